@@ -1,0 +1,555 @@
+//! `backprop-lab`: the offline native build. Trains, evaluates and benchmarks the MLP with the WGSL
+//! kernels on any wgpu adapter (or the CPU engine), and converts the datasets the app serves.
+
+mod convert;
+mod plots;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use kernels::dataset::{Dataset, Split, load_split};
+use kernels::training::{EpochBatches, TrainConfig, mean, run_epoch};
+use kernels::{
+    AdapterOptions, CpuEngine, Engine, GpuContext, GpuEngine, Mlp, OptimizerConfig, OptimizerKind,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "backprop-lab",
+    version,
+    about = "Train, evaluate and benchmark Backprop Lab's MLP natively"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum EngineChoice {
+    /// A hardware GPU if there is one, else a software adapter (lavapipe), else the CPU engine.
+    Auto,
+    /// The WGSL kernels on a wgpu adapter (software adapters allowed).
+    Gpu,
+    /// The CPU engine.
+    Cpu,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum OptimizerChoice {
+    /// SGD (with momentum when --momentum > 0).
+    Sgd,
+    /// Adam.
+    Adam,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+struct DataArgs {
+    /// Dataset: mnist, fashion-mnist or cifar10.
+    #[arg(long, default_value = "mnist")]
+    dataset: String,
+    /// Folder of converted datasets (see `convert-data`).
+    #[arg(long, default_value = "static/data")]
+    data_dir: PathBuf,
+    /// Use only the first N training samples.
+    #[arg(long)]
+    train_limit: Option<usize>,
+    /// Use only the first N test samples.
+    #[arg(long)]
+    test_limit: Option<usize>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train an MLP (the seed recipe by default) and report loss and test accuracy per epoch.
+    Train {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Passes over the training set.
+        #[arg(long, default_value_t = 10)]
+        epochs: usize,
+        /// Rows per step.
+        #[arg(long, default_value_t = 64)]
+        batch_size: usize,
+        /// Learning rate.
+        #[arg(long, default_value_t = 0.01)]
+        lr: f32,
+        /// SGD momentum.
+        #[arg(long, default_value_t = 0.5)]
+        momentum: f32,
+        /// L2 weight decay.
+        #[arg(long, default_value_t = 0.0)]
+        weight_decay: f32,
+        /// Hidden layer widths, comma-separated (e.g. 512 or 256,128).
+        #[arg(long, default_value = "512", value_delimiter = ',')]
+        hidden: Vec<usize>,
+        /// Optimiser.
+        #[arg(long, value_enum, default_value_t = OptimizerChoice::Sgd)]
+        optimizer: OptimizerChoice,
+        /// Seed of the initial weights and the shuffling.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Engine.
+        #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
+        engine: EngineChoice,
+        /// Start from these weights (safetensors) instead of a fresh initialisation.
+        #[arg(long)]
+        init: Option<PathBuf>,
+        /// Write the trained weights here (safetensors, PyTorch names).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write loss and accuracy plots (PNG) into this folder.
+        #[arg(long)]
+        plots: Option<PathBuf>,
+        /// Also print the per-epoch results as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate saved weights on a test set.
+    Eval {
+        /// Weights (safetensors).
+        model: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Engine.
+        #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
+        engine: EngineChoice,
+    },
+    /// Measure training throughput (samples/s, GFLOP/s) of the seed MLP on every available engine.
+    Bench {
+        /// Batch sizes to measure.
+        #[arg(long, default_value = "64,512", value_delimiter = ',')]
+        batches: Vec<usize>,
+        /// Seconds to measure each configuration (after a warm-up).
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+        /// Hidden widths of the benchmarked MLP.
+        #[arg(long, default_value = "512", value_delimiter = ',')]
+        hidden: Vec<usize>,
+        /// Write the results as JSON here as well.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Folder of converted datasets.
+        #[arg(long, default_value = "static/data")]
+        data_dir: PathBuf,
+    },
+    /// Convert ../shared/data (IDX and CIFAR originals) into the app's chunked assets.
+    ConvertData {
+        /// Folder with mnist/, fashion-mnist/ and cifar10-subset/.
+        #[arg(long, default_value = "../shared/data")]
+        from: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "static/data")]
+        to: PathBuf,
+        /// Samples per chunk.
+        #[arg(long, default_value_t = 5000)]
+        chunk: usize,
+    },
+}
+
+/// The engine chosen at run time.
+enum AnyEngine {
+    Gpu(GpuEngine),
+    Cpu(CpuEngine),
+}
+
+async fn make_engine(choice: EngineChoice, model: &Mlp, max_rows: usize) -> Result<AnyEngine> {
+    let gpu =
+        |allow_software| async move { GpuContext::new(AdapterOptions { allow_software }).await };
+    match choice {
+        EngineChoice::Cpu => Ok(AnyEngine::Cpu(CpuEngine::new(model, max_rows)?)),
+        EngineChoice::Gpu => {
+            let ctx = gpu(true)
+                .await
+                .context("--engine gpu needs a wgpu adapter")?;
+            Ok(AnyEngine::Gpu(GpuEngine::new(&ctx, model, max_rows)?))
+        }
+        EngineChoice::Auto => match gpu(false).await {
+            Ok(ctx) => Ok(AnyEngine::Gpu(GpuEngine::new(&ctx, model, max_rows)?)),
+            Err(hw) => match gpu(true).await {
+                Ok(ctx) => {
+                    eprintln!(
+                        "note: no hardware GPU ({hw}); using the software adapter {} — correct but slow; --engine cpu is usually faster here",
+                        ctx.adapter_info.name
+                    );
+                    Ok(AnyEngine::Gpu(GpuEngine::new(&ctx, model, max_rows)?))
+                }
+                Err(sw) => {
+                    eprintln!("note: no wgpu adapter ({sw}); using the CPU engine");
+                    Ok(AnyEngine::Cpu(CpuEngine::new(model, max_rows)?))
+                }
+            },
+        },
+    }
+}
+
+fn load_data(args: &DataArgs) -> Result<(Dataset, Dataset)> {
+    let dir = args.data_dir.join(&args.dataset);
+    if !dir.join("manifest.json").exists() {
+        bail!(
+            "{} has no manifest.json: run `backprop-lab convert-data` first, or pass --data-dir",
+            dir.display()
+        );
+    }
+    let train = load_split(&dir, Split::Train, args.train_limit)
+        .with_context(|| format!("reading the training split of {}", dir.display()))?;
+    let test = load_split(&dir, Split::Test, args.test_limit)
+        .with_context(|| format!("reading the test split of {}", dir.display()))?;
+    Ok((train, test))
+}
+
+/// What one epoch reached.
+#[derive(serde::Serialize)]
+struct EpochLine {
+    epoch: usize,
+    train_loss: f32,
+    test_loss: f32,
+    test_accuracy: f32,
+    samples_per_second: f64,
+    seconds: f64,
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the train subcommand's options, passed through once"
+)]
+async fn train<E: Engine>(
+    mut engine: E,
+    cfg: &TrainConfig,
+    train: &Dataset,
+    test: &Dataset,
+    out: Option<&Path>,
+    plot_dir: Option<&Path>,
+    json: bool,
+) -> Result<()> {
+    println!("engine: {}", engine.info());
+    println!(
+        "model: {:?}  data: {} ({} train, {} test)  optimiser: {:?} lr {} momentum {}  batch {}  seed {}",
+        engine.widths(),
+        train.name,
+        train.len(),
+        test.len(),
+        cfg.optimizer.kind,
+        cfg.optimizer.lr,
+        cfg.optimizer.momentum,
+        cfg.batch_size,
+        cfg.seed
+    );
+    engine.set_data(Split::Train, train)?;
+    engine.set_data(Split::Test, test)?;
+    let mut step_losses = Vec::new();
+    let mut accuracies = Vec::new();
+    for epoch in 1..=cfg.epochs {
+        let batches = EpochBatches::new(train.len(), cfg.batch_size, cfg.seed, epoch - 1);
+        let bar = ProgressBar::new(batches.len() as u64).with_style(
+            ProgressStyle::with_template(
+                "epoch {prefix} [{bar:30}] {pos}/{len} steps {per_sec} eta {eta}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(format!("{epoch}/{}", cfg.epochs));
+        let t0 = Instant::now();
+        let losses = run_epoch(&mut engine, &batches, &cfg.optimizer, |done, _| {
+            bar.set_position(done as u64)
+        })
+        .await?;
+        let seconds = t0.elapsed().as_secs_f64();
+        bar.finish_and_clear();
+        let eval = engine.evaluate(None).await?;
+        let line = EpochLine {
+            epoch,
+            train_loss: mean(&losses),
+            test_loss: eval.loss,
+            test_accuracy: eval.accuracy(),
+            samples_per_second: train.len() as f64 / seconds,
+            seconds,
+        };
+        println!(
+            "epoch {:>2}/{}  loss {:.4}  test loss {:.4}  test accuracy {:.2}%  {:>9.0} samples/s  ({:.1} s)",
+            epoch,
+            cfg.epochs,
+            line.train_loss,
+            line.test_loss,
+            100.0 * line.test_accuracy,
+            line.samples_per_second,
+            seconds
+        );
+        if json {
+            println!("{}", serde_json::to_string(&line)?);
+        }
+        step_losses.extend(losses);
+        accuracies.push(eval.accuracy());
+    }
+    if let Some(path) = out {
+        let model = engine.model().await?;
+        std::fs::write(path, model.to_safetensors()?)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("weights written to {}", path.display());
+    }
+    if let Some(dir) = plot_dir {
+        std::fs::create_dir_all(dir)?;
+        plots::loss_plot(&dir.join("loss.png"), &step_losses)?;
+        plots::accuracy_plot(&dir.join("accuracy.png"), &accuracies)?;
+        println!(
+            "plots written to {}/loss.png and accuracy.png",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+async fn eval<E: Engine>(mut engine: E, test: &Dataset) -> Result<()> {
+    println!("engine: {}", engine.info());
+    engine.set_data(Split::Test, test)?;
+    let t0 = Instant::now();
+    let e = engine.evaluate(None).await?;
+    println!(
+        "{}: {} test samples  loss {:.4}  accuracy {:.2}% ({}/{})  in {:.2} s",
+        test.name,
+        e.total,
+        e.loss,
+        100.0 * e.accuracy(),
+        e.correct,
+        e.total,
+        t0.elapsed().as_secs_f64()
+    );
+    let cm = e.confusion_matrix(&test.labels, test.classes());
+    println!("confusion matrix (rows: true class, columns: predicted):");
+    for (name, row) in test.class_names.iter().zip(&cm) {
+        println!(
+            "{name:>12} {}",
+            row.iter().map(|c| format!("{c:>5}")).collect::<String>()
+        );
+    }
+    Ok(())
+}
+
+/// One benchmark measurement.
+#[derive(serde::Serialize)]
+struct BenchRow {
+    engine: String,
+    adapter: String,
+    batch: usize,
+    steps: usize,
+    samples_per_second: f64,
+    gflops: f64,
+}
+
+/// FLOPs of one training step per sample: forward (2·in·out per layer), the weight gradient (same) and
+/// the input gradient of every layer above the first (same).
+fn flops_per_sample(widths: &[usize]) -> f64 {
+    widths
+        .windows(2)
+        .enumerate()
+        .map(|(l, w)| 2.0 * (w[0] * w[1]) as f64 * if l == 0 { 2.0 } else { 3.0 })
+        .sum()
+}
+
+async fn bench_engine<E: Engine>(
+    mut engine: E,
+    train: &Dataset,
+    batch: usize,
+    seconds: f64,
+) -> Result<BenchRow> {
+    engine.set_data(Split::Train, train)?;
+    let opt = OptimizerConfig::default();
+    let batches = EpochBatches::new(train.len(), batch, 7, 0);
+    // Warm-up: pipelines, caches, clocks.
+    for i in 0..3 {
+        engine.train_step(batches.batch(i % batches.len()), &opt)?;
+    }
+    engine.take_losses().await?;
+    let t0 = Instant::now();
+    let mut steps = 0;
+    while t0.elapsed().as_secs_f64() < seconds || steps < 5 {
+        for _ in 0..10 {
+            engine.train_step(batches.batch(steps % (batches.len() - 1)), &opt)?;
+            steps += 1;
+        }
+        // Reading the losses back waits for the GPU, so the time covers finished work.
+        engine.take_losses().await?;
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let sps = (steps * batch) as f64 / secs;
+    Ok(BenchRow {
+        engine: engine.info().kind.to_string(),
+        adapter: engine.info().adapter.clone(),
+        batch,
+        steps,
+        samples_per_second: sps,
+        gflops: sps * flops_per_sample(&engine.widths()) / 1e9,
+    })
+}
+
+async fn bench(
+    batches: &[usize],
+    seconds: f64,
+    hidden: &[usize],
+    json: Option<&Path>,
+    data_dir: &Path,
+) -> Result<()> {
+    let train = load_split(&data_dir.join("mnist"), Split::Train, Some(20_000))
+        .context("reading MNIST for the benchmark")?;
+    let model = Mlp::new(train.features(), hidden, 10, 1)?;
+    let max_batch = batches.iter().copied().max().unwrap_or(64);
+    let gpu = GpuContext::new(AdapterOptions {
+        allow_software: true,
+    })
+    .await;
+    if let Err(e) = &gpu {
+        eprintln!("note: no wgpu adapter ({e}); measuring the CPU engine only");
+    }
+    let mut rows = Vec::new();
+    for &batch in batches {
+        if batch == 0 || batch > max_batch {
+            bail!("batch size {batch} is out of range");
+        }
+        rows.push(bench_engine(CpuEngine::new(&model, batch)?, &train, batch, seconds).await?);
+        if let Ok(ctx) = &gpu {
+            rows.push(
+                bench_engine(GpuEngine::new(ctx, &model, batch)?, &train, batch, seconds).await?,
+            );
+        }
+    }
+    println!(
+        "{:<6} {:<48} {:>6} {:>14} {:>9}",
+        "engine", "adapter", "batch", "samples/s", "GFLOP/s"
+    );
+    for r in &rows {
+        println!(
+            "{:<6} {:<48} {:>6} {:>14.0} {:>9.2}",
+            r.engine, r.adapter, r.batch, r.samples_per_second, r.gflops
+        );
+    }
+    let text = serde_json::to_string_pretty(&rows)?;
+    println!("{text}");
+    if let Some(path) = json {
+        std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Train {
+            data,
+            epochs,
+            batch_size,
+            lr,
+            momentum,
+            weight_decay,
+            hidden,
+            optimizer,
+            seed,
+            engine,
+            init,
+            out,
+            plots,
+            json,
+        } => {
+            let kind = match optimizer {
+                OptimizerChoice::Sgd => OptimizerKind::Sgd,
+                OptimizerChoice::Adam => OptimizerKind::Adam,
+            };
+            let cfg = TrainConfig {
+                hidden,
+                batch_size,
+                epochs,
+                seed,
+                optimizer: OptimizerConfig {
+                    kind,
+                    lr,
+                    momentum,
+                    weight_decay,
+                    ..OptimizerConfig::default()
+                },
+            };
+            cfg.validate()?;
+            let (train_set, test_set) = load_data(&data)?;
+            let model = match &init {
+                Some(path) => {
+                    let m = Mlp::from_safetensors(
+                        &std::fs::read(path)
+                            .with_context(|| format!("reading {}", path.display()))?,
+                    )
+                    .with_context(|| format!("loading {}", path.display()))?;
+                    println!("starting from {} ({:?})", path.display(), m.widths());
+                    m
+                }
+                None => Mlp::new(
+                    train_set.features(),
+                    &cfg.hidden,
+                    train_set.classes(),
+                    cfg.seed,
+                )?,
+            };
+            let max_rows = cfg.batch_size.max(1000);
+            pollster::block_on(async {
+                match make_engine(engine, &model, max_rows).await? {
+                    AnyEngine::Gpu(e) => {
+                        train(
+                            e,
+                            &cfg,
+                            &train_set,
+                            &test_set,
+                            out.as_deref(),
+                            plots.as_deref(),
+                            json,
+                        )
+                        .await
+                    }
+                    AnyEngine::Cpu(e) => {
+                        train(
+                            e,
+                            &cfg,
+                            &train_set,
+                            &test_set,
+                            out.as_deref(),
+                            plots.as_deref(),
+                            json,
+                        )
+                        .await
+                    }
+                }
+            })
+        }
+        Command::Eval {
+            model,
+            data,
+            engine,
+        } => {
+            let m = Mlp::from_safetensors(
+                &std::fs::read(&model).with_context(|| format!("reading {}", model.display()))?,
+            )
+            .with_context(|| format!("loading {}", model.display()))?;
+            let (_, test_set) = load_data(&DataArgs {
+                train_limit: Some(0),
+                ..data
+            })?;
+            pollster::block_on(async {
+                match make_engine(engine, &m, 1000).await? {
+                    AnyEngine::Gpu(e) => eval(e, &test_set).await,
+                    AnyEngine::Cpu(e) => eval(e, &test_set).await,
+                }
+            })
+        }
+        Command::Bench {
+            batches,
+            seconds,
+            hidden,
+            json,
+            data_dir,
+        } => pollster::block_on(bench(
+            &batches,
+            seconds,
+            &hidden,
+            json.as_deref(),
+            &data_dir,
+        )),
+        Command::ConvertData { from, to, chunk } => convert::convert_all(&from, &to, chunk),
+    }
+}

@@ -1,0 +1,396 @@
+//! The CPU engine: the same step as the GPU engine, with matrix products on matrixmultiply's sgemm and
+//! the element-wise kernels' plain-Rust references. Used where no GPU adapter exists, and as the oracle
+//! of the GPU engine's golden runs.
+
+use crate::cpu_gemm::{Strided, sgemm};
+use crate::dataset::{Dataset, Split};
+use crate::engine::{
+    Engine, EngineError, EngineInfo, EngineKind, Evaluation, LayerGradients, OptimizerConfig,
+    OptimizerKind, StepTrace, check_data_fits, check_rows,
+};
+use crate::model::Mlp;
+use crate::ops::{accuracy, adam, gather_normalize, relu_backward, sgd, softmax_cross_entropy};
+
+/// Rows per chunk when evaluating or predicting.
+const EVAL_CHUNK: usize = 1000;
+/// Losses kept between two `take_losses` calls (as the GPU engine's ring).
+const LOSS_RING: usize = 4096;
+
+/// Optimiser state of one tensor.
+#[derive(Clone, Debug, Default)]
+struct TensorState {
+    grad: Vec<f32>,
+    /// SGD velocity, or Adam's first moment.
+    m: Vec<f32>,
+    /// Adam's second moment.
+    v: Vec<f32>,
+    /// Updates applied to this tensor (Adam's bias correction).
+    steps: u64,
+}
+
+impl TensorState {
+    fn new(n: usize) -> Self {
+        Self {
+            grad: vec![0.0; n],
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+            steps: 0,
+        }
+    }
+}
+
+/// The CPU engine.
+pub struct CpuEngine {
+    info: EngineInfo,
+    model: Mlp,
+    /// Per layer: (weight, bias) state.
+    state: Vec<(TensorState, TensorState)>,
+    /// Whether each layer's gradients were computed in the last step.
+    computed: Vec<(bool, bool)>,
+    train: Option<Dataset>,
+    test: Option<Dataset>,
+    /// Activations of the last step: `acts[0]` is the input, `acts[l + 1]` the output of layer l.
+    acts: Vec<Vec<f32>>,
+    labels: Vec<u32>,
+    rows: usize,
+    max_rows: usize,
+    losses: Vec<f32>,
+    last_optimizer: Option<OptimizerKind>,
+}
+
+impl CpuEngine {
+    /// A CPU engine training `model`, taking batches of up to `max_rows` rows.
+    pub fn new(model: &Mlp, max_rows: usize) -> Result<Self, EngineError> {
+        if max_rows == 0 || max_rows > 65_536 {
+            return Err(EngineError::InvalidInput(format!(
+                "a batch of {max_rows} rows; the CPU engine takes 1 to 65,536"
+            )));
+        }
+        let threads = if cfg!(target_arch = "wasm32") {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        };
+        let mut engine = Self {
+            info: EngineInfo {
+                kind: EngineKind::Cpu,
+                adapter: format!(
+                    "CPU ({threads} thread{}, matrixmultiply sgemm)",
+                    if threads == 1 { "" } else { "s" }
+                ),
+                backend: "cpu".into(),
+                software: false,
+            },
+            model: model.clone(),
+            state: Vec::new(),
+            computed: Vec::new(),
+            train: None,
+            test: None,
+            acts: Vec::new(),
+            labels: Vec::new(),
+            rows: 0,
+            max_rows,
+            losses: Vec::new(),
+            last_optimizer: None,
+        };
+        engine.set_model(model)?;
+        Ok(engine)
+    }
+
+    /// Forward pass of `rows` inputs, keeping every layer's output in `acts`.
+    fn forward(&self, x: Vec<f32>, rows: usize) -> Vec<Vec<f32>> {
+        let mut acts = vec![x];
+        let last = self.model.layers.len() - 1;
+        for (l, layer) in self.model.layers.iter().enumerate() {
+            let (i, o) = (layer.in_features, layer.out_features);
+            // y = b broadcast over rows, then y += x · Wᵀ.
+            let mut y: Vec<f32> = layer.bias.iter().copied().cycle().take(rows * o).collect();
+            sgemm(
+                rows,
+                i,
+                o,
+                1.0,
+                Strided::row_major(&acts[l], i),
+                Strided::transposed(&layer.weight, i),
+                1.0,
+                &mut y,
+            );
+            if l < last {
+                y.iter_mut().for_each(|v| *v = v.max(0.0));
+            }
+            acts.push(y);
+        }
+        acts
+    }
+
+    fn reset_optimizer_state(&mut self) {
+        self.state = self
+            .model
+            .layers
+            .iter()
+            .map(|l| {
+                (
+                    TensorState::new(l.weight.len()),
+                    TensorState::new(l.bias.len()),
+                )
+            })
+            .collect();
+    }
+
+    fn update(opt: &OptimizerConfig, st: &mut TensorState, param: &mut [f32]) {
+        st.steps += 1;
+        match opt.kind {
+            OptimizerKind::Sgd => {
+                let p = sgd::SgdParams {
+                    n: param.len() as u32,
+                    lr: opt.lr,
+                    momentum: opt.momentum,
+                    weight_decay: opt.weight_decay,
+                };
+                sgd::reference(&p, &st.grad, param, &mut st.m);
+            }
+            OptimizerKind::Adam => {
+                let p = adam::AdamParams::for_step(
+                    param.len() as u32,
+                    opt.lr,
+                    opt.beta1,
+                    opt.beta2,
+                    opt.eps,
+                    opt.weight_decay,
+                    st.steps,
+                );
+                adam::reference(&p, &st.grad, param, &mut st.m, &mut st.v);
+            }
+        }
+    }
+}
+
+impl Engine for CpuEngine {
+    fn info(&self) -> &EngineInfo {
+        &self.info
+    }
+
+    fn widths(&self) -> Vec<usize> {
+        self.model.widths()
+    }
+
+    fn max_rows(&self) -> usize {
+        self.max_rows
+    }
+
+    fn set_data(&mut self, split: Split, data: &Dataset) -> Result<(), EngineError> {
+        check_data_fits(data, &self.model.widths())?;
+        match split {
+            Split::Train => self.train = Some(data.clone()),
+            Split::Test => self.test = Some(data.clone()),
+        }
+        Ok(())
+    }
+
+    fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError> {
+        opt.validate()?;
+        check_rows(
+            rows,
+            self.train.as_ref().map_or(0, Dataset::len),
+            self.max_rows,
+        )?;
+        if self.last_optimizer != Some(opt.kind) {
+            // Momentum buffers of one optimiser mean nothing to another.
+            if self.last_optimizer.is_some() {
+                self.reset_optimizer_state();
+            }
+            self.last_optimizer = Some(opt.kind);
+        }
+        let b = rows.len();
+        let train = self
+            .train
+            .as_ref()
+            .expect("check_rows ensured training data is set");
+        let (x, y) = gather_normalize::reference(
+            &train.images,
+            &train.labels,
+            train.features(),
+            rows,
+            train.mean,
+            train.std,
+        );
+        let acts = self.forward(x, b);
+        let classes = self.model.classes();
+        let (row_losses, mut grad) =
+            softmax_cross_entropy::reference(&acts[acts.len() - 1], &y, b, classes, 1.0 / b as f32);
+        if self.losses.len() == LOSS_RING {
+            self.losses.remove(0);
+        }
+        self.losses
+            .push(softmax_cross_entropy::reference_mean(&row_losses));
+
+        let layers = self.model.layers.len();
+        self.computed = vec![(false, false); layers];
+        for l in (0..layers).rev() {
+            let needs_input = self.model.needs_input_grad(l);
+            let layer = &self.model.layers[l];
+            let (i, o) = (layer.in_features, layer.out_features);
+            let (ws, bs) = &mut self.state[l];
+            if !layer.weight_frozen {
+                // dW[o, i] = dYᵀ · X
+                sgemm(
+                    o,
+                    b,
+                    i,
+                    1.0,
+                    Strided::transposed(&grad, o),
+                    Strided::row_major(&acts[l], i),
+                    0.0,
+                    &mut ws.grad,
+                );
+                self.computed[l].0 = true;
+            }
+            if !layer.bias_frozen {
+                bs.grad.iter_mut().for_each(|g| *g = 0.0);
+                for row in grad.chunks_exact(o) {
+                    bs.grad.iter_mut().zip(row).for_each(|(g, &d)| *g += d);
+                }
+                self.computed[l].1 = true;
+            }
+            if needs_input {
+                // dX[b, i] = dY · W, then through the ReLU that produced acts[l].
+                let mut dx = vec![0.0; b * i];
+                sgemm(
+                    b,
+                    o,
+                    i,
+                    1.0,
+                    Strided::row_major(&grad, o),
+                    Strided::row_major(&layer.weight, i),
+                    0.0,
+                    &mut dx,
+                );
+                relu_backward::reference(&acts[l], &mut dx);
+                grad = dx;
+            } else {
+                break;
+            }
+        }
+        for (layer, (ws, bs)) in self.model.layers.iter_mut().zip(&mut self.state) {
+            if !layer.weight_frozen {
+                Self::update(opt, ws, &mut layer.weight);
+            }
+            if !layer.bias_frozen {
+                Self::update(opt, bs, &mut layer.bias);
+            }
+        }
+        self.acts = acts;
+        self.labels = y;
+        self.rows = b;
+        Ok(())
+    }
+
+    async fn take_losses(&mut self) -> Result<Vec<f32>, EngineError> {
+        Ok(std::mem::take(&mut self.losses))
+    }
+
+    async fn evaluate(&mut self, limit: Option<usize>) -> Result<Evaluation, EngineError> {
+        let test = self
+            .test
+            .as_ref()
+            .ok_or_else(|| EngineError::InvalidInput("no test data has been set".into()))?;
+        let n = limit.unwrap_or(usize::MAX).min(test.len());
+        let classes = self.model.classes();
+        let (mut loss_sum, mut correct, mut predictions) = (0.0f64, 0usize, Vec::with_capacity(n));
+        for start in (0..n).step_by(EVAL_CHUNK) {
+            let idx: Vec<u32> = (start as u32..(start + EVAL_CHUNK).min(n) as u32).collect();
+            let (x, y) = gather_normalize::reference(
+                &test.images,
+                &test.labels,
+                test.features(),
+                &idx,
+                test.mean,
+                test.std,
+            );
+            let logits = self
+                .forward(x, idx.len())
+                .pop()
+                .expect("forward returns the logits last");
+            let (losses, _) =
+                softmax_cross_entropy::reference(&logits, &y, idx.len(), classes, 0.0);
+            loss_sum += losses.iter().map(|&l| f64::from(l)).sum::<f64>();
+            let (p, c) = accuracy::reference(&logits, &y, classes);
+            correct += c as usize;
+            predictions.extend(p);
+        }
+        Ok(Evaluation {
+            loss: (loss_sum / n.max(1) as f64) as f32,
+            correct,
+            total: n,
+            predictions,
+        })
+    }
+
+    async fn model(&mut self) -> Result<Mlp, EngineError> {
+        Ok(self.model.clone())
+    }
+
+    fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError> {
+        for data in [&self.train, &self.test].into_iter().flatten() {
+            check_data_fits(data, &model.widths())?;
+        }
+        self.model = model.clone();
+        self.reset_optimizer_state();
+        self.computed = vec![(false, false); model.layers.len()];
+        self.acts.clear();
+        self.rows = 0;
+        Ok(())
+    }
+
+    fn set_frozen(&mut self, layer: usize, frozen: bool) -> Result<(), EngineError> {
+        Ok(self.model.set_layer_frozen(layer, frozen)?)
+    }
+
+    async fn trace(&mut self) -> Result<StepTrace, EngineError> {
+        if self.rows == 0 {
+            return Err(EngineError::InvalidInput(
+                "no training step has run yet".into(),
+            ));
+        }
+        let gradients = self
+            .state
+            .iter()
+            .zip(&self.computed)
+            .map(|((w, b), &(cw, cb))| LayerGradients {
+                weight: cw.then(|| w.grad.clone()),
+                bias: cb.then(|| b.grad.clone()),
+            })
+            .collect();
+        let classes = self.model.classes();
+        let (losses, _) = softmax_cross_entropy::reference(
+            &self.acts[self.acts.len() - 1],
+            &self.labels,
+            self.rows,
+            classes,
+            0.0,
+        );
+        Ok(StepTrace {
+            rows: self.rows,
+            inputs: self.acts[0].clone(),
+            labels: self.labels.clone(),
+            activations: self.acts[1..].to_vec(),
+            gradients,
+            model: self.model.clone(),
+            loss: softmax_cross_entropy::reference_mean(&losses),
+        })
+    }
+
+    async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {
+        let input = self.model.input_size();
+        if inputs.len() != rows * input {
+            return Err(EngineError::InvalidInput(format!(
+                "{} inputs for {rows} rows of {input}",
+                inputs.len()
+            )));
+        }
+        Ok(self
+            .forward(inputs.to_vec(), rows)
+            .pop()
+            .expect("forward returns the logits last"))
+    }
+}

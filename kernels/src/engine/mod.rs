@@ -1,0 +1,316 @@
+//! The engine interface shared by the WebGPU/wgpu engine and the CPU engine, and the types that cross it.
+
+pub mod cpu;
+pub mod gpu;
+
+use crate::dataset::{Dataset, Split};
+use crate::error::EngineError;
+use crate::model::Mlp;
+
+/// Which implementation runs the kernels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineKind {
+    /// Hand-written WGSL compute shaders through wgpu (WebGPU, Vulkan, Metal, DX12).
+    Gpu,
+    /// The CPU engine (matrixmultiply sgemm + the reference element-wise kernels).
+    Cpu,
+}
+
+impl std::fmt::Display for EngineKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Gpu => "gpu",
+            Self::Cpu => "cpu",
+        })
+    }
+}
+
+/// What an engine runs on, always reported to the caller (and shown on screen).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineInfo {
+    /// The engine.
+    pub kind: EngineKind,
+    /// Adapter name (`llvmpipe (LLVM …)`, `NVIDIA H200`, or the CPU engine's description).
+    pub adapter: String,
+    /// Backend (`Vulkan`, `BrowserWebGpu`, `cpu`).
+    pub backend: String,
+    /// True for a software rasteriser posing as a GPU (lavapipe, SwiftShader).
+    pub software: bool,
+}
+
+impl std::fmt::Display for EngineInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} engine on {} ({})",
+            self.kind, self.adapter, self.backend
+        )?;
+        if self.software {
+            f.write_str(", a software adapter")?;
+        }
+        Ok(())
+    }
+}
+
+/// The optimiser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptimizerKind {
+    /// SGD, with momentum when `momentum > 0` (PyTorch's rule).
+    Sgd,
+    /// Adam (PyTorch's rule).
+    Adam,
+}
+
+/// Optimiser hyperparameters; they may change between steps (learning rate and momentum mid-run).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OptimizerConfig {
+    /// Which optimiser.
+    pub kind: OptimizerKind,
+    /// Learning rate.
+    pub lr: f32,
+    /// SGD momentum μ.
+    pub momentum: f32,
+    /// Adam β1.
+    pub beta1: f32,
+    /// Adam β2.
+    pub beta2: f32,
+    /// Adam ε.
+    pub eps: f32,
+    /// L2 weight decay (both optimisers).
+    pub weight_decay: f32,
+}
+
+impl Default for OptimizerConfig {
+    /// The seed recipe: SGD, lr 0.01, momentum 0.5.
+    fn default() -> Self {
+        Self {
+            kind: OptimizerKind::Sgd,
+            lr: 0.01,
+            momentum: 0.5,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+        }
+    }
+}
+
+impl OptimizerConfig {
+    /// Adam with PyTorch's defaults and learning rate `lr`.
+    pub fn adam(lr: f32) -> Self {
+        Self {
+            kind: OptimizerKind::Adam,
+            lr,
+            ..Self::default()
+        }
+    }
+
+    /// Rejects values that cannot train: non-finite, negative, a learning rate above 10, momentum or
+    /// betas outside [0, 1).
+    pub fn validate(&self) -> Result<(), EngineError> {
+        let bad = |what: &str, v: f32, range: &str| {
+            Err(EngineError::Hyperparameter(format!(
+                "{what} is {v}; it must be {range}"
+            )))
+        };
+        if !(self.lr > 0.0 && self.lr <= 10.0) {
+            return bad("the learning rate", self.lr, "in (0, 10]");
+        }
+        if !(0.0..1.0).contains(&self.momentum) {
+            return bad("momentum", self.momentum, "in [0, 1)");
+        }
+        if !(0.0..1.0).contains(&self.beta1) || !(0.0..1.0).contains(&self.beta2) {
+            return bad(
+                "an Adam beta",
+                if (0.0..1.0).contains(&self.beta1) {
+                    self.beta2
+                } else {
+                    self.beta1
+                },
+                "in [0, 1)",
+            );
+        }
+        if !(self.eps > 0.0 && self.eps < 1.0) {
+            return bad("Adam's epsilon", self.eps, "in (0, 1)");
+        }
+        if !(0.0..=1.0).contains(&self.weight_decay) {
+            return bad("weight decay", self.weight_decay, "in [0, 1]");
+        }
+        Ok(())
+    }
+}
+
+/// The result of evaluating a whole split.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Mean cross-entropy.
+    pub loss: f32,
+    /// Correct predictions.
+    pub correct: usize,
+    /// Samples evaluated.
+    pub total: usize,
+    /// Predicted class of every sample, in order.
+    pub predictions: Vec<u32>,
+}
+
+impl Evaluation {
+    /// Fraction correct.
+    pub fn accuracy(&self) -> f32 {
+        self.correct as f32 / self.total.max(1) as f32
+    }
+
+    /// `matrix[true][predicted]` counts, given the labels of the evaluated samples.
+    pub fn confusion_matrix(&self, labels: &[u8], classes: usize) -> Vec<Vec<usize>> {
+        let mut m = vec![vec![0; classes]; classes];
+        for (&p, &l) in self.predictions.iter().zip(labels) {
+            if (p as usize) < classes && usize::from(l) < classes {
+                m[usize::from(l)][p as usize] += 1;
+            }
+        }
+        m
+    }
+}
+
+/// Gradients of one layer from the last step; `None` where the tensor was frozen (not computed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerGradients {
+    /// `[out, in]`.
+    pub weight: Option<Vec<f32>>,
+    /// `[out]`.
+    pub bias: Option<Vec<f32>>,
+}
+
+/// Everything about the last training step, for the lessons' panels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepTrace {
+    /// Rows in the batch.
+    pub rows: usize,
+    /// Normalised inputs `[rows, input]`.
+    pub inputs: Vec<f32>,
+    /// Labels of the batch.
+    pub labels: Vec<u32>,
+    /// Output of every layer, `[rows, width]`, post-ReLU for hidden layers; the last is the logits.
+    pub activations: Vec<Vec<f32>>,
+    /// Gradients of every layer.
+    pub gradients: Vec<LayerGradients>,
+    /// The parameters after the step (with frozen flags).
+    pub model: Mlp,
+    /// The step's mean loss.
+    pub loss: f32,
+}
+
+impl StepTrace {
+    /// L2 norm of each computed gradient, named as PyTorch names the parameter.
+    pub fn gradient_norms(&self) -> Vec<(String, f32)> {
+        use crate::model::TensorKind;
+        let norm = |v: &[f32]| {
+            v.iter()
+                .map(|&x| f64::from(x) * f64::from(x))
+                .sum::<f64>()
+                .sqrt() as f32
+        };
+        let mut out = Vec::new();
+        for (i, g) in self.gradients.iter().enumerate() {
+            if let Some(w) = &g.weight {
+                out.push((Mlp::parameter_name(i, TensorKind::Weight), norm(w)));
+            }
+            if let Some(b) = &g.bias {
+                out.push((Mlp::parameter_name(i, TensorKind::Bias), norm(b)));
+            }
+        }
+        out
+    }
+}
+
+/// A training engine: owns the model's parameters and optimiser state, the datasets, and the buffers
+/// of one step. `train_step` only encodes and submits work; results come back through the async
+/// readers, which never block a browser's main thread.
+#[allow(
+    async_fn_in_trait,
+    reason = "engines are used generically; wasm futures are not Send anyway"
+)]
+pub trait Engine {
+    /// What the engine runs on.
+    fn info(&self) -> &EngineInfo;
+
+    /// Layer widths `[input, hidden…, classes]`.
+    fn widths(&self) -> Vec<usize>;
+
+    /// Largest batch (rows per step) the engine accepts.
+    fn max_rows(&self) -> usize;
+
+    /// Makes `data` the training or test split (uploaded once; steps gather from it by index).
+    fn set_data(&mut self, split: Split, data: &Dataset) -> Result<(), EngineError>;
+
+    /// One step of SGD/Adam on the training samples `rows` (indices into the training split):
+    /// gather, forward, loss, backward (skipping frozen work), update.
+    fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError>;
+
+    /// The mean losses of the steps taken since the last call (at most the last 4,096).
+    async fn take_losses(&mut self) -> Result<Vec<f32>, EngineError>;
+
+    /// Evaluates the first `limit` test samples (all when `None`).
+    async fn evaluate(&mut self, limit: Option<usize>) -> Result<Evaluation, EngineError>;
+
+    /// The current parameters and frozen flags.
+    async fn model(&mut self) -> Result<Mlp, EngineError>;
+
+    /// Replaces parameters and frozen flags (shapes may change) and resets optimiser state.
+    fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError>;
+
+    /// Freezes or unfreezes a layer; a frozen tensor is neither updated nor has its optimiser state changed.
+    fn set_frozen(&mut self, layer: usize, frozen: bool) -> Result<(), EngineError>;
+
+    /// Activations, gradients and parameters of the last training step.
+    async fn trace(&mut self) -> Result<StepTrace, EngineError>;
+
+    /// Logits for `rows` already-normalised inputs (`[rows, input]`), e.g. a digit drawn on screen.
+    async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError>;
+
+    /// Replaces the output layer by a fresh one with `classes` outputs (PyTorch init from `seed`),
+    /// keeping the other layers and their frozen flags; optimiser state starts afresh.
+    async fn replace_head(&mut self, classes: usize, seed: u64) -> Result<(), EngineError> {
+        let mut model = self.model().await?;
+        model.replace_head(classes, seed)?;
+        self.set_model(&model)
+    }
+}
+
+/// Checks a batch of training indices against the split size and the engine's capacity.
+pub(crate) fn check_rows(rows: &[u32], samples: usize, max_rows: usize) -> Result<(), EngineError> {
+    if rows.is_empty() || rows.len() > max_rows {
+        return Err(EngineError::InvalidInput(format!(
+            "a batch of {} rows; the engine takes 1 to {max_rows}",
+            rows.len()
+        )));
+    }
+    if samples == 0 {
+        return Err(EngineError::InvalidInput(
+            "no training data has been set".into(),
+        ));
+    }
+    if let Some(&bad) = rows.iter().find(|&&r| r as usize >= samples) {
+        return Err(EngineError::InvalidInput(format!(
+            "sample {bad} is past the training set's {samples} samples"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that a dataset fits a model.
+pub(crate) fn check_data_fits(data: &Dataset, widths: &[usize]) -> Result<(), EngineError> {
+    let (input, classes) = (widths[0], widths[widths.len() - 1]);
+    if data.features() != input {
+        return Err(EngineError::InvalidInput(format!(
+            "the dataset has {} features per sample but the model takes {input}",
+            data.features()
+        )));
+    }
+    if data.classes() > classes {
+        return Err(EngineError::InvalidInput(format!(
+            "the dataset has {} classes but the model's head has {classes} outputs",
+            data.classes()
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! Backprop Lab's engine: a multilayer perceptron trained by hand-written WGSL compute shaders through
+//! wgpu (natively and in the browser), with a CPU engine behind the same [`engine::Engine`] interface.
+//!
+//! Every kernel is one module of [`ops`] and one `.wgsl` file under `shaders/`, with a plain-Rust
+//! reference next to it. [`model`] holds the MLP on the host (PyTorch's initialisation, names and
+//! safetensors files); [`dataset`] the readers; [`training`] the epoch loop shared by the CLI and the app.
+
+pub mod cpu_gemm;
+pub mod dataset;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod ops;
+pub mod rng;
+pub mod testing;
+pub mod training;
+
+pub use engine::cpu::CpuEngine;
+pub use engine::gpu::{AdapterOptions, GpuContext, GpuEngine, KernelEntry, KernelRunner};
+pub use engine::{
+    Engine, EngineInfo, EngineKind, Evaluation, OptimizerConfig, OptimizerKind, StepTrace,
+};
+pub use error::{DatasetError, EngineError, ModelError};
+pub use model::Mlp;

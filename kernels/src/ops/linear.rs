@@ -1,0 +1,197 @@
+//! Fully connected layer: forward `Y = X·Wᵀ + b` (optionally fused with ReLU), and backward
+//! `dX = dY·W`, `dW = dYᵀ·X`, `db = Σ_rows dY`. One strided GEMM kernel serves all three products.
+
+use bytemuck::{Pod, Zeroable};
+
+use super::Real;
+
+/// WGSL source (`shaders/linear.wgsl`).
+pub const SOURCE: &str = include_str!("../../shaders/linear.wgsl");
+
+/// Add `bias[col]` to every row.
+pub const FLAG_BIAS: u32 = 1;
+/// Apply ReLU after the bias.
+pub const FLAG_RELU: u32 = 2;
+/// Rows and columns of C covered by one workgroup of `gemm`.
+pub const TILE: u32 = 64;
+/// Invocations per workgroup of `bias_grad`.
+pub const BIAS_GRAD_WORKGROUP: u32 = 64;
+
+/// Uniform parameters of `linear.wgsl`: `C[m, n] = A(m, k) · B(k, n)` with A and B read through strides.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct GemmParams {
+    /// Rows of C.
+    pub m: u32,
+    /// Columns of C.
+    pub n: u32,
+    /// Inner dimension.
+    pub k: u32,
+    /// Stride of A between rows.
+    pub a_rs: u32,
+    /// Stride of A between columns.
+    pub a_cs: u32,
+    /// Stride of B between rows.
+    pub b_rs: u32,
+    /// Stride of B between columns.
+    pub b_cs: u32,
+    /// [`FLAG_BIAS`] | [`FLAG_RELU`].
+    pub flags: u32,
+}
+
+impl GemmParams {
+    /// Forward: `Y[rows, out] = X[rows, in] · Wᵀ (+ b) (ReLU)` with `W` stored `[out, in]`.
+    pub fn forward(rows: u32, in_f: u32, out_f: u32, relu: bool) -> Self {
+        let flags = FLAG_BIAS | if relu { FLAG_RELU } else { 0 };
+        Self {
+            m: rows,
+            n: out_f,
+            k: in_f,
+            a_rs: in_f,
+            a_cs: 1,
+            b_rs: 1,
+            b_cs: in_f,
+            flags,
+        }
+    }
+
+    /// Input gradient: `dX[rows, in] = dY[rows, out] · W[out, in]`.
+    pub fn grad_input(rows: u32, in_f: u32, out_f: u32) -> Self {
+        Self {
+            m: rows,
+            n: in_f,
+            k: out_f,
+            a_rs: out_f,
+            a_cs: 1,
+            b_rs: in_f,
+            b_cs: 1,
+            flags: 0,
+        }
+    }
+
+    /// Weight gradient: `dW[out, in] = dY[rows, out]ᵀ · X[rows, in]`.
+    pub fn grad_weight(rows: u32, in_f: u32, out_f: u32) -> Self {
+        Self {
+            m: out_f,
+            n: in_f,
+            k: rows,
+            a_rs: 1,
+            a_cs: out_f,
+            b_rs: in_f,
+            b_cs: 1,
+            flags: 0,
+        }
+    }
+
+    /// Bias gradient (entry `bias_grad`): `db[out] = Σ_rows dY[rows, out]`.
+    pub fn grad_bias(rows: u32, out_f: u32) -> Self {
+        Self {
+            m: rows,
+            n: out_f,
+            ..Self::default()
+        }
+    }
+
+    /// Workgroups to dispatch for `gemm`.
+    pub fn gemm_workgroups(&self) -> (u32, u32, u32) {
+        (self.n.div_ceil(TILE), self.m.div_ceil(TILE), 1)
+    }
+}
+
+/// Reference of the `gemm` entry exactly as the kernel defines it (strided A and B, flags).
+pub fn reference_gemm(p: &GemmParams, a: &[f32], b: &[f32], bias: &[f32]) -> Vec<f32> {
+    let (m, n, k) = (p.m as usize, p.n as usize, p.k as usize);
+    let mut c = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = 0.0f32;
+            for kk in 0..k {
+                s += a[i * p.a_rs as usize + kk * p.a_cs as usize]
+                    * b[kk * p.b_rs as usize + j * p.b_cs as usize];
+            }
+            if p.flags & FLAG_BIAS != 0 {
+                s += bias[j];
+            }
+            if p.flags & FLAG_RELU != 0 {
+                s = s.max(0.0);
+            }
+            c[i * n + j] = s;
+        }
+    }
+    c
+}
+
+/// Forward pass of a layer, written as the lesson states it:
+/// `y[r, o] = Σ_i x[r, i] · w[o, i] + b[o]`, then `max(y, 0)` when `relu`.
+pub fn reference_forward<T: Real>(
+    x: &[T],
+    w: &[T],
+    b: &[T],
+    rows: usize,
+    in_f: usize,
+    out_f: usize,
+    relu: bool,
+) -> Vec<T> {
+    let mut y = vec![T::ZERO; rows * out_f];
+    for r in 0..rows {
+        for o in 0..out_f {
+            let mut s = b[o];
+            for i in 0..in_f {
+                s += x[r * in_f + i] * w[o * in_f + i];
+            }
+            y[r * out_f + o] = if relu { s.max(T::ZERO) } else { s };
+        }
+    }
+    y
+}
+
+/// Input gradient: `dx[r, i] = Σ_o dy[r, o] · w[o, i]` (the chain rule through `x · Wᵀ`).
+pub fn reference_grad_input<T: Real>(
+    dy: &[T],
+    w: &[T],
+    rows: usize,
+    in_f: usize,
+    out_f: usize,
+) -> Vec<T> {
+    let mut dx = vec![T::ZERO; rows * in_f];
+    for r in 0..rows {
+        for o in 0..out_f {
+            let g = dy[r * out_f + o];
+            for i in 0..in_f {
+                dx[r * in_f + i] += g * w[o * in_f + i];
+            }
+        }
+    }
+    dx
+}
+
+/// Weight gradient: `dw[o, i] = Σ_r dy[r, o] · x[r, i]` (summed over the batch).
+pub fn reference_grad_weight<T: Real>(
+    dy: &[T],
+    x: &[T],
+    rows: usize,
+    in_f: usize,
+    out_f: usize,
+) -> Vec<T> {
+    let mut dw = vec![T::ZERO; out_f * in_f];
+    for r in 0..rows {
+        for o in 0..out_f {
+            let g = dy[r * out_f + o];
+            for i in 0..in_f {
+                dw[o * in_f + i] += g * x[r * in_f + i];
+            }
+        }
+    }
+    dw
+}
+
+/// Bias gradient: `db[o] = Σ_r dy[r, o]`.
+pub fn reference_grad_bias<T: Real>(dy: &[T], rows: usize, out_f: usize) -> Vec<T> {
+    let mut db = vec![T::ZERO; out_f];
+    for r in 0..rows {
+        for o in 0..out_f {
+            db[o] += dy[r * out_f + o];
+        }
+    }
+    db
+}

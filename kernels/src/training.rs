@@ -1,0 +1,163 @@
+//! The training loop shared by the native trainer, the tests and the app: the seed recipe, seeded
+//! shuffling per epoch, and an epoch runner that reads losses back only every few hundred steps.
+
+use crate::engine::{Engine, OptimizerConfig};
+use crate::error::EngineError;
+use crate::rng::SeededRng;
+
+/// A training recipe.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainConfig {
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// Rows per step.
+    pub batch_size: usize,
+    /// Passes over the training set.
+    pub epochs: usize,
+    /// Seed of the initial weights and of the shuffling.
+    pub seed: u64,
+    /// Optimiser and its hyperparameters.
+    pub optimizer: OptimizerConfig,
+}
+
+impl Default for TrainConfig {
+    /// The seed article's recipe: 784→512→10, batch 64, 10 epochs, SGD lr 0.01 momentum 0.5.
+    fn default() -> Self {
+        Self {
+            hidden: vec![512],
+            batch_size: 64,
+            epochs: 10,
+            seed: 1,
+            optimizer: OptimizerConfig::default(),
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Rejects recipes that cannot run.
+    pub fn validate(&self) -> Result<(), EngineError> {
+        self.optimizer.validate()?;
+        if self.batch_size == 0 || self.batch_size > 65_536 {
+            return Err(EngineError::Hyperparameter(format!(
+                "batch size {} must be between 1 and 65,536",
+                self.batch_size
+            )));
+        }
+        if self.epochs == 0 || self.epochs > 10_000 {
+            return Err(EngineError::Hyperparameter(format!(
+                "{} epochs; choose 1 to 10,000",
+                self.epochs
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The shuffled batches of one epoch (PyTorch's `DataLoader(shuffle=True)`, last batch kept short).
+#[derive(Clone, Debug)]
+pub struct EpochBatches {
+    order: Vec<u32>,
+    batch: usize,
+}
+
+impl EpochBatches {
+    /// Shuffles `0..samples` with the epoch's generator: epoch `e` of seed `s` is always the same order.
+    pub fn new(samples: usize, batch: usize, seed: u64, epoch: usize) -> Self {
+        let mut order: Vec<u32> = (0..samples as u32).collect();
+        let mut rng = SeededRng::new(
+            seed ^ (0x5eed_0000_0000 + epoch as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        );
+        rng.shuffle(&mut order);
+        Self {
+            order,
+            batch: batch.max(1),
+        }
+    }
+
+    /// Number of steps.
+    pub fn len(&self) -> usize {
+        self.order.len().div_ceil(self.batch)
+    }
+
+    /// True when the epoch has no sample.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Rows of step `i`.
+    pub fn batch(&self, i: usize) -> &[u32] {
+        let start = i * self.batch;
+        &self.order[start..(start + self.batch).min(self.order.len())]
+    }
+}
+
+/// How many steps run between two loss readbacks.
+pub const LOSS_READ_INTERVAL: usize = 500;
+
+/// Runs one epoch; `progress(steps_done, steps_total)` is called after every step. Returns the losses
+/// of every step, and fails with [`EngineError::Diverged`] as soon as a read-back loss is not finite.
+pub async fn run_epoch<E: Engine>(
+    engine: &mut E,
+    batches: &EpochBatches,
+    opt: &OptimizerConfig,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Vec<f32>, EngineError> {
+    let mut losses = Vec::with_capacity(batches.len());
+    for i in 0..batches.len() {
+        engine.train_step(batches.batch(i), opt)?;
+        progress(i + 1, batches.len());
+        if (i + 1) % LOSS_READ_INTERVAL == 0 || i + 1 == batches.len() {
+            let start = losses.len();
+            losses.extend(engine.take_losses().await?);
+            if let Some((j, &loss)) = losses[start..]
+                .iter()
+                .enumerate()
+                .find(|(_, l)| !l.is_finite())
+            {
+                return Err(EngineError::Diverged {
+                    step: start + j + 1,
+                    loss,
+                });
+            }
+        }
+    }
+    Ok(losses)
+}
+
+/// Mean of a slice of losses (f64 accumulation).
+pub fn mean(values: &[f32]) -> f32 {
+    (values.iter().map(|&v| f64::from(v)).sum::<f64>() / values.len().max(1) as f64) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_cover_every_sample_once_and_are_reproducible() {
+        let a = EpochBatches::new(130, 64, 1, 0);
+        assert_eq!(a.len(), 3);
+        assert_eq!(a.batch(2).len(), 2);
+        let mut all: Vec<u32> = (0..a.len()).flat_map(|i| a.batch(i).to_vec()).collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..130).collect::<Vec<_>>());
+        assert_eq!(a.batch(0), EpochBatches::new(130, 64, 1, 0).batch(0));
+        assert_ne!(a.batch(0), EpochBatches::new(130, 64, 1, 1).batch(0));
+    }
+
+    #[test]
+    fn absurd_recipes_are_rejected() {
+        let mut c = TrainConfig::default();
+        assert!(c.validate().is_ok());
+        c.optimizer.lr = f32::NAN;
+        assert!(c.validate().is_err());
+        c = TrainConfig {
+            batch_size: 0,
+            ..TrainConfig::default()
+        };
+        assert!(c.validate().is_err());
+        c = TrainConfig::default();
+        c.optimizer.momentum = 1.5;
+        assert!(c.validate().is_err());
+    }
+}
