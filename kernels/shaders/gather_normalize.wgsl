@@ -14,7 +14,7 @@ struct Params {
     base: u32,
     use_indices: u32,
     mean: f32,
-    std: f32,
+    std_dev: f32,
     _pad0: u32,
     _pad1: u32,
 }
@@ -48,7 +48,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         sample = indices[row];
     }
     let byte = byte_at_pixels(sample * p.features + f);
-    x[i] = (f32(byte) / 255.0 - p.mean) / p.std;
+    x[i] = (f32(byte) / 255.0 - p.mean) / p.std_dev;
     if (f == 0u) {
         y[row] = byte_at_labels(sample);
     }

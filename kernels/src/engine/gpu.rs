@@ -630,9 +630,14 @@ impl KernelRunner {
         let parts: Vec<(&wgpu::Buffer, u64, u64)> = bufs
             .iter()
             .zip(buffers)
-            .map(|(b, d)| (b, 0, d.len() as u64))
+            // Copies move whole 4-byte words; byte buffers are trimmed back to their length below.
+            .map(|(b, d)| (b, 0, (d.len() as u64).next_multiple_of(4)))
             .collect();
-        ctx.read(&parts).await
+        let mut out = ctx.read(&parts).await?;
+        for (o, d) in out.iter_mut().zip(buffers) {
+            o.truncate(d.len());
+        }
+        Ok(out)
     }
 }
 
@@ -1022,13 +1027,21 @@ impl GpuEngine {
             self.test.as_ref(),
             &self.empty,
         )?;
+        let mut enc = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("carry state into rebuilt resources"),
+            });
+        // Losses not yet read back belong to steps already taken: they survive any rebuild.
+        enc.copy_buffer_to_buffer(
+            &self.res.loss_log,
+            0,
+            &res.loss_log,
+            0,
+            LOSS_RING as u64 * 4,
+        );
         if keep_parameters {
-            let mut enc = self
-                .ctx
-                .device
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                    label: Some("keep parameters"),
-                });
             for (old, new) in self.res.layers.iter().zip(&mut res.layers) {
                 for (o, n) in [(&old.weight, &mut new.weight), (&old.bias, &mut new.bias)] {
                     for (src, dst) in [(&o.param, &n.param), (&o.m, &n.m), (&o.v, &n.v)] {
@@ -1037,8 +1050,8 @@ impl GpuEngine {
                     n.steps = o.steps;
                 }
             }
-            self.ctx.queue.submit([enc.finish()]);
         }
+        self.ctx.queue.submit([enc.finish()]);
         self.res = res;
         self.last_rows = 0;
         self.ctx.check()

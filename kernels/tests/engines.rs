@@ -1,0 +1,346 @@
+//! The GPU engine against the CPU engine on whole training steps: golden runs, freezing, head
+//! replacement, traces, evaluation, prediction and bad input.
+
+mod common;
+
+use kernels::dataset::{Dataset, Split};
+use kernels::testing::assert_close;
+use kernels::training::EpochBatches;
+use kernels::{CpuEngine, Engine, EngineError, GpuContext, GpuEngine, Mlp, OptimizerConfig};
+
+fn engines(
+    ctx: &GpuContext,
+    model: &Mlp,
+    max_rows: usize,
+    train: &Dataset,
+    test: &Dataset,
+) -> (GpuEngine, CpuEngine) {
+    let mut gpu = GpuEngine::new(ctx, model, max_rows).unwrap();
+    let mut cpu = CpuEngine::new(model, max_rows).unwrap();
+    for e in [&mut gpu as &mut dyn DataSink, &mut cpu] {
+        e.put(Split::Train, train);
+        e.put(Split::Test, test);
+    }
+    (gpu, cpu)
+}
+
+/// `Engine` has async methods and is not object safe; this tiny trait lets the setup loop over both.
+trait DataSink {
+    fn put(&mut self, split: Split, data: &Dataset);
+}
+impl<E: Engine> DataSink for E {
+    fn put(&mut self, split: Split, data: &Dataset) {
+        self.set_data(split, data).unwrap();
+    }
+}
+
+fn golden_run(opt: OptimizerConfig, hidden: &[usize], batch: usize) {
+    let Some(ctx) = common::gpu() else { return };
+    let train = common::mnist(Split::Train, 700);
+    let test = common::mnist(Split::Test, 300);
+    let model = Mlp::new(784, hidden, 10, 42).unwrap();
+    let (mut gpu, mut cpu) = engines(&ctx, &model, batch, &train, &test);
+    let batches = EpochBatches::new(train.len(), batch, 42, 0);
+    for i in 0..10 {
+        gpu.train_step(batches.batch(i), &opt).unwrap();
+        cpu.train_step(batches.batch(i), &opt).unwrap();
+    }
+    let (lg, lc) = pollster::block_on(async {
+        (
+            gpu.take_losses().await.unwrap(),
+            cpu.take_losses().await.unwrap(),
+        )
+    });
+    assert_eq!(lg.len(), 10);
+    assert_close("golden losses (gpu vs cpu)", &lg, &lc, 1e-4, 1e-6);
+    assert!(lc[9] < lc[0], "the loss should fall over 10 steps: {lc:?}");
+    let (mg, mc) =
+        pollster::block_on(async { (gpu.model().await.unwrap(), cpu.model().await.unwrap()) });
+    for (a, b) in mg.layers.iter().zip(&mc.layers) {
+        assert_close("weights after 10 steps", &a.weight, &b.weight, 1e-3, 1e-5);
+        assert_close("biases after 10 steps", &a.bias, &b.bias, 1e-3, 1e-5);
+    }
+    let (eg, ec) = pollster::block_on(async {
+        (
+            gpu.evaluate(None).await.unwrap(),
+            cpu.evaluate(None).await.unwrap(),
+        )
+    });
+    assert_eq!(eg.total, 300);
+    assert!(
+        (eg.correct as i64 - ec.correct as i64).abs() <= 1,
+        "gpu {} vs cpu {} correct",
+        eg.correct,
+        ec.correct
+    );
+    assert_close("test loss", &[eg.loss], &[ec.loss], 1e-4, 1e-6);
+}
+
+#[test]
+fn golden_run_sgd_momentum_matches_cpu() {
+    golden_run(
+        OptimizerConfig {
+            lr: 0.05,
+            momentum: 0.5,
+            ..OptimizerConfig::default()
+        },
+        &[37, 19],
+        33,
+    );
+}
+
+#[test]
+fn golden_run_adam_with_weight_decay_matches_cpu() {
+    golden_run(
+        OptimizerConfig {
+            weight_decay: 1e-3,
+            ..OptimizerConfig::adam(1e-3)
+        },
+        &[64],
+        64,
+    );
+}
+
+#[test]
+fn step_traces_agree_between_engines() {
+    let Some(ctx) = common::gpu() else { return };
+    let train = common::mnist(Split::Train, 200);
+    let model = Mlp::new(784, &[31], 10, 3).unwrap();
+    let (mut gpu, mut cpu) = engines(&ctx, &model, 50, &train, &train);
+    let rows: Vec<u32> = (0..50).map(|i| i * 3 + 1).collect();
+    let opt = OptimizerConfig::default();
+    gpu.train_step(&rows, &opt).unwrap();
+    cpu.train_step(&rows, &opt).unwrap();
+    let (tg, tc) =
+        pollster::block_on(async { (gpu.trace().await.unwrap(), cpu.trace().await.unwrap()) });
+    assert_eq!((tg.rows, &tg.labels), (50, &tc.labels));
+    assert_close("inputs", &tg.inputs, &tc.inputs, 1e-5, 1e-6);
+    for (l, (a, b)) in tg.activations.iter().zip(&tc.activations).enumerate() {
+        assert_close(&format!("activations {l}"), a, b, 1e-4, 1e-5);
+    }
+    for (l, (a, b)) in tg.gradients.iter().zip(&tc.gradients).enumerate() {
+        assert_close(
+            &format!("fc{} weight grad", l + 1),
+            a.weight.as_ref().unwrap(),
+            b.weight.as_ref().unwrap(),
+            1e-4,
+            1e-6,
+        );
+        assert_close(
+            &format!("fc{} bias grad", l + 1),
+            a.bias.as_ref().unwrap(),
+            b.bias.as_ref().unwrap(),
+            1e-4,
+            1e-6,
+        );
+    }
+    assert_close("trace loss", &[tg.loss], &[tc.loss], 1e-5, 1e-6);
+    let norms = tg.gradient_norms();
+    assert_eq!(
+        norms.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    );
+    assert!(norms.iter().all(|(_, v)| *v > 0.0 && v.is_finite()));
+}
+
+fn check_freezing<E: Engine>(mut engine: E, train: &Dataset) {
+    let opt = OptimizerConfig {
+        lr: 0.1,
+        momentum: 0.9,
+        ..OptimizerConfig::default()
+    };
+    let before = pollster::block_on(engine.model()).unwrap();
+    engine.set_frozen(0, true).unwrap();
+    let batches = EpochBatches::new(train.len(), 32, 5, 0);
+    for i in 0..5 {
+        engine.train_step(batches.batch(i), &opt).unwrap();
+    }
+    let after = pollster::block_on(engine.model()).unwrap();
+    assert!(after.layers[0].weight_frozen);
+    assert_eq!(
+        after.layers[0].weight,
+        before.layers[0].weight,
+        "{}: frozen fc1.weight changed",
+        engine.info()
+    );
+    assert_eq!(
+        after.layers[0].bias,
+        before.layers[0].bias,
+        "{}: frozen fc1.bias changed",
+        engine.info()
+    );
+    assert_ne!(
+        after.layers[1].weight,
+        before.layers[1].weight,
+        "{}: fc2 should train",
+        engine.info()
+    );
+    // No gradient is computed for a frozen layer with nothing trainable below it.
+    let trace = pollster::block_on(engine.trace()).unwrap();
+    assert!(trace.gradients[0].weight.is_none() && trace.gradients[0].bias.is_none());
+    assert!(trace.gradients[1].weight.is_some());
+    // Unfreezing resumes training of fc1.
+    engine.set_frozen(0, false).unwrap();
+    engine.train_step(batches.batch(5), &opt).unwrap();
+    let resumed = pollster::block_on(engine.model()).unwrap();
+    assert_ne!(resumed.layers[0].weight, before.layers[0].weight);
+}
+
+#[test]
+fn frozen_layers_stay_bit_identical_on_both_engines() {
+    let train = common::mnist(Split::Train, 200);
+    let model = Mlp::new(784, &[40], 10, 9).unwrap();
+    let mut cpu = CpuEngine::new(&model, 32).unwrap();
+    cpu.set_data(Split::Train, &train).unwrap();
+    check_freezing(cpu, &train);
+    let Some(ctx) = common::gpu() else { return };
+    let mut gpu = GpuEngine::new(&ctx, &model, 32).unwrap();
+    gpu.set_data(Split::Train, &train).unwrap();
+    check_freezing(gpu, &train);
+}
+
+#[test]
+fn head_replacement_then_fine_tuning_agrees_between_engines() {
+    let Some(ctx) = common::gpu() else { return };
+    let train = common::mnist(Split::Train, 256);
+    let model = Mlp::new(784, &[24], 10, 1).unwrap();
+    let (mut gpu, mut cpu) = engines(&ctx, &model, 64, &train, &train);
+    let opt = OptimizerConfig::default();
+    let rows: Vec<u32> = (0..64).collect();
+    pollster::block_on(async {
+        for e in [&mut gpu as &mut dyn StepOnce, &mut cpu] {
+            e.step(&rows, &opt);
+        }
+        let before = gpu.model().await.unwrap();
+        gpu.replace_head(10, 77).await.unwrap();
+        cpu.replace_head(10, 77).await.unwrap();
+        gpu.set_frozen(0, true).unwrap();
+        cpu.set_frozen(0, true).unwrap();
+        for e in [&mut gpu as &mut dyn StepOnce, &mut cpu] {
+            e.step(&rows, &opt);
+        }
+        let (mg, mc) = (gpu.model().await.unwrap(), cpu.model().await.unwrap());
+        assert_eq!(
+            mg.layers[0].weight, before.layers[0].weight,
+            "the frozen body keeps its trained weights"
+        );
+        assert_close(
+            "fine-tuned head",
+            &mg.layers[1].weight,
+            &mc.layers[1].weight,
+            1e-4,
+            1e-6,
+        );
+        let (lg, lc) = (
+            gpu.take_losses().await.unwrap(),
+            cpu.take_losses().await.unwrap(),
+        );
+        assert_close("losses across head replacement", &lg, &lc, 1e-4, 1e-6);
+    });
+}
+
+trait StepOnce {
+    fn step(&mut self, rows: &[u32], opt: &OptimizerConfig);
+}
+impl<E: Engine> StepOnce for E {
+    fn step(&mut self, rows: &[u32], opt: &OptimizerConfig) {
+        self.train_step(rows, opt).unwrap();
+    }
+}
+
+#[test]
+fn predict_set_data_and_safetensors_round_trip_on_gpu() {
+    let Some(ctx) = common::gpu() else { return };
+    let train = common::mnist(Split::Train, 128);
+    let model = Mlp::new(784, &[16], 10, 4).unwrap();
+    let mut gpu = GpuEngine::new(&ctx, &model, 64).unwrap();
+    gpu.set_data(Split::Train, &train).unwrap();
+    let rows: Vec<u32> = (0..64).collect();
+    gpu.train_step(&rows, &OptimizerConfig::default()).unwrap();
+    let trained = pollster::block_on(gpu.model()).unwrap();
+    assert_ne!(trained, model);
+    // Setting the test split rebuilds bind groups but keeps the trained parameters.
+    gpu.set_data(Split::Test, &train).unwrap();
+    assert_eq!(pollster::block_on(gpu.model()).unwrap(), trained);
+    let (x, _) = kernels::ops::gather_normalize::reference(
+        &train.images,
+        &train.labels,
+        784,
+        &[3, 4],
+        train.mean,
+        train.std,
+    );
+    let logits = pollster::block_on(gpu.predict(&x, 2)).unwrap();
+    assert_close(
+        "predict",
+        &logits,
+        &trained.forward_reference(&x, 2),
+        1e-4,
+        1e-5,
+    );
+    let reloaded = Mlp::from_safetensors(&trained.to_safetensors().unwrap()).unwrap();
+    assert_eq!(reloaded, trained);
+}
+
+#[test]
+fn bad_input_gets_clear_errors() {
+    let train = common::mnist(Split::Train, 100);
+    let model = Mlp::new(784, &[8], 10, 1).unwrap();
+    let mut cpu = CpuEngine::new(&model, 16).unwrap();
+    assert!(matches!(
+        cpu.train_step(&[0], &OptimizerConfig::default()),
+        Err(EngineError::InvalidInput(_))
+    ));
+    cpu.set_data(Split::Train, &train).unwrap();
+    assert!(matches!(
+        cpu.train_step(&[100], &OptimizerConfig::default()),
+        Err(EngineError::InvalidInput(_))
+    ));
+    assert!(matches!(
+        cpu.train_step(&[0; 17], &OptimizerConfig::default()),
+        Err(EngineError::InvalidInput(_))
+    ));
+    let absurd = OptimizerConfig {
+        lr: f32::INFINITY,
+        ..OptimizerConfig::default()
+    };
+    assert!(matches!(
+        cpu.train_step(&[0], &absurd),
+        Err(EngineError::Hyperparameter(_))
+    ));
+    let wrong_shape = Mlp::new(100, &[8], 10, 1).unwrap();
+    assert!(
+        CpuEngine::new(&wrong_shape, 16)
+            .unwrap()
+            .set_data(Split::Train, &train)
+            .is_err()
+    );
+    // Weights so large that the logits overflow f32: the loss is NaN and the epoch runner says so
+    // (rather than training on garbage).
+    let mut huge = Mlp::new(784, &[64], 10, 1).unwrap();
+    huge.layers[0].weight.iter_mut().for_each(|w| *w *= 1e37);
+    let mut wild = CpuEngine::new(&huge, 64).unwrap();
+    wild.set_data(Split::Train, &train).unwrap();
+    let r = pollster::block_on(kernels::training::run_epoch(
+        &mut wild,
+        &EpochBatches::new(100, 10, 1, 0),
+        &OptimizerConfig::default(),
+        |_, _| {},
+    ));
+    assert!(matches!(r, Err(EngineError::Diverged { .. })), "{r:?}");
+    let Some(ctx) = common::gpu() else { return };
+    let mut gpu = GpuEngine::new(&ctx, &model, 16).unwrap();
+    assert!(matches!(
+        gpu.train_step(&[0], &OptimizerConfig::default()),
+        Err(EngineError::InvalidInput(_))
+    ));
+    gpu.set_data(Split::Train, &train).unwrap();
+    assert!(matches!(
+        gpu.train_step(&[1000], &OptimizerConfig::default()),
+        Err(EngineError::InvalidInput(_))
+    ));
+    assert!(matches!(
+        pollster::block_on(gpu.predict(&[0.0; 3], 1)),
+        Err(EngineError::InvalidInput(_))
+    ));
+}

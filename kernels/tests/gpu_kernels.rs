@@ -1,0 +1,375 @@
+//! Every GPU kernel against its CPU reference, on random shapes that are not multiples of the tile
+//! size (relative error ≤ 1e-4). Runs on any adapter (lavapipe in CI).
+
+mod common;
+
+use bytemuck::{bytes_of, cast_slice};
+use kernels::ops::{
+    accuracy, adam, gather_normalize, linear, relu_backward, sgd, softmax_cross_entropy,
+};
+use kernels::rng::SeededRng;
+use kernels::testing::assert_close;
+use kernels::{GpuContext, KernelEntry, KernelRunner};
+
+const RTOL: f32 = 1e-4;
+const ATOL: f32 = 1e-5;
+
+fn f32s(b: &[u8]) -> Vec<f32> {
+    bytemuck::pod_collect_to_vec(b)
+}
+
+fn run(
+    ctx: &GpuContext,
+    runner: &KernelRunner,
+    entry: KernelEntry,
+    uniform: &[u8],
+    buffers: &[&[u8]],
+    wg: (u32, u32, u32),
+) -> Vec<Vec<u8>> {
+    pollster::block_on(runner.run(ctx, entry, uniform, buffers, wg))
+        .unwrap_or_else(|e| panic!("{entry:?}: {e}"))
+}
+
+#[test]
+fn gemm_forward_and_backward_products_match_reference() {
+    let Some(ctx) = common::gpu() else { return };
+    let runner = KernelRunner::new(&ctx);
+    let mut rng = SeededRng::new(21);
+    for (rows, in_f, out_f) in [
+        (1, 1, 1),
+        (7, 5, 13),
+        (65, 17, 63),
+        (130, 129, 70),
+        (3, 33, 200),
+        (64, 784, 10),
+    ] {
+        let x = common::random(&mut rng, rows * in_f, 1.0);
+        let w = common::random(&mut rng, out_f * in_f, 1.0);
+        let b = common::random(&mut rng, out_f, 1.0);
+        let dy = common::random(&mut rng, rows * out_f, 1.0);
+        let cases = [
+            (
+                "forward+relu",
+                linear::GemmParams::forward(rows as u32, in_f as u32, out_f as u32, true),
+                &x,
+                &w,
+                rows * out_f,
+            ),
+            (
+                "forward",
+                linear::GemmParams::forward(rows as u32, in_f as u32, out_f as u32, false),
+                &x,
+                &w,
+                rows * out_f,
+            ),
+            (
+                "grad_input",
+                linear::GemmParams::grad_input(rows as u32, in_f as u32, out_f as u32),
+                &dy,
+                &w,
+                rows * in_f,
+            ),
+            (
+                "grad_weight",
+                linear::GemmParams::grad_weight(rows as u32, in_f as u32, out_f as u32),
+                &dy,
+                &x,
+                out_f * in_f,
+            ),
+        ];
+        for (what, p, a, bm, out_len) in cases {
+            let out = run(
+                &ctx,
+                &runner,
+                KernelEntry::Gemm,
+                bytes_of(&p),
+                &[
+                    cast_slice(a),
+                    cast_slice(bm),
+                    cast_slice(&b),
+                    cast_slice(&vec![0f32; out_len]),
+                ],
+                p.gemm_workgroups(),
+            );
+            let expected = linear::reference_gemm(&p, a, bm, &b);
+            assert_close(
+                &format!("{what} {rows}x{in_f}->{out_f}"),
+                &f32s(&out[3]),
+                &expected,
+                RTOL,
+                ATOL,
+            );
+        }
+        // The strided GEMM reference is itself the textbook formulas.
+        let p = linear::GemmParams::grad_weight(rows as u32, in_f as u32, out_f as u32);
+        assert_close(
+            "reference grad_weight",
+            &linear::reference_gemm(&p, &dy, &x, &b),
+            &linear::reference_grad_weight(&dy, &x, rows, in_f, out_f),
+            RTOL,
+            ATOL,
+        );
+        let p = linear::GemmParams::forward(rows as u32, in_f as u32, out_f as u32, true);
+        assert_close(
+            "reference forward",
+            &linear::reference_gemm(&p, &x, &w, &b),
+            &linear::reference_forward(&x, &w, &b, rows, in_f, out_f, true),
+            RTOL,
+            ATOL,
+        );
+    }
+}
+
+#[test]
+fn bias_grad_and_relu_backward_match_reference() {
+    let Some(ctx) = common::gpu() else { return };
+    let runner = KernelRunner::new(&ctx);
+    let mut rng = SeededRng::new(22);
+    for (rows, out_f) in [(1, 1), (67, 77), (130, 513)] {
+        let dy = common::random(&mut rng, rows * out_f, 1.0);
+        let p = linear::GemmParams::grad_bias(rows as u32, out_f as u32);
+        let out = run(
+            &ctx,
+            &runner,
+            KernelEntry::BiasGrad,
+            bytes_of(&p),
+            &[
+                cast_slice(&dy),
+                &[0; 4],
+                &[0; 4],
+                cast_slice(&vec![0f32; out_f]),
+            ],
+            ((out_f as u32).div_ceil(linear::BIAS_GRAD_WORKGROUP), 1, 1),
+        );
+        assert_close(
+            "bias_grad",
+            &f32s(&out[3]),
+            &linear::reference_grad_bias(&dy, rows, out_f),
+            RTOL,
+            ATOL,
+        );
+    }
+    for n in [1usize, 255, 1001] {
+        let act: Vec<f32> = common::random(&mut rng, n, 1.0)
+            .into_iter()
+            .map(|v| v.max(0.0))
+            .collect();
+        let grad = common::random(&mut rng, n, 1.0);
+        let p = relu_backward::ReluBackwardParams {
+            n: n as u32,
+            pad: [0; 3],
+        };
+        let out = run(
+            &ctx,
+            &runner,
+            KernelEntry::ReluBackward,
+            bytes_of(&p),
+            &[cast_slice(&act), cast_slice(&grad)],
+            ((n as u32).div_ceil(relu_backward::WORKGROUP), 1, 1),
+        );
+        let mut expected = grad.clone();
+        relu_backward::reference(&act, &mut expected);
+        assert_eq!(f32s(&out[1]), expected, "relu_backward n={n}");
+    }
+}
+
+#[test]
+fn softmax_cross_entropy_matches_reference() {
+    let Some(ctx) = common::gpu() else { return };
+    let runner = KernelRunner::new(&ctx);
+    let mut rng = SeededRng::new(23);
+    for (rows, classes) in [(1, 2), (37, 10), (300, 3)] {
+        let mut logits = common::random(&mut rng, rows * classes, 4.0);
+        logits[0] = 90.0; // exp(90) overflows f32: only the log-sum-exp form survives it
+        let labels: Vec<u32> = (0..rows).map(|_| rng.below(classes) as u32).collect();
+        let p = softmax_cross_entropy::SoftmaxCrossEntropyParams {
+            rows: rows as u32,
+            classes: classes as u32,
+            slot: 2,
+            grad_scale: 1.0 / rows as f32,
+        };
+        let (zero_rows, zero_d) = (vec![0f32; rows], vec![0f32; rows * classes]);
+        let bufs: [&[u8]; 5] = [
+            cast_slice(&logits),
+            cast_slice(&labels),
+            cast_slice(&zero_rows),
+            cast_slice(&zero_d),
+            cast_slice(&[0f32; 4]),
+        ];
+        let out = run(
+            &ctx,
+            &runner,
+            KernelEntry::SoftmaxRows,
+            bytes_of(&p),
+            &bufs,
+            (
+                (rows as u32).div_ceil(softmax_cross_entropy::ROWS_WORKGROUP),
+                1,
+                1,
+            ),
+        );
+        let (losses, d) =
+            softmax_cross_entropy::reference(&logits, &labels, rows, classes, 1.0 / rows as f32);
+        assert_close("loss rows", &f32s(&out[2]), &losses, RTOL, ATOL);
+        assert_close("dlogits", &f32s(&out[3]), &d, RTOL, ATOL);
+        let bufs2: [&[u8]; 5] = [&out[0], &out[1], &out[2], &out[3], &out[4]];
+        let out2 = run(
+            &ctx,
+            &runner,
+            KernelEntry::SoftmaxMean,
+            bytes_of(&p),
+            &bufs2,
+            (1, 1, 1),
+        );
+        let ring = f32s(&out2[4]);
+        assert_close(
+            "mean loss",
+            &ring[2..3],
+            &[softmax_cross_entropy::reference_mean(&losses)],
+            RTOL,
+            ATOL,
+        );
+        assert_eq!(ring[0], 0.0, "mean must write only its slot");
+    }
+}
+
+#[test]
+fn optimizers_match_reference() {
+    let Some(ctx) = common::gpu() else { return };
+    let runner = KernelRunner::new(&ctx);
+    let mut rng = SeededRng::new(24);
+    for n in [1usize, 1007] {
+        let grad = common::random(&mut rng, n, 1.0);
+        let param = common::random(&mut rng, n, 1.0);
+        let state = common::random(&mut rng, n, 0.1);
+        let p = sgd::SgdParams {
+            n: n as u32,
+            lr: 0.05,
+            momentum: 0.9,
+            weight_decay: 1e-3,
+        };
+        let out = run(
+            &ctx,
+            &runner,
+            KernelEntry::Sgd,
+            bytes_of(&p),
+            &[cast_slice(&grad), cast_slice(&param), cast_slice(&state)],
+            ((n as u32).div_ceil(sgd::WORKGROUP), 1, 1),
+        );
+        let (mut ep, mut ev) = (param.clone(), state.clone());
+        sgd::reference(&p, &grad, &mut ep, &mut ev);
+        assert_close("sgd param", &f32s(&out[1]), &ep, RTOL, ATOL);
+        assert_close("sgd velocity", &f32s(&out[2]), &ev, RTOL, ATOL);
+
+        let v: Vec<f32> = state.iter().map(|x| x * x).collect();
+        let p = adam::AdamParams::for_step(n as u32, 1e-3, 0.9, 0.999, 1e-8, 1e-2, 3);
+        let out = run(
+            &ctx,
+            &runner,
+            KernelEntry::Adam,
+            bytes_of(&p),
+            &[
+                cast_slice(&grad),
+                cast_slice(&param),
+                cast_slice(&state),
+                cast_slice(&v),
+            ],
+            ((n as u32).div_ceil(adam::WORKGROUP), 1, 1),
+        );
+        let (mut ep, mut em, mut evv) = (param.clone(), state.clone(), v.clone());
+        adam::reference(&p, &grad, &mut ep, &mut em, &mut evv);
+        assert_close("adam param", &f32s(&out[1]), &ep, RTOL, ATOL);
+        assert_close("adam m", &f32s(&out[2]), &em, RTOL, ATOL);
+        assert_close("adam v", &f32s(&out[3]), &evv, RTOL, ATOL);
+    }
+}
+
+#[test]
+fn accuracy_matches_reference() {
+    let Some(ctx) = common::gpu() else { return };
+    let runner = KernelRunner::new(&ctx);
+    let mut rng = SeededRng::new(25);
+    let (rows, classes, base) = (93usize, 10usize, 5usize);
+    let logits = common::random(&mut rng, rows * classes, 1.0);
+    let labels: Vec<u32> = (0..rows).map(|_| rng.below(classes) as u32).collect();
+    let p = accuracy::AccuracyParams {
+        rows: rows as u32,
+        classes: classes as u32,
+        base: base as u32,
+        pad: 0,
+    };
+    let out = run(
+        &ctx,
+        &runner,
+        KernelEntry::Accuracy,
+        bytes_of(&p),
+        &[
+            cast_slice(&logits),
+            cast_slice(&labels),
+            cast_slice(&vec![99u32; base + rows]),
+            cast_slice(&[0u32]),
+        ],
+        ((rows as u32).div_ceil(accuracy::WORKGROUP), 1, 1),
+    );
+    let (preds, correct) = accuracy::reference(&logits, &labels, classes);
+    let got: Vec<u32> = bytemuck::pod_collect_to_vec(&out[2]);
+    assert_eq!(&got[..base], &[99; 5], "rows before base untouched");
+    assert_eq!(&got[base..], &preds[..]);
+    assert_eq!(bytemuck::pod_read_unaligned::<u32>(&out[3]), correct);
+    assert!(
+        correct > 0 && (correct as usize) < rows,
+        "a random test should have some right and some wrong"
+    );
+}
+
+#[test]
+fn gather_normalize_matches_reference() {
+    let Some(ctx) = common::gpu() else { return };
+    let runner = KernelRunner::new(&ctx);
+    let data = common::random_dataset(26, 23, 29, 7); // 29 features: rows straddle u32 words
+    let indices: Vec<u32> = vec![22, 0, 5, 5, 17, 3, 11];
+    for (use_indices, base) in [(1u32, 0u32), (0, 3)] {
+        let rows = indices.len();
+        let p = gather_normalize::GatherParams {
+            rows: rows as u32,
+            features: 29,
+            base,
+            use_indices,
+            mean: data.mean,
+            std: data.std,
+            pad: [0; 2],
+        };
+        let (zero_x, zero_y) = (vec![0f32; rows * 29], vec![0u32; rows]);
+        let bufs: [&[u8]; 5] = [
+            &data.images,
+            &data.labels,
+            cast_slice(&indices),
+            cast_slice(&zero_x),
+            cast_slice(&zero_y),
+        ];
+        let out = run(
+            &ctx,
+            &runner,
+            KernelEntry::GatherNormalize,
+            bytes_of(&p),
+            &bufs,
+            gather_normalize::workgroups((rows * 29) as u32),
+        );
+        let samples: Vec<u32> = if use_indices == 1 {
+            indices.clone()
+        } else {
+            (base..base + rows as u32).collect()
+        };
+        let (x, y) = gather_normalize::reference(
+            &data.images,
+            &data.labels,
+            29,
+            &samples,
+            data.mean,
+            data.std,
+        );
+        assert_close("gathered x", &f32s(&out[3]), &x, RTOL, ATOL);
+        assert_eq!(bytemuck::pod_collect_to_vec::<u8, u32>(&out[4]), y);
+    }
+    assert_eq!(gather_normalize::workgroups(256 * 70_000), (35_000, 2, 1));
+}
