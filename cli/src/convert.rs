@@ -54,12 +54,12 @@ pub fn convert_all(from: &Path, to: &Path, chunk: usize) -> Result<()> {
             DatasetKind::Mnist | DatasetKind::FashionMnist => {
                 let d = from.join(kind.name());
                 let load = |prefix: &str| -> Result<Dataset> {
-                    Ok(dataset_from_idx(
+                    dataset_from_idx(
                         kind,
                         &read(&d.join(format!("{prefix}-images-idx3-ubyte.gz")))?,
                         &read(&d.join(format!("{prefix}-labels-idx1-ubyte.gz")))?,
                     )
-                    .with_context(|| format!("parsing {} {prefix}", kind.name()))?)
+                    .with_context(|| format!("parsing {} {prefix}", kind.name()))
                 };
                 (load("train")?, load("t10k")?)
             }

@@ -151,34 +151,40 @@ enum Command {
 
 /// The engine chosen at run time.
 enum AnyEngine {
-    Gpu(GpuEngine),
-    Cpu(CpuEngine),
+    Gpu(Box<GpuEngine>),
+    Cpu(Box<CpuEngine>),
 }
 
 async fn make_engine(choice: EngineChoice, model: &Mlp, max_rows: usize) -> Result<AnyEngine> {
     let gpu =
         |allow_software| async move { GpuContext::new(AdapterOptions { allow_software }).await };
     match choice {
-        EngineChoice::Cpu => Ok(AnyEngine::Cpu(CpuEngine::new(model, max_rows)?)),
+        EngineChoice::Cpu => Ok(AnyEngine::Cpu(Box::new(CpuEngine::new(model, max_rows)?))),
         EngineChoice::Gpu => {
             let ctx = gpu(true)
                 .await
                 .context("--engine gpu needs a wgpu adapter")?;
-            Ok(AnyEngine::Gpu(GpuEngine::new(&ctx, model, max_rows)?))
+            Ok(AnyEngine::Gpu(Box::new(GpuEngine::new(
+                &ctx, model, max_rows,
+            )?)))
         }
         EngineChoice::Auto => match gpu(false).await {
-            Ok(ctx) => Ok(AnyEngine::Gpu(GpuEngine::new(&ctx, model, max_rows)?)),
+            Ok(ctx) => Ok(AnyEngine::Gpu(Box::new(GpuEngine::new(
+                &ctx, model, max_rows,
+            )?))),
             Err(hw) => match gpu(true).await {
                 Ok(ctx) => {
                     eprintln!(
                         "note: no hardware GPU ({hw}); using the software adapter {} — correct but slow; --engine cpu is usually faster here",
                         ctx.adapter_info.name
                     );
-                    Ok(AnyEngine::Gpu(GpuEngine::new(&ctx, model, max_rows)?))
+                    Ok(AnyEngine::Gpu(Box::new(GpuEngine::new(
+                        &ctx, model, max_rows,
+                    )?)))
                 }
                 Err(sw) => {
                     eprintln!("note: no wgpu adapter ({sw}); using the CPU engine");
-                    Ok(AnyEngine::Cpu(CpuEngine::new(model, max_rows)?))
+                    Ok(AnyEngine::Cpu(Box::new(CpuEngine::new(model, max_rows)?)))
                 }
             },
         },
@@ -492,7 +498,7 @@ fn main() -> Result<()> {
                 match make_engine(engine, &model, max_rows).await? {
                     AnyEngine::Gpu(e) => {
                         train(
-                            e,
+                            *e,
                             &cfg,
                             &train_set,
                             &test_set,
@@ -504,7 +510,7 @@ fn main() -> Result<()> {
                     }
                     AnyEngine::Cpu(e) => {
                         train(
-                            e,
+                            *e,
                             &cfg,
                             &train_set,
                             &test_set,
@@ -532,8 +538,8 @@ fn main() -> Result<()> {
             })?;
             pollster::block_on(async {
                 match make_engine(engine, &m, 1000).await? {
-                    AnyEngine::Gpu(e) => eval(e, &test_set).await,
-                    AnyEngine::Cpu(e) => eval(e, &test_set).await,
+                    AnyEngine::Gpu(e) => eval(*e, &test_set).await,
+                    AnyEngine::Cpu(e) => eval(*e, &test_set).await,
                 }
             })
         }

@@ -528,7 +528,7 @@ impl Manifest {
                 )));
             }
         }
-        if m.classes.is_empty() || m.classes.len() > 256 || !(m.std > 0.0) {
+        if m.classes.is_empty() || m.classes.len() > 256 || m.std.is_nan() || m.std <= 0.0 {
             return Err(DatasetError::Manifest(
                 "classes or normalisation out of range".into(),
             ));

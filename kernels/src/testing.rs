@@ -25,7 +25,7 @@ pub fn assert_close(what: &str, actual: &[f32], expected: &[f32], rtol: f32, ato
                     "  [{i}] actual {a:e} expected {e:e} (|diff| {err:e})"
                 ));
             }
-            if !(err <= worst.1) {
+            if err > worst.1 || (err.is_nan() && !worst.1.is_nan()) {
                 worst = (i, err);
             }
         }

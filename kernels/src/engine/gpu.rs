@@ -292,11 +292,13 @@ impl Kernels {
                 entries: &entries,
             })
         };
-        let pipelines = |label: &str,
-                         source: &str,
-                         layout: &wgpu::BindGroupLayout,
-                         entries: &[&str]|
-         -> Vec<wgpu::ComputePipeline> {
+        fn pipelines<const N: usize>(
+            device: &wgpu::Device,
+            label: &str,
+            source: &str,
+            layout: &wgpu::BindGroupLayout,
+            entries: [&str; N],
+        ) -> [wgpu::ComputePipeline; N] {
             let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(label),
                 source: wgpu::ShaderSource::Wgsl(source.into()),
@@ -306,81 +308,62 @@ impl Kernels {
                 bind_group_layouts: &[Some(layout)],
                 immediate_size: 0,
             });
-            entries
-                .iter()
-                .map(|e| {
-                    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                        label: Some(&format!("{label}::{e}")),
-                        layout: Some(&pl),
-                        module: &module,
-                        entry_point: Some(e),
-                        compilation_options: Default::default(),
-                        cache: None,
-                    })
+            entries.map(|e| {
+                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(&format!("{label}::{e}")),
+                    layout: Some(&pl),
+                    module: &module,
+                    entry_point: Some(e),
+                    compilation_options: Default::default(),
+                    cache: None,
                 })
-                .collect()
-        };
+            })
+        }
         use Slot::{Read as R, ReadWrite as W, Uniform as U};
         let linear_layout = layout("linear layout", &[U, R, R, R, W]);
         let [gemm, bias_grad] = pipelines(
+            device,
             "linear.wgsl",
             linear::SOURCE,
             &linear_layout,
-            &["gemm", "bias_grad"],
-        )
-        .try_into()
-        .ok()
-        .expect("two entries");
+            ["gemm", "bias_grad"],
+        );
         let relu_layout = layout("relu_backward layout", &[U, R, W]);
         let [relu] = pipelines(
+            device,
             "relu_backward.wgsl",
             relu_backward::SOURCE,
             &relu_layout,
-            &["main"],
-        )
-        .try_into()
-        .ok()
-        .expect("one entry");
+            ["main"],
+        );
         let softmax_layout = layout("softmax_cross_entropy layout", &[U, R, R, W, W, W]);
         let [softmax_rows, softmax_mean] = pipelines(
+            device,
             "softmax_cross_entropy.wgsl",
             softmax_cross_entropy::SOURCE,
             &softmax_layout,
-            &["rows", "mean"],
-        )
-        .try_into()
-        .ok()
-        .expect("two entries");
+            ["rows", "mean"],
+        );
         let sgd_layout = layout("sgd layout", &[U, R, W, W]);
-        let [sgd] = pipelines("sgd.wgsl", sgd::SOURCE, &sgd_layout, &["main"])
-            .try_into()
-            .ok()
-            .expect("one entry");
+        let [sgd] = pipelines(device, "sgd.wgsl", sgd::SOURCE, &sgd_layout, ["main"]);
         let adam_layout = layout("adam layout", &[U, R, W, W, W]);
-        let [adam] = pipelines("adam.wgsl", adam::SOURCE, &adam_layout, &["main"])
-            .try_into()
-            .ok()
-            .expect("one entry");
+        let [adam] = pipelines(device, "adam.wgsl", adam::SOURCE, &adam_layout, ["main"]);
         let accuracy_layout = layout("accuracy layout", &[U, R, R, W, W]);
         let [accuracy] = pipelines(
+            device,
             "accuracy.wgsl",
             accuracy::SOURCE,
             &accuracy_layout,
-            &["main"],
-        )
-        .try_into()
-        .ok()
-        .expect("one entry");
+            ["main"],
+        );
         let gather_layout = layout("gather_normalize layout", &[U, R, R, R, W, W]);
         let [gather] = pipelines(
+            device,
             "gather_normalize.wgsl",
             gather_normalize::SOURCE,
             &gather_layout,
-            &["main"],
-        )
-        .try_into()
-        .ok()
-        .expect("one entry");
+            ["main"],
+        );
         Self {
             linear_layout,
             gemm,
@@ -736,7 +719,9 @@ impl GpuEngine {
 
     fn check_size(ctx: &GpuContext, what: &str, bytes: usize) -> Result<(), EngineError> {
         let limits = ctx.device.limits();
-        let allowed = u64::from(limits.max_storage_buffer_binding_size).min(limits.max_buffer_size);
+        let allowed = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size);
         if bytes as u64 > allowed {
             return Err(EngineError::Limit {
                 what: what.into(),

@@ -1,0 +1,146 @@
+//! The `backprop-lab` binary end to end: train → weights → eval, plots, errors, and that the committed
+//! dataset assets are exactly what `convert-data` makes from ../shared/data.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_backprop-lab"));
+    c.current_dir(root());
+    c
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run(args: &[&str]) -> (bool, String) {
+    let out = bin().args(args).output().expect("the binary runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn train_save_plot_and_evaluate() {
+    let dir = std::env::temp_dir().join(format!("bpl-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let weights = dir.join("m.safetensors");
+    let (ok, out) = run(&[
+        "train",
+        "--engine",
+        "cpu",
+        "--epochs",
+        "2",
+        "--train-limit",
+        "3000",
+        "--test-limit",
+        "500",
+        "--hidden",
+        "32",
+        "--lr",
+        "0.05",
+        "--out",
+        weights.to_str().unwrap(),
+        "--plots",
+        dir.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(ok, "{out}");
+    assert!(out.contains("engine: cpu engine"), "{out}");
+    let epochs: Vec<serde_json::Value> = out
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(epochs.len(), 2);
+    let acc = epochs[1]["test_accuracy"].as_f64().unwrap();
+    assert!(acc > 0.8, "accuracy {acc}");
+    for png in ["loss.png", "accuracy.png"] {
+        let bytes = std::fs::read(dir.join(png)).unwrap();
+        assert!(
+            bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000,
+            "{png} is not a real plot"
+        );
+    }
+    let (ok, out) = run(&[
+        "eval",
+        weights.to_str().unwrap(),
+        "--engine",
+        "cpu",
+        "--test-limit",
+        "500",
+    ]);
+    assert!(ok, "{out}");
+    let reported = format!("accuracy {:.2}%", 100.0 * acc);
+    assert!(
+        out.contains(&reported),
+        "eval should reproduce the last epoch's {reported}: {out}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_input_is_reported_plainly() {
+    let (ok, out) = run(&["train", "--engine", "cpu", "--lr=-1", "--epochs", "1"]);
+    assert!(!ok && out.contains("learning rate"), "{out}");
+    let (ok, out) = run(&["train", "--engine", "cpu", "--dataset", "nope"]);
+    assert!(!ok && out.contains("convert-data"), "{out}");
+    let junk = std::env::temp_dir().join(format!("bpl-junk-{}.safetensors", std::process::id()));
+    std::fs::write(&junk, b"definitely not safetensors").unwrap();
+    let (ok, out) = run(&["eval", junk.to_str().unwrap(), "--engine", "cpu"]);
+    assert!(!ok && out.contains("safetensors"), "{out}");
+    std::fs::remove_file(junk).ok();
+}
+
+#[test]
+fn shipped_pretrained_model_reaches_its_recorded_accuracy() {
+    let (ok, out) = run(&[
+        "eval",
+        "static/models/mnist-mlp-784-512-10.safetensors",
+        "--engine",
+        "cpu",
+    ]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("accuracy 97.66%"),
+        "the README records 97.66 %: {out}"
+    );
+}
+
+#[test]
+fn committed_assets_match_a_fresh_conversion() {
+    let shared = root().join("../shared/data");
+    if !shared.join("mnist").exists() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but {} is missing", shared.display());
+        }
+        eprintln!("SKIPPED: {} not present", shared.display());
+        return;
+    }
+    let out_dir = std::env::temp_dir().join(format!("bpl-convert-{}", std::process::id()));
+    let (ok, out) = run(&[
+        "convert-data",
+        "--from",
+        shared.to_str().unwrap(),
+        "--to",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}");
+    for name in ["mnist", "fashion-mnist", "cifar10"] {
+        let fresh = std::fs::read_to_string(out_dir.join(name).join("manifest.json")).unwrap();
+        let committed =
+            std::fs::read_to_string(root().join("static/data").join(name).join("manifest.json"))
+                .unwrap();
+        assert_eq!(
+            fresh, committed,
+            "{name}: static/data is stale; run `backprop-lab convert-data`"
+        );
+    }
+    std::fs::remove_dir_all(&out_dir).ok();
+}
