@@ -42,7 +42,8 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     let label = labels[r];
     if (label >= p.classes) {
-        loss_rows[r] = bitcast<f32>(0x7fc00000u);
+        // A quiet NaN built from a runtime value: a constant NaN is a compile error in WGSL.
+        loss_rows[r] = bitcast<f32>(0x7fc00000u | p.classes);
         return;
     }
     loss_rows[r] = mx + log(sum) - logits[base + label];

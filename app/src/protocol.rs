@@ -1,0 +1,152 @@
+//! Messages between the page (UI thread) and the engine's Web Worker. They cross `postMessage` as
+//! structured clones built by serde-wasm-bindgen; bulk bytes (`ByteBuf`) travel as `Uint8Array`s.
+
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+use crate::config::LessonConfig;
+
+/// Which engine to use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EnginePreference {
+    /// WebGPU when it exists; on a software WebGPU adapter, whichever engine measures faster.
+    Auto,
+    /// WebGPU (fails loudly if there is none).
+    Gpu,
+    /// The CPU engine.
+    Cpu,
+}
+
+/// Page → worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// (Re)build the model and optimiser from this configuration and seed; keeps loaded data.
+    Reset(LessonConfig),
+    /// Train continuously.
+    Start,
+    /// Stop after the current step.
+    Pause,
+    /// One training step (while paused).
+    Step,
+    /// Change learning rate and momentum mid-run.
+    SetRates {
+        /// Learning rate.
+        lr: f32,
+        /// Momentum.
+        momentum: f32,
+    },
+    /// Classify a drawn digit: `input_size` pixels in 0..=255, row-major.
+    Predict {
+        /// Pixels.
+        pixels: ByteBuf,
+    },
+    /// Send the test images whose true class is `truth` and predicted class is `predicted`.
+    ShowCell {
+        /// True class.
+        truth: u8,
+        /// Predicted class.
+        predicted: u8,
+    },
+}
+
+/// A measured engine candidate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EngineMeasurement {
+    /// Engine label.
+    pub engine: String,
+    /// Training samples per second measured at start-up.
+    pub samples_per_second: f64,
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// The worker is up and listening.
+    Ready,
+    /// The engine in use.
+    Engine {
+        /// `WebGPU` or `CPU`.
+        kind: String,
+        /// Adapter name.
+        adapter: String,
+        /// Why this engine (fallback reasons, measurements), shown on screen.
+        note: String,
+        /// Figures of each engine measured at start-up (software adapters only).
+        measurements: Vec<EngineMeasurement>,
+    },
+    /// Dataset arrival.
+    Data {
+        /// Training samples loaded.
+        train_loaded: usize,
+        /// Training samples in use when complete.
+        train_total: usize,
+        /// Test samples loaded.
+        test_loaded: usize,
+        /// Test samples in use when complete.
+        test_total: usize,
+    },
+    /// Training progress since the last message.
+    Progress {
+        /// Steps taken since reset.
+        step: u64,
+        /// Current epoch (1-based).
+        epoch: usize,
+        /// Fraction of the current epoch done.
+        epoch_fraction: f32,
+        /// Loss of every step since the last message, in order.
+        losses: Vec<f32>,
+        /// Training throughput over the last interval.
+        samples_per_second: f64,
+        /// Whether training continues.
+        running: bool,
+        /// True when the configured epochs are done.
+        finished: bool,
+    },
+    /// An evaluation on the test subset.
+    Evaluation {
+        /// Step at which it was taken.
+        step: u64,
+        /// Fraction correct.
+        accuracy: f32,
+        /// Mean loss.
+        loss: f32,
+        /// `classes × classes` counts, row = true class.
+        confusion: Vec<u32>,
+        /// Number of classes.
+        classes: usize,
+    },
+    /// First-layer weights rendered as a grid of images (RGBA).
+    Weights {
+        /// Pixels across.
+        width: u32,
+        /// Pixels down.
+        height: u32,
+        /// Hidden units shown.
+        units: usize,
+        /// RGBA bytes.
+        rgba: ByteBuf,
+    },
+    /// Class probabilities of the drawn digit.
+    Prediction {
+        /// Softmax probabilities.
+        probabilities: Vec<f32>,
+    },
+    /// Test images for one confusion-matrix cell.
+    CellImages {
+        /// True class.
+        truth: u8,
+        /// Predicted class.
+        predicted: u8,
+        /// Images, `count × image_size` bytes.
+        pixels: ByteBuf,
+        /// Number of images (at most 48 sent).
+        count: usize,
+        /// Total in the cell.
+        total: usize,
+    },
+    /// Something went wrong; shown on screen.
+    Error {
+        /// The message.
+        message: String,
+    },
+}

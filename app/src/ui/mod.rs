@@ -1,0 +1,557 @@
+//! The lesson page.
+
+mod drawing;
+mod plots;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use crate::config::{LessonConfig, LessonOptimizer};
+use crate::protocol::{EngineMeasurement, FromWorker, ToWorker};
+
+/// The engine as shown in the header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineView {
+    pub kind: String,
+    pub adapter: String,
+    pub note: String,
+    pub measurements: Vec<EngineMeasurement>,
+}
+
+/// First-layer weights as an RGBA image.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightsImage {
+    pub width: u32,
+    pub height: u32,
+    pub units: usize,
+    pub rgba: Vec<u8>,
+}
+
+/// The test images of one confusion-matrix cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellView {
+    pub truth: u8,
+    pub predicted: u8,
+    pub pixels: Vec<u8>,
+    pub count: usize,
+    pub total: usize,
+}
+
+/// What the page knows of the run; every number comes from the worker's engine.
+#[derive(Clone, Copy)]
+pub struct State {
+    pub engine: RwSignal<Option<EngineView>>,
+    pub data: RwSignal<(usize, usize, usize, usize)>,
+    pub step: RwSignal<u64>,
+    pub epoch: RwSignal<(usize, f32)>,
+    pub speed: RwSignal<f64>,
+    pub running: RwSignal<bool>,
+    pub finished: RwSignal<bool>,
+    pub losses: RwSignal<Vec<f32>>,
+    pub evals: RwSignal<Vec<(u64, f32, f32)>>,
+    pub confusion: RwSignal<(Vec<u32>, usize)>,
+    pub weights: RwSignal<Option<WeightsImage>>,
+    pub prediction: RwSignal<Vec<f32>>,
+    pub cell: RwSignal<Option<CellView>>,
+    pub errors: RwSignal<Vec<String>>,
+    pub phase: RwSignal<Option<usize>>,
+    /// Pause requested, not yet acknowledged by the worker.
+    pub pausing: RwSignal<bool>,
+}
+
+impl State {
+    fn new() -> Self {
+        Self {
+            engine: RwSignal::new(None),
+            data: RwSignal::new((0, 0, 0, 0)),
+            step: RwSignal::new(0),
+            epoch: RwSignal::new((1, 0.0)),
+            speed: RwSignal::new(0.0),
+            running: RwSignal::new(false),
+            finished: RwSignal::new(false),
+            losses: RwSignal::new(Vec::new()),
+            evals: RwSignal::new(Vec::new()),
+            confusion: RwSignal::new((Vec::new(), 10)),
+            weights: RwSignal::new(None),
+            prediction: RwSignal::new(Vec::new()),
+            cell: RwSignal::new(None),
+            errors: RwSignal::new(Vec::new()),
+            phase: RwSignal::new(None),
+            pausing: RwSignal::new(false),
+        }
+    }
+
+    fn clear_run(&self) {
+        self.step.set(0);
+        self.epoch.set((1, 0.0));
+        self.losses.set(Vec::new());
+        self.evals.set(Vec::new());
+        self.confusion.set((Vec::new(), 10));
+        self.cell.set(None);
+        self.finished.set(false);
+        self.running.set(false);
+    }
+
+    fn apply(&self, msg: FromWorker) {
+        match msg {
+            FromWorker::Ready => {}
+            FromWorker::Engine {
+                kind,
+                adapter,
+                note,
+                measurements,
+            } => self.engine.set(Some(EngineView {
+                kind,
+                adapter,
+                note,
+                measurements,
+            })),
+            FromWorker::Data {
+                train_loaded,
+                train_total,
+                test_loaded,
+                test_total,
+            } => self
+                .data
+                .set((train_loaded, train_total, test_loaded, test_total)),
+            FromWorker::Progress {
+                step,
+                epoch,
+                epoch_fraction,
+                losses,
+                samples_per_second,
+                running,
+                finished,
+            } => {
+                self.step.set(step);
+                self.epoch.set((epoch, epoch_fraction));
+                if samples_per_second > 0.0 {
+                    self.speed.set(samples_per_second);
+                }
+                if !losses.is_empty() {
+                    self.losses.update(|l| l.extend(losses));
+                }
+                self.running.set(running);
+                if !running {
+                    self.pausing.set(false);
+                }
+                self.finished.set(finished);
+            }
+            FromWorker::Evaluation {
+                step,
+                accuracy,
+                loss,
+                confusion,
+                classes,
+            } => {
+                self.evals.update(|e| e.push((step, accuracy, loss)));
+                self.confusion.set((confusion, classes));
+            }
+            FromWorker::Weights {
+                width,
+                height,
+                units,
+                rgba,
+            } => self.weights.set(Some(WeightsImage {
+                width,
+                height,
+                units,
+                rgba: rgba.into_vec(),
+            })),
+            FromWorker::Prediction { probabilities } => self.prediction.set(probabilities),
+            FromWorker::CellImages {
+                truth,
+                predicted,
+                pixels,
+                count,
+                total,
+            } => self.cell.set(Some(CellView {
+                truth,
+                predicted,
+                pixels: pixels.into_vec(),
+                count,
+                total,
+            })),
+            FromWorker::Error { message } => {
+                web_sys::console::warn_1(&format!("Backprop Lab: {message}").into());
+                self.errors.update(|e| e.push(message));
+            }
+        }
+    }
+}
+
+/// Sends messages to the worker.
+#[derive(Clone)]
+pub struct Channel(Worker);
+
+impl Channel {
+    pub fn send(&self, msg: &ToWorker) {
+        match serde_wasm_bindgen::to_value(msg) {
+            Ok(v) => {
+                if let Err(e) = self.0.post_message(&v) {
+                    web_sys::console::error_2(&"postMessage to the worker failed".into(), &e);
+                }
+            }
+            Err(e) => web_sys::console::error_1(&format!("cannot serialise {msg:?}: {e}").into()),
+        }
+    }
+}
+
+fn start_worker(state: State) -> Result<Channel, String> {
+    let opts = WorkerOptions::new();
+    opts.set_type(WorkerType::Module);
+    opts.set_name("backprop-lab engine");
+    let worker = Worker::new_with_options("./worker.js", &opts).map_err(|e| format!("{e:?}"))?;
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        match serde_wasm_bindgen::from_value::<FromWorker>(ev.data()) {
+            Ok(msg) => state.apply(msg),
+            Err(e) => state
+                .errors
+                .update(|v| v.push(format!("unreadable message from the engine: {e}"))),
+        }
+    });
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
+        state
+            .errors
+            .update(|v| v.push(format!("the engine worker failed: {}", ev.message())));
+    });
+    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    onerror.forget();
+    Ok(Channel(worker))
+}
+
+const OUTLINE: [(&str, &str); 6] = [
+    ("Initialise", "weights uniform in ±1/√fan_in, from the seed"),
+    ("Forward", "h = ReLU(x·W₁ᵀ + b₁), logits = h·W₂ᵀ + b₂"),
+    ("Loss", "cross-entropy: −log softmax(logits)[label]"),
+    ("Gradients", "backpropagation: dW = dYᵀ·X, dX = dY·W"),
+    ("Update", "SGD: v ← μv + g, w ← w − lr·v"),
+    ("Repeat", "next batch; a new shuffle every epoch"),
+];
+
+fn hidden_text(c: &LessonConfig) -> String {
+    c.hidden
+        .iter()
+        .map(|h| h.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Mean of the first (or last) ten losses: the trend a student can compare at a glance.
+fn window_mean(losses: &[f32], first: bool) -> f32 {
+    let n = losses.len().min(10);
+    let w = if first {
+        &losses[..n]
+    } else {
+        &losses[losses.len() - n..]
+    };
+    w.iter().sum::<f32>() / n.max(1) as f32
+}
+
+fn update_url(config: &LessonConfig) {
+    if let Some(w) = web_sys::window() {
+        if let Ok(h) = w.history() {
+            let path = w.location().pathname().unwrap_or_default();
+            let _ = h.replace_state_with_url(
+                &JsValue::NULL,
+                "",
+                Some(&format!("{path}{}", config.to_query())),
+            );
+        }
+    }
+}
+
+/// Animates the outline through forward → loss → gradients → update for a single step.
+fn animate_step(phase: RwSignal<Option<usize>>) {
+    for (i, p) in [1usize, 2, 3, 4].into_iter().enumerate() {
+        set_timeout(
+            move || phase.set(Some(p)),
+            std::time::Duration::from_millis(180 * i as u64),
+        );
+    }
+    set_timeout(
+        move || phase.set(None),
+        std::time::Duration::from_millis(900),
+    );
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let query = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let (initial, problems) = LessonConfig::from_query(&query);
+    let state = State::new();
+    state
+        .errors
+        .set(problems.into_iter().map(|p| format!("URL: {p}")).collect());
+    let config = RwSignal::new(initial.clone());
+    let channel = match start_worker(state) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            state
+                .errors
+                .update(|v| v.push(format!("Could not start the engine worker: {e}")));
+            None
+        }
+    };
+    if let Some(c) = &channel {
+        c.send(&ToWorker::Reset(initial));
+    }
+    state.phase.set(Some(0));
+    set_timeout(
+        move || state.phase.set(None),
+        std::time::Duration::from_millis(900),
+    );
+    let send = {
+        let channel = channel.clone();
+        move |m: ToWorker| {
+            if let Some(c) = &channel {
+                c.send(&m);
+            }
+        }
+    };
+
+    let start_pause = {
+        let send = send.clone();
+        move || {
+            if state.running.get_untracked() {
+                // The worker finishes its current burst first; its acknowledgement flips `running`.
+                send(ToWorker::Pause);
+                state.pausing.set(true);
+            } else if !state.finished.get_untracked() {
+                send(ToWorker::Start);
+                state.running.set(true);
+            }
+        }
+    };
+    let step = {
+        let send = send.clone();
+        move || {
+            if !state.running.get_untracked() {
+                send(ToWorker::Step);
+                animate_step(state.phase);
+            }
+        }
+    };
+    let reset = {
+        let send = send.clone();
+        move || {
+            let c = config.get_untracked();
+            update_url(&c);
+            state.clear_run();
+            send(ToWorker::Reset(c));
+            state.phase.set(Some(0));
+            set_timeout(
+                move || state.phase.set(None),
+                std::time::Duration::from_millis(600),
+            );
+        }
+    };
+    let set_rates = {
+        let send = send.clone();
+        move || {
+            let c = config.get_untracked();
+            update_url(&c);
+            send(ToWorker::SetRates {
+                lr: c.lr,
+                momentum: c.momentum,
+            });
+        }
+    };
+
+    // Keyboard: space start/pause, "s" single step, "r" reset (not while typing in a field).
+    {
+        let (sp, st, rs) = (start_pause.clone(), step.clone(), reset.clone());
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            let typing = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+                .is_some_and(|el| {
+                    matches!(
+                        el.tag_name().as_str(),
+                        "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+                    )
+                });
+            if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+                return;
+            }
+            match ev.key().as_str() {
+                " " => {
+                    ev.prevent_default();
+                    sp();
+                }
+                "s" => st(),
+                "r" => rs(),
+                _ => {}
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+
+    let number_field = move |id: &'static str,
+                             label: &'static str,
+                             step_attr: &'static str,
+                             get: fn(&LessonConfig) -> String,
+                             set: fn(&mut LessonConfig, &str) -> bool,
+                             live: bool| {
+        let set_rates = set_rates.clone();
+        let invalid = RwSignal::new(false);
+        view! {
+            <label for=id>{label}</label>
+            <input id=id data-testid=id type="number" step=step_attr class:invalid=move || invalid.get()
+                prop:value=move || get(&config.get())
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    let mut ok = false;
+                    config.update(|c| ok = set(c, &v));
+                    invalid.set(!ok);
+                    if ok && live { set_rates(); }
+                } />
+        }
+    };
+
+    let hidden_invalid = RwSignal::new(false);
+    let on_hidden = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        let parsed = v
+            .split(',')
+            .map(|s| s.trim().parse::<usize>())
+            .collect::<Result<Vec<_>, _>>();
+        match parsed {
+            Ok(h)
+                if !h.is_empty()
+                    && h.len() <= crate::config::MAX_HIDDEN_LAYERS
+                    && h.iter().all(|w| (1..=2048).contains(w)) =>
+            {
+                hidden_invalid.set(false);
+                config.update(|c| c.hidden = h);
+            }
+            _ => hidden_invalid.set(true),
+        }
+    };
+    let outline_class = move |i: usize| {
+        let active = state.phase.get() == Some(i);
+        let running = state.running.get();
+        format!(
+            "outline-step{}{}",
+            if active { " active" } else { "" },
+            if running && i > 0 { " cycling" } else { "" }
+        )
+    };
+
+    view! {
+        <header class="top">
+            <h1>"Backprop Lab"</h1>
+            <span class="lesson-title">"Lesson: Train a network"</span>
+            <div class="engine" data-testid="engine" role="status" aria-live="polite">
+                {move || match state.engine.get() {
+                    None => view! { <span class="pending">"Starting the engine…"</span> }.into_any(),
+                    Some(EngineView { kind, adapter, note, measurements }) => view! {
+                        <span class="badge" data-testid="engine-kind">{kind.clone()}</span>
+                        <span class="adapter" data-testid="engine-adapter">{adapter}</span>
+                        <span class="note" data-testid="engine-note">{note}</span>
+                        <span class="measurements" data-testid="engine-measurements">
+                            {measurements.into_iter().map(|m| view! { <span class="measure">{format!("{}: {:.0} samples/s", m.engine, m.samples_per_second)}</span> }).collect_view()}
+                        </span>
+                    }.into_any(),
+                }}
+            </div>
+        </header>
+        <div class="errors" data-testid="errors" role="alert">
+            {move || state.errors.get().into_iter().map(|e| view! { <p class="error">{e}</p> }).collect_view()}
+        </div>
+        <main class="lesson">
+            <section class="panel outline" aria-label="The training loop">
+                <h2>"The training loop"</h2>
+                <ol data-testid="outline">
+                    {OUTLINE.iter().enumerate().map(|(i, (name, what))| view! {
+                        <li class=move || outline_class(i) style=format!("--i:{i}") data-testid=format!("outline-{i}")>
+                            <strong>{*name}</strong><span>{*what}</span>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+            <section class="panel controls" aria-label="Controls">
+                <h2>"Controls"</h2>
+                <div class="buttons">
+                    <button data-testid="start" on:click={let f = start_pause.clone(); move |_| f()} disabled=move || state.finished.get()>
+                        {move || if state.pausing.get() { "Pausing…" } else if state.running.get() { "Pause" } else if state.step.get() > 0 { "Resume" } else { "Start" }}
+                    </button>
+                    <button data-testid="step" on:click={let f = step.clone(); move |_| f()} disabled=move || state.running.get() || state.finished.get()>"Step"</button>
+                    <button data-testid="reset" on:click={let f = reset.clone(); move |_| f()}>"Reset"</button>
+                </div>
+                <p class="hint">"Keys: space start/pause · s step · r reset. Learning rate and momentum apply at once; the rest on Reset."</p>
+                <div class="fields">
+                    {number_field("lr", "Learning rate", "any", |c| c.lr.to_string(), |c, v| v.parse::<f32>().ok().filter(|x| *x > 0.0 && *x <= 10.0).map(|x| c.lr = x).is_some(), true)}
+                    {number_field("momentum", "Momentum", "0.05", |c| c.momentum.to_string(), |c, v| v.parse::<f32>().ok().filter(|x| (0.0..1.0).contains(x)).map(|x| c.momentum = x).is_some(), true)}
+                    {number_field("batch", "Batch size", "1", |c| c.batch.to_string(), |c, v| v.parse::<usize>().ok().filter(|x| (1..=1024).contains(x)).map(|x| c.batch = x).is_some(), false)}
+                    {number_field("epochs", "Epochs", "1", |c| c.epochs.to_string(), |c, v| v.parse::<usize>().ok().filter(|x| (1..=100).contains(x)).map(|x| c.epochs = x).is_some(), false)}
+                    {number_field("seed", "Seed", "1", |c| c.seed.to_string(), |c, v| v.parse::<u64>().ok().map(|x| c.seed = x).is_some(), false)}
+                    <label for="hidden">"Hidden widths"</label>
+                    <input id="hidden" data-testid="hidden" type="text" inputmode="numeric" title="comma-separated, e.g. 512 or 256,128"
+                        prop:value=move || hidden_text(&config.get())
+                        class:invalid=move || hidden_invalid.get()
+                        on:change=on_hidden />
+                    <label for="optimizer">"Optimiser"</label>
+                    <select id="optimizer" data-testid="optimizer" on:change=move |ev| {
+                        if let Some(o) = LessonOptimizer::parse(&event_target_value(&ev)) { config.update(|c| c.optimizer = o); }
+                    }>
+                        {[(LessonOptimizer::Sgd, "SGD"), (LessonOptimizer::Momentum, "SGD + momentum"), (LessonOptimizer::Adam, "Adam")].into_iter().map(|(o, label)| view! {
+                            <option value=o.as_str() selected=move || config.get().optimizer == o>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            </section>
+            <section class="panel stats" aria-label="Progress">
+                <h2>"Progress"</h2>
+                <dl>
+                    <dt>"Step"</dt><dd data-testid="step-count">{move || state.step.get()}</dd>
+                    <dt>"Epoch"</dt><dd data-testid="epoch">{move || { let (e, f) = state.epoch.get(); format!("{e} / {} ({:.0} %)", config.get().epochs, f * 100.0) }}</dd>
+                    <dt>"Loss"</dt>
+                    <dd data-testid="loss"
+                        data-value=move || state.losses.with(|l| l.last().map_or(String::new(), |v| format!("{v:?}")))
+                        data-first=move || state.losses.with(|l| window_mean(l, true).to_string())
+                        data-recent=move || state.losses.with(|l| window_mean(l, false).to_string())>
+                        {move || state.losses.with(|l| match l.last() {
+                            None => "–".to_string(),
+                            Some(v) if l.len() > 10 => format!("{v:.4} (avg of the first 10 steps {:.3}, of the last 10 {:.3})", window_mean(l, true), window_mean(l, false)),
+                            Some(v) => format!("{v:.4}"),
+                        })}
+                    </dd>
+                    <dt>"Test accuracy"</dt><dd data-testid="accuracy">{move || state.evals.with(|e| e.last().map_or("–".into(), |(_, a, _)| format!("{:.2} %", a * 100.0)))}</dd>
+                    <dt>"Speed"</dt><dd data-testid="speed">{move || format!("{:.0} samples/s", state.speed.get())}</dd>
+                    <dt>"Data"</dt><dd data-testid="data">{move || { let (a, b, c, d) = state.data.get(); format!("train {a} / {b} · test {c} / {d}") }}</dd>
+                </dl>
+                <progress data-testid="epoch-progress" max="1" value=move || state.epoch.get().1.to_string()></progress>
+                <progress data-testid="data-progress" class="data" max="1"
+                    value=move || { let (a, b, c, d) = state.data.get(); ((a + c) as f64 / (b + d).max(1) as f64).to_string() }></progress>
+            </section>
+            <section class="panel wide" aria-label="Loss">
+                <h2>"Training loss per step"</h2>
+                <plots::LossPlot state=state />
+            </section>
+            <section class="panel" aria-label="Accuracy">
+                <h2>"Test accuracy"</h2>
+                <plots::AccuracyPlot state=state />
+            </section>
+            <section class="panel" aria-label="First-layer weights">
+                <h2>"First-layer weights"</h2>
+                <plots::WeightsGrid state=state />
+                <p class="hint">"Each tile is one hidden unit's 784 weights as a 28×28 image: red positive, blue negative."</p>
+            </section>
+            <section class="panel" aria-label="Confusion matrix">
+                <h2>"Confusion matrix (test set)"</h2>
+                <plots::Confusion state=state send=send.clone() />
+            </section>
+            <section class="panel" aria-label="Draw a digit">
+                <h2>"Draw a digit"</h2>
+                <drawing::DrawingPad state=state send=send />
+            </section>
+        </main>
+        <footer>"MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Every number on this page comes live from the model."</footer>
+    }
+}

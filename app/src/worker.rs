@@ -1,0 +1,868 @@
+//! The engine's Web Worker: loads the dataset in chunks, picks an engine, trains, and reports. The page
+//! stays responsive because none of this runs on its thread, and training goes on in background tabs.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use kernels::dataset::{Dataset, Manifest, Split, decode_chunk};
+use kernels::training::EpochBatches;
+use kernels::{
+    AdapterOptions, CpuEngine, Engine, EngineError, Evaluation, GpuContext, GpuEngine, Mlp,
+    OptimizerConfig,
+};
+use serde_bytes::ByteBuf;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::DedicatedWorkerGlobalScope;
+
+use crate::config::LessonConfig;
+use crate::protocol::{EngineMeasurement, EnginePreference, FromWorker, ToWorker};
+
+const DATASET: &str = "static/data/mnist";
+/// Rows the engine accepts per dispatch: the largest batch, and the evaluation chunk.
+const MAX_ROWS: usize = 1024;
+/// Target time of one burst of steps between two reports.
+const BURST_SECONDS: f64 = 0.1;
+/// How often the weight grid is refreshed while training.
+const WEIGHTS_EVERY_SECONDS: f64 = 1.5;
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn now() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now()) / 1000.0
+}
+
+fn post(msg: &FromWorker) {
+    match serde_wasm_bindgen::to_value(msg) {
+        Ok(v) => {
+            if let Err(e) = scope().post_message(&v) {
+                web_sys::console::error_2(&"postMessage failed".into(), &e);
+            }
+        }
+        Err(e) => {
+            web_sys::console::error_1(&format!("cannot serialise a worker message: {e}").into())
+        }
+    }
+}
+
+async fn sleep(seconds: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(
+            &resolve,
+            (seconds * 1000.0) as i32,
+        );
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let resp = JsFuture::from(scope().fetch_with_str(url))
+        .await
+        .map_err(|e| format!("fetching {url}: {e:?}"))?;
+    let resp: web_sys::Response = resp
+        .dyn_into()
+        .map_err(|_| format!("fetching {url}: not a response"))?;
+    if !resp.ok() {
+        return Err(format!("fetching {url}: HTTP {}", resp.status()));
+    }
+    let buf = JsFuture::from(resp.array_buffer().map_err(|e| format!("{url}: {e:?}"))?)
+        .await
+        .map_err(|e| format!("{url}: {e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// `vendor architecture` of the browser's WebGPU adapter (Chrome leaves wgpu's `description` empty).
+async fn browser_adapter_label() -> Option<String> {
+    use js_sys::Reflect;
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
+    let gpu = Reflect::get(&navigator, &"gpu".into())
+        .ok()
+        .filter(|g| !g.is_undefined())?;
+    let request: js_sys::Function = Reflect::get(&gpu, &"requestAdapter".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let promise: js_sys::Promise = request.call0(&gpu).ok()?.dyn_into().ok()?;
+    let adapter = JsFuture::from(promise)
+        .await
+        .ok()
+        .filter(|a| !a.is_null())?;
+    let info = Reflect::get(&adapter, &"info".into()).ok()?;
+    let field = |k: &str| {
+        Reflect::get(&info, &k.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    let label = [
+        field("vendor"),
+        field("architecture"),
+        field("device"),
+        field("description"),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
+    (!label.is_empty()).then_some(label)
+}
+
+/// The data loaded so far (shared between the loader task and the training loop).
+#[derive(Default)]
+struct Loaded {
+    manifest: Option<Manifest>,
+    train: Option<Dataset>,
+    test: Option<Dataset>,
+    train_total: usize,
+    test_total: usize,
+    /// Bumped whenever a chunk arrives.
+    version: u64,
+}
+
+/// Streams chunks: the first training chunk first (training can start), then the first test chunk
+/// (evaluation can start), then the rest of each split, up to the configured limits.
+async fn load_data(
+    loaded: Rc<RefCell<Loaded>>,
+    train_limit: usize,
+    test_limit: usize,
+) -> Result<(), String> {
+    let text = fetch_bytes(&format!("{DATASET}/manifest.json")).await?;
+    let manifest =
+        Manifest::from_json(&String::from_utf8_lossy(&text)).map_err(|e| e.to_string())?;
+    let take = |info: &kernels::dataset::SplitInfo, limit: usize| {
+        let mut n = 0;
+        info.chunks
+            .iter()
+            .take_while(|c| {
+                let keep = n < limit;
+                n += c.count;
+                keep
+            })
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let train_chunks = take(&manifest.train, train_limit);
+    let test_chunks = take(&manifest.test, test_limit);
+    {
+        let mut l = loaded.borrow_mut();
+        l.train_total = manifest.train.count.min(train_limit);
+        l.test_total = manifest.test.count.min(test_limit);
+        l.train = Some(manifest.empty_dataset());
+        l.test = Some(manifest.empty_dataset());
+        l.manifest = Some(manifest.clone());
+    }
+    let mut order: Vec<(Split, kernels::dataset::ChunkInfo)> = Vec::new();
+    let (mut tr, mut te) = (train_chunks.into_iter(), test_chunks.into_iter());
+    order.extend(tr.next().map(|c| (Split::Train, c)));
+    order.extend(te.next().map(|c| (Split::Test, c)));
+    order.extend(tr.map(|c| (Split::Train, c)));
+    order.extend(te.map(|c| (Split::Test, c)));
+    for (split, info) in order {
+        let bytes = fetch_bytes(&format!("{DATASET}/{}", info.file)).await?;
+        let chunk =
+            decode_chunk(&info, &bytes, manifest.classes.len()).map_err(|e| e.to_string())?;
+        let mut l = loaded.borrow_mut();
+        let (limit, data) = match split {
+            Split::Train => (l.train_total, l.train.as_mut()),
+            Split::Test => (l.test_total, l.test.as_mut()),
+        };
+        let data = data.expect("created above");
+        data.append(&chunk).map_err(|e| e.to_string())?;
+        if data.len() > limit {
+            *data = data.take(limit);
+        }
+        l.version += 1;
+        let msg = FromWorker::Data {
+            train_loaded: l.train.as_ref().map_or(0, Dataset::len),
+            train_total: l.train_total,
+            test_loaded: l.test.as_ref().map_or(0, Dataset::len),
+            test_total: l.test_total,
+        };
+        drop(l);
+        post(&msg);
+    }
+    Ok(())
+}
+
+/// The engine in use.
+enum Active {
+    Gpu(Box<GpuEngine>),
+    Cpu(Box<CpuEngine>),
+}
+
+macro_rules! with_engine {
+    ($active:expr, $e:ident => $body:expr) => {
+        match $active {
+            Active::Gpu($e) => $body,
+            Active::Cpu($e) => $body,
+        }
+    };
+}
+
+struct Session {
+    config: LessonConfig,
+    opt: OptimizerConfig,
+    engine: Active,
+    /// `loaded.version` last given to the engine.
+    data_version: u64,
+    train_len: usize,
+    step: u64,
+    epoch: usize,
+    batches: Option<EpochBatches>,
+    batch_index: usize,
+    running: bool,
+    finished: bool,
+    last_eval: Option<Evaluation>,
+    last_weights: f64,
+    last_snapshot: Option<Mlp>,
+}
+
+struct Worker {
+    inbox: Rc<RefCell<VecDeque<ToWorker>>>,
+    loaded: Rc<RefCell<Loaded>>,
+    gpu: Option<GpuContext>,
+    gpu_problem: Option<String>,
+    session: Option<Session>,
+    /// Engine chosen at start-up (kept across resets).
+    use_gpu: bool,
+    /// The adapter's name as the browser gives it.
+    adapter_label: String,
+    note: String,
+    measurements: Vec<EngineMeasurement>,
+}
+
+fn model_for(config: &LessonConfig, input: usize, classes: usize) -> Result<Mlp, String> {
+    Mlp::new(input, &config.hidden, classes, config.seed).map_err(|e| e.to_string())
+}
+
+impl Worker {
+    fn new_engine(&self, model: &Mlp, gpu: bool) -> Result<Active, EngineError> {
+        Ok(match (gpu, &self.gpu) {
+            (true, Some(ctx)) => Active::Gpu(Box::new(GpuEngine::new(ctx, model, MAX_ROWS)?)),
+            _ => Active::Cpu(Box::new(CpuEngine::new(model, MAX_ROWS)?)),
+        })
+    }
+
+    fn announce(&self) {
+        let (kind, adapter) = match (&self.session, self.use_gpu) {
+            (Some(s), _) => {
+                with_engine!(&s.engine, e => (if matches!(s.engine, Active::Gpu(_)) { "WebGPU" } else { "CPU" }, e.info().adapter.clone()))
+            }
+            (None, true) => ("WebGPU", String::new()),
+            (None, false) => ("CPU", "CPU engine (wasm)".into()),
+        };
+        let adapter = if kind == "WebGPU" && adapter.trim().is_empty() {
+            self.adapter_label.clone()
+        } else {
+            adapter
+        };
+        post(&FromWorker::Engine {
+            kind: kind.into(),
+            adapter,
+            note: self.note.clone(),
+            measurements: self.measurements.clone(),
+        });
+    }
+
+    /// Steps/second of an engine on the first loaded chunk, over about a second.
+    async fn measure(
+        &self,
+        gpu: bool,
+        config: &LessonConfig,
+        train: &Dataset,
+    ) -> Result<f64, EngineError> {
+        let model = Mlp::new(
+            train.features(),
+            &config.hidden,
+            train.classes(),
+            config.seed,
+        )?;
+        let mut engine = self.new_engine(&model, gpu)?;
+        let batches = EpochBatches::new(train.len(), config.batch, config.seed, 0);
+        let opt = config.optimizer_config();
+        with_engine!(&mut engine, e => {
+            e.set_data(Split::Train, train)?;
+            e.train_step(batches.batch(0), &opt)?;
+            e.take_losses().await?;
+            let t0 = now();
+            let mut steps = 0usize;
+            while now() - t0 < 1.0 && steps < batches.len() {
+                e.train_step(batches.batch(steps % batches.len()), &opt)?;
+                steps += 1;
+                if steps.is_multiple_of(5) {
+                    e.take_losses().await?;
+                }
+            }
+            e.take_losses().await?;
+            Ok((steps * config.batch) as f64 / (now() - t0).max(1e-6))
+        })
+    }
+
+    /// Chooses the engine once the first chunk is in.
+    async fn choose_engine(&mut self, config: &LessonConfig) {
+        let software = self.gpu.as_ref().is_some_and(|g| g.engine_info().software);
+        match (config.engine, &self.gpu) {
+            (EnginePreference::Cpu, _) => {
+                self.use_gpu = false;
+                self.note = "CPU engine chosen by the URL (engine=cpu).".into();
+            }
+            (EnginePreference::Gpu, Some(_)) => {
+                self.use_gpu = true;
+                self.note = if software {
+                    "WebGPU forced by the URL (engine=gpu) on a software adapter.".into()
+                } else {
+                    "WebGPU forced by the URL (engine=gpu).".into()
+                };
+            }
+            (_, None) => {
+                self.use_gpu = false;
+                self.note = format!(
+                    "WebGPU is not available here ({}); training runs on the CPU engine instead.",
+                    self.gpu_problem.clone().unwrap_or_default()
+                );
+            }
+            (EnginePreference::Auto, Some(_)) if !software => {
+                self.use_gpu = true;
+                self.note = "Training on your GPU through WebGPU.".into();
+            }
+            (EnginePreference::Auto, Some(_)) => {
+                // A software WebGPU adapter (e.g. SwiftShader) can be far slower than the CPU engine: measure both.
+                let name = self.adapter_label.clone();
+                let train = self
+                    .loaded
+                    .borrow()
+                    .train
+                    .clone()
+                    .expect("the first chunk is in");
+                let sample = train.take(2_000);
+                let gpu = self.measure(true, config, &sample).await;
+                let cpu = self.measure(false, config, &sample).await;
+                match (gpu, cpu) {
+                    (Ok(g), Ok(c)) => {
+                        self.measurements = vec![
+                            EngineMeasurement {
+                                engine: format!("WebGPU ({name})"),
+                                samples_per_second: g,
+                            },
+                            EngineMeasurement {
+                                engine: "CPU engine".into(),
+                                samples_per_second: c,
+                            },
+                        ];
+                        self.use_gpu = g >= c;
+                        self.note = format!(
+                            "The WebGPU adapter is a software one ({name}). Measured {g:.0} samples/s on WebGPU and {c:.0} on the CPU engine: using the {}.",
+                            if self.use_gpu {
+                                "WebGPU engine"
+                            } else {
+                                "CPU engine"
+                            }
+                        );
+                    }
+                    (Err(e), _) => {
+                        self.use_gpu = false;
+                        self.note = format!(
+                            "WebGPU failed on {name} ({e}); training runs on the CPU engine instead."
+                        );
+                    }
+                    (Ok(_), Err(e)) => {
+                        self.use_gpu = true;
+                        self.note = format!("The CPU engine failed ({e}); using WebGPU on {name}.");
+                    }
+                }
+            }
+        }
+    }
+
+    fn reset(&mut self, config: LessonConfig) -> Result<(), String> {
+        let (input, classes) = {
+            let l = self.loaded.borrow();
+            let m = l
+                .manifest
+                .as_ref()
+                .ok_or("the dataset manifest has not arrived yet")?;
+            (m.height * m.width * m.channels, m.classes.len())
+        };
+        let model = model_for(&config, input, classes)?;
+        let engine = self
+            .new_engine(&model, self.use_gpu)
+            .map_err(|e| e.to_string())?;
+        self.session = Some(Session {
+            opt: config.optimizer_config(),
+            config,
+            engine,
+            data_version: 0,
+            train_len: 0,
+            step: 0,
+            epoch: 1,
+            batches: None,
+            batch_index: 0,
+            running: false,
+            finished: false,
+            last_eval: None,
+            last_weights: 0.0,
+            last_snapshot: Some(model),
+        });
+        self.sync_data().map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Gives newly arrived chunks to the engine (between steps).
+    fn sync_data(&mut self) -> Result<(), EngineError> {
+        let Some(s) = self.session.as_mut() else {
+            return Ok(());
+        };
+        let l = self.loaded.borrow();
+        if l.version == s.data_version {
+            return Ok(());
+        }
+        if let Some(train) = l.train.as_ref().filter(|d| !d.is_empty()) {
+            with_engine!(&mut s.engine, e => e.set_data(Split::Train, train))?;
+            s.train_len = train.len();
+        }
+        if let Some(test) = l.test.as_ref().filter(|d| !d.is_empty()) {
+            with_engine!(&mut s.engine, e => e.set_data(Split::Test, test))?;
+        }
+        s.data_version = l.version;
+        Ok(())
+    }
+
+    /// Runs up to `max_steps` steps (fewer at the end of the configured epochs).
+    fn steps(&mut self, max_steps: usize) -> Result<usize, EngineError> {
+        let s = self
+            .session
+            .as_mut()
+            .expect("a session exists while training");
+        let mut done = 0;
+        while done < max_steps && !s.finished && s.train_len > 0 {
+            if s.batches.as_ref().is_none_or(|b| s.batch_index >= b.len()) {
+                if s.batches.is_some() {
+                    s.epoch += 1;
+                }
+                if s.epoch > s.config.epochs {
+                    s.epoch = s.config.epochs;
+                    s.finished = true;
+                    s.running = false;
+                    break;
+                }
+                s.batches = Some(EpochBatches::new(
+                    s.train_len,
+                    s.config.batch,
+                    s.config.seed,
+                    s.epoch - 1,
+                ));
+                s.batch_index = 0;
+            }
+            let batches = s.batches.as_ref().expect("set above");
+            with_engine!(&mut s.engine, e => e.train_step(batches.batch(s.batch_index), &s.opt))?;
+            s.batch_index += 1;
+            s.step += 1;
+            done += 1;
+            if s.step.is_multiple_of(s.config.eval_every as u64) {
+                break;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Reads the losses back and reports; `started` is when the burst of `steps` began. The time is taken
+    /// after the readback, which waits for the GPU to finish, so it measures work done, not work queued.
+    async fn report(&mut self, steps: usize, started: Option<f64>) -> Result<(), EngineError> {
+        let s = self.session.as_mut().expect("a session exists");
+        let losses = with_engine!(&mut s.engine, e => e.take_losses().await)?;
+        let seconds = started.map_or(0.0, |t0| now() - t0);
+        let fraction = s
+            .batches
+            .as_ref()
+            .map_or(0.0, |b| s.batch_index as f32 / b.len().max(1) as f32);
+        post(&FromWorker::Progress {
+            step: s.step,
+            epoch: s.epoch,
+            epoch_fraction: if s.finished { 1.0 } else { fraction },
+            losses,
+            samples_per_second: if seconds > 0.0 {
+                (steps * s.config.batch) as f64 / seconds
+            } else {
+                0.0
+            },
+            running: s.running,
+            finished: s.finished,
+        });
+        Ok(())
+    }
+
+    async fn evaluate(&mut self) -> Result<(), EngineError> {
+        let s = self.session.as_mut().expect("a session exists");
+        let l = self.loaded.borrow().test.clone();
+        let Some(test) = l.filter(|t| !t.is_empty()) else {
+            return Ok(());
+        };
+        let eval = with_engine!(&mut s.engine, e => e.evaluate(Some(s.config.test)).await)?;
+        let classes = test.classes();
+        let confusion = eval
+            .confusion_matrix(&test.labels[..eval.total], classes)
+            .into_iter()
+            .flatten()
+            .map(|c| c as u32)
+            .collect();
+        post(&FromWorker::Evaluation {
+            step: s.step,
+            accuracy: eval.accuracy(),
+            loss: eval.loss,
+            confusion,
+            classes,
+        });
+        s.last_eval = Some(eval);
+        Ok(())
+    }
+
+    async fn send_weights(&mut self) -> Result<(), EngineError> {
+        let s = self.session.as_mut().expect("a session exists");
+        let model = with_engine!(&mut s.engine, e => e.model().await)?;
+        post(&weights_grid(&model));
+        s.last_weights = now();
+        s.last_snapshot = Some(model);
+        Ok(())
+    }
+
+    async fn predict(&mut self, pixels: &[u8]) -> Result<(), EngineError> {
+        let Some(s) = self.session.as_mut() else {
+            return Ok(());
+        };
+        let (mean, std) = self
+            .loaded
+            .borrow()
+            .manifest
+            .as_ref()
+            .map_or((0.1307, 0.3081), |m| (m.mean, m.std));
+        let x: Vec<f32> = pixels
+            .iter()
+            .map(|&p| kernels::ops::gather_normalize::normalize_pixel(p, mean, std))
+            .collect();
+        let logits = with_engine!(&mut s.engine, e => e.predict(&x, 1).await)?;
+        let probabilities =
+            kernels::ops::softmax_cross_entropy::softmax_rows(&logits, logits.len());
+        post(&FromWorker::Prediction { probabilities });
+        Ok(())
+    }
+
+    fn show_cell(&self, truth: u8, predicted: u8) {
+        let Some(s) = &self.session else { return };
+        let Some(eval) = &s.last_eval else { return };
+        let l = self.loaded.borrow();
+        let Some(test) = &l.test else { return };
+        let hits: Vec<usize> = (0..eval.total.min(test.len()))
+            .filter(|&i| test.labels[i] == truth && eval.predictions[i] == u32::from(predicted))
+            .collect();
+        let mut pixels = Vec::new();
+        for &i in hits.iter().take(48) {
+            pixels.extend_from_slice(test.image(i));
+        }
+        post(&FromWorker::CellImages {
+            truth,
+            predicted,
+            pixels: ByteBuf::from(pixels),
+            count: hits.len().min(48),
+            total: hits.len(),
+        });
+    }
+
+    /// A lost GPU device: continue on the CPU engine from the latest weights snapshot.
+    fn fall_back_to_cpu(&mut self, why: &str) {
+        self.use_gpu = false;
+        self.gpu = None;
+        self.note = format!(
+            "The GPU device was lost ({why}). Training continues on the CPU engine from the last weights snapshot."
+        );
+        if let Some(s) = self.session.as_mut() {
+            let model = s.last_snapshot.clone();
+            if let Some(model) = model {
+                match CpuEngine::new(&model, MAX_ROWS) {
+                    Ok(cpu) => {
+                        s.engine = Active::Cpu(Box::new(cpu));
+                        s.data_version = 0;
+                    }
+                    Err(e) => post(&FromWorker::Error {
+                        message: e.to_string(),
+                    }),
+                }
+            }
+        }
+        let _ = self.sync_data();
+        self.announce();
+    }
+
+    fn handle_error(&mut self, e: EngineError) {
+        if let EngineError::DeviceLost(why) = &e {
+            let why = why.clone();
+            self.fall_back_to_cpu(&why);
+            return;
+        }
+        if let Some(s) = self.session.as_mut() {
+            s.running = false;
+        }
+        post(&FromWorker::Error {
+            message: e.to_string(),
+        });
+    }
+
+    async fn handle(&mut self, msg: ToWorker) -> Result<(), EngineError> {
+        match msg {
+            ToWorker::Reset(config) => {
+                if let Err(e) = self.reset(config) {
+                    post(&FromWorker::Error { message: e });
+                    return Ok(());
+                }
+                self.report(0, None).await?;
+                self.send_weights().await?;
+            }
+            ToWorker::Start => {
+                if let Some(s) = self.session.as_mut() {
+                    s.running = !s.finished;
+                }
+            }
+            ToWorker::Pause => {
+                if let Some(s) = self.session.as_mut() {
+                    s.running = false;
+                }
+                if self.session.is_some() {
+                    self.report(0, None).await?;
+                }
+            }
+            ToWorker::Step => {
+                if self.session.as_ref().is_some_and(|s| !s.running) {
+                    self.sync_data()?;
+                    let t0 = now();
+                    let n = self.steps(1)?;
+                    self.report(n, Some(t0)).await?;
+                    self.send_weights().await?;
+                    let s = self.session.as_ref().expect("checked above");
+                    if s.step.is_multiple_of(s.config.eval_every as u64) {
+                        self.evaluate().await?;
+                    }
+                }
+            }
+            ToWorker::SetRates { lr, momentum } => {
+                if let Some(s) = self.session.as_mut() {
+                    let mut next = s.opt;
+                    next.lr = lr;
+                    if next.momentum > 0.0
+                        || s.config.optimizer == crate::config::LessonOptimizer::Momentum
+                    {
+                        next.momentum = momentum;
+                    }
+                    match next.validate() {
+                        Ok(()) => {
+                            s.opt = next;
+                            s.config.lr = lr;
+                            s.config.momentum = momentum;
+                        }
+                        Err(e) => post(&FromWorker::Error {
+                            message: e.to_string(),
+                        }),
+                    }
+                }
+            }
+            ToWorker::Predict { pixels } => self.predict(&pixels).await?,
+            ToWorker::ShowCell { truth, predicted } => self.show_cell(truth, predicted),
+        }
+        Ok(())
+    }
+
+    async fn run(mut self) {
+        // Wait for the first message: the page's configuration.
+        let config = loop {
+            if let Some(ToWorker::Reset(c)) = self.inbox.borrow_mut().pop_front() {
+                break c;
+            }
+            sleep(0.02).await;
+        };
+        let loader = self.loaded.clone();
+        let (train_limit, test_limit) = (config.train, config.test);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(message) = load_data(loader, train_limit, test_limit).await {
+                post(&FromWorker::Error {
+                    message: format!("Loading the dataset failed: {message}"),
+                });
+            }
+        });
+        if config.engine != EnginePreference::Cpu {
+            match GpuContext::new(AdapterOptions {
+                allow_software: true,
+            })
+            .await
+            {
+                Ok(ctx) => {
+                    let name = ctx.adapter_info.name.trim().to_string();
+                    let software = ctx.engine_info().software;
+                    self.adapter_label = match (name.is_empty(), browser_adapter_label().await) {
+                        (false, _) => name,
+                        (true, Some(label)) => label,
+                        (true, None) => "an unnamed WebGPU adapter".into(),
+                    };
+                    if software && !self.adapter_label.contains("fallback") {
+                        self.adapter_label.push_str(" (software fallback adapter)");
+                    }
+                    self.gpu = Some(ctx);
+                }
+                Err(e) => self.gpu_problem = Some(e.to_string()),
+            }
+        }
+        // Training can begin once the first chunk is in.
+        while self
+            .loaded
+            .borrow()
+            .train
+            .as_ref()
+            .is_none_or(Dataset::is_empty)
+        {
+            sleep(0.02).await;
+        }
+        if config.engine == EnginePreference::Gpu && self.gpu.is_none() {
+            post(&FromWorker::Error {
+                message: format!(
+                    "engine=gpu was requested but WebGPU is not available: {}",
+                    self.gpu_problem.clone().unwrap_or_default()
+                ),
+            });
+        }
+        self.choose_engine(&config).await;
+        self.inbox.borrow_mut().push_front(ToWorker::Reset(config));
+        let mut burst = 1usize;
+        let mut announced = false;
+        loop {
+            let next = self.inbox.borrow_mut().pop_front();
+            if let Some(msg) = next {
+                if let Err(e) = self.handle(msg).await {
+                    self.handle_error(e);
+                }
+                if !announced && self.session.is_some() {
+                    self.announce();
+                    announced = true;
+                }
+                continue;
+            }
+            if let Err(e) = self.sync_data() {
+                self.handle_error(e);
+            }
+            let running = self.session.as_ref().is_some_and(|s| s.running);
+            if !running {
+                sleep(0.03).await;
+                continue;
+            }
+            let t0 = now();
+            let result = async {
+                let n = self.steps(burst)?;
+                self.report(n, Some(t0)).await?;
+                let elapsed = now() - t0;
+                // Aim each burst at BURST_SECONDS so reports stay frequent whatever the engine's speed.
+                let per_step = elapsed / n.max(1) as f64;
+                burst = ((BURST_SECONDS / per_step.max(1e-5)) as usize).clamp(1, 256);
+                let s = self.session.as_ref().expect("running implies a session");
+                let eval_due = s.step.is_multiple_of(s.config.eval_every as u64) || s.finished;
+                let weights_due = now() - s.last_weights > WEIGHTS_EVERY_SECONDS || s.finished;
+                if eval_due {
+                    self.evaluate().await?;
+                }
+                if weights_due {
+                    self.send_weights().await?;
+                }
+                Ok::<(), EngineError>(())
+            }
+            .await;
+            if let Err(e) = result {
+                self.handle_error(e);
+            }
+            // Let messages in between bursts.
+            sleep(0.0).await;
+        }
+    }
+}
+
+/// Renders up to 64 first-layer units as 28×28 tiles: blue negative, white zero, red positive, each unit
+/// scaled by its own largest magnitude.
+fn weights_grid(model: &Mlp) -> FromWorker {
+    let layer = &model.layers[0];
+    let side = (layer.in_features as f64).sqrt() as usize;
+    if side * side != layer.in_features {
+        return FromWorker::Weights {
+            width: 0,
+            height: 0,
+            units: 0,
+            rgba: ByteBuf::new(),
+        };
+    }
+    let units = layer.out_features.min(64);
+    let cols = (units as f64).sqrt().ceil() as usize;
+    let rows = units.div_ceil(cols);
+    let tile = side + 2;
+    let (w, h) = (cols * tile, rows * tile);
+    let mut rgba = vec![255u8; w * h * 4];
+    for u in 0..units {
+        let ws = &layer.weight[u * layer.in_features..(u + 1) * layer.in_features];
+        let scale = ws.iter().fold(1e-12f32, |m, v| m.max(v.abs()));
+        let (ox, oy) = ((u % cols) * tile + 1, (u / cols) * tile + 1);
+        for (i, &v) in ws.iter().enumerate() {
+            let t = (v / scale).clamp(-1.0, 1.0);
+            let fade = (255.0 * (1.0 - t.abs())) as u8;
+            let (r, g, b) = if t >= 0.0 {
+                (255, fade, fade)
+            } else {
+                (fade, fade, 255)
+            };
+            let at = ((oy + i / side) * w + ox + i % side) * 4;
+            rgba[at..at + 4].copy_from_slice(&[r, g, b, 255]);
+        }
+    }
+    FromWorker::Weights {
+        width: w as u32,
+        height: h as u32,
+        units,
+        rgba: ByteBuf::from(rgba),
+    }
+}
+
+/// Entry point of the worker script (`worker.js`); `early` holds the messages that arrived while the
+/// module was loading.
+#[wasm_bindgen]
+pub fn worker_main(early: js_sys::Array) {
+    console_error_panic_hook::set_once();
+    let inbox: Rc<RefCell<VecDeque<ToWorker>>> = Rc::default();
+    for value in early.iter() {
+        match serde_wasm_bindgen::from_value::<ToWorker>(value) {
+            Ok(msg) => inbox.borrow_mut().push_back(msg),
+            Err(e) => post(&FromWorker::Error {
+                message: format!("bad message to the worker: {e}"),
+            }),
+        }
+    }
+    let sink = inbox.clone();
+    let onmessage =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            match serde_wasm_bindgen::from_value::<ToWorker>(ev.data()) {
+                Ok(msg) => sink.borrow_mut().push_back(msg),
+                Err(e) => post(&FromWorker::Error {
+                    message: format!("bad message to the worker: {e}"),
+                }),
+            }
+        });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    onmessage.forget();
+    let worker = Worker {
+        inbox,
+        loaded: Rc::default(),
+        gpu: None,
+        gpu_problem: None,
+        session: None,
+        use_gpu: false,
+        adapter_label: String::new(),
+        note: String::new(),
+        measurements: Vec::new(),
+    };
+    post(&FromWorker::Ready);
+    wasm_bindgen_futures::spawn_local(worker.run());
+}

@@ -1,0 +1,91 @@
+// Page object of the "Train a network" lesson: every selector is a data-testid.
+import { chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export class LessonPage {
+  constructor(page) {
+    this.page = page;
+    this.consoleErrors = [];
+    page.on('console', (m) => { if (m.type() === 'error') this.consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
+  }
+
+  static async open(browser, baseUrl, query) {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const lesson = new LessonPage(await context.newPage());
+    await lesson.page.goto(`${baseUrl}index.html${query}`);
+    return lesson;
+  }
+
+  byId(id) { return this.page.getByTestId(id); }
+  async text(id) { return (await this.byId(id).textContent())?.trim() ?? ''; }
+  async engineKind() { await this.byId('engine-kind').waitFor({ timeout: 120_000 }); return this.text('engine-kind'); }
+  async stepCount() { return Number(await this.text('step-count')); }
+  async accuracy() { const t = await this.text('accuracy'); return t.includes('%') ? parseFloat(t) : NaN; }
+  async lossValue() { return this.byId('loss').getAttribute('data-value'); }
+  async lossTrend() {
+    const el = this.byId('loss');
+    return { first: Number(await el.getAttribute('data-first')), recent: Number(await el.getAttribute('data-recent')) };
+  }
+  async errors() { return (await this.byId('errors').textContent())?.trim() ?? ''; }
+
+  async start() { await this.byId('start').click(); }
+  async pause() { await this.byId('start').click(); }
+  async step() {
+    const before = await this.stepCount();
+    await this.byId('step').click();
+    await this.page.waitForFunction((n) => Number(document.querySelector('[data-testid=step-count]').textContent) > n, before, { timeout: 60_000 });
+  }
+  async reset() {
+    await this.byId('reset').click();
+    await this.page.waitForFunction(() => document.querySelector('[data-testid=step-count]').textContent.trim() === '0', null, { timeout: 60_000 });
+  }
+
+  async waitForData() {
+    await this.page.waitForFunction(() => {
+      const m = document.querySelector('[data-testid=data]')?.textContent.match(/train (\d+) \/ (\d+) · test (\d+) \/ (\d+)/);
+      return m && m[1] === m[2] && m[3] === m[4] && Number(m[2]) > 0;
+    }, null, { timeout: 120_000 });
+  }
+
+  async waitForAccuracyAbove(percent, timeout = 240_000) {
+    await this.page.waitForFunction((p) => parseFloat(document.querySelector('[data-testid=accuracy]').textContent) > p, percent, { timeout });
+  }
+
+  /** The largest gap between animation frames over `frames` frames, in ms. */
+  async maxFrameGap(frames = 180) {
+    return this.page.evaluate((n) => new Promise((done) => {
+      let last = performance.now(), max = 0, count = 0;
+      const tick = (t) => { max = Math.max(max, t - last); last = t; if (++count < n) requestAnimationFrame(tick); else done(max); };
+      requestAnimationFrame(tick);
+    }), frames);
+  }
+
+  async drawDigitOne() {
+    await this.byId('draw-canvas').scrollIntoViewIfNeeded();
+    const box = await this.byId('draw-canvas').boundingBox();
+    const m = this.page.mouse;
+    await m.move(box.x + box.width * 0.45, box.y + box.height * 0.15);
+    await m.down();
+    for (let i = 1; i <= 12; i++) await m.move(box.x + box.width * (0.45 + 0.05 * i / 12), box.y + box.height * (0.15 + 0.7 * i / 12));
+    await m.up();
+  }
+
+  async screenshot(name) {
+    await mkdir(ARTIFACTS, { recursive: true });
+    await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  }
+
+  async close() { await this.page.context().close(); }
+}

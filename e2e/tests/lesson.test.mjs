@@ -1,0 +1,105 @@
+// End-to-end tests of the built app (dist/) in Debian's Chromium with WebGPU (SwiftShader when headless).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../server.mjs';
+import { launch, LessonPage } from '../lesson-page.mjs';
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+// Small enough for a software GPU (~0.3 GFLOP/s), large enough to learn something.
+const SMALL = 'hidden=32&train=2000&test=500&batch=32&epochs=3&eval=60&lr=0.05';
+let server, browser;
+
+before(async () => { server = await serve(DIST); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+test('loads without console errors and trains on WebGPU', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?engine=gpu&${SMALL}`);
+  try {
+    assert.equal(await lesson.engineKind(), 'WebGPU', `fell back: ${await lesson.text('engine-note')}`);
+    assert.notEqual(await lesson.text('engine-adapter'), '');
+    await lesson.waitForData();
+    await lesson.screenshot('01-loaded-webgpu');
+    await lesson.start();
+    await lesson.waitForAccuracyAbove(60);
+    const gap = await lesson.maxFrameGap();
+    await lesson.screenshot('02-training-webgpu');
+    const trend = await lesson.lossTrend();
+    assert.ok(trend.recent < trend.first * 0.8, `loss should fall: ${JSON.stringify(trend)}`);
+    assert.ok(gap < 200, `the page stalled for ${gap.toFixed(0)} ms during training`);
+    assert.equal(await lesson.errors(), '');
+    assert.deepEqual(lesson.consoleErrors, []);
+  } finally { await lesson.close(); }
+});
+
+test('pause, single step and reset behave; the same seed reproduces the first losses exactly', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?engine=gpu&${SMALL}`);
+  try {
+    await lesson.engineKind();
+    await lesson.step();
+    const firstRun = [await lesson.lossValue()];
+    await lesson.step();
+    firstRun.push(await lesson.lossValue());
+    await lesson.step();
+    firstRun.push(await lesson.lossValue());
+    assert.equal(await lesson.stepCount(), 3);
+    await lesson.screenshot('03-after-three-steps');
+    await lesson.start();
+    await lesson.page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]').textContent) > 10);
+    await lesson.pause();
+    await lesson.page.waitForFunction(() => document.querySelector('[data-testid=start]').textContent.trim() === 'Resume');
+    const paused = await lesson.stepCount();
+    await lesson.page.waitForTimeout(800);
+    assert.equal(await lesson.stepCount(), paused, 'no steps while paused');
+    await lesson.step();
+    assert.equal(await lesson.stepCount(), paused + 1);
+    await lesson.reset();
+    const secondRun = [];
+    for (let i = 0; i < 3; i++) { await lesson.step(); secondRun.push(await lesson.lossValue()); }
+    assert.deepEqual(secondRun, firstRun, 'reset with the same seed must reproduce the losses exactly');
+    assert.deepEqual(lesson.consoleErrors, []);
+  } finally { await lesson.close(); }
+});
+
+test('drawing on the canvas yields a prediction', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?engine=gpu&${SMALL}`);
+  try {
+    await lesson.engineKind();
+    await lesson.waitForData();
+    await lesson.drawDigitOne();
+    await lesson.page.waitForFunction(() => /The model says \d/.test(document.querySelector('[data-testid=prediction]').textContent), null, { timeout: 60_000 });
+    const bars = await lesson.page.locator('[data-testid^=prob-] .pct').allTextContents();
+    const total = bars.map(parseFloat).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(total - 100) < 1.5, `probabilities should sum to 100 %, got ${total}`);
+    await lesson.screenshot('04-drawing');
+  } finally { await lesson.close(); }
+});
+
+test('the CPU engine (engine=cpu) also trains, and the confusion matrix opens its cells', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL}`);
+  try {
+    assert.equal(await lesson.engineKind(), 'CPU');
+    await lesson.start();
+    await lesson.waitForAccuracyAbove(60, 120_000);
+    await lesson.byId('cell-1-1').click();
+    await lesson.page.waitForFunction(() => /test images of 1 predicted as 1/.test(document.querySelector('[data-testid=cell-caption]').textContent));
+    await lesson.screenshot('05-cpu-engine-confusion');
+    assert.deepEqual(lesson.consoleErrors, []);
+  } finally { await lesson.close(); }
+});
+
+test('on a software WebGPU adapter, auto mode measures both engines and shows both figures', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?${SMALL}`);
+  try {
+    const kind = await lesson.engineKind();
+    const note = await lesson.text('engine-note');
+    if (/software/.test(note)) {
+      const figures = await lesson.page.locator('[data-testid=engine-measurements] .measure').allTextContents();
+      assert.equal(figures.length, 2, note);
+      assert.ok(figures.every((f) => /\d+ samples\/s/.test(f)), figures.join(' | '));
+    } else {
+      assert.equal(kind, 'WebGPU', note);
+    }
+    await lesson.screenshot('06-auto-engine');
+  } finally { await lesson.close(); }
+});
