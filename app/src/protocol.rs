@@ -40,6 +40,9 @@ pub enum ToWorker {
         /// Pixels.
         pixels: ByteBuf,
     },
+    /// Run one step of the current model on both our engine and burn's autodiff and compare
+    /// (feature `burn`).
+    CheckAutodiff,
     /// Send the test images whose true class is `truth` and predicted class is `predicted`.
     ShowCell {
         /// True class.
@@ -56,6 +59,19 @@ pub struct EngineMeasurement {
     pub engine: String,
     /// Training samples per second measured at start-up.
     pub samples_per_second: f64,
+}
+
+/// How one parameter's gradient from our kernels compares with burn's autodiff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GradientDifference {
+    /// PyTorch name, e.g. `fc1.weight`.
+    pub name: String,
+    /// Largest |ours − autodiff|.
+    pub max_abs: f32,
+    /// Largest |ours − autodiff| / max(|autodiff|, 1e-6 · largest |autodiff|).
+    pub max_rel: f32,
+    /// L2 norm of our gradient.
+    pub norm: f32,
 }
 
 /// Worker → page.
@@ -143,6 +159,15 @@ pub enum FromWorker {
         count: usize,
         /// Total in the cell.
         total: usize,
+    },
+    /// The result of `CheckAutodiff`.
+    AutodiffCheck {
+        /// Rows in the step.
+        rows: usize,
+        /// Our engine and burn's loss for that step.
+        losses: (f32, f32),
+        /// One entry per parameter that has a gradient.
+        parameters: Vec<GradientDifference>,
     },
     /// Something went wrong; shown on screen.
     Error {

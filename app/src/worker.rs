@@ -570,6 +570,71 @@ impl Worker {
         });
     }
 
+    /// One step of the current weights on a fresh copy of our GPU engine and on burn's autodiff, same
+    /// batch and device; reports the largest difference per parameter.
+    #[cfg(feature = "burn")]
+    async fn check_autodiff(&mut self) -> Result<(), EngineError> {
+        use crate::protocol::GradientDifference;
+        let Some(ctx) = self.gpu.clone() else {
+            post(&FromWorker::Error {
+                message: "The autodiff check needs WebGPU (burn runs on the same GPU device)."
+                    .into(),
+            });
+            return Ok(());
+        };
+        let Some(s) = self.session.as_mut() else {
+            return Ok(());
+        };
+        let model = with_engine!(&mut s.engine, e => e.model().await)?;
+        let train = self.loaded.borrow().train.clone().filter(|d| !d.is_empty());
+        let Some(train) = train else { return Ok(()) };
+        let rows: Vec<u32> = (0..s.config.batch.min(train.len()) as u32).collect();
+        let opt = s.opt;
+        let mut ours = GpuEngine::new(&ctx, &model, rows.len())?;
+        let mut burn = kernels::BurnEngine::new(&ctx, &model, rows.len())?;
+        ours.set_data(Split::Train, &train)?;
+        burn.set_data(Split::Train, &train)?;
+        ours.train_step(&rows, &opt)?;
+        burn.train_step(&rows, &opt)?;
+        let (a, b) = (ours.trace().await?, burn.trace().await?);
+        let mut parameters = Vec::new();
+        for (l, (ga, gb)) in a.gradients.iter().zip(&b.gradients).enumerate() {
+            for (kind, x, y) in [
+                ("weight", &ga.weight, &gb.weight),
+                ("bias", &ga.bias, &gb.bias),
+            ] {
+                let (Some(x), Some(y)) = (x, y) else { continue };
+                let scale = y.iter().fold(0f32, |m, v| m.max(v.abs()));
+                let floor = (1e-6 * scale).max(f32::MIN_POSITIVE);
+                parameters.push(GradientDifference {
+                    name: format!("fc{}.{kind}", l + 1),
+                    max_abs: x
+                        .iter()
+                        .zip(y)
+                        .map(|(p, q)| (p - q).abs())
+                        .fold(0.0, f32::max),
+                    max_rel: kernels::testing::max_relative_error(x, y, floor),
+                    norm: x.iter().map(|v| v * v).sum::<f32>().sqrt(),
+                });
+            }
+        }
+        post(&FromWorker::AutodiffCheck {
+            rows: rows.len(),
+            losses: (a.loss, b.loss),
+            parameters,
+        });
+        Ok(())
+    }
+
+    #[cfg(not(feature = "burn"))]
+    async fn check_autodiff(&mut self) -> Result<(), EngineError> {
+        post(&FromWorker::Error {
+            message: "This build has no autodiff check (build the app with --features burn)."
+                .into(),
+        });
+        Ok(())
+    }
+
     /// A lost GPU device: continue on the CPU engine from the latest weights snapshot.
     fn fall_back_to_cpu(&mut self, why: &str) {
         self.use_gpu = false;
@@ -668,6 +733,7 @@ impl Worker {
             }
             ToWorker::Predict { pixels } => self.predict(&pixels).await?,
             ToWorker::ShowCell { truth, predicted } => self.show_cell(truth, predicted),
+            ToWorker::CheckAutodiff => self.check_autodiff().await?,
         }
         Ok(())
     }

@@ -35,6 +35,9 @@ enum EngineChoice {
     Gpu,
     /// The CPU engine.
     Cpu,
+    /// burn's tensors and autodiff on the same wgpu adapter (the independent reference).
+    #[cfg(feature = "burn")]
+    Burn,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -117,7 +120,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
         engine: EngineChoice,
     },
-    /// Measure training throughput (samples/s, GFLOP/s) of the seed MLP on every available engine.
+    /// Measure training throughput (samples/s, GFLOP/s) of the seed MLP on every available engine:
+    /// the CPU engine, the WGSL kernels and (feature `burn`) burn's autodiff on the same adapter.
     Bench {
         /// Batch sizes to measure.
         #[arg(long, default_value = "64,512", value_delimiter = ',')]
@@ -153,6 +157,20 @@ enum Command {
 enum AnyEngine {
     Gpu(Box<GpuEngine>),
     Cpu(Box<CpuEngine>),
+    #[cfg(feature = "burn")]
+    Burn(Box<kernels::BurnEngine>),
+}
+
+/// Runs `$body` with `$e` bound to whichever engine `$any` holds.
+macro_rules! with_engine {
+    ($any:expr, $e:ident => $body:expr) => {
+        match $any {
+            AnyEngine::Gpu($e) => $body,
+            AnyEngine::Cpu($e) => $body,
+            #[cfg(feature = "burn")]
+            AnyEngine::Burn($e) => $body,
+        }
+    };
 }
 
 async fn make_engine(choice: EngineChoice, model: &Mlp, max_rows: usize) -> Result<AnyEngine> {
@@ -160,6 +178,15 @@ async fn make_engine(choice: EngineChoice, model: &Mlp, max_rows: usize) -> Resu
         |allow_software| async move { GpuContext::new(AdapterOptions { allow_software }).await };
     match choice {
         EngineChoice::Cpu => Ok(AnyEngine::Cpu(Box::new(CpuEngine::new(model, max_rows)?))),
+        #[cfg(feature = "burn")]
+        EngineChoice::Burn => {
+            let ctx = gpu(true)
+                .await
+                .context("--engine burn needs a wgpu adapter")?;
+            Ok(AnyEngine::Burn(Box::new(kernels::BurnEngine::new(
+                &ctx, model, max_rows,
+            )?)))
+        }
         EngineChoice::Gpu => {
             let ctx = gpu(true)
                 .await
@@ -495,32 +522,8 @@ fn main() -> Result<()> {
             };
             let max_rows = cfg.batch_size.max(1000);
             pollster::block_on(async {
-                match make_engine(engine, &model, max_rows).await? {
-                    AnyEngine::Gpu(e) => {
-                        train(
-                            *e,
-                            &cfg,
-                            &train_set,
-                            &test_set,
-                            out.as_deref(),
-                            plots.as_deref(),
-                            json,
-                        )
-                        .await
-                    }
-                    AnyEngine::Cpu(e) => {
-                        train(
-                            *e,
-                            &cfg,
-                            &train_set,
-                            &test_set,
-                            out.as_deref(),
-                            plots.as_deref(),
-                            json,
-                        )
-                        .await
-                    }
-                }
+                let any = make_engine(engine, &model, max_rows).await?;
+                with_engine!(any, e => train(*e, &cfg, &train_set, &test_set, out.as_deref(), plots.as_deref(), json).await)
             })
         }
         Command::Eval {
@@ -537,10 +540,8 @@ fn main() -> Result<()> {
                 ..data
             })?;
             pollster::block_on(async {
-                match make_engine(engine, &m, 1000).await? {
-                    AnyEngine::Gpu(e) => eval(*e, &test_set).await,
-                    AnyEngine::Cpu(e) => eval(*e, &test_set).await,
-                }
+                let any = make_engine(engine, &m, 1000).await?;
+                with_engine!(any, e => eval(*e, &test_set).await)
             })
         }
         Command::Bench {

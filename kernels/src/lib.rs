@@ -15,6 +15,8 @@ pub mod rng;
 pub mod testing;
 pub mod training;
 
+#[cfg(feature = "burn")]
+pub use engine::burn::BurnEngine;
 pub use engine::cpu::CpuEngine;
 pub use engine::gpu::{AdapterOptions, GpuContext, GpuEngine, KernelEntry, KernelRunner};
 pub use engine::{

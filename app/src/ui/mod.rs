@@ -1,5 +1,7 @@
 //! The lesson page.
 
+#[cfg(feature = "burn")]
+mod autodiff;
 mod drawing;
 mod plots;
 
@@ -58,6 +60,8 @@ pub struct State {
     pub phase: RwSignal<Option<usize>>,
     /// Pause requested, not yet acknowledged by the worker.
     pub pausing: RwSignal<bool>,
+    /// The last autodiff comparison: rows, (our loss, burn's loss), per-parameter differences.
+    pub autodiff: RwSignal<Option<(usize, (f32, f32), Vec<crate::protocol::GradientDifference>)>>,
 }
 
 impl State {
@@ -79,6 +83,7 @@ impl State {
             errors: RwSignal::new(Vec::new()),
             phase: RwSignal::new(None),
             pausing: RwSignal::new(false),
+            autodiff: RwSignal::new(None),
         }
     }
 
@@ -173,6 +178,11 @@ impl State {
                 count,
                 total,
             })),
+            FromWorker::AutodiffCheck {
+                rows,
+                losses,
+                parameters,
+            } => self.autodiff.set(Some((rows, losses, parameters))),
             FromWorker::Error { message } => {
                 web_sys::console::warn_1(&format!("Backprop Lab: {message}").into());
                 self.errors.update(|e| e.push(message));
@@ -276,6 +286,21 @@ fn animate_step(phase: RwSignal<Option<usize>>) {
         move || phase.set(None),
         std::time::Duration::from_millis(900),
     );
+}
+
+#[cfg(feature = "burn")]
+fn autodiff_panel(
+    state: State,
+    send: impl Fn(ToWorker) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    view! { <autodiff::AutodiffPanel state=state send=send /> }
+}
+
+#[cfg(not(feature = "burn"))]
+fn autodiff_panel(
+    _state: State,
+    _send: impl Fn(ToWorker) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
 }
 
 #[component]
@@ -549,8 +574,9 @@ pub fn App() -> impl IntoView {
             </section>
             <section class="panel" aria-label="Draw a digit">
                 <h2>"Draw a digit"</h2>
-                <drawing::DrawingPad state=state send=send />
+                <drawing::DrawingPad state=state send=send.clone() />
             </section>
+            {autodiff_panel(state, send)}
         </main>
         <footer>"MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Every number on this page comes live from the model."</footer>
     }

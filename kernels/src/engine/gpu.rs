@@ -37,6 +37,10 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     /// The adapter's description.
     pub adapter_info: wgpu::AdapterInfo,
+    /// The instance the adapter came from (kept so another framework can share the device).
+    pub instance: wgpu::Instance,
+    /// The adapter.
+    pub adapter: wgpu::Adapter,
     errors: Arc<Mutex<Option<String>>>,
     lost: Arc<Mutex<Option<String>>>,
 }
@@ -59,6 +63,12 @@ impl GpuContext {
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("backprop-lab device"),
+                // Everything the adapter offers (as burn/cubecl request for themselves), so a framework
+                // sharing this device finds e.g. SHADER_INT64; never the experimental or
+                // mapped-primary-buffer features, which change safety or performance.
+                required_features: adapter.features()
+                    - wgpu::Features::all_experimental_mask()
+                    - wgpu::Features::MAPPABLE_PRIMARY_BUFFERS,
                 required_limits: adapter.limits(),
                 ..Default::default()
             })
@@ -67,7 +77,7 @@ impl GpuContext {
                 adapter: info.name.clone(),
                 detail: e.to_string(),
             })?;
-        Ok(Self::from_parts(device, queue, info))
+        Ok(Self::from_parts(instance, adapter, device, queue))
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -132,10 +142,12 @@ impl GpuContext {
 
     /// Wraps an existing device (for sharing one device with another framework).
     pub fn from_parts(
+        instance: wgpu::Instance,
+        adapter: wgpu::Adapter,
         device: wgpu::Device,
         queue: wgpu::Queue,
-        adapter_info: wgpu::AdapterInfo,
     ) -> Self {
+        let adapter_info = adapter.get_info();
         let errors = Arc::new(Mutex::new(None::<String>));
         let lost = Arc::new(Mutex::new(None::<String>));
         let sink = errors.clone();
@@ -152,6 +164,8 @@ impl GpuContext {
             device,
             queue,
             adapter_info,
+            instance,
+            adapter,
             errors,
             lost,
         }

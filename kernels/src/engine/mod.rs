@@ -1,5 +1,7 @@
 //! The engine interface shared by the WebGPU/wgpu engine and the CPU engine, and the types that cross it.
 
+#[cfg(feature = "burn")]
+pub mod burn;
 pub mod cpu;
 pub mod gpu;
 
@@ -14,6 +16,8 @@ pub enum EngineKind {
     Gpu,
     /// The CPU engine (matrixmultiply sgemm + the reference element-wise kernels).
     Cpu,
+    /// burn's tensors and autodiff on the same wgpu device (feature `burn`).
+    Burn,
 }
 
 impl std::fmt::Display for EngineKind {
@@ -21,6 +25,7 @@ impl std::fmt::Display for EngineKind {
         f.write_str(match self {
             Self::Gpu => "gpu",
             Self::Cpu => "cpu",
+            Self::Burn => "burn",
         })
     }
 }

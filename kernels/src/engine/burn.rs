@@ -1,0 +1,456 @@
+//! A third engine: the same MLP on burn's tensors with burn's automatic differentiation, on the wgpu
+//! device our engine uses (shared through `WgpuSetup`). It is the oracle for the hand-written backward
+//! pass (tests compare every gradient) and a peer in the benchmarks. Its optimisers apply PyTorch's
+//! rules with burn tensor operations, so all three engines follow the same arithmetic.
+
+use burn::tensor::wgpu::WgpuSetup;
+use burn::tensor::{Device, Int, Tensor, TensorData, activation, loss};
+
+use crate::dataset::{Dataset, Split};
+use crate::engine::gpu::GpuContext;
+use crate::engine::{
+    Engine, EngineError, EngineInfo, EngineKind, Evaluation, LayerGradients, OptimizerConfig,
+    OptimizerKind, StepTrace, check_data_fits, check_rows,
+};
+use crate::model::Mlp;
+use crate::ops::adam::AdamParams;
+
+/// Rows per chunk when evaluating.
+const EVAL_CHUNK: usize = 1000;
+
+fn burn_err(what: &str, e: impl std::fmt::Debug) -> EngineError {
+    EngineError::Gpu(format!("burn: {what}: {e:?}"))
+}
+
+/// One tensor with its optimiser state.
+struct Param<const D: usize> {
+    value: Tensor<D>,
+    /// SGD velocity / Adam first moment.
+    m: Tensor<D>,
+    /// Adam second moment.
+    v: Tensor<D>,
+    steps: u64,
+    frozen: bool,
+}
+
+impl<const D: usize> Param<D> {
+    fn new(values: &[f32], shape: [usize; D], frozen: bool, device: &Device) -> Self {
+        let value = Tensor::<D>::from_data(TensorData::new(values.to_vec(), shape), device);
+        Self {
+            m: value.zeros_like(),
+            v: value.zeros_like(),
+            value,
+            steps: 0,
+            frozen,
+        }
+    }
+
+    /// PyTorch's SGD or Adam update with the gradient `g`, as tensor operations.
+    fn update(&mut self, g: Tensor<D>, opt: &OptimizerConfig) {
+        self.steps += 1;
+        let g = if opt.weight_decay != 0.0 {
+            g + self.value.clone().mul_scalar(opt.weight_decay)
+        } else {
+            g
+        };
+        match opt.kind {
+            OptimizerKind::Sgd => {
+                self.m = self.m.clone().mul_scalar(opt.momentum) + g;
+                self.value = self.value.clone() - self.m.clone().mul_scalar(opt.lr);
+            }
+            OptimizerKind::Adam => {
+                let p = AdamParams::for_step(
+                    0,
+                    opt.lr,
+                    opt.beta1,
+                    opt.beta2,
+                    opt.eps,
+                    opt.weight_decay,
+                    self.steps,
+                );
+                self.m = self.m.clone() + (g.clone() - self.m.clone()).mul_scalar(1.0 - opt.beta1);
+                self.v = self.v.clone().mul_scalar(opt.beta2)
+                    + (g.clone() * g).mul_scalar(1.0 - opt.beta2);
+                let denom = self
+                    .v
+                    .clone()
+                    .sqrt()
+                    .div_scalar(p.bc2_sqrt)
+                    .add_scalar(opt.eps);
+                self.value = self.value.clone() - (self.m.clone() / denom).mul_scalar(p.step_size);
+            }
+        }
+    }
+
+    /// The value as an autodiff leaf: tracked when trainable, a constant when frozen.
+    fn leaf(&self) -> Tensor<D> {
+        let t = self.value.clone().autodiff();
+        if self.frozen { t } else { t.require_grad() }
+    }
+}
+
+struct Layer {
+    weight: Param<2>,
+    bias: Param<1>,
+}
+
+/// A split on the device: normalised inputs and labels.
+struct DeviceData {
+    x: Tensor<2>,
+    y: Tensor<1, Int>,
+    labels: Vec<u8>,
+}
+
+/// What the last step leaves for `trace`.
+struct LastStep {
+    rows: usize,
+    inputs: Tensor<2>,
+    labels: Vec<u32>,
+    activations: Vec<Tensor<2>>,
+    gradients: Vec<(Option<Tensor<2>>, Option<Tensor<1>>)>,
+    loss: Tensor<1>,
+}
+
+/// The burn engine.
+pub struct BurnEngine {
+    info: EngineInfo,
+    device: Device,
+    model: Mlp,
+    layers: Vec<Layer>,
+    max_rows: usize,
+    train: Option<DeviceData>,
+    test: Option<DeviceData>,
+    pending_losses: Vec<Tensor<1>>,
+    last: Option<LastStep>,
+    last_optimizer: Option<OptimizerKind>,
+}
+
+impl BurnEngine {
+    /// A burn engine on `ctx`'s own adapter, device and queue.
+    pub fn new(ctx: &GpuContext, model: &Mlp, max_rows: usize) -> Result<Self, EngineError> {
+        let setup = WgpuSetup {
+            instance: ctx.instance.clone(),
+            adapter: ctx.adapter.clone(),
+            device: ctx.device.clone(),
+            queue: ctx.queue.clone(),
+            backend: ctx.adapter_info.backend,
+        };
+        let device = Device::wgpu_options()
+            .setup(setup)
+            .init()
+            .map_err(|e| burn_err("sharing the wgpu device", e))?;
+        let mut engine = Self {
+            info: EngineInfo {
+                kind: EngineKind::Burn,
+                adapter: ctx.adapter_info.name.clone(),
+                backend: format!("burn-wgpu on {:?}", ctx.adapter_info.backend),
+                software: ctx.engine_info().software,
+            },
+            device,
+            model: model.clone(),
+            layers: Vec::new(),
+            max_rows,
+            train: None,
+            test: None,
+            pending_losses: Vec::new(),
+            last: None,
+            last_optimizer: None,
+        };
+        engine.set_model(model)?;
+        Ok(engine)
+    }
+
+    fn upload(&self, data: &Dataset) -> DeviceData {
+        let f = data.features();
+        let x: Vec<f32> = data
+            .images
+            .iter()
+            .map(|&p| crate::ops::gather_normalize::normalize_pixel(p, data.mean, data.std))
+            .collect();
+        let y: Vec<i32> = data.labels.iter().map(|&l| i32::from(l)).collect();
+        DeviceData {
+            x: Tensor::<2>::from_data(TensorData::new(x, [data.len(), f]), &self.device),
+            y: Tensor::<1, Int>::from_data(TensorData::new(y, [data.len()]), &self.device),
+            labels: data.labels.clone(),
+        }
+    }
+
+    fn rows_tensor(&self, rows: &[u32]) -> Tensor<1, Int> {
+        let idx: Vec<i32> = rows.iter().map(|&r| r as i32).collect();
+        Tensor::<1, Int>::from_data(TensorData::new(idx, [rows.len()]), &self.device)
+    }
+
+    /// Forward pass; returns every layer's output (the last is the logits).
+    fn forward(x: Tensor<2>, weights: &[(Tensor<2>, Tensor<1>)]) -> Vec<Tensor<2>> {
+        let mut acts: Vec<Tensor<2>> = Vec::with_capacity(weights.len());
+        let mut h = x;
+        for (i, (w, b)) in weights.iter().enumerate() {
+            let y = h.matmul(w.clone().transpose()) + b.clone().unsqueeze::<2>();
+            h = if i + 1 < weights.len() {
+                activation::relu(y)
+            } else {
+                y
+            };
+            acts.push(h.clone());
+        }
+        acts
+    }
+
+    async fn read_f32<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, EngineError> {
+        t.into_data_async()
+            .await
+            .map_err(|e| burn_err("reading a tensor", e))?
+            .convert::<f32>()
+            .try_into_vec::<f32>()
+            .map_err(|e| burn_err("reading a tensor", e))
+    }
+}
+
+impl Engine for BurnEngine {
+    fn info(&self) -> &EngineInfo {
+        &self.info
+    }
+
+    fn widths(&self) -> Vec<usize> {
+        self.model.widths()
+    }
+
+    fn max_rows(&self) -> usize {
+        self.max_rows
+    }
+
+    fn set_data(&mut self, split: Split, data: &Dataset) -> Result<(), EngineError> {
+        check_data_fits(data, &self.model.widths())?;
+        let d = self.upload(data);
+        match split {
+            Split::Train => self.train = Some(d),
+            Split::Test => self.test = Some(d),
+        }
+        Ok(())
+    }
+
+    fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError> {
+        opt.validate()?;
+        let train = self
+            .train
+            .as_ref()
+            .ok_or_else(|| EngineError::InvalidInput("no training data has been set".into()))?;
+        check_rows(rows, train.labels.len(), self.max_rows)?;
+        if self.last_optimizer.is_some_and(|k| k != opt.kind) {
+            for l in &mut self.layers {
+                (l.weight.m, l.weight.v, l.weight.steps) =
+                    (l.weight.m.zeros_like(), l.weight.v.zeros_like(), 0);
+                (l.bias.m, l.bias.v, l.bias.steps) =
+                    (l.bias.m.zeros_like(), l.bias.v.zeros_like(), 0);
+            }
+        }
+        self.last_optimizer = Some(opt.kind);
+        let idx = self.rows_tensor(rows);
+        let x = train.x.clone().select(0, idx.clone());
+        let y = train.y.clone().select(0, idx);
+        let labels: Vec<u32> = rows
+            .iter()
+            .map(|&r| u32::from(train.labels[r as usize]))
+            .collect();
+        let leaves: Vec<(Tensor<2>, Tensor<1>)> = self
+            .layers
+            .iter()
+            .map(|l| (l.weight.leaf(), l.bias.leaf()))
+            .collect();
+        let acts = Self::forward(x.clone().autodiff(), &leaves);
+        let logits = acts.last().expect("an MLP has at least one layer").clone();
+        let targets = y.one_hot::<2>(self.model.classes()).float().autodiff();
+        let loss = loss::cross_entropy_with_logits(logits, targets);
+        let grads = loss.backward();
+        let mut gradients = Vec::with_capacity(self.layers.len());
+        for (layer, (w, b)) in self.layers.iter_mut().zip(&leaves) {
+            let (gw, gb) = (w.grad(&grads), b.grad(&grads));
+            if let Some(g) = &gw {
+                layer.weight.update(g.clone(), opt);
+            }
+            if let Some(g) = &gb {
+                layer.bias.update(g.clone(), opt);
+            }
+            gradients.push((gw, gb));
+        }
+        let loss = loss.inner();
+        self.pending_losses.push(loss.clone());
+        self.last = Some(LastStep {
+            rows: rows.len(),
+            inputs: x,
+            labels,
+            activations: acts.into_iter().map(Tensor::inner).collect(),
+            gradients,
+            loss,
+        });
+        Ok(())
+    }
+
+    async fn take_losses(&mut self) -> Result<Vec<f32>, EngineError> {
+        if self.pending_losses.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One readback for all pending steps.
+        let all = Tensor::cat(std::mem::take(&mut self.pending_losses), 0);
+        Self::read_f32(all).await
+    }
+
+    async fn evaluate(&mut self, limit: Option<usize>) -> Result<Evaluation, EngineError> {
+        let test = self
+            .test
+            .as_ref()
+            .ok_or_else(|| EngineError::InvalidInput("no test data has been set".into()))?;
+        let n = limit.unwrap_or(usize::MAX).min(test.labels.len());
+        let weights: Vec<(Tensor<2>, Tensor<1>)> = self
+            .layers
+            .iter()
+            .map(|l| (l.weight.value.clone(), l.bias.value.clone()))
+            .collect();
+        let classes = self.model.classes();
+        let (mut loss_sum, mut predictions) = (0.0f64, Vec::with_capacity(n));
+        for start in (0..n).step_by(EVAL_CHUNK) {
+            let end = (start + EVAL_CHUNK).min(n);
+            let x = test.x.clone().slice([start..end]);
+            let y = test.y.clone().slice([start..end]);
+            let logits = Self::forward(x, &weights)
+                .pop()
+                .expect("an MLP has at least one layer");
+            let loss =
+                loss::cross_entropy_with_logits(logits.clone(), y.one_hot::<2>(classes).float());
+            loss_sum += f64::from(Self::read_f32(loss).await?[0]) * (end - start) as f64;
+            let pred = logits
+                .argmax(1)
+                .into_data_async()
+                .await
+                .map_err(|e| burn_err("argmax", e))?
+                .convert::<i64>()
+                .try_into_vec::<i64>()
+                .map_err(|e| burn_err("argmax", e))?;
+            predictions.extend(pred.into_iter().map(|p| p as u32));
+        }
+        let correct = predictions
+            .iter()
+            .zip(&test.labels)
+            .filter(|(p, l)| **p == u32::from(**l))
+            .count();
+        Ok(Evaluation {
+            loss: (loss_sum / n.max(1) as f64) as f32,
+            correct,
+            total: n,
+            predictions,
+        })
+    }
+
+    async fn model(&mut self) -> Result<Mlp, EngineError> {
+        let mut model = self.model.clone();
+        for (l, layer) in model.layers.iter_mut().zip(&self.layers) {
+            l.weight = Self::read_f32(layer.weight.value.clone()).await?;
+            l.bias = Self::read_f32(layer.bias.value.clone()).await?;
+        }
+        Ok(model)
+    }
+
+    fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError> {
+        for d in [&self.train, &self.test].into_iter().flatten() {
+            if d.labels.iter().any(|&l| usize::from(l) >= model.classes()) {
+                return Err(EngineError::InvalidInput(format!(
+                    "the data has labels beyond the model's {} classes",
+                    model.classes()
+                )));
+            }
+        }
+        self.layers = model
+            .layers
+            .iter()
+            .map(|l| Layer {
+                weight: Param::new(
+                    &l.weight,
+                    [l.out_features, l.in_features],
+                    l.weight_frozen,
+                    &self.device,
+                ),
+                bias: Param::new(&l.bias, [l.out_features], l.bias_frozen, &self.device),
+            })
+            .collect();
+        self.model = model.clone();
+        self.last = None;
+        self.last_optimizer = None;
+        Ok(())
+    }
+
+    fn set_frozen(&mut self, layer: usize, frozen: bool) -> Result<(), EngineError> {
+        self.model.set_layer_frozen(layer, frozen)?;
+        self.layers[layer].weight.frozen = frozen;
+        self.layers[layer].bias.frozen = frozen;
+        Ok(())
+    }
+
+    async fn trace(&mut self) -> Result<StepTrace, EngineError> {
+        let Some(last) = self.last.as_ref() else {
+            return Err(EngineError::InvalidInput(
+                "no training step has run yet".into(),
+            ));
+        };
+        let (rows, labels, loss, inputs) = (
+            last.rows,
+            last.labels.clone(),
+            last.loss.clone(),
+            last.inputs.clone(),
+        );
+        let acts = last.activations.clone();
+        let grads: Vec<(Option<Tensor<2>>, Option<Tensor<1>>)> = last.gradients.clone();
+        let mut activations = Vec::new();
+        for a in acts {
+            activations.push(Self::read_f32(a).await?);
+        }
+        let mut gradients = Vec::new();
+        for (gw, gb) in grads {
+            let weight = match gw {
+                Some(t) => Some(Self::read_f32(t).await?),
+                None => None,
+            };
+            let bias = match gb {
+                Some(t) => Some(Self::read_f32(t).await?),
+                None => None,
+            };
+            gradients.push(LayerGradients { weight, bias });
+        }
+        let loss = Self::read_f32(loss).await?[0];
+        let model = self.model().await?;
+        let inputs = Self::read_f32(inputs).await?;
+        Ok(StepTrace {
+            rows,
+            inputs,
+            labels,
+            activations,
+            gradients,
+            model,
+            loss,
+        })
+    }
+
+    async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {
+        let input = self.model.input_size();
+        if inputs.len() != rows * input || rows == 0 {
+            return Err(EngineError::InvalidInput(format!(
+                "{} inputs for {rows} rows of {input}",
+                inputs.len()
+            )));
+        }
+        let x = Tensor::<2>::from_data(
+            TensorData::new(inputs.to_vec(), [rows, input]),
+            &self.device,
+        );
+        let weights: Vec<(Tensor<2>, Tensor<1>)> = self
+            .layers
+            .iter()
+            .map(|l| (l.weight.value.clone(), l.bias.value.clone()))
+            .collect();
+        Self::read_f32(
+            Self::forward(x, &weights)
+                .pop()
+                .expect("an MLP has at least one layer"),
+        )
+        .await
+    }
+}
