@@ -10,6 +10,8 @@ scripts/install-deps.sh
 # Reuse one target dir across clones on the same machine (CI runs in a fresh clone each time).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/backprop-lab-target}"
 mkdir -p "$CARGO_TARGET_DIR"
+# burn's wgpu also probes GL/EGL, which complains without a runtime dir.
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -17,7 +19,9 @@ echo "== cargo clippy (native)"
 cargo clippy --workspace --all-targets --release --locked -- -D warnings
 echo "== cargo clippy (wasm32-unknown-unknown)"
 cargo clippy -p backprop-kernels -p backprop-lab-app --all-targets --target wasm32-unknown-unknown --locked -- -D warnings
-echo "== cargo test"
+echo "== cargo clippy (wasm32, app with the burn autodiff panel)"
+cargo clippy -p backprop-lab-app --features burn --target wasm32-unknown-unknown --locked -- -D warnings
+echo "== cargo test (the CLI turns on the burn engine, so its autodiff tests run too)"
 cargo test --workspace --release --locked
 echo "== trunk build --release"
 trunk build --release

@@ -445,6 +445,16 @@ async fn bench(
             rows.push(
                 bench_engine(GpuEngine::new(ctx, &model, batch)?, &train, batch, seconds).await?,
             );
+            #[cfg(feature = "burn")]
+            rows.push(
+                bench_engine(
+                    kernels::BurnEngine::new(ctx, &model, batch)?,
+                    &train,
+                    batch,
+                    seconds,
+                )
+                .await?,
+            );
         }
     }
     println!(

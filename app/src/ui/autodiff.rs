@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::State;
+use super::{AutodiffView, State};
 use crate::protocol::ToWorker;
 
 #[component]
@@ -16,7 +16,7 @@ pub fn AutodiffPanel(
             <h2>"Check against autodiff"</h2>
             <p class="hint">"Runs one step of the current weights on our hand-written backward pass and on burn's automatic differentiation (same GPU, same batch) and compares every gradient."</p>
             <button data-testid="check-autodiff" on:click=move |_| send(ToWorker::CheckAutodiff)>"Check gradients"</button>
-            {move || state.autodiff.get().map(|(rows, (ours, burn), params)| view! {
+            {move || state.autodiff.get().map(|AutodiffView { rows, losses: (ours, burn), parameters: params }| view! {
                 <p class="caption">{format!("Batch of {rows}: loss {ours:.6} (ours) vs {burn:.6} (burn)")}</p>
                 <table class="autodiff" data-testid="autodiff-table">
                     <thead><tr><th>"parameter"</th><th>"‖gradient‖"</th><th>"largest |difference|"</th><th>"largest relative"</th><th></th></tr></thead>

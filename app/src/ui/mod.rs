@@ -40,6 +40,15 @@ pub struct CellView {
     pub total: usize,
 }
 
+/// The result of a "check against autodiff".
+#[derive(Clone, Debug, PartialEq)]
+pub struct AutodiffView {
+    pub rows: usize,
+    /// Our loss and burn's for the same step.
+    pub losses: (f32, f32),
+    pub parameters: Vec<crate::protocol::GradientDifference>,
+}
+
 /// What the page knows of the run; every number comes from the worker's engine.
 #[derive(Clone, Copy)]
 pub struct State {
@@ -60,8 +69,8 @@ pub struct State {
     pub phase: RwSignal<Option<usize>>,
     /// Pause requested, not yet acknowledged by the worker.
     pub pausing: RwSignal<bool>,
-    /// The last autodiff comparison: rows, (our loss, burn's loss), per-parameter differences.
-    pub autodiff: RwSignal<Option<(usize, (f32, f32), Vec<crate::protocol::GradientDifference>)>>,
+    /// The last autodiff comparison.
+    pub autodiff: RwSignal<Option<AutodiffView>>,
 }
 
 impl State {
@@ -182,7 +191,11 @@ impl State {
                 rows,
                 losses,
                 parameters,
-            } => self.autodiff.set(Some((rows, losses, parameters))),
+            } => self.autodiff.set(Some(AutodiffView {
+                rows,
+                losses,
+                parameters,
+            })),
             FromWorker::Error { message } => {
                 web_sys::console::warn_1(&format!("Backprop Lab: {message}").into());
                 self.errors.update(|e| e.push(message));
@@ -504,7 +517,7 @@ pub fn App() -> impl IntoView {
                 <h2>"Controls"</h2>
                 <div class="buttons">
                     <button data-testid="start" on:click={let f = start_pause.clone(); move |_| f()} disabled=move || state.finished.get()>
-                        {move || if state.pausing.get() { "Pausing…" } else if state.running.get() { "Pause" } else if state.step.get() > 0 { "Resume" } else { "Start" }}
+                        {move || if state.finished.get() { "Finished" } else if state.pausing.get() { "Pausing…" } else if state.running.get() { "Pause" } else if state.step.get() > 0 { "Resume" } else { "Start" }}
                     </button>
                     <button data-testid="step" on:click={let f = step.clone(); move |_| f()} disabled=move || state.running.get() || state.finished.get()>"Step"</button>
                     <button data-testid="reset" on:click={let f = reset.clone(); move |_| f()}>"Reset"</button>

@@ -310,8 +310,8 @@ impl Engine for BurnEngine {
         let (mut loss_sum, mut predictions) = (0.0f64, Vec::with_capacity(n));
         for start in (0..n).step_by(EVAL_CHUNK) {
             let end = (start + EVAL_CHUNK).min(n);
-            let x = test.x.clone().slice([start..end]);
-            let y = test.y.clone().slice([start..end]);
+            let x = test.x.clone().narrow(0, start, end - start);
+            let y = test.y.clone().narrow(0, start, end - start);
             let logits = Self::forward(x, &weights)
                 .pop()
                 .expect("an MLP has at least one layer");
