@@ -18,17 +18,18 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
 
 
-def load_train(limit=20_000):
+def load_split(split="train", limit=None):
+    """Normalised inputs and labels of a split, read from the app's own chunks."""
     d = ROOT / "static" / "data" / "mnist"
     manifest = json.loads((d / "manifest.json").read_text())
     labels, images = [], []
-    for c in manifest["train"]["chunks"]:
+    for c in manifest[split]["chunks"]:
         raw = gzip.decompress((d / c["file"]).read_bytes())
         magic, _ver, n, h, w, ch = struct.unpack("<4s5I", raw[:24])
         assert magic == b"BPLD"
         labels.append(torch.frombuffer(bytearray(raw[24:24 + n]), dtype=torch.uint8))
         images.append(torch.frombuffer(bytearray(raw[24 + n:]), dtype=torch.uint8).view(n, h * w * ch))
-        if sum(len(l) for l in labels) >= limit:
+        if limit is not None and sum(len(l) for l in labels) >= limit:
             break
     x = torch.cat(images)[:limit].float().div(255).sub(manifest["mean"]).div(manifest["std"])
     y = torch.cat(labels)[:limit].long()
@@ -73,7 +74,7 @@ def bench(x, y, batch):
 
 
 if __name__ == "__main__":
-    x, y = load_train()
+    x, y = load_split("train", 20_000)
     rows = [bench(x, y, b) for b in (64, 512)]
     for r in rows:
         print(f"{r['engine']:<8} {r['adapter']:<40} {r['batch']:>5} {r['samples_per_second']:>12.0f} samples/s {r['gflops']:>7.2f} GFLOP/s")

@@ -6,42 +6,21 @@ accuracy the README records; a PyTorch-initialised `Net` saved with safetensors 
     /tmp/torchenv/bin/python scripts/check_pytorch_interop.py
     cargo run --release -p backprop-lab -- eval /tmp/pytorch-net.safetensors --engine cpu
 """
-import gzip, json, pathlib, struct
+import pathlib
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
+
+from bench_pytorch import Net, load_split  # the seed article's model and data, defined once
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(784, 512)
-        self.fc2 = nn.Linear(512, 10)
-
-    def forward(self, x):
-        return self.fc2(F.relu(self.fc1(x)))
-
-
-def mnist_test():
-    d = ROOT / "static" / "data" / "mnist"
-    manifest = json.loads((d / "manifest.json").read_text())
-    xs, ys = [], []
-    for c in manifest["test"]["chunks"]:
-        raw = gzip.decompress((d / c["file"]).read_bytes())
-        _magic, _v, n, h, w, ch = struct.unpack("<4s5I", raw[:24])
-        ys.append(torch.frombuffer(bytearray(raw[24:24 + n]), dtype=torch.uint8))
-        xs.append(torch.frombuffer(bytearray(raw[24 + n:]), dtype=torch.uint8).view(n, h * w * ch))
-    x = torch.cat(xs).float().div(255).sub(manifest["mean"]).div(manifest["std"])
-    return x, torch.cat(ys).long()
 
 
 net = Net()
 net.load_state_dict(load_file(str(ROOT / "static" / "models" / "mnist-mlp-784-512-10.safetensors")))
-x, y = mnist_test()
+x, y = load_split("test")
 with torch.no_grad():
     acc = (net(x).argmax(1) == y).float().mean().item()
 print(f"PyTorch Net with our weights: test accuracy {100 * acc:.2f} %")

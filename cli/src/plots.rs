@@ -15,18 +15,6 @@ fn register_font() {
     });
 }
 
-/// Exponential moving average, as the app's smoothed loss curve.
-pub fn smooth(values: &[f32], alpha: f32) -> Vec<f32> {
-    let mut s = values.first().copied().unwrap_or(0.0);
-    values
-        .iter()
-        .map(|&v| {
-            s = alpha * v + (1.0 - alpha) * s;
-            s
-        })
-        .collect()
-}
-
 /// Training loss per step: raw (light) and smoothed (dark).
 pub fn loss_plot(path: &Path, losses: &[f32]) -> Result<()> {
     register_font();
@@ -60,7 +48,9 @@ pub fn loss_plot(path: &Path, losses: &[f32]) -> Result<()> {
         .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RGBColor(170, 200, 240)));
     chart
         .draw_series(LineSeries::new(
-            smooth(losses, 0.02).into_iter().enumerate(),
+            kernels::training::smooth(losses, 0.02)
+                .into_iter()
+                .enumerate(),
             BLUE.stroke_width(2),
         ))
         .map_err(|e| anyhow!("{e}"))?

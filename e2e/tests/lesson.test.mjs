@@ -103,3 +103,17 @@ test('on a software WebGPU adapter, auto mode measures both engines and shows bo
     await lesson.screenshot('06-auto-engine');
   } finally { await lesson.close(); }
 });
+
+test('the lesson speaks English and Chinese (?lang=zh and the header toggle)', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&lang=zh&${SMALL}`);
+  try {
+    await lesson.engineKind();
+    assert.equal(await lesson.text('start'), '开始');
+    assert.equal(await lesson.page.getAttribute('html', 'lang'), 'zh-CN');
+    await lesson.screenshot('07-chinese');
+    await lesson.byId('lang').click();
+    assert.equal(await lesson.text('start'), 'Start');
+    assert.equal(await lesson.page.getAttribute('html', 'lang'), 'en');
+    assert.deepEqual(lesson.consoleErrors, []);
+  } finally { await lesson.close(); }
+});

@@ -124,6 +124,19 @@ pub async fn run_epoch<E: Engine>(
     Ok(losses)
 }
 
+/// Exponential moving average of a loss curve (`alpha` weight on the newest value): the smoothed
+/// curve of the native plots and of the app.
+pub fn smooth(values: &[f32], alpha: f32) -> Vec<f32> {
+    let mut s = values.first().copied().unwrap_or(0.0);
+    values
+        .iter()
+        .map(|&v| {
+            s = alpha * v + (1.0 - alpha) * s;
+            s
+        })
+        .collect()
+}
+
 /// Mean of a slice of losses (f64 accumulation).
 pub fn mean(values: &[f32]) -> f32 {
     (values.iter().map(|&v| f64::from(v)).sum::<f64>() / values.len().max(1) as f64) as f32
@@ -143,6 +156,13 @@ mod tests {
         assert_eq!(all, (0..130).collect::<Vec<_>>());
         assert_eq!(a.batch(0), EpochBatches::new(130, 64, 1, 0).batch(0));
         assert_ne!(a.batch(0), EpochBatches::new(130, 64, 1, 1).batch(0));
+    }
+
+    #[test]
+    fn smoothing_follows_a_step_gradually() {
+        let s = smooth(&[1.0, 1.0, 0.0, 0.0], 0.5);
+        assert_eq!(s, vec![1.0, 1.0, 0.5, 0.25]);
+        assert!(smooth(&[], 0.1).is_empty());
     }
 
     #[test]

@@ -13,9 +13,9 @@ pub fn AutodiffPanel(
 ) -> impl IntoView {
     view! {
         <section class="panel" aria-label="Check against autodiff">
-            <h2>"Check against autodiff"</h2>
-            <p class="hint">"Runs one step of the current weights on our hand-written backward pass and on burn's automatic differentiation (same GPU, same batch) and compares every gradient."</p>
-            <button data-testid="check-autodiff" on:click=move |_| send(ToWorker::CheckAutodiff)>"Check gradients"</button>
+            <h2>{move || super::i18n::t(state.lang.get(), "Check against autodiff")}</h2>
+            <p class="hint">{move || super::i18n::t(state.lang.get(), "Runs one step of the current weights on our hand-written backward pass and on burn's automatic differentiation (same GPU, same batch) and compares every gradient.")}</p>
+            <button data-testid="check-autodiff" on:click=move |_| send(ToWorker::CheckAutodiff)>{move || super::i18n::t(state.lang.get(), "Check gradients")}</button>
             {move || state.autodiff.get().map(|AutodiffView { rows, losses: (ours, burn), parameters: params }| view! {
                 <p class="caption">{format!("Batch of {rows}: loss {ours:.6} (ours) vs {burn:.6} (burn)")}</p>
                 <table class="autodiff" data-testid="autodiff-table">

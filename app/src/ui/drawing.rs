@@ -215,14 +215,15 @@ pub fn DrawingPad(
                 }}
                 <p class="caption" data-testid="prediction">{move || {
                     let p = state.prediction.get();
-                    if p.is_empty() { "Draw a digit in the box.".to_string() } else {
+                    let lang = state.lang.get();
+                    if p.is_empty() { super::i18n::t(lang, "Draw a digit in the box.").to_string() } else {
                         let (i, v) = p.iter().enumerate().fold((0, f32::MIN), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
-                        format!("The model says {i} ({:.0} % sure)", v * 100.0)
+                        format!("{} {i} ({:.0} % {})", super::i18n::t(lang, "The model says"), v * 100.0, super::i18n::t(lang, "sure"))
                     }
                 }}</p>
             </div>
         </div>
-        <button data-testid="clear" on:click=move |_| clear()>"Clear"</button>
+        <button data-testid="clear" on:click=move |_| clear()>{move || super::i18n::t(state.lang.get(), "Clear")}</button>
     }
 }
 

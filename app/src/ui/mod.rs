@@ -3,7 +3,10 @@
 #[cfg(feature = "burn")]
 mod autodiff;
 mod drawing;
+pub mod i18n;
 mod plots;
+
+use i18n::{Lang, t};
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -71,6 +74,8 @@ pub struct State {
     pub pausing: RwSignal<bool>,
     /// The last autodiff comparison.
     pub autodiff: RwSignal<Option<AutodiffView>>,
+    /// The page's language.
+    pub lang: RwSignal<Lang>,
 }
 
 impl State {
@@ -93,6 +98,7 @@ impl State {
             phase: RwSignal::new(None),
             pausing: RwSignal::new(false),
             autodiff: RwSignal::new(None),
+            lang: RwSignal::new(Lang::En),
         }
     }
 
@@ -274,15 +280,19 @@ fn window_mean(losses: &[f32], first: bool) -> f32 {
     w.iter().sum::<f32>() / n.max(1) as f32
 }
 
-fn update_url(config: &LessonConfig) {
+fn update_url(config: &LessonConfig, lang: Lang) {
     if let Some(w) = web_sys::window() {
         if let Ok(h) = w.history() {
             let path = w.location().pathname().unwrap_or_default();
-            let _ = h.replace_state_with_url(
-                &JsValue::NULL,
-                "",
-                Some(&format!("{path}{}", config.to_query())),
-            );
+            let mut query = config.to_query();
+            if lang == Lang::Zh {
+                query.push_str(if query.is_empty() {
+                    "?lang=zh"
+                } else {
+                    "&lang=zh"
+                });
+            }
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{query}")));
         }
     }
 }
@@ -323,6 +333,16 @@ pub fn App() -> impl IntoView {
         .unwrap_or_default();
     let (initial, problems) = LessonConfig::from_query(&query);
     let state = State::new();
+    state.lang.set(Lang::detect(&query));
+    let lang = state.lang;
+    Effect::new(move |_| {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = el.set_attribute("lang", lang.get().code());
+        }
+    });
     state
         .errors
         .set(problems.into_iter().map(|p| format!("URL: {p}")).collect());
@@ -379,7 +399,7 @@ pub fn App() -> impl IntoView {
         let send = send.clone();
         move || {
             let c = config.get_untracked();
-            update_url(&c);
+            update_url(&c, lang.get_untracked());
             state.clear_run();
             send(ToWorker::Reset(c));
             state.phase.set(Some(0));
@@ -393,7 +413,7 @@ pub fn App() -> impl IntoView {
         let send = send.clone();
         move || {
             let c = config.get_untracked();
-            update_url(&c);
+            update_url(&c, lang.get_untracked());
             send(ToWorker::SetRates {
                 lr: c.lr,
                 momentum: c.momentum,
@@ -439,7 +459,7 @@ pub fn App() -> impl IntoView {
         let set_rates = set_rates.clone();
         let invalid = RwSignal::new(false);
         view! {
-            <label for=id>{label}</label>
+            <label for=id>{move || t(lang.get(), label)}</label>
             <input id=id data-testid=id type="number" step=step_attr class:invalid=move || invalid.get()
                 prop:value=move || get(&config.get())
                 on:change=move |ev| {
@@ -484,10 +504,14 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="top">
             <h1>"Backprop Lab"</h1>
-            <span class="lesson-title">"Lesson: Train a network"</span>
+            <button class="lang" data-testid="lang" aria-label="Language / 语言"
+                on:click=move |_| lang.update(|l| *l = if *l == Lang::En { Lang::Zh } else { Lang::En })>
+                {move || if lang.get() == Lang::En { "中文" } else { "English" }}
+            </button>
+            <span class="lesson-title">{move || t(lang.get(), "Lesson: Train a network")}</span>
             <div class="engine" data-testid="engine" role="status" aria-live="polite">
                 {move || match state.engine.get() {
-                    None => view! { <span class="pending">"Starting the engine…"</span> }.into_any(),
+                    None => view! { <span class="pending">{move || t(lang.get(), "Starting the engine…")}</span> }.into_any(),
                     Some(EngineView { kind, adapter, note, measurements }) => view! {
                         <span class="badge" data-testid="engine-kind">{kind.clone()}</span>
                         <span class="adapter" data-testid="engine-adapter">{adapter}</span>
@@ -504,52 +528,52 @@ pub fn App() -> impl IntoView {
         </div>
         <main class="lesson">
             <section class="panel outline" aria-label="The training loop">
-                <h2>"The training loop"</h2>
+                <h2>{move || t(lang.get(), "The training loop")}</h2>
                 <ol data-testid="outline">
-                    {OUTLINE.iter().enumerate().map(|(i, (name, what))| view! {
+                    {OUTLINE.iter().enumerate().map(|(i, &(name, what))| view! {
                         <li class=move || outline_class(i) style=format!("--i:{i}") data-testid=format!("outline-{i}")>
-                            <strong>{*name}</strong><span>{*what}</span>
+                            <strong>{move || t(lang.get(), name)}</strong><span>{move || t(lang.get(), what)}</span>
                         </li>
                     }).collect_view()}
                 </ol>
             </section>
             <section class="panel controls" aria-label="Controls">
-                <h2>"Controls"</h2>
+                <h2>{move || t(lang.get(), "Controls")}</h2>
                 <div class="buttons">
                     <button data-testid="start" on:click={let f = start_pause.clone(); move |_| f()} disabled=move || state.finished.get()>
-                        {move || if state.finished.get() { "Finished" } else if state.pausing.get() { "Pausing…" } else if state.running.get() { "Pause" } else if state.step.get() > 0 { "Resume" } else { "Start" }}
+                        {move || t(lang.get(), if state.finished.get() { "Finished" } else if state.pausing.get() { "Pausing…" } else if state.running.get() { "Pause" } else if state.step.get() > 0 { "Resume" } else { "Start" })}
                     </button>
-                    <button data-testid="step" on:click={let f = step.clone(); move |_| f()} disabled=move || state.running.get() || state.finished.get()>"Step"</button>
-                    <button data-testid="reset" on:click={let f = reset.clone(); move |_| f()}>"Reset"</button>
+                    <button data-testid="step" on:click={let f = step.clone(); move |_| f()} disabled=move || state.running.get() || state.finished.get()>{move || t(lang.get(), "Step")}</button>
+                    <button data-testid="reset" on:click={let f = reset.clone(); move |_| f()}>{move || t(lang.get(), "Reset")}</button>
                 </div>
-                <p class="hint">"Keys: space start/pause · s step · r reset. Learning rate and momentum apply at once; the rest on Reset."</p>
+                <p class="hint">{move || t(lang.get(), "Keys: space start/pause · s step · r reset. Learning rate and momentum apply at once; the rest on Reset.")}</p>
                 <div class="fields">
                     {number_field("lr", "Learning rate", "any", |c| c.lr.to_string(), |c, v| v.parse::<f32>().ok().filter(|x| *x > 0.0 && *x <= 10.0).map(|x| c.lr = x).is_some(), true)}
                     {number_field("momentum", "Momentum", "0.05", |c| c.momentum.to_string(), |c, v| v.parse::<f32>().ok().filter(|x| (0.0..1.0).contains(x)).map(|x| c.momentum = x).is_some(), true)}
                     {number_field("batch", "Batch size", "1", |c| c.batch.to_string(), |c, v| v.parse::<usize>().ok().filter(|x| (1..=1024).contains(x)).map(|x| c.batch = x).is_some(), false)}
                     {number_field("epochs", "Epochs", "1", |c| c.epochs.to_string(), |c, v| v.parse::<usize>().ok().filter(|x| (1..=100).contains(x)).map(|x| c.epochs = x).is_some(), false)}
                     {number_field("seed", "Seed", "1", |c| c.seed.to_string(), |c, v| v.parse::<u64>().ok().map(|x| c.seed = x).is_some(), false)}
-                    <label for="hidden">"Hidden widths"</label>
+                    <label for="hidden">{move || t(lang.get(), "Hidden widths")}</label>
                     <input id="hidden" data-testid="hidden" type="text" inputmode="numeric" title="comma-separated, e.g. 512 or 256,128"
                         prop:value=move || hidden_text(&config.get())
                         class:invalid=move || hidden_invalid.get()
                         on:change=on_hidden />
-                    <label for="optimizer">"Optimiser"</label>
+                    <label for="optimizer">{move || t(lang.get(), "Optimiser")}</label>
                     <select id="optimizer" data-testid="optimizer" on:change=move |ev| {
                         if let Some(o) = LessonOptimizer::parse(&event_target_value(&ev)) { config.update(|c| c.optimizer = o); }
                     }>
                         {[(LessonOptimizer::Sgd, "SGD"), (LessonOptimizer::Momentum, "SGD + momentum"), (LessonOptimizer::Adam, "Adam")].into_iter().map(|(o, label)| view! {
-                            <option value=o.as_str() selected=move || config.get().optimizer == o>{label}</option>
+                            <option value=o.as_str() selected=move || config.get().optimizer == o>{move || t(lang.get(), label)}</option>
                         }).collect_view()}
                     </select>
                 </div>
             </section>
             <section class="panel stats" aria-label="Progress">
-                <h2>"Progress"</h2>
+                <h2>{move || t(lang.get(), "Progress")}</h2>
                 <dl>
-                    <dt>"Step"</dt><dd data-testid="step-count">{move || state.step.get()}</dd>
-                    <dt>"Epoch"</dt><dd data-testid="epoch">{move || { let (e, f) = state.epoch.get(); format!("{e} / {} ({:.0} %)", config.get().epochs, f * 100.0) }}</dd>
-                    <dt>"Loss"</dt>
+                    <dt>{move || t(lang.get(), "Step")}</dt><dd data-testid="step-count">{move || state.step.get()}</dd>
+                    <dt>{move || t(lang.get(), "Epoch")}</dt><dd data-testid="epoch">{move || { let (e, f) = state.epoch.get(); format!("{e} / {} ({:.0} %)", config.get().epochs, f * 100.0) }}</dd>
+                    <dt>{move || t(lang.get(), "Loss")}</dt>
                     <dd data-testid="loss"
                         data-value=move || state.losses.with(|l| l.last().map_or(String::new(), |v| format!("{v:?}")))
                         data-first=move || state.losses.with(|l| window_mean(l, true).to_string())
@@ -560,37 +584,37 @@ pub fn App() -> impl IntoView {
                             Some(v) => format!("{v:.4}"),
                         })}
                     </dd>
-                    <dt>"Test accuracy"</dt><dd data-testid="accuracy">{move || state.evals.with(|e| e.last().map_or("–".into(), |(_, a, _)| format!("{:.2} %", a * 100.0)))}</dd>
-                    <dt>"Speed"</dt><dd data-testid="speed">{move || format!("{:.0} samples/s", state.speed.get())}</dd>
-                    <dt>"Data"</dt><dd data-testid="data">{move || { let (a, b, c, d) = state.data.get(); format!("train {a} / {b} · test {c} / {d}") }}</dd>
+                    <dt>{move || t(lang.get(), "Test accuracy")}</dt><dd data-testid="accuracy">{move || state.evals.with(|e| e.last().map_or("–".into(), |(_, a, _)| format!("{:.2} %", a * 100.0)))}</dd>
+                    <dt>{move || t(lang.get(), "Speed")}</dt><dd data-testid="speed">{move || format!("{:.0} {}", state.speed.get(), t(lang.get(), "samples/s"))}</dd>
+                    <dt>{move || t(lang.get(), "Data")}</dt><dd data-testid="data">{move || { let (a, b, c, d) = state.data.get(); format!("train {a} / {b} · test {c} / {d}") }}</dd>
                 </dl>
                 <progress data-testid="epoch-progress" max="1" value=move || state.epoch.get().1.to_string()></progress>
                 <progress data-testid="data-progress" class="data" max="1"
                     value=move || { let (a, b, c, d) = state.data.get(); ((a + c) as f64 / (b + d).max(1) as f64).to_string() }></progress>
             </section>
             <section class="panel wide" aria-label="Loss">
-                <h2>"Training loss per step"</h2>
+                <h2>{move || t(lang.get(), "Training loss per step")}</h2>
                 <plots::LossPlot state=state />
             </section>
             <section class="panel" aria-label="Accuracy">
-                <h2>"Test accuracy"</h2>
+                <h2>{move || t(lang.get(), "Test accuracy")}</h2>
                 <plots::AccuracyPlot state=state />
             </section>
             <section class="panel" aria-label="First-layer weights">
-                <h2>"First-layer weights"</h2>
+                <h2>{move || t(lang.get(), "First-layer weights")}</h2>
                 <plots::WeightsGrid state=state />
-                <p class="hint">"Each tile is one hidden unit's 784 weights as a 28×28 image: red positive, blue negative."</p>
+                <p class="hint">{move || t(lang.get(), "Each tile is one hidden unit's 784 weights as a 28×28 image: red positive, blue negative.")}</p>
             </section>
             <section class="panel" aria-label="Confusion matrix">
-                <h2>"Confusion matrix (test set)"</h2>
+                <h2>{move || t(lang.get(), "Confusion matrix (test set)")}</h2>
                 <plots::Confusion state=state send=send.clone() />
             </section>
             <section class="panel" aria-label="Draw a digit">
-                <h2>"Draw a digit"</h2>
+                <h2>{move || t(lang.get(), "Draw a digit")}</h2>
                 <drawing::DrawingPad state=state send=send.clone() />
             </section>
             {autodiff_panel(state, send)}
         </main>
-        <footer>"MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Every number on this page comes live from the model."</footer>
+        <footer>{move || t(lang.get(), "MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Every number on this page comes live from the model.")}</footer>
     }
 }

@@ -10,18 +10,6 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use super::State;
 use crate::protocol::ToWorker;
 
-/// Exponential moving average, the smoothed loss curve.
-fn smooth(values: &[f32], alpha: f32) -> Vec<f32> {
-    let mut s = values.first().copied().unwrap_or(0.0);
-    values
-        .iter()
-        .map(|&v| {
-            s = alpha * v + (1.0 - alpha) * s;
-            s
-        })
-        .collect()
-}
-
 /// At most `max` points, evenly spaced, so redraws stay cheap on long runs.
 fn thin(points: Vec<(usize, f32)>, max: usize) -> Vec<(usize, f32)> {
     if points.len() <= max {
@@ -61,7 +49,10 @@ fn draw_loss(canvas: HtmlCanvasElement, losses: &[f32]) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let alpha = (20.0 / losses.len().max(20) as f32).clamp(0.01, 0.3);
     let smoothed = thin(
-        smooth(losses, alpha).into_iter().enumerate().collect(),
+        kernels::training::smooth(losses, alpha)
+            .into_iter()
+            .enumerate()
+            .collect(),
         1500,
     );
     chart
@@ -150,7 +141,7 @@ pub fn WeightsGrid(state: State) -> impl IntoView {
     });
     view! {
         <canvas node_ref=canvas class="pixelated weights" data-testid="weights" aria-label="first-layer weights"></canvas>
-        <p class="caption" data-testid="weights-caption">{move || state.weights.with(|w| w.as_ref().map_or(String::new(), |img| format!("{} hidden units shown", img.units)))}</p>
+        <p class="caption" data-testid="weights-caption">{move || state.weights.with(|w| w.as_ref().map_or(String::new(), |img| format!("{} {}", img.units, super::i18n::t(state.lang.get(), "hidden units shown"))))}</p>
     }
 }
 
@@ -189,7 +180,7 @@ pub fn Confusion(
         {move || {
             let (m, k) = state.confusion.get();
             if m.len() != k * k || k == 0 {
-                return view! { <p class="hint">"Appears after the first evaluation."</p> }.into_any();
+                return view! { <p class="hint">{move || super::i18n::t(state.lang.get(), "Appears after the first evaluation.")}</p> }.into_any();
             }
             let send = send.clone();
             view! {
@@ -224,7 +215,7 @@ pub fn Confusion(
                 </table>
             }.into_any()
         }}
-        <p class="caption" data-testid="cell-caption">{move || state.cell.with(|c| c.as_ref().map_or("Click a cell to see its test images.".to_string(), |c| {
+        <p class="caption" data-testid="cell-caption">{move || state.cell.with(|c| c.as_ref().map_or(super::i18n::t(state.lang.get(), "Click a cell to see its test images.").to_string(), |c| {
             format!("{} test images of {} predicted as {}{}", c.total, c.truth, c.predicted, if c.count < c.total { format!(" (first {} shown)", c.count) } else { String::new() })
         }))}</p>
         <canvas node_ref=canvas class="pixelated cell-images" data-testid="cell-images"></canvas>

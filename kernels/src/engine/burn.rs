@@ -259,7 +259,12 @@ impl Engine for BurnEngine {
             .collect();
         let acts = Self::forward(x.clone().autodiff(), &leaves);
         let logits = acts.last().expect("an MLP has at least one layer").clone();
-        let targets = y.one_hot::<2>(self.model.classes()).float().autodiff();
+        // `one_hot` would check the labels with a blocking readback (impossible in a browser, a stall
+        // natively); they were validated when the dataset was loaded.
+        let targets = y
+            .one_hot_fill::<2>(self.model.classes(), 1.0, 0.0, -1)
+            .float()
+            .autodiff();
         let loss = loss::cross_entropy_with_logits(logits, targets);
         let grads = loss.backward();
         let mut gradients = Vec::with_capacity(self.layers.len());
@@ -315,8 +320,10 @@ impl Engine for BurnEngine {
             let logits = Self::forward(x, &weights)
                 .pop()
                 .expect("an MLP has at least one layer");
-            let loss =
-                loss::cross_entropy_with_logits(logits.clone(), y.one_hot::<2>(classes).float());
+            let loss = loss::cross_entropy_with_logits(
+                logits.clone(),
+                y.one_hot_fill::<2>(classes, 1.0, 0.0, -1).float(),
+            );
             loss_sum += f64::from(Self::read_f32(loss).await?[0]) * (end - start) as f64;
             let pred = logits
                 .argmax(1)
