@@ -13,6 +13,8 @@ if ! $app_only; then
   [ -e /usr/share/vulkan/icd.d/lvp_icd.x86_64.json ] || apt_packages+=(mesa-vulkan-drivers)
   ldconfig -p | grep -q libvulkan.so.1 || apt_packages+=(libvulkan1)
   [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
+  # A CJK font, so the Chinese lesson renders in the browser tests' screenshots.
+  fc-list 2>/dev/null | grep -qi "wqy-microhei" || apt_packages+=(fonts-wqy-microhei)
   command -v node >/dev/null || apt_packages+=(nodejs npm)
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then

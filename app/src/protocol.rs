@@ -68,7 +68,7 @@ pub struct GradientDifference {
     pub name: String,
     /// Largest |ours − autodiff|.
     pub max_abs: f32,
-    /// Largest |ours − autodiff| / max(|autodiff|, 1e-6 · largest |autodiff|).
+    /// Largest |ours − autodiff| / max(|autodiff|, 1e-3 · largest |autodiff|).
     pub max_rel: f32,
     /// L2 norm of our gradient.
     pub norm: f32,

@@ -605,7 +605,9 @@ impl Worker {
             ] {
                 let (Some(x), Some(y)) = (x, y) else { continue };
                 let scale = y.iter().fold(0f32, |m, v| m.max(v.abs()));
-                let floor = (1e-6 * scale).max(f32::MIN_POSITIVE);
+                // Entries far below the tensor's scale are compared against that scale, not themselves
+                // (a difference of 1e-9 on an entry of 1e-8 is float noise, not disagreement).
+                let floor = (1e-3 * scale).max(f32::MIN_POSITIVE);
                 parameters.push(GradientDifference {
                     name: format!("fc{}.{kind}", l + 1),
                     max_abs: x

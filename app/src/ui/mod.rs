@@ -571,7 +571,7 @@ pub fn App() -> impl IntoView {
             <section class="panel stats" aria-label="Progress">
                 <h2>{move || t(lang.get(), "Progress")}</h2>
                 <dl>
-                    <dt>{move || t(lang.get(), "Step")}</dt><dd data-testid="step-count">{move || state.step.get()}</dd>
+                    <dt>{move || t(lang.get(), "Steps")}</dt><dd data-testid="step-count">{move || state.step.get()}</dd>
                     <dt>{move || t(lang.get(), "Epoch")}</dt><dd data-testid="epoch">{move || { let (e, f) = state.epoch.get(); format!("{e} / {} ({:.0} %)", config.get().epochs, f * 100.0) }}</dd>
                     <dt>{move || t(lang.get(), "Loss")}</dt>
                     <dd data-testid="loss"

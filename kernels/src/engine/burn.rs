@@ -94,10 +94,12 @@ struct Layer {
     bias: Param<1>,
 }
 
-/// A split on the device: normalised inputs and labels.
+/// A split on the device: normalised inputs, one-hot targets and (on the host) labels.
+/// The targets are built here once because burn's `one_hot` reads its indices back synchronously,
+/// which a browser cannot do and which would stall every step natively.
 struct DeviceData {
     x: Tensor<2>,
-    y: Tensor<1, Int>,
+    targets: Tensor<2>,
     labels: Vec<u8>,
 }
 
@@ -167,12 +169,20 @@ impl BurnEngine {
             .iter()
             .map(|&p| crate::ops::gather_normalize::normalize_pixel(p, data.mean, data.std))
             .collect();
-        let y: Vec<i32> = data.labels.iter().map(|&l| i32::from(l)).collect();
         DeviceData {
             x: Tensor::<2>::from_data(TensorData::new(x, [data.len(), f]), &self.device),
-            y: Tensor::<1, Int>::from_data(TensorData::new(y, [data.len()]), &self.device),
+            targets: Self::targets(&data.labels, self.model.classes(), &self.device),
             labels: data.labels.clone(),
         }
+    }
+
+    /// One-hot rows `[labels, classes]`.
+    fn targets(labels: &[u8], classes: usize, device: &Device) -> Tensor<2> {
+        let mut t = vec![0f32; labels.len() * classes];
+        for (i, &l) in labels.iter().enumerate() {
+            t[i * classes + usize::from(l)] = 1.0;
+        }
+        Tensor::<2>::from_data(TensorData::new(t, [labels.len(), classes]), device)
     }
 
     fn rows_tensor(&self, rows: &[u32]) -> Tensor<1, Int> {
@@ -247,7 +257,7 @@ impl Engine for BurnEngine {
         self.last_optimizer = Some(opt.kind);
         let idx = self.rows_tensor(rows);
         let x = train.x.clone().select(0, idx.clone());
-        let y = train.y.clone().select(0, idx);
+        let targets = train.targets.clone().select(0, idx).autodiff();
         let labels: Vec<u32> = rows
             .iter()
             .map(|&r| u32::from(train.labels[r as usize]))
@@ -259,12 +269,6 @@ impl Engine for BurnEngine {
             .collect();
         let acts = Self::forward(x.clone().autodiff(), &leaves);
         let logits = acts.last().expect("an MLP has at least one layer").clone();
-        // `one_hot` would check the labels with a blocking readback (impossible in a browser, a stall
-        // natively); they were validated when the dataset was loaded.
-        let targets = y
-            .one_hot_fill::<2>(self.model.classes(), 1.0, 0.0, -1)
-            .float()
-            .autodiff();
         let loss = loss::cross_entropy_with_logits(logits, targets);
         let grads = loss.backward();
         let mut gradients = Vec::with_capacity(self.layers.len());
@@ -311,19 +315,15 @@ impl Engine for BurnEngine {
             .iter()
             .map(|l| (l.weight.value.clone(), l.bias.value.clone()))
             .collect();
-        let classes = self.model.classes();
         let (mut loss_sum, mut predictions) = (0.0f64, Vec::with_capacity(n));
         for start in (0..n).step_by(EVAL_CHUNK) {
             let end = (start + EVAL_CHUNK).min(n);
             let x = test.x.clone().narrow(0, start, end - start);
-            let y = test.y.clone().narrow(0, start, end - start);
+            let targets = test.targets.clone().narrow(0, start, end - start);
             let logits = Self::forward(x, &weights)
                 .pop()
                 .expect("an MLP has at least one layer");
-            let loss = loss::cross_entropy_with_logits(
-                logits.clone(),
-                y.one_hot_fill::<2>(classes, 1.0, 0.0, -1).float(),
-            );
+            let loss = loss::cross_entropy_with_logits(logits.clone(), targets);
             loss_sum += f64::from(Self::read_f32(loss).await?[0]) * (end - start) as f64;
             let pred = logits
                 .argmax(1)
@@ -379,6 +379,12 @@ impl Engine for BurnEngine {
                 bias: Param::new(&l.bias, [l.out_features], l.bias_frozen, &self.device),
             })
             .collect();
+        if model.classes() != self.model.classes() {
+            // A new head with another number of classes: the one-hot targets change width.
+            for d in [&mut self.train, &mut self.test].into_iter().flatten() {
+                d.targets = Self::targets(&d.labels, model.classes(), &self.device);
+            }
+        }
         self.model = model.clone();
         self.last = None;
         self.last_optimizer = None;
