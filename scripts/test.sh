@@ -26,6 +26,11 @@ cargo test --workspace --release --locked
 echo "== trunk build --release"
 trunk build --release
 wasm=dist/backprop-lab-app_bg.wasm
-echo "app wasm: $(stat -c %s "$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) bytes gzip"
+gz=$(gzip -9 -c "$wasm" | wc -c)
+echo "app wasm: $(stat -c %s "$wasm") bytes, $gz bytes gzip (budget 300000)"
+if [ "$gz" -gt 300000 ]; then
+  echo "the default web build exceeds its 300 KB gzip budget" >&2
+  exit 1
+fi
 echo "== browser tests (e2e/)"
 (cd e2e && npm test)
