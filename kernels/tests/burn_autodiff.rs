@@ -146,4 +146,10 @@ fn burn_engine_evaluates_and_predicts_like_ours() {
     assert_eq!(a.predictions, b.predictions);
     assert!(a.accuracy() > 0.95, "the shipped model: {}", a.accuracy());
     assert_close("test loss", &[a.loss], &[b.loss], RTOL, ATOL);
+    // A model that does not fit the data is refused (not left to fail inside a matmul).
+    assert!(
+        burn.set_model(&Mlp::new(100, &[8], 10, 1).unwrap())
+            .is_err()
+    );
+    assert!(burn.set_model(&Mlp::new(784, &[8], 5, 1).unwrap()).is_err());
 }

@@ -343,4 +343,17 @@ fn bad_input_gets_clear_errors() {
         pollster::block_on(gpu.predict(&[0.0; 3], 1)),
         Err(EngineError::InvalidInput(_))
     ));
+    // A model that does not fit the data already set is refused, on every engine.
+    let wrong_input = Mlp::new(100, &[8], 10, 1).unwrap();
+    let too_few_classes = Mlp::new(784, &[8], 5, 1).unwrap();
+    for m in [&wrong_input, &too_few_classes] {
+        assert!(matches!(
+            gpu.set_model(m),
+            Err(EngineError::InvalidInput(_))
+        ));
+        assert!(matches!(
+            cpu.set_model(m),
+            Err(EngineError::InvalidInput(_))
+        ));
+    }
 }

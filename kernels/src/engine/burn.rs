@@ -101,6 +101,8 @@ struct DeviceData {
     x: Tensor<2>,
     targets: Tensor<2>,
     labels: Vec<u8>,
+    features: usize,
+    classes: usize,
 }
 
 /// What the last step leaves for `trace`.
@@ -173,6 +175,8 @@ impl BurnEngine {
             x: Tensor::<2>::from_data(TensorData::new(x, [data.len(), f]), &self.device),
             targets: Self::targets(&data.labels, self.model.classes(), &self.device),
             labels: data.labels.clone(),
+            features: f,
+            classes: data.classes(),
         }
     }
 
@@ -230,7 +234,7 @@ impl Engine for BurnEngine {
     }
 
     fn set_data(&mut self, split: Split, data: &Dataset) -> Result<(), EngineError> {
-        check_data_fits(data, &self.model.widths())?;
+        check_data_fits(data.features(), data.classes(), &self.model.widths())?;
         let d = self.upload(data);
         match split {
             Split::Train => self.train = Some(d),
@@ -359,12 +363,7 @@ impl Engine for BurnEngine {
 
     fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError> {
         for d in [&self.train, &self.test].into_iter().flatten() {
-            if d.labels.iter().any(|&l| usize::from(l) >= model.classes()) {
-                return Err(EngineError::InvalidInput(format!(
-                    "the data has labels beyond the model's {} classes",
-                    model.classes()
-                )));
-            }
+            check_data_fits(d.features, d.classes, &model.widths())?;
         }
         self.layers = model
             .layers

@@ -179,7 +179,7 @@ impl Engine for CpuEngine {
     }
 
     fn set_data(&mut self, split: Split, data: &Dataset) -> Result<(), EngineError> {
-        check_data_fits(data, &self.model.widths())?;
+        check_data_fits(data.features(), data.classes(), &self.model.widths())?;
         match split {
             Split::Train => self.train = Some(data.clone()),
             Split::Test => self.test = Some(data.clone()),
@@ -332,7 +332,7 @@ impl Engine for CpuEngine {
 
     fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError> {
         for data in [&self.train, &self.test].into_iter().flatten() {
-            check_data_fits(data, &model.widths())?;
+            check_data_fits(data.features(), data.classes(), &model.widths())?;
         }
         self.model = model.clone();
         self.reset_optimizer_state();

@@ -41,6 +41,8 @@ pub struct GpuContext {
     pub instance: wgpu::Instance,
     /// The adapter.
     pub adapter: wgpu::Adapter,
+    /// The compiled kernels, built on first use and shared by every engine and runner on this device.
+    kernels: Arc<std::sync::OnceLock<Kernels>>,
     errors: Arc<Mutex<Option<String>>>,
     lost: Arc<Mutex<Option<String>>>,
 }
@@ -166,9 +168,15 @@ impl GpuContext {
             adapter_info,
             instance,
             adapter,
+            kernels: Arc::default(),
             errors,
             lost,
         }
+    }
+
+    /// The device's pipelines and layouts (compiled once, on first use).
+    fn kernels(&self) -> &Kernels {
+        self.kernels.get_or_init(|| Kernels::new(&self.device))
     }
 
     /// The first GPU error since the last check, or the device's loss.
@@ -505,7 +513,7 @@ struct DataBuffers {
     labels: wgpu::Buffer,
     len: usize,
     features: usize,
-    labels_host: Vec<u8>,
+    classes: usize,
     mean: f32,
     std: f32,
 }
@@ -558,15 +566,13 @@ pub enum KernelEntry {
 
 /// Runs single kernels on given data: the GPU side of the kernel tests, and of lessons that show one op.
 pub struct KernelRunner {
-    kernels: Kernels,
+    ctx: GpuContext,
 }
 
 impl KernelRunner {
-    /// Compiles every kernel on `ctx`'s device.
+    /// A runner on `ctx`'s device (its kernels are compiled once per device and shared with engines).
     pub fn new(ctx: &GpuContext) -> Self {
-        Self {
-            kernels: Kernels::new(&ctx.device),
-        }
+        Self { ctx: ctx.clone() }
     }
 
     /// Dispatches `entry` once over `workgroups`, with `uniform` at binding 0 and one storage buffer per
@@ -579,7 +585,7 @@ impl KernelRunner {
         buffers: &[&[u8]],
         workgroups: (u32, u32, u32),
     ) -> Result<Vec<Vec<u8>>, EngineError> {
-        let k = &self.kernels;
+        let k = self.ctx.kernels();
         let (pipeline, layout) = match entry {
             KernelEntry::Gemm => (&k.gemm, &k.linear_layout),
             KernelEntry::BiasGrad => (&k.bias_grad, &k.linear_layout),
@@ -642,7 +648,6 @@ impl KernelRunner {
 pub struct GpuEngine {
     ctx: GpuContext,
     info: EngineInfo,
-    kernels: Kernels,
     model: Mlp,
     max_rows: usize,
     eval_capacity: usize,
@@ -703,13 +708,11 @@ impl GpuEngine {
             )));
         }
         let device = &ctx.device;
-        let kernels = Kernels::new(device);
         let empty = storage(device, "empty placeholder", 4);
-        let res = Self::build(ctx, &kernels, model, max_rows, 1, None, None, &empty)?;
+        let res = Self::build(ctx, ctx.kernels(), model, max_rows, 1, None, None, &empty)?;
         let engine = Self {
             info: ctx.engine_info(),
             ctx: ctx.clone(),
-            kernels,
             model: model.clone(),
             max_rows,
             eval_capacity: 1,
@@ -1018,7 +1021,7 @@ impl GpuEngine {
     fn rebuild(&mut self, keep_parameters: bool) -> Result<(), EngineError> {
         let mut res = Self::build(
             &self.ctx,
-            &self.kernels,
+            self.ctx.kernels(),
             &self.model,
             self.max_rows,
             self.eval_capacity,
@@ -1107,14 +1110,14 @@ impl GpuEngine {
         group: &wgpu::BindGroup,
         rows: usize,
     ) {
-        pass.set_pipeline(&self.kernels.gather);
+        pass.set_pipeline(&self.ctx.kernels().gather);
         pass.set_bind_group(0, group, &[]);
         let (x, y, z) = gather_normalize::workgroups((rows * self.model.input_size()) as u32);
         pass.dispatch_workgroups(x, y, z);
     }
 
     fn encode_forward(&self, pass: &mut wgpu::ComputePass<'_>, rows: usize) {
-        pass.set_pipeline(&self.kernels.gemm);
+        pass.set_pipeline(&self.ctx.kernels().gemm);
         for layer in &self.res.layers {
             pass.set_bind_group(0, &layer.fwd_group, &[]);
             let (x, y, z) = linear::GemmParams::forward(
@@ -1159,7 +1162,7 @@ impl GpuEngine {
             ),
             len: data.len(),
             features: data.features(),
-            labels_host: data.labels.clone(),
+            classes: data.classes(),
             mean: data.mean,
             std: data.std,
         }
@@ -1180,7 +1183,7 @@ impl Engine for GpuEngine {
     }
 
     fn set_data(&mut self, split: Split, data: &Dataset) -> Result<(), EngineError> {
-        check_data_fits(data, &self.model.widths())?;
+        check_data_fits(data.features(), data.classes(), &self.model.widths())?;
         Self::check_size(&self.ctx, "the dataset", data.images.len())?;
         let buffers = self.upload(split, data);
         match split {
@@ -1270,7 +1273,7 @@ impl Engine for GpuEngine {
                 label: Some("train step"),
                 timestamp_writes: None,
             });
-            let k = &self.kernels;
+            let k = self.ctx.kernels();
             self.encode_gather(&mut pass, &self.res.gather_train_group, b);
             self.encode_forward(&mut pass, b);
             pass.set_bind_group(0, &self.res.softmax_group, &[]);
@@ -1403,14 +1406,14 @@ impl Engine for GpuEngine {
                 });
                 self.encode_gather(&mut pass, &self.res.gather_test_group, rows);
                 self.encode_forward(&mut pass, rows);
-                pass.set_pipeline(&self.kernels.softmax_rows);
+                pass.set_pipeline(&self.ctx.kernels().softmax_rows);
                 pass.set_bind_group(0, &self.res.softmax_group, &[]);
                 pass.dispatch_workgroups(
                     (rows as u32).div_ceil(softmax_cross_entropy::ROWS_WORKGROUP),
                     1,
                     1,
                 );
-                pass.set_pipeline(&self.kernels.accuracy);
+                pass.set_pipeline(&self.ctx.kernels().accuracy);
                 pass.set_bind_group(0, &self.res.accuracy_group, &[]);
                 pass.dispatch_workgroups((rows as u32).div_ceil(accuracy::WORKGROUP), 1, 1);
             }
@@ -1468,23 +1471,8 @@ impl Engine for GpuEngine {
     }
 
     fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError> {
-        let widths = model.widths();
         for d in [&self.train, &self.test].into_iter().flatten() {
-            let (input, features) = (widths[0], d.features);
-            if input != features {
-                return Err(EngineError::InvalidInput(format!(
-                    "the model takes {input} inputs but the data has {features} features"
-                )));
-            }
-            if d.labels_host
-                .iter()
-                .any(|&l| usize::from(l) >= model.classes())
-            {
-                return Err(EngineError::InvalidInput(format!(
-                    "the data has labels beyond the model's {} classes",
-                    model.classes()
-                )));
-            }
+            check_data_fits(d.features, d.classes, &model.widths())?;
         }
         self.model = model.clone();
         self.last_optimizer = None;

@@ -302,19 +302,22 @@ pub(crate) fn check_rows(rows: &[u32], samples: usize, max_rows: usize) -> Resul
     Ok(())
 }
 
-/// Checks that a dataset fits a model.
-pub(crate) fn check_data_fits(data: &Dataset, widths: &[usize]) -> Result<(), EngineError> {
-    let (input, classes) = (widths[0], widths[widths.len() - 1]);
-    if data.features() != input {
+/// Checks that data with `features` per sample and `classes` classes fits a model of `widths`: the one
+/// check every engine makes in `set_data` and again in `set_model` (a new head or a loaded model).
+pub(crate) fn check_data_fits(
+    features: usize,
+    classes: usize,
+    widths: &[usize],
+) -> Result<(), EngineError> {
+    let (input, outputs) = (widths[0], widths[widths.len() - 1]);
+    if features != input {
         return Err(EngineError::InvalidInput(format!(
-            "the dataset has {} features per sample but the model takes {input}",
-            data.features()
+            "the dataset has {features} features per sample but the model takes {input}"
         )));
     }
-    if data.classes() > classes {
+    if classes > outputs {
         return Err(EngineError::InvalidInput(format!(
-            "the dataset has {} classes but the model's head has {classes} outputs",
-            data.classes()
+            "the dataset has {classes} classes but the model's head has {outputs} outputs"
         )));
     }
     Ok(())
