@@ -9,6 +9,7 @@ pub mod cpu_gemm;
 pub mod dataset;
 pub mod engine;
 pub mod error;
+pub mod finetune;
 pub mod model;
 pub mod ops;
 pub mod rng;
@@ -20,7 +21,8 @@ pub use engine::burn::BurnEngine;
 pub use engine::cpu::CpuEngine;
 pub use engine::gpu::{AdapterOptions, GpuContext, GpuEngine, KernelEntry, KernelRunner};
 pub use engine::{
-    Engine, EngineInfo, EngineKind, Evaluation, OptimizerConfig, OptimizerKind, StepTrace,
+    Engine, EngineInfo, EngineKind, Evaluation, KernelLaunch, OptimizerConfig, OptimizerKind,
+    StepTrace, TensorOptimizerState,
 };
 pub use error::{DatasetError, EngineError, ModelError};
 pub use model::Mlp;

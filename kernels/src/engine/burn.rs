@@ -245,19 +245,14 @@ impl Engine for BurnEngine {
 
     fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError> {
         opt.validate()?;
+        if self.last_optimizer.is_some_and(|k| k != opt.kind) {
+            self.reset_optimizer_state()?;
+        }
         let train = self
             .train
             .as_ref()
             .ok_or_else(|| EngineError::InvalidInput("no training data has been set".into()))?;
         check_rows(rows, train.labels.len(), self.max_rows)?;
-        if self.last_optimizer.is_some_and(|k| k != opt.kind) {
-            for l in &mut self.layers {
-                (l.weight.m, l.weight.v, l.weight.steps) =
-                    (l.weight.m.zeros_like(), l.weight.v.zeros_like(), 0);
-                (l.bias.m, l.bias.v, l.bias.steps) =
-                    (l.bias.m.zeros_like(), l.bias.v.zeros_like(), 0);
-            }
-        }
         self.last_optimizer = Some(opt.kind);
         let idx = self.rows_tensor(rows);
         let x = train.x.clone().select(0, idx.clone());
@@ -439,6 +434,42 @@ impl Engine for BurnEngine {
             model,
             loss,
         })
+    }
+
+    /// burn runs its own fused kernels, not ours: there is no launch list to show.
+    fn last_step_kernels(&self) -> Vec<crate::engine::KernelLaunch> {
+        Vec::new()
+    }
+
+    fn reset_optimizer_state(&mut self) -> Result<(), EngineError> {
+        for l in &mut self.layers {
+            (l.weight.m, l.weight.v, l.weight.steps) =
+                (l.weight.m.zeros_like(), l.weight.v.zeros_like(), 0);
+            (l.bias.m, l.bias.v, l.bias.steps) = (l.bias.m.zeros_like(), l.bias.v.zeros_like(), 0);
+        }
+        Ok(())
+    }
+
+    async fn optimizer_state(
+        &mut self,
+    ) -> Result<Vec<crate::engine::TensorOptimizerState>, EngineError> {
+        use crate::model::TensorKind;
+        let mut out = Vec::new();
+        for (i, l) in self.layers.iter().enumerate() {
+            out.push(crate::engine::TensorOptimizerState {
+                name: Mlp::parameter_name(i, TensorKind::Weight),
+                momentum: Self::read_f32(l.weight.m.clone()).await?,
+                second_moment: Self::read_f32(l.weight.v.clone()).await?,
+                steps: l.weight.steps,
+            });
+            out.push(crate::engine::TensorOptimizerState {
+                name: Mlp::parameter_name(i, TensorKind::Bias),
+                momentum: Self::read_f32(l.bias.m.clone()).await?,
+                second_moment: Self::read_f32(l.bias.v.clone()).await?,
+                steps: l.bias.steps,
+            });
+        }
+        Ok(out)
     }
 
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {

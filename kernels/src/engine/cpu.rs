@@ -5,8 +5,9 @@
 use crate::cpu_gemm::{Strided, sgemm};
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
-    Engine, EngineError, EngineInfo, EngineKind, Evaluation, LayerGradients, OptimizerConfig,
-    OptimizerKind, StepTrace, check_data_fits, check_rows,
+    Engine, EngineError, EngineInfo, EngineKind, Evaluation, KernelLaunch, LayerGradients,
+    OptimizerConfig, OptimizerKind, StepTrace, TensorOptimizerState, check_data_fits, check_rows,
+    step_launches,
 };
 use crate::model::Mlp;
 use crate::ops::{accuracy, adam, gather_normalize, relu_backward, sgd, softmax_cross_entropy};
@@ -56,6 +57,8 @@ pub struct CpuEngine {
     max_rows: usize,
     losses: Vec<f32>,
     last_optimizer: Option<OptimizerKind>,
+    /// What the last training step ran (see [`step_launches`]).
+    last_launches: Vec<KernelLaunch>,
 }
 
 impl CpuEngine {
@@ -92,6 +95,7 @@ impl CpuEngine {
             max_rows,
             losses: Vec::new(),
             last_optimizer: None,
+            last_launches: Vec::new(),
         };
         engine.set_model(model)?;
         Ok(engine)
@@ -282,6 +286,8 @@ impl Engine for CpuEngine {
         self.acts = acts;
         self.labels = y;
         self.rows = b;
+        // The same frozen flags and `needs_input_grad` decided the work done above.
+        self.last_launches = step_launches(&self.model, b, opt.kind);
         Ok(())
     }
 
@@ -378,6 +384,31 @@ impl Engine for CpuEngine {
             model: self.model.clone(),
             loss: softmax_cross_entropy::reference_mean(&losses),
         })
+    }
+
+    fn last_step_kernels(&self) -> Vec<KernelLaunch> {
+        self.last_launches.clone()
+    }
+
+    fn reset_optimizer_state(&mut self) -> Result<(), EngineError> {
+        CpuEngine::reset_optimizer_state(self);
+        Ok(())
+    }
+
+    async fn optimizer_state(&mut self) -> Result<Vec<TensorOptimizerState>, EngineError> {
+        use crate::model::TensorKind;
+        Ok(self
+            .state
+            .iter()
+            .enumerate()
+            .flat_map(|(l, (w, b))| [(l, TensorKind::Weight, w), (l, TensorKind::Bias, b)])
+            .map(|(l, kind, st)| TensorOptimizerState {
+                name: Mlp::parameter_name(l, kind),
+                momentum: st.m.clone(),
+                second_moment: st.v.clone(),
+                steps: st.steps,
+            })
+            .collect())
     }
 
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {

@@ -10,10 +10,11 @@ use wgpu::util::DeviceExt;
 
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
-    Engine, EngineError, EngineInfo, EngineKind, Evaluation, LayerGradients, OptimizerConfig,
-    OptimizerKind, StepTrace, check_data_fits, check_rows,
+    Engine, EngineError, EngineInfo, EngineKind, Evaluation, KernelLaunch, LayerGradients,
+    OptimizerConfig, OptimizerKind, StepTrace, TensorOptimizerState, check_data_fits, check_rows,
+    step_launches,
 };
-use crate::model::Mlp;
+use crate::model::{Mlp, TensorKind};
 use crate::ops::{
     accuracy, adam, gather_normalize, linear, relu_backward, sgd, softmax_cross_entropy,
 };
@@ -659,6 +660,8 @@ pub struct GpuEngine {
     losses_read: u64,
     last_rows: usize,
     last_optimizer: Option<OptimizerKind>,
+    /// What the last training step launched (see [`step_launches`]).
+    last_launches: Vec<KernelLaunch>,
 }
 
 fn storage(device: &wgpu::Device, label: &str, bytes: usize) -> wgpu::Buffer {
@@ -724,6 +727,7 @@ impl GpuEngine {
             losses_read: 0,
             last_rows: 0,
             last_optimizer: None,
+            last_launches: Vec::new(),
         };
         engine.ctx.check()?;
         Ok(engine)
@@ -1336,6 +1340,8 @@ impl Engine for GpuEngine {
         self.ctx.queue.submit([enc.finish()]);
         self.steps += 1;
         self.last_rows = b;
+        // The same frozen flags and `needs_input_grad` decided the dispatches encoded above.
+        self.last_launches = step_launches(&self.model, b, opt.kind);
         self.ctx.check()
     }
 
@@ -1553,6 +1559,59 @@ impl Engine for GpuEngine {
             model,
             loss: softmax_cross_entropy::reference_mean(&row_losses),
         })
+    }
+
+    fn last_step_kernels(&self) -> Vec<KernelLaunch> {
+        self.last_launches.clone()
+    }
+
+    fn reset_optimizer_state(&mut self) -> Result<(), EngineError> {
+        let mut enc = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("reset optimiser state"),
+            });
+        for layer in &mut self.res.layers {
+            for t in [&mut layer.weight, &mut layer.bias] {
+                enc.clear_buffer(&t.m, 0, None);
+                enc.clear_buffer(&t.v, 0, None);
+                t.steps = 0;
+            }
+        }
+        self.ctx.queue.submit([enc.finish()]);
+        self.ctx.check()
+    }
+
+    async fn optimizer_state(&mut self) -> Result<Vec<TensorOptimizerState>, EngineError> {
+        let parts: Vec<(&wgpu::Buffer, u64, u64)> = self
+            .res
+            .layers
+            .iter()
+            .flat_map(|l| [&l.weight, &l.bias])
+            .flat_map(|t| [(&t.m, 0, t.len as u64 * 4), (&t.v, 0, t.len as u64 * 4)])
+            .collect();
+        let bytes = self.ctx.read(&parts).await?;
+        let tensors = self
+            .res
+            .layers
+            .iter()
+            .enumerate()
+            .flat_map(|(l, layer)| {
+                [
+                    (l, TensorKind::Weight, layer.weight.steps),
+                    (l, TensorKind::Bias, layer.bias.steps),
+                ]
+            });
+        Ok(tensors
+            .zip(bytes.chunks_exact(2))
+            .map(|((l, kind, steps), mv)| TensorOptimizerState {
+                name: Mlp::parameter_name(l, kind),
+                momentum: f32s(&mv[0]),
+                second_moment: f32s(&mv[1]),
+                steps,
+            })
+            .collect())
     }
 
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {

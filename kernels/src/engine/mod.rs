@@ -227,6 +227,140 @@ impl StepTrace {
     }
 }
 
+/// One kernel launch of the last training step: what a lesson lists to show that freezing skips work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KernelLaunch {
+    /// The kernel (`linear.wgsl::gemm`, `sgd.wgsl`, …), or the CPU engine's routine.
+    pub kernel: &'static str,
+    /// What the launch computes, e.g. `fc2.weight gradient (dW = dYᵀ·X)`.
+    pub purpose: String,
+    /// Multiply-adds count twice; element-wise kernels count one operation per element.
+    pub flops: u64,
+}
+
+impl KernelLaunch {
+    /// Each launch's share of the step's floating-point work (sums to 1).
+    pub fn shares(launches: &[KernelLaunch]) -> Vec<f64> {
+        let total = launches.iter().map(|k| k.flops).sum::<u64>().max(1) as f64;
+        launches.iter().map(|k| k.flops as f64 / total).collect()
+    }
+}
+
+/// The kernel launches of one training step of `model` on `rows` rows, in the order both engines run
+/// them: gather, forward per layer, softmax-cross-entropy, then per layer from the top the weight and
+/// bias gradients of trainable tensors and the input gradient while something trainable lies below,
+/// then one update per trainable tensor. Frozen tensors appear nowhere.
+pub fn step_launches(model: &Mlp, rows: usize, optimizer: OptimizerKind) -> Vec<KernelLaunch> {
+    use crate::model::TensorKind;
+    let b = rows as u64;
+    let mut out = vec![KernelLaunch {
+        kernel: "gather_normalize.wgsl",
+        purpose: "gather and normalise the batch".into(),
+        flops: b * model.input_size() as u64,
+    }];
+    for (l, layer) in model.layers.iter().enumerate() {
+        let (i, o) = (layer.in_features as u64, layer.out_features as u64);
+        out.push(KernelLaunch {
+            kernel: "linear.wgsl::gemm",
+            purpose: format!("fc{} forward (Y = X·Wᵀ + b)", l + 1),
+            flops: 2 * b * i * o,
+        });
+    }
+    let classes = model.classes() as u64;
+    out.push(KernelLaunch {
+        kernel: "softmax_cross_entropy.wgsl",
+        purpose: "softmax, cross-entropy and dlogits".into(),
+        flops: 4 * b * classes,
+    });
+    for (l, layer) in model.layers.iter().enumerate().rev() {
+        let (i, o) = (layer.in_features as u64, layer.out_features as u64);
+        if !layer.weight_frozen {
+            out.push(KernelLaunch {
+                kernel: "linear.wgsl::gemm",
+                purpose: format!(
+                    "{} gradient (dW = dYᵀ·X)",
+                    Mlp::parameter_name(l, TensorKind::Weight)
+                ),
+                flops: 2 * b * i * o,
+            });
+        }
+        if !layer.bias_frozen {
+            out.push(KernelLaunch {
+                kernel: "linear.wgsl::bias_grad",
+                purpose: format!(
+                    "{} gradient (db = Σ dY)",
+                    Mlp::parameter_name(l, TensorKind::Bias)
+                ),
+                flops: b * o,
+            });
+        }
+        if !model.needs_input_grad(l) {
+            break;
+        }
+        out.push(KernelLaunch {
+            kernel: "linear.wgsl::gemm",
+            purpose: format!("fc{} input gradient (dX = dY·W)", l + 1),
+            flops: 2 * b * i * o,
+        });
+        out.push(KernelLaunch {
+            kernel: "relu_backward.wgsl",
+            purpose: format!("ReLU backward below fc{}", l + 1),
+            flops: b * i,
+        });
+    }
+    let update = match optimizer {
+        OptimizerKind::Sgd => "sgd.wgsl",
+        OptimizerKind::Adam => "adam.wgsl",
+    };
+    for (l, layer) in model.layers.iter().enumerate() {
+        for (kind, frozen, n) in [
+            (TensorKind::Weight, layer.weight_frozen, layer.weight.len()),
+            (TensorKind::Bias, layer.bias_frozen, layer.bias.len()),
+        ] {
+            if !frozen {
+                out.push(KernelLaunch {
+                    kernel: update,
+                    purpose: format!("update {}", Mlp::parameter_name(l, kind)),
+                    flops: 4 * n as u64,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Optimiser state of one parameter tensor: what PyTorch keeps in `optimizer.state[param]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TensorOptimizerState {
+    /// PyTorch name, e.g. `fc1.weight`.
+    pub name: String,
+    /// SGD's momentum buffer, or Adam's first moment (`exp_avg`); zeros before the first update.
+    pub momentum: Vec<f32>,
+    /// Adam's second moment (`exp_avg_sq`); zeros under SGD.
+    pub second_moment: Vec<f32>,
+    /// Updates applied to this tensor since its state was last reset.
+    pub steps: u64,
+}
+
+/// L2 norm with f64 accumulation (gradient, weight-change and optimiser-state norms on screen).
+pub fn l2_norm(v: &[f32]) -> f64 {
+    v.iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// L2 norm of `a − b` (the weight change since a phase began); `None` when the shapes differ.
+pub fn l2_distance(a: &[f32], b: &[f32]) -> Option<f64> {
+    (a.len() == b.len()).then(|| {
+        a.iter()
+            .zip(b)
+            .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    })
+}
+
 /// A training engine: owns the model's parameters and optimiser state, the datasets, and the buffers
 /// of one step. `train_step` only encodes and submits work; results come back through the async
 /// readers, which never block a browser's main thread.
@@ -268,6 +402,16 @@ pub trait Engine {
 
     /// Activations, gradients and parameters of the last training step.
     async fn trace(&mut self) -> Result<StepTrace, EngineError>;
+
+    /// The kernel launches of the last training step, in order (empty before the first step).
+    fn last_step_kernels(&self) -> Vec<KernelLaunch>;
+
+    /// Zeroes every tensor's optimiser state, as a new `torch.optim` optimiser starts (the fine-tuning
+    /// recipe builds one per phase).
+    fn reset_optimizer_state(&mut self) -> Result<(), EngineError>;
+
+    /// The optimiser state of every tensor, layer by layer (weight, then bias).
+    async fn optimizer_state(&mut self) -> Result<Vec<TensorOptimizerState>, EngineError>;
 
     /// Logits for `rows` already-normalised inputs (`[rows, input]`), e.g. a digit drawn on screen.
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError>;
