@@ -44,6 +44,52 @@ fn write_split(dir: &Path, split: &str, data: &Dataset, chunk: usize) -> Result<
     })
 }
 
+/// Samples of each split of "MNIST with another pen" (the fine-tuning lesson needs a few examples per
+/// class and a held-out set, not all of MNIST).
+pub const PEN_SAMPLES: usize = 2_000;
+/// Index offset of the test split's transform, so no test image shares a shift sequence with training.
+pub const PEN_TEST_OFFSET: u64 = 1_000_000;
+
+/// `static/data/mnist-pen`: the first [`PEN_SAMPLES`] MNIST training and test images through
+/// [`kernels::finetune::another_pen`] (thicker strokes, moved 3–5 pixels off-centre on each axis).
+fn write_another_pen(train: &Dataset, test: &Dataset, to: &Path) -> Result<()> {
+    use kernels::finetune::another_pen_dataset;
+    let mut train = another_pen_dataset(&train.take(PEN_SAMPLES), 0);
+    let mut test = another_pen_dataset(&test.take(PEN_SAMPLES), PEN_TEST_OFFSET);
+    for d in [&mut train, &mut test] {
+        d.name = "mnist-pen".into();
+    }
+    let out = to.join("mnist-pen");
+    std::fs::create_dir_all(&out)?;
+    let manifest = Manifest {
+        name: "mnist-pen".into(),
+        title: "MNIST with another pen".into(),
+        height: train.height,
+        width: train.width,
+        channels: train.channels,
+        classes: train.class_names.clone(),
+        // The pretrained model's normalisation: the shift is the point, not new statistics.
+        mean: train.mean,
+        std: train.std,
+        source: format!(
+            "MNIST (Y. LeCun, C. Cortes, C. J. C. Burges), CC BY-SA 3.0: the first {PEN_SAMPLES} training and test images, strokes thickened by a 3×3 maximum filter and moved 3–5 pixels along each axis (kernels::finetune::another_pen)"
+        ),
+        train: write_split(&out, "train", &train, PEN_SAMPLES)?,
+        test: write_split(&out, "test", &test, PEN_SAMPLES)?,
+    };
+    std::fs::write(
+        out.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
+    println!(
+        "mnist-pen: {} train + {} test samples → {}",
+        train.len(),
+        test.len(),
+        out.display()
+    );
+    Ok(())
+}
+
 /// Converts every dataset found under `from`.
 pub fn convert_all(from: &Path, to: &Path, chunk: usize) -> Result<()> {
     if chunk == 0 {
@@ -88,6 +134,9 @@ pub fn convert_all(from: &Path, to: &Path, chunk: usize) -> Result<()> {
                 )
             }
         };
+        if kind == DatasetKind::Mnist {
+            write_another_pen(&train, &test, to)?;
+        }
         let (mut train, test) = (train, test);
         if kind != DatasetKind::Mnist {
             // MNIST keeps the seed recipe's constants; the others use their own training statistics.

@@ -139,7 +139,11 @@ enum Command {
         #[arg(long, default_value = "static/data")]
         data_dir: PathBuf,
     },
-    /// Convert ../shared/data (IDX and CIFAR originals) into the app's chunked assets.
+    /// Fine-tune a pretrained model: freeze the body, train a (new) head, unfreeze, fine-tune all at a
+    /// lower learning rate; optionally compared with training from scratch.
+    Finetune(finetune::FinetuneArgs),
+    /// Convert ../shared/data (IDX and CIFAR originals) into the app's chunked assets, and make
+    /// "MNIST with another pen" (static/data/mnist-pen) from MNIST.
     ConvertData {
         /// Folder with mnist/, fashion-mnist/ and cifar10-subset/.
         #[arg(long, default_value = "../shared/data")]
@@ -172,6 +176,9 @@ macro_rules! with_engine {
         }
     };
 }
+
+// After `with_engine!`, which it uses.
+mod finetune;
 
 async fn make_engine(choice: EngineChoice, model: &Mlp, max_rows: usize) -> Result<AnyEngine> {
     let gpu =
@@ -567,6 +574,7 @@ fn main() -> Result<()> {
             json.as_deref(),
             &data_dir,
         )),
+        Command::Finetune(args) => finetune::run(args),
         Command::ConvertData { from, to, chunk } => convert::convert_all(&from, &to, chunk),
     }
 }

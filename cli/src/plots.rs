@@ -105,3 +105,68 @@ pub fn accuracy_plot(path: &Path, accuracy: &[f32]) -> Result<()> {
     root.present().map_err(|e| anyhow!("{e}"))?;
     Ok(())
 }
+
+/// Test accuracy per epoch of a fine-tuning run (head phase, then full phase, starting from the
+/// pretrained model's accuracy at epoch 0) and of the from-scratch run on the same data.
+pub fn comparison_plot(
+    path: &Path,
+    pretrained: f32,
+    finetuned: &[f32],
+    head_epochs: usize,
+    scratch: &[f32],
+) -> Result<()> {
+    register_font();
+    let root = BitMapBackend::new(path, (900, 500)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
+    let epochs = finetuned.len().max(scratch.len()).max(1);
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Fine-tuning vs training from scratch", ("sans-serif", 26))
+        .margin(15)
+        .x_label_area_size(40)
+        .y_label_area_size(55)
+        .build_cartesian_2d(0..epochs, 0f32..100f32)
+        .map_err(|e| anyhow!("{e}"))?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .y_desc("test accuracy (%)")
+        .draw()
+        .map_err(|e| anyhow!("{e}"))?;
+    let tuned: Vec<(usize, f32)> = std::iter::once((0, pretrained * 100.0))
+        .chain(
+            finetuned
+                .iter()
+                .enumerate()
+                .map(|(i, &a)| (i + 1, a * 100.0)),
+        )
+        .collect();
+    chart
+        .draw_series(LineSeries::new(tuned.clone(), RED.stroke_width(2)))
+        .map_err(|e| anyhow!("{e}"))?
+        .label(format!(
+            "pretrained → head ({head_epochs} epochs) → everything"
+        ))
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED));
+    chart
+        .draw_series(tuned.iter().map(|&p| Circle::new(p, 3, RED.filled())))
+        .map_err(|e| anyhow!("{e}"))?;
+    if !scratch.is_empty() {
+        chart
+            .draw_series(LineSeries::new(
+                scratch.iter().enumerate().map(|(i, &a)| (i + 1, a * 100.0)),
+                BLUE.stroke_width(2),
+            ))
+            .map_err(|e| anyhow!("{e}"))?
+            .label("from scratch (same data and seed)")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLUE));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.8))
+        .draw()
+        .map_err(|e| anyhow!("{e}"))?;
+    root.present().map_err(|e| anyhow!("{e}"))?;
+    Ok(())
+}

@@ -132,7 +132,7 @@ fn committed_assets_match_a_fresh_conversion() {
         out_dir.to_str().unwrap(),
     ]);
     assert!(ok, "{out}");
-    for name in ["mnist", "fashion-mnist", "cifar10"] {
+    for name in ["mnist", "mnist-pen", "fashion-mnist", "cifar10"] {
         let fresh = std::fs::read_to_string(out_dir.join(name).join("manifest.json")).unwrap();
         let committed =
             std::fs::read_to_string(root().join("static/data").join(name).join("manifest.json"))
@@ -143,4 +143,81 @@ fn committed_assets_match_a_fresh_conversion() {
         );
     }
     std::fs::remove_dir_all(&out_dir).ok();
+}
+
+#[test]
+fn finetune_head_phase_keeps_fc1_in_the_saved_file_and_full_phase_changes_it() {
+    let dir = std::env::temp_dir().join(format!("bpl-ft-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pretrained = "static/models/mnist-mlp-784-512-10.safetensors";
+    let load = |p: &Path| kernels::Mlp::from_safetensors(&std::fs::read(p).unwrap()).unwrap();
+    let original = load(&root().join(pretrained));
+    let head_only = dir.join("head.safetensors");
+    let common = [
+        "finetune",
+        "--init",
+        pretrained,
+        "--dataset",
+        "mnist-pen",
+        "--per-class",
+        "5",
+        "--batch-size",
+        "10",
+        "--test-limit",
+        "500",
+        "--engine",
+        "cpu",
+        "--head-epochs",
+        "3",
+    ];
+    let mut args = common.to_vec();
+    args.extend(["--full-epochs", "0", "--new-head", "10", "--json"]);
+    args.extend(["--out", head_only.to_str().unwrap()]);
+    let (ok, out) = run(&args);
+    assert!(ok, "{out}");
+    assert!(out.contains("pretrained model on mnist-pen"), "{out}");
+    let summary: serde_json::Value = out
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("{\"pretrained_accuracy"))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .expect("a JSON summary");
+    assert_eq!(summary["epochs"].as_array().unwrap().len(), 3);
+    let head = load(&head_only);
+    assert_eq!(
+        head.layers[0].weight, original.layers[0].weight,
+        "fc1 in the saved file equals the pretrained fc1 after the head phase"
+    );
+    assert_eq!(head.layers[0].bias, original.layers[0].bias);
+    assert_ne!(head.layers[1].weight, original.layers[1].weight);
+
+    let full = dir.join("full.safetensors");
+    let mut args = common.to_vec();
+    args.extend([
+        "--full-epochs",
+        "2",
+        "--full-lr",
+        "0.001",
+        "--compare-scratch",
+    ]);
+    args.extend([
+        "--out",
+        full.to_str().unwrap(),
+        "--plots",
+        dir.to_str().unwrap(),
+    ]);
+    let (ok, out) = run(&args);
+    assert!(ok, "{out}");
+    assert!(out.contains("from scratch"), "{out}");
+    assert!(dir.join("finetune-vs-scratch.png").exists());
+    assert_ne!(load(&full).layers[0].weight, original.layers[0].weight);
+
+    let (ok, out) = run(&[
+        "finetune", "--init", pretrained, "--engine", "cpu", "--freeze", "fc2",
+    ]);
+    assert!(
+        !ok && out.contains("the head is what the head phase trains"),
+        "{out}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -230,9 +230,9 @@ pub fn first_classes(data: &Dataset, classes: usize) -> Dataset {
 }
 
 /// How far "another pen" moves a digit: at least this many pixels along each axis…
-pub const PEN_SHIFT_MIN: i32 = 3;
+pub const PEN_SHIFT_MIN: i32 = 1;
 /// …and at most this many.
-pub const PEN_SHIFT_MAX: i32 = 5;
+pub const PEN_SHIFT_MAX: i32 = 3;
 
 /// "MNIST with another pen": the digit drawn with a thicker pen (a 3×3 maximum filter: every stroke
 /// grows by one pixel on each side) and moved off-centre by `dx, dy` with |dx|, |dy| in

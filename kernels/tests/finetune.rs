@@ -6,8 +6,8 @@ mod common;
 
 use kernels::dataset::{Dataset, Split};
 use kernels::finetune::{
-    FinetuneRecipe, Phase, another_pen_dataset, begin_full_phase, begin_head_phase,
-    first_classes, per_class_subset, run_phase, set_splits,
+    FinetuneRecipe, Phase, another_pen_dataset, begin_full_phase, begin_head_phase, first_classes,
+    per_class_subset, run_phase, set_splits,
 };
 use kernels::{CpuEngine, Engine, GpuEngine, Mlp};
 
@@ -24,9 +24,17 @@ fn pretrained(train: &Dataset) -> Mlp {
     };
     pollster::block_on(async {
         cpu.set_data(Split::Test, train).unwrap();
-        run_phase(&mut cpu, &recipe, Phase::Scratch, train.len(), 2, 0, |_, _, _| {})
-            .await
-            .unwrap();
+        run_phase(
+            &mut cpu,
+            &recipe,
+            Phase::Scratch,
+            train.len(),
+            2,
+            0,
+            |_, _, _| {},
+        )
+        .await
+        .unwrap();
         cpu.model().await.unwrap()
     })
 }
@@ -56,9 +64,17 @@ fn check_recipe<E: Engine>(mut engine: E, loaded: &Mlp, train: &Dataset, test: &
             start.layers[1].weight, loaded.layers[1].weight,
             "{who}: a new head"
         );
-        let head = run_phase(&mut engine, &recipe, Phase::Head, train.len(), 2, 0, |_, _, _| {})
-            .await
-            .unwrap();
+        let head = run_phase(
+            &mut engine,
+            &recipe,
+            Phase::Head,
+            train.len(),
+            2,
+            0,
+            |_, _, _| {},
+        )
+        .await
+        .unwrap();
         let after_head = engine.model().await.unwrap();
         assert_eq!(
             after_head.layers[0].weight, loaded.layers[0].weight,
@@ -80,15 +96,31 @@ fn check_recipe<E: Engine>(mut engine: E, loaded: &Mlp, train: &Dataset, test: &
         // Frozen work is skipped: no fc1 gradient and no input gradient of fc2.
         let launches = engine.last_step_kernels();
         let purposes: Vec<&str> = launches.iter().map(|k| k.purpose.as_str()).collect();
-        assert!(purposes.iter().any(|p| p.starts_with("fc2.weight gradient")));
-        assert!(!purposes.iter().any(|p| p.starts_with("fc1.weight gradient")));
+        assert!(
+            purposes
+                .iter()
+                .any(|p| p.starts_with("fc2.weight gradient"))
+        );
+        assert!(
+            !purposes
+                .iter()
+                .any(|p| p.starts_with("fc1.weight gradient"))
+        );
         assert!(!purposes.iter().any(|p| p.contains("input gradient")));
         assert!(!purposes.iter().any(|p| *p == "update fc1.weight"));
 
         begin_full_phase(&mut engine).unwrap();
-        run_phase(&mut engine, &recipe, Phase::Full, train.len(), 1, 2, |_, _, _| {})
-            .await
-            .unwrap();
+        run_phase(
+            &mut engine,
+            &recipe,
+            Phase::Full,
+            train.len(),
+            1,
+            2,
+            |_, _, _| {},
+        )
+        .await
+        .unwrap();
         let after_full = engine.model().await.unwrap();
         assert_ne!(
             after_full.layers[0].weight, loaded.layers[0].weight,
@@ -99,7 +131,11 @@ fn check_recipe<E: Engine>(mut engine: E, loaded: &Mlp, train: &Dataset, test: &
             .into_iter()
             .map(|k| k.purpose)
             .collect();
-        assert!(purposes.iter().any(|p| p == "fc2 input gradient (dX = dY·W)"));
+        assert!(
+            purposes
+                .iter()
+                .any(|p| p == "fc2 input gradient (dX = dY·W)")
+        );
         assert!(purposes.iter().any(|p| p == "update fc1.weight"));
         assert!(head[1].train_loss < head[0].train_loss * 1.5);
     });
@@ -137,9 +173,17 @@ fn check_k_class_head<E: Engine>(mut engine: E, train: &Dataset) {
     pollster::block_on(async {
         begin_head_phase(&mut engine, &recipe).await.unwrap();
         assert_eq!(engine.widths(), vec![784, 32, 3]);
-        let epochs = run_phase(&mut engine, &recipe, Phase::Head, train.len(), 8, 0, |_, _, _| {})
-            .await
-            .unwrap();
+        let epochs = run_phase(
+            &mut engine,
+            &recipe,
+            Phase::Head,
+            train.len(),
+            8,
+            0,
+            |_, _, _| {},
+        )
+        .await
+        .unwrap();
         let (first, last) = (&epochs[0], &epochs[epochs.len() - 1]);
         assert!(
             last.train_loss < first.train_loss,

@@ -1592,17 +1592,12 @@ impl Engine for GpuEngine {
             .flat_map(|t| [(&t.m, 0, t.len as u64 * 4), (&t.v, 0, t.len as u64 * 4)])
             .collect();
         let bytes = self.ctx.read(&parts).await?;
-        let tensors = self
-            .res
-            .layers
-            .iter()
-            .enumerate()
-            .flat_map(|(l, layer)| {
-                [
-                    (l, TensorKind::Weight, layer.weight.steps),
-                    (l, TensorKind::Bias, layer.bias.steps),
-                ]
-            });
+        let tensors = self.res.layers.iter().enumerate().flat_map(|(l, layer)| {
+            [
+                (l, TensorKind::Weight, layer.weight.steps),
+                (l, TensorKind::Bias, layer.bias.steps),
+            ]
+        });
         Ok(tensors
             .zip(bytes.chunks_exact(2))
             .map(|((l, kind, steps), mv)| TensorOptimizerState {
