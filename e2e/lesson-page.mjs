@@ -24,7 +24,9 @@ export class LessonPage {
   static async open(browser, baseUrl, query) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const lesson = new LessonPage(await context.newPage());
-    await lesson.page.goto(`${baseUrl}index.html${query}`);
+    // The shell opens this lesson by `lesson=train`; the rest of the query is the lesson's setup.
+    const setup = query.startsWith('?') ? query.slice(1) : query;
+    await lesson.page.goto(`${baseUrl}index.html?lesson=train${setup ? `&${setup}` : ''}`);
     return lesson;
   }
 

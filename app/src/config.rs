@@ -157,7 +157,8 @@ impl LessonConfig {
                     "cpu" => c.engine = EnginePreference::Cpu,
                     _ => bad(&mut problems),
                 },
-                "lang" => {}
+                // The shell's keys (language, lesson, step, presenter mode).
+                "lang" | "lesson" | "step" | "present" => {}
                 _ => problems.push(format!("unknown setting {key}")),
             }
         }

@@ -1,5 +1,7 @@
-//! The page in English and Chinese (`?lang=zh`, or the toggle in the header). English text is the key;
-//! a missing translation falls back to it. Messages written by the engine worker stay in English.
+//! The page in English and Chinese (`?lang=zh`, or the toggle in the header). The first lesson keys its
+//! text by the English string ([`t`]); newer lessons hold every sentence as a [`Text`] with both
+//! languages side by side, so a missing translation cannot compile, and their tests check that none is
+//! empty or left in English.
 
 /// The page's language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +41,44 @@ impl Lang {
             Lang::Zh => "zh-CN",
         }
     }
+}
+
+/// One sentence in both languages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Text {
+    /// English.
+    pub en: &'static str,
+    /// Simplified Chinese.
+    pub zh: &'static str,
+}
+
+impl Text {
+    /// The sentence in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.en,
+            Lang::Zh => self.zh,
+        }
+    }
+}
+
+/// Shorthand for a [`Text`].
+pub const fn tx(en: &'static str, zh: &'static str) -> Text {
+    Text { en, zh }
+}
+
+/// Checks a lesson's table of texts: every Chinese text present and translated (text without Latin
+/// letters, such as a formula, may be the same in both). Returns the offending English texts.
+#[cfg(test)]
+pub fn untranslated(texts: &[Text]) -> Vec<&'static str> {
+    texts
+        .iter()
+        .filter(|t| {
+            t.zh.trim().is_empty()
+                || (t.zh == t.en && t.en.chars().filter(|c| c.is_ascii_alphabetic()).count() > 3)
+        })
+        .map(|t| t.en)
+        .collect()
 }
 
 /// `english` in `lang`.

@@ -1,9 +1,10 @@
-//! The lesson page.
+//! The "Train a network" lesson's page (`lessons/train` registers it) and the widgets it uses.
 
 #[cfg(feature = "burn")]
 mod autodiff;
-mod drawing;
+pub mod drawing;
 pub mod i18n;
+pub mod line_chart;
 mod plots;
 
 use i18n::{Lang, t};
@@ -230,8 +231,11 @@ impl Channel {
 fn start_worker(state: State) -> Result<Channel, String> {
     let opts = WorkerOptions::new();
     opts.set_type(WorkerType::Module);
-    opts.set_name("backprop-lab engine");
+    opts.set_name("train");
     let worker = Worker::new_with_options("./worker.js", &opts).map_err(|e| format!("{e:?}"))?;
+    // Leaving the lesson ends its engine.
+    let ending = worker.clone();
+    on_cleanup(move || ending.terminate());
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         match serde_wasm_bindgen::from_value::<FromWorker>(ev.data()) {
             Ok(msg) => state.apply(msg),
@@ -281,20 +285,11 @@ fn window_mean(losses: &[f32], first: bool) -> f32 {
 }
 
 fn update_url(config: &LessonConfig, lang: Lang) {
-    if let Some(w) = web_sys::window() {
-        if let Ok(h) = w.history() {
-            let path = w.location().pathname().unwrap_or_default();
-            let mut query = config.to_query();
-            if lang == Lang::Zh {
-                query.push_str(if query.is_empty() {
-                    "?lang=zh"
-                } else {
-                    "&lang=zh"
-                });
-            }
-            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{query}")));
-        }
-    }
+    let router = expect_context::<crate::route::Router>();
+    let mut route = crate::route::Route::parse(&config.to_query());
+    route.lesson = Some(crate::lessons::train::ID.into());
+    route.set("lang", (lang == Lang::Zh).then(|| "zh".to_string()));
+    router.replace(route);
 }
 
 /// Animates the outline through forward → loss → gradients → update for a single step.
@@ -326,23 +321,15 @@ fn autodiff_panel(
 ) -> impl IntoView {
 }
 
+/// The lesson's page: its own engine worker, controls, progress and live views.
 #[component]
-pub fn App() -> impl IntoView {
-    let query = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
+pub fn TrainPage() -> impl IntoView {
+    let router = expect_context::<crate::route::Router>();
+    let query = router.0.with_untracked(|r| r.query());
     let (initial, problems) = LessonConfig::from_query(&query);
-    let state = State::new();
-    state.lang.set(Lang::detect(&query));
+    let mut state = State::new();
+    state.lang = expect_context::<RwSignal<Lang>>();
     let lang = state.lang;
-    Effect::new(move |_| {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-        {
-            let _ = el.set_attribute("lang", lang.get().code());
-        }
-    });
     state
         .errors
         .set(problems.into_iter().map(|p| format!("URL: {p}")).collect());
@@ -502,13 +489,7 @@ pub fn App() -> impl IntoView {
     };
 
     view! {
-        <header class="top">
-            <h1>"Backprop Lab"</h1>
-            <button class="lang" data-testid="lang" aria-label="Language / 语言"
-                on:click=move |_| lang.update(|l| *l = if *l == Lang::En { Lang::Zh } else { Lang::En })>
-                {move || if lang.get() == Lang::En { "中文" } else { "English" }}
-            </button>
-            <span class="lesson-title">{move || t(lang.get(), "Lesson: Train a network")}</span>
+        <div class="lesson-bar">
             <div class="engine" data-testid="engine" role="status" aria-live="polite">
                 {move || match state.engine.get() {
                     None => view! { <span class="pending">{move || t(lang.get(), "Starting the engine…")}</span> }.into_any(),
@@ -522,7 +503,7 @@ pub fn App() -> impl IntoView {
                     }.into_any(),
                 }}
             </div>
-        </header>
+        </div>
         <div class="errors" data-testid="errors" role="alert">
             {move || state.errors.get().into_iter().map(|e| view! { <p class="error">{e}</p> }).collect_view()}
         </div>

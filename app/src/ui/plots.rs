@@ -1,121 +1,73 @@
-//! Live plots (plotters' canvas backend), the weight grid, and the confusion matrix.
+//! Live plots (SVG line charts), the weight grid, and the confusion matrix.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::State;
+use super::line_chart::{LineChart, Series, thin};
 use crate::protocol::ToWorker;
 
-/// At most `max` points, evenly spaced, so redraws stay cheap on long runs.
-fn thin(points: Vec<(usize, f32)>, max: usize) -> Vec<(usize, f32)> {
-    if points.len() <= max {
-        return points;
+/// Training loss per step: raw (light) and smoothed (dark).
+#[component]
+pub fn LossPlot(state: State) -> impl IntoView {
+    let series = Signal::derive(move || {
+        state.losses.with(|losses| {
+            let raw = losses
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (i as f64, f64::from(v)))
+                .collect();
+            let alpha = (20.0 / losses.len().max(20) as f32).clamp(0.01, 0.3);
+            let smoothed = kernels::training::smooth(losses, alpha)
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (i as f64, f64::from(v)))
+                .collect();
+            vec![
+                Series {
+                    points: thin(raw, 1500),
+                    class: "raw",
+                    dots: false,
+                },
+                Series {
+                    points: thin(smoothed, 1500),
+                    class: "smoothed",
+                    dots: false,
+                },
+            ]
+        })
+    });
+    view! {
+        <LineChart series=series x_label="step" y_label="loss" testid="loss-plot"
+            aria="training loss per step, raw and smoothed" width=760.0 height=300.0 />
     }
-    let stride = points.len().div_ceil(max);
-    points.into_iter().step_by(stride).collect()
+}
+
+/// Test accuracy per evaluation.
+#[component]
+pub fn AccuracyPlot(state: State) -> impl IntoView {
+    let series = Signal::derive(move || {
+        state.evals.with(|e| {
+            vec![Series {
+                points: e
+                    .iter()
+                    .map(|&(step, acc, _)| (step as f64, f64::from(acc)))
+                    .collect(),
+                class: "accuracy",
+                dots: true,
+            }]
+        })
+    });
+    view! {
+        <LineChart series=series y_top=1.0 y_percent=true x_label="step" y_label="accuracy"
+            testid="accuracy-plot" aria="test accuracy per evaluation" width=460.0 height=300.0 />
+    }
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
-}
-
-fn draw_loss(canvas: HtmlCanvasElement, losses: &[f32]) -> Result<(), String> {
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let finite: Vec<f32> = losses.iter().copied().filter(|v| v.is_finite()).collect();
-    let top = finite.iter().copied().fold(0.5f32, f32::max).min(10.0) * 1.05;
-    let mut chart = ChartBuilder::on(&root)
-        .margin(12)
-        .x_label_area_size(34)
-        .y_label_area_size(52)
-        .build_cartesian_2d(0..losses.len().max(10), 0f32..top)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .x_desc("step")
-        .y_desc("loss")
-        .label_style(("sans-serif", 15))
-        .light_line_style(RGBColor(240, 240, 240))
-        .draw()
-        .map_err(|e| e.to_string())?;
-    let raw = thin(losses.iter().copied().enumerate().collect(), 1500);
-    chart
-        .draw_series(LineSeries::new(raw, RGBColor(160, 195, 235)))
-        .map_err(|e| e.to_string())?;
-    let alpha = (20.0 / losses.len().max(20) as f32).clamp(0.01, 0.3);
-    let smoothed = thin(
-        kernels::training::smooth(losses, alpha)
-            .into_iter()
-            .enumerate()
-            .collect(),
-        1500,
-    );
-    chart
-        .draw_series(LineSeries::new(smoothed, BLUE.stroke_width(3)))
-        .map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())
-}
-
-fn draw_accuracy(canvas: HtmlCanvasElement, evals: &[(u64, f32, f32)]) -> Result<(), String> {
-    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("no 2d context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let last = evals.last().map_or(10, |e| e.0 as usize).max(10);
-    let mut chart = ChartBuilder::on(&root)
-        .margin(12)
-        .x_label_area_size(34)
-        .y_label_area_size(52)
-        .build_cartesian_2d(0..last, 0f32..100f32)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .x_desc("step")
-        .y_desc("accuracy %")
-        .label_style(("sans-serif", 15))
-        .light_line_style(RGBColor(240, 240, 240))
-        .draw()
-        .map_err(|e| e.to_string())?;
-    let pts: Vec<(usize, f32)> = evals.iter().map(|e| (e.0 as usize, e.1 * 100.0)).collect();
-    chart
-        .draw_series(LineSeries::new(pts.clone(), RED.stroke_width(3)))
-        .map_err(|e| e.to_string())?;
-    chart
-        .draw_series(pts.into_iter().map(|p| Circle::new(p, 4, RED.filled())))
-        .map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())
-}
-
-#[component]
-pub fn LossPlot(state: State) -> impl IntoView {
-    let canvas = NodeRef::<Canvas>::new();
-    Effect::new(move |_| {
-        let losses = state.losses.get();
-        if let Some(c) = canvas.get() {
-            if let Err(e) = draw_loss(c, &losses) {
-                web_sys::console::warn_1(&format!("loss plot: {e}").into());
-            }
-        }
-    });
-    view! { <canvas node_ref=canvas data-testid="loss-plot" width="760" height="300" aria-label="training loss per step, raw and smoothed"></canvas> }
-}
-
-#[component]
-pub fn AccuracyPlot(state: State) -> impl IntoView {
-    let canvas = NodeRef::<Canvas>::new();
-    Effect::new(move |_| {
-        let evals = state.evals.get();
-        if let Some(c) = canvas.get() {
-            if let Err(e) = draw_accuracy(c, &evals) {
-                web_sys::console::warn_1(&format!("accuracy plot: {e}").into());
-            }
-        }
-    });
-    view! { <canvas node_ref=canvas data-testid="accuracy-plot" width="460" height="300" aria-label="test accuracy per evaluation"></canvas> }
 }
 
 fn put_rgba(canvas: &HtmlCanvasElement, w: u32, h: u32, rgba: &[u8]) {

@@ -1,5 +1,6 @@
-//! The engine's Web Worker: loads the dataset in chunks, picks an engine, trains, and reports. The page
-//! stays responsive because none of this runs on its thread, and training goes on in background tabs.
+//! The "Train a network" lesson's Web Worker: loads the dataset in chunks, picks an engine, trains, and
+//! reports. The page stays responsive because none of this runs on its thread, and training goes on in
+//! background tabs.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -13,11 +14,11 @@ use kernels::{
 };
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::DedicatedWorkerGlobalScope;
 
+use super::{Active, browser_adapter_label, fetch_bytes, now, scope, sleep};
 use crate::config::LessonConfig;
 use crate::protocol::{EngineMeasurement, EnginePreference, FromWorker, ToWorker};
+use crate::with_engine;
 
 const DATASET: &str = "static/data/mnist";
 /// Rows the engine accepts per dispatch: the largest batch, and the evaluation chunk.
@@ -27,87 +28,8 @@ const BURST_SECONDS: f64 = 0.1;
 /// How often the weight grid is refreshed while training.
 const WEIGHTS_EVERY_SECONDS: f64 = 1.5;
 
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-fn now() -> f64 {
-    scope().performance().map_or(0.0, |p| p.now()) / 1000.0
-}
-
 fn post(msg: &FromWorker) {
-    match serde_wasm_bindgen::to_value(msg) {
-        Ok(v) => {
-            if let Err(e) = scope().post_message(&v) {
-                web_sys::console::error_2(&"postMessage failed".into(), &e);
-            }
-        }
-        Err(e) => {
-            web_sys::console::error_1(&format!("cannot serialise a worker message: {e}").into())
-        }
-    }
-}
-
-async fn sleep(seconds: f64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(
-            &resolve,
-            (seconds * 1000.0) as i32,
-        );
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
-async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
-    let resp = JsFuture::from(scope().fetch_with_str(url))
-        .await
-        .map_err(|e| format!("fetching {url}: {e:?}"))?;
-    let resp: web_sys::Response = resp
-        .dyn_into()
-        .map_err(|_| format!("fetching {url}: not a response"))?;
-    if !resp.ok() {
-        return Err(format!("fetching {url}: HTTP {}", resp.status()));
-    }
-    let buf = JsFuture::from(resp.array_buffer().map_err(|e| format!("{url}: {e:?}"))?)
-        .await
-        .map_err(|e| format!("{url}: {e:?}"))?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
-}
-
-/// `vendor architecture` of the browser's WebGPU adapter (Chrome leaves wgpu's `description` empty).
-async fn browser_adapter_label() -> Option<String> {
-    use js_sys::Reflect;
-    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
-    let gpu = Reflect::get(&navigator, &"gpu".into())
-        .ok()
-        .filter(|g| !g.is_undefined())?;
-    let request: js_sys::Function = Reflect::get(&gpu, &"requestAdapter".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let promise: js_sys::Promise = request.call0(&gpu).ok()?.dyn_into().ok()?;
-    let adapter = JsFuture::from(promise)
-        .await
-        .ok()
-        .filter(|a| !a.is_null())?;
-    let info = Reflect::get(&adapter, &"info".into()).ok()?;
-    let field = |k: &str| {
-        Reflect::get(&info, &k.into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default()
-    };
-    let label = [
-        field("vendor"),
-        field("architecture"),
-        field("device"),
-        field("description"),
-    ]
-    .into_iter()
-    .filter(|s| !s.is_empty())
-    .collect::<Vec<_>>()
-    .join(" ");
-    (!label.is_empty()).then_some(label)
+    super::post(msg)
 }
 
 /// The data loaded so far (shared between the loader task and the training loop).
@@ -185,21 +107,6 @@ async fn load_data(
         post(&msg);
     }
     Ok(())
-}
-
-/// The engine in use.
-enum Active {
-    Gpu(Box<GpuEngine>),
-    Cpu(Box<CpuEngine>),
-}
-
-macro_rules! with_engine {
-    ($active:expr, $e:ident => $body:expr) => {
-        match $active {
-            Active::Gpu($e) => $body,
-            Active::Cpu($e) => $body,
-        }
-    };
 }
 
 struct Session {
@@ -893,11 +800,9 @@ fn weights_grid(model: &Mlp) -> FromWorker {
     }
 }
 
-/// Entry point of the worker script (`worker.js`); `early` holds the messages that arrived while the
-/// module was loading.
-#[wasm_bindgen]
-pub fn worker_main(early: js_sys::Array) {
-    console_error_panic_hook::set_once();
+/// Runs the training lesson's worker; `early` holds the messages that arrived while the module was
+/// loading.
+pub fn main(early: js_sys::Array) {
     let inbox: Rc<RefCell<VecDeque<ToWorker>>> = Rc::default();
     for value in early.iter() {
         match serde_wasm_bindgen::from_value::<ToWorker>(value) {

@@ -1,0 +1,484 @@
+//! "Fine-tune a pretrained model": the six steps of the recipe on the live pretrained model, in four
+//! scenarios, with freezing made visible and a from-scratch comparison. The URL carries the step and
+//! the setup (`?lesson=finetune&step=3&scenario=pen`).
+
+pub mod draw;
+pub mod panels;
+pub mod protocol;
+pub mod state;
+pub mod text;
+
+use leptos::prelude::*;
+
+use self::panels::{ComparisonChart, FreezingPanel, ModelFiles, StatusBar};
+use self::protocol::{FtToWorker, PhaseKind, Scenario, Slot};
+use self::state::{FtClient, FtState};
+use self::text::{STEPS, ui};
+use super::LessonInfo;
+use super::player::{StepPlayer, current_step};
+use crate::protocol::EnginePreference;
+use crate::route::Router;
+use crate::ui::i18n::Lang;
+
+/// URL id.
+pub const ID: &str = "finetune";
+
+/// Registry entry.
+pub const INFO: LessonInfo = LessonInfo {
+    id: ID,
+    title: text::TITLE,
+    summary: text::SUMMARY,
+    steps: &STEPS,
+};
+
+/// The lesson's setup from the URL, with the recipe's defaults.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Setup {
+    scenario: Scenario,
+    engine: EnginePreference,
+    per_class: usize,
+    test: usize,
+    batch: usize,
+    seed: u64,
+}
+
+/// One phase's editable hyperparameters.
+#[derive(Clone, Copy)]
+struct PhaseForm {
+    lr: RwSignal<f32>,
+    momentum: RwSignal<f32>,
+    epochs: RwSignal<usize>,
+}
+
+fn num<T: std::str::FromStr>(r: &crate::route::Route, key: &str) -> Option<T> {
+    r.get(key).and_then(|v| v.parse().ok())
+}
+
+impl Setup {
+    fn from_route(r: &crate::route::Route) -> Self {
+        Self {
+            scenario: r
+                .get("scenario")
+                .and_then(Scenario::parse)
+                .unwrap_or(Scenario::Handwriting),
+            engine: match r.get("engine") {
+                Some("cpu") => EnginePreference::Cpu,
+                Some("gpu") => EnginePreference::Gpu,
+                _ => EnginePreference::Auto,
+            },
+            per_class: num(r, "per_class")
+                .filter(|n| (1..=200).contains(n))
+                .unwrap_or(5),
+            test: num(r, "test")
+                .filter(|n| (1..=2000).contains(n))
+                .unwrap_or(500),
+            batch: num(r, "batch")
+                .filter(|n| (1..=512).contains(n))
+                .unwrap_or(10),
+            seed: num(r, "seed").unwrap_or(1),
+        }
+    }
+}
+
+/// The lesson page.
+#[component]
+pub fn FinetuneLesson() -> impl IntoView {
+    let router = expect_context::<Router>();
+    let lang = expect_context::<RwSignal<Lang>>();
+    let route = router.0.get_untracked();
+    let setup = Setup::from_route(&route);
+    let (client, state) = FtClient::start();
+    let step = current_step(router, STEPS.len());
+    let epochs = |key: &str, default: usize| {
+        num(&route, key)
+            .filter(|n| (1..=500).contains(n))
+            .unwrap_or(default)
+    };
+    let head = PhaseForm {
+        lr: RwSignal::new(0.001),
+        momentum: RwSignal::new(0.9),
+        epochs: RwSignal::new(epochs("head_epochs", 20)),
+    };
+    let full = PhaseForm {
+        lr: RwSignal::new(0.0001),
+        momentum: RwSignal::new(0.9),
+        epochs: RwSignal::new(epochs("full_epochs", 20)),
+    };
+    let drawn_classes = RwSignal::new(match setup.scenario {
+        Scenario::Symbols => vec!["✓".into(), "✗".into(), "○".into()],
+        _ => (0..10).map(|d| d.to_string()).collect(),
+    });
+
+    let load = {
+        let client = client.clone();
+        move |model: Option<Vec<u8>>| {
+            state.clear_run();
+            state.awaiting_pretrained.set(true);
+            state.loads.update(|n| *n += 1);
+            client.send(&FtToWorker::Load {
+                scenario: setup.scenario,
+                engine: setup.engine,
+                per_class: setup.per_class,
+                test: setup.test,
+                model: model.map(serde_bytes::ByteBuf::from),
+            });
+        }
+    };
+    let use_drawn = {
+        let client = client.clone();
+        Callback::new(
+            move |(classes, train, test): (Vec<String>, protocol::Examples, protocol::Examples)| {
+                state.clear_run();
+                state.awaiting_pretrained.set(true);
+                client.send(&FtToWorker::UseDrawn {
+                    classes,
+                    train,
+                    test,
+                });
+            },
+        )
+    };
+    // Start: the shipped model; stored drawings come back after a reload.
+    load(None);
+    if setup.scenario.dataset().is_none()
+        && let Some((names, drawings)) = draw::load(setup.scenario.id())
+        && let Some((train, test)) = draw::split(names.len(), &drawings)
+    {
+        use_drawn.run((names, train, test));
+    }
+    // A step restored from the URL gets the instant steps before it (freeze; a new head for symbols).
+    if route.step >= 3 {
+        client.send(&FtToWorker::SetFrozen {
+            slot: Slot::Tuned,
+            layer: 0,
+            frozen: true,
+        });
+    }
+    if route.step >= 4 && setup.scenario == Scenario::Symbols {
+        state.head_replaced.set(true);
+        client.send(&FtToWorker::ReplaceHead {
+            slot: Slot::Tuned,
+            classes: drawn_classes.get_untracked().len(),
+            seed: setup.seed,
+        });
+    }
+    let on_model = {
+        let load = load.clone();
+        Callback::new(move |bytes: Vec<u8>| load(Some(bytes)))
+    };
+
+    let set_scenario = move |ev: leptos::ev::Event| {
+        if let Some(s) = Scenario::parse(&event_target_value(&ev)) {
+            let mut r = router.0.get_untracked();
+            r.set("scenario", Some(s.id().into()));
+            r.step = 1;
+            router.push(r);
+            // A new scenario is a new lesson run: reload the page state from the URL.
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+        }
+    };
+
+    let freeze = {
+        let client = client.clone();
+        move |layer: usize, frozen: bool| {
+            client.send(&FtToWorker::SetFrozen {
+                slot: Slot::Tuned,
+                layer,
+                frozen,
+            })
+        }
+    };
+    let replace = {
+        let client = client.clone();
+        move |_| {
+            state.head_replaced.set(true);
+            client.send(&FtToWorker::ReplaceHead {
+                slot: Slot::Tuned,
+                classes: state.classes.get_untracked().len().max(1),
+                seed: setup.seed,
+            });
+        }
+    };
+    let train = {
+        let client = client.clone();
+        move |phase: PhaseKind| {
+            let (form, seed) = match phase {
+                PhaseKind::Head => (head, setup.seed),
+                PhaseKind::Full => (full, setup.seed),
+                PhaseKind::Scratch => (head, setup.seed),
+            };
+            let epochs = match phase {
+                PhaseKind::Scratch => head.epochs.get_untracked() + full.epochs.get_untracked(),
+                _ => form.epochs.get_untracked(),
+            };
+            if phase == PhaseKind::Scratch {
+                state.scratch_curve.set(Vec::new());
+            }
+            client.send(&FtToWorker::Train {
+                phase,
+                epochs,
+                lr: form.lr.get_untracked(),
+                momentum: form.momentum.get_untracked(),
+                batch: setup.batch,
+                seed,
+            });
+        }
+    };
+    let pause = {
+        let client = client.clone();
+        move |_| client.send(&FtToWorker::Pause)
+    };
+    let running = move || state.progress.get().is_some_and(|p| p.running);
+
+    let panel = move || -> AnyView {
+        match step.get() {
+            1 => load_panel(state, setup, lang, drawn_classes, use_drawn, set_scenario).into_any(),
+            2 => freeze_panel(state, lang, freeze.clone()).into_any(),
+            3 => head_panel(state, lang, replace.clone()).into_any(),
+            4 => train_panel(
+                lang,
+                head,
+                ui::TRAIN_HEAD,
+                "train-head",
+                running,
+                {
+                    let train = train.clone();
+                    move || train(PhaseKind::Head)
+                },
+                pause.clone(),
+            )
+            .into_any(),
+            5 => train_panel(
+                lang,
+                full,
+                ui::TRAIN_FULL,
+                "train-full",
+                running,
+                {
+                    let train = train.clone();
+                    move || train(PhaseKind::Full)
+                },
+                pause.clone(),
+            )
+            .into_any(),
+            _ => compare_panel(state, lang, running, {
+                let train = train.clone();
+                move || train(PhaseKind::Scratch)
+            })
+            .into_any(),
+        }
+    };
+
+    view! {
+        <main class="lesson finetune">
+            <StepPlayer steps=&STEPS />
+            <div class="errors" data-testid="errors" role="alert">
+                {move || state.errors.get().into_iter().map(|m| view! {
+                    <p class="error">{text::message(m.code).get(lang.get())}{(!m.detail.is_empty()).then(|| format!(" ({})", m.detail))}</p>
+                }).collect_view()}
+            </div>
+            <div class="lesson-bar">
+                <span class="engine" data-testid="engine">
+                    {move || state.engine.get().map(|e| view! {
+                        <span class="badge" data-testid="engine-kind">{e.kind.clone()}</span>
+                        <span class="adapter" data-testid="engine-adapter">{e.adapter.clone()}</span>
+                        <span class="note" data-testid="engine-note">{text::message(e.note.code).get(lang.get())}</span>
+                    })}
+                </span>
+                <ModelFiles client=client.clone() state=state lang=lang on_model=on_model />
+            </div>
+            <StatusBar state=state lang=lang />
+            <section class="panel wide step-panel" data-testid="ft-step-panel">{panel}</section>
+            {move || (step.get() >= 4).then(|| view! { <ComparisonChart state=state lang=lang /> })}
+            {move || (step.get() >= 2).then(|| view! { <FreezingPanel state=state lang=lang /> })}
+        </main>
+    }
+}
+
+fn load_panel(
+    state: FtState,
+    setup: Setup,
+    lang: RwSignal<Lang>,
+    drawn_classes: RwSignal<Vec<String>>,
+    use_drawn: Callback<(Vec<String>, protocol::Examples, protocol::Examples)>,
+    set_scenario: impl Fn(leptos::ev::Event) + 'static,
+) -> impl IntoView {
+    let scenario = setup.scenario;
+    view! {
+        <div class="field-row">
+            <label for="ft-scenario">{move || ui::SCENARIO.get(lang.get())}</label>
+            <select id="ft-scenario" data-testid="ft-scenario" on:change=set_scenario>
+                {Scenario::ALL.into_iter().map(|s| view! {
+                    <option value=s.id() selected=s == scenario>{move || text::scenario_name(s).get(lang.get())}</option>
+                }).collect_view()}
+            </select>
+        </div>
+        <p class="hint">{move || text::scenario_note(scenario).get(lang.get())}</p>
+        <p data-testid="ft-data">
+            {move || ui::DATA.get(lang.get())} ": "
+            {move || { let (a, b) = state.counts.get(); format!("{a} {} · {b} {}", ui::TRAIN.get(lang.get()), ui::HELD_OUT.get(lang.get())) }}
+            " · " {move || state.classes.get().join(" ")}
+        </p>
+        {(scenario.dataset().is_none()).then(|| view! {
+            <draw::DrawCollector scenario=scenario.id() classes=drawn_classes lang=lang
+                editable=scenario == Scenario::Symbols on_use=use_drawn />
+        })}
+    }
+}
+
+fn freeze_panel(
+    state: FtState,
+    lang: RwSignal<Lang>,
+    freeze: impl Fn(usize, bool) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let counts = move || {
+        let (w, f) = (state.widths.get(), state.frozen.get());
+        let mut trainable = 0;
+        let mut frozen = 0;
+        for (l, pair) in w.windows(2).enumerate() {
+            let n = pair[0] * pair[1] + pair[1];
+            if f.get(l).copied().unwrap_or(false) {
+                frozen += n;
+            } else {
+                trainable += n;
+            }
+        }
+        (trainable, frozen)
+    };
+    let body = {
+        let freeze = freeze.clone();
+        move |_| {
+            let layers = state.widths.get_untracked().len().saturating_sub(1);
+            for l in 0..layers {
+                freeze(l, l + 1 < layers);
+            }
+        }
+    };
+    view! {
+        <div class="locks">
+            {move || {
+                let widths = state.widths.get();
+                let frozen = state.frozen.get();
+                widths.windows(2).enumerate().map(|(l, pair)| {
+                    let is_frozen = frozen.get(l).copied().unwrap_or(false);
+                    let freeze = freeze.clone();
+                    view! {
+                        <button class="lock" class:frozen=is_frozen aria-pressed=is_frozen.to_string()
+                            data-testid=format!("lock-fc{}", l + 1) on:click=move |_| freeze(l, !is_frozen)>
+                            <span class="icon">{if is_frozen { "🔒" } else { "🔓" }}</span>
+                            <span>{format!("fc{}  {} → {}", l + 1, pair[0], pair[1])}</span>
+                            <span class="state">{move || if is_frozen { ui::LOCKED.get(lang.get()) } else { ui::UNLOCKED.get(lang.get()) }}</span>
+                        </button>
+                    }
+                }).collect_view()
+            }}
+        </div>
+        <button data-testid="freeze-body" on:click=body>{move || ui::FREEZE_BODY.get(lang.get())}</button>
+        <dl class="counts">
+            <dt>{move || ui::TRAINABLE.get(lang.get())}</dt>
+            <dd data-testid="ft-trainable-count" data-value=move || counts().0.to_string()>{move || counts().0}</dd>
+            <dt>{move || ui::FROZEN.get(lang.get())}</dt>
+            <dd data-testid="ft-frozen-count" data-value=move || counts().1.to_string()>{move || counts().1}</dd>
+        </dl>
+    }
+}
+
+fn head_panel(
+    state: FtState,
+    lang: RwSignal<Lang>,
+    replace: impl Fn(leptos::ev::MouseEvent) + 'static,
+) -> impl IntoView {
+    let shape = move || {
+        let w = state.widths.get();
+        match w.as_slice() {
+            [.., a, b] => format!("{a} → {b}"),
+            _ => "–".into(),
+        }
+    };
+    let same = move || state.widths.get().last().copied() == Some(state.classes.get().len());
+    view! {
+        <p class="head-shape">
+            {move || ui::HEAD_SHAPE.get(lang.get())} ": "
+            <strong data-testid="ft-head-shape" data-value=shape>{shape}</strong>
+            " · " {move || state.classes.get().len()} " classes: " {move || state.classes.get().join(" ")}
+        </p>
+        <button data-testid="replace-head" on:click=replace>{move || ui::REPLACE.get(lang.get())}</button>
+        {move || (same() && !state.head_replaced.get()).then(|| view! { <p class="hint">{move || ui::SAME_CLASSES.get(lang.get())}</p> })}
+    }
+}
+
+fn number_input<T>(
+    id: &'static str,
+    label: crate::ui::i18n::Text,
+    value: RwSignal<T>,
+    lang: RwSignal<Lang>,
+    step: &'static str,
+) -> impl IntoView
+where
+    T: std::str::FromStr + std::fmt::Display + Clone + Send + Sync + 'static,
+{
+    let invalid = RwSignal::new(false);
+    let changed = move |ev: leptos::ev::Event| match event_target_value(&ev).parse::<T>() {
+        Ok(v) => {
+            invalid.set(false);
+            value.set(v);
+        }
+        Err(_) => invalid.set(true),
+    };
+    view! {
+        <label for=id>{move || label.get(lang.get())}</label>
+        <input id=id data-testid=id type="number" step=step class:invalid=move || invalid.get()
+            prop:value=move || value.get().to_string() on:change=changed />
+    }
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a phase panel's parts, each used once"
+)]
+fn train_panel(
+    lang: RwSignal<Lang>,
+    form: PhaseForm,
+    label: crate::ui::i18n::Text,
+    testid: &'static str,
+    running: impl Fn() -> bool + Copy + Send + Sync + 'static,
+    start: impl Fn() + 'static,
+    pause: impl Fn(leptos::ev::MouseEvent) + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="fields">
+            {number_input("ft-lr", ui::LR, form.lr, lang, "any")}
+            {number_input("ft-momentum", ui::MOMENTUM, form.momentum, lang, "0.05")}
+            {number_input("ft-epochs", ui::EPOCHS, form.epochs, lang, "1")}
+        </div>
+        <div class="buttons">
+            <button data-testid=testid disabled=running on:click=move |_| start()>{move || label.get(lang.get())}</button>
+            <button data-testid="ft-pause" disabled=move || !running() on:click=pause>{move || ui::PAUSE.get(lang.get())}</button>
+        </div>
+    }
+}
+
+fn compare_panel(
+    state: FtState,
+    lang: RwSignal<Lang>,
+    running: impl Fn() -> bool + Copy + Send + Sync + 'static,
+    start: impl Fn() + 'static,
+) -> impl IntoView {
+    let verdict = move || {
+        let tuned = state.curve.get().last().map(|(_, a)| *a);
+        let scratch = state.scratch_curve.get().last().copied();
+        let done = !running();
+        match (tuned, scratch) {
+            (Some(t), Some(s)) if done => text::verdict(lang.get(), t, s, state.counts.get().0),
+            _ => ui::COMPARE_FIRST.get(lang.get()).to_string(),
+        }
+    };
+    view! {
+        <div class="buttons">
+            <button data-testid="train-scratch" disabled=running on:click=move |_| start()>{move || ui::TRAIN_SCRATCH.get(lang.get())}</button>
+        </div>
+        <p class="verdict" data-testid="ft-verdict">{verdict}</p>
+    }
+}

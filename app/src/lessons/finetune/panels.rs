@@ -1,0 +1,269 @@
+//! The fine-tuning lesson's panels: the status bar, the freezing panel, the comparison chart, and the
+//! model's download and upload. Each takes the signals it shows from the lesson's `FtState`.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::protocol::{FtQuery, FtReply, PhaseKind};
+use super::state::{FtClient, FtState};
+use super::text::{self, ui};
+use crate::ui::i18n::Lang;
+use crate::ui::line_chart::{LineChart, Series};
+
+fn pct(v: Option<f32>) -> String {
+    v.map_or("–".into(), |a| format!("{:.2} %", a * 100.0))
+}
+
+fn phase_id(p: PhaseKind) -> &'static str {
+    match p {
+        PhaseKind::Head => "head",
+        PhaseKind::Full => "full",
+        PhaseKind::Scratch => "scratch",
+    }
+}
+
+fn full(v: Option<f32>) -> String {
+    v.map_or(String::new(), |a| format!("{a:?}"))
+}
+
+/// Pretrained accuracy, current accuracy, phase and scratch accuracy: always on screen.
+#[component]
+pub fn StatusBar(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
+    let accuracy = move || state.accuracy.get().map(|(a, _)| a);
+    let digest = move || state.accuracy.get().map(|(_, d)| d).unwrap_or_default();
+    let scratch = move || state.scratch_curve.get().last().copied();
+    let phase = move || {
+        let p = state.progress.get();
+        let running = p.is_some_and(|p| p.running);
+        let label = text::phase_name(p.filter(|p| p.running).map(|p| p.phase)).get(lang.get());
+        match p {
+            Some(p) if running => format!("{label} · {} / {}", p.epoch, p.epochs),
+            _ => label.to_string(),
+        }
+    };
+    let phase_value = move || match state.progress.get() {
+        Some(p) if p.running => phase_id(p.phase),
+        _ => "idle",
+    };
+    // `head:10/10:done`: which phase ran last, how far, and whether it still runs (for tests and tools).
+    let progress_value = move || {
+        state.progress.get().map_or(String::new(), |p| {
+            format!(
+                "{}:{}/{}:{}",
+                phase_id(p.phase),
+                p.epoch,
+                p.epochs,
+                if p.running { "running" } else { "done" }
+            )
+        })
+    };
+    view! {
+        <dl class="ft-status" aria-live="polite">
+            <dt>{move || ui::PRETRAINED.get(lang.get())}</dt>
+            <dd data-testid="ft-pretrained-accuracy" data-value=move || full(state.pretrained.get()) data-loads=move || state.loads.get().to_string()>
+                {move || if state.awaiting_pretrained.get() { ui::WAITING.get(lang.get()).to_string() } else { pct(state.pretrained.get()) }}
+            </dd>
+            <dt>{move || ui::ACCURACY.get(lang.get())}</dt>
+            <dd data-testid="ft-accuracy" data-value=move || full(accuracy()) data-digest=digest>{move || pct(accuracy())}</dd>
+            <dt>{move || ui::PHASE.get(lang.get())}</dt>
+            <dd data-testid="ft-phase" data-value=phase_value data-progress=progress_value>{phase}</dd>
+            <dt>{move || ui::SCRATCH_ACCURACY.get(lang.get())}</dt>
+            <dd data-testid="ft-scratch-accuracy" data-value=move || full(scratch())>{move || pct(scratch())}</dd>
+        </dl>
+    }
+}
+
+/// The PyTorch lines a student would write for the phase on screen.
+const PYTORCH: &str = "for p in model.fc1.parameters():\n    p.requires_grad = False\nmodel.fc2 = nn.Linear(512, k)\nopt = optim.SGD(model.fc2.parameters(), lr=0.001, momentum=0.9)\n# … train the head, then:\nfor p in model.parameters():\n    p.requires_grad = True\nopt = optim.SGD(model.parameters(), lr=0.0001, momentum=0.9)";
+
+fn sci(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
+/// Per tensor: gradient norm, weight change since the phase began, momentum norm; the kernels of the
+/// last step; PyTorch beside what the engine does.
+#[component]
+pub fn FreezingPanel(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
+    view! {
+        <section class="panel wide freezing" aria-label="Freezing">
+            <h2>{move || ui::FREEZING.get(lang.get())}</h2>
+            <table class="tensors">
+                <thead><tr>{ui::COLUMNS.iter().map(|c| view! { <th>{move || c.get(lang.get())}</th> }).collect_view()}</tr></thead>
+                <tbody>
+                    {move || state.tensors.get().into_iter().map(|r| {
+                        let frozen = r.frozen;
+                        view! {
+                            <tr class:frozen=frozen data-testid=format!("tensor-{}", r.name)>
+                                <td>{if frozen { "🔒 " } else { "" }}{r.name.clone()}</td>
+                                <td>{r.count}</td>
+                                <td data-testid=format!("grad-norm-{}", r.name) data-value=r.grad_norm.map_or(String::new(), |g| format!("{g:?}"))>{r.grad_norm.map_or("–".into(), sci)}</td>
+                                <td data-testid=format!("weight-change-{}", r.name) data-value=format!("{:?}", r.weight_change)>{sci(r.weight_change)}</td>
+                                <td data-testid=format!("momentum-norm-{}", r.name) data-value=format!("{:?}", r.momentum_norm)>{sci(r.momentum_norm)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p class="hint" data-testid="ft-fc1-digest" data-value=move || state.fc1_digest.get()>
+                "fc1.weight fingerprint (FNV-1a, read back from the engine): " {move || state.fc1_digest.get()}
+            </p>
+            <h3>{move || ui::KERNELS.get(lang.get())}</h3>
+            <ol class="kernels" data-testid="ft-kernels">
+                {move || state.kernels.get().into_iter().map(|k| view! {
+                    <li><code>{k.kernel}</code>" — "{k.purpose}<span class="share">{format!(" {:.1} %", k.share * 100.0)}</span></li>
+                }).collect_view()}
+            </ol>
+            <div class="side-by-side">
+                <div>
+                    <h3>{move || ui::PYTORCH.get(lang.get())}</h3>
+                    <pre><code>{PYTORCH}</code></pre>
+                </div>
+                <div>
+                    <h3>"Backprop Lab"</h3>
+                    <p>{move || ui::OURS.get(lang.get())}</p>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// Accuracy per epoch: the tuned model from its pretrained accuracy (epoch 0) through the head and
+/// full phases (red), the scratch model (blue).
+#[component]
+pub fn ComparisonChart(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
+    let series = Signal::derive(move || {
+        let tuned: Vec<(f64, f64)> = state
+            .pretrained
+            .get()
+            .into_iter()
+            .chain(state.curve.get().into_iter().map(|(_, a)| a))
+            .enumerate()
+            .map(|(i, a)| (i as f64, f64::from(a)))
+            .collect();
+        let scratch = state
+            .scratch_curve
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| ((i + 1) as f64, f64::from(a)))
+            .collect();
+        vec![
+            Series {
+                points: tuned,
+                class: "tuned",
+                dots: true,
+            },
+            Series {
+                points: scratch,
+                class: "scratch",
+                dots: true,
+            },
+        ]
+    });
+    view! {
+        <section class="panel wide" aria-label="Accuracy per epoch">
+            <h2>{move || ui::CHART.get(lang.get())}</h2>
+            <LineChart series=series y_top=1.0 y_percent=true x_label="epoch" y_label="accuracy"
+                testid="ft-chart" aria="held-out accuracy per epoch: fine-tuned and from scratch" />
+        </section>
+    }
+}
+
+fn download(bytes: &[u8], name: &str) -> Result<(), String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|e| format!("{e:?}"))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| format!("{e:?}"))?
+        .unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Reads a picked or dropped file's bytes.
+pub async fn file_bytes(file: web_sys::File) -> Result<Vec<u8>, String> {
+    let buf = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// Download the tuned model; pick or drop a `.safetensors` to load one (`on_model` gets its bytes).
+#[component]
+pub fn ModelFiles(
+    client: FtClient,
+    state: FtState,
+    lang: RwSignal<Lang>,
+    on_model: Callback<Vec<u8>>,
+) -> impl IntoView {
+    let export = {
+        let client = client.clone();
+        move |_| {
+            let client = client.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match client
+                    .query(FtQuery::Export {
+                        slot: super::protocol::Slot::Tuned,
+                    })
+                    .await
+                {
+                    Some(FtReply::Model(bytes)) => {
+                        let k = state.widths.get_untracked().last().copied().unwrap_or(10);
+                        if let Err(e) =
+                            download(&bytes, &format!("finetuned-mlp-784-512-{k}.safetensors"))
+                        {
+                            web_sys::console::error_1(&e.into());
+                        }
+                    }
+                    Some(FtReply::Failed(m)) => state.errors.update(|v| v.push(m)),
+                    _ => {}
+                }
+            });
+        }
+    };
+    let picked = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(bytes) = file_bytes(file).await {
+                    on_model.run(bytes);
+                }
+            });
+        }
+    };
+    let dropped = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        let file = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0));
+        if let Some(file) = file {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(bytes) = file_bytes(file).await {
+                    on_model.run(bytes);
+                }
+            });
+        }
+    };
+    view! {
+        <div class="model-files" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=dropped>
+            <button data-testid="export-model" on:click=export>{move || ui::EXPORT.get(lang.get())}</button>
+            <label class="import">
+                <span>{move || ui::IMPORT.get(lang.get())}</span>
+                <input type="file" accept=".safetensors" data-testid="import-model" on:change=picked />
+            </label>
+        </div>
+    }
+}

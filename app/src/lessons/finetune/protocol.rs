@@ -1,0 +1,330 @@
+//! Messages between the fine-tuning lesson's page and its worker, in three kinds: commands (each names
+//! the model slot it acts on), queries that get exactly one reply matched by id, and events.
+
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+use crate::protocol::EnginePreference;
+
+/// Where the lesson's examples come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scenario {
+    /// The student's own drawings of the ten digits.
+    Handwriting,
+    /// The shipped "MNIST with another pen" set (thicker strokes, moved off-centre).
+    Pen,
+    /// k new symbols the student draws; the head gets k outputs.
+    Symbols,
+    /// Fashion-MNIST with the MNIST model: the honest case where transfer barely helps.
+    Clothes,
+}
+
+impl Scenario {
+    /// Every scenario, in the order the picker shows them.
+    pub const ALL: [Scenario; 4] = [
+        Scenario::Handwriting,
+        Scenario::Pen,
+        Scenario::Symbols,
+        Scenario::Clothes,
+    ];
+
+    /// The URL value (`scenario=pen`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Handwriting => "handwriting",
+            Self::Pen => "pen",
+            Self::Symbols => "symbols",
+            Self::Clothes => "clothes",
+        }
+    }
+
+    /// Parses a URL value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.id() == s)
+    }
+
+    /// The shipped dataset under `static/data/`, or `None` when the student draws the examples.
+    pub fn dataset(self) -> Option<&'static str> {
+        match self {
+            Self::Pen => Some("mnist-pen"),
+            Self::Clothes => Some("fashion-mnist"),
+            Self::Handwriting | Self::Symbols => None,
+        }
+    }
+}
+
+/// The two models the lesson trains side by side on one device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Slot {
+    /// The pretrained model being fine-tuned.
+    Tuned,
+    /// The same architecture from a fresh initialisation, for the comparison.
+    Scratch,
+}
+
+/// Which phase of the recipe a training run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PhaseKind {
+    /// Body frozen, head trains.
+    Head,
+    /// Everything unfrozen.
+    Full,
+    /// The from-scratch baseline.
+    Scratch,
+}
+
+/// Labelled images (`count × 784` bytes, ink high) for a split.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Examples {
+    /// Pixels, row-major, one image after another.
+    pub pixels: ByteBuf,
+    /// One label per image.
+    pub labels: Vec<u8>,
+}
+
+/// Page → worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum FtToWorker {
+    /// Load a pretrained model into the tuned slot (the shipped one when `model` is `None`) and
+    /// measure it on the held-out examples; for a shipped scenario also load its data.
+    Load {
+        /// The scenario.
+        scenario: Scenario,
+        /// Engine preference from the URL.
+        engine: EnginePreference,
+        /// Training examples per class (shipped scenarios).
+        per_class: usize,
+        /// Held-out examples measured (shipped scenarios).
+        test: usize,
+        /// A `.safetensors` the student picked, else the shipped model.
+        model: Option<ByteBuf>,
+    },
+    /// The student's drawings become the data (handwriting and symbols).
+    UseDrawn {
+        /// Class names.
+        classes: Vec<String>,
+        /// Training examples.
+        train: Examples,
+        /// Held-out examples.
+        test: Examples,
+    },
+    /// Freeze or unfreeze one layer of a slot.
+    SetFrozen {
+        /// Which model.
+        slot: Slot,
+        /// Layer index (0 = fc1).
+        layer: usize,
+        /// Frozen or not.
+        frozen: bool,
+    },
+    /// Replace the slot's head by a fresh `classes`-output layer initialised from `seed`.
+    ReplaceHead {
+        /// Which model.
+        slot: Slot,
+        /// Outputs of the new head.
+        classes: usize,
+        /// Seed of its initialisation.
+        seed: u64,
+    },
+    /// Train a phase. `Full` unfreezes every layer first; `Scratch` (re)initialises the scratch slot.
+    Train {
+        /// Which phase.
+        phase: PhaseKind,
+        /// Epochs over the training examples.
+        epochs: usize,
+        /// Learning rate.
+        lr: f32,
+        /// SGD momentum.
+        momentum: f32,
+        /// Rows per step.
+        batch: usize,
+        /// Shuffling (and scratch initialisation) seed.
+        seed: u64,
+    },
+    /// Stop after the current step.
+    Pause,
+    /// A question that gets exactly one [`FtEvent::Reply`] with the same id.
+    Query {
+        /// Matches the reply.
+        id: u32,
+        /// The question.
+        query: FtQuery,
+    },
+}
+
+/// Questions to the worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum FtQuery {
+    /// The slot's model as `.safetensors` (PyTorch names).
+    Export {
+        /// Which model.
+        slot: Slot,
+    },
+    /// Class probabilities of one drawn image (784 bytes).
+    Predict {
+        /// Which model.
+        slot: Slot,
+        /// Pixels.
+        pixels: ByteBuf,
+    },
+}
+
+/// Answers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum FtReply {
+    /// `.safetensors` bytes.
+    Model(ByteBuf),
+    /// Softmax probabilities.
+    Probabilities(Vec<f32>),
+    /// The query failed.
+    Failed(WorkerMessage),
+}
+
+/// One parameter tensor as the freezing panel shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TensorRow {
+    /// PyTorch name, e.g. `fc1.weight`.
+    pub name: String,
+    /// Number of values.
+    pub count: usize,
+    /// Frozen now.
+    pub frozen: bool,
+    /// ‖∇‖ of the last step: 0 for a frozen tensor (never computed), `None` when unknown (no step
+    /// since the last change).
+    pub grad_norm: Option<f64>,
+    /// ‖W − W at the phase's start‖ from the live weights.
+    pub weight_change: f64,
+    /// ‖momentum buffer‖.
+    pub momentum_norm: f64,
+}
+
+/// One kernel launch of the last step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KernelRow {
+    /// Kernel.
+    pub kernel: String,
+    /// What it computed.
+    pub purpose: String,
+    /// Share of the step's floating-point work.
+    pub share: f64,
+}
+
+/// A message from the worker, translated on the page: a code, and the engine's own detail (English).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkerMessage {
+    /// What happened.
+    pub code: MessageCode,
+    /// Specifics (file names, shapes), shown after the translated sentence.
+    pub detail: String,
+}
+
+/// The messages the fine-tuning worker can send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageCode {
+    /// The data could not be loaded.
+    DataFailed,
+    /// The model file could not be read or has the wrong shape.
+    BadModel,
+    /// An engine operation failed.
+    EngineFailed,
+    /// A step needs a loaded model and data first.
+    NotReady,
+    /// Training produced a non-finite loss; the phase stopped.
+    Diverged,
+    /// WebGPU is missing or slow here; the CPU engine runs the lesson.
+    CpuFallback,
+    /// Training runs on WebGPU.
+    OnGpu,
+    /// The CPU engine was chosen by the URL.
+    CpuByUrl,
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum FtEvent {
+    /// The engine in use.
+    Engine {
+        /// `WebGPU` or `CPU`.
+        kind: String,
+        /// Adapter name.
+        adapter: String,
+        /// Why.
+        note: WorkerMessage,
+    },
+    /// The data in use.
+    Data {
+        /// Class names.
+        classes: Vec<String>,
+        /// Training examples.
+        train: usize,
+        /// Held-out examples.
+        test: usize,
+    },
+    /// A slot's model changed shape or frozen flags.
+    Model {
+        /// Which model.
+        slot: Slot,
+        /// `[input, hidden…, classes]`.
+        widths: Vec<usize>,
+        /// Per layer.
+        frozen: Vec<bool>,
+    },
+    /// An evaluation on the held-out examples.
+    Evaluation {
+        /// Which model.
+        slot: Slot,
+        /// The phase it ended (None: right after loading).
+        phase: Option<PhaseKind>,
+        /// Epoch within the phase (0 before training).
+        epoch: usize,
+        /// Fraction correct.
+        accuracy: f32,
+        /// Mean loss.
+        loss: f32,
+        /// FNV-1a of the predicted classes, to compare predictions across export and import.
+        predictions_digest: String,
+    },
+    /// Training progress.
+    Progress {
+        /// Which phase runs (or ran last).
+        phase: PhaseKind,
+        /// Epochs done in the phase.
+        epoch: usize,
+        /// Epochs of the phase.
+        epochs: usize,
+        /// Steps done in the phase.
+        steps: usize,
+        /// Mean loss of the last burst.
+        loss: f32,
+        /// Still training.
+        running: bool,
+    },
+    /// The freezing panel's figures for the tuned slot after the last step.
+    Tensors {
+        /// Per tensor.
+        rows: Vec<TensorRow>,
+        /// Launches of the last step.
+        kernels: Vec<KernelRow>,
+        /// FNV-1a of fc1's weights read back from the engine.
+        fc1_digest: String,
+    },
+    /// The answer to a query.
+    Reply {
+        /// The query's id.
+        id: u32,
+        /// The answer.
+        reply: FtReply,
+    },
+    /// Something went wrong; shown on screen.
+    Error(WorkerMessage),
+}
+
+/// FNV-1a (64-bit) as hex: a short fingerprint of bytes shown in `data-value` attributes.
+pub fn fnv1a(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}

@@ -1,0 +1,288 @@
+//! What the fine-tuning page knows (every number from the worker's engines), and the client that talks
+//! to the lesson's worker: commands, queries answered by id, events applied to the signals.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use futures_channel::oneshot;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use super::protocol::{
+    FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, Slot, TensorRow, WorkerMessage,
+};
+
+/// The engine as the worker announced it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineLine {
+    /// `WebGPU` or `CPU`.
+    pub kind: String,
+    /// Adapter.
+    pub adapter: String,
+    /// Why.
+    pub note: WorkerMessage,
+}
+
+/// Training progress.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// The phase.
+    pub phase: PhaseKind,
+    /// Epochs done.
+    pub epoch: usize,
+    /// Epochs in the phase.
+    pub epochs: usize,
+    /// Steps done.
+    pub steps: usize,
+    /// Loss of the last burst.
+    pub loss: f32,
+    /// Still running.
+    pub running: bool,
+}
+
+/// The page's signals, shared through context.
+#[derive(Clone, Copy)]
+pub struct FtState {
+    /// Engine line.
+    pub engine: RwSignal<Option<EngineLine>>,
+    /// Class names of the data.
+    pub classes: RwSignal<Vec<String>>,
+    /// Training and held-out examples.
+    pub counts: RwSignal<(usize, usize)>,
+    /// Widths of the tuned model.
+    pub widths: RwSignal<Vec<usize>>,
+    /// Frozen flags of the tuned model's layers.
+    pub frozen: RwSignal<Vec<bool>>,
+    /// True once the head was replaced after the last load.
+    pub head_replaced: RwSignal<bool>,
+    /// Waiting for the pretrained model's first evaluation.
+    pub awaiting_pretrained: RwSignal<bool>,
+    /// The pretrained model's accuracy on the held-out examples.
+    pub pretrained: RwSignal<Option<f32>>,
+    /// The tuned model's latest accuracy and predictions' fingerprint.
+    pub accuracy: RwSignal<Option<(f32, String)>>,
+    /// Tuned accuracy per epoch, head then full phase.
+    pub curve: RwSignal<Vec<(PhaseKind, f32)>>,
+    /// Scratch accuracy per epoch.
+    pub scratch_curve: RwSignal<Vec<f32>>,
+    /// Progress of the running (or last) phase.
+    pub progress: RwSignal<Option<Progress>>,
+    /// Freezing panel rows.
+    pub tensors: RwSignal<Vec<TensorRow>>,
+    /// Launches of the last step.
+    pub kernels: RwSignal<Vec<KernelRow>>,
+    /// fc1's fingerprint, read back from the engine.
+    pub fc1_digest: RwSignal<String>,
+    /// Messages to show.
+    pub errors: RwSignal<Vec<WorkerMessage>>,
+    /// Examples loaded (shipped scenario) or drawn ones in use.
+    pub loaded: RwSignal<bool>,
+    /// Models loaded so far (the shipped one, then each upload): tells a new measurement from an old one.
+    pub loads: RwSignal<u32>,
+}
+
+impl FtState {
+    fn new() -> Self {
+        Self {
+            engine: RwSignal::new(None),
+            classes: RwSignal::new(Vec::new()),
+            counts: RwSignal::new((0, 0)),
+            widths: RwSignal::new(Vec::new()),
+            frozen: RwSignal::new(Vec::new()),
+            head_replaced: RwSignal::new(false),
+            awaiting_pretrained: RwSignal::new(false),
+            pretrained: RwSignal::new(None),
+            accuracy: RwSignal::new(None),
+            curve: RwSignal::new(Vec::new()),
+            scratch_curve: RwSignal::new(Vec::new()),
+            progress: RwSignal::new(None),
+            tensors: RwSignal::new(Vec::new()),
+            kernels: RwSignal::new(Vec::new()),
+            fc1_digest: RwSignal::new(String::new()),
+            errors: RwSignal::new(Vec::new()),
+            loaded: RwSignal::new(false),
+            loads: RwSignal::new(0),
+        }
+    }
+
+    /// Forgets a previous run (a new model or new examples).
+    pub fn clear_run(&self) {
+        self.pretrained.set(None);
+        self.accuracy.set(None);
+        self.curve.set(Vec::new());
+        self.scratch_curve.set(Vec::new());
+        self.progress.set(None);
+        self.head_replaced.set(false);
+        self.errors.set(Vec::new());
+    }
+
+    fn apply(&self, ev: FtEvent, pending: &Pending) {
+        match ev {
+            FtEvent::Engine {
+                kind,
+                adapter,
+                note,
+            } => self.engine.set(Some(EngineLine {
+                kind,
+                adapter,
+                note,
+            })),
+            FtEvent::Data {
+                classes,
+                train,
+                test,
+            } => {
+                self.classes.set(classes);
+                self.counts.set((train, test));
+                self.loaded.set(true);
+            }
+            FtEvent::Model {
+                slot: Slot::Tuned,
+                widths,
+                frozen,
+            } => {
+                self.widths.set(widths);
+                self.frozen.set(frozen);
+            }
+            FtEvent::Model { .. } => {}
+            FtEvent::Evaluation {
+                slot,
+                phase,
+                accuracy,
+                predictions_digest,
+                ..
+            } => match (slot, phase) {
+                (Slot::Tuned, None) if self.awaiting_pretrained.get_untracked() => {
+                    self.awaiting_pretrained.set(false);
+                    self.pretrained.set(Some(accuracy));
+                    self.accuracy.set(Some((accuracy, predictions_digest)));
+                }
+                (Slot::Tuned, None) => self.accuracy.set(Some((accuracy, predictions_digest))),
+                (Slot::Tuned, Some(p)) => {
+                    self.accuracy.set(Some((accuracy, predictions_digest)));
+                    self.curve.update(|c| c.push((p, accuracy)));
+                }
+                (Slot::Scratch, _) => self.scratch_curve.update(|c| c.push(accuracy)),
+            },
+            FtEvent::Progress {
+                phase,
+                epoch,
+                epochs,
+                steps,
+                loss,
+                running,
+            } => self.progress.set(Some(Progress {
+                phase,
+                epoch,
+                epochs,
+                steps,
+                loss,
+                running,
+            })),
+            FtEvent::Tensors {
+                rows,
+                kernels,
+                fc1_digest,
+            } => {
+                self.tensors.set(rows);
+                self.kernels.set(kernels);
+                self.fc1_digest.set(fc1_digest);
+            }
+            FtEvent::Reply { id, reply } => {
+                if let Some(tx) = pending.lock().ok().and_then(|mut p| p.remove(&id)) {
+                    let _ = tx.send(reply);
+                }
+            }
+            FtEvent::Error(m) => {
+                web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
+                self.errors.update(|e| e.push(m));
+            }
+        }
+    }
+}
+
+type Pending = Arc<Mutex<HashMap<u32, oneshot::Sender<FtReply>>>>;
+
+/// Sends commands and queries to the lesson's worker.
+#[derive(Clone)]
+pub struct FtClient {
+    worker: Option<Worker>,
+    pending: Pending,
+    next_id: Arc<Mutex<u32>>,
+}
+
+impl FtClient {
+    /// Starts the worker (ended when the lesson is left) and the state it updates.
+    pub fn start() -> (Self, FtState) {
+        let state = FtState::new();
+        let pending: Pending = Arc::default();
+        let opts = WorkerOptions::new();
+        opts.set_type(WorkerType::Module);
+        opts.set_name(crate::worker::finetune::WORKER_NAME);
+        let worker = match Worker::new_with_options("./worker.js", &opts) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                state.errors.update(|v| {
+                    v.push(WorkerMessage {
+                        code: super::protocol::MessageCode::EngineFailed,
+                        detail: format!("the engine worker could not start: {e:?}"),
+                    })
+                });
+                None
+            }
+        };
+        if let Some(w) = &worker {
+            let sink = pending.clone();
+            let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+                match serde_wasm_bindgen::from_value::<FtEvent>(ev.data()) {
+                    Ok(msg) => state.apply(msg, &sink),
+                    Err(e) => state.errors.update(|v| {
+                        v.push(WorkerMessage {
+                            code: super::protocol::MessageCode::EngineFailed,
+                            detail: format!("unreadable message from the engine: {e}"),
+                        })
+                    }),
+                }
+            });
+            w.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+            onmessage.forget();
+            let ending = w.clone();
+            on_cleanup(move || ending.terminate());
+        }
+        (
+            Self {
+                worker,
+                pending,
+                next_id: Arc::new(Mutex::new(1)),
+            },
+            state,
+        )
+    }
+
+    /// Sends a command.
+    pub fn send(&self, msg: &FtToWorker) {
+        let Some(w) = &self.worker else { return };
+        match serde_wasm_bindgen::to_value(msg) {
+            Ok(v) => {
+                if let Err(e) = w.post_message(&v) {
+                    web_sys::console::error_2(&"postMessage to the worker failed".into(), &e);
+                }
+            }
+            Err(e) => web_sys::console::error_1(&format!("cannot serialise a command: {e}").into()),
+        }
+    }
+
+    /// Asks a question; the answer is the reply with the same id.
+    pub async fn query(&self, query: FtQuery) -> Option<FtReply> {
+        let id = {
+            let mut n = self.next_id.lock().ok()?;
+            *n += 1;
+            *n
+        };
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().ok()?.insert(id, tx);
+        self.send(&FtToWorker::Query { id, query });
+        rx.await.ok()
+    }
+}

@@ -1,0 +1,374 @@
+//! Every sentence of the fine-tuning lesson, English and Chinese side by side.
+
+use super::protocol::{MessageCode, PhaseKind, Scenario};
+use crate::lessons::Step;
+use crate::ui::i18n::{Lang, Text, tx};
+
+/// The six steps of the recipe.
+pub const STEPS: [Step; 6] = [
+    Step {
+        title: tx("Load", "加载"),
+        body: tx(
+            "Start from a model someone already trained: the shipped MNIST model (97.66 % on MNIST), or a .safetensors file of your own. Before changing anything, we measure it on the new task's held-out examples.",
+            "从一个已经训练好的模型开始：随附的 MNIST 模型（在 MNIST 上 97.66 %），或你自己的 .safetensors 文件。在改动任何东西之前，先在新任务的留出样本上测量它。",
+        ),
+    },
+    Step {
+        title: tx("Freeze", "冻结"),
+        body: tx(
+            "Freezing a layer means its weights get no gradient and no update. The early layers keep what they learned; only what we choose will train. Click a lock to freeze or unfreeze a layer.",
+            "冻结一层，意味着它的权重不再计算梯度、也不更新。前面的层保留学到的东西，只有我们选中的部分会训练。点击锁来冻结或解冻某一层。",
+        ),
+    },
+    Step {
+        title: tx("Replace the head", "替换输出层"),
+        body: tx(
+            "The output layer (the head) maps the hidden features to the old classes. A new task gets a new head with one output per new class, freshly initialised from the seed.",
+            "输出层（头部）把隐藏特征映射到旧的类别。新任务需要一个新的头部：每个新类别一个输出，按随机种子重新初始化。",
+        ),
+    },
+    Step {
+        title: tx("Train the head", "训练头部"),
+        body: tx(
+            "Train only the head, with a small learning rate (the recipe: 0.001, momentum 0.9). Watch the freezing panel: the frozen layer's gradient and weight change stay exactly 0.",
+            "只训练头部，使用较小的学习率（配方：0.001，动量 0.9）。看冻结面板：被冻结层的梯度和权重变化始终正好是 0。",
+        ),
+    },
+    Step {
+        title: tx("Unfreeze and fine-tune", "解冻并微调"),
+        body: tx(
+            "Now unfreeze everything and train all layers at a tenth of the learning rate (0.0001), so the early layers adapt gently without forgetting.",
+            "现在解冻所有层，用十分之一的学习率（0.0001）训练全部参数，让前面的层温和地适应，而不至于遗忘。",
+        ),
+    },
+    Step {
+        title: tx("Repeat and compare", "对比"),
+        body: tx(
+            "Did transfer help? Train the same network from scratch on the same examples with the same seed and compare the two curves. The verdict below is computed from the measured numbers.",
+            "迁移有帮助吗？用同样的样本、同样的随机种子从头训练同一个网络，对比两条曲线。下面的结论由实测数字得出。",
+        ),
+    },
+];
+
+/// Lesson title.
+pub const TITLE: Text = tx("Fine-tune a pretrained model", "微调一个预训练模型");
+/// Home-page summary.
+pub const SUMMARY: Text = tx(
+    "Load a trained MNIST model, freeze it, replace its output layer, train the head, unfreeze and fine-tune — on your handwriting, another pen, new symbols or clothes — and compare with training from scratch.",
+    "加载训练好的 MNIST 模型，冻结、替换输出层、训练头部、解冻并微调——用你的笔迹、另一支笔、新符号或服装——并与从头训练对比。",
+);
+
+/// A scenario's name in the picker.
+pub fn scenario_name(s: Scenario) -> Text {
+    match s {
+        Scenario::Handwriting => tx("Your handwriting", "你的笔迹"),
+        Scenario::Pen => tx("MNIST with another pen", "换一支笔写的 MNIST"),
+        Scenario::Symbols => tx("New symbols", "新符号"),
+        Scenario::Clothes => tx("Digits → clothes", "数字 → 服装"),
+    }
+}
+
+/// What a scenario is about.
+pub fn scenario_note(s: Scenario) -> Text {
+    match s {
+        Scenario::Handwriting => tx(
+            "Draw a few examples of each digit below. One in five of your drawings is held out to measure accuracy. Drawings stay in this browser.",
+            "在下面为每个数字画几个例子。每五个里留出一个用来测量准确率。画的内容只保存在这个浏览器里。",
+        ),
+        Scenario::Pen => tx(
+            "MNIST redrawn with a thicker pen and moved 1–3 pixels off-centre (a fixed, documented transform). The pretrained model stumbles on it.",
+            "用更粗的笔重画并偏离中心 1–3 像素的 MNIST（一个固定且有文档说明的变换）。预训练模型在这里会出错。",
+        ),
+        Scenario::Symbols => tx(
+            "Invent k new classes (✓ ✗ ○, letters…) and draw examples: the head gets k outputs. This is what a new output layer is for.",
+            "发明 k 个新类别（✓ ✗ ○、字母……）并画出例子：头部就有 k 个输出。这正是新输出层的用途。",
+        ),
+        Scenario::Clothes => tx(
+            "Fashion-MNIST with the digit model: the honest case. With enough examples, features learned on digits barely help clothes, and the numbers will say so.",
+            "用数字模型做 Fashion-MNIST：一个诚实的例子。样本足够时，从数字学到的特征对服装几乎没有帮助，数字会说明这一点。",
+        ),
+    }
+}
+
+/// A worker message in the page's language.
+pub fn message(code: MessageCode) -> Text {
+    match code {
+        MessageCode::DataFailed => tx("The examples could not be loaded.", "样本无法加载。"),
+        MessageCode::BadModel => tx("This model file cannot be used.", "这个模型文件无法使用。"),
+        MessageCode::EngineFailed => {
+            tx("The engine reported an error.", "计算引擎报告了一个错误。")
+        }
+        MessageCode::NotReady => tx(
+            "Load a model and examples first (step 1).",
+            "请先加载模型和样本（第 1 步）。",
+        ),
+        MessageCode::Diverged => tx(
+            "Training diverged (the loss is not a number) and stopped; try a smaller learning rate.",
+            "训练发散了（损失不是数字）并已停止；请尝试更小的学习率。",
+        ),
+        MessageCode::CpuFallback => tx(
+            "Training runs on the CPU engine (WebGPU is missing or is a slow software adapter here).",
+            "训练在 CPU 引擎上运行（这里没有 WebGPU，或者只是很慢的软件适配器）。",
+        ),
+        MessageCode::OnGpu => tx(
+            "Training on your GPU through WebGPU.",
+            "正在通过 WebGPU 在你的 GPU 上训练。",
+        ),
+        MessageCode::CpuByUrl => tx(
+            "CPU engine chosen by the URL (engine=cpu).",
+            "网址选择了 CPU 引擎（engine=cpu）。",
+        ),
+    }
+}
+
+/// A phase's name.
+pub fn phase_name(p: Option<PhaseKind>) -> Text {
+    match p {
+        None => tx("not training", "未在训练"),
+        Some(PhaseKind::Head) => tx("training the head", "正在训练头部"),
+        Some(PhaseKind::Full) => tx("fine-tuning everything", "正在微调全部参数"),
+        Some(PhaseKind::Scratch) => tx("training from scratch", "正在从头训练"),
+    }
+}
+
+/// The comparison's verdict, from the measured accuracies (fractions) and the examples' count.
+pub fn verdict(lang: Lang, tuned: f32, scratch: f32, examples: usize) -> String {
+    let (a, b) = (100.0 * tuned, 100.0 * scratch);
+    let d = a - b;
+    match (lang, d) {
+        (Lang::En, d) if d >= 1.0 => format!(
+            "Transfer helped: fine-tuning reached {a:.1} %, training from scratch {b:.1} % on the same {examples} examples and seed — {d:.1} points better."
+        ),
+        (Lang::En, d) if d <= -1.0 => format!(
+            "Transfer did not help here: fine-tuning reached {a:.1} %, training from scratch {b:.1} % on the same {examples} examples and seed — {:.1} points worse.",
+            -d
+        ),
+        (Lang::En, _) => format!(
+            "About the same: fine-tuning {a:.1} %, from scratch {b:.1} % on the same {examples} examples and seed (within one point)."
+        ),
+        (Lang::Zh, d) if d >= 1.0 => format!(
+            "迁移有帮助：在同样的 {examples} 个样本和随机种子下，微调达到 {a:.1} %，从头训练 {b:.1} %，高出 {d:.1} 个百分点。"
+        ),
+        (Lang::Zh, d) if d <= -1.0 => format!(
+            "这里迁移没有帮助：在同样的 {examples} 个样本和随机种子下，微调达到 {a:.1} %，从头训练 {b:.1} %，低了 {:.1} 个百分点。",
+            -d
+        ),
+        (Lang::Zh, _) => format!(
+            "差不多：在同样的 {examples} 个样本和随机种子下，微调 {a:.1} %，从头训练 {b:.1} %（相差不到一个百分点）。"
+        ),
+    }
+}
+
+/// Labels of the panels and controls.
+pub mod ui {
+    use crate::ui::i18n::{Text, tx};
+
+    /// "Scenario".
+    pub const SCENARIO: Text = tx("Scenario", "场景");
+    /// Import.
+    pub const IMPORT: Text = tx(
+        "…or pick or drop a .safetensors file (PyTorch names, F32/F16/BF16/F64)",
+        "……或选择/拖入一个 .safetensors 文件（PyTorch 命名，F32/F16/BF16/F64）",
+    );
+    /// Export.
+    pub const EXPORT: Text = tx(
+        "Download the model (.safetensors)",
+        "下载模型（.safetensors）",
+    );
+    /// Pretrained accuracy.
+    pub const PRETRAINED: Text = tx(
+        "Pretrained model on the new task's held-out examples",
+        "预训练模型在新任务留出样本上的准确率",
+    );
+    /// Data line.
+    pub const DATA: Text = tx("Examples", "样本");
+    /// Training examples.
+    pub const TRAIN: Text = tx("for training", "用于训练");
+    /// Held-out examples.
+    pub const HELD_OUT: Text = tx("held out", "留出");
+    /// Trainable count.
+    pub const TRAINABLE: Text = tx("Trainable parameters", "可训练参数");
+    /// Frozen count.
+    pub const FROZEN: Text = tx("Frozen parameters", "冻结参数");
+    /// Freeze body.
+    pub const FREEZE_BODY: Text = tx("Freeze everything but the head", "冻结头部以外的所有层");
+    /// Lock label.
+    pub const LOCKED: Text = tx("frozen", "已冻结");
+    /// Unlock label.
+    pub const UNLOCKED: Text = tx("trainable", "可训练");
+    /// The head's shape.
+    pub const HEAD_SHAPE: Text = tx("Output layer", "输出层");
+    /// Replace button.
+    pub const REPLACE: Text = tx("Replace the head", "替换头部");
+    /// Same classes note.
+    pub const SAME_CLASSES: Text = tx(
+        "Same classes as the pretrained head: you may keep it (it already knows the digits) or replace it, as the recipe does for a new task. Try both and compare in step 6.",
+        "类别与预训练头部相同：可以保留（它已经认识这些数字），也可以像新任务的配方那样替换它。两种都试试，并在第 6 步对比。",
+    );
+    /// Learning rate.
+    pub const LR: Text = tx("Learning rate", "学习率");
+    /// Momentum.
+    pub const MOMENTUM: Text = tx("Momentum", "动量");
+    /// Epochs.
+    pub const EPOCHS: Text = tx("Epochs", "轮次");
+    /// Train head button.
+    pub const TRAIN_HEAD: Text = tx("Train the head", "训练头部");
+    /// Train full.
+    pub const TRAIN_FULL: Text = tx("Unfreeze and fine-tune everything", "解冻并微调全部");
+    /// Train scratch.
+    pub const TRAIN_SCRATCH: Text = tx("Train the same network from scratch", "从头训练同一个网络");
+    /// Pause.
+    pub const PAUSE: Text = tx("Pause", "暂停");
+    /// Phase.
+    pub const PHASE: Text = tx("Phase", "阶段");
+    /// Accuracy.
+    pub const ACCURACY: Text = tx("Accuracy on held-out examples", "留出样本上的准确率");
+    /// Scratch accuracy.
+    pub const SCRATCH_ACCURACY: Text = tx("From scratch", "从头训练");
+    /// Chart title.
+    pub const CHART: Text = tx(
+        "Held-out accuracy per epoch: pretrained → head → everything (red), from scratch (blue)",
+        "每轮留出准确率：预训练 → 头部 → 全部（红），从头训练（蓝）",
+    );
+    /// Freezing panel title.
+    pub const FREEZING: Text = tx("Freezing, made visible", "看得见的冻结");
+    /// Freezing panel columns.
+    pub const COLUMNS: [Text; 5] = [
+        tx("tensor", "张量"),
+        tx("values", "数量"),
+        tx("‖gradient‖ (last step)", "‖梯度‖（上一步）"),
+        tx("‖ΔW‖ since the phase began", "本阶段开始以来的 ‖ΔW‖"),
+        tx("‖momentum buffer‖", "‖动量缓冲‖"),
+    ];
+    /// Kernel list title.
+    pub const KERNELS: Text = tx(
+        "Kernels of the last step, with their share of its arithmetic (a frozen layer's weight gradient and the input gradients below the lowest trainable layer are never launched)",
+        "上一步运行的内核及其计算量占比（冻结层的权重梯度、以及最低可训练层以下的输入梯度根本不会被启动）",
+    );
+    /// PyTorch column.
+    pub const PYTORCH: Text = tx("What you would write in PyTorch", "在 PyTorch 里你会这样写");
+    /// Engine column.
+    pub const OURS: Text = tx(
+        "What this engine does: a frozen tensor is skipped when the step is encoded — no gradient kernel, no update kernel, its optimiser state untouched.",
+        "本引擎的做法：编码每一步时直接跳过冻结的张量——没有梯度内核、没有更新内核，优化器状态不变。",
+    );
+    /// Drawing: add.
+    pub const ADD: Text = tx("Add this drawing", "添加这幅画");
+    /// Drawing: undo.
+    pub const UNDO: Text = tx("Undo the last", "撤销上一个");
+    /// Drawing: clear canvas.
+    pub const CLEAR: Text = tx("Clear", "清除");
+    /// Drawing: use.
+    pub const USE: Text = tx("Use these drawings", "使用这些画");
+    /// Drawing: forget.
+    pub const FORGET: Text = tx("Delete all drawings", "删除所有画");
+    /// Drawing: need more.
+    pub const NEED_MORE: Text = tx(
+        "Every class needs at least 2 drawings (one is held out).",
+        "每个类别至少需要 2 幅画（其中一幅留出）。",
+    );
+    /// Class names.
+    pub const CLASS_NAMES: Text = tx("Class names (comma-separated)", "类别名称（用逗号分隔）");
+    /// Not loaded yet.
+    pub const WAITING: Text = tx("Loading…", "加载中…");
+    /// Before the comparison.
+    pub const COMPARE_FIRST: Text = tx(
+        "Train the head (step 4), fine-tune (step 5) and train from scratch to see the verdict.",
+        "先训练头部（第 4 步）、微调（第 5 步），再从头训练，就能看到结论。",
+    );
+}
+
+/// Every text of the lesson (for the translation test).
+#[cfg(test)]
+pub fn all() -> Vec<Text> {
+    let mut v = vec![TITLE, SUMMARY];
+    v.extend(STEPS.iter().flat_map(|s| [s.title, s.body]));
+    for s in Scenario::ALL {
+        v.extend([scenario_name(s), scenario_note(s)]);
+    }
+    use MessageCode::*;
+    for c in [
+        DataFailed,
+        BadModel,
+        EngineFailed,
+        NotReady,
+        Diverged,
+        CpuFallback,
+        OnGpu,
+        CpuByUrl,
+    ] {
+        v.push(message(c));
+    }
+    for p in [
+        None,
+        Some(PhaseKind::Head),
+        Some(PhaseKind::Full),
+        Some(PhaseKind::Scratch),
+    ] {
+        v.push(phase_name(p));
+    }
+    use ui::*;
+    v.extend([
+        SCENARIO,
+        IMPORT,
+        EXPORT,
+        PRETRAINED,
+        DATA,
+        TRAIN,
+        HELD_OUT,
+        TRAINABLE,
+        FROZEN,
+        FREEZE_BODY,
+        LOCKED,
+        UNLOCKED,
+        HEAD_SHAPE,
+        REPLACE,
+        SAME_CLASSES,
+        LR,
+        MOMENTUM,
+        EPOCHS,
+        TRAIN_HEAD,
+        TRAIN_FULL,
+        TRAIN_SCRATCH,
+        PAUSE,
+        PHASE,
+        ACCURACY,
+        SCRATCH_ACCURACY,
+        CHART,
+        FREEZING,
+        KERNELS,
+        PYTORCH,
+        OURS,
+        ADD,
+        UNDO,
+        CLEAR,
+        USE,
+        FORGET,
+        NEED_MORE,
+        CLASS_NAMES,
+        WAITING,
+        COMPARE_FIRST,
+    ]);
+    v.extend(COLUMNS);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::i18n::untranslated;
+
+    #[test]
+    fn every_text_has_a_chinese_translation() {
+        assert_eq!(untranslated(&all()), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn the_verdict_follows_the_numbers() {
+        assert!(verdict(Lang::En, 0.8, 0.6, 40).starts_with("Transfer helped"));
+        assert!(verdict(Lang::En, 0.8, 0.6, 40).contains("20.0 points better"));
+        assert!(verdict(Lang::En, 0.5, 0.7, 40).starts_with("Transfer did not help"));
+        assert!(verdict(Lang::En, 0.5, 0.505, 40).starts_with("About the same"));
+        assert!(verdict(Lang::Zh, 0.8, 0.6, 40).starts_with("迁移有帮助"));
+    }
+}

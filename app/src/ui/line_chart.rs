@@ -1,0 +1,134 @@
+//! A line chart as SVG: light on wasm (no plotting library), crisp at any zoom on a projector, and its
+//! lines are elements tests and screen readers can reach. Every lesson's curves use it.
+
+use leptos::prelude::*;
+
+/// One line of a chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// `(x, y)` points in data units.
+    pub points: Vec<(f64, f64)>,
+    /// CSS class (its colour and width live in the stylesheet).
+    pub class: &'static str,
+    /// Draw a dot at each point.
+    pub dots: bool,
+}
+
+/// At most `max` points, evenly spaced, so redraws stay cheap on long runs.
+pub fn thin(points: Vec<(f64, f64)>, max: usize) -> Vec<(f64, f64)> {
+    if points.len() <= max {
+        return points;
+    }
+    let stride = points.len().div_ceil(max);
+    points.into_iter().step_by(stride).collect()
+}
+
+/// A round step for about `n` ticks over `0..max`.
+fn tick_step(max: f64, n: f64) -> f64 {
+    let raw = (max / n).max(f64::MIN_POSITIVE);
+    let mag = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag)
+}
+
+fn label(v: f64, percent: bool) -> String {
+    if percent {
+        format!("{:.0}%", v * 100.0)
+    } else if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// The chart: `y_top` fixes the top of the y axis (accuracy: 1.0), else it follows the data.
+#[component]
+pub fn LineChart(
+    #[prop(into)] series: Signal<Vec<Series>>,
+    #[prop(optional)] y_top: Option<f64>,
+    #[prop(optional)] y_percent: bool,
+    x_label: &'static str,
+    y_label: &'static str,
+    testid: &'static str,
+    aria: &'static str,
+    #[prop(default = 640.0)] width: f64,
+    #[prop(default = 260.0)] height: f64,
+) -> impl IntoView {
+    let (left, right, top, bottom) = (52.0, 12.0, 10.0, 34.0);
+    let plot_w = width - left - right;
+    let plot_h = height - top - bottom;
+    let ranges = move || {
+        series.with(|s| {
+            let pts = s.iter().flat_map(|l| l.points.iter());
+            let x_max = pts.clone().map(|p| p.0).fold(1.0f64, f64::max);
+            let y_max = y_top.unwrap_or_else(|| {
+                pts.map(|p| p.1)
+                    .filter(|v| v.is_finite())
+                    .fold(0.1f64, f64::max)
+                    * 1.05
+            });
+            (x_max, y_max)
+        })
+    };
+    let project = move |(x, y): (f64, f64), (x_max, y_max): (f64, f64)| {
+        (
+            left + plot_w * x / x_max,
+            top + plot_h * (1.0 - (y / y_max).clamp(0.0, 1.0)),
+        )
+    };
+    view! {
+        <svg class="line-chart" data-testid=testid viewBox=format!("0 0 {width} {height}") role="img" aria-label=aria>
+            {move || {
+                let (x_max, y_max) = ranges();
+                let ys = tick_step(y_max, 4.0);
+                let xs = tick_step(x_max, 6.0);
+                let y_ticks = (0..=(y_max / ys).floor() as usize).map(|i| i as f64 * ys);
+                let x_ticks = (0..=(x_max / xs).floor() as usize).map(|i| i as f64 * xs);
+                view! {
+                    {y_ticks.map(|v| {
+                        let (_, y) = project((0.0, v), (x_max, y_max));
+                        view! {
+                            <line x1=left x2=width - right y1=y y2=y class="grid" />
+                            <text x=left - 6.0 y=y + 4.0 class="tick" text-anchor="end">{label(v, y_percent)}</text>
+                        }
+                    }).collect_view()}
+                    {x_ticks.map(|v| {
+                        let (x, _) = project((v, 0.0), (x_max, y_max));
+                        view! { <text x=x y=height - bottom + 16.0 class="tick" text-anchor="middle">{label(v, false)}</text> }
+                    }).collect_view()}
+                    <text x=left + plot_w / 2.0 y=height - 4.0 class="axis" text-anchor="middle">{x_label}</text>
+                    <text x="12" y=top + plot_h / 2.0 class="axis" text-anchor="middle"
+                        transform=format!("rotate(-90 12 {})", top + plot_h / 2.0)>{y_label}</text>
+                    {series.get().into_iter().map(|s| {
+                        let pts: Vec<(f64, f64)> = s.points.iter().filter(|p| p.1.is_finite()).map(|&p| project(p, (x_max, y_max))).collect();
+                        let line = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
+                        let class = s.class;
+                        view! {
+                            <polyline points=line class=class />
+                            {s.dots.then(|| pts.into_iter().map(|(x, y)| view! { <circle cx=x cy=y r="3.5" class=class /> }).collect_view())}
+                        }
+                    }).collect_view()}
+                }
+            }}
+        </svg>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_thinning_keeps_the_shape() {
+        assert_eq!(tick_step(1.0, 4.0), 0.5);
+        assert_eq!(tick_step(2.4, 4.0), 1.0);
+        assert_eq!(tick_step(1000.0, 6.0), 200.0);
+        let pts: Vec<(f64, f64)> = (0..10_000).map(|i| (i as f64, 1.0)).collect();
+        let t = thin(pts, 1500);
+        assert!(t.len() <= 1500 && t[0] == (0.0, 1.0));
+        assert_eq!(label(0.25, true), "25%");
+    }
+}

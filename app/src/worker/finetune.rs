@@ -1,0 +1,805 @@
+//! The fine-tuning lesson's Web Worker: the pretrained model in one slot and the from-scratch baseline in
+//! another, on one device (the compiled pipelines are shared through the `GpuContext`); each phase of
+//! the recipe runs in short bursts so commands and queries are answered between steps.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use kernels::dataset::{Dataset, Manifest, decode_chunk};
+use kernels::engine::{l2_distance, l2_norm};
+use kernels::finetune::per_class_subset;
+use kernels::training::EpochBatches;
+use kernels::{
+    AdapterOptions, CpuEngine, EngineError, GpuContext, GpuEngine, KernelLaunch, Mlp,
+    OptimizerConfig,
+};
+use serde_bytes::ByteBuf;
+use wasm_bindgen::prelude::*;
+
+use super::{Active, browser_adapter_label, fetch_bytes, now, post, scope, sleep};
+use crate::lessons::finetune::protocol::{
+    Examples, FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, MessageCode, PhaseKind, Scenario,
+    Slot, TensorRow, WorkerMessage, fnv1a,
+};
+use crate::protocol::EnginePreference;
+
+/// The worker's name (`worker.js` passes it to `worker_main`).
+pub const WORKER_NAME: &str = "finetune";
+/// The shipped pretrained model.
+pub const PRETRAINED: &str = "static/models/mnist-mlp-784-512-10.safetensors";
+/// Rows per dispatch: the largest batch, and the evaluation chunk.
+const MAX_ROWS: usize = 512;
+/// Target length of one burst of steps.
+const BURST_SECONDS: f64 = 0.1;
+
+fn message(code: MessageCode, detail: impl Into<String>) -> WorkerMessage {
+    WorkerMessage {
+        code,
+        detail: detail.into(),
+    }
+}
+
+fn error(code: MessageCode, detail: impl Into<String>) {
+    post(&FtEvent::Error(message(code, detail)));
+}
+
+/// A training phase in progress.
+struct Run {
+    phase: PhaseKind,
+    slot: Slot,
+    epochs: usize,
+    epoch: usize,
+    steps: usize,
+    batch: usize,
+    seed: u64,
+    opt: OptimizerConfig,
+    batches: EpochBatches,
+    index: usize,
+    train_len: usize,
+}
+
+struct Worker {
+    inbox: Rc<RefCell<VecDeque<FtToWorker>>>,
+    gpu: Option<GpuContext>,
+    use_gpu: bool,
+    train: Option<Dataset>,
+    test: Option<Dataset>,
+    tuned: Option<Active>,
+    scratch: Option<Active>,
+    /// The tuned model's weights when the current phase began (for ‖ΔW‖).
+    phase_start: Option<Mlp>,
+    run: Option<Run>,
+}
+
+fn engine_for(gpu: Option<&GpuContext>, model: &Mlp) -> Result<Active, EngineError> {
+    Ok(match gpu {
+        Some(ctx) => Active::Gpu(Box::new(GpuEngine::new(ctx, model, MAX_ROWS)?)),
+        None => Active::Cpu(Box::new(CpuEngine::new(model, MAX_ROWS)?)),
+    })
+}
+
+/// The first chunk of each split of a shipped dataset (enough for a few examples per class and a
+/// held-out set).
+async fn load_dataset(name: &str) -> Result<(Dataset, Dataset), String> {
+    let base = format!("static/data/{name}");
+    let text = fetch_bytes(&format!("{base}/manifest.json")).await?;
+    let manifest =
+        Manifest::from_json(&String::from_utf8_lossy(&text)).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for info in [&manifest.train, &manifest.test] {
+        let chunk = info
+            .chunks
+            .first()
+            .ok_or_else(|| format!("{name}: a split has no chunk"))?;
+        let bytes = fetch_bytes(&format!("{base}/{}", chunk.file)).await?;
+        let decoded =
+            decode_chunk(chunk, &bytes, manifest.classes.len()).map_err(|e| e.to_string())?;
+        let mut data = manifest.empty_dataset();
+        data.append(&decoded).map_err(|e| e.to_string())?;
+        out.push(data);
+    }
+    let test = out.pop().expect("two splits");
+    Ok((out.pop().expect("two splits"), test))
+}
+
+/// Drawn examples as a dataset with MNIST's normalisation (the pretrained model's).
+fn drawn_dataset(classes: &[String], ex: &Examples) -> Result<Dataset, String> {
+    if ex.pixels.len() != ex.labels.len() * 784 {
+        return Err(format!(
+            "{} bytes for {} drawings of 784 pixels",
+            ex.pixels.len(),
+            ex.labels.len()
+        ));
+    }
+    if ex.labels.iter().any(|&l| usize::from(l) >= classes.len()) {
+        return Err("a drawing's label is not one of the classes".into());
+    }
+    Ok(Dataset {
+        name: "drawn".into(),
+        height: 28,
+        width: 28,
+        channels: 1,
+        class_names: classes.to_vec(),
+        mean: 0.1307,
+        std: 0.3081,
+        images: ex.pixels.to_vec(),
+        labels: ex.labels.clone(),
+    })
+}
+
+impl Worker {
+    fn slot(&mut self, slot: Slot) -> Option<&mut Active> {
+        match slot {
+            Slot::Tuned => self.tuned.as_mut(),
+            Slot::Scratch => self.scratch.as_mut(),
+        }
+    }
+
+    async fn start_engine(&mut self, pref: EnginePreference) {
+        if pref != EnginePreference::Cpu {
+            match GpuContext::new(AdapterOptions {
+                allow_software: true,
+            })
+            .await
+            {
+                Ok(ctx) => self.gpu = Some(ctx),
+                Err(e) => {
+                    self.announce(message(MessageCode::CpuFallback, e.to_string()), "")
+                        .await;
+                    return;
+                }
+            }
+        }
+        let software = self.gpu.as_ref().is_some_and(|g| g.engine_info().software);
+        let (use_gpu, note) = match (pref, software) {
+            (EnginePreference::Cpu, _) => (false, message(MessageCode::CpuByUrl, "")),
+            (EnginePreference::Gpu, _) | (EnginePreference::Auto, false) => {
+                (true, message(MessageCode::OnGpu, ""))
+            }
+            // A software WebGPU adapter (SwiftShader) is far slower than the CPU engine.
+            (EnginePreference::Auto, true) => (
+                false,
+                message(MessageCode::CpuFallback, "software WebGPU adapter"),
+            ),
+        };
+        self.use_gpu = use_gpu;
+        let adapter = match &self.gpu {
+            Some(ctx) if use_gpu => {
+                let name = ctx.adapter_info.name.trim().to_string();
+                if name.is_empty() {
+                    browser_adapter_label().await.unwrap_or_default()
+                } else {
+                    name
+                }
+            }
+            _ => "CPU engine (wasm)".into(),
+        };
+        self.announce(note, &adapter).await;
+    }
+
+    async fn announce(&self, note: WorkerMessage, adapter: &str) {
+        post(&FtEvent::Engine {
+            kind: if self.use_gpu { "WebGPU" } else { "CPU" }.into(),
+            adapter: adapter.into(),
+            note,
+        });
+    }
+
+    fn gpu(&self) -> Option<&GpuContext> {
+        self.gpu.as_ref().filter(|_| self.use_gpu)
+    }
+
+    fn post_model(&self, slot: Slot, model: &Mlp) {
+        post(&FtEvent::Model {
+            slot,
+            widths: model.widths(),
+            frozen: model.layers.iter().map(|l| l.weight_frozen).collect(),
+        });
+    }
+
+    /// Measures a slot on the held-out examples. Boxed: awaited from several places, its code is
+    /// compiled once instead of into each caller's state machine.
+    fn evaluate(
+        &mut self,
+        slot: Slot,
+        phase: Option<PhaseKind>,
+        epoch: usize,
+    ) -> super::Boxed<'_, Result<(), EngineError>> {
+        Box::pin(async move {
+            let Some(engine) = self.slot(slot) else {
+                return Ok(());
+            };
+            let eval = engine.evaluate().await?;
+            let predictions: Vec<u8> = eval.predictions.iter().map(|&p| p as u8).collect();
+            post(&FtEvent::Evaluation {
+                slot,
+                phase,
+                epoch,
+                accuracy: eval.accuracy(),
+                loss: eval.loss,
+                predictions_digest: fnv1a(&predictions),
+            });
+            Ok(())
+        })
+    }
+
+    /// Gives both slots the current data.
+    fn set_data(&mut self) -> Result<(), EngineError> {
+        let (Some(train), Some(test)) = (self.train.clone(), self.test.clone()) else {
+            return Ok(());
+        };
+        for engine in [self.tuned.as_mut(), self.scratch.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            engine.set_splits(&train, &test)?;
+        }
+        Ok(())
+    }
+
+    async fn load(
+        &mut self,
+        scenario: Scenario,
+        per_class: usize,
+        test: usize,
+        model: Option<ByteBuf>,
+    ) -> Result<(), EngineError> {
+        let bytes = match model {
+            Some(b) => b.into_vec(),
+            None => match fetch_bytes(PRETRAINED).await {
+                Ok(b) => b,
+                Err(e) => {
+                    error(MessageCode::BadModel, e);
+                    return Ok(());
+                }
+            },
+        };
+        let mlp = match Mlp::from_safetensors(&bytes) {
+            Ok(m) if m.input_size() == 784 => m,
+            Ok(m) => {
+                error(
+                    MessageCode::BadModel,
+                    format!(
+                        "the model takes {} inputs; this lesson's images have 784 (28×28)",
+                        m.input_size()
+                    ),
+                );
+                return Ok(());
+            }
+            Err(e) => {
+                error(MessageCode::BadModel, e.to_string());
+                return Ok(());
+            }
+        };
+        if let Some(name) = scenario.dataset() {
+            match load_dataset(name).await {
+                Ok((train, held_out)) => {
+                    self.train = Some(per_class_subset(&train, per_class.max(1)));
+                    self.test = Some(held_out.take(test.max(1)));
+                }
+                Err(e) => {
+                    error(MessageCode::DataFailed, e);
+                    return Ok(());
+                }
+            }
+        } else if self
+            .train
+            .as_ref()
+            .is_some_and(|t| t.classes() > mlp.classes())
+        {
+            // Drawn symbols with more classes than the model's head: keep the data, the student
+            // replaces the head in step 3.
+        }
+        self.run = None;
+        self.scratch = None;
+        self.tuned = Some(engine_for(self.gpu(), &mlp)?);
+        self.phase_start = Some(mlp.clone());
+        self.post_model(Slot::Tuned, &mlp);
+        self.post_data();
+        self.load_data_into_tuned(&mlp).await
+    }
+
+    fn post_data(&self) {
+        if let (Some(train), Some(test)) = (&self.train, &self.test) {
+            post(&FtEvent::Data {
+                classes: train.class_names.clone(),
+                train: train.len(),
+                test: test.len(),
+            });
+        }
+    }
+
+    /// Data whose classes exceed the model's head can only be measured after a new head.
+    async fn load_data_into_tuned(&mut self, mlp: &Mlp) -> Result<(), EngineError> {
+        let fits = self
+            .train
+            .as_ref()
+            .is_some_and(|t| t.classes() <= mlp.classes());
+        if fits {
+            self.set_data()?;
+            self.evaluate(Slot::Tuned, None, 0).await?;
+            self.tensors().await?;
+        }
+        Ok(())
+    }
+
+    async fn use_drawn(
+        &mut self,
+        classes: Vec<String>,
+        train: Examples,
+        test: Examples,
+    ) -> Result<(), EngineError> {
+        let (train, test) = match (
+            drawn_dataset(&classes, &train),
+            drawn_dataset(&classes, &test),
+        ) {
+            (Ok(a), Ok(b)) if !a.is_empty() && !b.is_empty() => (a, b),
+            (Err(e), _) | (_, Err(e)) => {
+                error(MessageCode::DataFailed, e);
+                return Ok(());
+            }
+            _ => {
+                error(MessageCode::DataFailed, "no drawings");
+                return Ok(());
+            }
+        };
+        self.train = Some(train);
+        self.test = Some(test);
+        self.post_data();
+        if let Some(engine) = self.tuned.as_mut() {
+            let mlp = engine.model().await?;
+            self.load_data_into_tuned(&mlp).await?;
+        }
+        Ok(())
+    }
+
+    /// The freezing panel's figures: gradient norms of the last step, ‖ΔW‖ since the phase began,
+    /// momentum norms, and the kernels the last step launched.
+    fn tensors(&mut self) -> super::Boxed<'_, Result<(), EngineError>> {
+        Box::pin(self.tensors_inner())
+    }
+
+    async fn tensors_inner(&mut self) -> Result<(), EngineError> {
+        let start = self.phase_start.clone();
+        let Some(engine) = self.tuned.as_mut() else {
+            return Ok(());
+        };
+        let model = engine.model().await?;
+        let state = engine.optimizer_state().await?;
+        let launches: Vec<KernelLaunch> = engine.last_step_kernels();
+        // The trace is valid right after a step; after an evaluation or a change it is not, and the
+        // trainable tensors' gradient norms are then unknown (frozen ones are 0 either way).
+        let trace = if launches.is_empty() {
+            None
+        } else {
+            match engine.trace().await {
+                Ok(t) => Some(t),
+                Err(EngineError::InvalidInput(_)) => None,
+                Err(e) => return Err(e),
+            }
+        };
+        let mut rows = Vec::new();
+        for (l, layer) in model.layers.iter().enumerate() {
+            let grads = trace.as_ref().map(|t| &t.gradients[l]);
+            let before = start.as_ref().and_then(|m| m.layers.get(l));
+            for (k, (values, frozen, grad, old)) in [
+                (
+                    &layer.weight,
+                    layer.weight_frozen,
+                    grads.and_then(|g| g.weight.as_ref()),
+                    before.map(|b| &b.weight),
+                ),
+                (
+                    &layer.bias,
+                    layer.bias_frozen,
+                    grads.and_then(|g| g.bias.as_ref()),
+                    before.map(|b| &b.bias),
+                ),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let opt = &state[2 * l + k];
+                rows.push(TensorRow {
+                    name: opt.name.clone(),
+                    count: values.len(),
+                    frozen,
+                    grad_norm: match grad {
+                        Some(g) => Some(l2_norm(g)),
+                        None if frozen => Some(0.0),
+                        None => None,
+                    },
+                    // A new head has no "before" of its shape: its change is measured from its init.
+                    weight_change: old.and_then(|o| l2_distance(values, o)).unwrap_or(0.0),
+                    momentum_norm: l2_norm(&opt.momentum),
+                });
+            }
+        }
+        let shares = KernelLaunch::shares(&launches);
+        post(&FtEvent::Tensors {
+            rows,
+            kernels: launches
+                .into_iter()
+                .zip(shares)
+                .map(|(k, share)| KernelRow {
+                    kernel: k.kernel.into(),
+                    purpose: k.purpose,
+                    share,
+                })
+                .collect(),
+            fc1_digest: fnv1a(&f32_bytes(&model.layers[0].weight)),
+        });
+        Ok(())
+    }
+
+    async fn set_frozen(
+        &mut self,
+        slot: Slot,
+        layer: usize,
+        frozen: bool,
+    ) -> Result<(), EngineError> {
+        let Some(engine) = self.slot(slot) else {
+            error(MessageCode::NotReady, "no model is loaded");
+            return Ok(());
+        };
+        engine.set_frozen(layer, frozen)?;
+        let model = engine.model().await?;
+        self.post_model(slot, &model);
+        if slot == Slot::Tuned {
+            self.tensors().await?;
+        }
+        Ok(())
+    }
+
+    async fn replace_head(
+        &mut self,
+        slot: Slot,
+        classes: usize,
+        seed: u64,
+    ) -> Result<(), EngineError> {
+        let gpu = self.gpu().cloned();
+        let Some(engine) = self.slot(slot) else {
+            error(MessageCode::NotReady, "no model is loaded");
+            return Ok(());
+        };
+        let mut model = engine.model().await?;
+        model.replace_head(classes, seed)?;
+        // set_model checks the data still fits; with drawn symbols the data may only now fit.
+        match engine.set_model(&model) {
+            Ok(()) => {}
+            Err(EngineError::InvalidInput(_)) => {
+                *engine = engine_for(gpu.as_ref(), &model)?;
+            }
+            Err(e) => return Err(e),
+        }
+        self.post_model(slot, &model);
+        if slot == Slot::Tuned {
+            self.phase_start = Some(model);
+            self.set_data()?;
+            self.evaluate(Slot::Tuned, None, 0).await?;
+            self.tensors().await?;
+        }
+        Ok(())
+    }
+
+    async fn begin(
+        &mut self,
+        phase: PhaseKind,
+        epochs: usize,
+        lr: f32,
+        momentum: f32,
+        batch: usize,
+        seed: u64,
+    ) -> Result<(), EngineError> {
+        let opt = OptimizerConfig {
+            lr,
+            momentum,
+            ..OptimizerConfig::default()
+        };
+        if let Err(e) = opt.validate() {
+            error(MessageCode::EngineFailed, e.to_string());
+            return Ok(());
+        }
+        let Some(train_len) = self.train.as_ref().map(Dataset::len) else {
+            error(MessageCode::NotReady, "no examples yet");
+            return Ok(());
+        };
+        let slot = if phase == PhaseKind::Scratch {
+            Slot::Scratch
+        } else {
+            Slot::Tuned
+        };
+        let Some(tuned) = self.tuned.as_mut() else {
+            error(MessageCode::NotReady, "no model is loaded");
+            return Ok(());
+        };
+        let mut model = tuned.model().await?;
+        match phase {
+            PhaseKind::Scratch => {
+                let w = model.widths();
+                let fresh = Mlp::new(w[0], &w[1..w.len() - 1], w[w.len() - 1], seed)?;
+                self.scratch = Some(engine_for(self.gpu(), &fresh)?);
+                self.set_data()?;
+                self.post_model(Slot::Scratch, &fresh);
+            }
+            PhaseKind::Full => {
+                for l in 0..model.layers.len() {
+                    tuned.set_frozen(l, false)?;
+                    model.unfreeze(l)?;
+                }
+                tuned.reset_optimizer_state()?;
+                self.post_model(Slot::Tuned, &model);
+                self.phase_start = Some(model);
+            }
+            PhaseKind::Head => {
+                tuned.reset_optimizer_state()?;
+                self.phase_start = Some(model);
+            }
+        }
+        if train_len == 0 || epochs == 0 {
+            return Ok(());
+        }
+        let batch = batch.clamp(1, MAX_ROWS);
+        self.run = Some(Run {
+            phase,
+            slot,
+            epochs,
+            epoch: 0,
+            steps: 0,
+            batch,
+            seed,
+            opt,
+            batches: EpochBatches::new(train_len, batch, seed, 0),
+            index: 0,
+            train_len,
+        });
+        Ok(())
+    }
+
+    /// One burst of steps of the running phase; evaluates at the end of every epoch. A failure stops
+    /// the phase and says so (the page's phase line must not stay "running").
+    async fn burst(&mut self) -> Result<(), EngineError> {
+        let Some(mut run) = self.run.take() else {
+            return Ok(());
+        };
+        match self.burst_steps(&mut run).await {
+            Ok(true) => {
+                self.run = Some(run);
+                Ok(())
+            }
+            Ok(false) => Ok(()),
+            Err(e) => {
+                post(&stopped(&run, f32::NAN));
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs steps for about [`BURST_SECONDS`]; returns whether the phase continues.
+    async fn burst_steps(&mut self, run: &mut Run) -> Result<bool, EngineError> {
+        let t0 = now();
+        let mut epoch_done = false;
+        let Some(engine) = self.slot(run.slot) else {
+            return Ok(false);
+        };
+        while now() - t0 < BURST_SECONDS && !epoch_done {
+            engine.train_step(run.batches.batch(run.index), &run.opt)?;
+            run.index += 1;
+            run.steps += 1;
+            if run.index >= run.batches.len() {
+                run.epoch += 1;
+                run.index = 0;
+                epoch_done = true;
+                run.batches = EpochBatches::new(run.train_len, run.batch, run.seed, run.epoch);
+            }
+        }
+        let losses = engine.take_losses().await?;
+        let loss = kernels::training::mean(&losses);
+        if losses.iter().any(|l| !l.is_finite()) {
+            error(
+                MessageCode::Diverged,
+                format!("learning rate {}", run.opt.lr),
+            );
+            post(&stopped(run, loss));
+            return Ok(false);
+        }
+        let finished = run.epoch >= run.epochs;
+        if epoch_done {
+            // The trace is read before the evaluation, which reuses the step's buffers.
+            if run.slot == Slot::Tuned {
+                self.tensors().await?;
+            }
+            self.evaluate(run.slot, Some(run.phase), run.epoch).await?;
+        }
+        post(&FtEvent::Progress {
+            phase: run.phase,
+            epoch: run.epoch,
+            epochs: run.epochs,
+            steps: run.steps,
+            loss,
+            running: !finished,
+        });
+        Ok(!finished)
+    }
+
+    async fn query(&mut self, id: u32, query: FtQuery) {
+        let reply = match query {
+            FtQuery::Export { slot } => match self.slot(slot) {
+                None => FtReply::Failed(message(MessageCode::NotReady, "no model is loaded")),
+                Some(engine) => match engine.model().await {
+                    Ok(mut model) => {
+                        for l in 0..model.layers.len() {
+                            let _ = model.unfreeze(l);
+                        }
+                        match model.to_safetensors() {
+                            Ok(bytes) => FtReply::Model(ByteBuf::from(bytes)),
+                            Err(e) => {
+                                FtReply::Failed(message(MessageCode::EngineFailed, e.to_string()))
+                            }
+                        }
+                    }
+                    Err(e) => FtReply::Failed(message(MessageCode::EngineFailed, e.to_string())),
+                },
+            },
+            FtQuery::Predict { slot, pixels } => match self.slot(slot) {
+                None => FtReply::Failed(message(MessageCode::NotReady, "no model is loaded")),
+                Some(engine) => {
+                    let x: Vec<f32> = pixels
+                        .iter()
+                        .map(|&p| {
+                            kernels::ops::gather_normalize::normalize_pixel(p, 0.1307, 0.3081)
+                        })
+                        .collect();
+                    match engine.predict(&x, 1).await {
+                        Ok(logits) => FtReply::Probabilities(
+                            kernels::ops::softmax_cross_entropy::softmax_rows(
+                                &logits,
+                                logits.len(),
+                            ),
+                        ),
+                        Err(e) => {
+                            FtReply::Failed(message(MessageCode::EngineFailed, e.to_string()))
+                        }
+                    }
+                }
+            },
+        };
+        post(&FtEvent::Reply { id, reply });
+    }
+
+    async fn handle(&mut self, msg: FtToWorker) -> Result<(), EngineError> {
+        match msg {
+            FtToWorker::Load {
+                scenario,
+                engine: _,
+                per_class,
+                test,
+                model,
+            } => self.load(scenario, per_class, test, model).await,
+            FtToWorker::UseDrawn {
+                classes,
+                train,
+                test,
+            } => self.use_drawn(classes, train, test).await,
+            FtToWorker::SetFrozen {
+                slot,
+                layer,
+                frozen,
+            } => self.set_frozen(slot, layer, frozen).await,
+            FtToWorker::ReplaceHead {
+                slot,
+                classes,
+                seed,
+            } => self.replace_head(slot, classes, seed).await,
+            FtToWorker::Train {
+                phase,
+                epochs,
+                lr,
+                momentum,
+                batch,
+                seed,
+            } => self.begin(phase, epochs, lr, momentum, batch, seed).await,
+            FtToWorker::Pause => {
+                if let Some(run) = self.run.take() {
+                    post(&FtEvent::Progress {
+                        phase: run.phase,
+                        epoch: run.epoch,
+                        epochs: run.epochs,
+                        steps: run.steps,
+                        loss: f32::NAN,
+                        running: false,
+                    });
+                }
+                Ok(())
+            }
+            FtToWorker::Query { id, query } => {
+                self.query(id, query).await;
+                Ok(())
+            }
+        }
+    }
+
+    async fn main_loop(mut self) {
+        // The first message carries the engine preference.
+        let pref = loop {
+            let first = self.inbox.borrow().front().cloned();
+            match first {
+                Some(FtToWorker::Load { engine, .. }) => break engine,
+                Some(_) => break EnginePreference::Auto,
+                None => sleep(0.02).await,
+            }
+        };
+        self.start_engine(pref).await;
+        loop {
+            let next = self.inbox.borrow_mut().pop_front();
+            if let Some(msg) = next {
+                if let Err(e) = self.handle(msg).await {
+                    self.run = None;
+                    error(MessageCode::EngineFailed, e.to_string());
+                }
+                continue;
+            }
+            if self.run.is_some() {
+                if let Err(e) = self.burst().await {
+                    self.run = None;
+                    error(MessageCode::EngineFailed, e.to_string());
+                }
+                sleep(0.0).await;
+            } else {
+                sleep(0.03).await;
+            }
+        }
+    }
+}
+
+/// The progress event of a phase that stopped early.
+fn stopped(run: &Run, loss: f32) -> FtEvent {
+    FtEvent::Progress {
+        phase: run.phase,
+        epoch: run.epoch,
+        epochs: run.epochs,
+        steps: run.steps,
+        loss,
+        running: false,
+    }
+}
+
+fn f32_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// Runs the fine-tuning lesson's worker; `early` holds the messages that arrived while the module was
+/// loading.
+pub fn main(early: js_sys::Array) {
+    let inbox: Rc<RefCell<VecDeque<FtToWorker>>> = Rc::default();
+    for value in early.iter() {
+        match serde_wasm_bindgen::from_value::<FtToWorker>(value) {
+            Ok(msg) => inbox.borrow_mut().push_back(msg),
+            Err(e) => error(MessageCode::EngineFailed, format!("bad message: {e}")),
+        }
+    }
+    let sink = inbox.clone();
+    let onmessage =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            match serde_wasm_bindgen::from_value::<FtToWorker>(ev.data()) {
+                Ok(msg) => sink.borrow_mut().push_back(msg),
+                Err(e) => error(MessageCode::EngineFailed, format!("bad message: {e}")),
+            }
+        });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    onmessage.forget();
+    let worker = Worker {
+        inbox,
+        gpu: None,
+        use_gpu: false,
+        train: None,
+        test: None,
+        tuned: None,
+        scratch: None,
+        phase_start: None,
+        run: None,
+    };
+    wasm_bindgen_futures::spawn_local(worker.main_loop());
+}

@@ -1,0 +1,213 @@
+//! The engine side of the app: each lesson's Web Worker runs the same wasm module (`worker.js` picks the
+//! entry point by the worker's name), so training never blocks the page. Helpers shared by the
+//! lessons' workers live here.
+
+pub mod finetune;
+pub mod train;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::DedicatedWorkerGlobalScope;
+
+use kernels::dataset::{Dataset, Split};
+use kernels::{
+    CpuEngine, Engine, EngineError, Evaluation, GpuEngine, KernelLaunch, Mlp, OptimizerConfig,
+    StepTrace, TensorOptimizerState,
+};
+
+/// An engine behind a lesson: the WGSL kernels on WebGPU, or the CPU engine.
+pub enum Active {
+    /// WebGPU.
+    Gpu(Box<GpuEngine>),
+    /// The CPU engine (wasm SIMD).
+    Cpu(Box<CpuEngine>),
+}
+
+/// Runs `$body` with `$e` bound to whichever engine `$active` holds.
+#[macro_export]
+macro_rules! with_engine {
+    ($active:expr, $e:ident => $body:expr) => {
+        match $active {
+            $crate::worker::Active::Gpu($e) => $body,
+            $crate::worker::Active::Cpu($e) => $body,
+        }
+    };
+}
+
+/// A boxed future: each engine call below is compiled once, not inlined into every caller's state
+/// machine for both engines (that duplication cost tens of KB of wasm).
+pub type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
+
+impl Active {
+    /// [`Engine::model`].
+    pub fn model(&mut self) -> Boxed<'_, Result<Mlp, EngineError>> {
+        Box::pin(async move { with_engine!(self, e => e.model().await) })
+    }
+
+    /// [`Engine::evaluate`] of the whole test split.
+    pub fn evaluate(&mut self) -> Boxed<'_, Result<Evaluation, EngineError>> {
+        Box::pin(async move { with_engine!(self, e => e.evaluate(None).await) })
+    }
+
+    /// [`Engine::take_losses`].
+    pub fn take_losses(&mut self) -> Boxed<'_, Result<Vec<f32>, EngineError>> {
+        Box::pin(async move { with_engine!(self, e => e.take_losses().await) })
+    }
+
+    /// [`Engine::optimizer_state`].
+    pub fn optimizer_state(&mut self) -> Boxed<'_, Result<Vec<TensorOptimizerState>, EngineError>> {
+        Box::pin(async move { with_engine!(self, e => e.optimizer_state().await) })
+    }
+
+    /// [`Engine::trace`].
+    pub fn trace(&mut self) -> Boxed<'_, Result<StepTrace, EngineError>> {
+        Box::pin(async move { with_engine!(self, e => e.trace().await) })
+    }
+
+    /// [`Engine::predict`].
+    pub fn predict<'a>(
+        &'a mut self,
+        x: &'a [f32],
+        rows: usize,
+    ) -> Boxed<'a, Result<Vec<f32>, EngineError>> {
+        Box::pin(async move { with_engine!(self, e => e.predict(x, rows).await) })
+    }
+
+    /// [`Engine::set_data`] for both splits.
+    #[inline(never)]
+    pub fn set_splits(&mut self, train: &Dataset, test: &Dataset) -> Result<(), EngineError> {
+        with_engine!(self, e => {
+            e.set_data(Split::Train, train)?;
+            e.set_data(Split::Test, test)
+        })
+    }
+
+    /// [`Engine::train_step`].
+    #[inline(never)]
+    pub fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError> {
+        with_engine!(self, e => e.train_step(rows, opt))
+    }
+
+    /// [`Engine::set_frozen`].
+    #[inline(never)]
+    pub fn set_frozen(&mut self, layer: usize, frozen: bool) -> Result<(), EngineError> {
+        with_engine!(self, e => e.set_frozen(layer, frozen))
+    }
+
+    /// [`Engine::set_model`].
+    #[inline(never)]
+    pub fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError> {
+        with_engine!(self, e => e.set_model(model))
+    }
+
+    /// [`Engine::reset_optimizer_state`].
+    #[inline(never)]
+    pub fn reset_optimizer_state(&mut self) -> Result<(), EngineError> {
+        with_engine!(self, e => e.reset_optimizer_state())
+    }
+
+    /// [`Engine::last_step_kernels`].
+    pub fn last_step_kernels(&self) -> Vec<KernelLaunch> {
+        with_engine!(self, e => e.last_step_kernels())
+    }
+}
+
+/// The worker's global scope.
+pub fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Seconds since the worker started (`performance.now()`).
+pub fn now() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now()) / 1000.0
+}
+
+/// Posts a message to the page as a structured clone.
+pub fn post<T: Serialize>(msg: &T) {
+    match serde_wasm_bindgen::to_value(msg) {
+        Ok(v) => {
+            if let Err(e) = scope().post_message(&v) {
+                web_sys::console::error_2(&"postMessage failed".into(), &e);
+            }
+        }
+        Err(e) => {
+            web_sys::console::error_1(&format!("cannot serialise a worker message: {e}").into())
+        }
+    }
+}
+
+/// Waits `seconds` without blocking the worker's event loop.
+pub async fn sleep(seconds: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(
+            &resolve,
+            (seconds * 1000.0) as i32,
+        );
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// GETs a file of the app's own origin.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let resp = JsFuture::from(scope().fetch_with_str(url))
+        .await
+        .map_err(|e| format!("fetching {url}: {e:?}"))?;
+    let resp: web_sys::Response = resp
+        .dyn_into()
+        .map_err(|_| format!("fetching {url}: not a response"))?;
+    if !resp.ok() {
+        return Err(format!("fetching {url}: HTTP {}", resp.status()));
+    }
+    let buf = JsFuture::from(resp.array_buffer().map_err(|e| format!("{url}: {e:?}"))?)
+        .await
+        .map_err(|e| format!("{url}: {e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// `vendor architecture` of the browser's WebGPU adapter (Chrome leaves wgpu's `description` empty).
+pub async fn browser_adapter_label() -> Option<String> {
+    use js_sys::Reflect;
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
+    let gpu = Reflect::get(&navigator, &"gpu".into())
+        .ok()
+        .filter(|g| !g.is_undefined())?;
+    let request: js_sys::Function = Reflect::get(&gpu, &"requestAdapter".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let promise: js_sys::Promise = request.call0(&gpu).ok()?.dyn_into().ok()?;
+    let adapter = JsFuture::from(promise)
+        .await
+        .ok()
+        .filter(|a| !a.is_null())?;
+    let info = Reflect::get(&adapter, &"info".into()).ok()?;
+    let field = |k: &str| {
+        Reflect::get(&info, &k.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    let label = [
+        field("vendor"),
+        field("architecture"),
+        field("device"),
+        field("description"),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
+    (!label.is_empty()).then_some(label)
+}
+
+/// Entry point of a lesson's worker (`worker.js` calls it with the worker's name); `early` holds the
+/// messages that arrived while the module was loading.
+#[wasm_bindgen]
+pub fn worker_main(name: String, early: js_sys::Array) {
+    console_error_panic_hook::set_once();
+    match name.as_str() {
+        finetune::WORKER_NAME => finetune::main(early),
+        _ => train::main(early),
+    }
+}

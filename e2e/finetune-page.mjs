@@ -1,0 +1,74 @@
+// Page object of the fine-tuning lesson: every selector is a data-testid; numbers come from data-value.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ARTIFACTS } from './lesson-page.mjs';
+
+export class FinetunePage {
+  constructor(page) {
+    this.page = page;
+    this.consoleErrors = [];
+    page.on('console', (m) => { if (m.type() === 'error') this.consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
+  }
+
+  static async open(browser, baseUrl, setup, context) {
+    const ctx = context ?? await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+    const lesson = new FinetunePage(await ctx.newPage());
+    await lesson.page.goto(`${baseUrl}index.html?lesson=finetune${setup ? `&${setup}` : ''}`);
+    return lesson;
+  }
+
+  byId(id) { return this.page.getByTestId(id); }
+  async text(id) { return (await this.byId(id).textContent())?.trim() ?? ''; }
+  async value(id) { return this.byId(id).getAttribute('data-value'); }
+  async number(id) { return Number(await this.value(id)); }
+  async step() { return Number(await this.value('lesson-step')); }
+  async errors() { return (await this.byId('errors').textContent())?.trim() ?? ''; }
+
+  async next() {
+    const n = await this.step();
+    await this.byId('lesson-next').click();
+    await this.page.waitForFunction((k) => document.querySelector('[data-testid=lesson-step]').dataset.value === String(k), n + 1);
+  }
+
+  /** Waits for the accuracy of the `loads`-th loaded model on the held-out examples (1: the shipped one). */
+  async pretrainedAccuracy(loads = 1, timeout = 120_000) {
+    await this.page.waitForFunction((n) => {
+      const el = document.querySelector('[data-testid=ft-pretrained-accuracy]');
+      return el?.dataset.value && Number(el.dataset.loads) === n;
+    }, loads, { timeout });
+    return this.number('ft-pretrained-accuracy');
+  }
+
+  /** Starts a phase with its button and waits until `phase` has run all its epochs. */
+  async trainPhase(button, phase, timeout = 240_000) {
+    await this.byId(button).click();
+    await this.page.waitForFunction((p) => {
+      const v = document.querySelector('[data-testid=ft-phase]')?.dataset.progress ?? '';
+      const m = v.match(/^(\w+):(\d+)\/(\d+):(\w+)$/);
+      return m && m[1] === p && m[2] === m[3] && m[4] === 'done';
+    }, phase, { timeout });
+    // The last epoch's evaluation and tensor figures follow the progress event.
+    await this.page.waitForTimeout(300);
+  }
+
+  async fill(id, value) { await this.byId(id).fill(String(value)); await this.byId(id).dispatchEvent('change'); }
+
+  /** Draws a stroke through points given as fractions of the canvas. */
+  async stroke(points) {
+    const box = await this.byId('draw-canvas').boundingBox();
+    const m = this.page.mouse;
+    const at = ([x, y]) => [box.x + box.width * x, box.y + box.height * y];
+    await m.move(...at(points[0]));
+    await m.down();
+    for (const p of points.slice(1)) await m.move(...at(p), { steps: 4 });
+    await m.up();
+  }
+
+  async screenshot(name) {
+    await mkdir(ARTIFACTS, { recursive: true });
+    await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  }
+
+  async close() { await this.page.context().close(); }
+}

@@ -1,0 +1,140 @@
+// The fine-tuning lesson in Chromium with WebGPU (SwiftShader when headless): the recipe on "MNIST with
+// another pen", three drawn symbols, export/import, the step in the URL, and the lesson in Chinese.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../server.mjs';
+import { launch } from '../lesson-page.mjs';
+import { FinetunePage } from '../finetune-page.mjs';
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+// 5 examples per class, 200 held-out images: small enough for a software GPU.
+const PEN = 'scenario=pen&test=200&head_epochs=20&full_epochs=10';
+const FC1 = 784 * 512 + 512;
+let server, browser;
+
+before(async () => { server = await serve(DIST); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+test('another pen on WebGPU: fc1 stays bit-identical through the head phase, fine-tuning beats the pretrained model, export then import predicts the same', async () => {
+  const ft = await FinetunePage.open(browser, server.url, `${PEN}&engine=gpu`);
+  try {
+    const pretrained = await ft.pretrainedAccuracy();
+    assert.equal(await ft.text('engine-kind'), 'WebGPU', await ft.text('engine-note'));
+    assert.ok(pretrained > 0.2 && pretrained < 0.8, `the pen shift hurts the pretrained model: ${pretrained}`);
+    await ft.next();
+    await ft.byId('lock-fc1').click();
+    await ft.page.waitForFunction((n) => document.querySelector('[data-testid=ft-frozen-count]')?.dataset.value === String(n), FC1);
+    const fc1Before = await ft.value('ft-fc1-digest');
+    assert.match(fc1Before, /^[0-9a-f]{16}$/);
+    await ft.next();
+    assert.equal(await ft.value('ft-head-shape'), '512 → 10');
+    await ft.next();
+    await ft.trainPhase('train-head', 'head');
+    await ft.screenshot('ft-01-head-phase');
+    assert.equal(await ft.value('ft-fc1-digest'), fc1Before, 'fc1 read back from the engine is unchanged');
+    assert.equal(await ft.number('weight-change-fc1.weight'), 0);
+    assert.equal(await ft.number('grad-norm-fc1.weight'), 0);
+    assert.equal(await ft.number('momentum-norm-fc1.weight'), 0);
+    assert.ok(await ft.number('weight-change-fc2.weight') > 0);
+    assert.ok(await ft.number('grad-norm-fc2.weight') > 0);
+    const kernels = await ft.text('ft-kernels');
+    assert.ok(!/fc1\.weight gradient/.test(kernels) && !/input gradient/.test(kernels), kernels);
+    await ft.next();
+    await ft.trainPhase('train-full', 'full');
+    assert.ok(await ft.number('weight-change-fc1.weight') > 0, 'fc1 trains once unfrozen');
+    const tuned = await ft.number('ft-accuracy');
+    assert.ok(tuned > pretrained, `fine-tuning ${tuned} should beat the pretrained ${pretrained} on the same held-out images`);
+    const digest = await ft.byId('ft-accuracy').getAttribute('data-digest');
+
+    const [download] = await Promise.all([ft.page.waitForEvent('download'), ft.byId('export-model').click()]);
+    assert.match(download.suggestedFilename(), /\.safetensors$/);
+    const file = await download.path();
+    await ft.byId('import-model').setInputFiles(file);
+    assert.equal(await ft.pretrainedAccuracy(2), tuned, 'the imported model measures the same');
+    assert.equal(await ft.byId('ft-accuracy').getAttribute('data-digest'), digest, 'and predicts the same classes');
+
+    await ft.next();
+    await ft.trainPhase('train-scratch', 'scratch');
+    assert.ok(await ft.number('ft-scratch-accuracy') > 0);
+    await ft.screenshot('ft-02-compare');
+    assert.equal(await ft.errors(), '');
+    assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});
+
+test('three drawn symbols train a 3-class head, and the drawings survive a reload', async () => {
+  const ft = await FinetunePage.open(browser, server.url, 'scenario=symbols&engine=gpu&head_epochs=30');
+  try {
+    await ft.byId('draw-canvas').waitFor();
+    const shapes = [
+      (j) => [[0.5, 0.15 + 0.02 * j], [0.5, 0.85]],
+      (j) => [[0.15, 0.5 + 0.02 * j], [0.85, 0.5]],
+      (j) => [[0.5, 0.2], [0.8, 0.5 + 0.02 * j], [0.5, 0.8], [0.2, 0.5], [0.5, 0.2]],
+    ];
+    for (let c = 0; c < 3; c++) {
+      await ft.byId(`draw-class-${c}`).click();
+      for (let j = 0; j < 4; j++) { await ft.stroke(shapes[c](j)); await ft.byId('draw-add').click(); }
+      assert.equal(await ft.text(`draw-count-${c}`), '4');
+    }
+    await ft.page.reload();
+    await ft.byId('draw-count-2').waitFor();
+    assert.equal(await ft.text('draw-count-2'), '4', 'drawings are kept in this browser');
+    await ft.pretrainedAccuracy();
+    await ft.next(); await ft.next();
+    await ft.byId('replace-head').click();
+    await ft.page.waitForFunction(() => document.querySelector('[data-testid=ft-head-shape]')?.dataset.value === '512 → 3');
+    await ft.next();
+    await ft.fill('ft-lr', 0.01);
+    await ft.trainPhase('train-head', 'head');
+    const accuracy = await ft.number('ft-accuracy');
+    assert.ok(accuracy >= 0.66, `a 3-class head on clearly different symbols: ${accuracy}`);
+    await ft.screenshot('ft-03-symbols');
+    assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});
+
+test('the step comes from the URL, arrows and Back move it, and the lesson completes in Chinese', async () => {
+  const ft = await FinetunePage.open(browser, server.url, `step=3&lang=zh&engine=cpu&${PEN}`);
+  try {
+    assert.equal(await ft.step(), 3);
+    assert.equal(await ft.text('lesson-step-title'), '替换输出层');
+    assert.equal(await ft.page.getAttribute('html', 'lang'), 'zh-CN');
+    await ft.pretrainedAccuracy();
+    await ft.page.keyboard.press('ArrowLeft');
+    await ft.page.waitForFunction(() => document.querySelector('[data-testid=lesson-step]').dataset.value === '2');
+    assert.ok(ft.page.url().includes('step=2'));
+    await ft.page.waitForFunction((n) => document.querySelector('[data-testid=ft-frozen-count]')?.dataset.value === String(n), FC1);
+    await ft.page.goBack();
+    await ft.page.waitForFunction(() => document.querySelector('[data-testid=lesson-step]').dataset.value === '3');
+    await ft.next();
+    await ft.trainPhase('train-head', 'head');
+    await ft.next();
+    await ft.trainPhase('train-full', 'full');
+    await ft.next();
+    await ft.trainPhase('train-scratch', 'scratch');
+    const verdict = await ft.text('ft-verdict');
+    assert.match(verdict, /迁移|差不多/, verdict);
+    assert.match(verdict, /百分点/, verdict);
+    await ft.screenshot('ft-04-chinese');
+    assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});
+
+test('home page lists the lessons; Back and Forward move between home and a lesson', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.url}index.html`);
+    await page.getByTestId('lesson-card-train').waitFor();
+    await page.getByTestId('lesson-card-finetune').waitFor();
+    await page.getByTestId('open-finetune').click();
+    await page.getByTestId('lesson-step').waitFor();
+    assert.ok(page.url().includes('lesson=finetune'));
+    await page.goBack();
+    await page.getByTestId('lesson-card-train').waitFor();
+    await page.goForward();
+    await page.getByTestId('lesson-step').waitFor();
+    await page.screenshot({ path: fileURLToPath(new URL('../artifacts/ft-00-lesson.png', import.meta.url)) });
+  } finally { await context.close(); }
+});
