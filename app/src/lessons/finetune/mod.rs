@@ -56,19 +56,21 @@ fn num<T: std::str::FromStr>(r: &crate::route::Route, key: &str) -> Option<T> {
 
 impl Setup {
     fn from_route(r: &crate::route::Route) -> Self {
+        let scenario = r
+            .get("scenario")
+            .and_then(Scenario::parse)
+            .unwrap_or(Scenario::Handwriting);
         Self {
-            scenario: r
-                .get("scenario")
-                .and_then(Scenario::parse)
-                .unwrap_or(Scenario::Handwriting),
+            scenario,
             engine: match r.get("engine") {
                 Some("cpu") => EnginePreference::Cpu,
                 Some("gpu") => EnginePreference::Gpu,
                 _ => EnginePreference::Auto,
             },
+            // Few-shot by default; "digits → clothes" is about plenty of data.
             per_class: num(r, "per_class")
-                .filter(|n| (1..=200).contains(n))
-                .unwrap_or(5),
+                .filter(|n| (1..=400).contains(n))
+                .unwrap_or(if scenario == Scenario::Clothes { 100 } else { 5 }),
             test: num(r, "test")
                 .filter(|n| (1..=2000).contains(n))
                 .unwrap_or(500),
@@ -467,7 +469,8 @@ fn compare_panel(
     start: impl Fn() + 'static,
 ) -> impl IntoView {
     let verdict = move || {
-        let tuned = state.curve.get().last().map(|(_, a)| *a);
+        // The tuned model as it is now (after an upload, the uploaded model).
+        let tuned = state.accuracy.get().map(|(a, _)| a);
         let scratch = state.scratch_curve.get().last().copied();
         let done = !running();
         match (tuned, scratch) {

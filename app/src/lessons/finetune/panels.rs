@@ -98,7 +98,7 @@ pub fn FreezingPanel(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
                         let frozen = r.frozen;
                         view! {
                             <tr class:frozen=frozen data-testid=format!("tensor-{}", r.name)>
-                                <td>{if frozen { "🔒 " } else { "" }}{r.name.clone()}</td>
+                                <td>{r.name.clone()}{frozen.then(|| view! { <span class="tag">{move || ui::LOCKED.get(lang.get())}</span> })}</td>
                                 <td>{r.count}</td>
                                 <td data-testid=format!("grad-norm-{}", r.name) data-value=r.grad_norm.map_or(String::new(), |g| format!("{g:?}"))>{r.grad_norm.map_or("–".into(), sci)}</td>
                                 <td data-testid=format!("weight-change-{}", r.name) data-value=format!("{:?}", r.weight_change)>{sci(r.weight_change)}</td>
