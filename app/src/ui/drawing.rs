@@ -9,7 +9,8 @@ use web_sys::{CanvasRenderingContext2d, PointerEvent};
 use super::State;
 use crate::protocol::ToWorker;
 
-const SIZE: u32 = 280;
+/// The pad's size in canvas pixels (every drawing pad of the app).
+pub const SIZE: u32 = 280;
 
 fn ctx(canvas: &web_sys::HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     // The pad is read back on every prediction: ask for a CPU-side canvas.
@@ -21,6 +22,54 @@ fn ctx(canvas: &web_sys::HtmlCanvasElement) -> Option<CanvasRenderingContext2d> 
         .flatten()?
         .dyn_into()
         .ok()
+}
+
+/// Paints a pad black (no ink).
+pub fn clear_pad(canvas: Option<web_sys::HtmlCanvasElement>) {
+    if let Some(g) = canvas.as_ref().and_then(ctx) {
+        g.set_fill_style_str("black");
+        g.fill_rect(0.0, 0.0, f64::from(SIZE), f64::from(SIZE));
+    }
+}
+
+/// Draws a white, round-capped stroke from `from` to `to` (pad pixels).
+pub fn stroke_pad(canvas: Option<web_sys::HtmlCanvasElement>, from: (f64, f64), to: (f64, f64)) {
+    if let Some(g) = canvas.as_ref().and_then(ctx) {
+        g.set_stroke_style_str("white");
+        g.set_line_width(20.0);
+        g.set_line_cap("round");
+        g.begin_path();
+        g.move_to(from.0, from.1);
+        g.line_to(to.0, to.1);
+        g.stroke();
+    }
+}
+
+/// Where a pointer event lies on the pad, in pad pixels (the pad may be scaled by CSS).
+pub fn pad_position(
+    canvas: Option<web_sys::HtmlCanvasElement>,
+    ev: &PointerEvent,
+) -> Option<(f64, f64)> {
+    let r = canvas?.get_bounding_client_rect();
+    let s = f64::from(SIZE) / r.width().max(1.0);
+    Some((
+        (f64::from(ev.client_x()) - r.left()) * s,
+        (f64::from(ev.client_y()) - r.top()) * s,
+    ))
+}
+
+/// The pad as an MNIST-style 28×28 input ([`to_mnist`]); `None` when blank.
+pub fn read_pad(canvas: Option<web_sys::HtmlCanvasElement>) -> Option<Vec<u8>> {
+    let g = ctx(canvas.as_ref()?)?;
+    let img = g
+        .get_image_data(0.0, 0.0, f64::from(SIZE), f64::from(SIZE))
+        .ok()?;
+    let grey: Vec<f32> = img
+        .data()
+        .chunks_exact(4)
+        .map(|p| f32::from(p[0]) / 255.0)
+        .collect();
+    to_mnist(&grey, SIZE as usize)
 }
 
 /// MNIST preprocessing of a grey image (`side × side`, ink high): bounding box → 20×20 (aspect kept,
@@ -103,12 +152,7 @@ pub fn DrawingPad(
     let last = RwSignal::new((0.0f64, 0.0f64));
     let last_sent = RwSignal::new(0.0f64);
     let clear = move || {
-        if let Some(c) = canvas.get() {
-            if let Some(g) = ctx(&c) {
-                g.set_fill_style_str("black");
-                g.fill_rect(0.0, 0.0, SIZE as f64, SIZE as f64);
-            }
-        }
+        clear_pad(canvas.get());
         state.prediction.set(Vec::new());
     };
     Effect::new(move |_| {
@@ -119,43 +163,16 @@ pub fn DrawingPad(
     let classify = {
         let send = send.clone();
         move || {
-            let Some(c) = canvas.get() else { return };
-            let Some(g) = ctx(&c) else { return };
-            let Ok(img) = g.get_image_data(0.0, 0.0, SIZE as f64, SIZE as f64) else {
-                return;
-            };
-            let grey: Vec<f32> = img
-                .data()
-                .chunks_exact(4)
-                .map(|p| p[0] as f32 / 255.0)
-                .collect();
-            if let Some(pixels) = to_mnist(&grey, SIZE as usize) {
+            if let Some(pixels) = read_pad(canvas.get()) {
                 send(ToWorker::Predict {
                     pixels: serde_bytes::ByteBuf::from(pixels),
                 });
             }
         }
     };
-    let pos = move |ev: &PointerEvent| {
-        let c = canvas.get()?;
-        let r = c.get_bounding_client_rect();
-        let sx = SIZE as f64 / r.width().max(1.0);
-        Some((
-            (ev.client_x() as f64 - r.left()) * sx,
-            (ev.client_y() as f64 - r.top()) * sx,
-        ))
-    };
+    let pos = move |ev: &PointerEvent| pad_position(canvas.get(), ev);
     let stroke = move |to: (f64, f64)| {
-        if let Some(g) = canvas.get().as_ref().and_then(ctx) {
-            g.set_stroke_style_str("white");
-            g.set_line_width(20.0);
-            g.set_line_cap("round");
-            g.begin_path();
-            let from = last.get_untracked();
-            g.move_to(from.0, from.1);
-            g.line_to(to.0, to.1);
-            g.stroke();
-        }
+        stroke_pad(canvas.get(), last.get_untracked(), to);
         last.set(to);
     };
     let down = move |ev: PointerEvent| {

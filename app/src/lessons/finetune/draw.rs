@@ -3,15 +3,13 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, PointerEvent};
+use web_sys::PointerEvent;
 
 use super::protocol::Examples;
 use super::text::ui;
-use crate::ui::drawing::to_mnist;
+use crate::ui::drawing::{SIZE, clear_pad, pad_position, read_pad, stroke_pad};
 use crate::ui::i18n::Lang;
 
-const SIZE: u32 = 280;
 /// One drawing in five (the fifth, tenth, …) of each class is held out to measure accuracy.
 pub const HOLD_OUT_EVERY: usize = 5;
 
@@ -90,17 +88,6 @@ pub fn split(classes: usize, drawings: &Drawings) -> Option<(Examples, Examples)
     (seen.iter().all(|&n| n >= 2)).then_some((train, test))
 }
 
-fn ctx(canvas: &web_sys::HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"willReadFrequently".into(), &true.into()).ok()?;
-    canvas
-        .get_context_with_context_options("2d", &options)
-        .ok()
-        .flatten()?
-        .dyn_into()
-        .ok()
-}
-
 /// The collector: classes, counters, pad, add/undo, and "use these drawings".
 #[component]
 pub fn DrawCollector(
@@ -121,12 +108,7 @@ pub fn DrawCollector(
     let canvas = NodeRef::<Canvas>::new();
     let drawing = RwSignal::new(false);
     let last = RwSignal::new((0.0f64, 0.0f64));
-    let clear = move || {
-        if let Some(g) = canvas.get().as_ref().and_then(ctx) {
-            g.set_fill_style_str("black");
-            g.fill_rect(0.0, 0.0, f64::from(SIZE), f64::from(SIZE));
-        }
-    };
+    let clear = move || clear_pad(canvas.get());
     Effect::new(move |_| {
         if canvas.get().is_some() {
             clear();
@@ -140,17 +122,7 @@ pub fn DrawCollector(
         )
     };
     let add = move |_| {
-        let Some(c) = canvas.get() else { return };
-        let Some(g) = ctx(&c) else { return };
-        let Ok(img) = g.get_image_data(0.0, 0.0, f64::from(SIZE), f64::from(SIZE)) else {
-            return;
-        };
-        let grey: Vec<f32> = img
-            .data()
-            .chunks_exact(4)
-            .map(|p| f32::from(p[0]) / 255.0)
-            .collect();
-        if let Some(px) = to_mnist(&grey, SIZE as usize) {
+        if let Some(px) = read_pad(canvas.get()) {
             drawings.update(|d| d.push((current.get_untracked() as u8, px)));
             persist();
             clear();
@@ -166,26 +138,9 @@ pub fn DrawCollector(
         drawings.set(Vec::new());
         persist();
     };
-    let pos = move |ev: &PointerEvent| {
-        let c = canvas.get()?;
-        let r = c.get_bounding_client_rect();
-        let s = f64::from(SIZE) / r.width().max(1.0);
-        Some((
-            (f64::from(ev.client_x()) - r.left()) * s,
-            (f64::from(ev.client_y()) - r.top()) * s,
-        ))
-    };
+    let pos = move |ev: &PointerEvent| pad_position(canvas.get(), ev);
     let stroke = move |to: (f64, f64)| {
-        if let Some(g) = canvas.get().as_ref().and_then(ctx) {
-            g.set_stroke_style_str("white");
-            g.set_line_width(20.0);
-            g.set_line_cap("round");
-            g.begin_path();
-            let from = last.get_untracked();
-            g.move_to(from.0, from.1);
-            g.line_to(to.0, to.1);
-            g.stroke();
-        }
+        stroke_pad(canvas.get(), last.get_untracked(), to);
         last.set(to);
     };
     let down = move |ev: PointerEvent| {
