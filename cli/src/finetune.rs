@@ -325,8 +325,10 @@ pub fn run(args: FinetuneArgs) -> Result<()> {
         train.len(),
         test.len()
     );
+    let augmentation = args.data.augmentation(args.seed)?;
     let summary = pollster::block_on(async {
-        let any = make_engine(args.engine, &model, args.batch_size.max(1000)).await?;
+        let mut any = make_engine(args.engine, &model, args.batch_size.max(1000)).await?;
+        with_engine!(&mut any, e => e.set_augmentation(augmentation))?;
         with_engine!(any, e => finetune(*e, &args, &recipe, freeze.clone(), &train, &test).await)
     })?;
     let pct = |a: f32| format!("{:.2}%", 100.0 * a);

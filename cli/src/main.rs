@@ -2,6 +2,7 @@
 //! kernels on any wgpu adapter (or the CPU engine), and converts the datasets the app serves.
 
 mod convert;
+mod data;
 mod plots;
 
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use data::{DataArgs, load_data};
 use indicatif::{ProgressBar, ProgressStyle};
 use kernels::dataset::{Dataset, Split, load_split};
 use kernels::training::{EpochBatches, TrainConfig, mean, run_epoch};
@@ -46,22 +48,6 @@ enum OptimizerChoice {
     Sgd,
     /// Adam.
     Adam,
-}
-
-#[derive(clap::Args, Clone, Debug)]
-struct DataArgs {
-    /// Dataset: mnist, fashion-mnist or cifar10.
-    #[arg(long, default_value = "mnist")]
-    dataset: String,
-    /// Folder of converted datasets (see `convert-data`).
-    #[arg(long, default_value = "static/data")]
-    data_dir: PathBuf,
-    /// Use only the first N training samples.
-    #[arg(long)]
-    train_limit: Option<usize>,
-    /// Use only the first N test samples.
-    #[arg(long)]
-    test_limit: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -223,21 +209,6 @@ async fn make_engine(choice: EngineChoice, model: &Mlp, max_rows: usize) -> Resu
             },
         },
     }
-}
-
-fn load_data(args: &DataArgs) -> Result<(Dataset, Dataset)> {
-    let dir = args.data_dir.join(&args.dataset);
-    if !dir.join("manifest.json").exists() {
-        bail!(
-            "{} has no manifest.json: run `backprop-lab convert-data` first, or pass --data-dir",
-            dir.display()
-        );
-    }
-    let train = load_split(&dir, Split::Train, args.train_limit)
-        .with_context(|| format!("reading the training split of {}", dir.display()))?;
-    let test = load_split(&dir, Split::Test, args.test_limit)
-        .with_context(|| format!("reading the test split of {}", dir.display()))?;
-    Ok((train, test))
 }
 
 /// What one epoch reached.
@@ -538,8 +509,10 @@ fn main() -> Result<()> {
                 )?,
             };
             let max_rows = cfg.batch_size.max(1000);
+            let augmentation = data.augmentation(cfg.seed)?;
             pollster::block_on(async {
-                let any = make_engine(engine, &model, max_rows).await?;
+                let mut any = make_engine(engine, &model, max_rows).await?;
+                with_engine!(&mut any, e => e.set_augmentation(augmentation))?;
                 with_engine!(any, e => train(*e, &cfg, &train_set, &test_set, out.as_deref(), plots.as_deref(), json).await)
             })
         }
@@ -552,6 +525,9 @@ fn main() -> Result<()> {
                 &std::fs::read(&model).with_context(|| format!("reading {}", model.display()))?,
             )
             .with_context(|| format!("loading {}", model.display()))?;
+            if !data.augment.is_empty() {
+                bail!("--augment applies to training; eval measures the test images as they are");
+            }
             let (_, test_set) = load_data(&DataArgs {
                 train_limit: Some(0),
                 ..data

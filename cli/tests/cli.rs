@@ -221,3 +221,61 @@ fn finetune_head_phase_keeps_fc1_in_the_saved_file_and_full_phase_changes_it() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn cifar10_program_animals_to_vehicles_keeps_fc1_through_the_head_phase() {
+    let dir = std::env::temp_dir().join(format!("bpl-cifar-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pretrained = "static/models/cifar10-animals-mlp-3072-512-6.safetensors";
+    let out_file = dir.join("vehicles.safetensors");
+    let (ok, out) = run(&[
+        "finetune",
+        "--init",
+        pretrained,
+        "--dataset",
+        "cifar10",
+        "--classes",
+        "airplane,automobile,ship,truck",
+        "--normalize",
+        "0.5,0.5",
+        "--augment",
+        "flip,crop4",
+        "--new-head",
+        "4",
+        "--train-limit",
+        "400",
+        "--test-limit",
+        "100",
+        "--head-epochs",
+        "2",
+        "--full-epochs",
+        "0",
+        "--engine",
+        "cpu",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("head phase: model [3072, 512, 4], frozen: fc1"),
+        "{out}"
+    );
+    let load = |p: &Path| kernels::Mlp::from_safetensors(&std::fs::read(p).unwrap()).unwrap();
+    let (before, after) = (load(&root().join(pretrained)), load(&out_file));
+    assert_eq!(after.widths(), vec![3072, 512, 4]);
+    assert_eq!(
+        after.layers[0].weight, before.layers[0].weight,
+        "fc1 in the saved file equals the pretrained one after the head phase"
+    );
+    let (ok, out) = run(&[
+        "train",
+        "--dataset",
+        "cifar10",
+        "--augment",
+        "turn",
+        "--engine",
+        "cpu",
+    ]);
+    assert!(!ok && out.contains("--augment turn"), "{out}");
+    std::fs::remove_dir_all(&dir).ok();
+}

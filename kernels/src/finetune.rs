@@ -229,6 +229,26 @@ pub fn first_classes(data: &Dataset, classes: usize) -> Dataset {
     out
 }
 
+/// The samples of `classes` (indices into the dataset's classes), relabelled `0..classes.len()` in the
+/// order given: e.g. CIFAR-10's six animals as a 6-class task, or its four vehicles as a 4-class one.
+pub fn select_classes(data: &Dataset, classes: &[usize]) -> Dataset {
+    let mut out = data.take(0);
+    out.class_names = classes
+        .iter()
+        .map(|&c| data.class_names.get(c).cloned().unwrap_or_default())
+        .collect();
+    for i in 0..data.len() {
+        if let Some(new) = classes
+            .iter()
+            .position(|&c| c == usize::from(data.labels[i]))
+        {
+            out.images.extend_from_slice(data.image(i));
+            out.labels.push(new as u8);
+        }
+    }
+    out
+}
+
 /// How far "another pen" moves a digit: at least this many pixels along each axis…
 pub const PEN_SHIFT_MIN: i32 = 1;
 /// …and at most this many.
@@ -342,6 +362,15 @@ mod tests {
         assert_eq!(s.class_counts(), vec![3; 10]);
         assert_eq!(s.image(0), d.image(0));
         assert_eq!(s.image(10), d.image(10));
+        let sel = select_classes(&d, &[7, 2]);
+        assert_eq!(sel.class_names, vec!["7", "2"]);
+        assert_eq!(sel.class_counts(), vec![10, 10]);
+        assert_eq!(
+            sel.image(0),
+            d.image(2),
+            "the first sample of class 2 (now label 1) comes first"
+        );
+        assert_eq!(sel.labels[0], 1);
         let k = first_classes(&d, 3);
         assert_eq!(k.classes(), 3);
         assert!(k.labels.iter().all(|&l| l < 3));

@@ -208,3 +208,45 @@ fn a_three_class_head_trains_on_both_engines() {
     let Some(ctx) = common::gpu() else { return };
     check_k_class_head(GpuEngine::new(&ctx, &loaded, 64).unwrap(), &three);
 }
+
+#[test]
+fn augmented_training_is_the_same_on_both_engines() {
+    use kernels::ops::gather_normalize::Augmentation;
+    let Some(ctx) = common::gpu() else { return };
+    let train = common::random_dataset(5, 96, 3 * 8 * 8, 4);
+    let train = Dataset {
+        height: 8,
+        width: 8,
+        channels: 3,
+        ..train
+    };
+    let model = Mlp::new(192, &[16], 4, 2).unwrap();
+    let aug = Some(Augmentation {
+        flip: true,
+        crop_pad: 2,
+        seed: 9,
+    });
+    let mut gpu = GpuEngine::new(&ctx, &model, 32).unwrap();
+    let mut cpu = CpuEngine::new(&model, 32).unwrap();
+    let opt = kernels::OptimizerConfig::default();
+    let rows: Vec<u32> = (0..32).collect();
+    gpu.set_data(Split::Train, &train).unwrap();
+    cpu.set_data(Split::Train, &train).unwrap();
+    gpu.set_augmentation(aug).unwrap();
+    cpu.set_augmentation(aug).unwrap();
+    for _ in 0..4 {
+        gpu.train_step(&rows, &opt).unwrap();
+        cpu.train_step(&rows, &opt).unwrap();
+    }
+    let lg = pollster::block_on(gpu.take_losses()).unwrap();
+    let lc = pollster::block_on(cpu.take_losses()).unwrap();
+    kernels::testing::assert_close("augmented losses (gpu vs cpu)", &lg, &lc, 1e-4, 1e-6);
+    // Without augmentation the same rows give other losses: the flips and crops took effect.
+    let mut plain = CpuEngine::new(&model, 32).unwrap();
+    plain.set_data(Split::Train, &train).unwrap();
+    for _ in 0..4 {
+        plain.train_step(&rows, &opt).unwrap();
+    }
+    let lp = pollster::block_on(plain.take_losses()).unwrap();
+    assert_ne!(lp, lc);
+}

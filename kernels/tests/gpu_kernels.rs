@@ -337,7 +337,7 @@ fn gather_normalize_matches_reference() {
             use_indices,
             mean: data.mean,
             std: data.std,
-            pad: [0; 2],
+            ..Default::default()
         };
         let (zero_x, zero_y) = (vec![0f32; rows * 29], vec![0u32; rows]);
         let bufs: [&[u8]; 5] = [
@@ -372,4 +372,93 @@ fn gather_normalize_matches_reference() {
         assert_eq!(bytemuck::pod_collect_to_vec::<u8, u32>(&out[4]), y);
     }
     assert_eq!(gather_normalize::workgroups(256 * 70_000), (35_000, 2, 1));
+}
+
+#[test]
+fn augmented_gather_matches_reference_and_flips_about_half() {
+    // Odd shapes: 3 channels of 7×5 (105 features, rows straddle u32 words), crop padding 2.
+    let (c, h, w) = (3usize, 5usize, 7usize);
+    let data = common::random_dataset(31, 40, c * h * w, 4);
+    let indices: Vec<u32> = (0..37).map(|i| (i * 7 % 40) as u32).collect();
+    let rows = indices.len();
+    let aug = gather_normalize::Augmentation {
+        flip: true,
+        crop_pad: 2,
+        seed: 11,
+    };
+    let params = |step: u64| gather_normalize::GatherParams {
+        rows: rows as u32,
+        features: (c * h * w) as u32,
+        use_indices: 1,
+        mean: data.mean,
+        std: data.std,
+        augment: aug.bits(),
+        seed: gather_normalize::step_seed(aug.seed, step),
+        width: w as u32,
+        height: h as u32,
+        crop_pad: aug.crop_pad,
+        ..Default::default()
+    };
+    // Half the rows flip, over many draws; the same seed gives the same batch; crops shift the image.
+    let flips: usize = (0..200u64)
+        .map(|s| {
+            (0..rows as u32)
+                .filter(|&r| gather_normalize::flipped(&params(s), r))
+                .count()
+        })
+        .sum();
+    let share = flips as f64 / (200 * rows) as f64;
+    assert!((0.45..0.55).contains(&share), "flipped share {share}");
+    let p = params(3);
+    let (x, y) = gather_normalize::reference_augmented(&p, &data.images, &data.labels, &indices);
+    assert_eq!(
+        (x.clone(), y.clone()),
+        gather_normalize::reference_augmented(&p, &data.images, &data.labels, &indices)
+    );
+    let (plain, _) = gather_normalize::reference(
+        &data.images,
+        &data.labels,
+        c * h * w,
+        &indices,
+        data.mean,
+        data.std,
+    );
+    assert_ne!(x, plain, "augmented rows differ from the plain ones");
+    let zero = gather_normalize::normalize_pixel(0, data.mean, data.std);
+    assert!(
+        x.iter().any(|&v| v == zero),
+        "the crop's zero padding shows"
+    );
+    let no_aug = gather_normalize::GatherParams { augment: 0, ..p };
+    assert_eq!(
+        gather_normalize::reference_augmented(&no_aug, &data.images, &data.labels, &indices).0,
+        plain
+    );
+
+    let Some(ctx) = common::gpu() else { return };
+    let runner = KernelRunner::new(&ctx);
+    let (zero_x, zero_y) = (vec![0f32; rows * c * h * w], vec![0u32; rows]);
+    let bufs: [&[u8]; 5] = [
+        &data.images,
+        &data.labels,
+        cast_slice(&indices),
+        cast_slice(&zero_x),
+        cast_slice(&zero_y),
+    ];
+    let out = run(
+        &ctx,
+        &runner,
+        KernelEntry::GatherNormalize,
+        bytes_of(&p),
+        &bufs,
+        gather_normalize::workgroups((rows * c * h * w) as u32),
+    );
+    assert_close(
+        "augmented x (gpu vs reference)",
+        &f32s(&out[3]),
+        &x,
+        RTOL,
+        ATOL,
+    );
+    assert_eq!(bytemuck::pod_collect_to_vec::<u8, u32>(&out[4]), y);
 }

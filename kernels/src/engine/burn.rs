@@ -436,6 +436,19 @@ impl Engine for BurnEngine {
         })
     }
 
+    /// burn's engine gathers batches with tensor ops and has no augmentation.
+    fn set_augmentation(
+        &mut self,
+        augmentation: Option<crate::ops::gather_normalize::Augmentation>,
+    ) -> Result<(), EngineError> {
+        match augmentation {
+            None => Ok(()),
+            Some(_) => Err(EngineError::InvalidInput(
+                "the burn engine has no data augmentation; use --engine gpu or cpu".into(),
+            )),
+        }
+    }
+
     /// burn runs its own fused kernels, not ours: there is no launch list to show.
     fn last_step_kernels(&self) -> Vec<crate::engine::KernelLaunch> {
         Vec::new()

@@ -59,6 +59,10 @@ pub struct CpuEngine {
     last_optimizer: Option<OptimizerKind>,
     /// What the last training step ran (see [`step_launches`]).
     last_launches: Vec<KernelLaunch>,
+    /// Flip/crop of training batches (the gather kernel's reference).
+    augmentation: Option<gather_normalize::Augmentation>,
+    /// Training steps taken (the augmentation's per-step seed).
+    steps: u64,
 }
 
 impl CpuEngine {
@@ -96,6 +100,8 @@ impl CpuEngine {
             losses: Vec::new(),
             last_optimizer: None,
             last_launches: Vec::new(),
+            augmentation: None,
+            steps: 0,
         };
         engine.set_model(model)?;
         Ok(engine)
@@ -210,14 +216,35 @@ impl Engine for CpuEngine {
             .train
             .as_ref()
             .expect("check_rows ensured training data is set");
-        let (x, y) = gather_normalize::reference(
-            &train.images,
-            &train.labels,
-            train.features(),
-            rows,
-            train.mean,
-            train.std,
-        );
+        let (x, y) = match self.augmentation {
+            None => gather_normalize::reference(
+                &train.images,
+                &train.labels,
+                train.features(),
+                rows,
+                train.mean,
+                train.std,
+            ),
+            Some(aug) => gather_normalize::reference_augmented(
+                &gather_normalize::GatherParams {
+                    rows: b as u32,
+                    features: train.features() as u32,
+                    use_indices: 1,
+                    mean: train.mean,
+                    std: train.std,
+                    augment: aug.bits(),
+                    seed: gather_normalize::step_seed(aug.seed, self.steps),
+                    width: train.width as u32,
+                    height: train.height as u32,
+                    crop_pad: aug.crop_pad,
+                    ..Default::default()
+                },
+                &train.images,
+                &train.labels,
+                rows,
+            ),
+        };
+        self.steps += 1;
         let acts = self.forward(x, b);
         let classes = self.model.classes();
         let (row_losses, mut grad) =
@@ -388,6 +415,14 @@ impl Engine for CpuEngine {
 
     fn last_step_kernels(&self) -> Vec<KernelLaunch> {
         self.last_launches.clone()
+    }
+
+    fn set_augmentation(
+        &mut self,
+        augmentation: Option<gather_normalize::Augmentation>,
+    ) -> Result<(), EngineError> {
+        self.augmentation = augmentation;
+        Ok(())
     }
 
     fn reset_optimizer_state(&mut self) -> Result<(), EngineError> {

@@ -517,6 +517,8 @@ struct DataBuffers {
     classes: usize,
     mean: f32,
     std: f32,
+    width: usize,
+    height: usize,
 }
 
 /// Everything that depends on the model's shape; rebuilt by `set_model`.
@@ -662,6 +664,8 @@ pub struct GpuEngine {
     last_optimizer: Option<OptimizerKind>,
     /// What the last training step launched (see [`step_launches`]).
     last_launches: Vec<KernelLaunch>,
+    /// Flip/crop of training batches in the gather kernel.
+    augmentation: Option<gather_normalize::Augmentation>,
 }
 
 fn storage(device: &wgpu::Device, label: &str, bytes: usize) -> wgpu::Buffer {
@@ -728,6 +732,7 @@ impl GpuEngine {
             last_rows: 0,
             last_optimizer: None,
             last_launches: Vec::new(),
+            augmentation: None,
         };
         engine.ctx.check()?;
         Ok(engine)
@@ -1103,7 +1108,7 @@ impl GpuEngine {
                 use_indices: u32::from(use_indices),
                 mean,
                 std,
-                pad: [0; 2],
+                ..Default::default()
             },
         );
     }
@@ -1169,6 +1174,8 @@ impl GpuEngine {
             classes: data.classes(),
             mean: data.mean,
             std: data.std,
+            width: data.width,
+            height: data.height,
         }
     }
 }
@@ -1212,6 +1219,22 @@ impl Engine for GpuEngine {
 
         let train = self.train.take();
         self.set_rows(b, train.as_ref(), self.res.gather_train_slot, 0, true);
+        if let (Some(aug), Some(d)) = (self.augmentation, train.as_ref()) {
+            let params = gather_normalize::GatherParams {
+                rows: b as u32,
+                features: d.features as u32,
+                use_indices: 1,
+                mean: d.mean,
+                std: d.std,
+                augment: aug.bits(),
+                seed: gather_normalize::step_seed(aug.seed, self.steps),
+                width: d.width as u32,
+                height: d.height as u32,
+                crop_pad: aug.crop_pad,
+                ..Default::default()
+            };
+            self.res.arena.set(self.res.gather_train_slot, &params);
+        }
         self.train = train;
         let slot = (self.steps % LOSS_RING as u64) as u32;
         let sm = self.softmax_params(b, slot);
@@ -1563,6 +1586,14 @@ impl Engine for GpuEngine {
 
     fn last_step_kernels(&self) -> Vec<KernelLaunch> {
         self.last_launches.clone()
+    }
+
+    fn set_augmentation(
+        &mut self,
+        augmentation: Option<gather_normalize::Augmentation>,
+    ) -> Result<(), EngineError> {
+        self.augmentation = augmentation;
+        Ok(())
     }
 
     fn reset_optimizer_state(&mut self) -> Result<(), EngineError> {

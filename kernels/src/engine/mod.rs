@@ -403,6 +403,13 @@ pub trait Engine {
     /// Activations, gradients and parameters of the last training step.
     async fn trace(&mut self) -> Result<StepTrace, EngineError>;
 
+    /// Flips and crops training batches as they are gathered (`None`: plain batches). Evaluation and
+    /// prediction never augment.
+    fn set_augmentation(
+        &mut self,
+        augmentation: Option<crate::ops::gather_normalize::Augmentation>,
+    ) -> Result<(), EngineError>;
+
     /// The kernel launches of the last training step, in order (empty before the first step).
     fn last_step_kernels(&self) -> Vec<KernelLaunch>;
 
