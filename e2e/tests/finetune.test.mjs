@@ -138,3 +138,27 @@ test('home page lists the lessons; Back and Forward move between home and a less
     await page.screenshot({ path: fileURLToPath(new URL('../artifacts/ft-00-lesson.png', import.meta.url)) });
   } finally { await context.close(); }
 });
+
+test('the CIFAR-10 program: the animals model gets a 512→4 vehicles head and trains with flips and crops', async () => {
+  const ft = await FinetunePage.open(browser, server.url, 'scenario=cifar&engine=cpu&head_epochs=2&full_epochs=1&batch=64');
+  try {
+    const pretrained = await ft.pretrainedAccuracy();
+    assert.ok(pretrained >= 0 && pretrained <= 1);
+    assert.match(await ft.text('ft-data'), /airplane automobile ship truck/);
+    await ft.next();
+    await ft.byId('lock-fc1').click();
+    await ft.next();
+    assert.equal(await ft.value('ft-head-shape'), '512 → 6');
+    await ft.byId('replace-head').click();
+    await ft.page.waitForFunction(() => document.querySelector('[data-testid=ft-head-shape]')?.dataset.value === '512 → 4');
+    await ft.next();
+    const fc1 = await ft.value('ft-fc1-digest');
+    await ft.trainPhase('train-head', 'head');
+    assert.equal(await ft.value('ft-fc1-digest'), fc1, 'fc1 frozen through the head phase');
+    const accuracy = await ft.number('ft-accuracy');
+    assert.ok(accuracy > 0.3, `four vehicle classes after two epochs of the head: ${accuracy}`);
+    await ft.screenshot('ft-05-cifar');
+    assert.equal(await ft.errors(), '');
+    assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});

@@ -8,7 +8,8 @@ use std::rc::Rc;
 
 use kernels::dataset::{Dataset, Manifest, decode_chunk};
 use kernels::engine::{l2_distance, l2_norm};
-use kernels::finetune::per_class_subset;
+use kernels::finetune::{per_class_subset, select_classes};
+use kernels::ops::gather_normalize::Augmentation;
 use kernels::training::EpochBatches;
 use kernels::{
     AdapterOptions, CpuEngine, EngineError, GpuContext, GpuEngine, KernelLaunch, Mlp,
@@ -28,6 +29,10 @@ use crate::protocol::EnginePreference;
 pub const WORKER_NAME: &str = "finetune";
 /// The shipped pretrained model.
 pub const PRETRAINED: &str = "static/models/mnist-mlp-784-512-10.safetensors";
+/// The CIFAR-10 program's pretrained model (six animal classes; `backprop-lab train`, see the README).
+pub const PRETRAINED_CIFAR: &str = "static/models/cifar10-animals-mlp-3072-512-6.safetensors";
+/// CIFAR-10's vehicles, the program's new task.
+const VEHICLES: [usize; 4] = [0, 1, 8, 9];
 /// Rows per dispatch: the largest batch, and the evaluation chunk.
 const MAX_ROWS: usize = 512;
 /// Target length of one burst of steps.
@@ -70,33 +75,42 @@ struct Worker {
     /// The tuned model's weights when the current phase began (for ‖ΔW‖).
     phase_start: Option<Mlp>,
     run: Option<Run>,
+    /// Flips and crops of training batches (the CIFAR-10 program).
+    augmentation: Option<Augmentation>,
 }
 
-fn engine_for(gpu: Option<&GpuContext>, model: &Mlp) -> Result<Active, EngineError> {
-    Ok(match gpu {
+fn engine_for(
+    gpu: Option<&GpuContext>,
+    model: &Mlp,
+    augmentation: Option<Augmentation>,
+) -> Result<Active, EngineError> {
+    let mut engine = match gpu {
         Some(ctx) => Active::Gpu(Box::new(GpuEngine::new(ctx, model, MAX_ROWS)?)),
         None => Active::Cpu(Box::new(CpuEngine::new(model, MAX_ROWS)?)),
-    })
+    };
+    engine.set_augmentation(augmentation)?;
+    Ok(engine)
 }
 
-/// The first chunk of each split of a shipped dataset (enough for a few examples per class and a
-/// held-out set).
-async fn load_dataset(name: &str) -> Result<(Dataset, Dataset), String> {
+/// The first `chunks` chunks of each split of a shipped dataset (one is enough for a few examples per
+/// class and a held-out set).
+async fn load_dataset(name: &str, chunks: usize) -> Result<(Dataset, Dataset), String> {
     let base = format!("static/data/{name}");
     let text = fetch_bytes(&format!("{base}/manifest.json")).await?;
     let manifest =
         Manifest::from_json(&String::from_utf8_lossy(&text)).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for info in [&manifest.train, &manifest.test] {
-        let chunk = info
-            .chunks
-            .first()
-            .ok_or_else(|| format!("{name}: a split has no chunk"))?;
-        let bytes = fetch_bytes(&format!("{base}/{}", chunk.file)).await?;
-        let decoded =
-            decode_chunk(chunk, &bytes, manifest.classes.len()).map_err(|e| e.to_string())?;
+        if info.chunks.is_empty() {
+            return Err(format!("{name}: a split has no chunk"));
+        }
         let mut data = manifest.empty_dataset();
-        data.append(&decoded).map_err(|e| e.to_string())?;
+        for chunk in info.chunks.iter().take(chunks.max(1)) {
+            let bytes = fetch_bytes(&format!("{base}/{}", chunk.file)).await?;
+            let decoded =
+                decode_chunk(chunk, &bytes, manifest.classes.len()).map_err(|e| e.to_string())?;
+            data.append(&decoded).map_err(|e| e.to_string())?;
+        }
         out.push(data);
     }
     let test = out.pop().expect("two splits");
@@ -245,9 +259,11 @@ impl Worker {
         test: usize,
         model: Option<ByteBuf>,
     ) -> Result<(), EngineError> {
+        let cifar = scenario == Scenario::Cifar;
+        let shipped = if cifar { PRETRAINED_CIFAR } else { PRETRAINED };
         let bytes = match model {
             Some(b) => b.into_vec(),
-            None => match fetch_bytes(PRETRAINED).await {
+            None => match fetch_bytes(shipped).await {
                 Ok(b) => b,
                 Err(e) => {
                     error(MessageCode::BadModel, e);
@@ -255,13 +271,14 @@ impl Worker {
                 }
             },
         };
+        let inputs = if cifar { 3072 } else { 784 };
         let mlp = match Mlp::from_safetensors(&bytes) {
-            Ok(m) if m.input_size() == 784 => m,
+            Ok(m) if m.input_size() == inputs => m,
             Ok(m) => {
                 error(
                     MessageCode::BadModel,
                     format!(
-                        "the model takes {} inputs; this lesson's images have 784 (28×28)",
+                        "the model takes {} inputs; this scenario's images have {inputs}",
                         m.input_size()
                     ),
                 );
@@ -272,9 +289,22 @@ impl Worker {
                 return Ok(());
             }
         };
+        self.augmentation = cifar.then_some(Augmentation {
+            flip: true,
+            crop_pad: 4,
+            seed: 1,
+        });
         if let Some(name) = scenario.dataset() {
-            match load_dataset(name).await {
-                Ok((train, held_out)) => {
+            // The CIFAR subset's chunks are small: its program takes every image.
+            match load_dataset(name, if cifar { usize::MAX } else { 1 }).await {
+                Ok((mut train, mut held_out)) => {
+                    if cifar {
+                        train = select_classes(&train, &VEHICLES);
+                        held_out = select_classes(&held_out, &VEHICLES);
+                        for d in [&mut train, &mut held_out] {
+                            (d.mean, d.std) = (0.5, 0.5);
+                        }
+                    }
                     self.train = Some(per_class_subset(&train, per_class.max(1)));
                     self.test = Some(held_out.take(test.max(1)));
                 }
@@ -293,7 +323,7 @@ impl Worker {
         }
         self.run = None;
         self.scratch = None;
-        self.tuned = Some(engine_for(self.gpu(), &mlp)?);
+        self.tuned = Some(engine_for(self.gpu(), &mlp, self.augmentation)?);
         self.phase_start = Some(mlp.clone());
         self.post_model(Slot::Tuned, &mlp);
         self.post_data();
@@ -459,6 +489,7 @@ impl Worker {
         seed: u64,
     ) -> Result<(), EngineError> {
         let gpu = self.gpu().cloned();
+        let augmentation = self.augmentation;
         let Some(engine) = self.slot(slot) else {
             error(MessageCode::NotReady, "no model is loaded");
             return Ok(());
@@ -469,7 +500,7 @@ impl Worker {
         match engine.set_model(&model) {
             Ok(()) => {}
             Err(EngineError::InvalidInput(_)) => {
-                *engine = engine_for(gpu.as_ref(), &model)?;
+                *engine = engine_for(gpu.as_ref(), &model, augmentation)?;
             }
             Err(e) => return Err(e),
         }
@@ -519,7 +550,7 @@ impl Worker {
             PhaseKind::Scratch => {
                 let w = model.widths();
                 let fresh = Mlp::new(w[0], &w[1..w.len() - 1], w[w.len() - 1], seed)?;
-                self.scratch = Some(engine_for(self.gpu(), &fresh)?);
+                self.scratch = Some(engine_for(self.gpu(), &fresh, self.augmentation)?);
                 self.set_data()?;
                 self.post_model(Slot::Scratch, &fresh);
             }
@@ -800,6 +831,7 @@ pub fn main(early: js_sys::Array) {
         scratch: None,
         phase_start: None,
         run: None,
+        augmentation: None,
     };
     wasm_bindgen_futures::spawn_local(worker.main_loop());
 }

@@ -107,6 +107,15 @@ impl Active {
         with_engine!(self, e => e.reset_optimizer_state())
     }
 
+    /// [`Engine::set_augmentation`].
+    #[inline(never)]
+    pub fn set_augmentation(
+        &mut self,
+        augmentation: Option<kernels::ops::gather_normalize::Augmentation>,
+    ) -> Result<(), EngineError> {
+        with_engine!(self, e => e.set_augmentation(augmentation))
+    }
+
     /// [`Engine::last_step_kernels`].
     pub fn last_step_kernels(&self) -> Vec<KernelLaunch> {
         with_engine!(self, e => e.last_step_kernels())

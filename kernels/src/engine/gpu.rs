@@ -52,7 +52,7 @@ fn is_software(info: &wgpu::AdapterInfo) -> bool {
     info.device_type == wgpu::DeviceType::Cpu
         || ["llvmpipe", "lavapipe", "swiftshader", "software"]
             .iter()
-            .any(|s| info.name.to_lowercase().contains(s))
+            .any(|s| info.name.to_ascii_lowercase().contains(s))
 }
 
 impl GpuContext {

@@ -70,10 +70,11 @@ impl Setup {
             // Few-shot by default; "digits → clothes" is about plenty of data.
             per_class: num(r, "per_class")
                 .filter(|n| (1..=400).contains(n))
-                .unwrap_or(if scenario == Scenario::Clothes {
-                    100
-                } else {
-                    5
+                .unwrap_or(match scenario {
+                    Scenario::Clothes => 100,
+                    // Every vehicle of the 4,000-image subset (about 400 a class).
+                    Scenario::Cifar => 400,
+                    _ => 5,
                 }),
             test: num(r, "test")
                 .filter(|n| (1..=2000).contains(n))

@@ -17,15 +17,19 @@ pub enum Scenario {
     Symbols,
     /// Fashion-MNIST with the MNIST model: the honest case where transfer barely helps.
     Clothes,
+    /// The classic CIFAR-10 program: an MLP trained on the six animal classes, fine-tuned to the four
+    /// vehicles through a new 512→4 head, with flips and crops.
+    Cifar,
 }
 
 impl Scenario {
     /// Every scenario, in the order the picker shows them.
-    pub const ALL: [Scenario; 4] = [
+    pub const ALL: [Scenario; 5] = [
         Scenario::Handwriting,
         Scenario::Pen,
         Scenario::Symbols,
         Scenario::Clothes,
+        Scenario::Cifar,
     ];
 
     /// The URL value (`scenario=pen`).
@@ -35,6 +39,7 @@ impl Scenario {
             Self::Pen => "pen",
             Self::Symbols => "symbols",
             Self::Clothes => "clothes",
+            Self::Cifar => "cifar",
         }
     }
 
@@ -48,6 +53,7 @@ impl Scenario {
         match self {
             Self::Pen => Some("mnist-pen"),
             Self::Clothes => Some("fashion-mnist"),
+            Self::Cifar => Some("cifar10"),
             Self::Handwriting | Self::Symbols => None,
         }
     }

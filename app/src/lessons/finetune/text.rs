@@ -65,6 +65,7 @@ pub fn scenario_name(s: Scenario) -> Text {
         Scenario::Pen => tx("MNIST with another pen", "换一支笔写的 MNIST"),
         Scenario::Symbols => tx("New symbols", "新符号"),
         Scenario::Clothes => tx("Digits → clothes", "数字 → 服装"),
+        Scenario::Cifar => tx("CIFAR-10: animals → vehicles", "CIFAR-10：动物 → 交通工具"),
     }
 }
 
@@ -82,6 +83,10 @@ pub fn scenario_note(s: Scenario) -> Text {
         Scenario::Symbols => tx(
             "Invent k new classes (✓ ✗ ○, letters…) and draw examples: the head gets k outputs. This is what a new output layer is for.",
             "发明 k 个新类别（✓ ✗ ○、字母……）并画出例子：头部就有 k 个输出。这正是新输出层的用途。",
+        ),
+        Scenario::Cifar => tx(
+            "The classic program: an MLP 3072→512→6 trained on CIFAR-10's six animal classes, fine-tuned to the four vehicles through a new 512→4 head, with random flips and crops (padding 4) done in the gather kernel and mean 0.5 / std 0.5. An MLP on CIFAR is weak, and the numbers show it.",
+            "经典流程：一个在 CIFAR-10 六类动物上训练的 3072→512→6 多层感知机，通过新的 512→4 头部微调到四类交通工具；随机翻转和裁剪（填充 4）在数据收集内核里完成，均值 0.5、标准差 0.5。多层感知机在 CIFAR 上本来就弱，数字会如实显示。",
         ),
         Scenario::Clothes => tx(
             "Fashion-MNIST with the digit model: the honest case. With enough examples, features learned on digits barely help clothes, and the numbers will say so.",
