@@ -1,0 +1,560 @@
+//! The GPU engine: the WGSL kernels through wgpu, natively (Vulkan, Metal, DX12) or in a browser
+//! (WebGPU). Device, pipelines, layouts and buffers are created once; a training step writes one small
+//! uniform block, encodes its dispatches in one compute pass and submits. Results come back through
+//! asynchronous buffer mapping.
+
+mod arena;
+mod context;
+mod engine;
+mod pipelines;
+mod resources;
+mod runner;
+
+use wgpu::util::DeviceExt;
+
+use crate::dataset::{Dataset, Split};
+use crate::engine::{EngineError, EngineInfo, KernelLaunch, OptimizerKind};
+use crate::model::Mlp;
+use crate::ops::{gather_normalize, linear, relu_backward, softmax_cross_entropy};
+
+use arena::{UniformArena, UniformSlot};
+pub use context::{AdapterOptions, GpuContext};
+use pipelines::Kernels;
+use resources::{DataBuffers, LayerBuffers, Resources, TensorBuffers};
+pub use runner::{KernelEntry, KernelRunner};
+
+/// Steps whose losses are kept on the GPU between two reads.
+pub const LOSS_RING: usize = 4096;
+
+/// The GPU engine.
+pub struct GpuEngine {
+    ctx: GpuContext,
+    info: EngineInfo,
+    model: Mlp,
+    max_rows: usize,
+    eval_capacity: usize,
+    train: Option<DataBuffers>,
+    test: Option<DataBuffers>,
+    empty: wgpu::Buffer,
+    res: Resources,
+    steps: u64,
+    losses_read: u64,
+    last_rows: usize,
+    last_optimizer: Option<OptimizerKind>,
+    /// What the last training step launched (see [`step_launches`]).
+    last_launches: Vec<KernelLaunch>,
+    /// Flip/crop of training batches in the gather kernel.
+    augmentation: Option<gather_normalize::Augmentation>,
+}
+
+fn storage(device: &wgpu::Device, label: &str, bytes: usize) -> wgpu::Buffer {
+    device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: (bytes.max(4) as u64).next_multiple_of(4),
+        usage: wgpu::BufferUsages::STORAGE
+            | wgpu::BufferUsages::COPY_SRC
+            | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    })
+}
+
+fn storage_init(device: &wgpu::Device, label: &str, data: &[u8]) -> wgpu::Buffer {
+    let mut padded = data.to_vec();
+    padded.resize(data.len().max(4).next_multiple_of(4), 0);
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some(label),
+        contents: &padded,
+        usage: wgpu::BufferUsages::STORAGE
+            | wgpu::BufferUsages::COPY_SRC
+            | wgpu::BufferUsages::COPY_DST,
+    })
+}
+
+fn entries<'a>(resources: Vec<wgpu::BindingResource<'a>>) -> Vec<wgpu::BindGroupEntry<'a>> {
+    resources
+        .into_iter()
+        .enumerate()
+        .map(|(i, resource)| wgpu::BindGroupEntry {
+            binding: i as u32,
+            resource,
+        })
+        .collect()
+}
+
+fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytemuck::pod_collect_to_vec(bytes)
+}
+
+impl GpuEngine {
+    /// A GPU engine training `model` on `ctx`'s device, with batches of up to `max_rows` rows.
+    pub fn new(ctx: &GpuContext, model: &Mlp, max_rows: usize) -> Result<Self, EngineError> {
+        if max_rows == 0 || max_rows > 65_536 {
+            return Err(EngineError::InvalidInput(format!(
+                "a batch of {max_rows} rows; the GPU engine takes 1 to 65,536"
+            )));
+        }
+        let device = &ctx.device;
+        let empty = storage(device, "empty placeholder", 4);
+        let res = Self::build(ctx, ctx.kernels(), model, max_rows, 1, None, None, &empty)?;
+        let engine = Self {
+            info: ctx.engine_info(),
+            ctx: ctx.clone(),
+            model: model.clone(),
+            max_rows,
+            eval_capacity: 1,
+            train: None,
+            test: None,
+            empty,
+            res,
+            steps: 0,
+            losses_read: 0,
+            last_rows: 0,
+            last_optimizer: None,
+            last_launches: Vec::new(),
+            augmentation: None,
+        };
+        engine.ctx.check()?;
+        Ok(engine)
+    }
+
+    /// The device context.
+    pub fn context(&self) -> &GpuContext {
+        &self.ctx
+    }
+
+    fn check_size(ctx: &GpuContext, what: &str, bytes: usize) -> Result<(), EngineError> {
+        let limits = ctx.device.limits();
+        let allowed = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size);
+        if bytes as u64 > allowed {
+            return Err(EngineError::Limit {
+                what: what.into(),
+                needed: bytes as u64,
+                allowed,
+            });
+        }
+        Ok(())
+    }
+
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one private constructor of all shape-dependent resources"
+    )]
+    fn build(
+        ctx: &GpuContext,
+        k: &Kernels,
+        model: &Mlp,
+        max_rows: usize,
+        eval_capacity: usize,
+        train: Option<&DataBuffers>,
+        test: Option<&DataBuffers>,
+        empty: &wgpu::Buffer,
+    ) -> Result<Resources, EngineError> {
+        let device = &ctx.device;
+        let widths = model.widths();
+        for (i, &w) in widths.iter().enumerate() {
+            Self::check_size(
+                ctx,
+                &format!("activations of width {w} (layer {i})"),
+                max_rows * w * 4,
+            )?;
+        }
+        for l in &model.layers {
+            Self::check_size(ctx, "a weight matrix", l.weight.len() * 4)?;
+        }
+        let nl = model.layers.len();
+        let mut arena = UniformArena::new(device, nl * 7 + 8);
+        let acts: Vec<wgpu::Buffer> = widths
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| storage(device, &format!("activations {i}"), max_rows * w * 4))
+            .collect();
+        let grads: Vec<Option<wgpu::Buffer>> = widths
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| {
+                (i > 0).then(|| {
+                    storage(
+                        device,
+                        &format!("activation gradients {i}"),
+                        max_rows * w * 4,
+                    )
+                })
+            })
+            .collect();
+        let labels = storage(device, "batch labels", max_rows * 4);
+        let indices = storage(device, "batch indices", max_rows * 4);
+        let loss_rows = storage(device, "per-row losses", max_rows * 4);
+        let loss_log = storage(device, "loss ring", LOSS_RING * 4);
+        let predictions = storage(device, "test predictions", eval_capacity * 4);
+        let eval_losses = storage(device, "test losses", eval_capacity * 4);
+        let correct = storage(device, "correct count", 4);
+
+        let tensor = |arena: &mut UniformArena, name: String, values: &[f32], frozen: bool| {
+            let bytes = bytemuck::cast_slice(values);
+            let param = storage_init(device, &name, bytes);
+            let grad = storage(device, &format!("{name} grad"), bytes.len());
+            let m = storage(device, &format!("{name} moment 1"), bytes.len());
+            let v = storage(device, &format!("{name} moment 2"), bytes.len());
+            let opt_slot = arena.alloc();
+            let sgd_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(&format!("{name} sgd")),
+                layout: &k.sgd_layout,
+                entries: &entries(vec![
+                    arena.binding(opt_slot),
+                    grad.as_entire_binding(),
+                    param.as_entire_binding(),
+                    m.as_entire_binding(),
+                ]),
+            });
+            let adam_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(&format!("{name} adam")),
+                layout: &k.adam_layout,
+                entries: &entries(vec![
+                    arena.binding(opt_slot),
+                    grad.as_entire_binding(),
+                    param.as_entire_binding(),
+                    m.as_entire_binding(),
+                    v.as_entire_binding(),
+                ]),
+            });
+            TensorBuffers {
+                param,
+                grad,
+                m,
+                v,
+                len: values.len(),
+                steps: 0,
+                frozen,
+                computed: false,
+                opt_slot,
+                sgd_group,
+                adam_group,
+            }
+        };
+
+        let mut layers = Vec::with_capacity(nl);
+        for (l, layer) in model.layers.iter().enumerate() {
+            use crate::model::TensorKind;
+            let weight = tensor(
+                &mut arena,
+                Mlp::parameter_name(l, TensorKind::Weight),
+                &layer.weight,
+                layer.weight_frozen,
+            );
+            let bias = tensor(
+                &mut arena,
+                Mlp::parameter_name(l, TensorKind::Bias),
+                &layer.bias,
+                layer.bias_frozen,
+            );
+            let (fwd_slot, dw_slot, db_slot, dx_slot, relu_slot) = (
+                arena.alloc(),
+                arena.alloc(),
+                arena.alloc(),
+                arena.alloc(),
+                arena.alloc(),
+            );
+            let gl = |label: &str, res: Vec<wgpu::BindingResource<'_>>| {
+                device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some(&format!("fc{} {label}", l + 1)),
+                    layout: &k.linear_layout,
+                    entries: &entries(res),
+                })
+            };
+            let g_out = grads[l + 1]
+                .as_ref()
+                .expect("every layer output has a gradient buffer");
+            let fwd_group = gl(
+                "forward",
+                vec![
+                    arena.binding(fwd_slot),
+                    acts[l].as_entire_binding(),
+                    weight.param.as_entire_binding(),
+                    bias.param.as_entire_binding(),
+                    acts[l + 1].as_entire_binding(),
+                ],
+            );
+            let dw_group = gl(
+                "weight grad",
+                vec![
+                    arena.binding(dw_slot),
+                    g_out.as_entire_binding(),
+                    acts[l].as_entire_binding(),
+                    empty.as_entire_binding(),
+                    weight.grad.as_entire_binding(),
+                ],
+            );
+            let db_group = gl(
+                "bias grad",
+                vec![
+                    arena.binding(db_slot),
+                    g_out.as_entire_binding(),
+                    empty.as_entire_binding(),
+                    empty.as_entire_binding(),
+                    bias.grad.as_entire_binding(),
+                ],
+            );
+            let dx_group = grads[l].as_ref().map(|g_in| {
+                let dx = gl(
+                    "input grad",
+                    vec![
+                        arena.binding(dx_slot),
+                        g_out.as_entire_binding(),
+                        weight.param.as_entire_binding(),
+                        empty.as_entire_binding(),
+                        g_in.as_entire_binding(),
+                    ],
+                );
+                let relu = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some(&format!("fc{} relu backward", l + 1)),
+                    layout: &k.relu_layout,
+                    entries: &entries(vec![
+                        arena.binding(relu_slot),
+                        acts[l].as_entire_binding(),
+                        g_in.as_entire_binding(),
+                    ]),
+                });
+                (dx, relu)
+            });
+            layers.push(LayerBuffers {
+                in_f: layer.in_features,
+                out_f: layer.out_features,
+                weight,
+                bias,
+                fwd_slot,
+                dw_slot,
+                db_slot,
+                dx_slot,
+                relu_slot,
+                fwd_group,
+                dw_group,
+                db_group,
+                dx_group,
+            });
+        }
+        let softmax_slot = arena.alloc();
+        let softmax_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("softmax cross-entropy"),
+            layout: &k.softmax_layout,
+            entries: &entries(vec![
+                arena.binding(softmax_slot),
+                acts[nl].as_entire_binding(),
+                labels.as_entire_binding(),
+                loss_rows.as_entire_binding(),
+                grads[nl]
+                    .as_ref()
+                    .expect("logits have a gradient buffer")
+                    .as_entire_binding(),
+                loss_log.as_entire_binding(),
+            ]),
+        });
+        let accuracy_slot = arena.alloc();
+        let accuracy_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("accuracy"),
+            layout: &k.accuracy_layout,
+            entries: &entries(vec![
+                arena.binding(accuracy_slot),
+                acts[nl].as_entire_binding(),
+                labels.as_entire_binding(),
+                predictions.as_entire_binding(),
+                correct.as_entire_binding(),
+            ]),
+        });
+        let gather_group =
+            |label: &str, slot: UniformSlot, data: Option<&DataBuffers>, arena: &UniformArena| {
+                let (px, lb) = data.map_or((empty, empty), |d| (&d.pixels, &d.labels));
+                device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some(label),
+                    layout: &k.gather_layout,
+                    entries: &entries(vec![
+                        arena.binding(slot),
+                        px.as_entire_binding(),
+                        lb.as_entire_binding(),
+                        indices.as_entire_binding(),
+                        acts[0].as_entire_binding(),
+                        labels.as_entire_binding(),
+                    ]),
+                })
+            };
+        let gather_train_slot = arena.alloc();
+        let gather_test_slot = arena.alloc();
+        let gather_train_group = gather_group("gather train", gather_train_slot, train, &arena);
+        let gather_test_group = gather_group("gather test", gather_test_slot, test, &arena);
+        Ok(Resources {
+            arena,
+            layers,
+            acts,
+            labels,
+            indices,
+            loss_rows,
+            loss_log,
+            predictions,
+            eval_losses,
+            correct,
+            softmax_slot,
+            softmax_group,
+            accuracy_slot,
+            accuracy_group,
+            gather_train_slot,
+            gather_test_slot,
+            gather_train_group,
+            gather_test_group,
+        })
+    }
+
+    /// Recreates the shape-dependent resources. With `keep_parameters`, parameters, optimiser state and
+    /// step counts are copied on the GPU from the old resources (the host copy of the model is stale).
+    fn rebuild(&mut self, keep_parameters: bool) -> Result<(), EngineError> {
+        let mut res = Self::build(
+            &self.ctx,
+            self.ctx.kernels(),
+            &self.model,
+            self.max_rows,
+            self.eval_capacity,
+            self.train.as_ref(),
+            self.test.as_ref(),
+            &self.empty,
+        )?;
+        let mut enc = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("carry state into rebuilt resources"),
+            });
+        // Losses not yet read back belong to steps already taken: they survive any rebuild.
+        enc.copy_buffer_to_buffer(
+            &self.res.loss_log,
+            0,
+            &res.loss_log,
+            0,
+            LOSS_RING as u64 * 4,
+        );
+        if keep_parameters {
+            for (old, new) in self.res.layers.iter().zip(&mut res.layers) {
+                for (o, n) in [(&old.weight, &mut new.weight), (&old.bias, &mut new.bias)] {
+                    for (src, dst) in [(&o.param, &n.param), (&o.m, &n.m), (&o.v, &n.v)] {
+                        enc.copy_buffer_to_buffer(src, 0, dst, 0, o.len as u64 * 4);
+                    }
+                    n.steps = o.steps;
+                }
+            }
+        }
+        self.ctx.queue.submit([enc.finish()]);
+        self.res = res;
+        self.last_rows = 0;
+        self.ctx.check()
+    }
+
+    /// Writes the row-count-dependent parameters of every dispatch for a batch of `rows`.
+    fn set_rows(
+        &mut self,
+        rows: usize,
+        data: Option<&DataBuffers>,
+        gather_slot: UniformSlot,
+        base: u32,
+        use_indices: bool,
+    ) {
+        let r = rows as u32;
+        let res = &mut self.res;
+        for (l, layer) in res.layers.iter().enumerate() {
+            let (i, o) = (layer.in_f as u32, layer.out_f as u32);
+            let relu = l + 1 < self.model.layers.len();
+            res.arena
+                .set(layer.fwd_slot, &linear::GemmParams::forward(r, i, o, relu));
+            res.arena
+                .set(layer.dw_slot, &linear::GemmParams::grad_weight(r, i, o));
+            res.arena
+                .set(layer.db_slot, &linear::GemmParams::grad_bias(r, o));
+            res.arena
+                .set(layer.dx_slot, &linear::GemmParams::grad_input(r, i, o));
+            res.arena.set(
+                layer.relu_slot,
+                &relu_backward::ReluBackwardParams {
+                    n: r * i,
+                    pad: [0; 3],
+                },
+            );
+        }
+        let (mean, std) = data.map_or((0.0, 1.0), |d| (d.mean, d.std));
+        res.arena.set(
+            gather_slot,
+            &gather_normalize::GatherParams {
+                rows: r,
+                features: self.model.input_size() as u32,
+                base,
+                use_indices: u32::from(use_indices),
+                mean,
+                std,
+                ..Default::default()
+            },
+        );
+    }
+
+    fn encode_gather(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        group: &wgpu::BindGroup,
+        rows: usize,
+    ) {
+        pass.set_pipeline(&self.ctx.kernels().gather);
+        pass.set_bind_group(0, group, &[]);
+        let (x, y, z) = gather_normalize::workgroups((rows * self.model.input_size()) as u32);
+        pass.dispatch_workgroups(x, y, z);
+    }
+
+    fn encode_forward(&self, pass: &mut wgpu::ComputePass<'_>, rows: usize) {
+        pass.set_pipeline(&self.ctx.kernels().gemm);
+        for layer in &self.res.layers {
+            pass.set_bind_group(0, &layer.fwd_group, &[]);
+            let (x, y, z) = linear::GemmParams::forward(
+                rows as u32,
+                layer.in_f as u32,
+                layer.out_f as u32,
+                false,
+            )
+            .gemm_workgroups();
+            pass.dispatch_workgroups(x, y, z);
+        }
+    }
+
+    fn softmax_params(
+        &self,
+        rows: usize,
+        slot: u32,
+    ) -> softmax_cross_entropy::SoftmaxCrossEntropyParams {
+        softmax_cross_entropy::SoftmaxCrossEntropyParams {
+            rows: rows as u32,
+            classes: self.model.classes() as u32,
+            slot,
+            grad_scale: 1.0 / rows as f32,
+        }
+    }
+
+    fn upload(&self, split: Split, data: &Dataset) -> DataBuffers {
+        let name = match split {
+            Split::Train => "train",
+            Split::Test => "test",
+        };
+        DataBuffers {
+            pixels: storage_init(
+                &self.ctx.device,
+                &format!("{name} pixels (u8)"),
+                &data.images,
+            ),
+            labels: storage_init(
+                &self.ctx.device,
+                &format!("{name} labels (u8)"),
+                &data.labels,
+            ),
+            len: data.len(),
+            features: data.features(),
+            classes: data.classes(),
+            mean: data.mean,
+            std: data.std,
+            width: data.width,
+            height: data.height,
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The compiled kernels: every pipeline and bind-group layout, built once per device.
+
+use crate::ops::{
+    accuracy, adam, gather_normalize, linear, relu_backward, sgd, softmax_cross_entropy,
+};
+
+/// Binding kinds, in the order every kernel declares them.
+#[derive(Clone, Copy)]
+pub(super) enum Slot {
+    Uniform,
+    Read,
+    ReadWrite,
+}
+
+/// The compiled kernels: pipelines and bind-group layouts, created once per device.
+pub(super) struct Kernels {
+    pub(super) linear_layout: wgpu::BindGroupLayout,
+    pub(super) gemm: wgpu::ComputePipeline,
+    pub(super) bias_grad: wgpu::ComputePipeline,
+    pub(super) relu_layout: wgpu::BindGroupLayout,
+    pub(super) relu: wgpu::ComputePipeline,
+    pub(super) softmax_layout: wgpu::BindGroupLayout,
+    pub(super) softmax_rows: wgpu::ComputePipeline,
+    pub(super) softmax_mean: wgpu::ComputePipeline,
+    pub(super) sgd_layout: wgpu::BindGroupLayout,
+    pub(super) sgd: wgpu::ComputePipeline,
+    pub(super) adam_layout: wgpu::BindGroupLayout,
+    pub(super) adam: wgpu::ComputePipeline,
+    pub(super) accuracy_layout: wgpu::BindGroupLayout,
+    pub(super) accuracy: wgpu::ComputePipeline,
+    pub(super) gather_layout: wgpu::BindGroupLayout,
+    pub(super) gather: wgpu::ComputePipeline,
+}
+
+impl Kernels {
+    pub(super) fn new(device: &wgpu::Device) -> Self {
+        let layout = |label: &str, slots: &[Slot]| {
+            let entries: Vec<_> = slots
+                .iter()
+                .enumerate()
+                .map(|(i, s)| wgpu::BindGroupLayoutEntry {
+                    binding: i as u32,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: match s {
+                            Slot::Uniform => wgpu::BufferBindingType::Uniform,
+                            Slot::Read => wgpu::BufferBindingType::Storage { read_only: true },
+                            Slot::ReadWrite => {
+                                wgpu::BufferBindingType::Storage { read_only: false }
+                            }
+                        },
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                })
+                .collect();
+            device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some(label),
+                entries: &entries,
+            })
+        };
+        fn pipelines<const N: usize>(
+            device: &wgpu::Device,
+            label: &str,
+            source: &str,
+            layout: &wgpu::BindGroupLayout,
+            entries: [&str; N],
+        ) -> [wgpu::ComputePipeline; N] {
+            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(source.into()),
+            });
+            let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(label),
+                bind_group_layouts: &[Some(layout)],
+                immediate_size: 0,
+            });
+            entries.map(|e| {
+                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(&format!("{label}::{e}")),
+                    layout: Some(&pl),
+                    module: &module,
+                    entry_point: Some(e),
+                    compilation_options: Default::default(),
+                    cache: None,
+                })
+            })
+        }
+        use Slot::{Read as R, ReadWrite as W, Uniform as U};
+        let linear_layout = layout("linear layout", &[U, R, R, R, W]);
+        let [gemm, bias_grad] = pipelines(
+            device,
+            "linear.wgsl",
+            linear::SOURCE,
+            &linear_layout,
+            ["gemm", "bias_grad"],
+        );
+        let relu_layout = layout("relu_backward layout", &[U, R, W]);
+        let [relu] = pipelines(
+            device,
+            "relu_backward.wgsl",
+            relu_backward::SOURCE,
+            &relu_layout,
+            ["main"],
+        );
+        let softmax_layout = layout("softmax_cross_entropy layout", &[U, R, R, W, W, W]);
+        let [softmax_rows, softmax_mean] = pipelines(
+            device,
+            "softmax_cross_entropy.wgsl",
+            softmax_cross_entropy::SOURCE,
+            &softmax_layout,
+            ["rows", "mean"],
+        );
+        let sgd_layout = layout("sgd layout", &[U, R, W, W]);
+        let [sgd] = pipelines(device, "sgd.wgsl", sgd::SOURCE, &sgd_layout, ["main"]);
+        let adam_layout = layout("adam layout", &[U, R, W, W, W]);
+        let [adam] = pipelines(device, "adam.wgsl", adam::SOURCE, &adam_layout, ["main"]);
+        let accuracy_layout = layout("accuracy layout", &[U, R, R, W, W]);
+        let [accuracy] = pipelines(
+            device,
+            "accuracy.wgsl",
+            accuracy::SOURCE,
+            &accuracy_layout,
+            ["main"],
+        );
+        let gather_layout = layout("gather_normalize layout", &[U, R, R, R, W, W]);
+        let [gather] = pipelines(
+            device,
+            "gather_normalize.wgsl",
+            gather_normalize::SOURCE,
+            &gather_layout,
+            ["main"],
+        );
+        Self {
+            linear_layout,
+            gemm,
+            bias_grad,
+            relu_layout,
+            relu,
+            softmax_layout,
+            softmax_rows,
+            softmax_mean,
+            sgd_layout,
+            sgd,
+            adam_layout,
+            adam,
+            accuracy_layout,
+            accuracy,
+            gather_layout,
+            gather,
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! The buffers of a model on the GPU: per tensor, per layer, per split, and everything a step needs.
+
+use super::*;
+
+/// Per-tensor GPU state.
+pub(super) struct TensorBuffers {
+    pub(super) param: wgpu::Buffer,
+    pub(super) grad: wgpu::Buffer,
+    pub(super) m: wgpu::Buffer,
+    pub(super) v: wgpu::Buffer,
+    pub(super) len: usize,
+    pub(super) steps: u64,
+    pub(super) frozen: bool,
+    /// Whether `grad` holds this step's gradient.
+    pub(super) computed: bool,
+    pub(super) opt_slot: UniformSlot,
+    pub(super) sgd_group: wgpu::BindGroup,
+    pub(super) adam_group: wgpu::BindGroup,
+}
+
+/// Per-layer GPU resources.
+pub(super) struct LayerBuffers {
+    pub(super) in_f: usize,
+    pub(super) out_f: usize,
+    pub(super) weight: TensorBuffers,
+    pub(super) bias: TensorBuffers,
+    pub(super) fwd_slot: UniformSlot,
+    pub(super) dw_slot: UniformSlot,
+    pub(super) db_slot: UniformSlot,
+    pub(super) dx_slot: UniformSlot,
+    pub(super) relu_slot: UniformSlot,
+    pub(super) fwd_group: wgpu::BindGroup,
+    pub(super) dw_group: wgpu::BindGroup,
+    pub(super) db_group: wgpu::BindGroup,
+    /// dX = dY·W into the previous layer's gradient buffer, then ReLU backward (layers ≥ 1 only).
+    pub(super) dx_group: Option<(wgpu::BindGroup, wgpu::BindGroup)>,
+}
+
+/// One split on the GPU.
+pub(super) struct DataBuffers {
+    pub(super) pixels: wgpu::Buffer,
+    pub(super) labels: wgpu::Buffer,
+    pub(super) len: usize,
+    pub(super) features: usize,
+    pub(super) classes: usize,
+    pub(super) mean: f32,
+    pub(super) std: f32,
+    pub(super) width: usize,
+    pub(super) height: usize,
+}
+
+/// Everything that depends on the model's shape; rebuilt by `set_model`.
+pub(super) struct Resources {
+    pub(super) arena: UniformArena,
+    pub(super) layers: Vec<LayerBuffers>,
+    /// `acts[0]` = gathered inputs, `acts[l + 1]` = output of layer l, each `[max_rows, width]`.
+    pub(super) acts: Vec<wgpu::Buffer>,
+    pub(super) labels: wgpu::Buffer,
+    pub(super) indices: wgpu::Buffer,
+    pub(super) loss_rows: wgpu::Buffer,
+    pub(super) loss_log: wgpu::Buffer,
+    pub(super) predictions: wgpu::Buffer,
+    pub(super) eval_losses: wgpu::Buffer,
+    pub(super) correct: wgpu::Buffer,
+    pub(super) softmax_slot: UniformSlot,
+    pub(super) softmax_group: wgpu::BindGroup,
+    pub(super) accuracy_slot: UniformSlot,
+    pub(super) accuracy_group: wgpu::BindGroup,
+    pub(super) gather_train_slot: UniformSlot,
+    pub(super) gather_test_slot: UniformSlot,
+    pub(super) gather_train_group: wgpu::BindGroup,
+    pub(super) gather_test_group: wgpu::BindGroup,
+}
