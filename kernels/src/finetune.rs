@@ -364,7 +364,11 @@ mod tests {
         assert_eq!(s.image(10), d.image(10));
         let sel = select_classes(&d, &[7, 2]);
         assert_eq!(sel.class_names, vec!["7", "2"]);
-        assert_eq!(sel.class_counts(), vec![9, 10], "95 samples: 9 sevens, 10 twos");
+        assert_eq!(
+            sel.class_counts(),
+            vec![9, 10],
+            "95 samples: 9 sevens, 10 twos"
+        );
         assert_eq!(
             sel.image(0),
             d.image(2),
