@@ -65,7 +65,8 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), LESSONS.len());
-        let mut texts = vec![NOT_FOUND];
+        use crate::ui::line_chart::{ACCURACY, EPOCH, LOSS, STEP};
+        let mut texts = vec![NOT_FOUND, STEP, EPOCH, LOSS, ACCURACY];
         for l in LESSONS {
             texts.extend([l.title, l.summary]);
             texts.extend(l.steps.iter().flat_map(|s| [s.title, s.body]));

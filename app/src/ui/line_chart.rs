@@ -3,6 +3,17 @@
 
 use leptos::prelude::*;
 
+use super::i18n::{Lang, Text, tx};
+
+/// Axis titles the lessons share.
+pub const STEP: Text = tx("step", "步数");
+/// Epoch axis.
+pub const EPOCH: Text = tx("epoch", "轮次");
+/// Loss axis.
+pub const LOSS: Text = tx("loss", "损失");
+/// Accuracy axis.
+pub const ACCURACY: Text = tx("accuracy", "准确率");
+
 /// One line of a chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
@@ -50,13 +61,14 @@ pub fn LineChart(
     #[prop(into)] series: Signal<Vec<Series>>,
     #[prop(optional)] y_top: Option<f64>,
     #[prop(optional)] y_percent: bool,
-    x_label: &'static str,
-    y_label: &'static str,
+    x_label: Text,
+    y_label: Text,
     testid: &'static str,
     aria: &'static str,
     #[prop(default = 640.0)] width: f64,
     #[prop(default = 260.0)] height: f64,
 ) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
     let (left, right, top, bottom) = (52.0, 12.0, 10.0, 34.0);
     let plot_w = width - left - right;
     let plot_h = height - top - bottom;
@@ -99,9 +111,9 @@ pub fn LineChart(
                         let (x, _) = project((v, 0.0), (x_max, y_max));
                         view! { <text x=x y=height - bottom + 16.0 class="tick" text-anchor="middle">{label(v, false)}</text> }
                     }).collect_view()}
-                    <text x=left + plot_w / 2.0 y=height - 4.0 class="axis" text-anchor="middle">{x_label}</text>
+                    <text x=left + plot_w / 2.0 y=height - 4.0 class="axis" text-anchor="middle">{x_label.get(lang.get())}</text>
                     <text x="12" y=top + plot_h / 2.0 class="axis" text-anchor="middle"
-                        transform=format!("rotate(-90 12 {})", top + plot_h / 2.0)>{y_label}</text>
+                        transform=format!("rotate(-90 12 {})", top + plot_h / 2.0)>{y_label.get(lang.get())}</text>
                     {series.get().into_iter().map(|s| {
                         let pts: Vec<(f64, f64)> = s.points.iter().filter(|p| p.1.is_finite()).map(|&p| project(p, (x_max, y_max))).collect();
                         let line = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");

@@ -6,7 +6,7 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::State;
-use super::line_chart::{LineChart, Series, thin};
+use super::line_chart::{ACCURACY, LOSS, LineChart, STEP, Series, thin};
 use crate::protocol::ToWorker;
 
 /// Training loss per step: raw (light) and smoothed (dark).
@@ -40,7 +40,7 @@ pub fn LossPlot(state: State) -> impl IntoView {
         })
     });
     view! {
-        <LineChart series=series x_label="step" y_label="loss" testid="loss-plot"
+        <LineChart series=series x_label=STEP y_label=LOSS testid="loss-plot"
             aria="training loss per step, raw and smoothed" width=760.0 height=300.0 />
     }
 }
@@ -61,7 +61,7 @@ pub fn AccuracyPlot(state: State) -> impl IntoView {
         })
     });
     view! {
-        <LineChart series=series y_top=1.0 y_percent=true x_label="step" y_label="accuracy"
+        <LineChart series=series y_top=1.0 y_percent=true x_label=STEP y_label=ACCURACY
             testid="accuracy-plot" aria="test accuracy per evaluation" width=460.0 height=300.0 />
     }
 }

@@ -8,7 +8,7 @@ use super::protocol::{FtQuery, FtReply, PhaseKind};
 use super::state::{FtClient, FtState};
 use super::text::{self, ui};
 use crate::ui::i18n::Lang;
-use crate::ui::line_chart::{LineChart, Series};
+use crate::ui::line_chart::{ACCURACY, EPOCH, LineChart, Series};
 
 fn pct(v: Option<f32>) -> String {
     v.map_or("–".into(), |a| format!("{:.2} %", a * 100.0))
@@ -109,7 +109,7 @@ pub fn FreezingPanel(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
                 </tbody>
             </table>
             <p class="hint" data-testid="ft-fc1-digest" data-value=move || state.fc1_digest.get()>
-                "fc1.weight fingerprint (FNV-1a, read back from the engine): " {move || state.fc1_digest.get()}
+                {move || ui::FINGERPRINT.get(lang.get())} ": " {move || state.fc1_digest.get()}
             </p>
             <h3>{move || ui::KERNELS.get(lang.get())}</h3>
             <ol class="kernels" data-testid="ft-kernels">
@@ -167,7 +167,7 @@ pub fn ComparisonChart(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
     view! {
         <section class="panel wide" aria-label="Accuracy per epoch">
             <h2>{move || ui::CHART.get(lang.get())}</h2>
-            <LineChart series=series y_top=1.0 y_percent=true x_label="epoch" y_label="accuracy"
+            <LineChart series=series y_top=1.0 y_percent=true x_label=EPOCH y_label=ACCURACY
                 testid="ft-chart" aria="held-out accuracy per epoch: fine-tuned and from scratch" />
         </section>
     }

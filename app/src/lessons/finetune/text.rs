@@ -245,6 +245,11 @@ pub mod ui {
         tx("‖ΔW‖ since the phase began", "本阶段开始以来的 ‖ΔW‖"),
         tx("‖momentum buffer‖", "‖动量缓冲‖"),
     ];
+    /// fc1's fingerprint.
+    pub const FINGERPRINT: Text = tx(
+        "fc1.weight fingerprint (FNV-1a of the weights read back from the engine)",
+        "fc1.weight 指纹（从引擎读回的权重的 FNV-1a 值）",
+    );
     /// Kernel list title.
     pub const KERNELS: Text = tx(
         "Kernels of the last step, with their share of its arithmetic (a frozen layer's weight gradient and the input gradients below the lowest trainable layer are never launched)",
@@ -341,6 +346,7 @@ pub fn all() -> Vec<Text> {
         SCRATCH_ACCURACY,
         CHART,
         FREEZING,
+        FINGERPRINT,
         KERNELS,
         PYTORCH,
         OURS,
