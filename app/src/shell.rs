@@ -87,7 +87,7 @@ fn Home(unknown: bool) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            <footer>{move || tx("MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Fashion-MNIST: Zalando Research (MIT).", "MNIST：LeCun、Cortes、Burges（CC BY-SA 3.0）。Fashion-MNIST：Zalando Research（MIT）。").get(lang.get())}</footer>
+            <footer>{move || tx("MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Fashion-MNIST: Zalando Research (MIT). CIFAR-10: A. Krizhevsky (2009).", "MNIST：LeCun、Cortes、Burges（CC BY-SA 3.0）。Fashion-MNIST：Zalando Research（MIT）。CIFAR-10：A. Krizhevsky（2009）。").get(lang.get())}</footer>
         </main>
     }
 }

@@ -120,7 +120,10 @@ pub fn FinetuneLesson() -> impl IntoView {
         let client = client.clone();
         move |model: Option<Vec<u8>>| {
             state.clear_run();
-            state.awaiting_pretrained.set(true);
+            // Drawn scenarios have nothing to measure on until the drawings are in.
+            state
+                .awaiting_pretrained
+                .set(setup.scenario.dataset().is_some() || state.loaded.get_untracked());
             state.loads.update(|n| *n += 1);
             client.send(&FtToWorker::Load {
                 scenario: setup.scenario,

@@ -61,7 +61,7 @@ pub fn StatusBar(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
         <dl class="ft-status" aria-live="polite">
             <dt>{move || ui::PRETRAINED.get(lang.get())}</dt>
             <dd data-testid="ft-pretrained-accuracy" data-value=move || full(state.pretrained.get()) data-loads=move || state.loads.get().to_string()>
-                {move || if state.awaiting_pretrained.get() { ui::WAITING.get(lang.get()).to_string() } else { pct(state.pretrained.get()) }}
+                {move || if state.awaiting_pretrained.get() { ui::WAITING.get(lang.get()).to_string() } else if state.loaded.get() { pct(state.pretrained.get()) } else { ui::NO_EXAMPLES.get(lang.get()).to_string() }}
             </dd>
             <dt>{move || ui::ACCURACY.get(lang.get())}</dt>
             <dd data-testid="ft-accuracy" data-value=move || full(accuracy()) data-digest=digest>{move || pct(accuracy())}</dd>

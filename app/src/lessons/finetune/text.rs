@@ -54,8 +54,8 @@ pub const STEPS: [Step; 6] = [
 pub const TITLE: Text = tx("Fine-tune a pretrained model", "微调一个预训练模型");
 /// Home-page summary.
 pub const SUMMARY: Text = tx(
-    "Load a trained MNIST model, freeze it, replace its output layer, train the head, unfreeze and fine-tune — on your handwriting, another pen, new symbols or clothes — and compare with training from scratch.",
-    "加载训练好的 MNIST 模型，冻结、替换输出层、训练头部、解冻并微调——用你的笔迹、另一支笔、新符号或服装——并与从头训练对比。",
+    "Load a trained model, freeze it, replace its output layer, train the head, unfreeze and fine-tune — on your handwriting, another pen, new symbols, clothes or CIFAR-10 vehicles — and compare with training from scratch.",
+    "加载训练好的模型，冻结、替换输出层、训练头部、解冻并微调——用你的笔迹、另一支笔、新符号、服装或 CIFAR-10 交通工具——并与从头训练对比。",
 );
 
 /// A scenario's name in the picker.
@@ -281,6 +281,8 @@ pub mod ui {
     pub const CLASS_NAMES: Text = tx("Class names (comma-separated)", "类别名称（用逗号分隔）");
     /// Not loaded yet.
     pub const WAITING: Text = tx("Loading…", "加载中…");
+    /// Drawn scenario before any drawing is used.
+    pub const NO_EXAMPLES: Text = tx("– (draw examples first)", "–（请先画几个样本）");
     /// Before the comparison.
     pub const COMPARE_FIRST: Text = tx(
         "Train the head (step 4), fine-tune (step 5) and train from scratch to see the verdict.",
@@ -358,6 +360,7 @@ pub fn all() -> Vec<Text> {
         NEED_MORE,
         CLASS_NAMES,
         WAITING,
+        NO_EXAMPLES,
         COMPARE_FIRST,
     ]);
     v.extend(COLUMNS);
