@@ -33,7 +33,7 @@ pub fn clear_pad(canvas: Option<web_sys::HtmlCanvasElement>) {
 }
 
 /// Draws a white, round-capped stroke from `from` to `to` (pad pixels).
-pub fn stroke_pad(canvas: Option<web_sys::HtmlCanvasElement>, from: (f64, f64), to: (f64, f64)) {
+fn stroke_pad(canvas: Option<web_sys::HtmlCanvasElement>, from: (f64, f64), to: (f64, f64)) {
     if let Some(g) = canvas.as_ref().and_then(ctx) {
         g.set_stroke_style_str("white");
         g.set_line_width(20.0);
@@ -46,7 +46,7 @@ pub fn stroke_pad(canvas: Option<web_sys::HtmlCanvasElement>, from: (f64, f64), 
 }
 
 /// Where a pointer event lies on the pad, in pad pixels (the pad may be scaled by CSS).
-pub fn pad_position(
+fn pad_position(
     canvas: Option<web_sys::HtmlCanvasElement>,
     ev: &PointerEvent,
 ) -> Option<(f64, f64)> {
@@ -142,14 +142,70 @@ pub fn to_mnist(grey: &[f32], side: usize) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The pen of a drawing pad: pointer down starts a stroke (capturing the pointer), moves extend it, up
+/// ends it. Shared by every pad of the app.
+#[derive(Clone, Copy)]
+pub struct PadPen {
+    canvas: NodeRef<Canvas>,
+    drawing: RwSignal<bool>,
+    last: RwSignal<(f64, f64)>,
+}
+
+impl PadPen {
+    /// A pen drawing on `canvas`.
+    pub fn new(canvas: NodeRef<Canvas>) -> Self {
+        Self {
+            canvas,
+            drawing: RwSignal::new(false),
+            last: RwSignal::new((0.0, 0.0)),
+        }
+    }
+
+    fn stroke_to(&self, to: (f64, f64)) {
+        stroke_pad(self.canvas.get(), self.last.get_untracked(), to);
+        self.last.set(to);
+    }
+
+    /// Pointer down: a dot, and the start of a stroke.
+    pub fn down(&self, ev: &PointerEvent) {
+        ev.prevent_default();
+        if let Some(p) = pad_position(self.canvas.get(), ev) {
+            if let Some(c) = self.canvas.get() {
+                let _ = c.set_pointer_capture(ev.pointer_id());
+            }
+            self.drawing.set(true);
+            self.last.set(p);
+            self.stroke_to(p);
+        }
+    }
+
+    /// Pointer move: extends the stroke; true while drawing.
+    pub fn moved(&self, ev: &PointerEvent) -> bool {
+        if !self.drawing.get_untracked() {
+            return false;
+        }
+        ev.prevent_default();
+        if let Some(p) = pad_position(self.canvas.get(), ev) {
+            self.stroke_to(p);
+        }
+        true
+    }
+
+    /// Pointer up or cancel: ends the stroke; true when one was being drawn.
+    pub fn up(&self) -> bool {
+        let was = self.drawing.get_untracked();
+        self.drawing.set(false);
+        was
+    }
+}
+
 #[component]
 pub fn DrawingPad(
     state: State,
     send: impl Fn(ToWorker) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
-    let drawing = RwSignal::new(false);
-    let last = RwSignal::new((0.0f64, 0.0f64));
+    let pen = PadPen::new(canvas);
     let last_sent = RwSignal::new(0.0f64);
     let clear = move || {
         clear_pad(canvas.get());
@@ -170,43 +226,20 @@ pub fn DrawingPad(
             }
         }
     };
-    let pos = move |ev: &PointerEvent| pad_position(canvas.get(), ev);
-    let stroke = move |to: (f64, f64)| {
-        stroke_pad(canvas.get(), last.get_untracked(), to);
-        last.set(to);
-    };
-    let down = move |ev: PointerEvent| {
-        ev.prevent_default();
-        if let Some(p) = pos(&ev) {
-            if let Some(c) = canvas.get() {
-                let _ = c.set_pointer_capture(ev.pointer_id());
-            }
-            drawing.set(true);
-            last.set(p);
-            stroke(p);
-        }
-    };
+    let down = move |ev: PointerEvent| pen.down(&ev);
     let moved = {
         let classify = classify.clone();
         move |ev: PointerEvent| {
-            if !drawing.get_untracked() {
-                return;
-            }
-            ev.prevent_default();
-            if let Some(p) = pos(&ev) {
-                stroke(p);
-            }
             // Live prediction while drawing, a few times a second.
             let now = js_sys::Date::now();
-            if now - last_sent.get_untracked() > 150.0 {
+            if pen.moved(&ev) && now - last_sent.get_untracked() > 150.0 {
                 last_sent.set(now);
                 classify();
             }
         }
     };
     let up = move |_: PointerEvent| {
-        if drawing.get_untracked() {
-            drawing.set(false);
+        if pen.up() {
             classify();
         }
     };

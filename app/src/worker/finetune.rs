@@ -62,6 +62,8 @@ struct Run {
     batches: EpochBatches,
     index: usize,
     train_len: usize,
+    /// Shuffling epochs before this phase (the full phase continues after the head's).
+    epoch_offset: usize,
 }
 
 struct Worker {
@@ -77,6 +79,11 @@ struct Worker {
     run: Option<Run>,
     /// Flips and crops of training batches (the CIFAR-10 program).
     augmentation: Option<Augmentation>,
+    /// The shipped scenario's examples as fetched (classes selected, normalisation set).
+    shipped: Option<(Scenario, Dataset, Dataset)>,
+    /// Head-phase epochs trained since the model was loaded: the full phase's shuffling continues
+    /// after them, as `backprop-lab finetune` does.
+    head_epochs: usize,
 }
 
 fn engine_for(
@@ -212,30 +219,27 @@ impl Worker {
         });
     }
 
-    /// Measures a slot on the held-out examples. Boxed: awaited from several places, its code is
-    /// compiled once instead of into each caller's state machine.
-    fn evaluate(
+    /// Measures a slot on the held-out examples.
+    async fn evaluate(
         &mut self,
         slot: Slot,
         phase: Option<PhaseKind>,
         epoch: usize,
-    ) -> super::Boxed<'_, Result<(), EngineError>> {
-        Box::pin(async move {
-            let Some(engine) = self.slot(slot) else {
-                return Ok(());
-            };
-            let eval = engine.evaluate().await?;
-            let predictions: Vec<u8> = eval.predictions.iter().map(|&p| p as u8).collect();
-            post(&FtEvent::Evaluation {
-                slot,
-                phase,
-                epoch,
-                accuracy: eval.accuracy(),
-                loss: eval.loss,
-                predictions_digest: fnv1a(&predictions),
-            });
-            Ok(())
-        })
+    ) -> Result<(), EngineError> {
+        let Some(engine) = self.slot(slot) else {
+            return Ok(());
+        };
+        let eval = engine.evaluate().await?;
+        let predictions: Vec<u8> = eval.predictions.iter().map(|&p| p as u8).collect();
+        post(&FtEvent::Evaluation {
+            slot,
+            phase,
+            epoch,
+            accuracy: eval.accuracy(),
+            loss: eval.loss,
+            predictions_digest: fnv1a(&predictions),
+        });
+        Ok(())
     }
 
     /// Gives both slots the current data.
@@ -295,32 +299,31 @@ impl Worker {
             seed: 1,
         });
         if let Some(name) = scenario.dataset() {
-            // The CIFAR subset's chunks are small: its program takes every image.
-            match load_dataset(name, if cifar { usize::MAX } else { 1 }).await {
-                Ok((mut train, mut held_out)) => {
-                    if cifar {
-                        train = select_classes(&train, &VEHICLES);
-                        held_out = select_classes(&held_out, &VEHICLES);
-                        for d in [&mut train, &mut held_out] {
-                            (d.mean, d.std) = (0.5, 0.5);
+            // An upload keeps the scenario's examples: they are fetched once.
+            if self.shipped.as_ref().is_none_or(|(s, _, _)| *s != scenario) {
+                // The CIFAR subset's chunks are small: its program takes every image.
+                match load_dataset(name, if cifar { usize::MAX } else { 1 }).await {
+                    Ok((mut train, mut held_out)) => {
+                        if cifar {
+                            train = select_classes(&train, &VEHICLES);
+                            held_out = select_classes(&held_out, &VEHICLES);
+                            for d in [&mut train, &mut held_out] {
+                                (d.mean, d.std) = (0.5, 0.5);
+                            }
                         }
+                        self.shipped = Some((scenario, train, held_out));
                     }
-                    self.train = Some(per_class_subset(&train, per_class.max(1)));
-                    self.test = Some(held_out.take(test.max(1)));
-                }
-                Err(e) => {
-                    error(MessageCode::DataFailed, e);
-                    return Ok(());
+                    Err(e) => {
+                        error(MessageCode::DataFailed, e);
+                        return Ok(());
+                    }
                 }
             }
-        } else if self
-            .train
-            .as_ref()
-            .is_some_and(|t| t.classes() > mlp.classes())
-        {
-            // Drawn symbols with more classes than the model's head: keep the data, the student
-            // replaces the head in step 3.
+            let (_, train, held_out) = self.shipped.as_ref().expect("loaded above");
+            self.train = Some(per_class_subset(train, per_class.max(1)));
+            self.test = Some(held_out.take(test.max(1)));
         }
+        self.head_epochs = 0;
         self.run = None;
         self.scratch = None;
         self.tuned = Some(engine_for(self.gpu(), &mlp, self.augmentation)?);
@@ -386,11 +389,7 @@ impl Worker {
 
     /// The freezing panel's figures: gradient norms of the last step, ‖ΔW‖ since the phase began,
     /// momentum norms, and the kernels the last step launched.
-    fn tensors(&mut self) -> super::Boxed<'_, Result<(), EngineError>> {
-        Box::pin(self.tensors_inner())
-    }
-
-    async fn tensors_inner(&mut self) -> Result<(), EngineError> {
+    async fn tensors(&mut self) -> Result<(), EngineError> {
         let start = self.phase_start.clone();
         let Some(engine) = self.tuned.as_mut() else {
             return Ok(());
@@ -506,6 +505,7 @@ impl Worker {
         }
         self.post_model(slot, &model);
         if slot == Slot::Tuned {
+            self.head_epochs = 0;
             self.phase_start = Some(model);
             self.set_data()?;
             self.evaluate(Slot::Tuned, None, 0).await?;
@@ -572,6 +572,19 @@ impl Worker {
             return Ok(());
         }
         let batch = batch.clamp(1, MAX_ROWS);
+        let epoch_offset = if phase == PhaseKind::Full {
+            self.head_epochs
+        } else {
+            0
+        };
+        // The phase's seed also seeds the flips and crops (the CIFAR-10 program).
+        if let Some(aug) = self.augmentation.as_mut() {
+            aug.seed = seed;
+        }
+        let augmentation = self.augmentation;
+        if let Some(engine) = self.slot(slot) {
+            engine.set_augmentation(augmentation)?;
+        }
         self.run = Some(Run {
             phase,
             slot,
@@ -581,9 +594,10 @@ impl Worker {
             batch,
             seed,
             opt,
-            batches: EpochBatches::new(train_len, batch, seed, 0),
+            batches: EpochBatches::new(train_len, batch, seed, epoch_offset),
             index: 0,
             train_len,
+            epoch_offset,
         });
         Ok(())
     }
@@ -622,7 +636,12 @@ impl Worker {
                 run.epoch += 1;
                 run.index = 0;
                 epoch_done = true;
-                run.batches = EpochBatches::new(run.train_len, run.batch, run.seed, run.epoch);
+                run.batches = EpochBatches::new(
+                    run.train_len,
+                    run.batch,
+                    run.seed,
+                    run.epoch_offset + run.epoch,
+                );
             }
         }
         let losses = engine.take_losses().await?;
@@ -637,6 +656,9 @@ impl Worker {
         }
         let finished = run.epoch >= run.epochs;
         if epoch_done {
+            if run.phase == PhaseKind::Head {
+                self.head_epochs += 1;
+            }
             // The trace is read before the evaluation, which reuses the step's buffers.
             if run.slot == Slot::Tuned {
                 self.tensors().await?;
@@ -672,28 +694,6 @@ impl Worker {
                     }
                     Err(e) => FtReply::Failed(message(MessageCode::EngineFailed, e.to_string())),
                 },
-            },
-            FtQuery::Predict { slot, pixels } => match self.slot(slot) {
-                None => FtReply::Failed(message(MessageCode::NotReady, "no model is loaded")),
-                Some(engine) => {
-                    let x: Vec<f32> = pixels
-                        .iter()
-                        .map(|&p| {
-                            kernels::ops::gather_normalize::normalize_pixel(p, 0.1307, 0.3081)
-                        })
-                        .collect();
-                    match engine.predict(&x, 1).await {
-                        Ok(logits) => FtReply::Probabilities(
-                            kernels::ops::softmax_cross_entropy::softmax_rows(
-                                &logits,
-                                logits.len(),
-                            ),
-                        ),
-                        Err(e) => {
-                            FtReply::Failed(message(MessageCode::EngineFailed, e.to_string()))
-                        }
-                    }
-                }
             },
         };
         post(&FtEvent::Reply { id, reply });
@@ -733,14 +733,7 @@ impl Worker {
             } => self.begin(phase, epochs, lr, momentum, batch, seed).await,
             FtToWorker::Pause => {
                 if let Some(run) = self.run.take() {
-                    post(&FtEvent::Progress {
-                        phase: run.phase,
-                        epoch: run.epoch,
-                        epochs: run.epochs,
-                        steps: run.steps,
-                        loss: f32::NAN,
-                        running: false,
-                    });
+                    post(&stopped(&run, f32::NAN));
                 }
                 Ok(())
             }
@@ -832,6 +825,8 @@ pub fn main(early: js_sys::Array) {
         phase_start: None,
         run: None,
         augmentation: None,
+        shipped: None,
+        head_epochs: 0,
     };
     wasm_bindgen_futures::spawn_local(worker.main_loop());
 }

@@ -35,47 +35,34 @@ macro_rules! with_engine {
     };
 }
 
-/// A boxed future: each engine call below is compiled once, not inlined into every caller's state
-/// machine for both engines (that duplication cost tens of KB of wasm).
-pub type Boxed<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
-
+/// The engine calls a lesson's worker makes, each dispatched to whichever engine is active in one place.
 impl Active {
     /// [`Engine::model`].
-    pub fn model(&mut self) -> Boxed<'_, Result<Mlp, EngineError>> {
-        Box::pin(async move { with_engine!(self, e => e.model().await) })
+    pub async fn model(&mut self) -> Result<Mlp, EngineError> {
+        with_engine!(self, e => e.model().await)
     }
 
     /// [`Engine::evaluate`] of the whole test split.
-    pub fn evaluate(&mut self) -> Boxed<'_, Result<Evaluation, EngineError>> {
-        Box::pin(async move { with_engine!(self, e => e.evaluate(None).await) })
+    pub async fn evaluate(&mut self) -> Result<Evaluation, EngineError> {
+        with_engine!(self, e => e.evaluate(None).await)
     }
 
     /// [`Engine::take_losses`].
-    pub fn take_losses(&mut self) -> Boxed<'_, Result<Vec<f32>, EngineError>> {
-        Box::pin(async move { with_engine!(self, e => e.take_losses().await) })
+    pub async fn take_losses(&mut self) -> Result<Vec<f32>, EngineError> {
+        with_engine!(self, e => e.take_losses().await)
     }
 
     /// [`Engine::optimizer_state`].
-    pub fn optimizer_state(&mut self) -> Boxed<'_, Result<Vec<TensorOptimizerState>, EngineError>> {
-        Box::pin(async move { with_engine!(self, e => e.optimizer_state().await) })
+    pub async fn optimizer_state(&mut self) -> Result<Vec<TensorOptimizerState>, EngineError> {
+        with_engine!(self, e => e.optimizer_state().await)
     }
 
     /// [`Engine::trace`].
-    pub fn trace(&mut self) -> Boxed<'_, Result<StepTrace, EngineError>> {
-        Box::pin(async move { with_engine!(self, e => e.trace().await) })
-    }
-
-    /// [`Engine::predict`].
-    pub fn predict<'a>(
-        &'a mut self,
-        x: &'a [f32],
-        rows: usize,
-    ) -> Boxed<'a, Result<Vec<f32>, EngineError>> {
-        Box::pin(async move { with_engine!(self, e => e.predict(x, rows).await) })
+    pub async fn trace(&mut self) -> Result<StepTrace, EngineError> {
+        with_engine!(self, e => e.trace().await)
     }
 
     /// [`Engine::set_data`] for both splits.
-    #[inline(never)]
     pub fn set_splits(&mut self, train: &Dataset, test: &Dataset) -> Result<(), EngineError> {
         with_engine!(self, e => {
             e.set_data(Split::Train, train)?;
@@ -84,31 +71,26 @@ impl Active {
     }
 
     /// [`Engine::train_step`].
-    #[inline(never)]
     pub fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError> {
         with_engine!(self, e => e.train_step(rows, opt))
     }
 
     /// [`Engine::set_frozen`].
-    #[inline(never)]
     pub fn set_frozen(&mut self, layer: usize, frozen: bool) -> Result<(), EngineError> {
         with_engine!(self, e => e.set_frozen(layer, frozen))
     }
 
     /// [`Engine::set_model`].
-    #[inline(never)]
     pub fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError> {
         with_engine!(self, e => e.set_model(model))
     }
 
     /// [`Engine::reset_optimizer_state`].
-    #[inline(never)]
     pub fn reset_optimizer_state(&mut self) -> Result<(), EngineError> {
         with_engine!(self, e => e.reset_optimizer_state())
     }
 
     /// [`Engine::set_augmentation`].
-    #[inline(never)]
     pub fn set_augmentation(
         &mut self,
         augmentation: Option<kernels::ops::gather_normalize::Augmentation>,

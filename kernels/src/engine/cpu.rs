@@ -6,8 +6,8 @@ use crate::cpu_gemm::{Strided, sgemm};
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
     Engine, EngineError, EngineInfo, EngineKind, Evaluation, KernelLaunch, LayerGradients,
-    OptimizerConfig, OptimizerKind, StepTrace, TensorOptimizerState, check_data_fits, check_rows,
-    step_launches,
+    OptimizerConfig, OptimizerKind, StepShape, StepTrace, TensorOptimizerState, check_data_fits,
+    check_rows,
 };
 use crate::model::Mlp;
 use crate::ops::{accuracy, adam, gather_normalize, relu_backward, sgd, softmax_cross_entropy};
@@ -57,8 +57,8 @@ pub struct CpuEngine {
     max_rows: usize,
     losses: Vec<f32>,
     last_optimizer: Option<OptimizerKind>,
-    /// What the last training step ran (see [`step_launches`]).
-    last_launches: Vec<KernelLaunch>,
+    /// What decided the last training step's work.
+    last_step: Option<StepShape>,
     /// Flip/crop of training batches (the gather kernel's reference).
     augmentation: Option<gather_normalize::Augmentation>,
     /// Training steps taken (the augmentation's per-step seed).
@@ -99,7 +99,7 @@ impl CpuEngine {
             max_rows,
             losses: Vec::new(),
             last_optimizer: None,
-            last_launches: Vec::new(),
+            last_step: None,
             augmentation: None,
             steps: 0,
         };
@@ -314,7 +314,7 @@ impl Engine for CpuEngine {
         self.labels = y;
         self.rows = b;
         // The same frozen flags and `needs_input_grad` decided the work done above.
-        self.last_launches = step_launches(&self.model, b, opt.kind);
+        self.last_step = Some(StepShape::of(&self.model, b, opt.kind));
         Ok(())
     }
 
@@ -414,7 +414,9 @@ impl Engine for CpuEngine {
     }
 
     fn last_step_kernels(&self) -> Vec<KernelLaunch> {
-        self.last_launches.clone()
+        self.last_step
+            .as_ref()
+            .map_or_else(Vec::new, StepShape::launches)
     }
 
     fn set_augmentation(

@@ -246,87 +246,120 @@ impl KernelLaunch {
     }
 }
 
-/// The kernel launches of one training step of `model` on `rows` rows, in the order both engines run
-/// them: gather, forward per layer, softmax-cross-entropy, then per layer from the top the weight and
-/// bias gradients of trainable tensors and the input gradient while something trainable lies below,
-/// then one update per trainable tensor. Frozen tensors appear nowhere.
-pub fn step_launches(model: &Mlp, rows: usize, optimizer: OptimizerKind) -> Vec<KernelLaunch> {
-    use crate::model::TensorKind;
-    let b = rows as u64;
-    let mut out = vec![KernelLaunch {
-        kernel: "gather_normalize.wgsl",
-        purpose: "gather and normalise the batch".into(),
-        flops: b * model.input_size() as u64,
-    }];
-    for (l, layer) in model.layers.iter().enumerate() {
-        let (i, o) = (layer.in_features as u64, layer.out_features as u64);
-        out.push(KernelLaunch {
-            kernel: "linear.wgsl::gemm",
-            purpose: format!("fc{} forward (Y = X·Wᵀ + b)", l + 1),
-            flops: 2 * b * i * o,
-        });
+/// What decides a training step's launches: recorded by the engines at every step (a few small
+/// vectors, no strings), turned into a [`KernelLaunch`] list only when a lesson asks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepShape {
+    /// Rows in the batch.
+    pub rows: usize,
+    /// The optimiser of the step.
+    pub optimizer: OptimizerKind,
+    /// `[input, hidden…, classes]`.
+    pub widths: Vec<usize>,
+    /// Per layer: (weight frozen, bias frozen).
+    pub frozen: Vec<(bool, bool)>,
+}
+
+impl StepShape {
+    /// The shape of a step of `model` on `rows` rows.
+    pub fn of(model: &Mlp, rows: usize, optimizer: OptimizerKind) -> Self {
+        Self {
+            rows,
+            optimizer,
+            widths: model.widths(),
+            frozen: model
+                .layers
+                .iter()
+                .map(|l| (l.weight_frozen, l.bias_frozen))
+                .collect(),
+        }
     }
-    let classes = model.classes() as u64;
-    out.push(KernelLaunch {
-        kernel: "softmax_cross_entropy.wgsl",
-        purpose: "softmax, cross-entropy and dlogits".into(),
-        flops: 4 * b * classes,
-    });
-    for (l, layer) in model.layers.iter().enumerate().rev() {
-        let (i, o) = (layer.in_features as u64, layer.out_features as u64);
-        if !layer.weight_frozen {
+
+    /// The kernel launches of the step, in the order both engines run them: gather, forward per layer,
+    /// softmax-cross-entropy, then per layer from the top the weight and bias gradients of trainable
+    /// tensors and the input gradient while something trainable lies below (as
+    /// [`Mlp::needs_input_grad`]), then one update per trainable tensor. Frozen tensors appear nowhere.
+    pub fn launches(&self) -> Vec<KernelLaunch> {
+        use crate::model::TensorKind;
+        let b = self.rows as u64;
+        let w = &self.widths;
+        let layers = w.len() - 1;
+        let mut out = vec![KernelLaunch {
+            kernel: "gather_normalize.wgsl",
+            purpose: "gather and normalise the batch".into(),
+            flops: b * w[0] as u64,
+        }];
+        for l in 0..layers {
             out.push(KernelLaunch {
                 kernel: "linear.wgsl::gemm",
-                purpose: format!(
-                    "{} gradient (dW = dYᵀ·X)",
-                    Mlp::parameter_name(l, TensorKind::Weight)
-                ),
-                flops: 2 * b * i * o,
+                purpose: format!("fc{} forward (Y = X·Wᵀ + b)", l + 1),
+                flops: 2 * b * (w[l] * w[l + 1]) as u64,
             });
         }
-        if !layer.bias_frozen {
-            out.push(KernelLaunch {
-                kernel: "linear.wgsl::bias_grad",
-                purpose: format!(
-                    "{} gradient (db = Σ dY)",
-                    Mlp::parameter_name(l, TensorKind::Bias)
-                ),
-                flops: b * o,
-            });
-        }
-        if !model.needs_input_grad(l) {
-            break;
-        }
         out.push(KernelLaunch {
-            kernel: "linear.wgsl::gemm",
-            purpose: format!("fc{} input gradient (dX = dY·W)", l + 1),
-            flops: 2 * b * i * o,
+            kernel: "softmax_cross_entropy.wgsl",
+            purpose: "softmax, cross-entropy and dlogits".into(),
+            flops: 4 * b * w[layers] as u64,
         });
-        out.push(KernelLaunch {
-            kernel: "relu_backward.wgsl",
-            purpose: format!("ReLU backward below fc{}", l + 1),
-            flops: b * i,
-        });
-    }
-    let update = match optimizer {
-        OptimizerKind::Sgd => "sgd.wgsl",
-        OptimizerKind::Adam => "adam.wgsl",
-    };
-    for (l, layer) in model.layers.iter().enumerate() {
-        for (kind, frozen, n) in [
-            (TensorKind::Weight, layer.weight_frozen, layer.weight.len()),
-            (TensorKind::Bias, layer.bias_frozen, layer.bias.len()),
-        ] {
-            if !frozen {
+        for l in (0..layers).rev() {
+            let (i, o) = (w[l] as u64, w[l + 1] as u64);
+            let (weight_frozen, bias_frozen) = self.frozen[l];
+            if !weight_frozen {
                 out.push(KernelLaunch {
-                    kernel: update,
-                    purpose: format!("update {}", Mlp::parameter_name(l, kind)),
-                    flops: 4 * n as u64,
+                    kernel: "linear.wgsl::gemm",
+                    purpose: format!(
+                        "{} gradient (dW = dYᵀ·X)",
+                        Mlp::parameter_name(l, TensorKind::Weight)
+                    ),
+                    flops: 2 * b * i * o,
                 });
             }
+            if !bias_frozen {
+                out.push(KernelLaunch {
+                    kernel: "linear.wgsl::bias_grad",
+                    purpose: format!(
+                        "{} gradient (db = Σ dY)",
+                        Mlp::parameter_name(l, TensorKind::Bias)
+                    ),
+                    flops: b * o,
+                });
+            }
+            // Mlp::needs_input_grad: something trainable lies below.
+            if !self.frozen[..l].iter().any(|&(w, b)| !w || !b) {
+                break;
+            }
+            out.push(KernelLaunch {
+                kernel: "linear.wgsl::gemm",
+                purpose: format!("fc{} input gradient (dX = dY·W)", l + 1),
+                flops: 2 * b * i * o,
+            });
+            out.push(KernelLaunch {
+                kernel: "relu_backward.wgsl",
+                purpose: format!("ReLU backward below fc{}", l + 1),
+                flops: b * i,
+            });
         }
+        let update = match self.optimizer {
+            OptimizerKind::Sgd => "sgd.wgsl",
+            OptimizerKind::Adam => "adam.wgsl",
+        };
+        for l in 0..layers {
+            let (weight_frozen, bias_frozen) = self.frozen[l];
+            for (kind, frozen, n) in [
+                (TensorKind::Weight, weight_frozen, w[l] * w[l + 1]),
+                (TensorKind::Bias, bias_frozen, w[l + 1]),
+            ] {
+                if !frozen {
+                    out.push(KernelLaunch {
+                        kernel: update,
+                        purpose: format!("update {}", Mlp::parameter_name(l, kind)),
+                        flops: 4 * n as u64,
+                    });
+                }
+            }
+        }
+        out
     }
-    out
 }
 
 /// Optimiser state of one parameter tensor: what PyTorch keeps in `optimizer.state[param]`.

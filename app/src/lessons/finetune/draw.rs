@@ -7,7 +7,7 @@ use web_sys::PointerEvent;
 
 use super::protocol::Examples;
 use super::text::ui;
-use crate::ui::drawing::{SIZE, clear_pad, pad_position, read_pad, stroke_pad};
+use crate::ui::drawing::{PadPen, SIZE, clear_pad, read_pad};
 use crate::ui::i18n::Lang;
 
 /// One drawing in five (the fifth, tenth, …) of each class is held out to measure accuracy.
@@ -106,8 +106,7 @@ pub fn DrawCollector(
     }
     let current = RwSignal::new(0usize);
     let canvas = NodeRef::<Canvas>::new();
-    let drawing = RwSignal::new(false);
-    let last = RwSignal::new((0.0f64, 0.0f64));
+    let pen = PadPen::new(canvas);
     let clear = move || clear_pad(canvas.get());
     Effect::new(move |_| {
         if canvas.get().is_some() {
@@ -138,31 +137,13 @@ pub fn DrawCollector(
         drawings.set(Vec::new());
         persist();
     };
-    let pos = move |ev: &PointerEvent| pad_position(canvas.get(), ev);
-    let stroke = move |to: (f64, f64)| {
-        stroke_pad(canvas.get(), last.get_untracked(), to);
-        last.set(to);
-    };
-    let down = move |ev: PointerEvent| {
-        ev.prevent_default();
-        if let Some(p) = pos(&ev) {
-            if let Some(c) = canvas.get() {
-                let _ = c.set_pointer_capture(ev.pointer_id());
-            }
-            drawing.set(true);
-            last.set(p);
-            stroke(p);
-        }
-    };
+    let down = move |ev: PointerEvent| pen.down(&ev);
     let moved = move |ev: PointerEvent| {
-        if drawing.get_untracked() {
-            ev.prevent_default();
-            if let Some(p) = pos(&ev) {
-                stroke(p);
-            }
-        }
+        pen.moved(&ev);
     };
-    let up = move |_: PointerEvent| drawing.set(false);
+    let up = move |_: PointerEvent| {
+        pen.up();
+    };
     let use_them = move |_| {
         let names = classes.get_untracked();
         if let Some((train, test)) = split(names.len(), &drawings.get_untracked()) {

@@ -412,7 +412,7 @@ fn head_panel(
         <p class="head-shape">
             {move || ui::HEAD_SHAPE.get(lang.get())} ": "
             <strong data-testid="ft-head-shape" data-value=shape>{shape}</strong>
-            " · " {move || state.classes.get().len()} " classes: " {move || state.classes.get().join(" ")}
+            " · " {move || state.classes.get().len()} " " {move || ui::CLASSES.get(lang.get())} ": " {move || state.classes.get().join(" ")}
         </p>
         <button data-testid="replace-head" on:click=replace>{move || ui::REPLACE.get(lang.get())}</button>
         {move || (same() && !state.head_replaced.get()).then(|| view! { <p class="hint">{move || ui::SAME_CLASSES.get(lang.get())}</p> })}

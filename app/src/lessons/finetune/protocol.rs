@@ -166,13 +166,6 @@ pub enum FtQuery {
         /// Which model.
         slot: Slot,
     },
-    /// Class probabilities of one drawn image (784 bytes).
-    Predict {
-        /// Which model.
-        slot: Slot,
-        /// Pixels.
-        pixels: ByteBuf,
-    },
 }
 
 /// Answers.
@@ -180,8 +173,6 @@ pub enum FtQuery {
 pub enum FtReply {
     /// `.safetensors` bytes.
     Model(ByteBuf),
-    /// Softmax probabilities.
-    Probabilities(Vec<f32>),
     /// The query failed.
     Failed(WorkerMessage),
 }
@@ -243,6 +234,21 @@ pub enum MessageCode {
     OnGpu,
     /// The CPU engine was chosen by the URL.
     CpuByUrl,
+}
+
+#[cfg(test)]
+impl MessageCode {
+    /// Every code (the translation test walks them).
+    pub const ALL: [MessageCode; 8] = [
+        MessageCode::DataFailed,
+        MessageCode::BadModel,
+        MessageCode::EngineFailed,
+        MessageCode::NotReady,
+        MessageCode::Diverged,
+        MessageCode::CpuFallback,
+        MessageCode::OnGpu,
+        MessageCode::CpuByUrl,
+    ];
 }
 
 /// Worker → page.

@@ -2,6 +2,7 @@
 //! to the lesson's worker: commands, queries answered by id, events applied to the signals.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures_channel::oneshot;
@@ -209,7 +210,7 @@ type Pending = Arc<Mutex<HashMap<u32, oneshot::Sender<FtReply>>>>;
 pub struct FtClient {
     worker: Option<Worker>,
     pending: Pending,
-    next_id: Arc<Mutex<u32>>,
+    next_id: Arc<AtomicU32>,
 }
 
 impl FtClient {
@@ -254,7 +255,7 @@ impl FtClient {
             Self {
                 worker,
                 pending,
-                next_id: Arc::new(Mutex::new(1)),
+                next_id: Arc::new(AtomicU32::new(1)),
             },
             state,
         )
@@ -275,11 +276,7 @@ impl FtClient {
 
     /// Asks a question; the answer is the reply with the same id.
     pub async fn query(&self, query: FtQuery) -> Option<FtReply> {
-        let id = {
-            let mut n = self.next_id.lock().ok()?;
-            *n += 1;
-            *n
-        };
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         self.pending.lock().ok()?.insert(id, tx);
         self.send(&FtToWorker::Query { id, query });

@@ -203,6 +203,8 @@ pub mod ui {
     pub const UNLOCKED: Text = tx("trainable", "可训练");
     /// The head's shape.
     pub const HEAD_SHAPE: Text = tx("Output layer", "输出层");
+    /// "classes" after a count.
+    pub const CLASSES: Text = tx("classes", "个类别");
     /// Replace button.
     pub const REPLACE: Text = tx("Replace the head", "替换头部");
     /// Same classes note.
@@ -298,19 +300,7 @@ pub fn all() -> Vec<Text> {
     for s in Scenario::ALL {
         v.extend([scenario_name(s), scenario_note(s)]);
     }
-    use MessageCode::*;
-    for c in [
-        DataFailed,
-        BadModel,
-        EngineFailed,
-        NotReady,
-        Diverged,
-        CpuFallback,
-        OnGpu,
-        CpuByUrl,
-    ] {
-        v.push(message(c));
-    }
+    v.extend(MessageCode::ALL.map(message));
     for p in [
         None,
         Some(PhaseKind::Head),
@@ -334,6 +324,7 @@ pub fn all() -> Vec<Text> {
         LOCKED,
         UNLOCKED,
         HEAD_SHAPE,
+        CLASSES,
         REPLACE,
         SAME_CLASSES,
         LR,

@@ -5,7 +5,7 @@ use super::*;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
     Engine, EngineError, EngineInfo, Evaluation, KernelLaunch, LayerGradients, OptimizerConfig,
-    OptimizerKind, StepTrace, TensorOptimizerState, check_data_fits, check_rows, step_launches,
+    OptimizerKind, StepShape, StepTrace, TensorOptimizerState, check_data_fits, check_rows,
 };
 use crate::model::{Mlp, TensorKind};
 use crate::ops::{
@@ -196,7 +196,7 @@ impl Engine for GpuEngine {
         self.steps += 1;
         self.last_rows = b;
         // The same frozen flags and `needs_input_grad` decided the dispatches encoded above.
-        self.last_launches = step_launches(&self.model, b, opt.kind);
+        self.last_step = Some(StepShape::of(&self.model, b, opt.kind));
         self.ctx.check()
     }
 
@@ -417,7 +417,9 @@ impl Engine for GpuEngine {
     }
 
     fn last_step_kernels(&self) -> Vec<KernelLaunch> {
-        self.last_launches.clone()
+        self.last_step
+            .as_ref()
+            .map_or_else(Vec::new, StepShape::launches)
     }
 
     fn set_augmentation(

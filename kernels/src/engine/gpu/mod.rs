@@ -13,7 +13,7 @@ mod runner;
 use wgpu::util::DeviceExt;
 
 use crate::dataset::{Dataset, Split};
-use crate::engine::{EngineError, EngineInfo, KernelLaunch, OptimizerKind};
+use crate::engine::{EngineError, EngineInfo, OptimizerKind, StepShape};
 use crate::model::Mlp;
 use crate::ops::{gather_normalize, linear, relu_backward, softmax_cross_entropy};
 
@@ -41,8 +41,8 @@ pub struct GpuEngine {
     losses_read: u64,
     last_rows: usize,
     last_optimizer: Option<OptimizerKind>,
-    /// What the last training step launched (see [`step_launches`]).
-    last_launches: Vec<KernelLaunch>,
+    /// What decided the last training step's launches.
+    last_step: Option<StepShape>,
     /// Flip/crop of training batches in the gather kernel.
     augmentation: Option<gather_normalize::Augmentation>,
 }
@@ -110,7 +110,7 @@ impl GpuEngine {
             losses_read: 0,
             last_rows: 0,
             last_optimizer: None,
-            last_launches: Vec::new(),
+            last_step: None,
             augmentation: None,
         };
         engine.ctx.check()?;
