@@ -80,6 +80,22 @@ impl Dataset {
         }
     }
 
+    /// The samples `rows`, in that order (indices past the end are skipped).
+    pub fn select(&self, rows: &[u32]) -> Dataset {
+        let rows: Vec<usize> = rows
+            .iter()
+            .map(|&r| r as usize)
+            .filter(|&r| r < self.len())
+            .collect();
+        Dataset {
+            images: rows.iter().flat_map(|&r| self.image(r)).copied().collect(),
+            labels: rows.iter().map(|&r| self.labels[r]).collect(),
+            class_names: self.class_names.clone(),
+            name: self.name.clone(),
+            ..*self
+        }
+    }
+
     /// Appends a chunk's samples (the app does this as chunks arrive).
     pub fn append(&mut self, chunk: &Chunk) -> Result<(), DatasetError> {
         if (chunk.height, chunk.width, chunk.channels) != (self.height, self.width, self.channels) {

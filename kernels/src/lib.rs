@@ -5,6 +5,7 @@
 //! reference next to it. [`model`] holds the MLP on the host (PyTorch's initialisation, names and
 //! safetensors files); [`dataset`] the readers; [`training`] the epoch loop shared by the CLI and the app.
 
+pub mod chain;
 pub mod cpu_gemm;
 pub mod dataset;
 pub mod engine;

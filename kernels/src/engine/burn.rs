@@ -315,6 +315,7 @@ impl Engine for BurnEngine {
             .map(|l| (l.weight.value.clone(), l.bias.value.clone()))
             .collect();
         let (mut loss_sum, mut predictions) = (0.0f64, Vec::with_capacity(n));
+        let mut losses = Vec::with_capacity(n);
         for start in (0..n).step_by(EVAL_CHUNK) {
             let end = (start + EVAL_CHUNK).min(n);
             let x = test.x.clone().narrow(0, start, end - start);
@@ -322,8 +323,14 @@ impl Engine for BurnEngine {
             let logits = Self::forward(x, &weights)
                 .pop()
                 .expect("an MLP has at least one layer");
-            let loss = loss::cross_entropy_with_logits(logits.clone(), targets);
-            loss_sum += f64::from(Self::read_f32(loss).await?[0]) * (end - start) as f64;
+            // Per sample: −Σ p · log softmax(z), the rows `loss::cross_entropy_with_logits` averages.
+            let rows = (targets * activation::log_softmax(logits.clone(), 1))
+                .sum_dim(1)
+                .neg()
+                .reshape([end - start]);
+            let rows = Self::read_f32(rows).await?;
+            loss_sum += rows.iter().map(|&l| f64::from(l)).sum::<f64>();
+            losses.extend(rows);
             let pred = logits
                 .argmax(1)
                 .into_data_async()
@@ -344,6 +351,7 @@ impl Engine for BurnEngine {
             correct,
             total: n,
             predictions,
+            losses,
         })
     }
 
@@ -431,6 +439,8 @@ impl Engine for BurnEngine {
             labels,
             activations,
             gradients,
+            // burn's autodiff keeps no δ the lessons could read.
+            deltas: vec![None; self.layers.len()],
             model,
             loss,
         })

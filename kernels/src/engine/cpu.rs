@@ -52,6 +52,8 @@ pub struct CpuEngine {
     test: Option<Dataset>,
     /// Activations of the last step: `acts[0]` is the input, `acts[l + 1]` the output of layer l.
     acts: Vec<Vec<f32>>,
+    /// δ of each layer in the last step (`None` where not computed).
+    deltas: Vec<Option<Vec<f32>>>,
     labels: Vec<u32>,
     rows: usize,
     max_rows: usize,
@@ -94,6 +96,7 @@ impl CpuEngine {
             train: None,
             test: None,
             acts: Vec::new(),
+            deltas: Vec::new(),
             labels: Vec::new(),
             rows: 0,
             max_rows,
@@ -257,7 +260,9 @@ impl Engine for CpuEngine {
 
         let layers = self.model.layers.len();
         self.computed = vec![(false, false); layers];
+        let mut deltas = vec![None; layers];
         for l in (0..layers).rev() {
+            deltas[l] = Some(grad.clone());
             let needs_input = self.model.needs_input_grad(l);
             let layer = &self.model.layers[l];
             let (i, o) = (layer.in_features, layer.out_features);
@@ -311,6 +316,7 @@ impl Engine for CpuEngine {
             }
         }
         self.acts = acts;
+        self.deltas = deltas;
         self.labels = y;
         self.rows = b;
         // The same frozen flags and `needs_input_grad` decided the work done above.
@@ -330,6 +336,7 @@ impl Engine for CpuEngine {
         let n = limit.unwrap_or(usize::MAX).min(test.len());
         let classes = self.model.classes();
         let (mut loss_sum, mut correct, mut predictions) = (0.0f64, 0usize, Vec::with_capacity(n));
+        let mut all_losses = Vec::with_capacity(n);
         for start in (0..n).step_by(EVAL_CHUNK) {
             let idx: Vec<u32> = (start as u32..(start + EVAL_CHUNK).min(n) as u32).collect();
             let (x, y) = gather_normalize::reference(
@@ -347,6 +354,7 @@ impl Engine for CpuEngine {
             let (losses, _) =
                 softmax_cross_entropy::reference(&logits, &y, idx.len(), classes, 0.0);
             loss_sum += losses.iter().map(|&l| f64::from(l)).sum::<f64>();
+            all_losses.extend_from_slice(&losses);
             let (p, c) = accuracy::reference(&logits, &y, classes);
             correct += c as usize;
             predictions.extend(p);
@@ -356,6 +364,7 @@ impl Engine for CpuEngine {
             correct,
             total: n,
             predictions,
+            losses: all_losses,
         })
     }
 
@@ -371,6 +380,7 @@ impl Engine for CpuEngine {
         self.reset_optimizer_state();
         self.computed = vec![(false, false); model.layers.len()];
         self.acts.clear();
+        self.deltas.clear();
         self.rows = 0;
         Ok(())
     }
@@ -408,6 +418,7 @@ impl Engine for CpuEngine {
             labels: self.labels.clone(),
             activations: self.acts[1..].to_vec(),
             gradients,
+            deltas: self.deltas.clone(),
             model: self.model.clone(),
             loss: softmax_cross_entropy::reference_mean(&losses),
         })

@@ -156,6 +156,8 @@ pub struct Evaluation {
     pub total: usize,
     /// Predicted class of every sample, in order.
     pub predictions: Vec<u32>,
+    /// Cross-entropy of every sample, in order (the surprise gallery ranks by it).
+    pub losses: Vec<f32>,
 }
 
 impl Evaluation {
@@ -198,6 +200,10 @@ pub struct StepTrace {
     pub activations: Vec<Vec<f32>>,
     /// Gradients of every layer.
     pub gradients: Vec<LayerGradients>,
+    /// δ of every layer: the gradient of the mean loss with respect to the layer's pre-activation z,
+    /// `[rows, width]`, as the backward kernels left it (the logits' is `(q − p) / rows`); `None` where
+    /// the step did not compute it (below the lowest trainable layer, or an engine that does not keep it).
+    pub deltas: Vec<Option<Vec<f32>>>,
     /// The parameters after the step (with frozen flags).
     pub model: Mlp,
     /// The step's mean loss.
@@ -273,6 +279,12 @@ impl StepShape {
                 .map(|l| (l.weight_frozen, l.bias_frozen))
                 .collect(),
         }
+    }
+
+    /// Whether the step computed δ of `layer`: always for the output layer, and below it while a
+    /// trainable tensor lies lower still (the backward pass stops where nothing below needs it).
+    pub fn computes_delta(&self, layer: usize) -> bool {
+        layer + 1 >= self.frozen.len() || self.frozen[..=layer].iter().any(|&(w, b)| !(w && b))
     }
 
     /// The kernel launches of the step, in the order both engines run them: gather, forward per layer,

@@ -307,6 +307,7 @@ impl Engine for GpuEngine {
             correct,
             total: n,
             predictions,
+            losses: f32s(&bytes[1]),
         })
     }
 
@@ -364,6 +365,12 @@ impl Engine for GpuEngine {
             .collect();
         parts.push((&self.res.labels, 0, b as u64 * 4));
         parts.push((&self.res.loss_rows, 0, b as u64 * 4));
+        let shape = self.last_step.clone();
+        let computed = |l: usize| shape.as_ref().is_some_and(|s| s.computes_delta(l));
+        for (l, (buf, &w)) in self.res.deltas.iter().zip(&widths[1..]).enumerate() {
+            let len = if computed(l) { (b * w * 4) as u64 } else { 0 };
+            parts.push((buf, 0, len));
+        }
         for l in &self.res.layers {
             parts.push((
                 &l.weight.grad,
@@ -394,7 +401,7 @@ impl Engine for GpuEngine {
             .res
             .layers
             .iter()
-            .zip(bytes[nw + 2..].chunks_exact(4))
+            .zip(bytes[2 * nw + 1..].chunks_exact(4))
             .enumerate()
         {
             gradients.push(LayerGradients {
@@ -411,6 +418,9 @@ impl Engine for GpuEngine {
             labels: bytemuck::pod_collect_to_vec(&bytes[nw]),
             activations: bytes[1..nw].iter().map(|v| f32s(v)).collect(),
             gradients,
+            deltas: (0..nw - 1)
+                .map(|l| computed(l).then(|| f32s(&bytes[nw + 2 + l])))
+                .collect(),
             model,
             loss: softmax_cross_entropy::reference_mean(&row_losses),
         })

@@ -386,6 +386,7 @@ impl GpuEngine {
             arena,
             layers,
             acts,
+            deltas: grads.into_iter().flatten().collect(),
             labels,
             indices,
             loss_rows,

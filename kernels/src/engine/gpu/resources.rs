@@ -55,6 +55,9 @@ pub(super) struct Resources {
     pub(super) layers: Vec<LayerBuffers>,
     /// `acts[0]` = gathered inputs, `acts[l + 1]` = output of layer l, each `[max_rows, width]`.
     pub(super) acts: Vec<wgpu::Buffer>,
+    /// `deltas[l]` = δ of layer l (gradient at its pre-activation, `[max_rows, width]`): the softmax
+    /// kernel's output for the logits, dX then ReLU backward in place below.
+    pub(super) deltas: Vec<wgpu::Buffer>,
     pub(super) labels: wgpu::Buffer,
     pub(super) indices: wgpu::Buffer,
     pub(super) loss_rows: wgpu::Buffer,
