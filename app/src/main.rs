@@ -1,8 +1,10 @@
 //! Backprop Lab in the browser: a shell with a lesson registry (`lessons`), each lesson's engine in its
 //! own Web Worker running this same wasm module (`worker`).
 
+mod client;
 mod config;
 mod lessons;
+mod messages;
 mod protocol;
 mod route;
 mod shell;

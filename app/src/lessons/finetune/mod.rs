@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use self::panels::{ComparisonChart, FreezingPanel, ModelFiles, StatusBar};
 use self::protocol::{FtToWorker, PhaseKind, Scenario, Slot};
-use self::state::{FtClient, FtState};
+use self::state::FtState;
 use self::text::{STEPS, ui};
 use super::LessonInfo;
 use super::player::{StepPlayer, current_step};
@@ -94,7 +94,7 @@ pub fn FinetuneLesson() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let route = router.0.get_untracked();
     let setup = Setup::from_route(&route);
-    let (client, state) = FtClient::start();
+    let (client, state) = state::start();
     let step = current_step(router, STEPS.len());
     let epochs = |key: &str, default: usize| {
         num(&route, key)

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
+pub use crate::messages::{MessageCode, WorkerMessage};
 use crate::protocol::EnginePreference;
 
 /// Where the lesson's examples come from.
@@ -204,51 +205,6 @@ pub struct KernelRow {
     pub purpose: String,
     /// Share of the step's floating-point work.
     pub share: f64,
-}
-
-/// A message from the worker, translated on the page: a code, and the engine's own detail (English).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct WorkerMessage {
-    /// What happened.
-    pub code: MessageCode,
-    /// Specifics (file names, shapes), shown after the translated sentence.
-    pub detail: String,
-}
-
-/// The messages the fine-tuning worker can send.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MessageCode {
-    /// The data could not be loaded.
-    DataFailed,
-    /// The model file could not be read or has the wrong shape.
-    BadModel,
-    /// An engine operation failed.
-    EngineFailed,
-    /// A step needs a loaded model and data first.
-    NotReady,
-    /// Training produced a non-finite loss; the phase stopped.
-    Diverged,
-    /// WebGPU is missing or slow here; the CPU engine runs the lesson.
-    CpuFallback,
-    /// Training runs on WebGPU.
-    OnGpu,
-    /// The CPU engine was chosen by the URL.
-    CpuByUrl,
-}
-
-#[cfg(test)]
-impl MessageCode {
-    /// Every code (the translation test walks them).
-    pub const ALL: [MessageCode; 8] = [
-        MessageCode::DataFailed,
-        MessageCode::BadModel,
-        MessageCode::EngineFailed,
-        MessageCode::NotReady,
-        MessageCode::Diverged,
-        MessageCode::CpuFallback,
-        MessageCode::OnGpu,
-        MessageCode::CpuByUrl,
-    ];
 }
 
 /// Worker → page.

@@ -1,15 +1,9 @@
 //! What the fine-tuning page knows (every number from the worker's engines), and the client that talks
 //! to the lesson's worker: commands, queries answered by id, events applied to the signals.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
-
-use futures_channel::oneshot;
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
+use crate::client::{Protocol, WorkerClient};
 use super::protocol::{
     FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, Slot, TensorRow, WorkerMessage,
 };
@@ -118,7 +112,7 @@ impl FtState {
         self.errors.set(Vec::new());
     }
 
-    fn apply(&self, ev: FtEvent, pending: &Pending) {
+    fn apply(&self, ev: FtEvent) {
         match ev {
             FtEvent::Engine {
                 kind,
@@ -190,11 +184,7 @@ impl FtState {
                 self.kernels.set(kernels);
                 self.fc1_digest.set(fc1_digest);
             }
-            FtEvent::Reply { id, reply } => {
-                if let Some(tx) = pending.lock().ok().and_then(|mut p| p.remove(&id)) {
-                    let _ = tx.send(reply);
-                }
-            }
+            FtEvent::Reply { .. } => {}
             FtEvent::Error(m) => {
                 web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
                 self.errors.update(|e| e.push(m));
@@ -203,83 +193,44 @@ impl FtState {
     }
 }
 
-type Pending = Arc<Mutex<HashMap<u32, oneshot::Sender<FtReply>>>>;
+/// The fine-tuning lesson's messages.
+pub struct FtProtocol;
 
-/// Sends commands and queries to the lesson's worker.
-#[derive(Clone)]
-pub struct FtClient {
-    worker: Option<Worker>,
-    pending: Pending,
-    next_id: Arc<AtomicU32>,
+impl Protocol for FtProtocol {
+    type Command = FtToWorker;
+    type Event = FtEvent;
+    type Query = FtQuery;
+    type Reply = FtReply;
+
+    fn query(id: u32, query: FtQuery) -> FtToWorker {
+        FtToWorker::Query { id, query }
+    }
+
+    fn reply(event: FtEvent) -> Result<(u32, FtReply), FtEvent> {
+        match event {
+            FtEvent::Reply { id, reply } => Ok((id, reply)),
+            other => Err(other),
+        }
+    }
 }
 
-impl FtClient {
-    /// Starts the worker (ended when the lesson is left) and the state it updates.
-    pub fn start() -> (Self, FtState) {
-        let state = FtState::new();
-        let pending: Pending = Arc::default();
-        let opts = WorkerOptions::new();
-        opts.set_type(WorkerType::Module);
-        opts.set_name(crate::worker::finetune::WORKER_NAME);
-        let worker = match Worker::new_with_options("./worker.js", &opts) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                state.errors.update(|v| {
-                    v.push(WorkerMessage {
-                        code: super::protocol::MessageCode::EngineFailed,
-                        detail: format!("the engine worker could not start: {e:?}"),
-                    })
-                });
-                None
-            }
-        };
-        if let Some(w) = &worker {
-            let sink = pending.clone();
-            let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-                match serde_wasm_bindgen::from_value::<FtEvent>(ev.data()) {
-                    Ok(msg) => state.apply(msg, &sink),
-                    Err(e) => state.errors.update(|v| {
-                        v.push(WorkerMessage {
-                            code: super::protocol::MessageCode::EngineFailed,
-                            detail: format!("unreadable message from the engine: {e}"),
-                        })
-                    }),
-                }
-            });
-            w.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-            onmessage.forget();
-            let ending = w.clone();
-            on_cleanup(move || ending.terminate());
-        }
-        (
-            Self {
-                worker,
-                pending,
-                next_id: Arc::new(AtomicU32::new(1)),
-            },
-            state,
-        )
-    }
+/// Sends commands and queries to the lesson's worker.
+pub type FtClient = WorkerClient<FtProtocol>;
 
-    /// Sends a command.
-    pub fn send(&self, msg: &FtToWorker) {
-        let Some(w) = &self.worker else { return };
-        match serde_wasm_bindgen::to_value(msg) {
-            Ok(v) => {
-                if let Err(e) = w.post_message(&v) {
-                    web_sys::console::error_2(&"postMessage to the worker failed".into(), &e);
-                }
-            }
-            Err(e) => web_sys::console::error_1(&format!("cannot serialise a command: {e}").into()),
-        }
-    }
-
-    /// Asks a question; the answer is the reply with the same id.
-    pub async fn query(&self, query: FtQuery) -> Option<FtReply> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = oneshot::channel();
-        self.pending.lock().ok()?.insert(id, tx);
-        self.send(&FtToWorker::Query { id, query });
-        rx.await.ok()
-    }
+/// Starts the lesson's worker (ended when the lesson is left) and the state it updates.
+pub fn start() -> (FtClient, FtState) {
+    let state = FtState::new();
+    let client = FtClient::start(
+        crate::worker::finetune::WORKER_NAME,
+        move |ev| state.apply(ev),
+        move |detail| {
+            state.errors.update(|v| {
+                v.push(WorkerMessage {
+                    code: super::protocol::MessageCode::EngineFailed,
+                    detail,
+                })
+            })
+        },
+    );
+    (client, state)
 }

@@ -1,6 +1,6 @@
 //! Every sentence of the fine-tuning lesson, English and Chinese side by side.
 
-use super::protocol::{MessageCode, PhaseKind, Scenario};
+use super::protocol::{PhaseKind, Scenario};
 use crate::lessons::Step;
 use crate::ui::i18n::{Lang, Text, tx};
 
@@ -95,36 +95,7 @@ pub fn scenario_note(s: Scenario) -> Text {
     }
 }
 
-/// A worker message in the page's language.
-pub fn message(code: MessageCode) -> Text {
-    match code {
-        MessageCode::DataFailed => tx("The examples could not be loaded.", "样本无法加载。"),
-        MessageCode::BadModel => tx("This model file cannot be used.", "这个模型文件无法使用。"),
-        MessageCode::EngineFailed => {
-            tx("The engine reported an error.", "计算引擎报告了一个错误。")
-        }
-        MessageCode::NotReady => tx(
-            "Load a model and examples first (step 1).",
-            "请先加载模型和样本（第 1 步）。",
-        ),
-        MessageCode::Diverged => tx(
-            "Training diverged (the loss is not a number) and stopped; try a smaller learning rate.",
-            "训练发散了（损失不是数字）并已停止；请尝试更小的学习率。",
-        ),
-        MessageCode::CpuFallback => tx(
-            "Training runs on the CPU engine (WebGPU is missing or is a slow software adapter here).",
-            "训练在 CPU 引擎上运行（这里没有 WebGPU，或者只是很慢的软件适配器）。",
-        ),
-        MessageCode::OnGpu => tx(
-            "Training on your GPU through WebGPU.",
-            "正在通过 WebGPU 在你的 GPU 上训练。",
-        ),
-        MessageCode::CpuByUrl => tx(
-            "CPU engine chosen by the URL (engine=cpu).",
-            "网址选择了 CPU 引擎（engine=cpu）。",
-        ),
-    }
-}
+pub use crate::messages::message;
 
 /// A phase's name.
 pub fn phase_name(p: Option<PhaseKind>) -> Text {
@@ -300,7 +271,7 @@ pub fn all() -> Vec<Text> {
     for s in Scenario::ALL {
         v.extend([scenario_name(s), scenario_note(s)]);
     }
-    v.extend(MessageCode::ALL.map(message));
+    v.extend(crate::messages::MessageCode::ALL.map(message));
     for p in [
         None,
         Some(PhaseKind::Head),
