@@ -79,4 +79,3 @@ pub fn message(code: MessageCode) -> Text {
         ),
     }
 }
-

@@ -34,14 +34,37 @@ pub fn App() -> impl IntoView {
         r.set("lang", (next == Lang::Zh).then(|| "zh".to_string()));
         router.replace(r);
     };
+    // Presenter mode: big type, high contrast, only the step controls (`?present=1`).
+    let present = Memo::new(move |_| router.0.with(|r| r.get("present") == Some("1")));
+    Effect::new(move |_| {
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
+            let _ = body
+                .class_list()
+                .toggle_with_force("present", present.get());
+        }
+    });
+    let toggle_present = move |_| {
+        let mut r = router.0.get_untracked();
+        r.set(
+            "present",
+            (!present.get_untracked()).then(|| "1".to_string()),
+        );
+        router.replace(r);
+    };
+    let present_label = tx("Presenter mode", "演示模式");
     let lesson = Memo::new(move |_| router.0.with(|r| r.lesson.clone()));
     let home = tx("All lessons", "全部课程");
     view! {
         <header class="top">
             <h1><a href="?" data-testid="home" on:click=move |ev| { ev.prevent_default(); router.open_lesson(None); }>"Backprop Lab"</a></h1>
-            <button class="lang" data-testid="lang" aria-label="Language / 语言" on:click=toggle>
+            <button class="lang" data-testid="lang" title="Language / 语言" on:click=toggle>
                 {move || if lang.get() == Lang::En { "中文" } else { "English" }}
             </button>
+            <button class="present" data-testid="present-toggle" aria-pressed=move || present.get().to_string()
+                on:click=toggle_present>{move || present_label.get(lang.get())}</button>
             {move || lesson.get().and_then(|id| lessons::find(&id)).map(|l| view! {
                 <a class="back" href="?" data-testid="back-home" on:click=move |ev| { ev.prevent_default(); router.open_lesson(None); }>
                     {move || home.get(lang.get())}

@@ -34,7 +34,10 @@ fn check<E: Engine>(engine: &mut E, model: &Mlp, data: &Dataset, reference: Opti
     let mut kernel_grads = Vec::new();
     for (n, w) in weights().into_iter().enumerate() {
         let (trace, g) = pollster::block_on(weight_gradient(engine, model, data, w, 1e-3)).unwrap();
-        assert_eq!(trace.model, *model, "{who}: the probe reports the weights it used");
+        assert_eq!(
+            trace.model, *model,
+            "{who}: the probe reports the weights it used"
+        );
         assert_eq!(g.factors.len(), data.len());
         let scale = g.kernel.abs().max(1e-6) as f64;
         assert!(
@@ -82,7 +85,10 @@ fn check<E: Engine>(engine: &mut E, model: &Mlp, data: &Dataset, reference: Opti
         kernel_grads.push(g.kernel);
     }
     // The probe left the engine holding the model it was given.
-    assert_eq!(pollster::block_on(engine.model()).unwrap().layers, model.layers);
+    assert_eq!(
+        pollster::block_on(engine.model()).unwrap().layers,
+        model.layers
+    );
 
     // One image: a hidden unit that is off has ReLU′ = 0, and every weight into it a zero gradient.
     let one = data.take(1);
@@ -143,6 +149,12 @@ fn evaluation_reports_each_samples_loss() {
         let mut gpu = GpuEngine::new(&ctx, &model, 64).unwrap();
         gpu.set_data(Split::Test, &data).unwrap();
         let g = pollster::block_on(gpu.evaluate(None)).unwrap();
-        kernels::testing::assert_close("GPU per-sample losses", &g.losses, &eval.losses, 1e-4, 1e-5);
+        kernels::testing::assert_close(
+            "GPU per-sample losses",
+            &g.losses,
+            &eval.losses,
+            1e-4,
+            1e-5,
+        );
     }
 }

@@ -2,6 +2,9 @@
 //! router read. A lesson is a folder (`lessons/<name>/`) with its steps, its text in both languages and
 //! its panels.
 
+pub mod chain_rule;
+pub mod concepts;
+pub mod cross_entropy;
 pub mod finetune;
 pub mod player;
 pub mod train;
@@ -33,7 +36,12 @@ pub struct LessonInfo {
 }
 
 /// Every lesson, in the order the home page lists them.
-pub const LESSONS: &[LessonInfo] = &[train::INFO, finetune::INFO];
+pub const LESSONS: &[LessonInfo] = &[
+    train::INFO,
+    finetune::INFO,
+    cross_entropy::INFO,
+    chain_rule::INFO,
+];
 
 /// The registry entry of `id`.
 pub fn find(id: &str) -> Option<&'static LessonInfo> {
@@ -44,6 +52,8 @@ pub fn find(id: &str) -> Option<&'static LessonInfo> {
 pub fn view(id: &str) -> AnyView {
     match id {
         finetune::ID => view! { <finetune::FinetuneLesson /> }.into_any(),
+        cross_entropy::ID => view! { <cross_entropy::CrossEntropyLesson /> }.into_any(),
+        chain_rule::ID => view! { <chain_rule::ChainRuleLesson /> }.into_any(),
         _ => view! { <train::TrainLesson /> }.into_any(),
     }
 }
@@ -71,6 +81,9 @@ mod tests {
             texts.extend([l.title, l.summary]);
             texts.extend(l.steps.iter().flat_map(|s| [s.title, s.body]));
         }
+        texts.extend(concepts::text::all());
+        texts.extend(cross_entropy::text::all());
+        texts.extend(chain_rule::text::all());
         assert_eq!(untranslated(&texts), Vec::<&str>::new());
         assert!(find("finetune").is_some_and(|l| l.steps.len() == 6));
     }

@@ -2,7 +2,10 @@
 
 #[cfg(feature = "burn")]
 mod autodiff;
+pub mod bars;
 pub mod drawing;
+pub mod formula;
+pub mod heatmap;
 pub mod i18n;
 pub mod line_chart;
 mod plots;

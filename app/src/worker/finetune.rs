@@ -6,19 +6,15 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use kernels::dataset::{Dataset, Manifest, decode_chunk};
+use kernels::dataset::Dataset;
 use kernels::engine::{l2_distance, l2_norm};
 use kernels::finetune::{per_class_subset, select_classes};
 use kernels::ops::gather_normalize::Augmentation;
 use kernels::training::EpochBatches;
-use kernels::{
-    AdapterOptions, CpuEngine, EngineError, GpuContext, GpuEngine, KernelLaunch, Mlp,
-    OptimizerConfig,
-};
+use kernels::{CpuEngine, EngineError, GpuContext, GpuEngine, KernelLaunch, Mlp, OptimizerConfig};
 use serde_bytes::ByteBuf;
-use wasm_bindgen::prelude::*;
 
-use super::{Active, browser_adapter_label, fetch_bytes, now, post, scope, sleep};
+use super::{Active, fetch_bytes, inbox, load_dataset, now, pick_engine, post, sleep};
 use crate::lessons::finetune::protocol::{
     Examples, FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, MessageCode, PhaseKind, Scenario,
     Slot, TensorRow, WorkerMessage, fnv1a,
@@ -99,31 +95,6 @@ fn engine_for(
     Ok(engine)
 }
 
-/// The first `chunks` chunks of each split of a shipped dataset (one is enough for a few examples per
-/// class and a held-out set).
-async fn load_dataset(name: &str, chunks: usize) -> Result<(Dataset, Dataset), String> {
-    let base = format!("static/data/{name}");
-    let text = fetch_bytes(&format!("{base}/manifest.json")).await?;
-    let manifest =
-        Manifest::from_json(&String::from_utf8_lossy(&text)).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    for info in [&manifest.train, &manifest.test] {
-        if info.chunks.is_empty() {
-            return Err(format!("{name}: a split has no chunk"));
-        }
-        let mut data = manifest.empty_dataset();
-        for chunk in info.chunks.iter().take(chunks.max(1)) {
-            let bytes = fetch_bytes(&format!("{base}/{}", chunk.file)).await?;
-            let decoded =
-                decode_chunk(chunk, &bytes, manifest.classes.len()).map_err(|e| e.to_string())?;
-            data.append(&decoded).map_err(|e| e.to_string())?;
-        }
-        out.push(data);
-    }
-    let test = out.pop().expect("two splits");
-    Ok((out.pop().expect("two splits"), test))
-}
-
 /// Drawn examples as a dataset with MNIST's normalisation (the pretrained model's).
 fn drawn_dataset(classes: &[String], ex: &Examples) -> Result<Dataset, String> {
     if ex.pixels.len() != ex.labels.len() * 784 {
@@ -158,45 +129,10 @@ impl Worker {
     }
 
     async fn start_engine(&mut self, pref: EnginePreference) {
-        if pref != EnginePreference::Cpu {
-            match GpuContext::new(AdapterOptions {
-                allow_software: true,
-            })
-            .await
-            {
-                Ok(ctx) => self.gpu = Some(ctx),
-                Err(e) => {
-                    self.announce(message(MessageCode::CpuFallback, e.to_string()), "")
-                        .await;
-                    return;
-                }
-            }
-        }
-        let software = self.gpu.as_ref().is_some_and(|g| g.engine_info().software);
-        let (use_gpu, note) = match (pref, software) {
-            (EnginePreference::Cpu, _) => (false, message(MessageCode::CpuByUrl, "")),
-            (EnginePreference::Gpu, _) | (EnginePreference::Auto, false) => {
-                (true, message(MessageCode::OnGpu, ""))
-            }
-            // A software WebGPU adapter (SwiftShader) is far slower than the CPU engine.
-            (EnginePreference::Auto, true) => (
-                false,
-                message(MessageCode::CpuFallback, "software WebGPU adapter"),
-            ),
-        };
-        self.use_gpu = use_gpu;
-        let adapter = match &self.gpu {
-            Some(ctx) if use_gpu => {
-                let name = ctx.adapter_info.name.trim().to_string();
-                if name.is_empty() {
-                    browser_adapter_label().await.unwrap_or_default()
-                } else {
-                    name
-                }
-            }
-            _ => "CPU engine (wasm)".into(),
-        };
-        self.announce(note, &adapter).await;
+        let choice = pick_engine(pref).await;
+        self.gpu = choice.gpu;
+        self.use_gpu = choice.use_gpu;
+        self.announce(choice.note, &choice.adapter).await;
     }
 
     async fn announce(&self, note: WorkerMessage, adapter: &str) {
@@ -796,24 +732,9 @@ fn f32_bytes(v: &[f32]) -> Vec<u8> {
 /// Runs the fine-tuning lesson's worker; `early` holds the messages that arrived while the module was
 /// loading.
 pub fn main(early: js_sys::Array) {
-    let inbox: Rc<RefCell<VecDeque<FtToWorker>>> = Rc::default();
-    for value in early.iter() {
-        match serde_wasm_bindgen::from_value::<FtToWorker>(value) {
-            Ok(msg) => inbox.borrow_mut().push_back(msg),
-            Err(e) => error(MessageCode::EngineFailed, format!("bad message: {e}")),
-        }
-    }
-    let sink = inbox.clone();
-    let onmessage =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            match serde_wasm_bindgen::from_value::<FtToWorker>(ev.data()) {
-                Ok(msg) => sink.borrow_mut().push_back(msg),
-                Err(e) => error(MessageCode::EngineFailed, format!("bad message: {e}")),
-            }
-        });
-    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-    // The handler lives as long as the worker.
-    onmessage.forget();
+    let inbox = inbox::<FtToWorker>(early, |e| {
+        error(MessageCode::EngineFailed, format!("bad message: {e}"))
+    });
     let worker = Worker {
         inbox,
         gpu: None,

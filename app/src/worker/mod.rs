@@ -2,19 +2,28 @@
 //! entry point by the worker's name), so training never blocks the page. Helpers shared by the
 //! lessons' workers live here.
 
+pub mod concepts;
 pub mod finetune;
 pub mod train;
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::DedicatedWorkerGlobalScope;
 
-use kernels::dataset::{Dataset, Split};
+use kernels::dataset::{Dataset, Manifest, Split, decode_chunk};
 use kernels::{
-    CpuEngine, Engine, EngineError, Evaluation, GpuEngine, KernelLaunch, Mlp, OptimizerConfig,
-    StepTrace, TensorOptimizerState,
+    AdapterOptions, CpuEngine, Engine, EngineError, Evaluation, GpuContext, GpuEngine,
+    KernelLaunch, Mlp, OptimizerConfig, StepTrace, TensorOptimizerState,
 };
+
+use crate::messages::{MessageCode, WorkerMessage};
+use crate::protocol::EnginePreference;
 
 /// An engine behind a lesson: the WGSL kernels on WebGPU, or the CPU engine.
 pub enum Active {
@@ -96,6 +105,11 @@ impl Active {
         augmentation: Option<kernels::ops::gather_normalize::Augmentation>,
     ) -> Result<(), EngineError> {
         with_engine!(self, e => e.set_augmentation(augmentation))
+    }
+
+    /// [`Engine::predict`].
+    pub async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {
+        with_engine!(self, e => e.predict(inputs, rows).await)
     }
 
     /// [`Engine::last_step_kernels`].
@@ -192,6 +206,126 @@ pub async fn browser_adapter_label() -> Option<String> {
     (!label.is_empty()).then_some(label)
 }
 
+/// The first `chunks` chunks of each split of a shipped dataset (one is enough for a few examples per
+/// class and a held-out set).
+pub async fn load_dataset(name: &str, chunks: usize) -> Result<(Dataset, Dataset), String> {
+    let base = format!("static/data/{name}");
+    let text = fetch_bytes(&format!("{base}/manifest.json")).await?;
+    let manifest =
+        Manifest::from_json(&String::from_utf8_lossy(&text)).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for info in [&manifest.train, &manifest.test] {
+        if info.chunks.is_empty() {
+            return Err(format!("{name}: a split has no chunk"));
+        }
+        let mut data = manifest.empty_dataset();
+        for chunk in info.chunks.iter().take(chunks.max(1)) {
+            let bytes = fetch_bytes(&format!("{base}/{}", chunk.file)).await?;
+            let decoded =
+                decode_chunk(chunk, &bytes, manifest.classes.len()).map_err(|e| e.to_string())?;
+            data.append(&decoded).map_err(|e| e.to_string())?;
+        }
+        out.push(data);
+    }
+    let test = out.pop().expect("two splits");
+    Ok((out.pop().expect("two splits"), test))
+}
+
+/// The engine a lesson's worker runs on, and what the page is told about it.
+pub struct EngineChoice {
+    /// The WebGPU device (kept even when the CPU engine runs, for a later switch).
+    pub gpu: Option<GpuContext>,
+    /// Whether the WGSL kernels run (else the CPU engine).
+    pub use_gpu: bool,
+    /// Why this engine.
+    pub note: WorkerMessage,
+    /// The adapter's name, or the CPU engine's.
+    pub adapter: String,
+}
+
+/// Picks the engine for a preference: WebGPU when asked or when the adapter is a real GPU; the CPU
+/// engine when asked, when WebGPU is missing, or (automatically) on a slow software adapter.
+pub async fn pick_engine(pref: EnginePreference) -> EngineChoice {
+    let note = |code, detail: &str| WorkerMessage {
+        code,
+        detail: detail.into(),
+    };
+    let mut gpu = None;
+    if pref != EnginePreference::Cpu {
+        match GpuContext::new(AdapterOptions {
+            allow_software: true,
+        })
+        .await
+        {
+            Ok(ctx) => gpu = Some(ctx),
+            Err(e) => {
+                return EngineChoice {
+                    gpu: None,
+                    use_gpu: false,
+                    note: note(MessageCode::CpuFallback, &e.to_string()),
+                    adapter: "CPU engine (wasm)".into(),
+                };
+            }
+        }
+    }
+    let software = gpu.as_ref().is_some_and(|g| g.engine_info().software);
+    let (use_gpu, why) = match (pref, software) {
+        (EnginePreference::Cpu, _) => (false, note(MessageCode::CpuByUrl, "")),
+        (EnginePreference::Gpu, _) | (EnginePreference::Auto, false) => {
+            (true, note(MessageCode::OnGpu, ""))
+        }
+        // A software WebGPU adapter (SwiftShader) is far slower than the CPU engine.
+        (EnginePreference::Auto, true) => (
+            false,
+            note(MessageCode::CpuFallback, "software WebGPU adapter"),
+        ),
+    };
+    let adapter = match &gpu {
+        Some(ctx) if use_gpu => {
+            let name = ctx.adapter_info.name.trim().to_string();
+            if name.is_empty() {
+                browser_adapter_label().await.unwrap_or_default()
+            } else {
+                name
+            }
+        }
+        _ => "CPU engine (wasm)".into(),
+    };
+    EngineChoice {
+        gpu,
+        use_gpu,
+        note: why,
+        adapter,
+    }
+}
+
+/// The worker's inbox: the messages that arrived while the module loaded (`early`), then every new
+/// one; an unreadable message goes to `bad`.
+pub fn inbox<T: DeserializeOwned + 'static>(
+    early: js_sys::Array,
+    bad: fn(String),
+) -> Rc<RefCell<VecDeque<T>>> {
+    let inbox: Rc<RefCell<VecDeque<T>>> = Rc::default();
+    for value in early.iter() {
+        match serde_wasm_bindgen::from_value::<T>(value) {
+            Ok(msg) => inbox.borrow_mut().push_back(msg),
+            Err(e) => bad(e.to_string()),
+        }
+    }
+    let sink = inbox.clone();
+    let onmessage =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            match serde_wasm_bindgen::from_value::<T>(ev.data()) {
+                Ok(msg) => sink.borrow_mut().push_back(msg),
+                Err(e) => bad(e.to_string()),
+            }
+        });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    onmessage.forget();
+    inbox
+}
+
 /// Entry point of a lesson's worker (`worker.js` calls it with the worker's name); `early` holds the
 /// messages that arrived while the module was loading.
 #[wasm_bindgen]
@@ -199,6 +333,7 @@ pub fn worker_main(name: String, early: js_sys::Array) {
     console_error_panic_hook::set_once();
     match name.as_str() {
         finetune::WORKER_NAME => finetune::main(early),
+        concepts::WORKER_NAME => concepts::main(early),
         _ => train::main(early),
     }
 }

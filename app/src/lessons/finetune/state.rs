@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::client::{Protocol, WorkerClient};
 use super::protocol::{
     FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, Slot, TensorRow, WorkerMessage,
 };
+use crate::client::{Protocol, WorkerClient};
 
 /// The engine as the worker announced it.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,0 +1,140 @@
+//! Step 3: the backward pass, stage by stage, each tensor read back from the kernels and shown next to
+//! the shipped WGSL that computed it.
+
+use leptos::prelude::*;
+
+use super::panels::FC1;
+use super::text::ui;
+use super::{Choice, HIDDEN};
+use crate::lessons::concepts::ImagePicker;
+use crate::lessons::concepts::live_answer;
+use crate::lessons::concepts::protocol::{BackwardView, CtQuery, CtReply};
+use crate::ui::formula::{Formula, tex};
+use crate::ui::heatmap::{Heatmap, Layout};
+use crate::ui::i18n::Lang;
+
+/// WGSL as the kernels ship it: comments dimmed, keywords bold, and the lines that contain one of
+/// `marks` highlighted (the product this stage is about).
+#[component]
+pub fn KernelSource(
+    file: &'static str,
+    source: &'static str,
+    marks: &'static [&'static str],
+) -> impl IntoView {
+    const KEYWORDS: [&str; 12] = [
+        "fn",
+        "let",
+        "var",
+        "struct",
+        "for",
+        "if",
+        "return",
+        "override",
+        "select",
+        "@compute",
+        "@workgroup_size",
+        "workgroupBarrier",
+    ];
+    let line = |l: &'static str| {
+        let marked = marks.iter().any(|m| l.contains(m));
+        let body = if l.trim_start().starts_with("//") {
+            view! { <span class="comment">{l}</span> }.into_any()
+        } else {
+            l.split_inclusive(|c: char| !(c.is_alphanumeric() || c == '_' || c == '@'))
+                .map(|tok| {
+                    let word = tok
+                        .trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '_' || c == '@'));
+                    if KEYWORDS.contains(&word) {
+                        let rest = &tok[word.len()..];
+                        view! { <b>{word}</b>{rest} }.into_any()
+                    } else {
+                        view! { {tok} }.into_any()
+                    }
+                })
+                .collect_view()
+                .into_any()
+        };
+        view! { <span class="line" class:marked=marked>{body}"\n"</span> }
+    };
+    let lang = expect_context::<RwSignal<Lang>>();
+    view! {
+        <figure class="kernel-source" data-testid="kernel-source" data-file=file>
+            <figcaption>{move || ui::SOURCE.get(lang.get())} ": " <code>{format!("kernels/shaders/{file}")}</code></figcaption>
+            <pre tabindex="0" aria-label=file><code>{source.lines().map(line).collect_view()}</code></pre>
+        </figure>
+    }
+}
+
+/// The three stages.
+#[component]
+pub fn BackwardPanel(choice: Choice) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let stage = RwSignal::new(1usize);
+    let Choice { image, rows, .. } = choice;
+    let tensors = live_answer(
+        move || Some((image.get(), rows.get())),
+        |&(image, rows)| CtQuery::Backward { image, rows },
+        |r| match r {
+            CtReply::Backward(v) => Some(v),
+            _ => None,
+        },
+    );
+    let pick = move |f: fn(&BackwardView) -> Vec<f32>| {
+        Signal::derive(move || tensors.get().map(|t| f(&t)).unwrap_or_default())
+    };
+    let n = move || tensors.get().map_or(rows.get_untracked(), |t| t.rows);
+    let aria = move |t: ui::TextRef| Signal::derive(move || t.get(lang.get()).to_string());
+    let stage_view = move || {
+        let b = n();
+        match stage.get() {
+            1 => view! {
+                <Formula mathml=tex::DELTA_OUTPUT />
+                <Heatmap values=pick(|t| t.delta_out.clone()) layout=Layout::Matrix { rows: b, cols: 10 } px=16
+                    testid="delta-out" aria=aria(ui::DELTA_OUT_ARIA) />
+                <KernelSource file="softmax_cross_entropy.wgsl" source=kernels::ops::softmax_cross_entropy::SOURCE
+                    marks=&["dlogits", "grad_scale"] />
+            }.into_any(),
+            2 => view! {
+                <Formula mathml=tex::DELTA_HIDDEN />
+                <Heatmap values=pick(|t| t.delta_hidden.clone()) layout=Layout::Matrix { rows: b, cols: HIDDEN } px=10
+                    testid="delta-hidden" aria=aria(ui::DELTA_HIDDEN_ARIA) />
+                <KernelSource file="linear.wgsl" source=kernels::ops::linear::SOURCE marks=&["grad input"] />
+                <KernelSource file="relu_backward.wgsl" source=kernels::ops::relu_backward::SOURCE marks=&["select("] />
+            }.into_any(),
+            _ => view! {
+                <Formula mathml=tex::WEIGHT_GRADIENT />
+                <div class="two">
+                    <Heatmap values=pick(|t| t.grad_fc2.clone()) layout=Layout::Matrix { rows: 10, cols: HIDDEN } px=12
+                        testid="grad-fc2" aria=aria(ui::GRAD_FC2_ARIA) />
+                    <Heatmap values=pick(|t| t.grad_fc1.clone()) layout=FC1 px=3
+                        testid="grad-fc1" aria=aria(ui::GRAD_FC1_ARIA) />
+                </div>
+                <KernelSource file="linear.wgsl" source=kernels::ops::linear::SOURCE marks=&["grad weight"] />
+            }.into_any(),
+        }
+    };
+    let titles = [ui::STAGE_OUT, ui::STAGE_HIDDEN, ui::STAGE_WEIGHTS];
+    let at_first = move || stage.get() <= 1;
+    let at_last = move || stage.get() >= 3;
+    view! {
+        <div class="panel wide">
+            <div class="fields">
+                <ImagePicker image=image />
+            </div>
+            <ol class="stages">
+                {titles.iter().enumerate().map(|(i, t)| {
+                    let t = *t;
+                    view! { <li class:current=move || stage.get() == i + 1>{move || t.get(lang.get())}</li> }
+                }).collect_view()}
+            </ol>
+            <div class="buttons">
+                <button data-testid="backward-back" disabled=at_first on:click=move |_| stage.update(|s| *s = s.saturating_sub(1).max(1))>
+                    {move || ui::PREV_STAGE.get(lang.get())}</button>
+                <button data-testid="backward-step" disabled=at_last on:click=move |_| stage.update(|s| *s = (*s + 1).min(3))>
+                    {move || ui::NEXT_STAGE.get(lang.get())}</button>
+            </div>
+            <p class="hint" data-testid="backward-stage" data-value=move || stage.get().to_string()>{move || ui::COLOURS.get(lang.get())}</p>
+            {stage_view}
+        </div>
+    }
+}

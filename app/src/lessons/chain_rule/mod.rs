@@ -1,0 +1,118 @@
+//! "The chain rule": ∂L/∂w_ij = ∂L/∂y_j · ∂y_j/∂z_j · ∂z_j/∂w_ij on the live model, in four steps
+//! (`?lesson=chain-rule&step=2&weight=0.5.406&image=3&rows=1`). The chosen weight, image and batch size
+//! live in the URL, so a teacher can link to one weight.
+
+pub mod backward;
+pub mod panels;
+pub mod text;
+
+use leptos::prelude::*;
+
+use self::backward::BackwardPanel;
+use self::panels::{ChainPanel, Diagram, PredictPanel};
+use self::text::STEPS;
+use super::LessonInfo;
+use super::concepts::protocol::Weight;
+use super::concepts::{Live, LiveBar};
+use super::player::{StepPlayer, current_step};
+use crate::route::Router;
+use crate::ui::formula::{Formula, tex};
+
+/// URL id.
+pub const ID: &str = "chain-rule";
+/// Hidden units of the live model.
+pub const HIDDEN: usize = crate::worker::concepts::HIDDEN;
+
+/// Registry entry.
+pub const INFO: LessonInfo = LessonInfo {
+    id: ID,
+    title: text::TITLE,
+    summary: text::SUMMARY,
+    steps: &STEPS,
+};
+
+/// What the student chose, kept in the URL.
+#[derive(Clone, Copy)]
+pub struct Choice {
+    /// The weight.
+    pub weight: RwSignal<Weight>,
+    /// First test image.
+    pub image: RwSignal<usize>,
+    /// Images in the batch (1 or 16).
+    pub rows: RwSignal<usize>,
+}
+
+impl Choice {
+    fn remember(key: &str, value: String) {
+        let router = expect_context::<Router>();
+        let mut r = router.0.get_untracked();
+        r.set(key, Some(value));
+        router.replace(r);
+    }
+
+    /// Picks a weight.
+    pub fn set_weight(&self, w: Weight) {
+        self.weight.set(w);
+        Self::remember("weight", w.to_param());
+    }
+
+    /// Sets the batch size.
+    pub fn set_rows(&self, n: usize) {
+        let n = if n > 1 { 16 } else { 1 };
+        self.rows.set(n);
+        Self::remember("rows", n.to_string());
+    }
+}
+
+/// The lesson page.
+#[component]
+pub fn ChainRuleLesson() -> impl IntoView {
+    let router = expect_context::<Router>();
+    let route = router.0.get_untracked();
+    Live::start(&route);
+    let valid = |w: &Weight| {
+        let (rows, cols) = if w.layer == 0 {
+            (HIDDEN, 784)
+        } else {
+            (10, HIDDEN)
+        };
+        w.layer < 2 && w.out < rows && w.input < cols
+    };
+    let choice = Choice {
+        weight: RwSignal::new(
+            route
+                .get("weight")
+                .and_then(Weight::parse)
+                .filter(valid)
+                .unwrap_or(Weight {
+                    layer: 1,
+                    out: 3,
+                    input: 5,
+                }),
+        ),
+        image: RwSignal::new(route.get("image").and_then(|v| v.parse().ok()).unwrap_or(0)),
+        rows: RwSignal::new(if route.get("rows") == Some("16") {
+            16
+        } else {
+            1
+        }),
+    };
+    let step = current_step(router, STEPS.len());
+    view! {
+        <main class="lesson concept">
+            <StepPlayer steps=&STEPS />
+            <LiveBar />
+            {move || match step.get() {
+                1 => view! {
+                    <div class="panel wide">
+                        <Formula mathml=tex::CHAIN_RULE />
+                        <Diagram weight=choice.weight />
+                    </div>
+                }.into_any(),
+                2 => view! { <ChainPanel choice=choice /> }.into_any(),
+                3 => view! { <BackwardPanel choice=choice /> }.into_any(),
+                _ => view! { <PredictPanel choice=choice /> }.into_any(),
+            }}
+        </main>
+    }
+}

@@ -1,0 +1,331 @@
+//! The chain-rule lesson's panels: the network diagram, the weight picker with the three factors, the
+//! kernel's gradient and a finite difference, and "predict, then run".
+
+use leptos::prelude::*;
+
+use super::text::ui;
+use super::{Choice, HIDDEN};
+use crate::lessons::concepts::protocol::{ChainView, CtQuery, CtReply, UpdatePreview, Weight};
+use crate::lessons::concepts::{ImagePicker, Live, live_answer};
+use crate::ui::formula::{Formula, num, tex};
+use crate::ui::heatmap::{Heatmap, Layout};
+use crate::ui::i18n::Lang;
+
+fn lang() -> RwSignal<Lang> {
+    expect_context::<RwSignal<Lang>>()
+}
+
+/// fc1 as one 28×28 tile per hidden neuron.
+pub const FC1: Layout = Layout::Tiles {
+    tiles: HIDDEN,
+    side: 28,
+    per_row: 8,
+};
+/// fc2 as a 10 × 32 matrix.
+pub const FC2: Layout = Layout::Matrix {
+    rows: 10,
+    cols: HIDDEN,
+};
+
+const DIAGRAM_W: f64 = 520.0;
+const DIAGRAM_H: f64 = 260.0;
+/// Neurons drawn per layer (a sample of the 784 inputs and 32 hidden units; all 10 outputs).
+const SHOWN: [usize; 3] = [12, 16, 10];
+const XS: [f64; 3] = [60.0, 260.0, 460.0];
+
+/// Where neuron `i` of `layer` is drawn (one of the drawn sample stands for it).
+fn node(layer: usize, i: usize) -> (f64, f64) {
+    let n = SHOWN[layer];
+    (
+        XS[layer],
+        20.0 + (DIAGRAM_H - 50.0) * (i % n) as f64 / (n - 1) as f64,
+    )
+}
+
+/// The network with the chosen weight's connection drawn heavy.
+#[component]
+pub fn Diagram(weight: RwSignal<Weight>) -> impl IntoView {
+    let lang = lang();
+    let (w, h) = (DIAGRAM_W, DIAGRAM_H);
+    let shown = SHOWN;
+    view! {
+        <svg class="diagram" viewBox=format!("0 0 {w} {h}") role="img" data-testid="chain-diagram"
+            aria-label=move || format!("{} — {}", ui::DIAGRAM.get(lang.get()), weight.get().name())>
+            {move || {
+                let wt = weight.get();
+                let (from, to) = if wt.layer == 0 {
+                    (node(0, wt.input), node(1, wt.out))
+                } else {
+                    (node(1, wt.input), node(2, wt.out))
+                };
+                view! { <line x1=from.0 y1=from.1 x2=to.0 y2=to.1 class="edge chosen" /> }
+            }}
+            {(0..3).map(|layer| (0..shown[layer]).map(move |i| {
+                let (x, y) = node(layer, i);
+                view! { <circle cx=x cy=y r="6" class="neuron" /> }
+            }).collect_view()).collect_view()}
+            <text x=XS[0] y=h - 6.0 text-anchor="middle" class="tick">"x (784)"</text>
+            <text x=XS[1] y=h - 6.0 text-anchor="middle" class="tick">"y = ReLU(z) (32)"</text>
+            <text x=XS[2] y=h - 6.0 text-anchor="middle" class="tick">"q = softmax(z) (10)"</text>
+            <text x="260" y="12" text-anchor="middle" class="chosen-label">{move || weight.get().name()}</text>
+        </svg>
+    }
+}
+
+/// The live weights, refreshed as the model trains.
+fn live_weights() -> RwSignal<Option<(Vec<f32>, Vec<f32>)>> {
+    live_answer(
+        || Some(()),
+        |_| CtQuery::Weights,
+        |r| match r {
+            CtReply::Weights(w) => Some((w.fc1, w.fc2)),
+            _ => None,
+        },
+    )
+}
+
+/// The two weight pickers and the explicit fields (keyboard, screen readers, tests).
+#[component]
+pub fn WeightPicker(choice: Choice) -> impl IntoView {
+    let lang = lang();
+    let weights = live_weights();
+    let weight = choice.weight;
+    let fc1 = Signal::derive(move || weights.get().map(|w| w.0).unwrap_or_default());
+    let fc2 = Signal::derive(move || weights.get().map(|w| w.1).unwrap_or_default());
+    let sel = move |layer: usize| {
+        Signal::derive(move || {
+            let w = weight.get();
+            (w.layer == layer).then_some((w.out, w.input))
+        })
+    };
+    let pick = move |layer: usize| {
+        Callback::new(move |(out, input): (usize, usize)| {
+            choice.set_weight(Weight { layer, out, input })
+        })
+    };
+    let field = move |which: usize, ev: leptos::ev::Event| {
+        let Ok(v) = event_target_value(&ev).parse::<usize>() else {
+            return;
+        };
+        let mut w = weight.get_untracked();
+        match which {
+            0 => w.layer = v.min(1),
+            1 => w.out = v,
+            _ => w.input = v,
+        }
+        let (rows, cols) = if w.layer == 0 {
+            (HIDDEN, 784)
+        } else {
+            (10, HIDDEN)
+        };
+        w.out = w.out.min(rows - 1);
+        w.input = w.input.min(cols - 1);
+        choice.set_weight(w);
+    };
+    view! {
+        <div class="pickers">
+            <figure>
+                <Heatmap values=fc1 layout=FC1 px=3 selected=sel(0) on_pick=pick(0) testid="pick-fc1"
+                    aria=Signal::derive(move || ui::PICK_FC1.get(lang.get()).to_string()) />
+                <figcaption>{move || ui::PICK_FC1.get(lang.get())}</figcaption>
+            </figure>
+            <figure>
+                <Heatmap values=fc2 layout=FC2 px=12 selected=sel(1) on_pick=pick(1) testid="pick-fc2"
+                    aria=Signal::derive(move || ui::PICK_FC2.get(lang.get()).to_string()) />
+                <figcaption>{move || ui::PICK_FC2.get(lang.get())}</figcaption>
+            </figure>
+            <div class="fields">
+                <label for="chain-layer">{move || ui::LAYER.get(lang.get())}</label>
+                <select id="chain-layer" data-testid="chain-layer" on:change=move |ev| field(0, ev)>
+                    <option value="0" selected=move || weight.get().layer == 0>"fc1"</option>
+                    <option value="1" selected=move || weight.get().layer == 1>"fc2"</option>
+                </select>
+                <label for="chain-out">{move || ui::OUT.get(lang.get())}</label>
+                <input id="chain-out" type="number" min="0" data-testid="chain-out"
+                    prop:value=move || weight.get().out.to_string() on:change=move |ev| field(1, ev) />
+                <label for="chain-input">{move || ui::INPUT.get(lang.get())}</label>
+                <input id="chain-input" type="number" min="0" data-testid="chain-input"
+                    prop:value=move || weight.get().input.to_string() on:change=move |ev| field(2, ev) />
+            </div>
+        </div>
+    }
+}
+
+/// Step 2: the three factors, their product, the kernel's gradient and the finite difference.
+#[component]
+pub fn ChainPanel(choice: Choice) -> impl IntoView {
+    let lang = lang();
+    let Choice {
+        weight,
+        image,
+        rows,
+    } = choice;
+    let view_ = live_answer(
+        move || Some((weight.get(), image.get(), rows.get())),
+        |&(weight, image, rows)| CtQuery::Chain {
+            weight,
+            image,
+            rows,
+        },
+        |r| match r {
+            CtReply::Chain(v) => Some(v),
+            _ => None,
+        },
+    );
+    // Only the answer for the weight on screen counts (a newer one may be on its way).
+    let current = move || view_.get().filter(|v| v.weight == weight.get());
+    let first = move || current().and_then(|v| v.rows.first().copied());
+    let live_values = Signal::derive(move || {
+        current().map_or_else(Vec::new, |v: ChainView| {
+            let f = v.rows[0];
+            vec![
+                num(f64::from(f.dl_dy)),
+                num(f64::from(f.dy_dz)),
+                num(f64::from(f.dz_dw)),
+                num(v.product),
+            ]
+        })
+    });
+    let fd =
+        Signal::derive(move || current().map_or_else(Vec::new, |v| vec![num(v.finite_difference)]));
+    let output = move || weight.get().layer == 1;
+    let cell = move |testid: &'static str, value: Box<dyn Fn() -> Option<f64> + Send + Sync>| {
+        let value = std::sync::Arc::new(value);
+        let v2 = value.clone();
+        view! { <dd data-testid=testid data-value=move || v2().map(|v| v.to_string())>{move || value().map(num)}</dd> }
+    };
+    view! {
+        <div class="panel wide">
+            <Formula mathml=tex::CHAIN_RULE />
+            <WeightPicker choice=choice />
+            <div class="fields">
+                <ImagePicker image=image />
+                <label for="chain-rows">{move || ui::ROWS.get(lang.get())}</label>
+                <select id="chain-rows" data-testid="chain-rows"
+                    on:change=move |ev| { if let Ok(n) = event_target_value(&ev).parse::<usize>() { choice.set_rows(n) } }>
+                    <option value="1" selected=move || rows.get() == 1>{move || ui::ONE.get(lang.get())}</option>
+                    <option value="16" selected=move || rows.get() == 16>{move || ui::BATCH.get(lang.get())}</option>
+                </select>
+            </div>
+            <p class="big">{move || ui::WEIGHT.get(lang.get())} " "
+                <strong data-testid="chain-weight" data-value=move || weight.get().to_param()>{move || weight.get().name()}</strong>
+                " = " {move || current().map(|v| num(f64::from(v.value)))}</p>
+            <Formula mathml=tex::CHAIN_LIVE values=live_values testid="chain-live-formula" />
+            <dl class="factors">
+                <dt>"∂L/∂y_j"</dt>
+                {cell("chain-factor-1", Box::new(move || first().map(|f| f64::from(f.dl_dy))))}
+                <dt>{move || if output() { ui::FACTOR_2_OUT.get(lang.get()) } else { ui::FACTOR_2.get(lang.get()) }}</dt>
+                {cell("chain-factor-2", Box::new(move || first().map(|f| f64::from(f.dy_dz))))}
+                <dt>"∂z_j/∂w_ij = x_i"</dt>
+                {cell("chain-factor-3", Box::new(move || first().map(|f| f64::from(f.dz_dw))))}
+                <dt>{move || ui::PRODUCT.get(lang.get())}</dt>
+                {cell("chain-product", Box::new(move || current().map(|v| v.product)))}
+                <dt>{move || ui::KERNEL.get(lang.get())}</dt>
+                {cell("chain-kernel-grad", Box::new(move || current().map(|v| f64::from(v.kernel))))}
+                <dt>{move || ui::FD.get(lang.get())} {move || current().map(|v| format!(" (ε = {})", num(f64::from(v.eps))))}</dt>
+                {cell("chain-fd", Box::new(move || current().map(|v| v.finite_difference)))}
+            </dl>
+            <Formula mathml=tex::FINITE_DIFFERENCE values=fd />
+            {move || (rows.get() > 1).then(|| view! {
+                <p class="hint">{move || ui::FIRST_IMAGE.get(lang.get())}</p>
+                <table class="numbers" data-testid="chain-rows-table">
+                    <thead><tr><th scope="col">"#"</th><th scope="col">"y"</th><th scope="col">"∂L/∂y_j"</th>
+                        <th scope="col">"ReLU′"</th><th scope="col">"x_i"</th><th scope="col">"×"</th></tr></thead>
+                    <tbody>{move || current().map(|v| v.rows.iter().map(|r| view! {
+                        <tr><td>{r.image}</td><td>{r.label}</td><td>{num(f64::from(r.dl_dy))}</td><td>{num(f64::from(r.dy_dz))}</td>
+                            <td>{num(f64::from(r.dz_dw))}</td>
+                            <td>{num(f64::from(r.dl_dy) * f64::from(r.dy_dz) * f64::from(r.dz_dw))}</td></tr>
+                    }).collect_view())}</tbody>
+                </table>
+            })}
+        </div>
+    }
+}
+
+/// Step 4: predict the direction of the next update, then run it.
+#[component]
+pub fn PredictPanel(choice: Choice) -> impl IntoView {
+    let lang = lang();
+    let live = expect_context::<Live>();
+    let weight = choice.weight;
+    let preview = live_answer(
+        move || Some(weight.get()),
+        |&weight| CtQuery::NextUpdate { weight },
+        |r| match r {
+            CtReply::Preview(p) => Some(p),
+            _ => None,
+        },
+    );
+    let current = move || {
+        preview
+            .get()
+            .filter(|p: &UpdatePreview| p.weight == weight.get())
+    };
+    // (guess up?, before, after, expected)
+    let result = RwSignal::new(None::<(bool, f32, f32, f32)>);
+    let busy = RwSignal::new(false);
+    let guess = move |up: bool| {
+        let Some(p) = current() else { return };
+        busy.set(true);
+        let expected = p.value - p.lr * (p.momentum * p.velocity + p.gradient);
+        leptos::task::spawn_local(async move {
+            if let Some(CtReply::Updated { before, after, .. }) =
+                live.ask(CtQuery::StepWatching { weight: p.weight }).await
+            {
+                result.try_set(Some((up, before, after, expected)));
+            }
+            busy.try_set(false);
+        });
+    };
+    let values = Signal::derive(move || {
+        current().map_or_else(Vec::new, |p| {
+            let next = p.value - p.lr * (p.momentum * p.velocity + p.gradient);
+            [p.value, p.lr, p.momentum, p.velocity, p.gradient, next]
+                .map(|v| num(f64::from(v)))
+                .to_vec()
+        })
+    });
+    let stat = |testid: &'static str, v: Option<f32>| {
+        view! { <dd data-testid=testid data-value=v.map(|v| v.to_string())>{v.map(|v| num(f64::from(v)))}</dd> }
+    };
+    let disabled = move || busy.get() || current().is_none();
+    view! {
+        <div class="panel wide">
+            <Formula mathml=tex::MOMENTUM_UPDATE />
+            <WeightPicker choice=choice />
+            <p class="big">{move || ui::WEIGHT.get(lang.get())} " " <strong data-testid="chain-weight" data-value=move || weight.get().to_param()>{move || weight.get().name()}</strong></p>
+            {move || current().map(|p| view! {
+                <dl class="factors">
+                    <dt>{ui::VALUE.get(lang.get())}</dt>{stat("update-value", Some(p.value))}
+                    <dt>{ui::GRADIENT.get(lang.get())}</dt>{stat("update-gradient", Some(p.gradient))}
+                    <dt>{ui::VELOCITY.get(lang.get())}</dt>{stat("update-velocity", Some(p.velocity))}
+                    <dt>{ui::LR.get(lang.get())}</dt>{stat("update-lr", Some(p.lr))}
+                    <dt>{ui::MOMENTUM.get(lang.get())}</dt>{stat("update-momentum", Some(p.momentum))}
+                </dl>
+            })}
+            <div class="buttons">
+                <button data-testid="predict-up" disabled=disabled on:click=move |_| guess(true)>{move || ui::UP.get(lang.get())}</button>
+                <button data-testid="predict-down" disabled=disabled on:click=move |_| guess(false)>{move || ui::DOWN.get(lang.get())}</button>
+            </div>
+            {move || result.get().map(|(up, before, after, expected)| {
+                let moved = if after > before { Some(true) } else if after < before { Some(false) } else { None };
+                let correct = moved.map(|m| m == up);
+                view! {
+                    <dl class="factors">
+                        <dt>{ui::BEFORE.get(lang.get())}</dt>{stat("update-before", Some(before))}
+                        <dt>{ui::AFTER.get(lang.get())}</dt>{stat("update-after", Some(after))}
+                        <dt>{ui::EXPECTED.get(lang.get())}</dt>{stat("update-expected", Some(expected))}
+                    </dl>
+                    <p data-testid="predict-result" role="status"
+                        data-correct=correct.map_or("none".to_string(), |c| c.to_string())
+                        class=match correct { Some(true) => "good", Some(false) => "bad", None => "" }>
+                        {match correct { Some(true) => ui::RIGHT.get(lang.get()), Some(false) => ui::WRONG.get(lang.get()), None => "" }}
+                        {match moved { Some(true) => ui::WENT_UP.get(lang.get()), Some(false) => ui::WENT_DOWN.get(lang.get()), None => ui::UNCHANGED.get(lang.get()) }}
+                        " " {ui::WHY.get(lang.get())}
+                    </p>
+                }
+            })}
+            <Formula mathml=tex::UPDATE_LIVE values=values testid="update-formula" />
+        </div>
+    }
+}

@@ -1,0 +1,232 @@
+//! The chain-rule lesson's text, English and Chinese side by side.
+
+use crate::lessons::Step;
+use crate::ui::i18n::{Text, tx};
+
+/// Title.
+pub const TITLE: Text = tx("The chain rule", "链式法则");
+/// Home-page summary.
+pub const SUMMARY: Text = tx(
+    "Backpropagation is the chain rule: pick any weight of the live model and see its three factors, the gradient our WGSL kernel computed and a finite difference agree; walk the backward pass; predict an update.",
+    "反向传播就是链式法则：在实时模型中任选一个权重，看它的三个因子、我们的 WGSL 内核算出的梯度以及有限差分三者一致；逐层走过反向传播；预测一次更新。",
+);
+
+/// The steps.
+pub const STEPS: [Step; 4] = [
+    Step {
+        title: tx("The formula", "公式"),
+        body: tx(
+            "A weight w_ij connects input i to neuron j. z_j is the neuron's input (its weighted sum), y_j its output. The loss depends on w_ij only through z_j and y_j, so its derivative is a product of three local factors: how the loss changes with y_j, how y_j changes with z_j, and how z_j changes with w_ij.",
+            "权重 w_ij 把输入 i 连到神经元 j。z_j 是该神经元的输入（加权和），y_j 是它的输出。损失只通过 z_j 和 y_j 依赖于 w_ij，所以它的导数是三个局部因子的乘积：损失随 y_j 的变化、y_j 随 z_j 的变化，以及 z_j 随 w_ij 的变化。",
+        ),
+    },
+    Step {
+        title: tx("Pick any weight", "任选一个权重"),
+        body: tx(
+            "Click a weight of fc1 (one 28×28 tile per hidden neuron) or of fc2 (10 × 32), or use the arrow keys. For a hidden neuron ∂y/∂z is ReLU's 0 or 1; at the output softmax and cross-entropy combine into (q − p)/B. The product summed over the images, the gradient our backward kernel computed, and (L(w+ε) − L(w−ε))/2ε from two engine evaluations: all three agree. None of this touches the training run.",
+            "点击 fc1 的一个权重（每个隐藏神经元一个 28×28 小图）或 fc2 的一个权重（10 × 32），也可以用方向键。对隐藏神经元，∂y/∂z 是 ReLU 的 0 或 1；在输出层，softmax 与交叉熵合并成 (q − p)/B。各图像上因子乘积之和、我们的反向内核算出的梯度，以及由两次引擎求值得到的 (L(w+ε) − L(w−ε))/2ε：三者一致。这些都不会影响训练。",
+        ),
+    },
+    Step {
+        title: tx("Backward, layer by layer", "逐层反向"),
+        body: tx(
+            "Step through the backward pass for the chosen images: δ at the output, then δ at the hidden layer = (W₂ᵀ δ₂) ⊙ ReLU′(z₁), then each weight gradient dW = δᵀ·a. Every tensor is read back from the kernels, shown next to the WGSL that computed it.",
+            "为所选图像逐步走过反向传播：先是输出层的 δ，然后是隐藏层的 δ = (W₂ᵀ δ₂) ⊙ ReLU′(z₁)，最后是每个权重梯度 dW = δᵀ·a。每个张量都从内核读回，旁边是计算它的 WGSL 代码。",
+        ),
+    },
+    Step {
+        title: tx("Predict, then run", "先预测，再运行"),
+        body: tx(
+            "Here is the chosen weight, its gradient on the next training batch and its momentum. Will the next step push it up or down? Predict, then run the step: w ← w − lr·(μ·v + g).",
+            "这是所选的权重、它在下一个训练批次上的梯度和它的动量。下一步会把它推高还是压低？先预测，再运行这一步：w ← w − lr·(μ·v + g)。",
+        ),
+    },
+];
+
+/// The page's labels.
+pub mod ui {
+    use super::*;
+
+    /// A label passed to a widget.
+    pub type TextRef = Text;
+
+    /// fc1 picker.
+    pub const PICK_FC1: Text = tx(
+        "fc1: one tile per hidden neuron j, pixel = input i",
+        "fc1：每个隐藏神经元 j 一个小图，像素 = 输入 i",
+    );
+    /// fc2 picker.
+    pub const PICK_FC2: Text = tx(
+        "fc2: row = output class k, column = hidden neuron j",
+        "fc2：行 = 输出类别 k，列 = 隐藏神经元 j",
+    );
+    /// Layer.
+    pub const LAYER: Text = tx("layer", "层");
+    /// Out.
+    pub const OUT: Text = tx("neuron j (row)", "神经元 j（行）");
+    /// In.
+    pub const INPUT: Text = tx("input i (column)", "输入 i（列）");
+    /// Batch choice.
+    pub const ROWS: Text = tx("images", "图像数");
+    /// One image.
+    pub const ONE: Text = tx("one image", "一张图像");
+    /// A batch.
+    pub const BATCH: Text = tx("16 images (a batch)", "16 张图像（一个批次）");
+    /// Factor 2.
+    pub const FACTOR_2: Text = tx("∂y_j/∂z_j (ReLU′)", "∂y_j/∂z_j（ReLU′）");
+    /// Factor 2 at the output.
+    pub const FACTOR_2_OUT: Text = tx(
+        "1 (softmax and cross-entropy are already in (q − p)/B)",
+        "1（softmax 与交叉熵已包含在 (q − p)/B 中）",
+    );
+    /// Product.
+    pub const PRODUCT: Text = tx("Σ product over the images", "各图像乘积之和");
+    /// Kernel gradient.
+    pub const KERNEL: Text = tx(
+        "gradient from our WGSL kernel",
+        "我们的 WGSL 内核算出的梯度",
+    );
+    /// Finite difference.
+    pub const FD: Text = tx("finite difference", "有限差分");
+    /// First image note.
+    pub const FIRST_IMAGE: Text = tx(
+        "Factors shown for the first image; the table lists every image.",
+        "上方的因子来自第一张图像；表格列出每张图像。",
+    );
+    /// Weight heading.
+    pub const WEIGHT: Text = tx("weight", "权重");
+    /// Value.
+    pub const VALUE: Text = tx("value", "数值");
+    /// Network diagram.
+    pub const DIAGRAM: Text = tx(
+        "The network 784 → 32 → 10 with the chosen weight highlighted",
+        "网络 784 → 32 → 10，所选权重被高亮",
+    );
+    /// Backward stages.
+    pub const STAGE_OUT: Text = tx("1. δ at the output", "1. 输出层的 δ");
+    /// Stage 2.
+    pub const STAGE_HIDDEN: Text = tx("2. δ at the hidden layer", "2. 隐藏层的 δ");
+    /// Stage 3.
+    pub const STAGE_WEIGHTS: Text = tx("3. weight gradients", "3. 权重梯度");
+    /// Step.
+    pub const NEXT_STAGE: Text = tx("Step backward ▸", "反向一步 ▸");
+    /// Back.
+    pub const PREV_STAGE: Text = tx("◂ Back", "◂ 返回");
+    /// Heat-map axis notes.
+    pub const DELTA_OUT_ARIA: Text = tx(
+        "δ at the output: one row per image, one column per class",
+        "输出层的 δ：每张图像一行，每个类别一列",
+    );
+    /// Hidden δ.
+    pub const DELTA_HIDDEN_ARIA: Text = tx(
+        "δ at the hidden layer: one row per image, one column per hidden neuron",
+        "隐藏层的 δ：每张图像一行，每个隐藏神经元一列",
+    );
+    /// dW2.
+    pub const GRAD_FC2_ARIA: Text = tx(
+        "Gradient of fc2's weights, 10 × 32",
+        "fc2 权重的梯度，10 × 32",
+    );
+    /// dW1.
+    pub const GRAD_FC1_ARIA: Text = tx(
+        "Gradient of fc1's weights, one 28×28 tile per hidden neuron",
+        "fc1 权重的梯度，每个隐藏神经元一个 28×28 小图",
+    );
+    /// Kernel source heading.
+    pub const SOURCE: Text = tx("The kernel that computed it", "计算它的内核");
+    /// Colour key.
+    pub const COLOURS: Text = tx(
+        "red: positive, blue: negative, white: zero",
+        "红色：正，蓝色：负，白色：零",
+    );
+    /// Up.
+    pub const UP: Text = tx("It goes up ▲", "会变大 ▲");
+    /// Down.
+    pub const DOWN: Text = tx("It goes down ▼", "会变小 ▼");
+    /// Gradient.
+    pub const GRADIENT: Text = tx("gradient g on the next batch", "下一批次上的梯度 g");
+    /// Velocity.
+    pub const VELOCITY: Text = tx("momentum buffer v", "动量缓冲 v");
+    /// Learning rate.
+    pub const LR: Text = tx("learning rate lr", "学习率 lr");
+    /// Momentum.
+    pub const MOMENTUM: Text = tx("momentum μ", "动量 μ");
+    /// Before.
+    pub const BEFORE: Text = tx("before the step", "这一步之前");
+    /// After.
+    pub const AFTER: Text = tx("after the step", "这一步之后");
+    /// Expected.
+    pub const EXPECTED: Text = tx("w − lr·(μ·v + g)", "w − lr·(μ·v + g)（预期）");
+    /// Right.
+    pub const RIGHT: Text = tx("Right: ", "答对了：");
+    /// Wrong.
+    pub const WRONG: Text = tx("Not this time: ", "这次没答对：");
+    /// Went up.
+    pub const WENT_UP: Text = tx("the weight went up.", "权重变大了。");
+    /// Went down.
+    pub const WENT_DOWN: Text = tx("the weight went down.", "权重变小了。");
+    /// Unchanged.
+    pub const UNCHANGED: Text = tx(
+        "the weight did not move (its gradient and momentum are zero: a neuron that is off for the whole batch).",
+        "权重没有变化（梯度和动量都为零：该神经元对整个批次都处于关闭状态）。",
+    );
+    /// Why.
+    pub const WHY: Text = tx(
+        "It moves against μ·v + g: down when that is positive, up when negative.",
+        "它朝 μ·v + g 的反方向移动：为正时变小，为负时变大。",
+    );
+}
+
+/// Every text (the translation test).
+#[cfg(test)]
+pub fn all() -> Vec<Text> {
+    use ui::*;
+    let mut v = vec![TITLE, SUMMARY];
+    v.extend(STEPS.iter().flat_map(|s| [s.title, s.body]));
+    v.extend([
+        PICK_FC1,
+        PICK_FC2,
+        LAYER,
+        OUT,
+        INPUT,
+        ROWS,
+        ONE,
+        BATCH,
+        FACTOR_2,
+        FACTOR_2_OUT,
+        PRODUCT,
+        KERNEL,
+        FD,
+        FIRST_IMAGE,
+        WEIGHT,
+        VALUE,
+        DIAGRAM,
+        STAGE_OUT,
+        STAGE_HIDDEN,
+        STAGE_WEIGHTS,
+        NEXT_STAGE,
+        PREV_STAGE,
+        DELTA_OUT_ARIA,
+        DELTA_HIDDEN_ARIA,
+        GRAD_FC2_ARIA,
+        GRAD_FC1_ARIA,
+        SOURCE,
+        COLOURS,
+        UP,
+        DOWN,
+        GRADIENT,
+        VELOCITY,
+        LR,
+        MOMENTUM,
+        BEFORE,
+        AFTER,
+        EXPECTED,
+        RIGHT,
+        WRONG,
+        WENT_UP,
+        WENT_DOWN,
+        UNCHANGED,
+        WHY,
+    ]);
+    v
+}

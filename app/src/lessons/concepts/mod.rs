@@ -1,0 +1,284 @@
+//! What the concept lessons (cross-entropy, the chain rule) share: the live model's worker and its
+//! client, the page's signals about the live model, and the bar that starts, pauses and steps it.
+
+pub mod protocol;
+pub mod text;
+
+use leptos::prelude::*;
+
+use self::protocol::{CtEvent, CtQuery, CtReply, CtToWorker, WorkerMessage};
+use crate::client::{Protocol, WorkerClient};
+use crate::protocol::EnginePreference;
+use crate::route::Route;
+use crate::ui::formula::num;
+use crate::ui::i18n::Lang;
+
+/// The concept lessons' messages.
+pub struct CtProtocol;
+
+impl Protocol for CtProtocol {
+    type Command = CtToWorker;
+    type Event = CtEvent;
+    type Query = CtQuery;
+    type Reply = CtReply;
+
+    fn query(id: u32, query: CtQuery) -> CtToWorker {
+        CtToWorker::Query { id, query }
+    }
+
+    fn reply(event: CtEvent) -> Result<(u32, CtReply), CtEvent> {
+        match event {
+            CtEvent::Reply { id, reply } => Ok((id, reply)),
+            other => Err(other),
+        }
+    }
+}
+
+/// Training progress of the live model.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Steps taken.
+    pub step: u64,
+    /// Epochs completed.
+    pub epoch: usize,
+    /// Loss of the last burst.
+    pub loss: f32,
+    /// Test-pool accuracy.
+    pub accuracy: Option<f32>,
+    /// Training continuously.
+    pub running: bool,
+}
+
+/// The page's signals about the live model, shared through context.
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// `(kind, adapter, why)`.
+    pub engine: RwSignal<Option<(String, String, WorkerMessage)>>,
+    /// Hidden units and test-pool size once ready.
+    pub ready: RwSignal<Option<(usize, usize)>>,
+    /// Progress.
+    pub progress: RwSignal<Option<Progress>>,
+    /// Messages to show.
+    pub errors: RwSignal<Vec<WorkerMessage>>,
+    /// The worker.
+    pub client: StoredValue<WorkerClient<CtProtocol>>,
+}
+
+impl Live {
+    /// Starts the live model's worker for a lesson page (ended when the page goes).
+    pub fn start(route: &Route) -> Self {
+        let engine = RwSignal::new(None);
+        let ready = RwSignal::new(None);
+        let progress = RwSignal::new(None);
+        let errors = RwSignal::new(Vec::new());
+        let client = WorkerClient::<CtProtocol>::start(
+            crate::worker::concepts::WORKER_NAME,
+            move |ev| match ev {
+                CtEvent::Engine {
+                    kind,
+                    adapter,
+                    note,
+                } => engine.set(Some((kind, adapter, note))),
+                CtEvent::Ready { hidden, test, .. } => ready.set(Some((hidden, test))),
+                CtEvent::Progress {
+                    step,
+                    epoch,
+                    loss,
+                    accuracy,
+                    running,
+                } => progress.set(Some(Progress {
+                    step,
+                    epoch,
+                    loss,
+                    accuracy,
+                    running,
+                })),
+                CtEvent::Error(m) => errors.update(|e| e.push(m)),
+                CtEvent::Reply { .. } => {}
+            },
+            move |detail| {
+                errors.update(|e| {
+                    e.push(WorkerMessage {
+                        code: protocol::MessageCode::EngineFailed,
+                        detail,
+                    })
+                })
+            },
+        );
+        client.send(&CtToWorker::Start {
+            engine: match route.get("engine") {
+                Some("cpu") => EnginePreference::Cpu,
+                Some("gpu") => EnginePreference::Gpu,
+                _ => EnginePreference::Auto,
+            },
+            seed: route.get("seed").and_then(|s| s.parse().ok()).unwrap_or(1),
+        });
+        let live = Self {
+            engine,
+            ready,
+            progress,
+            errors,
+            client: StoredValue::new(client),
+        };
+        provide_context(live);
+        live
+    }
+
+    /// Sends a command.
+    pub fn send(&self, cmd: &CtToWorker) {
+        self.client.with_value(|c| c.send(cmd));
+    }
+
+    /// Asks the worker; a failure is added to the page's messages and gives `None`.
+    pub async fn ask(&self, query: CtQuery) -> Option<CtReply> {
+        let client = self.client.get_value();
+        match client.query(query).await? {
+            CtReply::Failed(m) => {
+                self.errors.try_update(|e| e.push(m));
+                None
+            }
+            reply => Some(reply),
+        }
+    }
+
+    /// Steps taken so far (0 before the first), tracked.
+    pub fn steps(&self) -> u64 {
+        self.progress.get().map_or(0, |p| p.step)
+    }
+}
+
+/// A panel's answer from the worker, asked again whenever `key` changes or the live model takes a
+/// step; while a question is out, newer ones wait and only the latest is asked (a running model steps
+/// ten times a second, a probe takes longer on a slow adapter).
+pub fn live_answer<K, T>(
+    key: impl Fn() -> Option<K> + 'static,
+    ask: impl Fn(&K) -> CtQuery + 'static,
+    take: impl Fn(CtReply) -> Option<T> + 'static,
+) -> RwSignal<Option<T>>
+where
+    K: Clone + PartialEq + 'static,
+    T: Send + Sync + 'static,
+{
+    let live = expect_context::<Live>();
+    let answer = RwSignal::new(None);
+    let busy = StoredValue::new(false);
+    let again = StoredValue::new(false);
+    let key = std::rc::Rc::new(key);
+    let ask = std::rc::Rc::new(ask);
+    let take = std::rc::Rc::new(take);
+    let ready = move || live.ready.get().is_some();
+    let k2 = key.clone();
+    Effect::new(move |_| {
+        let _ = live.steps();
+        if !ready() || k2().is_none() {
+            return;
+        }
+        if busy.get_value() {
+            again.set_value(true);
+            return;
+        }
+        busy.set_value(true);
+        let (key, ask, take) = (key.clone(), ask.clone(), take.clone());
+        // The panel may be gone when an answer arrives (the student moved on): every write after an
+        // await is a `try_`, which does nothing on a disposed signal.
+        leptos::task::spawn_local(async move {
+            loop {
+                again.try_set_value(false);
+                if answer.try_with_untracked(|_| ()).is_none() {
+                    return;
+                }
+                let Some(k) = untrack(|| key()) else { break };
+                if let Some(t) = live.ask(ask(&k)).await.and_then(|r| take(r))
+                    && answer.try_set(Some(t)).is_some()
+                {
+                    return;
+                }
+                if !again.try_get_value().unwrap_or(false) {
+                    break;
+                }
+            }
+            busy.try_set_value(false);
+        });
+    });
+    answer
+}
+
+/// The live model's bar: engine, Start/Pause, Step, and its numbers.
+#[component]
+pub fn LiveBar() -> impl IntoView {
+    let live = expect_context::<Live>();
+    let lang = expect_context::<RwSignal<Lang>>();
+    let running = move || live.progress.get().is_some_and(|p| p.running);
+    let ready = move || live.ready.get().is_some();
+    let toggle = move |_| live.send(&CtToWorker::Run { on: !running() });
+    let step = move |_| live.send(&CtToWorker::Step);
+    let steps = move || live.progress.get().map_or(0, |p| p.step);
+    let loss = move || {
+        live.progress
+            .get()
+            .map(|p| p.loss)
+            .filter(|l| l.is_finite())
+    };
+    let accuracy = move || live.progress.get().and_then(|p| p.accuracy);
+    let not_ready = move || !ready();
+    view! {
+        <section class="live-bar" aria-label="Live model">
+            <div class="engine">
+                {move || live.engine.get().map(|(kind, adapter, note)| view! {
+                    <span class="badge" data-testid="engine-kind">{kind}</span>
+                    <span class="adapter advanced">{adapter}</span>
+                    <span class="note advanced" data-testid="engine-note">{crate::messages::message(note.code).get(lang.get())}</span>
+                })}
+            </div>
+            <div class="buttons">
+                <button data-testid="live-run" disabled=not_ready on:click=toggle>
+                    {move || if running() { text::PAUSE.get(lang.get()) } else { text::START.get(lang.get()) }}
+                </button>
+                <button data-testid="live-step" disabled=not_ready on:click=step>{move || text::STEP.get(lang.get())}</button>
+            </div>
+            <dl class="live-numbers">
+                <dt>{move || text::STEPS.get(lang.get())}</dt>
+                <dd data-testid="live-steps" data-value=move || steps().to_string()>{steps}</dd>
+                <dt>{move || text::LOSS.get(lang.get())}</dt>
+                <dd data-testid="live-loss">{move || loss().map_or("–".into(), |l| num(f64::from(l)))}</dd>
+                <dt>{move || text::ACCURACY.get(lang.get())}</dt>
+                <dd data-testid="live-accuracy" data-value=move || accuracy().map(|a| a.to_string())>
+                    {move || accuracy().map_or("–".into(), |a| format!("{:.1} %", a * 100.0))}
+                </dd>
+            </dl>
+            <p class="hint advanced">{move || if ready() { text::LIVE_MODEL.get(lang.get()) } else { text::LOADING.get(lang.get()) }}</p>
+            {move || live.errors.get().into_iter().map(|m| view! {
+                <p class="error" role="alert">{crate::messages::message(m.code).get(lang.get())}
+                    {(!m.detail.is_empty()).then(|| format!(" ({})", m.detail))}</p>
+            }).collect_view()}
+        </section>
+    }
+}
+
+/// A test-image picker (`image` in the URL): previous, number, next.
+#[component]
+pub fn ImagePicker(image: RwSignal<usize>) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let lang = expect_context::<RwSignal<Lang>>();
+    let router = expect_context::<crate::route::Router>();
+    let max = move || live.ready.get().map_or(1, |(_, n)| n).max(1) - 1;
+    let set = move |i: usize| {
+        let i = i.min(max());
+        image.set(i);
+        let mut r = router.0.get_untracked();
+        r.set("image", Some(i.to_string()));
+        router.replace(r);
+    };
+    view! {
+        <div class="image-picker">
+            <button aria-label=move || text::PREV_IMAGE.get(lang.get()) data-testid="image-prev"
+                on:click=move |_| set(image.get_untracked().saturating_sub(1))>"‹"</button>
+            <label>{move || text::IMAGE.get(lang.get())} " "
+                <input type="number" min="0" max=max data-testid="image-index" prop:value=move || image.get().to_string()
+                    on:change=move |ev| { if let Ok(i) = event_target_value(&ev).parse::<usize>() { set(i) } } />
+            </label>
+            <button aria-label=move || text::NEXT_IMAGE.get(lang.get()) data-testid="image-next"
+                on:click=move |_| set(image.get_untracked() + 1)>"›"</button>
+        </div>
+    }
+}

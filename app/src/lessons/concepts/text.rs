@@ -1,0 +1,47 @@
+//! Text the concept lessons share (the live model's bar, messages about it).
+
+use crate::ui::i18n::{Text, tx};
+
+/// Start training.
+pub const START: Text = tx("▶ Start", "▶ 开始");
+/// Pause.
+pub const PAUSE: Text = tx("⏸ Pause", "⏸ 暂停");
+/// One step.
+pub const STEP: Text = tx("Step +1", "单步 +1");
+/// Steps label.
+pub const STEPS: Text = tx("steps", "步数");
+/// Loss label.
+pub const LOSS: Text = tx("loss", "损失");
+/// Accuracy label.
+pub const ACCURACY: Text = tx("test accuracy", "测试准确率");
+/// While loading.
+pub const LOADING: Text = tx(
+    "Loading MNIST and starting the live model…",
+    "正在加载 MNIST 并启动实时模型……",
+);
+/// What the live model is.
+pub const LIVE_MODEL: Text = tx(
+    "Live model: 784 → 32 → 10, SGD (lr 0.05, momentum 0.5, batch 32) on 5,000 MNIST digits",
+    "实时模型：784 → 32 → 10，SGD（学习率 0.05，动量 0.5，批大小 32），在 5,000 张 MNIST 数字上训练",
+);
+/// Image picker label.
+pub const IMAGE: Text = tx("Test image", "测试图像");
+/// Previous image.
+pub const PREV_IMAGE: Text = tx("Previous image", "上一张图像");
+/// Next image.
+pub const NEXT_IMAGE: Text = tx("Next image", "下一张图像");
+/// True class.
+pub const TRUE_CLASS: Text = tx("true class", "真实类别");
+/// Predicted class.
+pub const PREDICTED: Text = tx("predicted", "预测");
+/// The class axis.
+pub const CLASS: Text = tx("class", "类别");
+
+/// Every text (the translation test).
+#[cfg(test)]
+pub fn all() -> Vec<Text> {
+    vec![
+        START, PAUSE, STEP, STEPS, LOSS, ACCURACY, LOADING, LIVE_MODEL, IMAGE, PREV_IMAGE,
+        NEXT_IMAGE, TRUE_CLASS, PREDICTED, CLASS,
+    ]
+}

@@ -1,0 +1,56 @@
+//! "Cross-entropy": H(p, q) = −Σ p(x) log q(x) on the live model, in six steps (`?lesson=cross-entropy
+//! &step=4&image=17`). The playground and the comparison with squared error run on the page; the
+//! live image, the gallery and the quiz ask the concept lessons' worker.
+
+pub mod math;
+pub mod panels;
+pub mod text;
+
+use leptos::prelude::*;
+
+use self::panels::{Gallery, LiveImagePanel, Playground, Quiz, Versus};
+use self::text::STEPS;
+use super::LessonInfo;
+use super::concepts::{Live, LiveBar};
+use super::player::{StepPlayer, current_step};
+use crate::route::Router;
+
+/// URL id.
+pub const ID: &str = "cross-entropy";
+
+/// Registry entry.
+pub const INFO: LessonInfo = LessonInfo {
+    id: ID,
+    title: text::TITLE,
+    summary: text::SUMMARY,
+    steps: &STEPS,
+};
+
+/// The lesson page.
+#[component]
+pub fn CrossEntropyLesson() -> impl IntoView {
+    let router = expect_context::<Router>();
+    let route = router.0.get_untracked();
+    Live::start(&route);
+    let image = RwSignal::new(
+        route
+            .get("image")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0usize),
+    );
+    let step = current_step(router, STEPS.len());
+    view! {
+        <main class="lesson concept">
+            <StepPlayer steps=&STEPS />
+            <LiveBar />
+            {move || match step.get() {
+                1 => view! { <LiveImagePanel image=image compare=false /> }.into_any(),
+                2 => view! { <Playground /> }.into_any(),
+                3 => view! { <Versus /> }.into_any(),
+                4 => view! { <LiveImagePanel image=image compare=true /> }.into_any(),
+                5 => view! { <Gallery /> }.into_any(),
+                _ => view! { <Quiz /> }.into_any(),
+            }}
+        </main>
+    }
+}

@@ -1,0 +1,183 @@
+//! The cross-entropy lesson's text, English and Chinese side by side.
+
+use crate::lessons::Step;
+use crate::ui::i18n::{Text, tx};
+
+/// Title.
+pub const TITLE: Text = tx("Cross-entropy", "交叉熵");
+/// Home-page summary.
+pub const SUMMARY: Text = tx(
+    "The loss every classifier here minimises: play with p and q, compare it with squared error, and check it against the live model's own loss, image by image.",
+    "这里每个分类器都在最小化的损失：动手改变 p 和 q，与平方误差比较，并逐张图像地与实时模型自己的损失核对。",
+);
+
+/// The steps.
+pub const STEPS: [Step; 6] = [
+    Step {
+        title: tx("p and q", "p 与 q"),
+        body: tx(
+            "Cross-entropy compares two distributions over the ten classes. p is the truth: for one MNIST image it is one-hot, all its mass on the true class. q is the model's belief: the softmax of its ten logits. Here both are shown for a test image and the live model.",
+            "交叉熵比较十个类别上的两个分布。p 是真相：对一张 MNIST 图像，它是独热的，全部概率都在真实类别上。q 是模型的信念：它十个 logit 的 softmax。这里显示一张测试图像与实时模型的 p 和 q。",
+        ),
+    },
+    Step {
+        title: tx("Playground", "试验场"),
+        body: tx(
+            "Move the logits, or drag a bar of q, and watch softmax renormalise. Each term −p(x)·log q(x) is listed; only classes where p is not zero contribute. Push q of the true class towards 0 and the loss runs towards infinity. The gradient with respect to the logits is simply q − p.",
+            "移动 logit，或拖动 q 的柱子，观察 softmax 如何重新归一化。每一项 −p(x)·log q(x) 都列在表中；只有 p 不为零的类别有贡献。把真实类别的 q 推向 0，损失就趋向无穷大。对 logit 的梯度就是 q − p。",
+        ),
+    },
+    Step {
+        title: tx("Versus squared error", "与平方误差对比"),
+        body: tx(
+            "Both losses as q of the true class goes from 0 to 1 (the rest spread evenly). Cross-entropy punishes a confident mistake without limit and its gradient on the true logit stays near −1, so learning is fast exactly when the model is most wrong. Squared error stays bounded and its gradient vanishes there: a confidently wrong model barely learns.",
+            "当真实类别的 q 从 0 变到 1（其余概率平均分配）时的两种损失。交叉熵对自信的错误给予无上限的惩罚，且它对真实 logit 的梯度保持在 −1 附近，所以模型错得最厉害时学得最快。平方误差是有界的，它的梯度在那里消失：一个自信地犯错的模型几乎学不动。",
+        ),
+    },
+    Step {
+        title: tx("On the live model", "在实时模型上"),
+        body: tx(
+            "Pick a test image. The page computes H(p, q) from the model's logits; next to it is the loss the engine's softmax-cross-entropy kernel computed for the same image. They agree. Train a few steps and look again.",
+            "选一张测试图像。页面用模型的 logit 计算 H(p, q)；旁边是引擎的 softmax 交叉熵内核为同一张图像算出的损失。两者一致。训练几步后再看一次。",
+        ),
+    },
+    Step {
+        title: tx("Surprise gallery", "意外画廊"),
+        body: tx(
+            "The test images the live model finds most surprising: the highest loss, the lowest q on the true class. Early on they are everything; as it trains, they become the odd, ambiguous and mislabelled digits.",
+            "实时模型觉得最意外的测试图像：损失最高、真实类别上的 q 最低。一开始到处都是；随着训练，剩下的是奇怪的、模棱两可的和标错的数字。",
+        ),
+    },
+    Step {
+        title: tx("Check yourself", "自我检测"),
+        body: tx(
+            "Two predictions of the live model. Which one has the lower cross-entropy? Answer, then see the numbers.",
+            "实时模型的两个预测。哪一个的交叉熵更低？先作答，再看数字。",
+        ),
+    },
+];
+
+/// The page's labels.
+pub mod ui {
+    use super::*;
+
+    /// p.
+    pub const P: Text = tx("p (truth)", "p（真相）");
+    /// q.
+    pub const Q: Text = tx("q (model)", "q（模型）");
+    /// Gradient.
+    pub const GRADIENT: Text = tx("gradient ∂H/∂z = q − p", "梯度 ∂H/∂z = q − p");
+    /// Term column.
+    pub const TERM: Text = tx("term −p·log q", "项 −p·log q");
+    /// Logit column.
+    pub const LOGIT: Text = tx("logit z", "logit 值 z");
+    /// True class picker.
+    pub const TRUE_CLASS: Text = tx("true class", "真实类别");
+    /// Smoothing slider.
+    pub const SMOOTHING: Text = tx("soften p (label smoothing)", "软化 p（标签平滑）");
+    /// Reset.
+    pub const RESET: Text = tx("Reset logits", "重置 logit");
+    /// Chart of p/q bars.
+    pub const BARS_ARIA: Text = tx(
+        "p and q per class as bars; drag a q bar to change it",
+        "按类别显示 p 和 q 的柱状图；拖动 q 的柱子可以改变它",
+    );
+    /// Gradient bars.
+    pub const GRAD_ARIA: Text = tx("q − p per class as bars", "按类别显示 q − p 的柱状图");
+    /// Page-computed H.
+    pub const PAGE_H: Text = tx("H computed on this page", "本页计算的 H");
+    /// Engine loss.
+    pub const ENGINE_LOSS: Text = tx("loss from the engine's kernel", "引擎内核算出的损失");
+    /// Relative difference.
+    pub const DIFFERENCE: Text = tx("relative difference", "相对差异");
+    /// CE vs MSE chart legend.
+    pub const LEGEND: Text = tx(
+        "solid: loss (cross-entropy blue, squared error orange); dashed: |∂L/∂z| on the true logit",
+        "实线：损失（交叉熵为蓝色，平方误差为橙色）；虚线：真实 logit 上的 |∂L/∂z|",
+    );
+    /// Chart x axis.
+    pub const Q_TRUE: Text = tx("q of the true class", "真实类别的 q");
+    /// Chart y axis.
+    pub const VALUE: Text = tx("value", "数值");
+    /// Slider over q(true).
+    pub const AT: Text = tx("at q(true) =", "当 q(真实) =");
+    /// Table headers.
+    pub const CE: Text = tx("cross-entropy", "交叉熵");
+    /// MSE.
+    pub const MSE: Text = tx("squared error", "平方误差");
+    /// Loss row.
+    pub const LOSS_ROW: Text = tx("loss", "损失");
+    /// Gradient row.
+    pub const GRAD_ROW: Text = tx("∂L/∂z on the true logit", "真实 logit 上的 ∂L/∂z");
+    /// Gallery refresh.
+    pub const REFRESH: Text = tx("Refresh", "刷新");
+    /// Gallery caption.
+    pub const GALLERY_NOTE: Text = tx(
+        "The 12 highest losses among 1,000 test images, refreshed as the model trains.",
+        "1,000 张测试图像中损失最高的 12 张，随模型训练而刷新。",
+    );
+    /// Quiz question.
+    pub const QUESTION: Text = tx(
+        "Which prediction has the lower cross-entropy?",
+        "哪个预测的交叉熵更低？",
+    );
+    /// Option A.
+    pub const OPTION_A: Text = tx("A has the lower loss", "A 的损失更低");
+    /// Option B.
+    pub const OPTION_B: Text = tx("B has the lower loss", "B 的损失更低");
+    /// Right.
+    pub const RIGHT: Text = tx("Right.", "答对了。");
+    /// Wrong.
+    pub const WRONG: Text = tx("Not this time.", "这次没答对。");
+    /// Another question.
+    pub const ANOTHER: Text = tx("Another pair", "换一对");
+    /// Why.
+    pub const WHY: Text = tx(
+        "Only q of the true class counts: the larger it is, the lower −log q.",
+        "只有真实类别的 q 起作用：它越大，−log q 越低。",
+    );
+    /// Prediction label.
+    pub const PREDICTION: Text = tx("Prediction", "预测");
+}
+
+/// Every text (the translation test).
+#[cfg(test)]
+pub fn all() -> Vec<Text> {
+    use ui::*;
+    let mut v = vec![TITLE, SUMMARY];
+    v.extend(STEPS.iter().flat_map(|s| [s.title, s.body]));
+    v.extend([
+        P,
+        Q,
+        GRADIENT,
+        TERM,
+        LOGIT,
+        TRUE_CLASS,
+        SMOOTHING,
+        RESET,
+        BARS_ARIA,
+        GRAD_ARIA,
+        PAGE_H,
+        ENGINE_LOSS,
+        DIFFERENCE,
+        LEGEND,
+        Q_TRUE,
+        VALUE,
+        AT,
+        CE,
+        MSE,
+        LOSS_ROW,
+        GRAD_ROW,
+        REFRESH,
+        GALLERY_NOTE,
+        QUESTION,
+        OPTION_A,
+        OPTION_B,
+        RIGHT,
+        WRONG,
+        ANOTHER,
+        WHY,
+        PREDICTION,
+    ]);
+    v
+}

@@ -1,0 +1,485 @@
+//! The concept lessons' Web Worker: a small live MLP (784 → 32 → 10) training on MNIST, and a probe
+//! engine on the same device that answers the panels' questions — one image's loss, a weight's
+//! chain-rule factors, a finite difference, the backward pass's tensors — without touching the live
+//! model's parameters or optimiser state.
+
+use kernels::chain::{self, WeightRef};
+use kernels::dataset::Dataset;
+use kernels::ops::gather_normalize;
+use kernels::training::EpochBatches;
+use kernels::{CpuEngine, EngineError, GpuContext, GpuEngine, Mlp, OptimizerConfig};
+use serde_bytes::ByteBuf;
+
+use super::{Active, inbox, load_dataset, now, pick_engine, post, sleep};
+use crate::lessons::concepts::protocol::{
+    BackwardView, ChainRow, ChainView, CtEvent, CtQuery, CtReply, CtToWorker, ImageView,
+    MessageCode, Surprise, UpdatePreview, Weight, WeightsView, WorkerMessage,
+};
+use crate::protocol::EnginePreference;
+
+/// The worker's name (`worker.js` passes it to `worker_main`).
+pub const WORKER_NAME: &str = "concepts";
+/// Hidden units of the live model: small enough to show every weight.
+pub const HIDDEN: usize = 32;
+/// Test images the lessons use (the surprise gallery ranks all of them).
+const TEST_POOL: usize = 1000;
+/// Rows per training step.
+const BATCH: usize = 32;
+/// The largest batch a probe takes.
+const PROBE_ROWS: usize = 64;
+/// Target length of one burst of steps.
+const BURST_SECONDS: f64 = 0.1;
+/// Seconds of training between two evaluations of the test pool.
+const EVAL_EVERY: f64 = 3.0;
+/// Finite-difference step.
+const EPS: f32 = 1e-3;
+
+fn message(code: MessageCode, detail: impl Into<String>) -> WorkerMessage {
+    WorkerMessage {
+        code,
+        detail: detail.into(),
+    }
+}
+
+fn error(code: MessageCode, detail: impl Into<String>) {
+    post(&CtEvent::Error(message(code, detail)));
+}
+
+fn weight_ref(w: Weight) -> WeightRef {
+    WeightRef {
+        layer: w.layer,
+        out: w.out,
+        input: w.input,
+    }
+}
+
+fn softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let e: Vec<f64> = logits.iter().map(|&z| f64::from(z - max).exp()).collect();
+    let s: f64 = e.iter().sum();
+    e.iter().map(|v| (v / s) as f32).collect()
+}
+
+struct Live {
+    engine: Active,
+    probe: Active,
+    train: Dataset,
+    test: Dataset,
+    opt: OptimizerConfig,
+    seed: u64,
+    epoch: usize,
+    index: usize,
+    batches: EpochBatches,
+    steps: u64,
+    accuracy: Option<f32>,
+    loss: f32,
+}
+
+struct Worker {
+    inbox: std::rc::Rc<std::cell::RefCell<std::collections::VecDeque<CtToWorker>>>,
+    gpu: Option<GpuContext>,
+    use_gpu: bool,
+    live: Option<Live>,
+    running: bool,
+    last_eval: f64,
+}
+
+fn engine_for(gpu: Option<&GpuContext>, model: &Mlp, rows: usize) -> Result<Active, EngineError> {
+    Ok(match gpu {
+        Some(ctx) => Active::Gpu(Box::new(GpuEngine::new(ctx, model, rows)?)),
+        None => Active::Cpu(Box::new(CpuEngine::new(model, rows)?)),
+    })
+}
+
+/// Runs a `kernels::chain` function on whichever engine the probe is.
+macro_rules! on_probe {
+    ($probe:expr, $e:ident => $body:expr) => {
+        match $probe {
+            Active::Gpu(b) => {
+                let $e = &mut **b;
+                $body
+            }
+            Active::Cpu(b) => {
+                let $e = &mut **b;
+                $body
+            }
+        }
+    };
+}
+
+impl Live {
+    fn step(&mut self) -> Result<(), EngineError> {
+        self.engine
+            .train_step(self.batches.batch(self.index), &self.opt)?;
+        self.steps += 1;
+        self.index += 1;
+        if self.index >= self.batches.len() {
+            self.index = 0;
+            self.epoch += 1;
+            self.batches = EpochBatches::new(self.train.len(), BATCH, self.seed, self.epoch);
+        }
+        Ok(())
+    }
+
+    fn test_rows(&self, image: usize, rows: usize) -> Result<Dataset, EngineError> {
+        let n = self.test.len();
+        if image >= n || rows == 0 || rows > PROBE_ROWS {
+            return Err(EngineError::InvalidInput(format!(
+                "images {image}..{} are not in the test pool of {n} (at most {PROBE_ROWS} at once)",
+                image + rows
+            )));
+        }
+        let rows: Vec<u32> = (image..(image + rows).min(n)).map(|r| r as u32).collect();
+        Ok(self.test.select(&rows))
+    }
+
+    async fn image(&mut self, index: usize) -> Result<CtReply, EngineError> {
+        let data = self.test_rows(index, 1)?;
+        let model = self.engine.model().await?;
+        let trace = on_probe!(&mut self.probe, e => chain::probe(e, &model, &data).await)?;
+        Ok(CtReply::Image(ImageView {
+            index,
+            pixels: ByteBuf::from(data.images.clone()),
+            label: data.labels[0],
+            logits: trace.activations.last().cloned().unwrap_or_default(),
+            engine_loss: trace.loss,
+            step: self.steps,
+        }))
+    }
+
+    async fn surprises(&mut self, count: usize) -> Result<CtReply, EngineError> {
+        let eval = self.engine.evaluate().await?;
+        self.accuracy = Some(eval.accuracy());
+        let mut order: Vec<usize> = (0..eval.losses.len()).collect();
+        order.sort_by(|&a, &b| eval.losses[b].total_cmp(&eval.losses[a]));
+        order.truncate(count.min(24));
+        let rows: Vec<u32> = order.iter().map(|&i| i as u32).collect();
+        let (x, _) = gather_normalize::reference(
+            &self.test.images,
+            &self.test.labels,
+            self.test.features(),
+            &rows,
+            self.test.mean,
+            self.test.std,
+        );
+        let logits = self.engine.predict(&x, rows.len()).await?;
+        let classes = 10;
+        Ok(CtReply::Surprises(
+            order
+                .iter()
+                .enumerate()
+                .map(|(k, &i)| Surprise {
+                    index: i,
+                    pixels: ByteBuf::from(self.test.image(i).to_vec()),
+                    label: self.test.labels[i],
+                    predicted: eval.predictions[i] as u8,
+                    loss: eval.losses[i],
+                    q: softmax(&logits[k * classes..(k + 1) * classes]),
+                })
+                .collect(),
+        ))
+    }
+
+    async fn weights(&mut self) -> Result<CtReply, EngineError> {
+        let model = self.engine.model().await?;
+        Ok(CtReply::Weights(WeightsView {
+            hidden: HIDDEN,
+            fc1: model.layers[0].weight.clone(),
+            fc2: model.layers[1].weight.clone(),
+            step: self.steps,
+        }))
+    }
+
+    async fn chain(
+        &mut self,
+        weight: Weight,
+        image: usize,
+        rows: usize,
+    ) -> Result<CtReply, EngineError> {
+        let data = self.test_rows(image, rows)?;
+        let model = self.engine.model().await?;
+        let (_, g) = on_probe!(&mut self.probe, e => {
+            chain::weight_gradient(e, &model, &data, weight_ref(weight), EPS).await
+        })?;
+        Ok(CtReply::Chain(ChainView {
+            weight,
+            value: g.value,
+            rows: g
+                .factors
+                .iter()
+                .enumerate()
+                .map(|(r, f)| ChainRow {
+                    image: image + r,
+                    label: data.labels[r],
+                    dl_dy: f.dl_dy,
+                    dy_dz: f.dy_dz,
+                    dz_dw: f.dz_dw,
+                })
+                .collect(),
+            product: g.product,
+            kernel: g.kernel,
+            finite_difference: g.finite_difference,
+            eps: g.eps,
+            loss: g.loss,
+            step: self.steps,
+        }))
+    }
+
+    async fn backward(&mut self, image: usize, rows: usize) -> Result<CtReply, EngineError> {
+        let data = self.test_rows(image, rows)?;
+        let model = self.engine.model().await?;
+        let t = on_probe!(&mut self.probe, e => chain::probe(e, &model, &data).await)?;
+        let missing = || EngineError::InvalidInput("the probe kept no δ".into());
+        let logits = t.activations.last().cloned().unwrap_or_default();
+        Ok(CtReply::Backward(BackwardView {
+            rows: t.rows,
+            hidden: HIDDEN,
+            labels: data.labels.clone(),
+            q: logits.chunks(10).flat_map(softmax).collect(),
+            delta_out: t.deltas[1].clone().ok_or_else(missing)?,
+            hidden_out: t.activations[0].clone(),
+            delta_hidden: t.deltas[0].clone().ok_or_else(missing)?,
+            grad_fc2: t.gradients[1].weight.clone().ok_or_else(missing)?,
+            grad_fc1: t.gradients[0].weight.clone().ok_or_else(missing)?,
+        }))
+    }
+
+    async fn next_update(&mut self, weight: Weight) -> Result<CtReply, EngineError> {
+        let rows = self.batches.batch(self.index).to_vec();
+        let data = self.train.select(&rows);
+        let model = self.engine.model().await?;
+        let w = weight_ref(weight);
+        let i = w.index(&model)?;
+        let trace = on_probe!(&mut self.probe, e => chain::probe(e, &model, &data).await)?;
+        let gradient = trace.gradients[w.layer]
+            .weight
+            .as_ref()
+            .map_or(0.0, |g| g[i]);
+        let state = self.engine.optimizer_state().await?;
+        let velocity = state
+            .get(2 * w.layer)
+            .and_then(|s| s.momentum.get(i).copied())
+            .unwrap_or(0.0);
+        Ok(CtReply::Preview(UpdatePreview {
+            weight,
+            value: model.layers[w.layer].weight[i],
+            gradient,
+            velocity,
+            lr: self.opt.lr,
+            momentum: self.opt.momentum,
+            step: self.steps,
+        }))
+    }
+
+    async fn step_watching(&mut self, weight: Weight) -> Result<CtReply, EngineError> {
+        let w = weight_ref(weight);
+        let before = self.engine.model().await?;
+        let i = w.index(&before)?;
+        self.step()?;
+        let losses = self.engine.take_losses().await?;
+        self.loss = kernels::training::mean(&losses);
+        let after = self.engine.model().await?;
+        Ok(CtReply::Updated {
+            before: before.layers[w.layer].weight[i],
+            after: after.layers[w.layer].weight[i],
+            step: self.steps,
+        })
+    }
+}
+
+impl Worker {
+    async fn start(&mut self, pref: EnginePreference, seed: u64) -> Result<(), EngineError> {
+        let choice = pick_engine(pref).await;
+        self.gpu = choice.gpu;
+        self.use_gpu = choice.use_gpu;
+        post(&CtEvent::Engine {
+            kind: if self.use_gpu { "WebGPU" } else { "CPU" }.into(),
+            adapter: choice.adapter,
+            note: choice.note,
+        });
+        let (train, test) = match load_dataset("mnist", 1).await {
+            Ok(d) => d,
+            Err(e) => {
+                error(MessageCode::DataFailed, e);
+                return Ok(());
+            }
+        };
+        let test = test.take(TEST_POOL);
+        let model = Mlp::new(784, &[HIDDEN], 10, seed)?;
+        let gpu = self.gpu.as_ref().filter(|_| self.use_gpu);
+        let mut engine = engine_for(gpu, &model, BATCH.max(TEST_POOL.min(512)))?;
+        engine.set_splits(&train, &test)?;
+        let probe = engine_for(gpu, &model, PROBE_ROWS)?;
+        post(&CtEvent::Ready {
+            hidden: HIDDEN,
+            train: train.len(),
+            test: test.len(),
+        });
+        let batches = EpochBatches::new(train.len(), BATCH, seed, 0);
+        let mut live = Live {
+            engine,
+            probe,
+            train,
+            test,
+            opt: OptimizerConfig {
+                lr: 0.05,
+                momentum: 0.5,
+                ..OptimizerConfig::default()
+            },
+            seed,
+            epoch: 0,
+            index: 0,
+            batches,
+            steps: 0,
+            accuracy: None,
+            loss: f32::NAN,
+        };
+        let eval = live.engine.evaluate().await?;
+        live.accuracy = Some(eval.accuracy());
+        live.loss = eval.loss;
+        self.live = Some(live);
+        self.progress();
+        Ok(())
+    }
+
+    fn progress(&self) {
+        if let Some(l) = &self.live {
+            post(&CtEvent::Progress {
+                step: l.steps,
+                epoch: l.epoch,
+                loss: l.loss,
+                accuracy: l.accuracy,
+                running: self.running,
+            });
+        }
+    }
+
+    /// Trains for about [`BURST_SECONDS`], evaluating every [`EVAL_EVERY`] seconds.
+    async fn burst(&mut self) -> Result<(), EngineError> {
+        let Some(live) = self.live.as_mut() else {
+            self.running = false;
+            return Ok(());
+        };
+        let t0 = now();
+        while now() - t0 < BURST_SECONDS {
+            live.step()?;
+        }
+        let losses = live.engine.take_losses().await?;
+        live.loss = kernels::training::mean(&losses);
+        if losses.iter().any(|l| !l.is_finite()) {
+            self.running = false;
+            error(
+                MessageCode::Diverged,
+                format!("learning rate {}", live.opt.lr),
+            );
+        } else if now() - self.last_eval > EVAL_EVERY {
+            live.accuracy = Some(live.engine.evaluate().await?.accuracy());
+            self.last_eval = now();
+        }
+        self.progress();
+        Ok(())
+    }
+
+    async fn query(&mut self, id: u32, query: CtQuery) {
+        let reply = match self.live.as_mut() {
+            None => CtReply::Failed(message(MessageCode::NotReady, "the live model is loading")),
+            Some(live) => {
+                let result = match query {
+                    CtQuery::Image { index } => live.image(index).await,
+                    CtQuery::Surprises { count } => live.surprises(count).await,
+                    CtQuery::Weights => live.weights().await,
+                    CtQuery::Chain {
+                        weight,
+                        image,
+                        rows,
+                    } => live.chain(weight, image, rows).await,
+                    CtQuery::Backward { image, rows } => live.backward(image, rows).await,
+                    CtQuery::NextUpdate { weight } => live.next_update(weight).await,
+                    CtQuery::StepWatching { weight } => {
+                        self.running = false;
+                        live.step_watching(weight).await
+                    }
+                };
+                result.unwrap_or_else(|e| {
+                    CtReply::Failed(message(MessageCode::EngineFailed, e.to_string()))
+                })
+            }
+        };
+        let stepped = matches!(reply, CtReply::Updated { .. });
+        post(&CtEvent::Reply { id, reply });
+        if stepped {
+            self.progress();
+        }
+    }
+
+    async fn handle(&mut self, msg: CtToWorker) -> Result<(), EngineError> {
+        match msg {
+            CtToWorker::Start { engine, seed } => self.start(engine, seed).await,
+            CtToWorker::Run { on } => {
+                self.running = on && self.live.is_some();
+                self.last_eval = now();
+                if !self.running
+                    && let Some(live) = self.live.as_mut()
+                {
+                    live.accuracy = Some(live.engine.evaluate().await?.accuracy());
+                }
+                self.progress();
+                Ok(())
+            }
+            CtToWorker::Step => {
+                self.running = false;
+                if let Some(live) = self.live.as_mut() {
+                    live.step()?;
+                    live.loss = kernels::training::mean(&live.engine.take_losses().await?);
+                    live.accuracy = Some(live.engine.evaluate().await?.accuracy());
+                }
+                self.progress();
+                Ok(())
+            }
+            CtToWorker::Query { id, query } => {
+                self.query(id, query).await;
+                Ok(())
+            }
+        }
+    }
+
+    async fn main_loop(mut self) {
+        loop {
+            let next = self.inbox.borrow_mut().pop_front();
+            if let Some(msg) = next {
+                if let Err(e) = self.handle(msg).await {
+                    self.running = false;
+                    error(MessageCode::EngineFailed, e.to_string());
+                    self.progress();
+                }
+                continue;
+            }
+            if self.running {
+                if let Err(e) = self.burst().await {
+                    self.running = false;
+                    error(MessageCode::EngineFailed, e.to_string());
+                    self.progress();
+                }
+                sleep(0.0).await;
+            } else {
+                sleep(0.03).await;
+            }
+        }
+    }
+}
+
+/// Runs the concept lessons' worker; `early` holds the messages that arrived while the module loaded.
+pub fn main(early: js_sys::Array) {
+    let inbox = inbox::<CtToWorker>(early, |e| {
+        error(MessageCode::EngineFailed, format!("bad message: {e}"))
+    });
+    let worker = Worker {
+        inbox,
+        gpu: None,
+        use_gpu: false,
+        live: None,
+        running: false,
+        last_eval: 0.0,
+    };
+    wasm_bindgen_futures::spawn_local(worker.main_loop());
+}

@@ -1,0 +1,211 @@
+// The concept lessons in Chromium with WebGPU (SwiftShader when headless): cross-entropy's playground
+// against the formula and the live model's loss against the engine's, the chain rule's three factors
+// against our WGSL kernel's gradient and a finite difference for weights of fc1 and fc2, predicting an
+// update, steps by keyboard and URL, presenter mode, Chinese, and an axe-core scan of every lesson.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../server.mjs';
+import { launch } from '../lesson-page.mjs';
+import { ChainRulePage, CrossEntropyPage, accessibilityProblems } from '../concept-pages.mjs';
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+let server, browser;
+
+before(async () => { server = await serve(DIST); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const rel = (a, b) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+
+test('cross-entropy playground: p and q set through the UI give H = −Σ p log q, its terms and q − p', async () => {
+  const ce = await CrossEntropyPage.open(browser, server.url, 'step=2&engine=cpu');
+  try {
+    const z = [1.2, -0.4, 0.0, 2.5, -3.0, 0.7, 0.1, -1.5, 3.1, 0.4];
+    await ce.select('ce-true-class', 8);
+    await ce.setRange('ce-smoothing', 0.1);
+    for (let k = 0; k < 10; k++) await ce.setRange(`ce-logit-${k}`, z[k]);
+    const max = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - max));
+    const s = e.reduce((a, b) => a + b, 0);
+    const q = e.map((v) => v / s);
+    const p = z.map((_, k) => 0.9 * (k === 8 ? 1 : 0) + 0.01);
+    const terms = p.map((pk, k) => -pk * Math.log(q[k]));
+    const h = terms.reduce((a, b) => a + b, 0);
+    assert.ok(rel(await ce.number('ce-value'), h) < 1e-9, `H on the page ${await ce.number('ce-value')} vs ${h}`);
+    for (let k = 0; k < 10; k++) {
+      assert.ok(Math.abs(await ce.number(`ce-term-${k}`) - terms[k]) < 1e-9, `term ${k}`);
+      assert.ok(Math.abs(await ce.number(`ce-grad-${k}`) - (q[k] - p[k])) < 1e-9, `gradient ${k}`);
+    }
+    // Dragging q's bar of class 2 up renormalises the rest: q stays a distribution.
+    await ce.byId('ce-bars').scrollIntoViewIfNeeded();
+    const box = await ce.byId('ce-bars').boundingBox();
+    await ce.page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.9);
+    await ce.page.mouse.down();
+    await ce.page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.3, { steps: 5 });
+    await ce.page.mouse.up();
+    const qs = [];
+    for (let k = 0; k < 10; k++) qs.push(await ce.number(`ce-q-${k}`));
+    assert.ok(qs[2] > 0.5, `the dragged bar is high: ${qs[2]}`);
+    assert.ok(Math.abs(qs.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+    await ce.screenshot('ce-01-playground');
+    assert.deepEqual(ce.consoleErrors, []);
+  } finally { await ce.close(); }
+});
+
+test('cross-entropy on the live model (WebGPU): the page\'s H equals the kernel\'s loss; gallery and quiz', async () => {
+  const ce = await CrossEntropyPage.open(browser, server.url, 'step=4&engine=gpu&image=5');
+  try {
+    await ce.ready();
+    assert.equal(await ce.text('engine-kind'), 'WebGPU', await ce.text('engine-note'));
+    const check = async () => {
+      const engine = await ce.waitNumber('ce-engine-loss');
+      const page = await ce.number('ce-live-h');
+      assert.ok(rel(page, engine) <= 1e-5, `page H ${page} vs engine ${engine}`);
+      return engine;
+    };
+    const first = await check();
+    assert.equal(await ce.text('ce-label'), '1');
+    await ce.trainSteps(3);
+    await ce.page.waitForFunction((l) => Number(document.querySelector('[data-testid=ce-engine-loss]')?.dataset.value) !== l, first);
+    await check();
+    await ce.screenshot('ce-02-live');
+
+    await ce.byId('lesson-next').click();
+    await ce.page.waitForFunction(() => document.querySelectorAll('[data-testid=surprise-item]').length === 12, null, { timeout: 120_000 });
+    const losses = await ce.page.$$eval('[data-testid=surprise-item]', (els) => els.map((e) => Number(e.dataset.loss)));
+    assert.deepEqual([...losses].sort((a, b) => b - a), losses, 'highest loss first');
+    await ce.screenshot('ce-03-gallery');
+
+    await ce.byId('lesson-next').click();
+    await ce.page.waitForFunction(() => !document.querySelector('[data-testid=quiz-a]')?.disabled);
+    await ce.page.waitForTimeout(500);
+    await ce.byId('quiz-a').click();
+    const a = await ce.waitNumber('quiz-h-a');
+    const b = await ce.waitNumber('quiz-h-b');
+    assert.equal(await ce.byId('quiz-result').getAttribute('data-correct'), String(a <= b));
+    assert.deepEqual(ce.consoleErrors, []);
+  } finally { await ce.close(); }
+});
+
+test('chain rule on WebGPU: for weights of fc2 and fc1 the factors\' product, the kernel gradient and the finite difference agree', async () => {
+  const ch = await ChainRulePage.open(browser, server.url, 'step=2&engine=gpu&weight=1.3.5&image=0&rows=1');
+  try {
+    await ch.ready();
+    assert.equal(await ch.text('engine-kind'), 'WebGPU');
+    const agree = (f, what) => {
+      assert.ok(rel(f.product, f.kernel) <= 1e-4, `${what}: product ${f.product} vs kernel ${f.kernel}`);
+      if (Math.abs(f.kernel) > 1e-3) assert.ok(rel(f.fd, f.kernel) <= 1e-2, `${what}: finite difference ${f.fd} vs kernel ${f.kernel}`);
+      else assert.ok(Math.abs(f.fd - f.kernel) < 1e-4, `${what}: ${f.fd} vs ${f.kernel}`);
+    };
+    const out = await ch.figures('1.3.5');
+    agree(out, 'fc2[3, 5]');
+    assert.equal(out.factors[1], 1, 'at the output the second factor is inside q − p');
+    assert.ok(rel(out.product, out.factors[0] * out.factors[1] * out.factors[2]) < 1e-6, 'one image: the product of the three factors');
+
+    // fc1 weights into the centre pixel: find an active hidden unit with a sizeable gradient and one that is off.
+    let active, inactive;
+    for (let j = 0; j < 32 && !(active && inactive); j++) {
+      const f = await ch.pick(0, j, 14 * 28 + 14);
+      if (process.env.E2E_DEBUG) console.log(j, f);
+      if (f.factors[1] === 1 && Math.abs(f.kernel) > 1e-3 && !active) active = { j, f };
+      if (f.factors[1] === 0 && !inactive) inactive = { j, f };
+    }
+    assert.ok(active, 'some hidden unit is on for image 0 with a gradient');
+    agree(active.f, `fc1[${active.j}, 406]`);
+    assert.ok(inactive, 'some hidden unit is off for image 0');
+    assert.equal(inactive.f.kernel, 0, 'an inactive unit gets no gradient from the kernel');
+    assert.equal(inactive.f.product, 0);
+
+    // A batch of 16 images: the product summed over the batch is the kernel's gradient.
+    await ch.pick(0, active.j, 406);
+    await ch.select('chain-rows', 16);
+    await ch.page.waitForFunction(() => document.querySelectorAll('[data-testid=chain-rows-table] tbody tr').length === 16, null, { timeout: 120_000 });
+    agree(await ch.figures(`0.${active.j}.406`), 'fc1 on a batch of 16');
+    // Picking by pointer on fc2's heat-map: row k, column j.
+    await ch.byId('pick-fc2').scrollIntoViewIfNeeded();
+    const box = await ch.byId('pick-fc2').boundingBox();
+    await ch.page.mouse.click(box.x + box.width * (7.5 / 32), box.y + box.height * (2.5 / 10));
+    agree(await ch.figures('1.2.7'), 'fc2[2, 7] picked on the heat-map');
+    assert.match(ch.page.url(), /weight=1\.2\.7/);
+    await ch.screenshot('chain-01-factors');
+    assert.deepEqual(ch.consoleErrors, []);
+  } finally { await ch.close(); }
+});
+
+test('chain rule: the backward pass stage by stage, then predict an update and run it', async () => {
+  const ch = await ChainRulePage.open(browser, server.url, 'step=3&engine=gpu&weight=1.4.9&rows=16');
+  try {
+    await ch.ready();
+    await ch.page.waitForSelector('[data-testid=delta-out]');
+    assert.equal(await ch.byId('kernel-source').first().getAttribute('data-file'), 'softmax_cross_entropy.wgsl');
+    await ch.byId('backward-step').click();
+    await ch.page.waitForSelector('[data-testid=delta-hidden]');
+    await ch.byId('backward-step').click();
+    await ch.page.waitForSelector('[data-testid=grad-fc1]');
+    assert.match(await ch.text('kernel-source'), /grad weight/);
+    await ch.screenshot('chain-02-backward');
+
+    await ch.byId('lesson-next').click();
+    await ch.page.waitForFunction(() => !document.querySelector('[data-testid=predict-up]')?.disabled, null, { timeout: 120_000 });
+    const g = await ch.number('update-gradient');
+    const v = await ch.number('update-velocity');
+    await ch.byId('predict-up').click();
+    await ch.waitNumber('update-after');
+    const before = await ch.number('update-before');
+    const after = await ch.number('update-after');
+    const expected = await ch.number('update-expected');
+    assert.ok(Math.abs(after - expected) <= 1e-6 * Math.max(1, Math.abs(expected)), `w − lr(μv + g) ${expected} vs the engine's ${after}`);
+    const correct = await ch.byId('predict-result').getAttribute('data-correct');
+    assert.equal(correct, after === before ? 'none' : String(after > before), `g ${g}, v ${v}`);
+    assert.equal(await ch.number('live-steps'), 1);
+    assert.deepEqual(ch.consoleErrors, []);
+  } finally { await ch.close(); }
+});
+
+test('steps by keyboard and URL, presenter mode at 1280×720, Chinese, and no serious accessibility violation on any lesson', async () => {
+  const ch = await ChainRulePage.open(browser, server.url, 'engine=cpu', { width: 1280, height: 720 });
+  try {
+    await ch.ready();
+    assert.equal(await ch.step(), 1);
+    await ch.page.keyboard.press('ArrowRight');
+    await ch.page.waitForFunction(() => document.querySelector('[data-testid=lesson-step]').dataset.value === '2');
+    assert.match(ch.page.url(), /step=2/);
+    await ch.page.goBack();
+    await ch.page.waitForFunction(() => document.querySelector('[data-testid=lesson-step]').dataset.value === '1');
+
+    await ch.byId('present-toggle').click();
+    await ch.page.waitForFunction(() => document.body.classList.contains('present'));
+    assert.match(ch.page.url(), /present=1/);
+    for (const id of ['lesson-prev', 'lesson-next', 'live-run', 'live-step']) assert.ok(await ch.byId(id).isVisible(), `${id} stays in presenter mode`);
+    assert.ok(!(await ch.byId('lesson-dot-1').isVisible()), 'the dots are hidden');
+    const size = await ch.page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    assert.ok(size >= 24, `large type: ${size}px`);
+    await ch.screenshot('chain-03-presenter');
+  } finally { await ch.close(); }
+
+  const zh = await CrossEntropyPage.open(browser, server.url, 'step=2&lang=zh&engine=cpu');
+  try {
+    await zh.ready();
+    assert.equal(await zh.page.getAttribute('html', 'lang'), 'zh-CN');
+    assert.match(await zh.text('lesson-step-title'), /[\u4e00-\u9fff]/);
+    assert.match(await zh.text('live-run'), /开始/);
+    await zh.screenshot('ce-04-chinese');
+  } finally { await zh.close(); }
+
+  const pages = [
+    ['', 'home'], ['lesson=train&engine=cpu', 'train'], ['lesson=finetune&scenario=pen&test=100&engine=cpu', 'finetune'],
+    ...[1, 2, 3, 4, 5, 6].map((s) => [`lesson=cross-entropy&step=${s}&engine=cpu`, `cross-entropy step ${s}`]),
+    ...[1, 2, 3, 4].map((s) => [`lesson=chain-rule&step=${s}&engine=cpu`, `chain rule step ${s}`]),
+    ['lesson=chain-rule&step=2&engine=cpu&present=1&lang=zh', 'chain rule, presenter mode, Chinese'],
+  ];
+  const problems = [];
+  for (const [query, name] of pages) {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}index.html${query ? `?${query}` : ''}`);
+    await page.waitForTimeout(2500);
+    for (const p of await accessibilityProblems(page)) problems.push(`${name}: ${p}`);
+    await ctx.close();
+  }
+  assert.deepEqual(problems, []);
+});
