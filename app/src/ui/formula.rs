@@ -10,7 +10,7 @@ pub mod tex {
 }
 
 /// A number for a formula or a table: four significant digits, a true minus sign, scientific notation
-/// for very small or large magnitudes.
+/// (`1.234×10⁻⁴`) for very small or large magnitudes.
 pub fn num(v: f64) -> String {
     let s = if v == 0.0 {
         "0".to_string()
@@ -19,7 +19,8 @@ pub fn num(v: f64) -> String {
     } else if v.abs() < 1e-3 || v.abs() >= 1e5 {
         let e = v.abs().log10().floor() as i32;
         let m = v.abs() / 10f64.powi(e);
-        format!("{m:.3}×10^{e}")
+        let sup: String = e.to_string().chars().map(superscript).collect();
+        format!("{m:.3}×10{sup}")
     } else {
         let digits = (3 - v.abs().log10().floor() as i32).clamp(0, 6) as usize;
         let t = format!("{:.*}", digits, v.abs());
@@ -30,6 +31,25 @@ pub fn num(v: f64) -> String {
         }
     };
     if v < 0.0 { format!("−{s}") } else { s }
+}
+
+const SUPERSCRIPTS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+
+fn superscript(c: char) -> char {
+    match c {
+        '-' => '⁻',
+        d => d.to_digit(10).map_or(d, |d| SUPERSCRIPTS[d as usize]),
+    }
+}
+
+fn unsuperscript(c: char) -> char {
+    match c {
+        '⁻' => '−',
+        c => SUPERSCRIPTS
+            .iter()
+            .position(|&s| s == c)
+            .map_or(c, |d| char::from(b'0' + d as u8)),
+    }
 }
 
 fn escape(s: &str) -> String {
@@ -44,11 +64,11 @@ fn token(value: &str) -> String {
         Some(rest) => ("<mo>−</mo>", rest),
         None => ("", value),
     };
-    let inner = match body.split_once("×10^") {
+    let inner = match body.split_once("×10") {
         Some((m, e)) => format!(
             "<mn>{}</mn><mo>×</mo><msup><mn>10</mn><mn>{}</mn></msup>",
             escape(m),
-            escape(&e.replace('-', "−"))
+            escape(&e.chars().map(unsuperscript).collect::<String>())
         ),
         None if body.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
             format!("<mn>{}</mn>", escape(body))
@@ -90,7 +110,8 @@ mod tests {
         assert_eq!(num(0.0), "0");
         assert_eq!(num(2.5), "2.5");
         assert_eq!(num(-0.123456), "−0.1235");
-        assert_eq!(num(0.0001234), "1.234×10^-4");
+        assert_eq!(num(0.0001234), "1.234×10⁻⁴");
+        assert_eq!(num(-2.5e12), "−2.500×10¹²");
         assert_eq!(num(1234.6), "1235");
         let m = fill(
             tex::CE_ONE_HOT,
@@ -98,7 +119,7 @@ mod tests {
         );
         assert!(!m.contains("@"), "{m}");
         assert!(m.contains("<mn>0.25</mn>") && m.starts_with("<math"));
-        assert!(token("−1.2×10^-5").contains("<msup><mn>10</mn><mn>−5</mn></msup>"));
+        assert!(token(&num(-1.2e-5)).contains("<msup><mn>10</mn><mn>−5</mn></msup>"));
         // Every formula converted and none kept an unparsed command.
         for f in [
             tex::CE_DEFINITION,

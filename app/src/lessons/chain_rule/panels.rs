@@ -27,11 +27,11 @@ pub const FC2: Layout = Layout::Matrix {
     cols: HIDDEN,
 };
 
-const DIAGRAM_W: f64 = 520.0;
+const DIAGRAM_W: f64 = 600.0;
 const DIAGRAM_H: f64 = 260.0;
 /// Neurons drawn per layer (a sample of the 784 inputs and 32 hidden units; all 10 outputs).
 const SHOWN: [usize; 3] = [12, 16, 10];
-const XS: [f64; 3] = [60.0, 260.0, 460.0];
+const XS: [f64; 3] = [70.0, 300.0, 510.0];
 
 /// Where neuron `i` of `layer` is drawn (one of the drawn sample stands for it).
 fn node(layer: usize, i: usize) -> (f64, f64) {
@@ -67,7 +67,7 @@ pub fn Diagram(weight: RwSignal<Weight>) -> impl IntoView {
             <text x=XS[0] y=h - 6.0 text-anchor="middle" class="tick">"x (784)"</text>
             <text x=XS[1] y=h - 6.0 text-anchor="middle" class="tick">"y = ReLU(z) (32)"</text>
             <text x=XS[2] y=h - 6.0 text-anchor="middle" class="tick">"q = softmax(z) (10)"</text>
-            <text x="260" y="12" text-anchor="middle" class="chosen-label">{move || weight.get().name()}</text>
+            <text x="300" y="12" text-anchor="middle" class="chosen-label">{move || weight.get().name()}</text>
         </svg>
     }
 }
