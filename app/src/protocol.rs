@@ -118,6 +118,18 @@ pub enum FromWorker {
         /// True when the configured epochs are done.
         finished: bool,
     },
+    /// A step's loss exploded or was not a number: training paused and the model went back to the last good
+    /// snapshot (weights and optimiser state, taken at each evaluation).
+    Diverged {
+        /// The first step whose loss exploded (`kernels::training::diverged`).
+        step: u64,
+        /// Its loss.
+        loss: f32,
+        /// The learning rate it ran with.
+        lr: f32,
+        /// The step of the snapshot training continues from.
+        rolled_back_to: u64,
+    },
     /// An evaluation on the test subset.
     Evaluation {
         /// Step at which it was taken.

@@ -368,16 +368,18 @@ async fn bench_engine<E: Engine>(
     engine.set_data(Split::Train, train)?;
     let opt = OptimizerConfig::default();
     let batches = EpochBatches::new(train.len(), batch, 7, 0);
+    // Only full batches are timed (`bench` checked there are at least two).
+    let full = train.len() / batch;
     // Warm-up: pipelines, caches, clocks.
     for i in 0..3 {
-        engine.train_step(batches.batch(i % batches.len()), &opt)?;
+        engine.train_step(batches.batch(i % full), &opt)?;
     }
     engine.take_losses().await?;
     let t0 = Instant::now();
     let mut steps = 0;
     while t0.elapsed().as_secs_f64() < seconds || steps < 5 {
         for _ in 0..10 {
-            engine.train_step(batches.batch(steps % (batches.len() - 1)), &opt)?;
+            engine.train_step(batches.batch(steps % full), &opt)?;
             steps += 1;
         }
         // Reading the losses back waits for the GPU, so the time covers finished work.
@@ -417,6 +419,14 @@ async fn bench(
     for &batch in batches {
         if batch == 0 || batch > max_batch {
             bail!("batch size {batch} is out of range");
+        }
+        if batch > train.len() / 2 {
+            bail!(
+                "batch size {batch} is too large for the benchmark: it times full batches of the {} \
+                 MNIST training images it reads, and needs at least two (at most {})",
+                train.len(),
+                train.len() / 2
+            );
         }
         rows.push(bench_engine(CpuEngine::new(&model, batch)?, &train, batch, seconds).await?);
         if let Ok(ctx) = &gpu {

@@ -96,6 +96,9 @@ fn bad_input_is_reported_plainly() {
     let (ok, out) = run(&["eval", junk.to_str().unwrap(), "--engine", "cpu"]);
     assert!(!ok && out.contains("safetensors"), "{out}");
     std::fs::remove_file(junk).ok();
+    // A batch as large as the benchmark's data: a message, not a division by zero.
+    let (ok, out) = run(&["bench", "--batches", "20000", "--seconds", "0.1"]);
+    assert!(!ok && out.contains("too large for the benchmark"), "{out}");
 }
 
 #[test]

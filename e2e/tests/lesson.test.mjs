@@ -117,3 +117,31 @@ test('the lesson speaks English and Chinese (?lang=zh and the header toggle)', a
     assert.deepEqual(lesson.consoleErrors, []);
   } finally { await lesson.close(); }
 });
+
+test('a learning rate of 10 mid-run: training pauses, says where it diverged, and rolls back to the last good snapshot', async () => {
+  // Enough epochs that training is still running when the rate changes.
+  const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL.replace('epochs=3', 'epochs=30')}`);
+  try {
+    await lesson.engineKind();
+    await lesson.start();
+    await lesson.waitForAccuracyAbove(60, 120_000);
+    await lesson.byId('lr').fill('10');
+    await lesson.byId('lr').dispatchEvent('change');
+    const banner = lesson.byId('diverged');
+    await banner.waitFor({ timeout: 120_000 });
+    const step = Number(await banner.getAttribute('data-step'));
+    const back = Number(await banner.getAttribute('data-rolled-back-to'));
+    assert.equal(await banner.getAttribute('data-lr'), '10');
+    assert.ok(back > 0 && back < step, `rolled back from ${step} to ${back}`);
+    assert.match(await banner.textContent(), new RegExp(`step ${step} with learning rate 10: the loss exploded.*rolled back to step ${back}`));
+    assert.ok(Number(await banner.getAttribute('data-loss')) > 46, 'above 20 · ln 10');
+    // Paused at the snapshot, and it stays there.
+    assert.equal(await lesson.stepCount(), back);
+    await lesson.page.waitForTimeout(1500);
+    assert.equal(await lesson.stepCount(), back);
+    // The accuracy on screen is the restored model's, measured again after the rollback.
+    await lesson.waitForAccuracyAbove(60, 60_000);
+    await lesson.screenshot('08-diverged');
+    assert.deepEqual(lesson.consoleErrors, []);
+  } finally { await lesson.close(); }
+});

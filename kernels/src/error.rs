@@ -112,8 +112,10 @@ pub enum EngineError {
     /// Mapping a buffer for readback failed.
     #[error("reading results back from the GPU failed: {0}")]
     Readback(String),
-    /// The model or data needs more than the adapter allows.
-    #[error("{what} needs {needed} but the adapter allows {allowed}")]
+    /// The model or data needs more than the engine or its adapter allows.
+    #[error(
+        "{what}: {needed} needed, but at most {allowed} fit here; use a smaller model or batch"
+    )]
     Limit {
         /// What resource.
         what: String,
@@ -128,7 +130,7 @@ pub enum EngineError {
     /// A hyperparameter is out of range.
     #[error("invalid hyperparameter: {0}")]
     Hyperparameter(String),
-    /// The loss became NaN or infinite: the learning rate is probably too high.
+    /// The loss exploded or became NaN (`training::diverged`): the learning rate is probably too high.
     #[error(
         "training diverged at step {step}: the loss is {loss}; lower the learning rate and reset"
     )]

@@ -80,6 +80,8 @@ pub struct State {
     pub autodiff: RwSignal<Option<AutodiffView>>,
     /// The page's language.
     pub lang: RwSignal<Lang>,
+    /// The last divergence: (step, its loss, learning rate, step rolled back to).
+    pub diverged: RwSignal<Option<(u64, f32, f32, u64)>>,
 }
 
 impl State {
@@ -103,6 +105,7 @@ impl State {
             pausing: RwSignal::new(false),
             autodiff: RwSignal::new(None),
             lang: RwSignal::new(Lang::En),
+            diverged: RwSignal::new(None),
         }
     }
 
@@ -115,6 +118,7 @@ impl State {
         self.cell.set(None);
         self.finished.set(false);
         self.running.set(false);
+        self.diverged.set(None);
     }
 
     fn apply(&self, msg: FromWorker) {
@@ -161,6 +165,22 @@ impl State {
                     self.pausing.set(false);
                 }
                 self.finished.set(finished);
+            }
+            FromWorker::Diverged {
+                step,
+                loss,
+                lr,
+                rolled_back_to,
+            } => {
+                // The curves go back to the snapshot: what came after it was undone.
+                let keep = rolled_back_to as usize;
+                self.losses.update(|l| l.truncate(keep));
+                self.evals
+                    .update(|e| e.retain(|&(s, _, _)| s <= rolled_back_to));
+                self.step.set(rolled_back_to);
+                self.running.set(false);
+                self.pausing.set(false);
+                self.diverged.set(Some((step, loss, lr, rolled_back_to)));
             }
             FromWorker::Evaluation {
                 step,
@@ -276,6 +296,22 @@ fn hidden_text(c: &LessonConfig) -> String {
         .join(",")
 }
 
+/// What the page says when training diverged, in the page's language.
+pub fn diverged_message(lang: Lang, step: u64, loss: f32, lr: f32, back: u64) -> String {
+    let loss = crate::ui::formula::num(f64::from(loss));
+    match lang {
+        Lang::En => format!(
+            "Training diverged at step {step} with learning rate {lr}: the loss exploded to {loss}. \
+             Training paused and rolled back to step {back}, the last good snapshot (weights and optimiser \
+             state). Try a smaller learning rate, then press Start."
+        ),
+        Lang::Zh => format!(
+            "训练在第 {step} 步发散（学习率 {lr}）：损失暴涨到 {loss}。训练已暂停，并回滚到第 {back} 步——\
+             最后一个正常的快照（权重和优化器状态）。请把学习率调小，然后按“开始”。"
+        ),
+    }
+}
+
 /// Mean of the first (or last) ten losses: the trend a student can compare at a glance.
 fn window_mean(losses: &[f32], first: bool) -> f32 {
     let n = losses.len().min(10);
@@ -371,6 +407,7 @@ pub fn TrainPage() -> impl IntoView {
                 send(ToWorker::Pause);
                 state.pausing.set(true);
             } else if !state.finished.get_untracked() {
+                state.diverged.set(None);
                 send(ToWorker::Start);
                 state.running.set(true);
             }
@@ -509,6 +546,11 @@ pub fn TrainPage() -> impl IntoView {
         </div>
         <div class="errors" data-testid="errors" role="alert">
             {move || state.errors.get().into_iter().map(|e| view! { <p class="error">{e}</p> }).collect_view()}
+            {move || state.diverged.get().map(|(step, loss, lr, back)| view! {
+                <p class="error" data-testid="diverged" data-step=step.to_string() data-lr=lr.to_string()
+                    data-loss=loss.to_string() data-rolled-back-to=back.to_string()>
+                    {diverged_message(lang.get(), step, loss, lr, back)}</p>
+            })}
         </div>
         <main class="lesson">
             <section class="panel outline" aria-label="The training loop">

@@ -366,7 +366,7 @@ impl Worker {
         }
         let losses = live.engine.take_losses().await?;
         live.loss = kernels::training::mean(&losses);
-        if losses.iter().any(|l| !l.is_finite()) {
+        if losses.iter().any(|&l| kernels::training::diverged(l, 10)) {
             self.running = false;
             error(
                 MessageCode::Diverged,

@@ -582,7 +582,11 @@ impl Worker {
         }
         let losses = engine.take_losses().await?;
         let loss = kernels::training::mean(&losses);
-        if losses.iter().any(|l| !l.is_finite()) {
+        let classes = engine.model().await?.classes();
+        if losses
+            .iter()
+            .any(|&l| kernels::training::diverged(l, classes))
+        {
             error(
                 MessageCode::Diverged,
                 format!("learning rate {}", run.opt.lr),

@@ -10,7 +10,7 @@ use kernels::dataset::{Dataset, Manifest, Split, decode_chunk};
 use kernels::training::EpochBatches;
 use kernels::{
     AdapterOptions, CpuEngine, Engine, EngineError, Evaluation, GpuContext, GpuEngine, Mlp,
-    OptimizerConfig,
+    OptimizerConfig, TensorOptimizerState,
 };
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
@@ -125,6 +125,43 @@ struct Session {
     last_eval: Option<Evaluation>,
     last_weights: f64,
     last_snapshot: Option<Mlp>,
+    /// The last state known to be good (finite losses up to it), for a rollback.
+    good: Option<GoodState>,
+}
+
+/// Everything a rollback restores: the model, its optimiser state and the position in the epochs.
+struct GoodState {
+    step: u64,
+    epoch: usize,
+    batches: Option<EpochBatches>,
+    batch_index: usize,
+    model: Mlp,
+    optimizer: Vec<TensorOptimizerState>,
+}
+
+/// The optimiser state of a model that has not trained: zero moments, no steps.
+fn fresh_optimizer_state(model: &Mlp) -> Vec<TensorOptimizerState> {
+    use kernels::model::TensorKind;
+    model
+        .layers
+        .iter()
+        .enumerate()
+        .flat_map(|(l, layer)| {
+            [
+                (
+                    Mlp::parameter_name(l, TensorKind::Weight),
+                    layer.weight.len(),
+                ),
+                (Mlp::parameter_name(l, TensorKind::Bias), layer.bias.len()),
+            ]
+        })
+        .map(|(name, n)| TensorOptimizerState {
+            name,
+            momentum: vec![0.0; n],
+            second_moment: vec![0.0; n],
+            steps: 0,
+        })
+        .collect()
 }
 
 struct Worker {
@@ -311,6 +348,14 @@ impl Worker {
             finished: false,
             last_eval: None,
             last_weights: 0.0,
+            good: Some(GoodState {
+                step: 0,
+                epoch: 1,
+                batches: None,
+                batch_index: 0,
+                optimizer: fresh_optimizer_state(&model),
+                model: model.clone(),
+            }),
             last_snapshot: Some(model),
         });
         self.sync_data().map_err(|e| e.to_string())?;
@@ -379,7 +424,21 @@ impl Worker {
     /// after the readback, which waits for the GPU to finish, so it measures work done, not work queued.
     async fn report(&mut self, steps: usize, started: Option<f64>) -> Result<(), EngineError> {
         let s = self.session.as_mut().expect("a session exists");
-        let losses = with_engine!(&mut s.engine, e => e.take_losses().await)?;
+        let mut losses = with_engine!(&mut s.engine, e => e.take_losses().await)?;
+        let classes = with_engine!(&s.engine, e => e.widths())
+            .last()
+            .copied()
+            .unwrap_or(2);
+        if let Some(bad) = losses
+            .iter()
+            .position(|&l| kernels::training::diverged(l, classes))
+        {
+            // The steps from the first bad one on trained on garbage: report the good ones, roll back.
+            let diverged = s.step - (losses.len() - bad) as u64 + 1;
+            let loss = losses[bad];
+            losses.truncate(bad);
+            return self.roll_back(diverged, loss, losses).await;
+        }
         let seconds = started.map_or(0.0, |t0| now() - t0);
         let fraction = s
             .batches
@@ -397,6 +456,64 @@ impl Worker {
             },
             running: s.running,
             finished: s.finished,
+        });
+        Ok(())
+    }
+
+    /// Pauses, restores the last good snapshot and says so; the accuracy and weights shown become the
+    /// restored model's.
+    async fn roll_back(
+        &mut self,
+        diverged: u64,
+        loss: f32,
+        losses: Vec<f32>,
+    ) -> Result<(), EngineError> {
+        let s = self.session.as_mut().expect("a session exists");
+        s.running = false;
+        let Some(good) = s.good.as_ref() else {
+            return Ok(());
+        };
+        with_engine!(&mut s.engine, e => {
+            e.set_model(&good.model)?;
+            e.set_optimizer_state(&good.optimizer)
+        })?;
+        s.step = good.step;
+        s.epoch = good.epoch;
+        s.batches = good.batches.clone();
+        s.batch_index = good.batch_index;
+        s.finished = false;
+        s.last_snapshot = Some(good.model.clone());
+        post(&FromWorker::Progress {
+            step: diverged.saturating_sub(1),
+            epoch: s.epoch,
+            epoch_fraction: 0.0,
+            losses,
+            samples_per_second: 0.0,
+            running: false,
+            finished: false,
+        });
+        post(&FromWorker::Diverged {
+            step: diverged,
+            loss,
+            lr: s.opt.lr,
+            rolled_back_to: good.step,
+        });
+        self.evaluate().await?;
+        self.send_weights().await
+    }
+
+    /// Remembers the current state as good (its losses were all finite when read).
+    async fn keep_good_state(&mut self) -> Result<(), EngineError> {
+        let s = self.session.as_mut().expect("a session exists");
+        let model = with_engine!(&mut s.engine, e => e.model().await)?;
+        let optimizer = with_engine!(&mut s.engine, e => e.optimizer_state().await)?;
+        s.good = Some(GoodState {
+            step: s.step,
+            epoch: s.epoch,
+            batches: s.batches.clone(),
+            batch_index: s.batch_index,
+            model,
+            optimizer,
         });
         Ok(())
     }
@@ -741,6 +858,14 @@ impl Worker {
                 let weights_due = now() - s.last_weights > WEIGHTS_EVERY_SECONDS || s.finished;
                 if eval_due {
                     self.evaluate().await?;
+                    // `report` above read every loss up to here and found them finite.
+                    if self
+                        .session
+                        .as_ref()
+                        .is_some_and(|s| s.running || s.finished)
+                    {
+                        self.keep_good_state().await?;
+                    }
                 }
                 if weights_due {
                     self.send_weights().await?;

@@ -495,6 +495,28 @@ impl Engine for BurnEngine {
         Ok(out)
     }
 
+    fn set_optimizer_state(
+        &mut self,
+        state: &[crate::engine::TensorOptimizerState],
+    ) -> Result<(), EngineError> {
+        crate::engine::check_optimizer_state(&self.model, state)?;
+        let device = self.device.clone();
+        let mut it = state.iter();
+        for l in &mut self.layers {
+            let (w, b) = (it.next().expect("checked"), it.next().expect("checked"));
+            let shape = l.weight.m.dims();
+            l.weight.m = Tensor::from_data(TensorData::new(w.momentum.clone(), shape), &device);
+            l.weight.v =
+                Tensor::from_data(TensorData::new(w.second_moment.clone(), shape), &device);
+            l.weight.steps = w.steps;
+            let shape = l.bias.m.dims();
+            l.bias.m = Tensor::from_data(TensorData::new(b.momentum.clone(), shape), &device);
+            l.bias.v = Tensor::from_data(TensorData::new(b.second_moment.clone(), shape), &device);
+            l.bias.steps = b.steps;
+        }
+        Ok(())
+    }
+
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {
         let input = self.model.input_size();
         if inputs.len() != rows * input || rows == 0 {

@@ -7,7 +7,7 @@ use crate::dataset::{Dataset, Split};
 use crate::engine::{
     Engine, EngineError, EngineInfo, EngineKind, Evaluation, KernelLaunch, LayerGradients,
     OptimizerConfig, OptimizerKind, StepShape, StepTrace, TensorOptimizerState, check_data_fits,
-    check_rows,
+    check_optimizer_state, check_rows,
 };
 use crate::model::Mlp;
 use crate::ops::{accuracy, adam, gather_normalize, relu_backward, sgd, softmax_cross_entropy};
@@ -16,6 +16,23 @@ use crate::ops::{accuracy, adam, gather_normalize, relu_backward, sgd, softmax_c
 const EVAL_CHUNK: usize = 1000;
 /// Losses kept between two `take_losses` calls (as the GPU engine's ring).
 const LOSS_RING: usize = 4096;
+
+/// The most parameters the CPU engine takes: each is stored four times (value, gradient, two moments),
+/// so this is 400 MB, about what a browser tab can hold beside the data.
+pub const MAX_PARAMETERS: usize = 25_000_000;
+
+/// Refuses a model too large for the CPU engine, with a message that says so.
+fn check_parameters(model: &Mlp) -> Result<(), EngineError> {
+    let n = model.parameter_count();
+    if n > MAX_PARAMETERS {
+        return Err(EngineError::Limit {
+            what: "parameters on the CPU engine".into(),
+            needed: n as u64,
+            allowed: MAX_PARAMETERS as u64,
+        });
+    }
+    Ok(())
+}
 
 /// Optimiser state of one tensor.
 #[derive(Clone, Debug, Default)]
@@ -75,6 +92,7 @@ impl CpuEngine {
                 "a batch of {max_rows} rows; the CPU engine takes 1 to 65,536"
             )));
         }
+        check_parameters(model)?;
         let threads = if cfg!(target_arch = "wasm32") {
             1
         } else {
@@ -373,6 +391,7 @@ impl Engine for CpuEngine {
     }
 
     fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError> {
+        check_parameters(model)?;
         for data in [&self.train, &self.test].into_iter().flatten() {
             check_data_fits(data.features(), data.classes(), &model.widths())?;
         }
@@ -457,6 +476,17 @@ impl Engine for CpuEngine {
                 steps: st.steps,
             })
             .collect())
+    }
+
+    fn set_optimizer_state(&mut self, state: &[TensorOptimizerState]) -> Result<(), EngineError> {
+        check_optimizer_state(&self.model, state)?;
+        let tensors = self.state.iter_mut().flat_map(|(w, b)| [w, b]);
+        for (t, s) in tensors.zip(state) {
+            t.m.clone_from(&s.momentum);
+            t.v.clone_from(&s.second_moment);
+            t.steps = s.steps;
+        }
+        Ok(())
     }
 
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {

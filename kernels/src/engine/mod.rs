@@ -465,6 +465,10 @@ pub trait Engine {
     /// The optimiser state of every tensor, layer by layer (weight, then bias).
     async fn optimizer_state(&mut self) -> Result<Vec<TensorOptimizerState>, EngineError>;
 
+    /// Restores every tensor's optimiser state as [`Engine::optimizer_state`] read it (a rollback to a
+    /// snapshot): same tensors, same lengths, in the same order.
+    fn set_optimizer_state(&mut self, state: &[TensorOptimizerState]) -> Result<(), EngineError>;
+
     /// Logits for `rows` already-normalised inputs (`[rows, input]`), e.g. a digit drawn on screen.
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError>;
 
@@ -474,6 +478,39 @@ pub trait Engine {
         let mut model = self.model().await?;
         model.replace_head(classes, seed)?;
         self.set_model(&model)
+    }
+}
+
+/// Checks that `state` matches the model's tensors (names and lengths, in order).
+pub(crate) fn check_optimizer_state(
+    model: &Mlp,
+    state: &[TensorOptimizerState],
+) -> Result<(), EngineError> {
+    use crate::model::TensorKind;
+    let expected: Vec<(String, usize)> = model
+        .layers
+        .iter()
+        .enumerate()
+        .flat_map(|(l, layer)| {
+            [
+                (
+                    Mlp::parameter_name(l, TensorKind::Weight),
+                    layer.weight.len(),
+                ),
+                (Mlp::parameter_name(l, TensorKind::Bias), layer.bias.len()),
+            ]
+        })
+        .collect();
+    let fits = expected.len() == state.len()
+        && expected.iter().zip(state).all(|((name, len), s)| {
+            *name == s.name && s.momentum.len() == *len && s.second_moment.len() == *len
+        });
+    if fits {
+        Ok(())
+    } else {
+        Err(EngineError::InvalidInput(
+            "the optimiser state does not match the model's tensors".into(),
+        ))
     }
 }
 

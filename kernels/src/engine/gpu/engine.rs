@@ -5,7 +5,8 @@ use super::*;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
     Engine, EngineError, EngineInfo, Evaluation, KernelLaunch, LayerGradients, OptimizerConfig,
-    OptimizerKind, StepShape, StepTrace, TensorOptimizerState, check_data_fits, check_rows,
+    OptimizerKind, StepShape, StepTrace, TensorOptimizerState, check_data_fits,
+    check_optimizer_state, check_rows,
 };
 use crate::model::{Mlp, TensorKind};
 use crate::ops::{
@@ -482,6 +483,25 @@ impl Engine for GpuEngine {
                 steps,
             })
             .collect())
+    }
+
+    fn set_optimizer_state(&mut self, state: &[TensorOptimizerState]) -> Result<(), EngineError> {
+        check_optimizer_state(&self.model, state)?;
+        let tensors = self
+            .res
+            .layers
+            .iter_mut()
+            .flat_map(|l| [&mut l.weight, &mut l.bias]);
+        for (t, s) in tensors.zip(state) {
+            self.ctx
+                .queue
+                .write_buffer(&t.m, 0, bytemuck::cast_slice(&s.momentum));
+            self.ctx
+                .queue
+                .write_buffer(&t.v, 0, bytemuck::cast_slice(&s.second_moment));
+            t.steps = s.steps;
+        }
+        Ok(())
     }
 
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {

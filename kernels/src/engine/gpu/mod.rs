@@ -163,6 +163,17 @@ impl GpuEngine {
         for l in &model.layers {
             Self::check_size(ctx, "a weight matrix", l.weight.len() * 4)?;
         }
+        // The element-wise kernels (update, ReLU backward) dispatch one dimension of 256-wide groups.
+        let groups = ctx.device.limits().max_compute_workgroups_per_dimension as usize;
+        let widest = widths.iter().map(|&w| w * max_rows);
+        let largest = model.layers.iter().map(|l| l.weight.len()).chain(widest);
+        if let Some(n) = largest.max().filter(|&n| n.div_ceil(256) > groups) {
+            return Err(EngineError::Limit {
+                what: "an element-wise dispatch (256 values a workgroup, one dimension)".into(),
+                needed: n as u64,
+                allowed: (groups * 256) as u64,
+            });
+        }
         let nl = model.layers.len();
         let mut arena = UniformArena::new(device, nl * 7 + 8);
         let acts: Vec<wgpu::Buffer> = widths
