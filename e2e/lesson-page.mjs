@@ -5,13 +5,41 @@ import { join } from 'node:path';
 
 export const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 
+/**
+ * Chromium with WebGPU. Every context it opens watches for content-security-policy violations and for
+ * requests that leave the page's origin; each test file's `after` asserts `problems(browser)` is empty.
+ * A context opened with `bypassCSP` (the accessibility scan injects axe-core) is not watched for CSP.
+ */
 export async function launch() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+  const found = [];
+  const open = browser.newContext.bind(browser);
+  browser.newContext = async (options = {}) => {
+    const context = await open(options);
+    if (!options.bypassCSP) await context.exposeBinding('__cspViolation', (_, text) => found.push(`CSP violation: ${text}`));
+    if (!options.bypassCSP) await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+      });
+    });
+    context.on('request', (r) => {
+      const url = new URL(r.url());
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '127.0.0.1') {
+        found.push(`request off the origin: ${r.url()}`);
+      }
+    });
+    return context;
+  };
+  browser.problems = found;
+  return browser;
 }
+
+/** CSP violations and off-origin requests seen by every context of `browser` so far. */
+export function problems(browser) { return browser?.problems ?? []; }
 
 export class LessonPage {
   constructor(page) {

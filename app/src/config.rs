@@ -260,3 +260,30 @@ mod tests {
         assert_eq!(LessonConfig::default().to_query(), "");
     }
 }
+
+#[cfg(test)]
+mod fuzz_corpus {
+    use super::LessonConfig;
+
+    /// Replays `fuzz/corpus/url_config` (grown by `scripts/fuzz.sh`): every query parses to a valid
+    /// configuration, and that configuration survives its own URL form.
+    #[test]
+    fn the_url_corpus_parses_and_round_trips() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/url_config");
+        let entries = std::fs::read_dir(&dir).expect("fuzz/corpus/url_config");
+        let mut n = 0;
+        for entry in entries {
+            let data = std::fs::read(entry.unwrap().path()).unwrap();
+            let Ok(query) = std::str::from_utf8(&data) else {
+                continue;
+            };
+            let (config, _) = LessonConfig::from_query(query);
+            let (again, problems) = LessonConfig::from_query(&config.to_query());
+            assert!(problems.is_empty(), "{problems:?} for {query:?}");
+            assert_eq!(again, config, "{query:?}");
+            n += 1;
+        }
+        assert!(n > 0);
+    }
+}

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../server.mjs';
-import { launch } from '../lesson-page.mjs';
+import { launch, problems } from '../lesson-page.mjs';
 import { FinetunePage } from '../finetune-page.mjs';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -161,4 +161,8 @@ test('the CIFAR-10 program: the animals model gets a 512→4 vehicles head and t
     assert.equal(await ft.errors(), '');
     assert.deepEqual(ft.consoleErrors, []);
   } finally { await ft.close(); }
+});
+
+test('no content security policy violation and no request off the origin in this file\'s tests', () => {
+  assert.deepEqual(problems(browser), []);
 });

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../server.mjs';
-import { launch, LessonPage } from '../lesson-page.mjs';
+import { launch, problems, LessonPage } from '../lesson-page.mjs';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 // Small enough for a software GPU (~0.3 GFLOP/s), large enough to learn something.
@@ -144,4 +144,8 @@ test('a learning rate of 10 mid-run: training pauses, says where it diverged, an
     await lesson.screenshot('08-diverged');
     assert.deepEqual(lesson.consoleErrors, []);
   } finally { await lesson.close(); }
+});
+
+test('no content security policy violation and no request off the origin in this file\'s tests', () => {
+  assert.deepEqual(problems(browser), []);
 });

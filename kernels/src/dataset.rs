@@ -232,18 +232,55 @@ impl DatasetKind {
 
 /// Decompresses gzip data, or returns the bytes unchanged when they are not gzip.
 pub fn maybe_gunzip(what: &str, bytes: &[u8]) -> Result<Vec<u8>, DatasetError> {
+    maybe_gunzip_capped(what, bytes, MAX_FILE_BYTES)
+}
+
+/// The largest decompressed file the readers accept (CIFAR-10's 150 MB of records fit; a gzip bomb
+/// stops here instead of taking the machine's memory).
+pub const MAX_FILE_BYTES: usize = 1 << 30;
+/// The largest decompressed dataset chunk (ours are ≈ 4 MB).
+pub const MAX_CHUNK_BYTES: usize = 64 << 20;
+
+/// [`maybe_gunzip`] that stops with [`DatasetError::TooLarge`] past `limit` decompressed bytes.
+pub fn maybe_gunzip_capped(
+    what: &str,
+    bytes: &[u8],
+    limit: usize,
+) -> Result<Vec<u8>, DatasetError> {
+    let too_large = |size: usize| DatasetError::TooLarge {
+        what: what.into(),
+        size: size as u64,
+        limit: limit as u64,
+    };
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(bytes)
+            .take(limit as u64 + 1)
             .read_to_end(&mut out)
             .map_err(|e| DatasetError::Gzip {
                 what: what.into(),
                 detail: e.to_string(),
             })?;
+        if out.len() > limit {
+            return Err(too_large(out.len()));
+        }
         Ok(out)
+    } else if bytes.len() > limit {
+        Err(too_large(bytes.len()))
     } else {
         Ok(bytes.to_vec())
     }
+}
+
+/// `a · b + c` for sizes read from a file, or a corrupt-header error when it does not fit a `usize`
+/// (wasm32's is 32 bits).
+fn size(what: &str, a: usize, b: usize, c: usize) -> Result<usize, DatasetError> {
+    a.checked_mul(b)
+        .and_then(|x| x.checked_add(c))
+        .ok_or_else(|| DatasetError::BadHeader {
+            what: what.into(),
+            detail: format!("{a} × {b} + {c} bytes does not fit in memory"),
+        })
 }
 
 fn be_u32(what: &str, b: &[u8], at: usize) -> Result<u32, DatasetError> {
@@ -277,7 +314,7 @@ pub fn parse_idx_images(
             detail: format!("image size {rows}×{cols}"),
         });
     }
-    let expected = 16 + n * rows * cols;
+    let expected = size(what, n, rows * cols, 16)?;
     if bytes.len() < expected {
         return Err(DatasetError::Truncated {
             what: what.into(),
@@ -298,7 +335,7 @@ pub fn parse_idx_labels(what: &str, bytes: &[u8]) -> Result<Vec<u8>, DatasetErro
         });
     }
     let n = be_u32(what, bytes, 4)? as usize;
-    let expected = 8 + n;
+    let expected = size(what, n, 1, 8)?;
     if bytes.len() < expected {
         return Err(DatasetError::Truncated {
             what: what.into(),
@@ -414,7 +451,12 @@ pub fn encode_chunk(data: &Dataset, range: std::ops::Range<usize>) -> (Vec<u8>, 
 /// Decodes a gzip chunk and checks it against its manifest entry (count, CRC-32, labels).
 pub fn decode_chunk(info: &ChunkInfo, gz: &[u8], classes: usize) -> Result<Chunk, DatasetError> {
     let what = info.file.as_str();
-    let raw = maybe_gunzip(what, gz)?;
+    // The manifest's count bounds the chunk: a header and count × (label + at most 4096² × 3 pixels),
+    // and never more than MAX_CHUNK_BYTES.
+    let limit = size(what, info.count, 1 + 4096 * 4096 * 3, CHUNK_HEADER)
+        .unwrap_or(usize::MAX)
+        .min(MAX_CHUNK_BYTES);
+    let raw = maybe_gunzip_capped(what, gz, limit)?;
     let found = crc32fast::hash(&raw);
     if found != info.crc32 {
         return Err(DatasetError::Checksum {
@@ -462,7 +504,7 @@ pub fn decode_chunk(info: &ChunkInfo, gz: &[u8], classes: usize) -> Result<Chunk
         });
     }
     let f = height * width * channels;
-    let expected = CHUNK_HEADER + count * (1 + f);
+    let expected = size(what, count, 1 + f, CHUNK_HEADER)?;
     if raw.len() != expected {
         return Err(DatasetError::Truncated {
             what: what.into(),

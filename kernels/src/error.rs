@@ -75,6 +75,16 @@ pub enum DatasetError {
         /// The decoder's message.
         detail: String,
     },
+    /// The data is larger than anything this app reads (a decompression bomb, or a corrupt size).
+    #[error("{what}: {size} bytes or more, above the {limit}-byte limit for this kind of file")]
+    TooLarge {
+        /// Which file.
+        what: String,
+        /// Size reached (or claimed).
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// The manifest is not valid JSON of the expected shape.
     #[error("manifest: {0}")]
     Manifest(String),

@@ -72,3 +72,69 @@ mod tests {
         assert_close("nan", &[f32::NAN], &[1.0], 1.0, 1.0);
     }
 }
+
+/// The harnesses the fuzz targets (`fuzz/`, `scripts/fuzz.sh`) run, shared with the test that replays
+/// the saved corpus on stable Rust (`kernels/tests/fuzz_corpus.rs`): each feeds arbitrary bytes to one
+/// reader. Any error is a correct answer; a panic, a hang or an unbounded allocation is the bug.
+pub mod fuzz {
+    use crate::dataset::{
+        ChunkInfo, DatasetKind, Manifest, dataset_from_cifar, dataset_from_idx, decode_chunk,
+        maybe_gunzip, parse_idx_images, parse_idx_labels,
+    };
+    use crate::model::Mlp;
+
+    /// The dataset chunk reader. The first byte's low bit makes the manifest's CRC match the data, so
+    /// the fuzzer reaches the header checks behind the checksum; the next two bytes are the count.
+    pub fn chunk(data: &[u8]) {
+        let [flags, c0, c1, rest @ ..] = data else {
+            return;
+        };
+        let count = usize::from(u16::from_le_bytes([*c0, *c1]));
+        let crc32 = if flags & 1 == 1 {
+            maybe_gunzip("fuzz", rest).map_or(0, |raw| crc32fast::hash(&raw))
+        } else {
+            0
+        };
+        let info = ChunkInfo {
+            file: "fuzz.bpl.gz".into(),
+            count,
+            bytes: rest.len(),
+            crc32,
+        };
+        let _ = decode_chunk(&info, rest, usize::from(flags >> 1).max(1));
+    }
+
+    /// The IDX readers; the first byte says where the label file starts.
+    pub fn idx(data: &[u8]) {
+        let Some((&split, rest)) = data.split_first() else {
+            return;
+        };
+        let at = usize::from(split).min(rest.len());
+        let (images, labels) = rest.split_at(at);
+        let _ = parse_idx_images("images", images);
+        let _ = parse_idx_labels("labels", labels);
+        let _ = dataset_from_idx(DatasetKind::Mnist, images, labels);
+    }
+
+    /// The CIFAR-10 record reader.
+    pub fn cifar(data: &[u8]) {
+        let _ = dataset_from_cifar(data);
+    }
+
+    /// The safetensors model import (what a student drops on the page).
+    pub fn safetensors(data: &[u8]) {
+        if let Ok(model) = Mlp::from_safetensors(data) {
+            // Whatever loads must also save.
+            let _ = model.to_safetensors();
+        }
+    }
+
+    /// The dataset manifest.
+    pub fn manifest(data: &[u8]) {
+        if let Ok(text) = std::str::from_utf8(data)
+            && let Ok(m) = Manifest::from_json(text)
+        {
+            let _ = m.empty_dataset();
+        }
+    }
+}

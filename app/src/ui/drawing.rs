@@ -257,7 +257,7 @@ pub fn DrawingPad(
                         view! {
                             <div class="bar-row" class:best=is_best data-testid=format!("prob-{d}")>
                                 <span class="digit">{d}</span>
-                                <span class="bar"><span class="fill" style=format!("width:{:.1}%", v * 100.0)></span></span>
+                                <span class="bar"><span class="fill" style:width=format!("{:.1}%", v * 100.0)></span></span>
                                 <span class="pct">{format!("{:.1} %", v * 100.0)}</span>
                             </div>
                         }

@@ -557,7 +557,7 @@ pub fn TrainPage() -> impl IntoView {
                 <h2>{move || t(lang.get(), "The training loop")}</h2>
                 <ol data-testid="outline">
                     {OUTLINE.iter().enumerate().map(|(i, &(name, what))| view! {
-                        <li class=move || outline_class(i) style=format!("--i:{i}") data-testid=format!("outline-{i}")>
+                        <li class=move || outline_class(i) style:animation-delay=format!("{:.1}s", i as f32 * 0.2) data-testid=format!("outline-{i}")>
                             <strong>{move || t(lang.get(), name)}</strong><span>{move || t(lang.get(), what)}</span>
                         </li>
                     }).collect_view()}

@@ -147,14 +147,15 @@ pub fn Confusion(
                                 {(0..k).map(|p| {
                                     let v = m[t * k + p];
                                     let frac = v as f32 / row_total as f32;
-                                    let style = if t == p {
-                                        format!("background: rgba(40,160,80,{:.2})", 0.15 + 0.85 * frac)
+                                    // Set through the CSSOM (`style:`), which the content security policy allows.
+                                    let background = if t == p {
+                                        format!("rgba(40,160,80,{:.2})", 0.15 + 0.85 * frac)
                                     } else {
-                                        format!("background: rgba(220,60,60,{:.2})", (frac * 4.0).min(1.0))
+                                        format!("rgba(220,60,60,{:.2})", (frac * 4.0).min(1.0))
                                     };
                                     let send = send.clone();
                                     view! {
-                                        <td style=style>
+                                        <td style:background=background>
                                             <button data-testid=format!("cell-{t}-{p}") aria-label=format!("{v} test images of {t} predicted as {p}")
                                                 on:click=move |_| send(ToWorker::ShowCell { truth: t as u8, predicted: p as u8 })>{v}</button>
                                         </td>

@@ -1,0 +1,3 @@
+//! Fuzzes kernels::testing::fuzz::idx (the corpus is replayed by kernels/tests/fuzz_corpus.rs).
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| kernels::testing::fuzz::idx(data));

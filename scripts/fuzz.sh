@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Fuzzes every reader of untrusted input with cargo-fuzz (nightly toolchain; `cargo install cargo-fuzz`):
+# dataset chunks, IDX files, CIFAR-10 records, safetensors models, the dataset manifest and the lesson URL.
+# Each target runs RUNS executions (default 1,000,000) from the saved corpus (fuzz/corpus/<target>, seeded
+# here with one small valid input each); new interesting inputs are added to it, and CI replays it on
+# stable Rust (kernels/tests/fuzz_corpus.rs, the app's config tests). Prints one line per target.
+# Usage: scripts/fuzz.sh [RUNS] [target…]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${1:-1000000}"
+shift || true
+TARGETS=("${@:-chunk idx cifar safetensors manifest url_config}")
+read -r -a TARGETS <<< "${TARGETS[*]}"
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-/var/tmp/bpl-fuzz}"
+
+python3 - <<'PY'
+import gzip, json, os, struct, zlib
+root = 'fuzz/corpus'
+def seed(target, name, data):
+    os.makedirs(f'{root}/{target}', exist_ok=True)
+    path = f'{root}/{target}/seed-{name}'
+    if not os.path.exists(path):
+        open(path, 'wb').write(data)
+# A 2-sample 2×2 greyscale chunk (magic, version 1, count, height, width, channels; labels; pixels).
+raw = b'BPLD' + struct.pack('<5I', 1, 2, 2, 2, 1) + bytes([0, 1]) + bytes(range(8))
+seed('chunk', 'two-samples', bytes([1 | (10 << 1)]) + struct.pack('<H', 2) + gzip.compress(raw))
+images = struct.pack('>4I', 2051, 1, 2, 2) + bytes([0, 64, 128, 255])
+labels = struct.pack('>2I', 2049, 1) + bytes([7])
+seed('idx', 'one-image', bytes([len(images)]) + images + labels)
+seed('cifar', 'one-record', bytes([3]) + bytes(range(256)) * 12)
+tensors = {'fc1.weight': [2, 3], 'fc1.bias': [2], 'fc2.weight': [2, 2], 'fc2.bias': [2]}
+header, data, at = {}, b'', 0
+for name, shape in tensors.items():
+    n = 1
+    for d in shape: n *= d
+    header[name] = {'dtype': 'F32', 'shape': shape, 'data_offsets': [at, at + 4 * n]}
+    data += struct.pack(f'<{n}f', *[0.1 * i for i in range(n)]); at += 4 * n
+h = json.dumps(header).encode()
+seed('safetensors', 'tiny-mlp', struct.pack('<Q', len(h)) + h + data)
+seed('manifest', 'mnist', open('static/data/mnist/manifest.json', 'rb').read())
+seed('url_config', 'default', b'hidden=64,32&lr=0.05&momentum=0.9&batch=64&epochs=2&optimizer=adam&engine=gpu&train=2000&test=500&eval=100&seed=7')
+PY
+
+printf '%-12s %12s %8s %s\n' target executions crashes corpus
+status=0
+for t in "${TARGETS[@]}"; do
+  log="$CARGO_TARGET_DIR/fuzz-$t.log"
+  mkdir -p "$CARGO_TARGET_DIR"
+  if (cd fuzz && cargo +nightly fuzz run -O "$t" "corpus/$t" -- -runs="$RUNS" -max_len=65536 -rss_limit_mb=2048 -timeout=10) >"$log" 2>&1; then
+    crashes=0
+  else
+    crashes=1
+    status=1
+  fi
+  runs=$(grep -o 'Done [0-9]* runs' "$log" | tail -1 | grep -o '[0-9]*' || echo "?")
+  printf '%-12s %12s %8s %s\n' "$t" "$runs" "$crashes" "$(ls "fuzz/corpus/$t" | wc -l) files"
+  [ "$crashes" = 0 ] || { echo "  see $log and fuzz/artifacts/$t/"; tail -20 "$log"; }
+done
+exit $status
