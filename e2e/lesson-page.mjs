@@ -49,8 +49,10 @@ export class LessonPage {
     page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
   }
 
-  static async open(browser, baseUrl, query) {
+  /** Opens the lesson; `prepare(context)` runs first (routes that fail or delay requests). */
+  static async open(browser, baseUrl, query, prepare) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    await prepare?.(context);
     const lesson = new LessonPage(await context.newPage());
     // The shell opens this lesson by `lesson=train`; the rest of the query is the lesson's setup.
     const setup = query.startsWith('?') ? query.slice(1) : query;

@@ -43,6 +43,13 @@ pub enum ToWorker {
     /// Run one step of the current model on both our engine and burn's autodiff and compare
     /// (feature `burn`).
     CheckAutodiff,
+    /// Send the current model as `.safetensors` (PyTorch names): answered by [`FromWorker::ModelFile`].
+    Export,
+    /// Replace the model by a `.safetensors` the student picked; training starts afresh from it.
+    Import {
+        /// The file.
+        bytes: ByteBuf,
+    },
     /// Send the test images whose true class is `truth` and predicted class is `predicted`.
     ShowCell {
         /// True class.
@@ -129,6 +136,18 @@ pub enum FromWorker {
         lr: f32,
         /// The step of the snapshot training continues from.
         rolled_back_to: u64,
+    },
+    /// The model as `.safetensors`, answering [`ToWorker::Export`].
+    ModelFile {
+        /// The file.
+        bytes: ByteBuf,
+        /// `[input, hidden…, classes]` (for the file name).
+        widths: Vec<usize>,
+    },
+    /// A picked model replaced the session's; the page shows its hidden widths.
+    Imported {
+        /// Hidden widths of the loaded model.
+        hidden: Vec<usize>,
     },
     /// An evaluation on the test subset.
     Evaluation {

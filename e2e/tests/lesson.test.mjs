@@ -146,6 +146,54 @@ test('a learning rate of 10 mid-run: training pauses, says where it diverged, an
   } finally { await lesson.close(); }
 });
 
+test('a flaky network: a failed manifest request and a broken chunk download are retried, and the data loads', async () => {
+  const failures = [];
+  const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL}`, async (context) => {
+    const failOnce = async (pattern, fail) => {
+      let failed = false;
+      await context.route(pattern, async (route) => {
+        if (failed) return route.continue();
+        failed = true;
+        failures.push(route.request().url());
+        await fail(route);
+      });
+    };
+    await failOnce('**/static/data/mnist/manifest.json', (r) => r.fulfill({ status: 503, body: 'busy' }));
+    await failOnce('**/static/data/mnist/train-00.bpl.gz', (r) => r.abort('connectionreset'));
+  });
+  try {
+    await lesson.waitForData();
+    assert.equal(failures.length, 2, `both requests failed once: ${failures.join(', ')}`);
+    await lesson.start();
+    await lesson.waitForAccuracyAbove(50, 120_000);
+    assert.equal(await lesson.errors(), '');
+  } finally { await lesson.close(); }
+});
+
+test('a trained model downloaded, the run reset, the file loaded back: the same accuracy', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL}`);
+  try {
+    await lesson.engineKind();
+    await lesson.start();
+    // The run ends with an evaluation of the final model.
+    await lesson.page.waitForFunction(() => document.querySelector('[data-testid=start]').disabled, null, { timeout: 180_000 });
+    await lesson.page.waitForTimeout(500);
+    const trained = await lesson.accuracy();
+    assert.ok(trained > 60, `trained: ${trained}`);
+    const [download] = await Promise.all([lesson.page.waitForEvent('download'), lesson.byId('export-model').click()]);
+    assert.equal(download.suggestedFilename(), 'mlp-784-32-10.safetensors');
+    const file = await download.path();
+    await lesson.reset();
+    await lesson.byId('import-model').setInputFiles(file);
+    await lesson.page.waitForFunction((a) => parseFloat(document.querySelector('[data-testid=accuracy]').textContent) === a, trained, { timeout: 60_000 });
+    assert.equal(await lesson.stepCount(), 0);
+    // A file that is not a model: a message, and the loaded model stays.
+    await lesson.byId('import-model').setInputFiles({ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model') });
+    await lesson.page.waitForFunction(() => /not a model the lesson can load/.test(document.querySelector('[data-testid=errors]').textContent));
+    assert.equal(await lesson.accuracy(), trained);
+  } finally { await lesson.close(); }
+});
+
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {
   assert.deepEqual(problems(browser), []);
 });

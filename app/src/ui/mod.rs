@@ -4,6 +4,7 @@
 mod autodiff;
 pub mod bars;
 pub mod drawing;
+pub mod files;
 pub mod formula;
 pub mod heatmap;
 pub mod i18n;
@@ -80,6 +81,8 @@ pub struct State {
     pub autodiff: RwSignal<Option<AutodiffView>>,
     /// The page's language.
     pub lang: RwSignal<Lang>,
+    /// Hidden widths of a model the student loaded (the form follows them).
+    pub imported: RwSignal<Option<Vec<usize>>>,
     /// The last divergence: (step, its loss, learning rate, step rolled back to).
     pub diverged: RwSignal<Option<(u64, f32, f32, u64)>>,
 }
@@ -106,6 +109,7 @@ impl State {
             autodiff: RwSignal::new(None),
             lang: RwSignal::new(Lang::En),
             diverged: RwSignal::new(None),
+            imported: RwSignal::new(None),
         }
     }
 
@@ -217,6 +221,24 @@ impl State {
                 count,
                 total,
             })),
+            FromWorker::ModelFile { bytes, widths } => {
+                let name = format!(
+                    "mlp-{}.safetensors",
+                    widths
+                        .iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join("-")
+                );
+                if let Err(e) = files::download(&bytes, &name) {
+                    self.errors
+                        .update(|v| v.push(format!("The download failed: {e}")));
+                }
+            }
+            FromWorker::Imported { hidden } => {
+                self.clear_run();
+                self.imported.set(Some(hidden));
+            }
             FromWorker::AutodiffCheck {
                 rows,
                 losses,
@@ -295,6 +317,13 @@ fn hidden_text(c: &LessonConfig) -> String {
         .collect::<Vec<_>>()
         .join(",")
 }
+
+/// The model download button.
+const MODEL_DOWNLOAD: i18n::Text =
+    i18n::tx("Download model (.safetensors)", "下载模型（.safetensors）");
+/// The model upload field.
+const MODEL_UPLOAD: i18n::Text =
+    i18n::tx("Load a model (.safetensors)", "加载模型（.safetensors）");
 
 /// What the page says when training diverged, in the page's language.
 pub fn diverged_message(lang: Lang, step: u64, loss: f32, lr: f32, back: u64) -> String {
@@ -419,6 +448,31 @@ pub fn TrainPage() -> impl IntoView {
             if !state.running.get_untracked() {
                 send(ToWorker::Step);
                 animate_step(state.phase);
+            }
+        }
+    };
+    // A loaded model brings its own hidden widths; the form shows them.
+    Effect::new(move |_| {
+        if let Some(hidden) = state.imported.get() {
+            config.update(|c| c.hidden = hidden);
+        }
+    });
+    let import_model = {
+        let send = send.clone();
+        move |ev: leptos::ev::Event| {
+            let input: web_sys::HtmlInputElement = event_target(&ev);
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                let send = send.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match files::file_bytes(file).await {
+                        Ok(bytes) => send(ToWorker::Import {
+                            bytes: serde_bytes::ByteBuf::from(bytes),
+                        }),
+                        Err(e) => state
+                            .errors
+                            .update(|v| v.push(format!("Reading the file failed: {e}"))),
+                    }
+                });
             }
         }
     };
@@ -571,6 +625,14 @@ pub fn TrainPage() -> impl IntoView {
                     </button>
                     <button data-testid="step" on:click={let f = step.clone(); move |_| f()} disabled=move || state.running.get() || state.finished.get()>{move || t(lang.get(), "Step")}</button>
                     <button data-testid="reset" on:click={let f = reset.clone(); move |_| f()}>{move || t(lang.get(), "Reset")}</button>
+                </div>
+                <div class="model-files">
+                    <button data-testid="export-model" on:click={let f = send.clone(); move |_| f(ToWorker::Export)}>
+                        {move || MODEL_DOWNLOAD.get(lang.get())}</button>
+                    <label class="import">
+                        <span>{move || MODEL_UPLOAD.get(lang.get())}</span>
+                        <input type="file" accept=".safetensors" data-testid="import-model" on:change=import_model />
+                    </label>
                 </div>
                 <p class="hint">{move || t(lang.get(), "Keys: space start/pause · s step · r reset. Learning rate and momentum apply at once; the rest on Reset.")}</p>
                 <div class="fields">

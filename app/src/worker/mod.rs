@@ -153,21 +153,75 @@ pub async fn sleep(seconds: f64) {
     let _ = JsFuture::from(promise).await;
 }
 
-/// GETs a file of the app's own origin.
+/// Waits before each retry of a failed request (so four attempts in all).
+const RETRY_WAITS: [f64; 3] = [0.5, 1.5, 4.0];
+/// A request still unanswered after this long is abandoned and retried.
+const FETCH_TIMEOUT_SECONDS: f64 = 30.0;
+
+/// GETs a file of the app's own origin, retrying network failures, time-outs and server errors with
+/// growing waits; a missing file (4xx) fails at once. The error says what failed and how often.
 pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
-    let resp = JsFuture::from(scope().fetch_with_str(url))
-        .await
-        .map_err(|e| format!("fetching {url}: {e:?}"))?;
-    let resp: web_sys::Response = resp
-        .dyn_into()
-        .map_err(|_| format!("fetching {url}: not a response"))?;
-    if !resp.ok() {
-        return Err(format!("fetching {url}: HTTP {}", resp.status()));
+    let mut last = String::new();
+    let mut attempts = 0;
+    for wait in std::iter::once(0.0).chain(RETRY_WAITS) {
+        if wait > 0.0 {
+            sleep(wait).await;
+        }
+        attempts += 1;
+        match fetch_once(url).await {
+            Ok(bytes) => return Ok(bytes),
+            Err((e, retry)) => {
+                last = e;
+                if !retry {
+                    break;
+                }
+            }
+        }
     }
-    let buf = JsFuture::from(resp.array_buffer().map_err(|e| format!("{url}: {e:?}"))?)
-        .await
-        .map_err(|e| format!("{url}: {e:?}"))?;
-    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+    Err(if attempts > 1 {
+        format!("{last} ({attempts} attempts)")
+    } else {
+        last
+    })
+}
+
+/// One GET with a time-out; the flag says whether trying again could help.
+async fn fetch_once(url: &str) -> Result<Vec<u8>, (String, bool)> {
+    let controller = web_sys::AbortController::new().map_err(|e| (format!("{e:?}"), false))?;
+    let init = web_sys::RequestInit::new();
+    init.set_signal(Some(&controller.signal()));
+    let abort = Closure::once(move || controller.abort());
+    let timer = scope()
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            abort.as_ref().unchecked_ref(),
+            (FETCH_TIMEOUT_SECONDS * 1000.0) as i32,
+        )
+        .ok();
+    let result = async {
+        let resp = JsFuture::from(scope().fetch_with_str_and_init(url, &init))
+            .await
+            .map_err(|_| (format!("fetching {url}: network error or time-out"), true))?;
+        let resp: web_sys::Response = resp
+            .dyn_into()
+            .map_err(|_| (format!("fetching {url}: not a response"), false))?;
+        if !resp.ok() {
+            let status = resp.status();
+            return Err((format!("fetching {url}: HTTP {status}"), status >= 500));
+        }
+        let body = resp
+            .array_buffer()
+            .map_err(|e| (format!("{url}: {e:?}"), true))?;
+        let buf = JsFuture::from(body)
+            .await
+            .map_err(|_| (format!("{url}: the download broke off"), true))?;
+        Ok(js_sys::Uint8Array::new(&buf).to_vec())
+    }
+    .await;
+    if let Some(t) = timer {
+        scope().clear_timeout_with_handle(t);
+    }
+    drop(abort);
+    result
 }
 
 /// `vendor architecture` of the browser's WebGPU adapter (Chrome leaves wgpu's `description` empty).

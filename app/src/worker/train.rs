@@ -42,6 +42,8 @@ struct Loaded {
     test_total: usize,
     /// Bumped whenever a chunk arrives.
     version: u64,
+    /// Loading gave up (after the retries); the message is on the page.
+    failed: bool,
 }
 
 /// Streams chunks: the first training chunk first (training can start), then the first test chunk
@@ -502,6 +504,57 @@ impl Worker {
         self.send_weights().await
     }
 
+    /// Loads a picked model into the session: same data, fresh optimiser, step 0, measured at once.
+    async fn import(&mut self, bytes: &[u8]) -> Result<(), EngineError> {
+        let Some(s) = self.session.as_mut() else {
+            return Ok(());
+        };
+        let widths = with_engine!(&s.engine, e => e.widths());
+        let model = match Mlp::from_safetensors(bytes) {
+            Ok(m) if m.input_size() == widths[0] && m.classes() == widths[widths.len() - 1] => m,
+            Ok(m) => {
+                post(&FromWorker::Error {
+                    message: format!(
+                        "This model has {} inputs and {} classes; the lesson's data needs {} and {}.",
+                        m.input_size(),
+                        m.classes(),
+                        widths[0],
+                        widths[widths.len() - 1]
+                    ),
+                });
+                return Ok(());
+            }
+            Err(e) => {
+                post(&FromWorker::Error {
+                    message: format!("This file is not a model the lesson can load: {e}"),
+                });
+                return Ok(());
+            }
+        };
+        with_engine!(&mut s.engine, e => e.set_model(&model))?;
+        let hidden = model.widths()[1..model.widths().len() - 1].to_vec();
+        s.config.hidden.clone_from(&hidden);
+        s.step = 0;
+        s.epoch = 1;
+        s.batches = None;
+        s.batch_index = 0;
+        s.running = false;
+        s.finished = false;
+        s.good = Some(GoodState {
+            step: 0,
+            epoch: 1,
+            batches: None,
+            batch_index: 0,
+            optimizer: fresh_optimizer_state(&model),
+            model: model.clone(),
+        });
+        s.last_snapshot = Some(model);
+        post(&FromWorker::Imported { hidden });
+        self.report(0, None).await?;
+        self.evaluate().await?;
+        self.send_weights().await
+    }
+
     /// Remembers the current state as good (its losses were all finite when read).
     async fn keep_good_state(&mut self) -> Result<(), EngineError> {
         let s = self.session.as_mut().expect("a session exists");
@@ -758,6 +811,21 @@ impl Worker {
                 }
             }
             ToWorker::Predict { pixels } => self.predict(&pixels).await?,
+            ToWorker::Export => {
+                if let Some(s) = self.session.as_mut() {
+                    let model = with_engine!(&mut s.engine, e => e.model().await)?;
+                    match model.to_safetensors() {
+                        Ok(bytes) => post(&FromWorker::ModelFile {
+                            bytes: ByteBuf::from(bytes),
+                            widths: model.widths(),
+                        }),
+                        Err(e) => post(&FromWorker::Error {
+                            message: format!("The model could not be saved: {e}"),
+                        }),
+                    }
+                }
+            }
+            ToWorker::Import { bytes } => self.import(&bytes).await?,
             ToWorker::ShowCell { truth, predicted } => self.show_cell(truth, predicted),
             ToWorker::CheckAutodiff => self.check_autodiff().await?,
         }
@@ -775,7 +843,8 @@ impl Worker {
         let loader = self.loaded.clone();
         let (train_limit, test_limit) = (config.train, config.test);
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(message) = load_data(loader, train_limit, test_limit).await {
+            if let Err(message) = load_data(loader.clone(), train_limit, test_limit).await {
+                loader.borrow_mut().failed = true;
                 post(&FromWorker::Error {
                     message: format!("Loading the dataset failed: {message}"),
                 });
@@ -811,6 +880,10 @@ impl Worker {
             .as_ref()
             .is_none_or(Dataset::is_empty)
         {
+            // Without a first chunk there is nothing to train; the page shows why.
+            if self.loaded.borrow().failed {
+                return;
+            }
             sleep(0.02).await;
         }
         if config.engine == EnginePreference::Gpu && self.gpu.is_none() {
