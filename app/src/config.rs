@@ -158,7 +158,7 @@ impl LessonConfig {
                     _ => bad(&mut problems),
                 },
                 // The shell's keys (language, lesson, step, presenter mode).
-                "lang" | "lesson" | "step" | "present" => {}
+                "lang" | "lesson" | "step" | "present" | "debug" => {}
                 _ => problems.push(format!("unknown setting {key}")),
             }
         }

@@ -50,6 +50,8 @@ pub enum ToWorker {
         /// The file.
         bytes: ByteBuf,
     },
+    /// Destroy the GPU device, as a driver reset would (`?debug=1` shows the control).
+    DebugLoseDevice,
     /// Send the test images whose true class is `truth` and predicted class is `predicted`.
     ShowCell {
         /// True class.
@@ -136,6 +138,11 @@ pub enum FromWorker {
         lr: f32,
         /// The step of the snapshot training continues from.
         rolled_back_to: u64,
+    },
+    /// Training went back to the snapshot at `step` (after a lost device): the curves drop what came after.
+    Restored {
+        /// The snapshot's step.
+        step: u64,
     },
     /// The model as `.safetensors`, answering [`ToWorker::Export`].
     ModelFile {

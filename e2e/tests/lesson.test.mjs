@@ -194,6 +194,26 @@ test('a trained model downloaded, the run reset, the file loaded back: the same 
   } finally { await lesson.close(); }
 });
 
+test('the GPU device lost mid-run (the ?debug=1 control): training goes on from the last snapshot', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?engine=gpu&debug=1&${SMALL.replace('epochs=3', 'epochs=30')}`);
+  try {
+    assert.equal(await lesson.engineKind(), 'WebGPU');
+    await lesson.start();
+    // Past the first evaluation (step 60): a snapshot exists.
+    await lesson.page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]').textContent) > 70, null, { timeout: 180_000 });
+    const before = await lesson.stepCount();
+    await lesson.byId('debug-lose-device').click();
+    await lesson.page.waitForFunction(() => /device was lost/.test(document.querySelector('[data-testid=engine-note]').textContent), null, { timeout: 60_000 });
+    const note = await lesson.text('engine-note');
+    assert.match(note, /from the snapshot at step \d+/, note);
+    await lesson.page.waitForFunction((n) => Number(document.querySelector('[data-testid=step-count]').textContent) > n + 40, before, { timeout: 180_000 });
+    const loss = Number(await lesson.lossValue());
+    assert.ok(Number.isFinite(loss) && loss < 2, `the loss continues from where it was: ${loss}`);
+    assert.equal(await lesson.errors(), '');
+    await lesson.screenshot('09-device-lost');
+  } finally { await lesson.close(); }
+});
+
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {
   assert.deepEqual(problems(browser), []);
 });

@@ -125,6 +125,13 @@ impl State {
         self.diverged.set(None);
     }
 
+    /// The curves go back to a snapshot's step: what came after it was undone.
+    fn back_to(&self, step: u64) {
+        self.losses.update(|l| l.truncate(step as usize));
+        self.evals.update(|e| e.retain(|&(s, _, _)| s <= step));
+        self.step.set(step);
+    }
+
     fn apply(&self, msg: FromWorker) {
         match msg {
             FromWorker::Ready => {}
@@ -170,18 +177,14 @@ impl State {
                 }
                 self.finished.set(finished);
             }
+            FromWorker::Restored { step } => self.back_to(step),
             FromWorker::Diverged {
                 step,
                 loss,
                 lr,
                 rolled_back_to,
             } => {
-                // The curves go back to the snapshot: what came after it was undone.
-                let keep = rolled_back_to as usize;
-                self.losses.update(|l| l.truncate(keep));
-                self.evals
-                    .update(|e| e.retain(|&(s, _, _)| s <= rolled_back_to));
-                self.step.set(rolled_back_to);
+                self.back_to(rolled_back_to);
                 self.running.set(false);
                 self.pausing.set(false);
                 self.diverged.set(Some((step, loss, lr, rolled_back_to)));
@@ -318,6 +321,8 @@ fn hidden_text(c: &LessonConfig) -> String {
         .join(",")
 }
 
+/// The debug control that destroys the GPU device.
+const LOSE_DEVICE: i18n::Text = i18n::tx("Lose the GPU device (debug)", "丢失 GPU 设备（调试）");
 /// The model download button.
 const MODEL_DOWNLOAD: i18n::Text =
     i18n::tx("Download model (.safetensors)", "下载模型（.safetensors）");
@@ -451,6 +456,10 @@ pub fn TrainPage() -> impl IntoView {
             }
         }
     };
+    // `?debug=1`: a control that destroys the GPU device, so tests can prove training survives it.
+    let debug = expect_context::<crate::route::Router>()
+        .0
+        .with_untracked(|r| r.get("debug") == Some("1"));
     // A loaded model brings its own hidden widths; the form shows them.
     Effect::new(move |_| {
         if let Some(hidden) = state.imported.get() {
@@ -627,6 +636,11 @@ pub fn TrainPage() -> impl IntoView {
                     <button data-testid="reset" on:click={let f = reset.clone(); move |_| f()}>{move || t(lang.get(), "Reset")}</button>
                 </div>
                 <div class="model-files">
+                    {debug.then(|| {
+                        let f = send.clone();
+                        view! { <button data-testid="debug-lose-device" on:click=move |_| f(ToWorker::DebugLoseDevice)>
+                            {move || LOSE_DEVICE.get(lang.get())}</button> }
+                    })}
                     <button data-testid="export-model" on:click={let f = send.clone(); move |_| f(ToWorker::Export)}>
                         {move || MODEL_DOWNLOAD.get(lang.get())}</button>
                     <label class="import">

@@ -715,34 +715,88 @@ impl Worker {
     }
 
     /// A lost GPU device: continue on the CPU engine from the latest weights snapshot.
-    fn fall_back_to_cpu(&mut self, why: &str) {
-        self.use_gpu = false;
-        self.gpu = None;
-        self.note = format!(
-            "The GPU device was lost ({why}). Training continues on the CPU engine from the last weights snapshot."
-        );
-        if let Some(s) = self.session.as_mut() {
-            let model = s.last_snapshot.clone();
-            if let Some(model) = model {
-                match CpuEngine::new(&model, MAX_ROWS) {
-                    Ok(cpu) => {
-                        s.engine = Active::Cpu(Box::new(cpu));
-                        s.data_version = 0;
-                    }
-                    Err(e) => post(&FromWorker::Error {
-                        message: e.to_string(),
-                    }),
-                }
+    /// A lost GPU device: training goes on — on a new WebGPU device if one can be had, else on the CPU
+    /// engine — from the last good snapshot (at most one evaluation interval old: weights, optimiser
+    /// state and position in the epochs), and says so.
+    async fn recover(&mut self, why: &str) {
+        let fresh = GpuContext::new(AdapterOptions {
+            allow_software: true,
+        })
+        .await
+        .ok();
+        self.use_gpu = fresh.is_some();
+        self.gpu = fresh;
+        let Some(s) = self.session.as_mut() else {
+            self.announce();
+            return;
+        };
+        let Some(good) = s.good.as_ref() else {
+            return;
+        };
+        let engine = match &self.gpu {
+            Some(ctx) => {
+                GpuEngine::new(ctx, &good.model, MAX_ROWS).map(|g| Active::Gpu(Box::new(g)))
+            }
+            None => CpuEngine::new(&good.model, MAX_ROWS).map(|c| Active::Cpu(Box::new(c))),
+        };
+        let restored = engine.and_then(|mut e| {
+            with_engine!(&mut e, x => x.set_optimizer_state(&good.optimizer))?;
+            Ok(e)
+        });
+        match restored {
+            Ok(engine) => {
+                s.engine = engine;
+                s.data_version = 0;
+                s.step = good.step;
+                s.epoch = good.epoch;
+                s.batches = good.batches.clone();
+                s.batch_index = good.batch_index;
+                s.last_snapshot = Some(good.model.clone());
+                post(&FromWorker::Restored { step: good.step });
+                self.note = format!(
+                    "The GPU device was lost ({why}). Training continues on {} from the snapshot at step {}.",
+                    if self.use_gpu {
+                        "a new WebGPU device"
+                    } else {
+                        "the CPU engine"
+                    },
+                    good.step
+                );
+            }
+            Err(e) => {
+                s.running = false;
+                post(&FromWorker::Error {
+                    message: format!(
+                        "The GPU device was lost ({why}) and no engine could take over: {e}"
+                    ),
+                });
             }
         }
-        let _ = self.sync_data();
+        if let Err(e) = self.sync_data() {
+            post(&FromWorker::Error {
+                message: e.to_string(),
+            });
+        }
         self.announce();
+        let _ = self.report(0, None).await;
     }
 
-    fn handle_error(&mut self, e: EngineError) {
-        if let EngineError::DeviceLost(why) = &e {
-            let why = why.clone();
-            self.fall_back_to_cpu(&why);
+    /// An engine error: a lost device is recovered from; anything else stops training with a message.
+    async fn handle_error(&mut self, e: EngineError) {
+        let lost = match &e {
+            EngineError::DeviceLost(why) => Some(why.clone()),
+            // The loss may be reported a moment after the failure it caused.
+            _ if self.use_gpu && self.gpu.is_some() => {
+                sleep(0.1).await;
+                match self.gpu.as_ref().map(GpuContext::check) {
+                    Some(Err(EngineError::DeviceLost(why))) => Some(why),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(why) = lost {
+            self.recover(&why).await;
             return;
         }
         if let Some(s) = self.session.as_mut() {
@@ -826,6 +880,11 @@ impl Worker {
                 }
             }
             ToWorker::Import { bytes } => self.import(&bytes).await?,
+            ToWorker::DebugLoseDevice => {
+                if let Some(ctx) = self.gpu.as_ref().filter(|_| self.use_gpu) {
+                    ctx.destroy();
+                }
+            }
             ToWorker::ShowCell { truth, predicted } => self.show_cell(truth, predicted),
             ToWorker::CheckAutodiff => self.check_autodiff().await?,
         }
@@ -902,7 +961,7 @@ impl Worker {
             let next = self.inbox.borrow_mut().pop_front();
             if let Some(msg) = next {
                 if let Err(e) = self.handle(msg).await {
-                    self.handle_error(e);
+                    self.handle_error(e).await;
                 }
                 if !announced && self.session.is_some() {
                     self.announce();
@@ -911,7 +970,7 @@ impl Worker {
                 continue;
             }
             if let Err(e) = self.sync_data() {
-                self.handle_error(e);
+                self.handle_error(e).await;
             }
             let running = self.session.as_ref().is_some_and(|s| s.running);
             if !running {
@@ -947,7 +1006,7 @@ impl Worker {
             }
             .await;
             if let Err(e) = result {
-                self.handle_error(e);
+                self.handle_error(e).await;
             }
             // Let messages in between bursts.
             sleep(0.0).await;

@@ -175,6 +175,12 @@ impl GpuContext {
         Ok(())
     }
 
+    /// Destroys the device, as a driver reset would (the app's debug control, so tests can prove that
+    /// training survives a lost device).
+    pub fn destroy(&self) {
+        self.device.destroy();
+    }
+
     /// Describes the adapter as an engine.
     pub fn engine_info(&self) -> EngineInfo {
         EngineInfo {
@@ -219,10 +225,13 @@ impl GpuContext {
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|e| EngineError::Readback(e.to_string()))?;
-        rx.await
-            .map_err(|_| EngineError::Readback("the map callback was dropped".into()))?
-            .map_err(|e| EngineError::Readback(e.to_string()))?;
+        let mapped = rx
+            .await
+            .map_err(|_| EngineError::Readback("the map callback was dropped".into()))
+            .and_then(|r| r.map_err(|e| EngineError::Readback(e.to_string())));
+        // A lost device fails the map too: say that, not "readback failed", so callers can recover.
         self.check()?;
+        mapped?;
         let out = {
             let view = staging
                 .slice(..)
