@@ -109,6 +109,10 @@ test('the step comes from the URL, arrows and Back move it, and the lesson compl
     await ft.page.waitForFunction(() => document.querySelector('[data-testid=lesson-step]').dataset.value === '3');
     await ft.next();
     await ft.trainPhase('train-head', 'head');
+    // The kernel list speaks Chinese too.
+    const kernels = await ft.text('ft-kernels');
+    assert.match(kernels, /fc2\.weight 的梯度/, kernels);
+    assert.doesNotMatch(kernels, /gradient|forward|update/, kernels);
     await ft.next();
     await ft.trainPhase('train-full', 'full');
     await ft.next();

@@ -389,7 +389,7 @@ impl Worker {
                 .zip(shares)
                 .map(|(k, share)| KernelRow {
                     kernel: k.kernel.into(),
-                    purpose: k.purpose,
+                    task: k.task,
                     share,
                 })
                 .collect(),

@@ -238,13 +238,90 @@ impl StepTrace {
 pub struct KernelLaunch {
     /// The kernel (`linear.wgsl::gemm`, `sgd.wgsl`, …), or the CPU engine's routine.
     pub kernel: &'static str,
-    /// What the launch computes, e.g. `fc2.weight gradient (dW = dYᵀ·X)`.
+    /// What the launch computes, as data (a page translates it).
+    pub task: Task,
+    /// What the launch computes in English, e.g. `fc2.weight gradient (dW = dYᵀ·X)`.
     pub purpose: String,
     /// Multiply-adds count twice; element-wise kernels count one operation per element.
     pub flops: u64,
 }
 
+/// What one launch of a training step computes (layer 0 is fc1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Task {
+    /// Gather and normalise the batch.
+    Gather,
+    /// A layer's forward product (with bias and ReLU).
+    Forward {
+        /// Layer.
+        layer: usize,
+    },
+    /// Softmax, cross-entropy and the logits' gradient.
+    Loss,
+    /// A layer's weight gradient dW = dYᵀ·X.
+    WeightGradient {
+        /// Layer.
+        layer: usize,
+    },
+    /// A layer's bias gradient db = Σ dY.
+    BiasGradient {
+        /// Layer.
+        layer: usize,
+    },
+    /// A layer's input gradient dX = dY·W.
+    InputGradient {
+        /// Layer.
+        layer: usize,
+    },
+    /// The ReLU below a layer, backward.
+    ReluBackward {
+        /// Layer.
+        layer: usize,
+    },
+    /// An optimiser update of a layer's weight or bias.
+    Update {
+        /// Layer.
+        layer: usize,
+        /// The bias (else the weight).
+        bias: bool,
+    },
+}
+
+impl Task {
+    /// The task in English.
+    pub fn describe(self) -> String {
+        match self {
+            Task::Gather => "gather and normalise the batch".into(),
+            Task::Forward { layer } => format!("fc{} forward (Y = X·Wᵀ + b)", layer + 1),
+            Task::Loss => "softmax, cross-entropy and dlogits".into(),
+            Task::WeightGradient { layer } => {
+                format!("fc{}.weight gradient (dW = dYᵀ·X)", layer + 1)
+            }
+            Task::BiasGradient { layer } => format!("fc{}.bias gradient (db = Σ dY)", layer + 1),
+            Task::InputGradient { layer } => {
+                format!("fc{} input gradient (dX = dY·W)", layer + 1)
+            }
+            Task::ReluBackward { layer } => format!("ReLU backward below fc{}", layer + 1),
+            Task::Update { layer, bias } => format!(
+                "update fc{}.{}",
+                layer + 1,
+                if bias { "bias" } else { "weight" }
+            ),
+        }
+    }
+}
+
 impl KernelLaunch {
+    /// A launch of `kernel` doing `task` with `flops` operations.
+    pub fn new(kernel: &'static str, task: Task, flops: u64) -> Self {
+        Self {
+            kernel,
+            task,
+            purpose: task.describe(),
+            flops,
+        }
+    }
+
     /// Each launch's share of the step's floating-point work (sums to 1).
     pub fn shares(launches: &[KernelLaunch]) -> Vec<f64> {
         let total = launches.iter().map(|k| k.flops).sum::<u64>().max(1) as f64;
@@ -292,64 +369,57 @@ impl StepShape {
     /// tensors and the input gradient while something trainable lies below (as
     /// [`Mlp::needs_input_grad`]), then one update per trainable tensor. Frozen tensors appear nowhere.
     pub fn launches(&self) -> Vec<KernelLaunch> {
-        use crate::model::TensorKind;
         let b = self.rows as u64;
         let w = &self.widths;
         let layers = w.len() - 1;
-        let mut out = vec![KernelLaunch {
-            kernel: "gather_normalize.wgsl",
-            purpose: "gather and normalise the batch".into(),
-            flops: b * w[0] as u64,
-        }];
+        let mut out = vec![KernelLaunch::new(
+            "gather_normalize.wgsl",
+            Task::Gather,
+            b * w[0] as u64,
+        )];
         for l in 0..layers {
-            out.push(KernelLaunch {
-                kernel: "linear.wgsl::gemm",
-                purpose: format!("fc{} forward (Y = X·Wᵀ + b)", l + 1),
-                flops: 2 * b * (w[l] * w[l + 1]) as u64,
-            });
+            out.push(KernelLaunch::new(
+                "linear.wgsl::gemm",
+                Task::Forward { layer: l },
+                2 * b * (w[l] * w[l + 1]) as u64,
+            ));
         }
-        out.push(KernelLaunch {
-            kernel: "softmax_cross_entropy.wgsl",
-            purpose: "softmax, cross-entropy and dlogits".into(),
-            flops: 4 * b * w[layers] as u64,
-        });
+        out.push(KernelLaunch::new(
+            "softmax_cross_entropy.wgsl",
+            Task::Loss,
+            4 * b * w[layers] as u64,
+        ));
         for l in (0..layers).rev() {
             let (i, o) = (w[l] as u64, w[l + 1] as u64);
             let (weight_frozen, bias_frozen) = self.frozen[l];
             if !weight_frozen {
-                out.push(KernelLaunch {
-                    kernel: "linear.wgsl::gemm",
-                    purpose: format!(
-                        "{} gradient (dW = dYᵀ·X)",
-                        Mlp::parameter_name(l, TensorKind::Weight)
-                    ),
-                    flops: 2 * b * i * o,
-                });
+                out.push(KernelLaunch::new(
+                    "linear.wgsl::gemm",
+                    Task::WeightGradient { layer: l },
+                    2 * b * i * o,
+                ));
             }
             if !bias_frozen {
-                out.push(KernelLaunch {
-                    kernel: "linear.wgsl::bias_grad",
-                    purpose: format!(
-                        "{} gradient (db = Σ dY)",
-                        Mlp::parameter_name(l, TensorKind::Bias)
-                    ),
-                    flops: b * o,
-                });
+                out.push(KernelLaunch::new(
+                    "linear.wgsl::bias_grad",
+                    Task::BiasGradient { layer: l },
+                    b * o,
+                ));
             }
             // Mlp::needs_input_grad: something trainable lies below.
             if !self.frozen[..l].iter().any(|&(w, b)| !w || !b) {
                 break;
             }
-            out.push(KernelLaunch {
-                kernel: "linear.wgsl::gemm",
-                purpose: format!("fc{} input gradient (dX = dY·W)", l + 1),
-                flops: 2 * b * i * o,
-            });
-            out.push(KernelLaunch {
-                kernel: "relu_backward.wgsl",
-                purpose: format!("ReLU backward below fc{}", l + 1),
-                flops: b * i,
-            });
+            out.push(KernelLaunch::new(
+                "linear.wgsl::gemm",
+                Task::InputGradient { layer: l },
+                2 * b * i * o,
+            ));
+            out.push(KernelLaunch::new(
+                "relu_backward.wgsl",
+                Task::ReluBackward { layer: l },
+                b * i,
+            ));
         }
         let update = match self.optimizer {
             OptimizerKind::Sgd => "sgd.wgsl",
@@ -357,16 +427,16 @@ impl StepShape {
         };
         for l in 0..layers {
             let (weight_frozen, bias_frozen) = self.frozen[l];
-            for (kind, frozen, n) in [
-                (TensorKind::Weight, weight_frozen, w[l] * w[l + 1]),
-                (TensorKind::Bias, bias_frozen, w[l + 1]),
+            for (bias, frozen, n) in [
+                (false, weight_frozen, w[l] * w[l + 1]),
+                (true, bias_frozen, w[l + 1]),
             ] {
                 if !frozen {
-                    out.push(KernelLaunch {
-                        kernel: update,
-                        purpose: format!("update {}", Mlp::parameter_name(l, kind)),
-                        flops: 4 * n as u64,
-                    });
+                    out.push(KernelLaunch::new(
+                        update,
+                        Task::Update { layer: l, bias },
+                        4 * n as u64,
+                    ));
                 }
             }
         }

@@ -115,7 +115,7 @@ pub fn FreezingPanel(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
             <h3>{move || ui::KERNELS.get(lang.get())}</h3>
             <ol class="kernels" data-testid="ft-kernels">
                 {move || state.kernels.get().into_iter().map(|k| view! {
-                    <li><code>{k.kernel}</code>" — "{k.purpose}<span class="share">{format!(" {:.1} %", k.share * 100.0)}</span></li>
+                    <li><code>{k.kernel}</code>" — "{text::task(k.task, lang.get())}<span class="share">{format!(" {:.1} %", k.share * 100.0)}</span></li>
                 }).collect_view()}
             </ol>
             <div class="side-by-side">

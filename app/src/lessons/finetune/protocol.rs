@@ -201,8 +201,8 @@ pub struct TensorRow {
 pub struct KernelRow {
     /// Kernel.
     pub kernel: String,
-    /// What it computed.
-    pub purpose: String,
+    /// What it computed (translated on the page).
+    pub task: kernels::engine::Task,
     /// Share of the step's floating-point work.
     pub share: f64,
 }

@@ -97,6 +97,29 @@ pub fn scenario_note(s: Scenario) -> Text {
 
 pub use crate::messages::message;
 
+/// What a kernel launch computed, in the page's language.
+pub fn task(task: kernels::engine::Task, lang: crate::ui::i18n::Lang) -> String {
+    use crate::ui::i18n::Lang;
+    use kernels::engine::Task;
+    if lang == Lang::En {
+        return task.describe();
+    }
+    match task {
+        Task::Gather => "收集并归一化这一批样本".into(),
+        Task::Forward { layer } => format!("fc{} 前向传播（Y = X·Wᵀ + b）", layer + 1),
+        Task::Loss => "softmax、交叉熵与 dlogits".into(),
+        Task::WeightGradient { layer } => format!("fc{}.weight 的梯度（dW = dYᵀ·X）", layer + 1),
+        Task::BiasGradient { layer } => format!("fc{}.bias 的梯度（db = Σ dY）", layer + 1),
+        Task::InputGradient { layer } => format!("fc{} 的输入梯度（dX = dY·W）", layer + 1),
+        Task::ReluBackward { layer } => format!("fc{} 下方的 ReLU 反向传播", layer + 1),
+        Task::Update { layer, bias } => format!(
+            "更新 fc{}.{}",
+            layer + 1,
+            if bias { "bias" } else { "weight" }
+        ),
+    }
+}
+
 /// A phase's name.
 pub fn phase_name(p: Option<PhaseKind>) -> Text {
     match p {
@@ -337,6 +360,27 @@ mod tests {
     #[test]
     fn every_text_has_a_chinese_translation() {
         assert_eq!(untranslated(&all()), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn every_kernel_task_reads_in_chinese() {
+        use kernels::engine::{OptimizerKind, StepShape};
+        let shape = StepShape {
+            rows: 8,
+            optimizer: OptimizerKind::Sgd,
+            widths: vec![784, 512, 10],
+            frozen: vec![(false, false), (false, false)],
+        };
+        let launches = shape.launches();
+        assert_eq!(launches.len(), 14);
+        for l in launches {
+            let zh = task(l.task, Lang::Zh);
+            assert_eq!(task(l.task, Lang::En), l.purpose);
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{zh}"
+            );
+        }
     }
 
     #[test]
