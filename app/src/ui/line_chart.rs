@@ -64,7 +64,7 @@ pub fn LineChart(
     x_label: Text,
     y_label: Text,
     testid: &'static str,
-    aria: &'static str,
+    aria: Text,
     #[prop(default = 640.0)] width: f64,
     #[prop(default = 260.0)] height: f64,
 ) -> impl IntoView {
@@ -92,7 +92,7 @@ pub fn LineChart(
         )
     };
     view! {
-        <svg class="line-chart" data-testid=testid viewBox=format!("0 0 {width} {height}") role="img" aria-label=aria>
+        <svg class="line-chart" data-testid=testid viewBox=format!("0 0 {width} {height}") role="img" aria-label=move || aria.get(lang.get())>
             {move || {
                 let (x_max, y_max) = ranges();
                 let ys = tick_step(y_max, 4.0);

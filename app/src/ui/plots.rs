@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use super::State;
 use super::line_chart::{ACCURACY, LOSS, LineChart, STEP, Series, thin};
+use super::{State, i18n};
 use crate::protocol::ToWorker;
 
 /// Training loss per step: raw (light) and smoothed (dark).
@@ -41,7 +41,7 @@ pub fn LossPlot(state: State) -> impl IntoView {
     });
     view! {
         <LineChart series=series x_label=STEP y_label=LOSS testid="loss-plot"
-            aria="training loss per step, raw and smoothed" width=760.0 height=300.0 />
+            aria=i18n::tx("training loss per step, raw and smoothed", "每一步的训练损失，原始与平滑") width=760.0 height=300.0 />
     }
 }
 
@@ -62,7 +62,7 @@ pub fn AccuracyPlot(state: State) -> impl IntoView {
     });
     view! {
         <LineChart series=series y_top=1.0 y_percent=true x_label=STEP y_label=ACCURACY
-            testid="accuracy-plot" aria="test accuracy per evaluation" width=460.0 height=300.0 />
+            testid="accuracy-plot" aria=i18n::tx("test accuracy per evaluation", "每次评估的测试准确率") width=460.0 height=300.0 />
     }
 }
 

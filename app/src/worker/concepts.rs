@@ -6,8 +6,9 @@
 use kernels::chain::{self, WeightRef};
 use kernels::dataset::Dataset;
 use kernels::ops::gather_normalize;
+use kernels::ops::softmax_cross_entropy::softmax_rows;
 use kernels::training::EpochBatches;
-use kernels::{CpuEngine, EngineError, GpuContext, GpuEngine, Mlp, OptimizerConfig};
+use kernels::{EngineError, GpuContext, Mlp, OptimizerConfig};
 use serde_bytes::ByteBuf;
 
 use super::{Active, inbox, load_dataset, now, pick_engine, post, sleep};
@@ -16,6 +17,7 @@ use crate::lessons::concepts::protocol::{
     MessageCode, Surprise, UpdatePreview, Weight, WeightsView, WorkerMessage,
 };
 use crate::protocol::EnginePreference;
+use crate::with_engine;
 
 /// The worker's name (`worker.js` passes it to `worker_main`).
 pub const WORKER_NAME: &str = "concepts";
@@ -25,6 +27,8 @@ pub const HIDDEN: usize = 32;
 const TEST_POOL: usize = 1000;
 /// Rows per training step.
 const BATCH: usize = 32;
+/// Rows the live engine evaluates at once (its steps take `BATCH`).
+const EVAL_ROWS: usize = 512;
 /// The largest batch a probe takes.
 const PROBE_ROWS: usize = 64;
 /// Target length of one burst of steps.
@@ -53,13 +57,6 @@ fn weight_ref(w: Weight) -> WeightRef {
     }
 }
 
-fn softmax(logits: &[f32]) -> Vec<f32> {
-    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let e: Vec<f64> = logits.iter().map(|&z| f64::from(z - max).exp()).collect();
-    let s: f64 = e.iter().sum();
-    e.iter().map(|v| (v / s) as f32).collect()
-}
-
 struct Live {
     engine: Active,
     probe: Active,
@@ -82,29 +79,6 @@ struct Worker {
     live: Option<Live>,
     running: bool,
     last_eval: f64,
-}
-
-fn engine_for(gpu: Option<&GpuContext>, model: &Mlp, rows: usize) -> Result<Active, EngineError> {
-    Ok(match gpu {
-        Some(ctx) => Active::Gpu(Box::new(GpuEngine::new(ctx, model, rows)?)),
-        None => Active::Cpu(Box::new(CpuEngine::new(model, rows)?)),
-    })
-}
-
-/// Runs a `kernels::chain` function on whichever engine the probe is.
-macro_rules! on_probe {
-    ($probe:expr, $e:ident => $body:expr) => {
-        match $probe {
-            Active::Gpu(b) => {
-                let $e = &mut **b;
-                $body
-            }
-            Active::Cpu(b) => {
-                let $e = &mut **b;
-                $body
-            }
-        }
-    };
 }
 
 impl Live {
@@ -136,7 +110,8 @@ impl Live {
     async fn image(&mut self, index: usize) -> Result<CtReply, EngineError> {
         let data = self.test_rows(index, 1)?;
         let model = self.engine.model().await?;
-        let trace = on_probe!(&mut self.probe, e => chain::probe(e, &model, &data).await)?;
+        let trace =
+            with_engine!(&mut self.probe, e => chain::probe(&mut **e, &model, &data).await)?;
         Ok(CtReply::Image(ImageView {
             index,
             pixels: ByteBuf::from(data.images.clone()),
@@ -174,7 +149,7 @@ impl Live {
                     label: self.test.labels[i],
                     predicted: eval.predictions[i] as u8,
                     loss: eval.losses[i],
-                    q: softmax(&logits[k * classes..(k + 1) * classes]),
+                    q: softmax_rows(&logits[k * classes..(k + 1) * classes], classes),
                 })
                 .collect(),
         ))
@@ -198,8 +173,8 @@ impl Live {
     ) -> Result<CtReply, EngineError> {
         let data = self.test_rows(image, rows)?;
         let model = self.engine.model().await?;
-        let (_, g) = on_probe!(&mut self.probe, e => {
-            chain::weight_gradient(e, &model, &data, weight_ref(weight), EPS).await
+        let (_, g) = with_engine!(&mut self.probe, e => {
+            chain::weight_gradient(&mut **e, &model, &data, weight_ref(weight), EPS).await
         })?;
         Ok(CtReply::Chain(ChainView {
             weight,
@@ -228,14 +203,14 @@ impl Live {
     async fn backward(&mut self, image: usize, rows: usize) -> Result<CtReply, EngineError> {
         let data = self.test_rows(image, rows)?;
         let model = self.engine.model().await?;
-        let t = on_probe!(&mut self.probe, e => chain::probe(e, &model, &data).await)?;
+        let t = with_engine!(&mut self.probe, e => chain::probe(&mut **e, &model, &data).await)?;
         let missing = || EngineError::InvalidInput("the probe kept no δ".into());
         let logits = t.activations.last().cloned().unwrap_or_default();
         Ok(CtReply::Backward(BackwardView {
             rows: t.rows,
             hidden: HIDDEN,
             labels: data.labels.clone(),
-            q: logits.chunks(10).flat_map(softmax).collect(),
+            q: softmax_rows(&logits, 10),
             delta_out: t.deltas[1].clone().ok_or_else(missing)?,
             hidden_out: t.activations[0].clone(),
             delta_hidden: t.deltas[0].clone().ok_or_else(missing)?,
@@ -250,7 +225,8 @@ impl Live {
         let model = self.engine.model().await?;
         let w = weight_ref(weight);
         let i = w.index(&model)?;
-        let trace = on_probe!(&mut self.probe, e => chain::probe(e, &model, &data).await)?;
+        let trace =
+            with_engine!(&mut self.probe, e => chain::probe(&mut **e, &model, &data).await)?;
         let gradient = trace.gradients[w.layer]
             .weight
             .as_ref()
@@ -307,9 +283,9 @@ impl Worker {
         let test = test.take(TEST_POOL);
         let model = Mlp::new(784, &[HIDDEN], 10, seed)?;
         let gpu = self.gpu.as_ref().filter(|_| self.use_gpu);
-        let mut engine = engine_for(gpu, &model, BATCH.max(TEST_POOL.min(512)))?;
+        let mut engine = Active::new(gpu, &model, EVAL_ROWS)?;
         engine.set_splits(&train, &test)?;
-        let probe = engine_for(gpu, &model, PROBE_ROWS)?;
+        let probe = Active::new(gpu, &model, PROBE_ROWS)?;
         post(&CtEvent::Ready {
             hidden: HIDDEN,
             train: train.len(),

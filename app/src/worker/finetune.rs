@@ -11,7 +11,7 @@ use kernels::engine::{l2_distance, l2_norm};
 use kernels::finetune::{per_class_subset, select_classes};
 use kernels::ops::gather_normalize::Augmentation;
 use kernels::training::EpochBatches;
-use kernels::{CpuEngine, EngineError, GpuContext, GpuEngine, KernelLaunch, Mlp, OptimizerConfig};
+use kernels::{EngineError, GpuContext, KernelLaunch, Mlp, OptimizerConfig};
 use serde_bytes::ByteBuf;
 
 use super::{Active, fetch_bytes, inbox, load_dataset, now, pick_engine, post, sleep};
@@ -87,10 +87,7 @@ fn engine_for(
     model: &Mlp,
     augmentation: Option<Augmentation>,
 ) -> Result<Active, EngineError> {
-    let mut engine = match gpu {
-        Some(ctx) => Active::Gpu(Box::new(GpuEngine::new(ctx, model, MAX_ROWS)?)),
-        None => Active::Cpu(Box::new(CpuEngine::new(model, MAX_ROWS)?)),
-    };
+    let mut engine = Active::new(gpu, model, MAX_ROWS)?;
     engine.set_augmentation(augmentation)?;
     Ok(engine)
 }
@@ -582,7 +579,7 @@ impl Worker {
         }
         let losses = engine.take_losses().await?;
         let loss = kernels::training::mean(&losses);
-        let classes = engine.model().await?.classes();
+        let classes = engine.widths().last().copied().unwrap_or(2);
         if losses
             .iter()
             .any(|&l| kernels::training::diverged(l, classes))

@@ -46,6 +46,20 @@ macro_rules! with_engine {
 
 /// The engine calls a lesson's worker makes, each dispatched to whichever engine is active in one place.
 impl Active {
+    /// The WGSL kernels on `gpu` when given (pipelines shared through its context), else the CPU engine,
+    /// for batches of up to `rows`.
+    pub fn new(gpu: Option<&GpuContext>, model: &Mlp, rows: usize) -> Result<Self, EngineError> {
+        Ok(match gpu {
+            Some(ctx) => Active::Gpu(Box::new(GpuEngine::new(ctx, model, rows)?)),
+            None => Active::Cpu(Box::new(CpuEngine::new(model, rows)?)),
+        })
+    }
+
+    /// [`Engine::widths`].
+    pub fn widths(&self) -> Vec<usize> {
+        with_engine!(self, e => e.widths())
+    }
+
     /// [`Engine::model`].
     pub async fn model(&mut self) -> Result<Mlp, EngineError> {
         with_engine!(self, e => e.model().await)

@@ -7,10 +7,11 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use kernels::dataset::{Dataset, Manifest, Split, decode_chunk};
+use kernels::engine::fresh_optimizer_state;
 use kernels::training::EpochBatches;
 use kernels::{
-    AdapterOptions, CpuEngine, Engine, EngineError, Evaluation, GpuContext, GpuEngine, Mlp,
-    OptimizerConfig, TensorOptimizerState,
+    AdapterOptions, Engine, EngineError, Evaluation, GpuContext, Mlp, OptimizerConfig,
+    TensorOptimizerState,
 };
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
@@ -141,29 +142,18 @@ struct GoodState {
     optimizer: Vec<TensorOptimizerState>,
 }
 
-/// The optimiser state of a model that has not trained: zero moments, no steps.
-fn fresh_optimizer_state(model: &Mlp) -> Vec<TensorOptimizerState> {
-    use kernels::model::TensorKind;
-    model
-        .layers
-        .iter()
-        .enumerate()
-        .flat_map(|(l, layer)| {
-            [
-                (
-                    Mlp::parameter_name(l, TensorKind::Weight),
-                    layer.weight.len(),
-                ),
-                (Mlp::parameter_name(l, TensorKind::Bias), layer.bias.len()),
-            ]
-        })
-        .map(|(name, n)| TensorOptimizerState {
-            name,
-            momentum: vec![0.0; n],
-            second_moment: vec![0.0; n],
-            steps: 0,
-        })
-        .collect()
+impl GoodState {
+    /// A model that has not trained yet, at step 0.
+    fn fresh(model: &Mlp) -> Self {
+        Self {
+            step: 0,
+            epoch: 1,
+            batches: None,
+            batch_index: 0,
+            optimizer: fresh_optimizer_state(model),
+            model: model.clone(),
+        }
+    }
 }
 
 struct Worker {
@@ -186,10 +176,7 @@ fn model_for(config: &LessonConfig, input: usize, classes: usize) -> Result<Mlp,
 
 impl Worker {
     fn new_engine(&self, model: &Mlp, gpu: bool) -> Result<Active, EngineError> {
-        Ok(match (gpu, &self.gpu) {
-            (true, Some(ctx)) => Active::Gpu(Box::new(GpuEngine::new(ctx, model, MAX_ROWS)?)),
-            _ => Active::Cpu(Box::new(CpuEngine::new(model, MAX_ROWS)?)),
-        })
+        Active::new(self.gpu.as_ref().filter(|_| gpu), model, MAX_ROWS)
     }
 
     fn announce(&self) {
@@ -350,14 +337,7 @@ impl Worker {
             finished: false,
             last_eval: None,
             last_weights: 0.0,
-            good: Some(GoodState {
-                step: 0,
-                epoch: 1,
-                batches: None,
-                batch_index: 0,
-                optimizer: fresh_optimizer_state(&model),
-                model: model.clone(),
-            }),
+            good: Some(GoodState::fresh(&model)),
             last_snapshot: Some(model),
         });
         self.sync_data().map_err(|e| e.to_string())?;
@@ -540,14 +520,7 @@ impl Worker {
         s.batch_index = 0;
         s.running = false;
         s.finished = false;
-        s.good = Some(GoodState {
-            step: 0,
-            epoch: 1,
-            batches: None,
-            batch_index: 0,
-            optimizer: fresh_optimizer_state(&model),
-            model: model.clone(),
-        });
+        s.good = Some(GoodState::fresh(&model));
         s.last_snapshot = Some(model);
         post(&FromWorker::Imported { hidden });
         self.report(0, None).await?;
@@ -733,12 +706,7 @@ impl Worker {
         let Some(good) = s.good.as_ref() else {
             return;
         };
-        let engine = match &self.gpu {
-            Some(ctx) => {
-                GpuEngine::new(ctx, &good.model, MAX_ROWS).map(|g| Active::Gpu(Box::new(g)))
-            }
-            None => CpuEngine::new(&good.model, MAX_ROWS).map(|c| Active::Cpu(Box::new(c))),
-        };
+        let engine = Active::new(self.gpu.as_ref(), &good.model, MAX_ROWS);
         let restored = engine.and_then(|mut e| {
             with_engine!(&mut e, x => x.set_optimizer_state(&good.optimizer))?;
             Ok(e)

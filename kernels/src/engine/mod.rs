@@ -551,13 +551,11 @@ pub trait Engine {
     }
 }
 
-/// Checks that `state` matches the model's tensors (names and lengths, in order).
-pub(crate) fn check_optimizer_state(
-    model: &Mlp,
-    state: &[TensorOptimizerState],
-) -> Result<(), EngineError> {
+/// The optimiser state of `model` before any update (zero moments, no steps), tensor by tensor as
+/// [`Engine::optimizer_state`] lists them: what a snapshot of a fresh model holds.
+pub fn fresh_optimizer_state(model: &Mlp) -> Vec<TensorOptimizerState> {
     use crate::model::TensorKind;
-    let expected: Vec<(String, usize)> = model
+    model
         .layers
         .iter()
         .enumerate()
@@ -570,10 +568,26 @@ pub(crate) fn check_optimizer_state(
                 (Mlp::parameter_name(l, TensorKind::Bias), layer.bias.len()),
             ]
         })
-        .collect();
+        .map(|(name, n)| TensorOptimizerState {
+            name,
+            momentum: vec![0.0; n],
+            second_moment: vec![0.0; n],
+            steps: 0,
+        })
+        .collect()
+}
+
+/// Checks that `state` matches the model's tensors (names and lengths, in order).
+pub(crate) fn check_optimizer_state(
+    model: &Mlp,
+    state: &[TensorOptimizerState],
+) -> Result<(), EngineError> {
+    let expected = fresh_optimizer_state(model);
     let fits = expected.len() == state.len()
-        && expected.iter().zip(state).all(|((name, len), s)| {
-            *name == s.name && s.momentum.len() == *len && s.second_moment.len() == *len
+        && expected.iter().zip(state).all(|(e, s)| {
+            e.name == s.name
+                && s.momentum.len() == e.momentum.len()
+                && s.second_moment.len() == e.momentum.len()
         });
     if fits {
         Ok(())

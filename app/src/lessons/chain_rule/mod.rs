@@ -13,7 +13,7 @@ use self::panels::{ChainPanel, Diagram, PredictPanel};
 use self::text::STEPS;
 use super::LessonInfo;
 use super::concepts::protocol::Weight;
-use super::concepts::{Live, LiveBar};
+use super::concepts::{Live, LiveBar, url_image};
 use super::player::{StepPlayer, current_step};
 use crate::route::Router;
 use crate::ui::formula::{Formula, tex};
@@ -90,7 +90,7 @@ pub fn ChainRuleLesson() -> impl IntoView {
                     input: 5,
                 }),
         ),
-        image: RwSignal::new(route.get("image").and_then(|v| v.parse().ok()).unwrap_or(0)),
+        image: RwSignal::new(url_image(&route)),
         rows: RwSignal::new(if route.get("rows") == Some("16") {
             16
         } else {

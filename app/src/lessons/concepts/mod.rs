@@ -222,7 +222,7 @@ pub fn LiveBar() -> impl IntoView {
     let accuracy = move || live.progress.get().and_then(|p| p.accuracy);
     let not_ready = move || !ready();
     view! {
-        <section class="live-bar" aria-label="Live model">
+        <section class="live-bar" aria-label=move || text::LIVE.get(lang.get())>
             <div class="engine">
                 {move || live.engine.get().map(|(kind, adapter, note)| view! {
                     <span class="badge" data-testid="engine-kind">{kind}</span>
@@ -253,6 +253,11 @@ pub fn LiveBar() -> impl IntoView {
             }).collect_view()}
         </section>
     }
+}
+
+/// The test image a lesson's URL names (`image=17`), else the first.
+pub fn url_image(route: &Route) -> usize {
+    route.get("image").and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 /// A test-image picker (`image` in the URL): previous, number, next.

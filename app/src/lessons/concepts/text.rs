@@ -2,6 +2,8 @@
 
 use crate::ui::i18n::{Text, tx};
 
+/// The live model's bar, for screen readers.
+pub const LIVE: Text = tx("Live model", "实时模型");
 /// Start training.
 pub const START: Text = tx("▶ Start", "▶ 开始");
 /// Pause.
@@ -41,7 +43,7 @@ pub const CLASS: Text = tx("class", "类别");
 #[cfg(test)]
 pub fn all() -> Vec<Text> {
     vec![
-        START, PAUSE, STEP, STEPS, LOSS, ACCURACY, LOADING, LIVE_MODEL, IMAGE, PREV_IMAGE,
+        LIVE, START, PAUSE, STEP, STEPS, LOSS, ACCURACY, LOADING, LIVE_MODEL, IMAGE, PREV_IMAGE,
         NEXT_IMAGE, TRUE_CLASS, PREDICTED, CLASS,
     ]
 }

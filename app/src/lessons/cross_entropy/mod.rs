@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use self::panels::{Gallery, LiveImagePanel, Playground, Quiz, Versus};
 use self::text::STEPS;
 use super::LessonInfo;
-use super::concepts::{Live, LiveBar};
+use super::concepts::{Live, LiveBar, url_image};
 use super::player::{StepPlayer, current_step};
 use crate::route::Router;
 
@@ -32,12 +32,7 @@ pub fn CrossEntropyLesson() -> impl IntoView {
     let router = expect_context::<Router>();
     let route = router.0.get_untracked();
     Live::start(&route);
-    let image = RwSignal::new(
-        route
-            .get("image")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0usize),
-    );
+    let image = RwSignal::new(url_image(&route));
     let step = current_step(router, STEPS.len());
     view! {
         <main class="lesson concept">

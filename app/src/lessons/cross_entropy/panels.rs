@@ -17,6 +17,28 @@ fn classes() -> Vec<String> {
     (0..10).map(|k| k.to_string()).collect()
 }
 
+/// p (grey) beside q (blue), one pair of bars per class.
+fn pq_bars(p: Vec<f64>, q: Vec<f64>) -> Vec<BarSeries> {
+    vec![
+        BarSeries {
+            values: p,
+            class: "p-bar",
+        },
+        BarSeries {
+            values: q,
+            class: "q-bar",
+        },
+    ]
+}
+
+/// The bars of a reading of the live model (none before it arrives).
+fn reading_bars(r: RwSignal<Option<Reading>>) -> Signal<Vec<BarSeries>> {
+    Signal::derive(move || {
+        r.get()
+            .map_or_else(Vec::new, |r| pq_bars(r.p.clone(), r.q.clone()))
+    })
+}
+
 fn lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
 }
@@ -62,20 +84,7 @@ pub fn LiveImagePanel(image: RwSignal<usize>, compare: bool) -> impl IntoView {
             .map(|r| r.image.pixels.to_vec())
             .unwrap_or_default()
     });
-    let bars = Signal::derive(move || {
-        reading.get().map_or_else(Vec::new, |r| {
-            vec![
-                BarSeries {
-                    values: r.p.clone(),
-                    class: "p-bar",
-                },
-                BarSeries {
-                    values: r.q.clone(),
-                    class: "q-bar",
-                },
-            ]
-        })
-    });
+    let bars = reading_bars(reading);
     let one_hot = Signal::derive(move || {
         reading.get().map_or_else(Vec::new, |r| {
             let y = usize::from(r.image.label);
@@ -144,18 +153,7 @@ pub fn Playground() -> impl IntoView {
     let terms = Memo::new(move |_| math::terms(&p.get(), &q.get()));
     let h = Memo::new(move |_| math::cross_entropy_logits(&p.get(), &logits.get()));
     let grad = Memo::new(move |_| math::gradient(&p.get(), &q.get()));
-    let bars = Signal::derive(move || {
-        vec![
-            BarSeries {
-                values: p.get(),
-                class: "p-bar",
-            },
-            BarSeries {
-                values: q.get(),
-                class: "q-bar",
-            },
-        ]
-    });
+    let bars = Signal::derive(move || pq_bars(p.get(), q.get()));
     let grad_bars = Signal::derive(move || {
         vec![BarSeries {
             values: grad.get(),
@@ -281,7 +279,7 @@ pub fn Versus() -> impl IntoView {
             <Formula mathml=tex::CE_DEFINITION />
             <Formula mathml=tex::MSE_DEFINITION />
             <LineChart series=series y_top=3.0 x_label=ui::Q_TRUE y_label=ui::VALUE testid="ce-versus"
-                aria="Cross-entropy and squared error, and their gradients, against q of the true class" />
+                aria=ui::VERSUS_ARIA />
             <p class="legend">{move || ui::LEGEND.get(lang.get())}</p>
             <label>{move || ui::AT.get(lang.get())} " " <strong>{move || num(at.get())}</strong>
                 <input type="range" min="0.01" max="1" step="0.01" data-testid="ce-versus-q"
@@ -363,20 +361,7 @@ pub fn Quiz() -> impl IntoView {
         Some(picked_a == (a.h <= b.h))
     };
     let card = move |which: &'static str, r: RwSignal<Option<Reading>>| {
-        let bars = Signal::derive(move || {
-            r.get().map_or_else(Vec::new, |r| {
-                vec![
-                    BarSeries {
-                        values: r.p.clone(),
-                        class: "p-bar",
-                    },
-                    BarSeries {
-                        values: r.q.clone(),
-                        class: "q-bar",
-                    },
-                ]
-            })
-        });
+        let bars = reading_bars(r);
         view! {
             <div class="quiz-card">
                 <h3>{move || ui::PREDICTION.get(lang.get())} " " {which}</h3>

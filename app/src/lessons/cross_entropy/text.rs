@@ -95,6 +95,11 @@ pub mod ui {
         "solid: loss (cross-entropy blue, squared error orange); dashed: |∂L/∂z| on the true logit",
         "实线：损失（交叉熵为蓝色，平方误差为橙色）；虚线：真实 logit 上的 |∂L/∂z|",
     );
+    /// The comparison chart, for screen readers.
+    pub const VERSUS_ARIA: Text = tx(
+        "Cross-entropy and squared error, and their gradients, against q of the true class",
+        "交叉熵与平方误差及其梯度随真实类别的 q 的变化",
+    );
     /// Chart x axis.
     pub const Q_TRUE: Text = tx("q of the true class", "真实类别的 q");
     /// Chart y axis.

@@ -169,7 +169,7 @@ pub fn ComparisonChart(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
         <section class="panel wide" aria-label="Accuracy per epoch">
             <h2>{move || ui::CHART.get(lang.get())}</h2>
             <LineChart series=series y_top=1.0 y_percent=true x_label=EPOCH y_label=ACCURACY
-                testid="ft-chart" aria="held-out accuracy per epoch: fine-tuned and from scratch" />
+                testid="ft-chart" aria=crate::ui::i18n::tx("held-out accuracy per epoch: fine-tuned and from scratch", "每轮的留出准确率：微调与从头训练") />
         </section>
     }
 }

@@ -300,7 +300,8 @@ impl Engine for GpuEngine {
             ])
             .await?;
         let predictions: Vec<u32> = bytemuck::pod_collect_to_vec(&bytes[0]);
-        let loss_sum: f64 = f32s(&bytes[1]).iter().map(|&l| f64::from(l)).sum();
+        let losses = f32s(&bytes[1]);
+        let loss_sum: f64 = losses.iter().map(|&l| f64::from(l)).sum();
         let correct =
             u32::from_le_bytes([bytes[2][0], bytes[2][1], bytes[2][2], bytes[2][3]]) as usize;
         Ok(Evaluation {
@@ -308,7 +309,7 @@ impl Engine for GpuEngine {
             correct,
             total: n,
             predictions,
-            losses: f32s(&bytes[1]),
+            losses,
         })
     }
 
@@ -337,9 +338,28 @@ impl Engine for GpuEngine {
         for d in [&self.train, &self.test].into_iter().flatten() {
             check_data_fits(d.features, d.classes, &model.widths())?;
         }
+        let same_shape = model.widths() == self.model.widths();
         self.model = model.clone();
         self.last_optimizer = None;
-        self.rebuild(false)
+        if !same_shape {
+            return self.rebuild(false);
+        }
+        // Same shapes (a probe's perturbed weight, a rollback): write the parameters into the existing
+        // buffers instead of building every buffer and bind group again.
+        for (res, layer) in self.res.layers.iter_mut().zip(&model.layers) {
+            for (t, values, frozen) in [
+                (&mut res.weight, &layer.weight, layer.weight_frozen),
+                (&mut res.bias, &layer.bias, layer.bias_frozen),
+            ] {
+                self.ctx
+                    .queue
+                    .write_buffer(&t.param, 0, bytemuck::cast_slice(values));
+                t.frozen = frozen;
+                t.computed = false;
+            }
+        }
+        self.last_rows = 0;
+        self.reset_optimizer_state()
     }
 
     fn set_frozen(&mut self, layer: usize, frozen: bool) -> Result<(), EngineError> {
