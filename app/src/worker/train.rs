@@ -6,6 +6,8 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+#[cfg(feature = "burn")]
+use kernels::GpuEngine;
 use kernels::dataset::{Dataset, Manifest, Split, decode_chunk};
 use kernels::engine::fresh_optimizer_state;
 use kernels::training::EpochBatches;
