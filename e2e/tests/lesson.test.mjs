@@ -170,6 +170,42 @@ test('a flaky network: a failed manifest request and a broken chunk download are
   } finally { await lesson.close(); }
 });
 
+test('three data chunks arriving slowly give the same first epoch as an instant download (same seed)', async () => {
+  // 15,000 samples = three chunks of 5,000; the first epoch is all of them, not just what had arrived.
+  const query = '?engine=cpu&hidden=32&train=15000&test=500&batch=64&epochs=1&eval=100&lr=0.05';
+  const firstEpoch = async (prepare) => {
+    const lesson = await LessonPage.open(browser, server.url, query, prepare);
+    try {
+      await lesson.engineKind();
+      await lesson.start();
+      await lesson.page.waitForFunction(() => document.querySelector('[data-testid=start]').disabled, null, { timeout: 180_000 });
+      await lesson.page.waitForFunction(() => document.querySelector('[data-testid=accuracy]').dataset.value !== '');
+      const loss = lesson.byId('loss');
+      const accuracy = lesson.byId('accuracy');
+      return {
+        steps: await lesson.stepCount(),
+        last: await loss.getAttribute('data-value'),
+        first10: await loss.getAttribute('data-first'),
+        last10: await loss.getAttribute('data-recent'),
+        testAccuracy: await accuracy.getAttribute('data-value'),
+        testLoss: await accuracy.getAttribute('data-loss'),
+      };
+    } finally { await lesson.close(); }
+  };
+  const instant = await firstEpoch();
+  const delayed = [];
+  const slow = await firstEpoch(async (context) => {
+    await context.route(/train-0[12]\.bpl\.gz$/, async (route) => {
+      delayed.push(route.request().url());
+      await new Promise((r) => setTimeout(r, 2500));
+      await route.continue();
+    });
+  });
+  assert.equal(delayed.length, 2, 'chunks 1 and 2 were held back');
+  assert.equal(instant.steps, Math.ceil(15000 / 64));
+  assert.deepEqual(slow, instant);
+});
+
 test('a trained model downloaded, the run reset, the file loaded back: the same accuracy', async () => {
   const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL}`);
   try {

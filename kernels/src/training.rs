@@ -74,6 +74,39 @@ impl EpochBatches {
         }
     }
 
+    /// The order a streamed dataset is trained in, whatever the download timing. The first epoch
+    /// (`epoch` 0) visits the chunks in the manifest's order, each shuffled on its own (seeded by the
+    /// seed, the epoch and the chunk's index), so training can begin as soon as the first chunk is in;
+    /// later epochs shuffle the whole training set like [`EpochBatches::new`]. A step whose rows have
+    /// not arrived yet waits for them ([`EpochBatches::rows_needed`]), so the same seed always gives the
+    /// same batches. `chunks` are the sample counts of the chunks in use, in order.
+    pub fn streamed(chunks: &[usize], batch: usize, seed: u64, epoch: usize) -> Self {
+        let total: usize = chunks.iter().sum();
+        if epoch > 0 || chunks.len() <= 1 {
+            return Self::new(total, batch, seed, epoch);
+        }
+        let mut order = Vec::with_capacity(total);
+        let mut start = 0u32;
+        for (index, &count) in chunks.iter().enumerate() {
+            let mut part: Vec<u32> = (start..start + count as u32).collect();
+            let mut rng = SeededRng::new(
+                seed ^ (0xc4a2_0000_0000 + index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            );
+            rng.shuffle(&mut part);
+            order.extend(part);
+            start += count as u32;
+        }
+        Self {
+            order,
+            batch: batch.max(1),
+        }
+    }
+
+    /// How many leading samples must be loaded before step `i` can run: one more than its largest row.
+    pub fn rows_needed(&self, i: usize) -> usize {
+        self.batch(i).iter().max().map_or(0, |&r| r as usize + 1)
+    }
+
     /// Number of steps.
     pub fn len(&self) -> usize {
         self.order.len().div_ceil(self.batch)
@@ -166,6 +199,32 @@ mod tests {
         assert_eq!(all, (0..130).collect::<Vec<_>>());
         assert_eq!(a.batch(0), EpochBatches::new(130, 64, 1, 0).batch(0));
         assert_ne!(a.batch(0), EpochBatches::new(130, 64, 1, 1).batch(0));
+    }
+
+    #[test]
+    fn a_streamed_first_epoch_needs_only_the_chunks_before_it() {
+        let chunks = [100, 100, 37];
+        let a = EpochBatches::streamed(&chunks, 16, 3, 0);
+        let mut all: Vec<u32> = (0..a.len()).flat_map(|i| a.batch(i).to_vec()).collect();
+        // Every sample once; the first 100 visited are the first chunk's, shuffled.
+        assert!(all[..100].iter().all(|&r| r < 100));
+        assert_ne!(&all[..100], &(0..100).collect::<Vec<_>>()[..]);
+        assert!(all[100..200].iter().all(|&r| (100..200).contains(&r)));
+        all.sort_unstable();
+        assert_eq!(all, (0..237).collect::<Vec<_>>());
+        // Step 0 runs on the first chunk alone; the step straddling 96..112 needs the second.
+        assert!(a.rows_needed(0) <= 100);
+        assert!(a.rows_needed(6) > 100);
+        assert!(a.rows_needed(a.len() - 1) > 200);
+        // Reproducible; later epochs are the whole-set shuffle.
+        assert_eq!(
+            a.batch(3),
+            EpochBatches::streamed(&chunks, 16, 3, 0).batch(3)
+        );
+        assert_eq!(
+            EpochBatches::streamed(&chunks, 16, 3, 1).batch(0),
+            EpochBatches::new(237, 16, 3, 1).batch(0)
+        );
     }
 
     #[test]

@@ -686,7 +686,9 @@ pub fn TrainPage() -> impl IntoView {
                             Some(v) => format!("{v:.4}"),
                         })}
                     </dd>
-                    <dt>{move || t(lang.get(), "Test accuracy")}</dt><dd data-testid="accuracy">{move || state.evals.with(|e| e.last().map_or("–".into(), |(_, a, _)| format!("{:.2} %", a * 100.0)))}</dd>
+                    <dt>{move || t(lang.get(), "Test accuracy")}</dt><dd data-testid="accuracy"
+                        data-value=move || state.evals.with(|e| e.last().map_or(String::new(), |(_, a, _)| format!("{a:?}")))
+                        data-loss=move || state.evals.with(|e| e.last().map_or(String::new(), |(_, _, l)| format!("{l:?}")))>{move || state.evals.with(|e| e.last().map_or("–".into(), |(_, a, _)| format!("{:.2} %", a * 100.0)))}</dd>
                     <dt>{move || t(lang.get(), "Speed")}</dt><dd data-testid="speed">{move || format!("{:.0} {}", state.speed.get(), t(lang.get(), "samples/s"))}</dd>
                     <dt>{move || t(lang.get(), "Data")}</dt><dd data-testid="data">{move || { let (a, b, c, d) = state.data.get(); format!("train {a} / {b} · test {c} / {d}") }}</dd>
                 </dl>

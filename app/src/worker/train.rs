@@ -43,6 +43,9 @@ struct Loaded {
     test: Option<Dataset>,
     train_total: usize,
     test_total: usize,
+    /// Samples of each training chunk in use, in the order they arrive (the last one cut to the limit):
+    /// the streamed first epoch's order is built from them.
+    train_chunks: Vec<usize>,
     /// Bumped whenever a chunk arrives.
     version: u64,
     /// Loading gave up (after the retries); the message is on the page.
@@ -76,6 +79,15 @@ async fn load_data(
     {
         let mut l = loaded.borrow_mut();
         l.train_total = manifest.train.count.min(train_limit);
+        let mut left = l.train_total;
+        l.train_chunks = train_chunks
+            .iter()
+            .map(|c| {
+                let n = c.count.min(left);
+                left -= n;
+                n
+            })
+            .collect();
         l.test_total = manifest.test.count.min(test_limit);
         l.train = Some(manifest.empty_dataset());
         l.test = Some(manifest.empty_dataset());
@@ -120,13 +132,18 @@ struct Session {
     engine: Active,
     /// `loaded.version` last given to the engine.
     data_version: u64,
+    /// Training samples loaded (and given to the engine) so far.
     train_len: usize,
+    /// Samples per training chunk in use (see [`EpochBatches::streamed`]).
+    train_chunks: Vec<usize>,
     step: u64,
     epoch: usize,
     batches: Option<EpochBatches>,
     batch_index: usize,
     running: bool,
     finished: bool,
+    /// The next step's rows have not arrived yet.
+    waiting: bool,
     last_eval: Option<Evaluation>,
     last_weights: f64,
     last_snapshot: Option<Mlp>,
@@ -322,6 +339,7 @@ impl Worker {
             (m.height * m.width * m.channels, m.classes.len())
         };
         let model = model_for(&config, input, classes)?;
+        let train_chunks = self.loaded.borrow().train_chunks.clone();
         let engine = self
             .new_engine(&model, self.use_gpu)
             .map_err(|e| e.to_string())?;
@@ -331,12 +349,14 @@ impl Worker {
             engine,
             data_version: 0,
             train_len: 0,
+            train_chunks,
             step: 0,
             epoch: 1,
             batches: None,
             batch_index: 0,
             running: false,
             finished: false,
+            waiting: false,
             last_eval: None,
             last_weights: 0.0,
             good: Some(GoodState::fresh(&model)),
@@ -373,7 +393,7 @@ impl Worker {
             .as_mut()
             .expect("a session exists while training");
         let mut done = 0;
-        while done < max_steps && !s.finished && s.train_len > 0 {
+        while done < max_steps && !s.finished {
             if s.batches.as_ref().is_none_or(|b| s.batch_index >= b.len()) {
                 if s.batches.is_some() {
                     s.epoch += 1;
@@ -384,8 +404,8 @@ impl Worker {
                     s.running = false;
                     break;
                 }
-                s.batches = Some(EpochBatches::new(
-                    s.train_len,
+                s.batches = Some(EpochBatches::streamed(
+                    &s.train_chunks,
                     s.config.batch,
                     s.config.seed,
                     s.epoch - 1,
@@ -393,6 +413,12 @@ impl Worker {
                 s.batch_index = 0;
             }
             let batches = s.batches.as_ref().expect("set above");
+            if batches.rows_needed(s.batch_index) > s.train_len {
+                // Its rows are still downloading: wait rather than change the order (same seed, same run).
+                s.waiting = true;
+                break;
+            }
+            s.waiting = false;
             with_engine!(&mut s.engine, e => e.train_step(batches.batch(s.batch_index), &s.opt))?;
             s.batch_index += 1;
             s.step += 1;
@@ -950,6 +976,10 @@ impl Worker {
             let t0 = now();
             let result = async {
                 let n = self.steps(burst)?;
+                if n == 0 && self.session.as_ref().is_some_and(|s| s.waiting) {
+                    sleep(0.05).await;
+                    return Ok(());
+                }
                 self.report(n, Some(t0)).await?;
                 let elapsed = now() - t0;
                 // Aim each burst at BURST_SECONDS so reports stay frequent whatever the engine's speed.
