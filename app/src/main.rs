@@ -3,11 +3,13 @@
 
 mod client;
 mod config;
+mod history;
 mod lessons;
 mod messages;
 mod protocol;
 mod route;
 mod shell;
+mod store;
 mod ui;
 mod worker;
 

@@ -52,6 +52,10 @@ pub enum ToWorker {
     },
     /// Destroy the GPU device, as a driver reset would (`?debug=1` shows the control).
     DebugLoseDevice,
+    /// Continue the run saved in this browser ([`FromWorker::Saved`] offered it).
+    Resume,
+    /// Forget the run saved in this browser.
+    ClearSaved,
     /// Send the test images whose true class is `truth` and predicted class is `predicted`.
     ShowCell {
         /// True class.
@@ -81,6 +85,24 @@ pub struct GradientDifference {
     pub max_rel: f32,
     /// L2 norm of our gradient.
     pub norm: f32,
+}
+
+/// A run saved in this browser's IndexedDB that the page can offer to resume.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedRun {
+    /// Steps it had taken.
+    pub step: u64,
+    /// Its epoch (1-based) and the configured epochs.
+    pub epoch: usize,
+    /// Its configuration.
+    pub config: LessonConfig,
+    /// When it was saved (ms since 1970, the browser's clock).
+    pub saved_at: f64,
+    /// The engine it trained on (`WebGPU` or `CPU`).
+    pub engine: String,
+    /// Whether this page loads the same data (same training and test subsets) so it can continue here;
+    /// otherwise the page links to the saved setup.
+    pub compatible: bool,
 }
 
 /// Worker → page.
@@ -126,6 +148,8 @@ pub enum FromWorker {
         running: bool,
         /// True when the configured epochs are done.
         finished: bool,
+        /// The worker's wasm memory in bytes (shown with `?debug=1`; the soak script reads it).
+        worker_memory: f64,
     },
     /// A step's loss exploded or was not a number: training paused and the model went back to the last good
     /// snapshot (weights and optimiser state, taken at each evaluation).
@@ -143,6 +167,21 @@ pub enum FromWorker {
     Restored {
         /// The snapshot's step.
         step: u64,
+    },
+    /// The run saved in this browser, offered for resuming (`None`: nothing to offer any more).
+    Saved {
+        /// The saved run.
+        run: Option<SavedRun>,
+    },
+    /// The saved run was restored: the page takes its configuration and curves, then the usual progress,
+    /// evaluation and weights follow.
+    Resumed {
+        /// The run's configuration (the form and the URL follow it).
+        config: LessonConfig,
+        /// Its loss curve up to the saved step.
+        history: crate::history::LossHistory,
+        /// Its evaluations: (step, accuracy, loss).
+        evals: Vec<(u64, f32, f32)>,
     },
     /// The model as `.safetensors`, answering [`ToWorker::Export`].
     ModelFile {

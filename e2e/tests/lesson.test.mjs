@@ -206,6 +206,53 @@ test('three data chunks arriving slowly give the same first epoch as an instant 
   assert.deepEqual(slow, instant);
 });
 
+test('a reload: the saved run is offered, resumed, and its next losses are bit for bit those of the run without the reload', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL.replace('epochs=3', 'epochs=20')}`);
+  try {
+    await lesson.engineKind();
+    await lesson.start();
+    await lesson.page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]').textContent) > 130, null, { timeout: 120_000 });
+    await lesson.pause();
+    await lesson.page.waitForFunction(() => document.querySelector('[data-testid=start]').textContent.trim() === 'Resume');
+    const paused = await lesson.stepCount();
+    const trend = await lesson.lossTrend();
+    // The pause saved the run; these steps are the uninterrupted run's next ones.
+    const uninterrupted = [];
+    for (let i = 0; i < 3; i++) { await lesson.step(); uninterrupted.push(await lesson.lossValue()); }
+    await lesson.page.reload();
+    await lesson.byId('resume-offer').waitFor({ timeout: 120_000 });
+    assert.equal(Number(await lesson.byId('resume-offer').getAttribute('data-step')), paused);
+    assert.equal(await lesson.stepCount(), 0, 'nothing resumes before the student says so');
+    await lesson.byId('resume-run').click();
+    await lesson.page.waitForFunction((n) => Number(document.querySelector('[data-testid=step-count]').textContent) === n, paused, { timeout: 60_000 });
+    assert.equal(await lesson.byId('resume-offer').count(), 0);
+    assert.equal((await lesson.lossTrend()).first, trend.first, 'the loss curve came back');
+    const resumed = [];
+    for (let i = 0; i < 3; i++) { await lesson.step(); resumed.push(await lesson.lossValue()); }
+    assert.deepEqual(resumed, uninterrupted);
+    await lesson.screenshot('10-resumed');
+    // Reloaded mid-run: the last evaluation's checkpoint (every 60 steps) is offered.
+    await lesson.start();
+    await lesson.page.waitForFunction((n) => Number(document.querySelector('[data-testid=step-count]').textContent) > n + 70, paused, { timeout: 120_000 });
+    await lesson.page.reload();
+    await lesson.byId('resume-offer').waitFor({ timeout: 120_000 });
+    const saved = Number(await lesson.byId('resume-offer').getAttribute('data-step'));
+    assert.ok(saved > paused && saved % 60 === 0, `saved at an evaluation: ${saved}`);
+    await lesson.byId('resume-run').click();
+    await lesson.page.waitForFunction((n) => Number(document.querySelector('[data-testid=step-count]').textContent) === n, saved, { timeout: 60_000 });
+    await lesson.waitForAccuracyAbove(50, 60_000);
+    // Cleared: the next reload offers nothing.
+    await lesson.byId('clear-saved').click();
+    await lesson.byId('cleared').waitFor();
+    await lesson.page.reload();
+    await lesson.engineKind();
+    await lesson.page.waitForTimeout(2000);
+    assert.equal(await lesson.byId('resume-offer').count(), 0);
+    assert.equal(await lesson.errors(), '');
+    assert.deepEqual(lesson.consoleErrors, []);
+  } finally { await lesson.close(); }
+});
+
 test('a trained model downloaded, the run reset, the file loaded back: the same accuracy', async () => {
   const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL}`);
   try {

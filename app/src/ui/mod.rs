@@ -10,6 +10,7 @@ pub mod heatmap;
 pub mod i18n;
 pub mod line_chart;
 mod plots;
+mod resume;
 
 use i18n::{Lang, t};
 
@@ -18,7 +19,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::config::{LessonConfig, LessonOptimizer};
-use crate::protocol::{EngineMeasurement, FromWorker, ToWorker};
+use crate::history::LossHistory;
+use crate::protocol::{EngineMeasurement, FromWorker, SavedRun, ToWorker};
 
 /// The engine as shown in the header.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,7 +69,8 @@ pub struct State {
     pub speed: RwSignal<f64>,
     pub running: RwSignal<bool>,
     pub finished: RwSignal<bool>,
-    pub losses: RwSignal<Vec<f32>>,
+    /// Every step's loss, in bounded memory.
+    pub losses: RwSignal<LossHistory>,
     pub evals: RwSignal<Vec<(u64, f32, f32)>>,
     pub confusion: RwSignal<(Vec<u32>, usize)>,
     pub weights: RwSignal<Option<WeightsImage>>,
@@ -83,6 +86,12 @@ pub struct State {
     pub lang: RwSignal<Lang>,
     /// Hidden widths of a model the student loaded (the form follows them).
     pub imported: RwSignal<Option<Vec<usize>>>,
+    /// A run saved in this browser that can be resumed.
+    pub saved: RwSignal<Option<SavedRun>>,
+    /// The configuration of a run just resumed (the form and the URL follow it).
+    pub resumed: RwSignal<Option<LessonConfig>>,
+    /// The worker's wasm memory in bytes, from its last progress report.
+    pub worker_memory: RwSignal<f64>,
     /// The last divergence: (step, its loss, learning rate, step rolled back to).
     pub diverged: RwSignal<Option<(u64, f32, f32, u64)>>,
 }
@@ -97,7 +106,7 @@ impl State {
             speed: RwSignal::new(0.0),
             running: RwSignal::new(false),
             finished: RwSignal::new(false),
-            losses: RwSignal::new(Vec::new()),
+            losses: RwSignal::new(LossHistory::new()),
             evals: RwSignal::new(Vec::new()),
             confusion: RwSignal::new((Vec::new(), 10)),
             weights: RwSignal::new(None),
@@ -109,6 +118,9 @@ impl State {
             autodiff: RwSignal::new(None),
             lang: RwSignal::new(Lang::En),
             diverged: RwSignal::new(None),
+            worker_memory: RwSignal::new(0.0),
+            saved: RwSignal::new(None),
+            resumed: RwSignal::new(None),
             imported: RwSignal::new(None),
         }
     }
@@ -116,7 +128,7 @@ impl State {
     fn clear_run(&self) {
         self.step.set(0);
         self.epoch.set((1, 0.0));
-        self.losses.set(Vec::new());
+        self.losses.set(LossHistory::new());
         self.evals.set(Vec::new());
         self.confusion.set((Vec::new(), 10));
         self.cell.set(None);
@@ -127,7 +139,7 @@ impl State {
 
     /// The curves go back to a snapshot's step: what came after it was undone.
     fn back_to(&self, step: u64) {
-        self.losses.update(|l| l.truncate(step as usize));
+        self.losses.update(|l| l.truncate(step));
         self.evals.update(|e| e.retain(|&(s, _, _)| s <= step));
         self.step.set(step);
     }
@@ -135,6 +147,17 @@ impl State {
     fn apply(&self, msg: FromWorker) {
         match msg {
             FromWorker::Ready => {}
+            FromWorker::Saved { run } => self.saved.set(run),
+            FromWorker::Resumed {
+                config,
+                history,
+                evals,
+            } => {
+                self.clear_run();
+                self.losses.set(history);
+                self.evals.set(evals);
+                self.resumed.set(Some(config));
+            }
             FromWorker::Engine {
                 kind,
                 adapter,
@@ -162,14 +185,16 @@ impl State {
                 samples_per_second,
                 running,
                 finished,
+                worker_memory,
             } => {
+                self.worker_memory.set(worker_memory);
                 self.step.set(step);
                 self.epoch.set((epoch, epoch_fraction));
                 if samples_per_second > 0.0 {
                     self.speed.set(samples_per_second);
                 }
                 if !losses.is_empty() {
-                    self.losses.update(|l| l.extend(losses));
+                    self.losses.update(|l| l.extend(&losses));
                 }
                 self.running.set(running);
                 if !running {
@@ -196,7 +221,8 @@ impl State {
                 confusion,
                 classes,
             } => {
-                self.evals.update(|e| e.push((step, accuracy, loss)));
+                self.evals
+                    .update(|e| crate::history::push_bounded(e, (step, accuracy, loss)));
                 self.confusion.set((confusion, classes));
             }
             FromWorker::Weights {
@@ -346,17 +372,6 @@ pub fn diverged_message(lang: Lang, step: u64, loss: f32, lr: f32, back: u64) ->
     }
 }
 
-/// Mean of the first (or last) ten losses: the trend a student can compare at a glance.
-fn window_mean(losses: &[f32], first: bool) -> f32 {
-    let n = losses.len().min(10);
-    let w = if first {
-        &losses[..n]
-    } else {
-        &losses[losses.len() - n..]
-    };
-    w.iter().sum::<f32>() / n.max(1) as f32
-}
-
 fn update_url(config: &LessonConfig, lang: Lang) {
     let router = expect_context::<crate::route::Router>();
     let mut route = crate::route::Route::parse(&config.to_query());
@@ -460,6 +475,13 @@ pub fn TrainPage() -> impl IntoView {
     let debug = expect_context::<crate::route::Router>()
         .0
         .with_untracked(|r| r.get("debug") == Some("1"));
+    // A resumed run brings its configuration; the form and the URL show it.
+    Effect::new(move |_| {
+        if let Some(c) = state.resumed.get() {
+            update_url(&c, lang.get_untracked());
+            config.set(c);
+        }
+    });
     // A loaded model brings its own hidden widths; the form shows them.
     Effect::new(move |_| {
         if let Some(hidden) = state.imported.get() {
@@ -581,6 +603,10 @@ pub fn TrainPage() -> impl IntoView {
             _ => hidden_invalid.set(true),
         }
     };
+    let to_worker = {
+        let send = send.clone();
+        Callback::new(move |m: ToWorker| send(m))
+    };
     let outline_class = move |i: usize| {
         let active = state.phase.get() == Some(i);
         let running = state.running.get();
@@ -615,6 +641,7 @@ pub fn TrainPage() -> impl IntoView {
                     {diverged_message(lang.get(), step, loss, lr, back)}</p>
             })}
         </div>
+        <resume::ResumeOffer saved=state.saved lang=lang send=to_worker />
         <main class="lesson">
             <section class="panel outline" aria-label="The training loop">
                 <h2>{move || t(lang.get(), "The training loop")}</h2>
@@ -638,11 +665,19 @@ pub fn TrainPage() -> impl IntoView {
                 <div class="model-files">
                     {debug.then(|| {
                         let f = send.clone();
+                        let mib = |b: f64| format!("{:.1} MiB", b / 1048576.0);
                         view! { <button data-testid="debug-lose-device" on:click=move |_| f(ToWorker::DebugLoseDevice)>
-                            {move || LOSE_DEVICE.get(lang.get())}</button> }
+                            {move || LOSE_DEVICE.get(lang.get())}</button>
+                            // Read each time the worker reports: the page's own wasm memory alongside.
+                            <span class="debug-memory" data-testid="memory"
+                                data-worker=move || state.worker_memory.get().to_string()
+                                data-page=move || { state.step.track(); crate::worker::wasm_memory_bytes().to_string() }>
+                                {move || format!("wasm: page {}, worker {}", { state.step.track(); mib(crate::worker::wasm_memory_bytes()) }, mib(state.worker_memory.get()))}
+                            </span> }
                     })}
                     <button data-testid="export-model" on:click={let f = send.clone(); move |_| f(ToWorker::Export)}>
                         {move || MODEL_DOWNLOAD.get(lang.get())}</button>
+                    <resume::ClearSaved lang=lang send=to_worker />
                     <label class="import">
                         <span>{move || MODEL_UPLOAD.get(lang.get())}</span>
                         <input type="file" accept=".safetensors" data-testid="import-model" on:change=import_model />
@@ -678,11 +713,11 @@ pub fn TrainPage() -> impl IntoView {
                     <dt>{move || t(lang.get(), "Loss")}</dt>
                     <dd data-testid="loss"
                         data-value=move || state.losses.with(|l| l.last().map_or(String::new(), |v| format!("{v:?}")))
-                        data-first=move || state.losses.with(|l| window_mean(l, true).to_string())
-                        data-recent=move || state.losses.with(|l| window_mean(l, false).to_string())>
+                        data-first=move || state.losses.with(|l| l.window_mean(true).to_string())
+                        data-recent=move || state.losses.with(|l| l.window_mean(false).to_string())>
                         {move || state.losses.with(|l| match l.last() {
                             None => "–".to_string(),
-                            Some(v) if l.len() > 10 => format!("{v:.4} (avg of the first 10 steps {:.3}, of the last 10 {:.3})", window_mean(l, true), window_mean(l, false)),
+                            Some(v) if l.len() > 10 => format!("{v:.4} (avg of the first 10 steps {:.3}, of the last 10 {:.3})", l.window_mean(true), l.window_mean(false)),
                             Some(v) => format!("{v:.4}"),
                         })}
                     </dd>

@@ -13,17 +13,17 @@ use crate::protocol::ToWorker;
 #[component]
 pub fn LossPlot(state: State) -> impl IntoView {
     let series = Signal::derive(move || {
-        state.losses.with(|losses| {
-            let raw = losses
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| (i as f64, f64::from(v)))
-                .collect();
-            let alpha = (20.0 / losses.len().max(20) as f32).clamp(0.01, 0.3);
-            let smoothed = kernels::training::smooth(losses, alpha)
+        state.losses.with(|history| {
+            let raw = history.points();
+            let alpha = (20.0 / history.len().max(20) as f32).clamp(0.01, 0.3);
+            // One bucket holds `width` steps: smooth as strongly per step as a loss-by-loss curve would.
+            let width = history.len() as f64 / raw.len().max(1) as f64;
+            let alpha = 1.0 - (1.0 - alpha).powf(width as f32);
+            let means: Vec<f32> = raw.iter().map(|&(_, m)| m as f32).collect();
+            let smoothed = kernels::training::smooth(&means, alpha)
                 .into_iter()
-                .enumerate()
-                .map(|(i, v)| (i as f64, f64::from(v)))
+                .zip(&raw)
+                .map(|(v, &(x, _))| (x, f64::from(v)))
                 .collect();
             vec![
                 Series {

@@ -2,6 +2,7 @@
 //! entry point by the worker's name), so training never blocks the page. Helpers shared by the
 //! lessons' workers live here.
 
+mod checkpoint;
 pub mod concepts;
 pub mod finetune;
 pub mod train;
@@ -138,6 +139,18 @@ pub fn scope() -> DedicatedWorkerGlobalScope {
 }
 
 /// Seconds since the worker started (`performance.now()`).
+/// Bytes of the calling thread's wasm linear memory (it grows and never shrinks; the soak script
+/// watches it in the page and in the worker).
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0.0, |m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0.0, |b| b.byte_length() as f64)
+        })
+}
+
 pub fn now() -> f64 {
     scope().performance().map_or(0.0, |p| p.now()) / 1000.0
 }

@@ -18,9 +18,12 @@ use kernels::{
 use serde_bytes::ByteBuf;
 use wasm_bindgen::prelude::*;
 
+use super::checkpoint::{self, Checkpoint, Position};
 use super::{Active, browser_adapter_label, fetch_bytes, now, scope, sleep};
 use crate::config::LessonConfig;
+use crate::history::{LossHistory, push_bounded};
 use crate::protocol::{EngineMeasurement, EnginePreference, FromWorker, ToWorker};
+use crate::store;
 use crate::with_engine;
 
 const DATASET: &str = "static/data/mnist";
@@ -149,6 +152,10 @@ struct Session {
     last_snapshot: Option<Mlp>,
     /// The last state known to be good (finite losses up to it), for a rollback.
     good: Option<GoodState>,
+    /// The loss curve (for checkpoints; the page keeps its own copy).
+    history: LossHistory,
+    /// The evaluations: (step, accuracy, loss).
+    evals: Vec<(u64, f32, f32)>,
 }
 
 /// Everything a rollback restores: the model, its optimiser state and the position in the epochs.
@@ -187,6 +194,10 @@ struct Worker {
     adapter_label: String,
     note: String,
     measurements: Vec<EngineMeasurement>,
+    /// A run saved in this browser, offered to the page until it is resumed, cleared or overtaken.
+    offer: Option<Checkpoint>,
+    /// Saving failed once (said once; training goes on).
+    save_failed: bool,
 }
 
 fn model_for(config: &LessonConfig, input: usize, classes: usize) -> Result<Mlp, String> {
@@ -361,6 +372,8 @@ impl Worker {
             last_weights: 0.0,
             good: Some(GoodState::fresh(&model)),
             last_snapshot: Some(model),
+            history: LossHistory::new(),
+            evals: Vec::new(),
         });
         self.sync_data().map_err(|e| e.to_string())?;
         Ok(())
@@ -449,6 +462,7 @@ impl Worker {
             losses.truncate(bad);
             return self.roll_back(diverged, loss, losses).await;
         }
+        s.history.extend(&losses);
         let seconds = started.map_or(0.0, |t0| now() - t0);
         let fraction = s
             .batches
@@ -466,6 +480,7 @@ impl Worker {
             },
             running: s.running,
             finished: s.finished,
+            worker_memory: super::wasm_memory_bytes(),
         });
         Ok(())
     }
@@ -493,6 +508,9 @@ impl Worker {
         s.batch_index = good.batch_index;
         s.finished = false;
         s.last_snapshot = Some(good.model.clone());
+        s.history.extend(&losses);
+        s.history.truncate(good.step);
+        s.evals.retain(|&(at, _, _)| at <= good.step);
         post(&FromWorker::Progress {
             step: diverged.saturating_sub(1),
             epoch: s.epoch,
@@ -501,6 +519,7 @@ impl Worker {
             samples_per_second: 0.0,
             running: false,
             finished: false,
+            worker_memory: super::wasm_memory_bytes(),
         });
         post(&FromWorker::Diverged {
             step: diverged,
@@ -569,7 +588,140 @@ impl Worker {
             model,
             optimizer,
         });
+        self.save().await;
         Ok(())
+    }
+
+    /// Writes the good state to IndexedDB; a failure is said once and training goes on.
+    async fn save(&mut self) {
+        let Some(s) = self.session.as_ref() else {
+            return;
+        };
+        let Some(good) = s.good.as_ref().filter(|g| g.step > 0) else {
+            return;
+        };
+        let engine = if matches!(s.engine, Active::Gpu(_)) {
+            "WebGPU"
+        } else {
+            "CPU"
+        };
+        let saved = Checkpoint::new(
+            &s.config,
+            Position {
+                step: good.step,
+                epoch: good.epoch,
+                has_batches: good.batches.is_some(),
+                batch_index: good.batch_index,
+                finished: s.finished && good.step == s.step,
+            },
+            &good.model,
+            &good.optimizer,
+            &s.history,
+            &s.evals,
+            engine,
+            self.data_sizes(),
+        );
+        let result = match saved {
+            Ok(c) => store::put(checkpoint::KEY, &c)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result
+            && !self.save_failed
+        {
+            self.save_failed = true;
+            post(&FromWorker::Error {
+                message: format!(
+                    "Progress cannot be saved in this browser, so a reload will start over: {e}"
+                ),
+            });
+        }
+    }
+
+    /// Training and test samples this page uses.
+    fn data_sizes(&self) -> (usize, usize) {
+        let l = self.loaded.borrow();
+        (l.train_total, l.test_total)
+    }
+
+    /// Offers the run saved in this browser, if there is one this build can read.
+    async fn offer_saved(&mut self) {
+        match store::get::<Checkpoint>(checkpoint::KEY).await {
+            Ok(Some(c)) if c.readable() => {
+                post(&FromWorker::Saved {
+                    run: Some(c.summary(self.data_sizes())),
+                });
+                self.offer = Some(c);
+            }
+            Ok(_) => {}
+            // An unreadable entry (another version of the app) is not offered; the next save replaces it.
+            Err(e) => web_sys::console::warn_1(&format!("no saved run offered: {e}").into()),
+        }
+    }
+
+    /// Withdraws the offer (a new run began, or it was resumed or cleared).
+    fn withdraw_offer(&mut self) {
+        if self.offer.take().is_some() {
+            post(&FromWorker::Saved { run: None });
+        }
+    }
+
+    /// Continues the offered run: same configuration, weights, optimiser state, position and curves.
+    async fn resume(&mut self) -> Result<(), EngineError> {
+        let Some(c) = self.offer.clone() else {
+            return Ok(());
+        };
+        if c.data != self.data_sizes() {
+            return Ok(());
+        }
+        let restored = (|| {
+            let model = c.model()?;
+            self.reset(c.config.clone())?;
+            Ok::<_, String>(model)
+        })();
+        let model = match restored {
+            Ok(m) => m,
+            Err(e) => {
+                post(&FromWorker::Error {
+                    message: format!("The saved run could not be restored: {e}"),
+                });
+                return Ok(());
+            }
+        };
+        let optimizer = c.optimizer();
+        let s = self.session.as_mut().expect("reset made one");
+        with_engine!(&mut s.engine, e => {
+            e.set_model(&model)?;
+            e.set_optimizer_state(&optimizer)
+        })?;
+        s.step = c.step;
+        s.epoch = c.epoch;
+        s.batch_index = c.batch_index;
+        s.batches = c.has_batches.then(|| {
+            EpochBatches::streamed(&s.train_chunks, s.config.batch, s.config.seed, c.epoch - 1)
+        });
+        s.finished = c.finished;
+        s.history = c.history.clone();
+        s.evals = c.evals.clone();
+        s.good = Some(GoodState {
+            step: c.step,
+            epoch: c.epoch,
+            batches: s.batches.clone(),
+            batch_index: c.batch_index,
+            model: model.clone(),
+            optimizer,
+        });
+        s.last_snapshot = Some(model);
+        post(&FromWorker::Resumed {
+            config: c.config.clone(),
+            history: c.history.clone(),
+            evals: c.evals.clone(),
+        });
+        self.withdraw_offer();
+        self.report(0, None).await?;
+        self.evaluate().await?;
+        self.send_weights().await
     }
 
     async fn evaluate(&mut self) -> Result<(), EngineError> {
@@ -586,6 +738,7 @@ impl Worker {
             .flatten()
             .map(|c| c as u32)
             .collect();
+        push_bounded(&mut s.evals, (s.step, eval.accuracy(), eval.loss));
         post(&FromWorker::Evaluation {
             step: s.step,
             accuracy: eval.accuracy(),
@@ -748,6 +901,8 @@ impl Worker {
                 s.batches = good.batches.clone();
                 s.batch_index = good.batch_index;
                 s.last_snapshot = Some(good.model.clone());
+                s.history.truncate(good.step);
+                s.evals.retain(|&(at, _, _)| at <= good.step);
                 post(&FromWorker::Restored { step: good.step });
                 self.note = format!(
                     "The GPU device was lost ({why}). Training continues on {} from the snapshot at step {}.",
@@ -806,6 +961,11 @@ impl Worker {
     async fn handle(&mut self, msg: ToWorker) -> Result<(), EngineError> {
         match msg {
             ToWorker::Reset(config) => {
+                // A new run: the saved one is forgotten (a new save replaces it at the first evaluation).
+                self.withdraw_offer();
+                if let Err(e) = store::delete(checkpoint::KEY).await {
+                    web_sys::console::warn_1(&e.to_string().into());
+                }
                 if let Err(e) = self.reset(config) {
                     post(&FromWorker::Error { message: e });
                     return Ok(());
@@ -814,6 +974,7 @@ impl Worker {
                 self.send_weights().await?;
             }
             ToWorker::Start => {
+                self.withdraw_offer();
                 if let Some(s) = self.session.as_mut() {
                     s.running = !s.finished;
                 }
@@ -824,9 +985,23 @@ impl Worker {
                 }
                 if self.session.is_some() {
                     self.report(0, None).await?;
+                    // Every loss up to here was read and finite: a good state, saved for a reload.
+                    if self.session.as_ref().is_some_and(|s| s.step > 0) {
+                        self.keep_good_state().await?;
+                    }
+                }
+            }
+            ToWorker::Resume => self.resume().await?,
+            ToWorker::ClearSaved => {
+                self.withdraw_offer();
+                if let Err(e) = store::delete(checkpoint::KEY).await {
+                    post(&FromWorker::Error {
+                        message: e.to_string(),
+                    });
                 }
             }
             ToWorker::Step => {
+                self.withdraw_offer();
                 if self.session.as_ref().is_some_and(|s| !s.running) {
                     self.sync_data()?;
                     let t0 = now();
@@ -950,9 +1125,24 @@ impl Worker {
             });
         }
         self.choose_engine(&config).await;
-        self.inbox.borrow_mut().push_front(ToWorker::Reset(config));
+        // The page's first configuration starts a session without forgetting a saved run.
+        match self.reset(config) {
+            Ok(()) => {
+                self.announce();
+                if let Err(e) = async {
+                    self.report(0, None).await?;
+                    self.send_weights().await
+                }
+                .await
+                {
+                    self.handle_error(e).await;
+                }
+                self.offer_saved().await;
+            }
+            Err(message) => post(&FromWorker::Error { message }),
+        }
         let mut burst = 1usize;
-        let mut announced = false;
+        let mut announced = self.session.is_some();
         loop {
             let next = self.inbox.borrow_mut().pop_front();
             if let Some(msg) = next {
@@ -1092,6 +1282,8 @@ pub fn main(early: js_sys::Array) {
         adapter_label: String::new(),
         note: String::new(),
         measurements: Vec::new(),
+        offer: None,
+        save_failed: false,
     };
     post(&FromWorker::Ready);
     wasm_bindgen_futures::spawn_local(worker.run());

@@ -1,0 +1,123 @@
+//! The offer to continue a run saved in this browser (IndexedDB), and the control that forgets it.
+
+use leptos::prelude::*;
+
+use super::i18n::{Lang, Text, tx};
+use crate::protocol::{SavedRun, ToWorker};
+
+const FOUND: Text = tx(
+    "A run saved in this browser can continue where it stopped:",
+    "此浏览器中保存了一次训练，可以从停下的地方继续：",
+);
+const RESUME: Text = tx("Resume it", "继续这次训练");
+const DISCARD: Text = tx("Discard it", "丢弃");
+const OTHER_DATA: Text = tx(
+    "It used other training or test subsets than this page loads. Open its setup to continue it:",
+    "它使用的训练或测试子集与本页加载的不同。打开它的设置以继续：",
+);
+const OPEN_SETUP: Text = tx("open the saved setup", "打开保存的设置");
+const CLEAR: Text = tx("Clear saved progress", "清除已保存的进度");
+const CLEARED: Text = tx(
+    "Cleared: a reload starts afresh (until the next save).",
+    "已清除：重新加载将从头开始（直到下一次保存）。",
+);
+const SAVING: Text = tx(
+    "Progress is saved in this browser at every evaluation and on pause (never uploaded).",
+    "进度会在每次评估和暂停时保存在此浏览器中（从不上传）。",
+);
+
+/// Every text of the widget (for the translation test).
+#[cfg(test)]
+pub const TEXTS: &[Text] = &[
+    FOUND, RESUME, DISCARD, OTHER_DATA, OPEN_SETUP, CLEAR, CLEARED, SAVING,
+];
+
+/// "step 1,200, epoch 2 of 10, 784→512→10, saved 14:05 on the CPU engine".
+fn describe(run: &SavedRun, lang: Lang) -> String {
+    let when = js_sys::Date::new(&run.saved_at.into())
+        .to_locale_string(lang.code(), &wasm_bindgen::JsValue::UNDEFINED);
+    let hidden = run
+        .config
+        .hidden
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join("→");
+    match lang {
+        Lang::En => format!(
+            "step {}, epoch {} of {}, hidden {hidden}, learning rate {}, saved {} on the {} engine.",
+            run.step,
+            run.epoch,
+            run.config.epochs,
+            run.config.lr,
+            String::from(when),
+            run.engine
+        ),
+        Lang::Zh => format!(
+            "第 {} 步，第 {} / {} 轮，隐藏层 {hidden}，学习率 {}，于 {} 在 {} 引擎上保存。",
+            run.step,
+            run.epoch,
+            run.config.epochs,
+            run.config.lr,
+            String::from(when),
+            run.engine
+        ),
+    }
+}
+
+/// The banner offering the saved run (`resume-offer`, `resume-run`, `discard-saved`).
+#[component]
+pub fn ResumeOffer(
+    saved: RwSignal<Option<SavedRun>>,
+    lang: RwSignal<Lang>,
+    send: Callback<ToWorker>,
+) -> impl IntoView {
+    move || {
+        saved.get().map(|run| {
+            let link = format!("?lesson=train&{}", run.config.to_query());
+            view! {
+                <div class="resume-offer" data-testid="resume-offer" role="status"
+                    data-step=run.step.to_string() data-compatible=run.compatible.to_string()>
+                    <p>{move || FOUND.get(lang.get())}" "{let r = run.clone(); move || describe(&r, lang.get())}</p>
+                    {if run.compatible {
+                        view! {
+                            <button data-testid="resume-run" on:click=move |_| send.run(ToWorker::Resume)>
+                                {move || RESUME.get(lang.get())}</button>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <p>{move || OTHER_DATA.get(lang.get())}" "
+                                <a data-testid="resume-setup" href=link>{move || OPEN_SETUP.get(lang.get())}</a></p>
+                        }.into_any()
+                    }}
+                    <button data-testid="discard-saved" on:click=move |_| send.run(ToWorker::ClearSaved)>
+                        {move || DISCARD.get(lang.get())}</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// The control that forgets the saved run (`clear-saved`), with what is saved and when.
+#[component]
+pub fn ClearSaved(lang: RwSignal<Lang>, send: Callback<ToWorker>) -> impl IntoView {
+    let cleared = RwSignal::new(false);
+    view! {
+        <p class="saving-note">{move || SAVING.get(lang.get())}" "
+            <button data-testid="clear-saved" on:click=move |_| { send.run(ToWorker::ClearSaved); cleared.set(true); }>
+                {move || CLEAR.get(lang.get())}</button>
+            {move || cleared.get().then(|| view! { " " <span data-testid="cleared">{move || CLEARED.get(lang.get())}</span> })}
+        </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_text_is_translated() {
+        assert_eq!(
+            super::super::i18n::untranslated(super::TEXTS),
+            Vec::<&str>::new()
+        );
+    }
+}

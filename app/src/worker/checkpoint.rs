@@ -1,0 +1,168 @@
+//! The "Train a network" lesson's checkpoint: everything a reloaded page needs to continue a run exactly
+//! as if it had never stopped — weights, optimiser state, the position in the epochs, the configuration
+//! and the curves. The shuffling has no hidden generator state: epoch `e`'s order is a function of the
+//! seed, `e` and the data's chunks (`EpochBatches::streamed`), so (epoch, step within it) is the random
+//! state. Saved in IndexedDB ([`crate::store`]) at every evaluation and on pause.
+
+use kernels::{Mlp, TensorOptimizerState};
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+use crate::config::LessonConfig;
+use crate::history::LossHistory;
+use crate::protocol::SavedRun;
+
+/// Key of the lesson's entry in the store.
+pub const KEY: &str = "train";
+/// Bumped when the layout changes; an older checkpoint is not offered.
+const VERSION: u32 = 1;
+
+/// One tensor's optimiser state, as little-endian f32 bytes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SavedTensorState {
+    name: String,
+    momentum: ByteBuf,
+    /// Empty when all zeros (SGD keeps no second moment).
+    second_moment: ByteBuf,
+    steps: u64,
+}
+
+/// A saved run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Checkpoint {
+    version: u32,
+    /// The run's configuration (learning rate and momentum as last set).
+    pub config: LessonConfig,
+    /// Steps taken.
+    pub step: u64,
+    /// Epoch (1-based).
+    pub epoch: usize,
+    /// Whether the epoch's order had been drawn (false only before the first step).
+    pub has_batches: bool,
+    /// Steps taken in the epoch.
+    pub batch_index: usize,
+    /// The configured epochs were done.
+    pub finished: bool,
+    /// The model as `.safetensors`.
+    model: ByteBuf,
+    optimizer: Vec<SavedTensorState>,
+    /// The loss curve.
+    pub history: LossHistory,
+    /// The evaluations: (step, accuracy, loss).
+    pub evals: Vec<(u64, f32, f32)>,
+    /// ms since 1970.
+    pub saved_at: f64,
+    /// `WebGPU` or `CPU`.
+    pub engine: String,
+    /// Training and test samples the run used (a page loading other subsets cannot continue it).
+    pub data: (usize, usize),
+}
+
+fn to_bytes(v: &[f32]) -> ByteBuf {
+    ByteBuf::from(v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
+}
+
+fn from_bytes(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// Where a run stands, for [`Checkpoint::new`].
+pub struct Position {
+    pub step: u64,
+    pub epoch: usize,
+    pub has_batches: bool,
+    pub batch_index: usize,
+    pub finished: bool,
+}
+
+impl Checkpoint {
+    /// A checkpoint of `model` and `optimizer` at `at`.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one call site, every field named there"
+    )]
+    pub fn new(
+        config: &LessonConfig,
+        at: Position,
+        model: &Mlp,
+        optimizer: &[TensorOptimizerState],
+        history: &LossHistory,
+        evals: &[(u64, f32, f32)],
+        engine: &str,
+        data: (usize, usize),
+    ) -> Result<Self, String> {
+        Ok(Self {
+            version: VERSION,
+            config: config.clone(),
+            step: at.step,
+            epoch: at.epoch,
+            has_batches: at.has_batches,
+            batch_index: at.batch_index,
+            finished: at.finished,
+            model: ByteBuf::from(model.to_safetensors().map_err(|e| e.to_string())?),
+            optimizer: optimizer
+                .iter()
+                .map(|t| SavedTensorState {
+                    name: t.name.clone(),
+                    momentum: to_bytes(&t.momentum),
+                    second_moment: if t.second_moment.iter().all(|&v| v == 0.0) {
+                        ByteBuf::new()
+                    } else {
+                        to_bytes(&t.second_moment)
+                    },
+                    steps: t.steps,
+                })
+                .collect(),
+            history: history.clone(),
+            evals: evals.to_vec(),
+            saved_at: js_sys::Date::now(),
+            engine: engine.into(),
+            data,
+        })
+    }
+
+    /// Whether this build can read it.
+    pub fn readable(&self) -> bool {
+        self.version == VERSION
+    }
+
+    /// The weights.
+    pub fn model(&self) -> Result<Mlp, String> {
+        Mlp::from_safetensors(&self.model).map_err(|e| e.to_string())
+    }
+
+    /// The optimiser state, per tensor.
+    pub fn optimizer(&self) -> Vec<TensorOptimizerState> {
+        self.optimizer
+            .iter()
+            .map(|t| {
+                let momentum = from_bytes(&t.momentum);
+                let second_moment = if t.second_moment.is_empty() {
+                    vec![0.0; momentum.len()]
+                } else {
+                    from_bytes(&t.second_moment)
+                };
+                TensorOptimizerState {
+                    name: t.name.clone(),
+                    momentum,
+                    second_moment,
+                    steps: t.steps,
+                }
+            })
+            .collect()
+    }
+
+    /// What the page offers; `data` is what this page loads.
+    pub fn summary(&self, data: (usize, usize)) -> SavedRun {
+        SavedRun {
+            step: self.step,
+            epoch: self.epoch,
+            config: self.config.clone(),
+            saved_at: self.saved_at,
+            engine: self.engine.clone(),
+            compatible: self.data == data,
+        }
+    }
+}
