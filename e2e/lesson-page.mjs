@@ -19,7 +19,9 @@ export async function launch() {
   const found = [];
   const open = browser.newContext.bind(browser);
   browser.newContext = async (options = {}) => {
-    const context = await open(options);
+    // The service worker would answer the app's requests from its caches, out of reach of the routes
+    // that tests use to fail or delay them: it runs only where a test asks for it (the offline test).
+    const context = await open({ serviceWorkers: 'block', ...options });
     if (!options.bypassCSP) await context.exposeBinding('__cspViolation', (_, text) => found.push(`CSP violation: ${text}`));
     if (!options.bypassCSP) await context.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => {

@@ -7,7 +7,8 @@ import { extname, join, normalize, resolve } from 'node:path';
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
   '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.gz': 'application/octet-stream',
-  '.png': 'image/png', '.ttf': 'font/ttf', '.safetensors': 'application/octet-stream',
+  '.png': 'image/png', '.ttf': 'font/ttf', '.safetensors': 'application/octet-stream', '.svg': 'image/svg+xml',
+  '.webmanifest': 'application/manifest+json',
 };
 
 export async function serve(root) {

@@ -34,3 +34,6 @@ if [ "$gz" -gt 540000 ]; then
 fi
 echo "== browser tests (e2e/)"
 (cd e2e && npm test)
+echo "== soak (short): memory per epoch must stay flat"
+node scripts/soak.mjs --epochs 3 --train 10000 --engine cpu | grep '^epoch'
+

@@ -6,6 +6,7 @@ mod config;
 mod history;
 mod lessons;
 mod messages;
+mod offline;
 mod protocol;
 mod route;
 mod shell;
@@ -22,4 +23,5 @@ fn main() {
     }
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(shell::App);
+    offline::register();
 }

@@ -4,6 +4,7 @@
 mod convert;
 mod data;
 mod plots;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -141,6 +142,8 @@ enum Command {
         #[arg(long, default_value_t = 5000)]
         chunk: usize,
     },
+    /// Serve the web app and its data for a classroom without internet (loopback unless --lan).
+    Serve(serve::ServeArgs),
 }
 
 /// The engine chosen at run time.
@@ -562,5 +565,6 @@ fn main() -> Result<()> {
         )),
         Command::Finetune(args) => finetune::run(args),
         Command::ConvertData { from, to, chunk } => convert::convert_all(&from, &to, chunk),
+        Command::Serve(args) => serve::run(args),
     }
 }

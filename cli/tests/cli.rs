@@ -282,3 +282,93 @@ fn cifar10_program_animals_to_vehicles_keeps_fc1_through_the_head_phase() {
     assert!(!ok && out.contains("--augment turn"), "{out}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// One HTTP/1.1 request to the server; returns (status line, body).
+fn http(port: u16, method: &str, path: &str) -> (String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("the server listens");
+    write!(s, "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut reply = Vec::new();
+    s.read_to_end(&mut reply).unwrap();
+    let split = reply
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header");
+    let head = String::from_utf8_lossy(&reply[..split]).to_string();
+    (
+        head.lines().next().unwrap_or("").to_string(),
+        reply[split + 4..].to_vec(),
+    )
+}
+
+#[test]
+fn serve_answers_the_app_and_a_dataset_chunk_on_loopback_only() {
+    use std::io::BufRead;
+    // A built app in miniature: the page and one real dataset chunk.
+    let dir = std::env::temp_dir().join(format!("bpl-serve-{}", std::process::id()));
+    let chunk_dir = dir.join("static/data/mnist");
+    std::fs::create_dir_all(&chunk_dir).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!DOCTYPE html><title>Backprop Lab</title>",
+    )
+    .unwrap();
+    let chunk = std::fs::read(root().join("static/data/mnist/train-00.bpl.gz")).unwrap();
+    std::fs::write(chunk_dir.join("train-00.bpl.gz"), &chunk).unwrap();
+    std::fs::write(dir.join("../bpl-serve-secret.txt"), "outside").unwrap();
+
+    let mut child = bin()
+        .args(["serve", "--port", "0", "--dir"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let port: u16 = first
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {first:?}"));
+    let result = std::panic::catch_unwind(|| {
+        let (status, body) = http(port, "GET", "/index.html?lesson=train&lr=0.1");
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        assert!(String::from_utf8_lossy(&body).contains("Backprop Lab"));
+        assert_eq!(http(port, "GET", "/").1, body);
+        let (status, got) = http(port, "GET", "/static/data/mnist/train-00.bpl.gz");
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        assert_eq!(got, chunk);
+        let (status, got) = http(port, "HEAD", "/static/data/mnist/train-00.bpl.gz");
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        assert!(got.is_empty());
+        assert_eq!(http(port, "GET", "/missing.js").0, "HTTP/1.1 404 Not Found");
+        assert_eq!(
+            http(port, "GET", "/../bpl-serve-secret.txt").0,
+            "HTTP/1.1 404 Not Found"
+        );
+        assert_eq!(
+            http(port, "GET", "/%2e%2e/bpl-serve-secret.txt").0,
+            "HTTP/1.1 404 Not Found"
+        );
+        assert_eq!(
+            http(port, "POST", "/index.html").0,
+            "HTTP/1.1 405 Method Not Allowed"
+        );
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(dir.join("../bpl-serve-secret.txt"));
+    result.unwrap();
+
+    // Anything but loopback needs --lan; a binary without the app says how to build one.
+    let (ok, out) = run(&["serve", "--bind", "0.0.0.0", "--port", "0", "--dir", "."]);
+    assert!(!ok && out.contains("without --lan"), "{out}");
+    if !cfg!(feature = "embed-app") {
+        let (ok, out) = run(&["serve", "--port", "0"]);
+        assert!(!ok && out.contains("embed-app"), "{out}");
+    }
+}
