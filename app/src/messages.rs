@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ui::i18n::{Text, tx};
+use crate::ui::i18n::{Lang, Text, tx};
 
 /// A message from the worker, translated on the page: a code, and the engine's own detail (English).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -11,6 +11,31 @@ pub struct WorkerMessage {
     pub code: MessageCode,
     /// Specifics (file names, shapes), shown after the translated sentence.
     pub detail: String,
+}
+
+impl WorkerMessage {
+    /// A message with its detail.
+    pub fn new(code: MessageCode, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// The sentence in `lang` followed by the detail: after a sentence that asks for it (ending in `:`
+    /// or mid-phrase) as its continuation, otherwise in parentheses.
+    pub fn show(&self, lang: Lang) -> String {
+        let sentence = message(self.code).get(lang);
+        if self.detail.is_empty() {
+            sentence.to_string()
+        } else if sentence.ends_with(['.', '。', ')', '）']) {
+            format!("{sentence} ({})", self.detail)
+        } else if sentence.ends_with('：') {
+            format!("{sentence}{}", self.detail)
+        } else {
+            format!("{sentence} {}", self.detail)
+        }
+    }
 }
 
 /// The messages a lesson's worker can send.
@@ -32,12 +57,56 @@ pub enum MessageCode {
     OnGpu,
     /// The CPU engine was chosen by the URL.
     CpuByUrl,
+    /// WebGPU was forced by the URL.
+    GpuByUrl,
+    /// WebGPU was forced by the URL on a software adapter.
+    GpuByUrlSoftware,
+    /// There is no WebGPU here (detail: why); the CPU engine trains.
+    NoWebGpu,
+    /// A software adapter was measured against the CPU engine, which was faster (detail: the figures).
+    SoftwareChoseCpu,
+    /// A software adapter was measured against the CPU engine and was faster (detail: the figures).
+    SoftwareChoseGpu,
+    /// WebGPU failed when tried (detail: the error); the CPU engine trains.
+    GpuFailed,
+    /// The CPU engine failed when tried (detail: the error); WebGPU trains.
+    CpuFailed,
+    /// `engine=gpu` was asked for but WebGPU is missing (detail: why).
+    GpuMissing,
+    /// The device was lost; a new WebGPU device continues from the snapshot (detail: its step, why).
+    DeviceLostNewGpu,
+    /// The device was lost; the CPU engine continues from the snapshot (detail: its step, why).
+    DeviceLostCpu,
+    /// The device was lost and no engine could take over (detail: why).
+    DeviceLostNoEngine,
+    /// Progress cannot be saved in this browser (detail: why).
+    SaveFailed,
+    /// The saved run could not be restored (detail: why).
+    RestoreFailed,
+    /// The model could not be written (detail: why).
+    ExportFailed,
+    /// A message to the worker could not be read (detail: why).
+    BadMessage,
+    /// A setting was refused (detail: which and why).
+    BadSetting,
+    /// The autodiff check needs WebGPU.
+    AutodiffNeedsGpu,
+    /// This build has no autodiff check.
+    NoAutodiff,
+    /// The data, the model or the first evaluation is not there yet.
+    NotYet,
+    /// The engine's worker could not start or failed (detail: why).
+    WorkerFailed,
+    /// A setting in the URL was ignored (detail: which and why).
+    UrlProblem,
+    /// A picked file could not be read (detail: why).
+    FileUnreadable,
 }
 
 #[cfg(test)]
 impl MessageCode {
     /// Every code (the translation test walks them).
-    pub const ALL: [MessageCode; 8] = [
+    pub const ALL: [MessageCode; 30] = [
         MessageCode::DataFailed,
         MessageCode::BadModel,
         MessageCode::EngineFailed,
@@ -46,6 +115,28 @@ impl MessageCode {
         MessageCode::CpuFallback,
         MessageCode::OnGpu,
         MessageCode::CpuByUrl,
+        MessageCode::GpuByUrl,
+        MessageCode::GpuByUrlSoftware,
+        MessageCode::NoWebGpu,
+        MessageCode::SoftwareChoseCpu,
+        MessageCode::SoftwareChoseGpu,
+        MessageCode::GpuFailed,
+        MessageCode::CpuFailed,
+        MessageCode::GpuMissing,
+        MessageCode::DeviceLostNewGpu,
+        MessageCode::DeviceLostCpu,
+        MessageCode::DeviceLostNoEngine,
+        MessageCode::SaveFailed,
+        MessageCode::RestoreFailed,
+        MessageCode::ExportFailed,
+        MessageCode::BadMessage,
+        MessageCode::BadSetting,
+        MessageCode::AutodiffNeedsGpu,
+        MessageCode::NoAutodiff,
+        MessageCode::NotYet,
+        MessageCode::WorkerFailed,
+        MessageCode::UrlProblem,
+        MessageCode::FileUnreadable,
     ];
 }
 
@@ -77,5 +168,105 @@ pub fn message(code: MessageCode) -> Text {
             "CPU engine chosen by the URL (engine=cpu).",
             "网址选择了 CPU 引擎（engine=cpu）。",
         ),
+        MessageCode::GpuByUrl => tx(
+            "WebGPU forced by the URL (engine=gpu).",
+            "网址强制使用 WebGPU（engine=gpu）。",
+        ),
+        MessageCode::GpuByUrlSoftware => tx(
+            "WebGPU forced by the URL (engine=gpu) on a software adapter.",
+            "网址强制在软件适配器上使用 WebGPU（engine=gpu）。",
+        ),
+        MessageCode::NoWebGpu => tx(
+            "WebGPU is not available here; training runs on the CPU engine instead:",
+            "这里没有可用的 WebGPU，训练改在 CPU 引擎上运行：",
+        ),
+        MessageCode::SoftwareChoseCpu => tx(
+            "The WebGPU adapter is a software one; both engines were measured and the faster CPU engine trains:",
+            "WebGPU 适配器是软件实现的；两种引擎都测了速度，由更快的 CPU 引擎训练：",
+        ),
+        MessageCode::SoftwareChoseGpu => tx(
+            "The WebGPU adapter is a software one; both engines were measured and the faster WebGPU engine trains:",
+            "WebGPU 适配器是软件实现的；两种引擎都测了速度，由更快的 WebGPU 引擎训练：",
+        ),
+        MessageCode::GpuFailed => tx(
+            "WebGPU failed here; training runs on the CPU engine instead:",
+            "WebGPU 在这里出错，训练改在 CPU 引擎上运行：",
+        ),
+        MessageCode::CpuFailed => tx(
+            "The CPU engine failed; training runs on WebGPU:",
+            "CPU 引擎出错，训练在 WebGPU 上运行：",
+        ),
+        MessageCode::GpuMissing => tx(
+            "engine=gpu was requested but WebGPU is not available:",
+            "网址要求使用 GPU（engine=gpu），但 WebGPU 不可用：",
+        ),
+        MessageCode::DeviceLostNewGpu => tx(
+            "The GPU device was lost; training continues on a new WebGPU device from the snapshot at step",
+            "GPU 设备丢失了；训练在新的 WebGPU 设备上从快照继续，快照所在步数：",
+        ),
+        MessageCode::DeviceLostCpu => tx(
+            "The GPU device was lost; training continues on the CPU engine from the snapshot at step",
+            "GPU 设备丢失了；训练在 CPU 引擎上从快照继续，快照所在步数：",
+        ),
+        MessageCode::DeviceLostNoEngine => tx(
+            "The GPU device was lost and no engine could take over:",
+            "GPU 设备丢失了，而且没有其他引擎可以接手：",
+        ),
+        MessageCode::SaveFailed => tx(
+            "Progress cannot be saved in this browser, so a reload will start over:",
+            "此浏览器无法保存进度，重新加载将从头开始：",
+        ),
+        MessageCode::RestoreFailed => tx(
+            "The saved run could not be restored:",
+            "保存的训练无法恢复：",
+        ),
+        MessageCode::ExportFailed => tx("The model could not be saved:", "模型无法保存："),
+        MessageCode::BadMessage => tx(
+            "A message to the engine could not be read:",
+            "发给计算引擎的消息无法读取：",
+        ),
+        MessageCode::BadSetting => tx("That setting cannot be used:", "这个设置无法使用："),
+        MessageCode::AutodiffNeedsGpu => tx(
+            "The autodiff check needs WebGPU (burn runs on the same GPU device).",
+            "自动微分对照需要 WebGPU（burn 在同一块 GPU 上运行）。",
+        ),
+        MessageCode::NoAutodiff => tx(
+            "This build has no autodiff check (build the app with --features burn).",
+            "这个版本没有自动微分对照（请用 --features burn 构建）。",
+        ),
+        MessageCode::NotYet => tx(
+            "Not yet: the data, the model or the first evaluation is still on its way.",
+            "还没准备好：数据、模型或第一次评估尚未完成。",
+        ),
+        MessageCode::WorkerFailed => tx("The engine's worker failed:", "计算引擎的工作线程出错："),
+        MessageCode::UrlProblem => tx(
+            "A setting in the URL was ignored:",
+            "网址中的一个设置被忽略了：",
+        ),
+        MessageCode::FileUnreadable => tx("The file could not be read:", "文件无法读取："),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_is_its_sentence_then_its_detail() {
+        let m = WorkerMessage::new(MessageCode::DeviceLostCpu, "120 (destroyed)");
+        assert_eq!(
+            m.show(Lang::En),
+            "The GPU device was lost; training continues on the CPU engine from the snapshot at step 120 (destroyed)"
+        );
+        assert!(m.show(Lang::Zh).ends_with("：120 (destroyed)"));
+        let m = WorkerMessage::new(MessageCode::BadModel, "no tensor fc1.weight");
+        assert_eq!(
+            m.show(Lang::En),
+            "This model file cannot be used. (no tensor fc1.weight)"
+        );
+        assert_eq!(
+            WorkerMessage::new(MessageCode::OnGpu, "").show(Lang::Zh),
+            "正在通过 WebGPU 在你的 GPU 上训练。"
+        );
     }
 }

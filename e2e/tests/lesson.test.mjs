@@ -109,6 +109,8 @@ test('the lesson speaks English and Chinese (?lang=zh and the header toggle)', a
   try {
     await lesson.engineKind();
     assert.equal(await lesson.text('start'), '开始');
+    // The worker's note is translated too (a code, not English text).
+    assert.match(await lesson.text('engine-note'), /网址选择了 CPU 引擎/);
     assert.equal(await lesson.page.getAttribute('html', 'lang'), 'zh-CN');
     await lesson.screenshot('07-chinese');
     await lesson.byId('lang').click();
@@ -272,7 +274,7 @@ test('a trained model downloaded, the run reset, the file loaded back: the same 
     assert.equal(await lesson.stepCount(), 0);
     // A file that is not a model: a message, and the loaded model stays.
     await lesson.byId('import-model').setInputFiles({ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model') });
-    await lesson.page.waitForFunction(() => /not a model the lesson can load/.test(document.querySelector('[data-testid=errors]').textContent));
+    await lesson.page.waitForFunction(() => /model file cannot be used/.test(document.querySelector('[data-testid=errors]').textContent));
     assert.equal(await lesson.accuracy(), trained);
   } finally { await lesson.close(); }
 });

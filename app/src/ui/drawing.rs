@@ -6,8 +6,14 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, PointerEvent};
 
-use super::State;
-use crate::protocol::ToWorker;
+use super::i18n::{Lang, Text, tx};
+
+const DRAW_HINT: Text = tx("Draw a digit in the box.", "请在方框里写一个数字。");
+const SAYS: Text = tx(
+    "The model says {digit} ({sure} % sure)",
+    "模型认为是 {digit}（把握 {sure} %）",
+);
+const CLEAR: Text = tx("Clear", "清除");
 
 /// The pad's size in canvas pixels (every drawing pad of the app).
 pub const SIZE: u32 = 280;
@@ -199,36 +205,30 @@ impl PadPen {
     }
 }
 
+/// A pad that classifies what is drawn: `on_digit` gets the 28×28 input a few times a second while
+/// drawing and when the stroke ends; `prediction` (softmax probabilities) is shown beside it.
 #[component]
-pub fn DrawingPad(
-    state: State,
-    send: impl Fn(ToWorker) + Clone + Send + Sync + 'static,
-) -> impl IntoView {
+pub fn DrawingPad(prediction: RwSignal<Vec<f32>>, on_digit: Callback<Vec<u8>>) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
     let canvas = NodeRef::<Canvas>::new();
     let pen = PadPen::new(canvas);
     let last_sent = RwSignal::new(0.0f64);
     let clear = move || {
         clear_pad(canvas.get());
-        state.prediction.set(Vec::new());
+        prediction.set(Vec::new());
     };
     Effect::new(move |_| {
         if canvas.get().is_some() {
             clear();
         }
     });
-    let classify = {
-        let send = send.clone();
-        move || {
-            if let Some(pixels) = read_pad(canvas.get()) {
-                send(ToWorker::Predict {
-                    pixels: serde_bytes::ByteBuf::from(pixels),
-                });
-            }
+    let classify = move || {
+        if let Some(pixels) = read_pad(canvas.get()) {
+            on_digit.run(pixels);
         }
     };
     let down = move |ev: PointerEvent| pen.down(&ev);
     let moved = {
-        let classify = classify.clone();
         move |ev: PointerEvent| {
             // Live prediction while drawing, a few times a second.
             let now = js_sys::Date::now();
@@ -246,10 +246,10 @@ pub fn DrawingPad(
     view! {
         <div class="drawing">
             <canvas node_ref=canvas data-testid="draw-canvas" width=SIZE height=SIZE class="pad" aria-label="drawing pad: draw a digit"
-                on:pointerdown=down on:pointermove=moved on:pointerup=up.clone() on:pointercancel=up></canvas>
+                on:pointerdown=down on:pointermove=moved on:pointerup=up on:pointercancel=up></canvas>
             <div class="probabilities" data-testid="probabilities" aria-live="polite">
                 {move || {
-                    let p = state.prediction.get();
+                    let p = prediction.get();
                     let best = p.iter().enumerate().fold((0, f32::MIN), |b, (i, &v)| if v > b.1 { (i, v) } else { b }).0;
                     (0..10).map(|d| {
                         let v = p.get(d).copied().unwrap_or(0.0);
@@ -264,22 +264,29 @@ pub fn DrawingPad(
                     }).collect_view()
                 }}
                 <p class="caption" data-testid="prediction">{move || {
-                    let p = state.prediction.get();
-                    let lang = state.lang.get();
-                    if p.is_empty() { super::i18n::t(lang, "Draw a digit in the box.").to_string() } else {
+                    let p = prediction.get();
+                    let lang = lang.get();
+                    if p.is_empty() { DRAW_HINT.get(lang).to_string() } else {
                         let (i, v) = p.iter().enumerate().fold((0, f32::MIN), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
-                        format!("{} {i} ({:.0} % {})", super::i18n::t(lang, "The model says"), v * 100.0, super::i18n::t(lang, "sure"))
+                        SAYS.get(lang).replace("{digit}", &i.to_string()).replace("{sure}", &format!("{:.0}", v * 100.0))
                     }
                 }}</p>
             </div>
         </div>
-        <button data-testid="clear" on:click=move |_| clear()>{move || super::i18n::t(state.lang.get(), "Clear")}</button>
+        <button data-testid="clear" on:click=move |_| clear()>{move || CLEAR.get(lang.get())}</button>
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_text_is_translated() {
+        let texts = [DRAW_HINT, SAYS, CLEAR];
+        assert_eq!(super::super::i18n::untranslated(&texts), Vec::<&str>::new());
+        assert!(SAYS.zh.contains("{digit}") && SAYS.zh.contains("{sure}"));
+    }
 
     #[test]
     fn blank_is_none_and_ink_is_centred() {

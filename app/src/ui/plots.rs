@@ -5,15 +5,52 @@ use leptos::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
+use super::i18n::{self, Lang, Text, tx};
 use super::line_chart::{ACCURACY, LOSS, LineChart, STEP, Series, thin};
-use super::{State, i18n};
-use crate::protocol::ToWorker;
+use crate::history::LossHistory;
+
+const UNITS_SHOWN: Text = tx("{n} hidden units shown", "显示了 {n} 个隐藏单元");
+const AFTER_EVALUATION: Text = tx("Appears after the first evaluation.", "第一次评估后显示。");
+const CLICK_A_CELL: Text = tx(
+    "Click a cell to see its test images.",
+    "点击格子查看对应的测试图片。",
+);
+const CELL: Text = tx(
+    "{total} test images of {truth} predicted as {predicted}",
+    "{total} 张真实为 {truth}、被预测为 {predicted} 的测试图片",
+);
+const FIRST_SHOWN: Text = tx(" (first {count} shown)", "（显示前 {count} 张）");
+const CELL_BUTTON: Text = tx(
+    "{n} test images of {truth} predicted as {predicted}",
+    "{n} 张真实为 {truth}、被预测为 {predicted} 的测试图片",
+);
+const WEIGHTS_LABEL: Text = tx("first-layer weights", "第一层权重");
+const TRUE_PREDICTED: Text = tx("true ↓ / predicted →", "真实 ↓ / 预测 →");
+
+/// First-layer weights as an RGBA image.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightsImage {
+    pub width: u32,
+    pub height: u32,
+    pub units: usize,
+    pub rgba: Vec<u8>,
+}
+
+/// The test images of one confusion-matrix cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellView {
+    pub truth: u8,
+    pub predicted: u8,
+    pub pixels: Vec<u8>,
+    pub count: usize,
+    pub total: usize,
+}
 
 /// Training loss per step: raw (light) and smoothed (dark).
 #[component]
-pub fn LossPlot(state: State) -> impl IntoView {
+pub fn LossPlot(losses: RwSignal<LossHistory>) -> impl IntoView {
     let series = Signal::derive(move || {
-        state.losses.with(|history| {
+        losses.with(|history| {
             let raw = history.points();
             let alpha = (20.0 / history.len().max(20) as f32).clamp(0.01, 0.3);
             // One bucket holds `width` steps: smooth as strongly per step as a loss-by-loss curve would.
@@ -47,9 +84,9 @@ pub fn LossPlot(state: State) -> impl IntoView {
 
 /// Test accuracy per evaluation.
 #[component]
-pub fn AccuracyPlot(state: State) -> impl IntoView {
+pub fn AccuracyPlot(evals: RwSignal<Vec<(u64, f32, f32)>>) -> impl IntoView {
     let series = Signal::derive(move || {
-        state.evals.with(|e| {
+        evals.with(|e| {
             vec![Series {
                 points: e
                     .iter()
@@ -81,19 +118,21 @@ fn put_rgba(canvas: &HtmlCanvasElement, w: u32, h: u32, rgba: &[u8]) {
     }
 }
 
+/// The first layer's weights as tiles.
 #[component]
-pub fn WeightsGrid(state: State) -> impl IntoView {
+pub fn WeightsGrid(weights: RwSignal<Option<WeightsImage>>) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        state.weights.with(|w| {
+        weights.with(|w| {
             if let (Some(c), Some(img)) = (canvas.get(), w) {
                 put_rgba(&c, img.width, img.height, &img.rgba);
             }
         })
     });
     view! {
-        <canvas node_ref=canvas class="pixelated weights" data-testid="weights" aria-label="first-layer weights"></canvas>
-        <p class="caption" data-testid="weights-caption">{move || state.weights.with(|w| w.as_ref().map_or(String::new(), |img| format!("{} {}", img.units, super::i18n::t(state.lang.get(), "hidden units shown"))))}</p>
+        <canvas node_ref=canvas class="pixelated weights" data-testid="weights" aria-label=move || WEIGHTS_LABEL.get(lang.get())></canvas>
+        <p class="caption" data-testid="weights-caption">{move || weights.with(|w| w.as_ref().map_or(String::new(), |img| UNITS_SHOWN.get(lang.get()).replace("{n}", &img.units.to_string())))}</p>
     }
 }
 
@@ -114,14 +153,18 @@ fn images_rgba(pixels: &[u8], count: usize) -> (u32, u32, Vec<u8>) {
     (w as u32, h as u32, rgba)
 }
 
+/// A confusion matrix (`classes × classes` counts, row = true class) whose cells ask for their images
+/// through `on_cell(truth, predicted)`; `cell` holds the images last received.
 #[component]
 pub fn Confusion(
-    state: State,
-    send: impl Fn(ToWorker) + Clone + Send + Sync + 'static,
+    confusion: RwSignal<(Vec<u32>, usize)>,
+    cell: RwSignal<Option<CellView>>,
+    on_cell: Callback<(u8, u8)>,
 ) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        state.cell.with(|cell| {
+        cell.with(|cell| {
             if let (Some(c), Some(cell)) = (canvas.get(), cell) {
                 let (w, h, rgba) = images_rgba(&cell.pixels, cell.count);
                 put_rgba(&c, w, h, &rgba);
@@ -130,18 +173,16 @@ pub fn Confusion(
     });
     view! {
         {move || {
-            let (m, k) = state.confusion.get();
+            let (m, k) = confusion.get();
             if m.len() != k * k || k == 0 {
-                return view! { <p class="hint">{move || super::i18n::t(state.lang.get(), "Appears after the first evaluation.")}</p> }.into_any();
+                return view! { <p class="hint">{move || AFTER_EVALUATION.get(lang.get())}</p> }.into_any();
             }
-            let send = send.clone();
             view! {
                 <table class="confusion" data-testid="confusion">
-                    <thead><tr><th scope="col" title="true ↓ / predicted →">"t\\p"</th>{(0..k).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
+                    <thead><tr><th scope="col" title=move || TRUE_PREDICTED.get(lang.get())>"t\\p"</th>{(0..k).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
                     <tbody>
                         {(0..k).map(|t| {
                             let row_total: u32 = m[t * k..(t + 1) * k].iter().sum::<u32>().max(1);
-                            let send = send.clone();
                             view! {
                                 <tr><th scope="row">{t}</th>
                                 {(0..k).map(|p| {
@@ -153,11 +194,12 @@ pub fn Confusion(
                                     } else {
                                         format!("rgba(220,60,60,{:.2})", (frac * 4.0).min(1.0))
                                     };
-                                    let send = send.clone();
+                                    let label = move || CELL_BUTTON.get(lang.get()).replace("{n}", &v.to_string())
+                                        .replace("{truth}", &t.to_string()).replace("{predicted}", &p.to_string());
                                     view! {
                                         <td style:background=background>
-                                            <button data-testid=format!("cell-{t}-{p}") aria-label=format!("{v} test images of {t} predicted as {p}")
-                                                on:click=move |_| send(ToWorker::ShowCell { truth: t as u8, predicted: p as u8 })>{v}</button>
+                                            <button data-testid=format!("cell-{t}-{p}") aria-label=label
+                                                on:click=move |_| on_cell.run((t as u8, p as u8))>{v}</button>
                                         </td>
                                     }
                                 }).collect_view()}
@@ -168,9 +210,32 @@ pub fn Confusion(
                 </table>
             }.into_any()
         }}
-        <p class="caption" data-testid="cell-caption">{move || state.cell.with(|c| c.as_ref().map_or(super::i18n::t(state.lang.get(), "Click a cell to see its test images.").to_string(), |c| {
-            format!("{} test images of {} predicted as {}{}", c.total, c.truth, c.predicted, if c.count < c.total { format!(" (first {} shown)", c.count) } else { String::new() })
+        <p class="caption" data-testid="cell-caption">{move || cell.with(|c| c.as_ref().map_or(CLICK_A_CELL.get(lang.get()).to_string(), |c| {
+            let lang = lang.get();
+            let first = if c.count < c.total { FIRST_SHOWN.get(lang).replace("{count}", &c.count.to_string()) } else { String::new() };
+            CELL.get(lang).replace("{total}", &c.total.to_string()).replace("{truth}", &c.truth.to_string())
+                .replace("{predicted}", &c.predicted.to_string()) + &first
         }))}</p>
         <canvas node_ref=canvas class="pixelated cell-images" data-testid="cell-images"></canvas>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_is_translated() {
+        let texts = [
+            UNITS_SHOWN,
+            AFTER_EVALUATION,
+            CLICK_A_CELL,
+            CELL,
+            FIRST_SHOWN,
+            CELL_BUTTON,
+            WEIGHTS_LABEL,
+            TRUE_PREDICTED,
+        ];
+        assert_eq!(i18n::untranslated(&texts), Vec::<&str>::new());
     }
 }

@@ -10,7 +10,7 @@ use serde_bytes::ByteBuf;
 
 use crate::config::LessonConfig;
 use crate::history::LossHistory;
-use crate::protocol::SavedRun;
+use crate::lessons::train::protocol::SavedRun;
 
 /// Key of the lesson's entry in the store.
 pub const KEY: &str = "train";

@@ -16,13 +16,16 @@ use kernels::{
     TensorOptimizerState,
 };
 use serde_bytes::ByteBuf;
-use wasm_bindgen::prelude::*;
 
 use super::checkpoint::{self, Checkpoint, Position};
-use super::{Active, browser_adapter_label, fetch_bytes, now, scope, sleep};
+use super::{Active, browser_adapter_label, fetch_bytes, now, sleep};
 use crate::config::LessonConfig;
 use crate::history::{LossHistory, push_bounded};
-use crate::protocol::{EngineMeasurement, EnginePreference, FromWorker, ToWorker};
+use crate::lessons::train::protocol::{
+    CellImages, EngineMeasurement, MessageCode, TrEvent, TrQuery, TrReply, TrToWorker,
+    WorkerMessage,
+};
+use crate::protocol::EnginePreference;
 use crate::store;
 use crate::with_engine;
 
@@ -34,7 +37,7 @@ const BURST_SECONDS: f64 = 0.1;
 /// How often the weight grid is refreshed while training.
 const WEIGHTS_EVERY_SECONDS: f64 = 1.5;
 
-fn post(msg: &FromWorker) {
+fn post(msg: &TrEvent) {
     super::post(msg)
 }
 
@@ -117,7 +120,7 @@ async fn load_data(
             *data = data.take(limit);
         }
         l.version += 1;
-        let msg = FromWorker::Data {
+        let msg = TrEvent::Data {
             train_loaded: l.train.as_ref().map_or(0, Dataset::len),
             train_total: l.train_total,
             test_loaded: l.test.as_ref().map_or(0, Dataset::len),
@@ -183,7 +186,7 @@ impl GoodState {
 }
 
 struct Worker {
-    inbox: Rc<RefCell<VecDeque<ToWorker>>>,
+    inbox: Rc<RefCell<VecDeque<TrToWorker>>>,
     loaded: Rc<RefCell<Loaded>>,
     gpu: Option<GpuContext>,
     gpu_problem: Option<String>,
@@ -192,7 +195,7 @@ struct Worker {
     use_gpu: bool,
     /// The adapter's name as the browser gives it.
     adapter_label: String,
-    note: String,
+    note: WorkerMessage,
     measurements: Vec<EngineMeasurement>,
     /// A run saved in this browser, offered to the page until it is resumed, cleared or overtaken.
     offer: Option<Checkpoint>,
@@ -222,7 +225,7 @@ impl Worker {
         } else {
             adapter
         };
-        post(&FromWorker::Engine {
+        post(&TrEvent::Engine {
             kind: kind.into(),
             adapter,
             note: self.note.clone(),
@@ -270,26 +273,29 @@ impl Worker {
         match (config.engine, &self.gpu) {
             (EnginePreference::Cpu, _) => {
                 self.use_gpu = false;
-                self.note = "CPU engine chosen by the URL (engine=cpu).".into();
+                self.note = WorkerMessage::new(MessageCode::CpuByUrl, "");
             }
             (EnginePreference::Gpu, Some(_)) => {
                 self.use_gpu = true;
-                self.note = if software {
-                    "WebGPU forced by the URL (engine=gpu) on a software adapter.".into()
-                } else {
-                    "WebGPU forced by the URL (engine=gpu).".into()
-                };
+                self.note = WorkerMessage::new(
+                    if software {
+                        MessageCode::GpuByUrlSoftware
+                    } else {
+                        MessageCode::GpuByUrl
+                    },
+                    "",
+                );
             }
             (_, None) => {
                 self.use_gpu = false;
-                self.note = format!(
-                    "WebGPU is not available here ({}); training runs on the CPU engine instead.",
-                    self.gpu_problem.clone().unwrap_or_default()
+                self.note = WorkerMessage::new(
+                    MessageCode::NoWebGpu,
+                    self.gpu_problem.clone().unwrap_or_default(),
                 );
             }
             (EnginePreference::Auto, Some(_)) if !software => {
                 self.use_gpu = true;
-                self.note = "Training on your GPU through WebGPU.".into();
+                self.note = WorkerMessage::new(MessageCode::OnGpu, "");
             }
             (EnginePreference::Auto, Some(_)) => {
                 // A software WebGPU adapter (e.g. SwiftShader) can be far slower than the CPU engine: measure both.
@@ -316,24 +322,23 @@ impl Worker {
                             },
                         ];
                         self.use_gpu = g >= c;
-                        self.note = format!(
-                            "The WebGPU adapter is a software one ({name}). Measured {g:.0} samples/s on WebGPU and {c:.0} on the CPU engine: using the {}.",
+                        self.note = WorkerMessage::new(
                             if self.use_gpu {
-                                "WebGPU engine"
+                                MessageCode::SoftwareChoseGpu
                             } else {
-                                "CPU engine"
-                            }
+                                MessageCode::SoftwareChoseCpu
+                            },
+                            format!("{name}: WebGPU {g:.0} samples/s, CPU engine {c:.0} samples/s"),
                         );
                     }
                     (Err(e), _) => {
                         self.use_gpu = false;
-                        self.note = format!(
-                            "WebGPU failed on {name} ({e}); training runs on the CPU engine instead."
-                        );
+                        self.note =
+                            WorkerMessage::new(MessageCode::GpuFailed, format!("{name}: {e}"));
                     }
                     (Ok(_), Err(e)) => {
                         self.use_gpu = true;
-                        self.note = format!("The CPU engine failed ({e}); using WebGPU on {name}.");
+                        self.note = WorkerMessage::new(MessageCode::CpuFailed, e.to_string());
                     }
                 }
             }
@@ -468,7 +473,7 @@ impl Worker {
             .batches
             .as_ref()
             .map_or(0.0, |b| s.batch_index as f32 / b.len().max(1) as f32);
-        post(&FromWorker::Progress {
+        post(&TrEvent::Progress {
             step: s.step,
             epoch: s.epoch,
             epoch_fraction: if s.finished { 1.0 } else { fraction },
@@ -511,7 +516,7 @@ impl Worker {
         s.history.extend(&losses);
         s.history.truncate(good.step);
         s.evals.retain(|&(at, _, _)| at <= good.step);
-        post(&FromWorker::Progress {
+        post(&TrEvent::Progress {
             step: diverged.saturating_sub(1),
             epoch: s.epoch,
             epoch_fraction: 0.0,
@@ -521,7 +526,7 @@ impl Worker {
             finished: false,
             worker_memory: super::wasm_memory_bytes(),
         });
-        post(&FromWorker::Diverged {
+        post(&TrEvent::Diverged {
             step: diverged,
             loss,
             lr: s.opt.lr,
@@ -540,21 +545,23 @@ impl Worker {
         let model = match Mlp::from_safetensors(bytes) {
             Ok(m) if m.input_size() == widths[0] && m.classes() == widths[widths.len() - 1] => m,
             Ok(m) => {
-                post(&FromWorker::Error {
-                    message: format!(
-                        "This model has {} inputs and {} classes; the lesson's data needs {} and {}.",
+                post(&TrEvent::Error(WorkerMessage::new(
+                    MessageCode::BadModel,
+                    format!(
+                        "it has {} inputs and {} classes; the lesson's data needs {} and {}",
                         m.input_size(),
                         m.classes(),
                         widths[0],
                         widths[widths.len() - 1]
                     ),
-                });
+                )));
                 return Ok(());
             }
             Err(e) => {
-                post(&FromWorker::Error {
-                    message: format!("This file is not a model the lesson can load: {e}"),
-                });
+                post(&TrEvent::Error(WorkerMessage::new(
+                    MessageCode::BadModel,
+                    e.to_string(),
+                )));
                 return Ok(());
             }
         };
@@ -569,7 +576,7 @@ impl Worker {
         s.finished = false;
         s.good = Some(GoodState::fresh(&model));
         s.last_snapshot = Some(model);
-        post(&FromWorker::Imported { hidden });
+        post(&TrEvent::Imported { hidden });
         self.report(0, None).await?;
         self.evaluate().await?;
         self.send_weights().await
@@ -631,11 +638,10 @@ impl Worker {
             && !self.save_failed
         {
             self.save_failed = true;
-            post(&FromWorker::Error {
-                message: format!(
-                    "Progress cannot be saved in this browser, so a reload will start over: {e}"
-                ),
-            });
+            post(&TrEvent::Error(WorkerMessage::new(
+                MessageCode::SaveFailed,
+                e,
+            )));
         }
     }
 
@@ -649,7 +655,7 @@ impl Worker {
     async fn offer_saved(&mut self) {
         match store::get::<Checkpoint>(checkpoint::KEY).await {
             Ok(Some(c)) if c.readable() => {
-                post(&FromWorker::Saved {
+                post(&TrEvent::Saved {
                     run: Some(c.summary(self.data_sizes())),
                 });
                 self.offer = Some(c);
@@ -663,7 +669,7 @@ impl Worker {
     /// Withdraws the offer (a new run began, or it was resumed or cleared).
     fn withdraw_offer(&mut self) {
         if self.offer.take().is_some() {
-            post(&FromWorker::Saved { run: None });
+            post(&TrEvent::Saved { run: None });
         }
     }
 
@@ -683,9 +689,10 @@ impl Worker {
         let model = match restored {
             Ok(m) => m,
             Err(e) => {
-                post(&FromWorker::Error {
-                    message: format!("The saved run could not be restored: {e}"),
-                });
+                post(&TrEvent::Error(WorkerMessage::new(
+                    MessageCode::RestoreFailed,
+                    e,
+                )));
                 return Ok(());
             }
         };
@@ -713,7 +720,7 @@ impl Worker {
             optimizer,
         });
         s.last_snapshot = Some(model);
-        post(&FromWorker::Resumed {
+        post(&TrEvent::Resumed {
             config: c.config.clone(),
             history: c.history.clone(),
             evals: c.evals.clone(),
@@ -739,7 +746,7 @@ impl Worker {
             .map(|c| c as u32)
             .collect();
         push_bounded(&mut s.evals, (s.step, eval.accuracy(), eval.loss));
-        post(&FromWorker::Evaluation {
+        post(&TrEvent::Evaluation {
             step: s.step,
             accuracy: eval.accuracy(),
             loss: eval.loss,
@@ -759,9 +766,9 @@ impl Worker {
         Ok(())
     }
 
-    async fn predict(&mut self, pixels: &[u8]) -> Result<(), EngineError> {
+    async fn predict(&mut self, pixels: &[u8]) -> Result<TrReply, EngineError> {
         let Some(s) = self.session.as_mut() else {
-            return Ok(());
+            return Ok(not_ready());
         };
         let (mean, std) = self
             .loaded
@@ -776,15 +783,20 @@ impl Worker {
         let logits = with_engine!(&mut s.engine, e => e.predict(&x, 1).await)?;
         let probabilities =
             kernels::ops::softmax_cross_entropy::softmax_rows(&logits, logits.len());
-        post(&FromWorker::Prediction { probabilities });
-        Ok(())
+        Ok(TrReply::Prediction(probabilities))
     }
 
-    fn show_cell(&self, truth: u8, predicted: u8) {
-        let Some(s) = &self.session else { return };
-        let Some(eval) = &s.last_eval else { return };
+    fn show_cell(&self, truth: u8, predicted: u8) -> TrReply {
+        let Some(s) = &self.session else {
+            return not_ready();
+        };
+        let Some(eval) = &s.last_eval else {
+            return not_ready();
+        };
         let l = self.loaded.borrow();
-        let Some(test) = &l.test else { return };
+        let Some(test) = &l.test else {
+            return not_ready();
+        };
         let hits: Vec<usize> = (0..eval.total.min(test.len()))
             .filter(|&i| test.labels[i] == truth && eval.predictions[i] == u32::from(predicted))
             .collect();
@@ -792,33 +804,59 @@ impl Worker {
         for &i in hits.iter().take(48) {
             pixels.extend_from_slice(test.image(i));
         }
-        post(&FromWorker::CellImages {
+        TrReply::Cell(CellImages {
             truth,
             predicted,
             pixels: ByteBuf::from(pixels),
             count: hits.len().min(48),
             total: hits.len(),
-        });
+        })
+    }
+
+    /// The model as `.safetensors`.
+    async fn export(&mut self) -> Result<TrReply, EngineError> {
+        let Some(s) = self.session.as_mut() else {
+            return Ok(not_ready());
+        };
+        let model = with_engine!(&mut s.engine, e => e.model().await)?;
+        Ok(match model.to_safetensors() {
+            Ok(bytes) => TrReply::ModelFile {
+                bytes: ByteBuf::from(bytes),
+                widths: model.widths(),
+            },
+            Err(e) => TrReply::Failed(WorkerMessage::new(MessageCode::ExportFailed, e.to_string())),
+        })
+    }
+
+    /// Answers a query (exactly once, also when it fails).
+    async fn answer(&mut self, query: TrQuery) -> Result<TrReply, EngineError> {
+        match query {
+            TrQuery::Predict { pixels } => self.predict(&pixels).await,
+            TrQuery::Cell { truth, predicted } => Ok(self.show_cell(truth, predicted)),
+            TrQuery::Export => self.export().await,
+            TrQuery::CheckAutodiff => self.check_autodiff().await,
+        }
     }
 
     /// One step of the current weights on a fresh copy of our GPU engine and on burn's autodiff, same
     /// batch and device; reports the largest difference per parameter.
     #[cfg(feature = "burn")]
-    async fn check_autodiff(&mut self) -> Result<(), EngineError> {
-        use crate::protocol::GradientDifference;
+    async fn check_autodiff(&mut self) -> Result<TrReply, EngineError> {
+        use crate::lessons::train::protocol::{AutodiffCheck, GradientDifference};
         let Some(ctx) = self.gpu.clone() else {
-            post(&FromWorker::Error {
-                message: "The autodiff check needs WebGPU (burn runs on the same GPU device)."
-                    .into(),
-            });
-            return Ok(());
+            return Ok(TrReply::Failed(WorkerMessage::new(
+                MessageCode::AutodiffNeedsGpu,
+                "",
+            )));
         };
         let Some(s) = self.session.as_mut() else {
-            return Ok(());
+            return Ok(not_ready());
         };
         let model = with_engine!(&mut s.engine, e => e.model().await)?;
         let train = self.loaded.borrow().train.clone().filter(|d| !d.is_empty());
-        let Some(train) = train else { return Ok(()) };
+        let Some(train) = train else {
+            return Ok(not_ready());
+        };
         let rows: Vec<u32> = (0..s.config.batch.min(train.len()) as u32).collect();
         let opt = s.opt;
         let mut ours = GpuEngine::new(&ctx, &model, rows.len())?;
@@ -851,21 +889,19 @@ impl Worker {
                 });
             }
         }
-        post(&FromWorker::AutodiffCheck {
+        Ok(TrReply::Autodiff(AutodiffCheck {
             rows: rows.len(),
             losses: (a.loss, b.loss),
             parameters,
-        });
-        Ok(())
+        }))
     }
 
     #[cfg(not(feature = "burn"))]
-    async fn check_autodiff(&mut self) -> Result<(), EngineError> {
-        post(&FromWorker::Error {
-            message: "This build has no autodiff check (build the app with --features burn)."
-                .into(),
-        });
-        Ok(())
+    async fn check_autodiff(&mut self) -> Result<TrReply, EngineError> {
+        Ok(TrReply::Failed(WorkerMessage::new(
+            MessageCode::NoAutodiff,
+            "",
+        )))
     }
 
     /// A lost GPU device: continue on the CPU engine from the latest weights snapshot.
@@ -903,30 +939,29 @@ impl Worker {
                 s.last_snapshot = Some(good.model.clone());
                 s.history.truncate(good.step);
                 s.evals.retain(|&(at, _, _)| at <= good.step);
-                post(&FromWorker::Restored { step: good.step });
-                self.note = format!(
-                    "The GPU device was lost ({why}). Training continues on {} from the snapshot at step {}.",
+                post(&TrEvent::Restored { step: good.step });
+                self.note = WorkerMessage::new(
                     if self.use_gpu {
-                        "a new WebGPU device"
+                        MessageCode::DeviceLostNewGpu
                     } else {
-                        "the CPU engine"
+                        MessageCode::DeviceLostCpu
                     },
-                    good.step
+                    format!("{} ({why})", good.step),
                 );
             }
             Err(e) => {
                 s.running = false;
-                post(&FromWorker::Error {
-                    message: format!(
-                        "The GPU device was lost ({why}) and no engine could take over: {e}"
-                    ),
-                });
+                post(&TrEvent::Error(WorkerMessage::new(
+                    MessageCode::DeviceLostNoEngine,
+                    format!("{why}; {e}"),
+                )));
             }
         }
         if let Err(e) = self.sync_data() {
-            post(&FromWorker::Error {
-                message: e.to_string(),
-            });
+            post(&TrEvent::Error(WorkerMessage::new(
+                MessageCode::EngineFailed,
+                e.to_string(),
+            )));
         }
         self.announce();
         let _ = self.report(0, None).await;
@@ -953,33 +988,37 @@ impl Worker {
         if let Some(s) = self.session.as_mut() {
             s.running = false;
         }
-        post(&FromWorker::Error {
-            message: e.to_string(),
-        });
+        post(&TrEvent::Error(WorkerMessage::new(
+            MessageCode::EngineFailed,
+            e.to_string(),
+        )));
     }
 
-    async fn handle(&mut self, msg: ToWorker) -> Result<(), EngineError> {
+    async fn handle(&mut self, msg: TrToWorker) -> Result<(), EngineError> {
         match msg {
-            ToWorker::Reset(config) => {
+            TrToWorker::Reset(config) => {
                 // A new run: the saved one is forgotten (a new save replaces it at the first evaluation).
                 self.withdraw_offer();
                 if let Err(e) = store::delete(checkpoint::KEY).await {
                     web_sys::console::warn_1(&e.to_string().into());
                 }
                 if let Err(e) = self.reset(config) {
-                    post(&FromWorker::Error { message: e });
+                    post(&TrEvent::Error(WorkerMessage::new(
+                        MessageCode::BadSetting,
+                        e,
+                    )));
                     return Ok(());
                 }
                 self.report(0, None).await?;
                 self.send_weights().await?;
             }
-            ToWorker::Start => {
+            TrToWorker::Start => {
                 self.withdraw_offer();
                 if let Some(s) = self.session.as_mut() {
                     s.running = !s.finished;
                 }
             }
-            ToWorker::Pause => {
+            TrToWorker::Pause => {
                 if let Some(s) = self.session.as_mut() {
                     s.running = false;
                 }
@@ -991,16 +1030,17 @@ impl Worker {
                     }
                 }
             }
-            ToWorker::Resume => self.resume().await?,
-            ToWorker::ClearSaved => {
+            TrToWorker::Resume => self.resume().await?,
+            TrToWorker::ClearSaved => {
                 self.withdraw_offer();
                 if let Err(e) = store::delete(checkpoint::KEY).await {
-                    post(&FromWorker::Error {
-                        message: e.to_string(),
-                    });
+                    post(&TrEvent::Error(WorkerMessage::new(
+                        MessageCode::SaveFailed,
+                        e.to_string(),
+                    )));
                 }
             }
-            ToWorker::Step => {
+            TrToWorker::Step => {
                 self.withdraw_offer();
                 if self.session.as_ref().is_some_and(|s| !s.running) {
                     self.sync_data()?;
@@ -1014,7 +1054,7 @@ impl Worker {
                     }
                 }
             }
-            ToWorker::SetRates { lr, momentum } => {
+            TrToWorker::SetRates { lr, momentum } => {
                 if let Some(s) = self.session.as_mut() {
                     let mut next = s.opt;
                     next.lr = lr;
@@ -1029,35 +1069,36 @@ impl Worker {
                             s.config.lr = lr;
                             s.config.momentum = momentum;
                         }
-                        Err(e) => post(&FromWorker::Error {
-                            message: e.to_string(),
-                        }),
+                        Err(e) => post(&TrEvent::Error(WorkerMessage::new(
+                            MessageCode::BadSetting,
+                            e.to_string(),
+                        ))),
                     }
                 }
             }
-            ToWorker::Predict { pixels } => self.predict(&pixels).await?,
-            ToWorker::Export => {
-                if let Some(s) = self.session.as_mut() {
-                    let model = with_engine!(&mut s.engine, e => e.model().await)?;
-                    match model.to_safetensors() {
-                        Ok(bytes) => post(&FromWorker::ModelFile {
-                            bytes: ByteBuf::from(bytes),
-                            widths: model.widths(),
-                        }),
-                        Err(e) => post(&FromWorker::Error {
-                            message: format!("The model could not be saved: {e}"),
-                        }),
-                    }
+            TrToWorker::Query { id, query } => {
+                // Exactly one reply per query, also when the engine fails (then the error is handled too).
+                let (reply, failure) = match self.answer(query).await {
+                    Ok(reply) => (reply, None),
+                    Err(e) => (
+                        TrReply::Failed(WorkerMessage::new(
+                            MessageCode::EngineFailed,
+                            e.to_string(),
+                        )),
+                        Some(e),
+                    ),
+                };
+                post(&TrEvent::Reply { id, reply });
+                if let Some(e) = failure {
+                    return Err(e);
                 }
             }
-            ToWorker::Import { bytes } => self.import(&bytes).await?,
-            ToWorker::DebugLoseDevice => {
+            TrToWorker::Import { bytes } => self.import(&bytes).await?,
+            TrToWorker::DebugLoseDevice => {
                 if let Some(ctx) = self.gpu.as_ref().filter(|_| self.use_gpu) {
                     ctx.destroy();
                 }
             }
-            ToWorker::ShowCell { truth, predicted } => self.show_cell(truth, predicted),
-            ToWorker::CheckAutodiff => self.check_autodiff().await?,
         }
         Ok(())
     }
@@ -1065,7 +1106,7 @@ impl Worker {
     async fn run(mut self) {
         // Wait for the first message: the page's configuration.
         let config = loop {
-            if let Some(ToWorker::Reset(c)) = self.inbox.borrow_mut().pop_front() {
+            if let Some(TrToWorker::Reset(c)) = self.inbox.borrow_mut().pop_front() {
                 break c;
             }
             sleep(0.02).await;
@@ -1075,9 +1116,10 @@ impl Worker {
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(message) = load_data(loader.clone(), train_limit, test_limit).await {
                 loader.borrow_mut().failed = true;
-                post(&FromWorker::Error {
-                    message: format!("Loading the dataset failed: {message}"),
-                });
+                post(&TrEvent::Error(WorkerMessage::new(
+                    MessageCode::DataFailed,
+                    message,
+                )));
             }
         });
         if config.engine != EnginePreference::Cpu {
@@ -1117,12 +1159,10 @@ impl Worker {
             sleep(0.02).await;
         }
         if config.engine == EnginePreference::Gpu && self.gpu.is_none() {
-            post(&FromWorker::Error {
-                message: format!(
-                    "engine=gpu was requested but WebGPU is not available: {}",
-                    self.gpu_problem.clone().unwrap_or_default()
-                ),
-            });
+            post(&TrEvent::Error(WorkerMessage::new(
+                MessageCode::GpuMissing,
+                self.gpu_problem.clone().unwrap_or_default(),
+            )));
         }
         self.choose_engine(&config).await;
         // The page's first configuration starts a session without forgetting a saved run.
@@ -1139,7 +1179,10 @@ impl Worker {
                 }
                 self.offer_saved().await;
             }
-            Err(message) => post(&FromWorker::Error { message }),
+            Err(message) => post(&TrEvent::Error(WorkerMessage::new(
+                MessageCode::EngineFailed,
+                message,
+            ))),
         }
         let mut burst = 1usize;
         let mut announced = self.session.is_some();
@@ -1204,13 +1247,18 @@ impl Worker {
     }
 }
 
+/// The answer to a query that needs a model, data or an evaluation not there yet.
+fn not_ready() -> TrReply {
+    TrReply::Failed(WorkerMessage::new(MessageCode::NotYet, ""))
+}
+
 /// Renders up to 64 first-layer units as 28×28 tiles: blue negative, white zero, red positive, each unit
 /// scaled by its own largest magnitude.
-fn weights_grid(model: &Mlp) -> FromWorker {
+fn weights_grid(model: &Mlp) -> TrEvent {
     let layer = &model.layers[0];
     let side = (layer.in_features as f64).sqrt() as usize;
     if side * side != layer.in_features {
-        return FromWorker::Weights {
+        return TrEvent::Weights {
             width: 0,
             height: 0,
             units: 0,
@@ -1239,7 +1287,7 @@ fn weights_grid(model: &Mlp) -> FromWorker {
             rgba[at..at + 4].copy_from_slice(&[r, g, b, 255]);
         }
     }
-    FromWorker::Weights {
+    TrEvent::Weights {
         width: w as u32,
         height: h as u32,
         units,
@@ -1250,28 +1298,12 @@ fn weights_grid(model: &Mlp) -> FromWorker {
 /// Runs the training lesson's worker; `early` holds the messages that arrived while the module was
 /// loading.
 pub fn main(early: js_sys::Array) {
-    let inbox: Rc<RefCell<VecDeque<ToWorker>>> = Rc::default();
-    for value in early.iter() {
-        match serde_wasm_bindgen::from_value::<ToWorker>(value) {
-            Ok(msg) => inbox.borrow_mut().push_back(msg),
-            Err(e) => post(&FromWorker::Error {
-                message: format!("bad message to the worker: {e}"),
-            }),
-        }
-    }
-    let sink = inbox.clone();
-    let onmessage =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            match serde_wasm_bindgen::from_value::<ToWorker>(ev.data()) {
-                Ok(msg) => sink.borrow_mut().push_back(msg),
-                Err(e) => post(&FromWorker::Error {
-                    message: format!("bad message to the worker: {e}"),
-                }),
-            }
-        });
-    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-    // The handler lives as long as the worker.
-    onmessage.forget();
+    let inbox = super::inbox::<TrToWorker>(early, |e| {
+        post(&TrEvent::Error(WorkerMessage::new(
+            MessageCode::BadMessage,
+            e,
+        )));
+    });
     let worker = Worker {
         inbox,
         loaded: Rc::default(),
@@ -1280,11 +1312,11 @@ pub fn main(early: js_sys::Array) {
         session: None,
         use_gpu: false,
         adapter_label: String::new(),
-        note: String::new(),
+        note: WorkerMessage::new(MessageCode::OnGpu, ""),
         measurements: Vec::new(),
         offer: None,
         save_failed: false,
     };
-    post(&FromWorker::Ready);
+    post(&TrEvent::Ready);
     wasm_bindgen_futures::spawn_local(worker.run());
 }

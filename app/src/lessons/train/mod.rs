@@ -1,5 +1,14 @@
-//! "Train a network": the seed recipe on MNIST with every control and live view (the first lesson; its
-//! page is `ui::TrainPage`).
+//! "Train a network": the seed recipe on MNIST with every control and live view (the first lesson).
+//! `page` is the page, `state` what it knows of the run, `protocol` its messages with the worker
+//! (`worker/train.rs`), `text` every sentence in both languages.
+
+#[cfg(feature = "burn")]
+mod autodiff;
+mod page;
+pub mod protocol;
+mod resume;
+mod state;
+mod text;
 
 use leptos::prelude::*;
 
@@ -23,5 +32,5 @@ pub const INFO: LessonInfo = LessonInfo {
 /// The lesson.
 #[component]
 pub fn TrainLesson() -> impl IntoView {
-    view! { <crate::ui::TrainPage /> }
+    view! { <page::TrainPage /> }
 }

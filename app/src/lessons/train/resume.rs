@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::i18n::{Lang, Text, tx};
-use crate::protocol::{SavedRun, ToWorker};
+use super::protocol::{SavedRun, TrToWorker};
+use crate::ui::i18n::{Lang, Text, tx};
 
 const FOUND: Text = tx(
     "A run saved in this browser can continue where it stopped:",
@@ -70,7 +70,7 @@ fn describe(run: &SavedRun, lang: Lang) -> String {
 pub fn ResumeOffer(
     saved: RwSignal<Option<SavedRun>>,
     lang: RwSignal<Lang>,
-    send: Callback<ToWorker>,
+    send: Callback<TrToWorker>,
 ) -> impl IntoView {
     move || {
         saved.get().map(|run| {
@@ -81,7 +81,7 @@ pub fn ResumeOffer(
                     <p>{move || FOUND.get(lang.get())}" "{let r = run.clone(); move || describe(&r, lang.get())}</p>
                     {if run.compatible {
                         view! {
-                            <button data-testid="resume-run" on:click=move |_| send.run(ToWorker::Resume)>
+                            <button data-testid="resume-run" on:click=move |_| send.run(TrToWorker::Resume)>
                                 {move || RESUME.get(lang.get())}</button>
                         }.into_any()
                     } else {
@@ -90,7 +90,7 @@ pub fn ResumeOffer(
                                 <a data-testid="resume-setup" href=link>{move || OPEN_SETUP.get(lang.get())}</a></p>
                         }.into_any()
                     }}
-                    <button data-testid="discard-saved" on:click=move |_| send.run(ToWorker::ClearSaved)>
+                    <button data-testid="discard-saved" on:click=move |_| send.run(TrToWorker::ClearSaved)>
                         {move || DISCARD.get(lang.get())}</button>
                 </div>
             }
@@ -100,11 +100,11 @@ pub fn ResumeOffer(
 
 /// The control that forgets the saved run (`clear-saved`), with what is saved and when.
 #[component]
-pub fn ClearSaved(lang: RwSignal<Lang>, send: Callback<ToWorker>) -> impl IntoView {
+pub fn ClearSaved(lang: RwSignal<Lang>, send: Callback<TrToWorker>) -> impl IntoView {
     let cleared = RwSignal::new(false);
     view! {
         <p class="saving-note">{move || SAVING.get(lang.get())}" "
-            <button data-testid="clear-saved" on:click=move |_| { send.run(ToWorker::ClearSaved); cleared.set(true); }>
+            <button data-testid="clear-saved" on:click=move |_| { send.run(TrToWorker::ClearSaved); cleared.set(true); }>
                 {move || CLEAR.get(lang.get())}</button>
             {move || cleared.get().then(|| view! { " " <span data-testid="cleared">{move || CLEARED.get(lang.get())}</span> })}
         </p>
@@ -116,7 +116,7 @@ mod tests {
     #[test]
     fn every_text_is_translated() {
         assert_eq!(
-            super::super::i18n::untranslated(super::TEXTS),
+            crate::ui::i18n::untranslated(super::TEXTS),
             Vec::<&str>::new()
         );
     }

@@ -1,0 +1,442 @@
+//! The "Train a network" page: its own engine worker, the training loop's outline, controls, progress
+//! and the live views (loss and accuracy curves, first-layer weights, confusion matrix, drawing pad).
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::protocol::{MessageCode, TrQuery, TrReply, TrToWorker};
+use super::resume;
+use super::state::{self, Divergence, EngineView, State, TrClient};
+use super::text;
+use crate::config::{LessonConfig, LessonOptimizer};
+use crate::ui::i18n::{Lang, Text};
+use crate::ui::plots::{self, CellView};
+use crate::ui::{drawing, files};
+
+fn hidden_text(c: &LessonConfig) -> String {
+    c.hidden
+        .iter()
+        .map(|h| h.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// What the page says when training diverged, in the page's language.
+pub fn diverged_message(lang: Lang, step: u64, loss: f32, lr: f32, back: u64) -> String {
+    let loss = crate::ui::formula::num(f64::from(loss));
+    match lang {
+        Lang::En => format!(
+            "Training diverged at step {step} with learning rate {lr}: the loss exploded to {loss}. \
+             Training paused and rolled back to step {back}, the last good snapshot (weights and optimiser \
+             state). Try a smaller learning rate, then press Start."
+        ),
+        Lang::Zh => format!(
+            "训练在第 {step} 步发散（学习率 {lr}）：损失暴涨到 {loss}。训练已暂停，并回滚到第 {back} 步——\
+             最后一个正常的快照（权重和优化器状态）。请把学习率调小，然后按“开始”。"
+        ),
+    }
+}
+
+fn update_url(config: &LessonConfig, lang: Lang) {
+    let router = expect_context::<crate::route::Router>();
+    let mut route = crate::route::Route::parse(&config.to_query());
+    route.lesson = Some(crate::lessons::train::ID.into());
+    route.set("lang", (lang == Lang::Zh).then(|| "zh".to_string()));
+    router.replace(route);
+}
+
+/// Animates the outline through forward → loss → gradients → update for a single step.
+fn animate_step(phase: RwSignal<Option<usize>>) {
+    for (i, p) in [1usize, 2, 3, 4].into_iter().enumerate() {
+        set_timeout(
+            move || phase.set(Some(p)),
+            std::time::Duration::from_millis(180 * i as u64),
+        );
+    }
+    set_timeout(
+        move || phase.set(None),
+        std::time::Duration::from_millis(900),
+    );
+}
+
+#[cfg(feature = "burn")]
+fn autodiff_panel(client: TrClient, state: State) -> impl IntoView {
+    view! { <super::autodiff::AutodiffPanel client=client state=state /> }
+}
+
+#[cfg(not(feature = "burn"))]
+fn autodiff_panel(_client: TrClient, _state: State) -> impl IntoView {}
+
+/// The lesson's page: its own engine worker, controls, progress and live views.
+#[component]
+pub fn TrainPage() -> impl IntoView {
+    let router = expect_context::<crate::route::Router>();
+    let query = router.0.with_untracked(|r| r.query());
+    let (initial, problems) = LessonConfig::from_query(&query);
+    let lang = expect_context::<RwSignal<Lang>>();
+    let (client, state) = state::start();
+    for p in problems {
+        state.error(MessageCode::UrlProblem, p);
+    }
+    let config = RwSignal::new(initial.clone());
+    client.send(&TrToWorker::Reset(initial));
+    state.phase.set(Some(0));
+    set_timeout(
+        move || state.phase.set(None),
+        std::time::Duration::from_millis(900),
+    );
+    let send = {
+        let client = client.clone();
+        move |m: TrToWorker| client.send(&m)
+    };
+
+    let start_pause = {
+        let send = send.clone();
+        move || {
+            if state.running.get_untracked() {
+                // The worker finishes its current burst first; its acknowledgement flips `running`.
+                send(TrToWorker::Pause);
+                state.pausing.set(true);
+            } else if !state.finished.get_untracked() {
+                state.diverged.set(None);
+                send(TrToWorker::Start);
+                state.running.set(true);
+            }
+        }
+    };
+    let step = {
+        let send = send.clone();
+        move || {
+            if !state.running.get_untracked() {
+                send(TrToWorker::Step);
+                animate_step(state.phase);
+            }
+        }
+    };
+    // `?debug=1`: a control that destroys the GPU device, so tests can prove training survives it.
+    let debug = expect_context::<crate::route::Router>()
+        .0
+        .with_untracked(|r| r.get("debug") == Some("1"));
+    // A resumed run brings its configuration; the form and the URL show it.
+    Effect::new(move |_| {
+        if let Some(c) = state.resumed.get() {
+            update_url(&c, lang.get_untracked());
+            config.set(c);
+        }
+    });
+    // A loaded model brings its own hidden widths; the form shows them.
+    Effect::new(move |_| {
+        if let Some(hidden) = state.imported.get() {
+            config.update(|c| c.hidden = hidden);
+        }
+    });
+    let import_model = {
+        let send = send.clone();
+        move |ev: leptos::ev::Event| {
+            let input: web_sys::HtmlInputElement = event_target(&ev);
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                let send = send.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match files::file_bytes(file).await {
+                        Ok(bytes) => send(TrToWorker::Import {
+                            bytes: serde_bytes::ByteBuf::from(bytes),
+                        }),
+                        Err(e) => state.error(MessageCode::FileUnreadable, e.to_string()),
+                    }
+                });
+            }
+        }
+    };
+    let reset = {
+        let send = send.clone();
+        move || {
+            let c = config.get_untracked();
+            update_url(&c, lang.get_untracked());
+            state.clear_run();
+            send(TrToWorker::Reset(c));
+            state.phase.set(Some(0));
+            set_timeout(
+                move || state.phase.set(None),
+                std::time::Duration::from_millis(600),
+            );
+        }
+    };
+    let set_rates = {
+        let send = send.clone();
+        move || {
+            let c = config.get_untracked();
+            update_url(&c, lang.get_untracked());
+            send(TrToWorker::SetRates {
+                lr: c.lr,
+                momentum: c.momentum,
+            });
+        }
+    };
+
+    // Keyboard: space start/pause, "s" single step, "r" reset (not while typing in a field).
+    {
+        let (sp, st, rs) = (start_pause.clone(), step.clone(), reset.clone());
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            let typing = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+                .is_some_and(|el| {
+                    matches!(
+                        el.tag_name().as_str(),
+                        "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+                    )
+                });
+            if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+                return;
+            }
+            match ev.key().as_str() {
+                " " => {
+                    ev.prevent_default();
+                    sp();
+                }
+                "s" => st(),
+                "r" => rs(),
+                _ => {}
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+
+    let number_field = move |id: &'static str,
+                             label: Text,
+                             step_attr: &'static str,
+                             get: fn(&LessonConfig) -> String,
+                             set: fn(&mut LessonConfig, &str) -> bool,
+                             live: bool| {
+        let set_rates = set_rates.clone();
+        let invalid = RwSignal::new(false);
+        view! {
+            <label for=id>{move || label.get(lang.get())}</label>
+            <input id=id data-testid=id type="number" step=step_attr class:invalid=move || invalid.get()
+                prop:value=move || get(&config.get())
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    let mut ok = false;
+                    config.update(|c| ok = set(c, &v));
+                    invalid.set(!ok);
+                    if ok && live { set_rates(); }
+                } />
+        }
+    };
+
+    let hidden_invalid = RwSignal::new(false);
+    let on_hidden = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        let parsed = v
+            .split(',')
+            .map(|s| s.trim().parse::<usize>())
+            .collect::<Result<Vec<_>, _>>();
+        match parsed {
+            Ok(h)
+                if !h.is_empty()
+                    && h.len() <= crate::config::MAX_HIDDEN_LAYERS
+                    && h.iter().all(|w| (1..=2048).contains(w)) =>
+            {
+                hidden_invalid.set(false);
+                config.update(|c| c.hidden = h);
+            }
+            _ => hidden_invalid.set(true),
+        }
+    };
+    let to_worker = {
+        let send = send.clone();
+        Callback::new(move |m: TrToWorker| send(m))
+    };
+    let export_model = {
+        let client = client.clone();
+        move |_| {
+            state::ask(&client, state, TrQuery::Export, move |reply| {
+                if let TrReply::ModelFile { bytes, widths } = reply {
+                    state::download_model(state, &bytes, &widths);
+                }
+            });
+        }
+    };
+    let on_cell = {
+        let client = client.clone();
+        Callback::new(move |(truth, predicted): (u8, u8)| {
+            state::ask(
+                &client,
+                state,
+                TrQuery::Cell { truth, predicted },
+                move |reply| {
+                    if let TrReply::Cell(c) = reply {
+                        let _ = state.cell.try_set(Some(CellView {
+                            truth: c.truth,
+                            predicted: c.predicted,
+                            pixels: c.pixels.into_vec(),
+                            count: c.count,
+                            total: c.total,
+                        }));
+                    }
+                },
+            );
+        })
+    };
+    let on_digit = {
+        let client = client.clone();
+        Callback::new(move |pixels: Vec<u8>| {
+            let pixels = serde_bytes::ByteBuf::from(pixels);
+            state::ask(&client, state, TrQuery::Predict { pixels }, move |reply| {
+                if let TrReply::Prediction(p) = reply {
+                    let _ = state.prediction.try_set(p);
+                }
+            });
+        })
+    };
+    let outline_class = move |i: usize| {
+        let active = state.phase.get() == Some(i);
+        let running = state.running.get();
+        format!(
+            "outline-step{}{}",
+            if active { " active" } else { "" },
+            if running && i > 0 { " cycling" } else { "" }
+        )
+    };
+
+    view! {
+        <div class="lesson-bar">
+            <div class="engine" data-testid="engine" role="status" aria-live="polite">
+                {move || match state.engine.get() {
+                    None => view! { <span class="pending">{move || text::STARTING.get(lang.get())}</span> }.into_any(),
+                    Some(EngineView { kind, adapter, note, measurements }) => view! {
+                        <span class="badge" data-testid="engine-kind">{kind.clone()}</span>
+                        <span class="adapter" data-testid="engine-adapter">{adapter}</span>
+                        <span class="note" data-testid="engine-note">{move || note.show(lang.get())}</span>
+                        <span class="measurements" data-testid="engine-measurements">
+                            {measurements.into_iter().map(|m| view! { <span class="measure">{format!("{}: {:.0} samples/s", m.engine, m.samples_per_second)}</span> }).collect_view()}
+                        </span>
+                    }.into_any(),
+                }}
+            </div>
+        </div>
+        <div class="errors" data-testid="errors" role="alert">
+            {move || state.errors.get().into_iter().map(|e| view! { <p class="error">{e.show(lang.get())}</p> }).collect_view()}
+            {move || state.diverged.get().map(|Divergence { step, loss, lr, rolled_back_to: back }| view! {
+                <p class="error" data-testid="diverged" data-step=step.to_string() data-lr=lr.to_string()
+                    data-loss=loss.to_string() data-rolled-back-to=back.to_string()>
+                    {diverged_message(lang.get(), step, loss, lr, back)}</p>
+            })}
+        </div>
+        <resume::ResumeOffer saved=state.saved lang=lang send=to_worker />
+        <main class="lesson">
+            <section class="panel outline" aria-label=move || text::LOOP.get(lang.get())>
+                <h2>{move || text::LOOP.get(lang.get())}</h2>
+                <ol data-testid="outline">
+                    {text::OUTLINE.iter().enumerate().map(|(i, &(name, what))| view! {
+                        <li class=move || outline_class(i) style:animation-delay=format!("{:.1}s", i as f32 * 0.2) data-testid=format!("outline-{i}")>
+                            <strong>{move || name.get(lang.get())}</strong><span>{move || what.get(lang.get())}</span>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+            <section class="panel controls" aria-label=move || text::CONTROLS.get(lang.get())>
+                <h2>{move || text::CONTROLS.get(lang.get())}</h2>
+                <div class="buttons">
+                    <button data-testid="start" on:click={let f = start_pause.clone(); move |_| f()} disabled=move || state.finished.get()>
+                        {move || (if state.finished.get() { text::FINISHED } else if state.pausing.get() { text::PAUSING } else if state.running.get() { text::PAUSE } else if state.step.get() > 0 { text::RESUME } else { text::START }).get(lang.get())}
+                    </button>
+                    <button data-testid="step" on:click={let f = step.clone(); move |_| f()} disabled=move || state.running.get() || state.finished.get()>{move || text::STEP.get(lang.get())}</button>
+                    <button data-testid="reset" on:click={let f = reset.clone(); move |_| f()}>{move || text::RESET.get(lang.get())}</button>
+                </div>
+                <div class="model-files">
+                    {debug.then(|| {
+                        let f = send.clone();
+                        let mib = |b: f64| format!("{:.1} MiB", b / 1048576.0);
+                        view! { <button data-testid="debug-lose-device" on:click=move |_| f(TrToWorker::DebugLoseDevice)>
+                            {move || text::LOSE_DEVICE.get(lang.get())}</button>
+                            // Read each time the worker reports: the page's own wasm memory alongside.
+                            <span class="debug-memory" data-testid="memory"
+                                data-worker=move || state.worker_memory.get().to_string()
+                                data-page=move || { state.step.track(); crate::worker::wasm_memory_bytes().to_string() }>
+                                {move || format!("wasm: page {}, worker {}", { state.step.track(); mib(crate::worker::wasm_memory_bytes()) }, mib(state.worker_memory.get()))}
+                            </span> }
+                    })}
+                    <button data-testid="export-model" on:click=export_model>
+                        {move || text::MODEL_DOWNLOAD.get(lang.get())}</button>
+                    <resume::ClearSaved lang=lang send=to_worker />
+                    <label class="import">
+                        <span>{move || text::MODEL_UPLOAD.get(lang.get())}</span>
+                        <input type="file" accept=".safetensors" data-testid="import-model" on:change=import_model />
+                    </label>
+                </div>
+                <p class="hint">{move || text::KEYS.get(lang.get())}</p>
+                <div class="fields">
+                    {number_field("lr", text::LEARNING_RATE, "any", |c| c.lr.to_string(), |c, v| v.parse::<f32>().ok().filter(|x| *x > 0.0 && *x <= 10.0).map(|x| c.lr = x).is_some(), true)}
+                    {number_field("momentum", text::MOMENTUM, "0.05", |c| c.momentum.to_string(), |c, v| v.parse::<f32>().ok().filter(|x| (0.0..1.0).contains(x)).map(|x| c.momentum = x).is_some(), true)}
+                    {number_field("batch", text::BATCH_SIZE, "1", |c| c.batch.to_string(), |c, v| v.parse::<usize>().ok().filter(|x| (1..=1024).contains(x)).map(|x| c.batch = x).is_some(), false)}
+                    {number_field("epochs", text::EPOCHS, "1", |c| c.epochs.to_string(), |c, v| v.parse::<usize>().ok().filter(|x| (1..=100).contains(x)).map(|x| c.epochs = x).is_some(), false)}
+                    {number_field("seed", text::SEED, "1", |c| c.seed.to_string(), |c, v| v.parse::<u64>().ok().map(|x| c.seed = x).is_some(), false)}
+                    <label for="hidden">{move || text::HIDDEN.get(lang.get())}</label>
+                    <input id="hidden" data-testid="hidden" type="text" inputmode="numeric" title="comma-separated, e.g. 512 or 256,128"
+                        prop:value=move || hidden_text(&config.get())
+                        class:invalid=move || hidden_invalid.get()
+                        on:change=on_hidden />
+                    <label for="optimizer">{move || text::OPTIMISER.get(lang.get())}</label>
+                    <select id="optimizer" data-testid="optimizer" on:change=move |ev| {
+                        if let Some(o) = LessonOptimizer::parse(&event_target_value(&ev)) { config.update(|c| c.optimizer = o); }
+                    }>
+                        {[(LessonOptimizer::Sgd, text::SGD), (LessonOptimizer::Momentum, text::SGD_MOMENTUM), (LessonOptimizer::Adam, text::ADAM)].into_iter().map(|(o, label)| view! {
+                            <option value=o.as_str() selected=move || config.get().optimizer == o>{move || label.get(lang.get())}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            </section>
+            <section class="panel stats" aria-label=move || text::PROGRESS.get(lang.get())>
+                <h2>{move || text::PROGRESS.get(lang.get())}</h2>
+                <dl>
+                    <dt>{move || text::STEPS.get(lang.get())}</dt><dd data-testid="step-count">{move || state.step.get()}</dd>
+                    <dt>{move || text::EPOCH.get(lang.get())}</dt><dd data-testid="epoch">{move || { let (e, f) = state.epoch.get(); format!("{e} / {} ({:.0} %)", config.get().epochs, f * 100.0) }}</dd>
+                    <dt>{move || text::LOSS.get(lang.get())}</dt>
+                    <dd data-testid="loss"
+                        data-value=move || state.losses.with(|l| l.last().map_or(String::new(), |v| format!("{v:?}")))
+                        data-first=move || state.losses.with(|l| l.window_mean(true).to_string())
+                        data-recent=move || state.losses.with(|l| l.window_mean(false).to_string())>
+                        {move || state.losses.with(|l| match l.last() {
+                            None => "–".to_string(),
+                            Some(v) if l.len() > 10 => format!("{v:.4} ({})", text::AVERAGES.get(lang.get())
+                                .replace("{first}", &format!("{:.3}", l.window_mean(true))).replace("{last}", &format!("{:.3}", l.window_mean(false)))),
+                            Some(v) => format!("{v:.4}"),
+                        })}
+                    </dd>
+                    <dt>{move || text::TEST_ACCURACY.get(lang.get())}</dt><dd data-testid="accuracy"
+                        data-value=move || state.evals.with(|e| e.last().map_or(String::new(), |(_, a, _)| format!("{a:?}")))
+                        data-loss=move || state.evals.with(|e| e.last().map_or(String::new(), |(_, _, l)| format!("{l:?}")))>{move || state.evals.with(|e| e.last().map_or("–".into(), |(_, a, _)| format!("{:.2} %", a * 100.0)))}</dd>
+                    <dt>{move || text::SPEED.get(lang.get())}</dt><dd data-testid="speed">{move || format!("{:.0} {}", state.speed.get(), text::SAMPLES_PER_SECOND.get(lang.get()))}</dd>
+                    <dt>{move || text::DATA.get(lang.get())}</dt><dd data-testid="data">{move || { let (a, b, c, d) = state.data.get(); format!("{} {a} / {b} · {} {c} / {d}", text::TRAIN.get(lang.get()), text::TEST.get(lang.get())) }}</dd>
+                </dl>
+                <progress data-testid="epoch-progress" max="1" value=move || state.epoch.get().1.to_string()></progress>
+                <progress data-testid="data-progress" class="data" max="1"
+                    value=move || { let (a, b, c, d) = state.data.get(); ((a + c) as f64 / (b + d).max(1) as f64).to_string() }></progress>
+            </section>
+            <section class="panel wide" aria-label=move || text::LOSS_PER_STEP.get(lang.get())>
+                <h2>{move || text::LOSS_PER_STEP.get(lang.get())}</h2>
+                <plots::LossPlot losses=state.losses />
+            </section>
+            <section class="panel" aria-label=move || text::TEST_ACCURACY.get(lang.get())>
+                <h2>{move || text::TEST_ACCURACY.get(lang.get())}</h2>
+                <plots::AccuracyPlot evals=state.evals />
+            </section>
+            <section class="panel" aria-label=move || text::FIRST_LAYER.get(lang.get())>
+                <h2>{move || text::FIRST_LAYER.get(lang.get())}</h2>
+                <plots::WeightsGrid weights=state.weights />
+                <p class="hint">{move || text::TILES.get(lang.get())}</p>
+            </section>
+            <section class="panel" aria-label=move || text::CONFUSION.get(lang.get())>
+                <h2>{move || text::CONFUSION.get(lang.get())}</h2>
+                <plots::Confusion confusion=state.confusion cell=state.cell on_cell=on_cell />
+            </section>
+            <section class="panel" aria-label=move || text::DRAW.get(lang.get())>
+                <h2>{move || text::DRAW.get(lang.get())}</h2>
+                <drawing::DrawingPad prediction=state.prediction on_digit=on_digit />
+            </section>
+            {autodiff_panel(client.clone(), state)}
+        </main>
+        <footer>{move || text::CREDITS.get(lang.get())}</footer>
+    }
+}

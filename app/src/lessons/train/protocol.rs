@@ -1,0 +1,297 @@
+//! Messages between "Train a network" and its worker, in three kinds: commands, queries that get
+//! exactly one [`TrEvent::Reply`] with the same id, and events. They cross `postMessage` as structured
+//! clones built by serde-wasm-bindgen; bulk bytes (`ByteBuf`) travel as `Uint8Array`s. What the worker
+//! says travels as a [`WorkerMessage`] (a code the page translates, and the engine's own detail).
+
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+use crate::client::Protocol;
+use crate::config::LessonConfig;
+use crate::history::LossHistory;
+pub use crate::messages::{MessageCode, WorkerMessage};
+
+/// Page → worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum TrToWorker {
+    /// (Re)build the model and optimiser from this configuration and seed; keeps loaded data. The first
+    /// one starts the worker; a later one begins a new run (and forgets the saved one).
+    Reset(LessonConfig),
+    /// Train continuously.
+    Start,
+    /// Stop after the current burst.
+    Pause,
+    /// One training step (while paused).
+    Step,
+    /// Change learning rate and momentum mid-run.
+    SetRates {
+        /// Learning rate.
+        lr: f32,
+        /// Momentum.
+        momentum: f32,
+    },
+    /// Replace the model by a `.safetensors` the student picked; training starts afresh from it.
+    Import {
+        /// The file.
+        bytes: ByteBuf,
+    },
+    /// Destroy the GPU device, as a driver reset would (`?debug=1` shows the control).
+    DebugLoseDevice,
+    /// Continue the run saved in this browser ([`TrEvent::Saved`] offered it).
+    Resume,
+    /// Forget the run saved in this browser.
+    ClearSaved,
+    /// A question; answered by exactly one [`TrEvent::Reply`] with the same id.
+    Query {
+        /// Matches the reply.
+        id: u32,
+        /// The question.
+        query: TrQuery,
+    },
+}
+
+/// Questions to the worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum TrQuery {
+    /// Classify a drawn digit: `input_size` pixels in 0..=255, row-major.
+    Predict {
+        /// Pixels.
+        pixels: ByteBuf,
+    },
+    /// The test images whose true class is `truth` and predicted class is `predicted`.
+    Cell {
+        /// True class.
+        truth: u8,
+        /// Predicted class.
+        predicted: u8,
+    },
+    /// The model as `.safetensors` (PyTorch names).
+    Export,
+    /// One step of the current weights on our engine and on burn's autodiff, compared (feature `burn`).
+    CheckAutodiff,
+}
+
+/// Answers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum TrReply {
+    /// Softmax probabilities of the drawn digit.
+    Prediction(Vec<f32>),
+    /// Test images of one confusion-matrix cell.
+    Cell(CellImages),
+    /// The model file.
+    ModelFile {
+        /// `.safetensors` bytes.
+        bytes: ByteBuf,
+        /// `[input, hidden…, classes]` (for the file name).
+        widths: Vec<usize>,
+    },
+    /// Our gradients against burn's autodiff.
+    Autodiff(AutodiffCheck),
+    /// The question could not be answered (no model yet, an engine error, a build without burn).
+    Failed(WorkerMessage),
+}
+
+/// Test images for one confusion-matrix cell.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellImages {
+    /// True class.
+    pub truth: u8,
+    /// Predicted class.
+    pub predicted: u8,
+    /// Images, `count × image_size` bytes.
+    pub pixels: ByteBuf,
+    /// Number of images (at most 48 sent).
+    pub count: usize,
+    /// Total in the cell.
+    pub total: usize,
+}
+
+/// The result of a gradient check against burn's autodiff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AutodiffCheck {
+    /// Rows in the step.
+    pub rows: usize,
+    /// Our engine's and burn's loss for that step.
+    pub losses: (f32, f32),
+    /// One entry per parameter that has a gradient.
+    pub parameters: Vec<GradientDifference>,
+}
+
+/// A measured engine candidate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EngineMeasurement {
+    /// Engine label.
+    pub engine: String,
+    /// Training samples per second measured at start-up.
+    pub samples_per_second: f64,
+}
+
+/// How one parameter's gradient from our kernels compares with burn's autodiff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GradientDifference {
+    /// PyTorch name, e.g. `fc1.weight`.
+    pub name: String,
+    /// Largest |ours − autodiff|.
+    pub max_abs: f32,
+    /// Largest |ours − autodiff| / max(|autodiff|, 1e-3 · largest |autodiff|).
+    pub max_rel: f32,
+    /// L2 norm of our gradient.
+    pub norm: f32,
+}
+
+/// A run saved in this browser's IndexedDB that the page can offer to resume.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedRun {
+    /// Steps it had taken.
+    pub step: u64,
+    /// Its epoch (1-based).
+    pub epoch: usize,
+    /// Its configuration.
+    pub config: LessonConfig,
+    /// When it was saved (ms since 1970, the browser's clock).
+    pub saved_at: f64,
+    /// The engine it trained on (`WebGPU` or `CPU`).
+    pub engine: String,
+    /// Whether this page loads the same data (same training and test subsets) so it can continue here;
+    /// otherwise the page links to the saved setup.
+    pub compatible: bool,
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum TrEvent {
+    /// The worker is up and listening.
+    Ready,
+    /// The engine in use.
+    Engine {
+        /// `WebGPU` or `CPU`.
+        kind: String,
+        /// Adapter name.
+        adapter: String,
+        /// Why this engine (fallback reasons, measurements), shown on screen.
+        note: WorkerMessage,
+        /// Figures of each engine measured at start-up (software adapters only).
+        measurements: Vec<EngineMeasurement>,
+    },
+    /// Dataset arrival.
+    Data {
+        /// Training samples loaded.
+        train_loaded: usize,
+        /// Training samples in use when complete.
+        train_total: usize,
+        /// Test samples loaded.
+        test_loaded: usize,
+        /// Test samples in use when complete.
+        test_total: usize,
+    },
+    /// Training progress since the last message.
+    Progress {
+        /// Steps taken since reset.
+        step: u64,
+        /// Current epoch (1-based).
+        epoch: usize,
+        /// Fraction of the current epoch done.
+        epoch_fraction: f32,
+        /// Loss of every step since the last message, in order.
+        losses: Vec<f32>,
+        /// Training throughput over the last interval.
+        samples_per_second: f64,
+        /// Whether training continues.
+        running: bool,
+        /// True when the configured epochs are done.
+        finished: bool,
+        /// The worker's wasm memory in bytes (shown with `?debug=1`; the soak script reads it).
+        worker_memory: f64,
+    },
+    /// A step's loss exploded or was not a number: training paused and the model went back to the last
+    /// good snapshot (weights and optimiser state, taken at each evaluation).
+    Diverged {
+        /// The first step whose loss exploded (`kernels::training::diverged`).
+        step: u64,
+        /// Its loss.
+        loss: f32,
+        /// The learning rate it ran with.
+        lr: f32,
+        /// The step of the snapshot training continues from.
+        rolled_back_to: u64,
+    },
+    /// Training went back to the snapshot at `step` (after a lost device): the curves drop what came after.
+    Restored {
+        /// The snapshot's step.
+        step: u64,
+    },
+    /// The run saved in this browser, offered for resuming (`None`: nothing to offer any more).
+    Saved {
+        /// The saved run.
+        run: Option<SavedRun>,
+    },
+    /// The saved run was restored: the page takes its configuration and curves, then the usual progress,
+    /// evaluation and weights follow.
+    Resumed {
+        /// The run's configuration (the form and the URL follow it).
+        config: LessonConfig,
+        /// Its loss curve up to the saved step.
+        history: LossHistory,
+        /// Its evaluations: (step, accuracy, loss).
+        evals: Vec<(u64, f32, f32)>,
+    },
+    /// A picked model replaced the session's; the page shows its hidden widths.
+    Imported {
+        /// Hidden widths of the loaded model.
+        hidden: Vec<usize>,
+    },
+    /// An evaluation on the test subset.
+    Evaluation {
+        /// Step at which it was taken.
+        step: u64,
+        /// Fraction correct.
+        accuracy: f32,
+        /// Mean loss.
+        loss: f32,
+        /// `classes × classes` counts, row = true class.
+        confusion: Vec<u32>,
+        /// Number of classes.
+        classes: usize,
+    },
+    /// First-layer weights rendered as a grid of images (RGBA).
+    Weights {
+        /// Pixels across.
+        width: u32,
+        /// Pixels down.
+        height: u32,
+        /// Hidden units shown.
+        units: usize,
+        /// RGBA bytes.
+        rgba: ByteBuf,
+    },
+    /// Something went wrong; shown on screen in the page's language.
+    Error(WorkerMessage),
+    /// The answer to [`TrToWorker::Query`] `id`.
+    Reply {
+        /// The query's id.
+        id: u32,
+        /// The answer.
+        reply: TrReply,
+    },
+}
+
+/// The lesson's messages, for [`crate::client::WorkerClient`].
+pub struct TrProtocol;
+
+impl Protocol for TrProtocol {
+    type Command = TrToWorker;
+    type Event = TrEvent;
+    type Query = TrQuery;
+    type Reply = TrReply;
+
+    fn query(id: u32, query: TrQuery) -> TrToWorker {
+        TrToWorker::Query { id, query }
+    }
+
+    fn reply(event: TrEvent) -> Result<(u32, TrReply), TrEvent> {
+        match event {
+            TrEvent::Reply { id, reply } => Ok((id, reply)),
+            other => Err(other),
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! What the page knows of the run — every number comes from the worker's engine — and the worker's end
+//! on the page: events update the signals, queries are answered by id.
+
+use leptos::prelude::*;
+
+use super::protocol::{
+    EngineMeasurement, MessageCode, SavedRun, TrEvent, TrProtocol, TrQuery, TrReply, WorkerMessage,
+};
+use crate::client::WorkerClient;
+use crate::config::LessonConfig;
+use crate::history::{LossHistory, push_bounded};
+use crate::ui::files;
+use crate::ui::plots::{CellView, WeightsImage};
+
+/// The engine as shown in the header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineView {
+    pub kind: String,
+    pub adapter: String,
+    pub note: WorkerMessage,
+    pub measurements: Vec<EngineMeasurement>,
+}
+
+/// The last divergence: where, the loss, the learning rate, and the step rolled back to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Divergence {
+    pub step: u64,
+    pub loss: f32,
+    pub lr: f32,
+    pub rolled_back_to: u64,
+}
+
+/// The run as the page shows it; widgets get the signals they show.
+#[derive(Clone, Copy)]
+pub struct State {
+    pub engine: RwSignal<Option<EngineView>>,
+    /// (train loaded, train total, test loaded, test total).
+    pub data: RwSignal<(usize, usize, usize, usize)>,
+    pub step: RwSignal<u64>,
+    /// (epoch, fraction of it done).
+    pub epoch: RwSignal<(usize, f32)>,
+    pub speed: RwSignal<f64>,
+    pub running: RwSignal<bool>,
+    pub finished: RwSignal<bool>,
+    /// Every step's loss, in bounded memory.
+    pub losses: RwSignal<LossHistory>,
+    /// (step, accuracy, loss) per evaluation.
+    pub evals: RwSignal<Vec<(u64, f32, f32)>>,
+    pub confusion: RwSignal<(Vec<u32>, usize)>,
+    pub weights: RwSignal<Option<WeightsImage>>,
+    pub prediction: RwSignal<Vec<f32>>,
+    pub cell: RwSignal<Option<CellView>>,
+    /// What went wrong, translated when shown.
+    pub errors: RwSignal<Vec<WorkerMessage>>,
+    /// The stage of the loop lit in the outline.
+    pub phase: RwSignal<Option<usize>>,
+    /// Pause requested, not yet acknowledged by the worker.
+    pub pausing: RwSignal<bool>,
+    /// Hidden widths of a model the student loaded (the form follows them).
+    pub imported: RwSignal<Option<Vec<usize>>>,
+    pub diverged: RwSignal<Option<Divergence>>,
+    /// The worker's wasm memory in bytes, from its last progress report.
+    pub worker_memory: RwSignal<f64>,
+    /// A run saved in this browser that can be resumed.
+    pub saved: RwSignal<Option<SavedRun>>,
+    /// The configuration of a run just resumed (the form and the URL follow it).
+    pub resumed: RwSignal<Option<LessonConfig>>,
+}
+
+impl State {
+    fn new() -> Self {
+        Self {
+            engine: RwSignal::new(None),
+            data: RwSignal::new((0, 0, 0, 0)),
+            step: RwSignal::new(0),
+            epoch: RwSignal::new((1, 0.0)),
+            speed: RwSignal::new(0.0),
+            running: RwSignal::new(false),
+            finished: RwSignal::new(false),
+            losses: RwSignal::new(LossHistory::new()),
+            evals: RwSignal::new(Vec::new()),
+            confusion: RwSignal::new((Vec::new(), 10)),
+            weights: RwSignal::new(None),
+            prediction: RwSignal::new(Vec::new()),
+            cell: RwSignal::new(None),
+            errors: RwSignal::new(Vec::new()),
+            phase: RwSignal::new(None),
+            pausing: RwSignal::new(false),
+            imported: RwSignal::new(None),
+            diverged: RwSignal::new(None),
+            worker_memory: RwSignal::new(0.0),
+            saved: RwSignal::new(None),
+            resumed: RwSignal::new(None),
+        }
+    }
+
+    /// Forgets the run's figures (a reset, a loaded model, a resumed run).
+    pub fn clear_run(&self) {
+        self.step.set(0);
+        self.epoch.set((1, 0.0));
+        self.losses.set(LossHistory::new());
+        self.evals.set(Vec::new());
+        self.confusion.set((Vec::new(), 10));
+        self.cell.set(None);
+        self.finished.set(false);
+        self.running.set(false);
+        self.diverged.set(None);
+    }
+
+    /// Shows a problem in the page's language.
+    pub fn error(&self, code: MessageCode, detail: impl Into<String>) {
+        let message = WorkerMessage::new(code, detail);
+        web_sys::console::warn_1(&format!("Backprop Lab: {message:?}").into());
+        self.errors.update(|e| e.push(message));
+    }
+
+    /// The curves go back to a snapshot's step: what came after it was undone.
+    fn back_to(&self, step: u64) {
+        self.losses.update(|l| l.truncate(step));
+        self.evals.update(|e| e.retain(|&(s, _, _)| s <= step));
+        self.step.set(step);
+    }
+
+    fn apply(&self, event: TrEvent) {
+        match event {
+            TrEvent::Ready | TrEvent::Reply { .. } => {}
+            TrEvent::Saved { run } => self.saved.set(run),
+            TrEvent::Resumed {
+                config,
+                history,
+                evals,
+            } => {
+                self.clear_run();
+                self.losses.set(history);
+                self.evals.set(evals);
+                self.resumed.set(Some(config));
+            }
+            TrEvent::Engine {
+                kind,
+                adapter,
+                note,
+                measurements,
+            } => self.engine.set(Some(EngineView {
+                kind,
+                adapter,
+                note,
+                measurements,
+            })),
+            TrEvent::Data {
+                train_loaded,
+                train_total,
+                test_loaded,
+                test_total,
+            } => self
+                .data
+                .set((train_loaded, train_total, test_loaded, test_total)),
+            TrEvent::Progress {
+                step,
+                epoch,
+                epoch_fraction,
+                losses,
+                samples_per_second,
+                running,
+                finished,
+                worker_memory,
+            } => {
+                self.worker_memory.set(worker_memory);
+                self.step.set(step);
+                self.epoch.set((epoch, epoch_fraction));
+                if samples_per_second > 0.0 {
+                    self.speed.set(samples_per_second);
+                }
+                if !losses.is_empty() {
+                    self.losses.update(|l| l.extend(&losses));
+                }
+                self.running.set(running);
+                if !running {
+                    self.pausing.set(false);
+                }
+                self.finished.set(finished);
+            }
+            TrEvent::Restored { step } => self.back_to(step),
+            TrEvent::Diverged {
+                step,
+                loss,
+                lr,
+                rolled_back_to,
+            } => {
+                self.back_to(rolled_back_to);
+                self.running.set(false);
+                self.pausing.set(false);
+                self.diverged.set(Some(Divergence {
+                    step,
+                    loss,
+                    lr,
+                    rolled_back_to,
+                }));
+            }
+            TrEvent::Evaluation {
+                step,
+                accuracy,
+                loss,
+                confusion,
+                classes,
+            } => {
+                self.evals
+                    .update(|e| push_bounded(e, (step, accuracy, loss)));
+                self.confusion.set((confusion, classes));
+            }
+            TrEvent::Weights {
+                width,
+                height,
+                units,
+                rgba,
+            } => self.weights.set(Some(WeightsImage {
+                width,
+                height,
+                units,
+                rgba: rgba.into_vec(),
+            })),
+            TrEvent::Imported { hidden } => {
+                self.clear_run();
+                self.imported.set(Some(hidden));
+            }
+            TrEvent::Error(message) => {
+                web_sys::console::warn_1(&format!("Backprop Lab: {message:?}").into());
+                self.errors.update(|e| e.push(message));
+            }
+        }
+    }
+}
+
+/// The lesson's worker seen from the page.
+pub type TrClient = WorkerClient<TrProtocol>;
+
+/// Starts the lesson's worker (ended when the lesson is left) and the state its events update.
+pub fn start() -> (TrClient, State) {
+    let state = State::new();
+    let client = TrClient::start(
+        "train",
+        move |event| state.apply(event),
+        move |e| state.error(MessageCode::WorkerFailed, e),
+    );
+    (client, state)
+}
+
+/// Asks `query` and hands the answer to `then`; a failed query's message is shown.
+pub fn ask(client: &TrClient, state: State, query: TrQuery, then: impl FnOnce(TrReply) + 'static) {
+    let client = client.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        match client.query(query).await {
+            Some(TrReply::Failed(message)) => {
+                let _ = state.errors.try_update(|e| e.push(message));
+            }
+            Some(reply) => then(reply),
+            None => {}
+        }
+    });
+}
+
+/// Saves a model the worker sent as `mlp-784-512-10.safetensors`.
+pub fn download_model(state: State, bytes: &[u8], widths: &[usize]) {
+    let name = format!(
+        "mlp-{}.safetensors",
+        widths
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join("-")
+    );
+    if let Err(e) = files::download(bytes, &name) {
+        state.error(MessageCode::ExportFailed, e.to_string());
+    }
+}

@@ -1,0 +1,160 @@
+//! Every sentence of "Train a network" in English and Chinese. A missing translation does not compile
+//! (a `Text` needs both), and the test below fails on an empty or untranslated one.
+
+use crate::ui::i18n::{Text, tx};
+
+pub const STARTING: Text = tx("Starting the engine…", "正在启动计算引擎…");
+pub const LOOP: Text = tx("The training loop", "训练循环");
+/// The loop's six stages: (name, what it does).
+pub const OUTLINE: [(Text, Text); 6] = [
+    (
+        tx("Initialise", "初始化"),
+        tx(
+            "weights uniform in ±1/√fan_in, from the seed",
+            "按随机种子，权重在 ±1/√fan_in 内均匀初始化",
+        ),
+    ),
+    (
+        tx("Forward", "前向传播"),
+        tx(
+            "h = ReLU(x·W₁ᵀ + b₁), logits = h·W₂ᵀ + b₂",
+            "h = ReLU(x·W₁ᵀ + b₁)，logits = h·W₂ᵀ + b₂（前向计算）",
+        ),
+    ),
+    (
+        tx("Loss", "损失"),
+        tx(
+            "cross-entropy: −log softmax(logits)[label]",
+            "交叉熵：−log softmax(logits)[标签]",
+        ),
+    ),
+    (
+        tx("Gradients", "梯度"),
+        tx(
+            "backpropagation: dW = dYᵀ·X, dX = dY·W",
+            "反向传播：dW = dYᵀ·X，dX = dY·W",
+        ),
+    ),
+    (
+        tx("Update", "更新"),
+        tx(
+            "SGD: v ← μv + g, w ← w − lr·v",
+            "SGD：v ← μv + g，w ← w − lr·v（参数更新）",
+        ),
+    ),
+    (
+        tx("Repeat", "重复"),
+        tx(
+            "next batch; a new shuffle every epoch",
+            "下一批数据；每个轮次重新打乱",
+        ),
+    ),
+];
+pub const CONTROLS: Text = tx("Controls", "控制");
+pub const START: Text = tx("Start", "开始");
+pub const PAUSE: Text = tx("Pause", "暂停");
+pub const PAUSING: Text = tx("Pausing…", "正在暂停…");
+pub const RESUME: Text = tx("Resume", "继续");
+pub const FINISHED: Text = tx("Finished", "已完成");
+pub const STEP: Text = tx("Step", "单步");
+pub const RESET: Text = tx("Reset", "重置");
+pub const KEYS: Text = tx(
+    "Keys: space start/pause · s step · r reset. Learning rate and momentum apply at once; the rest on Reset.",
+    "快捷键：空格 开始/暂停 · s 单步 · r 重置。学习率和动量立即生效，其余设置在重置后生效。",
+);
+pub const LEARNING_RATE: Text = tx("Learning rate", "学习率");
+pub const MOMENTUM: Text = tx("Momentum", "动量");
+pub const BATCH_SIZE: Text = tx("Batch size", "批大小");
+pub const EPOCHS: Text = tx("Epochs", "轮次");
+pub const SEED: Text = tx("Seed", "随机种子");
+pub const HIDDEN: Text = tx("Hidden widths", "隐藏层宽度");
+pub const OPTIMISER: Text = tx("Optimiser", "优化器");
+pub const SGD: Text = tx("SGD", "SGD（随机梯度下降）");
+pub const SGD_MOMENTUM: Text = tx("SGD + momentum", "SGD + 动量");
+pub const ADAM: Text = tx("Adam", "Adam（自适应矩估计）");
+pub const PROGRESS: Text = tx("Progress", "进度");
+pub const STEPS: Text = tx("Steps", "步数");
+pub const EPOCH: Text = tx("Epoch", "轮次");
+pub const LOSS: Text = tx("Loss", "损失");
+pub const TEST_ACCURACY: Text = tx("Test accuracy", "测试准确率");
+pub const SPEED: Text = tx("Speed", "速度");
+pub const DATA: Text = tx("Data", "数据");
+pub const SAMPLES_PER_SECOND: Text = tx("samples/s", "样本/秒");
+pub const TRAIN: Text = tx("train", "训练");
+pub const TEST: Text = tx("test", "测试");
+pub const LOSS_PER_STEP: Text = tx("Training loss per step", "每一步的训练损失");
+pub const FIRST_LAYER: Text = tx("First-layer weights", "第一层权重");
+pub const TILES: Text = tx(
+    "Each tile is one hidden unit's 784 weights as a 28×28 image: red positive, blue negative.",
+    "每个小图是一个隐藏单元的 784 个权重（28×28）：红色为正，蓝色为负。",
+);
+pub const CONFUSION: Text = tx("Confusion matrix (test set)", "混淆矩阵（测试集）");
+pub const DRAW: Text = tx("Draw a digit", "手写一个数字");
+pub const CREDITS: Text = tx(
+    "MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Every number on this page comes live from the model.",
+    "MNIST：LeCun、Cortes、Burges（CC BY-SA 3.0）。页面上的每个数字都实时来自模型。",
+);
+pub const AVERAGES: Text = tx(
+    "avg of the first 10 steps {first}, of the last 10 {last}",
+    "前 10 步平均 {first}，最近 10 步平均 {last}",
+);
+pub const LOSE_DEVICE: Text = tx("Lose the GPU device (debug)", "丢失 GPU 设备（调试）");
+pub const MODEL_DOWNLOAD: Text = tx("Download model (.safetensors)", "下载模型（.safetensors）");
+pub const MODEL_UPLOAD: Text = tx("Load a model (.safetensors)", "加载模型（.safetensors）");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::i18n::untranslated;
+
+    #[test]
+    fn every_text_is_translated() {
+        let mut all = vec![
+            STARTING,
+            LOOP,
+            CONTROLS,
+            START,
+            PAUSE,
+            PAUSING,
+            RESUME,
+            FINISHED,
+            STEP,
+            RESET,
+            KEYS,
+            LEARNING_RATE,
+            MOMENTUM,
+            BATCH_SIZE,
+            EPOCHS,
+            SEED,
+            HIDDEN,
+            OPTIMISER,
+            SGD,
+            SGD_MOMENTUM,
+            ADAM,
+            PROGRESS,
+            STEPS,
+            EPOCH,
+            LOSS,
+            TEST_ACCURACY,
+            SPEED,
+            DATA,
+            SAMPLES_PER_SECOND,
+            TRAIN,
+            TEST,
+            LOSS_PER_STEP,
+            FIRST_LAYER,
+            TILES,
+            CONFUSION,
+            DRAW,
+            CREDITS,
+            AVERAGES,
+            LOSE_DEVICE,
+            MODEL_DOWNLOAD,
+            MODEL_UPLOAD,
+        ];
+        all.extend(OUTLINE.iter().flat_map(|&(a, b)| [a, b]));
+        assert_eq!(untranslated(&all), Vec::<&str>::new());
+        // The placeholders survive translation.
+        assert!(AVERAGES.zh.contains("{first}") && AVERAGES.zh.contains("{last}"));
+    }
+}
