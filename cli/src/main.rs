@@ -125,6 +125,9 @@ enum Command {
         /// Folder of converted datasets.
         #[arg(long, default_value = "static/data")]
         data_dir: PathBuf,
+        /// Seconds of timed dispatches for choosing our matrix-product kernel per shape (the app's budget).
+        #[arg(long, default_value_t = 0.3)]
+        tune_budget: f64,
     },
     /// Fine-tune a pretrained model: freeze the body, train a (new) head, unfreeze, fine-tune all at a
     /// lower learning rate; optionally compared with training from scratch.
@@ -350,6 +353,22 @@ struct BenchRow {
     steps: usize,
     samples_per_second: f64,
     gflops: f64,
+    /// Kernel dispatches (launches) of one training step.
+    dispatches: usize,
+    /// Our GPU engine: the matrix-product kernel timed fastest for each product of the step.
+    gemm: Vec<GemmChoiceRow>,
+}
+
+/// One product's timing in `bench`.
+#[derive(serde::Serialize)]
+struct GemmChoiceRow {
+    role: String,
+    m: u32,
+    n: u32,
+    k: u32,
+    tiled_ms: Option<f64>,
+    registers_ms: Option<f64>,
+    chosen: String,
 }
 
 /// FLOPs of one training step per sample: forward (2·in·out per layer), the weight gradient (same) and
@@ -397,12 +416,15 @@ async fn bench_engine<E: Engine>(
         steps,
         samples_per_second: sps,
         gflops: sps * flops_per_sample(&engine.widths()) / 1e9,
+        dispatches: engine.last_step_dispatches(),
+        gemm: Vec::new(),
     })
 }
 
 async fn bench(
     batches: &[usize],
     seconds: f64,
+    tune_budget: f64,
     hidden: &[usize],
     json: Option<&Path>,
     data_dir: &Path,
@@ -433,9 +455,25 @@ async fn bench(
         }
         rows.push(bench_engine(CpuEngine::new(&model, batch)?, &train, batch, seconds).await?);
         if let Ok(ctx) = &gpu {
-            rows.push(
-                bench_engine(GpuEngine::new(ctx, &model, batch)?, &train, batch, seconds).await?,
-            );
+            let mut engine = GpuEngine::new(ctx, &model, batch)?;
+            let clock = Instant::now();
+            let timings = engine
+                .tune(batch, &|| clock.elapsed().as_secs_f64(), tune_budget)
+                .await?;
+            let mut row = bench_engine(engine, &train, batch, seconds).await?;
+            row.gemm = timings
+                .into_iter()
+                .map(|t| GemmChoiceRow {
+                    role: t.role,
+                    m: t.params.m,
+                    n: t.params.n,
+                    k: t.params.k,
+                    tiled_ms: t.seconds[0].map(|s| s * 1e3),
+                    registers_ms: t.seconds[1].map(|s| s * 1e3),
+                    chosen: format!("{:?}", t.chosen).to_lowercase(),
+                })
+                .collect();
+            rows.push(row);
             #[cfg(feature = "burn")]
             rows.push(
                 bench_engine(
@@ -449,14 +487,33 @@ async fn bench(
         }
     }
     println!(
-        "{:<6} {:<48} {:>6} {:>14} {:>9}",
-        "engine", "adapter", "batch", "samples/s", "GFLOP/s"
+        "{:<6} {:<48} {:>6} {:>14} {:>9} {:>10}",
+        "engine", "adapter", "batch", "samples/s", "GFLOP/s", "dispatches"
     );
     for r in &rows {
         println!(
-            "{:<6} {:<48} {:>6} {:>14.0} {:>9.2}",
-            r.engine, r.adapter, r.batch, r.samples_per_second, r.gflops
+            "{:<6} {:<48} {:>6} {:>14.0} {:>9.2} {:>10}",
+            r.engine, r.adapter, r.batch, r.samples_per_second, r.gflops, r.dispatches
         );
+    }
+    for r in rows.iter().filter(|r| !r.gemm.is_empty()) {
+        println!(
+            "our GPU kernels at batch {}: the matrix product chosen per shape (ms per dispatch)",
+            r.batch
+        );
+        for g in &r.gemm {
+            let ms = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.3}"));
+            println!(
+                "  {:<18} {:>5}×{:<5}×{:>5}  tiled {:>9}  registers {:>9}  → {}",
+                g.role,
+                g.m,
+                g.n,
+                g.k,
+                ms(g.tiled_ms),
+                ms(g.registers_ms),
+                g.chosen
+            );
+        }
     }
     let text = serde_json::to_string_pretty(&rows)?;
     println!("{text}");
@@ -556,9 +613,11 @@ fn main() -> Result<()> {
             hidden,
             json,
             data_dir,
+            tune_budget,
         } => pollster::block_on(bench(
             &batches,
             seconds,
+            tune_budget,
             &hidden,
             json.as_deref(),
             &data_dir,

@@ -299,6 +299,23 @@ test('the GPU device lost mid-run (the ?debug=1 control): training goes on from 
   } finally { await lesson.close(); }
 });
 
+test('speed of the seed MLP (784-512-10, batch 64) on WebGPU and on the CPU engine, as the page reports it (printed, not asserted)', async () => {
+  const figures = {};
+  for (const engine of ['gpu', 'cpu']) {
+    const lesson = await LessonPage.open(browser, server.url, `?engine=${engine}&hidden=512&batch=64&train=5000&test=500&epochs=5&eval=10000`);
+    try {
+      figures[engine] = { kind: await lesson.engineKind(), adapter: await lesson.text('engine-adapter') };
+      await lesson.start();
+      // Past start-up and the first bursts, then a few seconds of steady training.
+      await lesson.page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]').textContent) > 20, null, { timeout: 120_000 });
+      await lesson.page.waitForTimeout(5000);
+      figures[engine].samplesPerSecond = parseFloat(await lesson.text('speed'));
+      assert.ok(figures[engine].samplesPerSecond > 0);
+    } finally { await lesson.close(); }
+  }
+  console.log(`speed in headless Chromium: ${JSON.stringify(figures)}`);
+});
+
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {
   assert.deepEqual(problems(browser), []);
 });

@@ -1,6 +1,7 @@
 // linear.wgsl — the three matrix products of a fully connected layer, and its bias gradient.
 //
-// Entry `gemm` computes C = A·B (+ bias[col]) (then ReLU), where A and B are read through strides so one
+// Entries `gemm` (tiled, workgroup memory) and `gemm_registers` (register-blocked, no workgroup memory)
+// compute C = A·B (+ bias[col]) (then ReLU), where A and B are read through strides so one
 // tiled kernel serves the forward pass and both backward products of a layer with W stored [out, in]:
 //   forward      Y[B, out]  = X[B, in] · Wᵀ + b   (A = X,  a_rs = in,  a_cs = 1;  B = W,  b_rs = 1,  b_cs = in)
 //   grad input   dX[B, in]  = dY[B, out] · W      (A = dY, a_rs = out, a_cs = 1;  B = W,  b_rs = in, b_cs = 1)
@@ -100,6 +101,112 @@ fn gemm(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
             let col = col0 + lid.x + 16u * j;
             if (r < p.m && col < p.n) {
                 var v = acc[i * 4u + j];
+                if ((p.flags & FLAG_BIAS) != 0u) {
+                    v += bias[col];
+                }
+                if ((p.flags & FLAG_RELU) != 0u) {
+                    v = max(v, 0.0);
+                }
+                c[r * p.n + col] = v;
+            }
+        }
+    }
+}
+
+// Entry `gemm_registers`: the same product without workgroup memory or barriers. Every invocation
+// computes a 4×4 block of C in four vec4 accumulators, reading its 4 rows of A and 4 columns of B from
+// the storage buffers at each k; an 8×8 workgroup covers 32×32 of C, so a 64×512 output gets 32
+// workgroups instead of the tiled kernel's 8. Out-of-range rows and columns read a clamped (valid)
+// element and are not stored, so the hot loop has no branch. On software adapters (SwiftShader,
+// lavapipe), where a barrier is a coroutine switch, this is the fast kernel; `GpuEngine::tune` times
+// both per shape on the adapter at hand.
+const REG_TILE: u32 = 32u;
+
+@compute @workgroup_size(8, 8)
+fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+    // Rows ly + 8·i and columns lx + 8·j of the workgroup's block: neighbouring invocations take
+    // neighbouring columns (contiguous loads of B and stores of C when they are contiguous in memory)
+    // and share their rows of A.
+    let row0 = wid.y * REG_TILE + lid.y;
+    let col0 = wid.x * REG_TILE + lid.x;
+    if (row0 >= p.m || col0 >= p.n) {
+        return;
+    }
+    let last_row = p.m - 1u;
+    let last_col = p.n - 1u;
+    let rows = min(vec4<u32>(row0, row0 + 8u, row0 + 16u, row0 + 24u), vec4<u32>(last_row));
+    let cols = min(vec4<u32>(col0, col0 + 8u, col0 + 16u, col0 + 24u), vec4<u32>(last_col));
+    let a_at = rows * p.a_rs;
+    let b_at = cols * p.b_cs;
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
+    // K in steps of four (independent loads in flight), then the remainder.
+    let k4 = p.k & ~3u;
+    var k = 0u;
+    for (; k < k4; k += 4u) {
+        {
+            let ak = (k + 0u) * p.a_cs;
+            let bk = (k + 0u) * p.b_rs;
+            let av = vec4<f32>(a[a_at.x + ak], a[a_at.y + ak], a[a_at.z + ak], a[a_at.w + ak]);
+            let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
+            acc0 = fma(vec4<f32>(av.x), bv, acc0);
+            acc1 = fma(vec4<f32>(av.y), bv, acc1);
+            acc2 = fma(vec4<f32>(av.z), bv, acc2);
+            acc3 = fma(vec4<f32>(av.w), bv, acc3);
+        }
+        {
+            let ak = (k + 1u) * p.a_cs;
+            let bk = (k + 1u) * p.b_rs;
+            let av = vec4<f32>(a[a_at.x + ak], a[a_at.y + ak], a[a_at.z + ak], a[a_at.w + ak]);
+            let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
+            acc0 = fma(vec4<f32>(av.x), bv, acc0);
+            acc1 = fma(vec4<f32>(av.y), bv, acc1);
+            acc2 = fma(vec4<f32>(av.z), bv, acc2);
+            acc3 = fma(vec4<f32>(av.w), bv, acc3);
+        }
+        {
+            let ak = (k + 2u) * p.a_cs;
+            let bk = (k + 2u) * p.b_rs;
+            let av = vec4<f32>(a[a_at.x + ak], a[a_at.y + ak], a[a_at.z + ak], a[a_at.w + ak]);
+            let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
+            acc0 = fma(vec4<f32>(av.x), bv, acc0);
+            acc1 = fma(vec4<f32>(av.y), bv, acc1);
+            acc2 = fma(vec4<f32>(av.z), bv, acc2);
+            acc3 = fma(vec4<f32>(av.w), bv, acc3);
+        }
+        {
+            let ak = (k + 3u) * p.a_cs;
+            let bk = (k + 3u) * p.b_rs;
+            let av = vec4<f32>(a[a_at.x + ak], a[a_at.y + ak], a[a_at.z + ak], a[a_at.w + ak]);
+            let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
+            acc0 = fma(vec4<f32>(av.x), bv, acc0);
+            acc1 = fma(vec4<f32>(av.y), bv, acc1);
+            acc2 = fma(vec4<f32>(av.z), bv, acc2);
+            acc3 = fma(vec4<f32>(av.w), bv, acc3);
+        }
+    }
+    for (; k < p.k; k++) {
+        let ak = k * p.a_cs;
+        let bk = k * p.b_rs;
+        let av = vec4<f32>(a[a_at.x + ak], a[a_at.y + ak], a[a_at.z + ak], a[a_at.w + ak]);
+        let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
+        acc0 = fma(vec4<f32>(av.x), bv, acc0);
+        acc1 = fma(vec4<f32>(av.y), bv, acc1);
+        acc2 = fma(vec4<f32>(av.z), bv, acc2);
+        acc3 = fma(vec4<f32>(av.w), bv, acc3);
+    }
+    let acc = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+    for (var i = 0u; i < 4u; i++) {
+        let r = row0 + 8u * i;
+        if (r >= p.m) {
+            break;
+        }
+        for (var j = 0u; j < 4u; j++) {
+            let col = col0 + 8u * j;
+            if (col < p.n) {
+                var v = acc[i][j];
                 if ((p.flags & FLAG_BIAS) != 0u) {
                     v += bias[col];
                 }

@@ -20,7 +20,9 @@ pub mod training;
 #[cfg(feature = "burn")]
 pub use engine::burn::BurnEngine;
 pub use engine::cpu::CpuEngine;
-pub use engine::gpu::{AdapterOptions, GpuContext, GpuEngine, KernelEntry, KernelRunner};
+pub use engine::gpu::{
+    AdapterOptions, GemmTiming, GpuContext, GpuEngine, KernelEntry, KernelRunner,
+};
 pub use engine::{
     Engine, EngineInfo, EngineKind, Evaluation, KernelLaunch, OptimizerConfig, OptimizerKind,
     StepTrace, TensorOptimizerState,

@@ -37,6 +37,8 @@ fn gemm_forward_and_backward_products_match_reference() {
     let mut rng = SeededRng::new(21);
     for (rows, in_f, out_f) in [
         (1, 1, 1),
+        (2, 3, 33),
+        (33, 2, 5),
         (7, 5, 13),
         (65, 17, 63),
         (130, 129, 70),
@@ -77,11 +79,19 @@ fn gemm_forward_and_backward_products_match_reference() {
                 out_f * in_f,
             ),
         ];
-        for (what, p, a, bm, out_len) in cases {
+        for ((what, p, a, bm, out_len), (entry, variant)) in cases.into_iter().flat_map(|c| {
+            [
+                (c, (KernelEntry::Gemm, linear::GemmVariant::Tiled)),
+                (
+                    c,
+                    (KernelEntry::GemmRegisters, linear::GemmVariant::Registers),
+                ),
+            ]
+        }) {
             let out = run(
                 &ctx,
                 &runner,
-                KernelEntry::Gemm,
+                entry,
                 bytes_of(&p),
                 &[
                     cast_slice(a),
@@ -89,11 +99,11 @@ fn gemm_forward_and_backward_products_match_reference() {
                     cast_slice(&b),
                     cast_slice(&vec![0f32; out_len]),
                 ],
-                p.gemm_workgroups(),
+                p.workgroups(variant),
             );
             let expected = linear::reference_gemm(&p, a, bm, &b);
             assert_close(
-                &format!("{what} {rows}x{in_f}->{out_f}"),
+                &format!("{what} {rows}x{in_f}->{out_f} ({variant:?})"),
                 &f32s(&out[3]),
                 &expected,
                 RTOL,

@@ -384,6 +384,33 @@ impl Worker {
         Ok(())
     }
 
+    /// On WebGPU, times both matrix-product kernels on this model's shapes at the run's batch size (at most
+    /// 0.3 s, once per device and shape: the choice is kept on the GPU context for every later engine).
+    async fn tune_gemm(&mut self) -> Result<(), EngineError> {
+        let Some(s) = self.session.as_mut() else {
+            return Ok(());
+        };
+        if let Active::Gpu(e) = &mut s.engine {
+            let timings = e.tune(s.config.batch, &now, 0.3).await?;
+            for t in timings {
+                web_sys::console::info_1(
+                    &format!(
+                        "Backprop Lab: {} {}×{}×{}: {:?} (tiled {:?} s, registers {:?} s)",
+                        t.role,
+                        t.params.m,
+                        t.params.n,
+                        t.params.k,
+                        t.chosen,
+                        t.seconds[0],
+                        t.seconds[1]
+                    )
+                    .into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Gives newly arrived chunks to the engine (between steps).
     fn sync_data(&mut self) -> Result<(), EngineError> {
         let Some(s) = self.session.as_mut() else {
@@ -1170,6 +1197,7 @@ impl Worker {
             Ok(()) => {
                 self.announce();
                 if let Err(e) = async {
+                    self.tune_gemm().await?;
                     self.report(0, None).await?;
                     self.send_weights().await
                 }

@@ -528,6 +528,12 @@ pub trait Engine {
     /// The kernel launches of the last training step, in order (empty before the first step).
     fn last_step_kernels(&self) -> Vec<KernelLaunch>;
 
+    /// How many kernel dispatches the last training step took (`bench` prints it). By default one per
+    /// launch; the GPU engine adds softmax-cross-entropy's second pass.
+    fn last_step_dispatches(&self) -> usize {
+        self.last_step_kernels().len()
+    }
+
     /// Zeroes every tensor's optimiser state, as a new `torch.optim` optimiser starts (the fine-tuning
     /// recipe builds one per phase).
     fn reset_optimizer_state(&mut self) -> Result<(), EngineError>;

@@ -14,12 +14,36 @@ pub const FLAG_BIAS: u32 = 1;
 pub const FLAG_RELU: u32 = 2;
 /// Rows and columns of C covered by one workgroup of `gemm`.
 pub const TILE: u32 = 64;
+/// Side of the block of C one `gemm_registers` workgroup computes.
+pub const REG_TILE: u32 = 32;
+
+/// The matrix-product kernels, with the same bindings and results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GemmVariant {
+    /// `gemm`: 64×64 tiles through workgroup memory (a barrier per 16-deep slice of K).
+    Tiled,
+    /// `gemm_registers`: 4×4 register blocks, no workgroup memory, no barrier.
+    Registers,
+}
+
+impl GemmVariant {
+    /// Both, in the order they are timed.
+    pub const ALL: [GemmVariant; 2] = [GemmVariant::Tiled, GemmVariant::Registers];
+
+    /// The WGSL entry point.
+    pub fn entry(self) -> &'static str {
+        match self {
+            GemmVariant::Tiled => "gemm",
+            GemmVariant::Registers => "gemm_registers",
+        }
+    }
+}
 /// Invocations per workgroup of `bias_grad`.
 pub const BIAS_GRAD_WORKGROUP: u32 = 64;
 
 /// Uniform parameters of `linear.wgsl`: `C[m, n] = A(m, k) · B(k, n)` with A and B read through strides.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Pod, Zeroable)]
 pub struct GemmParams {
     /// Rows of C.
     pub m: u32,
@@ -95,6 +119,19 @@ impl GemmParams {
     /// Workgroups to dispatch for `gemm`.
     pub fn gemm_workgroups(&self) -> (u32, u32, u32) {
         (self.n.div_ceil(TILE), self.m.div_ceil(TILE), 1)
+    }
+
+    /// Workgroups of `gemm_registers` (a 32×32 block of C each).
+    pub fn registers_workgroups(&self) -> (u32, u32, u32) {
+        (self.n.div_ceil(REG_TILE), self.m.div_ceil(REG_TILE), 1)
+    }
+
+    /// Workgroups of `variant`.
+    pub fn workgroups(&self, variant: GemmVariant) -> (u32, u32, u32) {
+        match variant {
+            GemmVariant::Tiled => self.gemm_workgroups(),
+            GemmVariant::Registers => self.registers_workgroups(),
+        }
     }
 }
 

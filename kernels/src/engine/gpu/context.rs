@@ -1,10 +1,12 @@
 //! The device: adapter choice, device and queue, error and device-loss capture, and readbacks that
 //! never block.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::*;
 use crate::engine::{EngineError, EngineInfo, EngineKind};
+use crate::ops::linear::{GemmParams, GemmVariant};
 
 /// How to choose an adapter.
 #[derive(Clone, Copy, Debug, Default)]
@@ -30,6 +32,9 @@ pub struct GpuContext {
     pub(super) kernels: Arc<std::sync::OnceLock<Kernels>>,
     pub(super) errors: Arc<Mutex<Option<String>>>,
     pub(super) lost: Arc<Mutex<Option<String>>>,
+    /// The matrix-product kernel chosen for each shape by timing on this device
+    /// ([`super::GpuEngine::tune`]); shapes never timed use [`GpuContext::default_gemm`].
+    pub(super) gemm_choices: Arc<Mutex<HashMap<GemmParams, GemmVariant>>>,
 }
 
 pub(super) fn is_software(info: &wgpu::AdapterInfo) -> bool {
@@ -154,12 +159,46 @@ impl GpuContext {
             instance,
             adapter,
             kernels: Arc::default(),
+            gemm_choices: Arc::default(),
             errors,
             lost,
         }
     }
 
     /// The device's pipelines and layouts (compiled once, on first use).
+    /// The kernel for a shape never timed: register blocks on software adapters (a workgroup barrier is
+    /// a coroutine switch there), tiles through workgroup memory on hardware.
+    pub fn default_gemm(&self) -> GemmVariant {
+        if is_software(&self.adapter_info) {
+            GemmVariant::Registers
+        } else {
+            GemmVariant::Tiled
+        }
+    }
+
+    /// The kernel that runs the product `p`: the one timed fastest for its shape, else the default.
+    pub fn gemm_variant(&self, p: &GemmParams) -> GemmVariant {
+        self.gemm_choices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(p)
+            .copied()
+            .unwrap_or_else(|| self.default_gemm())
+    }
+
+    /// Every shape timed so far and its kernel (for `bench` and the app's engine details).
+    pub fn gemm_choices(&self) -> Vec<(GemmParams, GemmVariant)> {
+        let mut v: Vec<_> = self
+            .gemm_choices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(p, v)| (*p, *v))
+            .collect();
+        v.sort_by_key(|(p, _)| (p.m, p.n, p.k, p.a_rs, p.flags));
+        v
+    }
+
     pub(super) fn kernels(&self) -> &Kernels {
         self.kernels.get_or_init(|| Kernels::new(&self.device))
     }

@@ -148,10 +148,11 @@ impl Engine for GpuEngine {
             for (l, layer) in self.res.layers.iter().enumerate().rev() {
                 let (i, o) = (layer.in_f as u32, layer.out_f as u32);
                 if !layer.weight.frozen {
-                    pass.set_pipeline(&k.gemm);
+                    let p = linear::GemmParams::grad_weight(b as u32, i, o);
+                    let variant = self.ctx.gemm_variant(&p);
+                    pass.set_pipeline(k.gemm(variant));
                     pass.set_bind_group(0, &layer.dw_group, &[]);
-                    let (x, y, z) =
-                        linear::GemmParams::grad_weight(b as u32, i, o).gemm_workgroups();
+                    let (x, y, z) = p.workgroups(variant);
                     pass.dispatch_workgroups(x, y, z);
                 }
                 if !layer.bias.frozen {
@@ -166,9 +167,11 @@ impl Engine for GpuEngine {
                     .dx_group
                     .as_ref()
                     .expect("layers above the first have an input-gradient bind group");
-                pass.set_pipeline(&k.gemm);
+                let p = linear::GemmParams::grad_input(b as u32, i, o);
+                let variant = self.ctx.gemm_variant(&p);
+                pass.set_pipeline(k.gemm(variant));
                 pass.set_bind_group(0, dx, &[]);
-                let (x, y, z) = linear::GemmParams::grad_input(b as u32, i, o).gemm_workgroups();
+                let (x, y, z) = p.workgroups(variant);
                 pass.dispatch_workgroups(x, y, z);
                 pass.set_pipeline(&k.relu);
                 pass.set_bind_group(0, relu, &[]);
@@ -451,6 +454,13 @@ impl Engine for GpuEngine {
         self.last_step
             .as_ref()
             .map_or_else(Vec::new, StepShape::launches)
+    }
+
+    fn last_step_dispatches(&self) -> usize {
+        // softmax_cross_entropy.wgsl runs as two dispatches: per row, then the batch mean.
+        self.last_step
+            .as_ref()
+            .map_or(0, |s| s.launches().len() + 1)
     }
 
     fn set_augmentation(

@@ -9,6 +9,7 @@ mod engine;
 mod pipelines;
 mod resources;
 mod runner;
+mod tune;
 
 use wgpu::util::DeviceExt;
 
@@ -22,6 +23,7 @@ pub use context::{AdapterOptions, GpuContext};
 use pipelines::Kernels;
 use resources::{DataBuffers, LayerBuffers, Resources, TensorBuffers};
 pub use runner::{KernelEntry, KernelRunner};
+pub use tune::GemmTiming;
 
 /// Steps whose losses are kept on the GPU between two reads.
 pub const LOSS_RING: usize = 4096;
@@ -517,18 +519,25 @@ impl GpuEngine {
     }
 
     fn encode_forward(&self, pass: &mut wgpu::ComputePass<'_>, rows: usize) {
-        pass.set_pipeline(&self.ctx.kernels().gemm);
-        for layer in &self.res.layers {
+        for (l, layer) in self.res.layers.iter().enumerate() {
+            let p = self.forward_params(l, rows);
+            let variant = self.ctx.gemm_variant(&p);
+            pass.set_pipeline(self.ctx.kernels().gemm(variant));
             pass.set_bind_group(0, &layer.fwd_group, &[]);
-            let (x, y, z) = linear::GemmParams::forward(
-                rows as u32,
-                layer.in_f as u32,
-                layer.out_f as u32,
-                false,
-            )
-            .gemm_workgroups();
+            let (x, y, z) = p.workgroups(variant);
             pass.dispatch_workgroups(x, y, z);
         }
+    }
+
+    /// Layer `l`'s forward product at `rows` rows (ReLU on every layer but the last, as in the uniforms).
+    fn forward_params(&self, l: usize, rows: usize) -> linear::GemmParams {
+        let layer = &self.res.layers[l];
+        linear::GemmParams::forward(
+            rows as u32,
+            layer.in_f as u32,
+            layer.out_f as u32,
+            l + 1 < self.res.layers.len(),
+        )
     }
 
     fn softmax_params(

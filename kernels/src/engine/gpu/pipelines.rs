@@ -16,6 +16,7 @@ pub(super) enum Slot {
 pub(super) struct Kernels {
     pub(super) linear_layout: wgpu::BindGroupLayout,
     pub(super) gemm: wgpu::ComputePipeline,
+    pub(super) gemm_registers: wgpu::ComputePipeline,
     pub(super) bias_grad: wgpu::ComputePipeline,
     pub(super) relu_layout: wgpu::BindGroupLayout,
     pub(super) relu: wgpu::ComputePipeline,
@@ -33,6 +34,14 @@ pub(super) struct Kernels {
 }
 
 impl Kernels {
+    /// The pipeline of a matrix-product variant.
+    pub(super) fn gemm(&self, variant: linear::GemmVariant) -> &wgpu::ComputePipeline {
+        match variant {
+            linear::GemmVariant::Tiled => &self.gemm,
+            linear::GemmVariant::Registers => &self.gemm_registers,
+        }
+    }
+
     pub(super) fn new(device: &wgpu::Device) -> Self {
         let layout = |label: &str, slots: &[Slot]| {
             let entries: Vec<_> = slots
@@ -89,12 +98,12 @@ impl Kernels {
         }
         use Slot::{Read as R, ReadWrite as W, Uniform as U};
         let linear_layout = layout("linear layout", &[U, R, R, R, W]);
-        let [gemm, bias_grad] = pipelines(
+        let [gemm, gemm_registers, bias_grad] = pipelines(
             device,
             "linear.wgsl",
             linear::SOURCE,
             &linear_layout,
-            ["gemm", "bias_grad"],
+            ["gemm", "gemm_registers", "bias_grad"],
         );
         let relu_layout = layout("relu_backward layout", &[U, R, W]);
         let [relu] = pipelines(
@@ -135,6 +144,7 @@ impl Kernels {
         Self {
             linear_layout,
             gemm,
+            gemm_registers,
             bias_grad,
             relu_layout,
             relu,

@@ -10,6 +10,8 @@ use crate::engine::EngineError;
 pub enum KernelEntry {
     /// `linear.wgsl::gemm`: [`linear::GemmParams`]; buffers a, b, bias, c.
     Gemm,
+    /// `linear.wgsl::gemm_registers`: the same bindings and result.
+    GemmRegisters,
     /// `linear.wgsl::bias_grad`: [`linear::GemmParams`]; buffers a, b, bias, c.
     BiasGrad,
     /// `relu_backward.wgsl`: buffers act, grad.
@@ -52,6 +54,7 @@ impl KernelRunner {
         let k = self.ctx.kernels();
         let (pipeline, layout) = match entry {
             KernelEntry::Gemm => (&k.gemm, &k.linear_layout),
+            KernelEntry::GemmRegisters => (&k.gemm_registers, &k.linear_layout),
             KernelEntry::BiasGrad => (&k.bias_grad, &k.linear_layout),
             KernelEntry::ReluBackward => (&k.relu, &k.relu_layout),
             KernelEntry::SoftmaxRows => (&k.softmax_rows, &k.softmax_layout),

@@ -1,0 +1,149 @@
+//! Choosing the matrix-product kernel per shape by timing both on the adapter at hand. The choices are
+//! cached on the [`GpuContext`], so every engine on the device uses them.
+
+use super::*;
+use crate::ops::linear::{GemmParams, GemmVariant};
+
+/// One timed shape: what ran, and the seconds per dispatch of each variant (`None`: not timed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GemmTiming {
+    /// Which product: `fc1 forward`, `fc2 grad weight`, …
+    pub role: String,
+    /// Its shape and strides.
+    pub params: GemmParams,
+    /// Seconds per dispatch, in [`GemmVariant::ALL`]'s order.
+    pub seconds: Vec<Option<f64>>,
+    /// The kernel chosen.
+    pub chosen: GemmVariant,
+}
+
+impl GpuEngine {
+    /// Every matrix product of a training step at `rows` rows: (role, parameters, bind group).
+    fn step_products(&self, rows: usize) -> Vec<(String, GemmParams, &wgpu::BindGroup)> {
+        let r = rows as u32;
+        let mut out = Vec::new();
+        for (l, layer) in self.res.layers.iter().enumerate() {
+            let (i, o) = (layer.in_f as u32, layer.out_f as u32);
+            out.push((
+                format!("fc{} forward", l + 1),
+                self.forward_params(l, rows),
+                &layer.fwd_group,
+            ));
+            out.push((
+                format!("fc{} grad weight", l + 1),
+                GemmParams::grad_weight(r, i, o),
+                &layer.dw_group,
+            ));
+            if let Some((dx, _)) = layer.dx_group.as_ref() {
+                out.push((
+                    format!("fc{} grad input", l + 1),
+                    GemmParams::grad_input(r, i, o),
+                    dx,
+                ));
+            }
+        }
+        out
+    }
+
+    /// Times both matrix-product kernels on every product of a training step at `rows` rows and keeps
+    /// the faster per shape on the context. `clock` gives seconds (the caller's: `Instant` natively,
+    /// `performance.now()` in a browser); timing stops once `budget` seconds of timed dispatches are
+    /// spent, and shapes not reached keep [`GpuContext::default_gemm`]. Each kernel runs once to warm up
+    /// (its first dispatch may compile it; not counted), then once per shape, waited for by a readback. The products write only
+    /// activation and gradient buffers, which the next step overwrites: weights and optimiser state are
+    /// untouched.
+    pub async fn tune(
+        &mut self,
+        rows: usize,
+        clock: &dyn Fn() -> f64,
+        budget: f64,
+    ) -> Result<Vec<GemmTiming>, EngineError> {
+        let rows = rows.clamp(1, self.max_rows);
+        let started = clock();
+        self.set_rows(rows, None, self.res.gather_train_slot, 0, true);
+        self.res.arena.flush(&self.ctx.queue);
+        let products: Vec<(String, GemmParams, wgpu::BindGroup)> = self
+            .step_products(rows)
+            .into_iter()
+            .map(|(role, p, g)| (role, p, g.clone()))
+            .collect();
+        let mut timings = Vec::new();
+        let mut warmed = std::collections::HashSet::new();
+        let mut spent_warming = 0.0;
+        for (role, p, group) in products {
+            let mut seconds = Vec::new();
+            for variant in GemmVariant::ALL {
+                if clock() - started - spent_warming > budget {
+                    seconds.push(None);
+                    continue;
+                }
+                // A kernel's first dispatch may compile it (hundreds of ms on a software adapter, paid on
+                // first use anyway): warm each variant up once, outside the budget.
+                if warmed.insert(variant) {
+                    let w0 = clock();
+                    self.dispatch_products(&p, &group, variant, 1).await?;
+                    spent_warming += clock() - w0;
+                }
+                let t0 = clock();
+                self.dispatch_products(&p, &group, variant, 1).await?;
+                seconds.push(Some(clock() - t0));
+            }
+            let chosen = match (seconds[0], seconds[1]) {
+                (Some(tiled), Some(registers)) => {
+                    let v = if registers < tiled {
+                        GemmVariant::Registers
+                    } else {
+                        GemmVariant::Tiled
+                    };
+                    self.ctx
+                        .gemm_choices
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(p, v);
+                    v
+                }
+                _ => self.ctx.gemm_variant(&p),
+            };
+            timings.push(GemmTiming {
+                role,
+                params: p,
+                seconds,
+                chosen,
+            });
+        }
+        self.last_rows = 0;
+        Ok(timings)
+    }
+
+    /// Runs one product `reps` times in one submission and waits for it.
+    async fn dispatch_products(
+        &self,
+        p: &GemmParams,
+        group: &wgpu::BindGroup,
+        variant: GemmVariant,
+        reps: u32,
+    ) -> Result<(), EngineError> {
+        let mut enc = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("gemm timing"),
+            });
+        {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("gemm timing"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(self.ctx.kernels().gemm(variant));
+            pass.set_bind_group(0, group, &[]);
+            let (x, y, z) = p.workgroups(variant);
+            for _ in 0..reps {
+                pass.dispatch_workgroups(x, y, z);
+            }
+        }
+        self.ctx.queue.submit([enc.finish()]);
+        // A readback waits for the queue, so the time measured is work done.
+        self.ctx.read(&[(&self.empty, 0, 4)]).await?;
+        Ok(())
+    }
+}
