@@ -128,6 +128,10 @@ enum Command {
         /// Seconds of timed dispatches for choosing our matrix-product kernel per shape (the app's budget).
         #[arg(long, default_value_t = 0.3)]
         tune_budget: f64,
+        /// Also run the PyTorch peer (`scripts/bench_pytorch.py`) with this Python, right after ours, so
+        /// the ratio is always side by side (e.g. `--with-pytorch /var/tmp/torchenv/bin/python`).
+        #[arg(long)]
+        with_pytorch: Option<PathBuf>,
     },
     /// Fine-tune a pretrained model: freeze the body, train a (new) head, unfreeze, fine-tune all at a
     /// lower learning rate; optionally compared with training from scratch.
@@ -421,10 +425,54 @@ async fn bench_engine<E: Engine>(
     })
 }
 
+/// The PyTorch peer's rows: `scripts/bench_pytorch.py` run with `python` (it measures batch 64 and 512).
+fn pytorch_rows(python: &Path, seconds: f64, batches: &[usize]) -> Result<Vec<BenchRow>> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        engine: String,
+        adapter: String,
+        batch: usize,
+        steps: usize,
+        samples_per_second: f64,
+        gflops: f64,
+    }
+    let out = std::process::Command::new(python)
+        .args(["scripts/bench_pytorch.py", &seconds.to_string()])
+        .output()
+        .with_context(|| format!("running {} scripts/bench_pytorch.py", python.display()))?;
+    if !out.status.success() {
+        bail!(
+            "the PyTorch peer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json = text
+        .find("\n[")
+        .map(|i| &text[i + 1..])
+        .context("no JSON in the PyTorch peer's output")?;
+    let rows: Vec<Row> = serde_json::from_str(json).context("reading the PyTorch peer's JSON")?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| batches.contains(&r.batch))
+        .map(|r| BenchRow {
+            engine: r.engine,
+            adapter: r.adapter,
+            batch: r.batch,
+            steps: r.steps,
+            samples_per_second: r.samples_per_second,
+            gflops: r.gflops,
+            dispatches: 0,
+            gemm: Vec::new(),
+        })
+        .collect())
+}
+
 async fn bench(
     batches: &[usize],
     seconds: f64,
     tune_budget: f64,
+    python: Option<&Path>,
     hidden: &[usize],
     json: Option<&Path>,
     data_dir: &Path,
@@ -485,6 +533,9 @@ async fn bench(
                 .await?,
             );
         }
+    }
+    if let Some(python) = python {
+        rows.extend(pytorch_rows(python, seconds, batches)?);
     }
     println!(
         "{:<6} {:<48} {:>6} {:>14} {:>9} {:>10}",
@@ -614,10 +665,12 @@ fn main() -> Result<()> {
             json,
             data_dir,
             tune_budget,
+            with_pytorch,
         } => pollster::block_on(bench(
             &batches,
             seconds,
             tune_budget,
+            with_pytorch.as_deref(),
             &hidden,
             json.as_deref(),
             &data_dir,
