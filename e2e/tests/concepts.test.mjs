@@ -211,6 +211,34 @@ test('steps by keyboard and URL, presenter mode at 1280×720, Chinese, and no se
   assert.deepEqual(problems, []);
 });
 
+test('the live model downloaded from one concept lesson and loaded into another measures the same', async () => {
+  const ce = await CrossEntropyPage.open(browser, server.url, 'engine=cpu');
+  let file, trained;
+  try {
+    await ce.ready();
+    await ce.byId('live-run').click();
+    await ce.page.waitForFunction(() => Number(document.querySelector('[data-testid=live-steps]').dataset.value) > 40, null, { timeout: 120_000 });
+    await ce.byId('live-run').click();
+    // Pausing measures the model on the test pool.
+    await ce.page.waitForFunction(() => /Start/.test(document.querySelector('[data-testid=live-run]').textContent));
+    trained = await ce.waitNumber('live-accuracy');
+    const [download] = await Promise.all([ce.page.waitForEvent('download'), ce.byId('export-model').click()]);
+    assert.equal(download.suggestedFilename(), 'mlp-784-32-10.safetensors');
+    file = await download.path();
+    const cr = await ChainRulePage.open(browser, server.url, 'engine=cpu');
+    try {
+      await cr.ready();
+      await cr.byId('import-model').setInputFiles(file);
+      await cr.page.waitForFunction((a) => Number(document.querySelector('[data-testid=live-accuracy]').dataset.value) === a
+        && document.querySelector('[data-testid=live-steps]').dataset.value === '0', trained, { timeout: 60_000 });
+      // A model of another shape is refused with a message; the loaded one stays.
+      await cr.byId('import-model').setInputFiles({ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model') });
+      await cr.page.waitForFunction(() => /model file cannot be used/.test(document.querySelector('.live-bar').textContent));
+      assert.equal(await cr.number('live-accuracy'), trained);
+    } finally { await cr.close(); }
+  } finally { await ce.close(); }
+});
+
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {
   assert.deepEqual(problems(browser), []);
 });

@@ -8,7 +8,7 @@ use kernels::dataset::Dataset;
 use kernels::ops::gather_normalize;
 use kernels::ops::softmax_cross_entropy::softmax_rows;
 use kernels::training::EpochBatches;
-use kernels::{EngineError, GpuContext, Mlp, OptimizerConfig};
+use kernels::{Engine, EngineError, GpuContext, Mlp, OptimizerConfig};
 use serde_bytes::ByteBuf;
 
 use super::{Active, inbox, load_dataset, now, pick_engine, post, sleep};
@@ -247,6 +247,53 @@ impl Live {
         }))
     }
 
+    /// The live model as `.safetensors`.
+    async fn export(&mut self) -> Result<CtReply, EngineError> {
+        let model = self.engine.model().await?;
+        Ok(match model.to_safetensors() {
+            Ok(bytes) => CtReply::ModelFile {
+                bytes: ByteBuf::from(bytes),
+                widths: model.widths(),
+            },
+            Err(e) => CtReply::Failed(message(MessageCode::ExportFailed, e.to_string())),
+        })
+    }
+
+    /// Replaces the live model by `bytes` (same widths), with a fresh optimiser from step 0.
+    async fn import(&mut self, bytes: &[u8]) -> Result<CtReply, EngineError> {
+        let widths = self.engine.widths();
+        let model = match Mlp::from_safetensors(bytes) {
+            Ok(m) if m.widths() == widths => m,
+            Ok(m) => {
+                return Ok(CtReply::Failed(message(
+                    MessageCode::BadModel,
+                    format!(
+                        "it is {:?}; this lesson's live model is {widths:?}",
+                        m.widths()
+                    ),
+                )));
+            }
+            Err(e) => {
+                return Ok(CtReply::Failed(message(
+                    MessageCode::BadModel,
+                    e.to_string(),
+                )));
+            }
+        };
+        let fresh = kernels::engine::fresh_optimizer_state(&model);
+        with_engine!(&mut self.engine, e => {
+            e.set_model(&model)?;
+            e.set_optimizer_state(&fresh)
+        })?;
+        self.steps = 0;
+        self.epoch = 0;
+        self.index = 0;
+        self.batches = EpochBatches::new(self.train.len(), BATCH, self.seed, 0);
+        let accuracy = self.engine.evaluate().await?.accuracy();
+        self.accuracy = Some(accuracy);
+        Ok(CtReply::Imported { accuracy })
+    }
+
     async fn step_watching(&mut self, weight: Weight) -> Result<CtReply, EngineError> {
         let w = weight_ref(weight);
         let before = self.engine.model().await?;
@@ -375,13 +422,18 @@ impl Worker {
                         self.running = false;
                         live.step_watching(weight).await
                     }
+                    CtQuery::Export => live.export().await,
+                    CtQuery::Import { bytes } => {
+                        self.running = false;
+                        live.import(&bytes).await
+                    }
                 };
                 result.unwrap_or_else(|e| {
                     CtReply::Failed(message(MessageCode::EngineFailed, e.to_string()))
                 })
             }
         };
-        let stepped = matches!(reply, CtReply::Updated { .. });
+        let stepped = matches!(reply, CtReply::Updated { .. } | CtReply::Imported { .. });
         post(&CtEvent::Reply { id, reply });
         if stepped {
             self.progress();

@@ -221,6 +221,51 @@ pub fn LiveBar() -> impl IntoView {
     };
     let accuracy = move || live.progress.get().and_then(|p| p.accuracy);
     let not_ready = move || !ready();
+    // The live model leaves and enters as `.safetensors` with PyTorch names.
+    let export = move |_| {
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(CtReply::ModelFile { bytes, widths }) = live.ask(CtQuery::Export).await {
+                let name = format!(
+                    "mlp-{}.safetensors",
+                    widths
+                        .iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join("-")
+                );
+                if let Err(e) = crate::ui::files::download(&bytes, &name) {
+                    let _ = live.errors.try_update(|v| {
+                        v.push(WorkerMessage::new(
+                            crate::messages::MessageCode::ExportFailed,
+                            e,
+                        ))
+                    });
+                }
+            }
+        });
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            match crate::ui::files::file_bytes(file).await {
+                Ok(bytes) => {
+                    let bytes = serde_bytes::ByteBuf::from(bytes);
+                    live.ask(CtQuery::Import { bytes }).await;
+                }
+                Err(e) => {
+                    let _ = live.errors.try_update(|v| {
+                        v.push(WorkerMessage::new(
+                            crate::messages::MessageCode::FileUnreadable,
+                            e,
+                        ))
+                    });
+                }
+            }
+        });
+    };
     view! {
         <section class="live-bar" aria-label=move || text::LIVE.get(lang.get())>
             <div class="engine">
@@ -235,6 +280,11 @@ pub fn LiveBar() -> impl IntoView {
                     {move || if running() { text::PAUSE.get(lang.get()) } else { text::START.get(lang.get()) }}
                 </button>
                 <button data-testid="live-step" disabled=not_ready on:click=step>{move || text::STEP.get(lang.get())}</button>
+                <button class="advanced" data-testid="export-model" disabled=not_ready on:click=export>{move || text::MODEL_DOWNLOAD.get(lang.get())}</button>
+                <label class="import advanced">
+                    <span>{move || text::MODEL_UPLOAD.get(lang.get())}</span>
+                    <input type="file" accept=".safetensors" data-testid="import-model" disabled=not_ready on:change=import />
+                </label>
             </div>
             <dl class="live-numbers">
                 <dt>{move || text::STEPS.get(lang.get())}</dt>

@@ -108,6 +108,13 @@ pub enum CtQuery {
         /// The weight.
         weight: Weight,
     },
+    /// The live model as `.safetensors` (PyTorch names).
+    Export,
+    /// Replace the live model by a picked `.safetensors` of the same shape; training starts afresh.
+    Import {
+        /// The file.
+        bytes: ByteBuf,
+    },
 }
 
 /// A test image through the live model.
@@ -260,6 +267,18 @@ pub enum CtReply {
         after: f32,
         /// Steps taken now.
         step: u64,
+    },
+    /// To [`CtQuery::Export`].
+    ModelFile {
+        /// `.safetensors` bytes.
+        bytes: ByteBuf,
+        /// `[input, hidden…, classes]` (for the file name).
+        widths: Vec<usize>,
+    },
+    /// To [`CtQuery::Import`]: the model is in place, measured on the test pool.
+    Imported {
+        /// Its test accuracy.
+        accuracy: f32,
     },
     /// The query failed.
     Failed(WorkerMessage),
