@@ -185,8 +185,49 @@ const RETRY_WAITS: [f64; 3] = [0.5, 1.5, 4.0];
 /// A request still unanswered after this long is abandoned and retried.
 const FETCH_TIMEOUT_SECONDS: f64 = 30.0;
 
+/// Cache Storage of the datasets and models a worker has downloaded: the network's copy whenever it can
+/// be had (so it is never stale), this one when it cannot (offline classrooms). The service worker caches
+/// the app itself; the data are cached here, by the worker that fetches them, so the first visit's
+/// downloads are kept even if the service worker took control only after they began.
+const FILE_CACHE: &str = "backprop-lab-files";
+
+fn cacheable(url: &str) -> bool {
+    url.contains("static/data/") || url.contains("static/models/")
+}
+
+async fn file_cache() -> Option<web_sys::Cache> {
+    let caches = scope().caches().ok()?;
+    JsFuture::from(caches.open(FILE_CACHE))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// The cached copy of `url`, if any.
+async fn cached(url: &str) -> Option<Vec<u8>> {
+    let hit = JsFuture::from(file_cache().await?.match_with_str(url))
+        .await
+        .ok()?;
+    let resp: web_sys::Response = hit.dyn_into().ok()?;
+    let buf = JsFuture::from(resp.array_buffer().ok()?).await.ok()?;
+    Some(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// Keeps a downloaded copy of `url` (failures only cost offline use).
+async fn keep(url: &str, bytes: &[u8]) {
+    let Some(cache) = file_cache().await else {
+        return;
+    };
+    let body = js_sys::Uint8Array::from(bytes);
+    if let Ok(resp) = web_sys::Response::new_with_opt_buffer_source(Some(&body)) {
+        let _ = JsFuture::from(cache.put_with_str(url, &resp)).await;
+    }
+}
+
 /// GETs a file of the app's own origin, retrying network failures, time-outs and server errors with
-/// growing waits; a missing file (4xx) fails at once. The error says what failed and how often.
+/// growing waits; a missing file (4xx) fails at once. The error says what failed and how often. A
+/// dataset or model file is kept in Cache Storage, and its kept copy answers when the network fails.
 pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     let mut last = String::new();
     let mut attempts = 0;
@@ -196,9 +237,20 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
         }
         attempts += 1;
         match fetch_once(url).await {
-            Ok(bytes) => return Ok(bytes),
+            Ok(bytes) => {
+                if cacheable(url) {
+                    keep(url, &bytes).await;
+                }
+                return Ok(bytes);
+            }
             Err((e, retry)) => {
                 last = e;
+                if retry
+                    && cacheable(url)
+                    && let Some(bytes) = cached(url).await
+                {
+                    return Ok(bytes);
+                }
                 if !retry {
                     break;
                 }
