@@ -5,8 +5,8 @@ of full training steps at batch 64 and 512 after a warm-up.
 
 Not part of the test suite and not installed by CI (PyTorch is a multi-GB download). To reproduce:
     python3 -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch numpy
-    /tmp/torchenv/bin/python scripts/bench_pytorch.py
-It reads the app's own chunks from static/data/mnist, so it trains on exactly the same bytes.
+    /tmp/torchenv/bin/python scripts/bench_pytorch.py [SECONDS] [--cuda]
+`--cuda` trains on the GPU (scripts/gpu-bench.sh passes it when torch.cuda is available). It reads the app's own chunks from static/data/mnist, so it trains on exactly the same bytes.
 """
 import gzip, json, pathlib, struct, sys, time
 
@@ -15,7 +15,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+SECONDS = float(ARGS[0]) if ARGS else 3.0
+# `--cuda`: train on the GPU (data and model on the device, timed between synchronisations).
+DEVICE = "cuda" if "--cuda" in sys.argv[1:] else "cpu"
 
 
 def load_split(split="train", limit=None):
@@ -46,11 +49,16 @@ class Net(nn.Module):
         return self.fc2(F.relu(self.fc1(x)))
 
 
+def sync():
+    if DEVICE == "cuda":
+        torch.cuda.synchronize()
+
+
 def bench(x, y, batch):
     torch.manual_seed(1)
-    model = Net()
+    model = Net().to(DEVICE)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
-    perm = torch.randperm(len(x))
+    perm = torch.randperm(len(x), device=x.device)
     nb = len(x) // batch
 
     def step(i):
@@ -62,19 +70,25 @@ def bench(x, y, batch):
 
     for i in range(3):
         step(i)
+    sync()
     steps, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < SECONDS or steps < 5:
-        step(steps)
-        steps += 1
+        for _ in range(10):
+            step(steps)
+            steps += 1
+        sync()
     secs = time.perf_counter() - t0
     sps = steps * batch / secs
     flops = 2 * (784 * 512 * 2 + 512 * 10 * 3)
-    return {"engine": "pytorch", "adapter": f"PyTorch {torch.__version__} CPU ({torch.get_num_threads()} threads)", "batch": batch,
+    where = (f"CUDA ({torch.cuda.get_device_name()})" if DEVICE == "cuda"
+             else f"CPU ({torch.get_num_threads()} threads)")
+    return {"engine": "pytorch", "adapter": f"PyTorch {torch.__version__} {where}", "batch": batch,
             "steps": steps, "samples_per_second": sps, "gflops": sps * flops / 1e9}
 
 
 if __name__ == "__main__":
     x, y = load_split("train", 20_000)
+    x, y = x.to(DEVICE), y.to(DEVICE)
     rows = [bench(x, y, b) for b in (64, 512)]
     for r in rows:
         print(f"{r['engine']:<8} {r['adapter']:<40} {r['batch']:>5} {r['samples_per_second']:>12.0f} samples/s {r['gflops']:>7.2f} GFLOP/s")
