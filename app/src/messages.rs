@@ -101,12 +101,16 @@ pub enum MessageCode {
     UrlProblem,
     /// A picked file could not be read (detail: why).
     FileUnreadable,
+    /// A software adapter: the CPU engine trains while both engines are measured (detail: the adapter).
+    MeasuringEngines,
+    /// The measurement found WebGPU faster; training moved to it between two steps (detail: figures).
+    SwitchedToGpu,
 }
 
 #[cfg(test)]
 impl MessageCode {
     /// Every code (the translation test walks them).
-    pub const ALL: [MessageCode; 30] = [
+    pub const ALL: [MessageCode; 32] = [
         MessageCode::DataFailed,
         MessageCode::BadModel,
         MessageCode::EngineFailed,
@@ -137,6 +141,8 @@ impl MessageCode {
         MessageCode::WorkerFailed,
         MessageCode::UrlProblem,
         MessageCode::FileUnreadable,
+        MessageCode::MeasuringEngines,
+        MessageCode::SwitchedToGpu,
     ];
 }
 
@@ -244,6 +250,14 @@ pub fn message(code: MessageCode) -> Text {
             "网址中的一个设置被忽略了：",
         ),
         MessageCode::FileUnreadable => tx("The file could not be read:", "文件无法读取："),
+        MessageCode::MeasuringEngines => tx(
+            "The WebGPU adapter is a software one: training starts on the CPU engine while both engines are measured in the background:",
+            "WebGPU 适配器是软件实现的：训练先在 CPU 引擎上开始，同时在后台测量两种引擎的速度：",
+        ),
+        MessageCode::SwitchedToGpu => tx(
+            "The WebGPU adapter is a software one; both engines were measured and WebGPU is faster, so training moved to it between two steps:",
+            "WebGPU 适配器是软件实现的；两种引擎都测了速度，WebGPU 更快，所以训练在两步之间切换到了它：",
+        ),
     }
 }
 

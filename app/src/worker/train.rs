@@ -201,6 +201,8 @@ struct Worker {
     offer: Option<Checkpoint>,
     /// Saving failed once (said once; training goes on).
     save_failed: bool,
+    /// Both engines are still to be measured (a software WebGPU adapter in auto mode).
+    measure_pending: bool,
 }
 
 fn model_for(config: &LessonConfig, input: usize, classes: usize) -> Result<Mlp, String> {
@@ -298,51 +300,74 @@ impl Worker {
                 self.note = WorkerMessage::new(MessageCode::OnGpu, "");
             }
             (EnginePreference::Auto, Some(_)) => {
-                // A software WebGPU adapter (e.g. SwiftShader) can be far slower than the CPU engine: measure both.
-                let name = self.adapter_label.clone();
-                let train = self
-                    .loaded
-                    .borrow()
-                    .train
-                    .clone()
-                    .expect("the first chunk is in");
-                let sample = train.take(2_000);
-                let gpu = self.measure(true, config, &sample).await;
-                let cpu = self.measure(false, config, &sample).await;
-                match (gpu, cpu) {
-                    (Ok(g), Ok(c)) => {
-                        self.measurements = vec![
-                            EngineMeasurement {
-                                engine: format!("WebGPU ({name})"),
-                                samples_per_second: g,
-                            },
-                            EngineMeasurement {
-                                engine: "CPU engine".into(),
-                                samples_per_second: c,
-                            },
-                        ];
-                        self.use_gpu = g >= c;
-                        self.note = WorkerMessage::new(
-                            if self.use_gpu {
-                                MessageCode::SoftwareChoseGpu
-                            } else {
-                                MessageCode::SoftwareChoseCpu
-                            },
-                            format!("{name}: WebGPU {g:.0} samples/s, CPU engine {c:.0} samples/s"),
-                        );
-                    }
-                    (Err(e), _) => {
-                        self.use_gpu = false;
-                        self.note =
-                            WorkerMessage::new(MessageCode::GpuFailed, format!("{name}: {e}"));
-                    }
-                    (Ok(_), Err(e)) => {
-                        self.use_gpu = true;
-                        self.note = WorkerMessage::new(MessageCode::CpuFailed, e.to_string());
-                    }
-                }
+                // A software WebGPU adapter (e.g. SwiftShader) can be far slower than the CPU engine. The
+                // lesson starts at once on the CPU engine; both are measured in the background
+                // (`measure_in_background`) and training moves to WebGPU between two steps if it is faster.
+                self.use_gpu = false;
+                self.measure_pending = true;
+                self.note =
+                    WorkerMessage::new(MessageCode::MeasuringEngines, self.adapter_label.clone());
             }
         }
+    }
+
+    /// Measures both engines on the first 2,000 training images (about a second each) and moves the
+    /// session to WebGPU if it is faster, keeping weights, optimiser state and position: a switch between
+    /// two steps. Says what was measured and chosen.
+    async fn measure_in_background(&mut self) -> Result<(), EngineError> {
+        self.measure_pending = false;
+        let Some(config) = self.session.as_ref().map(|s| s.config.clone()) else {
+            return Ok(());
+        };
+        let name = self.adapter_label.clone();
+        let Some(train) = self.loaded.borrow().train.clone() else {
+            return Ok(());
+        };
+        let sample = train.take(2_000);
+        let gpu = self.measure(true, &config, &sample).await;
+        let cpu = self.measure(false, &config, &sample).await;
+        let (g, c) = match (gpu, cpu) {
+            (Ok(g), Ok(c)) => (g, c),
+            (Err(e), _) => {
+                self.note = WorkerMessage::new(MessageCode::GpuFailed, format!("{name}: {e}"));
+                return Ok(());
+            }
+            (Ok(_), Err(e)) => {
+                self.note = WorkerMessage::new(MessageCode::CpuFailed, e.to_string());
+                return Ok(());
+            }
+        };
+        self.measurements = vec![
+            EngineMeasurement {
+                engine: format!("WebGPU ({name})"),
+                samples_per_second: g,
+            },
+            EngineMeasurement {
+                engine: "CPU engine".into(),
+                samples_per_second: c,
+            },
+        ];
+        let figures = format!("{name}: WebGPU {g:.0} samples/s, CPU engine {c:.0} samples/s");
+        if g < c {
+            self.note = WorkerMessage::new(MessageCode::SoftwareChoseCpu, figures);
+            return Ok(());
+        }
+        let Some(s) = self.session.as_mut() else {
+            return Ok(());
+        };
+        let model = with_engine!(&mut s.engine, e => e.model().await)?;
+        let optimizer = with_engine!(&mut s.engine, e => e.optimizer_state().await)?;
+        let mut engine = Active::new(self.gpu.as_ref(), &model, MAX_ROWS)?;
+        with_engine!(&mut engine, e => e.set_optimizer_state(&optimizer))?;
+        s.engine = engine;
+        s.data_version = 0;
+        self.use_gpu = true;
+        self.note = WorkerMessage::new(
+            MessageCode::SwitchedToGpu,
+            format!("{figures}; at step {}", s.step),
+        );
+        self.sync_data()?;
+        self.tune_gemm().await
     }
 
     fn reset(&mut self, config: LessonConfig) -> Result<(), String> {
@@ -1229,6 +1254,14 @@ impl Worker {
             if let Err(e) = self.sync_data() {
                 self.handle_error(e).await;
             }
+            if self.measure_pending && self.session.is_some() {
+                // Between two bursts (or while idle): the losses so far have been read.
+                if let Err(e) = self.measure_in_background().await {
+                    self.handle_error(e).await;
+                }
+                self.announce();
+                continue;
+            }
             let running = self.session.as_ref().is_some_and(|s| s.running);
             if !running {
                 sleep(0.03).await;
@@ -1344,6 +1377,7 @@ pub fn main(early: js_sys::Array) {
         measurements: Vec::new(),
         offer: None,
         save_failed: false,
+        measure_pending: false,
     };
     post(&TrEvent::Ready);
     wasm_bindgen_futures::spawn_local(worker.run());
