@@ -121,84 +121,88 @@ fn gemm(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 // lavapipe), where a barrier is a coroutine switch, this is the fast kernel; `GpuEngine::tune` times
 // both per shape on the adapter at hand.
 const REG_TILE: u32 = 32u;
+const REG_ROWS: u32 = 64u;
 
 @compute @workgroup_size(8, 8)
 fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-    // Rows ly + 8·i and columns lx + 8·j of the workgroup's block: neighbouring invocations take
-    // neighbouring columns (contiguous loads of B and stores of C when they are contiguous in memory)
-    // and share their rows of A.
-    let row0 = wid.y * REG_TILE + lid.y;
+    // Rows ly + 8·i (i < 8) and columns lx + 8·j (j < 4) of the workgroup's 64×32 block: neighbouring
+    // invocations take neighbouring columns (contiguous loads of B and stores of C when they are
+    // contiguous in memory) and share their rows of A.
+    let row0 = wid.y * REG_ROWS + lid.y;
     let col0 = wid.x * REG_TILE + lid.x;
     if (row0 >= p.m || col0 >= p.n) {
         return;
     }
-    let last_row = p.m - 1u;
+    let last_row = vec4<u32>(p.m - 1u);
     let last_col = p.n - 1u;
-    let rows = min(vec4<u32>(row0, row0 + 8u, row0 + 16u, row0 + 24u), vec4<u32>(last_row));
+    let rows_lo = min(vec4<u32>(row0, row0 + 8u, row0 + 16u, row0 + 24u), last_row);
+    let rows_hi = min(vec4<u32>(row0 + 32u, row0 + 40u, row0 + 48u, row0 + 56u), last_row);
     let cols = min(vec4<u32>(col0, col0 + 8u, col0 + 16u, col0 + 24u), vec4<u32>(last_col));
-    let a_at = rows * p.a_rs;
+    let a_lo = rows_lo * p.a_rs;
+    let a_hi = rows_hi * p.a_rs;
     let b_at = cols * p.b_cs;
     var acc0 = vec4<f32>(0.0);
     var acc1 = vec4<f32>(0.0);
     var acc2 = vec4<f32>(0.0);
     var acc3 = vec4<f32>(0.0);
-    // K in steps of four (independent loads in flight), then the remainder.
-    let k4 = p.k & ~3u;
+    var acc4 = vec4<f32>(0.0);
+    var acc5 = vec4<f32>(0.0);
+    var acc6 = vec4<f32>(0.0);
+    var acc7 = vec4<f32>(0.0);
+    // K in steps of two (independent loads in flight), then the remainder.
+    let k2 = p.k & ~1u;
     var k = 0u;
-    for (; k < k4; k += 4u) {
+    for (; k < k2; k += 2u) {
         {
             let ak = (k + 0u) * p.a_cs;
             let bk = (k + 0u) * p.b_rs;
-            let av = vec4<f32>(a[a_at.x + ak], a[a_at.y + ak], a[a_at.z + ak], a[a_at.w + ak]);
             let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
-            acc0 = fma(vec4<f32>(av.x), bv, acc0);
-            acc1 = fma(vec4<f32>(av.y), bv, acc1);
-            acc2 = fma(vec4<f32>(av.z), bv, acc2);
-            acc3 = fma(vec4<f32>(av.w), bv, acc3);
+            let a0 = vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
+            let a1 = vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);
+            acc0 = fma(vec4<f32>(a0.x), bv, acc0);
+            acc1 = fma(vec4<f32>(a0.y), bv, acc1);
+            acc2 = fma(vec4<f32>(a0.z), bv, acc2);
+            acc3 = fma(vec4<f32>(a0.w), bv, acc3);
+            acc4 = fma(vec4<f32>(a1.x), bv, acc4);
+            acc5 = fma(vec4<f32>(a1.y), bv, acc5);
+            acc6 = fma(vec4<f32>(a1.z), bv, acc6);
+            acc7 = fma(vec4<f32>(a1.w), bv, acc7);
         }
         {
             let ak = (k + 1u) * p.a_cs;
             let bk = (k + 1u) * p.b_rs;
-            let av = vec4<f32>(a[a_at.x + ak], a[a_at.y + ak], a[a_at.z + ak], a[a_at.w + ak]);
             let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
-            acc0 = fma(vec4<f32>(av.x), bv, acc0);
-            acc1 = fma(vec4<f32>(av.y), bv, acc1);
-            acc2 = fma(vec4<f32>(av.z), bv, acc2);
-            acc3 = fma(vec4<f32>(av.w), bv, acc3);
-        }
-        {
-            let ak = (k + 2u) * p.a_cs;
-            let bk = (k + 2u) * p.b_rs;
-            let av = vec4<f32>(a[a_at.x + ak], a[a_at.y + ak], a[a_at.z + ak], a[a_at.w + ak]);
-            let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
-            acc0 = fma(vec4<f32>(av.x), bv, acc0);
-            acc1 = fma(vec4<f32>(av.y), bv, acc1);
-            acc2 = fma(vec4<f32>(av.z), bv, acc2);
-            acc3 = fma(vec4<f32>(av.w), bv, acc3);
-        }
-        {
-            let ak = (k + 3u) * p.a_cs;
-            let bk = (k + 3u) * p.b_rs;
-            let av = vec4<f32>(a[a_at.x + ak], a[a_at.y + ak], a[a_at.z + ak], a[a_at.w + ak]);
-            let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
-            acc0 = fma(vec4<f32>(av.x), bv, acc0);
-            acc1 = fma(vec4<f32>(av.y), bv, acc1);
-            acc2 = fma(vec4<f32>(av.z), bv, acc2);
-            acc3 = fma(vec4<f32>(av.w), bv, acc3);
+            let a0 = vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
+            let a1 = vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);
+            acc0 = fma(vec4<f32>(a0.x), bv, acc0);
+            acc1 = fma(vec4<f32>(a0.y), bv, acc1);
+            acc2 = fma(vec4<f32>(a0.z), bv, acc2);
+            acc3 = fma(vec4<f32>(a0.w), bv, acc3);
+            acc4 = fma(vec4<f32>(a1.x), bv, acc4);
+            acc5 = fma(vec4<f32>(a1.y), bv, acc5);
+            acc6 = fma(vec4<f32>(a1.z), bv, acc6);
+            acc7 = fma(vec4<f32>(a1.w), bv, acc7);
         }
     }
     for (; k < p.k; k++) {
-        let ak = k * p.a_cs;
-        let bk = k * p.b_rs;
-        let av = vec4<f32>(a[a_at.x + ak], a[a_at.y + ak], a[a_at.z + ak], a[a_at.w + ak]);
-        let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
-        acc0 = fma(vec4<f32>(av.x), bv, acc0);
-        acc1 = fma(vec4<f32>(av.y), bv, acc1);
-        acc2 = fma(vec4<f32>(av.z), bv, acc2);
-        acc3 = fma(vec4<f32>(av.w), bv, acc3);
+        {
+            let ak = (k + 0u) * p.a_cs;
+            let bk = (k + 0u) * p.b_rs;
+            let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
+            let a0 = vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
+            let a1 = vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);
+            acc0 = fma(vec4<f32>(a0.x), bv, acc0);
+            acc1 = fma(vec4<f32>(a0.y), bv, acc1);
+            acc2 = fma(vec4<f32>(a0.z), bv, acc2);
+            acc3 = fma(vec4<f32>(a0.w), bv, acc3);
+            acc4 = fma(vec4<f32>(a1.x), bv, acc4);
+            acc5 = fma(vec4<f32>(a1.y), bv, acc5);
+            acc6 = fma(vec4<f32>(a1.z), bv, acc6);
+            acc7 = fma(vec4<f32>(a1.w), bv, acc7);
+        }
     }
-    let acc = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
-    for (var i = 0u; i < 4u; i++) {
+    let acc = array<vec4<f32>, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
+    for (var i = 0u; i < 8u; i++) {
         let r = row0 + 8u * i;
         if (r >= p.m) {
             break;

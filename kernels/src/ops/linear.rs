@@ -16,6 +16,8 @@ pub const FLAG_RELU: u32 = 2;
 pub const TILE: u32 = 64;
 /// Side of the block of C one `gemm_registers` workgroup computes.
 pub const REG_TILE: u32 = 32;
+/// Rows of the block of C one `gemm_registers` workgroup computes.
+pub const REG_ROWS: u32 = 64;
 
 /// The matrix-product kernels, with the same bindings and results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,7 +125,7 @@ impl GemmParams {
 
     /// Workgroups of `gemm_registers` (a 32×32 block of C each).
     pub fn registers_workgroups(&self) -> (u32, u32, u32) {
-        (self.n.div_ceil(REG_TILE), self.m.div_ceil(REG_TILE), 1)
+        (self.n.div_ceil(REG_TILE), self.m.div_ceil(REG_ROWS), 1)
     }
 
     /// Workgroups of `variant`.
