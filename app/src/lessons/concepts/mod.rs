@@ -149,7 +149,8 @@ impl Live {
 
 /// A panel's answer from the worker, asked again whenever `key` changes or the live model takes a
 /// step; while a question is out, newer ones wait and only the latest is asked (a running model steps
-/// ten times a second, a probe takes longer on a slow adapter).
+/// ten times a second, a probe takes longer on a slow adapter). While the model trains, a panel asks at
+/// most every [`REFRESH_WHILE_TRAINING`] seconds, so its questions do not slow training down.
 pub fn live_answer<K, T>(
     key: impl Fn() -> Option<K> + 'static,
     ask: impl Fn(&K) -> CtQuery + 'static,
@@ -196,11 +197,35 @@ where
                 if !again.try_get_value().unwrap_or(false) {
                     break;
                 }
+                if live
+                    .progress
+                    .try_get_untracked()
+                    .flatten()
+                    .is_some_and(|p| p.running)
+                {
+                    pause(REFRESH_WHILE_TRAINING).await;
+                }
             }
             busy.try_set_value(false);
         });
     });
     answer
+}
+
+/// Seconds between two questions of one panel while the live model trains.
+pub const REFRESH_WHILE_TRAINING: f64 = 0.5;
+
+/// Waits `seconds` on the page without blocking it.
+async fn pause(seconds: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                (seconds * 1000.0) as i32,
+            );
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// The live model's bar: engine, Start/Pause, Step, and its numbers.
