@@ -68,6 +68,16 @@ fn from_bytes(b: &[u8]) -> Vec<f32> {
         .collect()
 }
 
+/// Where a checkpoint comes from, for [`Checkpoint::new`].
+pub struct Origin<'a> {
+    /// `WebGPU` or `CPU`.
+    pub engine: &'a str,
+    /// Training and test samples the run uses.
+    pub data: (usize, usize),
+    /// When (ms since 1970).
+    pub saved_at: f64,
+}
+
 /// Where a run stands, for [`Checkpoint::new`].
 pub struct Position {
     pub step: u64,
@@ -78,20 +88,14 @@ pub struct Position {
 }
 
 impl Checkpoint {
-    /// A checkpoint of `model` and `optimizer` at `at`.
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "one call site, every field named there"
-    )]
+    /// A checkpoint of `model` and `optimizer` at `at`, with the run's curves.
     pub fn new(
         config: &LessonConfig,
         at: Position,
         model: &Mlp,
         optimizer: &[TensorOptimizerState],
-        history: &LossHistory,
-        evals: &[(u64, f32, f32)],
-        engine: &str,
-        data: (usize, usize),
+        (history, evals): (&LossHistory, &[(u64, f32, f32)]),
+        origin: Origin<'_>,
     ) -> Result<Self, String> {
         Ok(Self {
             version: VERSION,
@@ -117,9 +121,9 @@ impl Checkpoint {
                 .collect(),
             history: history.clone(),
             evals: evals.to_vec(),
-            saved_at: js_sys::Date::now(),
-            engine: engine.into(),
-            data,
+            saved_at: origin.saved_at,
+            engine: origin.engine.into(),
+            data: origin.data,
         })
     }
 
@@ -164,5 +168,51 @@ impl Checkpoint {
             engine: self.engine.clone(),
             compatible: self.data == data,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkpoint_gives_back_the_run_it_saved() {
+        let model = Mlp::new(6, &[5], 3, 2).unwrap();
+        let mut optimizer = kernels::engine::fresh_optimizer_state(&model);
+        optimizer[0].momentum[3] = 0.25;
+        optimizer[0].steps = 7;
+        // Adam's second moment in one tensor; the others stay zero and are stored empty.
+        optimizer[1].second_moment[1] = 1e-6;
+        let mut history = LossHistory::new();
+        history.extend(&[2.3, 2.1, 1.9]);
+        let evals = [(3, 0.5, 1.8)];
+        let config = LessonConfig::default();
+        let c = Checkpoint::new(
+            &config,
+            Position {
+                step: 3,
+                epoch: 1,
+                has_batches: true,
+                batch_index: 3,
+                finished: false,
+            },
+            &model,
+            &optimizer,
+            (&history, &evals),
+            Origin {
+                engine: "CPU",
+                data: (2000, 500),
+                saved_at: 1.0,
+            },
+        )
+        .unwrap();
+        assert!(c.readable());
+        assert_eq!(c.model().unwrap(), model);
+        assert_eq!(c.optimizer(), optimizer);
+        assert!(c.optimizer[0].second_moment.is_empty());
+        assert_eq!(c.history, history);
+        let offer = c.summary((2000, 500));
+        assert!(offer.compatible && offer.step == 3 && offer.engine == "CPU");
+        assert!(!c.summary((60000, 10000)).compatible);
     }
 }

@@ -17,7 +17,7 @@ use kernels::{
 };
 use serde_bytes::ByteBuf;
 
-use super::checkpoint::{self, Checkpoint, Position};
+use super::checkpoint::{self, Checkpoint, Origin, Position};
 use super::{Active, browser_adapter_label, fetch_bytes, now, sleep};
 use crate::config::LessonConfig;
 use crate::history::{LossHistory, push_bounded};
@@ -675,10 +675,12 @@ impl Worker {
             },
             &good.model,
             &good.optimizer,
-            &s.history,
-            &s.evals,
-            engine,
-            self.data_sizes(),
+            (&s.history, &s.evals),
+            Origin {
+                engine,
+                data: self.data_sizes(),
+                saved_at: js_sys::Date::now(),
+            },
         );
         let result = match saved {
             Ok(c) => store::put(checkpoint::KEY, &c)
