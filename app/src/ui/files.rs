@@ -22,6 +22,12 @@ pub fn download(bytes: &[u8], name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Offers a model file as a download named after its widths: `mlp-784-512-10.safetensors`.
+pub fn download_model(bytes: &[u8], widths: &[usize]) -> Result<(), String> {
+    let widths: Vec<String> = widths.iter().map(usize::to_string).collect();
+    download(bytes, &format!("mlp-{}.safetensors", widths.join("-")))
+}
+
 /// Reads a picked or dropped file's bytes.
 pub async fn file_bytes(file: web_sys::File) -> Result<Vec<u8>, String> {
     let buf = wasm_bindgen_futures::JsFuture::from(file.array_buffer())

@@ -250,15 +250,7 @@ pub fn LiveBar() -> impl IntoView {
     let export = move |_| {
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(CtReply::ModelFile { bytes, widths }) = live.ask(CtQuery::Export).await {
-                let name = format!(
-                    "mlp-{}.safetensors",
-                    widths
-                        .iter()
-                        .map(usize::to_string)
-                        .collect::<Vec<_>>()
-                        .join("-")
-                );
-                if let Err(e) = crate::ui::files::download(&bytes, &name) {
+                if let Err(e) = crate::ui::files::download_model(&bytes, &widths) {
                     let _ = live.errors.try_update(|v| {
                         v.push(WorkerMessage::new(
                             crate::messages::MessageCode::ExportFailed,

@@ -260,15 +260,7 @@ pub fn ask(client: &TrClient, state: State, query: TrQuery, then: impl FnOnce(Tr
 
 /// Saves a model the worker sent as `mlp-784-512-10.safetensors`.
 pub fn download_model(state: State, bytes: &[u8], widths: &[usize]) {
-    let name = format!(
-        "mlp-{}.safetensors",
-        widths
-            .iter()
-            .map(usize::to_string)
-            .collect::<Vec<_>>()
-            .join("-")
-    );
-    if let Err(e) = files::download(bytes, &name) {
-        state.error(MessageCode::ExportFailed, e.to_string());
+    if let Err(e) = files::download_model(bytes, widths) {
+        state.error(MessageCode::ExportFailed, e);
     }
 }
