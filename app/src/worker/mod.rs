@@ -214,15 +214,19 @@ async fn cached(url: &str) -> Option<Vec<u8>> {
     Some(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
-/// Keeps a downloaded copy of `url` (failures only cost offline use).
-async fn keep(url: &str, bytes: &[u8]) {
-    let Some(cache) = file_cache().await else {
-        return;
-    };
+/// Keeps a downloaded copy of `url` in the background, so loading never waits for the cache (failures
+/// only cost offline use).
+fn keep(url: &str, bytes: &[u8]) {
     let body = js_sys::Uint8Array::from(bytes);
-    if let Ok(resp) = web_sys::Response::new_with_opt_buffer_source(Some(&body)) {
-        let _ = JsFuture::from(cache.put_with_str(url, &resp)).await;
-    }
+    let url = url.to_string();
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(cache) = file_cache().await else {
+            return;
+        };
+        if let Ok(resp) = web_sys::Response::new_with_opt_buffer_source(Some(&body)) {
+            let _ = JsFuture::from(cache.put_with_str(&url, &resp)).await;
+        }
+    });
 }
 
 /// GETs a file of the app's own origin, retrying network failures, time-outs and server errors with
@@ -239,7 +243,7 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
         match fetch_once(url).await {
             Ok(bytes) => {
                 if cacheable(url) {
-                    keep(url, &bytes).await;
+                    keep(url, &bytes);
                 }
                 return Ok(bytes);
             }

@@ -410,7 +410,8 @@ impl Worker {
     }
 
     /// On WebGPU, times both matrix-product kernels on this model's shapes at the run's batch size (at most
-    /// 0.3 s, once per device and shape: the choice is kept on the GPU context for every later engine).
+    /// 0.3 s of timed dispatches; a shape is timed once per device, its choice kept on the GPU context for
+    /// every later engine).
     async fn tune_gemm(&mut self) -> Result<(), EngineError> {
         let Some(s) = self.session.as_mut() else {
             return Ok(());
@@ -1063,6 +1064,8 @@ impl Worker {
                     )));
                     return Ok(());
                 }
+                // A new batch size or model has new shapes to time (known ones are skipped).
+                self.tune_gemm().await?;
                 self.report(0, None).await?;
                 self.send_weights().await?;
             }

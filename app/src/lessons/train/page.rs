@@ -354,7 +354,9 @@ pub fn TrainPage() -> impl IntoView {
                             <span class="debug-memory" data-testid="memory"
                                 data-worker=move || state.worker_memory.get().to_string()
                                 data-page=move || { state.step.track(); crate::worker::wasm_memory_bytes().to_string() }>
-                                {move || format!("wasm: page {}, worker {}", { state.step.track(); mib(crate::worker::wasm_memory_bytes()) }, mib(state.worker_memory.get()))}
+                                {move || { state.step.track(); text::MEMORY.get(lang.get())
+                                    .replace("{page}", &mib(crate::worker::wasm_memory_bytes()))
+                                    .replace("{worker}", &mib(state.worker_memory.get())) }}
                             </span> }
                     })}
                     <button data-testid="export-model" on:click=export_model>

@@ -98,6 +98,10 @@ pub const AVERAGES: Text = tx(
     "avg of the first 10 steps {first}, of the last 10 {last}",
     "前 10 步平均 {first}，最近 10 步平均 {last}",
 );
+pub const MEMORY: Text = tx(
+    "wasm memory: page {page}, worker {worker}",
+    "wasm 内存：页面 {page}，工作线程 {worker}",
+);
 pub const LOSE_DEVICE: Text = tx("Lose the GPU device (debug)", "丢失 GPU 设备（调试）");
 pub const MODEL_DOWNLOAD: Text = tx("Download model (.safetensors)", "下载模型（.safetensors）");
 pub const MODEL_UPLOAD: Text = tx("Load a model (.safetensors)", "加载模型（.safetensors）");
@@ -148,6 +152,7 @@ mod tests {
             DRAW,
             CREDITS,
             AVERAGES,
+            MEMORY,
             LOSE_DEVICE,
             MODEL_DOWNLOAD,
             MODEL_UPLOAD,
@@ -156,5 +161,6 @@ mod tests {
         assert_eq!(untranslated(&all), Vec::<&str>::new());
         // The placeholders survive translation.
         assert!(AVERAGES.zh.contains("{first}") && AVERAGES.zh.contains("{last}"));
+        assert!(MEMORY.zh.contains("{page}") && MEMORY.zh.contains("{worker}"));
     }
 }

@@ -11,7 +11,8 @@ pub struct GemmTiming {
     pub role: String,
     /// Its shape and strides.
     pub params: GemmParams,
-    /// Seconds per dispatch, in [`GemmVariant::ALL`]'s order.
+    /// Seconds per dispatch, in [`GemmVariant::ALL`]'s order (`None`: not timed, because the budget was
+    /// spent or the shape was timed before on this device).
     pub seconds: Vec<Option<f64>>,
     /// The kernel chosen.
     pub chosen: GemmVariant,
@@ -51,7 +52,7 @@ impl GpuEngine {
     /// spent, and shapes not reached keep [`GpuContext::default_gemm`]. Each kernel runs once to warm up
     /// (its first dispatch may compile it; not counted), then once per shape, waited for by a readback. The products write only
     /// activation and gradient buffers, which the next step overwrites: weights and optimiser state are
-    /// untouched.
+    /// untouched. Shapes already timed on the device are not timed again.
     pub async fn tune(
         &mut self,
         rows: usize,
@@ -71,6 +72,23 @@ impl GpuEngine {
         let mut warmed = std::collections::HashSet::new();
         let mut spent_warming = 0.0;
         for (role, p, group) in products {
+            // A shape timed before on this device (by this engine or another) keeps its choice.
+            let known = self
+                .ctx
+                .gemm_choices
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&p)
+                .copied();
+            if let Some(chosen) = known {
+                timings.push(GemmTiming {
+                    role,
+                    params: p,
+                    seconds: vec![None; GemmVariant::ALL.len()],
+                    chosen,
+                });
+                continue;
+            }
             let mut seconds = Vec::new();
             for variant in GemmVariant::ALL {
                 if clock() - started - spent_warming > budget {
