@@ -890,6 +890,15 @@ impl Worker {
             TrQuery::Cell { truth, predicted } => Ok(self.show_cell(truth, predicted)),
             TrQuery::Export => self.export().await,
             TrQuery::CheckAutodiff => self.check_autodiff().await,
+            TrQuery::ClearSaved => {
+                self.withdraw_offer();
+                Ok(match store::delete(checkpoint::KEY).await {
+                    Ok(()) => TrReply::Cleared,
+                    Err(e) => {
+                        TrReply::Failed(WorkerMessage::new(MessageCode::SaveFailed, e.to_string()))
+                    }
+                })
+            }
         }
     }
 
@@ -1088,15 +1097,6 @@ impl Worker {
                 }
             }
             TrToWorker::Resume => self.resume().await?,
-            TrToWorker::ClearSaved => {
-                self.withdraw_offer();
-                if let Err(e) = store::delete(checkpoint::KEY).await {
-                    post(&TrEvent::Error(WorkerMessage::new(
-                        MessageCode::SaveFailed,
-                        e.to_string(),
-                    )));
-                }
-            }
             TrToWorker::Step => {
                 self.withdraw_offer();
                 if self.session.as_ref().is_some_and(|s| !s.running) {

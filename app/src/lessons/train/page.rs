@@ -289,6 +289,18 @@ pub fn TrainPage() -> impl IntoView {
             });
         })
     };
+    // "Cleared" is shown once the worker has deleted the saved run, not when the button is pressed.
+    let cleared = RwSignal::new(false);
+    let clear_saved = {
+        let client = client.clone();
+        Callback::new(move |()| {
+            state::ask(&client, state, TrQuery::ClearSaved, move |reply| {
+                if matches!(reply, TrReply::Cleared) {
+                    let _ = cleared.try_set(true);
+                }
+            });
+        })
+    };
     let outline_class = move |i: usize| {
         let active = state.phase.get() == Some(i);
         let running = state.running.get();
@@ -323,7 +335,7 @@ pub fn TrainPage() -> impl IntoView {
                     {diverged_message(lang.get(), step, loss, lr, back)}</p>
             })}
         </div>
-        <resume::ResumeOffer saved=state.saved lang=lang send=to_worker />
+        <resume::ResumeOffer saved=state.saved lang=lang send=to_worker clear=clear_saved />
         <main class="lesson">
             <section class="panel outline" aria-label=move || text::LOOP.get(lang.get())>
                 <h2>{move || text::LOOP.get(lang.get())}</h2>
@@ -361,7 +373,7 @@ pub fn TrainPage() -> impl IntoView {
                     })}
                     <button data-testid="export-model" on:click=export_model>
                         {move || text::MODEL_DOWNLOAD.get(lang.get())}</button>
-                    <resume::ClearSaved lang=lang send=to_worker />
+                    <resume::ClearSaved lang=lang clear=clear_saved cleared=cleared />
                     <label class="import">
                         <span>{move || text::MODEL_UPLOAD.get(lang.get())}</span>
                         <input type="file" accept=".safetensors" data-testid="import-model" on:change=import_model />

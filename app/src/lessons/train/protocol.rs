@@ -39,8 +39,6 @@ pub enum TrToWorker {
     DebugLoseDevice,
     /// Continue the run saved in this browser ([`TrEvent::Saved`] offered it).
     Resume,
-    /// Forget the run saved in this browser.
-    ClearSaved,
     /// A question; answered by exactly one [`TrEvent::Reply`] with the same id.
     Query {
         /// Matches the reply.
@@ -69,6 +67,9 @@ pub enum TrQuery {
     Export,
     /// One step of the current weights on our engine and on burn's autodiff, compared (feature `burn`).
     CheckAutodiff,
+    /// Forget the run saved in this browser; answered once it is gone, so a reload right after offers
+    /// nothing.
+    ClearSaved,
 }
 
 /// Answers.
@@ -87,6 +88,8 @@ pub enum TrReply {
     },
     /// Our gradients against burn's autodiff.
     Autodiff(AutodiffCheck),
+    /// The saved run is forgotten.
+    Cleared,
     /// The question could not be answered (no model yet, an engine error, a build without burn).
     Failed(WorkerMessage),
 }

@@ -71,6 +71,7 @@ pub fn ResumeOffer(
     saved: RwSignal<Option<SavedRun>>,
     lang: RwSignal<Lang>,
     send: Callback<TrToWorker>,
+    clear: Callback<()>,
 ) -> impl IntoView {
     move || {
         saved.get().map(|run| {
@@ -90,7 +91,7 @@ pub fn ResumeOffer(
                                 <a data-testid="resume-setup" href=link>{move || OPEN_SETUP.get(lang.get())}</a></p>
                         }.into_any()
                     }}
-                    <button data-testid="discard-saved" on:click=move |_| send.run(TrToWorker::ClearSaved)>
+                    <button data-testid="discard-saved" on:click=move |_| clear.run(())>
                         {move || DISCARD.get(lang.get())}</button>
                 </div>
             }
@@ -100,11 +101,14 @@ pub fn ResumeOffer(
 
 /// The control that forgets the saved run (`clear-saved`), with what is saved and when.
 #[component]
-pub fn ClearSaved(lang: RwSignal<Lang>, send: Callback<TrToWorker>) -> impl IntoView {
-    let cleared = RwSignal::new(false);
+pub fn ClearSaved(
+    lang: RwSignal<Lang>,
+    clear: Callback<()>,
+    cleared: RwSignal<bool>,
+) -> impl IntoView {
     view! {
         <p class="saving-note">{move || SAVING.get(lang.get())}" "
-            <button data-testid="clear-saved" on:click=move |_| { send.run(TrToWorker::ClearSaved); cleared.set(true); }>
+            <button data-testid="clear-saved" on:click=move |_| clear.run(())>
                 {move || CLEAR.get(lang.get())}</button>
             {move || cleared.get().then(|| view! { " " <span data-testid="cleared">{move || CLEARED.get(lang.get())}</span> })}
         </p>
