@@ -8,11 +8,20 @@
 //   grad weight  dW[out,in] = dYᵀ · X             (A = dY, a_rs = 1,   a_cs = out; B = X, b_rs = in, b_cs = 1)
 // Entry `bias_grad` computes db[n] = Σ_m A[m, n] (column sums of dY[B, out]).
 //
+// Epilogues, chosen by flags (so one dispatch does what would otherwise take two or three):
+//   FLAG_BIAS       C += bias[col]                                  (forward)
+//   FLAG_RELU       C = max(C, 0)                                   (forward of a hidden layer)
+//   FLAG_RELU_MASK  C = select(0, C, mask[row, col] > 0)            (grad input through the ReLU below:
+//                   `bias` holds that layer's activation [m, n]; this is relu_backward.wgsl fused)
+//   FLAG_ROW_SUMS   sums[row] = Σ_k A(row, k)                       (grad weight: A = dYᵀ, so the row
+//                   sums are the bias gradient db = Σ_rows dY, computed from the A values already loaded)
+//
 // Buffers (f32, row-major):
 //   a    [any]   read        A(m, k) = a[m * a_rs + k * a_cs]
 //   b    [any]   read        B(k, n) = b[k * b_rs + n * b_cs]
-//   bias [n]     read        added to every row when FLAG_BIAS is set (bind any buffer otherwise)
+//   bias [n]     read        bias (FLAG_BIAS) or ReLU mask [m, n] (FLAG_RELU_MASK); any buffer otherwise
 //   c    [m, n]  read_write  the result, contiguous
+//   sums [m]     read_write  row sums of A (FLAG_ROW_SUMS); any buffer otherwise
 //
 // Tiling: a 16×16 workgroup computes a 64×64 block of C; every thread accumulates a 4×4 register block
 // (rows ly + 16·i, columns lx + 16·j, so shared-memory reads are broadcast or consecutive), walking K in
@@ -33,6 +42,8 @@ struct Params {
 
 const FLAG_BIAS: u32 = 1u;
 const FLAG_RELU: u32 = 2u;
+const FLAG_RELU_MASK: u32 = 4u;
+const FLAG_ROW_SUMS: u32 = 8u;
 const TILE: u32 = 64u;
 const TILE_K: u32 = 16u;
 const THREADS: u32 = 256u;
@@ -42,6 +53,22 @@ const THREADS: u32 = 256u;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
+@group(0) @binding(5) var<storage, read_write> sums: array<f32>;
+
+// The epilogue shared by both GEMM entries: bias, ReLU or the ReLU mask, then the store.
+fn store(r: u32, col: u32, acc: f32) {
+    var v = acc;
+    if ((p.flags & FLAG_BIAS) != 0u) {
+        v += bias[col];
+    }
+    if ((p.flags & FLAG_RELU) != 0u) {
+        v = max(v, 0.0);
+    }
+    if ((p.flags & FLAG_RELU_MASK) != 0u) {
+        v = select(0.0, v, bias[r * p.n + col] > 0.0);
+    }
+    c[r * p.n + col] = v;
+}
 
 var<workgroup> a_tile: array<f32, 1024>; // [TILE_K][TILE]: a_tile[kk * 64 + row]
 var<workgroup> b_tile: array<f32, 1024>; // [TILE_K][TILE]: b_tile[kk * 64 + col]
@@ -55,6 +82,9 @@ fn gemm(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     for (var i = 0u; i < 16u; i++) {
         acc[i] = 0.0;
     }
+    // Row sums of A: one column of invocations in the first column of workgroups, 4 rows each.
+    let row_sums = (p.flags & FLAG_ROW_SUMS) != 0u && wid.x == 0u && lid.x == 0u;
+    var rs = vec4<f32>(0.0);
     for (var k0 = 0u; k0 < p.k; k0 += TILE_K) {
         for (var t = 0u; t < 4u; t++) {
             let e = tid + t * THREADS;
@@ -92,22 +122,21 @@ fn gemm(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
                     acc[i * 4u + j] = fma(ar4[i], br4[j], acc[i * 4u + j]);
                 }
             }
+            if (row_sums) {
+                rs += vec4<f32>(ar4[0], ar4[1], ar4[2], ar4[3]);
+            }
         }
         workgroupBarrier();
     }
     for (var i = 0u; i < 4u; i++) {
         let r = row0 + lid.y + 16u * i;
+        if (row_sums && r < p.m) {
+            sums[r] = rs[i];
+        }
         for (var j = 0u; j < 4u; j++) {
             let col = col0 + lid.x + 16u * j;
             if (r < p.m && col < p.n) {
-                var v = acc[i * 4u + j];
-                if ((p.flags & FLAG_BIAS) != 0u) {
-                    v += bias[col];
-                }
-                if ((p.flags & FLAG_RELU) != 0u) {
-                    v = max(v, 0.0);
-                }
-                c[r * p.n + col] = v;
+                store(r, col, acc[i * 4u + j]);
             }
         }
     }
@@ -149,6 +178,9 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
     var acc5 = vec4<f32>(0.0);
     var acc6 = vec4<f32>(0.0);
     var acc7 = vec4<f32>(0.0);
+    // Row sums of A (FLAG_ROW_SUMS): two vec4 adds per k beside 32 multiply-adds, kept branch-free.
+    var sum_lo = vec4<f32>(0.0);
+    var sum_hi = vec4<f32>(0.0);
     // K in steps of two (independent loads in flight), then the remainder.
     let k2 = p.k & ~1u;
     var k = 0u;
@@ -167,6 +199,8 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
             acc5 = fma(vec4<f32>(a1.y), bv, acc5);
             acc6 = fma(vec4<f32>(a1.z), bv, acc6);
             acc7 = fma(vec4<f32>(a1.w), bv, acc7);
+            sum_lo += a0;
+            sum_hi += a1;
         }
         {
             let ak = (k + 1u) * p.a_cs;
@@ -182,6 +216,8 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
             acc5 = fma(vec4<f32>(a1.y), bv, acc5);
             acc6 = fma(vec4<f32>(a1.z), bv, acc6);
             acc7 = fma(vec4<f32>(a1.w), bv, acc7);
+            sum_lo += a0;
+            sum_hi += a1;
         }
     }
     for (; k < p.k; k++) {
@@ -199,25 +235,25 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
             acc5 = fma(vec4<f32>(a1.y), bv, acc5);
             acc6 = fma(vec4<f32>(a1.z), bv, acc6);
             acc7 = fma(vec4<f32>(a1.w), bv, acc7);
+            sum_lo += a0;
+            sum_hi += a1;
         }
     }
     let acc = array<vec4<f32>, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
+    let row_sums = array<f32, 8>(sum_lo.x, sum_lo.y, sum_lo.z, sum_lo.w, sum_hi.x, sum_hi.y, sum_hi.z, sum_hi.w);
+    let store_sums = (p.flags & FLAG_ROW_SUMS) != 0u && col0 == 0u;
     for (var i = 0u; i < 8u; i++) {
         let r = row0 + 8u * i;
         if (r >= p.m) {
             break;
         }
+        if (store_sums) {
+            sums[r] = row_sums[i];
+        }
         for (var j = 0u; j < 4u; j++) {
             let col = col0 + 8u * j;
             if (col < p.n) {
-                var v = acc[i][j];
-                if ((p.flags & FLAG_BIAS) != 0u) {
-                    v += bias[col];
-                }
-                if ((p.flags & FLAG_RELU) != 0u) {
-                    v = max(v, 0.0);
-                }
-                c[r * p.n + col] = v;
+                store(r, col, acc[i][j]);
             }
         }
     }

@@ -78,7 +78,28 @@ fn gemm_forward_and_backward_products_match_reference() {
                 &x,
                 out_f * in_f,
             ),
+            (
+                "grad_input+relu_mask",
+                linear::GemmParams::grad_input(rows as u32, in_f as u32, out_f as u32)
+                    .with_relu_mask(),
+                &dy,
+                &w,
+                rows * in_f,
+            ),
+            (
+                "grad_weight+row_sums",
+                linear::GemmParams::grad_weight(rows as u32, in_f as u32, out_f as u32)
+                    .with_row_sums(),
+                &dy,
+                &x,
+                out_f * in_f,
+            ),
         ];
+        // The ReLU mask is a layer's activation [rows, in]: half of it zero.
+        let mask: Vec<f32> = common::random(&mut rng, rows * in_f, 1.0)
+            .into_iter()
+            .map(|v| v.max(0.0))
+            .collect();
         for ((what, p, a, bm, out_len), (entry, variant)) in cases.into_iter().flat_map(|c| {
             [
                 (c, (KernelEntry::Gemm, linear::GemmVariant::Tiled)),
@@ -88,6 +109,13 @@ fn gemm_forward_and_backward_products_match_reference() {
                 ),
             ]
         }) {
+            let third = if p.flags & linear::FLAG_RELU_MASK != 0 {
+                &mask
+            } else {
+                &b
+            };
+            // Sums start as NaN: a product without FLAG_ROW_SUMS must leave them alone.
+            let sums = vec![f32::NAN; p.m as usize];
             let out = run(
                 &ctx,
                 &runner,
@@ -96,19 +124,48 @@ fn gemm_forward_and_backward_products_match_reference() {
                 &[
                     cast_slice(a),
                     cast_slice(bm),
-                    cast_slice(&b),
+                    cast_slice(third),
                     cast_slice(&vec![0f32; out_len]),
+                    cast_slice(&sums),
                 ],
                 p.workgroups(variant),
             );
-            let expected = linear::reference_gemm(&p, a, bm, &b);
-            assert_close(
-                &format!("{what} {rows}x{in_f}->{out_f} ({variant:?})"),
-                &f32s(&out[3]),
-                &expected,
-                RTOL,
-                ATOL,
-            );
+            let label = format!("{what} {rows}x{in_f}->{out_f} ({variant:?})");
+            let expected = linear::reference_gemm(&p, a, bm, third);
+            assert_close(&label, &f32s(&out[3]), &expected, RTOL, ATOL);
+            if p.flags & linear::FLAG_ROW_SUMS != 0 {
+                // The row sums of dYᵀ are the bias gradient.
+                assert_close(
+                    &format!("{label} row sums"),
+                    &f32s(&out[4]),
+                    &linear::reference_grad_bias(&dy, rows, out_f),
+                    RTOL,
+                    ATOL,
+                );
+                assert_close(
+                    &format!("{label} reference row sums"),
+                    &linear::reference_row_sums(&p, a),
+                    &linear::reference_grad_bias(&dy, rows, out_f),
+                    RTOL,
+                    ATOL,
+                );
+            } else {
+                assert!(
+                    f32s(&out[4]).iter().all(|v| v.is_nan()),
+                    "{label} wrote row sums"
+                );
+            }
+            if p.flags & linear::FLAG_RELU_MASK != 0 {
+                let mut through_relu = linear::reference_grad_input(&dy, &w, rows, in_f, out_f);
+                relu_backward::reference(&mask, &mut through_relu);
+                assert_close(
+                    &format!("{label} = dX then ReLU backward"),
+                    &expected,
+                    &through_relu,
+                    RTOL,
+                    ATOL,
+                );
+            }
         }
         // The strided GEMM reference is itself the textbook formulas.
         let p = linear::GemmParams::grad_weight(rows as u32, in_f as u32, out_f as u32);
@@ -148,6 +205,7 @@ fn bias_grad_and_relu_backward_match_reference() {
                 &[0; 4],
                 &[0; 4],
                 cast_slice(&vec![0f32; out_f]),
+                &[0; 4],
             ],
             ((out_f as u32).div_ceil(linear::BIAS_GRAD_WORKGROUP), 1, 1),
         );

@@ -12,6 +12,11 @@ pub const SOURCE: &str = include_str!("../../shaders/linear.wgsl");
 pub const FLAG_BIAS: u32 = 1;
 /// Apply ReLU after the bias.
 pub const FLAG_RELU: u32 = 2;
+/// Zero `C[r, c]` where the mask (bound in the bias slot, `[m, n]`) is not positive: the gradient
+/// through the ReLU below, fused into the input-gradient product.
+pub const FLAG_RELU_MASK: u32 = 4;
+/// Also write the row sums of A (`sums[m]`): the bias gradient, fused into the weight-gradient product.
+pub const FLAG_ROW_SUMS: u32 = 8;
 /// Rows and columns of C covered by one workgroup of `gemm`.
 pub const TILE: u32 = 64;
 /// Side of the block of C one `gemm_registers` workgroup computes.
@@ -61,7 +66,7 @@ pub struct GemmParams {
     pub b_rs: u32,
     /// Stride of B between columns.
     pub b_cs: u32,
-    /// [`FLAG_BIAS`] | [`FLAG_RELU`].
+    /// [`FLAG_BIAS`] | [`FLAG_RELU`] | [`FLAG_RELU_MASK`] | [`FLAG_ROW_SUMS`].
     pub flags: u32,
 }
 
@@ -109,6 +114,22 @@ impl GemmParams {
         }
     }
 
+    /// The same product, zeroed where the mask in the bias slot is not positive ([`FLAG_RELU_MASK`]).
+    pub fn with_relu_mask(self) -> Self {
+        Self {
+            flags: self.flags | FLAG_RELU_MASK,
+            ..self
+        }
+    }
+
+    /// The same product, also writing the row sums of A ([`FLAG_ROW_SUMS`]).
+    pub fn with_row_sums(self) -> Self {
+        Self {
+            flags: self.flags | FLAG_ROW_SUMS,
+            ..self
+        }
+    }
+
     /// Bias gradient (entry `bias_grad`): `db[out] = Σ_rows dY[rows, out]`.
     pub fn grad_bias(rows: u32, out_f: u32) -> Self {
         Self {
@@ -137,7 +158,8 @@ impl GemmParams {
     }
 }
 
-/// Reference of the `gemm` entry exactly as the kernel defines it (strided A and B, flags).
+/// Reference of the `gemm` entry exactly as the kernel defines it (strided A and B, flags; `bias` is
+/// the mask under [`FLAG_RELU_MASK`]). The row sums of [`FLAG_ROW_SUMS`] are [`reference_row_sums`].
 pub fn reference_gemm(p: &GemmParams, a: &[f32], b: &[f32], bias: &[f32]) -> Vec<f32> {
     let (m, n, k) = (p.m as usize, p.n as usize, p.k as usize);
     let mut c = vec![0.0; m * n];
@@ -154,10 +176,24 @@ pub fn reference_gemm(p: &GemmParams, a: &[f32], b: &[f32], bias: &[f32]) -> Vec
             if p.flags & FLAG_RELU != 0 {
                 s = s.max(0.0);
             }
+            if p.flags & FLAG_RELU_MASK != 0 && bias[i * n + j] <= 0.0 {
+                s = 0.0;
+            }
             c[i * n + j] = s;
         }
     }
     c
+}
+
+/// The row sums `Σ_k A(m, k)` that [`FLAG_ROW_SUMS`] writes.
+pub fn reference_row_sums(p: &GemmParams, a: &[f32]) -> Vec<f32> {
+    (0..p.m as usize)
+        .map(|i| {
+            (0..p.k as usize)
+                .map(|kk| a[i * p.a_rs as usize + kk * p.a_cs as usize])
+                .sum()
+        })
+        .collect()
 }
 
 /// Forward pass of a layer, written as the lesson states it:

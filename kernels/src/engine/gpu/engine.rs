@@ -9,9 +9,7 @@ use crate::engine::{
     check_optimizer_state, check_rows,
 };
 use crate::model::{Mlp, TensorKind};
-use crate::ops::{
-    accuracy, adam, gather_normalize, linear, relu_backward, sgd, softmax_cross_entropy,
-};
+use crate::ops::{accuracy, adam, gather_normalize, linear, sgd, softmax_cross_entropy};
 
 impl Engine for GpuEngine {
     fn info(&self) -> &EngineInfo {
@@ -146,16 +144,16 @@ impl Engine for GpuEngine {
             pass.set_pipeline(&k.softmax_mean);
             pass.dispatch_workgroups(1, 1, 1);
             for (l, layer) in self.res.layers.iter().enumerate().rev() {
-                let (i, o) = (layer.in_f as u32, layer.out_f as u32);
+                let o = layer.out_f as u32;
                 if !layer.weight.frozen {
-                    let p = linear::GemmParams::grad_weight(b as u32, i, o);
+                    // With a trainable bias this dispatch also writes its gradient (FLAG_ROW_SUMS).
+                    let p = layer.grad_weight_params(b as u32);
                     let variant = self.ctx.gemm_variant(&p);
                     pass.set_pipeline(k.gemm(variant));
                     pass.set_bind_group(0, &layer.dw_group, &[]);
                     let (x, y, z) = p.workgroups(variant);
                     pass.dispatch_workgroups(x, y, z);
-                }
-                if !layer.bias.frozen {
+                } else if !layer.bias.frozen {
                     pass.set_pipeline(&k.bias_grad);
                     pass.set_bind_group(0, &layer.db_group, &[]);
                     pass.dispatch_workgroups(o.div_ceil(linear::BIAS_GRAD_WORKGROUP), 1, 1);
@@ -163,19 +161,16 @@ impl Engine for GpuEngine {
                 if !self.model.needs_input_grad(l) {
                     break;
                 }
-                let (dx, relu) = layer
+                let dx = layer
                     .dx_group
                     .as_ref()
                     .expect("layers above the first have an input-gradient bind group");
-                let p = linear::GemmParams::grad_input(b as u32, i, o);
+                let p = layer.grad_input_params(b as u32);
                 let variant = self.ctx.gemm_variant(&p);
                 pass.set_pipeline(k.gemm(variant));
                 pass.set_bind_group(0, dx, &[]);
                 let (x, y, z) = p.workgroups(variant);
                 pass.dispatch_workgroups(x, y, z);
-                pass.set_pipeline(&k.relu);
-                pass.set_bind_group(0, relu, &[]);
-                pass.dispatch_workgroups((b as u32 * i).div_ceil(relu_backward::WORKGROUP), 1, 1);
             }
             for layer in &self.res.layers {
                 for t in [&layer.weight, &layer.bias] {

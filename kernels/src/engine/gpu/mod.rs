@@ -16,7 +16,7 @@ use wgpu::util::DeviceExt;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{EngineError, EngineInfo, OptimizerKind, StepShape};
 use crate::model::Mlp;
-use crate::ops::{gather_normalize, linear, relu_backward, softmax_cross_entropy};
+use crate::ops::{gather_normalize, linear, softmax_cross_entropy};
 
 use arena::{UniformArena, UniformSlot};
 pub use context::{AdapterOptions, GpuContext};
@@ -37,7 +37,10 @@ pub struct GpuEngine {
     eval_capacity: usize,
     train: Option<DataBuffers>,
     test: Option<DataBuffers>,
+    /// Placeholders bound where a kernel's binding is unused: one read-only, one written (a buffer
+    /// cannot be both in one dispatch).
     empty: wgpu::Buffer,
+    empty_out: wgpu::Buffer,
     res: Resources,
     steps: u64,
     losses_read: u64,
@@ -97,7 +100,17 @@ impl GpuEngine {
         }
         let device = &ctx.device;
         let empty = storage(device, "empty placeholder", 4);
-        let res = Self::build(ctx, ctx.kernels(), model, max_rows, 1, None, None, &empty)?;
+        let empty_out = storage(device, "unused output placeholder", 4);
+        let res = Self::build(
+            ctx,
+            ctx.kernels(),
+            model,
+            max_rows,
+            1,
+            None,
+            None,
+            [&empty, &empty_out],
+        )?;
         let engine = Self {
             info: ctx.engine_info(),
             ctx: ctx.clone(),
@@ -107,6 +120,7 @@ impl GpuEngine {
             train: None,
             test: None,
             empty,
+            empty_out,
             res,
             steps: 0,
             losses_read: 0,
@@ -151,7 +165,7 @@ impl GpuEngine {
         eval_capacity: usize,
         train: Option<&DataBuffers>,
         test: Option<&DataBuffers>,
-        empty: &wgpu::Buffer,
+        [empty, empty_out]: [&wgpu::Buffer; 2],
     ) -> Result<Resources, EngineError> {
         let device = &ctx.device;
         let widths = model.widths();
@@ -262,13 +276,8 @@ impl GpuEngine {
                 &layer.bias,
                 layer.bias_frozen,
             );
-            let (fwd_slot, dw_slot, db_slot, dx_slot, relu_slot) = (
-                arena.alloc(),
-                arena.alloc(),
-                arena.alloc(),
-                arena.alloc(),
-                arena.alloc(),
-            );
+            let (fwd_slot, dw_slot, db_slot, dx_slot) =
+                (arena.alloc(), arena.alloc(), arena.alloc(), arena.alloc());
             let gl = |label: &str, res: Vec<wgpu::BindingResource<'_>>| {
                 device.create_bind_group(&wgpu::BindGroupDescriptor {
                     label: Some(&format!("fc{} {label}", l + 1)),
@@ -287,6 +296,7 @@ impl GpuEngine {
                     weight.param.as_entire_binding(),
                     bias.param.as_entire_binding(),
                     acts[l + 1].as_entire_binding(),
+                    empty_out.as_entire_binding(),
                 ],
             );
             let dw_group = gl(
@@ -297,6 +307,8 @@ impl GpuEngine {
                     acts[l].as_entire_binding(),
                     empty.as_entire_binding(),
                     weight.grad.as_entire_binding(),
+                    // FLAG_ROW_SUMS: the bias gradient comes out of the same dispatch.
+                    bias.grad.as_entire_binding(),
                 ],
             );
             let db_group = gl(
@@ -307,29 +319,22 @@ impl GpuEngine {
                     empty.as_entire_binding(),
                     empty.as_entire_binding(),
                     bias.grad.as_entire_binding(),
+                    empty_out.as_entire_binding(),
                 ],
             );
             let dx_group = grads[l].as_ref().map(|g_in| {
-                let dx = gl(
+                gl(
                     "input grad",
                     vec![
                         arena.binding(dx_slot),
                         g_out.as_entire_binding(),
                         weight.param.as_entire_binding(),
-                        empty.as_entire_binding(),
-                        g_in.as_entire_binding(),
-                    ],
-                );
-                let relu = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some(&format!("fc{} relu backward", l + 1)),
-                    layout: &k.relu_layout,
-                    entries: &entries(vec![
-                        arena.binding(relu_slot),
+                        // FLAG_RELU_MASK: the ReLU below, backward, in the same dispatch.
                         acts[l].as_entire_binding(),
                         g_in.as_entire_binding(),
-                    ]),
-                });
-                (dx, relu)
+                        empty_out.as_entire_binding(),
+                    ],
+                )
             });
             layers.push(LayerBuffers {
                 in_f: layer.in_features,
@@ -340,7 +345,6 @@ impl GpuEngine {
                 dw_slot,
                 db_slot,
                 dx_slot,
-                relu_slot,
                 fwd_group,
                 dw_group,
                 db_group,
@@ -429,7 +433,7 @@ impl GpuEngine {
             self.eval_capacity,
             self.train.as_ref(),
             self.test.as_ref(),
-            &self.empty,
+            [&self.empty, &self.empty_out],
         )?;
         let mut enc = self
             .ctx
@@ -477,19 +481,10 @@ impl GpuEngine {
             let relu = l + 1 < self.model.layers.len();
             res.arena
                 .set(layer.fwd_slot, &linear::GemmParams::forward(r, i, o, relu));
-            res.arena
-                .set(layer.dw_slot, &linear::GemmParams::grad_weight(r, i, o));
+            res.arena.set(layer.dw_slot, &layer.grad_weight_params(r));
             res.arena
                 .set(layer.db_slot, &linear::GemmParams::grad_bias(r, o));
-            res.arena
-                .set(layer.dx_slot, &linear::GemmParams::grad_input(r, i, o));
-            res.arena.set(
-                layer.relu_slot,
-                &relu_backward::ReluBackwardParams {
-                    n: r * i,
-                    pad: [0; 3],
-                },
-            );
+            res.arena.set(layer.dx_slot, &layer.grad_input_params(r));
         }
         let (mean, std) = data.map_or((0.0, 1.0), |d| (d.mean, d.std));
         res.arena.set(

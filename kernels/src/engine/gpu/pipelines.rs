@@ -97,7 +97,7 @@ impl Kernels {
             })
         }
         use Slot::{Read as R, ReadWrite as W, Uniform as U};
-        let linear_layout = layout("linear layout", &[U, R, R, R, W]);
+        let linear_layout = layout("linear layout", &[U, R, R, R, W, W]);
         let [gemm, gemm_registers, bias_grad] = pipelines(
             device,
             "linear.wgsl",

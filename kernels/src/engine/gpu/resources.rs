@@ -28,12 +28,28 @@ pub(super) struct LayerBuffers {
     pub(super) dw_slot: UniformSlot,
     pub(super) db_slot: UniformSlot,
     pub(super) dx_slot: UniformSlot,
-    pub(super) relu_slot: UniformSlot,
     pub(super) fwd_group: wgpu::BindGroup,
     pub(super) dw_group: wgpu::BindGroup,
     pub(super) db_group: wgpu::BindGroup,
-    /// dX = dY·W into the previous layer's gradient buffer, then ReLU backward (layers ≥ 1 only).
-    pub(super) dx_group: Option<(wgpu::BindGroup, wgpu::BindGroup)>,
+    /// dX = dY·W through the ReLU below into the previous layer's gradient buffer (layers ≥ 1 only).
+    pub(super) dx_group: Option<wgpu::BindGroup>,
+}
+
+impl LayerBuffers {
+    /// dW = dYᵀ·X at `rows` rows, with the bias gradient as the row sums of dYᵀ when the bias trains.
+    pub(super) fn grad_weight_params(&self, rows: u32) -> linear::GemmParams {
+        let p = linear::GemmParams::grad_weight(rows, self.in_f as u32, self.out_f as u32);
+        if self.bias.frozen {
+            p
+        } else {
+            p.with_row_sums()
+        }
+    }
+
+    /// dX = dY·W at `rows` rows, through the ReLU below (its activation is the mask).
+    pub(super) fn grad_input_params(&self, rows: u32) -> linear::GemmParams {
+        linear::GemmParams::grad_input(rows, self.in_f as u32, self.out_f as u32).with_relu_mask()
+    }
 }
 
 /// One split on the GPU.

@@ -8,11 +8,11 @@ use crate::engine::EngineError;
 /// One kernel entry point, for running a kernel alone ([`KernelRunner`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KernelEntry {
-    /// `linear.wgsl::gemm`: [`linear::GemmParams`]; buffers a, b, bias, c.
+    /// `linear.wgsl::gemm`: [`linear::GemmParams`]; buffers a, b, bias (or mask), c, sums.
     Gemm,
     /// `linear.wgsl::gemm_registers`: the same bindings and result.
     GemmRegisters,
-    /// `linear.wgsl::bias_grad`: [`linear::GemmParams`]; buffers a, b, bias, c.
+    /// `linear.wgsl::bias_grad`: [`linear::GemmParams`]; buffers a, b, bias, c, sums.
     BiasGrad,
     /// `relu_backward.wgsl`: buffers act, grad.
     ReluBackward,

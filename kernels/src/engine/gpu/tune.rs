@@ -24,7 +24,6 @@ impl GpuEngine {
         let r = rows as u32;
         let mut out = Vec::new();
         for (l, layer) in self.res.layers.iter().enumerate() {
-            let (i, o) = (layer.in_f as u32, layer.out_f as u32);
             out.push((
                 format!("fc{} forward", l + 1),
                 self.forward_params(l, rows),
@@ -32,13 +31,13 @@ impl GpuEngine {
             ));
             out.push((
                 format!("fc{} grad weight", l + 1),
-                GemmParams::grad_weight(r, i, o),
+                layer.grad_weight_params(r),
                 &layer.dw_group,
             ));
-            if let Some((dx, _)) = layer.dx_group.as_ref() {
+            if let Some(dx) = layer.dx_group.as_ref() {
                 out.push((
                     format!("fc{} grad input", l + 1),
-                    GemmParams::grad_input(r, i, o),
+                    layer.grad_input_params(r),
                     dx,
                 ));
             }
