@@ -35,10 +35,14 @@ impl<E: Engine> DataSink for E {
 }
 
 fn golden_run(opt: OptimizerConfig, hidden: &[usize], batch: usize) {
+    golden_run_with_classes(opt, hidden, batch, 10);
+}
+
+fn golden_run_with_classes(opt: OptimizerConfig, hidden: &[usize], batch: usize, classes: usize) {
     let Some(ctx) = common::gpu() else { return };
     let train = common::mnist(Split::Train, 700);
     let test = common::mnist(Split::Test, 300);
-    let model = Mlp::new(784, hidden, 10, 42).unwrap();
+    let model = Mlp::new(784, hidden, classes, 42).unwrap();
     let (mut gpu, mut cpu) = engines(&ctx, &model, batch, &train, &test);
     let batches = EpochBatches::new(train.len(), batch, 42, 0);
     for i in 0..10 {
@@ -98,6 +102,22 @@ fn golden_run_adam_with_weight_decay_matches_cpu() {
         },
         &[64],
         64,
+    );
+}
+
+#[test]
+fn golden_run_with_a_head_too_wide_to_fuse_matches_cpu() {
+    // 40 outputs > head::MAX_CLASSES: the GPU engine runs the unfused forward, softmax and grad input.
+    assert!(40 > kernels::ops::head::MAX_CLASSES);
+    golden_run_with_classes(
+        OptimizerConfig {
+            lr: 0.05,
+            momentum: 0.5,
+            ..OptimizerConfig::default()
+        },
+        &[23, 17],
+        29,
+        40,
     );
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use bytemuck::{bytes_of, cast_slice};
 use kernels::ops::{
-    accuracy, adam, gather_normalize, linear, relu_backward, sgd, softmax_cross_entropy,
+    accuracy, adam, gather_normalize, head, linear, relu_backward, sgd, softmax_cross_entropy,
 };
 use kernels::rng::SeededRng;
 use kernels::testing::assert_close;
@@ -298,6 +298,105 @@ fn softmax_cross_entropy_matches_reference() {
             ATOL,
         );
         assert_eq!(ring[0], 0.0, "mean must write only its slot");
+    }
+}
+
+#[test]
+fn fused_head_matches_the_unfused_reference() {
+    let Some(ctx) = common::gpu() else { return };
+    let runner = KernelRunner::new(&ctx);
+    let mut rng = SeededRng::new(26);
+    for (rows, in_f, classes, input_grad) in [
+        (1, 1, 1, true),
+        (1, 1, 2, false),
+        (33, 7, 10, true),
+        (64, 128, 10, true),
+        (70, 129, 32, true),
+        (5, 300, 3, false),
+    ] {
+        // The input is a ReLU's output: about half of it zero.
+        let x: Vec<f32> = common::random(&mut rng, rows * in_f, 1.0)
+            .into_iter()
+            .map(|v| v.max(0.0))
+            .collect();
+        let w = common::random(&mut rng, classes * in_f, 1.0);
+        let b = common::random(&mut rng, classes, 1.0);
+        let mut labels: Vec<u32> = (0..rows).map(|_| rng.below(classes) as u32).collect();
+        if rows > 2 {
+            labels[1] = classes as u32; // out of range: a NaN loss, nothing read out of bounds
+        }
+        let p = head::HeadParams::new(rows as u32, in_f as u32, classes as u32, input_grad);
+        let nan_rows = vec![f32::NAN; rows * in_f];
+        let out = run(
+            &ctx,
+            &runner,
+            KernelEntry::Head,
+            bytes_of(&p),
+            &[
+                cast_slice(&x),
+                cast_slice(&w),
+                cast_slice(&b),
+                cast_slice(&labels),
+                cast_slice(&vec![0f32; rows * classes]),
+                cast_slice(&vec![0f32; rows]),
+                cast_slice(&vec![0f32; rows * classes]),
+                cast_slice(&nan_rows),
+            ],
+            p.workgroups(),
+        );
+        let e = head::reference(&p, &x, &w, &b, &labels);
+        let label = format!("head {rows}x{in_f}->{classes}");
+        assert_close(
+            &format!("{label} logits"),
+            &f32s(&out[4]),
+            &e.logits,
+            RTOL,
+            ATOL,
+        );
+        let losses = f32s(&out[5]);
+        for (r, (&got, &want)) in losses.iter().zip(&e.loss_rows).enumerate() {
+            let bad_label = labels[r] as usize >= classes;
+            assert_eq!(got.is_nan(), bad_label, "{label} loss row {r} NaN");
+            if !bad_label {
+                assert_close(
+                    &format!("{label} loss row {r}"),
+                    &[got],
+                    &[want],
+                    RTOL,
+                    ATOL,
+                );
+            }
+        }
+        // Rows with a bad label write no δ (as softmax_cross_entropy.wgsl): compare the others.
+        let good = |r: usize| (labels[r] as usize) < classes;
+        let rows_of = |v: &[f32], width: usize| -> Vec<f32> {
+            v.chunks(width)
+                .enumerate()
+                .filter(|(r, _)| good(*r))
+                .flat_map(|(_, c)| c.to_vec())
+                .collect()
+        };
+        assert_close(
+            &format!("{label} dlogits"),
+            &rows_of(&f32s(&out[6]), classes),
+            &rows_of(&e.dlogits, classes),
+            RTOL,
+            ATOL,
+        );
+        if input_grad {
+            assert_close(
+                &format!("{label} dx through the ReLU"),
+                &rows_of(&f32s(&out[7]), in_f),
+                &rows_of(&e.dx, in_f),
+                RTOL,
+                ATOL,
+            );
+        } else {
+            assert!(
+                f32s(&out[7]).iter().all(|v| v.is_nan()),
+                "{label}: dx written without FLAG_INPUT_GRAD"
+            );
+        }
     }
 }
 

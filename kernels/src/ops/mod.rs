@@ -4,6 +4,7 @@
 pub mod accuracy;
 pub mod adam;
 pub mod gather_normalize;
+pub mod head;
 pub mod linear;
 pub mod relu_backward;
 pub mod sgd;
@@ -14,6 +15,7 @@ pub const ALL_SHADERS: &[(&str, &str)] = &[
     ("accuracy.wgsl", accuracy::SOURCE),
     ("adam.wgsl", adam::SOURCE),
     ("gather_normalize.wgsl", gather_normalize::SOURCE),
+    ("head.wgsl", head::SOURCE),
     ("linear.wgsl", linear::SOURCE),
     ("relu_backward.wgsl", relu_backward::SOURCE),
     ("sgd.wgsl", sgd::SOURCE),

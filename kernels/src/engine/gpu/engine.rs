@@ -9,7 +9,7 @@ use crate::engine::{
     check_optimizer_state, check_rows,
 };
 use crate::model::{Mlp, TensorKind};
-use crate::ops::{accuracy, adam, gather_normalize, linear, sgd, softmax_cross_entropy};
+use crate::ops::{accuracy, adam, gather_normalize, head, linear, sgd, softmax_cross_entropy};
 
 impl Engine for GpuEngine {
     fn info(&self) -> &EngineInfo {
@@ -70,6 +70,16 @@ impl Engine for GpuEngine {
         let slot = (self.steps % LOSS_RING as u64) as u32;
         let sm = self.softmax_params(b, slot);
         self.res.arena.set(self.res.softmax_slot, &sm);
+        let top = self.res.layers.len() - 1;
+        let head_params = head::HeadParams::new(
+            b as u32,
+            self.res.layers[top].in_f as u32,
+            self.res.layers[top].out_f as u32,
+            self.model.needs_input_grad(top),
+        );
+        if let Some((slot, _)) = &self.res.head {
+            self.res.arena.set(*slot, &head_params);
+        }
         for layer in &mut self.res.layers {
             for t in [&mut layer.weight, &mut layer.bias] {
                 t.computed = !t.frozen;
@@ -133,14 +143,24 @@ impl Engine for GpuEngine {
             });
             let k = self.ctx.kernels();
             self.encode_gather(&mut pass, &self.res.gather_train_group, b);
-            self.encode_forward(&mut pass, b);
+            if let Some((_, group)) = &self.res.head {
+                // Every layer but the last, then the last with its loss and δ (and the δ below).
+                self.encode_forward(&mut pass, b, top);
+                pass.set_bind_group(0, group, &[]);
+                pass.set_pipeline(&k.head);
+                let (x, y, z) = head_params.workgroups();
+                pass.dispatch_workgroups(x, y, z);
+            } else {
+                self.encode_forward(&mut pass, b, top + 1);
+                pass.set_bind_group(0, &self.res.softmax_group, &[]);
+                pass.set_pipeline(&k.softmax_rows);
+                pass.dispatch_workgroups(
+                    (b as u32).div_ceil(softmax_cross_entropy::ROWS_WORKGROUP),
+                    1,
+                    1,
+                );
+            }
             pass.set_bind_group(0, &self.res.softmax_group, &[]);
-            pass.set_pipeline(&k.softmax_rows);
-            pass.dispatch_workgroups(
-                (b as u32).div_ceil(softmax_cross_entropy::ROWS_WORKGROUP),
-                1,
-                1,
-            );
             pass.set_pipeline(&k.softmax_mean);
             pass.dispatch_workgroups(1, 1, 1);
             for (l, layer) in self.res.layers.iter().enumerate().rev() {
@@ -160,6 +180,9 @@ impl Engine for GpuEngine {
                 }
                 if !self.model.needs_input_grad(l) {
                     break;
+                }
+                if l == top && self.res.head.is_some() {
+                    continue; // head.wgsl wrote this layer's input gradient
                 }
                 let dx = layer
                     .dx_group
@@ -265,7 +288,7 @@ impl Engine for GpuEngine {
                     timestamp_writes: None,
                 });
                 self.encode_gather(&mut pass, &self.res.gather_test_group, rows);
-                self.encode_forward(&mut pass, rows);
+                self.encode_forward(&mut pass, rows, self.res.layers.len());
                 pass.set_pipeline(&self.ctx.kernels().softmax_rows);
                 pass.set_bind_group(0, &self.res.softmax_group, &[]);
                 pass.dispatch_workgroups(
@@ -554,7 +577,7 @@ impl Engine for GpuEngine {
                 label: Some("predict"),
                 timestamp_writes: None,
             });
-            self.encode_forward(&mut pass, rows);
+            self.encode_forward(&mut pass, rows, self.res.layers.len());
         }
         self.ctx.queue.submit([enc.finish()]);
         // The activations of the last step are overwritten.

@@ -16,7 +16,7 @@ use wgpu::util::DeviceExt;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{EngineError, EngineInfo, OptimizerKind, StepShape};
 use crate::model::Mlp;
-use crate::ops::{gather_normalize, linear, softmax_cross_entropy};
+use crate::ops::{gather_normalize, head, linear, softmax_cross_entropy};
 
 use arena::{UniformArena, UniformSlot};
 pub use context::{AdapterOptions, GpuContext};
@@ -351,6 +351,35 @@ impl GpuEngine {
                 dx_group,
             });
         }
+        // The fused output layer (head.wgsl) for heads narrow enough to keep their logits in registers.
+        let head = (model.classes() <= head::MAX_CLASSES).then(|| {
+            let slot = arena.alloc();
+            let top = &layers[nl - 1];
+            let below = if nl >= 2 {
+                grads[nl - 1].as_ref()
+            } else {
+                None
+            };
+            let group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("fused head"),
+                layout: &k.head_layout,
+                entries: &entries(vec![
+                    arena.binding(slot),
+                    acts[nl - 1].as_entire_binding(),
+                    top.weight.param.as_entire_binding(),
+                    top.bias.param.as_entire_binding(),
+                    labels.as_entire_binding(),
+                    acts[nl].as_entire_binding(),
+                    loss_rows.as_entire_binding(),
+                    grads[nl]
+                        .as_ref()
+                        .expect("logits have a gradient buffer")
+                        .as_entire_binding(),
+                    below.unwrap_or(empty_out).as_entire_binding(),
+                ]),
+            });
+            (slot, group)
+        });
         let softmax_slot = arena.alloc();
         let softmax_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("softmax cross-entropy"),
@@ -411,6 +440,7 @@ impl GpuEngine {
             predictions,
             eval_losses,
             correct,
+            head,
             softmax_slot,
             softmax_group,
             accuracy_slot,
@@ -513,8 +543,9 @@ impl GpuEngine {
         pass.dispatch_workgroups(x, y, z);
     }
 
-    fn encode_forward(&self, pass: &mut wgpu::ComputePass<'_>, rows: usize) {
-        for (l, layer) in self.res.layers.iter().enumerate() {
+    /// The forward products of the first `layers` layers.
+    fn encode_forward(&self, pass: &mut wgpu::ComputePass<'_>, rows: usize, layers: usize) {
+        for (l, layer) in self.res.layers.iter().enumerate().take(layers) {
             let p = self.forward_params(l, rows);
             let variant = self.ctx.gemm_variant(&p);
             pass.set_pipeline(self.ctx.kernels().gemm(variant));

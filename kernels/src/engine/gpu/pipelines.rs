@@ -1,7 +1,7 @@
 //! The compiled kernels: every pipeline and bind-group layout, built once per device.
 
 use crate::ops::{
-    accuracy, adam, gather_normalize, linear, relu_backward, sgd, softmax_cross_entropy,
+    accuracy, adam, gather_normalize, head, linear, relu_backward, sgd, softmax_cross_entropy,
 };
 
 /// Binding kinds, in the order every kernel declares them.
@@ -20,6 +20,8 @@ pub(super) struct Kernels {
     pub(super) bias_grad: wgpu::ComputePipeline,
     pub(super) relu_layout: wgpu::BindGroupLayout,
     pub(super) relu: wgpu::ComputePipeline,
+    pub(super) head_layout: wgpu::BindGroupLayout,
+    pub(super) head: wgpu::ComputePipeline,
     pub(super) softmax_layout: wgpu::BindGroupLayout,
     pub(super) softmax_rows: wgpu::ComputePipeline,
     pub(super) softmax_mean: wgpu::ComputePipeline,
@@ -113,6 +115,8 @@ impl Kernels {
             &relu_layout,
             ["main"],
         );
+        let head_layout = layout("head layout", &[U, R, R, R, R, W, W, W, W]);
+        let [head] = pipelines(device, "head.wgsl", head::SOURCE, &head_layout, ["main"]);
         let softmax_layout = layout("softmax_cross_entropy layout", &[U, R, R, W, W, W]);
         let [softmax_rows, softmax_mean] = pipelines(
             device,
@@ -148,6 +152,8 @@ impl Kernels {
             bias_grad,
             relu_layout,
             relu,
+            head_layout,
+            head,
             softmax_layout,
             softmax_rows,
             softmax_mean,

@@ -81,6 +81,8 @@ pub(super) struct Resources {
     pub(super) predictions: wgpu::Buffer,
     pub(super) eval_losses: wgpu::Buffer,
     pub(super) correct: wgpu::Buffer,
+    /// The fused output layer (`head.wgsl`), when the head has at most `head::MAX_CLASSES` outputs.
+    pub(super) head: Option<(UniformSlot, wgpu::BindGroup)>,
     pub(super) softmax_slot: UniformSlot,
     pub(super) softmax_group: wgpu::BindGroup,
     pub(super) accuracy_slot: UniformSlot,

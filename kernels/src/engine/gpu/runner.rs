@@ -16,6 +16,9 @@ pub enum KernelEntry {
     BiasGrad,
     /// `relu_backward.wgsl`: buffers act, grad.
     ReluBackward,
+    /// `head.wgsl`: [`crate::ops::head::HeadParams`]; buffers x, w, bias, labels, logits, loss_rows,
+    /// dlogits, dx.
+    Head,
     /// `softmax_cross_entropy.wgsl::rows`: buffers logits, labels, loss_rows, dlogits, loss_log.
     SoftmaxRows,
     /// `softmax_cross_entropy.wgsl::mean`: same buffers.
@@ -57,6 +60,7 @@ impl KernelRunner {
             KernelEntry::GemmRegisters => (&k.gemm_registers, &k.linear_layout),
             KernelEntry::BiasGrad => (&k.bias_grad, &k.linear_layout),
             KernelEntry::ReluBackward => (&k.relu, &k.relu_layout),
+            KernelEntry::Head => (&k.head, &k.head_layout),
             KernelEntry::SoftmaxRows => (&k.softmax_rows, &k.softmax_layout),
             KernelEntry::SoftmaxMean => (&k.softmax_mean, &k.softmax_layout),
             KernelEntry::Sgd => (&k.sgd, &k.sgd_layout),
