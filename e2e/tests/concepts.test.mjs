@@ -137,7 +137,7 @@ test('chain rule: the backward pass stage by stage, then predict an update and r
   try {
     await ch.ready();
     await ch.page.waitForSelector('[data-testid=delta-out]');
-    assert.equal(await ch.byId('kernel-source').first().getAttribute('data-file'), 'softmax_cross_entropy.wgsl');
+    assert.equal(await ch.byId('kernel-source').first().getAttribute('data-file'), 'head.wgsl');
     await ch.byId('backward-step').click();
     await ch.page.waitForSelector('[data-testid=delta-hidden]');
     await ch.byId('backward-step').click();

@@ -4,17 +4,18 @@
 //   lse          = max + log Σ_c exp(logits[r, c] − max)        (log-sum-exp)
 //   loss_rows[r] = lse − logits[r, label[r]]
 //   dlogits[r,c] = (softmax(logits[r])_c − onehot(label[r])_c) · grad_scale   (grad_scale = 1 / batch)
-// Entry `mean` (a single workgroup): loss_log[slot] = Σ_r loss_rows[r] / rows, the batch's mean loss,
-// kept in a ring of recent steps so the host reads losses back rarely.
+// The batch's mean loss is written by update.wgsl, the step's last dispatch. A training step with a
+// head of at most 32 classes runs head.wgsl instead, which fuses this with the layer's forward and the
+// input gradient; evaluation and wider heads run this.
 //
 // Buffers: logits [rows, classes] f32 read; labels [rows] u32 read; loss_rows [rows] f32 read_write;
-// dlogits [rows, classes] f32 read_write; loss_log [ring] f32 read_write.
+// dlogits [rows, classes] f32 read_write.
 // A label outside 0..classes gives a NaN loss rather than an out-of-bounds read.
 
 struct Params {
     rows: u32,
     classes: u32,
-    slot: u32,
+    _pad: u32,
     grad_scale: f32,
 }
 
@@ -23,7 +24,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> labels: array<u32>;
 @group(0) @binding(3) var<storage, read_write> loss_rows: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dlogits: array<f32>;
-@group(0) @binding(5) var<storage, read_write> loss_log: array<f32>;
 
 @compute @workgroup_size(64)
 fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -54,26 +54,5 @@ fn rows(@builtin(global_invocation_id) gid: vec3<u32>) {
             prob -= 1.0;
         }
         dlogits[base + c] = prob * p.grad_scale;
-    }
-}
-
-var<workgroup> partial: array<f32, 256>;
-
-@compute @workgroup_size(256)
-fn mean(@builtin(local_invocation_id) lid: vec3<u32>) {
-    var s = 0.0;
-    for (var r = lid.x; r < p.rows; r += 256u) {
-        s += loss_rows[r];
-    }
-    partial[lid.x] = s;
-    workgroupBarrier();
-    for (var stride = 128u; stride > 0u; stride >>= 1u) {
-        if (lid.x < stride) {
-            partial[lid.x] += partial[lid.x + stride];
-        }
-        workgroupBarrier();
-    }
-    if (lid.x == 0u) {
-        loss_log[p.slot] = partial[0] / f32(p.rows);
     }
 }

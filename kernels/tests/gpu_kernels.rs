@@ -6,6 +6,7 @@ mod common;
 use bytemuck::{bytes_of, cast_slice};
 use kernels::ops::{
     accuracy, adam, gather_normalize, head, linear, relu_backward, sgd, softmax_cross_entropy,
+    update,
 };
 use kernels::rng::SeededRng;
 use kernels::testing::assert_close;
@@ -188,7 +189,7 @@ fn gemm_forward_and_backward_products_match_reference() {
 }
 
 #[test]
-fn bias_grad_and_relu_backward_match_reference() {
+fn bias_grad_matches_reference() {
     let Some(ctx) = common::gpu() else { return };
     let runner = KernelRunner::new(&ctx);
     let mut rng = SeededRng::new(22);
@@ -217,28 +218,6 @@ fn bias_grad_and_relu_backward_match_reference() {
             ATOL,
         );
     }
-    for n in [1usize, 255, 1001] {
-        let act: Vec<f32> = common::random(&mut rng, n, 1.0)
-            .into_iter()
-            .map(|v| v.max(0.0))
-            .collect();
-        let grad = common::random(&mut rng, n, 1.0);
-        let p = relu_backward::ReluBackwardParams {
-            n: n as u32,
-            pad: [0; 3],
-        };
-        let out = run(
-            &ctx,
-            &runner,
-            KernelEntry::ReluBackward,
-            bytes_of(&p),
-            &[cast_slice(&act), cast_slice(&grad)],
-            ((n as u32).div_ceil(relu_backward::WORKGROUP), 1, 1),
-        );
-        let mut expected = grad.clone();
-        relu_backward::reference(&act, &mut expected);
-        assert_eq!(f32s(&out[1]), expected, "relu_backward n={n}");
-    }
 }
 
 #[test]
@@ -253,16 +232,15 @@ fn softmax_cross_entropy_matches_reference() {
         let p = softmax_cross_entropy::SoftmaxCrossEntropyParams {
             rows: rows as u32,
             classes: classes as u32,
-            slot: 2,
+            pad: 0,
             grad_scale: 1.0 / rows as f32,
         };
         let (zero_rows, zero_d) = (vec![0f32; rows], vec![0f32; rows * classes]);
-        let bufs: [&[u8]; 5] = [
+        let bufs: [&[u8]; 4] = [
             cast_slice(&logits),
             cast_slice(&labels),
             cast_slice(&zero_rows),
             cast_slice(&zero_d),
-            cast_slice(&[0f32; 4]),
         ];
         let out = run(
             &ctx,
@@ -280,24 +258,6 @@ fn softmax_cross_entropy_matches_reference() {
             softmax_cross_entropy::reference(&logits, &labels, rows, classes, 1.0 / rows as f32);
         assert_close("loss rows", &f32s(&out[2]), &losses, RTOL, ATOL);
         assert_close("dlogits", &f32s(&out[3]), &d, RTOL, ATOL);
-        let bufs2: [&[u8]; 5] = [&out[0], &out[1], &out[2], &out[3], &out[4]];
-        let out2 = run(
-            &ctx,
-            &runner,
-            KernelEntry::SoftmaxMean,
-            bytes_of(&p),
-            &bufs2,
-            (1, 1, 1),
-        );
-        let ring = f32s(&out2[4]);
-        assert_close(
-            "mean loss",
-            &ring[2..3],
-            &[softmax_cross_entropy::reference_mean(&losses)],
-            RTOL,
-            ATOL,
-        );
-        assert_eq!(ring[0], 0.0, "mean must write only its slot");
     }
 }
 
@@ -401,54 +361,150 @@ fn fused_head_matches_the_unfused_reference() {
 }
 
 #[test]
-fn optimizers_match_reference() {
+fn packed_update_matches_per_tensor_reference_and_writes_the_mean_loss() {
     let Some(ctx) = common::gpu() else { return };
     let runner = KernelRunner::new(&ctx);
     let mut rng = SeededRng::new(24);
-    for n in [1usize, 1007] {
-        let grad = common::random(&mut rng, n, 1.0);
-        let param = common::random(&mut rng, n, 1.0);
-        let state = common::random(&mut rng, n, 0.1);
-        let p = sgd::SgdParams {
-            n: n as u32,
-            lr: 0.05,
-            momentum: 0.9,
-            weight_decay: 1e-3,
-        };
-        let out = run(
-            &ctx,
-            &runner,
-            KernelEntry::Sgd,
-            bytes_of(&p),
-            &[cast_slice(&grad), cast_slice(&param), cast_slice(&state)],
-            ((n as u32).div_ceil(sgd::WORKGROUP), 1, 1),
-        );
-        let (mut ep, mut ev) = (param.clone(), state.clone());
-        sgd::reference(&p, &grad, &mut ep, &mut ev);
-        assert_close("sgd param", &f32s(&out[1]), &ep, RTOL, ATOL);
-        assert_close("sgd velocity", &f32s(&out[2]), &ev, RTOL, ATOL);
-
-        let v: Vec<f32> = state.iter().map(|x| x * x).collect();
-        let p = adam::AdamParams::for_step(n as u32, 1e-3, 0.9, 0.999, 1e-8, 1e-2, 3);
-        let out = run(
-            &ctx,
-            &runner,
-            KernelEntry::Adam,
-            bytes_of(&p),
-            &[
-                cast_slice(&grad),
-                cast_slice(&param),
-                cast_slice(&state),
-                cast_slice(&v),
-            ],
-            ((n as u32).div_ceil(adam::WORKGROUP), 1, 1),
-        );
-        let (mut ep, mut em, mut evv) = (param.clone(), state.clone(), v.clone());
-        adam::reference(&p, &grad, &mut ep, &mut em, &mut evv);
-        assert_close("adam param", &f32s(&out[1]), &ep, RTOL, ATOL);
-        assert_close("adam m", &f32s(&out[2]), &em, RTOL, ATOL);
-        assert_close("adam v", &f32s(&out[3]), &evv, RTOL, ATOL);
+    // Four tensors packed with gaps; the third is frozen (not listed) and must stay bit-identical.
+    let tensors = [(0usize, 1usize), (64, 1007), (1088, 300), (1408, 3)];
+    let len = 1472;
+    let grad = common::random(&mut rng, len, 1.0);
+    let param = common::random(&mut rng, len, 1.0);
+    let m = common::random(&mut rng, len, 0.1);
+    let v: Vec<f32> = common::random(&mut rng, len, 0.1)
+        .iter()
+        .map(|x| x * x)
+        .collect();
+    for rows in [1usize, 300] {
+        let loss_rows: Vec<f32> = common::random(&mut rng, rows, 1.0)
+            .iter()
+            .map(|x| x.abs() * 3.0)
+            .collect();
+        for (rule, entry) in [
+            (update::Rule::Sgd, KernelEntry::UpdateSgd),
+            (update::Rule::Adam, KernelEntry::UpdateAdam),
+        ] {
+            let listed: Vec<update::Tensor> = tensors
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != 2)
+                .map(|(i, &(start, len))| {
+                    let (step_size, bc2_sqrt) = match rule {
+                        update::Rule::Sgd => (0.05, 1.0),
+                        update::Rule::Adam => {
+                            let a = adam::AdamParams::for_step(
+                                len as u32,
+                                1e-3,
+                                0.9,
+                                0.999,
+                                1e-8,
+                                1e-2,
+                                i as u64 + 1,
+                            );
+                            (a.step_size, a.bc2_sqrt)
+                        }
+                    };
+                    update::Tensor {
+                        start,
+                        len,
+                        step_size,
+                        bc2_sqrt,
+                    }
+                })
+                .collect();
+            let hyper = match rule {
+                update::Rule::Sgd => [0.9, 0.0, 0.0, 1e-3],
+                update::Rule::Adam => [0.9, 0.999, 1e-8, 1e-2],
+            };
+            let p = update::UpdateParams::new(&listed, rows as u32, 2, hyper);
+            let ring = vec![0f32; 4];
+            let out = run(
+                &ctx,
+                &runner,
+                entry,
+                bytes_of(&p),
+                &[
+                    cast_slice(&grad),
+                    cast_slice(&loss_rows),
+                    cast_slice(&param),
+                    cast_slice(&m),
+                    cast_slice(&v),
+                    cast_slice(&ring),
+                ],
+                p.workgroups(),
+            );
+            let (mut ep, mut em, mut ev, mut er) =
+                (param.clone(), m.clone(), v.clone(), ring.clone());
+            update::reference(
+                rule, &p, &grad, &loss_rows, &mut ep, &mut em, &mut ev, &mut er,
+            );
+            let what = format!("{rule:?} rows={rows}");
+            assert_close(&format!("{what} param"), &f32s(&out[2]), &ep, RTOL, ATOL);
+            assert_close(&format!("{what} m"), &f32s(&out[3]), &em, RTOL, ATOL);
+            assert_close(&format!("{what} v"), &f32s(&out[4]), &ev, RTOL, ATOL);
+            let (start, n) = tensors[2];
+            assert_eq!(
+                &f32s(&out[2])[start..start + n],
+                &param[start..start + n],
+                "{what}: the frozen tensor changed"
+            );
+            assert_ne!(
+                f32s(&out[2])[64],
+                param[64],
+                "{what}: a listed tensor did not change"
+            );
+            let got_ring = f32s(&out[5]);
+            assert_close(
+                &format!("{what} mean loss"),
+                &got_ring[2..3],
+                &er[2..3],
+                RTOL,
+                ATOL,
+            );
+            assert_eq!(
+                [got_ring[0], got_ring[1], got_ring[3]],
+                [0.0; 3],
+                "{what}: only the ring's slot is written"
+            );
+        }
     }
+    // The per-element rules are PyTorch's: one tensor through the packed kernel equals sgd::reference.
+    let p = sgd::SgdParams {
+        n: 5,
+        lr: 0.05,
+        momentum: 0.9,
+        weight_decay: 1e-3,
+    };
+    let (mut ep, mut ev) = (param[..5].to_vec(), m[..5].to_vec());
+    sgd::reference(&p, &grad[..5], &mut ep, &mut ev);
+    let one = update::UpdateParams::new(
+        &[update::Tensor {
+            start: 0,
+            len: 5,
+            step_size: 0.05,
+            bc2_sqrt: 1.0,
+        }],
+        1,
+        0,
+        [0.9, 0.0, 0.0, 1e-3],
+    );
+    let (mut gp, mut gm, mut gv, mut gr) = (
+        param[..5].to_vec(),
+        m[..5].to_vec(),
+        v[..5].to_vec(),
+        [0f32],
+    );
+    update::reference(
+        update::Rule::Sgd,
+        &one,
+        &grad[..5],
+        &[1.0],
+        &mut gp,
+        &mut gm,
+        &mut gv,
+        &mut gr,
+    );
+    assert_eq!((gp, gm), (ep, ev));
 }
 
 #[test]

@@ -4,6 +4,9 @@
 pub mod burn;
 pub mod cpu;
 pub mod gpu;
+mod launches;
+
+pub use launches::{KernelLaunch, StepShape, Task};
 
 use crate::dataset::{Dataset, Split};
 use crate::error::EngineError;
@@ -233,217 +236,6 @@ impl StepTrace {
     }
 }
 
-/// One kernel launch of the last training step: what a lesson lists to show that freezing skips work.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KernelLaunch {
-    /// The kernel (`linear.wgsl::gemm`, `sgd.wgsl`, …), or the CPU engine's routine.
-    pub kernel: &'static str,
-    /// What the launch computes, as data (a page translates it).
-    pub task: Task,
-    /// What the launch computes in English, e.g. `fc2.weight gradient (dW = dYᵀ·X)`.
-    pub purpose: String,
-    /// Multiply-adds count twice; element-wise kernels count one operation per element.
-    pub flops: u64,
-}
-
-/// What one launch of a training step computes (layer 0 is fc1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Task {
-    /// Gather and normalise the batch.
-    Gather,
-    /// A layer's forward product (with bias and ReLU).
-    Forward {
-        /// Layer.
-        layer: usize,
-    },
-    /// Softmax, cross-entropy and the logits' gradient.
-    Loss,
-    /// A layer's weight gradient dW = dYᵀ·X.
-    WeightGradient {
-        /// Layer.
-        layer: usize,
-    },
-    /// A layer's bias gradient db = Σ dY.
-    BiasGradient {
-        /// Layer.
-        layer: usize,
-    },
-    /// A layer's input gradient dX = dY·W.
-    InputGradient {
-        /// Layer.
-        layer: usize,
-    },
-    /// The ReLU below a layer, backward.
-    ReluBackward {
-        /// Layer.
-        layer: usize,
-    },
-    /// An optimiser update of a layer's weight or bias.
-    Update {
-        /// Layer.
-        layer: usize,
-        /// The bias (else the weight).
-        bias: bool,
-    },
-}
-
-impl Task {
-    /// The task in English.
-    pub fn describe(self) -> String {
-        match self {
-            Task::Gather => "gather and normalise the batch".into(),
-            Task::Forward { layer } => format!("fc{} forward (Y = X·Wᵀ + b)", layer + 1),
-            Task::Loss => "softmax, cross-entropy and dlogits".into(),
-            Task::WeightGradient { layer } => {
-                format!("fc{}.weight gradient (dW = dYᵀ·X)", layer + 1)
-            }
-            Task::BiasGradient { layer } => format!("fc{}.bias gradient (db = Σ dY)", layer + 1),
-            Task::InputGradient { layer } => {
-                format!("fc{} input gradient (dX = dY·W)", layer + 1)
-            }
-            Task::ReluBackward { layer } => format!("ReLU backward below fc{}", layer + 1),
-            Task::Update { layer, bias } => format!(
-                "update fc{}.{}",
-                layer + 1,
-                if bias { "bias" } else { "weight" }
-            ),
-        }
-    }
-}
-
-impl KernelLaunch {
-    /// A launch of `kernel` doing `task` with `flops` operations.
-    pub fn new(kernel: &'static str, task: Task, flops: u64) -> Self {
-        Self {
-            kernel,
-            task,
-            purpose: task.describe(),
-            flops,
-        }
-    }
-
-    /// Each launch's share of the step's floating-point work (sums to 1).
-    pub fn shares(launches: &[KernelLaunch]) -> Vec<f64> {
-        let total = launches.iter().map(|k| k.flops).sum::<u64>().max(1) as f64;
-        launches.iter().map(|k| k.flops as f64 / total).collect()
-    }
-}
-
-/// What decides a training step's launches: recorded by the engines at every step (a few small
-/// vectors, no strings), turned into a [`KernelLaunch`] list only when a lesson asks.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StepShape {
-    /// Rows in the batch.
-    pub rows: usize,
-    /// The optimiser of the step.
-    pub optimizer: OptimizerKind,
-    /// `[input, hidden…, classes]`.
-    pub widths: Vec<usize>,
-    /// Per layer: (weight frozen, bias frozen).
-    pub frozen: Vec<(bool, bool)>,
-}
-
-impl StepShape {
-    /// The shape of a step of `model` on `rows` rows.
-    pub fn of(model: &Mlp, rows: usize, optimizer: OptimizerKind) -> Self {
-        Self {
-            rows,
-            optimizer,
-            widths: model.widths(),
-            frozen: model
-                .layers
-                .iter()
-                .map(|l| (l.weight_frozen, l.bias_frozen))
-                .collect(),
-        }
-    }
-
-    /// Whether the step computed δ of `layer`: always for the output layer, and below it while a
-    /// trainable tensor lies lower still (the backward pass stops where nothing below needs it).
-    pub fn computes_delta(&self, layer: usize) -> bool {
-        layer + 1 >= self.frozen.len() || self.frozen[..=layer].iter().any(|&(w, b)| !(w && b))
-    }
-
-    /// The kernel launches of the step, in the order both engines run them: gather, forward per layer,
-    /// softmax-cross-entropy, then per layer from the top the weight and bias gradients of trainable
-    /// tensors and the input gradient while something trainable lies below (as
-    /// [`Mlp::needs_input_grad`]), then one update per trainable tensor. Frozen tensors appear nowhere.
-    pub fn launches(&self) -> Vec<KernelLaunch> {
-        let b = self.rows as u64;
-        let w = &self.widths;
-        let layers = w.len() - 1;
-        let mut out = vec![KernelLaunch::new(
-            "gather_normalize.wgsl",
-            Task::Gather,
-            b * w[0] as u64,
-        )];
-        for l in 0..layers {
-            out.push(KernelLaunch::new(
-                "linear.wgsl::gemm",
-                Task::Forward { layer: l },
-                2 * b * (w[l] * w[l + 1]) as u64,
-            ));
-        }
-        out.push(KernelLaunch::new(
-            "softmax_cross_entropy.wgsl",
-            Task::Loss,
-            4 * b * w[layers] as u64,
-        ));
-        for l in (0..layers).rev() {
-            let (i, o) = (w[l] as u64, w[l + 1] as u64);
-            let (weight_frozen, bias_frozen) = self.frozen[l];
-            if !weight_frozen {
-                out.push(KernelLaunch::new(
-                    "linear.wgsl::gemm",
-                    Task::WeightGradient { layer: l },
-                    2 * b * i * o,
-                ));
-            }
-            if !bias_frozen {
-                out.push(KernelLaunch::new(
-                    "linear.wgsl::bias_grad",
-                    Task::BiasGradient { layer: l },
-                    b * o,
-                ));
-            }
-            // Mlp::needs_input_grad: something trainable lies below.
-            if !self.frozen[..l].iter().any(|&(w, b)| !w || !b) {
-                break;
-            }
-            out.push(KernelLaunch::new(
-                "linear.wgsl::gemm",
-                Task::InputGradient { layer: l },
-                2 * b * i * o,
-            ));
-            out.push(KernelLaunch::new(
-                "relu_backward.wgsl",
-                Task::ReluBackward { layer: l },
-                b * i,
-            ));
-        }
-        let update = match self.optimizer {
-            OptimizerKind::Sgd => "sgd.wgsl",
-            OptimizerKind::Adam => "adam.wgsl",
-        };
-        for l in 0..layers {
-            let (weight_frozen, bias_frozen) = self.frozen[l];
-            for (bias, frozen, n) in [
-                (false, weight_frozen, w[l] * w[l + 1]),
-                (true, bias_frozen, w[l + 1]),
-            ] {
-                if !frozen {
-                    out.push(KernelLaunch::new(
-                        update,
-                        Task::Update { layer: l, bias },
-                        4 * n as u64,
-                    ));
-                }
-            }
-        }
-        out
-    }
-}
-
 /// Optimiser state of one parameter tensor: what PyTorch keeps in `optimizer.state[param]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TensorOptimizerState {
@@ -529,7 +321,7 @@ pub trait Engine {
     fn last_step_kernels(&self) -> Vec<KernelLaunch>;
 
     /// How many kernel dispatches the last training step took (`bench` prints it). By default one per
-    /// launch; the GPU engine adds softmax-cross-entropy's second pass.
+    /// launch; the GPU engine fuses several launches into one dispatch.
     fn last_step_dispatches(&self) -> usize {
         self.last_step_kernels().len()
     }

@@ -2,12 +2,8 @@
 
 use bytemuck::{Pod, Zeroable};
 
-/// WGSL source (`shaders/adam.wgsl`).
-pub const SOURCE: &str = include_str!("../../shaders/adam.wgsl");
-/// Invocations per workgroup.
-pub const WORKGROUP: u32 = 256;
-
-/// Uniform parameters of `adam.wgsl`; build them with [`AdamParams::for_step`].
+/// The rule's parameters for one tensor (the GPU runs it as `update.wgsl::adam`, [`super::update`]);
+/// build them with [`AdamParams::for_step`].
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct AdamParams {

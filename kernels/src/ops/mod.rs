@@ -9,16 +9,15 @@ pub mod linear;
 pub mod relu_backward;
 pub mod sgd;
 pub mod softmax_cross_entropy;
+pub mod update;
 
 /// Every shader of the engine with its file name, for validation and for the lessons.
 pub const ALL_SHADERS: &[(&str, &str)] = &[
     ("accuracy.wgsl", accuracy::SOURCE),
-    ("adam.wgsl", adam::SOURCE),
     ("gather_normalize.wgsl", gather_normalize::SOURCE),
     ("head.wgsl", head::SOURCE),
     ("linear.wgsl", linear::SOURCE),
-    ("relu_backward.wgsl", relu_backward::SOURCE),
-    ("sgd.wgsl", sgd::SOURCE),
+    ("update.wgsl", update::SOURCE),
     ("softmax_cross_entropy.wgsl", softmax_cross_entropy::SOURCE),
 ];
 

@@ -1,13 +1,9 @@
-//! SGD with momentum and L2 weight decay, exactly PyTorch's `torch.optim.SGD` (dampening 0).
+//! SGD with momentum and L2 weight decay, exactly PyTorch's `torch.optim.SGD` (dampening 0). The GPU
+//! runs it as `update.wgsl::sgd` ([`super::update`]).
 
 use bytemuck::{Pod, Zeroable};
 
-/// WGSL source (`shaders/sgd.wgsl`).
-pub const SOURCE: &str = include_str!("../../shaders/sgd.wgsl");
-/// Invocations per workgroup.
-pub const WORKGROUP: u32 = 256;
-
-/// Uniform parameters of `sgd.wgsl`.
+/// The rule's parameters for one tensor.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct SgdParams {

@@ -17,8 +17,8 @@ pub struct SoftmaxCrossEntropyParams {
     pub rows: u32,
     /// Classes per row.
     pub classes: u32,
-    /// Where `mean` writes the batch loss in the loss ring.
-    pub slot: u32,
+    /// Padding.
+    pub pad: u32,
     /// Factor on dlogits: `1 / rows` for a mean loss.
     pub grad_scale: f32,
 }
@@ -53,7 +53,7 @@ pub fn reference<T: Real>(
     (losses, dlogits)
 }
 
-/// The mean of per-row losses (the `mean` entry), summed in f64 here.
+/// The mean of per-row losses (written by `update.wgsl`), summed in f64 here.
 pub fn reference_mean(losses: &[f32]) -> f32 {
     (losses.iter().map(|&l| f64::from(l)).sum::<f64>() / losses.len().max(1) as f64) as f32
 }

@@ -91,15 +91,15 @@ pub fn BackwardPanel(choice: Choice) -> impl IntoView {
                 <Formula mathml=tex::DELTA_OUTPUT />
                 <Heatmap values=pick(|t| t.delta_out.clone()) layout=Layout::Matrix { rows: b, cols: 10 } px=16
                     testid="delta-out" aria=aria(ui::DELTA_OUT_ARIA) />
-                <KernelSource file="softmax_cross_entropy.wgsl" source=kernels::ops::softmax_cross_entropy::SOURCE
-                    marks=&["dlogits", "grad_scale"] />
+                <KernelSource file="head.wgsl" source=kernels::ops::head::SOURCE
+                    marks=&["dlogits[", "grad_scale"] />
             }.into_any(),
             2 => view! {
                 <Formula mathml=tex::DELTA_HIDDEN />
                 <Heatmap values=pick(|t| t.delta_hidden.clone()) layout=Layout::Matrix { rows: b, cols: HIDDEN } px=10
                     testid="delta-hidden" aria=aria(ui::DELTA_HIDDEN_ARIA) />
-                <KernelSource file="linear.wgsl" source=kernels::ops::linear::SOURCE marks=&["grad input"] />
-                <KernelSource file="relu_backward.wgsl" source=kernels::ops::relu_backward::SOURCE marks=&["select("] />
+                <KernelSource file="head.wgsl" source=kernels::ops::head::SOURCE
+                    marks=&["dx[r, k]", "g = fma(z[c]", "dx[x0 + k]"] />
             }.into_any(),
             _ => view! {
                 <Formula mathml=tex::WEIGHT_GRADIENT />
@@ -109,7 +109,8 @@ pub fn BackwardPanel(choice: Choice) -> impl IntoView {
                     <Heatmap values=pick(|t| t.grad_fc1.clone()) layout=FC1 px=3
                         testid="grad-fc1" aria=aria(ui::GRAD_FC1_ARIA) />
                 </div>
-                <KernelSource file="linear.wgsl" source=kernels::ops::linear::SOURCE marks=&["grad weight"] />
+                <KernelSource file="linear.wgsl" source=kernels::ops::linear::SOURCE
+                    marks=&["grad weight", "FLAG_ROW_SUMS   sums"] />
             }.into_any(),
         }
     };

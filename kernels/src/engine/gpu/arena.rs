@@ -12,9 +12,12 @@ pub(super) struct UniformArena {
     pub(super) dirty: bool,
 }
 
-/// A slot in the arena.
+/// A slot in the arena: its first aligned block, and the bytes bound.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct UniformSlot(usize);
+pub(super) struct UniformSlot {
+    block: usize,
+    bytes: usize,
+}
 
 impl UniformArena {
     pub(super) fn new(device: &wgpu::Device, slots: usize) -> Self {
@@ -34,18 +37,38 @@ impl UniformArena {
         }
     }
 
+    /// A slot of 64 bytes (every kernel's parameters but the update's).
     pub(super) fn alloc(&mut self) -> UniformSlot {
+        self.alloc_bytes(64)
+    }
+
+    /// A slot of `bytes`, spanning as many aligned blocks as it needs.
+    pub(super) fn alloc_bytes(&mut self, bytes: usize) -> UniformSlot {
+        let blocks = bytes.div_ceil(self.align).max(1);
         assert!(
-            self.used < self.mirror.len() / self.align,
+            self.used + blocks <= self.mirror.len() / self.align,
             "uniform arena sized too small (a bug in slot counting)"
         );
-        self.used += 1;
-        UniformSlot(self.used - 1)
+        self.used += blocks;
+        UniformSlot {
+            block: self.used - blocks,
+            bytes,
+        }
+    }
+
+    /// Blocks of `align` bytes a slot of `bytes` takes, for sizing the arena.
+    pub(super) fn blocks(device: &wgpu::Device, bytes: usize) -> usize {
+        let align = (device.limits().min_uniform_buffer_offset_alignment as usize).max(64);
+        bytes.div_ceil(align)
     }
 
     pub(super) fn set<T: Pod>(&mut self, slot: UniformSlot, value: &T) {
         let bytes = bytemuck::bytes_of(value);
-        let at = slot.0 * self.align;
+        debug_assert!(
+            bytes.len() <= slot.bytes,
+            "parameters larger than their slot"
+        );
+        let at = slot.block * self.align;
         if &self.mirror[at..at + bytes.len()] != bytes {
             self.mirror[at..at + bytes.len()].copy_from_slice(bytes);
             self.dirty = true;
@@ -55,8 +78,8 @@ impl UniformArena {
     pub(super) fn binding(&self, slot: UniformSlot) -> wgpu::BindingResource<'_> {
         wgpu::BindingResource::Buffer(wgpu::BufferBinding {
             buffer: &self.buffer,
-            offset: (slot.0 * self.align) as u64,
-            size: wgpu::BufferSize::new(64),
+            offset: (slot.block * self.align) as u64,
+            size: wgpu::BufferSize::new(slot.bytes as u64),
         })
     }
 

@@ -9,7 +9,7 @@ use crate::engine::{
     check_optimizer_state, check_rows,
 };
 use crate::model::{Mlp, TensorKind};
-use crate::ops::{accuracy, adam, gather_normalize, head, linear, sgd, softmax_cross_entropy};
+use crate::ops::{accuracy, adam, gather_normalize, head, linear, softmax_cross_entropy, update};
 
 impl Engine for GpuEngine {
     fn info(&self) -> &EngineInfo {
@@ -68,7 +68,7 @@ impl Engine for GpuEngine {
         }
         self.train = train;
         let slot = (self.steps % LOSS_RING as u64) as u32;
-        let sm = self.softmax_params(b, slot);
+        let sm = self.softmax_params(b);
         self.res.arena.set(self.res.softmax_slot, &sm);
         let top = self.res.layers.len() - 1;
         let head_params = head::HeadParams::new(
@@ -80,6 +80,8 @@ impl Engine for GpuEngine {
         if let Some((slot, _)) = &self.res.head {
             self.res.arena.set(*slot, &head_params);
         }
+        // One update for every trainable tensor, each with its own step count (Adam's corrections).
+        let mut trainable = Vec::new();
         for layer in &mut self.res.layers {
             for t in [&mut layer.weight, &mut layer.bias] {
                 t.computed = !t.frozen;
@@ -90,32 +92,35 @@ impl Engine for GpuEngine {
                     t.steps = 0;
                 }
                 t.steps += 1;
-                let n = t.len as u32;
-                match opt.kind {
-                    OptimizerKind::Sgd => self.res.arena.set(
-                        t.opt_slot,
-                        &sgd::SgdParams {
-                            n,
-                            lr: opt.lr,
-                            momentum: opt.momentum,
-                            weight_decay: opt.weight_decay,
-                        },
-                    ),
-                    OptimizerKind::Adam => self.res.arena.set(
-                        t.opt_slot,
-                        &adam::AdamParams::for_step(
-                            n,
+                let (step_size, bc2_sqrt) = match opt.kind {
+                    OptimizerKind::Sgd => (opt.lr, 1.0),
+                    OptimizerKind::Adam => {
+                        let a = adam::AdamParams::for_step(
+                            t.len as u32,
                             opt.lr,
                             opt.beta1,
                             opt.beta2,
                             opt.eps,
                             opt.weight_decay,
                             t.steps,
-                        ),
-                    ),
-                }
+                        );
+                        (a.step_size, a.bc2_sqrt)
+                    }
+                };
+                trainable.push(update::Tensor {
+                    start: t.offset,
+                    len: t.len,
+                    step_size,
+                    bc2_sqrt,
+                });
             }
         }
+        let hyper = match opt.kind {
+            OptimizerKind::Sgd => [opt.momentum, 0.0, 0.0, opt.weight_decay],
+            OptimizerKind::Adam => [opt.beta1, opt.beta2, opt.eps, opt.weight_decay],
+        };
+        let update_params = update::UpdateParams::new(&trainable, b as u32, slot, hyper);
+        self.res.arena.set(self.res.update_slot, &update_params);
         self.res.arena.flush(&self.ctx.queue);
         self.ctx
             .queue
@@ -129,12 +134,8 @@ impl Engine for GpuEngine {
             });
         if reset_state {
             // Momentum buffers of one optimiser mean nothing to another.
-            for layer in &self.res.layers {
-                for t in [&layer.weight, &layer.bias] {
-                    enc.clear_buffer(&t.m, 0, None);
-                    enc.clear_buffer(&t.v, 0, None);
-                }
-            }
+            enc.clear_buffer(&self.res.packed.m, 0, None);
+            enc.clear_buffer(&self.res.packed.v, 0, None);
         }
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -160,9 +161,6 @@ impl Engine for GpuEngine {
                     1,
                 );
             }
-            pass.set_bind_group(0, &self.res.softmax_group, &[]);
-            pass.set_pipeline(&k.softmax_mean);
-            pass.dispatch_workgroups(1, 1, 1);
             for (l, layer) in self.res.layers.iter().enumerate().rev() {
                 let o = layer.out_f as u32;
                 if !layer.weight.frozen {
@@ -195,24 +193,14 @@ impl Engine for GpuEngine {
                 let (x, y, z) = p.workgroups(variant);
                 pass.dispatch_workgroups(x, y, z);
             }
-            for layer in &self.res.layers {
-                for t in [&layer.weight, &layer.bias] {
-                    if t.frozen {
-                        continue;
-                    }
-                    match opt.kind {
-                        OptimizerKind::Sgd => {
-                            pass.set_pipeline(&k.sgd);
-                            pass.set_bind_group(0, &t.sgd_group, &[]);
-                        }
-                        OptimizerKind::Adam => {
-                            pass.set_pipeline(&k.adam);
-                            pass.set_bind_group(0, &t.adam_group, &[]);
-                        }
-                    }
-                    pass.dispatch_workgroups((t.len as u32).div_ceil(sgd::WORKGROUP), 1, 1);
-                }
-            }
+            // Every trainable tensor's update and the batch's mean loss, in one dispatch.
+            pass.set_pipeline(match opt.kind {
+                OptimizerKind::Sgd => &k.update_sgd,
+                OptimizerKind::Adam => &k.update_adam,
+            });
+            pass.set_bind_group(0, &self.res.update_group, &[]);
+            let (x, y, z) = update_params.workgroups();
+            pass.dispatch_workgroups(x, y, z);
         }
         self.ctx.queue.submit([enc.finish()]);
         self.steps += 1;
@@ -266,7 +254,7 @@ impl Engine for GpuEngine {
                 start as u32,
                 false,
             );
-            let sm = self.softmax_params(rows, 0);
+            let sm = self.softmax_params(rows);
             self.res.arena.set(self.res.softmax_slot, &sm);
             let acc = accuracy::AccuracyParams {
                 rows: rows as u32,
@@ -335,16 +323,12 @@ impl Engine for GpuEngine {
     }
 
     async fn model(&mut self) -> Result<Mlp, EngineError> {
+        let param = &self.res.packed.param;
         let parts: Vec<(&wgpu::Buffer, u64, u64)> = self
             .res
             .layers
             .iter()
-            .flat_map(|l| {
-                [
-                    (&l.weight.param, 0, l.weight.len as u64 * 4),
-                    (&l.bias.param, 0, l.bias.len as u64 * 4),
-                ]
-            })
+            .flat_map(|l| [l.weight.part(param), l.bias.part(param)])
             .collect();
         let bytes = self.ctx.read(&parts).await?;
         let mut model = self.model.clone();
@@ -372,9 +356,11 @@ impl Engine for GpuEngine {
                 (&mut res.weight, &layer.weight, layer.weight_frozen),
                 (&mut res.bias, &layer.bias, layer.bias_frozen),
             ] {
-                self.ctx
-                    .queue
-                    .write_buffer(&t.param, 0, bytemuck::cast_slice(values));
+                self.ctx.queue.write_buffer(
+                    &self.res.packed.param,
+                    t.offset as u64 * 4,
+                    bytemuck::cast_slice(values),
+                );
                 t.frozen = frozen;
                 t.computed = false;
             }
@@ -413,27 +399,14 @@ impl Engine for GpuEngine {
             let len = if computed(l) { (b * w * 4) as u64 } else { 0 };
             parts.push((buf, 0, len));
         }
+        let packed = &self.res.packed;
         for l in &self.res.layers {
-            parts.push((
-                &l.weight.grad,
-                0,
-                if l.weight.computed {
-                    l.weight.len as u64 * 4
-                } else {
-                    0
-                },
-            ));
-            parts.push((
-                &l.bias.grad,
-                0,
-                if l.bias.computed {
-                    l.bias.len as u64 * 4
-                } else {
-                    0
-                },
-            ));
-            parts.push((&l.weight.param, 0, l.weight.len as u64 * 4));
-            parts.push((&l.bias.param, 0, l.bias.len as u64 * 4));
+            for t in [&l.weight, &l.bias] {
+                let (buf, at, len) = t.part(&packed.grad);
+                parts.push((buf, at, if t.computed { len } else { 0 }));
+            }
+            parts.push(l.weight.part(&packed.param));
+            parts.push(l.bias.part(&packed.param));
         }
         let bytes = self.ctx.read(&parts).await?;
         let nw = widths.len();
@@ -475,10 +448,7 @@ impl Engine for GpuEngine {
     }
 
     fn last_step_dispatches(&self) -> usize {
-        // softmax_cross_entropy.wgsl runs as two dispatches: per row, then the batch mean.
-        self.last_step
-            .as_ref()
-            .map_or(0, |s| s.launches().len() + 1)
+        self.last_step.as_ref().map_or(0, StepShape::dispatches)
     }
 
     fn set_augmentation(
@@ -496,12 +466,11 @@ impl Engine for GpuEngine {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("reset optimiser state"),
             });
+        enc.clear_buffer(&self.res.packed.m, 0, None);
+        enc.clear_buffer(&self.res.packed.v, 0, None);
         for layer in &mut self.res.layers {
-            for t in [&mut layer.weight, &mut layer.bias] {
-                enc.clear_buffer(&t.m, 0, None);
-                enc.clear_buffer(&t.v, 0, None);
-                t.steps = 0;
-            }
+            layer.weight.steps = 0;
+            layer.bias.steps = 0;
         }
         self.ctx.queue.submit([enc.finish()]);
         self.ctx.check()
@@ -513,7 +482,7 @@ impl Engine for GpuEngine {
             .layers
             .iter()
             .flat_map(|l| [&l.weight, &l.bias])
-            .flat_map(|t| [(&t.m, 0, t.len as u64 * 4), (&t.v, 0, t.len as u64 * 4)])
+            .flat_map(|t| [t.part(&self.res.packed.m), t.part(&self.res.packed.v)])
             .collect();
         let bytes = self.ctx.read(&parts).await?;
         let tensors = self.res.layers.iter().enumerate().flat_map(|(l, layer)| {
@@ -541,12 +510,14 @@ impl Engine for GpuEngine {
             .iter_mut()
             .flat_map(|l| [&mut l.weight, &mut l.bias]);
         for (t, s) in tensors.zip(state) {
-            self.ctx
-                .queue
-                .write_buffer(&t.m, 0, bytemuck::cast_slice(&s.momentum));
-            self.ctx
-                .queue
-                .write_buffer(&t.v, 0, bytemuck::cast_slice(&s.second_moment));
+            for (buf, values) in [
+                (&self.res.packed.m, &s.momentum),
+                (&self.res.packed.v, &s.second_moment),
+            ] {
+                self.ctx
+                    .queue
+                    .write_buffer(buf, t.offset as u64 * 4, bytemuck::cast_slice(values));
+            }
             t.steps = s.steps;
         }
         Ok(())

@@ -16,12 +16,12 @@ use wgpu::util::DeviceExt;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{EngineError, EngineInfo, OptimizerKind, StepShape};
 use crate::model::Mlp;
-use crate::ops::{gather_normalize, head, linear, softmax_cross_entropy};
+use crate::ops::{gather_normalize, head, linear, softmax_cross_entropy, update};
 
 use arena::{UniformArena, UniformSlot};
 pub use context::{AdapterOptions, GpuContext};
 use pipelines::Kernels;
-use resources::{DataBuffers, LayerBuffers, Resources, TensorBuffers};
+use resources::{DataBuffers, LayerBuffers, Packed, Resources, TensorBuffers};
 pub use runner::{KernelEntry, KernelRunner};
 pub use tune::GemmTiming;
 
@@ -176,22 +176,33 @@ impl GpuEngine {
                 max_rows * w * 4,
             )?;
         }
-        for l in &model.layers {
-            Self::check_size(ctx, "a weight matrix", l.weight.len() * 4)?;
-        }
-        // The element-wise kernels (update, ReLU backward) dispatch one dimension of 256-wide groups.
+        // Every tensor at an offset a storage binding may start at, in one buffer per kind.
+        let align = (ctx.device.limits().min_storage_buffer_offset_alignment as usize / 4).max(1);
+        let mut packed_len = 0;
+        let offsets: Vec<[usize; 2]> = model
+            .layers
+            .iter()
+            .map(|l| {
+                [l.weight.len(), l.bias.len()].map(|n| {
+                    let at = packed_len;
+                    packed_len = (at + n).next_multiple_of(align);
+                    at
+                })
+            })
+            .collect();
+        Self::check_size(ctx, "the model's parameters", packed_len * 4)?;
+        // The update dispatches one dimension of 256-wide groups over every trainable element.
         let groups = ctx.device.limits().max_compute_workgroups_per_dimension as usize;
-        let widest = widths.iter().map(|&w| w * max_rows);
-        let largest = model.layers.iter().map(|l| l.weight.len()).chain(widest);
-        if let Some(n) = largest.max().filter(|&n| n.div_ceil(256) > groups) {
+        if packed_len.div_ceil(update::WORKGROUP as usize) > groups {
             return Err(EngineError::Limit {
-                what: "an element-wise dispatch (256 values a workgroup, one dimension)".into(),
-                needed: n as u64,
+                what: "the update dispatch (256 values a workgroup, one dimension)".into(),
+                needed: packed_len as u64,
                 allowed: (groups * 256) as u64,
             });
         }
         let nl = model.layers.len();
-        let mut arena = UniformArena::new(device, nl * 7 + 8);
+        let update_blocks = UniformArena::blocks(device, size_of::<update::UpdateParams>());
+        let mut arena = UniformArena::new(device, nl * 4 + 8 + update_blocks);
         let acts: Vec<wgpu::Buffer> = widths
             .iter()
             .enumerate()
@@ -218,64 +229,30 @@ impl GpuEngine {
         let eval_losses = storage(device, "test losses", eval_capacity * 4);
         let correct = storage(device, "correct count", 4);
 
-        let tensor = |arena: &mut UniformArena, name: String, values: &[f32], frozen: bool| {
-            let bytes = bytemuck::cast_slice(values);
-            let param = storage_init(device, &name, bytes);
-            let grad = storage(device, &format!("{name} grad"), bytes.len());
-            let m = storage(device, &format!("{name} moment 1"), bytes.len());
-            let v = storage(device, &format!("{name} moment 2"), bytes.len());
-            let opt_slot = arena.alloc();
-            let sgd_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some(&format!("{name} sgd")),
-                layout: &k.sgd_layout,
-                entries: &entries(vec![
-                    arena.binding(opt_slot),
-                    grad.as_entire_binding(),
-                    param.as_entire_binding(),
-                    m.as_entire_binding(),
-                ]),
-            });
-            let adam_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some(&format!("{name} adam")),
-                layout: &k.adam_layout,
-                entries: &entries(vec![
-                    arena.binding(opt_slot),
-                    grad.as_entire_binding(),
-                    param.as_entire_binding(),
-                    m.as_entire_binding(),
-                    v.as_entire_binding(),
-                ]),
-            });
-            TensorBuffers {
-                param,
-                grad,
-                m,
-                v,
-                len: values.len(),
-                steps: 0,
-                frozen,
-                computed: false,
-                opt_slot,
-                sgd_group,
-                adam_group,
-            }
+        let mut initial = vec![0f32; packed_len];
+        for (l, [w, b]) in model.layers.iter().zip(&offsets) {
+            initial[*w..*w + l.weight.len()].copy_from_slice(&l.weight);
+            initial[*b..*b + l.bias.len()].copy_from_slice(&l.bias);
+        }
+        let packed = Packed {
+            param: storage_init(device, "parameters", bytemuck::cast_slice(&initial)),
+            grad: storage(device, "parameter gradients", packed_len * 4),
+            m: storage(device, "optimiser moment 1", packed_len * 4),
+            v: storage(device, "optimiser moment 2", packed_len * 4),
+            len: packed_len,
+        };
+        let tensor = |offset: usize, values: &[f32], frozen: bool| TensorBuffers {
+            offset,
+            len: values.len(),
+            steps: 0,
+            frozen,
+            computed: false,
         };
 
         let mut layers = Vec::with_capacity(nl);
         for (l, layer) in model.layers.iter().enumerate() {
-            use crate::model::TensorKind;
-            let weight = tensor(
-                &mut arena,
-                Mlp::parameter_name(l, TensorKind::Weight),
-                &layer.weight,
-                layer.weight_frozen,
-            );
-            let bias = tensor(
-                &mut arena,
-                Mlp::parameter_name(l, TensorKind::Bias),
-                &layer.bias,
-                layer.bias_frozen,
-            );
+            let weight = tensor(offsets[l][0], &layer.weight, layer.weight_frozen);
+            let bias = tensor(offsets[l][1], &layer.bias, layer.bias_frozen);
             let (fwd_slot, dw_slot, db_slot, dx_slot) =
                 (arena.alloc(), arena.alloc(), arena.alloc(), arena.alloc());
             let gl = |label: &str, res: Vec<wgpu::BindingResource<'_>>| {
@@ -293,8 +270,8 @@ impl GpuEngine {
                 vec![
                     arena.binding(fwd_slot),
                     acts[l].as_entire_binding(),
-                    weight.param.as_entire_binding(),
-                    bias.param.as_entire_binding(),
+                    weight.slice(&packed.param),
+                    bias.slice(&packed.param),
                     acts[l + 1].as_entire_binding(),
                     empty_out.as_entire_binding(),
                 ],
@@ -306,9 +283,9 @@ impl GpuEngine {
                     g_out.as_entire_binding(),
                     acts[l].as_entire_binding(),
                     empty.as_entire_binding(),
-                    weight.grad.as_entire_binding(),
+                    weight.slice(&packed.grad),
                     // FLAG_ROW_SUMS: the bias gradient comes out of the same dispatch.
-                    bias.grad.as_entire_binding(),
+                    bias.slice(&packed.grad),
                 ],
             );
             let db_group = gl(
@@ -318,7 +295,7 @@ impl GpuEngine {
                     g_out.as_entire_binding(),
                     empty.as_entire_binding(),
                     empty.as_entire_binding(),
-                    bias.grad.as_entire_binding(),
+                    bias.slice(&packed.grad),
                     empty_out.as_entire_binding(),
                 ],
             );
@@ -328,7 +305,7 @@ impl GpuEngine {
                     vec![
                         arena.binding(dx_slot),
                         g_out.as_entire_binding(),
-                        weight.param.as_entire_binding(),
+                        weight.slice(&packed.param),
                         // FLAG_RELU_MASK: the ReLU below, backward, in the same dispatch.
                         acts[l].as_entire_binding(),
                         g_in.as_entire_binding(),
@@ -366,8 +343,8 @@ impl GpuEngine {
                 entries: &entries(vec![
                     arena.binding(slot),
                     acts[nl - 1].as_entire_binding(),
-                    top.weight.param.as_entire_binding(),
-                    top.bias.param.as_entire_binding(),
+                    top.weight.slice(&packed.param),
+                    top.bias.slice(&packed.param),
                     labels.as_entire_binding(),
                     acts[nl].as_entire_binding(),
                     loss_rows.as_entire_binding(),
@@ -379,6 +356,20 @@ impl GpuEngine {
                 ]),
             });
             (slot, group)
+        });
+        let update_slot = arena.alloc_bytes(size_of::<update::UpdateParams>());
+        let update_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("update"),
+            layout: &k.update_layout,
+            entries: &entries(vec![
+                arena.binding(update_slot),
+                packed.grad.as_entire_binding(),
+                loss_rows.as_entire_binding(),
+                packed.param.as_entire_binding(),
+                packed.m.as_entire_binding(),
+                packed.v.as_entire_binding(),
+                loss_log.as_entire_binding(),
+            ]),
         });
         let softmax_slot = arena.alloc();
         let softmax_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -393,7 +384,6 @@ impl GpuEngine {
                     .as_ref()
                     .expect("logits have a gradient buffer")
                     .as_entire_binding(),
-                loss_log.as_entire_binding(),
             ]),
         });
         let accuracy_slot = arena.alloc();
@@ -430,6 +420,7 @@ impl GpuEngine {
         let gather_test_group = gather_group("gather test", gather_test_slot, test, &arena);
         Ok(Resources {
             arena,
+            packed,
             layers,
             acts,
             deltas: grads.into_iter().flatten().collect(),
@@ -441,6 +432,8 @@ impl GpuEngine {
             eval_losses,
             correct,
             head,
+            update_slot,
+            update_group,
             softmax_slot,
             softmax_group,
             accuracy_slot,
@@ -480,13 +473,14 @@ impl GpuEngine {
             LOSS_RING as u64 * 4,
         );
         if keep_parameters {
+            // Same model, so the same packing: the packed buffers copy whole.
+            let (old, new) = (&self.res.packed, &res.packed);
+            for (src, dst) in [(&old.param, &new.param), (&old.m, &new.m), (&old.v, &new.v)] {
+                enc.copy_buffer_to_buffer(src, 0, dst, 0, old.len as u64 * 4);
+            }
             for (old, new) in self.res.layers.iter().zip(&mut res.layers) {
-                for (o, n) in [(&old.weight, &mut new.weight), (&old.bias, &mut new.bias)] {
-                    for (src, dst) in [(&o.param, &n.param), (&o.m, &n.m), (&o.v, &n.v)] {
-                        enc.copy_buffer_to_buffer(src, 0, dst, 0, o.len as u64 * 4);
-                    }
-                    n.steps = o.steps;
-                }
+                new.weight.steps = old.weight.steps;
+                new.bias.steps = old.bias.steps;
             }
         }
         self.ctx.queue.submit([enc.finish()]);
@@ -566,15 +560,11 @@ impl GpuEngine {
         )
     }
 
-    fn softmax_params(
-        &self,
-        rows: usize,
-        slot: u32,
-    ) -> softmax_cross_entropy::SoftmaxCrossEntropyParams {
+    fn softmax_params(&self, rows: usize) -> softmax_cross_entropy::SoftmaxCrossEntropyParams {
         softmax_cross_entropy::SoftmaxCrossEntropyParams {
             rows: rows as u32,
             classes: self.model.classes() as u32,
-            slot,
+            pad: 0,
             grad_scale: 1.0 / rows as f32,
         }
     }

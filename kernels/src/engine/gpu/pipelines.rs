@@ -1,8 +1,6 @@
 //! The compiled kernels: every pipeline and bind-group layout, built once per device.
 
-use crate::ops::{
-    accuracy, adam, gather_normalize, head, linear, relu_backward, sgd, softmax_cross_entropy,
-};
+use crate::ops::{accuracy, gather_normalize, head, linear, softmax_cross_entropy, update};
 
 /// Binding kinds, in the order every kernel declares them.
 #[derive(Clone, Copy)]
@@ -18,17 +16,13 @@ pub(super) struct Kernels {
     pub(super) gemm: wgpu::ComputePipeline,
     pub(super) gemm_registers: wgpu::ComputePipeline,
     pub(super) bias_grad: wgpu::ComputePipeline,
-    pub(super) relu_layout: wgpu::BindGroupLayout,
-    pub(super) relu: wgpu::ComputePipeline,
     pub(super) head_layout: wgpu::BindGroupLayout,
     pub(super) head: wgpu::ComputePipeline,
     pub(super) softmax_layout: wgpu::BindGroupLayout,
     pub(super) softmax_rows: wgpu::ComputePipeline,
-    pub(super) softmax_mean: wgpu::ComputePipeline,
-    pub(super) sgd_layout: wgpu::BindGroupLayout,
-    pub(super) sgd: wgpu::ComputePipeline,
-    pub(super) adam_layout: wgpu::BindGroupLayout,
-    pub(super) adam: wgpu::ComputePipeline,
+    pub(super) update_layout: wgpu::BindGroupLayout,
+    pub(super) update_sgd: wgpu::ComputePipeline,
+    pub(super) update_adam: wgpu::ComputePipeline,
     pub(super) accuracy_layout: wgpu::BindGroupLayout,
     pub(super) accuracy: wgpu::ComputePipeline,
     pub(super) gather_layout: wgpu::BindGroupLayout,
@@ -107,28 +101,24 @@ impl Kernels {
             &linear_layout,
             ["gemm", "gemm_registers", "bias_grad"],
         );
-        let relu_layout = layout("relu_backward layout", &[U, R, W]);
-        let [relu] = pipelines(
-            device,
-            "relu_backward.wgsl",
-            relu_backward::SOURCE,
-            &relu_layout,
-            ["main"],
-        );
         let head_layout = layout("head layout", &[U, R, R, R, R, W, W, W, W]);
         let [head] = pipelines(device, "head.wgsl", head::SOURCE, &head_layout, ["main"]);
-        let softmax_layout = layout("softmax_cross_entropy layout", &[U, R, R, W, W, W]);
-        let [softmax_rows, softmax_mean] = pipelines(
+        let softmax_layout = layout("softmax_cross_entropy layout", &[U, R, R, W, W]);
+        let [softmax_rows] = pipelines(
             device,
             "softmax_cross_entropy.wgsl",
             softmax_cross_entropy::SOURCE,
             &softmax_layout,
-            ["rows", "mean"],
+            ["rows"],
         );
-        let sgd_layout = layout("sgd layout", &[U, R, W, W]);
-        let [sgd] = pipelines(device, "sgd.wgsl", sgd::SOURCE, &sgd_layout, ["main"]);
-        let adam_layout = layout("adam layout", &[U, R, W, W, W]);
-        let [adam] = pipelines(device, "adam.wgsl", adam::SOURCE, &adam_layout, ["main"]);
+        let update_layout = layout("update layout", &[U, R, R, W, W, W, W]);
+        let [update_sgd, update_adam] = pipelines(
+            device,
+            "update.wgsl",
+            update::SOURCE,
+            &update_layout,
+            ["sgd", "adam"],
+        );
         let accuracy_layout = layout("accuracy layout", &[U, R, R, W, W]);
         let [accuracy] = pipelines(
             device,
@@ -150,17 +140,13 @@ impl Kernels {
             gemm,
             gemm_registers,
             bias_grad,
-            relu_layout,
-            relu,
             head_layout,
             head,
             softmax_layout,
             softmax_rows,
-            softmax_mean,
-            sgd_layout,
-            sgd,
-            adam_layout,
-            adam,
+            update_layout,
+            update_sgd,
+            update_adam,
             accuracy_layout,
             accuracy,
             gather_layout,

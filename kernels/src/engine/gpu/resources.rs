@@ -2,20 +2,43 @@
 
 use super::*;
 
-/// Per-tensor GPU state.
+/// Per-tensor GPU state: where the tensor lies in the packed buffers ([`Packed`]).
 pub(super) struct TensorBuffers {
+    /// First element in the packed buffers (aligned for binding a slice of them).
+    pub(super) offset: usize,
+    pub(super) len: usize,
+    pub(super) steps: u64,
+    pub(super) frozen: bool,
+    /// Whether the packed gradient holds this step's gradient of the tensor.
+    pub(super) computed: bool,
+}
+
+impl TensorBuffers {
+    /// This tensor's slice of one of the packed buffers, for a bind group.
+    pub(super) fn slice<'a>(&self, packed: &'a wgpu::Buffer) -> wgpu::BindingResource<'a> {
+        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer: packed,
+            offset: self.offset as u64 * 4,
+            size: wgpu::BufferSize::new(self.len as u64 * 4),
+        })
+    }
+
+    /// `(buffer, byte offset, bytes)` of this tensor in `packed`, for a readback.
+    pub(super) fn part<'a>(&self, packed: &'a wgpu::Buffer) -> (&'a wgpu::Buffer, u64, u64) {
+        (packed, self.offset as u64 * 4, self.len as u64 * 4)
+    }
+}
+
+/// Parameters, gradients and optimiser state of every tensor, each kind in one buffer, so that one
+/// dispatch (`update.wgsl`) updates every trainable tensor. Tensors start at offsets aligned to the
+/// device's storage-binding alignment; the gaps stay zero.
+pub(super) struct Packed {
     pub(super) param: wgpu::Buffer,
     pub(super) grad: wgpu::Buffer,
     pub(super) m: wgpu::Buffer,
     pub(super) v: wgpu::Buffer,
+    /// Elements in each buffer.
     pub(super) len: usize,
-    pub(super) steps: u64,
-    pub(super) frozen: bool,
-    /// Whether `grad` holds this step's gradient.
-    pub(super) computed: bool,
-    pub(super) opt_slot: UniformSlot,
-    pub(super) sgd_group: wgpu::BindGroup,
-    pub(super) adam_group: wgpu::BindGroup,
 }
 
 /// Per-layer GPU resources.
@@ -68,6 +91,7 @@ pub(super) struct DataBuffers {
 /// Everything that depends on the model's shape; rebuilt by `set_model`.
 pub(super) struct Resources {
     pub(super) arena: UniformArena,
+    pub(super) packed: Packed,
     pub(super) layers: Vec<LayerBuffers>,
     /// `acts[0]` = gathered inputs, `acts[l + 1]` = output of layer l, each `[max_rows, width]`.
     pub(super) acts: Vec<wgpu::Buffer>,
@@ -83,6 +107,9 @@ pub(super) struct Resources {
     pub(super) correct: wgpu::Buffer,
     /// The fused output layer (`head.wgsl`), when the head has at most `head::MAX_CLASSES` outputs.
     pub(super) head: Option<(UniformSlot, wgpu::BindGroup)>,
+    /// `update.wgsl`: every trainable tensor's update and the mean loss (one group for both rules).
+    pub(super) update_slot: UniformSlot,
+    pub(super) update_group: wgpu::BindGroup,
     pub(super) softmax_slot: UniformSlot,
     pub(super) softmax_group: wgpu::BindGroup,
     pub(super) accuracy_slot: UniformSlot,

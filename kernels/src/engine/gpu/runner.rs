@@ -14,19 +14,16 @@ pub enum KernelEntry {
     GemmRegisters,
     /// `linear.wgsl::bias_grad`: [`linear::GemmParams`]; buffers a, b, bias, c, sums.
     BiasGrad,
-    /// `relu_backward.wgsl`: buffers act, grad.
-    ReluBackward,
     /// `head.wgsl`: [`crate::ops::head::HeadParams`]; buffers x, w, bias, labels, logits, loss_rows,
     /// dlogits, dx.
     Head,
-    /// `softmax_cross_entropy.wgsl::rows`: buffers logits, labels, loss_rows, dlogits, loss_log.
+    /// `softmax_cross_entropy.wgsl::rows`: buffers logits, labels, loss_rows, dlogits.
     SoftmaxRows,
-    /// `softmax_cross_entropy.wgsl::mean`: same buffers.
-    SoftmaxMean,
-    /// `sgd.wgsl`: buffers grad, param, velocity.
-    Sgd,
-    /// `adam.wgsl`: buffers grad, param, m, v.
-    Adam,
+    /// `update.wgsl::sgd`: [`crate::ops::update::UpdateParams`]; buffers grad, loss_rows, param, m, v,
+    /// loss_log.
+    UpdateSgd,
+    /// `update.wgsl::adam`: the same bindings.
+    UpdateAdam,
     /// `accuracy.wgsl`: buffers logits, labels, predictions, correct.
     Accuracy,
     /// `gather_normalize.wgsl`: buffers pixels, labels, indices, x, y.
@@ -59,12 +56,10 @@ impl KernelRunner {
             KernelEntry::Gemm => (&k.gemm, &k.linear_layout),
             KernelEntry::GemmRegisters => (&k.gemm_registers, &k.linear_layout),
             KernelEntry::BiasGrad => (&k.bias_grad, &k.linear_layout),
-            KernelEntry::ReluBackward => (&k.relu, &k.relu_layout),
             KernelEntry::Head => (&k.head, &k.head_layout),
             KernelEntry::SoftmaxRows => (&k.softmax_rows, &k.softmax_layout),
-            KernelEntry::SoftmaxMean => (&k.softmax_mean, &k.softmax_layout),
-            KernelEntry::Sgd => (&k.sgd, &k.sgd_layout),
-            KernelEntry::Adam => (&k.adam, &k.adam_layout),
+            KernelEntry::UpdateSgd => (&k.update_sgd, &k.update_layout),
+            KernelEntry::UpdateAdam => (&k.update_adam, &k.update_layout),
             KernelEntry::Accuracy => (&k.accuracy, &k.accuracy_layout),
             KernelEntry::GatherNormalize => (&k.gather, &k.gather_layout),
         };

@@ -19,22 +19,27 @@ pub struct GemmTiming {
 }
 
 impl GpuEngine {
-    /// Every matrix product of a training step at `rows` rows: (role, parameters, bind group).
+    /// Every matrix product a training step dispatches at `rows` rows: (role, parameters, bind group).
+    /// A fused head (`head.wgsl`) does its layer's forward and input gradient itself.
     fn step_products(&self, rows: usize) -> Vec<(String, GemmParams, &wgpu::BindGroup)> {
         let r = rows as u32;
+        let top = self.res.layers.len() - 1;
+        let unfused = |l: usize| l < top || self.res.head.is_none();
         let mut out = Vec::new();
         for (l, layer) in self.res.layers.iter().enumerate() {
-            out.push((
-                format!("fc{} forward", l + 1),
-                self.forward_params(l, rows),
-                &layer.fwd_group,
-            ));
+            if unfused(l) {
+                out.push((
+                    format!("fc{} forward", l + 1),
+                    self.forward_params(l, rows),
+                    &layer.fwd_group,
+                ));
+            }
             out.push((
                 format!("fc{} grad weight", l + 1),
                 layer.grad_weight_params(r),
                 &layer.dw_group,
             ));
-            if let Some(dx) = layer.dx_group.as_ref() {
+            if let Some(dx) = layer.dx_group.as_ref().filter(|_| unfused(l)) {
                 out.push((
                     format!("fc{} grad input", l + 1),
                     layer.grad_input_params(r),

@@ -1,0 +1,179 @@
+//! The last dispatch of a training step: the optimiser update of every trainable tensor, packed in
+//! shared buffers, and the batch's mean loss (`shaders/update.wgsl`). The per-element rules are
+//! [`super::sgd`]'s and [`super::adam`]'s, which the references here apply tensor by tensor.
+
+use bytemuck::{Pod, Zeroable};
+
+use super::{adam, sgd, softmax_cross_entropy};
+
+/// WGSL source (`shaders/update.wgsl`).
+pub const SOURCE: &str = include_str!("../../shaders/update.wgsl");
+/// Invocations per workgroup.
+pub const WORKGROUP: u32 = 256;
+/// Tensors one dispatch updates (two per layer of the largest model, `model::MAX_LAYERS`).
+pub const MAX_SEGMENTS: usize = 32;
+
+/// One trainable tensor: elements `[start, start + len)` of the packed buffers, where `len` is `end`
+/// minus the previous segment's `end` (0 for the first).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct Segment {
+    /// First element in the packed buffers.
+    pub start: u32,
+    /// Invocations covering this and the earlier segments.
+    pub end: u32,
+    /// SGD: the learning rate; Adam: `lr / (1 − β1ᵗ)` for this tensor's step t.
+    pub step_size: f32,
+    /// Adam: `√(1 − β2ᵗ)`; SGD: unused (1).
+    pub bc2_sqrt: f32,
+}
+
+/// Uniform parameters of `update.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Pod, Zeroable)]
+pub struct UpdateParams {
+    /// Listed segments.
+    pub count: u32,
+    /// Invocations needed: the last listed segment's `end`.
+    pub total: u32,
+    /// Rows of the batch (for the mean loss).
+    pub rows: u32,
+    /// Where the mean loss goes in the loss ring.
+    pub slot: u32,
+    /// Adam's β1, or SGD's momentum.
+    pub beta1: f32,
+    /// Adam's β2.
+    pub beta2: f32,
+    /// Adam's ε.
+    pub eps: f32,
+    /// L2 weight decay.
+    pub weight_decay: f32,
+    /// The trainable tensors.
+    pub segments: [Segment; MAX_SEGMENTS],
+}
+
+/// A trainable tensor as the host lists it: where it is packed, its length, and its update's factors.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tensor {
+    /// First element in the packed buffers.
+    pub start: usize,
+    /// Elements.
+    pub len: usize,
+    /// See [`Segment::step_size`].
+    pub step_size: f32,
+    /// See [`Segment::bc2_sqrt`].
+    pub bc2_sqrt: f32,
+}
+
+impl UpdateParams {
+    /// The parameters for `tensors` (at most [`MAX_SEGMENTS`]) and a batch of `rows` whose mean loss
+    /// goes to ring `slot`; `beta1` is SGD's momentum under SGD.
+    pub fn new(
+        tensors: &[Tensor],
+        rows: u32,
+        slot: u32,
+        [beta1, beta2, eps, weight_decay]: [f32; 4],
+    ) -> Self {
+        assert!(
+            tensors.len() <= MAX_SEGMENTS,
+            "{} tensors in one update (at most {MAX_SEGMENTS})",
+            tensors.len()
+        );
+        let mut segments = [Segment::default(); MAX_SEGMENTS];
+        let mut end = 0u32;
+        for (seg, t) in segments.iter_mut().zip(tensors) {
+            end += t.len as u32;
+            *seg = Segment {
+                start: t.start as u32,
+                end,
+                step_size: t.step_size,
+                bc2_sqrt: t.bc2_sqrt,
+            };
+        }
+        Self {
+            count: tensors.len() as u32,
+            total: end,
+            rows,
+            slot,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            segments,
+        }
+    }
+
+    /// Workgroups to dispatch: enough for every listed element, and at least one for the mean loss.
+    pub fn workgroups(&self) -> (u32, u32, u32) {
+        (self.total.div_ceil(WORKGROUP).max(1), 1, 1)
+    }
+
+    /// The listed tensors as `(start, len, segment)`.
+    fn tensors(&self) -> impl Iterator<Item = (usize, usize, &Segment)> {
+        let mut before = 0;
+        self.segments[..self.count as usize].iter().map(move |s| {
+            let len = (s.end - before) as usize;
+            before = s.end;
+            (s.start as usize, len, s)
+        })
+    }
+}
+
+/// The optimiser whose rule an update applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Entry `sgd`.
+    Sgd,
+    /// Entry `adam`.
+    Adam,
+}
+
+/// What the kernel does, with the per-tensor references: each listed tensor updated by [`sgd::reference`]
+/// or [`adam::reference`], everything else untouched, and the mean loss written to `loss_log[slot]`.
+#[allow(clippy::too_many_arguments, reason = "the kernel's bindings, one each")]
+pub fn reference(
+    rule: Rule,
+    p: &UpdateParams,
+    grad: &[f32],
+    loss_rows: &[f32],
+    param: &mut [f32],
+    m: &mut [f32],
+    v: &mut [f32],
+    loss_log: &mut [f32],
+) {
+    loss_log[p.slot as usize] =
+        softmax_cross_entropy::reference_mean(&loss_rows[..p.rows as usize]);
+    for (start, len, s) in p.tensors() {
+        let r = start..start + len;
+        match rule {
+            Rule::Sgd => {
+                let sp = sgd::SgdParams {
+                    n: len as u32,
+                    lr: s.step_size,
+                    momentum: p.beta1,
+                    weight_decay: p.weight_decay,
+                };
+                sgd::reference(&sp, &grad[r.clone()], &mut param[r.clone()], &mut m[r]);
+            }
+            Rule::Adam => {
+                let ap = adam::AdamParams {
+                    n: len as u32,
+                    beta1: p.beta1,
+                    beta2: p.beta2,
+                    eps: p.eps,
+                    weight_decay: p.weight_decay,
+                    step_size: s.step_size,
+                    bc2_sqrt: s.bc2_sqrt,
+                    pad: 0,
+                };
+                adam::reference(
+                    &ap,
+                    &grad[r.clone()],
+                    &mut param[r.clone()],
+                    &mut m[r.clone()],
+                    &mut v[r],
+                );
+            }
+        }
+    }
+}
