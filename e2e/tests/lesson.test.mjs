@@ -323,6 +323,7 @@ test('speed of the seed MLP (784-512-10, batch 64) on WebGPU and on the CPU engi
   for (const engine of ['gpu', 'cpu']) {
     const lesson = await LessonPage.open(browser, server.url, `?engine=${engine}&hidden=512&batch=64&train=5000&test=500&epochs=5&eval=10000`);
     try {
+      lesson.page.on('console', (m) => { if (m.text().includes('Backprop Lab:')) console.log(engine, m.text()); });
       figures[engine] = { kind: await lesson.engineKind(), adapter: await lesson.text('engine-adapter') };
       await lesson.start();
       // Past start-up and the first bursts, then a few seconds of steady training.

@@ -178,9 +178,6 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
     var acc5 = vec4<f32>(0.0);
     var acc6 = vec4<f32>(0.0);
     var acc7 = vec4<f32>(0.0);
-    // Row sums of A (FLAG_ROW_SUMS): two vec4 adds per k beside 32 multiply-adds, kept branch-free.
-    var sum_lo = vec4<f32>(0.0);
-    var sum_hi = vec4<f32>(0.0);
     // K in steps of two (independent loads in flight), then the remainder.
     let k2 = p.k & ~1u;
     var k = 0u;
@@ -199,8 +196,6 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
             acc5 = fma(vec4<f32>(a1.y), bv, acc5);
             acc6 = fma(vec4<f32>(a1.z), bv, acc6);
             acc7 = fma(vec4<f32>(a1.w), bv, acc7);
-            sum_lo += a0;
-            sum_hi += a1;
         }
         {
             let ak = (k + 1u) * p.a_cs;
@@ -216,8 +211,6 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
             acc5 = fma(vec4<f32>(a1.y), bv, acc5);
             acc6 = fma(vec4<f32>(a1.z), bv, acc6);
             acc7 = fma(vec4<f32>(a1.w), bv, acc7);
-            sum_lo += a0;
-            sum_hi += a1;
         }
     }
     for (; k < p.k; k++) {
@@ -235,20 +228,33 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
             acc5 = fma(vec4<f32>(a1.y), bv, acc5);
             acc6 = fma(vec4<f32>(a1.z), bv, acc6);
             acc7 = fma(vec4<f32>(a1.w), bv, acc7);
-            sum_lo += a0;
-            sum_hi += a1;
+        }
+    }
+    // Row sums of A (FLAG_ROW_SUMS) in a loop of their own, run only by the invocations of column 0:
+    // in the hot loop above, two more vec4 adds per k cost every invocation, and so does a private
+    // array here (both measured on SwiftShader).
+    if ((p.flags & FLAG_ROW_SUMS) != 0u && col0 == 0u) {
+        var sum_lo = vec4<f32>(0.0);
+        var sum_hi = vec4<f32>(0.0);
+        for (var k = 0u; k < p.k; k++) {
+            let ak = k * p.a_cs;
+            sum_lo += vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
+            sum_hi += vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);
+        }
+        for (var i = 0u; i < 4u; i++) {
+            if (row0 + 8u * i < p.m) {
+                sums[row0 + 8u * i] = sum_lo[i];
+            }
+            if (row0 + 32u + 8u * i < p.m) {
+                sums[row0 + 32u + 8u * i] = sum_hi[i];
+            }
         }
     }
     let acc = array<vec4<f32>, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
-    let row_sums = array<f32, 8>(sum_lo.x, sum_lo.y, sum_lo.z, sum_lo.w, sum_hi.x, sum_hi.y, sum_hi.z, sum_hi.w);
-    let store_sums = (p.flags & FLAG_ROW_SUMS) != 0u && col0 == 0u;
     for (var i = 0u; i < 8u; i++) {
         let r = row0 + 8u * i;
         if (r >= p.m) {
             break;
-        }
-        if (store_sums) {
-            sums[r] = row_sums[i];
         }
         for (var j = 0u; j < 4u; j++) {
             let col = col0 + 8u * j;

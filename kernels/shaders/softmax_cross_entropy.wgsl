@@ -5,7 +5,7 @@
 //   loss_rows[r] = lse − logits[r, label[r]]
 //   dlogits[r,c] = (softmax(logits[r])_c − onehot(label[r])_c) · grad_scale   (grad_scale = 1 / batch)
 // The batch's mean loss is written by update.wgsl, the step's last dispatch. A training step with a
-// head of at most 32 classes runs head.wgsl instead, which fuses this with the layer's forward and the
+// head of at most 16 classes runs head.wgsl instead, which fuses this with the layer's forward and the
 // input gradient; evaluation and wider heads run this.
 //
 // Buffers: logits [rows, classes] f32 read; labels [rows] u32 read; loss_rows [rows] f32 read_write;

@@ -271,7 +271,9 @@ fn fused_head_matches_the_unfused_reference() {
         (1, 1, 2, false),
         (33, 7, 10, true),
         (64, 128, 10, true),
-        (70, 129, 32, true),
+        (70, 129, 16, true),
+        (9, 40, 13, true),
+        (3, 2, 5, true),
         (5, 300, 3, false),
     ] {
         // The input is a ReLU's output: about half of it zero.

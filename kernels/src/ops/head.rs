@@ -10,7 +10,7 @@ pub const SOURCE: &str = include_str!("../../shaders/head.wgsl");
 /// Invocations (rows) per workgroup.
 pub const WORKGROUP: u32 = 32;
 /// The widest output the kernel takes (its logits live in registers); wider heads run unfused.
-pub const MAX_CLASSES: usize = 32;
+pub const MAX_CLASSES: usize = 16;
 /// Also compute the input gradient through the ReLU below.
 pub const FLAG_INPUT_GRAD: u32 = 1;
 

@@ -10,22 +10,30 @@ use super::{adam, sgd, softmax_cross_entropy};
 pub const SOURCE: &str = include_str!("../../shaders/update.wgsl");
 /// Invocations per workgroup.
 pub const WORKGROUP: u32 = 256;
+/// Elements one workgroup updates (8 per invocation), all of one tensor.
+pub const CHUNK: u32 = 2048;
 /// Tensors one dispatch updates (two per layer of the largest model, `model::MAX_LAYERS`).
 pub const MAX_SEGMENTS: usize = 32;
 
-/// One trainable tensor: elements `[start, start + len)` of the packed buffers, where `len` is `end`
-/// minus the previous segment's `end` (0 for the first).
+/// One trainable tensor: elements `[start, start + len)` of the packed buffers, updated by the
+/// workgroups from `first_chunk` on (one [`CHUNK`] each).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 pub struct Segment {
     /// First element in the packed buffers.
     pub start: u32,
-    /// Invocations covering this and the earlier segments.
-    pub end: u32,
+    /// Elements.
+    pub len: u32,
+    /// The first workgroup of this tensor.
+    pub first_chunk: u32,
+    /// Padding.
+    pub pad0: u32,
     /// SGD: the learning rate; Adam: `lr / (1 − β1ᵗ)` for this tensor's step t.
     pub step_size: f32,
     /// Adam: `√(1 − β2ᵗ)`; SGD: unused (1).
     pub bc2_sqrt: f32,
+    /// Padding to 32 bytes.
+    pub pad1: [u32; 2],
 }
 
 /// Uniform parameters of `update.wgsl`.
@@ -34,8 +42,8 @@ pub struct Segment {
 pub struct UpdateParams {
     /// Listed segments.
     pub count: u32,
-    /// Invocations needed: the last listed segment's `end`.
-    pub total: u32,
+    /// Workgroups needed: one per [`CHUNK`] of each listed tensor.
+    pub chunks: u32,
     /// Rows of the batch (for the mean loss).
     pub rows: u32,
     /// Where the mean loss goes in the loss ring.
@@ -80,19 +88,21 @@ impl UpdateParams {
             tensors.len()
         );
         let mut segments = [Segment::default(); MAX_SEGMENTS];
-        let mut end = 0u32;
+        let mut chunks = 0u32;
         for (seg, t) in segments.iter_mut().zip(tensors) {
-            end += t.len as u32;
             *seg = Segment {
                 start: t.start as u32,
-                end,
+                len: t.len as u32,
+                first_chunk: chunks,
                 step_size: t.step_size,
                 bc2_sqrt: t.bc2_sqrt,
+                ..Segment::default()
             };
+            chunks += (t.len as u32).div_ceil(CHUNK);
         }
         Self {
             count: tensors.len() as u32,
-            total: end,
+            chunks,
             rows,
             slot,
             beta1,
@@ -103,19 +113,16 @@ impl UpdateParams {
         }
     }
 
-    /// Workgroups to dispatch: enough for every listed element, and at least one for the mean loss.
+    /// Workgroups to dispatch: one per chunk, and at least one for the mean loss.
     pub fn workgroups(&self) -> (u32, u32, u32) {
-        (self.total.div_ceil(WORKGROUP).max(1), 1, 1)
+        (self.chunks.max(1), 1, 1)
     }
 
     /// The listed tensors as `(start, len, segment)`.
     fn tensors(&self) -> impl Iterator<Item = (usize, usize, &Segment)> {
-        let mut before = 0;
-        self.segments[..self.count as usize].iter().map(move |s| {
-            let len = (s.end - before) as usize;
-            before = s.end;
-            (s.start as usize, len, s)
-        })
+        self.segments[..self.count as usize]
+            .iter()
+            .map(|s| (s.start as usize, s.len as usize, s))
     }
 }
 

@@ -191,13 +191,17 @@ impl GpuEngine {
             })
             .collect();
         Self::check_size(ctx, "the model's parameters", packed_len * 4)?;
-        // The update dispatches one dimension of 256-wide groups over every trainable element.
+        // The update dispatches one dimension of workgroups, one per chunk of a tensor.
         let groups = ctx.device.limits().max_compute_workgroups_per_dimension as usize;
-        if packed_len.div_ceil(update::WORKGROUP as usize) > groups {
+        let chunks = packed_len / update::CHUNK as usize + 2 * model.layers.len();
+        if chunks > groups {
             return Err(EngineError::Limit {
-                what: "the update dispatch (256 values a workgroup, one dimension)".into(),
+                what: format!(
+                    "the update dispatch ({} values a workgroup, one dimension)",
+                    update::CHUNK
+                ),
                 needed: packed_len as u64,
-                allowed: (groups * 256) as u64,
+                allowed: (groups * update::CHUNK as usize) as u64,
             });
         }
         let nl = model.layers.len();
