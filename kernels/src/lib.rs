@@ -21,7 +21,7 @@ pub mod training;
 pub use engine::burn::BurnEngine;
 pub use engine::cpu::CpuEngine;
 pub use engine::gpu::{
-    AdapterOptions, GemmTiming, GpuContext, GpuEngine, KernelEntry, KernelRunner,
+    AdapterOptions, GemmProduct, GemmTiming, GpuContext, GpuEngine, KernelEntry, KernelRunner,
 };
 pub use engine::{
     Engine, EngineInfo, EngineKind, Evaluation, KernelLaunch, OptimizerConfig, OptimizerKind,

@@ -9,7 +9,7 @@ use std::rc::Rc;
 #[cfg(feature = "burn")]
 use kernels::GpuEngine;
 use kernels::dataset::{Dataset, Manifest, Split, decode_chunk};
-use kernels::engine::fresh_optimizer_state;
+use kernels::engine::{StepShape, fresh_optimizer_state};
 use kernels::training::EpochBatches;
 use kernels::{
     AdapterOptions, Engine, EngineError, Evaluation, GpuContext, Mlp, OptimizerConfig,
@@ -22,7 +22,7 @@ use super::{Active, browser_adapter_label, fetch_bytes, now, sleep};
 use crate::config::LessonConfig;
 use crate::history::{LossHistory, push_bounded};
 use crate::lessons::train::protocol::{
-    CellImages, EngineMeasurement, MessageCode, TrEvent, TrQuery, TrReply, TrToWorker,
+    CellImages, EngineMeasurement, GemmChoice, MessageCode, TrEvent, TrQuery, TrReply, TrToWorker,
     WorkerMessage,
 };
 use crate::protocol::EnginePreference;
@@ -418,6 +418,27 @@ impl Worker {
         };
         if let Active::Gpu(e) = &mut s.engine {
             let timings = e.tune(s.config.batch, &now, 0.3).await?;
+            // This lesson never freezes a layer.
+            let widths = e.widths();
+            let shape = StepShape {
+                rows: s.config.batch,
+                optimizer: s.opt.kind,
+                frozen: vec![(false, false); widths.len() - 1],
+                widths,
+            };
+            post(&TrEvent::Kernels {
+                dispatches: shape.dispatches(),
+                products: timings
+                    .iter()
+                    .map(|t| GemmChoice {
+                        layer: t.layer,
+                        product: t.product,
+                        shape: [t.params.m, t.params.n, t.params.k],
+                        chosen: t.chosen.entry().into(),
+                        ms: [t.seconds[0], t.seconds[1]].map(|s| s.map(|s| s * 1e3)),
+                    })
+                    .collect(),
+            });
             for t in timings {
                 web_sys::console::info_1(
                     &format!(

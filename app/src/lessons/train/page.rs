@@ -325,6 +325,22 @@ pub fn TrainPage() -> impl IntoView {
                         </span>
                     }.into_any(),
                 }}
+                {move || {
+                    let on_gpu = state.engine.get().is_some_and(|e| e.kind == "WebGPU");
+                    state.kernels.get().filter(|_| on_gpu).map(|(dispatches, products)| view! {
+                        <details class="kernels" data-testid="engine-kernels" data-dispatches=dispatches.to_string()>
+                            <summary>{move || text::DISPATCHES.get(lang.get()).replace("{n}", &dispatches.to_string())}</summary>
+                            <ul>
+                                {products.into_iter().map(|g| {
+                                    let kernel = g.chosen.clone();
+                                    view! {
+                                        <li data-testid="gemm-choice" data-kernel=kernel>{move || text::gemm_choice(&g, lang.get())}</li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        </details>
+                    })
+                }}
             </div>
         </div>
         <div class="errors" data-testid="errors" role="alert">

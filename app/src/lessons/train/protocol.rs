@@ -129,6 +129,21 @@ pub struct EngineMeasurement {
     pub samples_per_second: f64,
 }
 
+/// One matrix product of a training step and the kernel chosen for it on this device.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GemmChoice {
+    /// The layer (0 is fc1).
+    pub layer: usize,
+    /// Which of its products.
+    pub product: kernels::GemmProduct,
+    /// `[m, n, k]`.
+    pub shape: [u32; 3],
+    /// The WGSL entry chosen (`gemm` or `gemm_registers`).
+    pub chosen: String,
+    /// Milliseconds per dispatch of `gemm` and of `gemm_registers` (`None`: not timed here).
+    pub ms: [Option<f64>; 2],
+}
+
 /// How one parameter's gradient from our kernels compares with burn's autodiff.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradientDifference {
@@ -175,6 +190,14 @@ pub enum TrEvent {
         note: WorkerMessage,
         /// Figures of each engine measured at start-up (software adapters only).
         measurements: Vec<EngineMeasurement>,
+    },
+    /// How a training step runs on the GPU engine: its dispatches and the matrix-product kernel chosen
+    /// per shape on this device (sent after the kernels are timed).
+    Kernels {
+        /// Dispatches per training step.
+        dispatches: usize,
+        /// The step's matrix products, in the order they were timed.
+        products: Vec<GemmChoice>,
     },
     /// Dataset arrival.
     Data {

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use super::protocol::{
-    EngineMeasurement, MessageCode, SavedRun, TrEvent, TrProtocol, TrQuery, TrReply, WorkerMessage,
+    EngineMeasurement, GemmChoice, MessageCode, SavedRun, TrEvent, TrProtocol, TrQuery, TrReply,
+    WorkerMessage,
 };
 use crate::client::WorkerClient;
 use crate::config::LessonConfig;
@@ -34,6 +35,8 @@ pub struct Divergence {
 #[derive(Clone, Copy)]
 pub struct State {
     pub engine: RwSignal<Option<EngineView>>,
+    /// The GPU engine's dispatches per step and matrix-product kernels (None on the CPU engine).
+    pub kernels: RwSignal<Option<(usize, Vec<GemmChoice>)>>,
     /// (train loaded, train total, test loaded, test total).
     pub data: RwSignal<(usize, usize, usize, usize)>,
     pub step: RwSignal<u64>,
@@ -71,6 +74,7 @@ impl State {
     fn new() -> Self {
         Self {
             engine: RwSignal::new(None),
+            kernels: RwSignal::new(None),
             data: RwSignal::new((0, 0, 0, 0)),
             step: RwSignal::new(0),
             epoch: RwSignal::new((1, 0.0)),
@@ -146,6 +150,10 @@ impl State {
                 note,
                 measurements,
             })),
+            TrEvent::Kernels {
+                dispatches,
+                products,
+            } => self.kernels.set(Some((dispatches, products))),
             TrEvent::Data {
                 train_loaded,
                 train_total,

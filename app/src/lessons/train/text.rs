@@ -1,10 +1,50 @@
 //! Every sentence of "Train a network" in English and Chinese. A missing translation does not compile
 //! (a `Text` needs both), and the test below fails on an empty or untranslated one.
 
-use crate::ui::i18n::{Text, tx};
+use crate::ui::i18n::{Lang, Text, tx};
 
 pub const STARTING: Text = tx("Starting the engine…", "正在启动计算引擎…");
 pub const LOOP: Text = tx("The training loop", "训练循环");
+/// The GPU engine's details: `{n}` is the dispatch count.
+pub const DISPATCHES: Text = tx(
+    "{n} GPU dispatches a training step; matrix-product kernels timed on this device",
+    "每个训练步 {n} 次 GPU 调度；矩阵乘内核在本设备上计时选出",
+);
+pub const FORWARD: Text = tx("forward", "前向");
+pub const GRAD_WEIGHT: Text = tx("weight gradient", "权重梯度");
+pub const GRAD_INPUT: Text = tx("input gradient", "输入梯度");
+pub const TILED: Text = tx("tiled (workgroup memory)", "分块（工作组共享内存）");
+pub const REGISTERS: Text = tx("register-blocked", "寄存器分块");
+pub const NOT_TIMED: Text = tx("not timed", "未计时");
+
+/// One matrix product and its chosen kernel, e.g. `fc1 forward 64×512×784: register-blocked
+/// (17.0 ms; tiled 162 ms)`.
+pub fn gemm_choice(g: &super::protocol::GemmChoice, lang: Lang) -> String {
+    use kernels::GemmProduct;
+    let product = match g.product {
+        GemmProduct::Forward => FORWARD,
+        GemmProduct::GradWeight => GRAD_WEIGHT,
+        GemmProduct::GradInput => GRAD_INPUT,
+    };
+    let [m, n, k] = g.shape;
+    let names = [TILED, REGISTERS];
+    let chosen = usize::from(g.chosen != "gemm");
+    let ms = |i: usize| {
+        g.ms[i].map_or_else(
+            || NOT_TIMED.get(lang).to_string(),
+            |ms| format!("{ms:.1} ms"),
+        )
+    };
+    format!(
+        "fc{} {} {m}×{n}×{k}: {} ({}; {} {})",
+        g.layer + 1,
+        product.get(lang),
+        names[chosen].get(lang),
+        ms(chosen),
+        names[1 - chosen].get(lang),
+        ms(1 - chosen)
+    )
+}
 /// The loop's six stages: (name, what it does).
 pub const OUTLINE: [(Text, Text); 6] = [
     (
@@ -156,11 +196,37 @@ mod tests {
             LOSE_DEVICE,
             MODEL_DOWNLOAD,
             MODEL_UPLOAD,
+            DISPATCHES,
+            FORWARD,
+            GRAD_WEIGHT,
+            GRAD_INPUT,
+            TILED,
+            REGISTERS,
+            NOT_TIMED,
         ];
         all.extend(OUTLINE.iter().flat_map(|&(a, b)| [a, b]));
         assert_eq!(untranslated(&all), Vec::<&str>::new());
         // The placeholders survive translation.
         assert!(AVERAGES.zh.contains("{first}") && AVERAGES.zh.contains("{last}"));
         assert!(MEMORY.zh.contains("{page}") && MEMORY.zh.contains("{worker}"));
+        assert!(DISPATCHES.zh.contains("{n}"));
+        let g = super::super::protocol::GemmChoice {
+            layer: 0,
+            product: kernels::GemmProduct::Forward,
+            shape: [64, 512, 784],
+            chosen: "gemm_registers".into(),
+            ms: [Some(162.0), Some(17.04)],
+        };
+        assert_eq!(
+            gemm_choice(&g, Lang::En),
+            "fc1 forward 64×512×784: register-blocked (17.0 ms; tiled (workgroup memory) 162.0 ms)"
+        );
+        let zh = gemm_choice(&g, Lang::Zh);
+        assert!(
+            zh.contains("前向")
+                && zh.contains("寄存器分块")
+                && zh.contains("分块（工作组共享内存）"),
+            "{zh}"
+        );
     }
 }

@@ -4,11 +4,37 @@
 use super::*;
 use crate::ops::linear::{GemmParams, GemmVariant};
 
+/// Which of a layer's three products.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum GemmProduct {
+    /// `Y = X·Wᵀ + b`.
+    Forward,
+    /// `dW = dYᵀ·X` (with `db`).
+    GradWeight,
+    /// `dX = dY·W` through the ReLU below.
+    GradInput,
+}
+
+impl GemmProduct {
+    /// In English, as `bench` prints it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            GemmProduct::Forward => "forward",
+            GemmProduct::GradWeight => "grad weight",
+            GemmProduct::GradInput => "grad input",
+        }
+    }
+}
+
 /// One timed shape: what ran, and the seconds per dispatch of each variant (`None`: not timed).
 #[derive(Clone, Debug, PartialEq)]
 pub struct GemmTiming {
     /// Which product: `fc1 forward`, `fc2 grad weight`, …
     pub role: String,
+    /// The layer (0 is fc1).
+    pub layer: usize,
+    /// Which of its products.
+    pub product: GemmProduct,
     /// Its shape and strides.
     pub params: GemmParams,
     /// Seconds per dispatch, in [`GemmVariant::ALL`]'s order (`None`: not timed, because the budget was
@@ -21,7 +47,10 @@ pub struct GemmTiming {
 impl GpuEngine {
     /// Every matrix product a training step dispatches at `rows` rows: (role, parameters, bind group).
     /// A fused head (`head.wgsl`) does its layer's forward and input gradient itself.
-    fn step_products(&self, rows: usize) -> Vec<(String, GemmParams, &wgpu::BindGroup)> {
+    fn step_products(
+        &self,
+        rows: usize,
+    ) -> Vec<(usize, GemmProduct, GemmParams, &wgpu::BindGroup)> {
         let r = rows as u32;
         let top = self.res.layers.len() - 1;
         let unfused = |l: usize| l < top || self.res.head.is_none();
@@ -29,22 +58,20 @@ impl GpuEngine {
         for (l, layer) in self.res.layers.iter().enumerate() {
             if unfused(l) {
                 out.push((
-                    format!("fc{} forward", l + 1),
+                    l,
+                    GemmProduct::Forward,
                     self.forward_params(l, rows),
                     &layer.fwd_group,
                 ));
             }
             out.push((
-                format!("fc{} grad weight", l + 1),
+                l,
+                GemmProduct::GradWeight,
                 layer.grad_weight_params(r),
                 &layer.dw_group,
             ));
             if let Some(dx) = layer.dx_group.as_ref().filter(|_| unfused(l)) {
-                out.push((
-                    format!("fc{} grad input", l + 1),
-                    layer.grad_input_params(r),
-                    dx,
-                ));
+                out.push((l, GemmProduct::GradInput, layer.grad_input_params(r), dx));
             }
         }
         out
@@ -67,15 +94,16 @@ impl GpuEngine {
         let started = clock();
         self.set_rows(rows, None, self.res.gather_train_slot, 0, true);
         self.res.arena.flush(&self.ctx.queue);
-        let products: Vec<(String, GemmParams, wgpu::BindGroup)> = self
+        let products: Vec<(usize, GemmProduct, GemmParams, wgpu::BindGroup)> = self
             .step_products(rows)
             .into_iter()
-            .map(|(role, p, g)| (role, p, g.clone()))
+            .map(|(l, what, p, g)| (l, what, p, g.clone()))
             .collect();
         let mut timings = Vec::new();
         let mut warmed = std::collections::HashSet::new();
         let mut spent_warming = 0.0;
-        for (role, p, group) in products {
+        for (layer, product, p, group) in products {
+            let role = format!("fc{} {}", layer + 1, product.describe());
             // A shape timed before on this device (by this engine or another) keeps its choice.
             let known = self
                 .ctx
@@ -87,6 +115,8 @@ impl GpuEngine {
             if let Some(chosen) = known {
                 timings.push(GemmTiming {
                     role,
+                    layer,
+                    product,
                     params: p,
                     seconds: vec![None; GemmVariant::ALL.len()],
                     chosen,
@@ -128,6 +158,8 @@ impl GpuEngine {
             };
             timings.push(GemmTiming {
                 role,
+                layer,
+                product,
                 params: p,
                 seconds,
                 chosen,
