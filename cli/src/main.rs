@@ -372,6 +372,7 @@ struct GemmChoiceRow {
     k: u32,
     tiled_ms: Option<f64>,
     registers_ms: Option<f64>,
+    wide_ms: Option<f64>,
     chosen: String,
 }
 
@@ -518,6 +519,7 @@ async fn bench(
                     k: t.params.k,
                     tiled_ms: t.seconds[0].map(|s| s * 1e3),
                     registers_ms: t.seconds[1].map(|s| s * 1e3),
+                    wide_ms: t.seconds[2].map(|s| s * 1e3),
                     chosen: format!("{:?}", t.chosen).to_lowercase(),
                 })
                 .collect();
@@ -555,13 +557,14 @@ async fn bench(
         for g in &r.gemm {
             let ms = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.3}"));
             println!(
-                "  {:<18} {:>5}×{:<5}×{:>5}  tiled {:>9}  registers {:>9}  → {}",
+                "  {:<18} {:>5}×{:<5}×{:>5}  tiled {:>9}  registers {:>9}  wide {:>9}  → {}",
                 g.role,
                 g.m,
                 g.n,
                 g.k,
                 ms(g.tiled_ms),
                 ms(g.registers_ms),
+                ms(g.wide_ms),
                 g.chosen
             );
         }

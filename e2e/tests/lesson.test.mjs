@@ -26,7 +26,7 @@ test('loads without console errors and trains on WebGPU', async () => {
     // fc1 forward, fc1 and fc2 weight gradients: the fused head does fc2's forward and input gradient.
     assert.equal(kernels.length, 3, JSON.stringify(kernels));
     for (const [kernel, line] of kernels) {
-      assert.ok(['gemm', 'gemm_registers'].includes(kernel), line);
+      assert.ok(['gemm', 'gemm_registers', 'gemm_wide'].includes(kernel), line);
       assert.match(line, /^fc[12] (forward|weight gradient) \d+×\d+×\d+: /, line);
     }
     await lesson.screenshot('01-loaded-webgpu');

@@ -6,6 +6,7 @@
 //   forward      Y[B, out]  = X[B, in] · Wᵀ + b   (A = X,  a_rs = in,  a_cs = 1;  B = W,  b_rs = 1,  b_cs = in)
 //   grad input   dX[B, in]  = dY[B, out] · W      (A = dY, a_rs = out, a_cs = 1;  B = W,  b_rs = in, b_cs = 1)
 //   grad weight  dW[out,in] = dYᵀ · X             (A = dY, a_rs = 1,   a_cs = out; B = X, b_rs = in, b_cs = 1)
+// Entry `gemm_wide` computes the same product with row indices uniform per workgroup (see below).
 // Entry `bias_grad` computes db[n] = Σ_m A[m, n] (column sums of dY[B, out]).
 //
 // Epilogues, chosen by flags (so one dispatch does what would otherwise take two or three):
@@ -258,6 +259,85 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
         }
         for (var j = 0u; j < 4u; j++) {
             let col = col0 + 8u * j;
+            if (col < p.n) {
+                store(r, col, acc[i][j]);
+            }
+        }
+    }
+}
+
+// Entry `gemm_wide`: the register-blocked product with rows taken from the workgroup id only. A
+// workgroup of 64 invocations computes 8 rows × 256 columns of C; invocation x owns columns
+// x + 64·j (j < 4) of all 8 rows. Every row index is the same for all invocations of a workgroup, so
+// a compiler that tracks uniform values loads A once for all lanes instead of gathering it per lane
+// (software adapters run lanes in SIMD registers), and neighbouring lanes read neighbouring columns
+// of B. Out-of-range rows and columns read a clamped element and are not stored.
+const WIDE_ROWS: u32 = 8u;
+const WIDE_COLS: u32 = 256u;
+
+@compute @workgroup_size(64)
+fn gemm_wide(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+    let row0 = wid.y * WIDE_ROWS;
+    let col0 = wid.x * WIDE_COLS + lid.x;
+    if (row0 >= p.m || col0 >= p.n) {
+        return;
+    }
+    let last_row = vec4<u32>(p.m - 1u);
+    let rows_lo = min(vec4<u32>(row0, row0 + 1u, row0 + 2u, row0 + 3u), last_row);
+    let rows_hi = min(vec4<u32>(row0 + 4u, row0 + 5u, row0 + 6u, row0 + 7u), last_row);
+    let cols = min(vec4<u32>(col0, col0 + 64u, col0 + 128u, col0 + 192u), vec4<u32>(p.n - 1u));
+    let a_lo = rows_lo * p.a_rs;
+    let a_hi = rows_hi * p.a_rs;
+    let b_at = cols * p.b_cs;
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
+    var acc4 = vec4<f32>(0.0);
+    var acc5 = vec4<f32>(0.0);
+    var acc6 = vec4<f32>(0.0);
+    var acc7 = vec4<f32>(0.0);
+    for (var k = 0u; k < p.k; k++) {
+        let ak = k * p.a_cs;
+        let bk = k * p.b_rs;
+        let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
+        let a0 = vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
+        let a1 = vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);
+        acc0 = fma(vec4<f32>(a0.x), bv, acc0);
+        acc1 = fma(vec4<f32>(a0.y), bv, acc1);
+        acc2 = fma(vec4<f32>(a0.z), bv, acc2);
+        acc3 = fma(vec4<f32>(a0.w), bv, acc3);
+        acc4 = fma(vec4<f32>(a1.x), bv, acc4);
+        acc5 = fma(vec4<f32>(a1.y), bv, acc5);
+        acc6 = fma(vec4<f32>(a1.z), bv, acc6);
+        acc7 = fma(vec4<f32>(a1.w), bv, acc7);
+    }
+    // Row sums of A (FLAG_ROW_SUMS): by the invocation of column 0 only, in a loop of its own.
+    if ((p.flags & FLAG_ROW_SUMS) != 0u && col0 == 0u) {
+        var sum_lo = vec4<f32>(0.0);
+        var sum_hi = vec4<f32>(0.0);
+        for (var k = 0u; k < p.k; k++) {
+            let ak = k * p.a_cs;
+            sum_lo += vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
+            sum_hi += vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);
+        }
+        for (var i = 0u; i < 4u; i++) {
+            if (row0 + i < p.m) {
+                sums[row0 + i] = sum_lo[i];
+            }
+            if (row0 + 4u + i < p.m) {
+                sums[row0 + 4u + i] = sum_hi[i];
+            }
+        }
+    }
+    let acc = array<vec4<f32>, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
+    for (var i = 0u; i < 8u; i++) {
+        let r = row0 + i;
+        if (r >= p.m) {
+            break;
+        }
+        for (var j = 0u; j < 4u; j++) {
+            let col = col0 + 64u * j;
             if (col < p.n) {
                 store(r, col, acc[i][j]);
             }

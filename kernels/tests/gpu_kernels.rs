@@ -108,6 +108,7 @@ fn gemm_forward_and_backward_products_match_reference() {
                     c,
                     (KernelEntry::GemmRegisters, linear::GemmVariant::Registers),
                 ),
+                (c, (KernelEntry::GemmWide, linear::GemmVariant::Wide)),
             ]
         }) {
             let third = if p.flags & linear::FLAG_RELU_MASK != 0 {

@@ -434,22 +434,16 @@ impl Worker {
                         layer: t.layer,
                         product: t.product,
                         shape: [t.params.m, t.params.n, t.params.k],
-                        chosen: t.chosen.entry().into(),
-                        ms: [t.seconds[0], t.seconds[1]].map(|s| s.map(|s| s * 1e3)),
+                        chosen: t.chosen,
+                        ms: t.seconds.iter().map(|s| s.map(|s| s * 1e3)).collect(),
                     })
                     .collect(),
             });
             for t in timings {
                 web_sys::console::info_1(
                     &format!(
-                        "Backprop Lab: {} {}×{}×{}: {:?} (tiled {:?} s, registers {:?} s)",
-                        t.role,
-                        t.params.m,
-                        t.params.n,
-                        t.params.k,
-                        t.chosen,
-                        t.seconds[0],
-                        t.seconds[1]
+                        "Backprop Lab: {} {}×{}×{}: {:?} (seconds per variant {:?})",
+                        t.role, t.params.m, t.params.n, t.params.k, t.chosen, t.seconds
                     )
                     .into(),
                 );

@@ -24,24 +24,36 @@ pub const REG_TILE: u32 = 32;
 /// Rows of the block of C one `gemm_registers` workgroup computes.
 pub const REG_ROWS: u32 = 64;
 
+/// Rows of C one `gemm_wide` workgroup computes.
+pub const WIDE_ROWS: u32 = 8;
+/// Columns of C one `gemm_wide` workgroup computes.
+pub const WIDE_COLS: u32 = 256;
+
 /// The matrix-product kernels, with the same bindings and results.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum GemmVariant {
     /// `gemm`: 64×64 tiles through workgroup memory (a barrier per 16-deep slice of K).
     Tiled,
-    /// `gemm_registers`: 4×4 register blocks, no workgroup memory, no barrier.
+    /// `gemm_registers`: 8×4 register blocks, 64×32 of C per 8×8 workgroup, no workgroup memory.
     Registers,
+    /// `gemm_wide`: 8×4 register blocks with row indices uniform per workgroup (8×256 of C per 64).
+    Wide,
 }
 
 impl GemmVariant {
-    /// Both, in the order they are timed.
-    pub const ALL: [GemmVariant; 2] = [GemmVariant::Tiled, GemmVariant::Registers];
+    /// Every variant, in the order they are timed.
+    pub const ALL: [GemmVariant; 3] = [
+        GemmVariant::Tiled,
+        GemmVariant::Registers,
+        GemmVariant::Wide,
+    ];
 
     /// The WGSL entry point.
     pub fn entry(self) -> &'static str {
         match self {
             GemmVariant::Tiled => "gemm",
             GemmVariant::Registers => "gemm_registers",
+            GemmVariant::Wide => "gemm_wide",
         }
     }
 }
@@ -154,6 +166,7 @@ impl GemmParams {
         match variant {
             GemmVariant::Tiled => self.gemm_workgroups(),
             GemmVariant::Registers => self.registers_workgroups(),
+            GemmVariant::Wide => (self.n.div_ceil(WIDE_COLS), self.m.div_ceil(WIDE_ROWS), 1),
         }
     }
 }

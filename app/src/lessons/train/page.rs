@@ -332,7 +332,7 @@ pub fn TrainPage() -> impl IntoView {
                             <summary>{move || text::DISPATCHES.get(lang.get()).replace("{n}", &dispatches.to_string())}</summary>
                             <ul>
                                 {products.into_iter().map(|g| {
-                                    let kernel = g.chosen.clone();
+                                    let kernel = g.chosen.entry();
                                     view! {
                                         <li data-testid="gemm-choice" data-kernel=kernel>{move || text::gemm_choice(&g, lang.get())}</li>
                                     }

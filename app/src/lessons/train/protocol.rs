@@ -138,10 +138,11 @@ pub struct GemmChoice {
     pub product: kernels::GemmProduct,
     /// `[m, n, k]`.
     pub shape: [u32; 3],
-    /// The WGSL entry chosen (`gemm` or `gemm_registers`).
-    pub chosen: String,
-    /// Milliseconds per dispatch of `gemm` and of `gemm_registers` (`None`: not timed here).
-    pub ms: [Option<f64>; 2],
+    /// The variant chosen.
+    pub chosen: kernels::ops::linear::GemmVariant,
+    /// Milliseconds per dispatch of each variant, in `GemmVariant::ALL`'s order (`None`: not timed
+    /// here).
+    pub ms: Vec<Option<f64>>,
 }
 
 /// How one parameter's gradient from our kernels compares with burn's autodiff.

@@ -1,6 +1,8 @@
 //! Every sentence of "Train a network" in English and Chinese. A missing translation does not compile
 //! (a `Text` needs both), and the test below fails on an empty or untranslated one.
 
+use kernels::ops::linear::GemmVariant;
+
 use crate::ui::i18n::{Lang, Text, tx};
 
 pub const STARTING: Text = tx("Starting the engine…", "正在启动计算引擎…");
@@ -15,10 +17,23 @@ pub const GRAD_WEIGHT: Text = tx("weight gradient", "权重梯度");
 pub const GRAD_INPUT: Text = tx("input gradient", "输入梯度");
 pub const TILED: Text = tx("tiled (workgroup memory)", "分块（工作组共享内存）");
 pub const REGISTERS: Text = tx("register-blocked", "寄存器分块");
+pub const WIDE: Text = tx(
+    "wide register-blocked (rows shared by the workgroup)",
+    "宽寄存器分块（工作组共享行）",
+);
 pub const NOT_TIMED: Text = tx("not timed", "未计时");
 
-/// One matrix product and its chosen kernel, e.g. `fc1 forward 64×512×784: register-blocked
-/// (17.0 ms; tiled 162 ms)`.
+/// A matrix-product variant's name.
+pub fn variant(v: GemmVariant) -> Text {
+    match v {
+        GemmVariant::Tiled => TILED,
+        GemmVariant::Registers => REGISTERS,
+        GemmVariant::Wide => WIDE,
+    }
+}
+
+/// One matrix product and its chosen kernel, e.g. `fc1 forward 64×512×784: register-blocked 7.7 ms
+/// (tiled (workgroup memory) 25.5 ms; wide register-blocked … 7.9 ms)`.
 pub fn gemm_choice(g: &super::protocol::GemmChoice, lang: Lang) -> String {
     use kernels::GemmProduct;
     let product = match g.product {
@@ -27,24 +42,28 @@ pub fn gemm_choice(g: &super::protocol::GemmChoice, lang: Lang) -> String {
         GemmProduct::GradInput => GRAD_INPUT,
     };
     let [m, n, k] = g.shape;
-    let names = [TILED, REGISTERS];
-    let chosen = usize::from(g.chosen != "gemm");
-    let ms = |i: usize| {
-        g.ms[i].map_or_else(
+    let ms = |v: GemmVariant| {
+        let at = GemmVariant::ALL.iter().position(|&x| x == v);
+        at.and_then(|i| g.ms.get(i).copied().flatten()).map_or_else(
             || NOT_TIMED.get(lang).to_string(),
             |ms| format!("{ms:.1} ms"),
         )
     };
+    let others: Vec<String> = GemmVariant::ALL
+        .iter()
+        .filter(|&&v| v != g.chosen)
+        .map(|&v| format!("{} {}", variant(v).get(lang), ms(v)))
+        .collect();
     format!(
-        "fc{} {} {m}×{n}×{k}: {} ({}; {} {})",
+        "fc{} {} {m}×{n}×{k}: {} {} ({})",
         g.layer + 1,
         product.get(lang),
-        names[chosen].get(lang),
-        ms(chosen),
-        names[1 - chosen].get(lang),
-        ms(1 - chosen)
+        variant(g.chosen).get(lang),
+        ms(g.chosen),
+        others.join("; ")
     )
 }
+
 /// The loop's six stages: (name, what it does).
 pub const OUTLINE: [(Text, Text); 6] = [
     (
@@ -202,6 +221,7 @@ mod tests {
             GRAD_INPUT,
             TILED,
             REGISTERS,
+            WIDE,
             NOT_TIMED,
         ];
         all.extend(OUTLINE.iter().flat_map(|&(a, b)| [a, b]));
@@ -214,12 +234,13 @@ mod tests {
             layer: 0,
             product: kernels::GemmProduct::Forward,
             shape: [64, 512, 784],
-            chosen: "gemm_registers".into(),
-            ms: [Some(162.0), Some(17.04)],
+            chosen: GemmVariant::Registers,
+            ms: vec![Some(162.0), Some(17.04), None],
         };
         assert_eq!(
             gemm_choice(&g, Lang::En),
-            "fc1 forward 64×512×784: register-blocked (17.0 ms; tiled (workgroup memory) 162.0 ms)"
+            "fc1 forward 64×512×784: register-blocked 17.0 ms (tiled (workgroup memory) 162.0 ms; \
+             wide register-blocked (rows shared by the workgroup) not timed)"
         );
         let zh = gemm_choice(&g, Lang::Zh);
         assert!(

@@ -176,6 +176,13 @@ impl GpuContext {
         }
     }
 
+    /// Whether `variant` is worth timing here: on software adapters the tiled kernel's barriers are
+    /// coroutine switches (measured 3–10× slower than register blocks on every product of the seed
+    /// MLP), so timing it there would only spend the start-up budget.
+    pub fn gemm_eligible(&self, variant: GemmVariant) -> bool {
+        !(variant == GemmVariant::Tiled && is_software(&self.adapter_info))
+    }
+
     /// The kernel that runs the product `p`: the one timed fastest for its shape, else the default.
     pub fn gemm_variant(&self, p: &GemmParams) -> GemmVariant {
         self.gemm_choices

@@ -15,6 +15,7 @@ pub(super) struct Kernels {
     pub(super) linear_layout: wgpu::BindGroupLayout,
     pub(super) gemm: wgpu::ComputePipeline,
     pub(super) gemm_registers: wgpu::ComputePipeline,
+    pub(super) gemm_wide: wgpu::ComputePipeline,
     pub(super) bias_grad: wgpu::ComputePipeline,
     pub(super) head_layout: wgpu::BindGroupLayout,
     pub(super) head: wgpu::ComputePipeline,
@@ -35,6 +36,7 @@ impl Kernels {
         match variant {
             linear::GemmVariant::Tiled => &self.gemm,
             linear::GemmVariant::Registers => &self.gemm_registers,
+            linear::GemmVariant::Wide => &self.gemm_wide,
         }
     }
 
@@ -94,12 +96,12 @@ impl Kernels {
         }
         use Slot::{Read as R, ReadWrite as W, Uniform as U};
         let linear_layout = layout("linear layout", &[U, R, R, R, W, W]);
-        let [gemm, gemm_registers, bias_grad] = pipelines(
+        let [gemm, gemm_registers, gemm_wide, bias_grad] = pipelines(
             device,
             "linear.wgsl",
             linear::SOURCE,
             &linear_layout,
-            ["gemm", "gemm_registers", "bias_grad"],
+            ["gemm", "gemm_registers", "gemm_wide", "bias_grad"],
         );
         let head_layout = layout("head layout", &[U, R, R, R, R, W, W, W, W]);
         let [head] = pipelines(device, "head.wgsl", head::SOURCE, &head_layout, ["main"]);
@@ -139,6 +141,7 @@ impl Kernels {
             linear_layout,
             gemm,
             gemm_registers,
+            gemm_wide,
             bias_grad,
             head_layout,
             head,

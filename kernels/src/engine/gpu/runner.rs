@@ -12,6 +12,8 @@ pub enum KernelEntry {
     Gemm,
     /// `linear.wgsl::gemm_registers`: the same bindings and result.
     GemmRegisters,
+    /// `linear.wgsl::gemm_wide`: the same bindings and result.
+    GemmWide,
     /// `linear.wgsl::bias_grad`: [`linear::GemmParams`]; buffers a, b, bias, c, sums.
     BiasGrad,
     /// `head.wgsl`: [`crate::ops::head::HeadParams`]; buffers x, w, bias, labels, logits, loss_rows,
@@ -55,6 +57,7 @@ impl KernelRunner {
         let (pipeline, layout) = match entry {
             KernelEntry::Gemm => (&k.gemm, &k.linear_layout),
             KernelEntry::GemmRegisters => (&k.gemm_registers, &k.linear_layout),
+            KernelEntry::GemmWide => (&k.gemm_wide, &k.linear_layout),
             KernelEntry::BiasGrad => (&k.bias_grad, &k.linear_layout),
             KernelEntry::Head => (&k.head, &k.head_layout),
             KernelEntry::SoftmaxRows => (&k.softmax_rows, &k.softmax_layout),

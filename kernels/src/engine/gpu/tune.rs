@@ -77,11 +77,12 @@ impl GpuEngine {
         out
     }
 
-    /// Times both matrix-product kernels on every product of a training step at `rows` rows and keeps
-    /// the faster per shape on the context. `clock` gives seconds (the caller's: `Instant` natively,
+    /// Times every eligible matrix-product kernel ([`GpuContext::gemm_eligible`]) on every product of
+    /// a training step at `rows` rows and keeps the fastest per shape on the context. `clock` gives seconds (the caller's: `Instant` natively,
     /// `performance.now()` in a browser); timing stops once `budget` seconds of timed dispatches are
     /// spent, and shapes not reached keep [`GpuContext::default_gemm`]. Each kernel runs once to warm up
-    /// (its first dispatch may compile it; not counted), then once per shape, waited for by a readback. The products write only
+    /// (its first dispatch may compile it; not counted), then once per shape, waited for by a readback.
+    /// The products write only
     /// activation and gradient buffers, which the next step overwrites: weights and optimiser state are
     /// untouched. Shapes already timed on the device are not timed again.
     pub async fn tune(
@@ -125,7 +126,7 @@ impl GpuEngine {
             }
             let mut seconds = Vec::new();
             for variant in GemmVariant::ALL {
-                if clock() - started - spent_warming > budget {
+                if !self.ctx.gemm_eligible(variant) || clock() - started - spent_warming > budget {
                     seconds.push(None);
                     continue;
                 }
@@ -140,13 +141,16 @@ impl GpuEngine {
                 self.dispatch_products(&p, &group, variant, 1).await?;
                 seconds.push(Some(clock() - t0));
             }
-            let chosen = match (seconds[0], seconds[1]) {
-                (Some(tiled), Some(registers)) => {
-                    let v = if registers < tiled {
-                        GemmVariant::Registers
-                    } else {
-                        GemmVariant::Tiled
-                    };
+            // The fastest variant, once every eligible variant of the shape was timed.
+            let fastest = GemmVariant::ALL
+                .iter()
+                .zip(&seconds)
+                .filter(|(v, _)| self.ctx.gemm_eligible(**v))
+                .map(|(&v, s)| s.map(|s| (v, s)))
+                .collect::<Option<Vec<_>>>()
+                .and_then(|t| t.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)));
+            let chosen = match fastest {
+                Some((v, _)) => {
                     self.ctx
                         .gemm_choices
                         .lock()
