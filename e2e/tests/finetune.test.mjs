@@ -40,9 +40,12 @@ test('another pen on WebGPU: fc1 stays bit-identical through the head phase, fin
     assert.ok(await ft.number('grad-norm-fc2.weight') > 0);
     const kernels = await ft.text('ft-kernels');
     assert.ok(!/fc1\.weight gradient/.test(kernels) && !/input gradient/.test(kernels), kernels);
+    // Head phase: gather, fc1 forward, head.wgsl, fc2 dW+db, update (fc1 frozen: nothing below runs).
+    assert.equal(await ft.value('ft-dispatches'), '5');
     await ft.next();
     await ft.trainPhase('train-full', 'full');
     assert.ok(await ft.number('weight-change-fc1.weight') > 0, 'fc1 trains once unfrozen');
+    assert.equal(await ft.value('ft-dispatches'), '6', 'unfrozen: fc1 dW+db joins');
     const tuned = await ft.number('ft-accuracy');
     assert.ok(tuned > pretrained, `fine-tuning ${tuned} should beat the pretrained ${pretrained} on the same held-out images`);
     const digest = await ft.byId('ft-accuracy').getAttribute('data-digest');

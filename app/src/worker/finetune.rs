@@ -379,6 +379,8 @@ impl Worker {
             }
         }
         let shares = KernelLaunch::shares(&launches);
+        // The GPU engine's plan, which both engines list.
+        let dispatches = KernelLaunch::dispatches(&launches);
         post(&FtEvent::Tensors {
             rows,
             kernels: launches
@@ -388,8 +390,10 @@ impl Worker {
                     kernel: k.kernel.into(),
                     task: k.task,
                     share,
+                    dispatch: k.dispatch,
                 })
                 .collect(),
+            dispatches,
             fc1_digest: fnv1a(&f32_bytes(&model.layers[0].weight)),
         });
         Ok(())

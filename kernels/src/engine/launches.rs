@@ -96,6 +96,20 @@ impl KernelLaunch {
         }
     }
 
+    /// GPU dispatches of a step with these launches: the distinct dispatch numbers, and the update
+    /// dispatch that writes the mean loss even when no tensor trains (and so no update is listed).
+    pub fn dispatches(launches: &[KernelLaunch]) -> usize {
+        let updates = launches
+            .iter()
+            .any(|k| matches!(k.task, Task::Update { .. }));
+        let used = launches.iter().map(|k| k.dispatch + 1).max().unwrap_or(0);
+        if launches.is_empty() {
+            0
+        } else {
+            used + usize::from(!updates)
+        }
+    }
+
     /// Each launch's share of the step's floating-point work (sums to 1).
     pub fn shares(launches: &[KernelLaunch]) -> Vec<f64> {
         let total = launches.iter().map(|k| k.flops).sum::<u64>().max(1) as f64;
@@ -241,12 +255,7 @@ impl StepShape {
     /// GPU dispatches of the step: the distinct dispatches of [`StepShape::launches`], and the
     /// update dispatch that writes the mean loss even when no tensor trains.
     pub fn dispatches(&self) -> usize {
-        let launches = self.launches();
-        let updates = launches
-            .iter()
-            .any(|k| matches!(k.task, Task::Update { .. }));
-        let used = launches.iter().map(|k| k.dispatch + 1).max().unwrap_or(0);
-        used + usize::from(!updates)
+        KernelLaunch::dispatches(&self.launches())
     }
 }
 

@@ -113,9 +113,12 @@ pub fn FreezingPanel(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
                 {move || ui::FINGERPRINT.get(lang.get())} ": " {move || state.fc1_digest.get()}
             </p>
             <h3>{move || ui::KERNELS.get(lang.get())}</h3>
+            <p class="hint" data-testid="ft-dispatches" data-value=move || state.dispatches.get().to_string()>
+                {move || ui::DISPATCHES.get(lang.get()).replace("{n}", &state.dispatches.get().to_string())}
+            </p>
             <ol class="kernels" data-testid="ft-kernels">
                 {move || state.kernels.get().into_iter().map(|k| view! {
-                    <li><code>{k.kernel}</code>" — "{text::task(k.task, lang.get())}<span class="share">{format!(" {:.1} %", k.share * 100.0)}</span></li>
+                    <li data-dispatch=k.dispatch.to_string()><span class="dispatch">{format!("#{} ", k.dispatch + 1)}</span><code>{k.kernel}</code>" — "{text::task(k.task, lang.get())}<span class="share">{format!(" {:.1} %", k.share * 100.0)}</span></li>
                 }).collect_view()}
             </ol>
             <div class="side-by-side">

@@ -205,6 +205,8 @@ pub struct KernelRow {
     pub task: kernels::engine::Task,
     /// Share of the step's floating-point work.
     pub share: f64,
+    /// Which GPU dispatch of the step ran it (rows with the same number ran fused in one dispatch).
+    pub dispatch: usize,
 }
 
 /// Worker → page.
@@ -273,6 +275,8 @@ pub enum FtEvent {
         rows: Vec<TensorRow>,
         /// Launches of the last step.
         kernels: Vec<KernelRow>,
+        /// GPU dispatches of the last step's launches (0 before the first).
+        dispatches: usize,
         /// FNV-1a of fc1's weights read back from the engine.
         fc1_digest: String,
     },

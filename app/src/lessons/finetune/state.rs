@@ -67,6 +67,8 @@ pub struct FtState {
     pub tensors: RwSignal<Vec<TensorRow>>,
     /// Launches of the last step.
     pub kernels: RwSignal<Vec<KernelRow>>,
+    /// GPU dispatches of the last step.
+    pub dispatches: RwSignal<usize>,
     /// fc1's fingerprint, read back from the engine.
     pub fc1_digest: RwSignal<String>,
     /// Messages to show.
@@ -94,6 +96,7 @@ impl FtState {
             progress: RwSignal::new(None),
             tensors: RwSignal::new(Vec::new()),
             kernels: RwSignal::new(Vec::new()),
+            dispatches: RwSignal::new(0),
             fc1_digest: RwSignal::new(String::new()),
             errors: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(false),
@@ -178,10 +181,12 @@ impl FtState {
             FtEvent::Tensors {
                 rows,
                 kernels,
+                dispatches,
                 fc1_digest,
             } => {
                 self.tensors.set(rows);
                 self.kernels.set(kernels);
+                self.dispatches.set(dispatches);
                 self.fc1_digest.set(fc1_digest);
             }
             FtEvent::Reply { .. } => {}

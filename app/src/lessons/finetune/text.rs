@@ -251,6 +251,11 @@ pub mod ui {
         "Kernels of the last step, with their share of its arithmetic (a frozen layer's weight gradient and the input gradients below the lowest trainable layer are never launched)",
         "上一步运行的内核及其计算量占比（冻结层的权重梯度、以及最低可训练层以下的输入梯度根本不会被启动）",
     );
+    /// The dispatch count above the kernel list; `{n}` is the count.
+    pub const DISPATCHES: Text = tx(
+        "{n} dispatches a step on the GPU engine: rows with the same # run fused in one dispatch",
+        "GPU 引擎每步 {n} 次调度：编号 # 相同的行在同一次融合调度中运行",
+    );
     /// PyTorch column.
     pub const PYTORCH: Text = tx("What you would write in PyTorch", "在 PyTorch 里你会这样写");
     /// Engine column.
@@ -335,6 +340,7 @@ pub fn all() -> Vec<Text> {
         FREEZING,
         FINGERPRINT,
         KERNELS,
+        DISPATCHES,
         PYTORCH,
         OURS,
         ADD,
