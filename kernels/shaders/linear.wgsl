@@ -56,7 +56,17 @@ const THREADS: u32 = 256u;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 @group(0) @binding(5) var<storage, read_write> sums: array<f32>;
 
-// The epilogue shared by both GEMM entries: bias, ReLU or the ReLU mask, then the store.
+// Σ_k A(row, k) for the four rows starting at offsets `at` of a (FLAG_ROW_SUMS).
+fn row_sums(at: vec4<u32>) -> vec4<f32> {
+    var s = vec4<f32>(0.0);
+    for (var k = 0u; k < p.k; k++) {
+        let ak = k * p.a_cs;
+        s += vec4<f32>(a[at.x + ak], a[at.y + ak], a[at.z + ak], a[at.w + ak]);
+    }
+    return s;
+}
+
+// The epilogue shared by the GEMM entries: bias, ReLU or the ReLU mask, then the store.
 fn store(r: u32, col: u32, acc: f32) {
     var v = acc;
     if ((p.flags & FLAG_BIAS) != 0u) {
@@ -235,13 +245,8 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
     // in the hot loop above, two more vec4 adds per k cost every invocation, and so does a private
     // array here (both measured on SwiftShader).
     if ((p.flags & FLAG_ROW_SUMS) != 0u && col0 == 0u) {
-        var sum_lo = vec4<f32>(0.0);
-        var sum_hi = vec4<f32>(0.0);
-        for (var k = 0u; k < p.k; k++) {
-            let ak = k * p.a_cs;
-            sum_lo += vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
-            sum_hi += vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);
-        }
+        let sum_lo = row_sums(a_lo);
+        let sum_hi = row_sums(a_hi);
         for (var i = 0u; i < 4u; i++) {
             if (row0 + 8u * i < p.m) {
                 sums[row0 + 8u * i] = sum_lo[i];
@@ -314,13 +319,8 @@ fn gemm_wide(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id
     }
     // Row sums of A (FLAG_ROW_SUMS): by the invocation of column 0 only, in a loop of its own.
     if ((p.flags & FLAG_ROW_SUMS) != 0u && col0 == 0u) {
-        var sum_lo = vec4<f32>(0.0);
-        var sum_hi = vec4<f32>(0.0);
-        for (var k = 0u; k < p.k; k++) {
-            let ak = k * p.a_cs;
-            sum_lo += vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
-            sum_hi += vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);
-        }
+        let sum_lo = row_sums(a_lo);
+        let sum_hi = row_sums(a_hi);
         for (var i = 0u; i < 4u; i++) {
             if (row0 + i < p.m) {
                 sums[row0 + i] = sum_lo[i];

@@ -92,13 +92,10 @@ fn locate(chunk: u32) -> u32 {
 fn sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
        @builtin(workgroup_id) wid: vec3<u32>) {
     mean_loss(gid.x);
-    if (wid.x >= p.chunks || p.count == 0u) {
-        return;
-    }
     let seg = p.segments[locate(wid.x)];
     let base = (wid.x - seg.first_chunk) * CHUNK + lid.x;
     for (var j = 0u; j < CHUNK; j += 256u) {
-        if (base + j >= seg.len) {
+        if (wid.x >= p.chunks || base + j >= seg.len) {
             return;
         }
         let i = seg.start + base + j;
@@ -113,13 +110,10 @@ fn sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_
 fn adam(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(workgroup_id) wid: vec3<u32>) {
     mean_loss(gid.x);
-    if (wid.x >= p.chunks || p.count == 0u) {
-        return;
-    }
     let seg = p.segments[locate(wid.x)];
     let base = (wid.x - seg.first_chunk) * CHUNK + lid.x;
     for (var j = 0u; j < CHUNK; j += 256u) {
-        if (base + j >= seg.len) {
+        if (wid.x >= p.chunks || base + j >= seg.len) {
             return;
         }
         let i = seg.start + base + j;
