@@ -107,8 +107,16 @@ export class LessonPage {
   }
 
   async drawDigitOne() {
-    await this.byId('draw-canvas').scrollIntoViewIfNeeded();
-    const box = await this.byId('draw-canvas').boundingBox();
+    // Panels above the pad grow as the worker's first figures arrive (the weights grid, the engine
+    // details): draw only once the pad has stayed put, or the strokes land beside it.
+    let box = null;
+    for (let tries = 0; tries < 40; tries++) {
+      await this.byId('draw-canvas').scrollIntoViewIfNeeded();
+      const before = await this.byId('draw-canvas').boundingBox();
+      await this.page.waitForTimeout(250);
+      box = await this.byId('draw-canvas').boundingBox();
+      if (JSON.stringify(before) === JSON.stringify(box)) break;
+    }
     const m = this.page.mouse;
     await m.move(box.x + box.width * 0.45, box.y + box.height * 0.15);
     await m.down();

@@ -373,6 +373,7 @@ struct GemmChoiceRow {
     tiled_ms: Option<f64>,
     registers_ms: Option<f64>,
     wide_ms: Option<f64>,
+    split_ms: Option<f64>,
     chosen: String,
 }
 
@@ -520,6 +521,7 @@ async fn bench(
                     tiled_ms: t.seconds[0].map(|s| s * 1e3),
                     registers_ms: t.seconds[1].map(|s| s * 1e3),
                     wide_ms: t.seconds[2].map(|s| s * 1e3),
+                    split_ms: t.seconds[3].map(|s| s * 1e3),
                     chosen: format!("{:?}", t.chosen).to_lowercase(),
                 })
                 .collect();
@@ -557,7 +559,7 @@ async fn bench(
         for g in &r.gemm {
             let ms = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.3}"));
             println!(
-                "  {:<18} {:>5}×{:<5}×{:>5}  tiled {:>9}  registers {:>9}  wide {:>9}  → {}",
+                "  {:<18} {:>5}×{:<5}×{:>5}  tiled {:>8}  registers {:>8}  wide {:>8}  split {:>8}  → {}",
                 g.role,
                 g.m,
                 g.n,
@@ -565,6 +567,7 @@ async fn bench(
                 ms(g.tiled_ms),
                 ms(g.registers_ms),
                 ms(g.wide_ms),
+                ms(g.split_ms),
                 g.chosen
             );
         }

@@ -6,7 +6,8 @@
 //   forward      Y[B, out]  = X[B, in] · Wᵀ + b   (A = X,  a_rs = in,  a_cs = 1;  B = W,  b_rs = 1,  b_cs = in)
 //   grad input   dX[B, in]  = dY[B, out] · W      (A = dY, a_rs = out, a_cs = 1;  B = W,  b_rs = in, b_cs = 1)
 //   grad weight  dW[out,in] = dYᵀ · X             (A = dY, a_rs = 1,   a_cs = out; B = X, b_rs = in, b_cs = 1)
-// Entry `gemm_wide` computes the same product with row indices uniform per workgroup (see below).
+// Entry `gemm_wide` computes the same product with row indices uniform per workgroup, and
+// `gemm_split` + `split_reduce` with K split across workgroups (see below).
 // Entry `bias_grad` computes db[n] = Σ_m A[m, n] (column sums of dY[B, out]).
 //
 // Epilogues, chosen by flags (so one dispatch does what would otherwise take two or three):
@@ -343,6 +344,84 @@ fn gemm_wide(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id
             }
         }
     }
+}
+
+// Entries `gemm_split` and `split_reduce`: split-K, for products with too few blocks of C to fill a
+// large GPU (fc1 forward at batch 64 is 16 blocks of 64×32). `gemm_split` is `gemm_registers` over one
+// of SPLITS slices of K (workgroup z takes k in [z·kc, (z + 1)·kc), kc = ⌈k / SPLITS⌉) and writes its
+// raw partial sums to `c` bound as a scratch buffer [SPLITS, m, n]; `split_reduce` (one invocation per
+// element of C, workgroups (⌈n / 64⌉, m)) adds the SPLITS partials from `a` bound as that scratch,
+// then applies the epilogue (bias, ReLU, ReLU mask) and stores C. FLAG_ROW_SUMS is not supported
+// (the weight gradients have blocks enough). SPLITS is a pipeline-overridable constant.
+override SPLITS: u32 = 4u;
+
+@compute @workgroup_size(8, 8)
+fn gemm_split(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+    let row0 = wid.y * REG_ROWS + lid.y;
+    let col0 = wid.x * REG_TILE + lid.x;
+    if (row0 >= p.m || col0 >= p.n) {
+        return;
+    }
+    let kc = (p.k + SPLITS - 1u) / SPLITS;
+    let k_end = min(p.k, (wid.z + 1u) * kc);
+    let last_row = vec4<u32>(p.m - 1u);
+    let rows_lo = min(vec4<u32>(row0, row0 + 8u, row0 + 16u, row0 + 24u), last_row);
+    let rows_hi = min(vec4<u32>(row0 + 32u, row0 + 40u, row0 + 48u, row0 + 56u), last_row);
+    let cols = min(vec4<u32>(col0, col0 + 8u, col0 + 16u, col0 + 24u), vec4<u32>(p.n - 1u));
+    let a_lo = rows_lo * p.a_rs;
+    let a_hi = rows_hi * p.a_rs;
+    let b_at = cols * p.b_cs;
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
+    var acc4 = vec4<f32>(0.0);
+    var acc5 = vec4<f32>(0.0);
+    var acc6 = vec4<f32>(0.0);
+    var acc7 = vec4<f32>(0.0);
+    for (var k = wid.z * kc; k < k_end; k++) {
+        let ak = k * p.a_cs;
+        let bk = k * p.b_rs;
+        let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
+        let a0 = vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
+        let a1 = vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);
+        acc0 = fma(vec4<f32>(a0.x), bv, acc0);
+        acc1 = fma(vec4<f32>(a0.y), bv, acc1);
+        acc2 = fma(vec4<f32>(a0.z), bv, acc2);
+        acc3 = fma(vec4<f32>(a0.w), bv, acc3);
+        acc4 = fma(vec4<f32>(a1.x), bv, acc4);
+        acc5 = fma(vec4<f32>(a1.y), bv, acc5);
+        acc6 = fma(vec4<f32>(a1.z), bv, acc6);
+        acc7 = fma(vec4<f32>(a1.w), bv, acc7);
+    }
+    let slice = wid.z * p.m;
+    let acc = array<vec4<f32>, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
+    for (var i = 0u; i < 8u; i++) {
+        let r = row0 + 8u * i;
+        if (r >= p.m) {
+            break;
+        }
+        for (var j = 0u; j < 4u; j++) {
+            let col = col0 + 8u * j;
+            if (col < p.n) {
+                c[(slice + r) * p.n + col] = acc[i][j];
+            }
+        }
+    }
+}
+
+@compute @workgroup_size(64)
+fn split_reduce(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+    let col = gid.x;
+    let r = wid.y;
+    if (col >= p.n || r >= p.m) {
+        return;
+    }
+    var v = 0.0;
+    for (var z = 0u; z < SPLITS; z++) {
+        v += a[(z * p.m + r) * p.n + col];
+    }
+    store(r, col, v);
 }
 
 // One invocation per column: db[col] = Σ_rows a[row * n + col]. Consecutive invocations read

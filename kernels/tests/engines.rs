@@ -122,6 +122,56 @@ fn golden_run_with_a_head_too_wide_to_fuse_matches_cpu() {
 }
 
 #[test]
+fn split_k_and_wide_products_train_like_the_cpu_engine() {
+    use kernels::ops::linear::{GemmParams, GemmVariant};
+    let Some(ctx) = common::gpu() else { return };
+    let (batch, hidden) = (33u32, [37u32, 19]);
+    let widths = [784, hidden[0], hidden[1], 10];
+    // Every forward and input-gradient product split over K; the weight gradients wide.
+    for l in 0..3 {
+        let (i, o) = (widths[l], widths[l + 1]);
+        ctx.set_gemm_variant(GemmParams::forward(batch, i, o, l < 2), GemmVariant::Split);
+        ctx.set_gemm_variant(
+            GemmParams::grad_input(batch, i, o).with_relu_mask(),
+            GemmVariant::Split,
+        );
+        ctx.set_gemm_variant(
+            GemmParams::grad_weight(batch, i, o).with_row_sums(),
+            GemmVariant::Wide,
+        );
+    }
+    let train = common::mnist(Split::Train, 700);
+    let test = common::mnist(Split::Test, 300);
+    let model = Mlp::new(784, &[37, 19], 10, 42).unwrap();
+    let (mut gpu, mut cpu) = engines(&ctx, &model, batch as usize, &train, &test);
+    let opt = OptimizerConfig {
+        lr: 0.05,
+        momentum: 0.5,
+        ..OptimizerConfig::default()
+    };
+    let batches = EpochBatches::new(train.len(), batch as usize, 42, 0);
+    for i in 0..10 {
+        gpu.train_step(batches.batch(i), &opt).unwrap();
+        cpu.train_step(batches.batch(i), &opt).unwrap();
+    }
+    // gather, fc1 and fc2 forward, head, 3 × dW+db, fc2's input gradient, update: 9, and a second
+    // dispatch for each of the three split products.
+    assert_eq!(gpu.last_step_dispatches(), 9 + 3);
+    let (lg, lc) = pollster::block_on(async {
+        (
+            gpu.take_losses().await.unwrap(),
+            cpu.take_losses().await.unwrap(),
+        )
+    });
+    assert_close("losses with split-K (gpu vs cpu)", &lg, &lc, 1e-4, 1e-6);
+    let (mg, mc) =
+        pollster::block_on(async { (gpu.model().await.unwrap(), cpu.model().await.unwrap()) });
+    for (a, b) in mg.layers.iter().zip(&mc.layers) {
+        assert_close("weights with split-K", &a.weight, &b.weight, 1e-3, 1e-5);
+    }
+}
+
+#[test]
 fn step_traces_agree_between_engines() {
     let Some(ctx) = common::gpu() else { return };
     let train = common::mnist(Split::Train, 200);

@@ -101,6 +101,53 @@ fn gemm_forward_and_backward_products_match_reference() {
             .into_iter()
             .map(|v| v.max(0.0))
             .collect();
+        for (what, p, a, bm, out_len) in &cases {
+            // Split-K: partial sums over SPLITS slices of K, then the reduction with the epilogue.
+            if p.flags & linear::FLAG_ROW_SUMS != 0 {
+                continue;
+            }
+            let third = if p.flags & linear::FLAG_RELU_MASK != 0 {
+                &mask
+            } else {
+                &b
+            };
+            let scratch = vec![f32::NAN; p.split_scratch()];
+            let partial = run(
+                &ctx,
+                &runner,
+                KernelEntry::GemmSplit,
+                bytes_of(p),
+                &[
+                    cast_slice(a),
+                    cast_slice(bm),
+                    &[0; 4],
+                    cast_slice(&scratch),
+                    &[0; 4],
+                ],
+                p.workgroups(linear::GemmVariant::Split),
+            );
+            let out = run(
+                &ctx,
+                &runner,
+                KernelEntry::SplitReduce,
+                bytes_of(p),
+                &[
+                    &partial[3],
+                    &[0; 4],
+                    cast_slice(third),
+                    cast_slice(&vec![0f32; *out_len]),
+                    &[0; 4],
+                ],
+                p.reduce_workgroups(),
+            );
+            assert_close(
+                &format!("{what} {rows}x{in_f}->{out_f} (Split)"),
+                &f32s(&out[3]),
+                &linear::reference_gemm(p, a, bm, third),
+                RTOL,
+                ATOL,
+            );
+        }
         for ((what, p, a, bm, out_len), (entry, variant)) in cases.into_iter().flat_map(|c| {
             [
                 (c, (KernelEntry::Gemm, linear::GemmVariant::Tiled)),

@@ -426,8 +426,13 @@ impl Worker {
                 frozen: vec![(false, false); widths.len() - 1],
                 widths,
             };
+            // A product split over K takes a second dispatch.
+            let splits = timings
+                .iter()
+                .filter(|t| t.chosen == kernels::ops::linear::GemmVariant::Split)
+                .count();
             post(&TrEvent::Kernels {
-                dispatches: shape.dispatches(),
+                dispatches: shape.dispatches() + splits,
                 products: timings
                     .iter()
                     .map(|t| GemmChoice {

@@ -29,6 +29,9 @@ pub const WIDE_ROWS: u32 = 8;
 /// Columns of C one `gemm_wide` workgroup computes.
 pub const WIDE_COLS: u32 = 256;
 
+/// Slices of K in split-K (`gemm_split`; the WGSL `override SPLITS`, set from here).
+pub const SPLITS: u32 = 4;
+
 /// The matrix-product kernels, with the same bindings and results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum GemmVariant {
@@ -38,14 +41,18 @@ pub enum GemmVariant {
     Registers,
     /// `gemm_wide`: 8×4 register blocks with row indices uniform per workgroup (8×256 of C per 64).
     Wide,
+    /// `gemm_split` then `split_reduce`: `gemm_registers` over [`SPLITS`] slices of K into a scratch
+    /// buffer, then a pass adding them with the epilogue. Two dispatches; no [`FLAG_ROW_SUMS`].
+    Split,
 }
 
 impl GemmVariant {
     /// Every variant, in the order they are timed.
-    pub const ALL: [GemmVariant; 3] = [
+    pub const ALL: [GemmVariant; 4] = [
         GemmVariant::Tiled,
         GemmVariant::Registers,
         GemmVariant::Wide,
+        GemmVariant::Split,
     ];
 
     /// The WGSL entry point.
@@ -54,7 +61,13 @@ impl GemmVariant {
             GemmVariant::Tiled => "gemm",
             GemmVariant::Registers => "gemm_registers",
             GemmVariant::Wide => "gemm_wide",
+            GemmVariant::Split => "gemm_split",
         }
+    }
+
+    /// Dispatches it takes.
+    pub fn dispatches(self) -> usize {
+        if self == GemmVariant::Split { 2 } else { 1 }
     }
 }
 /// Invocations per workgroup of `bias_grad`.
@@ -167,7 +180,21 @@ impl GemmParams {
             GemmVariant::Tiled => self.gemm_workgroups(),
             GemmVariant::Registers => self.registers_workgroups(),
             GemmVariant::Wide => (self.n.div_ceil(WIDE_COLS), self.m.div_ceil(WIDE_ROWS), 1),
+            GemmVariant::Split => {
+                let (x, y, _) = self.registers_workgroups();
+                (x, y, SPLITS)
+            }
         }
+    }
+
+    /// Workgroups of `split_reduce`, the second dispatch of [`GemmVariant::Split`].
+    pub fn reduce_workgroups(&self) -> (u32, u32, u32) {
+        (self.n.div_ceil(64), self.m, 1)
+    }
+
+    /// Floats of scratch [`GemmVariant::Split`] needs.
+    pub fn split_scratch(&self) -> usize {
+        SPLITS as usize * self.m as usize * self.n as usize
     }
 }
 

@@ -326,8 +326,14 @@ pub fn TrainPage() -> impl IntoView {
                     }.into_any(),
                 }}
                 {move || {
+                    // The line is there from the moment WebGPU is shown (a placeholder until the kernels
+                    // are timed), so the page below never moves under a student's pen.
                     let on_gpu = state.engine.get().is_some_and(|e| e.kind == "WebGPU");
-                    state.kernels.get().filter(|_| on_gpu).map(|(dispatches, products)| view! {
+                    on_gpu.then(|| match state.kernels.get() {
+                        None => view! {
+                            <p class="kernels" data-testid="engine-kernels-pending">{move || text::TIMING.get(lang.get())}</p>
+                        }.into_any(),
+                        Some((dispatches, products)) => view! {
                         <details class="kernels" data-testid="engine-kernels" data-dispatches=dispatches.to_string()>
                             <summary>{move || text::DISPATCHES.get(lang.get()).replace("{n}", &dispatches.to_string())}</summary>
                             <ul>
@@ -339,6 +345,7 @@ pub fn TrainPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         </details>
+                        }.into_any(),
                     })
                 }}
             </div>

@@ -12,6 +12,10 @@ pub const DISPATCHES: Text = tx(
     "{n} GPU dispatches a training step; matrix-product kernels timed on this device",
     "每个训练步 {n} 次 GPU 调度；矩阵乘内核在本设备上计时选出",
 );
+pub const TIMING: Text = tx(
+    "Timing the matrix-product kernels on this device…",
+    "正在本设备上为矩阵乘内核计时…",
+);
 pub const FORWARD: Text = tx("forward", "前向");
 pub const GRAD_WEIGHT: Text = tx("weight gradient", "权重梯度");
 pub const GRAD_INPUT: Text = tx("input gradient", "输入梯度");
@@ -21,6 +25,10 @@ pub const WIDE: Text = tx(
     "wide register-blocked (rows shared by the workgroup)",
     "宽寄存器分块（工作组共享行）",
 );
+pub const SPLIT: Text = tx(
+    "split-K (K in 4 slices, then a sum: two dispatches)",
+    "K 拆分（K 分成 4 段再求和：两次调度）",
+);
 pub const NOT_TIMED: Text = tx("not timed", "未计时");
 
 /// A matrix-product variant's name.
@@ -29,6 +37,7 @@ pub fn variant(v: GemmVariant) -> Text {
         GemmVariant::Tiled => TILED,
         GemmVariant::Registers => REGISTERS,
         GemmVariant::Wide => WIDE,
+        GemmVariant::Split => SPLIT,
     }
 }
 
@@ -216,12 +225,14 @@ mod tests {
             MODEL_DOWNLOAD,
             MODEL_UPLOAD,
             DISPATCHES,
+            TIMING,
             FORWARD,
             GRAD_WEIGHT,
             GRAD_INPUT,
             TILED,
             REGISTERS,
             WIDE,
+            SPLIT,
             NOT_TIMED,
         ];
         all.extend(OUTLINE.iter().flat_map(|&(a, b)| [a, b]));
@@ -235,12 +246,13 @@ mod tests {
             product: kernels::GemmProduct::Forward,
             shape: [64, 512, 784],
             chosen: GemmVariant::Registers,
-            ms: vec![Some(162.0), Some(17.04), None],
+            ms: vec![Some(162.0), Some(17.04), None, Some(20.0)],
         };
         assert_eq!(
             gemm_choice(&g, Lang::En),
             "fc1 forward 64×512×784: register-blocked 17.0 ms (tiled (workgroup memory) 162.0 ms; \
-             wide register-blocked (rows shared by the workgroup) not timed)"
+             wide register-blocked (rows shared by the workgroup) not timed; \
+             split-K (K in 4 slices, then a sum: two dispatches) 20.0 ms)"
         );
         let zh = gemm_choice(&g, Lang::Zh);
         assert!(

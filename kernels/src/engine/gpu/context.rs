@@ -193,6 +193,15 @@ impl GpuContext {
             .unwrap_or_else(|| self.default_gemm())
     }
 
+    /// Makes `variant` the kernel of the product `p` on this device, as if timing had chosen it (for
+    /// tests that run a particular variant through whole training steps).
+    pub fn set_gemm_variant(&self, p: GemmParams, variant: GemmVariant) {
+        self.gemm_choices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(p, variant);
+    }
+
     /// Every shape timed so far and its kernel (for `bench` and the app's engine details).
     pub fn gemm_choices(&self) -> Vec<(GemmParams, GemmVariant)> {
         let mut v: Vec<_> = self

@@ -137,6 +137,8 @@ impl Engine for GpuEngine {
             enc.clear_buffer(&self.res.packed.m, 0, None);
             enc.clear_buffer(&self.res.packed.v, 0, None);
         }
+        // Split-K products take a second dispatch each (counted for `last_step_dispatches`).
+        let mut split_dispatches = 0;
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("train step"),
@@ -146,13 +148,13 @@ impl Engine for GpuEngine {
             self.encode_gather(&mut pass, &self.res.gather_train_group, b);
             if let Some((_, group)) = &self.res.head {
                 // Every layer but the last, then the last with its loss and δ (and the δ below).
-                self.encode_forward(&mut pass, b, top);
+                split_dispatches += self.encode_forward(&mut pass, b, top) - top;
                 pass.set_bind_group(0, group, &[]);
                 pass.set_pipeline(&k.head);
                 let (x, y, z) = head_params.workgroups();
                 pass.dispatch_workgroups(x, y, z);
             } else {
-                self.encode_forward(&mut pass, b, top + 1);
+                split_dispatches += self.encode_forward(&mut pass, b, top + 1) - (top + 1);
                 pass.set_bind_group(0, &self.res.softmax_group, &[]);
                 pass.set_pipeline(&k.softmax_rows);
                 pass.dispatch_workgroups(
@@ -166,11 +168,7 @@ impl Engine for GpuEngine {
                 if !layer.weight.frozen {
                     // With a trainable bias this dispatch also writes its gradient (FLAG_ROW_SUMS).
                     let p = layer.grad_weight_params(b as u32);
-                    let variant = self.ctx.gemm_variant(&p);
-                    pass.set_pipeline(k.gemm(variant));
-                    pass.set_bind_group(0, &layer.dw_group, &[]);
-                    let (x, y, z) = p.workgroups(variant);
-                    pass.dispatch_workgroups(x, y, z);
+                    self.encode_product(&mut pass, &p, &layer.dw_group, None);
                 } else if !layer.bias.frozen {
                     pass.set_pipeline(&k.bias_grad);
                     pass.set_bind_group(0, &layer.db_group, &[]);
@@ -187,11 +185,8 @@ impl Engine for GpuEngine {
                     .as_ref()
                     .expect("layers above the first have an input-gradient bind group");
                 let p = layer.grad_input_params(b as u32);
-                let variant = self.ctx.gemm_variant(&p);
-                pass.set_pipeline(k.gemm(variant));
-                pass.set_bind_group(0, dx, &[]);
-                let (x, y, z) = p.workgroups(variant);
-                pass.dispatch_workgroups(x, y, z);
+                split_dispatches +=
+                    self.encode_product(&mut pass, &p, dx, layer.dx_split.as_ref()) - 1;
             }
             // Every trainable tensor's update and the batch's mean loss, in one dispatch.
             pass.set_pipeline(match opt.kind {
@@ -207,6 +202,7 @@ impl Engine for GpuEngine {
         self.last_rows = b;
         // The same frozen flags and `needs_input_grad` decided the dispatches encoded above.
         self.last_step = Some(StepShape::of(&self.model, b, opt.kind));
+        self.last_split_dispatches = split_dispatches;
         self.ctx.check()
     }
 
@@ -448,7 +444,9 @@ impl Engine for GpuEngine {
     }
 
     fn last_step_dispatches(&self) -> usize {
-        self.last_step.as_ref().map_or(0, StepShape::dispatches)
+        self.last_step
+            .as_ref()
+            .map_or(0, |s| s.dispatches() + self.last_split_dispatches)
     }
 
     fn set_augmentation(

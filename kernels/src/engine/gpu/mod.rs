@@ -48,6 +48,8 @@ pub struct GpuEngine {
     last_optimizer: Option<OptimizerKind>,
     /// What decided the last training step's launches.
     last_step: Option<StepShape>,
+    /// Second dispatches of the split-K products in the last training step.
+    last_split_dispatches: usize,
     /// Flip/crop of training batches in the gather kernel.
     augmentation: Option<gather_normalize::Augmentation>,
 }
@@ -127,6 +129,7 @@ impl GpuEngine {
             last_rows: 0,
             last_optimizer: None,
             last_step: None,
+            last_split_dispatches: 0,
             augmentation: None,
         };
         engine.ctx.check()?;
@@ -225,6 +228,13 @@ impl GpuEngine {
                 })
             })
             .collect();
+        // Split-K's partial sums: SPLITS slices of the widest forward or input-gradient output. Without
+        // room for them (a huge batch), no product is split.
+        let split_floats =
+            linear::SPLITS as usize * max_rows * widths.iter().copied().max().unwrap_or(1);
+        let scratch = (Self::check_size(ctx, "split-K scratch", split_floats * 4).is_ok()
+            && max_rows <= ctx.device.limits().max_compute_workgroups_per_dimension as usize)
+            .then(|| storage(device, "split-K partial sums", split_floats * 4));
         let labels = storage(device, "batch labels", max_rows * 4);
         let indices = storage(device, "batch indices", max_rows * 4);
         let loss_rows = storage(device, "per-row losses", max_rows * 4);
@@ -317,6 +327,53 @@ impl GpuEngine {
                     ],
                 )
             });
+            // Split-K: the same product into the scratch, then the reduction with the epilogue into the
+            // output (the same uniform slot serves both passes).
+            let split = |slot: UniformSlot,
+                         x: wgpu::BindingResource<'_>,
+                         third: wgpu::BindingResource<'_>,
+                         out: wgpu::BindingResource<'_>| {
+                scratch.as_ref().map(|scratch| {
+                    (
+                        gl(
+                            "split-K partial sums",
+                            vec![
+                                arena.binding(slot),
+                                x,
+                                weight.slice(&packed.param),
+                                empty.as_entire_binding(),
+                                scratch.as_entire_binding(),
+                                empty_out.as_entire_binding(),
+                            ],
+                        ),
+                        gl(
+                            "split-K reduction",
+                            vec![
+                                arena.binding(slot),
+                                scratch.as_entire_binding(),
+                                empty.as_entire_binding(),
+                                third,
+                                out,
+                                empty_out.as_entire_binding(),
+                            ],
+                        ),
+                    )
+                })
+            };
+            let fwd_split = split(
+                fwd_slot,
+                acts[l].as_entire_binding(),
+                bias.slice(&packed.param),
+                acts[l + 1].as_entire_binding(),
+            );
+            let dx_split = grads[l].as_ref().and_then(|g_in| {
+                split(
+                    dx_slot,
+                    g_out.as_entire_binding(),
+                    acts[l].as_entire_binding(),
+                    g_in.as_entire_binding(),
+                )
+            });
             layers.push(LayerBuffers {
                 in_f: layer.in_features,
                 out_f: layer.out_features,
@@ -330,6 +387,8 @@ impl GpuEngine {
                 dw_group,
                 db_group,
                 dx_group,
+                fwd_split,
+                dx_split,
             });
         }
         // The fused output layer (head.wgsl) for heads narrow enough to keep their logits in registers.
@@ -542,14 +601,72 @@ impl GpuEngine {
     }
 
     /// The forward products of the first `layers` layers.
-    fn encode_forward(&self, pass: &mut wgpu::ComputePass<'_>, rows: usize, layers: usize) {
+    /// Returns the dispatches encoded.
+    fn encode_forward(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        rows: usize,
+        layers: usize,
+    ) -> usize {
+        let mut dispatches = 0;
         for (l, layer) in self.res.layers.iter().enumerate().take(layers) {
             let p = self.forward_params(l, rows);
-            let variant = self.ctx.gemm_variant(&p);
-            pass.set_pipeline(self.ctx.kernels().gemm(variant));
-            pass.set_bind_group(0, &layer.fwd_group, &[]);
-            let (x, y, z) = p.workgroups(variant);
-            pass.dispatch_workgroups(x, y, z);
+            dispatches += self.encode_product(pass, &p, &layer.fwd_group, layer.fwd_split.as_ref());
+        }
+        dispatches
+    }
+
+    /// One matrix product with the kernel chosen for its shape: one dispatch, or split-K's two (its
+    /// partial sums, then the reduction). Returns the dispatches encoded.
+    fn encode_product(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        p: &linear::GemmParams,
+        group: &wgpu::BindGroup,
+        split: Option<&(wgpu::BindGroup, wgpu::BindGroup)>,
+    ) -> usize {
+        let mut variant = self.ctx.gemm_variant(p);
+        if variant == linear::GemmVariant::Split && split.is_none() {
+            // Chosen for this shape by an engine with room for the partial sums; this one has none.
+            variant = linear::GemmVariant::Registers;
+        }
+        self.encode_variant(pass, p, variant, group, split)
+    }
+
+    /// One matrix product with `variant` (split-K only with its bind groups). Returns the dispatches.
+    fn encode_variant(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        p: &linear::GemmParams,
+        variant: linear::GemmVariant,
+        group: &wgpu::BindGroup,
+        split: Option<&(wgpu::BindGroup, wgpu::BindGroup)>,
+    ) -> usize {
+        let k = self.ctx.kernels();
+        match (variant, split) {
+            (linear::GemmVariant::Split, Some((partial, reduce))) => {
+                pass.set_pipeline(&k.gemm_split);
+                pass.set_bind_group(0, partial, &[]);
+                let (x, y, z) = p.workgroups(variant);
+                pass.dispatch_workgroups(x, y, z);
+                pass.set_pipeline(&k.split_reduce);
+                pass.set_bind_group(0, reduce, &[]);
+                let (x, y, z) = p.reduce_workgroups();
+                pass.dispatch_workgroups(x, y, z);
+                2
+            }
+            _ => {
+                // Split-K without its bind groups cannot run: the register kernel computes the same.
+                let variant = match variant {
+                    linear::GemmVariant::Split => linear::GemmVariant::Registers,
+                    v => v,
+                };
+                pass.set_pipeline(k.gemm(variant));
+                pass.set_bind_group(0, group, &[]);
+                let (x, y, z) = p.workgroups(variant);
+                pass.dispatch_workgroups(x, y, z);
+                1
+            }
         }
     }
 

@@ -16,6 +16,8 @@ pub(super) struct Kernels {
     pub(super) gemm: wgpu::ComputePipeline,
     pub(super) gemm_registers: wgpu::ComputePipeline,
     pub(super) gemm_wide: wgpu::ComputePipeline,
+    pub(super) gemm_split: wgpu::ComputePipeline,
+    pub(super) split_reduce: wgpu::ComputePipeline,
     pub(super) bias_grad: wgpu::ComputePipeline,
     pub(super) head_layout: wgpu::BindGroupLayout,
     pub(super) head: wgpu::ComputePipeline,
@@ -37,6 +39,8 @@ impl Kernels {
             linear::GemmVariant::Tiled => &self.gemm,
             linear::GemmVariant::Registers => &self.gemm_registers,
             linear::GemmVariant::Wide => &self.gemm_wide,
+            // The first of its two dispatches; `split_reduce` is the second.
+            linear::GemmVariant::Split => &self.gemm_split,
         }
     }
 
@@ -74,6 +78,16 @@ impl Kernels {
             layout: &wgpu::BindGroupLayout,
             entries: [&str; N],
         ) -> [wgpu::ComputePipeline; N] {
+            with_constants(device, label, source, layout, entries, &[])
+        }
+        fn with_constants<const N: usize>(
+            device: &wgpu::Device,
+            label: &str,
+            source: &str,
+            layout: &wgpu::BindGroupLayout,
+            entries: [&str; N],
+            constants: &[(&str, f64)],
+        ) -> [wgpu::ComputePipeline; N] {
             let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(label),
                 source: wgpu::ShaderSource::Wgsl(source.into()),
@@ -89,19 +103,37 @@ impl Kernels {
                     layout: Some(&pl),
                     module: &module,
                     entry_point: Some(e),
-                    compilation_options: Default::default(),
+                    compilation_options: wgpu::PipelineCompilationOptions {
+                        constants,
+                        ..Default::default()
+                    },
                     cache: None,
                 })
             })
         }
         use Slot::{Read as R, ReadWrite as W, Uniform as U};
         let linear_layout = layout("linear layout", &[U, R, R, R, W, W]);
-        let [gemm, gemm_registers, gemm_wide, bias_grad] = pipelines(
+        let [
+            gemm,
+            gemm_registers,
+            gemm_wide,
+            gemm_split,
+            split_reduce,
+            bias_grad,
+        ] = with_constants(
             device,
             "linear.wgsl",
             linear::SOURCE,
             &linear_layout,
-            ["gemm", "gemm_registers", "gemm_wide", "bias_grad"],
+            [
+                "gemm",
+                "gemm_registers",
+                "gemm_wide",
+                "gemm_split",
+                "split_reduce",
+                "bias_grad",
+            ],
+            &[("SPLITS", f64::from(linear::SPLITS))],
         );
         let head_layout = layout("head layout", &[U, R, R, R, R, W, W, W, W]);
         let [head] = pipelines(device, "head.wgsl", head::SOURCE, &head_layout, ["main"]);
@@ -142,6 +174,8 @@ impl Kernels {
             gemm,
             gemm_registers,
             gemm_wide,
+            gemm_split,
+            split_reduce,
             bias_grad,
             head_layout,
             head,

@@ -56,6 +56,10 @@ pub(super) struct LayerBuffers {
     pub(super) db_group: wgpu::BindGroup,
     /// dX = dY·W through the ReLU below into the previous layer's gradient buffer (layers ≥ 1 only).
     pub(super) dx_group: Option<wgpu::BindGroup>,
+    /// Split-K's two passes (partial sums, reduction) of the forward product and of the input
+    /// gradient; `None` without a scratch buffer.
+    pub(super) fwd_split: Option<(wgpu::BindGroup, wgpu::BindGroup)>,
+    pub(super) dx_split: Option<(wgpu::BindGroup, wgpu::BindGroup)>,
 }
 
 impl LayerBuffers {

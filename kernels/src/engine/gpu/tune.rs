@@ -44,13 +44,20 @@ pub struct GemmTiming {
     pub chosen: GemmVariant,
 }
 
+/// A product of a step: layer, which product, parameters, bind group, split-K's bind groups.
+type Product<'a> = (
+    usize,
+    GemmProduct,
+    GemmParams,
+    &'a wgpu::BindGroup,
+    Option<&'a (wgpu::BindGroup, wgpu::BindGroup)>,
+);
+
 impl GpuEngine {
-    /// Every matrix product a training step dispatches at `rows` rows: (role, parameters, bind group).
-    /// A fused head (`head.wgsl`) does its layer's forward and input gradient itself.
-    fn step_products(
-        &self,
-        rows: usize,
-    ) -> Vec<(usize, GemmProduct, GemmParams, &wgpu::BindGroup)> {
+    /// Every matrix product a training step dispatches at `rows` rows: (layer, product, parameters,
+    /// bind group, split-K's bind groups). A fused head (`head.wgsl`) does its layer's forward and input
+    /// gradient itself.
+    fn step_products(&self, rows: usize) -> Vec<Product<'_>> {
         let r = rows as u32;
         let top = self.res.layers.len() - 1;
         let unfused = |l: usize| l < top || self.res.head.is_none();
@@ -62,6 +69,7 @@ impl GpuEngine {
                     GemmProduct::Forward,
                     self.forward_params(l, rows),
                     &layer.fwd_group,
+                    layer.fwd_split.as_ref(),
                 ));
             }
             out.push((
@@ -69,9 +77,16 @@ impl GpuEngine {
                 GemmProduct::GradWeight,
                 layer.grad_weight_params(r),
                 &layer.dw_group,
+                None,
             ));
             if let Some(dx) = layer.dx_group.as_ref().filter(|_| unfused(l)) {
-                out.push((l, GemmProduct::GradInput, layer.grad_input_params(r), dx));
+                out.push((
+                    l,
+                    GemmProduct::GradInput,
+                    layer.grad_input_params(r),
+                    dx,
+                    layer.dx_split.as_ref(),
+                ));
             }
         }
         out
@@ -95,15 +110,28 @@ impl GpuEngine {
         let started = clock();
         self.set_rows(rows, None, self.res.gather_train_slot, 0, true);
         self.res.arena.flush(&self.ctx.queue);
-        let products: Vec<(usize, GemmProduct, GemmParams, wgpu::BindGroup)> = self
+        type Owned = (
+            usize,
+            GemmProduct,
+            GemmParams,
+            wgpu::BindGroup,
+            Option<(wgpu::BindGroup, wgpu::BindGroup)>,
+        );
+        let products: Vec<Owned> = self
             .step_products(rows)
             .into_iter()
-            .map(|(l, what, p, g)| (l, what, p, g.clone()))
+            .map(|(l, what, p, g, split)| (l, what, p, g.clone(), split.cloned()))
             .collect();
         let mut timings = Vec::new();
         let mut warmed = std::collections::HashSet::new();
         let mut spent_warming = 0.0;
-        for (layer, product, p, group) in products {
+        for (layer, product, p, group, split) in products {
+            // Split-K needs its scratch and does not write row sums.
+            let eligible = |v: GemmVariant| {
+                self.ctx.gemm_eligible(v)
+                    && (v != GemmVariant::Split
+                        || (split.is_some() && p.flags & crate::ops::linear::FLAG_ROW_SUMS == 0))
+            };
             let role = format!("fc{} {}", layer + 1, product.describe());
             // A shape timed before on this device (by this engine or another) keeps its choice.
             let known = self
@@ -126,7 +154,7 @@ impl GpuEngine {
             }
             let mut seconds = Vec::new();
             for variant in GemmVariant::ALL {
-                if !self.ctx.gemm_eligible(variant) || clock() - started - spent_warming > budget {
+                if !eligible(variant) || clock() - started - spent_warming > budget {
                     seconds.push(None);
                     continue;
                 }
@@ -134,18 +162,20 @@ impl GpuEngine {
                 // first use anyway): warm each variant up once, outside the budget.
                 if warmed.insert(variant) {
                     let w0 = clock();
-                    self.dispatch_products(&p, &group, variant, 1).await?;
+                    self.dispatch_products(&p, &group, split.as_ref(), variant)
+                        .await?;
                     spent_warming += clock() - w0;
                 }
                 let t0 = clock();
-                self.dispatch_products(&p, &group, variant, 1).await?;
+                self.dispatch_products(&p, &group, split.as_ref(), variant)
+                    .await?;
                 seconds.push(Some(clock() - t0));
             }
             // The fastest variant, once every eligible variant of the shape was timed.
             let fastest = GemmVariant::ALL
                 .iter()
                 .zip(&seconds)
-                .filter(|(v, _)| self.ctx.gemm_eligible(**v))
+                .filter(|(v, _)| eligible(**v))
                 .map(|(&v, s)| s.map(|s| (v, s)))
                 .collect::<Option<Vec<_>>>()
                 .and_then(|t| t.into_iter().min_by(|a, b| a.1.total_cmp(&b.1)));
@@ -173,13 +203,13 @@ impl GpuEngine {
         Ok(timings)
     }
 
-    /// Runs one product `reps` times in one submission and waits for it.
+    /// Runs one product with `variant` in one submission and waits for it.
     async fn dispatch_products(
         &self,
         p: &GemmParams,
         group: &wgpu::BindGroup,
+        split: Option<&(wgpu::BindGroup, wgpu::BindGroup)>,
         variant: GemmVariant,
-        reps: u32,
     ) -> Result<(), EngineError> {
         let mut enc = self
             .ctx
@@ -192,12 +222,7 @@ impl GpuEngine {
                 label: Some("gemm timing"),
                 timestamp_writes: None,
             });
-            pass.set_pipeline(self.ctx.kernels().gemm(variant));
-            pass.set_bind_group(0, group, &[]);
-            let (x, y, z) = p.workgroups(variant);
-            for _ in 0..reps {
-                pass.dispatch_workgroups(x, y, z);
-            }
+            self.encode_variant(&mut pass, p, variant, group, split);
         }
         self.ctx.queue.submit([enc.finish()]);
         // A readback waits for the queue, so the time measured is work done.
