@@ -5,9 +5,8 @@
 // elements [start, start + len) of each. The uniform lists the trainable tensors only (frozen ones are
 // skipped: no invocation touches them). Workgroup w updates one chunk of CHUNK = 2048 elements of one
 // tensor: tensor s owns chunks [first_chunk(s), first_chunk(s + 1)), and each invocation updates 8
-// elements of its chunk, 256 apart (consecutive invocations, consecutive addresses). Finding the
-// tensor once per 8 elements keeps the search cheap on software adapters, which index the uniform
-// table per lane.
+// elements of its chunk, 256 apart (consecutive invocations, consecutive addresses), so the search
+// of the table runs once per 8 elements.
 //
 // Entry `sgd` (PyTorch's SGD, dampening 0, no Nesterov; `beta1` is the momentum μ, `step_size` the lr):
 //   g ← grad + weight_decay · param;  v ← μ · v + g;  param ← param − lr · v
