@@ -53,6 +53,9 @@ type Product<'a> = (
     Option<&'a (wgpu::BindGroup, wgpu::BindGroup)>,
 );
 
+/// A timed dispatch shorter than this (seconds) is timed again as a batch of dispatches.
+const SHORT: f64 = 0.002;
+
 impl GpuEngine {
     /// Every matrix product a training step dispatches at `rows` rows: (layer, product, parameters,
     /// bind group, split-K's bind groups). A fused head (`head.wgsl`) does its layer's forward and input
@@ -93,11 +96,12 @@ impl GpuEngine {
     }
 
     /// Times every eligible matrix-product kernel ([`GpuContext::gemm_eligible`]) on every product of
-    /// a training step at `rows` rows and keeps the fastest per shape on the context. `clock` gives seconds (the caller's: `Instant` natively,
-    /// `performance.now()` in a browser); timing stops once `budget` seconds of timed dispatches are
-    /// spent, and shapes not reached keep [`GpuContext::default_gemm`]. Each kernel runs once to warm up
-    /// (its first dispatch may compile it; not counted), then once per shape, waited for by a readback.
-    /// The products write only
+    /// a training step at `rows` rows and keeps the fastest per shape on the context. `clock` gives
+    /// seconds (the caller's: `Instant` natively, `performance.now()` in a browser); timing stops once
+    /// `budget` seconds of timed dispatches are spent, and shapes not reached keep
+    /// [`GpuContext::default_gemm`]. Each kernel runs once to warm up (its first dispatch may compile
+    /// it; not counted), then once per shape, waited for by a readback, and when that took under 2 ms,
+    /// again as a batch of up to 64 in one submission (the average counts). The products write only
     /// activation and gradient buffers, which the next step overwrites: weights and optimiser state are
     /// untouched. Shapes already timed on the device are not timed again.
     pub async fn tune(
@@ -162,14 +166,24 @@ impl GpuEngine {
                 // first use anyway): warm each variant up once, outside the budget.
                 if warmed.insert(variant) {
                     let w0 = clock();
-                    self.dispatch_products(&p, &group, split.as_ref(), variant)
+                    self.dispatch_products(&p, &group, split.as_ref(), variant, 1)
                         .await?;
                     spent_warming += clock() - w0;
                 }
                 let t0 = clock();
-                self.dispatch_products(&p, &group, split.as_ref(), variant)
+                self.dispatch_products(&p, &group, split.as_ref(), variant, 1)
                     .await?;
-                seconds.push(Some(clock() - t0));
+                let mut once = clock() - t0;
+                // On a fast GPU one dispatch is shorter than the submission and readback around it:
+                // time a batch of them instead, so the choice follows the kernel, not the overhead.
+                if once < SHORT {
+                    let reps = ((SHORT / once.max(1e-5)).ceil() as u32).clamp(2, 64);
+                    let t1 = clock();
+                    self.dispatch_products(&p, &group, split.as_ref(), variant, reps)
+                        .await?;
+                    once = (clock() - t1) / f64::from(reps);
+                }
+                seconds.push(Some(once));
             }
             // The fastest variant, once every eligible variant of the shape was timed.
             let fastest = GemmVariant::ALL
@@ -203,13 +217,14 @@ impl GpuEngine {
         Ok(timings)
     }
 
-    /// Runs one product with `variant` in one submission and waits for it.
+    /// Runs one product with `variant` `reps` times in one submission and waits for it.
     async fn dispatch_products(
         &self,
         p: &GemmParams,
         group: &wgpu::BindGroup,
         split: Option<&(wgpu::BindGroup, wgpu::BindGroup)>,
         variant: GemmVariant,
+        reps: u32,
     ) -> Result<(), EngineError> {
         let mut enc = self
             .ctx
@@ -222,7 +237,9 @@ impl GpuEngine {
                 label: Some("gemm timing"),
                 timestamp_writes: None,
             });
-            self.encode_variant(&mut pass, p, variant, group, split);
+            for _ in 0..reps {
+                self.encode_variant(&mut pass, p, variant, group, split);
+            }
         }
         self.ctx.queue.submit([enc.finish()]);
         // A readback waits for the queue, so the time measured is work done.
