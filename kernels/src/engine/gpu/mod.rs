@@ -653,7 +653,7 @@ impl GpuEngine {
                 pass.set_bind_group(0, reduce, &[]);
                 let (x, y, z) = p.reduce_workgroups();
                 pass.dispatch_workgroups(x, y, z);
-                2
+                variant.dispatches()
             }
             _ => {
                 // Split-K without its bind groups cannot run: the register kernel computes the same.
