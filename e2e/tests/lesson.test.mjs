@@ -23,12 +23,12 @@ test('loads without console errors and trains on WebGPU', async () => {
     await lesson.page.waitForSelector('[data-testid=engine-kernels]', { state: 'attached', timeout: 60_000 });
     const kernels = await lesson.page.$$eval('[data-testid=gemm-choice]', (els) => els.map((e) => [e.dataset.kernel, e.textContent]));
     // Six, and one more for each product the tuner chose to split over K (a second dispatch each).
-    const splits = kernels.filter(([kernel]) => kernel === 'gemm_split').length;
+    const splits = kernels.filter(([kernel]) => kernel === 'gemm_registers+split_reduce').length;
     assert.equal(await lesson.byId('engine-kernels').getAttribute('data-dispatches'), String(6 + splits));
     // fc1 forward, fc1 and fc2 weight gradients: the fused head does fc2's forward and input gradient.
     assert.equal(kernels.length, 3, JSON.stringify(kernels));
     for (const [kernel, line] of kernels) {
-      assert.ok(['gemm', 'gemm_registers', 'gemm_wide', 'gemm_split'].includes(kernel), line);
+      assert.ok(['gemm', 'gemm_registers', 'gemm_wide', 'gemm_registers+split_reduce'].includes(kernel), line);
       assert.match(line, /^fc[12] (forward|weight gradient) \d+×\d+×\d+: /, line);
     }
     await lesson.screenshot('01-loaded-webgpu');

@@ -7,7 +7,7 @@
 //   grad input   dX[B, in]  = dY[B, out] · W      (A = dY, a_rs = out, a_cs = 1;  B = W,  b_rs = in, b_cs = 1)
 //   grad weight  dW[out,in] = dYᵀ · X             (A = dY, a_rs = 1,   a_cs = out; B = X, b_rs = in, b_cs = 1)
 // Entry `gemm_wide` computes the same product with row indices uniform per workgroup, and
-// `gemm_split` + `split_reduce` with K split across workgroups (see below).
+// `gemm_registers` + `split_reduce` with K split across workgroups (see below).
 // Entry `bias_grad` computes db[n] = Σ_m A[m, n] (column sums of dY[B, out]).
 //
 // Epilogues, chosen by flags (so one dispatch does what would otherwise take two or three):
@@ -155,17 +155,19 @@ fn gemm(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
 }
 
 // Entry `gemm_registers`: the same product without workgroup memory or barriers. Every invocation
-// computes a 4×4 block of C in four vec4 accumulators, reading its 4 rows of A and 4 columns of B from
-// the storage buffers at each k; an 8×8 workgroup covers 32×32 of C, so a 64×512 output gets 32
-// workgroups instead of the tiled kernel's 8. Out-of-range rows and columns read a clamped (valid)
-// element and are not stored, so the hot loop has no branch. On software adapters (SwiftShader,
-// lavapipe), where a barrier is a coroutine switch, this is the fast kernel; `GpuEngine::tune` times
-// both per shape on the adapter at hand.
+// computes 8 rows × 4 columns of C in eight vec4 accumulators, reading its rows of A and columns of B
+// from the storage buffers at each k; an 8×8 workgroup covers 64×32 of C. Out-of-range rows and columns
+// read a clamped (valid) element and are not stored, so the hot loop has no branch. On software
+// adapters (SwiftShader, lavapipe), where a barrier is a coroutine switch, this is the fast kernel.
+// Dispatched with z > 1 workgroups along z, it is split-K's first pass: workgroup z sums only the k in
+// [z·kc, (z + 1)·kc), kc = ⌈k / z-count⌉, and writes its raw partial sums to `c` bound as a scratch
+// buffer [z-count, m, n] (no epilogue, no row sums); `split_reduce` below finishes the product.
 const REG_TILE: u32 = 32u;
 const REG_ROWS: u32 = 64u;
 
 @compute @workgroup_size(8, 8)
-fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
+                  @builtin(num_workgroups) groups: vec3<u32>) {
     // Rows ly + 8·i (i < 8) and columns lx + 8·j (j < 4) of the workgroup's 64×32 block: neighbouring
     // invocations take neighbouring columns (contiguous loads of B and stores of C when they are
     // contiguous in memory) and share their rows of A.
@@ -190,9 +192,13 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
     var acc5 = vec4<f32>(0.0);
     var acc6 = vec4<f32>(0.0);
     var acc7 = vec4<f32>(0.0);
-    // K in steps of two (independent loads in flight), then the remainder.
-    let k2 = p.k & ~1u;
-    var k = 0u;
+    // This workgroup's slice of K (all of it unless split), in steps of two (independent loads in
+    // flight), then the remainder.
+    let kc = (p.k + groups.z - 1u) / groups.z;
+    let k_begin = min(wid.z * kc, p.k);
+    let k_end = min(k_begin + kc, p.k);
+    let k2 = k_begin + ((k_end - k_begin) & ~1u);
+    var k = k_begin;
     for (; k < k2; k += 2u) {
         {
             let ak = (k + 0u) * p.a_cs;
@@ -225,7 +231,7 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
             acc7 = fma(vec4<f32>(a1.w), bv, acc7);
         }
     }
-    for (; k < p.k; k++) {
+    for (; k < k_end; k++) {
         {
             let ak = (k + 0u) * p.a_cs;
             let bk = (k + 0u) * p.b_rs;
@@ -242,6 +248,24 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
             acc7 = fma(vec4<f32>(a1.w), bv, acc7);
         }
     }
+    let acc = array<vec4<f32>, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
+    if (groups.z > 1u) {
+        // Split-K's first pass: raw partial sums into slice z of the scratch.
+        let slice = wid.z * p.m;
+        for (var i = 0u; i < 8u; i++) {
+            let r = row0 + 8u * i;
+            if (r >= p.m) {
+                break;
+            }
+            for (var j = 0u; j < 4u; j++) {
+                let col = col0 + 8u * j;
+                if (col < p.n) {
+                    c[(slice + r) * p.n + col] = acc[i][j];
+                }
+            }
+        }
+        return;
+    }
     // Row sums of A (FLAG_ROW_SUMS) in a loop of their own, run only by the invocations of column 0:
     // in the hot loop above, two more vec4 adds per k cost every invocation, and so does a private
     // array here (both measured on SwiftShader).
@@ -257,7 +281,6 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
             }
         }
     }
-    let acc = array<vec4<f32>, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
     for (var i = 0u; i < 8u; i++) {
         let r = row0 + 8u * i;
         if (r >= p.m) {
@@ -346,69 +369,13 @@ fn gemm_wide(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id
     }
 }
 
-// Entries `gemm_split` and `split_reduce`: split-K, for products with too few blocks of C to fill a
-// large GPU (fc1 forward at batch 64 is 16 blocks of 64×32). `gemm_split` is `gemm_registers` over one
-// of SPLITS slices of K (workgroup z takes k in [z·kc, (z + 1)·kc), kc = ⌈k / SPLITS⌉) and writes its
-// raw partial sums to `c` bound as a scratch buffer [SPLITS, m, n]; `split_reduce` (one invocation per
-// element of C, workgroups (⌈n / 64⌉, m)) adds the SPLITS partials from `a` bound as that scratch,
-// then applies the epilogue (bias, ReLU, ReLU mask) and stores C. FLAG_ROW_SUMS is not supported
-// (the weight gradients have blocks enough). SPLITS is a pipeline-overridable constant.
+// Entry `split_reduce`: split-K's second pass, for products with too few blocks of C to fill a large
+// GPU (fc1 forward at batch 64 is 16 blocks of 64×32). After `gemm_registers` dispatched with SPLITS
+// workgroups along z wrote SPLITS partial sums to a scratch buffer [SPLITS, m, n], one invocation per
+// element of C (workgroups (⌈n / 64⌉, m)) adds them from `a` bound as that scratch, then applies the
+// epilogue (bias, ReLU, ReLU mask) and stores C. FLAG_ROW_SUMS is not supported (the weight gradients
+// have blocks enough). SPLITS is a pipeline-overridable constant, set from Rust to the z count.
 override SPLITS: u32 = 4u;
-
-@compute @workgroup_size(8, 8)
-fn gemm_split(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-    let row0 = wid.y * REG_ROWS + lid.y;
-    let col0 = wid.x * REG_TILE + lid.x;
-    if (row0 >= p.m || col0 >= p.n) {
-        return;
-    }
-    let kc = (p.k + SPLITS - 1u) / SPLITS;
-    let k_end = min(p.k, (wid.z + 1u) * kc);
-    let last_row = vec4<u32>(p.m - 1u);
-    let rows_lo = min(vec4<u32>(row0, row0 + 8u, row0 + 16u, row0 + 24u), last_row);
-    let rows_hi = min(vec4<u32>(row0 + 32u, row0 + 40u, row0 + 48u, row0 + 56u), last_row);
-    let cols = min(vec4<u32>(col0, col0 + 8u, col0 + 16u, col0 + 24u), vec4<u32>(p.n - 1u));
-    let a_lo = rows_lo * p.a_rs;
-    let a_hi = rows_hi * p.a_rs;
-    let b_at = cols * p.b_cs;
-    var acc0 = vec4<f32>(0.0);
-    var acc1 = vec4<f32>(0.0);
-    var acc2 = vec4<f32>(0.0);
-    var acc3 = vec4<f32>(0.0);
-    var acc4 = vec4<f32>(0.0);
-    var acc5 = vec4<f32>(0.0);
-    var acc6 = vec4<f32>(0.0);
-    var acc7 = vec4<f32>(0.0);
-    for (var k = wid.z * kc; k < k_end; k++) {
-        let ak = k * p.a_cs;
-        let bk = k * p.b_rs;
-        let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
-        let a0 = vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
-        let a1 = vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);
-        acc0 = fma(vec4<f32>(a0.x), bv, acc0);
-        acc1 = fma(vec4<f32>(a0.y), bv, acc1);
-        acc2 = fma(vec4<f32>(a0.z), bv, acc2);
-        acc3 = fma(vec4<f32>(a0.w), bv, acc3);
-        acc4 = fma(vec4<f32>(a1.x), bv, acc4);
-        acc5 = fma(vec4<f32>(a1.y), bv, acc5);
-        acc6 = fma(vec4<f32>(a1.z), bv, acc6);
-        acc7 = fma(vec4<f32>(a1.w), bv, acc7);
-    }
-    let slice = wid.z * p.m;
-    let acc = array<vec4<f32>, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
-    for (var i = 0u; i < 8u; i++) {
-        let r = row0 + 8u * i;
-        if (r >= p.m) {
-            break;
-        }
-        for (var j = 0u; j < 4u; j++) {
-            let col = col0 + 8u * j;
-            if (col < p.n) {
-                c[(slice + r) * p.n + col] = acc[i][j];
-            }
-        }
-    }
-}
 
 @compute @workgroup_size(64)
 fn split_reduce(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {

@@ -4,6 +4,7 @@
 mod common;
 
 use bytemuck::{bytes_of, cast_slice};
+use kernels::OptimizerKind;
 use kernels::ops::{
     accuracy, adam, gather_normalize, head, linear, relu_backward, sgd, softmax_cross_entropy,
     update,
@@ -115,7 +116,7 @@ fn gemm_forward_and_backward_products_match_reference() {
             let partial = run(
                 &ctx,
                 &runner,
-                KernelEntry::GemmSplit,
+                KernelEntry::GemmRegisters,
                 bytes_of(p),
                 &[
                     cast_slice(a),
@@ -431,8 +432,8 @@ fn packed_update_matches_per_tensor_reference_and_writes_the_mean_loss() {
             .map(|x| x.abs() * 3.0)
             .collect();
         for (rule, entry) in [
-            (update::Rule::Sgd, KernelEntry::UpdateSgd),
-            (update::Rule::Adam, KernelEntry::UpdateAdam),
+            (OptimizerKind::Sgd, KernelEntry::UpdateSgd),
+            (OptimizerKind::Adam, KernelEntry::UpdateAdam),
         ] {
             let listed: Vec<update::Tensor> = tensors
                 .iter()
@@ -440,8 +441,8 @@ fn packed_update_matches_per_tensor_reference_and_writes_the_mean_loss() {
                 .filter(|(i, _)| *i != 2)
                 .map(|(i, &(start, len))| {
                     let (step_size, bc2_sqrt) = match rule {
-                        update::Rule::Sgd => (0.05, 1.0),
-                        update::Rule::Adam => {
+                        OptimizerKind::Sgd => (0.05, 1.0),
+                        OptimizerKind::Adam => {
                             let a = adam::AdamParams::for_step(
                                 len as u32,
                                 1e-3,
@@ -463,8 +464,8 @@ fn packed_update_matches_per_tensor_reference_and_writes_the_mean_loss() {
                 })
                 .collect();
             let hyper = match rule {
-                update::Rule::Sgd => [0.9, 0.0, 0.0, 1e-3],
-                update::Rule::Adam => [0.9, 0.999, 1e-8, 1e-2],
+                OptimizerKind::Sgd => [0.9, 0.0, 0.0, 1e-3],
+                OptimizerKind::Adam => [0.9, 0.999, 1e-8, 1e-2],
             };
             let p = update::UpdateParams::new(&listed, rows as u32, 2, hyper);
             let ring = vec![0f32; 4];
@@ -545,7 +546,7 @@ fn packed_update_matches_per_tensor_reference_and_writes_the_mean_loss() {
         [0f32],
     );
     update::reference(
-        update::Rule::Sgd,
+        OptimizerKind::Sgd,
         &one,
         &grad[..5],
         &[1.0],

@@ -29,7 +29,8 @@ pub const WIDE_ROWS: u32 = 8;
 /// Columns of C one `gemm_wide` workgroup computes.
 pub const WIDE_COLS: u32 = 256;
 
-/// Slices of K in split-K (`gemm_split`; the WGSL `override SPLITS`, set from here).
+/// Slices of K in split-K (workgroups along z of its first pass; the WGSL `override SPLITS` of
+/// `split_reduce`, set from here).
 pub const SPLITS: u32 = 4;
 
 /// The matrix-product kernels, with the same bindings and results.
@@ -41,7 +42,7 @@ pub enum GemmVariant {
     Registers,
     /// `gemm_wide`: 8×4 register blocks with row indices uniform per workgroup (8×256 of C per 64).
     Wide,
-    /// `gemm_split` then `split_reduce`: `gemm_registers` over [`SPLITS`] slices of K into a scratch
+    /// `gemm_registers` over [`SPLITS`] slices of K (one per workgroup along z) into a scratch
     /// buffer, then a pass adding them with the epilogue. Two dispatches; no [`FLAG_ROW_SUMS`].
     Split,
 }
@@ -55,13 +56,13 @@ impl GemmVariant {
         GemmVariant::Split,
     ];
 
-    /// The WGSL entry point.
+    /// The WGSL entry point (split-K: its two passes, joined by `+`).
     pub fn entry(self) -> &'static str {
         match self {
             GemmVariant::Tiled => "gemm",
             GemmVariant::Registers => "gemm_registers",
             GemmVariant::Wide => "gemm_wide",
-            GemmVariant::Split => "gemm_split",
+            GemmVariant::Split => "gemm_registers+split_reduce",
         }
     }
 

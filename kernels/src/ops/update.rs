@@ -5,6 +5,7 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::{adam, sgd, softmax_cross_entropy};
+use crate::engine::OptimizerKind;
 
 /// WGSL source (`shaders/update.wgsl`).
 pub const SOURCE: &str = include_str!("../../shaders/update.wgsl");
@@ -126,20 +127,11 @@ impl UpdateParams {
     }
 }
 
-/// The optimiser whose rule an update applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
-    /// Entry `sgd`.
-    Sgd,
-    /// Entry `adam`.
-    Adam,
-}
-
 /// What the kernel does, with the per-tensor references: each listed tensor updated by [`sgd::reference`]
 /// or [`adam::reference`], everything else untouched, and the mean loss written to `loss_log[slot]`.
 #[allow(clippy::too_many_arguments, reason = "the kernel's bindings, one each")]
 pub fn reference(
-    rule: Rule,
+    rule: OptimizerKind,
     p: &UpdateParams,
     grad: &[f32],
     loss_rows: &[f32],
@@ -153,7 +145,7 @@ pub fn reference(
     for (start, len, s) in p.tensors() {
         let r = start..start + len;
         match rule {
-            Rule::Sgd => {
+            OptimizerKind::Sgd => {
                 let sp = sgd::SgdParams {
                     n: len as u32,
                     lr: s.step_size,
@@ -162,7 +154,7 @@ pub fn reference(
                 };
                 sgd::reference(&sp, &grad[r.clone()], &mut param[r.clone()], &mut m[r]);
             }
-            Rule::Adam => {
+            OptimizerKind::Adam => {
                 let ap = adam::AdamParams {
                     n: len as u32,
                     beta1: p.beta1,

@@ -165,7 +165,6 @@ impl GpuContext {
         }
     }
 
-    /// The device's pipelines and layouts (compiled once, on first use).
     /// The kernel for a shape never timed: register blocks on software adapters (a workgroup barrier is
     /// a coroutine switch there), tiles through workgroup memory on hardware.
     pub fn default_gemm(&self) -> GemmVariant {
@@ -202,19 +201,7 @@ impl GpuContext {
             .insert(p, variant);
     }
 
-    /// Every shape timed so far and its kernel (for `bench` and the app's engine details).
-    pub fn gemm_choices(&self) -> Vec<(GemmParams, GemmVariant)> {
-        let mut v: Vec<_> = self
-            .gemm_choices
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .map(|(p, v)| (*p, *v))
-            .collect();
-        v.sort_by_key(|(p, _)| (p.m, p.n, p.k, p.a_rs, p.flags));
-        v
-    }
-
+    /// The device's pipelines and layouts (compiled once, on first use).
     pub(super) fn kernels(&self) -> &Kernels {
         self.kernels.get_or_init(|| Kernels::new(&self.device))
     }

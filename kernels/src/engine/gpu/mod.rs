@@ -625,12 +625,7 @@ impl GpuEngine {
         group: &wgpu::BindGroup,
         split: Option<&(wgpu::BindGroup, wgpu::BindGroup)>,
     ) -> usize {
-        let mut variant = self.ctx.gemm_variant(p);
-        if variant == linear::GemmVariant::Split && split.is_none() {
-            // Chosen for this shape by an engine with room for the partial sums; this one has none.
-            variant = linear::GemmVariant::Registers;
-        }
-        self.encode_variant(pass, p, variant, group, split)
+        self.encode_variant(pass, p, self.ctx.gemm_variant(p), group, split)
     }
 
     /// One matrix product with `variant` (split-K only with its bind groups). Returns the dispatches.
@@ -645,7 +640,7 @@ impl GpuEngine {
         let k = self.ctx.kernels();
         match (variant, split) {
             (linear::GemmVariant::Split, Some((partial, reduce))) => {
-                pass.set_pipeline(&k.gemm_split);
+                pass.set_pipeline(&k.gemm_registers);
                 pass.set_bind_group(0, partial, &[]);
                 let (x, y, z) = p.workgroups(variant);
                 pass.dispatch_workgroups(x, y, z);
@@ -656,7 +651,8 @@ impl GpuEngine {
                 variant.dispatches()
             }
             _ => {
-                // Split-K without its bind groups cannot run: the register kernel computes the same.
+                // Split-K without bind groups for its scratch (chosen for this shape by an engine that
+                // had room for the partial sums; this one has none): the register kernel, unsplit.
                 let variant = match variant {
                     linear::GemmVariant::Split => linear::GemmVariant::Registers,
                     v => v,

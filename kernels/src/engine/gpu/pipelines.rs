@@ -16,7 +16,6 @@ pub(super) struct Kernels {
     pub(super) gemm: wgpu::ComputePipeline,
     pub(super) gemm_registers: wgpu::ComputePipeline,
     pub(super) gemm_wide: wgpu::ComputePipeline,
-    pub(super) gemm_split: wgpu::ComputePipeline,
     pub(super) split_reduce: wgpu::ComputePipeline,
     pub(super) bias_grad: wgpu::ComputePipeline,
     pub(super) head_layout: wgpu::BindGroupLayout,
@@ -40,7 +39,7 @@ impl Kernels {
             linear::GemmVariant::Registers => &self.gemm_registers,
             linear::GemmVariant::Wide => &self.gemm_wide,
             // The first of its two dispatches; `split_reduce` is the second.
-            linear::GemmVariant::Split => &self.gemm_split,
+            linear::GemmVariant::Split => &self.gemm_registers,
         }
     }
 
@@ -113,14 +112,7 @@ impl Kernels {
         }
         use Slot::{Read as R, ReadWrite as W, Uniform as U};
         let linear_layout = layout("linear layout", &[U, R, R, R, W, W]);
-        let [
-            gemm,
-            gemm_registers,
-            gemm_wide,
-            gemm_split,
-            split_reduce,
-            bias_grad,
-        ] = with_constants(
+        let [gemm, gemm_registers, gemm_wide, split_reduce, bias_grad] = with_constants(
             device,
             "linear.wgsl",
             linear::SOURCE,
@@ -129,7 +121,6 @@ impl Kernels {
                 "gemm",
                 "gemm_registers",
                 "gemm_wide",
-                "gemm_split",
                 "split_reduce",
                 "bias_grad",
             ],
@@ -174,7 +165,6 @@ impl Kernels {
             gemm,
             gemm_registers,
             gemm_wide,
-            gemm_split,
             split_reduce,
             bias_grad,
             head_layout,

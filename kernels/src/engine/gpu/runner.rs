@@ -14,8 +14,6 @@ pub enum KernelEntry {
     GemmRegisters,
     /// `linear.wgsl::gemm_wide`: the same bindings and result.
     GemmWide,
-    /// `linear.wgsl::gemm_split`: buffers a, b, bias (unused), scratch [SPLITS, m, n], sums (unused).
-    GemmSplit,
     /// `linear.wgsl::split_reduce`: buffers scratch, b (unused), bias (or mask), c, sums (unused).
     SplitReduce,
     /// `linear.wgsl::bias_grad`: [`linear::GemmParams`]; buffers a, b, bias, c, sums.
@@ -62,7 +60,6 @@ impl KernelRunner {
             KernelEntry::Gemm => (&k.gemm, &k.linear_layout),
             KernelEntry::GemmRegisters => (&k.gemm_registers, &k.linear_layout),
             KernelEntry::GemmWide => (&k.gemm_wide, &k.linear_layout),
-            KernelEntry::GemmSplit => (&k.gemm_split, &k.linear_layout),
             KernelEntry::SplitReduce => (&k.split_reduce, &k.linear_layout),
             KernelEntry::BiasGrad => (&k.bias_grad, &k.linear_layout),
             KernelEntry::Head => (&k.head, &k.head_layout),
