@@ -1,6 +1,6 @@
 //! A lesson's engine worker seen from the page: commands, queries that get exactly one reply matched
-//! by id, and events. Each lesson names its messages through [`Protocol`]; the worker is ended when the
-//! lesson's view is dropped.
+//! by id, and events, in the envelope of [`crate::protocol`]. The worker is ended when the lesson's view
+//! is dropped.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -8,26 +8,10 @@ use std::sync::{Arc, Mutex};
 
 use futures_channel::oneshot;
 use leptos::prelude::*;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
-/// A lesson's messages.
-pub trait Protocol: 'static {
-    /// Page → worker.
-    type Command: Serialize;
-    /// Worker → page.
-    type Event: DeserializeOwned;
-    /// A question.
-    type Query;
-    /// Its answer.
-    type Reply: 'static;
-    /// The command that carries a query.
-    fn query(id: u32, query: Self::Query) -> Self::Command;
-    /// A reply's id and answer, or the event back when it is not a reply.
-    fn reply(event: Self::Event) -> Result<(u32, Self::Reply), Self::Event>;
-}
+use crate::protocol::{FromWorker, Inbound, Outbound, Protocol, ToWorker};
 
 // Arc/Mutex only because leptos callbacks must be Send; a page has one thread.
 type Pending<R> = Arc<Mutex<HashMap<u32, oneshot::Sender<R>>>>;
@@ -71,15 +55,13 @@ impl<P: Protocol> WorkerClient<P> {
         if let Some(w) = &worker {
             let sink = pending.clone();
             let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-                match serde_wasm_bindgen::from_value::<P::Event>(ev.data()) {
-                    Ok(event) => match P::reply(event) {
-                        Ok((id, reply)) => {
-                            if let Some(tx) = sink.lock().ok().and_then(|mut p| p.remove(&id)) {
-                                let _ = tx.send(reply);
-                            }
+                match serde_wasm_bindgen::from_value::<Outbound<P>>(ev.data()) {
+                    Ok(FromWorker::Reply { id, reply }) => {
+                        if let Some(tx) = sink.lock().ok().and_then(|mut p| p.remove(&id)) {
+                            let _ = tx.send(reply);
                         }
-                        Err(event) => on_event(event),
-                    },
+                    }
+                    Ok(FromWorker::Event(event)) => on_event(event),
                     Err(e) => on_error(format!("unreadable message from the engine: {e}")),
                 }
             });
@@ -96,7 +78,12 @@ impl<P: Protocol> WorkerClient<P> {
     }
 
     /// Sends a command.
-    pub fn send(&self, msg: &P::Command) {
+    pub fn send(&self, command: &P::Command) {
+        // Serialised as `Inbound<P>` is: the envelope borrows the command.
+        self.post(&ToWorker::<&P::Command, ()>::Command(command));
+    }
+
+    fn post(&self, msg: &impl serde::Serialize) {
         let Some(w) = &self.worker else { return };
         match serde_wasm_bindgen::to_value(msg) {
             Ok(v) => {
@@ -113,7 +100,7 @@ impl<P: Protocol> WorkerClient<P> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         self.pending.lock().ok()?.insert(id, tx);
-        self.send(&P::query(id, query));
+        self.post(&Inbound::<P>::Query { id, query });
         rx.await.ok()
     }
 }

@@ -1,18 +1,17 @@
 //! Backprop Lab in the browser: a shell with a lesson registry (`lessons`), each lesson's engine in its
-//! own Web Worker running this same wasm module (`worker`).
+//! own Web Worker running this same wasm module on the lesson-agnostic worker runtime (`runtime`).
 
 mod client;
-mod config;
 mod history;
 mod lessons;
 mod messages;
 mod offline;
 mod protocol;
 mod route;
+mod runtime;
 mod shell;
 mod store;
 mod ui;
-mod worker;
 
 use wasm_bindgen::JsCast;
 

@@ -1,7 +1,56 @@
-//! What every lesson's worker protocol shares: the engine preference from the URL. Each lesson's own
-//! messages live in its folder (`lessons/<name>/protocol.rs`).
+//! What every lesson's worker protocol shares: the envelope that carries a lesson's commands, queries,
+//! replies and events (so no lesson writes its own query/reply plumbing), the engine preference read
+//! from the URL, and how an engine is named on screen. Each lesson's own messages live in its folder
+//! (`lessons/<name>/protocol.rs`) and name themselves with one [`Protocol`] impl.
 
+use kernels::EngineKind;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+/// A lesson's four kinds of message.
+pub trait Protocol: 'static {
+    /// Page → worker: do something.
+    type Command: Serialize + DeserializeOwned + 'static;
+    /// Page → worker: a question answered by exactly one [`Protocol::Reply`].
+    type Query: Serialize + DeserializeOwned + 'static;
+    /// Worker → page: the answer to one query.
+    type Reply: Serialize + DeserializeOwned + 'static;
+    /// Worker → page: something happened.
+    type Event: Serialize + DeserializeOwned + 'static;
+}
+
+/// A message to a lesson's worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum ToWorker<C, Q> {
+    /// A command.
+    Command(C),
+    /// A question; answered by exactly one [`FromWorker::Reply`] with the same id.
+    Query {
+        /// Matches the reply.
+        id: u32,
+        /// The question.
+        query: Q,
+    },
+}
+
+/// A message from a lesson's worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum FromWorker<E, R> {
+    /// An event.
+    Event(E),
+    /// The answer to [`ToWorker::Query`] `id`.
+    Reply {
+        /// The query's id.
+        id: u32,
+        /// The answer.
+        reply: R,
+    },
+}
+
+/// What the page sends a lesson's worker.
+pub type Inbound<P> = ToWorker<<P as Protocol>::Command, <P as Protocol>::Query>;
+/// What a lesson's worker sends the page.
+pub type Outbound<P> = FromWorker<<P as Protocol>::Event, <P as Protocol>::Reply>;
 
 /// Which engine to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,4 +61,55 @@ pub enum EnginePreference {
     Gpu,
     /// The CPU engine.
     Cpu,
+}
+
+impl EnginePreference {
+    /// The URL's `engine=` value (`gpu` or `webgpu`, `cpu`, `auto`); `None` for anything else.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "auto" => Some(Self::Auto),
+            "gpu" | "webgpu" => Some(Self::Gpu),
+            "cpu" => Some(Self::Cpu),
+            _ => None,
+        }
+    }
+
+    /// The value [`EnginePreference::parse`] reads back.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Gpu => "gpu",
+            Self::Cpu => "cpu",
+        }
+    }
+}
+
+/// An engine's name on screen (the header badge; the same in both languages).
+pub fn engine_label(kind: EngineKind) -> &'static str {
+    match kind {
+        EngineKind::Gpu => "WebGPU",
+        EngineKind::Cpu => "CPU",
+        EngineKind::Burn => "burn",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_engine_preference_reads_back_and_webgpu_is_gpu() {
+        for p in [
+            EnginePreference::Auto,
+            EnginePreference::Gpu,
+            EnginePreference::Cpu,
+        ] {
+            assert_eq!(EnginePreference::parse(p.key()), Some(p));
+        }
+        assert_eq!(
+            EnginePreference::parse("webgpu"),
+            Some(EnginePreference::Gpu)
+        );
+        assert_eq!(EnginePreference::parse("GPU!"), None);
+    }
 }

@@ -69,12 +69,15 @@ pub fn App() -> impl IntoView {
                 <a class="back" href="?" data-testid="back-home" on:click=move |ev| { ev.prevent_default(); router.open_lesson(None); }>
                     {move || home.get(lang.get())}
                 </a>
-                <span class="lesson-title" data-testid="lesson-title">{move || l.title.get(lang.get())}</span>
+                <span class="lesson-title" data-testid="lesson-title">{move || l.info.title.get(lang.get())}</span>
             })}
         </header>
         {move || match lesson.get() {
-            Some(id) if lessons::find(&id).is_some() => lessons::view(&id),
-            other => view! { <Home unknown=other.is_some() /> }.into_any(),
+            Some(id) => match lessons::find(&id) {
+                Some(l) => (l.page)(),
+                None => view! { <Home unknown=true /> }.into_any(),
+            },
+            None => view! { <Home unknown=false /> }.into_any(),
         }}
     }
 }
@@ -96,6 +99,7 @@ fn Home(unknown: bool) -> impl IntoView {
             <p class="intro">{move || intro.get(lang.get())}</p>
             <ul class="cards">
                 {LESSONS.iter().map(|l| {
+                    let l = &l.info;
                     let href = format!("?lesson={}", l.id);
                     view! {
                         <li class="card" data-testid=format!("lesson-card-{}", l.id)>

@@ -13,7 +13,7 @@ use kernels::finetune::{
 };
 use kernels::{Engine, Mlp};
 
-use crate::{AnyEngine, DataArgs, EngineChoice, load_data, make_engine};
+use crate::{DataArgs, EngineChoice, load_data, make_engine};
 
 /// The `finetune` subcommand's options.
 #[derive(clap::Args, Debug)]
@@ -328,8 +328,8 @@ pub fn run(args: FinetuneArgs) -> Result<()> {
     let augmentation = args.data.augmentation(args.seed)?;
     let summary = pollster::block_on(async {
         let mut any = make_engine(args.engine, &model, args.batch_size.max(1000)).await?;
-        with_engine!(&mut any, e => e.set_augmentation(augmentation))?;
-        with_engine!(any, e => finetune(*e, &args, &recipe, freeze.clone(), &train, &test).await)
+        any.set_augmentation(augmentation)?;
+        finetune(any, &args, &recipe, freeze.clone(), &train, &test).await
     })?;
     let pct = |a: f32| format!("{:.2}%", 100.0 * a);
     print!(

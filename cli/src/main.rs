@@ -3,6 +3,7 @@
 
 mod convert;
 mod data;
+mod finetune;
 mod plots;
 mod serve;
 
@@ -16,7 +17,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kernels::dataset::{Dataset, Split, load_split};
 use kernels::training::{EpochBatches, TrainConfig, mean, run_epoch};
 use kernels::{
-    AdapterOptions, CpuEngine, Engine, GpuContext, GpuEngine, Mlp, OptimizerConfig, OptimizerKind,
+    AdapterOptions, AnyEngine, CpuEngine, Engine, EngineKind, GpuContext, GpuEngine, Mlp,
+    OptimizerConfig, OptimizerKind,
 };
 
 #[derive(Parser)]
@@ -153,68 +155,59 @@ enum Command {
     Serve(serve::ServeArgs),
 }
 
-/// The engine chosen at run time.
-enum AnyEngine {
-    Gpu(Box<GpuEngine>),
-    Cpu(Box<CpuEngine>),
-    #[cfg(feature = "burn")]
-    Burn(Box<kernels::BurnEngine>),
-}
-
-/// Runs `$body` with `$e` bound to whichever engine `$any` holds.
-macro_rules! with_engine {
-    ($any:expr, $e:ident => $body:expr) => {
-        match $any {
-            AnyEngine::Gpu($e) => $body,
-            AnyEngine::Cpu($e) => $body,
-            #[cfg(feature = "burn")]
-            AnyEngine::Burn($e) => $body,
-        }
-    };
-}
-
-// After `with_engine!`, which it uses.
-mod finetune;
-
+/// The engine `--engine` asks for: `auto` takes a hardware GPU, else a software adapter (with a note),
+/// else the CPU engine.
 async fn make_engine(choice: EngineChoice, model: &Mlp, max_rows: usize) -> Result<AnyEngine> {
     let gpu =
         |allow_software| async move { GpuContext::new(AdapterOptions { allow_software }).await };
     match choice {
-        EngineChoice::Cpu => Ok(AnyEngine::Cpu(Box::new(CpuEngine::new(model, max_rows)?))),
+        EngineChoice::Cpu => Ok(AnyEngine::new(EngineKind::Cpu, None, model, max_rows)?),
         #[cfg(feature = "burn")]
         EngineChoice::Burn => {
             let ctx = gpu(true)
                 .await
                 .context("--engine burn needs a wgpu adapter")?;
-            Ok(AnyEngine::Burn(Box::new(kernels::BurnEngine::new(
-                &ctx, model, max_rows,
-            )?)))
+            Ok(AnyEngine::new(
+                EngineKind::Burn,
+                Some(&ctx),
+                model,
+                max_rows,
+            )?)
         }
         EngineChoice::Gpu => {
             let ctx = gpu(true)
                 .await
                 .context("--engine gpu needs a wgpu adapter")?;
-            Ok(AnyEngine::Gpu(Box::new(GpuEngine::new(
-                &ctx, model, max_rows,
-            )?)))
+            Ok(AnyEngine::new(
+                EngineKind::Gpu,
+                Some(&ctx),
+                model,
+                max_rows,
+            )?)
         }
         EngineChoice::Auto => match gpu(false).await {
-            Ok(ctx) => Ok(AnyEngine::Gpu(Box::new(GpuEngine::new(
-                &ctx, model, max_rows,
-            )?))),
+            Ok(ctx) => Ok(AnyEngine::new(
+                EngineKind::Gpu,
+                Some(&ctx),
+                model,
+                max_rows,
+            )?),
             Err(hw) => match gpu(true).await {
                 Ok(ctx) => {
                     eprintln!(
                         "note: no hardware GPU ({hw}); using the software adapter {} — correct but slow; --engine cpu is usually faster here",
                         ctx.adapter_info.name
                     );
-                    Ok(AnyEngine::Gpu(Box::new(GpuEngine::new(
-                        &ctx, model, max_rows,
-                    )?)))
+                    Ok(AnyEngine::new(
+                        EngineKind::Gpu,
+                        Some(&ctx),
+                        model,
+                        max_rows,
+                    )?)
                 }
                 Err(sw) => {
                     eprintln!("note: no wgpu adapter ({sw}); using the CPU engine");
-                    Ok(AnyEngine::Cpu(Box::new(CpuEngine::new(model, max_rows)?)))
+                    Ok(AnyEngine::new(EngineKind::Cpu, None, model, max_rows)?)
                 }
             },
         },
@@ -639,8 +632,17 @@ fn main() -> Result<()> {
             let augmentation = data.augmentation(cfg.seed)?;
             pollster::block_on(async {
                 let mut any = make_engine(engine, &model, max_rows).await?;
-                with_engine!(&mut any, e => e.set_augmentation(augmentation))?;
-                with_engine!(any, e => train(*e, &cfg, &train_set, &test_set, out.as_deref(), plots.as_deref(), json).await)
+                any.set_augmentation(augmentation)?;
+                train(
+                    any,
+                    &cfg,
+                    &train_set,
+                    &test_set,
+                    out.as_deref(),
+                    plots.as_deref(),
+                    json,
+                )
+                .await
             })
         }
         Command::Eval {
@@ -661,7 +663,7 @@ fn main() -> Result<()> {
             })?;
             pollster::block_on(async {
                 let any = make_engine(engine, &m, 1000).await?;
-                with_engine!(any, e => eval(*e, &test_set).await)
+                eval(any, &test_set).await
             })
         }
         Command::Bench {

@@ -24,8 +24,8 @@ pub use engine::gpu::{
     AdapterOptions, GemmProduct, GemmTiming, GpuContext, GpuEngine, KernelEntry, KernelRunner,
 };
 pub use engine::{
-    Engine, EngineInfo, EngineKind, Evaluation, KernelLaunch, OptimizerConfig, OptimizerKind,
-    StepTrace, TensorOptimizerState,
+    AnyEngine, Engine, EngineInfo, EngineKind, Evaluation, KernelLaunch, OptimizerConfig,
+    OptimizerKind, StepTrace, TensorOptimizerState,
 };
 pub use error::{DatasetError, EngineError, ModelError};
 pub use model::Mlp;

@@ -1,61 +1,32 @@
-//! The lesson registry: one entry per lesson (id, title, summary, steps), the table the home page and the
-//! router read. A lesson is a folder (`lessons/<name>/`) with its steps, its text in both languages and
-//! its panels.
+//! The lesson registry: one row per lesson ([`LESSONS`]), the table the home page, the router and the
+//! workers' entry point ([`worker_main`]) read; nothing else lists lessons. A lesson is a folder
+//! (`lessons/<name>/`) with its steps, its text in both languages, its panels and its worker side;
+//! `live_model/` is the live model the concept lessons share (a worker, not a lesson).
 
 pub mod chain_rule;
-pub mod concepts;
 pub mod cross_entropy;
 pub mod finetune;
+pub mod lesson;
+pub mod live_model;
 pub mod player;
 pub mod train;
 
-use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
 
+pub use self::lesson::Lesson;
 use crate::ui::i18n::{Text, tx};
 
-/// One step of a lesson: its title and what the text says.
-#[derive(Clone, Copy, Debug)]
-pub struct Step {
-    /// Short title (the progress dots' labels).
-    pub title: Text,
-    /// The explanation shown with the step's panel.
-    pub body: Text,
-}
-
-/// A lesson in the registry.
-#[derive(Clone, Copy, Debug)]
-pub struct LessonInfo {
-    /// URL id (`?lesson=…`).
-    pub id: &'static str,
-    /// Title.
-    pub title: Text,
-    /// One or two sentences for the home page.
-    pub summary: Text,
-    /// The steps (empty: a free-form lesson without a step player).
-    pub steps: &'static [Step],
-}
-
 /// Every lesson, in the order the home page lists them.
-pub const LESSONS: &[LessonInfo] = &[
-    train::INFO,
-    finetune::INFO,
-    cross_entropy::INFO,
-    chain_rule::INFO,
+pub const LESSONS: &[Lesson] = &[
+    train::LESSON,
+    finetune::LESSON,
+    cross_entropy::LESSON,
+    chain_rule::LESSON,
 ];
 
-/// The registry entry of `id`.
-pub fn find(id: &str) -> Option<&'static LessonInfo> {
-    LESSONS.iter().find(|l| l.id == id)
-}
-
-/// The lesson's page.
-pub fn view(id: &str) -> AnyView {
-    match id {
-        finetune::ID => view! { <finetune::FinetuneLesson /> }.into_any(),
-        cross_entropy::ID => view! { <cross_entropy::CrossEntropyLesson /> }.into_any(),
-        chain_rule::ID => view! { <chain_rule::ChainRuleLesson /> }.into_any(),
-        _ => view! { <train::TrainLesson /> }.into_any(),
-    }
+/// The registry row of `id`.
+pub fn find(id: &str) -> Option<&'static Lesson> {
+    LESSONS.iter().find(|l| l.info.id == id)
 }
 
 /// Texts of the registry itself (titles and summaries are in each lesson's table too).
@@ -64,6 +35,21 @@ pub const NOT_FOUND: Text = tx(
     "没有这个名字的课程；以下是全部课程。",
 );
 
+/// Entry point of a lesson's worker (`worker.js` calls it with the worker's name); `early` holds the
+/// messages that arrived while the module was loading.
+#[wasm_bindgen]
+pub fn worker_main(name: String, early: js_sys::Array) {
+    console_error_panic_hook::set_once();
+    match LESSONS
+        .iter()
+        .filter_map(|l| l.worker)
+        .find(|w| w.name == name)
+    {
+        Some(worker) => (worker.start)(early),
+        None => web_sys::console::error_1(&format!("no lesson has a worker named {name:?}").into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,20 +57,34 @@ mod tests {
 
     #[test]
     fn registry_ids_are_unique_and_every_text_is_translated() {
-        let mut ids: Vec<_> = LESSONS.iter().map(|l| l.id).collect();
+        let mut ids: Vec<_> = LESSONS.iter().map(|l| l.info.id).collect();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), LESSONS.len());
         use crate::ui::line_chart::{ACCURACY, EPOCH, LOSS, STEP};
         let mut texts = vec![NOT_FOUND, STEP, EPOCH, LOSS, ACCURACY];
         for l in LESSONS {
-            texts.extend([l.title, l.summary]);
-            texts.extend(l.steps.iter().flat_map(|s| [s.title, s.body]));
+            texts.extend([l.info.title, l.info.summary]);
+            texts.extend(l.info.steps.iter().flat_map(|s| [s.title, s.body]));
         }
-        texts.extend(concepts::text::all());
+        texts.extend(live_model::text::all());
         texts.extend(cross_entropy::text::all());
         texts.extend(chain_rule::text::all());
         assert_eq!(untranslated(&texts), Vec::<&str>::new());
-        assert!(find("finetune").is_some_and(|l| l.steps.len() == 6));
+        assert!(find("finetune").is_some_and(|l| l.info.steps.len() == 6));
+    }
+
+    #[test]
+    fn worker_names_are_unique_per_worker_and_the_concept_lessons_share_one() {
+        let workers: Vec<_> = LESSONS.iter().filter_map(|l| l.worker).collect();
+        for a in &workers {
+            for b in &workers {
+                // One name, one entry point.
+                assert_eq!(a.name == b.name, a.start as usize == b.start as usize);
+            }
+        }
+        let worker = |id| find(id).and_then(|l| l.worker).map(|w| w.name);
+        assert_eq!(worker("cross-entropy"), worker("chain-rule"));
+        assert_ne!(worker("train"), worker("finetune"));
     }
 }

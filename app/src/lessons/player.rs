@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::Step;
+use super::lesson::Step;
 use crate::route::Router;
 use crate::ui::i18n::{Lang, tx};
 

@@ -1,19 +1,21 @@
 //! The engine interface shared by the WebGPU/wgpu engine and the CPU engine, and the types that cross it.
 
+mod any;
 #[cfg(feature = "burn")]
 pub mod burn;
 pub mod cpu;
 pub mod gpu;
 mod launches;
 
+pub use any::AnyEngine;
 pub use launches::{KernelLaunch, StepShape, Task};
 
 use crate::dataset::{Dataset, Split};
 use crate::error::EngineError;
 use crate::model::Mlp;
 
-/// Which implementation runs the kernels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which implementation runs the kernels (it crosses the lessons' worker protocol as it is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EngineKind {
     /// Hand-written WGSL compute shaders through wgpu (WebGPU, Vulkan, Metal, DX12).
     Gpu,

@@ -11,9 +11,9 @@ use leptos::prelude::*;
 use self::backward::BackwardPanel;
 use self::panels::{ChainPanel, Diagram, PredictPanel};
 use self::text::STEPS;
-use super::LessonInfo;
-use super::concepts::protocol::Weight;
-use super::concepts::{Live, LiveBar, url_image};
+use super::lesson::{Lesson, LessonInfo};
+use super::live_model::protocol::Weight;
+use super::live_model::{Live, LiveBar, url_image};
 use super::player::{StepPlayer, current_step};
 use crate::route::Router;
 use crate::ui::formula::{Formula, tex};
@@ -21,7 +21,7 @@ use crate::ui::formula::{Formula, tex};
 /// URL id.
 pub const ID: &str = "chain-rule";
 /// Hidden units of the live model.
-pub const HIDDEN: usize = crate::worker::concepts::HIDDEN;
+pub const HIDDEN: usize = super::live_model::HIDDEN;
 
 /// Registry entry.
 pub const INFO: LessonInfo = LessonInfo {
@@ -29,6 +29,13 @@ pub const INFO: LessonInfo = LessonInfo {
     title: text::TITLE,
     summary: text::SUMMARY,
     steps: &STEPS,
+};
+
+/// Registry row.
+pub const LESSON: Lesson = Lesson {
+    info: INFO,
+    page: || view! { <ChainRuleLesson /> }.into_any(),
+    worker: Some(super::live_model::WORKER),
 };
 
 /// What the student chose, kept in the URL.

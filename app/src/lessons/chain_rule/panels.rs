@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use super::text::ui;
 use super::{Choice, HIDDEN};
-use crate::lessons::concepts::protocol::{ChainView, CtQuery, CtReply, UpdatePreview, Weight};
-use crate::lessons::concepts::{ImagePicker, Live, live_answer};
+use crate::lessons::live_model::protocol::{ChainView, CtQuery, CtReply, UpdatePreview, Weight};
+use crate::lessons::live_model::{ImagePicker, Live, live_answer};
 use crate::ui::formula::{Formula, num, tex};
 use crate::ui::heatmap::{Heatmap, Layout};
 use crate::ui::i18n::Lang;

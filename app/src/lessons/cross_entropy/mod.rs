@@ -10,8 +10,8 @@ use leptos::prelude::*;
 
 use self::panels::{Gallery, LiveImagePanel, Playground, Quiz, Versus};
 use self::text::STEPS;
-use super::LessonInfo;
-use super::concepts::{Live, LiveBar, url_image};
+use super::lesson::{Lesson, LessonInfo};
+use super::live_model::{Live, LiveBar, url_image};
 use super::player::{StepPlayer, current_step};
 use crate::route::Router;
 
@@ -24,6 +24,13 @@ pub const INFO: LessonInfo = LessonInfo {
     title: text::TITLE,
     summary: text::SUMMARY,
     steps: &STEPS,
+};
+
+/// Registry row.
+pub const LESSON: Lesson = Lesson {
+    info: INFO,
+    page: || view! { <CrossEntropyLesson /> }.into_any(),
+    worker: Some(super::live_model::WORKER),
 };
 
 /// The lesson page.

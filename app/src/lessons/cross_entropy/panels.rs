@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use super::math;
 use super::text::ui;
-use crate::lessons::concepts::protocol::{CtQuery, CtReply, ImageView, Surprise};
-use crate::lessons::concepts::{ImagePicker, live_answer, text as live_text};
+use crate::lessons::live_model::protocol::{CtQuery, CtReply, ImageView, Surprise};
+use crate::lessons::live_model::{ImagePicker, live_answer, text as live_text};
 use crate::ui::bars::{BarChart, BarSeries};
 use crate::ui::formula::{Formula, num, tex};
 use crate::ui::heatmap::DigitImage;

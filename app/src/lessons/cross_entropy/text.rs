@@ -1,6 +1,6 @@
 //! The cross-entropy lesson's text, English and Chinese side by side.
 
-use crate::lessons::Step;
+use crate::lessons::lesson::Step;
 use crate::ui::i18n::{Text, tx};
 
 /// Title.

@@ -7,6 +7,7 @@ pub mod panels;
 pub mod protocol;
 pub mod state;
 pub mod text;
+mod worker;
 
 use leptos::prelude::*;
 
@@ -14,10 +15,11 @@ use self::panels::{ComparisonChart, FreezingPanel, ModelFiles, StatusBar};
 use self::protocol::{FtToWorker, PhaseKind, Scenario, Slot};
 use self::state::FtState;
 use self::text::{STEPS, ui};
-use super::LessonInfo;
+use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
-use crate::protocol::EnginePreference;
+use crate::protocol::{EnginePreference, engine_label};
 use crate::route::Router;
+use crate::runtime::WorkerEntry;
 use crate::ui::i18n::Lang;
 
 /// URL id.
@@ -29,6 +31,16 @@ pub const INFO: LessonInfo = LessonInfo {
     title: text::TITLE,
     summary: text::SUMMARY,
     steps: &STEPS,
+};
+
+/// The lesson's engine worker.
+pub const WORKER: WorkerEntry = WorkerEntry::of::<worker::Worker>("finetune");
+
+/// Registry row.
+pub const LESSON: Lesson = Lesson {
+    info: INFO,
+    page: || view! { <FinetuneLesson /> }.into_any(),
+    worker: Some(WORKER),
 };
 
 /// The lesson's setup from the URL, with the recipe's defaults.
@@ -62,11 +74,10 @@ impl Setup {
             .unwrap_or(Scenario::Handwriting);
         Self {
             scenario,
-            engine: match r.get("engine") {
-                Some("cpu") => EnginePreference::Cpu,
-                Some("gpu") => EnginePreference::Gpu,
-                _ => EnginePreference::Auto,
-            },
+            engine: r
+                .get("engine")
+                .and_then(EnginePreference::parse)
+                .unwrap_or(EnginePreference::Auto),
             // Few-shot by default; "digits → clothes" is about plenty of data.
             per_class: num(r, "per_class")
                 .filter(|n| (1..=400).contains(n))
@@ -292,7 +303,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             <div class="lesson-bar">
                 <span class="engine" data-testid="engine">
                     {move || state.engine.get().map(|e| view! {
-                        <span class="badge" data-testid="engine-kind">{e.kind.clone()}</span>
+                        <span class="badge" data-testid="engine-kind">{engine_label(e.kind)}</span>
                         <span class="adapter" data-testid="engine-adapter">{e.adapter.clone()}</span>
                         <span class="note" data-testid="engine-note">{text::message(e.note.code).get(lang.get())}</span>
                     })}

@@ -1,6 +1,7 @@
 //! Messages between the fine-tuning lesson's page and its worker, in three kinds: commands (each names
 //! the model slot it acts on), queries that get exactly one reply matched by id, and events.
 
+use kernels::EngineKind;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
@@ -150,13 +151,6 @@ pub enum FtToWorker {
     },
     /// Stop after the current step.
     Pause,
-    /// A question that gets exactly one [`FtEvent::Reply`] with the same id.
-    Query {
-        /// Matches the reply.
-        id: u32,
-        /// The question.
-        query: FtQuery,
-    },
 }
 
 /// Questions to the worker.
@@ -215,7 +209,7 @@ pub enum FtEvent {
     /// The engine in use.
     Engine {
         /// `WebGPU` or `CPU`.
-        kind: String,
+        kind: EngineKind,
         /// Adapter name.
         adapter: String,
         /// Why.
@@ -279,13 +273,6 @@ pub enum FtEvent {
         dispatches: usize,
         /// FNV-1a of fc1's weights read back from the engine.
         fc1_digest: String,
-    },
-    /// The answer to a query.
-    Reply {
-        /// The query's id.
-        id: u32,
-        /// The answer.
-        reply: FtReply,
     },
     /// Something went wrong; shown on screen.
     Error(WorkerMessage),

@@ -1,18 +1,20 @@
 //! What the fine-tuning page knows (every number from the worker's engines), and the client that talks
 //! to the lesson's worker: commands, queries answered by id, events applied to the signals.
 
+use kernels::EngineKind;
 use leptos::prelude::*;
 
 use super::protocol::{
     FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, Slot, TensorRow, WorkerMessage,
 };
-use crate::client::{Protocol, WorkerClient};
+use crate::client::WorkerClient;
+use crate::protocol::Protocol;
 
 /// The engine as the worker announced it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EngineLine {
-    /// `WebGPU` or `CPU`.
-    pub kind: String,
+    /// The engine.
+    pub kind: EngineKind,
     /// Adapter.
     pub adapter: String,
     /// Why.
@@ -189,7 +191,6 @@ impl FtState {
                 self.dispatches.set(dispatches);
                 self.fc1_digest.set(fc1_digest);
             }
-            FtEvent::Reply { .. } => {}
             FtEvent::Error(m) => {
                 web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
                 self.errors.update(|e| e.push(m));
@@ -206,17 +207,6 @@ impl Protocol for FtProtocol {
     type Event = FtEvent;
     type Query = FtQuery;
     type Reply = FtReply;
-
-    fn query(id: u32, query: FtQuery) -> FtToWorker {
-        FtToWorker::Query { id, query }
-    }
-
-    fn reply(event: FtEvent) -> Result<(u32, FtReply), FtEvent> {
-        match event {
-            FtEvent::Reply { id, reply } => Ok((id, reply)),
-            other => Err(other),
-        }
-    }
 }
 
 /// Sends commands and queries to the lesson's worker.
@@ -226,7 +216,7 @@ pub type FtClient = WorkerClient<FtProtocol>;
 pub fn start() -> (FtClient, FtState) {
     let state = FtState::new();
     let client = FtClient::start(
-        crate::worker::finetune::WORKER_NAME,
+        super::WORKER.name,
         move |ev| state.apply(ev),
         move |detail| {
             state.errors.update(|v| {

@@ -1,7 +1,7 @@
 //! Every sentence of the fine-tuning lesson, English and Chinese side by side.
 
 use super::protocol::{PhaseKind, Scenario};
-use crate::lessons::Step;
+use crate::lessons::lesson::Step;
 use crate::ui::i18n::{Lang, Text, tx};
 
 /// The six steps of the recipe.

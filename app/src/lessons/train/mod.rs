@@ -1,18 +1,21 @@
 //! "Train a network": the seed recipe on MNIST with every control and live view (the first lesson).
-//! `page` is the page, `state` what it knows of the run, `protocol` its messages with the worker
-//! (`worker/train.rs`), `text` every sentence in both languages.
+//! `page` is the page, `state` what it knows of the run, `config` its setup (URL and form), `protocol`
+//! its messages with `worker` (the engine side), `text` every sentence in both languages.
 
 #[cfg(feature = "burn")]
 mod autodiff;
+pub mod config;
 mod page;
 pub mod protocol;
 mod resume;
 mod state;
 mod text;
+mod worker;
 
 use leptos::prelude::*;
 
-use super::LessonInfo;
+use super::lesson::{Lesson, LessonInfo};
+use crate::runtime::WorkerEntry;
 use crate::ui::i18n::tx;
 
 /// URL id.
@@ -27,6 +30,16 @@ pub const INFO: LessonInfo = LessonInfo {
         "一个多层感知机在你的 GPU 上学习 MNIST：逐步展示训练循环，实时的损失和准确率、第一层权重、混淆矩阵和手写板。",
     ),
     steps: &[],
+};
+
+/// The lesson's engine worker.
+pub const WORKER: WorkerEntry = WorkerEntry::of::<worker::Worker>("train");
+
+/// Registry row.
+pub const LESSON: Lesson = Lesson {
+    info: INFO,
+    page: || view! { <TrainLesson /> }.into_any(),
+    worker: Some(WORKER),
 };
 
 /// The lesson.

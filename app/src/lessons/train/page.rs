@@ -1,14 +1,16 @@
 //! The "Train a network" page: its own engine worker, the training loop's outline, controls, progress
 //! and the live views (loss and accuracy curves, first-layer weights, confusion matrix, drawing pad).
 
+use kernels::EngineKind;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::config::{LessonConfig, LessonOptimizer};
 use super::protocol::{MessageCode, TrQuery, TrReply, TrToWorker};
 use super::resume;
 use super::state::{self, Divergence, EngineView, State, TrClient};
 use super::text;
-use crate::config::{LessonConfig, LessonOptimizer};
+use crate::protocol::engine_label;
 use crate::ui::i18n::{Lang, Text};
 use crate::ui::plots::{self, CellView};
 use crate::ui::{drawing, files};
@@ -234,7 +236,7 @@ pub fn TrainPage() -> impl IntoView {
         match parsed {
             Ok(h)
                 if !h.is_empty()
-                    && h.len() <= crate::config::MAX_HIDDEN_LAYERS
+                    && h.len() <= super::config::MAX_HIDDEN_LAYERS
                     && h.iter().all(|w| (1..=2048).contains(w)) =>
             {
                 hidden_invalid.set(false);
@@ -317,7 +319,7 @@ pub fn TrainPage() -> impl IntoView {
                 {move || match state.engine.get() {
                     None => view! { <span class="pending">{move || text::STARTING.get(lang.get())}</span> }.into_any(),
                     Some(EngineView { kind, adapter, note, measurements }) => view! {
-                        <span class="badge" data-testid="engine-kind">{kind.clone()}</span>
+                        <span class="badge" data-testid="engine-kind">{engine_label(kind)}</span>
                         <span class="adapter" data-testid="engine-adapter">{adapter}</span>
                         <span class="note" data-testid="engine-note">{move || note.show(lang.get())}</span>
                         <span class="measurements" data-testid="engine-measurements">
@@ -328,7 +330,7 @@ pub fn TrainPage() -> impl IntoView {
                 {move || {
                     // The line is there from the moment WebGPU is shown (a placeholder until the kernels
                     // are timed), so the page below never moves under a student's pen.
-                    let on_gpu = state.engine.get().is_some_and(|e| e.kind == "WebGPU");
+                    let on_gpu = state.engine.get().is_some_and(|e| e.kind == EngineKind::Gpu);
                     on_gpu.then(|| match state.kernels.get() {
                         None => view! {
                             <p class="kernels" data-testid="engine-kernels-pending">{move || text::TIMING.get(lang.get())}</p>
@@ -388,9 +390,9 @@ pub fn TrainPage() -> impl IntoView {
                             // Read each time the worker reports: the page's own wasm memory alongside.
                             <span class="debug-memory" data-testid="memory"
                                 data-worker=move || state.worker_memory.get().to_string()
-                                data-page=move || { state.step.track(); crate::worker::wasm_memory_bytes().to_string() }>
+                                data-page=move || { state.step.track(); crate::runtime::wasm_memory_bytes().to_string() }>
                                 {move || { state.step.track(); text::MEMORY.get(lang.get())
-                                    .replace("{page}", &mib(crate::worker::wasm_memory_bytes()))
+                                    .replace("{page}", &mib(crate::runtime::wasm_memory_bytes()))
                                     .replace("{worker}", &mib(state.worker_memory.get())) }}
                             </span> }
                     })}

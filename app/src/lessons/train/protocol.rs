@@ -1,15 +1,16 @@
 //! Messages between "Train a network" and its worker, in three kinds: commands, queries that get
-//! exactly one [`TrEvent::Reply`] with the same id, and events. They cross `postMessage` as structured
+//! exactly one [`TrReply`] with the same id (the envelope is [`crate::protocol`]), and events. They cross `postMessage` as structured
 //! clones built by serde-wasm-bindgen; bulk bytes (`ByteBuf`) travel as `Uint8Array`s. What the worker
 //! says travels as a [`WorkerMessage`] (a code the page translates, and the engine's own detail).
 
+use kernels::EngineKind;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
-use crate::client::Protocol;
-use crate::config::LessonConfig;
+use super::config::LessonConfig;
 use crate::history::LossHistory;
 pub use crate::messages::{MessageCode, WorkerMessage};
+use crate::protocol::Protocol;
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -39,13 +40,6 @@ pub enum TrToWorker {
     DebugLoseDevice,
     /// Continue the run saved in this browser ([`TrEvent::Saved`] offered it).
     Resume,
-    /// A question; answered by exactly one [`TrEvent::Reply`] with the same id.
-    Query {
-        /// Matches the reply.
-        id: u32,
-        /// The question.
-        query: TrQuery,
-    },
 }
 
 /// Questions to the worker.
@@ -184,7 +178,7 @@ pub enum TrEvent {
     /// The engine in use.
     Engine {
         /// `WebGPU` or `CPU`.
-        kind: String,
+        kind: EngineKind,
         /// Adapter name.
         adapter: String,
         /// Why this engine (fallback reasons, measurements), shown on screen.
@@ -293,16 +287,9 @@ pub enum TrEvent {
     },
     /// Something went wrong; shown on screen in the page's language.
     Error(WorkerMessage),
-    /// The answer to [`TrToWorker::Query`] `id`.
-    Reply {
-        /// The query's id.
-        id: u32,
-        /// The answer.
-        reply: TrReply,
-    },
 }
 
-/// The lesson's messages, for [`crate::client::WorkerClient`].
+/// The lesson's messages, for [`crate::client::WorkerClient`] and its worker.
 pub struct TrProtocol;
 
 impl Protocol for TrProtocol {
@@ -310,15 +297,4 @@ impl Protocol for TrProtocol {
     type Event = TrEvent;
     type Query = TrQuery;
     type Reply = TrReply;
-
-    fn query(id: u32, query: TrQuery) -> TrToWorker {
-        TrToWorker::Query { id, query }
-    }
-
-    fn reply(event: TrEvent) -> Result<(u32, TrReply), TrEvent> {
-        match event {
-            TrEvent::Reply { id, reply } => Ok((id, reply)),
-            other => Err(other),
-        }
-    }
 }

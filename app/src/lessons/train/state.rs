@@ -1,14 +1,15 @@
 //! What the page knows of the run — every number comes from the worker's engine — and the worker's end
 //! on the page: events update the signals, queries are answered by id.
 
+use kernels::EngineKind;
 use leptos::prelude::*;
 
+use super::config::LessonConfig;
 use super::protocol::{
     EngineMeasurement, GemmChoice, MessageCode, SavedRun, TrEvent, TrProtocol, TrQuery, TrReply,
     WorkerMessage,
 };
 use crate::client::WorkerClient;
-use crate::config::LessonConfig;
 use crate::history::{LossHistory, push_bounded};
 use crate::ui::files;
 use crate::ui::plots::{CellView, WeightsImage};
@@ -16,7 +17,7 @@ use crate::ui::plots::{CellView, WeightsImage};
 /// The engine as shown in the header.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EngineView {
-    pub kind: String,
+    pub kind: EngineKind,
     pub adapter: String,
     pub note: WorkerMessage,
     pub measurements: Vec<EngineMeasurement>,
@@ -127,7 +128,7 @@ impl State {
 
     fn apply(&self, event: TrEvent) {
         match event {
-            TrEvent::Ready | TrEvent::Reply { .. } => {}
+            TrEvent::Ready => {}
             TrEvent::Saved { run } => self.saved.set(run),
             TrEvent::Resumed {
                 config,

@@ -8,8 +8,8 @@ use kernels::{Mlp, TensorOptimizerState};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
-use crate::config::LessonConfig;
 use crate::history::LossHistory;
+use crate::lessons::train::config::LessonConfig;
 use crate::lessons::train::protocol::SavedRun;
 
 /// Key of the lesson's entry in the store.

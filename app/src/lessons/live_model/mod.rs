@@ -1,17 +1,28 @@
-//! What the concept lessons (cross-entropy, the chain rule) share: the live model's worker and its
-//! client, the page's signals about the live model, and the bar that starts, pauses and steps it.
+//! The live model the concept lessons (cross-entropy, the chain rule) share — not a lesson itself: its
+//! worker side (`worker`) and client, the page's signals about it, and the bar that starts, pauses and
+//! steps it.
 
 pub mod protocol;
 pub mod text;
+mod worker;
 
+use kernels::EngineKind;
 use leptos::prelude::*;
 
 use self::protocol::{CtEvent, CtQuery, CtReply, CtToWorker, WorkerMessage};
-use crate::client::{Protocol, WorkerClient};
+use crate::client::WorkerClient;
 use crate::protocol::EnginePreference;
+use crate::protocol::{Protocol, engine_label};
 use crate::route::Route;
+use crate::runtime::WorkerEntry;
 use crate::ui::formula::num;
 use crate::ui::i18n::Lang;
+
+/// Hidden units of the live model: small enough to show every weight.
+pub const HIDDEN: usize = 32;
+
+/// The live model's engine worker (both concept lessons' registry rows name it).
+pub const WORKER: WorkerEntry = WorkerEntry::of::<worker::Worker>("concepts");
 
 /// The concept lessons' messages.
 pub struct CtProtocol;
@@ -21,17 +32,6 @@ impl Protocol for CtProtocol {
     type Event = CtEvent;
     type Query = CtQuery;
     type Reply = CtReply;
-
-    fn query(id: u32, query: CtQuery) -> CtToWorker {
-        CtToWorker::Query { id, query }
-    }
-
-    fn reply(event: CtEvent) -> Result<(u32, CtReply), CtEvent> {
-        match event {
-            CtEvent::Reply { id, reply } => Ok((id, reply)),
-            other => Err(other),
-        }
-    }
 }
 
 /// Training progress of the live model.
@@ -53,7 +53,7 @@ pub struct Progress {
 #[derive(Clone, Copy)]
 pub struct Live {
     /// `(kind, adapter, why)`.
-    pub engine: RwSignal<Option<(String, String, WorkerMessage)>>,
+    pub engine: RwSignal<Option<(EngineKind, String, WorkerMessage)>>,
     /// Hidden units and test-pool size once ready.
     pub ready: RwSignal<Option<(usize, usize)>>,
     /// Progress.
@@ -72,7 +72,7 @@ impl Live {
         let progress = RwSignal::new(None);
         let errors = RwSignal::new(Vec::new());
         let client = WorkerClient::<CtProtocol>::start(
-            crate::worker::concepts::WORKER_NAME,
+            WORKER.name,
             move |ev| match ev {
                 CtEvent::Engine {
                     kind,
@@ -94,7 +94,6 @@ impl Live {
                     running,
                 })),
                 CtEvent::Error(m) => errors.update(|e| e.push(m)),
-                CtEvent::Reply { .. } => {}
             },
             move |detail| {
                 errors.update(|e| {
@@ -106,11 +105,10 @@ impl Live {
             },
         );
         client.send(&CtToWorker::Start {
-            engine: match route.get("engine") {
-                Some("cpu") => EnginePreference::Cpu,
-                Some("gpu") => EnginePreference::Gpu,
-                _ => EnginePreference::Auto,
-            },
+            engine: route
+                .get("engine")
+                .and_then(EnginePreference::parse)
+                .unwrap_or(EnginePreference::Auto),
             seed: route.get("seed").and_then(|s| s.parse().ok()).unwrap_or(1),
         });
         let live = Self {
@@ -287,7 +285,7 @@ pub fn LiveBar() -> impl IntoView {
         <section class="live-bar" aria-label=move || text::LIVE.get(lang.get())>
             <div class="engine">
                 {move || live.engine.get().map(|(kind, adapter, note)| view! {
-                    <span class="badge" data-testid="engine-kind">{kind}</span>
+                    <span class="badge" data-testid="engine-kind">{engine_label(kind)}</span>
                     <span class="adapter advanced">{adapter}</span>
                     <span class="note advanced" data-testid="engine-note">{crate::messages::message(note.code).get(lang.get())}</span>
                 })}

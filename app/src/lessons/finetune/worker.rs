@@ -1,28 +1,27 @@
-//! The fine-tuning lesson's Web Worker: the pretrained model in one slot and the from-scratch baseline in
-//! another, on one device (the compiled pipelines are shared through the `GpuContext`); each phase of
+//! The fine-tuning lesson's worker side: the pretrained model in one slot and the from-scratch baseline
+//! in another, on one device (the compiled pipelines are shared through the `GpuContext`); each phase of
 //! the recipe runs in short bursts so commands and queries are answered between steps.
-
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::rc::Rc;
 
 use kernels::dataset::Dataset;
 use kernels::engine::{l2_distance, l2_norm};
 use kernels::finetune::{per_class_subset, select_classes};
 use kernels::ops::gather_normalize::Augmentation;
 use kernels::training::EpochBatches;
-use kernels::{EngineError, GpuContext, KernelLaunch, Mlp, OptimizerConfig};
+use kernels::{
+    AnyEngine, Engine, EngineError, EngineKind, GpuContext, KernelLaunch, Mlp, OptimizerConfig,
+};
 use serde_bytes::ByteBuf;
 
-use super::{Active, fetch_bytes, inbox, load_dataset, now, pick_engine, post, sleep};
-use crate::lessons::finetune::protocol::{
+use super::protocol::{
     Examples, FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, MessageCode, PhaseKind, Scenario,
     Slot, TensorRow, WorkerMessage, fnv1a,
 };
+use super::state::FtProtocol;
 use crate::protocol::EnginePreference;
-
-/// The worker's name (`worker.js` passes it to `worker_main`).
-pub const WORKER_NAME: &str = "finetune";
+use crate::runtime::data::load_dataset;
+use crate::runtime::engine::{self, Gpu};
+use crate::runtime::fetch::fetch_bytes;
+use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
 /// The shipped pretrained model.
 pub const PRETRAINED: &str = "static/models/mnist-mlp-784-512-10.safetensors";
 /// The CIFAR-10 program's pretrained model (six animal classes; `backprop-lab train`, see the README).
@@ -31,18 +30,9 @@ pub const PRETRAINED_CIFAR: &str = "static/models/cifar10-animals-mlp-3072-512-6
 const VEHICLES: [usize; 4] = [0, 1, 8, 9];
 /// Rows per dispatch: the largest batch, and the evaluation chunk.
 const MAX_ROWS: usize = 512;
-/// Target length of one burst of steps.
-const BURST_SECONDS: f64 = 0.1;
 
 fn message(code: MessageCode, detail: impl Into<String>) -> WorkerMessage {
-    WorkerMessage {
-        code,
-        detail: detail.into(),
-    }
-}
-
-fn error(code: MessageCode, detail: impl Into<String>) {
-    post(&FtEvent::Error(message(code, detail)));
+    WorkerMessage::new(code, detail)
 }
 
 /// A training phase in progress.
@@ -62,14 +52,17 @@ struct Run {
     epoch_offset: usize,
 }
 
-struct Worker {
-    inbox: Rc<RefCell<VecDeque<FtToWorker>>>,
-    gpu: Option<GpuContext>,
-    use_gpu: bool,
+/// The lesson's worker.
+pub struct Worker {
+    out: Outbox<FtProtocol>,
+    /// The engine started (the first command carries the preference).
+    started: bool,
+    gpu: Gpu,
+    kind: EngineKind,
     train: Option<Dataset>,
     test: Option<Dataset>,
-    tuned: Option<Active>,
-    scratch: Option<Active>,
+    tuned: Option<AnyEngine>,
+    scratch: Option<AnyEngine>,
     /// The tuned model's weights when the current phase began (for ‖ΔW‖).
     phase_start: Option<Mlp>,
     run: Option<Run>,
@@ -82,12 +75,13 @@ struct Worker {
     head_epochs: usize,
 }
 
+/// The WGSL kernels on `gpu` when given, else the CPU engine.
 fn engine_for(
     gpu: Option<&GpuContext>,
     model: &Mlp,
     augmentation: Option<Augmentation>,
-) -> Result<Active, EngineError> {
-    let mut engine = Active::new(gpu, model, MAX_ROWS)?;
+) -> Result<AnyEngine, EngineError> {
+    let mut engine = AnyEngine::gpu_or_cpu(gpu, model, MAX_ROWS)?;
     engine.set_augmentation(augmentation)?;
     Ok(engine)
 }
@@ -118,7 +112,7 @@ fn drawn_dataset(classes: &[String], ex: &Examples) -> Result<Dataset, String> {
 }
 
 impl Worker {
-    fn slot(&mut self, slot: Slot) -> Option<&mut Active> {
+    fn slot(&mut self, slot: Slot) -> Option<&mut AnyEngine> {
         match slot {
             Slot::Tuned => self.tuned.as_mut(),
             Slot::Scratch => self.scratch.as_mut(),
@@ -126,26 +120,23 @@ impl Worker {
     }
 
     async fn start_engine(&mut self, pref: EnginePreference) {
-        let choice = pick_engine(pref).await;
-        self.gpu = choice.gpu;
-        self.use_gpu = choice.use_gpu;
-        self.announce(choice.note, &choice.adapter).await;
-    }
-
-    async fn announce(&self, note: WorkerMessage, adapter: &str) {
-        post(&FtEvent::Engine {
-            kind: if self.use_gpu { "WebGPU" } else { "CPU" }.into(),
-            adapter: adapter.into(),
-            note,
+        self.started = true;
+        self.gpu = Gpu::open(pref).await;
+        let choice = engine::choose(pref, &self.gpu, false);
+        self.kind = choice.kind;
+        self.out.post(&FtEvent::Engine {
+            kind: self.kind,
+            adapter: self.gpu.adapter(self.kind),
+            note: choice.note,
         });
     }
 
-    fn gpu(&self) -> Option<&GpuContext> {
-        self.gpu.as_ref().filter(|_| self.use_gpu)
+    fn report(&self, code: MessageCode, detail: impl Into<String>) {
+        self.out.post(&FtEvent::Error(message(code, detail)));
     }
 
     fn post_model(&self, slot: Slot, model: &Mlp) {
-        post(&FtEvent::Model {
+        self.out.post(&FtEvent::Model {
             slot,
             widths: model.widths(),
             frozen: model.layers.iter().map(|l| l.weight_frozen).collect(),
@@ -162,9 +153,9 @@ impl Worker {
         let Some(engine) = self.slot(slot) else {
             return Ok(());
         };
-        let eval = engine.evaluate().await?;
+        let eval = engine.evaluate(None).await?;
         let predictions: Vec<u8> = eval.predictions.iter().map(|&p| p as u8).collect();
-        post(&FtEvent::Evaluation {
+        self.out.post(&FtEvent::Evaluation {
             slot,
             phase,
             epoch,
@@ -203,7 +194,7 @@ impl Worker {
             None => match fetch_bytes(shipped).await {
                 Ok(b) => b,
                 Err(e) => {
-                    error(MessageCode::BadModel, e);
+                    self.report(MessageCode::BadModel, e);
                     return Ok(());
                 }
             },
@@ -212,7 +203,7 @@ impl Worker {
         let mlp = match Mlp::from_safetensors(&bytes) {
             Ok(m) if m.input_size() == inputs => m,
             Ok(m) => {
-                error(
+                self.report(
                     MessageCode::BadModel,
                     format!(
                         "the model takes {} inputs; this scenario's images have {inputs}",
@@ -222,7 +213,7 @@ impl Worker {
                 return Ok(());
             }
             Err(e) => {
-                error(MessageCode::BadModel, e.to_string());
+                self.report(MessageCode::BadModel, e.to_string());
                 return Ok(());
             }
         };
@@ -247,7 +238,7 @@ impl Worker {
                         self.shipped = Some((scenario, train, held_out));
                     }
                     Err(e) => {
-                        error(MessageCode::DataFailed, e);
+                        self.report(MessageCode::DataFailed, e);
                         return Ok(());
                     }
                 }
@@ -259,7 +250,11 @@ impl Worker {
         self.head_epochs = 0;
         self.run = None;
         self.scratch = None;
-        self.tuned = Some(engine_for(self.gpu(), &mlp, self.augmentation)?);
+        self.tuned = Some(engine_for(
+            self.gpu.for_kind(self.kind),
+            &mlp,
+            self.augmentation,
+        )?);
         self.phase_start = Some(mlp.clone());
         self.post_model(Slot::Tuned, &mlp);
         self.post_data();
@@ -268,7 +263,7 @@ impl Worker {
 
     fn post_data(&self) {
         if let (Some(train), Some(test)) = (&self.train, &self.test) {
-            post(&FtEvent::Data {
+            self.out.post(&FtEvent::Data {
                 classes: train.class_names.clone(),
                 train: train.len(),
                 test: test.len(),
@@ -302,11 +297,11 @@ impl Worker {
         ) {
             (Ok(a), Ok(b)) if !a.is_empty() && !b.is_empty() => (a, b),
             (Err(e), _) | (_, Err(e)) => {
-                error(MessageCode::DataFailed, e);
+                self.report(MessageCode::DataFailed, e);
                 return Ok(());
             }
             _ => {
-                error(MessageCode::DataFailed, "no drawings");
+                self.report(MessageCode::DataFailed, "no drawings");
                 return Ok(());
             }
         };
@@ -381,7 +376,7 @@ impl Worker {
         let shares = KernelLaunch::shares(&launches);
         // The GPU engine's plan, which both engines list.
         let dispatches = KernelLaunch::dispatches(&launches);
-        post(&FtEvent::Tensors {
+        self.out.post(&FtEvent::Tensors {
             rows,
             kernels: launches
                 .into_iter()
@@ -406,7 +401,7 @@ impl Worker {
         frozen: bool,
     ) -> Result<(), EngineError> {
         let Some(engine) = self.slot(slot) else {
-            error(MessageCode::NotReady, "no model is loaded");
+            self.report(MessageCode::NotReady, "no model is loaded");
             return Ok(());
         };
         engine.set_frozen(layer, frozen)?;
@@ -424,10 +419,10 @@ impl Worker {
         classes: usize,
         seed: u64,
     ) -> Result<(), EngineError> {
-        let gpu = self.gpu().cloned();
+        let gpu = self.gpu.for_kind(self.kind).cloned();
         let augmentation = self.augmentation;
         let Some(engine) = self.slot(slot) else {
-            error(MessageCode::NotReady, "no model is loaded");
+            self.report(MessageCode::NotReady, "no model is loaded");
             return Ok(());
         };
         let mut model = engine.model().await?;
@@ -466,11 +461,11 @@ impl Worker {
             ..OptimizerConfig::default()
         };
         if let Err(e) = opt.validate() {
-            error(MessageCode::EngineFailed, e.to_string());
+            self.report(MessageCode::EngineFailed, e.to_string());
             return Ok(());
         }
         let Some(train_len) = self.train.as_ref().map(Dataset::len) else {
-            error(MessageCode::NotReady, "no examples yet");
+            self.report(MessageCode::NotReady, "no examples yet");
             return Ok(());
         };
         let slot = if phase == PhaseKind::Scratch {
@@ -479,7 +474,7 @@ impl Worker {
             Slot::Tuned
         };
         let Some(tuned) = self.tuned.as_mut() else {
-            error(MessageCode::NotReady, "no model is loaded");
+            self.report(MessageCode::NotReady, "no model is loaded");
             return Ok(());
         };
         let mut model = tuned.model().await?;
@@ -487,7 +482,11 @@ impl Worker {
             PhaseKind::Scratch => {
                 let w = model.widths();
                 let fresh = Mlp::new(w[0], &w[1..w.len() - 1], w[w.len() - 1], seed)?;
-                self.scratch = Some(engine_for(self.gpu(), &fresh, self.augmentation)?);
+                self.scratch = Some(engine_for(
+                    self.gpu.for_kind(self.kind),
+                    &fresh,
+                    self.augmentation,
+                )?);
                 self.set_data()?;
                 self.post_model(Slot::Scratch, &fresh);
             }
@@ -552,7 +551,7 @@ impl Worker {
             }
             Ok(false) => Ok(()),
             Err(e) => {
-                post(&stopped(&run, f32::NAN));
+                self.out.post(&stopped(&run, f32::NAN));
                 Err(e)
             }
         }
@@ -588,11 +587,11 @@ impl Worker {
             .iter()
             .any(|&l| kernels::training::diverged(l, classes))
         {
-            error(
+            self.report(
                 MessageCode::Diverged,
                 format!("learning rate {}", run.opt.lr),
             );
-            post(&stopped(run, loss));
+            self.out.post(&stopped(run, loss));
             return Ok(false);
         }
         let finished = run.epoch >= run.epochs;
@@ -606,7 +605,7 @@ impl Worker {
             }
             self.evaluate(run.slot, Some(run.phase), run.epoch).await?;
         }
-        post(&FtEvent::Progress {
+        self.out.post(&FtEvent::Progress {
             phase: run.phase,
             epoch: run.epoch,
             epochs: run.epochs,
@@ -617,30 +616,7 @@ impl Worker {
         Ok(!finished)
     }
 
-    async fn query(&mut self, id: u32, query: FtQuery) {
-        let reply = match query {
-            FtQuery::Export { slot } => match self.slot(slot) {
-                None => FtReply::Failed(message(MessageCode::NotReady, "no model is loaded")),
-                Some(engine) => match engine.model().await {
-                    Ok(mut model) => {
-                        for l in 0..model.layers.len() {
-                            let _ = model.unfreeze(l);
-                        }
-                        match model.to_safetensors() {
-                            Ok(bytes) => FtReply::Model(ByteBuf::from(bytes)),
-                            Err(e) => {
-                                FtReply::Failed(message(MessageCode::EngineFailed, e.to_string()))
-                            }
-                        }
-                    }
-                    Err(e) => FtReply::Failed(message(MessageCode::EngineFailed, e.to_string())),
-                },
-            },
-        };
-        post(&FtEvent::Reply { id, reply });
-    }
-
-    async fn handle(&mut self, msg: FtToWorker) -> Result<(), EngineError> {
+    async fn command(&mut self, msg: FtToWorker) -> Result<(), EngineError> {
         match msg {
             FtToWorker::Load {
                 scenario,
@@ -674,45 +650,9 @@ impl Worker {
             } => self.begin(phase, epochs, lr, momentum, batch, seed).await,
             FtToWorker::Pause => {
                 if let Some(run) = self.run.take() {
-                    post(&stopped(&run, f32::NAN));
+                    self.out.post(&stopped(&run, f32::NAN));
                 }
                 Ok(())
-            }
-            FtToWorker::Query { id, query } => {
-                self.query(id, query).await;
-                Ok(())
-            }
-        }
-    }
-
-    async fn main_loop(mut self) {
-        // The first message carries the engine preference.
-        let pref = loop {
-            let first = self.inbox.borrow().front().cloned();
-            match first {
-                Some(FtToWorker::Load { engine, .. }) => break engine,
-                Some(_) => break EnginePreference::Auto,
-                None => sleep(0.02).await,
-            }
-        };
-        self.start_engine(pref).await;
-        loop {
-            let next = self.inbox.borrow_mut().pop_front();
-            if let Some(msg) = next {
-                if let Err(e) = self.handle(msg).await {
-                    self.run = None;
-                    error(MessageCode::EngineFailed, e.to_string());
-                }
-                continue;
-            }
-            if self.run.is_some() {
-                if let Err(e) = self.burst().await {
-                    self.run = None;
-                    error(MessageCode::EngineFailed, e.to_string());
-                }
-                sleep(0.0).await;
-            } else {
-                sleep(0.03).await;
             }
         }
     }
@@ -734,25 +674,81 @@ fn f32_bytes(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
-/// Runs the fine-tuning lesson's worker; `early` holds the messages that arrived while the module was
-/// loading.
-pub fn main(early: js_sys::Array) {
-    let inbox = inbox::<FtToWorker>(early, |e| {
-        error(MessageCode::EngineFailed, format!("bad message: {e}"))
-    });
-    let worker = Worker {
-        inbox,
-        gpu: None,
-        use_gpu: false,
-        train: None,
-        test: None,
-        tuned: None,
-        scratch: None,
-        phase_start: None,
-        run: None,
-        augmentation: None,
-        shipped: None,
-        head_epochs: 0,
-    };
-    wasm_bindgen_futures::spawn_local(worker.main_loop());
+impl LessonWorker for Worker {
+    type Protocol = FtProtocol;
+
+    fn new(out: Outbox<FtProtocol>) -> Self {
+        Self {
+            out,
+            started: false,
+            gpu: Gpu::default(),
+            kind: EngineKind::Cpu,
+            train: None,
+            test: None,
+            tuned: None,
+            scratch: None,
+            phase_start: None,
+            run: None,
+            augmentation: None,
+            shipped: None,
+            head_epochs: 0,
+        }
+    }
+
+    fn out(&self) -> &Outbox<FtProtocol> {
+        &self.out
+    }
+
+    async fn handle(&mut self, command: FtToWorker) -> Result<(), EngineError> {
+        if !self.started {
+            // The first command (the page's Load) carries the engine preference.
+            let pref = match &command {
+                FtToWorker::Load { engine, .. } => *engine,
+                _ => EnginePreference::Auto,
+            };
+            self.start_engine(pref).await;
+        }
+        self.command(command).await
+    }
+
+    async fn answer(&mut self, query: FtQuery) -> Result<FtReply, EngineError> {
+        match query {
+            FtQuery::Export { slot } => {
+                let Some(engine) = self.slot(slot) else {
+                    return Ok(FtReply::Failed(message(
+                        MessageCode::NotReady,
+                        "no model is loaded",
+                    )));
+                };
+                let mut model = engine.model().await?;
+                for l in 0..model.layers.len() {
+                    let _ = model.unfreeze(l);
+                }
+                Ok(match model.to_safetensors() {
+                    Ok(bytes) => FtReply::Model(ByteBuf::from(bytes)),
+                    Err(e) => FtReply::Failed(message(MessageCode::EngineFailed, e.to_string())),
+                })
+            }
+        }
+    }
+
+    fn failed(message: WorkerMessage) -> FtReply {
+        FtReply::Failed(message)
+    }
+
+    fn error(message: WorkerMessage) -> FtEvent {
+        FtEvent::Error(message)
+    }
+
+    async fn idle(&mut self) -> Result<bool, EngineError> {
+        if self.run.is_none() {
+            return Ok(false);
+        }
+        self.burst().await?;
+        Ok(true)
+    }
+
+    fn stop(&mut self) {
+        self.run = None;
+    }
 }

@@ -1,4 +1,4 @@
-//! The concept lessons' Web Worker: a small live MLP (784 → 32 → 10) training on MNIST, and a probe
+//! The live model's worker side (shared by the concept lessons): a small live MLP (784 → 32 → 10) training on MNIST, and a probe
 //! engine on the same device that answers the panels' questions — one image's loss, a weight's
 //! chain-rule factors, a finite difference, the backward pass's tensors — without touching the live
 //! model's parameters or optimiser state.
@@ -8,21 +8,19 @@ use kernels::dataset::Dataset;
 use kernels::ops::gather_normalize;
 use kernels::ops::softmax_cross_entropy::softmax_rows;
 use kernels::training::EpochBatches;
-use kernels::{Engine, EngineError, GpuContext, Mlp, OptimizerConfig};
+use kernels::{AnyEngine, Engine, EngineError, Mlp, OptimizerConfig};
 use serde_bytes::ByteBuf;
 
-use super::{Active, inbox, load_dataset, now, pick_engine, post, sleep};
-use crate::lessons::concepts::protocol::{
+use super::CtProtocol;
+use super::HIDDEN;
+use super::protocol::{
     BackwardView, ChainRow, ChainView, CtEvent, CtQuery, CtReply, CtToWorker, ImageView,
     MessageCode, Surprise, UpdatePreview, Weight, WeightsView, WorkerMessage,
 };
 use crate::protocol::EnginePreference;
-use crate::with_engine;
-
-/// The worker's name (`worker.js` passes it to `worker_main`).
-pub const WORKER_NAME: &str = "concepts";
-/// Hidden units of the live model: small enough to show every weight.
-pub const HIDDEN: usize = 32;
+use crate::runtime::data::load_dataset;
+use crate::runtime::engine::{self, Gpu};
+use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
 /// Test images the lessons use (the surprise gallery ranks all of them).
 const TEST_POOL: usize = 1000;
 /// Rows per training step.
@@ -31,22 +29,13 @@ const BATCH: usize = 32;
 const EVAL_ROWS: usize = 512;
 /// The largest batch a probe takes.
 const PROBE_ROWS: usize = 64;
-/// Target length of one burst of steps.
-const BURST_SECONDS: f64 = 0.1;
 /// Seconds of training between two evaluations of the test pool.
 const EVAL_EVERY: f64 = 3.0;
 /// Finite-difference step.
 const EPS: f32 = 1e-3;
 
 fn message(code: MessageCode, detail: impl Into<String>) -> WorkerMessage {
-    WorkerMessage {
-        code,
-        detail: detail.into(),
-    }
-}
-
-fn error(code: MessageCode, detail: impl Into<String>) {
-    post(&CtEvent::Error(message(code, detail)));
+    WorkerMessage::new(code, detail)
 }
 
 fn weight_ref(w: Weight) -> WeightRef {
@@ -58,8 +47,8 @@ fn weight_ref(w: Weight) -> WeightRef {
 }
 
 struct Live {
-    engine: Active,
-    probe: Active,
+    engine: AnyEngine,
+    probe: AnyEngine,
     train: Dataset,
     test: Dataset,
     opt: OptimizerConfig,
@@ -72,10 +61,9 @@ struct Live {
     loss: f32,
 }
 
-struct Worker {
-    inbox: std::rc::Rc<std::cell::RefCell<std::collections::VecDeque<CtToWorker>>>,
-    gpu: Option<GpuContext>,
-    use_gpu: bool,
+/// The live model's worker.
+pub struct Worker {
+    out: Outbox<CtProtocol>,
     live: Option<Live>,
     running: bool,
     last_eval: f64,
@@ -110,8 +98,7 @@ impl Live {
     async fn image(&mut self, index: usize) -> Result<CtReply, EngineError> {
         let data = self.test_rows(index, 1)?;
         let model = self.engine.model().await?;
-        let trace =
-            with_engine!(&mut self.probe, e => chain::probe(&mut **e, &model, &data).await)?;
+        let trace = chain::probe(&mut self.probe, &model, &data).await?;
         Ok(CtReply::Image(ImageView {
             index,
             pixels: ByteBuf::from(data.images.clone()),
@@ -123,7 +110,7 @@ impl Live {
     }
 
     async fn surprises(&mut self, count: usize) -> Result<CtReply, EngineError> {
-        let eval = self.engine.evaluate().await?;
+        let eval = self.engine.evaluate(None).await?;
         self.accuracy = Some(eval.accuracy());
         let mut order: Vec<usize> = (0..eval.losses.len()).collect();
         order.sort_by(|&a, &b| eval.losses[b].total_cmp(&eval.losses[a]));
@@ -173,9 +160,8 @@ impl Live {
     ) -> Result<CtReply, EngineError> {
         let data = self.test_rows(image, rows)?;
         let model = self.engine.model().await?;
-        let (_, g) = with_engine!(&mut self.probe, e => {
-            chain::weight_gradient(&mut **e, &model, &data, weight_ref(weight), EPS).await
-        })?;
+        let (_, g) =
+            chain::weight_gradient(&mut self.probe, &model, &data, weight_ref(weight), EPS).await?;
         Ok(CtReply::Chain(ChainView {
             weight,
             value: g.value,
@@ -203,7 +189,7 @@ impl Live {
     async fn backward(&mut self, image: usize, rows: usize) -> Result<CtReply, EngineError> {
         let data = self.test_rows(image, rows)?;
         let model = self.engine.model().await?;
-        let t = with_engine!(&mut self.probe, e => chain::probe(&mut **e, &model, &data).await)?;
+        let t = chain::probe(&mut self.probe, &model, &data).await?;
         let missing = || EngineError::InvalidInput("the probe kept no δ".into());
         let logits = t.activations.last().cloned().unwrap_or_default();
         Ok(CtReply::Backward(BackwardView {
@@ -225,8 +211,7 @@ impl Live {
         let model = self.engine.model().await?;
         let w = weight_ref(weight);
         let i = w.index(&model)?;
-        let trace =
-            with_engine!(&mut self.probe, e => chain::probe(&mut **e, &model, &data).await)?;
+        let trace = chain::probe(&mut self.probe, &model, &data).await?;
         let gradient = trace.gradients[w.layer]
             .weight
             .as_ref()
@@ -281,15 +266,12 @@ impl Live {
             }
         };
         let fresh = kernels::engine::fresh_optimizer_state(&model);
-        with_engine!(&mut self.engine, e => {
-            e.set_model(&model)?;
-            e.set_optimizer_state(&fresh)
-        })?;
+        self.engine.restore(&model, &fresh)?;
         self.steps = 0;
         self.epoch = 0;
         self.index = 0;
         self.batches = EpochBatches::new(self.train.len(), BATCH, self.seed, 0);
-        let accuracy = self.engine.evaluate().await?.accuracy();
+        let accuracy = self.engine.evaluate(None).await?.accuracy();
         self.accuracy = Some(accuracy);
         Ok(CtReply::Imported { accuracy })
     }
@@ -312,28 +294,28 @@ impl Live {
 
 impl Worker {
     async fn start(&mut self, pref: EnginePreference, seed: u64) -> Result<(), EngineError> {
-        let choice = pick_engine(pref).await;
-        self.gpu = choice.gpu;
-        self.use_gpu = choice.use_gpu;
-        post(&CtEvent::Engine {
-            kind: if self.use_gpu { "WebGPU" } else { "CPU" }.into(),
-            adapter: choice.adapter,
+        let gpu = Gpu::open(pref).await;
+        let choice = engine::choose(pref, &gpu, false);
+        self.out.post(&CtEvent::Engine {
+            kind: choice.kind,
+            adapter: gpu.adapter(choice.kind),
             note: choice.note,
         });
         let (train, test) = match load_dataset("mnist", 1).await {
             Ok(d) => d,
             Err(e) => {
-                error(MessageCode::DataFailed, e);
+                self.out
+                    .post(&CtEvent::Error(message(MessageCode::DataFailed, e)));
                 return Ok(());
             }
         };
         let test = test.take(TEST_POOL);
         let model = Mlp::new(784, &[HIDDEN], 10, seed)?;
-        let gpu = self.gpu.as_ref().filter(|_| self.use_gpu);
-        let mut engine = Active::new(gpu, &model, EVAL_ROWS)?;
+        let device = gpu.for_kind(choice.kind);
+        let mut engine = AnyEngine::new(choice.kind, device, &model, EVAL_ROWS)?;
         engine.set_splits(&train, &test)?;
-        let probe = Active::new(gpu, &model, PROBE_ROWS)?;
-        post(&CtEvent::Ready {
+        let probe = AnyEngine::new(choice.kind, device, &model, PROBE_ROWS)?;
+        self.out.post(&CtEvent::Ready {
             hidden: HIDDEN,
             train: train.len(),
             test: test.len(),
@@ -357,7 +339,7 @@ impl Worker {
             accuracy: None,
             loss: f32::NAN,
         };
-        let eval = live.engine.evaluate().await?;
+        let eval = live.engine.evaluate(None).await?;
         live.accuracy = Some(eval.accuracy());
         live.loss = eval.loss;
         self.live = Some(live);
@@ -367,7 +349,7 @@ impl Worker {
 
     fn progress(&self) {
         if let Some(l) = &self.live {
-            post(&CtEvent::Progress {
+            self.out.post(&CtEvent::Progress {
                 step: l.steps,
                 epoch: l.epoch,
                 loss: l.loss,
@@ -391,56 +373,49 @@ impl Worker {
         live.loss = kernels::training::mean(&losses);
         if losses.iter().any(|&l| kernels::training::diverged(l, 10)) {
             self.running = false;
-            error(
+            self.out.post(&CtEvent::Error(message(
                 MessageCode::Diverged,
                 format!("learning rate {}", live.opt.lr),
-            );
+            )));
         } else if now() - self.last_eval > EVAL_EVERY {
-            live.accuracy = Some(live.engine.evaluate().await?.accuracy());
+            live.accuracy = Some(live.engine.evaluate(None).await?.accuracy());
             self.last_eval = now();
         }
         self.progress();
         Ok(())
     }
 
-    async fn query(&mut self, id: u32, query: CtQuery) {
-        let reply = match self.live.as_mut() {
-            None => CtReply::Failed(message(MessageCode::NotReady, "the live model is loading")),
-            Some(live) => {
-                let result = match query {
-                    CtQuery::Image { index } => live.image(index).await,
-                    CtQuery::Surprises { count } => live.surprises(count).await,
-                    CtQuery::Weights => live.weights().await,
-                    CtQuery::Chain {
-                        weight,
-                        image,
-                        rows,
-                    } => live.chain(weight, image, rows).await,
-                    CtQuery::Backward { image, rows } => live.backward(image, rows).await,
-                    CtQuery::NextUpdate { weight } => live.next_update(weight).await,
-                    CtQuery::StepWatching { weight } => {
-                        self.running = false;
-                        live.step_watching(weight).await
-                    }
-                    CtQuery::Export => live.export().await,
-                    CtQuery::Import { bytes } => {
-                        self.running = false;
-                        live.import(&bytes).await
-                    }
-                };
-                result.unwrap_or_else(|e| {
-                    CtReply::Failed(message(MessageCode::EngineFailed, e.to_string()))
-                })
-            }
+    async fn answer_live(&mut self, query: CtQuery) -> Result<CtReply, EngineError> {
+        let Some(live) = self.live.as_mut() else {
+            return Ok(CtReply::Failed(message(
+                MessageCode::NotReady,
+                "the live model is loading",
+            )));
         };
-        let stepped = matches!(reply, CtReply::Updated { .. } | CtReply::Imported { .. });
-        post(&CtEvent::Reply { id, reply });
-        if stepped {
-            self.progress();
+        match query {
+            CtQuery::Image { index } => live.image(index).await,
+            CtQuery::Surprises { count } => live.surprises(count).await,
+            CtQuery::Weights => live.weights().await,
+            CtQuery::Chain {
+                weight,
+                image,
+                rows,
+            } => live.chain(weight, image, rows).await,
+            CtQuery::Backward { image, rows } => live.backward(image, rows).await,
+            CtQuery::NextUpdate { weight } => live.next_update(weight).await,
+            CtQuery::StepWatching { weight } => {
+                self.running = false;
+                live.step_watching(weight).await
+            }
+            CtQuery::Export => live.export().await,
+            CtQuery::Import { bytes } => {
+                self.running = false;
+                live.import(&bytes).await
+            }
         }
     }
 
-    async fn handle(&mut self, msg: CtToWorker) -> Result<(), EngineError> {
+    async fn command(&mut self, msg: CtToWorker) -> Result<(), EngineError> {
         match msg {
             CtToWorker::Start { engine, seed } => self.start(engine, seed).await,
             CtToWorker::Run { on } => {
@@ -449,7 +424,7 @@ impl Worker {
                 if !self.running
                     && let Some(live) = self.live.as_mut()
                 {
-                    live.accuracy = Some(live.engine.evaluate().await?.accuracy());
+                    live.accuracy = Some(live.engine.evaluate(None).await?.accuracy());
                 }
                 self.progress();
                 Ok(())
@@ -459,55 +434,72 @@ impl Worker {
                 if let Some(live) = self.live.as_mut() {
                     live.step()?;
                     live.loss = kernels::training::mean(&live.engine.take_losses().await?);
-                    live.accuracy = Some(live.engine.evaluate().await?.accuracy());
+                    live.accuracy = Some(live.engine.evaluate(None).await?.accuracy());
                 }
                 self.progress();
                 Ok(())
-            }
-            CtToWorker::Query { id, query } => {
-                self.query(id, query).await;
-                Ok(())
-            }
-        }
-    }
-
-    async fn main_loop(mut self) {
-        loop {
-            let next = self.inbox.borrow_mut().pop_front();
-            if let Some(msg) = next {
-                if let Err(e) = self.handle(msg).await {
-                    self.running = false;
-                    error(MessageCode::EngineFailed, e.to_string());
-                    self.progress();
-                }
-                continue;
-            }
-            if self.running {
-                if let Err(e) = self.burst().await {
-                    self.running = false;
-                    error(MessageCode::EngineFailed, e.to_string());
-                    self.progress();
-                }
-                sleep(0.0).await;
-            } else {
-                sleep(0.03).await;
             }
         }
     }
 }
 
-/// Runs the concept lessons' worker; `early` holds the messages that arrived while the module loaded.
-pub fn main(early: js_sys::Array) {
-    let inbox = inbox::<CtToWorker>(early, |e| {
-        error(MessageCode::EngineFailed, format!("bad message: {e}"))
-    });
-    let worker = Worker {
-        inbox,
-        gpu: None,
-        use_gpu: false,
-        live: None,
-        running: false,
-        last_eval: 0.0,
-    };
-    wasm_bindgen_futures::spawn_local(worker.main_loop());
+impl LessonWorker for Worker {
+    type Protocol = CtProtocol;
+
+    fn new(out: Outbox<CtProtocol>) -> Self {
+        Self {
+            out,
+            live: None,
+            running: false,
+            last_eval: 0.0,
+        }
+    }
+
+    fn out(&self) -> &Outbox<CtProtocol> {
+        &self.out
+    }
+
+    async fn handle(&mut self, command: CtToWorker) -> Result<(), EngineError> {
+        self.command(command).await
+    }
+
+    async fn answer(&mut self, query: CtQuery) -> Result<CtReply, EngineError> {
+        self.answer_live(query).await
+    }
+
+    fn failed(message: WorkerMessage) -> CtReply {
+        CtReply::Failed(message)
+    }
+
+    fn error(message: WorkerMessage) -> CtEvent {
+        CtEvent::Error(message)
+    }
+
+    async fn idle(&mut self) -> Result<bool, EngineError> {
+        if !self.running {
+            return Ok(false);
+        }
+        self.burst().await?;
+        Ok(true)
+    }
+
+    fn stop(&mut self) {
+        self.running = false;
+    }
+
+    async fn fail(&mut self, error: EngineError) {
+        self.stop();
+        self.out.post(&CtEvent::Error(message(
+            MessageCode::EngineFailed,
+            error.to_string(),
+        )));
+        self.progress();
+    }
+
+    fn replied(&mut self, reply: &CtReply) {
+        // A query that stepped or replaced the model moves the bar's figures.
+        if matches!(reply, CtReply::Updated { .. } | CtReply::Imported { .. }) {
+            self.progress();
+        }
+    }
 }

@@ -151,11 +151,9 @@ impl LessonConfig {
                     Ok(v) if (1..=100_000).contains(&v) => c.eval_every = v,
                     _ => bad(&mut problems),
                 },
-                "engine" => match value.as_str() {
-                    "auto" => c.engine = EnginePreference::Auto,
-                    "gpu" | "webgpu" => c.engine = EnginePreference::Gpu,
-                    "cpu" => c.engine = EnginePreference::Cpu,
-                    _ => bad(&mut problems),
+                "engine" => match EnginePreference::parse(&value) {
+                    Some(engine) => c.engine = engine,
+                    None => bad(&mut problems),
                 },
                 // The shell's keys (language, lesson, step, presenter mode).
                 "lang" | "lesson" | "step" | "present" | "debug" => {}
@@ -202,12 +200,10 @@ impl LessonConfig {
             self.eval_every != d.eval_every,
             format!("eval={}", self.eval_every),
         );
-        let engine = match self.engine {
-            EnginePreference::Auto => "auto",
-            EnginePreference::Gpu => "gpu",
-            EnginePreference::Cpu => "cpu",
-        };
-        push(self.engine != d.engine, format!("engine={engine}"));
+        push(
+            self.engine != d.engine,
+            format!("engine={}", self.engine.key()),
+        );
         if parts.is_empty() {
             String::new()
         } else {

@@ -1,6 +1,7 @@
 //! Messages between a concept lesson's page and its worker (the cross-entropy and chain-rule lessons
 //! share one): commands for the live model, queries answered once by id, and events.
 
+use kernels::EngineKind;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
@@ -58,13 +59,6 @@ pub enum CtToWorker {
     },
     /// One training step (pauses a continuous run).
     Step,
-    /// A question that gets exactly one [`CtEvent::Reply`] with the same id.
-    Query {
-        /// Matches the reply.
-        id: u32,
-        /// The question.
-        query: CtQuery,
-    },
 }
 
 /// Questions to the worker.
@@ -290,7 +284,7 @@ pub enum CtEvent {
     /// The engine in use.
     Engine {
         /// `WebGPU` or `CPU`.
-        kind: String,
+        kind: EngineKind,
         /// Adapter.
         adapter: String,
         /// Why.
@@ -317,13 +311,6 @@ pub enum CtEvent {
         accuracy: Option<f32>,
         /// Training continuously.
         running: bool,
-    },
-    /// The answer to a query.
-    Reply {
-        /// The query's id.
-        id: u32,
-        /// The answer.
-        reply: CtReply,
     },
     /// Something went wrong; shown on screen.
     Error(WorkerMessage),

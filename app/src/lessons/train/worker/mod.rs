@@ -1,0 +1,407 @@
+//! "Train a network"'s worker side: loads MNIST in chunks, picks an engine, trains in bursts between
+//! the page's messages, and reports. None of this runs on the page's thread, so the page stays
+//! responsive and training goes on in background tabs. The jobs are one file each: `session` (a run:
+//! steps, reports, evaluations), `engine` (choice, measurement, tuning), `saved` (the run kept in this
+//! browser), `queries`, `recovery` (rollback and device loss), `render` (the weight grid).
+
+mod checkpoint;
+mod engine;
+mod queries;
+mod recovery;
+mod render;
+mod saved;
+mod session;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use kernels::dataset::Dataset;
+use kernels::engine::fresh_optimizer_state;
+use kernels::training::EpochBatches;
+use kernels::{
+    AnyEngine, EngineError, EngineKind, Evaluation, Mlp, OptimizerConfig, TensorOptimizerState,
+};
+
+use self::checkpoint::Checkpoint;
+use super::config::{LessonConfig, LessonOptimizer};
+use super::protocol::{
+    EngineMeasurement, MessageCode, TrEvent, TrProtocol, TrQuery, TrReply, TrToWorker,
+    WorkerMessage,
+};
+use crate::history::LossHistory;
+use crate::protocol::EnginePreference;
+use crate::runtime::data::{Loaded, load_streamed};
+use crate::runtime::engine::Gpu;
+use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now, sleep};
+use crate::store;
+
+const DATASET: &str = "static/data/mnist";
+/// Rows the engine accepts per dispatch: the largest batch, and the evaluation chunk.
+pub const MAX_ROWS: usize = 1024;
+/// How often the weight grid is refreshed while training.
+const WEIGHTS_EVERY_SECONDS: f64 = 1.5;
+
+struct Session {
+    config: LessonConfig,
+    opt: OptimizerConfig,
+    engine: AnyEngine,
+    /// `loaded.version` last given to the engine.
+    data_version: u64,
+    /// Training samples loaded (and given to the engine) so far.
+    train_len: usize,
+    /// Samples per training chunk in use (see [`EpochBatches::streamed`]).
+    train_chunks: Vec<usize>,
+    step: u64,
+    epoch: usize,
+    batches: Option<EpochBatches>,
+    batch_index: usize,
+    running: bool,
+    finished: bool,
+    /// The next step's rows have not arrived yet.
+    waiting: bool,
+    last_eval: Option<Evaluation>,
+    last_weights: f64,
+    /// The last state known to be good (finite losses up to it), for a rollback.
+    good: Option<GoodState>,
+    /// The loss curve (for checkpoints; the page keeps its own copy).
+    history: LossHistory,
+    /// The evaluations: (step, accuracy, loss).
+    evals: Vec<(u64, f32, f32)>,
+}
+
+/// Everything a rollback restores: the model, its optimiser state and the position in the epochs.
+struct GoodState {
+    step: u64,
+    epoch: usize,
+    batches: Option<EpochBatches>,
+    batch_index: usize,
+    model: Mlp,
+    optimizer: Vec<TensorOptimizerState>,
+}
+
+impl Session {
+    /// Puts the run back at its last good state — step, epoch, batch order and position — and forgets
+    /// the curve after it (a rollback, a resume, a recovery from a lost device); the caller restores
+    /// the engine's weights and optimiser state. Returns false when there is no good state.
+    fn rewind(&mut self) -> bool {
+        let Some(good) = &self.good else {
+            return false;
+        };
+        self.step = good.step;
+        self.epoch = good.epoch;
+        self.batches = good.batches.clone();
+        self.batch_index = good.batch_index;
+        self.history.truncate(good.step);
+        self.evals.retain(|&(at, _, _)| at <= good.step);
+        true
+    }
+}
+
+impl GoodState {
+    /// A model that has not trained yet, at step 0.
+    fn fresh(model: &Mlp) -> Self {
+        Self {
+            step: 0,
+            epoch: 1,
+            batches: None,
+            batch_index: 0,
+            optimizer: fresh_optimizer_state(model),
+            model: model.clone(),
+        }
+    }
+}
+
+/// The lesson's worker.
+pub struct Worker {
+    out: Outbox<TrProtocol>,
+    loaded: Rc<RefCell<Loaded>>,
+    /// The page's first configuration has started the worker (data loading, engine choice).
+    started: bool,
+    /// The engine was announced to the page for the session.
+    announced: bool,
+    gpu: Gpu,
+    session: Option<Session>,
+    /// Engine chosen at start-up (kept across resets).
+    kind: EngineKind,
+    note: WorkerMessage,
+    measurements: Vec<EngineMeasurement>,
+    /// A run saved in this browser, offered to the page until it is resumed, cleared or overtaken.
+    offer: Option<Checkpoint>,
+    /// Saving failed once (said once; training goes on).
+    save_failed: bool,
+    /// Both engines are still to be measured (a software WebGPU adapter in auto mode).
+    measure_pending: bool,
+    /// Steps in the next burst (aimed at [`BURST_SECONDS`]).
+    burst: usize,
+}
+impl Worker {
+    /// The page's first configuration: starts streaming the data, opens WebGPU, and once the first
+    /// chunk is in chooses the engine and begins a session (without forgetting a saved run, which is
+    /// offered).
+    async fn start(&mut self, config: LessonConfig) {
+        self.started = true;
+        let loader = self.loaded.clone();
+        let out = self.out.clone();
+        let (train_limit, test_limit) = (config.train, config.test);
+        wasm_bindgen_futures::spawn_local(async move {
+            let progress = |l: &Loaded| {
+                out.post(&TrEvent::Data {
+                    train_loaded: l.train.as_ref().map_or(0, Dataset::len),
+                    train_total: l.train_total,
+                    test_loaded: l.test.as_ref().map_or(0, Dataset::len),
+                    test_total: l.test_total,
+                })
+            };
+            let loaded = load_streamed(DATASET, loader.clone(), train_limit, test_limit, progress);
+            if let Err(message) = loaded.await {
+                loader.borrow_mut().failed = true;
+                out.post(&TrEvent::Error(WorkerMessage::new(
+                    MessageCode::DataFailed,
+                    message,
+                )));
+            }
+        });
+        self.gpu = Gpu::open(config.engine).await;
+        // Training can begin once the first chunk is in.
+        while self
+            .loaded
+            .borrow()
+            .train
+            .as_ref()
+            .is_none_or(Dataset::is_empty)
+        {
+            // Without a first chunk there is nothing to train; the page shows why.
+            if self.loaded.borrow().failed {
+                return;
+            }
+            sleep(0.02).await;
+        }
+        if config.engine == EnginePreference::Gpu && self.gpu.ctx.is_none() {
+            self.out.post(&TrEvent::Error(WorkerMessage::new(
+                MessageCode::GpuMissing,
+                self.gpu.problem.clone().unwrap_or_default(),
+            )));
+        }
+        self.choose_engine(&config);
+        match self.reset(config) {
+            Ok(()) => {
+                self.announce();
+                self.announced = true;
+                if let Err(e) = async {
+                    self.tune_gemm().await?;
+                    self.report(0, None).await?;
+                    self.send_weights().await
+                }
+                .await
+                {
+                    self.handle_error(e).await;
+                }
+                self.offer_saved().await;
+            }
+            Err(message) => self.out.post(&TrEvent::Error(WorkerMessage::new(
+                MessageCode::EngineFailed,
+                message,
+            ))),
+        }
+    }
+
+    async fn command(&mut self, msg: TrToWorker) -> Result<(), EngineError> {
+        match msg {
+            TrToWorker::Reset(config) => {
+                // A new run: the saved one is forgotten (a new save replaces it at the first evaluation).
+                self.withdraw_offer();
+                if let Err(e) = store::delete(checkpoint::KEY).await {
+                    web_sys::console::warn_1(&e.to_string().into());
+                }
+                if let Err(e) = self.reset(config) {
+                    self.out.post(&TrEvent::Error(WorkerMessage::new(
+                        MessageCode::BadSetting,
+                        e,
+                    )));
+                    return Ok(());
+                }
+                // A new batch size or model has new shapes to time (known ones are skipped).
+                self.tune_gemm().await?;
+                self.report(0, None).await?;
+                self.send_weights().await?;
+            }
+            TrToWorker::Start => {
+                self.withdraw_offer();
+                if let Some(s) = self.session.as_mut() {
+                    s.running = !s.finished;
+                }
+            }
+            TrToWorker::Pause => {
+                if let Some(s) = self.session.as_mut() {
+                    s.running = false;
+                }
+                if self.session.is_some() {
+                    self.report(0, None).await?;
+                    // Every loss up to here was read and finite: a good state, saved for a reload.
+                    if self.session.as_ref().is_some_and(|s| s.step > 0) {
+                        self.keep_good_state().await?;
+                    }
+                }
+            }
+            TrToWorker::Resume => self.resume().await?,
+            TrToWorker::Step => {
+                self.withdraw_offer();
+                if self.session.as_ref().is_some_and(|s| !s.running) {
+                    self.sync_data()?;
+                    let t0 = now();
+                    let n = self.steps(1)?;
+                    self.report(n, Some(t0)).await?;
+                    self.send_weights().await?;
+                    let s = self.session.as_ref().expect("checked above");
+                    if s.step.is_multiple_of(s.config.eval_every as u64) {
+                        self.evaluate().await?;
+                    }
+                }
+            }
+            TrToWorker::SetRates { lr, momentum } => {
+                if let Some(s) = self.session.as_mut() {
+                    let mut next = s.opt;
+                    next.lr = lr;
+                    if next.momentum > 0.0 || s.config.optimizer == LessonOptimizer::Momentum {
+                        next.momentum = momentum;
+                    }
+                    match next.validate() {
+                        Ok(()) => {
+                            s.opt = next;
+                            s.config.lr = lr;
+                            s.config.momentum = momentum;
+                        }
+                        Err(e) => self.out.post(&TrEvent::Error(WorkerMessage::new(
+                            MessageCode::BadSetting,
+                            e.to_string(),
+                        ))),
+                    }
+                }
+            }
+            TrToWorker::Import { bytes } => self.import(&bytes).await?,
+            TrToWorker::DebugLoseDevice => {
+                if let Some(ctx) = self.gpu.for_kind(self.kind) {
+                    ctx.destroy();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One burst of training steps (aimed at [`BURST_SECONDS`]), its report, and the evaluation,
+    /// saved state and weight grid when they are due.
+    async fn burst(&mut self) -> Result<(), EngineError> {
+        let t0 = now();
+        let n = self.steps(self.burst)?;
+        if n == 0 && self.session.as_ref().is_some_and(|s| s.waiting) {
+            sleep(0.05).await;
+            return Ok(());
+        }
+        self.report(n, Some(t0)).await?;
+        let elapsed = now() - t0;
+        // Aim each burst at BURST_SECONDS so reports stay frequent whatever the engine's speed.
+        let per_step = elapsed / n.max(1) as f64;
+        self.burst = ((BURST_SECONDS / per_step.max(1e-5)) as usize).clamp(1, 256);
+        let s = self.session.as_ref().expect("running implies a session");
+        let eval_due = s.step.is_multiple_of(s.config.eval_every as u64) || s.finished;
+        let weights_due = now() - s.last_weights > WEIGHTS_EVERY_SECONDS || s.finished;
+        if eval_due {
+            self.evaluate().await?;
+            // `report` above read every loss up to here and found them finite.
+            if self
+                .session
+                .as_ref()
+                .is_some_and(|s| s.running || s.finished)
+            {
+                self.keep_good_state().await?;
+            }
+        }
+        if weights_due {
+            self.send_weights().await?;
+        }
+        Ok(())
+    }
+}
+
+impl LessonWorker for Worker {
+    type Protocol = TrProtocol;
+
+    fn new(out: Outbox<TrProtocol>) -> Self {
+        out.post(&TrEvent::Ready);
+        Self {
+            out,
+            loaded: Rc::default(),
+            started: false,
+            announced: false,
+            gpu: Gpu::default(),
+            session: None,
+            kind: EngineKind::Cpu,
+            note: WorkerMessage::new(MessageCode::OnGpu, ""),
+            measurements: Vec::new(),
+            offer: None,
+            save_failed: false,
+            measure_pending: false,
+            burst: 1,
+        }
+    }
+
+    fn out(&self) -> &Outbox<TrProtocol> {
+        &self.out
+    }
+
+    async fn handle(&mut self, command: TrToWorker) -> Result<(), EngineError> {
+        match command {
+            // The page's first configuration starts the worker.
+            TrToWorker::Reset(config) if !self.started => self.start(config).await,
+            // Nothing else means anything before it.
+            _ if !self.started => {}
+            command => {
+                self.command(command).await?;
+                if !self.announced && self.session.is_some() {
+                    self.announce();
+                    self.announced = true;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn answer(&mut self, query: TrQuery) -> Result<TrReply, EngineError> {
+        self.answer_query(query).await
+    }
+
+    fn failed(message: WorkerMessage) -> TrReply {
+        TrReply::Failed(message)
+    }
+
+    fn error(message: WorkerMessage) -> TrEvent {
+        TrEvent::Error(message)
+    }
+
+    async fn idle(&mut self) -> Result<bool, EngineError> {
+        self.sync_data()?;
+        if self.measure_pending && self.session.is_some() {
+            // Between two bursts (or while idle): the losses so far have been read.
+            if let Err(e) = self.measure_in_background().await {
+                self.handle_error(e).await;
+            }
+            self.announce();
+            return Ok(true);
+        }
+        if !self.session.as_ref().is_some_and(|s| s.running) {
+            return Ok(false);
+        }
+        self.burst().await?;
+        Ok(true)
+    }
+
+    fn stop(&mut self) {
+        if let Some(s) = self.session.as_mut() {
+            s.running = false;
+        }
+    }
+
+    async fn fail(&mut self, error: EngineError) {
+        self.handle_error(error).await;
+    }
+}

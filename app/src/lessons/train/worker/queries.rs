@@ -1,0 +1,169 @@
+//! The questions "Train a network" asks its worker, each answered exactly once: a drawn digit's
+//! prediction, a confusion-matrix cell's images, the model file, the autodiff check, clearing the saved
+//! run.
+
+#[cfg(feature = "burn")]
+use kernels::GpuEngine;
+#[cfg(feature = "burn")]
+use kernels::dataset::Split;
+use kernels::{Engine, EngineError};
+use serde_bytes::ByteBuf;
+
+use super::Worker;
+use super::checkpoint;
+use crate::lessons::train::protocol::{CellImages, MessageCode, TrQuery, TrReply, WorkerMessage};
+use crate::store;
+
+impl Worker {
+    pub(super) async fn predict(&mut self, pixels: &[u8]) -> Result<TrReply, EngineError> {
+        let Some(s) = self.session.as_mut() else {
+            return Ok(not_ready());
+        };
+        let (mean, std) = self
+            .loaded
+            .borrow()
+            .manifest
+            .as_ref()
+            .map_or((0.1307, 0.3081), |m| (m.mean, m.std));
+        let x: Vec<f32> = pixels
+            .iter()
+            .map(|&p| kernels::ops::gather_normalize::normalize_pixel(p, mean, std))
+            .collect();
+        let logits = s.engine.predict(&x, 1).await?;
+        let probabilities =
+            kernels::ops::softmax_cross_entropy::softmax_rows(&logits, logits.len());
+        Ok(TrReply::Prediction(probabilities))
+    }
+
+    pub(super) fn show_cell(&self, truth: u8, predicted: u8) -> TrReply {
+        let Some(s) = &self.session else {
+            return not_ready();
+        };
+        let Some(eval) = &s.last_eval else {
+            return not_ready();
+        };
+        let l = self.loaded.borrow();
+        let Some(test) = &l.test else {
+            return not_ready();
+        };
+        let hits: Vec<usize> = (0..eval.total.min(test.len()))
+            .filter(|&i| test.labels[i] == truth && eval.predictions[i] == u32::from(predicted))
+            .collect();
+        let mut pixels = Vec::new();
+        for &i in hits.iter().take(48) {
+            pixels.extend_from_slice(test.image(i));
+        }
+        TrReply::Cell(CellImages {
+            truth,
+            predicted,
+            pixels: ByteBuf::from(pixels),
+            count: hits.len().min(48),
+            total: hits.len(),
+        })
+    }
+
+    /// The model as `.safetensors`.
+    pub(super) async fn export(&mut self) -> Result<TrReply, EngineError> {
+        let Some(s) = self.session.as_mut() else {
+            return Ok(not_ready());
+        };
+        let model = s.engine.model().await?;
+        Ok(match model.to_safetensors() {
+            Ok(bytes) => TrReply::ModelFile {
+                bytes: ByteBuf::from(bytes),
+                widths: model.widths(),
+            },
+            Err(e) => TrReply::Failed(WorkerMessage::new(MessageCode::ExportFailed, e.to_string())),
+        })
+    }
+
+    /// Answers a query (exactly once, also when it fails).
+    pub(super) async fn answer_query(&mut self, query: TrQuery) -> Result<TrReply, EngineError> {
+        match query {
+            TrQuery::Predict { pixels } => self.predict(&pixels).await,
+            TrQuery::Cell { truth, predicted } => Ok(self.show_cell(truth, predicted)),
+            TrQuery::Export => self.export().await,
+            TrQuery::CheckAutodiff => self.check_autodiff().await,
+            TrQuery::ClearSaved => {
+                self.withdraw_offer();
+                Ok(match store::delete(checkpoint::KEY).await {
+                    Ok(()) => TrReply::Cleared,
+                    Err(e) => {
+                        TrReply::Failed(WorkerMessage::new(MessageCode::SaveFailed, e.to_string()))
+                    }
+                })
+            }
+        }
+    }
+
+    /// One step of the current weights on a fresh copy of our GPU engine and on burn's autodiff, same
+    /// batch and device; reports the largest difference per parameter.
+    #[cfg(feature = "burn")]
+    pub(super) async fn check_autodiff(&mut self) -> Result<TrReply, EngineError> {
+        use crate::lessons::train::protocol::{AutodiffCheck, GradientDifference};
+        let Some(ctx) = self.gpu.ctx.clone() else {
+            return Ok(TrReply::Failed(WorkerMessage::new(
+                MessageCode::AutodiffNeedsGpu,
+                "",
+            )));
+        };
+        let Some(s) = self.session.as_mut() else {
+            return Ok(not_ready());
+        };
+        let model = s.engine.model().await?;
+        let train = self.loaded.borrow().train.clone().filter(|d| !d.is_empty());
+        let Some(train) = train else {
+            return Ok(not_ready());
+        };
+        let rows: Vec<u32> = (0..s.config.batch.min(train.len()) as u32).collect();
+        let opt = s.opt;
+        let mut ours = GpuEngine::new(&ctx, &model, rows.len())?;
+        let mut burn = kernels::BurnEngine::new(&ctx, &model, rows.len())?;
+        ours.set_data(Split::Train, &train)?;
+        burn.set_data(Split::Train, &train)?;
+        ours.train_step(&rows, &opt)?;
+        burn.train_step(&rows, &opt)?;
+        let (a, b) = (ours.trace().await?, burn.trace().await?);
+        let mut parameters = Vec::new();
+        for (l, (ga, gb)) in a.gradients.iter().zip(&b.gradients).enumerate() {
+            for (kind, x, y) in [
+                ("weight", &ga.weight, &gb.weight),
+                ("bias", &ga.bias, &gb.bias),
+            ] {
+                let (Some(x), Some(y)) = (x, y) else { continue };
+                let scale = y.iter().fold(0f32, |m, v| m.max(v.abs()));
+                // Entries far below the tensor's scale are compared against that scale, not themselves
+                // (a difference of 1e-9 on an entry of 1e-8 is float noise, not disagreement).
+                let floor = (1e-3 * scale).max(f32::MIN_POSITIVE);
+                parameters.push(GradientDifference {
+                    name: format!("fc{}.{kind}", l + 1),
+                    max_abs: x
+                        .iter()
+                        .zip(y)
+                        .map(|(p, q)| (p - q).abs())
+                        .fold(0.0, f32::max),
+                    max_rel: kernels::testing::max_relative_error(x, y, floor),
+                    norm: x.iter().map(|v| v * v).sum::<f32>().sqrt(),
+                });
+            }
+        }
+        Ok(TrReply::Autodiff(AutodiffCheck {
+            rows: rows.len(),
+            losses: (a.loss, b.loss),
+            parameters,
+        }))
+    }
+
+    #[cfg(not(feature = "burn"))]
+    pub(super) async fn check_autodiff(&mut self) -> Result<TrReply, EngineError> {
+        Ok(TrReply::Failed(WorkerMessage::new(
+            MessageCode::NoAutodiff,
+            "",
+        )))
+    }
+}
+
+/// The answer to a query that needs a model, data or an evaluation not there yet.
+fn not_ready() -> TrReply {
+    TrReply::Failed(WorkerMessage::new(MessageCode::NotYet, ""))
+}

@@ -1,0 +1,245 @@
+//! A run's life in the worker: a new session from a configuration, newly arrived data given to the
+//! engine, a burst of steps in the epochs' order, the losses read back and reported, evaluations, the
+//! weight grid, and a model the student loads.
+
+use kernels::Mlp;
+use kernels::dataset::Split;
+use kernels::training::EpochBatches;
+use kernels::{Engine, EngineError};
+
+use super::render::weights_grid;
+use super::{GoodState, Session, Worker};
+use crate::history::{LossHistory, push_bounded};
+use crate::lessons::train::config::LessonConfig;
+use crate::lessons::train::protocol::{MessageCode, TrEvent, WorkerMessage};
+use crate::runtime::{now, wasm_memory_bytes};
+
+fn model_for(config: &LessonConfig, input: usize, classes: usize) -> Result<Mlp, String> {
+    Mlp::new(input, &config.hidden, classes, config.seed).map_err(|e| e.to_string())
+}
+
+impl Worker {
+    pub(super) fn reset(&mut self, config: LessonConfig) -> Result<(), String> {
+        let (input, classes) = {
+            let l = self.loaded.borrow();
+            let m = l
+                .manifest
+                .as_ref()
+                .ok_or("the dataset manifest has not arrived yet")?;
+            (m.height * m.width * m.channels, m.classes.len())
+        };
+        let model = model_for(&config, input, classes)?;
+        let train_chunks = self.loaded.borrow().train_chunks.clone();
+        let engine = self
+            .new_engine(&model, self.kind)
+            .map_err(|e| e.to_string())?;
+        self.session = Some(Session {
+            opt: config.optimizer_config(),
+            config,
+            engine,
+            data_version: 0,
+            train_len: 0,
+            train_chunks,
+            step: 0,
+            epoch: 1,
+            batches: None,
+            batch_index: 0,
+            running: false,
+            finished: false,
+            waiting: false,
+            last_eval: None,
+            last_weights: 0.0,
+            good: Some(GoodState::fresh(&model)),
+            history: LossHistory::new(),
+            evals: Vec::new(),
+        });
+        self.sync_data().map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Gives newly arrived chunks to the engine (between steps).
+    pub(super) fn sync_data(&mut self) -> Result<(), EngineError> {
+        let Some(s) = self.session.as_mut() else {
+            return Ok(());
+        };
+        let l = self.loaded.borrow();
+        if l.version == s.data_version {
+            return Ok(());
+        }
+        if let Some(train) = l.train.as_ref().filter(|d| !d.is_empty()) {
+            s.engine.set_data(Split::Train, train)?;
+            s.train_len = train.len();
+        }
+        if let Some(test) = l.test.as_ref().filter(|d| !d.is_empty()) {
+            s.engine.set_data(Split::Test, test)?;
+        }
+        s.data_version = l.version;
+        Ok(())
+    }
+
+    /// Runs up to `max_steps` steps (fewer at the end of the configured epochs).
+    pub(super) fn steps(&mut self, max_steps: usize) -> Result<usize, EngineError> {
+        let s = self
+            .session
+            .as_mut()
+            .expect("a session exists while training");
+        let mut done = 0;
+        while done < max_steps && !s.finished {
+            if s.batches.as_ref().is_none_or(|b| s.batch_index >= b.len()) {
+                if s.batches.is_some() {
+                    s.epoch += 1;
+                }
+                if s.epoch > s.config.epochs {
+                    s.epoch = s.config.epochs;
+                    s.finished = true;
+                    s.running = false;
+                    break;
+                }
+                s.batches = Some(EpochBatches::streamed(
+                    &s.train_chunks,
+                    s.config.batch,
+                    s.config.seed,
+                    s.epoch - 1,
+                ));
+                s.batch_index = 0;
+            }
+            let batches = s.batches.as_ref().expect("set above");
+            if batches.rows_needed(s.batch_index) > s.train_len {
+                // Its rows are still downloading: wait rather than change the order (same seed, same run).
+                s.waiting = true;
+                break;
+            }
+            s.waiting = false;
+            s.engine.train_step(batches.batch(s.batch_index), &s.opt)?;
+            s.batch_index += 1;
+            s.step += 1;
+            done += 1;
+            if s.step.is_multiple_of(s.config.eval_every as u64) {
+                break;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Reads the losses back and reports; `started` is when the burst of `steps` began. The time is taken
+    /// after the readback, which waits for the GPU to finish, so it measures work done, not work queued.
+    pub(super) async fn report(
+        &mut self,
+        steps: usize,
+        started: Option<f64>,
+    ) -> Result<(), EngineError> {
+        let s = self.session.as_mut().expect("a session exists");
+        let mut losses = s.engine.take_losses().await?;
+        let classes = s.engine.widths().last().copied().unwrap_or(2);
+        if let Some(bad) = losses
+            .iter()
+            .position(|&l| kernels::training::diverged(l, classes))
+        {
+            // The steps from the first bad one on trained on garbage: report the good ones, roll back.
+            let diverged = s.step - (losses.len() - bad) as u64 + 1;
+            let loss = losses[bad];
+            losses.truncate(bad);
+            return self.roll_back(diverged, loss, losses).await;
+        }
+        s.history.extend(&losses);
+        let seconds = started.map_or(0.0, |t0| now() - t0);
+        let fraction = s
+            .batches
+            .as_ref()
+            .map_or(0.0, |b| s.batch_index as f32 / b.len().max(1) as f32);
+        self.out.post(&TrEvent::Progress {
+            step: s.step,
+            epoch: s.epoch,
+            epoch_fraction: if s.finished { 1.0 } else { fraction },
+            losses,
+            samples_per_second: if seconds > 0.0 {
+                (steps * s.config.batch) as f64 / seconds
+            } else {
+                0.0
+            },
+            running: s.running,
+            finished: s.finished,
+            worker_memory: wasm_memory_bytes(),
+        });
+        Ok(())
+    }
+
+    /// Loads a picked model into the session: same data, fresh optimiser, step 0, measured at once.
+    pub(super) async fn import(&mut self, bytes: &[u8]) -> Result<(), EngineError> {
+        let Some(s) = self.session.as_mut() else {
+            return Ok(());
+        };
+        let widths = s.engine.widths();
+        let model = match Mlp::from_safetensors(bytes) {
+            Ok(m) if m.input_size() == widths[0] && m.classes() == widths[widths.len() - 1] => m,
+            Ok(m) => {
+                self.out.post(&TrEvent::Error(WorkerMessage::new(
+                    MessageCode::BadModel,
+                    format!(
+                        "it has {} inputs and {} classes; the lesson's data needs {} and {}",
+                        m.input_size(),
+                        m.classes(),
+                        widths[0],
+                        widths[widths.len() - 1]
+                    ),
+                )));
+                return Ok(());
+            }
+            Err(e) => {
+                self.out.post(&TrEvent::Error(WorkerMessage::new(
+                    MessageCode::BadModel,
+                    e.to_string(),
+                )));
+                return Ok(());
+            }
+        };
+        s.engine.set_model(&model)?;
+        let hidden = model.widths()[1..model.widths().len() - 1].to_vec();
+        s.config.hidden.clone_from(&hidden);
+        s.step = 0;
+        s.epoch = 1;
+        s.batches = None;
+        s.batch_index = 0;
+        s.running = false;
+        s.finished = false;
+        s.good = Some(GoodState::fresh(&model));
+        self.out.post(&TrEvent::Imported { hidden });
+        self.report(0, None).await?;
+        self.evaluate().await?;
+        self.send_weights().await
+    }
+
+    pub(super) async fn evaluate(&mut self) -> Result<(), EngineError> {
+        let s = self.session.as_mut().expect("a session exists");
+        let l = self.loaded.borrow().test.clone();
+        let Some(test) = l.filter(|t| !t.is_empty()) else {
+            return Ok(());
+        };
+        let eval = s.engine.evaluate(Some(s.config.test)).await?;
+        let classes = test.classes();
+        let confusion = eval
+            .confusion_matrix(&test.labels[..eval.total], classes)
+            .into_iter()
+            .flatten()
+            .map(|c| c as u32)
+            .collect();
+        push_bounded(&mut s.evals, (s.step, eval.accuracy(), eval.loss));
+        self.out.post(&TrEvent::Evaluation {
+            step: s.step,
+            accuracy: eval.accuracy(),
+            loss: eval.loss,
+            confusion,
+            classes,
+        });
+        s.last_eval = Some(eval);
+        Ok(())
+    }
+
+    pub(super) async fn send_weights(&mut self) -> Result<(), EngineError> {
+        let s = self.session.as_mut().expect("a session exists");
+        let model = s.engine.model().await?;
+        self.out.post(&weights_grid(&model));
+        s.last_weights = now();
+        Ok(())
+    }
+}
