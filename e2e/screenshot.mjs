@@ -1,7 +1,8 @@
 // Regenerates docs/lesson.png, the README's screenshot: `node e2e/screenshot.mjs` after `trunk build --release`.
 import { fileURLToPath } from 'node:url';
 import { serve } from './server.mjs';
-import { launch, LessonPage } from './lesson-page.mjs';
+import { launch } from './pages/base.mjs';
+import { LessonPage } from './pages/train.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const out = fileURLToPath(new URL('../docs/lesson.png', import.meta.url));

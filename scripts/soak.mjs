@@ -6,7 +6,7 @@
 //   node scripts/soak.mjs --epochs 3 --train 5000 --hidden 64    # the short version CI runs
 import { fileURLToPath } from 'node:url';
 import { serve } from '../e2e/server.mjs';
-import { launch } from '../e2e/lesson-page.mjs';
+import { launch } from '../e2e/pages/base.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean)
   .map((a) => a.trim().split(/\s+/)));

@@ -1,7 +1,9 @@
 //! What every lesson's worker protocol shares: the envelope that carries a lesson's commands, queries,
 //! replies and events (so no lesson writes its own query/reply plumbing), the engine preference read
 //! from the URL, and how an engine is named on screen. Each lesson's own messages live in its folder
-//! (`lessons/<name>/protocol.rs`) and name themselves with one [`Protocol`] impl.
+//! (`lessons/<name>/protocol.rs`) and are named as one protocol by [`Messages`].
+
+use std::marker::PhantomData;
 
 use kernels::EngineKind;
 use serde::de::DeserializeOwned;
@@ -17,6 +19,23 @@ pub trait Protocol: 'static {
     type Reply: Serialize + DeserializeOwned + 'static;
     /// Worker → page: something happened.
     type Event: Serialize + DeserializeOwned + 'static;
+}
+
+/// A lesson's protocol named by its four message types: `type MyProtocol = Messages<Command, Query,
+/// Reply, Event>;` (never constructed).
+pub struct Messages<C, Q, R, E>(PhantomData<(C, Q, R, E)>);
+
+impl<C, Q, R, E> Protocol for Messages<C, Q, R, E>
+where
+    C: Serialize + DeserializeOwned + 'static,
+    Q: Serialize + DeserializeOwned + 'static,
+    R: Serialize + DeserializeOwned + 'static,
+    E: Serialize + DeserializeOwned + 'static,
+{
+    type Command = C;
+    type Query = Q;
+    type Reply = R;
+    type Event = E;
 }
 
 /// A message to a lesson's worker.

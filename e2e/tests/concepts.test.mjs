@@ -6,8 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../server.mjs';
-import { launch, problems } from '../lesson-page.mjs';
-import { ChainRulePage, CrossEntropyPage, accessibilityProblems } from '../concept-pages.mjs';
+import { launch, problems } from '../pages/base.mjs';
+import { ChainRulePage, CrossEntropyPage, accessibilityProblems } from '../pages/concepts.mjs';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 let server, browser;

@@ -4,8 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../server.mjs';
-import { launch, problems } from '../lesson-page.mjs';
-import { FinetunePage } from '../finetune-page.mjs';
+import { launch, problems } from '../pages/base.mjs';
+import { FinetunePage } from '../pages/finetune.mjs';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 // 5 examples per class, 200 held-out images: small enough for a software GPU.

@@ -3,7 +3,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../server.mjs';
-import { launch, problems, LessonPage } from '../lesson-page.mjs';
+import { launch, problems } from '../pages/base.mjs';
+import { LessonPage } from '../pages/train.mjs';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 // Small enough for a software GPU (~0.3 GFLOP/s), large enough to learn something.

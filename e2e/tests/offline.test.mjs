@@ -4,7 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../server.mjs';
-import { launch, problems, LessonPage } from '../lesson-page.mjs';
+import { launch, problems } from '../pages/base.mjs';
+import { LessonPage } from '../pages/train.mjs';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const SMALL = 'hidden=32&train=2000&test=500&batch=32&epochs=3&eval=60&lr=0.05';

@@ -1,7 +1,7 @@
-//! The page in English and Chinese (`?lang=zh`, or the toggle in the header). The first lesson keys its
-//! text by the English string ([`t`]); newer lessons hold every sentence as a [`Text`] with both
-//! languages side by side, so a missing translation cannot compile, and their tests check that none is
-//! empty or left in English.
+//! The page in English and Chinese (`?lang=zh`, or the toggle in the header). Every sentence is a
+//! [`Text`] with both languages side by side (written `tx("…", "…")`), so a missing translation cannot
+//! compile; one test reads every `tx` pair in the app's sources and fails on an empty or untranslated
+//! one, so no lesson keeps a second list of its texts.
 
 /// The page's language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,9 +81,80 @@ pub fn untranslated(texts: &[Text]) -> Vec<&'static str> {
         .collect()
 }
 
+/// Every `tx("…", "…")` pair written in the Rust sources under `dir` (string literals as written,
+/// escapes kept), with the file each stands in.
+#[cfg(test)]
+pub fn texts_in_sources(dir: &std::path::Path) -> Vec<(String, String, String)> {
+    fn literal(s: &str) -> Option<(String, &str)> {
+        let s = s.trim_start().strip_prefix('"')?;
+        let mut escaped = false;
+        for (i, c) in s.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => return Some((s[..i].to_string(), &s[i + 1..])),
+                _ => {}
+            }
+        }
+        None
+    }
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).expect("a source folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).expect("a source file");
+            let mut rest = source.as_str();
+            while let Some(at) = rest.find("tx(") {
+                rest = &rest[at + 3..];
+                let Some((en, after)) = literal(rest) else {
+                    continue;
+                };
+                let Some(after) = after.trim_start().strip_prefix(',') else {
+                    continue;
+                };
+                if let Some((zh, _)) = literal(after) {
+                    out.push((path.display().to_string(), en, zh));
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_text_in_the_app_is_translated() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let texts = texts_in_sources(&src);
+        // Every lesson's table, the widgets and the messages: several hundred sentences.
+        assert!(texts.len() > 400, "found only {} texts", texts.len());
+        let leaked: Vec<Text> = texts
+            .iter()
+            .map(|(_, en, zh)| Text {
+                en: en.clone().leak(),
+                zh: zh.clone().leak(),
+            })
+            .collect();
+        assert_eq!(untranslated(&leaked), Vec::<&str>::new());
+        // No space before a percent sign in Chinese text.
+        let spaced: Vec<_> = texts
+            .iter()
+            .filter(|(_, _, zh)| zh.contains(" %"))
+            .map(|(file, _, zh)| format!("{file}: {zh}"))
+            .collect();
+        assert_eq!(spaced, Vec::<String>::new());
+    }
 
     #[test]
     fn the_language_comes_from_the_url() {

@@ -219,23 +219,3 @@ pub fn Confusion(
         <canvas node_ref=canvas class="pixelated cell-images" data-testid="cell-images"></canvas>
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_text_is_translated() {
-        let texts = [
-            UNITS_SHOWN,
-            AFTER_EVALUATION,
-            CLICK_A_CELL,
-            CELL,
-            FIRST_SHOWN,
-            CELL_BUTTON,
-            WEIGHTS_LABEL,
-            TRUE_PREDICTED,
-        ];
-        assert_eq!(i18n::untranslated(&texts), Vec::<&str>::new());
-    }
-}

@@ -12,7 +12,7 @@ mod worker;
 use leptos::prelude::*;
 
 use self::panels::{ComparisonChart, FreezingPanel, ModelFiles, StatusBar};
-use self::protocol::{FtToWorker, PhaseKind, Scenario, Slot};
+use self::protocol::{FtToWorker, PhaseKind, PhaseSettings, Scenario, Slot};
 use self::state::FtState;
 use self::text::{STEPS, ui};
 use super::lesson::{Lesson, LessonInfo};
@@ -237,14 +237,14 @@ pub fn FinetuneLesson() -> impl IntoView {
             if phase == PhaseKind::Scratch {
                 state.scratch_curve.set(Vec::new());
             }
-            client.send(&FtToWorker::Train {
+            client.send(&FtToWorker::Train(PhaseSettings {
                 phase,
                 epochs,
                 lr: form.lr.get_untracked(),
                 momentum: form.momentum.get_untracked(),
                 batch: setup.batch,
                 seed,
-            });
+            }));
         }
     };
     let pause = {

@@ -135,22 +135,26 @@ pub enum FtToWorker {
         seed: u64,
     },
     /// Train a phase. `Full` unfreezes every layer first; `Scratch` (re)initialises the scratch slot.
-    Train {
-        /// Which phase.
-        phase: PhaseKind,
-        /// Epochs over the training examples.
-        epochs: usize,
-        /// Learning rate.
-        lr: f32,
-        /// SGD momentum.
-        momentum: f32,
-        /// Rows per step.
-        batch: usize,
-        /// Shuffling (and scratch initialisation) seed.
-        seed: u64,
-    },
+    Train(PhaseSettings),
     /// Stop after the current step.
     Pause,
+}
+
+/// How a phase trains.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct PhaseSettings {
+    /// Which phase.
+    pub phase: PhaseKind,
+    /// Epochs over the training examples.
+    pub epochs: usize,
+    /// Learning rate.
+    pub lr: f32,
+    /// SGD momentum.
+    pub momentum: f32,
+    /// Rows per step.
+    pub batch: usize,
+    /// Shuffling (and scratch initialisation) seed.
+    pub seed: u64,
 }
 
 /// Questions to the worker.

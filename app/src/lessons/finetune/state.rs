@@ -8,7 +8,7 @@ use super::protocol::{
     FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, Slot, TensorRow, WorkerMessage,
 };
 use crate::client::WorkerClient;
-use crate::protocol::Protocol;
+use crate::protocol::Messages;
 
 /// The engine as the worker announced it.
 #[derive(Clone, Debug, PartialEq)]
@@ -200,14 +200,7 @@ impl FtState {
 }
 
 /// The fine-tuning lesson's messages.
-pub struct FtProtocol;
-
-impl Protocol for FtProtocol {
-    type Command = FtToWorker;
-    type Event = FtEvent;
-    type Query = FtQuery;
-    type Reply = FtReply;
-}
+pub type FtProtocol = Messages<FtToWorker, FtQuery, FtReply, FtEvent>;
 
 /// Sends commands and queries to the lesson's worker.
 pub type FtClient = WorkerClient<FtProtocol>;

@@ -291,82 +291,9 @@ pub mod ui {
     );
 }
 
-/// Every text of the lesson (for the translation test).
-#[cfg(test)]
-pub fn all() -> Vec<Text> {
-    let mut v = vec![TITLE, SUMMARY];
-    v.extend(STEPS.iter().flat_map(|s| [s.title, s.body]));
-    for s in Scenario::ALL {
-        v.extend([scenario_name(s), scenario_note(s)]);
-    }
-    v.extend(crate::messages::MessageCode::ALL.map(message));
-    for p in [
-        None,
-        Some(PhaseKind::Head),
-        Some(PhaseKind::Full),
-        Some(PhaseKind::Scratch),
-    ] {
-        v.push(phase_name(p));
-    }
-    use ui::*;
-    v.extend([
-        SCENARIO,
-        IMPORT,
-        EXPORT,
-        PRETRAINED,
-        DATA,
-        TRAIN,
-        HELD_OUT,
-        TRAINABLE,
-        FROZEN,
-        FREEZE_BODY,
-        LOCKED,
-        UNLOCKED,
-        HEAD_SHAPE,
-        CLASSES,
-        REPLACE,
-        SAME_CLASSES,
-        LR,
-        MOMENTUM,
-        EPOCHS,
-        TRAIN_HEAD,
-        TRAIN_FULL,
-        TRAIN_SCRATCH,
-        PAUSE,
-        PHASE,
-        ACCURACY,
-        SCRATCH_ACCURACY,
-        CHART,
-        FREEZING,
-        FINGERPRINT,
-        KERNELS,
-        DISPATCHES,
-        PYTORCH,
-        OURS,
-        ADD,
-        UNDO,
-        CLEAR,
-        USE,
-        FORGET,
-        NEED_MORE,
-        CLASS_NAMES,
-        WAITING,
-        NO_EXAMPLES,
-        COMPARE_FIRST,
-    ]);
-    v.extend(COLUMNS);
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::i18n::untranslated;
-
-    #[test]
-    fn every_text_has_a_chinese_translation() {
-        assert_eq!(untranslated(&all()), Vec::<&str>::new());
-    }
 
     #[test]
     fn every_kernel_task_reads_in_chinese() {

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use self::protocol::{CtEvent, CtQuery, CtReply, CtToWorker, WorkerMessage};
 use crate::client::WorkerClient;
 use crate::protocol::EnginePreference;
-use crate::protocol::{Protocol, engine_label};
+use crate::protocol::{Messages, engine_label};
 use crate::route::Route;
 use crate::runtime::WorkerEntry;
 use crate::ui::formula::num;
@@ -25,14 +25,7 @@ pub const HIDDEN: usize = 32;
 pub const WORKER: WorkerEntry = WorkerEntry::of::<worker::Worker>("concepts");
 
 /// The concept lessons' messages.
-pub struct CtProtocol;
-
-impl Protocol for CtProtocol {
-    type Command = CtToWorker;
-    type Event = CtEvent;
-    type Query = CtQuery;
-    type Reply = CtReply;
-}
+pub type CtProtocol = Messages<CtToWorker, CtQuery, CtReply, CtEvent>;
 
 /// Training progress of the live model.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -40,27 +40,3 @@ pub const PREDICTED: Text = tx("predicted", "预测");
 pub const CLASS: Text = tx("class", "类别");
 pub const MODEL_DOWNLOAD: Text = tx("Download model (.safetensors)", "下载模型（.safetensors）");
 pub const MODEL_UPLOAD: Text = tx("Load a model (.safetensors)", "加载模型（.safetensors）");
-
-/// Every text (the translation test).
-#[cfg(test)]
-pub fn all() -> Vec<Text> {
-    vec![
-        LIVE,
-        START,
-        PAUSE,
-        STEP,
-        STEPS,
-        LOSS,
-        ACCURACY,
-        LOADING,
-        LIVE_MODEL,
-        IMAGE,
-        PREV_IMAGE,
-        NEXT_IMAGE,
-        TRUE_CLASS,
-        PREDICTED,
-        CLASS,
-        MODEL_DOWNLOAD,
-        MODEL_UPLOAD,
-    ]
-}

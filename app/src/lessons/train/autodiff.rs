@@ -66,20 +66,3 @@ pub fn AutodiffPanel(client: TrClient, state: State) -> impl IntoView {
         </section>
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_text_is_translated() {
-        let mut texts = vec![
-            super::BATCH,
-            super::AGREES,
-            super::DIFFERS,
-            super::AUTODIFF,
-            super::AUTODIFF_RUN,
-            super::AUTODIFF_HINT,
-        ];
-        texts.extend(super::HEADERS);
-        assert_eq!(crate::ui::i18n::untranslated(&texts), Vec::<&str>::new());
-    }
-}

@@ -1,9 +1,11 @@
 //! The lesson's configuration, read from and written to the URL so a teacher can share a setup
 //! (`?hidden=64&lr=0.05&train=2000`) and tests can choose small sizes.
 
+use kernels::OptimizerConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::protocol::EnginePreference;
+use crate::ui::i18n::{Text, tx};
 
 /// Optimiser choice in the lesson.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +19,9 @@ pub enum LessonOptimizer {
 }
 
 impl LessonOptimizer {
+    /// Every choice, in the form's order.
+    pub const ALL: [LessonOptimizer; 3] = [Self::Sgd, Self::Momentum, Self::Adam];
+
     /// URL / form value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -85,10 +90,189 @@ impl Default for LessonConfig {
 
 /// Limits that keep a shared URL from asking for something absurd.
 pub const MAX_HIDDEN_LAYERS: usize = 4;
+/// The widest hidden layer.
+pub const MAX_WIDTH: usize = 2048;
+/// The largest batch (the worker's engines take this many rows per dispatch).
+pub const MAX_BATCH: usize = 1024;
+
+/// How a setting appears in the form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// A number input with this `step` attribute.
+    Number(&'static str),
+    /// Comma-separated numbers.
+    List,
+    /// A choice among [`LessonOptimizer::ALL`].
+    Optimizer,
+    /// Only in the URL (data sizes, evaluation interval, engine: for tests and teachers' links).
+    UrlOnly,
+}
+
+/// One setting of the lesson: the one place its URL key, form field, label, range and default live.
+/// URL parsing ([`LessonConfig::from_query`]), the shared link ([`LessonConfig::to_query`]) and the
+/// form's fields and validation are all derived from [`PARAMS`].
+pub struct Param {
+    /// URL key, and the form field's id and `data-testid`.
+    pub key: &'static str,
+    /// The form's label.
+    pub label: Text,
+    /// How the form shows it.
+    pub field: Field,
+    /// Applies to the running model at once (else with the next Reset).
+    pub live: bool,
+    /// The value as the URL and the form write it.
+    pub get: fn(&LessonConfig) -> String,
+    /// Reads a value, checks its range, and sets it; `false` leaves the configuration as it was.
+    pub set: fn(&mut LessonConfig, &str) -> bool,
+}
+
+/// Parses `v` and keeps it when `ok` accepts it.
+fn accept<T: std::str::FromStr>(v: &str, ok: impl Fn(&T) -> bool, store: impl FnOnce(T)) -> bool {
+    match v.trim().parse::<T>() {
+        Ok(x) if ok(&x) => {
+            store(x);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// A learning rate or momentum the engine accepts (its own check, [`OptimizerConfig::validate`]).
+fn trainable(lr: f32, momentum: f32) -> bool {
+    OptimizerConfig {
+        lr,
+        momentum,
+        ..OptimizerConfig::default()
+    }
+    .validate()
+    .is_ok()
+}
+
+/// Every setting, in the form's order.
+pub const PARAMS: &[Param] = &[
+    Param {
+        key: "lr",
+        label: tx("Learning rate", "学习率"),
+        field: Field::Number("any"),
+        live: true,
+        get: |c| c.lr.to_string(),
+        set: |c, v| accept(v, |&x| trainable(x, 0.0), |x| c.lr = x),
+    },
+    Param {
+        key: "momentum",
+        label: tx("Momentum", "动量"),
+        field: Field::Number("0.05"),
+        live: true,
+        get: |c| c.momentum.to_string(),
+        set: |c, v| accept(v, |&x| trainable(0.01, x), |x| c.momentum = x),
+    },
+    Param {
+        key: "batch",
+        label: tx("Batch size", "批大小"),
+        field: Field::Number("1"),
+        live: false,
+        get: |c| c.batch.to_string(),
+        set: |c, v| accept(v, |x| (1..=MAX_BATCH).contains(x), |x| c.batch = x),
+    },
+    Param {
+        key: "epochs",
+        label: tx("Epochs", "轮次"),
+        field: Field::Number("1"),
+        live: false,
+        get: |c| c.epochs.to_string(),
+        set: |c, v| accept(v, |x| (1..=100).contains(x), |x| c.epochs = x),
+    },
+    Param {
+        key: "seed",
+        label: tx("Seed", "随机种子"),
+        field: Field::Number("1"),
+        live: false,
+        get: |c| c.seed.to_string(),
+        set: |c, v| accept(v, |_: &u64| true, |x| c.seed = x),
+    },
+    Param {
+        key: "hidden",
+        label: tx("Hidden widths", "隐藏层宽度"),
+        field: Field::List,
+        live: false,
+        get: |c| {
+            c.hidden
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        },
+        set: |c, v| {
+            let widths = v
+                .replace("%2C", ",")
+                .replace("%2c", ",")
+                .split(',')
+                .map(|w| w.trim().parse::<usize>())
+                .collect::<Result<Vec<_>, _>>();
+            match widths {
+                Ok(h)
+                    if !h.is_empty()
+                        && h.len() <= MAX_HIDDEN_LAYERS
+                        && h.iter().all(|w| (1..=MAX_WIDTH).contains(w)) =>
+                {
+                    c.hidden = h;
+                    true
+                }
+                _ => false,
+            }
+        },
+    },
+    Param {
+        key: "optimizer",
+        label: tx("Optimiser", "优化器"),
+        field: Field::Optimizer,
+        live: false,
+        get: |c| c.optimizer.as_str().to_string(),
+        set: |c, v| LessonOptimizer::parse(v).map(|o| c.optimizer = o).is_some(),
+    },
+    Param {
+        key: "train",
+        label: tx("Training images", "训练图像数"),
+        field: Field::UrlOnly,
+        live: false,
+        get: |c| c.train.to_string(),
+        set: |c, v| accept(v, |x| (1..=60_000).contains(x), |x| c.train = x),
+    },
+    Param {
+        key: "test",
+        label: tx("Test images", "测试图像数"),
+        field: Field::UrlOnly,
+        live: false,
+        get: |c| c.test.to_string(),
+        set: |c, v| accept(v, |x| (1..=10_000).contains(x), |x| c.test = x),
+    },
+    Param {
+        key: "eval",
+        label: tx("Steps between evaluations", "两次评估之间的步数"),
+        field: Field::UrlOnly,
+        live: false,
+        get: |c| c.eval_every.to_string(),
+        set: |c, v| accept(v, |x| (1..=100_000).contains(x), |x| c.eval_every = x),
+    },
+    Param {
+        key: "engine",
+        label: tx("Engine", "计算引擎"),
+        field: Field::UrlOnly,
+        live: false,
+        get: |c| c.engine.key().to_string(),
+        set: |c, v| EnginePreference::parse(v).map(|e| c.engine = e).is_some(),
+    },
+];
+
+/// The setting of URL key `key`.
+pub fn param(key: &str) -> Option<&'static Param> {
+    PARAMS.iter().find(|p| p.key == key)
+}
 
 impl LessonConfig {
     /// Reads a query string (`?a=1&b=2`), keeping defaults for missing keys and collecting a message
-    /// for every value that cannot be used.
+    /// for every value that cannot be used. The shell's own keys ([`crate::route::SHELL_KEYS`]) are
+    /// left to the shell.
     pub fn from_query(query: &str) -> (Self, Vec<String>) {
         let mut c = Self::default();
         let mut problems = Vec::new();
@@ -98,66 +282,11 @@ impl LessonConfig {
             .filter(|p| !p.is_empty())
         {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = value.replace("%2C", ",").replace("%2c", ",");
-            let bad = |problems: &mut Vec<String>| problems.push(format!("ignored {key}={value}"));
-            match key {
-                "hidden" => match value
-                    .split(',')
-                    .map(|v| v.trim().parse::<usize>())
-                    .collect::<Result<Vec<_>, _>>()
-                {
-                    Ok(h)
-                        if !h.is_empty()
-                            && h.len() <= MAX_HIDDEN_LAYERS
-                            && h.iter().all(|&w| (1..=2048).contains(&w)) =>
-                    {
-                        c.hidden = h
-                    }
-                    _ => bad(&mut problems),
-                },
-                "lr" => match value.parse::<f32>() {
-                    Ok(v) if v > 0.0 && v <= 10.0 => c.lr = v,
-                    _ => bad(&mut problems),
-                },
-                "momentum" => match value.parse::<f32>() {
-                    Ok(v) if (0.0..1.0).contains(&v) => c.momentum = v,
-                    _ => bad(&mut problems),
-                },
-                "batch" => match value.parse::<usize>() {
-                    Ok(v) if (1..=1024).contains(&v) => c.batch = v,
-                    _ => bad(&mut problems),
-                },
-                "epochs" => match value.parse::<usize>() {
-                    Ok(v) if (1..=100).contains(&v) => c.epochs = v,
-                    _ => bad(&mut problems),
-                },
-                "seed" => match value.parse::<u64>() {
-                    Ok(v) => c.seed = v,
-                    _ => bad(&mut problems),
-                },
-                "optimizer" => match LessonOptimizer::parse(&value) {
-                    Some(o) => c.optimizer = o,
-                    None => bad(&mut problems),
-                },
-                "train" => match value.parse::<usize>() {
-                    Ok(v) if (1..=60_000).contains(&v) => c.train = v,
-                    _ => bad(&mut problems),
-                },
-                "test" => match value.parse::<usize>() {
-                    Ok(v) if (1..=10_000).contains(&v) => c.test = v,
-                    _ => bad(&mut problems),
-                },
-                "eval" => match value.parse::<usize>() {
-                    Ok(v) if (1..=100_000).contains(&v) => c.eval_every = v,
-                    _ => bad(&mut problems),
-                },
-                "engine" => match EnginePreference::parse(&value) {
-                    Some(engine) => c.engine = engine,
-                    None => bad(&mut problems),
-                },
-                // The shell's keys (language, lesson, step, presenter mode).
-                "lang" | "lesson" | "step" | "present" | "debug" => {}
-                _ => problems.push(format!("unknown setting {key}")),
+            match param(key) {
+                Some(p) if (p.set)(&mut c, value) => {}
+                Some(_) => problems.push(format!("ignored {key}={value}")),
+                None if crate::route::SHELL_KEYS.contains(&key) => {}
+                None => problems.push(format!("unknown setting {key}")),
             }
         }
         (c, problems)
@@ -166,44 +295,11 @@ impl LessonConfig {
     /// The query string that reproduces this configuration (only values that differ from defaults).
     pub fn to_query(&self) -> String {
         let d = Self::default();
-        let mut parts = Vec::new();
-        if self.hidden != d.hidden {
-            parts.push(format!(
-                "hidden={}",
-                self.hidden
-                    .iter()
-                    .map(|h| h.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ));
-        }
-        let mut push = |cond: bool, s: String| {
-            if cond {
-                parts.push(s);
-            }
-        };
-        push(self.lr != d.lr, format!("lr={}", self.lr));
-        push(
-            self.momentum != d.momentum,
-            format!("momentum={}", self.momentum),
-        );
-        push(self.batch != d.batch, format!("batch={}", self.batch));
-        push(self.epochs != d.epochs, format!("epochs={}", self.epochs));
-        push(self.seed != d.seed, format!("seed={}", self.seed));
-        push(
-            self.optimizer != d.optimizer,
-            format!("optimizer={}", self.optimizer.as_str()),
-        );
-        push(self.train != d.train, format!("train={}", self.train));
-        push(self.test != d.test, format!("test={}", self.test));
-        push(
-            self.eval_every != d.eval_every,
-            format!("eval={}", self.eval_every),
-        );
-        push(
-            self.engine != d.engine,
-            format!("engine={}", self.engine.key()),
-        );
+        let parts: Vec<String> = PARAMS
+            .iter()
+            .filter(|p| (p.get)(self) != (p.get)(&d))
+            .map(|p| format!("{}={}", p.key, (p.get)(self)))
+            .collect();
         if parts.is_empty() {
             String::new()
         } else {
@@ -212,8 +308,7 @@ impl LessonConfig {
     }
 
     /// The engine's optimiser configuration.
-    pub fn optimizer_config(&self) -> kernels::OptimizerConfig {
-        use kernels::OptimizerConfig;
+    pub fn optimizer_config(&self) -> OptimizerConfig {
         match self.optimizer {
             LessonOptimizer::Sgd => OptimizerConfig {
                 lr: self.lr,
@@ -254,6 +349,32 @@ mod tests {
         assert_eq!(d, LessonConfig::default());
         assert_eq!(problems.len(), 4);
         assert_eq!(LessonConfig::default().to_query(), "");
+        // The form's rule is the URL's: the same table.
+        let mut c = LessonConfig::default();
+        assert!(!(param("lr").unwrap().set)(&mut c, "11"));
+        assert!((param("lr").unwrap().set)(&mut c, "10"));
+        assert!(!(param("momentum").unwrap().set)(&mut c, "1"));
+        assert!(!(param("batch").unwrap().set)(
+            &mut c,
+            &(MAX_BATCH + 1).to_string()
+        ));
+        assert!((param("hidden").unwrap().set)(&mut c, "64%2C32"));
+        assert_eq!(c.hidden, vec![64, 32]);
+    }
+
+    #[test]
+    fn every_setting_has_one_row_and_its_default_reads_back() {
+        let mut keys: Vec<_> = PARAMS.iter().map(|p| p.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), PARAMS.len());
+        for p in PARAMS {
+            let mut c = LessonConfig::default();
+            let v = (p.get)(&c);
+            assert!((p.set)(&mut c, &v), "{}={v}", p.key);
+            assert_eq!(c, LessonConfig::default(), "{}", p.key);
+            assert!(!crate::route::SHELL_KEYS.contains(&p.key), "{}", p.key);
+        }
     }
 }
 

@@ -5,23 +5,15 @@ use kernels::EngineKind;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::config::{LessonConfig, LessonOptimizer};
+use super::config::{Field, LessonConfig, LessonOptimizer, PARAMS, Param};
 use super::protocol::{MessageCode, TrQuery, TrReply, TrToWorker};
 use super::resume;
 use super::state::{self, Divergence, EngineView, State, TrClient};
 use super::text;
 use crate::protocol::engine_label;
-use crate::ui::i18n::{Lang, Text};
+use crate::ui::i18n::Lang;
 use crate::ui::plots::{self, CellView};
 use crate::ui::{drawing, files};
-
-fn hidden_text(c: &LessonConfig) -> String {
-    c.hidden
-        .iter()
-        .map(|h| h.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
-}
 
 /// What the page says when training diverged, in the page's language.
 pub fn diverged_message(lang: Lang, step: u64, loss: f32, lr: f32, back: u64) -> String {
@@ -204,45 +196,43 @@ pub fn TrainPage() -> impl IntoView {
         on_cleanup(move || handle.remove());
     }
 
-    let number_field = move |id: &'static str,
-                             label: Text,
-                             step_attr: &'static str,
-                             get: fn(&LessonConfig) -> String,
-                             set: fn(&mut LessonConfig, &str) -> bool,
-                             live: bool| {
+    // One field per row of the settings table: its label, its rule, whether it applies at once.
+    let field = move |p: &'static Param| {
         let set_rates = set_rates.clone();
         let invalid = RwSignal::new(false);
-        view! {
-            <label for=id>{move || label.get(lang.get())}</label>
-            <input id=id data-testid=id type="number" step=step_attr class:invalid=move || invalid.get()
-                prop:value=move || get(&config.get())
-                on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    let mut ok = false;
-                    config.update(|c| ok = set(c, &v));
-                    invalid.set(!ok);
-                    if ok && live { set_rates(); }
-                } />
-        }
-    };
-
-    let hidden_invalid = RwSignal::new(false);
-    let on_hidden = move |ev: leptos::ev::Event| {
-        let v = event_target_value(&ev);
-        let parsed = v
-            .split(',')
-            .map(|s| s.trim().parse::<usize>())
-            .collect::<Result<Vec<_>, _>>();
-        match parsed {
-            Ok(h)
-                if !h.is_empty()
-                    && h.len() <= super::config::MAX_HIDDEN_LAYERS
-                    && h.iter().all(|w| (1..=2048).contains(w)) =>
-            {
-                hidden_invalid.set(false);
-                config.update(|c| c.hidden = h);
+        let on_change = move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            let mut ok = false;
+            config.update(|c| ok = (p.set)(c, &v));
+            invalid.set(!ok);
+            if ok && p.live {
+                set_rates();
             }
-            _ => hidden_invalid.set(true),
+        };
+        let label = move || p.label.get(lang.get());
+        match p.field {
+            Field::Number(step) => view! {
+                <label for=p.key>{label}</label>
+                <input id=p.key data-testid=p.key type="number" step=step class:invalid=move || invalid.get()
+                    prop:value=move || (p.get)(&config.get()) on:change=on_change />
+            }
+            .into_any(),
+            Field::List => view! {
+                <label for=p.key>{label}</label>
+                <input id=p.key data-testid=p.key type="text" inputmode="numeric" title="comma-separated, e.g. 512 or 256,128"
+                    prop:value=move || (p.get)(&config.get()) class:invalid=move || invalid.get() on:change=on_change />
+            }
+            .into_any(),
+            Field::Optimizer => view! {
+                <label for=p.key>{label}</label>
+                <select id=p.key data-testid=p.key on:change=on_change>
+                    {LessonOptimizer::ALL.into_iter().map(|o| view! {
+                        <option value=o.as_str() selected=move || config.get().optimizer == o>{move || text::optimizer(o).get(lang.get())}</option>
+                    }).collect_view()}
+                </select>
+            }
+            .into_any(),
+            Field::UrlOnly => ().into_any(),
         }
     };
     let to_worker = {
@@ -406,24 +396,7 @@ pub fn TrainPage() -> impl IntoView {
                 </div>
                 <p class="hint">{move || text::KEYS.get(lang.get())}</p>
                 <div class="fields">
-                    {number_field("lr", text::LEARNING_RATE, "any", |c| c.lr.to_string(), |c, v| v.parse::<f32>().ok().filter(|x| *x > 0.0 && *x <= 10.0).map(|x| c.lr = x).is_some(), true)}
-                    {number_field("momentum", text::MOMENTUM, "0.05", |c| c.momentum.to_string(), |c, v| v.parse::<f32>().ok().filter(|x| (0.0..1.0).contains(x)).map(|x| c.momentum = x).is_some(), true)}
-                    {number_field("batch", text::BATCH_SIZE, "1", |c| c.batch.to_string(), |c, v| v.parse::<usize>().ok().filter(|x| (1..=1024).contains(x)).map(|x| c.batch = x).is_some(), false)}
-                    {number_field("epochs", text::EPOCHS, "1", |c| c.epochs.to_string(), |c, v| v.parse::<usize>().ok().filter(|x| (1..=100).contains(x)).map(|x| c.epochs = x).is_some(), false)}
-                    {number_field("seed", text::SEED, "1", |c| c.seed.to_string(), |c, v| v.parse::<u64>().ok().map(|x| c.seed = x).is_some(), false)}
-                    <label for="hidden">{move || text::HIDDEN.get(lang.get())}</label>
-                    <input id="hidden" data-testid="hidden" type="text" inputmode="numeric" title="comma-separated, e.g. 512 or 256,128"
-                        prop:value=move || hidden_text(&config.get())
-                        class:invalid=move || hidden_invalid.get()
-                        on:change=on_hidden />
-                    <label for="optimizer">{move || text::OPTIMISER.get(lang.get())}</label>
-                    <select id="optimizer" data-testid="optimizer" on:change=move |ev| {
-                        if let Some(o) = LessonOptimizer::parse(&event_target_value(&ev)) { config.update(|c| c.optimizer = o); }
-                    }>
-                        {[(LessonOptimizer::Sgd, text::SGD), (LessonOptimizer::Momentum, text::SGD_MOMENTUM), (LessonOptimizer::Adam, text::ADAM)].into_iter().map(|(o, label)| view! {
-                            <option value=o.as_str() selected=move || config.get().optimizer == o>{move || label.get(lang.get())}</option>
-                        }).collect_view()}
-                    </select>
+                    {PARAMS.iter().map(field).collect_view()}
                 </div>
             </section>
             <section class="panel stats" aria-label=move || text::PROGRESS.get(lang.get())>

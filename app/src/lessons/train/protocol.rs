@@ -10,7 +10,7 @@ use serde_bytes::ByteBuf;
 use super::config::LessonConfig;
 use crate::history::LossHistory;
 pub use crate::messages::{MessageCode, WorkerMessage};
-use crate::protocol::Protocol;
+use crate::protocol::Messages;
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -290,11 +290,4 @@ pub enum TrEvent {
 }
 
 /// The lesson's messages, for [`crate::client::WorkerClient`] and its worker.
-pub struct TrProtocol;
-
-impl Protocol for TrProtocol {
-    type Command = TrToWorker;
-    type Event = TrEvent;
-    type Query = TrQuery;
-    type Reply = TrReply;
-}
+pub type TrProtocol = Messages<TrToWorker, TrQuery, TrReply, TrEvent>;

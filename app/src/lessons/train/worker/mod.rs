@@ -37,7 +37,7 @@ use crate::store;
 
 const DATASET: &str = "static/data/mnist";
 /// Rows the engine accepts per dispatch: the largest batch, and the evaluation chunk.
-pub const MAX_ROWS: usize = 1024;
+pub const MAX_ROWS: usize = super::config::MAX_BATCH;
 /// How often the weight grid is refreshed while training.
 const WEIGHTS_EVERY_SECONDS: f64 = 1.5;
 

@@ -1,29 +1,10 @@
 // Page object of the fine-tuning lesson: every selector is a data-testid; numbers come from data-value.
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { ARTIFACTS } from './lesson-page.mjs';
+import { BasePage } from './base.mjs';
 
-export class FinetunePage {
-  constructor(page) {
-    this.page = page;
-    this.consoleErrors = [];
-    page.on('console', (m) => { if (m.type() === 'error') this.consoleErrors.push(m.text()); });
-    page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
+export class FinetunePage extends BasePage {
+  static open(browser, baseUrl, setup, context) {
+    return BasePage.openLesson(FinetunePage, 'finetune', browser, baseUrl, setup ?? '', { context, acceptDownloads: true });
   }
-
-  static async open(browser, baseUrl, setup, context) {
-    const ctx = context ?? await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
-    const lesson = new FinetunePage(await ctx.newPage());
-    await lesson.page.goto(`${baseUrl}index.html?lesson=finetune${setup ? `&${setup}` : ''}`);
-    return lesson;
-  }
-
-  byId(id) { return this.page.getByTestId(id); }
-  async text(id) { return (await this.byId(id).textContent())?.trim() ?? ''; }
-  async value(id) { return this.byId(id).getAttribute('data-value'); }
-  async number(id) { return Number(await this.value(id)); }
-  async step() { return Number(await this.value('lesson-step')); }
-  async errors() { return (await this.byId('errors').textContent())?.trim() ?? ''; }
 
   async next() {
     const n = await this.step();
@@ -65,10 +46,4 @@ export class FinetunePage {
     await m.up();
   }
 
-  async screenshot(name) {
-    await mkdir(ARTIFACTS, { recursive: true });
-    await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  }
-
-  async close() { await this.page.context().close(); }
 }

@@ -1,9 +1,7 @@
 // Page objects of the concept lessons (cross-entropy, chain rule): every selector is a data-testid and
 // every number comes from a data-value attribute at full precision.
-import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { ARTIFACTS } from './lesson-page.mjs';
+import { BasePage } from './base.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -17,26 +15,11 @@ export async function accessibilityProblems(page) {
     .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }
 
-class ConceptPage {
-  constructor(page) {
-    this.page = page;
-    this.consoleErrors = [];
-    page.on('console', (m) => { if (m.type() === 'error') this.consoleErrors.push(m.text()); });
-    page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
+/** What both concept lessons' pages share: the live model's bar. */
+class ConceptPage extends BasePage {
+  static openConcept(Kind, lesson, browser, baseUrl, setup, viewport) {
+    return BasePage.openLesson(Kind, lesson, browser, baseUrl, setup ?? '', viewport ? { viewport } : {});
   }
-
-  static async openLesson(Kind, lesson, browser, baseUrl, setup, viewport = { width: 1366, height: 900 }) {
-    const ctx = await browser.newContext({ viewport });
-    const p = new Kind(await ctx.newPage());
-    await p.page.goto(`${baseUrl}index.html?lesson=${lesson}${setup ? `&${setup}` : ''}`);
-    return p;
-  }
-
-  byId(id) { return this.page.getByTestId(id); }
-  async text(id) { return (await this.byId(id).first().textContent())?.trim() ?? ''; }
-  async value(id) { return this.byId(id).first().getAttribute('data-value'); }
-  async number(id) { return Number(await this.value(id)); }
-  async step() { return Number(await this.value('lesson-step')); }
 
   /** Waits until the element has a data-value (optionally one satisfying `ok`) and returns it as a number. */
   async waitNumber(id, timeout = 120_000) {
@@ -68,20 +51,14 @@ class ConceptPage {
 
   async select(id, value) { await this.byId(id).selectOption(String(value)); }
 
-  async screenshot(name) {
-    await mkdir(ARTIFACTS, { recursive: true });
-    await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  }
-
-  async close() { await this.page.context().close(); }
 }
 
 export class CrossEntropyPage extends ConceptPage {
-  static open(browser, baseUrl, setup, viewport) { return ConceptPage.openLesson(CrossEntropyPage, 'cross-entropy', browser, baseUrl, setup, viewport); }
+  static open(browser, baseUrl, setup, viewport) { return ConceptPage.openConcept(CrossEntropyPage, 'cross-entropy', browser, baseUrl, setup, viewport); }
 }
 
 export class ChainRulePage extends ConceptPage {
-  static open(browser, baseUrl, setup, viewport) { return ConceptPage.openLesson(ChainRulePage, 'chain-rule', browser, baseUrl, setup, viewport); }
+  static open(browser, baseUrl, setup, viewport) { return ConceptPage.openConcept(ChainRulePage, 'chain-rule', browser, baseUrl, setup, viewport); }
 
   /** Picks a weight through the fields and waits for its figures. */
   async pick(layer, out, input) {

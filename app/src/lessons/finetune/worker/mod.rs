@@ -1,0 +1,285 @@
+//! The fine-tuning lesson's worker side: the pretrained model in one slot and the from-scratch baseline
+//! in another, on one device (the compiled pipelines are shared through the `GpuContext`); each phase of
+//! the recipe runs in short bursts so commands and queries are answered between steps. `load` brings the
+//! model and examples, `tensors` shows what freezing does, `phase` trains.
+
+mod load;
+mod phase;
+mod tensors;
+
+use kernels::dataset::Dataset;
+use kernels::ops::gather_normalize::Augmentation;
+use kernels::training::EpochBatches;
+use kernels::{AnyEngine, Engine, EngineError, EngineKind, GpuContext, Mlp, OptimizerConfig};
+use serde_bytes::ByteBuf;
+
+use super::protocol::{
+    FtEvent, FtQuery, FtReply, FtToWorker, MessageCode, PhaseKind, Scenario, Slot, WorkerMessage,
+    fnv1a,
+};
+use super::state::FtProtocol;
+use crate::protocol::EnginePreference;
+use crate::runtime::engine::{self, Gpu};
+use crate::runtime::{LessonWorker, Outbox};
+/// The shipped pretrained model.
+pub const PRETRAINED: &str = "static/models/mnist-mlp-784-512-10.safetensors";
+/// The CIFAR-10 program's pretrained model (six animal classes; `backprop-lab train`, see the README).
+pub const PRETRAINED_CIFAR: &str = "static/models/cifar10-animals-mlp-3072-512-6.safetensors";
+/// CIFAR-10's vehicles, the program's new task.
+const VEHICLES: [usize; 4] = [0, 1, 8, 9];
+/// Rows per dispatch: the largest batch, and the evaluation chunk.
+const MAX_ROWS: usize = 512;
+
+fn message(code: MessageCode, detail: impl Into<String>) -> WorkerMessage {
+    WorkerMessage::new(code, detail)
+}
+
+/// A training phase in progress.
+struct Run {
+    phase: PhaseKind,
+    slot: Slot,
+    epochs: usize,
+    epoch: usize,
+    steps: usize,
+    batch: usize,
+    seed: u64,
+    opt: OptimizerConfig,
+    batches: EpochBatches,
+    index: usize,
+    train_len: usize,
+    /// Shuffling epochs before this phase (the full phase continues after the head's).
+    epoch_offset: usize,
+}
+
+/// The lesson's worker.
+pub struct Worker {
+    out: Outbox<FtProtocol>,
+    /// The engine started (the first command carries the preference).
+    started: bool,
+    gpu: Gpu,
+    kind: EngineKind,
+    train: Option<Dataset>,
+    test: Option<Dataset>,
+    tuned: Option<AnyEngine>,
+    scratch: Option<AnyEngine>,
+    /// The tuned model's weights when the current phase began (for ‖ΔW‖).
+    phase_start: Option<Mlp>,
+    run: Option<Run>,
+    /// Flips and crops of training batches (the CIFAR-10 program).
+    augmentation: Option<Augmentation>,
+    /// The shipped scenario's examples as fetched (classes selected, normalisation set).
+    shipped: Option<(Scenario, Dataset, Dataset)>,
+    /// Head-phase epochs trained since the model was loaded: the full phase's shuffling continues
+    /// after them, as `backprop-lab finetune` does.
+    head_epochs: usize,
+}
+
+/// The WGSL kernels on `gpu` when given, else the CPU engine.
+fn engine_for(
+    gpu: Option<&GpuContext>,
+    model: &Mlp,
+    augmentation: Option<Augmentation>,
+) -> Result<AnyEngine, EngineError> {
+    let mut engine = AnyEngine::gpu_or_cpu(gpu, model, MAX_ROWS)?;
+    engine.set_augmentation(augmentation)?;
+    Ok(engine)
+}
+
+impl Worker {
+    fn slot(&mut self, slot: Slot) -> Option<&mut AnyEngine> {
+        match slot {
+            Slot::Tuned => self.tuned.as_mut(),
+            Slot::Scratch => self.scratch.as_mut(),
+        }
+    }
+
+    async fn start_engine(&mut self, pref: EnginePreference) {
+        self.started = true;
+        self.gpu = Gpu::open(pref).await;
+        let choice = engine::choose(pref, &self.gpu, false);
+        self.kind = choice.kind;
+        self.out.post(&FtEvent::Engine {
+            kind: self.kind,
+            adapter: self.gpu.adapter(self.kind),
+            note: choice.note,
+        });
+    }
+
+    fn report(&self, code: MessageCode, detail: impl Into<String>) {
+        self.out.post(&FtEvent::Error(message(code, detail)));
+    }
+
+    fn post_model(&self, slot: Slot, model: &Mlp) {
+        self.out.post(&FtEvent::Model {
+            slot,
+            widths: model.widths(),
+            frozen: model.layers.iter().map(|l| l.weight_frozen).collect(),
+        });
+    }
+
+    /// Measures a slot on the held-out examples.
+    async fn evaluate(
+        &mut self,
+        slot: Slot,
+        phase: Option<PhaseKind>,
+        epoch: usize,
+    ) -> Result<(), EngineError> {
+        let Some(engine) = self.slot(slot) else {
+            return Ok(());
+        };
+        let eval = engine.evaluate(None).await?;
+        let predictions: Vec<u8> = eval.predictions.iter().map(|&p| p as u8).collect();
+        self.out.post(&FtEvent::Evaluation {
+            slot,
+            phase,
+            epoch,
+            accuracy: eval.accuracy(),
+            loss: eval.loss,
+            predictions_digest: fnv1a(&predictions),
+        });
+        Ok(())
+    }
+
+    /// Gives both slots the current data.
+    fn set_data(&mut self) -> Result<(), EngineError> {
+        let (Some(train), Some(test)) = (self.train.clone(), self.test.clone()) else {
+            return Ok(());
+        };
+        for engine in [self.tuned.as_mut(), self.scratch.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            engine.set_splits(&train, &test)?;
+        }
+        Ok(())
+    }
+
+    async fn command(&mut self, msg: FtToWorker) -> Result<(), EngineError> {
+        match msg {
+            FtToWorker::Load {
+                scenario,
+                engine: _,
+                per_class,
+                test,
+                model,
+            } => self.load(scenario, per_class, test, model).await,
+            FtToWorker::UseDrawn {
+                classes,
+                train,
+                test,
+            } => self.use_drawn(classes, train, test).await,
+            FtToWorker::SetFrozen {
+                slot,
+                layer,
+                frozen,
+            } => self.set_frozen(slot, layer, frozen).await,
+            FtToWorker::ReplaceHead {
+                slot,
+                classes,
+                seed,
+            } => self.replace_head(slot, classes, seed).await,
+            FtToWorker::Train(settings) => self.begin(settings).await,
+            FtToWorker::Pause => {
+                if let Some(run) = self.run.take() {
+                    self.out.post(&stopped(&run, f32::NAN));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The progress event of a phase that stopped early.
+fn stopped(run: &Run, loss: f32) -> FtEvent {
+    FtEvent::Progress {
+        phase: run.phase,
+        epoch: run.epoch,
+        epochs: run.epochs,
+        steps: run.steps,
+        loss,
+        running: false,
+    }
+}
+
+fn f32_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+impl LessonWorker for Worker {
+    type Protocol = FtProtocol;
+
+    fn new(out: Outbox<FtProtocol>) -> Self {
+        Self {
+            out,
+            started: false,
+            gpu: Gpu::default(),
+            kind: EngineKind::Cpu,
+            train: None,
+            test: None,
+            tuned: None,
+            scratch: None,
+            phase_start: None,
+            run: None,
+            augmentation: None,
+            shipped: None,
+            head_epochs: 0,
+        }
+    }
+
+    fn out(&self) -> &Outbox<FtProtocol> {
+        &self.out
+    }
+
+    async fn handle(&mut self, command: FtToWorker) -> Result<(), EngineError> {
+        if !self.started {
+            // The first command (the page's Load) carries the engine preference.
+            let pref = match &command {
+                FtToWorker::Load { engine, .. } => *engine,
+                _ => EnginePreference::Auto,
+            };
+            self.start_engine(pref).await;
+        }
+        self.command(command).await
+    }
+
+    async fn answer(&mut self, query: FtQuery) -> Result<FtReply, EngineError> {
+        match query {
+            FtQuery::Export { slot } => {
+                let Some(engine) = self.slot(slot) else {
+                    return Ok(FtReply::Failed(message(
+                        MessageCode::NotReady,
+                        "no model is loaded",
+                    )));
+                };
+                let mut model = engine.model().await?;
+                for l in 0..model.layers.len() {
+                    let _ = model.unfreeze(l);
+                }
+                Ok(match model.to_safetensors() {
+                    Ok(bytes) => FtReply::Model(ByteBuf::from(bytes)),
+                    Err(e) => FtReply::Failed(message(MessageCode::EngineFailed, e.to_string())),
+                })
+            }
+        }
+    }
+
+    fn failed(message: WorkerMessage) -> FtReply {
+        FtReply::Failed(message)
+    }
+
+    fn error(message: WorkerMessage) -> FtEvent {
+        FtEvent::Error(message)
+    }
+
+    async fn idle(&mut self) -> Result<bool, EngineError> {
+        if self.run.is_none() {
+            return Ok(false);
+        }
+        self.burst().await?;
+        Ok(true)
+    }
+
+    fn stop(&mut self) {
+        self.run = None;
+    }
+}

@@ -1,0 +1,142 @@
+//! What freezing does, made visible: the freezing panel's figures (gradient norms, ‖ΔW‖ since the
+//! phase began, momentum norms, the kernels the last step launched), freezing a layer and replacing
+//! the head.
+
+use kernels::engine::{l2_distance, l2_norm};
+use kernels::{Engine, EngineError, KernelLaunch};
+
+use super::{Worker, engine_for, f32_bytes};
+use crate::lessons::finetune::protocol::{FtEvent, KernelRow, MessageCode, Slot, TensorRow, fnv1a};
+
+impl Worker {
+    /// The freezing panel's figures: gradient norms of the last step, ‖ΔW‖ since the phase began,
+    /// momentum norms, and the kernels the last step launched.
+    pub(super) async fn tensors(&mut self) -> Result<(), EngineError> {
+        let start = self.phase_start.clone();
+        let Some(engine) = self.tuned.as_mut() else {
+            return Ok(());
+        };
+        let model = engine.model().await?;
+        let state = engine.optimizer_state().await?;
+        let launches: Vec<KernelLaunch> = engine.last_step_kernels();
+        // The trace is valid right after a step; after an evaluation or a change it is not, and the
+        // trainable tensors' gradient norms are then unknown (frozen ones are 0 either way).
+        let trace = if launches.is_empty() {
+            None
+        } else {
+            match engine.trace().await {
+                Ok(t) => Some(t),
+                Err(EngineError::InvalidInput(_)) => None,
+                Err(e) => return Err(e),
+            }
+        };
+        let mut rows = Vec::new();
+        for (l, layer) in model.layers.iter().enumerate() {
+            let grads = trace.as_ref().map(|t| &t.gradients[l]);
+            let before = start.as_ref().and_then(|m| m.layers.get(l));
+            for (k, (values, frozen, grad, old)) in [
+                (
+                    &layer.weight,
+                    layer.weight_frozen,
+                    grads.and_then(|g| g.weight.as_ref()),
+                    before.map(|b| &b.weight),
+                ),
+                (
+                    &layer.bias,
+                    layer.bias_frozen,
+                    grads.and_then(|g| g.bias.as_ref()),
+                    before.map(|b| &b.bias),
+                ),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let opt = &state[2 * l + k];
+                rows.push(TensorRow {
+                    name: opt.name.clone(),
+                    count: values.len(),
+                    frozen,
+                    grad_norm: match grad {
+                        Some(g) => Some(l2_norm(g)),
+                        None if frozen => Some(0.0),
+                        None => None,
+                    },
+                    // A new head has no "before" of its shape: its change is measured from its init.
+                    weight_change: old.and_then(|o| l2_distance(values, o)).unwrap_or(0.0),
+                    momentum_norm: l2_norm(&opt.momentum),
+                });
+            }
+        }
+        let shares = KernelLaunch::shares(&launches);
+        // The GPU engine's plan, which both engines list.
+        let dispatches = KernelLaunch::dispatches(&launches);
+        self.out.post(&FtEvent::Tensors {
+            rows,
+            kernels: launches
+                .into_iter()
+                .zip(shares)
+                .map(|(k, share)| KernelRow {
+                    kernel: k.kernel.into(),
+                    task: k.task,
+                    share,
+                    dispatch: k.dispatch,
+                })
+                .collect(),
+            dispatches,
+            fc1_digest: fnv1a(&f32_bytes(&model.layers[0].weight)),
+        });
+        Ok(())
+    }
+
+    pub(super) async fn set_frozen(
+        &mut self,
+        slot: Slot,
+        layer: usize,
+        frozen: bool,
+    ) -> Result<(), EngineError> {
+        let Some(engine) = self.slot(slot) else {
+            self.report(MessageCode::NotReady, "no model is loaded");
+            return Ok(());
+        };
+        engine.set_frozen(layer, frozen)?;
+        let model = engine.model().await?;
+        self.post_model(slot, &model);
+        if slot == Slot::Tuned {
+            self.tensors().await?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn replace_head(
+        &mut self,
+        slot: Slot,
+        classes: usize,
+        seed: u64,
+    ) -> Result<(), EngineError> {
+        let gpu = self.gpu.for_kind(self.kind).cloned();
+        let augmentation = self.augmentation;
+        let Some(engine) = self.slot(slot) else {
+            self.report(MessageCode::NotReady, "no model is loaded");
+            return Ok(());
+        };
+        let mut model = engine.model().await?;
+        model.replace_head(classes, seed)?;
+        // set_model checks the data still fits; with drawn symbols the data may only now fit.
+        match engine.set_model(&model) {
+            Ok(()) => {}
+            Err(EngineError::InvalidInput(_)) => {
+                *engine = engine_for(gpu.as_ref(), &model, augmentation)?;
+            }
+            Err(e) => return Err(e),
+        }
+        self.post_model(slot, &model);
+        if slot == Slot::Tuned {
+            self.head_epochs = 0;
+            self.phase_start = Some(model);
+            self.set_data()?;
+            self.evaluate(Slot::Tuned, None, 0).await?;
+            self.tensors().await?;
+        }
+        Ok(())
+    }
+}
