@@ -13,9 +13,12 @@ const TYPES = {
 
 export async function serve(root) {
   const base = resolve(root);
+  // Every path asked for, in order (the download-size test reads it).
+  const requested = [];
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      requested.push(path);
       let file = normalize(join(base, path));
       if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
@@ -28,5 +31,5 @@ export async function serve(root) {
     }
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://127.0.0.1:${server.address().port}/`, requested, close: () => new Promise((ok) => server.close(ok)) };
 }

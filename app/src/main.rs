@@ -9,6 +9,7 @@ mod offline;
 mod protocol;
 mod route;
 mod runtime;
+mod settings;
 mod shell;
 mod store;
 mod ui;

@@ -87,7 +87,7 @@ message_codes! {
     /// Training produced a non-finite loss; the phase stopped.
     Diverged => (
         "Training diverged (the loss is not a number) and stopped; try a smaller learning rate.",
-        "训练发散了（损失不是数字）并已停止；请尝试更小的学习率。",
+        "训练发散了（损失变成 NaN 或急剧增大）并已停止；请尝试更小的学习率。",
     ),
     /// WebGPU is missing or slow here; the CPU engine runs the lesson.
     CpuFallback => (
@@ -102,17 +102,17 @@ message_codes! {
     /// The CPU engine was chosen by the URL.
     CpuByUrl => (
         "CPU engine chosen by the URL (engine=cpu).",
-        "网址选择了 CPU 引擎（engine=cpu）。",
+        "URL 参数（engine=cpu）指定了 CPU 引擎（engine=cpu）。",
     ),
     /// WebGPU was forced by the URL.
     GpuByUrl => (
         "WebGPU forced by the URL (engine=gpu).",
-        "网址强制使用 WebGPU（engine=gpu）。",
+        "URL 参数强制使用 WebGPU（engine=gpu）。",
     ),
     /// WebGPU was forced by the URL on a software adapter.
     GpuByUrlSoftware => (
         "WebGPU forced by the URL (engine=gpu) on a software adapter.",
-        "网址强制在软件适配器上使用 WebGPU（engine=gpu）。",
+        "URL 参数强制在软件适配器上使用 WebGPU（engine=gpu）。",
     ),
     /// There is no WebGPU here (detail: why); the CPU engine trains.
     NoWebGpu => (
@@ -234,6 +234,14 @@ pub fn message(code: MessageCode) -> Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_message_is_translated() {
+        let texts: Vec<Text> = MessageCode::ALL.iter().map(|c| c.text()).collect();
+        assert!(texts.len() > 30);
+        assert_eq!(crate::ui::i18n::untranslated(&texts), Vec::<&str>::new());
+        assert!(texts.iter().all(|t| !t.zh.contains(" %")));
+    }
 
     #[test]
     fn a_message_is_its_sentence_then_its_detail() {

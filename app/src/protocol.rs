@@ -1,6 +1,6 @@
-//! What every lesson's worker protocol shares: the envelope that carries a lesson's commands, queries,
+//! What every lesson shares across the page/worker boundary and in its URL: the envelope that carries a lesson's commands, queries,
 //! replies and events (so no lesson writes its own query/reply plumbing), the engine preference read
-//! from the URL, and how an engine is named on screen. Each lesson's own messages live in its folder
+//! from the URL, the shell's URL keys, and how an engine is named on screen. Each lesson's own messages live in its folder
 //! (`lessons/<name>/protocol.rs`) and are named as one protocol by [`Messages`].
 
 use std::marker::PhantomData;
@@ -70,6 +70,10 @@ pub enum FromWorker<E, R> {
 pub type Inbound<P> = ToWorker<<P as Protocol>::Command, <P as Protocol>::Query>;
 /// What a lesson's worker sends the page.
 pub type Outbound<P> = FromWorker<<P as Protocol>::Event, <P as Protocol>::Reply>;
+
+/// The URL keys the shell reads (language, lesson, step, presenter mode, debug controls); a lesson's
+/// own settings use any others.
+pub const SHELL_KEYS: &[&str] = &["lang", "lesson", "step", "present", "debug"];
 
 /// Which engine to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

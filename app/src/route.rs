@@ -5,10 +5,6 @@
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-/// The keys the shell reads (language, lesson, step, presenter mode, debug controls); a lesson's own
-/// settings use any others.
-pub const SHELL_KEYS: &[&str] = &["lang", "lesson", "step", "present", "debug"];
-
 /// The page's position.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route {

@@ -1,5 +1,5 @@
-//! The data options every training command shares: dataset, limits, class selection, normalisation
-//! override and the augmentation of training batches.
+//! The options every training command shares: the data (dataset, limits, class selection,
+//! normalisation override, the augmentation of training batches) and what it writes.
 
 use std::path::PathBuf;
 
@@ -110,4 +110,18 @@ pub fn load_data(args: &DataArgs) -> Result<(Dataset, Dataset)> {
         _ => bail!("--normalize takes MEAN,STD with STD > 0, e.g. 0.5,0.5"),
     }
     Ok((train, test))
+}
+
+/// What a training command writes besides its console report.
+#[derive(clap::Args, Clone, Debug)]
+pub struct OutputArgs {
+    /// Write the resulting weights here (safetensors, PyTorch names).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write the run's plots (PNG) into this folder.
+    #[arg(long)]
+    pub plots: Option<PathBuf>,
+    /// Also print every epoch as a JSON line (and `finetune`'s summary as JSON).
+    #[arg(long)]
+    pub json: bool,
 }

@@ -13,6 +13,7 @@ use kernels::finetune::{
 };
 use kernels::{Engine, Mlp};
 
+use crate::data::OutputArgs;
 use crate::{DataArgs, EngineChoice, load_data, make_engine};
 
 /// The `finetune` subcommand's options.
@@ -61,15 +62,8 @@ pub struct FinetuneArgs {
     /// Engine.
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     engine: EngineChoice,
-    /// Write the fine-tuned weights here (safetensors, PyTorch names).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Write the comparison plot (accuracy per epoch) into this folder.
-    #[arg(long)]
-    plots: Option<PathBuf>,
-    /// Also print every epoch as a JSON line, and the summary as JSON.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 /// The run's outcome, printed as JSON with `--json`.
@@ -194,7 +188,7 @@ async fn finetune<E: Engine>(
         train.len(),
         recipe.head_epochs,
         0,
-        args.json,
+        args.output.json,
     )
     .await?;
     let after_head = epochs.last().map_or(pretrained, |e| e.test_accuracy);
@@ -209,13 +203,13 @@ async fn finetune<E: Engine>(
                 train.len(),
                 recipe.full_epochs,
                 recipe.head_epochs,
-                args.json,
+                args.output.json,
             )
             .await?,
         );
     }
     let final_accuracy = epochs.last().map_or(pretrained, |e| e.test_accuracy);
-    if let Some(path) = &args.out {
+    if let Some(path) = &args.output.out {
         let mut model = engine.model().await?;
         for l in 0..model.layers.len() {
             model.unfreeze(l)?;
@@ -245,7 +239,7 @@ async fn finetune<E: Engine>(
             train.len(),
             total,
             0,
-            args.json,
+            args.output.json,
         )
         .await?;
         let acc = s.last().map(|e| e.test_accuracy);
@@ -346,10 +340,10 @@ pub fn run(args: FinetuneArgs) -> Result<()> {
         ),
         None => println!(),
     }
-    if args.json {
+    if args.output.json {
         println!("{}", serde_json::to_string(&summary)?);
     }
-    if let Some(dir) = &args.plots {
+    if let Some(dir) = &args.output.plots {
         std::fs::create_dir_all(dir)?;
         let series = |names: &[&str]| -> Vec<f32> {
             summary

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use data::{DataArgs, load_data};
+use data::{DataArgs, OutputArgs, load_data};
 use indicatif::{ProgressBar, ProgressStyle};
 use kernels::dataset::{Dataset, Split, load_split};
 use kernels::training::{EpochBatches, TrainConfig, mean, run_epoch};
@@ -45,14 +45,6 @@ enum EngineChoice {
     Burn,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum OptimizerChoice {
-    /// SGD (with momentum when --momentum > 0).
-    Sgd,
-    /// Adam.
-    Adam,
-}
-
 #[derive(Subcommand)]
 enum Command {
     /// Train an MLP (the seed recipe by default) and report loss and test accuracy per epoch.
@@ -78,8 +70,8 @@ enum Command {
         #[arg(long, default_value = "512", value_delimiter = ',')]
         hidden: Vec<usize>,
         /// Optimiser.
-        #[arg(long, value_enum, default_value_t = OptimizerChoice::Sgd)]
-        optimizer: OptimizerChoice,
+        #[arg(long, default_value_t = OptimizerKind::Sgd)]
+        optimizer: OptimizerKind,
         /// Seed of the initial weights and the shuffling.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -89,15 +81,8 @@ enum Command {
         /// Start from these weights (safetensors) instead of a fresh initialisation.
         #[arg(long)]
         init: Option<PathBuf>,
-        /// Write the trained weights here (safetensors, PyTorch names).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Write loss and accuracy plots (PNG) into this folder.
-        #[arg(long)]
-        plots: Option<PathBuf>,
-        /// Also print the per-epoch results as JSON lines.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Evaluate saved weights on a test set.
     Eval {
@@ -588,21 +573,15 @@ fn main() -> Result<()> {
             seed,
             engine,
             init,
-            out,
-            plots,
-            json,
+            output,
         } => {
-            let kind = match optimizer {
-                OptimizerChoice::Sgd => OptimizerKind::Sgd,
-                OptimizerChoice::Adam => OptimizerKind::Adam,
-            };
             let cfg = TrainConfig {
                 hidden,
                 batch_size,
                 epochs,
                 seed,
                 optimizer: OptimizerConfig {
-                    kind,
+                    kind: optimizer,
                     lr,
                     momentum,
                     weight_decay,
@@ -638,9 +617,9 @@ fn main() -> Result<()> {
                     &cfg,
                     &train_set,
                     &test_set,
-                    out.as_deref(),
-                    plots.as_deref(),
-                    json,
+                    output.out.as_deref(),
+                    output.plots.as_deref(),
+                    output.json,
                 )
                 .await
             })

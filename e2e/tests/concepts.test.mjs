@@ -149,6 +149,8 @@ test('chain rule: the backward pass stage by stage, then predict an update and r
     await ch.page.waitForFunction(() => !document.querySelector('[data-testid=predict-up]')?.disabled, null, { timeout: 120_000 });
     const g = await ch.number('update-gradient');
     const v = await ch.number('update-velocity');
+    // The update's result is not on screen before the student predicts.
+    assert.match(await ch.text('update-formula'), /\?/, 'the answer is hidden until a prediction');
     await ch.byId('predict-up').click();
     await ch.waitNumber('update-after');
     const before = await ch.number('update-before');
@@ -237,6 +239,44 @@ test('the live model downloaded from one concept lesson and loaded into another 
       assert.equal(await cr.number('live-accuracy'), trained);
     } finally { await cr.close(); }
   } finally { await ce.close(); }
+});
+
+test('trained as long as Start allows, the live model\'s panels still agree or say underflow, decided from the numbers', async () => {
+  const ce = await CrossEntropyPage.open(browser, server.url, 'step=4&engine=cpu&image=5');
+  try {
+    await ce.ready();
+    await ce.byId('live-run').click();
+    // Start stops by itself at the epoch limit (it used to run until every loss was rounding).
+    await ce.byId('live-limit').waitFor({ timeout: 120_000 });
+    const steps = await ce.number('live-steps');
+    assert.ok(steps >= 5 * 150 && steps < 5 * 160, `five epochs of 157 steps: ${steps}`);
+    assert.equal(await ce.byId('live-run').isDisabled(), true);
+    for (const image of [5, 6, 7]) {
+      if (image > 5) await ce.byId('image-next').click();
+      // The figures of this image (a reload would start a fresh live model).
+      await ce.page.waitForFunction(() => document.querySelector('[data-testid=agreement]')?.dataset.state, null, { timeout: 60_000 });
+      await ce.page.waitForTimeout(500);
+      const state = await ce.byId('agreement').getAttribute('data-state');
+      const difference = Number(await ce.value('ce-difference'));
+      assert.ok(state === 'agree' || state === 'underflow', `image ${image}: ${state}`);
+      if (state === 'agree') assert.ok(difference < 1e-3, `image ${image}: "agree" beside a relative difference of ${difference}`);
+    }
+    await ce.screenshot('ce-04-after-the-limit');
+  } finally { await ce.close(); }
+  const ch = await ChainRulePage.open(browser, server.url, 'step=2&engine=cpu&weight=1.3.5&image=0&rows=1');
+  try {
+    await ch.ready();
+    await ch.byId('live-run').click();
+    await ch.byId('live-limit').waitFor({ timeout: 120_000 });
+    for (const weight of ['1.3.5', '1.0.0', '0.3.406']) {
+      const [layer, out, input] = weight.split('.').map(Number);
+      const f = await ch.pick(layer, out, input);
+      const state = await ch.byId('agreement').getAttribute('data-state');
+      assert.ok(['agree', 'underflow'].includes(state), `${weight}: ${state} (${JSON.stringify(f)})`);
+      if (state === 'agree') assert.ok(rel(f.product, f.kernel) <= 1e-4 && rel(f.fd, f.kernel) <= 2e-2, `${weight}: "agree" with ${JSON.stringify(f)}`);
+    }
+    await ch.screenshot('chain-02-after-the-limit');
+  } finally { await ch.close(); }
 });
 
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {

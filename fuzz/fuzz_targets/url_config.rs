@@ -1,12 +1,18 @@
-//! Fuzzes the lesson's URL configuration parser (`app/src/config.rs`, included as source because the app
-//! is a binary crate; its unit tests replay this target's corpus).
+//! Fuzzes "Train a network"'s URL configuration parser (`app/src/lessons/train/config.rs`, included as
+//! source because the app is a binary crate; its unit tests replay this target's corpus).
 #![no_main]
 #![allow(dead_code, unused_imports)]
 
-#[path = "../../app/src/config.rs"]
+#[path = "../../app/src/lessons/train/config.rs"]
 mod config;
 #[path = "../../app/src/protocol.rs"]
 mod protocol;
+#[path = "../../app/src/settings.rs"]
+mod settings;
+mod ui {
+    #[path = "../../../app/src/ui/i18n.rs"]
+    pub mod i18n;
+}
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(query) = std::str::from_utf8(data) {

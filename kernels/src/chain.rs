@@ -90,6 +90,77 @@ pub struct WeightGradient {
     pub eps: f32,
     /// Mean loss of the batch at the unperturbed weights (the probe step's, from the loss kernel).
     pub loss: f64,
+    /// How finely f32 resolves a row's loss at these logits ([`loss_resolution`]).
+    pub loss_resolution: f64,
+}
+
+/// Whether two computations of one quantity say the same, decided from what their arithmetic can
+/// resolve (the lessons' `agreement` panels show this, never a fixed "they agree").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Agreement {
+    /// Equal within the resolution plus the relative tolerance.
+    Agree,
+    /// Farther apart than f32 and the method explain.
+    Differ,
+    /// Both are within the resolution of zero: nothing is left to compare.
+    Underflow,
+}
+
+/// `a` and `b` compared: [`Agreement::Underflow`] when both lie within `resolution` of zero, else
+/// [`Agreement::Agree`] when `|a − b| ≤ resolution + relative · max(|a|, |b|)`.
+pub fn compare(a: f64, b: f64, resolution: f64, relative: f64) -> Agreement {
+    let scale = a.abs().max(b.abs());
+    if !(a.is_finite() && b.is_finite()) {
+        Agreement::Differ
+    } else if scale <= resolution {
+        Agreement::Underflow
+    } else if (a - b).abs() <= resolution + relative * scale {
+        Agreement::Agree
+    } else {
+        Agreement::Differ
+    }
+}
+
+/// How finely f32 resolves a softmax cross-entropy `log Σ exp z − z_label` computed from `logits`:
+/// a few units in the last place of the largest logit (the two terms cancel; a loss below this is
+/// rounding, not information).
+pub fn loss_resolution(logits: &[f32]) -> f64 {
+    let largest = logits.iter().fold(1.0f32, |m, z| m.max(z.abs()));
+    4.0 * f64::from(f32::EPSILON) * f64::from(largest)
+}
+
+impl WeightGradient {
+    /// The factors' product against the backward kernel's gradient. Both are f32 arithmetic on the same
+    /// δ and inputs; the kernel sums the rows in another order, so each row's product may differ by a
+    /// few units in its last place.
+    pub fn kernel_agreement(&self) -> Agreement {
+        let rows: f64 = self.factors.iter().map(|f| f.product().abs()).sum();
+        let resolution = 8.0 * f64::from(f32::EPSILON) * rows + f64::from(f32::MIN_POSITIVE);
+        compare(self.product, f64::from(self.kernel), resolution, 1e-4)
+    }
+
+    /// The finite difference against the kernel's gradient. Each mean loss is good to
+    /// [`WeightGradient::loss_resolution`], so their difference over 2ε is good to that over ε; the
+    /// central difference's own error is O(ε²) away from ReLU's kink (allowed as 1 % relative).
+    pub fn difference_agreement(&self) -> Agreement {
+        let resolution = self.loss_resolution / f64::from(self.eps);
+        compare(
+            self.finite_difference,
+            f64::from(self.kernel),
+            resolution,
+            1e-2,
+        )
+    }
+
+    /// All three: underflow when the finite difference cannot resolve the gradient; agree when both
+    /// pairs agree.
+    pub fn agreement(&self) -> Agreement {
+        match (self.kernel_agreement(), self.difference_agreement()) {
+            (Agreement::Differ, _) | (_, Agreement::Differ) => Agreement::Differ,
+            (_, Agreement::Underflow) | (Agreement::Underflow, _) => Agreement::Underflow,
+            _ => Agreement::Agree,
+        }
+    }
 }
 
 /// A learning rate so small that `w − lr · g` rounds back to `w` (the engines reject 0).
@@ -224,6 +295,7 @@ pub async fn weight_gradient<E: Engine>(
     engine.set_model(model)?;
     let product = factors.iter().map(ChainFactors::product).sum();
     let loss = f64::from(trace.loss);
+    let loss_resolution = loss_resolution(trace.activations.last().map_or(&[], Vec::as_slice));
     Ok((
         trace,
         WeightGradient {
@@ -235,6 +307,22 @@ pub async fn weight_gradient<E: Engine>(
             finite_difference,
             eps,
             loss,
+            loss_resolution,
         },
     ))
+}
+
+#[cfg(test)]
+mod agreement_tests {
+    use super::*;
+
+    #[test]
+    fn agreement_is_decided_by_the_resolution() {
+        assert_eq!(compare(0.5, 0.5000001, 1e-7, 1e-5), Agreement::Agree);
+        assert_eq!(compare(0.5, 0.51, 1e-7, 1e-5), Agreement::Differ);
+        // A trained model's loss of 2e-12 against the kernel's 0: both rounding, not a disagreement.
+        assert_eq!(compare(2.1e-12, 0.0, 1e-6, 1e-5), Agreement::Underflow);
+        assert_eq!(compare(f64::NAN, 0.0, 1e-6, 1e-5), Agreement::Differ);
+        assert!(loss_resolution(&[0.1, -20.0, 3.0]) > loss_resolution(&[0.1, -0.2]));
+    }
 }

@@ -5,6 +5,7 @@
 mod common;
 
 use kernels::dataset::{Dataset, Split};
+use kernels::engine::Task;
 use kernels::finetune::{
     FinetuneRecipe, Phase, another_pen_dataset, begin_full_phase, begin_head_phase, first_classes,
     per_class_subset, run_phase, set_splits,
@@ -95,19 +96,18 @@ fn check_recipe<E: Engine>(mut engine: E, loaded: &Mlp, train: &Dataset, test: &
         assert!(state[2].steps > 0 && state[2].momentum.iter().any(|&v| v != 0.0));
         // Frozen work is skipped: no fc1 gradient and no input gradient of fc2.
         let launches = engine.last_step_kernels();
-        let purposes: Vec<&str> = launches.iter().map(|k| k.purpose.as_str()).collect();
+        let tasks: Vec<Task> = launches.iter().map(|k| k.task).collect();
+        assert!(tasks.contains(&Task::WeightGradient { layer: 1 }));
+        assert!(!tasks.contains(&Task::WeightGradient { layer: 0 }));
         assert!(
-            purposes
+            !tasks
                 .iter()
-                .any(|p| p.starts_with("fc2.weight gradient"))
+                .any(|t| matches!(t, Task::InputGradient { .. }))
         );
-        assert!(
-            !purposes
-                .iter()
-                .any(|p| p.starts_with("fc1.weight gradient"))
-        );
-        assert!(!purposes.iter().any(|p| p.contains("input gradient")));
-        assert!(!purposes.contains(&"update fc1.weight"));
+        assert!(!tasks.contains(&Task::Update {
+            layer: 0,
+            bias: false
+        }));
 
         begin_full_phase(&mut engine).unwrap();
         run_phase(
@@ -126,17 +126,12 @@ fn check_recipe<E: Engine>(mut engine: E, loaded: &Mlp, train: &Dataset, test: &
             after_full.layers[0].weight, loaded.layers[0].weight,
             "{who}: fc1 trains after unfreezing"
         );
-        let purposes: Vec<String> = engine
-            .last_step_kernels()
-            .into_iter()
-            .map(|k| k.purpose)
-            .collect();
-        assert!(
-            purposes
-                .iter()
-                .any(|p| p == "fc2 input gradient (dX = dY·W)")
-        );
-        assert!(purposes.iter().any(|p| p == "update fc1.weight"));
+        let tasks: Vec<Task> = engine.last_step_kernels().iter().map(|k| k.task).collect();
+        assert!(tasks.contains(&Task::InputGradient { layer: 1 }));
+        assert!(tasks.contains(&Task::Update {
+            layer: 0,
+            bias: false
+        }));
         assert!(head[1].train_loss < head[0].train_loss * 1.5);
     });
 }

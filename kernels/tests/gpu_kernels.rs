@@ -11,7 +11,7 @@ use kernels::ops::{
 };
 use kernels::rng::SeededRng;
 use kernels::testing::assert_close;
-use kernels::{GpuContext, KernelEntry, KernelRunner};
+use kernels::{KernelEntry, KernelRunner};
 
 const RTOL: f32 = 1e-4;
 const ATOL: f32 = 1e-5;
@@ -21,15 +21,14 @@ fn f32s(b: &[u8]) -> Vec<f32> {
 }
 
 fn run(
-    ctx: &GpuContext,
     runner: &KernelRunner,
     entry: KernelEntry,
     uniform: &[u8],
     buffers: &[&[u8]],
     wg: (u32, u32, u32),
 ) -> Vec<Vec<u8>> {
-    pollster::block_on(runner.run(ctx, entry, uniform, buffers, wg))
-        .unwrap_or_else(|e| panic!("{entry:?}: {e}"))
+    pollster::block_on(runner.run(entry, uniform, buffers, wg))
+        .unwrap_or_else(|e| panic!("{}::{}: {e}", entry.shader.file, entry.entry))
 }
 
 #[test]
@@ -114,9 +113,8 @@ fn gemm_forward_and_backward_products_match_reference() {
             };
             let scratch = vec![f32::NAN; p.split_scratch()];
             let partial = run(
-                &ctx,
                 &runner,
-                KernelEntry::GemmRegisters,
+                linear::GEMM_REGISTERS,
                 bytes_of(p),
                 &[
                     cast_slice(a),
@@ -128,9 +126,8 @@ fn gemm_forward_and_backward_products_match_reference() {
                 p.workgroups(linear::GemmVariant::Split),
             );
             let out = run(
-                &ctx,
                 &runner,
-                KernelEntry::SplitReduce,
+                linear::SPLIT_REDUCE,
                 bytes_of(p),
                 &[
                     &partial[3],
@@ -151,12 +148,9 @@ fn gemm_forward_and_backward_products_match_reference() {
         }
         for ((what, p, a, bm, out_len), (entry, variant)) in cases.into_iter().flat_map(|c| {
             [
-                (c, (KernelEntry::Gemm, linear::GemmVariant::Tiled)),
-                (
-                    c,
-                    (KernelEntry::GemmRegisters, linear::GemmVariant::Registers),
-                ),
-                (c, (KernelEntry::GemmWide, linear::GemmVariant::Wide)),
+                (c, (linear::GEMM, linear::GemmVariant::Tiled)),
+                (c, (linear::GEMM_REGISTERS, linear::GemmVariant::Registers)),
+                (c, (linear::GEMM_WIDE, linear::GemmVariant::Wide)),
             ]
         }) {
             let third = if p.flags & linear::FLAG_RELU_MASK != 0 {
@@ -167,7 +161,6 @@ fn gemm_forward_and_backward_products_match_reference() {
             // Sums start as NaN: a product without FLAG_ROW_SUMS must leave them alone.
             let sums = vec![f32::NAN; p.m as usize];
             let out = run(
-                &ctx,
                 &runner,
                 entry,
                 bytes_of(&p),
@@ -246,9 +239,8 @@ fn bias_grad_matches_reference() {
         let dy = common::random(&mut rng, rows * out_f, 1.0);
         let p = linear::GemmParams::grad_bias(rows as u32, out_f as u32);
         let out = run(
-            &ctx,
             &runner,
-            KernelEntry::BiasGrad,
+            linear::BIAS_GRAD,
             bytes_of(&p),
             &[
                 cast_slice(&dy),
@@ -292,9 +284,8 @@ fn softmax_cross_entropy_matches_reference() {
             cast_slice(&zero_d),
         ];
         let out = run(
-            &ctx,
             &runner,
-            KernelEntry::SoftmaxRows,
+            softmax_cross_entropy::ROWS,
             bytes_of(&p),
             &bufs,
             (
@@ -339,9 +330,8 @@ fn fused_head_matches_the_unfused_reference() {
         let p = head::HeadParams::new(rows as u32, in_f as u32, classes as u32, input_grad);
         let nan_rows = vec![f32::NAN; rows * in_f];
         let out = run(
-            &ctx,
             &runner,
-            KernelEntry::Head,
+            head::MAIN,
             bytes_of(&p),
             &[
                 cast_slice(&x),
@@ -432,8 +422,8 @@ fn packed_update_matches_per_tensor_reference_and_writes_the_mean_loss() {
             .map(|x| x.abs() * 3.0)
             .collect();
         for (rule, entry) in [
-            (OptimizerKind::Sgd, KernelEntry::UpdateSgd),
-            (OptimizerKind::Adam, KernelEntry::UpdateAdam),
+            (OptimizerKind::Sgd, update::SGD),
+            (OptimizerKind::Adam, update::ADAM),
         ] {
             let listed: Vec<update::Tensor> = tensors
                 .iter()
@@ -470,7 +460,6 @@ fn packed_update_matches_per_tensor_reference_and_writes_the_mean_loss() {
             let p = update::UpdateParams::new(&listed, rows as u32, 2, hyper);
             let ring = vec![0f32; 4];
             let out = run(
-                &ctx,
                 &runner,
                 entry,
                 bytes_of(&p),
@@ -573,9 +562,8 @@ fn accuracy_matches_reference() {
         pad: 0,
     };
     let out = run(
-        &ctx,
         &runner,
-        KernelEntry::Accuracy,
+        accuracy::MAIN,
         bytes_of(&p),
         &[
             cast_slice(&logits),
@@ -622,9 +610,8 @@ fn gather_normalize_matches_reference() {
             cast_slice(&zero_y),
         ];
         let out = run(
-            &ctx,
             &runner,
-            KernelEntry::GatherNormalize,
+            gather_normalize::MAIN,
             bytes_of(&p),
             &bufs,
             gather_normalize::workgroups((rows * 29) as u32),
@@ -717,9 +704,8 @@ fn augmented_gather_matches_reference_and_flips_about_half() {
         cast_slice(&zero_y),
     ];
     let out = run(
-        &ctx,
         &runner,
-        KernelEntry::GatherNormalize,
+        gather_normalize::MAIN,
         bytes_of(&p),
         &bufs,
         gather_normalize::workgroups((rows * c * h * w) as u32),

@@ -21,11 +21,16 @@ fn go(router: Router, step: usize) {
     }
 }
 
-/// True when a key press is meant for a form field, not the lesson.
-pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+/// True when a key press is meant for a form field (or, with `buttons`, a focused button, whose own
+/// Space would act twice), not for the lesson's shortcuts.
+pub fn typing(ev: &web_sys::KeyboardEvent, buttons: bool) -> bool {
     ev.target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+        .is_some_and(|el| match el.tag_name().as_str() {
+            "INPUT" | "SELECT" | "TEXTAREA" => true,
+            "BUTTON" => buttons,
+            _ => false,
+        })
         || ev.ctrl_key()
         || ev.meta_key()
         || ev.alt_key()
@@ -39,7 +44,7 @@ pub fn StepPlayer(steps: &'static [Step]) -> impl IntoView {
     let n = steps.len();
     let step = current_step(router, n);
     let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-        if typing(&ev) {
+        if typing(&ev, false) {
             return;
         }
         match ev.key().as_str() {

@@ -10,8 +10,8 @@ use super::i18n::{Lang, Text, tx};
 
 const DRAW_HINT: Text = tx("Draw a digit in the box.", "请在方框里写一个数字。");
 const SAYS: Text = tx(
-    "The model says {digit} ({sure} % sure)",
-    "模型认为是 {digit}（把握 {sure} %）",
+    "The model says {digit} (softmax probability {sure} %)",
+    "模型认为是 {digit}（softmax 概率 {sure}%）",
 );
 const CLEAR: Text = tx("Clear", "清除");
 
@@ -258,7 +258,7 @@ pub fn DrawingPad(prediction: RwSignal<Vec<f32>>, on_digit: Callback<Vec<u8>>) -
                             <div class="bar-row" class:best=is_best data-testid=format!("prob-{d}")>
                                 <span class="digit">{d}</span>
                                 <span class="bar"><span class="fill" style:width=format!("{:.1}%", v * 100.0)></span></span>
-                                <span class="pct">{format!("{:.1} %", v * 100.0)}</span>
+                                <span class="pct">{crate::ui::i18n::percent(lang.get(), f64::from(v), 1)}</span>
                             </div>
                         }
                     }).collect_view()

@@ -67,6 +67,9 @@ pub fn LineChart(
     aria: Text,
     #[prop(default = 640.0)] width: f64,
     #[prop(default = 260.0)] height: f64,
+    /// Vertical marks at these x positions, labelled (where a phase starts).
+    #[prop(optional, into)]
+    marks: Option<Signal<Vec<(f64, Text)>>>,
 ) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let (left, right, top, bottom) = (52.0, 12.0, 10.0, 34.0);
@@ -114,6 +117,13 @@ pub fn LineChart(
                     <text x=left + plot_w / 2.0 y=height - 4.0 class="axis" text-anchor="middle">{x_label.get(lang.get())}</text>
                     <text x="12" y=top + plot_h / 2.0 class="axis" text-anchor="middle"
                         transform=format!("rotate(-90 12 {})", top + plot_h / 2.0)>{y_label.get(lang.get())}</text>
+                    {marks.map(|m| m.get().into_iter().map(|(at, name)| {
+                        let (x, _) = project((at, 0.0), (x_max, y_max));
+                        view! {
+                            <line x1=x x2=x y1=top y2=top + plot_h class="mark" data-testid="chart-mark" data-x=at.to_string() />
+                            <text x=x + 4.0 y=top + 12.0 class="mark-label">{name.get(lang.get())}</text>
+                        }
+                    }).collect_view())}
                     {series.get().into_iter().map(|s| {
                         let pts: Vec<(f64, f64)> = s.points.iter().filter(|p| p.1.is_finite()).map(|&p| project(p, (x_max, y_max))).collect();
                         let line = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");

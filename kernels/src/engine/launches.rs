@@ -61,26 +61,50 @@ pub enum Task {
 }
 
 impl Task {
+    /// The task in English and in Chinese (the lessons show either; one table, so they cannot drift).
+    pub fn names(self) -> (String, String) {
+        match self {
+            Task::Gather => (
+                "gather and normalise the batch".into(),
+                "收集并归一化这一批样本".into(),
+            ),
+            Task::Forward { layer } => (
+                format!("fc{} forward (Y = X·Wᵀ + b)", layer + 1),
+                format!("fc{} 前向传播（Y = X·Wᵀ + b）", layer + 1),
+            ),
+            Task::Loss => (
+                "softmax, cross-entropy and dlogits".into(),
+                "softmax、交叉熵与 dlogits".into(),
+            ),
+            Task::WeightGradient { layer } => (
+                format!("fc{}.weight gradient (dW = dYᵀ·X)", layer + 1),
+                format!("fc{}.weight 的梯度（dW = dYᵀ·X）", layer + 1),
+            ),
+            Task::BiasGradient { layer } => (
+                format!("fc{}.bias gradient (db = Σ dY)", layer + 1),
+                format!("fc{}.bias 的梯度（db = Σ dY）", layer + 1),
+            ),
+            Task::InputGradient { layer } => (
+                format!("fc{} input gradient (dX = dY·W)", layer + 1),
+                format!("fc{} 的输入梯度（dX = dY·W）", layer + 1),
+            ),
+            Task::ReluBackward { layer } => (
+                format!("ReLU backward below fc{}", layer + 1),
+                format!("fc{} 下方的 ReLU 反向传播", layer + 1),
+            ),
+            Task::Update { layer, bias } => {
+                let tensor = if bias { "bias" } else { "weight" };
+                (
+                    format!("update fc{}.{tensor}", layer + 1),
+                    format!("更新 fc{}.{tensor}", layer + 1),
+                )
+            }
+        }
+    }
+
     /// The task in English.
     pub fn describe(self) -> String {
-        match self {
-            Task::Gather => "gather and normalise the batch".into(),
-            Task::Forward { layer } => format!("fc{} forward (Y = X·Wᵀ + b)", layer + 1),
-            Task::Loss => "softmax, cross-entropy and dlogits".into(),
-            Task::WeightGradient { layer } => {
-                format!("fc{}.weight gradient (dW = dYᵀ·X)", layer + 1)
-            }
-            Task::BiasGradient { layer } => format!("fc{}.bias gradient (db = Σ dY)", layer + 1),
-            Task::InputGradient { layer } => {
-                format!("fc{} input gradient (dX = dY·W)", layer + 1)
-            }
-            Task::ReluBackward { layer } => format!("ReLU backward below fc{}", layer + 1),
-            Task::Update { layer, bias } => format!(
-                "update fc{}.{}",
-                layer + 1,
-                if bias { "bias" } else { "weight" }
-            ),
-        }
+        self.names().0
     }
 }
 

@@ -62,14 +62,7 @@ impl std::fmt::Display for EngineInfo {
     }
 }
 
-/// The optimiser.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OptimizerKind {
-    /// SGD, with momentum when `momentum > 0` (PyTorch's rule).
-    Sgd,
-    /// Adam (PyTorch's rule).
-    Adam,
-}
+pub use crate::ops::update::OptimizerKind;
 
 /// Optimiser hyperparameters; they may change between steps (learning rate and momentum mid-run).
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,9 +1,28 @@
 //! Argmax of each row of logits, and how many match the labels.
 
+use super::kernel::{KernelEntry, Shader, read, read_write, uniform};
 use bytemuck::{Pod, Zeroable};
 
 /// WGSL source (`shaders/accuracy.wgsl`).
 pub const SOURCE: &str = include_str!("../../shaders/accuracy.wgsl");
+
+/// The shader's bindings and entry points (the engines build from this; `tests/shaders.rs` checks it
+/// against the WGSL).
+pub const SHADER: Shader = Shader {
+    file: "accuracy.wgsl",
+    source: SOURCE,
+    bindings: &[
+        uniform("p"),
+        read("logits"),
+        read("labels"),
+        read_write("predictions"),
+        read_write("correct"),
+    ],
+    entries: &["main"],
+    constants: &[],
+};
+/// The one entry point.
+pub const MAIN: KernelEntry = KernelEntry::of(&SHADER, "main");
 /// Invocations per workgroup.
 pub const WORKGROUP: u32 = 64;
 

@@ -1,10 +1,30 @@
 //! Batch gather and normalise: pick rows of the u8 dataset (by a shuffled index list or a contiguous
 //! range) and turn them into normalised f32 inputs plus their labels.
 
+use super::kernel::{KernelEntry, Shader, read, read_write, uniform};
 use bytemuck::{Pod, Zeroable};
 
 /// WGSL source (`shaders/gather_normalize.wgsl`).
 pub const SOURCE: &str = include_str!("../../shaders/gather_normalize.wgsl");
+
+/// The shader's bindings and entry points (the engines build from this; `tests/shaders.rs` checks it
+/// against the WGSL).
+pub const SHADER: Shader = Shader {
+    file: "gather_normalize.wgsl",
+    source: SOURCE,
+    bindings: &[
+        uniform("p"),
+        read("pixels"),
+        read("labels"),
+        read("indices"),
+        read_write("x"),
+        read_write("y"),
+    ],
+    entries: &["main"],
+    constants: &[],
+};
+/// The one entry point.
+pub const MAIN: KernelEntry = KernelEntry::of(&SHADER, "main");
 /// Invocations per workgroup.
 pub const WORKGROUP: u32 = 256;
 

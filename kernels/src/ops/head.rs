@@ -3,10 +3,33 @@
 
 use bytemuck::{Pod, Zeroable};
 
+use super::kernel::{KernelEntry, Shader, read, read_write, uniform};
 use super::{linear, relu_backward, softmax_cross_entropy};
 
 /// WGSL source (`shaders/head.wgsl`).
 pub const SOURCE: &str = include_str!("../../shaders/head.wgsl");
+
+/// The shader's bindings and entry points (the engines build from this; `tests/shaders.rs` checks it
+/// against the WGSL).
+pub const SHADER: Shader = Shader {
+    file: "head.wgsl",
+    source: SOURCE,
+    bindings: &[
+        uniform("p"),
+        read("x"),
+        read("w"),
+        read("bias"),
+        read("labels"),
+        read_write("logits"),
+        read_write("loss_rows"),
+        read_write("dlogits"),
+        read_write("dx"),
+    ],
+    entries: &["main"],
+    constants: &[],
+};
+/// The one entry point.
+pub const MAIN: KernelEntry = KernelEntry::of(&SHADER, "main");
 /// Invocations (rows) per workgroup.
 pub const WORKGROUP: u32 = 32;
 /// The widest output the kernel takes (its logits live in registers); wider heads run unfused.

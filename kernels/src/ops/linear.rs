@@ -4,9 +4,43 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::Real;
+use super::kernel::{KernelEntry, Shader, read, read_write, uniform};
 
 /// WGSL source (`shaders/linear.wgsl`).
 pub const SOURCE: &str = include_str!("../../shaders/linear.wgsl");
+
+/// The shader's bindings and entry points (the engines build from this; `tests/shaders.rs` checks it
+/// against the WGSL).
+pub const SHADER: Shader = Shader {
+    file: "linear.wgsl",
+    source: SOURCE,
+    bindings: &[
+        uniform("p"),
+        read("a"),
+        read("b"),
+        read("bias"),
+        read_write("c"),
+        read_write("sums"),
+    ],
+    entries: &[
+        "gemm",
+        "gemm_registers",
+        "gemm_wide",
+        "split_reduce",
+        "bias_grad",
+    ],
+    constants: &[("SPLITS", SPLITS as f64)],
+};
+/// The tiled matrix product (workgroup memory).
+pub const GEMM: KernelEntry = KernelEntry::of(&SHADER, "gemm");
+/// The register-blocked matrix product (also split-K's first pass).
+pub const GEMM_REGISTERS: KernelEntry = KernelEntry::of(&SHADER, "gemm_registers");
+/// The register-blocked product with rows shared by the workgroup.
+pub const GEMM_WIDE: KernelEntry = KernelEntry::of(&SHADER, "gemm_wide");
+/// Split-K's second pass: the slices summed, then the epilogue.
+pub const SPLIT_REDUCE: KernelEntry = KernelEntry::of(&SHADER, "split_reduce");
+/// The bias gradient as column sums (the unfused path).
+pub const BIAS_GRAD: KernelEntry = KernelEntry::of(&SHADER, "bias_grad");
 
 /// Add `bias[col]` to every row.
 pub const FLAG_BIAS: u32 = 1;
@@ -55,6 +89,15 @@ impl GemmVariant {
         GemmVariant::Wide,
         GemmVariant::Split,
     ];
+
+    /// The kernel of its (first) dispatch; split-K's second is [`SPLIT_REDUCE`].
+    pub fn kernel(self) -> KernelEntry {
+        match self {
+            Self::Tiled => GEMM,
+            Self::Registers | Self::Split => GEMM_REGISTERS,
+            Self::Wide => GEMM_WIDE,
+        }
+    }
 
     /// The WGSL entry point (split-K: its two passes, joined by `+`).
     pub fn entry(self) -> &'static str {

@@ -1,24 +1,29 @@
-//! One module per kernel: its WGSL source, the layout of its uniform parameters, and a plain-Rust
+//! One module per kernel: its WGSL source with its bindings and entry points declared once
+//! ([`kernel::Shader`], listed in [`ALL`]), the layout of its uniform parameters, and a plain-Rust
 //! reference that computes the same thing (the tests' oracle, and the text the lessons teach from).
+//! `sgd`, `adam` and `relu_backward` are the references of kernels fused into `update` and `linear`'s
+//! epilogue: rules the CPU engine and the tests still use, with no shader of their own.
 
 pub mod accuracy;
 pub mod adam;
 pub mod gather_normalize;
 pub mod head;
+pub mod kernel;
 pub mod linear;
 pub mod relu_backward;
 pub mod sgd;
 pub mod softmax_cross_entropy;
 pub mod update;
 
-/// Every shader of the engine with its file name, for validation and for the lessons.
-pub const ALL_SHADERS: &[(&str, &str)] = &[
-    ("accuracy.wgsl", accuracy::SOURCE),
-    ("gather_normalize.wgsl", gather_normalize::SOURCE),
-    ("head.wgsl", head::SOURCE),
-    ("linear.wgsl", linear::SOURCE),
-    ("update.wgsl", update::SOURCE),
-    ("softmax_cross_entropy.wgsl", softmax_cross_entropy::SOURCE),
+/// Every shader of the engine: the one table of kernels. The GPU engine compiles each once per device
+/// (pipelines and layouts from its declaration); the tests validate each against its WGSL.
+pub const ALL: &[&kernel::Shader] = &[
+    &accuracy::SHADER,
+    &gather_normalize::SHADER,
+    &head::SHADER,
+    &linear::SHADER,
+    &softmax_cross_entropy::SHADER,
+    &update::SHADER,
 ];
 
 /// The arithmetic the reference kernels need, so they run in f32 (as the GPU does) and in f64 (for

@@ -3,9 +3,28 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::Real;
+use super::kernel::{KernelEntry, Shader, read, read_write, uniform};
 
 /// WGSL source (`shaders/softmax_cross_entropy.wgsl`).
 pub const SOURCE: &str = include_str!("../../shaders/softmax_cross_entropy.wgsl");
+
+/// The shader's bindings and entry points (the engines build from this; `tests/shaders.rs` checks it
+/// against the WGSL).
+pub const SHADER: Shader = Shader {
+    file: "softmax_cross_entropy.wgsl",
+    source: SOURCE,
+    bindings: &[
+        uniform("p"),
+        read("logits"),
+        read("labels"),
+        read_write("loss_rows"),
+        read_write("dlogits"),
+    ],
+    entries: &["rows"],
+    constants: &[],
+};
+/// Loss and δ of each row.
+pub const ROWS: KernelEntry = KernelEntry::of(&SHADER, "rows");
 /// Invocations per workgroup of the `rows` entry.
 pub const ROWS_WORKGROUP: u32 = 64;
 

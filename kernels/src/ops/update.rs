@@ -4,11 +4,80 @@
 
 use bytemuck::{Pod, Zeroable};
 
+use super::kernel::{KernelEntry, Shader, read, read_write, uniform};
 use super::{adam, sgd, softmax_cross_entropy};
-use crate::engine::OptimizerKind;
 
 /// WGSL source (`shaders/update.wgsl`).
 pub const SOURCE: &str = include_str!("../../shaders/update.wgsl");
+
+/// The optimiser (the fused update kernel's entry point and the reference's rule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptimizerKind {
+    /// SGD, with momentum when `momentum > 0` (PyTorch's rule).
+    Sgd,
+    /// Adam (PyTorch's rule).
+    Adam,
+}
+
+impl OptimizerKind {
+    /// Every rule, as the command line and the lessons name them.
+    pub const ALL: [OptimizerKind; 2] = [Self::Sgd, Self::Adam];
+
+    /// Its name (`sgd`, `adam`): the command line's value and the kernel's entry point.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sgd => "sgd",
+            Self::Adam => "adam",
+        }
+    }
+
+    /// The update kernel's entry point for this rule.
+    pub fn kernel(self) -> KernelEntry {
+        match self {
+            Self::Sgd => SGD,
+            Self::Adam => ADAM,
+        }
+    }
+}
+
+impl std::fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for OptimizerKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| format!("unknown optimiser {s:?} (sgd or adam)"))
+    }
+}
+
+/// The shader's bindings and entry points (the engines build from this; `tests/shaders.rs` checks it
+/// against the WGSL).
+pub const SHADER: Shader = Shader {
+    file: "update.wgsl",
+    source: SOURCE,
+    bindings: &[
+        uniform("p"),
+        read("grad"),
+        read("loss_rows"),
+        read_write("param"),
+        read_write("m"),
+        read_write("v"),
+        read_write("loss_log"),
+    ],
+    entries: &["sgd", "adam"],
+    constants: &[],
+};
+/// SGD (with momentum) on every trainable tensor.
+pub const SGD: KernelEntry = KernelEntry::of(&SHADER, "sgd");
+/// Adam on every trainable tensor.
+pub const ADAM: KernelEntry = KernelEntry::of(&SHADER, "adam");
 /// Invocations per workgroup.
 pub const WORKGROUP: u32 = 256;
 /// Elements one workgroup updates (8 per invocation), all of one tensor.

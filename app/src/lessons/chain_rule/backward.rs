@@ -57,9 +57,17 @@ pub fn KernelSource(
         view! { <span class="line" class:marked=marked>{body}"\n"</span> }
     };
     let lang = expect_context::<RwSignal<Lang>>();
+    // Said as what ran: on the CPU engine this WGSL is what the GPU engine would have run.
+    let live = expect_context::<crate::lessons::live_model::Live>();
+    let kind = move || live.engine.get().map(|(k, _, _)| k);
+    let caption = move || match kind() {
+        Some(kernels::EngineKind::Gpu) | None => ui::SOURCE,
+        Some(_) => ui::SOURCE_ON_CPU,
+    };
     view! {
-        <figure class="kernel-source" data-testid="kernel-source" data-file=file>
-            <figcaption>{move || ui::SOURCE.get(lang.get())} ": " <code>{format!("kernels/shaders/{file}")}</code></figcaption>
+        <figure class="kernel-source" data-testid="kernel-source" data-file=file
+            data-engine=move || kind().map(crate::protocol::engine_label)>
+            <figcaption>{move || caption().get(lang.get())} ": " <code>{format!("kernels/shaders/{file}")}</code></figcaption>
             <pre tabindex="0" aria-label=file><code>{source.lines().map(line).collect_view()}</code></pre>
         </figure>
     }

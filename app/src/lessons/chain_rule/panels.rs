@@ -7,6 +7,7 @@ use super::text::ui;
 use super::{Choice, HIDDEN};
 use crate::lessons::live_model::protocol::{ChainView, CtQuery, CtReply, UpdatePreview, Weight};
 use crate::lessons::live_model::{ImagePicker, Live, live_answer};
+use crate::ui::agreement::{self, AgreementNote};
 use crate::ui::formula::{Formula, num, tex};
 use crate::ui::heatmap::{Heatmap, Layout};
 use crate::ui::i18n::Lang;
@@ -226,6 +227,10 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
                 {cell("chain-fd", Box::new(move || current().map(|v| v.finite_difference)))}
             </dl>
             <Formula mathml=tex::FINITE_DIFFERENCE values=fd />
+            <AgreementNote verdict=Signal::derive(move || current().map(|v| (v.agreement, v.difference_resolution)))
+                text=ui::agreement />
+            <p class="hint" data-testid="kernel-agreement" data-state=move || current().map(|v| agreement::key(v.kernel_agreement))>
+                {move || current().map(|v| ui::kernel_agreement(v.kernel_agreement).get(lang.get()))}</p>
             {move || (rows.get() > 1).then(|| view! {
                 <p class="hint">{move || ui::FIRST_IMAGE.get(lang.get())}</p>
                 <table class="numbers" data-testid="chain-rows-table">
@@ -277,12 +282,25 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
             busy.try_set(false);
         });
     };
+    // A new weight is a new question: its answer is hidden again.
+    Effect::new(move |_| {
+        weight.track();
+        result.set(None);
+    });
+    // The formula shows the update's inputs; its result only once the student has predicted.
     let values = Signal::derive(move || {
+        let revealed = result.get().is_some();
         current().map_or_else(Vec::new, |p| {
             let next = p.value - p.lr * (p.momentum * p.velocity + p.gradient);
-            [p.value, p.lr, p.momentum, p.velocity, p.gradient, next]
+            let mut v: Vec<String> = [p.value, p.lr, p.momentum, p.velocity, p.gradient]
                 .map(|v| num(f64::from(v)))
-                .to_vec()
+                .to_vec();
+            v.push(if revealed {
+                num(f64::from(next))
+            } else {
+                "?".into()
+            });
+            v
         })
     });
     let stat = |testid: &'static str, v: Option<f32>| {

@@ -17,21 +17,21 @@ pub const STEPS: [Step; 4] = [
         title: tx("The formula", "公式"),
         body: tx(
             "A weight w_ij connects input i to neuron j. z_j is the neuron's input (its weighted sum), y_j its output. The loss depends on w_ij only through z_j and y_j, so its derivative is a product of three local factors: how the loss changes with y_j, how y_j changes with z_j, and how z_j changes with w_ij.",
-            "权重 w_ij 把输入 i 连到神经元 j。z_j 是该神经元的输入（加权和），y_j 是它的输出。损失只通过 z_j 和 y_j 依赖于 w_ij，所以它的导数是三个局部因子的乘积：损失随 y_j 的变化、y_j 随 z_j 的变化，以及 z_j 随 w_ij 的变化。",
+            "权重 w_ij 把输入 i 连到神经元 j。z_j 是该神经元的净输入（加权和，激活前的值），y_j 是它的输出。损失只通过 z_j 和 y_j 依赖于 w_ij，所以它的导数是三个局部因子的乘积：损失随 y_j 的变化、y_j 随 z_j 的变化，以及 z_j 随 w_ij 的变化。",
         ),
     },
     Step {
         title: tx("Pick any weight", "任选一个权重"),
         body: tx(
-            "Click a weight of fc1 (one 28×28 tile per hidden neuron) or of fc2 (10 × 32), or use the arrow keys. For a hidden neuron ∂y/∂z is ReLU's 0 or 1; at the output softmax and cross-entropy combine into (q − p)/B. The product summed over the images, the gradient our backward kernel computed, and (L(w+ε) − L(w−ε))/2ε from two engine evaluations: all three agree. None of this touches the training run.",
-            "点击 fc1 的一个权重（每个隐藏神经元一个 28×28 小图）或 fc2 的一个权重（10 × 32），也可以用方向键。对隐藏神经元，∂y/∂z 是 ReLU 的 0 或 1；在输出层，softmax 与交叉熵合并成 (q − p)/B。各图像上因子乘积之和、我们的反向内核算出的梯度，以及由两次引擎求值得到的 (L(w+ε) − L(w−ε))/2ε：三者一致。这些都不会影响训练。",
+            "Click a weight of fc1 (one 28×28 tile per hidden neuron) or of fc2 (10 × 32), or use the arrow keys. For a hidden neuron ∂y/∂z is ReLU's 0 or 1; at the output softmax and cross-entropy combine into (q − p)/B. Below: the product summed over the images, the gradient our backward kernel computed, and (L(w+ε) − L(w−ε))/2ε from two engine evaluations, and whether they agree within what f32 and ε allow. None of this touches the training run.",
+            "点击 fc1 的一个权重（每个隐藏神经元一个 28×28 小图）或 fc2 的一个权重（10 × 32），也可以用方向键。对隐藏神经元，∂y/∂z 是 ReLU 的 0 或 1；在输出层，softmax 与交叉熵合并成 (q − p)/B。下面是：各图像上因子乘积之和、我们的反向内核算出的梯度，以及由两次引擎求值得到的 (L(w+ε) − L(w−ε))/2ε，并说明三者在 f32 与 ε 允许的精度内是否一致。这些都不会影响训练。",
         ),
     },
     Step {
         title: tx("Backward, layer by layer", "逐层反向"),
         body: tx(
-            "Step through the backward pass for the chosen images: δ at the output, then δ at the hidden layer = (W₂ᵀ δ₂) ⊙ ReLU′(z₁), then each weight gradient dW = δᵀ·a. Every tensor is read back from the kernels, shown next to the WGSL that computed it.",
-            "为所选图像逐步走过反向传播：先是输出层的 δ，然后是隐藏层的 δ = (W₂ᵀ δ₂) ⊙ ReLU′(z₁)，最后是每个权重梯度 dW = δᵀ·a。每个张量都从内核读回，旁边是计算它的 WGSL 代码。",
+            "Step through the backward pass for the chosen images, one row per image (row vectors, as the kernels compute): δ² at the output, then δ¹ = (δ²·W₂) ⊙ ReLU′(z¹) at the hidden layer, then each weight gradient dW = δᵀ·a. Every tensor is read back from the engine, shown next to the WGSL the GPU engine runs for it.",
+            "对所选图像逐层演示反向传播，每张图像一行（行向量，与内核的计算方式一致）：先是输出层的 δ²，然后是隐藏层的 δ¹ = (δ²·W₂) ⊙ ReLU′(z¹)，最后是每个权重梯度 dW = δᵀ·a。每个张量都从引擎读回，旁边是 GPU 引擎为它运行的 WGSL 代码。",
         ),
     },
     Step {
@@ -45,6 +45,44 @@ pub const STEPS: [Step; 4] = [
 
 /// The page's labels.
 pub mod ui {
+    use kernels::chain::Agreement;
+
+    /// The three computations' sentence, chosen from the numbers.
+    pub fn agreement(a: Agreement) -> Text {
+        match a {
+            Agreement::Agree => tx(
+                "All three agree: the product and the kernel within f32 rounding, the finite difference within its resolution (about {res}) and its O(ε²) error.",
+                "三者一致：乘积与内核结果相差在 f32 舍入之内，有限差分在其分辨精度（约 {res}）和 O(ε²) 误差之内。",
+            ),
+            Agreement::Differ => tx(
+                "They differ by more than f32 rounding and ε explain (resolution about {res}). Near a ReLU kink — a pre-activation within ε·|x| of 0 — the finite difference straddles the corner; anywhere else it would be a bug.",
+                "三者的差异超出了 f32 舍入与 ε 能解释的范围（分辨精度约 {res}）。在 ReLU 的拐点附近（激活前的值与 0 的距离小于 ε·|x|），有限差分会跨过拐点；在别处出现就说明有错。",
+            ),
+            Agreement::Underflow => tx(
+                "This gradient is smaller than a finite difference of f32 losses can resolve here (about {res}), so the finite difference says nothing. Pick another weight or image, or look before the model has trained as long.",
+                "这个梯度小于 f32 损失的有限差分在这里能分辨的精度（约 {res}），所以有限差分无法说明什么。换一个权重或图像，或者在模型训练这么久之前再看。",
+            ),
+        }
+    }
+
+    /// The factors' product against the kernel's gradient alone.
+    pub fn kernel_agreement(a: Agreement) -> Text {
+        match a {
+            Agreement::Agree => tx(
+                "The factors' product and the kernel's gradient agree within f32 rounding.",
+                "因子乘积与内核算出的梯度在 f32 舍入误差之内一致。",
+            ),
+            Agreement::Differ => tx(
+                "The factors' product and the kernel's gradient differ by more than f32 rounding.",
+                "因子乘积与内核算出的梯度之差超出了 f32 舍入误差。",
+            ),
+            Agreement::Underflow => tx(
+                "The factors' product and the kernel's gradient are both zero to f32 precision: no gradient flows to this weight for these images.",
+                "因子乘积与内核算出的梯度在 f32 精度下都为零：对这些图像，没有梯度传到这个权重。",
+            ),
+        }
+    }
+
     use super::*;
 
     /// A label passed to a widget.
@@ -109,7 +147,7 @@ pub mod ui {
     /// Stage 3.
     pub const STAGE_WEIGHTS: Text = tx("3. weight gradients", "3. 权重梯度");
     /// Step.
-    pub const NEXT_STAGE: Text = tx("Step backward ▸", "反向一步 ▸");
+    pub const NEXT_STAGE: Text = tx("Step backward ▸", "再往回一层 ▸");
     /// Back.
     pub const PREV_STAGE: Text = tx("◂ Back", "◂ 返回");
     /// Heat-map axis notes.
@@ -134,6 +172,11 @@ pub mod ui {
     );
     /// Kernel source heading.
     pub const SOURCE: Text = tx("The kernel that computed it", "计算它的内核");
+    /// Kernel source heading when the CPU engine ran.
+    pub const SOURCE_ON_CPU: Text = tx(
+        "The kernel the GPU engine would run (this run is on the CPU engine, which computes the same with the Rust reference of this shader)",
+        "GPU 引擎会运行的内核（这次是在 CPU 引擎上运行的，它用这个着色器的 Rust 参考实现计算同样的结果）",
+    );
     /// Colour key.
     pub const COLOURS: Text = tx(
         "red: positive, blue: negative, white: zero",
@@ -146,7 +189,7 @@ pub mod ui {
     /// Gradient.
     pub const GRADIENT: Text = tx("gradient g on the next batch", "下一批次上的梯度 g");
     /// Velocity.
-    pub const VELOCITY: Text = tx("momentum buffer v", "动量缓冲 v");
+    pub const VELOCITY: Text = tx("momentum buffer v", "动量缓冲区 v");
     /// Learning rate.
     pub const LR: Text = tx("learning rate lr", "学习率 lr");
     /// Momentum.

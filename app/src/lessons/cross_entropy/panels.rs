@@ -5,8 +5,11 @@ use leptos::prelude::*;
 
 use super::math;
 use super::text::ui;
+use kernels::chain;
+
 use crate::lessons::live_model::protocol::{CtQuery, CtReply, ImageView, Surprise};
 use crate::lessons::live_model::{ImagePicker, live_answer, text as live_text};
+use crate::ui::agreement::AgreementNote;
 use crate::ui::bars::{BarChart, BarSeries};
 use crate::ui::formula::{Formula, num, tex};
 use crate::ui::heatmap::DigitImage;
@@ -98,6 +101,17 @@ pub fn LiveImagePanel(image: RwSignal<usize>, compare: bool) -> impl IntoView {
             .get()
             .map(|r| (r.h - f64::from(r.image.engine_loss)).abs() / r.h.abs().max(1e-12))
     };
+    // The page's H (f64 from the f32 logits) against the kernel's f32 loss, judged at what f32
+    // resolves for these logits.
+    let verdict = Signal::derive(move || {
+        reading.get().map(|r| {
+            let res = chain::loss_resolution(&r.image.logits);
+            (
+                chain::compare(r.h, f64::from(r.image.engine_loss), res, 1e-5),
+                res,
+            )
+        })
+    });
     let digit_aria = Signal::derive(move || {
         reading.get().map_or(String::new(), |r| {
             format!(
@@ -134,8 +148,9 @@ pub fn LiveImagePanel(image: RwSignal<usize>, compare: bool) -> impl IntoView {
                     <dt>{move || ui::ENGINE_LOSS.get(lang.get())}</dt>
                     <dd data-testid="ce-engine-loss" data-value=move || engine().map(|v| v.to_string())>{move || engine().map(num)}</dd>
                     <dt>{move || ui::DIFFERENCE.get(lang.get())}</dt>
-                    <dd data-testid="ce-difference">{move || rel().map(num)}</dd>
+                    <dd data-testid="ce-difference" data-value=move || rel().map(|v| v.to_string())>{move || rel().map(num)}</dd>
                 </dl>
+                <AgreementNote verdict=verdict text=ui::agreement />
             })}
         </div>
     }

@@ -17,11 +17,11 @@ pub const STEPS: [Step; 6] = [
         title: tx("p and q", "p 与 q"),
         body: tx(
             "Cross-entropy compares two distributions over the ten classes. p is the truth: for one MNIST image it is one-hot, all its mass on the true class. q is the model's belief: the softmax of its ten logits. Here both are shown for a test image and the live model.",
-            "交叉熵比较十个类别上的两个分布。p 是真相：对一张 MNIST 图像，它是独热的，全部概率都在真实类别上。q 是模型的信念：它十个 logit 的 softmax。这里显示一张测试图像与实时模型的 p 和 q。",
+            "交叉熵比较十个类别上的两个分布。p 是真实分布（标签）：对一张 MNIST 图像，它是独热（one-hot）向量，全部概率都在真实类别上。q 是模型的预测分布：它十个 logit 的 softmax。这里显示一张测试图像与实时模型的 p 和 q。",
         ),
     },
     Step {
-        title: tx("Playground", "试验场"),
+        title: tx("Playground", "动手试一试"),
         body: tx(
             "Move the logits, or drag a bar of q, and watch softmax renormalise. Each term −p(x)·log q(x) is listed; only classes where p is not zero contribute. Push q of the true class towards 0 and the loss runs towards infinity. The gradient with respect to the logits is simply q − p.",
             "移动 logit，或拖动 q 的柱子，观察 softmax 如何重新归一化。每一项 −p(x)·log q(x) 都列在表中；只有 p 不为零的类别有贡献。把真实类别的 q 推向 0，损失就趋向无穷大。对 logit 的梯度就是 q − p。",
@@ -30,26 +30,26 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Versus squared error", "与平方误差对比"),
         body: tx(
-            "Both losses as q of the true class goes from 0 to 1 (the rest spread evenly). Cross-entropy punishes a confident mistake without limit and its gradient on the true logit stays near −1, so learning is fast exactly when the model is most wrong. Squared error stays bounded and its gradient vanishes there: a confidently wrong model barely learns.",
-            "当真实类别的 q 从 0 变到 1（其余概率平均分配）时的两种损失。交叉熵对自信的错误给予无上限的惩罚，且它对真实 logit 的梯度保持在 −1 附近，所以模型错得最厉害时学得最快。平方误差是有界的，它的梯度在那里消失：一个自信地犯错的模型几乎学不动。",
+            "Both losses as q of the true class goes from 0 to 1 (the rest spread evenly; the log is natural). Cross-entropy punishes a mistake without limit and its gradient on the true logit is exactly q − 1, close to −1 while q is small, so learning is fast exactly when the model is most wrong. Squared error on the probabilities, SE = Σ_k (q_k − p_k)² (a sum; PyTorch's mse_loss divides by K), stays bounded, and through softmax its gradient carries a factor q_true that vanishes there: a confidently wrong model barely learns. (Squared error on raw scores, as in regression, has no such factor.)",
+            "当真实类别的 q 从 0 变到 1（其余概率平均分配；log 为自然对数）时的两种损失。交叉熵对错误给予无上限的惩罚，它对真实类别 logit 的梯度恰好是 q − 1，在 q 很小时接近 −1，所以模型错得最厉害时学得最快。概率上的平方误差 SE = Σ_k (q_k − p_k)²（是求和；PyTorch 的 mse_loss 还会除以 K）是有界的，经过 softmax 后它的梯度带有因子 q_真实，在那里趋于零：一个自信地犯错的模型几乎学不动。（在原始分数上做平方误差，如回归问题，就没有这个因子。）",
         ),
     },
     Step {
         title: tx("On the live model", "在实时模型上"),
         body: tx(
-            "Pick a test image. The page computes H(p, q) from the model's logits; next to it is the loss the engine's softmax-cross-entropy kernel computed for the same image. They agree. Train a few steps and look again.",
-            "选一张测试图像。页面用模型的 logit 计算 H(p, q)；旁边是引擎的 softmax 交叉熵内核为同一张图像算出的损失。两者一致。训练几步后再看一次。",
+            "Pick a test image. The page computes H(p, q) from the model's logits; next to it is the loss the engine's softmax-cross-entropy kernel computed for the same image, and a line that says whether the two agree within what f32 arithmetic can resolve. Train a few steps and look again.",
+            "选一张测试图像。页面用模型的 logit 计算 H(p, q)；旁边是引擎的 softmax 交叉熵内核为同一张图像算出的损失，下面一行说明两者在 f32 运算能分辨的精度内是否一致。训练几步后再看一次。",
         ),
     },
     Step {
-        title: tx("Surprise gallery", "意外画廊"),
+        title: tx("Surprise gallery", "最“意外”的样本"),
         body: tx(
             "The test images the live model finds most surprising: the highest loss, the lowest q on the true class. Early on they are everything; as it trains, they become the odd, ambiguous and mislabelled digits.",
-            "实时模型觉得最意外的测试图像：损失最高、真实类别上的 q 最低。一开始到处都是；随着训练，剩下的是奇怪的、模棱两可的和标错的数字。",
+            "实时模型觉得最意外的测试图像：损失最高、真实类别上的 q 最低。刚开始几乎每张图都可能上榜；随着训练，剩下的是奇怪的、模棱两可的和标错的数字。",
         ),
     },
     Step {
-        title: tx("Check yourself", "自我检测"),
+        title: tx("Check yourself", "随堂自测"),
         body: tx(
             "Two predictions of the live model. Which one has the lower cross-entropy? Answer, then see the numbers.",
             "实时模型的两个预测。哪一个的交叉熵更低？先作答，再看数字。",
@@ -62,7 +62,7 @@ pub mod ui {
     use super::*;
 
     /// p.
-    pub const P: Text = tx("p (truth)", "p（真相）");
+    pub const P: Text = tx("p (truth)", "p（真实分布）");
     /// q.
     pub const Q: Text = tx("q (model)", "q（模型）");
     /// Gradient.
@@ -90,6 +90,25 @@ pub mod ui {
     pub const ENGINE_LOSS: Text = tx("loss from the engine's kernel", "引擎内核算出的损失");
     /// Relative difference.
     pub const DIFFERENCE: Text = tx("relative difference", "相对差异");
+
+    /// The comparison's sentence, chosen from the numbers.
+    pub fn agreement(a: kernels::chain::Agreement) -> Text {
+        use kernels::chain::Agreement;
+        match a {
+            Agreement::Agree => tx(
+                "They agree: the difference is within what f32 arithmetic resolves at these logits (about {res}).",
+                "两者一致：差异在这些 logit 下 f32 运算能分辨的精度之内（约 {res}）。",
+            ),
+            Agreement::Differ => tx(
+                "They differ by more than f32 rounding explains (about {res}): the two were computed at different steps, or one of them is wrong.",
+                "两者的差异超出了 f32 舍入能解释的范围（约 {res}）：要么两者是在不同的训练步算出的，要么其中一个算错了。",
+            ),
+            Agreement::Underflow => tx(
+                "Both are below what f32 resolves at these logits (about {res}): the model is so sure of this image that its loss is rounding, so the two cannot be compared. Training much longer on 5,000 digits does this.",
+                "两者都低于这些 logit 下 f32 能分辨的精度（约 {res}）：模型对这张图像过于确定，损失只剩舍入误差，无法比较。在 5000 张数字上训练太久就会这样。",
+            ),
+        }
+    }
     /// CE vs MSE chart legend.
     pub const LEGEND: Text = tx(
         "solid: loss (cross-entropy blue, squared error orange); dashed: |∂L/∂z| on the true logit",
@@ -119,7 +138,7 @@ pub mod ui {
     /// Gallery caption.
     pub const GALLERY_NOTE: Text = tx(
         "The 12 highest losses among 1,000 test images, refreshed as the model trains.",
-        "1,000 张测试图像中损失最高的 12 张，随模型训练而刷新。",
+        "1000 张测试图像中损失最高的 12 张，随模型训练而刷新。",
     );
     /// Quiz question.
     pub const QUESTION: Text = tx(

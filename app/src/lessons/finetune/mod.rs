@@ -7,20 +7,25 @@ pub mod panels;
 pub mod protocol;
 pub mod state;
 pub mod text;
+pub mod verdict;
 mod worker;
 
 use leptos::prelude::*;
 
 use self::panels::{ComparisonChart, FreezingPanel, ModelFiles, StatusBar};
-use self::protocol::{FtToWorker, PhaseKind, PhaseSettings, Scenario, Slot};
+use self::protocol::{
+    FtToWorker, MessageCode, PhaseKind, PhaseSettings, Scenario, Slot, WorkerMessage,
+};
 use self::state::FtState;
 use self::text::{STEPS, ui};
+use self::verdict::{Arm, Verdict};
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
 use crate::protocol::{EnginePreference, engine_label};
 use crate::route::Router;
 use crate::runtime::WorkerEntry;
-use crate::ui::i18n::Lang;
+use crate::settings::{self, Field, Param, accept};
+use crate::ui::i18n::{Lang, tx};
 
 /// URL id.
 pub const ID: &str = "finetune";
@@ -48,11 +53,111 @@ pub const LESSON: Lesson = Lesson {
 struct Setup {
     scenario: Scenario,
     engine: EnginePreference,
-    per_class: usize,
+    /// Training examples per class (`None`: the scenario's default).
+    per_class: Option<usize>,
     test: usize,
     batch: usize,
     seed: u64,
+    head_epochs: usize,
+    full_epochs: usize,
 }
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            // A ready-made task: "another pen" works at once (drawing 20 digits first does not fit a class).
+            scenario: Scenario::Pen,
+            engine: EnginePreference::Auto,
+            per_class: None,
+            test: 500,
+            batch: 10,
+            seed: 1,
+            head_epochs: 20,
+            full_epochs: 20,
+        }
+    }
+}
+
+impl Setup {
+    /// Training examples per class: few-shot by default; "digits → clothes" is about plenty of data.
+    fn per_class(&self) -> usize {
+        self.per_class.unwrap_or(match self.scenario {
+            Scenario::Clothes => 100,
+            // Every vehicle of the 4,000-image subset (about 400 a class).
+            Scenario::Cifar => 400,
+            _ => 5,
+        })
+    }
+}
+
+/// The lesson's URL settings (its forms hold the rates; these are the setup a link shares).
+const SETTINGS: &[Param<Setup>] = &[
+    Param {
+        key: "scenario",
+        label: tx("Scenario", "场景"),
+        field: Field::Choice,
+        live: false,
+        get: |s| s.scenario.id().to_string(),
+        set: |s, v| Scenario::parse(v).map(|x| s.scenario = x).is_some(),
+    },
+    Param {
+        key: "engine",
+        label: tx("Engine", "计算引擎"),
+        field: Field::UrlOnly,
+        live: false,
+        get: |s| s.engine.key().to_string(),
+        set: |s, v| EnginePreference::parse(v).map(|e| s.engine = e).is_some(),
+    },
+    Param {
+        key: "per_class",
+        label: tx("Training examples per class", "每类训练样本数"),
+        field: Field::UrlOnly,
+        live: false,
+        get: |s| s.per_class.map_or(String::new(), |n| n.to_string()),
+        // Empty: the scenario's own default.
+        set: |s, v| v.is_empty() || accept(v, |n| (1..=400).contains(n), |n| s.per_class = Some(n)),
+    },
+    Param {
+        key: "test",
+        label: tx("Held-out examples", "留出样本数"),
+        field: Field::UrlOnly,
+        live: false,
+        get: |s| s.test.to_string(),
+        set: |s, v| accept(v, |n| (1..=2000).contains(n), |n| s.test = n),
+    },
+    Param {
+        key: "batch",
+        label: tx("Batch size", "批大小"),
+        field: Field::UrlOnly,
+        live: false,
+        get: |s| s.batch.to_string(),
+        set: |s, v| accept(v, |n| (1..=512).contains(n), |n| s.batch = n),
+    },
+    Param {
+        key: "seed",
+        label: tx("Seed", "随机种子"),
+        field: Field::UrlOnly,
+        live: false,
+        get: |s| s.seed.to_string(),
+        set: |s, v| accept(v, |_: &u64| true, |n| s.seed = n),
+    },
+    Param {
+        key: "head_epochs",
+        label: tx("Head-phase epochs", "分类头阶段的轮次"),
+        field: Field::UrlOnly,
+        live: false,
+        get: |s| s.head_epochs.to_string(),
+        set: |s, v| accept(v, |n| (1..=500).contains(n), |n| s.head_epochs = n),
+    },
+    Param {
+        key: "full_epochs",
+        label: tx("Full-phase epochs", "整体微调阶段的轮次"),
+        field: Field::UrlOnly,
+        live: false,
+        get: |s| s.full_epochs.to_string(),
+        set: |s, v| accept(v, |n| (1..=500).contains(n), |n| s.full_epochs = n),
+    },
+];
 
 /// One phase's editable hyperparameters.
 #[derive(Clone, Copy)]
@@ -62,65 +167,38 @@ struct PhaseForm {
     epochs: RwSignal<usize>,
 }
 
-fn num<T: std::str::FromStr>(r: &crate::route::Route, key: &str) -> Option<T> {
-    r.get(key).and_then(|v| v.parse().ok())
-}
-
-impl Setup {
-    fn from_route(r: &crate::route::Route) -> Self {
-        let scenario = r
-            .get("scenario")
-            .and_then(Scenario::parse)
-            .unwrap_or(Scenario::Handwriting);
-        Self {
-            scenario,
-            engine: r
-                .get("engine")
-                .and_then(EnginePreference::parse)
-                .unwrap_or(EnginePreference::Auto),
-            // Few-shot by default; "digits → clothes" is about plenty of data.
-            per_class: num(r, "per_class")
-                .filter(|n| (1..=400).contains(n))
-                .unwrap_or(match scenario {
-                    Scenario::Clothes => 100,
-                    // Every vehicle of the 4,000-image subset (about 400 a class).
-                    Scenario::Cifar => 400,
-                    _ => 5,
-                }),
-            test: num(r, "test")
-                .filter(|n| (1..=2000).contains(n))
-                .unwrap_or(500),
-            batch: num(r, "batch")
-                .filter(|n| (1..=512).contains(n))
-                .unwrap_or(10),
-            seed: num(r, "seed").unwrap_or(1),
-        }
-    }
-}
-
 /// The lesson page.
 #[component]
 pub fn FinetuneLesson() -> impl IntoView {
     let router = expect_context::<Router>();
     let lang = expect_context::<RwSignal<Lang>>();
     let route = router.0.get_untracked();
-    let setup = Setup::from_route(&route);
+    let (setup, problems) = settings::from_query(SETTINGS, &route.query());
     let (client, state) = state::start();
+    if !problems.is_empty() {
+        state.errors.update(|v| {
+            v.push(WorkerMessage::new(
+                MessageCode::UrlProblem,
+                problems.join("; "),
+            ))
+        });
+    }
     let step = current_step(router, STEPS.len());
-    let epochs = |key: &str, default: usize| {
-        num(&route, key)
-            .filter(|n| (1..=500).contains(n))
-            .unwrap_or(default)
-    };
     let head = PhaseForm {
         lr: RwSignal::new(0.001),
         momentum: RwSignal::new(0.9),
-        epochs: RwSignal::new(epochs("head_epochs", 20)),
+        epochs: RwSignal::new(setup.head_epochs),
     };
     let full = PhaseForm {
         lr: RwSignal::new(0.0001),
         momentum: RwSignal::new(0.9),
-        epochs: RwSignal::new(epochs("full_epochs", 20)),
+        epochs: RwSignal::new(setup.full_epochs),
+    };
+    // From scratch trains a fresh network: the seed recipe's rate, for as many epochs as both phases.
+    let scratch = PhaseForm {
+        lr: RwSignal::new(0.01),
+        momentum: RwSignal::new(0.5),
+        epochs: RwSignal::new(setup.head_epochs + setup.full_epochs),
     };
     let drawn_classes = RwSignal::new(match setup.scenario {
         Scenario::Symbols => vec!["✓".into(), "✗".into(), "○".into()],
@@ -139,7 +217,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             client.send(&FtToWorker::Load {
                 scenario: setup.scenario,
                 engine: setup.engine,
-                per_class: setup.per_class,
+                per_class: setup.per_class(),
                 test: setup.test,
                 model: model.map(serde_bytes::ByteBuf::from),
             });
@@ -217,7 +295,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             state.head_replaced.set(true);
             client.send(&FtToWorker::ReplaceHead {
                 slot: Slot::Tuned,
-                classes: state.classes.get_untracked().len().max(1),
+                classes: state.classes.get_untracked().len(),
                 seed: setup.seed,
             });
         }
@@ -228,12 +306,9 @@ pub fn FinetuneLesson() -> impl IntoView {
             let (form, seed) = match phase {
                 PhaseKind::Head => (head, setup.seed),
                 PhaseKind::Full => (full, setup.seed),
-                PhaseKind::Scratch => (head, setup.seed),
+                PhaseKind::Scratch => (scratch, setup.seed),
             };
-            let epochs = match phase {
-                PhaseKind::Scratch => head.epochs.get_untracked() + full.epochs.get_untracked(),
-                _ => form.epochs.get_untracked(),
-            };
+            let epochs = form.epochs.get_untracked();
             if phase == PhaseKind::Scratch {
                 state.scratch_curve.set(Vec::new());
             }
@@ -259,6 +334,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             2 => freeze_panel(state, lang, freeze.clone()).into_any(),
             3 => head_panel(state, lang, replace.clone()).into_any(),
             4 => train_panel(
+                state,
                 lang,
                 head,
                 ui::TRAIN_HEAD,
@@ -272,6 +348,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             )
             .into_any(),
             5 => train_panel(
+                state,
                 lang,
                 full,
                 ui::TRAIN_FULL,
@@ -284,7 +361,7 @@ pub fn FinetuneLesson() -> impl IntoView {
                 pause.clone(),
             )
             .into_any(),
-            _ => compare_panel(state, lang, running, {
+            _ => compare_panel(state, setup, lang, [head, full, scratch], running, {
                 let train = train.clone();
                 move || train(PhaseKind::Scratch)
             })
@@ -310,7 +387,7 @@ pub fn FinetuneLesson() -> impl IntoView {
                 </span>
                 <ModelFiles client=client.clone() state=state lang=lang on_model=on_model />
             </div>
-            <StatusBar state=state lang=lang />
+            <StatusBar state=state lang=lang keeps_classes=setup.scenario.keeps_classes() />
             <section class="panel wide step-panel" data-testid="ft-step-panel">{panel}</section>
             {move || (step.get() >= 4).then(|| view! { <ComparisonChart state=state lang=lang /> })}
             {move || (step.get() >= 2).then(|| view! { <FreezingPanel state=state lang=lang /> })}
@@ -336,6 +413,7 @@ fn load_panel(
                 }).collect_view()}
             </select>
         </div>
+        <p data-testid="ft-scenario-model">{move || text::scenario_model(scenario).get(lang.get())}</p>
         <p class="hint">{move || text::scenario_note(scenario).get(lang.get())}</p>
         <p data-testid="ft-data">
             {move || ui::DATA.get(lang.get())} ": "
@@ -425,7 +503,8 @@ fn head_panel(
             <strong data-testid="ft-head-shape" data-value=shape>{shape}</strong>
             " · " {move || state.classes.get().len()} " " {move || ui::CLASSES.get(lang.get())} ": " {move || state.classes.get().join(" ")}
         </p>
-        <button data-testid="replace-head" on:click=replace>{move || ui::REPLACE.get(lang.get())}</button>
+        <button data-testid="replace-head" disabled=move || !has_examples(state) || state.classes.get().len() < 2 on:click=replace>{move || ui::REPLACE.get(lang.get())}</button>
+        {move || (!has_examples(state)).then(|| view! { <p class="hint" data-testid="needs-examples">{move || ui::NEEDS_EXAMPLES.get(lang.get())}</p> })}
         {move || (same() && !state.head_replaced.get()).then(|| view! { <p class="hint">{move || ui::SAME_CLASSES.get(lang.get())}</p> })}
     }
 }
@@ -460,6 +539,7 @@ where
     reason = "a phase panel's parts, each used once"
 )]
 fn train_panel(
+    state: FtState,
     lang: RwSignal<Lang>,
     form: PhaseForm,
     label: crate::ui::i18n::Text,
@@ -475,32 +555,136 @@ fn train_panel(
             {number_input("ft-epochs", ui::EPOCHS, form.epochs, lang, "1")}
         </div>
         <div class="buttons">
-            <button data-testid=testid disabled=running on:click=move |_| start()>{move || label.get(lang.get())}</button>
+            <button data-testid=testid disabled=move || running() || !has_examples(state) on:click=move |_| start()>{move || label.get(lang.get())}</button>
             <button data-testid="ft-pause" disabled=move || !running() on:click=pause>{move || ui::PAUSE.get(lang.get())}</button>
         </div>
+        {move || (!has_examples(state)).then(|| view! { <p class="hint" data-testid="needs-examples">{move || ui::NEEDS_EXAMPLES.get(lang.get())}</p> })}
     }
 }
 
+/// Whether there are training examples to work with (a drawn scenario starts with none).
+fn has_examples(state: FtState) -> bool {
+    state.counts.get().0 > 0
+}
+
+/// A phase's settings as the comparison prints them.
+fn settings_line(form: PhaseForm) -> String {
+    format!(
+        "lr {}, momentum {}, {} epochs",
+        form.lr.get(),
+        form.momentum.get(),
+        form.epochs.get()
+    )
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the three arms' forms and the panel's parts, each used once"
+)]
 fn compare_panel(
     state: FtState,
+    setup: Setup,
     lang: RwSignal<Lang>,
+    forms: [PhaseForm; 3],
     running: impl Fn() -> bool + Copy + Send + Sync + 'static,
     start: impl Fn() + 'static,
 ) -> impl IntoView {
-    let verdict = move || {
-        // The tuned model as it is now (after an upload, the uploaded model).
-        let tuned = state.accuracy.get().map(|(a, _)| a);
-        let scratch = state.scratch_curve.get().last().copied();
-        let done = !running();
-        match (tuned, scratch) {
-            (Some(t), Some(s)) if done => text::verdict(lang.get(), t, s, state.counts.get().0),
-            _ => ui::COMPARE_FIRST.get(lang.get()).to_string(),
+    let [head, full, scratch_form] = forms;
+    let held_out = move || state.counts.get().1;
+    // The untouched model counts only when its head's classes are the task's.
+    let untouched = move || {
+        state
+            .pretrained
+            .get()
+            .filter(|_| setup.scenario.keeps_classes())
+    };
+    let tuned = move || state.curve.get().last().map(|&(_, a)| a);
+    let scratch = move || state.scratch_curve.get().last().copied();
+    let verdict = Memo::new(move |_| {
+        let tuned_ran = !state.curve.get().is_empty() && !running();
+        let arms = [
+            (Arm::Untouched, untouched()),
+            (Arm::Tuned, tuned()),
+            (Arm::Scratch, scratch().filter(|_| !running())),
+        ];
+        verdict::decide(&arms, tuned_ran, held_out())
+    });
+    let k = move || state.classes.get().len().max(1);
+    let cell = move |testid: &'static str, value: Option<f32>, missing: String| {
+        view! {
+            <td data-testid=testid data-value=value.map(|v| v.to_string())>
+                {value.map_or(missing, |v| text::percent(lang.get(), v))}
+            </td>
         }
     };
     view! {
-        <div class="buttons">
-            <button data-testid="train-scratch" disabled=running on:click=move |_| start()>{move || ui::TRAIN_SCRATCH.get(lang.get())}</button>
+        <p class="hint">{move || ui::SCRATCH_FORM.get(lang.get())}</p>
+        <div class="fields">
+            {number_input("ft-scratch-lr", ui::LR, scratch_form.lr, lang, "any")}
+            {number_input("ft-scratch-momentum", ui::MOMENTUM, scratch_form.momentum, lang, "0.05")}
+            {number_input("ft-scratch-epochs", ui::EPOCHS, scratch_form.epochs, lang, "1")}
         </div>
-        <p class="verdict" data-testid="ft-verdict">{verdict}</p>
+        <div class="buttons">
+            <button data-testid="train-scratch" disabled=move || running() || !has_examples(state) on:click=move |_| start()>{move || ui::TRAIN_SCRATCH.get(lang.get())}</button>
+        </div>
+        {move || (!has_examples(state)).then(|| view! { <p class="hint" data-testid="needs-examples">{move || ui::NEEDS_EXAMPLES.get(lang.get())}</p> })}
+        <table class="numbers arms" data-testid="ft-arms">
+            <thead><tr>
+                <th scope="col">{move || ui::ARM.get(lang.get())}</th>
+                <th scope="col">{move || ui::HELD_OUT_ACCURACY.get(lang.get())}</th>
+                <th scope="col">{move || ui::SETTINGS.get(lang.get())}</th>
+            </tr></thead>
+            <tbody>
+                <tr><th scope="row">{move || text::arm_name(Arm::Untouched).get(lang.get())}</th>
+                    {move || {
+                        let missing = if setup.scenario.keeps_classes() {
+                            ui::NOT_RUN.get(lang.get()).to_string()
+                        } else {
+                            ui::OLD_HEAD.get(lang.get()).replace("{k}", &k().to_string())
+                        };
+                        cell("ft-untouched-accuracy", untouched(), missing)
+                    }}
+                    <td>{move || ui::AS_LOADED.get(lang.get())}</td></tr>
+                <tr><th scope="row">{move || text::arm_name(Arm::Tuned).get(lang.get())}</th>
+                    {move || cell("ft-tuned-accuracy", tuned(), ui::NOT_RUN.get(lang.get()).to_string())}
+                    <td data-testid="ft-tuned-settings">{move || format!("{}: {}; {}: {}", ui::TRAIN_HEAD.get(lang.get()), settings_line(head), ui::TRAIN_FULL.get(lang.get()), settings_line(full))}</td></tr>
+                <tr><th scope="row">{move || text::arm_name(Arm::Scratch).get(lang.get())}</th>
+                    {move || cell("ft-scratch-arm-accuracy", scratch(), ui::NOT_RUN.get(lang.get()).to_string())}
+                    <td data-testid="ft-scratch-settings">{move || settings_line(scratch_form)}</td></tr>
+            </tbody>
+        </table>
+        <p><span data-testid="ft-heldout-count" data-value=move || held_out().to_string()>{held_out}</span>
+            " " {move || ui::HELD_OUT_COUNT.get(lang.get())}</p>
+        <p class="verdict" data-testid="ft-verdict" data-state=move || verdict.get().key()
+            data-best=move || match verdict.get() { Verdict::Best { best, .. } | Verdict::Tie { best, .. } => best.0.key(), _ => "" }>
+            {move || text::verdict(lang.get(), &verdict.get(), held_out())}</p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_setup_table_reads_its_links_and_reports_bad_values() {
+        crate::settings::check_table(SETTINGS);
+        let (s, problems) = settings::from_query(
+            SETTINGS,
+            "?lesson=finetune&step=3&scenario=clothes&per_class=50&head_epochs=5",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            (s.scenario, s.per_class(), s.head_epochs),
+            (Scenario::Clothes, 50, 5)
+        );
+        assert_eq!(
+            settings::to_query(SETTINGS, &s),
+            "?scenario=clothes&per_class=50&head_epochs=5"
+        );
+        let (d, problems) = settings::from_query(SETTINGS, "?per_class=0&batch=x&nope=1");
+        assert_eq!(d, Setup::default());
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        // The scenario's own default when the URL names none.
+        assert_eq!(Setup::default().per_class(), 5);
     }
 }

@@ -11,8 +11,10 @@ use super::text::{self, ui};
 use crate::ui::i18n::Lang;
 use crate::ui::line_chart::{ACCURACY, EPOCH, LineChart, Series};
 
-fn pct(v: Option<f32>) -> String {
-    v.map_or("–".into(), |a| format!("{:.2} %", a * 100.0))
+fn pct(lang: Lang, v: Option<f32>) -> String {
+    v.map_or("–".into(), |a| {
+        crate::ui::i18n::percent(lang, f64::from(a), 2)
+    })
 }
 
 fn phase_id(p: PhaseKind) -> &'static str {
@@ -29,7 +31,21 @@ fn full(v: Option<f32>) -> String {
 
 /// Pretrained accuracy, current accuracy, phase and scratch accuracy: always on screen.
 #[component]
-pub fn StatusBar(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn StatusBar(
+    state: FtState,
+    lang: RwSignal<Lang>,
+    /// The task's classes are the pretrained head's (else its accuracy on the task means nothing).
+    keeps_classes: bool,
+) -> impl IntoView {
+    let pretrained_text = move || {
+        if keeps_classes {
+            pct(lang.get(), state.pretrained.get())
+        } else {
+            ui::OLD_HEAD
+                .get(lang.get())
+                .replace("{k}", &state.classes.get().len().max(1).to_string())
+        }
+    };
     let accuracy = move || state.accuracy.get().map(|(a, _)| a);
     let digest = move || state.accuracy.get().map(|(_, d)| d).unwrap_or_default();
     let scratch = move || state.scratch_curve.get().last().copied();
@@ -62,14 +78,14 @@ pub fn StatusBar(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
         <dl class="ft-status" aria-live="polite">
             <dt>{move || ui::PRETRAINED.get(lang.get())}</dt>
             <dd data-testid="ft-pretrained-accuracy" data-value=move || full(state.pretrained.get()) data-loads=move || state.loads.get().to_string()>
-                {move || if state.awaiting_pretrained.get() { ui::WAITING.get(lang.get()).to_string() } else if state.loaded.get() { pct(state.pretrained.get()) } else { ui::NO_EXAMPLES.get(lang.get()).to_string() }}
+                {move || if state.awaiting_pretrained.get() { ui::WAITING.get(lang.get()).to_string() } else if state.loaded.get() { pretrained_text() } else { ui::NO_EXAMPLES.get(lang.get()).to_string() }}
             </dd>
             <dt>{move || ui::ACCURACY.get(lang.get())}</dt>
-            <dd data-testid="ft-accuracy" data-value=move || full(accuracy()) data-digest=digest>{move || pct(accuracy())}</dd>
+            <dd data-testid="ft-accuracy" data-value=move || full(accuracy()) data-digest=digest>{move || pct(lang.get(), accuracy())}</dd>
             <dt>{move || ui::PHASE.get(lang.get())}</dt>
             <dd data-testid="ft-phase" data-value=phase_value data-progress=progress_value>{phase}</dd>
             <dt>{move || ui::SCRATCH_ACCURACY.get(lang.get())}</dt>
-            <dd data-testid="ft-scratch-accuracy" data-value=move || full(scratch())>{move || pct(scratch())}</dd>
+            <dd data-testid="ft-scratch-accuracy" data-value=move || full(scratch())>{move || pct(lang.get(), scratch())}</dd>
         </dl>
     }
 }
@@ -101,7 +117,7 @@ pub fn FreezingPanel(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
                             <tr class:frozen=frozen data-testid=format!("tensor-{}", r.name)>
                                 <td>{r.name.clone()}{frozen.then(|| view! { <span class="tag">{move || ui::LOCKED.get(lang.get())}</span> })}</td>
                                 <td>{r.count}</td>
-                                <td data-testid=format!("grad-norm-{}", r.name) data-value=r.grad_norm.map_or(String::new(), |g| format!("{g:?}"))>{r.grad_norm.map_or("–".into(), sci)}</td>
+                                <td data-testid=format!("grad-norm-{}", r.name) data-value=r.grad_norm.map_or(String::new(), |g| format!("{g:?}"))>{r.grad_norm.map_or_else(|| ui::NOT_COMPUTED.get(lang.get()).to_string(), sci)}</td>
                                 <td data-testid=format!("weight-change-{}", r.name) data-value=format!("{:?}", r.weight_change)>{sci(r.weight_change)}</td>
                                 <td data-testid=format!("momentum-norm-{}", r.name) data-value=format!("{:?}", r.momentum_norm)>{sci(r.momentum_norm)}</td>
                             </tr>
@@ -113,12 +129,17 @@ pub fn FreezingPanel(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
                 {move || ui::FINGERPRINT.get(lang.get())} ": " {move || state.fc1_digest.get()}
             </p>
             <h3>{move || ui::KERNELS.get(lang.get())}</h3>
-            <p class="hint" data-testid="ft-dispatches" data-value=move || state.dispatches.get().to_string()>
-                {move || ui::DISPATCHES.get(lang.get()).replace("{n}", &state.dispatches.get().to_string())}
+            <p class="hint" data-testid="ft-dispatches" data-value=move || state.dispatches.get().to_string()
+                data-engine=move || state.engine.get().map(|e| crate::protocol::engine_label(e.kind))>
+                {move || {
+                    let on_gpu = state.engine.get().is_none_or(|e| e.kind == kernels::EngineKind::Gpu);
+                    let sentence = if on_gpu { ui::DISPATCHES } else { ui::DISPATCHES_ON_CPU };
+                    sentence.get(lang.get()).replace("{n}", &state.dispatches.get().to_string())
+                }}
             </p>
             <ol class="kernels" data-testid="ft-kernels">
                 {move || state.kernels.get().into_iter().map(|k| view! {
-                    <li data-dispatch=k.dispatch.to_string()><span class="dispatch">{format!("#{} ", k.dispatch + 1)}</span><code>{k.kernel}</code>" — "{text::task(k.task, lang.get())}<span class="share">{format!(" {:.1} %", k.share * 100.0)}</span></li>
+                    <li data-dispatch=k.dispatch.to_string()><span class="dispatch">{format!("#{} ", k.dispatch + 1)}</span><code>{k.kernel}</code>" — "{text::task(k.task, lang.get())}<span class="share">" "{crate::ui::i18n::percent(lang.get(), f64::from(k.share), 1)}</span></li>
                 }).collect_view()}
             </ol>
             <div class="side-by-side">
@@ -168,10 +189,26 @@ pub fn ComparisonChart(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
             },
         ]
     });
+    // Where each phase of the tuned curve starts (x 0 is the pretrained model as loaded).
+    let marks = Signal::derive(move || {
+        let curve = state.curve.get();
+        [
+            (PhaseKind::Head, ui::MARK_HEAD),
+            (PhaseKind::Full, ui::MARK_FULL),
+        ]
+        .into_iter()
+        .filter_map(|(phase, name)| {
+            curve
+                .iter()
+                .position(|&(p, _)| p == phase)
+                .map(|i| (i as f64, name))
+        })
+        .collect::<Vec<_>>()
+    });
     view! {
         <section class="panel wide" aria-label="Accuracy per epoch">
             <h2>{move || ui::CHART.get(lang.get())}</h2>
-            <LineChart series=series y_top=1.0 y_percent=true x_label=EPOCH y_label=ACCURACY
+            <LineChart series=series y_top=1.0 y_percent=true x_label=EPOCH y_label=ACCURACY marks=marks
                 testid="ft-chart" aria=crate::ui::i18n::tx("held-out accuracy per epoch: fine-tuned and from scratch", "每轮的留出准确率：微调与从头训练") />
         </section>
     }

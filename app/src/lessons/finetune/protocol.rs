@@ -50,6 +50,12 @@ impl Scenario {
         Self::ALL.into_iter().find(|x| x.id() == s)
     }
 
+    /// Whether the task's classes are the pretrained head's (the digits), so the untouched model's
+    /// accuracy on it means something.
+    pub fn keeps_classes(self) -> bool {
+        matches!(self, Self::Handwriting | Self::Pen)
+    }
+
     /// The shipped dataset under `static/data/`, or `None` when the student draws the examples.
     pub fn dataset(self) -> Option<&'static str> {
         match self {

@@ -1,6 +1,7 @@
 //! Every sentence of the fine-tuning lesson, English and Chinese side by side.
 
 use super::protocol::{PhaseKind, Scenario};
+use super::verdict::{Arm, MIN_HELD_OUT, Verdict};
 use crate::lessons::lesson::Step;
 use crate::ui::i18n::{Lang, Text, tx};
 
@@ -9,8 +10,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Load", "加载"),
         body: tx(
-            "Start from a model someone already trained: the shipped MNIST model (97.66 % on MNIST), or a .safetensors file of your own. Before changing anything, we measure it on the new task's held-out examples.",
-            "从一个已经训练好的模型开始：随附的 MNIST 模型（在 MNIST 上 97.66 %），或你自己的 .safetensors 文件。在改动任何东西之前，先在新任务的留出样本上测量它。",
+            "Start from a model someone already trained — the scenario below names the shipped one — or a .safetensors file of your own. Before changing anything, we measure it on the new task's held-out examples: images kept out of training and used only to measure.",
+            "从一个已经训练好的模型开始——下面的场景会说明自带的是哪个——或你自己的 .safetensors 文件。在改动任何东西之前，先在新任务的留出样本上测量它：留出样本不参与训练，只用来测量。",
         ),
     },
     Step {
@@ -24,21 +25,21 @@ pub const STEPS: [Step; 6] = [
         title: tx("Replace the head", "替换输出层"),
         body: tx(
             "The output layer (the head) maps the hidden features to the old classes. A new task gets a new head with one output per new class, freshly initialised from the seed.",
-            "输出层（头部）把隐藏特征映射到旧的类别。新任务需要一个新的头部：每个新类别一个输出，按随机种子重新初始化。",
+            "输出层（分类头）把隐藏特征映射到旧的类别。新任务需要一个新的分类头：每个新类别一个输出，按随机种子重新初始化。",
         ),
     },
     Step {
-        title: tx("Train the head", "训练头部"),
+        title: tx("Train the head", "训练分类头"),
         body: tx(
-            "Train only the head, with a small learning rate (the recipe: 0.001, momentum 0.9). Watch the freezing panel: the frozen layer's gradient and weight change stay exactly 0.",
-            "只训练头部，使用较小的学习率（配方：0.001，动量 0.9）。看冻结面板：被冻结层的梯度和权重变化始终正好是 0。",
+            "Train only the head, at the article's rate of 0.001 (momentum 0.9): smaller than training from scratch (0.01 in \"Train a network\"). The small rate matters once the pretrained weights are unfrozen; a brand-new head often tolerates more — try 0.01. Watch the freezing panel: the frozen layer gets no gradient at all and its weights do not move.",
+            "只训练分类头，使用原文的学习率 0.001（动量 0.9）：比从头训练时小（“训练一个神经网络”中是 0.01）。小学习率在解冻预训练权重之后才真正重要；全新的分类头通常能承受更大的学习率——试试 0.01。看冻结面板：被冻结的层根本不计算梯度，权重也不动。",
         ),
     },
     Step {
         title: tx("Unfreeze and fine-tune", "解冻并微调"),
         body: tx(
-            "Now unfreeze everything and train all layers at a tenth of the learning rate (0.0001), so the early layers adapt gently without forgetting.",
-            "现在解冻所有层，用十分之一的学习率（0.0001）训练全部参数，让前面的层温和地适应，而不至于遗忘。",
+            "Now unfreeze everything and train all layers at a tenth of the learning rate (0.0001), so the early layers adapt with less forgetting of what they learned.",
+            "现在解冻所有层，用十分之一的学习率（0.0001）训练全部参数，让前面的层缓慢适应，减少遗忘（灾难性遗忘）。",
         ),
     },
     Step {
@@ -55,7 +56,7 @@ pub const TITLE: Text = tx("Fine-tune a pretrained model", "微调一个预训�
 /// Home-page summary.
 pub const SUMMARY: Text = tx(
     "Load a trained model, freeze it, replace its output layer, train the head, unfreeze and fine-tune — on your handwriting, another pen, new symbols, clothes or CIFAR-10 vehicles — and compare with training from scratch.",
-    "加载训练好的模型，冻结、替换输出层、训练头部、解冻并微调——用你的笔迹、另一支笔、新符号、服装或 CIFAR-10 交通工具——并与从头训练对比。",
+    "加载训练好的模型，冻结、替换输出层、训练分类头、解冻并微调——用你的笔迹、另一支笔、新符号、服装或 CIFAR-10 交通工具——并与从头训练对比。",
 );
 
 /// A scenario's name in the picker.
@@ -73,8 +74,8 @@ pub fn scenario_name(s: Scenario) -> Text {
 pub fn scenario_note(s: Scenario) -> Text {
     match s {
         Scenario::Handwriting => tx(
-            "Draw a few examples of each digit below. One in five of your drawings is held out to measure accuracy. Drawings stay in this browser.",
-            "在下面为每个数字画几个例子。每五个里留出一个用来测量准确率。画的内容只保存在这个浏览器里。",
+            "Draw a few examples of each digit below. The 2nd, 5th, 10th, 15th… drawing of each class is held out (kept out of training, used only to measure accuracy). Drawings stay in this browser.",
+            "在下面为每个数字画几个例子。每个类别的第 2、5、10、15……个画作会被留出（不参与训练，只用来测量准确率）。画的内容只保存在这个浏览器里。",
         ),
         Scenario::Pen => tx(
             "MNIST redrawn with a thicker pen and moved 1–3 pixels off-centre (a fixed, documented transform). The pretrained model stumbles on it.",
@@ -82,15 +83,29 @@ pub fn scenario_note(s: Scenario) -> Text {
         ),
         Scenario::Symbols => tx(
             "Invent k new classes (✓ ✗ ○, letters…) and draw examples: the head gets k outputs. This is what a new output layer is for.",
-            "发明 k 个新类别（✓ ✗ ○、字母……）并画出例子：头部就有 k 个输出。这正是新输出层的用途。",
+            "自定义 k 个新类别（✓ ✗ ○、字母……）并画出例子：分类头就有 k 个输出。这正是新输出层的用途。",
         ),
         Scenario::Cifar => tx(
-            "The classic program: an MLP 3072→512→6 trained on CIFAR-10's six animal classes, fine-tuned to the four vehicles through a new 512→4 head, with random flips and crops (padding 4) done in the gather kernel and mean 0.5 / std 0.5. An MLP on CIFAR is weak, and the numbers show it.",
-            "经典流程：一个在 CIFAR-10 六类动物上训练的 3072→512→6 多层感知机，通过新的 512→4 头部微调到四类交通工具；随机翻转和裁剪（填充 4）在数据收集内核里完成，均值 0.5、标准差 0.5。多层感知机在 CIFAR 上本来就弱，数字会如实显示。",
+            "The article's §5.2 program, scaled to what a browser can train: its model is an ImageNet-trained CNN (a 512-wide fc, presumably a ResNet-18); here an MLP 3072→512→6 trained on CIFAR-10's six animal classes stands in, fine-tuned to the four vehicles through a new 512→4 head, with random flips and crops (padding 4) done in the gather kernel and mean 0.5 / std 0.5. Expect transfer to fail here: an MLP trained on 2,400 animal images has no features that help vehicles (measured: even a small CNN pretrained on the same images beats scratch by only 0.5–2.5 points at 10–50 examples per class, and loses with all 1,600). It is not evidence that transfer fails on CIFAR.",
+            "原文 §5.2 的流程，缩小到浏览器能训练的规模：原文的模型是在 ImageNet 上训练的卷积网络（fc 宽 512，大概是 ResNet-18）；这里用一个在 CIFAR-10 六类动物上训练的 3072→512→6 多层感知机代替，通过新的 512→4 分类头微调到四类交通工具；随机翻转和裁剪（填充 4）在 gather 内核（按索引取一批样本）里完成，均值 0.5、标准差 0.5。预计这里迁移会失败：在 2400 张动物图像上训练的多层感知机没有对交通工具有用的特征（实测：即使是在同样图像上预训练的小卷积网络，在每类 10–50 个样本时也只比从头训练高 0.5–2.5 个百分点，用全部 1600 张时反而更差）。这并不说明迁移在 CIFAR 上行不通。",
         ),
         Scenario::Clothes => tx(
             "Fashion-MNIST with the digit model: the honest case. With enough examples, features learned on digits barely help clothes, and the numbers will say so.",
-            "用数字模型做 Fashion-MNIST：一个诚实的例子。样本足够时，从数字学到的特征对服装几乎没有帮助，数字会说明这一点。",
+            "用数字模型做 Fashion-MNIST：一个如实呈现失败的例子。样本足够时，从数字学到的特征对服装几乎没有帮助，数字会说明这一点。",
+        ),
+    }
+}
+
+/// The shipped model a scenario starts from.
+pub fn scenario_model(s: Scenario) -> Text {
+    match s {
+        Scenario::Cifar => tx(
+            "Pretrained model: the shipped CIFAR-10 animals MLP, 3072→512→6 (41.65 % on six animal classes).",
+            "预训练模型：自带的 CIFAR-10 动物多层感知机，3072→512→6（在六类动物上 41.65%）。",
+        ),
+        _ => tx(
+            "Pretrained model: the shipped MNIST MLP, 784→512→10 (97.66 % on MNIST's test set).",
+            "预训练模型：自带的 MNIST 多层感知机，784→512→10（在 MNIST 测试集上 97.66%）。",
         ),
     }
 }
@@ -98,25 +113,11 @@ pub fn scenario_note(s: Scenario) -> Text {
 pub use crate::messages::message;
 
 /// What a kernel launch computed, in the page's language.
-pub fn task(task: kernels::engine::Task, lang: crate::ui::i18n::Lang) -> String {
-    use crate::ui::i18n::Lang;
-    use kernels::engine::Task;
-    if lang == Lang::En {
-        return task.describe();
-    }
-    match task {
-        Task::Gather => "收集并归一化这一批样本".into(),
-        Task::Forward { layer } => format!("fc{} 前向传播（Y = X·Wᵀ + b）", layer + 1),
-        Task::Loss => "softmax、交叉熵与 dlogits".into(),
-        Task::WeightGradient { layer } => format!("fc{}.weight 的梯度（dW = dYᵀ·X）", layer + 1),
-        Task::BiasGradient { layer } => format!("fc{}.bias 的梯度（db = Σ dY）", layer + 1),
-        Task::InputGradient { layer } => format!("fc{} 的输入梯度（dX = dY·W）", layer + 1),
-        Task::ReluBackward { layer } => format!("fc{} 下方的 ReLU 反向传播", layer + 1),
-        Task::Update { layer, bias } => format!(
-            "更新 fc{}.{}",
-            layer + 1,
-            if bias { "bias" } else { "weight" }
-        ),
+pub fn task(task: kernels::engine::Task, lang: Lang) -> String {
+    let (en, zh) = task.names();
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
     }
 }
 
@@ -124,36 +125,57 @@ pub fn task(task: kernels::engine::Task, lang: crate::ui::i18n::Lang) -> String 
 pub fn phase_name(p: Option<PhaseKind>) -> Text {
     match p {
         None => tx("not training", "未在训练"),
-        Some(PhaseKind::Head) => tx("training the head", "正在训练头部"),
+        Some(PhaseKind::Head) => tx("training the head", "正在训练分类头"),
         Some(PhaseKind::Full) => tx("fine-tuning everything", "正在微调全部参数"),
         Some(PhaseKind::Scratch) => tx("training from scratch", "正在从头训练"),
     }
 }
 
-/// The comparison's verdict, from the measured accuracies (fractions) and the examples' count.
-pub fn verdict(lang: Lang, tuned: f32, scratch: f32, examples: usize) -> String {
-    let (a, b) = (100.0 * tuned, 100.0 * scratch);
-    let d = a - b;
-    match (lang, d) {
-        (Lang::En, d) if d >= 1.0 => format!(
-            "Transfer helped: fine-tuning reached {a:.1} %, training from scratch {b:.1} % on the same {examples} examples and seed — {d:.1} points better."
+/// An arm's name in a sentence.
+pub fn arm_name(arm: Arm) -> Text {
+    match arm {
+        Arm::Untouched => tx("the untouched pretrained model", "未改动的预训练模型"),
+        Arm::Tuned => tx("fine-tuning", "微调"),
+        Arm::Scratch => tx("training from scratch", "从头训练"),
+    }
+}
+
+/// A held-out accuracy as each language writes it.
+pub fn percent(lang: Lang, fraction: f32) -> String {
+    crate::ui::i18n::percent(lang, f64::from(fraction), 1)
+}
+
+/// The verdict as a sentence: which arm is best and by how much against the band, on how many
+/// held-out examples — or why nothing is decided yet.
+pub fn verdict(lang: Lang, v: &Verdict, n: usize) -> String {
+    let arm = |a: Arm| arm_name(a).get(lang);
+    let pc = |a: f32| percent(lang, a);
+    match (lang, v) {
+        (Lang::En, Verdict::Pending) => "The verdict appears once a fine-tuning phase has run (step 4 or 5); train from scratch here to compare all three.".into(),
+        (Lang::Zh, Verdict::Pending) => "至少运行一个微调阶段（第 4 或第 5 步）后才会给出结论；再在这里从头训练，就能比较三者。".into(),
+        (Lang::En, Verdict::TooFew { n }) => format!(
+            "Only {n} held-out examples: too few to tell the arms apart (one example moves an accuracy by {:.1} points; at least {MIN_HELD_OUT} are needed).",
+            100.0 / (*n).max(1) as f32
         ),
-        (Lang::En, d) if d <= -1.0 => format!(
-            "Transfer did not help here: fine-tuning reached {a:.1} %, training from scratch {b:.1} % on the same {examples} examples and seed — {:.1} points worse.",
-            -d
+        (Lang::Zh, Verdict::TooFew { n }) => format!(
+            "只有 {n} 个留出样本：太少，无法区分各组（一个样本就会让准确率变化 {:.1} 个百分点；至少需要 {MIN_HELD_OUT} 个）。",
+            100.0 / (*n).max(1) as f32
         ),
-        (Lang::En, _) => format!(
-            "About the same: fine-tuning {a:.1} %, from scratch {b:.1} % on the same {examples} examples and seed (within one point)."
+        (Lang::En, Verdict::Best { best, next, band }) => format!(
+            "Best: {} at {}, {:.1} points above {} ({}) — more than the ±{band:.1}-point band for {n} held-out examples (one seed).",
+            arm(best.0), pc(best.1), 100.0 * (best.1 - next.1), arm(next.0), pc(next.1)
         ),
-        (Lang::Zh, d) if d >= 1.0 => format!(
-            "迁移有帮助：在同样的 {examples} 个样本和随机种子下，微调达到 {a:.1} %，从头训练 {b:.1} %，高出 {d:.1} 个百分点。"
+        (Lang::Zh, Verdict::Best { best, next, band }) => format!(
+            "最好的是{}：{}，比{}（{}）高 {:.1} 个百分点，超过了 {n} 个留出样本下 ±{band:.1} 个百分点的误差带（单个随机种子）。",
+            arm(best.0), pc(best.1), arm(next.0), pc(next.1), 100.0 * (best.1 - next.1)
         ),
-        (Lang::Zh, d) if d <= -1.0 => format!(
-            "这里迁移没有帮助：在同样的 {examples} 个样本和随机种子下，微调达到 {a:.1} %，从头训练 {b:.1} %，低了 {:.1} 个百分点。",
-            -d
+        (Lang::En, Verdict::Tie { best, next, band }) => format!(
+            "About the same: {} {} and {} {} lie within ±{band:.1} points of each other, the band for {n} held-out examples (one seed).",
+            arm(best.0), pc(best.1), arm(next.0), pc(next.1)
         ),
-        (Lang::Zh, _) => format!(
-            "差不多：在同样的 {examples} 个样本和随机种子下，微调 {a:.1} %，从头训练 {b:.1} %（相差不到一个百分点）。"
+        (Lang::Zh, Verdict::Tie { best, next, band }) => format!(
+            "差不多：{} {} 与{} {} 相差在 ±{band:.1} 个百分点之内，这是 {n} 个留出样本下的误差带（单个随机种子）。",
+            arm(best.0), pc(best.1), arm(next.0), pc(next.1)
         ),
     }
 }
@@ -190,7 +212,7 @@ pub mod ui {
     /// Frozen count.
     pub const FROZEN: Text = tx("Frozen parameters", "冻结参数");
     /// Freeze body.
-    pub const FREEZE_BODY: Text = tx("Freeze everything but the head", "冻结头部以外的所有层");
+    pub const FREEZE_BODY: Text = tx("Freeze everything but the head", "冻结分类头以外的所有层");
     /// Lock label.
     pub const LOCKED: Text = tx("frozen", "已冻结");
     /// Unlock label.
@@ -200,11 +222,11 @@ pub mod ui {
     /// "classes" after a count.
     pub const CLASSES: Text = tx("classes", "个类别");
     /// Replace button.
-    pub const REPLACE: Text = tx("Replace the head", "替换头部");
+    pub const REPLACE: Text = tx("Replace the head", "替换分类头");
     /// Same classes note.
     pub const SAME_CLASSES: Text = tx(
         "Same classes as the pretrained head: you may keep it (it already knows the digits) or replace it, as the recipe does for a new task. Try both and compare in step 6.",
-        "类别与预训练头部相同：可以保留（它已经认识这些数字），也可以像新任务的配方那样替换它。两种都试试，并在第 6 步对比。",
+        "类别与预训练分类头相同：可以保留（它已经认识这些数字），也可以像原文流程对新任务那样替换它。两种都试试，并在第 6 步对比。",
     );
     /// Learning rate.
     pub const LR: Text = tx("Learning rate", "学习率");
@@ -213,7 +235,7 @@ pub mod ui {
     /// Epochs.
     pub const EPOCHS: Text = tx("Epochs", "轮次");
     /// Train head button.
-    pub const TRAIN_HEAD: Text = tx("Train the head", "训练头部");
+    pub const TRAIN_HEAD: Text = tx("Train the head", "训练分类头");
     /// Train full.
     pub const TRAIN_FULL: Text = tx("Unfreeze and fine-tune everything", "解冻并微调全部");
     /// Train scratch.
@@ -229,17 +251,17 @@ pub mod ui {
     /// Chart title.
     pub const CHART: Text = tx(
         "Held-out accuracy per epoch: pretrained → head → everything (red), from scratch (blue)",
-        "每轮留出准确率：预训练 → 头部 → 全部（红），从头训练（蓝）",
+        "每轮留出准确率：预训练 → 分类头 → 全部（红），从头训练（蓝）",
     );
     /// Freezing panel title.
-    pub const FREEZING: Text = tx("Freezing, made visible", "看得见的冻结");
+    pub const FREEZING: Text = tx("Freezing, made visible", "让冻结看得见");
     /// Freezing panel columns.
     pub const COLUMNS: [Text; 5] = [
         tx("tensor", "张量"),
         tx("values", "数量"),
         tx("‖gradient‖ (last step)", "‖梯度‖（上一步）"),
         tx("‖ΔW‖ since the phase began", "本阶段开始以来的 ‖ΔW‖"),
-        tx("‖momentum buffer‖", "‖动量缓冲‖"),
+        tx("‖momentum buffer‖", "‖动量缓冲区‖"),
     ];
     /// fc1's fingerprint.
     pub const FINGERPRINT: Text = tx(
@@ -255,6 +277,16 @@ pub mod ui {
     pub const DISPATCHES: Text = tx(
         "{n} dispatches a step on the GPU engine: rows with the same # run fused in one dispatch",
         "GPU 引擎每步 {n} 次调度：编号 # 相同的行在同一次融合调度中运行",
+    );
+    /// The same when the CPU engine runs.
+    pub const DISPATCHES_ON_CPU: Text = tx(
+        "This run is on the CPU engine, which does these launches one after another; on the GPU engine a step would take {n} dispatches (rows with the same # fused in one).",
+        "这次是在 CPU 引擎上运行的，它依次执行这些计算；在 GPU 引擎上，每步需要 {n} 次调度（编号 # 相同的行融合在一次调度中）。",
+    );
+    /// A frozen tensor's gradient.
+    pub const NOT_COMPUTED: Text = tx(
+        "not computed (in PyTorch, p.grad is None)",
+        "未计算（在 PyTorch 中 p.grad 为 None）",
     );
     /// PyTorch column.
     pub const PYTORCH: Text = tx("What you would write in PyTorch", "在 PyTorch 里你会这样写");
@@ -284,10 +316,39 @@ pub mod ui {
     pub const WAITING: Text = tx("Loading…", "加载中…");
     /// Drawn scenario before any drawing is used.
     pub const NO_EXAMPLES: Text = tx("– (draw examples first)", "–（请先画几个样本）");
-    /// Before the comparison.
-    pub const COMPARE_FIRST: Text = tx(
-        "Train the head (step 4), fine-tune (step 5) and train from scratch to see the verdict.",
-        "先训练头部（第 4 步）、微调（第 5 步），再从头训练，就能看到结论。",
+    /// The chart's mark where the head phase starts.
+    pub const MARK_HEAD: Text = tx("head only", "只训练分类头");
+    /// The chart's mark where the full phase starts.
+    pub const MARK_FULL: Text = tx("all layers", "全部层");
+    /// Why a step's button is disabled.
+    pub const NEEDS_EXAMPLES: Text = tx(
+        "This step needs examples: pick a shipped scenario in step 1, or draw at least two of each class there.",
+        "这一步需要样本：请在第 1 步选择一个自带的场景，或者在那里为每个类别至少画两个样本。",
+    );
+    /// The arms' table.
+    pub const ARM: Text = tx("Arm", "对照组");
+    /// Its accuracy column.
+    pub const HELD_OUT_ACCURACY: Text = tx("Held-out accuracy", "留出样本准确率");
+    /// Its settings column.
+    pub const SETTINGS: Text = tx("Settings", "设置");
+    /// The untouched model's settings.
+    pub const AS_LOADED: Text = tx(
+        "as loaded, never trained here",
+        "按加载时的样子，在这里从未训练",
+    );
+    /// When the untouched model's head predicts other classes.
+    pub const OLD_HEAD: Text = tx(
+        "—, its head still predicts the old classes (chance 1/{k})",
+        "—，它的分类头仍在预测旧的类别（随机猜测为 1/{k}）",
+    );
+    /// Not run yet.
+    pub const NOT_RUN: Text = tx("not run yet", "尚未运行");
+    /// Held-out examples.
+    pub const HELD_OUT_COUNT: Text = tx("held-out examples", "个留出样本");
+    /// The scratch arm's form.
+    pub const SCRATCH_FORM: Text = tx(
+        "From scratch has its own rate: a fresh network needs the seed recipe's lr 0.01 and momentum 0.5 (the article's §5.1), not the small rate that protects pretrained weights.",
+        "从头训练有自己的学习率：全新的网络需要种子流程的学习率 0.01 和动量 0.5（原文 §5.1），而不是保护预训练权重用的小学习率。",
     );
 }
 
@@ -317,11 +378,31 @@ mod tests {
     }
 
     #[test]
-    fn the_verdict_follows_the_numbers() {
-        assert!(verdict(Lang::En, 0.8, 0.6, 40).starts_with("Transfer helped"));
-        assert!(verdict(Lang::En, 0.8, 0.6, 40).contains("20.0 points better"));
-        assert!(verdict(Lang::En, 0.5, 0.7, 40).starts_with("Transfer did not help"));
-        assert!(verdict(Lang::En, 0.5, 0.505, 40).starts_with("About the same"));
-        assert!(verdict(Lang::Zh, 0.8, 0.6, 40).starts_with("迁移有帮助"));
+    fn the_verdict_names_the_best_arm_the_band_and_the_count() {
+        use super::super::verdict::decide;
+        let arms = [
+            (Arm::Untouched, Some(0.482)),
+            (Arm::Tuned, Some(0.354)),
+            (Arm::Scratch, Some(0.314)),
+        ];
+        let v = decide(&arms, true, 200);
+        let en = verdict(Lang::En, &v, 200);
+        assert!(
+            en.starts_with(
+                "Best: the untouched pretrained model at 48.2 %, 12.8 points above fine-tuning"
+            ),
+            "{en}"
+        );
+        assert!(en.contains("200 held-out"), "{en}");
+        let zh = verdict(Lang::Zh, &v, 200);
+        assert!(zh.contains("48.2%") && !zh.contains(" %"), "{zh}");
+        let tie = decide(
+            &[(Arm::Tuned, Some(0.52)), (Arm::Scratch, Some(0.50))],
+            true,
+            500,
+        );
+        assert!(verdict(Lang::En, &tie, 500).starts_with("About the same"));
+        let few = decide(&arms, true, 12);
+        assert!(verdict(Lang::En, &few, 12).starts_with("Only 12 held-out examples"));
     }
 }

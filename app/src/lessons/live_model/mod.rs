@@ -21,6 +21,11 @@ use crate::ui::i18n::Lang;
 /// Hidden units of the live model: small enough to show every weight.
 pub const HIDDEN: usize = 32;
 
+/// Epochs Start trains the live model for. Past a few epochs the 5,000 digits are memorised: losses
+/// and gradients round to zero in f32 and the lessons' comparisons have nothing left to compare
+/// (Step still takes single steps).
+pub const EPOCH_LIMIT: usize = 5;
+
 /// The live model's engine worker (both concept lessons' registry rows name it).
 pub const WORKER: WorkerEntry = WorkerEntry::of::<worker::Worker>("concepts");
 
@@ -226,6 +231,11 @@ pub fn LiveBar() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let running = move || live.progress.get().is_some_and(|p| p.running);
     let ready = move || live.ready.get().is_some();
+    let limited = move || {
+        live.progress
+            .get()
+            .is_some_and(|p| p.epoch >= EPOCH_LIMIT && !p.running)
+    };
     let toggle = move |_| live.send(&CtToWorker::Run { on: !running() });
     let step = move |_| live.send(&CtToWorker::Step);
     let steps = move || live.progress.get().map_or(0, |p| p.step);
@@ -284,7 +294,7 @@ pub fn LiveBar() -> impl IntoView {
                 })}
             </div>
             <div class="buttons">
-                <button data-testid="live-run" disabled=not_ready on:click=toggle>
+                <button data-testid="live-run" disabled=move || not_ready() || limited() on:click=toggle>
                     {move || if running() { text::PAUSE.get(lang.get()) } else { text::START.get(lang.get()) }}
                 </button>
                 <button data-testid="live-step" disabled=not_ready on:click=step>{move || text::STEP.get(lang.get())}</button>
@@ -301,10 +311,13 @@ pub fn LiveBar() -> impl IntoView {
                 <dd data-testid="live-loss">{move || loss().map_or("–".into(), |l| num(f64::from(l)))}</dd>
                 <dt>{move || text::ACCURACY.get(lang.get())}</dt>
                 <dd data-testid="live-accuracy" data-value=move || accuracy().map(|a| a.to_string())>
-                    {move || accuracy().map_or("–".into(), |a| format!("{:.1} %", a * 100.0))}
+                    {move || accuracy().map_or("–".into(), |a| crate::ui::i18n::percent(lang.get(), f64::from(a), 1))}
                 </dd>
             </dl>
             <p class="hint advanced">{move || if ready() { text::LIVE_MODEL.get(lang.get()) } else { text::LOADING.get(lang.get()) }}</p>
+            {move || limited().then(|| view! {
+                <p class="hint" data-testid="live-limit">{move || text::LIMIT.get(lang.get()).replace("{n}", &EPOCH_LIMIT.to_string())}</p>
+            })}
             {move || live.errors.get().into_iter().map(|m| view! {
                 <p class="error" role="alert">{crate::messages::message(m.code).get(lang.get())}
                     {(!m.detail.is_empty()).then(|| format!(" ({})", m.detail))}</p>

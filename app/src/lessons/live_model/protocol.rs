@@ -2,6 +2,7 @@
 //! share one): commands for the live model, queries answered once by id, and events.
 
 use kernels::EngineKind;
+use kernels::chain::Agreement;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
@@ -179,6 +180,12 @@ pub struct ChainView {
     pub eps: f32,
     /// Mean loss of the batch.
     pub loss: f64,
+    /// The three computations compared ([`kernels::chain::WeightGradient::agreement`]).
+    pub agreement: Agreement,
+    /// The factors' product against the kernel alone.
+    pub kernel_agreement: Agreement,
+    /// What a finite difference of f32 losses resolves here (its noise, absolute).
+    pub difference_resolution: f64,
     /// Training steps the live model has taken.
     pub step: u64,
 }

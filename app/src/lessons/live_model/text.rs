@@ -24,7 +24,7 @@ pub const LOADING: Text = tx(
 /// What the live model is.
 pub const LIVE_MODEL: Text = tx(
     "Live model: 784 → 32 → 10, SGD (lr 0.05, momentum 0.5, batch 32) on 5,000 MNIST digits",
-    "实时模型：784 → 32 → 10，SGD（学习率 0.05，动量 0.5，批大小 32），在 5,000 张 MNIST 数字上训练",
+    "实时模型：784 → 32 → 10，SGD（学习率 0.05，动量 0.5，批大小 32），在 5000 张 MNIST 数字上训练",
 );
 /// Image picker label.
 pub const IMAGE: Text = tx("Test image", "测试图像");
@@ -40,3 +40,8 @@ pub const PREDICTED: Text = tx("predicted", "预测");
 pub const CLASS: Text = tx("class", "类别");
 pub const MODEL_DOWNLOAD: Text = tx("Download model (.safetensors)", "下载模型（.safetensors）");
 pub const MODEL_UPLOAD: Text = tx("Load a model (.safetensors)", "加载模型（.safetensors）");
+/// Why Start stopped.
+pub const LIMIT: Text = tx(
+    "Trained for {n} epochs, the limit: enough for these demonstrations. Longer training would memorise the 5,000 digits, and their losses and gradients would round to zero. Step still takes single steps; loading a model starts again.",
+    "已训练 {n} 轮，达到上限：对这些演示已经足够。再训练下去模型会记住这 5000 张数字，损失和梯度会被舍入为零。单步按钮仍可一步一步训练；加载一个模型会重新开始。",
+);

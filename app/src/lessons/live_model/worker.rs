@@ -12,11 +12,11 @@ use kernels::{AnyEngine, Engine, EngineError, Mlp, OptimizerConfig};
 use serde_bytes::ByteBuf;
 
 use super::CtProtocol;
-use super::HIDDEN;
 use super::protocol::{
     BackwardView, ChainRow, ChainView, CtEvent, CtQuery, CtReply, CtToWorker, ImageView,
     MessageCode, Surprise, UpdatePreview, Weight, WeightsView, WorkerMessage,
 };
+use super::{EPOCH_LIMIT, HIDDEN};
 use crate::protocol::EnginePreference;
 use crate::runtime::data::load_dataset;
 use crate::runtime::engine::{self, Gpu};
@@ -182,6 +182,9 @@ impl Live {
             finite_difference: g.finite_difference,
             eps: g.eps,
             loss: g.loss,
+            agreement: g.agreement(),
+            kernel_agreement: g.kernel_agreement(),
+            difference_resolution: g.loss_resolution / f64::from(g.eps),
             step: self.steps,
         }))
     }
@@ -366,7 +369,7 @@ impl Worker {
             return Ok(());
         };
         let t0 = now();
-        while now() - t0 < BURST_SECONDS {
+        while now() - t0 < BURST_SECONDS && live.epoch < EPOCH_LIMIT {
             live.step()?;
         }
         let losses = live.engine.take_losses().await?;
@@ -377,6 +380,10 @@ impl Worker {
                 MessageCode::Diverged,
                 format!("learning rate {}", live.opt.lr),
             )));
+        } else if live.epoch >= EPOCH_LIMIT {
+            // The limit: stop and measure where it stopped.
+            self.running = false;
+            live.accuracy = Some(live.engine.evaluate(None).await?.accuracy());
         } else if now() - self.last_eval > EVAL_EVERY {
             live.accuracy = Some(live.engine.evaluate(None).await?.accuracy());
             self.last_eval = now();
@@ -419,7 +426,7 @@ impl Worker {
         match msg {
             CtToWorker::Start { engine, seed } => self.start(engine, seed).await,
             CtToWorker::Run { on } => {
-                self.running = on && self.live.is_some();
+                self.running = on && self.live.as_ref().is_some_and(|l| l.epoch < EPOCH_LIMIT);
                 self.last_eval = now();
                 if !self.running
                     && let Some(live) = self.live.as_mut()

@@ -2,10 +2,12 @@
 //! (`?hidden=64&lr=0.05&train=2000`) and tests can choose small sizes.
 
 use kernels::OptimizerConfig;
+use kernels::training::TrainConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::protocol::EnginePreference;
-use crate::ui::i18n::{Text, tx};
+use crate::settings::{self, Field, Param, accept};
+use crate::ui::i18n::tx;
 
 /// Optimiser choice in the lesson.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,15 +72,16 @@ pub struct LessonConfig {
 }
 
 impl Default for LessonConfig {
-    /// The seed recipe on the whole of MNIST.
+    /// The seed recipe ([`TrainConfig::default`]) on the whole of MNIST.
     fn default() -> Self {
+        let recipe = TrainConfig::default();
         Self {
-            hidden: vec![512],
-            lr: 0.01,
-            momentum: 0.5,
-            batch: 64,
-            epochs: 10,
-            seed: 1,
+            hidden: recipe.hidden,
+            lr: recipe.optimizer.lr,
+            momentum: recipe.optimizer.momentum,
+            batch: recipe.batch_size,
+            epochs: recipe.epochs,
+            seed: recipe.seed,
             optimizer: LessonOptimizer::Momentum,
             train: 60_000,
             test: 10_000,
@@ -95,48 +98,6 @@ pub const MAX_WIDTH: usize = 2048;
 /// The largest batch (the worker's engines take this many rows per dispatch).
 pub const MAX_BATCH: usize = 1024;
 
-/// How a setting appears in the form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    /// A number input with this `step` attribute.
-    Number(&'static str),
-    /// Comma-separated numbers.
-    List,
-    /// A choice among [`LessonOptimizer::ALL`].
-    Optimizer,
-    /// Only in the URL (data sizes, evaluation interval, engine: for tests and teachers' links).
-    UrlOnly,
-}
-
-/// One setting of the lesson: the one place its URL key, form field, label, range and default live.
-/// URL parsing ([`LessonConfig::from_query`]), the shared link ([`LessonConfig::to_query`]) and the
-/// form's fields and validation are all derived from [`PARAMS`].
-pub struct Param {
-    /// URL key, and the form field's id and `data-testid`.
-    pub key: &'static str,
-    /// The form's label.
-    pub label: Text,
-    /// How the form shows it.
-    pub field: Field,
-    /// Applies to the running model at once (else with the next Reset).
-    pub live: bool,
-    /// The value as the URL and the form write it.
-    pub get: fn(&LessonConfig) -> String,
-    /// Reads a value, checks its range, and sets it; `false` leaves the configuration as it was.
-    pub set: fn(&mut LessonConfig, &str) -> bool,
-}
-
-/// Parses `v` and keeps it when `ok` accepts it.
-fn accept<T: std::str::FromStr>(v: &str, ok: impl Fn(&T) -> bool, store: impl FnOnce(T)) -> bool {
-    match v.trim().parse::<T>() {
-        Ok(x) if ok(&x) => {
-            store(x);
-            true
-        }
-        _ => false,
-    }
-}
-
 /// A learning rate or momentum the engine accepts (its own check, [`OptimizerConfig::validate`]).
 fn trainable(lr: f32, momentum: f32) -> bool {
     OptimizerConfig {
@@ -148,8 +109,9 @@ fn trainable(lr: f32, momentum: f32) -> bool {
     .is_ok()
 }
 
-/// Every setting, in the form's order.
-pub const PARAMS: &[Param] = &[
+/// Every setting, in the form's order: the one place its URL key, form field, label, range and
+/// default live. URL parsing, the shared link and the form's fields and validation derive from it.
+pub const PARAMS: &[Param<LessonConfig>] = &[
     Param {
         key: "lr",
         label: tx("Learning rate", "学习率"),
@@ -225,7 +187,7 @@ pub const PARAMS: &[Param] = &[
     Param {
         key: "optimizer",
         label: tx("Optimiser", "优化器"),
-        field: Field::Optimizer,
+        field: Field::Choice,
         live: false,
         get: |c| c.optimizer.as_str().to_string(),
         set: |c, v| LessonOptimizer::parse(v).map(|o| c.optimizer = o).is_some(),
@@ -264,47 +226,16 @@ pub const PARAMS: &[Param] = &[
     },
 ];
 
-/// The setting of URL key `key`.
-pub fn param(key: &str) -> Option<&'static Param> {
-    PARAMS.iter().find(|p| p.key == key)
-}
-
 impl LessonConfig {
     /// Reads a query string (`?a=1&b=2`), keeping defaults for missing keys and collecting a message
-    /// for every value that cannot be used. The shell's own keys ([`crate::route::SHELL_KEYS`]) are
-    /// left to the shell.
+    /// for every value that cannot be used.
     pub fn from_query(query: &str) -> (Self, Vec<String>) {
-        let mut c = Self::default();
-        let mut problems = Vec::new();
-        for pair in query
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty())
-        {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            match param(key) {
-                Some(p) if (p.set)(&mut c, value) => {}
-                Some(_) => problems.push(format!("ignored {key}={value}")),
-                None if crate::route::SHELL_KEYS.contains(&key) => {}
-                None => problems.push(format!("unknown setting {key}")),
-            }
-        }
-        (c, problems)
+        settings::from_query(PARAMS, query)
     }
 
     /// The query string that reproduces this configuration (only values that differ from defaults).
     pub fn to_query(&self) -> String {
-        let d = Self::default();
-        let parts: Vec<String> = PARAMS
-            .iter()
-            .filter(|p| (p.get)(self) != (p.get)(&d))
-            .map(|p| format!("{}={}", p.key, (p.get)(self)))
-            .collect();
-        if parts.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", parts.join("&"))
-        }
+        settings::to_query(PARAMS, self)
     }
 
     /// The engine's optimiser configuration.
@@ -328,6 +259,11 @@ impl LessonConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The setting of URL key `key`.
+    fn param(key: &str) -> Option<&'static Param<LessonConfig>> {
+        PARAMS.iter().find(|p| p.key == key)
+    }
 
     #[test]
     fn query_round_trip_and_bad_values() {
@@ -364,17 +300,7 @@ mod tests {
 
     #[test]
     fn every_setting_has_one_row_and_its_default_reads_back() {
-        let mut keys: Vec<_> = PARAMS.iter().map(|p| p.key).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        assert_eq!(keys.len(), PARAMS.len());
-        for p in PARAMS {
-            let mut c = LessonConfig::default();
-            let v = (p.get)(&c);
-            assert!((p.set)(&mut c, &v), "{}={v}", p.key);
-            assert_eq!(c, LessonConfig::default(), "{}", p.key);
-            assert!(!crate::route::SHELL_KEYS.contains(&p.key), "{}", p.key);
-        }
+        crate::settings::check_table(PARAMS);
     }
 }
 

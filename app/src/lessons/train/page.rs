@@ -3,14 +3,14 @@
 
 use kernels::EngineKind;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::config::{Field, LessonConfig, LessonOptimizer, PARAMS, Param};
+use super::config::{LessonConfig, LessonOptimizer, PARAMS};
 use super::protocol::{MessageCode, TrQuery, TrReply, TrToWorker};
 use super::resume;
 use super::state::{self, Divergence, EngineView, State, TrClient};
 use super::text;
 use crate::protocol::engine_label;
+use crate::settings::{Field, Param};
 use crate::ui::i18n::Lang;
 use crate::ui::plots::{self, CellView};
 use crate::ui::{drawing, files};
@@ -171,16 +171,7 @@ pub fn TrainPage() -> impl IntoView {
     {
         let (sp, st, rs) = (start_pause.clone(), step.clone(), reset.clone());
         let handle = window_event_listener(leptos::ev::keydown, move |ev| {
-            let typing = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-                .is_some_and(|el| {
-                    matches!(
-                        el.tag_name().as_str(),
-                        "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-                    )
-                });
-            if typing || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            if crate::lessons::player::typing(&ev, true) {
                 return;
             }
             match ev.key().as_str() {
@@ -197,7 +188,7 @@ pub fn TrainPage() -> impl IntoView {
     }
 
     // One field per row of the settings table: its label, its rule, whether it applies at once.
-    let field = move |p: &'static Param| {
+    let field = move |p: &'static Param<LessonConfig>| {
         let set_rates = set_rates.clone();
         let invalid = RwSignal::new(false);
         let on_change = move |ev: leptos::ev::Event| {
@@ -223,7 +214,7 @@ pub fn TrainPage() -> impl IntoView {
                     prop:value=move || (p.get)(&config.get()) class:invalid=move || invalid.get() on:change=on_change />
             }
             .into_any(),
-            Field::Optimizer => view! {
+            Field::Choice => view! {
                 <label for=p.key>{label}</label>
                 <select id=p.key data-testid=p.key on:change=on_change>
                     {LessonOptimizer::ALL.into_iter().map(|o| view! {
@@ -355,10 +346,17 @@ pub fn TrainPage() -> impl IntoView {
             <section class="panel outline" aria-label=move || text::LOOP.get(lang.get())>
                 <h2>{move || text::LOOP.get(lang.get())}</h2>
                 <ol data-testid="outline">
-                    {text::OUTLINE.iter().enumerate().map(|(i, &(name, what))| view! {
-                        <li class=move || outline_class(i) style:animation-delay=format!("{:.1}s", i as f32 * 0.2) data-testid=format!("outline-{i}")>
-                            <strong>{move || name.get(lang.get())}</strong><span>{move || what.get(lang.get())}</span>
-                        </li>
+                    {text::OUTLINE.iter().enumerate().map(|(i, &(name, what))| {
+                        // The update row follows the optimiser that runs.
+                        let update = i == text::UPDATE_ROW;
+                        let what = move || if update { text::update_rule(config.get().optimizer) } else { what };
+                        view! {
+                            <li class=move || outline_class(i) style:animation-delay=format!("{:.1}s", i as f32 * 0.2) data-testid=format!("outline-{i}")>
+                                <strong>{move || name.get(lang.get())}</strong>
+                                <span data-testid=update.then_some("train-update-rule")
+                                    data-optimizer=move || update.then(|| config.get().optimizer.as_str())>{move || what().get(lang.get())}</span>
+                            </li>
+                        }
                     }).collect_view()}
                 </ol>
             </section>
@@ -403,7 +401,7 @@ pub fn TrainPage() -> impl IntoView {
                 <h2>{move || text::PROGRESS.get(lang.get())}</h2>
                 <dl>
                     <dt>{move || text::STEPS.get(lang.get())}</dt><dd data-testid="step-count">{move || state.step.get()}</dd>
-                    <dt>{move || text::EPOCH.get(lang.get())}</dt><dd data-testid="epoch">{move || { let (e, f) = state.epoch.get(); format!("{e} / {} ({:.0} %)", config.get().epochs, f * 100.0) }}</dd>
+                    <dt>{move || text::EPOCH.get(lang.get())}</dt><dd data-testid="epoch">{move || { let (e, f) = state.epoch.get(); format!("{e} / {} ({})", config.get().epochs, crate::ui::i18n::percent(lang.get(), f64::from(f), 0)) }}</dd>
                     <dt>{move || text::LOSS.get(lang.get())}</dt>
                     <dd data-testid="loss"
                         data-value=move || state.losses.with(|l| l.last().map_or(String::new(), |v| format!("{v:?}")))
@@ -418,7 +416,7 @@ pub fn TrainPage() -> impl IntoView {
                     </dd>
                     <dt>{move || text::TEST_ACCURACY.get(lang.get())}</dt><dd data-testid="accuracy"
                         data-value=move || state.evals.with(|e| e.last().map_or(String::new(), |(_, a, _)| format!("{a:?}")))
-                        data-loss=move || state.evals.with(|e| e.last().map_or(String::new(), |(_, _, l)| format!("{l:?}")))>{move || state.evals.with(|e| e.last().map_or("–".into(), |(_, a, _)| format!("{:.2} %", a * 100.0)))}</dd>
+                        data-loss=move || state.evals.with(|e| e.last().map_or(String::new(), |(_, _, l)| format!("{l:?}")))>{move || state.evals.with(|e| e.last().map_or("–".into(), |(_, a, _)| crate::ui::i18n::percent(lang.get(), f64::from(*a), 2)))}</dd>
                     <dt>{move || text::SPEED.get(lang.get())}</dt><dd data-testid="speed">{move || format!("{:.0} {}", state.speed.get(), text::SAMPLES_PER_SECOND.get(lang.get()))}</dd>
                     <dt>{move || text::DATA.get(lang.get())}</dt><dd data-testid="data">{move || { let (a, b, c, d) = state.data.get(); format!("{} {a} / {b} · {} {c} / {d}", text::TRAIN.get(lang.get()), text::TEST.get(lang.get())) }}</dd>
                 </dl>

@@ -75,6 +75,9 @@ pub fn gemm_choice(g: &super::protocol::GemmChoice, lang: Lang) -> String {
 }
 
 /// The loop's six stages: (name, what it does).
+/// The outline's row whose text is the running optimiser's rule.
+pub const UPDATE_ROW: usize = 4;
+
 pub const OUTLINE: [(Text, Text); 6] = [
     (
         tx("Initialise", "初始化"),
@@ -86,36 +89,34 @@ pub const OUTLINE: [(Text, Text); 6] = [
     (
         tx("Forward", "前向传播"),
         tx(
-            "h = ReLU(x·W₁ᵀ + b₁), logits = h·W₂ᵀ + b₂",
-            "h = ReLU(x·W₁ᵀ + b₁)，logits = h·W₂ᵀ + b₂（前向计算）",
+            "x = (pixel/255 − 0.1307)/0.3081 (the article's Normalize); h = ReLU(x·W₁ᵀ + b₁), logits = h·W₂ᵀ + b₂",
+            "x = (像素/255 − 0.1307)/0.3081（原文的 Normalize）；h = ReLU(x·W₁ᵀ + b₁)，logits = h·W₂ᵀ + b₂",
         ),
     ),
     (
         tx("Loss", "损失"),
         tx(
-            "cross-entropy: −log softmax(logits)[label]",
-            "交叉熵：−log softmax(logits)[标签]",
+            "cross-entropy, the mean over the batch of B images: L = (1/B)·Σ −log softmax(logits)[label]",
+            "交叉熵，对一批次 B 张图像取平均：L = (1/B)·Σ −log softmax(logits)[标签]",
         ),
     ),
     (
         tx("Gradients", "梯度"),
         tx(
-            "backpropagation: dW = dYᵀ·X, dX = dY·W",
-            "反向传播：dW = dYᵀ·X，dX = dY·W",
+            "backpropagation, one row per image: δ² = (softmax − onehot)/B, dW₂ = δ²ᵀ·h, db₂ = Σ_rows δ², δ¹ = (δ²·W₂) ⊙ ReLU′(z¹), dW₁ = δ¹ᵀ·x",
+            "反向传播，每张图像一行：δ² = (softmax − onehot)/B，dW₂ = δ²ᵀ·h，db₂ = Σ_行 δ²，δ¹ = (δ²·W₂) ⊙ ReLU′(z¹)，dW₁ = δ¹ᵀ·x",
         ),
     ),
     (
         tx("Update", "更新"),
-        tx(
-            "SGD: v ← μv + g, w ← w − lr·v",
-            "SGD：v ← μv + g，w ← w − lr·v（参数更新）",
-        ),
+        // Replaced on the page by the running optimiser's rule (`update_rule`).
+        tx("the optimiser's rule", "优化器的更新规则"),
     ),
     (
         tx("Repeat", "重复"),
         tx(
             "next batch; a new shuffle every epoch",
-            "下一批数据；每个轮次重新打乱",
+            "下一批次；每个轮次重新打乱",
         ),
     ),
 ];
@@ -134,6 +135,22 @@ pub const KEYS: Text = tx(
 pub const SGD: Text = tx("SGD", "SGD（随机梯度下降）");
 pub const SGD_MOMENTUM: Text = tx("SGD + momentum", "SGD + 动量");
 pub const ADAM: Text = tx("Adam", "Adam（自适应矩估计）");
+
+/// The row of the outline that the running optimiser's update follows (PyTorch's forms; g is the
+/// gradient of the mean loss, lr the learning rate).
+pub fn update_rule(o: LessonOptimizer) -> Text {
+    match o {
+        LessonOptimizer::Sgd => tx("SGD: w ← w − lr·g", "SGD：w ← w − lr·g"),
+        LessonOptimizer::Momentum => tx(
+            "SGD with momentum (PyTorch's form): v ← μ·v + g, w ← w − lr·v",
+            "带动量的 SGD（PyTorch 的写法）：v ← μ·v + g，w ← w − lr·v",
+        ),
+        LessonOptimizer::Adam => tx(
+            "Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − lr·m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)",
+            "Adam：m ← β₁m + (1−β₁)g，v ← β₂v + (1−β₂)g²，w ← w − lr·m̂/(√v̂ + ε)，其中 m̂ = m/(1−β₁ᵗ)，v̂ = v/(1−β₂ᵗ)",
+        ),
+    }
+}
 
 /// An optimiser's name in the form.
 pub fn optimizer(o: LessonOptimizer) -> Text {

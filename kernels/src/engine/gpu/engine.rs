@@ -150,13 +150,13 @@ impl Engine for GpuEngine {
                 // Every layer but the last, then the last with its loss and δ (and the δ below).
                 split_dispatches += self.encode_forward(&mut pass, b, top) - top;
                 pass.set_bind_group(0, group, &[]);
-                pass.set_pipeline(&k.head);
+                pass.set_pipeline(k.pipeline(head::MAIN));
                 let (x, y, z) = head_params.workgroups();
                 pass.dispatch_workgroups(x, y, z);
             } else {
                 split_dispatches += self.encode_forward(&mut pass, b, top + 1) - (top + 1);
                 pass.set_bind_group(0, &self.res.softmax_group, &[]);
-                pass.set_pipeline(&k.softmax_rows);
+                pass.set_pipeline(k.pipeline(softmax_cross_entropy::ROWS));
                 pass.dispatch_workgroups(
                     (b as u32).div_ceil(softmax_cross_entropy::ROWS_WORKGROUP),
                     1,
@@ -170,7 +170,7 @@ impl Engine for GpuEngine {
                     let p = layer.grad_weight_params(b as u32);
                     self.encode_product(&mut pass, &p, &layer.dw_group, None);
                 } else if !layer.bias.frozen {
-                    pass.set_pipeline(&k.bias_grad);
+                    pass.set_pipeline(k.pipeline(linear::BIAS_GRAD));
                     pass.set_bind_group(0, &layer.db_group, &[]);
                     pass.dispatch_workgroups(o.div_ceil(linear::BIAS_GRAD_WORKGROUP), 1, 1);
                 }
@@ -189,10 +189,7 @@ impl Engine for GpuEngine {
                     self.encode_product(&mut pass, &p, dx, layer.dx_split.as_ref()) - 1;
             }
             // Every trainable tensor's update and the batch's mean loss, in one dispatch.
-            pass.set_pipeline(match opt.kind {
-                OptimizerKind::Sgd => &k.update_sgd,
-                OptimizerKind::Adam => &k.update_adam,
-            });
+            pass.set_pipeline(k.pipeline(opt.kind.kernel()));
             pass.set_bind_group(0, &self.res.update_group, &[]);
             let (x, y, z) = update_params.workgroups();
             pass.dispatch_workgroups(x, y, z);
@@ -273,14 +270,14 @@ impl Engine for GpuEngine {
                 });
                 self.encode_gather(&mut pass, &self.res.gather_test_group, rows);
                 self.encode_forward(&mut pass, rows, self.res.layers.len());
-                pass.set_pipeline(&self.ctx.kernels().softmax_rows);
+                pass.set_pipeline(self.ctx.kernels().pipeline(softmax_cross_entropy::ROWS));
                 pass.set_bind_group(0, &self.res.softmax_group, &[]);
                 pass.dispatch_workgroups(
                     (rows as u32).div_ceil(softmax_cross_entropy::ROWS_WORKGROUP),
                     1,
                     1,
                 );
-                pass.set_pipeline(&self.ctx.kernels().accuracy);
+                pass.set_pipeline(self.ctx.kernels().pipeline(accuracy::MAIN));
                 pass.set_bind_group(0, &self.res.accuracy_group, &[]);
                 pass.dispatch_workgroups((rows as u32).div_ceil(accuracy::WORKGROUP), 1, 1);
             }

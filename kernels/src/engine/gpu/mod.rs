@@ -16,7 +16,7 @@ use wgpu::util::DeviceExt;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{EngineError, EngineInfo, OptimizerKind, StepShape};
 use crate::model::Mlp;
-use crate::ops::{gather_normalize, head, linear, softmax_cross_entropy, update};
+use crate::ops::{accuracy, gather_normalize, head, linear, softmax_cross_entropy, update};
 
 use arena::{UniformArena, UniformSlot};
 pub use context::{AdapterOptions, GpuContext};
@@ -269,12 +269,13 @@ impl GpuEngine {
             let bias = tensor(offsets[l][1], &layer.bias, layer.bias_frozen);
             let (fwd_slot, dw_slot, db_slot, dx_slot) =
                 (arena.alloc(), arena.alloc(), arena.alloc(), arena.alloc());
-            let gl = |label: &str, res: Vec<wgpu::BindingResource<'_>>| {
-                device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some(&format!("fc{} {label}", l + 1)),
-                    layout: &k.linear_layout,
-                    entries: &entries(res),
-                })
+            let gl = |label: &str, res: Vec<(&str, wgpu::BindingResource<'_>)>| {
+                k.bind_group(
+                    device,
+                    &linear::SHADER,
+                    &format!("fc{} {label}", l + 1),
+                    res,
+                )
             };
             let g_out = grads[l + 1]
                 .as_ref()
@@ -282,48 +283,48 @@ impl GpuEngine {
             let fwd_group = gl(
                 "forward",
                 vec![
-                    arena.binding(fwd_slot),
-                    acts[l].as_entire_binding(),
-                    weight.slice(&packed.param),
-                    bias.slice(&packed.param),
-                    acts[l + 1].as_entire_binding(),
-                    empty_out.as_entire_binding(),
+                    ("p", arena.binding(fwd_slot)),
+                    ("a", acts[l].as_entire_binding()),
+                    ("b", weight.slice(&packed.param)),
+                    ("bias", bias.slice(&packed.param)),
+                    ("c", acts[l + 1].as_entire_binding()),
+                    ("sums", empty_out.as_entire_binding()),
                 ],
             );
             let dw_group = gl(
                 "weight grad",
                 vec![
-                    arena.binding(dw_slot),
-                    g_out.as_entire_binding(),
-                    acts[l].as_entire_binding(),
-                    empty.as_entire_binding(),
-                    weight.slice(&packed.grad),
+                    ("p", arena.binding(dw_slot)),
+                    ("a", g_out.as_entire_binding()),
+                    ("b", acts[l].as_entire_binding()),
+                    ("bias", empty.as_entire_binding()),
+                    ("c", weight.slice(&packed.grad)),
                     // FLAG_ROW_SUMS: the bias gradient comes out of the same dispatch.
-                    bias.slice(&packed.grad),
+                    ("sums", bias.slice(&packed.grad)),
                 ],
             );
             let db_group = gl(
                 "bias grad",
                 vec![
-                    arena.binding(db_slot),
-                    g_out.as_entire_binding(),
-                    empty.as_entire_binding(),
-                    empty.as_entire_binding(),
-                    bias.slice(&packed.grad),
-                    empty_out.as_entire_binding(),
+                    ("p", arena.binding(db_slot)),
+                    ("a", g_out.as_entire_binding()),
+                    ("b", empty.as_entire_binding()),
+                    ("bias", empty.as_entire_binding()),
+                    ("c", bias.slice(&packed.grad)),
+                    ("sums", empty_out.as_entire_binding()),
                 ],
             );
             let dx_group = grads[l].as_ref().map(|g_in| {
                 gl(
                     "input grad",
                     vec![
-                        arena.binding(dx_slot),
-                        g_out.as_entire_binding(),
-                        weight.slice(&packed.param),
+                        ("p", arena.binding(dx_slot)),
+                        ("a", g_out.as_entire_binding()),
+                        ("b", weight.slice(&packed.param)),
                         // FLAG_RELU_MASK: the ReLU below, backward, in the same dispatch.
-                        acts[l].as_entire_binding(),
-                        g_in.as_entire_binding(),
-                        empty_out.as_entire_binding(),
+                        ("bias", acts[l].as_entire_binding()),
+                        ("c", g_in.as_entire_binding()),
+                        ("sums", empty_out.as_entire_binding()),
                     ],
                 )
             });
@@ -338,23 +339,23 @@ impl GpuEngine {
                         gl(
                             "split-K partial sums",
                             vec![
-                                arena.binding(slot),
-                                x,
-                                weight.slice(&packed.param),
-                                empty.as_entire_binding(),
-                                scratch.as_entire_binding(),
-                                empty_out.as_entire_binding(),
+                                ("p", arena.binding(slot)),
+                                ("a", x),
+                                ("b", weight.slice(&packed.param)),
+                                ("bias", empty.as_entire_binding()),
+                                ("c", scratch.as_entire_binding()),
+                                ("sums", empty_out.as_entire_binding()),
                             ],
                         ),
                         gl(
                             "split-K reduction",
                             vec![
-                                arena.binding(slot),
-                                scratch.as_entire_binding(),
-                                empty.as_entire_binding(),
-                                third,
-                                out,
-                                empty_out.as_entire_binding(),
+                                ("p", arena.binding(slot)),
+                                ("a", scratch.as_entire_binding()),
+                                ("b", empty.as_entire_binding()),
+                                ("bias", third),
+                                ("c", out),
+                                ("sums", empty_out.as_entire_binding()),
                             ],
                         ),
                     )
@@ -400,82 +401,93 @@ impl GpuEngine {
             } else {
                 None
             };
-            let group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("fused head"),
-                layout: &k.head_layout,
-                entries: &entries(vec![
-                    arena.binding(slot),
-                    acts[nl - 1].as_entire_binding(),
-                    top.weight.slice(&packed.param),
-                    top.bias.slice(&packed.param),
-                    labels.as_entire_binding(),
-                    acts[nl].as_entire_binding(),
-                    loss_rows.as_entire_binding(),
+            let group = k.bind_group(
+                device,
+                &head::SHADER,
+                "fused head",
+                vec![
+                    ("p", arena.binding(slot)),
+                    ("x", acts[nl - 1].as_entire_binding()),
+                    ("w", top.weight.slice(&packed.param)),
+                    ("bias", top.bias.slice(&packed.param)),
+                    ("labels", labels.as_entire_binding()),
+                    ("logits", acts[nl].as_entire_binding()),
+                    ("loss_rows", loss_rows.as_entire_binding()),
+                    (
+                        "dlogits",
+                        grads[nl]
+                            .as_ref()
+                            .expect("logits have a gradient buffer")
+                            .as_entire_binding(),
+                    ),
+                    ("dx", below.unwrap_or(empty_out).as_entire_binding()),
+                ],
+            );
+            (slot, group)
+        });
+        let update_slot = arena.alloc_bytes(size_of::<update::UpdateParams>());
+        let update_group = k.bind_group(
+            device,
+            &update::SHADER,
+            "update",
+            vec![
+                ("p", arena.binding(update_slot)),
+                ("grad", packed.grad.as_entire_binding()),
+                ("loss_rows", loss_rows.as_entire_binding()),
+                ("param", packed.param.as_entire_binding()),
+                ("m", packed.m.as_entire_binding()),
+                ("v", packed.v.as_entire_binding()),
+                ("loss_log", loss_log.as_entire_binding()),
+            ],
+        );
+        let softmax_slot = arena.alloc();
+        let softmax_group = k.bind_group(
+            device,
+            &softmax_cross_entropy::SHADER,
+            "softmax cross-entropy",
+            vec![
+                ("p", arena.binding(softmax_slot)),
+                ("logits", acts[nl].as_entire_binding()),
+                ("labels", labels.as_entire_binding()),
+                ("loss_rows", loss_rows.as_entire_binding()),
+                (
+                    "dlogits",
                     grads[nl]
                         .as_ref()
                         .expect("logits have a gradient buffer")
                         .as_entire_binding(),
-                    below.unwrap_or(empty_out).as_entire_binding(),
-                ]),
-            });
-            (slot, group)
-        });
-        let update_slot = arena.alloc_bytes(size_of::<update::UpdateParams>());
-        let update_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("update"),
-            layout: &k.update_layout,
-            entries: &entries(vec![
-                arena.binding(update_slot),
-                packed.grad.as_entire_binding(),
-                loss_rows.as_entire_binding(),
-                packed.param.as_entire_binding(),
-                packed.m.as_entire_binding(),
-                packed.v.as_entire_binding(),
-                loss_log.as_entire_binding(),
-            ]),
-        });
-        let softmax_slot = arena.alloc();
-        let softmax_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("softmax cross-entropy"),
-            layout: &k.softmax_layout,
-            entries: &entries(vec![
-                arena.binding(softmax_slot),
-                acts[nl].as_entire_binding(),
-                labels.as_entire_binding(),
-                loss_rows.as_entire_binding(),
-                grads[nl]
-                    .as_ref()
-                    .expect("logits have a gradient buffer")
-                    .as_entire_binding(),
-            ]),
-        });
+                ),
+            ],
+        );
         let accuracy_slot = arena.alloc();
-        let accuracy_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("accuracy"),
-            layout: &k.accuracy_layout,
-            entries: &entries(vec![
-                arena.binding(accuracy_slot),
-                acts[nl].as_entire_binding(),
-                labels.as_entire_binding(),
-                predictions.as_entire_binding(),
-                correct.as_entire_binding(),
-            ]),
-        });
+        let accuracy_group = k.bind_group(
+            device,
+            &accuracy::SHADER,
+            "accuracy",
+            vec![
+                ("p", arena.binding(accuracy_slot)),
+                ("logits", acts[nl].as_entire_binding()),
+                ("labels", labels.as_entire_binding()),
+                ("predictions", predictions.as_entire_binding()),
+                ("correct", correct.as_entire_binding()),
+            ],
+        );
         let gather_group =
             |label: &str, slot: UniformSlot, data: Option<&DataBuffers>, arena: &UniformArena| {
                 let (px, lb) = data.map_or((empty, empty), |d| (&d.pixels, &d.labels));
-                device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some(label),
-                    layout: &k.gather_layout,
-                    entries: &entries(vec![
-                        arena.binding(slot),
-                        px.as_entire_binding(),
-                        lb.as_entire_binding(),
-                        indices.as_entire_binding(),
-                        acts[0].as_entire_binding(),
-                        labels.as_entire_binding(),
-                    ]),
-                })
+                k.bind_group(
+                    device,
+                    &gather_normalize::SHADER,
+                    label,
+                    vec![
+                        ("p", arena.binding(slot)),
+                        ("pixels", px.as_entire_binding()),
+                        ("labels", lb.as_entire_binding()),
+                        ("indices", indices.as_entire_binding()),
+                        ("x", acts[0].as_entire_binding()),
+                        ("y", labels.as_entire_binding()),
+                    ],
+                )
             };
         let gather_train_slot = arena.alloc();
         let gather_test_slot = arena.alloc();
@@ -594,7 +606,7 @@ impl GpuEngine {
         group: &wgpu::BindGroup,
         rows: usize,
     ) {
-        pass.set_pipeline(&self.ctx.kernels().gather);
+        pass.set_pipeline(self.ctx.kernels().pipeline(gather_normalize::MAIN));
         pass.set_bind_group(0, group, &[]);
         let (x, y, z) = gather_normalize::workgroups((rows * self.model.input_size()) as u32);
         pass.dispatch_workgroups(x, y, z);
@@ -640,11 +652,11 @@ impl GpuEngine {
         let k = self.ctx.kernels();
         match (variant, split) {
             (linear::GemmVariant::Split, Some((partial, reduce))) => {
-                pass.set_pipeline(&k.gemm_registers);
+                pass.set_pipeline(k.pipeline(linear::GEMM_REGISTERS));
                 pass.set_bind_group(0, partial, &[]);
                 let (x, y, z) = p.workgroups(variant);
                 pass.dispatch_workgroups(x, y, z);
-                pass.set_pipeline(&k.split_reduce);
+                pass.set_pipeline(k.pipeline(linear::SPLIT_REDUCE));
                 pass.set_bind_group(0, reduce, &[]);
                 let (x, y, z) = p.reduce_workgroups();
                 pass.dispatch_workgroups(x, y, z);

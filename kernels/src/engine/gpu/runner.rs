@@ -4,35 +4,7 @@ use wgpu::util::DeviceExt;
 
 use super::*;
 use crate::engine::EngineError;
-
-/// One kernel entry point, for running a kernel alone ([`KernelRunner`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KernelEntry {
-    /// `linear.wgsl::gemm`: [`linear::GemmParams`]; buffers a, b, bias (or mask), c, sums.
-    Gemm,
-    /// `linear.wgsl::gemm_registers`: the same bindings and result.
-    GemmRegisters,
-    /// `linear.wgsl::gemm_wide`: the same bindings and result.
-    GemmWide,
-    /// `linear.wgsl::split_reduce`: buffers scratch, b (unused), bias (or mask), c, sums (unused).
-    SplitReduce,
-    /// `linear.wgsl::bias_grad`: [`linear::GemmParams`]; buffers a, b, bias, c, sums.
-    BiasGrad,
-    /// `head.wgsl`: [`crate::ops::head::HeadParams`]; buffers x, w, bias, labels, logits, loss_rows,
-    /// dlogits, dx.
-    Head,
-    /// `softmax_cross_entropy.wgsl::rows`: buffers logits, labels, loss_rows, dlogits.
-    SoftmaxRows,
-    /// `update.wgsl::sgd`: [`crate::ops::update::UpdateParams`]; buffers grad, loss_rows, param, m, v,
-    /// loss_log.
-    UpdateSgd,
-    /// `update.wgsl::adam`: the same bindings.
-    UpdateAdam,
-    /// `accuracy.wgsl`: buffers logits, labels, predictions, correct.
-    Accuracy,
-    /// `gather_normalize.wgsl`: buffers pixels, labels, indices, x, y.
-    GatherNormalize,
-}
+pub use crate::ops::kernel::KernelEntry;
 
 /// Runs single kernels on given data: the GPU side of the kernel tests, and of lessons that show one op.
 pub struct KernelRunner {
@@ -45,30 +17,29 @@ impl KernelRunner {
         Self { ctx: ctx.clone() }
     }
 
-    /// Dispatches `entry` once over `workgroups`, with `uniform` at binding 0 and one storage buffer per
-    /// element of `buffers` (their initial contents, in binding order); returns every buffer's final contents.
+    /// Dispatches `entry` (an op module's constant, e.g. `ops::head::MAIN`) once over `workgroups`,
+    /// with `uniform` at binding 0 and one storage buffer per element of `buffers` (their initial
+    /// contents, in the order of the shader's declared bindings); returns every buffer's final contents.
     pub async fn run(
         &self,
-        ctx: &GpuContext,
         entry: KernelEntry,
         uniform: &[u8],
         buffers: &[&[u8]],
         workgroups: (u32, u32, u32),
     ) -> Result<Vec<Vec<u8>>, EngineError> {
-        let k = self.ctx.kernels();
-        let (pipeline, layout) = match entry {
-            KernelEntry::Gemm => (&k.gemm, &k.linear_layout),
-            KernelEntry::GemmRegisters => (&k.gemm_registers, &k.linear_layout),
-            KernelEntry::GemmWide => (&k.gemm_wide, &k.linear_layout),
-            KernelEntry::SplitReduce => (&k.split_reduce, &k.linear_layout),
-            KernelEntry::BiasGrad => (&k.bias_grad, &k.linear_layout),
-            KernelEntry::Head => (&k.head, &k.head_layout),
-            KernelEntry::SoftmaxRows => (&k.softmax_rows, &k.softmax_layout),
-            KernelEntry::UpdateSgd => (&k.update_sgd, &k.update_layout),
-            KernelEntry::UpdateAdam => (&k.update_adam, &k.update_layout),
-            KernelEntry::Accuracy => (&k.accuracy, &k.accuracy_layout),
-            KernelEntry::GatherNormalize => (&k.gather, &k.gather_layout),
-        };
+        let ctx = &self.ctx;
+        let k = ctx.kernels();
+        let declared = entry.shader.bindings.len();
+        if buffers.len() + 1 != declared || entry.index().is_none() {
+            return Err(EngineError::InvalidInput(format!(
+                "{}::{} takes a uniform and {} buffers ({} given)",
+                entry.shader.file,
+                entry.entry,
+                declared - 1,
+                buffers.len()
+            )));
+        }
+        let (pipeline, layout) = (k.pipeline(entry), k.layout(entry.shader));
         let device = &ctx.device;
         let mut u = uniform.to_vec();
         u.resize(u.len().max(16).next_multiple_of(16), 0);

@@ -1,4 +1,4 @@
-//! Choosing the matrix-product kernel per shape by timing both on the adapter at hand. The choices are
+//! Choosing the matrix-product kernel per shape by timing every eligible variant on the adapter at hand. The choices are
 //! cached on the [`GpuContext`], so every engine on the device uses them.
 
 use super::*;

@@ -113,6 +113,15 @@ impl Worker {
         classes: usize,
         seed: u64,
     ) -> Result<(), EngineError> {
+        if classes < 2 {
+            // A classifier of one class (or none) has nothing to decide: the page keeps its button
+            // disabled until there are examples of at least two classes.
+            self.report(
+                MessageCode::NotReady,
+                format!("a head needs at least 2 classes ({classes} given)"),
+            );
+            return Ok(());
+        }
         let gpu = self.gpu.for_kind(self.kind).cloned();
         let augmentation = self.augmentation;
         let Some(engine) = self.slot(slot) else {

@@ -1,0 +1,103 @@
+//! A lesson's settings as one table: each row ([`Param`]) holds a setting's URL key, form label and
+//! field, whether it applies to a running model at once, and how to read, check and write its value.
+//! URL parsing ([`from_query`]), the shared link ([`to_query`]) and a lesson's form derive from the
+//! table, so a range or a default is written once.
+
+use crate::protocol::SHELL_KEYS;
+use crate::ui::i18n::Text;
+
+/// How a setting appears in the form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// A number input with this `step` attribute.
+    Number(&'static str),
+    /// Comma-separated numbers.
+    List,
+    /// A choice among the lesson's own options (the lesson renders it).
+    Choice,
+    /// Only in the URL (data sizes, intervals, engine: for tests and teachers' links).
+    UrlOnly,
+}
+
+/// One setting of a lesson whose setup is a `C`.
+pub struct Param<C: 'static> {
+    /// URL key, and the form field's id and `data-testid`.
+    pub key: &'static str,
+    /// The form's label.
+    pub label: Text,
+    /// How the form shows it.
+    pub field: Field,
+    /// Applies to the running model at once (else with the next start).
+    pub live: bool,
+    /// The value as the URL and the form write it.
+    pub get: fn(&C) -> String,
+    /// Reads a value, checks its range, and sets it; `false` leaves the setup as it was.
+    pub set: fn(&mut C, &str) -> bool,
+}
+
+/// Parses `v` and stores it when `ok` accepts it; whether it did.
+pub fn accept<T: std::str::FromStr>(
+    v: &str,
+    ok: impl Fn(&T) -> bool,
+    store: impl FnOnce(T),
+) -> bool {
+    match v.trim().parse::<T>() {
+        Ok(x) if ok(&x) => {
+            store(x);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Reads a query string (`?a=1&b=2`) into the default setup, collecting a message for every value
+/// that cannot be used and every key no row and not the shell knows.
+pub fn from_query<C: Default>(params: &[Param<C>], query: &str) -> (C, Vec<String>) {
+    let mut c = C::default();
+    let mut problems = Vec::new();
+    for pair in query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match params.iter().find(|p| p.key == key) {
+            Some(p) if (p.set)(&mut c, value) => {}
+            Some(_) => problems.push(format!("ignored {key}={value}")),
+            None if SHELL_KEYS.contains(&key) => {}
+            None => problems.push(format!("unknown setting {key}")),
+        }
+    }
+    (c, problems)
+}
+
+/// The query string that reproduces `c` (only values that differ from the defaults; empty when none).
+pub fn to_query<C: Default>(params: &[Param<C>], c: &C) -> String {
+    let d = C::default();
+    let parts: Vec<String> = params
+        .iter()
+        .filter(|p| (p.get)(c) != (p.get)(&d))
+        .map(|p| format!("{}={}", p.key, (p.get)(c)))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// Checks a table: one row per key, no row uses a shell key, and every default reads back unchanged.
+#[cfg(test)]
+pub fn check_table<C: Default + PartialEq + std::fmt::Debug>(params: &[Param<C>]) {
+    let mut keys: Vec<_> = params.iter().map(|p| p.key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), params.len());
+    for p in params {
+        let mut c = C::default();
+        let v = (p.get)(&c);
+        assert!((p.set)(&mut c, &v), "{}={v}", p.key);
+        assert_eq!(c, C::default(), "{}", p.key);
+        assert!(!SHELL_KEYS.contains(&p.key), "{}", p.key);
+    }
+}

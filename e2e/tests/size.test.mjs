@@ -1,0 +1,63 @@
+// How much wasm the home page and each lesson download (gzip -9 of each distinct file fetched by the
+// page and its workers), for every lesson the home page lists. The figures go to the README; the test
+// fails when a page downloads more than the web build's budget.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../server.mjs';
+import { launch, problems, ARTIFACTS } from '../pages/base.mjs';
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+/** The whole web build's gzip budget (scripts/test.sh checks the same figure on the build). */
+const BUDGET = 585_000;
+let server, browser;
+
+before(async () => { server = await serve(DIST); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+/** Opens `query`, waits for `ready` (a data-testid), and returns the distinct wasm files fetched. */
+async function wasmFetched(query, ready) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  try {
+    const from = server.requested.length;
+    const page = await context.newPage();
+    await page.goto(`${server.url}index.html${query}`);
+    await page.getByTestId(ready).first().waitFor({ timeout: 120_000 });
+    return [...new Set(server.requested.slice(from).filter((p) => p.endsWith('.wasm')))];
+  } finally { await context.close(); }
+}
+
+async function gzipBytes(files) {
+  let total = 0;
+  for (const f of files) total += gzipSync(await readFile(join(DIST, f)), { level: 9 }).length;
+  return total;
+}
+
+test('the wasm the home page and each lesson download (gzip), within the budget', async () => {
+  const rows = [];
+  const homeFiles = await wasmFetched('', 'lesson-card-train');
+  rows.push({ page: 'home', files: homeFiles, gzip: await gzipBytes(homeFiles) });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}index.html`);
+  const ids = await page.locator('[data-testid^=lesson-card-]').evaluateAll(
+    (cards) => cards.map((c) => c.dataset.testid.replace('lesson-card-', '')));
+  await context.close();
+  assert.ok(ids.length >= 4, `lessons on the home page: ${ids}`);
+  for (const id of ids) {
+    // Every lesson shows its engine once its worker has started.
+    const files = await wasmFetched(`?lesson=${id}&engine=cpu`, 'engine-kind');
+    rows.push({ page: id, files, gzip: await gzipBytes(files) });
+  }
+  await mkdir(ARTIFACTS, { recursive: true });
+  await writeFile(join(ARTIFACTS, 'wasm-sizes.json'), JSON.stringify(rows, null, 2));
+  for (const r of rows) console.log(`wasm ${r.page}: ${r.gzip} bytes gzip (${r.files.join(', ')})`);
+  for (const r of rows) {
+    assert.ok(r.files.length > 0, `${r.page} fetched no wasm`);
+    assert.ok(r.gzip <= BUDGET, `${r.page} downloads ${r.gzip} bytes of wasm (gzip), over ${BUDGET}`);
+  }
+  assert.deepEqual(problems(browser), []);
+});
