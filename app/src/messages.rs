@@ -86,7 +86,7 @@ message_codes! {
     ),
     /// Training produced a non-finite loss; the phase stopped.
     Diverged => (
-        "Training diverged (the loss is not a number) and stopped; try a smaller learning rate.",
+        "Training diverged (the loss became NaN or exploded past 20·ln K) and stopped; try a smaller learning rate.",
         "训练发散了（损失变成 NaN 或急剧增大）并已停止；请尝试更小的学习率。",
     ),
     /// WebGPU is missing or slow here; the CPU engine runs the lesson.
@@ -102,7 +102,7 @@ message_codes! {
     /// The CPU engine was chosen by the URL.
     CpuByUrl => (
         "CPU engine chosen by the URL (engine=cpu).",
-        "URL 参数（engine=cpu）指定了 CPU 引擎（engine=cpu）。",
+        "URL 参数指定了 CPU 引擎（engine=cpu）。",
     ),
     /// WebGPU was forced by the URL.
     GpuByUrl => (

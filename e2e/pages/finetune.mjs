@@ -35,9 +35,17 @@ export class FinetunePage extends BasePage {
 
   async fill(id, value) { await this.byId(id).fill(String(value)); await this.byId(id).dispatchEvent('change'); }
 
-  /** Draws a stroke through points given as fractions of the canvas. */
+  /** Draws a stroke through points given as fractions of the canvas, once the pad has stopped moving
+   * (the status line above it changes height as the model's figures arrive). */
   async stroke(points) {
-    const box = await this.byId('draw-canvas').boundingBox();
+    let box = null;
+    for (let tries = 0; tries < 40; tries++) {
+      await this.byId('draw-canvas').scrollIntoViewIfNeeded();
+      const before = await this.byId('draw-canvas').boundingBox();
+      await this.page.waitForTimeout(100);
+      box = await this.byId('draw-canvas').boundingBox();
+      if (JSON.stringify(before) === JSON.stringify(box)) break;
+    }
     const m = this.page.mouse;
     const at = ([x, y]) => [box.x + box.width * x, box.y + box.height * y];
     await m.move(...at(points[0]));

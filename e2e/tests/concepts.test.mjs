@@ -273,7 +273,14 @@ test('trained as long as Start allows, the live model\'s panels still agree or s
       const f = await ch.pick(layer, out, input);
       const state = await ch.byId('agreement').getAttribute('data-state');
       assert.ok(['agree', 'underflow'].includes(state), `${weight}: ${state} (${JSON.stringify(f)})`);
-      if (state === 'agree') assert.ok(rel(f.product, f.kernel) <= 1e-4 && rel(f.fd, f.kernel) <= 2e-2, `${weight}: "agree" with ${JSON.stringify(f)}`);
+      // "Agree" only where the page's own numbers say so: the finite difference within the resolution
+      // it states (at most a quarter of the gradient) plus 1 %.
+      const res = Number(await ch.byId('agreement').getAttribute('data-resolution'));
+      if (state === 'agree') {
+        assert.ok(rel(f.product, f.kernel) <= 1e-4, `${weight}: product vs kernel ${JSON.stringify(f)}`);
+        assert.ok(Math.abs(f.fd - f.kernel) <= res + 0.01 * Math.abs(f.kernel) && res <= 0.25 * Math.abs(f.kernel),
+          `${weight}: "agree" with ${JSON.stringify(f)} at resolution ${res}`);
+      }
     }
     await ch.screenshot('chain-02-after-the-limit');
   } finally { await ch.close(); }

@@ -127,7 +127,7 @@ test('the lesson speaks English and Chinese (?lang=zh and the header toggle)', a
     await lesson.engineKind();
     assert.equal(await lesson.text('start'), '开始');
     // The worker's note is translated too (a code, not English text).
-    assert.match(await lesson.text('engine-note'), /网址选择了 CPU 引擎/);
+    assert.match(await lesson.text('engine-note'), /URL 参数指定了 CPU 引擎/);
     assert.equal(await lesson.page.getAttribute('html', 'lang'), 'zh-CN');
     await lesson.screenshot('07-chinese');
     await lesson.byId('lang').click();

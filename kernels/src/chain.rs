@@ -139,17 +139,28 @@ impl WeightGradient {
         compare(self.product, f64::from(self.kernel), resolution, 1e-4)
     }
 
-    /// The finite difference against the kernel's gradient. Each mean loss is good to
-    /// [`WeightGradient::loss_resolution`], so their difference over 2ε is good to that over ε; the
-    /// central difference's own error is O(ε²) away from ReLU's kink (allowed as 1 % relative).
+    /// The finite difference against the kernel's gradient, within
+    /// [`WeightGradient::difference_resolution`]; the central difference's own error is O(ε²) away
+    /// from ReLU's kink (allowed as 1 % relative).
     pub fn difference_agreement(&self) -> Agreement {
-        let resolution = self.loss_resolution / f64::from(self.eps);
+        let resolution = self.difference_resolution();
+        // A finite difference that cannot resolve the gradient to a quarter of its size compares
+        // nothing: underflow rather than a vacuous "agree".
+        if f64::from(self.kernel.abs()).max(self.finite_difference.abs()) <= 4.0 * resolution {
+            return Agreement::Underflow;
+        }
         compare(
             self.finite_difference,
             f64::from(self.kernel),
             resolution,
             1e-2,
         )
+    }
+
+    /// What a central difference of f32 losses resolves here: each loss is good to
+    /// [`WeightGradient::loss_resolution`], so their difference over 2ε is good to that over ε.
+    pub fn difference_resolution(&self) -> f64 {
+        self.loss_resolution / f64::from(self.eps)
     }
 
     /// All three: underflow when the finite difference cannot resolve the gradient; agree when both

@@ -29,6 +29,7 @@ pub fn AgreementNote(
     view! {
         <p class="agreement" data-testid="agreement" role="status"
             data-state=move || verdict.get().map(|(a, _)| key(a))
+            data-resolution=move || verdict.get().map(|(_, res)| res.to_string())
             class:differ=move || verdict.get().is_some_and(|(a, _)| a == Agreement::Differ)>
             {move || verdict.get().map(|(a, res)| text(a).get(lang.get()).replace("{res}", &num(res)))}
         </p>

@@ -217,7 +217,7 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
                 {cell("chain-factor-1", Box::new(move || first().map(|f| f64::from(f.dl_dy))))}
                 <dt>{move || if output() { ui::FACTOR_2_OUT.get(lang.get()) } else { ui::FACTOR_2.get(lang.get()) }}</dt>
                 {cell("chain-factor-2", Box::new(move || first().map(|f| f64::from(f.dy_dz))))}
-                <dt>"∂z_j/∂w_ij = x_i"</dt>
+                <dt>{move || if output() { "∂z_j/∂w_ij = h_i (hidden activation)" } else { "∂z_j/∂w_ij = x_i (normalised pixel)" }}</dt>
                 {cell("chain-factor-3", Box::new(move || first().map(|f| f64::from(f.dz_dw))))}
                 <dt>{move || ui::PRODUCT.get(lang.get())}</dt>
                 {cell("chain-product", Box::new(move || current().map(|v| v.product)))}
@@ -235,7 +235,8 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
                 <p class="hint">{move || ui::FIRST_IMAGE.get(lang.get())}</p>
                 <table class="numbers" data-testid="chain-rows-table">
                     <thead><tr><th scope="col">"#"</th><th scope="col">"y"</th><th scope="col">"∂L/∂y_j"</th>
-                        <th scope="col">"ReLU′"</th><th scope="col">"x_i"</th><th scope="col">"×"</th></tr></thead>
+                        <th scope="col">{move || if output() { "∂y/∂z (in q − p)" } else { "ReLU′" }}</th>
+                        <th scope="col">{move || if output() { "h_i" } else { "x_i" }}</th><th scope="col">"×"</th></tr></thead>
                     <tbody>{move || current().map(|v| v.rows.iter().map(|r| view! {
                         <tr><td>{r.image}</td><td>{r.label}</td><td>{num(f64::from(r.dl_dy))}</td><td>{num(f64::from(r.dy_dz))}</td>
                             <td>{num(f64::from(r.dz_dw))}</td>

@@ -293,7 +293,7 @@ pub fn Versus() -> impl IntoView {
         <div class="panel wide">
             <Formula mathml=tex::CE_DEFINITION />
             <Formula mathml=tex::MSE_DEFINITION />
-            <LineChart series=series y_top=3.0 x_label=ui::Q_TRUE y_label=ui::VALUE testid="ce-versus"
+            <LineChart series=series y_top=5.0 x_label=ui::Q_TRUE y_label=ui::VALUE testid="ce-versus"
                 aria=ui::VERSUS_ARIA />
             <p class="legend">{move || ui::LEGEND.get(lang.get())}</p>
             <label>{move || ui::AT.get(lang.get())} " " <strong>{move || num(at.get())}</strong>

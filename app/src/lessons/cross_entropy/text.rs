@@ -23,8 +23,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Playground", "动手试一试"),
         body: tx(
-            "Move the logits, or drag a bar of q, and watch softmax renormalise. Each term −p(x)·log q(x) is listed; only classes where p is not zero contribute. Push q of the true class towards 0 and the loss runs towards infinity. The gradient with respect to the logits is simply q − p.",
-            "移动 logit，或拖动 q 的柱子，观察 softmax 如何重新归一化。每一项 −p(x)·log q(x) 都列在表中；只有 p 不为零的类别有贡献。把真实类别的 q 推向 0，损失就趋向无穷大。对 logit 的梯度就是 q − p。",
+            "Move the logits, or drag a bar of q, and watch softmax renormalise. Each term −p_k·log q_k is listed (natural log); only classes where p is not zero contribute. Push q of the true class towards 0 and the loss runs towards infinity. For one example the gradient with respect to the logits is simply q − p; training minimises the batch mean, so each example contributes (q − p)/B — the δ the chain rule starts from. With label smoothing the smallest possible H is H(p) > 0, reached at q = p (H(p, q) = H(p) + KL(p‖q)). An untrained 10-class model starts near ln 10 ≈ 2.30.",
+            "移动 logit，或拖动 q 的柱子，观察 softmax 如何重新归一化。每一项 −p_k·log q_k 都列在表中（自然对数）；只有 p 不为零的类别有贡献。把真实类别的 q 推向 0，损失就趋向无穷大。对单个样本，对 logit 的梯度就是 q − p；训练最小化的是一个批次的平均损失，所以每个样本贡献 (q − p)/B——这正是链式法则出发时的 δ。使用标签平滑时，H 的最小值是 H(p) > 0，在 q = p 处取到（H(p, q) = H(p) + KL(p‖q)）。一个未训练的 10 类模型起步时约为 ln 10 ≈ 2.30。",
         ),
     },
     Step {
@@ -111,8 +111,8 @@ pub mod ui {
     }
     /// CE vs MSE chart legend.
     pub const LEGEND: Text = tx(
-        "solid: loss (cross-entropy blue, squared error orange); dashed: |∂L/∂z| on the true logit",
-        "实线：损失（交叉熵为蓝色，平方误差为橙色）；虚线：真实 logit 上的 |∂L/∂z|",
+        "solid: loss (cross-entropy blue, squared error orange); dashed: |∂L/∂z| on the true logit. Cross-entropy leaves the chart at the top as q → 0: it has no upper bound (−ln 0.005 ≈ 5.3).",
+        "实线：损失（交叉熵为蓝色，平方误差为橙色）；虚线：真实类别 logit 上的 |∂L/∂z|。当 q → 0 时交叉熵从图的上沿跑出去：它没有上界（−ln 0.005 ≈ 5.3）。",
     );
     /// The comparison chart, for screen readers.
     pub const VERSUS_ARIA: Text = tx(

@@ -427,6 +427,21 @@ fn load_panel(
     }
 }
 
+/// A padlock drawn in SVG (no emoji font needed): shut when frozen, open when it trains.
+fn lock_icon(frozen: bool) -> impl IntoView {
+    let shackle = if frozen {
+        "M5 9V6a4 4 0 0 1 8 0v3"
+    } else {
+        "M5 9V6a4 4 0 0 1 8 0"
+    };
+    view! {
+        <svg class="lock-icon" viewBox="0 0 18 20" width="18" height="20">
+            <path d=shackle fill="none" stroke="currentColor" stroke-width="2" />
+            <rect x="2" y="9" width="14" height="10" rx="2" fill="currentColor" />
+        </svg>
+    }
+}
+
 fn freeze_panel(
     state: FtState,
     lang: RwSignal<Lang>,
@@ -466,7 +481,7 @@ fn freeze_panel(
                     view! {
                         <button class="lock" class:frozen=is_frozen aria-pressed=is_frozen.to_string()
                             data-testid=format!("lock-fc{}", l + 1) on:click=move |_| freeze(l, !is_frozen)>
-                            <span class="icon">{if is_frozen { "🔒" } else { "🔓" }}</span>
+                            <span class="icon" aria-hidden="true">{lock_icon(is_frozen)}</span>
                             <span>{format!("fc{}  {} → {}", l + 1, pair[0], pair[1])}</span>
                             <span class="state">{move || if is_frozen { ui::LOCKED.get(lang.get()) } else { ui::UNLOCKED.get(lang.get()) }}</span>
                         </button>

@@ -7,7 +7,7 @@ pub const LIVE: Text = tx("Live model", "实时模型");
 /// Start training.
 pub const START: Text = tx("▶ Start", "▶ 开始");
 /// Pause.
-pub const PAUSE: Text = tx("⏸ Pause", "⏸ 暂停");
+pub const PAUSE: Text = tx("❚❚ Pause", "❚❚ 暂停");
 /// One step.
 pub const STEP: Text = tx("Step +1", "单步 +1");
 /// Steps label.

@@ -184,7 +184,7 @@ impl Live {
             loss: g.loss,
             agreement: g.agreement(),
             kernel_agreement: g.kernel_agreement(),
-            difference_resolution: g.loss_resolution / f64::from(g.eps),
+            difference_resolution: g.difference_resolution(),
             step: self.steps,
         }))
     }

@@ -26,8 +26,8 @@ pub const INFO: LessonInfo = LessonInfo {
     id: ID,
     title: tx("Train a network", "训练一个神经网络"),
     summary: tx(
-        "An MLP learns MNIST on your GPU: the training loop step by step, loss and accuracy live, the first layer's weights, a confusion matrix and a drawing pad.",
-        "一个多层感知机在你的 GPU 上学习 MNIST：逐步展示训练循环，实时的损失和准确率、第一层权重、混淆矩阵和手写板。",
+        "An MLP learns MNIST in your browser (on your GPU when WebGPU is there): the training loop step by step, loss and accuracy live, the first layer's weights, a confusion matrix and a drawing pad.",
+        "一个多层感知机在你的浏览器里学习 MNIST（有 WebGPU 时在你的 GPU 上）：逐步展示训练循环，实时的损失和准确率、第一层权重、混淆矩阵和手写板。",
     ),
     steps: &[],
 };
