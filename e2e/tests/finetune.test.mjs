@@ -34,7 +34,8 @@ test('another pen on WebGPU: fc1 stays bit-identical through the head phase, fin
     await ft.screenshot('ft-01-head-phase');
     assert.equal(await ft.value('ft-fc1-digest'), fc1Before, 'fc1 read back from the engine is unchanged');
     assert.equal(await ft.number('weight-change-fc1.weight'), 0);
-    assert.equal(await ft.number('grad-norm-fc1.weight'), 0);
+    assert.equal(await ft.value('grad-norm-fc1.weight'), '', 'a frozen tensor\'s gradient is not computed (p.grad is None)');
+    assert.match(await ft.text('grad-norm-fc1.weight'), /not computed/);
     assert.equal(await ft.number('momentum-norm-fc1.weight'), 0);
     assert.ok(await ft.number('weight-change-fc2.weight') > 0);
     assert.ok(await ft.number('grad-norm-fc2.weight') > 0);
@@ -168,6 +169,48 @@ test('the CIFAR-10 program: the animals model gets a 512→4 vehicles head and t
     assert.equal(await ft.errors(), '');
     assert.deepEqual(ft.consoleErrors, []);
   } finally { await ft.close(); }
+});
+
+test('the verdict: pending until a fine-tuning phase has run, the band from the held-out count, the untouched model named when it wins, too few below 50', async () => {
+  const ft = await FinetunePage.open(browser, server.url, 'step=6&scenario=pen&test=200&head_epochs=1&full_epochs=1&engine=cpu');
+  try {
+    await ft.pretrainedAccuracy();
+    assert.equal(await ft.byId('ft-verdict').getAttribute('data-state'), 'pending', 'no verdict before anything was fine-tuned');
+    assert.equal(await ft.value('ft-heldout-count'), '200');
+    assert.equal(await ft.byId('ft-scratch-lr').inputValue(), '0.01', 'from scratch has its own rate');
+    // A fresh head that barely trains, and a scratch run that barely trains: the untouched model wins.
+    for (let i = 0; i < 3; i++) await ft.byId('lesson-prev').click();
+    await ft.page.waitForFunction(() => document.querySelector('[data-testid=lesson-step]').dataset.value === '3');
+    await ft.byId('replace-head').click();
+    await ft.next();
+    await ft.fill('ft-lr', 1e-6);
+    await ft.fill('ft-epochs', 1);
+    await ft.trainPhase('train-head', 'head');
+    await ft.next(); await ft.next();
+    await ft.fill('ft-scratch-lr', 1e-6);
+    await ft.fill('ft-scratch-epochs', 1);
+    await ft.trainPhase('train-scratch', 'scratch');
+    await ft.page.waitForFunction(() => document.querySelector('[data-testid=ft-verdict]')?.dataset.state !== 'pending');
+    const verdict = ft.byId('ft-verdict');
+    assert.equal(await verdict.getAttribute('data-state'), 'best', await ft.text('ft-verdict'));
+    assert.equal(await verdict.getAttribute('data-best'), 'untouched', await ft.text('ft-verdict'));
+    const text = await ft.text('ft-verdict');
+    assert.match(text, /200 held-out examples/, text);
+    // The band is max(1 point, 2 standard errors of the difference) on the 200 held-out examples.
+    const arms = ['ft-untouched-accuracy', 'ft-tuned-accuracy', 'ft-scratch-arm-accuracy'];
+    const acc = (await Promise.all(arms.map((id) => ft.number(id)))).sort((a, b) => b - a);
+    const band = Math.max(1, 200 * Math.sqrt((acc[0] * (1 - acc[0]) + acc[1] * (1 - acc[1])) / 200));
+    assert.ok(text.includes(`±${band.toFixed(1)}-point band`), `${text} (band ${band})`);
+    await ft.screenshot('ft-06-verdict');
+  } finally { await ft.close(); }
+  const few = await FinetunePage.open(browser, server.url, 'step=4&scenario=pen&test=40&head_epochs=1&engine=cpu');
+  try {
+    await few.pretrainedAccuracy();
+    await few.trainPhase('train-head', 'head');
+    await few.next(); await few.next();
+    await few.page.waitForFunction(() => document.querySelector('[data-testid=ft-verdict]')?.dataset.state === 'too-few');
+    assert.match(await few.text('ft-verdict'), /Only 40 held-out examples/);
+  } finally { await few.close(); }
 });
 
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {

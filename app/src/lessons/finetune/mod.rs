@@ -583,13 +583,12 @@ fn has_examples(state: FtState) -> bool {
 }
 
 /// A phase's settings as the comparison prints them.
-fn settings_line(form: PhaseForm) -> String {
-    format!(
-        "lr {}, momentum {}, {} epochs",
-        form.lr.get(),
-        form.momentum.get(),
-        form.epochs.get()
-    )
+fn settings_line(lang: Lang, form: PhaseForm) -> String {
+    let (lr, momentum, epochs) = (form.lr.get(), form.momentum.get(), form.epochs.get());
+    match lang {
+        Lang::En => format!("lr {lr}, momentum {momentum}, {epochs} epochs"),
+        Lang::Zh => format!("学习率 {lr}，动量 {momentum}，{epochs} 轮"),
+    }
 }
 
 #[allow(
@@ -662,10 +661,10 @@ fn compare_panel(
                     <td>{move || ui::AS_LOADED.get(lang.get())}</td></tr>
                 <tr><th scope="row">{move || text::arm_name(Arm::Tuned).get(lang.get())}</th>
                     {move || cell("ft-tuned-accuracy", tuned(), ui::NOT_RUN.get(lang.get()).to_string())}
-                    <td data-testid="ft-tuned-settings">{move || format!("{}: {}; {}: {}", ui::TRAIN_HEAD.get(lang.get()), settings_line(head), ui::TRAIN_FULL.get(lang.get()), settings_line(full))}</td></tr>
+                    <td data-testid="ft-tuned-settings">{move || format!("{}: {}; {}: {}", ui::TRAIN_HEAD.get(lang.get()), settings_line(lang.get(), head), ui::TRAIN_FULL.get(lang.get()), settings_line(lang.get(), full))}</td></tr>
                 <tr><th scope="row">{move || text::arm_name(Arm::Scratch).get(lang.get())}</th>
                     {move || cell("ft-scratch-arm-accuracy", scratch(), ui::NOT_RUN.get(lang.get()).to_string())}
-                    <td data-testid="ft-scratch-settings">{move || settings_line(scratch_form)}</td></tr>
+                    <td data-testid="ft-scratch-settings">{move || settings_line(lang.get(), scratch_form)}</td></tr>
             </tbody>
         </table>
         <p><span data-testid="ft-heldout-count" data-value=move || held_out().to_string()>{held_out}</span>

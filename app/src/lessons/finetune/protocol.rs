@@ -191,8 +191,8 @@ pub struct TensorRow {
     pub count: usize,
     /// Frozen now.
     pub frozen: bool,
-    /// ‖∇‖ of the last step: 0 for a frozen tensor (never computed), `None` when unknown (no step
-    /// since the last change).
+    /// ‖∇‖ of the last step; `None` where no gradient was computed (a frozen tensor, as PyTorch's
+    /// `p.grad` is None, or no step since the last change).
     pub grad_norm: Option<f64>,
     /// ‖W − W at the phase's start‖ from the live weights.
     pub weight_change: f64,

@@ -45,8 +45,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Repeat and compare", "对比"),
         body: tx(
-            "Did transfer help? Train the same network from scratch on the same examples with the same seed and compare the two curves. The verdict below is computed from the measured numbers.",
-            "迁移有帮助吗？用同样的样本、同样的随机种子从头训练同一个网络，对比两条曲线。下面的结论由实测数字得出。",
+            "Did transfer help? Three arms on the same held-out examples: the pretrained model untouched, the fine-tuned one, and the same network trained from scratch on the same examples and seed, at its own rate. The verdict below is computed from the measured numbers, with a band for how many examples are held out.",
+            "迁移有帮助吗？在同样的留出样本上比较三组：未改动的预训练模型、微调后的模型，以及用同样的样本和随机种子、以自己的学习率从头训练的同一个网络。下面的结论由实测数字得出，并按留出样本数给出误差带。",
         ),
     },
 ];

@@ -56,11 +56,8 @@ impl Worker {
                     name: opt.name.clone(),
                     count: values.len(),
                     frozen,
-                    grad_norm: match grad {
-                        Some(g) => Some(l2_norm(g)),
-                        None if frozen => Some(0.0),
-                        None => None,
-                    },
+                    // A frozen tensor's gradient is never computed: PyTorch's `p.grad` is None, not 0.
+                    grad_norm: grad.filter(|_| !frozen).map(|g| l2_norm(g)),
                     // A new head has no "before" of its shape: its change is measured from its init.
                     weight_change: old.and_then(|o| l2_distance(values, o)).unwrap_or(0.0),
                     momentum_norm: l2_norm(&opt.momentum),
