@@ -55,10 +55,16 @@ pub struct FinetuneArgs {
     /// Seed of the new head, of the scratch model and of the shuffling.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Also train the same architecture from scratch (same data, seed and number of epochs, at the
-    /// head phase's learning rate) and compare.
+    /// Also train the same architecture from scratch (same data, seed and number of epochs as both
+    /// phases, at --scratch-lr and --scratch-momentum) and compare.
     #[arg(long)]
     compare_scratch: bool,
+    /// Learning rate of the from-scratch baseline (the seed recipe's, as the lesson uses).
+    #[arg(long, default_value_t = 0.01)]
+    scratch_lr: f32,
+    /// SGD momentum of the from-scratch baseline.
+    #[arg(long, default_value_t = 0.5)]
+    scratch_momentum: f32,
     /// Engine.
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     engine: EngineChoice,
@@ -229,8 +235,8 @@ async fn finetune<E: Engine>(
         engine.set_model(&scratch)?;
         let total = recipe.head_epochs + recipe.full_epochs;
         println!(
-            "from scratch: same model shape, data and seed, {total} epochs at lr {}",
-            recipe.head_lr
+            "from scratch: same model shape, data and seed, {total} epochs at lr {}, momentum {}",
+            recipe.scratch_lr, recipe.scratch_momentum
         );
         let s = phase(
             &mut engine,
@@ -307,6 +313,8 @@ pub fn run(args: FinetuneArgs) -> Result<()> {
         full_epochs: args.full_epochs,
         full_lr: args.full_lr,
         momentum: args.momentum,
+        scratch_lr: args.scratch_lr,
+        scratch_momentum: args.scratch_momentum,
         batch_size: args.batch_size,
         seed: args.seed,
     };
@@ -334,7 +342,7 @@ pub fn run(args: FinetuneArgs) -> Result<()> {
     );
     match summary.scratch_accuracy {
         Some(s) => println!(
-            "; from scratch {} ({:+.2} points for transfer)",
+            "; from scratch {} (fine-tuned − scratch: {:+.2} points; compare the pretrained model too)",
             pct(s),
             100.0 * (summary.final_accuracy - s)
         ),

@@ -48,6 +48,11 @@ pub struct FinetuneRecipe {
     pub full_lr: f32,
     /// SGD momentum of both phases.
     pub momentum: f32,
+    /// Learning rate of the from-scratch baseline: a fresh network needs the seed recipe's rate, not
+    /// the small one that protects pretrained weights.
+    pub scratch_lr: f32,
+    /// SGD momentum of the from-scratch baseline.
+    pub scratch_momentum: f32,
     /// Rows per step.
     pub batch_size: usize,
     /// Seed of the new head, of the scratch model and of the shuffling.
@@ -65,6 +70,8 @@ impl Default for FinetuneRecipe {
             full_epochs: 5,
             full_lr: 0.0001,
             momentum: 0.9,
+            scratch_lr: 0.01,
+            scratch_momentum: 0.5,
             batch_size: 64,
             seed: 1,
         }
@@ -72,15 +79,17 @@ impl Default for FinetuneRecipe {
 }
 
 impl FinetuneRecipe {
-    /// The optimiser of a phase (the scratch baseline trains at the head phase's rate).
+    /// The optimiser of a phase (the scratch baseline at its own rate and momentum).
     pub fn optimizer(&self, phase: Phase) -> OptimizerConfig {
+        let (lr, momentum) = match phase {
+            Phase::Head => (self.head_lr, self.momentum),
+            Phase::Full => (self.full_lr, self.momentum),
+            Phase::Scratch => (self.scratch_lr, self.scratch_momentum),
+        };
         OptimizerConfig {
             kind: OptimizerKind::Sgd,
-            lr: match phase {
-                Phase::Head | Phase::Scratch => self.head_lr,
-                Phase::Full => self.full_lr,
-            },
-            momentum: self.momentum,
+            lr,
+            momentum,
             ..OptimizerConfig::default()
         }
     }
@@ -89,6 +98,7 @@ impl FinetuneRecipe {
     pub fn validate(&self) -> Result<(), EngineError> {
         self.optimizer(Phase::Head).validate()?;
         self.optimizer(Phase::Full).validate()?;
+        self.optimizer(Phase::Scratch).validate()?;
         if self.batch_size == 0 || self.batch_size > 65_536 {
             return Err(EngineError::Hyperparameter(format!(
                 "batch size {} must be between 1 and 65,536",
