@@ -39,7 +39,7 @@ impl WorkerMessage {
 }
 
 /// The messages a lesson's worker can send, each with its sentence in both languages: the one list of
-/// them (the enum, [`MessageCode::ALL`] and [`message`] are generated from it).
+/// them (the enum, its test list `MessageCode::ALL` and [`message`] are generated from it).
 macro_rules! message_codes {
     ($($(#[doc = $doc:literal])* $code:ident => ($en:literal, $zh:literal $(,)?),)*) => {
         /// The messages a lesson's worker can send.

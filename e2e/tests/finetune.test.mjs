@@ -90,6 +90,11 @@ test('three drawn symbols train a 3-class head, and the drawings survive a reloa
     await ft.page.waitForFunction(() => document.querySelector('[data-testid=ft-head-shape]')?.dataset.value === '512 → 3');
     await ft.next();
     await ft.fill('ft-lr', 0.01);
+    // The PyTorch program follows the page: the new 3-class head and the rate just typed.
+    const code = await ft.text('ft-pytorch');
+    assert.match(code, /model\.fc2 = nn\.Linear\(512, 3\)/, code);
+    assert.match(code, /lr=0\.01, momentum=0\.9/, code);
+    assert.match(code, /^import torch/, code);
     await ft.trainPhase('train-head', 'head');
     const accuracy = await ft.number('ft-accuracy');
     assert.ok(accuracy >= 0.66, `a 3-class head on clearly different symbols: ${accuracy}`);

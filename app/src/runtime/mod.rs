@@ -34,7 +34,7 @@ pub struct Outbox<P: Protocol> {
     sink: Rc<Sink<P>>,
 }
 
-/// The transport's end of an [`Outbox`]: it serialises a message as [`Outbound<P>`] is serialised.
+/// The transport's end of an [`Outbox`]: it serialises a message as [`crate::protocol::Outbound`] is serialised.
 pub type Sink<P> =
     dyn for<'a> Fn(FromWorker<&'a <P as Protocol>::Event, &'a <P as Protocol>::Reply>);
 

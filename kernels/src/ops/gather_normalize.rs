@@ -38,7 +38,7 @@ pub struct GatherParams {
     pub features: u32,
     /// First sample when `use_indices` is 0.
     pub base: u32,
-    /// 1: sample = indices[row]; 0: sample = base + row.
+    /// 1: sample = indices\[row\]; 0: sample = base + row.
     pub use_indices: u32,
     /// Normalisation mean (on the 0–1 scale).
     pub mean: f32,

@@ -5,6 +5,7 @@
 pub mod draw;
 pub mod panels;
 pub mod protocol;
+pub mod pytorch;
 pub mod state;
 pub mod text;
 pub mod verdict;
@@ -312,6 +313,9 @@ pub fn FinetuneLesson() -> impl IntoView {
             if phase == PhaseKind::Scratch {
                 state.scratch_curve.set(Vec::new());
             }
+            if phase == PhaseKind::Full && state.head_frozen.get_untracked().is_none() {
+                state.head_frozen.set(Some(state.frozen.get_untracked()));
+            }
             client.send(&FtToWorker::Train(PhaseSettings {
                 phase,
                 epochs,
@@ -327,6 +331,34 @@ pub fn FinetuneLesson() -> impl IntoView {
         move |_| client.send(&FtToWorker::Pause)
     };
     let running = move || state.progress.get().is_some_and(|p| p.running);
+    // The PyTorch program for what is on the page now.
+    let pytorch = Signal::derive(move || {
+        let widths = state.loaded_widths.get();
+        if widths.len() < 2 {
+            return String::new();
+        }
+        let phase = |f: PhaseForm| pytorch::PhaseCode {
+            lr: f.lr.get(),
+            momentum: f.momentum.get(),
+            epochs: f.epochs.get(),
+        };
+        pytorch::snippet(&pytorch::SnippetState {
+            new_head: state
+                .head_replaced
+                .get()
+                .then(|| state.widths.get().last().copied())
+                .flatten(),
+            widths,
+            frozen: state
+                .head_frozen
+                .get()
+                .unwrap_or_else(|| state.frozen.get()),
+            head: phase(head),
+            full: phase(full),
+            batch: setup.batch,
+            seed: setup.seed,
+        })
+    });
 
     let panel = move || -> AnyView {
         match step.get() {
@@ -390,7 +422,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             <StatusBar state=state lang=lang keeps_classes=setup.scenario.keeps_classes() />
             <section class="panel wide step-panel" data-testid="ft-step-panel">{panel}</section>
             {move || (step.get() >= 4).then(|| view! { <ComparisonChart state=state lang=lang /> })}
-            {move || (step.get() >= 2).then(|| view! { <FreezingPanel state=state lang=lang /> })}
+            {move || (step.get() >= 2).then(|| view! { <FreezingPanel state=state lang=lang pytorch=pytorch /> })}
         </main>
     }
 }

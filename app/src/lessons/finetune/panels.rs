@@ -90,9 +90,6 @@ pub fn StatusBar(
     }
 }
 
-/// The PyTorch lines a student would write for the phase on screen.
-const PYTORCH: &str = "for p in model.fc1.parameters():\n    p.requires_grad = False\nmodel.fc2 = nn.Linear(512, k)\nopt = optim.SGD(model.fc2.parameters(), lr=0.001, momentum=0.9)\n# … train the head, then:\nfor p in model.parameters():\n    p.requires_grad = True\nopt = optim.SGD(model.parameters(), lr=0.0001, momentum=0.9)";
-
 fn sci(v: f64) -> String {
     if v == 0.0 {
         "0".into()
@@ -104,7 +101,12 @@ fn sci(v: f64) -> String {
 /// Per tensor: gradient norm, weight change since the phase began, momentum norm; the kernels of the
 /// last step; PyTorch beside what the engine does.
 #[component]
-pub fn FreezingPanel(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn FreezingPanel(
+    state: FtState,
+    lang: RwSignal<Lang>,
+    /// The PyTorch program for the page's current setup.
+    pytorch: Signal<String>,
+) -> impl IntoView {
     view! {
         <section class="panel wide freezing" aria-label="Freezing">
             <h2>{move || ui::FREEZING.get(lang.get())}</h2>
@@ -145,7 +147,8 @@ pub fn FreezingPanel(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
             <div class="side-by-side">
                 <div>
                     <h3>{move || ui::PYTORCH.get(lang.get())}</h3>
-                    <pre><code>{PYTORCH}</code></pre>
+                    <pre data-testid="ft-pytorch"><code>{move || pytorch.get()}</code></pre>
+                    <p class="hint">{move || ui::ARTICLE_CODE.get(lang.get())}</p>
                 </div>
                 <div>
                     <h3>"Backprop Lab"</h3>

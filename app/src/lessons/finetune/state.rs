@@ -49,6 +49,10 @@ pub struct FtState {
     pub counts: RwSignal<(usize, usize)>,
     /// Widths of the tuned model.
     pub widths: RwSignal<Vec<usize>>,
+    /// Widths of the model as loaded (before any new head).
+    pub loaded_widths: RwSignal<Vec<usize>>,
+    /// The frozen flags of the head phase, kept once the full phase unfreezes everything.
+    pub head_frozen: RwSignal<Option<Vec<bool>>>,
     /// Frozen flags of the tuned model's layers.
     pub frozen: RwSignal<Vec<bool>>,
     /// True once the head was replaced after the last load.
@@ -88,6 +92,8 @@ impl FtState {
             classes: RwSignal::new(Vec::new()),
             counts: RwSignal::new((0, 0)),
             widths: RwSignal::new(Vec::new()),
+            loaded_widths: RwSignal::new(Vec::new()),
+            head_frozen: RwSignal::new(None),
             frozen: RwSignal::new(Vec::new()),
             head_replaced: RwSignal::new(false),
             awaiting_pretrained: RwSignal::new(false),
@@ -114,6 +120,7 @@ impl FtState {
         self.scratch_curve.set(Vec::new());
         self.progress.set(None);
         self.head_replaced.set(false);
+        self.head_frozen.set(None);
         self.errors.set(Vec::new());
     }
 
@@ -142,6 +149,9 @@ impl FtState {
                 widths,
                 frozen,
             } => {
+                if !self.head_replaced.get_untracked() {
+                    self.loaded_widths.set(widths.clone());
+                }
                 self.widths.set(widths);
                 self.frozen.set(frozen);
             }

@@ -289,7 +289,15 @@ pub mod ui {
         "未计算（在 PyTorch 中 p.grad 为 None）",
     );
     /// PyTorch column.
-    pub const PYTORCH: Text = tx("What you would write in PyTorch", "在 PyTorch 里你会这样写");
+    pub const PYTORCH: Text = tx(
+        "What you would write in PyTorch for this setup (it follows the page)",
+        "在 PyTorch 里你会为这套设置这样写（随页面变化）",
+    );
+    /// What the article's own code assumes.
+    pub const ARTICLE_CODE: Text = tx(
+        "What the article's §5.2 code assumes: its pretrained model is an ImageNet-trained CNN with a 512-wide fc (presumably a ResNet-18); torch.load of a whole module needs weights_only=False since PyTorch 2.6 (or save and load a state_dict, as above); it uses torchvision without importing it; and it freezes every parameter, while its text says \"the first layers\". BatchNorm layers also keep updating their running statistics in train() mode even when frozen.",
+        "原文 §5.2 的代码默认了这些：它的预训练模型是在 ImageNet 上训练、fc 宽 512 的卷积网络（大概是 ResNet-18）；从 PyTorch 2.6 起，用 torch.load 加载整个模块需要 weights_only=False（或者像上面那样保存并加载 state_dict）；它用了 torchvision 却没有导入；它冻结了全部参数，而正文说的是“前面几层”。另外，即使被冻结，BatchNorm 层在 train() 模式下仍会更新它的运行统计量。",
+    );
     /// Engine column.
     pub const OURS: Text = tx(
         "What this engine does: a frozen tensor is skipped when the step is encoded — no gradient kernel, no update kernel, its optimiser state untouched.",

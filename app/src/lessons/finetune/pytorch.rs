@@ -1,0 +1,205 @@
+//! The PyTorch program a student would write for the page's current setup — the model's widths, the
+//! frozen layers, a kept or new head, each phase's rate, momentum and epochs — generated from that state
+//! (not fixed text), complete with its imports so it runs as written (on stand-in data where the
+//! student's own `DataLoader` goes).
+
+/// One phase's settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PhaseCode {
+    /// Learning rate.
+    pub lr: f32,
+    /// SGD momentum.
+    pub momentum: f32,
+    /// Epochs.
+    pub epochs: usize,
+}
+
+/// What the snippet is generated from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnippetState {
+    /// Layer widths of the model as loaded `[input, hidden…, classes]`.
+    pub widths: Vec<usize>,
+    /// Which layers are frozen for the head phase.
+    pub frozen: Vec<bool>,
+    /// The new head's classes, when the head was replaced.
+    pub new_head: Option<usize>,
+    /// The head phase.
+    pub head: PhaseCode,
+    /// The full phase.
+    pub full: PhaseCode,
+    /// Rows per step.
+    pub batch: usize,
+    /// The seed.
+    pub seed: u64,
+}
+
+/// The file name the page's *Download model* gives a model of these widths.
+fn model_file(widths: &[usize]) -> String {
+    let w: Vec<String> = widths.iter().map(usize::to_string).collect();
+    format!("mlp-{}.safetensors", w.join("-"))
+}
+
+/// The program.
+pub fn snippet(s: &SnippetState) -> String {
+    let w = &s.widths;
+    let (input, classes) = (w[0], w[w.len() - 1]);
+    let layers = w.len() - 1;
+    let mut out = String::new();
+    out.push_str(
+        "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nimport torch.optim as optim\n",
+    );
+    out.push_str("from torch.utils.data import DataLoader, TensorDataset\n");
+    out.push_str("from safetensors.torch import load_file\n\n");
+    out.push_str(&format!(
+        "class Net(nn.Module):  # the article's §5.1 network, {}\n",
+        w.iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(" → ")
+    ));
+    out.push_str("    def __init__(self):\n        super().__init__()\n");
+    for l in 0..layers {
+        out.push_str(&format!(
+            "        self.fc{} = nn.Linear({}, {})\n",
+            l + 1,
+            w[l],
+            w[l + 1]
+        ));
+    }
+    out.push_str(&format!(
+        "\n    def forward(self, x):\n        x = x.view(-1, {input})\n"
+    ));
+    for l in 1..layers {
+        out.push_str(&format!("        x = F.relu(self.fc{l}(x))\n"));
+    }
+    out.push_str(&format!("        return self.fc{layers}(x)\n\n"));
+    out.push_str(&format!("torch.manual_seed({})\n", s.seed));
+    out.push_str("model = Net()\n");
+    out.push_str(&format!(
+        "model.load_state_dict(load_file(\"{}\"))  # this page's Download model\n",
+        model_file(w)
+    ));
+    let k = s.new_head.unwrap_or(classes);
+    out.push_str(&format!(
+        "# Stand-in examples so this runs as written: use your own DataLoader of the new task here.\n\
+         train_loader = DataLoader(TensorDataset(torch.randn(50, {input}), torch.randint(0, {k}, (50,))),\n\
+         \x20                         batch_size={}, shuffle=True)\n\n",
+        s.batch
+    ));
+    let frozen: Vec<usize> = (0..layers)
+        .filter(|&l| s.frozen.get(l).copied().unwrap_or(false))
+        .collect();
+    if frozen.is_empty() {
+        out.push_str("# Step 2: nothing frozen (every layer trains in the head phase too)\n");
+    } else {
+        out.push_str("# Step 2: freeze (requires_grad = False: p.grad stays None, SGD skips it)\n");
+        for l in &frozen {
+            out.push_str(&format!(
+                "for p in model.fc{}.parameters():\n    p.requires_grad = False\n",
+                l + 1
+            ));
+        }
+    }
+    match s.new_head {
+        Some(k) => out.push_str(&format!(
+            "# Step 3: a new head for {k} classes, freshly initialised\nmodel.fc{layers} = nn.Linear({}, {k})\n\n",
+            w[layers - 1]
+        )),
+        None => out.push_str("# Step 3: the pretrained head is kept (same classes)\n\n"),
+    }
+    out.push_str(
+        "def train(params, lr, momentum, epochs):\n    opt = optim.SGD(params, lr=lr, momentum=momentum)  # a fresh optimiser per phase\n    model.train()\n    for epoch in range(epochs):\n        for x, y in train_loader:\n            opt.zero_grad()\n            loss = F.cross_entropy(model(x), y)  # the batch mean\n            loss.backward()\n            opt.step()\n\n",
+    );
+    out.push_str(&format!(
+        "# Step 4: train the head\ntrain([p for p in model.parameters() if p.requires_grad], lr={}, momentum={}, epochs={})\n",
+        s.head.lr, s.head.momentum, s.head.epochs
+    ));
+    out.push_str(&format!(
+        "# Step 5: unfreeze everything, fine-tune at a smaller rate\nfor p in model.parameters():\n    p.requires_grad = True\ntrain(model.parameters(), lr={}, momentum={}, epochs={})\n",
+        s.full.lr, s.full.momentum, s.full.epochs
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(new_head: Option<usize>) -> SnippetState {
+        SnippetState {
+            widths: vec![784, 512, 10],
+            frozen: vec![true, false],
+            new_head,
+            head: PhaseCode {
+                lr: 0.001,
+                momentum: 0.9,
+                epochs: 20,
+            },
+            full: PhaseCode {
+                lr: 0.0001,
+                momentum: 0.9,
+                epochs: 20,
+            },
+            batch: 10,
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn the_snippet_follows_the_page() {
+        let kept = snippet(&state(None));
+        assert!(kept.starts_with("import torch\n"), "{kept}");
+        assert!(kept.contains("self.fc1 = nn.Linear(784, 512)"));
+        assert!(kept.contains("for p in model.fc1.parameters():\n    p.requires_grad = False"));
+        assert!(!kept.contains("model.fc2 = nn.Linear"), "{kept}");
+        assert!(kept.contains("lr=0.001, momentum=0.9, epochs=20"));
+        assert!(kept.contains("load_file(\"mlp-784-512-10.safetensors\")"));
+        let replaced = snippet(&state(Some(3)));
+        assert!(replaced.contains("model.fc2 = nn.Linear(512, 3)"));
+        assert!(replaced.contains("torch.randint(0, 3, (50,))"));
+        let mut edited = state(None);
+        edited.head.lr = 0.01;
+        edited.frozen = vec![false, false];
+        let e = snippet(&edited);
+        assert!(
+            e.contains("lr=0.01, momentum=0.9") && e.contains("nothing frozen"),
+            "{e}"
+        );
+    }
+}
+
+/// Writes every variant the page can produce (head kept or new, frozen or not) into
+/// `$BACKPROP_SNIPPETS` for `scripts/check_pytorch_snippets.py`, which runs each in PyTorch.
+#[cfg(test)]
+#[test]
+#[ignore = "run by scripts/check_pytorch_snippets.py, where PyTorch is installed"]
+fn write_snippets_for_the_pytorch_check() {
+    let dir = std::env::var("BACKPROP_SNIPPETS").expect("BACKPROP_SNIPPETS names a folder");
+    let phase = |lr, momentum, epochs| PhaseCode {
+        lr,
+        momentum,
+        epochs,
+    };
+    let mut n = 0;
+    for (widths, heads) in [
+        (vec![784, 512, 10], vec![None, Some(10), Some(3)]),
+        (vec![3072, 512, 6], vec![Some(4)]),
+    ] {
+        for new_head in heads {
+            for frozen in [vec![true, false], vec![false, false]] {
+                let s = SnippetState {
+                    widths: widths.clone(),
+                    frozen,
+                    new_head,
+                    head: phase(0.001, 0.9, 2),
+                    full: phase(0.0001, 0.9, 1),
+                    batch: 10,
+                    seed: 1,
+                };
+                std::fs::write(format!("{dir}/snippet-{n}.py"), snippet(&s)).expect("written");
+                n += 1;
+            }
+        }
+    }
+    assert_eq!(n, 8);
+}
