@@ -286,6 +286,27 @@ test('trained as long as Start allows, the live model\'s panels still agree or s
   } finally { await ch.close(); }
 });
 
+test('a reload takes up the live model where it stood in this browser; "start afresh" forgets it', async () => {
+  const ce = await CrossEntropyPage.open(browser, server.url, 'step=4&engine=cpu&image=5');
+  try {
+    await ce.ready();
+    await ce.trainSteps(3);
+    const accuracy = await ce.waitNumber('live-accuracy');
+    await ce.page.reload();
+    await ce.byId('live-resumed').waitFor({ timeout: 120_000 });
+    await ce.ready();
+    assert.equal(await ce.value('live-resumed'), '3');
+    assert.equal(await ce.number('live-steps'), 3, 'the steps survive the reload');
+    await ce.page.waitForFunction((a) => Number(document.querySelector('[data-testid=live-accuracy]')?.dataset.value) === a, accuracy, { timeout: 60_000 });
+    await ce.byId('live-afresh').click();
+    await ce.page.waitForFunction(() => document.querySelector('[data-testid=live-steps]').dataset.value === '0', null, { timeout: 60_000 });
+    await ce.page.reload();
+    await ce.ready();
+    assert.equal(await ce.number('live-steps'), 0, 'nothing is taken up after starting afresh');
+    assert.equal(await ce.byId('live-resumed').count(), 0);
+  } finally { await ce.close(); }
+});
+
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {
   assert.deepEqual(problems(browser), []);
 });

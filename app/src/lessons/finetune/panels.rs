@@ -141,7 +141,7 @@ pub fn FreezingPanel(
             </p>
             <ol class="kernels" data-testid="ft-kernels">
                 {move || state.kernels.get().into_iter().map(|k| view! {
-                    <li data-dispatch=k.dispatch.to_string()><span class="dispatch">{format!("#{} ", k.dispatch + 1)}</span><code>{k.kernel}</code>" — "{text::task(k.task, lang.get())}<span class="share">" "{crate::ui::i18n::percent(lang.get(), f64::from(k.share), 1)}</span></li>
+                    <li data-dispatch=k.dispatch.to_string()><span class="dispatch">{format!("#{} ", k.dispatch + 1)}</span><code>{k.kernel}</code>" — "{text::task(k.task, lang.get())}<span class="share">" "{crate::ui::i18n::percent(lang.get(), k.share, 1)}</span></li>
                 }).collect_view()}
             </ol>
             <div class="side-by-side">

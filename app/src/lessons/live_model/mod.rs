@@ -3,6 +3,7 @@
 //! steps it.
 
 pub mod protocol;
+mod saved;
 pub mod text;
 mod worker;
 
@@ -58,6 +59,8 @@ pub struct Live {
     pub progress: RwSignal<Option<Progress>>,
     /// Messages to show.
     pub errors: RwSignal<Vec<WorkerMessage>>,
+    /// The step the live model was taken up at from this browser (a reload), until it starts afresh.
+    pub resumed: RwSignal<Option<u64>>,
     /// The worker.
     pub client: StoredValue<WorkerClient<CtProtocol>>,
 }
@@ -69,6 +72,7 @@ impl Live {
         let ready = RwSignal::new(None);
         let progress = RwSignal::new(None);
         let errors = RwSignal::new(Vec::new());
+        let resumed = RwSignal::new(None);
         let client = WorkerClient::<CtProtocol>::start(
             WORKER.name,
             move |ev| match ev {
@@ -92,6 +96,7 @@ impl Live {
                     running,
                 })),
                 CtEvent::Error(m) => errors.update(|e| e.push(m)),
+                CtEvent::Resumed { step } => resumed.set(Some(step)),
             },
             move |detail| {
                 errors.update(|e| {
@@ -114,6 +119,7 @@ impl Live {
             ready,
             progress,
             errors,
+            resumed,
             client: StoredValue::new(client),
         };
         provide_context(live);
@@ -315,6 +321,15 @@ pub fn LiveBar() -> impl IntoView {
                 </dd>
             </dl>
             <p class="hint advanced">{move || if ready() { text::LIVE_MODEL.get(lang.get()) } else { text::LOADING.get(lang.get()) }}</p>
+            {move || live.resumed.get().map(|step| view! {
+                <p class="hint" data-testid="live-resumed" data-value=step.to_string()>
+                    {move || text::RESUMED.get(lang.get()).replace("{n}", &step.to_string())} " "
+                    <button data-testid="live-afresh" on:click=move |_| {
+                        live.resumed.set(None);
+                        live.send(&CtToWorker::Afresh);
+                    }>{move || text::AFRESH.get(lang.get())}</button>
+                </p>
+            })}
             {move || limited().then(|| view! {
                 <p class="hint" data-testid="live-limit">{move || text::LIMIT.get(lang.get()).replace("{n}", &EPOCH_LIMIT.to_string())}</p>
             })}

@@ -60,6 +60,8 @@ pub enum CtToWorker {
     },
     /// One training step (pauses a continuous run).
     Step,
+    /// Forget the live model kept in this browser and start again from the seed.
+    Afresh,
 }
 
 /// Questions to the worker.
@@ -305,6 +307,11 @@ pub enum CtEvent {
         train: usize,
         /// Test images in the pool.
         test: usize,
+    },
+    /// The live model was taken up from this browser at this step (a reload).
+    Resumed {
+        /// Steps it had taken.
+        step: u64,
     },
     /// Training progress.
     Progress {

@@ -45,3 +45,10 @@ pub const LIMIT: Text = tx(
     "Trained for {n} epochs, the limit: enough for these demonstrations. Longer training would memorise the 5,000 digits, and their losses and gradients would round to zero. Step still takes single steps; loading a model starts again.",
     "已训练 {n} 轮，达到上限：对这些演示已经足够。再训练下去模型会记住这 5000 张数字，损失和梯度会被舍入为零。单步按钮仍可一步一步训练；加载一个模型会重新开始。",
 );
+/// After a reload.
+pub const RESUMED: Text = tx(
+    "Taken up where it stood in this browser: step {n}.",
+    "已从这个浏览器里保存的位置继续：第 {n} 步。",
+);
+/// Start again from the seed.
+pub const AFRESH: Text = tx("Start afresh", "重新开始");

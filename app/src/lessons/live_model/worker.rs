@@ -16,11 +16,13 @@ use super::protocol::{
     BackwardView, ChainRow, ChainView, CtEvent, CtQuery, CtReply, CtToWorker, ImageView,
     MessageCode, Surprise, UpdatePreview, Weight, WeightsView, WorkerMessage,
 };
+use super::saved::{self, SavedLive};
 use super::{EPOCH_LIMIT, HIDDEN};
 use crate::protocol::EnginePreference;
 use crate::runtime::data::load_dataset;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
+use crate::store;
 /// Test images the lessons use (the surprise gallery ranks all of them).
 const TEST_POOL: usize = 1000;
 /// Rows per training step.
@@ -70,6 +72,68 @@ pub struct Worker {
 }
 
 impl Live {
+    /// Keeps the live model in this browser (a failure only costs the resume after a reload).
+    async fn save(&mut self) {
+        let kept = async {
+            let model = self.engine.model().await.map_err(|e| e.to_string())?;
+            let optimizer = self
+                .engine
+                .optimizer_state()
+                .await
+                .map_err(|e| e.to_string())?;
+            let saved = SavedLive::new(
+                self.seed,
+                (self.steps, self.epoch, self.index),
+                &model,
+                &optimizer,
+            )?;
+            store::put(saved::KEY, &saved)
+                .await
+                .map_err(|e| e.to_string())
+        };
+        if let Err(e) = kept.await {
+            web_sys::console::warn_1(&format!("the live model was not kept: {e}").into());
+        }
+    }
+
+    /// Takes up the live model kept in this browser, if it fits; the step it was at.
+    async fn resume(&mut self) -> Result<Option<u64>, EngineError> {
+        let Ok(Some(saved)) = store::get::<SavedLive>(saved::KEY).await else {
+            return Ok(None);
+        };
+        let Some((model, optimizer)) = saved.restore(&self.engine.widths(), self.seed) else {
+            return Ok(None);
+        };
+        self.engine.restore(&model, &optimizer)?;
+        self.steps = saved.steps;
+        self.epoch = saved.epoch;
+        self.index = saved.index;
+        self.batches = EpochBatches::new(self.train.len(), BATCH, self.seed, self.epoch);
+        Ok(Some(saved.steps))
+    }
+
+    /// A fresh model from the seed at step 0, and nothing kept.
+    async fn afresh(&mut self) -> Result<(), EngineError> {
+        let widths = self.engine.widths();
+        let model = Mlp::new(
+            widths[0],
+            &widths[1..widths.len() - 1],
+            widths[widths.len() - 1],
+            self.seed,
+        )?;
+        self.engine
+            .restore(&model, &kernels::engine::fresh_optimizer_state(&model))?;
+        self.steps = 0;
+        self.epoch = 0;
+        self.index = 0;
+        self.batches = EpochBatches::new(self.train.len(), BATCH, self.seed, 0);
+        if let Err(e) = store::delete(saved::KEY).await {
+            web_sys::console::warn_1(&e.to_string().into());
+        }
+        self.accuracy = Some(self.engine.evaluate(None).await?.accuracy());
+        Ok(())
+    }
+
     fn step(&mut self) -> Result<(), EngineError> {
         self.engine
             .train_step(self.batches.batch(self.index), &self.opt)?;
@@ -276,6 +340,7 @@ impl Live {
         self.batches = EpochBatches::new(self.train.len(), BATCH, self.seed, 0);
         let accuracy = self.engine.evaluate(None).await?.accuracy();
         self.accuracy = Some(accuracy);
+        self.save().await;
         Ok(CtReply::Imported { accuracy })
     }
 
@@ -287,6 +352,7 @@ impl Live {
         let losses = self.engine.take_losses().await?;
         self.loss = kernels::training::mean(&losses);
         let after = self.engine.model().await?;
+        self.save().await;
         Ok(CtReply::Updated {
             before: before.layers[w.layer].weight[i],
             after: after.layers[w.layer].weight[i],
@@ -342,6 +408,10 @@ impl Worker {
             accuracy: None,
             loss: f32::NAN,
         };
+        // A reload takes up the model this browser kept, where it stood.
+        if let Some(step) = live.resume().await? {
+            self.out.post(&CtEvent::Resumed { step });
+        }
         let eval = live.engine.evaluate(None).await?;
         live.accuracy = Some(eval.accuracy());
         live.loss = eval.loss;
@@ -381,12 +451,14 @@ impl Worker {
                 format!("learning rate {}", live.opt.lr),
             )));
         } else if live.epoch >= EPOCH_LIMIT {
-            // The limit: stop and measure where it stopped.
+            // The limit: stop, measure where it stopped, and keep it.
             self.running = false;
             live.accuracy = Some(live.engine.evaluate(None).await?.accuracy());
+            live.save().await;
         } else if now() - self.last_eval > EVAL_EVERY {
             live.accuracy = Some(live.engine.evaluate(None).await?.accuracy());
             self.last_eval = now();
+            live.save().await;
         }
         self.progress();
         Ok(())
@@ -432,6 +504,7 @@ impl Worker {
                     && let Some(live) = self.live.as_mut()
                 {
                     live.accuracy = Some(live.engine.evaluate(None).await?.accuracy());
+                    live.save().await;
                 }
                 self.progress();
                 Ok(())
@@ -442,6 +515,16 @@ impl Worker {
                     live.step()?;
                     live.loss = kernels::training::mean(&live.engine.take_losses().await?);
                     live.accuracy = Some(live.engine.evaluate(None).await?.accuracy());
+                    live.save().await;
+                }
+                self.progress();
+                Ok(())
+            }
+            CtToWorker::Afresh => {
+                self.running = false;
+                if let Some(live) = self.live.as_mut() {
+                    live.afresh().await?;
+                    live.loss = f32::NAN;
                 }
                 self.progress();
                 Ok(())
