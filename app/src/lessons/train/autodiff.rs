@@ -56,7 +56,8 @@ pub fn AutodiffPanel(client: TrClient, state: State) -> impl IntoView {
                                     <td>{format!("{:.4e}", p.norm)}</td>
                                     <td>{format!("{:.2e}", p.max_abs)}</td>
                                     <td>{format!("{:.2e}", p.max_rel)}</td>
-                                    <td class=if ok { "good" } else { "bad" }>{move || if ok { AGREES } else { DIFFERS }.get(lang.get())}</td>
+                                    <td class=if ok { "good" } else { "bad" } data-testid="agreement"
+                                        data-state=if ok { "agree" } else { "differ" }>{move || if ok { AGREES } else { DIFFERS }.get(lang.get())}</td>
                                 </tr>
                             }
                         }).collect_view()}
