@@ -29,6 +29,8 @@ pub struct Param<C: 'static> {
     pub field: Field,
     /// Applies to the running model at once (else with the next start).
     pub live: bool,
+    /// Whether the setting means anything in this setup (a form field that does not is disabled).
+    pub applies: fn(&C) -> bool,
     /// The value as the URL and the form write it.
     pub get: fn(&C) -> String,
     /// Reads a value, checks its range, and sets it; `false` leaves the setup as it was.

@@ -121,6 +121,27 @@ test('on a software WebGPU adapter, auto mode measures both engines and shows bo
   } finally { await lesson.close(); }
 });
 
+test('the update rule on screen follows the optimiser; momentum is disabled where it means nothing; each optimiser starts at its usual rate', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL}`);
+  try {
+    await lesson.engineKind();
+    const rule = lesson.byId('train-update-rule');
+    assert.equal(await rule.getAttribute('data-optimizer'), 'momentum');
+    assert.match(await rule.textContent(), /v ← μ·v \+ g/);
+    await lesson.byId('optimizer').selectOption('adam');
+    await lesson.page.waitForFunction(() => document.querySelector('[data-testid=train-update-rule]').dataset.optimizer === 'adam');
+    assert.match(await rule.textContent(), /m̂\/\(√v̂ \+ ε\)/);
+    assert.equal(await lesson.byId('momentum').isDisabled(), true, 'Adam has no momentum field');
+    await lesson.byId('momentum-not-applicable').waitFor();
+    await lesson.byId('optimizer').selectOption('sgd');
+    await lesson.page.waitForFunction(() => document.querySelector('[data-testid=train-update-rule]').dataset.optimizer === 'sgd');
+    assert.match(await rule.textContent(), /w ← w − lr·g/);
+    assert.doesNotMatch(await rule.textContent(), /μ/);
+    assert.equal(await lesson.byId('momentum').isDisabled(), true, 'plain SGD has no momentum');
+    assert.equal(await lesson.byId('lr').inputValue(), '0.05', 'a rate set by hand is kept across optimisers');
+  } finally { await lesson.close(); }
+});
+
 test('the lesson speaks English and Chinese (?lang=zh and the header toggle)', async () => {
   const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&lang=zh&${SMALL}`);
   try {

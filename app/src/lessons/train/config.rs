@@ -21,6 +21,15 @@ pub enum LessonOptimizer {
 }
 
 impl LessonOptimizer {
+    /// The learning rate a run starts from with this optimiser: the seed recipe's 0.01 for SGD,
+    /// PyTorch's default 0.001 for Adam.
+    pub fn usual_lr(self) -> f32 {
+        match self {
+            Self::Sgd | Self::Momentum => 0.01,
+            Self::Adam => 0.001,
+        }
+    }
+
     /// Every choice, in the form's order.
     pub const ALL: [LessonOptimizer; 3] = [Self::Sgd, Self::Momentum, Self::Adam];
 
@@ -117,6 +126,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         label: tx("Learning rate", "学习率"),
         field: Field::Number("any"),
         live: true,
+        applies: |_| true,
         get: |c| c.lr.to_string(),
         set: |c, v| accept(v, |&x| trainable(x, 0.0), |x| c.lr = x),
     },
@@ -125,6 +135,8 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         label: tx("Momentum", "动量"),
         field: Field::Number("0.05"),
         live: true,
+        // Plain SGD has none; Adam's β₁ = 0.9 is fixed.
+        applies: |c| c.optimizer == LessonOptimizer::Momentum,
         get: |c| c.momentum.to_string(),
         set: |c, v| accept(v, |&x| trainable(0.01, x), |x| c.momentum = x),
     },
@@ -133,6 +145,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         label: tx("Batch size", "批大小"),
         field: Field::Number("1"),
         live: false,
+        applies: |_| true,
         get: |c| c.batch.to_string(),
         set: |c, v| accept(v, |x| (1..=MAX_BATCH).contains(x), |x| c.batch = x),
     },
@@ -141,6 +154,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         label: tx("Epochs", "轮次"),
         field: Field::Number("1"),
         live: false,
+        applies: |_| true,
         get: |c| c.epochs.to_string(),
         set: |c, v| accept(v, |x| (1..=100).contains(x), |x| c.epochs = x),
     },
@@ -149,6 +163,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         label: tx("Seed", "随机种子"),
         field: Field::Number("1"),
         live: false,
+        applies: |_| true,
         get: |c| c.seed.to_string(),
         set: |c, v| accept(v, |_: &u64| true, |x| c.seed = x),
     },
@@ -157,6 +172,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         label: tx("Hidden widths", "隐藏层宽度"),
         field: Field::List,
         live: false,
+        applies: |_| true,
         get: |c| {
             c.hidden
                 .iter()
@@ -189,6 +205,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         label: tx("Optimiser", "优化器"),
         field: Field::Choice,
         live: false,
+        applies: |_| true,
         get: |c| c.optimizer.as_str().to_string(),
         set: |c, v| LessonOptimizer::parse(v).map(|o| c.optimizer = o).is_some(),
     },
@@ -197,6 +214,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         label: tx("Training images", "训练图像数"),
         field: Field::UrlOnly,
         live: false,
+        applies: |_| true,
         get: |c| c.train.to_string(),
         set: |c, v| accept(v, |x| (1..=60_000).contains(x), |x| c.train = x),
     },
@@ -205,6 +223,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         label: tx("Test images", "测试图像数"),
         field: Field::UrlOnly,
         live: false,
+        applies: |_| true,
         get: |c| c.test.to_string(),
         set: |c, v| accept(v, |x| (1..=10_000).contains(x), |x| c.test = x),
     },
@@ -213,6 +232,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         label: tx("Steps between evaluations", "两次评估之间的步数"),
         field: Field::UrlOnly,
         live: false,
+        applies: |_| true,
         get: |c| c.eval_every.to_string(),
         set: |c, v| accept(v, |x| (1..=100_000).contains(x), |x| c.eval_every = x),
     },
@@ -221,6 +241,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         label: tx("Engine", "计算引擎"),
         field: Field::UrlOnly,
         live: false,
+        applies: |_| true,
         get: |c| c.engine.key().to_string(),
         set: |c, v| EnginePreference::parse(v).map(|e| c.engine = e).is_some(),
     },

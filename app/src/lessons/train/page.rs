@@ -194,18 +194,29 @@ pub fn TrainPage() -> impl IntoView {
         let on_change = move |ev: leptos::ev::Event| {
             let v = event_target_value(&ev);
             let mut ok = false;
-            config.update(|c| ok = (p.set)(c, &v));
+            config.update(|c| {
+                let before = c.optimizer;
+                ok = (p.set)(c, &v);
+                // A new optimiser starts from its usual rate unless the rate was changed by hand.
+                if c.optimizer != before && c.lr == before.usual_lr() {
+                    c.lr = c.optimizer.usual_lr();
+                }
+            });
             invalid.set(!ok);
             if ok && p.live {
                 set_rates();
             }
         };
+        let applies = move || (p.applies)(&config.get());
         let label = move || p.label.get(lang.get());
         match p.field {
             Field::Number(step) => view! {
                 <label for=p.key>{label}</label>
                 <input id=p.key data-testid=p.key type="number" step=step class:invalid=move || invalid.get()
-                    prop:value=move || (p.get)(&config.get()) on:change=on_change />
+                    disabled=move || !applies() prop:value=move || (p.get)(&config.get()) on:change=on_change />
+                {move || (!applies()).then(|| view! {
+                    <span class="hint not-applicable" data-testid=format!("{}-not-applicable", p.key)>{move || text::NOT_APPLICABLE.get(lang.get())}</span>
+                })}
             }
             .into_any(),
             Field::List => view! {
@@ -221,6 +232,7 @@ pub fn TrainPage() -> impl IntoView {
                         <option value=o.as_str() selected=move || config.get().optimizer == o>{move || text::optimizer(o).get(lang.get())}</option>
                     }).collect_view()}
                 </select>
+                <span class="hint">{move || text::USUAL_LR.get(lang.get())}</span>
             }
             .into_any(),
             Field::UrlOnly => ().into_any(),

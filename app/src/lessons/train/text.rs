@@ -152,6 +152,17 @@ pub fn update_rule(o: LessonOptimizer) -> Text {
     }
 }
 
+/// Beside a setting the chosen optimiser does not use.
+pub const NOT_APPLICABLE: Text = tx(
+    "not used by this optimiser (plain SGD has no momentum; Adam's β₁ = 0.9 is fixed)",
+    "这个优化器不使用它（普通 SGD 没有动量；Adam 的 β₁ = 0.9 是固定的）",
+);
+/// Beside the optimiser.
+pub const USUAL_LR: Text = tx(
+    "A new optimiser starts at its usual rate: 0.01 for SGD (the seed recipe), 0.001 for Adam (PyTorch's default). One rate for both is not a fair comparison.",
+    "换优化器时学习率会换成它常用的值：SGD 为 0.01（种子流程），Adam 为 0.001（PyTorch 默认值）。用同一个学习率比较两者并不公平。",
+);
+
 /// An optimiser's name in the form.
 pub fn optimizer(o: LessonOptimizer) -> Text {
     match o {
