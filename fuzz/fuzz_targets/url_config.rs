@@ -9,8 +9,9 @@ mod config;
 mod protocol;
 #[path = "../../app/src/settings.rs"]
 mod settings;
+// The folder of `ui/i18n.rs` (the settings' labels), without the rest of the app's widgets.
+#[path = "../../app/src/ui"]
 mod ui {
-    #[path = "../../../app/src/ui/i18n.rs"]
     pub mod i18n;
 }
 
