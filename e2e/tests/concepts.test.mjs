@@ -138,6 +138,9 @@ test('chain rule: the backward pass stage by stage, then predict an update and r
     await ch.ready();
     await ch.page.waitForSelector('[data-testid=delta-out]');
     assert.equal(await ch.byId('kernel-source').first().getAttribute('data-file'), 'head.wgsl');
+    // Each heat-map says what its rows and columns are and what its deepest colours stand for.
+    await ch.page.waitForFunction(() => Number(document.querySelector('[data-testid=delta-out-scale]')?.dataset.value) > 0);
+    assert.match(await ch.text('delta-out-scale'), /one row per image, one column per class · deepest red = \+/);
     await ch.byId('backward-step').click();
     await ch.page.waitForSelector('[data-testid=delta-hidden]');
     await ch.byId('backward-step').click();

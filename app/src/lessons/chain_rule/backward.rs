@@ -9,7 +9,7 @@ use super::{Choice, HIDDEN};
 use crate::lessons::live_model::ImagePicker;
 use crate::lessons::live_model::live_answer;
 use crate::lessons::live_model::protocol::{BackwardView, CtQuery, CtReply};
-use crate::ui::formula::{Formula, tex};
+use crate::ui::formula::{Formula, num, tex};
 use crate::ui::heatmap::{Heatmap, Layout};
 use crate::ui::i18n::Lang;
 
@@ -92,6 +92,16 @@ pub fn BackwardPanel(choice: Choice) -> impl IntoView {
     };
     let n = move || tensors.get().map_or(rows.get_untracked(), |t| t.rows);
     let aria = move |t: ui::TextRef| Signal::derive(move || t.get(lang.get()).to_string());
+    // What a heat-map's rows and columns are, and the value its deepest red and blue stand for.
+    let caption = move |what: ui::TextRef, values: Signal<Vec<f32>>, testid: &'static str| {
+        let max = move || values.with(|v| v.iter().fold(0.0f32, |m, x| m.max(x.abs())));
+        view! {
+            <p class="caption" data-testid=testid data-value=move || max().to_string()>
+                {move || what.get(lang.get())} " · "
+                {move || ui::SCALE.get(lang.get()).replace("{max}", &num(f64::from(max())))}
+            </p>
+        }
+    };
     let stage_view = move || {
         let b = n();
         match stage.get() {
@@ -99,6 +109,7 @@ pub fn BackwardPanel(choice: Choice) -> impl IntoView {
                 <Formula mathml=tex::DELTA_OUTPUT />
                 <Heatmap values=pick(|t| t.delta_out.clone()) layout=Layout::Matrix { rows: b, cols: 10 } px=16
                     testid="delta-out" aria=aria(ui::DELTA_OUT_ARIA) />
+                {caption(ui::DELTA_OUT_ARIA, pick(|t| t.delta_out.clone()), "delta-out-scale")}
                 <KernelSource file="head.wgsl" source=kernels::ops::head::SOURCE
                     marks=&["dlogits[", "grad_scale"] />
             }.into_any(),
@@ -106,16 +117,23 @@ pub fn BackwardPanel(choice: Choice) -> impl IntoView {
                 <Formula mathml=tex::DELTA_HIDDEN />
                 <Heatmap values=pick(|t| t.delta_hidden.clone()) layout=Layout::Matrix { rows: b, cols: HIDDEN } px=10
                     testid="delta-hidden" aria=aria(ui::DELTA_HIDDEN_ARIA) />
+                {caption(ui::DELTA_HIDDEN_ARIA, pick(|t| t.delta_hidden.clone()), "delta-hidden-scale")}
                 <KernelSource file="head.wgsl" source=kernels::ops::head::SOURCE
                     marks=&["dx[r, k]", "g = fma(z[c]", "dx[x0 + k]"] />
             }.into_any(),
             _ => view! {
                 <Formula mathml=tex::WEIGHT_GRADIENT />
                 <div class="two">
-                    <Heatmap values=pick(|t| t.grad_fc2.clone()) layout=Layout::Matrix { rows: 10, cols: HIDDEN } px=12
-                        testid="grad-fc2" aria=aria(ui::GRAD_FC2_ARIA) />
-                    <Heatmap values=pick(|t| t.grad_fc1.clone()) layout=FC1 px=3
-                        testid="grad-fc1" aria=aria(ui::GRAD_FC1_ARIA) />
+                    <div>
+                        <Heatmap values=pick(|t| t.grad_fc2.clone()) layout=Layout::Matrix { rows: 10, cols: HIDDEN } px=12
+                            testid="grad-fc2" aria=aria(ui::GRAD_FC2_ARIA) />
+                        {caption(ui::GRAD_FC2_ARIA, pick(|t| t.grad_fc2.clone()), "grad-fc2-scale")}
+                    </div>
+                    <div>
+                        <Heatmap values=pick(|t| t.grad_fc1.clone()) layout=FC1 px=3
+                            testid="grad-fc1" aria=aria(ui::GRAD_FC1_ARIA) />
+                        {caption(ui::GRAD_FC1_ARIA, pick(|t| t.grad_fc1.clone()), "grad-fc1-scale")}
+                    </div>
                 </div>
                 <KernelSource file="linear.wgsl" source=kernels::ops::linear::SOURCE
                     marks=&["grad weight", "FLAG_ROW_SUMS   sums"] />

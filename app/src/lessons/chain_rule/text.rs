@@ -185,6 +185,11 @@ pub mod ui {
         "red: positive, blue: negative, white: zero",
         "红色：正，蓝色：负，白色：零",
     );
+    /// A heat-map's colour scale.
+    pub const SCALE: Text = tx(
+        "deepest red = +{max}, white = 0, deepest blue = −{max}",
+        "最深的红色 = +{max}，白色 = 0，最深的蓝色 = −{max}",
+    );
     /// Up.
     pub const UP: Text = tx("It goes up ▲", "会变大 ▲");
     /// Down.
