@@ -3,8 +3,8 @@
 //! URL parsing ([`from_query`]), the shared link ([`to_query`]) and a lesson's form derive from the
 //! table, so a range or a default is written once.
 
-use crate::protocol::SHELL_KEYS;
-use crate::ui::i18n::Text;
+use crate::protocol::{EnginePreference, SHELL_KEYS};
+use crate::ui::i18n::{Text, tx};
 
 /// How a setting appears in the form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +35,41 @@ pub struct Param<C: 'static> {
     pub get: fn(&C) -> String,
     /// Reads a value, checks its range, and sets it; `false` leaves the setup as it was.
     pub set: fn(&mut C, &str) -> bool,
+}
+
+/// A setup that carries the engine preference (`engine=`, which every lesson with a worker reads).
+pub trait WithEngine {
+    /// The preference.
+    fn engine(&self) -> EnginePreference;
+    /// Sets it.
+    fn set_engine(&mut self, engine: EnginePreference);
+}
+
+fn always<C>(_: &C) -> bool {
+    true
+}
+
+fn get_engine<C: WithEngine>(c: &C) -> String {
+    c.engine().key().to_string()
+}
+
+fn set_engine<C: WithEngine>(c: &mut C, v: &str) -> bool {
+    EnginePreference::parse(v)
+        .map(|e| c.set_engine(e))
+        .is_some()
+}
+
+/// The `engine=` row, the same in every lesson's table.
+pub const fn engine_param<C: WithEngine>() -> Param<C> {
+    Param {
+        key: "engine",
+        label: tx("Engine", "计算引擎"),
+        field: Field::UrlOnly,
+        live: false,
+        applies: always::<C>,
+        get: get_engine::<C>,
+        set: set_engine::<C>,
+    }
 }
 
 /// Parses `v` and stores it when `ok` accepts it; whether it did.

@@ -17,6 +17,18 @@ const STORE: &str = "checkpoints";
 #[error("browser storage (IndexedDB): {0}")]
 pub struct StoreError(String);
 
+/// f32 values as little-endian bytes: how tensors are kept (structured clones carry a `Uint8Array`).
+pub fn f32_bytes(v: &[f32]) -> serde_bytes::ByteBuf {
+    serde_bytes::ByteBuf::from(v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
+}
+
+/// [`f32_bytes`] read back.
+pub fn bytes_f32(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
 fn js_error(e: JsValue) -> StoreError {
     StoreError(
         e.dyn_ref::<js_sys::Error>()

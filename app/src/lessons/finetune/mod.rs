@@ -102,15 +102,7 @@ const SETTINGS: &[Param<Setup>] = &[
         get: |s| s.scenario.id().to_string(),
         set: |s, v| Scenario::parse(v).map(|x| s.scenario = x).is_some(),
     },
-    Param {
-        key: "engine",
-        label: tx("Engine", "计算引擎"),
-        field: Field::UrlOnly,
-        live: false,
-        applies: |_| true,
-        get: |s| s.engine.key().to_string(),
-        set: |s, v| EnginePreference::parse(v).map(|e| s.engine = e).is_some(),
-    },
+    settings::engine_param(),
     Param {
         key: "per_class",
         label: tx("Training examples per class", "每类训练样本数"),
@@ -432,6 +424,15 @@ pub fn FinetuneLesson() -> impl IntoView {
             {move || (step.get() >= 4).then(|| view! { <ComparisonChart state=state lang=lang /> })}
             {move || (step.get() >= 2).then(|| view! { <FreezingPanel state=state lang=lang pytorch=pytorch /> })}
         </main>
+    }
+}
+
+impl settings::WithEngine for Setup {
+    fn engine(&self) -> EnginePreference {
+        self.engine
+    }
+    fn set_engine(&mut self, engine: EnginePreference) {
+        self.engine = engine;
     }
 }
 

@@ -3,6 +3,7 @@
 //! lesson opens — so a reload does not send a class back to an untrained model. Nothing leaves the
 //! browser.
 
+use crate::store::{bytes_f32, f32_bytes};
 use kernels::engine::fresh_optimizer_state;
 use kernels::{Mlp, TensorOptimizerState};
 use serde::{Deserialize, Serialize};
@@ -12,16 +13,6 @@ use serde_bytes::ByteBuf;
 pub const KEY: &str = "live-model";
 /// Bumped when the layout changes (an older entry is then ignored).
 const VERSION: u32 = 1;
-
-fn to_bytes(v: &[f32]) -> ByteBuf {
-    ByteBuf::from(v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
-}
-
-fn from_bytes(b: &[u8]) -> Vec<f32> {
-    b.chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
-}
 
 /// The live model at a step.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -58,7 +49,7 @@ impl SavedLive {
             epoch,
             index,
             model: ByteBuf::from(model.to_safetensors().map_err(|e| e.to_string())?),
-            momentum: optimizer.iter().map(|t| to_bytes(&t.momentum)).collect(),
+            momentum: optimizer.iter().map(|t| f32_bytes(&t.momentum)).collect(),
             updates: optimizer.iter().map(|t| t.steps).collect(),
         })
     }
@@ -77,7 +68,7 @@ impl SavedLive {
             return None;
         }
         for ((t, m), n) in state.iter_mut().zip(&self.momentum).zip(&self.updates) {
-            let m = from_bytes(m);
+            let m = bytes_f32(m);
             if m.len() != t.momentum.len() {
                 return None;
             }

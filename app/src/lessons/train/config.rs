@@ -236,15 +236,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         get: |c| c.eval_every.to_string(),
         set: |c, v| accept(v, |x| (1..=100_000).contains(x), |x| c.eval_every = x),
     },
-    Param {
-        key: "engine",
-        label: tx("Engine", "计算引擎"),
-        field: Field::UrlOnly,
-        live: false,
-        applies: |_| true,
-        get: |c| c.engine.key().to_string(),
-        set: |c, v| EnginePreference::parse(v).map(|e| c.engine = e).is_some(),
-    },
+    settings::engine_param(),
 ];
 
 impl LessonConfig {
@@ -274,6 +266,15 @@ impl LessonConfig {
             },
             LessonOptimizer::Adam => OptimizerConfig::adam(self.lr),
         }
+    }
+}
+
+impl settings::WithEngine for LessonConfig {
+    fn engine(&self) -> EnginePreference {
+        self.engine
+    }
+    fn set_engine(&mut self, engine: EnginePreference) {
+        self.engine = engine;
     }
 }
 

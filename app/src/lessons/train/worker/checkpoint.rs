@@ -11,6 +11,7 @@ use serde_bytes::ByteBuf;
 use crate::history::LossHistory;
 use crate::lessons::train::config::LessonConfig;
 use crate::lessons::train::protocol::SavedRun;
+use crate::store::{bytes_f32, f32_bytes};
 
 /// Key of the lesson's entry in the store.
 pub const KEY: &str = "train";
@@ -58,16 +59,6 @@ pub struct Checkpoint {
     pub data: (usize, usize),
 }
 
-fn to_bytes(v: &[f32]) -> ByteBuf {
-    ByteBuf::from(v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
-}
-
-fn from_bytes(b: &[u8]) -> Vec<f32> {
-    b.chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
-}
-
 /// Where a checkpoint comes from, for [`Checkpoint::new`].
 pub struct Origin<'a> {
     /// `WebGPU` or `CPU`.
@@ -110,11 +101,11 @@ impl Checkpoint {
                 .iter()
                 .map(|t| SavedTensorState {
                     name: t.name.clone(),
-                    momentum: to_bytes(&t.momentum),
+                    momentum: f32_bytes(&t.momentum),
                     second_moment: if t.second_moment.iter().all(|&v| v == 0.0) {
                         ByteBuf::new()
                     } else {
-                        to_bytes(&t.second_moment)
+                        f32_bytes(&t.second_moment)
                     },
                     steps: t.steps,
                 })
@@ -142,11 +133,11 @@ impl Checkpoint {
         self.optimizer
             .iter()
             .map(|t| {
-                let momentum = from_bytes(&t.momentum);
+                let momentum = bytes_f32(&t.momentum);
                 let second_moment = if t.second_moment.is_empty() {
                     vec![0.0; momentum.len()]
                 } else {
-                    from_bytes(&t.second_moment)
+                    bytes_f32(&t.second_moment)
                 };
                 TensorOptimizerState {
                     name: t.name.clone(),
