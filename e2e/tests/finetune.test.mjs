@@ -218,6 +218,48 @@ test('the verdict: pending until a fine-tuning phase has run, the band from the 
   } finally { await few.close(); }
 });
 
+test('a fine-tuning run resumes after a reload: the same held-out accuracy from the restored weights, every arm, the verdict and the forms', async () => {
+  const ft = await FinetunePage.open(browser, server.url, 'step=4&scenario=pen&test=200&head_epochs=2&engine=cpu');
+  try {
+    const pretrained = await ft.pretrainedAccuracy();
+    await ft.fill('ft-lr', 0.003);
+    await ft.trainPhase('train-head', 'head');
+    await ft.next(); await ft.next();
+    await ft.fill('ft-scratch-epochs', 2);
+    await ft.trainPhase('train-scratch', 'scratch');
+    await ft.page.waitForFunction(() => document.querySelector('[data-testid=ft-verdict]')?.dataset.state !== 'pending');
+    const before = {
+      accuracy: await ft.number('ft-accuracy'),
+      digest: await ft.byId('ft-accuracy').getAttribute('data-digest'),
+      scratch: await ft.number('ft-scratch-arm-accuracy'),
+      verdict: await ft.text('ft-verdict'),
+      change: await ft.number('weight-change-fc2.weight'),
+    };
+    assert.ok(before.change > 0);
+    // Kept when the phase ended: wait for the worker to say so, then reload.
+    await ft.page.waitForFunction(() => Number(document.querySelector('[data-testid=ft-kept]')?.dataset.value) > 0);
+    assert.equal(await ft.byId('ft-resumed').count(), 0, 'nothing was taken up on the first visit');
+    await ft.page.reload();
+    await ft.byId('ft-resumed').waitFor();
+    await ft.page.waitForFunction((d) => document.querySelector('[data-testid=ft-accuracy]')?.getAttribute('data-digest') === d, before.digest, { timeout: 60_000 });
+    assert.equal(await ft.number('ft-accuracy'), before.accuracy, 'measured again from the restored weights');
+    assert.equal(await ft.number('ft-pretrained-accuracy'), pretrained, 'the untouched arm');
+    assert.equal(await ft.number('ft-scratch-arm-accuracy'), before.scratch, 'the from-scratch arm');
+    assert.equal(await ft.text('ft-verdict'), before.verdict);
+    // Read back from the restored engine: the head moved as far from where its phase began.
+    await ft.page.waitForFunction(() => document.querySelector('[data-testid="weight-change-fc2.weight"]')?.dataset.value);
+    assert.equal(await ft.number('weight-change-fc2.weight'), before.change);
+    for (let i = 0; i < 2; i++) await ft.byId('lesson-prev').click();
+    assert.equal(await ft.byId('ft-lr').inputValue(), '0.003', 'the head phase\'s rate comes back into its form');
+    // Start afresh forgets the kept run: the next load measures the shipped model anew.
+    await Promise.all([ft.page.waitForEvent('load'), ft.byId('ft-afresh').click()]);
+    await ft.pretrainedAccuracy();
+    assert.equal(await ft.byId('ft-resumed').count(), 0);
+    assert.equal(await ft.number('ft-accuracy'), pretrained);
+    assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});
+
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {
   assert.deepEqual(problems(browser), []);
 });

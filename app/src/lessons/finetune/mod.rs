@@ -209,6 +209,8 @@ pub fn FinetuneLesson() -> impl IntoView {
     let load = {
         let client = client.clone();
         move |model: Option<Vec<u8>>| {
+            // The page's first load takes up the run kept in this browser; an upload starts anew.
+            let resume = model.is_none();
             state.clear_run();
             // Drawn scenarios have nothing to measure on until the drawings are in.
             state
@@ -220,7 +222,9 @@ pub fn FinetuneLesson() -> impl IntoView {
                 engine: setup.engine,
                 per_class: setup.per_class(),
                 test: setup.test,
+                seed: setup.seed,
                 model: model.map(serde_bytes::ByteBuf::from),
+                resume,
             });
         }
     };
@@ -246,22 +250,36 @@ pub fn FinetuneLesson() -> impl IntoView {
     {
         use_drawn.run((names, train, test));
     }
-    // A step restored from the URL gets the instant steps before it (freeze; a new head for symbols).
-    if route.step >= 3 {
-        client.send(&FtToWorker::SetFrozen {
-            slot: Slot::Tuned,
-            layer: 0,
-            frozen: true,
-        });
-    }
+    // A step restored from the URL gets the instant steps before it (freeze; a new head for symbols),
+    // unless the worker took up a kept run.
     if route.step >= 4 && setup.scenario == Scenario::Symbols {
         state.head_replaced.set(true);
-        client.send(&FtToWorker::ReplaceHead {
-            slot: Slot::Tuned,
-            classes: drawn_classes.get_untracked().len(),
-            seed: setup.seed,
-        });
     }
+    client.send(&FtToWorker::RestoreStep {
+        step: route.step,
+        classes: drawn_classes.get_untracked().len(),
+        seed: setup.seed,
+    });
+    // A kept run's settings come back into the forms.
+    Effect::new(move |_| {
+        for s in state.resumed_settings.get() {
+            let form = match s.phase {
+                PhaseKind::Head => head,
+                PhaseKind::Full => full,
+                PhaseKind::Scratch => scratch,
+            };
+            form.lr.set(s.lr);
+            form.momentum.set(s.momentum);
+            form.epochs.set(s.epochs);
+        }
+    });
+    let afresh = {
+        let client = client.clone();
+        move |_| {
+            // The page reloads when the worker says the kept run is gone.
+            client.send(&FtToWorker::Forget);
+        }
+    };
     let on_model = {
         let load = load.clone();
         Callback::new(move |bytes: Vec<u8>| load(Some(bytes)))
@@ -418,7 +436,16 @@ pub fn FinetuneLesson() -> impl IntoView {
                     })}
                 </span>
                 <ModelFiles client=client.clone() state=state lang=lang on_model=on_model />
+                <span class="note" data-testid="ft-kept" data-value=move || state.kept.get().to_string()>
+                    {move || (state.kept.get() > 0).then(|| ui::KEPT.get(lang.get()))}
+                </span>
             </div>
+            {move || state.resumed.get().then(|| view! {
+                <p class="hint" data-testid="ft-resumed">
+                    {move || ui::RESUMED.get(lang.get())}" "
+                    <button data-testid="ft-afresh" on:click=afresh.clone()>{move || ui::AFRESH.get(lang.get())}</button>
+                </p>
+            })}
             <StatusBar state=state lang=lang keeps_classes=setup.scenario.keeps_classes() />
             <section class="panel wide step-panel" data-testid="ft-step-panel">{panel}</section>
             {move || (step.get() >= 4).then(|| view! { <ComparisonChart state=state lang=lang /> })}

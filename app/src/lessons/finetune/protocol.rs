@@ -110,8 +110,13 @@ pub enum FtToWorker {
         per_class: usize,
         /// Held-out examples measured (shipped scenarios).
         test: usize,
+        /// The lesson's seed (a kept run is taken up only when it matches).
+        seed: u64,
         /// A `.safetensors` the student picked, else the shipped model.
         model: Option<ByteBuf>,
+        /// Take up the run kept in this browser for the scenario, if it trained on these examples
+        /// (the page's first load; an upload starts a new run).
+        resume: bool,
     },
     /// The student's drawings become the data (handwriting and symbols).
     UseDrawn {
@@ -140,6 +145,18 @@ pub enum FtToWorker {
         /// Seed of its initialisation.
         seed: u64,
     },
+    /// The instant steps before the URL's `step` (fc1 frozen from step 3; for drawn symbols a new head
+    /// from step 4), unless a kept run was taken up.
+    RestoreStep {
+        /// The step in the URL.
+        step: usize,
+        /// Outputs of the new head (symbols).
+        classes: usize,
+        /// Seed of its initialisation.
+        seed: u64,
+    },
+    /// Forget the run kept in this browser for the scenario (the page reloads afresh).
+    Forget,
     /// Train a phase. `Full` unfreezes every layer first; `Scratch` (re)initialises the scratch slot.
     Train(PhaseSettings),
     /// Stop after the current step.
@@ -147,7 +164,7 @@ pub enum FtToWorker {
 }
 
 /// How a phase trains.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PhaseSettings {
     /// Which phase.
     pub phase: PhaseKind,
@@ -284,6 +301,19 @@ pub enum FtEvent {
         /// FNV-1a of fc1's weights read back from the engine.
         fc1_digest: String,
     },
+    /// A run kept in this browser was taken up; the models and the history's events follow.
+    Resumed {
+        /// The head was replaced in that run.
+        head_replaced: bool,
+        /// The frozen flags its head phase ran with.
+        head_frozen: Option<Vec<bool>>,
+        /// The settings each phase last ran with.
+        settings: Vec<PhaseSettings>,
+    },
+    /// The run was kept in this browser (it will be taken up after a reload).
+    Kept,
+    /// The kept run was forgotten (the page then reloads afresh).
+    Forgotten,
     /// Something went wrong; shown on screen.
     Error(WorkerMessage),
 }

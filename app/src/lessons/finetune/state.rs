@@ -5,7 +5,8 @@ use kernels::EngineKind;
 use leptos::prelude::*;
 
 use super::protocol::{
-    FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, Slot, TensorRow, WorkerMessage,
+    FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, PhaseSettings, Slot, TensorRow,
+    WorkerMessage,
 };
 use crate::client::WorkerClient;
 use crate::protocol::Messages;
@@ -83,6 +84,12 @@ pub struct FtState {
     pub loaded: RwSignal<bool>,
     /// Models loaded so far (the shipped one, then each upload): tells a new measurement from an old one.
     pub loads: RwSignal<u32>,
+    /// The run was taken up from this browser's storage after a reload.
+    pub resumed: RwSignal<bool>,
+    /// The phase settings of a run taken up (the forms show them).
+    pub resumed_settings: RwSignal<Vec<PhaseSettings>>,
+    /// Times the run was kept in this browser.
+    pub kept: RwSignal<u32>,
 }
 
 impl FtState {
@@ -109,6 +116,9 @@ impl FtState {
             errors: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(false),
             loads: RwSignal::new(0),
+            resumed: RwSignal::new(false),
+            resumed_settings: RwSignal::new(Vec::new()),
+            kept: RwSignal::new(0),
         }
     }
 
@@ -200,6 +210,26 @@ impl FtState {
                 self.kernels.set(kernels);
                 self.dispatches.set(dispatches);
                 self.fc1_digest.set(fc1_digest);
+            }
+            FtEvent::Resumed {
+                head_replaced,
+                head_frozen,
+                settings,
+            } => {
+                // The history's events follow and rebuild the rest through this handler.
+                self.clear_run();
+                self.awaiting_pretrained.set(true);
+                self.head_replaced.set(head_replaced);
+                self.head_frozen.set(head_frozen);
+                self.resumed_settings.set(settings);
+                self.resumed.set(true);
+            }
+            FtEvent::Kept => self.kept.update(|n| *n += 1),
+            FtEvent::Forgotten => {
+                // Afresh: the page starts again from its URL with nothing kept.
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().reload();
+                }
             }
             FtEvent::Error(m) => {
                 web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());

@@ -358,6 +358,15 @@ pub mod ui {
         "From scratch has its own rate: a fresh network needs the seed recipe's lr 0.01 and momentum 0.5 (the article's §5.1), not the small rate that protects pretrained weights.",
         "从头训练有自己的学习率：全新的网络需要种子流程的学习率 0.01 和动量 0.5（原文 §5.1），而不是保护预训练权重用的小学习率。",
     );
+    /// A run taken up after a reload.
+    pub const RESUMED: Text = tx(
+        "Taken up where this browser left it: the models, curves and arms of your last run on this scenario.",
+        "已从本浏览器保存的位置继续：你在这个场景上次运行的模型、曲线和各对照组。",
+    );
+    /// The run is kept in this browser.
+    pub const KEPT: Text = tx("✓ kept in this browser", "✓ 已保存在本浏览器中");
+    /// Forget the kept run.
+    pub const AFRESH: Text = tx("Start afresh", "重新开始");
 }
 
 #[cfg(test)]

@@ -109,6 +109,7 @@ impl Worker {
         self.head_epochs = 0;
         self.run = None;
         self.scratch = None;
+        self.history = Default::default();
         self.tuned = Some(engine_for(
             self.gpu.for_kind(self.kind),
             &mlp,
@@ -117,7 +118,19 @@ impl Worker {
         self.phase_start = Some(mlp.clone());
         self.post_model(Slot::Tuned, &mlp);
         self.post_data();
+        if self.try_resume().await? {
+            return Ok(());
+        }
         self.load_data_into_tuned(&mlp).await
+    }
+
+    /// Takes up the kept run once, when the page's first load asked for it and the examples are in.
+    async fn try_resume(&mut self) -> Result<bool, EngineError> {
+        if !self.may_resume || self.train.is_none() {
+            return Ok(false);
+        }
+        self.may_resume = false;
+        self.resume().await
     }
 
     pub(super) fn post_data(&self) {
@@ -166,7 +179,11 @@ impl Worker {
         };
         self.train = Some(train);
         self.test = Some(test);
+        self.history = Default::default();
         self.post_data();
+        if self.try_resume().await? {
+            return Ok(());
+        }
         if let Some(engine) = self.tuned.as_mut() {
             let mlp = engine.model().await?;
             self.load_data_into_tuned(&mlp).await?;

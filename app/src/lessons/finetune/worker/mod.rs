@@ -5,6 +5,7 @@
 
 mod load;
 mod phase;
+mod saved;
 mod tensors;
 
 use kernels::dataset::Dataset;
@@ -72,6 +73,18 @@ pub struct Worker {
     /// Head-phase epochs trained since the model was loaded: the full phase's shuffling continues
     /// after them, as `backprop-lab finetune` does.
     head_epochs: usize,
+    /// The scenario and seed of the page (from its first `Load`).
+    scenario: Option<Scenario>,
+    seed: u64,
+    /// What the page was told since the model was loaded (kept with the run).
+    history: saved::History,
+    /// The run changed since it was last kept, and when it was.
+    dirty: bool,
+    saved_at: f64,
+    /// A kept run was taken up (the URL's instant steps are then not applied again).
+    resumed: bool,
+    /// The page's first load asked to take up a kept run once the examples are in.
+    may_resume: bool,
 }
 
 /// The WGSL kernels on `gpu` when given, else the CPU engine.
@@ -105,6 +118,13 @@ impl Worker {
         });
     }
 
+    /// Posts an event that is part of the run's story (kept with the run, replayed after a reload).
+    fn tell(&mut self, event: &FtEvent) {
+        self.history.record(event);
+        self.dirty = true;
+        self.out.post(event);
+    }
+
     fn report(&self, code: MessageCode, detail: impl Into<String>) {
         self.out.post(&FtEvent::Error(message(code, detail)));
     }
@@ -129,7 +149,7 @@ impl Worker {
         };
         let eval = engine.evaluate(None).await?;
         let predictions: Vec<u8> = eval.predictions.iter().map(|&p| p as u8).collect();
-        self.out.post(&FtEvent::Evaluation {
+        self.tell(&FtEvent::Evaluation {
             slot,
             phase,
             epoch,
@@ -161,8 +181,20 @@ impl Worker {
                 engine: _,
                 per_class,
                 test,
+                seed,
                 model,
-            } => self.load(scenario, per_class, test, model).await,
+                resume,
+            } => {
+                self.scenario = Some(scenario);
+                self.seed = seed;
+                self.resumed = false;
+                self.may_resume = resume;
+                if !resume {
+                    // A model the student picked starts a new run: the kept one is not its past.
+                    self.forget().await;
+                }
+                self.load(scenario, per_class, test, model).await
+            }
             FtToWorker::UseDrawn {
                 classes,
                 train,
@@ -172,16 +204,44 @@ impl Worker {
                 slot,
                 layer,
                 frozen,
-            } => self.set_frozen(slot, layer, frozen).await,
+            } => {
+                self.dirty = true;
+                self.set_frozen(slot, layer, frozen).await
+            }
             FtToWorker::ReplaceHead {
                 slot,
                 classes,
                 seed,
-            } => self.replace_head(slot, classes, seed).await,
+            } => {
+                self.history.head_replaced |= slot == Slot::Tuned;
+                self.replace_head(slot, classes, seed).await
+            }
+            FtToWorker::RestoreStep {
+                step,
+                classes,
+                seed,
+            } => {
+                if self.resumed {
+                    return Ok(());
+                }
+                if step >= 3 {
+                    self.set_frozen(Slot::Tuned, 0, true).await?;
+                }
+                if step >= 4 && self.scenario == Some(Scenario::Symbols) {
+                    self.history.head_replaced = true;
+                    self.replace_head(Slot::Tuned, classes, seed).await?;
+                }
+                Ok(())
+            }
+            FtToWorker::Forget => {
+                self.forget().await;
+                self.out.post(&FtEvent::Forgotten);
+                Ok(())
+            }
             FtToWorker::Train(settings) => self.begin(settings).await,
             FtToWorker::Pause => {
                 if let Some(run) = self.run.take() {
-                    self.out.post(&stopped(&run, f32::NAN));
+                    self.tell(&stopped(&run, f32::NAN));
                 }
                 Ok(())
             }
@@ -223,6 +283,13 @@ impl LessonWorker for Worker {
             augmentation: None,
             shipped: None,
             head_epochs: 0,
+            scenario: None,
+            seed: 1,
+            history: saved::History::default(),
+            dirty: false,
+            saved_at: 0.0,
+            resumed: false,
+            may_resume: false,
         }
     }
 
@@ -272,6 +339,11 @@ impl LessonWorker for Worker {
     }
 
     async fn idle(&mut self) -> Result<bool, EngineError> {
+        let due =
+            self.run.is_none() || crate::runtime::now() - self.saved_at > saved::SAVE_EVERY_SECONDS;
+        if self.dirty && due {
+            self.save().await;
+        }
         if self.run.is_none() {
             return Ok(false);
         }

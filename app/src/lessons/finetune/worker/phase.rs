@@ -55,6 +55,10 @@ impl Worker {
                 self.post_model(Slot::Scratch, &fresh);
             }
             PhaseKind::Full => {
+                if self.history.head_frozen.is_none() {
+                    self.history.head_frozen =
+                        Some(model.layers.iter().map(|l| l.weight_frozen).collect());
+                }
                 for l in 0..model.layers.len() {
                     tuned.set_frozen(l, false)?;
                     model.unfreeze(l)?;
@@ -68,6 +72,8 @@ impl Worker {
                 self.phase_start = Some(model);
             }
         }
+        self.history.begin(settings);
+        self.dirty = true;
         if train_len == 0 || epochs == 0 {
             return Ok(());
         }
@@ -115,7 +121,7 @@ impl Worker {
             }
             Ok(false) => Ok(()),
             Err(e) => {
-                self.out.post(&stopped(&run, f32::NAN));
+                self.tell(&stopped(&run, f32::NAN));
                 Err(e)
             }
         }
@@ -155,7 +161,7 @@ impl Worker {
                 MessageCode::Diverged,
                 format!("learning rate {}", run.opt.lr),
             );
-            self.out.post(&stopped(run, loss));
+            self.tell(&stopped(run, loss));
             return Ok(false);
         }
         let finished = run.epoch >= run.epochs;
@@ -169,7 +175,7 @@ impl Worker {
             }
             self.evaluate(run.slot, Some(run.phase), run.epoch).await?;
         }
-        self.out.post(&FtEvent::Progress {
+        self.tell(&FtEvent::Progress {
             phase: run.phase,
             epoch: run.epoch,
             epochs: run.epochs,

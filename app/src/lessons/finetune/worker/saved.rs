@@ -1,0 +1,410 @@
+//! The fine-tuning run kept in this browser (IndexedDB, key `finetune-<scenario>`): both models, the
+//! weights each phase started from, and the lesson's history (every held-out measurement, the last
+//! progress, each phase's settings), written when a phase ends or stops, after each change the student
+//! makes, and every [`SAVE_EVERY_SECONDS`] while a phase runs. When the lesson opens on the same
+//! scenario and examples it is taken up again: the page gets the history replayed through its one event
+//! handler, so a reload shows the same curves, arms and verdict. Nothing leaves the browser.
+
+use kernels::{Engine, EngineError, Mlp};
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+use super::Worker;
+use crate::lessons::finetune::protocol::{
+    FtEvent, PhaseKind, PhaseSettings, Scenario, Slot, fnv1a,
+};
+use crate::store;
+
+/// Bumped when the layout changes (an older entry is then ignored).
+const VERSION: u32 = 1;
+/// While a phase runs, the run is kept at most this often (a save reads back every model).
+pub const SAVE_EVERY_SECONDS: f64 = 15.0;
+
+/// The store's key for a scenario.
+pub fn key(scenario: Scenario) -> String {
+    format!("finetune-{}", scenario.id())
+}
+
+/// What the page was told since the model was loaded, in the order it was told: replayed after a
+/// reload so the page rebuilds its state with the handler that built it the first time.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct History {
+    /// Held-out measurements (the model as loaded first), and the last progress of a phase.
+    pub events: Vec<FtEvent>,
+    /// The head was replaced since the load.
+    pub head_replaced: bool,
+    /// The frozen flags the head phase ran with, kept once the full phase unfroze everything.
+    pub head_frozen: Option<Vec<bool>>,
+    /// The settings each phase last ran with.
+    pub settings: Vec<PhaseSettings>,
+}
+
+impl History {
+    /// Records an event the page was sent, if it is part of the run's story: every measurement, and
+    /// only the latest progress (a reload shows it stopped).
+    pub fn record(&mut self, event: &FtEvent) {
+        match event {
+            FtEvent::Evaluation { .. } => self.events.push(event.clone()),
+            FtEvent::Progress {
+                phase,
+                epoch,
+                epochs,
+                steps,
+                loss,
+                ..
+            } => {
+                self.events
+                    .retain(|e| !matches!(e, FtEvent::Progress { .. }));
+                self.events.push(FtEvent::Progress {
+                    phase: *phase,
+                    epoch: *epoch,
+                    epochs: *epochs,
+                    steps: *steps,
+                    loss: *loss,
+                    running: false,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// A phase starts with `settings` (a new scratch run replaces the last one's measurements).
+    pub fn begin(&mut self, settings: PhaseSettings) {
+        if settings.phase == PhaseKind::Scratch {
+            self.events.retain(|e| {
+                !matches!(
+                    e,
+                    FtEvent::Evaluation {
+                        slot: Slot::Scratch,
+                        ..
+                    }
+                )
+            });
+        }
+        self.settings.retain(|s| s.phase != settings.phase);
+        self.settings.push(settings);
+    }
+}
+
+/// A fine-tuning run at a moment.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SavedRun {
+    version: u32,
+    /// The seed in the lesson's URL (new heads, shuffling, scratch initialisation).
+    seed: u64,
+    /// Fingerprint of the training and held-out examples.
+    data: String,
+    /// The fine-tuned model as `.safetensors`, and its frozen flags per layer.
+    tuned: ByteBuf,
+    frozen: Vec<bool>,
+    /// The tuned model when its current phase began (‖ΔW‖ is measured from it).
+    phase_start: Option<ByteBuf>,
+    /// The from-scratch model, once trained.
+    scratch: Option<ByteBuf>,
+    /// Head-phase epochs trained (the full phase's shuffling continues after them).
+    pub head_epochs: usize,
+    /// What the page was told.
+    pub history: History,
+}
+
+/// The models of a run taken up again.
+pub struct Restored {
+    /// The fine-tuned model with its frozen flags.
+    pub tuned: Mlp,
+    /// Where its phase began.
+    pub phase_start: Option<Mlp>,
+    /// The from-scratch model.
+    pub scratch: Option<Mlp>,
+}
+
+fn bytes(model: &Mlp) -> Result<ByteBuf, String> {
+    model
+        .to_safetensors()
+        .map(ByteBuf::from)
+        .map_err(|e| e.to_string())
+}
+
+impl SavedRun {
+    /// The run of `tuned` (with its frozen flags) and the rest.
+    pub fn new(
+        seed: u64,
+        data: String,
+        (tuned, phase_start, scratch): (&Mlp, Option<&Mlp>, Option<&Mlp>),
+        head_epochs: usize,
+        history: History,
+    ) -> Result<Self, String> {
+        Ok(Self {
+            version: VERSION,
+            seed,
+            data,
+            tuned: bytes(tuned)?,
+            frozen: tuned.layers.iter().map(|l| l.weight_frozen).collect(),
+            phase_start: phase_start.map(bytes).transpose()?,
+            scratch: scratch.map(bytes).transpose()?,
+            head_epochs,
+            history,
+        })
+    }
+
+    /// The models, if this entry is a run on the same examples (`data`) from the same `seed` with
+    /// `inputs` per example.
+    pub fn restore(&self, seed: u64, data: &str, inputs: usize) -> Option<Restored> {
+        if self.version != VERSION || self.seed != seed || self.data != data {
+            return None;
+        }
+        let read = |b: &ByteBuf| {
+            Mlp::from_safetensors(b)
+                .ok()
+                .filter(|m| m.input_size() == inputs)
+        };
+        let mut tuned = read(&self.tuned)?;
+        if self.frozen.len() != tuned.layers.len() {
+            return None;
+        }
+        for (l, &frozen) in self.frozen.iter().enumerate() {
+            tuned.set_layer_frozen(l, frozen).ok()?;
+        }
+        let phase_start = match &self.phase_start {
+            Some(b) => Some(read(b)?),
+            None => None,
+        };
+        let scratch = match &self.scratch {
+            Some(b) => Some(read(b)?),
+            None => None,
+        };
+        Some(Restored {
+            tuned,
+            phase_start,
+            scratch,
+        })
+    }
+}
+
+/// A fingerprint of the examples a run trained and measured on.
+pub fn data_digest(train: &kernels::dataset::Dataset, test: &kernels::dataset::Dataset) -> String {
+    let mut all = Vec::with_capacity(train.images.len() + test.images.len() + 64);
+    for d in [train, test] {
+        all.extend_from_slice(&(d.len() as u64).to_le_bytes());
+        all.extend_from_slice(&d.images);
+        all.extend_from_slice(&d.labels);
+        for name in &d.class_names {
+            all.extend_from_slice(name.as_bytes());
+        }
+    }
+    fnv1a(&all)
+}
+
+impl Worker {
+    /// Keeps the run in this browser (a failure only costs the resume after a reload).
+    pub(super) async fn save(&mut self) {
+        self.dirty = false;
+        self.saved_at = crate::runtime::now();
+        // A run is worth keeping once something was trained or a head replaced: a fresh load (and a
+        // frozen layer, which the URL's step restores) is the page's start anyway.
+        if self.history.settings.is_empty() && !self.history.head_replaced {
+            return;
+        }
+        let (Some(scenario), Some(train), Some(test)) = (self.scenario, &self.train, &self.test)
+        else {
+            return;
+        };
+        let data = data_digest(train, test);
+        let kept = async {
+            let tuned = match self.tuned.as_mut() {
+                Some(e) => e.model().await.map_err(|e| e.to_string())?,
+                None => return Err("no model".to_string()),
+            };
+            let scratch = match self.scratch.as_mut() {
+                Some(e) => Some(e.model().await.map_err(|e| e.to_string())?),
+                None => None,
+            };
+            let saved = SavedRun::new(
+                self.seed,
+                data,
+                (&tuned, self.phase_start.as_ref(), scratch.as_ref()),
+                self.head_epochs,
+                self.history.clone(),
+            )?;
+            store::put(&key(scenario), &saved)
+                .await
+                .map_err(|e| e.to_string())
+        };
+        match kept.await {
+            Ok(()) => self.out.post(&FtEvent::Kept),
+            Err(e) => {
+                web_sys::console::warn_1(&format!("the fine-tuning run was not kept: {e}").into())
+            }
+        }
+    }
+
+    /// Takes up the run kept for this scenario if it trained on the examples now loaded; then the
+    /// page is told everything again. Returns whether it did.
+    pub(super) async fn resume(&mut self) -> Result<bool, EngineError> {
+        let (Some(scenario), Some(train), Some(test)) = (self.scenario, &self.train, &self.test)
+        else {
+            return Ok(false);
+        };
+        let data = data_digest(train, test);
+        let inputs = train.features();
+        let Ok(Some(saved)) = store::get::<SavedRun>(&key(scenario)).await else {
+            return Ok(false);
+        };
+        let Some(restored) = saved.restore(self.seed, &data, inputs) else {
+            return Ok(false);
+        };
+        let gpu = self.gpu.for_kind(self.kind).cloned();
+        self.tuned = Some(super::engine_for(
+            gpu.as_ref(),
+            &restored.tuned,
+            self.augmentation,
+        )?);
+        self.scratch = match &restored.scratch {
+            Some(m) => Some(super::engine_for(gpu.as_ref(), m, self.augmentation)?),
+            None => None,
+        };
+        self.set_data()?;
+        self.phase_start = restored.phase_start;
+        self.head_epochs = saved.head_epochs;
+        self.run = None;
+        self.history = saved.history.clone();
+        self.resumed = true;
+        self.out.post(&FtEvent::Resumed {
+            head_replaced: saved.history.head_replaced,
+            head_frozen: saved.history.head_frozen.clone(),
+            settings: saved.history.settings.clone(),
+        });
+        self.post_model(Slot::Tuned, &restored.tuned);
+        if let Some(m) = &restored.scratch {
+            self.post_model(Slot::Scratch, m);
+        }
+        for event in &saved.history.events {
+            self.out.post(event);
+        }
+        // Measured again from the weights taken up (not replayed): the page's accuracy and its
+        // predictions' fingerprint now come from the restored model.
+        if let Some(engine) = self.tuned.as_mut() {
+            let eval = engine.evaluate(None).await?;
+            let predictions: Vec<u8> = eval.predictions.iter().map(|&p| p as u8).collect();
+            self.out.post(&FtEvent::Evaluation {
+                slot: Slot::Tuned,
+                phase: None,
+                epoch: 0,
+                accuracy: eval.accuracy(),
+                loss: eval.loss,
+                predictions_digest: fnv1a(&predictions),
+            });
+        }
+        self.tensors().await?;
+        Ok(true)
+    }
+
+    /// Forgets the run kept for this scenario (the page then starts afresh).
+    pub(super) async fn forget(&mut self) {
+        self.dirty = false;
+        if let Some(scenario) = self.scenario
+            && let Err(e) = store::delete(&key(scenario)).await
+        {
+            web_sys::console::warn_1(&e.to_string().into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(slot: Slot, phase: Option<PhaseKind>, accuracy: f32) -> FtEvent {
+        FtEvent::Evaluation {
+            slot,
+            phase,
+            epoch: 1,
+            accuracy,
+            loss: 1.0,
+            predictions_digest: String::new(),
+        }
+    }
+
+    fn settings(phase: PhaseKind, lr: f32) -> PhaseSettings {
+        PhaseSettings {
+            phase,
+            epochs: 2,
+            lr,
+            momentum: 0.9,
+            batch: 10,
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn the_history_keeps_every_measurement_the_last_progress_and_the_last_scratch_run() {
+        let mut h = History::default();
+        h.record(&eval(Slot::Tuned, None, 0.5));
+        h.begin(settings(PhaseKind::Head, 0.001));
+        h.record(&eval(Slot::Tuned, Some(PhaseKind::Head), 0.6));
+        for running in [true, true] {
+            h.record(&FtEvent::Progress {
+                phase: PhaseKind::Head,
+                epoch: 1,
+                epochs: 2,
+                steps: 5,
+                loss: 0.3,
+                running,
+            });
+        }
+        h.begin(settings(PhaseKind::Scratch, 0.01));
+        h.record(&eval(Slot::Scratch, Some(PhaseKind::Scratch), 0.2));
+        h.begin(settings(PhaseKind::Scratch, 0.02));
+        h.record(&eval(Slot::Scratch, Some(PhaseKind::Scratch), 0.3));
+        h.begin(settings(PhaseKind::Head, 0.002));
+        let progress: Vec<_> = h
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                FtEvent::Progress { running, .. } => Some(*running),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            progress,
+            [false],
+            "one progress, shown stopped after a reload"
+        );
+        let accuracies: Vec<f32> = h
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                FtEvent::Evaluation { accuracy, .. } => Some(*accuracy),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(accuracies, [0.5, 0.6, 0.3]);
+        let lrs: Vec<(PhaseKind, f32)> = h.settings.iter().map(|s| (s.phase, s.lr)).collect();
+        assert_eq!(lrs, [(PhaseKind::Scratch, 0.02), (PhaseKind::Head, 0.002)]);
+    }
+
+    #[test]
+    fn a_saved_run_round_trips_with_its_frozen_flags_and_refuses_other_examples_or_seeds() {
+        let mut tuned = Mlp::new(784, &[16], 10, 1).unwrap();
+        tuned.freeze(0).unwrap();
+        let scratch = Mlp::new(784, &[16], 10, 2).unwrap();
+        let saved = SavedRun::new(
+            7,
+            "abc".into(),
+            (&tuned, Some(&scratch), Some(&scratch)),
+            3,
+            History::default(),
+        )
+        .unwrap();
+        let r = saved.restore(7, "abc", 784).unwrap();
+        assert!(r.tuned.layers[0].weight_frozen && !r.tuned.layers[1].weight_frozen);
+        assert_eq!(r.tuned.layers[1].weight, tuned.layers[1].weight);
+        assert_eq!(r.scratch.unwrap().layers[0].bias, scratch.layers[0].bias);
+        assert_eq!(saved.head_epochs, 3);
+        assert!(saved.restore(8, "abc", 784).is_none(), "another seed");
+        assert!(saved.restore(7, "abd", 784).is_none(), "other examples");
+        assert!(
+            saved.restore(7, "abc", 3072).is_none(),
+            "another input size"
+        );
+    }
+}
