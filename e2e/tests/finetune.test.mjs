@@ -260,6 +260,41 @@ test('a fine-tuning run resumes after a reload: the same held-out accuracy from 
   } finally { await ft.close(); }
 });
 
+test('freezing by zeroing gradients: the frozen fc1 drifts through weight decay on WebGPU, the page says why, and the PyTorch program zeroes instead of freezing', async () => {
+  const ft = await FinetunePage.open(browser, server.url, 'step=2&scenario=pen&test=200&head_epochs=2&engine=gpu');
+  try {
+    await ft.pretrainedAccuracy();
+    await ft.byId('lock-fc1').click();
+    await ft.page.waitForFunction((n) => document.querySelector('[data-testid=ft-frozen-count]')?.dataset.value === String(n), FC1);
+    await ft.byId('ft-zero-grad').check();
+    const code = await ft.text('ft-pytorch');
+    assert.match(code, /zeroed = \[\*model\.fc1\.parameters\(\)\]/, code);
+    assert.match(code, /p\.grad\.zero_\(\)/, code);
+    assert.match(code, /weight_decay=0\.01, epochs=2, zeroed=zeroed/, code);
+    const fc1Before = await ft.value('ft-fc1-digest');
+    await ft.next(); await ft.next();
+    assert.equal(await ft.byId('ft-weight-decay').inputValue(), '0.01', 'ticking the box gave the head phase weight decay');
+    await ft.trainPhase('train-head', 'head');
+    assert.ok(await ft.number('weight-change-fc1.weight') > 0, 'a layer "frozen" by zeroing still moves');
+    assert.equal(await ft.byId('grad-norm-fc1.weight').getAttribute('data-zeroed'), 'true');
+    assert.equal(await ft.number('grad-norm-fc1.weight'), 0);
+    assert.notEqual(await ft.value('ft-fc1-digest'), fc1Before);
+    assert.equal(await ft.byId('ft-drift').getAttribute('data-state'), 'drift');
+    assert.match(await ft.text('ft-drift'), /fc1\.(weight|bias) still moved/);
+    // requires_grad = False again: the next head phase leaves fc1 bit-identical.
+    for (let i = 0; i < 2; i++) await ft.byId('lesson-prev').click();
+    await ft.byId('ft-zero-grad').uncheck();
+    await ft.next(); await ft.next();
+    const fc1Zeroed = await ft.value('ft-fc1-digest');
+    await ft.trainPhase('train-head', 'head');
+    assert.equal(await ft.number('weight-change-fc1.weight'), 0);
+    assert.equal(await ft.value('ft-fc1-digest'), fc1Zeroed);
+    assert.equal(await ft.byId('ft-drift').count(), 0);
+    assert.equal(await ft.errors(), '');
+    assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});
+
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {
   assert.deepEqual(problems(browser), []);
 });

@@ -24,7 +24,7 @@ pub use engine::gpu::{
     AdapterOptions, GemmProduct, GemmTiming, GpuContext, GpuEngine, KernelEntry, KernelRunner,
 };
 pub use engine::{
-    AnyEngine, Engine, EngineInfo, EngineKind, Evaluation, KernelLaunch, OptimizerConfig,
+    AnyEngine, Engine, EngineInfo, EngineKind, Evaluation, Freezing, KernelLaunch, OptimizerConfig,
     OptimizerKind, StepTrace, TensorOptimizerState,
 };
 pub use error::{DatasetError, EngineError, ModelError};

@@ -4,9 +4,12 @@
 mod common;
 
 use kernels::dataset::{Dataset, Split};
+use kernels::ops::sgd;
 use kernels::testing::assert_close;
 use kernels::training::EpochBatches;
-use kernels::{CpuEngine, Engine, EngineError, GpuContext, GpuEngine, Mlp, OptimizerConfig};
+use kernels::{
+    CpuEngine, Engine, EngineError, Freezing, GpuContext, GpuEngine, Mlp, OptimizerConfig,
+};
 
 fn engines(
     ctx: &GpuContext,
@@ -254,6 +257,92 @@ fn check_freezing<E: Engine>(mut engine: E, train: &Dataset) {
     engine.train_step(batches.batch(5), &opt).unwrap();
     let resumed = pollster::block_on(engine.model()).unwrap();
     assert_ne!(resumed.layers[0].weight, before.layers[0].weight);
+}
+
+/// Freezing by zeroing gradients: after three unfrozen steps (momentum built up), fc1 is frozen with
+/// [`Freezing::ZeroGradient`]; it keeps moving exactly as SGD's reference moves a tensor whose gradient
+/// is zero (momentum and weight decay), its gradient is still not computed, and fc2 trains as before.
+fn check_zero_gradient_freezing<E: Engine>(mut engine: E, train: &Dataset) -> Mlp {
+    let opt = OptimizerConfig {
+        lr: 0.05,
+        momentum: 0.9,
+        weight_decay: 0.01,
+        ..OptimizerConfig::default()
+    };
+    let batches = EpochBatches::new(train.len(), 16, 3, 0);
+    for i in 0..3 {
+        engine.train_step(batches.batch(i), &opt).unwrap();
+    }
+    let before = pollster::block_on(engine.model()).unwrap();
+    let state = pollster::block_on(engine.optimizer_state()).unwrap();
+    engine.set_frozen(0, true).unwrap();
+    engine.set_freezing(Freezing::ZeroGradient).unwrap();
+    for i in 3..7 {
+        engine.train_step(batches.batch(i), &opt).unwrap();
+    }
+    let after = pollster::block_on(engine.model()).unwrap();
+    let sgd = |values: &[f32], momentum: &[f32]| {
+        let (mut w, mut m) = (values.to_vec(), momentum.to_vec());
+        let p = sgd::SgdParams {
+            n: w.len() as u32,
+            lr: opt.lr,
+            momentum: opt.momentum,
+            weight_decay: opt.weight_decay,
+        };
+        for _ in 0..4 {
+            sgd::reference(&p, &vec![0.0; w.len()], &mut w, &mut m);
+        }
+        w
+    };
+    let what = engine.info().to_string();
+    let expected = sgd(&before.layers[0].weight, &state[0].momentum);
+    assert_ne!(
+        expected, before.layers[0].weight,
+        "momentum and decay move it"
+    );
+    assert_close(
+        &format!("{what}: fc1.weight"),
+        &after.layers[0].weight,
+        &expected,
+        1e-5,
+        1e-7,
+    );
+    let expected = sgd(&before.layers[0].bias, &state[1].momentum);
+    assert_close(
+        &format!("{what}: fc1.bias"),
+        &after.layers[0].bias,
+        &expected,
+        1e-5,
+        1e-7,
+    );
+    let trace = pollster::block_on(engine.trace()).unwrap();
+    assert!(
+        trace.gradients[0].weight.is_none(),
+        "{what}: not computed, taken as zero"
+    );
+    assert!(trace.gradients[1].weight.is_some());
+    // Back to skipping: the frozen layer stands still.
+    engine.set_freezing(Freezing::Skip).unwrap();
+    engine.train_step(batches.batch(7), &opt).unwrap();
+    let skipped = pollster::block_on(engine.model()).unwrap();
+    assert_eq!(skipped.layers[0].weight, after.layers[0].weight);
+    skipped
+}
+
+#[test]
+fn freezing_by_zeroing_gradients_still_moves_a_frozen_layer_on_both_engines() {
+    let train = common::mnist(Split::Train, 200);
+    let model = Mlp::new(784, &[37, 13], 10, 4).unwrap();
+    let mut cpu = CpuEngine::new(&model, 16).unwrap();
+    cpu.set_data(Split::Train, &train).unwrap();
+    let on_cpu = check_zero_gradient_freezing(cpu, &train);
+    let Some(ctx) = common::gpu() else { return };
+    let mut gpu = GpuEngine::new(&ctx, &model, 16).unwrap();
+    gpu.set_data(Split::Train, &train).unwrap();
+    let on_gpu = check_zero_gradient_freezing(gpu, &train);
+    for (g, c) in on_gpu.layers.iter().zip(&on_cpu.layers) {
+        assert_close("gpu vs cpu weights", &g.weight, &c.weight, 1e-3, 1e-5);
+    }
 }
 
 #[test]

@@ -140,6 +140,9 @@ impl Engine for AnyEngine {
     fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError> {
         delegate!(self, e => e.set_model(model))
     }
+    fn set_freezing(&mut self, freezing: super::Freezing) -> Result<(), EngineError> {
+        delegate!(self, e => e.set_freezing(freezing))
+    }
     fn set_frozen(&mut self, layer: usize, frozen: bool) -> Result<(), EngineError> {
         delegate!(self, e => e.set_frozen(layer, frozen))
     }

@@ -5,9 +5,9 @@
 use crate::cpu_gemm::{Strided, sgemm};
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
-    Engine, EngineError, EngineInfo, EngineKind, Evaluation, KernelLaunch, LayerGradients,
-    OptimizerConfig, OptimizerKind, StepShape, StepTrace, TensorOptimizerState, check_data_fits,
-    check_optimizer_state, check_rows,
+    Engine, EngineError, EngineInfo, EngineKind, Evaluation, Freezing, KernelLaunch,
+    LayerGradients, OptimizerConfig, OptimizerKind, StepShape, StepTrace, TensorOptimizerState,
+    check_data_fits, check_optimizer_state, check_rows,
 };
 use crate::model::Mlp;
 use crate::ops::{accuracy, adam, gather_normalize, relu_backward, sgd, softmax_cross_entropy};
@@ -82,6 +82,8 @@ pub struct CpuEngine {
     augmentation: Option<gather_normalize::Augmentation>,
     /// Training steps taken (the augmentation's per-step seed).
     steps: u64,
+    /// What a step does with frozen tensors.
+    freezing: Freezing,
 }
 
 impl CpuEngine {
@@ -123,6 +125,7 @@ impl CpuEngine {
             last_step: None,
             augmentation: None,
             steps: 0,
+            freezing: Freezing::Skip,
         };
         engine.set_model(model)?;
         Ok(engine)
@@ -325,12 +328,19 @@ impl Engine for CpuEngine {
                 break;
             }
         }
+        let zero_gradient = self.freezing == Freezing::ZeroGradient;
         for (layer, (ws, bs)) in self.model.layers.iter_mut().zip(&mut self.state) {
-            if !layer.weight_frozen {
-                Self::update(opt, ws, &mut layer.weight);
-            }
-            if !layer.bias_frozen {
-                Self::update(opt, bs, &mut layer.bias);
+            for (frozen, st, param) in [
+                (layer.weight_frozen, ws, &mut layer.weight),
+                (layer.bias_frozen, bs, &mut layer.bias),
+            ] {
+                if frozen && zero_gradient {
+                    // `p.grad.zero_()`, then the step: momentum and weight decay still act.
+                    st.grad.iter_mut().for_each(|g| *g = 0.0);
+                }
+                if !frozen || zero_gradient {
+                    Self::update(opt, st, param);
+                }
             }
         }
         self.acts = acts;
@@ -401,6 +411,11 @@ impl Engine for CpuEngine {
         self.acts.clear();
         self.deltas.clear();
         self.rows = 0;
+        Ok(())
+    }
+
+    fn set_freezing(&mut self, freezing: Freezing) -> Result<(), EngineError> {
+        self.freezing = freezing;
         Ok(())
     }
 

@@ -64,6 +64,18 @@ impl std::fmt::Display for EngineInfo {
 
 pub use crate::ops::update::OptimizerKind;
 
+/// What a training step does with a frozen tensor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Freezing {
+    /// Its gradient is not computed and the optimiser skips it, as PyTorch does for a parameter with
+    /// `requires_grad = False` (`p.grad` is None): the tensor stays bit-identical and the work is saved.
+    #[default]
+    Skip,
+    /// Its gradient is not computed but taken as zero, and the optimiser still updates it, as
+    /// `p.grad.zero_()` before `optimizer.step()` does: momentum and weight decay still move it.
+    ZeroGradient,
+}
+
 /// Optimiser hyperparameters; they may change between steps (learning rate and momentum mid-run).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OptimizerConfig {
@@ -301,6 +313,18 @@ pub trait Engine {
 
     /// Freezes or unfreezes a layer; a frozen tensor is neither updated nor has its optimiser state changed.
     fn set_frozen(&mut self, layer: usize, frozen: bool) -> Result<(), EngineError>;
+
+    /// How frozen tensors are treated from the next step on. By default only [`Freezing::Skip`] is
+    /// offered; the GPU and CPU engines also update frozen tensors with a zero gradient.
+    fn set_freezing(&mut self, freezing: Freezing) -> Result<(), EngineError> {
+        match freezing {
+            Freezing::Skip => Ok(()),
+            Freezing::ZeroGradient => Err(EngineError::InvalidInput(format!(
+                "the {} engine only skips frozen tensors",
+                self.info().kind
+            ))),
+        }
+    }
 
     /// Activations, gradients and parameters of the last training step.
     async fn trace(&mut self) -> Result<StepTrace, EngineError>;

@@ -27,6 +27,7 @@ use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Lang, tx};
+use kernels::Freezing;
 
 /// URL id.
 pub const ID: &str = "finetune";
@@ -165,6 +166,7 @@ const SETTINGS: &[Param<Setup>] = &[
 struct PhaseForm {
     lr: RwSignal<f32>,
     momentum: RwSignal<f32>,
+    weight_decay: RwSignal<f32>,
     epochs: RwSignal<usize>,
 }
 
@@ -188,19 +190,25 @@ pub fn FinetuneLesson() -> impl IntoView {
     let head = PhaseForm {
         lr: RwSignal::new(0.001),
         momentum: RwSignal::new(0.9),
+        weight_decay: RwSignal::new(0.0),
         epochs: RwSignal::new(setup.head_epochs),
     };
     let full = PhaseForm {
         lr: RwSignal::new(0.0001),
         momentum: RwSignal::new(0.9),
+        weight_decay: RwSignal::new(0.0),
         epochs: RwSignal::new(setup.full_epochs),
     };
     // From scratch trains a fresh network: the seed recipe's rate, for as many epochs as both phases.
     let scratch = PhaseForm {
         lr: RwSignal::new(0.01),
         momentum: RwSignal::new(0.5),
+        weight_decay: RwSignal::new(0.0),
         epochs: RwSignal::new(setup.head_epochs + setup.full_epochs),
     };
+    // Step 2's "freeze by zeroing gradients instead" (the head phase then updates frozen layers with
+    // a zero gradient).
+    let zero_grad = RwSignal::new(false);
     let drawn_classes = RwSignal::new(match setup.scenario {
         Scenario::Symbols => vec!["✓".into(), "✗".into(), "○".into()],
         _ => (0..10).map(|d| d.to_string()).collect(),
@@ -270,7 +278,11 @@ pub fn FinetuneLesson() -> impl IntoView {
             };
             form.lr.set(s.lr);
             form.momentum.set(s.momentum);
+            form.weight_decay.set(s.weight_decay);
             form.epochs.set(s.epochs);
+            if s.phase == PhaseKind::Head {
+                zero_grad.set(s.freezing == Freezing::ZeroGradient);
+            }
         }
     });
     let afresh = {
@@ -339,6 +351,12 @@ pub fn FinetuneLesson() -> impl IntoView {
                 epochs,
                 lr: form.lr.get_untracked(),
                 momentum: form.momentum.get_untracked(),
+                weight_decay: form.weight_decay.get_untracked(),
+                freezing: if phase == PhaseKind::Head && zero_grad.get_untracked() {
+                    Freezing::ZeroGradient
+                } else {
+                    Freezing::Skip
+                },
                 batch: setup.batch,
                 seed,
             }));
@@ -358,6 +376,7 @@ pub fn FinetuneLesson() -> impl IntoView {
         let phase = |f: PhaseForm| pytorch::PhaseCode {
             lr: f.lr.get(),
             momentum: f.momentum.get(),
+            weight_decay: f.weight_decay.get(),
             epochs: f.epochs.get(),
         };
         pytorch::snippet(&pytorch::SnippetState {
@@ -373,6 +392,7 @@ pub fn FinetuneLesson() -> impl IntoView {
                 .unwrap_or_else(|| state.frozen.get()),
             head: phase(head),
             full: phase(full),
+            zero_grad: zero_grad.get(),
             batch: setup.batch,
             seed: setup.seed,
         })
@@ -381,7 +401,7 @@ pub fn FinetuneLesson() -> impl IntoView {
     let panel = move || -> AnyView {
         match step.get() {
             1 => load_panel(state, setup, lang, drawn_classes, use_drawn, set_scenario).into_any(),
-            2 => freeze_panel(state, lang, freeze.clone()).into_any(),
+            2 => freeze_panel(state, lang, freeze.clone(), zero_grad, head.weight_decay).into_any(),
             3 => head_panel(state, lang, replace.clone()).into_any(),
             4 => train_panel(
                 state,

@@ -98,6 +98,15 @@ fn sci(v: f64) -> String {
     }
 }
 
+/// When the last step froze by zeroing gradients: whether a frozen tensor moved, and the one that
+/// moved most with its ‖ΔW‖.
+fn drift(rows: &[super::protocol::TensorRow]) -> Option<(bool, String, f64)> {
+    rows.iter()
+        .filter(|r| r.zeroed)
+        .max_by(|a, b| a.weight_change.total_cmp(&b.weight_change))
+        .map(|r| (r.weight_change > 0.0, r.name.clone(), r.weight_change))
+}
+
 /// Per tensor: gradient norm, weight change since the phase began, momentum norm; the kernels of the
 /// last step; PyTorch beside what the engine does.
 #[component]
@@ -119,7 +128,7 @@ pub fn FreezingPanel(
                             <tr class:frozen=frozen data-testid=format!("tensor-{}", r.name)>
                                 <td>{r.name.clone()}{frozen.then(|| view! { <span class="tag">{move || ui::LOCKED.get(lang.get())}</span> })}</td>
                                 <td>{r.count}</td>
-                                <td data-testid=format!("grad-norm-{}", r.name) data-value=r.grad_norm.map_or(String::new(), |g| format!("{g:?}"))>{r.grad_norm.map_or_else(|| ui::NOT_COMPUTED.get(lang.get()).to_string(), sci)}</td>
+                                <td data-testid=format!("grad-norm-{}", r.name) data-value=r.grad_norm.map_or(String::new(), |g| format!("{g:?}")) data-zeroed=r.zeroed.to_string()>{if r.zeroed { ui::ZEROED.get(lang.get()).to_string() } else { r.grad_norm.map_or_else(|| ui::NOT_COMPUTED.get(lang.get()).to_string(), sci) }}</td>
                                 <td data-testid=format!("weight-change-{}", r.name) data-value=format!("{:?}", r.weight_change)>{sci(r.weight_change)}</td>
                                 <td data-testid=format!("momentum-norm-{}", r.name) data-value=format!("{:?}", r.momentum_norm)>{sci(r.momentum_norm)}</td>
                             </tr>
@@ -127,6 +136,15 @@ pub fn FreezingPanel(
                     }).collect_view()}
                 </tbody>
             </table>
+            {move || drift(&state.tensors.get()).map(|(moved, name, change)| view! {
+                <p class="drift" data-testid="ft-drift" data-state=if moved { "drift" } else { "still" }>
+                    {move || if moved {
+                        ui::DRIFTED.get(lang.get()).replace("{name}", &name).replace("{dw}", &sci(change))
+                    } else {
+                        ui::STILL.get(lang.get()).to_string()
+                    }}
+                </p>
+            })}
             <p class="hint" data-testid="ft-fc1-digest" data-value=move || state.fc1_digest.get()>
                 {move || ui::FINGERPRINT.get(lang.get())} ": " {move || state.fc1_digest.get()}
             </p>

@@ -1,7 +1,7 @@
 //! Messages between the fine-tuning lesson's page and its worker, in three kinds: commands (each names
 //! the model slot it acts on), queries that get exactly one reply matched by id, and events.
 
-use kernels::EngineKind;
+use kernels::{EngineKind, Freezing};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
@@ -174,6 +174,10 @@ pub struct PhaseSettings {
     pub lr: f32,
     /// SGD momentum.
     pub momentum: f32,
+    /// SGD's L2 weight decay (PyTorch's `weight_decay`).
+    pub weight_decay: f32,
+    /// What a step does with the frozen layers.
+    pub freezing: Freezing,
     /// Rows per step.
     pub batch: usize,
     /// Shuffling (and scratch initialisation) seed.
@@ -215,6 +219,8 @@ pub struct TensorRow {
     pub weight_change: f64,
     /// ‖momentum buffer‖.
     pub momentum_norm: f64,
+    /// Frozen by zeroing its gradient: the gradient was taken as 0 and the optimiser still updated it.
+    pub zeroed: bool,
 }
 
 /// One kernel launch of the last step.

@@ -10,6 +10,8 @@ pub struct PhaseCode {
     pub lr: f32,
     /// SGD momentum.
     pub momentum: f32,
+    /// SGD weight decay.
+    pub weight_decay: f32,
     /// Epochs.
     pub epochs: usize,
 }
@@ -23,6 +25,8 @@ pub struct SnippetState {
     pub frozen: Vec<bool>,
     /// The new head's classes, when the head was replaced.
     pub new_head: Option<usize>,
+    /// The frozen layers are "frozen" by zeroing their gradients (they stay in the optimiser).
+    pub zero_grad: bool,
     /// The head phase.
     pub head: PhaseCode,
     /// The full phase.
@@ -89,8 +93,19 @@ pub fn snippet(s: &SnippetState) -> String {
     let frozen: Vec<usize> = (0..layers)
         .filter(|&l| s.frozen.get(l).copied().unwrap_or(false))
         .collect();
+    let zeroing = s.zero_grad && !frozen.is_empty();
     if frozen.is_empty() {
         out.push_str("# Step 2: nothing frozen (every layer trains in the head phase too)\n");
+    } else if zeroing {
+        out.push_str(
+            "# Step 2: \"freeze\" by zeroing gradients: requires_grad stays True, so these stay in the\n\
+             # optimiser and its momentum and weight decay still move them\n",
+        );
+        let names: Vec<String> = frozen
+            .iter()
+            .map(|l| format!("*model.fc{}.parameters()", l + 1))
+            .collect();
+        out.push_str(&format!("zeroed = [{}]\n", names.join(", ")));
     } else {
         out.push_str("# Step 2: freeze (requires_grad = False: p.grad stays None, SGD skips it)\n");
         for l in &frozen {
@@ -108,15 +123,39 @@ pub fn snippet(s: &SnippetState) -> String {
         None => out.push_str("# Step 3: the pretrained head is kept (same classes)\n\n"),
     }
     out.push_str(
-        "def train(params, lr, momentum, epochs):\n    opt = optim.SGD(params, lr=lr, momentum=momentum)  # a fresh optimiser per phase\n    model.train()\n    for epoch in range(epochs):\n        for x, y in train_loader:\n            opt.zero_grad()\n            loss = F.cross_entropy(model(x), y)  # the batch mean\n            loss.backward()\n            opt.step()\n\n",
+        "def train(params, lr, momentum, weight_decay, epochs, zeroed=()):\n\
+         \x20   # a fresh optimiser per phase\n\
+         \x20   opt = optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)\n\
+         \x20   model.train()\n\
+         \x20   for epoch in range(epochs):\n\
+         \x20       for x, y in train_loader:\n\
+         \x20           opt.zero_grad()\n\
+         \x20           loss = F.cross_entropy(model(x), y)  # the batch mean\n\
+         \x20           loss.backward()\n\
+         \x20           for p in zeroed:\n\
+         \x20               p.grad.zero_()\n\
+         \x20           opt.step()\n\n",
     );
+    let args = |p: &PhaseCode| {
+        format!(
+            "lr={}, momentum={}, weight_decay={}, epochs={}",
+            p.lr, p.momentum, p.weight_decay, p.epochs
+        )
+    };
+    if zeroing {
+        out.push_str(&format!(
+            "# Step 4: train the head (the zeroed layers are still in the optimiser)\ntrain(model.parameters(), {}, zeroed=zeroed)\n",
+            args(&s.head)
+        ));
+    } else {
+        out.push_str(&format!(
+            "# Step 4: train the head\ntrain([p for p in model.parameters() if p.requires_grad], {})\n",
+            args(&s.head)
+        ));
+    }
     out.push_str(&format!(
-        "# Step 4: train the head\ntrain([p for p in model.parameters() if p.requires_grad], lr={}, momentum={}, epochs={})\n",
-        s.head.lr, s.head.momentum, s.head.epochs
-    ));
-    out.push_str(&format!(
-        "# Step 5: unfreeze everything, fine-tune at a smaller rate\nfor p in model.parameters():\n    p.requires_grad = True\ntrain(model.parameters(), lr={}, momentum={}, epochs={})\n",
-        s.full.lr, s.full.momentum, s.full.epochs
+        "# Step 5: unfreeze everything, fine-tune at a smaller rate\nfor p in model.parameters():\n    p.requires_grad = True\ntrain(model.parameters(), {})\n",
+        args(&s.full)
     ));
     out
 }
@@ -130,14 +169,17 @@ mod tests {
             widths: vec![784, 512, 10],
             frozen: vec![true, false],
             new_head,
+            zero_grad: false,
             head: PhaseCode {
                 lr: 0.001,
                 momentum: 0.9,
+                weight_decay: 0.0,
                 epochs: 20,
             },
             full: PhaseCode {
                 lr: 0.0001,
                 momentum: 0.9,
+                weight_decay: 0.0,
                 epochs: 20,
             },
             batch: 10,
@@ -152,7 +194,7 @@ mod tests {
         assert!(kept.contains("self.fc1 = nn.Linear(784, 512)"));
         assert!(kept.contains("for p in model.fc1.parameters():\n    p.requires_grad = False"));
         assert!(!kept.contains("model.fc2 = nn.Linear"), "{kept}");
-        assert!(kept.contains("lr=0.001, momentum=0.9, epochs=20"));
+        assert!(kept.contains("lr=0.001, momentum=0.9, weight_decay=0, epochs=20"));
         assert!(kept.contains("load_file(\"mlp-784-512-10.safetensors\")"));
         let replaced = snippet(&state(Some(3)));
         assert!(replaced.contains("model.fc2 = nn.Linear(512, 3)"));
@@ -165,6 +207,13 @@ mod tests {
             e.contains("lr=0.01, momentum=0.9") && e.contains("nothing frozen"),
             "{e}"
         );
+        let mut zeroing = state(None);
+        zeroing.zero_grad = true;
+        zeroing.head.weight_decay = 0.01;
+        let z = snippet(&zeroing);
+        assert!(z.contains("zeroed = [*model.fc1.parameters()]"), "{z}");
+        assert!(z.contains("train(model.parameters(), lr=0.001, momentum=0.9, weight_decay=0.01, epochs=20, zeroed=zeroed)"), "{z}");
+        assert!(!z.contains("requires_grad = False"), "{z}");
     }
 }
 
@@ -178,6 +227,7 @@ fn write_snippets_for_the_pytorch_check() {
     let phase = |lr, momentum, epochs| PhaseCode {
         lr,
         momentum,
+        weight_decay: 0.01,
         epochs,
     };
     let mut n = 0;
@@ -186,11 +236,16 @@ fn write_snippets_for_the_pytorch_check() {
         (vec![3072, 512, 6], vec![Some(4)]),
     ] {
         for new_head in heads {
-            for frozen in [vec![true, false], vec![false, false]] {
+            for (frozen, zero_grad) in [
+                (vec![true, false], false),
+                (vec![false, false], false),
+                (vec![true, false], true),
+            ] {
                 let s = SnippetState {
                     widths: widths.clone(),
                     frozen,
                     new_head,
+                    zero_grad,
                     head: phase(0.001, 0.9, 2),
                     full: phase(0.0001, 0.9, 1),
                     batch: 10,
@@ -201,5 +256,5 @@ fn write_snippets_for_the_pytorch_check() {
             }
         }
     }
-    assert_eq!(n, 8);
+    assert_eq!(n, 12);
 }

@@ -63,7 +63,18 @@ pub(super) fn freeze_panel(
     state: FtState,
     lang: RwSignal<Lang>,
     freeze: impl Fn(usize, bool) + Clone + Send + Sync + 'static,
+    zero_grad: RwSignal<bool>,
+    head_weight_decay: RwSignal<f32>,
 ) -> impl IntoView {
+    let toggle = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        zero_grad.set(on);
+        // Zeroed gradients move a frozen layer only through weight decay (the head phase's optimiser
+        // starts with empty momentum): give it PyTorch's usual 0.01 unless one was typed.
+        if on && head_weight_decay.get_untracked() == 0.0 {
+            head_weight_decay.set(0.01);
+        }
+    };
     let counts = move || {
         let (w, f) = (state.widths.get(), state.frozen.get());
         let mut trainable = 0;
@@ -113,6 +124,11 @@ pub(super) fn freeze_panel(
             <dt>{move || ui::FROZEN.get(lang.get())}</dt>
             <dd data-testid="ft-frozen-count" data-value=move || counts().1.to_string()>{move || counts().1}</dd>
         </dl>
+        <label class="check">
+            <input type="checkbox" data-testid="ft-zero-grad" prop:checked=move || zero_grad.get() on:change=toggle />
+            {move || ui::ZERO_GRAD.get(lang.get())}
+        </label>
+        <p class="hint">{move || ui::ZERO_GRAD_NOTE.get(lang.get())}</p>
     }
 }
 
@@ -184,6 +200,7 @@ pub(super) fn train_panel(
         <div class="fields">
             {number_input("ft-lr", ui::LR, form.lr, lang, "any")}
             {number_input("ft-momentum", ui::MOMENTUM, form.momentum, lang, "0.05")}
+            {number_input("ft-weight-decay", ui::WEIGHT_DECAY, form.weight_decay, lang, "any")}
             {number_input("ft-epochs", ui::EPOCHS, form.epochs, lang, "1")}
         </div>
         <div class="buttons">
@@ -202,9 +219,14 @@ pub(super) fn has_examples(state: FtState) -> bool {
 /// A phase's settings as the comparison prints them.
 pub(super) fn settings_line(lang: Lang, form: PhaseForm) -> String {
     let (lr, momentum, epochs) = (form.lr.get(), form.momentum.get(), form.epochs.get());
-    match lang {
-        Lang::En => format!("lr {lr}, momentum {momentum}, {epochs} epochs"),
-        Lang::Zh => format!("学习率 {lr}，动量 {momentum}，{epochs} 轮"),
+    let wd = form.weight_decay.get();
+    match (lang, wd > 0.0) {
+        (Lang::En, false) => format!("lr {lr}, momentum {momentum}, {epochs} epochs"),
+        (Lang::En, true) => {
+            format!("lr {lr}, momentum {momentum}, weight decay {wd}, {epochs} epochs")
+        }
+        (Lang::Zh, false) => format!("学习率 {lr}，动量 {momentum}，{epochs} 轮"),
+        (Lang::Zh, true) => format!("学习率 {lr}，动量 {momentum}，权重衰减 {wd}，{epochs} 轮"),
     }
 }
 

@@ -363,6 +363,30 @@ pub mod ui {
         "Taken up where this browser left it: the models, curves and arms of your last run on this scenario.",
         "已从本浏览器保存的位置继续：你在这个场景上次运行的模型、曲线和各对照组。",
     );
+    /// The freezing-mode toggle.
+    pub const ZERO_GRAD: Text = tx(
+        "Freeze by zeroing gradients instead (p.grad.zero_() before opt.step())",
+        "改为用清零梯度来冻结（在 opt.step() 之前调用 p.grad.zero_()）",
+    );
+    /// What the toggle shows.
+    pub const ZERO_GRAD_NOTE: Text = tx(
+        "A trap: a frozen tensor left in the optimiser with a zero gradient instead of none (p.grad.zero_(), or zero_grad(set_to_none=False) as PyTorch before 2.0 did by default) is still updated: momentum and weight decay move it. Tick it, train the head, and watch ‖ΔW‖ of the frozen rows below. Ticking it sets the head phase's weight decay to 0.01 if it was 0.",
+        "一个陷阱：被冻结的张量若留在优化器里，且梯度是零张量而不是 None（p.grad.zero_()，或 PyTorch 2.0 之前默认的 zero_grad(set_to_none=False)），它仍会被更新：动量和权重衰减会让它移动。勾选它，训练分类头，再看下面被冻结各行的 ‖ΔW‖。勾选时，若分类头阶段的权重衰减为 0，会把它设为 0.01。",
+    );
+    /// Weight decay field.
+    pub const WEIGHT_DECAY: Text = tx("Weight decay", "权重衰减");
+    /// A gradient taken as zero.
+    pub const ZEROED: Text = tx("0 (zeroed, not computed)", "0（已清零，未计算）");
+    /// A layer frozen by zeroing moved.
+    pub const DRIFTED: Text = tx(
+        "Frozen by zeroing its gradient, {name} still moved: ‖ΔW‖ = {dw}. Its gradient was 0, but the optimiser still applied weight decay and momentum to it. With requires_grad = False (untick the box in step 2) it stays bit-identical.",
+        "虽然梯度被清零，{name} 仍然移动了：‖ΔW‖ = {dw}。它的梯度是 0，但优化器仍对它施加了权重衰减和动量。用 requires_grad = False（在第 2 步取消勾选）它会保持逐位不变。",
+    );
+    /// A layer frozen by zeroing did not move.
+    pub const STILL: Text = tx(
+        "Frozen by zeroing their gradients, the frozen layers did not move: this phase's optimiser started with empty momentum and its weight decay is 0. With weight decay above 0, or momentum left over from earlier training, they would drift.",
+        "梯度被清零的冻结层没有移动：这一阶段的优化器从空的动量开始，且权重衰减为 0。如果权重衰减大于 0，或带着之前训练留下的动量，它们就会漂移。",
+    );
     /// The run is kept in this browser.
     pub const KEPT: Text = tx("✓ kept in this browser", "✓ 已保存在本浏览器中");
     /// Forget the kept run.

@@ -4,8 +4,8 @@
 use super::*;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
-    Engine, EngineError, EngineInfo, Evaluation, KernelLaunch, LayerGradients, OptimizerConfig,
-    OptimizerKind, StepShape, StepTrace, TensorOptimizerState, check_data_fits,
+    Engine, EngineError, EngineInfo, Evaluation, Freezing, KernelLaunch, LayerGradients,
+    OptimizerConfig, OptimizerKind, StepShape, StepTrace, TensorOptimizerState, check_data_fits,
     check_optimizer_state, check_rows,
 };
 use crate::model::{Mlp, TensorKind};
@@ -82,11 +82,18 @@ impl Engine for GpuEngine {
         }
         // One update for every trainable tensor, each with its own step count (Adam's corrections).
         let mut trainable = Vec::new();
+        // Frozen tensors updated with a zero gradient (`Freezing::ZeroGradient`): their slices of the
+        // packed gradient are cleared before the step.
+        let mut zeroed = Vec::new();
+        let zero_gradient = self.freezing == Freezing::ZeroGradient;
         for layer in &mut self.res.layers {
             for t in [&mut layer.weight, &mut layer.bias] {
                 t.computed = !t.frozen;
-                if t.frozen {
+                if t.frozen && !zero_gradient {
                     continue;
+                }
+                if t.frozen {
+                    zeroed.push((t.offset as u64 * 4, t.len as u64 * 4));
                 }
                 if reset_state {
                     t.steps = 0;
@@ -136,6 +143,9 @@ impl Engine for GpuEngine {
             // Momentum buffers of one optimiser mean nothing to another.
             enc.clear_buffer(&self.res.packed.m, 0, None);
             enc.clear_buffer(&self.res.packed.v, 0, None);
+        }
+        for &(offset, bytes) in &zeroed {
+            enc.clear_buffer(&self.res.packed.grad, offset, Some(bytes));
         }
         // Split-K products take a second dispatch each (counted for `last_step_dispatches`).
         let mut split_dispatches = 0;
@@ -360,6 +370,11 @@ impl Engine for GpuEngine {
         }
         self.last_rows = 0;
         self.reset_optimizer_state()
+    }
+
+    fn set_freezing(&mut self, freezing: Freezing) -> Result<(), EngineError> {
+        self.freezing = freezing;
+        Ok(())
     }
 
     fn set_frozen(&mut self, layer: usize, frozen: bool) -> Result<(), EngineError> {

@@ -52,6 +52,8 @@ pub struct GpuEngine {
     last_split_dispatches: usize,
     /// Flip/crop of training batches in the gather kernel.
     augmentation: Option<gather_normalize::Augmentation>,
+    /// What a step does with frozen tensors.
+    freezing: crate::engine::Freezing,
 }
 
 fn storage(device: &wgpu::Device, label: &str, bytes: usize) -> wgpu::Buffer {
@@ -131,6 +133,7 @@ impl GpuEngine {
             last_step: None,
             last_split_dispatches: 0,
             augmentation: None,
+            freezing: crate::engine::Freezing::Skip,
         };
         engine.ctx.check()?;
         Ok(engine)

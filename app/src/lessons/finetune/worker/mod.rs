@@ -11,7 +11,9 @@ mod tensors;
 use kernels::dataset::Dataset;
 use kernels::ops::gather_normalize::Augmentation;
 use kernels::training::EpochBatches;
-use kernels::{AnyEngine, Engine, EngineError, EngineKind, GpuContext, Mlp, OptimizerConfig};
+use kernels::{
+    AnyEngine, Engine, EngineError, EngineKind, Freezing, GpuContext, Mlp, OptimizerConfig,
+};
 use serde_bytes::ByteBuf;
 
 use super::protocol::{
@@ -85,6 +87,8 @@ pub struct Worker {
     resumed: bool,
     /// The page's first load asked to take up a kept run once the examples are in.
     may_resume: bool,
+    /// How the tuned model's current phase treats frozen layers.
+    freezing: Freezing,
 }
 
 /// The WGSL kernels on `gpu` when given, else the CPU engine.
@@ -290,6 +294,7 @@ impl LessonWorker for Worker {
             saved_at: 0.0,
             resumed: false,
             may_resume: false,
+            freezing: Freezing::Skip,
         }
     }
 

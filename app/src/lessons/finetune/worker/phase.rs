@@ -16,12 +16,15 @@ impl Worker {
             epochs,
             lr,
             momentum,
+            weight_decay,
+            freezing,
             batch,
             seed,
         } = settings;
         let opt = OptimizerConfig {
             lr,
             momentum,
+            weight_decay,
             ..OptimizerConfig::default()
         };
         if let Err(e) = opt.validate() {
@@ -90,6 +93,10 @@ impl Worker {
         let augmentation = self.augmentation;
         if let Some(engine) = self.slot(slot) {
             engine.set_augmentation(augmentation)?;
+            engine.set_freezing(freezing)?;
+        }
+        if slot == Slot::Tuned {
+            self.freezing = freezing;
         }
         self.run = Some(Run {
             phase,

@@ -268,6 +268,12 @@ impl Worker {
         self.run = None;
         self.history = saved.history.clone();
         self.resumed = true;
+        // The freezing panel describes the last phase as it ran.
+        self.freezing = saved
+            .history
+            .settings
+            .last()
+            .map_or(kernels::Freezing::Skip, |s| s.freezing);
         self.out.post(&FtEvent::Resumed {
             head_replaced: saved.history.head_replaced,
             head_frozen: saved.history.head_frozen.clone(),
@@ -330,6 +336,8 @@ mod tests {
             epochs: 2,
             lr,
             momentum: 0.9,
+            weight_decay: 0.0,
+            freezing: kernels::Freezing::Skip,
             batch: 10,
             seed: 1,
         }

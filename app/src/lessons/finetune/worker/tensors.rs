@@ -3,7 +3,7 @@
 //! the head.
 
 use kernels::engine::{l2_distance, l2_norm};
-use kernels::{Engine, EngineError, KernelLaunch};
+use kernels::{Engine, EngineError, Freezing, KernelLaunch};
 
 use super::{Worker, engine_for, f32_bytes};
 use crate::lessons::finetune::protocol::{FtEvent, KernelRow, MessageCode, Slot, TensorRow, fnv1a};
@@ -30,6 +30,8 @@ impl Worker {
                 Err(e) => return Err(e),
             }
         };
+        // Frozen by zeroing: the gradient was taken as 0 (not computed) and the tensor still updated.
+        let zeroed = self.freezing == Freezing::ZeroGradient && !launches.is_empty();
         let mut rows = Vec::new();
         for (l, layer) in model.layers.iter().enumerate() {
             let grads = trace.as_ref().map(|t| &t.gradients[l]);
@@ -57,10 +59,15 @@ impl Worker {
                     count: values.len(),
                     frozen,
                     // A frozen tensor's gradient is never computed: PyTorch's `p.grad` is None, not 0.
-                    grad_norm: grad.filter(|_| !frozen).map(|g| l2_norm(g)),
+                    grad_norm: if frozen && zeroed {
+                        Some(0.0)
+                    } else {
+                        grad.filter(|_| !frozen).map(|g| l2_norm(g))
+                    },
                     // A new head has no "before" of its shape: its change is measured from its init.
                     weight_change: old.and_then(|o| l2_distance(values, o)).unwrap_or(0.0),
                     momentum_norm: l2_norm(&opt.momentum),
+                    zeroed: frozen && zeroed,
                 });
             }
         }
