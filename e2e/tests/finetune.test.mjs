@@ -295,6 +295,56 @@ test('freezing by zeroing gradients: the frozen fc1 drifts through weight decay 
   } finally { await ft.close(); }
 });
 
+test('3 seeds: both trained arms rerun from the model as loaded, seed 1 reproduces the page\'s run, mean ± sd per arm, a verdict over the means, kept after a reload', async () => {
+  const ft = await FinetunePage.open(browser, server.url, 'step=4&scenario=pen&test=200&head_epochs=3&full_epochs=2&engine=cpu');
+  try {
+    await ft.pretrainedAccuracy();
+    await ft.trainPhase('train-head', 'head');
+    await ft.next();
+    await ft.trainPhase('train-full', 'full');
+    await ft.next();
+    assert.ok(await ft.byId('ft-seeds').isDisabled(), 'not before the from-scratch arm has run');
+    await ft.trainPhase('train-scratch', 'scratch');
+    await ft.byId('ft-seeds').click();
+    await ft.page.waitForFunction(() => {
+      const t = document.querySelector('[data-testid=ft-seeds-table]');
+      return t?.dataset.done === '3' && t.dataset.running === 'false';
+    }, null, { timeout: 240_000 });
+    assert.equal(await ft.byId('ft-seeds-repeat').getAttribute('data-state'), 'same', await ft.text('ft-seeds-repeat'));
+    assert.equal(await ft.number('ft-seed-tuned-0'), await ft.number('ft-tuned-accuracy'));
+    assert.equal(await ft.number('ft-seed-scratch-0'), await ft.number('ft-scratch-arm-accuracy'));
+    const per = async (arm) => Promise.all([0, 1, 2].map((i) => ft.number(`ft-seed-${arm}-${i}`)));
+    const stats = (v) => {
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      return [m, Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1))];
+    };
+    const arms = {};
+    for (const arm of ['untouched', 'tuned', 'scratch']) {
+      const [m, sd] = stats(await per(arm));
+      assert.ok(Math.abs(await ft.number(`ft-seeds-mean-${arm}`) - m) < 1e-6, arm);
+      assert.ok(Math.abs(Number(await ft.byId(`ft-seeds-mean-${arm}`).getAttribute('data-sd')) - sd) < 1e-6, arm);
+      arms[arm] = { m, sd };
+    }
+    // The verdict compares the two best means within max(1, 2·sqrt(sd²/3 + sd²/3 + p(1−p)/200 + q(1−q)/200)).
+    const [a, b] = Object.entries(arms).sort((x, y) => y[1].m - x[1].m);
+    const band = Math.max(1, 200 * Math.sqrt(a[1].sd ** 2 / 3 + b[1].sd ** 2 / 3 + a[1].m * (1 - a[1].m) / 200 + b[1].m * (1 - b[1].m) / 200));
+    const verdict = ft.byId('ft-seeds-verdict');
+    const text = await ft.text('ft-seeds-verdict');
+    assert.ok(text.includes(`±${band.toFixed(1)}`) && text.includes('200 held-out'), `${text} (band ${band})`);
+    assert.equal(await verdict.getAttribute('data-state'), 100 * (a[1].m - b[1].m) > band ? 'best' : 'tie', text);
+    assert.equal(await verdict.getAttribute('data-best'), a[0], text);
+    await ft.screenshot('ft-07-seeds');
+    await ft.page.waitForFunction(() => Number(document.querySelector('[data-testid=ft-kept]')?.dataset.value) > 0);
+    await ft.page.waitForTimeout(1500);
+    await ft.page.reload();
+    await ft.byId('ft-resumed').waitFor();
+    await ft.page.waitForFunction(() => document.querySelector('[data-testid=ft-seeds-table]')?.dataset.done === '3');
+    assert.equal(await ft.text('ft-seeds-verdict'), text, 'the seeds come back after a reload');
+    assert.equal(await ft.errors(), '');
+    assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});
+
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {
   assert.deepEqual(problems(browser), []);
 });

@@ -6,6 +6,7 @@ pub mod draw;
 pub mod panels;
 pub mod protocol;
 pub mod pytorch;
+mod seeds;
 pub mod state;
 mod steps;
 pub mod text;
@@ -367,6 +368,14 @@ pub fn FinetuneLesson() -> impl IntoView {
         move |_| client.send(&FtToWorker::Pause)
     };
     let running = move || state.progress.get().is_some_and(|p| p.running);
+    // A phase or the seeds job runs: the train buttons wait, Pause stops either.
+    let busy = move || running() || state.seeds.get().is_some_and(|(_, r)| r);
+    let untouched = Signal::derive(move || {
+        state
+            .pretrained
+            .get()
+            .filter(|_| setup.scenario.keeps_classes())
+    });
     // The PyTorch program for what is on the page now.
     let pytorch = Signal::derive(move || {
         let widths = state.loaded_widths.get();
@@ -398,6 +407,7 @@ pub fn FinetuneLesson() -> impl IntoView {
         })
     });
 
+    let seeds_client = client.clone();
     let panel = move || -> AnyView {
         match step.get() {
             1 => load_panel(state, setup, lang, drawn_classes, use_drawn, set_scenario).into_any(),
@@ -409,7 +419,7 @@ pub fn FinetuneLesson() -> impl IntoView {
                 head,
                 ui::TRAIN_HEAD,
                 "train-head",
-                running,
+                busy,
                 {
                     let train = train.clone();
                     move || train(PhaseKind::Head)
@@ -423,7 +433,7 @@ pub fn FinetuneLesson() -> impl IntoView {
                 full,
                 ui::TRAIN_FULL,
                 "train-full",
-                running,
+                busy,
                 {
                     let train = train.clone();
                     move || train(PhaseKind::Full)
@@ -431,10 +441,13 @@ pub fn FinetuneLesson() -> impl IntoView {
                 pause.clone(),
             )
             .into_any(),
-            _ => compare_panel(state, setup, lang, [head, full, scratch], running, {
-                let train = train.clone();
-                move || train(PhaseKind::Scratch)
-            })
+            _ => view! {
+                {compare_panel(state, setup, lang, [head, full, scratch], running, {
+                    let train = train.clone();
+                    move || train(PhaseKind::Scratch)
+                })}
+                {seeds::seeds_section(seeds_client.clone(), state, lang, untouched, busy)}
+            }
             .into_any(),
         }
     };

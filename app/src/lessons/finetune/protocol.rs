@@ -159,8 +159,22 @@ pub enum FtToWorker {
     Forget,
     /// Train a phase. `Full` unfreezes every layer first; `Scratch` (re)initialises the scratch slot.
     Train(PhaseSettings),
-    /// Stop after the current step.
+    /// Rerun the fine-tuned and from-scratch arms with 3 seeds from the model as loaded, each phase
+    /// with the settings it last ran with.
+    Seeds,
+    /// Stop after the current step (a phase, or the seeds job).
     Pause,
+}
+
+/// One seed's arms in the "3 seeds" comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeedRun {
+    /// The seed (new head, shuffling, scratch initialisation).
+    pub seed: u64,
+    /// Held-out accuracy of the fine-tuned arm, once run.
+    pub tuned: Option<f32>,
+    /// Held-out accuracy of the from-scratch arm, once run.
+    pub scratch: Option<f32>,
 }
 
 /// How a phase trains.
@@ -315,6 +329,13 @@ pub enum FtEvent {
         head_frozen: Option<Vec<bool>>,
         /// The settings each phase last ran with.
         settings: Vec<PhaseSettings>,
+    },
+    /// The "3 seeds" results so far.
+    Seeds {
+        /// One entry per seed.
+        runs: Vec<SeedRun>,
+        /// More runs follow.
+        running: bool,
     },
     /// The run was kept in this browser (it will be taken up after a reload).
     Kept,

@@ -5,8 +5,8 @@ use kernels::EngineKind;
 use leptos::prelude::*;
 
 use super::protocol::{
-    FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, PhaseSettings, Slot, TensorRow,
-    WorkerMessage,
+    FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, PhaseSettings, SeedRun, Slot,
+    TensorRow, WorkerMessage,
 };
 use crate::client::WorkerClient;
 use crate::protocol::Messages;
@@ -90,6 +90,8 @@ pub struct FtState {
     pub resumed_settings: RwSignal<Vec<PhaseSettings>>,
     /// Times the run was kept in this browser.
     pub kept: RwSignal<u32>,
+    /// The "3 seeds" results, and whether more runs follow.
+    pub seeds: RwSignal<Option<(Vec<SeedRun>, bool)>>,
 }
 
 impl FtState {
@@ -119,6 +121,7 @@ impl FtState {
             resumed: RwSignal::new(false),
             resumed_settings: RwSignal::new(Vec::new()),
             kept: RwSignal::new(0),
+            seeds: RwSignal::new(None),
         }
     }
 
@@ -131,6 +134,7 @@ impl FtState {
         self.progress.set(None);
         self.head_replaced.set(false);
         self.head_frozen.set(None);
+        self.seeds.set(None);
         self.errors.set(Vec::new());
     }
 
@@ -224,6 +228,7 @@ impl FtState {
                 self.resumed_settings.set(settings);
                 self.resumed.set(true);
             }
+            FtEvent::Seeds { runs, running } => self.seeds.set(Some((runs, running))),
             FtEvent::Kept => self.kept.update(|n| *n += 1),
             FtEvent::Forgotten => {
                 // Afresh: the page starts again from its URL with nothing kept.

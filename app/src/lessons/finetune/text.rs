@@ -180,6 +180,45 @@ pub fn verdict(lang: Lang, v: &Verdict, n: usize) -> String {
     }
 }
 
+/// The verdict over several seeds' means.
+pub fn seeds_verdict(lang: Lang, v: &Verdict, n: usize, seeds: usize) -> String {
+    let arm = |a: Arm| arm_name(a).get(lang);
+    let pc = |a: f32| percent(lang, a);
+    match (lang, v) {
+        (Lang::En, Verdict::Best { best, next, band }) => format!(
+            "Over {seeds} seeds: best is {}, mean {}, {:.1} points above {} ({}) — more than the ±{band:.1}-point band from the seeds' spread and {n} held-out examples.",
+            arm(best.0),
+            pc(best.1),
+            100.0 * (best.1 - next.1),
+            arm(next.0),
+            pc(next.1)
+        ),
+        (Lang::Zh, Verdict::Best { best, next, band }) => format!(
+            "{seeds} 个随机种子下：最好的是{}，平均 {}，比{}（{}）高 {:.1} 个百分点，超过了由种子间差异和 {n} 个留出样本得出的 ±{band:.1} 个百分点误差带。",
+            arm(best.0),
+            pc(best.1),
+            arm(next.0),
+            pc(next.1),
+            100.0 * (best.1 - next.1)
+        ),
+        (Lang::En, Verdict::Tie { best, next, band }) => format!(
+            "Over {seeds} seeds: about the same — {} (mean {}) and {} (mean {}) lie within ±{band:.1} points, the band from the seeds' spread and {n} held-out examples.",
+            arm(best.0),
+            pc(best.1),
+            arm(next.0),
+            pc(next.1)
+        ),
+        (Lang::Zh, Verdict::Tie { best, next, band }) => format!(
+            "{seeds} 个随机种子下：差不多——{}（平均 {}）与{}（平均 {}）相差在 ±{band:.1} 个百分点之内，这是由种子间差异和 {n} 个留出样本得出的误差带。",
+            arm(best.0),
+            pc(best.1),
+            arm(next.0),
+            pc(next.1)
+        ),
+        _ => verdict(lang, v, n),
+    }
+}
+
 /// Labels of the panels and controls.
 pub mod ui {
     use crate::ui::i18n::{Text, tx};
@@ -386,6 +425,40 @@ pub mod ui {
     pub const STILL: Text = tx(
         "Frozen by zeroing their gradients, the frozen layers did not move: this phase's optimiser started with empty momentum and its weight decay is 0. With weight decay above 0, or momentum left over from earlier training, they would drift.",
         "梯度被清零的冻结层没有移动：这一阶段的优化器从空的动量开始，且权重衰减为 0。如果权重衰减大于 0，或带着之前训练留下的动量，它们就会漂移。",
+    );
+    /// The seeds option.
+    pub const SEEDS: Text = tx(
+        "Rerun both trained arms with 3 seeds",
+        "用 3 个随机种子重跑两个训练组",
+    );
+    /// Why it is disabled.
+    pub const SEEDS_NEED: Text = tx(
+        "Run a fine-tuning phase and the from-scratch arm first: the seeds repeat their settings from the model as loaded (a new head, the shuffling and the scratch initialisation change with the seed).",
+        "请先运行一个微调阶段和从头训练组：各随机种子会从加载时的模型出发，重复它们的设置（新分类头、打乱顺序和从头训练的初始化随种子而变）。",
+    );
+    /// A seed column.
+    pub const SEED: Text = tx("seed", "种子");
+    /// Mean ± sd column.
+    pub const MEAN_SD: Text = tx("mean ± sd (points)", "平均值 ± 标准差（百分点）");
+    /// Seed 1 reproduced the run above.
+    pub const REPEAT_SAME: Text = tx(
+        "The first seed is the page's own seed: it reproduced the arms above exactly.",
+        "第一个种子就是本页的种子：它完全复现了上面各组的结果。",
+    );
+    /// Seed 1 did not reproduce it.
+    pub const REPEAT_DIFFERS: Text = tx(
+        "The first seed is the page's own seed, but its figures differ from the arms above: those were trained differently (a phase run twice, paused, or with settings changed since).",
+        "第一个种子就是本页的种子，但结果与上面各组不同：上面的训练方式不一样（某个阶段跑了两次、中途暂停，或之后改过设置）。",
+    );
+    /// Running.
+    pub const SEEDS_RUNNING: Text = tx(
+        "Running the seeds: {done} of {total} done…",
+        "正在运行各随机种子：已完成 {done}/{total}……",
+    );
+    /// Stopped before two seeds finished.
+    pub const SEEDS_STOPPED: Text = tx(
+        "Stopped before two seeds finished: no verdict over seeds.",
+        "在两个种子完成之前就停止了：没有跨种子的结论。",
     );
     /// The run is kept in this browser.
     pub const KEPT: Text = tx("✓ kept in this browser", "✓ 已保存在本浏览器中");

@@ -59,6 +59,14 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The best arm, when two were compared.
+    pub fn best(&self) -> Option<Arm> {
+        match self {
+            Verdict::Best { best, .. } | Verdict::Tie { best, .. } => Some(best.0),
+            _ => None,
+        }
+    }
+
     /// The `data-state` of the verdict.
     pub fn key(&self) -> &'static str {
         match self {
@@ -113,9 +121,108 @@ pub fn decide(arms: &[(Arm, Option<f32>)], tuned_phase_ran: bool, n: usize) -> V
     }
 }
 
+/// Mean and sample standard deviation (n − 1 in the denominator; 0 for one value) of accuracies.
+pub fn mean_sd(v: &[f32]) -> (f32, f32) {
+    let n = v.len().max(1) as f64;
+    let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / n;
+    let var = if v.len() > 1 {
+        v.iter()
+            .map(|&x| (f64::from(x) - mean).powi(2))
+            .sum::<f64>()
+            / (n - 1.0)
+    } else {
+        0.0
+    };
+    (mean as f32, var.sqrt() as f32)
+}
+
+/// The band, in points, for the difference of two arms' mean accuracies over seeds on `n` held-out
+/// examples: max(1 point, 2 standard errors), the standard error combining the seeds' spread
+/// (sd²/seeds for each arm) and the held-out sampling error of each mean.
+pub fn seeds_band(a: &[f32], b: &[f32], n: usize) -> f32 {
+    let ((ma, sa), (mb, sb)) = (mean_sd(a), mean_sd(b));
+    let seeds = |v: &[f32]| v.len().max(1) as f64;
+    let sampling = |m: f32| f64::from(m) * (1.0 - f64::from(m)) / n.max(1) as f64;
+    let var = f64::from(sa).powi(2) / seeds(a)
+        + f64::from(sb).powi(2) / seeds(b)
+        + sampling(ma)
+        + sampling(mb);
+    (100.0 * 2.0 * var.sqrt()).max(1.0) as f32
+}
+
+/// The verdict over arms measured with several seeds (each arm's accuracies, one per seed; the
+/// untouched model repeats its one figure), compared by their means.
+pub fn decide_seeds(arms: &[(Arm, Vec<f32>)], n: usize) -> Verdict {
+    if n < MIN_HELD_OUT {
+        return Verdict::TooFew { n };
+    }
+    let mut measured: Vec<(Arm, &[f32], f32)> = arms
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(arm, v)| (*arm, v.as_slice(), mean_sd(v).0))
+        .collect();
+    measured.sort_by(|x, y| y.2.total_cmp(&x.2));
+    match measured.as_slice() {
+        [best, next, ..] => {
+            let band = seeds_band(best.1, next.1, n);
+            let (b, x) = ((best.0, best.2), (next.0, next.2));
+            if 100.0 * (best.2 - next.2) > band {
+                Verdict::Best {
+                    best: b,
+                    next: x,
+                    band,
+                }
+            } else {
+                Verdict::Tie {
+                    best: b,
+                    next: x,
+                    band,
+                }
+            }
+        }
+        _ => Verdict::Pending,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn over_seeds_the_means_are_compared_within_a_band_from_their_spread_and_the_held_out_count() {
+        let (m, sd) = mean_sd(&[0.70, 0.72, 0.74]);
+        assert!(
+            (m - 0.72).abs() < 1e-6 && (sd - 0.02).abs() < 1e-6,
+            "{m} {sd}"
+        );
+        assert_eq!(mean_sd(&[0.5]), (0.5, 0.0));
+        // Spread alone: 2·sqrt(0.02²/3 + 0.02²/3) = 3.27 points; with 1,000,000 held-out examples the
+        // sampling term vanishes.
+        let band = seeds_band(&[0.70, 0.72, 0.74], &[0.60, 0.62, 0.64], 1_000_000);
+        assert!((band - 3.27).abs() < 0.01, "{band}");
+        let arms = [
+            (Arm::Untouched, vec![0.5; 3]),
+            (Arm::Tuned, vec![0.70, 0.72, 0.74]),
+            (Arm::Scratch, vec![0.60, 0.62, 0.64]),
+        ];
+        match decide_seeds(&arms, 1_000_000) {
+            Verdict::Best { best, next, .. } => {
+                assert_eq!((best.0, next.0), (Arm::Tuned, Arm::Scratch));
+                assert!((best.1 - 0.72).abs() < 1e-6);
+            }
+            v => panic!("{v:?}"),
+        }
+        // The same means with a wide spread: about the same.
+        let noisy = [
+            (Arm::Tuned, vec![0.60, 0.72, 0.84]),
+            (Arm::Scratch, vec![0.50, 0.62, 0.74]),
+        ];
+        assert!(matches!(
+            decide_seeds(&noisy, 1_000_000),
+            Verdict::Tie { .. }
+        ));
+        assert_eq!(decide_seeds(&arms, 40), Verdict::TooFew { n: 40 });
+    }
 
     #[test]
     fn the_untouched_model_can_win_and_the_band_follows_the_held_out_count() {

@@ -47,6 +47,7 @@ impl Worker {
         model: Option<ByteBuf>,
     ) -> Result<(), EngineError> {
         let cifar = scenario == Scenario::Cifar;
+        self.uploaded = model.is_some();
         let shipped = if cifar { PRETRAINED_CIFAR } else { PRETRAINED };
         let bytes = match model {
             Some(b) => b.into_vec(),
@@ -116,6 +117,8 @@ impl Worker {
             self.augmentation,
         )?);
         self.phase_start = Some(mlp.clone());
+        self.loaded = Some(mlp.clone());
+        self.seeds = None;
         self.post_model(Slot::Tuned, &mlp);
         self.post_data();
         if self.try_resume().await? {

@@ -6,6 +6,7 @@
 mod load;
 mod phase;
 mod saved;
+mod seeds;
 mod tensors;
 
 use kernels::dataset::Dataset;
@@ -89,6 +90,12 @@ pub struct Worker {
     may_resume: bool,
     /// How the tuned model's current phase treats frozen layers.
     freezing: Freezing,
+    /// The pretrained model as loaded (the seeds job starts every fine-tuned run from it), and
+    /// whether the student picked it (then it is kept with the run).
+    loaded: Option<Mlp>,
+    uploaded: bool,
+    /// The "3 seeds" job in progress.
+    seeds: Option<seeds::SeedsJob>,
 }
 
 /// The WGSL kernels on `gpu` when given, else the CPU engine.
@@ -243,9 +250,14 @@ impl Worker {
                 Ok(())
             }
             FtToWorker::Train(settings) => self.begin(settings).await,
+            FtToWorker::Seeds => self.begin_seeds().await,
             FtToWorker::Pause => {
                 if let Some(run) = self.run.take() {
                     self.tell(&stopped(&run, f32::NAN));
+                }
+                if self.seeds.is_some() {
+                    self.post_seeds(false);
+                    self.seeds = None;
                 }
                 Ok(())
             }
@@ -295,6 +307,9 @@ impl LessonWorker for Worker {
             resumed: false,
             may_resume: false,
             freezing: Freezing::Skip,
+            loaded: None,
+            uploaded: false,
+            seeds: None,
         }
     }
 
@@ -349,6 +364,9 @@ impl LessonWorker for Worker {
         if self.dirty && due {
             self.save().await;
         }
+        if self.seeds.is_some() {
+            return self.seeds_burst().await;
+        }
         if self.run.is_none() {
             return Ok(false);
         }
@@ -358,5 +376,6 @@ impl LessonWorker for Worker {
 
     fn stop(&mut self) {
         self.run = None;
+        self.seeds = None;
     }
 }

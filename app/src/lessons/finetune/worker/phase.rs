@@ -31,6 +31,10 @@ impl Worker {
             self.report(MessageCode::EngineFailed, e.to_string());
             return Ok(());
         }
+        if self.seeds.is_some() {
+            self.report(MessageCode::NotReady, "the 3-seed comparison is running");
+            return Ok(());
+        }
         let Some(train_len) = self.train.as_ref().map(Dataset::len) else {
             self.report(MessageCode::NotReady, "no examples yet");
             return Ok(());

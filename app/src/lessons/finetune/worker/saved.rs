@@ -64,6 +64,13 @@ impl History {
                     running: false,
                 });
             }
+            FtEvent::Seeds { runs, .. } => {
+                self.events.retain(|e| !matches!(e, FtEvent::Seeds { .. }));
+                self.events.push(FtEvent::Seeds {
+                    runs: runs.clone(),
+                    running: false,
+                });
+            }
             _ => {}
         }
     }
@@ -101,6 +108,8 @@ pub struct SavedRun {
     phase_start: Option<ByteBuf>,
     /// The from-scratch model, once trained.
     scratch: Option<ByteBuf>,
+    /// The model as loaded, when the student picked it (the shipped one is fetched again).
+    loaded: Option<ByteBuf>,
     /// Head-phase epochs trained (the full phase's shuffling continues after them).
     pub head_epochs: usize,
     /// What the page was told.
@@ -115,6 +124,8 @@ pub struct Restored {
     pub phase_start: Option<Mlp>,
     /// The from-scratch model.
     pub scratch: Option<Mlp>,
+    /// The student's model as loaded.
+    pub loaded: Option<Mlp>,
 }
 
 fn bytes(model: &Mlp) -> Result<ByteBuf, String> {
@@ -129,10 +140,11 @@ impl SavedRun {
     pub fn new(
         seed: u64,
         data: String,
-        (tuned, phase_start, scratch): (&Mlp, Option<&Mlp>, Option<&Mlp>),
+        [tuned, phase_start, scratch, loaded]: [Option<&Mlp>; 4],
         head_epochs: usize,
         history: History,
     ) -> Result<Self, String> {
+        let tuned = tuned.ok_or("no fine-tuned model")?;
         Ok(Self {
             version: VERSION,
             seed,
@@ -141,6 +153,7 @@ impl SavedRun {
             frozen: tuned.layers.iter().map(|l| l.weight_frozen).collect(),
             phase_start: phase_start.map(bytes).transpose()?,
             scratch: scratch.map(bytes).transpose()?,
+            loaded: loaded.map(bytes).transpose()?,
             head_epochs,
             history,
         })
@@ -172,10 +185,15 @@ impl SavedRun {
             Some(b) => Some(read(b)?),
             None => None,
         };
+        let loaded = match &self.loaded {
+            Some(b) => Some(read(b)?),
+            None => None,
+        };
         Some(Restored {
             tuned,
             phase_start,
             scratch,
+            loaded,
         })
     }
 }
@@ -221,7 +239,12 @@ impl Worker {
             let saved = SavedRun::new(
                 self.seed,
                 data,
-                (&tuned, self.phase_start.as_ref(), scratch.as_ref()),
+                [
+                    Some(&tuned),
+                    self.phase_start.as_ref(),
+                    scratch.as_ref(),
+                    self.loaded.as_ref().filter(|_| self.uploaded),
+                ],
                 self.head_epochs,
                 self.history.clone(),
             )?;
@@ -264,6 +287,10 @@ impl Worker {
         };
         self.set_data()?;
         self.phase_start = restored.phase_start;
+        if let Some(m) = restored.loaded {
+            self.loaded = Some(m);
+            self.uploaded = true;
+        }
         self.head_epochs = saved.head_epochs;
         self.run = None;
         self.history = saved.history.clone();
@@ -398,7 +425,7 @@ mod tests {
         let saved = SavedRun::new(
             7,
             "abc".into(),
-            (&tuned, Some(&scratch), Some(&scratch)),
+            [Some(&tuned), Some(&scratch), Some(&scratch), Some(&scratch)],
             3,
             History::default(),
         )
@@ -407,6 +434,7 @@ mod tests {
         assert!(r.tuned.layers[0].weight_frozen && !r.tuned.layers[1].weight_frozen);
         assert_eq!(r.tuned.layers[1].weight, tuned.layers[1].weight);
         assert_eq!(r.scratch.unwrap().layers[0].bias, scratch.layers[0].bias);
+        assert_eq!(r.loaded.unwrap().layers[1].weight, scratch.layers[1].weight);
         assert_eq!(saved.head_epochs, 3);
         assert!(saved.restore(8, "abc", 784).is_none(), "another seed");
         assert!(saved.restore(7, "abd", 784).is_none(), "other examples");
