@@ -20,6 +20,7 @@ const rel = (a, b) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 test('cross-entropy playground: p and q set through the UI give H = −Σ p log q, its terms and q − p', async () => {
   const ce = await CrossEntropyPage.open(browser, server.url, 'step=2&engine=cpu');
   try {
+    assert.equal(await ce.byId('live-run').isVisible(), false, 'step 2 does not use the live model: its bar is hidden');
     const z = [1.2, -0.4, 0.0, 2.5, -3.0, 0.7, 0.1, -1.5, 3.1, 0.4];
     await ce.select('ce-true-class', 8);
     await ce.setRange('ce-smoothing', 0.1);
@@ -39,9 +40,11 @@ test('cross-entropy playground: p and q set through the UI give H = −Σ p log 
     // Dragging q's bar of class 2 up renormalises the rest: q stays a distribution.
     await ce.byId('ce-bars').scrollIntoViewIfNeeded();
     const box = await ce.byId('ce-bars').boundingBox();
-    await ce.page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.9);
+    // The chart is 440 units wide: a 30-unit value axis, then ten 41-unit slots; class 2's centre.
+    const x = box.x + box.width * (30 + 2.5 * 41) / 440;
+    await ce.page.mouse.move(x, box.y + box.height * 0.9);
     await ce.page.mouse.down();
-    await ce.page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.3, { steps: 5 });
+    await ce.page.mouse.move(x, box.y + box.height * 0.3, { steps: 5 });
     await ce.page.mouse.up();
     const qs = [];
     for (let k = 0; k < 10; k++) qs.push(await ce.number(`ce-q-${k}`));
@@ -77,12 +80,38 @@ test('cross-entropy on the live model (WebGPU): the page\'s H equals the kernel\
     await ce.screenshot('ce-03-gallery');
 
     await ce.byId('lesson-next').click();
-    await ce.page.waitForFunction(() => !document.querySelector('[data-testid=quiz-a]')?.disabled);
-    await ce.page.waitForTimeout(500);
+    await ce.page.waitForFunction(() => !document.querySelector('[data-testid=quiz-a]')?.disabled, null, { timeout: 120_000 });
+    await ce.page.waitForTimeout(1000);
     await ce.byId('quiz-a').click();
     const a = await ce.waitNumber('quiz-h-a');
     const b = await ce.waitNumber('quiz-h-b');
+    assert.ok(Math.abs(Math.exp(-a) - Math.exp(-b)) >= 0.25, `q(true) ${Math.exp(-a)} vs ${Math.exp(-b)}`);
     assert.equal(await ce.byId('quiz-result').getAttribute('data-correct'), String(a <= b));
+    await ce.screenshot('ce-04-quiz');
+    assert.deepEqual(ce.consoleErrors, []);
+  } finally { await ce.close(); }
+});
+
+test('the quiz asks only when the answer shows on the bars: none on an untrained model, then pairs whose q(true) differ by 0.25 or more', async () => {
+  const ce = await CrossEntropyPage.open(browser, server.url, 'step=6&engine=cpu');
+  try {
+    await ce.ready();
+    // Untrained, every q(true) is about 1/10: the page says so instead of asking.
+    await ce.byId('quiz-untrained').waitFor({ timeout: 60_000 });
+    assert.ok(Number(await ce.value('quiz-untrained')) < 0.25);
+    assert.ok(await ce.byId('quiz-a').isDisabled());
+    await ce.trainSteps(3);
+    for (let round = 0; round < 3; round++) {
+      await ce.page.waitForFunction(() => !document.querySelector('[data-testid=quiz-a]')?.disabled, null, { timeout: 60_000 });
+      await ce.page.waitForTimeout(500);
+      await ce.byId(round % 2 ? 'quiz-b' : 'quiz-a').click();
+      const a = await ce.waitNumber('quiz-h-a');
+      const b = await ce.waitNumber('quiz-h-b');
+      assert.ok(Math.abs(Math.exp(-a) - Math.exp(-b)) >= 0.25, `q(true) ${Math.exp(-a)} vs ${Math.exp(-b)}`);
+      assert.equal(await ce.byId('quiz-result').getAttribute('data-correct'), String((round % 2 === 0) === (a <= b)));
+      await ce.byId('quiz-next').click();
+    }
+    await ce.screenshot('ce-05-quiz');
     assert.deepEqual(ce.consoleErrors, []);
   } finally { await ce.close(); }
 });
@@ -188,7 +217,7 @@ test('steps by keyboard and URL, presenter mode at 1280×720, Chinese, and no se
     await ch.screenshot('chain-03-presenter');
   } finally { await ch.close(); }
 
-  const zh = await CrossEntropyPage.open(browser, server.url, 'step=2&lang=zh&engine=cpu');
+  const zh = await CrossEntropyPage.open(browser, server.url, 'step=1&lang=zh&engine=cpu');
   try {
     await zh.ready();
     assert.equal(await zh.page.getAttribute('html', 'lang'), 'zh-CN');

@@ -171,14 +171,25 @@ pub fn render(
         }
     }
     if let Some((r, c)) = selected.filter(|&(r, c)| r < rows && c < cols) {
-        // A black frame one cell larger than the element, so even a one-pixel cell shows.
+        // Two frames around the element, black inside amber, each half a cell thick (at least one
+        // pixel) and one cell apart: easy to find on any colour, even around a one-pixel cell.
         let (x, y) = layout.position(r, c);
-        let (x0, y0) = ((x * px).saturating_sub(px), (y * px).saturating_sub(px));
-        let (x1, y1) = (((x + 2) * px).min(w) - 1, ((y + 2) * px).min(h) - 1);
-        for yy in y0..=y1 {
-            for xx in x0..=x1 {
-                if yy == y0 || yy == y1 || xx == x0 || xx == x1 {
-                    rgba[(yy * w + xx) * 4..(yy * w + xx) * 4 + 3].copy_from_slice(&[0, 0, 0]);
+        let t = (px / 2).max(1);
+        for (gap, colour) in [(1, [0, 0, 0]), (2, [240, 180, 41])] {
+            let (x0, y0) = (
+                (x * px).saturating_sub(gap * px),
+                (y * px).saturating_sub(gap * px),
+            );
+            let (x1, y1) = (
+                ((x + 1 + gap) * px).min(w) - 1,
+                ((y + 1 + gap) * px).min(h) - 1,
+            );
+            for yy in y0..=y1 {
+                for xx in x0..=x1 {
+                    let edge = yy < y0 + t || yy + t > y1 || xx < x0 + t || xx + t > x1;
+                    if edge {
+                        rgba[(yy * w + xx) * 4..(yy * w + xx) * 4 + 3].copy_from_slice(&colour);
+                    }
                 }
             }
         }
@@ -244,16 +255,26 @@ pub fn Heatmap(
 pub fn DigitImage(
     #[prop(into)] pixels: Signal<Vec<u8>>,
     #[prop(default = 28)] side: usize,
+    /// 1: grey values; 3: colour planes one after another (CIFAR-10's channel-first layout).
+    #[prop(default = 1)]
+    channels: usize,
     #[prop(optional)] testid: Option<&'static str>,
     #[prop(into)] aria: Signal<String>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         pixels.with(|p| {
+            let n = side * side;
             if let Some(c) = canvas.get()
-                && p.len() == side * side
+                && p.len() == n * channels
             {
-                let rgba: Vec<u8> = p.iter().flat_map(|&v| [v, v, v, 255]).collect();
+                let rgba: Vec<u8> = if channels == 3 {
+                    (0..n)
+                        .flat_map(|i| [p[i], p[n + i], p[2 * n + i], 255])
+                        .collect()
+                } else {
+                    p.iter().flat_map(|&v| [v, v, v, 255]).collect()
+                };
                 paint(&c, side, side, &rgba);
             }
         });

@@ -108,7 +108,7 @@ pub mod ui {
     /// In.
     pub const INPUT: Text = tx("input i (column)", "输入 i（列）");
     /// Batch choice.
-    pub const ROWS: Text = tx("images", "图像数");
+    pub const ROWS: Text = tx("Batch", "批次");
     /// One image.
     pub const ONE: Text = tx("one image", "一张图像");
     /// A batch.
@@ -117,8 +117,8 @@ pub mod ui {
     pub const FACTOR_2: Text = tx("∂y_j/∂z_j (ReLU′)", "∂y_j/∂z_j（ReLU′）");
     /// Factor 2 at the output.
     pub const FACTOR_2_OUT: Text = tx(
-        "1 (softmax and cross-entropy are already in (q − p)/B)",
-        "1（softmax 与交叉熵已包含在 (q − p)/B 中）",
+        "1 — at the output, (q − p)/B is already ∂L/∂z: softmax and cross-entropy are in it",
+        "1——在输出层，(q − p)/B 已经是 ∂L/∂z：softmax 与交叉熵都已包含在内",
     );
     /// Product.
     pub const PRODUCT: Text = tx("Σ product over the images", "各图像乘积之和");

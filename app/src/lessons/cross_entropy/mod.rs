@@ -44,7 +44,8 @@ pub fn CrossEntropyLesson() -> impl IntoView {
     view! {
         <main class="lesson concept">
             <StepPlayer steps=&STEPS />
-            <LiveBar />
+            // Steps 2 and 3 are about the formula, not the live model.
+            <LiveBar hidden=Signal::derive(move || matches!(step.get(), 2 | 3)) />
             {move || match step.get() {
                 1 => view! { <LiveImagePanel image=image compare=false /> }.into_any(),
                 2 => view! { <Playground /> }.into_any(),

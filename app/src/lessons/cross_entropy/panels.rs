@@ -366,9 +366,18 @@ pub fn Gallery() -> impl IntoView {
 pub fn Quiz() -> impl IntoView {
     let lang = lang();
     let pair = RwSignal::new(0usize);
-    // Two images far apart in the pool, a new pair each time.
-    let a = read_image(move || (pair.get() * 74 + 11) % 1000);
-    let b = read_image(move || (pair.get() * 74 + 512) % 1000);
+    // Two images whose q(true) differ visibly, chosen by the worker from the live model's numbers.
+    let chosen = live_answer(
+        move || Some(pair.get()),
+        |&round| CtQuery::QuizPair { round },
+        |r| match r {
+            CtReply::QuizPair(p) => Some(p),
+            _ => None,
+        },
+    );
+    let indices = move || chosen.get().and_then(Result::ok);
+    let a = read_image(move || indices().map_or(0, |p| p.0));
+    let b = read_image(move || indices().map_or(0, |p| p.1));
     let answer = RwSignal::new(None::<bool>);
     let correct = move || {
         let (a, b) = (a.get()?, b.get()?);
@@ -390,14 +399,19 @@ pub fn Quiz() -> impl IntoView {
             </div>
         }
     };
+    let untrained = move || chosen.get().and_then(Result::err);
     view! {
         <div class="panel wide">
             <p class="big">{move || ui::QUESTION.get(lang.get())}</p>
-            <div class="two">{card("A", a)}{card("B", b)}</div>
+            {move || untrained().map(|spread| view! {
+                <p class="hint" data-testid="quiz-untrained" data-value=spread.to_string()>
+                    {move || ui::QUIZ_UNTRAINED.get(lang.get()).replace("{spread}", &num(f64::from(spread)))}</p>
+            })}
+            <div class="two" class:hidden=move || untrained().is_some()>{card("A", a)}{card("B", b)}</div>
             <div class="buttons">
-                <button data-testid="quiz-a" disabled=move || answer.get().is_some() on:click=move |_| answer.set(Some(true))>
+                <button data-testid="quiz-a" disabled=move || answer.get().is_some() || indices().is_none() on:click=move |_| answer.set(Some(true))>
                     {move || ui::OPTION_A.get(lang.get())}</button>
-                <button data-testid="quiz-b" disabled=move || answer.get().is_some() on:click=move |_| answer.set(Some(false))>
+                <button data-testid="quiz-b" disabled=move || answer.get().is_some() || indices().is_none() on:click=move |_| answer.set(Some(false))>
                     {move || ui::OPTION_B.get(lang.get())}</button>
                 <button data-testid="quiz-next" on:click=move |_| { answer.set(None); pair.update(|p| *p += 1); }>
                     {move || ui::ANOTHER.get(lang.get())}</button>

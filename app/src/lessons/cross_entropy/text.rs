@@ -145,6 +145,11 @@ pub mod ui {
         "Which prediction has the lower cross-entropy?",
         "哪个预测的交叉熵更低？",
     );
+    /// No pair can be told apart by eye.
+    pub const QUIZ_UNTRAINED: Text = tx(
+        "The live model gives every test image's true class about the same probability (q(true) spans only {spread}), so no two predictions differ enough to judge by eye. Train it a little (Start, above) and the question appears.",
+        "实时模型给每张测试图像的真实类别的概率都差不多（q(真实类别) 的范围只有 {spread}），没有哪两个预测的差别大到能用眼睛判断。先训练一会儿（上面的“开始”），问题就会出现。",
+    );
     /// Option A.
     pub const OPTION_A: Text = tx("A has the lower loss", "A 的损失更低");
     /// Option B.

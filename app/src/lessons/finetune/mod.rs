@@ -476,7 +476,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             {move || state.resumed.get().then(|| view! {
                 <p class="hint" data-testid="ft-resumed">
                     {move || ui::RESUMED.get(lang.get())}" "
-                    <button data-testid="ft-afresh" on:click=afresh.clone()>{move || ui::AFRESH.get(lang.get())}</button>
+                    <button class="danger" data-testid="ft-afresh" on:click=afresh.clone()>{move || ui::AFRESH.get(lang.get())}</button>
                 </p>
             })}
             <StatusBar state=state lang=lang keeps_classes=setup.scenario.keeps_classes() />

@@ -294,7 +294,7 @@ pub fn ModelFiles(
     };
     view! {
         <div class="model-files" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=dropped>
-            <button data-testid="export-model" on:click=export>{move || ui::EXPORT.get(lang.get())}</button>
+            <button class="secondary" data-testid="export-model" on:click=export>{move || ui::EXPORT.get(lang.get())}</button>
             <label class="import">
                 <span>{move || ui::IMPORT.get(lang.get())}</span>
                 <input type="file" accept=".safetensors" data-testid="import-model" on:change=picked />

@@ -217,6 +217,19 @@ pub enum FtReply {
     Failed(WorkerMessage),
 }
 
+/// A training example as step 1 shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Pixels as stored (`channels` planes of `side × side`).
+    pub pixels: ByteBuf,
+    /// Image side.
+    pub side: usize,
+    /// 1 (grey) or 3 (colour planes).
+    pub channels: usize,
+    /// Its class's name.
+    pub class: String,
+}
+
 /// One parameter tensor as the freezing panel shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TensorRow {
@@ -270,6 +283,8 @@ pub enum FtEvent {
         train: usize,
         /// Held-out examples.
         test: usize,
+        /// The first training example of each class (at most 10), to show what the task looks like.
+        samples: Vec<Sample>,
     },
     /// A slot's model changed shape or frozen flags.
     Model {

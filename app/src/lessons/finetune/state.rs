@@ -5,8 +5,8 @@ use kernels::EngineKind;
 use leptos::prelude::*;
 
 use super::protocol::{
-    FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, PhaseSettings, SeedRun, Slot,
-    TensorRow, WorkerMessage,
+    FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, PhaseSettings, Sample, SeedRun,
+    Slot, TensorRow, WorkerMessage,
 };
 use crate::client::WorkerClient;
 use crate::protocol::Messages;
@@ -90,6 +90,8 @@ pub struct FtState {
     pub resumed_settings: RwSignal<Vec<PhaseSettings>>,
     /// Times the run was kept in this browser.
     pub kept: RwSignal<u32>,
+    /// One training example per class.
+    pub samples: RwSignal<Vec<Sample>>,
     /// The "3 seeds" results, and whether more runs follow.
     pub seeds: RwSignal<Option<(Vec<SeedRun>, bool)>>,
 }
@@ -121,6 +123,7 @@ impl FtState {
             resumed: RwSignal::new(false),
             resumed_settings: RwSignal::new(Vec::new()),
             kept: RwSignal::new(0),
+            samples: RwSignal::new(Vec::new()),
             seeds: RwSignal::new(None),
         }
     }
@@ -153,7 +156,9 @@ impl FtState {
                 classes,
                 train,
                 test,
+                samples,
             } => {
+                self.samples.set(samples);
                 self.classes.set(classes);
                 self.counts.set((train, test));
                 self.loaded.set(true);

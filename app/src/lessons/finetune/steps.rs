@@ -10,6 +10,7 @@ use super::state::FtState;
 use super::text::{self, ui};
 use super::verdict::{self, Arm, Verdict};
 use super::{PhaseForm, Setup};
+use crate::ui::heatmap::DigitImage;
 use crate::ui::i18n::Lang;
 
 pub(super) fn load_panel(
@@ -35,8 +36,20 @@ pub(super) fn load_panel(
         <p data-testid="ft-data">
             {move || ui::DATA.get(lang.get())} ": "
             {move || { let (a, b) = state.counts.get(); format!("{a} {} · {b} {}", ui::TRAIN.get(lang.get()), ui::HELD_OUT.get(lang.get())) }}
-            " · " {move || state.classes.get().join(" ")}
+            {move || { let c = state.classes.get(); (!c.is_empty()).then(|| format!(" · {}", c.join(" "))) }}
         </p>
+        {(scenario.dataset().is_some()).then(|| view! {
+            <ul class="samples" data-testid="ft-samples">
+                {move || state.samples.get().into_iter().map(|s| {
+                    let class = s.class.clone();
+                    view! {
+                        <li><DigitImage pixels=s.pixels.to_vec() side=s.side channels=s.channels
+                            aria=format!("{}: {class}", ui::SAMPLE.get(lang.get_untracked())) />
+                            <span>{s.class}</span></li>
+                    }
+                }).collect_view()}
+            </ul>
+        })}
         {(scenario.dataset().is_none()).then(|| view! {
             <draw::DrawCollector scenario=scenario.id() classes=drawn_classes lang=lang
                 editable=scenario == Scenario::Symbols on_use=use_drawn />
@@ -149,7 +162,7 @@ pub(super) fn head_panel(
         <p class="head-shape">
             {move || ui::HEAD_SHAPE.get(lang.get())} ": "
             <strong data-testid="ft-head-shape" data-value=shape>{shape}</strong>
-            " · " {move || state.classes.get().len()} " " {move || ui::CLASSES.get(lang.get())} ": " {move || state.classes.get().join(" ")}
+            {move || { let c = state.classes.get(); (!c.is_empty()).then(|| format!(" · {} {}: {}", c.len(), ui::CLASSES.get(lang.get()), c.join(" "))) }}
         </p>
         <button data-testid="replace-head" disabled=move || !has_examples(state) || state.classes.get().len() < 2 on:click=replace>{move || ui::REPLACE.get(lang.get())}</button>
         {move || (!has_examples(state)).then(|| view! { <p class="hint" data-testid="needs-examples">{move || ui::NEEDS_EXAMPLES.get(lang.get())}</p> })}

@@ -232,8 +232,8 @@ pub mod ui {
     );
     /// Export.
     pub const EXPORT: Text = tx(
-        "Download the model (.safetensors)",
-        "下载模型（.safetensors）",
+        "Save the fine-tuned model (.safetensors)",
+        "保存微调后的模型（.safetensors）",
     );
     /// Pretrained accuracy.
     pub const PRETRAINED: Text = tx(
@@ -426,6 +426,8 @@ pub mod ui {
         "Frozen by zeroing their gradients, the frozen layers did not move: this phase's optimiser started with empty momentum and its weight decay is 0. With weight decay above 0, or momentum left over from earlier training, they would drift.",
         "梯度被清零的冻结层没有移动：这一阶段的优化器从空的动量开始，且权重衰减为 0。如果权重衰减大于 0，或带着之前训练留下的动量，它们就会漂移。",
     );
+    /// A sample image's label.
+    pub const SAMPLE: Text = tx("a training example", "一个训练样本");
     /// The seeds option.
     pub const SEEDS: Text = tx(
         "Rerun both trained arms with 3 seeds",

@@ -3,6 +3,7 @@
 //! steps it.
 
 pub mod protocol;
+pub mod quiz;
 mod saved;
 pub mod text;
 mod worker;
@@ -230,9 +231,10 @@ async fn pause(seconds: f64) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// The live model's bar: engine, Start/Pause, Step, and its numbers.
+/// The live model's bar: engine, Start/Pause, Step, and its numbers; `hidden` while a step does not
+/// use the live model (the bar stays mounted, so nothing is lost).
 #[component]
-pub fn LiveBar() -> impl IntoView {
+pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl IntoView {
     let live = expect_context::<Live>();
     let lang = expect_context::<RwSignal<Lang>>();
     let running = move || live.progress.get().is_some_and(|p| p.running);
@@ -291,7 +293,7 @@ pub fn LiveBar() -> impl IntoView {
         });
     };
     view! {
-        <section class="live-bar" aria-label=move || text::LIVE.get(lang.get())>
+        <section class="live-bar" class:hidden=move || hidden.is_some_and(|h| h.get()) aria-label=move || text::LIVE.get(lang.get())>
             <div class="engine">
                 {move || live.engine.get().map(|(kind, adapter, note)| view! {
                     <span class="badge" data-testid="engine-kind">{engine_label(kind)}</span>
@@ -304,7 +306,7 @@ pub fn LiveBar() -> impl IntoView {
                     {move || if running() { text::PAUSE.get(lang.get()) } else { text::START.get(lang.get()) }}
                 </button>
                 <button data-testid="live-step" disabled=not_ready on:click=step>{move || text::STEP.get(lang.get())}</button>
-                <button class="advanced" data-testid="export-model" disabled=not_ready on:click=export>{move || text::MODEL_DOWNLOAD.get(lang.get())}</button>
+                <button class="advanced secondary" data-testid="export-model" disabled=not_ready on:click=export>{move || text::MODEL_DOWNLOAD.get(lang.get())}</button>
                 <label class="import advanced">
                     <span>{move || text::MODEL_UPLOAD.get(lang.get())}</span>
                     <input type="file" accept=".safetensors" data-testid="import-model" disabled=not_ready on:change=import />
@@ -324,7 +326,7 @@ pub fn LiveBar() -> impl IntoView {
             {move || live.resumed.get().map(|step| view! {
                 <p class="hint" data-testid="live-resumed" data-value=step.to_string()>
                     {move || text::RESUMED.get(lang.get()).replace("{n}", &step.to_string())} " "
-                    <button data-testid="live-afresh" on:click=move |_| {
+                    <button class="danger" data-testid="live-afresh" on:click=move |_| {
                         live.resumed.set(None);
                         live.send(&CtToWorker::Afresh);
                     }>{move || text::AFRESH.get(lang.get())}</button>

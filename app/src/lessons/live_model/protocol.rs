@@ -77,6 +77,11 @@ pub enum CtQuery {
         /// How many.
         count: usize,
     },
+    /// Two test images for the quiz whose q(true) differ visibly (a new pair each `round`).
+    QuizPair {
+        /// Which pair.
+        round: usize,
+    },
     /// The live weights (for the weight picker).
     Weights,
     /// The chain rule for one weight on test images `image..image + rows`.
@@ -254,6 +259,9 @@ pub enum CtReply {
     Image(ImageView),
     /// To [`CtQuery::Surprises`].
     Surprises(Vec<Surprise>),
+    /// To [`CtQuery::QuizPair`]: the two test-pool indices, or the spread of q(true) over the pool
+    /// when no two differ visibly (an untrained model).
+    QuizPair(Result<(usize, usize), f32>),
     /// To [`CtQuery::Weights`].
     Weights(WeightsView),
     /// To [`CtQuery::Chain`].

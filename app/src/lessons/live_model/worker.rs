@@ -206,6 +206,13 @@ impl Live {
         ))
     }
 
+    async fn quiz_pair(&mut self, round: usize) -> Result<CtReply, EngineError> {
+        let eval = self.engine.evaluate(None).await?;
+        // q(true) = e^(−H) for each image of the pool.
+        let q_true: Vec<f32> = eval.losses.iter().map(|&h| (-h).exp()).collect();
+        Ok(CtReply::QuizPair(super::quiz::pair(&q_true, round)))
+    }
+
     async fn weights(&mut self) -> Result<CtReply, EngineError> {
         let model = self.engine.model().await?;
         Ok(CtReply::Weights(WeightsView {
@@ -474,6 +481,7 @@ impl Worker {
         match query {
             CtQuery::Image { index } => live.image(index).await,
             CtQuery::Surprises { count } => live.surprises(count).await,
+            CtQuery::QuizPair { round } => live.quiz_pair(round).await,
             CtQuery::Weights => live.weights().await,
             CtQuery::Chain {
                 weight,

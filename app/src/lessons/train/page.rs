@@ -396,7 +396,7 @@ pub fn TrainPage() -> impl IntoView {
                                     .replace("{worker}", &mib(state.worker_memory.get())) }}
                             </span> }
                     })}
-                    <button data-testid="export-model" on:click=export_model>
+                    <button class="secondary" data-testid="export-model" on:click=export_model>
                         {move || text::MODEL_DOWNLOAD.get(lang.get())}</button>
                     <resume::ClearSaved lang=lang clear=clear_saved cleared=cleared />
                     <label class="import">

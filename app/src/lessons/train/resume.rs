@@ -102,7 +102,7 @@ pub fn ClearSaved(
 ) -> impl IntoView {
     view! {
         <p class="saving-note">{move || SAVING.get(lang.get())}" "
-            <button data-testid="clear-saved" on:click=move |_| clear.run(())>
+            <button class="danger" data-testid="clear-saved" on:click=move |_| clear.run(())>
                 {move || CLEAR.get(lang.get())}</button>
             {move || cleared.get().then(|| view! { " " <span data-testid="cleared">{move || CLEARED.get(lang.get())}</span> })}
         </p>

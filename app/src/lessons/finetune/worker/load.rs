@@ -9,9 +9,24 @@ use kernels::{Engine, EngineError, Mlp};
 use serde_bytes::ByteBuf;
 
 use super::{PRETRAINED, PRETRAINED_CIFAR, VEHICLES, Worker, engine_for};
-use crate::lessons::finetune::protocol::{Examples, FtEvent, MessageCode, Scenario, Slot};
+use crate::lessons::finetune::protocol::{Examples, FtEvent, MessageCode, Sample, Scenario, Slot};
 use crate::runtime::data::load_dataset;
 use crate::runtime::fetch::fetch_bytes;
+
+/// The first training example of each class (at most 10 classes).
+fn samples(train: &Dataset) -> Vec<Sample> {
+    (0..train.classes().min(10))
+        .filter_map(|c| {
+            let i = train.labels.iter().position(|&l| usize::from(l) == c)?;
+            Some(Sample {
+                pixels: ByteBuf::from(train.image(i).to_vec()),
+                side: train.width,
+                channels: train.channels,
+                class: train.class_names.get(c).cloned().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
 
 /// Drawn examples as a dataset with MNIST's normalisation (the pretrained model's).
 fn drawn_dataset(classes: &[String], ex: &Examples) -> Result<Dataset, String> {
@@ -142,6 +157,7 @@ impl Worker {
                 classes: train.class_names.clone(),
                 train: train.len(),
                 test: test.len(),
+                samples: samples(train),
             });
         }
     }
