@@ -40,6 +40,12 @@ test('loads without console errors and trains on WebGPU', async () => {
     const trend = await lesson.lossTrend();
     assert.ok(trend.recent < trend.first * 0.8, `loss should fall: ${JSON.stringify(trend)}`);
     assert.ok(gap < 200, `the page stalled for ${gap.toFixed(0)} ms during training`);
+    // The page fits its 1366-px window (a form hint once widened the controls' label column), the
+    // loss chart says which line is which, and the accuracy axis starts near its data, not at 0 %.
+    assert.ok(await lesson.page.evaluate(() => document.documentElement.scrollWidth) <= 1366);
+    assert.match(await lesson.text('loss-legend'), /smoothed/);
+    const lowest = await lesson.page.$eval('[data-testid=accuracy-plot] text.tick', (t) => t.textContent);
+    assert.notEqual(lowest, '0%', 'the accuracy axis is zoomed to its data');
     assert.equal(await lesson.errors(), '');
     assert.deepEqual(lesson.consoleErrors, []);
   } finally { await lesson.close(); }

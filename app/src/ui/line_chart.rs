@@ -70,6 +70,10 @@ pub fn LineChart(
     /// Vertical marks at these x positions, labelled (where a phase starts).
     #[prop(optional, into)]
     marks: Option<Signal<Vec<(f64, Text)>>>,
+    /// Start the y axis at a round value below the data instead of 0 (an accuracy climbing from 90 %
+    /// to 96 % is not flattened against the bottom).
+    #[prop(optional)]
+    zoom: bool,
 ) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let (left, right, top, bottom) = (52.0, 12.0, 10.0, 34.0);
@@ -79,53 +83,57 @@ pub fn LineChart(
         series.with(|s| {
             let pts = s.iter().flat_map(|l| l.points.iter());
             let x_max = pts.clone().map(|p| p.0).fold(1.0f64, f64::max);
-            let y_max = y_top.unwrap_or_else(|| {
-                pts.map(|p| p.1)
-                    .filter(|v| v.is_finite())
-                    .fold(0.1f64, f64::max)
-                    * 1.05
-            });
-            (x_max, y_max)
+            let ys = || pts.clone().map(|p| p.1).filter(|v| v.is_finite());
+            let y_max = y_top.unwrap_or_else(|| ys().fold(0.1f64, f64::max) * 1.05);
+            let y_min = if zoom {
+                zoom_floor(ys().fold(f64::INFINITY, f64::min), y_max)
+            } else {
+                0.0
+            };
+            (x_max, y_min, y_max)
         })
     };
-    let project = move |(x, y): (f64, f64), (x_max, y_max): (f64, f64)| {
+    let project = move |(x, y): (f64, f64), (x_max, y_min, y_max): (f64, f64, f64)| {
         (
             left + plot_w * x / x_max,
-            top + plot_h * (1.0 - (y / y_max).clamp(0.0, 1.0)),
+            top + plot_h * (1.0 - ((y - y_min) / (y_max - y_min)).clamp(0.0, 1.0)),
         )
     };
     view! {
         <svg class="line-chart" data-testid=testid viewBox=format!("0 0 {width} {height}") role="img" aria-label=move || aria.get(lang.get())>
             {move || {
-                let (x_max, y_max) = ranges();
-                let ys = tick_step(y_max, 4.0);
+                let r = ranges();
+                let (x_max, y_min, y_max) = r;
+                let ys = tick_step(y_max - y_min, 4.0);
                 let xs = tick_step(x_max, 6.0);
-                let y_ticks = (0..=(y_max / ys).floor() as usize).map(|i| i as f64 * ys);
+                let y_ticks = (0..=((y_max - y_min) / ys + 1e-9).floor() as usize).map(move |i| y_min + i as f64 * ys);
                 let x_ticks = (0..=(x_max / xs).floor() as usize).map(|i| i as f64 * xs);
                 view! {
                     {y_ticks.map(|v| {
-                        let (_, y) = project((0.0, v), (x_max, y_max));
+                        let (_, y) = project((0.0, v), r);
                         view! {
                             <line x1=left x2=width - right y1=y y2=y class="grid" />
                             <text x=left - 6.0 y=y + 4.0 class="tick" text-anchor="end">{label(v, y_percent)}</text>
                         }
                     }).collect_view()}
                     {x_ticks.map(|v| {
-                        let (x, _) = project((v, 0.0), (x_max, y_max));
-                        view! { <text x=x y=height - bottom + 16.0 class="tick" text-anchor="middle">{label(v, false)}</text> }
+                        let (x, _) = project((v, 0.0), r);
+                        // A tick at the right edge is right-aligned, so its label is not cut off.
+                        let anchor = if x > width - right - 24.0 { "end" } else { "middle" };
+                        view! { <text x=x y=height - bottom + 16.0 class="tick" text-anchor=anchor>{label(v, false)}</text> }
                     }).collect_view()}
                     <text x=left + plot_w / 2.0 y=height - 4.0 class="axis" text-anchor="middle">{x_label.get(lang.get())}</text>
                     <text x="12" y=top + plot_h / 2.0 class="axis" text-anchor="middle"
                         transform=format!("rotate(-90 12 {})", top + plot_h / 2.0)>{y_label.get(lang.get())}</text>
                     {marks.map(|m| m.get().into_iter().map(|(at, name)| {
-                        let (x, _) = project((at, 0.0), (x_max, y_max));
+                        let (x, _) = project((at, 0.0), r);
                         view! {
                             <line x1=x x2=x y1=top y2=top + plot_h class="mark" data-testid="chart-mark" data-x=at.to_string() />
                             <text x=x + 4.0 y=top + 12.0 class="mark-label">{name.get(lang.get())}</text>
                         }
                     }).collect_view())}
                     {series.get().into_iter().map(|s| {
-                        let pts: Vec<(f64, f64)> = s.points.iter().filter(|p| p.1.is_finite()).map(|&p| project(p, (x_max, y_max))).collect();
+                        let pts: Vec<(f64, f64)> = s.points.iter().filter(|p| p.1.is_finite()).map(|&p| project(p, r)).collect();
                         let line = pts.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
                         let class = s.class;
                         view! {
@@ -139,9 +147,27 @@ pub fn LineChart(
     }
 }
 
+/// A round start for a zoomed y axis: a tenth of the axis's top below the lowest value, rounded down
+/// to a tenth (0 when the data reach near it, or there are none).
+fn zoom_floor(lowest: f64, top: f64) -> f64 {
+    if !lowest.is_finite() {
+        return 0.0;
+    }
+    let step = top / 10.0;
+    (((lowest - step) / step).floor() * step).max(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_zoomed_axis_starts_at_a_round_value_below_the_data() {
+        // Accuracy from 90.2 % up, on a 0–100 % axis: from 80 %.
+        assert!((zoom_floor(0.902, 1.0) - 0.8).abs() < 1e-9);
+        assert_eq!(zoom_floor(0.05, 1.0), 0.0);
+        assert_eq!(zoom_floor(f64::INFINITY, 1.0), 0.0);
+    }
 
     #[test]
     fn ticks_are_round_and_thinning_keeps_the_shape() {

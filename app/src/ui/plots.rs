@@ -25,7 +25,15 @@ const CELL_BUTTON: Text = tx(
     "{n} 张真实为 {truth}、被预测为 {predicted} 的测试图片",
 );
 const WEIGHTS_LABEL: Text = tx("first-layer weights", "第一层权重");
-const TRUE_PREDICTED: Text = tx("true ↓ / predicted →", "真实 ↓ / 预测 →");
+const TRUE_PREDICTED: Text = tx("true ↓ predicted →", "真实↓ 预测→");
+const LEGEND_RAW: Text = tx(
+    "each step's loss (one batch: noisy)",
+    "每一步的损失（一个批次：有噪声）",
+);
+const LEGEND_SMOOTHED: Text = tx(
+    "smoothed (exponential moving average: it starts at the first losses and lags behind while they fall fast)",
+    "平滑后（指数移动平均：从最初的损失开始，在损失快速下降时会滞后）",
+);
 
 /// First-layer weights as an RGBA image.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +57,7 @@ pub struct CellView {
 /// Training loss per step: raw (light) and smoothed (dark).
 #[component]
 pub fn LossPlot(losses: RwSignal<LossHistory>) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
     let series = Signal::derive(move || {
         losses.with(|history| {
             let raw = history.points();
@@ -79,6 +88,10 @@ pub fn LossPlot(losses: RwSignal<LossHistory>) -> impl IntoView {
     view! {
         <LineChart series=series x_label=STEP y_label=LOSS testid="loss-plot"
             aria=i18n::tx("training loss per step, raw and smoothed", "每一步的训练损失，原始与平滑") width=760.0 height=300.0 />
+        <p class="legend" data-testid="loss-legend">
+            <span class="swatch raw"></span>{move || LEGEND_RAW.get(lang.get())}
+            <span class="swatch smoothed"></span>{move || LEGEND_SMOOTHED.get(lang.get())}
+        </p>
     }
 }
 
@@ -98,7 +111,7 @@ pub fn AccuracyPlot(evals: RwSignal<Vec<(u64, f32, f32)>>) -> impl IntoView {
         })
     });
     view! {
-        <LineChart series=series y_top=1.0 y_percent=true x_label=STEP y_label=ACCURACY
+        <LineChart series=series y_top=1.0 y_percent=true zoom=true x_label=STEP y_label=ACCURACY
             testid="accuracy-plot" aria=i18n::tx("test accuracy per evaluation", "每次评估的测试准确率") width=460.0 height=300.0 />
     }
 }
@@ -178,8 +191,8 @@ pub fn Confusion(
                 return view! { <p class="hint">{move || AFTER_EVALUATION.get(lang.get())}</p> }.into_any();
             }
             view! {
-                <table class="confusion" data-testid="confusion">
-                    <thead><tr><th scope="col" title=move || TRUE_PREDICTED.get(lang.get())>"t\\p"</th>{(0..k).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
+                <div class="scroll-x"><table class="confusion" data-testid="confusion">
+                    <thead><tr><th scope="col" class="corner">{move || TRUE_PREDICTED.get(lang.get())}</th>{(0..k).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
                     <tbody>
                         {(0..k).map(|t| {
                             let row_total: u32 = m[t * k..(t + 1) * k].iter().sum::<u32>().max(1);
@@ -207,7 +220,7 @@ pub fn Confusion(
                             }
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             }.into_any()
         }}
         <p class="caption" data-testid="cell-caption">{move || cell.with(|c| c.as_ref().map_or(CLICK_A_CELL.get(lang.get()).to_string(), |c| {

@@ -432,9 +432,11 @@ pub fn TrainPage() -> impl IntoView {
                     <dt>{move || text::SPEED.get(lang.get())}</dt><dd data-testid="speed">{move || format!("{:.0} {}", state.speed.get(), text::SAMPLES_PER_SECOND.get(lang.get()))}</dd>
                     <dt>{move || text::DATA.get(lang.get())}</dt><dd data-testid="data">{move || { let (a, b, c, d) = state.data.get(); format!("{} {a} / {b} · {} {c} / {d}", text::TRAIN.get(lang.get()), text::TEST.get(lang.get())) }}</dd>
                 </dl>
-                <progress data-testid="epoch-progress" max="1" value=move || state.epoch.get().1.to_string()></progress>
-                <progress data-testid="data-progress" class="data" max="1"
-                    value=move || { let (a, b, c, d) = state.data.get(); ((a + c) as f64 / (b + d).max(1) as f64).to_string() }></progress>
+                <label class="progress">{move || text::EPOCH_PROGRESS.get(lang.get())}
+                    <progress data-testid="epoch-progress" max="1" value=move || state.epoch.get().1.to_string()></progress></label>
+                <label class="progress">{move || text::DATA_PROGRESS.get(lang.get())}
+                    <progress data-testid="data-progress" class="data" max="1"
+                        value=move || { let (a, b, c, d) = state.data.get(); ((a + c) as f64 / (b + d).max(1) as f64).to_string() }></progress></label>
             </section>
             <section class="panel wide" aria-label=move || text::LOSS_PER_STEP.get(lang.get())>
                 <h2>{move || text::LOSS_PER_STEP.get(lang.get())}</h2>

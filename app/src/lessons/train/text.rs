@@ -178,6 +178,10 @@ pub const LOSS: Text = tx("Loss", "损失");
 pub const TEST_ACCURACY: Text = tx("Test accuracy", "测试准确率");
 pub const SPEED: Text = tx("Speed", "速度");
 pub const DATA: Text = tx("Data", "数据");
+/// The epoch's progress bar.
+pub const EPOCH_PROGRESS: Text = tx("This epoch", "本轮进度");
+/// The data-loading progress bar.
+pub const DATA_PROGRESS: Text = tx("Data loaded", "数据加载进度");
 pub const SAMPLES_PER_SECOND: Text = tx("samples/s", "样本/秒");
 pub const TRAIN: Text = tx("train", "训练");
 pub const TEST: Text = tx("test", "测试");
