@@ -2,6 +2,7 @@
 //! own Web Worker running this same wasm module on the lesson-agnostic worker runtime (`runtime`).
 
 mod client;
+mod course;
 mod history;
 mod lessons;
 mod messages;

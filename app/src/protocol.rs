@@ -73,7 +73,7 @@ pub type Outbound<P> = FromWorker<<P as Protocol>::Event, <P as Protocol>::Reply
 
 /// The URL keys the shell reads (language, lesson, step, presenter mode, debug controls); a lesson's
 /// own settings use any others.
-pub const SHELL_KEYS: &[&str] = &["lang", "lesson", "step", "present", "debug"];
+pub const SHELL_KEYS: &[&str] = &["lang", "lesson", "step", "present", "debug", "page"];
 
 /// Which engine to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

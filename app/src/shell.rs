@@ -1,9 +1,10 @@
-//! The app's shell: header (home link, language toggle), the home page with a card per lesson, and the
-//! current lesson, chosen by the URL. Language and route are shared through context.
+//! The app's shell: header (home link, language toggle, presenter mode), and the current lesson or
+//! course page ([`crate::course`]), chosen by the URL. Language and route are shared through context.
 
 use leptos::prelude::*;
 
-use crate::lessons::{self, LESSONS};
+use crate::course::Page;
+use crate::lessons;
 use crate::route::Router;
 use crate::ui::i18n::{Lang, tx};
 
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
     };
     let present_label = tx("Presenter mode", "演示模式");
     let lesson = Memo::new(move |_| router.0.with(|r| r.lesson.clone()));
+    let page = Memo::new(move |_| router.0.with(|r| Page::parse(r.get("page"))));
     let home = tx("All lessons", "全部课程");
     view! {
         <header class="top">
@@ -75,46 +77,9 @@ pub fn App() -> impl IntoView {
         {move || match lesson.get() {
             Some(id) => match lessons::find(&id) {
                 Some(l) => (l.page)(),
-                None => view! { <Home unknown=true /> }.into_any(),
+                None => Page::Home.view(true),
             },
-            None => view! { <Home unknown=false /> }.into_any(),
+            None => page.get().view(false),
         }}
-    }
-}
-
-/// The home page: one card per lesson from the registry.
-#[component]
-fn Home(unknown: bool) -> impl IntoView {
-    let router = expect_context::<Router>();
-    let lang = expect_context::<RwSignal<Lang>>();
-    let intro = tx(
-        "Watch a real neural network learn on your own GPU: every number on these pages comes live from the model. Pick a lesson.",
-        "在你自己的 GPU 上看一个真实的神经网络学习：页面上的每个数字都实时来自模型。请选择一节课。",
-    );
-    let steps = tx("steps", "个步骤");
-    let open = tx("Open", "打开");
-    view! {
-        <main class="home">
-            {unknown.then(|| view! { <p class="error" role="alert">{move || lessons::NOT_FOUND.get(lang.get())}</p> })}
-            <p class="intro">{move || intro.get(lang.get())}</p>
-            <ul class="cards">
-                {LESSONS.iter().map(|l| {
-                    let l = &l.info;
-                    let href = format!("?lesson={}", l.id);
-                    view! {
-                        <li class="card" data-testid=format!("lesson-card-{}", l.id)>
-                            <h2>{move || l.title.get(lang.get())}</h2>
-                            <p>{move || l.summary.get(lang.get())}</p>
-                            {(!l.steps.is_empty()).then(|| view! { <p class="meta">{l.steps.len()} " " {move || steps.get(lang.get())}</p> })}
-                            <a class="open" href=href data-testid=format!("open-{}", l.id)
-                                on:click=move |ev| { ev.prevent_default(); router.open_lesson(Some(l.id)); }>
-                                {move || open.get(lang.get())}
-                            </a>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <footer>{move || tx("MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Fashion-MNIST: Zalando Research (MIT). CIFAR-10: A. Krizhevsky (2009).", "MNIST：LeCun、Cortes、Burges（CC BY-SA 3.0）。Fashion-MNIST：Zalando Research（MIT）。CIFAR-10：A. Krizhevsky（2009）。").get(lang.get())}</footer>
-        </main>
     }
 }

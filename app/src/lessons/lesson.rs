@@ -14,6 +14,8 @@ pub struct Step {
     pub title: Text,
     /// The explanation shown with the step's panel.
     pub body: Text,
+    /// For the teacher: what to do, ask and expect (shown in presenter mode).
+    pub notes: Text,
 }
 
 /// What the home page and the header say of a lesson.
@@ -23,10 +25,14 @@ pub struct LessonInfo {
     pub id: &'static str,
     /// Title.
     pub title: Text,
-    /// One or two sentences for the home page.
+    /// One or two sentences for the home page, in plain language (no term the lesson has not taught).
     pub summary: Text,
     /// The steps (empty: a free-form lesson without a step player).
     pub steps: &'static [Step],
+    /// Minutes a class needs for it (the teacher's plan adds them up).
+    pub minutes: u32,
+    /// The article's section it teaches.
+    pub article: Text,
 }
 
 /// A lesson's registry row: everything the home page, the router and the worker entry point need.
@@ -38,4 +44,7 @@ pub struct Lesson {
     pub page: fn() -> AnyView,
     /// The engine worker its page starts, if any (two lessons may share one).
     pub worker: Option<WorkerEntry>,
+    /// What the lesson would say is wrong with a URL's setup (`?lesson=…&lr=…`): empty when it opens
+    /// as the link says (the teacher's demo links are checked with it).
+    pub check: fn(query: &str) -> Vec<String>,
 }

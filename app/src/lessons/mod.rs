@@ -16,12 +16,12 @@ use wasm_bindgen::prelude::*;
 pub use self::lesson::Lesson;
 use crate::ui::i18n::{Text, tx};
 
-/// Every lesson, in the order the home page lists them.
+/// Every lesson, in course order (the home page numbers them; the teacher's plan follows it).
 pub const LESSONS: &[Lesson] = &[
     train::LESSON,
-    finetune::LESSON,
     cross_entropy::LESSON,
     chain_rule::LESSON,
+    finetune::LESSON,
 ];
 
 /// The registry row of `id`.

@@ -60,6 +60,8 @@ pub fn StepPlayer(steps: &'static [Step]) -> impl IntoView {
     let prev = tx("← Previous", "← 上一步");
     let next = tx("Next →", "下一步 →");
     let of = tx("Step", "步骤");
+    let agenda = tx("Agenda", "议程");
+    let notes_label = tx("Speaker notes:", "讲者备注：");
     view! {
         <nav class="player" aria-label="Lesson steps">
             <button data-testid="lesson-prev" disabled=at_first
@@ -93,9 +95,23 @@ pub fn StepPlayer(steps: &'static [Step]) -> impl IntoView {
                 {move || next.get(lang.get())}
             </button>
         </nav>
+        // In presenter mode the room sees where the lesson is going: every step, the current one marked.
+        <ol class="agenda" data-testid="agenda" aria-label=move || agenda.get(lang.get())>
+            {steps.iter().enumerate().map(|(i, s)| {
+                let k = i + 1;
+                view! {
+                    <li class:current=move || step.get() == k class:done=move || k < step.get()
+                        on:click=move |_| go(router, k)>{move || s.title.get(lang.get())}</li>
+                }
+            }).collect_view()}
+        </ol>
         <section class="step-text" aria-live="polite">
             <h2 data-testid="lesson-step-title">{move || steps[step.get() - 1].title.get(lang.get())}</h2>
             <p>{move || steps[step.get() - 1].body.get(lang.get())}</p>
+            <aside class="speaker-notes" data-testid="speaker-notes">
+                <strong>{move || notes_label.get(lang.get())}</strong> " "
+                {move || steps[step.get() - 1].notes.get(lang.get())}
+            </aside>
         </section>
     }
 }

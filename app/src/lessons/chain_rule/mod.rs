@@ -17,6 +17,7 @@ use super::live_model::{Live, LiveBar, url_image};
 use super::player::{StepPlayer, current_step};
 use crate::route::Router;
 use crate::ui::formula::{Formula, tex};
+use crate::ui::i18n::tx;
 
 /// URL id.
 pub const ID: &str = "chain-rule";
@@ -29,6 +30,8 @@ pub const INFO: LessonInfo = LessonInfo {
     title: text::TITLE,
     summary: text::SUMMARY,
     steps: &STEPS,
+    minutes: 10,
+    article: tx("§4.2 Backpropagation", "§4.2 反向传播算法"),
 };
 
 /// Registry row.
@@ -36,6 +39,7 @@ pub const LESSON: Lesson = Lesson {
     info: INFO,
     page: || view! { <ChainRuleLesson /> }.into_any(),
     worker: Some(super::live_model::WORKER),
+    check: super::live_model::url_problems,
 };
 
 /// What the student chose, kept in the URL.
@@ -77,14 +81,7 @@ pub fn ChainRuleLesson() -> impl IntoView {
     let router = expect_context::<Router>();
     let route = router.0.get_untracked();
     Live::start(&route);
-    let valid = |w: &Weight| {
-        let (rows, cols) = if w.layer == 0 {
-            (HIDDEN, 784)
-        } else {
-            (10, HIDDEN)
-        };
-        w.layer < 2 && w.out < rows && w.input < cols
-    };
+    let valid = |w: &Weight| w.fits(HIDDEN);
     let choice = Choice {
         weight: RwSignal::new(
             route

@@ -7,8 +7,8 @@ use crate::ui::i18n::{Text, tx};
 pub const TITLE: Text = tx("The chain rule", "链式法则");
 /// Home-page summary.
 pub const SUMMARY: Text = tx(
-    "Backpropagation is the chain rule: pick any weight of the live model and compare its three factors' product, the gradient our WGSL kernel computed and a finite difference; walk the backward pass; predict an update.",
-    "反向传播就是链式法则：在实时模型中任选一个权重，比较它的三个因子之积、我们的 WGSL 内核算出的梯度和有限差分；逐层走过反向传播；预测一次更新。",
+    "How each weight learns which way to move: the chain rule, worked out on any weight you pick in a live model, checked three ways (by hand, by the GPU, by nudging the weight and watching the loss); then predict the next update before it happens.",
+    "每个权重怎样知道该往哪个方向移动：链式法则，在实时模型中你任选的一个权重上算出来，并用三种方式核对（手算、GPU 算、轻推这个权重看损失怎么变）；然后在下一次更新发生之前预测它。",
 );
 
 /// The steps.
@@ -19,12 +19,20 @@ pub const STEPS: [Step; 4] = [
             "A weight w_ij connects input i to neuron j (PyTorch stores it as fc.weight[j, i]: one row per neuron). z_j is the neuron's net input (its weighted sum, before the activation), y_j its output. The loss depends on w_ij only through z_j and y_j, so its derivative is a product of three factors: how the loss changes with y_j, how y_j changes with z_j, and how z_j changes with w_ij. The last two are local; the first is not for a hidden neuron — it is Σ_k W₂[k, j]·δ²_k, gathered from the layer above, and computing it is exactly what backpropagation does. Backpropagation computes gradients; the optimiser (SGD) is what uses them.",
             "权重 w_ij 把输入 i 连到神经元 j（PyTorch 把它存为 fc.weight[j, i]：每个神经元一行）。z_j 是该神经元的净输入（加权和，激活前的值），y_j 是它的输出。损失只通过 z_j 和 y_j 依赖于 w_ij，所以它的导数是三个因子的乘积：损失随 y_j 的变化、y_j 随 z_j 的变化，以及 z_j 随 w_ij 的变化。后两个是局部的；对隐藏神经元来说第一个不是——它等于 Σ_k W₂[k, j]·δ²_k，要从上一层汇集而来，而计算它正是反向传播所做的事。反向传播负责计算梯度；使用梯度的是优化器（SGD）。",
         ),
+        notes: tx(
+            "Draw the path on the board: weight → z → y → loss. Each arrow is one local derivative; the chain rule multiplies them. Say that backpropagation computes gradients and the optimiser uses them.",
+            "在黑板上画出路径：权重 → z → y → 损失。每个箭头是一个局部导数；链式法则把它们相乘。说明反向传播计算梯度，优化器使用梯度。",
+        ),
     },
     Step {
         title: tx("Pick any weight", "任选一个权重"),
         body: tx(
             "Click a weight of fc1 (one 28×28 tile per hidden neuron) or of fc2 (10 × 32), or use the arrow keys. For a hidden neuron ∂y/∂z is ReLU′: 1 where z > 0, else 0 (also at z = 0, as PyTorch takes it); at the output softmax and cross-entropy combine into (q − p)/B, where B is the number of images chosen here (1 or 16) and L their mean cross-entropy. Below: the product summed over the images, the gradient our backward kernel computed, and (L(w+ε) − L(w−ε))/2ε from two engine evaluations, and whether they agree within what f32 and ε allow. None of this touches the training run.",
             "点击 fc1 的一个权重（每个隐藏神经元一个 28×28 小图）或 fc2 的一个权重（10 × 32），也可以用方向键。对隐藏神经元，∂y/∂z 是 ReLU′：z > 0 时为 1，否则为 0（z = 0 时也取 0，与 PyTorch 一致）；在输出层，softmax 与交叉熵合并成 (q − p)/B，其中 B 是这里所选图像的张数（1 或 16），L 是它们的平均交叉熵。下面是：各图像上因子乘积之和、我们的反向内核算出的梯度，以及由两次引擎求值得到的 (L(w+ε) − L(w−ε))/2ε，并说明三者在 f32 与 ε 允许的精度内是否一致。这些都不会影响训练。",
+        ),
+        notes: tx(
+            "Three numbers that should agree: the product of the factors, the kernel's gradient, the finite difference. Pick a weight of fc1 and one of fc2; switch to 16 images and watch the sum over rows.",
+            "三个应当一致的数：因子之积、内核算出的梯度、有限差分。选一个 fc1 的权重和一个 fc2 的权重；切换到 16 张图像，看各行之和。",
         ),
     },
     Step {
@@ -33,12 +41,20 @@ pub const STEPS: [Step; 4] = [
             "Step through the backward pass for the chosen images, one row per image (row vectors, as the kernels compute): δ² at the output, then δ¹ = (δ²·W₂) ⊙ ReLU′(z¹) at the hidden layer, then each weight gradient dW = δᵀ·a (a is the layer's input). Superscripts number layers: δ² is layer 2's δ, not a square. Every tensor is read back from the engine, shown next to the WGSL the GPU engine runs for it.",
             "对所选图像逐层演示反向传播，每张图像一行（行向量，与内核的计算方式一致）：先是输出层的 δ²，然后是隐藏层的 δ¹ = (δ²·W₂) ⊙ ReLU′(z¹)，最后是每个权重梯度 dW = δᵀ·a（a 是该层的输入）。上标表示层号：δ² 是第 2 层的 δ，不是平方。每个张量都从引擎读回，旁边是 GPU 引擎为它运行的 WGSL 代码。",
         ),
+        notes: tx(
+            "Walk the backward pass stage by stage: δ at the output is (q − p)/B, then it flows back through W₂ and the ReLU. Point at dark rows of the heat-maps and ask which images or units they belong to.",
+            "逐层走过反向传播：输出层的 δ 是 (q − p)/B，然后经过 W₂ 和 ReLU 向后传。指着热图中颜色深的行，问它们属于哪些图像或单元。",
+        ),
     },
     Step {
         title: tx("Predict, then run", "先预测，再运行"),
         body: tx(
             "Here is the chosen weight, its gradient on the next training batch and its momentum. Will the next step push it up or down? Predict, then run the step: w ← w − lr·(μ·v + g). This is PyTorch's form of momentum; the textbook v ← μv − lr·g, w ← w + v is the same only while lr stays fixed.",
             "这是所选的权重、它在下一个训练批次上的梯度和它的动量。下一步会把它推高还是压低？先预测，再运行这一步：w ← w − lr·(μ·v + g)。这是 PyTorch 的动量写法；教科书上的 v ← μv − lr·g，w ← w + v 只有在学习率不变时才与它相同。",
+        ),
+        notes: tx(
+            "Everyone writes down a prediction first (sign and size of the change); only then run the step. The page grades the prediction against the real change.",
+            "每个人先写下预测（变化的正负和大小）；然后再运行这一步。页面会用真实的变化给预测打分。",
         ),
     },
 ];

@@ -14,6 +14,7 @@ use super::lesson::{Lesson, LessonInfo};
 use super::live_model::{Live, LiveBar, url_image};
 use super::player::{StepPlayer, current_step};
 use crate::route::Router;
+use crate::ui::i18n::tx;
 
 /// URL id.
 pub const ID: &str = "cross-entropy";
@@ -24,6 +25,8 @@ pub const INFO: LessonInfo = LessonInfo {
     title: text::TITLE,
     summary: text::SUMMARY,
     steps: &STEPS,
+    minutes: 10,
+    article: tx("§4.1 The loss function", "§4.1 损失函数"),
 };
 
 /// Registry row.
@@ -31,6 +34,7 @@ pub const LESSON: Lesson = Lesson {
     info: INFO,
     page: || view! { <CrossEntropyLesson /> }.into_any(),
     worker: Some(super::live_model::WORKER),
+    check: super::live_model::url_problems,
 };
 
 /// The lesson page.

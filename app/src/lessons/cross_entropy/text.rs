@@ -7,8 +7,8 @@ use crate::ui::i18n::{Text, tx};
 pub const TITLE: Text = tx("Cross-entropy", "交叉熵");
 /// Home-page summary.
 pub const SUMMARY: Text = tx(
-    "The loss every classifier here minimises: play with p and q, compare it with squared error, and check it against the live model's own loss, image by image.",
-    "这里每个分类器都在最小化的损失：动手改变 p 和 q，与平方误差比较，并逐张图像地与实时模型自己的损失核对。",
+    "How a network is told how wrong it is: one number, the loss, from the true answer and the network's guessed probabilities. Move the guesses, compare it with squared error, and check the number against the model's own, image by image.",
+    "网络怎样得知自己错了多少：由真实答案和网络猜测的概率算出一个数，即损失。动手改变猜测，与平方误差比较，并逐张图像地与模型自己算出的数核对。",
 );
 
 /// The steps.
@@ -19,12 +19,20 @@ pub const STEPS: [Step; 6] = [
             "Cross-entropy compares two distributions over the ten classes. p is the truth: for one MNIST image it is one-hot, all its mass on the true class. q is the model's belief: the softmax of its ten logits. Here both are shown for a test image and the live model.",
             "交叉熵比较十个类别上的两个分布。p 是真实分布（标签）：对一张 MNIST 图像，它是独热（one-hot）向量，全部概率都在真实类别上。q 是模型的预测分布：它十个 logit 的 softmax。这里显示一张测试图像与实时模型的 p 和 q。",
         ),
+        notes: tx(
+            "Point at the grey bar (p, the truth) and the blue bars (q, the model's belief). Ask: which number should training push up? (q of the true class.) Untrained, every q is about 0.1.",
+            "指着灰色柱（p，真实分布）和蓝色柱（q，模型的预测）。提问：训练应该把哪个数推高？（真实类别的 q。）未训练时每个 q 都约为 0.1。",
+        ),
     },
     Step {
         title: tx("Playground", "动手试一试"),
         body: tx(
             "Move the logits, or drag a bar of q, and watch softmax renormalise. Each term −p_k·log q_k is listed (natural log); only classes where p is not zero contribute. Push q of the true class towards 0 and the loss runs towards infinity. For one example the gradient with respect to the logits is simply q − p; training minimises the batch mean, so each example contributes (q − p)/B — the δ the chain rule starts from. With label smoothing the smallest possible H is H(p) > 0, reached at q = p (H(p, q) = H(p) + KL(p‖q)). An untrained 10-class model starts near ln 10 ≈ 2.30.",
             "移动 logit，或拖动 q 的柱子，观察 softmax 如何重新归一化。每一项 −p_k·log q_k 都列在表中（自然对数）；只有 p 不为零的类别有贡献。把真实类别的 q 推向 0，损失就趋向无穷大。对单个样本，对 logit 的梯度就是 q − p；训练最小化的是一个批次的平均损失，所以每个样本贡献 (q − p)/B——这正是链式法则出发时的 δ。使用标签平滑时，H 的最小值是 H(p) > 0，在 q = p 处取到（H(p, q) = H(p) + KL(p‖q)）。一个未训练的 10 类模型起步时约为 ln 10 ≈ 2.30。",
+        ),
+        notes: tx(
+            "Let a student drag the true class's bar towards 0 and read H aloud as it grows without limit; then set all logits equal: H = ln 10 ≈ 2.30. Mention q − p: it is where backpropagation starts.",
+            "让一位学生把真实类别的柱子拖向 0，并大声读出不断增大、没有上限的 H；再把所有 logit 设成相等：H = ln 10 ≈ 2.30。提一下 q − p：反向传播就从这里开始。",
         ),
     },
     Step {
@@ -33,12 +41,20 @@ pub const STEPS: [Step; 6] = [
             "Both losses as q of the true class goes from 0 to 1 (the rest spread evenly; the log is natural). Cross-entropy punishes a mistake without limit and its gradient on the true logit is exactly q − 1, close to −1 while q is small, so learning is fast exactly when the model is most wrong. Squared error on the probabilities, SE = Σ_k (q_k − p_k)² (a sum; PyTorch's mse_loss divides by K), stays bounded, and through softmax its gradient carries a factor q_true that vanishes there: a confidently wrong model barely learns. (Squared error on raw scores, as in regression, has no such factor.)",
             "当真实类别的 q 从 0 变到 1（其余概率平均分配；log 为自然对数）时的两种损失。交叉熵对错误给予无上限的惩罚，它对真实类别 logit 的梯度恰好是 q − 1，在 q 很小时接近 −1，所以模型错得最厉害时学得最快。概率上的平方误差 SE = Σ_k (q_k − p_k)²（是求和；PyTorch 的 mse_loss 还会除以 K）是有界的，经过 softmax 后它的梯度带有因子 q_真实，在那里趋于零：一个自信地犯错的模型几乎学不动。（在原始分数上做平方误差，如回归问题，就没有这个因子。）",
         ),
+        notes: tx(
+            "Ask before showing: which loss punishes a confident mistake more? Then point at the gradient curves near q = 0: cross-entropy's stays near −1, squared error's vanishes.",
+            "展示之前先问：哪种损失对自信的错误惩罚更重？再指出 q = 0 附近的梯度曲线：交叉熵的保持在 −1 附近，平方误差的趋于零。",
+        ),
     },
     Step {
         title: tx("On the live model", "在实时模型上"),
         body: tx(
             "Pick a test image. The page computes H(p, q) from the model's logits; next to it is the loss the engine's softmax-cross-entropy kernel computed for the same image, and a line that says whether the two agree within what f32 arithmetic can resolve. Train a few steps and look again.",
             "选一张测试图像。页面用模型的 logit 计算 H(p, q)；旁边是引擎的 softmax 交叉熵内核为同一张图像算出的损失，下面一行说明两者在 f32 运算能分辨的精度内是否一致。训练几步后再看一次。",
+        ),
+        notes: tx(
+            "The same H, computed by this page and by the GPU kernel, for one image. Press Step a few times: both change together. If the panel says underflow, say why: the model is very sure and f32 runs out of digits.",
+            "同一张图像的 H，分别由本页面和 GPU 内核算出。按几次“单步”：两者一起变化。如果面板显示下溢，解释原因：模型非常确定，f32 的精度用尽了。",
         ),
     },
     Step {
@@ -47,12 +63,20 @@ pub const STEPS: [Step; 6] = [
             "The test images the live model finds most surprising: the highest loss, the lowest q on the true class. Early on they are everything; as it trains, they become the odd, ambiguous and mislabelled digits.",
             "实时模型觉得最意外的测试图像：损失最高、真实类别上的 q 最低。刚开始几乎每张图都可能上榜；随着训练，剩下的是奇怪的、模棱两可的和标错的数字。",
         ),
+        notes: tx(
+            "The images the model finds hardest: ask the class whether a person would find them hard too. Many are genuinely ambiguous or mislabelled.",
+            "模型觉得最难的图像：问全班人是否也会觉得难。很多确实模棱两可，或者标错了。",
+        ),
     },
     Step {
         title: tx("Check yourself", "随堂自测"),
         body: tx(
             "Two predictions of the live model. Which one has the lower cross-entropy? Answer, then see the numbers.",
             "实时模型的两个预测。哪一个的交叉熵更低？先作答，再看数字。",
+        ),
+        notes: tx(
+            "Let the class vote A or B before anyone clicks; the bars decide. Ask why the lower loss belongs to the taller true-class bar.",
+            "在任何人点击之前先让全班投票选 A 或 B；由柱子来判定。问为什么更低的损失属于更高的真实类别柱子。",
         ),
     },
 ];

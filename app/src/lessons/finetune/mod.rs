@@ -39,6 +39,8 @@ pub const INFO: LessonInfo = LessonInfo {
     title: text::TITLE,
     summary: text::SUMMARY,
     steps: &STEPS,
+    minutes: 15,
+    article: tx("§3.2 and §5.2 Fine-tuning", "§3.2、§5.2 模型微调"),
 };
 
 /// The lesson's engine worker.
@@ -49,6 +51,7 @@ pub const LESSON: Lesson = Lesson {
     info: INFO,
     page: || view! { <FinetuneLesson /> }.into_any(),
     worker: Some(WORKER),
+    check: |query| settings::from_query(SETTINGS, query).1,
 };
 
 /// The lesson's setup from the URL, with the recipe's defaults.

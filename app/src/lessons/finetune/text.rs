@@ -13,12 +13,20 @@ pub const STEPS: [Step; 6] = [
             "Start from a model someone already trained — the scenario below names the shipped one — or a .safetensors file of your own. Before changing anything, we measure it on the new task's held-out examples: images kept out of training and used only to measure.",
             "从一个已经训练好的模型开始——下面的场景会说明自带的是哪个——或你自己的 .safetensors 文件。在改动任何东西之前，先在新任务的留出样本上测量它：留出样本不参与训练，只用来测量。",
         ),
+        notes: tx(
+            "Ask: will a model trained on clean MNIST read a thicker, shifted pen? Read the untouched accuracy aloud: it is the number every later step must beat.",
+            "提问：在干净的 MNIST 上训练的模型，能读懂更粗、偏移的笔迹吗？大声读出未经改动的准确率：这是后面每一步都必须超过的数。",
+        ),
     },
     Step {
         title: tx("Freeze", "冻结"),
         body: tx(
             "Freezing a layer means its weights get no gradient and no update. The early layers keep what they learned; only what we choose will train. Click a lock to freeze or unfreeze a layer.",
             "冻结一层，意味着它的权重不再计算梯度、也不更新。前面的层保留学到的东西，只有我们选中的部分会训练。点击锁来冻结或解冻某一层。",
+        ),
+        notes: tx(
+            "Click the padlocks: the counts of trainable and frozen parameters change. Ask which tensors will get a gradient in the head phase before anyone trains (only fc2's). The zeroing toggle shows a common PyTorch trap.",
+            "点击挂锁：可训练参数和冻结参数的数量会变。在任何人训练之前先问：分类头阶段哪些张量会得到梯度？（只有 fc2 的。）清零梯度的开关展示了一个常见的 PyTorch 陷阱。",
         ),
     },
     Step {
@@ -27,12 +35,20 @@ pub const STEPS: [Step; 6] = [
             "The output layer (the head) maps the hidden features to the old classes. A new task gets a new head with one output per new class, freshly initialised from the seed.",
             "输出层（分类头）把隐藏特征映射到旧的类别。新任务需要一个新的分类头：每个新类别一个输出，按随机种子重新初始化。",
         ),
+        notes: tx(
+            "With the same ten digits a new head throws away what the old one knew; with new classes it is needed. Discuss before pressing.",
+            "类别仍是同样的十个数字时，新的分类头会丢掉旧分类头已知的东西；类别变了时才需要它。按下按钮之前先讨论。",
+        ),
     },
     Step {
         title: tx("Train the head", "训练分类头"),
         body: tx(
             "Train only the head, at the article's rate of 0.001 (momentum 0.9): smaller than training from scratch (0.01 in \"Train a network\"). The small rate matters once the pretrained weights are unfrozen; a brand-new head often tolerates more — try 0.01. Watch the freezing panel: the frozen layer gets no gradient at all and its weights do not move.",
             "只训练分类头，使用原文的学习率 0.001（动量 0.9）：比从头训练时小（“训练一个神经网络”中是 0.01）。小学习率在解冻预训练权重之后才真正重要；全新的分类头通常能承受更大的学习率——试试 0.01。看冻结面板：被冻结的层根本不计算梯度，权重也不动。",
+        ),
+        notes: tx(
+            "Train the head: fc1's fingerprint must not change (it is frozen); ‖ΔW‖ of fc2 grows. Watch the chart's red line.",
+            "训练分类头：fc1 的指纹不应改变（它被冻结了）；fc2 的 ‖ΔW‖ 增大。观察图中的红线。",
         ),
     },
     Step {
@@ -41,12 +57,20 @@ pub const STEPS: [Step; 6] = [
             "Now unfreeze everything and train all layers at a tenth of the learning rate (0.0001), so the early layers adapt with less forgetting of what they learned.",
             "现在解冻所有层，用十分之一的学习率（0.0001）训练全部参数，让前面的层缓慢适应，减少遗忘（灾难性遗忘）。",
         ),
+        notes: tx(
+            "Unfreeze and fine-tune at a ten times smaller rate: fc1 starts to move. Ask why the rate is small.",
+            "解冻并以小十倍的学习率微调：fc1 开始移动。问为什么学习率要小。",
+        ),
     },
     Step {
         title: tx("Repeat and compare", "对比"),
         body: tx(
             "Did transfer help? Three arms on the same held-out examples: the pretrained model untouched, the fine-tuned one, and the same network trained from scratch on the same examples and seed, at its own rate. The verdict below is computed from the measured numbers, with a band for how many examples are held out.",
             "迁移有帮助吗？在同样的留出样本上比较三组：未改动的预训练模型、微调后的模型，以及用同样的样本和随机种子、以自己的学习率从头训练的同一个网络。下面的结论由实测数字得出，并按留出样本数给出误差带。",
+        ),
+        notes: tx(
+            "Ask the class to predict the winner before training from scratch; the verdict names the held-out count and its band. With time left, rerun with 3 seeds: does the verdict hold?",
+            "在从头训练之前先让全班预测谁会赢；结论会给出留出样本数和误差带。如果还有时间，用 3 个随机种子重跑：结论还成立吗？",
         ),
     },
 ];
@@ -55,8 +79,8 @@ pub const STEPS: [Step; 6] = [
 pub const TITLE: Text = tx("Fine-tune a pretrained model", "微调一个预训练模型");
 /// Home-page summary.
 pub const SUMMARY: Text = tx(
-    "Load a trained model, freeze it, replace its output layer, train the head, unfreeze and fine-tune — on your handwriting, another pen, new symbols, clothes or CIFAR-10 vehicles — and compare with training from scratch.",
-    "加载训练好的模型，冻结、替换输出层、训练分类头、解冻并微调——用你的笔迹、另一支笔、新符号、服装或 CIFAR-10 交通工具——并与从头训练对比。",
+    "Reuse a trained network for a new task: keep what it learned, give it a new last layer, train that first and then everything gently — on another pen, your handwriting, new symbols, clothes or photos of vehicles — and find out honestly whether it beat starting from nothing.",
+    "把训练好的网络用到新任务上：保留它学到的东西，给它换一个新的最后一层，先训练这一层，再轻轻地训练全部——用另一支笔、你的笔迹、新符号、服装或交通工具的照片——并诚实地看看它是否胜过从零开始。",
 );
 
 /// A scenario's name in the picker.

@@ -22,6 +22,8 @@ use crate::ui::i18n::Lang;
 
 /// Hidden units of the live model: small enough to show every weight.
 pub const HIDDEN: usize = 32;
+/// Test images the concept lessons pick from (`image=0…999`).
+pub const TEST_POOL: usize = 1000;
 
 /// Epochs Start trains the live model for. Past a few epochs the 5,000 digits are memorised: losses
 /// and gradients round to zero in f32 and the lessons' comparisons have nothing left to compare
@@ -341,6 +343,44 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
             }).collect_view()}
         </section>
     }
+}
+
+/// What is wrong with a concept lesson's URL setup: the keys the live model and its lessons read.
+pub fn url_problems(query: &str) -> Vec<String> {
+    let route = Route::parse(query);
+    let mut problems = Vec::new();
+    let mut bad = |key: &str, ok: bool| {
+        if let Some(v) = route.get(key).filter(|_| !ok) {
+            problems.push(format!("{key}={v}"));
+        }
+    };
+    bad(
+        "image",
+        route
+            .get("image")
+            .is_none_or(|v| v.parse::<usize>().is_ok_and(|i| i < TEST_POOL)),
+    );
+    bad(
+        "weight",
+        route
+            .get("weight")
+            .is_none_or(|v| protocol::Weight::parse(v).is_some_and(|w| w.fits(HIDDEN))),
+    );
+    bad(
+        "rows",
+        route.get("rows").is_none_or(|v| v == "1" || v == "16"),
+    );
+    bad(
+        "seed",
+        route.get("seed").is_none_or(|v| v.parse::<u64>().is_ok()),
+    );
+    bad(
+        "engine",
+        route
+            .get("engine")
+            .is_none_or(|v| EnginePreference::parse(v).is_some()),
+    );
+    problems
 }
 
 /// The test image a lesson's URL names (`image=17`), else the first.

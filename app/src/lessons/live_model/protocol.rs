@@ -31,6 +31,16 @@ impl Weight {
         format!("{}.{}.{}", self.layer, self.out, self.input)
     }
 
+    /// Whether the weight exists in the live model (784 → `hidden` → 10).
+    pub fn fits(self, hidden: usize) -> bool {
+        let (rows, cols) = if self.layer == 0 {
+            (hidden, 784)
+        } else {
+            (10, hidden)
+        };
+        self.layer < 2 && self.out < rows && self.input < cols
+    }
+
     /// Parses the URL form.
     pub fn parse(s: &str) -> Option<Self> {
         let mut it = s.split('.').map(|p| p.parse::<usize>().ok());

@@ -12,6 +12,8 @@ use kernels::{AnyEngine, Engine, EngineError, Mlp, OptimizerConfig};
 use serde_bytes::ByteBuf;
 
 use super::CtProtocol;
+/// Test images the lessons use (the surprise gallery ranks all of them).
+use super::TEST_POOL;
 use super::protocol::{
     BackwardView, ChainRow, ChainView, CtEvent, CtQuery, CtReply, CtToWorker, ImageView,
     MessageCode, Surprise, UpdatePreview, Weight, WeightsView, WorkerMessage,
@@ -23,8 +25,6 @@ use crate::runtime::data::load_dataset;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
 use crate::store;
-/// Test images the lessons use (the surprise gallery ranks all of them).
-const TEST_POOL: usize = 1000;
 /// Rows per training step.
 const BATCH: usize = 32;
 /// Rows the live engine evaluates at once (its steps take `BATCH`).

@@ -26,10 +26,15 @@ pub const INFO: LessonInfo = LessonInfo {
     id: ID,
     title: tx("Train a network", "训练一个神经网络"),
     summary: tx(
-        "An MLP learns MNIST in your browser (on your GPU when WebGPU is there): the training loop step by step, loss and accuracy live, the first layer's weights, a confusion matrix and a drawing pad.",
-        "一个多层感知机在你的浏览器里学习 MNIST（有 WebGPU 时在你的 GPU 上）：逐步展示训练循环，实时的损失和准确率、第一层权重、混淆矩阵和手写板。",
+        "Start here. A small neural network learns to read handwritten digits in your browser (on your GPU when WebGPU is there): watch its error fall and its accuracy climb, see what its first layer looks for, and test it on a digit you draw.",
+        "从这里开始。一个小型神经网络在你的浏览器里学习识别手写数字（有 WebGPU 时在你的 GPU 上）：看它的误差下降、准确率上升，看它的第一层在找什么，再用你画的数字测试它。",
     ),
     steps: &[],
+    minutes: 10,
+    article: tx(
+        "§3.1 and §5.1 Training a network",
+        "§3.1、§5.1 神经网络训练",
+    ),
 };
 
 /// The lesson's engine worker.
@@ -40,6 +45,7 @@ pub const LESSON: Lesson = Lesson {
     info: INFO,
     page: || view! { <TrainLesson /> }.into_any(),
     worker: Some(WORKER),
+    check: |query| crate::settings::from_query(config::PARAMS, query).1,
 };
 
 /// The lesson.

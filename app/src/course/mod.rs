@@ -1,0 +1,109 @@
+//! The course around the lessons: the home page (the lessons in course order, numbered, with minutes
+//! and the article section each teaches), the teacher's page and the glossary. Pages other than lessons
+//! are chosen by `?page=` ([`Page`]).
+
+pub mod glossary;
+pub mod teacher;
+
+use leptos::prelude::*;
+
+use crate::lessons::{self, LESSONS};
+use crate::route::Router;
+use crate::ui::i18n::{Lang, tx};
+
+/// A page that is not a lesson.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    /// The course: every lesson.
+    Home,
+    /// The teacher's plan and demos.
+    Teacher,
+    /// The glossary.
+    Glossary,
+}
+
+impl Page {
+    /// The `page=` value of a URL (the home page for none or an unknown one).
+    pub fn parse(value: Option<&str>) -> Self {
+        match value {
+            Some("teacher") => Self::Teacher,
+            Some("glossary") => Self::Glossary,
+            _ => Self::Home,
+        }
+    }
+
+    /// The page's view.
+    pub fn view(self, unknown_lesson: bool) -> AnyView {
+        match self {
+            Self::Home => view! { <Home unknown=unknown_lesson /> }.into_any(),
+            Self::Teacher => view! { <teacher::Teacher /> }.into_any(),
+            Self::Glossary => view! { <glossary::Glossary /> }.into_any(),
+        }
+    }
+}
+
+/// The home page: the lessons in course order, from the registry.
+#[component]
+fn Home(unknown: bool) -> impl IntoView {
+    let router = expect_context::<Router>();
+    let lang = expect_context::<RwSignal<Lang>>();
+    let intro = tx(
+        "Watch a real neural network learn on your own GPU: every number on these pages comes live from the model. The lessons follow one article, in this order.",
+        "在你自己的 GPU 上看一个真实的神经网络学习：页面上的每个数字都实时来自模型。各课按同一篇文章展开，顺序如下。",
+    );
+    let steps = tx("steps", "个步骤");
+    let minutes = tx("min", "分钟");
+    let open = tx("Open", "打开");
+    let start_here = tx("Start here", "从这里开始");
+    let teacher = tx(
+        "For teachers: a 45-minute plan and demo links",
+        "教师页：45 分钟教学计划与演示链接",
+    );
+    let glossary = tx("Glossary (English–Chinese)", "术语表（中英对照）");
+    let zh = move || {
+        if lang.get() == Lang::Zh {
+            "&lang=zh"
+        } else {
+            ""
+        }
+    };
+    view! {
+        <main class="home">
+            {unknown.then(|| view! { <p class="error" role="alert">{move || lessons::NOT_FOUND.get(lang.get())}</p> })}
+            <p class="intro">{move || intro.get(lang.get())}</p>
+            <ol class="cards course">
+                {LESSONS.iter().enumerate().map(|(i, l)| {
+                    let l = &l.info;
+                    let order = i + 1;
+                    let href = format!("?lesson={}", l.id);
+                    view! {
+                        <li class="card" class:first=order == 1 data-testid="course-card" data-order=order.to_string() data-lesson=l.id>
+                            <div data-testid=format!("lesson-card-{}", l.id)>
+                                <p class="order"><span class="num">{order}</span>
+                                    {(order == 1).then(|| view! { <span class="start-here" data-testid="start-here">{move || start_here.get(lang.get())}</span> })}</p>
+                                <h2>{move || l.title.get(lang.get())}</h2>
+                                <p>{move || l.summary.get(lang.get())}</p>
+                                <p class="meta">
+                                    {l.minutes} " " {move || minutes.get(lang.get())}
+                                    {(!l.steps.is_empty()).then(|| view! { " · " {l.steps.len()} " " {move || steps.get(lang.get())} })}
+                                    " · " <span class="article">{move || l.article.get(lang.get())}</span>
+                                </p>
+                                <a class="open" href=href data-testid=format!("open-{}", l.id)
+                                    aria-label=move || format!("{} {}", open.get(lang.get()), l.title.get(lang.get()))
+                                    on:click=move |ev| { ev.prevent_default(); router.open_lesson(Some(l.id)); }>
+                                    {move || open.get(lang.get())}
+                                </a>
+                            </div>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <p class="course-links">
+                <a href=move || format!("?page=teacher{}", zh()) data-testid="teacher-link">{move || teacher.get(lang.get())}</a>
+                " · "
+                <a href=move || format!("?page=glossary{}", zh()) data-testid="glossary-link">{move || glossary.get(lang.get())}</a>
+            </p>
+            <footer>{move || tx("MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Fashion-MNIST: Zalando Research (MIT). CIFAR-10: A. Krizhevsky (2009).", "MNIST：LeCun、Cortes、Burges（CC BY-SA 3.0）。Fashion-MNIST：Zalando Research（MIT）。CIFAR-10：A. Krizhevsky（2009）。").get(lang.get())}</footer>
+        </main>
+    }
+}

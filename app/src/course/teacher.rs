@@ -1,0 +1,196 @@
+//! The teacher's page (`?page=teacher`): a 45-minute plan whose timings come from the lesson
+//! registry's minutes, demo links that open a lesson at a step with a setup (each checked against the
+//! lesson's own URL table), and where the speaker notes and the glossary are.
+
+use leptos::prelude::*;
+
+use crate::lessons::{self, LESSONS};
+use crate::ui::i18n::{Lang, Text, tx};
+
+/// A link that opens a lesson ready for one demonstration.
+#[derive(Clone, Copy, Debug)]
+pub struct Demo {
+    /// What it shows.
+    pub title: Text,
+    /// The lesson's id.
+    pub lesson: &'static str,
+    /// Its setup (`step=2&weight=1.3.5`).
+    pub setup: &'static str,
+    /// What to do and what the class should see.
+    pub what: Text,
+}
+
+/// The demos, in course order.
+pub const DEMOS: &[Demo] = &[
+    Demo {
+        title: tx("Divergence at a large learning rate", "学习率过大时发散"),
+        lesson: "train",
+        setup: "lr=5&momentum=0.5",
+        what: tx(
+            "Press Start: within a few steps the loss explodes, training pauses, says where it diverged and rolls back. Ask first: what will a rate 500 times the usual one do?",
+            "按“开始”：几步之内损失爆炸，训练暂停，指出在哪里发散并回滚。先问：比平常大 500 倍的学习率会怎样？",
+        ),
+    },
+    Demo {
+        title: tx("Batch 1 against batch 64", "批大小 1 与 64"),
+        lesson: "train",
+        setup: "batch=1&lr=0.01",
+        what: tx(
+            "The loss curve of single examples is far noisier; compare the samples per second with batch 64 (open the lesson again without the setup).",
+            "单个样本的损失曲线噪声大得多；再与批大小 64 比较每秒处理的样本数（去掉设置重新打开本课）。",
+        ),
+    },
+    Demo {
+        title: tx("Adam against SGD", "Adam 与 SGD"),
+        lesson: "train",
+        setup: "optimizer=adam",
+        what: tx(
+            "Adam at its usual rate 0.001; the update rule on screen changes with it. Run SGD in a second tab with the same seed and compare the first epoch.",
+            "Adam 使用它常用的学习率 0.001；屏幕上的更新规则随之改变。在另一个标签页用同一随机种子运行 SGD，比较第一轮。",
+        ),
+    },
+    Demo {
+        title: tx("The loss of one image", "一张图像的损失"),
+        lesson: "cross-entropy",
+        setup: "step=4&image=5",
+        what: tx(
+            "The page's H and the GPU kernel's loss for the same image; before training both are about ln 10 ≈ 2.30. Ask why.",
+            "页面算出的 H 与 GPU 内核对同一张图像的损失；训练前两者都约为 ln 10 ≈ 2.30。问学生为什么。",
+        ),
+    },
+    Demo {
+        title: tx(
+            "A picked weight in the chain rule",
+            "链式法则中选定的一个权重",
+        ),
+        lesson: "chain-rule",
+        setup: "step=2&weight=1.3.5&image=0",
+        what: tx(
+            "fc2.weight[3, 5]: its three factors, their product, the kernel's gradient and a finite difference on one image; then switch to a batch of 16.",
+            "fc2.weight[3, 5]：它的三个因子、它们的乘积、内核算出的梯度和单张图像上的有限差分；再切换到 16 张图像的批次。",
+        ),
+    },
+    Demo {
+        title: tx("Another pen: transfer that helps", "另一支笔：有帮助的迁移"),
+        lesson: "finetune",
+        setup: "scenario=pen&step=1",
+        what: tx(
+            "Five drawings per digit in a thicker, shifted pen: the pretrained model starts far above chance and fine-tuning lifts it further.",
+            "用更粗、偏移的笔每个数字只有五个样本：预训练模型一开始就远高于随机猜测，微调还能再提高它。",
+        ),
+    },
+    Demo {
+        title: tx(
+            "Clothes: transfer that barely helps",
+            "服装：几乎无益的迁移",
+        ),
+        lesson: "finetune",
+        setup: "scenario=clothes&step=1",
+        what: tx(
+            "Digit features on Fashion-MNIST: run all three arms and read the verdict, with its band; ask the class to predict it first.",
+            "把数字特征用在 Fashion-MNIST 上：运行三组并读结论及其误差带；先让全班预测结果。",
+        ),
+    },
+];
+
+/// The page.
+#[component]
+pub fn Teacher() -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
+    let title = tx("For teachers", "教师页");
+    let plan = tx("A 45-minute lesson", "一节 45 分钟的课");
+    let plan_note = tx(
+        "One lesson after another in course order, with the time each needs; the step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
+        "按课程顺序一课接一课，并给出每课所需时间；每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示讲者备注。",
+    );
+    let demos = tx("Demo links", "演示链接");
+    let glossary = tx("English–Chinese glossary", "中英术语表");
+    let minutes = tx("min", "分钟");
+    let total: u32 = LESSONS.iter().map(|l| l.info.minutes).sum();
+    let mut start = 0;
+    let rows: Vec<_> = LESSONS
+        .iter()
+        .map(|l| {
+            let from = start;
+            start += l.info.minutes;
+            (l, from, start)
+        })
+        .collect();
+    let href = |lesson: &str, setup: &str, lang: Lang| {
+        let zh = if lang == Lang::Zh { "&lang=zh" } else { "" };
+        if setup.is_empty() {
+            format!("?lesson={lesson}{zh}")
+        } else {
+            format!("?lesson={lesson}&{setup}{zh}")
+        }
+    };
+    view! {
+        <main class="page teacher">
+            <h2>{move || title.get(lang.get())}</h2>
+            <section class="panel" data-testid="teacher-plan" data-minutes=total.to_string()>
+                <h3>{move || plan.get(lang.get())}</h3>
+                <p class="hint">{move || plan_note.get(lang.get())}</p>
+                <table class="plan">
+                    <tbody>
+                        {rows.into_iter().map(|(l, from, to)| view! {
+                            <tr data-testid="plan-row" data-from=from.to_string() data-to=to.to_string()>
+                                <td class="time">{format!("{from}–{to}")} " " {move || minutes.get(lang.get())}</td>
+                                <td><a href=move || href(l.info.id, "", lang.get())>{move || l.info.title.get(lang.get())}</a></td>
+                                <td class="hint">{move || l.info.article.get(lang.get())}</td>
+                                <td class="hint">{l.info.steps.len()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+            <section class="panel" data-testid="teacher-demos">
+                <h3>{move || demos.get(lang.get())}</h3>
+                <ul class="demos">
+                    {DEMOS.iter().map(|d| {
+                        // The lesson's own URL table judges the link (a typo would otherwise open a
+                        // lesson that silently ignores its setup).
+                        let problems = lessons::find(d.lesson)
+                            .map_or_else(|| vec![d.lesson.to_string()], |l| (l.check)(&format!("?lesson={}&{}", d.lesson, d.setup)));
+                        view! {
+                            <li data-testid="demo-link">
+                                <a href=move || href(d.lesson, d.setup, lang.get())>{move || d.title.get(lang.get())}</a>
+                                " — " {move || lessons::find(d.lesson).map(|l| l.info.title.get(lang.get()))}
+                                {(!problems.is_empty()).then(|| view! { <p class="error" data-testid="demo-problem">{problems.join("; ")}</p> })}
+                                <p class="hint">{move || d.what.get(lang.get())}</p>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+            <p><a href=move || if lang.get() == Lang::Zh { "?page=glossary&lang=zh" } else { "?page=glossary" } data-testid="glossary-link">
+                {move || glossary.get(lang.get())}</a></p>
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_fills_45_minutes_and_every_demo_opens_its_lesson_as_the_link_says() {
+        assert_eq!(LESSONS.iter().map(|l| l.info.minutes).sum::<u32>(), 45);
+        for d in DEMOS {
+            let lesson =
+                lessons::find(d.lesson).unwrap_or_else(|| panic!("{}: no lesson", d.lesson));
+            let query = format!("?lesson={}&{}", d.lesson, d.setup);
+            let problems = (lesson.check)(&query);
+            assert!(problems.is_empty(), "{query}: {problems:?}");
+            let step = crate::route::Route::parse(&query).step;
+            assert!(
+                step <= lesson.info.steps.len().max(1),
+                "{query}: no step {step}"
+            );
+        }
+        // The check is not a stub: a bad value is reported.
+        let train = lessons::find("train").unwrap();
+        assert!(!(train.check)("?lesson=train&lr=-1").is_empty());
+        let chain = lessons::find("chain-rule").unwrap();
+        assert!(!(chain.check)("?lesson=chain-rule&weight=0.99.5").is_empty());
+    }
+}

@@ -1,0 +1,111 @@
+// The course in Chromium: the home page in course order, the teacher's plan and demo links (each opens
+// its lesson as the link says), the glossary in both languages, presenter mode's agenda and first screen
+// at 1280×720, and every page and lesson step at 390×844 without sideways scrolling.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../server.mjs';
+import { launch, problems } from '../pages/base.mjs';
+import { CoursePage } from '../pages/course.mjs';
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+let server, browser;
+
+before(async () => { server = await serve(DIST); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+// Every stepped lesson and its number of steps (the CPU engine: these tests are about layout).
+const STEPPED = [['cross-entropy', 6], ['chain-rule', 4], ['finetune', 6]];
+
+test('the home page lists the lessons in course order, numbered, "start here" on the first; the teacher\'s page fills 45 minutes and its demo links open their lessons', async () => {
+  const home = await CoursePage.open(browser, server.url);
+  try {
+    const cards = await home.cards();
+    assert.deepEqual(cards.map(([o]) => o), cards.map((_, i) => i + 1));
+    assert.deepEqual(cards.map(([, l]) => l), ['train', 'cross-entropy', 'chain-rule', 'finetune']);
+    assert.match(await home.text('start-here'), /Start here/);
+    assert.match(await home.byId('open-train').getAttribute('aria-label'), /Open Train a network/);
+    await home.screenshot('course-01-home');
+    await home.byId('teacher-link').click();
+    await home.byId('teacher-plan').waitFor();
+    assert.equal(await home.byId('teacher-plan').getAttribute('data-minutes'), '45');
+    const rows = await home.page.$$eval('[data-testid=plan-row]', (els) => els.map((e) => [Number(e.dataset.from), Number(e.dataset.to)]));
+    assert.equal(rows[0][0], 0);
+    assert.equal(rows.at(-1)[1], 45);
+    for (let i = 1; i < rows.length; i++) assert.equal(rows[i][0], rows[i - 1][1], 'the plan has no gaps');
+    await home.screenshot('course-02-teacher');
+    const demos = await home.page.$$eval('[data-testid=demo-link] a', (els) => els.map((a) => a.getAttribute('href')));
+    assert.ok(demos.length >= 6, demos.join(' '));
+    for (const href of demos) {
+      await home.page.goto(`${server.url}index.html${href}`);
+      await home.byId('lesson-title').waitFor();
+      const errors = await home.page.$$eval('[data-testid=errors], .live-bar .error', (els) => els.map((e) => e.textContent.trim()).join(''));
+      assert.equal(errors, '', `${href} opens without a complaint about its setup`);
+      const step = new URLSearchParams(href.slice(1)).get('step');
+      if (step) assert.equal(await home.value('lesson-step'), step, href);
+    }
+    assert.deepEqual(home.consoleErrors ?? [], []);
+  } finally { await home.close(); }
+});
+
+test('the glossary has at least 40 terms in English and in Chinese', async () => {
+  for (const [lang, pattern] of [['', /[a-z]/], ['&lang=zh', /[\u4e00-\u9fff]/]]) {
+    const g = await CoursePage.open(browser, server.url, `page=glossary${lang}`);
+    try {
+      await g.byId('glossary').waitFor();
+      const terms = await g.page.$$eval('[data-testid=glossary-term] dd', (els) => els.map((e) => e.textContent));
+      assert.ok(terms.length >= 40, `${terms.length} terms`);
+      for (const t of terms) assert.match(t, pattern);
+      if (lang) await g.screenshot('course-03-glossary-zh');
+    } finally { await g.close(); }
+  }
+});
+
+test('presenter mode at 1280×720: the agenda is visible and every step\'s figure starts on the first screen; the speaker notes show', async () => {
+  for (const [lesson, steps] of STEPPED) {
+    for (let step = 1; step <= steps; step++) {
+      const p = await CoursePage.open(browser, server.url, `lesson=${lesson}&step=${step}&present=1&engine=cpu${lesson === 'finetune' ? '&scenario=pen&test=100' : ''}`, { width: 1280, height: 720 });
+      try {
+        await p.byId('agenda').waitFor();
+        assert.ok(await p.byId('agenda').isVisible(), `${lesson} ${step}: the agenda`);
+        assert.ok(await p.byId('speaker-notes').isVisible(), `${lesson} ${step}: speaker notes`);
+        await p.page.waitForTimeout(400);
+        const top = await p.page.evaluate(() => {
+          const fig = document.querySelector('[data-testid=ft-step-panel]') ?? document.querySelector('main.lesson > .panel');
+          return fig.getBoundingClientRect().top;
+        });
+        assert.ok(top < 720 - 120, `${lesson} step ${step}: the figure starts at ${top} px`);
+        assert.ok(await p.sideways() <= 0, `${lesson} step ${step}: no sideways scrolling (${await p.sideways()} px)`);
+        if (step === 2) await p.screenshot(`course-04-present-${lesson}`);
+      } finally { await p.close(); }
+    }
+  }
+});
+
+test('at 390×844 no page and no lesson step scrolls sideways', async () => {
+  const pages = ['', 'page=teacher', 'page=glossary', 'lesson=train&engine=cpu'];
+  for (const [lesson, steps] of STEPPED) {
+    for (let step = 1; step <= steps; step++) pages.push(`lesson=${lesson}&step=${step}&engine=cpu${lesson === 'finetune' ? '&scenario=pen&test=100' : ''}`);
+  }
+  const wide = [];
+  for (const query of pages) {
+    for (const lang of ['', '&lang=zh']) {
+      const p = await CoursePage.open(browser, server.url, `${query}${lang}`, { width: 390, height: 844 });
+      try {
+        await p.page.waitForLoadState('networkidle');
+        await p.page.waitForTimeout(600);
+        const over = await p.sideways();
+        if (over > 0) {
+          wide.push(`${query}${lang}: +${over} px`);
+          await p.screenshot(`phone-wide-${wide.length}`);
+        }
+        if (query === 'lesson=cross-entropy&step=2&engine=cpu' && !lang) await p.screenshot('course-05-phone');
+      } finally { await p.close(); }
+    }
+  }
+  assert.deepEqual(wide, []);
+});
+
+test('no content security policy violation and no request off the origin in this file\'s tests', () => {
+  assert.deepEqual(problems(browser), []);
+});
