@@ -5,6 +5,7 @@ mod convert;
 mod data;
 mod finetune;
 mod plots;
+mod privacy;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -138,6 +139,8 @@ enum Command {
     },
     /// Serve the web app and its data for a classroom without internet (loopback unless --lan).
     Serve(serve::ServeArgs),
+    /// ε of DP-SGD (sampling rate, noise multiplier, steps, δ) from the Rényi-DP accountant.
+    Privacy(privacy::PrivacyArgs),
 }
 
 /// The engine `--engine` asks for: `auto` takes a hardware GPU, else a software adapter (with a note),
@@ -665,5 +668,6 @@ fn main() -> Result<()> {
         Command::Finetune(args) => finetune::run(args),
         Command::ConvertData { from, to, chunk } => convert::convert_all(&from, &to, chunk),
         Command::Serve(args) => serve::run(args),
+        Command::Privacy(args) => privacy::run(args),
     }
 }

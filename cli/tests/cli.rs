@@ -372,3 +372,33 @@ fn serve_answers_the_app_and_a_dataset_chunk_on_loopback_only() {
         assert!(!ok && out.contains("embed-app"), "{out}");
     }
 }
+
+#[test]
+fn privacy_prints_the_published_epsilon_and_rejects_absurd_input() {
+    let (ok, out) = run(&[
+        "privacy",
+        "--sampling-rate",
+        "0.0042666666666666666",
+        "--noise",
+        "1.12",
+        "--steps",
+        "14062",
+        "--json",
+    ]);
+    assert!(ok, "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    let eps = v["epsilon"].as_f64().unwrap();
+    assert!((eps - 2.92).abs() < 0.01, "{out}");
+    assert_eq!(v["conversion"], "classic");
+    let (ok, out) = run(&[
+        "privacy",
+        "--sampling-rate",
+        "1.5",
+        "--noise",
+        "1",
+        "--steps",
+        "10",
+    ]);
+    assert!(!ok);
+    assert!(out.contains("sampling rate is 1.5"), "{out}");
+}

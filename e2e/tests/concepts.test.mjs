@@ -116,6 +116,21 @@ test('the quiz asks only when the answer shows on the bars: none on an untrained
   } finally { await ce.close(); }
 });
 
+test('"Start from a trained model" replaces the live model by the shipped one: above 80 % at once, and it trains on from there', async () => {
+  const ce = await CrossEntropyPage.open(browser, server.url, 'step=1&engine=cpu');
+  try {
+    await ce.ready();
+    const untrained = await ce.number('live-accuracy');
+    assert.ok(untrained < 0.3, `untrained: ${untrained}`);
+    await ce.byId('live-trained').click();
+    await ce.page.waitForFunction(() => Number(document.querySelector('[data-testid=live-accuracy]')?.dataset.value) > 0.8, null, { timeout: 60_000 });
+    assert.equal(await ce.number('live-steps'), 0, 'training starts afresh from the trained weights');
+    await ce.trainSteps(1);
+    assert.ok(await ce.number('live-accuracy') > 0.8);
+    assert.deepEqual(ce.consoleErrors, []);
+  } finally { await ce.close(); }
+});
+
 test('chain rule on WebGPU: for weights of fc2 and fc1 the factors\' product, the kernel gradient and the finite difference agree', async () => {
   const ch = await ChainRulePage.open(browser, server.url, 'step=2&engine=gpu&weight=1.3.5&image=0&rows=1');
   try {

@@ -345,6 +345,35 @@ test('3 seeds: both trained arms rerun from the model as loaded, seed 1 reproduc
   } finally { await ft.close(); }
 });
 
+test('predict, then run: the gradient question is graded by the head phase\'s trace, the transfer question by the verdict on fine-tuning and scratch', async () => {
+  const ft = await FinetunePage.open(browser, server.url, 'step=4&scenario=pen&test=200&head_epochs=1&engine=cpu');
+  try {
+    await ft.pretrainedAccuracy();
+    await ft.byId('ft-predict-fc2.weight').waitFor();
+    // Only fc2.weight: forgets that the head's bias trains too.
+    await ft.byId('ft-predict-fc2.weight').check();
+    await ft.byId('ft-predict-lock').click();
+    assert.ok(await ft.byId('ft-predict-fc2.bias').isDisabled(), 'locked in');
+    assert.equal(await ft.byId('ft-predict-gradients-result').count(), 0, 'no grade before the phase has run');
+    await ft.trainPhase('train-head', 'head');
+    const result = ft.byId('ft-predict-gradients-result');
+    assert.equal(await result.getAttribute('data-correct'), 'false');
+    assert.match(await result.textContent(), /fc2\.bias, fc2\.weight|fc2\.weight, fc2\.bias/);
+    assert.doesNotMatch(await result.textContent(), /fc1/);
+    await ft.next(); await ft.next();
+    await ft.byId('ft-predict-tuned').click();
+    assert.ok(await ft.byId('ft-predict-same').isDisabled());
+    await ft.fill('ft-scratch-epochs', 1);
+    await ft.trainPhase('train-scratch', 'scratch');
+    const transfer = ft.byId('ft-predict-transfer-result');
+    await transfer.waitFor();
+    const actual = await transfer.getAttribute('data-actual');
+    assert.ok(['tuned', 'same', 'scratch'].includes(actual));
+    assert.equal(await transfer.getAttribute('data-correct'), String(actual === 'tuned'));
+    assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});
+
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {
   assert.deepEqual(problems(browser), []);
 });

@@ -13,6 +13,7 @@ pub mod error;
 pub mod finetune;
 pub mod model;
 pub mod ops;
+pub mod privacy;
 pub mod rng;
 pub mod testing;
 pub mod training;

@@ -4,6 +4,7 @@
 
 pub mod draw;
 pub mod panels;
+mod predict;
 pub mod protocol;
 pub mod pytorch;
 mod seeds;
@@ -411,24 +412,28 @@ pub fn FinetuneLesson() -> impl IntoView {
     });
 
     let seeds_client = client.clone();
+    let predictions = predict::Predictions::new();
     let panel = move || -> AnyView {
         match step.get() {
             1 => load_panel(state, setup, lang, drawn_classes, use_drawn, set_scenario).into_any(),
             2 => freeze_panel(state, lang, freeze.clone(), zero_grad, head.weight_decay).into_any(),
             3 => head_panel(state, lang, replace.clone()).into_any(),
-            4 => train_panel(
-                state,
-                lang,
-                head,
-                ui::TRAIN_HEAD,
-                "train-head",
-                busy,
-                {
-                    let train = train.clone();
-                    move || train(PhaseKind::Head)
-                },
-                pause.clone(),
-            )
+            4 => view! {
+                {predict::gradient_question(state, lang, predictions)}
+                {train_panel(
+                    state,
+                    lang,
+                    head,
+                    ui::TRAIN_HEAD,
+                    "train-head",
+                    busy,
+                    {
+                        let train = train.clone();
+                        move || train(PhaseKind::Head)
+                    },
+                    pause.clone(),
+                )}
+            }
             .into_any(),
             5 => train_panel(
                 state,
@@ -445,6 +450,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             )
             .into_any(),
             _ => view! {
+                {predict::transfer_question(state, lang, predictions, running)}
                 {compare_panel(state, setup, lang, [head, full, scratch], running, {
                     let train = train.clone();
                     move || train(PhaseKind::Scratch)

@@ -22,6 +22,9 @@ use crate::ui::i18n::Lang;
 
 /// Hidden units of the live model: small enough to show every weight.
 pub const HIDDEN: usize = 32;
+/// The shipped trained live model: this recipe (784 → 32 → 10, SGD lr 0.05, momentum 0.5, batch 32,
+/// seed 1) for 2 epochs on the same 5,000 digits, made by `backprop-lab train` (see the README).
+pub const TRAINED: &str = "static/models/live-mnist-mlp-784-32-10.safetensors";
 /// Test images the concept lessons pick from (`image=0…999`).
 pub const TEST_POOL: usize = 1000;
 
@@ -272,6 +275,12 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
             }
         });
     };
+    let start_trained = move |_| {
+        wasm_bindgen_futures::spawn_local(async move {
+            live.resumed.set(None);
+            live.ask(CtQuery::StartTrained).await;
+        });
+    };
     let import = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
@@ -308,6 +317,8 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
                     {move || if running() { text::PAUSE.get(lang.get()) } else { text::START.get(lang.get()) }}
                 </button>
                 <button data-testid="live-step" disabled=not_ready on:click=step>{move || text::STEP.get(lang.get())}</button>
+                <button class="secondary" data-testid="live-trained" disabled=not_ready on:click=start_trained
+                    title=move || text::TRAINED_NOTE.get(lang.get())>{move || text::TRAINED.get(lang.get())}</button>
                 <button class="advanced secondary" data-testid="export-model" disabled=not_ready on:click=export>{move || text::MODEL_DOWNLOAD.get(lang.get())}</button>
                 <label class="import advanced">
                     <span>{move || text::MODEL_UPLOAD.get(lang.get())}</span>

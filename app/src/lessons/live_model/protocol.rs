@@ -127,6 +127,8 @@ pub enum CtQuery {
         /// The file.
         bytes: ByteBuf,
     },
+    /// Replace the live model by the shipped trained one ([`super::TRAINED`]), so a class does not wait.
+    StartTrained,
 }
 
 /// A test image through the live model.

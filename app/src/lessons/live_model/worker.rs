@@ -499,6 +499,13 @@ impl Worker {
                 self.running = false;
                 live.import(&bytes).await
             }
+            CtQuery::StartTrained => {
+                self.running = false;
+                match crate::runtime::fetch::fetch_bytes(super::TRAINED).await {
+                    Ok(bytes) => live.import(&bytes).await,
+                    Err(e) => Ok(CtReply::Failed(message(MessageCode::BadModel, e))),
+                }
+            }
         }
     }
 

@@ -1,0 +1,204 @@
+//! Predict, then run: two questions the student answers before the engine shows the answer, each graded
+//! by what the engine then did — which tensors get a gradient in the head phase (step 4, graded by the
+//! freezing panel's trace), and whether fine-tuning will beat training from scratch (step 6, graded by
+//! the comparison's own verdict on those two arms).
+
+use leptos::prelude::*;
+
+use super::protocol::PhaseKind;
+use super::state::FtState;
+use super::verdict::{self, Arm, Verdict};
+use crate::ui::i18n::{Lang, tx};
+
+/// The students' locked-in predictions (kept while the page is open).
+#[derive(Clone, Copy)]
+pub struct Predictions {
+    /// Tensors predicted to get a gradient in the head phase, once locked in.
+    gradients: RwSignal<Option<Vec<String>>>,
+    /// Tensors ticked so far.
+    ticked: RwSignal<Vec<String>>,
+    /// The predicted outcome of fine-tuning against scratch.
+    transfer: RwSignal<Option<Outcome>>,
+}
+
+/// What the comparison of fine-tuning and from-scratch can come to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Fine-tuning ahead by more than the band.
+    TunedWins,
+    /// Within the band.
+    Same,
+    /// From scratch ahead by more than the band.
+    ScratchWins,
+}
+
+impl Outcome {
+    fn key(self) -> &'static str {
+        match self {
+            Outcome::TunedWins => "tuned",
+            Outcome::Same => "same",
+            Outcome::ScratchWins => "scratch",
+        }
+    }
+
+    /// The outcome the verdict over the two trained arms states.
+    pub fn of(v: &Verdict) -> Option<Self> {
+        match v {
+            Verdict::Best { best, .. } if best.0 == Arm::Tuned => Some(Outcome::TunedWins),
+            Verdict::Best { .. } => Some(Outcome::ScratchWins),
+            Verdict::Tie { .. } => Some(Outcome::Same),
+            _ => None,
+        }
+    }
+}
+
+impl Predictions {
+    /// Nothing predicted yet.
+    pub fn new() -> Self {
+        Self {
+            gradients: RwSignal::new(None),
+            ticked: RwSignal::new(Vec::new()),
+            transfer: RwSignal::new(None),
+        }
+    }
+}
+
+/// Step 4: which tensors will get a gradient when the head trains?
+pub fn gradient_question(state: FtState, lang: RwSignal<Lang>, p: Predictions) -> impl IntoView {
+    let question = tx(
+        "Predict first: which tensors will get a gradient while the head trains? Tick them, lock in, then train.",
+        "先预测：训练分类头时，哪些张量会得到梯度？勾选它们，锁定答案，然后训练。",
+    );
+    let lock = tx("Lock in my prediction", "锁定我的预测");
+    let right = tx(
+        "Right: exactly these got a gradient in the last step.",
+        "对了：上一步中恰好是这些张量得到了梯度。",
+    );
+    let wrong = tx(
+        "Not quite: in the last step the gradient was computed for {actual}. A frozen tensor's p.grad stays None.",
+        "不完全对：上一步中计算了梯度的是 {actual}。被冻结张量的 p.grad 保持为 None。",
+    );
+    let names = move || {
+        state
+            .tensors
+            .get()
+            .into_iter()
+            .map(|r| r.name)
+            .collect::<Vec<_>>()
+    };
+    // Graded only on a head-phase step's trace (before it, no gradient was computed at all).
+    let actual = move || {
+        let ran = state
+            .progress
+            .get()
+            .is_some_and(|pr| pr.phase == PhaseKind::Head && pr.steps > 0);
+        ran.then(|| {
+            state
+                .tensors
+                .get()
+                .into_iter()
+                .filter(|r| r.grad_norm.is_some() && !r.zeroed)
+                .map(|r| r.name)
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <div class="predict" data-testid="ft-predict-gradients">
+            <p>{move || question.get(lang.get())}</p>
+            <div class="ticks">
+                {move || names().into_iter().map(|name| {
+                    let n = name.clone();
+                    let n2 = name.clone();
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" data-testid=format!("ft-predict-{name}")
+                                disabled=move || p.gradients.get().is_some()
+                                prop:checked=move || p.ticked.get().contains(&n)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    p.ticked.update(|t| { t.retain(|x| x != &n2); if on { t.push(n2.clone()); } });
+                                } />
+                            <code>{name}</code>
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            <button class="secondary" data-testid="ft-predict-lock" disabled=move || p.gradients.get().is_some()
+                on:click=move |_| p.gradients.set(Some(p.ticked.get_untracked()))>{move || lock.get(lang.get())}</button>
+            {move || p.gradients.get().zip(actual()).map(|(mut predicted, mut actual)| {
+                predicted.sort();
+                actual.sort();
+                let ok = predicted == actual;
+                let list = actual.join(", ");
+                view! {
+                    <p data-testid="ft-predict-gradients-result" data-correct=ok.to_string() class=if ok { "good" } else { "bad" } role="status">
+                        {move || if ok { right.get(lang.get()).to_string() } else { wrong.get(lang.get()).replace("{actual}", &list) }}
+                    </p>
+                }
+            })}
+        </div>
+    }
+}
+
+/// Step 6: will fine-tuning beat training from scratch here? Graded by the verdict on those two arms.
+pub fn transfer_question(
+    state: FtState,
+    lang: RwSignal<Lang>,
+    p: Predictions,
+    running: impl Fn() -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let question = tx(
+        "Predict before training from scratch: on this task, will fine-tuning beat a network trained from scratch?",
+        "在从头训练之前先预测：在这个任务上，微调会胜过从头训练的网络吗？",
+    );
+    let options = [
+        (Outcome::TunedWins, tx("Fine-tuning wins", "微调胜出")),
+        (Outcome::Same, tx("About the same", "差不多")),
+        (
+            Outcome::ScratchWins,
+            tx("From scratch wins", "从头训练胜出"),
+        ),
+    ];
+    let right = tx(
+        "Your prediction matches the verdict on these two arms.",
+        "你的预测与这两组的结论一致。",
+    );
+    let wrong = tx(
+        "The verdict on these two arms says otherwise: look at the band before reading too much into a few points.",
+        "这两组的结论不是这样：在看重几个百分点的差别之前，先看误差带。",
+    );
+    let outcome = move || {
+        let tuned = state.curve.get().last().map(|&(_, a)| a);
+        let scratch = state.scratch_curve.get().last().copied();
+        if running() || tuned.is_none() || scratch.is_none() {
+            return None;
+        }
+        let v = verdict::decide(
+            &[(Arm::Tuned, tuned), (Arm::Scratch, scratch)],
+            true,
+            state.counts.get().1,
+        );
+        Outcome::of(&v)
+    };
+    view! {
+        <div class="predict" data-testid="ft-predict-transfer">
+            <p>{move || question.get(lang.get())}</p>
+            <div class="buttons">
+                {options.into_iter().map(|(o, label)| view! {
+                    <button class="secondary" class:chosen=move || p.transfer.get() == Some(o)
+                        data-testid=format!("ft-predict-{}", o.key())
+                        disabled=move || p.transfer.get().is_some() || !state.scratch_curve.get().is_empty()
+                        on:click=move |_| p.transfer.set(Some(o))>{move || label.get(lang.get())}</button>
+                }).collect_view()}
+            </div>
+            {move || p.transfer.get().zip(outcome()).map(|(predicted, actual)| {
+                let ok = predicted == actual;
+                view! {
+                    <p data-testid="ft-predict-transfer-result" data-correct=ok.to_string() data-actual=actual.key()
+                        class=if ok { "good" } else { "bad" } role="status">
+                        {move || if ok { right.get(lang.get()) } else { wrong.get(lang.get()) }}</p>
+                }
+            })}
+        </div>
+    }
+}
