@@ -67,6 +67,11 @@ pub fn App() -> impl IntoView {
             </button>
             <button class="present" data-testid="present-toggle" aria-pressed=move || present.get().to_string()
                 on:click=toggle_present>{move || present_label.get(lang.get())}</button>
+            {move || (lesson.get().is_none() && page.get() != Page::Home).then(|| view! {
+                <a class="back" href="?" data-testid="back-home" on:click=move |ev| { ev.prevent_default(); router.open_lesson(None); }>
+                    {move || home.get(lang.get())}
+                </a>
+            })}
             {move || lesson.get().and_then(|id| lessons::find(&id)).map(|l| view! {
                 <a class="back" href="?" data-testid="back-home" on:click=move |ev| { ev.prevent_default(); router.open_lesson(None); }>
                     {move || home.get(lang.get())}

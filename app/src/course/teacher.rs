@@ -106,6 +106,7 @@ pub fn Teacher() -> impl IntoView {
     let demos = tx("Demo links", "演示链接");
     let glossary = tx("English–Chinese glossary", "中英术语表");
     let minutes = tx("min", "分钟");
+    let steps = tx("steps", "个步骤");
     let total: u32 = LESSONS.iter().map(|l| l.info.minutes).sum();
     let mut start = 0;
     let rows: Vec<_> = LESSONS
@@ -137,7 +138,7 @@ pub fn Teacher() -> impl IntoView {
                                 <td class="time">{format!("{from}–{to}")} " " {move || minutes.get(lang.get())}</td>
                                 <td><a href=move || href(l.info.id, "", lang.get())>{move || l.info.title.get(lang.get())}</a></td>
                                 <td class="hint">{move || l.info.article.get(lang.get())}</td>
-                                <td class="hint">{l.info.steps.len()}</td>
+                                <td class="hint">{(!l.info.steps.is_empty()).then(|| view! { {l.info.steps.len()} " " {move || steps.get(lang.get())} })}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
