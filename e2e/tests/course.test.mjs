@@ -61,6 +61,18 @@ test('the glossary has at least 40 terms in English and in Chinese', async () =>
   }
 });
 
+test('a step\'s text links the glossary\'s terms it uses, and a link lands on its term', async () => {
+  const p = await CoursePage.open(browser, server.url, 'lesson=cross-entropy&step=1&engine=cpu');
+  try {
+    await p.byId('step-terms').waitFor();
+    const terms = await p.page.$$eval('[data-testid=step-terms] a', (els) => els.map((a) => a.dataset.term));
+    for (const t of ['cross-entropy', 'softmax', 'logit']) assert.ok(terms.includes(t), `${t} in ${terms}`);
+    await p.page.click('[data-testid=step-terms] a[data-term=softmax]');
+    await p.byId('glossary').waitFor();
+    await p.page.waitForFunction(() => { const r = document.getElementById('term-softmax')?.getBoundingClientRect(); return r && r.top >= 0 && r.top < window.innerHeight; });
+  } finally { await p.close(); }
+});
+
 test('presenter mode at 1280×720: the agenda is visible and every step\'s figure starts on the first screen; the speaker notes show', async () => {
   for (const [lesson, steps] of STEPPED) {
     for (let step = 1; step <= steps; step++) {

@@ -103,6 +103,13 @@ test('the CPU engine (engine=cpu) also trains, and the confusion matrix opens it
     await lesson.byId('cell-1-1').click();
     await lesson.page.waitForFunction(() => /test images of 1 predicted as 1/.test(document.querySelector('[data-testid=cell-caption]').textContent));
     await lesson.screenshot('05-cpu-engine-confusion');
+    // One tab stop for the matrix; the arrow keys move inside it and Enter opens a cell.
+    assert.equal(await lesson.page.$$eval('table.confusion button[tabindex="0"]', (b) => b.length), 1);
+    await lesson.page.keyboard.press('ArrowRight');
+    await lesson.page.keyboard.press('ArrowDown');
+    assert.equal(await lesson.page.evaluate(() => document.activeElement?.dataset.testid), 'cell-2-2');
+    await lesson.page.keyboard.press('Enter');
+    await lesson.page.waitForFunction(() => /test images of 2 predicted as 2/.test(document.querySelector('[data-testid=cell-caption]').textContent));
     assert.deepEqual(lesson.consoleErrors, []);
   } finally { await lesson.close(); }
 });

@@ -481,10 +481,52 @@ pub const TERMS: &[Term] = &[
     ),
 ];
 
+/// A term's short name in `lang`: the part before a parenthesis ("neuron (unit)" → "neuron").
+pub fn short_name(t: &Term, lang: Lang) -> &'static str {
+    let name = t.name.get(lang);
+    name.split([' ', '（'])
+        .next()
+        .filter(|_| lang == Lang::Zh)
+        .unwrap_or_else(|| name.split(" (").next().unwrap_or(name))
+}
+
+/// The glossary's terms that `text` (in `lang`) uses, in glossary order: what a step's "terms" line
+/// links to, derived from the one table rather than listed by hand.
+pub fn terms_in(text: &str, lang: Lang) -> Vec<&'static Term> {
+    let haystack = text.to_lowercase();
+    // In English a term starts a word ("head" is not in "ahead"); Chinese has no spaces to look for.
+    let starts_word = |at: usize| {
+        lang == Lang::Zh
+            || haystack[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+    };
+    TERMS
+        .iter()
+        .filter(|t| {
+            let name = short_name(t, lang).to_lowercase();
+            name.chars().count() >= 2
+                && haystack.match_indices(&name).any(|(at, _)| starts_word(at))
+        })
+        .collect()
+}
+
 /// The glossary page.
 #[component]
 pub fn Glossary() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
+    // A link to one term (`#term-…`) lands on it once the page has been drawn.
+    Effect::new(move |_| {
+        let hash = web_sys::window().and_then(|w| w.location().hash().ok());
+        if let Some(id) = hash.filter(|h| h.len() > 1)
+            && let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&id[1..]))
+        {
+            el.scroll_into_view();
+        }
+    });
     let title = tx("Glossary", "术语表");
     let intro = tx(
         "The terms the lessons use, in English and Chinese, each with what it means here.",
@@ -509,6 +551,37 @@ pub fn Glossary() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_steps_terms_are_found_in_its_text_in_either_language() {
+        let en: Vec<_> = terms_in(
+            "Softmax turns logits into a distribution; the loss is cross-entropy.",
+            Lang::En,
+        )
+        .iter()
+        .map(|t| t.id)
+        .collect();
+        assert!(
+            en.contains(&"softmax") && en.contains(&"logit") && en.contains(&"cross-entropy"),
+            "{en:?}"
+        );
+        let zh: Vec<_> = terms_in("交叉熵比较两个分布，反向传播计算梯度。", Lang::Zh)
+            .iter()
+            .map(|t| t.id)
+            .collect();
+        assert!(
+            zh.contains(&"cross-entropy")
+                && zh.contains(&"backpropagation")
+                && zh.contains(&"gradient"),
+            "{zh:?}"
+        );
+        assert_eq!(short_name(&TERMS[1], Lang::En), "neuron");
+        assert!(
+            terms_in("Fine-tuning was ahead.", Lang::En)
+                .iter()
+                .all(|t| t.id != "head")
+        );
+    }
 
     #[test]
     fn the_glossary_has_at_least_40_terms_in_both_languages_with_unique_ids() {

@@ -62,6 +62,7 @@ pub fn StepPlayer(steps: &'static [Step]) -> impl IntoView {
     let of = tx("Step", "步骤");
     let agenda = tx("Agenda", "议程");
     let notes_label = tx("Speaker notes:", "讲者备注：");
+    let terms_label = tx("In the glossary:", "术语表：");
     view! {
         <nav class="player" aria-label="Lesson steps">
             <button data-testid="lesson-prev" disabled=at_first
@@ -108,6 +109,18 @@ pub fn StepPlayer(steps: &'static [Step]) -> impl IntoView {
         <section class="step-text" aria-live="polite">
             <h2 data-testid="lesson-step-title">{move || steps[step.get() - 1].title.get(lang.get())}</h2>
             <p>{move || steps[step.get() - 1].body.get(lang.get())}</p>
+            {move || {
+                let l = lang.get();
+                let found = crate::course::glossary::terms_in(steps[step.get() - 1].body.get(l), l);
+                let zh = if l == Lang::Zh { "&lang=zh" } else { "" };
+                (!found.is_empty()).then(|| view! {
+                    <p class="terms" data-testid="step-terms">{terms_label.get(l)} " "
+                        {found.into_iter().map(|t| view! {
+                            <a href=format!("?page=glossary{zh}#term-{}", t.id) data-term=t.id>{t.name.get(l)}</a>
+                        }).collect_view()}
+                    </p>
+                })
+            }}
             <aside class="speaker-notes" data-testid="speaker-notes">
                 <strong>{move || notes_label.get(lang.get())}</strong> " "
                 {move || steps[step.get() - 1].notes.get(lang.get())}

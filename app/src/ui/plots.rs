@@ -184,6 +184,37 @@ pub fn Confusion(
             }
         })
     });
+    // One tab stop for the whole matrix (roving focus): Tab enters at the last focused cell, the arrow
+    // keys move within it, Enter or Space opens a cell.
+    let focus = RwSignal::new((0usize, 0usize));
+    let keys = move |ev: leptos::ev::KeyboardEvent| {
+        let k = confusion.with_untracked(|c| c.1);
+        let (t, p) = focus.get_untracked();
+        let next = match ev.key().as_str() {
+            "ArrowUp" => (t.saturating_sub(1), p),
+            "ArrowDown" => ((t + 1).min(k.saturating_sub(1)), p),
+            "ArrowLeft" => (t, p.saturating_sub(1)),
+            "ArrowRight" => (t, (p + 1).min(k.saturating_sub(1))),
+            "Home" => (t, 0),
+            "End" => (t, k.saturating_sub(1)),
+            _ => return,
+        };
+        ev.prevent_default();
+        // The arrows move in the matrix, not between the lesson's steps.
+        ev.stop_propagation();
+        focus.set(next);
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| {
+                d.query_selector(&format!("[data-testid=cell-{}-{}]", next.0, next.1))
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    };
     view! {
         {move || {
             let (m, k) = confusion.get();
@@ -191,7 +222,7 @@ pub fn Confusion(
                 return view! { <p class="hint">{move || AFTER_EVALUATION.get(lang.get())}</p> }.into_any();
             }
             view! {
-                <div class="scroll-x"><table class="confusion" data-testid="confusion">
+                <div class="scroll-x"><table class="confusion" data-testid="confusion" on:keydown=keys>
                     <thead><tr><th scope="col" class="corner">{move || TRUE_PREDICTED.get(lang.get())}</th>{(0..k).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
                     <tbody>
                         {(0..k).map(|t| {
@@ -212,7 +243,8 @@ pub fn Confusion(
                                     view! {
                                         <td style:background=background>
                                             <button data-testid=format!("cell-{t}-{p}") aria-label=label
-                                                on:click=move |_| on_cell.run((t as u8, p as u8))>{v}</button>
+                                                tabindex=move || if focus.get() == (t, p) { "0" } else { "-1" }
+                                                on:click=move |_| { focus.set((t, p)); on_cell.run((t as u8, p as u8)) }>{v}</button>
                                         </td>
                                     }
                                 }).collect_view()}
