@@ -24,7 +24,7 @@ try {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
-  const query = `lesson=train&debug=1&engine=${engine}&hidden=${hidden}&train=${train}&epochs=${epochs}&batch=64`;
+  const query = `lesson=train&step=4&debug=1&engine=${engine}&hidden=${hidden}&train=${train}&epochs=${epochs}&batch=64`;
   await page.goto(`${server.url}index.html?${query}`);
   await page.getByTestId('engine-kind').waitFor({ timeout: 180_000 });
   const engineName = `${await page.getByTestId('engine-kind').textContent()} (${await page.getByTestId('engine-adapter').textContent()})`;

@@ -106,6 +106,11 @@ impl LossHistory {
         &self.buckets
     }
 
+    /// The first step's loss (the untrained model's), once there is one.
+    pub fn first(&self) -> Option<f32> {
+        self.head.first().copied()
+    }
+
     /// The latest loss.
     pub fn last(&self) -> Option<f32> {
         if self.is_empty() {

@@ -3,7 +3,11 @@ import { BasePage } from './base.mjs';
 
 export class LessonPage extends BasePage {
   /** Opens the lesson with `query` as its setup; `prepare(context)` runs first (routes that fail or delay requests). */
-  static open(browser, baseUrl, query, prepare) { return BasePage.openLesson(LessonPage, 'train', browser, baseUrl, query, { prepare }); }
+  /** Opens the lesson with `query` as its setup, on the dashboard (step 4) unless the query names a step. */
+  static open(browser, baseUrl, query, prepare) {
+    const q = (query ?? '').replace(/^\?/, '');
+    return BasePage.openLesson(LessonPage, 'train', browser, baseUrl, /(^|&)step=/.test(q) ? q : `step=4${q ? `&${q}` : ''}`, { prepare });
+  }
 
   async engineKind() { await this.byId('engine-kind').waitFor({ timeout: 120_000 }); return this.text('engine-kind'); }
   async stepCount() { return Number(await this.text('step-count')); }

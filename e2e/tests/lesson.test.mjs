@@ -350,12 +350,49 @@ test('the GPU device lost mid-run (the ?debug=1 control): training goes on from 
   } finally { await lesson.close(); }
 });
 
+test('the lesson in steps: a digit before and after Normalize, the parameters as PyTorch counts them, the article\'s loop beside its kernels, and questions graded by the run', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?step=1&engine=cpu&${SMALL}`);
+  try {
+    await lesson.byId('train-data-label').waitFor({ timeout: 120_000 });
+    assert.ok(!(await lesson.byId('start').isVisible()), 'the dashboard waits for its step');
+    // Background 0 → (0 − 0.1307)/0.3081; full ink 255 → (1 − 0.1307)/0.3081.
+    const range = lesson.byId('train-data-range');
+    assert.ok(Math.abs(Number(await range.getAttribute('data-lo')) - (0 - 0.1307) / 0.3081) < 1e-4);
+    const example = lesson.byId('train-data-example');
+    const p = Number(await example.getAttribute('data-pixel'));
+    assert.ok(Math.abs(Number(await example.getAttribute('data-x')) - (p / 255 - 0.1307) / 0.3081) < 1e-4);
+    await lesson.byId('train-data-next').click();
+    await lesson.page.waitForFunction(() => /#1 /.test(document.querySelector('[data-testid=train-data] figcaption')?.textContent ?? ''));
+    await lesson.byId('lesson-next').click();
+    // hidden=32: 784·32 + 32 + 32·10 + 10 (the seed's 784 → 512 → 10 has 407,050; a unit test checks it).
+    assert.equal(await lesson.value('train-model-parameters'), String(784 * 32 + 32 + 32 * 10 + 10));
+    assert.equal(await lesson.text('train-model-widths'), '784 → 32 → 10');
+    await lesson.byId('lesson-next').click();
+    for (const phase of ['data', 'zero_grad', 'forward', 'loss', 'backward', 'step']) {
+      assert.equal(await lesson.byId(`train-code-line-${phase}`).count(), 1, phase);
+    }
+    assert.match(await lesson.text('train-code-line-backward'), /loss\.backward\(\).*weight gradient/s);
+    await lesson.byId('lesson-next').click();
+    assert.ok(await lesson.byId('start').isVisible());
+    await lesson.byId('step').click();
+    await lesson.page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]')?.textContent) >= 1);
+    await lesson.byId('lesson-next').click();
+    // The run's first loss is the untrained model's: about ln 10, so 2.3 is the right choice.
+    await lesson.byId('train-q1-2').click();
+    assert.equal(await lesson.byId('train-q1-result').getAttribute('data-correct'), 'true', await lesson.text('train-q1-result'));
+    await lesson.byId('train-q2-blows').click();
+    await lesson.byId('train-q2-wait').waitFor();
+    await lesson.screenshot('06-check-yourself');
+    assert.deepEqual(lesson.consoleErrors, []);
+  } finally { await lesson.close(); }
+});
+
 test('start-up: how long until the lesson\'s controls can be used (printed, not asserted)', async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
   try {
     const t0 = Date.now();
-    await page.goto(`${server.url}index.html?lesson=train`);
+    await page.goto(`${server.url}index.html?lesson=train&step=4`);
     const shown = Date.now() - t0;
     await page.waitForFunction(() => document.querySelector('[data-testid=engine-kind]') !== null
       && !document.querySelector('[data-testid=start]').disabled, null, { timeout: 120_000 });

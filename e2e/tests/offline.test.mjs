@@ -18,7 +18,7 @@ test('after one visit, a reload with the network off loads the app and trains', 
   const context = await browser.newContext({ serviceWorkers: 'allow', viewport: { width: 1366, height: 900 } });
   const lesson = new LessonPage(await context.newPage());
   try {
-    await lesson.page.goto(`${server.url}index.html?lesson=train&engine=cpu&${SMALL}`);
+    await lesson.page.goto(`${server.url}index.html?lesson=train&step=4&engine=cpu&${SMALL}`);
     await lesson.engineKind();
     await lesson.waitForData();
     // The service worker took control of this first visit; the data the lesson loaded is cached.

@@ -9,6 +9,7 @@ mod page;
 pub mod protocol;
 mod resume;
 mod state;
+mod steps;
 mod text;
 mod worker;
 
@@ -29,7 +30,7 @@ pub const INFO: LessonInfo = LessonInfo {
         "A small neural network learns to read handwritten digits in your browser (on your GPU when WebGPU is there): watch its error fall and its accuracy climb, see what its first layer looks for, and test it on a digit you draw.",
         "一个小型神经网络在你的浏览器里学习识别手写数字（有 WebGPU 时在你的 GPU 上）：看它的误差下降、准确率上升，看它的第一层在找什么，再用你画的数字测试它。",
     ),
-    steps: &[],
+    steps: &steps::STEPS,
     minutes: 10,
     article: tx(
         "§3.1 and §5.1 Training a network",

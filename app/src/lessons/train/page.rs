@@ -8,7 +8,9 @@ use super::config::{LessonConfig, LessonOptimizer, PARAMS};
 use super::protocol::{MessageCode, TrQuery, TrReply, TrToWorker};
 use super::resume;
 use super::state::{self, Divergence, EngineView, State, TrClient};
+use super::steps;
 use super::text;
+use crate::lessons::player::{StepPlayer, current_step};
 use crate::protocol::engine_label;
 use crate::settings::{Field, Param};
 use crate::ui::i18n::Lang;
@@ -35,6 +37,12 @@ fn update_url(config: &LessonConfig, lang: Lang) {
     let router = expect_context::<crate::route::Router>();
     let mut route = crate::route::Route::parse(&config.to_query());
     route.lesson = Some(crate::lessons::train::ID.into());
+    // The settings change; the step and presenter mode stay.
+    let (step, present) = router
+        .0
+        .with_untracked(|r| (r.step, r.get("present").map(str::to_string)));
+    route.step = step;
+    route.set("present", present);
     route.set("lang", (lang == Lang::Zh).then(|| "zh".to_string()));
     router.replace(route);
 }
@@ -68,6 +76,7 @@ pub fn TrainPage() -> impl IntoView {
     let query = router.0.with_untracked(|r| r.query());
     let (initial, problems) = LessonConfig::from_query(&query);
     let lang = expect_context::<RwSignal<Lang>>();
+    let at_step = current_step(router, steps::STEPS.len());
     let (client, state) = state::start();
     for p in problems {
         state.error(MessageCode::UrlProblem, p);
@@ -307,7 +316,7 @@ pub fn TrainPage() -> impl IntoView {
     };
 
     view! {
-        <div class="lesson-bar">
+        <div class="lesson-bar" class:hidden=move || at_step.get() != steps::DASHBOARD>
             <div class="engine" data-testid="engine" role="status" aria-live="polite">
                 {move || match state.engine.get() {
                     None => view! { <span class="pending">{move || text::STARTING.get(lang.get())}</span> }.into_any(),
@@ -355,22 +364,26 @@ pub fn TrainPage() -> impl IntoView {
         </div>
         <resume::ResumeOffer saved=state.saved lang=lang send=to_worker clear=clear_saved />
         <main class="lesson">
-            <section class="panel outline" aria-label=move || text::LOOP.get(lang.get())>
-                <h2>{move || text::LOOP.get(lang.get())}</h2>
-                <ol data-testid="outline">
-                    {text::OUTLINE.iter().enumerate().map(|(i, &(name, what))| {
-                        // The update row follows the optimiser that runs.
-                        let update = i == text::UPDATE_ROW;
-                        let what = move || if update { text::update_rule(config.get().optimizer) } else { what };
-                        view! {
-                            <li class=move || outline_class(i) style:animation-delay=format!("{:.1}s", i as f32 * 0.2) data-testid=format!("outline-{i}")>
-                                <strong>{move || name.get(lang.get())}</strong>
-                                <span data-testid=update.then_some("train-update-rule")
-                                    data-optimizer=move || update.then(|| config.get().optimizer.as_str())>{move || what().get(lang.get())}</span>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ol>
+            <StepPlayer steps=&steps::STEPS />
+            {
+                let client = client.clone();
+                move || match at_step.get() {
+                    1 => steps::data_panel(client.clone(), lang).into_any(),
+                    2 => steps::model_panel(config, lang).into_any(),
+                    3 => steps::code_panel(config, lang).into_any(),
+                    steps::DASHBOARD => ().into_any(),
+                    _ => steps::check_panel(state, config, lang).into_any(),
+                }
+            }
+            // The dashboard stays mounted on every step (its run goes on), shown on its own.
+            <div class="dashboard" class:hidden=move || at_step.get() != steps::DASHBOARD>
+            <section class="panel wide" aria-label=move || text::LOSS_PER_STEP.get(lang.get())>
+                <h2>{move || text::LOSS_PER_STEP.get(lang.get())}</h2>
+                <plots::LossPlot losses=state.losses />
+            </section>
+            <section class="panel" aria-label=move || text::TEST_ACCURACY.get(lang.get())>
+                <h2>{move || text::TEST_ACCURACY.get(lang.get())}</h2>
+                <plots::AccuracyPlot evals=state.evals />
             </section>
             <section class="panel controls" aria-label=move || text::CONTROLS.get(lang.get())>
                 <h2>{move || text::CONTROLS.get(lang.get())}</h2>
@@ -438,14 +451,6 @@ pub fn TrainPage() -> impl IntoView {
                     <progress data-testid="data-progress" class="data" max="1"
                         value=move || { let (a, b, c, d) = state.data.get(); ((a + c) as f64 / (b + d).max(1) as f64).to_string() }></progress></label>
             </section>
-            <section class="panel wide" aria-label=move || text::LOSS_PER_STEP.get(lang.get())>
-                <h2>{move || text::LOSS_PER_STEP.get(lang.get())}</h2>
-                <plots::LossPlot losses=state.losses />
-            </section>
-            <section class="panel" aria-label=move || text::TEST_ACCURACY.get(lang.get())>
-                <h2>{move || text::TEST_ACCURACY.get(lang.get())}</h2>
-                <plots::AccuracyPlot evals=state.evals />
-            </section>
             <section class="panel" aria-label=move || text::FIRST_LAYER.get(lang.get())>
                 <h2>{move || text::FIRST_LAYER.get(lang.get())}</h2>
                 <plots::WeightsGrid weights=state.weights />
@@ -459,7 +464,25 @@ pub fn TrainPage() -> impl IntoView {
                 <h2>{move || text::DRAW.get(lang.get())}</h2>
                 <drawing::DrawingPad prediction=state.prediction on_digit=on_digit />
             </section>
+            <section class="panel outline" aria-label=move || text::LOOP.get(lang.get())>
+                <h2>{move || text::LOOP.get(lang.get())}</h2>
+                <ol data-testid="outline">
+                    {text::OUTLINE.iter().enumerate().map(|(i, &(name, what))| {
+                        // The update row follows the optimiser that runs.
+                        let update = i == text::UPDATE_ROW;
+                        let what = move || if update { text::update_rule(config.get().optimizer) } else { what };
+                        view! {
+                            <li class=move || outline_class(i) style:animation-delay=format!("{:.1}s", i as f32 * 0.2) data-testid=format!("outline-{i}")>
+                                <strong>{move || name.get(lang.get())}</strong>
+                                <span data-testid=update.then_some("train-update-rule")
+                                    data-optimizer=move || update.then(|| config.get().optimizer.as_str())>{move || what().get(lang.get())}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            </section>
             {autodiff_panel(client.clone(), state)}
+            </div>
         </main>
         <footer>{move || text::CREDITS.get(lang.get())}</footer>
     }

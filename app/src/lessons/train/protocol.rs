@@ -57,6 +57,12 @@ pub enum TrQuery {
         /// Predicted class.
         predicted: u8,
     },
+    /// Training image `index` as stored, with its label and the normalisation the gather kernel applies
+    /// (the lesson's first step shows a digit before and after it).
+    TrainImage {
+        /// Index in the training split (wraps around).
+        index: usize,
+    },
     /// The model as `.safetensors` (PyTorch names).
     Export,
     /// One step of the current weights on our engine and on burn's autodiff, compared (feature `burn`).
@@ -73,6 +79,8 @@ pub enum TrReply {
     Prediction(Vec<f32>),
     /// Test images of one confusion-matrix cell.
     Cell(CellImages),
+    /// A training image.
+    Image(TrainImage),
     /// The model file.
     ModelFile {
         /// `.safetensors` bytes.
@@ -86,6 +94,25 @@ pub enum TrReply {
     Cleared,
     /// The question could not be answered (no model yet, an engine error, a build without burn).
     Failed(WorkerMessage),
+}
+
+/// One training image as the data step shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainImage {
+    /// Its index in the training split.
+    pub index: usize,
+    /// Training images loaded so far.
+    pub count: usize,
+    /// Pixels 0–255, row-major (`side × side`).
+    pub pixels: ByteBuf,
+    /// Image side.
+    pub side: usize,
+    /// Its label.
+    pub label: u8,
+    /// The normalisation's mean and standard deviation (on the 0–1 scale).
+    pub mean: f32,
+    /// Standard deviation.
+    pub std: f32,
 }
 
 /// Test images for one confusion-matrix cell.

@@ -11,7 +11,9 @@ use serde_bytes::ByteBuf;
 
 use super::Worker;
 use super::checkpoint;
-use crate::lessons::train::protocol::{CellImages, MessageCode, TrQuery, TrReply, WorkerMessage};
+use crate::lessons::train::protocol::{
+    CellImages, MessageCode, TrQuery, TrReply, TrainImage, WorkerMessage,
+};
 use crate::store;
 
 impl Worker {
@@ -62,6 +64,24 @@ impl Worker {
         })
     }
 
+    /// Training image `index` (modulo the images loaded so far).
+    pub(super) fn train_image(&self, index: usize) -> TrReply {
+        let l = self.loaded.borrow();
+        let Some(train) = l.train.as_ref().filter(|t| !t.is_empty()) else {
+            return not_ready();
+        };
+        let i = index % train.len();
+        TrReply::Image(TrainImage {
+            index: i,
+            count: train.len(),
+            pixels: ByteBuf::from(train.image(i).to_vec()),
+            side: train.width,
+            label: train.labels[i],
+            mean: train.mean,
+            std: train.std,
+        })
+    }
+
     /// The model as `.safetensors`.
     pub(super) async fn export(&mut self) -> Result<TrReply, EngineError> {
         let Some(s) = self.session.as_mut() else {
@@ -82,6 +102,7 @@ impl Worker {
         match query {
             TrQuery::Predict { pixels } => self.predict(&pixels).await,
             TrQuery::Cell { truth, predicted } => Ok(self.show_cell(truth, predicted)),
+            TrQuery::TrainImage { index } => Ok(self.train_image(index)),
             TrQuery::Export => self.export().await,
             TrQuery::CheckAutodiff => self.check_autodiff().await,
             TrQuery::ClearSaved => {
