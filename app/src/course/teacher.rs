@@ -25,7 +25,7 @@ pub const DEMOS: &[Demo] = &[
     Demo {
         title: tx("Divergence at a large learning rate", "学习率过大时发散"),
         lesson: "train",
-        setup: "lr=5&momentum=0.5",
+        setup: "step=4&lr=5&momentum=0.5",
         what: tx(
             "Press Start: within a few steps the loss explodes, training pauses, says where it diverged and rolls back. Ask first: what will a rate 500 times the usual one do?",
             "按“开始”：几步之内损失爆炸，训练暂停，指出在哪里发散并回滚。先问：比平常大 500 倍的学习率会怎样？",
@@ -34,7 +34,7 @@ pub const DEMOS: &[Demo] = &[
     Demo {
         title: tx("Batch 1 against batch 64", "批大小 1 与 64"),
         lesson: "train",
-        setup: "batch=1&lr=0.01",
+        setup: "step=4&batch=1&lr=0.01",
         what: tx(
             "The loss curve of single examples is far noisier; compare the samples per second with batch 64 (open the lesson again without the setup).",
             "单个样本的损失曲线噪声大得多；再与批大小 64 比较每秒处理的样本数（去掉设置重新打开本课）。",
@@ -43,7 +43,7 @@ pub const DEMOS: &[Demo] = &[
     Demo {
         title: tx("Adam against SGD", "Adam 与 SGD"),
         lesson: "train",
-        setup: "optimizer=adam",
+        setup: "step=4&optimizer=adam",
         what: tx(
             "Adam at its usual rate 0.001; the update rule on screen changes with it. Run SGD in a second tab with the same seed and compare the first epoch.",
             "Adam 使用它常用的学习率 0.001；屏幕上的更新规则随之改变。在另一个标签页用同一随机种子运行 SGD，比较第一轮。",
