@@ -25,7 +25,8 @@ async function wasmFetched(query, ready) {
     const from = server.requested.length;
     const page = await context.newPage();
     await page.goto(`${server.url}index.html${query}`);
-    await page.getByTestId(ready).first().waitFor({ timeout: 120_000 });
+    // Attached is enough: a lesson's engine line may sit on a step not shown yet (Train's dashboard).
+    await page.getByTestId(ready).first().waitFor({ state: 'attached', timeout: 120_000 });
     return [...new Set(server.requested.slice(from).filter((p) => p.endsWith('.wasm')))];
   } finally { await context.close(); }
 }
