@@ -155,20 +155,33 @@ impl Worker {
         phase: Option<PhaseKind>,
         epoch: usize,
     ) -> Result<(), EngineError> {
+        if let Some(event) = self.measure(slot, phase, epoch).await? {
+            self.tell(&event);
+        }
+        Ok(())
+    }
+
+    /// A slot's accuracy, loss and predictions' fingerprint on the held-out examples, as an event
+    /// (`None` when the slot is empty).
+    async fn measure(
+        &mut self,
+        slot: Slot,
+        phase: Option<PhaseKind>,
+        epoch: usize,
+    ) -> Result<Option<FtEvent>, EngineError> {
         let Some(engine) = self.slot(slot) else {
-            return Ok(());
+            return Ok(None);
         };
         let eval = engine.evaluate(None).await?;
         let predictions: Vec<u8> = eval.predictions.iter().map(|&p| p as u8).collect();
-        self.tell(&FtEvent::Evaluation {
+        Ok(Some(FtEvent::Evaluation {
             slot,
             phase,
             epoch,
             accuracy: eval.accuracy(),
             loss: eval.loss,
             predictions_digest: fnv1a(&predictions),
-        });
-        Ok(())
+        }))
     }
 
     /// Gives both slots the current data.
@@ -275,10 +288,6 @@ fn stopped(run: &Run, loss: f32) -> FtEvent {
         loss,
         running: false,
     }
-}
-
-fn f32_bytes(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
 impl LessonWorker for Worker {

@@ -315,17 +315,9 @@ impl Worker {
         }
         // Measured again from the weights taken up (not replayed): the page's accuracy and its
         // predictions' fingerprint now come from the restored model.
-        if let Some(engine) = self.tuned.as_mut() {
-            let eval = engine.evaluate(None).await?;
-            let predictions: Vec<u8> = eval.predictions.iter().map(|&p| p as u8).collect();
-            self.out.post(&FtEvent::Evaluation {
-                slot: Slot::Tuned,
-                phase: None,
-                epoch: 0,
-                accuracy: eval.accuracy(),
-                loss: eval.loss,
-                predictions_digest: fnv1a(&predictions),
-            });
+        // Not told (kept in the history): a reload would otherwise add a measurement each time.
+        if let Some(event) = self.measure(Slot::Tuned, None, 0).await? {
+            self.out.post(&event);
         }
         self.tensors().await?;
         Ok(true)

@@ -5,8 +5,9 @@
 use kernels::engine::{l2_distance, l2_norm};
 use kernels::{Engine, EngineError, Freezing, KernelLaunch};
 
-use super::{Worker, engine_for, f32_bytes};
+use super::{Worker, engine_for};
 use crate::lessons::finetune::protocol::{FtEvent, KernelRow, MessageCode, Slot, TensorRow, fnv1a};
+use crate::store::f32_bytes;
 
 impl Worker {
     /// The freezing panel's figures: gradient norms of the last step, ‖ΔW‖ since the phase began,
