@@ -8,6 +8,7 @@
 pub mod chain;
 pub mod cpu_gemm;
 pub mod dataset;
+pub mod early_stop;
 pub mod engine;
 pub mod error;
 pub mod finetune;
