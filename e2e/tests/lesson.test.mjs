@@ -377,12 +377,55 @@ test('the lesson in steps: a digit before and after Normalize, the parameters as
     await lesson.byId('step').click();
     await lesson.page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]')?.textContent) >= 1);
     await lesson.byId('lesson-next').click();
+    await lesson.byId('overfit-run').waitFor();
+    await lesson.byId('lesson-next').click();
     // The run's first loss is the untrained model's: about ln 10, so 2.3 is the right choice.
     await lesson.byId('train-q1-2').click();
     assert.equal(await lesson.byId('train-q1-result').getAttribute('data-correct'), 'true', await lesson.text('train-q1-result'));
     await lesson.byId('train-q2-blows').click();
     await lesson.byId('train-q2-wait').waitFor();
     await lesson.screenshot('06-check-yourself');
+    assert.deepEqual(lesson.consoleErrors, []);
+  } finally { await lesson.close(); }
+});
+
+test('overfitting and early stopping: a validation split from the training images, patience, the best weights restored, the test set measured once', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?step=5&engine=cpu&${SMALL}`);
+  try {
+    await lesson.waitForData();
+    // Out of range: said on the page, nothing sent.
+    await lesson.byId('overfit-train').fill('50');
+    await lesson.byId('overfit-invalid').waitFor();
+    assert.ok(await lesson.byId('overfit-run').isDisabled());
+    // In range but more than the 2,000 loaded images hold (1,500 + 1,000 validation): the worker says why.
+    await lesson.byId('overfit-train').fill('1500');
+    await lesson.byId('overfit-run').click();
+    await lesson.page.waitForFunction(() => /2000 are loaded/.test(document.body.textContent), null, { timeout: 60_000 });
+    await lesson.byId('overfit-train').fill('500');
+    await lesson.byId('overfit-patience').fill('4');
+    await lesson.byId('overfit-run').click();
+    await lesson.byId('val-loss').waitFor({ timeout: 120_000 });
+    assert.equal(await lesson.byId('test-accuracy-final').count(), 0, 'no test figure while the run chooses when to stop');
+    assert.match(await lesson.text('overfit-plan'), /500 training images and 1000 validation images.*784-32-10.*patience 4/);
+    const stop = lesson.byId('early-stop');
+    await stop.waitFor({ timeout: 300_000 });
+    const rows = await lesson.page.$$eval('[data-testid=overfit-table] tbody tr', (trs) => trs.map((r) => ({ epoch: Number(r.dataset.epoch), loss: Number(r.dataset.valLoss) })));
+    const best = rows.reduce((a, b) => (b.loss < a.loss ? b : a));
+    const attr = async (k) => stop.getAttribute(`data-${k}`);
+    assert.equal(Number(await attr('best-epoch')), best.epoch, 'the best is the lowest validation loss');
+    assert.equal(await attr('stopped-early'), 'true');
+    assert.equal(Number(await attr('stopped-at')), best.epoch + 4, 'stopped after 4 evaluations without improvement');
+    assert.equal(rows.length, best.epoch + 4);
+    // Restored: the best epoch's weights measure its validation loss again, exactly.
+    assert.equal(await attr('restored-val-loss'), await attr('best-val-loss'));
+    assert.equal(Number(await attr('best-val-loss')), best.loss);
+    const test = lesson.byId('test-accuracy-final');
+    assert.equal(await test.count(), 1);
+    assert.equal(await test.getAttribute('data-images'), '500');
+    const accuracy = Number(await test.getAttribute('data-value'));
+    assert.ok(accuracy > 0.5 && accuracy <= 1, `test accuracy ${accuracy}`);
+    assert.match(await lesson.text('overfit-gap'), /After epoch \d+/);
+    await lesson.screenshot('07-early-stopping');
     assert.deepEqual(lesson.consoleErrors, []);
   } finally { await lesson.close(); }
 });

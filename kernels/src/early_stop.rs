@@ -228,9 +228,10 @@ impl OverfitRun {
         )
         .ok_or_else(|| {
             EngineError::InvalidInput(format!(
-                "{} training and {} validation images need that many training images; {} are loaded",
+                "{} training + {} validation images need {} training images; {} are loaded",
                 settings.train,
                 settings.validation,
+                settings.train + settings.validation,
                 training.len()
             ))
         })?;

@@ -5,6 +5,7 @@
 #[cfg(feature = "burn")]
 mod autodiff;
 pub mod config;
+mod overfit;
 mod page;
 pub mod protocol;
 mod resume;

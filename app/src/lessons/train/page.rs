@@ -372,6 +372,7 @@ pub fn TrainPage() -> impl IntoView {
                     2 => steps::model_panel(config, lang).into_any(),
                     3 => steps::code_panel(config, lang).into_any(),
                     steps::DASHBOARD => ().into_any(),
+                    steps::OVERFIT => super::overfit::overfit_panel(client.clone(), state, lang).into_any(),
                     _ => steps::check_panel(state, config, lang).into_any(),
                 }
             }

@@ -40,6 +40,17 @@ pub enum TrToWorker {
     DebugLoseDevice,
     /// Continue the run saved in this browser ([`TrEvent::Saved`] offered it).
     Resume,
+    /// The overfitting experiment (step 5) on an engine of its own: pauses the run above, trains the
+    /// lesson's model on `train` images with a validation split until `patience` evaluations bring no
+    /// lower validation loss, restores the best weights and measures the test set once.
+    Overfit {
+        /// Training images.
+        train: usize,
+        /// Patience in evaluations.
+        patience: usize,
+    },
+    /// Stop the overfitting experiment where it is (nothing is measured on the test set).
+    OverfitCancel,
 }
 
 /// Questions to the worker.
@@ -312,8 +323,68 @@ pub enum TrEvent {
         /// RGBA bytes.
         rgba: ByteBuf,
     },
+    /// The overfitting experiment's progress.
+    Overfit(OverfitEvent),
     /// Something went wrong; shown on screen in the page's language.
     Error(WorkerMessage),
+}
+
+/// The overfitting experiment, as it runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum OverfitEvent {
+    /// It began with these settings.
+    Began(OverfitPlan),
+    /// One epoch trained and evaluated; `left`: evaluations of patience left (`None`: a new best).
+    Epoch {
+        /// Epochs trained, training loss and accuracy, validation loss and accuracy.
+        metrics: (usize, f32, f32, f32, f32),
+        /// Patience left after it; `None` when this evaluation is the best so far.
+        left: Option<usize>,
+    },
+    /// It stopped, restored the best weights and measured the test set.
+    Stopped(OverfitOutcome),
+    /// It was cancelled before stopping (no test measurement).
+    Cancelled,
+}
+
+/// The experiment's settings, printed beside its chart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverfitPlan {
+    /// Training images.
+    pub train: usize,
+    /// Validation images (from the training split, never trained on).
+    pub validation: usize,
+    /// Patience in evaluations.
+    pub patience: usize,
+    /// Epochs at most.
+    pub max_epochs: usize,
+    /// Minibatch size.
+    pub batch: usize,
+    /// Learning rate and momentum.
+    pub lr: f32,
+    /// Momentum.
+    pub momentum: f32,
+    /// Hidden widths.
+    pub hidden: Vec<usize>,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// How the experiment ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverfitOutcome {
+    /// The epoch with the lowest validation loss (whose weights were restored).
+    pub best_epoch: usize,
+    /// The last epoch trained.
+    pub stopped_at: usize,
+    /// Patience ran out (false: the epoch limit came first).
+    pub stopped_early: bool,
+    /// Validation loss and accuracy measured again with the restored weights.
+    pub restored_validation: (f32, f32),
+    /// Test accuracy and loss, measured once.
+    pub test: (f32, f32),
+    /// Test images measured.
+    pub test_images: usize,
 }
 
 /// The lesson's messages, for [`crate::client::WorkerClient`] and its worker.

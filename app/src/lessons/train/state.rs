@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use super::config::LessonConfig;
 use super::protocol::{
-    EngineMeasurement, GemmChoice, MessageCode, SavedRun, TrEvent, TrProtocol, TrQuery, TrReply,
-    WorkerMessage,
+    EngineMeasurement, GemmChoice, MessageCode, OverfitEvent, OverfitOutcome, OverfitPlan,
+    SavedRun, TrEvent, TrProtocol, TrQuery, TrReply, WorkerMessage,
 };
 use crate::client::WorkerClient;
 use crate::history::{LossHistory, push_bounded};
@@ -30,6 +30,20 @@ pub struct Divergence {
     pub loss: f32,
     pub lr: f32,
     pub rolled_back_to: u64,
+}
+
+/// The overfitting experiment as the page shows it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OverfitView {
+    /// Its settings, once it began.
+    pub plan: Option<OverfitPlan>,
+    /// Each evaluation: (epoch, training loss, training accuracy, validation loss, validation
+    /// accuracy) and the patience left (`None`: a new best).
+    pub epochs: Vec<((usize, f32, f32, f32, f32), Option<usize>)>,
+    /// How it ended.
+    pub outcome: Option<OverfitOutcome>,
+    /// Running now.
+    pub running: bool,
 }
 
 /// The run as the page shows it; widgets get the signals they show.
@@ -69,6 +83,8 @@ pub struct State {
     pub saved: RwSignal<Option<SavedRun>>,
     /// The configuration of a run just resumed (the form and the URL follow it).
     pub resumed: RwSignal<Option<LessonConfig>>,
+    /// The overfitting experiment.
+    pub overfit: RwSignal<OverfitView>,
 }
 
 impl State {
@@ -96,6 +112,7 @@ impl State {
             worker_memory: RwSignal::new(0.0),
             saved: RwSignal::new(None),
             resumed: RwSignal::new(None),
+            overfit: RwSignal::new(OverfitView::default()),
         }
     }
 
@@ -129,6 +146,21 @@ impl State {
     fn apply(&self, event: TrEvent) {
         match event {
             TrEvent::Ready => {}
+            TrEvent::Overfit(event) => self.overfit.update(|o| match event {
+                OverfitEvent::Began(plan) => {
+                    *o = OverfitView {
+                        plan: Some(plan),
+                        running: true,
+                        ..OverfitView::default()
+                    }
+                }
+                OverfitEvent::Epoch { metrics, left } => o.epochs.push((metrics, left)),
+                OverfitEvent::Stopped(outcome) => {
+                    o.outcome = Some(outcome);
+                    o.running = false;
+                }
+                OverfitEvent::Cancelled => o.running = false,
+            }),
             TrEvent::Saved { run } => self.saved.set(run),
             TrEvent::Resumed {
                 config,

@@ -1,5 +1,6 @@
 //! "Train a network" as a stepped lesson: the data, the model, the loop in the article's code, the
-//! dashboard (step [`DASHBOARD`], `page.rs`), and questions graded by the run. The steps' text is in
+//! dashboard (step [`DASHBOARD`], `page.rs`), overfitting and early stopping (step [`OVERFIT`],
+//! `overfit.rs`), and questions graded by the run. The steps' text is in
 //! [`STEPS`]; every number on these panels comes from the worker's data, the run's settings or the run.
 
 use kernels::engine::{StepShape, Task};
@@ -14,9 +15,11 @@ use crate::ui::i18n::{Lang, Text, tx};
 
 /// The step that shows the dashboard (controls, charts, weights, confusion matrix, drawing pad).
 pub const DASHBOARD: usize = 4;
+/// The step on overfitting and early stopping.
+pub const OVERFIT: usize = 5;
 
 /// The steps.
-pub const STEPS: [Step; 5] = [
+pub const STEPS: [Step; 6] = [
     Step {
         title: tx("The data", "数据"),
         body: tx(
@@ -59,6 +62,17 @@ pub const STEPS: [Step; 5] = [
         notes: tx(
             "Let it run for a minute. Ask a student to draw a digit badly on purpose. Then try a learning rate of 5 (the divergence demo) and watch the page roll back.",
             "让它跑一分钟。请一位学生故意把数字画得很糟。然后试试学习率 5（发散演示），看页面如何回滚。",
+        ),
+    },
+    Step {
+        title: tx("Overfitting and when to stop", "过拟合与何时停止"),
+        body: tx(
+            "The article trains “until the loss converges”. But which loss? Here the network learns from only a few hundred images. Other training images, set aside and never trained on, form a validation set: after each epoch both are measured. The training loss keeps falling; the validation loss stops falling — from then on the model memorises its images instead of learning digits. Early stopping waits a few evaluations (the patience) for a new lowest validation loss, then stops and restores the weights of the best epoch. Only then is the test set used, once: a test set consulted while choosing when to stop would no longer be unseen.",
+            "原文说训练“直到损失收敛”。但看哪个损失？这里网络只从几百张图像中学习。另一些训练图像被留出、从不参与训练，组成验证集：每轮之后两者都会被测量。训练损失一直下降；验证损失却不再下降——从那以后模型是在死记它的图像，而不是在学习数字。早停会等待几次评估（耐心），看验证损失能否创新低，然后停止并恢复最佳一轮的权重。只有到这时才使用测试集，而且只用一次：如果在决定何时停止时参考了测试集，它就不再是“没见过”的数据了。",
+        ),
+        notes: tx(
+            "Run it with 500 images and ask the class to predict where the two loss curves part. Then try 5,000 training images: the gap shrinks and stopping comes later. Stress that the test accuracy appears only once.",
+            "用 500 张图像运行，请学生预测两条损失曲线在哪里分开。再试 5,000 张训练图像：差距变小，停止得更晚。强调测试准确率只出现一次。",
         ),
     },
     Step {
@@ -324,7 +338,7 @@ pub fn code_panel(config: RwSignal<LessonConfig>, lang: RwSignal<Lang>) -> impl 
     }
 }
 
-/// Step 5: questions graded by the run.
+/// Step 6: questions graded by the run.
 pub fn check_panel(
     state: State,
     config: RwSignal<LessonConfig>,

@@ -6,6 +6,7 @@
 
 mod checkpoint;
 mod engine;
+mod overfit;
 mod queries;
 mod recovery;
 mod render;
@@ -133,6 +134,8 @@ pub struct Worker {
     measure_pending: bool,
     /// Steps in the next burst (aimed at [`BURST_SECONDS`]).
     burst: usize,
+    /// The overfitting experiment, while it runs (one epoch per burst).
+    overfit: Option<overfit::OverfitJob>,
 }
 impl Worker {
     /// The page's first configuration: starts streaming the data, opens WebGPU, and once the first
@@ -227,6 +230,8 @@ impl Worker {
             }
             TrToWorker::Start => {
                 self.withdraw_offer();
+                // One run at a time: the experiment gives way to the dashboard's run.
+                self.cancel_overfit();
                 if let Some(s) = self.session.as_mut() {
                     s.running = !s.finished;
                 }
@@ -279,6 +284,11 @@ impl Worker {
                 }
             }
             TrToWorker::Import { bytes } => self.import(&bytes).await?,
+            TrToWorker::Overfit { train, patience } => {
+                self.withdraw_offer();
+                self.begin_overfit(train, patience).await?;
+            }
+            TrToWorker::OverfitCancel => self.cancel_overfit(),
             TrToWorker::DebugLoseDevice => {
                 if let Some(ctx) = self.gpu.for_kind(self.kind) {
                     ctx.destroy();
@@ -342,6 +352,7 @@ impl LessonWorker for Worker {
             save_failed: false,
             measure_pending: false,
             burst: 1,
+            overfit: None,
         }
     }
 
@@ -386,6 +397,10 @@ impl LessonWorker for Worker {
                 self.handle_error(e).await;
             }
             self.announce();
+            return Ok(true);
+        }
+        if self.overfit.is_some() {
+            self.overfit_epoch().await;
             return Ok(true);
         }
         if !self.session.as_ref().is_some_and(|s| s.running) {
