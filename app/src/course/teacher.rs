@@ -50,6 +50,15 @@ pub const DEMOS: &[Demo] = &[
         ),
     },
     Demo {
+        title: tx("Overfitting and early stopping", "过拟合与早停"),
+        lesson: "train",
+        setup: "step=5&hidden=128",
+        what: tx(
+            "Run the experiment on 500 images: the training loss keeps falling while the validation loss flattens; it stops and restores the best epoch, then the test accuracy appears once. Run it again with 5,000 images: the gap shrinks.",
+            "用 500 张图像运行实验：训练损失一直下降，而验证损失趋于平缓；它停下并恢复最佳一轮，然后测试准确率只出现一次。再用 5,000 张图像运行：差距变小。",
+        ),
+    },
+    Demo {
         title: tx("The loss of one image", "一张图像的损失"),
         lesson: "cross-entropy",
         setup: "step=4&image=5",

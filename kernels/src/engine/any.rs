@@ -128,6 +128,14 @@ impl Engine for AnyEngine {
     fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError> {
         delegate!(self, e => e.train_step(rows, opt))
     }
+    fn train_step_part(
+        &mut self,
+        rows: &[u32],
+        opt: &OptimizerConfig,
+        part: super::StepPart,
+    ) -> Result<(), EngineError> {
+        delegate!(self, e => e.train_step_part(rows, opt, part))
+    }
     async fn take_losses(&mut self) -> Result<Vec<f32>, EngineError> {
         delegate!(self, e => e.take_losses().await)
     }

@@ -275,6 +275,40 @@ pub fn l2_distance(a: &[f32], b: &[f32]) -> Option<f64> {
     })
 }
 
+/// A part of a training step, in the order a step runs them: the lines of PyTorch's loop
+/// (`optimizer.zero_grad()` has no part: each step's gradient kernels overwrite the gradients).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum StepPart {
+    /// Gather and normalise the batch (`for data, target in train_loader`).
+    Gather,
+    /// Every layer's forward product (`output = net(data)`).
+    Forward,
+    /// Softmax, cross-entropy and the logits' gradient (`loss = cross_entropy(output, target)`).
+    Loss,
+    /// The weight, bias and input gradients from the top down (`loss.backward()`).
+    Backward,
+    /// The optimiser's update of every trainable tensor (`optimizer.step()`).
+    Update,
+}
+
+impl StepPart {
+    /// Every part, in order.
+    pub const ALL: [StepPart; 5] = [
+        StepPart::Gather,
+        StepPart::Forward,
+        StepPart::Loss,
+        StepPart::Backward,
+        StepPart::Update,
+    ];
+
+    /// The part after this one (`None` after the update).
+    pub fn next(self) -> Option<StepPart> {
+        Self::ALL.get(self as usize + 1).copied()
+    }
+}
+
 /// A training engine: owns the model's parameters and optimiser state, the datasets, and the buffers
 /// of one step. `train_step` only encodes and submits work; results come back through the async
 /// readers, which never block a browser's main thread.
@@ -298,6 +332,27 @@ pub trait Engine {
     /// One step of SGD/Adam on the training samples `rows` (indices into the training split):
     /// gather, forward, loss, backward (skipping frozen work), update.
     fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError>;
+
+    /// One part of a training step, so a lesson can light each line of the loop as it runs.
+    /// [`StepPart::Gather`] begins a step on `rows` with `opt`; each later part must come in order
+    /// and runs that part's work; [`StepPart::Update`] completes the step, which then counts exactly as
+    /// one `train_step` (its loss is logged, the step count advances). A part out of order is refused;
+    /// `train_step` or a new `Gather` drops a walk in progress. The GPU engine runs the output layer's
+    /// product and the loss as two dispatches here (a `train_step` fuses them in `head.wgsl`), so its
+    /// results may differ from a `train_step`'s in the last bits. Engines that cannot split a step
+    /// refuse.
+    fn train_step_part(
+        &mut self,
+        rows: &[u32],
+        opt: &OptimizerConfig,
+        part: StepPart,
+    ) -> Result<(), EngineError> {
+        let _ = (rows, opt, part);
+        Err(EngineError::InvalidInput(format!(
+            "the {} engine runs a training step as a whole",
+            self.info().kind
+        )))
+    }
 
     /// The mean losses of the steps taken since the last call (at most the last 4,096).
     async fn take_losses(&mut self) -> Result<Vec<f32>, EngineError>;

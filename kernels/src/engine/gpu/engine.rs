@@ -5,11 +5,11 @@ use super::*;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
     Engine, EngineError, EngineInfo, Evaluation, Freezing, KernelLaunch, LayerGradients,
-    OptimizerConfig, OptimizerKind, StepShape, StepTrace, TensorOptimizerState, check_data_fits,
-    check_optimizer_state, check_rows,
+    OptimizerConfig, StepPart, StepShape, StepTrace, TensorOptimizerState, check_data_fits,
+    check_optimizer_state,
 };
 use crate::model::{Mlp, TensorKind};
-use crate::ops::{accuracy, adam, gather_normalize, head, linear, softmax_cross_entropy, update};
+use crate::ops::{accuracy, gather_normalize, softmax_cross_entropy};
 
 impl Engine for GpuEngine {
     fn info(&self) -> &EngineInfo {
@@ -25,6 +25,8 @@ impl Engine for GpuEngine {
     }
 
     fn set_data(&mut self, split: Split, data: &Dataset) -> Result<(), EngineError> {
+        // Its buffers are shared with a step walked part by part: the walk ends here.
+        self.walk = None;
         check_data_fits(data.features(), data.classes(), &self.model.widths())?;
         Self::check_size(&self.ctx, "the dataset", data.images.len())?;
         let buffers = self.upload(split, data);
@@ -40,177 +42,44 @@ impl Engine for GpuEngine {
     }
 
     fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError> {
-        opt.validate()?;
-        self.ctx.check()?;
-        let samples = self.train.as_ref().map_or(0, |d| d.len);
-        check_rows(rows, samples, self.max_rows)?;
-        let b = rows.len();
-        let reset_state = self.last_optimizer.is_some_and(|k| k != opt.kind);
-        self.last_optimizer = Some(opt.kind);
+        self.walk = None;
+        let step = self.prepare_step(rows, opt)?;
+        let split = self.encode_parts(&step, &StepPart::ALL, true);
+        self.complete_step(&step, split)
+    }
 
-        let train = self.train.take();
-        self.set_rows(b, train.as_ref(), self.res.gather_train_slot, 0, true);
-        if let (Some(aug), Some(d)) = (self.augmentation, train.as_ref()) {
-            let params = gather_normalize::GatherParams {
-                rows: b as u32,
-                features: d.features as u32,
-                use_indices: 1,
-                mean: d.mean,
-                std: d.std,
-                augment: aug.bits(),
-                seed: gather_normalize::step_seed(aug.seed, self.steps),
-                width: d.width as u32,
-                height: d.height as u32,
-                crop_pad: aug.crop_pad,
-                ..Default::default()
-            };
-            self.res.arena.set(self.res.gather_train_slot, &params);
+    fn train_step_part(
+        &mut self,
+        rows: &[u32],
+        opt: &OptimizerConfig,
+        part: StepPart,
+    ) -> Result<(), EngineError> {
+        if part == StepPart::Gather {
+            self.walk = None;
+            let step = self.prepare_step(rows, opt)?;
+            let split = self.encode_parts(&step, &[part], false);
+            self.walk = Some((step, StepPart::Forward, split));
+            return self.ctx.check();
         }
-        self.train = train;
-        let slot = (self.steps % LOSS_RING as u64) as u32;
-        let sm = self.softmax_params(b);
-        self.res.arena.set(self.res.softmax_slot, &sm);
-        let top = self.res.layers.len() - 1;
-        let head_params = head::HeadParams::new(
-            b as u32,
-            self.res.layers[top].in_f as u32,
-            self.res.layers[top].out_f as u32,
-            self.model.needs_input_grad(top),
-        );
-        if let Some((slot, _)) = &self.res.head {
-            self.res.arena.set(*slot, &head_params);
-        }
-        // One update for every trainable tensor, each with its own step count (Adam's corrections).
-        let mut trainable = Vec::new();
-        // Frozen tensors updated with a zero gradient (`Freezing::ZeroGradient`): their slices of the
-        // packed gradient are cleared before the step.
-        let mut zeroed = Vec::new();
-        let zero_gradient = self.freezing == Freezing::ZeroGradient;
-        for layer in &mut self.res.layers {
-            for t in [&mut layer.weight, &mut layer.bias] {
-                t.computed = !t.frozen;
-                if t.frozen && !zero_gradient {
-                    continue;
-                }
-                if t.frozen {
-                    zeroed.push((t.offset as u64 * 4, t.len as u64 * 4));
-                }
-                if reset_state {
-                    t.steps = 0;
-                }
-                t.steps += 1;
-                let (step_size, bc2_sqrt) = match opt.kind {
-                    OptimizerKind::Sgd => (opt.lr, 1.0),
-                    OptimizerKind::Adam => {
-                        let a = adam::AdamParams::for_step(
-                            t.len as u32,
-                            opt.lr,
-                            opt.beta1,
-                            opt.beta2,
-                            opt.eps,
-                            opt.weight_decay,
-                            t.steps,
-                        );
-                        (a.step_size, a.bc2_sqrt)
-                    }
-                };
-                trainable.push(update::Tensor {
-                    start: t.offset,
-                    len: t.len,
-                    step_size,
-                    bc2_sqrt,
-                });
-            }
-        }
-        let hyper = match opt.kind {
-            OptimizerKind::Sgd => [opt.momentum, 0.0, 0.0, opt.weight_decay],
-            OptimizerKind::Adam => [opt.beta1, opt.beta2, opt.eps, opt.weight_decay],
+        let Some((step, next, split)) = self.walk.take() else {
+            return Err(EngineError::InvalidInput(format!(
+                "{part:?} needs a step begun by Gather"
+            )));
         };
-        let update_params = update::UpdateParams::new(&trainable, b as u32, slot, hyper);
-        self.res.arena.set(self.res.update_slot, &update_params);
-        self.res.arena.flush(&self.ctx.queue);
-        self.ctx
-            .queue
-            .write_buffer(&self.res.indices, 0, bytemuck::cast_slice(rows));
-
-        let mut enc = self
-            .ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("train step"),
-            });
-        if reset_state {
-            // Momentum buffers of one optimiser mean nothing to another.
-            enc.clear_buffer(&self.res.packed.m, 0, None);
-            enc.clear_buffer(&self.res.packed.v, 0, None);
+        if part != next {
+            self.walk = Some((step, next, split));
+            return Err(EngineError::InvalidInput(format!(
+                "the step in progress runs {next:?} next, not {part:?}"
+            )));
         }
-        for &(offset, bytes) in &zeroed {
-            enc.clear_buffer(&self.res.packed.grad, offset, Some(bytes));
-        }
-        // Split-K products take a second dispatch each (counted for `last_step_dispatches`).
-        let mut split_dispatches = 0;
-        {
-            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("train step"),
-                timestamp_writes: None,
-            });
-            let k = self.ctx.kernels();
-            self.encode_gather(&mut pass, &self.res.gather_train_group, b);
-            if let Some((_, group)) = &self.res.head {
-                // Every layer but the last, then the last with its loss and δ (and the δ below).
-                split_dispatches += self.encode_forward(&mut pass, b, top) - top;
-                pass.set_bind_group(0, group, &[]);
-                pass.set_pipeline(k.pipeline(head::MAIN));
-                let (x, y, z) = head_params.workgroups();
-                pass.dispatch_workgroups(x, y, z);
-            } else {
-                split_dispatches += self.encode_forward(&mut pass, b, top + 1) - (top + 1);
-                pass.set_bind_group(0, &self.res.softmax_group, &[]);
-                pass.set_pipeline(k.pipeline(softmax_cross_entropy::ROWS));
-                pass.dispatch_workgroups(
-                    (b as u32).div_ceil(softmax_cross_entropy::ROWS_WORKGROUP),
-                    1,
-                    1,
-                );
+        let split = split + self.encode_parts(&step, &[part], false);
+        match part.next() {
+            Some(next) => {
+                self.walk = Some((step, next, split));
+                self.ctx.check()
             }
-            for (l, layer) in self.res.layers.iter().enumerate().rev() {
-                let o = layer.out_f as u32;
-                if !layer.weight.frozen {
-                    // With a trainable bias this dispatch also writes its gradient (FLAG_ROW_SUMS).
-                    let p = layer.grad_weight_params(b as u32);
-                    self.encode_product(&mut pass, &p, &layer.dw_group, None);
-                } else if !layer.bias.frozen {
-                    pass.set_pipeline(k.pipeline(linear::BIAS_GRAD));
-                    pass.set_bind_group(0, &layer.db_group, &[]);
-                    pass.dispatch_workgroups(o.div_ceil(linear::BIAS_GRAD_WORKGROUP), 1, 1);
-                }
-                if !self.model.needs_input_grad(l) {
-                    break;
-                }
-                if l == top && self.res.head.is_some() {
-                    continue; // head.wgsl wrote this layer's input gradient
-                }
-                let dx = layer
-                    .dx_group
-                    .as_ref()
-                    .expect("layers above the first have an input-gradient bind group");
-                let p = layer.grad_input_params(b as u32);
-                split_dispatches +=
-                    self.encode_product(&mut pass, &p, dx, layer.dx_split.as_ref()) - 1;
-            }
-            // Every trainable tensor's update and the batch's mean loss, in one dispatch.
-            pass.set_pipeline(k.pipeline(opt.kind.kernel()));
-            pass.set_bind_group(0, &self.res.update_group, &[]);
-            let (x, y, z) = update_params.workgroups();
-            pass.dispatch_workgroups(x, y, z);
+            None => self.complete_step(&step, split),
         }
-        self.ctx.queue.submit([enc.finish()]);
-        self.steps += 1;
-        self.last_rows = b;
-        // The same frozen flags and `needs_input_grad` decided the dispatches encoded above.
-        self.last_step = Some(StepShape::of(&self.model, b, opt.kind));
-        self.last_split_dispatches = split_dispatches;
-        self.ctx.check()
     }
 
     async fn take_losses(&mut self) -> Result<Vec<f32>, EngineError> {
@@ -233,6 +102,8 @@ impl Engine for GpuEngine {
     }
 
     async fn evaluate(&mut self, limit: Option<usize>) -> Result<Evaluation, EngineError> {
+        // Its buffers are shared with a step walked part by part: the walk ends here.
+        self.walk = None;
         self.ctx.check()?;
         let test = self
             .test
@@ -343,6 +214,8 @@ impl Engine for GpuEngine {
     }
 
     fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError> {
+        // Its buffers are shared with a step walked part by part: the walk ends here.
+        self.walk = None;
         for d in [&self.train, &self.test].into_iter().flatten() {
             check_data_fits(d.features, d.classes, &model.widths())?;
         }
@@ -534,6 +407,8 @@ impl Engine for GpuEngine {
     }
 
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {
+        // Its buffers are shared with a step walked part by part: the walk ends here.
+        self.walk = None;
         let input = self.model.input_size();
         if inputs.len() != rows * input || rows == 0 || rows > self.max_rows {
             return Err(EngineError::InvalidInput(format!(

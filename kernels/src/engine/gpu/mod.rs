@@ -9,6 +9,7 @@ mod engine;
 mod pipelines;
 mod resources;
 mod runner;
+mod step;
 mod tune;
 
 use wgpu::util::DeviceExt;
@@ -54,6 +55,8 @@ pub struct GpuEngine {
     augmentation: Option<gather_normalize::Augmentation>,
     /// What a step does with frozen tensors.
     freezing: crate::engine::Freezing,
+    /// A step walked one part at a time: its settings, the part it runs next, its split dispatches.
+    walk: Option<(step::PreparedStep, crate::engine::StepPart, usize)>,
 }
 
 fn storage(device: &wgpu::Device, label: &str, bytes: usize) -> wgpu::Buffer {
@@ -134,6 +137,7 @@ impl GpuEngine {
             last_split_dispatches: 0,
             augmentation: None,
             freezing: crate::engine::Freezing::Skip,
+            walk: None,
         };
         engine.ctx.check()?;
         Ok(engine)

@@ -6,10 +6,12 @@ use crate::cpu_gemm::{Strided, sgemm};
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
     Engine, EngineError, EngineInfo, EngineKind, Evaluation, Freezing, KernelLaunch,
-    LayerGradients, OptimizerConfig, OptimizerKind, StepShape, StepTrace, TensorOptimizerState,
-    check_data_fits, check_optimizer_state, check_rows,
+    LayerGradients, OptimizerConfig, OptimizerKind, StepPart, StepShape, StepTrace,
+    TensorOptimizerState, check_data_fits, check_optimizer_state, check_rows,
 };
 use crate::model::Mlp;
+
+mod step;
 use crate::ops::{accuracy, adam, gather_normalize, relu_backward, sgd, softmax_cross_entropy};
 
 /// Rows per chunk when evaluating or predicting.
@@ -84,6 +86,8 @@ pub struct CpuEngine {
     steps: u64,
     /// What a step does with frozen tensors.
     freezing: Freezing,
+    /// A step walked one part at a time.
+    walk: Option<step::PendingStep>,
 }
 
 impl CpuEngine {
@@ -126,6 +130,7 @@ impl CpuEngine {
             augmentation: None,
             steps: 0,
             freezing: Freezing::Skip,
+            walk: None,
         };
         engine.set_model(model)?;
         Ok(engine)
@@ -222,133 +227,38 @@ impl Engine for CpuEngine {
     }
 
     fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError> {
-        opt.validate()?;
-        check_rows(
-            rows,
-            self.train.as_ref().map_or(0, Dataset::len),
-            self.max_rows,
-        )?;
-        if self.last_optimizer != Some(opt.kind) {
-            // Momentum buffers of one optimiser mean nothing to another.
-            if self.last_optimizer.is_some() {
-                self.reset_optimizer_state();
-            }
-            self.last_optimizer = Some(opt.kind);
+        self.walk = None;
+        let mut step = self.begin_step(rows, opt)?;
+        for part in &StepPart::ALL[1..] {
+            self.run_part(&mut step, *part);
         }
-        let b = rows.len();
-        let train = self
-            .train
-            .as_ref()
-            .expect("check_rows ensured training data is set");
-        let (x, y) = match self.augmentation {
-            None => gather_normalize::reference(
-                &train.images,
-                &train.labels,
-                train.features(),
-                rows,
-                train.mean,
-                train.std,
-            ),
-            Some(aug) => gather_normalize::reference_augmented(
-                &gather_normalize::GatherParams {
-                    rows: b as u32,
-                    features: train.features() as u32,
-                    use_indices: 1,
-                    mean: train.mean,
-                    std: train.std,
-                    augment: aug.bits(),
-                    seed: gather_normalize::step_seed(aug.seed, self.steps),
-                    width: train.width as u32,
-                    height: train.height as u32,
-                    crop_pad: aug.crop_pad,
-                    ..Default::default()
-                },
-                &train.images,
-                &train.labels,
-                rows,
-            ),
-        };
-        self.steps += 1;
-        let acts = self.forward(x, b);
-        let classes = self.model.classes();
-        let (row_losses, mut grad) =
-            softmax_cross_entropy::reference(&acts[acts.len() - 1], &y, b, classes, 1.0 / b as f32);
-        if self.losses.len() == LOSS_RING {
-            self.losses.remove(0);
-        }
-        self.losses
-            .push(softmax_cross_entropy::reference_mean(&row_losses));
+        Ok(())
+    }
 
-        let layers = self.model.layers.len();
-        self.computed = vec![(false, false); layers];
-        let mut deltas = vec![None; layers];
-        for l in (0..layers).rev() {
-            deltas[l] = Some(grad.clone());
-            let needs_input = self.model.needs_input_grad(l);
-            let layer = &self.model.layers[l];
-            let (i, o) = (layer.in_features, layer.out_features);
-            let (ws, bs) = &mut self.state[l];
-            if !layer.weight_frozen {
-                // dW[o, i] = dYᵀ · X
-                sgemm(
-                    o,
-                    b,
-                    i,
-                    1.0,
-                    Strided::transposed(&grad, o),
-                    Strided::row_major(&acts[l], i),
-                    0.0,
-                    &mut ws.grad,
-                );
-                self.computed[l].0 = true;
-            }
-            if !layer.bias_frozen {
-                bs.grad.iter_mut().for_each(|g| *g = 0.0);
-                for row in grad.chunks_exact(o) {
-                    bs.grad.iter_mut().zip(row).for_each(|(g, &d)| *g += d);
-                }
-                self.computed[l].1 = true;
-            }
-            if needs_input {
-                // dX[b, i] = dY · W, then through the ReLU that produced acts[l].
-                let mut dx = vec![0.0; b * i];
-                sgemm(
-                    b,
-                    o,
-                    i,
-                    1.0,
-                    Strided::row_major(&grad, o),
-                    Strided::row_major(&layer.weight, i),
-                    0.0,
-                    &mut dx,
-                );
-                relu_backward::reference(&acts[l], &mut dx);
-                grad = dx;
-            } else {
-                break;
-            }
+    fn train_step_part(
+        &mut self,
+        rows: &[u32],
+        opt: &OptimizerConfig,
+        part: StepPart,
+    ) -> Result<(), EngineError> {
+        if part == StepPart::Gather {
+            self.walk = Some(self.begin_step(rows, opt)?);
+            return Ok(());
         }
-        let zero_gradient = self.freezing == Freezing::ZeroGradient;
-        for (layer, (ws, bs)) in self.model.layers.iter_mut().zip(&mut self.state) {
-            for (frozen, st, param) in [
-                (layer.weight_frozen, ws, &mut layer.weight),
-                (layer.bias_frozen, bs, &mut layer.bias),
-            ] {
-                if frozen && zero_gradient {
-                    // `p.grad.zero_()`, then the step: momentum and weight decay still act.
-                    st.grad.iter_mut().for_each(|g| *g = 0.0);
-                }
-                if !frozen || zero_gradient {
-                    Self::update(opt, st, param);
-                }
-            }
+        let mut step = self.walk.take().ok_or_else(|| {
+            EngineError::InvalidInput(format!("{part:?} needs a step begun by Gather"))
+        })?;
+        if step.next != part {
+            let next = step.next;
+            self.walk = Some(step);
+            return Err(EngineError::InvalidInput(format!(
+                "the step in progress runs {next:?} next, not {part:?}"
+            )));
         }
-        self.acts = acts;
-        self.deltas = deltas;
-        self.labels = y;
-        self.rows = b;
-        // The same frozen flags and `needs_input_grad` decided the work done above.
-        self.last_step = Some(StepShape::of(&self.model, b, opt.kind));
+        self.run_part(&mut step, part);
+        if part != StepPart::Update {
+            self.walk = Some(step);
+        }
         Ok(())
     }
 
@@ -401,6 +311,8 @@ impl Engine for CpuEngine {
     }
 
     fn set_model(&mut self, model: &Mlp) -> Result<(), EngineError> {
+        // A step walked part by part belongs to the model it began on.
+        self.walk = None;
         check_parameters(model)?;
         for data in [&self.train, &self.test].into_iter().flatten() {
             check_data_fits(data.features(), data.classes(), &model.widths())?;
