@@ -372,10 +372,32 @@ test('the lesson in steps: a digit before and after Normalize, the parameters as
       assert.equal(await lesson.byId(`train-code-line-${phase}`).count(), 1, phase);
     }
     assert.match(await lesson.text('train-code-line-backward'), /loss\.backward\(\).*weight gradient/s);
+    // Next line: each line lights once the worker reports its part ran, one at a time, in the loop's order.
+    await lesson.page.waitForFunction(() => !document.querySelector('[data-testid=train-code-walk]').disabled
+      && document.querySelector('[data-testid=step-count]')?.textContent.trim() === '0', null, { timeout: 120_000 });
+    const lit = () => lesson.page.$$eval('[data-testid^=train-code-line-][data-active=true]', (els) => els.map((e) => e.dataset.testid.replace('train-code-line-', '')));
+    assert.deepEqual(await lit(), []);
+    const order = ['data', 'zero_grad', 'forward', 'loss', 'backward', 'step'];
+    for (const phase of order) {
+      await lesson.byId('train-code-walk').click();
+      await lesson.page.waitForSelector(`[data-testid=train-code-line-${phase}][data-active=true]`, { timeout: 60_000 });
+      assert.deepEqual(await lit(), [phase]);
+      assert.match(await lesson.text('train-code-status'), /^Step 1: /);
+      if (phase === 'data') assert.match(await lesson.text('train-code-status'), /a batch of 32: labels/);
+      if (phase !== 'step') assert.equal(await lesson.text('step-count'), '0', `${phase}: the step is not counted before optimizer.step()`);
+    }
+    await lesson.page.waitForFunction(() => document.querySelector('[data-testid=step-count]').textContent.trim() === '1');
+    await lesson.page.waitForFunction(() => /this step's loss \d/.test(document.querySelector('[data-testid=train-code-status]').textContent));
+    await lesson.screenshot('05-loop-walked');
+    // Two lines into step 2, then Train's Step: the walked step completes first, then one more.
+    for (const phase of order.slice(0, 2)) {
+      await lesson.byId('train-code-walk').click();
+      await lesson.page.waitForSelector(`[data-testid=train-code-line-${phase}][data-active=true]`, { timeout: 60_000 });
+    }
     await lesson.byId('lesson-next').click();
     assert.ok(await lesson.byId('start').isVisible());
     await lesson.byId('step').click();
-    await lesson.page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]')?.textContent) >= 1);
+    await lesson.page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]')?.textContent) >= 3, null, { timeout: 60_000 });
     await lesson.byId('lesson-next').click();
     await lesson.byId('overfit-run').waitFor();
     await lesson.byId('lesson-next').click();

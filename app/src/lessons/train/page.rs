@@ -370,7 +370,7 @@ pub fn TrainPage() -> impl IntoView {
                 move || match at_step.get() {
                     1 => steps::data_panel(client.clone(), lang).into_any(),
                     2 => steps::model_panel(config, lang).into_any(),
-                    3 => steps::code_panel(config, lang).into_any(),
+                    3 => steps::code_panel(client.clone(), state, config, lang).into_any(),
                     steps::DASHBOARD => ().into_any(),
                     steps::OVERFIT => super::overfit::overfit_panel(client.clone(), state, lang).into_any(),
                     _ => steps::check_panel(state, config, lang).into_any(),

@@ -51,6 +51,10 @@ pub enum TrToWorker {
     },
     /// Stop the overfitting experiment where it is (nothing is measured on the test set).
     OverfitCancel,
+    /// Run the next line of the loop: the next step's batch, `zero_grad`, forward, loss, backward or
+    /// the optimiser's step, one engine part each ([`TrEvent::Phase`] says when it ran). Pauses a
+    /// running run; any other command or query completes the walked step first.
+    WalkPhase,
 }
 
 /// Questions to the worker.
@@ -323,10 +327,38 @@ pub enum TrEvent {
         /// RGBA bytes.
         rgba: ByteBuf,
     },
+    /// A line of the loop ran (walked by [`TrToWorker::WalkPhase`]).
+    Phase {
+        /// The line.
+        phase: Phase,
+        /// The step it belongs to (1-based: the step being walked).
+        step: u64,
+        /// The batch's labels (with [`Phase::Data`]; empty otherwise).
+        labels: Vec<u8>,
+        /// Milliseconds the worker spent on it (the engine call; the GPU may finish it later).
+        ms: f64,
+    },
     /// The overfitting experiment's progress.
     Overfit(OverfitEvent),
     /// Something went wrong; shown on screen in the page's language.
     Error(WorkerMessage),
+}
+
+/// A phase of the training loop, as the code's lines name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Phase {
+    /// The next batch.
+    Data,
+    /// `optimizer.zero_grad()`.
+    ZeroGrad,
+    /// `net(data)`.
+    Forward,
+    /// `cross_entropy`.
+    Loss,
+    /// `loss.backward()`.
+    Backward,
+    /// `optimizer.step()`.
+    Step,
 }
 
 /// The overfitting experiment, as it runs.

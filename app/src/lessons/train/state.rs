@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::config::LessonConfig;
 use super::protocol::{
-    EngineMeasurement, GemmChoice, MessageCode, OverfitEvent, OverfitOutcome, OverfitPlan,
+    EngineMeasurement, GemmChoice, MessageCode, OverfitEvent, OverfitOutcome, OverfitPlan, Phase,
     SavedRun, TrEvent, TrProtocol, TrQuery, TrReply, WorkerMessage,
 };
 use crate::client::WorkerClient;
@@ -85,6 +85,8 @@ pub struct State {
     pub resumed: RwSignal<Option<LessonConfig>>,
     /// The overfitting experiment.
     pub overfit: RwSignal<OverfitView>,
+    /// The loop's line the worker ran last when walking a step: (line, step, batch labels, ms).
+    pub walked: RwSignal<Option<(Phase, u64, Vec<u8>, f64)>>,
 }
 
 impl State {
@@ -113,6 +115,7 @@ impl State {
             saved: RwSignal::new(None),
             resumed: RwSignal::new(None),
             overfit: RwSignal::new(OverfitView::default()),
+            walked: RwSignal::new(None),
         }
     }
 
@@ -127,6 +130,7 @@ impl State {
         self.finished.set(false);
         self.running.set(false);
         self.diverged.set(None);
+        self.walked.set(None);
     }
 
     /// Shows a problem in the page's language.
@@ -146,6 +150,20 @@ impl State {
     fn apply(&self, event: TrEvent) {
         match event {
             TrEvent::Ready => {}
+            TrEvent::Phase {
+                phase,
+                step,
+                labels,
+                ms,
+            } => self.walked.update(|w| {
+                // The batch's labels stay on screen for the rest of its step.
+                let labels = match (phase, w.take()) {
+                    (Phase::Data, _) => labels,
+                    (_, Some((_, s, l, _))) if s == step => l,
+                    _ => Vec::new(),
+                };
+                *w = Some((phase, step, labels, ms));
+            }),
             TrEvent::Overfit(event) => self.overfit.update(|o| match event {
                 OverfitEvent::Began(plan) => {
                     *o = OverfitView {

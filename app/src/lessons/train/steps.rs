@@ -7,7 +7,8 @@ use kernels::engine::{StepShape, Task};
 use leptos::prelude::*;
 
 use super::config::LessonConfig;
-use super::protocol::{TrQuery, TrReply, TrainImage};
+pub use super::protocol::Phase;
+use super::protocol::{TrQuery, TrReply, TrToWorker, TrainImage};
 use super::state::{State, TrClient};
 use crate::lessons::lesson::Step;
 use crate::ui::heatmap::DigitImage;
@@ -242,25 +243,9 @@ const CODE: &[(&str, Option<Phase>)] = &[
     ("        optimizer.step()", Some(Phase::Step)),
 ];
 
-/// A phase of the training loop, as the code's lines name them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Phase {
-    /// The next batch.
-    Data,
-    /// `optimizer.zero_grad()`.
-    ZeroGrad,
-    /// `net(data)`.
-    Forward,
-    /// `cross_entropy`.
-    Loss,
-    /// `loss.backward()`.
-    Backward,
-    /// `optimizer.step()`.
-    Step,
-}
-
 impl Phase {
-    fn key(self) -> &'static str {
+    /// The line's name in the code (and in its `data-testid`).
+    pub fn key(self) -> &'static str {
         match self {
             Phase::Data => "data",
             Phase::ZeroGrad => "zero_grad",
@@ -292,8 +277,57 @@ const ZERO_GRAD: Text = tx(
     "没有内核：每一步的梯度内核直接覆盖梯度，而不是累加",
 );
 
-/// Step 3: the article's code, each loop line beside the launches the engine plans for it.
-pub fn code_panel(config: RwSignal<LessonConfig>, lang: RwSignal<Lang>) -> impl IntoView {
+/// What walking the loop runs, said once under the code.
+const WALK_HINT: Text = tx(
+    "Next line runs one line of the loop on this run's engine and lights it when the worker reports it ran; six presses make one training step of the run (Train's step count goes up by one). On WebGPU a walked step runs the output layer's product and the loss as two dispatches, which a normal step fuses into head.wgsl.",
+    "“下一行”在本次运行的引擎上执行循环中的一行，并在工作线程报告完成后点亮它；按六次完成本次运行的一个训练步（“训练”步骤的步数加一）。在 WebGPU 上，逐行执行时输出层的乘法和损失分两次调度完成，而正常的一步会把它们合并到 head.wgsl 中。",
+);
+
+/// The walked line, in words: which step, what ran, how long the worker spent.
+fn walked_line(walked: &(Phase, u64, Vec<u8>, f64), loss: Option<f32>, lang: Lang) -> String {
+    let (phase, step, labels, ms) = walked;
+    let shown: Vec<String> = labels.iter().take(16).map(u8::to_string).collect();
+    let more = if labels.len() > 16 { " …" } else { "" };
+    let batch = match lang {
+        Lang::En => format!(
+            " · a batch of {}: labels {}{more}",
+            labels.len(),
+            shown.join(" ")
+        ),
+        Lang::Zh => format!(
+            " · 一个批次 {} 张：标签 {}{more}",
+            labels.len(),
+            shown.join(" ")
+        ),
+    };
+    let batch = if labels.is_empty() {
+        String::new()
+    } else {
+        batch
+    };
+    let loss = match (phase, loss, lang) {
+        (Phase::Step, Some(l), Lang::En) => format!(" · this step's loss {l:.4}"),
+        (Phase::Step, Some(l), Lang::Zh) => format!(" · 这一步的损失 {l:.4}"),
+        _ => String::new(),
+    };
+    let code = CODE
+        .iter()
+        .find(|(_, p)| *p == Some(*phase))
+        .map_or("", |(line, _)| line.trim());
+    match lang {
+        Lang::En => format!("Step {step}: {code} ran ({ms:.2} ms){batch}{loss}"),
+        Lang::Zh => format!("第 {step} 步：{code} 已执行（{ms:.2} 毫秒）{batch}{loss}"),
+    }
+}
+
+/// Step 3: the article's code, each loop line beside the launches the engine plans for it, lit line
+/// by line as the worker runs a step part by part.
+pub fn code_panel(
+    client: TrClient,
+    state: State,
+    config: RwSignal<LessonConfig>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
     let launches = move || {
         let c = config.get();
         let mut widths = vec![784];
@@ -308,8 +342,23 @@ pub fn code_panel(config: RwSignal<LessonConfig>, lang: RwSignal<Lang>) -> impl 
         }
         .launches()
     };
+    let active = move |p: Phase| state.walked.with(|w| w.as_ref().is_some_and(|w| w.0 == p));
+    // The loss of the walked step, once the worker's report of it has arrived.
+    let walked_loss = move || {
+        let step = state.walked.with(|w| w.as_ref().map(|w| w.1))?;
+        (state.step.get() == step)
+            .then(|| state.losses.with(|l| l.last()))
+            .flatten()
+    };
+    let walk = move |_| client.send(&TrToWorker::WalkPhase);
     view! {
         <div class="panel wide scroll-x" data-testid="train-code">
+            <div class="buttons">
+                <button data-testid="train-code-walk" disabled=move || state.finished.get() on:click=walk>
+                    {move || tx("Next line", "下一行").get(lang.get())}</button>
+                <span data-testid="train-code-status" role="status" aria-live="polite">
+                    {move || state.walked.with(|w| w.as_ref().map(|w| walked_line(w, walked_loss(), lang.get())))}</span>
+            </div>
             <table class="code">
                 <tbody>
                     {move || {
@@ -324,8 +373,10 @@ pub fn code_panel(config: RwSignal<LessonConfig>, lang: RwSignal<Lang>) -> impl 
                                     .collect();
                                 if ph == Phase::ZeroGrad { ZERO_GRAD.get(lang.get()).to_string() } else { names.join(" · ") }
                             });
+                            let lit = move || phase.is_some_and(active);
                             view! {
-                                <tr data-testid=phase.map(|p| format!("train-code-line-{}", p.key()))>
+                                <tr data-testid=phase.map(|p| format!("train-code-line-{}", p.key()))
+                                    data-active=move || phase.map(|_| lit().to_string()) class:active=lit>
                                     <td><code>{line}</code></td>
                                     <td class="hint">{what}</td>
                                 </tr>
@@ -334,6 +385,7 @@ pub fn code_panel(config: RwSignal<LessonConfig>, lang: RwSignal<Lang>) -> impl 
                     }}
                 </tbody>
             </table>
+            <p class="hint">{move || WALK_HINT.get(lang.get())}</p>
         </div>
     }
 }

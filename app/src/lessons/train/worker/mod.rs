@@ -12,6 +12,7 @@ mod recovery;
 mod render;
 mod saved;
 mod session;
+mod walk;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -68,6 +69,8 @@ struct Session {
     history: LossHistory,
     /// The evaluations: (step, accuracy, loss).
     evals: Vec<(u64, f32, f32)>,
+    /// A step walked line by line: its rows and the line that runs next.
+    walk: Option<(Vec<u32>, crate::lessons::train::protocol::Phase)>,
 }
 
 /// Everything a rollback restores: the model, its optimiser state and the position in the epochs.
@@ -94,6 +97,8 @@ impl Session {
         self.batch_index = good.batch_index;
         self.history.truncate(good.step);
         self.evals.retain(|&(at, _, _)| at <= good.step);
+        // A walked step is undone with the rest.
+        self.walk = None;
         true
     }
 }
@@ -209,6 +214,10 @@ impl Worker {
     }
 
     async fn command(&mut self, msg: TrToWorker) -> Result<(), EngineError> {
+        // The engine is between two steps for everything but the walk itself.
+        if !matches!(msg, TrToWorker::WalkPhase) {
+            self.finish_walk().await?;
+        }
         match msg {
             TrToWorker::Reset(config) => {
                 // A new run: the saved one is forgotten (a new save replaces it at the first evaluation).
@@ -254,14 +263,16 @@ impl Worker {
                 if self.session.as_ref().is_some_and(|s| !s.running) {
                     self.sync_data()?;
                     let t0 = now();
-                    let n = self.steps(1)?;
-                    self.report(n, Some(t0)).await?;
-                    self.send_weights().await?;
-                    let s = self.session.as_ref().expect("checked above");
-                    if s.step.is_multiple_of(s.config.eval_every as u64) {
-                        self.evaluate().await?;
+                    if self.steps(1)? > 0 {
+                        self.after_step(t0).await?;
+                    } else {
+                        self.report(0, None).await?;
                     }
                 }
+            }
+            TrToWorker::WalkPhase => {
+                self.withdraw_offer();
+                self.walk_phase().await?;
             }
             TrToWorker::SetRates { lr, momentum } => {
                 if let Some(s) = self.session.as_mut() {
@@ -378,6 +389,7 @@ impl LessonWorker for Worker {
     }
 
     async fn answer(&mut self, query: TrQuery) -> Result<TrReply, EngineError> {
+        self.finish_walk().await?;
         self.answer_query(query).await
     }
 

@@ -18,6 +18,42 @@ fn model_for(config: &LessonConfig, input: usize, classes: usize) -> Result<Mlp,
     Mlp::new(input, &config.hidden, classes, config.seed).map_err(|e| e.to_string())
 }
 
+impl Session {
+    /// The rows of the run's next step, in the epochs' order (a new epoch begins when one ends).
+    /// `None` when the configured epochs are done, or while its rows are still downloading (the order
+    /// never changes with the timing: same seed, same run).
+    pub(super) fn next_rows(&mut self) -> Option<Vec<u32>> {
+        if self.finished {
+            return None;
+        }
+        if self
+            .batches
+            .as_ref()
+            .is_none_or(|b| self.batch_index >= b.len())
+        {
+            if self.batches.is_some() {
+                self.epoch += 1;
+            }
+            if self.epoch > self.config.epochs {
+                self.epoch = self.config.epochs;
+                self.finished = true;
+                self.running = false;
+                return None;
+            }
+            self.batches = Some(EpochBatches::streamed(
+                &self.train_chunks,
+                self.config.batch,
+                self.config.seed,
+                self.epoch - 1,
+            ));
+            self.batch_index = 0;
+        }
+        let batches = self.batches.as_ref().expect("set above");
+        self.waiting = batches.rows_needed(self.batch_index) > self.train_len;
+        (!self.waiting).then(|| batches.batch(self.batch_index).to_vec())
+    }
+}
+
 impl Worker {
     pub(super) fn reset(&mut self, config: LessonConfig) -> Result<(), String> {
         let (input, classes) = {
@@ -52,6 +88,7 @@ impl Worker {
             good: Some(GoodState::fresh(&model)),
             history: LossHistory::new(),
             evals: Vec::new(),
+            walk: None,
         });
         self.sync_data().map_err(|e| e.to_string())?;
         Ok(())
@@ -84,33 +121,11 @@ impl Worker {
             .as_mut()
             .expect("a session exists while training");
         let mut done = 0;
-        while done < max_steps && !s.finished {
-            if s.batches.as_ref().is_none_or(|b| s.batch_index >= b.len()) {
-                if s.batches.is_some() {
-                    s.epoch += 1;
-                }
-                if s.epoch > s.config.epochs {
-                    s.epoch = s.config.epochs;
-                    s.finished = true;
-                    s.running = false;
-                    break;
-                }
-                s.batches = Some(EpochBatches::streamed(
-                    &s.train_chunks,
-                    s.config.batch,
-                    s.config.seed,
-                    s.epoch - 1,
-                ));
-                s.batch_index = 0;
-            }
-            let batches = s.batches.as_ref().expect("set above");
-            if batches.rows_needed(s.batch_index) > s.train_len {
-                // Its rows are still downloading: wait rather than change the order (same seed, same run).
-                s.waiting = true;
+        while done < max_steps {
+            let Some(rows) = s.next_rows() else {
                 break;
-            }
-            s.waiting = false;
-            s.engine.train_step(batches.batch(s.batch_index), &s.opt)?;
+            };
+            s.engine.train_step(&rows, &s.opt)?;
             s.batch_index += 1;
             s.step += 1;
             done += 1;
