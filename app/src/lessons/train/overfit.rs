@@ -7,7 +7,7 @@
 use kernels::early_stop::{PATIENCE, TRAIN_IMAGES};
 use leptos::prelude::*;
 
-use super::protocol::{OverfitOutcome, TrToWorker};
+use super::protocol::{OverfitMetrics, OverfitOutcome, TrToWorker};
 use super::state::{OverfitView, State, TrClient};
 use crate::ui::i18n::{Lang, Text, percent, tx};
 use crate::ui::line_chart::{ACCURACY, EPOCH, LOSS, LineChart, Series};
@@ -71,7 +71,8 @@ fn plan_line(view: &OverfitView, lang: Lang) -> String {
 
 /// What the last evaluation says about overfitting: the gap between training and validation accuracy.
 fn gap_sentence(view: &OverfitView, lang: Lang) -> Option<String> {
-    let &((epoch, _, ta, _, va), _) = view.epochs.last()?;
+    let &(m, _) = view.epochs.last()?;
+    let (epoch, ta, va) = (m.epoch, m.train_accuracy, m.val_accuracy);
     let gap = ta - va;
     let (t, v) = (
         percent(lang, f64::from(ta), 1),
@@ -168,23 +169,23 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
         view.with(|v| {
             v.epochs
                 .iter()
-                .filter(|&&(_, left)| left.is_none())
-                .last()
+                .rev()
+                .find(|&&(_, left)| left.is_none())
                 .map(|&(m, _)| m)
         })
     };
     let series = move |loss: bool| {
         view.with(|v| {
-            let pick = |f: fn(&(usize, f32, f32, f32, f32)) -> f32| {
+            let pick = |f: fn(&OverfitMetrics) -> f32| {
                 v.epochs
                     .iter()
-                    .map(|(m, _)| (m.0 as f64, f64::from(f(m))))
+                    .map(|(m, _)| (m.epoch as f64, f64::from(f(m))))
                     .collect::<Vec<_>>()
             };
             let (train, validation) = if loss {
-                (pick(|m| m.1), pick(|m| m.3))
+                (pick(|m| m.train_loss), pick(|m| m.val_loss))
             } else {
-                (pick(|m| m.2), pick(|m| m.4))
+                (pick(|m| m.train_accuracy), pick(|m| m.val_accuracy))
             };
             vec![
                 Series {
@@ -200,8 +201,11 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
             ]
         })
     };
-    let marks =
-        Signal::derive(move || best().map(|m| vec![(m.0 as f64, BEST)]).unwrap_or_default());
+    let marks = Signal::derive(move || {
+        best()
+            .map(|m| vec![(m.epoch as f64, BEST)])
+            .unwrap_or_default()
+    });
     let training_key = tx("training images", "训练图像");
     let validation_key = tx("validation images", "验证图像");
     let latest = move || view.with(|v| v.epochs.last().map(|&(m, left)| (m, left)));
@@ -234,11 +238,11 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
             </div>
             {move || latest().map(|(m, left)| view! {
                 <p>
-                    {move || tx("Epoch", "轮次").get(lang.get())} " " <strong data-testid="overfit-epoch">{m.0}</strong> " · "
+                    {move || tx("Epoch", "轮次").get(lang.get())} " " <strong data-testid="overfit-epoch">{m.epoch}</strong> " · "
                     {move || tx("validation loss", "验证损失").get(lang.get())} " "
-                    <strong data-testid="val-loss" data-value=m.3.to_string()>{format!("{:.4}", m.3)}</strong> " · "
+                    <strong data-testid="val-loss" data-value=m.val_loss.to_string()>{format!("{:.4}", m.val_loss)}</strong> " · "
                     {move || tx("validation accuracy", "验证准确率").get(lang.get())} " "
-                    <strong data-testid="val-accuracy" data-value=m.4.to_string()>{move || percent(lang.get(), f64::from(m.4), 1)}</strong> " · "
+                    <strong data-testid="val-accuracy" data-value=m.val_accuracy.to_string()>{move || percent(lang.get(), f64::from(m.val_accuracy), 1)}</strong> " · "
                     {move || match left {
                         None => tx("a new best", "新的最佳").get(lang.get()).to_string(),
                         Some(k) => format!("{} {k}", tx("patience left:", "剩余耐心：").get(lang.get())),
@@ -257,9 +261,9 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
                     </tr></thead>
                     <tbody>
                         {move || view.with(|v| v.epochs.iter().map(|&(m, left)| view! {
-                            <tr data-epoch=m.0.to_string() data-val-loss=m.3.to_string() data-best=left.is_none().to_string()>
-                                <td>{m.0}</td><td>{format!("{:.4}", m.1)}</td><td>{percent(lang.get(), f64::from(m.2), 1)}</td>
-                                <td>{format!("{:.4}", m.3)}</td><td>{percent(lang.get(), f64::from(m.4), 1)}</td>
+                            <tr data-epoch=m.epoch.to_string() data-val-loss=m.val_loss.to_string() data-best=left.is_none().to_string()>
+                                <td>{m.epoch}</td><td>{format!("{:.4}", m.train_loss)}</td><td>{percent(lang.get(), f64::from(m.train_accuracy), 1)}</td>
+                                <td>{format!("{:.4}", m.val_loss)}</td><td>{percent(lang.get(), f64::from(m.val_accuracy), 1)}</td>
                             </tr>
                         }).collect_view())}
                     </tbody>
@@ -267,7 +271,7 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
             </details>
             <p data-testid="overfit-gap">{move || view.with(|v| gap_sentence(v, lang.get()))}</p>
             {move || view.with(|v| v.outcome.clone().map(|o| {
-                let best_loss = v.epochs.get(o.best_epoch.saturating_sub(1)).map_or(f32::NAN, |e| e.0.3);
+                let best_loss = v.epochs.get(o.best_epoch.saturating_sub(1)).map_or(f32::NAN, |e| e.0.val_loss);
                 let patience = v.plan.as_ref().map_or(0, |p| p.patience);
                 let sentence = stop_sentence(&o, patience, best_loss, lang.get());
                 view! {
@@ -306,9 +310,16 @@ mod tests {
     fn the_gap_sentence_follows_the_numbers() {
         let mut v = OverfitView::default();
         assert!(gap_sentence(&v, Lang::En).is_none());
-        v.epochs.push(((3, 0.1, 1.0, 0.5, 0.86), None));
+        let m = |epoch, train_accuracy, val_accuracy| OverfitMetrics {
+            epoch,
+            train_loss: 0.1,
+            train_accuracy,
+            val_loss: 0.5,
+            val_accuracy,
+        };
+        v.epochs.push((m(3, 1.0, 0.86), None));
         assert!(gap_sentence(&v, Lang::En).unwrap().contains("memorised"));
-        v.epochs.push(((4, 0.4, 0.9, 0.45, 0.88), Some(2)));
+        v.epochs.push((m(4, 0.9, 0.88), Some(2)));
         assert!(gap_sentence(&v, Lang::En).unwrap().contains("no large gap"));
     }
 }

@@ -368,8 +368,8 @@ pub enum OverfitEvent {
     Began(OverfitPlan),
     /// One epoch trained and evaluated; `left`: evaluations of patience left (`None`: a new best).
     Epoch {
-        /// Epochs trained, training loss and accuracy, validation loss and accuracy.
-        metrics: (usize, f32, f32, f32, f32),
+        /// The evaluation.
+        metrics: OverfitMetrics,
         /// Patience left after it; `None` when this evaluation is the best so far.
         left: Option<usize>,
     },
@@ -377,6 +377,21 @@ pub enum OverfitEvent {
     Stopped(OverfitOutcome),
     /// It was cancelled before stopping (no test measurement).
     Cancelled,
+}
+
+/// One evaluation of the experiment, after an epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverfitMetrics {
+    /// Epochs trained (1-based).
+    pub epoch: usize,
+    /// Mean cross-entropy on the training images.
+    pub train_loss: f32,
+    /// Fraction correct on the training images.
+    pub train_accuracy: f32,
+    /// Mean cross-entropy on the validation images.
+    pub val_loss: f32,
+    /// Fraction correct on the validation images.
+    pub val_accuracy: f32,
 }
 
 /// The experiment's settings, printed beside its chart.

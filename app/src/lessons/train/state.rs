@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use super::config::LessonConfig;
 use super::protocol::{
-    EngineMeasurement, GemmChoice, MessageCode, OverfitEvent, OverfitOutcome, OverfitPlan, Phase,
-    SavedRun, TrEvent, TrProtocol, TrQuery, TrReply, WorkerMessage,
+    EngineMeasurement, GemmChoice, MessageCode, OverfitEvent, OverfitMetrics, OverfitOutcome,
+    OverfitPlan, Phase, SavedRun, TrEvent, TrProtocol, TrQuery, TrReply, WorkerMessage,
 };
 use crate::client::WorkerClient;
 use crate::history::{LossHistory, push_bounded};
@@ -32,14 +32,26 @@ pub struct Divergence {
     pub rolled_back_to: u64,
 }
 
+/// The line of the loop the worker ran last, walking a step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Walked {
+    /// The line.
+    pub phase: Phase,
+    /// The step it belongs to (1-based).
+    pub step: u64,
+    /// The step's batch labels (kept for the rest of its step).
+    pub labels: Vec<u8>,
+    /// Milliseconds the worker spent on it.
+    pub ms: f64,
+}
+
 /// The overfitting experiment as the page shows it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OverfitView {
     /// Its settings, once it began.
     pub plan: Option<OverfitPlan>,
-    /// Each evaluation: (epoch, training loss, training accuracy, validation loss, validation
-    /// accuracy) and the patience left (`None`: a new best).
-    pub epochs: Vec<((usize, f32, f32, f32, f32), Option<usize>)>,
+    /// Each evaluation and the patience left after it (`None`: a new best).
+    pub epochs: Vec<(OverfitMetrics, Option<usize>)>,
     /// How it ended.
     pub outcome: Option<OverfitOutcome>,
     /// Running now.
@@ -85,8 +97,8 @@ pub struct State {
     pub resumed: RwSignal<Option<LessonConfig>>,
     /// The overfitting experiment.
     pub overfit: RwSignal<OverfitView>,
-    /// The loop's line the worker ran last when walking a step: (line, step, batch labels, ms).
-    pub walked: RwSignal<Option<(Phase, u64, Vec<u8>, f64)>>,
+    /// The loop's line the worker ran last when walking a step.
+    pub walked: RwSignal<Option<Walked>>,
 }
 
 impl State {
@@ -159,10 +171,15 @@ impl State {
                 // The batch's labels stay on screen for the rest of its step.
                 let labels = match (phase, w.take()) {
                     (Phase::Data, _) => labels,
-                    (_, Some((_, s, l, _))) if s == step => l,
+                    (_, Some(before)) if before.step == step => before.labels,
                     _ => Vec::new(),
                 };
-                *w = Some((phase, step, labels, ms));
+                *w = Some(Walked {
+                    phase,
+                    step,
+                    labels,
+                    ms,
+                });
             }),
             TrEvent::Overfit(event) => self.overfit.update(|o| match event {
                 OverfitEvent::Began(plan) => {

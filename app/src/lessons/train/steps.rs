@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::config::LessonConfig;
 pub use super::protocol::Phase;
 use super::protocol::{TrQuery, TrReply, TrToWorker, TrainImage};
-use super::state::{State, TrClient};
+use super::state::{State, TrClient, Walked};
 use crate::lessons::lesson::Step;
 use crate::ui::heatmap::DigitImage;
 use crate::ui::i18n::{Lang, Text, tx};
@@ -284,8 +284,13 @@ const WALK_HINT: Text = tx(
 );
 
 /// The walked line, in words: which step, what ran, how long the worker spent.
-fn walked_line(walked: &(Phase, u64, Vec<u8>, f64), loss: Option<f32>, lang: Lang) -> String {
-    let (phase, step, labels, ms) = walked;
+fn walked_line(walked: &Walked, loss: Option<f32>, lang: Lang) -> String {
+    let Walked {
+        phase,
+        step,
+        labels,
+        ms,
+    } = walked;
     let shown: Vec<String> = labels.iter().take(16).map(u8::to_string).collect();
     let more = if labels.len() > 16 { " …" } else { "" };
     let batch = match lang {
@@ -342,10 +347,14 @@ pub fn code_panel(
         }
         .launches()
     };
-    let active = move |p: Phase| state.walked.with(|w| w.as_ref().is_some_and(|w| w.0 == p));
+    let active = move |p: Phase| {
+        state
+            .walked
+            .with(|w| w.as_ref().is_some_and(|w| w.phase == p))
+    };
     // The loss of the walked step, once the worker's report of it has arrived.
     let walked_loss = move || {
-        let step = state.walked.with(|w| w.as_ref().map(|w| w.1))?;
+        let step = state.walked.with(|w| w.as_ref().map(|w| w.step))?;
         (state.step.get() == step)
             .then(|| state.losses.with(|l| l.last()))
             .flatten()

@@ -8,7 +8,7 @@ use kernels::{AnyEngine, EngineError, Mlp};
 
 use super::Worker;
 use crate::lessons::train::protocol::{
-    MessageCode, OverfitEvent, OverfitOutcome, OverfitPlan, TrEvent, WorkerMessage,
+    MessageCode, OverfitEvent, OverfitMetrics, OverfitOutcome, OverfitPlan, TrEvent, WorkerMessage,
 };
 
 /// The experiment in progress.
@@ -100,13 +100,13 @@ impl Worker {
                 Verdict::Stop => Some(0),
             };
             self.out.post(&TrEvent::Overfit(OverfitEvent::Epoch {
-                metrics: (
-                    m.epoch,
-                    m.train_loss,
-                    m.train_accuracy,
-                    m.validation_loss,
-                    m.validation_accuracy,
-                ),
+                metrics: OverfitMetrics {
+                    epoch: m.epoch,
+                    train_loss: m.train_loss,
+                    train_accuracy: m.train_accuracy,
+                    val_loss: m.validation_loss,
+                    val_accuracy: m.validation_accuracy,
+                },
                 left,
             }));
             if !job.run.finished() {
