@@ -128,6 +128,9 @@ impl Engine for AnyEngine {
     fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError> {
         delegate!(self, e => e.train_step(rows, opt))
     }
+    fn set_privacy(&mut self, dp: Option<crate::ops::dp::DpConfig>) -> Result<(), EngineError> {
+        delegate!(self, e => e.set_privacy(dp))
+    }
     fn train_step_part(
         &mut self,
         rows: &[u32],

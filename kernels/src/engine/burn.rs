@@ -443,6 +443,7 @@ impl Engine for BurnEngine {
             deltas: vec![None; self.layers.len()],
             model,
             loss,
+            example_norms: Vec::new(),
         })
     }
 

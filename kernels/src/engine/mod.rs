@@ -218,6 +218,8 @@ pub struct StepTrace {
     pub model: Mlp,
     /// The step's mean loss.
     pub loss: f32,
+    /// With DP-SGD: each example's gradient norm over all layers before clipping (empty otherwise).
+    pub example_norms: Vec<f32>,
 }
 
 impl StepTrace {
@@ -376,6 +378,20 @@ pub trait Engine {
             Freezing::Skip => Ok(()),
             Freezing::ZeroGradient => Err(EngineError::InvalidInput(format!(
                 "the {} engine only skips frozen tensors",
+                self.info().kind
+            ))),
+        }
+    }
+
+    /// DP-SGD from the next step on (`None`: plain steps): each example's gradient clipped to norm
+    /// `clip`, Gaussian noise of standard deviation `noise · clip` added to the sum, divided by the
+    /// expected lot size (the caller samples the lots, e.g. [`crate::privacy::PoissonLots`]). Every
+    /// layer must be trainable. By default refused; the GPU and CPU engines run it.
+    fn set_privacy(&mut self, dp: Option<crate::ops::dp::DpConfig>) -> Result<(), EngineError> {
+        match dp {
+            None => Ok(()),
+            Some(_) => Err(EngineError::InvalidInput(format!(
+                "the {} engine does not run DP-SGD",
                 self.info().kind
             ))),
         }

@@ -6,6 +6,7 @@
 
 pub mod accuracy;
 pub mod adam;
+pub mod dp;
 pub mod gather_normalize;
 pub mod head;
 pub mod kernel;
@@ -19,6 +20,7 @@ pub mod update;
 /// (pipelines and layouts from its declaration); the tests validate each against its WGSL.
 pub const ALL: &[&kernel::Shader] = &[
     &accuracy::SHADER,
+    &dp::SHADER,
     &gather_normalize::SHADER,
     &head::SHADER,
     &linear::SHADER,

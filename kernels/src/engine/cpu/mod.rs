@@ -11,6 +11,7 @@ use crate::engine::{
 };
 use crate::model::Mlp;
 
+mod dp;
 mod step;
 use crate::ops::{accuracy, adam, gather_normalize, relu_backward, sgd, softmax_cross_entropy};
 
@@ -88,6 +89,10 @@ pub struct CpuEngine {
     freezing: Freezing,
     /// A step walked one part at a time.
     walk: Option<step::PendingStep>,
+    /// DP-SGD's settings (`None`: plain steps).
+    dp: Option<crate::ops::dp::DpConfig>,
+    /// With DP-SGD, the last step's per-example gradient norms before clipping.
+    example_norms: Vec<f32>,
 }
 
 impl CpuEngine {
@@ -131,6 +136,8 @@ impl CpuEngine {
             steps: 0,
             freezing: Freezing::Skip,
             walk: None,
+            dp: None,
+            example_norms: Vec::new(),
         };
         engine.set_model(model)?;
         Ok(engine)
@@ -331,6 +338,14 @@ impl Engine for CpuEngine {
         Ok(())
     }
 
+    fn set_privacy(&mut self, dp: Option<crate::ops::dp::DpConfig>) -> Result<(), EngineError> {
+        if let Some(dp) = &dp {
+            dp.validate()?;
+        }
+        self.dp = dp;
+        Ok(())
+    }
+
     fn set_frozen(&mut self, layer: usize, frozen: bool) -> Result<(), EngineError> {
         Ok(self.model.set_layer_frozen(layer, frozen)?)
     }
@@ -367,6 +382,7 @@ impl Engine for CpuEngine {
             deltas: self.deltas.clone(),
             model: self.model.clone(),
             loss: softmax_cross_entropy::reference_mean(&losses),
+            example_norms: self.example_norms.clone(),
         })
     }
 

@@ -6,20 +6,22 @@ use super::*;
 
 /// A step in progress: what each part leaves for the next.
 pub(super) struct PendingStep {
-    rows: usize,
+    pub(super) rows: usize,
     opt: OptimizerConfig,
     /// The normalised batch (moved into `acts[0]` by the forward part).
     x: Vec<f32>,
     y: Vec<u32>,
     /// Every layer's output, `acts[0]` the input.
-    acts: Vec<Vec<f32>>,
+    pub(super) acts: Vec<Vec<f32>>,
     /// The gradient flowing down: the logits' δ after the loss part.
-    grad: Vec<f32>,
-    deltas: Vec<Option<Vec<f32>>>,
+    pub(super) grad: Vec<f32>,
+    pub(super) deltas: Vec<Option<Vec<f32>>>,
     /// The batch's mean loss (logged when the step completes).
     loss: f32,
     /// The part that runs next.
     pub(super) next: StepPart,
+    /// Steps taken before this one (DP-SGD's noise counter).
+    pub(super) index: u64,
 }
 
 impl CpuEngine {
@@ -75,8 +77,21 @@ impl CpuEngine {
                 rows,
             ),
         };
+        if self.dp.is_some()
+            && self
+                .model
+                .layers
+                .iter()
+                .any(|l| l.weight_frozen || l.bias_frozen)
+        {
+            return Err(EngineError::InvalidInput(
+                "DP-SGD trains every layer: unfreeze them first".into(),
+            ));
+        }
+        let index = self.steps;
         self.steps += 1;
         Ok(PendingStep {
+            index,
             rows: b,
             opt: *opt,
             x,
@@ -104,12 +119,19 @@ impl CpuEngine {
                     y,
                     b,
                     classes,
-                    1.0 / b as f32,
+                    // DP-SGD clips each example's own gradient: the 1/b comes with the clip factors.
+                    if self.dp.is_some() {
+                        1.0
+                    } else {
+                        1.0 / b as f32
+                    },
                 );
                 step.loss = softmax_cross_entropy::reference_mean(&row_losses);
                 step.grad = grad;
             }
+            StepPart::Backward if self.dp.is_some() => self.dp_backward(step),
             StepPart::Backward => {
+                self.example_norms.clear();
                 let acts = &step.acts;
                 let mut grad = std::mem::take(&mut step.grad);
                 let layers = self.model.layers.len();

@@ -250,6 +250,14 @@ impl Engine for GpuEngine {
         Ok(())
     }
 
+    fn set_privacy(&mut self, dp: Option<crate::ops::dp::DpConfig>) -> Result<(), EngineError> {
+        if let Some(dp) = &dp {
+            dp.validate()?;
+        }
+        self.dp = dp;
+        Ok(())
+    }
+
     fn set_frozen(&mut self, layer: usize, frozen: bool) -> Result<(), EngineError> {
         self.model.set_layer_frozen(layer, frozen)?;
         let l = &mut self.res.layers[layer];
@@ -280,6 +288,8 @@ impl Engine for GpuEngine {
             let len = if computed(l) { (b * w * 4) as u64 } else { 0 };
             parts.push((buf, 0, len));
         }
+        let dp_rows = if self.dp.is_some() { b as u64 * 4 } else { 0 };
+        parts.push((&self.res.norms, 0, dp_rows));
         let packed = &self.res.packed;
         for l in &self.res.layers {
             for t in [&l.weight, &l.bias] {
@@ -297,7 +307,7 @@ impl Engine for GpuEngine {
             .res
             .layers
             .iter()
-            .zip(bytes[2 * nw + 1..].chunks_exact(4))
+            .zip(bytes[2 * nw + 2..].chunks_exact(4))
             .enumerate()
         {
             gradients.push(LayerGradients {
@@ -319,6 +329,7 @@ impl Engine for GpuEngine {
                 .collect(),
             model,
             loss: softmax_cross_entropy::reference_mean(&row_losses),
+            example_norms: f32s(&bytes[2 * nw + 1]).iter().map(|n| n.sqrt()).collect(),
         })
     }
 

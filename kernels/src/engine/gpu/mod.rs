@@ -17,7 +17,7 @@ use wgpu::util::DeviceExt;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{EngineError, EngineInfo, OptimizerKind, StepShape};
 use crate::model::Mlp;
-use crate::ops::{accuracy, gather_normalize, head, linear, softmax_cross_entropy, update};
+use crate::ops::{accuracy, dp, gather_normalize, head, linear, softmax_cross_entropy, update};
 
 use arena::{UniformArena, UniformSlot};
 pub use context::{AdapterOptions, GpuContext};
@@ -55,6 +55,8 @@ pub struct GpuEngine {
     augmentation: Option<gather_normalize::Augmentation>,
     /// What a step does with frozen tensors.
     freezing: crate::engine::Freezing,
+    /// DP-SGD's settings (`None`: plain steps).
+    dp: Option<dp::DpConfig>,
     /// A step walked one part at a time: its settings, the part it runs next, its split dispatches.
     walk: Option<(step::PreparedStep, crate::engine::StepPart, usize)>,
 }
@@ -137,6 +139,7 @@ impl GpuEngine {
             last_split_dispatches: 0,
             augmentation: None,
             freezing: crate::engine::Freezing::Skip,
+            dp: None,
             walk: None,
         };
         engine.ctx.check()?;
@@ -216,7 +219,7 @@ impl GpuEngine {
         }
         let nl = model.layers.len();
         let update_blocks = UniformArena::blocks(device, size_of::<update::UpdateParams>());
-        let mut arena = UniformArena::new(device, nl * 4 + 8 + update_blocks);
+        let mut arena = UniformArena::new(device, nl * 5 + 8 + update_blocks);
         let acts: Vec<wgpu::Buffer> = widths
             .iter()
             .enumerate()
@@ -249,6 +252,7 @@ impl GpuEngine {
         let predictions = storage(device, "test predictions", eval_capacity * 4);
         let eval_losses = storage(device, "test losses", eval_capacity * 4);
         let correct = storage(device, "correct count", 4);
+        let norms = storage(device, "per-example gradient norms", max_rows * 4);
 
         let mut initial = vec![0f32; packed_len];
         for (l, [w, b]) in model.layers.iter().zip(&offsets) {
@@ -382,6 +386,19 @@ impl GpuEngine {
                     g_in.as_entire_binding(),
                 )
             });
+            let dp_slot = arena.alloc_bytes(size_of::<dp::DpParams>());
+            let dp_group = k.bind_group(
+                device,
+                &dp::SHADER,
+                &format!("fc{} DP-SGD", l + 1),
+                vec![
+                    ("p", arena.binding(dp_slot)),
+                    ("delta", g_out.as_entire_binding()),
+                    ("act", acts[l].as_entire_binding()),
+                    ("norms", norms.as_entire_binding()),
+                    ("grad", packed.grad.as_entire_binding()),
+                ],
+            );
             layers.push(LayerBuffers {
                 in_f: layer.in_features,
                 out_f: layer.out_features,
@@ -397,6 +414,8 @@ impl GpuEngine {
                 dx_group,
                 fwd_split,
                 dx_split,
+                dp_slot,
+                dp_group,
             });
         }
         // The fused output layer (head.wgsl) for heads narrow enough to keep their logits in registers.
@@ -513,6 +532,7 @@ impl GpuEngine {
             predictions,
             eval_losses,
             correct,
+            norms,
             head,
             update_slot,
             update_group,

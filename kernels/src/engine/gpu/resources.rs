@@ -60,6 +60,9 @@ pub(super) struct LayerBuffers {
     /// gradient; `None` without a scratch buffer.
     pub(super) fwd_split: Option<(wgpu::BindGroup, wgpu::BindGroup)>,
     pub(super) dx_split: Option<(wgpu::BindGroup, wgpu::BindGroup)>,
+    /// DP-SGD (`dp.wgsl`): this layer's δ and input, the per-example norms, the packed gradients.
+    pub(super) dp_slot: UniformSlot,
+    pub(super) dp_group: wgpu::BindGroup,
 }
 
 impl LayerBuffers {
@@ -109,6 +112,8 @@ pub(super) struct Resources {
     pub(super) predictions: wgpu::Buffer,
     pub(super) eval_losses: wgpu::Buffer,
     pub(super) correct: wgpu::Buffer,
+    /// DP-SGD: each example's squared gradient norm over all layers, `[max_rows]`.
+    pub(super) norms: wgpu::Buffer,
     /// The fused output layer (`head.wgsl`), when the head has at most `head::MAX_CLASSES` outputs.
     pub(super) head: Option<(UniformSlot, wgpu::BindGroup)>,
     /// `update.wgsl`: every trainable tensor's update and the mean loss (one group for both rules).

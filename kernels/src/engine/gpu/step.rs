@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::engine::{Freezing, OptimizerConfig, StepPart, check_rows};
-use crate::ops::adam;
+use crate::ops::{adam, dp};
 
 /// A step's settings, written to the queue before its kernels are encoded.
 pub(super) struct PreparedStep {
@@ -30,6 +30,17 @@ impl GpuEngine {
         self.ctx.check()?;
         let samples = self.train.as_ref().map_or(0, |d| d.len);
         check_rows(rows, samples, self.max_rows)?;
+        if self.dp.is_some()
+            && self
+                .model
+                .layers
+                .iter()
+                .any(|l| l.weight_frozen || l.bias_frozen)
+        {
+            return Err(EngineError::InvalidInput(
+                "DP-SGD trains every layer: unfreeze them first".into(),
+            ));
+        }
         let b = rows.len();
         let reset_state = self.last_optimizer.is_some_and(|k| k != opt.kind);
         self.last_optimizer = Some(opt.kind);
@@ -54,7 +65,31 @@ impl GpuEngine {
         }
         self.train = train;
         let slot = (self.steps % LOSS_RING as u64) as u32;
-        let sm = self.softmax_params(b);
+        let mut sm = self.softmax_params(b);
+        if let Some(cfg) = self.dp {
+            // DP-SGD clips each example's own gradient: the 1/b comes with the clip factors.
+            sm.grad_scale = 1.0;
+            for (l, layer) in self.res.layers.iter().enumerate() {
+                let p = dp::DpParams {
+                    rows: b as u32,
+                    width: layer.out_f as u32,
+                    in_width: layer.in_f as u32,
+                    accumulate: u32::from(l + 1 != self.res.layers.len()),
+                    clip: cfg.clip,
+                    inv_lot: 1.0 / cfg.expected_lot,
+                    noise_std: cfg.noise * cfg.clip / cfg.expected_lot,
+                    seed: cfg.seed,
+                    step: self.steps as u32,
+                    layer: l as u32,
+                    w_off: layer.weight.offset as u32,
+                    w_len: layer.weight.len as u32,
+                    b_off: layer.bias.offset as u32,
+                    b_len: layer.bias.len as u32,
+                    pad: [0; 2],
+                };
+                self.res.arena.set(layer.dp_slot, &p);
+            }
+        }
         self.res.arena.set(self.res.softmax_slot, &sm);
         let top = self.res.layers.len() - 1;
         let head_params = head::HeadParams::new(
@@ -142,7 +177,8 @@ impl GpuEngine {
     ) -> usize {
         let b = step.rows;
         let top = step.top;
-        let fused = fused && self.res.head.is_some();
+        // DP-SGD needs the logits' δ unscaled, which head.wgsl does not give: the two-dispatch path.
+        let fused = fused && self.res.head.is_some() && self.dp.is_none();
         let mut enc = self
             .ctx
             .device
@@ -192,6 +228,9 @@ impl GpuEngine {
                                 1,
                             );
                         }
+                    }
+                    StepPart::Backward if self.dp.is_some() => {
+                        split_dispatches += self.encode_backward_dp(&mut pass, b, top);
                     }
                     StepPart::Backward => {
                         split_dispatches += self.encode_backward(&mut pass, b, top, fused);
@@ -243,6 +282,46 @@ impl GpuEngine {
                 .expect("layers above the first have an input-gradient bind group");
             let p = layer.grad_input_params(b as u32);
             split_dispatches += self.encode_product(pass, &p, dx, layer.dx_split.as_ref()) - 1;
+        }
+        split_dispatches
+    }
+
+    /// DP-SGD's backward: every layer's δ (the input-gradient chain), each example's squared norm over
+    /// all layers, the δ rows clipped and divided by the lot, then the weight and bias gradients and
+    /// the noise. Returns the split-K second dispatches.
+    fn encode_backward_dp(&self, pass: &mut wgpu::ComputePass<'_>, b: usize, top: usize) -> usize {
+        let k = self.ctx.kernels();
+        let mut split_dispatches = 0;
+        for l in (1..=top).rev() {
+            let layer = &self.res.layers[l];
+            let dx = layer
+                .dx_group
+                .as_ref()
+                .expect("layers above the first have an input-gradient bind group");
+            let p = layer.grad_input_params(b as u32);
+            split_dispatches += self.encode_product(pass, &p, dx, layer.dx_split.as_ref()) - 1;
+        }
+        pass.set_pipeline(k.pipeline(dp::NORMS));
+        for layer in self.res.layers.iter().rev() {
+            pass.set_bind_group(0, &layer.dp_group, &[]);
+            pass.dispatch_workgroups((b as u32).div_ceil(dp::NORMS_WORKGROUP), 1, 1);
+        }
+        let groups = |n: usize| (n as u32).div_ceil(dp::STRIDE_WORKGROUP).clamp(1, 4096);
+        pass.set_pipeline(k.pipeline(dp::SCALE));
+        for layer in &self.res.layers {
+            pass.set_bind_group(0, &layer.dp_group, &[]);
+            pass.dispatch_workgroups(groups(b * layer.out_f), 1, 1);
+        }
+        for layer in &self.res.layers {
+            let p = layer.grad_weight_params(b as u32);
+            self.encode_product(pass, &p, &layer.dw_group, None);
+        }
+        if self.dp.is_some_and(|d| d.noise > 0.0) {
+            pass.set_pipeline(k.pipeline(dp::NOISE));
+            for layer in &self.res.layers {
+                pass.set_bind_group(0, &layer.dp_group, &[]);
+                pass.dispatch_workgroups(groups(layer.weight.len + layer.bias.len), 1, 1);
+            }
         }
         split_dispatches
     }
