@@ -16,6 +16,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use data::{DataArgs, OutputArgs, load_data};
 use indicatif::{ProgressBar, ProgressStyle};
 use kernels::dataset::{Dataset, Split, load_split};
+use kernels::ops::dp::DpConfig;
+use kernels::privacy::{Conversion, dp_sgd_epsilon};
 use kernels::training::{EpochBatches, TrainConfig, mean, run_epoch};
 use kernels::{
     AdapterOptions, AnyEngine, CpuEngine, Engine, EngineKind, GpuContext, GpuEngine, Mlp,
@@ -82,6 +84,16 @@ enum Command {
         /// Start from these weights (safetensors) instead of a fresh initialisation.
         #[arg(long)]
         init: Option<PathBuf>,
+        /// DP-SGD: clip each example's gradient to this norm C (lots are Poisson-sampled with rate
+        /// batch-size / training-set size, and ε is printed after each epoch).
+        #[arg(long, requires = "dp_noise")]
+        dp_clip: Option<f32>,
+        /// DP-SGD: the noise multiplier σ (noise N(0, σ²C²) on each summed gradient coordinate).
+        #[arg(long, requires = "dp_clip")]
+        dp_noise: Option<f32>,
+        /// DP-SGD: δ of the (ε, δ) guarantee printed.
+        #[arg(long, default_value_t = 1e-5)]
+        dp_delta: f64,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -211,6 +223,18 @@ struct EpochLine {
     test_accuracy: f32,
     samples_per_second: f64,
     seconds: f64,
+    /// With DP-SGD: ε after this epoch at `--dp-delta` (classic conversion).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    epsilon: Option<f64>,
+}
+
+/// DP-SGD's settings for `train`.
+#[derive(Clone, Copy, Debug)]
+struct Private {
+    dp: DpConfig,
+    /// Poisson sampling rate q = expected lot / training-set size.
+    rate: f64,
+    delta: f64,
 }
 
 #[allow(
@@ -225,6 +249,7 @@ async fn train<E: Engine>(
     out: Option<&Path>,
     plot_dir: Option<&Path>,
     json: bool,
+    private: Option<Private>,
 ) -> Result<()> {
     println!("engine: {}", engine.info());
     println!(
@@ -241,10 +266,36 @@ async fn train<E: Engine>(
     );
     engine.set_data(Split::Train, train)?;
     engine.set_data(Split::Test, test)?;
+    if let Some(p) = private {
+        engine.set_privacy(Some(p.dp))?;
+        println!(
+            "DP-SGD: clip norm C {}  noise multiplier σ {}  Poisson sampling, rate q = {}/{} = {:.6} (lots vary; the sum is divided by {})  δ {}",
+            p.dp.clip,
+            p.dp.noise,
+            cfg.batch_size,
+            train.len(),
+            p.rate,
+            p.dp.expected_lot,
+            p.delta
+        );
+    }
     let mut step_losses = Vec::new();
     let mut accuracies = Vec::new();
+    let mut steps = 0u64;
     for epoch in 1..=cfg.epochs {
-        let batches = EpochBatches::new(train.len(), cfg.batch_size, cfg.seed, epoch - 1);
+        let batches = match private {
+            Some(p) => EpochBatches::poisson(train.len(), p.rate, cfg.seed, epoch - 1),
+            None => EpochBatches::new(train.len(), cfg.batch_size, cfg.seed, epoch - 1),
+        };
+        if let Some(i) = (0..batches.len()).find(|&i| batches.batch(i).is_empty()) {
+            // A noise-only step would be the faithful mechanism; the engines take at least one row, and
+            // skipping the step silently would not be what the accountant assumes.
+            bail!(
+                "lot {} of epoch {epoch} is empty (Poisson sampling; probability (1 − q)^N per lot): use a larger --batch-size",
+                i + 1
+            );
+        }
+        steps += batches.len() as u64;
         let bar = ProgressBar::new(batches.len() as u64).with_style(
             ProgressStyle::with_template(
                 "epoch {prefix} [{bar:30}] {pos}/{len} steps {per_sec} eta {eta}",
@@ -261,6 +312,19 @@ async fn train<E: Engine>(
         let seconds = t0.elapsed().as_secs_f64();
         bar.finish_and_clear();
         let eval = engine.evaluate(None).await?;
+        let epsilon = match private {
+            Some(p) => Some(
+                dp_sgd_epsilon(
+                    p.rate,
+                    f64::from(p.dp.noise),
+                    steps,
+                    p.delta,
+                    Conversion::Classic,
+                )?
+                .epsilon,
+            ),
+            None => None,
+        };
         let line = EpochLine {
             epoch,
             train_loss: mean(&losses),
@@ -268,6 +332,7 @@ async fn train<E: Engine>(
             test_accuracy: eval.accuracy(),
             samples_per_second: train.len() as f64 / seconds,
             seconds,
+            epsilon,
         };
         println!(
             "epoch {:>2}/{}  loss {:.4}  test loss {:.4}  test accuracy {:.2}%  {:>9.0} samples/s  ({:.1} s)",
@@ -279,6 +344,12 @@ async fn train<E: Engine>(
             line.samples_per_second,
             seconds
         );
+        if let (Some(e), Some(p)) = (epsilon, private) {
+            println!(
+                "           ε = {e:.3} at δ = {} after {steps} steps (classic conversion)",
+                p.delta
+            );
+        }
         if json {
             println!("{}", serde_json::to_string(&line)?);
         }
@@ -576,6 +647,9 @@ fn main() -> Result<()> {
             seed,
             engine,
             init,
+            dp_clip,
+            dp_noise,
+            dp_delta,
             output,
         } => {
             let cfg = TrainConfig {
@@ -593,6 +667,29 @@ fn main() -> Result<()> {
             };
             cfg.validate()?;
             let (train_set, test_set) = load_data(&data)?;
+            let private = match (dp_clip, dp_noise) {
+                (Some(clip), Some(noise)) => {
+                    let dp = DpConfig {
+                        clip,
+                        noise,
+                        expected_lot: cfg.batch_size as f32,
+                        seed: cfg.seed as u32,
+                    };
+                    dp.validate()?;
+                    if !(dp_delta > 0.0 && dp_delta < 1.0) {
+                        bail!("--dp-delta must be in (0, 1), got {dp_delta}");
+                    }
+                    if !data.augment.is_empty() {
+                        bail!("DP-SGD here trains on the images as they are: drop --augment");
+                    }
+                    Some(Private {
+                        dp,
+                        rate: cfg.batch_size as f64 / train_set.len().max(1) as f64,
+                        delta: dp_delta,
+                    })
+                }
+                _ => None,
+            };
             let model = match &init {
                 Some(path) => {
                     let m = Mlp::from_safetensors(
@@ -610,7 +707,14 @@ fn main() -> Result<()> {
                     cfg.seed,
                 )?,
             };
-            let max_rows = cfg.batch_size.max(1000);
+            // Poisson lots vary around the batch size: room for ten standard deviations above it.
+            let max_rows = if private.is_some() {
+                let l = cfg.batch_size as f64;
+                (l + 10.0 * l.sqrt() + 16.0) as usize
+            } else {
+                cfg.batch_size
+            }
+            .max(1000);
             let augmentation = data.augmentation(cfg.seed)?;
             pollster::block_on(async {
                 let mut any = make_engine(engine, &model, max_rows).await?;
@@ -623,6 +727,7 @@ fn main() -> Result<()> {
                     output.out.as_deref(),
                     output.plots.as_deref(),
                     output.json,
+                    private,
                 )
                 .await
             })

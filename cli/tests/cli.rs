@@ -402,3 +402,74 @@ fn privacy_prints_the_published_epsilon_and_rejects_absurd_input() {
     assert!(!ok);
     assert!(out.contains("sampling rate is 1.5"), "{out}");
 }
+
+#[test]
+fn dp_sgd_training_prints_the_accountants_epsilon_after_each_epoch() {
+    let (ok, out) = run(&[
+        "train",
+        "--engine",
+        "cpu",
+        "--epochs",
+        "2",
+        "--train-limit",
+        "2000",
+        "--test-limit",
+        "300",
+        "--hidden",
+        "32",
+        "--batch-size",
+        "100",
+        "--lr",
+        "0.1",
+        "--dp-clip",
+        "1",
+        "--dp-noise",
+        "1.1",
+        "--json",
+    ]);
+    assert!(ok, "{out}");
+    assert!(out.contains("Poisson sampling, rate q = 100/2000"), "{out}");
+    let epochs: Vec<serde_json::Value> = out
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(epochs.len(), 2);
+    // 20 lots per epoch (1/q): ε after 20 and 40 steps, as `privacy` computes it.
+    let mut last = 0.0;
+    for (e, steps) in epochs.iter().zip(["20", "40"]) {
+        let eps = e["epsilon"].as_f64().expect("ε in each epoch's line");
+        let (ok, p) = run(&[
+            "privacy",
+            "--sampling-rate",
+            "0.05",
+            "--noise",
+            "1.1",
+            "--steps",
+            steps,
+            "--json",
+        ]);
+        assert!(ok, "{p}");
+        let v: serde_json::Value = serde_json::from_str(p.trim()).unwrap();
+        assert!(
+            (eps - v["epsilon"].as_f64().unwrap()).abs() < 1e-6,
+            "{eps} vs {p}"
+        );
+        assert!(eps > last, "ε rises with the steps");
+        last = eps;
+        assert!(e["test_accuracy"].as_f64().unwrap() > 0.3, "{e}");
+    }
+    let (ok, out) = run(&["train", "--dp-clip", "1", "--epochs", "1"]);
+    assert!(!ok && out.contains("--dp-noise"), "{out}");
+    let (ok, out) = run(&[
+        "train",
+        "--engine",
+        "cpu",
+        "--train-limit",
+        "500",
+        "--dp-clip=-1",
+        "--dp-noise",
+        "1",
+    ]);
+    assert!(!ok && out.contains("clip norm"), "{out}");
+}

@@ -58,6 +58,9 @@ impl TrainConfig {
 pub struct EpochBatches {
     order: Vec<u32>,
     batch: usize,
+    /// Where each lot starts in `order` when lots vary in size (Poisson sampling); `None`: every
+    /// batch has `batch` rows but the last.
+    starts: Option<Vec<usize>>,
 }
 
 impl EpochBatches {
@@ -71,6 +74,43 @@ impl EpochBatches {
         Self {
             order,
             batch: batch.max(1),
+            starts: None,
+        }
+    }
+
+    /// DP-SGD's lots as its accountant assumes them (Abadi et al. 2016; Opacus' Poisson sampling):
+    /// each of the `round(1/rate)` lots of the epoch takes every sample independently with
+    /// probability `rate`, so lots vary in size around `rate · samples` (drawn by geometric skips,
+    /// O(lot) per lot). A lot may be empty (probability (1 − rate)^samples).
+    pub fn poisson(samples: usize, rate: f64, seed: u64, epoch: usize) -> Self {
+        let lots = (1.0 / rate.clamp(1e-9, 1.0)).round().max(1.0) as usize;
+        let mut rng = SeededRng::new(
+            seed ^ (0x9015_0000_0000 + epoch as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        );
+        let log_keep = (1.0 - rate.clamp(0.0, 1.0)).ln();
+        let mut order = Vec::new();
+        let mut starts = Vec::with_capacity(lots);
+        for _ in 0..lots {
+            starts.push(order.len());
+            if rate >= 1.0 {
+                order.extend(0..samples as u32);
+                continue;
+            }
+            // The gap to the next sample taken is geometric: ⌊ln U / ln(1 − rate)⌋.
+            let mut next = -1f64;
+            loop {
+                let u = f64::from(rng.next_f32()).max(f64::MIN_POSITIVE);
+                next += (u.ln() / log_keep).floor() + 1.0;
+                if next >= samples as f64 {
+                    break;
+                }
+                order.push(next as u32);
+            }
+        }
+        Self {
+            order,
+            batch: 1,
+            starts: Some(starts),
         }
     }
 
@@ -99,6 +139,7 @@ impl EpochBatches {
         Self {
             order,
             batch: batch.max(1),
+            starts: None,
         }
     }
 
@@ -109,18 +150,29 @@ impl EpochBatches {
 
     /// Number of steps.
     pub fn len(&self) -> usize {
-        self.order.len().div_ceil(self.batch)
+        match &self.starts {
+            Some(starts) => starts.len(),
+            None => self.order.len().div_ceil(self.batch),
+        }
     }
 
-    /// True when the epoch has no sample.
+    /// True when the epoch has no step.
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.len() == 0
     }
 
     /// Rows of step `i`.
     pub fn batch(&self, i: usize) -> &[u32] {
-        let start = i * self.batch;
-        &self.order[start..(start + self.batch).min(self.order.len())]
+        match &self.starts {
+            Some(starts) => {
+                let end = starts.get(i + 1).copied().unwrap_or(self.order.len());
+                &self.order[starts[i]..end]
+            }
+            None => {
+                let start = i * self.batch;
+                &self.order[start..(start + self.batch).min(self.order.len())]
+            }
+        }
     }
 }
 
@@ -188,6 +240,37 @@ pub fn mean(values: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn poisson_lots_take_each_sample_with_the_rate_independently() {
+        let (n, q) = (60_000usize, 256.0 / 60_000.0);
+        let e = EpochBatches::poisson(n, q, 3, 0);
+        assert_eq!(e.len(), 234, "round(1/q) lots per epoch");
+        let sizes: Vec<f64> = (0..e.len()).map(|i| e.batch(i).len() as f64).collect();
+        let mean = sizes.iter().sum::<f64>() / sizes.len() as f64;
+        let var = sizes.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / sizes.len() as f64;
+        // Binomial(n, q): mean 256, variance 256·(1 − q) ≈ 255.
+        assert!((mean - 256.0).abs() < 3.0, "mean lot {mean}");
+        assert!((var / 255.0 - 1.0).abs() < 0.25, "variance {var}");
+        for i in 0..e.len() {
+            let lot = e.batch(i);
+            assert!(lot.windows(2).all(|w| w[0] < w[1]) && lot.iter().all(|&r| (r as usize) < n));
+        }
+        // Every sample's inclusion frequency over many lots is about q.
+        let mut hits = vec![0u32; 1000];
+        for epoch in 0..40 {
+            let e = EpochBatches::poisson(1000, 0.05, 9, epoch);
+            for i in 0..e.len() {
+                e.batch(i).iter().for_each(|&r| hits[r as usize] += 1);
+            }
+        }
+        let rate = hits.iter().sum::<u32>() as f64 / (1000.0 * 40.0 * 20.0);
+        assert!((rate - 0.05).abs() < 0.002, "{rate}");
+        assert_ne!(
+            EpochBatches::poisson(1000, 0.05, 9, 0).order,
+            EpochBatches::poisson(1000, 0.05, 9, 1).order
+        );
+    }
 
     #[test]
     fn batches_cover_every_sample_once_and_are_reproducible() {
