@@ -1,6 +1,7 @@
 //! `backprop-lab`: the offline native build. Trains, evaluates and benchmarks the MLP with the WGSL
 //! kernels on any wgpu adapter (or the CPU engine), and converts the datasets the app serves.
 
+mod attack;
 mod convert;
 mod data;
 mod finetune;
@@ -36,7 +37,7 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum EngineChoice {
+pub(crate) enum EngineChoice {
     /// A hardware GPU if there is one, else a software adapter (lavapipe), else the CPU engine.
     Auto,
     /// The WGSL kernels on a wgpu adapter (software adapters allowed).
@@ -153,11 +154,18 @@ enum Command {
     Serve(serve::ServeArgs),
     /// ε of DP-SGD (sampling rate, noise multiplier, steps, δ) from the Rényi-DP accountant.
     Privacy(privacy::PrivacyArgs),
+    /// Test accuracy under FGSM or PGD at each ε: every test image perturbed by at most ε per pixel
+    /// (0–1 range) in the direction that raises its loss.
+    Attack(attack::AttackArgs),
 }
 
 /// The engine `--engine` asks for: `auto` takes a hardware GPU, else a software adapter (with a note),
 /// else the CPU engine.
-async fn make_engine(choice: EngineChoice, model: &Mlp, max_rows: usize) -> Result<AnyEngine> {
+pub(crate) async fn make_engine(
+    choice: EngineChoice,
+    model: &Mlp,
+    max_rows: usize,
+) -> Result<AnyEngine> {
     let gpu =
         |allow_software| async move { GpuContext::new(AdapterOptions { allow_software }).await };
     match choice {
@@ -774,5 +782,6 @@ fn main() -> Result<()> {
         Command::ConvertData { from, to, chunk } => convert::convert_all(&from, &to, chunk),
         Command::Serve(args) => serve::run(args),
         Command::Privacy(args) => privacy::run(args),
+        Command::Attack(args) => attack::run(args),
     }
 }

@@ -473,3 +473,46 @@ fn dp_sgd_training_prints_the_accountants_epsilon_after_each_epoch() {
     ]);
     assert!(!ok && out.contains("clip norm"), "{out}");
 }
+
+#[test]
+fn attack_prints_accuracy_per_epsilon_and_refuses_absurd_input() {
+    let model = "static/models/live-mnist-mlp-784-32-10.safetensors";
+    let (ok, out) = run(&[
+        "attack",
+        "--model",
+        model,
+        "--engine",
+        "cpu",
+        "--test-limit",
+        "300",
+        "--eps",
+        "0,0.1,0.2",
+        "--json",
+    ]);
+    assert!(ok, "{out}");
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    let acc: Vec<f64> = rows
+        .iter()
+        .map(|r| r["accuracy"].as_f64().unwrap())
+        .collect();
+    assert!(
+        acc[0] > 0.8 && acc[1] < acc[0] && acc[2] < acc[1],
+        "{acc:?}"
+    );
+    assert_eq!(rows[0]["images"], 300);
+    // ε = 0 is the model's clean accuracy, as `eval` measures it.
+    let (ok, eval) = run(&["eval", model, "--engine", "cpu", "--test-limit", "300"]);
+    assert!(ok, "{eval}");
+    let correct = (acc[0] * 300.0).round() as usize;
+    assert!(
+        eval.contains(&format!("({correct}/300)")),
+        "{eval} vs {acc:?}"
+    );
+    let (ok, out) = run(&["attack", "--model", model, "--eps", "2"]);
+    assert!(!ok && out.contains("ε must be in [0, 1]"), "{out}");
+}

@@ -5,6 +5,7 @@
 //! reference next to it. [`model`] holds the MLP on the host (PyTorch's initialisation, names and
 //! safetensors files); [`dataset`] the readers; [`training`] the epoch loop shared by the CLI and the app.
 
+pub mod attack;
 pub mod chain;
 pub mod cpu_gemm;
 pub mod dataset;
@@ -26,8 +27,8 @@ pub use engine::gpu::{
     AdapterOptions, GemmProduct, GemmTiming, GpuContext, GpuEngine, KernelEntry, KernelRunner,
 };
 pub use engine::{
-    AnyEngine, Engine, EngineInfo, EngineKind, Evaluation, Freezing, KernelLaunch, OptimizerConfig,
-    OptimizerKind, StepTrace, TensorOptimizerState,
+    AnyEngine, Engine, EngineInfo, EngineKind, Evaluation, Freezing, InputGradient, KernelLaunch,
+    OptimizerConfig, OptimizerKind, StepTrace, TensorOptimizerState,
 };
 pub use error::{DatasetError, EngineError, ModelError};
 pub use model::Mlp;

@@ -181,6 +181,14 @@ impl Engine for AnyEngine {
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {
         delegate!(self, e => e.predict(inputs, rows).await)
     }
+    async fn input_gradients(
+        &mut self,
+        inputs: &[f32],
+        labels: &[u32],
+        target: super::InputGradient,
+    ) -> Result<Vec<f32>, EngineError> {
+        delegate!(self, e => e.input_gradients(inputs, labels, target).await)
+    }
     async fn replace_head(&mut self, classes: usize, seed: u64) -> Result<(), EngineError> {
         delegate!(self, e => e.replace_head(classes, seed).await)
     }

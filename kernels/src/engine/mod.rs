@@ -311,6 +311,15 @@ impl StepPart {
     }
 }
 
+/// What [`Engine::input_gradients`] differentiates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum InputGradient {
+    /// Each row's cross-entropy against its label.
+    Loss,
+    /// One logit (a class's score before the softmax).
+    Logit(usize),
+}
+
 /// A training engine: owns the model's parameters and optimiser state, the datasets, and the buffers
 /// of one step. `train_step` only encodes and submits work; results come back through the async
 /// readers, which never block a browser's main thread.
@@ -430,6 +439,23 @@ pub trait Engine {
     /// Logits for `rows` already-normalised inputs (`[rows, input]`), e.g. a digit drawn on screen.
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError>;
 
+    /// The gradient of each row's loss (cross-entropy against `labels`) or of one logit with respect
+    /// to its normalised input, `[rows, input]`: the first layer's input-gradient product, which a
+    /// training step skips. Rows are independent (each row's own loss, no 1/rows). By default refused;
+    /// the GPU and CPU engines compute it.
+    async fn input_gradients(
+        &mut self,
+        inputs: &[f32],
+        labels: &[u32],
+        target: InputGradient,
+    ) -> Result<Vec<f32>, EngineError> {
+        let _ = (inputs, labels, target);
+        Err(EngineError::InvalidInput(format!(
+            "the {} engine does not compute input gradients",
+            self.info().kind
+        )))
+    }
+
     /// Replaces the output layer by a fresh one with `classes` outputs (PyTorch init from `seed`),
     /// keeping the other layers and their frozen flags; optimiser state starts afresh.
     async fn replace_head(&mut self, classes: usize, seed: u64) -> Result<(), EngineError> {
@@ -487,6 +513,36 @@ pub(crate) fn check_optimizer_state(
 }
 
 /// Checks a batch of training indices against the split size and the engine's capacity.
+/// Checks an input-gradient request: `rows` labels, `rows × input` inputs, a logit that exists,
+/// labels that are classes.
+pub(crate) fn check_input_gradient_request(
+    inputs: usize,
+    rows: usize,
+    input: usize,
+    classes: usize,
+    labels: &[u32],
+    target: InputGradient,
+) -> Result<(), EngineError> {
+    if rows == 0 || inputs != rows * input {
+        return Err(EngineError::InvalidInput(format!(
+            "{inputs} inputs for {rows} labelled rows of {input}"
+        )));
+    }
+    if let InputGradient::Logit(c) = target
+        && c >= classes
+    {
+        return Err(EngineError::InvalidInput(format!(
+            "logit {c} of a model with {classes} classes"
+        )));
+    }
+    if let Some(bad) = labels.iter().find(|&&l| l as usize >= classes) {
+        return Err(EngineError::InvalidInput(format!(
+            "label {bad} of a model with {classes} classes"
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn check_rows(rows: &[u32], samples: usize, max_rows: usize) -> Result<(), EngineError> {
     if rows.is_empty() || rows.len() > max_rows {
         return Err(EngineError::InvalidInput(format!(

@@ -5,9 +5,10 @@
 use crate::cpu_gemm::{Strided, sgemm};
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
-    Engine, EngineError, EngineInfo, EngineKind, Evaluation, Freezing, KernelLaunch,
+    Engine, EngineError, EngineInfo, EngineKind, Evaluation, Freezing, InputGradient, KernelLaunch,
     LayerGradients, OptimizerConfig, OptimizerKind, StepPart, StepShape, StepTrace,
-    TensorOptimizerState, check_data_fits, check_optimizer_state, check_rows,
+    TensorOptimizerState, check_data_fits, check_input_gradient_request, check_optimizer_state,
+    check_rows,
 };
 use crate::model::Mlp;
 
@@ -430,6 +431,50 @@ impl Engine for CpuEngine {
             t.steps = s.steps;
         }
         Ok(())
+    }
+
+    async fn input_gradients(
+        &mut self,
+        inputs: &[f32],
+        labels: &[u32],
+        target: InputGradient,
+    ) -> Result<Vec<f32>, EngineError> {
+        let rows = labels.len();
+        let input = self.model.input_size();
+        let classes = self.model.classes();
+        check_input_gradient_request(inputs.len(), rows, input, classes, labels, target)?;
+        let acts = self.forward(inputs.to_vec(), rows);
+        let mut grad = match target {
+            InputGradient::Loss => {
+                softmax_cross_entropy::reference(&acts[acts.len() - 1], labels, rows, classes, 1.0)
+                    .1
+            }
+            InputGradient::Logit(c) => {
+                let mut g = vec![0.0; rows * classes];
+                g.iter_mut().skip(c).step_by(classes).for_each(|v| *v = 1.0);
+                g
+            }
+        };
+        for l in (0..self.model.layers.len()).rev() {
+            let layer = &self.model.layers[l];
+            let (i, o) = (layer.in_features, layer.out_features);
+            let mut dx = vec![0.0; rows * i];
+            sgemm(
+                rows,
+                o,
+                i,
+                1.0,
+                Strided::row_major(&grad, o),
+                Strided::row_major(&layer.weight, i),
+                0.0,
+                &mut dx,
+            );
+            if l > 0 {
+                relu_backward::reference(&acts[l], &mut dx);
+            }
+            grad = dx;
+        }
+        Ok(grad)
     }
 
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {

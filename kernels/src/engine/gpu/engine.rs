@@ -4,12 +4,12 @@
 use super::*;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
-    Engine, EngineError, EngineInfo, Evaluation, Freezing, KernelLaunch, LayerGradients,
-    OptimizerConfig, StepPart, StepShape, StepTrace, TensorOptimizerState, check_data_fits,
-    check_optimizer_state,
+    Engine, EngineError, EngineInfo, Evaluation, Freezing, InputGradient, KernelLaunch,
+    LayerGradients, OptimizerConfig, StepPart, StepShape, StepTrace, TensorOptimizerState,
+    check_data_fits, check_input_gradient_request, check_optimizer_state,
 };
 use crate::model::{Mlp, TensorKind};
-use crate::ops::{accuracy, gather_normalize, softmax_cross_entropy};
+use crate::ops::{accuracy, gather_normalize, linear, softmax_cross_entropy};
 
 impl Engine for GpuEngine {
     fn info(&self) -> &EngineInfo {
@@ -415,6 +415,93 @@ impl Engine for GpuEngine {
             t.steps = s.steps;
         }
         Ok(())
+    }
+
+    async fn input_gradients(
+        &mut self,
+        inputs: &[f32],
+        labels: &[u32],
+        target: InputGradient,
+    ) -> Result<Vec<f32>, EngineError> {
+        self.walk = None;
+        let rows = labels.len();
+        let input = self.model.input_size();
+        let classes = self.model.classes();
+        check_input_gradient_request(inputs.len(), rows, input, classes, labels, target)?;
+        if rows > self.max_rows {
+            return Err(EngineError::InvalidInput(format!(
+                "{rows} rows; at most {}",
+                self.max_rows
+            )));
+        }
+        self.set_rows(rows, None, self.res.gather_train_slot, 0, true);
+        let top = self.res.layers.len() - 1;
+        // Layer 0's input gradient goes to the inputs, where there is no ReLU to pass back through.
+        let first = &self.res.layers[0];
+        self.res.arena.set(
+            first.dx_slot,
+            &linear::GemmParams::grad_input(rows as u32, first.in_f as u32, first.out_f as u32),
+        );
+        let mut sm = self.softmax_params(rows);
+        sm.grad_scale = 1.0;
+        self.res.arena.set(self.res.softmax_slot, &sm);
+        self.res.arena.flush(&self.ctx.queue);
+        let q = &self.ctx.queue;
+        q.write_buffer(&self.res.acts[0], 0, bytemuck::cast_slice(inputs));
+        q.write_buffer(&self.res.labels, 0, bytemuck::cast_slice(labels));
+        if let InputGradient::Logit(c) = target {
+            let mut onehot = vec![0f32; rows * classes];
+            onehot
+                .iter_mut()
+                .skip(c)
+                .step_by(classes)
+                .for_each(|v| *v = 1.0);
+            q.write_buffer(&self.res.deltas[top], 0, bytemuck::cast_slice(&onehot));
+        }
+        let mut enc = self
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("input gradients"),
+            });
+        {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("input gradients"),
+                timestamp_writes: None,
+            });
+            let k = self.ctx.kernels();
+            self.encode_forward(&mut pass, rows, top + 1);
+            if target == InputGradient::Loss {
+                pass.set_bind_group(0, &self.res.softmax_group, &[]);
+                pass.set_pipeline(k.pipeline(softmax_cross_entropy::ROWS));
+                pass.dispatch_workgroups(
+                    (rows as u32).div_ceil(softmax_cross_entropy::ROWS_WORKGROUP),
+                    1,
+                    1,
+                );
+            }
+            for l in (1..=top).rev() {
+                let layer = &self.res.layers[l];
+                let dx = layer
+                    .dx_group
+                    .as_ref()
+                    .expect("layers above the first have an input-gradient bind group");
+                let p = layer.grad_input_params(rows as u32);
+                self.encode_product(&mut pass, &p, dx, None);
+            }
+            let first = &self.res.layers[0];
+            let p =
+                linear::GemmParams::grad_input(rows as u32, first.in_f as u32, first.out_f as u32);
+            self.encode_product(&mut pass, &p, &self.res.input_grad_group, None);
+        }
+        self.ctx.queue.submit([enc.finish()]);
+        // The activations and δs of the last step are overwritten.
+        self.last_rows = 0;
+        let bytes = self
+            .ctx
+            .read(&[(&self.res.input_grad, 0, (rows * input * 4) as u64)])
+            .await?;
+        Ok(f32s(&bytes[0]))
     }
 
     async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {

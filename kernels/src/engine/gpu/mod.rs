@@ -466,6 +466,28 @@ impl GpuEngine {
                 ("loss_log", loss_log.as_entire_binding()),
             ],
         );
+        // ∂/∂x of the inputs (attacks, saliency): layer 0's input-gradient product, with no ReLU below
+        // (its uniform slot is layer 0's, which training never uses).
+        let input_grad = storage(device, "input gradients", max_rows * widths[0] * 4);
+        let input_grad_group = k.bind_group(
+            device,
+            &linear::SHADER,
+            "fc1 input grad (to the inputs)",
+            vec![
+                ("p", arena.binding(layers[0].dx_slot)),
+                (
+                    "a",
+                    grads[1]
+                        .as_ref()
+                        .expect("every layer output has a gradient buffer")
+                        .as_entire_binding(),
+                ),
+                ("b", layers[0].weight.slice(&packed.param)),
+                ("bias", empty.as_entire_binding()),
+                ("c", input_grad.as_entire_binding()),
+                ("sums", empty_out.as_entire_binding()),
+            ],
+        );
         let softmax_slot = arena.alloc();
         let softmax_group = k.bind_group(
             device,
@@ -533,6 +555,8 @@ impl GpuEngine {
             eval_losses,
             correct,
             norms,
+            input_grad,
+            input_grad_group,
             head,
             update_slot,
             update_group,

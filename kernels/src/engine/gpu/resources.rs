@@ -114,6 +114,9 @@ pub(super) struct Resources {
     pub(super) correct: wgpu::Buffer,
     /// DP-SGD: each example's squared gradient norm over all layers, `[max_rows]`.
     pub(super) norms: wgpu::Buffer,
+    /// ∂/∂x of the inputs, `[max_rows, input]`, and the product that writes it (layer 0's dX, no ReLU).
+    pub(super) input_grad: wgpu::Buffer,
+    pub(super) input_grad_group: wgpu::BindGroup,
     /// The fused output layer (`head.wgsl`), when the head has at most `head::MAX_CLASSES` outputs.
     pub(super) head: Option<(UniformSlot, wgpu::BindGroup)>,
     /// `update.wgsl`: every trainable tensor's update and the mean loss (one group for both rules).

@@ -1,0 +1,128 @@
+//! Adversarial examples (Goodfellow et al. 2015; Madry et al. 2018) in pixel space: FGSM moves every
+//! pixel of an image by ε in the direction that raises its loss, x' = clip(x + ε·sign(∇ₓL), 0, 1), with
+//! ε in units of the 0–1 pixel range and the normalisation applied after; PGD takes several smaller
+//! such steps, each projected back into the ε-box around the image. The gradient is the engine's
+//! [`Engine::input_gradients`]; as the normalisation divides by a positive std, the sign of the
+//! gradient with respect to the normalised input is the sign with respect to the pixels.
+
+use crate::dataset::Dataset;
+use crate::engine::{Engine, InputGradient};
+use crate::error::EngineError;
+
+/// One attack: ε and the number of steps (1 is FGSM).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Attack {
+    /// The largest change of any pixel, in units of the 0–1 range.
+    pub epsilon: f32,
+    /// Steps (1: FGSM; more: PGD with step size 2.5·ε/steps, as Madry et al.).
+    pub steps: usize,
+}
+
+/// One signed-gradient step from `pixels` (0–1), projected into the ε-box around `original` and
+/// into 0–1.
+pub fn step(pixels: &mut [f32], original: &[f32], gradient: &[f32], size: f32, epsilon: f32) {
+    for ((p, &o), &g) in pixels.iter_mut().zip(original).zip(gradient) {
+        let s = if g > 0.0 {
+            1.0
+        } else if g < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        *p = (*p + size * s)
+            .clamp(o - epsilon, o + epsilon)
+            .clamp(0.0, 1.0);
+    }
+}
+
+/// Normalised inputs from 0–1 pixels.
+pub fn normalise(pixels: &[f32], mean: f32, std: f32) -> Vec<f32> {
+    pixels.iter().map(|&p| (p - mean) / std).collect()
+}
+
+/// The adversarial images of `original` (0–1 pixels, `labels.len()` rows) under `attack`.
+pub async fn perturb(
+    engine: &mut impl Engine,
+    original: &[f32],
+    labels: &[u32],
+    (mean, std): (f32, f32),
+    attack: Attack,
+) -> Result<Vec<f32>, EngineError> {
+    let mut pixels = original.to_vec();
+    if attack.epsilon <= 0.0 {
+        return Ok(pixels);
+    }
+    let steps = attack.steps.max(1);
+    let size = if steps == 1 {
+        attack.epsilon
+    } else {
+        2.5 * attack.epsilon / steps as f32
+    };
+    for _ in 0..steps {
+        let x = normalise(&pixels, mean, std);
+        let g = engine
+            .input_gradients(&x, labels, InputGradient::Loss)
+            .await?;
+        step(&mut pixels, original, &g, size, attack.epsilon);
+    }
+    Ok(pixels)
+}
+
+/// Accuracy on `test` (all of it) when every image is attacked, in chunks of `chunk` rows.
+pub async fn adversarial_accuracy(
+    engine: &mut impl Engine,
+    test: &Dataset,
+    attack: Attack,
+    chunk: usize,
+) -> Result<f32, EngineError> {
+    let f = test.features();
+    let classes = test.classes();
+    let mut correct = 0usize;
+    for start in (0..test.len()).step_by(chunk.max(1)) {
+        let end = (start + chunk).min(test.len());
+        let original: Vec<f32> = test.images[start * f..end * f]
+            .iter()
+            .map(|&b| f32::from(b) / 255.0)
+            .collect();
+        let labels: Vec<u32> = test.labels[start..end]
+            .iter()
+            .map(|&l| u32::from(l))
+            .collect();
+        let adv = perturb(engine, &original, &labels, (test.mean, test.std), attack).await?;
+        let logits = engine
+            .predict(&normalise(&adv, test.mean, test.std), end - start)
+            .await?;
+        correct += logits
+            .chunks_exact(classes)
+            .zip(&labels)
+            .filter(|(z, l)| {
+                let best = z
+                    .iter()
+                    .enumerate()
+                    .max_by(|a, b| a.1.total_cmp(b.1))
+                    .map_or(0, |(i, _)| i);
+                best == **l as usize
+            })
+            .count();
+    }
+    Ok(correct as f32 / test.len().max(1) as f32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_moves_by_the_sign_and_stays_in_the_box_and_the_pixel_range() {
+        let original = [0.0, 0.5, 1.0, 0.3];
+        let mut p = original;
+        let close = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6);
+        step(&mut p, &original, &[-2.0, 3.0, 1.0, 0.0], 0.1, 0.1);
+        assert!(close(&p, &[0.0, 0.6, 1.0, 0.3]), "{p:?}");
+        step(&mut p, &original, &[1.0, 1.0, -1.0, -1.0], 0.25, 0.1);
+        assert!(
+            close(&p, &[0.1, 0.6, 0.9, 0.2]),
+            "projected into the ε-box: {p:?}"
+        );
+    }
+}
