@@ -15,24 +15,28 @@ before(async () => { server = await serve(DIST); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
 // Every stepped lesson and its number of steps (the CPU engine: these tests are about layout).
-const STEPPED = [['train', 6], ['cross-entropy', 6], ['chain-rule', 4], ['finetune', 6]];
+const STEPPED = [['train', 6], ['cross-entropy', 6], ['chain-rule', 4], ['finetune', 6], ['privacy', 6]];
 
 test('the home page lists the lessons in course order, numbered, "start here" on the first; the teacher\'s page fills 45 minutes and its demo links open their lessons', async () => {
   const home = await CoursePage.open(browser, server.url);
   try {
     const cards = await home.cards();
     assert.deepEqual(cards.map(([o]) => o), cards.map((_, i) => i + 1));
-    assert.deepEqual(cards.map(([, l]) => l), ['train', 'cross-entropy', 'chain-rule', 'finetune']);
+    assert.deepEqual(cards.map(([, l]) => l), ['train', 'cross-entropy', 'chain-rule', 'finetune', 'privacy']);
     assert.match(await home.text('start-here'), /Start here/);
     assert.match(await home.byId('open-train').getAttribute('aria-label'), /Open Train a network/);
     await home.screenshot('course-01-home');
     await home.byId('teacher-link').click();
     await home.byId('teacher-plan').waitFor();
     assert.equal(await home.byId('teacher-plan').getAttribute('data-minutes'), '45');
-    const rows = await home.page.$$eval('[data-testid=plan-row]', (els) => els.map((e) => [Number(e.dataset.from), Number(e.dataset.to)]));
+    const rows = await home.page.$$eval('[data-testid=plan-row]', (els) => els.map((e) => [Number(e.dataset.from), Number(e.dataset.to), Number(e.dataset.period)]));
     assert.equal(rows[0][0], 0);
-    assert.equal(rows.at(-1)[1], 45);
-    for (let i = 1; i < rows.length; i++) assert.equal(rows[i][0], rows[i - 1][1], 'the plan has no gaps');
+    assert.equal(Math.max(...rows.filter((r) => r[2] === 1).map((r) => r[1])), 45, 'the core course fills the first period');
+    for (let i = 1; i < rows.length; i++) {
+      if (rows[i][2] === rows[i - 1][2]) assert.equal(rows[i][0], rows[i - 1][1], 'no gaps within a period');
+      else assert.equal(rows[i][0], 0, 'a new period starts at 0');
+      assert.ok(rows[i][1] <= 45);
+    }
     await home.screenshot('course-02-teacher');
     const demos = await home.page.$$eval('[data-testid=demo-link] a', (els) => els.map((a) => a.getAttribute('href')));
     assert.ok(demos.length >= 6, demos.join(' '));

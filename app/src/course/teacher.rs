@@ -1,4 +1,4 @@
-//! The teacher's page (`?page=teacher`): a 45-minute plan whose timings come from the lesson
+//! The teacher's page (`?page=teacher`): a plan in 45-minute periods whose timings come from the lesson
 //! registry's minutes, demo links that open a lesson at a step with a setup (each checked against the
 //! lesson's own URL table), and where the speaker notes and the glossary are.
 
@@ -102,30 +102,48 @@ pub const DEMOS: &[Demo] = &[
     },
 ];
 
+/// Minutes of a class period.
+pub const PERIOD: u32 = 45;
+
+/// The plan: each lesson in course order with its period (1-based) and its minutes within it; a lesson
+/// that would run past the period's end opens the next period.
+pub fn plan(minutes: &[u32]) -> Vec<(usize, u32, u32)> {
+    let (mut period, mut start) = (1, 0);
+    minutes
+        .iter()
+        .map(|&m| {
+            if start > 0 && start + m > PERIOD {
+                period += 1;
+                start = 0;
+            }
+            let row = (period, start, start + m);
+            start += m;
+            row
+        })
+        .collect()
+}
+
 /// The page.
 #[component]
 pub fn Teacher() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let title = tx("For teachers", "教师页");
-    let plan = tx("A 45-minute lesson", "一节 45 分钟的课");
+    let plan_title = tx(
+        "The course in 45-minute periods",
+        "以 45 分钟为一节课的课程安排",
+    );
+    let period = tx("Period", "第");
+    let period_end = tx("", "节课");
     let plan_note = tx(
-        "One lesson after another in course order, with the time each needs; the step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
-        "按课程顺序一课接一课，并给出每课所需时间；每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示讲者备注。",
+        "One lesson after another in course order, with the time each needs; a lesson that does not fit what is left of a period opens the next. The step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
+        "按课程顺序一课接一课，并给出每课所需时间；放不进本节课剩余时间的课程移到下一节。每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示讲者备注。",
     );
     let demos = tx("Demo links", "演示链接");
     let glossary = tx("English–Chinese glossary", "中英术语表");
     let minutes = tx("min", "分钟");
     let steps = tx("steps", "个步骤");
-    let total: u32 = LESSONS.iter().map(|l| l.info.minutes).sum();
-    let mut start = 0;
-    let rows: Vec<_> = LESSONS
-        .iter()
-        .map(|l| {
-            let from = start;
-            start += l.info.minutes;
-            (l, from, start)
-        })
-        .collect();
+    let minutes_each: Vec<u32> = LESSONS.iter().map(|l| l.info.minutes).collect();
+    let rows: Vec<_> = LESSONS.iter().zip(plan(&minutes_each)).collect();
     let href = |lesson: &str, setup: &str, lang: Lang| {
         let zh = if lang == Lang::Zh { "&lang=zh" } else { "" };
         if setup.is_empty() {
@@ -137,13 +155,14 @@ pub fn Teacher() -> impl IntoView {
     view! {
         <main class="page teacher">
             <h2>{move || title.get(lang.get())}</h2>
-            <section class="panel" data-testid="teacher-plan" data-minutes=total.to_string()>
-                <h3>{move || plan.get(lang.get())}</h3>
+            <section class="panel" data-testid="teacher-plan" data-minutes=PERIOD.to_string()>
+                <h3>{move || plan_title.get(lang.get())}</h3>
                 <p class="hint">{move || plan_note.get(lang.get())}</p>
                 <table class="plan">
                     <tbody>
-                        {rows.into_iter().map(|(l, from, to)| view! {
-                            <tr data-testid="plan-row" data-from=from.to_string() data-to=to.to_string()>
+                        {rows.into_iter().map(|(l, (p, from, to))| view! {
+                            <tr data-testid="plan-row" data-period=p.to_string() data-from=from.to_string() data-to=to.to_string()>
+                                <td class="time">{move || format!("{} {p} {}", period.get(lang.get()), period_end.get(lang.get())).trim().to_string()}</td>
                                 <td class="time">{format!("{from}–{to}")} " " {move || minutes.get(lang.get())}</td>
                                 <td><a href=move || href(l.info.id, "", lang.get())>{move || l.info.title.get(lang.get())}</a></td>
                                 <td class="hint">{move || l.info.article.get(lang.get())}</td>
@@ -183,8 +202,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_plan_fills_45_minutes_and_every_demo_opens_its_lesson_as_the_link_says() {
-        assert_eq!(LESSONS.iter().map(|l| l.info.minutes).sum::<u32>(), 45);
+    fn the_plan_fills_45_minute_periods_and_every_demo_opens_its_lesson_as_the_link_says() {
+        let minutes: Vec<u32> = LESSONS.iter().map(|l| l.info.minutes).collect();
+        let rows = plan(&minutes);
+        assert!(rows.iter().all(|&(_, _, to)| to <= PERIOD));
+        // The core course fills the first period exactly.
+        let first_end = rows.iter().filter(|r| r.0 == 1).map(|r| r.2).max();
+        assert_eq!(first_end, Some(PERIOD));
+        assert_eq!(
+            plan(&[10, 30, 10, 45, 5]),
+            vec![(1, 0, 10), (1, 10, 40), (2, 0, 10), (3, 0, 45), (4, 0, 5)]
+        );
         for d in DEMOS {
             let lesson =
                 lessons::find(d.lesson).unwrap_or_else(|| panic!("{}: no lesson", d.lesson));

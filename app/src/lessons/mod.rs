@@ -9,6 +9,7 @@ pub mod finetune;
 pub mod lesson;
 pub mod live_model;
 pub mod player;
+pub mod privacy;
 pub mod train;
 
 use wasm_bindgen::prelude::*;
@@ -22,6 +23,7 @@ pub const LESSONS: &[Lesson] = &[
     cross_entropy::LESSON,
     chain_rule::LESSON,
     finetune::LESSON,
+    privacy::LESSON,
 ];
 
 /// The registry row of `id`.

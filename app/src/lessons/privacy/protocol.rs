@@ -1,0 +1,183 @@
+//! Messages between the privacy lesson's page and its worker: commands, queries answered once by id
+//! (the envelope is [`crate::protocol`]), and events.
+
+use kernels::EngineKind;
+use serde::{Deserialize, Serialize};
+
+pub use crate::messages::{MessageCode, WorkerMessage};
+use crate::protocol::{EnginePreference, Messages};
+
+/// DP-SGD's settings as the page's sliders hold them.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DpSettings {
+    /// Clipping norm C.
+    pub clip: f32,
+    /// Noise multiplier σ.
+    pub noise: f32,
+    /// Expected lot size L (Poisson sampling with rate L / N).
+    pub lot: usize,
+}
+
+/// Which model a run trains: without privacy, or with DP-SGD.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Arm {
+    /// Plain minibatch SGD on shuffled batches of L.
+    Plain,
+    /// DP-SGD: Poisson lots, per-example clipping, noise.
+    Private,
+}
+
+/// Page → worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum PrToWorker {
+    /// Load the data and open the engine (the page's first message).
+    Start {
+        /// Engine preference from the URL.
+        engine: EnginePreference,
+        /// Seed of the models, the lots and the noise.
+        seed: u64,
+    },
+    /// Train a fresh model on the member images (one epoch per burst).
+    Train {
+        /// Which arm.
+        arm: Arm,
+        /// Clip, noise and lot (the plain arm uses the lot as its batch size).
+        dp: DpSettings,
+        /// Epochs.
+        epochs: usize,
+    },
+    /// Stop the run in progress (nothing is measured).
+    Stop,
+}
+
+/// Questions to the worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum PrQuery {
+    /// One DP-SGD step on one Poisson lot of the members, taken apart (the model is the last one
+    /// trained, or a fresh one).
+    Lot {
+        /// The settings.
+        dp: DpSettings,
+        /// Which lot (a new draw each time the page asks).
+        draw: u64,
+    },
+}
+
+/// Answers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum PrReply {
+    /// The step taken apart.
+    Lot(LotAnatomy),
+    /// It could not be answered.
+    Failed(WorkerMessage),
+}
+
+/// One DP-SGD step on one lot, measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LotAnatomy {
+    /// Examples in the lot (Poisson: around L).
+    pub rows: usize,
+    /// Each example's gradient norm over all layers, before clipping (from the engine).
+    pub norms: Vec<f32>,
+    /// ‖Σ clipped gradients‖.
+    pub sum_norm: f32,
+    /// ‖the noise added to that sum‖ (about σ·C·√parameters).
+    pub noise_norm: f32,
+    /// Parameters (the noise's dimension).
+    pub parameters: usize,
+    /// ‖the update‖ the optimiser applies (learning rate × the noisy average).
+    pub update_norm: f32,
+    /// Whether the model is a trained one (else freshly initialised).
+    pub trained: bool,
+}
+
+/// The membership test by loss threshold: "a training image" when the loss is at most the threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Membership {
+    /// The threshold that maximises the advantage.
+    pub threshold: f32,
+    /// True-positive rate: members called members.
+    pub tpr: f32,
+    /// False-positive rate: outsiders called members.
+    pub fpr: f32,
+    /// tpr − fpr.
+    pub advantage: f32,
+}
+
+/// A finished run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArmResult {
+    /// Which arm.
+    pub arm: Arm,
+    /// Its settings.
+    pub dp: DpSettings,
+    /// Epochs and steps.
+    pub epochs: usize,
+    /// Steps taken.
+    pub steps: u64,
+    /// ε at δ = 10⁻⁵ (the private arm).
+    pub epsilon: Option<f64>,
+    /// Accuracy on the member images and on the test images.
+    pub member_accuracy: f32,
+    /// Test accuracy.
+    pub test_accuracy: f32,
+    /// Test accuracy per class.
+    pub class_accuracy: Vec<f32>,
+    /// Each member image's loss, then each outsider's.
+    pub member_losses: Vec<f32>,
+    /// Outsiders' losses.
+    pub outsider_losses: Vec<f32>,
+    /// The membership test on them.
+    pub membership: Membership,
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum PrEvent {
+    /// The worker is up.
+    Ready,
+    /// The engine in use.
+    Engine {
+        /// Kind.
+        kind: EngineKind,
+        /// Adapter.
+        adapter: String,
+        /// Why this engine.
+        note: WorkerMessage,
+    },
+    /// The images are in: members (trained on), outsiders (never trained on), test.
+    Data {
+        /// Member images.
+        members: usize,
+        /// Outsider images.
+        outsiders: usize,
+        /// Test images.
+        test: usize,
+    },
+    /// An epoch of a run.
+    Progress {
+        /// Which arm.
+        arm: Arm,
+        /// Epochs done.
+        epoch: usize,
+        /// Epochs planned.
+        epochs: usize,
+        /// Steps taken.
+        steps: u64,
+        /// ε at δ = 10⁻⁵ after them (the private arm).
+        epsilon: Option<f64>,
+        /// Test accuracy now.
+        test_accuracy: f32,
+        /// Mean training loss of the epoch.
+        loss: f32,
+    },
+    /// A run finished and was measured.
+    Result(ArmResult),
+    /// A run was stopped.
+    Stopped,
+    /// Something went wrong.
+    Error(WorkerMessage),
+}
+
+/// The lesson's messages.
+pub type PrProtocol = Messages<PrToWorker, PrQuery, PrReply, PrEvent>;

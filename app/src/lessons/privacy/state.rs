@@ -1,0 +1,127 @@
+//! What the privacy page knows: the engine, the data, each arm's progress and result, errors.
+
+use leptos::prelude::*;
+
+use super::protocol::{Arm, ArmResult, PrEvent, PrProtocol, WorkerMessage};
+use crate::client::WorkerClient;
+
+/// The engine as the lesson bar shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineView {
+    pub kind: kernels::EngineKind,
+    pub adapter: String,
+    pub note: WorkerMessage,
+}
+
+/// One epoch as the page plots it: (epoch, steps, ε, test accuracy).
+pub type EpochPoint = (usize, u64, Option<f64>, f32);
+
+/// The page's state.
+#[derive(Clone, Copy)]
+pub struct PrState {
+    pub engine: RwSignal<Option<EngineView>>,
+    /// (members, outsiders, test) once loaded.
+    pub data: RwSignal<Option<(usize, usize, usize)>>,
+    /// The arm running now.
+    pub running: RwSignal<Option<Arm>>,
+    /// Each epoch of the plain run and of the private run.
+    pub plain_curve: RwSignal<Vec<EpochPoint>>,
+    pub private_curve: RwSignal<Vec<EpochPoint>>,
+    pub plain: RwSignal<Option<ArmResult>>,
+    pub private: RwSignal<Option<ArmResult>>,
+    pub errors: RwSignal<Vec<WorkerMessage>>,
+}
+
+impl PrState {
+    fn new() -> Self {
+        Self {
+            engine: RwSignal::new(None),
+            data: RwSignal::new(None),
+            running: RwSignal::new(None),
+            plain_curve: RwSignal::new(Vec::new()),
+            private_curve: RwSignal::new(Vec::new()),
+            plain: RwSignal::new(None),
+            private: RwSignal::new(None),
+            errors: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// The curve and result of `arm`.
+    pub fn arm(&self, arm: Arm) -> (RwSignal<Vec<EpochPoint>>, RwSignal<Option<ArmResult>>) {
+        match arm {
+            Arm::Plain => (self.plain_curve, self.plain),
+            Arm::Private => (self.private_curve, self.private),
+        }
+    }
+
+    /// A run of `arm` begins: its old figures go.
+    pub fn begin(&self, arm: Arm) {
+        let (curve, result) = self.arm(arm);
+        curve.set(Vec::new());
+        result.set(None);
+        self.running.set(Some(arm));
+    }
+
+    fn apply(&self, event: PrEvent) {
+        match event {
+            PrEvent::Ready => {}
+            PrEvent::Engine {
+                kind,
+                adapter,
+                note,
+            } => self.engine.set(Some(EngineView {
+                kind,
+                adapter,
+                note,
+            })),
+            PrEvent::Data {
+                members,
+                outsiders,
+                test,
+            } => self.data.set(Some((members, outsiders, test))),
+            PrEvent::Progress {
+                arm,
+                epoch,
+                steps,
+                epsilon,
+                test_accuracy,
+                ..
+            } => {
+                self.running.set(Some(arm));
+                self.arm(arm)
+                    .0
+                    .update(|c| c.push((epoch, steps, epsilon, test_accuracy)));
+            }
+            PrEvent::Result(r) => {
+                self.running.set(None);
+                self.arm(r.arm).1.set(Some(r));
+            }
+            PrEvent::Stopped => self.running.set(None),
+            PrEvent::Error(m) => {
+                web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
+                self.errors.update(|e| e.push(m));
+            }
+        }
+    }
+}
+
+/// Sends commands and queries to the worker.
+pub type PrClient = WorkerClient<PrProtocol>;
+
+/// Starts the worker and the state it updates.
+pub fn start() -> (PrClient, PrState) {
+    let state = PrState::new();
+    let client = PrClient::start(
+        super::WORKER.name,
+        move |ev| state.apply(ev),
+        move |detail| {
+            state.errors.update(|v| {
+                v.push(WorkerMessage::new(
+                    super::protocol::MessageCode::EngineFailed,
+                    detail,
+                ))
+            })
+        },
+    );
+    (client, state)
+}

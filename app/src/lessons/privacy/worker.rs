@@ -1,0 +1,354 @@
+//! The privacy lesson's worker: MNIST's first chunks (1,000 member images trained on, 1,000 outsider
+//! images from the same split never trained on, 2,000 test images), a fresh 784-128-10 model per run,
+//! one epoch per burst — plain SGD or DP-SGD (Poisson lots, per-example clipping and noise in the
+//! engine) — then each image's loss for the membership test and the per-class test accuracy. A lot
+//! query takes one DP-SGD step apart on two engines (without and with noise).
+
+use kernels::dataset::{Dataset, Split};
+use kernels::ops::dp::DpConfig;
+use kernels::training::{EpochBatches, run_epoch};
+use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp, OptimizerConfig};
+
+use super::math;
+use super::protocol::{
+    Arm, ArmResult, DpSettings, LotAnatomy, MessageCode, PrEvent, PrProtocol, PrQuery, PrReply,
+    PrToWorker, WorkerMessage,
+};
+use crate::protocol::EnginePreference;
+use crate::runtime::engine::{self, Gpu};
+use crate::runtime::{LessonWorker, Outbox};
+
+/// Images of each role.
+pub const MEMBERS: usize = 1000;
+/// Outsiders: training images never trained on.
+pub const OUTSIDERS: usize = 1000;
+/// Test images.
+pub const TEST: usize = 2000;
+/// Hidden units.
+pub const HIDDEN: usize = 128;
+/// Both arms' optimiser: the same for a fair comparison.
+pub const OPTIMIZER: OptimizerConfig = OptimizerConfig {
+    kind: kernels::OptimizerKind::Sgd,
+    lr: 0.1,
+    momentum: 0.5,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    weight_decay: 0.0,
+};
+/// Rows the engines take: a Poisson lot of at most 500 expected, with room above it.
+const MAX_ROWS: usize = 1000;
+
+struct Data {
+    members: Dataset,
+    outsiders: Dataset,
+    test: Dataset,
+}
+
+struct Run {
+    arm: Arm,
+    dp: DpSettings,
+    epochs: usize,
+    epoch: usize,
+    steps: u64,
+    engine: AnyEngine,
+}
+
+/// The worker.
+pub struct Worker {
+    out: Outbox<PrProtocol>,
+    gpu: Gpu,
+    kind: EngineKind,
+    seed: u64,
+    data: Option<Data>,
+    run: Option<Run>,
+    /// The last model trained (the lot query takes its step apart).
+    last: Option<Mlp>,
+}
+
+impl Worker {
+    fn say(&self, code: MessageCode, detail: impl Into<String>) {
+        self.out
+            .post(&PrEvent::Error(WorkerMessage::new(code, detail)));
+    }
+
+    async fn start(&mut self, pref: EnginePreference, seed: u64) {
+        self.seed = seed;
+        self.gpu = Gpu::open(pref).await;
+        let choice = engine::choose(pref, &self.gpu, false);
+        self.kind = choice.kind;
+        self.out.post(&PrEvent::Engine {
+            kind: self.kind,
+            adapter: self.gpu.adapter(self.kind),
+            note: choice.note,
+        });
+        match crate::runtime::data::load_dataset("mnist", 1).await {
+            Ok((train, test)) if train.len() >= MEMBERS + OUTSIDERS && test.len() >= TEST => {
+                let rows =
+                    |from: usize, n: usize| (from as u32..(from + n) as u32).collect::<Vec<_>>();
+                let data = Data {
+                    members: train.select(&rows(0, MEMBERS)),
+                    outsiders: train.select(&rows(MEMBERS, OUTSIDERS)),
+                    test: test.take(TEST),
+                };
+                self.out.post(&PrEvent::Data {
+                    members: data.members.len(),
+                    outsiders: data.outsiders.len(),
+                    test: data.test.len(),
+                });
+                self.data = Some(data);
+            }
+            Ok(_) => self.say(MessageCode::DataFailed, "too few images in the first chunk"),
+            Err(e) => self.say(MessageCode::DataFailed, e),
+        }
+    }
+
+    fn engine(&self, model: &Mlp) -> Result<AnyEngine, EngineError> {
+        AnyEngine::new(self.kind, self.gpu.for_kind(self.kind), model, MAX_ROWS)
+    }
+
+    fn fresh(&self) -> Result<Mlp, EngineError> {
+        Mlp::new(784, &[HIDDEN], 10, self.seed)
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))
+    }
+
+    fn dp_config(&self, dp: DpSettings) -> DpConfig {
+        DpConfig {
+            clip: dp.clip,
+            noise: dp.noise,
+            expected_lot: dp.lot as f32,
+            seed: self.seed as u32,
+        }
+    }
+
+    fn begin(&mut self, arm: Arm, dp: DpSettings, epochs: usize) -> Result<(), EngineError> {
+        let Some(data) = &self.data else {
+            self.say(MessageCode::NotReady, "the images are still loading");
+            return Ok(());
+        };
+        super::check_settings(dp, epochs).map_err(EngineError::Hyperparameter)?;
+        let mut engine = self.engine(&self.fresh()?)?;
+        engine.set_data(Split::Train, &data.members)?;
+        engine.set_data(Split::Test, &data.test)?;
+        if arm == Arm::Private {
+            engine.set_privacy(Some(self.dp_config(dp)))?;
+        }
+        self.run = Some(Run {
+            arm,
+            dp,
+            epochs,
+            epoch: 0,
+            steps: 0,
+            engine,
+        });
+        Ok(())
+    }
+
+    /// One epoch of the run; at its end, the measurements.
+    async fn epoch(&mut self) -> Result<(), EngineError> {
+        let Some(mut run) = self.run.take() else {
+            return Ok(());
+        };
+        let batches = match run.arm {
+            Arm::Private => EpochBatches::poisson(
+                MEMBERS,
+                run.dp.lot as f64 / MEMBERS as f64,
+                self.seed,
+                run.epoch,
+            ),
+            Arm::Plain => EpochBatches::new(MEMBERS, run.dp.lot, self.seed, run.epoch),
+        };
+        if (0..batches.len()).any(|i| batches.batch(i).is_empty()) {
+            return Err(EngineError::InvalidInput(
+                "an empty Poisson lot (take a larger lot)".into(),
+            ));
+        }
+        let losses = run_epoch(&mut run.engine, &batches, &OPTIMIZER, |_, _| {}).await?;
+        run.epoch += 1;
+        run.steps += batches.len() as u64;
+        let epsilon = (run.arm == Arm::Private)
+            .then(|| math::epsilon(run.dp.lot, MEMBERS, run.dp.noise, run.steps))
+            .flatten();
+        let eval = run.engine.evaluate(None).await?;
+        self.out.post(&PrEvent::Progress {
+            arm: run.arm,
+            epoch: run.epoch,
+            epochs: run.epochs,
+            steps: run.steps,
+            epsilon,
+            test_accuracy: eval.accuracy(),
+            loss: kernels::training::mean(&losses),
+        });
+        if run.epoch < run.epochs {
+            self.run = Some(run);
+            return Ok(());
+        }
+        let result = self.measure(&mut run, epsilon).await?;
+        self.last = Some(run.engine.model().await?);
+        self.out.post(&PrEvent::Result(result));
+        Ok(())
+    }
+
+    /// Each member's and outsider's loss, the membership test, and the test accuracy per class.
+    async fn measure(&self, run: &mut Run, epsilon: Option<f64>) -> Result<ArmResult, EngineError> {
+        let data = self.data.as_ref().expect("a run implies data");
+        let e = &mut run.engine;
+        e.set_data(Split::Test, &data.members)?;
+        let members = e.evaluate(None).await?;
+        e.set_data(Split::Test, &data.outsiders)?;
+        let outsiders = e.evaluate(None).await?;
+        e.set_data(Split::Test, &data.test)?;
+        let test = e.evaluate(None).await?;
+        let cm = test.confusion_matrix(&data.test.labels, 10);
+        let class_accuracy = cm
+            .iter()
+            .enumerate()
+            .map(|(c, row)| row[c] as f32 / row.iter().sum::<usize>().max(1) as f32)
+            .collect();
+        Ok(ArmResult {
+            arm: run.arm,
+            dp: run.dp,
+            epochs: run.epochs,
+            steps: run.steps,
+            epsilon,
+            member_accuracy: members.accuracy(),
+            test_accuracy: test.accuracy(),
+            class_accuracy,
+            membership: math::membership(&members.losses, &outsiders.losses),
+            member_losses: members.losses,
+            outsider_losses: outsiders.losses,
+        })
+    }
+
+    /// One DP-SGD step on one Poisson lot, without and with noise, on the last trained model.
+    async fn lot(&mut self, dp: DpSettings, draw: u64) -> Result<PrReply, EngineError> {
+        let Some(data) = &self.data else {
+            return Ok(PrReply::Failed(WorkerMessage::new(
+                MessageCode::NotReady,
+                "",
+            )));
+        };
+        super::check_settings(dp, 1).map_err(EngineError::Hyperparameter)?;
+        let trained = self.last.is_some();
+        let model = match &self.last {
+            Some(m) => m.clone(),
+            None => self.fresh()?,
+        };
+        let q = dp.lot as f64 / MEMBERS as f64;
+        let lots =
+            EpochBatches::poisson(MEMBERS, q, self.seed ^ (draw + 1).wrapping_mul(0x9e37), 0);
+        let Some(rows) = (0..lots.len())
+            .map(|i| lots.batch(i))
+            .find(|b| !b.is_empty())
+        else {
+            return Err(EngineError::InvalidInput(
+                "every lot drawn was empty".into(),
+            ));
+        };
+        let mut grads = Vec::new();
+        let mut norms = Vec::new();
+        for noise in [0.0, dp.noise] {
+            let mut e = self.engine(&model)?;
+            e.set_data(Split::Train, &data.members)?;
+            e.set_privacy(Some(DpConfig {
+                noise,
+                ..self.dp_config(dp)
+            }))?;
+            e.train_step(rows, &OPTIMIZER)?;
+            let trace = e.trace().await?;
+            norms = trace.example_norms.clone();
+            grads.push(
+                trace
+                    .gradients
+                    .iter()
+                    .flat_map(|g| {
+                        g.weight
+                            .iter()
+                            .flatten()
+                            .chain(g.bias.iter().flatten())
+                            .copied()
+                    })
+                    .collect::<Vec<f32>>(),
+            );
+        }
+        let l2 = |v: &mut dyn Iterator<Item = f32>| {
+            v.map(|x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt() as f32
+        };
+        let lot = dp.lot as f32;
+        Ok(PrReply::Lot(LotAnatomy {
+            rows: rows.len(),
+            norms,
+            sum_norm: l2(&mut grads[0].iter().map(|g| g * lot)),
+            noise_norm: l2(&mut grads[1].iter().zip(&grads[0]).map(|(b, a)| (b - a) * lot)),
+            parameters: grads[0].len(),
+            update_norm: OPTIMIZER.lr * l2(&mut grads[1].iter().copied()),
+            trained,
+        }))
+    }
+}
+
+impl LessonWorker for Worker {
+    type Protocol = PrProtocol;
+
+    fn new(out: Outbox<PrProtocol>) -> Self {
+        out.post(&PrEvent::Ready);
+        Self {
+            out,
+            gpu: Gpu::default(),
+            kind: EngineKind::Cpu,
+            seed: 1,
+            data: None,
+            run: None,
+            last: None,
+        }
+    }
+
+    fn out(&self) -> &Outbox<PrProtocol> {
+        &self.out
+    }
+
+    async fn handle(&mut self, command: PrToWorker) -> Result<(), EngineError> {
+        match command {
+            PrToWorker::Start { engine, seed } => self.start(engine, seed).await,
+            PrToWorker::Train { arm, dp, epochs } => {
+                if let Err(e) = self.begin(arm, dp, epochs) {
+                    self.say(MessageCode::BadSetting, e.to_string());
+                }
+            }
+            PrToWorker::Stop => {
+                if self.run.take().is_some() {
+                    self.out.post(&PrEvent::Stopped);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn answer(&mut self, query: PrQuery) -> Result<PrReply, EngineError> {
+        match query {
+            PrQuery::Lot { dp, draw } => self.lot(dp, draw).await,
+        }
+    }
+
+    fn failed(message: WorkerMessage) -> PrReply {
+        PrReply::Failed(message)
+    }
+
+    fn error(message: WorkerMessage) -> PrEvent {
+        PrEvent::Error(message)
+    }
+
+    async fn idle(&mut self) -> Result<bool, EngineError> {
+        if self.run.is_none() {
+            return Ok(false);
+        }
+        self.epoch().await?;
+        Ok(true)
+    }
+
+    fn stop(&mut self) {
+        if self.run.take().is_some() {
+            self.out.post(&PrEvent::Stopped);
+        }
+    }
+}
