@@ -270,9 +270,9 @@ pub fn lot_panel(
                             <table class="numbers">
                                 <tbody>
                                     <tr><th scope="row">{move || tx("examples in the lot", "批次中的样本").get(lang.get())}</th><td data-testid="dp-lot-rows">{a.rows}</td></tr>
-                                    <tr><th scope="row">{move || tx("clipped", "被裁剪").get(lang.get())}</th><td data-testid="dp-lot-clipped">{clipped}</td></tr>
+                                    <tr><th scope="row">{move || tx("clipped", "被裁剪").get(lang.get())}</th><td data-testid="dp-lot-clipped" data-value=clipped.to_string() data-above=a.norms.iter().filter(|&&n| n > dp.clip).count().to_string()>{clipped}</td></tr>
                                     <tr><th scope="row">"‖Σ clip(g)‖"</th><td data-testid="dp-lot-sum">{format!("{:.3}", a.sum_norm)}</td></tr>
-                                    <tr><th scope="row">{move || tx("‖noise‖", "‖噪声‖").get(lang.get())}</th><td data-testid="dp-lot-noise">{format!("{:.3}", a.noise_norm)}</td></tr>
+                                    <tr><th scope="row">{move || tx("‖noise‖", "‖噪声‖").get(lang.get())}</th><td data-testid="dp-lot-noise" data-value=a.noise_norm.to_string() data-expected=expected_noise.to_string()>{format!("{:.3}", a.noise_norm)}</td></tr>
                                     <tr><th scope="row">{move || tx("‖update‖ = lr·‖(Σ + noise)/L‖", "‖更新‖ = lr·‖(Σ + 噪声)/L‖").get(lang.get())}</th><td>{format!("{:.4}", a.update_norm)}</td></tr>
                                 </tbody>
                             </table>
