@@ -59,6 +59,13 @@ test('a model remembers; DP-SGD: ε rises every epoch to the accountant\'s value
     const [a, b] = [Number(await p.text('cost-advantage-plain')), Number(await p.text('cost-advantage-private'))];
     assert.ok(b < a, `the membership advantage is smaller with DP-SGD: ${b} vs ${a}`);
     assert.match(await p.text('dp-cost-sentence'), /The digits that lose most: \d and \d\./);
+    // Accuracy against ε: three DP-SGD runs at the σ the accountant picks for ε ≈ 1, 3 and 8.
+    await p.byId('dp-sweep').click();
+    await p.page.waitForFunction(() => document.querySelectorAll('[data-testid=dp-sweep-row]').length === 3, null, { timeout: 300_000 });
+    const sweep = await p.page.$$eval('[data-testid=dp-sweep-row]', (rows) => rows.map((r) => [Number(r.dataset.epsilon), Number(r.dataset.accuracy)]));
+    sweep.forEach(([e], i) => assert.ok(Math.abs(e - [1, 3, 8][i]) < 0.02, `run ${i + 1} spent ε = ${e}`));
+    assert.ok(sweep.every(([, a]) => a > 0.1 && a <= 1), JSON.stringify(sweep));
+    await p.byId('dp-sweep-sentence').waitFor();
     await p.screenshot('privacy-04-cost');
 
     await p.next();

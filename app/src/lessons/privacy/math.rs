@@ -68,6 +68,25 @@ pub fn epsilon(lot: usize, n: usize, sigma: f32, steps: u64) -> Option<f64> {
         .map(|e| e.epsilon)
 }
 
+/// The noise multiplier that spends `target` ε over `steps` lots of `lot` from `n` (bisection: ε falls
+/// as σ grows); `None` when even σ = 20 spends more.
+pub fn sigma_for(target: f64, lot: usize, n: usize, steps: u64) -> Option<f32> {
+    let eps = |s: f32| epsilon(lot, n, s, steps).unwrap_or(f64::INFINITY);
+    let (mut lo, mut hi) = (0.3f32, 20.0f32);
+    if eps(hi) > target {
+        return None;
+    }
+    for _ in 0..40 {
+        let mid = 0.5 * (lo + hi);
+        if eps(mid) > target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(hi)
+}
+
 /// Lots in an epoch of `n` examples at expected size `lot` (as `EpochBatches::poisson` draws them).
 pub fn lots_per_epoch(lot: usize, n: usize) -> u64 {
     (n as f64 / lot.max(1) as f64).round().max(1.0) as u64
@@ -98,6 +117,12 @@ mod tests {
         assert_eq!(lots_per_epoch(50, 1000), 20);
         let e1 = epsilon(256, 60_000, 1.12, 14_062).unwrap();
         assert!((e1 - 2.92).abs() < 0.01, "{e1}");
+        let s = sigma_for(3.0, 50, 1000, 600).unwrap();
+        assert!(
+            (epsilon(50, 1000, s, 600).unwrap() - 3.0).abs() < 0.01,
+            "σ {s}"
+        );
+        assert!(sigma_for(0.001, 500, 1000, 60_000).is_none());
         // Doubling σ does not halve ε: it falls by more.
         let (a, b) = (
             epsilon(50, 1000, 1.0, 600).unwrap(),

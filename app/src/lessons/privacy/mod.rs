@@ -83,13 +83,15 @@ impl settings::WithEngine for Setup {
 /// Ranges of the settings (the sliders, the URL and the worker check against them).
 const CLIP: (f32, f32) = (0.1, 5.0);
 const NOISE: (f32, f32) = (0.0, 4.0);
+/// The noise a run accepts: the sliders stop at 4, the accountant may pick more for ε ≈ 1.
+const NOISE_RUN: (f32, f32) = (0.0, 20.0);
 const LOT: (usize, usize) = (20, 500);
 const EPOCHS: (usize, usize) = (1, 60);
 
 /// What the worker refuses: settings outside the lesson's ranges.
 pub fn check_settings(dp: DpSettings, epochs: usize) -> Result<(), String> {
     let ok = (CLIP.0..=CLIP.1).contains(&dp.clip)
-        && (NOISE.0..=NOISE.1).contains(&dp.noise)
+        && (NOISE_RUN.0..=NOISE_RUN.1).contains(&dp.noise)
         && (LOT.0..=LOT.1).contains(&dp.lot)
         && (EPOCHS.0..=EPOCHS.1).contains(&epochs);
     if ok {
@@ -97,7 +99,7 @@ pub fn check_settings(dp: DpSettings, epochs: usize) -> Result<(), String> {
     } else {
         Err(format!(
             "C in {:?}, σ in {:?}, L in {:?}, epochs in {:?} (got C {}, σ {}, L {}, {} epochs)",
-            CLIP, NOISE, LOT, EPOCHS, dp.clip, dp.noise, dp.lot, epochs
+            CLIP, NOISE_RUN, LOT, EPOCHS, dp.clip, dp.noise, dp.lot, epochs
         ))
     }
 }
@@ -210,7 +212,7 @@ pub fn PrivacyLesson() -> impl IntoView {
             1 => panels::remember_panel(client, state, form, lang).into_any(),
             2 => panels::lot_panel(client, state, form, lang).into_any(),
             3 => panels::meter_panel(client, state, form, lang).into_any(),
-            4 => panels::cost_panel(state, lang).into_any(),
+            4 => panels::cost_panel(client, state, form, lang).into_any(),
             5 => panels::encryption_panel(lang).into_any(),
             _ => panels::check_panel(state, form, lang).into_any(),
         }

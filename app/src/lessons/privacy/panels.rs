@@ -361,8 +361,122 @@ pub fn meter_panel(
     }
 }
 
-/// Step 4: the two arms side by side.
-pub fn cost_panel(state: PrState, lang: RwSignal<Lang>) -> impl IntoView {
+/// The sweep's targets: ε ≈ 1, 3 and 8.
+pub const SWEEP: [f64; 3] = [1.0, 3.0, 8.0];
+
+/// Accuracy against ε: DP-SGD runs at σ chosen by the accountant for ε ≈ 1, 3, 8 (same C, L and epochs
+/// as the meter), beside the run without privacy.
+fn sweep_section(
+    client: PrClient,
+    state: PrState,
+    form: DpForm,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let plan = move || {
+        let s = form.settings();
+        let steps = math::lots_per_epoch(s.lot, MEMBERS) * form.epochs.get() as u64;
+        SWEEP
+            .iter()
+            .map(|&t| math::sigma_for(t, s.lot, MEMBERS, steps))
+            .collect::<Vec<_>>()
+    };
+    let start = move |_| {
+        let s = form.settings();
+        let runs: Vec<(DpSettings, u32)> = plan()
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, sigma)| sigma.map(|noise| (DpSettings { noise, ..s }, i as u32 + 1)))
+            .collect();
+        if runs.len() == SWEEP.len() {
+            state.sweep.set(Vec::new());
+            state.running.set(Some(Arm::Private));
+            client.send(&PrToWorker::Sweep {
+                runs,
+                epochs: form.epochs.get_untracked(),
+            });
+        }
+    };
+    let series = Signal::derive(move || {
+        let mut pts: Vec<(f64, f64)> = state.sweep.with(|s| {
+            s.iter()
+                .filter_map(|r| r.epsilon.map(|e| (e, f64::from(r.test_accuracy))))
+                .collect()
+        });
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let right = pts.last().map_or(8.0, |p| p.0);
+        let mut v = vec![Series {
+            points: pts,
+            class: "tuned",
+            dots: true,
+        }];
+        if let Some(p) = state.plain.get() {
+            v.push(Series {
+                points: vec![
+                    (0.0, f64::from(p.test_accuracy)),
+                    (right, f64::from(p.test_accuracy)),
+                ],
+                class: "scratch",
+                dots: false,
+            });
+        }
+        v
+    });
+    view! {
+        <h3>{move || tx("Accuracy against ε", "准确率与 ε").get(lang.get())}</h3>
+        <div class="buttons">
+            <button data-testid="dp-sweep" disabled=move || state.data.get().is_none() || state.running.get().is_some() || plan().iter().any(Option::is_none) on:click=start>
+                {move || tx("Measure at ε ≈ 1, 3 and 8", "在 ε ≈ 1、3、8 处测量").get(lang.get())}</button>
+            <span class="hint" role="status">{move || {
+                let sigmas = plan();
+                let line = SWEEP.iter().zip(&sigmas).map(|(t, s)| s.map_or_else(|| format!("ε {t}: —"), |s| format!("ε {t}: σ {s:.2}"))).collect::<Vec<_>>().join(" · ");
+                let at = state.sweep_at.get().map(|(tag, e)| format!(" · {} {tag}/{}, {} {e}", tx("run", "运行").get(lang.get()), SWEEP.len(), tx("epoch", "轮").get(lang.get()))).unwrap_or_default();
+                format!("C {}, L {}, {} {} · {line}{at}", form.clip.get(), form.lot.get(), form.epochs.get(), tx("epochs", "轮").get(lang.get()))
+            }}</span>
+        </div>
+        <div class="two">
+        <LineChart series=series y_top=1.0 y_percent=true zoom=true x_label=tx("ε (δ = 10⁻⁵)", "ε（δ = 10⁻⁵）") y_label=ACCURACY testid="dp-sweep-chart"
+            aria=tx("test accuracy against ε, DP-SGD runs and the run without privacy", "测试准确率与 ε：DP-SGD 各次运行与无隐私保护的运行") />
+        <table class="numbers">
+            <tbody>
+                {move || state.sweep.get().into_iter().map(|r| view! {
+                    <tr data-testid="dp-sweep-row" data-epsilon=r.epsilon.map(|e| e.to_string()).unwrap_or_default() data-accuracy=r.test_accuracy.to_string()
+                        data-advantage=r.membership.advantage.to_string()>
+                        <td>{format!("ε = {:.2}", r.epsilon.unwrap_or(f64::NAN))}</td><td>{format!("σ = {:.2}", r.dp.noise)}</td>
+                        <td>{move || percent(lang.get(), f64::from(r.test_accuracy), 1)}</td>
+                        <td>{move || ui::ADVANTAGE.get(lang.get())} {format!(" {:.2}", r.membership.advantage)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        </div>
+        {move || {
+            let s = state.sweep.get();
+            (s.len() == SWEEP.len()).then(|| {
+                let (lo, hi) = (&s[0], &s[s.len() - 1]);
+                let l = lang.get();
+                let plain = state.plain.get().map(|p| percent(l, f64::from(p.test_accuracy), 1));
+                let (a, b) = (percent(l, f64::from(lo.test_accuracy), 1), percent(l, f64::from(hi.test_accuracy), 1));
+                let (ea, eb) = (lo.epsilon.unwrap_or(f64::NAN), hi.epsilon.unwrap_or(f64::NAN));
+                let rises = hi.test_accuracy > lo.test_accuracy;
+                let text = match (l, rises) {
+                    (Lang::En, true) => format!("More privacy, less accuracy: {a} at ε = {ea:.2}, {b} at ε = {eb:.2}{}.", plain.map(|p| format!(", {p} without privacy")).unwrap_or_default()),
+                    (Lang::En, false) => format!("Here accuracy did not rise with ε ({a} at ε = {ea:.2}, {b} at ε = {eb:.2}): on 1,000 images the runs' own noise is as large as the difference."),
+                    (Lang::Zh, true) => format!("隐私越强，准确率越低：ε = {ea:.2} 时 {a}，ε = {eb:.2} 时 {b}{}。", plain.map(|p| format!("，不加隐私保护时 {p}")).unwrap_or_default()),
+                    (Lang::Zh, false) => format!("这里准确率并未随 ε 上升（ε = {ea:.2} 时 {a}，ε = {eb:.2} 时 {b}）：在 1,000 张图像上，各次运行本身的噪声与差异一样大。"),
+                };
+                view! { <p data-testid="dp-sweep-sentence">{text}</p> }
+            })
+        }}
+    }
+}
+
+/// Step 4: the two arms side by side, and accuracy against ε.
+pub fn cost_panel(
+    client: PrClient,
+    state: PrState,
+    form: DpForm,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
     view! {
         <div class="panel wide" data-testid="dp-cost">
             {move || match (state.plain.get(), state.private.get()) {
@@ -405,6 +519,7 @@ pub fn cost_panel(state: PrState, lang: RwSignal<Lang>) -> impl IntoView {
                 }
                 _ => view! { <p class="hint">{ui::RUN_BOTH.get(lang.get())}</p> }.into_any(),
             }}
+            {sweep_section(client, state, form, lang)}
             <p class="hint" data-testid="dp-full-mnist">{move || ui::FULL_MNIST.get(lang.get())}</p>
         </div>
     }

@@ -46,7 +46,14 @@ pub enum PrToWorker {
         /// Epochs.
         epochs: usize,
     },
-    /// Stop the run in progress (nothing is measured).
+    /// DP-SGD runs one after another (accuracy against ε), each reported with its `tag` (from 1).
+    Sweep {
+        /// Each run's settings and tag.
+        runs: Vec<(DpSettings, u32)>,
+        /// Epochs of each.
+        epochs: usize,
+    },
+    /// Stop the run in progress and any queued (nothing is measured).
     Stop,
 }
 
@@ -109,6 +116,8 @@ pub struct Membership {
 pub struct ArmResult {
     /// Which arm.
     pub arm: Arm,
+    /// 0 for the page's two runs; a sweep's runs count from 1.
+    pub tag: u32,
     /// Its settings.
     pub dp: DpSettings,
     /// Epochs and steps.
@@ -158,6 +167,8 @@ pub enum PrEvent {
     Progress {
         /// Which arm.
         arm: Arm,
+        /// 0 for the page's two runs; a sweep's runs count from 1.
+        tag: u32,
         /// Epochs done.
         epoch: usize,
         /// Epochs planned.

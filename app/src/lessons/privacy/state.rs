@@ -29,6 +29,9 @@ pub struct PrState {
     pub private_curve: RwSignal<Vec<EpochPoint>>,
     pub plain: RwSignal<Option<ArmResult>>,
     pub private: RwSignal<Option<ArmResult>>,
+    /// The accuracy-against-ε sweep: its finished runs, and (tag, epoch) of the one running.
+    pub sweep: RwSignal<Vec<ArmResult>>,
+    pub sweep_at: RwSignal<Option<(u32, usize)>>,
     pub errors: RwSignal<Vec<WorkerMessage>>,
 }
 
@@ -42,6 +45,8 @@ impl PrState {
             private_curve: RwSignal::new(Vec::new()),
             plain: RwSignal::new(None),
             private: RwSignal::new(None),
+            sweep: RwSignal::new(Vec::new()),
+            sweep_at: RwSignal::new(None),
             errors: RwSignal::new(Vec::new()),
         }
     }
@@ -81,6 +86,7 @@ impl PrState {
             } => self.data.set(Some((members, outsiders, test))),
             PrEvent::Progress {
                 arm,
+                tag,
                 epoch,
                 steps,
                 epsilon,
@@ -88,15 +94,31 @@ impl PrState {
                 ..
             } => {
                 self.running.set(Some(arm));
-                self.arm(arm)
-                    .0
-                    .update(|c| c.push((epoch, steps, epsilon, test_accuracy)));
+                if tag == 0 {
+                    self.arm(arm)
+                        .0
+                        .update(|c| c.push((epoch, steps, epsilon, test_accuracy)));
+                } else {
+                    self.sweep_at.set(Some((tag, epoch)));
+                }
             }
             PrEvent::Result(r) => {
-                self.running.set(None);
-                self.arm(r.arm).1.set(Some(r));
+                if r.tag == 0 {
+                    self.running.set(None);
+                    self.arm(r.arm).1.set(Some(r));
+                } else {
+                    self.sweep.update(|s| s.push(r));
+                    // The sweep's last run ends it.
+                    if self.sweep.with(|s| s.len()) == super::panels::SWEEP.len() {
+                        self.running.set(None);
+                        self.sweep_at.set(None);
+                    }
+                }
             }
-            PrEvent::Stopped => self.running.set(None),
+            PrEvent::Stopped => {
+                self.running.set(None);
+                self.sweep_at.set(None);
+            }
             PrEvent::Error(m) => {
                 web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
                 self.errors.update(|e| e.push(m));

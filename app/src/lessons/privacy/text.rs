@@ -112,8 +112,8 @@ pub mod ui {
         "先训练两个模型（第 1 步和第 3 步）再在这里比较。",
     );
     pub const FULL_MNIST: Text = tx(
-        "On all 60,000 training images (784-512-10, lot 256, C = 1, SGD lr 0.15, measured with backprop-lab train --dp-clip 1 --dp-noise σ; the README has the commands): 91.7 % test accuracy at ε = 0.91 (σ 1.4, 10 epochs), 94.4 % at ε ≈ 2.8 (σ 1.12, 60 epochs), against 97.7 % without privacy.",
-        "在全部 60,000 张训练图像上（784-512-10，批大小 256，C = 1，SGD 学习率 0.15，用 backprop-lab train --dp-clip 1 --dp-noise σ 测得；命令见 README）：ε = 0.91 时测试准确率 91.7%（σ 1.4，10 轮），ε ≈ 2.8 时 94.4%（σ 1.12，60 轮），不加隐私保护时为 97.7%。",
+        "On all 60,000 training images (784-512-10, lot 256, C = 1, SGD lr 0.15, measured with backprop-lab train --dp-clip 1 --dp-noise σ; the README has the commands): 91.7 % test accuracy at ε = 0.91 (σ 1.4, 10 epochs) against 97.7 % without privacy in as many epochs; 94.6 % at ε = 2.92 (σ 1.12, 60 epochs) against 98.3 %.",
+        "在全部 60,000 张训练图像上（784-512-10，批大小 256，C = 1，SGD 学习率 0.15，用 backprop-lab train --dp-clip 1 --dp-noise σ 测得；命令见 README）：ε = 0.91 时测试准确率 91.7%（σ 1.4，10 轮），同样轮数不加隐私保护为 97.7%；ε = 2.92 时 94.6%（σ 1.12，60 轮），不加隐私保护为 98.3%。",
     );
     pub const ENCRYPTION_CARD: Text = tx(
         "What it would take here. The first layer is 100,352 multiply-adds of the drawing's 784 pixels by known weights: with an additively homomorphic scheme (Paillier) the browser would encrypt each pixel (a 2,048-bit number instead of 4 bytes: 256 KB for one drawing), and the server would raise ciphertexts to the weights' powers — about 100,000 modular exponentiations, seconds to minutes on a CPU, against 0.1 ms in the clear. ReLU is not a sum or a product: the server must send the 128 hidden values back to be decrypted, rectified and encrypted again (one more round trip), or use a lattice scheme (CKKS) with a polynomial in place of ReLU, approximate and slower still. The answer comes back encrypted; only the student can read it. No encryption protects against what the trained weights themselves remember — that is what DP is for.",

@@ -47,6 +47,7 @@ struct Data {
 
 struct Run {
     arm: Arm,
+    tag: u32,
     dp: DpSettings,
     epochs: usize,
     epoch: usize,
@@ -64,6 +65,8 @@ pub struct Worker {
     run: Option<Run>,
     /// The last model trained (the lot query takes its step apart).
     last: Option<Mlp>,
+    /// Runs waiting their turn (a sweep), in order.
+    queue: std::collections::VecDeque<(DpSettings, usize, u32)>,
 }
 
 impl Worker {
@@ -121,9 +124,16 @@ impl Worker {
         }
     }
 
-    fn begin(&mut self, arm: Arm, dp: DpSettings, epochs: usize) -> Result<(), EngineError> {
+    fn begin(
+        &mut self,
+        arm: Arm,
+        dp: DpSettings,
+        epochs: usize,
+        tag: u32,
+    ) -> Result<(), EngineError> {
         let Some(data) = &self.data else {
             self.say(MessageCode::NotReady, "the images are still loading");
+            self.out.post(&PrEvent::Stopped);
             return Ok(());
         };
         super::check_settings(dp, epochs).map_err(EngineError::Hyperparameter)?;
@@ -135,6 +145,7 @@ impl Worker {
         }
         self.run = Some(Run {
             arm,
+            tag,
             dp,
             epochs,
             epoch: 0,
@@ -172,6 +183,7 @@ impl Worker {
         let eval = run.engine.evaluate(None).await?;
         self.out.post(&PrEvent::Progress {
             arm: run.arm,
+            tag: run.tag,
             epoch: run.epoch,
             epochs: run.epochs,
             steps: run.steps,
@@ -184,8 +196,13 @@ impl Worker {
             return Ok(());
         }
         let result = self.measure(&mut run, epsilon).await?;
-        self.last = Some(run.engine.model().await?);
+        if run.tag == 0 {
+            self.last = Some(run.engine.model().await?);
+        }
         self.out.post(&PrEvent::Result(result));
+        if let Some((dp, epochs, tag)) = self.queue.pop_front() {
+            self.begin(Arm::Private, dp, epochs, tag)?;
+        }
         Ok(())
     }
 
@@ -207,6 +224,7 @@ impl Worker {
             .collect();
         Ok(ArmResult {
             arm: run.arm,
+            tag: run.tag,
             dp: run.dp,
             epochs: run.epochs,
             steps: run.steps,
@@ -300,6 +318,7 @@ impl LessonWorker for Worker {
             data: None,
             run: None,
             last: None,
+            queue: std::collections::VecDeque::new(),
         }
     }
 
@@ -311,15 +330,26 @@ impl LessonWorker for Worker {
         match command {
             PrToWorker::Start { engine, seed } => self.start(engine, seed).await,
             PrToWorker::Train { arm, dp, epochs } => {
-                if let Err(e) = self.begin(arm, dp, epochs) {
+                self.queue.clear();
+                if let Err(e) = self.begin(arm, dp, epochs, 0) {
                     self.say(MessageCode::BadSetting, e.to_string());
-                }
-            }
-            PrToWorker::Stop => {
-                if self.run.take().is_some() {
                     self.out.post(&PrEvent::Stopped);
                 }
             }
+            PrToWorker::Sweep { runs, epochs } => {
+                self.queue = runs
+                    .into_iter()
+                    .map(|(dp, tag)| (dp, epochs, tag))
+                    .collect();
+                if let Some((dp, epochs, tag)) = self.queue.pop_front()
+                    && let Err(e) = self.begin(Arm::Private, dp, epochs, tag)
+                {
+                    self.queue.clear();
+                    self.say(MessageCode::BadSetting, e.to_string());
+                    self.out.post(&PrEvent::Stopped);
+                }
+            }
+            PrToWorker::Stop => self.stop(),
         }
         Ok(())
     }
@@ -347,6 +377,7 @@ impl LessonWorker for Worker {
     }
 
     fn stop(&mut self) {
+        self.queue.clear();
         if self.run.take().is_some() {
             self.out.post(&PrEvent::Stopped);
         }
