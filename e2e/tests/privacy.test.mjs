@@ -79,6 +79,23 @@ test('a model remembers; DP-SGD: ε rises every epoch to the accountant\'s value
     await p.byId('privacy-q2-yes').click();
     assert.equal(await p.byId('privacy-q2-result').getAttribute('data-correct'), 'true');
     assert.equal(await p.errors(), '');
+    // A reload shows the same runs again, from this browser; "Start afresh" forgets them.
+    await p.page.reload();
+    await p.byId('privacy-resumed').waitFor({ timeout: 120_000 });
+    await p.byId('lesson-prev').click();
+    await p.byId('lesson-prev').click();
+    await p.byId('cost-advantage-plain').waitFor({ timeout: 120_000 });
+    assert.equal(Number(await p.text('cost-advantage-plain')), a);
+    assert.equal(Number(await p.text('cost-advantage-private')), b);
+    assert.equal(await p.page.$$eval('[data-testid=dp-sweep-row]', (r) => r.length), 3);
+    assert.ok(!(await p.byId('dp-sweep').isDisabled()), 'nothing runs after a reload');
+    await p.byId('privacy-afresh').click();
+    await p.byId('privacy-resumed').waitFor({ state: 'detached' });
+    assert.equal(await p.byId('cost-advantage-plain').count(), 0);
+    await p.page.reload();
+    await p.byId('dp-sweep').waitFor();
+    await p.page.waitForTimeout(1500);
+    assert.equal(await p.byId('privacy-resumed').count(), 0, 'forgotten for good');
     assert.deepEqual(p.consoleErrors, []);
   } finally { await p.page.context().close(); }
 });

@@ -513,6 +513,34 @@ pub(crate) fn check_optimizer_state(
 }
 
 /// Checks a batch of training indices against the split size and the engine's capacity.
+/// Whether `part` may run now, given the part a walk in progress runs next (`None`: no walk).
+pub(crate) fn check_part_order(next: Option<StepPart>, part: StepPart) -> Result<(), EngineError> {
+    match next {
+        None => Err(EngineError::InvalidInput(format!(
+            "{part:?} needs a step begun by Gather"
+        ))),
+        Some(next) if next != part => Err(EngineError::InvalidInput(format!(
+            "the step in progress runs {next:?} next, not {part:?}"
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+/// DP-SGD clips each example's gradient over every layer: a frozen tensor would leave its share out.
+pub(crate) fn check_dp_trainable(dp: bool, model: &Mlp) -> Result<(), EngineError> {
+    if dp
+        && model
+            .layers
+            .iter()
+            .any(|l| l.weight_frozen || l.bias_frozen)
+    {
+        return Err(EngineError::InvalidInput(
+            "DP-SGD trains every layer: unfreeze them first".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks an input-gradient request: `rows` labels, `rows × input` inputs, a logit that exists,
 /// labels that are classes.
 pub(crate) fn check_input_gradient_request(

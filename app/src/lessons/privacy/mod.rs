@@ -206,6 +206,7 @@ pub fn PrivacyLesson() -> impl IntoView {
         }
     });
     let step = current_step(router, STEPS.len());
+    let forget_client = client.clone();
     let panel = move || {
         let client = client.clone();
         match step.get() {
@@ -225,6 +226,16 @@ pub fn PrivacyLesson() -> impl IntoView {
                     <p class="error">{m.show(lang.get())}</p>
                 }).collect_view()}
             </div>
+            {move || state.resumed.get().then(|| {
+                let client = forget_client.clone();
+                view! {
+                    <p class="hint resumed" data-testid="privacy-resumed">
+                        {move || tx("The runs below were kept in this browser and shown again after the reload.", "下面的运行结果保存在本浏览器中，重新加载后再次显示。").get(lang.get())} " "
+                        <button class="secondary" data-testid="privacy-afresh" on:click=move |_| client.send(&PrToWorker::Forget)>
+                            {move || tx("Start afresh", "重新开始").get(lang.get())}</button>
+                    </p>
+                }
+            })}
             <div class="lesson-bar">
                 <span class="engine" data-testid="engine">
                     {move || state.engine.get().map(|e| view! {

@@ -55,6 +55,8 @@ pub enum PrToWorker {
     },
     /// Stop the run in progress and any queued (nothing is measured).
     Stop,
+    /// Forget the runs kept in this browser ([`PrEvent::Forgotten`] answers).
+    Forget,
 }
 
 /// Questions to the worker.
@@ -186,6 +188,10 @@ pub enum PrEvent {
     Result(ArmResult),
     /// A run was stopped.
     Stopped,
+    /// The runs kept in this browser were replayed (their events came just before).
+    Resumed,
+    /// The kept runs are forgotten; the page starts afresh.
+    Forgotten,
     /// Something went wrong.
     Error(WorkerMessage),
 }

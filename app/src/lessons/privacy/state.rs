@@ -32,6 +32,8 @@ pub struct PrState {
     /// The accuracy-against-ε sweep: its finished runs, and (tag, epoch) of the one running.
     pub sweep: RwSignal<Vec<ArmResult>>,
     pub sweep_at: RwSignal<Option<(u32, usize)>>,
+    /// The runs shown were kept in this browser and replayed after a reload.
+    pub resumed: RwSignal<bool>,
     pub errors: RwSignal<Vec<WorkerMessage>>,
 }
 
@@ -47,6 +49,7 @@ impl PrState {
             private: RwSignal::new(None),
             sweep: RwSignal::new(Vec::new()),
             sweep_at: RwSignal::new(None),
+            resumed: RwSignal::new(false),
             errors: RwSignal::new(Vec::new()),
         }
     }
@@ -118,6 +121,23 @@ impl PrState {
             PrEvent::Stopped => {
                 self.running.set(None);
                 self.sweep_at.set(None);
+            }
+            PrEvent::Resumed => {
+                // Replayed events may end mid-run: nothing runs after a reload.
+                self.running.set(None);
+                self.sweep_at.set(None);
+                self.resumed.set(true);
+            }
+            PrEvent::Forgotten => {
+                for arm in [Arm::Plain, Arm::Private] {
+                    let (curve, result) = self.arm(arm);
+                    curve.set(Vec::new());
+                    result.set(None);
+                }
+                self.sweep.set(Vec::new());
+                self.running.set(None);
+                self.sweep_at.set(None);
+                self.resumed.set(false);
             }
             PrEvent::Error(m) => {
                 web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());

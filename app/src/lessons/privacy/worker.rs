@@ -9,6 +9,9 @@ use kernels::ops::dp::DpConfig;
 use kernels::training::{EpochBatches, run_epoch};
 use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp, OptimizerConfig};
 
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
 use super::math;
 use super::protocol::{
     Arm, ArmResult, DpSettings, LotAnatomy, MessageCode, PrEvent, PrProtocol, PrQuery, PrReply,
@@ -55,6 +58,18 @@ struct Run {
     engine: AnyEngine,
 }
 
+/// Where the runs are kept in this browser (`crate::store`).
+const KEY: &str = "privacy";
+
+/// The runs kept in this browser: the events that drew them (replayed after a reload) and the last
+/// model trained (the lot query's), for one seed.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    seed: u64,
+    events: Vec<PrEvent>,
+    model: Option<ByteBuf>,
+}
+
 /// The worker.
 pub struct Worker {
     out: Outbox<PrProtocol>,
@@ -67,6 +82,8 @@ pub struct Worker {
     last: Option<Mlp>,
     /// Runs waiting their turn (a sweep), in order.
     queue: std::collections::VecDeque<(DpSettings, usize, u32)>,
+    /// Every progress and result event of the runs shown, kept for a reload.
+    history: Vec<PrEvent>,
 }
 
 impl Worker {
@@ -100,10 +117,55 @@ impl Worker {
                     test: data.test.len(),
                 });
                 self.data = Some(data);
+                self.resume().await;
             }
             Ok(_) => self.say(MessageCode::DataFailed, "too few images in the first chunk"),
             Err(e) => self.say(MessageCode::DataFailed, e),
         }
+    }
+
+    /// Replays the runs kept in this browser for this seed, if any.
+    async fn resume(&mut self) {
+        let kept = match crate::store::get::<Kept>(KEY).await {
+            Ok(Some(k)) if k.seed == self.seed && !k.events.is_empty() => k,
+            Ok(_) => return,
+            Err(e) => {
+                web_sys::console::warn_1(&e.to_string().into());
+                return;
+            }
+        };
+        for event in &kept.events {
+            self.out.post(event);
+        }
+        self.last = kept
+            .model
+            .as_ref()
+            .and_then(|b| Mlp::from_safetensors(b).ok());
+        self.history = kept.events;
+        self.out.post(&PrEvent::Resumed);
+    }
+
+    /// Keeps the runs shown (after each result); a failure is said once in the console only, as the
+    /// lesson goes on without it.
+    async fn keep(&self) {
+        let kept = Kept {
+            seed: self.seed,
+            events: self.history.clone(),
+            model: self
+                .last
+                .as_ref()
+                .and_then(|m| m.to_safetensors().ok())
+                .map(ByteBuf::from),
+        };
+        if let Err(e) = crate::store::put(KEY, &kept).await {
+            web_sys::console::warn_1(&e.to_string().into());
+        }
+    }
+
+    /// Records an event of the runs shown and sends it.
+    fn record(&mut self, event: PrEvent) {
+        self.out.post(&event);
+        self.history.push(event);
     }
 
     fn engine(&self, model: &Mlp) -> Result<AnyEngine, EngineError> {
@@ -143,6 +205,19 @@ impl Worker {
         if arm == Arm::Private {
             engine.set_privacy(Some(self.dp_config(dp)))?;
         }
+        // A new run replaces the figures of the one it repeats (an arm, or the whole sweep).
+        self.history.retain(|e| {
+            let (a, t) = match e {
+                PrEvent::Progress { arm, tag, .. } => (*arm, *tag),
+                PrEvent::Result(r) => (r.arm, r.tag),
+                _ => return true,
+            };
+            if tag == 0 {
+                !(t == 0 && a == arm)
+            } else {
+                t == 0 || tag != 1
+            }
+        });
         self.run = Some(Run {
             arm,
             tag,
@@ -181,7 +256,7 @@ impl Worker {
             .then(|| math::epsilon(run.dp.lot, MEMBERS, run.dp.noise, run.steps))
             .flatten();
         let eval = run.engine.evaluate(None).await?;
-        self.out.post(&PrEvent::Progress {
+        self.record(PrEvent::Progress {
             arm: run.arm,
             tag: run.tag,
             epoch: run.epoch,
@@ -199,7 +274,8 @@ impl Worker {
         if run.tag == 0 {
             self.last = Some(run.engine.model().await?);
         }
-        self.out.post(&PrEvent::Result(result));
+        self.record(PrEvent::Result(result));
+        self.keep().await;
         if let Some((dp, epochs, tag)) = self.queue.pop_front() {
             self.begin(Arm::Private, dp, epochs, tag)?;
         }
@@ -319,6 +395,7 @@ impl LessonWorker for Worker {
             run: None,
             last: None,
             queue: std::collections::VecDeque::new(),
+            history: Vec::new(),
         }
     }
 
@@ -350,6 +427,15 @@ impl LessonWorker for Worker {
                 }
             }
             PrToWorker::Stop => self.stop(),
+            PrToWorker::Forget => {
+                self.stop();
+                self.history.clear();
+                self.last = None;
+                if let Err(e) = crate::store::delete(KEY).await {
+                    web_sys::console::warn_1(&e.to_string().into());
+                }
+                self.out.post(&PrEvent::Forgotten);
+            }
         }
         Ok(())
     }

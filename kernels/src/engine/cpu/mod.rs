@@ -253,16 +253,8 @@ impl Engine for CpuEngine {
             self.walk = Some(self.begin_step(rows, opt)?);
             return Ok(());
         }
-        let mut step = self.walk.take().ok_or_else(|| {
-            EngineError::InvalidInput(format!("{part:?} needs a step begun by Gather"))
-        })?;
-        if step.next != part {
-            let next = step.next;
-            self.walk = Some(step);
-            return Err(EngineError::InvalidInput(format!(
-                "the step in progress runs {next:?} next, not {part:?}"
-            )));
-        }
+        crate::engine::check_part_order(self.walk.as_ref().map(|w| w.next), part)?;
+        let mut step = self.walk.take().expect("checked above");
         self.run_part(&mut step, part);
         if part != StepPart::Update {
             self.walk = Some(step);

@@ -37,6 +37,7 @@ impl CpuEngine {
             self.train.as_ref().map_or(0, Dataset::len),
             self.max_rows,
         )?;
+        crate::engine::check_dp_trainable(self.dp.is_some(), &self.model)?;
         if self.last_optimizer != Some(opt.kind) {
             // Momentum buffers of one optimiser mean nothing to another.
             if self.last_optimizer.is_some() {
@@ -77,17 +78,6 @@ impl CpuEngine {
                 rows,
             ),
         };
-        if self.dp.is_some()
-            && self
-                .model
-                .layers
-                .iter()
-                .any(|l| l.weight_frozen || l.bias_frozen)
-        {
-            return Err(EngineError::InvalidInput(
-                "DP-SGD trains every layer: unfreeze them first".into(),
-            ));
-        }
         let index = self.steps;
         self.steps += 1;
         Ok(PendingStep {

@@ -6,7 +6,7 @@ use crate::dataset::{Dataset, Split};
 use crate::engine::{
     Engine, EngineError, EngineInfo, Evaluation, Freezing, InputGradient, KernelLaunch,
     LayerGradients, OptimizerConfig, StepPart, StepShape, StepTrace, TensorOptimizerState,
-    check_data_fits, check_input_gradient_request, check_optimizer_state,
+    check_data_fits, check_input_gradient_request, check_optimizer_state, check_part_order,
 };
 use crate::model::{Mlp, TensorKind};
 use crate::ops::{accuracy, gather_normalize, linear, softmax_cross_entropy};
@@ -61,17 +61,8 @@ impl Engine for GpuEngine {
             self.walk = Some((step, StepPart::Forward, split));
             return self.ctx.check();
         }
-        let Some((step, next, split)) = self.walk.take() else {
-            return Err(EngineError::InvalidInput(format!(
-                "{part:?} needs a step begun by Gather"
-            )));
-        };
-        if part != next {
-            self.walk = Some((step, next, split));
-            return Err(EngineError::InvalidInput(format!(
-                "the step in progress runs {next:?} next, not {part:?}"
-            )));
-        }
+        check_part_order(self.walk.as_ref().map(|w| w.1), part)?;
+        let (step, _, split) = self.walk.take().expect("checked above");
         let split = split + self.encode_parts(&step, &[part], false);
         match part.next() {
             Some(next) => {

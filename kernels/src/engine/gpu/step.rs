@@ -3,7 +3,7 @@
 //! submits them one at a time (a lesson lights each line of the loop as its part runs).
 
 use super::*;
-use crate::engine::{Freezing, OptimizerConfig, StepPart, check_rows};
+use crate::engine::{Freezing, OptimizerConfig, StepPart, check_dp_trainable, check_rows};
 use crate::ops::{adam, dp};
 
 /// A step's settings, written to the queue before its kernels are encoded.
@@ -30,17 +30,7 @@ impl GpuEngine {
         self.ctx.check()?;
         let samples = self.train.as_ref().map_or(0, |d| d.len);
         check_rows(rows, samples, self.max_rows)?;
-        if self.dp.is_some()
-            && self
-                .model
-                .layers
-                .iter()
-                .any(|l| l.weight_frozen || l.bias_frozen)
-        {
-            return Err(EngineError::InvalidInput(
-                "DP-SGD trains every layer: unfreeze them first".into(),
-            ));
-        }
+        check_dp_trainable(self.dp.is_some(), &self.model)?;
         let b = rows.len();
         let reset_state = self.last_optimizer.is_some_and(|k| k != opt.kind);
         self.last_optimizer = Some(opt.kind);
