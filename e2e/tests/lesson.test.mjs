@@ -80,6 +80,22 @@ test('pause, single step and reset behave; the same seed reproduces the first lo
   } finally { await lesson.close(); }
 });
 
+test('a run stepped to its last step is finished at once: Finished, Step disabled, the final model measured', async () => {
+  // Two steps in all (64 images, batches of 32, one epoch); the last one is a step, not an evaluation point.
+  const lesson = await LessonPage.open(browser, server.url, '?engine=cpu&hidden=16&train=64&test=200&batch=32&epochs=1&eval=60');
+  try {
+    await lesson.engineKind();
+    await lesson.step();
+    assert.equal(await lesson.byId('step').isDisabled(), false);
+    await lesson.step();
+    await lesson.page.waitForFunction(() => document.querySelector('[data-testid=start]').textContent.trim() === 'Finished', null, { timeout: 30_000 });
+    assert.equal(await lesson.stepCount(), 2);
+    assert.equal(await lesson.byId('step').isDisabled(), true, 'nothing left to step');
+    await lesson.page.waitForFunction(() => document.querySelector('[data-testid=accuracy]').textContent.includes('%'), null, { timeout: 30_000 });
+    assert.equal(await lesson.errors(), '');
+  } finally { await lesson.close(); }
+});
+
 test('drawing on the canvas yields a prediction', async () => {
   const lesson = await LessonPage.open(browser, server.url, `?engine=gpu&${SMALL}`);
   try {
@@ -260,7 +276,8 @@ test('three data chunks arriving slowly give the same first epoch as an instant 
 });
 
 test('a reload: the saved run is offered, resumed, and its next losses are bit for bit those of the run without the reload', async () => {
-  const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL.replace('epochs=3', 'epochs=20')}`);
+  // 100 epochs (6,300 steps): the run cannot end before the pause lands, however fast the machine.
+  const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL.replace('epochs=3', 'epochs=100')}`);
   try {
     await lesson.engineKind();
     await lesson.start();

@@ -52,6 +52,21 @@ impl Session {
         self.waiting = batches.rows_needed(self.batch_index) > self.train_len;
         (!self.waiting).then(|| batches.batch(self.batch_index).to_vec())
     }
+
+    /// Counts a step taken. The run is finished as soon as its last step is, not when the next one is
+    /// looked for: a run paused after its last step shows "Finished", not a Step that does nothing.
+    pub(super) fn count_step(&mut self) {
+        self.batch_index += 1;
+        self.step += 1;
+        let epoch_done = self
+            .batches
+            .as_ref()
+            .is_some_and(|b| self.batch_index >= b.len());
+        if epoch_done && self.epoch >= self.config.epochs {
+            self.finished = true;
+            self.running = false;
+        }
+    }
 }
 
 impl Worker {
@@ -126,10 +141,9 @@ impl Worker {
                 break;
             };
             s.engine.train_step(&rows, &s.opt)?;
-            s.batch_index += 1;
-            s.step += 1;
+            s.count_step();
             done += 1;
-            if s.step.is_multiple_of(s.config.eval_every as u64) {
+            if s.finished || s.step.is_multiple_of(s.config.eval_every as u64) {
                 break;
             }
         }

@@ -72,8 +72,7 @@ impl Worker {
         }
         let step = s.step + 1;
         if phase == Phase::Step {
-            s.batch_index += 1;
-            s.step += 1;
+            s.count_step();
         } else {
             s.walk = Some((rows, phase.after()));
         }
@@ -103,7 +102,8 @@ impl Worker {
         self.report(1, Some(started)).await?;
         self.send_weights().await?;
         let s = self.session.as_ref().expect("a step implies a session");
-        if s.step.is_multiple_of(s.config.eval_every as u64) {
+        // The last step of the run is measured too, as a burst's is.
+        if s.step.is_multiple_of(s.config.eval_every as u64) || s.finished {
             self.evaluate().await?;
         }
         Ok(())
