@@ -17,6 +17,7 @@ pub mod model;
 pub mod ops;
 pub mod privacy;
 pub mod rng;
+pub mod saliency;
 pub mod testing;
 pub mod training;
 

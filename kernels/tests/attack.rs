@@ -153,3 +153,50 @@ fn fgsm_and_pgd_on_the_shipped_model_fool_it_more_as_epsilon_grows() {
         );
     }
 }
+
+#[test]
+fn adversarial_training_makes_the_model_sturdier_than_the_same_steps_on_clean_images() {
+    use kernels::attack::mixed_step;
+    use kernels::{OptimizerConfig, OptimizerKind};
+    let train = common::mnist(Split::Train, 3200);
+    let test = common::mnist(Split::Test, 500);
+    let opt = OptimizerConfig {
+        kind: OptimizerKind::Sgd,
+        lr: 0.02,
+        momentum: 0.9,
+        ..OptimizerConfig::default()
+    };
+    let fgsm = Attack {
+        epsilon: 0.1,
+        steps: 1,
+    };
+    let mut arms = Vec::new();
+    for adversarial in [false, true] {
+        let mut cpu = CpuEngine::new(&shipped(), 128).unwrap();
+        for start in (0..train.len()).step_by(64) {
+            let rows: Vec<u32> = (start as u32..(start + 64).min(train.len()) as u32).collect();
+            pollster::block_on(mixed_step(
+                &mut cpu,
+                &train.select(&rows),
+                0.1,
+                &opt,
+                adversarial,
+            ))
+            .unwrap();
+        }
+        arms.push(pollster::block_on(adversarial_accuracy(&mut cpu, &test, fgsm, 128)).unwrap());
+    }
+    let before = pollster::block_on(adversarial_accuracy(
+        &mut CpuEngine::new(&shipped(), 128).unwrap(),
+        &test,
+        fgsm,
+        128,
+    ))
+    .unwrap();
+    assert!(
+        arms[1] > arms[0] + 0.1 && arms[1] > before + 0.1,
+        "at ε = 0.1: before {before}, clean fine-tuning {}, adversarial {}",
+        arms[0],
+        arms[1]
+    );
+}
