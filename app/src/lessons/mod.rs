@@ -6,6 +6,7 @@
 pub mod chain_rule;
 pub mod cross_entropy;
 pub mod finetune;
+pub mod interpret;
 pub mod lesson;
 pub mod live_model;
 pub mod player;
@@ -23,6 +24,7 @@ pub const LESSONS: &[Lesson] = &[
     cross_entropy::LESSON,
     chain_rule::LESSON,
     finetune::LESSON,
+    interpret::LESSON,
     privacy::LESSON,
 ];
 

@@ -60,6 +60,9 @@ fn label(v: f64, percent: bool) -> String {
 pub fn LineChart(
     #[prop(into)] series: Signal<Vec<Series>>,
     #[prop(optional)] y_top: Option<f64>,
+    /// Fixes the right end of the x axis (an ε axis ends at 0.3), else it follows the data from 1.
+    #[prop(optional)]
+    x_top: Option<f64>,
     #[prop(optional)] y_percent: bool,
     x_label: Text,
     y_label: Text,
@@ -82,7 +85,7 @@ pub fn LineChart(
     let ranges = move || {
         series.with(|s| {
             let pts = s.iter().flat_map(|l| l.points.iter());
-            let x_max = pts.clone().map(|p| p.0).fold(1.0f64, f64::max);
+            let x_max = x_top.unwrap_or_else(|| pts.clone().map(|p| p.0).fold(1.0f64, f64::max));
             let ys = || pts.clone().map(|p| p.1).filter(|v| v.is_finite());
             let y_max = y_top.unwrap_or_else(|| ys().fold(0.1f64, f64::max) * 1.05);
             let y_min = if zoom {

@@ -1,0 +1,394 @@
+//! Steps 4–8: FGSM on one image, accuracy against ε over the test images beside a published curve,
+//! adversarial training against its control arm, overconfidence on scribbles and noise, and the
+//! questions.
+
+use leptos::prelude::*;
+
+use super::panels::{ImagePicker, ask, top};
+use super::protocol::{Arm, FgsmView, InQuery, InReply, InToWorker, Method};
+use super::state::{InClient, InState, Point};
+use super::text::ui;
+use super::worker::FINE_TUNE;
+use super::{EPSILONS, HARDEN_EPSILON};
+use crate::ui::drawing::DrawingPad;
+use crate::ui::heatmap::{DigitImage, Heatmap, Layout};
+use crate::ui::i18n::Lang;
+use crate::ui::line_chart::{LineChart, Series};
+
+/// The PyTorch FGSM tutorial's published accuracies of its LeNet at ε = 0, 0.1, 0.2, 0.3.
+pub const REFERENCE: [(f32, f32); 4] = [(0.0, 0.981), (0.1, 0.851), (0.2, 0.430), (0.3, 0.087)];
+
+/// 1.96 standard errors of an accuracy `p` measured on `n` images (a 95 % band).
+pub fn band(p: f32, n: usize) -> f32 {
+    1.96 * (p * (1.0 - p) / n.max(1) as f32).sqrt()
+}
+
+/// Step 4.
+pub fn fgsm(
+    client: InClient,
+    state: InState,
+    image: RwSignal<usize>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let eps = RwSignal::new(0.1f32);
+    let view_ = RwSignal::new(None::<FgsmView>);
+    let asked = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        let (i, e) = (image.get(), eps.get());
+        let n = asked.get_untracked() + 1;
+        asked.set(n);
+        ask(
+            &client,
+            state,
+            InQuery::Fgsm {
+                image: i,
+                epsilon: e,
+            },
+            move |r| {
+                if let InReply::Fgsm(f) = r
+                    && asked.get_untracked() == n
+                {
+                    view_.set(Some(*f));
+                }
+            },
+        );
+    });
+    view! {
+        <div class="panel wide" data-testid="fgsm">
+            <ImagePicker image state lang />
+            <label>{move || ui::EPS.get(lang.get())} " " {move || format!("{:.2}", eps.get())}
+                <input type="range" data-testid="fgsm-eps" min="0" max="0.3" step="0.01" prop:value=move || eps.get().to_string()
+                    on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { eps.set(v) } } /></label>
+            {move || view_.get().map(|f| {
+                let (before, pb) = top(&f.before);
+                let (after, pa) = top(&f.after);
+                let change: Vec<f32> = f.adversarial.iter().zip(f.pixels.iter()).map(|(&a, &b)| (f32::from(a) - f32::from(b)) / 255.0).collect();
+                let (orig, adv) = (f.pixels.to_vec(), f.adversarial.to_vec());
+                let label = f.label;
+                view! {
+                    <div class="figure-row">
+                        <figure><DigitImage pixels=Signal::derive(move || orig.clone()) testid="fgsm-original"
+                            aria=Signal::derive(move || ui::ORIGINAL.get(lang.get()).to_string()) />
+                            <figcaption>{move || ui::ORIGINAL.get(lang.get())}{format!(" · {before} ({:.1} %)", pb * 100.0)}</figcaption></figure>
+                        <figure><Heatmap values=Signal::derive(move || change.clone()) layout=Layout::Tiles { tiles: 1, side: 28, per_row: 1 } px=4 testid="fgsm-perturbation"
+                            aria=Signal::derive(move || ui::PERTURBATION.get(lang.get()).to_string()) />
+                            <figcaption>{move || ui::PERTURBATION.get(lang.get())}</figcaption></figure>
+                        <figure><DigitImage pixels=Signal::derive(move || adv.clone()) testid="fgsm-adversarial"
+                            aria=Signal::derive(move || ui::ATTACKED.get(lang.get()).to_string()) />
+                            <figcaption>{move || ui::ATTACKED.get(lang.get())}{format!(" · {after} ({:.1} %)", pa * 100.0)}</figcaption></figure>
+                    </div>
+                    <p data-testid="fgsm-prediction" data-label=label data-before=before data-after=after data-epsilon=f.epsilon.to_string()
+                        class=if before != after { "bad" } else { "good" }>
+                        {format!("ε = {:.2}: {before} → {after} · ", f.epsilon)}
+                        {move || if before != after { ui::FOOLED.get(lang.get()) } else { ui::HELD.get(lang.get()) }}</p>
+                }
+            })}
+        </div>
+    }
+}
+
+fn series(points: &[Point], class: &'static str) -> Series {
+    Series {
+        points: points
+            .iter()
+            .map(|p| (f64::from(p.0), f64::from(p.1)))
+            .collect(),
+        class,
+        dots: true,
+    }
+}
+
+fn progress(state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+    move || {
+        state
+            .busy
+            .get()
+            .map(|(arm, training)| {
+                let name = arm_label(arm).get(lang.get());
+                match training {
+                    Some((done, of)) => {
+                        format!("{} · {name}: {done} / {of}", ui::TRAINING.get(lang.get()))
+                    }
+                    None => format!(
+                        "{} · {name}: {} / {}",
+                        ui::MEASURING.get(lang.get()),
+                        state.curve(arm).with(Vec::len),
+                        EPSILONS.len()
+                    ),
+                }
+            })
+            .map(|t| view! { <p class="hint" data-testid="interpret-busy">{t}</p> })
+    }
+}
+
+fn arm_label(arm: Arm) -> crate::ui::i18n::Text {
+    match arm {
+        Arm::Model => ui::ARM_MODEL,
+        Arm::Clean => ui::ARM_CLEAN,
+        Arm::Adversarial => ui::ARM_ADV,
+    }
+}
+
+/// Step 5.
+pub fn fragile(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+    let stop = client.clone();
+    let run = move |_| {
+        state.begin(&[Arm::Model]);
+        client.send(&InToWorker::Curve {
+            epsilons: EPSILONS.to_vec(),
+        });
+    };
+    let chart = Signal::derive(move || {
+        let mut s = vec![Series {
+            points: REFERENCE
+                .iter()
+                .map(|&(e, a)| (f64::from(e), f64::from(a)))
+                .collect(),
+            class: "reference",
+            dots: true,
+        }];
+        s.push(state.model_curve.with(|c| series(c, "scratch")));
+        s
+    });
+    view! {
+        <div class="panel wide" data-testid="fragile">
+            <div class="buttons">
+                <button data-testid="robustness-run" disabled=move || state.busy.get().is_some() on:click=run>{move || ui::MEASURE.get(lang.get())}</button>
+                <button class="secondary" data-testid="interpret-stop" disabled=move || state.busy.get().is_none()
+                    on:click=move |_| stop.send(&InToWorker::Stop)>{move || ui::STOP.get(lang.get())}</button>
+            </div>
+            {progress(state, lang)}
+            <LineChart series=chart y_top=1.0 x_top=0.3 y_percent=true x_label=ui::EPS y_label=ui::ACCURACY_UNDER testid="robustness-curve" aria=ui::ACCURACY_UNDER />
+            <p class="legend"><span class="swatch scratch"></span>{move || ui::THIS_MODEL.get(lang.get())}
+                " " <span class="swatch reference"></span>{move || ui::REFERENCE.get(lang.get())}</p>
+            {move || curve_table(state, &[Arm::Model], lang)}
+        </div>
+    }
+}
+
+/// The measured accuracies as a table, one column per arm, each with its 95 % band.
+fn curve_table(state: InState, arms: &'static [Arm], lang: RwSignal<Lang>) -> impl IntoView {
+    let n = arms
+        .iter()
+        .find_map(|&a| state.curve(a).with(|c| c.first().map(|p| p.2)));
+    n.map(|n| view! {
+        <table class="numbers" data-testid="robustness-table">
+            <thead><tr><th>"ε"</th>{arms.iter().map(|&a| view! { <th>{move || arm_label(a).get(lang.get())}</th> }).collect_view()}</tr></thead>
+            <tbody>{EPSILONS.iter().map(|&e| view! {
+                <tr><td>{format!("{e}")}</td>{arms.iter().map(|&a| {
+                    let cell = state.accuracy_at(a, e);
+                    let id = if a == Arm::Model { format!("robust-acc-{e}") } else { format!("robust-acc-{}-{e}", key(a)) };
+                    view! { <td data-testid=id data-value=cell.map(|c| c.0.to_string())>
+                        {cell.map(|(p, n)| format!("{:.1} % ± {:.1}", p * 100.0, band(p, n) * 100.0)).unwrap_or_else(|| "…".into())}</td> }
+                }).collect_view()}</tr>
+            }).collect_view()}</tbody>
+            <caption>{format!("n = {n} · ± 95 %")}</caption>
+        </table>
+    })
+}
+
+fn key(arm: Arm) -> &'static str {
+    match arm {
+        Arm::Model => "model",
+        Arm::Clean => "clean",
+        Arm::Adversarial => "adversarial",
+    }
+}
+
+/// Step 6.
+pub fn sturdier(
+    client: InClient,
+    state: InState,
+    images: usize,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let stop = client.clone();
+    let run = move |_| {
+        state.begin(&[Arm::Model, Arm::Clean, Arm::Adversarial]);
+        client.send(&InToWorker::Harden {
+            images,
+            epsilon: HARDEN_EPSILON,
+            epsilons: EPSILONS.to_vec(),
+        });
+    };
+    let chart = Signal::derive(move || {
+        [
+            (Arm::Model, "scratch"),
+            (Arm::Clean, "tuned"),
+            (Arm::Adversarial, "hardened"),
+        ]
+        .into_iter()
+        .map(|(a, c)| state.curve(a).with(|p| series(p, c)))
+        .collect::<Vec<_>>()
+    });
+    // At the fine-tuning's own ε: does the adversarial arm beat both others by more than the band?
+    let verdict = move || {
+        let at = |a| state.accuracy_at(a, HARDEN_EPSILON);
+        let (m, c, a) = (at(Arm::Model)?, at(Arm::Clean)?, at(Arm::Adversarial)?);
+        let margin = |x: (f32, usize)| (band(a.0, a.1).powi(2) + band(x.0, x.1).powi(2)).sqrt();
+        let helped = a.0 - m.0 > margin(m) && a.0 - c.0 > margin(c);
+        Some((helped, m.0, c.0, a.0))
+    };
+    let settings = format!(
+        "{images} · ε = {HARDEN_EPSILON} · 64 + 64 · SGD lr {} momentum {} · 1 epoch",
+        FINE_TUNE.lr, FINE_TUNE.momentum
+    );
+    view! {
+        <div class="panel wide" data-testid="sturdier">
+            <p class="settings" data-testid="harden-settings">{move || ui::HARDEN.get(lang.get())} ": " {settings.clone()}</p>
+            <div class="buttons">
+                <button data-testid="adv-train" disabled=move || state.busy.get().is_some() on:click=run>{move || ui::HARDEN_RUN.get(lang.get())}</button>
+                <button class="secondary" disabled=move || state.busy.get().is_none() on:click=move |_| stop.send(&InToWorker::Stop)>{move || ui::STOP.get(lang.get())}</button>
+            </div>
+            {progress(state, lang)}
+            <LineChart series=chart y_top=1.0 x_top=0.3 y_percent=true x_label=ui::EPS y_label=ui::ACCURACY_UNDER testid="hardened-curve" aria=ui::ACCURACY_UNDER />
+            <p class="legend"><span class="swatch scratch"></span>{move || ui::ARM_MODEL.get(lang.get())}
+                " " <span class="swatch tuned"></span>{move || ui::ARM_CLEAN.get(lang.get())}
+                " " <span class="swatch hardened"></span>{move || ui::ARM_ADV.get(lang.get())}</p>
+            {move || curve_table(state, &[Arm::Model, Arm::Clean, Arm::Adversarial], lang)}
+            {move || verdict().map(|(helped, m, c, a)| view! {
+                <p data-testid="harden-verdict" data-helped=helped.to_string() class=if helped { "good" } else { "bad" }>
+                    {format!("ε = {HARDEN_EPSILON}: {:.1} % · {:.1} % · {:.1} % — ", m * 100.0, c * 100.0, a * 100.0)}
+                    {move || if helped { ui::HELPED.get(lang.get()) } else { ui::NOT_HELPED.get(lang.get()) }}</p>
+            })}
+        </div>
+    }
+}
+
+/// Step 7.
+pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+    let prediction = RwSignal::new(Vec::<f32>::new());
+    let noise = RwSignal::new(None::<(Vec<u8>, Vec<f32>)>);
+    let seed = RwSignal::new(1u64);
+    let drawn = {
+        let client = client.clone();
+        Callback::new(move |pixels: Vec<u8>| {
+            ask(
+                &client,
+                state,
+                InQuery::Classify {
+                    pixels: Some(pixels.into()),
+                    seed: 0,
+                },
+                move |r| {
+                    if let InReply::Classified { probs, .. } = r {
+                        prediction.set(probs);
+                    }
+                },
+            );
+        })
+    };
+    let classify_noise = move |_| {
+        let s = seed.get_untracked();
+        seed.set(s + 1);
+        ask(
+            &client,
+            state,
+            InQuery::Classify {
+                pixels: None,
+                seed: s,
+            },
+            move |r| {
+                if let InReply::Classified { probs, pixels } = r {
+                    noise.set(Some((pixels.to_vec(), probs)));
+                }
+            },
+        );
+    };
+    let summary = move |probs: &[f32], testid: &'static str| {
+        let (c, p) = top(probs);
+        let sum: f32 = probs.iter().sum();
+        view! { <p data-testid=testid data-class=c data-p=p.to_string()>
+        {move || ui::TOP.get(lang.get())}{format!(" {c}: {:.1} % · ", p * 100.0)}{move || ui::SUM.get(lang.get())}{format!(" {:.1} %", sum * 100.0)}</p> }
+    };
+    view! {
+        <div class="panel wide" data-testid="overconfidence">
+            <p class="hint">{move || ui::DRAW_HINT.get(lang.get())}</p>
+            <DrawingPad prediction on_digit=drawn />
+            {move || (!prediction.get().is_empty()).then(|| summary(&prediction.get(), "scribble-top"))}
+            <button class="secondary" data-testid="noise-image" on:click=classify_noise>{move || ui::NOISE_IMAGE.get(lang.get())}</button>
+            {move || noise.get().map(|(px, probs)| view! {
+                <div class="figure-row"><DigitImage pixels=Signal::derive(move || px.clone()) testid="noise-pixels"
+                    aria=Signal::derive(move || ui::NOISE_IMAGE.get(lang.get()).to_string()) />
+                {summary(&probs, "noise-top")}</div>
+            })}
+        </div>
+    }
+}
+
+/// Step 8.
+pub fn check(
+    client: InClient,
+    state: InState,
+    image: RwSignal<usize>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let q1 = RwSignal::new(None::<bool>);
+    let q2 = RwSignal::new(None::<bool>);
+    let rho = RwSignal::new(None::<f32>);
+    let measure = client.clone();
+    // Q1 needs the curve at 0.1; ask for it if it is not measured.
+    let answer1 = move |yes| {
+        q1.set(Some(yes));
+        if state.accuracy_at(Arm::Model, 0.1).is_none() && state.busy.get_untracked().is_none() {
+            state.begin(&[Arm::Model]);
+            measure.send(&InToWorker::Curve {
+                epsilons: vec![0.0, 0.1],
+            });
+        }
+    };
+    // Q2: the gradient map with and without the output layer randomised, on the image shown.
+    let answer2 = move |yes| {
+        q2.set(Some(yes));
+        let maps = RwSignal::new(Vec::<Vec<f32>>::new());
+        for r in [0, 1] {
+            ask(
+                &client,
+                state,
+                InQuery::Explain {
+                    image: image.get_untracked(),
+                    method: Method::Gradient,
+                    randomized: r,
+                },
+                move |reply| {
+                    if let InReply::Map(m) = reply {
+                        maps.update(|v| v.push(m.map));
+                        maps.with_untracked(|v| {
+                            if v.len() == 2 {
+                                rho.set(Some(kernels::saliency::rank_correlation(&v[0], &v[1])))
+                            }
+                        });
+                    }
+                },
+            );
+        }
+    };
+    let result = move |picked: bool, truth: bool, testid: &'static str, detail: String| {
+        view! {
+            <p data-testid=testid data-correct=(picked == truth).to_string() class=if picked == truth { "good" } else { "bad" }>
+                {move || if picked == truth { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}{format!(" {detail}")}</p>
+        }
+    };
+    view! {
+        <div class="panel wide" data-testid="interpret-check">
+            <p>{move || ui::Q1.get(lang.get())}</p>
+            <div class="buttons">
+                <button class="secondary" data-testid="interpret-q1-yes" disabled=move || q1.get().is_some() on:click={let a = answer1.clone(); move |_| a(true)}>{move || ui::YES.get(lang.get())}</button>
+                <button class="secondary" data-testid="interpret-q1-no" disabled=move || q1.get().is_some() on:click=move |_| answer1(false)>{move || ui::NO.get(lang.get())}</button>
+            </div>
+            {move || q1.get().map(|picked| match state.accuracy_at(Arm::Model, 0.1) {
+                Some((acc, n)) => result(picked, acc > 0.5, "interpret-q1-result", format!("ε = 0.1: {:.1} % (n = {n})", acc * 100.0)).into_any(),
+                None => view! { <p class="hint">{move || ui::WAIT_CURVE.get(lang.get())}</p> }.into_any(),
+            })}
+            <p>{move || ui::Q2.get(lang.get())}</p>
+            <div class="buttons">
+                <button class="secondary" data-testid="interpret-q2-yes" disabled=move || q2.get().is_some() on:click={let a = answer2.clone(); move |_| a(true)}>{move || ui::YES.get(lang.get())}</button>
+                <button class="secondary" data-testid="interpret-q2-no" disabled=move || q2.get().is_some() on:click=move |_| answer2(false)>{move || ui::NO.get(lang.get())}</button>
+            </div>
+            {move || q2.get().map(|picked| match rho.get() {
+                Some(r) => result(picked, r > 0.5, "interpret-q2-result", format!("ρ = {r:.2}")).into_any(),
+                None => view! { <p class="hint">{move || ui::WAIT_SANITY.get(lang.get())}</p> }.into_any(),
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,234 @@
+//! "Inside the black box": the first layer's weights, saliency maps from the model's own input
+//! gradients (gradient, SmoothGrad, integrated gradients with its completeness check), the sanity
+//! check of randomised weights, FGSM on one image and over the test set, adversarial training against
+//! a control arm, and overconfidence (`?lesson=interpret&step=5&model=mlp-32&test=2000`).
+
+pub mod attack;
+pub mod panels;
+pub mod protocol;
+pub mod state;
+pub mod text;
+mod worker;
+
+use leptos::prelude::*;
+
+use self::protocol::{InToWorker, MessageCode, ModelChoice, WorkerMessage};
+use self::text::STEPS;
+use super::lesson::{Lesson, LessonInfo};
+use super::player::{StepPlayer, current_step};
+use crate::protocol::{EnginePreference, engine_label};
+use crate::route::Router;
+use crate::runtime::WorkerEntry;
+use crate::settings::{self, Field, Param, accept};
+use crate::ui::i18n::{Lang, tx};
+
+/// URL id.
+pub const ID: &str = "interpret";
+
+/// Registry entry.
+pub const INFO: LessonInfo = LessonInfo {
+    id: ID,
+    title: text::TITLE,
+    summary: text::SUMMARY,
+    steps: &STEPS,
+    minutes: 15,
+    article: tx("Q&A: interpretability", "问答：可解释性"),
+};
+
+/// The lesson's engine worker.
+pub const WORKER: WorkerEntry = WorkerEntry::of::<worker::Worker>("interpret");
+
+/// Registry row.
+pub const LESSON: Lesson = Lesson {
+    info: INFO,
+    page: || view! { <InterpretLesson /> }.into_any(),
+    worker: Some(WORKER),
+    check: |query| settings::from_query(SETTINGS, query).1,
+};
+
+/// The ε's of the curves (pixel units), as `backprop-lab attack` measures them.
+pub const EPSILONS: [f32; 7] = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3];
+/// Training images for adversarial fine-tuning (one epoch).
+pub const HARDEN_IMAGES: (usize, usize) = (1000, 15_000);
+/// ε of the fine-tuning's FGSM images.
+pub const HARDEN_EPSILON: f32 = 0.1;
+const TEST: (usize, usize) = (100, 10_000);
+
+/// The lesson's setup from the URL.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Setup {
+    pub model: ModelChoice,
+    pub test: usize,
+    pub harden: usize,
+    pub image: usize,
+    pub engine: EnginePreference,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            model: ModelChoice::Shipped,
+            test: 10_000,
+            harden: 6000,
+            image: 0,
+            engine: EnginePreference::Auto,
+        }
+    }
+}
+
+impl settings::WithEngine for Setup {
+    fn engine(&self) -> EnginePreference {
+        self.engine
+    }
+    fn set_engine(&mut self, engine: EnginePreference) {
+        self.engine = engine;
+    }
+}
+
+const SETTINGS: &[Param<Setup>] = &[
+    Param {
+        key: "model",
+        label: text::ui::MODEL,
+        field: Field::UrlOnly,
+        live: false,
+        applies: |_| true,
+        get: |s| s.model.key().to_string(),
+        set: |s, v| {
+            let model = match v {
+                "mlp-512" => ModelChoice::Shipped,
+                "mlp-32" => ModelChoice::Small,
+                _ => return false,
+            };
+            s.model = model;
+            true
+        },
+    },
+    Param {
+        key: "test",
+        label: text::ui::TEST_IMAGES,
+        field: Field::UrlOnly,
+        live: false,
+        applies: |_| true,
+        get: |s| s.test.to_string(),
+        set: |s, v| accept(v, |x| (TEST.0..=TEST.1).contains(x), |x| s.test = x),
+    },
+    Param {
+        key: "harden",
+        label: text::ui::HARDEN,
+        field: Field::UrlOnly,
+        live: false,
+        applies: |_| true,
+        get: |s| s.harden.to_string(),
+        set: |s, v| {
+            accept(
+                v,
+                |x| (HARDEN_IMAGES.0..=HARDEN_IMAGES.1).contains(x),
+                |x| s.harden = x,
+            )
+        },
+    },
+    Param {
+        key: "image",
+        label: text::ui::IMAGE,
+        field: Field::UrlOnly,
+        live: false,
+        applies: |_| true,
+        get: |s| s.image.to_string(),
+        set: |s, v| accept(v, |x| *x < TEST.1, |x| s.image = x),
+    },
+    settings::engine_param(),
+];
+
+/// The page.
+#[component]
+pub fn InterpretLesson() -> impl IntoView {
+    let router = expect_context::<Router>();
+    let lang = expect_context::<RwSignal<Lang>>();
+    let (setup, problems) = settings::from_query(SETTINGS, &router.0.get_untracked().query());
+    let (client, state) = state::start();
+    if !problems.is_empty() {
+        state.errors.update(|v| {
+            v.push(WorkerMessage::new(
+                MessageCode::UrlProblem,
+                problems.join("; "),
+            ))
+        });
+    }
+    client.send(&InToWorker::Start {
+        engine: setup.engine,
+        model: setup.model,
+        test: setup.test,
+    });
+    let image = RwSignal::new(setup.image.min(setup.test - 1));
+    // The image shown goes into the URL, so a link shows the same digit.
+    Effect::new(move |_| {
+        let i = image.get();
+        let mut r = router.0.get_untracked();
+        r.set("image", (i != 0).then(|| i.to_string()));
+        if r != router.0.get_untracked() {
+            router.replace(r);
+        }
+    });
+    let step = current_step(router, STEPS.len());
+    let panel = move || {
+        let client = client.clone();
+        if state.loaded.get().is_none() {
+            return view! { <p class="hint" data-testid="interpret-loading">{move || text::ui::LOADING.get(lang.get())}</p> }.into_any();
+        }
+        match step.get() {
+            1 => panels::first_layer(client, state, lang).into_any(),
+            2 => panels::saliency(client, state, image, lang).into_any(),
+            3 => panels::sanity(client, state, image, lang).into_any(),
+            4 => attack::fgsm(client, state, image, lang).into_any(),
+            5 => attack::fragile(client, state, lang).into_any(),
+            6 => attack::sturdier(client, state, setup.harden, lang).into_any(),
+            7 => attack::overconfidence(client, state, lang).into_any(),
+            _ => attack::check(client, state, image, lang).into_any(),
+        }
+    };
+    view! {
+        <main class="lesson interpret">
+            <StepPlayer steps=&STEPS />
+            <div class="errors" data-testid="errors" role="alert">
+                {move || state.errors.get().into_iter().map(|m| view! {
+                    <p class="error">{m.show(lang.get())}</p>
+                }).collect_view()}
+            </div>
+            <div class="lesson-bar">
+                <span class="engine" data-testid="engine">
+                    {move || state.engine.get().map(|e| view! {
+                        <span class="badge" data-testid="engine-kind">{engine_label(e.kind)}</span>
+                        <span class="adapter" data-testid="engine-adapter">{e.adapter.clone()}</span>
+                        <span class="note" data-testid="engine-note">{move || e.note.show(lang.get())}</span>
+                    })}
+                </span>
+                <span class="model" data-testid="interpret-model">
+                    {move || state.loaded.get().map(|(w, test, _)| format!("{} {} · {} {}",
+                        text::ui::MODEL.get(lang.get()),
+                        w.iter().map(ToString::to_string).collect::<Vec<_>>().join("-"),
+                        test, text::ui::TEST_IMAGES.get(lang.get()).to_lowercase()))}
+                </span>
+            </div>
+            {panel}
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settings_table_reads_back_its_defaults_and_refuses_what_is_out_of_range() {
+        settings::check_table(SETTINGS);
+        let (s, problems) =
+            settings::from_query(SETTINGS, "?model=mlp-32&test=2000&harden=2000&image=7");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            (s.model, s.test, s.harden, s.image),
+            (ModelChoice::Small, 2000, 2000, 7)
+        );
+        let (_, problems) = settings::from_query(SETTINGS, "?model=vgg&test=5&harden=100");
+        assert_eq!(problems.len(), 3);
+    }
+}

@@ -1,0 +1,299 @@
+//! Steps 1–3: the first layer's weights and the classes' mean images, saliency maps (three methods,
+//! integrated gradients' completeness), and the sanity check of randomised weights.
+
+use leptos::prelude::*;
+
+use super::protocol::{Baseline, InQuery, InReply, MapView, Method, Overview};
+use super::state::{InClient, InState};
+use super::text::ui;
+use crate::ui::heatmap::{DigitImage, Heatmap, Layout};
+use crate::ui::i18n::Lang;
+
+/// Asks `query` and hands a reply to `done`; a failure is said in the error list.
+pub fn ask(
+    client: &InClient,
+    state: InState,
+    query: InQuery,
+    done: impl FnOnce(InReply) + 'static,
+) {
+    let client = client.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        match client.query(query).await {
+            Some(InReply::Failed(m)) => state.errors.update(|e| e.push(m)),
+            Some(reply) => done(reply),
+            None => {}
+        }
+    });
+}
+
+/// The class with the highest probability and that probability.
+pub fn top(probs: &[f32]) -> (usize, f32) {
+    probs
+        .iter()
+        .copied()
+        .enumerate()
+        .fold((0, f32::MIN), |b, (i, p)| if p > b.1 { (i, p) } else { b })
+}
+
+const ONE: Layout = Layout::Tiles {
+    tiles: 1,
+    side: 28,
+    per_row: 1,
+};
+
+/// "Another image" and the image's number (the test images are the test split's first ones).
+#[component]
+pub fn ImagePicker(image: RwSignal<usize>, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+    let count = move || state.loaded.with(|l| l.as_ref().map_or(1, |l| l.1));
+    view! {
+        <div class="controls picker">
+            <label>{move || ui::IMAGE.get(lang.get())} " "
+                <input type="number" data-testid="image-index" min="0" max=move || count() - 1
+                    prop:value=move || image.get().to_string()
+                    on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<usize>() { image.set(v.min(count() - 1)) } } /></label>
+            <button class="secondary" data-testid="image-next" on:click=move |_| image.update(|i| *i = (*i + 1) % count())>
+                {move || ui::ANOTHER.get(lang.get())}</button>
+        </div>
+    }
+}
+
+/// Step 1.
+pub fn first_layer(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+    let overview = RwSignal::new(None::<Overview>);
+    ask(&client, state, InQuery::Overview, move |r| {
+        if let InReply::Overview(o) = r {
+            overview.set(Some(o));
+        }
+    });
+    view! {
+        <div class="panel wide" data-testid="first-layer">
+            {move || overview.get().map(|o| {
+                let per_row = 8;
+                let tiles = o.units;
+                let shown = format!(" ({} / {})", o.units, o.hidden);
+                view! {
+                    <div class="figure-row">
+                        <figure>
+                            <Heatmap values=Signal::derive(move || overview.with(|o| o.as_ref().map(|o| o.tiles.clone()).unwrap_or_default()))
+                                layout=Layout::Tiles { tiles, side: 28, per_row } px=2 testid="weight-tiles"
+                                aria=Signal::derive(move || ui::TILES.get(lang.get()).to_string()) />
+                            <figcaption>{move || ui::TILES.get(lang.get())}{shown.clone()}</figcaption>
+                        </figure>
+                        <figure>
+                            <Heatmap values=Signal::derive(move || overview.with(|o| o.as_ref().map(|o| o.class_means.clone()).unwrap_or_default()))
+                                layout=Layout::Tiles { tiles: 10, side: 28, per_row: 5 } px=3 testid="class-means"
+                                aria=Signal::derive(move || ui::MEANS.get(lang.get()).to_string()) />
+                            <figcaption>{move || ui::MEANS.get(lang.get())}
+                                {format!(" (n = {})", o.class_counts.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))}</figcaption>
+                        </figure>
+                    </div>
+                }
+            })}
+        </div>
+    }
+}
+
+/// One map beside its image, with what it explains.
+fn map_figure(
+    m: MapView,
+    testid: &'static str,
+    caption: String,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let (class, p) = (m.class, m.probs.get(m.class).copied().unwrap_or(0.0));
+    let values = m.map.clone();
+    view! {
+        <figure data-testid=testid data-method=m.method.key() data-image=m.image data-class=m.class>
+            <Heatmap values=Signal::derive(move || values.clone()) layout=ONE px=8 testid="map-canvas"
+                aria=Signal::derive(move || ui::MAP_KEY.get(lang.get()).to_string()) />
+            <figcaption>{caption} " · " {move || ui::EXPLAINS.get(lang.get())}
+                {format!(" {class} (p = {:.1} %) · {:.0} ", p * 100.0, m.ms)}{move || ui::MS.get(lang.get())}</figcaption>
+        </figure>
+    }
+}
+
+/// Step 2.
+pub fn saliency(
+    client: InClient,
+    state: InState,
+    image: RwSignal<usize>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let method = RwSignal::new("integrated");
+    let samples = RwSignal::new(25usize);
+    let noise = RwSignal::new(0.15f32);
+    let steps = RwSignal::new(64usize);
+    let baseline = RwSignal::new(Baseline::Black);
+    let map = RwSignal::new(None::<MapView>);
+    let asked = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        let m = match method.get() {
+            "gradient" => Method::Gradient,
+            "smoothgrad" => Method::SmoothGrad {
+                samples: samples.get(),
+                noise: noise.get(),
+            },
+            _ => Method::Integrated {
+                steps: steps.get(),
+                baseline: baseline.get(),
+            },
+        };
+        let i = image.get();
+        // Only the latest question's answer is drawn.
+        let n = asked.get_untracked() + 1;
+        asked.set(n);
+        ask(
+            &client,
+            state,
+            InQuery::Explain {
+                image: i,
+                method: m,
+                randomized: 0,
+            },
+            move |r| {
+                if let InReply::Map(v) = r
+                    && asked.get_untracked() == n
+                {
+                    map.set(Some(*v));
+                }
+            },
+        );
+    });
+    let methods = [
+        ("gradient", ui::GRADIENT),
+        ("smoothgrad", ui::SMOOTHGRAD),
+        ("integrated", ui::INTEGRATED),
+    ];
+    view! {
+        <div class="panel wide" data-testid="saliency">
+            <ImagePicker image state lang />
+            <div class="buttons" role="group">
+                {methods.into_iter().map(|(key, label)| view! {
+                    <button class="secondary" class:chosen=move || method.get() == key data-testid=format!("method-{key}")
+                        on:click=move |_| method.set(key)>{move || label.get(lang.get())}</button>
+                }).collect_view()}
+            </div>
+            {move || match method.get() {
+                "smoothgrad" => view! {
+                    <div class="controls">
+                        <label>{move || ui::SAMPLES.get(lang.get())} " " {move || samples.get()}
+                            <input type="range" data-testid="sg-samples" min="1" max="100" prop:value=move || samples.get().to_string()
+                                on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { samples.set(v) } } /></label>
+                        <label>{move || ui::NOISE.get(lang.get())} " " {move || format!("{:.2}", noise.get())}
+                            <input type="range" data-testid="sg-noise" min="0" max="0.5" step="0.01" prop:value=move || noise.get().to_string()
+                                on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { noise.set(v) } } /></label>
+                    </div>
+                }.into_any(),
+                "integrated" => view! {
+                    <div class="controls">
+                        <label>{move || ui::STEPS.get(lang.get())} " " {move || steps.get()}
+                            <input type="range" data-testid="ig-steps" min="1" max="256" prop:value=move || steps.get().to_string()
+                                on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { steps.set(v) } } /></label>
+                        <label>{move || ui::BASELINE.get(lang.get())} " "
+                            <select data-testid="ig-baseline" on:change=move |ev| baseline.set(match event_target_value(&ev).as_str() {
+                                "blurred" => Baseline::Blurred, "mean" => Baseline::Mean, _ => Baseline::Black })>
+                                <option value="black">{move || ui::BLACK.get(lang.get())}</option>
+                                <option value="blurred">{move || ui::BLURRED.get(lang.get())}</option>
+                                <option value="mean">{move || ui::MEAN.get(lang.get())}</option>
+                            </select></label>
+                    </div>
+                }.into_any(),
+                _ => ().into_any(),
+            }}
+            {move || map.get().map(|m| {
+                let pixels = m.pixels.to_vec();
+                let label = m.label;
+                let completeness = m.completeness;
+                view! {
+                    <div class="figure-row" data-testid="saliency-map" data-method=m.method.key() data-image=m.image>
+                        <figure>
+                            <DigitImage pixels=Signal::derive(move || pixels.clone()) testid="saliency-image"
+                                aria=Signal::derive(move || format!("{} {label}", ui::IMAGE.get(lang.get()))) />
+                            <figcaption>{format!("#{} · {label}", m.image)}</figcaption>
+                        </figure>
+                        {map_figure(m.clone(), "saliency-figure", m.method.key().to_string(), lang)}
+                    </div>
+                    <p class="hint">{move || ui::MAP_KEY.get(lang.get())}</p>
+                    {completeness.map(|(sum, diff, rel)| view! {
+                        <p data-testid="ig-completeness" data-value=rel.to_string() class=if rel <= 0.05 { "good" } else { "bad" }>
+                            {format!("Σ = {sum:.3} · z(x) − z(x₀) = {diff:.3} · {:.2} % · ", rel * 100.0)}
+                            {move || if rel <= 0.05 { ui::COMPLETE.get(lang.get()) } else { ui::INCOMPLETE.get(lang.get()) }}</p>
+                    })}
+                }
+            })}
+        </div>
+    }
+}
+
+/// Step 3.
+pub fn sanity(
+    client: InClient,
+    state: InState,
+    image: RwSignal<usize>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let layers = RwSignal::new(0usize);
+    let trained = RwSignal::new(None::<MapView>);
+    let random = RwSignal::new(None::<MapView>);
+    let asked = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        let (i, k) = (image.get(), layers.get());
+        let n = asked.get_untracked() + 1;
+        asked.set(n);
+        random.set(None);
+        for r in if k == 0 { vec![0] } else { vec![0, k] } {
+            ask(
+                &client,
+                state,
+                InQuery::Explain {
+                    image: i,
+                    method: Method::Gradient,
+                    randomized: r,
+                },
+                move |reply| {
+                    if let InReply::Map(v) = reply
+                        && asked.get_untracked() == n
+                    {
+                        if r == 0 {
+                            trained.set(Some(*v))
+                        } else {
+                            random.set(Some(*v))
+                        }
+                    }
+                },
+            );
+        }
+    });
+    let rho = move || {
+        trained.with(|t| {
+            random.with(|r| match (t, r) {
+                (Some(t), Some(r)) if r.randomized > 0 => {
+                    Some(kernels::saliency::rank_correlation(&t.map, &r.map))
+                }
+                _ => None,
+            })
+        })
+    };
+    view! {
+        <div class="panel wide" data-testid="sanity">
+            <ImagePicker image state lang />
+            <label>{move || ui::RANDOMIZE.get(lang.get())} " "
+                <select data-testid="randomize-layer" on:change=move |ev| layers.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    <option value="0">{move || ui::NONE.get(lang.get())}</option>
+                    <option value="1">{move || ui::OUTPUT.get(lang.get())}</option>
+                    <option value="2">{move || ui::BOTH.get(lang.get())}</option>
+                </select></label>
+            <div class="figure-row">
+                {move || trained.get().map(|m| map_figure(m, "sanity-trained", ui::TRAINED_MAP.get(lang.get_untracked()).to_string(), lang))}
+                {move || random.get().map(|m| map_figure(m, "sanity-random", ui::RANDOM_MAP.get(lang.get_untracked()).to_string(), lang))}
+            </div>
+            {move || match rho() {
+                Some(rho) => view! {
+                    <p data-testid="sanity-verdict" data-rho=rho.to_string() data-passed=(rho < 0.5).to_string() class=if rho < 0.5 { "good" } else { "bad" }>
+                        {format!("ρ = {rho:.2} · ")}{move || if rho < 0.5 { ui::PASSED.get(lang.get()) } else { ui::FAILED.get(lang.get()) }}</p>
+                }.into_any(),
+                None => view! { <p class="hint">{move || ui::PICK_LAYERS.get(lang.get())}</p> }.into_any(),
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,290 @@
+//! Messages between the interpretability lesson's page and its worker: commands, queries answered once
+//! by id (the envelope is [`crate::protocol`]), and events.
+
+use kernels::EngineKind;
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+pub use crate::messages::{MessageCode, WorkerMessage};
+use crate::protocol::{EnginePreference, Messages};
+
+/// Which trained model the lesson explains and attacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ModelChoice {
+    /// The shipped 784-512-10 MLP (the one the README's `attack` figures are for).
+    Shipped,
+    /// The concept lessons' trained 784-32-10 model (sixteen times cheaper to attack).
+    Small,
+}
+
+impl ModelChoice {
+    /// Its file under `static/models`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Shipped => "static/models/mnist-mlp-784-512-10.safetensors",
+            Self::Small => crate::lessons::live_model::TRAINED,
+        }
+    }
+
+    /// The URL form.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Shipped => "mlp-512",
+            Self::Small => "mlp-32",
+        }
+    }
+}
+
+/// What integrated gradients starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Baseline {
+    /// An all-black image (no ink).
+    Black,
+    /// The image blurred: its mass without its strokes' edges.
+    Blurred,
+    /// The mean of the test images.
+    Mean,
+}
+
+/// How a saliency map is made.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Method {
+    /// ∂z/∂x at the image.
+    Gradient,
+    /// The gradient averaged over noisy copies.
+    SmoothGrad {
+        /// Copies.
+        samples: usize,
+        /// Spread of the noise, in pixel units (0–1).
+        noise: f32,
+    },
+    /// Integrated gradients from a baseline.
+    Integrated {
+        /// Points on the path.
+        steps: usize,
+        /// Where the path starts.
+        baseline: Baseline,
+    },
+}
+
+impl Method {
+    /// The name the page and the tests use (`data-method`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Gradient => "gradient",
+            Self::SmoothGrad { .. } => "smoothgrad",
+            Self::Integrated { .. } => "integrated",
+        }
+    }
+}
+
+/// The curves the lesson measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Arm {
+    /// The model as loaded ("do nothing").
+    Model,
+    /// Fine-tuned on clean images only (the control: the same steps).
+    Clean,
+    /// Fine-tuned with FGSM images mixed into each batch.
+    Adversarial,
+}
+
+/// Page → worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum InToWorker {
+    /// Load the model and the data, open the engine (the page's first message).
+    Start {
+        /// Engine preference from the URL.
+        engine: EnginePreference,
+        /// The model.
+        model: ModelChoice,
+        /// Test images the curves are measured on (the first ones of the test split).
+        test: usize,
+    },
+    /// Measure the model's accuracy under FGSM at each ε.
+    Curve {
+        /// The ε's, in pixel units.
+        epsilons: Vec<f32>,
+    },
+    /// Fine-tune two copies of the model (clean images; FGSM images mixed in) and measure both curves.
+    Harden {
+        /// Training images (one epoch, batches of [`HARDEN_BATCH`]).
+        images: usize,
+        /// ε of the training FGSM images.
+        epsilon: f32,
+        /// The ε's of the curves.
+        epsilons: Vec<f32>,
+    },
+    /// Stop what runs (curves and fine-tuning).
+    Stop,
+}
+
+/// Clean images per fine-tuning step (as many adversarial or repeated ones join them).
+pub const HARDEN_BATCH: usize = 64;
+
+/// Questions to the worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum InQuery {
+    /// The first layer's weights as tiles and each class's mean test image.
+    Overview,
+    /// A saliency map of test image `image` for the class the model predicts, with the top
+    /// `randomized` layers replaced by fresh random ones (0: the trained model).
+    Explain {
+        /// Test image.
+        image: usize,
+        /// How.
+        method: Method,
+        /// Layers randomised, from the output down.
+        randomized: usize,
+    },
+    /// FGSM on test image `image` at ε.
+    Fgsm {
+        /// Test image.
+        image: usize,
+        /// ε in pixel units.
+        epsilon: f32,
+    },
+    /// Softmax probabilities of a drawn image (28×28 bytes, ink high) or of random noise (`None`,
+    /// seeded by `seed`).
+    Classify {
+        /// The drawing.
+        pixels: Option<ByteBuf>,
+        /// Seed of the noise image.
+        seed: u64,
+    },
+}
+
+/// The first layer and the classes' mean images.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    /// Units shown (at most 64), each 784 weights.
+    pub units: usize,
+    /// Hidden units in all.
+    pub hidden: usize,
+    /// `[units, 784]` weights.
+    pub tiles: Vec<f32>,
+    /// `[10, 784]` mean pixels (0–1) of each class's test images.
+    pub class_means: Vec<f32>,
+    /// Test images per class.
+    pub class_counts: Vec<usize>,
+}
+
+/// A saliency map.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MapView {
+    /// Test image.
+    pub image: usize,
+    /// Its pixels.
+    pub pixels: ByteBuf,
+    /// Its class.
+    pub label: u8,
+    /// The class explained: the one the trained model predicts.
+    pub class: usize,
+    /// The (possibly randomised) model's probabilities.
+    pub probs: Vec<f32>,
+    /// Method.
+    pub method: Method,
+    /// Layers randomised.
+    pub randomized: usize,
+    /// One value per pixel (signed; red raises the class's score, blue lowers it).
+    pub map: Vec<f32>,
+    /// Integrated gradients: Σ attributions, z(x) − z(x₀), relative error.
+    pub completeness: Option<(f32, f32, f32)>,
+    /// Milliseconds the worker took.
+    pub ms: f64,
+}
+
+/// An adversarial image.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FgsmView {
+    /// Test image.
+    pub image: usize,
+    /// Its class.
+    pub label: u8,
+    /// ε.
+    pub epsilon: f32,
+    /// The image and the attacked image (bytes, ink high).
+    pub pixels: ByteBuf,
+    /// The attacked image.
+    pub adversarial: ByteBuf,
+    /// Probabilities before and after.
+    pub before: Vec<f32>,
+    /// After.
+    pub after: Vec<f32>,
+}
+
+/// Answers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum InReply {
+    /// The first layer and the class means.
+    Overview(Overview),
+    /// A map.
+    Map(Box<MapView>),
+    /// An attack.
+    Fgsm(Box<FgsmView>),
+    /// Probabilities of a drawing or of noise, and the noise's pixels.
+    Classified {
+        /// Probabilities.
+        probs: Vec<f32>,
+        /// The image classified.
+        pixels: ByteBuf,
+    },
+    /// It could not be answered.
+    Failed(WorkerMessage),
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum InEvent {
+    /// The worker is up.
+    Ready,
+    /// The engine in use.
+    Engine {
+        /// Kind.
+        kind: EngineKind,
+        /// Adapter.
+        adapter: String,
+        /// Why this engine.
+        note: WorkerMessage,
+    },
+    /// The model and the test images are in.
+    Loaded {
+        /// Layer widths.
+        widths: Vec<usize>,
+        /// Test images for the curves.
+        test: usize,
+        /// Training images available for fine-tuning.
+        train: usize,
+    },
+    /// One point of a curve.
+    Point {
+        /// Which model.
+        arm: Arm,
+        /// ε.
+        epsilon: f32,
+        /// Accuracy on the test images under FGSM at ε.
+        accuracy: f32,
+        /// Test images.
+        images: usize,
+        /// Milliseconds it took.
+        ms: f64,
+    },
+    /// Fine-tuning progress of an arm.
+    Training {
+        /// Which.
+        arm: Arm,
+        /// Images done.
+        done: usize,
+        /// Of.
+        of: usize,
+    },
+    /// What was asked is measured.
+    Done,
+    /// Stopped before the end.
+    Stopped,
+    /// Something went wrong.
+    Error(WorkerMessage),
+}
+
+/// The lesson's messages.
+pub type InProtocol = Messages<InToWorker, InQuery, InReply, InEvent>;

@@ -1,0 +1,131 @@
+//! What the interpretability page knows: the engine, the model, the curves measured, what runs now,
+//! errors.
+
+use leptos::prelude::*;
+
+use super::protocol::{Arm, InEvent, InProtocol, MessageCode, WorkerMessage};
+use crate::client::WorkerClient;
+
+/// The engine as the lesson bar shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineView {
+    pub kind: kernels::EngineKind,
+    pub adapter: String,
+    pub note: WorkerMessage,
+}
+
+/// One measured point: ε, accuracy, images, milliseconds.
+pub type Point = (f32, f32, usize, f64);
+
+/// What runs: the arm, and (images done, of) while it is fine-tuned (`None`: idle).
+pub type Busy = Option<(Arm, Option<(usize, usize)>)>;
+
+/// The page's state.
+#[derive(Clone, Copy)]
+pub struct InState {
+    pub engine: RwSignal<Option<EngineView>>,
+    /// (widths, test images, training images) once loaded.
+    pub loaded: RwSignal<Option<(Vec<usize>, usize, usize)>>,
+    /// Each arm's curve, in the order measured.
+    pub model_curve: RwSignal<Vec<Point>>,
+    pub clean_curve: RwSignal<Vec<Point>>,
+    pub adversarial_curve: RwSignal<Vec<Point>>,
+    /// What runs: (arm, training images done, of) while fine-tuning, or the arm measured.
+    pub busy: RwSignal<Busy>,
+    pub errors: RwSignal<Vec<WorkerMessage>>,
+}
+
+impl InState {
+    fn new() -> Self {
+        Self {
+            engine: RwSignal::new(None),
+            loaded: RwSignal::new(None),
+            model_curve: RwSignal::new(Vec::new()),
+            clean_curve: RwSignal::new(Vec::new()),
+            adversarial_curve: RwSignal::new(Vec::new()),
+            busy: RwSignal::new(None),
+            errors: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// The curve of `arm`.
+    pub fn curve(&self, arm: Arm) -> RwSignal<Vec<Point>> {
+        match arm {
+            Arm::Model => self.model_curve,
+            Arm::Clean => self.clean_curve,
+            Arm::Adversarial => self.adversarial_curve,
+        }
+    }
+
+    /// The accuracy of `arm` at ε, if measured.
+    pub fn accuracy_at(&self, arm: Arm, epsilon: f32) -> Option<(f32, usize)> {
+        self.curve(arm).with(|c| {
+            c.iter()
+                .find(|p| (p.0 - epsilon).abs() < 1e-6)
+                .map(|p| (p.1, p.2))
+        })
+    }
+
+    /// A run begins: the curves it measures are cleared.
+    pub fn begin(&self, arms: &[Arm]) {
+        for &arm in arms {
+            self.curve(arm).set(Vec::new());
+        }
+        self.busy.set(Some((arms[0], None)));
+    }
+
+    fn apply(&self, event: InEvent) {
+        match event {
+            InEvent::Ready => {}
+            InEvent::Engine {
+                kind,
+                adapter,
+                note,
+            } => self.engine.set(Some(EngineView {
+                kind,
+                adapter,
+                note,
+            })),
+            InEvent::Loaded {
+                widths,
+                test,
+                train,
+            } => self.loaded.set(Some((widths, test, train))),
+            InEvent::Point {
+                arm,
+                epsilon,
+                accuracy,
+                images,
+                ms,
+            } => {
+                self.busy.set(Some((arm, None)));
+                self.curve(arm)
+                    .update(|c| c.push((epsilon, accuracy, images, ms)));
+            }
+            InEvent::Training { arm, done, of } => self.busy.set(Some((arm, Some((done, of))))),
+            InEvent::Done | InEvent::Stopped => self.busy.set(None),
+            InEvent::Error(m) => {
+                web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
+                self.errors.update(|e| e.push(m));
+            }
+        }
+    }
+}
+
+/// Sends commands and queries to the worker.
+pub type InClient = WorkerClient<InProtocol>;
+
+/// Starts the worker and the state it updates.
+pub fn start() -> (InClient, InState) {
+    let state = InState::new();
+    let client = InClient::start(
+        super::WORKER.name,
+        move |ev| state.apply(ev),
+        move |detail| {
+            state
+                .errors
+                .update(|v| v.push(WorkerMessage::new(MessageCode::EngineFailed, detail)))
+        },
+    );
+    (client, state)
+}

@@ -1,0 +1,215 @@
+//! Every sentence of the interpretability lesson, in English and Chinese.
+
+use crate::lessons::lesson::Step;
+use crate::ui::i18n::{Text, tx};
+
+/// Title.
+pub const TITLE: Text = tx("Inside the black box", "打开黑箱");
+/// The home page's summary.
+pub const SUMMARY: Text = tx(
+    "Which pixels does a trained network look at? Heat-maps from its own gradients (and a test of whether they mean anything), then images changed by a few grey levels that it gets wrong — and how training on such images makes it sturdier.",
+    "训练好的网络在看哪些像素？用它自己的梯度画出热力图（并检验这些图是否有意义），再看看只改动几个灰度级就让它认错的图像——以及用这类图像训练如何让它更稳健。",
+);
+
+/// The steps.
+pub const STEPS: [Step; 8] = [
+    Step {
+        title: tx("What the first layer looks at", "第一层在看什么"),
+        body: tx(
+            "Each hidden unit of the first layer multiplies the 784 pixels by its own 784 weights: drawn as a 28×28 tile, red weights reward ink there, blue ones punish it. Beside them, the mean test image of each class: the patterns the weights have to tell apart.",
+            "第一层的每个隐藏单元都把 784 个像素乘以它自己的 784 个权重：画成 28×28 的小图，红色权重奖励那里有笔画，蓝色权重惩罚笔画。旁边是每个类别测试图像的平均图：权重必须区分的就是这些模式。",
+        ),
+        notes: tx(
+            "Ask which tiles look like strokes and which look like noise. A 512-unit layer spreads the work: few tiles look like a digit.",
+            "问学生哪些小图像笔画、哪些像噪声。512 个单元的层把任务分散开了：很少有小图像一个数字。",
+        ),
+    },
+    Step {
+        title: tx("Saliency", "显著性图"),
+        body: tx(
+            "How much does the score of the predicted class, z_c, change when one pixel changes? The gradient ∂z_c/∂x answers for every pixel at once — the backward pass carried one layer further, to the input. It is noisy, so SmoothGrad averages it over noisy copies of the image. Integrated gradients multiplies (x − x₀) by the gradient averaged along the path from a baseline x₀ to x; its attributions add up to z_c(x) − z_c(x₀), which the page checks.",
+            "当一个像素变化时，预测类别的得分 z_c 变化多少？梯度 ∂z_c/∂x 一次回答所有像素——把反向传播再往前推一层，推到输入。它很嘈杂，所以 SmoothGrad 在图像的多个加噪副本上取平均。积分梯度把 (x − x₀) 乘以从基线 x₀ 到 x 的路径上梯度的平均值；它的归因之和等于 z_c(x) − z_c(x₀)，页面会检验这一点。",
+        ),
+        notes: tx(
+            "Compare the three maps on the same digit. Lower the integrated-gradient steps to 4: the completeness error grows. Try the black and the blurred baseline: the map depends on the question asked.",
+            "在同一个数字上比较三种图。把积分梯度的步数降到 4：完整性误差变大。试试黑色和模糊基线：热力图取决于提出的问题。",
+        ),
+    },
+    Step {
+        title: tx("Sanity check", "合理性检验"),
+        body: tx(
+            "A map that explains the model must change when the model does. Replace the trained weights by random ones, from the output layer down, and draw the map again (Adebayo et al. 2018). The rank correlation ρ compares which pixels matter before and after: near 1, the map shows the image more than the model.",
+            "能解释模型的热力图必须随模型而变。把训练好的权重从输出层往下换成随机权重，再画一次（Adebayo 等，2018）。秩相关系数 ρ 比较前后哪些像素重要：接近 1 说明热力图更多地反映图像本身而不是模型。",
+        ),
+        notes: tx(
+            "Ask before pressing: will a random network's map look like a digit? Often it does — the input's edges show through. That is why the test exists.",
+            "按之前先问：随机网络的热力图会像一个数字吗？常常会——输入的边缘透了出来。这正是需要这个检验的原因。",
+        ),
+    },
+    Step {
+        title: tx("Adversarial examples", "对抗样本"),
+        body: tx(
+            "FGSM (Goodfellow et al. 2015) moves every pixel by ε in the direction that raises the loss: x′ = clip(x + ε·sign(∇ₓL), 0, 1). ε is in units of the 0–1 pixel range, so ε = 0.1 changes each pixel by at most a tenth of the way from black to white. To a person it is the same digit.",
+            "FGSM（Goodfellow 等，2015）把每个像素沿着使损失增大的方向移动 ε：x′ = clip(x + ε·sign(∇ₓL), 0, 1)。ε 以 0–1 像素范围为单位，所以 ε = 0.1 最多把每个像素改变从黑到白距离的十分之一。对人来说它仍是同一个数字。",
+        ),
+        notes: tx(
+            "Raise ε slowly and stop at the first ε that changes the answer. Ask the class to read the attacked digit.",
+            "慢慢增大 ε，在第一次改变答案的 ε 处停下。请全班读出被攻击后的数字。",
+        ),
+    },
+    Step {
+        title: tx("How fragile", "有多脆弱"),
+        body: tx(
+            "One image can be luck. Attack every test image at each ε and measure the accuracy. Beside it, the curve the PyTorch FGSM tutorial publishes for a small convolutional network (LeNet) — a different model, shown for scale.",
+            "一张图可能只是运气。在每个 ε 下攻击全部测试图像并测量准确率。旁边是 PyTorch FGSM 教程发布的小型卷积网络（LeNet）的曲线——那是另一个模型，仅作参照。",
+        ),
+        notes: tx(
+            "Ask for a guess of the accuracy at ε = 0.1 before measuring.",
+            "测量之前，让学生猜一猜 ε = 0.1 时的准确率。",
+        ),
+    },
+    Step {
+        title: tx("Making it sturdier", "让它更稳健"),
+        body: tx(
+            "Adversarial training: fine-tune on each batch together with its FGSM images, made fresh at every step against the current weights. To tell this from \"more training\", a second copy is fine-tuned for the same steps on the clean images taken twice. All three curves are measured on the same test images.",
+            "对抗训练：用每个批次及其 FGSM 图像一起微调，这些图像在每一步都针对当前权重重新生成。为了把它和“多训练一会儿”区分开，另一份副本用同样的步数在干净图像（取两次）上微调。三条曲线都在同一批测试图像上测量。",
+        ),
+        notes: tx(
+            "The control arm matters: without it, any gain could come from extra training. Note the price at ε = 0, if any.",
+            "对照组很重要：没有它，任何提升都可能来自额外的训练。留意 ε = 0 时是否付出了代价。",
+        ),
+    },
+    Step {
+        title: tx("Overconfidence", "过度自信"),
+        body: tx(
+            "Draw a scribble that is no digit, or ask for an image of pure noise. The softmax spreads exactly 100 % over the ten classes: there is no \"none of these\". A high probability says the class wins against the other nine, not that the image is a digit.",
+            "画一个不是数字的涂鸦，或者请求一张纯噪声图像。softmax 把恰好 100% 分配给十个类别：没有“都不是”这个选项。高概率说明这个类别胜过了另外九个，而不是说这张图像是一个数字。",
+        ),
+        notes: tx(
+            "Ask: what would a model need to be able to say \"I don't know\"? (A reject option, an out-of-distribution detector, calibrated uncertainty.)",
+            "提问：模型需要什么才能说“我不知道”？（拒识选项、分布外检测、校准过的不确定度。）",
+        ),
+    },
+    Step {
+        title: tx("Check yourself", "自我检测"),
+        body: tx(
+            "Predict, then let the model answer.",
+            "先预测，再让模型回答。",
+        ),
+        notes: tx(
+            "Both answers are graded by what was measured on this page.",
+            "两道题都按本页测得的结果评判。",
+        ),
+    },
+];
+
+/// Labels and sentences of the panels.
+pub mod ui {
+    use crate::ui::i18n::{Text, tx};
+
+    pub const MODEL: Text = tx("Model", "模型");
+    pub const TEST_IMAGES: Text = tx("Test images", "测试图像");
+    pub const HARDEN: Text = tx("Fine-tuning images", "微调图像数");
+    pub const IMAGE: Text = tx("Test image", "测试图像");
+    pub const LOADING: Text = tx("Loading the model and the images…", "正在加载模型和图像……");
+    pub const TILES: Text = tx(
+        "First-layer weights (a unit per tile)",
+        "第一层权重（每个小图一个单元）",
+    );
+    pub const MEANS: Text = tx("Mean test image of each class", "每个类别的平均测试图像");
+    pub const ANOTHER: Text = tx("Another image", "换一张图");
+    pub const GRADIENT: Text = tx("Gradient", "梯度");
+    pub const SMOOTHGRAD: Text = tx("SmoothGrad", "SmoothGrad");
+    pub const INTEGRATED: Text = tx("Integrated gradients", "积分梯度");
+    pub const SAMPLES: Text = tx("Noisy copies n", "加噪副本数 n");
+    pub const NOISE: Text = tx("Noise σ (pixels)", "噪声 σ（像素）");
+    pub const STEPS: Text = tx("Steps m", "步数 m");
+    pub const BASELINE: Text = tx("Baseline x₀", "基线 x₀");
+    pub const BLACK: Text = tx("black", "黑色");
+    pub const BLURRED: Text = tx("blurred", "模糊");
+    pub const MEAN: Text = tx("mean digit", "平均数字");
+    pub const EXPLAINS: Text = tx("explains class", "解释的类别");
+    pub const MAP_KEY: Text = tx(
+        "Red: more ink there raises the class's score; blue: lowers it.",
+        "红色：那里笔画越多，该类别得分越高；蓝色：越低。",
+    );
+    pub const COMPLETE: Text = tx("complete within 5 %", "完整性误差在 5% 以内");
+    pub const INCOMPLETE: Text = tx(
+        "not complete: more steps bring the sum closer",
+        "不完整：增加步数能让总和更接近",
+    );
+    pub const RANDOMIZE: Text = tx("Randomised layers", "随机化的层");
+    pub const NONE: Text = tx("none (trained)", "无（训练好的）");
+    pub const OUTPUT: Text = tx("output layer", "输出层");
+    pub const BOTH: Text = tx("output and hidden layers", "输出层和隐藏层");
+    pub const TRAINED_MAP: Text = tx("trained model", "训练好的模型");
+    pub const RANDOM_MAP: Text = tx("randomised", "随机化后");
+    pub const PASSED: Text = tx(
+        "The map changed with the weights: it depends on what the model learned. The check is passed.",
+        "热力图随权重改变了：它取决于模型学到的东西。检验通过。",
+    );
+    pub const FAILED: Text = tx(
+        "The map barely changed: it shows the image more than the model. A warning sign for this method.",
+        "热力图几乎没变：它更多地反映图像而不是模型。这是该方法的警示信号。",
+    );
+    pub const PICK_LAYERS: Text = tx(
+        "Pick layers to randomise to run the check.",
+        "选择要随机化的层来运行检验。",
+    );
+    pub const EPS: Text = tx("ε (pixels)", "ε（像素）");
+    pub const ORIGINAL: Text = tx("original", "原图");
+    pub const PERTURBATION: Text = tx("the change (ε·sign of the gradient)", "改动（ε·梯度符号）");
+    pub const ATTACKED: Text = tx("attacked", "攻击后");
+    pub const FOOLED: Text = tx("The model changed its answer.", "模型改变了答案。");
+    pub const HELD: Text = tx(
+        "The model kept its answer at this ε.",
+        "在这个 ε 下模型保持了答案。",
+    );
+    pub const MEASURE: Text = tx("Measure the curve", "测量曲线");
+    pub const STOP: Text = tx("Stop", "停止");
+    pub const THIS_MODEL: Text = tx("this model (FGSM)", "本模型（FGSM）");
+    pub const REFERENCE: Text = tx(
+        "PyTorch tutorial's LeNet (a different model, published)",
+        "PyTorch 教程中的 LeNet（另一个模型，已发布数据）",
+    );
+    pub const ACCURACY_UNDER: Text = tx("accuracy under attack", "受攻击时的准确率");
+    pub const HARDEN_RUN: Text = tx("Fine-tune both copies and measure", "微调两份副本并测量");
+    pub const ARM_MODEL: Text = tx("as loaded (do nothing)", "原样（什么都不做）");
+    pub const ARM_CLEAN: Text = tx("fine-tuned on clean images", "用干净图像微调");
+    pub const ARM_ADV: Text = tx("adversarially trained", "对抗训练后");
+    pub const TRAINING: Text = tx("Fine-tuning", "微调中");
+    pub const MEASURING: Text = tx("Measuring", "测量中");
+    pub const HELPED: Text = tx(
+        "Adversarial training helped at this ε: its accuracy is above both other arms by more than their uncertainty.",
+        "在这个 ε 下对抗训练有帮助：它的准确率比另两组都高，且超出了不确定度。",
+    );
+    pub const NOT_HELPED: Text = tx(
+        "At this ε adversarial training is not above both other arms by more than the uncertainty.",
+        "在这个 ε 下对抗训练并没有比另两组都高出不确定度以上。",
+    );
+    pub const NOISE_IMAGE: Text = tx("Classify pure noise", "识别纯噪声");
+    pub const DRAW_HINT: Text = tx(
+        "Draw anything that is not a digit.",
+        "画任何不是数字的东西。",
+    );
+    pub const TOP: Text = tx("top class", "最高类别");
+    pub const SUM: Text = tx("sum over the ten classes", "十个类别之和");
+    pub const Q1: Text = tx(
+        "At ε = 0.1 — each pixel changed by at most a tenth of its range — will this model still classify more than half of the test images correctly?",
+        "在 ε = 0.1 时——每个像素最多改变其范围的十分之一——这个模型还能把一半以上的测试图像分类正确吗？",
+    );
+    pub const Q2: Text = tx(
+        "Randomise the output layer: will the gradient map of the same digit stay much the same (ρ above 0.5)?",
+        "随机化输出层：同一个数字的梯度热力图会基本不变（ρ 大于 0.5）吗？",
+    );
+    pub const YES: Text = tx("Yes", "会");
+    pub const NO: Text = tx("No", "不会");
+    pub const RIGHT: Text = tx("Right.", "答对了。");
+    pub const WRONG: Text = tx("Not this time.", "这次没答对。");
+    pub const WAIT_CURVE: Text = tx(
+        "Measured when the curve is (step 5, or now):",
+        "要等曲线测出（第 5 步，或现在）：",
+    );
+    pub const WAIT_SANITY: Text = tx("Measuring…", "正在测量……");
+    pub const MS: Text = tx("ms in the worker", "毫秒（工作线程内）");
+}

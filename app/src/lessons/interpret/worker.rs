@@ -1,0 +1,581 @@
+//! The interpretability lesson's worker: a trained model on one engine (saliency maps, FGSM on one
+//! image, a drawing classified), and between messages the long jobs in chunks — accuracy under FGSM
+//! at each ε over the test images, and fine-tuning two copies of the model (clean images only; FGSM
+//! images mixed in) on a second engine, each measured the same way.
+
+use std::collections::VecDeque;
+
+use kernels::attack::{Attack, adversarial_accuracy, mixed_step, perturb};
+use kernels::dataset::Dataset;
+use kernels::ops::softmax_cross_entropy::softmax_rows;
+use kernels::rng::SeededRng;
+use kernels::saliency::{self, blurred};
+use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp, OptimizerConfig};
+use serde_bytes::ByteBuf;
+
+use super::protocol::{
+    Arm, Baseline, FgsmView, HARDEN_BATCH, InEvent, InProtocol, InQuery, InReply, InToWorker,
+    MapView, MessageCode, Method, ModelChoice, Overview, WorkerMessage,
+};
+use crate::protocol::EnginePreference;
+use crate::runtime::engine::{self, Gpu};
+use crate::runtime::{LessonWorker, Outbox, now};
+
+/// Rows an engine takes at once (integrated gradients' 256 points fit in one go).
+const MAX_ROWS: usize = 512;
+/// Test images measured per burst.
+const CHUNK: usize = 250;
+/// Fine-tuning steps per burst.
+const STEPS_PER_BURST: usize = 4;
+/// Fine-tuning: plain SGD with momentum at a small rate (the model is trained already).
+pub const FINE_TUNE: OptimizerConfig = OptimizerConfig {
+    kind: kernels::OptimizerKind::Sgd,
+    lr: 0.02,
+    momentum: 0.9,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    weight_decay: 0.0,
+};
+/// Seed of the randomised layers of the sanity check.
+const RANDOM_SEED: u64 = 7;
+
+struct Data {
+    test: Dataset,
+    train: Dataset,
+    /// The mean test image (integrated gradients' "mean digit" baseline), 0–1.
+    mean_image: Vec<f32>,
+}
+
+enum Task {
+    Measure {
+        arm: Arm,
+        epsilons: Vec<f32>,
+    },
+    Train {
+        arm: Arm,
+        images: usize,
+        epsilon: f32,
+    },
+}
+
+/// The job under way: which task, and how far.
+struct Job {
+    task: Task,
+    /// Measure: ε index, next image, correct so far; Train: images done.
+    index: usize,
+    next: usize,
+    correct: usize,
+    started: f64,
+}
+
+/// The worker.
+pub struct Worker {
+    out: Outbox<InProtocol>,
+    gpu: Gpu,
+    kind: EngineKind,
+    data: Option<Data>,
+    model: Option<Mlp>,
+    main: Option<AnyEngine>,
+    /// The fine-tuned copies' engine.
+    arm: Option<AnyEngine>,
+    tasks: VecDeque<Task>,
+    job: Option<Job>,
+}
+
+fn pixels_of(data: &Dataset, i: usize) -> Vec<f32> {
+    let f = data.features();
+    data.images[i * f..(i + 1) * f]
+        .iter()
+        .map(|&b| f32::from(b) / 255.0)
+        .collect()
+}
+
+fn bytes(pixels: &[f32]) -> ByteBuf {
+    ByteBuf::from(
+        pixels
+            .iter()
+            .map(|&p| (p * 255.0).round().clamp(0.0, 255.0) as u8)
+            .collect::<Vec<u8>>(),
+    )
+}
+
+fn argmax(v: &[f32]) -> usize {
+    v.iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(i, _)| i)
+}
+
+impl Worker {
+    fn say(&self, code: MessageCode, detail: impl Into<String>) {
+        self.out
+            .post(&InEvent::Error(WorkerMessage::new(code, detail)));
+    }
+
+    async fn start(&mut self, pref: EnginePreference, choice: ModelChoice, test: usize) {
+        self.gpu = Gpu::open(pref).await;
+        let chosen = engine::choose(pref, &self.gpu, false);
+        self.kind = chosen.kind;
+        self.out.post(&InEvent::Engine {
+            kind: self.kind,
+            adapter: self.gpu.adapter(self.kind),
+            note: chosen.note,
+        });
+        let model = match crate::runtime::fetch::fetch_bytes(choice.path()).await {
+            Ok(b) => match Mlp::from_safetensors(&b) {
+                Ok(m) if m.input_size() == 784 && m.classes() == 10 => m,
+                Ok(_) => return self.say(MessageCode::BadModel, "not a 784 → 10 MNIST model"),
+                Err(e) => return self.say(MessageCode::BadModel, e.to_string()),
+            },
+            Err(e) => return self.say(MessageCode::DataFailed, e),
+        };
+        let chunks = if test > 5000 { 2 } else { 1 };
+        let (train, all_test) = match crate::runtime::data::load_dataset("mnist", chunks).await {
+            Ok(d) => d,
+            Err(e) => return self.say(MessageCode::DataFailed, e),
+        };
+        let test = all_test.take(test);
+        let f = test.features();
+        let mut mean_image = vec![0.0f32; f];
+        for row in test.images.chunks_exact(f) {
+            for (m, &b) in mean_image.iter_mut().zip(row) {
+                *m += f32::from(b) / 255.0;
+            }
+        }
+        mean_image
+            .iter_mut()
+            .for_each(|m| *m /= test.len().max(1) as f32);
+        let engines = AnyEngine::new(self.kind, self.gpu.for_kind(self.kind), &model, MAX_ROWS)
+            .and_then(|a| {
+                AnyEngine::new(self.kind, self.gpu.for_kind(self.kind), &model, MAX_ROWS)
+                    .map(|b| (a, b))
+            });
+        match engines {
+            Ok((main, arm)) => {
+                self.out.post(&InEvent::Loaded {
+                    widths: model.widths(),
+                    test: test.len(),
+                    train: train.len(),
+                });
+                self.main = Some(main);
+                self.arm = Some(arm);
+                self.model = Some(model);
+                self.data = Some(Data {
+                    test,
+                    train,
+                    mean_image,
+                });
+            }
+            Err(e) => self.say(MessageCode::EngineFailed, e.to_string()),
+        }
+    }
+
+    fn ready(&self) -> Result<(&Data, &Mlp), EngineError> {
+        match (&self.data, &self.model) {
+            (Some(d), Some(m)) => Ok((d, m)),
+            _ => Err(EngineError::InvalidInput(
+                "the model and the images are still loading".into(),
+            )),
+        }
+    }
+
+    fn test_image(&self, image: usize) -> Result<(Vec<f32>, u8), EngineError> {
+        let (data, _) = self.ready()?;
+        if image >= data.test.len() {
+            return Err(EngineError::InvalidInput(format!(
+                "test image {image} of {}",
+                data.test.len()
+            )));
+        }
+        Ok((pixels_of(&data.test, image), data.test.labels[image]))
+    }
+
+    async fn probabilities(&mut self, pixels: &[f32]) -> Result<Vec<f32>, EngineError> {
+        let (data, _) = self.ready()?;
+        let x = kernels::attack::normalise(pixels, data.test.mean, data.test.std);
+        let main = self.main.as_mut().expect("loaded");
+        let z = main.predict(&x, pixels.len() / 784).await?;
+        Ok(softmax_rows(&z, 10))
+    }
+
+    fn overview(&self) -> Result<Overview, EngineError> {
+        let (data, model) = self.ready()?;
+        let layer = &model.layers[0];
+        let units = layer.out_features.min(64);
+        let f = data.test.features();
+        let mut means = vec![0.0f32; 10 * f];
+        let mut counts = vec![0usize; 10];
+        for (row, &l) in data.test.images.chunks_exact(f).zip(&data.test.labels) {
+            let l = usize::from(l).min(9);
+            counts[l] += 1;
+            for (m, &b) in means[l * f..(l + 1) * f].iter_mut().zip(row) {
+                *m += f32::from(b) / 255.0;
+            }
+        }
+        for (c, n) in counts.iter().enumerate() {
+            means[c * f..(c + 1) * f]
+                .iter_mut()
+                .for_each(|m| *m /= (*n).max(1) as f32);
+        }
+        Ok(Overview {
+            units,
+            hidden: layer.out_features,
+            tiles: layer.weight[..units * layer.in_features].to_vec(),
+            class_means: means,
+            class_counts: counts,
+        })
+    }
+
+    async fn explain(
+        &mut self,
+        image: usize,
+        method: Method,
+        randomized: usize,
+    ) -> Result<MapView, EngineError> {
+        let t0 = now();
+        let (x, label) = self.test_image(image)?;
+        let class = argmax(&self.probabilities(&x).await?);
+        let (data, model) = self.ready()?;
+        let norm = (data.test.mean, data.test.std);
+        let baseline = match method {
+            Method::Integrated { baseline, .. } => match baseline {
+                Baseline::Black => vec![0.0; x.len()],
+                Baseline::Blurred => blurred(&x, 28, 3),
+                Baseline::Mean => data.mean_image.clone(),
+            },
+            _ => Vec::new(),
+        };
+        let trained = model.clone();
+        let randomized = randomized.min(trained.layers.len());
+        let main = self.main.as_mut().expect("loaded");
+        if randomized > 0 {
+            let hidden: Vec<usize> = trained.widths()[1..trained.layers.len()].to_vec();
+            let fresh = Mlp::new(784, &hidden, 10, RANDOM_SEED)
+                .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+            let mut m = trained.clone();
+            let n = m.layers.len();
+            for l in n - randomized..n {
+                m.layers[l] = fresh.layers[l].clone();
+            }
+            main.set_model(&m)?;
+        }
+        let result = async {
+            let (map, completeness) = match method {
+                Method::Gradient => (saliency::gradient(main, &x, norm, class).await?, None),
+                Method::SmoothGrad { samples, noise } => (
+                    saliency::smoothgrad(
+                        main,
+                        &x,
+                        norm,
+                        class,
+                        (samples.clamp(1, 200), noise.clamp(0.0, 1.0), image as u64),
+                    )
+                    .await?,
+                    None,
+                ),
+                Method::Integrated { steps, .. } => {
+                    let (map, c) =
+                        saliency::integrated(main, &x, &baseline, norm, class, steps.clamp(1, 512))
+                            .await?;
+                    (map, Some((c.sum, c.difference, c.relative_error)))
+                }
+            };
+            let z = main
+                .predict(&kernels::attack::normalise(&x, norm.0, norm.1), 1)
+                .await?;
+            Ok::<_, EngineError>((map, completeness, softmax_rows(&z, 10)))
+        }
+        .await;
+        if randomized > 0 {
+            main.set_model(&trained)?;
+        }
+        let (map, completeness, probs) = result?;
+        Ok(MapView {
+            image,
+            pixels: bytes(&x),
+            label,
+            class,
+            probs,
+            method,
+            randomized,
+            map,
+            completeness,
+            ms: (now() - t0) * 1000.0,
+        })
+    }
+
+    async fn fgsm(&mut self, image: usize, epsilon: f32) -> Result<FgsmView, EngineError> {
+        let (x, label) = self.test_image(image)?;
+        let before = self.probabilities(&x).await?;
+        let (data, _) = self.ready()?;
+        let norm = (data.test.mean, data.test.std);
+        let main = self.main.as_mut().expect("loaded");
+        let epsilon = epsilon.clamp(0.0, 1.0);
+        let adv = perturb(
+            main,
+            &x,
+            &[u32::from(label)],
+            norm,
+            Attack { epsilon, steps: 1 },
+        )
+        .await?;
+        let after = self.probabilities(&adv).await?;
+        Ok(FgsmView {
+            image,
+            label,
+            epsilon,
+            pixels: bytes(&x),
+            adversarial: bytes(&adv),
+            before,
+            after,
+        })
+    }
+
+    /// One chunk of the job under way (a new one begins when none is); false when there is none.
+    async fn work(&mut self) -> Result<bool, EngineError> {
+        if self.job.is_none() {
+            let Some(task) = self.tasks.pop_front() else {
+                return Ok(false);
+            };
+            if let Task::Train { .. } = task {
+                let model = self.model.clone().expect("tasks wait for the model");
+                let arm = self.arm.as_mut().expect("loaded");
+                arm.set_model(&model)?;
+                arm.reset_optimizer_state()?;
+            }
+            self.job = Some(Job {
+                task,
+                index: 0,
+                next: 0,
+                correct: 0,
+                started: now(),
+            });
+        }
+        let data = self.data.as_ref().expect("tasks wait for the data");
+        let job = self.job.as_mut().expect("set above");
+        let finished = match &job.task {
+            Task::Measure { arm, epsilons } => {
+                let engine = if *arm == Arm::Model {
+                    self.main.as_mut()
+                } else {
+                    self.arm.as_mut()
+                }
+                .expect("loaded");
+                let n = data.test.len();
+                let end = (job.next + CHUNK).min(n);
+                let rows: Vec<u32> = (job.next as u32..end as u32).collect();
+                let epsilon = epsilons[job.index];
+                let acc = adversarial_accuracy(
+                    engine,
+                    &data.test.select(&rows),
+                    Attack { epsilon, steps: 1 },
+                    CHUNK,
+                )
+                .await?;
+                job.correct += (acc * rows.len() as f32).round() as usize;
+                job.next = end;
+                if end >= n {
+                    self.out.post(&InEvent::Point {
+                        arm: *arm,
+                        epsilon,
+                        accuracy: job.correct as f32 / n.max(1) as f32,
+                        images: n,
+                        ms: (now() - job.started) * 1000.0,
+                    });
+                    job.index += 1;
+                    job.next = 0;
+                    job.correct = 0;
+                    job.started = now();
+                }
+                job.index >= epsilons.len()
+            }
+            Task::Train {
+                arm,
+                images,
+                epsilon,
+            } => {
+                let engine = self.arm.as_mut().expect("loaded");
+                let of = (*images).min(data.train.len());
+                for _ in 0..STEPS_PER_BURST {
+                    if job.next >= of {
+                        break;
+                    }
+                    let end = (job.next + HARDEN_BATCH).min(of);
+                    let rows: Vec<u32> = (job.next as u32..end as u32).collect();
+                    mixed_step(
+                        engine,
+                        &data.train.select(&rows),
+                        *epsilon,
+                        &FINE_TUNE,
+                        *arm == Arm::Adversarial,
+                    )
+                    .await?;
+                    job.next = end;
+                }
+                self.out.post(&InEvent::Training {
+                    arm: *arm,
+                    done: job.next,
+                    of,
+                });
+                job.next >= of
+            }
+        };
+        if finished {
+            self.job = None;
+            if self.tasks.is_empty() {
+                self.out.post(&InEvent::Done);
+            }
+        }
+        Ok(true)
+    }
+
+    fn queue(&mut self, tasks: Vec<Task>) {
+        if self.ready().is_err() {
+            self.say(
+                MessageCode::NotReady,
+                "the model and the images are still loading",
+            );
+            self.out.post(&InEvent::Stopped);
+            return;
+        }
+        self.job = None;
+        self.tasks = tasks.into();
+    }
+}
+
+/// Whether a list of ε's is one the lesson accepts.
+fn epsilons_ok(epsilons: &[f32]) -> bool {
+    !epsilons.is_empty() && epsilons.len() <= 16 && epsilons.iter().all(|e| (0.0..=1.0).contains(e))
+}
+
+impl LessonWorker for Worker {
+    type Protocol = InProtocol;
+
+    fn new(out: Outbox<InProtocol>) -> Self {
+        out.post(&InEvent::Ready);
+        Self {
+            out,
+            gpu: Gpu::default(),
+            kind: EngineKind::Cpu,
+            data: None,
+            model: None,
+            main: None,
+            arm: None,
+            tasks: VecDeque::new(),
+            job: None,
+        }
+    }
+
+    fn out(&self) -> &Outbox<InProtocol> {
+        &self.out
+    }
+
+    async fn handle(&mut self, command: InToWorker) -> Result<(), EngineError> {
+        match command {
+            InToWorker::Start {
+                engine,
+                model,
+                test,
+            } => self.start(engine, model, test.clamp(100, 10_000)).await,
+            InToWorker::Curve { epsilons } if epsilons_ok(&epsilons) => {
+                self.queue(vec![Task::Measure {
+                    arm: Arm::Model,
+                    epsilons,
+                }]);
+            }
+            InToWorker::Harden {
+                images,
+                epsilon,
+                epsilons,
+            } if epsilons_ok(&epsilons)
+                && (super::HARDEN_IMAGES.0..=super::HARDEN_IMAGES.1).contains(&images)
+                && (0.0..=0.5).contains(&epsilon) =>
+            {
+                // The model as loaded is measured again with the arms: every curve on the same images.
+                let mut tasks = vec![Task::Measure {
+                    arm: Arm::Model,
+                    epsilons: epsilons.clone(),
+                }];
+                for arm in [Arm::Clean, Arm::Adversarial] {
+                    tasks.push(Task::Train {
+                        arm,
+                        images,
+                        epsilon,
+                    });
+                    tasks.push(Task::Measure {
+                        arm,
+                        epsilons: epsilons.clone(),
+                    });
+                }
+                self.queue(tasks);
+            }
+            InToWorker::Curve { .. } | InToWorker::Harden { .. } => {
+                self.say(
+                    MessageCode::BadSetting,
+                    "ε in 0–1 (at most 16 of them), fine-tuning ε in 0–0.5, images in range",
+                );
+                self.out.post(&InEvent::Stopped);
+            }
+            InToWorker::Stop => self.stop(),
+        }
+        Ok(())
+    }
+
+    async fn answer(&mut self, query: InQuery) -> Result<InReply, EngineError> {
+        match query {
+            InQuery::Overview => self.overview().map(InReply::Overview),
+            InQuery::Explain {
+                image,
+                method,
+                randomized,
+            } => self
+                .explain(image, method, randomized)
+                .await
+                .map(|m| InReply::Map(Box::new(m))),
+            InQuery::Fgsm { image, epsilon } => self
+                .fgsm(image, epsilon)
+                .await
+                .map(|f| InReply::Fgsm(Box::new(f))),
+            InQuery::Classify { pixels, seed } => {
+                let x: Vec<f32> = match pixels {
+                    Some(p) if p.len() == 784 => p.iter().map(|&b| f32::from(b) / 255.0).collect(),
+                    Some(p) => {
+                        return Err(EngineError::InvalidInput(format!(
+                            "a drawing of {} pixels, not 784",
+                            p.len()
+                        )));
+                    }
+                    None => {
+                        let mut rng = SeededRng::new(seed);
+                        (0..784).map(|_| rng.next_f32()).collect()
+                    }
+                };
+                let probs = self.probabilities(&x).await?;
+                Ok(InReply::Classified {
+                    probs,
+                    pixels: bytes(&x),
+                })
+            }
+        }
+    }
+
+    fn failed(message: WorkerMessage) -> InReply {
+        InReply::Failed(message)
+    }
+
+    fn error(message: WorkerMessage) -> InEvent {
+        InEvent::Error(message)
+    }
+
+    async fn idle(&mut self) -> Result<bool, EngineError> {
+        self.work().await
+    }
+
+    fn stop(&mut self) {
+        self.tasks.clear();
+        if self.job.take().is_some() {
+            self.out.post(&InEvent::Stopped);
+        }
+    }
+}
