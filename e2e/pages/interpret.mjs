@@ -28,7 +28,7 @@ export class InterpretPage extends BasePage {
 
   /** Waits for `id` to carry `attr` satisfying `ok` (a string test run in the page). */
   async waitAttr(id, attr, expected, timeout = 120_000) {
-    await this.page.waitForFunction(([i, a, e]) => document.querySelector(`[data-testid=${i}]`)?.getAttribute(a) === e, [id, attr, String(expected)], { timeout });
+    await this.page.waitForFunction(([i, a, e]) => document.querySelector(`[data-testid="${i}"]`)?.getAttribute(a) === e, [id, attr, String(expected)], { timeout });
   }
 
   async attr(id, name) { return this.byId(id).getAttribute(name); }

@@ -86,6 +86,7 @@ test('the robustness curve falls from the clean accuracy; adversarial training b
     await p.byId('harden-verdict').waitFor({ timeout: 600_000 });
     assert.equal(await p.attr('harden-verdict', 'data-helped'), 'true', await p.text('harden-verdict'));
     assert.equal(Number(await p.attr('robust-acc-0', 'data-value')), acc[0], 'the same model, the same images: the same clean accuracy');
+    const hardened = await p.attr('robust-acc-adversarial-0.1', 'data-value');
     await p.screenshot('interpret-06-sturdier');
 
     await p.next();
@@ -103,6 +104,16 @@ test('the robustness curve falls from the clean accuracy; adversarial training b
     await p.byId('interpret-q2-no').click();
     await p.byId('interpret-q2-result').waitFor({ timeout: 60_000 });
     await p.screenshot('interpret-08-check');
+
+    // A reload shows the curves kept in this browser; "Start afresh" forgets them.
+    await p.page.reload();
+    await p.byId('interpret-resumed').waitFor({ timeout: 120_000 });
+    await p.byId('lesson-prev').click();
+    await p.byId('lesson-prev').click();
+    await p.waitAttr('robust-acc-adversarial-0.1', 'data-value', hardened);
+    await p.byId('interpret-afresh').click();
+    await p.byId('interpret-resumed').waitFor({ state: 'detached' });
+    assert.equal(await p.byId('robustness-table').count(), 0, 'the curves are gone');
     assert.equal(await p.errors(), '');
     assert.deepEqual(p.consoleErrors, []);
   } finally { await p.page.context().close(); }

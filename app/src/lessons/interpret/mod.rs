@@ -170,6 +170,7 @@ pub fn InterpretLesson() -> impl IntoView {
         }
     });
     let step = current_step(router, STEPS.len());
+    let forget = client.clone();
     let panel = move || {
         let client = client.clone();
         if state.loaded.get().is_none() {
@@ -194,6 +195,16 @@ pub fn InterpretLesson() -> impl IntoView {
                     <p class="error">{m.show(lang.get())}</p>
                 }).collect_view()}
             </div>
+            {move || state.resumed.get().then(|| {
+                let client = forget.clone();
+                view! {
+                    <p class="hint resumed" data-testid="interpret-resumed">
+                        {move || tx("The curves below were kept in this browser and shown again after the reload.", "下面的曲线保存在本浏览器中，重新加载后再次显示。").get(lang.get())} " "
+                        <button class="secondary" data-testid="interpret-afresh" on:click=move |_| client.send(&InToWorker::Forget)>
+                            {move || tx("Start afresh", "重新开始").get(lang.get())}</button>
+                    </p>
+                }
+            })}
             <div class="lesson-bar">
                 <span class="engine" data-testid="engine">
                     {move || state.engine.get().map(|e| view! {

@@ -117,6 +117,8 @@ pub enum InToWorker {
     },
     /// Stop what runs (curves and fine-tuning).
     Stop,
+    /// Forget the curves kept in this browser ([`InEvent::Forgotten`] answers).
+    Forget,
 }
 
 /// Clean images per fine-tuning step (as many adversarial or repeated ones join them).
@@ -282,6 +284,11 @@ pub enum InEvent {
     Done,
     /// Stopped before the end.
     Stopped,
+    /// The curves kept in this browser for this model and these test images were replayed (their
+    /// points came just before).
+    Resumed,
+    /// The kept curves are forgotten.
+    Forgotten,
     /// Something went wrong.
     Error(WorkerMessage),
 }

@@ -32,6 +32,8 @@ pub struct InState {
     pub adversarial_curve: RwSignal<Vec<Point>>,
     /// What runs: (arm, training images done, of) while fine-tuning, or the arm measured.
     pub busy: RwSignal<Busy>,
+    /// The curves shown were kept in this browser and replayed after a reload.
+    pub resumed: RwSignal<bool>,
     pub errors: RwSignal<Vec<WorkerMessage>>,
 }
 
@@ -44,6 +46,7 @@ impl InState {
             clean_curve: RwSignal::new(Vec::new()),
             adversarial_curve: RwSignal::new(Vec::new()),
             busy: RwSignal::new(None),
+            resumed: RwSignal::new(false),
             errors: RwSignal::new(Vec::new()),
         }
     }
@@ -104,6 +107,14 @@ impl InState {
             }
             InEvent::Training { arm, done, of } => self.busy.set(Some((arm, Some((done, of))))),
             InEvent::Done | InEvent::Stopped => self.busy.set(None),
+            InEvent::Resumed => self.resumed.set(true),
+            InEvent::Forgotten => {
+                for arm in [Arm::Model, Arm::Clean, Arm::Adversarial] {
+                    self.curve(arm).set(Vec::new());
+                }
+                self.busy.set(None);
+                self.resumed.set(false);
+            }
             InEvent::Error(m) => {
                 web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
                 self.errors.update(|e| e.push(m));

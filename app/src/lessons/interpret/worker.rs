@@ -69,6 +69,17 @@ struct Job {
     started: f64,
 }
 
+/// Where the curves are kept in this browser (`crate::store`).
+const KEY: &str = "interpret";
+
+/// The curves measured, kept for a reload: for one model and one number of test images.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Kept {
+    model: ModelChoice,
+    test: usize,
+    points: Vec<InEvent>,
+}
+
 /// The worker.
 pub struct Worker {
     out: Outbox<InProtocol>,
@@ -81,6 +92,9 @@ pub struct Worker {
     arm: Option<AnyEngine>,
     tasks: VecDeque<Task>,
     job: Option<Job>,
+    /// The model and test images loaded, and every point measured (kept after each job).
+    choice: (ModelChoice, usize),
+    points: Vec<InEvent>,
 }
 
 fn pixels_of(data: &Dataset, i: usize) -> Vec<f32> {
@@ -161,13 +175,41 @@ impl Worker {
                 self.main = Some(main);
                 self.arm = Some(arm);
                 self.model = Some(model);
+                self.choice = (choice, test.len());
                 self.data = Some(Data {
                     test,
                     train,
                     mean_image,
                 });
+                self.replay().await;
             }
             Err(e) => self.say(MessageCode::EngineFailed, e.to_string()),
+        }
+    }
+
+    /// Replays the curves kept in this browser for this model and these test images, if any.
+    async fn replay(&mut self) {
+        let kept = match crate::store::get::<Kept>(KEY).await {
+            Ok(Some(k)) if (k.model, k.test) == self.choice && !k.points.is_empty() => k,
+            Ok(_) => return,
+            Err(e) => return web_sys::console::warn_1(&e.to_string().into()),
+        };
+        for p in &kept.points {
+            self.out.post(p);
+        }
+        self.points = kept.points;
+        self.out.post(&InEvent::Resumed);
+    }
+
+    /// Keeps the curves measured; a failure is said in the console only (the lesson goes on).
+    async fn keep(&self) {
+        let kept = Kept {
+            model: self.choice.0,
+            test: self.choice.1,
+            points: self.points.clone(),
+        };
+        if let Err(e) = crate::store::put(KEY, &kept).await {
+            web_sys::console::warn_1(&e.to_string().into());
         }
     }
 
@@ -376,13 +418,17 @@ impl Worker {
                 job.correct += (acc * rows.len() as f32).round() as usize;
                 job.next = end;
                 if end >= n {
-                    self.out.post(&InEvent::Point {
+                    let point = InEvent::Point {
                         arm: *arm,
                         epsilon,
                         accuracy: job.correct as f32 / n.max(1) as f32,
                         images: n,
                         ms: (now() - job.started) * 1000.0,
-                    });
+                    };
+                    self.out.post(&point);
+                    // A new measurement of an arm at an ε replaces the old one.
+                    self.points.retain(|p| !matches!(p, InEvent::Point { arm: a, epsilon: e, .. } if a == arm && *e == epsilon));
+                    self.points.push(point);
                     job.index += 1;
                     job.next = 0;
                     job.correct = 0;
@@ -425,6 +471,7 @@ impl Worker {
             self.job = None;
             if self.tasks.is_empty() {
                 self.out.post(&InEvent::Done);
+                self.keep().await;
             }
         }
         Ok(true)
@@ -464,6 +511,8 @@ impl LessonWorker for Worker {
             arm: None,
             tasks: VecDeque::new(),
             job: None,
+            choice: (ModelChoice::Shipped, 0),
+            points: Vec::new(),
         }
     }
 
@@ -518,6 +567,14 @@ impl LessonWorker for Worker {
                 self.out.post(&InEvent::Stopped);
             }
             InToWorker::Stop => self.stop(),
+            InToWorker::Forget => {
+                self.stop();
+                self.points.clear();
+                if let Err(e) = crate::store::delete(KEY).await {
+                    web_sys::console::warn_1(&e.to_string().into());
+                }
+                self.out.post(&InEvent::Forgotten);
+            }
         }
         Ok(())
     }
