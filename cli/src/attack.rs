@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use kernels::attack::{Attack, adversarial_accuracy};
+use kernels::attack::{Attack, FINE_TUNE, FINE_TUNE_BATCH, adversarial_accuracy, mixed_step};
 use kernels::{Engine, Mlp};
 
 use crate::data::{DataArgs, load_data};
@@ -33,6 +33,14 @@ pub struct AttackArgs {
     /// Engine.
     #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
     engine: EngineChoice,
+    /// Also fine-tune two copies on the first N training images (one epoch, batches of 64 clean
+    /// images): one with their FGSM images mixed in (adversarial training), one with the clean images
+    /// taken twice (the control); then measure all three models.
+    #[arg(long)]
+    harden: Option<usize>,
+    /// ε of adversarial training's FGSM images.
+    #[arg(long, default_value_t = 0.1)]
+    harden_eps: f32,
     /// One JSON object per ε instead of text.
     #[arg(long)]
     json: bool,
@@ -53,15 +61,67 @@ pub fn run(args: AttackArgs) -> Result<()> {
         &std::fs::read(&args.model).with_context(|| format!("reading {}", args.model.display()))?,
     )
     .with_context(|| format!("loading {}", args.model.display()))?;
-    let (_, test) = load_data(&DataArgs {
-        train_limit: Some(0),
-        ..args.data
+    if let Some(n) = args.harden
+        && !(64..=60_000).contains(&n)
+    {
+        bail!("--harden takes 64 to 60000 training images, got {n}");
+    }
+    if !(0.0..=0.5).contains(&args.harden_eps) {
+        bail!("--harden-eps must be in [0, 0.5], got {}", args.harden_eps);
+    }
+    let (train, test) = load_data(&DataArgs {
+        train_limit: Some(args.harden.unwrap_or(0)),
+        ..args.data.clone()
     })?;
     const CHUNK: usize = 1000;
     pollster::block_on(async {
-        let mut engine = make_engine(args.engine, &model, CHUNK).await?;
+        let mut arms = vec![("model", model.clone())];
+        if args.harden.is_some() {
+            for (name, adversarial) in [("clean", false), ("adversarial", true)] {
+                let t0 = Instant::now();
+                let mut engine = make_engine(args.engine, &model, CHUNK).await?;
+                for start in (0..train.len()).step_by(FINE_TUNE_BATCH) {
+                    let end = (start + FINE_TUNE_BATCH).min(train.len());
+                    let rows: Vec<u32> = (start as u32..end as u32).collect();
+                    mixed_step(
+                        &mut engine,
+                        &train.select(&rows),
+                        args.harden_eps,
+                        &FINE_TUNE,
+                        adversarial,
+                    )
+                    .await?;
+                }
+                if !args.json {
+                    println!(
+                        "fine-tuned {name}: {} images, ε {} ({:.1} s)",
+                        train.len(),
+                        args.harden_eps,
+                        t0.elapsed().as_secs_f64()
+                    );
+                }
+                arms.push((name, engine.model().await?));
+            }
+        }
+        for (arm, model) in arms {
+            measure(&args, arm, &model, &test).await?;
+        }
+        Ok(())
+    })
+}
+
+/// Prints one model's accuracy at each ε.
+async fn measure(
+    args: &AttackArgs,
+    arm: &str,
+    model: &Mlp,
+    test: &kernels::dataset::Dataset,
+) -> Result<()> {
+    const CHUNK: usize = 1000;
+    {
+        let mut engine = make_engine(args.engine, model, CHUNK).await?;
         if !args.json {
-            println!("engine: {}", engine.info());
+            println!("{arm}: engine {}", engine.info());
             println!(
                 "{}: {} test images; {}",
                 test.name,
@@ -79,11 +139,12 @@ pub fn run(args: AttackArgs) -> Result<()> {
                 epsilon,
                 steps: args.pgd_steps,
             };
-            let accuracy = adversarial_accuracy(&mut engine, &test, attack, CHUNK).await?;
+            let accuracy = adversarial_accuracy(&mut engine, test, attack, CHUNK).await?;
             if args.json {
                 println!(
                     "{}",
                     serde_json::json!({
+                        "model": arm,
                         "epsilon": epsilon,
                         "steps": args.pgd_steps,
                         "accuracy": accuracy,
@@ -99,5 +160,5 @@ pub fn run(args: AttackArgs) -> Result<()> {
             }
         }
         Ok(())
-    })
+    }
 }

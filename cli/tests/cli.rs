@@ -515,4 +515,39 @@ fn attack_prints_accuracy_per_epsilon_and_refuses_absurd_input() {
     );
     let (ok, out) = run(&["attack", "--model", model, "--eps", "2"]);
     assert!(!ok && out.contains("ε must be in [0, 1]"), "{out}");
+    let (ok, out) = run(&["attack", "--model", model, "--harden", "5"]);
+    assert!(!ok && out.contains("--harden takes"), "{out}");
+}
+
+#[test]
+fn attack_with_harden_measures_the_model_its_control_and_its_adversarially_trained_copy() {
+    let (ok, out) = run(&[
+        "attack",
+        "--model",
+        "static/models/live-mnist-mlp-784-32-10.safetensors",
+        "--engine",
+        "cpu",
+        "--test-limit",
+        "500",
+        "--eps",
+        "0,0.1",
+        "--harden",
+        "3000",
+        "--json",
+    ]);
+    assert!(ok, "{out}");
+    let at = |model: &str, eps: f64| {
+        out.lines()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .find(|r| r["model"] == model && (r["epsilon"].as_f64().unwrap() - eps).abs() < 1e-6)
+            .and_then(|r| r["accuracy"].as_f64())
+            .unwrap_or_else(|| panic!("{model} at {eps}: {out}"))
+    };
+    assert!(
+        at("adversarial", 0.1) > at("clean", 0.1) + 0.1
+            && at("adversarial", 0.1) > at("model", 0.1) + 0.1,
+        "{out}"
+    );
+    assert!(at("adversarial", 0.0) > 0.8, "{out}");
 }

@@ -108,6 +108,21 @@ pub async fn adversarial_accuracy(
     Ok(correct as f32 / test.len().max(1) as f32)
 }
 
+/// Adversarial fine-tuning's optimiser (the lesson and `backprop-lab attack --harden` share it):
+/// plain SGD with momentum at a small rate, as the model is trained already.
+pub const FINE_TUNE: crate::OptimizerConfig = crate::OptimizerConfig {
+    kind: crate::OptimizerKind::Sgd,
+    lr: 0.02,
+    momentum: 0.9,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    weight_decay: 0.0,
+};
+
+/// Clean images per fine-tuning step (as many adversarial or repeated ones join them).
+pub const FINE_TUNE_BATCH: usize = 64;
+
 /// One step of adversarial training (Goodfellow et al. 2015): the batch's FGSM images at ε under the
 /// current weights, then one training step on the clean and the adversarial images together
 /// (2·rows rows). With `adversarial = false` the clean images are taken twice instead: the control

@@ -8,12 +8,12 @@ use super::panels::{ImagePicker, ask, top};
 use super::protocol::{Arm, FgsmView, InQuery, InReply, InToWorker, Method};
 use super::state::{InClient, InState, Point};
 use super::text::ui;
-use super::worker::FINE_TUNE;
 use super::{EPSILONS, HARDEN_EPSILON};
 use crate::ui::drawing::DrawingPad;
 use crate::ui::heatmap::{DigitImage, Heatmap, Layout};
 use crate::ui::i18n::Lang;
 use crate::ui::line_chart::{LineChart, Series};
+use kernels::attack::FINE_TUNE;
 
 /// The PyTorch FGSM tutorial's published accuracies of its LeNet at ε = 0, 0.1, 0.2, 0.3.
 pub const REFERENCE: [(f32, f32); 4] = [(0.0, 0.981), (0.1, 0.851), (0.2, 0.430), (0.3, 0.087)];
@@ -230,8 +230,10 @@ pub fn sturdier(
         Some((helped, m.0, c.0, a.0))
     };
     let settings = format!(
-        "{images} · ε = {HARDEN_EPSILON} · 64 + 64 · SGD lr {} momentum {} · 1 epoch",
-        FINE_TUNE.lr, FINE_TUNE.momentum
+        "{images} · ε = {HARDEN_EPSILON} · {b} + {b} · SGD lr {} momentum {} · 1 epoch",
+        FINE_TUNE.lr,
+        FINE_TUNE.momentum,
+        b = kernels::attack::FINE_TUNE_BATCH
     );
     view! {
         <div class="panel wide" data-testid="sturdier">

@@ -122,7 +122,7 @@ pub enum InToWorker {
 }
 
 /// Clean images per fine-tuning step (as many adversarial or repeated ones join them).
-pub const HARDEN_BATCH: usize = 64;
+pub const HARDEN_BATCH: usize = kernels::attack::FINE_TUNE_BATCH;
 
 /// Questions to the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]

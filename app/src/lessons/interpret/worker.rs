@@ -5,12 +5,12 @@
 
 use std::collections::VecDeque;
 
-use kernels::attack::{Attack, adversarial_accuracy, mixed_step, perturb};
+use kernels::attack::{Attack, FINE_TUNE, adversarial_accuracy, mixed_step, perturb};
 use kernels::dataset::Dataset;
 use kernels::ops::softmax_cross_entropy::softmax_rows;
 use kernels::rng::SeededRng;
 use kernels::saliency::{self, blurred};
-use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp, OptimizerConfig};
+use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp};
 use serde_bytes::ByteBuf;
 
 use super::protocol::{
@@ -27,16 +27,6 @@ const MAX_ROWS: usize = 512;
 const CHUNK: usize = 250;
 /// Fine-tuning steps per burst.
 const STEPS_PER_BURST: usize = 4;
-/// Fine-tuning: plain SGD with momentum at a small rate (the model is trained already).
-pub const FINE_TUNE: OptimizerConfig = OptimizerConfig {
-    kind: kernels::OptimizerKind::Sgd,
-    lr: 0.02,
-    momentum: 0.9,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-    weight_decay: 0.0,
-};
 /// Seed of the randomised layers of the sanity check.
 const RANDOM_SEED: u64 = 7;
 
