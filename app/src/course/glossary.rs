@@ -479,6 +479,22 @@ pub const TERMS: &[Term] = &[
             "浏览器访问 GPU 的接口，用来运行本应用的内核；没有它时，本应用使用 CPU 引擎。",
         ),
     ),
+    term(
+        "saliency-map",
+        tx("saliency map", "显著性图"),
+        tx(
+            "A heat-map of how much each input pixel matters to a class's score, made from the model's gradient with respect to its input.",
+            "一张热力图，显示每个输入像素对某个类别得分有多重要，由模型对输入的梯度得到。",
+        ),
+    ),
+    term(
+        "adversarial-example",
+        tx("adversarial example", "对抗样本"),
+        tx(
+            "An input changed slightly, in the direction that raises the loss, so that the model gets it wrong while a person sees no difference.",
+            "沿着使损失增大的方向稍加改动的输入：人看不出区别，模型却判断错误。",
+        ),
+    ),
 ];
 
 /// A term's short name in `lang`: the part before a parenthesis ("neuron (unit)" → "neuron").

@@ -100,6 +100,15 @@ pub const DEMOS: &[Demo] = &[
             "把数字特征用在 Fashion-MNIST 上：运行三组并读结论及其误差带；先让全班预测结果。",
         ),
     },
+    Demo {
+        title: tx("A digit that fools the model", "骗过模型的数字"),
+        lesson: "interpret",
+        setup: "step=4&image=0",
+        what: tx(
+            "Raise ε until the answer changes, then ask the class to read the attacked digit. Step 5 measures it on every test image.",
+            "增大 ε 直到答案改变，然后请全班读出被攻击的数字。第 5 步在全部测试图像上测量它。",
+        ),
+    },
 ];
 
 /// Minutes of a class period.

@@ -230,14 +230,14 @@ pub fn sturdier(
         Some((helped, m.0, c.0, a.0))
     };
     let settings = format!(
-        "{images} · ε = {HARDEN_EPSILON} · {b} + {b} · SGD lr {} momentum {} · 1 epoch",
+        "{images} · ε = {HARDEN_EPSILON} · {b} + {b} · SGD lr {} momentum {}",
         FINE_TUNE.lr,
         FINE_TUNE.momentum,
         b = kernels::attack::FINE_TUNE_BATCH
     );
     view! {
         <div class="panel wide" data-testid="sturdier">
-            <p class="settings" data-testid="harden-settings">{move || ui::HARDEN.get(lang.get())} ": " {settings.clone()}</p>
+            <p class="settings" data-testid="harden-settings">{move || ui::HARDEN.get(lang.get())} ": " {settings.clone()} " · " {move || ui::ONE_EPOCH.get(lang.get())}</p>
             <div class="buttons">
                 <button data-testid="adv-train" disabled=move || state.busy.get().is_some() on:click=run>{move || ui::HARDEN_RUN.get(lang.get())}</button>
                 <button class="secondary" disabled=move || state.busy.get().is_none() on:click=move |_| stop.send(&InToWorker::Stop)>{move || ui::STOP.get(lang.get())}</button>

@@ -174,7 +174,7 @@ pub fn InterpretLesson() -> impl IntoView {
     let panel = move || {
         let client = client.clone();
         if state.loaded.get().is_none() {
-            return view! { <p class="hint" data-testid="interpret-loading">{move || text::ui::LOADING.get(lang.get())}</p> }.into_any();
+            return view! { <div class="panel wide"><p class="hint" data-testid="interpret-loading">{move || text::ui::LOADING.get(lang.get())}</p></div> }.into_any();
         }
         match step.get() {
             1 => panels::first_layer(client, state, lang).into_any(),

@@ -103,7 +103,7 @@ fn map_figure(
     let (class, p) = (m.class, m.probs.get(m.class).copied().unwrap_or(0.0));
     let values = m.map.clone();
     view! {
-        <figure data-testid=testid data-method=m.method.key() data-image=m.image data-class=m.class>
+        <figure data-testid=testid data-method=m.method.key() data-image=m.image data-class=m.class data-ms=m.ms.to_string()>
             <Heatmap values=Signal::derive(move || values.clone()) layout=ONE px=8 testid="map-canvas"
                 aria=Signal::derive(move || ui::MAP_KEY.get(lang.get()).to_string()) />
             <figcaption>{caption} " · " {move || ui::EXPLAINS.get(lang.get())}

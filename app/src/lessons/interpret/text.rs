@@ -110,6 +110,7 @@ pub mod ui {
     pub const MODEL: Text = tx("Model", "模型");
     pub const TEST_IMAGES: Text = tx("Test images", "测试图像");
     pub const HARDEN: Text = tx("Fine-tuning images", "微调图像数");
+    pub const ONE_EPOCH: Text = tx("1 epoch", "1 轮");
     pub const IMAGE: Text = tx("Test image", "测试图像");
     pub const LOADING: Text = tx("Loading the model and the images…", "正在加载模型和图像……");
     pub const TILES: Text = tx(
@@ -119,7 +120,7 @@ pub mod ui {
     pub const MEANS: Text = tx("Mean test image of each class", "每个类别的平均测试图像");
     pub const ANOTHER: Text = tx("Another image", "换一张图");
     pub const GRADIENT: Text = tx("Gradient", "梯度");
-    pub const SMOOTHGRAD: Text = tx("SmoothGrad", "SmoothGrad");
+    pub const SMOOTHGRAD: Text = tx("SmoothGrad", "SmoothGrad（平滑梯度）");
     pub const INTEGRATED: Text = tx("Integrated gradients", "积分梯度");
     pub const SAMPLES: Text = tx("Noisy copies n", "加噪副本数 n");
     pub const NOISE: Text = tx("Noise σ (pixels)", "噪声 σ（像素）");
