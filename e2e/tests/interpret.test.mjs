@@ -119,6 +119,25 @@ test('the robustness curve falls from the clean accuracy; adversarial training b
   } finally { await p.page.context().close(); }
 });
 
+test('a model file the student picks is explained (a corrupt one is refused and changes nothing); without a live model kept, the page says where to train one', async () => {
+  const p = await InterpretPage.open(browser, server.url, `step=2&${SETUP}`);
+  try {
+    await p.loaded();
+    await p.waitAttr('interpret-model', 'data-source', 'shipped');
+    await p.byId('interpret-live-model').click();
+    await p.page.waitForFunction(() => /Cross-entropy/.test(document.querySelector('[data-testid=errors]').textContent), null, { timeout: 30_000 });
+    await p.byId('interpret-load-model').setInputFiles({ name: 'broken.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model') });
+    await p.page.waitForFunction(() => document.querySelectorAll('[data-testid=errors] .error').length >= 2, null, { timeout: 30_000 });
+    assert.match(await p.text('interpret-model'), /784-32-10/, 'the model explained is unchanged');
+    await p.byId('interpret-load-model').setInputFiles(fileURLToPath(new URL('../../static/models/mnist-mlp-784-512-10.safetensors', import.meta.url)));
+    await p.waitAttr('interpret-model', 'data-source', 'file');
+    assert.match(await p.text('interpret-model'), /784-512-10/);
+    await p.waitAttr('saliency-map', 'data-method', 'integrated');
+    assert.ok(Number(await p.attr('ig-completeness', 'data-value')) <= 0.05);
+    assert.deepEqual(p.consoleErrors.filter((e) => !/Backprop Lab/.test(e)), []);
+  } finally { await p.page.context().close(); }
+});
+
 test('the lesson in Chinese, and settings out of range are named on the page and not used', async () => {
   const p = await InterpretPage.open(browser, server.url, 'step=2&engine=cpu&lang=zh&model=vgg&test=5');
   try {
@@ -126,7 +145,7 @@ test('the lesson in Chinese, and settings out of range are named on the page and
     assert.match(await p.errors(), /test=5/);
     assert.match(await p.text('lesson-title'), /黑箱/);
     await p.loaded();
-    assert.match(await p.text('interpret-model'), /784-512-10 · 10000/, 'the defaults: the shipped model, every test image');
+    assert.match(await p.text('interpret-model'), /784-512-10 .* 10000/, 'the defaults: the shipped model, every test image');
     await p.waitAttr('saliency-map', 'data-method', 'integrated');
     await p.screenshot('interpret-zh-saliency');
   } finally { await p.page.context().close(); }

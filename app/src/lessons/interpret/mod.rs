@@ -12,7 +12,7 @@ mod worker;
 
 use leptos::prelude::*;
 
-use self::protocol::{InToWorker, MessageCode, ModelChoice, WorkerMessage};
+use self::protocol::{InToWorker, MessageCode, ModelChoice, Source, WorkerMessage};
 use self::text::STEPS;
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
@@ -171,6 +171,25 @@ pub fn InterpretLesson() -> impl IntoView {
     });
     let step = current_step(router, STEPS.len());
     let forget = client.clone();
+    let live = client.clone();
+    let load = client.clone();
+    let pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let client = load.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match crate::ui::files::file_bytes(file).await {
+                Ok(bytes) => client.send(&InToWorker::Load {
+                    bytes: serde_bytes::ByteBuf::from(bytes),
+                }),
+                Err(e) => state
+                    .errors
+                    .update(|v| v.push(WorkerMessage::new(MessageCode::FileUnreadable, e))),
+            }
+        });
+    };
     let panel = move || {
         let client = client.clone();
         if state.loaded.get().is_none() {
@@ -213,11 +232,25 @@ pub fn InterpretLesson() -> impl IntoView {
                         <span class="note" data-testid="engine-note">{move || e.note.show(lang.get())}</span>
                     })}
                 </span>
-                <span class="model" data-testid="interpret-model">
-                    {move || state.loaded.get().map(|(w, test, _)| format!("{} {} · {} {}",
+                <span class="model" data-testid="interpret-model" data-source=move || match state.source.get() {
+                    Some(Source::Shipped(_)) => "shipped", Some(Source::File) => "file", Some(Source::Live(_)) => "live", None => "" }>
+                    {move || state.loaded.get().map(|(w, test, _)| format!("{} {} ({}) · {} {}",
                         text::ui::MODEL.get(lang.get()),
                         w.iter().map(ToString::to_string).collect::<Vec<_>>().join("-"),
+                        match state.source.get() {
+                            Some(Source::File) => text::ui::FROM_FILE.get(lang.get()).to_string(),
+                            Some(Source::Live(steps)) => format!("{} · {steps} {}", text::ui::FROM_LIVE.get(lang.get()), text::ui::STEPS_TAKEN.get(lang.get())),
+                            _ => text::ui::SHIPPED.get(lang.get()).to_string(),
+                        },
                         test, text::ui::TEST_IMAGES.get(lang.get()).to_lowercase()))}
+                </span>
+                <span class="model-choice">
+                    <button class="secondary" data-testid="interpret-live-model" disabled=move || state.loaded.get().is_none()
+                        on:click=move |_| live.send(&InToWorker::UseLive)>{move || text::ui::USE_LIVE.get(lang.get())}</button>
+                    <label class="import">
+                        <span>{move || text::ui::LOAD_FILE.get(lang.get())}</span>
+                        <input type="file" accept=".safetensors" data-testid="interpret-load-model" disabled=move || state.loaded.get().is_none() on:change=pick />
+                    </label>
                 </span>
             </div>
             {panel}

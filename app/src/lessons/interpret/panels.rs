@@ -112,6 +112,15 @@ fn map_figure(
     }
 }
 
+/// The method's name on the page.
+fn method_label(m: Method) -> crate::ui::i18n::Text {
+    match m {
+        Method::Gradient => ui::GRADIENT,
+        Method::SmoothGrad { .. } => ui::SMOOTHGRAD,
+        Method::Integrated { .. } => ui::INTEGRATED,
+    }
+}
+
 /// Step 2.
 pub fn saliency(
     client: InClient,
@@ -211,7 +220,7 @@ pub fn saliency(
                                 aria=Signal::derive(move || format!("{} {label}", ui::IMAGE.get(lang.get()))) />
                             <figcaption>{format!("#{} · {label}", m.image)}</figcaption>
                         </figure>
-                        {map_figure(m.clone(), "saliency-figure", m.method.key().to_string(), lang)}
+                        {map_figure(m.clone(), "saliency-figure", method_label(m.method).get(lang.get_untracked()).to_string(), lang)}
                     </div>
                     <p class="hint">{move || ui::MAP_KEY.get(lang.get())}</p>
                     {completeness.map(|(sum, diff, rel)| view! {

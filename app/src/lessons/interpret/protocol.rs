@@ -78,6 +78,17 @@ impl Method {
     }
 }
 
+/// Where the model explained came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    /// A shipped model.
+    Shipped(ModelChoice),
+    /// A file the student picked.
+    File,
+    /// The concept lessons' live model, at this many steps.
+    Live(u64),
+}
+
 /// The curves the lesson measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Arm {
@@ -119,6 +130,13 @@ pub enum InToWorker {
     Stop,
     /// Forget the curves kept in this browser ([`InEvent::Forgotten`] answers).
     Forget,
+    /// Explain a model file the student picked (`.safetensors`, 784 inputs, 10 classes).
+    Load {
+        /// The file.
+        bytes: ByteBuf,
+    },
+    /// Explain the live model the concept lessons keep in this browser.
+    UseLive,
 }
 
 /// Clean images per fine-tuning step (as many adversarial or repeated ones join them).
@@ -257,6 +275,8 @@ pub enum InEvent {
         test: usize,
         /// Training images available for fine-tuning.
         train: usize,
+        /// Where the model came from.
+        source: Source,
     },
     /// One point of a curve.
     Point {

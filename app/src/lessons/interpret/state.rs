@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{Arm, InEvent, InProtocol, MessageCode, WorkerMessage};
+use super::protocol::{Arm, InEvent, InProtocol, MessageCode, Source, WorkerMessage};
 use crate::client::WorkerClient;
 
 /// The engine as the lesson bar shows it.
@@ -26,6 +26,8 @@ pub struct InState {
     pub engine: RwSignal<Option<EngineView>>,
     /// (widths, test images, training images) once loaded.
     pub loaded: RwSignal<Option<(Vec<usize>, usize, usize)>>,
+    /// Where the model explained came from.
+    pub source: RwSignal<Option<Source>>,
     /// Each arm's curve, in the order measured.
     pub model_curve: RwSignal<Vec<Point>>,
     pub clean_curve: RwSignal<Vec<Point>>,
@@ -42,6 +44,7 @@ impl InState {
         Self {
             engine: RwSignal::new(None),
             loaded: RwSignal::new(None),
+            source: RwSignal::new(None),
             model_curve: RwSignal::new(Vec::new()),
             clean_curve: RwSignal::new(Vec::new()),
             adversarial_curve: RwSignal::new(Vec::new()),
@@ -93,7 +96,17 @@ impl InState {
                 widths,
                 test,
                 train,
-            } => self.loaded.set(Some((widths, test, train))),
+                source,
+            } => {
+                // Another model: its curves are measured anew.
+                for arm in [Arm::Model, Arm::Clean, Arm::Adversarial] {
+                    self.curve(arm).set(Vec::new());
+                }
+                self.busy.set(None);
+                self.resumed.set(false);
+                self.source.set(Some(source));
+                self.loaded.set(Some((widths, test, train)));
+            }
             InEvent::Point {
                 arm,
                 epsilon,

@@ -108,6 +108,12 @@ pub mod ui {
     use crate::ui::i18n::{Text, tx};
 
     pub const MODEL: Text = tx("Model", "模型");
+    pub const SHIPPED: Text = tx("shipped, trained", "随应用提供，已训练");
+    pub const FROM_FILE: Text = tx("from your file", "来自你的文件");
+    pub const FROM_LIVE: Text = tx("the concept lessons' live model", "概念课程中的实时模型");
+    pub const STEPS_TAKEN: Text = tx("steps", "步");
+    pub const USE_LIVE: Text = tx("Explain the live model", "解释实时模型");
+    pub const LOAD_FILE: Text = tx("Explain a model file", "解释一个模型文件");
     pub const TEST_IMAGES: Text = tx("Test images", "测试图像");
     pub const HARDEN: Text = tx("Fine-tuning images", "微调图像数");
     pub const ONE_EPOCH: Text = tx("1 epoch", "1 轮");

@@ -15,7 +15,7 @@ use serde_bytes::ByteBuf;
 
 use super::protocol::{
     Arm, Baseline, FgsmView, HARDEN_BATCH, InEvent, InProtocol, InQuery, InReply, InToWorker,
-    MapView, MessageCode, Method, ModelChoice, Overview, WorkerMessage,
+    MapView, MessageCode, Method, ModelChoice, Overview, Source, WorkerMessage,
 };
 use crate::protocol::EnginePreference;
 use crate::runtime::engine::{self, Gpu};
@@ -83,7 +83,9 @@ pub struct Worker {
     tasks: VecDeque<Task>,
     job: Option<Job>,
     /// The model and test images loaded, and every point measured (kept after each job).
-    choice: (ModelChoice, usize),
+    /// The shipped model and test images loaded, under which the curves are kept (`None`: a file or
+    /// the live model, whose curves are not kept).
+    kept_as: Option<(ModelChoice, usize)>,
     points: Vec<InEvent>,
 }
 
@@ -150,37 +152,82 @@ impl Worker {
         mean_image
             .iter_mut()
             .for_each(|m| *m /= test.len().max(1) as f32);
-        let engines = AnyEngine::new(self.kind, self.gpu.for_kind(self.kind), &model, MAX_ROWS)
-            .and_then(|a| {
-                AnyEngine::new(self.kind, self.gpu.for_kind(self.kind), &model, MAX_ROWS)
-                    .map(|b| (a, b))
-            });
-        match engines {
-            Ok((main, arm)) => {
-                self.out.post(&InEvent::Loaded {
-                    widths: model.widths(),
-                    test: test.len(),
-                    train: train.len(),
-                });
-                self.main = Some(main);
-                self.arm = Some(arm);
-                self.model = Some(model);
-                self.choice = (choice, test.len());
-                self.data = Some(Data {
-                    test,
-                    train,
-                    mean_image,
-                });
-                self.replay().await;
-            }
+        self.data = Some(Data {
+            test,
+            train,
+            mean_image,
+        });
+        match self.install(model, Source::Shipped(choice)) {
+            Ok(()) => self.replay().await,
             Err(e) => self.say(MessageCode::EngineFailed, e.to_string()),
+        }
+    }
+
+    /// Makes `model` the one explained and attacked: both engines anew (its shape may differ), nothing
+    /// queued, no curve; the page hears where it came from.
+    fn install(&mut self, model: Mlp, source: Source) -> Result<(), EngineError> {
+        let (test, train) = match &self.data {
+            Some(d) => (d.test.len(), d.train.len()),
+            None => {
+                return Err(EngineError::InvalidInput(
+                    "the images are still loading".into(),
+                ));
+            }
+        };
+        if model.input_size() != 784 || model.classes() != 10 {
+            return Err(EngineError::InvalidInput(format!(
+                "a model of {:?}: this lesson explains MNIST models (784 inputs, 10 classes)",
+                model.widths()
+            )));
+        }
+        let gpu = self.gpu.for_kind(self.kind);
+        let main = AnyEngine::new(self.kind, gpu, &model, MAX_ROWS)?;
+        let arm = AnyEngine::new(self.kind, gpu, &model, MAX_ROWS)?;
+        self.stop();
+        self.points.clear();
+        self.kept_as = match source {
+            Source::Shipped(choice) => Some((choice, test)),
+            Source::File | Source::Live(_) => None,
+        };
+        self.out.post(&InEvent::Loaded {
+            widths: model.widths(),
+            test,
+            train,
+            source,
+        });
+        self.main = Some(main);
+        self.arm = Some(arm);
+        self.model = Some(model);
+        Ok(())
+    }
+
+    /// Explains the live model the concept lessons keep in this browser.
+    async fn use_live(&mut self) {
+        let saved = crate::store::get::<crate::lessons::live_model::saved::SavedLive>(
+            crate::lessons::live_model::saved::KEY,
+        )
+        .await;
+        match saved {
+            Ok(Some(s)) => match s.model() {
+                Some(m) => {
+                    if let Err(e) = self.install(m, Source::Live(s.steps)) {
+                        self.say(MessageCode::BadModel, e.to_string());
+                    }
+                }
+                None => self.say(MessageCode::BadModel, "the kept live model is of another version"),
+            },
+            Ok(None) => self.say(
+                MessageCode::NotReady,
+                "no live model is kept in this browser: train it in the Cross-entropy or the Chain-rule lesson first",
+            ),
+            Err(e) => self.say(MessageCode::RestoreFailed, e.to_string()),
         }
     }
 
     /// Replays the curves kept in this browser for this model and these test images, if any.
     async fn replay(&mut self) {
         let kept = match crate::store::get::<Kept>(KEY).await {
-            Ok(Some(k)) if (k.model, k.test) == self.choice && !k.points.is_empty() => k,
+            Ok(Some(k)) if Some((k.model, k.test)) == self.kept_as && !k.points.is_empty() => k,
             Ok(_) => return,
             Err(e) => return web_sys::console::warn_1(&e.to_string().into()),
         };
@@ -193,9 +240,12 @@ impl Worker {
 
     /// Keeps the curves measured; a failure is said in the console only (the lesson goes on).
     async fn keep(&self) {
+        let Some((model, test)) = self.kept_as else {
+            return;
+        };
         let kept = Kept {
-            model: self.choice.0,
-            test: self.choice.1,
+            model,
+            test,
             points: self.points.clone(),
         };
         if let Err(e) = crate::store::put(KEY, &kept).await {
@@ -501,7 +551,7 @@ impl LessonWorker for Worker {
             arm: None,
             tasks: VecDeque::new(),
             job: None,
-            choice: (ModelChoice::Shipped, 0),
+            kept_as: None,
             points: Vec::new(),
         }
     }
@@ -557,6 +607,15 @@ impl LessonWorker for Worker {
                 self.out.post(&InEvent::Stopped);
             }
             InToWorker::Stop => self.stop(),
+            InToWorker::Load { bytes } => match Mlp::from_safetensors(&bytes) {
+                Ok(m) => {
+                    if let Err(e) = self.install(m, Source::File) {
+                        self.say(MessageCode::BadModel, e.to_string());
+                    }
+                }
+                Err(e) => self.say(MessageCode::BadModel, e.to_string()),
+            },
+            InToWorker::UseLive => self.use_live().await,
             InToWorker::Forget => {
                 self.stop();
                 self.points.clear();

@@ -4,7 +4,7 @@
 
 pub mod protocol;
 pub mod quiz;
-mod saved;
+pub mod saved;
 pub mod text;
 mod worker;
 

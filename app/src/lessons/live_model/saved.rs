@@ -54,6 +54,13 @@ impl SavedLive {
         })
     }
 
+    /// The model alone (another lesson explains it), if this entry is of this version.
+    pub fn model(&self) -> Option<Mlp> {
+        (self.version == VERSION)
+            .then(|| Mlp::from_safetensors(&self.model).ok())
+            .flatten()
+    }
+
     /// The model and its optimiser state, if this entry fits a live model of `widths` from `seed`.
     pub fn restore(&self, widths: &[usize], seed: u64) -> Option<(Mlp, Vec<TensorOptimizerState>)> {
         if self.version != VERSION || self.seed != seed {
