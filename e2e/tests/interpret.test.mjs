@@ -38,6 +38,17 @@ test('saliency maps (integrated gradients complete within 5 % at 64 steps), the 
     assert.equal(await p.byId('ig-completeness').count(), 0, 'completeness belongs to integrated gradients');
     await p.byId('method-gradient').click();
     await p.waitAttr('saliency-map', 'data-method', 'gradient');
+    // A digit drawn on the pad is explained instead of the test image.
+    await p.byId('draw-toggle').click();
+    const pad = await p.byId('draw-canvas').boundingBox();
+    await p.page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.2);
+    await p.page.mouse.down();
+    for (let k = 1; k <= 10; k++) await p.page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * (0.2 + 0.06 * k));
+    await p.page.mouse.up();
+    await p.waitAttr('saliency-map', 'data-image', 'drawn');
+    await p.screenshot('interpret-02-drawn');
+    await p.byId('draw-toggle').click();
+    await p.waitAttr('saliency-map', 'data-image', '0');
 
     await p.next();
     await p.set('randomize-layer', 2);

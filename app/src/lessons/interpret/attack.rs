@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::panels::{ImagePicker, ask, top};
+use super::panels::{ImagePicker, Pick, ask, top};
 use super::protocol::{Arm, FgsmView, InQuery, InReply, InToWorker, Method};
 use super::state::{InClient, InState, Point};
 use super::text::ui;
@@ -24,17 +24,13 @@ pub fn band(p: f32, n: usize) -> f32 {
 }
 
 /// Step 4.
-pub fn fgsm(
-    client: InClient,
-    state: InState,
-    image: RwSignal<usize>,
-    lang: RwSignal<Lang>,
-) -> impl IntoView {
+pub fn fgsm(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
+    let picker = client.clone();
     let eps = RwSignal::new(0.1f32);
     let view_ = RwSignal::new(None::<FgsmView>);
     let asked = RwSignal::new(0u32);
     Effect::new(move |_| {
-        let (i, e) = (image.get(), eps.get());
+        let ((i, drawn), e) = (pick.get(), eps.get());
         let n = asked.get_untracked() + 1;
         asked.set(n);
         ask(
@@ -42,6 +38,7 @@ pub fn fgsm(
             state,
             InQuery::Fgsm {
                 image: i,
+                drawn,
                 epsilon: e,
             },
             move |r| {
@@ -55,7 +52,7 @@ pub fn fgsm(
     });
     view! {
         <div class="panel wide" data-testid="fgsm">
-            <ImagePicker image state lang />
+            <ImagePicker pick client=picker.clone() state lang />
             <label>{move || ui::EPS.get(lang.get())} " " {move || format!("{:.2}", eps.get())}
                 <input type="range" data-testid="fgsm-eps" min="0" max="0.3" step="0.01" prop:value=move || eps.get().to_string()
                     on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { eps.set(v) } } /></label>
@@ -319,12 +316,7 @@ pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) ->
 }
 
 /// Step 8.
-pub fn check(
-    client: InClient,
-    state: InState,
-    image: RwSignal<usize>,
-    lang: RwSignal<Lang>,
-) -> impl IntoView {
+pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
     let q1 = RwSignal::new(None::<bool>);
     let q2 = RwSignal::new(None::<bool>);
     let rho = RwSignal::new(None::<f32>);
@@ -348,7 +340,8 @@ pub fn check(
                 &client,
                 state,
                 InQuery::Explain {
-                    image: image.get_untracked(),
+                    image: pick.image.get_untracked(),
+                    drawn: None,
                     method: Method::Gradient,
                     randomized: r,
                 },

@@ -159,7 +159,12 @@ pub fn InterpretLesson() -> impl IntoView {
         model: setup.model,
         test: setup.test,
     });
-    let image = RwSignal::new(setup.image.min(setup.test - 1));
+    let pick = panels::Pick {
+        image: RwSignal::new(setup.image.min(setup.test - 1)),
+        drawn: RwSignal::new(None),
+        drawing: RwSignal::new(false),
+    };
+    let image = pick.image;
     // The image shown goes into the URL, so a link shows the same digit.
     Effect::new(move |_| {
         let i = image.get();
@@ -173,7 +178,7 @@ pub fn InterpretLesson() -> impl IntoView {
     let forget = client.clone();
     let live = client.clone();
     let load = client.clone();
-    let pick = move |ev: leptos::ev::Event| {
+    let pick_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
@@ -197,13 +202,13 @@ pub fn InterpretLesson() -> impl IntoView {
         }
         match step.get() {
             1 => panels::first_layer(client, state, lang).into_any(),
-            2 => panels::saliency(client, state, image, lang).into_any(),
-            3 => panels::sanity(client, state, image, lang).into_any(),
-            4 => attack::fgsm(client, state, image, lang).into_any(),
+            2 => panels::saliency(client, state, pick, lang).into_any(),
+            3 => panels::sanity(client, state, pick, lang).into_any(),
+            4 => attack::fgsm(client, state, pick, lang).into_any(),
             5 => attack::fragile(client, state, lang).into_any(),
             6 => attack::sturdier(client, state, setup.harden, lang).into_any(),
             7 => attack::overconfidence(client, state, lang).into_any(),
-            _ => attack::check(client, state, image, lang).into_any(),
+            _ => attack::check(client, state, pick, lang).into_any(),
         }
     };
     view! {
@@ -249,7 +254,7 @@ pub fn InterpretLesson() -> impl IntoView {
                         on:click=move |_| live.send(&InToWorker::UseLive)>{move || text::ui::USE_LIVE.get(lang.get())}</button>
                     <label class="import">
                         <span>{move || text::ui::LOAD_FILE.get(lang.get())}</span>
-                        <input type="file" accept=".safetensors" data-testid="interpret-load-model" disabled=move || state.loaded.get().is_none() on:change=pick />
+                        <input type="file" accept=".safetensors" data-testid="interpret-load-model" disabled=move || state.loaded.get().is_none() on:change=pick_file />
                     </label>
                 </span>
             </div>

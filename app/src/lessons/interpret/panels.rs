@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::protocol::{Baseline, InQuery, InReply, MapView, Method, Overview};
 use super::state::{InClient, InState};
 use super::text::ui;
+use crate::ui::drawing::DrawingPad;
 use crate::ui::heatmap::{DigitImage, Heatmap, Layout};
 use crate::ui::i18n::Lang;
 
@@ -41,19 +42,68 @@ const ONE: Layout = Layout::Tiles {
     per_row: 1,
 };
 
-/// "Another image" and the image's number (the test images are the test split's first ones).
+/// What is explained and attacked: test image `image`, or a digit the student drew.
+#[derive(Clone, Copy)]
+pub struct Pick {
+    /// Test image (the test split's first ones).
+    pub image: RwSignal<usize>,
+    /// A drawing (28×28 bytes, ink high) used instead while the pad is open.
+    pub drawn: RwSignal<Option<Vec<u8>>>,
+    /// Whether the drawing pad is open.
+    pub drawing: RwSignal<bool>,
+}
+
+impl Pick {
+    /// The picked image as a query names it (tracked).
+    pub fn get(&self) -> (usize, Option<serde_bytes::ByteBuf>) {
+        let drawn = if self.drawing.get() {
+            self.drawn.get().map(serde_bytes::ByteBuf::from)
+        } else {
+            None
+        };
+        (self.image.get(), drawn)
+    }
+}
+
+/// "Another image", the image's number, or a digit drawn on a pad.
 #[component]
-pub fn ImagePicker(image: RwSignal<usize>, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn ImagePicker(
+    pick: Pick,
+    client: InClient,
+    state: InState,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
     let count = move || state.loaded.with(|l| l.as_ref().map_or(1, |l| l.1));
+    let image = pick.image;
+    let prediction = RwSignal::new(Vec::<f32>::new());
+    let on_digit = Callback::new(move |pixels: Vec<u8>| {
+        pick.drawn.set(Some(pixels.clone()));
+        ask(
+            &client,
+            state,
+            InQuery::Classify {
+                pixels: Some(pixels.into()),
+                seed: 0,
+            },
+            move |r| {
+                if let InReply::Classified { probs, .. } = r {
+                    prediction.set(probs);
+                }
+            },
+        );
+    });
     view! {
         <div class="controls picker">
             <label>{move || ui::IMAGE.get(lang.get())} " "
                 <input type="number" data-testid="image-index" min="0" max=move || count() - 1
                     prop:value=move || image.get().to_string()
-                    on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<usize>() { image.set(v.min(count() - 1)) } } /></label>
-            <button class="secondary" data-testid="image-next" on:click=move |_| image.update(|i| *i = (*i + 1) % count())>
+                    on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<usize>() { pick.drawing.set(false); image.set(v.min(count() - 1)) } } /></label>
+            <button class="secondary" data-testid="image-next" on:click=move |_| { pick.drawing.set(false); image.update(|i| *i = (*i + 1) % count()) }>
                 {move || ui::ANOTHER.get(lang.get())}</button>
+            <button class="secondary" data-testid="draw-toggle" class:chosen=move || pick.drawing.get()
+                on:click=move |_| pick.drawing.update(|d| *d = !*d)>{move || ui::DRAW_OWN.get(lang.get())}</button>
         </div>
+        {move || pick.drawing.get().then(|| view! { <DrawingPad prediction on_digit /> })}
     }
 }
 
@@ -125,9 +175,10 @@ fn method_label(m: Method) -> crate::ui::i18n::Text {
 pub fn saliency(
     client: InClient,
     state: InState,
-    image: RwSignal<usize>,
+    pick: Pick,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
+    let picker = client.clone();
     let method = RwSignal::new("integrated");
     let samples = RwSignal::new(25usize);
     let noise = RwSignal::new(0.15f32);
@@ -147,7 +198,7 @@ pub fn saliency(
                 baseline: baseline.get(),
             },
         };
-        let i = image.get();
+        let (i, drawn) = pick.get();
         // Only the latest question's answer is drawn.
         let n = asked.get_untracked() + 1;
         asked.set(n);
@@ -156,6 +207,7 @@ pub fn saliency(
             state,
             InQuery::Explain {
                 image: i,
+                drawn,
                 method: m,
                 randomized: 0,
             },
@@ -175,7 +227,7 @@ pub fn saliency(
     ];
     view! {
         <div class="panel wide" data-testid="saliency">
-            <ImagePicker image state lang />
+            <ImagePicker pick client=picker.clone() state lang />
             <div class="buttons" role="group">
                 {methods.into_iter().map(|(key, label)| view! {
                     <button class="secondary" class:chosen=move || method.get() == key data-testid=format!("method-{key}")
@@ -214,11 +266,11 @@ pub fn saliency(
                 let label = m.label;
                 let completeness = m.completeness;
                 view! {
-                    <div class="figure-row" data-testid="saliency-map" data-method=m.method.key() data-image=m.image>
+                    <div class="figure-row" data-testid="saliency-map" data-method=m.method.key() data-image=if m.drawn { "drawn".to_string() } else { m.image.to_string() }>
                         <figure>
                             <DigitImage pixels=Signal::derive(move || pixels.clone()) testid="saliency-image"
                                 aria=Signal::derive(move || format!("{} {label}", ui::IMAGE.get(lang.get()))) />
-                            <figcaption>{format!("#{} · {label}", m.image)}</figcaption>
+                            <figcaption>{if m.drawn { format!("✎ · {label}") } else { format!("#{} · {label}", m.image) }}</figcaption>
                         </figure>
                         {map_figure(m.clone(), "saliency-figure", method_label(m.method).get(lang.get_untracked()).to_string(), lang)}
                     </div>
@@ -235,18 +287,14 @@ pub fn saliency(
 }
 
 /// Step 3.
-pub fn sanity(
-    client: InClient,
-    state: InState,
-    image: RwSignal<usize>,
-    lang: RwSignal<Lang>,
-) -> impl IntoView {
+pub fn sanity(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
+    let picker = client.clone();
     let layers = RwSignal::new(0usize);
     let trained = RwSignal::new(None::<MapView>);
     let random = RwSignal::new(None::<MapView>);
     let asked = RwSignal::new(0u32);
     Effect::new(move |_| {
-        let (i, k) = (image.get(), layers.get());
+        let ((i, drawn), k) = (pick.get(), layers.get());
         let n = asked.get_untracked() + 1;
         asked.set(n);
         random.set(None);
@@ -256,6 +304,7 @@ pub fn sanity(
                 state,
                 InQuery::Explain {
                     image: i,
+                    drawn: drawn.clone(),
                     method: Method::Gradient,
                     randomized: r,
                 },
@@ -285,7 +334,7 @@ pub fn sanity(
     };
     view! {
         <div class="panel wide" data-testid="sanity">
-            <ImagePicker image state lang />
+            <ImagePicker pick client=picker.clone() state lang />
             <label>{move || ui::RANDOMIZE.get(lang.get())} " "
                 <select data-testid="randomize-layer" on:change=move |ev| layers.set(event_target_value(&ev).parse().unwrap_or(0))>
                     <option value="0">{move || ui::NONE.get(lang.get())}</option>

@@ -152,6 +152,8 @@ pub enum InQuery {
     Explain {
         /// Test image.
         image: usize,
+        /// A drawn digit (28×28 bytes, ink high) explained instead of the test image.
+        drawn: Option<ByteBuf>,
         /// How.
         method: Method,
         /// Layers randomised, from the output down.
@@ -161,6 +163,8 @@ pub enum InQuery {
     Fgsm {
         /// Test image.
         image: usize,
+        /// A drawn digit attacked instead (away from the class the model gives it).
+        drawn: Option<ByteBuf>,
         /// ε in pixel units.
         epsilon: f32,
     },
@@ -194,6 +198,8 @@ pub struct Overview {
 pub struct MapView {
     /// Test image.
     pub image: usize,
+    /// Whether it is a drawn digit (its "class" is then the model's).
+    pub drawn: bool,
     /// Its pixels.
     pub pixels: ByteBuf,
     /// Its class.
@@ -219,6 +225,8 @@ pub struct MapView {
 pub struct FgsmView {
     /// Test image.
     pub image: usize,
+    /// Whether it is a drawn digit (attacked away from the model's class).
+    pub drawn: bool,
     /// Its class.
     pub label: u8,
     /// ε.

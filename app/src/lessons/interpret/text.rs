@@ -125,6 +125,7 @@ pub mod ui {
     );
     pub const MEANS: Text = tx("Mean test image of each class", "每个类别的平均测试图像");
     pub const ANOTHER: Text = tx("Another image", "换一张图");
+    pub const DRAW_OWN: Text = tx("Draw a digit", "自己画一个数字");
     pub const GRADIENT: Text = tx("Gradient", "梯度");
     pub const SMOOTHGRAD: Text = tx("SmoothGrad", "SmoothGrad（平滑梯度）");
     pub const INTEGRATED: Text = tx("Integrated gradients", "积分梯度");

@@ -262,6 +262,24 @@ impl Worker {
         }
     }
 
+    /// The pixels of a drawn digit, or of test image `image` with its label.
+    fn subject(
+        &self,
+        image: usize,
+        drawn: Option<&ByteBuf>,
+    ) -> Result<(Vec<f32>, Option<u8>), EngineError> {
+        match drawn {
+            Some(p) if p.len() == 784 => {
+                Ok((p.iter().map(|&b| f32::from(b) / 255.0).collect(), None))
+            }
+            Some(p) => Err(EngineError::InvalidInput(format!(
+                "a drawing of {} pixels, not 784",
+                p.len()
+            ))),
+            None => self.test_image(image).map(|(x, l)| (x, Some(l))),
+        }
+    }
+
     fn test_image(&self, image: usize) -> Result<(Vec<f32>, u8), EngineError> {
         let (data, _) = self.ready()?;
         if image >= data.test.len() {
@@ -312,12 +330,14 @@ impl Worker {
     async fn explain(
         &mut self,
         image: usize,
+        drawn: Option<&ByteBuf>,
         method: Method,
         randomized: usize,
     ) -> Result<MapView, EngineError> {
         let t0 = now();
-        let (x, label) = self.test_image(image)?;
+        let (x, label) = self.subject(image, drawn)?;
         let class = argmax(&self.probabilities(&x).await?);
+        let label = label.unwrap_or(class as u8);
         let (data, model) = self.ready()?;
         let norm = (data.test.mean, data.test.std);
         let baseline = match method {
@@ -375,6 +395,7 @@ impl Worker {
         let (map, completeness, probs) = result?;
         Ok(MapView {
             image,
+            drawn: drawn.is_some(),
             pixels: bytes(&x),
             label,
             class,
@@ -387,9 +408,15 @@ impl Worker {
         })
     }
 
-    async fn fgsm(&mut self, image: usize, epsilon: f32) -> Result<FgsmView, EngineError> {
-        let (x, label) = self.test_image(image)?;
+    async fn fgsm(
+        &mut self,
+        image: usize,
+        drawn: Option<&ByteBuf>,
+        epsilon: f32,
+    ) -> Result<FgsmView, EngineError> {
+        let (x, label) = self.subject(image, drawn)?;
         let before = self.probabilities(&x).await?;
+        let label = label.unwrap_or(argmax(&before) as u8);
         let (data, _) = self.ready()?;
         let norm = (data.test.mean, data.test.std);
         let main = self.main.as_mut().expect("loaded");
@@ -405,6 +432,7 @@ impl Worker {
         let after = self.probabilities(&adv).await?;
         Ok(FgsmView {
             image,
+            drawn: drawn.is_some(),
             label,
             epsilon,
             pixels: bytes(&x),
@@ -633,14 +661,19 @@ impl LessonWorker for Worker {
             InQuery::Overview => self.overview().map(InReply::Overview),
             InQuery::Explain {
                 image,
+                drawn,
                 method,
                 randomized,
             } => self
-                .explain(image, method, randomized)
+                .explain(image, drawn.as_ref(), method, randomized)
                 .await
                 .map(|m| InReply::Map(Box::new(m))),
-            InQuery::Fgsm { image, epsilon } => self
-                .fgsm(image, epsilon)
+            InQuery::Fgsm {
+                image,
+                drawn,
+                epsilon,
+            } => self
+                .fgsm(image, drawn.as_ref(), epsilon)
                 .await
                 .map(|f| InReply::Fgsm(Box::new(f))),
             InQuery::Classify { pixels, seed } => {
