@@ -101,10 +101,11 @@ test('a model remembers; DP-SGD: ε rises every epoch to the accountant\'s value
 });
 
 test('the lesson in Chinese, and settings out of range are named on the page and not used', async () => {
-  const p = await PrivacyPage.open(browser, server.url, 'step=3&engine=cpu&lang=zh&lot=5&noise=9');
+  const p = await PrivacyPage.open(browser, server.url, 'step=3&engine=cpu&lang=zh&lot=5&noise=9&members=5');
   try {
     await p.byId('dp-epsilon-forecast').waitFor();
     assert.match(await p.errors(), /lot=5/);
+    assert.match(await p.errors(), /members=5/);
     assert.match(await p.errors(), /noise=9/);
     assert.equal(await p.byId('dp-lot').inputValue(), '50', 'the default lot');
     assert.match(await p.text('lesson-title'), /隐私/);

@@ -136,7 +136,9 @@ impl Worker {
             },
             Err(e) => return self.say(MessageCode::DataFailed, e),
         };
-        let chunks = if test > 5000 { 2 } else { 1 };
+        // MNIST's chunks hold 5,000 images: three give every test image and the most training
+        // images fine-tuning takes (`HARDEN_IMAGES`).
+        let chunks = super::HARDEN_IMAGES.1.div_ceil(5000);
         let (train, all_test) = match crate::runtime::data::load_dataset("mnist", chunks).await {
             Ok(d) => d,
             Err(e) => return self.say(MessageCode::DataFailed, e),

@@ -55,6 +55,8 @@ struct Setup {
     lot: usize,
     epochs: usize,
     seed: u64,
+    /// Member images (1,000; up to 60,000 for the full-MNIST mode).
+    members: usize,
     engine: EnginePreference,
 }
 
@@ -66,6 +68,7 @@ impl Default for Setup {
             lot: 50,
             epochs: 30,
             seed: 1,
+            members: worker::MEMBERS,
             engine: EnginePreference::Auto,
         }
     }
@@ -148,6 +151,21 @@ const SETTINGS: &[Param<Setup>] = &[
         set: |s, v| accept(v, |x| (EPOCHS.0..=EPOCHS.1).contains(x), |x| s.epochs = x),
     },
     Param {
+        key: "members",
+        label: tx("Member images", "成员图像数"),
+        field: Field::UrlOnly,
+        live: false,
+        applies: |_| true,
+        get: |s| s.members.to_string(),
+        set: |s, v| {
+            accept(
+                v,
+                |x| (worker::MEMBERS..=60_000).contains(x),
+                |x| s.members = x,
+            )
+        },
+    },
+    Param {
         key: "seed",
         label: tx("Seed", "随机种子"),
         field: Field::UrlOnly,
@@ -177,12 +195,14 @@ pub fn PrivacyLesson() -> impl IntoView {
     client.send(&PrToWorker::Start {
         engine: setup.engine,
         seed: setup.seed,
+        members: setup.members,
     });
     let form = DpForm {
         clip: RwSignal::new(setup.clip),
         noise: RwSignal::new(setup.noise),
         lot: RwSignal::new(setup.lot),
         epochs: RwSignal::new(setup.epochs),
+        members: setup.members,
     };
     // The sliders' values go into the URL, so a link reproduces them.
     Effect::new(move |_| {
@@ -196,7 +216,7 @@ pub fn PrivacyLesson() -> impl IntoView {
         let mut r = router.0.get_untracked();
         for p in SETTINGS
             .iter()
-            .filter(|p| p.key != "engine" && p.key != "seed")
+            .filter(|p| !matches!(p.key, "engine" | "seed" | "members"))
         {
             let v = (p.get)(&s);
             r.set(p.key, (v != (p.get)(&Setup::default())).then_some(v));

@@ -7,7 +7,6 @@ use super::math;
 use super::protocol::{Arm, ArmResult, DpSettings, PrQuery, PrReply, PrToWorker};
 use super::state::{PrClient, PrState};
 use super::text::ui;
-use super::worker::MEMBERS;
 use crate::ui::bars::{BarChart, BarSeries};
 use crate::ui::i18n::{Lang, Text, percent, tx};
 use crate::ui::line_chart::{ACCURACY, EPOCH, LineChart, Series};
@@ -19,6 +18,8 @@ pub struct DpForm {
     pub noise: RwSignal<f32>,
     pub lot: RwSignal<usize>,
     pub epochs: RwSignal<usize>,
+    /// Member images the runs train on (the accountant's N).
+    pub members: usize,
 }
 
 impl DpForm {
@@ -295,8 +296,8 @@ pub fn meter_panel(
 ) -> impl IntoView {
     let forecast = move || {
         let s = form.settings();
-        let steps = math::lots_per_epoch(s.lot, MEMBERS) * form.epochs.get() as u64;
-        (math::epsilon(s.lot, MEMBERS, s.noise, steps), steps)
+        let steps = math::lots_per_epoch(s.lot, form.members) * form.epochs.get() as u64;
+        (math::epsilon(s.lot, form.members, s.noise, steps), steps)
     };
     let latest = move || state.private_curve.with(|c| c.last().copied());
     let eps_series = Signal::derive(move || {
@@ -374,10 +375,10 @@ fn sweep_section(
 ) -> impl IntoView {
     let plan = move || {
         let s = form.settings();
-        let steps = math::lots_per_epoch(s.lot, MEMBERS) * form.epochs.get() as u64;
+        let steps = math::lots_per_epoch(s.lot, form.members) * form.epochs.get() as u64;
         SWEEP
             .iter()
-            .map(|&t| math::sigma_for(t, s.lot, MEMBERS, steps))
+            .map(|&t| math::sigma_for(t, s.lot, form.members, steps))
             .collect::<Vec<_>>()
     };
     let start = move |_| {
@@ -541,9 +542,9 @@ pub fn check_panel(state: PrState, form: DpForm, lang: RwSignal<Lang>) -> impl I
     // ε at these settings and at twice the noise, for the planned epochs.
     let ratio = move || {
         let s = form.settings();
-        let steps = math::lots_per_epoch(s.lot, MEMBERS) * form.epochs.get() as u64;
-        let a = math::epsilon(s.lot, MEMBERS, s.noise, steps)?;
-        let b = math::epsilon(s.lot, MEMBERS, 2.0 * s.noise, steps)?;
+        let steps = math::lots_per_epoch(s.lot, form.members) * form.epochs.get() as u64;
+        let a = math::epsilon(s.lot, form.members, s.noise, steps)?;
+        let b = math::epsilon(s.lot, form.members, 2.0 * s.noise, steps)?;
         Some((a, b, b / a))
     };
     // 0: about half (within 10 %), 1: falls by less than half, 2: falls to less than half.

@@ -36,6 +36,9 @@ pub enum PrToWorker {
         engine: EnginePreference,
         /// Seed of the models, the lots and the noise.
         seed: u64,
+        /// Member images: the lesson's 1,000, or more for the full-MNIST mode (members from the
+        /// training split, outsiders and test images from the test split).
+        members: usize,
     },
     /// Train a fresh model on the member images (one epoch per burst).
     Train {

@@ -66,6 +66,7 @@ const KEY: &str = "privacy";
 #[derive(Serialize, Deserialize)]
 struct Kept {
     seed: u64,
+    members: usize,
     events: Vec<PrEvent>,
     model: Option<ByteBuf>,
 }
@@ -92,7 +93,7 @@ impl Worker {
             .post(&PrEvent::Error(WorkerMessage::new(code, detail)));
     }
 
-    async fn start(&mut self, pref: EnginePreference, seed: u64) {
+    async fn start(&mut self, pref: EnginePreference, seed: u64, members: usize) {
         self.seed = seed;
         self.gpu = Gpu::open(pref).await;
         let choice = engine::choose(pref, &self.gpu, false);
@@ -102,32 +103,58 @@ impl Worker {
             adapter: self.gpu.adapter(self.kind),
             note: choice.note,
         });
-        match crate::runtime::data::load_dataset("mnist", 1).await {
-            Ok((train, test)) if train.len() >= MEMBERS + OUTSIDERS && test.len() >= TEST => {
+        // The lesson's small set (the first chunk), or the full-MNIST mode (`members=` above the
+        // small set): members from the training split, outsiders from the test split, every test image.
+        let full = members > MEMBERS;
+        // MNIST's chunks hold 5,000 images (the test split has two).
+        let chunks = if full { members.div_ceil(5000) } else { 1 };
+        match crate::runtime::data::load_dataset("mnist", chunks).await {
+            Ok((train, test))
+                if !full && train.len() >= MEMBERS + OUTSIDERS && test.len() >= TEST =>
+            {
                 let rows =
                     |from: usize, n: usize| (from as u32..(from + n) as u32).collect::<Vec<_>>();
-                let data = Data {
+                self.install(Data {
                     members: train.select(&rows(0, MEMBERS)),
                     outsiders: train.select(&rows(MEMBERS, OUTSIDERS)),
                     test: test.take(TEST),
-                };
-                self.out.post(&PrEvent::Data {
-                    members: data.members.len(),
-                    outsiders: data.outsiders.len(),
-                    test: data.test.len(),
-                });
-                self.data = Some(data);
-                self.resume().await;
+                })
+                .await;
             }
-            Ok(_) => self.say(MessageCode::DataFailed, "too few images in the first chunk"),
+            Ok((train, test)) if full && train.len() >= members && test.len() >= OUTSIDERS => {
+                self.install(Data {
+                    members: train.take(members),
+                    outsiders: test.take(OUTSIDERS),
+                    test,
+                })
+                .await;
+            }
+            Ok(_) => self.say(
+                MessageCode::DataFailed,
+                "too few images in the dataset's chunks",
+            ),
             Err(e) => self.say(MessageCode::DataFailed, e),
         }
+    }
+
+    async fn install(&mut self, data: Data) {
+        self.out.post(&PrEvent::Data {
+            members: data.members.len(),
+            outsiders: data.outsiders.len(),
+            test: data.test.len(),
+        });
+        self.data = Some(data);
+        self.resume().await;
     }
 
     /// Replays the runs kept in this browser for this seed, if any.
     async fn resume(&mut self) {
         let kept = match crate::store::get::<Kept>(KEY).await {
-            Ok(Some(k)) if k.seed == self.seed && !k.events.is_empty() => k,
+            Ok(Some(k))
+                if k.seed == self.seed && k.members == self.members() && !k.events.is_empty() =>
+            {
+                k
+            }
             Ok(_) => return,
             Err(e) => {
                 web_sys::console::warn_1(&e.to_string().into());
@@ -150,6 +177,7 @@ impl Worker {
     async fn keep(&self) {
         let kept = Kept {
             seed: self.seed,
+            members: self.members(),
             events: self.history.clone(),
             model: self
                 .last
@@ -166,6 +194,11 @@ impl Worker {
     fn record(&mut self, event: PrEvent) {
         self.out.post(&event);
         self.history.push(event);
+    }
+
+    /// Member images: the small set's, or the full-MNIST mode's.
+    fn members(&self) -> usize {
+        self.data.as_ref().map_or(MEMBERS, |d| d.members.len())
     }
 
     fn engine(&self, model: &Mlp) -> Result<AnyEngine, EngineError> {
@@ -235,14 +268,12 @@ impl Worker {
         let Some(mut run) = self.run.take() else {
             return Ok(());
         };
+        let n = self.members();
         let batches = match run.arm {
-            Arm::Private => EpochBatches::poisson(
-                MEMBERS,
-                run.dp.lot as f64 / MEMBERS as f64,
-                self.seed,
-                run.epoch,
-            ),
-            Arm::Plain => EpochBatches::new(MEMBERS, run.dp.lot, self.seed, run.epoch),
+            Arm::Private => {
+                EpochBatches::poisson(n, run.dp.lot as f64 / n as f64, self.seed, run.epoch)
+            }
+            Arm::Plain => EpochBatches::new(n, run.dp.lot, self.seed, run.epoch),
         };
         if (0..batches.len()).any(|i| batches.batch(i).is_empty()) {
             return Err(EngineError::InvalidInput(
@@ -253,7 +284,7 @@ impl Worker {
         run.epoch += 1;
         run.steps += batches.len() as u64;
         let epsilon = (run.arm == Arm::Private)
-            .then(|| math::epsilon(run.dp.lot, MEMBERS, run.dp.noise, run.steps))
+            .then(|| math::epsilon(run.dp.lot, n, run.dp.noise, run.steps))
             .flatten();
         let eval = run.engine.evaluate(None).await?;
         self.record(PrEvent::Progress {
@@ -328,9 +359,9 @@ impl Worker {
             Some(m) => m.clone(),
             None => self.fresh()?,
         };
-        let q = dp.lot as f64 / MEMBERS as f64;
-        let lots =
-            EpochBatches::poisson(MEMBERS, q, self.seed ^ (draw + 1).wrapping_mul(0x9e37), 0);
+        let n = self.members();
+        let q = dp.lot as f64 / n as f64;
+        let lots = EpochBatches::poisson(n, q, self.seed ^ (draw + 1).wrapping_mul(0x9e37), 0);
         let Some(rows) = (0..lots.len())
             .map(|i| lots.batch(i))
             .find(|b| !b.is_empty())
@@ -405,7 +436,11 @@ impl LessonWorker for Worker {
 
     async fn handle(&mut self, command: PrToWorker) -> Result<(), EngineError> {
         match command {
-            PrToWorker::Start { engine, seed } => self.start(engine, seed).await,
+            PrToWorker::Start {
+                engine,
+                seed,
+                members,
+            } => self.start(engine, seed, members).await,
             PrToWorker::Train { arm, dp, epochs } => {
                 self.queue.clear();
                 if let Err(e) = self.begin(arm, dp, epochs, 0) {
