@@ -38,6 +38,9 @@ test('saliency maps (integrated gradients complete within 5 % at 64 steps), the 
     assert.equal(await p.byId('ig-completeness').count(), 0, 'completeness belongs to integrated gradients');
     await p.byId('method-gradient').click();
     await p.waitAttr('saliency-map', 'data-method', 'gradient');
+    await p.byId('saliency-magnitude').check();
+    await p.waitAttr('saliency-map', 'data-magnitude', 'true');
+    await p.byId('saliency-magnitude').uncheck();
     // A digit drawn on the pad is explained instead of the test image.
     await p.byId('draw-toggle').click();
     const pad = await p.byId('draw-canvas').boundingBox();

@@ -185,6 +185,7 @@ pub fn saliency(
     let steps = RwSignal::new(64usize);
     let baseline = RwSignal::new(Baseline::Black);
     let map = RwSignal::new(None::<MapView>);
+    let magnitude = RwSignal::new(false);
     let asked = RwSignal::new(0u32);
     Effect::new(move |_| {
         let m = match method.get() {
@@ -233,6 +234,9 @@ pub fn saliency(
                     <button class="secondary" class:chosen=move || method.get() == key data-testid=format!("method-{key}")
                         on:click=move |_| method.set(key)>{move || label.get(lang.get())}</button>
                 }).collect_view()}
+                <label><input type="checkbox" data-testid="saliency-magnitude" prop:checked=move || magnitude.get()
+                    on:change=move |ev| magnitude.set(event_target_checked(&ev)) />
+                    " " {move || ui::MAGNITUDE.get(lang.get())}</label>
             </div>
             {move || match method.get() {
                 "smoothgrad" => view! {
@@ -261,12 +265,17 @@ pub fn saliency(
                 }.into_any(),
                 _ => ().into_any(),
             }}
-            {move || map.get().map(|m| {
+            {move || map.get().map(|mut m| {
+                // Its magnitude: how much each pixel matters, whichever way.
+                let shown = magnitude.get();
+                if shown {
+                    m.map.iter_mut().for_each(|v| *v = v.abs());
+                }
                 let pixels = m.pixels.to_vec();
                 let label = m.label;
                 let completeness = m.completeness;
                 view! {
-                    <div class="figure-row" data-testid="saliency-map" data-method=m.method.key() data-image=if m.drawn { "drawn".to_string() } else { m.image.to_string() }>
+                    <div class="figure-row" data-testid="saliency-map" data-method=m.method.key() data-magnitude=shown.to_string() data-image=if m.drawn { "drawn".to_string() } else { m.image.to_string() }>
                         <figure>
                             <DigitImage pixels=Signal::derive(move || pixels.clone()) testid="saliency-image"
                                 aria=Signal::derive(move || format!("{} {label}", ui::IMAGE.get(lang.get()))) />

@@ -137,6 +137,7 @@ pub mod ui {
     pub const BLURRED: Text = tx("blurred", "模糊");
     pub const MEAN: Text = tx("mean digit", "平均数字");
     pub const EXPLAINS: Text = tx("explains class", "解释的类别");
+    pub const MAGNITUDE: Text = tx("magnitude |·| only", "只看大小 |·|");
     pub const MAP_KEY: Text = tx(
         "Red: more ink there raises the class's score; blue: lowers it.",
         "红色：那里笔画越多，该类别得分越高；蓝色：越低。",
