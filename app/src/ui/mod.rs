@@ -8,5 +8,6 @@ pub mod files;
 pub mod formula;
 pub mod heatmap;
 pub mod i18n;
+pub mod lesson_bar;
 pub mod line_chart;
 pub mod plots;

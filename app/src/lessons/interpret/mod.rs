@@ -16,11 +16,12 @@ use self::protocol::{InToWorker, MessageCode, ModelChoice, Source, WorkerMessage
 use self::text::STEPS;
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
-use crate::protocol::{EnginePreference, engine_label};
+use crate::protocol::EnginePreference;
 use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Lang, tx};
+use crate::ui::lesson_bar::{EngineBadge, ErrorList, KeptNote};
 
 /// URL id.
 pub const ID: &str = "interpret";
@@ -214,29 +215,12 @@ pub fn InterpretLesson() -> impl IntoView {
     view! {
         <main class="lesson interpret">
             <StepPlayer steps=&STEPS />
-            <div class="errors" data-testid="errors" role="alert">
-                {move || state.errors.get().into_iter().map(|m| view! {
-                    <p class="error">{m.show(lang.get())}</p>
-                }).collect_view()}
-            </div>
-            {move || state.resumed.get().then(|| {
-                let client = forget.clone();
-                view! {
-                    <p class="hint resumed" data-testid="interpret-resumed">
-                        {move || tx("The curves below were kept in this browser and shown again after the reload.", "下面的曲线保存在本浏览器中，重新加载后再次显示。").get(lang.get())} " "
-                        <button class="secondary" data-testid="interpret-afresh" on:click=move |_| client.send(&InToWorker::Forget)>
-                            {move || tx("Start afresh", "重新开始").get(lang.get())}</button>
-                    </p>
-                }
-            })}
+            <ErrorList errors=state.errors />
+            <KeptNote kept=state.resumed prefix="interpret"
+                text=tx("The curves below were kept in this browser and shown again after the reload.", "下面的曲线保存在本浏览器中，重新加载后再次显示。")
+                on_afresh=Callback::new(move |()| forget.send(&InToWorker::Forget)) />
             <div class="lesson-bar">
-                <span class="engine" data-testid="engine">
-                    {move || state.engine.get().map(|e| view! {
-                        <span class="badge" data-testid="engine-kind">{engine_label(e.kind)}</span>
-                        <span class="adapter" data-testid="engine-adapter">{e.adapter.clone()}</span>
-                        <span class="note" data-testid="engine-note">{move || e.note.show(lang.get())}</span>
-                    })}
-                </span>
+                <EngineBadge engine=state.engine />
                 <span class="model" data-testid="interpret-model" data-source=move || match state.source.get() {
                     Some(Source::Shipped(_)) => "shipped", Some(Source::File) => "file", Some(Source::Live(_)) => "live", None => "" }>
                     {move || state.loaded.get().map(|(w, test, _)| format!("{} {} ({}) · {} {}",

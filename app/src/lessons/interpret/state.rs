@@ -6,13 +6,7 @@ use leptos::prelude::*;
 use super::protocol::{Arm, InEvent, InProtocol, MessageCode, Source, WorkerMessage};
 use crate::client::WorkerClient;
 
-/// The engine as the lesson bar shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EngineView {
-    pub kind: kernels::EngineKind,
-    pub adapter: String,
-    pub note: WorkerMessage,
-}
+pub use crate::ui::lesson_bar::EngineView;
 
 /// One measured point: ε, accuracy, images, milliseconds.
 pub type Point = (f32, f32, usize, f64);

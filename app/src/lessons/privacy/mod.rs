@@ -17,11 +17,12 @@ use self::protocol::{DpSettings, MessageCode, PrToWorker, WorkerMessage};
 use self::text::STEPS;
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
-use crate::protocol::{EnginePreference, engine_label};
+use crate::protocol::EnginePreference;
 use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Lang, tx};
+use crate::ui::lesson_bar::{EngineBadge, ErrorList, KeptNote};
 
 /// URL id.
 pub const ID: &str = "privacy";
@@ -241,29 +242,12 @@ pub fn PrivacyLesson() -> impl IntoView {
     view! {
         <main class="lesson privacy">
             <StepPlayer steps=&STEPS />
-            <div class="errors" data-testid="errors" role="alert">
-                {move || state.errors.get().into_iter().map(|m| view! {
-                    <p class="error">{m.show(lang.get())}</p>
-                }).collect_view()}
-            </div>
-            {move || state.resumed.get().then(|| {
-                let client = forget_client.clone();
-                view! {
-                    <p class="hint resumed" data-testid="privacy-resumed">
-                        {move || tx("The runs below were kept in this browser and shown again after the reload.", "下面的运行结果保存在本浏览器中，重新加载后再次显示。").get(lang.get())} " "
-                        <button class="secondary" data-testid="privacy-afresh" on:click=move |_| client.send(&PrToWorker::Forget)>
-                            {move || tx("Start afresh", "重新开始").get(lang.get())}</button>
-                    </p>
-                }
-            })}
+            <ErrorList errors=state.errors />
+            <KeptNote kept=state.resumed prefix="privacy"
+                text=tx("The runs below were kept in this browser and shown again after the reload.", "下面的运行结果保存在本浏览器中，重新加载后再次显示。")
+                on_afresh=Callback::new(move |()| forget_client.send(&PrToWorker::Forget)) />
             <div class="lesson-bar">
-                <span class="engine" data-testid="engine">
-                    {move || state.engine.get().map(|e| view! {
-                        <span class="badge" data-testid="engine-kind">{engine_label(e.kind)}</span>
-                        <span class="adapter" data-testid="engine-adapter">{e.adapter.clone()}</span>
-                        <span class="note" data-testid="engine-note">{move || e.note.show(lang.get())}</span>
-                    })}
-                </span>
+                <EngineBadge engine=state.engine />
             </div>
             {panel}
         </main>

@@ -5,13 +5,7 @@ use leptos::prelude::*;
 use super::protocol::{Arm, ArmResult, PrEvent, PrProtocol, WorkerMessage};
 use crate::client::WorkerClient;
 
-/// The engine as the lesson bar shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EngineView {
-    pub kind: kernels::EngineKind,
-    pub adapter: String,
-    pub note: WorkerMessage,
-}
+pub use crate::ui::lesson_bar::EngineView;
 
 /// One epoch as the page plots it: (epoch, steps, ε, test accuracy).
 pub type EpochPoint = (usize, u64, Option<f64>, f32);
