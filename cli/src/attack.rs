@@ -6,7 +6,10 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use kernels::attack::{Attack, FINE_TUNE, FINE_TUNE_BATCH, adversarial_accuracy, mixed_step};
+use kernels::attack::{
+    Attack, CURVE_EPSILONS, FINE_TUNE, FINE_TUNE_BATCH, FINE_TUNE_EPSILON, adversarial_accuracy,
+    mixed_step,
+};
 use kernels::{Engine, Mlp};
 
 use crate::data::{DataArgs, load_data};
@@ -19,11 +22,7 @@ pub struct AttackArgs {
     #[arg(long)]
     model: PathBuf,
     /// Attack strengths: the largest change of any pixel, in units of the 0–1 pixel range.
-    #[arg(
-        long,
-        default_value = "0,0.05,0.1,0.15,0.2,0.25,0.3",
-        value_delimiter = ','
-    )]
+    #[arg(long, default_values_t = CURVE_EPSILONS, value_delimiter = ',')]
     eps: Vec<f32>,
     /// PGD steps (1: FGSM).
     #[arg(long, default_value_t = 1)]
@@ -39,7 +38,7 @@ pub struct AttackArgs {
     #[arg(long)]
     harden: Option<usize>,
     /// ε of adversarial training's FGSM images.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = FINE_TUNE_EPSILON)]
     harden_eps: f32,
     /// One JSON object per ε instead of text.
     #[arg(long)]

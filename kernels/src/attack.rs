@@ -120,6 +120,12 @@ pub const FINE_TUNE: crate::OptimizerConfig = crate::OptimizerConfig {
     weight_decay: 0.0,
 };
 
+/// The ε's a robustness curve is measured at (the lesson's curve and `backprop-lab attack`'s default).
+pub const CURVE_EPSILONS: [f32; 7] = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3];
+
+/// ε of adversarial fine-tuning's FGSM images (the lesson's and `attack --harden`'s default).
+pub const FINE_TUNE_EPSILON: f32 = 0.1;
+
 /// Clean images per fine-tuning step (as many adversarial or repeated ones join them).
 pub const FINE_TUNE_BATCH: usize = 64;
 

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::panels::{ImagePicker, Pick, ask, top};
+use super::panels::{ImagePicker, Pick, ask, classify_drawing, top};
 use super::protocol::{Arm, FgsmView, InQuery, InReply, InToWorker, Method};
 use super::state::{InClient, InState, Point};
 use super::text::ui;
@@ -262,19 +262,7 @@ pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) ->
     let drawn = {
         let client = client.clone();
         Callback::new(move |pixels: Vec<u8>| {
-            ask(
-                &client,
-                state,
-                InQuery::Classify {
-                    pixels: Some(pixels.into()),
-                    seed: 0,
-                },
-                move |r| {
-                    if let InReply::Classified { probs, .. } = r {
-                        prediction.set(probs);
-                    }
-                },
-            );
+            classify_drawing(&client, state, pixels, prediction);
         })
     };
     let classify_noise = move |_| {

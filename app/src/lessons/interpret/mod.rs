@@ -48,11 +48,11 @@ pub const LESSON: Lesson = Lesson {
 };
 
 /// The ε's of the curves (pixel units), as `backprop-lab attack` measures them.
-pub const EPSILONS: [f32; 7] = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3];
+pub const EPSILONS: [f32; 7] = kernels::attack::CURVE_EPSILONS;
 /// Training images for adversarial fine-tuning (one epoch).
 pub const HARDEN_IMAGES: (usize, usize) = (1000, 15_000);
 /// ε of the fine-tuning's FGSM images.
-pub const HARDEN_EPSILON: f32 = 0.1;
+pub const HARDEN_EPSILON: f32 = kernels::attack::FINE_TUNE_EPSILON;
 const TEST: (usize, usize) = (100, 10_000);
 
 /// The lesson's setup from the URL.

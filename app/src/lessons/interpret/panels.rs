@@ -27,6 +27,24 @@ pub fn ask(
     });
 }
 
+/// The model's probabilities for a drawing, into `prediction` (the drawing pads' bars).
+pub fn classify_drawing(
+    client: &InClient,
+    state: InState,
+    pixels: Vec<u8>,
+    prediction: RwSignal<Vec<f32>>,
+) {
+    let query = InQuery::Classify {
+        pixels: Some(pixels.into()),
+        seed: 0,
+    };
+    ask(client, state, query, move |r| {
+        if let InReply::Classified { probs, .. } = r {
+            prediction.set(probs);
+        }
+    });
+}
+
 /// The class with the highest probability and that probability.
 pub fn top(probs: &[f32]) -> (usize, f32) {
     probs
@@ -78,19 +96,7 @@ pub fn ImagePicker(
     let prediction = RwSignal::new(Vec::<f32>::new());
     let on_digit = Callback::new(move |pixels: Vec<u8>| {
         pick.drawn.set(Some(pixels.clone()));
-        ask(
-            &client,
-            state,
-            InQuery::Classify {
-                pixels: Some(pixels.into()),
-                seed: 0,
-            },
-            move |r| {
-                if let InReply::Classified { probs, .. } = r {
-                    prediction.set(probs);
-                }
-            },
-        );
+        classify_drawing(&client, state, pixels, prediction);
     });
     view! {
         <div class="controls picker">
