@@ -1,5 +1,5 @@
 // Backprop Lab's service worker: after one visit the app loads and trains with the network off.
-// - The app shell (page, module, styles, worker loader) is precached at install and answered
+// - The app shell (page, module, every lesson's chunk, styles, worker loader) is precached at install and answered
 //   network-first, so a new build is picked up whenever the server can be reached.
 // - Datasets and models (static/data, static/models) pass through: the lessons' workers keep what they
 //   download in Cache Storage themselves and use it when the network fails (app/src/worker/mod.rs), so
@@ -7,8 +7,11 @@
 // VERSION is a hash of the build written by scripts/offline.mjs (a trunk post-build hook): a new build
 // gets new caches and the old ones are deleted when it activates.
 const VERSION = 'dev';
-const SHELL = ['./', 'index.html', 'backprop-lab-app.js', 'backprop-lab-app_bg.wasm', 'app.css', 'worker.js',
-  'manifest.webmanifest', 'icon.svg'];
+// Every lesson's wasm chunks and their loader (scripts/build-wasm.sh), listed by scripts/offline.mjs: all
+// precached, so a lesson never opened online still opens offline.
+const CHUNKS = [];
+const SHELL = ['./', 'index.html', 'boot.js', 'backprop-lab-app.js', 'backprop-lab-app_bg.wasm', 'app.css',
+  'worker.js', 'manifest.webmanifest', 'icon.svg', ...CHUNKS];
 const SHELL_CACHE = `backprop-lab-shell-${VERSION}`;
 
 self.addEventListener('install', (event) => {

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::protocol::{FromWorker, Inbound, Outbound, Protocol, ToWorker};
 
@@ -52,7 +52,20 @@ impl<P: Protocol> WorkerClient<P> {
                 None
             }
         };
+        let on_error = std::rc::Rc::new(on_error);
         if let Some(w) = &worker {
+            // What the worker could not start with (its lesson's wasm chunk not downloaded, say):
+            // `worker.js` throws, and the error arrives here.
+            let report = on_error.clone();
+            let onerror = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+                ev.prevent_default();
+                report(format!(
+                    "the engine worker could not start: {}",
+                    ev.message()
+                ));
+            });
+            w.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+            onerror.forget();
             let sink = pending.clone();
             let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
                 match serde_wasm_bindgen::from_value::<Outbound<P>>(ev.data()) {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../server.mjs';
-import { launch, problems } from '../pages/base.mjs';
+import { launch, problems, BasePage } from '../pages/base.mjs';
 import { CoursePage } from '../pages/course.mjs';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -121,6 +121,25 @@ test('at 390×844 no page and no lesson step scrolls sideways', async () => {
     }
   }
   assert.deepEqual(wide, []);
+});
+
+test('a lesson whose code cannot be downloaded says so in the page\'s language, and opening it again loads it', async () => {
+  // Each lesson's page and engine are a wasm chunk fetched when the lesson opens (scripts/build-wasm.sh).
+  let blocked = true;
+  const p = await BasePage.openLesson(BasePage, 'privacy', browser, server.url, 'lang=zh&engine=cpu', {
+    prepare: (context) => context.route('**/split_privacy.wasm',
+      (route) => (blocked ? route.abort('internetdisconnected') : route.continue())),
+  });
+  try {
+    await p.byId('lesson-load-error').waitFor({ timeout: 60_000 });
+    assert.match(await p.text('lesson-load-error'), /无法下载这节课的代码/);
+    // The home page still works, and the lesson loads once the network is back.
+    blocked = false;
+    await p.byId('home').click();
+    await p.byId('open-privacy').click();
+    await p.byId('engine-kind').first().waitFor({ state: 'attached', timeout: 120_000 });
+    assert.equal(await p.byId('lesson-load-error').count(), 0);
+  } finally { await p.close(); }
 });
 
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {

@@ -71,6 +71,8 @@ test('three drawn symbols train a 3-class head, and the drawings survive a reloa
   const ft = await FinetunePage.open(browser, server.url, 'scenario=symbols&engine=gpu&head_epochs=30');
   try {
     await ft.byId('draw-canvas').waitFor();
+    // Draw once the engine has started: the panels above the pad grow when it reports.
+    await ft.byId('engine-kind').first().waitFor({ state: 'attached', timeout: 120_000 });
     const shapes = [
       (j) => [[0.5, 0.15 + 0.02 * j], [0.5, 0.85]],
       (j) => [[0.15, 0.5 + 0.02 * j], [0.85, 0.5]],

@@ -39,19 +39,23 @@ pub const NOT_FOUND: Text = tx(
     "没有这个名字的课程；以下是全部课程。",
 );
 
-/// Entry point of a lesson's worker (`worker.js` calls it with the worker's name); `early` holds the
-/// messages that arrived while the module was loading.
+/// Entry point of a lesson's worker (`worker.js` awaits it with the worker's name); `early` holds the
+/// messages that arrived while the module was loading. It downloads the worker's chunk first; when
+/// that or the name fails, the returned promise rejects, `worker.js` throws, and the page's
+/// `WorkerClient` reports it as the engine worker not starting.
 #[wasm_bindgen]
-pub fn worker_main(name: String, early: js_sys::Array) {
+pub async fn worker_main(name: String, early: js_sys::Array) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
-    match LESSONS
+    let Some(worker) = LESSONS
         .iter()
         .filter_map(|l| l.worker)
         .find(|w| w.name == name)
-    {
-        Some(worker) => (worker.start)(early),
-        None => web_sys::console::error_1(&format!("no lesson has a worker named {name:?}").into()),
-    }
+    else {
+        return Err(format!("no lesson has a worker named {name:?}").into());
+    };
+    (worker.start)(early)
+        .await
+        .map_err(|e| format!("the {name} worker's code could not be downloaded: {e}").into())
 }
 
 #[cfg(test)]

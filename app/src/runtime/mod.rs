@@ -14,6 +14,8 @@ pub mod engine;
 pub mod fetch;
 pub mod host;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use kernels::EngineError;
@@ -166,21 +168,36 @@ pub async fn run<W: LessonWorker>(
 }
 
 /// A lesson's worker as the registry lists it: its name (the Web Worker's name, which `worker.js`
-/// hands to the wasm entry point) and how to start it.
+/// hands to the wasm entry point) and how to start it. Made by [`split_worker`].
 #[derive(Clone, Copy, Debug)]
 pub struct WorkerEntry {
     /// The worker's name.
     pub name: &'static str,
-    /// Starts it; `early` holds the messages that arrived while the module was loading.
-    pub start: fn(early: js_sys::Array),
+    /// Loads the worker's code and starts it; `early` holds the messages that arrived while the
+    /// module was loading (and those arriving while its chunk loads).
+    pub start: fn(early: js_sys::Array) -> WorkerLoad,
 }
 
-impl WorkerEntry {
-    /// The entry of the lesson worker `W` named `name`.
-    pub const fn of<W: LessonWorker>(name: &'static str) -> Self {
-        Self {
-            name,
-            start: host::start::<W>,
+/// A lesson worker's chunk being loaded; it is running once this is `Ok`.
+pub type WorkerLoad =
+    Pin<Box<dyn Future<Output = Result<(), leptos::wasm_split::SplitLoaderError>>>>;
+
+/// The [`WorkerEntry`] of the lesson worker `$worker` named `$name`, its code (and everything only it
+/// uses: the engines, the lesson's jobs) moved by the build's splitter into the wasm chunk `$chunk`
+/// (`scripts/build-wasm.sh`), which the worker downloads when it starts.
+macro_rules! split_worker {
+    ($name:literal, $chunk:ident, $worker:ty) => {{
+        #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn start(
+            early: ::js_sys::Array,
+        ) -> ::core::result::Result<(), ::leptos::wasm_split::SplitLoaderError> {
+            $crate::runtime::host::start::<$worker>(early);
+            Ok(())
         }
-    }
+        $crate::runtime::WorkerEntry {
+            name: $name,
+            start: |early| ::std::boxed::Box::pin(start(early)),
+        }
+    }};
 }
+pub(crate) use split_worker;

@@ -37,7 +37,11 @@ pub const INFO: LessonInfo = LessonInfo {
 /// Registry row.
 pub const LESSON: Lesson = Lesson {
     info: INFO,
-    page: || view! { <ChainRuleLesson /> }.into_any(),
+    page: super::lesson::split_page!(
+        concepts,
+        chain_rule_page,
+        view! { <ChainRuleLesson /> }.into_any()
+    ),
     worker: Some(super::live_model::WORKER),
     check: super::live_model::url_problems,
 };

@@ -32,7 +32,11 @@ pub const INFO: LessonInfo = LessonInfo {
 /// Registry row.
 pub const LESSON: Lesson = Lesson {
     info: INFO,
-    page: || view! { <CrossEntropyLesson /> }.into_any(),
+    page: super::lesson::split_page!(
+        concepts,
+        cross_entropy_page,
+        view! { <CrossEntropyLesson /> }.into_any()
+    ),
     worker: Some(super::live_model::WORKER),
     check: super::live_model::url_problems,
 };

@@ -45,12 +45,16 @@ pub const INFO: LessonInfo = LessonInfo {
 };
 
 /// The lesson's engine worker.
-pub const WORKER: WorkerEntry = WorkerEntry::of::<worker::Worker>("finetune");
+pub const WORKER: WorkerEntry = crate::runtime::split_worker!("finetune", finetune, worker::Worker);
 
 /// Registry row.
 pub const LESSON: Lesson = Lesson {
     info: INFO,
-    page: || view! { <FinetuneLesson /> }.into_any(),
+    page: super::lesson::split_page!(
+        finetune,
+        finetune_page,
+        view! { <FinetuneLesson /> }.into_any()
+    ),
     worker: Some(WORKER),
     check: |query| settings::from_query(SETTINGS, query).1,
 };

@@ -37,12 +37,17 @@ pub const INFO: LessonInfo = LessonInfo {
 };
 
 /// The lesson's engine worker.
-pub const WORKER: WorkerEntry = WorkerEntry::of::<worker::Worker>("interpret");
+pub const WORKER: WorkerEntry =
+    crate::runtime::split_worker!("interpret", interpret, worker::Worker);
 
 /// Registry row.
 pub const LESSON: Lesson = Lesson {
     info: INFO,
-    page: || view! { <InterpretLesson /> }.into_any(),
+    page: super::lesson::split_page!(
+        interpret,
+        interpret_page,
+        view! { <InterpretLesson /> }.into_any()
+    ),
     worker: Some(WORKER),
     check: |query| settings::from_query(SETTINGS, query).1,
 };

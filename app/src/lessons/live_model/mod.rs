@@ -34,7 +34,7 @@ pub const TEST_POOL: usize = 1000;
 pub const EPOCH_LIMIT: usize = 5;
 
 /// The live model's engine worker (both concept lessons' registry rows name it).
-pub const WORKER: WorkerEntry = WorkerEntry::of::<worker::Worker>("concepts");
+pub const WORKER: WorkerEntry = crate::runtime::split_worker!("concepts", concepts, worker::Worker);
 
 /// The concept lessons' messages.
 pub type CtProtocol = Messages<CtToWorker, CtQuery, CtReply, CtEvent>;

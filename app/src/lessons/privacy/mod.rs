@@ -38,12 +38,16 @@ pub const INFO: LessonInfo = LessonInfo {
 };
 
 /// The lesson's engine worker.
-pub const WORKER: WorkerEntry = WorkerEntry::of::<worker::Worker>("privacy");
+pub const WORKER: WorkerEntry = crate::runtime::split_worker!("privacy", privacy, worker::Worker);
 
 /// Registry row.
 pub const LESSON: Lesson = Lesson {
     info: INFO,
-    page: || view! { <PrivacyLesson /> }.into_any(),
+    page: super::lesson::split_page!(
+        privacy,
+        privacy_page,
+        view! { <PrivacyLesson /> }.into_any()
+    ),
     worker: Some(WORKER),
     check: |query| settings::from_query(SETTINGS, query).1,
 };

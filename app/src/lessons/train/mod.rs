@@ -40,12 +40,12 @@ pub const INFO: LessonInfo = LessonInfo {
 };
 
 /// The lesson's engine worker.
-pub const WORKER: WorkerEntry = WorkerEntry::of::<worker::Worker>("train");
+pub const WORKER: WorkerEntry = crate::runtime::split_worker!("train", train, worker::Worker);
 
 /// Registry row.
 pub const LESSON: Lesson = Lesson {
     info: INFO,
-    page: || view! { <TrainLesson /> }.into_any(),
+    page: super::lesson::split_page!(train, train_page, view! { <TrainLesson /> }.into_any()),
     worker: Some(WORKER),
     check: |query| crate::settings::from_query(config::PARAMS, query).1,
 };
