@@ -11,8 +11,11 @@ It writes kernels/tests/fixtures/pytorch/:
   float64 sum of all of it, which our loader's F32 tensors must match.
 - updates.safetensors: a fixed batch of 64 MNIST training images (the shipped chunks' first 64, as
   bytes, normalised in float32 exactly as our gather kernel does), fixed initial weights of a 784-32-10
-  `Net` (seed 1), and PyTorch's losses and final weights after 10 steps of SGD with momentum and weight
-  decay, and 10 steps of Adam, on that batch. The hyperparameters are in the file's metadata.
+  `Net` (seed 1), and PyTorch's losses and final weights after 10 steps on that batch of each optimiser
+  in RUNS (SGD, SGD with momentum, Nesterov, AdaGrad, RMSprop with and without momentum, Adam, AdamW).
+  The settings are in the file's metadata ("runs"), named as our OptimizerConfig names them.
+- article-net-updates.safetensors: the same for the article's 784-512-10 `Net` as PyTorch initialises it
+  (seed 0): 10 full-batch steps of each optimiser, fc1's final weights at 40,000 sampled positions.
 """
 import json
 import pathlib
@@ -27,8 +30,31 @@ from safetensors.torch import save_file
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "kernels" / "tests" / "fixtures" / "pytorch"
 MEAN, STD = 0.1307, 0.3081
-SGD = {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.001}
-ADAM = {"lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}
+# Every optimiser of the engine, as PyTorch's constructor takes it, and the same settings as our
+# OptimizerConfig fields (kind, lr, momentum, beta1, beta2 — RMSprop's alpha —, eps, weight_decay),
+# which the Rust test reads from the files' metadata.
+RUNS = {
+    "sgd": (torch.optim.SGD, {"lr": 0.1, "weight_decay": 0.001}),
+    "momentum": (torch.optim.SGD, {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.001}),
+    "nesterov": (torch.optim.SGD, {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.001, "nesterov": True}),
+    "adagrad": (torch.optim.Adagrad, {"lr": 0.01, "weight_decay": 0.001, "eps": 1e-10}),
+    "rmsprop": (torch.optim.RMSprop, {"lr": 0.0001, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.001}),
+    "rmsprop-momentum": (torch.optim.RMSprop, {"lr": 0.0001, "alpha": 0.9, "eps": 1e-8, "momentum": 0.9}),
+    "adam": (torch.optim.Adam, {"lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}),
+    "adamw": (torch.optim.AdamW, {"lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01}),
+}
+
+
+def ours(name):
+    """The run's settings as our OptimizerConfig names them."""
+    make, kw = RUNS[name]
+    kind = {torch.optim.SGD: "nesterov" if kw.get("nesterov") else "sgd", torch.optim.Adagrad: "adagrad",
+            torch.optim.RMSprop: "rmsprop", torch.optim.Adam: "adam", torch.optim.AdamW: "adamw"}[make]
+    betas = kw.get("betas", (0.9, kw.get("alpha", 0.999)))
+    return {"kind": kind, "lr": kw["lr"], "momentum": kw.get("momentum", 0.0), "beta1": betas[0],
+            "beta2": betas[1], "eps": kw.get("eps", 1e-8), "weight_decay": kw.get("weight_decay", 0.0)}
+
+
 STEPS = 10
 
 
@@ -85,8 +111,8 @@ def first_batch(n=64):
     return pixels.view(n, h * w * ch).clone(), labels
 
 
-def train(init, x, y, make_opt):
-    net = Net(hidden=32)
+def train(init, x, y, make_opt, hidden):
+    net = Net(hidden=hidden)
     net.load_state_dict(init)
     opt = make_opt(net.parameters())
     losses = []
@@ -99,26 +125,52 @@ def train(init, x, y, make_opt):
     return torch.tensor(losses, dtype=torch.float32), state(net)
 
 
-def update_fixtures():
+def batch_x_y():
     pixels, labels = first_batch()
     # (p / 255 - mean) / std in float32, the order of `gather_normalize::normalize_pixel`.
     x = (pixels.float() / 255.0 - torch.tensor(MEAN, dtype=torch.float32)) / torch.tensor(STD, dtype=torch.float32)
-    y = labels.long()
+    return pixels, labels, x, labels.long()
+
+
+def metadata():
+    return {"runs": json.dumps({name: ours(name) for name in RUNS}), "steps": str(STEPS), "mean": str(MEAN),
+            "std": str(STD), "torch": torch.__version__}
+
+
+def update_fixtures():
+    """A 784-32-10 Net (seed 1): every optimiser's 10 steps on the fixed batch, all weights kept."""
+    pixels, labels, x, y = batch_x_y()
     torch.manual_seed(1)
     init = state(Net(hidden=32))
     tensors = {"batch.pixels": pixels, "batch.labels": labels}
     tensors.update({f"init.{k}": v for k, v in init.items()})
-    runs = {
-        "sgd": lambda p: torch.optim.SGD(p, **SGD),
-        "adam": lambda p: torch.optim.Adam(p, **ADAM),
-    }
-    for name, make in runs.items():
-        losses, final = train(init, x, y, make)
+    for name, (make, kw) in RUNS.items():
+        losses, final = train(init, x, y, lambda p: make(p, **kw), hidden=32)
         tensors[f"{name}.losses"] = losses
         tensors.update({f"{name}.{k}": v for k, v in final.items()})
-    meta = {"sgd": json.dumps(SGD), "adam": json.dumps(ADAM), "steps": str(STEPS), "mean": str(MEAN),
-            "std": str(STD), "torch": torch.__version__}
-    save_file(tensors, str(OUT / "updates.safetensors"), metadata=meta)
+    save_file(tensors, str(OUT / "updates.safetensors"), metadata=metadata())
+
+
+SAMPLED = 40_000
+
+
+def article_net_fixtures():
+    """The article's Net (784-512-10) as PyTorch initialises it (seed 0, float32): every optimiser's 10
+    full-batch steps on the same 64 images. fc1's final weights are kept at SAMPLED positions (the whole
+    tensor seven times over would be 11 MB), the other tensors whole, and each run's largest |weight|."""
+    pixels, labels, x, y = batch_x_y()
+    torch.manual_seed(0)
+    init = state(Net(hidden=512))
+    at = torch.randperm(init["fc1.weight"].numel(), generator=torch.Generator().manual_seed(3))[:SAMPLED]
+    tensors = {"batch.pixels": pixels, "batch.labels": labels, "fc1.sampled_at": at.to(torch.int64)}
+    tensors.update({f"init.{k}": v for k, v in init.items()})
+    for name, (make, kw) in RUNS.items():
+        losses, final = train(init, x, y, lambda p: make(p, **kw), hidden=512)
+        tensors[f"{name}.losses"] = losses
+        tensors[f"{name}.fc1.weight.sampled"] = final["fc1.weight"].flatten()[at].contiguous()
+        tensors.update({f"{name}.{k}": v for k, v in final.items() if k != "fc1.weight"})
+        tensors[f"{name}.largest"] = torch.tensor([max(v.abs().max().item() for v in final.values())])
+    save_file(tensors, str(OUT / "article-net-updates.safetensors"), metadata=metadata())
 
 
 if __name__ == "__main__":
@@ -126,5 +178,6 @@ if __name__ == "__main__":
     torch.set_num_threads(1)
     dtype_fixtures()
     update_fixtures()
+    article_net_fixtures()
     for f in sorted(OUT.iterdir()):
         print(f"{f.relative_to(ROOT)}: {f.stat().st_size} bytes")

@@ -5,6 +5,7 @@ mod attack;
 mod convert;
 mod data;
 mod finetune;
+mod optimizer;
 mod plots;
 mod privacy;
 mod serve;
@@ -22,7 +23,7 @@ use kernels::privacy::{Conversion, dp_sgd_epsilon};
 use kernels::training::{EpochBatches, TrainConfig, mean, run_epoch};
 use kernels::{
     AdapterOptions, AnyEngine, CpuEngine, Engine, EngineKind, GpuContext, GpuEngine, Mlp,
-    OptimizerConfig, OptimizerKind,
+    OptimizerConfig,
 };
 
 #[derive(Parser)]
@@ -61,21 +62,11 @@ enum Command {
         /// Rows per step.
         #[arg(long, default_value_t = 64)]
         batch_size: usize,
-        /// Learning rate.
-        #[arg(long, default_value_t = 0.01)]
-        lr: f32,
-        /// SGD momentum.
-        #[arg(long, default_value_t = 0.5)]
-        momentum: f32,
-        /// L2 weight decay.
-        #[arg(long, default_value_t = 0.0)]
-        weight_decay: f32,
+        #[command(flatten)]
+        optimizer: optimizer::OptimizerArgs,
         /// Hidden layer widths, comma-separated (e.g. 512 or 256,128).
         #[arg(long, default_value = "512", value_delimiter = ',')]
         hidden: Vec<usize>,
-        /// Optimiser.
-        #[arg(long, default_value_t = OptimizerKind::Sgd)]
-        optimizer: OptimizerKind,
         /// Seed of the initial weights and the shuffling.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -261,14 +252,12 @@ async fn train<E: Engine>(
 ) -> Result<()> {
     println!("engine: {}", engine.info());
     println!(
-        "model: {:?}  data: {} ({} train, {} test)  optimiser: {:?} lr {} momentum {}  batch {}  seed {}",
+        "model: {:?}  data: {} ({} train, {} test)  optimiser: {}  batch {}  seed {}",
         engine.widths(),
         train.name,
         train.len(),
         test.len(),
-        cfg.optimizer.kind,
-        cfg.optimizer.lr,
-        cfg.optimizer.momentum,
+        optimizer::describe(&cfg.optimizer),
         cfg.batch_size,
         cfg.seed
     );
@@ -647,11 +636,8 @@ fn main() -> Result<()> {
             data,
             epochs,
             batch_size,
-            lr,
-            momentum,
-            weight_decay,
-            hidden,
             optimizer,
+            hidden,
             seed,
             engine,
             init,
@@ -665,13 +651,7 @@ fn main() -> Result<()> {
                 batch_size,
                 epochs,
                 seed,
-                optimizer: OptimizerConfig {
-                    kind: optimizer,
-                    lr,
-                    momentum,
-                    weight_decay,
-                    ..OptimizerConfig::default()
-                },
+                optimizer: optimizer.config()?,
             };
             cfg.validate()?;
             let (train_set, test_set) = load_data(&data)?;

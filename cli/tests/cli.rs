@@ -86,6 +86,61 @@ fn train_save_plot_and_evaluate() {
 }
 
 #[test]
+fn every_optimiser_trains_from_the_command_line() {
+    for (name, lr) in [
+        ("sgd", "0.05"),
+        ("momentum", "0.05"),
+        ("nesterov", "0.05"),
+        ("adagrad", "0.05"),
+        ("rmsprop", "0.001"),
+        ("adam", "0.001"),
+        ("adamw", "0.001"),
+    ] {
+        let (ok, out) = run(&[
+            "train",
+            "--engine",
+            "cpu",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "2000",
+            "--test-limit",
+            "500",
+            "--hidden",
+            "32",
+            "--optimizer",
+            name,
+            "--lr",
+            lr,
+            "--json",
+        ]);
+        assert!(ok, "{name}: {out}");
+        let header = out.lines().find(|l| l.starts_with("model:")).unwrap_or("");
+        let rule = if name == "momentum" { "sgd" } else { name };
+        assert!(
+            header.contains(&format!("optimiser: {rule} lr {lr}")),
+            "{name}: {header}"
+        );
+        let epoch: serde_json::Value =
+            serde_json::from_str(out.lines().find(|l| l.starts_with('{')).unwrap()).unwrap();
+        let acc = epoch["test_accuracy"].as_f64().unwrap();
+        // Chance is 10 %: every rule must learn something in 31 steps.
+        assert!(acc > 0.5, "{name}: accuracy {acc}");
+    }
+    let (ok, out) = run(&["train", "--optimizer", "momentum", "--momentum", "0"]);
+    assert!(!ok && out.contains("--optimizer sgd"), "{out}");
+    let (ok, out) = run(&["train", "--optimizer", "adam", "--alpha", "0.9"]);
+    assert!(!ok && out.contains("RMSprop"), "{out}");
+    let (ok, out) = run(&["train", "--optimizer", "lion"]);
+    assert!(
+        !ok && out.contains("adagrad") && out.contains("momentum"),
+        "{out}"
+    );
+    let (ok, out) = run(&["train", "--optimizer", "nesterov", "--momentum", "0"]);
+    assert!(!ok && out.contains("Nesterov"), "{out}");
+}
+
+#[test]
 fn bad_input_is_reported_plainly() {
     let (ok, out) = run(&["train", "--engine", "cpu", "--lr=-1", "--epochs", "1"]);
     assert!(!ok && out.contains("learning rate"), "{out}");

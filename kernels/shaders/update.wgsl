@@ -8,17 +8,23 @@
 // elements of its chunk, 256 apart (consecutive invocations, consecutive addresses), so the search
 // of the table runs once per 8 elements.
 //
-// Entry `sgd` (PyTorch's SGD, dampening 0, no Nesterov; `beta1` is the momentum μ, `step_size` the lr):
-//   g ← grad + weight_decay · param;  v ← μ · v + g;  param ← param − lr · v
-// Entry `adam` (PyTorch's Adam, single-tensor path, L2 weight decay; per tensor t, the host gives
-// step_size = lr / (1 − β1ᵗ) and bc2_sqrt = √(1 − β2ᵗ)):
-//   g ← grad + weight_decay · param;  m ← m + (1 − β1)(g − m);  v ← β2 · v + (1 − β2) · g²
-//   param ← param − step_size · m / (√v / bc2_sqrt + eps)
-// Both: invocation 0 first writes loss_log[slot] = Σ_r loss_rows[r] / rows, so the step needs no
+// One entry point per rule, each PyTorch's single-tensor `torch.optim` code in its order of rounding
+// (`src/ops/optim.rs` is the same, line for line). The host gives per tensor step_size (Adam, AdamW:
+// lr / (1 − β1ᵗ); otherwise lr), bc2_sqrt (Adam, AdamW: √(1 − β2ᵗ)) and decay (AdamW: 1 − lr·wd), and
+// 1 − β1, 1 − β2 computed in f64 from the typed settings. g = grad + wd·param for all but AdamW.
+//   sgd       m ← μ·m + g;  param ← param − lr·m
+//   nesterov  m ← μ·m + g;  param ← param − lr·(g + μ·m)
+//   adagrad   v ← v + g·g;  param ← param − (lr·g) / (√v + ε)
+//   rmsprop   v ← α·v + ((1 − α)·g)·g;  a = √v + ε;  μ > 0: m ← μ·m + g/a, param ← param − lr·m;
+//             μ = 0: param ← param − (lr·g) / a               (α is beta2, μ is beta1)
+//   adam      m ← lerp(m, g, 1 − β1);  v ← β2·v + ((1 − β2)·g)·g;
+//             param ← param − (step_size·m) / (√v / bc2_sqrt + ε)
+//   adamw     param ← decay·param, then adam with g = grad
+// All: invocation 0 first writes loss_log[slot] = Σ_r loss_rows[r] / rows, so the step needs no
 // dispatch of its own for it.
 //
 // Buffers (f32): grad [packed] read; loss_rows [rows] read; param, m, v [packed] read_write
-// (SGD keeps its velocity in m and leaves v alone); loss_log [ring] read_write.
+// (rules without a second moment leave v alone); loss_log [ring] read_write.
 
 struct Segment {
     start: u32,
@@ -27,8 +33,8 @@ struct Segment {
     _pad0: u32,
     step_size: f32,
     bc2_sqrt: f32,
+    decay: f32,
     _pad1: u32,
-    _pad2: u32,
 }
 
 struct Params {
@@ -40,6 +46,10 @@ struct Params {
     beta2: f32,
     eps: f32,
     weight_decay: f32,
+    one_minus_beta1: f32,
+    one_minus_beta2: f32,
+    _pad0: u32,
+    _pad1: u32,
     segments: array<Segment, 32>,
 }
 
@@ -87,17 +97,36 @@ fn locate(chunk: u32) -> u32 {
     return found;
 }
 
+// The element of the packed buffers that invocation `lid` of workgroup `wid` (in segment `seg`) updates
+// at offset j of its chunk; 0xffffffff when there is none.
+const NONE: u32 = 0xffffffffu;
+
+fn element(seg: Segment, wid: u32, lid: u32, j: u32) -> u32 {
+    let k = (wid - seg.first_chunk) * CHUNK + lid + j;
+    if (wid >= p.chunks || k >= seg.len) {
+        return NONE;
+    }
+    return seg.start + k;
+}
+
+// PyTorch's `a.lerp_(b, w)`.
+fn lerp(a: f32, b: f32, w: f32) -> f32 {
+    if (w < 0.5) {
+        return a + w * (b - a);
+    }
+    return b - (b - a) * (1.0 - w);
+}
+
 @compute @workgroup_size(256)
 fn sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
        @builtin(workgroup_id) wid: vec3<u32>) {
     mean_loss(gid.x);
     let seg = p.segments[locate(wid.x)];
-    let base = (wid.x - seg.first_chunk) * CHUNK + lid.x;
     for (var j = 0u; j < CHUNK; j += 256u) {
-        if (wid.x >= p.chunks || base + j >= seg.len) {
+        let i = element(seg, wid.x, lid.x, j);
+        if (i == NONE) {
             return;
         }
-        let i = seg.start + base + j;
         let g = grad[i] + p.weight_decay * param[i];
         let vel = p.beta1 * m[i] + g;
         m[i] = vel;
@@ -106,22 +135,98 @@ fn sgd(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_
 }
 
 @compute @workgroup_size(256)
+fn nesterov(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+            @builtin(workgroup_id) wid: vec3<u32>) {
+    mean_loss(gid.x);
+    let seg = p.segments[locate(wid.x)];
+    for (var j = 0u; j < CHUNK; j += 256u) {
+        let i = element(seg, wid.x, lid.x, j);
+        if (i == NONE) {
+            return;
+        }
+        let g = grad[i] + p.weight_decay * param[i];
+        let vel = p.beta1 * m[i] + g;
+        m[i] = vel;
+        param[i] = param[i] - seg.step_size * (g + p.beta1 * vel);
+    }
+}
+
+@compute @workgroup_size(256)
+fn adagrad(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+           @builtin(workgroup_id) wid: vec3<u32>) {
+    mean_loss(gid.x);
+    let seg = p.segments[locate(wid.x)];
+    for (var j = 0u; j < CHUNK; j += 256u) {
+        let i = element(seg, wid.x, lid.x, j);
+        if (i == NONE) {
+            return;
+        }
+        let g = grad[i] + p.weight_decay * param[i];
+        let sum = v[i] + g * g;
+        v[i] = sum;
+        param[i] = param[i] - (seg.step_size * g) / (sqrt(sum) + p.eps);
+    }
+}
+
+@compute @workgroup_size(256)
+fn rmsprop(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+           @builtin(workgroup_id) wid: vec3<u32>) {
+    mean_loss(gid.x);
+    let seg = p.segments[locate(wid.x)];
+    for (var j = 0u; j < CHUNK; j += 256u) {
+        let i = element(seg, wid.x, lid.x, j);
+        if (i == NONE) {
+            return;
+        }
+        let g = grad[i] + p.weight_decay * param[i];
+        let sq = p.beta2 * v[i] + (p.one_minus_beta2 * g) * g;
+        v[i] = sq;
+        let avg = sqrt(sq) + p.eps;
+        if (p.beta1 > 0.0) {
+            let vel = p.beta1 * m[i] + g / avg;
+            m[i] = vel;
+            param[i] = param[i] - seg.step_size * vel;
+        } else {
+            param[i] = param[i] - (seg.step_size * g) / avg;
+        }
+    }
+}
+
+// Adam's moments and step for gradient g (L2 decay already in g, or the weight already decayed).
+fn adam_element(i: u32, seg: Segment, g: f32) {
+    let mi = lerp(m[i], g, p.one_minus_beta1);
+    let vi = p.beta2 * v[i] + (p.one_minus_beta2 * g) * g;
+    m[i] = mi;
+    v[i] = vi;
+    let denom = sqrt(vi) / seg.bc2_sqrt + p.eps;
+    param[i] = param[i] - (seg.step_size * mi) / denom;
+}
+
+@compute @workgroup_size(256)
 fn adam(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(workgroup_id) wid: vec3<u32>) {
     mean_loss(gid.x);
     let seg = p.segments[locate(wid.x)];
-    let base = (wid.x - seg.first_chunk) * CHUNK + lid.x;
     for (var j = 0u; j < CHUNK; j += 256u) {
-        if (wid.x >= p.chunks || base + j >= seg.len) {
+        let i = element(seg, wid.x, lid.x, j);
+        if (i == NONE) {
             return;
         }
-        let i = seg.start + base + j;
-        let g = grad[i] + p.weight_decay * param[i];
-        let mi = m[i] + (1.0 - p.beta1) * (g - m[i]);
-        let vi = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        let denom = sqrt(vi) / seg.bc2_sqrt + p.eps;
-        param[i] = param[i] - seg.step_size * (mi / denom);
+        adam_element(i, seg, grad[i] + p.weight_decay * param[i]);
+    }
+}
+
+@compute @workgroup_size(256)
+fn adamw(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+         @builtin(workgroup_id) wid: vec3<u32>) {
+    mean_loss(gid.x);
+    let seg = p.segments[locate(wid.x)];
+    for (var j = 0u; j < CHUNK; j += 256u) {
+        let i = element(seg, wid.x, lid.x, j);
+        if (i == NONE) {
+            return;
+        }
+        param[i] = seg.decay * param[i];
+        adam_element(i, seg, grad[i]);
     }
 }

@@ -18,6 +18,7 @@ pub mod ops;
 pub mod privacy;
 pub mod rng;
 pub mod saliency;
+pub mod surface;
 pub mod testing;
 pub mod training;
 

@@ -8,7 +8,7 @@ mod common;
 use kernels::dataset::Split;
 use kernels::testing::assert_close;
 use kernels::training::EpochBatches;
-use kernels::{BurnEngine, Engine, GpuEngine, Mlp, OptimizerConfig, StepTrace};
+use kernels::{BurnEngine, Engine, GpuEngine, Mlp, OptimizerConfig, OptimizerKind, StepTrace};
 
 const RTOL: f32 = 1e-4;
 const ATOL: f32 = 1e-6;
@@ -120,6 +120,26 @@ fn ten_sgd_momentum_steps_give_the_same_losses() {
 #[test]
 fn ten_adam_steps_give_the_same_losses() {
     ten_steps(OptimizerConfig::adam(1e-3));
+}
+
+#[test]
+fn ten_steps_of_every_other_optimiser_give_the_same_losses() {
+    // burn's rules are written from PyTorch's formulas, not from `ops::optim` (engine/burn.rs).
+    for (kind, lr) in [
+        (OptimizerKind::Nesterov, 0.05),
+        (OptimizerKind::Adagrad, 0.05),
+        (OptimizerKind::Rmsprop, 1e-3),
+        (OptimizerKind::AdamW, 1e-3),
+    ] {
+        ten_steps(OptimizerConfig {
+            weight_decay: 1e-3,
+            ..OptimizerConfig::pytorch(kind, lr)
+        });
+    }
+    ten_steps(OptimizerConfig {
+        momentum: 0.9,
+        ..OptimizerConfig::pytorch(OptimizerKind::Rmsprop, 1e-3)
+    });
 }
 
 #[test]

@@ -4,7 +4,7 @@
 mod common;
 
 use kernels::dataset::{Dataset, Split};
-use kernels::ops::sgd;
+use kernels::ops::optim;
 use kernels::testing::assert_close;
 use kernels::training::EpochBatches;
 use kernels::{
@@ -283,14 +283,19 @@ fn check_zero_gradient_freezing<E: Engine>(mut engine: E, train: &Dataset) -> Ml
     let after = pollster::block_on(engine.model()).unwrap();
     let sgd = |values: &[f32], momentum: &[f32]| {
         let (mut w, mut m) = (values.to_vec(), momentum.to_vec());
-        let p = sgd::SgdParams {
-            n: w.len() as u32,
-            lr: opt.lr,
-            momentum: opt.momentum,
-            weight_decay: opt.weight_decay,
-        };
-        for _ in 0..4 {
-            sgd::reference(&p, &vec![0.0; w.len()], &mut w, &mut m);
+        let hyper = opt.hyper();
+        let mut unused = vec![0.0; w.len()];
+        for step in 1..=4 {
+            let t = optim::TensorStep::new(opt.kind, opt.lr, &hyper, step);
+            optim::tensor(
+                opt.kind,
+                &hyper,
+                &t,
+                &vec![0.0; w.len()],
+                &mut w,
+                &mut m,
+                &mut unused,
+            );
         }
         w
     };

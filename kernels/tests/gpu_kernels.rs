@@ -6,8 +6,7 @@ mod common;
 use bytemuck::{bytes_of, cast_slice};
 use kernels::OptimizerKind;
 use kernels::ops::{
-    accuracy, adam, gather_normalize, head, linear, relu_backward, sgd, softmax_cross_entropy,
-    update,
+    accuracy, gather_normalize, head, linear, optim, relu_backward, softmax_cross_entropy, update,
 };
 use kernels::rng::SeededRng;
 use kernels::testing::assert_close;
@@ -421,43 +420,35 @@ fn packed_update_matches_per_tensor_reference_and_writes_the_mean_loss() {
             .iter()
             .map(|x| x.abs() * 3.0)
             .collect();
-        for (rule, entry) in [
-            (OptimizerKind::Sgd, update::SGD),
-            (OptimizerKind::Adam, update::ADAM),
-        ] {
+        // Every rule, with momentum on and off where it has one (RMSprop's μ = 0 is its own branch).
+        let settings = OptimizerKind::ALL.into_iter().flat_map(|kind| {
+            let with = kernels::OptimizerConfig {
+                momentum: 0.9,
+                weight_decay: 1e-2,
+                ..kernels::OptimizerConfig::pytorch(kind, 0.05)
+            };
+            let without = kernels::OptimizerConfig {
+                momentum: 0.0,
+                ..with
+            };
+            match kind {
+                OptimizerKind::Sgd | OptimizerKind::Rmsprop => vec![with, without],
+                _ => vec![with],
+            }
+        });
+        for opt in settings {
+            let (rule, entry, hyper) = (opt.kind, opt.kind.kernel(), opt.hyper());
             let listed: Vec<update::Tensor> = tensors
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| *i != 2)
-                .map(|(i, &(start, len))| {
-                    let (step_size, bc2_sqrt) = match rule {
-                        OptimizerKind::Sgd => (0.05, 1.0),
-                        OptimizerKind::Adam => {
-                            let a = adam::AdamParams::for_step(
-                                len as u32,
-                                1e-3,
-                                0.9,
-                                0.999,
-                                1e-8,
-                                1e-2,
-                                i as u64 + 1,
-                            );
-                            (a.step_size, a.bc2_sqrt)
-                        }
-                    };
-                    update::Tensor {
-                        start,
-                        len,
-                        step_size,
-                        bc2_sqrt,
-                    }
+                .map(|(i, &(start, len))| update::Tensor {
+                    start,
+                    len,
+                    step: optim::TensorStep::new(rule, opt.lr, &hyper, i as u64 + 1),
                 })
                 .collect();
-            let hyper = match rule {
-                OptimizerKind::Sgd => [0.9, 0.0, 0.0, 1e-3],
-                OptimizerKind::Adam => [0.9, 0.999, 1e-8, 1e-2],
-            };
-            let p = update::UpdateParams::new(&listed, rows as u32, 2, hyper);
+            let p = update::UpdateParams::new(&listed, rows as u32, 2, &hyper);
             let ring = vec![0f32; 4];
             let out = run(
                 &runner,
@@ -478,7 +469,7 @@ fn packed_update_matches_per_tensor_reference_and_writes_the_mean_loss() {
             update::reference(
                 rule, &p, &grad, &loss_rows, &mut ep, &mut em, &mut ev, &mut er,
             );
-            let what = format!("{rule:?} rows={rows}");
+            let what = format!("{rule:?} μ={} rows={rows}", opt.momentum);
             assert_close(&format!("{what} param"), &f32s(&out[2]), &ep, RTOL, ATOL);
             assert_close(&format!("{what} m"), &f32s(&out[3]), &em, RTOL, ATOL);
             assert_close(&format!("{what} v"), &f32s(&out[4]), &ev, RTOL, ATOL);
@@ -508,25 +499,35 @@ fn packed_update_matches_per_tensor_reference_and_writes_the_mean_loss() {
             );
         }
     }
-    // The per-element rules are PyTorch's: one tensor through the packed kernel equals sgd::reference.
-    let p = sgd::SgdParams {
-        n: 5,
-        lr: 0.05,
+    // The packed reference is the per-element rule: one tensor through it equals optim::tensor.
+    let opt = kernels::OptimizerConfig {
         momentum: 0.9,
         weight_decay: 1e-3,
+        ..kernels::OptimizerConfig::pytorch(OptimizerKind::Sgd, 0.05)
     };
-    let (mut ep, mut ev) = (param[..5].to_vec(), m[..5].to_vec());
-    sgd::reference(&p, &grad[..5], &mut ep, &mut ev);
+    let (hyper, step) = (
+        opt.hyper(),
+        optim::TensorStep::new(opt.kind, opt.lr, &opt.hyper(), 1),
+    );
+    let (mut ep, mut em, mut ev) = (param[..5].to_vec(), m[..5].to_vec(), v[..5].to_vec());
+    optim::tensor(
+        opt.kind,
+        &hyper,
+        &step,
+        &grad[..5],
+        &mut ep,
+        &mut em,
+        &mut ev,
+    );
     let one = update::UpdateParams::new(
         &[update::Tensor {
             start: 0,
             len: 5,
-            step_size: 0.05,
-            bc2_sqrt: 1.0,
+            step,
         }],
         1,
         0,
-        [0.9, 0.0, 0.0, 1e-3],
+        &hyper,
     );
     let (mut gp, mut gm, mut gv, mut gr) = (
         param[..5].to_vec(),
@@ -544,7 +545,7 @@ fn packed_update_matches_per_tensor_reference_and_writes_the_mean_loss() {
         &mut gv,
         &mut gr,
     );
-    assert_eq!((gp, gm), (ep, ev));
+    assert_eq!((gp, gm), (ep, em));
 }
 
 #[test]

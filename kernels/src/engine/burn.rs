@@ -13,7 +13,7 @@ use crate::engine::{
     OptimizerKind, StepTrace, check_data_fits, check_rows,
 };
 use crate::model::Mlp;
-use crate::ops::adam::AdamParams;
+use crate::ops::optim::TensorStep;
 
 /// Rows per chunk when evaluating.
 const EVAL_CHUNK: usize = 1000;
@@ -45,29 +45,43 @@ impl<const D: usize> Param<D> {
         }
     }
 
-    /// PyTorch's SGD or Adam update with the gradient `g`, as tensor operations.
+    /// PyTorch's update of `opt.kind` with the gradient `g`, as burn's tensor operations (written
+    /// from PyTorch's formulas, not from [`crate::ops::optim`], so that this engine stays an
+    /// independent check of the others).
     fn update(&mut self, g: Tensor<D>, opt: &OptimizerConfig) {
         self.steps += 1;
-        let g = if opt.weight_decay != 0.0 {
+        let g = if opt.weight_decay != 0.0 && opt.kind != OptimizerKind::AdamW {
             g + self.value.clone().mul_scalar(opt.weight_decay)
         } else {
             g
         };
+        let step = TensorStep::new(opt.kind, opt.lr, &opt.hyper(), self.steps);
         match opt.kind {
-            OptimizerKind::Sgd => {
-                self.m = self.m.clone().mul_scalar(opt.momentum) + g;
+            OptimizerKind::Sgd | OptimizerKind::Nesterov => {
+                self.m = self.m.clone().mul_scalar(opt.momentum) + g.clone();
+                let direction = if opt.kind == OptimizerKind::Nesterov {
+                    g + self.m.clone().mul_scalar(opt.momentum)
+                } else {
+                    self.m.clone()
+                };
+                self.value = self.value.clone() - direction.mul_scalar(opt.lr);
+            }
+            OptimizerKind::Adagrad => {
+                self.v = self.v.clone() + g.clone() * g.clone();
+                let std = self.v.clone().sqrt().add_scalar(opt.eps);
+                self.value = self.value.clone() - (g / std).mul_scalar(opt.lr);
+            }
+            OptimizerKind::Rmsprop => {
+                self.v = self.v.clone().mul_scalar(opt.beta2)
+                    + (g.clone() * g.clone()).mul_scalar(1.0 - opt.beta2);
+                let avg = self.v.clone().sqrt().add_scalar(opt.eps);
+                self.m = self.m.clone().mul_scalar(opt.momentum) + g / avg;
                 self.value = self.value.clone() - self.m.clone().mul_scalar(opt.lr);
             }
-            OptimizerKind::Adam => {
-                let p = AdamParams::for_step(
-                    0,
-                    opt.lr,
-                    opt.beta1,
-                    opt.beta2,
-                    opt.eps,
-                    opt.weight_decay,
-                    self.steps,
-                );
+            OptimizerKind::Adam | OptimizerKind::AdamW => {
+                if opt.kind == OptimizerKind::AdamW {
+                    self.value = self.value.clone().mul_scalar(step.decay);
+                }
                 self.m = self.m.clone() + (g.clone() - self.m.clone()).mul_scalar(1.0 - opt.beta1);
                 self.v = self.v.clone().mul_scalar(opt.beta2)
                     + (g.clone() * g).mul_scalar(1.0 - opt.beta2);
@@ -75,9 +89,10 @@ impl<const D: usize> Param<D> {
                     .v
                     .clone()
                     .sqrt()
-                    .div_scalar(p.bc2_sqrt)
+                    .div_scalar(step.bc2_sqrt)
                     .add_scalar(opt.eps);
-                self.value = self.value.clone() - (self.m.clone() / denom).mul_scalar(p.step_size);
+                self.value =
+                    self.value.clone() - (self.m.clone() / denom).mul_scalar(step.step_size);
             }
         }
     }

@@ -83,15 +83,15 @@ pub struct OptimizerConfig {
     pub kind: OptimizerKind,
     /// Learning rate.
     pub lr: f32,
-    /// SGD momentum μ.
+    /// Momentum μ: SGD's, Nesterov's and RMSprop's.
     pub momentum: f32,
-    /// Adam β1.
+    /// Adam's and AdamW's β1.
     pub beta1: f32,
-    /// Adam β2.
+    /// Adam's and AdamW's β2; RMSprop's smoothing constant α.
     pub beta2: f32,
-    /// Adam ε.
+    /// ε: AdaGrad's, RMSprop's, Adam's and AdamW's.
     pub eps: f32,
-    /// L2 weight decay (both optimisers).
+    /// Weight decay: L2 (added to the gradient) for every rule but AdamW, whose decay is decoupled.
     pub weight_decay: f32,
 }
 
@@ -111,6 +111,48 @@ impl Default for OptimizerConfig {
 }
 
 impl OptimizerConfig {
+    /// `kind` with PyTorch's defaults (SGD: no momentum; Nesterov: μ 0.9, which it needs; AdaGrad:
+    /// ε 1e-10; RMSprop: α 0.99, ε 1e-8; Adam: β 0.9, 0.999, ε 1e-8; AdamW: the same and weight
+    /// decay 0.01) and learning rate `lr`.
+    pub fn pytorch(kind: OptimizerKind, lr: f32) -> Self {
+        let base = Self {
+            kind,
+            lr,
+            momentum: 0.0,
+            ..Self::default()
+        };
+        match kind {
+            OptimizerKind::Sgd | OptimizerKind::Adam => base,
+            OptimizerKind::Nesterov => Self {
+                momentum: 0.9,
+                ..base
+            },
+            OptimizerKind::Adagrad => Self { eps: 1e-10, ..base },
+            OptimizerKind::Rmsprop => Self {
+                beta2: 0.99,
+                ..base
+            },
+            OptimizerKind::AdamW => Self {
+                weight_decay: 0.01,
+                ..base
+            },
+        }
+    }
+
+    /// The rule's hyperparameters as the update kernel and [`crate::ops::optim`] take them.
+    pub fn hyper(&self) -> crate::ops::optim::Hyper {
+        let beta1 = match self.kind {
+            OptimizerKind::Sgd | OptimizerKind::Nesterov | OptimizerKind::Rmsprop => self.momentum,
+            OptimizerKind::Adagrad => 0.0,
+            OptimizerKind::Adam | OptimizerKind::AdamW => self.beta1,
+        };
+        let beta2 = match self.kind {
+            OptimizerKind::Rmsprop | OptimizerKind::Adam | OptimizerKind::AdamW => self.beta2,
+            _ => 0.0,
+        };
+        crate::ops::optim::Hyper::new(beta1, beta2, self.eps, self.weight_decay)
+    }
+
     /// Adam with PyTorch's defaults and learning rate `lr`.
     pub fn adam(lr: f32) -> Self {
         Self {
@@ -134,9 +176,12 @@ impl OptimizerConfig {
         if !(0.0..1.0).contains(&self.momentum) {
             return bad("momentum", self.momentum, "in [0, 1)");
         }
+        if self.kind == OptimizerKind::Nesterov && self.momentum <= 0.0 {
+            return bad("Nesterov's momentum", self.momentum, "in (0, 1)");
+        }
         if !(0.0..1.0).contains(&self.beta1) || !(0.0..1.0).contains(&self.beta2) {
             return bad(
-                "an Adam beta",
+                "a beta (or RMSprop's alpha)",
                 if (0.0..1.0).contains(&self.beta1) {
                     self.beta2
                 } else {
@@ -146,7 +191,7 @@ impl OptimizerConfig {
             );
         }
         if !(self.eps > 0.0 && self.eps < 1.0) {
-            return bad("Adam's epsilon", self.eps, "in (0, 1)");
+            return bad("epsilon", self.eps, "in (0, 1)");
         }
         if !(0.0..=1.0).contains(&self.weight_decay) {
             return bad("weight decay", self.weight_decay, "in [0, 1]");

@@ -1,18 +1,17 @@
 //! One module per kernel: its WGSL source with its bindings and entry points declared once
 //! ([`kernel::Shader`], listed in [`ALL`]), the layout of its uniform parameters, and a plain-Rust
 //! reference that computes the same thing (the tests' oracle, and the text the lessons teach from).
-//! `sgd`, `adam` and `relu_backward` are the references of kernels fused into `update` and `linear`'s
-//! epilogue: rules the CPU engine and the tests still use, with no shader of their own.
+//! `optim` (the optimisers' rules, run on the GPU by `update`) and `relu_backward` (fused into `linear`'s
+//! epilogue) are references with no shader of their own: the CPU engine and the tests use them.
 
 pub mod accuracy;
-pub mod adam;
 pub mod dp;
 pub mod gather_normalize;
 pub mod head;
 pub mod kernel;
 pub mod linear;
+pub mod optim;
 pub mod relu_backward;
-pub mod sgd;
 pub mod softmax_cross_entropy;
 pub mod update;
 

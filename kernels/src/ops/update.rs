@@ -1,42 +1,68 @@
 //! The last dispatch of a training step: the optimiser update of every trainable tensor, packed in
 //! shared buffers, and the batch's mean loss (`shaders/update.wgsl`). The per-element rules are
-//! [`super::sgd`]'s and [`super::adam`]'s, which the references here apply tensor by tensor.
+//! [`super::optim`]'s, which the reference here applies tensor by tensor.
 
 use bytemuck::{Pod, Zeroable};
 
 use super::kernel::{KernelEntry, Shader, read, read_write, uniform};
-use super::{adam, sgd, softmax_cross_entropy};
+use super::{optim, softmax_cross_entropy};
 
 /// WGSL source (`shaders/update.wgsl`).
 pub const SOURCE: &str = include_str!("../../shaders/update.wgsl");
 
-/// The optimiser (the fused update kernel's entry point and the reference's rule).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The optimiser: the fused update kernel's entry point and [`super::optim`]'s rule. PyTorch's SGD with
+/// momentum is `Sgd` with μ > 0 (the lessons call it `momentum`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OptimizerKind {
-    /// SGD, with momentum when `momentum > 0` (PyTorch's rule).
+    /// SGD, with momentum when μ > 0 (PyTorch's `SGD`).
     Sgd,
-    /// Adam (PyTorch's rule).
+    /// SGD with Nesterov momentum (PyTorch's `SGD(nesterov=True)`).
+    Nesterov,
+    /// AdaGrad (PyTorch's `Adagrad`).
+    Adagrad,
+    /// RMSprop (PyTorch's `RMSprop`, not centred).
+    Rmsprop,
+    /// Adam with L2 weight decay (PyTorch's `Adam`).
     Adam,
+    /// Adam with decoupled weight decay (PyTorch's `AdamW`).
+    AdamW,
 }
 
 impl OptimizerKind {
     /// Every rule, as the command line and the lessons name them.
-    pub const ALL: [OptimizerKind; 2] = [Self::Sgd, Self::Adam];
+    pub const ALL: [OptimizerKind; 6] = [
+        Self::Sgd,
+        Self::Nesterov,
+        Self::Adagrad,
+        Self::Rmsprop,
+        Self::Adam,
+        Self::AdamW,
+    ];
 
-    /// Its name (`sgd`, `adam`): the command line's value and the kernel's entry point.
+    /// Its name (`sgd`, `nesterov`, `adagrad`, `rmsprop`, `adam`, `adamw`): the command line's value
+    /// and the kernel's entry point.
     pub fn name(self) -> &'static str {
         match self {
             Self::Sgd => "sgd",
+            Self::Nesterov => "nesterov",
+            Self::Adagrad => "adagrad",
+            Self::Rmsprop => "rmsprop",
             Self::Adam => "adam",
+            Self::AdamW => "adamw",
         }
     }
 
     /// The update kernel's entry point for this rule.
     pub fn kernel(self) -> KernelEntry {
-        match self {
-            Self::Sgd => SGD,
-            Self::Adam => ADAM,
-        }
+        KernelEntry::of(&SHADER, self.name())
+    }
+
+    /// Whether the rule keeps a second moment (`v`) as well as `m`.
+    pub fn uses_second_moment(self) -> bool {
+        matches!(
+            self,
+            Self::Adagrad | Self::Rmsprop | Self::Adam | Self::AdamW
+        )
     }
 }
 
@@ -53,7 +79,10 @@ impl std::str::FromStr for OptimizerKind {
         Self::ALL
             .into_iter()
             .find(|k| k.name() == s)
-            .ok_or_else(|| format!("unknown optimiser {s:?} (sgd or adam)"))
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|k| k.name()).collect();
+                format!("unknown optimiser {s:?} ({})", names.join(", "))
+            })
     }
 }
 
@@ -71,13 +100,9 @@ pub const SHADER: Shader = Shader {
         read_write("v"),
         read_write("loss_log"),
     ],
-    entries: &["sgd", "adam"],
+    entries: &["sgd", "nesterov", "adagrad", "rmsprop", "adam", "adamw"],
     constants: &[],
 };
-/// SGD (with momentum) on every trainable tensor.
-pub const SGD: KernelEntry = KernelEntry::of(&SHADER, "sgd");
-/// Adam on every trainable tensor.
-pub const ADAM: KernelEntry = KernelEntry::of(&SHADER, "adam");
 /// Invocations per workgroup.
 pub const WORKGROUP: u32 = 256;
 /// Elements one workgroup updates (8 per invocation), all of one tensor.
@@ -98,12 +123,14 @@ pub struct Segment {
     pub first_chunk: u32,
     /// Padding.
     pub pad0: u32,
-    /// SGD: the learning rate; Adam: `lr / (1 − β1ᵗ)` for this tensor's step t.
+    /// [`optim::TensorStep::step_size`].
     pub step_size: f32,
-    /// Adam: `√(1 − β2ᵗ)`; SGD: unused (1).
+    /// [`optim::TensorStep::bc2_sqrt`].
     pub bc2_sqrt: f32,
+    /// [`optim::TensorStep::decay`].
+    pub decay: f32,
     /// Padding to 32 bytes.
-    pub pad1: [u32; 2],
+    pub pad1: u32,
 }
 
 /// Uniform parameters of `update.wgsl`.
@@ -118,14 +145,20 @@ pub struct UpdateParams {
     pub rows: u32,
     /// Where the mean loss goes in the loss ring.
     pub slot: u32,
-    /// Adam's β1, or SGD's momentum.
+    /// [`optim::Hyper::beta1`].
     pub beta1: f32,
-    /// Adam's β2.
+    /// [`optim::Hyper::beta2`].
     pub beta2: f32,
-    /// Adam's ε.
+    /// [`optim::Hyper::eps`].
     pub eps: f32,
-    /// L2 weight decay.
+    /// [`optim::Hyper::weight_decay`].
     pub weight_decay: f32,
+    /// [`optim::Hyper::one_minus_beta1`].
+    pub one_minus_beta1: f32,
+    /// [`optim::Hyper::one_minus_beta2`].
+    pub one_minus_beta2: f32,
+    /// Padding (the segments start at a multiple of 16 bytes).
+    pub pad: [u32; 2],
     /// The trainable tensors.
     pub segments: [Segment; MAX_SEGMENTS],
 }
@@ -137,21 +170,14 @@ pub struct Tensor {
     pub start: usize,
     /// Elements.
     pub len: usize,
-    /// See [`Segment::step_size`].
-    pub step_size: f32,
-    /// See [`Segment::bc2_sqrt`].
-    pub bc2_sqrt: f32,
+    /// This update's factors.
+    pub step: optim::TensorStep,
 }
 
 impl UpdateParams {
     /// The parameters for `tensors` (at most [`MAX_SEGMENTS`]) and a batch of `rows` whose mean loss
-    /// goes to ring `slot`; `beta1` is SGD's momentum under SGD.
-    pub fn new(
-        tensors: &[Tensor],
-        rows: u32,
-        slot: u32,
-        [beta1, beta2, eps, weight_decay]: [f32; 4],
-    ) -> Self {
+    /// goes to ring `slot`, under the rule's hyperparameters `hyper`.
+    pub fn new(tensors: &[Tensor], rows: u32, slot: u32, hyper: &optim::Hyper) -> Self {
         assert!(
             tensors.len() <= MAX_SEGMENTS,
             "{} tensors in one update (at most {MAX_SEGMENTS})",
@@ -164,8 +190,9 @@ impl UpdateParams {
                 start: t.start as u32,
                 len: t.len as u32,
                 first_chunk: chunks,
-                step_size: t.step_size,
-                bc2_sqrt: t.bc2_sqrt,
+                step_size: t.step.step_size,
+                bc2_sqrt: t.step.bc2_sqrt,
+                decay: t.step.decay,
                 ..Segment::default()
             };
             chunks += (t.len as u32).div_ceil(CHUNK);
@@ -175,10 +202,13 @@ impl UpdateParams {
             chunks,
             rows,
             slot,
-            beta1,
-            beta2,
-            eps,
-            weight_decay,
+            beta1: hyper.beta1,
+            beta2: hyper.beta2,
+            eps: hyper.eps,
+            weight_decay: hyper.weight_decay,
+            one_minus_beta1: hyper.one_minus_beta1,
+            one_minus_beta2: hyper.one_minus_beta2,
+            pad: [0; 2],
             segments,
         }
     }
@@ -196,8 +226,8 @@ impl UpdateParams {
     }
 }
 
-/// What the kernel does, with the per-tensor references: each listed tensor updated by [`sgd::reference`]
-/// or [`adam::reference`], everything else untouched, and the mean loss written to `loss_log[slot]`.
+/// What the kernel does: each listed tensor updated by [`optim::tensor`] under `rule`, everything else
+/// untouched, and the mean loss written to `loss_log[slot]`.
 #[allow(clippy::too_many_arguments, reason = "the kernel's bindings, one each")]
 pub fn reference(
     rule: OptimizerKind,
@@ -211,37 +241,29 @@ pub fn reference(
 ) {
     loss_log[p.slot as usize] =
         softmax_cross_entropy::reference_mean(&loss_rows[..p.rows as usize]);
+    let hyper = optim::Hyper {
+        beta1: p.beta1,
+        beta2: p.beta2,
+        eps: p.eps,
+        weight_decay: p.weight_decay,
+        one_minus_beta1: p.one_minus_beta1,
+        one_minus_beta2: p.one_minus_beta2,
+    };
     for (start, len, s) in p.tensors() {
         let r = start..start + len;
-        match rule {
-            OptimizerKind::Sgd => {
-                let sp = sgd::SgdParams {
-                    n: len as u32,
-                    lr: s.step_size,
-                    momentum: p.beta1,
-                    weight_decay: p.weight_decay,
-                };
-                sgd::reference(&sp, &grad[r.clone()], &mut param[r.clone()], &mut m[r]);
-            }
-            OptimizerKind::Adam => {
-                let ap = adam::AdamParams {
-                    n: len as u32,
-                    beta1: p.beta1,
-                    beta2: p.beta2,
-                    eps: p.eps,
-                    weight_decay: p.weight_decay,
-                    step_size: s.step_size,
-                    bc2_sqrt: s.bc2_sqrt,
-                    pad: 0,
-                };
-                adam::reference(
-                    &ap,
-                    &grad[r.clone()],
-                    &mut param[r.clone()],
-                    &mut m[r.clone()],
-                    &mut v[r],
-                );
-            }
-        }
+        let step = optim::TensorStep {
+            step_size: s.step_size,
+            bc2_sqrt: s.bc2_sqrt,
+            decay: s.decay,
+        };
+        optim::tensor(
+            rule,
+            &hyper,
+            &step,
+            &grad[r.clone()],
+            &mut param[r.clone()],
+            &mut m[r.clone()],
+            &mut v[r],
+        );
     }
 }

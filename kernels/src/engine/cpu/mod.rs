@@ -14,7 +14,7 @@ use crate::model::Mlp;
 
 mod dp;
 mod step;
-use crate::ops::{accuracy, adam, gather_normalize, relu_backward, sgd, softmax_cross_entropy};
+use crate::ops::{accuracy, gather_normalize, optim, relu_backward, softmax_cross_entropy};
 
 /// Rows per chunk when evaluating or predicting.
 const EVAL_CHUNK: usize = 1000;
@@ -186,29 +186,11 @@ impl CpuEngine {
 
     fn update(opt: &OptimizerConfig, st: &mut TensorState, param: &mut [f32]) {
         st.steps += 1;
-        match opt.kind {
-            OptimizerKind::Sgd => {
-                let p = sgd::SgdParams {
-                    n: param.len() as u32,
-                    lr: opt.lr,
-                    momentum: opt.momentum,
-                    weight_decay: opt.weight_decay,
-                };
-                sgd::reference(&p, &st.grad, param, &mut st.m);
-            }
-            OptimizerKind::Adam => {
-                let p = adam::AdamParams::for_step(
-                    param.len() as u32,
-                    opt.lr,
-                    opt.beta1,
-                    opt.beta2,
-                    opt.eps,
-                    opt.weight_decay,
-                    st.steps,
-                );
-                adam::reference(&p, &st.grad, param, &mut st.m, &mut st.v);
-            }
-        }
+        let hyper = opt.hyper();
+        let step = optim::TensorStep::new(opt.kind, opt.lr, &hyper, st.steps);
+        optim::tensor(
+            opt.kind, &hyper, &step, &st.grad, param, &mut st.m, &mut st.v,
+        );
     }
 }
 

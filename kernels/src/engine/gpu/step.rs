@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::engine::{Freezing, OptimizerConfig, StepPart, check_dp_trainable, check_rows};
-use crate::ops::{adam, dp};
+use crate::ops::dp;
+use crate::ops::optim::TensorStep;
 
 /// A step's settings, written to the queue before its kernels are encoded.
 pub(super) struct PreparedStep {
@@ -92,6 +93,7 @@ impl GpuEngine {
             self.res.arena.set(*slot, &head_params);
         }
         // One update for every trainable tensor, each with its own step count (Adam's corrections).
+        let hyper = opt.hyper();
         let mut trainable = Vec::new();
         // Frozen tensors updated with a zero gradient (`Freezing::ZeroGradient`): their slices of the
         // packed gradient are cleared before the step.
@@ -110,34 +112,14 @@ impl GpuEngine {
                     t.steps = 0;
                 }
                 t.steps += 1;
-                let (step_size, bc2_sqrt) = match opt.kind {
-                    OptimizerKind::Sgd => (opt.lr, 1.0),
-                    OptimizerKind::Adam => {
-                        let a = adam::AdamParams::for_step(
-                            t.len as u32,
-                            opt.lr,
-                            opt.beta1,
-                            opt.beta2,
-                            opt.eps,
-                            opt.weight_decay,
-                            t.steps,
-                        );
-                        (a.step_size, a.bc2_sqrt)
-                    }
-                };
                 trainable.push(update::Tensor {
                     start: t.offset,
                     len: t.len,
-                    step_size,
-                    bc2_sqrt,
+                    step: TensorStep::new(opt.kind, opt.lr, &hyper, t.steps),
                 });
             }
         }
-        let hyper = match opt.kind {
-            OptimizerKind::Sgd => [opt.momentum, 0.0, 0.0, opt.weight_decay],
-            OptimizerKind::Adam => [opt.beta1, opt.beta2, opt.eps, opt.weight_decay],
-        };
-        let update_params = update::UpdateParams::new(&trainable, b as u32, slot, hyper);
+        let update_params = update::UpdateParams::new(&trainable, b as u32, slot, &hyper);
         self.res.arena.set(self.res.update_slot, &update_params);
         self.res.arena.flush(&self.ctx.queue);
         self.ctx
