@@ -15,14 +15,14 @@ before(async () => { server = await serve(DIST); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
 // Every stepped lesson and its number of steps (the CPU engine: these tests are about layout).
-const STEPPED = [['train', 6], ['cross-entropy', 6], ['chain-rule', 4], ['finetune', 6], ['interpret', 8], ['privacy', 6]];
+const STEPPED = [['train', 6], ['cross-entropy', 6], ['chain-rule', 4], ['finetune', 6], ['optimizers', 3], ['interpret', 8], ['privacy', 6]];
 
 test('the home page lists the lessons in course order, numbered, "start here" on the first; the teacher\'s page fills 45 minutes and its demo links open their lessons', async () => {
   const home = await CoursePage.open(browser, server.url);
   try {
     const cards = await home.cards();
     assert.deepEqual(cards.map(([o]) => o), cards.map((_, i) => i + 1));
-    assert.deepEqual(cards.map(([, l]) => l), ['train', 'cross-entropy', 'chain-rule', 'finetune', 'interpret', 'privacy']);
+    assert.deepEqual(cards.map(([, l]) => l), ['train', 'cross-entropy', 'chain-rule', 'finetune', 'optimizers', 'interpret', 'privacy']);
     assert.match(await home.text('start-here'), /Start here/);
     assert.match(await home.byId('open-train').getAttribute('aria-label'), /Open Train a network/);
     await home.screenshot('course-01-home');

@@ -73,11 +73,12 @@ fn Home(unknown: bool) -> impl IntoView {
             <p class="intro">{move || intro.get(lang.get())}</p>
             <ol class="cards course">
                 {LESSONS.iter().enumerate().map(|(i, l)| {
+                    let worker = l.worker.map_or("none", |w| w.name);
                     let l = &l.info;
                     let order = i + 1;
                     let href = format!("?lesson={}", l.id);
                     view! {
-                        <li class="card" class:first=order == 1 data-testid="course-card" data-order=order.to_string() data-lesson=l.id>
+                        <li class="card" class:first=order == 1 data-testid="course-card" data-order=order.to_string() data-lesson=l.id data-worker=worker>
                             <div data-testid=format!("lesson-card-{}", l.id)>
                                 <p class="order"><span class="num">{order}</span>
                                     {(order == 1).then(|| view! { <span class="start-here" data-testid="start-here">{move || start_here.get(lang.get())}</span> })}</p>

@@ -41,6 +41,15 @@ pub const DEMOS: &[Demo] = &[
         ),
     },
     Demo {
+        title: tx("Momentum in a narrow valley", "狭长山谷中的动量"),
+        lesson: "optimizers",
+        setup: "kappa=100",
+        what: tx(
+            "Gradient descent and momentum at their best settings on a valley 100 times steeper across than along: ask how many times fewer iterations momentum will need before the table shows it (about √κ = 10).",
+            "在横向比纵向陡 100 倍的山谷上，梯度下降与动量都用最佳设置：在表格显示结果之前，先问动量需要的迭代次数会少多少倍（约 √κ = 10 倍）。",
+        ),
+    },
+    Demo {
         title: tx("Adam against SGD", "Adam 与 SGD"),
         lesson: "train",
         setup: "step=4&optimizer=adam",

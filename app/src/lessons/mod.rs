@@ -9,6 +9,7 @@ pub mod finetune;
 pub mod interpret;
 pub mod lesson;
 pub mod live_model;
+pub mod optimizers;
 pub mod player;
 pub mod privacy;
 pub mod train;
@@ -24,6 +25,7 @@ pub const LESSONS: &[Lesson] = &[
     cross_entropy::LESSON,
     chain_rule::LESSON,
     finetune::LESSON,
+    optimizers::LESSON,
     interpret::LESSON,
     privacy::LESSON,
 ];

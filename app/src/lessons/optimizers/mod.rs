@@ -1,0 +1,403 @@
+//! "Optimisers on a surface": gradient descent, momentum, Nesterov, AdaGrad, RMSprop, Adam and AdamW
+//! walking 2-D surfaces with the engine's own update rule (`kernels::surface`, which calls
+//! `kernels::ops::optim`), in three steps (`?lesson=optimizers&surface=quadratic&kappa=100`). The page
+//! computes everything itself: the lesson has no worker yet (the steps on the live model and the race
+//! are the rest of its issue).
+
+pub mod panels;
+pub mod playground;
+pub mod text;
+
+use kernels::surface::Surface;
+use kernels::{OptimizerConfig, OptimizerKind};
+use leptos::prelude::*;
+
+use self::text::STEPS;
+use super::lesson::{Lesson, LessonInfo};
+use super::player::{StepPlayer, current_step};
+use crate::protocol::EnginePreference;
+use crate::route::Router;
+use crate::settings::{self, Field, Param, accept};
+use crate::ui::i18n::{Text, tx};
+
+/// URL id.
+pub const ID: &str = "optimizers";
+
+/// Registry entry.
+pub const INFO: LessonInfo = LessonInfo {
+    id: ID,
+    title: text::TITLE,
+    summary: text::SUMMARY,
+    steps: &STEPS,
+    minutes: 10,
+    article: tx(
+        "§3.1 (the update step) and §9 Q&A: optimisers",
+        "§3.1（更新参数）与 §9 问答：优化器",
+    ),
+};
+
+/// Registry row.
+pub const LESSON: Lesson = Lesson {
+    info: INFO,
+    page: super::lesson::split_page!(
+        optimizers,
+        optimizers_page,
+        view! { <OptimizersLesson /> }.into_any()
+    ),
+    worker: None,
+    check: |query| settings::from_query(SETTINGS, query).1,
+};
+
+/// An optimiser as the lesson names it (`gd` is full-batch gradient descent: SGD without momentum
+/// on the exact gradient, which is all a surface has).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Optimiser {
+    /// Gradient descent.
+    Gd,
+    /// Heavy-ball momentum (PyTorch's SGD with momentum).
+    Momentum,
+    /// Nesterov momentum.
+    Nesterov,
+    /// AdaGrad.
+    Adagrad,
+    /// RMSprop.
+    Rmsprop,
+    /// Adam.
+    Adam,
+    /// AdamW.
+    AdamW,
+}
+
+impl Optimiser {
+    /// Every optimiser, in the table's order.
+    pub const ALL: [Self; 7] = [
+        Self::Gd,
+        Self::Momentum,
+        Self::Nesterov,
+        Self::Adagrad,
+        Self::Rmsprop,
+        Self::Adam,
+        Self::AdamW,
+    ];
+
+    /// The id in `data-testid`s.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Gd => "gd",
+            Self::Momentum => "momentum",
+            Self::Nesterov => "nesterov",
+            Self::Adagrad => "adagrad",
+            Self::Rmsprop => "rmsprop",
+            Self::Adam => "adam",
+            Self::AdamW => "adamw",
+        }
+    }
+
+    /// Its name on the page.
+    pub fn name(self) -> Text {
+        match self {
+            Self::Gd => tx("Gradient descent", "梯度下降"),
+            Self::Momentum => tx("Momentum", "动量"),
+            Self::Nesterov => tx("Nesterov", "Nesterov 动量"),
+            Self::Adagrad => tx("AdaGrad", "AdaGrad（自适应梯度）"),
+            Self::Rmsprop => tx("RMSprop", "RMSprop（均方根传播）"),
+            Self::Adam => tx("Adam", "Adam（自适应矩估计）"),
+            Self::AdamW => tx("AdamW", "AdamW（解耦权重衰减）"),
+        }
+    }
+
+    /// The engine's rule.
+    pub fn kind(self) -> OptimizerKind {
+        match self {
+            Self::Gd | Self::Momentum => OptimizerKind::Sgd,
+            Self::Nesterov => OptimizerKind::Nesterov,
+            Self::Adagrad => OptimizerKind::Adagrad,
+            Self::Rmsprop => OptimizerKind::Rmsprop,
+            Self::Adam => OptimizerKind::Adam,
+            Self::AdamW => OptimizerKind::AdamW,
+        }
+    }
+
+    /// Whether it has a μ (momentum) or β1 the table lets the student set.
+    pub fn has_mu(self) -> bool {
+        !matches!(self, Self::Gd | Self::Adagrad)
+    }
+
+    /// Its path's colour.
+    pub fn colour(self) -> &'static str {
+        match self {
+            Self::Gd => "#f87171",
+            Self::Momentum => "#34d399",
+            Self::Nesterov => "#22d3ee",
+            Self::Adagrad => "#c084fc",
+            Self::Rmsprop => "#fb923c",
+            Self::Adam => "#facc15",
+            Self::AdamW => "#f472b6",
+        }
+    }
+}
+
+/// One row of the table: an optimiser, ticked or not, with its learning rate and μ (or β1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Choice {
+    /// Which.
+    pub id: Optimiser,
+    /// Drawn and counted.
+    pub enabled: bool,
+    /// Learning rate.
+    pub lr: f32,
+    /// Momentum μ (momentum, Nesterov, RMSprop) or β1 (Adam, AdamW).
+    pub mu: f32,
+}
+
+impl Choice {
+    /// The engine's configuration: PyTorch's defaults for everything the row does not set.
+    pub fn config(&self) -> OptimizerConfig {
+        let mut c = OptimizerConfig::pytorch(self.id.kind(), self.lr);
+        match self.id {
+            Optimiser::Gd | Optimiser::Adagrad => c.momentum = 0.0,
+            Optimiser::Momentum | Optimiser::Nesterov | Optimiser::Rmsprop => c.momentum = self.mu,
+            Optimiser::Adam | Optimiser::AdamW => c.beta1 = self.mu,
+        }
+        c
+    }
+}
+
+/// The surface picked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SurfaceChoice {
+    /// ½(x² + κy²).
+    Quadratic,
+    /// Rosenbrock.
+    Rosenbrock,
+    /// A saddle.
+    Saddle,
+    /// Beale.
+    Beale,
+}
+
+impl SurfaceChoice {
+    /// Every surface, in the picker's order.
+    pub const ALL: [Self; 4] = [Self::Quadratic, Self::Rosenbrock, Self::Saddle, Self::Beale];
+
+    /// URL value.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Quadratic => "quadratic",
+            Self::Rosenbrock => "rosenbrock",
+            Self::Saddle => "saddle",
+            Self::Beale => "beale",
+        }
+    }
+
+    /// Its name on the page.
+    pub fn name(self) -> Text {
+        match self {
+            Self::Quadratic => text::ui::QUADRATIC,
+            Self::Rosenbrock => text::ui::ROSENBROCK,
+            Self::Saddle => text::ui::SADDLE,
+            Self::Beale => text::ui::BEALE,
+        }
+    }
+}
+
+/// κ's range (the slider is logarithmic over it).
+pub const KAPPA: (f64, f64) = (1.0, 1000.0);
+
+/// What the URL sets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Setup {
+    /// The surface.
+    pub surface: SurfaceChoice,
+    /// The quadratic's condition number.
+    pub kappa: f64,
+    /// `engine=` as every lesson reads it; the surfaces are computed on the page and do not use it.
+    pub engine: EnginePreference,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            surface: SurfaceChoice::Quadratic,
+            kappa: 10.0,
+            engine: EnginePreference::Auto,
+        }
+    }
+}
+
+impl settings::WithEngine for Setup {
+    fn engine(&self) -> EnginePreference {
+        self.engine
+    }
+    fn set_engine(&mut self, engine: EnginePreference) {
+        self.engine = engine;
+    }
+}
+
+impl Setup {
+    /// The function.
+    pub fn surface(&self) -> Surface {
+        match self.surface {
+            SurfaceChoice::Quadratic => Surface::Quadratic { kappa: self.kappa },
+            SurfaceChoice::Rosenbrock => Surface::Rosenbrock,
+            SurfaceChoice::Saddle => Surface::Saddle,
+            SurfaceChoice::Beale => Surface::Beale,
+        }
+    }
+
+    /// Where the paths start until the student clicks.
+    pub fn start(&self) -> [f64; 2] {
+        match self.surface {
+            SurfaceChoice::Quadratic => [-1.5, 1.0],
+            SurfaceChoice::Rosenbrock => [-1.5, 2.0],
+            SurfaceChoice::Saddle => [1.5, 0.01],
+            SurfaceChoice::Beale => [1.0, 1.5],
+        }
+    }
+
+    /// The table's rows for this surface: rates that work on it; on the quadratic, gradient
+    /// descent's and momentum's best settings for κ.
+    pub fn choices(&self) -> Vec<Choice> {
+        let gentle = !matches!(
+            self.surface,
+            SurfaceChoice::Quadratic | SurfaceChoice::Saddle
+        );
+        Optimiser::ALL
+            .iter()
+            .map(|&id| {
+                let (lr, mu) = match id {
+                    Optimiser::Gd => (if gentle { 1e-3 } else { 0.1 }, 0.0),
+                    Optimiser::Momentum | Optimiser::Nesterov => {
+                        (if gentle { 1e-3 } else { 0.05 }, 0.9)
+                    }
+                    Optimiser::Adagrad => (0.3, 0.0),
+                    Optimiser::Rmsprop => (0.01, 0.0),
+                    Optimiser::Adam | Optimiser::AdamW => (0.05, 0.9),
+                };
+                let mut c = Choice {
+                    id,
+                    enabled: matches!(id, Optimiser::Gd | Optimiser::Momentum | Optimiser::Adam),
+                    lr,
+                    mu,
+                };
+                if self.surface == SurfaceChoice::Quadratic
+                    && let Some(best) = playground::optimal(self.kappa, id)
+                {
+                    c.lr = best.lr;
+                    c.mu = best.momentum;
+                }
+                c
+            })
+            .collect()
+    }
+}
+
+const SETTINGS: &[Param<Setup>] = &[
+    Param {
+        key: "surface",
+        label: text::ui::SURFACE,
+        field: Field::Choice,
+        live: true,
+        applies: |_| true,
+        get: |s| s.surface.key().to_string(),
+        set: |s, v| match SurfaceChoice::ALL.iter().find(|c| c.key() == v) {
+            Some(&c) => {
+                s.surface = c;
+                true
+            }
+            None => false,
+        },
+    },
+    Param {
+        key: "kappa",
+        label: text::ui::KAPPA,
+        field: Field::Number("1"),
+        live: true,
+        applies: |s| s.surface == SurfaceChoice::Quadratic,
+        get: |s| s.kappa.to_string(),
+        set: |s, v| {
+            accept(
+                v,
+                |x: &f64| (KAPPA.0..=KAPPA.1).contains(x),
+                |x| s.kappa = x,
+            )
+        },
+    },
+    settings::engine_param(),
+];
+
+/// The lesson page.
+#[component]
+pub fn OptimizersLesson() -> impl IntoView {
+    let router = expect_context::<Router>();
+    let (setup, problems) = settings::from_query(SETTINGS, &router.0.get_untracked().query());
+    let step = current_step(router, STEPS.len());
+    let setup = RwSignal::new(setup);
+    // The URL follows the surface and κ (a shared link opens the same picture).
+    Effect::new(move |_| {
+        let s = setup.get();
+        let mut r = router.0.get_untracked();
+        r.set(
+            "surface",
+            Some(s.surface.key().to_string()).filter(|_| s.surface != SurfaceChoice::Quadratic),
+        );
+        r.set(
+            "kappa",
+            (s.kappa != Setup::default().kappa).then(|| s.kappa.to_string()),
+        );
+        if r != router.0.get_untracked() {
+            router.replace(r);
+        }
+    });
+    view! {
+        <main class="lesson optimizers">
+            <StepPlayer steps=&STEPS />
+            {(!problems.is_empty()).then(|| view! {
+                <p class="error" role="alert" data-testid="errors">{problems.join("; ")}</p>
+            })}
+            {move || match step.get() {
+                1 => view! { <panels::Playground setup=setup /> }.into_any(),
+                2 => view! { <panels::MomentumPanel /> }.into_any(),
+                _ => view! { <panels::Quiz /> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settings_table_reads_its_defaults_back_and_refuses_absurd_values() {
+        settings::check_table(SETTINGS);
+        let (s, problems) = settings::from_query(SETTINGS, "?surface=rosenbrock&kappa=100");
+        assert!(problems.is_empty());
+        assert_eq!((s.surface, s.kappa), (SurfaceChoice::Rosenbrock, 100.0));
+        let (_, problems) = settings::from_query(SETTINGS, "?kappa=0&surface=moon");
+        assert_eq!(problems.len(), 2);
+    }
+
+    #[test]
+    fn at_kappa_100_the_tables_best_settings_give_momentum_its_tenfold_advantage() {
+        let setup = Setup {
+            kappa: 100.0,
+            ..Setup::default()
+        };
+        let runs = playground::runs(&setup, &setup.choices(), [1.0, 1.0]);
+        let count = |id| {
+            runs.iter()
+                .find(|r| r.id == id)
+                .and_then(|r| r.path.iterations)
+                .unwrap()
+        };
+        let (gd, momentum) = (count(Optimiser::Gd), count(Optimiser::Momentum));
+        assert!(gd >= 5 * momentum, "gd {gd}, momentum {momentum}");
+        let [(_, gd_exact), (_, momentum_exact)] = playground::theory(100.0, [1.0, 1.0]);
+        assert!(
+            gd.abs_diff(gd_exact) * 5 <= gd_exact,
+            "gd {gd} vs {gd_exact}"
+        );
+        assert!(momentum.abs_diff(momentum_exact) * 5 <= momentum_exact);
+    }
+}

@@ -1,0 +1,401 @@
+//! The lesson's three panels: the playground (every optimiser on a surface, the counts and, on the
+//! quadratic, the closed forms), momentum (μ against overshoot), and the predict-then-run questions.
+//! Every sentence that states a result is chosen by the computed paths.
+
+use kernels::surface::Surface;
+use leptos::prelude::*;
+
+use super::playground::{self, MAX_STEPS, Run, SurfaceMap, TOLERANCE, count_text};
+use super::text::ui;
+use super::{Choice, KAPPA, Optimiser, Setup, SurfaceChoice};
+use crate::ui::i18n::{Lang, tx};
+
+fn lang() -> RwSignal<Lang> {
+    expect_context::<RwSignal<Lang>>()
+}
+
+fn count(runs: &[Run], id: Optimiser) -> Option<usize> {
+    runs.iter()
+        .find(|r| r.id == id && !r.diverged)
+        .and_then(|r| r.path.iterations)
+}
+
+/// Step 1: every optimiser on the chosen surface.
+#[component]
+pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
+    let lang = lang();
+    let choices = RwSignal::new(setup.get_untracked().choices());
+    let start = RwSignal::new(setup.get_untracked().start());
+    // A new surface or κ brings that surface's rows and start (on the quadratic, the best settings).
+    let shape = Memo::new(move |_| {
+        let s = setup.get();
+        (s.surface, s.kappa.to_bits())
+    });
+    Effect::new(move |previous: Option<(SurfaceChoice, u64)>| {
+        let now = shape.get();
+        if let Some(before) = previous
+            && before != now
+        {
+            let s = setup.get_untracked();
+            choices.set(s.choices());
+            if before.0 != now.0 {
+                start.set(s.start());
+            }
+        }
+        now
+    });
+    let runs = Memo::new(move |_| playground::runs(&setup.get(), &choices.get(), start.get()));
+    let is_quadratic = move || setup.get().surface == SurfaceChoice::Quadratic;
+    let aria = Signal::derive(move || {
+        format!(
+            "{}: {}",
+            setup.get().surface.name().get(lang.get()),
+            ui::CLICK.get(lang.get())
+        )
+    });
+    let set_row = move |id: Optimiser, f: Box<dyn Fn(&mut Choice)>| {
+        choices.update(|cs| {
+            if let Some(c) = cs.iter_mut().find(|c| c.id == id) {
+                f(c);
+            }
+        })
+    };
+    let rows = move || {
+        Optimiser::ALL
+            .iter()
+            .map(|&id| {
+                let c = move || choices.with(|cs| *cs.iter().find(|c| c.id == id).unwrap());
+                let cell = move || runs.with(|rs| count_text(rs.iter().find(|r| r.id == id), lang.get()));
+                let value = move || runs.with(|rs| count(rs, id).map(|n| n.to_string()).unwrap_or_default());
+                view! {
+                    <tr data-testid=format!("opt-row-{}", id.id())>
+                        <td><label>
+                            <input type="checkbox" data-testid=format!("opt-enable-{}", id.id())
+                                prop:checked=move || c().enabled
+                                on:change=move |ev| { let on = event_target_checked(&ev); set_row(id, Box::new(move |c| c.enabled = on)) } />
+                            " " <span class="swatch" style:background=id.colour()></span> " "
+                            {move || id.name().get(lang.get())}
+                        </label></td>
+                        <td><input type="number" step="any" min="0" class="narrow" data-testid=format!("opt-lr-{}", id.id())
+                            prop:value=move || c().lr.to_string()
+                            on:change=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<f32>() && v > 0.0 && v <= 10.0 {
+                                    set_row(id, Box::new(move |c| c.lr = v));
+                                }
+                            } /></td>
+                        <td><input type="number" step="any" min="0" max="0.999" class="narrow" data-testid=format!("opt-mu-{}", id.id())
+                            disabled=!id.has_mu() prop:value=move || if id.has_mu() { c().mu.to_string() } else { "–".into() }
+                            on:change=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<f32>() && (0.0..1.0).contains(&v) {
+                                    set_row(id, Box::new(move |c| c.mu = v));
+                                }
+                            } /></td>
+                        <td class="num" data-testid=format!("opt-iterations-{}", id.id()) data-value=value>{cell}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let kappa_slider = move || {
+        is_quadratic().then(|| view! {
+            <label class="slider">{move || ui::KAPPA.get(lang.get())} " = "
+                <strong data-testid="opt-kappa-value">{move || format!("{}", setup.get().kappa)}</strong>
+                <input type="range" min="0" max="3" step="0.01" data-testid="opt-kappa"
+                    data-value=move || setup.get().kappa.to_string()
+                    prop:value=move || setup.get().kappa.log10().to_string()
+                    on:input=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                            let k = (10f64.powf(v) * 10.0).round() / 10.0;
+                            setup.update(|s| s.kappa = k.clamp(KAPPA.0, KAPPA.1));
+                        }
+                    } />
+            </label>
+            <button class="secondary" data-testid="opt-optimal"
+                on:click=move |_| choices.set(setup.get_untracked().choices())>
+                {move || ui::OPTIMAL.get(lang.get())}</button>
+        })
+    };
+    let theory = move || {
+        is_quadratic().then(|| {
+            let k = setup.get().kappa;
+            let [(gd_rate, gd_exact), (hb_rate, hb_exact)] = playground::theory(k, start.get());
+            let row = move |id: Optimiser, rate: f64, exact: usize| view! {
+                <tr>
+                    <td>{move || id.name().get(lang.get())}</td>
+                    <td class="num">{format!("{rate:.1}")}</td>
+                    <td class="num" data-testid=format!("opt-theory-{}", id.id()) data-value=exact.to_string() data-rate=format!("{rate:.1}")>{exact}</td>
+                    <td class="num">{move || runs.with(|rs| count_text(rs.iter().find(|r| r.id == id), lang.get()))}</td>
+                </tr>
+            };
+            view! {
+                <h3>{move || ui::THEORY.get(lang.get())}</h3>
+                <table class="numbers">
+                    <tr><th>{move || ui::OPTIMISER.get(lang.get())}</th><th>{move || ui::BY_RATE.get(lang.get())}</th>
+                        <th>{move || ui::EXACT.get(lang.get())}</th><th>{move || ui::MEASURED.get(lang.get())}</th></tr>
+                    {row(Optimiser::Gd, gd_rate, gd_exact)}
+                    {row(Optimiser::Momentum, hb_rate, hb_exact)}
+                </table>
+                <p class="hint">{move || WHY_EXACT.get(lang.get())}</p>
+            }
+        })
+    };
+    let verdict = move || {
+        runs.with(
+            |rs| match (count(rs, Optimiser::Gd), count(rs, Optimiser::Momentum)) {
+                (Some(gd), Some(hb)) if hb < gd => format!(
+                    "{} {:.1}× ({gd} / {hb}).",
+                    FEWER.get(lang.get()),
+                    gd as f64 / hb as f64
+                ),
+                (Some(gd), Some(hb)) => format!("{} ({gd} / {hb}).", NOT_FEWER.get(lang.get())),
+                _ => NO_COMPARISON.get(lang.get()).to_string(),
+            },
+        )
+    };
+    view! {
+        <section class="panel wide" data-testid="opt-playground">
+            <div class="controls">
+                <label>{move || ui::SURFACE.get(lang.get())} " "
+                    <select data-testid="opt-surface-choice"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if let Some(&c) = SurfaceChoice::ALL.iter().find(|c| c.key() == v) {
+                                setup.update(|s| s.surface = c);
+                            }
+                        }>
+                        {SurfaceChoice::ALL.iter().map(|&c| view! {
+                            <option value=c.key() selected=move || setup.get().surface == c>{move || c.name().get(lang.get())}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                {kappa_slider}
+            </div>
+            <SurfaceMap setup=setup runs=runs start=start aria=aria />
+            <p class="hint">{move || ui::CLICK.get(lang.get())} " "
+                {move || { let s = start.get(); format!("({:.2}, {:.2})", s[0], s[1]) }}</p>
+            <table class="numbers">
+                <tr><th>{move || ui::OPTIMISER.get(lang.get())}</th><th>{move || ui::LR.get(lang.get())}</th>
+                    <th>{move || ui::MOMENTUM_COL.get(lang.get())}</th><th>{move || ui::ITERATIONS.get(lang.get())}</th></tr>
+                {rows}
+            </table>
+            <p data-testid="opt-verdict">{verdict}</p>
+            {theory}
+        </section>
+    }
+}
+
+const FEWER: crate::ui::i18n::Text = tx(
+    "Here momentum needed fewer iterations than gradient descent:",
+    "这里动量比梯度下降需要的迭代次数更少：",
+);
+const NOT_FEWER: crate::ui::i18n::Text = tx(
+    "Here momentum did not need fewer iterations than gradient descent",
+    "这里动量需要的迭代次数并不比梯度下降少",
+);
+const NO_COMPARISON: crate::ui::i18n::Text = tx(
+    "Tick gradient descent and momentum, and let both arrive, to compare them.",
+    "勾选梯度下降和动量，并让两者都到达，才能比较。",
+);
+const WHY_EXACT: crate::ui::i18n::Text = tx(
+    "The rate alone is the long-run shrink factor per step. Momentum's exact count is higher because at its best μ the solution is x₀·(±√μ)ᵗ·(1 + t·(1 ∓ √μ)): the factor t delays it at first. The measured column uses the rows above, so it matches the closed forms only at the best settings.",
+    "仅按收敛率，是长期每一步的缩小倍数。动量的精确次数更高，因为在最佳 μ 下解为 x₀·(±√μ)ᵗ·(1 + t·(1 ∓ √μ))：因子 t 让它起初慢一些。实测一列使用上面表格中的设置，所以只有在最佳设置下才与闭式解一致。",
+);
+
+/// Step 2: gradient descent against momentum on a κ = 10 valley, μ on a slider.
+#[component]
+pub fn MomentumPanel() -> impl IntoView {
+    let lang = lang();
+    let setup = RwSignal::new(Setup {
+        kappa: 10.0,
+        ..Setup::default()
+    });
+    let mu = RwSignal::new(0.9f32);
+    let start = RwSignal::new([-1.5, 1.0]);
+    const LR: f32 = 0.05;
+    let choices = move || {
+        [
+            Choice {
+                id: Optimiser::Gd,
+                enabled: true,
+                lr: LR,
+                mu: 0.0,
+            },
+            Choice {
+                id: Optimiser::Momentum,
+                enabled: true,
+                lr: LR,
+                mu: mu.get(),
+            },
+        ]
+    };
+    let runs = Memo::new(move |_| playground::runs(&setup.get(), &choices(), start.get()));
+    let crossings = move || {
+        runs.with(|rs| {
+            rs.iter()
+                .find(|r| r.id == Optimiser::Momentum)
+                .map(|r| overshoots(&r.path.points))
+                .unwrap_or(0)
+        })
+    };
+    let sentence = move || {
+        let n = crossings();
+        let l = lang.get();
+        match n {
+            0 => NO_OVERSHOOT.get(l).to_string(),
+            n => format!("{} {n}.", OVERSHOOT.get(l)),
+        }
+    };
+    let aria = Signal::derive(move || ui::MU.get(lang.get()).to_string());
+    view! {
+        <section class="panel wide" data-testid="opt-momentum">
+            <label class="slider">{move || ui::MU.get(lang.get())} " = "
+                <strong>{move || format!("{:.2}", mu.get())}</strong>
+                <input type="range" min="0" max="0.99" step="0.01" data-testid="opt-mu"
+                    prop:value=move || mu.get().to_string()
+                    on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<f32>() { mu.set(v.clamp(0.0, 0.99)) } } />
+            </label>
+            <p>{move || ui::EFFECTIVE.get(lang.get())} " = " {move || format!("{LR} / (1 − {:.2}) = {:.3}", mu.get(), f64::from(LR) / (1.0 - f64::from(mu.get())))}</p>
+            <SurfaceMap setup=setup runs=runs start=start aria=aria />
+            <table class="numbers">
+                <tr><th>{move || ui::OPTIMISER.get(lang.get())}</th><th>{move || ui::ITERATIONS.get(lang.get())}</th></tr>
+                {[Optimiser::Gd, Optimiser::Momentum].map(|id| view! {
+                    <tr><td><span class="swatch" style:background=id.colour()></span> " " {move || id.name().get(lang.get())}</td>
+                        <td class="num" data-testid=format!("opt-momentum-iterations-{}", id.id())
+                            data-value=move || runs.with(|rs| count(rs, id).map(|n| n.to_string()).unwrap_or_default())>
+                            {move || runs.with(|rs| count_text(rs.iter().find(|r| r.id == id), lang.get()))}</td></tr>
+                })}
+            </table>
+            <p data-testid="opt-overshoot" data-value=move || crossings().to_string()>{sentence}</p>
+        </section>
+    }
+}
+
+/// How many times a path crosses the minimum's x (the flat direction, where momentum overshoots).
+pub fn overshoots(points: &[[f64; 2]]) -> usize {
+    points
+        .windows(2)
+        .filter(|w| w[0][0] != 0.0 && w[0][0].signum() != w[1][0].signum())
+        .count()
+}
+
+const NO_OVERSHOOT: crate::ui::i18n::Text = tx(
+    "Momentum's path never passes the minimum along the flat direction.",
+    "动量的路径在平坦方向上从未越过极小值。",
+);
+const OVERSHOOT: crate::ui::i18n::Text = tx(
+    "Momentum's path passes the minimum along the flat direction and swings back; times it crosses:",
+    "动量的路径在平坦方向上越过极小值又摆回来；穿越次数：",
+);
+
+/// The two questions' settings: best settings at κ = 100, and μ 0.9 against 0.99 at κ = 10.
+fn question_runs(q: usize) -> (Option<usize>, Option<usize>, usize) {
+    if q == 1 {
+        let setup = Setup {
+            kappa: 100.0,
+            ..Setup::default()
+        };
+        let runs = playground::runs(&setup, &setup.choices(), [1.0, 1.0]);
+        (
+            count(&runs, Optimiser::Gd),
+            count(&runs, Optimiser::Momentum),
+            0,
+        )
+    } else {
+        let s = Surface::Quadratic { kappa: 10.0 };
+        let run = |mu| {
+            let c = Choice {
+                id: Optimiser::Momentum,
+                enabled: true,
+                lr: 0.05,
+                mu,
+            };
+            kernels::surface::path(&s, &c.config(), [-1.5, 1.0], MAX_STEPS, TOLERANCE)
+        };
+        let (calm, wild) = (run(0.9), run(0.99));
+        (calm.iterations, wild.iterations, overshoots(&wild.points))
+    }
+}
+
+/// Step 3: predict, then run.
+#[component]
+pub fn Quiz() -> impl IntoView {
+    let lang = lang();
+    let q1 = RwSignal::new(None::<usize>);
+    let q2 = RwSignal::new(None::<usize>);
+    let questions = [
+        (
+            q1,
+            1,
+            tx(
+                "At κ = 100, both at their best settings: which reaches 1/1000 of the distance first?",
+                "κ = 100、两者都用最佳设置时：谁先把距离缩小到 1/1000？",
+            ),
+            [
+                tx("gradient descent", "梯度下降"),
+                tx("momentum, about ten times sooner", "动量，约快十倍"),
+                tx("about the same", "差不多"),
+            ],
+        ),
+        (
+            q2,
+            2,
+            tx(
+                "On a κ = 10 valley with lr 0.05, momentum 0.9 arrives. What does μ = 0.99 do?",
+                "在 κ = 10 的山谷中、学习率 0.05 时，动量 0.9 能到达。μ = 0.99 会怎样？",
+            ),
+            [
+                tx("arrives sooner", "更快到达"),
+                tx(
+                    "swings past the minimum and arrives later",
+                    "冲过极小值来回摆动，更晚到达",
+                ),
+                tx("never moves", "完全不动"),
+            ],
+        ),
+    ];
+    let body = questions
+        .into_iter()
+        .map(|(picked, q, question, options)| {
+            let result = move || {
+                picked.get().map(|choice| {
+                    let (a, b, swings) = question_runs(q);
+                    let right = if q == 1 {
+                        match (a, b) {
+                            (Some(gd), Some(hb)) if hb * 5 <= gd => 1,
+                            (Some(gd), Some(hb)) if hb < gd => 1,
+                            _ => 0,
+                        }
+                    } else {
+                        match (a, b) {
+                            (Some(calm), Some(wild)) if wild < calm => 0,
+                            (_, None) if swings == 0 => 2,
+                            _ => 1,
+                        }
+                    };
+                    let show = |n: Option<usize>| n.map_or(format!("> {MAX_STEPS}"), |n| n.to_string());
+                    let detail = if q == 1 {
+                        format!("{} {} · {} {}", Optimiser::Gd.name().get(lang.get()), show(a), Optimiser::Momentum.name().get(lang.get()), show(b))
+                    } else {
+                        format!("μ 0.9: {} · μ 0.99: {} ({swings}×)", show(a), show(b))
+                    };
+                    let good = choice == right;
+                    view! {
+                        <p data-testid=format!("opt-q{q}-result") data-correct=good.to_string() class=if good { "good" } else { "bad" }>
+                            {move || if good { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }} " " {detail}</p>
+                    }
+                })
+            };
+            view! {
+                <p>{move || question.get(lang.get())}</p>
+                <div class="buttons">
+                    {options.into_iter().enumerate().map(|(i, o)| view! {
+                        <button class="secondary" data-testid=format!("opt-q{q}-{i}") disabled=move || picked.get().is_some()
+                            on:click=move |_| picked.set(Some(i))>{move || o.get(lang.get())}</button>
+                    }).collect_view()}
+                </div>
+                {result}
+            }
+        })
+        .collect_view();
+    view! { <section class="panel wide" data-testid="opt-quiz">{body}</section> }
+}
