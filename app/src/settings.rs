@@ -45,6 +45,21 @@ pub trait WithEngine {
     fn set_engine(&mut self, engine: EnginePreference);
 }
 
+/// [`WithEngine`] for a setup that keeps the preference in its field `engine`.
+macro_rules! engine_field {
+    ($setup:ty) => {
+        impl $crate::settings::WithEngine for $setup {
+            fn engine(&self) -> $crate::protocol::EnginePreference {
+                self.engine
+            }
+            fn set_engine(&mut self, engine: $crate::protocol::EnginePreference) {
+                self.engine = engine;
+            }
+        }
+    };
+}
+pub(crate) use engine_field;
+
 fn always<C>(_: &C) -> bool {
     true
 }

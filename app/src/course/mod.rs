@@ -4,6 +4,7 @@
 
 pub mod glossary;
 pub mod teacher;
+mod terms;
 
 use leptos::prelude::*;
 

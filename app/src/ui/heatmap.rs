@@ -125,22 +125,27 @@ pub fn diverging(v: f32, max: f32) -> [u8; 3] {
     }
 }
 
-fn paint(canvas: &web_sys::HtmlCanvasElement, w: usize, h: usize, rgba: &[u8]) {
+/// Sizes `canvas` to `w`×`h` pixels, fills it with `rgba` and returns its 2-D context for drawing on
+/// top (`None` when the browser gives no context).
+pub fn paint(
+    canvas: &web_sys::HtmlCanvasElement,
+    w: usize,
+    h: usize,
+    rgba: &[u8],
+) -> Option<web_sys::CanvasRenderingContext2d> {
     canvas.set_width(w as u32);
     canvas.set_height(h as u32);
-    let Some(g) = canvas
+    let g = canvas
         .get_context("2d")
         .ok()
         .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())?;
     if let Ok(img) =
         web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), w as u32, h as u32)
     {
         let _ = g.put_image_data(&img, 0.0, 0.0);
     }
+    Some(g)
 }
 
 /// RGBA pixels of a tensor under `layout`, `px` canvas pixels per cell, the selected element framed.

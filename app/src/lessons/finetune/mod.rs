@@ -500,14 +500,7 @@ pub fn FinetuneLesson() -> impl IntoView {
     }
 }
 
-impl settings::WithEngine for Setup {
-    fn engine(&self) -> EnginePreference {
-        self.engine
-    }
-    fn set_engine(&mut self, engine: EnginePreference) {
-        self.engine = engine;
-    }
-}
+settings::engine_field!(Setup);
 
 #[cfg(test)]
 mod tests {

@@ -82,14 +82,7 @@ impl Default for Setup {
     }
 }
 
-impl settings::WithEngine for Setup {
-    fn engine(&self) -> EnginePreference {
-        self.engine
-    }
-    fn set_engine(&mut self, engine: EnginePreference) {
-        self.engine = engine;
-    }
-}
+settings::engine_field!(Setup);
 
 const SETTINGS: &[Param<Setup>] = &[
     Param {

@@ -225,14 +225,7 @@ impl Default for Setup {
     }
 }
 
-impl settings::WithEngine for Setup {
-    fn engine(&self) -> EnginePreference {
-        self.engine
-    }
-    fn set_engine(&mut self, engine: EnginePreference) {
-        self.engine = engine;
-    }
-}
+settings::engine_field!(Setup);
 
 impl Setup {
     /// The function.

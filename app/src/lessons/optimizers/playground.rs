@@ -6,10 +6,10 @@ use kernels::surface::{self, Surface};
 use kernels::{OptimizerConfig, OptimizerKind};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use wasm_bindgen::{Clamped, JsCast};
 
 use super::text::ui;
 use super::{Choice, Optimiser, Setup};
+use crate::ui::heatmap::paint;
 use crate::ui::i18n::Lang;
 
 /// Updates a path may take.
@@ -69,16 +69,6 @@ fn shade(t: f64) -> [u8; 3] {
 
 /// Draws the surface (log-scaled height) and the paths.
 fn draw(canvas: &web_sys::HtmlCanvasElement, s: &Surface, runs: &[Run], start: [f64; 2]) {
-    canvas.set_width(W as u32);
-    canvas.set_height(H as u32);
-    let Some(g) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
     let (x0, x1, y0, y1) = region(s);
     let at = |px: usize, py: usize| {
         [
@@ -104,11 +94,9 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, s: &Surface, runs: &[Run], start: [
             255,
         ]);
     }
-    if let Ok(img) =
-        web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), W as u32, H as u32)
-    {
-        let _ = g.put_image_data(&img, 0.0, 0.0);
-    }
+    let Some(g) = paint(canvas, W, H, &rgba) else {
+        return;
+    };
     let to_px = |p: [f64; 2]| {
         (
             (p[0] - x0) / (x1 - x0) * W as f64,

@@ -79,14 +79,7 @@ impl Default for Setup {
     }
 }
 
-impl settings::WithEngine for Setup {
-    fn engine(&self) -> EnginePreference {
-        self.engine
-    }
-    fn set_engine(&mut self, engine: EnginePreference) {
-        self.engine = engine;
-    }
-}
+settings::engine_field!(Setup);
 
 /// Ranges of the settings (the sliders, the URL and the worker check against them).
 const CLIP: (f32, f32) = (0.1, 5.0);

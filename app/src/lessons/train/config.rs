@@ -269,14 +269,7 @@ impl LessonConfig {
     }
 }
 
-impl settings::WithEngine for LessonConfig {
-    fn engine(&self) -> EnginePreference {
-        self.engine
-    }
-    fn set_engine(&mut self, engine: EnginePreference) {
-        self.engine = engine;
-    }
-}
+settings::engine_field!(LessonConfig);
 
 #[cfg(test)]
 mod tests {

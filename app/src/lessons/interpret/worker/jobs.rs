@@ -1,0 +1,128 @@
+//! The interpretability worker's long jobs, run a chunk per burst between messages: accuracy under
+//! FGSM at each ε over the test images, and fine-tuning two copies of the model (clean images only;
+//! FGSM images mixed in), each measured the same way.
+
+use super::*;
+
+impl Worker {
+    /// One chunk of the job under way (a new one begins when none is); false when there is none.
+    pub(super) async fn work(&mut self) -> Result<bool, EngineError> {
+        if self.job.is_none() {
+            let Some(task) = self.tasks.pop_front() else {
+                return Ok(false);
+            };
+            if let Task::Train { .. } = task {
+                let model = self.model.clone().expect("tasks wait for the model");
+                let arm = self.arm.as_mut().expect("loaded");
+                arm.set_model(&model)?;
+                arm.reset_optimizer_state()?;
+            }
+            self.job = Some(Job {
+                task,
+                index: 0,
+                next: 0,
+                correct: 0,
+                started: now(),
+            });
+        }
+        let data = self.data.as_ref().expect("tasks wait for the data");
+        let job = self.job.as_mut().expect("set above");
+        let finished = match &job.task {
+            Task::Measure { arm, epsilons } => {
+                let engine = if *arm == Arm::Model {
+                    self.main.as_mut()
+                } else {
+                    self.arm.as_mut()
+                }
+                .expect("loaded");
+                let n = data.test.len();
+                let end = (job.next + CHUNK).min(n);
+                let rows: Vec<u32> = (job.next as u32..end as u32).collect();
+                let epsilon = epsilons[job.index];
+                let acc = adversarial_accuracy(
+                    engine,
+                    &data.test.select(&rows),
+                    Attack { epsilon, steps: 1 },
+                    CHUNK,
+                )
+                .await?;
+                job.correct += (acc * rows.len() as f32).round() as usize;
+                job.next = end;
+                if end >= n {
+                    let point = InEvent::Point {
+                        arm: *arm,
+                        epsilon,
+                        accuracy: job.correct as f32 / n.max(1) as f32,
+                        images: n,
+                        ms: (now() - job.started) * 1000.0,
+                    };
+                    self.out.post(&point);
+                    // A new measurement of an arm at an ε replaces the old one.
+                    self.points.retain(|p| !matches!(p, InEvent::Point { arm: a, epsilon: e, .. } if a == arm && *e == epsilon));
+                    self.points.push(point);
+                    job.index += 1;
+                    job.next = 0;
+                    job.correct = 0;
+                    job.started = now();
+                }
+                job.index >= epsilons.len()
+            }
+            Task::Train {
+                arm,
+                images,
+                epsilon,
+            } => {
+                let engine = self.arm.as_mut().expect("loaded");
+                let of = (*images).min(data.train.len());
+                for _ in 0..STEPS_PER_BURST {
+                    if job.next >= of {
+                        break;
+                    }
+                    let end = (job.next + HARDEN_BATCH).min(of);
+                    let rows: Vec<u32> = (job.next as u32..end as u32).collect();
+                    mixed_step(
+                        engine,
+                        &data.train.select(&rows),
+                        *epsilon,
+                        &FINE_TUNE,
+                        *arm == Arm::Adversarial,
+                    )
+                    .await?;
+                    job.next = end;
+                }
+                self.out.post(&InEvent::Training {
+                    arm: *arm,
+                    done: job.next,
+                    of,
+                });
+                job.next >= of
+            }
+        };
+        if finished {
+            self.job = None;
+            if self.tasks.is_empty() {
+                self.out.post(&InEvent::Done);
+                self.keep().await;
+            }
+        }
+        Ok(true)
+    }
+
+    pub(super) fn queue(&mut self, tasks: Vec<Task>) {
+        if self.ready().is_err() {
+            self.say(
+                MessageCode::NotReady,
+                "the model and the images are still loading",
+            );
+            self.out.post(&InEvent::Stopped);
+            return;
+        }
+        self.job = None;
+        self.tasks = tasks.into();
+    }
+}
+
+/// Whether a list of ε's is one the lesson accepts.
+pub(super) fn epsilons_ok(epsilons: &[f32]) -> bool {
+    !epsilons.is_empty() && epsilons.len() <= 16 && epsilons.iter().all(|e| (0.0..=1.0).contains(e))
+}
