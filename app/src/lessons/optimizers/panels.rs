@@ -361,9 +361,12 @@ pub fn Quiz() -> impl IntoView {
                     let (a, b, swings) = question_runs(q);
                     let right = if q == 1 {
                         match (a, b) {
+                            // "About ten times sooner" needs at least 5×; gradient descent
+                            // first is option 0; anything between is "about the same".
                             (Some(gd), Some(hb)) if hb * 5 <= gd => 1,
-                            (Some(gd), Some(hb)) if hb < gd => 1,
-                            _ => 0,
+                            (Some(gd), Some(hb)) if gd < hb => 0,
+                            (Some(_), None) => 0,
+                            _ => 2,
                         }
                     } else {
                         match (a, b) {
