@@ -8,6 +8,7 @@ mod finetune;
 mod optimizer;
 mod plots;
 mod privacy;
+mod race_bench;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -587,6 +588,28 @@ async fn bench(
             );
         }
     }
+    // The optimisers' race at the first batch size: seven models on one stream against one alone.
+    let race_batch = batches.first().copied().unwrap_or(64);
+    let mut race = vec![
+        race_bench::measure(
+            || Ok(CpuEngine::new(&model, race_batch)?),
+            &train,
+            race_batch,
+            seconds,
+        )
+        .await?,
+    ];
+    if let Ok(ctx) = &gpu {
+        race.push(
+            race_bench::measure(
+                || Ok(GpuEngine::new(ctx, &model, race_batch)?),
+                &train,
+                race_batch,
+                seconds,
+            )
+            .await?,
+        );
+    }
     if let Some(python) = python {
         rows.extend(pytorch_rows(python, seconds, batches)?);
     }
@@ -621,6 +644,7 @@ async fn bench(
             );
         }
     }
+    race_bench::print(&race);
     let text = serde_json::to_string_pretty(&rows)?;
     println!("{text}");
     if let Some(path) = json {

@@ -16,6 +16,7 @@ pub mod finetune;
 pub mod model;
 pub mod ops;
 pub mod privacy;
+pub mod race;
 pub mod rng;
 pub mod saliency;
 pub mod surface;

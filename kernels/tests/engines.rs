@@ -521,3 +521,47 @@ fn bad_input_gets_clear_errors() {
         ));
     }
 }
+
+/// The race on the GPU: three optimisers on one device from one batch stream start from the same loss to
+/// the bit, an arm raced beside others runs exactly as it runs alone, and the arms track the CPU
+/// engine's race.
+#[test]
+fn a_race_on_one_device_shares_the_stream_and_leaves_each_arm_as_it_runs_alone() {
+    use kernels::OptimizerKind;
+    use kernels::race::Race;
+    let Some(ctx) = common::gpu() else { return };
+    let train = common::mnist(Split::Train, 600);
+    let model = Mlp::new(784, &[64], 10, 4).unwrap();
+    let configs = [
+        OptimizerConfig::pytorch(OptimizerKind::Sgd, 0.1),
+        OptimizerConfig::pytorch(OptimizerKind::Adam, 1e-3),
+        OptimizerConfig::pytorch(OptimizerKind::Rmsprop, 1e-3),
+    ];
+    let run = |configs: &[OptimizerConfig], gpu: bool| -> Vec<Vec<f32>> {
+        let arms: Vec<_> = configs
+            .iter()
+            .map(|&c| {
+                let e = if gpu {
+                    kernels::AnyEngine::new(kernels::EngineKind::Gpu, Some(&ctx), &model, 32)
+                } else {
+                    kernels::AnyEngine::new(kernels::EngineKind::Cpu, None, &model, 32)
+                };
+                (c, e.unwrap())
+            })
+            .collect();
+        let mut race = Race::new(arms, &train, None, 32, 7).unwrap();
+        for _ in 0..40 {
+            race.step().unwrap();
+        }
+        pollster::block_on(race.take_losses()).unwrap()
+    };
+    let raced = run(&configs, true);
+    assert!(raced.iter().all(|l| l.len() == 40));
+    assert!(raced.iter().all(|l| l[0].to_bits() == raced[0][0].to_bits()));
+    let alone = run(&configs[1..2], true);
+    assert_eq!(alone[0], raced[1], "Adam raced beside others = Adam alone");
+    let cpu = run(&configs, false);
+    for (g, c) in raced.iter().zip(&cpu) {
+        assert_close("race losses, GPU vs CPU", g, c, 1e-3, 1e-4);
+    }
+}
