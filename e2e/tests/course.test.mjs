@@ -15,7 +15,7 @@ before(async () => { server = await serve(DIST); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
 // Every stepped lesson and its number of steps (the CPU engine: these tests are about layout).
-const STEPPED = [['train', 6], ['cross-entropy', 6], ['chain-rule', 4], ['finetune', 6], ['optimizers', 3], ['interpret', 8], ['privacy', 6]];
+const STEPPED = [['train', 6], ['cross-entropy', 6], ['chain-rule', 4], ['finetune', 6], ['optimizers', 6], ['interpret', 8], ['privacy', 6]];
 
 test('the home page lists the lessons in course order, numbered, "start here" on the first; the teacher\'s page fills 45 minutes and its demo links open their lessons', async () => {
   const home = await CoursePage.open(browser, server.url);

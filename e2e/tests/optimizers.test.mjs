@@ -22,7 +22,7 @@ async function slide(page, testid, value) {
 }
 
 test('at κ = 100 momentum needs at least 5× fewer iterations than gradient descent, both within 20 % of the closed form; a start clicked on the map moves both', async () => {
-  const p = await OptimizersPage.open(browser, server.url, 'kappa=100');
+  const p = await OptimizersPage.open(browser, server.url, 'step=2&kappa=100');
   try {
     assert.equal(await p.value('opt-kappa'), '100');
     const gd = await p.iterations('gd');
@@ -50,7 +50,7 @@ test('at κ = 100 momentum needs at least 5× fewer iterations than gradient des
 });
 
 test('a learning rate past 2/κ makes gradient descent diverge, and the page says so; the adaptive rules and the other surfaces draw and count', async () => {
-  const p = await OptimizersPage.open(browser, server.url, 'kappa=100');
+  const p = await OptimizersPage.open(browser, server.url, 'step=2&kappa=100');
   try {
     await p.setLr('gd', 0.05);
     await p.page.waitForFunction(() => /diverged/.test(document.querySelector('[data-testid=opt-iterations-gd]').textContent));
@@ -78,7 +78,7 @@ test('a learning rate past 2/κ makes gradient descent diverge, and the page say
 });
 
 test('momentum: no overshoot at μ = 0, overshoot at 0.99, each sentence and the effective rate computed; the questions are graded by the paths', async () => {
-  const p = await OptimizersPage.open(browser, server.url, 'step=2');
+  const p = await OptimizersPage.open(browser, server.url, 'step=3');
   try {
     await slide(p.page, 'opt-mu', 0);
     await p.page.waitForFunction(() => document.querySelector('[data-testid=opt-overshoot]').dataset.value === '0');
@@ -87,7 +87,7 @@ test('momentum: no overshoot at μ = 0, overshoot at 0.99, each sentence and the
     await p.page.waitForFunction(() => Number(document.querySelector('[data-testid=opt-overshoot]').dataset.value) > 5);
     assert.match(await p.text('opt-overshoot'), /swings back/);
     assert.match(await p.page.textContent('[data-testid=opt-momentum]'), /0\.05 \/ \(1 − 0\.99\) = 5\.000/);
-    await p.byId('lesson-next').click();
+    for (let i = 0; i < 3; i++) await p.byId('lesson-next').click();
     await p.byId('opt-q1-1').click();
     assert.equal(await p.byId('opt-q1-result').getAttribute('data-correct'), 'true');
     await p.byId('opt-q2-0').click();
@@ -97,7 +97,7 @@ test('momentum: no overshoot at μ = 0, overshoot at 0.99, each sentence and the
 });
 
 test('the lesson in Chinese, and settings out of range are named on the page and not used', async () => {
-  const p = await OptimizersPage.open(browser, server.url, 'lang=zh&kappa=0&surface=moon');
+  const p = await OptimizersPage.open(browser, server.url, 'step=2&lang=zh&kappa=0&surface=moon');
   try {
     assert.match(await p.text('errors'), /kappa=0.*surface=moon|surface=moon.*kappa=0/);
     assert.equal(await p.value('opt-kappa'), '10');

@@ -254,8 +254,15 @@ mod tests {
         let losses = pollster::block_on(race.take_losses()).unwrap();
         assert!(losses.iter().all(|l| l.len() == 20));
         // Same initial weights, same first batch: the first losses agree to the bit.
-        assert!(losses.iter().all(|l| l[0].to_bits() == losses[0][0].to_bits()));
-        assert!(losses[1][1..] != losses[0][1..], "the rules differ after step 1");
+        assert!(
+            losses
+                .iter()
+                .all(|l| l[0].to_bits() == losses[0][0].to_bits())
+        );
+        assert!(
+            losses[1][1..] != losses[0][1..],
+            "the rules differ after step 1"
+        );
         assert_eq!(race.epoch(), 3);
         // The Adam arm, trained alone on the same stream, gives the same losses bit for bit.
         let mut alone = Race::new(arms(&model, &kinds[1..2]), &train, None, 8, 5).unwrap();

@@ -557,7 +557,11 @@ fn a_race_on_one_device_shares_the_stream_and_leaves_each_arm_as_it_runs_alone()
     };
     let raced = run(&configs, true);
     assert!(raced.iter().all(|l| l.len() == 40));
-    assert!(raced.iter().all(|l| l[0].to_bits() == raced[0][0].to_bits()));
+    assert!(
+        raced
+            .iter()
+            .all(|l| l[0].to_bits() == raced[0][0].to_bits())
+    );
     let alone = run(&configs[1..2], true);
     assert_eq!(alone[0], raced[1], "Adam raced beside others = Adam alone");
     let cpu = run(&configs, false);

@@ -43,7 +43,7 @@ pub const DEMOS: &[Demo] = &[
     Demo {
         title: tx("Momentum in a narrow valley", "狭长山谷中的动量"),
         lesson: "optimizers",
-        setup: "kappa=100",
+        setup: "step=2&kappa=100",
         what: tx(
             "Gradient descent and momentum at their best settings on a valley 100 times steeper across than along: ask how many times fewer iterations momentum will need before the table shows it (about √κ = 10).",
             "在横向比纵向陡 100 倍的山谷上，梯度下降与动量都用最佳设置：在表格显示结果之前，先问动量需要的迭代次数会少多少倍（约 √κ = 10 倍）。",
@@ -51,11 +51,11 @@ pub const DEMOS: &[Demo] = &[
     },
     Demo {
         title: tx("Adam against SGD", "Adam 与 SGD"),
-        lesson: "train",
-        setup: "step=4&optimizer=adam",
+        lesson: "optimizers",
+        setup: "step=5",
         what: tx(
-            "Adam at its usual rate 0.001; the update rule on screen changes with it. Run SGD in a second tab with the same seed and compare the first epoch.",
-            "Adam 使用它常用的学习率 0.001；屏幕上的更新规则随之改变。在另一个标签页用同一随机种子运行 SGD，比较第一轮。",
+            "The race: SGD, momentum and Adam from the same initial weights on the same batches, each at its tuned rate. Ask which will lead after 500 steps, press Start, then switch to one learning rate for all and run again.",
+            "比赛：SGD、动量和 Adam 从相同的初始权重出发、用相同的批次，各自用调好的学习率。先问 500 步后谁会领先，按“开始比赛”，然后改为所有优化器用同一个学习率再跑一次。",
         ),
     },
     Demo {

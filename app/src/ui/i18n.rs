@@ -72,6 +72,19 @@ pub fn percent(lang: Lang, fraction: f64, decimals: usize) -> String {
     }
 }
 
+/// A count with its thousands grouped, "10,000" (both languages group by three on screen).
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Shorthand for a [`Text`].
 pub const fn tx(en: &'static str, zh: &'static str) -> Text {
     Text { en, zh }

@@ -12,7 +12,7 @@ pub const SOURCE: &str = include_str!("../../shaders/update.wgsl");
 
 /// The optimiser: the fused update kernel's entry point and [`super::optim`]'s rule. PyTorch's SGD with
 /// momentum is `Sgd` with μ > 0 (the lessons call it `momentum`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum OptimizerKind {
     /// SGD, with momentum when μ > 0 (PyTorch's `SGD`).
     Sgd,

@@ -1,12 +1,18 @@
-//! "Optimisers on a surface": gradient descent, momentum, Nesterov, AdaGrad, RMSprop, Adam and AdamW
-//! walking 2-D surfaces with the engine's own update rule (`kernels::surface`, which calls
-//! `kernels::ops::optim`), in three steps (`?lesson=optimizers&surface=quadratic&kappa=100`). The page
-//! computes everything itself: the lesson has no worker yet (the steps on the live model and the race
-//! are the rest of its issue).
+//! "Optimisers on a surface": gradient descent, momentum, Nesterov, AdaGrad, RMSprop, Adam and AdamW in
+//! six steps (`?lesson=optimizers&surface=quadratic&kappa=100`). The surfaces (steps 2, 3 and the
+//! quiz's first questions) are computed on the page with the engine's own update rule
+//! (`kernels::surface`, which calls `kernels::ops::optim`); the live model's steps — minibatch against
+//! full-batch gradients, Adam's step map, the race and the quiz's race — run in the lesson's worker.
 
+pub mod live;
 pub mod panels;
 pub mod playground;
+pub mod protocol;
+pub mod quiz;
+pub mod race;
+pub mod state;
 pub mod text;
+mod worker;
 
 use kernels::surface::Surface;
 use kernels::{OptimizerConfig, OptimizerKind};
@@ -17,8 +23,10 @@ use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
 use crate::protocol::EnginePreference;
 use crate::route::Router;
+use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Text, tx};
+use crate::ui::lesson_bar::{EngineBadge, ErrorList, KeptNote};
 
 /// URL id.
 pub const ID: &str = "optimizers";
@@ -29,12 +37,16 @@ pub const INFO: LessonInfo = LessonInfo {
     title: text::TITLE,
     summary: text::SUMMARY,
     steps: &STEPS,
-    minutes: 10,
+    minutes: 20,
     article: tx(
         "§3.1 (the update step) and §9 Q&A: optimisers",
         "§3.1（更新参数）与 §9 问答：优化器",
     ),
 };
+
+/// The lesson's engine worker (the live model's steps and the race).
+pub const WORKER: WorkerEntry =
+    crate::runtime::split_worker!("optimizers", optimizers, worker::Worker);
 
 /// Registry row.
 pub const LESSON: Lesson = Lesson {
@@ -44,7 +56,7 @@ pub const LESSON: Lesson = Lesson {
         optimizers_page,
         view! { <OptimizersLesson /> }.into_any()
     ),
-    worker: None,
+    worker: Some(WORKER),
     check: |query| settings::from_query(SETTINGS, query).1,
 };
 
@@ -211,8 +223,10 @@ pub struct Setup {
     pub surface: SurfaceChoice,
     /// The quadratic's condition number.
     pub kappa: f64,
-    /// `engine=` as every lesson reads it; the surfaces are computed on the page and do not use it.
+    /// `engine=` as every lesson reads it (the live model's; the surfaces are computed on the page).
     pub engine: EnginePreference,
+    /// Seed of the live model's initial weights and batch stream.
+    pub seed: u64,
 }
 
 impl Default for Setup {
@@ -221,6 +235,7 @@ impl Default for Setup {
             surface: SurfaceChoice::Quadratic,
             kappa: 10.0,
             engine: EnginePreference::Auto,
+            seed: 1,
         }
     }
 }
@@ -316,6 +331,15 @@ const SETTINGS: &[Param<Setup>] = &[
             )
         },
     },
+    Param {
+        key: "seed",
+        label: tx("Seed", "随机种子"),
+        field: Field::UrlOnly,
+        live: false,
+        applies: |_| true,
+        get: |s| s.seed.to_string(),
+        set: |s, v| accept(v, |_: &u64| true, |n| s.seed = n),
+    },
     settings::engine_param(),
 ];
 
@@ -325,6 +349,11 @@ pub fn OptimizersLesson() -> impl IntoView {
     let router = expect_context::<Router>();
     let (setup, problems) = settings::from_query(SETTINGS, &router.0.get_untracked().query());
     let step = current_step(router, STEPS.len());
+    let (client, state) = state::start();
+    client.send(&protocol::OpToWorker::Start {
+        engine: setup.engine,
+        seed: setup.seed,
+    });
     let setup = RwSignal::new(setup);
     // The URL follows the surface and κ (a shared link opens the same picture).
     Effect::new(move |_| {
@@ -342,17 +371,32 @@ pub fn OptimizersLesson() -> impl IntoView {
             router.replace(r);
         }
     });
+    let forget_client = client.clone();
+    let panel = move || {
+        let client = client.clone();
+        match step.get() {
+            1 => view! { <live::GradNoisePanel client=client state=state /> }.into_any(),
+            2 => view! { <panels::Playground setup=setup /> }.into_any(),
+            3 => view! { <panels::MomentumPanel /> }.into_any(),
+            4 => view! { <live::StepMapPanel client=client state=state /> }.into_any(),
+            5 => view! { <race::RacePanel client=client state=state /> }.into_any(),
+            _ => view! { <quiz::Quiz client=client state=state /> }.into_any(),
+        }
+    };
     view! {
         <main class="lesson optimizers">
             <StepPlayer steps=&STEPS />
             {(!problems.is_empty()).then(|| view! {
                 <p class="error" role="alert" data-testid="errors">{problems.join("; ")}</p>
             })}
-            {move || match step.get() {
-                1 => view! { <panels::Playground setup=setup /> }.into_any(),
-                2 => view! { <panels::MomentumPanel /> }.into_any(),
-                _ => view! { <panels::Quiz /> }.into_any(),
-            }}
+            <ErrorList errors=state.errors />
+            <KeptNote kept=state.resumed prefix="optimizers"
+                text=tx("The races below were kept in this browser and shown again after the reload.", "下面的比赛结果保存在本浏览器中，重新加载后再次显示。")
+                on_afresh=Callback::new(move |()| forget_client.send(&protocol::OpToWorker::Forget)) />
+            <div class="lesson-bar">
+                <EngineBadge engine=state.engine />
+            </div>
+            {panel}
         </main>
     }
 }

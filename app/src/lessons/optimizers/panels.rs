@@ -2,10 +2,9 @@
 //! quadratic, the closed forms), momentum (μ against overshoot), and the predict-then-run questions.
 //! Every sentence that states a result is chosen by the computed paths.
 
-use kernels::surface::Surface;
 use leptos::prelude::*;
 
-use super::playground::{self, MAX_STEPS, Run, SurfaceMap, TOLERANCE, count_text};
+use super::playground::{self, Run, SurfaceMap, count_text};
 use super::text::ui;
 use super::{Choice, KAPPA, Optimiser, Setup, SurfaceChoice};
 use crate::ui::i18n::{Lang, tx};
@@ -14,7 +13,7 @@ fn lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
 }
 
-fn count(runs: &[Run], id: Optimiser) -> Option<usize> {
+pub fn count(runs: &[Run], id: Optimiser) -> Option<usize> {
     runs.iter()
         .find(|r| r.id == id && !r.diverged)
         .and_then(|r| r.path.iterations)
@@ -286,119 +285,3 @@ const OVERSHOOT: crate::ui::i18n::Text = tx(
     "Momentum's path passes the minimum along the flat direction and swings back; times it crosses:",
     "动量的路径在平坦方向上越过极小值又摆回来；穿越次数：",
 );
-
-/// The two questions' settings: best settings at κ = 100, and μ 0.9 against 0.99 at κ = 10.
-fn question_runs(q: usize) -> (Option<usize>, Option<usize>, usize) {
-    if q == 1 {
-        let setup = Setup {
-            kappa: 100.0,
-            ..Setup::default()
-        };
-        let runs = playground::runs(&setup, &setup.choices(), [1.0, 1.0]);
-        (
-            count(&runs, Optimiser::Gd),
-            count(&runs, Optimiser::Momentum),
-            0,
-        )
-    } else {
-        let s = Surface::Quadratic { kappa: 10.0 };
-        let run = |mu| {
-            let c = Choice {
-                id: Optimiser::Momentum,
-                enabled: true,
-                lr: 0.05,
-                mu,
-            };
-            kernels::surface::path(&s, &c.config(), [-1.5, 1.0], MAX_STEPS, TOLERANCE)
-        };
-        let (calm, wild) = (run(0.9), run(0.99));
-        (calm.iterations, wild.iterations, overshoots(&wild.points))
-    }
-}
-
-/// Step 3: predict, then run.
-#[component]
-pub fn Quiz() -> impl IntoView {
-    let lang = lang();
-    let q1 = RwSignal::new(None::<usize>);
-    let q2 = RwSignal::new(None::<usize>);
-    let questions = [
-        (
-            q1,
-            1,
-            tx(
-                "At κ = 100, both at their best settings: which reaches 1/1000 of the distance first?",
-                "κ = 100、两者都用最佳设置时：谁先把距离缩小到 1/1000？",
-            ),
-            [
-                tx("gradient descent", "梯度下降"),
-                tx("momentum, about ten times sooner", "动量，约快十倍"),
-                tx("about the same", "差不多"),
-            ],
-        ),
-        (
-            q2,
-            2,
-            tx(
-                "On a κ = 10 valley with lr 0.05, momentum 0.9 arrives. What does μ = 0.99 do?",
-                "在 κ = 10 的山谷中、学习率 0.05 时，动量 0.9 能到达。μ = 0.99 会怎样？",
-            ),
-            [
-                tx("arrives sooner", "更快到达"),
-                tx(
-                    "swings past the minimum and arrives later",
-                    "冲过极小值来回摆动，更晚到达",
-                ),
-                tx("never moves", "完全不动"),
-            ],
-        ),
-    ];
-    let body = questions
-        .into_iter()
-        .map(|(picked, q, question, options)| {
-            let result = move || {
-                picked.get().map(|choice| {
-                    let (a, b, swings) = question_runs(q);
-                    let right = if q == 1 {
-                        match (a, b) {
-                            // "About ten times sooner" needs at least 5×; gradient descent
-                            // first is option 0; anything between is "about the same".
-                            (Some(gd), Some(hb)) if hb * 5 <= gd => 1,
-                            (Some(gd), Some(hb)) if gd < hb => 0,
-                            (Some(_), None) => 0,
-                            _ => 2,
-                        }
-                    } else {
-                        match (a, b) {
-                            (Some(calm), Some(wild)) if wild < calm => 0,
-                            (_, None) if swings == 0 => 2,
-                            _ => 1,
-                        }
-                    };
-                    let show = |n: Option<usize>| n.map_or(format!("> {MAX_STEPS}"), |n| n.to_string());
-                    let detail = if q == 1 {
-                        format!("{} {} · {} {}", Optimiser::Gd.name().get(lang.get()), show(a), Optimiser::Momentum.name().get(lang.get()), show(b))
-                    } else {
-                        format!("μ 0.9: {} · μ 0.99: {} ({swings}×)", show(a), show(b))
-                    };
-                    let good = choice == right;
-                    view! {
-                        <p data-testid=format!("opt-q{q}-result") data-correct=good.to_string() class=if good { "good" } else { "bad" }>
-                            {move || if good { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }} " " {detail}</p>
-                    }
-                })
-            };
-            view! {
-                <p>{move || question.get(lang.get())}</p>
-                <div class="buttons">
-                    {options.into_iter().enumerate().map(|(i, o)| view! {
-                        <button class="secondary" data-testid=format!("opt-q{q}-{i}") disabled=move || picked.get().is_some()
-                            on:click=move |_| picked.set(Some(i))>{move || o.get(lang.get())}</button>
-                    }).collect_view()}
-                </div>
-                {result}
-            }
-        })
-        .collect_view();
-    view! { <section class="panel wide" data-testid="opt-quiz">{body}</section> }
-}

@@ -12,7 +12,21 @@ pub const SUMMARY: Text = tx(
 );
 
 /// The steps.
-pub const STEPS: [Step; 3] = [
+pub const STEPS: [Step; 6] = [
+    Step {
+        title: tx(
+            "Gradient descent or stochastic gradient descent",
+            "梯度下降还是随机梯度下降",
+        ),
+        body: tx(
+            "Gradient descent steps along the gradient of the mean loss over every training image; stochastic gradient descent (SGD) takes the gradient of a small random batch instead. Here the live model computes both: the full-batch gradient over the lesson's 10,000 training images, and gradients of random minibatches of 1, 8, 64 and 512 images, each compared with it by cosine similarity (1: the same direction) and relative error. A minibatch's gradient is a noisy estimate of the full one: the noise shrinks as the batch grows, but the cost grows with it. SGD takes many cheap, slightly wrong steps instead of one exact, expensive one — and the noise helps it leave flat regions and sharp minima.",
+            "梯度下降沿所有训练图像上平均损失的梯度迈步；随机梯度下降（SGD）则改用一小批随机图像的梯度。这里实时模型把两者都算出来：在本课 10,000 张训练图像上的全量梯度，以及 1、8、64、512 张图像的随机小批次梯度，并用余弦相似度（1 表示方向相同）和相对误差与全量梯度比较。小批次的梯度是全量梯度的带噪估计：批次越大噪声越小，但代价也随之增大。SGD 用许多便宜而略有偏差的步子，代替一步精确而昂贵的步子——噪声还帮助它离开平坦区域和尖锐的极小值。",
+        ),
+        notes: tx(
+            "Ask first: will a batch of 64 point within 45° of the full gradient? Measure on the fresh model, then on the model after 300 SGD steps: as training goes on the full gradient shrinks and the minibatches' disagreement grows, which is why learning rates are often lowered late in training.",
+            "先问：64 张图像的批次与全量梯度的夹角会在 45° 以内吗？先在刚初始化的模型上测，再在 SGD 训练 300 步后的模型上测：训练越往后，全量梯度越小，小批次之间的分歧越大——这就是训练后期常常降低学习率的原因。",
+        ),
+    },
     Step {
         title: tx("A surface you can see", "看得见的曲面"),
         body: tx(
@@ -36,14 +50,36 @@ pub const STEPS: [Step; 3] = [
         ),
     },
     Step {
-        title: tx("Check yourself", "自我检测"),
+        title: tx("Adaptive rates", "自适应学习率"),
         body: tx(
-            "Predict, then run. Each answer is graded by what the optimisers actually do on the surface, with the same update code the network trains with.",
-            "先预测，再运行。每个答案都由优化器在曲面上的实际表现来评判，用的是训练网络的同一段更新代码。",
+            "AdaGrad divides each weight's step by the square root of the sum of its squared gradients so far, so a weight's rate shrinks the more it has moved; RMSprop uses a moving average of the squared gradients instead, so the rate does not die out; Adam keeps a moving average of the gradients too (momentum) and steps by lr · m̂/(√v̂ + ε), where the hats undo the averages' start at zero. On the live model: fc1's step this update, weight by weight — one 28×28 tile per hidden unit — under Adam and under the plain gradient step at the same rate.",
+            "AdaGrad 用每个权重迄今梯度平方和的平方根去除它的步长，所以权重移动得越多，它的学习率就越小；RMSprop 改用梯度平方的滑动平均，学习率因此不会衰减到零；Adam 还保留梯度本身的滑动平均（动量），步长为 lr · m̂/(√v̂ + ε)，帽子符号表示修正了从零开始的平均值偏差。在实时模型上：本次更新中 fc1 每个权重的步长——每个隐藏单元一块 28×28 图块——分别在 Adam 和同一学习率的普通梯度步下。",
         ),
         notes: tx(
-            "Let the class vote before each run. The second question surprises many: more momentum is not always faster.",
-            "每次运行前让全班投票。第二个问题常出人意料：动量越大并不总是越快。",
+            "Take one step on the fresh model first: Adam's first step moves every weight that has a gradient by almost exactly lr, whatever the gradient's size (m̂/√v̂ = g/|g|). Then take it after 300 steps of Adam: the steps spread out as the averages remember.",
+            "先在刚初始化的模型上走一步：Adam 的第一步让每个有梯度的权重都几乎正好移动 lr，与梯度大小无关（m̂/√v̂ = g/|g|）。再在 Adam 训练 300 步后走一步：随着平均值积累了历史，步长开始分散。",
+        ),
+    },
+    Step {
+        title: tx("The race", "比赛"),
+        body: tx(
+            "The optimisers you tick train the same network side by side: the same initial weights and the same minibatches, step for step, so the curves differ only by the update rule. Compare them two ways: each at its own tuned rate, and all at one learning rate — which shows why that comparison is unfair. Each run's settings are printed; the test accuracy is measured on 1,000 images, with its 95 % band.",
+            "你勾选的优化器并排训练同一个网络：相同的初始权重，每一步都用相同的小批次，所以曲线的差别只来自更新规则。用两种方式比较：各自用调好的学习率，以及全部用同一个学习率——后者说明为什么那样比较不公平。每次运行的设置都会列出；测试准确率在 1,000 张图像上测量，并给出 95% 区间。",
+        ),
+        notes: tx(
+            "Run the tuned preset first and ask which will lead after 500 steps; then the one-rate preset at 0.05 and watch the adaptive rules struggle. The verdict under the table only names a leader when the bands do not overlap.",
+            "先运行“调好的学习率”，问大家 500 步后谁会领先；再用同一学习率 0.05 运行，看自适应方法如何吃力。表格下方的结论只有在区间不重叠时才会指出领先者。",
+        ),
+    },
+    Step {
+        title: tx("Check yourself", "自我检测"),
+        body: tx(
+            "Predict, then run. Each answer is graded by what the optimisers actually do — on the surface, with the same update code the network trains with, and for the last question in a race on the live model.",
+            "先预测，再运行。每个答案都由优化器的实际表现来评判——在曲面上用的是训练网络的同一段更新代码，最后一题则是在实时模型上的一场比赛。",
+        ),
+        notes: tx(
+            "Let the class vote before each run. The second question surprises many: more momentum is not always faster. The third shows that a learning rate belongs to its optimiser.",
+            "每次运行前让全班投票。第二个问题常出人意料：动量越大并不总是越快。第三题说明学习率是属于各自优化器的。",
         ),
     },
 ];
@@ -102,4 +138,8 @@ pub mod ui {
     pub const RIGHT: Text = tx("Right.", "正确。");
     /// Wrong.
     pub const WRONG: Text = tx("Not quite.", "不太对。");
+    /// A diverged run.
+    pub const DIVERGED_AT_STEP: Text = tx("diverged at step {step}", "在第 {step} 步发散");
+    /// "steps" after a count.
+    pub const STEP_WORD: Text = tx("steps", "步");
 }

@@ -1,0 +1,195 @@
+//! What the optimisers page knows from its worker: the engine, the data, the two races (the race step's
+//! and the quiz's), errors.
+
+use leptos::prelude::*;
+
+use super::protocol::{MessageCode, OpEvent, OpProtocol, RaceArm, RaceTag, WorkerMessage};
+use crate::client::WorkerClient;
+
+pub use crate::ui::lesson_bar::EngineView;
+
+/// One race as the page draws it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RaceView {
+    /// The arms, in order.
+    pub arms: Vec<RaceArm>,
+    /// Steps planned.
+    pub steps: u32,
+    /// Rows per step.
+    pub batch: usize,
+    /// Test images per evaluation.
+    pub test: usize,
+    /// Steps done.
+    pub step: u64,
+    /// Every loss of each arm, step by step.
+    pub losses: Vec<Vec<f32>>,
+    /// Each arm's test accuracy: (step, accuracy).
+    pub accuracy: Vec<Vec<(u64, f32)>>,
+    /// Each arm's divergence.
+    pub diverged: Vec<Option<(u64, f32)>>,
+    /// Samples per second summed over the arms, the last burst's.
+    pub samples_per_s: f64,
+    /// It ran all its steps.
+    pub done: bool,
+}
+
+impl RaceView {
+    /// The arm with id `id`, if it races.
+    pub fn index(&self, id: &str) -> Option<usize> {
+        self.arms.iter().position(|a| a.id == id)
+    }
+
+    /// The last test accuracy of arm `i`, with the step it was measured at.
+    pub fn last_accuracy(&self, i: usize) -> Option<(u64, f32)> {
+        self.accuracy.get(i).and_then(|a| a.last().copied())
+    }
+
+    /// The mean of arm `i`'s last `n` losses (the curve's end, less noisy than one batch).
+    pub fn recent_loss(&self, i: usize, n: usize) -> Option<f32> {
+        let l = self.losses.get(i)?;
+        let tail = &l[l.len().saturating_sub(n)..];
+        (!tail.is_empty()).then(|| kernels::training::mean(tail))
+    }
+}
+
+/// The page's state.
+#[derive(Clone, Copy)]
+pub struct OpState {
+    pub engine: RwSignal<Option<EngineView>>,
+    /// (training images, test images, widths) once loaded.
+    pub data: RwSignal<Option<(usize, usize, Vec<usize>)>>,
+    pub race: RwSignal<Option<RaceView>>,
+    pub quiz: RwSignal<Option<RaceView>>,
+    /// The race running now.
+    pub running: RwSignal<Option<RaceTag>>,
+    /// The races shown were kept in this browser and replayed after a reload.
+    pub resumed: RwSignal<bool>,
+    pub errors: RwSignal<Vec<WorkerMessage>>,
+}
+
+impl OpState {
+    fn new() -> Self {
+        Self {
+            engine: RwSignal::new(None),
+            data: RwSignal::new(None),
+            race: RwSignal::new(None),
+            quiz: RwSignal::new(None),
+            running: RwSignal::new(None),
+            resumed: RwSignal::new(false),
+            errors: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// The race of `tag`.
+    pub fn race(&self, tag: RaceTag) -> RwSignal<Option<RaceView>> {
+        match tag {
+            RaceTag::Race => self.race,
+            RaceTag::Quiz => self.quiz,
+        }
+    }
+
+    fn apply(&self, event: OpEvent) {
+        match event {
+            OpEvent::Ready => {}
+            OpEvent::Engine {
+                kind,
+                adapter,
+                note,
+            } => self.engine.set(Some(EngineView {
+                kind,
+                adapter,
+                note,
+            })),
+            OpEvent::Data {
+                train,
+                test,
+                widths,
+            } => self.data.set(Some((train, test, widths))),
+            OpEvent::RaceBegun {
+                tag,
+                arms,
+                steps,
+                batch,
+                test,
+            } => {
+                let n = arms.len();
+                self.race(tag).set(Some(RaceView {
+                    arms,
+                    steps,
+                    batch,
+                    test,
+                    losses: vec![Vec::new(); n],
+                    accuracy: vec![Vec::new(); n],
+                    diverged: vec![None; n],
+                    ..RaceView::default()
+                }));
+                self.running.set(Some(tag));
+            }
+            OpEvent::RaceProgress {
+                tag,
+                step,
+                losses,
+                accuracy,
+                diverged,
+                samples_per_s,
+            } => self.race(tag).update(|r| {
+                let Some(r) = r else { return };
+                r.step = step;
+                for (all, new) in r.losses.iter_mut().zip(losses) {
+                    all.extend(new);
+                }
+                if let Some(acc) = accuracy {
+                    for (all, a) in r.accuracy.iter_mut().zip(acc) {
+                        if let Some(a) = a {
+                            all.push((step, a));
+                        }
+                    }
+                }
+                r.diverged = diverged;
+                r.samples_per_s = samples_per_s;
+            }),
+            OpEvent::RaceDone { tag } => {
+                self.race(tag).update(|r| {
+                    if let Some(r) = r {
+                        r.done = true;
+                    }
+                });
+                self.running.set(None);
+            }
+            OpEvent::Stopped => self.running.set(None),
+            OpEvent::Resumed => {
+                // Replayed events may end mid-race: nothing runs after a reload.
+                self.running.set(None);
+                self.resumed.set(true);
+            }
+            OpEvent::Forgotten => {
+                self.race.set(None);
+                self.quiz.set(None);
+                self.running.set(None);
+                self.resumed.set(false);
+            }
+            OpEvent::Error(m) => {
+                web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
+                self.errors.update(|e| e.push(m));
+            }
+        }
+    }
+}
+
+/// Sends commands and queries to the worker.
+pub type OpClient = WorkerClient<OpProtocol>;
+
+/// Starts the worker and the state it updates.
+pub fn start() -> (OpClient, OpState) {
+    let state = OpState::new();
+    let client = OpClient::start(
+        super::WORKER.name,
+        move |ev| state.apply(ev),
+        move |detail| {
+            state
+                .errors
+                .update(|v| v.push(WorkerMessage::new(MessageCode::EngineFailed, detail)))
+        },
+    );
+    (client, state)
+}
