@@ -1,6 +1,8 @@
 //! A lesson's engine worker seen from the page: commands, queries that get exactly one reply matched
 //! by id, and events, in the envelope of [`crate::protocol`]. The worker is ended when the lesson's view
-//! is dropped.
+//! is dropped. It runs in a Web Worker, or — when `backprop-lab serve --native-engine` served the page
+//! ([`native_engine`]) — in that native process, reached over a loopback WebSocket that carries the same
+//! envelope as JSON text.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -9,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{CloseEvent, ErrorEvent, MessageEvent, WebSocket, Worker, WorkerOptions, WorkerType};
 
 use crate::protocol::{FromWorker, Inbound, Outbound, Protocol, ToWorker};
 
@@ -19,17 +21,65 @@ type Pending<R> = Arc<Mutex<HashMap<u32, oneshot::Sender<R>>>>;
 /// The page's end of a lesson's worker.
 pub struct WorkerClient<P: Protocol> {
     worker: Option<Worker>,
+    socket: Option<Socket>,
     pending: Pending<P::Reply>,
     next_id: Arc<AtomicU32>,
+}
+
+/// The native engine's WebSocket and what was sent before it opened.
+#[derive(Clone)]
+struct Socket {
+    ws: WebSocket,
+    /// Messages waiting for the connection (`None` once it is open).
+    waiting: Arc<Mutex<Option<Vec<String>>>>,
 }
 
 impl<P: Protocol> Clone for WorkerClient<P> {
     fn clone(&self) -> Self {
         Self {
             worker: self.worker.clone(),
+            socket: self.socket.clone(),
             pending: self.pending.clone(),
             next_id: self.next_id.clone(),
         }
+    }
+}
+
+/// The token of the native engine when `backprop-lab serve --native-engine` served this page (its
+/// `<meta name="backprop-native-engine">`), unless the URL says `native=0` (compute in the browser).
+pub fn native_engine() -> Option<String> {
+    let window = web_sys::window()?;
+    let search = window.location().search().ok()?;
+    if search
+        .trim_start_matches('?')
+        .split('&')
+        .any(|kv| kv == "native=0")
+    {
+        return None;
+    }
+    window
+        .document()?
+        .query_selector("meta[name=backprop-native-engine]")
+        .ok()??
+        .get_attribute("content")
+        .filter(|t| !t.is_empty())
+}
+
+/// Hands a message from the worker, in either transport, to its query or to `on_event`.
+fn deliver<P: Protocol>(
+    msg: Result<Outbound<P>, String>,
+    pending: &Pending<P::Reply>,
+    on_event: &dyn Fn(P::Event),
+    on_error: &dyn Fn(String),
+) {
+    match msg {
+        Ok(FromWorker::Reply { id, reply }) => {
+            if let Some(tx) = pending.lock().ok().and_then(|mut p| p.remove(&id)) {
+                let _ = tx.send(reply);
+            }
+        }
+        Ok(FromWorker::Event(event)) => on_event(event),
+        Err(e) => on_error(format!("unreadable message from the engine: {e}")),
     }
 }
 
@@ -41,6 +91,9 @@ impl<P: Protocol> WorkerClient<P> {
         on_event: impl Fn(P::Event) + 'static,
         on_error: impl Fn(String) + 'static,
     ) -> Self {
+        if let Some(token) = native_engine() {
+            return Self::start_native(name, &token, on_event, on_error);
+        }
         let pending: Pending<P::Reply> = Arc::default();
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Module);
@@ -68,15 +121,9 @@ impl<P: Protocol> WorkerClient<P> {
             onerror.forget();
             let sink = pending.clone();
             let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-                match serde_wasm_bindgen::from_value::<Outbound<P>>(ev.data()) {
-                    Ok(FromWorker::Reply { id, reply }) => {
-                        if let Some(tx) = sink.lock().ok().and_then(|mut p| p.remove(&id)) {
-                            let _ = tx.send(reply);
-                        }
-                    }
-                    Ok(FromWorker::Event(event)) => on_event(event),
-                    Err(e) => on_error(format!("unreadable message from the engine: {e}")),
-                }
+                let msg = serde_wasm_bindgen::from_value::<Outbound<P>>(ev.data())
+                    .map_err(|e| e.to_string());
+                deliver::<P>(msg, &sink, &on_event, &*on_error);
             });
             w.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
             onmessage.forget();
@@ -85,6 +132,100 @@ impl<P: Protocol> WorkerClient<P> {
         }
         Self {
             worker,
+            socket: None,
+            pending,
+            next_id: Arc::new(AtomicU32::new(1)),
+        }
+    }
+
+    /// The worker `name` in the native process that served the page: a WebSocket to
+    /// `/engine/<name>?token=…` on the page's own origin, JSON text each way.
+    fn start_native(
+        name: &str,
+        token: &str,
+        on_event: impl Fn(P::Event) + 'static,
+        on_error: impl Fn(String) + 'static,
+    ) -> Self {
+        let pending: Pending<P::Reply> = Arc::default();
+        let location = web_sys::window().map(|w| w.location());
+        let host = location
+            .as_ref()
+            .and_then(|l| l.host().ok())
+            .unwrap_or_default();
+        let scheme = match location.and_then(|l| l.protocol().ok()).as_deref() {
+            Some("https:") => "wss:",
+            _ => "ws:",
+        };
+        let url = format!("{scheme}//{host}/engine/{name}?token={token}");
+        let ws = match WebSocket::new(&url) {
+            Ok(ws) => ws,
+            Err(e) => {
+                on_error(format!("the native engine could not be reached: {e:?}"));
+                return Self {
+                    worker: None,
+                    socket: None,
+                    pending,
+                    next_id: Arc::new(AtomicU32::new(1)),
+                };
+            }
+        };
+        let waiting: Arc<Mutex<Option<Vec<String>>>> = Arc::new(Mutex::new(Some(Vec::new())));
+        let on_error = std::rc::Rc::new(on_error);
+        let onopen = {
+            let (ws, waiting) = (ws.clone(), waiting.clone());
+            Closure::<dyn FnMut()>::new(move || {
+                let queued = waiting.lock().ok().and_then(|mut w| w.take());
+                for text in queued.into_iter().flatten() {
+                    let _ = ws.send_with_str(&text);
+                }
+            })
+        };
+        ws.set_onopen(Some(onopen.as_ref().unchecked_ref()));
+        onopen.forget();
+        let sink = pending.clone();
+        let report = on_error.clone();
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            // JSON.parse, then the same decoding as a Web Worker's structured clone (no JSON code of
+            // our own in the page: serde_json's per-protocol code would add tens of KB to every
+            // lesson's download).
+            let msg = match ev.data().as_string().map(|t| js_sys::JSON::parse(&t)) {
+                Some(Ok(value)) => {
+                    serde_wasm_bindgen::from_value::<Outbound<P>>(value).map_err(|e| e.to_string())
+                }
+                Some(Err(e)) => Err(format!("{e:?}")),
+                None => Err("not text".into()),
+            };
+            deliver::<P>(msg, &sink, &on_event, &*report);
+        });
+        ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        onmessage.forget();
+        let closing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let onclose = {
+            let closing = closing.clone();
+            Closure::<dyn FnMut(CloseEvent)>::new(move |ev: CloseEvent| {
+                if !closing.load(Ordering::Relaxed) {
+                    on_error(format!(
+                        "the native engine closed the connection ({}): {}",
+                        ev.code(),
+                        if ev.reason().is_empty() {
+                            "is backprop-lab still running? Reload, or open the page with native=0 to compute in the browser".to_string()
+                        } else {
+                            ev.reason()
+                        }
+                    ));
+                }
+            })
+        };
+        ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
+        onclose.forget();
+        let ending = ws.clone();
+        on_cleanup(move || {
+            closing.store(true, Ordering::Relaxed);
+            let _ = ending.close();
+        });
+        Self {
+            worker: None,
+            socket: Some(Socket { ws, waiting }),
             pending,
             next_id: Arc::new(AtomicU32::new(1)),
         }
@@ -97,6 +238,32 @@ impl<P: Protocol> WorkerClient<P> {
     }
 
     fn post(&self, msg: &impl serde::Serialize) {
+        if let Some(socket) = &self.socket {
+            // JSON as serde_json writes it: maps as objects, bytes as arrays of numbers.
+            let text = msg
+                .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+                .map_err(|e| e.to_string())
+                .and_then(|v| {
+                    js_sys::JSON::stringify(&v)
+                        .map(String::from)
+                        .map_err(|e| format!("{e:?}"))
+                });
+            match text {
+                Ok(text) => {
+                    let mut waiting = socket.waiting.lock().ok();
+                    match waiting.as_mut().and_then(|w| w.as_mut()) {
+                        Some(queue) => queue.push(text),
+                        None => {
+                            let _ = socket.ws.send_with_str(&text);
+                        }
+                    }
+                }
+                Err(e) => {
+                    web_sys::console::error_1(&format!("cannot serialise a command: {e}").into())
+                }
+            }
+            return;
+        }
         let Some(w) = &self.worker else { return };
         match serde_wasm_bindgen::to_value(msg) {
             Ok(v) => {

@@ -73,7 +73,9 @@ pub type Outbound<P> = FromWorker<<P as Protocol>::Event, <P as Protocol>::Reply
 
 /// The URL keys the shell reads (language, lesson, step, presenter mode, debug controls); a lesson's
 /// own settings use any others.
-pub const SHELL_KEYS: &[&str] = &["lang", "lesson", "step", "present", "debug", "page"];
+pub const SHELL_KEYS: &[&str] = &[
+    "lang", "lesson", "step", "present", "debug", "page", "native",
+];
 
 /// Which engine to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,9 +109,15 @@ impl EnginePreference {
     }
 }
 
-/// An engine's name on screen (the header badge; the same in both languages).
+/// An engine's name on screen (the header badge; the same in both languages). The GPU engine is WebGPU
+/// in the browser and wgpu's native backend when `serve --native-engine` computes for the page.
 pub fn engine_label(kind: EngineKind) -> &'static str {
+    #[cfg(target_arch = "wasm32")]
+    let native = crate::client::native_engine().is_some();
+    #[cfg(not(target_arch = "wasm32"))]
+    let native = false;
     match kind {
+        EngineKind::Gpu if native => "GPU (native)",
         EngineKind::Gpu => "WebGPU",
         EngineKind::Cpu => "CPU",
         EngineKind::Burn => "burn",

@@ -79,6 +79,21 @@ pub fn App() -> impl IntoView {
                 <span class="lesson-title" data-testid="lesson-title">{move || l.info.title.get(lang.get())}</span>
             })}
         </header>
+        {move || lesson.get().and_then(|_| crate::client::native_engine()).map(|_| {
+            let browser = tx("Compute in the browser instead", "改为在浏览器中计算");
+            let here = tx(
+                "This page's lessons compute in the backprop-lab program on this machine (the native engine, on its GPU when it has one; each lesson names the adapter).",
+                "本页的课程在这台机器上的 backprop-lab 程序中计算（原生引擎，有 GPU 时使用 GPU；每节课会显示适配器名称）。",
+            );
+            let href = web_sys::window()
+                .and_then(|w| w.location().search().ok())
+                .map(|q| if q.is_empty() { "?native=0".to_string() } else { format!("{q}&native=0") })
+                .unwrap_or_else(|| "?native=0".into());
+            view! {
+                <p class="hint native-engine" data-testid="native-engine">{move || here.get(lang.get())} " "
+                    <a href=href data-testid="native-off">{move || browser.get(lang.get())}</a></p>
+            }
+        })}
         {move || match lesson.get() {
             Some(id) => match lessons::find(&id) {
                 Some(l) => (l.page)(),

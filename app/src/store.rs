@@ -1,6 +1,15 @@
 //! Checkpoints in this browser's IndexedDB (database `backprop-lab`, object store `checkpoints`, one
 //! entry per lesson), written and read by the lessons' workers. Nothing leaves the browser. Values are
 //! stored as structured clones of what serde-wasm-bindgen builds (bulk bytes as `Uint8Array`s).
+#![cfg_attr(
+    not(target_arch = "wasm32"),
+    allow(
+        dead_code,
+        unreachable_code,
+        unused_imports,
+        reason = "natively the native engine's runtime answers"
+    )
+)]
 
 use js_sys::Promise;
 use serde::Serialize;
@@ -100,6 +109,8 @@ async fn run(
 
 /// Stores `value` under `key`, replacing what was there.
 pub async fn put<T: Serialize>(key: &str, value: &T) -> Result<(), StoreError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return crate::runtime::native::store_put(key, value).map_err(StoreError);
     let value = serde_wasm_bindgen::to_value(value).map_err(|e| StoreError(e.to_string()))?;
     run(IdbTransactionMode::Readwrite, |s| {
         s.put_with_key(&value, &JsValue::from_str(key))
@@ -111,6 +122,8 @@ pub async fn put<T: Serialize>(key: &str, value: &T) -> Result<(), StoreError> {
 /// What is stored under `key`: `Ok(None)` when nothing is, an error when it cannot be read or decoded
 /// (a checkpoint of another version of the app).
 pub async fn get<T: DeserializeOwned>(key: &str) -> Result<Option<T>, StoreError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return crate::runtime::native::store_get(key).map_err(StoreError);
     let value = run(IdbTransactionMode::Readonly, |s| {
         s.get(&JsValue::from_str(key))
     })
@@ -125,6 +138,11 @@ pub async fn get<T: DeserializeOwned>(key: &str) -> Result<Option<T>, StoreError
 
 /// Forgets what is stored under `key`.
 pub async fn delete(key: &str) -> Result<(), StoreError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        crate::runtime::native::store_delete(key);
+        return Ok(());
+    }
     run(IdbTransactionMode::Readwrite, |s| {
         s.delete(&JsValue::from_str(key))
     })

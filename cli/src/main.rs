@@ -5,6 +5,7 @@ mod attack;
 mod convert;
 mod data;
 mod finetune;
+mod native_engine;
 mod optimizer;
 mod plots;
 mod privacy;

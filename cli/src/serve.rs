@@ -12,6 +12,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
+use crate::native_engine::NativeEngine;
+
 // `FILES`: (path inside dist/, bytes); empty unless built with `--features embed-app`.
 include!(concat!(env!("OUT_DIR"), "/embedded_app.rs"));
 
@@ -30,6 +32,13 @@ pub struct ServeArgs {
     /// Serve this folder (a `trunk build` output) instead of the app built into the binary.
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Run every lesson's engine in this process (native wgpu: Vulkan, Metal, DX12; the CPU engine
+    /// without an adapter) instead of in the browser, over a WebSocket on this server's origin.
+    #[arg(long)]
+    native_engine: bool,
+    /// With --lan, let other machines' pages use this machine's native engine too.
+    #[arg(long)]
+    native_engine_lan: bool,
 }
 
 /// Where the answers come from.
@@ -126,7 +135,13 @@ fn respond(stream: &mut TcpStream, status: &str, kind: &str, body: &[u8], head_o
     }
 }
 
-fn handle(mut stream: TcpStream, source: &Source) {
+fn handle(mut stream: TcpStream, source: &Source, engine: Option<&Arc<NativeEngine>>) {
+    if let Some(engine) = engine
+        && NativeEngine::wants(&stream)
+    {
+        engine.handle(stream);
+        return;
+    }
     let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
@@ -160,7 +175,14 @@ fn handle(mut stream: TcpStream, source: &Source) {
     }
     let head_only = method == "HEAD";
     match clean_path(target).and_then(|p| source.get(&p).map(|b| (p, b))) {
-        Some((path, body)) => respond(&mut stream, "200 OK", content_type(&path), &body, head_only),
+        Some((path, body)) => {
+            // The page carries the native engine's secret (every lesson's client reads it).
+            let body = match engine {
+                Some(e) if path == "index.html" => e.inject(&body),
+                _ => body,
+            };
+            respond(&mut stream, "200 OK", content_type(&path), &body, head_only)
+        }
         None => respond(
             &mut stream,
             "404 Not Found",
@@ -174,6 +196,13 @@ fn handle(mut stream: TcpStream, source: &Source) {
 /// Runs the server until the process is stopped.
 pub fn run(args: ServeArgs) -> Result<()> {
     let addr = address(&args)?;
+    if args.native_engine && args.lan && !args.native_engine_lan {
+        bail!(
+            "--lan with --native-engine would let other machines run lessons in this process: add \
+             --native-engine-lan to mean it"
+        );
+    }
+
     let source = match &args.dir {
         Some(dir) => {
             let root = dir
@@ -193,21 +222,33 @@ pub fn run(args: ServeArgs) -> Result<()> {
         ),
         None => Source::Embedded(FILES.iter().copied().collect()),
     };
+    let source = Arc::new(source);
     let listener = TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     let port = local.port();
     println!("Serving Backprop Lab on http://127.0.0.1:{port}/ (Ctrl-C stops)");
+    let engine = args.native_engine.then(|| {
+        let files = source.clone();
+        backprop_lab_app::runtime::native::set_files(Box::new(move |path| files.get(path)));
+        // Not println!: whoever started the server may have stopped reading after the first line.
+        let _ = writeln!(
+            std::io::stdout(),
+            "The lessons compute in this process (the native engine): at most {} tabs at once",
+            crate::native_engine::MAX_SESSIONS
+        );
+        NativeEngine::new(port, args.native_engine_lan)
+    });
     if args.lan {
-        println!(
+        let _ = writeln!(
+            std::io::stdout(),
             "Other machines: http://<this machine's address>:{port}/ — over plain http their browsers \
              give no WebGPU (not a secure context), so lessons train on the CPU engine there."
         );
     }
     let _ = std::io::stdout().flush();
-    let source = Arc::new(source);
     for stream in listener.incoming().flatten() {
-        let source = source.clone();
-        std::thread::spawn(move || handle(stream, &source));
+        let (source, engine) = (source.clone(), engine.clone());
+        std::thread::spawn(move || handle(stream, &source, engine.as_ref()));
     }
     Ok(())
 }
@@ -242,6 +283,8 @@ mod tests {
             lan,
             bind: bind.map(|b| b.parse().unwrap()),
             dir: None,
+            native_engine: false,
+            native_engine_lan: false,
         };
         assert!(address(&args(None, false)).unwrap().ip().is_loopback());
         assert!(

@@ -6,12 +6,16 @@ use kernels::{AdapterOptions, EngineError, EngineKind, GpuContext};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::host::sleep;
+use super::sleep;
 use crate::messages::{MessageCode, WorkerMessage};
 use crate::protocol::EnginePreference;
 
 /// The CPU engine's name where an adapter's would stand.
+#[cfg(target_arch = "wasm32")]
 pub const CPU_ADAPTER: &str = "CPU engine (wasm)";
+/// The CPU engine's name where an adapter's would stand (the native engine's).
+#[cfg(not(target_arch = "wasm32"))]
+pub const CPU_ADAPTER: &str = "CPU engine (native, in backprop-lab)";
 
 /// The WebGPU device a worker opened (kept even while the CPU engine runs, for a later switch).
 #[derive(Default)]
@@ -37,7 +41,17 @@ impl Gpu {
         {
             Ok(ctx) => {
                 let name = ctx.adapter_info.name.trim().to_string();
-                let mut label = match (name.is_empty(), browser_adapter_label().await) {
+                // Natively the page says where it computes: the adapter, its backend, the process.
+                #[cfg(not(target_arch = "wasm32"))]
+                let name = format!(
+                    "{name}, {:?} — native, in backprop-lab",
+                    ctx.adapter_info.backend
+                );
+                #[cfg(not(target_arch = "wasm32"))]
+                let browser = None;
+                #[cfg(target_arch = "wasm32")]
+                let browser = browser_adapter_label().await;
+                let mut label = match (name.is_empty(), browser) {
                     (false, _) => name,
                     (true, Some(label)) => label,
                     (true, None) => "an unnamed WebGPU adapter".into(),

@@ -13,6 +13,8 @@ pub mod data;
 pub mod engine;
 pub mod fetch;
 pub mod host;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -22,7 +24,42 @@ use kernels::EngineError;
 
 use crate::messages::{MessageCode, WorkerMessage};
 use crate::protocol::{FromWorker, Inbound, Protocol, ToWorker};
+#[cfg(target_arch = "wasm32")]
 pub use host::{now, sleep, wasm_memory_bytes};
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::{now, sleep, spawn_local, wasm_memory_bytes};
+
+/// Runs `task` beside the worker's loop (a loader streaming a dataset).
+#[cfg(target_arch = "wasm32")]
+pub fn spawn_local(task: impl Future<Output = ()> + 'static) {
+    wasm_bindgen_futures::spawn_local(task);
+}
+
+/// A warning for whoever looks (the browser's console; natively, the server's standard error).
+pub fn warn(message: &str) {
+    #[cfg(target_arch = "wasm32")]
+    web_sys::console::warn_1(&message.into());
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("backprop-lab (native engine): {message}");
+}
+
+/// A note for whoever looks (the browser's console; natively, the server's standard error).
+pub fn info(message: &str) {
+    #[cfg(target_arch = "wasm32")]
+    web_sys::console::info_1(&message.into());
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("backprop-lab (native engine): {message}");
+}
+
+/// Milliseconds since 1970 (when a run was saved).
+pub fn date_now() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now();
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1e3);
+}
 
 /// Seconds an idle worker waits before looking at its inbox again.
 const IDLE_POLL_SECONDS: f64 = 0.03;
@@ -176,6 +213,9 @@ pub struct WorkerEntry {
     /// Loads the worker's code and starts it; `early` holds the messages that arrived while the
     /// module was loading (and those arriving while its chunk loads).
     pub start: fn(early: js_sys::Array) -> WorkerLoad,
+    /// Runs the same worker in the native process until its page goes (`serve --native-engine`).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub native: fn(native::NativeIo),
 }
 
 /// A lesson worker's chunk being loaded; it is running once this is `Ok`.
@@ -197,6 +237,8 @@ macro_rules! split_worker {
         $crate::runtime::WorkerEntry {
             name: $name,
             start: |early| ::std::boxed::Box::pin(start(early)),
+            #[cfg(not(target_arch = "wasm32"))]
+            native: $crate::runtime::native::serve::<$worker>,
         }
     }};
 }

@@ -130,7 +130,7 @@ impl Worker {
                 self.out.post(&OpEvent::Resumed);
             }
             Ok(_) => {}
-            Err(e) => web_sys::console::warn_1(&e.to_string().into()),
+            Err(e) => crate::runtime::warn(&e.to_string()),
         }
     }
 
@@ -141,7 +141,7 @@ impl Worker {
             events: self.history.clone(),
         };
         if let Err(e) = crate::store::put(KEY, &kept).await {
-            web_sys::console::warn_1(&e.to_string().into());
+            crate::runtime::warn(&e.to_string());
         }
     }
 
@@ -434,7 +434,7 @@ impl LessonWorker for Worker {
                 self.stop();
                 self.history.clear();
                 if let Err(e) = crate::store::delete(KEY).await {
-                    web_sys::console::warn_1(&e.to_string().into());
+                    crate::runtime::warn(&e.to_string());
                 }
                 self.out.post(&OpEvent::Forgotten);
             }

@@ -157,7 +157,7 @@ impl Worker {
             }
             Ok(_) => return,
             Err(e) => {
-                web_sys::console::warn_1(&e.to_string().into());
+                crate::runtime::warn(&e.to_string());
                 return;
             }
         };
@@ -186,7 +186,7 @@ impl Worker {
                 .map(ByteBuf::from),
         };
         if let Err(e) = crate::store::put(KEY, &kept).await {
-            web_sys::console::warn_1(&e.to_string().into());
+            crate::runtime::warn(&e.to_string());
         }
     }
 
@@ -467,7 +467,7 @@ impl LessonWorker for Worker {
                 self.history.clear();
                 self.last = None;
                 if let Err(e) = crate::store::delete(KEY).await {
-                    web_sys::console::warn_1(&e.to_string().into());
+                    crate::runtime::warn(&e.to_string());
                 }
                 self.out.post(&PrEvent::Forgotten);
             }

@@ -254,9 +254,7 @@ impl Worker {
         };
         match kept.await {
             Ok(()) => self.out.post(&FtEvent::Kept),
-            Err(e) => {
-                web_sys::console::warn_1(&format!("the fine-tuning run was not kept: {e}").into())
-            }
+            Err(e) => crate::runtime::warn(&format!("the fine-tuning run was not kept: {e}")),
         }
     }
 
@@ -329,7 +327,7 @@ impl Worker {
         if let Some(scenario) = self.scenario
             && let Err(e) = store::delete(&key(scenario)).await
         {
-            web_sys::console::warn_1(&e.to_string().into());
+            crate::runtime::warn(&e.to_string());
         }
     }
 }

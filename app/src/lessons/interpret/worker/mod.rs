@@ -236,7 +236,7 @@ impl Worker {
         let kept = match crate::store::get::<Kept>(KEY).await {
             Ok(Some(k)) if Some((k.model, k.test)) == self.kept_as && !k.points.is_empty() => k,
             Ok(_) => return,
-            Err(e) => return web_sys::console::warn_1(&e.to_string().into()),
+            Err(e) => return crate::runtime::warn(&e.to_string()),
         };
         for p in &kept.points {
             self.out.post(p);
@@ -256,7 +256,7 @@ impl Worker {
             points: self.points.clone(),
         };
         if let Err(e) = crate::store::put(KEY, &kept).await {
-            web_sys::console::warn_1(&e.to_string().into());
+            crate::runtime::warn(&e.to_string());
         }
     }
 
@@ -419,7 +419,7 @@ impl LessonWorker for Worker {
                 self.stop();
                 self.points.clear();
                 if let Err(e) = crate::store::delete(KEY).await {
-                    web_sys::console::warn_1(&e.to_string().into());
+                    crate::runtime::warn(&e.to_string());
                 }
                 self.out.post(&InEvent::Forgotten);
             }

@@ -95,7 +95,7 @@ impl Live {
                 .map_err(|e| e.to_string())
         };
         if let Err(e) = kept.await {
-            web_sys::console::warn_1(&format!("the live model was not kept: {e}").into());
+            crate::runtime::warn(&format!("the live model was not kept: {e}"));
         }
     }
 
@@ -131,7 +131,7 @@ impl Live {
         self.index = 0;
         self.batches = EpochBatches::new(self.train.len(), BATCH, self.seed, 0);
         if let Err(e) = store::delete(saved::KEY).await {
-            web_sys::console::warn_1(&e.to_string().into());
+            crate::runtime::warn(&e.to_string());
         }
         self.accuracy = Some(self.engine.evaluate(None).await?.accuracy());
         Ok(())

@@ -182,13 +182,10 @@ impl Worker {
                     .collect(),
             });
             for t in timings {
-                web_sys::console::info_1(
-                    &format!(
-                        "Backprop Lab: {} {}×{}×{}: {:?} (seconds per variant {:?})",
-                        t.role, t.params.m, t.params.n, t.params.k, t.chosen, t.seconds
-                    )
-                    .into(),
-                );
+                crate::runtime::info(&format!(
+                    "Backprop Lab: {} {}×{}×{}: {:?} (seconds per variant {:?})",
+                    t.role, t.params.m, t.params.n, t.params.k, t.chosen, t.seconds
+                ));
             }
         }
         Ok(())

@@ -151,7 +151,7 @@ impl Worker {
         let loader = self.loaded.clone();
         let out = self.out.clone();
         let (train_limit, test_limit) = (config.train, config.test);
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::runtime::spawn_local(async move {
             let progress = |l: &Loaded| {
                 out.post(&TrEvent::Data {
                     train_loaded: l.train.as_ref().map_or(0, Dataset::len),
@@ -223,7 +223,7 @@ impl Worker {
                 // A new run: the saved one is forgotten (a new save replaces it at the first evaluation).
                 self.withdraw_offer();
                 if let Err(e) = store::delete(checkpoint::KEY).await {
-                    web_sys::console::warn_1(&e.to_string().into());
+                    crate::runtime::warn(&e.to_string());
                 }
                 if let Err(e) = self.reset(config) {
                     self.out.post(&TrEvent::Error(WorkerMessage::new(

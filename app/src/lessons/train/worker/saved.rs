@@ -54,7 +54,7 @@ impl Worker {
             Origin {
                 engine,
                 data: self.data_sizes(),
-                saved_at: js_sys::Date::now(),
+                saved_at: crate::runtime::date_now(),
             },
         );
         let result = match saved {
@@ -91,7 +91,7 @@ impl Worker {
             }
             Ok(_) => {}
             // An unreadable entry (another version of the app) is not offered; the next save replaces it.
-            Err(e) => web_sys::console::warn_1(&format!("no saved run offered: {e}").into()),
+            Err(e) => crate::runtime::warn(&format!("no saved run offered: {e}")),
         }
     }
 

@@ -1,0 +1,226 @@
+//! The worker runtime outside a browser: what [`super::host`] does in a Web Worker, done in the native
+//! `backprop-lab` process for `serve --native-engine`. A session is one lesson worker on its own thread,
+//! fed JSON text (the same envelope `postMessage` carries as a structured clone) from a channel and
+//! answering into another; the lesson's code is unchanged. Files come from the server's own source
+//! (the embedded app or `--dir`), the browser's store is a map in the process (a reload of the tab
+//! finds its kept runs), and timers are threads that wake the session's executor.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::sync::{Mutex, OnceLock};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use futures_executor::{LocalPool, LocalSpawner};
+use futures_util::task::LocalSpawnExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{LessonWorker, Outbox, run, unreadable};
+use crate::messages::{MessageCode, WorkerMessage};
+use crate::protocol::{FromWorker, Inbound};
+
+/// A session's two ends: the page's messages in, the worker's out (JSON text each).
+pub struct NativeIo {
+    /// Messages from the page; the session ends when the sender is dropped (the socket closed).
+    pub inbox: Receiver<String>,
+    /// Messages to the page.
+    pub outbox: Sender<String>,
+}
+
+/// Reads a file of the app (`static/data/mnist/manifest.json`), as the server would serve it.
+pub type FileSource = Box<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
+
+static FILES: OnceLock<FileSource> = OnceLock::new();
+
+/// Where the native engine reads the app's files (set once by the server before any session).
+pub fn set_files(source: FileSource) {
+    let _ = FILES.set(source);
+}
+
+/// A file of the app, by the URL a worker would fetch.
+pub fn read_file(url: &str) -> Result<Vec<u8>, String> {
+    let path = url.trim_start_matches("./").trim_start_matches('/');
+    FILES
+        .get()
+        .and_then(|f| f(path))
+        .ok_or_else(|| format!("{path}: not found in the app's files"))
+}
+
+static STORE: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+
+fn store() -> std::sync::MutexGuard<'static, HashMap<String, String>> {
+    STORE
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+/// Keeps `value` under `key` for this process (the browser's IndexedDB store, natively).
+pub fn store_put<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
+    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    store().insert(key.to_string(), text);
+    Ok(())
+}
+
+/// The value kept under `key`, if any.
+pub fn store_get<T: DeserializeOwned>(key: &str) -> Result<Option<T>, String> {
+    match store().get(key) {
+        Some(text) => serde_json::from_str(text)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        None => Ok(None),
+    }
+}
+
+/// Forgets `key`.
+pub fn store_delete(key: &str) {
+    store().remove(key);
+}
+
+fn start() -> Instant {
+    static START: OnceLock<Instant> = OnceLock::new();
+    *START.get_or_init(Instant::now)
+}
+
+/// Seconds since the process started.
+pub fn now() -> f64 {
+    start().elapsed().as_secs_f64()
+}
+
+/// No wasm memory natively.
+pub fn wasm_memory_bytes() -> f64 {
+    0.0
+}
+
+/// A timer: ready once `seconds` have passed, and never before the executor has run other tasks once
+/// (`sleep(0.0)` yields, as a resolved promise does in the browser).
+pub fn sleep(seconds: f64) -> impl Future<Output = ()> {
+    Sleep {
+        until: Instant::now() + Duration::from_secs_f64(seconds.max(0.0)),
+        armed: false,
+    }
+}
+
+struct Sleep {
+    until: Instant,
+    armed: bool,
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.armed && Instant::now() >= self.until {
+            return Poll::Ready(());
+        }
+        if !self.armed {
+            self.armed = true;
+            let waker = cx.waker().clone();
+            let wait = self.until.saturating_duration_since(Instant::now());
+            if wait.is_zero() {
+                waker.wake();
+            } else {
+                std::thread::spawn(move || {
+                    std::thread::sleep(wait);
+                    waker.wake();
+                });
+            }
+        }
+        Poll::Pending
+    }
+}
+
+thread_local! {
+    static SPAWNER: RefCell<Option<LocalSpawner>> = const { RefCell::new(None) };
+}
+
+/// Runs `task` beside the session's worker (a loader streaming a dataset).
+pub fn spawn_local(task: impl Future<Output = ()> + 'static) {
+    SPAWNER.with(|s| {
+        if let Some(spawner) = s.borrow().as_ref()
+            && let Err(e) = spawner.spawn_local(task)
+        {
+            eprintln!("backprop-lab: a lesson task could not start: {e}");
+        }
+    });
+}
+
+/// Ends the session when the page's side is gone.
+struct Session<F> {
+    run: Pin<Box<F>>,
+    closed: Rc<Cell<bool>>,
+}
+
+impl<F: Future<Output = ()>> Future for Session<F> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.closed.get() || self.run.as_mut().poll(cx).is_ready() || self.closed.get() {
+            return Poll::Ready(());
+        }
+        Poll::Pending
+    }
+}
+
+/// Runs lesson worker `W` on this thread until the page's side closes: every text from `io.inbox` is
+/// one message as the Web Worker receives it (an unreadable one is said to the page, as there); every
+/// message out is JSON on `io.outbox`. A panic in the lesson ends the session with an error event,
+/// never the process.
+pub fn serve<W: LessonWorker>(io: NativeIo) {
+    let NativeIo { inbox, outbox } = io;
+    let send = outbox.clone();
+    let out = Outbox::<W::Protocol>::new(move |msg| match serde_json::to_string(&msg) {
+        Ok(text) => {
+            let _ = send.send(text);
+        }
+        Err(e) => eprintln!("backprop-lab: a worker message could not be written: {e}"),
+    });
+    let closed = Rc::new(Cell::new(false));
+    let next = {
+        let (closed, out) = (closed.clone(), out.clone());
+        move || loop {
+            match inbox.try_recv() {
+                Ok(text) => match serde_json::from_str::<Inbound<W::Protocol>>(&text) {
+                    Ok(message) => return Some(message),
+                    Err(e) => unreadable::<W>(&out, e.to_string()),
+                },
+                Err(TryRecvError::Empty) => return None,
+                Err(TryRecvError::Disconnected) => {
+                    closed.set(true);
+                    return None;
+                }
+            }
+        }
+    };
+    let finished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let mut pool = LocalPool::new();
+        SPAWNER.with(|s| *s.borrow_mut() = Some(pool.spawner()));
+        let worker = W::new(out);
+        pool.run_until(Session {
+            run: Box::pin(run(worker, next)),
+            closed,
+        });
+        SPAWNER.with(|s| *s.borrow_mut() = None);
+    }));
+    if let Err(panic) = finished {
+        let why = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        let event = W::error(WorkerMessage::new(
+            MessageCode::EngineFailed,
+            format!("the native engine's session stopped: {why}"),
+        ));
+        let envelope: FromWorker<&_, &<W::Protocol as crate::protocol::Protocol>::Reply> =
+            FromWorker::Event(&event);
+        if let Ok(text) = serde_json::to_string(&envelope) {
+            let _ = outbox.send(text);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+// The lessons on the native engine: `backprop-lab serve --native-engine` runs each lesson's worker (the
+// same LessonWorker code) in its own process over a WebSocket on the page's origin. The page says where
+// it computes and offers the browser instead; "Train a network" gives the browser CPU engine's losses
+// to a measured bound (not bit for bit: the SIMD kernels differ), and runs on the native GPU engine;
+// every other lesson answers a query or sends its events.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { launch, problems } from '../pages/base.mjs';
+import { LessonPage } from '../pages/train.mjs';
+import { OptimizersLivePage } from '../pages/optimizers.mjs';
+import { BasePage } from '../pages/base.mjs';
+import { serveNative } from '../native.mjs';
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+const SMALL = 'hidden=32&train=2000&test=500&batch=32&epochs=3&eval=60&lr=0.05';
+let server, browser;
+
+before(async () => { server = await serveNative(DIST); browser = await launch(); });
+after(async () => { await browser?.close(); server?.close(); });
+
+/** The losses of the first `n` steps, one Step click each. */
+async function losses(lesson, n) {
+  await lesson.engineKind();
+  await lesson.waitForData();
+  const out = [];
+  for (let i = 0; i < n; i++) { await lesson.step(); out.push(await lesson.lossValue()); }
+  return out;
+}
+
+test('"Train a network" on the native engine: the page says so, and its first 50 losses match the browser CPU engine\'s within 1e-5, and it runs on the native GPU', async () => {
+  const native = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL}`);
+  let nativeLosses, nativeAdapter;
+  try {
+    assert.match(await native.text('native-engine'), /compute in the backprop-lab program on this machine/);
+    nativeLosses = await losses(native, 50);
+    nativeAdapter = await native.text('engine-adapter');
+    await native.screenshot('native-01-train');
+    assert.deepEqual(native.consoleErrors, []);
+  } finally { await native.close(); }
+  // The same page in the browser (native=0, the link the page offers).
+  const inBrowser = await LessonPage.open(browser, server.url, `?engine=cpu&native=0&${SMALL}`);
+  try {
+    assert.equal(await inBrowser.byId('native-engine').count(), 0);
+    const browserLosses = await losses(inBrowser, 50);
+    const browserAdapter = await inBrowser.text('engine-adapter');
+    // The native CPU engine runs on every core here; the browser's in one Web Worker thread.
+    assert.notEqual(nativeAdapter, browserAdapter, `${nativeAdapter} / ${browserAdapter}`);
+    // Not bit for bit: matrixmultiply's kernels differ between x86-64 (AVX2 and FMA, 2 threads) and
+    // wasm (SIMD128, no FMA), so the products round differently; the bound is measured, with room.
+    const worst = relative(nativeLosses, browserLosses);
+    console.log(`native CPU engine against the browser's: largest relative difference in 50 losses ${worst.toExponential(2)}`);
+    assert.ok(worst < 1e-5, `${worst}`);
+  } finally { await inBrowser.close(); }
+  // The native GPU engine (lavapipe here, a real GPU's Vulkan, Metal or DX12 elsewhere).
+  const gpu = await LessonPage.open(browser, server.url, `?engine=gpu&${SMALL}`);
+  try {
+    const gpuLosses = await losses(gpu, 50);
+    const adapter = await gpu.text('engine-adapter');
+    // A native adapter (lavapipe's llvmpipe here), never the browser's SwiftShader.
+    assert.doesNotMatch(adapter, /swiftshader/i, adapter);
+    assert.equal(await gpu.text('engine-kind'), 'GPU (native)');
+    const worst = relative(gpuLosses, nativeLosses);
+    console.log(`native GPU engine (${adapter}) against the native CPU engine: ${worst.toExponential(2)}`);
+    assert.ok(worst < 1e-3, `${worst}`);
+    await gpu.screenshot('native-02-train-gpu');
+  } finally { await gpu.close(); }
+});
+
+/** The largest |a − b| / |b| over two lists of losses (as the page prints them). */
+function relative(a, b) {
+  assert.equal(a.length, b.length);
+  return Math.max(...a.map((x, i) => Math.abs(Number(x) - Number(b[i])) / Math.abs(Number(b[i]))));
+}
+
+test('every other lesson on the native engine: a query answered or events received, the adapter named', async () => {
+  // The optimisers lesson: a query (the gradients) and the race's events.
+  const opt = await OptimizersLivePage.open(browser, server.url, 'step=1');
+  try {
+    const g = await opt.gradNoise();
+    assert.ok(g[512].cosine > g[1].cosine);
+    assert.match(await opt.text('engine-adapter'), /native, in backprop-lab/);
+  } finally { await opt.close(); }
+  // The others: the engine event names the native adapter; the live model answers a query (the
+  // engine's loss of one image).
+  for (const [lesson, setup] of [['finetune', ''], ['cross-entropy', 'step=4&image=5'], ['interpret', ''], ['privacy', '']]) {
+    const p = await BasePage.openLesson(BasePage, lesson, browser, server.url, setup);
+    try {
+      await p.page.waitForFunction(() => /native, in backprop-lab/.test(document.body.textContent), null, { timeout: 120_000 });
+      if (lesson === 'cross-entropy') {
+        await p.page.waitForFunction(() => Number(document.querySelector('[data-testid=ce-engine-loss]')?.dataset.value) > 0, null, { timeout: 120_000 });
+      }
+      assert.equal(await p.byId('errors').count() ? (await p.text('errors')) : '', '', `${lesson}: no error`);
+      assert.deepEqual(p.consoleErrors, [], lesson);
+    } finally { await p.close(); }
+  }
+});
+
+test('speed of the seed MLP (784-512-10, batch 64) in the page: the native engine against the browser\'s, one run (printed, not asserted)', async () => {
+  const figures = {};
+  for (const [name, setup] of [['native GPU', 'engine=gpu'], ['native CPU', 'engine=cpu'], ['browser WebGPU', 'engine=gpu&native=0'], ['browser CPU', 'engine=cpu&native=0']]) {
+    const lesson = await LessonPage.open(browser, server.url, `?${setup}&hidden=512&batch=64&train=5000&test=500&epochs=5&eval=10000`);
+    try {
+      figures[name] = { kind: await lesson.engineKind(), adapter: await lesson.text('engine-adapter') };
+      await lesson.start();
+      await lesson.page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]').textContent) > 20, null, { timeout: 120_000 });
+      await lesson.page.waitForTimeout(5000);
+      figures[name].samplesPerSecond = parseFloat(await lesson.text('speed'));
+      assert.ok(figures[name].samplesPerSecond > 0);
+    } finally { await lesson.close(); }
+  }
+  console.log(`speed of the seed MLP in the page: ${JSON.stringify(figures)}`);
+});
+
+test('no content security policy violation and no request off the origin in this file\'s tests', () => {
+  assert.deepEqual(problems(browser), []);
+});
