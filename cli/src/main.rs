@@ -88,6 +88,14 @@ enum Command {
         /// DP-SGD: δ of the (ε, δ) guarantee printed.
         #[arg(long, default_value_t = 1e-5)]
         dp_delta: f64,
+        /// The batches' order: `shuffled` (each epoch shuffles the whole set) or `streamed` (the
+        /// app's "Train a network": the first epoch visits the dataset's chunks in order, each
+        /// shuffled on its own, as they arrive in the browser; `EpochBatches::streamed`).
+        #[arg(long, value_enum, default_value_t = Order::Shuffled)]
+        order: Order,
+        /// Also write every step's loss here (a JSON array, in order).
+        #[arg(long)]
+        losses: Option<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -251,6 +259,7 @@ async fn train<E: Engine>(
     plot_dir: Option<&Path>,
     json: bool,
     private: Option<Private>,
+    schedule: Schedule<'_>,
 ) -> Result<()> {
     println!("engine: {}", engine.info());
     println!(
@@ -282,9 +291,12 @@ async fn train<E: Engine>(
     let mut accuracies = Vec::new();
     let mut steps = 0u64;
     for epoch in 1..=cfg.epochs {
-        let batches = match private {
-            Some(p) => EpochBatches::poisson(train.len(), p.rate, cfg.seed, epoch - 1),
-            None => EpochBatches::new(train.len(), cfg.batch_size, cfg.seed, epoch - 1),
+        let batches = match (private, &schedule.streamed) {
+            (Some(p), _) => EpochBatches::poisson(train.len(), p.rate, cfg.seed, epoch - 1),
+            (None, Some(chunks)) => {
+                EpochBatches::streamed(chunks, cfg.batch_size, cfg.seed, epoch - 1)
+            }
+            (None, None) => EpochBatches::new(train.len(), cfg.batch_size, cfg.seed, epoch - 1),
         };
         if let Some(i) = (0..batches.len()).find(|&i| batches.batch(i).is_empty()) {
             // A noise-only step would be the faithful mechanism; the engines take at least one row, and
@@ -355,6 +367,10 @@ async fn train<E: Engine>(
         step_losses.extend(losses);
         accuracies.push(eval.accuracy());
     }
+    if let Some(path) = schedule.losses {
+        std::fs::write(path, serde_json::to_string(&step_losses)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     if let Some(path) = out {
         let model = engine.model().await?;
         std::fs::write(path, model.to_safetensors()?)
@@ -397,6 +413,43 @@ async fn eval<E: Engine>(mut engine: E, test: &Dataset) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The order of the training batches (`train --order`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Order {
+    /// Each epoch shuffles the whole training set.
+    Shuffled,
+    /// The app's streamed order (the first epoch chunk by chunk).
+    Streamed,
+}
+
+/// `train`'s batch order and per-step loss file.
+struct Schedule<'a> {
+    /// Samples of each training chunk in use (the streamed order), or `None` (shuffled).
+    streamed: Option<Vec<usize>>,
+    losses: Option<&'a Path>,
+}
+
+/// Samples of each of the training split's chunks the first `len` samples use, the last one cut: the
+/// chunk sizes the app's streamed order is built from.
+fn chunk_sizes(data: &DataArgs, len: usize) -> Result<Vec<usize>> {
+    let path = data.data_dir.join(&data.dataset).join("manifest.json");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let manifest = kernels::dataset::Manifest::from_json(&text)?;
+    let mut left = len;
+    Ok(manifest
+        .train
+        .chunks
+        .iter()
+        .map(|c| {
+            let n = c.count.min(left);
+            left -= n;
+            n
+        })
+        .filter(|&n| n > 0)
+        .collect())
 }
 
 /// One benchmark measurement.
@@ -669,6 +722,8 @@ fn main() -> Result<()> {
             dp_clip,
             dp_noise,
             dp_delta,
+            order,
+            losses,
             output,
         } => {
             let cfg = TrainConfig {
@@ -729,6 +784,16 @@ fn main() -> Result<()> {
             }
             .max(1000);
             let augmentation = data.augmentation(cfg.seed)?;
+            let schedule = Schedule {
+                streamed: match order {
+                    Order::Streamed if private.is_some() => {
+                        bail!("--order streamed has no Poisson lots: drop it for DP-SGD")
+                    }
+                    Order::Streamed => Some(chunk_sizes(&data, train_set.len())?),
+                    Order::Shuffled => None,
+                },
+                losses: losses.as_deref(),
+            };
             pollster::block_on(async {
                 let mut any = make_engine(engine, &model, max_rows).await?;
                 any.set_augmentation(augmentation)?;
@@ -741,6 +806,7 @@ fn main() -> Result<()> {
                     output.plots.as_deref(),
                     output.json,
                     private,
+                    schedule,
                 )
                 .await
             })

@@ -606,3 +606,46 @@ fn attack_with_harden_measures_the_model_its_control_and_its_adversarially_train
     );
     assert!(at("adversarial", 0.0) > 0.8, "{out}");
 }
+
+#[test]
+fn train_writes_every_steps_loss_in_the_apps_streamed_order() {
+    let file = std::env::temp_dir().join(format!("bpl-losses-{}.json", std::process::id()));
+    let f = file.to_str().unwrap();
+    let common = [
+        "train",
+        "--engine",
+        "cpu",
+        "--hidden",
+        "16",
+        "--batch-size",
+        "500",
+        "--train-limit",
+        "6000",
+        "--test-limit",
+        "100",
+        "--epochs",
+        "1",
+        "--losses",
+        f,
+    ];
+    let read =
+        || -> Vec<f32> { serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap() };
+    let (ok, out) = run(&[&common[..], &["--order", "streamed"]].concat());
+    assert!(ok, "{out}");
+    let streamed = read();
+    assert_eq!(streamed.len(), 12, "6,000 images in batches of 500");
+    let (ok, out) = run(&common);
+    assert!(ok, "{out}");
+    let shuffled = read();
+    // Two chunks (5,000 and 1,000 images): the streamed epoch visits the first chunk first, the shuffled
+    // one mixes both (with one chunk the two orders are the same).
+    assert_eq!(shuffled.len(), 12);
+    assert_ne!(streamed, shuffled);
+    let (ok, out) = run(&[
+        &common[..],
+        &["--order", "streamed", "--dp-clip", "1", "--dp-noise", "1"],
+    ]
+    .concat());
+    assert!(!ok && out.contains("--order streamed"), "{out}");
+    std::fs::remove_file(&file).ok();
+}

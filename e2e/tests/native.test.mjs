@@ -10,7 +10,11 @@ import { launch, problems } from '../pages/base.mjs';
 import { LessonPage } from '../pages/train.mjs';
 import { OptimizersLivePage } from '../pages/optimizers.mjs';
 import { BasePage } from '../pages/base.mjs';
-import { serveNative } from '../native.mjs';
+import { serveNative, BIN } from '../native.mjs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const SMALL = 'hidden=32&train=2000&test=500&batch=32&epochs=3&eval=60&lr=0.05';
@@ -63,6 +67,18 @@ test('"Train a network" on the native engine: the page says so, and its first 50
     const worst = relative(gpuLosses, nativeLosses);
     console.log(`native GPU engine (${adapter}) against the native CPU engine: ${worst.toExponential(2)}`);
     assert.ok(worst < 1e-3, `${worst}`);
+    // `backprop-lab train` with the lesson's settings and its streamed order, on the same adapter.
+    const file = join(tmpdir(), `bpl-native-losses-${process.pid}.json`);
+    execFileSync(BIN, ['train', '--engine', 'gpu', '--hidden', '32', '--batch-size', '32', '--lr', '0.05',
+      '--momentum', '0.5', '--seed', '1', '--train-limit', '2000', '--test-limit', '500', '--epochs', '1',
+      '--order', 'streamed', '--losses', file, '--data-dir', fileURLToPath(new URL('../../static/data', import.meta.url))],
+    { env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' }, stdio: 'ignore' });
+    const cli = JSON.parse(readFileSync(file, 'utf8')).slice(0, 50);
+    // Both sides print the shortest decimal of an f32: equal as f32 means equal to the bit.
+    const same = cli.filter((x, i) => Math.fround(x) === Math.fround(Number(gpuLosses[i]))).length;
+    const cliWorst = relative(gpuLosses, cli);
+    console.log(`the page's native GPU losses against backprop-lab train on the same adapter: ${same} of 50 equal to the bit, largest relative difference ${cliWorst.toExponential(2)}`);
+    assert.ok(cliWorst < 1e-5, `${cliWorst}`);
     await gpu.screenshot('native-02-train-gpu');
   } finally { await gpu.close(); }
 });
