@@ -13,10 +13,18 @@ use super::state::{OpClient, OpState, RaceView};
 use crate::ui::i18n::{Lang, Text, grouped, percent, tx};
 use crate::ui::line_chart::{self, LineChart, Series, thin};
 
-/// The race's optimisers: the lesson's ids (gradient descent is the surface's; here SGD).
-pub const IDS: [&str; 7] = [
-    "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
-];
+/// The race's optimisers: the ids of `kernels::race::TUNED`, in its order, which is the surface
+/// table's (`Optimiser::ALL`; its gradient descent is SGD here, on minibatches). A test checks the two
+/// tables agree.
+pub const IDS: [&str; 7] = {
+    let mut ids = [""; 7];
+    let mut i = 0;
+    while i < ids.len() {
+        ids[i] = TUNED[i].0;
+        i += 1;
+    }
+    ids
+};
 /// Step counts offered.
 pub const STEP_CHOICES: [u32; 3] = [200, 500, 1000];
 /// The shared rate of the "same learning rate" preset (SGD's seed-recipe scale).
@@ -387,3 +395,27 @@ const DIVERGED: Text = tx(
     "{name} diverged at step {step} and stopped.",
     "{name} 在第 {step} 步发散，已停止。",
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_races_rows_are_the_surface_tables_optimisers_in_the_same_order() {
+        for (i, row) in TUNED.iter().enumerate() {
+            let o = Optimiser::ALL[i];
+            assert_eq!(row.1, o.kind(), "{}", row.0);
+            assert_eq!(
+                row.2 > 0.0,
+                matches!(o, Optimiser::Momentum | Optimiser::Nesterov),
+                "{}",
+                row.0
+            );
+            if i > 0 {
+                assert_eq!(row.0, o.id());
+            }
+        }
+        assert_eq!(IDS[0], "sgd");
+        assert_eq!(colour("adam"), Optimiser::Adam.colour());
+    }
+}
