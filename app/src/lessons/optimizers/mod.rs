@@ -143,7 +143,7 @@ impl Optimiser {
             Self::Nesterov => "#22d3ee",
             Self::Adagrad => "#c084fc",
             Self::Rmsprop => "#fb923c",
-            Self::Adam => "#facc15",
+            Self::Adam => "#eab308",
             Self::AdamW => "#f472b6",
         }
     }

@@ -418,4 +418,13 @@ mod tests {
         assert_eq!(IDS[0], "sgd");
         assert_eq!(colour("adam"), Optimiser::Adam.colour());
     }
+
+    #[test]
+    fn the_stylesheets_curve_colours_are_the_swatches() {
+        let css = include_str!("../../../../static/styles/app.css");
+        for id in IDS {
+            let rule = format!(".{} {{ stroke: {};", series_class(id), colour(id));
+            assert!(css.contains(&rule), "app.css lacks {rule}");
+        }
+    }
 }
