@@ -5,6 +5,7 @@ mod attack;
 mod convert;
 mod data;
 mod finetune;
+mod lesson_bench;
 mod native_engine;
 mod optimizer;
 mod plots;
@@ -153,6 +154,10 @@ enum Command {
     },
     /// Serve the web app and its data for a classroom without internet (loopback unless --lan).
     Serve(serve::ServeArgs),
+    /// "Train a network"'s speed as the page sees it with `serve --native-engine`, without a browser:
+    /// the lesson's worker behind the same WebSocket, driven with the page's messages, beside the bare
+    /// engine on the same shape in the same run.
+    LessonBench(lesson_bench::LessonBenchArgs),
     /// ε of DP-SGD (sampling rate, noise multiplier, steps, δ) from the Rényi-DP accountant.
     Privacy(privacy::PrivacyArgs),
     /// Test accuracy under FGSM or PGD at each ε: every test image perturbed by at most ε per pixel
@@ -454,7 +459,7 @@ fn chunk_sizes(data: &DataArgs, len: usize) -> Result<Vec<usize>> {
 
 /// One benchmark measurement.
 #[derive(serde::Serialize)]
-struct BenchRow {
+pub(crate) struct BenchRow {
     engine: String,
     adapter: String,
     batch: usize,
@@ -491,7 +496,9 @@ fn flops_per_sample(widths: &[usize]) -> f64 {
         .sum()
 }
 
-async fn bench_engine<E: Engine>(
+/// `bench`'s loop: `seconds` of training steps back to back after a warm-up, losses read back every
+/// ten steps.
+pub(crate) async fn bench_engine<E: Engine>(
     mut engine: E,
     train: &Dataset,
     batch: usize,
@@ -852,6 +859,7 @@ fn main() -> Result<()> {
         Command::Finetune(args) => finetune::run(args),
         Command::ConvertData { from, to, chunk } => convert::convert_all(&from, &to, chunk),
         Command::Serve(args) => serve::run(args),
+        Command::LessonBench(args) => lesson_bench::run(args),
         Command::Privacy(args) => privacy::run(args),
         Command::Attack(args) => attack::run(args),
     }

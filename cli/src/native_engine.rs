@@ -68,6 +68,11 @@ impl NativeEngine {
         })
     }
 
+    /// The per-start secret a page must present (`lesson-bench` plays a page of this process).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     /// The page with the secret in it (after its charset, before anything that reads it).
     pub fn inject(&self, html: &[u8]) -> Vec<u8> {
         let text = String::from_utf8_lossy(html);

@@ -42,13 +42,16 @@ pub struct ServeArgs {
 }
 
 /// Where the answers come from.
-enum Source {
+pub(crate) enum Source {
+    /// The app built into the binary (`embed-app`).
     Embedded(HashMap<&'static str, &'static [u8]>),
+    /// A folder (canonical path).
     Dir(PathBuf),
 }
 
 impl Source {
-    fn get(&self, path: &str) -> Option<Vec<u8>> {
+    /// A file by its path inside the app (`static/data/mnist/manifest.json`).
+    pub(crate) fn get(&self, path: &str) -> Option<Vec<u8>> {
         match self {
             Source::Embedded(files) => files.get(path).map(|b| b.to_vec()),
             Source::Dir(root) => {

@@ -183,3 +183,57 @@ fn lan_needs_its_own_flag_for_the_native_engine() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--native-engine-lan"));
 }
+
+#[test]
+fn lesson_bench_plays_the_page_and_measures_the_lesson_beside_the_bare_engine() {
+    let json = std::env::temp_dir().join(format!("bpl-lesson-bench-{}.json", std::process::id()));
+    let bench = |setup: &str| {
+        Command::new(env!("CARGO_BIN_EXE_backprop-lab"))
+            .current_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+            .args(["lesson-bench", "--engines", "cpu,gpu", "--seconds", "1"])
+            .args(["--setup", setup, "--json"])
+            .arg(&json)
+            .output()
+            .unwrap()
+    };
+    let out = bench("hidden=32&batch=32&train=2000&test=500&epochs=100&eval=10000");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&json);
+    let arms: Vec<&str> = rows.iter().map(|r| r["engine"].as_str().unwrap()).collect();
+    // Each engine through the lesson's socket, then bare, in turn.
+    assert_eq!(arms, ["lesson cpu", "bare cpu", "lesson gpu", "bare gpu"]);
+    for r in &rows {
+        assert!(r["samples_per_second"].as_f64().unwrap() > 0.0, "{r}");
+        assert!(r["steps"].as_u64().unwrap() > 0, "{r}");
+        assert_eq!(r["batch"], 32);
+        let lesson = r["engine"].as_str().unwrap().starts_with("lesson");
+        // The lesson's own figures (what the page shows) exist for the lesson arms only.
+        assert_eq!(
+            r["page_figure"].as_f64().is_some_and(|f| f > 0.0),
+            lesson,
+            "{r}"
+        );
+    }
+    // The lesson's GPU arm ran on a native adapter it named, the one the bare engine had.
+    assert_eq!(rows[2]["adapter"], rows[3]["adapter"]);
+    assert!(
+        stdout.contains("lesson cpu: the lesson runs at"),
+        "{stdout}"
+    );
+
+    // A setup the lesson refuses is said, as the page would say it.
+    let out = bench("hidden=0");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--setup: ignored hidden=0"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
