@@ -13,7 +13,9 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, ErrorEvent, MessageEvent, WebSocket, Worker, WorkerOptions, WorkerType};
 
-use crate::protocol::{FromWorker, Inbound, Outbound, Protocol, ToWorker};
+use crate::protocol::{
+    FromWorker, Inbound, NON_FINITE, NON_FINITE_MARK, Outbound, Protocol, ToWorker,
+};
 
 // Arc/Mutex only because leptos callbacks must be Send; a page has one thread.
 type Pending<R> = Arc<Mutex<HashMap<u32, oneshot::Sender<R>>>>;
@@ -188,7 +190,7 @@ impl<P: Protocol> WorkerClient<P> {
             // JSON.parse, then the same decoding as a Web Worker's structured clone (no JSON code of
             // our own in the page: serde_json's per-protocol code would add tens of KB to every
             // lesson's download).
-            let msg = match ev.data().as_string().map(|t| js_sys::JSON::parse(&t)) {
+            let msg = match ev.data().as_string().map(|t| parse_json(&t)) {
                 Some(Ok(value)) => {
                     serde_wasm_bindgen::from_value::<Outbound<P>>(value).map_err(|e| e.to_string())
                 }
@@ -283,4 +285,31 @@ impl<P: Protocol> WorkerClient<P> {
         self.post(&Inbound::<P>::Query { id, query });
         rx.await.ok()
     }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse(text, reviver)` (js-sys binds only the one-argument form).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse_reviving(text: &str, reviver: &js_sys::Function) -> Result<JsValue, JsValue>;
+}
+
+/// A native engine message as the value a structured clone would have given: `JSON.parse`, with the
+/// stand-ins the native side writes for NaN and ±∞ (`protocol::NON_FINITE`) turned back into numbers.
+/// The reviver, a call into wasm per value, runs only for a message that holds a stand-in.
+fn parse_json(text: &str) -> Result<JsValue, JsValue> {
+    if !text.contains(NON_FINITE_MARK) {
+        return js_sys::JSON::parse(text);
+    }
+    let reviver =
+        Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(|_key: JsValue, value: JsValue| {
+            let [nan, inf, neg_inf] = NON_FINITE;
+            match value.as_string().as_deref() {
+                Some(s) if s == nan => JsValue::from_f64(f64::NAN),
+                Some(s) if s == inf => JsValue::from_f64(f64::INFINITY),
+                Some(s) if s == neg_inf => JsValue::from_f64(f64::NEG_INFINITY),
+                _ => value,
+            }
+        });
+    json_parse_reviving(text, reviver.as_ref().unchecked_ref())
 }

@@ -77,6 +77,13 @@ pub const SHELL_KEYS: &[&str] = &[
     "lang", "lesson", "step", "present", "debug", "page", "native",
 ];
 
+/// What the native engine's socket writes for NaN, +∞ and −∞ (`runtime::native_json`; JSON has no such
+/// numbers): strings no lesson sends, turned back into numbers by the page's `JSON.parse` reviver.
+pub const NON_FINITE: [&str; 3] = ["\u{0}NaN", "\u{0}Infinity", "\u{0}-Infinity"];
+/// How those strings begin in JSON text (serde_json escapes NUL): the page revives only a message
+/// that holds it.
+pub const NON_FINITE_MARK: &str = "\\u0000";
+
 /// Which engine to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EnginePreference {

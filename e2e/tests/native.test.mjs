@@ -112,6 +112,32 @@ test('every other lesson on the native engine: a query answered or events receiv
   }
 });
 
+test('a NaN loss on the native engine arrives as NaN: the page says the loss became NaN and rolls back, as in the browser', async () => {
+  for (const setup of ['engine=cpu', 'engine=cpu&native=0']) {
+    const lesson = await LessonPage.open(browser, server.url, `?${setup}&debug=1&${SMALL.replace('epochs=3', 'epochs=30')}`);
+    try {
+      await lesson.engineKind();
+      await lesson.start();
+      // An evaluation has run, so a good snapshot exists to roll back to.
+      await lesson.waitForAccuracyAbove(30, 120_000);
+      await lesson.byId('debug-poison').click();
+      const banner = lesson.byId('diverged');
+      await banner.waitFor({ timeout: 120_000 });
+      // JSON has no NaN: the native side writes a stand-in the page turns back into the number.
+      assert.equal(await banner.getAttribute('data-loss'), 'NaN', setup);
+      assert.match(await banner.textContent(), /the loss became NaN, not a number/);
+      const step = Number(await banner.getAttribute('data-step'));
+      const back = Number(await banner.getAttribute('data-rolled-back-to'));
+      assert.ok(back > 0 && back < step, `${setup}: rolled back from ${step} to ${back}`);
+      // Nothing was unreadable, and the restored model measures as before.
+      assert.equal(await lesson.byId('errors').locator('p:not([data-testid=diverged])').count(), 0, setup);
+      await lesson.waitForAccuracyAbove(30, 60_000);
+      if (!setup.includes('native=0')) await lesson.screenshot('native-03-nan');
+      assert.deepEqual(lesson.consoleErrors, [], setup);
+    } finally { await lesson.close(); }
+  }
+});
+
 test('speed of the seed MLP (784-512-10, batch 64) in the page: the native engine against the browser\'s, one run (printed, not asserted)', async () => {
   const figures = {};
   for (const [name, setup] of [['native GPU', 'engine=gpu'], ['native CPU', 'engine=cpu'], ['browser WebGPU', 'engine=gpu&native=0'], ['browser CPU', 'engine=cpu&native=0']]) {

@@ -15,6 +15,8 @@ pub mod fetch;
 pub mod host;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native_json;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -51,26 +51,28 @@ pub fn read_file(url: &str) -> Result<Vec<u8>, String> {
         .ok_or_else(|| format!("{path}: not found in the app's files"))
 }
 
-static STORE: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+static STORE: OnceLock<Mutex<HashMap<String, Vec<u8>>>> = OnceLock::new();
 
-fn store() -> std::sync::MutexGuard<'static, HashMap<String, String>> {
+fn store() -> std::sync::MutexGuard<'static, HashMap<String, Vec<u8>>> {
     STORE
         .get_or_init(Mutex::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner())
 }
 
-/// Keeps `value` under `key` for this process (the browser's IndexedDB store, natively).
+/// Keeps `value` under `key` for this process (the browser's IndexedDB store, natively). CBOR, not
+/// JSON: a kept run's losses may hold the NaN that made it diverge, and must read back as NaN.
 pub fn store_put<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
-    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
-    store().insert(key.to_string(), text);
+    let mut bytes = Vec::new();
+    ciborium::into_writer(value, &mut bytes).map_err(|e| e.to_string())?;
+    store().insert(key.to_string(), bytes);
     Ok(())
 }
 
 /// The value kept under `key`, if any.
 pub fn store_get<T: DeserializeOwned>(key: &str) -> Result<Option<T>, String> {
     match store().get(key) {
-        Some(text) => serde_json::from_str(text)
+        Some(bytes) => ciborium::from_reader(bytes.as_slice())
             .map(Some)
             .map_err(|e| e.to_string()),
         None => Ok(None),
@@ -174,7 +176,7 @@ impl<F: Future<Output = ()>> Future for Session<F> {
 pub fn serve<W: LessonWorker>(io: NativeIo) {
     let NativeIo { inbox, outbox } = io;
     let send = outbox.clone();
-    let out = Outbox::<W::Protocol>::new(move |msg| match serde_json::to_string(&msg) {
+    let out = Outbox::<W::Protocol>::new(move |msg| match super::native_json::to_string(&msg) {
         Ok(text) => {
             let _ = send.send(text);
         }
@@ -219,8 +221,28 @@ pub fn serve<W: LessonWorker>(io: NativeIo) {
         ));
         let envelope: FromWorker<&_, &<W::Protocol as crate::protocol::Protocol>::Reply> =
             FromWorker::Event(&event);
-        if let Ok(text) = serde_json::to_string(&envelope) {
+        if let Ok(text) = super::native_json::to_string(&envelope) {
             let _ = outbox.send(text);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_store_keeps_what_json_cannot() {
+        let history = vec![2.3f32, f32::NAN, f32::INFINITY, -0.0];
+        store_put("native-test-history", &history).unwrap();
+        let back: Vec<f32> = store_get("native-test-history").unwrap().unwrap();
+        assert_eq!(back[0], 2.3);
+        assert!(back[1].is_nan());
+        assert_eq!(back[2], f32::INFINITY);
+        assert!(back[3].is_sign_negative());
+        // A value read as the wrong type is an error, never a panic.
+        assert!(store_get::<String>("native-test-history").is_err());
+        store_delete("native-test-history");
+        assert_eq!(store_get::<Vec<f32>>("native-test-history"), Ok(None));
     }
 }

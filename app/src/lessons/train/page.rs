@@ -19,15 +19,26 @@ use crate::ui::{drawing, files};
 
 /// What the page says when training diverged, in the page's language.
 pub fn diverged_message(lang: Lang, step: u64, loss: f32, lr: f32, back: u64) -> String {
-    let loss = crate::ui::formula::num(f64::from(loss));
+    let shown = crate::ui::formula::num(f64::from(loss));
+    // A NaN (or ∞) did not "explode": some weight or gradient overflowed or became undefined.
+    let what = match (lang, loss.is_finite()) {
+        (Lang::En, true) => format!("the loss exploded to {shown}"),
+        (Lang::En, false) => format!(
+            "the loss became {shown}, not a number: a weight or gradient overflowed or became undefined"
+        ),
+        (Lang::Zh, true) => format!("损失暴涨到 {shown}"),
+        (Lang::Zh, false) => {
+            format!("损失变成了 {shown}，不再是一个数：某个权重或梯度溢出或变得无定义")
+        }
+    };
     match lang {
         Lang::En => format!(
-            "Training diverged at step {step} with learning rate {lr}: the loss exploded to {loss}. \
+            "Training diverged at step {step} with learning rate {lr}: {what}. \
              Training paused and rolled back to step {back}, the last good snapshot (weights and optimiser \
              state). Try a smaller learning rate, then press Start."
         ),
         Lang::Zh => format!(
-            "训练在第 {step} 步发散（学习率 {lr}）：损失暴涨到 {loss}。训练已暂停，并回滚到第 {back} 步——\
+            "训练在第 {step} 步发散（学习率 {lr}）：{what}。训练已暂停，并回滚到第 {back} 步——\
              最后一个正常的快照（权重和优化器状态）。请把学习率调小，然后按“开始”。"
         ),
     }
@@ -399,8 +410,11 @@ pub fn TrainPage() -> impl IntoView {
                     {debug.then(|| {
                         let f = send.clone();
                         let mib = |b: f64| format!("{:.1} MiB", b / 1048576.0);
+                        let poison = send.clone();
                         view! { <button data-testid="debug-lose-device" on:click=move |_| f(TrToWorker::DebugLoseDevice)>
                             {move || text::LOSE_DEVICE.get(lang.get())}</button>
+                            <button data-testid="debug-poison" on:click=move |_| poison(TrToWorker::DebugPoison)>
+                            {move || text::POISON.get(lang.get())}</button>
                             // Read each time the worker reports: the page's own wasm memory alongside.
                             <span class="debug-memory" data-testid="memory"
                                 data-worker=move || state.worker_memory.get().to_string()

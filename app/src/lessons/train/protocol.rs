@@ -38,6 +38,9 @@ pub enum TrToWorker {
     },
     /// Destroy the GPU device, as a driver reset would (`?debug=1` shows the control).
     DebugLoseDevice,
+    /// Put a NaN into the model (the output layer's first bias), as an overflowing weight would: the
+    /// next step's loss is NaN and the divergence path runs (`?debug=1` shows the control).
+    DebugPoison,
     /// Continue the run saved in this browser ([`TrEvent::Saved`] offered it).
     Resume,
     /// The overfitting experiment (step 5) on an engine of its own: pauses the run above, trains the

@@ -206,6 +206,10 @@ pub const MEMORY: Text = tx(
     "wasm 内存：页面 {page}，工作线程 {worker}",
 );
 pub const LOSE_DEVICE: Text = tx("Lose the GPU device (debug)", "丢失 GPU 设备（调试）");
+pub const POISON: Text = tx(
+    "Put a NaN into the model (debug)",
+    "往模型里放一个 NaN（调试）",
+);
 pub const MODEL_DOWNLOAD: Text = tx("Download model (.safetensors)", "下载模型（.safetensors）");
 pub const MODEL_UPLOAD: Text = tx("Load a model (.safetensors)", "加载模型（.safetensors）");
 

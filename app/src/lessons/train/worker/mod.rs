@@ -21,7 +21,8 @@ use kernels::dataset::Dataset;
 use kernels::engine::fresh_optimizer_state;
 use kernels::training::EpochBatches;
 use kernels::{
-    AnyEngine, EngineError, EngineKind, Evaluation, Mlp, OptimizerConfig, TensorOptimizerState,
+    AnyEngine, Engine, EngineError, EngineKind, Evaluation, Mlp, OptimizerConfig,
+    TensorOptimizerState,
 };
 
 use self::checkpoint::Checkpoint;
@@ -303,6 +304,15 @@ impl Worker {
             TrToWorker::DebugLoseDevice => {
                 if let Some(ctx) = self.gpu.for_kind(self.kind) {
                     ctx.destroy();
+                }
+            }
+            TrToWorker::DebugPoison => {
+                if let Some(s) = self.session.as_mut() {
+                    let mut model = s.engine.model().await?;
+                    if let Some(b) = model.layers.last_mut().and_then(|l| l.bias.first_mut()) {
+                        *b = f32::NAN;
+                    }
+                    s.engine.set_model(&model)?;
                 }
             }
         }
