@@ -114,7 +114,9 @@ test('every other lesson on the native engine: a query answered or events receiv
 
 test('a NaN loss on the native engine arrives as NaN: the page says the loss became NaN and rolls back, as in the browser', async () => {
   for (const setup of ['engine=cpu', 'engine=cpu&native=0']) {
-    const lesson = await LessonPage.open(browser, server.url, `?${setup}&debug=1&${SMALL.replace('epochs=3', 'epochs=30')}`);
+    // Long enough that the native CPU engine (over a thousand steps a second here) is still training
+    // when the NaN goes in.
+    const lesson = await LessonPage.open(browser, server.url, `?${setup}&debug=1&hidden=512&train=5000&test=500&batch=32&epochs=100&eval=60&lr=0.05`);
     try {
       await lesson.engineKind();
       await lesson.start();
