@@ -3,7 +3,7 @@
 //! fed JSON text (the same envelope `postMessage` carries as a structured clone) from a channel and
 //! answering into another; the lesson's code is unchanged. Files come from the server's own source
 //! (the embedded app or `--dir`), the browser's store is a map in the process (a reload of the tab
-//! finds its kept runs), and timers are threads that wake the session's executor.
+//! finds its kept runs), and one timer thread wakes every session's executor when its sleep is over.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -11,8 +11,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
-use std::sync::{Mutex, OnceLock};
-use std::task::{Context, Poll};
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use futures_executor::{LocalPool, LocalSpawner};
@@ -122,18 +122,77 @@ impl Future for Sleep {
         }
         if !self.armed {
             self.armed = true;
-            let waker = cx.waker().clone();
-            let wait = self.until.saturating_duration_since(Instant::now());
-            if wait.is_zero() {
-                waker.wake();
+            if self.until <= Instant::now() {
+                cx.waker().wake_by_ref();
             } else {
-                std::thread::spawn(move || {
-                    std::thread::sleep(wait);
-                    waker.wake();
-                });
+                wake_at(self.until, cx.waker().clone());
             }
         }
         Poll::Pending
+    }
+}
+
+/// Every session's pending timers, woken by one thread: an idle lesson looks at its inbox every 30 ms,
+/// and a thread per timer would start that many threads a second per tab.
+struct Timers {
+    due: Mutex<Vec<(Instant, Waker)>>,
+    changed: Condvar,
+}
+
+/// Wakes `waker` at `at` (on the timer thread; on a thread of its own if that could not start).
+fn wake_at(at: Instant, waker: Waker) {
+    static TIMERS: OnceLock<Option<&'static Timers>> = OnceLock::new();
+    let timers = TIMERS.get_or_init(|| {
+        let timers: &'static Timers = Box::leak(Box::new(Timers {
+            due: Mutex::new(Vec::new()),
+            changed: Condvar::new(),
+        }));
+        std::thread::Builder::new()
+            .name("backprop-lab timers".into())
+            .spawn(move || timers.run())
+            .ok()
+            .map(|_| timers)
+    });
+    match timers {
+        Some(t) => {
+            t.due
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((at, waker));
+            t.changed.notify_one();
+        }
+        None => {
+            std::thread::spawn(move || {
+                std::thread::sleep(at.saturating_duration_since(Instant::now()));
+                waker.wake();
+            });
+        }
+    }
+}
+
+impl Timers {
+    fn run(&self) {
+        let mut due = self.due.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let now = Instant::now();
+            let mut i = 0;
+            while i < due.len() {
+                if due[i].0 <= now {
+                    due.swap_remove(i).1.wake();
+                } else {
+                    i += 1;
+                }
+            }
+            due = match due.iter().map(|d| d.0).min() {
+                Some(next) => {
+                    self.changed
+                        .wait_timeout(due, next - now)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+                None => self.changed.wait(due).unwrap_or_else(|e| e.into_inner()),
+            };
+        }
     }
 }
 
@@ -230,6 +289,32 @@ pub fn serve<W: LessonWorker>(io: NativeIo) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sleeps_end_no_sooner_than_asked_and_in_their_order() {
+        let t0 = Instant::now();
+        let done = Rc::new(RefCell::new(Vec::new()));
+        let mut pool = LocalPool::new();
+        for (id, seconds) in [(0, 0.05), (1, 0.01), (2, 0.0), (3, 0.03)] {
+            let done = done.clone();
+            pool.spawner()
+                .spawn_local(async move {
+                    sleep(seconds).await;
+                    done.borrow_mut()
+                        .push((id, seconds, t0.elapsed().as_secs_f64()));
+                })
+                .unwrap();
+        }
+        pool.run();
+        let done = done.borrow();
+        assert_eq!(done.iter().map(|d| d.0).collect::<Vec<_>>(), [2, 1, 3, 0]);
+        for &(id, seconds, at) in done.iter() {
+            assert!(
+                at >= seconds,
+                "timer {id}: woke at {at} s, asked {seconds} s"
+            );
+        }
+    }
 
     #[test]
     fn the_store_keeps_what_json_cannot() {
