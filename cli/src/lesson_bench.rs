@@ -136,8 +136,12 @@ pub fn run(args: LessonBenchArgs) -> Result<()> {
                     let mut e = GpuEngine::new(&ctx, &model, config.batch)?;
                     // As the lesson does: the fastest matrix-product kernel per shape.
                     let clock = Instant::now();
-                    e.tune(config.batch, &|| clock.elapsed().as_secs_f64(), 0.3)
-                        .await?;
+                    e.tune(
+                        config.batch,
+                        &|| clock.elapsed().as_secs_f64(),
+                        backprop_lab_app::runtime::engine::TUNE_SECONDS,
+                    )
+                    .await?;
                     crate::bench_engine(e, &train, config.batch, args.seconds).await
                 }
             }

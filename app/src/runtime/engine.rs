@@ -10,6 +10,10 @@ use super::sleep;
 use crate::messages::{MessageCode, WorkerMessage};
 use crate::protocol::EnginePreference;
 
+/// Seconds of timed dispatches a lesson spends choosing its matrix-product kernel per shape on a GPU
+/// (`GpuEngine::tune`); `lesson-bench` tunes its bare engine the same way.
+pub const TUNE_SECONDS: f64 = 0.3;
+
 /// The CPU engine's name where an adapter's would stand.
 #[cfg(target_arch = "wasm32")]
 pub const CPU_ADAPTER: &str = "CPU engine (wasm)";

@@ -154,7 +154,9 @@ impl Worker {
         };
         let out = self.out.clone();
         if let Some(e) = s.engine.as_gpu() {
-            let timings = e.tune(s.config.batch, &now, 0.3).await?;
+            let timings = e
+                .tune(s.config.batch, &now, crate::runtime::engine::TUNE_SECONDS)
+                .await?;
             // This lesson never freezes a layer.
             let widths = e.widths();
             let shape = StepShape {
