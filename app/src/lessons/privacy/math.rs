@@ -1,5 +1,7 @@
-//! The lesson's arithmetic, kept apart from the page so tests can reach it: the membership test's
-//! best threshold, histograms, and the accountant's ε for the page's settings.
+//! The lesson's arithmetic, kept apart from the page so tests can reach it: the membership test (its
+//! threshold chosen on one half of the images, its advantage measured on the other), the advantage
+//! with no leak at all (the same losses, membership shuffled), the bound DP puts on any attack,
+//! histograms, and the accountant's ε for the page's settings.
 
 use kernels::privacy::{Conversion, dp_sgd_epsilon};
 
@@ -8,9 +10,10 @@ use super::protocol::Membership;
 /// δ of every ε the lesson shows.
 pub const DELTA: f64 = 1e-5;
 
-/// The loss-threshold membership test at its best threshold: the largest TPR − FPR over every
-/// threshold (calling an image a member when its loss is at most the threshold).
-pub fn membership(members: &[f32], outsiders: &[f32]) -> Membership {
+/// The loss-threshold membership test at its best threshold on these images: the largest TPR − FPR
+/// over every threshold (calling an image a member when its loss is at most the threshold). Chosen
+/// with the membership labels, it is an in-sample maximum: [`held_out`] reports it on other images.
+pub fn best_threshold(members: &[f32], outsiders: &[f32]) -> Membership {
     let mut all: Vec<(f32, bool)> = members
         .iter()
         .map(|&l| (l, true))
@@ -47,6 +50,117 @@ pub fn membership(members: &[f32], outsiders: &[f32]) -> Membership {
         }
     }
     best
+}
+
+/// Even-numbered and odd-numbered entries: the half that chooses the threshold, the half that is judged.
+fn halves(v: &[f32]) -> (Vec<f32>, Vec<f32>) {
+    let even = v.iter().step_by(2).copied().collect();
+    let odd = v.iter().skip(1).step_by(2).copied().collect();
+    (even, odd)
+}
+
+/// The share of `v` at most `threshold` (NaN counts as above every threshold).
+fn share_at_most(v: &[f32], threshold: f32) -> f32 {
+    v.iter().filter(|&&l| l <= threshold).count() as f32 / v.len().max(1) as f32
+}
+
+/// The membership test as an attacker must run it: the threshold chosen on the even-numbered members
+/// and outsiders ([`best_threshold`]), the rates and the advantage measured on the odd-numbered ones,
+/// which played no part in the choice. With no leak its advantage is 0 on average.
+pub fn held_out(members: &[f32], outsiders: &[f32]) -> Membership {
+    let ((m_fit, m_judge), (o_fit, o_judge)) = (halves(members), halves(outsiders));
+    let threshold = best_threshold(&m_fit, &o_fit).threshold;
+    let (tpr, fpr) = (
+        share_at_most(&m_judge, threshold),
+        share_at_most(&o_judge, threshold),
+    );
+    Membership {
+        threshold,
+        tpr,
+        fpr,
+        advantage: tpr - fpr,
+    }
+}
+
+/// Shuffles the membership labels this many times for the no-leak floor.
+pub const SHUFFLES: usize = 200;
+
+/// The no-leak floor: the held-out advantage when membership means nothing — the same losses, members
+/// and outsiders pooled and dealt out again at random, [`SHUFFLES`] times — as the level 95 % of those
+/// shuffles stay at or below. A measured advantage above it is a leak, not luck.
+pub fn no_leak_floor(members: &[f32], outsiders: &[f32], seed: u64) -> f32 {
+    let mut pool: Vec<f32> = members.iter().chain(outsiders).copied().collect();
+    let mut rng = seed ^ 0x5851_f42d_4c95_7f2d;
+    let mut next = move || {
+        // splitmix64: enough for dealing cards, and the same on every engine.
+        rng = rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut advantages: Vec<f32> = (0..SHUFFLES)
+        .map(|_| {
+            for i in (1..pool.len()).rev() {
+                pool.swap(i, (next() % (i as u64 + 1)) as usize);
+            }
+            let (m, o) = pool.split_at(members.len());
+            held_out(m, o).advantage
+        })
+        .collect();
+    advantages.sort_by(f32::total_cmp);
+    advantages[(SHUFFLES * 95 / 100).min(SHUFFLES - 1)]
+}
+
+/// The standard error of a held-out advantage (TPR − FPR, each a share of about half the images).
+pub fn advantage_se(m: Membership, members: usize, outsiders: usize) -> f32 {
+    let (nm, no) = ((members / 2).max(1) as f32, (outsiders / 2).max(1) as f32);
+    (m.tpr * (1.0 - m.tpr) / nm + m.fpr * (1.0 - m.fpr) / no).sqrt()
+}
+
+/// The most advantage any membership test can have against an (ε, δ)-DP training run:
+/// (eᵋ − 1 + 2δ)/(eᵋ + 1). A measured advantage is a lower bound on what leaks; this is the upper one.
+pub fn dp_bound(epsilon: f64, delta: f64) -> f64 {
+    let e = epsilon.exp();
+    if e.is_infinite() {
+        return 1.0;
+    }
+    ((e - 1.0 + 2.0 * delta) / (e + 1.0)).min(1.0)
+}
+
+/// eᵋ as the page writes it: two significant figures below 10, whole numbers above (≈ 69 at ε 4.23).
+pub fn exp_epsilon(epsilon: f64) -> String {
+    let e = epsilon.exp();
+    if !e.is_finite() {
+        "∞".to_string()
+    } else if e < 10.0 {
+        format!("{e:.1}")
+    } else if e < 1e6 {
+        format!("{e:.0}")
+    } else {
+        format!("{e:.1e}")
+    }
+}
+
+/// Digits whose accuracy drop from `plain` to `private` exceeds twice its standard error (the two
+/// runs' binomial errors on `counts` test images of each digit), largest drop first; and that
+/// standard error averaged over the digits, for the sentence that names them.
+pub fn significant_drops(plain: &[f32], private: &[f32], counts: &[usize]) -> (Vec<usize>, f32) {
+    let se = |c: usize| {
+        let n = plain.get(c).zip(private.get(c)).map(|(&a, &b)| {
+            let n = counts.get(c).copied().unwrap_or(0).max(1) as f32;
+            ((a * (1.0 - a) + b * (1.0 - b)) / n).sqrt()
+        });
+        n.unwrap_or(f32::INFINITY)
+    };
+    let classes = plain.len().min(private.len());
+    let mut drops: Vec<(usize, f32)> = (0..classes)
+        .map(|c| (c, plain[c] - private[c]))
+        .filter(|&(c, d)| d > 2.0 * se(c))
+        .collect();
+    drops.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mean_se = (0..classes).map(se).sum::<f32>() / classes.max(1) as f32;
+    (drops.into_iter().map(|(c, _)| c).collect(), mean_se)
 }
 
 /// Counts of `values` in `bins` equal bins over `[0, top]` (values above go to the last bin).
@@ -98,14 +212,71 @@ mod tests {
 
     #[test]
     fn the_best_threshold_separates_what_it_can() {
-        let m = membership(&[0.1, 0.2, 0.3, 2.0], &[0.25, 1.0, 1.5, 3.0]);
+        let m = best_threshold(&[0.1, 0.2, 0.3, 2.0], &[0.25, 1.0, 1.5, 3.0]);
         // At 0.2: TPR 2/4, FPR 0 → 0.5; at 0.3: 3/4 − 1/4 = 0.5; the first of equals is kept.
         assert_eq!(m.advantage, 0.5);
         assert_eq!((m.tpr, m.fpr), (0.5, 0.0));
-        let same = membership(&[1.0, 1.0], &[1.0, 1.0]);
+        let same = best_threshold(&[1.0, 1.0], &[1.0, 1.0]);
         assert_eq!(same.advantage, 0.0, "equal losses tell nothing");
-        let all = membership(&[0.0, 0.0], &[5.0, 6.0]);
+        let all = best_threshold(&[0.0, 0.0], &[5.0, 6.0]);
         assert_eq!(all.advantage, 1.0);
+    }
+
+    /// Losses of no leak: members and outsiders drawn from the same spread.
+    fn same_spread(n: usize, seed: u64) -> (Vec<f32>, Vec<f32>) {
+        let mut x = seed;
+        let mut draw = || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            ((x >> 33) as f32 / (1u64 << 31) as f32) * 3.0
+        };
+        let a = (0..n).map(|_| draw()).collect();
+        let b = (0..n).map(|_| draw()).collect();
+        (a, b)
+    }
+
+    #[test]
+    fn the_held_out_advantage_has_no_bias_and_the_floor_is_the_reviews_noise() {
+        // The review: with 1,000 against 1,000 and no leak, the in-sample best threshold averages
+        // about 0.03. The held-out advantage averages about 0, and its floor is a few hundredths.
+        let (mut fit, mut judged) = (0.0, 0.0);
+        for seed in 0..40 {
+            let (m, o) = same_spread(1000, seed);
+            fit += best_threshold(&m, &o).advantage / 40.0;
+            judged += held_out(&m, &o).advantage / 40.0;
+        }
+        assert!(fit > 0.02, "in-sample maximum {fit}");
+        assert!(judged.abs() < 0.01, "held out {judged}");
+        let (m, o) = same_spread(1000, 7);
+        let floor = no_leak_floor(&m, &o, 1);
+        assert!((0.02..0.09).contains(&floor), "floor {floor}");
+        // A real leak stands far above it: members' losses a third of the outsiders'.
+        let members: Vec<f32> = m.iter().map(|l| l / 3.0).collect();
+        let leak = held_out(&members, &o);
+        assert!(leak.advantage > 0.4 && leak.advantage > 3.0 * floor, "{leak:?}");
+        // The threshold is chosen on the even images only: changing an odd one's loss leaves it.
+        let mut moved = members.clone();
+        moved[1] = 99.0;
+        assert_eq!(held_out(&moved, &o).threshold, leak.threshold);
+    }
+
+    #[test]
+    fn the_dp_bound_and_e_to_the_epsilon() {
+        // The review's figure: at ε ≈ 4.2 the bound is ≈ 0.97, vacuous; at ε 1 it is 0.46.
+        assert!((dp_bound(4.229, 1e-5) - 0.971).abs() < 0.001);
+        assert!((dp_bound(1.0, 1e-5) - 0.4621).abs() < 0.001);
+        assert!(dp_bound(0.0, 0.0).abs() < 1e-12, "ε 0, δ 0: no attack has any advantage");
+        assert_eq!(dp_bound(1000.0, 1e-5), 1.0);
+        assert_eq!(exp_epsilon(4.229), "69");
+        assert_eq!(exp_epsilon(1.0), "2.7");
+    }
+
+    #[test]
+    fn only_drops_beyond_two_standard_errors_are_named() {
+        let plain = [0.95, 0.95, 0.90, 0.90];
+        let private = [0.94, 0.70, 0.86, 0.50];
+        let (named, se) = significant_drops(&plain, &private, &[200; 4]);
+        assert_eq!(named, vec![3, 1], "5 and 4 points are within 2 SE on 200 images");
+        assert!((0.02..0.04).contains(&se), "{se}");
     }
 
     #[test]

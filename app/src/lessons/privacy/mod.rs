@@ -3,6 +3,8 @@
 //! compared, what encryption would take, and questions graded by the accountant and the runs
 //! (`?lesson=privacy&step=3&clip=1&noise=1.5&lot=50&epochs=30`).
 
+pub mod check;
+pub mod cost;
 pub mod math;
 pub mod panels;
 pub mod protocol;
@@ -195,13 +197,13 @@ pub fn PrivacyLesson() -> impl IntoView {
         seed: setup.seed,
         members: setup.members,
     });
-    let form = DpForm {
-        clip: RwSignal::new(setup.clip),
-        noise: RwSignal::new(setup.noise),
-        lot: RwSignal::new(setup.lot),
-        epochs: RwSignal::new(setup.epochs),
-        members: setup.members,
-    };
+    let form = DpForm::new(
+        setup.clip,
+        setup.noise,
+        setup.lot,
+        setup.epochs,
+        setup.members,
+    );
     // The sliders' values go into the URL, so a link reproduces them.
     Effect::new(move |_| {
         let s = Setup {
@@ -231,9 +233,9 @@ pub fn PrivacyLesson() -> impl IntoView {
             1 => panels::remember_panel(client, state, form, lang).into_any(),
             2 => panels::lot_panel(client, state, form, lang).into_any(),
             3 => panels::meter_panel(client, state, form, lang).into_any(),
-            4 => panels::cost_panel(client, state, form, lang).into_any(),
+            4 => cost::cost_panel(client, state, form, lang).into_any(),
             5 => panels::encryption_panel(lang).into_any(),
-            _ => panels::check_panel(state, form, lang).into_any(),
+            _ => check::check_panel(client, state, form, lang).into_any(),
         }
     };
     view! {

@@ -20,9 +20,33 @@ pub struct DpForm {
     pub epochs: RwSignal<usize>,
     /// Member images the runs train on (the accountant's N).
     pub members: usize,
+    /// The sweep's σ for each target ε at the sliders' C, L and epochs: computed once per setting
+    /// (not on every progress event of a running sweep, which is what froze the page for minutes).
+    pub plan: Memo<Vec<Option<f32>>>,
 }
 
 impl DpForm {
+    /// The form over these settings, with its sweep plan.
+    pub fn new(clip: f32, noise: f32, lot: usize, epochs: usize, members: usize) -> Self {
+        let (lot, epochs) = (RwSignal::new(lot), RwSignal::new(epochs));
+        let plan = Memo::new(move |_| {
+            let (lot, epochs) = (lot.get(), epochs.get());
+            let steps = math::lots_per_epoch(lot, members) * epochs as u64;
+            super::cost::SWEEP
+                .iter()
+                .map(|&t| math::sigma_for(t, lot, members, steps))
+                .collect()
+        });
+        Self {
+            clip: RwSignal::new(clip),
+            noise: RwSignal::new(noise),
+            lot,
+            epochs,
+            members,
+            plan,
+        }
+    }
+
     /// The settings now.
     pub fn settings(&self) -> DpSettings {
         DpSettings {
@@ -30,6 +54,21 @@ impl DpForm {
             noise: self.noise.get(),
             lot: self.lot.get(),
         }
+    }
+}
+
+/// "eᵋ ≈ 69" with a real superscript.
+pub fn exp_eps(epsilon: f64) -> impl IntoView {
+    view! { <span class="exp-eps" data-testid="exp-epsilon" data-value=epsilon.exp().to_string()>"e"<sup>"ε"</sup>{format!(" ≈ {}", math::exp_epsilon(epsilon))}</span> }
+}
+
+/// The most advantage (ε, δ = 10⁻⁵) allows any membership test, as `dp-bound`; `of` says whose ε
+/// (`forecast`, `run`, or a sweep's tag).
+pub fn bound(epsilon: f64, of: String, lang: RwSignal<Lang>) -> impl IntoView {
+    let b = math::dp_bound(epsilon, math::DELTA);
+    view! {
+        <span class="dp-bound">{move || ui::BOUND.get(lang.get())} " "
+            <strong data-testid="dp-bound" data-value=b.to_string() data-epsilon=epsilon.to_string() data-of=of>{format!("{b:.2}")}</strong></span>
     }
 }
 
@@ -95,7 +134,7 @@ fn run_controls(
             <span class="hint" role="status">{move || {
                 if state.data.get().is_none() { return ui::WAITING.get(lang.get()).to_string(); }
                 curve.with(|c| c.last().map(|&(e, steps, eps, acc)| {
-                    let eps = eps.map(|e| format!(" · ε {e:.2}")).unwrap_or_default();
+                    let eps = eps.map(|e| format!(" · ε {e:.2} (eᵋ ≈ {})", math::exp_epsilon(e))).unwrap_or_default();
                     match lang.get() {
                         Lang::En => format!("epoch {e}/{} · {steps} steps · test accuracy {}{eps}", form.epochs.get(), percent(lang.get(), f64::from(acc), 1)),
                         Lang::Zh => format!("第 {e}/{} 轮 · {steps} 步 · 测试准确率 {}{eps}", form.epochs.get(), percent(lang.get(), f64::from(acc), 1)),
@@ -106,30 +145,30 @@ fn run_controls(
     }
 }
 
-/// The membership test's result in words.
+/// The membership test's result in words: the held-out advantage against the no-leak floor.
 fn membership_sentence(r: &ArmResult, lang: Lang) -> String {
     let m = r.membership;
     let (tpr, fpr) = (
         percent(lang, f64::from(m.tpr), 1),
         percent(lang, f64::from(m.fpr), 1),
     );
-    let strong = m.advantage > 0.2;
-    match (lang, strong) {
+    let (adv, floor) = (m.advantage, r.floor);
+    match (lang, adv > floor) {
         (Lang::En, true) => format!(
-            "Calling an image a member when its loss is at most {:.4} catches {tpr} of the members and wrongly accuses {fpr} of the outsiders: an advantage of {:.2}. The model gives away which images it was trained on.",
-            m.threshold, m.advantage
+            "The threshold chosen on half the images (loss at most {:.4}) catches {tpr} of the other half's members and wrongly accuses {fpr} of its outsiders: an advantage of {adv:.2}, above the no-leak floor of {floor:.2} (what 95 % of the shuffles of membership stay below). The model gives away which images it was trained on.",
+            m.threshold
         ),
         (Lang::En, false) => format!(
-            "The best threshold ({:.4}) catches {tpr} of the members and accuses {fpr} of the outsiders: an advantage of only {:.2}. The loss says little about which images were trained on.",
-            m.threshold, m.advantage
+            "The threshold chosen on half the images (loss at most {:.4}) catches {tpr} of the other half's members and accuses {fpr} of its outsiders: an advantage of only {adv:.2}, within the no-leak floor of {floor:.2}. The loss tells nothing measurable about which images were trained on.",
+            m.threshold
         ),
         (Lang::Zh, true) => format!(
-            "损失不超过 {:.4} 就判为成员：能抓到 {tpr} 的成员，同时误判 {fpr} 的非成员，优势为 {:.2}。模型暴露了它用哪些图像训练过。",
-            m.threshold, m.advantage
+            "在一半图像上选定的阈值（损失不超过 {:.4}）在另一半中抓到 {tpr} 的成员，同时误判 {fpr} 的非成员：优势为 {adv:.2}，高于无泄露基线 {floor:.2}（打乱成员身份的各次结果中 95% 不超过它）。模型暴露了它用哪些图像训练过。",
+            m.threshold
         ),
         (Lang::Zh, false) => format!(
-            "最佳阈值（{:.4}）抓到 {tpr} 的成员、误判 {fpr} 的非成员，优势只有 {:.2}。损失几乎透露不出哪些图像参与过训练。",
-            m.threshold, m.advantage
+            "在一半图像上选定的阈值（损失不超过 {:.4}）在另一半中抓到 {tpr} 的成员、误判 {fpr} 的非成员：优势只有 {adv:.2}，没有超出无泄露基线 {floor:.2}。损失透露不出可测的、关于哪些图像参与过训练的信息。",
+            m.threshold
         ),
     }
 }
@@ -195,7 +234,9 @@ pub fn remember_panel(
                     <div>{loss_histograms(&r, lang.get())}</div>
                     <div>
                         <p class="big">{move || ui::ADVANTAGE.get(lang.get())} ": "
-                            <strong data-testid="mia-advantage" data-value=r.membership.advantage.to_string()>{format!("{:.2}", r.membership.advantage)}</strong></p>
+                            <strong data-testid="mia-advantage" data-value=r.membership.advantage.to_string() data-held-out="true">{format!("{:.2}", r.membership.advantage)}</strong>
+                            " · " {move || ui::FLOOR.get(lang.get())} ": "
+                            <strong data-testid="mia-floor" data-value=r.floor.to_string()>{format!("{:.2}", r.floor)}</strong></p>
                         <p>{move || tx("Accuracy on the members", "成员上的准确率").get(lang.get())} " "
                             <strong data-testid="mia-member-accuracy">{percent(lang.get(), f64::from(r.member_accuracy), 1)}</strong>
                             " · " {move || ui::TEST_ACCURACY.get(lang.get())} " "
@@ -340,16 +381,29 @@ pub fn meter_panel(
                 {move || { let (e, steps) = forecast(); view! {
                     <strong data-testid="dp-epsilon-forecast" data-value=e.map(|v| v.to_string()).unwrap_or_default() data-steps=steps.to_string()>
                         {e.map_or_else(|| "—".to_string(), |v| format!("ε = {v:.2}"))}</strong>
-                    <span class="hint">{format!(" ({steps} ")}{move || tx("lots; δ = 10⁻⁵; RDP, classic conversion)", "个批次；δ = 10⁻⁵；RDP，经典转换）").get(lang.get())}</span>
+                    {e.map(|v| view! { " (" {exp_eps(v)} ")" })}
+                    <span class="hint">{format!(" ({steps} ")}{move || tx("lots; δ = 10⁻⁵)", "个批次；δ = 10⁻⁵）").get(lang.get())}</span>
                 }}}
             </p>
+            {move || forecast().0.map(|e| view! {
+                <p data-testid="dp-forecast-bound">{bound(e, "forecast".into(), lang)}
+                    {move || tx(" for any membership test, before any run: the attack measures a lower bound on what leaks, ε gives an upper bound.",
+                        "，对任何成员推断都成立，在任何运行之前即可算出：攻击测得的是泄露的下界，ε 给出的是上界。").get(lang.get())}</p>
+            })}
             {run_controls(client, state, form, Arm::Private, lang)}
             {move || latest().map(|(epoch, steps, eps, acc)| view! {
                 <p>{move || ui::EPSILON.get(lang.get())} " "
                     <strong data-testid="dp-epsilon" data-value=eps.map(|v| v.to_string()).unwrap_or_default() data-steps=steps.to_string() data-epoch=epoch.to_string()>
                         {eps.map_or_else(|| "—".to_string(), |v| format!("{v:.3}"))}</strong>
+                    {eps.map(|v| view! { " (" {exp_eps(v)} ")" })}
                     " · " {move || ui::TEST_ACCURACY.get(lang.get())} " "
                     <strong data-testid="dp-accuracy" data-value=acc.to_string()>{move || percent(lang.get(), f64::from(acc), 1)}</strong></p>
+            })}
+            {move || state.private.get().and_then(|r| r.epsilon.map(|e| (r, e))).map(|(r, e)| view! {
+                <p data-testid="dp-run-advantage">{move || ui::ADVANTAGE.get(lang.get())} " "
+                    <strong data-value=r.membership.advantage.to_string()>{format!("{:.2}", r.membership.advantage)}</strong>
+                    {move || tx(" (measured, held out; no-leak floor ", "（实测，留出一半；无泄露基线 ").get(lang.get())}{format!("{:.2}", r.floor)}
+                    {move || tx(") · ", "）· ").get(lang.get())}{bound(e, "run".into(), lang)}</p>
             })}
             <div class="two">
                 <LineChart series=eps_series x_label=EPOCH y_label=tx("ε", "ε") testid="dp-epsilon-chart" aria=tx("ε after each epoch", "每轮之后的 ε") />
@@ -358,170 +412,6 @@ pub fn meter_panel(
             </div>
             <p class="legend"><span class="swatch train-key"></span>{move || ui::NO_PRIVACY.get(lang.get())}
                 <span class="swatch validation-key"></span>{move || ui::DP_SGD.get(lang.get())}</p>
-        </div>
-    }
-}
-
-/// The sweep's targets: ε ≈ 1, 3 and 8.
-pub const SWEEP: [f64; 3] = [1.0, 3.0, 8.0];
-
-/// Accuracy against ε: DP-SGD runs at σ chosen by the accountant for ε ≈ 1, 3, 8 (same C, L and epochs
-/// as the meter), beside the run without privacy.
-fn sweep_section(
-    client: PrClient,
-    state: PrState,
-    form: DpForm,
-    lang: RwSignal<Lang>,
-) -> impl IntoView {
-    let plan = move || {
-        let s = form.settings();
-        let steps = math::lots_per_epoch(s.lot, form.members) * form.epochs.get() as u64;
-        SWEEP
-            .iter()
-            .map(|&t| math::sigma_for(t, s.lot, form.members, steps))
-            .collect::<Vec<_>>()
-    };
-    let start = move |_| {
-        let s = form.settings();
-        let runs: Vec<(DpSettings, u32)> = plan()
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, sigma)| sigma.map(|noise| (DpSettings { noise, ..s }, i as u32 + 1)))
-            .collect();
-        if runs.len() == SWEEP.len() {
-            state.sweep.set(Vec::new());
-            state.running.set(Some(Arm::Private));
-            client.send(&PrToWorker::Sweep {
-                runs,
-                epochs: form.epochs.get_untracked(),
-            });
-        }
-    };
-    let series = Signal::derive(move || {
-        let mut pts: Vec<(f64, f64)> = state.sweep.with(|s| {
-            s.iter()
-                .filter_map(|r| r.epsilon.map(|e| (e, f64::from(r.test_accuracy))))
-                .collect()
-        });
-        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let right = pts.last().map_or(8.0, |p| p.0);
-        let mut v = vec![Series {
-            points: pts,
-            class: "tuned",
-            dots: true,
-        }];
-        if let Some(p) = state.plain.get() {
-            v.push(Series {
-                points: vec![
-                    (0.0, f64::from(p.test_accuracy)),
-                    (right, f64::from(p.test_accuracy)),
-                ],
-                class: "scratch",
-                dots: false,
-            });
-        }
-        v
-    });
-    view! {
-        <h3>{move || tx("Accuracy against ε", "准确率与 ε").get(lang.get())}</h3>
-        <div class="buttons">
-            <button data-testid="dp-sweep" disabled=move || state.data.get().is_none() || state.running.get().is_some() || plan().iter().any(Option::is_none) on:click=start>
-                {move || tx("Measure at ε ≈ 1, 3 and 8", "在 ε ≈ 1、3、8 处测量").get(lang.get())}</button>
-            <span class="hint" role="status">{move || {
-                let sigmas = plan();
-                let line = SWEEP.iter().zip(&sigmas).map(|(t, s)| s.map_or_else(|| format!("ε {t}: —"), |s| format!("ε {t}: σ {s:.2}"))).collect::<Vec<_>>().join(" · ");
-                let at = state.sweep_at.get().map(|(tag, e)| format!(" · {} {tag}/{}, {} {e}", tx("run", "运行").get(lang.get()), SWEEP.len(), tx("epoch", "轮").get(lang.get()))).unwrap_or_default();
-                format!("C {}, L {}, {} {} · {line}{at}", form.clip.get(), form.lot.get(), form.epochs.get(), tx("epochs", "轮").get(lang.get()))
-            }}</span>
-        </div>
-        <div class="two">
-        <LineChart series=series y_top=1.0 y_percent=true zoom=true x_label=tx("ε (δ = 10⁻⁵)", "ε（δ = 10⁻⁵）") y_label=ACCURACY testid="dp-sweep-chart"
-            aria=tx("test accuracy against ε, DP-SGD runs and the run without privacy", "测试准确率与 ε：DP-SGD 各次运行与无隐私保护的运行") />
-        <table class="numbers">
-            <tbody>
-                {move || state.sweep.get().into_iter().map(|r| view! {
-                    <tr data-testid="dp-sweep-row" data-epsilon=r.epsilon.map(|e| e.to_string()).unwrap_or_default() data-accuracy=r.test_accuracy.to_string()
-                        data-advantage=r.membership.advantage.to_string()>
-                        <td>{format!("ε = {:.2}", r.epsilon.unwrap_or(f64::NAN))}</td><td>{format!("σ = {:.2}", r.dp.noise)}</td>
-                        <td>{move || percent(lang.get(), f64::from(r.test_accuracy), 1)}</td>
-                        <td>{move || ui::ADVANTAGE.get(lang.get())} {format!(" {:.2}", r.membership.advantage)}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-        </div>
-        {move || {
-            let s = state.sweep.get();
-            (s.len() == SWEEP.len()).then(|| {
-                let (lo, hi) = (&s[0], &s[s.len() - 1]);
-                let l = lang.get();
-                let plain = state.plain.get().map(|p| percent(l, f64::from(p.test_accuracy), 1));
-                let (a, b) = (percent(l, f64::from(lo.test_accuracy), 1), percent(l, f64::from(hi.test_accuracy), 1));
-                let (ea, eb) = (lo.epsilon.unwrap_or(f64::NAN), hi.epsilon.unwrap_or(f64::NAN));
-                let rises = hi.test_accuracy > lo.test_accuracy;
-                let text = match (l, rises) {
-                    (Lang::En, true) => format!("More privacy, less accuracy: {a} at ε = {ea:.2}, {b} at ε = {eb:.2}{}.", plain.map(|p| format!(", {p} without privacy")).unwrap_or_default()),
-                    (Lang::En, false) => format!("Here accuracy did not rise with ε ({a} at ε = {ea:.2}, {b} at ε = {eb:.2}): on 1,000 images the runs' own noise is as large as the difference."),
-                    (Lang::Zh, true) => format!("隐私越强，准确率越低：ε = {ea:.2} 时 {a}，ε = {eb:.2} 时 {b}{}。", plain.map(|p| format!("，不加隐私保护时 {p}")).unwrap_or_default()),
-                    (Lang::Zh, false) => format!("这里准确率并未随 ε 上升（ε = {ea:.2} 时 {a}，ε = {eb:.2} 时 {b}）：在 1,000 张图像上，各次运行本身的噪声与差异一样大。"),
-                };
-                view! { <p data-testid="dp-sweep-sentence">{text}</p> }
-            })
-        }}
-    }
-}
-
-/// Step 4: the two arms side by side, and accuracy against ε.
-pub fn cost_panel(
-    client: PrClient,
-    state: PrState,
-    form: DpForm,
-    lang: RwSignal<Lang>,
-) -> impl IntoView {
-    view! {
-        <div class="panel wide" data-testid="dp-cost">
-            {move || match (state.plain.get(), state.private.get()) {
-                (Some(p), Some(d)) => {
-                    let l = lang.get();
-                    let drops: Vec<(usize, f32)> = {
-                        let mut v: Vec<(usize, f32)> = p.class_accuracy.iter().zip(&d.class_accuracy).map(|(a, b)| a - b).enumerate().collect();
-                        v.sort_by(|a, b| b.1.total_cmp(&a.1));
-                        v
-                    };
-                    let worst: Vec<String> = drops.iter().take(2).map(|(c, _)| c.to_string()).collect();
-                    let sentence = match l {
-                        Lang::En => format!("With DP-SGD (ε = {:.2}) the test accuracy is {} instead of {}, and the membership advantage {:.2} instead of {:.2}. The digits that lose most: {}.",
-                            d.epsilon.unwrap_or(f64::NAN), percent(l, f64::from(d.test_accuracy), 1), percent(l, f64::from(p.test_accuracy), 1), d.membership.advantage, p.membership.advantage, worst.join(" and ")),
-                        Lang::Zh => format!("使用 DP-SGD（ε = {:.2}）后，测试准确率为 {}（原为 {}），成员推断优势为 {:.2}（原为 {:.2}）。损失最大的数字：{}。",
-                            d.epsilon.unwrap_or(f64::NAN), percent(l, f64::from(d.test_accuracy), 1), percent(l, f64::from(p.test_accuracy), 1), d.membership.advantage, p.membership.advantage, worst.join("、")),
-                    };
-                    view! {
-                        <table class="numbers">
-                            <thead><tr><th></th><th scope="col">{ui::NO_PRIVACY.get(l)}</th><th scope="col">{ui::DP_SGD.get(l)}</th></tr></thead>
-                            <tbody>
-                                <tr><th scope="row">{ui::EPSILON.get(l)}</th><td>"∞"</td><td>{format!("{:.2}", d.epsilon.unwrap_or(f64::NAN))}</td></tr>
-                                <tr><th scope="row">{ui::TEST_ACCURACY.get(l)}</th><td>{percent(l, f64::from(p.test_accuracy), 1)}</td><td>{percent(l, f64::from(d.test_accuracy), 1)}</td></tr>
-                                <tr><th scope="row">{tx("Accuracy on the members", "成员上的准确率").get(l)}</th><td>{percent(l, f64::from(p.member_accuracy), 1)}</td><td>{percent(l, f64::from(d.member_accuracy), 1)}</td></tr>
-                                <tr><th scope="row">{ui::ADVANTAGE.get(l)}</th><td data-testid="cost-advantage-plain">{format!("{:.2}", p.membership.advantage)}</td><td data-testid="cost-advantage-private">{format!("{:.2}", d.membership.advantage)}</td></tr>
-                                <tr><th scope="row">{tx("Settings", "设置").get(l)}</th><td>{format!("batch {}, {} epochs", p.dp.lot, p.epochs)}</td><td>{format!("C {}, σ {}, L {}, {} epochs", d.dp.clip, d.dp.noise, d.dp.lot, d.epochs)}</td></tr>
-                            </tbody>
-                        </table>
-                        <table class="numbers per-class">
-                            <thead><tr><th scope="col">{tx("digit", "数字").get(l)}</th>{(0..10).map(|c| view! { <th scope="col">{c}</th> }).collect_view()}</tr></thead>
-                            <tbody>
-                                <tr><th scope="row">{ui::NO_PRIVACY.get(l)}</th>{p.class_accuracy.iter().map(|&a| view! { <td>{format!("{:.0}", 100.0 * a)}</td> }).collect_view()}</tr>
-                                <tr><th scope="row">{ui::DP_SGD.get(l)}</th>{d.class_accuracy.iter().enumerate().map(|(c, &a)| view! {
-                                    <td data-testid=format!("dp-class-accuracy-{c}") data-value=a.to_string()>{format!("{:.0}", 100.0 * a)}</td>
-                                }).collect_view()}</tr>
-                            </tbody>
-                        </table>
-                        <p data-testid="dp-cost-sentence">{sentence}</p>
-                    }.into_any()
-                }
-                _ => view! { <p class="hint">{ui::RUN_BOTH.get(lang.get())}</p> }.into_any(),
-            }}
-            {sweep_section(client, state, form, lang)}
-            <p class="hint" data-testid="dp-full-mnist">{move || ui::FULL_MNIST.get(lang.get())}</p>
         </div>
     }
 }
@@ -535,66 +425,3 @@ pub fn encryption_panel(lang: RwSignal<Lang>) -> impl IntoView {
     }
 }
 
-/// Step 6: questions graded by the accountant and the runs.
-pub fn check_panel(state: PrState, form: DpForm, lang: RwSignal<Lang>) -> impl IntoView {
-    let q1 = RwSignal::new(None::<usize>);
-    let q2 = RwSignal::new(None::<bool>);
-    // ε at these settings and at twice the noise, for the planned epochs.
-    let ratio = move || {
-        let s = form.settings();
-        let steps = math::lots_per_epoch(s.lot, form.members) * form.epochs.get() as u64;
-        let a = math::epsilon(s.lot, form.members, s.noise, steps)?;
-        let b = math::epsilon(s.lot, form.members, 2.0 * s.noise, steps)?;
-        Some((a, b, b / a))
-    };
-    // 0: about half (within 10 %), 1: falls by less than half, 2: falls to less than half.
-    let truth = move || {
-        ratio().map(|(_, _, r)| {
-            if (0.45..=0.55).contains(&r) {
-                0
-            } else if r > 0.55 {
-                1
-            } else {
-                2
-            }
-        })
-    };
-    let shrinks = move || match (state.plain.get(), state.private.get()) {
-        (Some(p), Some(d)) => Some(d.membership.advantage < p.membership.advantage),
-        _ => None,
-    };
-    view! {
-        <div class="panel wide" data-testid="privacy-check">
-            <p>{move || ui::Q1.get(lang.get())}</p>
-            <div class="buttons">
-                {[ui::Q1_YES, ui::Q1_LESS, ui::Q1_MORE].into_iter().enumerate().map(|(i, t)| view! {
-                    <button class="secondary" class:chosen=move || q1.get() == Some(i) data-testid=format!("privacy-q1-{i}")
-                        disabled=move || q1.get().is_some() || form.noise.get() <= 0.0 on:click=move |_| q1.set(Some(i))>{move || t.get(lang.get())}</button>
-                }).collect_view()}
-            </div>
-            {move || q1.get().zip(truth()).zip(ratio()).map(|((picked, right), (a, b, _))| {
-                let ok = picked == right;
-                view! {
-                    <p data-testid="privacy-q1-result" data-correct=ok.to_string() class=if ok { "good" } else { "bad" }>
-                        {if ok { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}
-                        {format!(" σ = {} → ε = {a:.2}; σ = {} → ε = {b:.2}", form.noise.get_untracked(), 2.0 * form.noise.get_untracked())}</p>
-                }
-            })}
-            <p>{move || ui::Q2.get(lang.get())}</p>
-            <div class="buttons">
-                <button class="secondary" class:chosen=move || q2.get() == Some(true) data-testid="privacy-q2-yes"
-                    disabled=move || q2.get().is_some() on:click=move |_| q2.set(Some(true))>{move || ui::Q2_YES.get(lang.get())}</button>
-                <button class="secondary" class:chosen=move || q2.get() == Some(false) data-testid="privacy-q2-no"
-                    disabled=move || q2.get().is_some() on:click=move |_| q2.set(Some(false))>{move || ui::Q2_NO.get(lang.get())}</button>
-            </div>
-            {move || q2.get().map(|picked| match (shrinks(), state.plain.get(), state.private.get()) {
-                (Some(s), Some(p), Some(d)) => view! {
-                    <p data-testid="privacy-q2-result" data-correct=(picked == s).to_string() class=if picked == s { "good" } else { "bad" }>
-                        {if picked == s { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}
-                        {format!(" {:.2} → {:.2}", p.membership.advantage, d.membership.advantage)}</p>
-                }.into_any(),
-                _ => view! { <p class="hint" data-testid="privacy-q2-wait">{move || ui::Q2_WAIT.get(lang.get())}</p> }.into_any(),
-            })}
-        </div>
-    }
-}

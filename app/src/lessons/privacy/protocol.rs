@@ -60,6 +60,17 @@ pub enum PrToWorker {
     Stop,
     /// Forget the runs kept in this browser ([`PrEvent::Forgotten`] answers).
     Forget,
+    /// The student's answers to "Check yourself", kept with the runs (graded once the runs exist).
+    Answers(Answers),
+}
+
+/// The student's answers to "Check yourself": the choice of question 1 and of question 2.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answers {
+    /// Question 1: 0 about half, 1 drops but stays above half, 2 drops below half.
+    pub q1: Option<usize>,
+    /// Question 2: whether DP-SGD shrinks the advantage.
+    pub q2: Option<bool>,
 }
 
 /// Questions to the worker.
@@ -104,13 +115,15 @@ pub struct LotAnatomy {
 }
 
 /// The membership test by loss threshold: "a training image" when the loss is at most the threshold.
+/// In a run's result the threshold was chosen on half the members and outsiders and the rates are
+/// measured on the other half ([`super::math::held_out`]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Membership {
-    /// The threshold that maximises the advantage.
+    /// The threshold (the best one on the images that chose it).
     pub threshold: f32,
-    /// True-positive rate: members called members.
+    /// True-positive rate: members called members (on the judged half).
     pub tpr: f32,
-    /// False-positive rate: outsiders called members.
+    /// False-positive rate: outsiders called members (on the judged half).
     pub fpr: f32,
     /// tpr − fpr.
     pub advantage: f32,
@@ -141,8 +154,14 @@ pub struct ArmResult {
     pub member_losses: Vec<f32>,
     /// Outsiders' losses.
     pub outsider_losses: Vec<f32>,
-    /// The membership test on them.
+    /// The membership test on them: threshold from one half, advantage on the other.
     pub membership: Membership,
+    /// The no-leak floor: the held-out advantage that 95 % of membership shuffles stay below.
+    #[serde(default)]
+    pub floor: f32,
+    /// Test images of each digit (the per-digit accuracies' sample sizes).
+    #[serde(default)]
+    pub class_counts: Vec<usize>,
 }
 
 /// Worker → page.
@@ -195,6 +214,8 @@ pub enum PrEvent {
     Resumed,
     /// The kept runs are forgotten; the page starts afresh.
     Forgotten,
+    /// The student's answers kept in this browser (sent before the replayed runs).
+    Answers(Answers),
     /// Something went wrong.
     Error(WorkerMessage),
 }

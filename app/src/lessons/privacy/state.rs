@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{Arm, ArmResult, PrEvent, PrProtocol, WorkerMessage};
+use super::protocol::{Answers, Arm, ArmResult, PrEvent, PrProtocol, WorkerMessage};
 use crate::client::WorkerClient;
 
 pub use crate::ui::lesson_bar::EngineView;
@@ -23,9 +23,11 @@ pub struct PrState {
     pub private_curve: RwSignal<Vec<EpochPoint>>,
     pub plain: RwSignal<Option<ArmResult>>,
     pub private: RwSignal<Option<ArmResult>>,
-    /// The accuracy-against-ε sweep: its finished runs, and (tag, epoch) of the one running.
+    /// The accuracy-against-ε sweep: its finished runs, and (tag, epoch, epochs) of the one running.
     pub sweep: RwSignal<Vec<ArmResult>>,
-    pub sweep_at: RwSignal<Option<(u32, usize)>>,
+    pub sweep_at: RwSignal<Option<(u32, usize, usize)>>,
+    /// The student's answers to "Check yourself" (kept across steps, and in this browser by the worker).
+    pub answers: RwSignal<Answers>,
     /// The runs shown were kept in this browser and replayed after a reload.
     pub resumed: RwSignal<bool>,
     pub errors: RwSignal<Vec<WorkerMessage>>,
@@ -43,6 +45,7 @@ impl PrState {
             private: RwSignal::new(None),
             sweep: RwSignal::new(Vec::new()),
             sweep_at: RwSignal::new(None),
+            answers: RwSignal::new(Answers::default()),
             resumed: RwSignal::new(false),
             errors: RwSignal::new(Vec::new()),
         }
@@ -85,6 +88,7 @@ impl PrState {
                 arm,
                 tag,
                 epoch,
+                epochs,
                 steps,
                 epsilon,
                 test_accuracy,
@@ -96,7 +100,7 @@ impl PrState {
                         .0
                         .update(|c| c.push((epoch, steps, epsilon, test_accuracy)));
                 } else {
-                    self.sweep_at.set(Some((tag, epoch)));
+                    self.sweep_at.set(Some((tag, epoch, epochs)));
                 }
             }
             PrEvent::Result(r) => {
@@ -106,7 +110,7 @@ impl PrState {
                 } else {
                     self.sweep.update(|s| s.push(r));
                     // The sweep's last run ends it.
-                    if self.sweep.with(|s| s.len()) == super::panels::SWEEP.len() {
+                    if self.sweep.with(|s| s.len()) == super::cost::SWEEP.len() {
                         self.running.set(None);
                         self.sweep_at.set(None);
                     }
@@ -132,7 +136,9 @@ impl PrState {
                 self.running.set(None);
                 self.sweep_at.set(None);
                 self.resumed.set(false);
+                self.answers.set(Answers::default());
             }
+            PrEvent::Answers(a) => self.answers.set(a),
             PrEvent::Error(m) => {
                 web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
                 self.errors.update(|e| e.push(m));

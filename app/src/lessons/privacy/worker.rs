@@ -14,7 +14,7 @@ use serde_bytes::ByteBuf;
 
 use super::math;
 use super::protocol::{
-    Arm, ArmResult, DpSettings, LotAnatomy, MessageCode, PrEvent, PrProtocol, PrQuery, PrReply,
+    Answers, Arm, ArmResult, DpSettings, LotAnatomy, MessageCode, PrEvent, PrProtocol, PrQuery, PrReply,
     PrToWorker, WorkerMessage,
 };
 use crate::protocol::EnginePreference;
@@ -69,6 +69,9 @@ struct Kept {
     members: usize,
     events: Vec<PrEvent>,
     model: Option<ByteBuf>,
+    /// The student's answers to "Check yourself".
+    #[serde(default)]
+    answers: Answers,
 }
 
 /// The worker.
@@ -85,6 +88,8 @@ pub struct Worker {
     queue: std::collections::VecDeque<(DpSettings, usize, u32)>,
     /// Every progress and result event of the runs shown, kept for a reload.
     history: Vec<PrEvent>,
+    /// The student's answers, kept with the runs.
+    answers: Answers,
 }
 
 impl Worker {
@@ -147,20 +152,23 @@ impl Worker {
         self.resume().await;
     }
 
-    /// Replays the runs kept in this browser for this seed, if any.
+    /// Replays the answers and the runs kept in this browser for this seed, if any.
     async fn resume(&mut self) {
         let kept = match crate::store::get::<Kept>(KEY).await {
-            Ok(Some(k))
-                if k.seed == self.seed && k.members == self.members() && !k.events.is_empty() =>
-            {
-                k
-            }
+            Ok(Some(k)) if k.seed == self.seed && k.members == self.members() => k,
             Ok(_) => return,
             Err(e) => {
                 crate::runtime::warn(&e.to_string());
                 return;
             }
         };
+        if kept.answers != Answers::default() {
+            self.answers = kept.answers;
+            self.out.post(&PrEvent::Answers(kept.answers));
+        }
+        if kept.events.is_empty() {
+            return;
+        }
         for event in &kept.events {
             self.out.post(event);
         }
@@ -184,6 +192,7 @@ impl Worker {
                 .as_ref()
                 .and_then(|m| m.to_safetensors().ok())
                 .map(ByteBuf::from),
+            answers: self.answers,
         };
         if let Err(e) = crate::store::put(KEY, &kept).await {
             crate::runtime::warn(&e.to_string());
@@ -339,7 +348,11 @@ impl Worker {
             member_accuracy: members.accuracy(),
             test_accuracy: test.accuracy(),
             class_accuracy,
-            membership: math::membership(&members.losses, &outsiders.losses),
+            membership: math::held_out(&members.losses, &outsiders.losses),
+            floor: math::no_leak_floor(&members.losses, &outsiders.losses, self.seed),
+            class_counts: (0..10)
+                .map(|c| data.test.labels.iter().filter(|&&l| l as usize == c).count())
+                .collect(),
             member_losses: members.losses,
             outsider_losses: outsiders.losses,
         })
@@ -427,6 +440,7 @@ impl LessonWorker for Worker {
             last: None,
             queue: std::collections::VecDeque::new(),
             history: Vec::new(),
+            answers: Answers::default(),
         }
     }
 
@@ -462,10 +476,15 @@ impl LessonWorker for Worker {
                 }
             }
             PrToWorker::Stop => self.stop(),
+            PrToWorker::Answers(answers) => {
+                self.answers = answers;
+                self.keep().await;
+            }
             PrToWorker::Forget => {
                 self.stop();
                 self.history.clear();
                 self.last = None;
+                self.answers = Answers::default();
                 if let Err(e) = crate::store::delete(KEY).await {
                     crate::runtime::warn(&e.to_string());
                 }

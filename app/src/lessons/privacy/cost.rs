@@ -1,0 +1,242 @@
+//! Step 4: the run without privacy beside the DP-SGD run (accuracy, fitting, the held-out advantage
+//! beside the bound ε gives, digits whose drop is beyond its error), and accuracy against ε from a
+//! sweep that runs in the worker one epoch per burst while the page shows where it is.
+
+use leptos::prelude::*;
+
+use super::math;
+use super::panels::{DpForm, bound, exp_eps};
+use super::protocol::{Arm, ArmResult, DpSettings, PrToWorker};
+use super::state::{PrClient, PrState};
+use super::text::ui;
+use crate::ui::i18n::{Lang, percent, tx};
+use crate::ui::line_chart::{ACCURACY, LineChart, Series};
+
+/// The sweep's targets: ε ≈ 1, 3 and 8.
+pub const SWEEP: [f64; 3] = [1.0, 3.0, 8.0];
+
+/// Twice the standard error of the difference of two held-out advantages: a fall smaller than this
+/// is within the test's own sampling noise.
+pub fn advantage_band(p: &ArmResult, d: &ArmResult) -> f32 {
+    let se = |r: &ArmResult| {
+        math::advantage_se(r.membership, r.member_losses.len(), r.outsider_losses.len())
+    };
+    2.0 * (se(p).powi(2) + se(d).powi(2)).sqrt()
+}
+
+/// The comparison in words, each clause chosen by the two runs' numbers.
+fn cost_sentence(p: &ArmResult, d: &ArmResult, l: Lang) -> String {
+    let eps = d.epsilon.unwrap_or(f64::NAN);
+    let ee = math::exp_epsilon(eps);
+    let g = math::dp_bound(eps, math::DELTA);
+    let pc = |x: f32| percent(l, f64::from(x), 1);
+    let (pa, da) = (p.membership.advantage, d.membership.advantage);
+    let band = advantage_band(p, d);
+    let fell = pa - da > band;
+    let fits_less = d.member_accuracy < p.member_accuracy - 0.02;
+    let gap = |r: &ArmResult| 100.0 * (r.member_accuracy - r.test_accuracy);
+    let (named, se) = math::significant_drops(&p.class_accuracy, &d.class_accuracy, &d.class_counts);
+    let se = 100.0 * se;
+    let names = named.iter().map(usize::to_string).collect::<Vec<_>>();
+    match l {
+        Lang::En => {
+            let mut s = format!(
+                "With DP-SGD (ε = {eps:.2}, eᵋ ≈ {ee}) the test accuracy is {} instead of {}, and the held-out membership advantage {da:.2} instead of {pa:.2} (no-leak floor {:.2}). ε caps any membership test's advantage at {g:.2}{}: the attack measures a lower bound on what leaks, ε gives an upper bound. ",
+                pc(d.test_accuracy), pc(p.test_accuracy), d.floor,
+                if f64::from(pa) <= g { ", more than the model without privacy showed, so at this ε the bound alone promises nothing here" } else { "" },
+            );
+            s += &match (fell, fits_less) {
+                (true, true) => format!("Part of that fall is simply less fitting: accuracy on the members fell too, from {} to {} (members ahead of the test images by {:.0} points, then {:.0}). ", pc(p.member_accuracy), pc(d.member_accuracy), gap(p), gap(d)),
+                (true, false) => format!("Accuracy on the members held ({} → {}), so the fall is not just less fitting. ", pc(p.member_accuracy), pc(d.member_accuracy)),
+                (false, _) => format!("The advantage did not fall by more than its sampling error (±{band:.2}). "),
+            };
+            s += &if names.is_empty() {
+                format!("No digit loses more than twice its standard error (≈ {se:.0} points): one run per model cannot single one out.")
+            } else {
+                format!("Digits that lose more than twice their standard error (≈ {se:.0} points): {}.", names.join(", "))
+            };
+            s
+        }
+        Lang::Zh => {
+            let mut s = format!(
+                "使用 DP-SGD（ε = {eps:.2}，eᵋ ≈ {ee}）后，测试准确率为 {}（原为 {}），留出一半上的成员推断优势为 {da:.2}（原为 {pa:.2}；无泄露基线 {:.2}）。ε 把任何成员推断的优势限制在 {g:.2} 以内{}：攻击测得的是泄露的下界，ε 给出的是上界。",
+                pc(d.test_accuracy), pc(p.test_accuracy), d.floor,
+                if f64::from(pa) <= g { "，比不加隐私保护的模型表现出的还多，所以在这个 ε 下，这个上界本身在这里什么也保证不了" } else { "" },
+            );
+            s += &match (fell, fits_less) {
+                (true, true) => format!("这一下降有一部分只是拟合得更少：成员上的准确率也从 {} 降到 {}（成员比测试图像高出的幅度从 {:.0} 个百分点变为 {:.0} 个）。", pc(p.member_accuracy), pc(d.member_accuracy), gap(p), gap(d)),
+                (true, false) => format!("成员上的准确率保持不变（{} → {}），所以下降不只是因为拟合得更少。", pc(p.member_accuracy), pc(d.member_accuracy)),
+                (false, _) => format!("优势的下降没有超出它的抽样误差（±{band:.2}）。"),
+            };
+            s += &if names.is_empty() {
+                format!("没有哪个数字的降幅超过两倍标准误（约 {se:.0} 个百分点）：每个模型只运行一次，挑不出具体的数字。")
+            } else {
+                format!("降幅超过两倍标准误（约 {se:.0} 个百分点）的数字：{}。", names.join("、"))
+            };
+            s
+        }
+    }
+}
+
+/// Accuracy against ε: DP-SGD runs at σ chosen by the accountant for ε ≈ 1, 3, 8 (same C, L and epochs
+/// as the meter), beside the run without privacy.
+fn sweep_section(
+    client: PrClient,
+    state: PrState,
+    form: DpForm,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let plan = form.plan;
+    let start = move |_| {
+        let s = form.settings();
+        let runs: Vec<(DpSettings, u32)> = plan
+            .get()
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, sigma)| sigma.map(|noise| (DpSettings { noise, ..s }, i as u32 + 1)))
+            .collect();
+        if runs.len() == SWEEP.len() {
+            state.sweep.set(Vec::new());
+            state.running.set(Some(Arm::Private));
+            client.send(&PrToWorker::Sweep {
+                runs,
+                epochs: form.epochs.get_untracked(),
+            });
+        }
+    };
+    let series = Signal::derive(move || {
+        let mut pts: Vec<(f64, f64)> = state.sweep.with(|s| {
+            s.iter()
+                .filter_map(|r| r.epsilon.map(|e| (e, f64::from(r.test_accuracy))))
+                .collect()
+        });
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let right = pts.last().map_or(8.0, |p| p.0);
+        let mut v = vec![Series {
+            points: pts,
+            class: "tuned",
+            dots: true,
+        }];
+        if let Some(p) = state.plain.get() {
+            v.push(Series {
+                points: vec![
+                    (0.0, f64::from(p.test_accuracy)),
+                    (right, f64::from(p.test_accuracy)),
+                ],
+                class: "scratch",
+                dots: false,
+            });
+        }
+        v
+    });
+    view! {
+        <h3>{move || tx("Accuracy against ε", "准确率与 ε").get(lang.get())}</h3>
+        <div class="buttons">
+            <button data-testid="dp-sweep" disabled=move || state.data.get().is_none() || state.running.get().is_some() || plan.with(|p| p.iter().any(Option::is_none)) on:click=start>
+                {move || tx("Measure at ε ≈ 1, 3 and 8", "在 ε ≈ 1、3、8 处测量").get(lang.get())}</button>
+            <span class="hint">{move || {
+                let line = plan.with(|sigmas| SWEEP.iter().zip(sigmas).map(|(t, s)| s.map_or_else(|| format!("ε {t}: —"), |s| format!("ε {t}: σ {s:.2}"))).collect::<Vec<_>>().join(" · "));
+                format!("C {}, L {}, {} {} · {line}", form.clip.get(), form.lot.get(), form.epochs.get(), tx("epochs", "轮").get(lang.get()))
+            }}</span>
+            {move || state.sweep_at.get().map(|(tag, e, epochs)| view! {
+                <span class="hint" role="status" data-testid="dp-sweep-progress" data-run=tag.to_string() data-epoch=e.to_string()>
+                    {move || match lang.get() {
+                        Lang::En => format!("run {tag}/{}, epoch {e}/{epochs}", SWEEP.len()),
+                        Lang::Zh => format!("第 {tag}/{} 次运行，第 {e}/{epochs} 轮", SWEEP.len()),
+                    }}</span>
+            })}
+        </div>
+        <div class="two">
+        <LineChart series=series y_top=1.0 y_percent=true zoom=true x_label=tx("ε (δ = 10⁻⁵)", "ε（δ = 10⁻⁵）") y_label=ACCURACY testid="dp-sweep-chart"
+            aria=tx("test accuracy against ε, DP-SGD runs and the run without privacy", "测试准确率与 ε：DP-SGD 各次运行与无隐私保护的运行") />
+        <table class="numbers">
+            <tbody>
+                {move || state.sweep.get().into_iter().map(|r| {
+                    let e = r.epsilon.unwrap_or(f64::NAN);
+                    view! {
+                    <tr data-testid="dp-sweep-row" data-epsilon=r.epsilon.map(|e| e.to_string()).unwrap_or_default() data-accuracy=r.test_accuracy.to_string()
+                        data-advantage=r.membership.advantage.to_string()>
+                        <td>{format!("ε = {e:.2}")} " (" {exp_eps(e)} ")"</td><td>{format!("σ = {:.2}", r.dp.noise)}</td>
+                        <td>{move || percent(lang.get(), f64::from(r.test_accuracy), 1)}</td>
+                        <td>{move || ui::ADVANTAGE.get(lang.get())} {format!(" {:.2}", r.membership.advantage)}</td>
+                        <td>{bound(e, r.tag.to_string(), lang)}</td>
+                    </tr>
+                }}).collect_view()}
+            </tbody>
+        </table>
+        </div>
+        {move || {
+            let s = state.sweep.get();
+            (s.len() == SWEEP.len()).then(|| {
+                let (lo, hi) = (&s[0], &s[s.len() - 1]);
+                let l = lang.get();
+                let plain = state.plain.get().map(|p| percent(l, f64::from(p.test_accuracy), 1));
+                let (a, b) = (percent(l, f64::from(lo.test_accuracy), 1), percent(l, f64::from(hi.test_accuracy), 1));
+                let (ea, eb) = (lo.epsilon.unwrap_or(f64::NAN), hi.epsilon.unwrap_or(f64::NAN));
+                let (xa, xb) = (math::exp_epsilon(ea), math::exp_epsilon(eb));
+                let rises = hi.test_accuracy > lo.test_accuracy;
+                let text = match (l, rises) {
+                    (Lang::En, true) => format!("More privacy, less accuracy: {a} at ε = {ea:.2} (eᵋ ≈ {xa}), {b} at ε = {eb:.2} (eᵋ ≈ {xb}){}.", plain.map(|p| format!(", {p} without privacy")).unwrap_or_default()),
+                    (Lang::En, false) => format!("Here accuracy did not rise with ε ({a} at ε = {ea:.2}, {b} at ε = {eb:.2}): on 1,000 images the runs' own noise is as large as the difference."),
+                    (Lang::Zh, true) => format!("隐私越强，准确率越低：ε = {ea:.2}（eᵋ ≈ {xa}）时 {a}，ε = {eb:.2}（eᵋ ≈ {xb}）时 {b}{}。", plain.map(|p| format!("，不加隐私保护时 {p}")).unwrap_or_default()),
+                    (Lang::Zh, false) => format!("这里准确率并未随 ε 上升（ε = {ea:.2} 时 {a}，ε = {eb:.2} 时 {b}）：在 1,000 张图像上，各次运行本身的噪声与差异一样大。"),
+                };
+                view! { <p data-testid="dp-sweep-sentence">{text}</p> }
+            })
+        }}
+    }
+}
+
+/// Step 4: the two arms side by side, and accuracy against ε.
+pub fn cost_panel(
+    client: PrClient,
+    state: PrState,
+    form: DpForm,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    view! {
+        <div class="panel wide" data-testid="dp-cost">
+            {move || match (state.plain.get(), state.private.get()) {
+                (Some(p), Some(d)) => {
+                    let l = lang.get();
+                    let sentence = cost_sentence(&p, &d, l);
+                    let e = d.epsilon.unwrap_or(f64::NAN);
+                    view! {
+                        <table class="numbers">
+                            <thead><tr><th></th><th scope="col">{ui::NO_PRIVACY.get(l)}</th><th scope="col">{ui::DP_SGD.get(l)}</th></tr></thead>
+                            <tbody>
+                                <tr><th scope="row">{ui::EPSILON.get(l)}</th><td>"∞"</td><td>{format!("{e:.2}")} " (" {exp_eps(e)} ")"</td></tr>
+                                <tr><th scope="row">{ui::TEST_ACCURACY.get(l)}</th><td>{percent(l, f64::from(p.test_accuracy), 1)}</td><td>{percent(l, f64::from(d.test_accuracy), 1)}</td></tr>
+                                <tr><th scope="row">{tx("Accuracy on the members", "成员上的准确率").get(l)}</th><td>{percent(l, f64::from(p.member_accuracy), 1)}</td><td>{percent(l, f64::from(d.member_accuracy), 1)}</td></tr>
+                                <tr><th scope="row">{ui::ADVANTAGE.get(l)}</th><td data-testid="cost-advantage-plain" data-value=p.membership.advantage.to_string()>{format!("{:.2}", p.membership.advantage)}</td>
+                                    <td><span data-testid="cost-advantage-private" data-value=d.membership.advantage.to_string()>{format!("{:.2}", d.membership.advantage)}</span>
+                                        " · " {bound(e, "run".into(), lang)}</td></tr>
+                                <tr><th scope="row">{ui::FLOOR.get(l)}</th><td>{format!("{:.2}", p.floor)}</td><td>{format!("{:.2}", d.floor)}</td></tr>
+                                <tr><th scope="row">{tx("Settings", "设置").get(l)}</th><td>{match l {
+                                    Lang::En => format!("batch {}, {} epochs", p.dp.lot, p.epochs),
+                                    Lang::Zh => format!("批大小 {}，{} 轮", p.dp.lot, p.epochs),
+                                }}</td><td>{match l {
+                                    Lang::En => format!("C {}, σ {}, L {}, {} epochs", d.dp.clip, d.dp.noise, d.dp.lot, d.epochs),
+                                    Lang::Zh => format!("C {}，σ {}，L {}，{} 轮", d.dp.clip, d.dp.noise, d.dp.lot, d.epochs),
+                                }}</td></tr>
+                            </tbody>
+                        </table>
+                        <table class="numbers per-class">
+                            <thead><tr><th scope="col">{tx("digit", "数字").get(l)}</th>{(0..10).map(|c| view! { <th scope="col">{c}</th> }).collect_view()}</tr></thead>
+                            <tbody>
+                                <tr><th scope="row">{ui::NO_PRIVACY.get(l)}</th>{p.class_accuracy.iter().map(|&a| view! { <td>{format!("{:.0}", 100.0 * a)}</td> }).collect_view()}</tr>
+                                <tr><th scope="row">{ui::DP_SGD.get(l)}</th>{d.class_accuracy.iter().enumerate().map(|(c, &a)| view! {
+                                    <td data-testid=format!("dp-class-accuracy-{c}") data-value=a.to_string()>{format!("{:.0}", 100.0 * a)}</td>
+                                }).collect_view()}</tr>
+                            </tbody>
+                        </table>
+                        <p data-testid="dp-cost-sentence">{sentence}</p>
+                    }.into_any()
+                }
+                _ => view! { <p class="hint">{ui::RUN_BOTH.get(lang.get())}</p> }.into_any(),
+            }}
+            {sweep_section(client, state, form, lang)}
+            <p class="hint" data-testid="dp-full-mnist">{move || ui::FULL_MNIST.get(lang.get())}</p>
+        </div>
+    }
+}
