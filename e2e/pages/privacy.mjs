@@ -6,6 +6,37 @@ export class PrivacyPage extends BasePage {
     return BasePage.openLesson(PrivacyPage, 'privacy', browser, baseUrl, setup ?? '', options);
   }
 
+  /** Goes back one step. */
+  async prev() {
+    const n = await this.step();
+    await this.byId('lesson-prev').click();
+    await this.page.waitForFunction((k) => document.querySelector('[data-testid=lesson-step]').dataset.value === String(k), n - 1);
+  }
+
+  /**
+   * Clicks a step button (lesson-next / lesson-prev) and returns the milliseconds until the page shows
+   * the new step, measured from before the click was sent: a busy main thread delays the click itself,
+   * so a page that does not answer shows here as a long time.
+   */
+  async clickTimed(id) {
+    const t0 = performance.now();
+    await this.page.evaluate((button) => new Promise((resolve) => {
+      const now = () => document.querySelector('[data-testid=lesson-step]')?.dataset.value;
+      const before = now();
+      const done = () => { if (now() !== before) { obs.disconnect(); resolve(); } };
+      const obs = new MutationObserver(done);
+      obs.observe(document.body, { subtree: true, childList: true, attributes: true });
+      document.querySelector(`[data-testid=${button}]`).click();
+      done();
+    }), id);
+    return performance.now() - t0;
+  }
+
+  /** Every `dp-bound` on the page: [its value, the ε it is for, whose ε]. */
+  async bounds() {
+    return this.page.$$eval('[data-testid=dp-bound]', (els) => els.map((e) => [Number(e.dataset.value), Number(e.dataset.epsilon), e.dataset.of]));
+  }
+
   async next() {
     const n = await this.step();
     await this.byId('lesson-next').click();
@@ -42,4 +73,10 @@ export class PrivacyPage extends BasePage {
   }
 
   async recorded() { return this.page.evaluate(() => window.__eps); }
+}
+
+/** The most advantage (ε, δ = 10⁻⁵)-DP allows any membership test: (eᵋ − 1 + 2δ)/(eᵋ + 1). */
+export function dpBound(epsilon, delta = 1e-5) {
+  const e = Math.exp(epsilon);
+  return Math.min(1, (e - 1 + 2 * delta) / (e + 1));
 }
