@@ -35,43 +35,88 @@ fn cost_sentence(p: &ArmResult, d: &ArmResult, l: Lang) -> String {
     let fell = pa - da > band;
     let fits_less = d.member_accuracy < p.member_accuracy - 0.02;
     let gap = |r: &ArmResult| 100.0 * (r.member_accuracy - r.test_accuracy);
-    let (named, se) = math::significant_drops(&p.class_accuracy, &d.class_accuracy, &d.class_counts);
+    let (named, se) =
+        math::significant_drops(&p.class_accuracy, &d.class_accuracy, &d.class_counts);
     let se = 100.0 * se;
     let names = named.iter().map(usize::to_string).collect::<Vec<_>>();
     match l {
         Lang::En => {
             let mut s = format!(
                 "With DP-SGD (ε = {eps:.2}, eᵋ ≈ {ee}) the test accuracy is {} instead of {}, and the held-out membership advantage {da:.2} instead of {pa:.2} (no-leak floor {:.2}). ε caps any membership test's advantage at {g:.2}{}: the attack measures a lower bound on what leaks, ε gives an upper bound. ",
-                pc(d.test_accuracy), pc(p.test_accuracy), d.floor,
-                if f64::from(pa) <= g { ", more than the model without privacy showed, so at this ε the bound alone promises nothing here" } else { "" },
+                pc(d.test_accuracy),
+                pc(p.test_accuracy),
+                d.floor,
+                if f64::from(pa) <= g {
+                    ", more than the model without privacy showed, so at this ε the bound alone promises nothing here"
+                } else {
+                    ""
+                },
             );
             s += &match (fell, fits_less) {
-                (true, true) => format!("Part of that fall is simply less fitting: accuracy on the members fell too, from {} to {} (members ahead of the test images by {:.0} points, then {:.0}). ", pc(p.member_accuracy), pc(d.member_accuracy), gap(p), gap(d)),
-                (true, false) => format!("Accuracy on the members held ({} → {}), so the fall is not just less fitting. ", pc(p.member_accuracy), pc(d.member_accuracy)),
-                (false, _) => format!("The advantage did not fall by more than its sampling error (±{band:.2}). "),
+                (true, true) => format!(
+                    "Part of that fall is simply less fitting: accuracy on the members fell too, from {} to {} (members ahead of the test images by {:.0} points, then {:.0}). ",
+                    pc(p.member_accuracy),
+                    pc(d.member_accuracy),
+                    gap(p),
+                    gap(d)
+                ),
+                (true, false) => format!(
+                    "Accuracy on the members held ({} → {}), so the fall is not just less fitting. ",
+                    pc(p.member_accuracy),
+                    pc(d.member_accuracy)
+                ),
+                (false, _) => format!(
+                    "The advantage did not fall by more than its sampling error (±{band:.2}). "
+                ),
             };
             s += &if names.is_empty() {
-                format!("No digit loses more than twice its standard error (≈ {se:.0} points): one run per model cannot single one out.")
+                format!(
+                    "No digit loses more than twice its standard error (≈ {se:.0} points): one run per model cannot single one out."
+                )
             } else {
-                format!("Digits that lose more than twice their standard error (≈ {se:.0} points): {}.", names.join(", "))
+                format!(
+                    "Digits that lose more than twice their standard error (≈ {se:.0} points): {}.",
+                    names.join(", ")
+                )
             };
             s
         }
         Lang::Zh => {
             let mut s = format!(
                 "使用 DP-SGD（ε = {eps:.2}，eᵋ ≈ {ee}）后，测试准确率为 {}（原为 {}），留出一半上的成员推断优势为 {da:.2}（原为 {pa:.2}；无泄露基线 {:.2}）。ε 把任何成员推断的优势限制在 {g:.2} 以内{}：攻击测得的是泄露的下界，ε 给出的是上界。",
-                pc(d.test_accuracy), pc(p.test_accuracy), d.floor,
-                if f64::from(pa) <= g { "，比不加隐私保护的模型表现出的还多，所以在这个 ε 下，这个上界本身在这里什么也保证不了" } else { "" },
+                pc(d.test_accuracy),
+                pc(p.test_accuracy),
+                d.floor,
+                if f64::from(pa) <= g {
+                    "，比不加隐私保护的模型表现出的还多，所以在这个 ε 下，这个上界本身在这里什么也保证不了"
+                } else {
+                    ""
+                },
             );
             s += &match (fell, fits_less) {
-                (true, true) => format!("这一下降有一部分只是拟合得更少：成员上的准确率也从 {} 降到 {}（成员比测试图像高出的幅度从 {:.0} 个百分点变为 {:.0} 个）。", pc(p.member_accuracy), pc(d.member_accuracy), gap(p), gap(d)),
-                (true, false) => format!("成员上的准确率保持不变（{} → {}），所以下降不只是因为拟合得更少。", pc(p.member_accuracy), pc(d.member_accuracy)),
+                (true, true) => format!(
+                    "这一下降有一部分只是拟合得更少：成员上的准确率也从 {} 降到 {}（成员比测试图像高出的幅度从 {:.0} 个百分点变为 {:.0} 个）。",
+                    pc(p.member_accuracy),
+                    pc(d.member_accuracy),
+                    gap(p),
+                    gap(d)
+                ),
+                (true, false) => format!(
+                    "成员上的准确率保持不变（{} → {}），所以下降不只是因为拟合得更少。",
+                    pc(p.member_accuracy),
+                    pc(d.member_accuracy)
+                ),
                 (false, _) => format!("优势的下降没有超出它的抽样误差（±{band:.2}）。"),
             };
             s += &if names.is_empty() {
-                format!("没有哪个数字的降幅超过两倍标准误（约 {se:.0} 个百分点）：每个模型只运行一次，挑不出具体的数字。")
+                format!(
+                    "没有哪个数字的降幅超过两倍标准误（约 {se:.0} 个百分点）：每个模型只运行一次，挑不出具体的数字。"
+                )
             } else {
-                format!("降幅超过两倍标准误（约 {se:.0} 个百分点）的数字：{}。", names.join("、"))
+                format!(
+                    "降幅超过两倍标准误（约 {se:.0} 个百分点）的数字：{}。",
+                    names.join("、")
+                )
             };
             s
         }
@@ -135,7 +180,7 @@ fn sweep_section(
             <button data-testid="dp-sweep" disabled=move || state.data.get().is_none() || state.running.get().is_some() || plan.with(|p| p.iter().any(Option::is_none)) on:click=start>
                 {move || tx("Measure at ε ≈ 1, 3 and 8", "在 ε ≈ 1、3、8 处测量").get(lang.get())}</button>
             <span class="hint">{move || {
-                let line = plan.with(|sigmas| SWEEP.iter().zip(sigmas).map(|(t, s)| s.map_or_else(|| format!("ε {t}: —"), |s| format!("ε {t}: σ {s:.2}"))).collect::<Vec<_>>().join(" · "));
+                let line = plan.with(|sigmas| SWEEP.iter().zip(sigmas).map(|(t, s)| s.map_or_else(|| format!("ε {t}: —"), |s| format!("ε {t} (eᵋ ≈ {}): σ {s:.2}", math::exp_epsilon(*t)))).collect::<Vec<_>>().join(" · "));
                 format!("C {}, L {}, {} {} · {line}", form.clip.get(), form.lot.get(), form.epochs.get(), tx("epochs", "轮").get(lang.get()))
             }}</span>
             {move || state.sweep_at.get().map(|(tag, e, epochs)| view! {

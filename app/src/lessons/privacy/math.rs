@@ -226,7 +226,9 @@ mod tests {
     fn same_spread(n: usize, seed: u64) -> (Vec<f32>, Vec<f32>) {
         let mut x = seed;
         let mut draw = || {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             ((x >> 33) as f32 / (1u64 << 31) as f32) * 3.0
         };
         let a = (0..n).map(|_| draw()).collect();
@@ -252,7 +254,10 @@ mod tests {
         // A real leak stands far above it: members' losses a third of the outsiders'.
         let members: Vec<f32> = m.iter().map(|l| l / 3.0).collect();
         let leak = held_out(&members, &o);
-        assert!(leak.advantage > 0.4 && leak.advantage > 3.0 * floor, "{leak:?}");
+        assert!(
+            leak.advantage > 0.4 && leak.advantage > 3.0 * floor,
+            "{leak:?}"
+        );
         // The threshold is chosen on the even images only: changing an odd one's loss leaves it.
         let mut moved = members.clone();
         moved[1] = 99.0;
@@ -264,7 +269,10 @@ mod tests {
         // The review's figure: at ε ≈ 4.2 the bound is ≈ 0.97, vacuous; at ε 1 it is 0.46.
         assert!((dp_bound(4.229, 1e-5) - 0.971).abs() < 0.001);
         assert!((dp_bound(1.0, 1e-5) - 0.4621).abs() < 0.001);
-        assert!(dp_bound(0.0, 0.0).abs() < 1e-12, "ε 0, δ 0: no attack has any advantage");
+        assert!(
+            dp_bound(0.0, 0.0).abs() < 1e-12,
+            "ε 0, δ 0: no attack has any advantage"
+        );
         assert_eq!(dp_bound(1000.0, 1e-5), 1.0);
         assert_eq!(exp_epsilon(4.229), "69");
         assert_eq!(exp_epsilon(1.0), "2.7");
@@ -275,7 +283,11 @@ mod tests {
         let plain = [0.95, 0.95, 0.90, 0.90];
         let private = [0.94, 0.70, 0.86, 0.50];
         let (named, se) = significant_drops(&plain, &private, &[200; 4]);
-        assert_eq!(named, vec![3, 1], "5 and 4 points are within 2 SE on 200 images");
+        assert_eq!(
+            named,
+            vec![3, 1],
+            "5 and 4 points are within 2 SE on 200 images"
+        );
         assert!((0.02..0.04).contains(&se), "{se}");
     }
 

@@ -424,4 +424,3 @@ pub fn encryption_panel(lang: RwSignal<Lang>) -> impl IntoView {
         </div>
     }
 }
-

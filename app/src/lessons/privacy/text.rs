@@ -101,10 +101,7 @@ pub mod ui {
     pub const ADVANTAGE: Text = tx("Membership advantage", "成员推断优势");
     pub const TEST_ACCURACY: Text = tx("Test accuracy", "测试准确率");
     pub const EPSILON: Text = tx("ε (δ = 10⁻⁵)", "ε（δ = 10⁻⁵）");
-    pub const BOUND: Text = tx(
-        "most advantage ε allows",
-        "ε 允许的最大优势",
-    );
+    pub const BOUND: Text = tx("most advantage ε allows", "ε 允许的最大优势");
     pub const FLOOR: Text = tx("No-leak floor", "无泄露基线");
     pub const FORECAST: Text = tx("Forecast for the planned epochs", "按计划轮数预测");
     pub const LOSS_AXIS: Text = tx("loss", "损失");
@@ -129,7 +126,10 @@ pub mod ui {
         "1. 在这些设置下，如果 σ 加倍，ε 会减半吗？",
     );
     pub const Q1_YES: Text = tx("Yes, about half", "会，大约减半");
-    pub const Q1_LESS: Text = tx("No: it drops, but stays above half", "不会：会下降，但仍高于一半");
+    pub const Q1_LESS: Text = tx(
+        "No: it drops, but stays above half",
+        "不会：会下降，但仍高于一半",
+    );
     pub const Q1_MORE: Text = tx("No: it drops below half", "不会：降到一半以下");
     pub const Q2: Text = tx(
         "2. Will DP-SGD shrink the membership test's advantage on these images, by more than the test's own sampling error?",

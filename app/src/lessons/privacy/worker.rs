@@ -14,8 +14,8 @@ use serde_bytes::ByteBuf;
 
 use super::math;
 use super::protocol::{
-    Answers, Arm, ArmResult, DpSettings, LotAnatomy, MessageCode, PrEvent, PrProtocol, PrQuery, PrReply,
-    PrToWorker, WorkerMessage,
+    Answers, Arm, ArmResult, DpSettings, LotAnatomy, MessageCode, PrEvent, PrProtocol, PrQuery,
+    PrReply, PrToWorker, WorkerMessage,
 };
 use crate::protocol::EnginePreference;
 use crate::runtime::engine::{self, Gpu};
@@ -351,7 +351,13 @@ impl Worker {
             membership: math::held_out(&members.losses, &outsiders.losses),
             floor: math::no_leak_floor(&members.losses, &outsiders.losses, self.seed),
             class_counts: (0..10)
-                .map(|c| data.test.labels.iter().filter(|&&l| l as usize == c).count())
+                .map(|c| {
+                    data.test
+                        .labels
+                        .iter()
+                        .filter(|&&l| l as usize == c)
+                        .count()
+                })
                 .collect(),
             member_losses: members.losses,
             outsider_losses: outsiders.losses,
