@@ -81,9 +81,11 @@ pub fn check_panel(
                     let (pa, da) = (p.membership.advantage, d.membership.advantage);
                     // "Yes" is right when the fall is beyond twice its standard error.
                     let right = picked == (pa - da > band);
+                    let eps = d.epsilon.unwrap_or(f64::NAN);
+                    let g = math::dp_bound(eps, math::DELTA);
                     let detail = match lang.get() {
-                        Lang::En => format!(" {pa:.2} → {da:.2}: a fall of {:.2} against ±{band:.2} of sampling error (two standard errors of the difference).", pa - da),
-                        Lang::Zh => format!(" {pa:.2} → {da:.2}：下降 {:.2}，抽样误差为 ±{band:.2}（差值的两倍标准误）。", pa - da),
+                        Lang::En => format!(" {pa:.2} → {da:.2}: a fall of {:.2} against ±{band:.2} of sampling error (two standard errors of the difference). At ε = {eps:.2} (eᵋ ≈ {}) no attack can have more than {g:.2}.", pa - da, math::exp_epsilon(eps)),
+                        Lang::Zh => format!(" {pa:.2} → {da:.2}：下降 {:.2}，抽样误差为 ±{band:.2}（差值的两倍标准误）。在 ε = {eps:.2}（eᵋ ≈ {}）下，任何攻击的优势都不会超过 {g:.2}。", pa - da, math::exp_epsilon(eps)),
                     };
                     view! {
                         <p data-testid="privacy-q2-result" data-correct=right.to_string() data-band=band.to_string() class=if right { "good" } else { "bad" }>
