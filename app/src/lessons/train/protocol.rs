@@ -121,6 +121,12 @@ pub struct TrainImage {
     pub index: usize,
     /// Training images loaded so far.
     pub count: usize,
+    /// Training images the run uses when all are loaded.
+    pub total: usize,
+    /// Of them, the first this many form the validation set.
+    pub validation: usize,
+    /// This image is in the validation set (never trained on).
+    pub in_validation: bool,
     /// Pixels 0–255, row-major (`side × side`).
     pub pixels: ByteBuf,
     /// Image side.
@@ -306,7 +312,18 @@ pub enum TrEvent {
         /// Hidden widths of the loaded model.
         hidden: Vec<usize>,
     },
-    /// An evaluation on the test subset.
+    /// The finished run's model measured on the test set: once, at the end.
+    TestFinal {
+        /// The run's last step.
+        step: u64,
+        /// Fraction correct.
+        accuracy: f32,
+        /// Mean loss.
+        loss: f32,
+        /// Test images measured.
+        images: usize,
+    },
+    /// An evaluation on the validation set (the first training images, never trained on).
     Evaluation {
         /// Step at which it was taken.
         step: u64,

@@ -99,6 +99,16 @@ pub struct State {
     pub overfit: RwSignal<OverfitView>,
     /// The loop's line the worker ran last when walking a step.
     pub walked: RwSignal<Option<Walked>>,
+    /// The finished run measured on the test set, once: (step, accuracy, loss, images).
+    pub test_final: RwSignal<Option<(u64, f32, f32, usize)>>,
+    /// The last divergence at a learning rate of 1, kept after its rollback and across resets: the
+    /// outcome "blew up" that "Check yourself" grades.
+    pub blown_at_one: RwSignal<Option<Divergence>>,
+}
+
+/// Whether a learning rate is the one "Check yourself" asks about (1).
+pub fn is_rate_one(lr: f32) -> bool {
+    (lr - 1.0).abs() < 1e-6
 }
 
 impl State {
@@ -128,6 +138,8 @@ impl State {
             resumed: RwSignal::new(None),
             overfit: RwSignal::new(OverfitView::default()),
             walked: RwSignal::new(None),
+            test_final: RwSignal::new(None),
+            blown_at_one: RwSignal::new(None),
         }
     }
 
@@ -143,6 +155,9 @@ impl State {
         self.running.set(false);
         self.diverged.set(None);
         self.walked.set(None);
+        self.test_final.set(None);
+        // A speed belongs to the steps it measured.
+        self.speed.set(0.0);
     }
 
     /// Shows a problem in the page's language.
@@ -157,6 +172,9 @@ impl State {
         self.losses.update(|l| l.truncate(step));
         self.evals.update(|e| e.retain(|&(s, _, _)| s <= step));
         self.step.set(step);
+        self.test_final.set(None);
+        // The speed measured the steps that were undone.
+        self.speed.set(0.0);
     }
 
     fn apply(&self, event: TrEvent) {
@@ -265,13 +283,23 @@ impl State {
                 self.back_to(rolled_back_to);
                 self.running.set(false);
                 self.pausing.set(false);
-                self.diverged.set(Some(Divergence {
+                let d = Divergence {
                     step,
                     loss,
                     lr,
                     rolled_back_to,
-                }));
+                };
+                if is_rate_one(lr) {
+                    self.blown_at_one.set(Some(d));
+                }
+                self.diverged.set(Some(d));
             }
+            TrEvent::TestFinal {
+                step,
+                accuracy,
+                loss,
+                images,
+            } => self.test_final.set(Some((step, accuracy, loss, images))),
             TrEvent::Evaluation {
                 step,
                 accuracy,

@@ -44,16 +44,17 @@ impl Worker {
         let Some(eval) = &s.last_eval else {
             return not_ready();
         };
+        // The evaluation is the validation set's: the first training images.
         let l = self.loaded.borrow();
-        let Some(test) = &l.test else {
+        let Some(images) = &l.train else {
             return not_ready();
         };
-        let hits: Vec<usize> = (0..eval.total.min(test.len()))
-            .filter(|&i| test.labels[i] == truth && eval.predictions[i] == u32::from(predicted))
+        let hits: Vec<usize> = (0..eval.total.min(images.len()))
+            .filter(|&i| images.labels[i] == truth && eval.predictions[i] == u32::from(predicted))
             .collect();
         let mut pixels = Vec::new();
         for &i in hits.iter().take(48) {
-            pixels.extend_from_slice(test.image(i));
+            pixels.extend_from_slice(images.image(i));
         }
         TrReply::Cell(CellImages {
             truth,
@@ -71,9 +72,13 @@ impl Worker {
             return not_ready();
         };
         let i = index % train.len();
+        let validation = self.session.as_ref().map_or(0, |s| s.validation);
         TrReply::Image(TrainImage {
             index: i,
             count: train.len(),
+            total: l.train_total,
+            validation,
+            in_validation: i < validation,
             pixels: ByteBuf::from(train.image(i).to_vec()),
             side: train.width,
             label: train.labels[i],
