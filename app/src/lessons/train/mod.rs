@@ -4,6 +4,7 @@
 
 #[cfg(feature = "burn")]
 mod autodiff;
+mod check;
 pub mod config;
 mod overfit;
 mod page;
