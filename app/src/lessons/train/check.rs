@@ -158,7 +158,12 @@ pub fn check_panel(
 ) -> impl IntoView {
     let Answers { q1, q2, rate } = answers;
     // Q1: the loss of an untrained 10-class model; graded by the run's first step.
-    let first_loss = move || state.losses.with(|l| l.first());
+    let first_loss = move || {
+        state
+            .first_loss
+            .get()
+            .or_else(|| state.losses.with(|l| l.first()))
+    };
     let nearest = move || {
         first_loss().map(|f| {
             OPTIONS

@@ -6,7 +6,9 @@
 mod autodiff;
 mod check;
 pub mod config;
+mod hardware;
 mod overfit;
+mod overfit_text;
 mod page;
 pub mod protocol;
 mod resume;

@@ -409,6 +409,7 @@ pub fn TrainPage() -> impl IntoView {
                     3 => steps::code_panel(client.clone(), state, config, lang).into_any(),
                     steps::DASHBOARD => ().into_any(),
                     steps::OVERFIT => super::overfit::overfit_panel(client.clone(), state, lang).into_any(),
+                    steps::HARDWARE => super::hardware::hardware_panel(client.clone(), state, lang).into_any(),
                     _ => super::check::check_panel(state, config, answers, lang).into_any(),
                 }
             }

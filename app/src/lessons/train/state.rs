@@ -56,6 +56,8 @@ pub struct OverfitView {
     pub outcome: Option<OverfitOutcome>,
     /// Running now.
     pub running: bool,
+    /// The experiments finished so far on this page, to compare (kept when a new one begins).
+    pub finished: Vec<super::overfit_text::RunSummary>,
 }
 
 /// The run as the page shows it; widgets get the signals they show.
@@ -104,6 +106,11 @@ pub struct State {
     /// The last divergence at a learning rate of 1, kept after its rollback and across resets: the
     /// outcome "blew up" that "Check yourself" grades.
     pub blown_at_one: RwSignal<Option<Divergence>>,
+    /// The first loss of the last run that started from step 0, kept after a rollback undoes it.
+    pub first_loss: RwSignal<Option<f32>>,
+    /// "Why a GPU?": the last measurement, and whether one is under way.
+    pub hardware: RwSignal<Option<super::protocol::HardwareReport>>,
+    pub measuring: RwSignal<bool>,
 }
 
 /// Whether a learning rate is the one "Check yourself" asks about (1).
@@ -140,6 +147,9 @@ impl State {
             walked: RwSignal::new(None),
             test_final: RwSignal::new(None),
             blown_at_one: RwSignal::new(None),
+            first_loss: RwSignal::new(None),
+            hardware: RwSignal::new(None),
+            measuring: RwSignal::new(false),
         }
     }
 
@@ -204,11 +214,17 @@ impl State {
                     *o = OverfitView {
                         plan: Some(plan),
                         running: true,
+                        finished: std::mem::take(&mut o.finished),
                         ..OverfitView::default()
                     }
                 }
                 OverfitEvent::Epoch { metrics, left } => o.epochs.push((metrics, left)),
                 OverfitEvent::Stopped(outcome) => {
+                    if let Some(plan) = &o.plan {
+                        o.finished.extend(super::overfit_text::RunSummary::of(
+                            plan, &o.epochs, &outcome,
+                        ));
+                    }
                     o.outcome = Some(outcome);
                     o.running = false;
                 }
@@ -265,6 +281,10 @@ impl State {
                     self.speed.set(samples_per_second);
                 }
                 if !losses.is_empty() {
+                    // Step 1's loss: the untrained model's ("Check yourself" grades by it).
+                    if step as usize == losses.len() {
+                        self.first_loss.set(Some(losses[0]));
+                    }
                     self.losses.update(|l| l.extend(&losses));
                 }
                 self.running.set(running);

@@ -19,9 +19,11 @@ use crate::ui::i18n::{Lang, Text, tx};
 pub const DASHBOARD: usize = 4;
 /// The step on overfitting and early stopping.
 pub const OVERFIT: usize = 5;
+/// The step that measures why a GPU helps.
+pub const HARDWARE: usize = 6;
 
 /// The steps.
-pub const STEPS: [Step; 6] = [
+pub const STEPS: [Step; 7] = [
     Step {
         title: tx("The data", "数据"),
         body: tx(
@@ -75,6 +77,17 @@ pub const STEPS: [Step; 6] = [
         notes: tx(
             "Run it with 500 images and ask the class to predict where the two loss curves part. Then run it with 5,000 and compare: the page compares the two runs' gaps and stopping points by their numbers (an epoch of 5,000 images is ten times as many steps, so compare in steps, not only epochs). Stress that the test accuracy appears only once.",
             "用 500 张图像运行，请学生预测两条损失曲线在哪里分开。再用 5,000 张运行并比较：页面按数字比较两次运行的差距和停止位置（5,000 张图像的一轮是十倍的步数，所以要按步数比较，而不只按轮次）。强调测试准确率只出现一次。",
+        ),
+    },
+    Step {
+        title: tx("Why a GPU?", "为什么要用 GPU？"),
+        body: tx(
+            "The article asks why training needs GPUs (or TPUs) and lots of data. Count and measure it here, for this lesson's model on this machine: how much of one training step's arithmetic (its FLOPs, floating-point operations) is matrix products, how many FLOP per second each engine achieves, and what that means for the time of an epoch.",
+            "原文问：为什么训练需要 GPU（或 TPU）和大量数据？在这里针对本课的模型、在这台机器上数一数、测一测：一个训练步的计算量（FLOP，浮点运算次数）中有多少是矩阵乘法，每个引擎每秒实际完成多少 FLOP，以及这对一轮的时间意味着什么。",
+        ),
+        notes: tx(
+            "Press Measure on the machine you present from: every figure is that machine's (the CPU engine on its processor, WebGPU on its GPU, each timed for about a second). Ask: with ten times the data, what happens to an epoch's time? (Ten times the steps, so about ten times the time on either engine.)",
+            "在你用来演示的机器上按“测量”：每个数字都来自这台机器（CPU 引擎在处理器上、WebGPU 在 GPU 上，各计时约一秒）。问学生：数据多十倍，一轮的时间会怎样？（步数多十倍，所以在哪个引擎上都大约多十倍时间。）",
         ),
     },
     Step {
@@ -580,5 +593,31 @@ mod tests {
         ] {
             assert!(phases.contains(&p), "{p:?}");
         }
+        // The numbers the speaker notes give (U7): forward 2 launches in 2 dispatches, backward 6 in
+        // 3 (two of its own, one shared with the fused head), backward ≈ 1.0× forward's arithmetic.
+        let launches = shape.launches();
+        let line = cost_line(&launches, Lang::En);
+        assert!(
+            line.contains("forward 2 launches in 2 dispatches, 52.0 MFLOP"),
+            "{line}"
+        );
+        assert!(
+            line.contains("backward 6 launches in 3 dispatches, 52.8 MFLOP — 1.01× forward"),
+            "{line}"
+        );
+        let own: Vec<usize> = launches
+            .iter()
+            .filter(|l| Phase::of(l.task) == Phase::Backward)
+            .map(|l| l.dispatch)
+            .filter(|d| {
+                !launches
+                    .iter()
+                    .any(|k| k.dispatch == *d && Phase::of(k.task) != Phase::Backward)
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(own.len(), 2, "backward's own dispatches");
+        assert!(cost_line(&launches, Lang::Zh).contains("反向 6 个内核"));
     }
 }

@@ -276,6 +276,10 @@ impl Worker {
     pub(super) async fn evaluate(&mut self) -> Result<(), EngineError> {
         let s = self.session.as_mut().expect("a session exists");
         if !s.validation_set {
+            // Fewer than 12 training images leave no validation set; the test set still comes at the end.
+            if s.finished && !s.tested && s.validation == 0 {
+                self.measure_test_once().await?;
+            }
             return Ok(());
         }
         let eval = s.engine.evaluate(Some(s.validation)).await?;
@@ -325,7 +329,9 @@ impl Worker {
         };
         s.engine.set_data(Split::Test, &test)?;
         let eval = s.engine.evaluate(Some(s.config.test)).await;
-        s.engine.set_data(Split::Test, &validation)?;
+        if !validation.is_empty() {
+            s.engine.set_data(Split::Test, &validation)?;
+        }
         let eval = eval?;
         s.tested = true;
         self.out.post(&TrEvent::TestFinal {
