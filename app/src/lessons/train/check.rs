@@ -182,7 +182,9 @@ pub fn check_panel(
         } else {
             0
         };
-        let loss = state.losses.with(|l| (l.len() > 0).then(|| l.window_mean(false)));
+        let loss = state
+            .losses
+            .with(|l| (!l.is_empty()).then(|| l.window_mean(false)));
         let accuracy = state.evals.with(|e| {
             e.iter()
                 .rev()

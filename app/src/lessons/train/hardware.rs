@@ -36,17 +36,23 @@ pub fn step_flops(widths: &[usize], batch: usize) -> (u64, u64) {
 }
 
 /// One engine's figures: (steps per second, achieved FLOP/s, seconds per epoch).
-pub fn engine_figures(samples_per_second: f64, batch: usize, flops: u64, epoch_images: usize) -> (f64, f64, f64) {
+pub fn engine_figures(
+    samples_per_second: f64,
+    batch: usize,
+    flops: u64,
+    epoch_images: usize,
+) -> (f64, f64, f64) {
     let steps = samples_per_second / batch.max(1) as f64;
     let epoch_steps = epoch_images.div_ceil(batch.max(1)) as f64;
     (steps, steps * flops as f64, epoch_steps / steps.max(1e-12))
 }
 
-fn seconds(s: f64) -> String {
-    if s >= 120.0 {
-        format!("{:.1} min", s / 60.0)
-    } else {
-        format!("{s:.1} s")
+fn seconds(s: f64, lang: Lang) -> String {
+    match (lang, s >= 120.0) {
+        (Lang::En, true) => format!("{:.1} min", s / 60.0),
+        (Lang::En, false) => format!("{s:.1} s"),
+        (Lang::Zh, true) => format!("{:.1} 分钟", s / 60.0),
+        (Lang::Zh, false) => format!("{s:.1} 秒"),
     }
 }
 
@@ -64,30 +70,50 @@ fn verdict(r: &HardwareReport, flops: u64, lang: Lang) -> String {
             match (lang, ratio >= 1.0) {
                 (Lang::En, true) => format!(
                     "On this machine WebGPU reached {ratio:.1}× the CPU engine's FLOP/s on this model: an epoch of {} images takes {} instead of {}, ten epochs (the article's loop) {} instead of {}.",
-                    r.epoch_images, seconds(ge), seconds(ce), seconds(10.0 * ge), seconds(10.0 * ce)
+                    r.epoch_images,
+                    seconds(ge, lang),
+                    seconds(ce, lang),
+                    seconds(10.0 * ge, lang),
+                    seconds(10.0 * ce, lang)
                 ),
                 (Lang::Zh, true) => format!(
                     "在这台机器上，对这个模型，WebGPU 达到了 CPU 引擎 {ratio:.1} 倍的 FLOP/s：{} 张图像的一轮需要 {}，而不是 {}；十轮（原文的循环）需要 {}，而不是 {}。",
-                    r.epoch_images, seconds(ge), seconds(ce), seconds(10.0 * ge), seconds(10.0 * ce)
+                    r.epoch_images,
+                    seconds(ge, lang),
+                    seconds(ce, lang),
+                    seconds(10.0 * ge, lang),
+                    seconds(10.0 * ce, lang)
                 ),
                 (Lang::En, false) => format!(
                     "On this machine WebGPU was slower than the CPU engine on this model ({:.1}× slower: a software adapter, or a model too small to keep a GPU busy): an epoch of {} images takes {} on WebGPU and {} on the CPU engine.",
-                    1.0 / ratio.max(1e-12), r.epoch_images, seconds(ge), seconds(ce)
+                    1.0 / ratio.max(1e-12),
+                    r.epoch_images,
+                    seconds(ge, lang),
+                    seconds(ce, lang)
                 ),
                 (Lang::Zh, false) => format!(
                     "在这台机器上，对这个模型，WebGPU 比 CPU 引擎慢（慢 {:.1} 倍：可能是软件适配器，或者模型太小，不足以让 GPU 忙起来）：{} 张图像的一轮在 WebGPU 上需要 {}，在 CPU 引擎上需要 {}。",
-                    1.0 / ratio.max(1e-12), r.epoch_images, seconds(ge), seconds(ce)
+                    1.0 / ratio.max(1e-12),
+                    r.epoch_images,
+                    seconds(ge, lang),
+                    seconds(ce, lang)
                 ),
             }
         }
         (Some((_, _, ce)), None) => match lang {
             Lang::En => format!(
                 "Only the CPU engine could be measured here ({}): an epoch of {} images takes it {}, ten epochs {}.",
-                r.gpu_problem.clone().unwrap_or_default(), r.epoch_images, seconds(ce), seconds(10.0 * ce)
+                r.gpu_problem.clone().unwrap_or_default(),
+                r.epoch_images,
+                seconds(ce, lang),
+                seconds(10.0 * ce, lang)
             ),
+            // The worker's reason is the browser's English text: said in English only.
             Lang::Zh => format!(
-                "这里只能测量 CPU 引擎（{}）：{} 张图像的一轮需要 {}，十轮需要 {}。",
-                r.gpu_problem.clone().unwrap_or_default(), r.epoch_images, seconds(ce), seconds(10.0 * ce)
+                "这里只能测量 CPU 引擎（WebGPU 不可用）：{} 张图像的一轮需要 {}，十轮需要 {}。",
+                r.epoch_images,
+                seconds(ce, lang),
+                seconds(10.0 * ce, lang)
             ),
         },
         _ => String::new(),
@@ -145,11 +171,12 @@ pub fn hardware_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> i
                     let key = if e.kind == EngineKind::Gpu { "gpu" } else { "cpu" };
                     view! {
                         <tr data-testid=format!("hw-row-{key}")>
-                            <th scope="row">{e.name.clone()}</th>
+                            <th scope="row">{let name = e.name.clone(); let cpu = e.kind == EngineKind::Cpu;
+                                move || if cpu { tx("CPU engine", "CPU 引擎").get(lang.get()).to_string() } else { name.clone() }}</th>
                             <td>{format!("{:.0}", e.samples_per_second)}</td>
                             <td>{format!("{steps:.1}")}</td>
                             <td data-testid=format!("hw-flops-{key}") data-value=fps.to_string()>{format!("{:.2}", fps / 1e9)}</td>
-                            <td data-testid=format!("hw-epoch-{key}") data-value=epoch.to_string()>{seconds(epoch)}</td>
+                            <td data-testid=format!("hw-epoch-{key}") data-value=epoch.to_string()>{move || seconds(epoch, lang.get())}</td>
                         </tr>
                     }
                 }).collect_view();

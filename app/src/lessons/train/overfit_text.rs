@@ -42,10 +42,12 @@ pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], lang: Lang) -> Option<String>
         .iter()
         .min_by(|a, b| a.val_loss.total_cmp(&b.val_loss))?;
     // The first epoch that reached the highest accuracy.
-    let by_accuracy = epochs.iter().fold(None::<&OverfitMetrics>, |best, m| match best {
-        Some(b) if b.val_accuracy >= m.val_accuracy => Some(b),
-        _ => Some(m),
-    })?;
+    let by_accuracy = epochs
+        .iter()
+        .fold(None::<&OverfitMetrics>, |best, m| match best {
+            Some(b) if b.val_accuracy >= m.val_accuracy => Some(b),
+            _ => Some(m),
+        })?;
     let (l, a) = (by_loss.epoch, by_accuracy.epoch);
     if l == a {
         return None;
@@ -112,7 +114,10 @@ pub fn compare_runs(runs: &[RunSummary], lang: Lang) -> Option<String> {
     let (en_gap, zh_gap) = match gap {
         -1 => ("smaller", "更小"),
         1 => ("larger", "更大"),
-        _ => ("about the same (within 0.5 points)", "差不多（相差不到 0.5 个百分点）"),
+        _ => (
+            "about the same (within 0.5 points)",
+            "差不多（相差不到 0.5 个百分点）",
+        ),
     };
     let word = |c: i32, lang: Lang| match (c, lang) {
         (1, Lang::En) => "later",
@@ -172,7 +177,10 @@ mod tests {
         assert_eq!(loss_vs_accuracy(&agree, Lang::En), None);
         let rose = [m(1, 0.5, 0.8), m(2, 0.4, 0.85), m(3, 0.45, 0.87)];
         let s = loss_vs_accuracy(&rose, Lang::En).unwrap();
-        assert!(s.contains("lowest at epoch 2") && s.contains("epoch 3"), "{s}");
+        assert!(
+            s.contains("lowest at epoch 2") && s.contains("epoch 3"),
+            "{s}"
+        );
         assert!(s.contains("kept rising"), "{s}");
         let earlier = [m(1, 0.5, 0.86), m(2, 0.4, 0.85)];
         let s = loss_vs_accuracy(&earlier, Lang::Zh).unwrap();

@@ -178,7 +178,7 @@ fn which_image(img: &TrainImage, lang: Lang) -> String {
             img.total, img.validation
         ),
         (Lang::Zh, true) => format!(
-            "，本次运行共 {} 张训练图像{loaded} · 属于前 {} 张，即验证集：从不参与训练",
+            "/ 本次运行共 {} 张训练图像{loaded} · 属于前 {} 张，即验证集：从不参与训练",
             img.total, img.validation
         ),
         (Lang::En, false) => format!(
@@ -186,7 +186,7 @@ fn which_image(img: &TrainImage, lang: Lang) -> String {
             img.total, img.validation
         ),
         (Lang::Zh, false) => format!(
-            "，本次运行共 {} 张训练图像{loaded} · 参与训练（前 {} 张是验证集）",
+            "/ 本次运行共 {} 张训练图像{loaded} · 参与训练（前 {} 张是验证集）",
             img.total, img.validation
         ),
     }
@@ -434,9 +434,15 @@ fn walked_line(walked: &Walked, loss: Option<f32>, gpu: bool, lang: Lang) -> Str
     match (lang, gpu || no_work) {
         (Lang::En, false) => format!("Step {step}: {code} ran in {ms:.2} ms{batch}{loss}"),
         (Lang::Zh, false) => format!("第 {step} 步：{code} 已执行，用时 {ms:.2} 毫秒{batch}{loss}"),
-        (Lang::En, true) if no_work => format!("Step {step}: {code} ran (nothing to launch){batch}{loss}"),
-        (Lang::Zh, true) if no_work => format!("第 {step} 步：{code} 已执行（无需启动内核）{batch}{loss}"),
-        (Lang::En, true) => format!("Step {step}: {code} sent to the GPU (not timed per line){batch}{loss}"),
+        (Lang::En, true) if no_work => {
+            format!("Step {step}: {code} ran (nothing to launch){batch}{loss}")
+        }
+        (Lang::Zh, true) if no_work => {
+            format!("第 {step} 步：{code} 已执行（无需启动内核）{batch}{loss}")
+        }
+        (Lang::En, true) => {
+            format!("Step {step}: {code} sent to the GPU (not timed per line){batch}{loss}")
+        }
         (Lang::Zh, true) => format!("第 {step} 步：{code} 已提交给 GPU（不逐行计时）{batch}{loss}"),
     }
 }
@@ -476,7 +482,11 @@ pub fn code_panel(
             .flatten()
     };
     let walk = move |_| client.send(&TrToWorker::WalkPhase);
-    let gpu = move || state.engine.with(|e| e.as_ref().is_some_and(|e| e.kind != EngineKind::Cpu));
+    let gpu = move || {
+        state
+            .engine
+            .with(|e| e.as_ref().is_some_and(|e| e.kind != EngineKind::Cpu))
+    };
     // The lit line comes into view with each press; the button sits right under the loop's lines.
     Effect::new(move |_| {
         let Some(phase) = state.walked.with(|w| w.as_ref().map(|w| w.phase)) else {

@@ -226,9 +226,9 @@ pub fn out_of_range(key: &str, typed: &str, lang: Lang) -> String {
         (_, Lang::Zh) => "此设置接受的值",
     };
     match lang {
-        Lang::En => format!(
-            "Out of range: “{typed}” — {rule}. The run keeps the last accepted value."
-        ),
+        Lang::En => {
+            format!("Out of range: “{typed}” — {rule}. The run keeps the last accepted value.")
+        }
         Lang::Zh => format!("超出范围：“{typed}”——{rule}。运行仍使用上一次接受的值。"),
     }
 }
@@ -247,10 +247,7 @@ pub const TILES: Text = tx(
     "Each tile is one hidden unit's 784 weights as a 28×28 image: red positive, blue negative.",
     "每个小图是一个隐藏单元的 784 个权重（28×28）：红色为正，蓝色为负。",
 );
-pub const CONFUSION: Text = tx(
-    "Confusion matrix (validation set)",
-    "混淆矩阵（验证集）",
-);
+pub const CONFUSION: Text = tx("Confusion matrix (validation set)", "混淆矩阵（验证集）");
 pub const DRAW: Text = tx("Draw a digit", "手写一个数字");
 pub const CREDITS: Text = tx(
     "MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Every number on this page comes live from the model.",
@@ -286,7 +283,10 @@ mod tests {
         for key in ["lr", "momentum", "batch", "epochs", "seed", "hidden"] {
             let en = out_of_range(key, "1000", Lang::En);
             let zh = out_of_range(key, "1000", Lang::Zh);
-            assert!(!en.contains("a value this setting") && en.contains("1000"), "{en}");
+            assert!(
+                !en.contains("a value this setting") && en.contains("1000"),
+                "{en}"
+            );
             assert!(!zh.contains("此设置接受") && zh.contains("1000"), "{zh}");
         }
         assert!(out_of_range("lr", "1000", Lang::En).contains("0 < lr ≤ 10"));
