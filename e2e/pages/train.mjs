@@ -2,7 +2,6 @@
 import { BasePage } from './base.mjs';
 
 export class LessonPage extends BasePage {
-  /** Opens the lesson with `query` as its setup; `prepare(context)` runs first (routes that fail or delay requests). */
   /** Opens the lesson with `query` as its setup, on the dashboard (step 4) unless the query names a step. */
   static open(browser, baseUrl, query, prepare) {
     const q = (query ?? '').replace(/^\?/, '');
@@ -11,7 +10,8 @@ export class LessonPage extends BasePage {
 
   async engineKind() { await this.byId('engine-kind').waitFor({ timeout: 120_000 }); return this.text('engine-kind'); }
   async stepCount() { return Number(await this.text('step-count')); }
-  async accuracy() { const t = await this.text('accuracy'); return t.includes('%') ? parseFloat(t) : NaN; }
+  /** The dashboard's validation accuracy in %, as shown (NaN before the first evaluation). */
+  async accuracy() { const t = await this.text('val-accuracy'); return t.includes('%') ? parseFloat(t) : NaN; }
   async lossValue() { return this.byId('loss').getAttribute('data-value'); }
   async lossTrend() {
     const el = this.byId('loss');
@@ -30,6 +30,16 @@ export class LessonPage extends BasePage {
     await this.page.waitForFunction(() => document.querySelector('[data-testid=step-count]').textContent.trim() === '0', null, { timeout: 60_000 });
   }
 
+  /** Moves through the lesson's steps with Previous / Next until step `n` shows. */
+  async goToStep(n) {
+    for (let i = 0; i < 10; i++) {
+      const at = Number(await this.byId('lesson-step').getAttribute('data-value'));
+      if (at === n) return;
+      await this.byId(at < n ? 'lesson-next' : 'lesson-prev').click();
+    }
+    throw new Error(`could not reach step ${n}`);
+  }
+
   async waitForData() {
     await this.page.waitForFunction(() => {
       const m = document.querySelector('[data-testid=data]')?.textContent.match(/train (\d+) \/ (\d+) · test (\d+) \/ (\d+)/);
@@ -38,7 +48,7 @@ export class LessonPage extends BasePage {
   }
 
   async waitForAccuracyAbove(percent, timeout = 240_000) {
-    await this.page.waitForFunction((p) => parseFloat(document.querySelector('[data-testid=accuracy]').textContent) > p, percent, { timeout });
+    await this.page.waitForFunction((p) => parseFloat(document.querySelector('[data-testid=val-accuracy]').textContent) > p, percent, { timeout });
   }
 
   /** The largest gap between animation frames over `frames` frames, in ms. */

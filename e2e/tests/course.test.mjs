@@ -15,7 +15,7 @@ before(async () => { server = await serve(DIST); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
 // Every stepped lesson and its number of steps (the CPU engine: these tests are about layout).
-const STEPPED = [['train', 6], ['cross-entropy', 6], ['chain-rule', 4], ['finetune', 6], ['optimizers', 6], ['interpret', 8], ['privacy', 6]];
+const STEPPED = [['train', 7], ['cross-entropy', 6], ['chain-rule', 4], ['finetune', 6], ['optimizers', 6], ['interpret', 8], ['privacy', 6]];
 
 test('the home page lists the lessons in course order, numbered, "start here" on the first; the teacher\'s page fills 45 minutes and its demo links open their lessons', async () => {
   const home = await CoursePage.open(browser, server.url);
@@ -92,6 +92,13 @@ test('presenter mode at 1280×720: the agenda is visible and every step\'s figur
           return fig.getBoundingClientRect().top;
         });
         assert.ok(top < 720 - 120, `${lesson} step ${step}: the figure starts at ${top} px`);
+        if (lesson === 'train' && step === 4) {
+          // The run's controls are on the first screen (the speaker notes say to press Start).
+          for (const id of ['start', 'step', 'reset']) {
+            const box = await p.byId(id).boundingBox();
+            assert.ok(box && box.y >= 0 && box.y + box.height <= 720, `train step 4: ${id} at ${JSON.stringify(box)}`);
+          }
+        }
         assert.ok(await p.sideways() <= 0, `${lesson} step ${step}: no sideways scrolling (${await p.sideways()} px)`);
         if (step === 2) await p.screenshot(`course-04-present-${lesson}`);
       } finally { await p.close(); }

@@ -80,18 +80,36 @@ test('pause, single step and reset behave; the same seed reproduces the first lo
   } finally { await lesson.close(); }
 });
 
-test('a run stepped to its last step is finished at once: Finished, Step disabled, the final model measured', async () => {
-  // Two steps in all (64 images, batches of 32, one epoch); the last one is a step, not an evaluation point.
+test('a run stepped to its last step is finished at once: Finished, Step disabled, the final model measured on validation and, once, on the test set', async () => {
+  // Two steps in all (64 images less the 5 validation images, batches of 32, one epoch); the last one is a
+  // step, not an evaluation point.
   const lesson = await LessonPage.open(browser, server.url, '?engine=cpu&hidden=16&train=64&test=200&batch=32&epochs=1&eval=60');
   try {
     await lesson.engineKind();
     await lesson.step();
     assert.equal(await lesson.byId('step').isDisabled(), false);
+    assert.equal(await lesson.byId('test-accuracy-final').count(), 0, 'no test figure while the run goes on');
     await lesson.step();
     await lesson.page.waitForFunction(() => document.querySelector('[data-testid=start]').textContent.trim() === 'Finished', null, { timeout: 30_000 });
     assert.equal(await lesson.stepCount(), 2);
     assert.equal(await lesson.byId('step').isDisabled(), true, 'nothing left to step');
-    await lesson.page.waitForFunction(() => document.querySelector('[data-testid=accuracy]').textContent.includes('%'), null, { timeout: 30_000 });
+    // The dashboard's figure is the validation set's: the first 64 / 12 = 5 training images.
+    await lesson.page.waitForFunction(() => document.querySelector('[data-testid=val-accuracy]').textContent.includes('%'), null, { timeout: 30_000 });
+    assert.equal(await lesson.value('validation-split'), '5');
+    const val = Number(await lesson.value('val-accuracy'));
+    assert.ok(val >= 0 && val <= 1 && Math.abs(val * 5 - Math.round(val * 5)) < 1e-6, `a fraction of 5 images: ${val}`);
+    // The test set, once, at the end: its own element, labelled as measured once.
+    const test = lesson.byId('test-accuracy-final');
+    await test.waitFor({ timeout: 30_000 });
+    assert.equal(await test.count(), 1);
+    assert.equal(await test.getAttribute('data-images'), '200');
+    assert.equal(await test.getAttribute('data-step'), '2');
+    const accuracy = Number(await test.getAttribute('data-value'));
+    assert.ok(accuracy >= 0 && accuracy <= 1, `test accuracy ${accuracy}`);
+    assert.match(await test.textContent(), /measured once/);
+    // A new run forgets it.
+    await lesson.reset();
+    assert.equal(await lesson.byId('test-accuracy-final').count(), 0);
     assert.equal(await lesson.errors(), '');
   } finally { await lesson.close(); }
 });
@@ -117,7 +135,7 @@ test('the CPU engine (engine=cpu) also trains, and the confusion matrix opens it
     await lesson.start();
     await lesson.waitForAccuracyAbove(60, 120_000);
     await lesson.byId('cell-1-1').click();
-    await lesson.page.waitForFunction(() => /test images of 1 predicted as 1/.test(document.querySelector('[data-testid=cell-caption]').textContent));
+    await lesson.page.waitForFunction(() => /validation images of 1 predicted as 1/.test(document.querySelector('[data-testid=cell-caption]').textContent));
     await lesson.screenshot('05-cpu-engine-confusion');
     // One tab stop for the matrix; the arrow keys move inside it and Enter opens a cell.
     assert.equal(await lesson.page.$$eval('table.confusion button[tabindex="0"]', (b) => b.length), 1);
@@ -125,7 +143,7 @@ test('the CPU engine (engine=cpu) also trains, and the confusion matrix opens it
     await lesson.page.keyboard.press('ArrowDown');
     assert.equal(await lesson.page.evaluate(() => document.activeElement?.dataset.testid), 'cell-2-2');
     await lesson.page.keyboard.press('Enter');
-    await lesson.page.waitForFunction(() => /test images of 2 predicted as 2/.test(document.querySelector('[data-testid=cell-caption]').textContent));
+    await lesson.page.waitForFunction(() => /validation images of 2 predicted as 2/.test(document.querySelector('[data-testid=cell-caption]').textContent));
     assert.deepEqual(lesson.consoleErrors, []);
   } finally { await lesson.close(); }
 });
@@ -240,7 +258,8 @@ test('a flaky network: a failed manifest request and a broken chunk download are
 });
 
 test('three data chunks arriving slowly give the same first epoch as an instant download (same seed)', async () => {
-  // 15,000 samples = three chunks of 5,000; the first epoch is all of them, not just what had arrived.
+  // 15,000 samples = three chunks of 5,000; the first epoch is all of them but the validation set's first
+  // 1,250 (15,000 / 12), not just what had arrived.
   const query = '?engine=cpu&hidden=32&train=15000&test=500&batch=64&epochs=1&eval=100&lr=0.05';
   const firstEpoch = async (prepare) => {
     const lesson = await LessonPage.open(browser, server.url, query, prepare);
@@ -248,16 +267,20 @@ test('three data chunks arriving slowly give the same first epoch as an instant 
       await lesson.engineKind();
       await lesson.start();
       await lesson.page.waitForFunction(() => document.querySelector('[data-testid=start]').disabled, null, { timeout: 180_000 });
-      await lesson.page.waitForFunction(() => document.querySelector('[data-testid=accuracy]').dataset.value !== '');
+      await lesson.page.waitForFunction(() => document.querySelector('[data-testid=val-accuracy]').dataset.value !== '');
+      await lesson.byId('test-accuracy-final').waitFor({ timeout: 60_000 });
       const loss = lesson.byId('loss');
-      const accuracy = lesson.byId('accuracy');
+      const accuracy = lesson.byId('val-accuracy');
+      const test = lesson.byId('test-accuracy-final');
       return {
         steps: await lesson.stepCount(),
         last: await loss.getAttribute('data-value'),
         first10: await loss.getAttribute('data-first'),
         last10: await loss.getAttribute('data-recent'),
-        testAccuracy: await accuracy.getAttribute('data-value'),
-        testLoss: await accuracy.getAttribute('data-loss'),
+        valAccuracy: await accuracy.getAttribute('data-value'),
+        valLoss: await accuracy.getAttribute('data-loss'),
+        testAccuracy: await test.getAttribute('data-value'),
+        testLoss: await test.getAttribute('data-loss'),
       };
     } finally { await lesson.close(); }
   };
@@ -271,7 +294,7 @@ test('three data chunks arriving slowly give the same first epoch as an instant 
     });
   });
   assert.equal(delayed.length, 2, 'chunks 1 and 2 were held back');
-  assert.equal(instant.steps, Math.ceil(15000 / 64));
+  assert.equal(instant.steps, Math.ceil((15000 - 1250) / 64));
   assert.deepEqual(slow, instant);
 });
 
@@ -338,7 +361,7 @@ test('a trained model downloaded, the run reset, the file loaded back: the same 
     const file = await download.path();
     await lesson.reset();
     await lesson.byId('import-model').setInputFiles(file);
-    await lesson.page.waitForFunction((a) => parseFloat(document.querySelector('[data-testid=accuracy]').textContent) === a, trained, { timeout: 60_000 });
+    await lesson.page.waitForFunction((a) => parseFloat(document.querySelector('[data-testid=val-accuracy]').textContent) === a, trained, { timeout: 60_000 });
     assert.equal(await lesson.stepCount(), 0);
     // A file that is not a model: a message, and the loaded model stays.
     await lesson.byId('import-model').setInputFiles({ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model') });
@@ -418,12 +441,103 @@ test('the lesson in steps: a digit before and after Normalize, the parameters as
     await lesson.byId('lesson-next').click();
     await lesson.byId('overfit-run').waitFor();
     await lesson.byId('lesson-next').click();
+    await lesson.byId('hw-measure').waitFor();
+    await lesson.byId('lesson-next').click();
     // The run's first loss is the untrained model's: about ln 10, so 2.3 is the right choice.
     await lesson.byId('train-q1-2').click();
     assert.equal(await lesson.byId('train-q1-result').getAttribute('data-correct'), 'true', await lesson.text('train-q1-result'));
     await lesson.byId('train-q2-blows').click();
+    // No run at a learning rate of 1 yet: the answer waits for one, with the rules it will be graded by.
     await lesson.byId('train-q2-wait').waitFor();
+    assert.match(await lesson.text('train-q2-rules'), /mean loss of the last 10 steps is 2\.0 or more.*below 0\.5/);
     await lesson.screenshot('06-check-yourself');
+    assert.deepEqual(lesson.consoleErrors, []);
+  } finally { await lesson.close(); }
+});
+
+test('check yourself: answers given before the run are kept while the student does it, then graded; at a learning rate of 1 the blow-up is the outcome, although the run rolls back', async () => {
+  // The seed model at lr 1 (the walkthrough saw it diverge at step 6 with a loss of 52).
+  const lesson = await LessonPage.open(browser, server.url, '?step=7&engine=cpu&train=2000&test=500&eval=60&lr=1');
+  try {
+    await lesson.engineKind();
+    // Predict first: no run yet, so both answers wait.
+    await lesson.byId('train-q1-2').click();
+    await lesson.byId('train-q1-wait').waitFor();
+    await lesson.byId('train-q2-blows').click();
+    await lesson.byId('train-q2-wait').waitFor();
+    // Then run: on the Train step, one step (the first loss), then Start until it blows up.
+    await lesson.goToStep(4);
+    await lesson.step();
+    await lesson.start();
+    const banner = lesson.byId('diverged');
+    await banner.waitFor({ timeout: 120_000 });
+    assert.equal(await banner.getAttribute('data-lr'), '1');
+    const divergedAt = await banner.getAttribute('data-step');
+    // Back to the questions: the answers are still there, and graded by the run.
+    await lesson.goToStep(7);
+    assert.ok(await lesson.byId('train-q1-2').evaluate((b) => b.classList.contains('chosen')), 'the first answer is kept');
+    assert.ok(await lesson.byId('train-q2-blows').evaluate((b) => b.classList.contains('chosen')), 'the second answer is kept');
+    assert.equal(await lesson.byId('train-q1-result').getAttribute('data-correct'), 'true', await lesson.text('train-q1-result'));
+    const q2 = lesson.byId('train-q2-result');
+    await q2.waitFor();
+    assert.equal(await q2.getAttribute('data-outcome'), 'blows');
+    assert.equal(await q2.getAttribute('data-correct'), 'true', await q2.textContent());
+    assert.match(await q2.textContent(), new RegExp(`blew up at step ${divergedAt}`));
+    // Kept in this browser: a reload shows the same answers (and "Answer again" clears one).
+    await lesson.page.reload();
+    await lesson.byId('train-q2-blows').waitFor({ timeout: 60_000 });
+    assert.ok(await lesson.byId('train-q2-blows').evaluate((b) => b.classList.contains('chosen')));
+    await lesson.byId('train-q2-again').click();
+    assert.equal(await lesson.byId('train-q2-blows').isDisabled(), false);
+    assert.deepEqual(lesson.consoleErrors, []);
+  } finally { await lesson.close(); }
+});
+
+test('an out-of-range setting is refused with the rule it broke, in the page\'s language; the run keeps the last accepted value', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&${SMALL}`);
+  try {
+    await lesson.engineKind();
+    await lesson.byId('lr').fill('1000');
+    await lesson.byId('lr').dispatchEvent('change');
+    const why = lesson.byId('lr-invalid');
+    await why.waitFor();
+    assert.match(await why.textContent(), /Out of range: “1000” — learning rate: 0 < lr ≤ 10\. The run keeps the last accepted value\./);
+    assert.equal(await lesson.byId('lr').inputValue(), '1000', 'what was typed stays, marked');
+    assert.equal(await lesson.byId('lr').getAttribute('aria-invalid'), 'true');
+    assert.doesNotMatch(lesson.page.url(), /lr=1000/);
+    await lesson.byId('batch').fill('0');
+    await lesson.byId('batch').dispatchEvent('change');
+    assert.match(await lesson.text('batch-invalid'), /batch size: a whole number from 1 to 1024/);
+    // In Chinese, the same rule.
+    await lesson.byId('lang').click();
+    assert.match(await lesson.text('lr-invalid'), /超出范围：“1000”——学习率：0 < lr ≤ 10/);
+    await lesson.byId('lang').click();
+    // A good value clears the message.
+    await lesson.byId('lr').fill('0.1');
+    await lesson.byId('lr').dispatchEvent('change');
+    await lesson.page.waitForFunction(() => !document.querySelector('[data-testid=lr-invalid]'));
+    assert.match(lesson.page.url(), /lr=0\.1/);
+    assert.equal(await lesson.errors(), '');
+  } finally { await lesson.close(); }
+});
+
+test('why a GPU: the share of a step that is matrix products, counted from the shapes, and each engine\'s FLOP/s and epoch time, measured here', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?step=6&${SMALL}`);
+  try {
+    await lesson.waitForData();
+    await lesson.byId('hw-measure').click();
+    const share = lesson.byId('hw-matmul-share');
+    await share.waitFor({ timeout: 60_000 });
+    // hidden=32, batch 32: 2·32·784·32 twice (fc1 forward, weight gradient) and 2·32·32·10 three times.
+    const products = 2 * 2 * 32 * 784 * 32 + 3 * 2 * 32 * 32 * 10;
+    const total = Number(await share.getAttribute('data-flops'));
+    assert.ok(Math.abs(Number(await share.getAttribute('data-value')) - products / total) < 1e-9);
+    assert.ok(products / total > 0.9, `matrix products are most of the arithmetic: ${products / total}`);
+    const cpu = Number(await lesson.value('hw-flops-cpu'));
+    assert.ok(cpu > 0, `the CPU engine's FLOP/s: ${cpu}`);
+    // One epoch: (2,000 − 166 validation images) / 32 = 58 steps at the measured rate.
+    assert.ok(Number(await lesson.value('hw-epoch-cpu')) > 0);
+    assert.match(await lesson.text('hw-verdict'), /epoch of 1834 images/);
     assert.deepEqual(lesson.consoleErrors, []);
   } finally { await lesson.close(); }
 });

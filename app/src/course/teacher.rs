@@ -63,8 +63,8 @@ pub const DEMOS: &[Demo] = &[
         lesson: "train",
         setup: "step=5&hidden=128",
         what: tx(
-            "Run the experiment on 500 images: the training loss keeps falling while the validation loss flattens; it stops and restores the best epoch, then the test accuracy appears once. Run it again with 5,000 images: the gap shrinks.",
-            "用 500 张图像运行实验：训练损失一直下降，而验证损失趋于平缓；它停下并恢复最佳一轮，然后测试准确率只出现一次。再用 5,000 张图像运行：差距变小。",
+            "Run the experiment on 500 images: the training loss keeps falling while the validation loss flattens; it stops and restores the best epoch, then the test accuracy appears once. Run it again with 5,000 images: the page compares the two runs by their numbers (the accuracy gap at the best epoch, and where that epoch fell, in epochs and in steps).",
+            "用 500 张图像运行实验：训练损失一直下降，而验证损失趋于平缓；它停下并恢复最佳一轮，然后测试准确率只出现一次。再用 5,000 张图像运行：页面按数字比较两次运行（最佳一轮的准确率差距，以及这一轮按轮次和按步数分别落在哪里）。",
         ),
     },
     Demo {

@@ -12,17 +12,17 @@ use crate::history::LossHistory;
 const UNITS_SHOWN: Text = tx("{n} hidden units shown", "显示了 {n} 个隐藏单元");
 const AFTER_EVALUATION: Text = tx("Appears after the first evaluation.", "第一次评估后显示。");
 const CLICK_A_CELL: Text = tx(
-    "Click a cell to see its test images.",
-    "点击格子查看对应的测试图片。",
+    "Click a cell to see its validation images.",
+    "点击格子查看对应的验证集图像。",
 );
 const CELL: Text = tx(
-    "{total} test images of {truth} predicted as {predicted}",
-    "{total} 张真实为 {truth}、被预测为 {predicted} 的测试图片",
+    "{total} validation images of {truth} predicted as {predicted}",
+    "{total} 张真实为 {truth}、被预测为 {predicted} 的验证集图像",
 );
 const FIRST_SHOWN: Text = tx(" (first {count} shown)", "（显示前 {count} 张）");
 const CELL_BUTTON: Text = tx(
-    "{n} test images of {truth} predicted as {predicted}",
-    "{n} 张真实为 {truth}、被预测为 {predicted} 的测试图片",
+    "{n} validation images of {truth} predicted as {predicted}",
+    "{n} 张真实为 {truth}、被预测为 {predicted} 的验证集图像",
 );
 const WEIGHTS_LABEL: Text = tx("first-layer weights", "第一层权重");
 const TRUE_PREDICTED: Text = tx("true ↓ predicted →", "真实↓ 预测→");

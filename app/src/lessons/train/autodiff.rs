@@ -9,7 +9,7 @@ use crate::ui::i18n::{Lang, Text, tx};
 
 const BATCH: Text = tx(
     "Batch of {rows}: loss {ours} (ours) vs {burn} (burn)",
-    "{rows} 张图片的一批：损失 {ours}（我们的）对 {burn}（burn 的）",
+    "一个批次的 {rows} 张图像：损失 {ours}（我们的）对 {burn}（burn 的）",
 );
 const HEADERS: [Text; 4] = [
     tx("parameter", "参数"),

@@ -107,6 +107,29 @@ pub const MAX_WIDTH: usize = 2048;
 /// The largest batch (the worker's engines take this many rows per dispatch).
 pub const MAX_BATCH: usize = 1024;
 
+/// One training image in this many is set aside as the dashboard's validation set.
+pub const VALIDATION_ONE_IN: usize = 12;
+
+/// How many of the run's `train` training images form its validation set: the first `train / 12`
+/// (5,000 of MNIST's 60,000). They are never trained on; the dashboard's accuracy is measured on them,
+/// and the test set only once, when the run ends.
+pub fn validation_images(train: usize) -> usize {
+    train / VALIDATION_ONE_IN
+}
+
+/// The training chunks' sizes once the first `validation` images are taken out of the front.
+pub fn without_validation(chunks: &[usize], validation: usize) -> Vec<usize> {
+    let mut left = validation;
+    chunks
+        .iter()
+        .filter_map(|&c| {
+            let taken = c.min(left);
+            left -= taken;
+            (c > taken).then_some(c - taken)
+        })
+        .collect()
+}
+
 /// A learning rate or momentum the engine accepts (its own check, [`OptimizerConfig::validate`]).
 fn trainable(lr: f32, momentum: f32) -> bool {
     OptimizerConfig {
@@ -311,6 +334,23 @@ mod tests {
         ));
         assert!((param("hidden").unwrap().set)(&mut c, "64%2C32"));
         assert_eq!(c.hidden, vec![64, 32]);
+    }
+
+    #[test]
+    fn the_validation_split_is_the_first_twelfth_and_leaves_the_training_chunks() {
+        assert_eq!(validation_images(60_000), 5_000);
+        assert_eq!(validation_images(2_000), 166);
+        assert_eq!(validation_images(11), 0);
+        assert_eq!(
+            without_validation(&[5_000, 5_000, 5_000], 5_000),
+            vec![5_000, 5_000]
+        );
+        assert_eq!(
+            without_validation(&[5_000, 5_000], 1_250),
+            vec![3_750, 5_000]
+        );
+        assert_eq!(without_validation(&[100, 50], 120), vec![30]);
+        assert_eq!(without_validation(&[64], 0), vec![64]);
     }
 
     #[test]

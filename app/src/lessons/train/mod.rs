@@ -4,8 +4,11 @@
 
 #[cfg(feature = "burn")]
 mod autodiff;
+mod check;
 pub mod config;
+mod hardware;
 mod overfit;
+mod overfit_text;
 mod page;
 pub mod protocol;
 mod resume;

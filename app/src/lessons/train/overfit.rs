@@ -7,6 +7,7 @@
 use kernels::early_stop::{PATIENCE, TRAIN_IMAGES};
 use leptos::prelude::*;
 
+use super::overfit_text::{compare_runs, loss_vs_accuracy};
 use super::protocol::{OverfitMetrics, OverfitOutcome, TrToWorker};
 use super::state::{OverfitView, State, TrClient};
 use crate::ui::i18n::{Lang, Text, percent, tx};
@@ -242,7 +243,7 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
                     {move || tx("validation loss", "验证损失").get(lang.get())} " "
                     <strong data-testid="val-loss" data-value=m.val_loss.to_string()>{format!("{:.4}", m.val_loss)}</strong> " · "
                     {move || tx("validation accuracy", "验证准确率").get(lang.get())} " "
-                    <strong data-testid="val-accuracy" data-value=m.val_accuracy.to_string()>{move || percent(lang.get(), f64::from(m.val_accuracy), 1)}</strong> " · "
+                    <strong data-testid="overfit-val-accuracy" data-value=m.val_accuracy.to_string()>{move || percent(lang.get(), f64::from(m.val_accuracy), 1)}</strong> " · "
                     {move || match left {
                         None => tx("a new best", "新的最佳").get(lang.get()).to_string(),
                         Some(k) => format!("{} {k}", tx("patience left:", "剩余耐心：").get(lang.get())),
@@ -270,6 +271,12 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
                 </table>
             </details>
             <p data-testid="overfit-gap">{move || view.with(|v| gap_sentence(v, lang.get()))}</p>
+            {move || view.with(|v| {
+                let epochs: Vec<OverfitMetrics> = v.epochs.iter().map(|&(m, _)| m).collect();
+                loss_vs_accuracy(&epochs, lang.get())
+            }).map(|s| view! { <p data-testid="overfit-loss-vs-accuracy">{s}</p> })}
+            {move || view.with(|v| compare_runs(&v.finished, lang.get()))
+                .map(|s| view! { <p data-testid="overfit-compare">{s}</p> })}
             {move || view.with(|v| v.outcome.clone().map(|o| {
                 let best_loss = v.epochs.get(o.best_epoch.saturating_sub(1)).map_or(f32::NAN, |e| e.0.val_loss);
                 let patience = v.plan.as_ref().map_or(0, |p| p.patience);

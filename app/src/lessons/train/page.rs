@@ -93,6 +93,9 @@ pub fn TrainPage() -> impl IntoView {
         state.error(MessageCode::UrlProblem, p);
     }
     let config = RwSignal::new(initial.clone());
+    // "Check yourself" answers and the rate in effect live with the page: a student answers, does the
+    // run, and comes back to a grade.
+    let answers = super::check::Answers::load(initial.lr);
     client.send(&TrToWorker::Reset(initial));
     state.phase.set(Some(0));
     set_timeout(
@@ -135,6 +138,7 @@ pub fn TrainPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(c) = state.resumed.get() {
             update_url(&c, lang.get_untracked());
+            answers.rate.set((c.lr, 0));
             config.set(c);
         }
     });
@@ -167,6 +171,7 @@ pub fn TrainPage() -> impl IntoView {
             let c = config.get_untracked();
             update_url(&c, lang.get_untracked());
             state.clear_run();
+            answers.rate.set((c.lr, 0));
             send(TrToWorker::Reset(c));
             state.phase.set(Some(0));
             set_timeout(
@@ -180,6 +185,9 @@ pub fn TrainPage() -> impl IntoView {
         move || {
             let c = config.get_untracked();
             update_url(&c, lang.get_untracked());
+            if answers.rate.get_untracked().0 != c.lr {
+                answers.rate.set((c.lr, state.step.get_untracked()));
+            }
             send(TrToWorker::SetRates {
                 lr: c.lr,
                 momentum: c.momentum,
@@ -210,7 +218,9 @@ pub fn TrainPage() -> impl IntoView {
     // One field per row of the settings table: its label, its rule, whether it applies at once.
     let field = move |p: &'static Param<LessonConfig>| {
         let set_rates = set_rates.clone();
-        let invalid = RwSignal::new(false);
+        // A refused value stays in the field, marked, with the rule it broke (C1); the run keeps the
+        // last accepted value.
+        let invalid = RwSignal::new(None::<String>);
         let on_change = move |ev: leptos::ev::Event| {
             let v = event_target_value(&ev);
             let mut ok = false;
@@ -222,18 +232,26 @@ pub fn TrainPage() -> impl IntoView {
                     c.lr = c.optimizer.usual_lr();
                 }
             });
-            invalid.set(!ok);
+            invalid.set((!ok).then_some(v));
             if ok && p.live {
                 set_rates();
             }
         };
         let applies = move || (p.applies)(&config.get());
         let label = move || p.label.get(lang.get());
+        let refused = move || {
+            invalid.get().map(|v| view! {
+                <span class="hint bad field-invalid" role="alert" data-testid=format!("{}-invalid", p.key)>
+                    {move || text::out_of_range(p.key, &v, lang.get())}</span>
+            })
+        };
         match p.field {
             Field::Number(step) => view! {
                 <label for=p.key>{label}</label>
-                <input id=p.key data-testid=p.key type="number" step=step class:invalid=move || invalid.get()
-                    disabled=move || !applies() prop:value=move || (p.get)(&config.get()) on:change=on_change />
+                <input id=p.key data-testid=p.key type="number" step=step class:invalid=move || invalid.with(Option::is_some)
+                    aria-invalid=move || invalid.with(Option::is_some).to_string()
+                    disabled=move || !applies() prop:value=move || invalid.get().unwrap_or_else(|| (p.get)(&config.get())) on:change=on_change />
+                {refused}
                 {move || (!applies()).then(|| view! {
                     <span class="hint not-applicable" data-testid=format!("{}-not-applicable", p.key)>{move || text::NOT_APPLICABLE.get(lang.get())}</span>
                 })}
@@ -242,7 +260,9 @@ pub fn TrainPage() -> impl IntoView {
             Field::List => view! {
                 <label for=p.key>{label}</label>
                 <input id=p.key data-testid=p.key type="text" inputmode="numeric" title="comma-separated, e.g. 512 or 256,128"
-                    prop:value=move || (p.get)(&config.get()) class:invalid=move || invalid.get() on:change=on_change />
+                    prop:value=move || invalid.get().unwrap_or_else(|| (p.get)(&config.get())) class:invalid=move || invalid.with(Option::is_some)
+                    aria-invalid=move || invalid.with(Option::is_some).to_string() on:change=on_change />
+                {refused}
             }
             .into_any(),
             Field::Choice => view! {
@@ -316,6 +336,11 @@ pub fn TrainPage() -> impl IntoView {
             });
         })
     };
+    // The run's validation images: the first twelfth of the training images it uses.
+    let validation = move || {
+        let total = state.data.get().1;
+        super::config::validation_images(if total > 0 { total } else { config.get().train })
+    };
     let outline_class = move |i: usize| {
         let active = state.phase.get() == Some(i);
         let running = state.running.get();
@@ -384,19 +409,13 @@ pub fn TrainPage() -> impl IntoView {
                     3 => steps::code_panel(client.clone(), state, config, lang).into_any(),
                     steps::DASHBOARD => ().into_any(),
                     steps::OVERFIT => super::overfit::overfit_panel(client.clone(), state, lang).into_any(),
-                    _ => steps::check_panel(state, config, lang).into_any(),
+                    steps::HARDWARE => super::hardware::hardware_panel(client.clone(), state, lang).into_any(),
+                    _ => super::check::check_panel(state, config, answers, lang).into_any(),
                 }
             }
             // The dashboard stays mounted on every step (its run goes on), shown on its own.
             <div class="dashboard" class:hidden=move || at_step.get() != steps::DASHBOARD>
-            <section class="panel wide" aria-label=move || text::LOSS_PER_STEP.get(lang.get())>
-                <h2>{move || text::LOSS_PER_STEP.get(lang.get())}</h2>
-                <plots::LossPlot losses=state.losses />
-            </section>
-            <section class="panel" aria-label=move || text::TEST_ACCURACY.get(lang.get())>
-                <h2>{move || text::TEST_ACCURACY.get(lang.get())}</h2>
-                <plots::AccuracyPlot evals=state.evals />
-            </section>
+            // The controls first: in presenter mode (one column) Start, Step and Reset are on the first screen.
             <section class="panel controls" aria-label=move || text::CONTROLS.get(lang.get())>
                 <h2>{move || text::CONTROLS.get(lang.get())}</h2>
                 <div class="buttons">
@@ -454,17 +473,34 @@ pub fn TrainPage() -> impl IntoView {
                             Some(v) => format!("{v:.4}"),
                         })}
                     </dd>
-                    <dt>{move || text::TEST_ACCURACY.get(lang.get())}</dt><dd data-testid="accuracy"
+                    <dt>{move || text::VAL_ACCURACY.get(lang.get())}</dt><dd data-testid="val-accuracy"
                         data-value=move || state.evals.with(|e| e.last().map_or(String::new(), |(_, a, _)| format!("{a:?}")))
                         data-loss=move || state.evals.with(|e| e.last().map_or(String::new(), |(_, _, l)| format!("{l:?}")))>{move || state.evals.with(|e| e.last().map_or("–".into(), |(_, a, _)| crate::ui::i18n::percent(lang.get(), f64::from(*a), 2)))}</dd>
-                    <dt>{move || text::SPEED.get(lang.get())}</dt><dd data-testid="speed">{move || format!("{:.0} {}", state.speed.get(), text::SAMPLES_PER_SECOND.get(lang.get()))}</dd>
+                    // Measured over the last burst; blank before one (a reset, a rollback).
+                    <dt>{move || text::SPEED.get(lang.get())}</dt><dd data-testid="speed">{move || { let v = state.speed.get(); if v > 0.0 { format!("{v:.0} {}", text::SAMPLES_PER_SECOND.get(lang.get())) } else { "–".into() } }}</dd>
                     <dt>{move || text::DATA.get(lang.get())}</dt><dd data-testid="data">{move || { let (a, b, c, d) = state.data.get(); format!("{} {a} / {b} · {} {c} / {d}", text::TRAIN.get(lang.get()), text::TEST.get(lang.get())) }}</dd>
+                    <dt>{move || text::VALIDATION.get(lang.get())}</dt><dd data-testid="validation-split"
+                        data-value=move || validation().to_string()>{move || text::validation_split(validation(), lang.get())}</dd>
                 </dl>
+                {move || (at_step.get() == steps::DASHBOARD).then(|| state.test_final.get().map(|(step, accuracy, loss, images)| view! {
+                    <p class="test-final" data-testid="test-accuracy-final" data-value=accuracy.to_string() data-loss=loss.to_string()
+                        data-images=images.to_string() data-step=step.to_string()>
+                        {move || text::test_final(accuracy, loss, images, step, lang.get())}</p>
+                }))}
                 <label class="progress">{move || text::EPOCH_PROGRESS.get(lang.get())}
                     <progress data-testid="epoch-progress" max="1" value=move || state.epoch.get().1.to_string()></progress></label>
                 <label class="progress">{move || text::DATA_PROGRESS.get(lang.get())}
                     <progress data-testid="data-progress" class="data" max="1"
                         value=move || { let (a, b, c, d) = state.data.get(); ((a + c) as f64 / (b + d).max(1) as f64).to_string() }></progress></label>
+            </section>
+            <section class="panel wide" aria-label=move || text::LOSS_PER_STEP.get(lang.get())>
+                <h2>{move || text::LOSS_PER_STEP.get(lang.get())}</h2>
+                <plots::LossPlot losses=state.losses />
+            </section>
+            <section class="panel" aria-label=move || text::VAL_ACCURACY.get(lang.get())>
+                <h2>{move || text::VAL_ACCURACY.get(lang.get())}</h2>
+                <plots::AccuracyPlot evals=state.evals />
+                <p class="hint">{move || text::VAL_NOTE.get(lang.get())}</p>
             </section>
             <section class="panel" aria-label=move || text::FIRST_LAYER.get(lang.get())>
                 <h2>{move || text::FIRST_LAYER.get(lang.get())}</h2>

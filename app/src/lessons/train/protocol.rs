@@ -88,6 +88,8 @@ pub enum TrQuery {
     /// Forget the run saved in this browser; answered once it is gone, so a reload right after offers
     /// nothing.
     ClearSaved,
+    /// Time about a second of training steps of each engine on the run's shape ("Why a GPU?").
+    Hardware,
 }
 
 /// Answers.
@@ -110,8 +112,36 @@ pub enum TrReply {
     Autodiff(AutodiffCheck),
     /// The saved run is forgotten.
     Cleared,
+    /// Each engine's measured speed on the run's shape.
+    Hardware(HardwareReport),
     /// The question could not be answered (no model yet, an engine error, a build without burn).
     Failed(WorkerMessage),
+}
+
+/// One engine's measured training speed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EngineSpeed {
+    /// Which engine.
+    pub kind: EngineKind,
+    /// Its name as shown (the WebGPU adapter's name in it).
+    pub name: String,
+    /// Training samples per second over about a second of steps (every overhead included).
+    pub samples_per_second: f64,
+}
+
+/// What "Why a GPU?" measured: the shape timed and each engine's speed on it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HardwareReport {
+    /// `[input, hidden…, classes]`.
+    pub widths: Vec<usize>,
+    /// Rows per step.
+    pub batch: usize,
+    /// Training images one epoch of the run goes through.
+    pub epoch_images: usize,
+    /// The engines measured (the CPU engine first).
+    pub engines: Vec<EngineSpeed>,
+    /// Why WebGPU was not measured, if it was not.
+    pub gpu_problem: Option<String>,
 }
 
 /// One training image as the data step shows it.
@@ -121,6 +151,12 @@ pub struct TrainImage {
     pub index: usize,
     /// Training images loaded so far.
     pub count: usize,
+    /// Training images the run uses when all are loaded.
+    pub total: usize,
+    /// Of them, the first this many form the validation set.
+    pub validation: usize,
+    /// This image is in the validation set (never trained on).
+    pub in_validation: bool,
     /// Pixels 0–255, row-major (`side × side`).
     pub pixels: ByteBuf,
     /// Image side.
@@ -306,7 +342,18 @@ pub enum TrEvent {
         /// Hidden widths of the loaded model.
         hidden: Vec<usize>,
     },
-    /// An evaluation on the test subset.
+    /// The finished run's model measured on the test set: once, at the end.
+    TestFinal {
+        /// The run's last step.
+        step: u64,
+        /// Fraction correct.
+        accuracy: f32,
+        /// Mean loss.
+        loss: f32,
+        /// Test images measured.
+        images: usize,
+    },
+    /// An evaluation on the validation set (the first training images, never trained on).
     Evaluation {
         /// Step at which it was taken.
         step: u64,

@@ -10,6 +10,11 @@ const FOUND: Text = tx(
     "此浏览器中保存了一次训练，可以从停下的地方继续：",
 );
 const RESUME: Text = tx("Resume it", "继续这次训练");
+/// Said at once when "Resume it" is pressed: restoring takes a few seconds, and the run comes back paused.
+const RESUMING: Text = tx(
+    "Resuming… restoring its weights, optimiser state and curves; it comes back paused — press Start (or the space key) to go on.",
+    "正在恢复……正在还原它的权重、优化器状态和曲线；恢复后处于暂停状态——按“开始”（或空格键）继续。",
+);
 const DISCARD: Text = tx("Discard it", "丢弃");
 const OTHER_DATA: Text = tx(
     "It used other training or test subsets than this page loads. Open its setup to continue it:",
@@ -67,6 +72,8 @@ pub fn ResumeOffer(
     send: Callback<TrToWorker>,
     clear: Callback<()>,
 ) -> impl IntoView {
+    // Pressed: the button is disabled and says what happens until the worker's answer takes the offer away.
+    let resuming = RwSignal::new(false);
     move || {
         saved.get().map(|run| {
             let link = format!("?lesson=train&{}", run.config.to_query());
@@ -76,8 +83,12 @@ pub fn ResumeOffer(
                     <p>{move || FOUND.get(lang.get())}" "{let r = run.clone(); move || describe(&r, lang.get())}</p>
                     {if run.compatible {
                         view! {
-                            <button data-testid="resume-run" on:click=move |_| send.run(TrToWorker::Resume)>
+                            <button data-testid="resume-run" disabled=move || resuming.get()
+                                on:click=move |_| { resuming.set(true); send.run(TrToWorker::Resume); }>
                                 {move || RESUME.get(lang.get())}</button>
+                            {move || resuming.get().then(|| view! {
+                                <span class="hint" data-testid="resuming" role="status">{move || RESUMING.get(lang.get())}</span>
+                            })}
                         }.into_any()
                     } else {
                         view! {

@@ -56,6 +56,8 @@ pub struct OverfitView {
     pub outcome: Option<OverfitOutcome>,
     /// Running now.
     pub running: bool,
+    /// The experiments finished so far on this page, to compare (kept when a new one begins).
+    pub finished: Vec<super::overfit_text::RunSummary>,
 }
 
 /// The run as the page shows it; widgets get the signals they show.
@@ -99,6 +101,21 @@ pub struct State {
     pub overfit: RwSignal<OverfitView>,
     /// The loop's line the worker ran last when walking a step.
     pub walked: RwSignal<Option<Walked>>,
+    /// The finished run measured on the test set, once: (step, accuracy, loss, images).
+    pub test_final: RwSignal<Option<(u64, f32, f32, usize)>>,
+    /// The last divergence at a learning rate of 1, kept after its rollback and across resets: the
+    /// outcome "blew up" that "Check yourself" grades.
+    pub blown_at_one: RwSignal<Option<Divergence>>,
+    /// The first loss of the last run that started from step 0, kept after a rollback undoes it.
+    pub first_loss: RwSignal<Option<f32>>,
+    /// "Why a GPU?": the last measurement, and whether one is under way.
+    pub hardware: RwSignal<Option<super::protocol::HardwareReport>>,
+    pub measuring: RwSignal<bool>,
+}
+
+/// Whether a learning rate is the one "Check yourself" asks about (1).
+pub fn is_rate_one(lr: f32) -> bool {
+    (lr - 1.0).abs() < 1e-6
 }
 
 impl State {
@@ -128,6 +145,11 @@ impl State {
             resumed: RwSignal::new(None),
             overfit: RwSignal::new(OverfitView::default()),
             walked: RwSignal::new(None),
+            test_final: RwSignal::new(None),
+            blown_at_one: RwSignal::new(None),
+            first_loss: RwSignal::new(None),
+            hardware: RwSignal::new(None),
+            measuring: RwSignal::new(false),
         }
     }
 
@@ -143,6 +165,9 @@ impl State {
         self.running.set(false);
         self.diverged.set(None);
         self.walked.set(None);
+        self.test_final.set(None);
+        // A speed belongs to the steps it measured.
+        self.speed.set(0.0);
     }
 
     /// Shows a problem in the page's language.
@@ -157,6 +182,9 @@ impl State {
         self.losses.update(|l| l.truncate(step));
         self.evals.update(|e| e.retain(|&(s, _, _)| s <= step));
         self.step.set(step);
+        self.test_final.set(None);
+        // The speed measured the steps that were undone.
+        self.speed.set(0.0);
     }
 
     fn apply(&self, event: TrEvent) {
@@ -186,11 +214,17 @@ impl State {
                     *o = OverfitView {
                         plan: Some(plan),
                         running: true,
+                        finished: std::mem::take(&mut o.finished),
                         ..OverfitView::default()
                     }
                 }
                 OverfitEvent::Epoch { metrics, left } => o.epochs.push((metrics, left)),
                 OverfitEvent::Stopped(outcome) => {
+                    if let Some(plan) = &o.plan {
+                        o.finished.extend(super::overfit_text::RunSummary::of(
+                            plan, &o.epochs, &outcome,
+                        ));
+                    }
                     o.outcome = Some(outcome);
                     o.running = false;
                 }
@@ -247,6 +281,10 @@ impl State {
                     self.speed.set(samples_per_second);
                 }
                 if !losses.is_empty() {
+                    // Step 1's loss: the untrained model's ("Check yourself" grades by it).
+                    if step as usize == losses.len() {
+                        self.first_loss.set(Some(losses[0]));
+                    }
                     self.losses.update(|l| l.extend(&losses));
                 }
                 self.running.set(running);
@@ -265,13 +303,23 @@ impl State {
                 self.back_to(rolled_back_to);
                 self.running.set(false);
                 self.pausing.set(false);
-                self.diverged.set(Some(Divergence {
+                let d = Divergence {
                     step,
                     loss,
                     lr,
                     rolled_back_to,
-                }));
+                };
+                if is_rate_one(lr) {
+                    self.blown_at_one.set(Some(d));
+                }
+                self.diverged.set(Some(d));
             }
+            TrEvent::TestFinal {
+                step,
+                accuracy,
+                loss,
+                images,
+            } => self.test_final.set(Some((step, accuracy, loss, images))),
             TrEvent::Evaluation {
                 step,
                 accuracy,

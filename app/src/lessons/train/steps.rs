@@ -3,7 +3,8 @@
 //! `overfit.rs`), and questions graded by the run. The steps' text is in
 //! [`STEPS`]; every number on these panels comes from the worker's data, the run's settings or the run.
 
-use kernels::engine::{StepShape, Task};
+use kernels::EngineKind;
+use kernels::engine::{KernelLaunch, StepShape, Task};
 use leptos::prelude::*;
 
 use super::config::LessonConfig;
@@ -18,14 +19,16 @@ use crate::ui::i18n::{Lang, Text, tx};
 pub const DASHBOARD: usize = 4;
 /// The step on overfitting and early stopping.
 pub const OVERFIT: usize = 5;
+/// The step that measures why a GPU helps.
+pub const HARDWARE: usize = 6;
 
 /// The steps.
-pub const STEPS: [Step; 6] = [
+pub const STEPS: [Step; 7] = [
     Step {
         title: tx("The data", "数据"),
         body: tx(
-            "MNIST: 60,000 handwritten digits of 28×28 grey pixels (0 = black, 255 = white ink), each with its label. Before the network sees an image, every pixel is scaled to 0–1 and normalised as transforms.Normalize((0.1307,), (0.3081,)) does: x = (pixel/255 − 0.1307)/0.3081, so the background becomes about −0.42 and full ink about 2.82.",
-            "MNIST：60,000 个手写数字，每个是 28×28 的灰度像素（0 为黑，255 为白色笔迹），并带有标签。网络看到图像之前，每个像素先缩放到 0–1，再像 transforms.Normalize((0.1307,), (0.3081,)) 那样归一化：x = (pixel/255 − 0.1307)/0.3081，于是背景约为 −0.42，满笔迹约为 2.82。",
+            "MNIST: 60,000 handwritten training digits (and 10,000 test digits) of 28×28 grey pixels (0 = black, 255 = white ink), each with its label. The first twelfth of the training images a run uses (5,000 of all 60,000) is set aside as its validation set and never trained on. Before the network sees an image, every pixel is scaled to 0–1 and normalised as transforms.Normalize((0.1307,), (0.3081,)) does: x = (pixel/255 − 0.1307)/0.3081, so the background becomes about −0.42 and the brightest ink (pixel 255) about 2.82.",
+            "MNIST：60,000 个手写的训练数字（另有 10,000 个测试数字），每个是 28×28 的灰度像素（0 为黑，255 为白色笔迹），并带有标签。一次运行所用训练图像的前十二分之一（全部 60,000 张中的 5,000 张）被留作验证集，从不参与训练。网络看到图像之前，每个像素先缩放到 0–1，再像 transforms.Normalize((0.1307,), (0.3081,)) 那样归一化：x = (像素/255 − 0.1307)/0.3081，于是背景约为 −0.42，最亮的笔迹（像素值 255）约为 2.82。",
         ),
         notes: tx(
             "Ask why the pixels are normalised: inputs centred near 0 with unit spread keep the first layer's sums in a range where the initial weights work. Flip through a few digits; some are hard even for people.",
@@ -46,34 +49,45 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("The loop in code", "代码中的循环"),
         body: tx(
-            "The article's §5.1 program (with the import torchvision it omits). Beside each line of the training loop: what this app's engine launches for it in one step of the current settings, from the engine's own launch plan.",
-            "原文 §5.1 的程序（补上了它漏掉的 import torchvision）。训练循环的每一行旁边：按当前设置，本应用的引擎在一步中为它启动了什么，来自引擎自己的启动计划。",
+            "The article's §5.1 program (with the import torchvision it omits). Beside each line of the training loop: the kernels the WebGPU engine launches for it in one step of the current settings, from its launch plan (the CPU engine computes the same products in plain loops; the engine running this page is named above the code).",
+            "原文 §5.1 的程序（补上了它漏掉的 import torchvision）。训练循环的每一行旁边：按当前设置，WebGPU 引擎在一步中为它启动的内核，来自它的启动计划（CPU 引擎用普通循环计算同样的乘积；运行本页的引擎写在代码上方）。",
         ),
         notes: tx(
-            "Walk the five lines of the loop: zero the gradients, forward, loss, backward, step. Point out that backward launches as many kernels as forward and more work.",
-            "逐行讲解循环的五行：梯度清零、前向、损失、反向、更新。指出反向传播启动的内核和前向一样多，计算量更大。",
+            "Press Next line six times: the batch, then the loop's five calls (zero the gradients, forward, loss, backward, step). Read the cost line under the code: for the seed 784 → 512 → 10 at batch 64, forward is 2 launches and backward 6 (both layers' weight and bias gradients, fc2's input gradient and the ReLU's mask) in 2 dispatches of its own plus a share of the fused head's. Backward's arithmetic is only about 1.0× forward's here, not the usual rule of thumb's 2×, because the gradient with respect to the pixels is never computed (nothing below fc1 trains).",
+            "按六次“下一行”：先取批次，再是循环的五个调用（梯度清零、前向、损失、反向、更新）。读代码下方的开销一行：对种子网络 784 → 512 → 10、批大小 64，前向启动 2 个内核，反向启动 6 个（两层的权重梯度和偏置梯度、fc2 的输入梯度和 ReLU 的掩码），占用 2 次自己的调度，另与融合的输出层共用一次。这里反向的计算量只是前向的约 1.0 倍，而不是常用经验法则的 2 倍，因为从不计算对像素的梯度（fc1 之下没有要训练的东西）。",
         ),
     },
     Step {
         title: tx("Train", "训练"),
         body: tx(
-            "Start the loop and watch: the loss per step (thin: each batch; thick: smoothed), the test accuracy after each evaluation, the first layer's weights taking shape, the confusion matrix, and a digit you draw. Change the learning rate or momentum while it runs.",
-            "开始循环并观察：每一步的损失（细线：每个批次；粗线：平滑后）、每次评估后的测试准确率、逐渐成形的第一层权重、混淆矩阵，以及你画的数字。训练时可以修改学习率或动量。",
+            "Start the loop (the Start button, or the space key) and watch: the loss per step (thin: each batch; thick: smoothed), the validation accuracy after each evaluation — measured on training images set aside and never trained on, so it may guide your changes — the first layer's weights taking shape, the confusion matrix, and a digit you draw. Change the learning rate or momentum while it runs. The test set is measured once, when the run ends.",
+            "开始循环（按“开始”按钮或空格键）并观察：每一步的损失（细线：每个批次；粗线：平滑后）、每次评估后的验证准确率——在留出、从不参与训练的训练图像上测得，所以可以用它来指导你的调整——逐渐成形的第一层权重、混淆矩阵，以及你画的数字。训练时可以修改学习率或动量。测试集只在运行结束时测一次。",
         ),
         notes: tx(
-            "Let it run for a minute. Ask a student to draw a digit badly on purpose. Then try a learning rate of 5 (the divergence demo) and watch the page roll back.",
-            "让它跑一分钟。请一位学生故意把数字画得很糟。然后试试学习率 5（发散演示），看页面如何回滚。",
+            "Press Start (or the space key) and let it run for a minute. Ask a student to draw a digit badly on purpose. Then try a learning rate of 5 (the divergence demo) and watch the page roll back. Point at the validation accuracy: it is what a choice may be based on; the test accuracy appears once, at the end.",
+            "按“开始”（或空格键），让它跑一分钟。请一位学生故意把数字画得很糟。然后试试学习率 5（发散演示），看页面如何回滚。指出验证准确率：调整只能依据它；测试准确率只在最后出现一次。",
         ),
     },
     Step {
         title: tx("Overfitting and when to stop", "过拟合与何时停止"),
         body: tx(
-            "The article trains “until the loss converges”. But which loss? Here the network learns from only a few hundred images. Other training images, set aside and never trained on, form a validation set: after each epoch both are measured. The training loss keeps falling; the validation loss stops falling — from then on the model memorises its images instead of learning digits. Early stopping waits a few evaluations (the patience) for a new lowest validation loss, then stops and restores the weights of the best epoch. Only then is the test set used, once: a test set consulted while choosing when to stop would no longer be unseen.",
-            "原文说训练“直到损失收敛”。但看哪个损失？这里网络只从几百张图像中学习。另一些训练图像被留出、从不参与训练，组成验证集：每轮之后两者都会被测量。训练损失一直下降；验证损失却不再下降——从那以后模型是在死记它的图像，而不是在学习数字。早停会等待几次评估（耐心），看验证损失能否创新低，然后停止并恢复最佳一轮的权重。只有到这时才使用测试集，而且只用一次：如果在决定何时停止时参考了测试集，它就不再是“没见过”的数据了。",
+            "The article trains “until the loss converges”. But which loss? Here the network learns from only a few hundred images. Other training images, set aside and never trained on, form a validation set: after each epoch both are measured. The training loss keeps falling; the validation loss stops falling — from then on the model fits its own images better than new ones. Early stopping waits a few evaluations (the patience) for a new lowest validation loss, then stops and restores the weights of the best epoch. Only then is the test set used, once: a test set consulted while choosing when to stop would no longer be unseen.",
+            "原文说训练“直到损失收敛”。但看哪个损失？这里网络只从几百张图像中学习。另一些训练图像被留出、从不参与训练，组成验证集：每轮之后两者都会被测量。训练损失一直下降；验证损失却不再下降——从那以后模型对自己的图像拟合得越来越好，对新图像却没有变好。早停会等待几次评估（耐心），看验证损失能否创新低，然后停止并恢复最佳一轮的权重。只有到这时才使用测试集，而且只用一次：如果在决定何时停止时参考了测试集，它就不再是“没见过”的数据了。",
         ),
         notes: tx(
-            "Run it with 500 images and ask the class to predict where the two loss curves part. Then try 5,000 training images: the gap shrinks and stopping comes later. Stress that the test accuracy appears only once.",
-            "用 500 张图像运行，请学生预测两条损失曲线在哪里分开。再试 5,000 张训练图像：差距变小，停止得更晚。强调测试准确率只出现一次。",
+            "Run it with 500 images and ask the class to predict where the two loss curves part. Then run it with 5,000 and compare: the page compares the two runs' gaps and stopping points by their numbers (an epoch of 5,000 images is ten times as many steps, so compare in steps, not only epochs). Stress that the test accuracy appears only once.",
+            "用 500 张图像运行，请学生预测两条损失曲线在哪里分开。再用 5,000 张运行并比较：页面按数字比较两次运行的差距和停止位置（5,000 张图像的一轮是十倍的步数，所以要按步数比较，而不只按轮次）。强调测试准确率只出现一次。",
+        ),
+    },
+    Step {
+        title: tx("Why a GPU?", "为什么要用 GPU？"),
+        body: tx(
+            "The article asks why training needs GPUs (or TPUs) and lots of data. Count and measure it here, for this lesson's model on this machine: how much of one training step's arithmetic (its FLOPs, floating-point operations) is matrix products, how many FLOP per second each engine achieves, and what that means for the time of an epoch.",
+            "原文问：为什么训练需要 GPU（或 TPU）和大量数据？在这里针对本课的模型、在这台机器上数一数、测一测：一个训练步的计算量（FLOP，浮点运算次数）中有多少是矩阵乘法，每个引擎每秒实际完成多少 FLOP，以及这对一轮的时间意味着什么。",
+        ),
+        notes: tx(
+            "Press Measure on the machine you present from: every figure is that machine's (the CPU engine on its processor, WebGPU on its GPU, each timed for about a second). Ask: with ten times the data, what happens to an epoch's time? (Ten times the steps, so about ten times the time on either engine.)",
+            "在你用来演示的机器上按“测量”：每个数字都来自这台机器（CPU 引擎在处理器上、WebGPU 在 GPU 上，各计时约一秒）。问学生：数据多十倍，一轮的时间会怎样？（步数多十倍，所以在哪个引擎上都大约多十倍时间。）",
         ),
     },
     Step {
@@ -83,8 +97,8 @@ pub const STEPS: [Step; 6] = [
             "先作答；由运行结果来评分。题目按本页模型实际的表现评分，而不是按固定的答案。",
         ),
         notes: tx(
-            "The first question needs at least one step of a fresh run; the second needs a run at a learning rate of 1 (set it on the Train step).",
-            "第一题至少需要一次新运行的一步；第二题需要一次学习率为 1 的运行（在“训练”步骤中设置）。",
+            "Students answer first; the answers are kept while they go and do the run. The first question is graded by the first step of a fresh run; the second by a run at a learning rate of 1 (set it on the Train step): blew up (the loss passed 20·ln 10 or became non-finite), stalled (mean loss of the last 10 steps ≥ 2.0 or validation accuracy < 50 %) or trained (that mean loss < 0.5), as the panel says.",
+            "学生先作答；他们去完成运行时答案会保留。第一题按一次新运行的第一步评分；第二题按一次学习率为 1 的运行评分（在“训练”步骤中设置）：崩溃（损失超过 20·ln 10 或变成非有限值）、停滞（最近 10 步平均损失 ≥ 2.0 或验证准确率 < 50%）或训练得好（该平均损失 < 0.5），与面板上所写一致。",
         ),
     },
 ];
@@ -128,7 +142,9 @@ pub fn data_panel(client: TrClient, lang: RwSignal<Lang>) -> impl IntoView {
                         <figure>
                             <DigitImage pixels=pixels side=side aria=format!("{} {}", label.get(lang.get_untracked()), img.label) />
                             <figcaption>{move || raw.get(lang.get())} " · " {move || label.get(lang.get())} " " <strong data-testid="train-data-label">{img.label}</strong>
-                                " · #" {img.index} " / " {img.count}</figcaption>
+                                " · #" {img.index} " "
+                                <span data-testid="train-data-which" data-validation=img.in_validation.to_string()>
+                                    {let img = img.clone(); move || which_image(&img, lang.get())}</span></figcaption>
                         </figure>
                         <div>
                             <p>{move || normalised.get(lang.get())} ": " <span data-testid="train-data-range" data-lo=lo.to_string() data-hi=hi.to_string()>
@@ -142,6 +158,37 @@ pub fn data_panel(client: TrClient, lang: RwSignal<Lang>) -> impl IntoView {
             })}
             <button class="secondary" data-testid="train-data-next" on:click=move |_| index.update(|i| *i += 1)>{move || next.get(lang.get())}</button>
         </div>
+    }
+}
+
+/// Which image this is: of how many loaded so far, of how many the run uses, and whether it is one of
+/// the validation images (never trained on).
+fn which_image(img: &TrainImage, lang: Lang) -> String {
+    let loaded = if img.count < img.total {
+        match lang {
+            Lang::En => format!(" ({} loaded so far)", img.count),
+            Lang::Zh => format!("（已加载 {} 张）", img.count),
+        }
+    } else {
+        String::new()
+    };
+    match (lang, img.in_validation) {
+        (Lang::En, true) => format!(
+            "of the run's {} training images{loaded} · one of the first {}, the validation set: never trained on",
+            img.total, img.validation
+        ),
+        (Lang::Zh, true) => format!(
+            "/ 本次运行共 {} 张训练图像{loaded} · 属于前 {} 张，即验证集：从不参与训练",
+            img.total, img.validation
+        ),
+        (Lang::En, false) => format!(
+            "of the run's {} training images{loaded} · trained on (the first {} are the validation set)",
+            img.total, img.validation
+        ),
+        (Lang::Zh, false) => format!(
+            "/ 本次运行共 {} 张训练图像{loaded} · 参与训练（前 {} 张是验证集）",
+            img.total, img.validation
+        ),
     }
 }
 
@@ -279,12 +326,76 @@ const ZERO_GRAD: Text = tx(
 
 /// What walking the loop runs, said once under the code.
 const WALK_HINT: Text = tx(
-    "Next line runs one line of the loop on this run's engine and lights it when the worker reports it ran; six presses make one training step of the run (Train's step count goes up by one). On WebGPU a walked step runs the output layer's product and the loss as two dispatches, which a normal step fuses into head.wgsl.",
-    "“下一行”在本次运行的引擎上执行循环中的一行，并在工作线程报告完成后点亮它；按六次完成本次运行的一个训练步（“训练”步骤的步数加一）。在 WebGPU 上，逐行执行时输出层的乘法和损失分两次调度完成，而正常的一步会把它们合并到 head.wgsl 中。",
+    "Next line runs one line of the loop on this run's engine and lights it when the worker reports it ran; six presses make one training step of the run (Train's step count goes up by one). On the CPU engine each line's time is measured; on WebGPU a line is only sent to the GPU (which runs it later), so no time is shown. On WebGPU a walked step runs the output layer's product and the loss as two dispatches, which a normal step fuses into head.wgsl.",
+    "“下一行”在本次运行的引擎上执行循环中的一行，并在工作线程报告完成后点亮它；按六次完成本次运行的一个训练步（“训练”步骤的步数加一）。在 CPU 引擎上会测量每一行的用时；在 WebGPU 上，一行只是被提交给 GPU（GPU 稍后才执行），所以不显示用时。在 WebGPU 上，逐行执行时输出层的乘法和损失分两次调度完成，而正常的一步会把它们合并到 head.wgsl 中。",
 );
 
-/// The walked line, in words: which step, what ran, how long the worker spent.
-fn walked_line(walked: &Walked, loss: Option<f32>, lang: Lang) -> String {
+/// Above the code: the engine that runs the walked lines.
+fn engine_line(kind: Option<EngineKind>, lang: Lang) -> String {
+    match (kind, lang) {
+        (None, Lang::En) => "Starting the engine…".into(),
+        (None, Lang::Zh) => "正在启动计算引擎…".into(),
+        (Some(EngineKind::Gpu), Lang::En) => {
+            "This run trains on the WebGPU engine: the kernels listed are the ones it launches.".into()
+        }
+        (Some(EngineKind::Gpu), Lang::Zh) => {
+            "本次运行在 WebGPU 引擎上训练：列出的内核就是它启动的内核。".into()
+        }
+        (Some(EngineKind::Burn), Lang::En) => {
+            "This run trains on burn's engine (its own kernels on the GPU); the kernel names are what this app's WebGPU engine would launch.".into()
+        }
+        (Some(EngineKind::Burn), Lang::Zh) => {
+            "本次运行在 burn 引擎上训练（它在 GPU 上使用自己的内核）；内核名称是本应用的 WebGPU 引擎会启动的内核。".into()
+        }
+        (Some(EngineKind::Cpu), Lang::En) => {
+            "This run trains on the CPU engine: it computes each listed product in plain loops on the processor; the kernel names are what the WebGPU engine would launch.".into()
+        }
+        (Some(EngineKind::Cpu), Lang::Zh) => {
+            "本次运行在 CPU 引擎上训练：它在处理器上用普通循环计算列出的每个乘积；内核名称是 WebGPU 引擎会启动的内核。".into()
+        }
+    }
+}
+
+/// Under the code: forward against backward in launches, dispatches and arithmetic, for the current
+/// settings, from the launch plan.
+fn cost_line(launches: &[KernelLaunch], lang: Lang) -> String {
+    let of = |p: Phase| launches.iter().filter(move |l| Phase::of(l.task) == p);
+    let count = |p: Phase| of(p).count();
+    let flops = |p: Phase| of(p).map(|l| l.flops).sum::<u64>();
+    let dispatches = |p: Phase| {
+        let mut d: Vec<usize> = of(p).map(|l| l.dispatch).collect();
+        d.sort_unstable();
+        d.dedup();
+        d.len()
+    };
+    let (f, b) = (flops(Phase::Forward), flops(Phase::Backward));
+    let ratio = b as f64 / f.max(1) as f64;
+    let mflop = |x: u64| format!("{:.1}", x as f64 / 1e6);
+    match lang {
+        Lang::En => format!(
+            "One step: forward {} launches in {} dispatches, {} MFLOP; backward {} launches in {} dispatches, {} MFLOP — {ratio:.2}× forward (the usual rule of thumb is 2×; here no gradient with respect to the pixels is computed).",
+            count(Phase::Forward),
+            dispatches(Phase::Forward),
+            mflop(f),
+            count(Phase::Backward),
+            dispatches(Phase::Backward),
+            mflop(b)
+        ),
+        Lang::Zh => format!(
+            "一步：前向 {} 个内核、{} 次调度、{} MFLOP；反向 {} 个内核、{} 次调度、{} MFLOP——是前向的 {ratio:.2} 倍（常用经验法则是 2 倍；这里不计算对像素的梯度）。",
+            count(Phase::Forward),
+            dispatches(Phase::Forward),
+            mflop(f),
+            count(Phase::Backward),
+            dispatches(Phase::Backward),
+            mflop(b)
+        ),
+    }
+}
+
+/// The walked line, in words: which step, what ran, how long the worker spent (measured on the CPU
+/// engine only: on WebGPU the call returns once the work is queued).
+fn walked_line(walked: &Walked, loss: Option<f32>, gpu: bool, lang: Lang) -> String {
     let Walked {
         phase,
         step,
@@ -319,9 +430,20 @@ fn walked_line(walked: &Walked, loss: Option<f32>, lang: Lang) -> String {
         .iter()
         .find(|(_, p)| *p == Some(*phase))
         .map_or("", |(line, _)| line.trim());
-    match lang {
-        Lang::En => format!("Step {step}: {code} ran ({ms:.2} ms){batch}{loss}"),
-        Lang::Zh => format!("第 {step} 步：{code} 已执行（{ms:.2} 毫秒）{batch}{loss}"),
+    let no_work = *phase == Phase::ZeroGrad;
+    match (lang, gpu || no_work) {
+        (Lang::En, false) => format!("Step {step}: {code} ran in {ms:.2} ms{batch}{loss}"),
+        (Lang::Zh, false) => format!("第 {step} 步：{code} 已执行，用时 {ms:.2} 毫秒{batch}{loss}"),
+        (Lang::En, true) if no_work => {
+            format!("Step {step}: {code} ran (nothing to launch){batch}{loss}")
+        }
+        (Lang::Zh, true) if no_work => {
+            format!("第 {step} 步：{code} 已执行（无需启动内核）{batch}{loss}")
+        }
+        (Lang::En, true) => {
+            format!("Step {step}: {code} sent to the GPU (not timed per line){batch}{loss}")
+        }
+        (Lang::Zh, true) => format!("第 {step} 步：{code} 已提交给 GPU（不逐行计时）{batch}{loss}"),
     }
 }
 
@@ -360,14 +482,21 @@ pub fn code_panel(
             .flatten()
     };
     let walk = move |_| client.send(&TrToWorker::WalkPhase);
+    let gpu = move || {
+        state
+            .engine
+            .with(|e| e.as_ref().is_some_and(|e| e.kind != EngineKind::Cpu))
+    };
+    // The lit line comes into view with each press; the button sits right under the loop's lines.
+    Effect::new(move |_| {
+        let Some(phase) = state.walked.with(|w| w.as_ref().map(|w| w.phase)) else {
+            return;
+        };
+        scroll_to_line(phase);
+    });
     view! {
         <div class="panel wide scroll-x" data-testid="train-code">
-            <div class="buttons">
-                <button data-testid="train-code-walk" disabled=move || state.finished.get() on:click=walk>
-                    {move || tx("Next line", "下一行").get(lang.get())}</button>
-                <span data-testid="train-code-status" role="status" aria-live="polite">
-                    {move || state.walked.with(|w| w.as_ref().map(|w| walked_line(w, walked_loss(), lang.get())))}</span>
-            </div>
+            <p class="hint" data-testid="train-code-engine">{move || engine_line(state.engine.with(|e| e.as_ref().map(|e| e.kind)), lang.get())}</p>
             <table class="code">
                 <tbody>
                     {move || {
@@ -394,94 +523,38 @@ pub fn code_panel(
                     }}
                 </tbody>
             </table>
+            <div class="buttons">
+                <button data-testid="train-code-walk" disabled=move || state.finished.get() on:click=walk>
+                    {move || tx("Next line", "下一行").get(lang.get())}</button>
+                <span data-testid="train-code-status" role="status" aria-live="polite">
+                    {move || state.walked.with(|w| w.as_ref().map(|w| walked_line(w, walked_loss(), gpu(), lang.get())))}</span>
+            </div>
+            <p data-testid="train-code-cost">{move || cost_line(&launches(), lang.get())}</p>
             <p class="hint">{move || WALK_HINT.get(lang.get())}</p>
         </div>
     }
 }
 
-/// Step 6: questions graded by the run.
-pub fn check_panel(
-    state: State,
-    config: RwSignal<LessonConfig>,
-    lang: RwSignal<Lang>,
-) -> impl IntoView {
-    // Q1: the loss of an untrained 10-class model; graded by the run's first step.
-    let q1 = RwSignal::new(None::<usize>);
-    let options = [0.1f32, 1.0, 2.3, 10.0];
-    let first_loss = move || state.losses.with(|l| l.first());
-    let nearest = move || {
-        first_loss().map(|f| {
-            options
-                .iter()
-                .enumerate()
-                .min_by(|a, b| (a.1 - f).abs().total_cmp(&(b.1 - f).abs()))
-                .map_or(0, |(i, _)| i)
-        })
+/// Scrolls the page so that the loop's line `phase` is in view, if it is not.
+fn scroll_to_line(phase: Phase) {
+    let Some(window) = web_sys::window() else {
+        return;
     };
-    // Q2: what a learning rate of 1 does; graded by a run at that rate.
-    let q2 = RwSignal::new(None::<bool>);
-    let at_one = move || (config.get().lr - 1.0).abs() < 1e-6 && state.step.get() > 20;
-    let diverged = move || {
-        state.diverged.get().is_some()
-            || state
-                .losses
-                .with(|l| l.last().is_some_and(|v| kernels::training::diverged(v, 10)))
+    let selector = format!("[data-testid=train-code-line-{}]", phase.key());
+    let Some(row) = window
+        .document()
+        .and_then(|d| d.query_selector(&selector).ok().flatten())
+    else {
+        return;
     };
-    let ask1 = tx(
-        "1. Before any training, what is the cross-entropy of a 10-class model that guesses at random?",
-        "1. 训练开始之前，一个随机猜测的 10 类模型的交叉熵是多少？",
-    );
-    let ask2 = tx(
-        "2. With a learning rate of 1, will this network train well or blow up?",
-        "2. 学习率为 1 时，这个网络会训练得好，还是会崩溃？",
-    );
-    let wait1 = tx(
-        "Start a fresh run (Reset, then Step) on the Train step to grade it.",
-        "在“训练”步骤中开始一次新运行（重置后单步）即可评分。",
-    );
-    let wait2 = tx(
-        "Set the learning rate to 1 on the Train step and run at least 20 steps to grade it.",
-        "在“训练”步骤中把学习率设为 1 并至少运行 20 步即可评分。",
-    );
-    let well = tx("It trains well", "训练得好");
-    let blows = tx("It blows up", "会崩溃");
-    let right = tx("Right, by this run:", "对了，按本次运行：");
-    let wrong = tx("Not this time, by this run:", "这次不对，按本次运行：");
-    view! {
-        <div class="panel wide" data-testid="train-check">
-            <p>{move || ask1.get(lang.get())}</p>
-            <div class="buttons">
-                {options.iter().enumerate().map(|(i, v)| view! {
-                    <button class="secondary" class:chosen=move || q1.get() == Some(i) data-testid=format!("train-q1-{i}")
-                        disabled=move || q1.get().is_some() on:click=move |_| q1.set(Some(i))>{v.to_string()}</button>
-                }).collect_view()}
-            </div>
-            {move || q1.get().map(|picked| match (nearest(), first_loss()) {
-                (Some(n), Some(f)) => view! {
-                    <p data-testid="train-q1-result" data-correct=(picked == n).to_string() class=if picked == n { "good" } else { "bad" }>
-                        {if picked == n { right.get(lang.get()) } else { wrong.get(lang.get()) }}
-                        {format!(" {f:.3} (ln 10 = 2.303)")}</p>
-                }.into_any(),
-                _ => view! { <p class="hint" data-testid="train-q1-wait">{move || wait1.get(lang.get())}</p> }.into_any(),
-            })}
-            <p>{move || ask2.get(lang.get())}</p>
-            <div class="buttons">
-                <button class="secondary" class:chosen=move || q2.get() == Some(false) data-testid="train-q2-well"
-                    disabled=move || q2.get().is_some() on:click=move |_| q2.set(Some(false))>{move || well.get(lang.get())}</button>
-                <button class="secondary" class:chosen=move || q2.get() == Some(true) data-testid="train-q2-blows"
-                    disabled=move || q2.get().is_some() on:click=move |_| q2.set(Some(true))>{move || blows.get(lang.get())}</button>
-            </div>
-            {move || q2.get().map(|picked| if at_one() {
-                let d = diverged();
-                view! {
-                    <p data-testid="train-q2-result" data-correct=(picked == d).to_string() data-diverged=d.to_string() class=if picked == d { "good" } else { "bad" }>
-                        {if picked == d { right.get(lang.get()) } else { wrong.get(lang.get()) }} " "
-                        {if d { blows.get(lang.get()) } else { well.get(lang.get()) }}</p>
-                }.into_any()
-            } else {
-                view! { <p class="hint" data-testid="train-q2-wait">{move || wait2.get(lang.get())}</p> }.into_any()
-            })}
-        </div>
+    let r = row.get_bounding_client_rect();
+    let height = window
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(800.0);
+    if r.top() < 80.0 || r.bottom() > height - 20.0 {
+        window.scroll_by_with_x_and_y(0.0, r.top() - height * 0.5);
     }
 }
 
@@ -530,5 +603,31 @@ mod tests {
         ] {
             assert!(phases.contains(&p), "{p:?}");
         }
+        // The numbers the speaker notes give (U7): forward 2 launches in 2 dispatches, backward 6 in
+        // 3 (two of its own, one shared with the fused head), backward ≈ 1.0× forward's arithmetic.
+        let launches = shape.launches();
+        let line = cost_line(&launches, Lang::En);
+        assert!(
+            line.contains("forward 2 launches in 2 dispatches, 52.0 MFLOP"),
+            "{line}"
+        );
+        assert!(
+            line.contains("backward 6 launches in 3 dispatches, 52.8 MFLOP — 1.01× forward"),
+            "{line}"
+        );
+        let own: Vec<usize> = launches
+            .iter()
+            .filter(|l| Phase::of(l.task) == Phase::Backward)
+            .map(|l| l.dispatch)
+            .filter(|d| {
+                !launches
+                    .iter()
+                    .any(|k| k.dispatch == *d && Phase::of(k.task) != Phase::Backward)
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(own.len(), 2, "backward's own dispatches");
+        assert!(cost_line(&launches, Lang::Zh).contains("反向 6 个内核"));
     }
 }

@@ -97,7 +97,7 @@ pub const OUTLINE: [(Text, Text); 6] = [
         tx("Loss", "损失"),
         tx(
             "cross-entropy, the mean over the batch of B images: L = (1/B)·Σ −log softmax(logits)[label]",
-            "交叉熵，对一批次 B 张图像取平均：L = (1/B)·Σ −log softmax(logits)[标签]",
+            "交叉熵，对一个批次的 B 张图像取平均：L = (1/B)·Σ −log softmax(logits)[标签]",
         ),
     ),
     (
@@ -175,7 +175,63 @@ pub const PROGRESS: Text = tx("Progress", "进度");
 pub const STEPS: Text = tx("Steps", "步数");
 pub const EPOCH: Text = tx("Epoch", "轮次");
 pub const LOSS: Text = tx("Loss", "损失");
-pub const TEST_ACCURACY: Text = tx("Test accuracy", "测试准确率");
+/// The dashboard's accuracy: on the validation set, for watching and steering.
+pub const VAL_ACCURACY: Text = tx("Validation accuracy", "验证准确率");
+/// Under the accuracy chart.
+pub const VAL_NOTE: Text = tx(
+    "Measured on the validation set — training images set aside, never trained on — so it may guide your changes. The test set is measured once, when the run ends.",
+    "在验证集上测得——留出、从不参与训练的训练图像——所以可以用它来指导你的调整。测试集只在运行结束时测一次。",
+);
+pub const VALIDATION: Text = tx("Validation", "验证集");
+
+/// The validation split in the progress panel.
+pub fn validation_split(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("the first {n} training images (never trained on)"),
+        Lang::Zh => format!("前 {n} 张训练图像（从不参与训练）"),
+    }
+}
+
+/// The finished run on the test set, measured once.
+pub fn test_final(accuracy: f32, loss: f32, images: usize, step: u64, lang: Lang) -> String {
+    let pct = crate::ui::i18n::percent(lang, f64::from(accuracy), 2);
+    match lang {
+        Lang::En => format!(
+            "Test accuracy {pct} (loss {loss:.4}) on {images} test images — measured once, when the run ended at step {step}; no choice was made on it."
+        ),
+        Lang::Zh => format!(
+            "测试准确率 {pct}（损失 {loss:.4}），在 {images} 张测试图像上——只在运行于第 {step} 步结束时测了一次；没有任何选择依据它。"
+        ),
+    }
+}
+
+/// A refused setting: what was typed, the rule, and that the run keeps its last accepted value.
+pub fn out_of_range(key: &str, typed: &str, lang: Lang) -> String {
+    let rule = match (key, lang) {
+        ("lr", Lang::En) => "learning rate: 0 < lr ≤ 10",
+        ("lr", Lang::Zh) => "学习率：0 < lr ≤ 10",
+        ("momentum", Lang::En) => "momentum: 0 ≤ momentum < 1",
+        ("momentum", Lang::Zh) => "动量：0 ≤ 动量 < 1",
+        ("batch", Lang::En) => "batch size: a whole number from 1 to 1024",
+        ("batch", Lang::Zh) => "批大小：1 到 1024 之间的整数",
+        ("epochs", Lang::En) => "epochs: a whole number from 1 to 100",
+        ("epochs", Lang::Zh) => "轮次：1 到 100 之间的整数",
+        ("seed", Lang::En) => "seed: a whole number ≥ 0",
+        ("seed", Lang::Zh) => "随机种子：不小于 0 的整数",
+        ("hidden", Lang::En) => {
+            "hidden widths: 1 to 4 whole numbers separated by commas, each from 1 to 2048"
+        }
+        ("hidden", Lang::Zh) => "隐藏层宽度：1 到 4 个用逗号分隔的整数，每个在 1 到 2048 之间",
+        (_, Lang::En) => "a value this setting accepts",
+        (_, Lang::Zh) => "此设置接受的值",
+    };
+    match lang {
+        Lang::En => {
+            format!("Out of range: “{typed}” — {rule}. The run keeps the last accepted value.")
+        }
+        Lang::Zh => format!("超出范围：“{typed}”——{rule}。运行仍使用上一次接受的值。"),
+    }
+}
 pub const SPEED: Text = tx("Speed", "速度");
 pub const DATA: Text = tx("Data", "数据");
 /// The epoch's progress bar.
@@ -191,7 +247,7 @@ pub const TILES: Text = tx(
     "Each tile is one hidden unit's 784 weights as a 28×28 image: red positive, blue negative.",
     "每个小图是一个隐藏单元的 784 个权重（28×28）：红色为正，蓝色为负。",
 );
-pub const CONFUSION: Text = tx("Confusion matrix (test set)", "混淆矩阵（测试集）");
+pub const CONFUSION: Text = tx("Confusion matrix (validation set)", "混淆矩阵（验证集）");
 pub const DRAW: Text = tx("Draw a digit", "手写一个数字");
 pub const CREDITS: Text = tx(
     "MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Every number on this page comes live from the model.",
@@ -223,6 +279,17 @@ mod tests {
         assert!(AVERAGES.zh.contains("{first}") && AVERAGES.zh.contains("{last}"));
         assert!(MEMORY.zh.contains("{page}") && MEMORY.zh.contains("{worker}"));
         assert!(DISPATCHES.zh.contains("{n}"));
+        // Every form field has its own rule in both languages.
+        for key in ["lr", "momentum", "batch", "epochs", "seed", "hidden"] {
+            let en = out_of_range(key, "1000", Lang::En);
+            let zh = out_of_range(key, "1000", Lang::Zh);
+            assert!(
+                !en.contains("a value this setting") && en.contains("1000"),
+                "{en}"
+            );
+            assert!(!zh.contains("此设置接受") && zh.contains("1000"), "{zh}");
+        }
+        assert!(out_of_range("lr", "1000", Lang::En).contains("0 < lr ≤ 10"));
         let g = super::super::protocol::GemmChoice {
             layer: 0,
             product: kernels::GemmProduct::Forward,

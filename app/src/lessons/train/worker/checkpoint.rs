@@ -16,7 +16,7 @@ use crate::store::{bytes_f32, f32_bytes};
 /// Key of the lesson's entry in the store.
 pub const KEY: &str = "train";
 /// Bumped when the layout changes; an older checkpoint is not offered.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// One tensor's optimiser state, as little-endian f32 bytes.
 #[derive(Clone, Debug, Serialize, Deserialize)]

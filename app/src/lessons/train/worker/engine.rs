@@ -55,7 +55,7 @@ impl Worker {
     }
 
     /// Samples/second of an engine on the first loaded chunk, over about a second.
-    async fn measure(
+    pub(super) async fn measure(
         &self,
         kind: EngineKind,
         config: &LessonConfig,

@@ -52,8 +52,15 @@ struct Session {
     data_version: u64,
     /// Training samples loaded (and given to the engine) so far.
     train_len: usize,
-    /// Samples per training chunk in use (see [`EpochBatches::streamed`]).
+    /// Samples per training chunk in use (see [`EpochBatches::streamed`]), the validation images
+    /// taken out of the front: the epochs' rows are offset by `validation`.
     train_chunks: Vec<usize>,
+    /// The first `validation` training images: never trained on, the dashboard's evaluations.
+    validation: usize,
+    /// The engine's evaluation split holds the validation images.
+    validation_set: bool,
+    /// The test set was measured, once, at the end of the run.
+    tested: bool,
     step: u64,
     epoch: usize,
     batches: Option<EpochBatches>,
@@ -100,6 +107,7 @@ impl Session {
         self.evals.retain(|&(at, _, _)| at <= good.step);
         // A walked step is undone with the rest.
         self.walk = None;
+        self.tested = false;
         true
     }
 }

@@ -6,13 +6,14 @@
 use kernels::GpuEngine;
 #[cfg(feature = "burn")]
 use kernels::dataset::Split;
-use kernels::{Engine, EngineError};
+use kernels::{Engine, EngineError, EngineKind};
 use serde_bytes::ByteBuf;
 
 use super::Worker;
 use super::checkpoint;
 use crate::lessons::train::protocol::{
-    CellImages, MessageCode, TrQuery, TrReply, TrainImage, WorkerMessage,
+    CellImages, EngineSpeed, HardwareReport, MessageCode, TrQuery, TrReply, TrainImage,
+    WorkerMessage,
 };
 use crate::store;
 
@@ -44,16 +45,17 @@ impl Worker {
         let Some(eval) = &s.last_eval else {
             return not_ready();
         };
+        // The evaluation is the validation set's: the first training images.
         let l = self.loaded.borrow();
-        let Some(test) = &l.test else {
+        let Some(images) = &l.train else {
             return not_ready();
         };
-        let hits: Vec<usize> = (0..eval.total.min(test.len()))
-            .filter(|&i| test.labels[i] == truth && eval.predictions[i] == u32::from(predicted))
+        let hits: Vec<usize> = (0..eval.total.min(images.len()))
+            .filter(|&i| images.labels[i] == truth && eval.predictions[i] == u32::from(predicted))
             .collect();
         let mut pixels = Vec::new();
         for &i in hits.iter().take(48) {
-            pixels.extend_from_slice(test.image(i));
+            pixels.extend_from_slice(images.image(i));
         }
         TrReply::Cell(CellImages {
             truth,
@@ -71,15 +73,71 @@ impl Worker {
             return not_ready();
         };
         let i = index % train.len();
+        let validation = self.session.as_ref().map_or(0, |s| s.validation);
         TrReply::Image(TrainImage {
             index: i,
             count: train.len(),
+            total: l.train_total,
+            validation,
+            in_validation: i < validation,
             pixels: ByteBuf::from(train.image(i).to_vec()),
             side: train.width,
             label: train.labels[i],
             mean: train.mean,
             std: train.std,
         })
+    }
+
+    /// About a second of training steps of the CPU engine and, where there is one, of WebGPU, on the
+    /// run's model shape and batch (the first 2,000 training images): the speeds "Why a GPU?" turns into
+    /// FLOP/s and time per epoch. Training waits meanwhile (the page does not).
+    pub(super) async fn hardware(&mut self) -> Result<TrReply, EngineError> {
+        let Some(s) = &self.session else {
+            return Ok(not_ready());
+        };
+        let config = s.config.clone();
+        let epoch_images: usize = s.train_chunks.iter().sum();
+        let widths = s.engine.widths();
+        let sample = self
+            .loaded
+            .borrow()
+            .train
+            .as_ref()
+            .filter(|t| !t.is_empty())
+            .map(|t| t.take(2_000));
+        let Some(sample) = sample else {
+            return Ok(not_ready());
+        };
+        let mut engines = vec![EngineSpeed {
+            kind: EngineKind::Cpu,
+            name: "CPU engine".into(),
+            samples_per_second: self.measure(EngineKind::Cpu, &config, &sample).await?,
+        }];
+        let mut gpu_problem = None;
+        if self.gpu.ctx.is_some() {
+            match self.measure(EngineKind::Gpu, &config, &sample).await {
+                Ok(g) => engines.push(EngineSpeed {
+                    kind: EngineKind::Gpu,
+                    name: format!("WebGPU ({})", self.gpu.label),
+                    samples_per_second: g,
+                }),
+                Err(e) => gpu_problem = Some(e.to_string()),
+            }
+        } else {
+            gpu_problem = Some(
+                self.gpu
+                    .problem
+                    .clone()
+                    .unwrap_or_else(|| "no WebGPU adapter".into()),
+            );
+        }
+        Ok(TrReply::Hardware(HardwareReport {
+            widths,
+            batch: config.batch,
+            epoch_images,
+            engines,
+            gpu_problem,
+        }))
     }
 
     /// The model as `.safetensors`.
@@ -105,6 +163,7 @@ impl Worker {
             TrQuery::TrainImage { index } => Ok(self.train_image(index)),
             TrQuery::Export => self.export().await,
             TrQuery::CheckAutodiff => self.check_autodiff().await,
+            TrQuery::Hardware => self.hardware().await,
             TrQuery::ClearSaved => {
                 self.withdraw_offer();
                 Ok(match store::delete(checkpoint::KEY).await {

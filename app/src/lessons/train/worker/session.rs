@@ -3,16 +3,21 @@
 //! weight grid, and a model the student loads.
 
 use kernels::Mlp;
-use kernels::dataset::Split;
+use kernels::dataset::{Dataset, Split};
 use kernels::training::EpochBatches;
 use kernels::{Engine, EngineError};
 
 use super::render::weights_grid;
 use super::{GoodState, Session, Worker};
 use crate::history::{LossHistory, push_bounded};
-use crate::lessons::train::config::LessonConfig;
+use crate::lessons::train::config::{LessonConfig, validation_images, without_validation};
 use crate::lessons::train::protocol::{MessageCode, TrEvent, WorkerMessage};
 use crate::runtime::{now, wasm_memory_bytes};
+
+/// The validation set: the first `n` training images.
+fn validation_of(train: &Dataset, n: usize) -> Dataset {
+    train.select(&(0..n as u32).collect::<Vec<_>>())
+}
 
 fn model_for(config: &LessonConfig, input: usize, classes: usize) -> Result<Mlp, String> {
     Mlp::new(input, &config.hidden, classes, config.seed).map_err(|e| e.to_string())
@@ -49,8 +54,16 @@ impl Session {
             self.batch_index = 0;
         }
         let batches = self.batches.as_ref().expect("set above");
-        self.waiting = batches.rows_needed(self.batch_index) > self.train_len;
-        (!self.waiting).then(|| batches.batch(self.batch_index).to_vec())
+        // The epochs' order counts from the first image after the validation set.
+        let offset = self.validation;
+        self.waiting = batches.rows_needed(self.batch_index) + offset > self.train_len;
+        (!self.waiting).then(|| {
+            batches
+                .batch(self.batch_index)
+                .iter()
+                .map(|&r| r + offset as u32)
+                .collect()
+        })
     }
 
     /// Counts a step taken. The run is finished as soon as its last step is, not when the next one is
@@ -80,7 +93,17 @@ impl Worker {
             (m.height * m.width * m.channels, m.classes.len())
         };
         let model = model_for(&config, input, classes)?;
-        let train_chunks = self.loaded.borrow().train_chunks.clone();
+        let (chunks, total) = {
+            let l = self.loaded.borrow();
+            (l.train_chunks.clone(), l.train_total)
+        };
+        let validation = validation_images(total);
+        let train_chunks = without_validation(&chunks, validation);
+        if train_chunks.is_empty() {
+            return Err(format!(
+                "{total} training images leave none to train on after the {validation} set aside for validation"
+            ));
+        }
         let engine = self
             .new_engine(&model, self.kind)
             .map_err(|e| e.to_string())?;
@@ -91,6 +114,9 @@ impl Worker {
             data_version: 0,
             train_len: 0,
             train_chunks,
+            validation,
+            validation_set: false,
+            tested: false,
             step: 0,
             epoch: 1,
             batches: None,
@@ -121,9 +147,16 @@ impl Worker {
         if let Some(train) = l.train.as_ref().filter(|d| !d.is_empty()) {
             s.engine.set_data(Split::Train, train)?;
             s.train_len = train.len();
-        }
-        if let Some(test) = l.test.as_ref().filter(|d| !d.is_empty()) {
-            s.engine.set_data(Split::Test, test)?;
+            // The engine evaluates its "test" split: during the run that is the validation set (the
+            // first images, in the first chunk); the test set goes in once, at the end.
+            if s.data_version == 0 {
+                s.validation_set = false;
+            }
+            if !s.validation_set && s.validation > 0 && train.len() >= s.validation {
+                s.engine
+                    .set_data(Split::Test, &validation_of(train, s.validation))?;
+                s.validation_set = true;
+            }
         }
         s.data_version = l.version;
         Ok(())
@@ -238,20 +271,33 @@ impl Worker {
         self.send_weights().await
     }
 
+    /// Measures the validation set (the dashboard's figure) and, once the run has ended, the test set
+    /// — once.
     pub(super) async fn evaluate(&mut self) -> Result<(), EngineError> {
         let s = self.session.as_mut().expect("a session exists");
-        let l = self.loaded.borrow().test.clone();
-        let Some(test) = l.filter(|t| !t.is_empty()) else {
+        if !s.validation_set {
+            // Fewer than 12 training images leave no validation set; the test set still comes at the end.
+            if s.finished && !s.tested && s.validation == 0 {
+                self.measure_test_once().await?;
+            }
             return Ok(());
+        }
+        let eval = s.engine.evaluate(Some(s.validation)).await?;
+        let (confusion, classes) = {
+            let l = self.loaded.borrow();
+            let Some(train) = l.train.as_ref() else {
+                return Ok(());
+            };
+            let classes = train.classes();
+            // The validation set is the first training images, in order.
+            let confusion: Vec<u32> = eval
+                .confusion_matrix(&train.labels[..eval.total], classes)
+                .into_iter()
+                .flatten()
+                .map(|c| c as u32)
+                .collect();
+            (confusion, classes)
         };
-        let eval = s.engine.evaluate(Some(s.config.test)).await?;
-        let classes = test.classes();
-        let confusion = eval
-            .confusion_matrix(&test.labels[..eval.total], classes)
-            .into_iter()
-            .flatten()
-            .map(|c| c as u32)
-            .collect();
         push_bounded(&mut s.evals, (s.step, eval.accuracy(), eval.loss));
         self.out.post(&TrEvent::Evaluation {
             step: s.step,
@@ -261,6 +307,39 @@ impl Worker {
             classes,
         });
         s.last_eval = Some(eval);
+        if s.finished && !s.tested {
+            self.measure_test_once().await?;
+        }
+        Ok(())
+    }
+
+    /// The finished run's model on the test set, once: the engine's evaluation split holds the test
+    /// images for this one measurement and the validation images again after it.
+    async fn measure_test_once(&mut self) -> Result<(), EngineError> {
+        let s = self.session.as_mut().expect("a session exists");
+        let (test, validation) = {
+            let l = self.loaded.borrow();
+            (
+                l.test.clone(),
+                l.train.as_ref().map(|t| validation_of(t, s.validation)),
+            )
+        };
+        let (Some(test), Some(validation)) = (test.filter(|t| !t.is_empty()), validation) else {
+            return Ok(());
+        };
+        s.engine.set_data(Split::Test, &test)?;
+        let eval = s.engine.evaluate(Some(s.config.test)).await;
+        if !validation.is_empty() {
+            s.engine.set_data(Split::Test, &validation)?;
+        }
+        let eval = eval?;
+        s.tested = true;
+        self.out.post(&TrEvent::TestFinal {
+            step: s.step,
+            accuracy: eval.accuracy(),
+            loss: eval.loss,
+            images: eval.total,
+        });
         Ok(())
     }
 

@@ -80,7 +80,8 @@ impl Worker {
             phase,
             step,
             labels,
-            ms: now() - t0,
+            // `now` is in seconds.
+            ms: (now() - t0) * 1000.0,
         });
         if phase == Phase::Step {
             self.after_step(t0).await?;

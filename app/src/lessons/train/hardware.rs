@@ -1,0 +1,222 @@
+//! "Why a GPU?" (the article's hardware question): the share of a training step's arithmetic that is
+//! matrix products, counted from the layer shapes (the engine's own launch plan), and each engine's
+//! achieved FLOP/s and time per epoch, from about a second of steps timed on the student's machine.
+//! Every figure is computed from what was counted and measured here.
+
+use kernels::EngineKind;
+use kernels::engine::{StepShape, Task};
+use leptos::prelude::*;
+
+use super::protocol::{HardwareReport, TrQuery, TrReply};
+use super::state::{self, State, TrClient};
+use crate::ui::i18n::{Lang, tx};
+
+/// A step's arithmetic from the launch plan: (all FLOPs, those in matrix products).
+pub fn step_flops(widths: &[usize], batch: usize) -> (u64, u64) {
+    let layers = widths.len().saturating_sub(1);
+    let launches = StepShape {
+        rows: batch,
+        optimizer: kernels::OptimizerKind::Sgd,
+        widths: widths.to_vec(),
+        frozen: vec![(false, false); layers],
+    }
+    .launches();
+    let total = launches.iter().map(|l| l.flops).sum();
+    let products = launches
+        .iter()
+        .filter(|l| {
+            matches!(
+                l.task,
+                Task::Forward { .. } | Task::WeightGradient { .. } | Task::InputGradient { .. }
+            )
+        })
+        .map(|l| l.flops)
+        .sum();
+    (total, products)
+}
+
+/// One engine's figures: (steps per second, achieved FLOP/s, seconds per epoch).
+pub fn engine_figures(
+    samples_per_second: f64,
+    batch: usize,
+    flops: u64,
+    epoch_images: usize,
+) -> (f64, f64, f64) {
+    let steps = samples_per_second / batch.max(1) as f64;
+    let epoch_steps = epoch_images.div_ceil(batch.max(1)) as f64;
+    (steps, steps * flops as f64, epoch_steps / steps.max(1e-12))
+}
+
+fn seconds(s: f64, lang: Lang) -> String {
+    match (lang, s >= 120.0) {
+        (Lang::En, true) => format!("{:.1} min", s / 60.0),
+        (Lang::En, false) => format!("{s:.1} s"),
+        (Lang::Zh, true) => format!("{:.1} 分钟", s / 60.0),
+        (Lang::Zh, false) => format!("{s:.1} 秒"),
+    }
+}
+
+/// What the numbers say, in words chosen by them.
+fn verdict(r: &HardwareReport, flops: u64, lang: Lang) -> String {
+    let figures = |k: EngineKind| {
+        r.engines
+            .iter()
+            .find(|e| e.kind == k)
+            .map(|e| engine_figures(e.samples_per_second, r.batch, flops, r.epoch_images))
+    };
+    match (figures(EngineKind::Cpu), figures(EngineKind::Gpu)) {
+        (Some((_, cf, ce)), Some((_, gf, ge))) => {
+            let ratio = gf / cf.max(1e-12);
+            match (lang, ratio >= 1.0) {
+                (Lang::En, true) => format!(
+                    "On this machine WebGPU reached {ratio:.1}× the CPU engine's FLOP/s on this model: an epoch of {} images takes {} instead of {}, ten epochs (the article's loop) {} instead of {}.",
+                    r.epoch_images,
+                    seconds(ge, lang),
+                    seconds(ce, lang),
+                    seconds(10.0 * ge, lang),
+                    seconds(10.0 * ce, lang)
+                ),
+                (Lang::Zh, true) => format!(
+                    "在这台机器上，对这个模型，WebGPU 达到了 CPU 引擎 {ratio:.1} 倍的 FLOP/s：{} 张图像的一轮需要 {}，而不是 {}；十轮（原文的循环）需要 {}，而不是 {}。",
+                    r.epoch_images,
+                    seconds(ge, lang),
+                    seconds(ce, lang),
+                    seconds(10.0 * ge, lang),
+                    seconds(10.0 * ce, lang)
+                ),
+                (Lang::En, false) => format!(
+                    "On this machine WebGPU was slower than the CPU engine on this model ({:.1}× slower: a software adapter, or a model too small to keep a GPU busy): an epoch of {} images takes {} on WebGPU and {} on the CPU engine.",
+                    1.0 / ratio.max(1e-12),
+                    r.epoch_images,
+                    seconds(ge, lang),
+                    seconds(ce, lang)
+                ),
+                (Lang::Zh, false) => format!(
+                    "在这台机器上，对这个模型，WebGPU 比 CPU 引擎慢（慢 {:.1} 倍：可能是软件适配器，或者模型太小，不足以让 GPU 忙起来）：{} 张图像的一轮在 WebGPU 上需要 {}，在 CPU 引擎上需要 {}。",
+                    1.0 / ratio.max(1e-12),
+                    r.epoch_images,
+                    seconds(ge, lang),
+                    seconds(ce, lang)
+                ),
+            }
+        }
+        (Some((_, _, ce)), None) => match lang {
+            Lang::En => format!(
+                "Only the CPU engine could be measured here ({}): an epoch of {} images takes it {}, ten epochs {}.",
+                r.gpu_problem.clone().unwrap_or_default(),
+                r.epoch_images,
+                seconds(ce, lang),
+                seconds(10.0 * ce, lang)
+            ),
+            // The worker's reason is the browser's English text: said in English only.
+            Lang::Zh => format!(
+                "这里只能测量 CPU 引擎（WebGPU 不可用）：{} 张图像的一轮需要 {}，十轮需要 {}。",
+                r.epoch_images,
+                seconds(ce, lang),
+                seconds(10.0 * ce, lang)
+            ),
+        },
+        _ => String::new(),
+    }
+}
+
+/// The step's panel: a button, the count, the measured table and what it means.
+pub fn hardware_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> impl IntoView {
+    let measure = move |_| {
+        state.measuring.set(true);
+        state::ask(&client, state, TrQuery::Hardware, move |reply| {
+            if let TrReply::Hardware(r) = reply {
+                let _ = state.hardware.try_set(Some(r));
+            }
+            let _ = state.measuring.try_set(false);
+        });
+    };
+    let button = tx("Measure on this machine", "在这台机器上测量");
+    let busy = tx(
+        "Measuring: about a second of training steps on each engine (the run on the Train step waits meanwhile)…",
+        "正在测量：每个引擎约一秒的训练步（期间“训练”步骤中的运行会等待）……",
+    );
+    let general = tx(
+        "Why it matters: matrix products are what GPUs (and TPUs) are built for — thousands of multiply-adds at once. When they are nearly all of a step's arithmetic, a device that does them faster trains faster; and every extra training image is one more row through every product, so an epoch's time grows with the data.",
+        "为什么重要：矩阵乘法正是 GPU（以及 TPU）为之设计的——同时进行成千上万次乘加。当它们几乎占了一步的全部计算量时，做得更快的设备就训练得更快；而每多一张训练图像，就要多一行经过每一次乘法，所以一轮的时间随数据量增长。",
+    );
+    view! {
+        <div class="panel wide" data-testid="hw">
+            <div class="buttons">
+                <button data-testid="hw-measure" disabled=move || state.measuring.get() on:click=measure>
+                    {move || button.get(lang.get())}</button>
+                {move || state.measuring.get().then(|| view! {
+                    <span class="hint" role="status" data-testid="hw-busy">{move || busy.get(lang.get())}</span>
+                })}
+            </div>
+            {move || state.hardware.get().map(|r| {
+                let (total, products) = step_flops(&r.widths, r.batch);
+                let share = products as f64 / total.max(1) as f64;
+                let shape = r.widths.iter().map(usize::to_string).collect::<Vec<_>>().join(" → ");
+                let counted = move |lang: Lang| {
+                    let pct = crate::ui::i18n::percent(lang, share, 1);
+                    match lang {
+                        Lang::En => format!(
+                            "Counted from the layer shapes: one training step of {shape} at batch {} is {:.1} MFLOP, of which {:.1} MFLOP ({pct}) are matrix products (the forward products, the weight gradients and the input gradients); normalising the batch, softmax and loss, bias sums, the ReLU mask and the update are the rest.",
+                            r.batch, total as f64 / 1e6, products as f64 / 1e6
+                        ),
+                        Lang::Zh => format!(
+                            "按层的形状计数：{shape}、批大小 {} 的一个训练步共 {:.1} MFLOP，其中 {:.1} MFLOP（{pct}）是矩阵乘法（前向乘法、权重梯度和输入梯度）；批次归一化、softmax 与损失、偏置求和、ReLU 掩码和参数更新是其余部分。",
+                            r.batch, total as f64 / 1e6, products as f64 / 1e6
+                        ),
+                    }
+                };
+                let rows = r.engines.iter().map(|e| {
+                    let (steps, fps, epoch) = engine_figures(e.samples_per_second, r.batch, total, r.epoch_images);
+                    let key = if e.kind == EngineKind::Gpu { "gpu" } else { "cpu" };
+                    view! {
+                        <tr data-testid=format!("hw-row-{key}")>
+                            <th scope="row">{let name = e.name.clone(); let cpu = e.kind == EngineKind::Cpu;
+                                move || if cpu { tx("CPU engine", "CPU 引擎").get(lang.get()).to_string() } else { name.clone() }}</th>
+                            <td>{format!("{:.0}", e.samples_per_second)}</td>
+                            <td>{format!("{steps:.1}")}</td>
+                            <td data-testid=format!("hw-flops-{key}") data-value=fps.to_string()>{format!("{:.2}", fps / 1e9)}</td>
+                            <td data-testid=format!("hw-epoch-{key}") data-value=epoch.to_string()>{move || seconds(epoch, lang.get())}</td>
+                        </tr>
+                    }
+                }).collect_view();
+                let report = r.clone();
+                view! {
+                    <p data-testid="hw-matmul-share" data-value=share.to_string() data-flops=total.to_string()>{move || counted(lang.get())}</p>
+                    <table class="numbers" data-testid="hw-table">
+                        <thead><tr>
+                            <th scope="col">{move || tx("Engine", "引擎").get(lang.get())}</th>
+                            <th scope="col">{move || tx("samples/s", "样本/秒").get(lang.get())}</th>
+                            <th scope="col">{move || tx("steps/s", "步/秒").get(lang.get())}</th>
+                            <th scope="col">{move || tx("achieved GFLOP/s", "实际 GFLOP/s").get(lang.get())}</th>
+                            <th scope="col">{move || tx("one epoch", "一轮").get(lang.get())}</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                    <p data-testid="hw-verdict">{move || verdict(&report, total, lang.get())}</p>
+                }
+            })}
+            <p class="hint">{move || general.get(lang.get())}</p>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matrix_products_are_almost_all_of_the_seed_steps_arithmetic() {
+        let (total, products) = step_flops(&[784, 512, 10], 64);
+        // fc1 forward and weight gradient 2·64·784·512 each; fc2 forward, weight and input gradient
+        // 2·64·512·10 each.
+        assert_eq!(products, 2 * 2 * 64 * 784 * 512 + 3 * 2 * 64 * 512 * 10);
+        let share = products as f64 / total as f64;
+        assert!(share > 0.98 && share < 0.99, "{share}");
+        // 6,400 samples/s at batch 64: 100 steps/s; 55,000 images: 860 steps, 8.6 s.
+        let (steps, fps, epoch) = engine_figures(6_400.0, 64, total, 55_000);
+        assert!((steps - 100.0).abs() < 1e-9);
+        assert!((fps - 100.0 * total as f64).abs() < 1.0);
+        assert!((epoch - 8.6).abs() < 1e-9);
+    }
+}

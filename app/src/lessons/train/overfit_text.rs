@@ -1,0 +1,218 @@
+//! Step 5's sentences that compare numbers: validation loss against validation accuracy within a run
+//! (their best epochs can differ), and one finished run against the one before it (500 against 5,000
+//! images). Each is chosen by the measured numbers and says nothing they do not show.
+
+use super::protocol::{OverfitMetrics, OverfitOutcome, OverfitPlan};
+use crate::ui::i18n::{Lang, percent};
+
+/// A finished experiment, kept to compare with the next one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSummary {
+    /// Training images.
+    pub train: usize,
+    /// The restored epoch (lowest validation loss).
+    pub best_epoch: usize,
+    /// Training steps up to the end of that epoch.
+    pub best_step: usize,
+    /// Training minus validation accuracy at that epoch.
+    pub gap: f32,
+}
+
+impl RunSummary {
+    /// The summary of a finished run: its plan, its evaluations and how it ended.
+    pub fn of(
+        plan: &OverfitPlan,
+        epochs: &[(OverfitMetrics, Option<usize>)],
+        o: &OverfitOutcome,
+    ) -> Option<Self> {
+        let (m, _) = epochs.iter().find(|(m, _)| m.epoch == o.best_epoch)?;
+        Some(Self {
+            train: plan.train,
+            best_epoch: o.best_epoch,
+            best_step: o.best_epoch * plan.train.div_ceil(plan.batch.max(1)),
+            gap: m.train_accuracy - m.val_accuracy,
+        })
+    }
+}
+
+/// When the lowest validation loss and the highest validation accuracy fall in different epochs: what
+/// that shows. `None` while they agree (or before the loss has had a later epoch to turn up in).
+pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], lang: Lang) -> Option<String> {
+    let by_loss = epochs
+        .iter()
+        .min_by(|a, b| a.val_loss.total_cmp(&b.val_loss))?;
+    // The first epoch that reached the highest accuracy.
+    let by_accuracy = epochs
+        .iter()
+        .fold(None::<&OverfitMetrics>, |best, m| match best {
+            Some(b) if b.val_accuracy >= m.val_accuracy => Some(b),
+            _ => Some(m),
+        })?;
+    let (l, a) = (by_loss.epoch, by_accuracy.epoch);
+    if l == a {
+        return None;
+    }
+    let pct = |x: f32| percent(lang, f64::from(x), 1);
+    let (loss_l, acc_l) = (by_loss.val_loss, by_loss.val_accuracy);
+    let last = epochs.last()?;
+    if a > l {
+        // The loss turned up after epoch l while the accuracy still rose.
+        let acc_a = by_accuracy.val_accuracy;
+        Some(match lang {
+            Lang::En => format!(
+                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}), but the validation accuracy kept rising to {} at epoch {a} while the loss went up (epoch {}: {:.4}). Cross-entropy punishes confident mistakes heavily: a model growing more confident — also on the few validation images it gets wrong — raises the loss even while it gets more of them right. Early stopping here goes by the loss.",
+                pct(acc_l),
+                pct(acc_a),
+                last.epoch,
+                last.val_loss
+            ),
+            Lang::Zh => format!(
+                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}），但验证准确率之后继续上升，在第 {a} 轮达到 {}，而损失却在上升（第 {} 轮：{:.4}）。交叉熵对有把握的错误惩罚很重：模型越来越自信——在它判错的少数验证图像上也是如此——即使判对的图像变多，损失也会上升。这里的早停依据的是损失。",
+                pct(acc_l),
+                pct(acc_a),
+                last.epoch,
+                last.val_loss
+            ),
+        })
+    } else {
+        // The accuracy peaked before the loss's lowest point.
+        Some(match lang {
+            Lang::En => format!(
+                "The validation accuracy was highest at epoch {a} ({}), before the lowest validation loss at epoch {l} ({loss_l:.4}, accuracy {}): the two measures disagree, and early stopping here goes by the loss.",
+                pct(by_accuracy.val_accuracy),
+                pct(acc_l)
+            ),
+            Lang::Zh => format!(
+                "验证准确率在第 {a} 轮最高（{}），早于验证损失最低的第 {l} 轮（{loss_l:.4}，准确率 {}）：两个指标并不一致，这里的早停依据的是损失。",
+                pct(by_accuracy.val_accuracy),
+                pct(acc_l)
+            ),
+        })
+    }
+}
+
+/// The last two finished runs with different numbers of training images, compared by their numbers:
+/// the accuracy gap at the restored epoch, and where the best epoch fell, in epochs and in steps.
+pub fn compare_runs(runs: &[RunSummary], lang: Lang) -> Option<String> {
+    let b = runs.last()?;
+    let a = runs.iter().rev().find(|r| r.train != b.train)?;
+    // Smaller first.
+    let (small, large) = if a.train < b.train { (a, b) } else { (b, a) };
+    let pts = |g: f32| format!("{:.1}", 100.0 * g);
+    let cmp = |x: f64, y: f64, eps: f64| {
+        if (y - x).abs() <= eps {
+            0
+        } else if y > x {
+            1
+        } else {
+            -1
+        }
+    };
+    let gap = cmp(f64::from(small.gap), f64::from(large.gap), 0.005);
+    let epochs = cmp(small.best_epoch as f64, large.best_epoch as f64, 0.0);
+    let steps = cmp(small.best_step as f64, large.best_step as f64, 0.0);
+    let (en_gap, zh_gap) = match gap {
+        -1 => ("smaller", "更小"),
+        1 => ("larger", "更大"),
+        _ => (
+            "about the same (within 0.5 points)",
+            "差不多（相差不到 0.5 个百分点）",
+        ),
+    };
+    let word = |c: i32, lang: Lang| match (c, lang) {
+        (1, Lang::En) => "later",
+        (-1, Lang::En) => "earlier",
+        (_, Lang::En) => "at the same point",
+        (1, Lang::Zh) => "更晚",
+        (-1, Lang::Zh) => "更早",
+        (_, Lang::Zh) => "相同",
+    };
+    Some(match lang {
+        Lang::En => format!(
+            "Your two runs: with {} images the best epoch was {} (step {}) with a gap of {} points between training and validation accuracy; with {} images, epoch {} (step {}) and a gap of {} points. More images: the gap was {en_gap}; the best epoch came {} counted in epochs and {} counted in steps.",
+            small.train,
+            small.best_epoch,
+            small.best_step,
+            pts(small.gap),
+            large.train,
+            large.best_epoch,
+            large.best_step,
+            pts(large.gap),
+            word(epochs, lang),
+            word(steps, lang)
+        ),
+        Lang::Zh => format!(
+            "你的两次运行：{} 张图像时最佳轮次为第 {} 轮（第 {} 步），训练与验证准确率相差 {} 个百分点；{} 张图像时为第 {} 轮（第 {} 步），相差 {} 个百分点。图像更多时：差距{zh_gap}；按轮次计最佳轮次{}，按步数计{}。",
+            small.train,
+            small.best_epoch,
+            small.best_step,
+            pts(small.gap),
+            large.train,
+            large.best_epoch,
+            large.best_step,
+            pts(large.gap),
+            word(epochs, lang),
+            word(steps, lang)
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(epoch: usize, val_loss: f32, val_accuracy: f32) -> OverfitMetrics {
+        OverfitMetrics {
+            epoch,
+            train_loss: 0.1,
+            train_accuracy: 1.0,
+            val_loss,
+            val_accuracy,
+        }
+    }
+
+    #[test]
+    fn loss_and_accuracy_disagreeing_is_said_only_when_they_do() {
+        let agree = [m(1, 0.5, 0.8), m(2, 0.4, 0.85), m(3, 0.45, 0.84)];
+        assert_eq!(loss_vs_accuracy(&agree, Lang::En), None);
+        let rose = [m(1, 0.5, 0.8), m(2, 0.4, 0.85), m(3, 0.45, 0.87)];
+        let s = loss_vs_accuracy(&rose, Lang::En).unwrap();
+        assert!(
+            s.contains("lowest at epoch 2") && s.contains("epoch 3"),
+            "{s}"
+        );
+        assert!(s.contains("kept rising"), "{s}");
+        let earlier = [m(1, 0.5, 0.86), m(2, 0.4, 0.85)];
+        let s = loss_vs_accuracy(&earlier, Lang::Zh).unwrap();
+        assert!(s.contains("第 1 轮最高"), "{s}");
+    }
+
+    #[test]
+    fn two_runs_are_compared_by_their_numbers_in_epochs_and_in_steps() {
+        let small = RunSummary {
+            train: 500,
+            best_epoch: 12,
+            best_step: 12 * 8,
+            gap: 0.15,
+        };
+        // Stopping earlier in epochs but later in steps: both said, neither "later" alone.
+        let large = RunSummary {
+            train: 5000,
+            best_epoch: 6,
+            best_step: 6 * 79,
+            gap: 0.03,
+        };
+        let s = compare_runs(&[small.clone(), large.clone()], Lang::En).unwrap();
+        assert!(
+            s.contains("gap was smaller")
+                && s.contains("earlier counted in epochs")
+                && s.contains("later counted in steps"),
+            "{s}"
+        );
+        // One run, or two of the same size: nothing to compare.
+        assert_eq!(compare_runs(&[small.clone()], Lang::En), None);
+        assert_eq!(compare_runs(&[small.clone(), small], Lang::En), None);
+        let s = compare_runs(&[large], Lang::Zh);
+        assert!(s.is_none());
+    }
+}
