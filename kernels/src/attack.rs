@@ -146,8 +146,17 @@ pub async fn fgsm_and_pgd_correct(
         .map(|&b| f32::from(b) / 255.0)
         .collect();
     let labels: Vec<u32> = test.labels.iter().map(|&l| u32::from(l)).collect();
-    let fgsm = perturb(engine, &original, &labels, norm, Attack { epsilon, steps: 1 }).await?;
-    let z = engine.predict(&normalise(&fgsm, norm.0, norm.1), test.len()).await?;
+    let fgsm = perturb(
+        engine,
+        &original,
+        &labels,
+        norm,
+        Attack { epsilon, steps: 1 },
+    )
+    .await?;
+    let z = engine
+        .predict(&normalise(&fgsm, norm.0, norm.1), test.len())
+        .await?;
     let ok_fgsm = right(&z, &labels, classes);
     let fgsm_correct = ok_fgsm.iter().filter(|&&b| b).count();
     let Some(steps) = pgd_steps else {
@@ -160,11 +169,17 @@ pub async fn fgsm_and_pgd_correct(
     let size = 2.5 * epsilon / steps as f32;
     for _ in 0..steps {
         let g = engine
-            .input_gradients(&normalise(&pixels, norm.0, norm.1), &labels, InputGradient::Loss)
+            .input_gradients(
+                &normalise(&pixels, norm.0, norm.1),
+                &labels,
+                InputGradient::Loss,
+            )
             .await?;
         step(&mut pixels, &original, &g, size, epsilon);
     }
-    let z = engine.predict(&normalise(&pixels, norm.0, norm.1), test.len()).await?;
+    let z = engine
+        .predict(&normalise(&pixels, norm.0, norm.1), test.len())
+        .await?;
     let pgd_correct = right(&z, &labels, classes)
         .iter()
         .zip(&ok_fgsm)
@@ -263,7 +278,9 @@ mod tests {
             class_names: (0..4).map(|c| c.to_string()).collect(),
             mean: 0.5,
             std: 0.3,
-            images: (0..n * 12).map(|_| (rng.next_f32() * 255.0) as u8).collect(),
+            images: (0..n * 12)
+                .map(|_| (rng.next_f32() * 255.0) as u8)
+                .collect(),
             labels: (0..n).map(|i| (i % 4) as u8).collect(),
         };
         let model = Mlp::new(12, &[16], 4, 3).unwrap();
@@ -292,7 +309,8 @@ mod tests {
             .unwrap();
             assert_eq!(f, (acc * n as f32).round() as usize, "ε {epsilon}");
             let (alone, none) =
-                pollster::block_on(fgsm_and_pgd_correct(&mut engine, &test, epsilon, None)).unwrap();
+                pollster::block_on(fgsm_and_pgd_correct(&mut engine, &test, epsilon, None))
+                    .unwrap();
             assert_eq!((alone, none), (f, None));
         }
         assert!(stronger, "PGD finds images FGSM misses at some ε");

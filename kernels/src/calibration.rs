@@ -92,10 +92,7 @@ pub fn nll(logits: &[f32], labels: &[u8], classes: usize, t: f32) -> f64 {
 /// along ln T and a golden-section search finds it.
 pub fn fit_temperature(logits: &[f32], labels: &[u8], classes: usize) -> f32 {
     let f = |u: f64| nll(logits, labels, classes, u.exp() as f32);
-    let (mut a, mut b) = (
-        f64::from(T_RANGE.0).ln(),
-        f64::from(T_RANGE.1).ln(),
-    );
+    let (mut a, mut b) = (f64::from(T_RANGE.0).ln(), f64::from(T_RANGE.1).ln());
     let g = (5f64.sqrt() - 1.0) / 2.0;
     let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
     let (mut fc, mut fd) = (f(c), f(d));

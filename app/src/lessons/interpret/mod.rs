@@ -4,6 +4,7 @@
 //! a control arm, and overconfidence (`?lesson=interpret&step=5&model=mlp-32&test=2000`).
 
 pub mod attack;
+pub mod calib;
 pub mod panels;
 pub mod protocol;
 pub mod state;
