@@ -194,8 +194,8 @@ fn curve_table(state: InState, arms: &'static [Arm], lang: RwSignal<Lang>) -> im
     n.map(|n| view! {
         <table class="numbers" data-testid="robustness-table">
             <thead><tr><th>"ε"</th>{arms.iter().map(|&a| view! {
-                <th>{move || arm_label(a).get(lang.get())} " · " {move || ui::FGSM.get(lang.get())}</th>
-                <th>{move || arm_label(a).get(lang.get())} " · " {move || ui::PGD.get(lang.get())}</th>
+                <th>{move || arm_label(a).get(lang.get())} " · FGSM"</th>
+                <th>{move || arm_label(a).get(lang.get())} " · PGD-10"</th>
             }).collect_view()}</tr></thead>
             <tbody>{EPSILONS.iter().map(|&e| view! {
                 <tr><td>{format!("{e}")}</td>{arms.iter().map(|&a| {

@@ -71,7 +71,7 @@ pub const STEPS: [Step; 8] = [
     Step {
         title: tx("Making it sturdier", "让它更稳健"),
         body: tx(
-            "Adversarial training: fine-tune on each batch together with its FGSM images, made fresh at every step against the current weights. To tell this from \"more training\", a second copy is fine-tuned for the same steps on the clean images taken twice. All three curves are measured on the same test images, and at the training's own ε also under PGD: a copy trained against FGSM can learn to blunt that one attack only (single-step training is known to mask gradients), so it is judged against the stronger attack too.",
+            "Adversarial training: fine-tune on each batch together with its FGSM images, made fresh at every step against the current weights. To tell adversarial training from \"more training\", a second copy is fine-tuned for the same steps on the clean images taken twice. All three curves are measured on the same test images, and at the training's own ε also under PGD: a copy trained against FGSM can learn to blunt that one attack only (single-step training is known to mask gradients), so it is judged against the stronger attack too.",
             "对抗训练：用每个批次及其 FGSM 图像一起微调，这些图像在每一步都针对当前权重重新生成。为了把它和“多训练一会儿”区分开，另一份副本用同样的步数在干净图像（取两次）上微调。三条曲线都在同一批测试图像上测量；在训练所用的 ε 处还用 PGD 测量：针对 FGSM 训练的副本可能只学会钝化这一种攻击（单步对抗训练会掩盖梯度），所以也要用更强的攻击来检验它。",
         ),
         notes: tx(
@@ -82,8 +82,8 @@ pub const STEPS: [Step; 8] = [
     Step {
         title: tx("Overconfidence", "过度自信"),
         body: tx(
-            "Draw a scribble that is no digit, or ask for an image of pure noise. The softmax spreads exactly 100 % over the ten classes: there is no \"none of these\". A high probability says the class wins against the other nine, not that the image is a digit. Even on real digits, is 90 % confidence right nine times in ten? That is calibration: the reliability diagram below bins the test images by confidence and compares each bin's accuracy with the diagonal, and the expected calibration error (ECE) averages the gap. Temperature scaling divides every logit by one number T, fitted on a validation split of the training images; it changes no answer, only how sure the model is.",
-            "画一个不是数字的涂鸦，或者生成一张纯噪声图像。softmax 把恰好 100% 分配给十个类别：没有“都不是”这个选项。高概率说明这个类别胜过了另外九个，而不是说这张图像是一个数字。即使在真正的数字上，90% 的置信度是否十次有九次对？这就是校准：下面的可靠性图按置信度把测试图像分组，把每组的准确率与对角线比较，期望校准误差（ECE）是这些差距的平均。温度缩放把每个 logit 除以同一个数 T（在从训练图像中划出的验证集上拟合）；它不改变任何答案，只改变模型有多确定。",
+            "Draw a scribble that is no digit, or ask for an image of pure noise. The softmax spreads exactly 100 % over the ten classes: there is no \"none of these\". A high probability says the class wins against the other nine, not that the image is a digit. Even on real digits, is 90 % confidence right nine times in ten? That is calibration: the reliability diagram below bins the test images by confidence and compares each bin's accuracy with the diagonal, and the expected calibration error (ECE) averages the gap. Dividing every logit by one number T, fitted on a validation split of the training images, is temperature scaling: it changes no answer, only how sure the model is.",
+            "画一个不是数字的涂鸦，或者生成一张纯噪声图像。softmax 把恰好 100% 分配给十个类别：没有“都不是”这个选项。高概率说明这个类别胜过了另外九个，而不是说这张图像是一个数字。即使在真正的数字上，90% 的置信度是否十次有九次对？这就是校准：下面的可靠性图按置信度把测试图像分组，把每组的准确率与对角线比较，期望校准误差（ECE）是这些差距的平均。把每个 logit 除以同一个数 T（在从训练图像中划出的验证集上拟合）就是温度缩放：它不改变任何答案，只改变模型有多确定。",
         ),
         notes: tx(
             "Ask: what would a model need to be able to say \"I don't know\"? (A reject option, an out-of-distribution detector, calibrated uncertainty.) Note that temperature scaling calibrates on digits; it does not make noise look uncertain.",
@@ -225,8 +225,6 @@ pub mod ui {
         "Against PGD it is not above both other arms by more than the uncertainty: what it learned may only blunt FGSM.",
         "面对 PGD，它并没有比另两组都高出不确定度以上：它学到的可能只是钝化了 FGSM。",
     );
-    pub const FGSM: Text = tx("FGSM", "FGSM");
-    pub const PGD: Text = tx("PGD-10", "PGD-10");
     pub const THIS_MODEL_PGD: Text = tx("this model (PGD-10)", "本模型（PGD-10）");
     pub const LR: Text = tx("SGD, learning rate", "SGD，学习率");
     pub const MOMENTUM: Text = tx("momentum", "动量");
