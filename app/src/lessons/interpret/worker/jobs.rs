@@ -26,7 +26,9 @@ impl Worker {
                 started: now(),
             });
         }
-        let mut point_done = false;
+        // A point measured in this burst: kept in this browser before the page hears of it, so a
+        // reload right after it appears still finds it.
+        let mut measured = None;
         let data = self.data.as_ref().expect("tasks wait for the data");
         let job = self.job.as_mut().expect("set above");
         let finished = match &job.task {
@@ -64,17 +66,16 @@ impl Worker {
                         ms: (now() - job.started) * 1000.0,
                         pgd: with_pgd.then(|| job.pgd_correct as f32 / of),
                     };
-                    self.out.post(&point);
                     // A new measurement of an arm at an ε replaces the old one.
                     self.points.retain(|p| !matches!(p, InEvent::Point { arm: a, epsilon: e, .. } if a == arm && *e == epsilon));
-                    self.points.push(point);
+                    self.points.push(point.clone());
                     job.index += 1;
                     job.next = 0;
                     job.correct = 0;
                     job.pgd_correct = 0;
                     job.started = now();
                     // Kept point by point: a reload mid-curve shows what was measured.
-                    point_done = true;
+                    measured = Some(point);
                 }
                 job.index >= epsilons.len()
             }
@@ -109,14 +110,16 @@ impl Worker {
                 job.next >= of
             }
         };
+        // The point before "done": a point says "measuring", "done" says idle.
+        if let Some(point) = measured {
+            self.keep().await;
+            self.out.post(&point);
+        }
         if finished {
             self.job = None;
             if self.tasks.is_empty() {
                 self.out.post(&InEvent::Done);
             }
-        }
-        if point_done {
-            self.keep().await;
         }
         Ok(true)
     }
