@@ -5,6 +5,7 @@
 
 pub mod attack;
 pub mod calib;
+pub mod check;
 pub mod panels;
 pub mod protocol;
 pub mod state;
@@ -208,7 +209,7 @@ pub fn InterpretLesson() -> impl IntoView {
             5 => attack::fragile(client, state, lang).into_any(),
             6 => attack::sturdier(client, state, setup.harden, lang).into_any(),
             7 => attack::overconfidence(client, state, lang).into_any(),
-            _ => attack::check(client, state, pick, lang).into_any(),
+            _ => check::check(client, state, pick, lang).into_any(),
         }
     };
     view! {
