@@ -1,8 +1,10 @@
 // The interpretability lesson in Chromium (CPU engine, the concept lessons' 784-32-10 model so the
 // curves take seconds): the first layer's tiles, integrated gradients complete within 5 % at 64 steps,
-// the sanity check, FGSM at ε = 0.2 changing a correctly classified digit, the robustness curve falling
-// from the clean accuracy, adversarial training against its control, overconfidence on noise, the
-// questions graded, Chinese and bad URLs.
+// a map key per method, the sanity check with the gradient and with integrated gradients, FGSM at
+// ε = 0.2 changing a correctly classified digit, the robustness curve falling from the clean accuracy
+// with PGD at or below FGSM at every ε (also after a reload mid-run), adversarial training against its
+// control under FGSM and PGD, overconfidence on noise and the calibration before and after temperature
+// scaling, the questions graded, Chinese and bad URLs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +32,8 @@ test('saliency maps (integrated gradients complete within 5 % at 64 steps), the 
     await p.waitAttr('saliency-map', 'data-method', 'integrated');
     const error = Number(await p.attr('ig-completeness', 'data-value'));
     assert.ok(error <= 0.05, `Σ attributions within 5 % of z(x) − z(x₀) at 64 steps: ${error}`);
+    await p.waitAttr('map-key', 'data-method', 'integrated');
+    assert.match(await p.text('map-key'), /difference from the baseline/, 'integrated gradients\' own key');
     await p.screenshot('interpret-02-integrated');
     await p.set('ig-steps', 2);
     await p.page.waitForFunction((e) => Number(document.querySelector('[data-testid=ig-completeness]')?.dataset.value) !== e, error, { timeout: 60_000 });
@@ -38,6 +42,8 @@ test('saliency maps (integrated gradients complete within 5 % at 64 steps), the 
     assert.equal(await p.byId('ig-completeness').count(), 0, 'completeness belongs to integrated gradients');
     await p.byId('method-gradient').click();
     await p.waitAttr('saliency-map', 'data-method', 'gradient');
+    await p.waitAttr('map-key', 'data-method', 'gradient');
+    assert.match(await p.text('map-key'), /more ink there would raise/);
     await p.byId('saliency-magnitude').check();
     await p.waitAttr('saliency-map', 'data-magnitude', 'true');
     await p.byId('saliency-magnitude').uncheck();
@@ -59,9 +65,21 @@ test('saliency maps (integrated gradients complete within 5 % at 64 steps), the 
     const rho = Number(await p.attr('sanity-verdict', 'data-rho'));
     assert.ok(rho >= -1 && rho <= 1, `ρ ${rho}`);
     assert.equal(await p.attr('sanity-verdict', 'data-passed'), String(rho < 0.5));
+    assert.equal(await p.attr('sanity-verdict', 'data-method'), 'gradient');
+    assert.match(await p.text('sanity-verdict'), /rule of thumb of 0\.5 on this image/);
     await p.screenshot('interpret-03-sanity');
+    // Integrated gradients from black multiply by the image: the check is offered with it too.
+    await p.set('sanity-method', 'integrated');
+    await p.waitAttr('sanity-verdict', 'data-method', 'integrated');
+    const rhoIg = Number(await p.attr('sanity-verdict', 'data-rho'));
+    assert.ok(rhoIg >= -1 && rhoIg <= 1, `ρ ${rhoIg}`);
+    assert.equal(await p.attr('sanity-verdict', 'data-passed'), String(rhoIg < 0.5));
+    await p.screenshot('interpret-03-sanity-integrated');
 
     await p.next();
+    // The demo opens at ε = 0: nothing changed yet, so "raise ε until the answer changes" holds.
+    await p.waitAttr('fgsm-prediction', 'data-epsilon', '0');
+    assert.equal(await p.attr('fgsm-prediction', 'data-after'), await p.attr('fgsm-prediction', 'data-before'));
     await p.set('fgsm-eps', 0.2);
     // The first test image the model classifies correctly: at ε = 0.2 its answer changes.
     for (let i = 0; i < 20; i++) {
@@ -81,7 +99,7 @@ test('saliency maps (integrated gradients complete within 5 % at 64 steps), the 
   } finally { await p.page.context().close(); }
 });
 
-test('the robustness curve falls from the clean accuracy; adversarial training beats its control at ε = 0.1; noise gets a confident class; the questions are graded', async () => {
+test('the robustness curve falls from the clean accuracy and PGD is at or below FGSM at every ε; adversarial training beats its control at ε = 0.1 against FGSM, PGD measured too; noise gets a confident class; calibration before and after temperature scaling; the questions are graded', async () => {
   const p = await InterpretPage.open(browser, server.url, `step=5&${SETUP}`);
   try {
     await p.loaded();
@@ -93,12 +111,27 @@ test('the robustness curve falls from the clean accuracy; adversarial training b
     assert.ok(acc[0] > 0.85, `clean accuracy ${acc[0]}`);
     for (let i = 1; i < acc.length; i++) assert.ok(acc[i] <= acc[i - 1], `monotone: ${acc}`);
     assert.ok(acc[6] < acc[0] - 0.3, `ε = 0.3 fools it: ${acc}`);
+    // PGD beside FGSM at every ε, never above it (it starts from the FGSM image and counts an image
+    // only if it withstands both); equal at ε = 0, where neither changes anything.
+    const pgd = [];
+    for (const e of eps) pgd.push(Number(await p.attr(`pgd-accuracy-${e}`, 'data-value')));
+    for (let i = 0; i < eps.length; i++) assert.ok(pgd[i] <= acc[i], `PGD ${pgd[i]} ≤ FGSM ${acc[i]} at ε = ${eps[i]}`);
+    assert.equal(pgd[0], acc[0]);
+    assert.ok(pgd.slice(1).some((v, i) => v < acc[i + 1]), `PGD is stronger somewhere: ${pgd} vs ${acc}`);
     await p.screenshot('interpret-05-curve');
 
     await p.next();
     await p.byId('adv-train').click();
     await p.byId('harden-verdict').waitFor({ timeout: 600_000 });
     assert.equal(await p.attr('harden-verdict', 'data-helped'), 'true', await p.text('harden-verdict'));
+    assert.match(await p.text('harden-verdict'), /Against FGSM/);
+    // PGD on every arm at the training's ε; the sentence follows the numbers.
+    const advFgsm = Number(await p.attr('robust-acc-adversarial-0.1', 'data-value'));
+    const advPgd = Number(await p.attr('pgd-accuracy-adversarial-0.1', 'data-value'));
+    assert.ok(advPgd <= advFgsm, `hardened copy: PGD ${advPgd} ≤ FGSM ${advFgsm}`);
+    for (const arm of ['clean-', '']) assert.ok(await p.attr(`pgd-accuracy-${arm}0.1`, 'data-value') !== null);
+    const helpedPgd = await p.attr('harden-verdict', 'data-helped-pgd');
+    assert.match(await p.text('harden-verdict'), helpedPgd === 'true' ? /Against PGD it helped too/ : /Against PGD it is not above/);
     assert.equal(Number(await p.attr('robust-acc-0', 'data-value')), acc[0], 'the same model, the same images: the same clean accuracy');
     const hardened = await p.attr('robust-acc-adversarial-0.1', 'data-value');
     await p.screenshot('interpret-06-sturdier');
@@ -109,6 +142,23 @@ test('the robustness curve falls from the clean accuracy; adversarial training b
     const top = Number(await p.attr('noise-top', 'data-p'));
     assert.ok(top > 0.1 && top <= 1, `noise still gets a class: ${top}`);
     assert.match(await p.text('noise-top'), /100\.0 %/);
+    // The pad asks for what this step wants, not for a digit.
+    assert.match(await p.text('prediction'), /not a digit/);
+    // Calibration: ECE before and after temperature scaling; T minimises the NLL on the validation
+    // split, and there the ECE does not rise.
+    await p.byId('calibration-ece').waitFor({ timeout: 120_000 });
+    const valBefore = Number(await p.attr('calibration-ece', 'data-val-before'));
+    const valAfter = Number(await p.attr('calibration-ece', 'data-val-after'));
+    assert.ok(valBefore >= 0 && valBefore <= 1 && valAfter >= 0, `ECE ${valBefore} → ${valAfter}`);
+    assert.ok(valAfter <= valBefore + 1e-6, `validation ECE after ≤ before: ${valBefore} → ${valAfter}`);
+    assert.equal(Number(await p.attr('calibration-ece-test-before', 'data-value')), Number(await p.attr('calibration-ece', 'data-test-before')));
+    const t = Number(await p.attr('calibration-temperature', 'data-value'));
+    assert.ok(t >= 0.05 && t <= 20, `T ${t}`);
+    const counts = await p.page.locator('[data-testid=reliability-diagram] rect.before').evaluateAll((rs) => rs.map((r) => Number(r.dataset.count)));
+    assert.equal(counts.reduce((a, b) => a + b, 0), 1000, 'every test image falls in one bin');
+    assert.equal(await p.attr('reliability-diagram', 'data-bins'), '15');
+    const better = Number(await p.attr('calibration-ece', 'data-test-after')) < Number(await p.attr('calibration-ece', 'data-test-before'));
+    assert.equal(await p.attr('calibration-verdict', 'data-better'), String(better));
     await p.screenshot('interpret-07-overconfidence');
 
     await p.next();
@@ -130,6 +180,26 @@ test('the robustness curve falls from the clean accuracy; adversarial training b
     assert.equal(await p.byId('robustness-table').count(), 0, 'the curves are gone');
     assert.equal(await p.errors(), '');
     assert.deepEqual(p.consoleErrors, []);
+  } finally { await p.page.context().close(); }
+});
+
+test('a reload while the robustness curve is measured keeps the points measured and says the curve stopped short', async () => {
+  // The shipped 784-512-10 model on every test image: PGD makes each ε take long enough to reload
+  // after the first point.
+  const p = await InterpretPage.open(browser, server.url, 'step=5&engine=cpu');
+  try {
+    await p.loaded();
+    await p.byId('robustness-run').click();
+    await p.byId('robust-acc-0').and(p.page.locator('[data-value]')).waitFor({ timeout: 300_000 });
+    const clean = await p.attr('robust-acc-0', 'data-value');
+    assert.equal(await p.attr('pgd-accuracy-0', 'data-value'), clean);
+    await p.page.reload();
+    await p.byId('interpret-resumed').waitFor({ timeout: 180_000 });
+    await p.byId('robustness-partial').waitFor();
+    assert.equal(await p.attr('robust-acc-0', 'data-value'), clean, 'the point measured before the reload');
+    assert.equal(await p.byId('robustness-run').isEnabled(), true, 'nothing runs after the reload');
+    await p.byId('interpret-afresh').click();
+    await p.byId('robustness-partial').waitFor({ state: 'detached' });
   } finally { await p.page.context().close(); }
 });
 

@@ -108,6 +108,86 @@ pub async fn adversarial_accuracy(
     Ok(correct as f32 / test.len().max(1) as f32)
 }
 
+/// Steps of the PGD the lesson runs beside FGSM (PGD-10, as Madry et al. evaluate).
+pub const PGD_STEPS: usize = 10;
+
+/// Whether each row of `logits` puts its largest value on its label.
+fn right(logits: &[f32], labels: &[u32], classes: usize) -> Vec<bool> {
+    logits
+        .chunks_exact(classes)
+        .zip(labels)
+        .map(|(z, &l)| {
+            let best = z
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map_or(0, |(i, _)| i);
+            best == l as usize
+        })
+        .collect()
+}
+
+/// Images of `test` (all of it, one batch) still classified correctly under FGSM at ε, and, with
+/// `pgd_steps`, under PGD too. PGD starts from the FGSM image and takes `pgd_steps` steps of
+/// 2.5·ε/steps, each projected into the ε-box; an image withstands PGD only if it withstands both
+/// the FGSM image and PGD's last one, so PGD's count is never above FGSM's — the stronger attack is
+/// at least as strong as the weaker one on every image, not only on average.
+pub async fn fgsm_and_pgd_correct(
+    engine: &mut impl Engine,
+    test: &Dataset,
+    epsilon: f32,
+    pgd_steps: Option<usize>,
+) -> Result<(usize, Option<usize>), EngineError> {
+    let f = test.features();
+    let classes = test.classes();
+    let norm = (test.mean, test.std);
+    let original: Vec<f32> = test.images[..test.len() * f]
+        .iter()
+        .map(|&b| f32::from(b) / 255.0)
+        .collect();
+    let labels: Vec<u32> = test.labels.iter().map(|&l| u32::from(l)).collect();
+    let fgsm = perturb(
+        engine,
+        &original,
+        &labels,
+        norm,
+        Attack { epsilon, steps: 1 },
+    )
+    .await?;
+    let z = engine
+        .predict(&normalise(&fgsm, norm.0, norm.1), test.len())
+        .await?;
+    let ok_fgsm = right(&z, &labels, classes);
+    let fgsm_correct = ok_fgsm.iter().filter(|&&b| b).count();
+    let Some(steps) = pgd_steps else {
+        return Ok((fgsm_correct, None));
+    };
+    if epsilon <= 0.0 || steps == 0 {
+        return Ok((fgsm_correct, Some(fgsm_correct)));
+    }
+    let mut pixels = fgsm;
+    let size = 2.5 * epsilon / steps as f32;
+    for _ in 0..steps {
+        let g = engine
+            .input_gradients(
+                &normalise(&pixels, norm.0, norm.1),
+                &labels,
+                InputGradient::Loss,
+            )
+            .await?;
+        step(&mut pixels, &original, &g, size, epsilon);
+    }
+    let z = engine
+        .predict(&normalise(&pixels, norm.0, norm.1), test.len())
+        .await?;
+    let pgd_correct = right(&z, &labels, classes)
+        .iter()
+        .zip(&ok_fgsm)
+        .filter(|(a, b)| **a && **b)
+        .count();
+    Ok((fgsm_correct, Some(pgd_correct)))
+}
+
 /// Adversarial fine-tuning's optimiser (the lesson and `backprop-lab attack --harden` share it):
 /// plain SGD with momentum at a small rate, as the model is trained already.
 pub const FINE_TUNE: crate::OptimizerConfig = crate::OptimizerConfig {
@@ -183,5 +263,56 @@ mod tests {
             close(&p, &[0.1, 0.6, 0.9, 0.2]),
             "projected into the ε-box: {p:?}"
         );
+    }
+
+    #[test]
+    fn pgd_never_leaves_more_images_right_than_fgsm_and_fgsm_matches_its_accuracy() {
+        use crate::{CpuEngine, Mlp};
+        let mut rng = crate::rng::SeededRng::new(4);
+        let n = 200;
+        let test = Dataset {
+            name: "random".into(),
+            height: 1,
+            width: 12,
+            channels: 1,
+            class_names: (0..4).map(|c| c.to_string()).collect(),
+            mean: 0.5,
+            std: 0.3,
+            images: (0..n * 12)
+                .map(|_| (rng.next_f32() * 255.0) as u8)
+                .collect(),
+            labels: (0..n).map(|i| (i % 4) as u8).collect(),
+        };
+        let model = Mlp::new(12, &[16], 4, 3).unwrap();
+        let mut engine = CpuEngine::new(&model, n).unwrap();
+        let mut stronger = false;
+        for epsilon in [0.0, 0.05, 0.1, 0.2, 0.4] {
+            let (f, p) = pollster::block_on(fgsm_and_pgd_correct(
+                &mut engine,
+                &test,
+                epsilon,
+                Some(PGD_STEPS),
+            ))
+            .unwrap();
+            let p = p.unwrap();
+            assert!(p <= f, "ε {epsilon}: PGD {p} > FGSM {f}");
+            if epsilon == 0.0 {
+                assert_eq!(p, f);
+            }
+            stronger |= p < f;
+            let acc = pollster::block_on(adversarial_accuracy(
+                &mut engine,
+                &test,
+                Attack { epsilon, steps: 1 },
+                n,
+            ))
+            .unwrap();
+            assert_eq!(f, (acc * n as f32).round() as usize, "ε {epsilon}");
+            let (alone, none) =
+                pollster::block_on(fgsm_and_pgd_correct(&mut engine, &test, epsilon, None))
+                    .unwrap();
+            assert_eq!((alone, none), (f, None));
+        }
+        assert!(stronger, "PGD finds images FGSM misses at some ε");
     }
 }

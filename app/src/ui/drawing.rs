@@ -208,7 +208,15 @@ impl PadPen {
 /// A pad that classifies what is drawn: `on_digit` gets the 28×28 input a few times a second while
 /// drawing and when the stroke ends; `prediction` (softmax probabilities) is shown beside it.
 #[component]
-pub fn DrawingPad(prediction: RwSignal<Vec<f32>>, on_digit: Callback<Vec<u8>>) -> impl IntoView {
+pub fn DrawingPad(
+    prediction: RwSignal<Vec<f32>>,
+    on_digit: Callback<Vec<u8>>,
+    /// The prompt shown while the pad is empty (default: "Draw a digit in the box."); a step that
+    /// asks for something else sets its own.
+    #[prop(optional)]
+    hint: Option<Text>,
+) -> impl IntoView {
+    let hint = hint.unwrap_or(DRAW_HINT);
     let lang = expect_context::<RwSignal<Lang>>();
     let canvas = NodeRef::<Canvas>::new();
     let pen = PadPen::new(canvas);
@@ -266,7 +274,7 @@ pub fn DrawingPad(prediction: RwSignal<Vec<f32>>, on_digit: Callback<Vec<u8>>) -
                 <p class="caption" data-testid="prediction">{move || {
                     let p = prediction.get();
                     let lang = lang.get();
-                    if p.is_empty() { DRAW_HINT.get(lang).to_string() } else {
+                    if p.is_empty() { hint.get(lang).to_string() } else {
                         let (i, v) = p.iter().enumerate().fold((0, f32::MIN), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
                         SAYS.get(lang).replace("{digit}", &i.to_string()).replace("{sure}", &format!("{:.0}", v * 100.0))
                     }

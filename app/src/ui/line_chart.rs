@@ -110,7 +110,7 @@ pub fn LineChart(
                 let ys = tick_step(y_max - y_min, 4.0);
                 let xs = tick_step(x_max, 6.0);
                 let y_ticks = (0..=((y_max - y_min) / ys + 1e-9).floor() as usize).map(move |i| y_min + i as f64 * ys);
-                let x_ticks = (0..=(x_max / xs).floor() as usize).map(|i| i as f64 * xs);
+                let x_ticks = (0..=(x_max / xs + 1e-9).floor() as usize).map(|i| i as f64 * xs);
                 view! {
                     {y_ticks.map(|v| {
                         let (_, y) = project((0.0, v), r);

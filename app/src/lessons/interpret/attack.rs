@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::panels::{ImagePicker, Pick, ask, classify_drawing, top};
-use super::protocol::{Arm, FgsmView, InQuery, InReply, InToWorker, Method};
+use super::protocol::{Arm, FgsmView, InQuery, InReply, InToWorker};
 use super::state::{InClient, InState, Point};
 use super::text::ui;
 use super::{EPSILONS, HARDEN_EPSILON};
@@ -26,7 +26,8 @@ pub fn band(p: f32, n: usize) -> f32 {
 /// Step 4.
 pub fn fgsm(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
     let picker = client.clone();
-    let eps = RwSignal::new(0.1f32);
+    // Opens at no change, so "raise ε until the answer changes" holds for every image.
+    let eps = RwSignal::new(0.0f32);
     let view_ = RwSignal::new(None::<FgsmView>);
     let asked = RwSignal::new(0u32);
     Effect::new(move |_| {
@@ -95,6 +96,18 @@ fn series(points: &[Point], class: &'static str) -> Series {
     }
 }
 
+/// The PGD accuracies of a curve, where measured.
+fn pgd_series(points: &[Point], class: &'static str) -> Series {
+    Series {
+        points: points
+            .iter()
+            .filter_map(|p| p.4.map(|q| (f64::from(p.0), f64::from(q))))
+            .collect(),
+        class,
+        dots: true,
+    }
+}
+
 fn progress(state: InState, lang: RwSignal<Lang>) -> impl IntoView {
     move || {
         state
@@ -133,6 +146,7 @@ pub fn fragile(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl I
         state.begin(&[Arm::Model]);
         client.send(&InToWorker::Curve {
             epsilons: EPSILONS.to_vec(),
+            pgd: EPSILONS.to_vec(),
         });
     };
     let chart = Signal::derive(move || {
@@ -145,8 +159,15 @@ pub fn fragile(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl I
             dots: true,
         }];
         s.push(state.model_curve.with(|c| series(c, "scratch")));
+        s.push(state.model_curve.with(|c| pgd_series(c, "tuned")));
         s
     });
+    // A curve replayed after a reload that stops short: say so (the points are kept one by one).
+    let partial = move || {
+        let n = state.model_curve.with(Vec::len);
+        (state.resumed.get() && state.busy.get().is_none() && n > 0 && n < EPSILONS.len())
+            .then(|| view! { <p class="hint" data-testid="robustness-partial">{move || ui::PARTIAL.get(lang.get())}</p> })
+    };
     view! {
         <div class="panel wide" data-testid="fragile">
             <div class="buttons">
@@ -155,8 +176,10 @@ pub fn fragile(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl I
                     on:click=move |_| stop.send(&InToWorker::Stop)>{move || ui::STOP.get(lang.get())}</button>
             </div>
             {progress(state, lang)}
+            {partial}
             <LineChart series=chart y_top=1.0 x_top=0.3 y_percent=true x_label=ui::EPS y_label=ui::ACCURACY_UNDER testid="robustness-curve" aria=ui::ACCURACY_UNDER />
             <p class="legend"><span class="swatch scratch"></span>{move || ui::THIS_MODEL.get(lang.get())}
+                " " <span class="swatch tuned"></span>{move || ui::THIS_MODEL_PGD.get(lang.get())}
                 " " <span class="swatch reference"></span>{move || ui::REFERENCE.get(lang.get())}</p>
             {move || curve_table(state, &[Arm::Model], lang)}
         </div>
@@ -170,13 +193,25 @@ fn curve_table(state: InState, arms: &'static [Arm], lang: RwSignal<Lang>) -> im
         .find_map(|&a| state.curve(a).with(|c| c.first().map(|p| p.2)));
     n.map(|n| view! {
         <table class="numbers" data-testid="robustness-table">
-            <thead><tr><th>"ε"</th>{arms.iter().map(|&a| view! { <th>{move || arm_label(a).get(lang.get())}</th> }).collect_view()}</tr></thead>
+            <thead><tr><th>"ε"</th>{arms.iter().map(|&a| view! {
+                <th>{move || arm_label(a).get(lang.get())} " · FGSM"</th>
+                <th>{move || arm_label(a).get(lang.get())} " · PGD-10"</th>
+            }).collect_view()}</tr></thead>
             <tbody>{EPSILONS.iter().map(|&e| view! {
                 <tr><td>{format!("{e}")}</td>{arms.iter().map(|&a| {
                     let cell = state.accuracy_at(a, e);
-                    let id = if a == Arm::Model { format!("robust-acc-{e}") } else { format!("robust-acc-{}-{e}", key(a)) };
-                    view! { <td data-testid=id data-value=cell.map(|c| c.0.to_string())>
-                        {cell.map(|(p, n)| format!("{:.1} % ± {:.1}", p * 100.0, band(p, n) * 100.0)).unwrap_or_else(|| "…".into())}</td> }
+                    let pgd = state.pgd_at(a, e);
+                    let suffix = if a == Arm::Model { format!("{e}") } else { format!("{}-{e}", key(a)) };
+                    let shown = |c: Option<(f32, usize)>, measured: bool| match c {
+                        Some((p, n)) => format!("{:.1} % ± {:.1}", p * 100.0, band(p, n) * 100.0),
+                        // The point is in but PGD was not run at this ε.
+                        None if measured => "—".into(),
+                        None => "…".into(),
+                    };
+                    view! {
+                        <td data-testid=format!("robust-acc-{suffix}") data-value=cell.map(|c| c.0.to_string())>{shown(cell, false)}</td>
+                        <td data-testid=format!("pgd-accuracy-{suffix}") data-value=pgd.map(|c| c.0.to_string())>{shown(pgd, cell.is_some())}</td>
+                    }
                 }).collect_view()}</tr>
             }).collect_view()}</tbody>
             <caption>{format!("n = {n} · ± 95 %")}</caption>
@@ -206,6 +241,7 @@ pub fn sturdier(
             images,
             epsilon: HARDEN_EPSILON,
             epsilons: EPSILONS.to_vec(),
+            pgd: vec![HARDEN_EPSILON],
         });
     };
     let chart = Signal::derive(move || {
@@ -218,23 +254,35 @@ pub fn sturdier(
         .map(|(a, c)| state.curve(a).with(|p| series(p, c)))
         .collect::<Vec<_>>()
     });
-    // At the fine-tuning's own ε: does the adversarial arm beat both others by more than the band?
-    let verdict = move || {
-        let at = |a| state.accuracy_at(a, HARDEN_EPSILON);
+    // At the fine-tuning's own ε, under FGSM and under PGD: does the adversarial arm beat both others
+    // by more than the band?
+    let judged = |at: &dyn Fn(Arm) -> Option<(f32, usize)>| {
         let (m, c, a) = (at(Arm::Model)?, at(Arm::Clean)?, at(Arm::Adversarial)?);
         let margin = |x: (f32, usize)| (band(a.0, a.1).powi(2) + band(x.0, x.1).powi(2)).sqrt();
         let helped = a.0 - m.0 > margin(m) && a.0 - c.0 > margin(c);
         Some((helped, m.0, c.0, a.0))
     };
+    let verdict = move || {
+        let fgsm = judged(&|a| state.accuracy_at(a, HARDEN_EPSILON))?;
+        let pgd = judged(&|a| state.pgd_at(a, HARDEN_EPSILON))?;
+        Some((fgsm, pgd))
+    };
     let settings = format!(
-        "{images} · ε = {HARDEN_EPSILON} · {b} + {b} · SGD lr {} momentum {}",
-        FINE_TUNE.lr,
-        FINE_TUNE.momentum,
+        "{images} · ε = {HARDEN_EPSILON} · {b} + {b} · ",
         b = kernels::attack::FINE_TUNE_BATCH
     );
+    let optimiser = move || {
+        format!(
+            "{} {} · {} {}",
+            ui::LR.get(lang.get()),
+            FINE_TUNE.lr,
+            ui::MOMENTUM.get(lang.get()),
+            FINE_TUNE.momentum
+        )
+    };
     view! {
         <div class="panel wide" data-testid="sturdier">
-            <p class="settings" data-testid="harden-settings">{move || ui::HARDEN.get(lang.get())} ": " {settings.clone()} " · " {move || ui::ONE_EPOCH.get(lang.get())}</p>
+            <p class="settings" data-testid="harden-settings">{move || ui::HARDEN.get(lang.get())} ": " {settings.clone()} {optimiser} " · " {move || ui::ONE_EPOCH.get(lang.get())}</p>
             <div class="buttons">
                 <button data-testid="adv-train" disabled=move || state.busy.get().is_some() on:click=run>{move || ui::HARDEN_RUN.get(lang.get())}</button>
                 <button class="secondary" disabled=move || state.busy.get().is_none() on:click=move |_| stop.send(&InToWorker::Stop)>{move || ui::STOP.get(lang.get())}</button>
@@ -245,10 +293,15 @@ pub fn sturdier(
                 " " <span class="swatch tuned"></span>{move || ui::ARM_CLEAN.get(lang.get())}
                 " " <span class="swatch hardened"></span>{move || ui::ARM_ADV.get(lang.get())}</p>
             {move || curve_table(state, &[Arm::Model, Arm::Clean, Arm::Adversarial], lang)}
-            {move || verdict().map(|(helped, m, c, a)| view! {
-                <p data-testid="harden-verdict" data-helped=helped.to_string() class=if helped { "good" } else { "bad" }>
-                    {format!("ε = {HARDEN_EPSILON}: {:.1} % · {:.1} % · {:.1} % — ", m * 100.0, c * 100.0, a * 100.0)}
-                    {move || if helped { ui::HELPED.get(lang.get()) } else { ui::NOT_HELPED.get(lang.get()) }}</p>
+            {move || verdict().map(|((helped, m, c, a), (helped_pgd, pm, pc, pa))| view! {
+                <div data-testid="harden-verdict" data-helped=helped.to_string() data-helped-pgd=helped_pgd.to_string()>
+                    <p class=if helped { "good" } else { "bad" }>
+                        {format!("FGSM, ε = {HARDEN_EPSILON}: {:.1} % · {:.1} % · {:.1} % — ", m * 100.0, c * 100.0, a * 100.0)}
+                        {move || if helped { ui::HELPED.get(lang.get()) } else { ui::NOT_HELPED.get(lang.get()) }}</p>
+                    <p class=if helped_pgd { "good" } else { "bad" }>
+                        {format!("PGD-10, ε = {HARDEN_EPSILON}: {:.1} % · {:.1} % · {:.1} % — ", pm * 100.0, pc * 100.0, pa * 100.0)}
+                        {move || if helped_pgd { ui::HELPED_PGD.get(lang.get()) } else { ui::NOT_HELPED_PGD.get(lang.get()) }}</p>
+                </div>
             })}
         </div>
     }
@@ -256,6 +309,7 @@ pub fn sturdier(
 
 /// Step 7.
 pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+    let calib = super::calib::calibration(client.clone(), state, lang);
     let prediction = RwSignal::new(Vec::<f32>::new());
     let noise = RwSignal::new(None::<(Vec<u8>, Vec<f32>)>);
     let seed = RwSignal::new(1u64);
@@ -290,8 +344,7 @@ pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) ->
     };
     view! {
         <div class="panel wide" data-testid="overconfidence">
-            <p class="hint">{move || ui::DRAW_HINT.get(lang.get())}</p>
-            <DrawingPad prediction on_digit=drawn />
+            <DrawingPad prediction on_digit=drawn hint=ui::DRAW_HINT />
             {move || (!prediction.get().is_empty()).then(|| summary(&prediction.get(), "scribble-top"))}
             <button class="secondary" data-testid="noise-image" on:click=classify_noise>{move || ui::NOISE_IMAGE.get(lang.get())}</button>
             {move || noise.get().map(|(px, probs)| view! {
@@ -299,79 +352,7 @@ pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) ->
                     aria=Signal::derive(move || ui::NOISE_IMAGE.get(lang.get()).to_string()) />
                 {summary(&probs, "noise-top")}</div>
             })}
-        </div>
-    }
-}
-
-/// Step 8.
-pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
-    let q1 = RwSignal::new(None::<bool>);
-    let q2 = RwSignal::new(None::<bool>);
-    let rho = RwSignal::new(None::<f32>);
-    let measure = client.clone();
-    // Q1 needs the curve at 0.1; ask for it if it is not measured.
-    let answer1 = move |yes| {
-        q1.set(Some(yes));
-        if state.accuracy_at(Arm::Model, 0.1).is_none() && state.busy.get_untracked().is_none() {
-            state.begin(&[Arm::Model]);
-            measure.send(&InToWorker::Curve {
-                epsilons: vec![0.0, 0.1],
-            });
-        }
-    };
-    // Q2: the gradient map with and without the output layer randomised, on the image shown.
-    let answer2 = move |yes| {
-        q2.set(Some(yes));
-        let maps = RwSignal::new(Vec::<Vec<f32>>::new());
-        for r in [0, 1] {
-            ask(
-                &client,
-                state,
-                InQuery::Explain {
-                    image: pick.image.get_untracked(),
-                    drawn: None,
-                    method: Method::Gradient,
-                    randomized: r,
-                },
-                move |reply| {
-                    if let InReply::Map(m) = reply {
-                        maps.update(|v| v.push(m.map));
-                        maps.with_untracked(|v| {
-                            if v.len() == 2 {
-                                rho.set(Some(kernels::saliency::rank_correlation(&v[0], &v[1])))
-                            }
-                        });
-                    }
-                },
-            );
-        }
-    };
-    let result = move |picked: bool, truth: bool, testid: &'static str, detail: String| {
-        view! {
-            <p data-testid=testid data-correct=(picked == truth).to_string() class=if picked == truth { "good" } else { "bad" }>
-                {move || if picked == truth { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}{format!(" {detail}")}</p>
-        }
-    };
-    view! {
-        <div class="panel wide" data-testid="interpret-check">
-            <p>{move || ui::Q1.get(lang.get())}</p>
-            <div class="buttons">
-                <button class="secondary" data-testid="interpret-q1-yes" disabled=move || q1.get().is_some() on:click={let a = answer1.clone(); move |_| a(true)}>{move || ui::YES.get(lang.get())}</button>
-                <button class="secondary" data-testid="interpret-q1-no" disabled=move || q1.get().is_some() on:click=move |_| answer1(false)>{move || ui::NO.get(lang.get())}</button>
-            </div>
-            {move || q1.get().map(|picked| match state.accuracy_at(Arm::Model, 0.1) {
-                Some((acc, n)) => result(picked, acc > 0.5, "interpret-q1-result", format!("ε = 0.1: {:.1} % (n = {n})", acc * 100.0)).into_any(),
-                None => view! { <p class="hint">{move || ui::WAIT_CURVE.get(lang.get())}</p> }.into_any(),
-            })}
-            <p>{move || ui::Q2.get(lang.get())}</p>
-            <div class="buttons">
-                <button class="secondary" data-testid="interpret-q2-yes" disabled=move || q2.get().is_some() on:click={let a = answer2.clone(); move |_| a(true)}>{move || ui::YES.get(lang.get())}</button>
-                <button class="secondary" data-testid="interpret-q2-no" disabled=move || q2.get().is_some() on:click=move |_| answer2(false)>{move || ui::NO.get(lang.get())}</button>
-            </div>
-            {move || q2.get().map(|picked| match rho.get() {
-                Some(r) => result(picked, r > 0.5, "interpret-q2-result", format!("ρ = {r:.2}")).into_any(),
-                None => view! { <p class="hint">{move || ui::WAIT_SANITY.get(lang.get())}</p> }.into_any(),
-            })}
+            {calib}
         </div>
     }
 }

@@ -4,6 +4,8 @@
 //! a control arm, and overconfidence (`?lesson=interpret&step=5&model=mlp-32&test=2000`).
 
 pub mod attack;
+pub mod calib;
+pub mod check;
 pub mod panels;
 pub mod protocol;
 pub mod state;
@@ -207,7 +209,7 @@ pub fn InterpretLesson() -> impl IntoView {
             5 => attack::fragile(client, state, lang).into_any(),
             6 => attack::sturdier(client, state, setup.harden, lang).into_any(),
             7 => attack::overconfidence(client, state, lang).into_any(),
-            _ => attack::check(client, state, pick, lang).into_any(),
+            _ => check::check(client, state, pick, lang).into_any(),
         }
     };
     view! {

@@ -158,13 +158,25 @@ fn map_figure(
 ) -> impl IntoView {
     let (class, p) = (m.class, m.probs.get(m.class).copied().unwrap_or(0.0));
     let values = m.map.clone();
+    let key = map_key(m.method, false);
     view! {
         <figure data-testid=testid data-method=m.method.key() data-image=m.image data-class=m.class data-ms=m.ms.to_string()>
             <Heatmap values=Signal::derive(move || values.clone()) layout=ONE px=8 testid="map-canvas"
-                aria=Signal::derive(move || ui::MAP_KEY.get(lang.get()).to_string()) />
+                aria=Signal::derive(move || key.get(lang.get()).to_string()) />
             <figcaption>{caption} " · " {move || ui::EXPLAINS.get(lang.get())}
                 {format!(" {class} (p = {:.1} %) · {:.0} ", p * 100.0, m.ms)}{move || ui::MS.get(lang.get())}</figcaption>
         </figure>
+    }
+}
+
+/// What a map's colours mean for `m` (W2: integrated gradients' red is about the difference from
+/// the baseline, not about ink).
+pub fn map_key(m: Method, magnitude: bool) -> crate::ui::i18n::Text {
+    match m {
+        _ if magnitude => ui::KEY_MAGNITUDE,
+        Method::Gradient => ui::KEY_GRADIENT,
+        Method::SmoothGrad { .. } => ui::KEY_SMOOTHGRAD,
+        Method::Integrated { .. } => ui::KEY_INTEGRATED,
     }
 }
 
@@ -280,6 +292,7 @@ pub fn saliency(
                 let pixels = m.pixels.to_vec();
                 let label = m.label;
                 let completeness = m.completeness;
+                let key = map_key(m.method, shown);
                 view! {
                     <div class="figure-row" data-testid="saliency-map" data-method=m.method.key() data-magnitude=shown.to_string() data-image=if m.drawn { "drawn".to_string() } else { m.image.to_string() }>
                         <figure>
@@ -289,7 +302,7 @@ pub fn saliency(
                         </figure>
                         {map_figure(m.clone(), "saliency-figure", method_label(m.method).get(lang.get_untracked()).to_string(), lang)}
                     </div>
-                    <p class="hint">{move || ui::MAP_KEY.get(lang.get())}</p>
+                    <p class="hint" data-testid="map-key" data-method=m.method.key()>{move || key.get(lang.get())}</p>
                     {completeness.map(|(sum, diff, rel)| view! {
                         <p data-testid="ig-completeness" data-value=rel.to_string() class=if rel <= 0.05 { "good" } else { "bad" }>
                             {format!("Σ = {sum:.3} · z(x) − z(x₀) = {diff:.3} · {:.2} % · ", rel * 100.0)}
@@ -305,11 +318,22 @@ pub fn saliency(
 pub fn sanity(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
     let picker = client.clone();
     let layers = RwSignal::new(0usize);
+    // The plain gradient, or integrated gradients from black: the one that multiplies by the input,
+    // where a random model's map still shows the digit (Adebayo et al.).
+    let integrated = RwSignal::new(false);
     let trained = RwSignal::new(None::<MapView>);
     let random = RwSignal::new(None::<MapView>);
     let asked = RwSignal::new(0u32);
     Effect::new(move |_| {
         let ((i, drawn), k) = (pick.get(), layers.get());
+        let method = if integrated.get() {
+            Method::Integrated {
+                steps: 64,
+                baseline: Baseline::Black,
+            }
+        } else {
+            Method::Gradient
+        };
         let n = asked.get_untracked() + 1;
         asked.set(n);
         random.set(None);
@@ -320,7 +344,7 @@ pub fn sanity(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>
                 InQuery::Explain {
                     image: i,
                     drawn: drawn.clone(),
-                    method: Method::Gradient,
+                    method,
                     randomized: r,
                 },
                 move |reply| {
@@ -340,9 +364,10 @@ pub fn sanity(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>
     let rho = move || {
         trained.with(|t| {
             random.with(|r| match (t, r) {
-                (Some(t), Some(r)) if r.randomized > 0 => {
-                    Some(kernels::saliency::rank_correlation(&t.map, &r.map))
-                }
+                (Some(t), Some(r)) if r.randomized > 0 && r.method == t.method => Some((
+                    kernels::saliency::rank_correlation(&t.map, &r.map),
+                    t.method.key(),
+                )),
                 _ => None,
             })
         })
@@ -356,13 +381,23 @@ pub fn sanity(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>
                     <option value="1">{move || ui::OUTPUT.get(lang.get())}</option>
                     <option value="2">{move || ui::BOTH.get(lang.get())}</option>
                 </select></label>
+            <label>{move || ui::SANITY_METHOD.get(lang.get())} " "
+                <select data-testid="sanity-method" on:change=move |ev| integrated.set(event_target_value(&ev) == "integrated")>
+                    <option value="gradient">{move || ui::GRADIENT.get(lang.get())}</option>
+                    <option value="integrated">{move || ui::SANITY_IG.get(lang.get())}</option>
+                </select></label>
             <div class="figure-row">
                 {move || trained.get().map(|m| map_figure(m, "sanity-trained", ui::TRAINED_MAP.get(lang.get_untracked()).to_string(), lang))}
                 {move || random.get().map(|m| map_figure(m, "sanity-random", ui::RANDOM_MAP.get(lang.get_untracked()).to_string(), lang))}
             </div>
+            {move || trained.get().map(|m| {
+                let key = map_key(m.method, false);
+                view! { <p class="hint">{move || key.get(lang.get())}</p> }
+            })}
             {move || match rho() {
-                Some(rho) => view! {
-                    <p data-testid="sanity-verdict" data-rho=rho.to_string() data-passed=(rho < 0.5).to_string() class=if rho < 0.5 { "good" } else { "bad" }>
+                Some((rho, method)) => view! {
+                    <p data-testid="sanity-verdict" data-rho=rho.to_string() data-passed=(rho < 0.5).to_string()
+                        data-method=method class=if rho < 0.5 { "good" } else { "bad" }>
                         {format!("ρ = {rho:.2} · ")}{move || if rho < 0.5 { ui::PASSED.get(lang.get()) } else { ui::FAILED.get(lang.get()) }}</p>
                 }.into_any(),
                 None => view! { <p class="hint">{move || ui::PICK_LAYERS.get(lang.get())}</p> }.into_any(),

@@ -112,10 +112,12 @@ pub enum InToWorker {
         /// Test images the curves are measured on (the first ones of the test split).
         test: usize,
     },
-    /// Measure the model's accuracy under FGSM at each ε.
+    /// Measure the model's accuracy under FGSM at each ε, and under PGD at the ε's of `pgd`.
     Curve {
         /// The ε's, in pixel units.
         epsilons: Vec<f32>,
+        /// The ε's (among `epsilons`) where PGD is measured too.
+        pgd: Vec<f32>,
     },
     /// Fine-tune two copies of the model (clean images; FGSM images mixed in) and measure both curves.
     Harden {
@@ -125,6 +127,8 @@ pub enum InToWorker {
         epsilon: f32,
         /// The ε's of the curves.
         epsilons: Vec<f32>,
+        /// The ε's (among `epsilons`) where every arm is measured under PGD too.
+        pgd: Vec<f32>,
     },
     /// Stop what runs (curves and fine-tuning).
     Stop,
@@ -168,6 +172,9 @@ pub enum InQuery {
         /// ε in pixel units.
         epsilon: f32,
     },
+    /// The model's calibration: reliability diagrams and ECE before and after temperature scaling,
+    /// with T fitted on a validation split of the training images.
+    Calibration,
     /// Softmax probabilities of a drawn image (28×28 bytes, ink high) or of random noise (`None`,
     /// seeded by `seed`).
     Classify {
@@ -241,6 +248,30 @@ pub struct FgsmView {
     pub after: Vec<f32>,
 }
 
+/// The model's calibration (Guo et al. 2017), before and after temperature scaling.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationView {
+    /// The temperature fitted on the validation split (minimum NLL).
+    pub temperature: f32,
+    /// Validation images (the last ones of the training images loaded) and where they start.
+    pub validation: (usize, usize),
+    /// Test images.
+    pub test: usize,
+    /// ECE on the validation split, before and after.
+    pub val_ece: (f32, f32),
+    /// ECE on the test images, before and after.
+    pub test_ece: (f32, f32),
+    /// Test accuracy (temperature scaling changes no prediction).
+    pub test_accuracy: f32,
+    /// The test images' reliability diagram before and after ([`kernels::calibration::BINS`] bins).
+    pub bins: (
+        Vec<kernels::calibration::Bin>,
+        Vec<kernels::calibration::Bin>,
+    ),
+    /// Milliseconds the worker took.
+    pub ms: f64,
+}
+
 /// Answers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum InReply {
@@ -250,6 +281,8 @@ pub enum InReply {
     Map(Box<MapView>),
     /// An attack.
     Fgsm(Box<FgsmView>),
+    /// The calibration.
+    Calibration(Box<CalibrationView>),
     /// Probabilities of a drawing or of noise, and the noise's pixels.
     Classified {
         /// Probabilities.
@@ -294,6 +327,9 @@ pub enum InEvent {
         epsilon: f32,
         /// Accuracy on the test images under FGSM at ε.
         accuracy: f32,
+        /// Accuracy under PGD (from the FGSM image, never above `accuracy`), where measured.
+        #[serde(default)]
+        pgd: Option<f32>,
         /// Test images.
         images: usize,
         /// Milliseconds it took.

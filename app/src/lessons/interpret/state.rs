@@ -8,8 +8,9 @@ use crate::client::WorkerClient;
 
 pub use crate::ui::lesson_bar::EngineView;
 
-/// One measured point: ε, accuracy, images, milliseconds.
-pub type Point = (f32, f32, usize, f64);
+/// One measured point: ε, accuracy under FGSM, images, milliseconds, accuracy under PGD (if
+/// measured).
+pub type Point = (f32, f32, usize, f64, Option<f32>);
 
 /// What runs: the arm, and (images done, of) while it is fine-tuned (`None`: idle).
 pub type Busy = Option<(Arm, Option<(usize, usize)>)>;
@@ -66,6 +67,15 @@ impl InState {
         })
     }
 
+    /// The accuracy of `arm` under PGD at ε, if measured.
+    pub fn pgd_at(&self, arm: Arm, epsilon: f32) -> Option<(f32, usize)> {
+        self.curve(arm).with(|c| {
+            c.iter()
+                .find(|p| (p.0 - epsilon).abs() < 1e-6)
+                .and_then(|p| p.4.map(|q| (q, p.2)))
+        })
+    }
+
     /// A run begins: the curves it measures are cleared.
     pub fn begin(&self, arms: &[Arm]) {
         for &arm in arms {
@@ -107,14 +117,19 @@ impl InState {
                 accuracy,
                 images,
                 ms,
+                pgd,
             } => {
                 self.busy.set(Some((arm, None)));
                 self.curve(arm)
-                    .update(|c| c.push((epsilon, accuracy, images, ms)));
+                    .update(|c| c.push((epsilon, accuracy, images, ms, pgd)));
             }
             InEvent::Training { arm, done, of } => self.busy.set(Some((arm, Some((done, of))))),
             InEvent::Done | InEvent::Stopped => self.busy.set(None),
-            InEvent::Resumed => self.resumed.set(true),
+            InEvent::Resumed => {
+                // The replayed points said "measuring"; nothing runs after a reload.
+                self.busy.set(None);
+                self.resumed.set(true);
+            }
             InEvent::Forgotten => {
                 for arm in [Arm::Model, Arm::Clean, Arm::Adversarial] {
                     self.curve(arm).set(Vec::new());

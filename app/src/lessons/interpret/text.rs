@@ -7,8 +7,8 @@ use crate::ui::i18n::{Text, tx};
 pub const TITLE: Text = tx("Inside the black box", "打开黑箱");
 /// The home page's summary.
 pub const SUMMARY: Text = tx(
-    "Which pixels does a trained network look at? Heat-maps from its own gradients (and a test of whether they mean anything), then images changed by a few grey levels that it gets wrong — and how training on such images makes it sturdier.",
-    "训练好的网络在看哪些像素？用它自己的梯度画出热力图（并检验这些图是否有意义），再看看只改动几个灰度级就让它认错的图像——以及用这类图像训练如何让它更稳健。",
+    "Which pixels does a trained network look at? Heat-maps from its own gradients (and a test of whether they mean anything), then images whose pixels move by at most a tenth of the grey range (≈ 25 of 255 levels) that it gets wrong, a stronger attack, training on such images, and whether its confidence can be trusted.",
+    "训练好的网络在看哪些像素？用它自己的梯度画出热力图（并检验这些图是否有意义），再看看每个像素最多只改动灰度范围的十分之一（约 255 级中的 25 级）就让它认错的图像、更强的攻击、用这类图像训练，以及它的置信度是否可信。",
 );
 
 /// The steps.
@@ -17,7 +17,7 @@ pub const STEPS: [Step; 8] = [
         title: tx("What the first layer looks at", "第一层在看什么"),
         body: tx(
             "Each hidden unit of the first layer multiplies the 784 pixels by its own 784 weights: drawn as a 28×28 tile, red weights reward ink there, blue ones punish it. Beside them, the mean test image of each class: the patterns the weights have to tell apart.",
-            "第一层的每个隐藏单元都把 784 个像素乘以它自己的 784 个权重：画成 28×28 的小图，红色权重奖励那里有笔画，蓝色权重惩罚笔画。旁边是每个类别测试图像的平均图：权重必须区分的就是这些模式。",
+            "第一层的每个隐藏单元都把 784 个像素乘以它自己的 784 个权重：画成 28×28 的小图，红色权重：那里有笔画会提高该单元的输入，蓝色则降低。旁边是每个类别测试图像的平均图：权重必须区分的就是这些模式。",
         ),
         notes: tx(
             "Ask which tiles look like strokes and which look like noise. A 512-unit layer spreads the work: few tiles look like a digit.",
@@ -27,8 +27,8 @@ pub const STEPS: [Step; 8] = [
     Step {
         title: tx("Saliency", "显著性图"),
         body: tx(
-            "How much does the score of the predicted class, z_c, change when one pixel changes? The gradient ∂z_c/∂x answers for every pixel at once — the backward pass carried one layer further, to the input. It is noisy, so SmoothGrad averages it over noisy copies of the image. Integrated gradients multiplies (x − x₀) by the gradient averaged along the path from a baseline x₀ to x; its attributions add up to z_c(x) − z_c(x₀), which the page checks.",
-            "当一个像素变化时，预测类别的得分 z_c 变化多少？梯度 ∂z_c/∂x 一次回答所有像素——把反向传播再往前推一层，推到输入。它很嘈杂，所以 SmoothGrad 在图像的多个加噪副本上取平均。积分梯度把 (x − x₀) 乘以从基线 x₀ 到 x 的路径上梯度的平均值；它的归因之和等于 z_c(x) − z_c(x₀)，页面会检验这一点。",
+            "How much does the score of the predicted class, z_c, change when one pixel changes? The gradient ∂z_c/∂x answers for every pixel at once — the backward pass carried one layer further, to the input; drawn as an image it is a saliency map. It is noisy, so SmoothGrad averages it over noisy copies of the image. Integrated gradients multiplies (x − x₀) by the gradient averaged along the path from a baseline x₀ to x; its attributions add up to z_c(x) − z_c(x₀), which the page checks. Each method's map has its own key under it: the gradient's red says where more ink would raise the score; integrated gradients' red says where the image's difference from the baseline raised it.",
+            "当一个像素变化时，预测类别的得分 z_c 变化多少？梯度 ∂z_c/∂x 一次回答所有像素——把反向传播再往前推一层，推到输入；画成图像就是显著性图。它很嘈杂，所以 SmoothGrad 在图像的多个加噪副本上取平均。积分梯度把 (x − x₀) 乘以从基线 x₀ 到 x 的路径上梯度的平均值；它的归因之和等于 z_c(x) − z_c(x₀)，页面会检验这一点。每种方法的图下面都有它自己的图例：梯度图的红色表示那里多一点笔画会提高得分；积分梯度的红色表示该像素与基线的差异提高了得分。",
         ),
         notes: tx(
             "Compare the three maps on the same digit. Lower the integrated-gradient steps to 4: the completeness error grows. Try the black and the blurred baseline: the map depends on the question asked.",
@@ -38,12 +38,12 @@ pub const STEPS: [Step; 8] = [
     Step {
         title: tx("Sanity check", "合理性检验"),
         body: tx(
-            "A map that explains the model must change when the model does. Replace the trained weights by random ones, from the output layer down, and draw the map again (Adebayo et al. 2018). The rank correlation ρ compares which pixels matter before and after: near 1, the map shows the image more than the model.",
-            "能解释模型的热力图必须随模型而变。把训练好的权重从输出层往下换成随机权重，再画一次（Adebayo 等，2018）。秩相关系数 ρ 比较前后哪些像素重要：接近 1 说明热力图更多地反映图像本身而不是模型。",
+            "A map that explains the model must change when the model does. This sanity check (Adebayo et al. 2018) replaces the trained weights by random ones, from the output layer down, and draws the map again, with the plain gradient or with integrated gradients. The rank correlation ρ compares which pixels matter before and after: near 1, the map shows the image more than the model.",
+            "能解释模型的热力图必须随模型而变。这个合理性检验（Adebayo 等，2018）把训练好的权重从输出层往下换成随机权重，用普通梯度或积分梯度再画一次。秩相关系数 ρ 比较前后哪些像素重要：接近 1 说明热力图更多地反映图像本身而不是模型。",
         ),
         notes: tx(
-            "Ask before pressing: will a random network's map look like a digit? Often it does — the input's edges show through. That is why the test exists.",
-            "按之前先问：随机网络的热力图会像一个数字吗？常常会——输入的边缘透了出来。这正是需要这个检验的原因。",
+            "Ask before pressing: will a random network's map look like a digit? For the plain gradient of this ReLU network, hardly: ∂z_c/∂x = Σⱼ W₂[c,j]·1[unit j on]·W₁[j,:] depends on the image only through which units are on, so with both layers random the map is noise, and with only the output layer random any stroke-like look comes from the first layer's learned weights, not from the image. Then switch to integrated gradients: it multiplies by (x − x₀), so with the black baseline the digit's strokes show through even with random weights — Adebayo et al.'s finding for methods that multiply by the input. That is why the test exists.",
+            "按之前先问：随机网络的热力图会像一个数字吗？对这个 ReLU 网络的普通梯度来说，几乎不会：∂z_c/∂x = Σⱼ W₂[c,j]·1[单元 j 激活]·W₁[j,:] 只通过哪些单元被激活来依赖图像，所以两层都随机时热力图是噪声；只随机化输出层时，任何像笔画的样子都来自第一层学到的权重，而不是来自图像。再换成积分梯度：它乘以 (x − x₀)，所以用黑色基线时，即使权重是随机的，数字的笔画也会透出来——这正是 Adebayo 等人对“乘以输入”的方法的发现。这就是需要这个检验的原因。",
         ),
     },
     Step {
@@ -53,45 +53,45 @@ pub const STEPS: [Step; 8] = [
             "FGSM（Goodfellow 等，2015）把每个像素沿着使损失增大的方向移动 ε：x′ = clip(x + ε·sign(∇ₓL), 0, 1)。ε 以 0–1 像素范围为单位，所以 ε = 0.1 最多把每个像素改变从黑到白距离的十分之一。对人来说它仍是同一个数字。",
         ),
         notes: tx(
-            "Raise ε slowly and stop at the first ε that changes the answer. Ask the class to read the attacked digit.",
-            "慢慢增大 ε，在第一次改变答案的 ε 处停下。请全班读出被攻击后的数字。",
+            "The slider opens at ε = 0 (no change). Raise ε slowly and stop at the first ε that changes the answer. Ask the class to read the attacked digit.",
+            "滑块从 ε = 0（不改动）开始。慢慢增大 ε，在第一次改变答案的 ε 处停下。请全班读出被攻击后的数字。",
         ),
     },
     Step {
         title: tx("How fragile", "有多脆弱"),
         body: tx(
-            "One image can be luck. Attack every test image at each ε and measure the accuracy. Beside it, the curve the PyTorch FGSM tutorial publishes for a small convolutional network (LeNet) — a different model, shown for scale.",
-            "一张图可能只是运气。在每个 ε 下攻击全部测试图像并测量准确率。旁边是 PyTorch FGSM 教程发布的小型卷积网络（LeNet）的曲线——那是另一个模型，仅作参照。",
+            "One image can be luck. Attack every test image at each ε and measure the accuracy. FGSM takes one step; PGD (projected gradient descent, Madry et al. 2018) starts from the FGSM image and takes ten smaller steps, each pulled back within ε of the original — a stronger attack. An image counts as withstanding PGD only if it withstands FGSM too, so PGD's accuracy is never above FGSM's. Beside them, the curve the PyTorch FGSM tutorial publishes for a small convolutional network (LeNet) — a different model, shown for scale.",
+            "一张图可能只是运气。在每个 ε 下攻击全部测试图像并测量准确率。FGSM 只走一步；PGD（投影梯度下降，Madry 等，2018）从 FGSM 图像出发再走十小步，每步都拉回到离原图 ε 以内——这是更强的攻击。一张图只有同时扛住 FGSM 和 PGD 才算扛住了 PGD，所以 PGD 下的准确率不会高于 FGSM 下的。旁边是 PyTorch FGSM 教程发布的小型卷积网络（LeNet）的曲线——那是另一个模型，仅作参照。",
         ),
         notes: tx(
-            "Ask for a guess of the accuracy at ε = 0.1 before measuring.",
-            "测量之前，让学生猜一猜 ε = 0.1 时的准确率。",
+            "Ask for a guess of the accuracy at ε = 0.1 before measuring, then how far PGD pushes it below FGSM. The points are kept in this browser one by one: a reload mid-run shows those measured so far.",
+            "测量之前，让学生猜一猜 ε = 0.1 时的准确率，再猜 PGD 会把它压到比 FGSM 低多少。测得的点逐个保存在本浏览器中：测量中途重新加载，页面会显示已测得的点。",
         ),
     },
     Step {
         title: tx("Making it sturdier", "让它更稳健"),
         body: tx(
-            "Adversarial training: fine-tune on each batch together with its FGSM images, made fresh at every step against the current weights. To tell this from \"more training\", a second copy is fine-tuned for the same steps on the clean images taken twice. All three curves are measured on the same test images.",
-            "对抗训练：用每个批次及其 FGSM 图像一起微调，这些图像在每一步都针对当前权重重新生成。为了把它和“多训练一会儿”区分开，另一份副本用同样的步数在干净图像（取两次）上微调。三条曲线都在同一批测试图像上测量。",
+            "Adversarial training: fine-tune on each batch together with its FGSM images, made fresh at every step against the current weights. To tell adversarial training from \"more training\", a second copy is fine-tuned for the same steps on the clean images taken twice. All three curves are measured on the same test images, and at the training's own ε also under PGD: a copy trained against FGSM can learn to blunt that one attack only (single-step training is known to mask gradients), so it is judged against the stronger attack too.",
+            "对抗训练：用每个批次及其 FGSM 图像一起微调，这些图像在每一步都针对当前权重重新生成。为了把它和“多训练一会儿”区分开，另一份副本用同样的步数在干净图像（取两次）上微调。三条曲线都在同一批测试图像上测量；在训练所用的 ε 处还用 PGD 测量：针对 FGSM 训练的副本可能只学会钝化这一种攻击（单步对抗训练会掩盖梯度），所以也要用更强的攻击来检验它。",
         ),
         notes: tx(
-            "The control arm matters: without it, any gain could come from extra training. Note the price at ε = 0, if any.",
-            "对照组很重要：没有它，任何提升都可能来自额外的训练。留意 ε = 0 时是否付出了代价。",
+            "The control arm matters: without it, any gain could come from extra training. Note the price at ε = 0, if any, and whether the gain against FGSM survives PGD.",
+            "对照组很重要：没有它，任何提升都可能来自额外的训练。留意 ε = 0 时是否付出了代价，以及对 FGSM 的提升在 PGD 下是否还在。",
         ),
     },
     Step {
         title: tx("Overconfidence", "过度自信"),
         body: tx(
-            "Draw a scribble that is no digit, or ask for an image of pure noise. The softmax spreads exactly 100 % over the ten classes: there is no \"none of these\". A high probability says the class wins against the other nine, not that the image is a digit.",
-            "画一个不是数字的涂鸦，或者请求一张纯噪声图像。softmax 把恰好 100% 分配给十个类别：没有“都不是”这个选项。高概率说明这个类别胜过了另外九个，而不是说这张图像是一个数字。",
+            "Draw a scribble that is no digit, or ask for an image of pure noise. The softmax spreads exactly 100 % over the ten classes: there is no \"none of these\". A high probability says the class wins against the other nine, not that the image is a digit. Even on real digits, is 90 % confidence right nine times in ten? That is calibration: the reliability diagram below bins the test images by confidence and compares each bin's accuracy with the diagonal, and the expected calibration error (ECE) averages the gap. Dividing every logit by one number T, fitted on a validation split of the training images, is temperature scaling: it changes no answer, only how sure the model is.",
+            "画一个不是数字的涂鸦，或者生成一张纯噪声图像。softmax 把恰好 100% 分配给十个类别：没有“都不是”这个选项。高概率说明这个类别胜过了另外九个，而不是说这张图像是一个数字。即使在真正的数字上，90% 的置信度是否十次有九次对？这就是校准：下面的可靠性图按置信度把测试图像分组，把每组的准确率与对角线比较，期望校准误差（ECE）是这些差距的平均。把每个 logit 除以同一个数 T（在从训练图像中划出的验证集上拟合）就是温度缩放：它不改变任何答案，只改变模型有多确定。",
         ),
         notes: tx(
-            "Ask: what would a model need to be able to say \"I don't know\"? (A reject option, an out-of-distribution detector, calibrated uncertainty.)",
-            "提问：模型需要什么才能说“我不知道”？（拒识选项、分布外检测、校准过的不确定度。）",
+            "Ask: what would a model need to be able to say \"I don't know\"? (A reject option, an out-of-distribution detector, calibrated uncertainty.) Note that temperature scaling calibrates on digits; it does not make noise look uncertain.",
+            "提问：模型需要什么才能说“我不知道”？（拒识选项、分布外检测、校准过的不确定度。）注意：温度缩放是在数字上校准的，它并不会让噪声看起来不确定。",
         ),
     },
     Step {
-        title: tx("Check yourself", "自我检测"),
+        title: tx("Check yourself", "随堂自测"),
         body: tx(
             "Predict, then let the model answer.",
             "先预测，再让模型回答。",
@@ -138,9 +138,25 @@ pub mod ui {
     pub const MEAN: Text = tx("mean digit", "平均数字");
     pub const EXPLAINS: Text = tx("explains class", "解释的类别");
     pub const MAGNITUDE: Text = tx("magnitude |·| only", "只看大小 |·|");
-    pub const MAP_KEY: Text = tx(
-        "Red: more ink there raises the class's score; blue: lowers it.",
-        "红色：那里笔画越多，该类别得分越高；蓝色：越低。",
+    /// The plain gradient's key.
+    pub const KEY_GRADIENT: Text = tx(
+        "Red: more ink there would raise the class's score; blue: would lower it (the slope at this image).",
+        "红色：那里多一点笔画会提高该类别的得分；蓝色：会降低（在这张图像处的斜率）。",
+    );
+    /// SmoothGrad's key.
+    pub const KEY_SMOOTHGRAD: Text = tx(
+        "Red: more ink there raises the class's score, on average over the noisy copies; blue: lowers it.",
+        "红色：平均在各个加噪副本上，那里多一点笔画会提高该类别的得分；蓝色：会降低。",
+    );
+    /// Integrated gradients' key.
+    pub const KEY_INTEGRATED: Text = tx(
+        "Red: this pixel's difference from the baseline raised the class's score; blue: lowered it. Where the image has less ink than the baseline, red means having less ink raised it.",
+        "红色：该像素与基线的差异提高了该类别的得分；蓝色：降低了。图像在某处笔画比基线少时，红色表示“少了笔画”提高了得分。",
+    );
+    /// The key when only magnitudes are drawn.
+    pub const KEY_MAGNITUDE: Text = tx(
+        "Magnitude only: the stronger the colour, the more the pixel matters, whichever way.",
+        "只看大小：颜色越深，该像素越重要，不论方向。",
     );
     pub const COMPLETE: Text = tx("complete within 5 %", "完整性误差在 5% 以内");
     pub const INCOMPLETE: Text = tx(
@@ -154,12 +170,17 @@ pub mod ui {
     pub const TRAINED_MAP: Text = tx("trained model", "训练好的模型");
     pub const RANDOM_MAP: Text = tx("randomised", "随机化后");
     pub const PASSED: Text = tx(
-        "The map changed with the weights: it depends on what the model learned. The check is passed.",
-        "热力图随权重改变了：它取决于模型学到的东西。检验通过。",
+        "ρ is below our rule of thumb of 0.5 on this image: the map changed with the weights, so it depends on what the model learned. (Adebayo et al. set no threshold; try other images.)",
+        "在这张图像上 ρ 低于我们的经验值 0.5：热力图随权重改变了，所以它取决于模型学到的东西。（Adebayo 等人并未规定阈值；换几张图像试试。）",
     );
     pub const FAILED: Text = tx(
-        "The map barely changed: it shows the image more than the model. A warning sign for this method.",
-        "热力图几乎没变：它更多地反映图像而不是模型。这是该方法的警示信号。",
+        "ρ is at or above our rule of thumb of 0.5 on this image: the map barely changed, it shows the image more than the model. A warning sign for this method.",
+        "在这张图像上 ρ 不低于我们的经验值 0.5：热力图几乎没变，它更多地反映图像而不是模型。这是该方法的警示信号。",
+    );
+    pub const SANITY_METHOD: Text = tx("Method", "方法");
+    pub const SANITY_IG: Text = tx(
+        "integrated gradients (black baseline, 64 steps)",
+        "积分梯度（黑色基线，64 步）",
     );
     pub const PICK_LAYERS: Text = tx(
         "Pick layers to randomise to run the check.",
@@ -189,18 +210,72 @@ pub mod ui {
     pub const TRAINING: Text = tx("Fine-tuning", "微调中");
     pub const MEASURING: Text = tx("Measuring", "测量中");
     pub const HELPED: Text = tx(
-        "Adversarial training helped at this ε: its accuracy is above both other arms by more than their uncertainty.",
-        "在这个 ε 下对抗训练有帮助：它的准确率比另两组都高，且超出了不确定度。",
+        "Against FGSM, adversarial training helped at this ε: its accuracy is above both other arms by more than their uncertainty.",
+        "在这个 ε 下，对抗训练对 FGSM 有帮助：它的准确率比另两组都高，且超出了不确定度。",
     );
     pub const NOT_HELPED: Text = tx(
-        "At this ε adversarial training is not above both other arms by more than the uncertainty.",
-        "在这个 ε 下对抗训练并没有比另两组都高出不确定度以上。",
+        "Against FGSM, adversarial training is not above both other arms at this ε by more than the uncertainty.",
+        "在这个 ε 下，面对 FGSM，对抗训练并没有比另两组都高出不确定度以上。",
+    );
+    pub const HELPED_PGD: Text = tx(
+        "Against PGD it helped too: above both other arms by more than the uncertainty.",
+        "面对 PGD 它也有帮助：比另两组都高，且超出了不确定度。",
+    );
+    pub const NOT_HELPED_PGD: Text = tx(
+        "Against PGD it is not above both other arms by more than the uncertainty: what it learned may only blunt FGSM.",
+        "面对 PGD，它并没有比另两组都高出不确定度以上：它学到的可能只是钝化了 FGSM。",
+    );
+    pub const THIS_MODEL_PGD: Text = tx("this model (PGD-10)", "本模型（PGD-10）");
+    pub const LR: Text = tx("SGD, learning rate", "SGD，学习率");
+    pub const MOMENTUM: Text = tx("momentum", "动量");
+    pub const PARTIAL: Text = tx(
+        "The measurement stopped before the end (a reload or Stop): the points measured before are shown. Measure again for the whole curve.",
+        "测量在结束前停止了（重新加载或按了停止）：显示的是之前测得的点。再测一次可得到完整曲线。",
     );
     pub const NOISE_IMAGE: Text = tx("Classify pure noise", "识别纯噪声");
     pub const DRAW_HINT: Text = tx(
-        "Draw anything that is not a digit.",
-        "画任何不是数字的东西。",
+        "Draw anything that is not a digit in the box.",
+        "请在方框里画任何不是数字的东西。",
     );
+    pub const CALIBRATION: Text = tx("Calibration on the test images", "测试图像上的校准");
+    pub const CAL_MEASURING: Text = tx(
+        "Measuring the calibration (every test image and the validation split)…",
+        "正在测量校准（全部测试图像和验证集）……",
+    );
+    pub const CAL_SPLIT: Text = tx("split", "数据");
+    pub const CAL_BEFORE: Text = tx("ECE before", "缩放前 ECE");
+    pub const CAL_AFTER: Text = tx("ECE after temperature scaling", "温度缩放后 ECE");
+    pub const CAL_VALIDATION: Text = tx("validation (training images", "验证集（训练图像");
+    pub const CAL_TEST: Text = tx("test", "测试集");
+    pub const CAL_T: Text = tx(
+        "Temperature fitted on the validation split (minimum NLL): T =",
+        "在验证集上拟合的温度（使 NLL 最小）：T =",
+    );
+    pub const CAL_OVER: Text = tx(
+        "T > 1: the model was overconfident; dividing the logits by T softens its probabilities.",
+        "T > 1：模型过度自信；把 logit 除以 T 让概率更平缓。",
+    );
+    pub const CAL_UNDER: Text = tx(
+        "T < 1: the model was underconfident; dividing the logits by T sharpens its probabilities.",
+        "T < 1：模型不够自信；把 logit 除以 T 让概率更尖锐。",
+    );
+    pub const CAL_TEST_BETTER: Text = tx(
+        "On the test set the ECE went down: the confidences match the accuracy more closely. Accuracy is unchanged:",
+        "在测试集上 ECE 下降了：置信度与准确率更吻合。准确率不变：",
+    );
+    pub const CAL_TEST_WORSE: Text = tx(
+        "On the test set the ECE did not go down: what was fitted on the validation split did not carry over. Accuracy is unchanged:",
+        "在测试集上 ECE 没有下降：在验证集上拟合的结果没有迁移过来。准确率不变：",
+    );
+    pub const CAL_SEEN: Text = tx(
+        "If the model was trained on these validation images (the shipped one saw all 60,000 training images), they are not new to it; the test set, measured once, is the check.",
+        "如果模型训练时见过这些验证图像（随应用提供的模型见过全部 60,000 张训练图像），它们对模型来说并不新；只测一次的测试集才是检验。",
+    );
+    pub const RELIABILITY: Text = tx(
+        "Reliability diagram (test images): accuracy per confidence bin, before (red) and after (blue) temperature scaling; the diagonal is perfect calibration",
+        "可靠性图（测试图像）：每个置信度区间的准确率，缩放前（红）与缩放后（蓝）；对角线表示完美校准",
+    );
+    pub const CONFIDENCE: Text = tx("confidence", "置信度");
     pub const TOP: Text = tx("top class", "最高类别");
     pub const SUM: Text = tx("sum over the ten classes", "十个类别之和");
     pub const Q1: Text = tx(

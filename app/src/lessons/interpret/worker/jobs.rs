@@ -22,13 +22,17 @@ impl Worker {
                 index: 0,
                 next: 0,
                 correct: 0,
+                pgd_correct: 0,
                 started: now(),
             });
         }
+        // A point measured in this burst: kept in this browser before the page hears of it, so a
+        // reload right after it appears still finds it.
+        let mut measured = None;
         let data = self.data.as_ref().expect("tasks wait for the data");
         let job = self.job.as_mut().expect("set above");
         let finished = match &job.task {
-            Task::Measure { arm, epsilons } => {
+            Task::Measure { arm, epsilons, pgd } => {
                 let engine = if *arm == Arm::Model {
                     self.main.as_mut()
                 } else {
@@ -36,34 +40,42 @@ impl Worker {
                 }
                 .expect("loaded");
                 let n = data.test.len();
-                let end = (job.next + CHUNK).min(n);
-                let rows: Vec<u32> = (job.next as u32..end as u32).collect();
                 let epsilon = epsilons[job.index];
-                let acc = adversarial_accuracy(
+                let with_pgd = pgd.iter().any(|&e| (e - epsilon).abs() < 1e-6);
+                // PGD costs ten more gradients per image: smaller bursts keep the worker answering.
+                let chunk = if with_pgd { PGD_CHUNK } else { CHUNK };
+                let end = (job.next + chunk).min(n);
+                let rows: Vec<u32> = (job.next as u32..end as u32).collect();
+                let (fgsm, pgd_count) = fgsm_and_pgd_correct(
                     engine,
                     &data.test.select(&rows),
-                    Attack { epsilon, steps: 1 },
-                    CHUNK,
+                    epsilon,
+                    with_pgd.then_some(PGD_STEPS),
                 )
                 .await?;
-                job.correct += (acc * rows.len() as f32).round() as usize;
+                job.correct += fgsm;
+                job.pgd_correct += pgd_count.unwrap_or(0);
                 job.next = end;
                 if end >= n {
+                    let of = n.max(1) as f32;
                     let point = InEvent::Point {
                         arm: *arm,
                         epsilon,
-                        accuracy: job.correct as f32 / n.max(1) as f32,
+                        accuracy: job.correct as f32 / of,
                         images: n,
                         ms: (now() - job.started) * 1000.0,
+                        pgd: with_pgd.then(|| job.pgd_correct as f32 / of),
                     };
-                    self.out.post(&point);
                     // A new measurement of an arm at an ε replaces the old one.
                     self.points.retain(|p| !matches!(p, InEvent::Point { arm: a, epsilon: e, .. } if a == arm && *e == epsilon));
-                    self.points.push(point);
+                    self.points.push(point.clone());
                     job.index += 1;
                     job.next = 0;
                     job.correct = 0;
+                    job.pgd_correct = 0;
                     job.started = now();
+                    // Kept point by point: a reload mid-curve shows what was measured.
+                    measured = Some(point);
                 }
                 job.index >= epsilons.len()
             }
@@ -98,11 +110,15 @@ impl Worker {
                 job.next >= of
             }
         };
+        // The point before "done": a point says "measuring", "done" says idle.
+        if let Some(point) = measured {
+            self.keep().await;
+            self.out.post(&point);
+        }
         if finished {
             self.job = None;
             if self.tasks.is_empty() {
                 self.out.post(&InEvent::Done);
-                self.keep().await;
             }
         }
         Ok(true)

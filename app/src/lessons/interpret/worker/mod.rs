@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 
-use kernels::attack::{Attack, FINE_TUNE, adversarial_accuracy, mixed_step, perturb};
+use kernels::attack::{Attack, FINE_TUNE, PGD_STEPS, fgsm_and_pgd_correct, mixed_step, perturb};
 use kernels::dataset::Dataset;
 use kernels::ops::softmax_cross_entropy::softmax_rows;
 use kernels::rng::SeededRng;
@@ -14,13 +14,14 @@ use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp};
 use serde_bytes::ByteBuf;
 
 use super::protocol::{
-    Arm, Baseline, FgsmView, HARDEN_BATCH, InEvent, InProtocol, InQuery, InReply, InToWorker,
-    MapView, MessageCode, Method, ModelChoice, Overview, Source, WorkerMessage,
+    Arm, Baseline, CalibrationView, FgsmView, HARDEN_BATCH, InEvent, InProtocol, InQuery, InReply,
+    InToWorker, MapView, MessageCode, Method, ModelChoice, Overview, Source, WorkerMessage,
 };
 use crate::protocol::EnginePreference;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::{LessonWorker, Outbox, now};
 
+mod calib;
 mod jobs;
 mod maps;
 
@@ -30,6 +31,8 @@ use self::jobs::epsilons_ok;
 const MAX_ROWS: usize = 512;
 /// Test images measured per burst.
 const CHUNK: usize = 250;
+/// Test images measured per burst where PGD runs too.
+const PGD_CHUNK: usize = 50;
 /// Fine-tuning steps per burst.
 const STEPS_PER_BURST: usize = 4;
 /// Seed of the randomised layers of the sanity check.
@@ -46,6 +49,8 @@ enum Task {
     Measure {
         arm: Arm,
         epsilons: Vec<f32>,
+        /// The ε's where PGD is measured too.
+        pgd: Vec<f32>,
     },
     Train {
         arm: Arm,
@@ -57,10 +62,11 @@ enum Task {
 /// The job under way: which task, and how far.
 struct Job {
     task: Task,
-    /// Measure: ε index, next image, correct so far; Train: images done.
+    /// Measure: ε index, next image, correct so far under FGSM and under PGD; Train: images done.
     index: usize,
     next: usize,
     correct: usize,
+    pgd_correct: usize,
     started: f64,
 }
 
@@ -366,16 +372,18 @@ impl LessonWorker for Worker {
                 model,
                 test,
             } => self.start(engine, model, test.clamp(100, 10_000)).await,
-            InToWorker::Curve { epsilons } if epsilons_ok(&epsilons) => {
+            InToWorker::Curve { epsilons, pgd } if epsilons_ok(&epsilons) => {
                 self.queue(vec![Task::Measure {
                     arm: Arm::Model,
                     epsilons,
+                    pgd,
                 }]);
             }
             InToWorker::Harden {
                 images,
                 epsilon,
                 epsilons,
+                pgd,
             } if epsilons_ok(&epsilons)
                 && (super::HARDEN_IMAGES.0..=super::HARDEN_IMAGES.1).contains(&images)
                 && (0.0..=0.5).contains(&epsilon) =>
@@ -384,6 +392,7 @@ impl LessonWorker for Worker {
                 let mut tasks = vec![Task::Measure {
                     arm: Arm::Model,
                     epsilons: epsilons.clone(),
+                    pgd: pgd.clone(),
                 }];
                 for arm in [Arm::Clean, Arm::Adversarial] {
                     tasks.push(Task::Train {
@@ -394,6 +403,7 @@ impl LessonWorker for Worker {
                     tasks.push(Task::Measure {
                         arm,
                         epsilons: epsilons.clone(),
+                        pgd: pgd.clone(),
                     });
                 }
                 self.queue(tasks);
@@ -447,6 +457,10 @@ impl LessonWorker for Worker {
                 .fgsm(image, drawn.as_ref(), epsilon)
                 .await
                 .map(|f| InReply::Fgsm(Box::new(f))),
+            InQuery::Calibration => self
+                .calibration()
+                .await
+                .map(|c| InReply::Calibration(Box::new(c))),
             InQuery::Classify { pixels, seed } => {
                 let x: Vec<f32> = match pixels {
                     Some(p) if p.len() == 784 => p.iter().map(|&b| f32::from(b) / 255.0).collect(),

@@ -1,0 +1,112 @@
+//! Step 7's calibration: the test images' reliability diagram and ECE before and after temperature
+//! scaling, with T fitted on a validation split of the training images (the worker's
+//! [`super::protocol::InQuery::Calibration`]).
+
+use leptos::prelude::*;
+
+use super::panels::ask;
+use super::protocol::{CalibrationView, InQuery, InReply};
+use super::state::{InClient, InState};
+use super::text::ui;
+use crate::ui::i18n::Lang;
+use kernels::calibration::Bin;
+
+/// Percent with two decimals (ECE values are small).
+fn pct(v: f32) -> String {
+    format!("{:.2} %", v * 100.0)
+}
+
+/// The reliability diagram: per confidence bin, the accuracy before (red) and after (blue)
+/// temperature scaling as side-by-side bars, against the diagonal of perfect calibration. Empty bins
+/// draw no bar.
+fn diagram(before: &[Bin], after: &[Bin], lang: RwSignal<Lang>) -> impl IntoView {
+    let (w, h, left, bottom, top) = (360.0f64, 240.0f64, 36.0f64, 28.0f64, 8.0f64);
+    let (pw, ph) = (w - left - 8.0, h - bottom - top);
+    let k = before.len().max(1) as f64;
+    let x = move |v: f64| left + v * pw;
+    let y = move |v: f64| top + (1.0 - v) * ph;
+    let bars = |bins: &[Bin], offset: f64, colour: &'static str, class: &'static str| {
+        bins.iter()
+            .enumerate()
+            .filter(|(_, b)| b.count > 0)
+            .map(|(i, b)| {
+                let bw = pw / k / 2.0 - 1.0;
+                let x0 = x(i as f64 / k) + offset * (bw + 1.0) + 0.5;
+                let top_y = y(f64::from(b.accuracy));
+                view! {
+                    <rect class=class x=x0 y=top_y width=bw height=(y(0.0) - top_y).max(0.0) fill=colour
+                        data-bin=i data-count=b.count data-accuracy=b.accuracy.to_string() data-confidence=b.confidence.to_string()>
+                        <title>{format!("{} · n = {} · {:.1} %", i, b.count, b.accuracy * 100.0)}</title></rect>
+                }
+            })
+            .collect_view()
+    };
+    let ticks = [0.0, 0.5, 1.0];
+    view! {
+        <figure>
+            <svg class="reliability" data-testid="reliability-diagram" data-bins=before.len() viewBox=format!("0 0 {w} {h}") width=w height=h role="img"
+                aria-label=move || ui::RELIABILITY.get(lang.get()).to_string()>
+                {bars(before, 0.0, "#c0392b", "before")}
+                {bars(after, 1.0, "#2e86c1", "after")}
+                <line x1=x(0.0) y1=y(0.0) x2=x(1.0) y2=y(1.0) stroke="#888" stroke-dasharray="4 3" />
+                <line x1=x(0.0) y1=y(0.0) x2=x(1.0) y2=y(0.0) stroke="currentColor" />
+                <line x1=x(0.0) y1=y(0.0) x2=x(0.0) y2=y(1.0) stroke="currentColor" />
+                {ticks.iter().map(|&t| view! {
+                    <text x=x(t) y=h - bottom + 14.0 text-anchor="middle" font-size="11" fill="currentColor">{format!("{t}")}</text>
+                    <text x=left - 4.0 y=y(t) + 4.0 text-anchor="end" font-size="11" fill="currentColor">{format!("{t}")}</text>
+                }).collect_view()}
+                <text x=x(0.5) y=h - 2.0 text-anchor="middle" font-size="11" fill="currentColor">{move || ui::CONFIDENCE.get(lang.get())}</text>
+            </svg>
+            <figcaption>{move || ui::RELIABILITY.get(lang.get())}</figcaption>
+        </figure>
+    }
+}
+
+/// The calibration panel: asked once when the step opens.
+pub fn calibration(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+    let view_ = RwSignal::new(None::<CalibrationView>);
+    ask(&client, state, InQuery::Calibration, move |r| {
+        if let InReply::Calibration(c) = r {
+            view_.set(Some(*c));
+        }
+    });
+    view! {
+        <h3>{move || ui::CALIBRATION.get(lang.get())}</h3>
+        {move || match view_.get() {
+            None => view! { <p class="hint" data-testid="calibration-wait">{move || ui::CAL_MEASURING.get(lang.get())}</p> }.into_any(),
+            Some(c) => {
+                let (vb, va) = c.val_ece;
+                let (tb, ta) = c.test_ece;
+                let t = c.temperature;
+                let (v, from) = c.validation;
+                let better = ta < tb;
+                let acc = c.test_accuracy;
+                view! {
+                    <table class="numbers" data-testid="calibration-ece" data-value=tb.to_string()
+                        data-val-before=vb.to_string() data-val-after=va.to_string()
+                        data-test-before=tb.to_string() data-test-after=ta.to_string() data-temperature=t.to_string()>
+                        <thead><tr><th>{move || ui::CAL_SPLIT.get(lang.get())}</th><th>"n"</th>
+                            <th>{move || ui::CAL_BEFORE.get(lang.get())}</th><th>{move || ui::CAL_AFTER.get(lang.get())}</th></tr></thead>
+                        <tbody>
+                            <tr><td>{move || ui::CAL_VALIDATION.get(lang.get())}{format!(" {from}–{})", from + v - 1)}</td><td>{v}</td>
+                                <td data-testid="calibration-ece-val-before" data-value=vb.to_string()>{pct(vb)}</td>
+                                <td data-testid="calibration-ece-val-after" data-value=va.to_string()>{pct(va)}</td></tr>
+                            <tr><td>{move || ui::CAL_TEST.get(lang.get())}</td><td>{c.test}</td>
+                                <td data-testid="calibration-ece-test-before" data-value=tb.to_string()>{pct(tb)}</td>
+                                <td data-testid="calibration-ece-test-after" data-value=ta.to_string()>{pct(ta)}</td></tr>
+                        </tbody>
+                        <caption>{format!("ECE, {} bins · {:.0} ms", kernels::calibration::BINS, c.ms)}</caption>
+                    </table>
+                    <p data-testid="calibration-temperature" data-value=t.to_string()>
+                        {move || ui::CAL_T.get(lang.get())}{format!(" {t:.2}. ")}
+                        {move || if t > 1.0 { ui::CAL_OVER.get(lang.get()) } else { ui::CAL_UNDER.get(lang.get()) }}</p>
+                    <p data-testid="calibration-verdict" data-better=better.to_string() class=if better { "good" } else { "bad" }>
+                        {move || if better { ui::CAL_TEST_BETTER.get(lang.get()) } else { ui::CAL_TEST_WORSE.get(lang.get()) }}
+                        {format!(" {:.1} %.", acc * 100.0)}</p>
+                    <p class="hint">{move || ui::CAL_SEEN.get(lang.get())}</p>
+                    {diagram(&c.bins.0, &c.bins.1, lang)}
+                }.into_any()
+            }
+        }}
+    }
+}
