@@ -363,17 +363,27 @@ mod tests {
         // The grading code each key names is there.
         for key in ANSWER_KEYS {
             let (file, function) = key.graded_by.split_once(' ').unwrap();
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(file);
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src")
+                .join(file);
             let code = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            assert!(code.contains(&format!("fn {function}")), "{}", key.graded_by);
+            assert!(
+                code.contains(&format!("fn {function}")),
+                "{}",
+                key.graded_by
+            );
         }
         let adam = ANSWER_KEYS
             .iter()
             .find(|k| k.answer.en.contains("{adam_lr}"))
             .unwrap();
         let filled = fill(adam.answer.en);
-        let adam_lr = kernels::race::TUNED.iter().find(|r| r.0 == "adam").unwrap().3;
+        let adam_lr = kernels::race::TUNED
+            .iter()
+            .find(|r| r.0 == "adam")
+            .unwrap()
+            .3;
         assert!(
             !filled.contains('{') && filled.contains(&adam_lr.to_string()),
             "{filled}"

@@ -74,7 +74,8 @@ pub fn Glossary() -> impl IntoView {
             .unwrap_or_default()
     };
     let target = RwSignal::new(target_of(&hash()));
-    let handle = window_event_listener_untyped("hashchange", move |_| target.set(target_of(&hash())));
+    let handle =
+        window_event_listener_untyped("hashchange", move |_| target.set(target_of(&hash())));
     on_cleanup(move || handle.remove());
     Effect::new(move |_| {
         if let Some(id) = target.get()
@@ -179,9 +180,16 @@ mod tests {
                 }
             }
         }
-        assert!(bare.is_empty(), "steps that link no glossary term: {bare:?}");
+        assert!(
+            bare.is_empty(),
+            "steps that link no glossary term: {bare:?}"
+        );
         // Not vacuous: every lesson has steps to check.
-        assert!(crate::lessons::LESSONS.iter().all(|l| !l.info.steps.is_empty()));
+        assert!(
+            crate::lessons::LESSONS
+                .iter()
+                .all(|l| !l.info.steps.is_empty())
+        );
     }
 
     #[test]

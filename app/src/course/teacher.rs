@@ -177,7 +177,10 @@ pub fn Teacher() -> impl IntoView {
         "One lesson after another in course order, with the time each needs at about three minutes a step, its runs included. Every period opens with five minutes to settle and recap and keeps five at its end for questions, a slow run or the answer keys below; a lesson that does not fit before that opens the next period. The step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
         "按课程顺序一课接一课，并给出每课所需时间（每个步骤约三分钟，包括运行的时间）。每节课开头留五分钟入座和复习，结尾留五分钟用于提问、等待较慢的运行或讲解下面的答案；放不进这段时间之前的课程移到下一节。每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示演讲者备注。",
     );
-    let intro_row = tx("Settle in, recap, the question of the day", "入座、复习、今天的问题");
+    let intro_row = tx(
+        "Settle in, recap, the question of the day",
+        "入座、复习、今天的问题",
+    );
     let slack_row = tx(
         "Questions, a slow run, the check-yourself answers",
         "提问、等待较慢的运行、讲解随堂自测的答案",
@@ -219,9 +222,13 @@ pub fn Teacher() -> impl IntoView {
         }
     };
     let period_name = move |p: usize| {
-        format!("{} {p} {}", period.get(lang.get()), period_end.get(lang.get()))
-            .trim()
-            .to_string()
+        format!(
+            "{} {p} {}",
+            period.get(lang.get()),
+            period_end.get(lang.get())
+        )
+        .trim()
+        .to_string()
     };
     view! {
         <main class="page teacher">
@@ -231,6 +238,7 @@ pub fn Teacher() -> impl IntoView {
                 data-lesson-minutes=total_lessons.to_string()>
                 <h3>{move || plan_title.get(lang.get())}</h3>
                 <p class="hint">{move || plan_note.get(lang.get())}</p>
+                <div class="scroll-x">
                 <table class="plan">
                     {grouped.into_iter().map(|(p, members, end)| {
                         let spare = PERIOD - SLACK - end.min(PERIOD - SLACK);
@@ -276,6 +284,7 @@ pub fn Teacher() -> impl IntoView {
                             .replace("{lessons}", &total_lessons.to_string())}</td></tr>
                     </tfoot>
                 </table>
+                </div>
             </section>
             <section class="panel" data-testid="teacher-demos">
                 <h3>{move || demos.get(lang.get())}</h3>
@@ -336,7 +345,10 @@ mod tests {
         let minutes: Vec<u32> = LESSONS.iter().map(|l| l.info.minutes).collect();
         let rows = plan(&minutes);
         // Every period opens with the intro and keeps its slack free.
-        assert!(rows.iter().all(|&(_, from, to)| from >= INTRO && to <= PERIOD - SLACK));
+        assert!(
+            rows.iter()
+                .all(|&(_, from, to)| from >= INTRO && to <= PERIOD - SLACK)
+        );
         for w in rows.windows(2) {
             let ((p, _, end), (q, from, _)) = (w[0], w[1]);
             assert!(

@@ -664,7 +664,10 @@ pub const TERMS: &[Term] = &[
     ),
     term(
         "clipping",
-        tx("clipping (per-example gradient clipping)", "裁剪（逐样本梯度裁剪）"),
+        tx(
+            "clipping (per-example gradient clipping)",
+            "裁剪（逐样本梯度裁剪）",
+        ),
         tx(
             "Scaling a gradient down so its norm is at most a bound C; in DP-SGD it is done for each example, so no one example can move the model much.",
             "把梯度按比例缩小，使其范数不超过上限 C；DP-SGD 对每个样本分别这样做，所以任何一个样本都不能让模型改变太多。",

@@ -334,9 +334,8 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
         result.set(None);
     });
     // The question's formula: the update's inputs, its result only once this very update is graded.
-    let values = Signal::derive(move || {
-        current().map_or_else(Vec::new, |p| update_values(&p, answered()))
-    });
+    let values =
+        Signal::derive(move || current().map_or_else(Vec::new, |p| update_values(&p, answered())));
     let graded_values = Signal::derive(move || {
         result
             .get()
@@ -346,7 +345,8 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
         view! { <dd data-testid=testid data-value=v.map(|v| v.to_string())>{v.map(|v| num(f64::from(v)))}</dd> }
     };
     let disabled = move || busy.get() || current().is_none() || answered();
-    let step_text = |t: crate::ui::i18n::Text, n: u64, lang: Lang| t.get(lang).replace("{n}", &n.to_string());
+    let step_text =
+        |t: crate::ui::i18n::Text, n: u64, lang: Lang| t.get(lang).replace("{n}", &n.to_string());
     view! {
         <div class="panel wide">
             <Formula mathml=tex::MOMENTUM_UPDATE />
