@@ -174,8 +174,8 @@ pub fn Teacher() -> impl IntoView {
     let period = tx("Period", "第");
     let period_end = tx("", "节课");
     let plan_note = tx(
-        "One lesson after another in course order, with the time each needs at about three minutes a step, its runs included. Every period opens with five minutes to settle and recap and keeps five at its end for questions, a slow run or the answer keys below; a lesson that does not fit before that opens the next period. The step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
-        "按课程顺序一课接一课，并给出每课所需时间（每个步骤约三分钟，包括运行的时间）。每节课开头留五分钟入座和复习，结尾留五分钟用于提问、等待较慢的运行或讲解下面的答案；放不进这段时间之前的课程移到下一节。每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示演讲者备注。",
+        "One lesson after another in course order, with the time each needs: two and a half to four minutes a step, its runs included. Every period opens with five minutes to settle and recap and keeps five at its end for questions, a slow run or the answer keys below; a lesson that does not fit before that opens the next period. The step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
+        "按课程顺序一课接一课，并给出每课所需时间：每个步骤两分半到四分钟，包括运行的时间。每节课开头留五分钟入座和复习，结尾留五分钟用于提问、等待较慢的运行或讲解下面的答案；放不进这段时间之前的课程移到下一节。每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示演讲者备注。",
     );
     let intro_row = tx(
         "Settle in, recap, the question of the day",
