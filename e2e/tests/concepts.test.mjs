@@ -1,7 +1,7 @@
 // The concept lessons in Chromium with WebGPU (SwiftShader when headless): cross-entropy's playground
 // against the formula and the live model's loss against the engine's, the chain rule's three factors
-// against our WGSL kernel's gradient and a finite difference for weights of fc1 and fc2, predicting an
-// update, steps by keyboard and URL, presenter mode, Chinese, and an axe-core scan of every lesson.
+// against the engine's kernel gradient (named as the engine that ran) and a finite difference for weights
+// of fc1 and fc2, predicting an update with the next one's result hidden until predicted, steps by keyboard and URL, presenter mode, Chinese, and an axe-core scan of every lesson.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,9 @@ test('chain rule on WebGPU: for weights of fc2 and fc1 the factors\' product, th
   try {
     await ch.ready();
     assert.equal(await ch.text('engine-kind'), 'WebGPU');
+    // The kernel's gradient is named after the engine that ran (B7).
+    assert.equal(await ch.byId('chain-kernel-label').getAttribute('data-engine'), 'WebGPU');
+    assert.match(await ch.text('chain-kernel-label'), /GPU engine's WGSL kernel/);
     const agree = (f, what) => {
       assert.ok(rel(f.product, f.kernel) <= 1e-4, `${what}: product ${f.product} vs kernel ${f.kernel}`);
       if (Math.abs(f.kernel) > 1e-3) assert.ok(rel(f.fd, f.kernel) <= 1e-2, `${what}: finite difference ${f.fd} vs kernel ${f.kernel}`);
@@ -198,6 +201,7 @@ test('chain rule: the backward pass stage by stage, then predict an update and r
     const v = await ch.number('update-velocity');
     // The update's result is not on screen before the student predicts.
     assert.match(await ch.text('update-formula'), /\?/, 'the answer is hidden until a prediction');
+    assert.equal(await ch.byId('update-question').getAttribute('data-step'), '1');
     await ch.byId('predict-up').click();
     await ch.waitNumber('update-after');
     const before = await ch.number('update-before');
@@ -207,6 +211,24 @@ test('chain rule: the backward pass stage by stage, then predict an update and r
     const correct = await ch.byId('predict-result').getAttribute('data-correct');
     assert.equal(correct, after === before ? 'none' : String(after > before), `g ${g}, v ${v}`);
     assert.equal(await ch.number('live-steps'), 1);
+    // B6: the graded step is shown computed, apart; the next step's result stays hidden until it too is
+    // predicted, and every later question is asked before it is answered.
+    for (let round = 1; round <= 2; round++) {
+      await ch.page.waitForFunction((n) => {
+        const q = document.querySelector('[data-testid=update-question]');
+        return q?.dataset.step === String(n + 1) && q.dataset.answered === 'false';
+      }, round, { timeout: 120_000 });
+      assert.equal(await ch.byId('update-graded').getAttribute('data-step'), String(round));
+      assert.doesNotMatch(await ch.text('update-graded-formula'), /\?/, 'the graded step is fully computed');
+      assert.match(await ch.text('update-formula'), /\?/, `step ${round + 1}: its result is hidden before the prediction`);
+      await ch.page.waitForFunction(() => !document.querySelector('[data-testid=predict-down]')?.disabled, null, { timeout: 60_000 });
+      await ch.byId('predict-down').click();
+      await ch.page.waitForFunction((n) => document.querySelector('[data-testid=update-graded]')?.dataset.step === String(n + 1), round, { timeout: 120_000 });
+      const [b, a, e] = [await ch.number('update-before'), await ch.number('update-after'), await ch.number('update-expected')];
+      assert.ok(Math.abs(a - e) <= 1e-6 * Math.max(1, Math.abs(e)), `step ${round + 1}: ${e} vs ${a}`);
+      assert.equal(await ch.byId('predict-result').getAttribute('data-correct'), a === b ? 'none' : String(a < b));
+    }
+    assert.equal(await ch.number('live-steps'), 3);
     assert.deepEqual(ch.consoleErrors, []);
   } finally { await ch.close(); }
 });
@@ -313,6 +335,11 @@ test('trained as long as Start allows, the live model\'s panels still agree or s
   const ch = await ChainRulePage.open(browser, server.url, 'step=2&engine=cpu&weight=1.3.5&image=0&rows=1');
   try {
     await ch.ready();
+    // B7: on the CPU engine the kernel's gradient is the CPU engine's, and says so.
+    await ch.byId('chain-kernel-label').waitFor();
+    assert.equal(await ch.byId('chain-kernel-label').getAttribute('data-engine'), 'CPU');
+    assert.match(await ch.text('chain-kernel-label'), /CPU engine/);
+    assert.doesNotMatch(await ch.text('chain-kernel-label'), /GPU/);
     await ch.byId('live-run').click();
     await ch.byId('live-limit').waitFor({ timeout: 120_000 });
     for (const weight of ['1.3.5', '1.0.0', '0.3.406']) {

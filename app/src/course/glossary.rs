@@ -55,17 +55,33 @@ pub fn terms_in(text: &str, lang: Lang) -> Vec<&'static Term> {
         .collect()
 }
 
+/// The term a URL's fragment names (`#term-<id>` → `<id>`), if any.
+fn target_of(hash: &str) -> Option<String> {
+    hash.strip_prefix("#term-")
+        .filter(|id| TERMS.iter().any(|t| t.id == *id))
+        .map(str::to_string)
+}
+
 /// The glossary page.
 #[component]
 pub fn Glossary() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
-    // A link to one term (`#term-…`) lands on it once the page has been drawn.
+    // The term a link points at (`#term-…`): highlighted and scrolled to once the page has been drawn.
+    // A class, not only CSS `:target`: the element is created after the browser looked for the fragment.
+    let hash = || {
+        web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default()
+    };
+    let target = RwSignal::new(target_of(&hash()));
+    let handle =
+        window_event_listener_untyped("hashchange", move |_| target.set(target_of(&hash())));
+    on_cleanup(move || handle.remove());
     Effect::new(move |_| {
-        let hash = web_sys::window().and_then(|w| w.location().hash().ok());
-        if let Some(id) = hash.filter(|h| h.len() > 1)
+        if let Some(id) = target.get()
             && let Some(el) = web_sys::window()
                 .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&id[1..]))
+                .and_then(|d| d.get_element_by_id(&format!("term-{id}")))
         {
             el.scroll_into_view();
         }
@@ -80,11 +96,15 @@ pub fn Glossary() -> impl IntoView {
             <h2>{move || title.get(lang.get())}</h2>
             <p class="intro">{move || intro.get(lang.get())}</p>
             <dl data-testid="glossary" data-count=TERMS.len().to_string()>
-                {TERMS.iter().map(|t| view! {
-                    <div class="term" id=format!("term-{}", t.id) data-testid="glossary-term" data-id=t.id>
-                        <dt><span lang="en">{t.name.en}</span>" · "<span lang="zh-CN">{t.name.zh}</span></dt>
-                        <dd>{move || t.meaning.get(lang.get())}</dd>
-                    </div>
+                {TERMS.iter().map(|t| {
+                    let on = move || target.with(|id| id.as_deref() == Some(t.id));
+                    view! {
+                        <div class="term" class:target=on id=format!("term-{}", t.id) data-testid="glossary-term" data-id=t.id
+                            data-target=move || on().to_string() aria-current=move || on().then_some("true")>
+                            <dt><span lang="en">{t.name.en}</span>" · "<span lang="zh-CN">{t.name.zh}</span></dt>
+                            <dd>{move || t.meaning.get(lang.get())}</dd>
+                        </div>
+                    }
                 }).collect_view()}
             </dl>
         </main>
@@ -118,7 +138,9 @@ mod tests {
                 && zh.contains(&"gradient"),
             "{zh:?}"
         );
-        assert_eq!(short_name(&TERMS[1], Lang::En), "neuron");
+        let neuron = TERMS.iter().find(|t| t.id == "neuron").unwrap();
+        assert_eq!(short_name(neuron, Lang::En), "neuron");
+        assert_eq!(short_name(neuron, Lang::Zh), "神经元");
         assert!(
             terms_in("Fine-tuning was ahead.", Lang::En)
                 .iter()
@@ -127,8 +149,8 @@ mod tests {
     }
 
     #[test]
-    fn the_glossary_has_at_least_40_terms_in_both_languages_with_unique_ids() {
-        assert!(TERMS.len() >= 40, "{}", TERMS.len());
+    fn the_glossary_has_at_least_80_terms_in_both_languages_with_unique_ids() {
+        assert!(TERMS.len() >= 80, "{}", TERMS.len());
         let mut ids: Vec<_> = TERMS.iter().map(|t| t.id).collect();
         ids.sort_unstable();
         ids.dedup();
@@ -142,6 +164,77 @@ mod tests {
             let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
             assert!(chinese(t.meaning.zh), "{}: the meaning is translated", t.id);
             assert!(!t.meaning.zh.contains(" %"), "{}", t.id);
+        }
+    }
+
+    #[test]
+    fn every_step_of_every_lesson_links_a_glossary_term_in_both_languages() {
+        // Read from the registry, so a new lesson or step is checked too.
+        let mut bare = Vec::new();
+        for lesson in crate::lessons::LESSONS {
+            for (i, step) in lesson.info.steps.iter().enumerate() {
+                for lang in [Lang::En, Lang::Zh] {
+                    if terms_in(step.body.get(lang), lang).is_empty() {
+                        bare.push(format!("{} step {} ({lang:?})", lesson.info.id, i + 1));
+                    }
+                }
+            }
+        }
+        assert!(
+            bare.is_empty(),
+            "steps that link no glossary term: {bare:?}"
+        );
+        // Not vacuous: every lesson has steps to check.
+        assert!(
+            crate::lessons::LESSONS
+                .iter()
+                .all(|l| !l.info.steps.is_empty())
+        );
+    }
+
+    #[test]
+    fn a_link_names_its_term_and_nothing_else() {
+        assert_eq!(target_of("#term-softmax").as_deref(), Some("softmax"));
+        assert_eq!(target_of("#term-dp-sgd").as_deref(), Some("dp-sgd"));
+        assert_eq!(target_of("#term-no-such-term"), None);
+        assert_eq!(target_of("#softmax"), None);
+        assert_eq!(target_of(""), None);
+    }
+
+    #[test]
+    fn the_terms_the_later_lessons_need_are_there() {
+        for id in [
+            "condition-number",
+            "adagrad",
+            "rmsprop",
+            "adam",
+            "cosine-similarity",
+            "differential-privacy",
+            "epsilon-delta",
+            "dp-sgd",
+            "clipping",
+            "noise-multiplier",
+            "membership-inference",
+            "homomorphic-encryption",
+            "saliency-map",
+            "smoothgrad",
+            "integrated-gradients",
+            "fgsm",
+            "pgd",
+            "adversarial-training",
+            "adversarial-example",
+            "sanity-check",
+            "calibration",
+            "temperature-scaling",
+            "patience",
+            "label-smoothing",
+            "kl-divergence",
+            "flop",
+            "heavy-ball",
+            "nesterov",
+            "validation-set",
+        ] {
+            assert!(TERMS.iter().any(|t| t.id == id), "{id}");
         }
     }
 }

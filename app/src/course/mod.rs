@@ -2,6 +2,7 @@
 //! and the article section each teaches), the teacher's page and the glossary. Pages other than lessons
 //! are chosen by `?page=` ([`Page`]).
 
+pub mod answers;
 pub mod glossary;
 pub mod teacher;
 mod terms;
@@ -49,16 +50,16 @@ fn Home(unknown: bool) -> impl IntoView {
     let router = expect_context::<Router>();
     let lang = expect_context::<RwSignal<Lang>>();
     let intro = tx(
-        "Watch a real neural network learn on your own GPU: every number on these pages comes live from the model. The lessons follow one article, in this order.",
-        "在你自己的 GPU 上看一个真实的神经网络学习：页面上的每个数字都实时来自模型。各课按同一篇文章展开，顺序如下。",
+        "Watch a real neural network learn, computed while you watch: in your browser (on the GPU when WebGPU is there, otherwise on the CPU), or in the backprop-lab program when a teacher serves the pages with it; each lesson names the engine that ran. Every number from the model on these pages is computed live, except the cited reference figures. The lessons follow one article, in this order.",
+        "看一个真实的神经网络学习，一边看一边计算：在你的浏览器里（有 WebGPU 时在 GPU 上，否则在 CPU 上），或者在老师用 backprop-lab 程序提供页面时在该程序里；每节课都会写明实际运行的引擎。这些页面上来自模型的每个数字都是实时算出的，引用的参考数字除外。各课按同一篇文章展开，顺序如下。",
     );
     let steps = tx("steps", "个步骤");
     let minutes = tx("min", "分钟");
     let open = tx("Open", "打开");
     let start_here = tx("Start here", "从这里开始");
     let teacher = tx(
-        "For teachers: a 45-minute plan and demo links",
-        "教师页：45 分钟教学计划与演示链接",
+        "For teachers: a plan in 45-minute periods, demo links with what to expect, answer keys",
+        "教师页：以 45 分钟为一节的教学计划、附预期结果的演示链接、答案",
     );
     let glossary = tx("Glossary (English–Chinese)", "术语表（中英对照）");
     let zh = move || {
@@ -72,6 +73,12 @@ fn Home(unknown: bool) -> impl IntoView {
         <main class="home">
             {unknown.then(|| view! { <p class="error" role="alert">{move || lessons::NOT_FOUND.get(lang.get())}</p> })}
             <p class="intro">{move || intro.get(lang.get())}</p>
+            // The course pages, also at the top (not only below seven cards).
+            <p class="course-links top">
+                <a href=move || format!("?page=teacher{}", zh()) data-testid="teacher-link">{move || teacher.get(lang.get())}</a>
+                " · "
+                <a href=move || format!("?page=glossary{}", zh()) data-testid="glossary-link">{move || glossary.get(lang.get())}</a>
+            </p>
             <ol class="cards course">
                 {LESSONS.iter().enumerate().map(|(i, l)| {
                     let worker = l.worker.map_or("none", |w| w.name);
@@ -101,9 +108,9 @@ fn Home(unknown: bool) -> impl IntoView {
                 }).collect_view()}
             </ol>
             <p class="course-links">
-                <a href=move || format!("?page=teacher{}", zh()) data-testid="teacher-link">{move || teacher.get(lang.get())}</a>
+                <a href=move || format!("?page=teacher{}", zh()) data-testid="teacher-link-bottom">{move || teacher.get(lang.get())}</a>
                 " · "
-                <a href=move || format!("?page=glossary{}", zh()) data-testid="glossary-link">{move || glossary.get(lang.get())}</a>
+                <a href=move || format!("?page=glossary{}", zh()) data-testid="glossary-link-bottom">{move || glossary.get(lang.get())}</a>
             </p>
             <footer>{move || tx("MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Fashion-MNIST: Zalando Research (MIT). CIFAR-10: A. Krizhevsky (2009).", "MNIST：LeCun、Cortes、Burges（CC BY-SA 3.0）。Fashion-MNIST：Zalando Research（MIT）。CIFAR-10：A. Krizhevsky（2009）。").get(lang.get())}</footer>
         </main>

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::answers::{ANSWER_KEYS, EXPECTED, fill};
 use crate::lessons::{self, LESSONS};
 use crate::ui::i18n::{Lang, Text, tx};
 
@@ -64,7 +65,7 @@ pub const DEMOS: &[Demo] = &[
         setup: "step=5&hidden=128",
         what: tx(
             "Run the experiment on 500 images: the training loss keeps falling while the validation loss flattens; it stops and restores the best epoch, then the test accuracy appears once. Run it again with 5,000 images: the page compares the two runs by their numbers (the accuracy gap at the best epoch, and where that epoch fell, in epochs and in steps).",
-            "用 500 张图像运行实验：训练损失一直下降，而验证损失趋于平缓；它停下并恢复最佳一轮，然后测试准确率只出现一次。再用 5,000 张图像运行：页面按数字比较两次运行（最佳一轮的准确率差距，以及这一轮按轮次和按步数分别落在哪里）。",
+            "用 500 张图像运行实验：训练损失一直下降，而验证损失趋于平缓；它停下并恢复最佳一轮，然后测试准确率只出现一次。再用 5000 张图像运行：页面按数字比较两次运行（最佳一轮的准确率差距，以及这一轮按轮次和按步数分别落在哪里）。",
         ),
     },
     Demo {
@@ -72,8 +73,8 @@ pub const DEMOS: &[Demo] = &[
         lesson: "cross-entropy",
         setup: "step=4&image=5",
         what: tx(
-            "The page's H and the GPU kernel's loss for the same image; before training both are about ln 10 ≈ 2.30. Ask why.",
-            "页面算出的 H 与 GPU 内核对同一张图像的损失；训练前两者都约为 ln 10 ≈ 2.30。问学生为什么。",
+            "The page's H and the loss from the engine's kernel (the engine the lesson's bar names) for the same image; before training both are about ln 10 ≈ 2.30. Ask why.",
+            "页面算出的 H 与引擎的内核（本课状态栏所示的引擎）对同一张图像算出的损失；训练前两者都约为 ln 10 ≈ 2.30。问学生为什么。",
         ),
     },
     Demo {
@@ -122,23 +123,43 @@ pub const DEMOS: &[Demo] = &[
 
 /// Minutes of a class period.
 pub const PERIOD: u32 = 45;
+/// Minutes at the start of every period: settling in, a recap, the question of the day.
+pub const INTRO: u32 = 5;
+/// Minutes kept free at the end of every period: questions, a slow run, the check-yourself answers.
+pub const SLACK: u32 = 5;
 
-/// The plan: each lesson in course order with its period (1-based) and its minutes within it; a lesson
-/// that would run past the period's end opens the next period.
+/// The plan: each lesson in course order with its period (1-based) and its minutes within it. Every
+/// period opens with [`INTRO`] minutes and keeps [`SLACK`] free at its end; a lesson that would run
+/// into that slack opens the next period.
 pub fn plan(minutes: &[u32]) -> Vec<(usize, u32, u32)> {
-    let (mut period, mut start) = (1, 0);
+    let (mut period, mut start) = (1, INTRO);
     minutes
         .iter()
         .map(|&m| {
-            if start > 0 && start + m > PERIOD {
+            if start > INTRO && start + m > PERIOD - SLACK {
                 period += 1;
-                start = 0;
+                start = INTRO;
             }
             let row = (period, start, start + m);
             start += m;
             row
         })
         .collect()
+}
+
+/// One period's rows: the intro, its lessons (index into the plan) and what is left at the end.
+fn periods(rows: &[(usize, u32, u32)]) -> Vec<(usize, Vec<usize>, u32)> {
+    let mut out: Vec<(usize, Vec<usize>, u32)> = Vec::new();
+    for (i, &(p, _, to)) in rows.iter().enumerate() {
+        match out.last_mut() {
+            Some((q, lessons, end)) if *q == p => {
+                lessons.push(i);
+                *end = to;
+            }
+            _ => out.push((p, vec![i], to)),
+        }
+    }
+    out
 }
 
 /// The page.
@@ -153,15 +174,45 @@ pub fn Teacher() -> impl IntoView {
     let period = tx("Period", "第");
     let period_end = tx("", "节课");
     let plan_note = tx(
-        "One lesson after another in course order, with the time each needs; a lesson that does not fit what is left of a period opens the next. The step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
-        "按课程顺序一课接一课，并给出每课所需时间；放不进本节课剩余时间的课程移到下一节。每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示讲者备注。",
+        "One lesson after another in course order, with the time each needs: two and a half to four minutes a step, its runs included. Every period opens with five minutes to settle and recap and keeps five at its end for questions, a slow run or the answer keys below; a lesson that does not fit before that opens the next period. The step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
+        "按课程顺序一课接一课，并给出每课所需时间：每个步骤两分半到四分钟，包括运行的时间。每节课开头留五分钟入座和复习，结尾留五分钟用于提问、等待较慢的运行或讲解下面的答案；放不进这段时间之前的课程移到下一节。每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示演讲者备注。",
+    );
+    let intro_row = tx(
+        "Settle in, recap, the question of the day",
+        "入座、复习、今天的问题",
+    );
+    let slack_row = tx(
+        "Questions, a slow run, the check-yourself answers",
+        "提问、等待较慢的运行、讲解随堂自测的答案",
+    );
+    let spare_row = tx(
+        "Spare: rerun a demo with the class's own settings, or start the next lesson",
+        "机动时间：用全班自己的设置重跑一个演示，或开始下一课",
+    );
+    let total = tx(
+        "In all: {periods} periods of 45 minutes ({class} min), {lessons} min of lessons.",
+        "合计：{periods} 节 45 分钟的课（{class} 分钟），其中课程内容 {lessons} 分钟。",
     );
     let demos = tx("Demo links", "演示链接");
+    let expect_label = tx("Expect:", "预期：");
+    let keys_title = tx(
+        "Answer keys for the check-yourself questions",
+        "随堂自测的答案",
+    );
+    let keys_note = tx(
+        "Each page grades by what its own run measured, so a class's answers can differ from one run to the next; these are the answers to expect and the rule each page grades by.",
+        "每个页面都按它自己的运行测得的结果评分，所以每次运行的答案可能不同；下面是预期的答案以及每个页面的评分规则。",
+    );
+    let step_word = tx("step", "第");
+    let step_end = tx("", "步");
     let glossary = tx("English–Chinese glossary", "中英术语表");
     let minutes = tx("min", "分钟");
     let steps = tx("steps", "个步骤");
     let minutes_each: Vec<u32> = LESSONS.iter().map(|l| l.info.minutes).collect();
-    let rows: Vec<_> = LESSONS.iter().zip(plan(&minutes_each)).collect();
+    let rows = plan(&minutes_each);
+    let grouped = periods(&rows);
+    let total_lessons: u32 = minutes_each.iter().sum();
+    let period_count = grouped.len();
     let href = |lesson: &str, setup: &str, lang: Lang| {
         let zh = if lang == Lang::Zh { "&lang=zh" } else { "" };
         if setup.is_empty() {
@@ -170,25 +221,70 @@ pub fn Teacher() -> impl IntoView {
             format!("?lesson={lesson}&{setup}{zh}")
         }
     };
+    let period_name = move |p: usize| {
+        format!(
+            "{} {p} {}",
+            period.get(lang.get()),
+            period_end.get(lang.get())
+        )
+        .trim()
+        .to_string()
+    };
     view! {
         <main class="page teacher">
             <h2>{move || title.get(lang.get())}</h2>
-            <section class="panel" data-testid="teacher-plan" data-minutes=PERIOD.to_string()>
+            <section class="panel" data-testid="teacher-plan" data-minutes=PERIOD.to_string()
+                data-intro=INTRO.to_string() data-slack=SLACK.to_string() data-periods=period_count.to_string()
+                data-lesson-minutes=total_lessons.to_string()>
                 <h3>{move || plan_title.get(lang.get())}</h3>
                 <p class="hint">{move || plan_note.get(lang.get())}</p>
+                <div class="scroll-x">
                 <table class="plan">
-                    <tbody>
-                        {rows.into_iter().map(|(l, (p, from, to))| view! {
-                            <tr data-testid="plan-row" data-period=p.to_string() data-from=from.to_string() data-to=to.to_string()>
-                                <td class="time">{move || format!("{} {p} {}", period.get(lang.get()), period_end.get(lang.get())).trim().to_string()}</td>
-                                <td class="time">{format!("{from}–{to}")} " " {move || minutes.get(lang.get())}</td>
-                                <td><a href=move || href(l.info.id, "", lang.get())>{move || l.info.title.get(lang.get())}</a></td>
-                                <td class="hint">{move || l.info.article.get(lang.get())}</td>
-                                <td class="hint">{(!l.info.steps.is_empty()).then(|| view! { {l.info.steps.len()} " " {move || steps.get(lang.get())} })}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
+                    {grouped.into_iter().map(|(p, members, end)| {
+                        let spare = PERIOD - SLACK - end.min(PERIOD - SLACK);
+                        view! {
+                            <tbody data-testid="plan-period" data-period=p.to_string() data-spare=spare.to_string()>
+                                <tr class="hint" data-testid="plan-intro">
+                                    <td class="time">{move || period_name(p)}</td>
+                                    <td class="time">{format!("0–{INTRO}")} " " {move || minutes.get(lang.get())}</td>
+                                    <td colspan="3">{move || intro_row.get(lang.get())}</td>
+                                </tr>
+                                {members.into_iter().map(|i| {
+                                    let l = &LESSONS[i];
+                                    let (_, from, to) = rows[i];
+                                    view! {
+                                        <tr data-testid="plan-row" data-period=p.to_string() data-from=from.to_string() data-to=to.to_string() data-lesson=l.info.id>
+                                            <td class="time">{move || period_name(p)}</td>
+                                            <td class="time">{format!("{from}–{to}")} " " {move || minutes.get(lang.get())}</td>
+                                            <td><a href=move || href(l.info.id, "", lang.get())>{move || l.info.title.get(lang.get())}</a></td>
+                                            <td class="hint">{move || l.info.article.get(lang.get())}</td>
+                                            <td class="hint nowrap">{(!l.info.steps.is_empty()).then(|| view! { {l.info.steps.len()} " " {move || steps.get(lang.get())} })}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                                {(spare > 0).then(|| view! {
+                                    <tr class="hint" data-testid="plan-spare">
+                                        <td class="time">{move || period_name(p)}</td>
+                                        <td class="time">{format!("{}–{}", end, PERIOD - SLACK)} " " {move || minutes.get(lang.get())}</td>
+                                        <td colspan="3">{move || spare_row.get(lang.get())}</td>
+                                    </tr>
+                                })}
+                                <tr class="hint" data-testid="plan-slack">
+                                    <td class="time">{move || period_name(p)}</td>
+                                    <td class="time">{format!("{}–{PERIOD}", PERIOD - SLACK)} " " {move || minutes.get(lang.get())}</td>
+                                    <td colspan="3">{move || slack_row.get(lang.get())}</td>
+                                </tr>
+                            </tbody>
+                        }
+                    }).collect_view()}
+                    <tfoot>
+                        <tr><td colspan="5" data-testid="plan-total">{move || total.get(lang.get())
+                            .replace("{periods}", &period_count.to_string())
+                            .replace("{class}", &(period_count as u32 * PERIOD).to_string())
+                            .replace("{lessons}", &total_lessons.to_string())}</td></tr>
+                    </tfoot>
                 </table>
+                </div>
             </section>
             <section class="panel" data-testid="teacher-demos">
                 <h3>{move || demos.get(lang.get())}</h3>
@@ -198,16 +294,41 @@ pub fn Teacher() -> impl IntoView {
                         // lesson that silently ignores its setup).
                         let problems = lessons::find(d.lesson)
                             .map_or_else(|| vec![d.lesson.to_string()], |l| (l.check)(&format!("?lesson={}&{}", d.lesson, d.setup)));
+                        let expected = EXPECTED.iter().find(|e| e.lesson == d.lesson && e.setup == d.setup);
                         view! {
                             <li data-testid="demo-link">
                                 <a href=move || href(d.lesson, d.setup, lang.get())>{move || d.title.get(lang.get())}</a>
                                 " — " {move || lessons::find(d.lesson).map(|l| l.info.title.get(lang.get()))}
                                 {(!problems.is_empty()).then(|| view! { <p class="error" data-testid="demo-problem">{problems.join("; ")}</p> })}
                                 <p class="hint">{move || d.what.get(lang.get())}</p>
+                                {expected.map(|e| view! {
+                                    <p data-testid="demo-expect"><strong>{move || expect_label.get(lang.get())}</strong> " " {move || e.expect.get(lang.get())}</p>
+                                })}
                             </li>
                         }
                     }).collect_view()}
                 </ul>
+            </section>
+            <section class="panel" data-testid="answer-keys">
+                <h3>{move || keys_title.get(lang.get())}</h3>
+                <p class="hint">{move || keys_note.get(lang.get())}</p>
+                <dl class="answer-keys">
+                    {ANSWER_KEYS.iter().map(|k| {
+                        let lesson = lessons::find(k.lesson);
+                        view! {
+                            <div data-testid="answer-key" data-lesson=k.lesson data-step=k.step.to_string() data-graded-by=k.graded_by>
+                                <dt>
+                                    <a href=move || href(k.lesson, &format!("step={}", k.step), lang.get())>
+                                        {move || lesson.map(|l| l.info.title.get(lang.get()))} ", "
+                                        {move || format!("{} {} {}", step_word.get(lang.get()), k.step, step_end.get(lang.get())).trim().to_string()}
+                                    </a>
+                                    ": " {move || k.question.get(lang.get())}
+                                </dt>
+                                <dd>{move || fill(k.answer.get(lang.get()))}</dd>
+                            </div>
+                        }
+                    }).collect_view()}
+                </dl>
             </section>
             <p><a href=move || if lang.get() == Lang::Zh { "?page=glossary&lang=zh" } else { "?page=glossary" } data-testid="glossary-link">
                 {move || glossary.get(lang.get())}</a></p>
@@ -223,14 +344,39 @@ mod tests {
     fn the_plan_fills_45_minute_periods_and_every_demo_opens_its_lesson_as_the_link_says() {
         let minutes: Vec<u32> = LESSONS.iter().map(|l| l.info.minutes).collect();
         let rows = plan(&minutes);
-        assert!(rows.iter().all(|&(_, _, to)| to <= PERIOD));
-        // The core course fills the first period exactly.
-        let first_end = rows.iter().filter(|r| r.0 == 1).map(|r| r.2).max();
-        assert_eq!(first_end, Some(PERIOD));
-        assert_eq!(
-            plan(&[10, 30, 10, 45, 5]),
-            vec![(1, 0, 10), (1, 10, 40), (2, 0, 10), (3, 0, 45), (4, 0, 5)]
+        // Every period opens with the intro and keeps its slack free.
+        assert!(
+            rows.iter()
+                .all(|&(_, from, to)| from >= INTRO && to <= PERIOD - SLACK)
         );
+        for w in rows.windows(2) {
+            let ((p, _, end), (q, from, _)) = (w[0], w[1]);
+            assert!(
+                (q == p && from == end) || (q == p + 1 && from == INTRO),
+                "{w:?}"
+            );
+        }
+        // Realistic minutes (the review: Train about 20, fine-tuning about 25; at least 2.5 min a step).
+        let minutes_of = |id| lessons::find(id).unwrap().info.minutes;
+        assert!(minutes_of("train") >= 20 && minutes_of("finetune") >= 25);
+        for l in LESSONS {
+            assert!(
+                2 * l.info.minutes >= 5 * l.info.steps.len() as u32,
+                "{}: {} min for {} steps",
+                l.info.id,
+                l.info.minutes,
+                l.info.steps.len()
+            );
+        }
+        // The first period holds the two opening lessons, with the slack left free.
+        assert_eq!(rows[0], (1, INTRO, INTRO + minutes[0]));
+        assert_eq!(rows[1].0, 1);
+        assert_eq!(
+            plan(&[10, 30, 10, 35, 5]),
+            vec![(1, 5, 15), (2, 5, 35), (3, 5, 15), (4, 5, 40), (5, 5, 10)]
+        );
+        let grouped = periods(&plan(&[20, 15, 10, 25]));
+        assert_eq!(grouped, vec![(1, vec![0, 1], 40), (2, vec![2, 3], 40)]);
         for d in DEMOS {
             let lesson =
                 lessons::find(d.lesson).unwrap_or_else(|| panic!("{}: no lesson", d.lesson));

@@ -15,6 +15,14 @@ pub const TERMS: &[Term] = &[
         ),
     ),
     term(
+        "model",
+        tx("model", "模型"),
+        tx(
+            "A network together with its current parameters: the function that maps an input image to ten scores.",
+            "一个网络连同它当前的参数：把输入图像映射为十个分数的函数。",
+        ),
+    ),
+    term(
         "neuron",
         tx("neuron (unit)", "神经元（单元）"),
         tx(
@@ -287,6 +295,14 @@ pub const TERMS: &[Term] = &[
         ),
     ),
     term(
+        "training-loop",
+        tx("training loop", "训练循环"),
+        tx(
+            "The code repeated for every batch: forward pass, loss, backward pass (backpropagation) and one optimiser step.",
+            "对每个批次重复执行的代码：前向传播、计算损失、反向传播，再让优化器走一步。",
+        ),
+    ),
+    term(
         "initialization",
         tx("initialisation", "初始化"),
         tx(
@@ -304,7 +320,7 @@ pub const TERMS: &[Term] = &[
     ),
     term(
         "normalization",
-        tx("normalisation", "归一化"),
+        tx("normalisation", "归一化（即标准化，z-score）"),
         tx(
             "Rescaling inputs before the network: x = (pixel/255 − 0.1307)/0.3081 for MNIST, as transforms.Normalize does.",
             "在输入网络之前重新缩放输入：MNIST 用 x = (pixel/255 − 0.1307)/0.3081，与 transforms.Normalize 一样。",
@@ -432,7 +448,7 @@ pub const TERMS: &[Term] = &[
     ),
     term(
         "standard-error",
-        tx("standard error", "标准误差"),
+        tx("standard error", "标准误"),
         tx(
             "How much a measured accuracy would vary with another sample of examples: √(a(1 − a)/n) for n examples.",
             "换一组样本时测得的准确率会变化多少：n 个样本时为 √(a(1 − a)/n)。",
@@ -450,8 +466,8 @@ pub const TERMS: &[Term] = &[
         "kernel",
         tx("kernel (compute shader)", "内核（计算着色器）"),
         tx(
-            "A small program the GPU runs on many elements at once; this app's are written in WGSL.",
-            "GPU 同时在许多元素上运行的小程序；本应用的内核用 WGSL 编写。",
+            "A small program the GPU runs on many elements at once; this app's are written in WGSL, and its CPU engine runs Rust versions of the same kernels.",
+            "GPU 同时在许多元素上运行的小程序；本应用的内核用 WGSL 编写，它的 CPU 引擎运行同一批内核的 Rust 版本。",
         ),
     ),
     term(
@@ -474,8 +490,235 @@ pub const TERMS: &[Term] = &[
         "adversarial-example",
         tx("adversarial example", "对抗样本"),
         tx(
-            "An input changed slightly, in the direction that raises the loss, so that the model gets it wrong while a person sees no difference.",
-            "沿着使损失增大的方向稍加改动的输入：人看不出区别，模型却判断错误。",
+            "An input changed slightly, in the direction that raises the loss, so that the model gets it wrong while a person still reads the same digit.",
+            "沿着使损失增大的方向稍加改动的输入：人仍然认得出是同一个数字，模型却判断错误。",
+        ),
+    ),
+    term(
+        "condition-number",
+        tx("condition number", "条件数"),
+        tx(
+            "The ratio κ of a quadratic's steepest to its flattest curvature (largest to smallest Hessian eigenvalue); the larger κ, the narrower the valley and the slower plain gradient descent.",
+            "二次函数最陡方向与最平方向曲率之比 κ（Hessian 最大与最小特征值之比）；κ 越大，山谷越狭长，普通梯度下降越慢。",
+        ),
+    ),
+    term(
+        "heavy-ball",
+        tx("heavy-ball momentum", "重球动量"),
+        tx(
+            "Polyak's momentum: the step adds μ times the previous step to the gradient step, like a ball rolling downhill; PyTorch's momentum is this method with the buffer v.",
+            "Polyak 提出的动量：每一步在梯度步之外再加上 μ 倍的上一步，像一个滚下山坡的球；PyTorch 的动量就是这种方法，缓冲区记作 v。",
+        ),
+    ),
+    term(
+        "nesterov",
+        tx("Nesterov momentum", "Nesterov 动量"),
+        tx(
+            "Momentum that takes the gradient at the point the momentum is about to carry the weights to, rather than where they are; it overshoots less.",
+            "在动量即将把权重带到的位置、而不是当前位置计算梯度的动量方法；它冲过头的幅度更小。",
+        ),
+    ),
+    term(
+        "adagrad",
+        tx("AdaGrad", "AdaGrad（自适应梯度）"),
+        tx(
+            "An optimiser that divides each weight's step by the square root of the sum of all its past squared gradients, so each weight's effective learning rate only shrinks over time.",
+            "一种优化器：把每个权重的步长除以它过去所有梯度平方之和的平方根，所以每个权重的有效学习率只会随时间变小。",
+        ),
+    ),
+    term(
+        "rmsprop",
+        tx("RMSprop", "RMSprop（均方根传播）"),
+        tx(
+            "Like AdaGrad but with a decaying average of squared gradients instead of their sum, so the effective learning rates do not shrink for ever.",
+            "与 AdaGrad 类似，但用梯度平方的指数衰减平均代替它们的总和，所以有效学习率不会一直变小。",
+        ),
+    ),
+    term(
+        "flop",
+        tx("FLOP (floating-point operation)", "FLOP（浮点运算）"),
+        tx(
+            "One addition or multiplication of floating-point numbers; a matrix product of m×k by k×n takes about 2·m·k·n of them, and FLOP/s measures a processor's speed.",
+            "一次浮点数的加法或乘法；m×k 乘 k×n 的矩阵乘法约需 2·m·k·n 次，FLOP/s（每秒浮点运算次数）衡量处理器的速度。",
+        ),
+    ),
+    term(
+        "patience",
+        tx("patience", "耐心值（patience）"),
+        tx(
+            "In early stopping, how many epochs without a better validation loss to wait before stopping.",
+            "早停中，验证损失不再改善时还要再等待的轮数，超过它就停止训练。",
+        ),
+    ),
+    term(
+        "label-smoothing",
+        tx("label smoothing", "标签平滑"),
+        tx(
+            "Training against a softened target p that puts a little probability on every class instead of a one-hot vector, so the model is not pushed to be certain.",
+            "用一个软化的目标 p 训练：给每个类别都分一点概率，而不是独热向量，这样模型不会被推向绝对确定。",
+        ),
+    ),
+    term(
+        "kl-divergence",
+        tx("KL divergence", "KL 散度"),
+        tx(
+            "KL(p‖q) = Σ p·log(p/q): how far q is from p, zero only when q = p; cross-entropy is H(p) + KL(p‖q).",
+            "KL(p‖q) = Σ p·log(p/q)：q 离 p 有多远，只有 q = p 时为零；交叉熵等于 H(p) + KL(p‖q)。",
+        ),
+    ),
+    term(
+        "calibration",
+        tx("calibration", "校准"),
+        tx(
+            "How well a model's confidence matches how often it is right: of the answers given with 90 % confidence, about 90 % should be right.",
+            "模型的置信度与它实际答对的频率有多吻合：以 90% 置信度给出的答案里，应当约有 90% 是对的。",
+        ),
+    ),
+    term(
+        "temperature-scaling",
+        tx("temperature scaling", "温度缩放"),
+        tx(
+            "Dividing every logit by one number T > 0, fitted on a validation set, to make a model's confidence better calibrated without changing its answers.",
+            "把所有 logit 都除以同一个数 T > 0（在验证集上拟合），使模型的置信度校准得更好，而不改变它的答案。",
+        ),
+    ),
+    term(
+        "cosine-similarity",
+        tx("cosine similarity", "余弦相似度"),
+        tx(
+            "The cosine of the angle between two vectors, a·b/(|a|·|b|): 1 for the same direction, 0 for perpendicular, −1 for opposite.",
+            "两个向量夹角的余弦 a·b/(|a|·|b|)：方向相同为 1，垂直为 0，相反为 −1。",
+        ),
+    ),
+    term(
+        "smoothgrad",
+        tx("SmoothGrad", "SmoothGrad（平滑梯度）"),
+        tx(
+            "A saliency map averaged over many copies of the input with small random noise added, which makes the map less speckled.",
+            "在加入少量随机噪声的许多份输入上求平均的显著性图，使图不那么斑驳。",
+        ),
+    ),
+    term(
+        "integrated-gradients",
+        tx("integrated gradients", "积分梯度"),
+        tx(
+            "An attribution that averages the gradient along the straight path from a baseline image to the input and multiplies by their difference; the attributions add up to the change in the score.",
+            "一种归因方法：沿从基线图像到输入的直线路径对梯度求平均，再乘以两者之差；各像素的归因加起来等于得分的变化。",
+        ),
+    ),
+    term(
+        "sanity-check",
+        tx("sanity check", "合理性检验"),
+        tx(
+            "A test that an explanation depends on what the model learned: redo it on a model with random weights, and a map that barely changes explains nothing about the training.",
+            "检验解释是否取决于模型学到的东西：在随机权重的模型上重做一次，如果图几乎不变，它就没有说明任何与训练有关的事。",
+        ),
+    ),
+    term(
+        "fgsm",
+        tx("FGSM (fast gradient sign method)", "FGSM（快速梯度符号法）"),
+        tx(
+            "An attack that moves every pixel by ε in the direction of the sign of the loss's gradient, in one step.",
+            "一种攻击方法：一步之内把每个像素沿损失梯度的符号方向移动 ε。",
+        ),
+    ),
+    term(
+        "pgd",
+        tx("PGD (projected gradient descent)", "PGD（投影梯度下降）"),
+        tx(
+            "A stronger attack: many small FGSM-like steps, each followed by a projection back to changes of at most ε per pixel.",
+            "一种更强的攻击：许多小的类似 FGSM 的步骤，每步之后都投影回每个像素最多改变 ε 的范围内。",
+        ),
+    ),
+    term(
+        "adversarial-training",
+        tx("adversarial training", "对抗训练"),
+        tx(
+            "Training on adversarial examples made from the training images as it goes, so the model becomes harder to fool by that attack.",
+            "训练过程中不断用训练图像生成对抗样本并在其上训练，使模型更难被这种攻击骗过。",
+        ),
+    ),
+    term(
+        "differential-privacy",
+        tx("differential privacy", "差分隐私"),
+        tx(
+            "A guarantee about a training method: adding or removing any one person's example changes the probability of any set of outcomes by at most a factor e^ε (plus δ).",
+            "对训练方法的一种保证：加入或去掉任何一个人的样本，任何一组结果出现的概率最多变为原来的 e^ε 倍（再加 δ）。",
+        ),
+    ),
+    term(
+        "epsilon-delta",
+        tx("ε and δ (privacy budget)", "ε 与 δ（隐私预算）"),
+        tx(
+            "The two numbers of (ε, δ)-differential privacy: for every set of outcomes S, P[M(D) ∈ S] ≤ e^ε·P[M(D′) ∈ S] + δ for datasets D, D′ one example apart; smaller is more private.",
+            "(ε, δ)-差分隐私的两个数：对任何一组结果 S 和只差一个样本的数据集 D、D′，都有 P[M(D) ∈ S] ≤ e^ε·P[M(D′) ∈ S] + δ；越小越私密。",
+        ),
+    ),
+    term(
+        "dp-sgd",
+        tx("DP-SGD", "DP-SGD（差分隐私随机梯度下降）"),
+        tx(
+            "SGD made differentially private: each example's gradient is clipped to a maximum norm, Gaussian noise is added to their sum, and a privacy accountant tracks ε.",
+            "具有差分隐私的 SGD：每个样本的梯度被裁剪到最大范数，在它们的和上加高斯噪声，再由隐私记账器跟踪 ε。",
+        ),
+    ),
+    term(
+        "clipping",
+        tx(
+            "clipping (per-example gradient clipping)",
+            "裁剪（逐样本梯度裁剪）",
+        ),
+        tx(
+            "Scaling a gradient down so its norm is at most a bound C; in DP-SGD it is done for each example, so no one example can move the model much.",
+            "把梯度按比例缩小，使其范数不超过上限 C；DP-SGD 对每个样本分别这样做，所以任何一个样本都不能让模型改变太多。",
+        ),
+    ),
+    term(
+        "noise-multiplier",
+        tx("noise multiplier", "噪声乘数"),
+        tx(
+            "In DP-SGD, the noise's standard deviation divided by the clipping bound C; larger means more noise and a smaller ε.",
+            "DP-SGD 中噪声的标准差除以裁剪上限 C；越大噪声越多，ε 越小。",
+        ),
+    ),
+    term(
+        "membership-inference",
+        tx("membership inference", "成员推断"),
+        tx(
+            "An attack that guesses whether a given example was in the training set, for example from how low the model's loss on it is.",
+            "一种攻击：猜测某个样本是否在训练集里，例如根据模型在它上面的损失有多低来判断。",
+        ),
+    ),
+    term(
+        "homomorphic-encryption",
+        tx("homomorphic encryption", "同态加密"),
+        tx(
+            "Encryption that lets a computer compute on the encrypted numbers, so a model can be run on data its owner never reveals.",
+            "一种加密方式：计算机可以直接在加密后的数上计算，所以可以在数据所有者从不公开的数据上运行模型。",
+        ),
+    ),
+    term(
+        "safetensors",
+        tx("safetensors (model file)", "safetensors（模型文件格式）"),
+        tx(
+            "A simple file format for a model's named tensors (weights and biases), read and written by PyTorch and by this app.",
+            "一种存放模型各个具名张量（权重和偏置）的简单文件格式，PyTorch 和本应用都能读写。",
+        ),
+    ),
+    term(
+        "membership-advantage",
+        tx("advantage (membership advantage)", "优势（成员推断优势）"),
+        tx(
+            "How much better than a coin toss a membership test does: the rate of members it catches minus the rate of outsiders it wrongly accuses (0 is guessing, 1 is certainty).",
+            "成员推断比抛硬币好多少：抓到成员的比例减去误判非成员的比例（0 等于瞎猜，1 等于确定无疑）。",
+        ),
+    ),
+    term(
+        "privacy-accountant",
+        tx("accountant (privacy accountant)", "记账器（隐私记账器）"),
+        tx(
+            "The calculation that adds up how much privacy each DP-SGD step spends and gives the ε reached so far, at a chosen δ.",
+            "累计 DP-SGD 每一步消耗多少隐私、并在选定的 δ 下给出目前 ε 的计算。",
         ),
     ),
 ];

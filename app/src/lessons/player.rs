@@ -61,7 +61,7 @@ pub fn StepPlayer(steps: &'static [Step]) -> impl IntoView {
     let next = tx("Next →", "下一步 →");
     let of = tx("Step", "步骤");
     let agenda = tx("Agenda", "议程");
-    let notes_label = tx("Speaker notes:", "讲者备注：");
+    let notes_label = tx("Speaker notes:", "演讲者备注：");
     let terms_label = tx("In the glossary:", "术语表：");
     view! {
         <nav class="player" aria-label="Lesson steps">

@@ -11,6 +11,7 @@ use crate::ui::agreement::{self, AgreementNote};
 use crate::ui::formula::{Formula, num, tex};
 use crate::ui::heatmap::{Heatmap, Layout};
 use crate::ui::i18n::Lang;
+use kernels::EngineKind;
 
 fn lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
@@ -190,6 +191,9 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
     let fd =
         Signal::derive(move || current().map_or_else(Vec::new, |v| vec![num(v.finite_difference)]));
     let output = move || weight.get().layer == 1;
+    // The engine that ran names the kernel's gradient (B7).
+    let live = expect_context::<Live>();
+    let engine = move || live.engine.get().map(|(k, _, _)| k);
     let cell = move |testid: &'static str, value: Box<dyn Fn() -> Option<f64> + Send + Sync>| {
         let value = std::sync::Arc::new(value);
         let v2 = value.clone();
@@ -217,11 +221,12 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
                 {cell("chain-factor-1", Box::new(move || first().map(|f| f64::from(f.dl_dy))))}
                 <dt>{move || if output() { ui::FACTOR_2_OUT.get(lang.get()) } else { ui::FACTOR_2.get(lang.get()) }}</dt>
                 {cell("chain-factor-2", Box::new(move || first().map(|f| f64::from(f.dy_dz))))}
-                <dt>{move || if output() { "∂z_j/∂w_ij = h_i (hidden activation)" } else { "∂z_j/∂w_ij = x_i (normalised pixel)" }}</dt>
+                <dt>{move || if output() { ui::FACTOR_3_OUT.get(lang.get()) } else { ui::FACTOR_3_HIDDEN.get(lang.get()) }}</dt>
                 {cell("chain-factor-3", Box::new(move || first().map(|f| f64::from(f.dz_dw))))}
                 <dt>{move || ui::PRODUCT.get(lang.get())}</dt>
                 {cell("chain-product", Box::new(move || current().map(|v| v.product)))}
-                <dt>{move || ui::KERNEL.get(lang.get())}</dt>
+                <dt data-testid="chain-kernel-label" data-engine=move || engine().map(crate::protocol::engine_label)>
+                    {move || if engine() == Some(EngineKind::Cpu) { ui::KERNEL_CPU.get(lang.get()) } else { ui::KERNEL.get(lang.get()) }}</dt>
                 {cell("chain-kernel-grad", Box::new(move || current().map(|v| f64::from(v.kernel))))}
                 <dt>{move || ui::FD.get(lang.get())} {move || current().map(|v| format!(" (ε = {})", num(f64::from(v.eps))))}</dt>
                 {cell("chain-fd", Box::new(move || current().map(|v| v.finite_difference)))}
@@ -235,7 +240,7 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
                 <p class="hint">{move || ui::FIRST_IMAGE.get(lang.get())}</p>
                 <table class="numbers" data-testid="chain-rows-table">
                     <thead><tr><th scope="col">"#"</th><th scope="col">"y"</th><th scope="col">"∂L/∂y_j"</th>
-                        <th scope="col">{move || if output() { "∂y/∂z (in q − p)" } else { "ReLU′" }}</th>
+                        <th scope="col">{move || if output() { ui::COLUMN_2_OUT.get(lang.get()) } else { "ReLU′" }}</th>
                         <th scope="col">{move || if output() { "h_i" } else { "x_i" }}</th><th scope="col">"×"</th></tr></thead>
                     <tbody>{move || current().map(|v| v.rows.iter().map(|r| view! {
                         <tr><td>{r.image}</td><td>{r.label}</td><td>{num(f64::from(r.dl_dy))}</td><td>{num(f64::from(r.dy_dz))}</td>
@@ -248,7 +253,33 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
     }
 }
 
-/// Step 4: predict the direction of the next update, then run it.
+/// A graded prediction: the update the student predicted (its preview), the guess and what happened.
+#[derive(Clone, Copy)]
+struct Graded {
+    preview: UpdatePreview,
+    up: bool,
+    before: f32,
+    after: f32,
+    expected: f32,
+}
+
+/// The update formula's numbers for `p`; its result only when `revealed`.
+fn update_values(p: &UpdatePreview, revealed: bool) -> Vec<String> {
+    let next = p.value - p.lr * (p.momentum * p.velocity + p.gradient);
+    let mut v: Vec<String> = [p.value, p.lr, p.momentum, p.velocity, p.gradient]
+        .map(|v| num(f64::from(v)))
+        .to_vec();
+    v.push(if revealed {
+        num(f64::from(next))
+    } else {
+        "?".into()
+    });
+    v
+}
+
+/// Step 4: predict the direction of the next update, then run it. The question on screen is always
+/// the update that has not run yet, its result hidden ("?") until it is predicted (B6); the graded
+/// step is shown apart, fully computed, under the grade.
 #[component]
 pub fn PredictPanel(choice: Choice) -> impl IntoView {
     let lang = lang();
@@ -267,8 +298,16 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
             .get()
             .filter(|p: &UpdatePreview| p.weight == weight.get())
     };
-    // (guess up?, before, after, expected)
-    let result = RwSignal::new(None::<(bool, f32, f32, f32)>);
+    let result = RwSignal::new(None::<Graded>);
+    // The question on screen has been answered: the preview is still the one graded (the next one is
+    // on its way) — its buttons stay off and its result may be shown.
+    let answered = move || {
+        current().is_some_and(|p| {
+            result
+                .get()
+                .is_some_and(|g| g.preview.step == p.step && g.preview.weight == p.weight)
+        })
+    };
     let busy = RwSignal::new(false);
     let guess = move |up: bool| {
         let Some(p) = current() else { return };
@@ -278,7 +317,13 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
             if let Some(CtReply::Updated { before, after, .. }) =
                 live.ask(CtQuery::StepWatching { weight: p.weight }).await
             {
-                result.try_set(Some((up, before, after, expected)));
+                result.try_set(Some(Graded {
+                    preview: p,
+                    up,
+                    before,
+                    after,
+                    expected,
+                }));
             }
             busy.try_set(false);
         });
@@ -288,32 +333,29 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
         weight.track();
         result.set(None);
     });
-    // The formula shows the update's inputs; its result only once the student has predicted.
-    let values = Signal::derive(move || {
-        let revealed = result.get().is_some();
-        current().map_or_else(Vec::new, |p| {
-            let next = p.value - p.lr * (p.momentum * p.velocity + p.gradient);
-            let mut v: Vec<String> = [p.value, p.lr, p.momentum, p.velocity, p.gradient]
-                .map(|v| num(f64::from(v)))
-                .to_vec();
-            v.push(if revealed {
-                num(f64::from(next))
-            } else {
-                "?".into()
-            });
-            v
-        })
+    // The question's formula: the update's inputs, its result only once this very update is graded.
+    let values =
+        Signal::derive(move || current().map_or_else(Vec::new, |p| update_values(&p, answered())));
+    let graded_values = Signal::derive(move || {
+        result
+            .get()
+            .map_or_else(Vec::new, |g| update_values(&g.preview, true))
     });
     let stat = |testid: &'static str, v: Option<f32>| {
         view! { <dd data-testid=testid data-value=v.map(|v| v.to_string())>{v.map(|v| num(f64::from(v)))}</dd> }
     };
-    let disabled = move || busy.get() || current().is_none();
+    let disabled = move || busy.get() || current().is_none() || answered();
+    let step_text =
+        |t: crate::ui::i18n::Text, n: u64, lang: Lang| t.get(lang).replace("{n}", &n.to_string());
     view! {
         <div class="panel wide">
             <Formula mathml=tex::MOMENTUM_UPDATE />
             <WeightPicker choice=choice />
             <p class="big">{move || ui::WEIGHT.get(lang.get())} " " <strong data-testid="chain-weight" data-value=move || weight.get().to_param()>{move || weight.get().name()}</strong></p>
             {move || current().map(|p| view! {
+                <p class="hint" data-testid="update-question" data-step=(p.step + 1).to_string()
+                    data-answered=answered().to_string()>
+                    {step_text(ui::QUESTION, p.step + 1, lang.get())}</p>
                 <dl class="factors">
                     <dt>{ui::VALUE.get(lang.get())}</dt>{stat("update-value", Some(p.value))}
                     <dt>{ui::GRADIENT.get(lang.get())}</dt>{stat("update-gradient", Some(p.gradient))}
@@ -322,29 +364,34 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
                     <dt>{ui::MOMENTUM.get(lang.get())}</dt>{stat("update-momentum", Some(p.momentum))}
                 </dl>
             })}
+            <Formula mathml=tex::UPDATE_LIVE values=values testid="update-formula" />
             <div class="buttons">
                 <button data-testid="predict-up" disabled=disabled on:click=move |_| guess(true)>{move || ui::UP.get(lang.get())}</button>
                 <button data-testid="predict-down" disabled=disabled on:click=move |_| guess(false)>{move || ui::DOWN.get(lang.get())}</button>
             </div>
-            {move || result.get().map(|(up, before, after, expected)| {
+            {move || result.get().map(|g| {
+                let Graded { preview, up, before, after, expected } = g;
                 let moved = if after > before { Some(true) } else if after < before { Some(false) } else { None };
                 let correct = moved.map(|m| m == up);
                 view! {
-                    <dl class="factors">
-                        <dt>{ui::BEFORE.get(lang.get())}</dt>{stat("update-before", Some(before))}
-                        <dt>{ui::AFTER.get(lang.get())}</dt>{stat("update-after", Some(after))}
-                        <dt>{ui::EXPECTED.get(lang.get())}</dt>{stat("update-expected", Some(expected))}
-                    </dl>
-                    <p data-testid="predict-result" role="status"
-                        data-correct=correct.map_or("none".to_string(), |c| c.to_string())
-                        class=match correct { Some(true) => "good", Some(false) => "bad", None => "" }>
-                        {match correct { Some(true) => ui::RIGHT.get(lang.get()), Some(false) => ui::WRONG.get(lang.get()), None => "" }}
-                        {match moved { Some(true) => ui::WENT_UP.get(lang.get()), Some(false) => ui::WENT_DOWN.get(lang.get()), None => ui::UNCHANGED.get(lang.get()) }}
-                        " " {ui::WHY.get(lang.get())}
-                    </p>
+                    <section class="graded" data-testid="update-graded" data-step=(preview.step + 1).to_string()>
+                        <p data-testid="predict-result" role="status"
+                            data-correct=correct.map_or("none".to_string(), |c| c.to_string())
+                            class=match correct { Some(true) => "good", Some(false) => "bad", None => "" }>
+                            {match correct { Some(true) => ui::RIGHT.get(lang.get()), Some(false) => ui::WRONG.get(lang.get()), None => "" }}
+                            {match moved { Some(true) => ui::WENT_UP.get(lang.get()), Some(false) => ui::WENT_DOWN.get(lang.get()), None => ui::UNCHANGED.get(lang.get()) }}
+                            " " {ui::WHY.get(lang.get())}
+                        </p>
+                        <p class="hint">{step_text(ui::GRADED, preview.step + 1, lang.get())}</p>
+                        <dl class="factors">
+                            <dt>{ui::BEFORE.get(lang.get())}</dt>{stat("update-before", Some(before))}
+                            <dt>{ui::AFTER.get(lang.get())}</dt>{stat("update-after", Some(after))}
+                            <dt>{ui::EXPECTED.get(lang.get())}</dt>{stat("update-expected", Some(expected))}
+                        </dl>
+                        <Formula mathml=tex::UPDATE_LIVE values=graded_values testid="update-graded-formula" />
+                    </section>
                 }
             })}
-            <Formula mathml=tex::UPDATE_LIVE values=values testid="update-formula" />
         </div>
     }
 }

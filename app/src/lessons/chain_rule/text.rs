@@ -7,8 +7,8 @@ use crate::ui::i18n::{Text, tx};
 pub const TITLE: Text = tx("The chain rule", "链式法则");
 /// Home-page summary.
 pub const SUMMARY: Text = tx(
-    "How each weight learns which way to move: the chain rule, worked out on any weight you pick in a live model, checked three ways (by hand, by the GPU, by nudging the weight and watching the loss); then predict the next update before it happens.",
-    "每个权重怎样知道该往哪个方向移动：链式法则，在实时模型中你任选的一个权重上算出来，并用三种方式核对（手算、GPU 算、轻推这个权重看损失怎么变）；然后在下一次更新发生之前预测它。",
+    "How each weight learns which way to move: the chain rule, worked out on any weight you pick in a live model, checked three ways (the factors multiplied, the engine's kernel, a finite difference: nudging the weight and watching the loss); then predict the next update before it happens.",
+    "每个权重怎样知道该往哪个方向移动：链式法则，在实时模型中你任选的一个权重上算出来，并用三种方式核对（因子相乘、引擎的内核、有限差分：轻推这个权重看损失怎么变）；然后在下一次更新发生之前预测它。",
 );
 
 /// The steps.
@@ -16,8 +16,8 @@ pub const STEPS: [Step; 4] = [
     Step {
         title: tx("The formula", "公式"),
         body: tx(
-            "A weight w_ij connects input i to neuron j (PyTorch stores it as fc.weight[j, i]: one row per neuron). z_j is the neuron's net input (its weighted sum, before the activation), y_j its output. The loss depends on w_ij only through z_j and y_j, so its derivative is a product of three factors: how the loss changes with y_j, how y_j changes with z_j, and how z_j changes with w_ij. The last two are local; the first is not for a hidden neuron — it is Σ_k W₂[k, j]·δ²_k, gathered from the layer above, and computing it is exactly what backpropagation does. Backpropagation computes gradients; the optimiser (SGD) is what uses them.",
-            "权重 w_ij 把输入 i 连到神经元 j（PyTorch 把它存为 fc.weight[j, i]：每个神经元一行）。z_j 是该神经元的净输入（加权和，激活前的值），y_j 是它的输出。损失只通过 z_j 和 y_j 依赖于 w_ij，所以它的导数是三个因子的乘积：损失随 y_j 的变化、y_j 随 z_j 的变化，以及 z_j 随 w_ij 的变化。后两个是局部的；对隐藏神经元来说第一个不是——它等于 Σ_k W₂[k, j]·δ²_k，要从上一层汇集而来，而计算它正是反向传播所做的事。反向传播负责计算梯度；使用梯度的是优化器（SGD）。",
+            "A weight w_ij connects input i to neuron j (PyTorch stores it as fc.weight[j, i]: one row per neuron). z_j is the neuron's net input (its weighted sum, before the activation), y_j its output. The loss depends on w_ij only through z_j and y_j, so its derivative is a product of three factors: how the loss changes with y_j, how y_j changes with z_j, and how z_j changes with w_ij. The last two are local; the first is not for a hidden neuron — it is Σ_k W₂[k, j]·δ²_k, where δ²_k = ∂L/∂z²_k = (q_k − p_k)/B is the output layer's error signal for class k (the superscript 2 numbers the layer), gathered from the layer above, and computing it is exactly what backpropagation does. Backpropagation computes gradients; the optimiser (SGD) is what uses them.",
+            "权重 w_ij 把输入 i 连到神经元 j（PyTorch 把它存为 fc.weight[j, i]：每个神经元一行）。z_j 是该神经元的净输入（加权和，激活前的值），y_j 是它的输出。损失只通过 z_j 和 y_j 依赖于 w_ij，所以它的导数是三个因子的乘积：损失随 y_j 的变化、y_j 随 z_j 的变化，以及 z_j 随 w_ij 的变化。后两个是局部的；对隐藏神经元来说第一个不是——它等于 Σ_k W₂[k, j]·δ²_k，其中 δ²_k = ∂L/∂z²_k = (q_k − p_k)/B 是输出层类别 k 的误差信号（上标 2 表示第 2 层），要从上一层汇集而来，而计算它正是反向传播所做的事。反向传播负责计算梯度；使用梯度的是优化器（SGD）。",
         ),
         notes: tx(
             "Draw the path on the board: weight → z → y → loss. Each arrow is one local derivative; the chain rule multiplies them. Say that backpropagation computes gradients and the optimiser uses them.",
@@ -27,8 +27,8 @@ pub const STEPS: [Step; 4] = [
     Step {
         title: tx("Pick any weight", "任选一个权重"),
         body: tx(
-            "Click a weight of fc1 (one 28×28 tile per hidden neuron) or of fc2 (10 × 32), or use the arrow keys. For a hidden neuron ∂y/∂z is ReLU′: 1 where z > 0, else 0 (also at z = 0, as PyTorch takes it); at the output softmax and cross-entropy combine into (q − p)/B, where B is the number of images chosen here (1 or 16) and L their mean cross-entropy. Below: the product summed over the images, the gradient our backward kernel computed, and (L(w+ε) − L(w−ε))/2ε from two engine evaluations, and whether they agree within what f32 and ε allow. None of this touches the training run.",
-            "点击 fc1 的一个权重（每个隐藏神经元一个 28×28 小图）或 fc2 的一个权重（10 × 32），也可以用方向键。对隐藏神经元，∂y/∂z 是 ReLU′：z > 0 时为 1，否则为 0（z = 0 时也取 0，与 PyTorch 一致）；在输出层，softmax 与交叉熵合并成 (q − p)/B，其中 B 是这里所选图像的张数（1 或 16），L 是它们的平均交叉熵。下面是：各图像上因子乘积之和、我们的反向内核算出的梯度，以及由两次引擎求值得到的 (L(w+ε) − L(w−ε))/2ε，并说明三者在 f32 与 ε 允许的精度内是否一致。这些都不会影响训练。",
+            "Click a weight of fc1 (one 28×28 tile per hidden neuron) or of fc2 (10 × 32), or use the arrow keys. For a hidden neuron ∂y/∂z is ReLU′: 1 where z > 0, else 0 (also at z = 0, as PyTorch takes it); at the output softmax and cross-entropy combine into (q − p)/B, where B is the number of images chosen here (1 or 16) and L their mean cross-entropy. Below: the product summed over the images, the gradient the engine's backward kernel computed (the engine named in the bar above: the GPU engine, or the CPU engine where there is no fast GPU), and (L(w+ε) − L(w−ε))/2ε from two engine evaluations, and whether they agree within what f32 and ε allow. None of this touches the training run.",
+            "点击 fc1 的一个权重（每个隐藏神经元一个 28×28 小图）或 fc2 的一个权重（10 × 32），也可以用方向键。对隐藏神经元，∂y/∂z 是 ReLU′：z > 0 时为 1，否则为 0（z = 0 时也取 0，与 PyTorch 一致）；在输出层，softmax 与交叉熵合并成 (q − p)/B，其中 B 是这里所选图像的张数（1 或 16），L 是它们的平均交叉熵。下面是：各图像上因子乘积之和、引擎的反向内核算出的梯度（引擎即上方状态栏所示：GPU 引擎，或在没有快速 GPU 时用 CPU 引擎），以及由两次引擎求值得到的 (L(w+ε) − L(w−ε))/2ε，并说明三者在 f32 与 ε 允许的精度内是否一致。这些都不会影响训练。",
         ),
         notes: tx(
             "Three numbers that should agree: the product of the factors, the kernel's gradient, the finite difference. Pick a weight of fc1 and one of fc2; switch to 16 images and watch the sum over rows.",
@@ -49,8 +49,8 @@ pub const STEPS: [Step; 4] = [
     Step {
         title: tx("Predict, then run", "先预测，再运行"),
         body: tx(
-            "Here is the chosen weight, its gradient on the next training batch and its momentum. Will the next step push it up or down? Predict, then run the step: w ← w − lr·(μ·v + g). This is PyTorch's form of momentum; the textbook v ← μv − lr·g, w ← w + v is the same only while lr stays fixed.",
-            "这是所选的权重、它在下一个训练批次上的梯度和它的动量。下一步会把它推高还是压低？先预测，再运行这一步：w ← w − lr·(μ·v + g)。这是 PyTorch 的动量写法；教科书上的 v ← μv − lr·g，w ← w + v 只有在学习率不变时才与它相同。",
+            "Here is the chosen weight, its gradient g on the next training batch and its momentum buffer v (PyTorch's momentum_buffer). Will the next step push it up or down? Predict, then run the step: w ← w − lr·(μ·v + g); the step's result stays hidden until you have predicted. This is PyTorch's form of momentum; the textbook form u ← μu − lr·g, w ← w + u keeps a differently scaled buffer (u = −lr·v) and is the same only while lr stays fixed.",
+            "这是所选的权重、它在下一个训练批次上的梯度 g 和它的动量缓冲区 v（PyTorch 的 momentum_buffer）。下一步会把它推高还是压低？先预测，再运行这一步：w ← w − lr·(μ·v + g)；在你作出预测之前，这一步的结果不会显示。这是 PyTorch 的动量写法；教科书上的写法 u ← μu − lr·g，w ← w + u 保存的是缩放不同的缓冲区（u = −lr·v），只有在学习率不变时才与它相同。",
         ),
         notes: tx(
             "Everyone writes down a prediction first (sign and size of the change); only then run the step. The page grades the prediction against the real change.",
@@ -140,9 +140,26 @@ pub mod ui {
     pub const PRODUCT: Text = tx("Σ product over the images", "各图像乘积之和");
     /// Kernel gradient.
     pub const KERNEL: Text = tx(
-        "gradient from our WGSL kernel",
-        "我们的 WGSL 内核算出的梯度",
+        "gradient from the GPU engine's WGSL kernel",
+        "GPU 引擎的 WGSL 内核算出的梯度",
     );
+    /// Kernel gradient when the CPU engine ran (B7: the engine that ran is the one named).
+    pub const KERNEL_CPU: Text = tx(
+        "gradient from the CPU engine (the Rust reference of the same WGSL kernel)",
+        "CPU 引擎算出的梯度（同一个 WGSL 内核的 Rust 参考实现）",
+    );
+    /// Factor 3 at the output layer.
+    pub const FACTOR_3_OUT: Text = tx(
+        "∂z_j/∂w_ij = h_i (hidden activation)",
+        "∂z_j/∂w_ij = h_i（隐藏层激活值）",
+    );
+    /// Factor 3 at the hidden layer.
+    pub const FACTOR_3_HIDDEN: Text = tx(
+        "∂z_j/∂w_ij = x_i (normalised pixel)",
+        "∂z_j/∂w_ij = x_i（归一化像素）",
+    );
+    /// The batch table's factor-2 column at the output layer.
+    pub const COLUMN_2_OUT: Text = tx("∂y/∂z (in q − p)", "∂y/∂z（已含在 q − p 中）");
     /// Finite difference.
     pub const FD: Text = tx("finite difference", "有限差分");
     /// First image note.
@@ -234,8 +251,18 @@ pub mod ui {
     pub const WENT_DOWN: Text = tx("the weight went down.", "权重变小了。");
     /// Unchanged.
     pub const UNCHANGED: Text = tx(
-        "the weight did not move (its gradient and momentum are zero: a neuron that is off for the whole batch).",
-        "权重没有变化（梯度和动量都为零：该神经元对整个批次都处于关闭状态）。",
+        "the weight did not move (its gradient and momentum buffer are zero: a neuron that is off for the whole batch).",
+        "权重没有变化（梯度和动量缓冲区都为零：该神经元对整个批次都未激活，ReLU 输出为 0）。",
+    );
+    /// The question: the next step, its result hidden until predicted.
+    pub const QUESTION: Text = tx(
+        "The next step (training step {n}): which way will it move the weight? Its result is shown once you have predicted.",
+        "下一步（第 {n} 个训练步）会把权重往哪个方向推？你作出预测之后才显示它的结果。",
+    );
+    /// The graded step.
+    pub const GRADED: Text = tx(
+        "The step you predicted (training step {n}), fully computed:",
+        "你预测的那一步（第 {n} 个训练步）的完整计算：",
     );
     /// Why.
     pub const WHY: Text = tx(

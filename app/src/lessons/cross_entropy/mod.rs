@@ -25,7 +25,7 @@ pub const INFO: LessonInfo = LessonInfo {
     title: text::TITLE,
     summary: text::SUMMARY,
     steps: &STEPS,
-    minutes: 10,
+    minutes: 15,
     article: tx("§4.1 The loss function", "§4.1 损失函数"),
 };
 

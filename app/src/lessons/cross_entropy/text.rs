@@ -38,8 +38,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Versus squared error", "与平方误差对比"),
         body: tx(
-            "Both losses as q of the true class goes from 0 to 1 (the rest spread evenly; the log is natural). Cross-entropy punishes a mistake without limit and its gradient on the true logit is exactly q − 1, close to −1 while q is small, so learning is fast exactly when the model is most wrong. Squared error on the probabilities, SE = Σ_k (q_k − p_k)² (a sum; PyTorch's mse_loss divides by K), stays bounded, and through softmax its gradient carries a factor q_true that vanishes there: a confidently wrong model barely learns. (Squared error on raw scores, as in regression, has no such factor.)",
-            "当真实类别的 q 从 0 变到 1（其余概率平均分配；log 为自然对数）时的两种损失。交叉熵对错误给予无上限的惩罚，它对真实类别 logit 的梯度恰好是 q − 1，在 q 很小时接近 −1，所以模型错得最厉害时学得最快。概率上的平方误差 SE = Σ_k (q_k − p_k)²（是求和；PyTorch 的 mse_loss 还会除以 K）是有界的，经过 softmax 后它的梯度带有因子 q_真实，在那里趋于零：一个自信地犯错的模型几乎学不动。（在原始分数上做平方误差，如回归问题，就没有这个因子。）",
+            "Both losses as q of the true class goes from 0 to 1 (the rest spread evenly; the log is natural). Cross-entropy punishes a mistake without limit and its gradient on the true logit is exactly q − 1, close to −1 while q is small, so learning is fast exactly when the model is most wrong. Squared error on the probabilities, SE = Σ_k (q_k − p_k)² (a sum; the article's mean squared error is MSE = SE/K, as PyTorch's mse_loss divides by K), stays bounded, and through softmax its gradient carries a factor q_true that vanishes there: a confidently wrong model barely learns. (Squared error on raw scores, as in regression, has no such factor.)",
+            "当真实类别的 q 从 0 变到 1（其余概率平均分配；log 为自然对数）时的两种损失。交叉熵对错误给予无上限的惩罚，它对真实类别 logit 的梯度恰好是 q − 1，在 q 很小时接近 −1，所以模型错得最厉害时学得最快。概率上的平方误差 SE = Σ_k (q_k − p_k)²（是求和；原文的均方误差 MSE = SE/K，PyTorch 的 mse_loss 也除以 K）是有界的，经过 softmax 后它的梯度带有因子 q_真实，在那里趋于零：一个自信地犯错的模型几乎学不动。（在原始分数上做平方误差，如回归问题，就没有这个因子。）",
         ),
         notes: tx(
             "Ask before showing: which loss punishes a confident mistake more? Then point at the gradient curves near q = 0: cross-entropy's stays near −1, squared error's vanishes.",
@@ -53,19 +53,19 @@ pub const STEPS: [Step; 6] = [
             "选一张测试图像。页面用模型的 logit 计算 H(p, q)；旁边是引擎的 softmax 交叉熵内核为同一张图像算出的损失，下面一行说明两者在 f32 运算能分辨的精度内是否一致。训练几步后再看一次。",
         ),
         notes: tx(
-            "The same H, computed by this page and by the GPU kernel, for one image. Press Step a few times: both change together. If the panel says underflow, say why: the model is very sure and f32 runs out of digits.",
-            "同一张图像的 H，分别由本页面和 GPU 内核算出。按几次“单步”：两者一起变化。如果面板显示下溢，解释原因：模型非常确定，f32 的精度用尽了。",
+            "The same H, computed by this page and by the engine's kernel (the GPU engine, or the CPU engine where there is no fast GPU: the bar above names it), for one image. Press Step a few times: both change together. If the panel says underflow, say why: the model is very sure and f32 runs out of digits.",
+            "同一张图像的 H，分别由本页面和引擎的内核算出（GPU 引擎，或在没有快速 GPU 时用 CPU 引擎：上方状态栏会写明）。按几次“单步”：两者一起变化。如果面板显示下溢，解释原因：模型非常确定，f32 的精度用尽了。",
         ),
     },
     Step {
         title: tx("Surprise gallery", "最“意外”的样本"),
         body: tx(
-            "The test images the live model finds most surprising: the highest loss, the lowest q on the true class. Early on they are everything; as it trains, they become the odd, ambiguous and mislabelled digits.",
-            "实时模型觉得最意外的测试图像：损失最高、真实类别上的 q 最低。刚开始几乎每张图都可能上榜；随着训练，剩下的是奇怪的、模棱两可的和标错的数字。",
+            "The test images the live model finds most surprising: the highest loss, the lowest q on the true class. Early on almost any image can be among them. A strong model's hardest images are often odd, ambiguous or mislabelled digits; this small model (Start trains it for a few epochs at most) also gets easy ones wrong. Which are which?",
+            "实时模型觉得最意外的测试图像：损失最高、真实类别上的 q 最低。刚开始几乎任何一张图都可能上榜。一个强大的模型最难的图像往往是奇怪的、模棱两可的或标错的数字；这个小模型（“开始”最多只训练几轮）也会把容易的数字认错。哪些是哪一种？",
         ),
         notes: tx(
-            "The images the model finds hardest: ask the class whether a person would find them hard too. Many are genuinely ambiguous or mislabelled.",
-            "模型觉得最难的图像：问全班人是否也会觉得难。很多确实模棱两可，或者标错了。",
+            "The images the model finds hardest: ask the class whether a person would find them hard too. Some are ambiguous or mislabelled; with this small model many are legible digits it simply gets wrong — ask what they have in common (a thin stroke, an unusual slant, a digit off centre).",
+            "模型觉得最难的图像：问全班人是否也会觉得难。有些确实模棱两可或标错了；对这个小模型来说，很多是清晰可读、它却认错了的数字——问它们有什么共同点（笔画很细、倾斜少见、数字不在中央）。",
         ),
     },
     Step {
@@ -156,7 +156,7 @@ pub mod ui {
     /// Loss row.
     pub const LOSS_ROW: Text = tx("loss", "损失");
     /// Gradient row.
-    pub const GRAD_ROW: Text = tx("∂L/∂z on the true logit", "真实 logit 上的 ∂L/∂z");
+    pub const GRAD_ROW: Text = tx("∂L/∂z on the true logit", "真实类别 logit 上的 ∂L/∂z");
     /// Gallery refresh.
     pub const REFRESH: Text = tx("Refresh", "刷新");
     /// Gallery caption.

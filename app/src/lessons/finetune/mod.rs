@@ -40,7 +40,7 @@ pub const INFO: LessonInfo = LessonInfo {
     title: text::TITLE,
     summary: text::SUMMARY,
     steps: &STEPS,
-    minutes: 15,
+    minutes: 25,
     article: tx("§3.2 and §5.2 Fine-tuning", "§3.2、§5.2 模型微调"),
 };
 

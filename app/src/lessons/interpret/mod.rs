@@ -34,7 +34,7 @@ pub const INFO: LessonInfo = LessonInfo {
     title: text::TITLE,
     summary: text::SUMMARY,
     steps: &STEPS,
-    minutes: 15,
+    minutes: 25,
     article: tx("Q&A: interpretability", "问答：可解释性"),
 };
 

@@ -57,5 +57,5 @@ pub const TRAINED: Text = tx("Start from a trained model", "从训练好的模�
 /// What that model is.
 pub const TRAINED_NOTE: Text = tx(
     "Replaces the live model by one trained with this recipe for 2 epochs on the same 5,000 digits (shipped with the app), so a class does not wait; Start then trains on from it.",
-    "把实时模型换成一个用同样方法在同样 5,000 个数字上训练了 2 轮的模型（随应用提供），全班不必等待；之后按“开始”会在它的基础上继续训练。",
+    "把实时模型换成一个用同样方法在同样的 5000 张数字上训练了 2 轮的模型（随应用提供），全班不必等待；之后按“开始”会在它的基础上继续训练。",
 );

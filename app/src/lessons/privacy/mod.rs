@@ -35,7 +35,7 @@ pub const INFO: LessonInfo = LessonInfo {
     title: text::TITLE,
     summary: text::SUMMARY,
     steps: &STEPS,
-    minutes: 15,
+    minutes: 20,
     article: tx("Q&A: privacy", "问答：隐私保护"),
 };
 

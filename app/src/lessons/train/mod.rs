@@ -35,7 +35,7 @@ pub const INFO: LessonInfo = LessonInfo {
         "一个小型神经网络在你的浏览器里学习识别手写数字（有 WebGPU 时在你的 GPU 上）：看它的误差下降、准确率上升，看它的第一层在找什么，再用你画的数字测试它。",
     ),
     steps: &steps::STEPS,
-    minutes: 10,
+    minutes: 20,
     article: tx(
         "§3.1 and §5.1 Training a network",
         "§3.1、§5.1 神经网络训练",

@@ -1,0 +1,392 @@
+//! What the teacher's page tells a teacher to expect: for every demo link the result a run shows
+//! ([`EXPECTED`], keyed by the demo's lesson and setup), and an answer key for every question a
+//! lesson grades ([`ANSWER_KEYS`]), each written from the lesson's grading code (named in the row's
+//! `graded_by`) so a teacher can spot a wrong run. Where a figure is quoted it is one run of this app
+//! in the second walkthrough (CPU engine) and is said to be that; everything else is qualitative,
+//! because the pages measure their own numbers and a class's runs differ.
+
+use crate::ui::i18n::{Text, tx};
+
+/// The result to expect from one demo link.
+#[derive(Clone, Copy, Debug)]
+pub struct Expected {
+    /// The demo's lesson id.
+    pub lesson: &'static str,
+    /// The demo's setup, as in [`super::teacher::DEMOS`].
+    pub setup: &'static str,
+    /// What the class should see.
+    pub expect: Text,
+}
+
+/// One row per demo (a unit test holds the two tables together).
+pub const EXPECTED: &[Expected] = &[
+    Expected {
+        lesson: "train",
+        setup: "step=4&lr=5&momentum=0.5",
+        expect: tx(
+            "Within the first few dozen steps the loss leaves the chart (or becomes NaN); the banner names the step, the loss and the rate, and the model is rolled back to the last good step. Nothing to grade: if it trains, the rate field did not take 5.",
+            "在最初几十步之内损失冲出图表（或变成 NaN）；横幅写明是哪一步、损失多少、学习率多少，模型回滚到最后一个正常的步。没有什么要评分的：如果它正常训练了，说明学习率栏没有取到 5。",
+        ),
+    },
+    Expected {
+        lesson: "train",
+        setup: "step=4&batch=1&lr=0.01",
+        expect: tx(
+            "A loss curve that jumps from step to step (one image per step), and far fewer samples per second than at batch 64: each step pays the same fixed cost for one image instead of 64.",
+            "损失曲线一步一跳（每步只有一张图像），每秒处理的样本数远少于批大小 64：每一步为一张图像付出与 64 张相同的固定开销。",
+        ),
+    },
+    Expected {
+        lesson: "optimizers",
+        setup: "step=2&kappa=100",
+        expect: tx(
+            "Both paths reach the target; momentum in several times fewer iterations than gradient descent. √κ = 10 is the theory's order of magnitude for this speed-up, not the figure the table will show: read the table's two counts.",
+            "两条路径都到达目标；动量所需的迭代次数比梯度下降少好几倍。√κ = 10 是理论给出的量级，而不是表格会显示的数：请读表格中的两个次数。",
+        ),
+    },
+    Expected {
+        lesson: "optimizers",
+        setup: "step=5",
+        expect: tx(
+            "Each arm's accuracy with its 95 % band; the sentence under the table names a leader only when the bands separate. With one learning rate for all, the order changes — an optimiser is only as good as its rate, and an adaptive one at a rate tuned for SGD does badly or diverges.",
+            "每组的准确率及其 95% 误差带；只有误差带分开时，表格下方的句子才会说谁领先。所有优化器用同一个学习率时名次会变——优化器的好坏取决于它的学习率，自适应方法用为 SGD 调好的学习率会表现很差甚至发散。",
+        ),
+    },
+    Expected {
+        lesson: "train",
+        setup: "step=5&hidden=128",
+        expect: tx(
+            "On 500 images the training loss keeps falling while the validation loss turns up; the run stops, restores its best epoch and shows the test accuracy once. On 5,000 images the gap between training and validation is clearly smaller (one run in the walkthrough of this app: about 15 points at 500 images, about 6 at 5,000).",
+            "在 500 张图像上训练损失一直下降，而验证损失开始回升；运行停止，恢复最佳的一轮，并只显示一次测试准确率。在 5000 张图像上，训练与验证之间的差距明显更小（本应用在走查中的一次运行：500 张时约 15 个百分点，5000 张时约 6 个）。",
+        ),
+    },
+    Expected {
+        lesson: "cross-entropy",
+        setup: "step=4&image=5",
+        expect: tx(
+            "Before training both numbers are close to ln 10 ≈ 2.30 and the line says they agree; after some training most images' loss is far lower, and the two still agree (or both underflow for an image the model is very sure of).",
+            "训练前两个数都接近 ln 10 ≈ 2.30，并且那一行说两者一致；训练一段时间后大多数图像的损失低得多，两者仍然一致（对模型非常确定的图像，两者都会下溢）。",
+        ),
+    },
+    Expected {
+        lesson: "chain-rule",
+        setup: "step=2&weight=1.3.5&image=0",
+        expect: tx(
+            "The product of the factors and the engine's gradient agree within f32 rounding, and the finite difference agrees within its resolution: the line says \"All three agree\". Two exceptions the page explains: a hidden unit within ε of its ReLU kink, and a hidden unit that is off for this image (h = 0, so the gradient is 0 and too small for a finite difference: pick another image). With 16 images the table's rows add up to the product.",
+            "因子之积与引擎算出的梯度在 f32 舍入之内一致，有限差分在其分辨精度之内一致：那一行写着“三者一致”。页面会解释两种例外：隐藏单元离 ReLU 拐点不到 ε；隐藏单元对这张图像未激活（h = 0，梯度为 0，小到有限差分无法分辨：换一张图像）。换成 16 张图像时，表格各行之和就是乘积。",
+        ),
+    },
+    Expected {
+        lesson: "finetune",
+        setup: "scenario=pen&step=1",
+        expect: tx(
+            "The pretrained model measures far above chance (10 %) on the new pen before any training; after the head and then fine-tuning, the verdict puts fine-tuning above training from scratch, with its band.",
+            "在任何训练之前，预训练模型在新笔迹上的准确率就远高于随机猜测（10%）；训练分类头再微调之后，结论显示微调高于从头训练，并附误差带。",
+        ),
+    },
+    Expected {
+        lesson: "finetune",
+        setup: "scenario=clothes&step=1",
+        expect: tx(
+            "The verdict shows a much smaller advantage for the pretrained digit features than with the pen, often within the band (no advantage that this many test images can show).",
+            "结论显示预训练的数字特征的优势比笔迹场景小得多，常常在误差带之内（这么多测试图像显示不出优势）。",
+        ),
+    },
+    Expected {
+        lesson: "interpret",
+        setup: "step=4&image=0",
+        expect: tx(
+            "At some small ε the model's answer changes while the class still reads the same digit (the speckle is visible on MNIST). Step 5's curve then falls steeply with ε: at ε = 0.1 the plain model is typically right on well under half of the test images (one walkthrough run of this app: 24.4 %).",
+            "在某个不大的 ε 下模型的答案变了，而全班仍然认得出是同一个数字（在 MNIST 上能看到斑点）。第 5 步的曲线随 ε 急剧下降：在 ε = 0.1 时，普通模型通常只能答对远不到一半的测试图像（本应用在走查中的一次运行：24.4%）。",
+        ),
+    },
+];
+
+/// One graded question and its key.
+#[derive(Clone, Copy, Debug)]
+pub struct AnswerKey {
+    /// The lesson's id.
+    pub lesson: &'static str,
+    /// The step that asks it (1-based).
+    pub step: usize,
+    /// The question, shortly.
+    pub question: Text,
+    /// The answer to expect and how the page decides it.
+    pub answer: Text,
+    /// The code that grades it, `<file under app/src> <function>` (a unit test checks both exist, so
+    /// whoever changes a question finds its key).
+    pub graded_by: &'static str,
+}
+
+/// Every question a lesson grades, in course order. `{sgd_lr}` and `{adam_lr}` are filled from
+/// `kernels::race::TUNED`.
+pub const ANSWER_KEYS: &[AnswerKey] = &[
+    AnswerKey {
+        lesson: "train",
+        step: 6,
+        question: tx(
+            "1. The cross-entropy of an untrained 10-class model?",
+            "1. 未训练的 10 类模型的交叉熵是多少？",
+        ),
+        answer: tx(
+            "2.3 (ln 10 = 2.303). Graded as the option nearest to the first step's measured loss of a fresh run.",
+            "2.3（ln 10 = 2.303）。按一次新运行第一步测得的损失，取最接近的选项评分。",
+        ),
+        graded_by: "lessons/train/steps.rs check_panel",
+    },
+    AnswerKey {
+        lesson: "train",
+        step: 6,
+        question: tx(
+            "2. Does a learning rate of 1 train well or blow up?",
+            "2. 学习率为 1 时训练得好还是会崩溃？",
+        ),
+        answer: tx(
+            "It blows up — graded by whether the run at rate 1 diverged (the divergence banner), so the run decides.",
+            "会崩溃——按学习率为 1 的那次运行是否发散（发散横幅）评分，由运行结果决定。",
+        ),
+        graded_by: "lessons/train/steps.rs check_panel",
+    },
+    AnswerKey {
+        lesson: "cross-entropy",
+        step: 6,
+        question: tx(
+            "Which of two predictions has the lower cross-entropy?",
+            "两个预测中哪一个的交叉熵更低？",
+        ),
+        answer: tx(
+            "The one whose true-class bar is taller: the loss is −ln q(true). The page only asks about pairs whose q(true) differ by at least 0.25, so the bars decide by eye.",
+            "真实类别柱子更高的那个：损失是 −ln q(真实类别)。页面只问 q(真实类别) 相差至少 0.25 的一对，所以用眼睛看柱子就能判断。",
+        ),
+        graded_by: "lessons/live_model/quiz.rs pair",
+    },
+    AnswerKey {
+        lesson: "chain-rule",
+        step: 4,
+        question: tx(
+            "Will the next step push the chosen weight up or down?",
+            "下一步会把所选权重推高还是压低？",
+        ),
+        answer: tx(
+            "Against μ·v + g: down when it is positive, up when it is negative (no move when both are zero). Graded by the weight's real change in the step that then runs.",
+            "朝 μ·v + g 的反方向：为正时变小，为负时变大（两者都为零时不动）。按随后运行的那一步中权重的真实变化评分。",
+        ),
+        graded_by: "lessons/chain_rule/panels.rs PredictPanel",
+    },
+    AnswerKey {
+        lesson: "finetune",
+        step: 4,
+        question: tx(
+            "Which tensors get a gradient in the head-only phase?",
+            "只训练分类头的阶段，哪些张量会得到梯度？",
+        ),
+        answer: tx(
+            "Only the head's, fc2.weight and fc2.bias; the frozen fc1 gets none (in PyTorch its .grad stays None). Graded by the freezing panel's trace of the step.",
+            "只有分类头的 fc2.weight 和 fc2.bias；被冻结的 fc1 没有梯度（在 PyTorch 中它的 .grad 保持为 None）。按冻结面板对这一步的记录评分。",
+        ),
+        graded_by: "lessons/finetune/predict.rs gradient_question",
+    },
+    AnswerKey {
+        lesson: "finetune",
+        step: 6,
+        question: tx(
+            "Will fine-tuning beat training from scratch?",
+            "微调会胜过从头训练吗？",
+        ),
+        answer: tx(
+            "With the pen, yes; with clothes, often not by more than the band. Graded by the comparison's own verdict on those two arms.",
+            "换笔迹时会；换成服装时，常常超不出误差带。按比较结论对这两组的判定评分。",
+        ),
+        graded_by: "lessons/finetune/predict.rs transfer_question",
+    },
+    AnswerKey {
+        lesson: "optimizers",
+        step: 6,
+        question: tx(
+            "1. At κ = 100, both at their best settings, which reaches 1/1000 of the distance first?",
+            "1. κ = 100、两者都用最佳设置时，谁先把距离缩小到 1/1000？",
+        ),
+        answer: tx(
+            "Momentum, several times sooner. Graded by the two paths' iteration counts on the page's surface (the result line shows both).",
+            "动量，快好几倍。按页面曲面上两条路径的迭代次数评分（结果行会显示两个次数）。",
+        ),
+        graded_by: "lessons/optimizers/quiz.rs question_runs",
+    },
+    AnswerKey {
+        lesson: "optimizers",
+        step: 6,
+        question: tx(
+            "2. On a κ = 10 valley at lr 0.05, what does μ = 0.99 do where 0.9 arrives?",
+            "2. 在 κ = 10 的山谷中、学习率 0.05 时，0.9 能到达，μ = 0.99 会怎样？",
+        ),
+        answer: tx(
+            "It swings past the minimum and arrives later (or not within the step limit). Graded by the two paths' iteration counts and μ = 0.99's overshoots.",
+            "冲过极小值来回摆动，更晚到达（或在步数上限内到不了）。按两条路径的迭代次数和 μ = 0.99 冲过头的次数评分。",
+        ),
+        graded_by: "lessons/optimizers/quiz.rs question_runs",
+    },
+    AnswerKey {
+        lesson: "optimizers",
+        step: 6,
+        question: tx(
+            "3. Adam at SGD's tuned rate against SGD: which is more accurate?",
+            "3. Adam 用 SGD 调好的学习率与 SGD 比：谁更准确？",
+        ),
+        answer: tx(
+            "Expect SGD: Adam runs at {sgd_lr}, far above its own tuned {adam_lr}, and does badly or diverges (a diverged arm counts as 10 %). Graded by a 200-step race; \"about the same\" when the two 95 % bands overlap.",
+            "预计是 SGD：Adam 用 {sgd_lr} 运行，远高于它自己调好的 {adam_lr}，表现很差甚至发散（发散的一组按 10% 计）。按一场 200 步的比赛评分；两个 95% 误差带重叠时算“差不多”。",
+        ),
+        graded_by: "lessons/optimizers/quiz.rs adam_grade",
+    },
+    AnswerKey {
+        lesson: "interpret",
+        step: 8,
+        question: tx(
+            "1. At ε = 0.1, is the model still right on more than half of the test images?",
+            "1. 在 ε = 0.1 时，模型还能答对一半以上的测试图像吗？",
+        ),
+        answer: tx(
+            "Usually no (one walkthrough run of this app: 24.4 %). Graded by the measured accuracy at ε = 0.1 on the test images: yes above 50 %.",
+            "通常不能（本应用在走查中的一次运行：24.4%）。按在测试图像上测得的 ε = 0.1 时的准确率评分：高于 50% 算“会”。",
+        ),
+        graded_by: "lessons/interpret/attack.rs check",
+    },
+    AnswerKey {
+        lesson: "interpret",
+        step: 8,
+        question: tx(
+            "2. With the output layer randomised, does the gradient map stay much the same (ρ above 0.5)?",
+            "2. 随机化输出层后，梯度热力图会基本不变（ρ 大于 0.5）吗？",
+        ),
+        answer: tx(
+            "No: the plain gradient runs through the output layer's weights, so the map changes and the rank correlation ρ is small. Graded by ρ between the two maps of the digit shown: yes above 0.5.",
+            "不会：普通梯度要经过输出层的权重，所以图会变，秩相关 ρ 很小。按所示数字的两张图之间的 ρ 评分：大于 0.5 算“会”。",
+        ),
+        graded_by: "lessons/interpret/attack.rs check",
+    },
+    AnswerKey {
+        lesson: "privacy",
+        step: 6,
+        question: tx(
+            "1. If σ is doubled, does ε halve?",
+            "1. 如果 σ 加倍，ε 会减半吗？",
+        ),
+        answer: tx(
+            "It depends on the settings, which is the point: the accountant computes ε at σ and at 2σ for the planned epochs; \"about half\" when the ratio is within 0.45–0.55, otherwise less or more than half. The result line shows both ε.",
+            "取决于设置，这正是要点：记账器按计划的轮数算出 σ 与 2σ 时的 ε；比值在 0.45–0.55 之间算“大约减半”，否则是降幅不到一半或降到一半以下。结果行会显示两个 ε。",
+        ),
+        graded_by: "lessons/privacy/panels.rs check_panel",
+    },
+    AnswerKey {
+        lesson: "privacy",
+        step: 6,
+        question: tx(
+            "2. Will DP-SGD shrink the membership test's advantage?",
+            "2. DP-SGD 会减小成员推断的优势吗？",
+        ),
+        answer: tx(
+            "Usually yes. Graded by the two runs' measured advantages: yes when the DP-SGD model's is lower than the plain model's.",
+            "通常会。按两次运行测得的优势评分：DP-SGD 模型的优势低于普通模型时算“会”。",
+        ),
+        graded_by: "lessons/privacy/panels.rs check_panel",
+    },
+];
+
+/// `{sgd_lr}` and `{adam_lr}` of an answer, from the tuned-rate table the race uses.
+pub fn fill(answer: &str) -> String {
+    let rate = |id: &str| {
+        kernels::race::TUNED
+            .iter()
+            .find(|r| r.0 == id)
+            .map_or_else(String::new, |r| r.3.to_string())
+    };
+    answer
+        .replace("{sgd_lr}", &rate("sgd"))
+        .replace("{adam_lr}", &rate("adam"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::course::teacher::DEMOS;
+    use crate::lessons;
+
+    #[test]
+    fn every_demo_has_one_expected_result_and_every_row_a_demo() {
+        for d in DEMOS {
+            let n = EXPECTED
+                .iter()
+                .filter(|e| e.lesson == d.lesson && e.setup == d.setup)
+                .count();
+            assert_eq!(n, 1, "{} {}", d.lesson, d.setup);
+        }
+        for e in EXPECTED {
+            assert!(
+                DEMOS
+                    .iter()
+                    .any(|d| d.lesson == e.lesson && d.setup == e.setup),
+                "{} {}: no such demo",
+                e.lesson,
+                e.setup
+            );
+            assert!(!e.expect.zh.contains(" %"), "{}", e.setup);
+        }
+    }
+
+    #[test]
+    fn every_lesson_with_a_check_yourself_step_has_a_key_at_that_step() {
+        for key in ANSWER_KEYS {
+            let lesson = lessons::find(key.lesson).unwrap_or_else(|| panic!("{}", key.lesson));
+            assert!(
+                (1..=lesson.info.steps.len()).contains(&key.step),
+                "{} step {}",
+                key.lesson,
+                key.step
+            );
+            assert!(!key.answer.zh.contains(" %"), "{}", key.lesson);
+        }
+        // Every "Check yourself" step of the registry is covered.
+        for lesson in lessons::LESSONS {
+            for (i, step) in lesson.info.steps.iter().enumerate() {
+                if step.title.en == "Check yourself" {
+                    assert!(
+                        ANSWER_KEYS
+                            .iter()
+                            .any(|k| k.lesson == lesson.info.id && k.step == i + 1),
+                        "{} step {}: no answer key",
+                        lesson.info.id,
+                        i + 1
+                    );
+                }
+            }
+        }
+        // The grading code each key names is there.
+        for key in ANSWER_KEYS {
+            let (file, function) = key.graded_by.split_once(' ').unwrap();
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src")
+                .join(file);
+            let code = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                code.contains(&format!("fn {function}")),
+                "{}",
+                key.graded_by
+            );
+        }
+        let adam = ANSWER_KEYS
+            .iter()
+            .find(|k| k.answer.en.contains("{adam_lr}"))
+            .unwrap();
+        let filled = fill(adam.answer.en);
+        let adam_lr = kernels::race::TUNED
+            .iter()
+            .find(|r| r.0 == "adam")
+            .unwrap()
+            .3;
+        assert!(
+            !filled.contains('{') && filled.contains(&adam_lr.to_string()),
+            "{filled}"
+        );
+    }
+}
