@@ -222,7 +222,8 @@ pub fn StepMapPanel(client: OpClient, state: OpState) -> impl IntoView {
             if let (Some(m), Some(a), Some(s)) = (m, adam_canvas.get(), sgd_canvas.get()) {
                 let moved: Vec<bool> = m.sgd.iter().map(|&g| g > 0.0).collect();
                 let unit = |steps: &[f32]| {
-                    spread(steps, &moved, 1.0).map_or(m.lr, |(_, _, p90)| p90.max(f32::MIN_POSITIVE))
+                    spread(steps, &moved, 1.0)
+                        .map_or(m.lr, |(_, _, p90)| p90.max(f32::MIN_POSITIVE))
                 };
                 paint_map(&a, &m.adam, m, unit(&m.adam));
                 paint_map(&s, &m.sgd, m, unit(&m.sgd));

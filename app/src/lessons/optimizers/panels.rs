@@ -182,24 +182,30 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
         runs.with(|rs| {
             let find = |id| rs.iter().find(|r| r.id == id);
             match (find(Optimiser::Gd), find(Optimiser::Momentum)) {
-                (Some(gd), Some(hb)) => match (count(rs, Optimiser::Gd), count(rs, Optimiser::Momentum)) {
-                    (Some(g), Some(h)) if h < g => {
-                        format!("{} {:.1}× ({g} / {h}).", FEWER.get(l), g as f64 / h as f64)
-                    }
-                    (Some(g), Some(h)) => format!("{} ({g} / {h}).", NOT_FEWER.get(l)),
-                    // Both run; one or both diverged or did not arrive: say which, and why no ratio.
-                    _ => [gd, hb]
-                        .iter()
-                        .filter(|r| r.diverged || r.path.iterations.is_none())
-                        .map(|r| {
-                            if r.diverged { DIVERGED_ROW } else { NOT_ARRIVED_ROW }
+                (Some(gd), Some(hb)) => {
+                    match (count(rs, Optimiser::Gd), count(rs, Optimiser::Momentum)) {
+                        (Some(g), Some(h)) if h < g => {
+                            format!("{} {:.1}× ({g} / {h}).", FEWER.get(l), g as f64 / h as f64)
+                        }
+                        (Some(g), Some(h)) => format!("{} ({g} / {h}).", NOT_FEWER.get(l)),
+                        // Both run; one or both diverged or did not arrive: say which, and why no ratio.
+                        _ => [gd, hb]
+                            .iter()
+                            .filter(|r| r.diverged || r.path.iterations.is_none())
+                            .map(|r| {
+                                if r.diverged {
+                                    DIVERGED_ROW
+                                } else {
+                                    NOT_ARRIVED_ROW
+                                }
                                 .get(l)
                                 .replace("{name}", r.id.name().get(l))
                                 .replace("{cap}", &playground::MAX_STEPS.to_string())
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                },
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    }
+                }
                 _ => NO_COMPARISON.get(l).to_string(),
             }
         })

@@ -2,8 +2,8 @@
 //! the student clicks, computed by `kernels::surface::path` — the engine's own update rule — and the
 //! iterations each needs; on the quadratic, the closed forms beside the measured counts.
 
-use kernels::surface::{self, Surface};
 use kernels::OptimizerConfig;
+use kernels::surface::{self, Surface};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 

@@ -218,11 +218,10 @@ fn q2_detail(m: &Measured, l: Lang) -> String {
         .replace("{calm}", &show(m.a))
         .replace("{wild}", &show(m.b));
     if let (Some(calm), Some(wild)) = (m.a, m.b) {
-        out.push_str(
-            &Q2_RATIO
-                .get(l)
-                .replace("{ratio}", &format!("{:.1}", wild as f64 / calm.max(1) as f64)),
-        );
+        out.push_str(&Q2_RATIO.get(l).replace(
+            "{ratio}",
+            &format!("{:.1}", wild as f64 / calm.max(1) as f64),
+        ));
     }
     out.push_str(&Q2_SWINGS.get(l).replace("{n}", &m.swings.to_string()));
     out
@@ -296,7 +295,10 @@ fn AdamQuestion(client: OpClient, state: OpState) -> impl IntoView {
     // The right option once the race that grades it has finished (after an answer only).
     let right = move || {
         picked.get()?;
-        state.quiz.with(|r| r.as_ref().and_then(adam_grade)).map(|g| g.0)
+        state
+            .quiz
+            .with(|r| r.as_ref().and_then(adam_grade))
+            .map(|g| g.0)
     };
     let result = move || {
         let choice = picked.get()?;
@@ -409,6 +411,9 @@ mod tests {
         assert!(q2.swings > 0 && q2.b.unwrap() > q2.a.unwrap(), "{q2:?}");
         assert_eq!(q2_right(&q2), 1);
         let text = q2_detail(&q2, Lang::En);
-        assert!(text.contains("× as many") && text.contains("crossed the minimum"), "{text}");
+        assert!(
+            text.contains("× as many") && text.contains("crossed the minimum"),
+            "{text}"
+        );
     }
 }

@@ -412,8 +412,8 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
 const TUNED_PRESET: Text = tx("each at its tuned rate", "各用调好的学习率");
 const SAME_PRESET: Text = tx("one learning rate for all:", "所有优化器用同一个学习率：");
 const TUNED_NOTE: Text = tx(
-    "Tuned rates: for each optimiser, the best of three rates (about 3× apart) after 3 epochs on all of MNIST with a 784-512-10 network, batch 64 (scripts/optimizer-sweep.sh; the teacher's page lists the rates). They were chosen by test accuracy — a choice that belongs on a validation split — so the tuned arms' test figures lean slightly optimistic. This race trains a 784-128-10 network on 10,000 images.",
-    "调好的学习率：每个优化器在三个学习率（相邻约差 3 倍）中选最好的一个——在完整 MNIST 上用 784-512-10 网络、批大小 64 训练 3 轮（scripts/optimizer-sweep.sh；教师页列出了这些学习率）。它们是按测试准确率选的，而这种选择本应在验证集上做，所以调好的各组的测试结果略微偏乐观。这场比赛在 10,000 张图像上训练 784-128-10 网络。",
+    "Tuned rates: for each optimiser, the best of three rates (about 3× apart) after 3 epochs on all of MNIST with a 784-512-10 network, batch 64 (scripts/optimizer-sweep.sh in the project's repository; the table below prints each arm's rate). They were chosen by test accuracy — a choice that belongs on a validation split — so the tuned arms' test figures lean slightly optimistic. This race trains a 784-128-10 network on 10,000 images.",
+    "调好的学习率：每个优化器在三个学习率（相邻约差 3 倍）中选最好的一个——在完整 MNIST 上用 784-512-10 网络、批大小 64 训练 3 轮（项目仓库中的 scripts/optimizer-sweep.sh；下方表格列出每组所用的学习率）。它们是按测试准确率选的，而这种选择本应在验证集上做，所以调好的各组的测试结果略微偏乐观。这场比赛在 10,000 张图像上训练 784-128-10 网络。",
 );
 const SAME_REFUSED: Text = tx(
     "The learning rate \"{text}\" is refused: it must be a number above 0 and at most {max}. The race does not start until it is.",
