@@ -250,7 +250,7 @@ pub fn clipped_arms(r: &RaceView) -> Vec<usize> {
         .filter(|&i| {
             kernels::training::smooth(&r.losses[i], 0.1)
                 .iter()
-                .any(|&v| !(f64::from(v) <= top))
+                .any(|&v| v.is_nan() || f64::from(v) > top)
         })
         .collect()
 }
