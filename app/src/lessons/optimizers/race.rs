@@ -385,7 +385,9 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
                 <label><input type="radio" name="race-preset" data-testid="race-preset-same" prop:checked=move || !tuned.get()
                     on:change=move |_| tuned.set(false) /> " " {move || SAME_PRESET.get(lang.get())} " "
                     <input type="number" class="narrow" step="any" min="0" max=SAME_LR_MAX.to_string() data-testid="race-same-lr" disabled=move || tuned.get()
-                        prop:value=move || same_text.get()
+                        // The initial text only: writing the box back while the student types would
+                        // erase a half-typed number (a number box reads "" for "-" or "1e").
+                        value=SAME_LR.to_string()
                         on:input=move |ev| same_text.set(event_target_value(&ev))
                         on:change=move |ev| same_text.set(event_target_value(&ev)) /></label>
                 <label>{move || STEPS.get(lang.get())} " "
