@@ -73,8 +73,22 @@ test('step 5: three optimisers race 200 steps from the same loss to the last bit
     const again = await p.raceNumbers(ids);
     for (const id of ids) assert.deepEqual(again[id], r[id], id);
     assert.match(await p.text('optimizers-resumed'), /kept in this browser/);
-    // One learning rate for all: Adam at SGD's tuned rate is a different race.
+    // One learning rate out of range is refused with a message, Start stays disabled, nothing races.
+    await p.byId('race-preset-same').check();
+    for (const bad of ['1000', '-1', '0']) {
+      await p.byId('race-same-lr').fill(bad);
+      await p.page.waitForFunction((b) => (document.querySelector('[data-testid=race-same-lr-refused]')?.textContent ?? '').includes(`"${b}"`), bad);
+      assert.match(await p.text('race-same-lr-refused'), new RegExp(`The learning rate "${bad}" is refused`));
+      assert.equal(await p.byId('race-start').isDisabled(), true, bad);
+    }
+    // One learning rate for all: Adam at SGD's tuned rate is a different race, and the table prints the
+    // rate that ran.
     const same = await p.race(['sgd', 'adam'], { steps: 200, same: 0.3 });
+    assert.equal(await p.byId('race-same-lr-refused').count(), 0);
+    for (const id of ['sgd', 'adam']) {
+      assert.equal(await p.byId(`race-settings-${id}`).getAttribute('data-lr'), '0.3');
+      assert.match(await p.text(`race-settings-${id}`), /^lr 0\.3\b/);
+    }
     assert.ok(same.adam.accuracy < same.sgd.accuracy || Number.isNaN(same.adam.loss), JSON.stringify(same));
     await p.screenshot('optimizers-live-04-same-rate');
   } finally { await p.close(); }
@@ -86,6 +100,7 @@ test('the quiz\'s third question is graded by a race of SGD and Adam at SGD\'s r
     await p.byId('opt-q3-2').click();
     await p.byId('opt-q3-result').waitFor({ timeout: 600_000 });
     assert.equal(await p.byId('opt-q3-result').getAttribute('data-correct'), 'true');
+    assert.equal(await p.byId('opt-q3-2').getAttribute('data-right'), 'true');
     assert.match(await p.text('opt-q3-result'), /正确。 SGD（随机梯度下降） \d+\.\d% · Adam（自适应矩估计） (\d+\.\d%|在第 \d+ 步发散) \(200 步\)/);
     await p.screenshot('optimizers-live-05-quiz-zh');
   } finally { await p.close(); }

@@ -171,11 +171,13 @@ pub fn spread(steps: &[f32], moved: &[bool], lr: f32) -> Option<(f32, f32, f32)>
     Some((at(0.1), at(0.5), at(0.9)))
 }
 
-/// Decades of the step maps' logarithmic scale (below lr · 10⁻⁴ is white).
+/// Decades of the step maps' logarithmic scale (below 10⁻⁴ of the map's unit is white).
 const DECADES: f32 = 4.0;
 
-/// One map: each weight's |step| on a log scale in units of lr (white: 10⁻⁴·lr or less; red: lr).
-fn paint_map(canvas: &web_sys::HtmlCanvasElement, steps: &[f32], map: &StepMap) {
+/// One map: each weight's |step| on a log scale in units of `unit`, the map's own 90th-percentile step
+/// (white: 10⁻⁴·unit or less; red: unit or more). Each map has its own unit: at one learning rate the
+/// two rules' sizes are not comparable (SGD's tuned rate is hundreds of times Adam's), their spreads are.
+fn paint_map(canvas: &web_sys::HtmlCanvasElement, steps: &[f32], map: &StepMap, unit: f32) {
     let layout = Layout::Tiles {
         tiles: map.hidden,
         side: (map.inputs as f64).sqrt() as usize,
@@ -187,7 +189,7 @@ fn paint_map(canvas: &web_sys::HtmlCanvasElement, steps: &[f32], map: &StepMap) 
     let mut rgba = vec![255u8; w * h * 4];
     for r in 0..map.hidden {
         for c in 0..map.inputs {
-            let s = steps[r * map.inputs + c] / map.lr;
+            let s = steps[r * map.inputs + c] / unit;
             let t = if s > 0.0 {
                 ((s.log10() + DECADES) / DECADES).clamp(0.0, 1.0)
             } else {
@@ -218,8 +220,13 @@ pub fn StepMapPanel(client: OpClient, state: OpState) -> impl IntoView {
     Effect::new(move |_| {
         result.with(|m| {
             if let (Some(m), Some(a), Some(s)) = (m, adam_canvas.get(), sgd_canvas.get()) {
-                paint_map(&a, &m.adam, m);
-                paint_map(&s, &m.sgd, m);
+                let moved: Vec<bool> = m.sgd.iter().map(|&g| g > 0.0).collect();
+                let unit = |steps: &[f32]| {
+                    spread(steps, &moved, 1.0)
+                        .map_or(m.lr, |(_, _, p90)| p90.max(f32::MIN_POSITIVE))
+                };
+                paint_map(&a, &m.adam, m, unit(&m.adam));
+                paint_map(&s, &m.sgd, m, unit(&m.sgd));
             }
         })
     });
@@ -268,8 +275,7 @@ pub fn StepMapPanel(client: OpClient, state: OpState) -> impl IntoView {
                 .replace("{a50}", &format!("{a50:.2}"))
                 .replace("{ar}", &format!("{ar:.1}"))
                 .replace("{s50}", &format!("{s50:.4}"))
-                .replace("{sr}", &format!("{sr:.0}"))
-                .replace("{ratio}", &format!("{:.0}", a50 / s50.max(f32::MIN_POSITIVE)));
+                .replace("{sr}", &format!("{sr:.0}"));
             Some(view! {
                 <p data-testid="adam-step-verdict" data-adam-spread=ar.to_string() data-sgd-spread=sr.to_string()
                     data-adam-median=a50.to_string() data-sgd-median=s50.to_string()>{text}</p>
@@ -343,18 +349,18 @@ const SGD_MAP: Text = tx(
     "同一学习率下的普通梯度步：|lr·g|",
 );
 const SCALE: Text = tx(
-    "Both maps on one logarithmic scale in units of the learning rate: white is 10⁻⁴·lr or less, full red is lr or more.",
-    "两张图使用同一对数刻度，以学习率为单位：白色表示 10⁻⁴·lr 及以下，深红表示 lr 及以上。",
+    "Each map on its own logarithmic scale: full red is its own 90th-percentile step or more, white 10⁻⁴ of that or less. At one rate the two rules' step sizes are not comparable; how evenly each spreads its steps is.",
+    "每张图使用各自的对数刻度：深红表示该图自身第 90 百分位的步长及以上，白色表示其 10⁻⁴ 及以下。同一学习率下两条规则的步长大小不可比较，可比较的是各自步长分布得有多均匀。",
 );
 const EVENER: Text = tx(
-    "{still} of fc1's weights got no gradient and moved under neither ({dead} of the {hidden} hidden units were off — ReLU zero — for every image of the batch). Of the others, Adam's median step is {a50} × lr and its 90th percentile is {ar} times its 10th; the plain gradient step's median is {s50} × lr, and its 90th percentile is {sr} times its 10th. Adam divides each gradient by its own running size, so every weight moves about the same distance — here {ratio} times the plain step.",
-    "fc1 中有 {still} 的权重没有梯度，两种方法都不会移动它们（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都处于关闭状态——ReLU 为零）。其余权重中，Adam 的中位步长为 {a50} × lr，第 90 百分位与第 10 百分位之比为 {ar}；普通梯度步的中位数是 {s50} × lr，比值为 {sr}。Adam 用每个梯度自身的滑动大小去除它，所以每个权重移动的距离差不多——这里是普通步长的 {ratio} 倍。",
+    "{still} of fc1's weights got no gradient and moved under neither ({dead} of the {hidden} hidden units were off — ReLU zero — for every image of the batch). Of the others, Adam's median step is {a50} × lr and its 90th percentile is {ar} times its 10th; the plain gradient step's median is {s50} × lr, and its 90th percentile is {sr} times its 10th. Adam divides each gradient by its own running size, so every weight moves about the same distance, whatever its gradient's size; the plain step follows the gradient's size. (The two sizes are not compared: at one rate they say little, since SGD's tuned rate is hundreds of times Adam's.)",
+    "fc1 中有 {still} 的权重没有梯度，两种方法都不会移动它们（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都处于关闭状态——ReLU 为零）。其余权重中，Adam 的中位步长为 {a50} × lr，第 90 百分位与第 10 百分位之比为 {ar}；普通梯度步的中位数是 {s50} × lr，比值为 {sr}。Adam 用每个梯度自身的滑动大小去除它，所以无论梯度大小，每个权重移动的距离差不多；普通梯度步则随梯度大小而变。（两者步长的大小不作比较：同一学习率下它说明不了什么，因为 SGD 调好的学习率是 Adam 的几百倍。）",
 );
 const MORE_EVEN: Text = tx(
-    "{still} of fc1's weights got no gradient and moved under neither ({dead} of the {hidden} hidden units were off — ReLU zero — for every image of the batch). Of the others, Adam's median step is {a50} × lr and its 90th percentile is {ar} times its 10th; the plain gradient step's median is {s50} × lr, and its 90th percentile is {sr} times its 10th. Adam's steps are more even than the plain step's and {ratio} times larger at the median; they are no longer all about lr, because its averages now remember earlier gradients.",
-    "fc1 中有 {still} 的权重没有梯度，两种方法都不会移动它们（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都处于关闭状态——ReLU 为零）。其余权重中，Adam 的中位步长为 {a50} × lr，第 90 百分位是第 10 百分位的 {ar} 倍；普通梯度步的中位数是 {s50} × lr，第 90 百分位是第 10 百分位的 {sr} 倍。Adam 的步长比普通步更均匀，中位数大 {ratio} 倍；它们不再都约等于 lr，因为它的平均值已经记住了之前的梯度。",
+    "{still} of fc1's weights got no gradient and moved under neither ({dead} of the {hidden} hidden units were off — ReLU zero — for every image of the batch). Of the others, Adam's median step is {a50} × lr and its 90th percentile is {ar} times its 10th; the plain gradient step's median is {s50} × lr, and its 90th percentile is {sr} times its 10th. Adam's steps are more even than the plain step's; they are no longer all about lr, because its averages now remember earlier gradients.",
+    "fc1 中有 {still} 的权重没有梯度，两种方法都不会移动它们（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都处于关闭状态——ReLU 为零）。其余权重中，Adam 的中位步长为 {a50} × lr，第 90 百分位是第 10 百分位的 {ar} 倍；普通梯度步的中位数是 {s50} × lr，第 90 百分位是第 10 百分位的 {sr} 倍。Adam 的步长比普通步更均匀；它们不再都约等于 lr，因为它的平均值已经记住了之前的梯度。",
 );
 const NOT_EVENER: Text = tx(
-    "{still} of fc1's weights got no gradient ({dead} of the {hidden} hidden units were off for every image of the batch). Here Adam's steps (median {a50} × lr, 90th percentile {ar} times the 10th) were not more even than the plain gradient's (median {s50} × lr, {sr} times); the medians differ {ratio}-fold.",
-    "fc1 中有 {still} 的权重没有梯度（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都处于关闭状态）。这里 Adam 的步长（中位 {a50} × lr，第 90 与第 10 百分位之比 {ar}）并不比普通梯度步（中位 {s50} × lr，比值 {sr}）更均匀；两者中位数之比为 {ratio}。",
+    "{still} of fc1's weights got no gradient ({dead} of the {hidden} hidden units were off for every image of the batch). Here Adam's steps (median {a50} × lr, 90th percentile {ar} times the 10th) were not more even than the plain gradient's (median {s50} × lr, {sr} times).",
+    "fc1 中有 {still} 的权重没有梯度（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都处于关闭状态）。这里 Adam 的步长（中位 {a50} × lr，第 90 与第 10 百分位之比 {ar}）并不比普通梯度步（中位 {s50} × lr，比值 {sr}）更均匀。",
 );

@@ -25,7 +25,23 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
     let lang = lang();
     let choices = RwSignal::new(setup.get_untracked().choices());
     let start = RwSignal::new(setup.get_untracked().start());
-    // A new surface or κ brings that surface's rows and start (on the quadratic, the best settings).
+    // Boxes whose text was refused: the row does not run until its box holds a number in range.
+    let refused = RwSignal::new(Vec::<Refusal>::new());
+    // Every row's rate and μ for the surface (on the quadratic, the best settings), keeping the ticks;
+    // refusals go with the boxes' old text.
+    let reset_rates = move || {
+        let fresh = setup.get_untracked().choices();
+        choices.update(|cs| {
+            for (c, f) in cs.iter_mut().zip(fresh) {
+                *c = Choice {
+                    enabled: c.enabled,
+                    ..f
+                };
+            }
+        });
+        refused.set(Vec::new());
+    };
+    // A new surface or κ brings that surface's rates and start (on the quadratic, the best settings).
     let shape = Memo::new(move |_| {
         let s = setup.get();
         (s.surface, s.kappa.to_bits())
@@ -35,15 +51,22 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
         if let Some(before) = previous
             && before != now
         {
-            let s = setup.get_untracked();
-            choices.set(s.choices());
+            reset_rates();
             if before.0 != now.0 {
-                start.set(s.start());
+                start.set(setup.get_untracked().start());
             }
         }
         now
     });
-    let runs = Memo::new(move |_| playground::runs(&setup.get(), &choices.get(), start.get()));
+    let runs = Memo::new(move |_| {
+        let mut rows = choices.get();
+        refused.with(|r| {
+            for c in &mut rows {
+                c.enabled &= !r.iter().any(|x| x.id == c.id);
+            }
+        });
+        playground::runs(&setup.get(), &rows, start.get())
+    });
     let is_quadratic = move || setup.get().surface == SurfaceChoice::Quadratic;
     let aria = Signal::derive(move || {
         format!(
@@ -59,12 +82,35 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
             }
         })
     };
+    // A box's new text: taken when in range, else refused (and said so) — never replaced silently.
+    let typed = move |id: Optimiser, mu: bool, text: String| {
+        let ok = text.trim().parse::<f32>().ok().filter(|v| {
+            if mu {
+                (0.0..1.0).contains(v)
+            } else {
+                *v > 0.0 && *v <= LR_MAX
+            }
+        });
+        refused.update(|r| r.retain(|x| !(x.id == id && x.mu == mu)));
+        match ok {
+            Some(v) if mu => set_row(id, Box::new(move |c| c.mu = v)),
+            Some(v) => set_row(id, Box::new(move |c| c.lr = v)),
+            None => refused.update(|r| r.push(Refusal { id, mu, text })),
+        }
+    };
     let rows = move || {
         Optimiser::ALL
             .iter()
             .map(|&id| {
                 let c = move || choices.with(|cs| *cs.iter().find(|c| c.id == id).unwrap());
-                let cell = move || runs.with(|rs| count_text(rs.iter().find(|r| r.id == id), lang.get()));
+                let is_refused = move || refused.with(|r| r.iter().any(|x| x.id == id));
+                let cell = move || {
+                    if is_refused() {
+                        ui::REFUSED.get(lang.get()).to_string()
+                    } else {
+                        runs.with(|rs| count_text(rs.iter().find(|r| r.id == id), lang.get()))
+                    }
+                };
                 let value = move || runs.with(|rs| count(rs, id).map(|n| n.to_string()).unwrap_or_default());
                 view! {
                     <tr data-testid=format!("opt-row-{}", id.id())>
@@ -75,20 +121,13 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
                             " " <span class="swatch" style:background=id.colour()></span> " "
                             {move || id.name().get(lang.get())}
                         </label></td>
-                        <td><input type="number" step="any" min="0" class="narrow" data-testid=format!("opt-lr-{}", id.id())
+                        <td><input type="number" step="any" min="0" max=LR_MAX.to_string() class="narrow" data-testid=format!("opt-lr-{}", id.id())
                             prop:value=move || c().lr.to_string()
-                            on:change=move |ev| {
-                                if let Ok(v) = event_target_value(&ev).parse::<f32>() && v > 0.0 && v <= 10.0 {
-                                    set_row(id, Box::new(move |c| c.lr = v));
-                                }
-                            } /></td>
+                            on:change=move |ev| typed(id, false, event_target_value(&ev)) /></td>
+                        // A row without μ shows an empty box with a dash placeholder ("–" is not a number).
                         <td><input type="number" step="any" min="0" max="0.999" class="narrow" data-testid=format!("opt-mu-{}", id.id())
-                            disabled=!id.has_mu() prop:value=move || if id.has_mu() { c().mu.to_string() } else { "–".into() }
-                            on:change=move |ev| {
-                                if let Ok(v) = event_target_value(&ev).parse::<f32>() && (0.0..1.0).contains(&v) {
-                                    set_row(id, Box::new(move |c| c.mu = v));
-                                }
-                            } /></td>
+                            disabled=!id.has_mu() placeholder="–" prop:value=move || if id.has_mu() { c().mu.to_string() } else { String::new() }
+                            on:change=move |ev| typed(id, true, event_target_value(&ev)) /></td>
                         <td class="num" data-testid=format!("opt-iterations-{}", id.id()) data-value=value>{cell}</td>
                     </tr>
                 }
@@ -110,7 +149,7 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
                     } />
             </label>
             <button class="secondary" data-testid="opt-optimal"
-                on:click=move |_| choices.set(setup.get_untracked().choices())>
+                on:click=move |_| reset_rates()>
                 {move || ui::OPTIMAL.get(lang.get())}</button>
         })
     };
@@ -139,17 +178,56 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
         })
     };
     let verdict = move || {
-        runs.with(
-            |rs| match (count(rs, Optimiser::Gd), count(rs, Optimiser::Momentum)) {
-                (Some(gd), Some(hb)) if hb < gd => format!(
-                    "{} {:.1}× ({gd} / {hb}).",
-                    FEWER.get(lang.get()),
-                    gd as f64 / hb as f64
-                ),
-                (Some(gd), Some(hb)) => format!("{} ({gd} / {hb}).", NOT_FEWER.get(lang.get())),
-                _ => NO_COMPARISON.get(lang.get()).to_string(),
-            },
-        )
+        let l = lang.get();
+        runs.with(|rs| {
+            let find = |id| rs.iter().find(|r| r.id == id);
+            match (find(Optimiser::Gd), find(Optimiser::Momentum)) {
+                (Some(gd), Some(hb)) => {
+                    match (count(rs, Optimiser::Gd), count(rs, Optimiser::Momentum)) {
+                        (Some(g), Some(h)) if h < g => {
+                            format!("{} {:.1}× ({g} / {h}).", FEWER.get(l), g as f64 / h as f64)
+                        }
+                        (Some(g), Some(h)) => format!("{} ({g} / {h}).", NOT_FEWER.get(l)),
+                        // Both run; one or both diverged or did not arrive: say which, and why no ratio.
+                        _ => [gd, hb]
+                            .iter()
+                            .filter(|r| r.diverged || r.path.iterations.is_none())
+                            .map(|r| {
+                                if r.diverged {
+                                    DIVERGED_ROW
+                                } else {
+                                    NOT_ARRIVED_ROW
+                                }
+                                .get(l)
+                                .replace("{name}", r.id.name().get(l))
+                                .replace("{cap}", &playground::MAX_STEPS.to_string())
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    }
+                }
+                _ => NO_COMPARISON.get(l).to_string(),
+            }
+        })
+    };
+    let refusal = move || {
+        let l = lang.get();
+        refused.with(|r| {
+            (!r.is_empty()).then(|| {
+                let text = r
+                    .iter()
+                    .map(|x| {
+                        if x.mu { REFUSED_MU } else { REFUSED_LR }
+                            .get(l)
+                            .replace("{name}", x.id.name().get(l))
+                            .replace("{text}", &x.text)
+                            .replace("{max}", &LR_MAX.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                view! { <p class="error" role="alert" data-testid="opt-refused">{text}</p> }
+            })
+        })
     };
     view! {
         <section class="panel wide" data-testid="opt-playground">
@@ -177,12 +255,46 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
                     <th>{move || ui::MOMENTUM_COL.get(lang.get())}</th><th>{move || ui::ITERATIONS.get(lang.get())}</th></tr>
                 {rows}
             </table>
+            {refusal}
+            <p class="hint" class:hidden=move || !is_quadratic()>{move || UNTUNED.get(lang.get())}</p>
             <p data-testid="opt-verdict">{verdict}</p>
             {theory}
         </section>
     }
 }
 
+/// The largest learning rate a box takes (a surface's numbers leave any sane range far below it).
+pub const LR_MAX: f32 = 10.0;
+
+/// A box's text the table refused.
+#[derive(Clone, Debug, PartialEq)]
+struct Refusal {
+    id: Optimiser,
+    /// The μ box (else the learning rate's).
+    mu: bool,
+    text: String,
+}
+
+const REFUSED_LR: crate::ui::i18n::Text = tx(
+    "{name}: the learning rate \"{text}\" is refused — it must be a number above 0 and at most {max}; the row does not run until it is.",
+    "{name}：学习率“{text}”不被接受——它必须是大于 0、不超过 {max} 的数；在改正之前这一行不运行。",
+);
+const REFUSED_MU: crate::ui::i18n::Text = tx(
+    "{name}: μ \"{text}\" is refused — it must be a number from 0 up to (not including) 1; the row does not run until it is.",
+    "{name}：μ“{text}”不被接受——它必须是从 0 到 1（不含 1）之间的数；在改正之前这一行不运行。",
+);
+const UNTUNED: crate::ui::i18n::Text = tx(
+    "\"Best settings\" sets each rule's own optimum on this quadratic for gradient descent, momentum and Nesterov; AdaGrad, RMSprop, Adam and AdamW have no such closed form and keep safe, untuned rates.",
+    "“最佳设置”为梯度下降、动量和 Nesterov 动量设置各自在这个二次曲面上的最优值；AdaGrad、RMSprop、Adam 和 AdamW 没有这样的闭式解，保留安全但未调过的学习率。",
+);
+const DIVERGED_ROW: crate::ui::i18n::Text = tx(
+    "{name} diverged at its rate, so there is no count to compare: lower its learning rate.",
+    "{name}在这个学习率下发散了，没有可比较的次数：请调低它的学习率。",
+);
+const NOT_ARRIVED_ROW: crate::ui::i18n::Text = tx(
+    "{name} did not come within 1/1000 of the distance in {cap} iterations, so the two counts cannot be compared.",
+    "{name}在 {cap} 次迭代内没有把距离缩小到 1/1000，所以两者的次数无法比较。",
+);
 const FEWER: crate::ui::i18n::Text = tx(
     "Here momentum needed fewer iterations than gradient descent:",
     "这里动量比梯度下降需要的迭代次数更少：",
@@ -192,8 +304,8 @@ const NOT_FEWER: crate::ui::i18n::Text = tx(
     "这里动量需要的迭代次数并不比梯度下降少",
 );
 const NO_COMPARISON: crate::ui::i18n::Text = tx(
-    "Tick gradient descent and momentum, and let both arrive, to compare them.",
-    "勾选梯度下降和动量，并让两者都到达，才能比较。",
+    "Tick gradient descent and momentum (with rates the table takes) to compare them.",
+    "勾选梯度下降和动量（并填入表格接受的学习率），才能比较。",
 );
 const WHY_EXACT: crate::ui::i18n::Text = tx(
     "The rate alone is the long-run shrink factor per step. Momentum's exact count is higher because at its best μ the solution is x₀·(±√μ)ᵗ·(1 + t·(1 ∓ √μ)): the factor t delays it at first. The measured column uses the rows above, so it matches the closed forms only at the best settings.",

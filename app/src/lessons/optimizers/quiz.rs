@@ -19,21 +19,37 @@ fn lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
 }
 
-/// The two questions' settings: best settings at κ = 100, and μ 0.9 against 0.99 at κ = 10.
-fn question_runs(q: usize) -> (Option<usize>, Option<usize>, usize) {
+/// What the first two questions' runs measured: question 1, gradient descent's and momentum's
+/// iterations at their best settings at κ = 100; question 2, momentum's at μ 0.9 and 0.99 at κ = 10,
+/// the crossings of μ 0.99's path and how far it moved at all.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Measured {
+    /// Gradient descent's (q1) or μ 0.9's (q2) iterations to 1/1000, if within the cap.
+    pub a: Option<usize>,
+    /// Momentum's (q1) or μ 0.99's (q2).
+    pub b: Option<usize>,
+    /// Times μ 0.99's path crosses the minimum along the flat direction (q2).
+    pub swings: usize,
+    /// The farthest μ 0.99's path got from its start (q2).
+    pub moved: f64,
+}
+
+fn question_runs(q: usize) -> Measured {
     if q == 1 {
         let setup = Setup {
             kappa: 100.0,
             ..Setup::default()
         };
         let runs = playground::runs(&setup, &setup.choices(), [1.0, 1.0]);
-        (
-            count(&runs, Optimiser::Gd),
-            count(&runs, Optimiser::Momentum),
-            0,
-        )
+        Measured {
+            a: count(&runs, Optimiser::Gd),
+            b: count(&runs, Optimiser::Momentum),
+            swings: 0,
+            moved: 0.0,
+        }
     } else {
         let s = Surface::Quadratic { kappa: 10.0 };
+        let start = [-1.5, 1.0];
         let run = |mu| {
             let c = Choice {
                 id: Optimiser::Momentum,
@@ -41,10 +57,47 @@ fn question_runs(q: usize) -> (Option<usize>, Option<usize>, usize) {
                 lr: 0.05,
                 mu,
             };
-            kernels::surface::path(&s, &c.config(), [-1.5, 1.0], MAX_STEPS, TOLERANCE)
+            kernels::surface::path(&s, &c.config(), start, MAX_STEPS, TOLERANCE)
         };
         let (calm, wild) = (run(0.9), run(0.99));
-        (calm.iterations, wild.iterations, overshoots(&wild.points))
+        let moved = wild
+            .points
+            .iter()
+            .map(|p| (p[0] - start[0]).hypot(p[1] - start[1]))
+            .fold(0.0, f64::max);
+        Measured {
+            a: calm.iterations,
+            b: wild.iterations,
+            swings: overshoots(&wild.points),
+            moved,
+        }
+    }
+}
+
+/// How many times fewer iterations counts as "several times sooner".
+pub const SEVERAL: f64 = 2.0;
+
+/// Question 1's right option from the page's own counts: 1 (momentum, several times sooner) when
+/// gradient descent needed at least [`SEVERAL`] times momentum's iterations (a count past the cap
+/// counts as the cap, a lower bound); 0 (gradient descent) when it arrived first or alone; 2 (about
+/// the same) otherwise.
+pub fn q1_right(gd: Option<usize>, hb: Option<usize>) -> usize {
+    let cap = MAX_STEPS as f64;
+    match (gd, hb) {
+        (Some(gd), Some(hb)) if gd < hb => 0,
+        (Some(_), None) => 0,
+        (gd, Some(hb)) if gd.map_or(cap, |n| n as f64) >= SEVERAL * hb as f64 => 1,
+        _ => 2,
+    }
+}
+
+/// Question 2's right option: 2 (never moves) when μ 0.99's path stayed put; 0 (arrives sooner) when
+/// it arrived no later than μ 0.9's; 1 (swings past and arrives later) otherwise.
+pub fn q2_right(m: &Measured) -> usize {
+    match (m.a, m.b) {
+        _ if m.moved < 1e-6 => 2,
+        (calm, Some(wild)) if calm.is_none_or(|calm| wild <= calm) => 0,
+        _ => 1,
     }
 }
 
@@ -64,7 +117,7 @@ pub fn Quiz(client: OpClient, state: OpState) -> impl IntoView {
             ),
             [
                 tx("gradient descent", "梯度下降"),
-                tx("momentum, about ten times sooner", "动量，约快十倍"),
+                tx("momentum, several times sooner", "动量，快好几倍"),
                 tx("about the same", "差不多"),
             ],
         ),
@@ -88,35 +141,23 @@ pub fn Quiz(client: OpClient, state: OpState) -> impl IntoView {
     let body = questions
         .into_iter()
         .map(|(picked, q, question, options)| {
+            // The paths are the same whatever is picked: measured once, graded by those numbers.
+            let m = question_runs(q);
+            let right = if q == 1 { q1_right(m.a, m.b) } else { q2_right(&m) };
             let result = move || {
                 picked.get().map(|choice| {
-                    let (a, b, swings) = question_runs(q);
-                    let right = if q == 1 {
-                        match (a, b) {
-                            // "About ten times sooner" needs at least 5×; gradient descent
-                            // first is option 0; anything between is "about the same".
-                            (Some(gd), Some(hb)) if hb * 5 <= gd => 1,
-                            (Some(gd), Some(hb)) if gd < hb => 0,
-                            (Some(_), None) => 0,
-                            _ => 2,
-                        }
-                    } else {
-                        match (a, b) {
-                            (Some(calm), Some(wild)) if wild < calm => 0,
-                            (_, None) if swings == 0 => 2,
-                            _ => 1,
-                        }
-                    };
-                    let show = |n: Option<usize>| n.map_or(format!("> {MAX_STEPS}"), |n| n.to_string());
-                    let detail = if q == 1 {
-                        format!("{} {} · {} {}", Optimiser::Gd.name().get(lang.get()), show(a), Optimiser::Momentum.name().get(lang.get()), show(b))
-                    } else {
-                        format!("μ 0.9: {} · μ 0.99: {} ({swings}×)", show(a), show(b))
+                    let l = lang.get();
+                    let detail = if q == 1 { q1_detail(&m, l) } else { q2_detail(&m, l) };
+                    let ratio = match (m.a, m.b) {
+                        (Some(a), Some(b)) => (a as f64 / b.max(1) as f64).to_string(),
+                        _ => String::new(),
                     };
                     let good = choice == right;
                     view! {
-                        <p data-testid=format!("opt-q{q}-result") data-correct=good.to_string() class=if good { "good" } else { "bad" }>
-                            {move || if good { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }} " " {detail}</p>
+                        <p data-testid=format!("opt-q{q}-result") data-correct=good.to_string() data-right=right.to_string()
+                            data-a=m.a.map(|n| n.to_string()).unwrap_or_default() data-b=m.b.map(|n| n.to_string()).unwrap_or_default()
+                            data-ratio=ratio class=if good { "good" } else { "bad" }>
+                            {if good { ui::RIGHT.get(l) } else { ui::WRONG.get(l) }} " " {detail}</p>
                     }
                 })
             };
@@ -125,7 +166,12 @@ pub fn Quiz(client: OpClient, state: OpState) -> impl IntoView {
                 <div class="buttons">
                     {options.into_iter().enumerate().map(|(i, o)| view! {
                         <button class="secondary" data-testid=format!("opt-q{q}-{i}") disabled=move || picked.get().is_some()
-                            on:click=move |_| picked.set(Some(i))>{move || o.get(lang.get())}</button>
+                            class:good=move || picked.get().is_some() && i == right
+                            class:bad=move || picked.get() == Some(i) && i != right
+                            data-right=move || picked.get().map(|_| (i == right).to_string())
+                            on:click=move |_| picked.set(Some(i))>
+                            {move || if picked.get().is_some() && i == right { "✓ " } else { "" }}
+                            {move || o.get(lang.get())}</button>
                     }).collect_view()}
                 </div>
                 {result}
@@ -139,6 +185,61 @@ pub fn Quiz(client: OpClient, state: OpState) -> impl IntoView {
         </section>
     }
 }
+
+fn show(n: Option<usize>) -> String {
+    n.map_or(format!("> {MAX_STEPS}"), |n| n.to_string())
+}
+
+/// Question 1's numbers: both counts and the ratio the grade used.
+fn q1_detail(m: &Measured, l: Lang) -> String {
+    let counts = format!(
+        "{} {} · {} {}",
+        Optimiser::Gd.name().get(l),
+        show(m.a),
+        Optimiser::Momentum.name().get(l),
+        show(m.b)
+    );
+    match (m.a, m.b) {
+        (Some(gd), Some(hb)) => format!(
+            "{counts}: {}",
+            Q1_RATIO
+                .get(l)
+                .replace("{ratio}", &format!("{:.1}", gd as f64 / hb.max(1) as f64))
+                .replace("{several}", &format!("{SEVERAL}"))
+        ),
+        _ => counts,
+    }
+}
+
+/// Question 2's numbers: each μ's iterations, their ratio, and the crossings, each named.
+fn q2_detail(m: &Measured, l: Lang) -> String {
+    let mut out = Q2_COUNTS
+        .get(l)
+        .replace("{calm}", &show(m.a))
+        .replace("{wild}", &show(m.b));
+    if let (Some(calm), Some(wild)) = (m.a, m.b) {
+        out.push_str(&Q2_RATIO.get(l).replace(
+            "{ratio}",
+            &format!("{:.1}", wild as f64 / calm.max(1) as f64),
+        ));
+    }
+    out.push_str(&Q2_SWINGS.get(l).replace("{n}", &m.swings.to_string()));
+    out
+}
+
+const Q1_RATIO: Text = tx(
+    "momentum needed {ratio}× fewer iterations (here {several}× or more counts as several times).",
+    "动量需要的迭代次数少 {ratio} 倍（这里少 {several} 倍及以上算作“好几倍”）。",
+);
+const Q2_COUNTS: Text = tx(
+    "μ 0.9 arrived in {calm} iterations, μ 0.99 in {wild}",
+    "μ 0.9 用 {calm} 次迭代到达，μ 0.99 用 {wild} 次",
+);
+const Q2_RATIO: Text = tx(" ({ratio}× as many)", "（是前者的 {ratio} 倍）");
+const Q2_SWINGS: Text = tx(
+    "; μ 0.99's path crossed the minimum {n} times along the flat direction.",
+    "；μ 0.99 的路径在平坦方向上穿过极小值 {n} 次。",
+);
 
 /// Steps of the third question's race.
 pub const Q3_STEPS: u32 = 200;
@@ -191,6 +292,14 @@ fn AdamQuestion(client: OpClient, state: OpState) -> impl IntoView {
             steps: Q3_STEPS,
         });
     };
+    // The right option once the race that grades it has finished (after an answer only).
+    let right = move || {
+        picked.get()?;
+        state
+            .quiz
+            .with(|r| r.as_ref().and_then(adam_grade))
+            .map(|g| g.0)
+    };
     let result = move || {
         let choice = picked.get()?;
         let l = lang.get();
@@ -237,7 +346,12 @@ fn AdamQuestion(client: OpClient, state: OpState) -> impl IntoView {
             {options.into_iter().enumerate().map(|(i, o)| { let ask = ask.clone(); view! {
                 <button class="secondary" data-testid=format!("opt-q3-{i}")
                     disabled=move || picked.get().is_some() || state.data.get().is_none() || state.running.get().is_some()
-                    on:click=move |_| ask(i)>{move || o.get(lang.get())}</button>
+                    class:good=move || right() == Some(i)
+                    class:bad=move || picked.get() == Some(i) && right().is_some_and(|r| r != i)
+                    data-right=move || right().map(|r| (r == i).to_string())
+                    on:click=move |_| ask(i)>
+                    {move || if right() == Some(i) { "✓ " } else { "" }}
+                    {move || o.get(lang.get())}</button>
             } }).collect_view()}
         </div>
         {result}
@@ -255,3 +369,51 @@ const Q3_RUNNING: Text = tx(
     "Racing SGD and Adam at that rate…",
     "正在以这个学习率让 SGD 和 Adam 比赛…",
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_option_of_the_first_two_questions_can_be_the_right_one() {
+        // Question 1, by the ratio of the counts.
+        assert_eq!(q1_right(Some(346), Some(56)), 1);
+        assert_eq!(q1_right(Some(35), Some(15)), 1);
+        assert_eq!(q1_right(Some(30), Some(20)), 2);
+        assert_eq!(q1_right(Some(20), Some(20)), 2);
+        assert_eq!(q1_right(Some(10), Some(20)), 0);
+        assert_eq!(q1_right(Some(10), None), 0);
+        assert_eq!(q1_right(None, Some(100)), 1);
+        assert_eq!(q1_right(None, Some(MAX_STEPS - 1)), 2);
+        assert_eq!(q1_right(None, None), 2);
+        // Question 2.
+        let m = |a, b, moved| Measured {
+            a,
+            b,
+            swings: 3,
+            moved,
+        };
+        assert_eq!(q2_right(&m(Some(78), Some(678), 2.0)), 1);
+        assert_eq!(q2_right(&m(Some(78), None, 2.0)), 1);
+        assert_eq!(q2_right(&m(Some(78), Some(50), 2.0)), 0);
+        assert_eq!(q2_right(&m(None, Some(50), 2.0)), 0);
+        assert_eq!(q2_right(&m(Some(78), None, 0.0)), 2);
+    }
+
+    #[test]
+    fn the_pages_own_runs_grade_the_first_two_questions() {
+        let q1 = question_runs(1);
+        let (gd, hb) = (q1.a.unwrap(), q1.b.unwrap());
+        // About 6× at κ = 100 from (1, 1): "several times sooner", and not the "ten times" of √κ.
+        assert!(gd >= 5 * hb && gd < 8 * hb, "gd {gd}, momentum {hb}");
+        assert_eq!(q1_right(q1.a, q1.b), 1);
+        let q2 = question_runs(2);
+        assert!(q2.swings > 0 && q2.b.unwrap() > q2.a.unwrap(), "{q2:?}");
+        assert_eq!(q2_right(&q2), 1);
+        let text = q2_detail(&q2, Lang::En);
+        assert!(
+            text.contains("× as many") && text.contains("crossed the minimum"),
+            "{text}"
+        );
+    }
+}

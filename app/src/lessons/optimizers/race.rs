@@ -29,6 +29,17 @@ pub const IDS: [&str; 7] = {
 pub const STEP_CHOICES: [u32; 3] = [200, 500, 1000];
 /// The shared rate of the "same learning rate" preset (SGD's seed-recipe scale).
 pub const SAME_LR: f32 = 0.05;
+/// The largest shared rate the race takes (SGD's tuned 0.3 with room; beyond it every rule diverges).
+pub const SAME_LR_MAX: f32 = 10.0;
+
+/// The shared rate typed in the box, if the race takes it: a number above 0 and at most
+/// [`SAME_LR_MAX`] (no NaN, no infinity).
+pub fn parse_same_lr(text: &str) -> Option<f32> {
+    text.trim()
+        .parse::<f32>()
+        .ok()
+        .filter(|v| *v > 0.0 && *v <= SAME_LR_MAX)
+}
 
 fn lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
@@ -144,9 +155,11 @@ pub fn same_start(r: &RaceView) -> Option<bool> {
 /// The curves of a race: each arm's loss (smoothed) and its test accuracy.
 #[component]
 pub fn RaceCharts(race: RwSignal<Option<RaceView>>, prefix: &'static str) -> impl IntoView {
+    let lang = lang();
     let loss_series = Signal::derive(move || {
         race.with(|r| {
             r.as_ref().map_or(Vec::new(), |r| {
+                let top = loss_top(r);
                 r.arms
                     .iter()
                     .zip(&r.losses)
@@ -155,7 +168,7 @@ pub fn RaceCharts(race: RwSignal<Option<RaceView>>, prefix: &'static str) -> imp
                             kernels::training::smooth(l, 0.1)
                                 .into_iter()
                                 .enumerate()
-                                .map(|(i, v)| ((i + 1) as f64, f64::from(v)))
+                                .map(|(i, v)| ((i + 1) as f64, f64::from(v).min(top)))
                                 .collect(),
                             300,
                         ),
@@ -166,6 +179,21 @@ pub fn RaceCharts(race: RwSignal<Option<RaceView>>, prefix: &'static str) -> imp
             })
         })
     });
+    let clipped = move || {
+        race.with(|r| {
+            let r = r.as_ref()?;
+            let names: Vec<&str> = clipped_arms(r)
+                .into_iter()
+                .map(|i| name(&r.arms[i].id).get(lang.get()))
+                .collect();
+            (!names.is_empty()).then(|| {
+                view! {
+                    <p class="hint" data-testid=format!("{prefix}-loss-clipped")>
+                        {CLIPPED.get(lang.get()).replace("{names}", &names.join(", "))}</p>
+                }
+            })
+        })
+    };
     let accuracy_series = Signal::derive(move || {
         race.with(|r| {
             r.as_ref().map_or(Vec::new(), |r| {
@@ -193,14 +221,38 @@ pub fn RaceCharts(race: RwSignal<Option<RaceView>>, prefix: &'static str) -> imp
     };
     view! {
         <div class="chart-pair">
-            // The top is fixed above a fresh model's ln 10 ≈ 2.3, so a diverging arm's spike does not
-            // flatten the others' curves.
-            <LineChart series=loss_series x_label=line_chart::STEP y_label=line_chart::LOSS testid=loss_id y_top=3.0
+            // The axis fits the arms that did not diverge (at least a fresh model's ln 10 ≈ 2.3); a
+            // diverged arm's spike is cut at that top and the note under the charts says so.
+            <LineChart series=loss_series x_label=line_chart::STEP y_label=line_chart::LOSS testid=loss_id
                 aria=tx("Each optimiser's training loss, step by step", "每个优化器逐步的训练损失") />
             <LineChart series=accuracy_series x_label=line_chart::STEP y_label=line_chart::ACCURACY testid=acc_id
                 y_top=1.0 y_percent=true aria=tx("Each optimiser's test accuracy", "每个优化器的测试准确率") />
         </div>
+        {clipped}
     }
+}
+
+/// The loss chart's top: the highest smoothed loss of the arms that did not diverge, at least 2.5
+/// (above a fresh model's ln 10), so every such curve fits whole.
+pub fn loss_top(r: &RaceView) -> f64 {
+    (0..r.arms.len())
+        .filter(|&i| r.diverged[i].is_none())
+        .flat_map(|i| kernels::training::smooth(&r.losses[i], 0.1))
+        .map(f64::from)
+        .filter(|v| v.is_finite())
+        .fold(2.5, f64::max)
+}
+
+/// The arms whose smoothed loss goes above [`loss_top`] (only diverged ones can): their curves are cut.
+pub fn clipped_arms(r: &RaceView) -> Vec<usize> {
+    let top = loss_top(r);
+    (0..r.arms.len())
+        .filter(|&i| {
+            kernels::training::smooth(&r.losses[i], 0.1)
+                .iter()
+                .any(|&v| v.is_nan() || f64::from(v) > top)
+        })
+        .collect()
 }
 
 /// The CSS class of an id's curve (its colour is in the stylesheet).
@@ -222,11 +274,21 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
     let lang = lang();
     let ticked = RwSignal::new(vec!["sgd", "momentum", "adam"]);
     let tuned = RwSignal::new(true);
-    let same_lr = RwSignal::new(SAME_LR);
+    // The box's text as typed; the race takes it only when it parses into range.
+    let same_text = RwSignal::new(SAME_LR.to_string());
+    let same_lr = move || parse_same_lr(&same_text.get());
     let steps = RwSignal::new(STEP_CHOICES[1]);
     let stop_client = client.clone();
     let start = move |_| {
-        let same = (!tuned.get_untracked()).then(|| same_lr.get_untracked());
+        let same = if tuned.get_untracked() {
+            None
+        } else {
+            match parse_same_lr(&same_text.get_untracked()) {
+                Some(v) => Some(v),
+                // Refused: the message is on the page and Start is disabled; never another rate.
+                None => return,
+            }
+        };
         let arms: Vec<RaceArm> = IDS
             .iter()
             .filter(|id| ticked.with_untracked(|t| t.contains(id)))
@@ -271,7 +333,7 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
                     view! {
                         <tr>
                             <td><span class="swatch" style:background=colour(&a.id)></span> " " {name(&a.id).get(l)}</td>
-                            <td>{settings_text(&a.settings)}</td>
+                            <td data-testid=format!("race-settings-{}", a.id) data-lr=a.settings.lr.to_string()>{settings_text(&a.settings)}</td>
                             <td class="num" data-testid=format!("race-first-loss-{}", a.id)
                                 data-bits=first.map(|x| x.to_bits().to_string()).unwrap_or_default()>
                                 {first.map(|x| format!("{x:.4}")).unwrap_or_default()}</td>
@@ -322,18 +384,26 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
                     on:change=move |_| tuned.set(true) /> " " {move || TUNED_PRESET.get(lang.get())}</label>
                 <label><input type="radio" name="race-preset" data-testid="race-preset-same" prop:checked=move || !tuned.get()
                     on:change=move |_| tuned.set(false) /> " " {move || SAME_PRESET.get(lang.get())} " "
-                    <input type="number" class="narrow" step="any" min="0" data-testid="race-same-lr" disabled=move || tuned.get()
-                        prop:value=move || same_lr.get().to_string()
-                        on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<f32>() && v > 0.0 && v <= 10.0 { same_lr.set(v) } } /></label>
+                    <input type="number" class="narrow" step="any" min="0" max=SAME_LR_MAX.to_string() data-testid="race-same-lr" disabled=move || tuned.get()
+                        // The initial text only: writing the box back while the student types would
+                        // erase a half-typed number (a number box reads "" for "-" or "1e").
+                        value=SAME_LR.to_string()
+                        on:input=move |ev| same_text.set(event_target_value(&ev))
+                        on:change=move |ev| same_text.set(event_target_value(&ev)) /></label>
                 <label>{move || STEPS.get(lang.get())} " "
                     <select data-testid="race-steps" on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse() { steps.set(v) } }>
                         {STEP_CHOICES.iter().map(|&n| view! { <option value=n.to_string() selected=move || steps.get() == n>{n}</option> }).collect_view()}
                     </select></label>
                 <button data-testid="race-start" disabled=move || running() || state.data.get().is_none() || ticked.with(Vec::is_empty)
+                        || (!tuned.get() && same_lr().is_none())
                     on:click=start>{move || START.get(lang.get())}</button>
                 <button class="secondary" data-testid="race-stop" disabled=move || !running()
                     on:click=move |_| stop_client.send(&OpToWorker::Stop)>{move || STOP.get(lang.get())}</button>
             </div>
+            {move || (!tuned.get() && same_lr().is_none()).then(|| view! {
+                <p class="error" role="alert" data-testid="race-same-lr-refused">
+                    {SAME_REFUSED.get(lang.get()).replace("{text}", &same_text.get()).replace("{max}", &SAME_LR_MAX.to_string())}</p>
+            })}
             <p class="hint">{move || if tuned.get() { TUNED_NOTE } else { SAME_NOTE }.get(lang.get())}</p>
             <RaceCharts race=state.race prefix="race" />
             {table}
@@ -344,8 +414,16 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
 const TUNED_PRESET: Text = tx("each at its tuned rate", "各用调好的学习率");
 const SAME_PRESET: Text = tx("one learning rate for all:", "所有优化器用同一个学习率：");
 const TUNED_NOTE: Text = tx(
-    "Tuned rates: the best of three in a sweep of 3 epochs on all of MNIST with a 784-512-10 network (the README gives the command and the table); this race trains a 784-128-10 network on 10,000 images.",
-    "调好的学习率：在完整 MNIST 上用 784-512-10 网络训练 3 轮、三个学习率中最好的那个（README 给出了命令和表格）；这场比赛在 10,000 张图像上训练 784-128-10 网络。",
+    "Tuned rates: for each optimiser, the best of three rates (about 3× apart) after 3 epochs on all of MNIST with a 784-512-10 network, batch 64 (scripts/optimizer-sweep.sh in the project's repository; the table below prints each arm's rate). They were chosen by test accuracy — a choice that belongs on a validation split — so the tuned arms' test figures lean slightly optimistic. This race trains a 784-128-10 network on 10,000 images.",
+    "调好的学习率：每个优化器在三个学习率（相邻约差 3 倍）中选最好的一个——在完整 MNIST 上用 784-512-10 网络、批大小 64 训练 3 轮（项目仓库中的 scripts/optimizer-sweep.sh；下方表格列出每组所用的学习率）。它们是按测试准确率选的，而这种选择本应在验证集上做，所以调好的各组的测试结果略微偏乐观。这场比赛在 10,000 张图像上训练 784-128-10 网络。",
+);
+const SAME_REFUSED: Text = tx(
+    "The learning rate \"{text}\" is refused: it must be a number above 0 and at most {max}. The race does not start until it is.",
+    "学习率“{text}”不被接受：它必须是大于 0、不超过 {max} 的数。改正之前比赛不会开始。",
+);
+const CLIPPED: Text = tx(
+    "The loss axis fits the optimisers that did not diverge; the curves of {names} are cut at its top.",
+    "损失轴按未发散的优化器确定范围；{names} 的曲线在顶端被截断。",
 );
 const SAME_NOTE: Text = tx(
     "One rate for all is not a fair race: each rule's step has its own scale (SGD's step grows with the gradient, Adam's is about lr whatever the gradient), so one rate favours some rules and wrecks others.",
@@ -426,5 +504,40 @@ mod tests {
             let rule = format!(".{} {{ stroke: {};", series_class(id), colour(id));
             assert!(css.contains(&rule), "app.css lacks {rule}");
         }
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn the_shared_rate_is_taken_only_in_range() {
+        assert_eq!(parse_same_lr("0.05"), Some(0.05));
+        assert_eq!(parse_same_lr(" 0.3 "), Some(0.3));
+        assert_eq!(parse_same_lr("10"), Some(10.0));
+        for bad in ["1000", "-1", "0", "NaN", "inf", "", "abc"] {
+            assert_eq!(parse_same_lr(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_loss_axis_fits_the_live_arms_and_cuts_only_diverged_ones() {
+        let mk = |id: &str| RaceArm {
+            id: id.into(),
+            settings: arm("sgd", None).unwrap().settings,
+        };
+        let mut r = RaceView {
+            arms: vec![mk("sgd"), mk("adam")],
+            losses: vec![vec![2.3, 1.0], vec![30.0, 12.0, 5.0]],
+            diverged: vec![None, None],
+            ..RaceView::default()
+        };
+        // Adam's early losses of 30 are shown, not cut flat at 3.
+        assert!(loss_top(&r) >= 30.0 && clipped_arms(&r).is_empty());
+        r.losses[1] = vec![2.3, 1e9];
+        r.diverged[1] = Some((2, 1e9));
+        assert_eq!(loss_top(&r), 2.5);
+        assert_eq!(clipped_arms(&r), vec![1]);
     }
 }

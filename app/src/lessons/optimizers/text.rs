@@ -19,8 +19,8 @@ pub const STEPS: [Step; 6] = [
             "梯度下降还是随机梯度下降",
         ),
         body: tx(
-            "Gradient descent steps along the gradient of the mean loss over every training image; stochastic gradient descent (SGD) takes the gradient of a small random batch instead. Here the live model computes both: the full-batch gradient over the lesson's 10,000 training images, and gradients of random minibatches of 1, 8, 64 and 512 images, each compared with it by cosine similarity (1: the same direction) and relative error. A minibatch's gradient is a noisy estimate of the full one: the noise shrinks as the batch grows, but the cost grows with it. SGD takes many cheap, slightly wrong steps instead of one exact, expensive one — and the noise helps it leave flat regions and sharp minima.",
-            "梯度下降沿所有训练图像上平均损失的梯度迈步；随机梯度下降（SGD）则改用一小批随机图像的梯度。这里实时模型把两者都算出来：在本课 10,000 张训练图像上的全量梯度，以及 1、8、64、512 张图像的随机小批次梯度，并用余弦相似度（1 表示方向相同）和相对误差与全量梯度比较。小批次的梯度是全量梯度的带噪估计：批次越大噪声越小，但代价也随之增大。SGD 用许多便宜而略有偏差的步子，代替一步精确而昂贵的步子——噪声还帮助它离开平坦区域和尖锐的极小值。",
+            "Gradient descent steps along the gradient of the mean loss over every training image; stochastic gradient descent (SGD) takes the gradient of a small random batch instead. Here the live model computes both: the full-batch gradient over the lesson's 10,000 training images, and gradients of random minibatches of 1, 8, 64 and 512 images, each compared with it by cosine similarity (1: the same direction) and relative error. A minibatch's gradient is a noisy estimate of the full one: the noise shrinks as the batch grows, but the cost grows with it. SGD takes many cheap, noisy steps instead of one exact, expensive one: each is often tens of degrees off the full gradient, but right on average (a random minibatch's gradient is an unbiased estimate). The noise is also thought to help it escape saddle points and sharp minima.",
+            "梯度下降沿所有训练图像上平均损失的梯度迈步；随机梯度下降（SGD）则改用一小批随机图像的梯度。这里实时模型把两者都算出来：在本课 10,000 张训练图像上的全量梯度，以及 1、8、64、512 张图像的随机小批次梯度，并用余弦相似度（1 表示方向相同）和相对误差与全量梯度比较。小批次的梯度是全量梯度的带噪估计：批次越大噪声越小，但代价也随之增大。SGD 用许多便宜但带噪声的步子，代替一步精确而昂贵的步子：每一步的方向常常与全量梯度相差几十度，但平均而言是对的（随机小批次的梯度是无偏估计）。一般认为，噪声还有助于它逃离鞍点和尖锐的极小值。",
         ),
         notes: tx(
             "Ask first: will a batch of 64 point within 45° of the full gradient? Measure on the fresh model, then on the model after 300 SGD steps: as training goes on the full gradient shrinks and the minibatches' disagreement grows, which is why learning rates are often lowered late in training.",
@@ -30,19 +30,19 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("A surface you can see", "看得见的曲面"),
         body: tx(
-            "A network's loss depends on hundreds of thousands of weights; here it depends on two, x and y, so the whole surface fits on the screen (darker is lower). Each optimiser starts where you click and takes the steps its update rule gives — the same function the engine runs on every weight of the network. The table counts the iterations until the distance to the minimum is 1/1000 of the start's. On the quadratic valley ½(x² + κ·y²), κ says how much steeper it is across than along: gradient descent must use a learning rate small enough for the steep direction and then crawls along the flat one. Its best rate needs about ln(1000)/ln((κ+1)/(κ−1)) iterations; heavy-ball momentum's best needs about √κ times fewer.",
-            "网络的损失取决于几十万个权重；这里只取决于两个，x 和 y，所以整个曲面能放进屏幕（颜色越深越低）。每个优化器从你点击的位置出发，按它的更新规则迈步——与引擎在网络每个权重上运行的是同一个函数。表格统计到达极小值的距离缩小到起点的 1/1000 所需的迭代次数。在二次山谷 ½(x² + κ·y²) 上，κ 表示横向比纵向陡多少：梯度下降的学习率必须小到适合陡的方向，于是在平的方向上只能慢慢爬。它的最佳学习率约需 ln(1000)/ln((κ+1)/(κ−1)) 次迭代；重球动量的最佳设置大约少 √κ 倍。",
+            "A network's loss depends on hundreds of thousands of weights; here it depends on two, x and y, so the whole surface fits on the screen (darker is lower). Each optimiser starts where you click and takes the steps its update rule gives — the same function the engine runs on every weight of the network. The table counts the iterations until the distance to the minimum is 1/1000 of the start's. On the quadratic valley ½(x² + κ·y²), κ says how much more sharply curved it is across than along (the ratio of the two curvatures): gradient descent must use a learning rate small enough for the sharply curved direction and then crawls along the flat one. Its best rate needs about ln(1000)/ln((κ+1)/(κ−1)) iterations; heavy-ball momentum's best needs several times fewer (about 6× at κ = 100 to 1/1000; √κ times fewer only for very tight tolerances, because of a t·(√μ)ᵗ transient). The table measures it for the κ you choose.",
+            "网络的损失取决于几十万个权重；这里只取决于两个，x 和 y，所以整个曲面能放进屏幕（颜色越深越低）。每个优化器从你点击的位置出发，按它的更新规则迈步——与引擎在网络每个权重上运行的是同一个函数。表格统计到达极小值的距离缩小到起点的 1/1000 所需的迭代次数。在二次山谷 ½(x² + κ·y²) 上，κ 表示横向比纵向弯曲得急多少倍（两个方向曲率之比）：梯度下降的学习率必须小到适合弯曲得急的方向，于是在平的方向上只能慢慢爬。它的最佳学习率约需 ln(1000)/ln((κ+1)/(κ−1)) 次迭代；重球动量的最佳设置需要的次数少好几倍（κ = 100、缩小到 1/1000 时约少 6 倍；只有容差非常小时才接近少 √κ 倍，原因是 t·(√μ)ᵗ 这一暂态项）。表格会针对你选的 κ 实测。",
         ),
         notes: tx(
-            "Set κ = 100 and press \"Best settings for the quadratic\". Before running, ask: how many times fewer iterations will momentum need? (About √κ = 10; the exact count is a little more, and the page says why.) Then try Rosenbrock: the adaptive rules walk the curved valley differently.",
-            "把 κ 设为 100，按“二次曲面的最佳设置”。运行之前先问：动量需要的迭代次数会少多少倍？（约 √κ = 10 倍；精确的次数稍多一些，页面会说明原因。）再试 Rosenbrock：自适应方法沿弯曲山谷走的路线各不相同。",
+            "Set κ = 100 and press \"Best settings for the quadratic\". Before the class reads the table, ask: how many times fewer iterations will momentum need? (Several times: about 6× at κ = 100. √κ = 10 holds only for much tighter tolerances; the closed-form table under it says why.) Then try Rosenbrock: the adaptive rules walk the curved valley differently.",
+            "把 κ 设为 100，按“二次曲面的最佳设置”。在全班看表格之前先问：动量需要的迭代次数会少多少倍？（少好几倍：κ = 100 时约 6 倍。√κ = 10 倍只在容差小得多时成立；表格下方的闭式解说明了原因。）再试 Rosenbrock：自适应方法沿弯曲山谷走的路线各不相同。",
         ),
     },
     Step {
         title: tx("Momentum", "动量"),
         body: tx(
-            "Momentum keeps a velocity m, a running sum of past gradients: m ← μ·m + g, then w ← w − lr·m (PyTorch's SGD with momentum). Along a direction where the gradient keeps its sign the steps add up to lr/(1 − μ) per unit of gradient — ten times the learning rate at μ = 0.9 — while across the valley, where the sign alternates, they cancel. Too much momentum overshoots: the ball rolls past the minimum and swings back and forth before it settles.",
-            "动量维护一个速度 m，即过去梯度的累加：m ← μ·m + g，然后 w ← w − lr·m（PyTorch 带动量的 SGD）。在梯度符号一直不变的方向上，步长累积到每单位梯度 lr/(1 − μ)——μ = 0.9 时是学习率的十倍；而在横穿山谷、符号来回变化的方向上，它们互相抵消。动量太大就会冲过头：小球滚过极小值，来回摆动后才停下。",
+            "Momentum keeps a velocity v, the sum of past gradients decayed by μ: v ← μ·v + g, then w ← w − lr·v (PyTorch's SGD with momentum, whose momentum_buffer is this v). Along a direction where the gradient keeps its sign the steps add up to lr/(1 − μ) per unit of gradient — ten times the learning rate at μ = 0.9 — while across the valley, where the sign alternates, they cancel. Too much momentum overshoots: the ball rolls past the minimum and swings back and forth before it settles.",
+            "动量维护一个速度 v，即过去梯度按 μ 衰减的累加：v ← μ·v + g，然后 w ← w − lr·v（PyTorch 带动量的 SGD，它的 momentum_buffer 就是这个 v）。在梯度符号一直不变的方向上，步长累积到每单位梯度 lr/(1 − μ)——μ = 0.9 时是学习率的十倍；而在横穿山谷、符号来回变化的方向上，它们互相抵消。动量太大就会冲过头：小球滚过极小值，来回摆动后才停下。",
         ),
         notes: tx(
             "Move μ from 0 to 0.99 and watch the path: first it straightens and speeds up, then it swings past the minimum. The sentence under the plot is computed from the path, not written in advance.",
@@ -52,8 +52,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Adaptive rates", "自适应学习率"),
         body: tx(
-            "AdaGrad divides each weight's step by the square root of the sum of its squared gradients so far, so a weight's rate shrinks the more it has moved; RMSprop uses a moving average of the squared gradients instead, so the rate does not die out; Adam keeps a moving average of the gradients too (momentum) and steps by lr · m̂/(√v̂ + ε), where the hats undo the averages' start at zero. On the live model: fc1's step this update, weight by weight — one 28×28 tile per hidden unit — under Adam and under the plain gradient step at the same rate.",
-            "AdaGrad 用每个权重迄今梯度平方和的平方根去除它的步长，所以权重移动得越多，它的学习率就越小；RMSprop 改用梯度平方的滑动平均，学习率因此不会衰减到零；Adam 还保留梯度本身的滑动平均（动量），步长为 lr · m̂/(√v̂ + ε)，帽子符号表示修正了从零开始的平均值偏差。在实时模型上：本次更新中 fc1 每个权重的步长——每个隐藏单元一块 28×28 图块——分别在 Adam 和同一学习率的普通梯度步下。",
+            "AdaGrad divides each weight's step by the square root of the sum of its squared gradients so far, so a weight's rate shrinks the larger its past gradients; RMSprop uses a moving average of the squared gradients instead, so the rate does not die out; Adam keeps a moving average of the gradients too (momentum) and steps by lr · m̂/(√v̂ + ε), where the hats undo the averages' start at zero. On the live model: fc1's step this update, weight by weight — one 28×28 tile per hidden unit — under Adam and under the plain gradient step at the same rate. At one rate their sizes say little (SGD's tuned rate is hundreds of times Adam's), so each map has its own scale: compare how evenly each rule spreads its steps.",
+            "AdaGrad 用每个权重迄今梯度平方和的平方根去除它的步长，所以一个权重过去的梯度越大，它的学习率就越小；RMSprop 改用梯度平方的滑动平均，学习率因此不会衰减到零；Adam 还保留梯度本身的滑动平均（动量），步长为 lr · m̂/(√v̂ + ε)，帽子符号表示修正了从零开始的平均值偏差。在实时模型上：本次更新中 fc1 每个权重的步长——每个隐藏单元一块 28×28 图块——分别在 Adam 和同一学习率的普通梯度步下。同一学习率下两者步长的大小说明不了什么（SGD 调好的学习率是 Adam 的几百倍），所以每张图用各自的刻度：比较的是每条规则的步长分布得有多均匀。",
         ),
         notes: tx(
             "Take one step on the fresh model first: Adam's first step moves every weight that has a gradient by almost exactly lr, whatever the gradient's size (m̂/√v̂ = g/|g|). Then take it after 300 steps of Adam: the steps spread out as the averages remember.",
@@ -63,8 +63,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("The race", "比赛"),
         body: tx(
-            "The optimisers you tick train the same network side by side: the same initial weights and the same minibatches, step for step, so the curves differ only by the update rule. Compare them two ways: each at its own tuned rate, and all at one learning rate — which shows why that comparison is unfair. Each run's settings are printed; the test accuracy is measured on 1,000 images, with its 95 % band.",
-            "你勾选的优化器并排训练同一个网络：相同的初始权重，每一步都用相同的小批次，所以曲线的差别只来自更新规则。用两种方式比较：各自用调好的学习率，以及全部用同一个学习率——后者说明为什么那样比较不公平。每次运行的设置都会列出；测试准确率在 1,000 张图像上测量，并给出 95% 区间。",
+            "The optimisers you tick train the same network side by side: the same initial weights and the same minibatches, step for step, so the curves differ only by the update rule and, under the tuned preset, its rate. Compare them two ways: each at its own tuned rate, and all at one learning rate — which shows why that comparison is unfair. Each run's settings are printed; the test accuracy is measured on 1,000 images, with its 95 % band.",
+            "你勾选的优化器并排训练同一个网络：相同的初始权重，每一步都用相同的小批次，所以曲线的差别只来自更新规则，以及（在“调好的学习率”下）各自的学习率。用两种方式比较：各自用调好的学习率，以及全部用同一个学习率——后者说明为什么那样比较不公平。每次运行的设置都会列出；测试准确率在 1,000 张图像上测量，并给出 95% 区间。",
         ),
         notes: tx(
             "Run the tuned preset first and ask which will lead after 500 steps; then the one-rate preset at 0.05 and watch the adaptive rules struggle. The verdict under the table only names a leader when the bands do not overlap.",
@@ -72,7 +72,7 @@ pub const STEPS: [Step; 6] = [
         ),
     },
     Step {
-        title: tx("Check yourself", "自我检测"),
+        title: tx("Check yourself", "随堂自测"),
         body: tx(
             "Predict, then run. Each answer is graded by what the optimisers actually do — on the surface, with the same update code the network trains with, and for the last question in a race on the live model.",
             "先预测，再运行。每个答案都由优化器的实际表现来评判——在曲面上用的是训练网络的同一段更新代码，最后一题则是在实时模型上的一场比赛。",
@@ -119,6 +119,8 @@ pub mod ui {
     pub const NOT_REACHED: Text = tx("not within", "未在以下步数内达到：");
     /// Diverged.
     pub const DIVERGED: Text = tx("diverged", "发散");
+    /// A row whose box holds a refused value.
+    pub const REFUSED: Text = tx("not run (value refused)", "未运行（数值不被接受）");
     /// Theory heading.
     pub const THEORY: Text = tx(
         "Closed form (the quadratic, best settings)",
