@@ -185,10 +185,10 @@ impl Worker {
         let Some(engine) = job.engine.as_mut() else {
             return Ok(());
         };
-        if s.phase == PhaseKind::Full {
-            for l in 0..engine.widths().len() - 1 {
-                engine.set_frozen(l, false)?;
-            }
+        // As the page's phases: the head phase trains the head alone, the full phase everything.
+        let layers = engine.widths().len() - 1;
+        for l in 0..layers {
+            engine.set_frozen(l, s.phase == PhaseKind::Head && l + 1 < layers)?;
         }
         engine.reset_optimizer_state()?;
         engine.set_freezing(s.freezing)?;
@@ -268,6 +268,18 @@ impl Worker {
                     }
                 }
             }
+        }
+        // Where the job is (seed k of 3, the phase, its epoch): the page shows it while it waits.
+        {
+            let track = &job.tracks[job.track];
+            let s = track.phases[job.phase];
+            self.out.post(&FtEvent::SeedsProgress {
+                seed: track.seed_index,
+                seeds: job.seeds.len(),
+                phase: s.phase,
+                epoch: job.epoch.min(s.epochs),
+                epochs: s.epochs,
+            });
         }
         // The losses are not shown; reading them keeps the engine's ring from piling up.
         if let Some(engine) = job.engine.as_mut() {
