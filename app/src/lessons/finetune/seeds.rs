@@ -104,8 +104,6 @@ pub(super) fn seeds_section(
                     view! { <p class="hint" data-testid="ft-seeds-head-kept">
                         {move || ui::SEEDS_HEAD_KEPT.get(lang.get()).replace("{sd}", &format!("{:.1}", 100.0 * sd))}</p> }
                 })}
-                {(!state.stops.get().is_empty()).then(|| view! {
-                    <p class="hint">{move || ui::SEEDS_NO_EARLY_STOP.get(lang.get())}</p> })}
                 {match (more, verdict) {
                     (true, _) => view! { <p class="verdict" data-testid="ft-seeds-verdict" data-state="running">
                         {move || ui::SEEDS_RUNNING.get(lang.get()).replace("{done}", &done.to_string()).replace("{total}", &runs.len().to_string())}

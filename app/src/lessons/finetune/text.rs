@@ -267,8 +267,8 @@ pub fn pending(lang: Lang, tuned_ran: bool, scratch_ran: bool) -> String {
             "微调阶段（第 4 或第 5 步）和从头训练组（上面的按钮）都运行之后，才会给出结论。",
         ),
         (true, false) => tx(
-            "Fine-tuning has run; the verdict appears once the from-scratch arm (the button above) has run too.",
-            "微调已经运行；从头训练组（上面的按钮）也运行之后，才会给出结论。",
+            "A fine-tuning phase has run; the verdict appears once the from-scratch arm (the button above) has run too.",
+            "已经运行了一个微调阶段；从头训练组（上面的按钮）也运行之后，才会给出结论。",
         ),
         (false, true) => tx(
             "From scratch has run; the verdict appears once a fine-tuning phase (step 4 or 5) has run too.",
@@ -559,8 +559,8 @@ pub mod ui {
     );
     /// Why it is disabled.
     pub const SEEDS_NEED: Text = tx(
-        "Run a fine-tuning phase and the from-scratch arm first: the seeds repeat their settings from the model as loaded (a new head, the shuffling and the scratch initialisation change with the seed).",
-        "请先运行一个微调阶段和从头训练组：各随机种子会从加载时的模型出发，重复它们的设置（新分类头、打乱顺序和从头训练的初始化随种子而变）。",
+        "Run a fine-tuning phase and the from-scratch arm first: the seeds repeat their settings, early stopping included, from the model as loaded (a new head, the shuffling and the scratch initialisation change with the seed; the training examples and the validation split do not).",
+        "请先运行一个微调阶段和从头训练组：各随机种子会从加载时的模型出发，重复它们的设置，包括提前停止。新分类头、打乱顺序和从头训练的初始化随种子而变；训练样本和验证集不变。",
     );
     /// A seed column.
     pub const SEED: Text = tx("seed", "种子");
@@ -573,8 +573,8 @@ pub mod ui {
     );
     /// Seed 1 did not reproduce it.
     pub const REPEAT_DIFFERS: Text = tx(
-        "The first seed is the page's own seed, but its figures differ from the arms above: those were trained differently (a phase run twice, paused, stopped early, or with settings changed since).",
-        "第一个种子就是本页的种子，但结果与上面各组不同：上面的训练方式不一样（某个阶段跑了两次、中途暂停、提前停止，或之后改过设置）。",
+        "The first seed is the page's own seed, but its figures differ from the arms above: those were trained differently (a phase run twice, paused, or with settings changed since).",
+        "第一个种子就是本页的种子，但结果与上面各组不同：上面的训练方式不一样（某个阶段跑了两次、中途暂停，或之后改过设置）。",
     );
     /// Running.
     pub const SEEDS_RUNNING: Text = tx(
@@ -600,11 +600,6 @@ pub mod ui {
     pub const SEEDS_HEAD_KEPT: Text = tx(
         "The pretrained head was kept, so in the fine-tuned arm a seed changes only the order of the batches (its sd is {sd} points); in the from-scratch arm it also changes the initial weights.",
         "预训练的分类头被保留了，所以在微调组里，随机种子只改变各批次的顺序（标准差为 {sd} 个百分点）；在从头训练组里，它还改变初始权重。",
-    );
-    /// The seeds train every epoch.
-    pub const SEEDS_NO_EARLY_STOP: Text = tx(
-        "The seeds run every epoch of each phase's settings: they do not stop early.",
-        "各随机种子都会按各阶段的设置跑完全部轮次：它们不会提前停止。",
     );
     /// Before the first step.
     pub const NOTHING_RUN: Text = tx(
