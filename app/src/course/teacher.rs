@@ -89,7 +89,10 @@ pub const DEMOS: &[Demo] = &[
         ),
     },
     Demo {
-        title: tx("Another pen: transfer with the head kept", "另一支笔：保留分类头的迁移"),
+        title: tx(
+            "Another pen: transfer with the head kept",
+            "另一支笔：保留分类头的迁移",
+        ),
         lesson: "finetune",
         setup: "scenario=pen&step=1",
         what: tx(

@@ -50,10 +50,7 @@ const REFUSED: Text = tx(
 
 /// A number field of a phase's form: a value outside `range` (or not a number) is refused with a
 /// message under the field, and the field's id is listed in `refused` until it is corrected.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "a field's parts, each used once"
-)]
+#[allow(clippy::too_many_arguments, reason = "a field's parts, each used once")]
 pub(super) fn number_input<T>(
     id: &'static str,
     label: Text,
@@ -216,10 +213,20 @@ mod tests {
         };
         let en = stop_sentence(Lang::En, &s);
         assert!(en.starts_with("Stopped early at epoch 9 of 20"), "{en}");
-        assert!(en.contains("lowest at epoch 6 (0.812)") && en.contains("other 40"), "{en}");
+        assert!(
+            en.contains("lowest at epoch 6 (0.812)") && en.contains("other 40"),
+            "{en}"
+        );
         let zh = stop_sentence(Lang::Zh, &s);
         assert!(zh.contains("第 9 轮") && !zh.contains('{'), "{zh}");
-        let all = stop_sentence(Lang::En, &StopInfo { early: false, stopped_at: 20, ..s });
+        let all = stop_sentence(
+            Lang::En,
+            &StopInfo {
+                early: false,
+                stopped_at: 20,
+                ..s
+            },
+        );
         assert!(all.starts_with("Ran all 20 epochs"), "{all}");
         for r in [LR, MOMENTUM, WEIGHT_DECAY, EPOCHS, PATIENCE] {
             assert!(!(r.ok)(f64::NAN) && !(r.ok)(1000.0), "{}", r.text);

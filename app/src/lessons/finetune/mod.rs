@@ -18,9 +18,7 @@ mod worker;
 use leptos::prelude::*;
 
 use self::panels::{ComparisonChart, FreezingPanel, ModelFiles, StatusBar};
-use self::protocol::{
-    FtToWorker, MessageCode, PhaseKind, PhaseSettings, Scenario, Slot,
-};
+use self::protocol::{FtToWorker, MessageCode, PhaseKind, PhaseSettings, Scenario, Slot};
 use self::steps::{compare_panel, freeze_panel, head_panel, load_panel, train_panel};
 use self::text::{STEPS, ui};
 use super::lesson::{Lesson, LessonInfo};
@@ -396,6 +394,10 @@ pub fn FinetuneLesson() -> impl IntoView {
         if widths.len() < 2 {
             return String::new();
         }
+        // The head phase freezes every layer below the head, whatever the locks show.
+        let frozen: Vec<bool> = (0..widths.len() - 1)
+            .map(|l| l + 2 < widths.len())
+            .collect();
         let phase = |f: PhaseForm| pytorch::PhaseCode {
             lr: f.lr.get(),
             momentum: f.momentum.get(),
@@ -409,10 +411,7 @@ pub fn FinetuneLesson() -> impl IntoView {
                 .then(|| state.widths.get().last().copied())
                 .flatten(),
             widths,
-            frozen: state
-                .head_frozen
-                .get()
-                .unwrap_or_else(|| state.frozen.get()),
+            frozen,
             head: phase(head),
             full: phase(full),
             zero_grad: zero_grad.get(),

@@ -203,19 +203,33 @@ pub fn verdict(lang: Lang, v: &Verdict, n: usize, full: bool) -> String {
         ),
         (Lang::En, Verdict::Best { best, next, band }) => format!(
             "Best: {} at {}, {:.1} points above {} at {} — more than the ±{band:.1}-point band for {n} held-out examples (one seed).",
-            arm(best.0), pc(best.1), 100.0 * (best.1 - next.1), arm(next.0), pc(next.1)
+            arm(best.0),
+            pc(best.1),
+            100.0 * (best.1 - next.1),
+            arm(next.0),
+            pc(next.1)
         ),
         (Lang::Zh, Verdict::Best { best, next, band }) => format!(
             "最好的是{}：{}，比{}的 {} 高 {:.1} 个百分点，超过了 {n} 个留出样本下 ±{band:.1} 个百分点的误差带（单个随机种子）。",
-            arm(best.0), pc(best.1), arm(next.0), pc(next.1), 100.0 * (best.1 - next.1)
+            arm(best.0),
+            pc(best.1),
+            arm(next.0),
+            pc(next.1),
+            100.0 * (best.1 - next.1)
         ),
         (Lang::En, Verdict::Tie { best, next, band }) => format!(
             "About the same: {} at {} and {} at {} lie within ±{band:.1} points of each other, the band for {n} held-out examples (one seed).",
-            arm(best.0), pc(best.1), arm(next.0), pc(next.1)
+            arm(best.0),
+            pc(best.1),
+            arm(next.0),
+            pc(next.1)
         ),
         (Lang::Zh, Verdict::Tie { best, next, band }) => format!(
             "差不多：{}的 {} 与{}的 {} 相差在 ±{band:.1} 个百分点之内，这是 {n} 个留出样本下的误差带（单个随机种子）。",
-            arm(best.0), pc(best.1), arm(next.0), pc(next.1)
+            arm(best.0),
+            pc(best.1),
+            arm(next.0),
+            pc(next.1)
         ),
     }
 }
@@ -602,10 +616,7 @@ pub mod ui {
         "预训练的分类头被保留了，所以在微调组里，随机种子只改变各批次的顺序（标准差为 {sd} 个百分点）；在从头训练组里，它还改变初始权重。",
     );
     /// Before the first step.
-    pub const NOTHING_RUN: Text = tx(
-        "— (nothing has run yet)",
-        "—（还没有运行任何一步）",
-    );
+    pub const NOTHING_RUN: Text = tx("— (nothing has run yet)", "—（还没有运行任何一步）");
     /// A trainable tensor with no step since it changed.
     pub const NO_STEP_YET: Text = tx(
         "— (no step since this changed)",
@@ -684,7 +695,10 @@ mod tests {
         // on 500 held-out examples (band ≈ 6.2 points).
         let f = features(Lang::En, 0.523, 4, Some(0.577), 500);
         assert!(f.contains("52.3 % against chance at 25.0 %"), "{f}");
-        assert!(f.contains("But no more than") && f.contains("57.7 %"), "{f}");
+        assert!(
+            f.contains("But no more than") && f.contains("57.7 %"),
+            "{f}"
+        );
         let f = features(Lang::En, 0.27, 4, None, 200);
         assert!(f.contains("within the band of chance"), "{f}");
         assert!(!features(Lang::Zh, 0.523, 4, Some(0.577), 500).contains(" %"));

@@ -219,7 +219,10 @@ mod tests {
         assert_eq!((t_critical(1), t_critical(2)), (12.706, 4.303));
         // Two seeds: t 12.71 — the same spread is a much wider band.
         let two = seeds_band(&[0.70, 0.72], &[0.60, 0.62], 1_000_000);
-        assert!((two - 12.706 * 100.0 * (0.0002f64 / 2.0 * 2.0).sqrt() as f32).abs() < 0.05, "{two}");
+        assert!(
+            (two - 12.706 * 100.0 * (0.0002f64 / 2.0 * 2.0).sqrt() as f32).abs() < 0.05,
+            "{two}"
+        );
         let arms = [
             (Arm::Untouched, vec![0.5; 3]),
             (Arm::Tuned, vec![0.70, 0.72, 0.74]),

@@ -144,6 +144,68 @@ mod tests {
         }
     }
 
+    /// Runs a future of the CPU engine (ready at once) to completion.
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+        }
+    }
+
+    fn noise(n: usize, seed: u64) -> Dataset {
+        let mut rng = SeededRng::new(seed);
+        let mut d = dataset((0..n).map(|_| rng.below(3) as u8).collect());
+        (d.height, d.width) = (4, 4);
+        d.images = (0..n * 16).map(|_| rng.below(256) as u8).collect();
+        (d.mean, d.std) = (0.5, 0.3);
+        d
+    }
+
+    #[test]
+    fn a_phase_stops_once_patience_runs_out_and_keeps_its_best_epochs_weights() {
+        use kernels::training::EpochBatches;
+        // Random labels: the training examples are memorised and the validation loss soon turns up.
+        let (train, held_out) = (noise(60, 1), noise(40, 2));
+        let model = Mlp::new(16, &[32], 3, 1).unwrap();
+        let mut engine = AnyEngine::gpu_or_cpu(None, &model, 64).unwrap();
+        engine.set_splits(&train, &held_out).unwrap();
+        let mut early = EarlyRun::begin(&mut engine, &train, 1, 3).unwrap().unwrap();
+        let carved = (early.train_len(), early.validation.len());
+        assert_eq!(carved.0 + carved.1, 60);
+        assert!(carved.1 >= 11, "one in five of each class: {carved:?}");
+        let opt = kernels::OptimizerConfig {
+            lr: 0.5,
+            momentum: 0.9,
+            ..Default::default()
+        };
+        let mut accuracy = Vec::new();
+        let mut epoch = 0;
+        while epoch < 200 {
+            let batches = EpochBatches::new(early.train_len(), 8, 1, epoch);
+            for i in 0..batches.len() {
+                engine.train_step(batches.batch(i), &opt).unwrap();
+            }
+            epoch += 1;
+            accuracy.push(block_on(engine.evaluate(None)).unwrap().accuracy());
+            let (_, verdict) = block_on(early.observe(&mut engine, &held_out, epoch)).unwrap();
+            if verdict == Verdict::Stop {
+                break;
+            }
+        }
+        let info = early
+            .finish(&mut engine, &train, PhaseKind::Head, 200, epoch)
+            .unwrap();
+        assert!(info.early && info.stopped_at < 200, "{info:?}");
+        assert_eq!(info.stopped_at - info.best_epoch, 3, "{info:?}");
+        assert_eq!((info.train, info.validation), carved);
+        // The best epoch's weights are back: the held-out accuracy is that epoch's, bit for bit.
+        let restored = block_on(engine.evaluate(None)).unwrap().accuracy();
+        assert_eq!(restored, accuracy[info.best_epoch - 1]);
+    }
+
     #[test]
     fn the_validation_split_takes_one_in_five_of_every_class_and_leaves_each_class_examples_to_train_on()
      {
@@ -158,7 +220,11 @@ mod tests {
         );
         let mut all: Vec<u32> = train.iter().chain(&validation).copied().collect();
         all.sort_unstable();
-        assert_eq!(all, (0..17).collect::<Vec<u32>>(), "disjoint, and every row is used");
+        assert_eq!(
+            all,
+            (0..17).collect::<Vec<u32>>(),
+            "disjoint, and every row is used"
+        );
         assert_eq!(carve(&d, 1), Some((train, validation)), "seeded");
         assert_ne!(carve(&d, 1).unwrap().1, carve(&d, 2).unwrap().1);
         // A class with one example has nothing to spare for validation.
