@@ -39,6 +39,9 @@ pub struct Progress {
     pub running: bool,
 }
 
+/// Where the seeds job is: (seed index, seeds, phase, epoch, epochs).
+pub type SeedsAt = (usize, usize, PhaseKind, usize, usize);
+
 /// The page's signals, shared through context.
 #[derive(Clone, Copy)]
 pub struct FtState {
@@ -94,8 +97,8 @@ pub struct FtState {
     pub samples: RwSignal<Vec<Sample>>,
     /// The "3 seeds" results, and whether more runs follow.
     pub seeds: RwSignal<Option<(Vec<SeedRun>, bool)>>,
-    /// Where the seeds job is: (seed index, seeds, phase, epoch, epochs).
-    pub seeds_progress: RwSignal<Option<(usize, usize, PhaseKind, usize, usize)>>,
+    /// Where the seeds job is.
+    pub seeds_progress: RwSignal<Option<SeedsAt>>,
     /// Where each phase with early stopping last stopped (the latest per phase).
     pub stops: RwSignal<Vec<StopInfo>>,
     /// The running phase's last validation loss: (phase, epoch, loss, epochs left without a lower one).
