@@ -33,6 +33,19 @@ export class FinetunePage extends BasePage {
     await this.page.waitForTimeout(300);
   }
 
+  /** Starts a phase with its button and waits until it has ended, after all its epochs or earlier
+   * (early stopping); returns the epochs it ran. */
+  async trainPhaseUntilEnded(button, phase, timeout = 240_000) {
+    await this.byId(button).click();
+    const handle = await this.page.waitForFunction((p) => {
+      const v = document.querySelector('[data-testid=ft-phase]')?.dataset.progress ?? '';
+      const m = v.match(/^(\w+):(\d+)\/(\d+):(\w+)$/);
+      return m && m[1] === p && m[4] === 'done' && Number(m[2]) > 0 && Number(m[2]);
+    }, phase, { timeout });
+    await this.page.waitForTimeout(300);
+    return handle.jsonValue();
+  }
+
   async fill(id, value) { await this.byId(id).fill(String(value)); await this.byId(id).dispatchEvent('change'); }
 
   /** Draws a stroke through points given as fractions of the canvas, once the pad has stopped moving

@@ -129,7 +129,7 @@ test('the step comes from the URL, arrows and Back move it, and the lesson compl
     await ft.next();
     await ft.trainPhase('train-scratch', 'scratch');
     const verdict = await ft.text('ft-verdict');
-    assert.match(verdict, /迁移|差不多/, verdict);
+    assert.match(verdict, /最好的是|差不多/, verdict);
     assert.match(verdict, /百分点/, verdict);
     await ft.screenshot('ft-04-chinese');
     assert.deepEqual(ft.consoleErrors, []);
@@ -327,12 +327,16 @@ test('3 seeds: both trained arms rerun from the model as loaded, seed 1 reproduc
       assert.ok(Math.abs(Number(await ft.byId(`ft-seeds-mean-${arm}`).getAttribute('data-sd')) - sd) < 1e-6, arm);
       arms[arm] = { m, sd };
     }
-    // The verdict compares the two best means within max(1, 2·sqrt(sd²/3 + sd²/3 + p(1−p)/200 + q(1−q)/200)).
+    // The verdict compares the two best means within max(1, t·sqrt(sd²/3 + sd²/3 + p(1−p)/200 + q(1−q)/200)),
+    // with Student's t for 2 degrees of freedom (4.303), not 2.
     const [a, b] = Object.entries(arms).sort((x, y) => y[1].m - x[1].m);
-    const band = Math.max(1, 200 * Math.sqrt(a[1].sd ** 2 / 3 + b[1].sd ** 2 / 3 + a[1].m * (1 - a[1].m) / 200 + b[1].m * (1 - b[1].m) / 200));
+    const band = Math.max(1, 100 * 4.303 * Math.sqrt(a[1].sd ** 2 / 3 + b[1].sd ** 2 / 3 + a[1].m * (1 - a[1].m) / 200 + b[1].m * (1 - b[1].m) / 200));
     const verdict = ft.byId('ft-seeds-verdict');
     const text = await ft.text('ft-seeds-verdict');
     assert.ok(text.includes(`±${band.toFixed(1)}`) && text.includes('200 held-out'), `${text} (band ${band})`);
+    assert.match(text, /this set of training examples/, text);
+    // The pretrained head was kept: a seed only reorders the fine-tuned arm's batches, and the page says so.
+    assert.match(await ft.text('ft-seeds-head-kept'), /changes only the order of the batches/);
     assert.equal(await verdict.getAttribute('data-state'), 100 * (a[1].m - b[1].m) > band ? 'best' : 'tie', text);
     assert.equal(await verdict.getAttribute('data-best'), a[0], text);
     await ft.screenshot('ft-07-seeds');
@@ -373,6 +377,126 @@ test('predict, then run: the gradient question is graded by the head phase\'s tr
     assert.ok(['tuned', 'same', 'scratch'].includes(actual));
     assert.equal(await transfer.getAttribute('data-correct'), String(actual === 'tuned'));
     assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});
+
+test('walking steps 1→2→3→4 without touching a lock, "Train the head" still leaves fc1 bit-identical; before any step the freezing panel says nothing has run', async () => {
+  const ft = await FinetunePage.open(browser, server.url, 'scenario=pen&test=200&head_epochs=2&engine=cpu');
+  try {
+    await ft.pretrainedAccuracy();
+    assert.equal(await ft.step(), 1);
+    await ft.next();
+    // Step 2 opened by walking: fc1 is still trainable (the path that used to train it in the head phase).
+    assert.equal(await ft.byId('lock-fc1').getAttribute('aria-pressed'), 'false');
+    await ft.page.waitForFunction(() => /^[0-9a-f]{16}$/.test(document.querySelector('[data-testid=ft-fc1-digest]')?.dataset.value ?? ''));
+    const fc1Before = await ft.value('ft-fc1-digest');
+    assert.equal(await ft.value('ft-dispatches'), '0');
+    assert.match(await ft.text('ft-dispatches'), /No training step has run yet/);
+    assert.match(await ft.text('grad-norm-fc1.weight'), /nothing has run yet/);
+    await ft.next();
+    await ft.next();
+    assert.equal(await ft.step(), 4);
+    await ft.trainPhase('train-head', 'head');
+    assert.equal(await ft.value('ft-fc1-digest'), fc1Before, 'fc1 read back from the engine is bit-identical');
+    assert.equal(await ft.number('weight-change-fc1.weight'), 0);
+    assert.equal(await ft.number('weight-change-fc1.bias'), 0);
+    assert.equal(await ft.value('grad-norm-fc1.weight'), '', 'no gradient computed for fc1');
+    assert.ok(await ft.number('weight-change-fc2.weight') > 0, 'the head trained');
+    // The comparison names the phase reached: a linear probe, not yet fine-tuning.
+    await ft.next(); await ft.next();
+    assert.equal(await ft.byId('ft-tuned-name').getAttribute('data-full'), 'false');
+    assert.match(await ft.text('ft-tuned-name'), /head only \(a linear probe/);
+    // Only one trained arm has run: no "Best", and the pending sentence says which arm is missing.
+    assert.equal(await ft.byId('ft-verdict').getAttribute('data-state'), 'pending');
+    assert.match(await ft.text('ft-verdict'), /A fine-tuning phase has run; the verdict appears once the from-scratch arm/);
+    assert.equal(await ft.errors(), '');
+    assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});
+
+test('early stopping per phase (ft-early-stop): set on the form, validated on examples carved from the training ones, and the page says where the phase stopped', async () => {
+  const ft = await FinetunePage.open(browser, server.url, 'step=4&scenario=pen&test=200&head_epochs=60&engine=cpu');
+  try {
+    await ft.pretrainedAccuracy();
+    const early = ft.byId('ft-early-stop');
+    assert.equal(await early.getAttribute('data-state'), 'off', 'off by default: every epoch runs');
+    assert.match(await ft.text('ft-data'), /^Examples: 50 for training · 200 held out/);
+    await ft.fill('ft-lr', 0.1);
+    await ft.fill('ft-patience', 3);
+    assert.equal(await early.getAttribute('data-patience'), '3');
+    assert.equal(await early.getAttribute('data-state'), 'set');
+    // A linear probe on 40 examples at lr 0.1 overfits long before 60 epochs: the validation loss turns up.
+    const ran = await ft.trainPhaseUntilEnded('train-head', 'head');
+    assert.equal(await early.getAttribute('data-state'), 'stopped', await ft.text('ft-early-stop'));
+    const stoppedAt = Number(await early.getAttribute('data-stopped-at'));
+    const best = Number(await early.getAttribute('data-best-epoch'));
+    assert.equal(stoppedAt, ran, 'where the phase stopped is where its progress ended');
+    assert.ok(stoppedAt < 60, `stopped before its 60 epochs: ${stoppedAt}`);
+    assert.equal(stoppedAt - best, 3, 'patience 3: three epochs without a lower validation loss after the best');
+    const result = await ft.text('ft-early-stop-result');
+    assert.match(result, new RegExp(`Stopped early at epoch ${stoppedAt} of 60`), result);
+    assert.match(result, /10 examples carved from the training examples/, result);
+    assert.match(result, /other 40 examples/, result);
+    assert.match(await ft.text('ft-data'), /^Examples: 50 for training · 200 held out/, 'the held-out examples are untouched');
+    // The best epoch's weights were kept: the status tile shows them, measured again.
+    await ft.next(); await ft.next();
+    assert.equal(await ft.number('ft-tuned-accuracy'), await ft.number('ft-accuracy'));
+    // The from-scratch arm has the same setting on its form.
+    assert.equal(await ft.byId('ft-early-stop').getAttribute('data-state'), 'off');
+    await ft.fill('ft-scratch-patience', 2);
+    await ft.fill('ft-scratch-epochs', 80);
+    const scratchRan = await ft.trainPhaseUntilEnded('train-scratch', 'scratch');
+    const s = ft.byId('ft-early-stop');
+    assert.ok(['stopped', 'ran-all'].includes(await s.getAttribute('data-state')), await ft.text('ft-early-stop'));
+    assert.equal(Number(await s.getAttribute('data-stopped-at')), scratchRan);
+    assert.match(await ft.text('ft-scratch-settings'), /early stopping with patience 2/);
+    // The seeds repeat the phases with their early stopping: seed 1 reproduces both arms exactly.
+    await ft.byId('ft-seeds').click();
+    await ft.page.waitForFunction(() => {
+      const t = document.querySelector('[data-testid=ft-seeds-table]');
+      return t?.dataset.done === '3' && t.dataset.running === 'false';
+    }, null, { timeout: 240_000 });
+    assert.equal(await ft.byId('ft-seeds-repeat').getAttribute('data-state'), 'same', await ft.text('ft-seeds-repeat'));
+    assert.equal(await ft.errors(), '');
+    assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});
+
+test('bad settings are refused with a message: URL keys named in the "ignored" line, lr 1000 and 0 epochs on the form before Train', async () => {
+  const ft = await FinetunePage.open(browser, server.url, 'step=4&scenario=banana&per_class=0&head_epochs=-1&test=200&engine=cpu');
+  try {
+    await ft.pretrainedAccuracy();
+    const line = await ft.text('ft-url-problem');
+    assert.match(line, /^A setting in the URL was ignored:/, line);
+    for (const key of ['scenario=banana', 'per_class=0', 'head_epochs=-1']) assert.ok(line.includes(key), `${key} in ${line}`);
+    assert.match(await ft.text('ft-data'), /^Examples: 50 for training/, 'the defaults stand in');
+    await ft.fill('ft-lr', 1000);
+    assert.match(await ft.text('ft-lr-refused'), /1000 is refused; it must be \(0, 10\]/);
+    assert.ok(await ft.byId('train-head').isDisabled(), 'Train waits until the rate is corrected');
+    await ft.fill('ft-lr', 0.001);
+    assert.equal(await ft.byId('ft-lr-refused').count(), 0);
+    await ft.fill('ft-epochs', 0);
+    assert.match(await ft.text('ft-epochs-refused'), /0 is refused; it must be 1–500/);
+    assert.ok(await ft.byId('train-head').isDisabled());
+    await ft.fill('ft-epochs', 1);
+    assert.ok(!(await ft.byId('train-head').isDisabled()));
+    await ft.trainPhase('train-head', 'head');
+    assert.match(await ft.text('ft-url-problem'), /per_class=0/, 'still named after a phase ran');
+    assert.deepEqual(ft.consoleErrors, []);
+  } finally { await ft.close(); }
+});
+
+test('a reload during a phase does not drop it silently: the page names the phase it cut off', async () => {
+  const ft = await FinetunePage.open(browser, server.url, 'step=4&scenario=pen&test=200&head_epochs=500&engine=cpu');
+  try {
+    await ft.pretrainedAccuracy();
+    await ft.byId('train-head').click();
+    await ft.page.waitForFunction(() => /^head:\d+\/500:running$/.test(document.querySelector('[data-testid=ft-phase]')?.dataset.progress ?? ''));
+    await ft.page.reload();
+    await ft.byId('ft-interrupted').waitFor({ timeout: 60_000 });
+    assert.equal(await ft.byId('ft-interrupted').getAttribute('data-phase'), 'head');
+    assert.match(await ft.text('ft-interrupted'), /while the head phase was running \(epoch \d+ of 500 when it was last kept\)/);
+    await ft.byId('ft-resumed').waitFor();
   } finally { await ft.close(); }
 });
 

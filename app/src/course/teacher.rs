@@ -90,12 +90,15 @@ pub const DEMOS: &[Demo] = &[
         ),
     },
     Demo {
-        title: tx("Another pen: transfer that helps", "另一支笔：有帮助的迁移"),
+        title: tx(
+            "Another pen: transfer with the head kept",
+            "另一支笔：保留分类头的迁移",
+        ),
         lesson: "finetune",
         setup: "scenario=pen&step=1",
         what: tx(
-            "Five drawings per digit in a thicker, shifted pen: the pretrained model starts far above chance and fine-tuning lifts it further.",
-            "用更粗、偏移的笔每个数字只有五个样本：预训练模型一开始就远高于随机猜测，微调还能再提高它。",
+            "Five examples per digit in a thicker, shifted pen; keep the pretrained head in step 3 (do not replace it). The pretrained model starts far above chance; step 6 measures whether fine-tuning lifts it by more than the band.",
+            "用更粗、偏移的笔，每个数字只有五个样本；在第 3 步保留预训练的分类头（不要替换）。预训练模型一开始就远高于随机猜测；第 6 步测量微调能否让它的提高超过误差带。",
         ),
     },
     Demo {

@@ -3,6 +3,7 @@
 //! the setup (`?lesson=finetune&step=3&scenario=pen`).
 
 pub mod draw;
+mod form;
 pub mod panels;
 mod predict;
 pub mod protocol;
@@ -17,9 +18,7 @@ mod worker;
 use leptos::prelude::*;
 
 use self::panels::{ComparisonChart, FreezingPanel, ModelFiles, StatusBar};
-use self::protocol::{
-    FtToWorker, MessageCode, PhaseKind, PhaseSettings, Scenario, Slot, WorkerMessage,
-};
+use self::protocol::{FtToWorker, MessageCode, PhaseKind, PhaseSettings, Scenario, Slot};
 use self::steps::{compare_panel, freeze_panel, head_panel, load_panel, train_panel};
 use self::text::{STEPS, ui};
 use super::lesson::{Lesson, LessonInfo};
@@ -177,6 +176,23 @@ struct PhaseForm {
     momentum: RwSignal<f32>,
     weight_decay: RwSignal<f32>,
     epochs: RwSignal<usize>,
+    /// Early stopping's patience in epochs (0: off).
+    patience: RwSignal<usize>,
+    /// Ids of the fields whose typed value was refused (the phase's button waits for them).
+    refused: RwSignal<Vec<&'static str>>,
+}
+
+impl PhaseForm {
+    fn new(lr: f32, momentum: f32, epochs: usize) -> Self {
+        Self {
+            lr: RwSignal::new(lr),
+            momentum: RwSignal::new(momentum),
+            weight_decay: RwSignal::new(0.0),
+            epochs: RwSignal::new(epochs),
+            patience: RwSignal::new(0),
+            refused: RwSignal::new(Vec::new()),
+        }
+    }
 }
 
 /// The lesson page.
@@ -187,34 +203,13 @@ pub fn FinetuneLesson() -> impl IntoView {
     let route = router.0.get_untracked();
     let (setup, problems) = settings::from_query(SETTINGS, &route.query());
     let (client, state) = state::start();
-    if !problems.is_empty() {
-        state.errors.update(|v| {
-            v.push(WorkerMessage::new(
-                MessageCode::UrlProblem,
-                problems.join("; "),
-            ))
-        });
-    }
+    // Kept apart from the worker's messages, which a new load clears: a bad key stays named.
+    let url_problem = (!problems.is_empty()).then(|| problems.join("; "));
     let step = current_step(router, STEPS.len());
-    let head = PhaseForm {
-        lr: RwSignal::new(0.001),
-        momentum: RwSignal::new(0.9),
-        weight_decay: RwSignal::new(0.0),
-        epochs: RwSignal::new(setup.head_epochs),
-    };
-    let full = PhaseForm {
-        lr: RwSignal::new(0.0001),
-        momentum: RwSignal::new(0.9),
-        weight_decay: RwSignal::new(0.0),
-        epochs: RwSignal::new(setup.full_epochs),
-    };
+    let head = PhaseForm::new(0.001, 0.9, setup.head_epochs);
+    let full = PhaseForm::new(0.0001, 0.9, setup.full_epochs);
     // From scratch trains a fresh network: the seed recipe's rate, for as many epochs as both phases.
-    let scratch = PhaseForm {
-        lr: RwSignal::new(0.01),
-        momentum: RwSignal::new(0.5),
-        weight_decay: RwSignal::new(0.0),
-        epochs: RwSignal::new(setup.head_epochs + setup.full_epochs),
-    };
+    let scratch = PhaseForm::new(0.01, 0.5, setup.head_epochs + setup.full_epochs);
     // Step 2's "freeze by zeroing gradients instead" (the head phase then updates frozen layers with
     // a zero gradient).
     let zero_grad = RwSignal::new(false);
@@ -289,6 +284,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             form.momentum.set(s.momentum);
             form.weight_decay.set(s.weight_decay);
             form.epochs.set(s.epochs);
+            form.patience.set(s.patience);
             if s.phase == PhaseKind::Head {
                 zero_grad.set(s.freezing == Freezing::ZeroGradient);
             }
@@ -349,6 +345,13 @@ pub fn FinetuneLesson() -> impl IntoView {
                 PhaseKind::Scratch => (scratch, setup.seed),
             };
             let epochs = form.epochs.get_untracked();
+            // A field still refused keeps the phase from starting (its button is disabled too).
+            if !form.refused.get_untracked().is_empty() {
+                return;
+            }
+            state.stops.update(|s| s.retain(|x| x.phase != phase));
+            state.validation.set(None);
+            state.interrupted.set(None);
             if phase == PhaseKind::Scratch {
                 state.scratch_curve.set(Vec::new());
             }
@@ -368,6 +371,7 @@ pub fn FinetuneLesson() -> impl IntoView {
                 },
                 batch: setup.batch,
                 seed,
+                patience: form.patience.get_untracked(),
             }));
         }
     };
@@ -390,6 +394,10 @@ pub fn FinetuneLesson() -> impl IntoView {
         if widths.len() < 2 {
             return String::new();
         }
+        // The head phase freezes every layer below the head, whatever the locks show.
+        let frozen: Vec<bool> = (0..widths.len() - 1)
+            .map(|l| l + 2 < widths.len())
+            .collect();
         let phase = |f: PhaseForm| pytorch::PhaseCode {
             lr: f.lr.get(),
             momentum: f.momentum.get(),
@@ -403,10 +411,7 @@ pub fn FinetuneLesson() -> impl IntoView {
                 .then(|| state.widths.get().last().copied())
                 .flatten(),
             widths,
-            frozen: state
-                .head_frozen
-                .get()
-                .unwrap_or_else(|| state.frozen.get()),
+            frozen,
             head: phase(head),
             full: phase(full),
             zero_grad: zero_grad.get(),
@@ -428,6 +433,7 @@ pub fn FinetuneLesson() -> impl IntoView {
                     state,
                     lang,
                     head,
+                    PhaseKind::Head,
                     ui::TRAIN_HEAD,
                     "train-head",
                     busy,
@@ -443,6 +449,7 @@ pub fn FinetuneLesson() -> impl IntoView {
                 state,
                 lang,
                 full,
+                PhaseKind::Full,
                 ui::TRAIN_FULL,
                 "train-full",
                 busy,
@@ -469,6 +476,9 @@ pub fn FinetuneLesson() -> impl IntoView {
         <main class="lesson finetune">
             <StepPlayer steps=&STEPS />
             <div class="errors" data-testid="errors" role="alert">
+                {url_problem.map(|d| view! {
+                    <p class="error" data-testid="ft-url-problem">{move || text::message(MessageCode::UrlProblem).get(lang.get())}" ("{d}")"</p>
+                })}
                 {move || state.errors.get().into_iter().map(|m| view! {
                     <p class="error">{text::message(m.code).get(lang.get())}{(!m.detail.is_empty()).then(|| format!(" ({})", m.detail))}</p>
                 }).collect_view()}
@@ -490,6 +500,14 @@ pub fn FinetuneLesson() -> impl IntoView {
                 <p class="hint" data-testid="ft-resumed">
                     {move || ui::RESUMED.get(lang.get())}" "
                     <button class="danger" data-testid="ft-afresh" on:click=afresh.clone()>{move || ui::AFRESH.get(lang.get())}</button>
+                </p>
+            })}
+            {move || state.interrupted.get().map(|(phase, epoch, epochs)| view! {
+                <p class="hint" data-testid="ft-interrupted" data-phase=panels::phase_id(phase)>
+                    {move || ui::INTERRUPTED.get(lang.get())
+                        .replace("{phase}", text::phase_label(phase).get(lang.get()))
+                        .replace("{epoch}", &epoch.to_string())
+                        .replace("{epochs}", &epochs.to_string())}
                 </p>
             })}
             <StatusBar state=state lang=lang keeps_classes=setup.scenario.keeps_classes() />

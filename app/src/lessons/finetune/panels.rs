@@ -17,7 +17,8 @@ fn pct(lang: Lang, v: Option<f32>) -> String {
     })
 }
 
-fn phase_id(p: PhaseKind) -> &'static str {
+/// A phase's `data-` value.
+pub(super) fn phase_id(p: PhaseKind) -> &'static str {
     match p {
         PhaseKind::Head => "head",
         PhaseKind::Full => "full",
@@ -47,9 +48,27 @@ pub fn StatusBar(
         }
     };
     let accuracy = move || state.accuracy.get().map(|(a, _)| a);
+    // The old head's outputs are not the task's classes until a new head is in: its accuracy here
+    // means nothing, as the pretrained tile says.
+    let old_head = move || {
+        !keeps_classes
+            && !state.head_replaced.get()
+            && state.widths.get().last().copied() != Some(state.classes.get().len())
+    };
     let digest = move || state.accuracy.get().map(|(_, d)| d).unwrap_or_default();
     let scratch = move || state.scratch_curve.get().last().copied();
     let phase = move || {
+        if let (Some((_, true)), Some((seed, seeds, phase, epoch, epochs))) =
+            (state.seeds.get(), state.seeds_progress.get())
+        {
+            return ui::SEEDS_PROGRESS
+                .get(lang.get())
+                .replace("{seed}", &(seed + 1).to_string())
+                .replace("{seeds}", &seeds.to_string())
+                .replace("{phase}", text::phase_label(phase).get(lang.get()))
+                .replace("{epoch}", &epoch.to_string())
+                .replace("{epochs}", &epochs.to_string());
+        }
         let p = state.progress.get();
         let running = p.is_some_and(|p| p.running);
         let label = text::phase_name(p.filter(|p| p.running).map(|p| p.phase)).get(lang.get());
@@ -81,13 +100,25 @@ pub fn StatusBar(
                 {move || if state.awaiting_pretrained.get() { ui::WAITING.get(lang.get()).to_string() } else if state.loaded.get() { pretrained_text() } else { ui::NO_EXAMPLES.get(lang.get()).to_string() }}
             </dd>
             <dt>{move || ui::ACCURACY.get(lang.get())}</dt>
-            <dd data-testid="ft-accuracy" data-value=move || full(accuracy()) data-digest=digest>{move || pct(lang.get(), accuracy())}</dd>
+            <dd data-testid="ft-accuracy" data-value=move || full(accuracy()) data-digest=digest data-old-head=move || old_head().to_string()>
+                {move || if old_head() { ui::OLD_HEAD_ACCURACY.get(lang.get()).to_string() } else { pct(lang.get(), accuracy()) }}</dd>
             <dt>{move || ui::PHASE.get(lang.get())}</dt>
             <dd data-testid="ft-phase" data-value=phase_value data-progress=progress_value>{phase}</dd>
             <dt>{move || ui::SCRATCH_ACCURACY.get(lang.get())}</dt>
             <dd data-testid="ft-scratch-accuracy" data-value=move || full(scratch())>{move || pct(lang.get(), scratch())}</dd>
         </dl>
     }
+}
+
+/// A gradient cell without a figure: nothing has run yet, the tensor is frozen (PyTorch's p.grad is
+/// None), or no step has run since it was unfrozen.
+fn none_yet(lang: Lang, frozen: bool, dispatches: usize) -> String {
+    let t = match (dispatches, frozen) {
+        (0, _) => ui::NOTHING_RUN,
+        (_, true) => ui::NOT_COMPUTED,
+        (_, false) => ui::NO_STEP_YET,
+    };
+    t.get(lang).to_string()
 }
 
 fn sci(v: f64) -> String {
@@ -126,9 +157,9 @@ pub fn FreezingPanel(
                         let frozen = r.frozen;
                         view! {
                             <tr class:frozen=frozen data-testid=format!("tensor-{}", r.name)>
-                                <td>{r.name.clone()}{frozen.then(|| view! { <span class="tag">{move || ui::LOCKED.get(lang.get())}</span> })}</td>
+                                <td>{r.name.clone()}{frozen.then(|| view! { " "<span class="tag">{move || ui::LOCKED.get(lang.get())}</span> })}</td>
                                 <td>{r.count}</td>
-                                <td data-testid=format!("grad-norm-{}", r.name) data-value=r.grad_norm.map_or(String::new(), |g| format!("{g:?}")) data-zeroed=r.zeroed.to_string()>{if r.zeroed { ui::ZEROED.get(lang.get()).to_string() } else { r.grad_norm.map_or_else(|| ui::NOT_COMPUTED.get(lang.get()).to_string(), sci) }}</td>
+                                <td data-testid=format!("grad-norm-{}", r.name) data-value=r.grad_norm.map_or(String::new(), |g| format!("{g:?}")) data-zeroed=r.zeroed.to_string()>{if r.zeroed { ui::ZEROED.get(lang.get()).to_string() } else { r.grad_norm.map_or_else(|| none_yet(lang.get(), frozen, state.dispatches.get()), sci) }}</td>
                                 <td data-testid=format!("weight-change-{}", r.name) data-value=format!("{:?}", r.weight_change)>{sci(r.weight_change)}</td>
                                 <td data-testid=format!("momentum-norm-{}", r.name) data-value=format!("{:?}", r.momentum_norm)>{sci(r.momentum_norm)}</td>
                             </tr>
@@ -153,7 +184,11 @@ pub fn FreezingPanel(
                 data-engine=move || state.engine.get().map(|e| crate::protocol::engine_label(e.kind))>
                 {move || {
                     let on_gpu = state.engine.get().is_none_or(|e| e.kind == kernels::EngineKind::Gpu);
-                    let sentence = if on_gpu { ui::DISPATCHES } else { ui::DISPATCHES_ON_CPU };
+                    let sentence = match (state.dispatches.get(), on_gpu) {
+                        (0, _) => ui::NO_DISPATCHES_YET,
+                        (_, true) => ui::DISPATCHES,
+                        (_, false) => ui::DISPATCHES_ON_CPU,
+                    };
                     sentence.get(lang.get()).replace("{n}", &state.dispatches.get().to_string())
                 }}
             </p>
@@ -162,7 +197,8 @@ pub fn FreezingPanel(
                     <li data-dispatch=k.dispatch.to_string()><span class="dispatch">{format!("#{} ", k.dispatch + 1)}</span><code>{k.kernel}</code>" — "{text::task(k.task, lang.get())}<span class="share">" "{crate::ui::i18n::percent(lang.get(), k.share, 1)}</span></li>
                 }).collect_view()}
             </ol>
-            <div class="side-by-side">
+            // Stacked, not side by side: the program's lines need the panel's width.
+            <div class="side-by-side" style="grid-template-columns: 1fr">
                 <div>
                     <h3>{move || ui::PYTORCH.get(lang.get())}</h3>
                     <pre data-testid="ft-pytorch"><code>{move || pytorch.get()}</code></pre>

@@ -160,25 +160,41 @@ pub fn transfer_question(
         ),
     ];
     let right = tx(
-        "Your prediction matches the verdict on these two arms.",
-        "你的预测与这两组的结论一致。",
+        "Your prediction matches the verdict on these two arms",
+        "你的预测与这两组的结论一致",
     );
     let wrong = tx(
-        "The verdict on these two arms says otherwise: look at the band before reading too much into a few points.",
-        "这两组的结论不是这样：在看重几个百分点的差别之前，先看误差带。",
+        "The verdict on these two arms says otherwise: look at the band before reading too much into a few points",
+        "这两组的结论不是这样：在看重几个百分点的差别之前，先看误差带",
     );
+    let by_one = tx(
+        " (by this seed; the 3-seed option below grades it again over seeds).",
+        "（按这一个随机种子；下面的 3 个随机种子选项会按多个种子重新评分）。",
+    );
+    let by_seeds = tx(" (over {n} seeds).", "（按 {n} 个随机种子）。");
+    // Graded by the verdict over seeds once one exists, else by this seed's verdict.
     let outcome = move || {
+        let n = state.counts.get().1;
+        if let Some((runs, false)) = state.seeds.get() {
+            let done: Vec<_> = runs
+                .iter()
+                .filter_map(|r| Some((r.tuned?, r.scratch?)))
+                .collect();
+            if done.len() >= 2 {
+                let arms = [
+                    (Arm::Tuned, done.iter().map(|d| d.0).collect()),
+                    (Arm::Scratch, done.iter().map(|d| d.1).collect()),
+                ];
+                return Outcome::of(&verdict::decide_seeds(&arms, n)).map(|o| (o, done.len()));
+            }
+        }
         let tuned = state.curve.get().last().map(|&(_, a)| a);
         let scratch = state.scratch_curve.get().last().copied();
         if running() || tuned.is_none() || scratch.is_none() {
             return None;
         }
-        let v = verdict::decide(
-            &[(Arm::Tuned, tuned), (Arm::Scratch, scratch)],
-            true,
-            state.counts.get().1,
-        );
-        Outcome::of(&v)
+        let v = verdict::decide(&[(Arm::Tuned, tuned), (Arm::Scratch, scratch)], true, n);
+        Outcome::of(&v).map(|o| (o, 1))
     };
     view! {
         <div class="predict" data-testid="ft-predict-transfer">
@@ -191,12 +207,13 @@ pub fn transfer_question(
                         on:click=move |_| p.transfer.set(Some(o))>{move || label.get(lang.get())}</button>
                 }).collect_view()}
             </div>
-            {move || p.transfer.get().zip(outcome()).map(|(predicted, actual)| {
+            {move || p.transfer.get().zip(outcome()).map(|(predicted, (actual, seeds))| {
                 let ok = predicted == actual;
                 view! {
                     <p data-testid="ft-predict-transfer-result" data-correct=ok.to_string() data-actual=actual.key()
-                        class=if ok { "good" } else { "bad" } role="status">
-                        {move || if ok { right.get(lang.get()) } else { wrong.get(lang.get()) }}</p>
+                        data-seeds=seeds.to_string() class=if ok { "good" } else { "bad" } role="status">
+                        {move || if ok { right.get(lang.get()) } else { wrong.get(lang.get()) }}
+                        {move || if seeds > 1 { by_seeds.get(lang.get()).replace("{n}", &seeds.to_string()) } else { by_one.get(lang.get()).to_string() }}</p>
                 }
             })}
         </div>

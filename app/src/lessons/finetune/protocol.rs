@@ -196,6 +196,33 @@ pub struct PhaseSettings {
     pub batch: usize,
     /// Shuffling (and scratch initialisation) seed.
     pub seed: u64,
+    /// Early stopping: epochs without a lower validation loss before the phase stops and keeps its
+    /// best epoch's weights (0: off, every epoch runs). Older kept runs have none.
+    #[serde(default)]
+    pub patience: usize,
+}
+
+/// Where a phase with early stopping stopped, and what it kept.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StopInfo {
+    /// The phase.
+    pub phase: PhaseKind,
+    /// Its patience (epochs without a lower validation loss).
+    pub patience: usize,
+    /// Its epochs at most.
+    pub epochs: usize,
+    /// The last epoch trained.
+    pub stopped_at: usize,
+    /// The epoch with the lowest validation loss, whose weights were kept (0: none was finite).
+    pub best_epoch: usize,
+    /// That validation loss.
+    pub best_loss: f32,
+    /// Patience ran out (false: every epoch ran).
+    pub early: bool,
+    /// Training examples the phase trained on (the rest of the training examples).
+    pub train: usize,
+    /// Validation examples carved from the training examples.
+    pub validation: usize,
 }
 
 /// Questions to the worker.
@@ -344,6 +371,42 @@ pub enum FtEvent {
         head_frozen: Option<Vec<bool>>,
         /// The settings each phase last ran with.
         settings: Vec<PhaseSettings>,
+    },
+    /// A phase with early stopping ended: where, and which epoch's weights it kept (the curve's
+    /// later epochs are dropped on the page, as those weights are gone).
+    Stopped(StopInfo),
+    /// A validation loss of the running phase (early stopping), after each epoch.
+    Validation {
+        /// The phase.
+        phase: PhaseKind,
+        /// Epoch within the phase.
+        epoch: usize,
+        /// Mean loss on the validation examples.
+        loss: f32,
+        /// Epochs left without a lower loss before the phase stops.
+        left: usize,
+    },
+    /// A phase was running when the page was left; the run taken up stops where it was kept.
+    Interrupted {
+        /// The phase.
+        phase: PhaseKind,
+        /// Epochs done when it was last kept.
+        epoch: usize,
+        /// Its epochs.
+        epochs: usize,
+    },
+    /// Where the "3 seeds" job is (not kept: the results are).
+    SeedsProgress {
+        /// Seed being run (0-based) and how many.
+        seed: usize,
+        /// Seeds in all.
+        seeds: usize,
+        /// The phase running.
+        phase: PhaseKind,
+        /// Epochs done in it, and its epochs.
+        epoch: usize,
+        /// Its epochs.
+        epochs: usize,
     },
     /// The "3 seeds" results so far.
     Seeds {

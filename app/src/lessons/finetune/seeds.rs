@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{FtToWorker, SeedRun};
+use super::protocol::{FtToWorker, PhaseKind, SeedRun};
 use super::state::{FtClient, FtState};
 use super::text::{self, ui};
 use super::verdict::{self, Arm};
@@ -37,6 +37,8 @@ pub(super) fn seeds_section(
     untouched: Signal<Option<f32>>,
     busy: impl Fn() -> bool + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    // The tuned arm is named by the phase it reached; the seeds repeat the same phases.
+    let full = move || state.curve.get().iter().any(|&(p, _)| p == PhaseKind::Full);
     let running = move || state.seeds.get().is_some_and(|(_, r)| r);
     // The arms above must have run: the seeds repeat their settings.
     let ready = move || !state.curve.get().is_empty() && !state.scratch_curve.get().is_empty();
@@ -56,7 +58,7 @@ pub(super) fn seeds_section(
                 let (mean, sd) = verdict::mean_sd(&measured);
                 let any = !measured.is_empty();
                 view! {
-                    <tr><th scope="row">{move || text::arm_name(arm).get(lang.get())}</th>
+                    <tr><th scope="row">{move || text::arm_name(arm, full()).get(lang.get())}</th>
                         {values.into_iter().enumerate().map(|(i, v)| view! {
                             <td data-testid=format!("ft-seed-{}-{i}", arm.key()) data-value=v.map(|v| v.to_string())>
                                 {move || v.map_or("…".to_string(), |v| text::percent(lang.get(), v))}</td>
@@ -97,12 +99,21 @@ pub(super) fn seeds_section(
                     <p class="hint" data-testid="ft-seeds-repeat" data-state=if same { "same" } else { "differs" }>
                         {move || if same { ui::REPEAT_SAME.get(lang.get()) } else { ui::REPEAT_DIFFERS.get(lang.get()) }}</p>
                 })}
+                {(!state.head_replaced.get() && done > 0).then(|| {
+                    let (_, sd) = verdict::mean_sd(&arms_now.iter().find(|(a, _)| *a == Arm::Tuned).map(|(_, v)| v.clone()).unwrap_or_default());
+                    view! { <p class="hint" data-testid="ft-seeds-head-kept">
+                        {move || ui::SEEDS_HEAD_KEPT.get(lang.get()).replace("{sd}", &format!("{:.1}", 100.0 * sd))}</p> }
+                })}
                 {match (more, verdict) {
                     (true, _) => view! { <p class="verdict" data-testid="ft-seeds-verdict" data-state="running">
-                        {move || ui::SEEDS_RUNNING.get(lang.get()).replace("{done}", &done.to_string()).replace("{total}", &runs.len().to_string())}</p> }.into_any(),
-                    (false, Some(v)) => { let (key, best) = (v.key(), v.best().map_or("", |a| a.key())); view! { <p class="verdict" data-testid="ft-seeds-verdict" data-state=key
+                        {move || ui::SEEDS_RUNNING.get(lang.get()).replace("{done}", &done.to_string()).replace("{total}", &runs.len().to_string())}
+                        {move || state.seeds_progress.get().map(|(seed, seeds, phase, epoch, epochs)| format!(" {}", ui::SEEDS_PROGRESS.get(lang.get())
+                            .replace("{seed}", &(seed + 1).to_string()).replace("{seeds}", &seeds.to_string())
+                            .replace("{phase}", text::phase_label(phase).get(lang.get()))
+                            .replace("{epoch}", &epoch.to_string()).replace("{epochs}", &epochs.to_string())))}</p> }.into_any(),
+                    (false, Some(v)) => { let (key, best) = (v.key(), v.best().map_or("", |a| a.key())); let f = full(); view! { <p class="verdict" data-testid="ft-seeds-verdict" data-state=key
                         data-best=best>
-                        {move || text::seeds_verdict(lang.get(), &v, n, done)}</p> }.into_any() }
+                        {move || text::seeds_verdict(lang.get(), &v, n, done, f)}</p> }.into_any() }
                     (false, None) => view! { <p class="verdict" data-testid="ft-seeds-verdict" data-state="stopped">
                         {move || ui::SEEDS_STOPPED.get(lang.get())}</p> }.into_any(),
                 }}

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::protocol::{
     FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, PhaseSettings, Sample, SeedRun,
-    Slot, TensorRow, WorkerMessage,
+    Slot, StopInfo, TensorRow, WorkerMessage,
 };
 use crate::client::WorkerClient;
 use crate::protocol::Messages;
@@ -38,6 +38,9 @@ pub struct Progress {
     /// Still running.
     pub running: bool,
 }
+
+/// Where the seeds job is: (seed index, seeds, phase, epoch, epochs).
+pub type SeedsAt = (usize, usize, PhaseKind, usize, usize);
 
 /// The page's signals, shared through context.
 #[derive(Clone, Copy)]
@@ -94,6 +97,14 @@ pub struct FtState {
     pub samples: RwSignal<Vec<Sample>>,
     /// The "3 seeds" results, and whether more runs follow.
     pub seeds: RwSignal<Option<(Vec<SeedRun>, bool)>>,
+    /// Where the seeds job is.
+    pub seeds_progress: RwSignal<Option<SeedsAt>>,
+    /// Where each phase with early stopping last stopped (the latest per phase).
+    pub stops: RwSignal<Vec<StopInfo>>,
+    /// The running phase's last validation loss: (phase, epoch, loss, epochs left without a lower one).
+    pub validation: RwSignal<Option<(PhaseKind, usize, f32, usize)>>,
+    /// A phase the last reload cut off: (phase, epochs done when kept, its epochs).
+    pub interrupted: RwSignal<Option<(PhaseKind, usize, usize)>>,
 }
 
 impl FtState {
@@ -125,6 +136,10 @@ impl FtState {
             kept: RwSignal::new(0),
             samples: RwSignal::new(Vec::new()),
             seeds: RwSignal::new(None),
+            seeds_progress: RwSignal::new(None),
+            stops: RwSignal::new(Vec::new()),
+            validation: RwSignal::new(None),
+            interrupted: RwSignal::new(None),
         }
     }
 
@@ -138,7 +153,42 @@ impl FtState {
         self.head_replaced.set(false);
         self.head_frozen.set(None);
         self.seeds.set(None);
+        self.seeds_progress.set(None);
+        self.stops.set(Vec::new());
+        self.validation.set(None);
         self.errors.set(Vec::new());
+    }
+
+    /// The latest stop of `phase`, if it ran with early stopping.
+    pub fn stop_of(&self, phase: PhaseKind) -> Option<StopInfo> {
+        self.stops
+            .get()
+            .into_iter()
+            .rev()
+            .find(|s| s.phase == phase)
+    }
+
+    /// A phase with early stopping ended: its epochs after the best one are dropped from its curve
+    /// (their weights are gone; the model now holds the best epoch's), and the stop is shown.
+    fn stopped(&self, info: StopInfo) {
+        let drop = info.stopped_at.saturating_sub(info.best_epoch.max(1));
+        if info.best_epoch > 0 && drop > 0 {
+            match info.phase {
+                PhaseKind::Scratch => self.scratch_curve.update(|c| {
+                    c.truncate(c.len().saturating_sub(drop));
+                }),
+                phase => self.curve.update(|c| {
+                    let keep = c.len().saturating_sub(drop);
+                    if c[keep..].iter().all(|&(p, _)| p == phase) {
+                        c.truncate(keep);
+                    }
+                }),
+            }
+        }
+        self.stops.update(|s| {
+            s.retain(|x| x.phase != info.phase);
+            s.push(info);
+        });
     }
 
     fn apply(&self, ev: FtEvent) {
@@ -233,7 +283,33 @@ impl FtState {
                 self.resumed_settings.set(settings);
                 self.resumed.set(true);
             }
-            FtEvent::Seeds { runs, running } => self.seeds.set(Some((runs, running))),
+            FtEvent::Seeds { runs, running } => {
+                if !running {
+                    self.seeds_progress.set(None);
+                }
+                self.seeds.set(Some((runs, running)));
+            }
+            FtEvent::SeedsProgress {
+                seed,
+                seeds,
+                phase,
+                epoch,
+                epochs,
+            } => self
+                .seeds_progress
+                .set(Some((seed, seeds, phase, epoch, epochs))),
+            FtEvent::Stopped(info) => self.stopped(info),
+            FtEvent::Validation {
+                phase,
+                epoch,
+                loss,
+                left,
+            } => self.validation.set(Some((phase, epoch, loss, left))),
+            FtEvent::Interrupted {
+                phase,
+                epoch,
+                epochs,
+            } => self.interrupted.set(Some((phase, epoch, epochs))),
             FtEvent::Kept => self.kept.update(|n| *n += 1),
             FtEvent::Forgotten => {
                 // Afresh: the page starts again from its URL with nothing kept.

@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 
 use super::draw;
-use super::protocol::{self, Scenario};
+use super::form::{self, early_stop_field, number_input};
+use super::protocol::{self, PhaseKind, Scenario};
 use super::state::FtState;
 use super::text::{self, ui};
 use super::verdict::{self, Arm, Verdict};
@@ -170,31 +171,6 @@ pub(super) fn head_panel(
     }
 }
 
-pub(super) fn number_input<T>(
-    id: &'static str,
-    label: crate::ui::i18n::Text,
-    value: RwSignal<T>,
-    lang: RwSignal<Lang>,
-    step: &'static str,
-) -> impl IntoView
-where
-    T: std::str::FromStr + std::fmt::Display + Clone + Send + Sync + 'static,
-{
-    let invalid = RwSignal::new(false);
-    let changed = move |ev: leptos::ev::Event| match event_target_value(&ev).parse::<T>() {
-        Ok(v) => {
-            invalid.set(false);
-            value.set(v);
-        }
-        Err(_) => invalid.set(true),
-    };
-    view! {
-        <label for=id>{move || label.get(lang.get())}</label>
-        <input id=id data-testid=id type="number" step=step class:invalid=move || invalid.get()
-            prop:value=move || value.get().to_string() on:change=changed />
-    }
-}
-
 #[allow(
     clippy::too_many_arguments,
     reason = "a phase panel's parts, each used once"
@@ -203,21 +179,24 @@ pub(super) fn train_panel(
     state: FtState,
     lang: RwSignal<Lang>,
     form: PhaseForm,
+    phase: PhaseKind,
     label: crate::ui::i18n::Text,
     testid: &'static str,
     running: impl Fn() -> bool + Copy + Send + Sync + 'static,
     start: impl Fn() + 'static,
     pause: impl Fn(leptos::ev::MouseEvent) + 'static,
 ) -> impl IntoView {
+    let refused = form.refused;
     view! {
         <div class="fields">
-            {number_input("ft-lr", ui::LR, form.lr, lang, "any")}
-            {number_input("ft-momentum", ui::MOMENTUM, form.momentum, lang, "0.05")}
-            {number_input("ft-weight-decay", ui::WEIGHT_DECAY, form.weight_decay, lang, "any")}
-            {number_input("ft-epochs", ui::EPOCHS, form.epochs, lang, "1")}
+            {number_input("ft-lr", ui::LR, form.lr, lang, "any", form::LR, refused)}
+            {number_input("ft-momentum", ui::MOMENTUM, form.momentum, lang, "0.05", form::MOMENTUM, refused)}
+            {number_input("ft-weight-decay", ui::WEIGHT_DECAY, form.weight_decay, lang, "any", form::WEIGHT_DECAY, refused)}
+            {number_input("ft-epochs", ui::EPOCHS, form.epochs, lang, "1", form::EPOCHS, refused)}
         </div>
+        {early_stop_field(state, lang, form, phase, "ft-patience")}
         <div class="buttons">
-            <button data-testid=testid disabled=move || running() || !has_examples(state) on:click=move |_| start()>{move || label.get(lang.get())}</button>
+            <button data-testid=testid disabled=move || running() || !has_examples(state) || !refused.get().is_empty() on:click=move |_| start()>{move || label.get(lang.get())}</button>
             <button data-testid="ft-pause" disabled=move || !running() on:click=pause>{move || ui::PAUSE.get(lang.get())}</button>
         </div>
         {move || (!has_examples(state)).then(|| view! { <p class="hint" data-testid="needs-examples">{move || ui::NEEDS_EXAMPLES.get(lang.get())}</p> })}
@@ -233,13 +212,19 @@ pub(super) fn has_examples(state: FtState) -> bool {
 pub(super) fn settings_line(lang: Lang, form: PhaseForm) -> String {
     let (lr, momentum, epochs) = (form.lr.get(), form.momentum.get(), form.epochs.get());
     let wd = form.weight_decay.get();
-    match (lang, wd > 0.0) {
+    let patience = form.patience.get();
+    let line = match (lang, wd > 0.0) {
         (Lang::En, false) => format!("lr {lr}, momentum {momentum}, {epochs} epochs"),
         (Lang::En, true) => {
             format!("lr {lr}, momentum {momentum}, weight decay {wd}, {epochs} epochs")
         }
         (Lang::Zh, false) => format!("学习率 {lr}，动量 {momentum}，{epochs} 轮"),
         (Lang::Zh, true) => format!("学习率 {lr}，动量 {momentum}，权重衰减 {wd}，{epochs} 轮"),
+    };
+    match (lang, patience) {
+        (_, 0) => line,
+        (Lang::En, p) => format!("{line} at most, early stopping with patience {p}"),
+        (Lang::Zh, p) => format!("{line}（至多），提前停止，耐心 {p} 轮"),
     }
 }
 
@@ -266,15 +251,39 @@ pub(super) fn compare_panel(
     };
     let tuned = move || state.curve.get().last().map(|&(_, a)| a);
     let scratch = move || state.scratch_curve.get().last().copied();
+    // The phase the tuned arm reached names it: head only (a linear probe) or fine-tuned.
+    let reached_full = move || state.curve.get().iter().any(|&(p, _)| p == PhaseKind::Full);
+    let ran = move || {
+        (
+            !state.curve.get().is_empty(),
+            !state.scratch_curve.get().is_empty(),
+        )
+    };
+    // A verdict only once both trained arms have run and nothing runs: never a "best" with an arm
+    // missing (too few held-out examples is said at once).
     let verdict = Memo::new(move |_| {
-        let tuned_ran = !state.curve.get().is_empty() && !running();
+        let (tuned_ran, scratch_ran) = ran();
         let arms = [
             (Arm::Untouched, untouched()),
             (Arm::Tuned, tuned()),
-            (Arm::Scratch, scratch().filter(|_| !running())),
+            (Arm::Scratch, scratch()),
         ];
-        verdict::decide(&arms, tuned_ran, held_out())
+        match verdict::decide(&arms, tuned_ran || scratch_ran, held_out()) {
+            v @ Verdict::TooFew { .. } => v,
+            _ if !(tuned_ran && scratch_ran) || running() => Verdict::Pending,
+            v => v,
+        }
     });
+    // What the head alone on the frozen features is worth (its last head-phase epoch).
+    let head_only = move || {
+        state
+            .curve
+            .get()
+            .iter()
+            .rev()
+            .find(|&&(p, _)| p == PhaseKind::Head)
+            .map(|&(_, a)| a)
+    };
     let k = move || state.classes.get().len().max(1);
     let cell = move |testid: &'static str, value: Option<f32>, missing: String| {
         view! {
@@ -286,12 +295,13 @@ pub(super) fn compare_panel(
     view! {
         <p class="hint">{move || ui::SCRATCH_FORM.get(lang.get())}</p>
         <div class="fields">
-            {number_input("ft-scratch-lr", ui::LR, scratch_form.lr, lang, "any")}
-            {number_input("ft-scratch-momentum", ui::MOMENTUM, scratch_form.momentum, lang, "0.05")}
-            {number_input("ft-scratch-epochs", ui::EPOCHS, scratch_form.epochs, lang, "1")}
+            {number_input("ft-scratch-lr", ui::LR, scratch_form.lr, lang, "any", form::LR, scratch_form.refused)}
+            {number_input("ft-scratch-momentum", ui::MOMENTUM, scratch_form.momentum, lang, "0.05", form::MOMENTUM, scratch_form.refused)}
+            {number_input("ft-scratch-epochs", ui::EPOCHS, scratch_form.epochs, lang, "1", form::EPOCHS, scratch_form.refused)}
         </div>
+        {early_stop_field(state, lang, scratch_form, PhaseKind::Scratch, "ft-scratch-patience")}
         <div class="buttons">
-            <button data-testid="train-scratch" disabled=move || running() || !has_examples(state) on:click=move |_| start()>{move || ui::TRAIN_SCRATCH.get(lang.get())}</button>
+            <button data-testid="train-scratch" disabled=move || running() || !has_examples(state) || !scratch_form.refused.get().is_empty() on:click=move |_| start()>{move || ui::TRAIN_SCRATCH.get(lang.get())}</button>
         </div>
         {move || (!has_examples(state)).then(|| view! { <p class="hint" data-testid="needs-examples">{move || ui::NEEDS_EXAMPLES.get(lang.get())}</p> })}
         <table class="numbers arms" data-testid="ft-arms">
@@ -301,7 +311,7 @@ pub(super) fn compare_panel(
                 <th scope="col">{move || ui::SETTINGS.get(lang.get())}</th>
             </tr></thead>
             <tbody>
-                <tr><th scope="row">{move || text::arm_name(Arm::Untouched).get(lang.get())}</th>
+                <tr><th scope="row">{move || text::arm_name(Arm::Untouched, false).get(lang.get())}</th>
                     {move || {
                         let missing = if setup.scenario.keeps_classes() {
                             ui::NOT_RUN.get(lang.get()).to_string()
@@ -311,10 +321,10 @@ pub(super) fn compare_panel(
                         cell("ft-untouched-accuracy", untouched(), missing)
                     }}
                     <td>{move || ui::AS_LOADED.get(lang.get())}</td></tr>
-                <tr><th scope="row">{move || text::arm_name(Arm::Tuned).get(lang.get())}</th>
+                <tr><th scope="row" data-testid="ft-tuned-name" data-full=move || reached_full().to_string()>{move || text::arm_name(Arm::Tuned, reached_full()).get(lang.get())}</th>
                     {move || cell("ft-tuned-accuracy", tuned(), ui::NOT_RUN.get(lang.get()).to_string())}
                     <td data-testid="ft-tuned-settings">{move || format!("{}: {}; {}: {}", ui::TRAIN_HEAD.get(lang.get()), settings_line(lang.get(), head), ui::TRAIN_FULL.get(lang.get()), settings_line(lang.get(), full))}</td></tr>
-                <tr><th scope="row">{move || text::arm_name(Arm::Scratch).get(lang.get())}</th>
+                <tr><th scope="row">{move || text::arm_name(Arm::Scratch, false).get(lang.get())}</th>
                     {move || cell("ft-scratch-arm-accuracy", scratch(), ui::NOT_RUN.get(lang.get()).to_string())}
                     <td data-testid="ft-scratch-settings">{move || settings_line(lang.get(), scratch_form)}</td></tr>
             </tbody>
@@ -323,6 +333,16 @@ pub(super) fn compare_panel(
             " " {move || ui::HELD_OUT_COUNT.get(lang.get())}</p>
         <p class="verdict" data-testid="ft-verdict" data-state=move || verdict.get().key()
             data-best=move || match verdict.get() { Verdict::Best { best, .. } | Verdict::Tie { best, .. } => best.0.key(), _ => "" }>
-            {move || text::verdict(lang.get(), &verdict.get(), held_out())}</p>
+            {move || match verdict.get() {
+                Verdict::Pending => {
+                    let (t, s) = if running() { (true, true) } else { ran() };
+                    text::pending(lang.get(), t, s)
+                }
+                v => text::verdict(lang.get(), &v, held_out(), reached_full()),
+            }}</p>
+        {move || head_only().filter(|_| !running() && held_out() >= verdict::MIN_HELD_OUT).map(|h| {
+            let k = k();
+            view! { <p data-testid="ft-features">{move || text::features(lang.get(), h, k, scratch(), held_out())}</p> }
+        })}
     }
 }

@@ -43,8 +43,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Train the head", "训练分类头"),
         body: tx(
-            "Train only the head, at the article's rate of 0.001 (momentum 0.9): smaller than training from scratch (0.01 in \"Train a network\"). The small rate matters once the pretrained weights are unfrozen; a brand-new head often tolerates more — try 0.01. Watch the freezing panel: the frozen layer gets no gradient at all and its weights do not move.",
-            "只训练分类头，使用原文的学习率 0.001（动量 0.9）：比从头训练时小（“训练一个神经网络”中是 0.01）。小学习率在解冻预训练权重之后才真正重要；全新的分类头通常能承受更大的学习率——试试 0.01。看冻结面板：被冻结的层根本不计算梯度，权重也不动。",
+            "Train only the head, at the article's rate of 0.001 (momentum 0.9): smaller than training from scratch (0.01 in \"Train a network\"). The small rate matters once the pretrained weights are unfrozen; a brand-new head often tolerates more. Each arm runs at a default, untuned rate: try the head at 0.01 before concluding. This phase freezes every layer below the head, whatever the locks show. Watch the freezing panel: the frozen layer gets no gradient at all and its weights do not move.",
+            "只训练分类头，使用原文的学习率 0.001（动量 0.9）：比从头训练时小（“训练一个神经网络”中是 0.01）。小学习率在解冻预训练权重之后才真正重要；全新的分类头通常能承受更大的学习率。每一组都用默认的、未经调优的学习率：下结论之前，先试试把分类头的学习率设为 0.01。无论锁显示什么，这个阶段都会冻结分类头以下的所有层。看冻结面板：被冻结的层根本不计算梯度，权重也不动。",
         ),
         notes: tx(
             "Train the head: fc1's fingerprint must not change (it is frozen); ‖ΔW‖ of fc2 grows. Watch the chart's red line.",
@@ -63,10 +63,10 @@ pub const STEPS: [Step; 6] = [
         ),
     },
     Step {
-        title: tx("Repeat and compare", "对比"),
+        title: tx("Repeat and compare", "重复并对比"),
         body: tx(
-            "Did transfer help? Three arms on the same held-out examples: the pretrained model untouched, the fine-tuned one, and the same network trained from scratch on the same examples and seed, at its own rate. The verdict below is computed from the measured numbers, with a band for how many examples are held out.",
-            "迁移有帮助吗？在同样的留出样本上比较三组：未改动的预训练模型、微调后的模型，以及用同样的样本和随机种子、以自己的学习率从头训练的同一个网络。下面的结论由实测数字得出，并按留出样本数给出误差带。",
+            "The article's step 6 repeats steps 4–5 until the model converges: the early-stopping setting on each phase's form does that on a validation split carved from the training examples. Here \"repeat\" also means rerunning with other seeds. Did transfer help? Three arms on the same held-out examples: the pretrained model untouched, the fine-tuned one, and the same network trained from scratch on the same examples and seed, at its own rate. The verdict below is computed from the measured numbers, with a band for how many examples are held out.",
+            "原文第 6 步是重复第 4–5 步直到模型收敛：每个阶段表单上的提前停止设置就在从训练样本中划出的验证集上做这件事。这里的“重复”也指换随机种子重跑。迁移有帮助吗？在同样的留出样本上比较三组：未改动的预训练模型、微调后的模型，以及用同样的样本和随机种子、以自己的学习率从头训练的同一个网络。下面的结论由实测数字得出，并按留出样本数给出误差带。",
         ),
         notes: tx(
             "Ask the class to predict the winner before training from scratch; the verdict names the held-out count and its band. With time left, rerun with 3 seeds: does the verdict hold?",
@@ -110,8 +110,8 @@ pub fn scenario_note(s: Scenario) -> Text {
             "自定义 k 个新类别（✓ ✗ ○、字母……）并画出例子：分类头就有 k 个输出。这正是新输出层的用途。",
         ),
         Scenario::Cifar => tx(
-            "The article's §5.2 program, scaled to what a browser can train: its model is an ImageNet-trained CNN (a 512-wide fc, presumably a ResNet-18); here an MLP 3072→512→6 trained on CIFAR-10's six animal classes stands in, fine-tuned to the four vehicles through a new 512→4 head, with random flips and crops (padding 4) done in the gather kernel and mean 0.5 / std 0.5. Expect transfer to fail here: an MLP trained on 2,400 animal images has no features that help vehicles (measured: even a small CNN pretrained on the same images beats scratch by only 0.5–2.5 points at 10–50 examples per class, and loses with all 1,600). It is not evidence that transfer fails on CIFAR.",
-            "原文 §5.2 的流程，缩小到浏览器能训练的规模：原文的模型是在 ImageNet 上训练的卷积网络（fc 宽 512，大概是 ResNet-18）；这里用一个在 CIFAR-10 六类动物上训练的 3072→512→6 多层感知机代替，通过新的 512→4 分类头微调到四类交通工具；随机翻转和裁剪（填充 4）在 gather 内核（按索引取一批样本）里完成，均值 0.5、标准差 0.5。预计这里迁移会失败：在 2400 张动物图像上训练的多层感知机没有对交通工具有用的特征（实测：即使是在同样图像上预训练的小卷积网络，在每类 10–50 个样本时也只比从头训练高 0.5–2.5 个百分点，用全部 1600 张时反而更差）。这并不说明迁移在 CIFAR 上行不通。",
+            "A stand-in for the article's §5.2 program, not a scaled copy of it: its model is an ImageNet-trained CNN (a 512-wide fc, presumably a ResNet-18); here an MLP 3072→512→6 trained on CIFAR-10's six animal classes stands in, fine-tuned to the four vehicles through a new 512→4 head, with random flips and crops (padding 4) done in the gather kernel and mean 0.5 / std 0.5. Step 6 measures what its animal features are worth: the head alone on them against chance (1/4), and against a fresh network trained on the same vehicle images. Whatever it shows is about this small MLP, not evidence about transfer on CIFAR.",
+            "原文 §5.2 流程的一个替代品，而不是它的缩小版：原文的模型是在 ImageNet 上训练的卷积网络（fc 宽 512，大概是 ResNet-18）；这里用一个在 CIFAR-10 六类动物上训练的 3072→512→6 多层感知机代替，通过新的 512→4 分类头微调到四类交通工具；随机翻转和裁剪（填充 4）在 gather 内核（按索引取一批样本）里完成，均值 0.5、标准差 0.5。第 6 步会测量这些动物特征的价值：只训练分类头时与随机猜测（1/4）相比如何，以及与在同样的交通工具图像上从头训练的新网络相比如何。无论结果如何，它只说明这个小小的多层感知机，并不是关于 CIFAR 上迁移学习的证据。",
         ),
         Scenario::Clothes => tx(
             "Fashion-MNIST with the digit model: the honest case. With enough examples, features learned on digits barely help clothes, and the numbers will say so.",
@@ -155,12 +155,29 @@ pub fn phase_name(p: Option<PhaseKind>) -> Text {
     }
 }
 
-/// An arm's name in a sentence.
-pub fn arm_name(arm: Arm) -> Text {
-    match arm {
-        Arm::Untouched => tx("the untouched pretrained model", "未改动的预训练模型"),
-        Arm::Tuned => tx("fine-tuning", "微调"),
-        Arm::Scratch => tx("training from scratch", "从头训练"),
+/// A phase named in a sentence ("… while the head phase was running").
+pub fn phase_label(p: PhaseKind) -> Text {
+    match p {
+        PhaseKind::Head => tx("the head phase", "分类头阶段"),
+        PhaseKind::Full => tx("the fine-tuning of every layer", "全部层的微调"),
+        PhaseKind::Scratch => tx("the from-scratch run", "从头训练"),
+    }
+}
+
+/// An arm's name in a sentence. The tuned arm is named by the phase it reached: the head alone on
+/// frozen features is a linear probe, not yet fine-tuning (`full`: the all-layers phase ran).
+pub fn arm_name(arm: Arm, full: bool) -> Text {
+    match (arm, full) {
+        (Arm::Untouched, _) => tx("the untouched pretrained model", "未改动的预训练模型"),
+        (Arm::Tuned, false) => tx(
+            "head only (a linear probe on the frozen features)",
+            "只训练分类头（在冻结特征上的线性探测）",
+        ),
+        (Arm::Tuned, true) => tx(
+            "fine-tuned (head, then every layer)",
+            "微调后的模型（先分类头，再全部层）",
+        ),
+        (Arm::Scratch, _) => tx("training from scratch", "从头训练"),
     }
 }
 
@@ -171,12 +188,11 @@ pub fn percent(lang: Lang, fraction: f32) -> String {
 
 /// The verdict as a sentence: which arm is best and by how much against the band, on how many
 /// held-out examples — or why nothing is decided yet.
-pub fn verdict(lang: Lang, v: &Verdict, n: usize) -> String {
-    let arm = |a: Arm| arm_name(a).get(lang);
+pub fn verdict(lang: Lang, v: &Verdict, n: usize, full: bool) -> String {
+    let arm = |a: Arm| arm_name(a, full).get(lang);
     let pc = |a: f32| percent(lang, a);
     match (lang, v) {
-        (Lang::En, Verdict::Pending) => "The verdict appears once a fine-tuning phase has run (step 4 or 5); train from scratch here to compare all three.".into(),
-        (Lang::Zh, Verdict::Pending) => "至少运行一个微调阶段（第 4 或第 5 步）后才会给出结论；再在这里从头训练，就能比较三者。".into(),
+        (_, Verdict::Pending) => pending(lang, false, false),
         (Lang::En, Verdict::TooFew { n }) => format!(
             "Only {n} held-out examples: too few to tell the arms apart (one example moves an accuracy by {:.1} points; at least {MIN_HELD_OUT} are needed).",
             100.0 / (*n).max(1) as f32
@@ -186,31 +202,7 @@ pub fn verdict(lang: Lang, v: &Verdict, n: usize) -> String {
             100.0 / (*n).max(1) as f32
         ),
         (Lang::En, Verdict::Best { best, next, band }) => format!(
-            "Best: {} at {}, {:.1} points above {} ({}) — more than the ±{band:.1}-point band for {n} held-out examples (one seed).",
-            arm(best.0), pc(best.1), 100.0 * (best.1 - next.1), arm(next.0), pc(next.1)
-        ),
-        (Lang::Zh, Verdict::Best { best, next, band }) => format!(
-            "最好的是{}：{}，比{}（{}）高 {:.1} 个百分点，超过了 {n} 个留出样本下 ±{band:.1} 个百分点的误差带（单个随机种子）。",
-            arm(best.0), pc(best.1), arm(next.0), pc(next.1), 100.0 * (best.1 - next.1)
-        ),
-        (Lang::En, Verdict::Tie { best, next, band }) => format!(
-            "About the same: {} {} and {} {} lie within ±{band:.1} points of each other, the band for {n} held-out examples (one seed).",
-            arm(best.0), pc(best.1), arm(next.0), pc(next.1)
-        ),
-        (Lang::Zh, Verdict::Tie { best, next, band }) => format!(
-            "差不多：{} {} 与{} {} 相差在 ±{band:.1} 个百分点之内，这是 {n} 个留出样本下的误差带（单个随机种子）。",
-            arm(best.0), pc(best.1), arm(next.0), pc(next.1)
-        ),
-    }
-}
-
-/// The verdict over several seeds' means.
-pub fn seeds_verdict(lang: Lang, v: &Verdict, n: usize, seeds: usize) -> String {
-    let arm = |a: Arm| arm_name(a).get(lang);
-    let pc = |a: f32| percent(lang, a);
-    match (lang, v) {
-        (Lang::En, Verdict::Best { best, next, band }) => format!(
-            "Over {seeds} seeds: best is {}, mean {}, {:.1} points above {} ({}) — more than the ±{band:.1}-point band from the seeds' spread and {n} held-out examples.",
+            "Best: {} at {}, {:.1} points above {} at {} — more than the ±{band:.1}-point band for {n} held-out examples (one seed).",
             arm(best.0),
             pc(best.1),
             100.0 * (best.1 - next.1),
@@ -218,7 +210,7 @@ pub fn seeds_verdict(lang: Lang, v: &Verdict, n: usize, seeds: usize) -> String 
             pc(next.1)
         ),
         (Lang::Zh, Verdict::Best { best, next, band }) => format!(
-            "{seeds} 个随机种子下：最好的是{}，平均 {}，比{}（{}）高 {:.1} 个百分点，超过了由种子间差异和 {n} 个留出样本得出的 ±{band:.1} 个百分点误差带。",
+            "最好的是{}：{}，比{}的 {} 高 {:.1} 个百分点，超过了 {n} 个留出样本下 ±{band:.1} 个百分点的误差带（单个随机种子）。",
             arm(best.0),
             pc(best.1),
             arm(next.0),
@@ -226,21 +218,143 @@ pub fn seeds_verdict(lang: Lang, v: &Verdict, n: usize, seeds: usize) -> String 
             100.0 * (best.1 - next.1)
         ),
         (Lang::En, Verdict::Tie { best, next, band }) => format!(
-            "Over {seeds} seeds: about the same — {} (mean {}) and {} (mean {}) lie within ±{band:.1} points, the band from the seeds' spread and {n} held-out examples.",
+            "About the same: {} at {} and {} at {} lie within ±{band:.1} points of each other, the band for {n} held-out examples (one seed).",
             arm(best.0),
             pc(best.1),
             arm(next.0),
             pc(next.1)
         ),
         (Lang::Zh, Verdict::Tie { best, next, band }) => format!(
-            "{seeds} 个随机种子下：差不多——{}（平均 {}）与{}（平均 {}）相差在 ±{band:.1} 个百分点之内，这是由种子间差异和 {n} 个留出样本得出的误差带。",
+            "差不多：{}的 {} 与{}的 {} 相差在 ±{band:.1} 个百分点之内，这是 {n} 个留出样本下的误差带（单个随机种子）。",
             arm(best.0),
             pc(best.1),
             arm(next.0),
             pc(next.1)
         ),
-        _ => verdict(lang, v, n),
     }
+}
+
+/// The verdict over several seeds' means.
+pub fn seeds_verdict(lang: Lang, v: &Verdict, n: usize, seeds: usize, full: bool) -> String {
+    let arm = |a: Arm| arm_name(a, full).get(lang);
+    let pc = |a: f32| percent(lang, a);
+    match (lang, v) {
+        (Lang::En, Verdict::Best { best, next, band }) => format!(
+            "Over {seeds} seeds: best is {}, mean {}, {:.1} points above {} at {} — more than the ±{band:.1}-point band (Student's t for {seeds} seeds, from the seeds' spread and {n} held-out examples). It holds for this set of training examples: the seeds do not redraw which examples are trained on.",
+            arm(best.0),
+            pc(best.1),
+            100.0 * (best.1 - next.1),
+            arm(next.0),
+            pc(next.1)
+        ),
+        (Lang::Zh, Verdict::Best { best, next, band }) => format!(
+            "{seeds} 个随机种子下：最好的是{}，平均 {}，比{}的 {} 高 {:.1} 个百分点，超过了 ±{band:.1} 个百分点的误差带（按 {seeds} 个种子的 t 分布临界值，由种子间差异和 {n} 个留出样本得出）。这个结论只对这一组训练样本成立：随机种子不会重新抽取用来训练的样本。",
+            arm(best.0),
+            pc(best.1),
+            arm(next.0),
+            pc(next.1),
+            100.0 * (best.1 - next.1)
+        ),
+        (Lang::En, Verdict::Tie { best, next, band }) => format!(
+            "Over {seeds} seeds: about the same — {} (mean {}) and {} (mean {}) lie within ±{band:.1} points, the band (Student's t for {seeds} seeds) from the seeds' spread and {n} held-out examples. It holds for this set of training examples: the seeds do not redraw which examples are trained on.",
+            arm(best.0),
+            pc(best.1),
+            arm(next.0),
+            pc(next.1)
+        ),
+        (Lang::Zh, Verdict::Tie { best, next, band }) => format!(
+            "{seeds} 个随机种子下：差不多——{}（平均 {}）与{}（平均 {}）相差在 ±{band:.1} 个百分点之内，这是按 {seeds} 个种子的 t 分布临界值、由种子间差异和 {n} 个留出样本得出的误差带。这个结论只对这一组训练样本成立：随机种子不会重新抽取用来训练的样本。",
+            arm(best.0),
+            pc(best.1),
+            arm(next.0),
+            pc(next.1)
+        ),
+        _ => verdict(lang, v, n, full),
+    }
+}
+
+/// Why the verdict is not given yet, true for what has run: which of the two trained arms is missing.
+pub fn pending(lang: Lang, tuned_ran: bool, scratch_ran: bool) -> String {
+    let t = match (tuned_ran, scratch_ran) {
+        (false, false) => tx(
+            "The verdict appears once a fine-tuning phase (step 4 or 5) and the from-scratch arm (the button above) have both run.",
+            "微调阶段（第 4 或第 5 步）和从头训练组（上面的按钮）都运行之后，才会给出结论。",
+        ),
+        (true, false) => tx(
+            "A fine-tuning phase has run; the verdict appears once the from-scratch arm (the button above) has run too.",
+            "已经运行了一个微调阶段；从头训练组（上面的按钮）也运行之后，才会给出结论。",
+        ),
+        (false, true) => tx(
+            "From scratch has run; the verdict appears once a fine-tuning phase (step 4 or 5) has run too.",
+            "从头训练已经运行；微调阶段（第 4 或第 5 步）也运行之后，才会给出结论。",
+        ),
+        (true, true) => tx(
+            "A phase is running: the verdict waits until it ends.",
+            "有一个阶段正在运行：结论要等它结束。",
+        ),
+    };
+    t.get(lang).to_string()
+}
+
+/// What the head alone on the frozen features says about them: against chance (1/k), and against
+/// the from-scratch arm once it has run, each judged with the band for `n` held-out examples.
+pub fn features(lang: Lang, head: f32, k: usize, scratch: Option<f32>, n: usize) -> String {
+    use super::verdict::band;
+    let chance = 1.0 / k.max(1) as f32;
+    let pc = |a: f32| percent(lang, a);
+    let over_chance = 100.0 * (head - chance) > band(head, chance, n);
+    let first = match (lang, over_chance) {
+        (Lang::En, true) => format!(
+            "The head alone on the frozen features reaches {} against chance at {}: the features carry some information about this task.",
+            pc(head),
+            pc(chance)
+        ),
+        (Lang::En, false) => format!(
+            "The head alone on the frozen features reaches {}, within the band of chance at {}: the features show no information about this task here.",
+            pc(head),
+            pc(chance)
+        ),
+        (Lang::Zh, true) => format!(
+            "只在冻结特征上训练分类头，达到 {}，而随机猜测为 {}：这些特征对这个任务带有一些信息。",
+            pc(head),
+            pc(chance)
+        ),
+        (Lang::Zh, false) => format!(
+            "只在冻结特征上训练分类头，达到 {}，与随机猜测的 {} 相差在误差带之内：在这里看不出这些特征对这个任务有信息。",
+            pc(head),
+            pc(chance)
+        ),
+    };
+    let Some(s) = scratch else { return first };
+    let b = band(head, s, n);
+    let d = 100.0 * (head - s);
+    let second = match (lang, d > b, -d > b) {
+        (Lang::En, true, _) => format!(
+            " They beat a fresh network trained from scratch on the same examples ({}) by more than the ±{b:.1}-point band.",
+            pc(s)
+        ),
+        (Lang::En, _, true) => format!(
+            " A fresh network trained from scratch on the same examples does better ({}, beyond the ±{b:.1}-point band): these examples teach it more than the frozen features give.",
+            pc(s)
+        ),
+        (Lang::En, _, _) => format!(
+            " But no more than the same examples teach a fresh network from scratch ({}, within the ±{b:.1}-point band).",
+            pc(s)
+        ),
+        (Lang::Zh, true, _) => format!(
+            "它们胜过在同样样本上从头训练的新网络（{}），差距超过 ±{b:.1} 个百分点的误差带。",
+            pc(s)
+        ),
+        (Lang::Zh, _, true) => format!(
+            "在同样样本上从头训练的新网络做得更好（{}，超出 ±{b:.1} 个百分点的误差带）：这些样本教给它的，比冻结特征提供的更多。",
+            pc(s)
+        ),
+        (Lang::Zh, _, _) => format!(
+            "但并不比这些样本从头教给一个新网络的更多（{}，在 ±{b:.1} 个百分点的误差带之内）。",
+            pc(s)
+        ),
+    };
+    first + &second
 }
 
 /// Labels of the panels and controls.
@@ -321,7 +435,7 @@ pub mod ui {
     /// Freezing panel columns.
     pub const COLUMNS: [Text; 5] = [
         tx("tensor", "张量"),
-        tx("values", "数量"),
+        tx("values", "参数个数"),
         tx("‖gradient‖ (last step)", "‖梯度‖（上一步）"),
         tx("‖ΔW‖ since the phase began", "本阶段开始以来的 ‖ΔW‖"),
         tx("‖momentum buffer‖", "‖动量缓冲区‖"),
@@ -397,7 +511,7 @@ pub mod ui {
         "这一步需要样本：请在第 1 步选择一个自带的场景，或者在那里为每个类别至少画两个样本。",
     );
     /// The arms' table.
-    pub const ARM: Text = tx("Arm", "对照组");
+    pub const ARM: Text = tx("Arm", "组别");
     /// Its accuracy column.
     pub const HELD_OUT_ACCURACY: Text = tx("Held-out accuracy", "留出样本准确率");
     /// Its settings column.
@@ -424,7 +538,7 @@ pub mod ui {
     /// A run taken up after a reload.
     pub const RESUMED: Text = tx(
         "Taken up where this browser left it: the models, curves and arms of your last run on this scenario.",
-        "已从本浏览器保存的位置继续：你在这个场景上次运行的模型、曲线和各对照组。",
+        "已从本浏览器保存的位置继续：你在这个场景上次运行的模型、曲线和各组别。",
     );
     /// The freezing-mode toggle.
     pub const ZERO_GRAD: Text = tx(
@@ -433,8 +547,8 @@ pub mod ui {
     );
     /// What the toggle shows.
     pub const ZERO_GRAD_NOTE: Text = tx(
-        "A trap: a frozen tensor left in the optimiser with a zero gradient instead of none (p.grad.zero_(), or zero_grad(set_to_none=False) as PyTorch before 2.0 did by default) is still updated: momentum and weight decay move it. Tick it, train the head, and watch ‖ΔW‖ of the frozen rows below. Ticking it sets the head phase's weight decay to 0.01 if it was 0.",
-        "一个陷阱：被冻结的张量若留在优化器里，且梯度是零张量而不是 None（p.grad.zero_()，或 PyTorch 2.0 之前默认的 zero_grad(set_to_none=False)），它仍会被更新：动量和权重衰减会让它移动。勾选它，训练分类头，再看下面被冻结各行的 ‖ΔW‖。勾选时，若分类头阶段的权重衰减为 0，会把它设为 0.01。",
+        "A trap: a frozen tensor left in the optimiser with a zero gradient instead of none (p.grad.zero_(), or zero_grad(set_to_none=False), PyTorch's default before 2.0, for a tensor that still holds a gradient from earlier training) is still updated: momentum and weight decay move it. Tick it, train the head, and watch ‖ΔW‖ of the frozen rows below. Ticking it sets the head phase's weight decay to 0.01 if it was 0.",
+        "一个陷阱：被冻结的张量若留在优化器里，且梯度是零张量而不是 None（p.grad.zero_()；或者对一个仍保留着之前训练留下的梯度的张量调用 zero_grad(set_to_none=False)，这是 PyTorch 2.0 之前的默认做法），它仍会被更新：动量和权重衰减会让它移动。勾选它，训练分类头，再看下面被冻结各行的 ‖ΔW‖。勾选时，若分类头阶段的权重衰减为 0，会把它设为 0.01。",
     );
     /// Weight decay field.
     pub const WEIGHT_DECAY: Text = tx("Weight decay", "权重衰减");
@@ -459,8 +573,8 @@ pub mod ui {
     );
     /// Why it is disabled.
     pub const SEEDS_NEED: Text = tx(
-        "Run a fine-tuning phase and the from-scratch arm first: the seeds repeat their settings from the model as loaded (a new head, the shuffling and the scratch initialisation change with the seed).",
-        "请先运行一个微调阶段和从头训练组：各随机种子会从加载时的模型出发，重复它们的设置（新分类头、打乱顺序和从头训练的初始化随种子而变）。",
+        "Run a fine-tuning phase and the from-scratch arm first: the seeds repeat their settings, early stopping included, from the model as loaded (a new head, the shuffling and the scratch initialisation change with the seed; the training examples and the validation split do not).",
+        "请先运行一个微调阶段和从头训练组：各随机种子会从加载时的模型出发，重复它们的设置，包括提前停止。新分类头、打乱顺序和从头训练的初始化随种子而变；训练样本和验证集不变。",
     );
     /// A seed column.
     pub const SEED: Text = tx("seed", "种子");
@@ -485,6 +599,38 @@ pub mod ui {
     pub const SEEDS_STOPPED: Text = tx(
         "Stopped before two seeds finished: no verdict over seeds.",
         "在两个种子完成之前就停止了：没有跨种子的结论。",
+    );
+    /// A phase the reload cut off.
+    pub const INTERRUPTED: Text = tx(
+        "The page was left while {phase} was running (epoch {epoch} of {epochs} when it was last kept). A reload does not continue a phase: the run above stops where it was kept. Train that phase again to finish it.",
+        "离开页面时，{phase}仍在运行（上次保存时是第 {epoch} 轮，共 {epochs} 轮）。重新加载不会继续一个阶段：上面的结果停在保存时的位置。再训练一次这个阶段即可完成。",
+    );
+    /// The seeds job's progress; `{seed}`, `{seeds}`, `{phase}`, `{epoch}`, `{epochs}`.
+    pub const SEEDS_PROGRESS: Text = tx(
+        "Running the seeds: seed {seed} of {seeds}, {phase}, epoch {epoch} of {epochs}.",
+        "正在运行各随机种子：第 {seed}/{seeds} 个种子，{phase}，第 {epoch}/{epochs} 轮。",
+    );
+    /// With the head kept, the seed only reorders the batches of the fine-tuned arm.
+    pub const SEEDS_HEAD_KEPT: Text = tx(
+        "The pretrained head was kept, so in the fine-tuned arm a seed changes only the order of the batches (its sd is {sd} points); in the from-scratch arm it also changes the initial weights.",
+        "预训练的分类头被保留了，所以在微调组里，随机种子只改变各批次的顺序（标准差为 {sd} 个百分点）；在从头训练组里，它还改变初始权重。",
+    );
+    /// Before the first step.
+    pub const NOTHING_RUN: Text = tx("— (nothing has run yet)", "—（还没有运行任何一步）");
+    /// A trainable tensor with no step since it changed.
+    pub const NO_STEP_YET: Text = tx(
+        "— (no step since this changed)",
+        "—（改动后还没有运行过一步）",
+    );
+    /// The dispatch line before any step.
+    pub const NO_DISPATCHES_YET: Text = tx(
+        "No training step has run yet: the kernels of a step and its dispatch count appear here after the first one (train the head in step 4).",
+        "还没有运行任何训练步骤：第一步之后，这里会列出一步的内核和调度次数（在第 4 步训练分类头）。",
+    );
+    /// The accuracy tile while the old head predicts other classes.
+    pub const OLD_HEAD_ACCURACY: Text = tx(
+        "— (the old head's outputs are not this task's classes; replace the head in step 3)",
+        "—（旧分类头的输出不是这个任务的类别；请在第 3 步替换分类头）",
     );
     /// The run is kept in this browser.
     pub const KEPT: Text = tx("✓ kept in this browser", "✓ 已保存在本浏览器中");
@@ -526,23 +672,35 @@ mod tests {
             (Arm::Scratch, Some(0.314)),
         ];
         let v = decide(&arms, true, 200);
-        let en = verdict(Lang::En, &v, 200);
+        let en = verdict(Lang::En, &v, 200, true);
         assert!(
             en.starts_with(
-                "Best: the untouched pretrained model at 48.2 %, 12.8 points above fine-tuning"
+                "Best: the untouched pretrained model at 48.2 %, 12.8 points above fine-tuned (head, then every layer) at 35.4 %"
             ),
             "{en}"
         );
+        assert!(verdict(Lang::En, &v, 200, false).contains("above head only (a linear probe"));
         assert!(en.contains("200 held-out"), "{en}");
-        let zh = verdict(Lang::Zh, &v, 200);
+        let zh = verdict(Lang::Zh, &v, 200, true);
         assert!(zh.contains("48.2%") && !zh.contains(" %"), "{zh}");
         let tie = decide(
             &[(Arm::Tuned, Some(0.52)), (Arm::Scratch, Some(0.50))],
             true,
             500,
         );
-        assert!(verdict(Lang::En, &tie, 500).starts_with("About the same"));
+        assert!(verdict(Lang::En, &tie, 500, true).starts_with("About the same"));
         let few = decide(&arms, true, 12);
-        assert!(verdict(Lang::En, &few, 12).starts_with("Only 12 held-out examples"));
+        assert!(verdict(Lang::En, &few, 12, true).starts_with("Only 12 held-out examples"));
+        // The CIFAR walkthrough's figures: the head alone at 52.3 % on four classes, scratch 57.7 %,
+        // on 500 held-out examples (band ≈ 6.2 points).
+        let f = features(Lang::En, 0.523, 4, Some(0.577), 500);
+        assert!(f.contains("52.3 % against chance at 25.0 %"), "{f}");
+        assert!(
+            f.contains("But no more than") && f.contains("57.7 %"),
+            "{f}"
+        );
+        let f = features(Lang::En, 0.27, 4, None, 200);
+        assert!(f.contains("within the band of chance"), "{f}");
+        assert!(!features(Lang::Zh, 0.523, 4, Some(0.577), 500).contains(" %"));
     }
 }

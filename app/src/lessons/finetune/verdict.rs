@@ -136,9 +136,24 @@ pub fn mean_sd(v: &[f32]) -> (f32, f32) {
     (mean as f32, var.sqrt() as f32)
 }
 
+/// Student's t two-sided 95 % critical value for `df` degrees of freedom (12.71 for 1, 4.30 for 2;
+/// 1.96 in the limit): the seeds' sd is estimated from only a few seeds, so 2 standard errors would be
+/// anti-conservative.
+pub fn t_critical(df: usize) -> f64 {
+    const TABLE: [f64; 10] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    ];
+    match df {
+        0 => f64::INFINITY,
+        d if d <= TABLE.len() => TABLE[d - 1],
+        d if d < 30 => 2.1,
+        _ => 1.96,
+    }
+}
+
 /// The band, in points, for the difference of two arms' mean accuracies over seeds on `n` held-out
-/// examples: max(1 point, 2 standard errors), the standard error combining the seeds' spread
-/// (sd²/seeds for each arm) and the held-out sampling error of each mean.
+/// examples: max(1 point, t·SE) with Student's t for (seeds − 1) degrees of freedom, the standard error
+/// combining the seeds' spread (sd²/seeds for each arm) and the held-out sampling error of each mean.
 pub fn seeds_band(a: &[f32], b: &[f32], n: usize) -> f32 {
     let ((ma, sa), (mb, sb)) = (mean_sd(a), mean_sd(b));
     let seeds = |v: &[f32]| v.len().max(1) as f64;
@@ -147,7 +162,8 @@ pub fn seeds_band(a: &[f32], b: &[f32], n: usize) -> f32 {
         + f64::from(sb).powi(2) / seeds(b)
         + sampling(ma)
         + sampling(mb);
-    (100.0 * 2.0 * var.sqrt()).max(1.0) as f32
+    let seeds = a.len().min(b.len());
+    (100.0 * t_critical(seeds.saturating_sub(1)) * var.sqrt()).max(1.0) as f32
 }
 
 /// The verdict over arms measured with several seeds (each arm's accuracies, one per seed; the
@@ -196,10 +212,17 @@ mod tests {
             "{m} {sd}"
         );
         assert_eq!(mean_sd(&[0.5]), (0.5, 0.0));
-        // Spread alone: 2·sqrt(0.02²/3 + 0.02²/3) = 3.27 points; with 1,000,000 held-out examples the
-        // sampling term vanishes.
+        // Spread alone: t(2 df) · sqrt(0.02²/3 + 0.02²/3) = 4.303 · 1.633 = 7.03 points; with
+        // 1,000,000 held-out examples the sampling term vanishes.
         let band = seeds_band(&[0.70, 0.72, 0.74], &[0.60, 0.62, 0.64], 1_000_000);
-        assert!((band - 3.27).abs() < 0.01, "{band}");
+        assert!((band - 7.03).abs() < 0.01, "{band}");
+        assert_eq!((t_critical(1), t_critical(2)), (12.706, 4.303));
+        // Two seeds: t 12.71 — the same spread is a much wider band.
+        let two = seeds_band(&[0.70, 0.72], &[0.60, 0.62], 1_000_000);
+        assert!(
+            (two - 12.706 * 100.0 * (0.0002f64 / 2.0 * 2.0).sqrt() as f32).abs() < 0.05,
+            "{two}"
+        );
         let arms = [
             (Arm::Untouched, vec![0.5; 3]),
             (Arm::Tuned, vec![0.70, 0.72, 0.74]),

@@ -3,6 +3,7 @@
 //! the recipe runs in short bursts so commands and queries are answered between steps. `load` brings the
 //! model and examples, `tensors` shows what freezing does, `phase` trains.
 
+mod early;
 mod load;
 mod phase;
 mod saved;
@@ -53,6 +54,8 @@ struct Run {
     train_len: usize,
     /// Shuffling epochs before this phase (the full phase continues after the head's).
     epoch_offset: usize,
+    /// Early stopping on a validation split, when the phase has a patience.
+    early: Option<early::EarlyRun>,
 }
 
 /// The lesson's worker.

@@ -5,6 +5,7 @@ use kernels::dataset::Dataset;
 use kernels::training::EpochBatches;
 use kernels::{Engine, EngineError, Mlp, OptimizerConfig};
 
+use super::early::EarlyRun;
 use super::{MAX_ROWS, Run, Worker, engine_for, stopped};
 use crate::lessons::finetune::protocol::{FtEvent, MessageCode, PhaseKind, PhaseSettings, Slot};
 use crate::runtime::{BURST_SECONDS, now};
@@ -20,6 +21,7 @@ impl Worker {
             freezing,
             batch,
             seed,
+            patience,
         } = settings;
         let opt = OptimizerConfig {
             lr,
@@ -35,10 +37,22 @@ impl Worker {
             self.report(MessageCode::NotReady, "the 3-seed comparison is running");
             return Ok(());
         }
-        let Some(train_len) = self.train.as_ref().map(Dataset::len) else {
+        let Some(mut train_len) = self.train.as_ref().map(Dataset::len) else {
             self.report(MessageCode::NotReady, "no examples yet");
             return Ok(());
         };
+        if patience > 0
+            && self
+                .train
+                .as_ref()
+                .is_none_or(|t| super::early::carve(t, self.seed).is_none())
+        {
+            self.report(
+                MessageCode::NotReady,
+                "early stopping needs at least 2 training examples of every class (one goes to validation)",
+            );
+            return Ok(());
+        }
         let slot = if phase == PhaseKind::Scratch {
             Slot::Scratch
         } else {
@@ -75,7 +89,15 @@ impl Worker {
                 self.phase_start = Some(model);
             }
             PhaseKind::Head => {
+                // "Train only the head" freezes every layer below it here, whatever the locks said
+                // and however the steps were reached (walking 1→2→3→4 or opening step 4).
+                let head = model.layers.len().saturating_sub(1);
+                for l in 0..model.layers.len() {
+                    tuned.set_frozen(l, l < head)?;
+                    model.set_layer_frozen(l, l < head)?;
+                }
                 tuned.reset_optimizer_state()?;
+                self.post_model(Slot::Tuned, &model);
                 self.phase_start = Some(model);
             }
         }
@@ -95,10 +117,28 @@ impl Worker {
             aug.seed = seed;
         }
         let augmentation = self.augmentation;
-        if let Some(engine) = self.slot(slot) {
+        let page_seed = self.seed;
+        let mut early = None;
+        let engine = match slot {
+            Slot::Tuned => self.tuned.as_mut(),
+            Slot::Scratch => self.scratch.as_mut(),
+        };
+        if let (Some(engine), Some(train)) = (engine, self.train.as_ref()) {
             engine.set_augmentation(augmentation)?;
             engine.set_freezing(freezing)?;
+            // With early stopping the phase trains on the examples left after the validation split
+            // (carved with the page's seed, so every phase and arm validates on the same examples).
+            if patience > 0 {
+                early = EarlyRun::begin(engine, train, page_seed, patience)?;
+            } else {
+                engine.set_data(kernels::dataset::Split::Train, train)?;
+            }
         }
+        if let Some(e) = &early {
+            train_len = e.train_len();
+        }
+        // Kept at once: a reload during the phase then knows it was cut off.
+        self.saved_at = f64::NEG_INFINITY;
         if slot == Slot::Tuned {
             self.freezing = freezing;
         }
@@ -115,6 +155,7 @@ impl Worker {
             index: 0,
             train_len,
             epoch_offset,
+            early,
         });
         Ok(())
     }
@@ -175,7 +216,7 @@ impl Worker {
             self.tell(&stopped(run, loss));
             return Ok(false);
         }
-        let finished = run.epoch >= run.epochs;
+        let mut finished = run.epoch >= run.epochs;
         if epoch_done {
             if run.phase == PhaseKind::Head {
                 self.head_epochs += 1;
@@ -185,6 +226,29 @@ impl Worker {
                 self.tensors().await?;
             }
             self.evaluate(run.slot, Some(run.phase), run.epoch).await?;
+            if let Some(early) = run.early.as_mut() {
+                let (engine, held_out) = match run.slot {
+                    Slot::Tuned => (self.tuned.as_mut(), self.test.as_ref()),
+                    Slot::Scratch => (self.scratch.as_mut(), self.test.as_ref()),
+                };
+                if let (Some(engine), Some(held_out)) = (engine, held_out) {
+                    let (loss, verdict) = early.observe(engine, held_out, run.epoch).await?;
+                    finished |= verdict == kernels::early_stop::Verdict::Stop;
+                    self.out.post(&FtEvent::Validation {
+                        phase: run.phase,
+                        epoch: run.epoch,
+                        loss,
+                        left: match verdict {
+                            kernels::early_stop::Verdict::Wait { left } => left,
+                            kernels::early_stop::Verdict::Stop => 0,
+                            kernels::early_stop::Verdict::Improved => early.patience(),
+                        },
+                    });
+                }
+            }
+            if finished && let Some(early) = run.early.take() {
+                self.stop_early(run, early).await?;
+            }
         }
         self.tell(&FtEvent::Progress {
             phase: run.phase,
@@ -195,5 +259,25 @@ impl Worker {
             running: !finished,
         });
         Ok(!finished)
+    }
+}
+
+impl Worker {
+    /// A phase with early stopping ends: its best epoch's weights come back, it is told where it
+    /// stopped, and the tuned model is measured again from those weights.
+    async fn stop_early(&mut self, run: &Run, early: EarlyRun) -> Result<(), EngineError> {
+        let engine = match run.slot {
+            Slot::Tuned => self.tuned.as_mut(),
+            Slot::Scratch => self.scratch.as_mut(),
+        };
+        let (Some(engine), Some(train)) = (engine, self.train.as_ref()) else {
+            return Ok(());
+        };
+        let info = early.finish(engine, train, run.phase, run.epochs, run.epoch)?;
+        self.tell(&FtEvent::Stopped(info));
+        if run.slot == Slot::Tuned {
+            self.evaluate(Slot::Tuned, None, info.best_epoch).await?;
+        }
+        Ok(())
     }
 }

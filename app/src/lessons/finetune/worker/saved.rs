@@ -37,6 +37,10 @@ pub struct History {
     pub head_frozen: Option<Vec<bool>>,
     /// The settings each phase last ran with.
     pub settings: Vec<PhaseSettings>,
+    /// A phase running when the run was kept (phase, epochs done, its epochs): a reload does not
+    /// continue it, and the page says so.
+    #[serde(default)]
+    pub interrupted: Option<(PhaseKind, usize, usize)>,
 }
 
 impl History {
@@ -44,15 +48,17 @@ impl History {
     /// only the latest progress (a reload shows it stopped).
     pub fn record(&mut self, event: &FtEvent) {
         match event {
-            FtEvent::Evaluation { .. } => self.events.push(event.clone()),
+            // Every stop, in order: a replay drops the same epochs from the curve as the page did.
+            FtEvent::Evaluation { .. } | FtEvent::Stopped(_) => self.events.push(event.clone()),
             FtEvent::Progress {
                 phase,
                 epoch,
                 epochs,
                 steps,
                 loss,
-                ..
+                running,
             } => {
+                self.interrupted = running.then_some((*phase, *epoch, *epochs));
                 self.events
                     .retain(|e| !matches!(e, FtEvent::Progress { .. }));
                 self.events.push(FtEvent::Progress {
@@ -90,6 +96,7 @@ impl History {
         }
         self.settings.retain(|s| s.phase != settings.phase);
         self.settings.push(settings);
+        self.interrupted = (settings.epochs > 0).then_some((settings.phase, 0, settings.epochs));
     }
 }
 
@@ -311,6 +318,16 @@ impl Worker {
         for event in &saved.history.events {
             self.out.post(event);
         }
+        // A phase cut off by the reload is not continued: the page says which, and how far it got.
+        if let Some((phase, epoch, epochs)) = saved.history.interrupted {
+            self.out.post(&FtEvent::Interrupted {
+                phase,
+                epoch,
+                epochs,
+            });
+            self.history.interrupted = None;
+            self.dirty = true;
+        }
         // Measured again from the weights taken up (not replayed): the page's accuracy and its
         // predictions' fingerprint now come from the restored model.
         // Not told (kept in the history): a reload would otherwise add a measurement each time.
@@ -357,6 +374,7 @@ mod tests {
             freezing: kernels::Freezing::Skip,
             batch: 10,
             seed: 1,
+            patience: 0,
         }
     }
 
@@ -376,7 +394,22 @@ mod tests {
                 running,
             });
         }
+        assert_eq!(
+            h.interrupted,
+            Some((PhaseKind::Head, 1, 2)),
+            "a reload now would cut the head phase off at epoch 1 of 2"
+        );
+        h.record(&FtEvent::Progress {
+            phase: PhaseKind::Head,
+            epoch: 2,
+            epochs: 2,
+            steps: 10,
+            loss: 0.3,
+            running: false,
+        });
+        assert_eq!(h.interrupted, None, "the phase ended");
         h.begin(settings(PhaseKind::Scratch, 0.01));
+        assert_eq!(h.interrupted, Some((PhaseKind::Scratch, 0, 2)));
         h.record(&eval(Slot::Scratch, Some(PhaseKind::Scratch), 0.2));
         h.begin(settings(PhaseKind::Scratch, 0.02));
         h.record(&eval(Slot::Scratch, Some(PhaseKind::Scratch), 0.3));

@@ -4,9 +4,12 @@
 //! repeats the recipe the page ran, so its figures reproduce the page's (a check anyone can read off).
 //! Runs in bursts between the page's messages; the results go to the page after each run.
 
+use kernels::dataset::{Dataset, Split};
+use kernels::early_stop::Verdict;
 use kernels::training::EpochBatches;
 use kernels::{AnyEngine, Engine, EngineError, Mlp, OptimizerConfig};
 
+use super::early::EarlyRun;
 use super::{MAX_ROWS, Worker, engine_for};
 use crate::lessons::finetune::protocol::{
     FtEvent, MessageCode, PhaseKind, PhaseSettings, SeedRun, Slot,
@@ -37,6 +40,12 @@ pub(super) struct SeedsJob {
     engine: Option<AnyEngine>,
     /// Epochs of the head phase in this track (the full phase's shuffling continues after them).
     head_epochs: usize,
+    /// The current phase's early stopping (on the page's validation split), and the examples it
+    /// trains on.
+    early: Option<EarlyRun>,
+    phase_len: usize,
+    /// The page's seed: the validation split is the page's, whatever the run's seed.
+    page_seed: u64,
     results: Vec<SeedRun>,
     /// The recipe's model as loaded, its head-phase frozen flags, and a new head's classes.
     loaded: Mlp,
@@ -122,6 +131,9 @@ impl Worker {
             batches: None,
             engine: None,
             head_epochs: 0,
+            early: None,
+            phase_len: 0,
+            page_seed: self.seed,
             results,
             loaded,
             frozen,
@@ -172,23 +184,23 @@ impl Worker {
         job.engine = Some(engine);
         job.phase = 0;
         job.head_epochs = 0;
-        Self::start_phase(job, train.len(), augmentation)
+        Self::start_phase(job, train, augmentation)
     }
 
     /// Sets up the current phase of the current track.
     fn start_phase(
         job: &mut SeedsJob,
-        train_len: usize,
+        train: &Dataset,
         augmentation: Option<kernels::ops::gather_normalize::Augmentation>,
     ) -> Result<(), EngineError> {
         let s = job.tracks[job.track].phases[job.phase];
         let Some(engine) = job.engine.as_mut() else {
             return Ok(());
         };
-        if s.phase == PhaseKind::Full {
-            for l in 0..engine.widths().len() - 1 {
-                engine.set_frozen(l, false)?;
-            }
+        // As the page's phases: the head phase trains the head alone, the full phase everything.
+        let layers = engine.widths().len() - 1;
+        for l in 0..layers {
+            engine.set_frozen(l, s.phase == PhaseKind::Head && l + 1 < layers)?;
         }
         engine.reset_optimizer_state()?;
         engine.set_freezing(s.freezing)?;
@@ -201,10 +213,18 @@ impl Worker {
         } else {
             0
         };
+        // As the page's phase: with a patience it trains on what the validation split leaves.
+        job.early = if s.patience > 0 {
+            EarlyRun::begin(engine, train, job.page_seed, s.patience)?
+        } else {
+            engine.set_data(Split::Train, train)?;
+            None
+        };
+        job.phase_len = job.early.as_ref().map_or(train.len(), EarlyRun::train_len);
         job.epoch = 0;
         job.index = 0;
         job.batches = Some(EpochBatches::new(
-            train_len,
+            job.phase_len,
             s.batch.clamp(1, MAX_ROWS),
             s.seed,
             offset,
@@ -214,15 +234,17 @@ impl Worker {
 
     /// One burst of the seeds job; returns whether it continues.
     pub(super) async fn seeds_burst(&mut self) -> Result<bool, EngineError> {
-        let Some(train_len) = self.train.as_ref().map(|t| t.len()) else {
+        if self.train.is_none() || self.test.is_none() {
             self.seeds = None;
             return Ok(false);
-        };
+        }
         if self.seeds.as_ref().is_some_and(|j| j.engine.is_none()) {
             self.start_track().await?;
         }
         let augmentation = self.augmentation;
-        let Some(job) = self.seeds.as_mut() else {
+        let (Some(job), Some(train), Some(held_out)) =
+            (self.seeds.as_mut(), self.train.as_ref(), self.test.as_ref())
+        else {
             return Ok(false);
         };
         let t0 = now();
@@ -251,7 +273,7 @@ impl Worker {
                     0
                 };
                 job.batches = Some(EpochBatches::new(
-                    train_len,
+                    job.phase_len,
                     s.batch.clamp(1, MAX_ROWS),
                     s.seed,
                     offset + job.epoch,
@@ -259,15 +281,38 @@ impl Worker {
                 if s.phase == PhaseKind::Head {
                     job.head_epochs += 1;
                 }
-                if job.epoch >= s.epochs {
+                let mut phase_done = job.epoch >= s.epochs;
+                if let (Some(early), Some(engine)) = (job.early.as_mut(), job.engine.as_mut()) {
+                    let (_, verdict) = early.observe(engine, held_out, job.epoch).await?;
+                    phase_done |= verdict == Verdict::Stop;
+                }
+                if phase_done
+                    && let (Some(early), Some(engine)) = (job.early.take(), job.engine.as_mut())
+                {
+                    // The best epoch's weights, as the page's phase keeps them.
+                    early.finish(engine, train, s.phase, s.epochs, job.epoch)?;
+                }
+                if phase_done {
                     if job.phase + 1 < job.tracks[job.track].phases.len() {
                         job.phase += 1;
-                        Self::start_phase(job, train_len, augmentation)?;
+                        Self::start_phase(job, train, augmentation)?;
                     } else {
                         track_done = true;
                     }
                 }
             }
+        }
+        // Where the job is (seed k of 3, the phase, its epoch): the page shows it while it waits.
+        {
+            let track = &job.tracks[job.track];
+            let s = track.phases[job.phase];
+            self.out.post(&FtEvent::SeedsProgress {
+                seed: track.seed_index,
+                seeds: job.seeds.len(),
+                phase: s.phase,
+                epoch: job.epoch.min(s.epochs),
+                epochs: s.epochs,
+            });
         }
         // The losses are not shown; reading them keeps the engine's ring from piling up.
         if let Some(engine) = job.engine.as_mut() {
