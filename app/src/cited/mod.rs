@@ -18,7 +18,7 @@
 mod runs;
 
 
-use crate::ui::i18n::{Text, tx};
+use crate::ui::i18n::{Lang, Text, tx};
 
 /// Where a row's command prints its figure.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -84,6 +84,17 @@ impl Cited {
     /// A percentage as a fraction (98.1 → 0.981).
     pub const fn fraction(&self) -> f32 {
         (self.number() / 100.0) as f32
+    }
+
+    /// The figure as a sentence shows it, rounded to `decimals`: "91.7 %" ("91.7%" in Chinese), a
+    /// bare number for other units.
+    pub fn show(&self, lang: Lang, decimals: usize) -> String {
+        let n = format!("{:.decimals$}", self.number());
+        match (self.unit, lang) {
+            ("%", Lang::En) => format!("{n} %"),
+            ("%", Lang::Zh) => format!("{n}%"),
+            _ => n,
+        }
     }
 }
 
@@ -331,6 +342,8 @@ mod tests {
     #[test]
     fn the_figures_texts_read_are_the_rows() {
         assert_eq!(MNIST_MLP.number(), 97.66);
+        assert_eq!(MNIST_MLP.show(Lang::En, 1), "97.7 %");
+        assert_eq!(MNIST_MLP.show(Lang::Zh, 2), "97.66%");
         assert_eq!(CIFAR_ANIMALS_MLP.number(), 41.65);
         assert_eq!(LENET_CURVE[0], (0.0, 0.981));
         assert_eq!(LENET_CURVE[3], (0.3, 0.087));
