@@ -333,18 +333,25 @@ mod tests {
         // (`Gpu::name`, without the suffix), never "(…here). (software WebGPU adapter)".
         let m = WorkerMessage::new(MessageCode::CpuFallback, "SwiftShader Device");
         let en = m.show_on(Lang::En, false);
-        assert!(en.ends_with("than the CPU engine: SwiftShader Device"), "{en}");
+        assert!(
+            en.ends_with("than the CPU engine: SwiftShader Device"),
+            "{en}"
+        );
         assert_eq!(en.matches("software").count(), 1, "{en}");
         assert!(!en.contains('('), "{en}");
         let zh = m.show_on(Lang::Zh, false);
         assert!(zh.ends_with("：SwiftShader Device"), "{zh}");
         // The adapter's suffix, where it stands (the adapter's line), in the page's language.
         let adapter = format!("SwiftShader Device{}", SOFTWARE_SUFFIX.en);
-        assert_eq!(localize(&adapter, Lang::Zh), "SwiftShader Device（软件备用适配器）");
+        assert_eq!(
+            localize(&adapter, Lang::Zh),
+            "SwiftShader Device（软件备用适配器）"
+        );
         // Natively nothing says WebGPU was used: the URL's choice, the GPU engine, the missing adapter.
         for code in MessageCode::ALL {
             let native = WorkerMessage::new(*code, "").show_on(Lang::En, true);
-            let says_used = native.contains("WebGPU") && !native.contains("not the browser's WebGPU");
+            let says_used =
+                native.contains("WebGPU") && !native.contains("not the browser's WebGPU");
             assert!(!says_used, "{code:?} natively: {native}");
         }
         // Measured speeds and the CPU engine's name, in Chinese on a Chinese page.
@@ -354,13 +361,23 @@ mod tests {
             crate::runtime::engine::CPU_ENGINE.en,
             crate::runtime::engine::SAMPLES_PER_SECOND.en,
         );
-        let zh = WorkerMessage::new(MessageCode::SoftwareChoseCpu, figures).show_on(Lang::Zh, false);
-        assert!(zh.contains("1358 样本/秒") && zh.contains("CPU 引擎 1358"), "{zh}");
-        assert!(!zh.contains("samples/s") && !zh.contains("CPU engine"), "{zh}");
+        let zh =
+            WorkerMessage::new(MessageCode::SoftwareChoseCpu, figures).show_on(Lang::Zh, false);
+        assert!(
+            zh.contains("1358 样本/秒") && zh.contains("CPU 引擎 1358"),
+            "{zh}"
+        );
+        assert!(
+            !zh.contains("samples/s") && !zh.contains("CPU engine"),
+            "{zh}"
+        );
         assert_eq!(localize("CPU engine (wasm)", Lang::Zh), "CPU 引擎（wasm）");
         assert_eq!(localize("CPU engine (wasm)", Lang::En), "CPU engine (wasm)");
         // Other details are the engine's own words, untouched.
         let m = WorkerMessage::new(MessageCode::EngineFailed, "CPU engine: out of memory");
-        assert!(m.show_on(Lang::Zh, false).ends_with("（CPU engine: out of memory）"));
+        assert!(
+            m.show_on(Lang::Zh, false)
+                .ends_with("（CPU engine: out of memory）")
+        );
     }
 }

@@ -84,8 +84,7 @@ fn execute(command: &str) -> Result<String> {
         Command::new(std::env::current_exe().context("this program's path")?)
     } else if program.starts_with("scripts/") {
         let mut c = Command::new("bash");
-        c.arg(program)
-            .env("BACKPROP_LAB", std::env::current_exe()?);
+        c.arg(program).env("BACKPROP_LAB", std::env::current_exe()?);
         c
     } else {
         bail!("not a command of this repository: {command}");

@@ -206,11 +206,13 @@ impl NativeEngine {
         let name = worker.name;
         let thread = std::thread::Builder::new()
             .name(format!("engine {name}"))
-            .spawn(move || (worker.native)(NativeIo {
-                inbox,
-                outbox,
-                browser,
-            }));
+            .spawn(move || {
+                (worker.native)(NativeIo {
+                    inbox,
+                    outbox,
+                    browser,
+                })
+            });
         if thread.is_err() {
             let _ = socket.close(Some(close(CloseCode::Error, "the engine could not start")));
             return;

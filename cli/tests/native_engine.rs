@@ -78,7 +78,12 @@ fn open(
     token: &str,
     origin: &str,
 ) -> Result<WebSocket<TcpStream>, (u16, String)> {
-    open_as(port, name, &format!("token={token}&browser={BROWSER}"), origin)
+    open_as(
+        port,
+        name,
+        &format!("token={token}&browser={BROWSER}"),
+        origin,
+    )
 }
 
 /// Opens `/engine/<name>?<query>` with `origin`.

@@ -17,7 +17,6 @@
 
 mod runs;
 
-
 use crate::ui::i18n::{Lang, Text, tx};
 
 /// Where a row's command prints its figure.
@@ -297,8 +296,16 @@ mod tests {
             assert!(!r.measured.is_empty() && !r.engine.is_empty(), "{}", r.id);
             if r.command.is_empty() || r.check == Check::Published {
                 // A published figure: its address, and nothing to re-run.
-                assert!(r.source.starts_with("https://"), "{}: no command and no source", r.id);
-                assert!(r.command.is_empty() && r.check == Check::Published, "{}", r.id);
+                assert!(
+                    r.source.starts_with("https://"),
+                    "{}: no command and no source",
+                    r.id
+                );
+                assert!(
+                    r.command.is_empty() && r.check == Check::Published,
+                    "{}",
+                    r.id
+                );
                 assert!(!r.cheap, "{}", r.id);
             } else {
                 let program = r.command.split_whitespace().next().unwrap_or("");
@@ -328,7 +335,10 @@ mod tests {
     #[test]
     fn a_figure_is_found_in_the_output_as_the_command_prints_it() {
         let out = "epoch 1/2  test accuracy 96.20%\nepoch 2/2  test accuracy 97.744%  3 samples/s";
-        assert_eq!(found(out, Check::After("test accuracy", -1), "97.74"), Ok(()));
+        assert_eq!(
+            found(out, Check::After("test accuracy", -1), "97.74"),
+            Ok(())
+        );
         assert!(found(out, Check::After("test accuracy", 0), "97.74").is_err());
         assert_eq!(found(out, Check::After("test accuracy", 0), "96.2"), Ok(()));
         assert!(found(out, Check::After("loss", -1), "1").is_err());
@@ -336,7 +346,10 @@ mod tests {
         assert_eq!(found(sweep, Check::BestRate("sgd"), "0.3"), Ok(()));
         assert!(found(sweep, Check::BestRate("sgd"), "0.1").is_err());
         assert!(found(sweep, Check::BestRate("adagrad"), "0.01").is_err());
-        assert_eq!(found("  ε = 2.7164 at", Check::After("ε =", 0), "2.72"), Ok(()));
+        assert_eq!(
+            found("  ε = 2.7164 at", Check::After("ε =", 0), "2.72"),
+            Ok(())
+        );
     }
 
     #[test]
@@ -348,16 +361,10 @@ mod tests {
         assert_eq!(LENET_CURVE[0], (0.0, 0.981));
         assert_eq!(LENET_CURVE[3], (0.3, 0.087));
         // The race's tuned rates are the rows' (a re-tuned rate needs its row, date and figure anew).
-        for (row, tuned) in super::runs::TUNED_RATES
-            .iter()
-            .zip(kernels::race::TUNED)
-        {
+        for (row, tuned) in super::runs::TUNED_RATES.iter().zip(kernels::race::TUNED) {
             assert!(row.id.ends_with(tuned.0), "{} / {}", row.id, tuned.0);
             assert_eq!(row.number() as f32, tuned.3, "{}", row.id);
         }
-        assert_eq!(
-            super::runs::TUNED_RATES.len(),
-            kernels::race::TUNED.len()
-        );
+        assert_eq!(super::runs::TUNED_RATES.len(), kernels::race::TUNED.len());
     }
 }

@@ -31,7 +31,10 @@ pub const CPU_ADAPTER: &str = CPU_ADAPTER_NATIVE.en;
 /// Added to a software adapter's name.
 pub const SOFTWARE_SUFFIX: Text = tx(" (software fallback adapter)", "（软件备用适配器）");
 /// Added to a native adapter's name: where it computes.
-pub const NATIVE_SUFFIX: Text = tx(" — native, in backprop-lab", "——本机原生，在 backprop-lab 程序中");
+pub const NATIVE_SUFFIX: Text = tx(
+    " — native, in backprop-lab",
+    "——本机原生，在 backprop-lab 程序中",
+);
 /// An adapter without a name.
 pub const UNNAMED: Text = tx("an unnamed WebGPU adapter", "一个未命名的 WebGPU 适配器");
 /// The CPU engine, in measured figures.
@@ -219,12 +222,9 @@ pub fn choose(pref: EnginePreference, gpu: &Gpu, measures: bool) -> Choice {
             gpu.name(),
             true,
         ),
-        (EnginePreference::Auto, Some(_)) => (
-            EngineKind::Cpu,
-            MessageCode::CpuFallback,
-            gpu.name(),
-            false,
-        ),
+        (EnginePreference::Auto, Some(_)) => {
+            (EngineKind::Cpu, MessageCode::CpuFallback, gpu.name(), false)
+        }
     };
     Choice {
         kind,
