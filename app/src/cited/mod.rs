@@ -165,7 +165,6 @@ pub const CIFAR_VEHICLES: [Cited; 2] = [
         command: "backprop-lab finetune --init static/models/cifar10-animals-mlp-3072-512-6.safetensors --dataset cifar10 --classes airplane,automobile,ship,truck --normalize 0.5,0.5 --augment flip,crop4 --new-head 4 --head-epochs 10 --full-epochs 10 --compare-scratch --engine cpu",
         check: Check::After("after fine-tuning", -1),
         measured: "2026-12-01",
-        cheap: false,
         ..SHIPPED
     },
     Cited {
@@ -178,7 +177,6 @@ pub const CIFAR_VEHICLES: [Cited; 2] = [
         command: "backprop-lab finetune --init static/models/cifar10-animals-mlp-3072-512-6.safetensors --dataset cifar10 --classes airplane,automobile,ship,truck --normalize 0.5,0.5 --augment flip,crop4 --new-head 4 --head-epochs 10 --full-epochs 10 --compare-scratch --engine cpu",
         check: Check::After("from scratch", -1),
         measured: "2026-12-01",
-        cheap: false,
         ..SHIPPED
     },
 ];

@@ -264,7 +264,7 @@ const ATTACKED: Cited = Cited {
     source: "",
     measured: "2026-12-01",
     engine: "CPU engine, native (lavapipe within 0.06 points)",
-    cheap: false,
+    cheap: true,
 };
 
 /// The shipped MNIST model under attack, and adversarial training against its control arm.
