@@ -67,6 +67,62 @@ pub fn native_engine() -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Where the page keeps its browser's id (`localStorage`).
+const BROWSER_KEY: &str = "backprop-lab-browser";
+
+/// This browser's id for the native engine: a random 128-bit hex string made once and kept in
+/// `localStorage`, sent with every native session so that the runs the native process keeps belong to
+/// the browser that made them (a second browser, or another student's on `--native-engine-lan`, sees
+/// none of them). Where `localStorage` cannot be used (some private modes) the id lasts as long as the
+/// page, as IndexedDB's runs would.
+pub fn browser_id() -> String {
+    thread_local! {
+        static ID: std::cell::OnceCell<String> = const { std::cell::OnceCell::new() };
+    }
+    ID.with(|id| {
+        id.get_or_init(|| {
+            let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+            if let Some(kept) = storage
+                .as_ref()
+                .and_then(|s| s.get_item(BROWSER_KEY).ok().flatten())
+                .filter(|k| crate::protocol::valid_browser_id(k))
+            {
+                return kept;
+            }
+            let fresh = random_hex();
+            if let Some(s) = &storage {
+                let _ = s.set_item(BROWSER_KEY, &fresh);
+            }
+            fresh
+        })
+        .clone()
+    })
+}
+
+/// 32 hex digits from `crypto.getRandomValues` (there on plain-http LAN pages too, where
+/// `crypto.randomUUID` is not), or from `Math.random` if even that is missing.
+fn random_hex() -> String {
+    let bytes = js_sys::Uint8Array::new_with_length(16);
+    let filled = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"crypto".into()).ok())
+        .filter(|c| !c.is_undefined())
+        .and_then(|crypto| {
+            let fill: js_sys::Function = js_sys::Reflect::get(&crypto, &"getRandomValues".into())
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            fill.call1(&crypto, &bytes).ok()
+        })
+        .is_some();
+    let mut raw = bytes.to_vec();
+    if !filled {
+        raw = (0..16)
+            .map(|_| (js_sys::Math::random() * 256.0) as u8)
+            .collect();
+    }
+    raw.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Hands a message from the worker, in either transport, to its query or to `on_event`.
 fn deliver<P: Protocol>(
     msg: Result<Outbound<P>, String>,
@@ -141,7 +197,7 @@ impl<P: Protocol> WorkerClient<P> {
     }
 
     /// The worker `name` in the native process that served the page: a WebSocket to
-    /// `/engine/<name>?token=…` on the page's own origin, JSON text each way.
+    /// `/engine/<name>?token=…&browser=…` on the page's own origin, JSON text each way.
     fn start_native(
         name: &str,
         token: &str,
@@ -158,7 +214,10 @@ impl<P: Protocol> WorkerClient<P> {
             Some("https:") => "wss:",
             _ => "ws:",
         };
-        let url = format!("{scheme}//{host}/engine/{name}?token={token}");
+        let url = format!(
+            "{scheme}//{host}/engine/{name}?token={token}&browser={}",
+            browser_id()
+        );
         let ws = match WebSocket::new(&url) {
             Ok(ws) => ws,
             Err(e) => {

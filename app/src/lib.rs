@@ -9,6 +9,7 @@
     reason = "the modules are the binary's; documented there, and the page half is unused natively"
 )]
 
+pub mod cited;
 pub mod client;
 pub mod course;
 pub mod history;

@@ -10,6 +10,7 @@
     )
 )]
 
+mod cited;
 mod client;
 mod course;
 mod history;

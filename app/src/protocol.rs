@@ -84,6 +84,12 @@ pub const NON_FINITE: [&str; 3] = ["\u{0}NaN", "\u{0}Infinity", "\u{0}-Infinity"
 /// that holds it.
 pub const NON_FINITE_MARK: &str = "\\u0000";
 
+/// Whether `id` is a browser's id as the page makes it (`client::browser_id`: hex digits, 16 to 64 of
+/// them); the native engine refuses a session with anything else, as it keys the runs it keeps by it.
+pub fn valid_browser_id(id: &str) -> bool {
+    (16..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Which engine to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EnginePreference {
@@ -117,7 +123,8 @@ impl EnginePreference {
 }
 
 /// An engine's name on screen (the header badge; the same in both languages). The GPU engine is WebGPU
-/// in the browser and wgpu's native backend when `serve --native-engine` computes for the page.
+/// in the browser and wgpu's native backend when `serve --native-engine` computes for the page; the CPU
+/// engine is the page's wasm or the native program's, and the badge says which as the GPU's does.
 pub fn engine_label(kind: EngineKind) -> &'static str {
     #[cfg(target_arch = "wasm32")]
     let native = crate::client::native_engine().is_some();
@@ -126,6 +133,7 @@ pub fn engine_label(kind: EngineKind) -> &'static str {
     match kind {
         EngineKind::Gpu if native => "GPU (native)",
         EngineKind::Gpu => "WebGPU",
+        EngineKind::Cpu if native => "CPU (native)",
         EngineKind::Cpu => "CPU",
         EngineKind::Burn => "burn",
     }

@@ -225,11 +225,16 @@ impl Loopback {
         Ok(Self { port, token })
     }
 
-    /// Opens the lesson's session as its page does (same path, token and Origin).
+    /// Opens the lesson's session as its page does (same path, token, browser id and Origin).
     fn open(&self) -> Result<Socket> {
         let port = self.port;
-        let mut req = format!("ws://127.0.0.1:{port}/engine/train?token={}", self.token)
-            .into_client_request()?;
+        // A browser id of its own (the page's is random): the bench keeps nothing of a real browser's.
+        let browser = format!("{:032x}", std::process::id());
+        let mut req = format!(
+            "ws://127.0.0.1:{port}/engine/train?token={}&browser={browser}",
+            self.token
+        )
+        .into_client_request()?;
         req.headers_mut()
             .insert("origin", format!("http://127.0.0.1:{port}").parse()?);
         let stream = TcpStream::connect(("127.0.0.1", port))?;

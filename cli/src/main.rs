@@ -2,6 +2,7 @@
 //! kernels on any wgpu adapter (or the CPU engine), and converts the datasets the app serves.
 
 mod attack;
+mod cited;
 mod convert;
 mod data;
 mod finetune;
@@ -163,6 +164,9 @@ enum Command {
     /// Test accuracy under FGSM or PGD at each ε: every test image perturbed by at most ε per pixel
     /// (0–1 range) in the direction that raises its loss.
     Attack(attack::AttackArgs),
+    /// The figures the pages and the README cite (not computed live): listed, and with --run
+    /// reproduced by each one's command (--cheap: the quick ones).
+    Cited(cited::CitedArgs),
 }
 
 /// The engine `--engine` asks for: `auto` takes a hardware GPU, else a software adapter (with a note),
@@ -862,5 +866,6 @@ fn main() -> Result<()> {
         Command::LessonBench(args) => lesson_bench::run(args),
         Command::Privacy(args) => privacy::run(args),
         Command::Attack(args) => attack::run(args),
+        Command::Cited(args) => cited::run(args),
     }
 }

@@ -1,11 +1,13 @@
 //! `serve --native-engine`: the lessons' worker side in this process. The served page carries a
 //! per-start secret (`<meta name="backprop-native-engine">`); each lesson opens a WebSocket to
-//! `/engine/<worker>?token=…` on the page's own origin, and its worker — the very `LessonWorker` the
+//! `/engine/<worker>?token=…&browser=…` on the page's own origin (`browser`: the page's random
+//! per-browser id, which keys the runs the session keeps, so one browser never sees or wipes
+//! another's), and its worker — the very `LessonWorker` the
 //! Web Worker would run (`backprop_lab_app::runtime::native`) — runs on a thread of its own, on the best
 //! native wgpu adapter (or the CPU engine), until the tab closes the socket.
 //!
-//! Refused with a message: a wrong token (403), an Origin other than this server's (403), a worker no
-//! lesson has (404), more than [`MAX_SESSIONS`] at once (503), a message over [`MAX_MESSAGE`] bytes
+//! Refused with a message: a wrong token (403), an Origin other than this server's (403), a missing or
+//! malformed browser id (400), a worker no lesson has (404), more than [`MAX_SESSIONS`] at once (503), a message over [`MAX_MESSAGE`] bytes
 //! (the socket is closed with the reason). A message the lesson cannot read is answered by the lesson
 //! as in the browser (an error event), and a panic ends its session only: the server serves on.
 
@@ -16,6 +18,7 @@ use std::sync::mpsc::{self, TryRecvError};
 use std::time::Duration;
 
 use backprop_lab_app::lessons::LESSONS;
+use backprop_lab_app::protocol::valid_browser_id;
 use backprop_lab_app::runtime::WorkerEntry;
 use backprop_lab_app::runtime::native::NativeIo;
 use tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -103,8 +106,9 @@ impl NativeEngine {
         port == self.port.to_string() && (loopback || self.lan)
     }
 
-    /// Checks the handshake; the worker asked for, or the refusal with its reason.
-    fn admit(&self, req: &Request) -> Result<WorkerEntry, (u16, String)> {
+    /// Checks the handshake; the worker asked for and the browser asking, or the refusal with its
+    /// reason.
+    fn admit(&self, req: &Request) -> Result<(WorkerEntry, String), (u16, String)> {
         let origin = req
             .headers()
             .get("origin")
@@ -117,13 +121,16 @@ impl NativeEngine {
             ));
         }
         let path = req.uri().path();
-        let token = req
-            .uri()
-            .query()
-            .unwrap_or("")
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("token="))
-            .unwrap_or("");
+        let param = |name: &str| {
+            req.uri()
+                .query()
+                .unwrap_or("")
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+                .unwrap_or("")
+                .to_string()
+        };
+        let token = param("token");
         // Compared in full whatever the mismatch, so the time says nothing about the secret.
         let same = token.len() == self.token.len()
             && token
@@ -135,6 +142,14 @@ impl NativeEngine {
             return Err((
                 403,
                 "refused: wrong or missing token (reload the page this server serves)".into(),
+            ));
+        }
+        let browser = param("browser");
+        if !valid_browser_id(&browser) {
+            return Err((
+                400,
+                "refused: no browser id, or a malformed one (reload the page this server serves)"
+                    .into(),
             ));
         }
         let name = path.strip_prefix("/engine/").unwrap_or("");
@@ -153,7 +168,7 @@ impl NativeEngine {
                 ),
             ));
         }
-        Ok(worker)
+        Ok((worker, browser))
     }
 
     /// Serves one engine session on `stream` until either side ends it.
@@ -165,8 +180,8 @@ impl NativeEngine {
         // tungstenite's callback type returns its HTTP response by value.
         #[allow(clippy::result_large_err, reason = "the signature is tungstenite's")]
         let callback = |req: &Request, resp: Response| match self.admit(req) {
-            Ok(worker) => {
-                admitted = Some(worker);
+            Ok(admission) => {
+                admitted = Some(admission);
                 Ok(resp)
             }
             Err((status, why)) => {
@@ -181,7 +196,9 @@ impl NativeEngine {
         else {
             return;
         };
-        let Some(worker) = admitted else { return };
+        let Some((worker, browser)) = admitted else {
+            return;
+        };
         let _ = socket.get_ref().set_read_timeout(Some(POLL));
         let _session = Counted::new(self.clone());
         let (to_worker, inbox) = mpsc::channel::<String>();
@@ -189,7 +206,13 @@ impl NativeEngine {
         let name = worker.name;
         let thread = std::thread::Builder::new()
             .name(format!("engine {name}"))
-            .spawn(move || (worker.native)(NativeIo { inbox, outbox }));
+            .spawn(move || {
+                (worker.native)(NativeIo {
+                    inbox,
+                    outbox,
+                    browser,
+                })
+            });
         if thread.is_err() {
             let _ = socket.close(Some(close(CloseCode::Error, "the engine could not start")));
             return;

@@ -165,10 +165,29 @@ fn shipped_pretrained_model_reaches_its_recorded_accuracy() {
         "cpu",
     ]);
     assert!(ok, "{out}");
+    let cited = backprop_lab_app::cited::MNIST_MLP;
     assert!(
-        out.contains("accuracy 97.66%"),
-        "the README records 97.66 %: {out}"
+        out.contains(&format!("accuracy {}%", cited.value)),
+        "the cited-figures table records {} %: {out}",
+        cited.value
     );
+}
+
+#[test]
+fn the_cheap_cited_figures_reproduce() {
+    // CI's subset of `scripts/cited-figures.sh`: the shipped models' accuracies, the CIFAR-10 transfer
+    // run, the attack and adversarial-training figures and the DP table's ε, each re-run by the command
+    // its row names and found where that command prints it (about 45 s in a debug build).
+    let (ok, out) = run(&["cited", "--run", "--cheap"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("mnist-mlp-accuracy = 97.66"), "{out}");
+    assert!(out.contains("cifar-animals-mlp-accuracy"), "{out}");
+    assert!(out.contains("dp-1.12-60-epsilon"), "{out}");
+    assert!(out.contains("adversarial-fgsm-0.1"), "{out}");
+    assert!(!out.contains("NOT REPRODUCED"), "{out}");
+    // Published figures are listed with their address, never run.
+    let (ok, out) = run(&["cited", "--run", "--only", "lenet"]);
+    assert!(ok && out.contains("published: not re-run here"), "{out}");
 }
 
 #[test]

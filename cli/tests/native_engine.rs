@@ -1,5 +1,5 @@
-//! `serve --native-engine` against a misbehaving tab: a wrong token, a foreign Origin, an engine no
-//! lesson has, a malformed message, a binary one and one over the size limit. Each is refused or
+//! `serve --native-engine` against a misbehaving tab: a wrong token, a foreign Origin, a missing or
+//! malformed browser id, an engine no lesson has, a malformed message, a binary one and one over the size limit. Each is refused or
 //! answered with a message, and the server keeps serving another tab's session throughout.
 
 use std::io::{BufRead, Read, Write};
@@ -67,14 +67,33 @@ fn token(port: u16) -> String {
         .to_string()
 }
 
-/// Opens `/engine/<name>?token=…` with `origin`; the socket, or the refusal's status and body.
+/// A browser's id as a page makes it (32 hex digits).
+const BROWSER: &str = "0123456789abcdef0123456789abcdef";
+
+/// Opens `/engine/<name>?token=…&browser=…` with `origin`; the socket, or the refusal's status and
+/// body.
 fn open(
     port: u16,
     name: &str,
     token: &str,
     origin: &str,
 ) -> Result<WebSocket<TcpStream>, (u16, String)> {
-    let mut req = format!("ws://127.0.0.1:{port}/engine/{name}?token={token}")
+    open_as(
+        port,
+        name,
+        &format!("token={token}&browser={BROWSER}"),
+        origin,
+    )
+}
+
+/// Opens `/engine/<name>?<query>` with `origin`.
+fn open_as(
+    port: u16,
+    name: &str,
+    query: &str,
+    origin: &str,
+) -> Result<WebSocket<TcpStream>, (u16, String)> {
+    let mut req = format!("ws://127.0.0.1:{port}/engine/{name}?{query}")
         .into_client_request()
         .unwrap();
     req.headers_mut().insert("origin", origin.parse().unwrap());
@@ -121,6 +140,18 @@ fn bad_tabs_are_refused_with_a_message_and_the_server_serves_on() {
     let (status, why) = open(port, "privacy", &token, "http://evil.example").unwrap_err();
     assert_eq!(status, 403);
     assert!(why.contains("origin"), "{why}");
+    // A session without the page's browser id, or with one the page would never make: the runs it
+    // keeps could not be told from another browser's.
+    for query in [
+        format!("token={token}"),
+        format!("token={token}&browser="),
+        format!("token={token}&browser=../../etc"),
+        format!("token={token}&browser=abc"),
+    ] {
+        let (status, why) = open_as(port, "privacy", &query, &origin).unwrap_err();
+        assert_eq!(status, 400, "{query}");
+        assert!(why.contains("browser id"), "{why}");
+    }
     let (status, why) = open(port, "no-such-lesson", &token, &origin).unwrap_err();
     assert_eq!(status, 404);
     assert!(why.contains("no-such-lesson"), "{why}");

@@ -2,7 +2,8 @@
 // same LessonWorker code) in its own process over a WebSocket on the page's origin. The page says where
 // it computes and offers the browser instead; "Train a network" gives the browser CPU engine's losses
 // to a measured bound (not bit for bit: the SIMD kernels differ), and runs on the native GPU engine;
-// every other lesson answers a query or sends its events.
+// every other lesson answers a query or sends its events; the runs it keeps belong to the browser that
+// made them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { launch, problems } from '../pages/base.mjs';
 import { LessonPage } from '../pages/train.mjs';
 import { OptimizersLivePage } from '../pages/optimizers.mjs';
 import { BasePage } from '../pages/base.mjs';
+import { PrivacyPage } from '../pages/privacy.mjs';
 import { serveNative, BIN } from '../native.mjs';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -38,6 +40,8 @@ test('"Train a network" on the native engine: the page says so, and its first 50
   try {
     assert.match(await native.text('native-engine'), /compute in the backprop-lab program on this machine/);
     nativeLosses = await losses(native, 50);
+    // The badge names the native CPU engine as it names the native GPU one (C18).
+    assert.equal(await native.text('engine-kind'), 'CPU (native)');
     nativeAdapter = await native.text('engine-adapter');
     await native.screenshot('native-01-train');
     assert.deepEqual(native.consoleErrors, []);
@@ -64,6 +68,10 @@ test('"Train a network" on the native engine: the page says so, and its first 50
     // A native adapter (lavapipe's llvmpipe here), never the browser's SwiftShader.
     assert.doesNotMatch(adapter, /swiftshader/i, adapter);
     assert.equal(await gpu.text('engine-kind'), 'GPU (native)');
+    // engine=gpu natively runs wgpu's own backend: the note does not say WebGPU (C18).
+    const note = await gpu.text('engine-note');
+    assert.match(note, /GPU engine chosen by the URL \(engine=gpu\)/, note);
+    assert.doesNotMatch(note, /WebGPU/, note);
     const worst = relative(gpuLosses, nativeLosses);
     console.log(`native GPU engine (${adapter}) against the native CPU engine: ${worst.toExponential(2)}`);
     assert.ok(worst < 1e-3, `${worst}`);
@@ -81,6 +89,19 @@ test('"Train a network" on the native engine: the page says so, and its first 50
     assert.ok(cliWorst < 1e-5, `${cliWorst}`);
     await gpu.screenshot('native-02-train-gpu');
   } finally { await gpu.close(); }
+});
+
+test('the native engine\'s lines in Chinese: the badge, the adapter and the note hold no English engine words (C18, polish 2)', async () => {
+  const lesson = await LessonPage.open(browser, server.url, `?engine=cpu&lang=zh&${SMALL}`);
+  try {
+    assert.equal(await lesson.engineKind(), 'CPU (native)');
+    const adapter = await lesson.text('engine-adapter');
+    assert.match(adapter, /CPU 引擎/, adapter);
+    assert.doesNotMatch(adapter, /CPU engine|native, in|software|samples\/s/, adapter);
+    const note = await lesson.text('engine-note');
+    assert.match(note, /URL 参数指定了 CPU 引擎/, note);
+    assert.doesNotMatch(note, /\)\s*\(|）\s*（/, `two parentheses in a row: ${note}`);
+  } finally { await lesson.close(); }
 });
 
 /** The largest |a − b| / |b| over two lists of losses (as the page prints them). */
@@ -154,6 +175,58 @@ test('speed of the seed MLP (784-512-10, batch 64) in the page: the native engin
     } finally { await lesson.close(); }
   }
   console.log(`speed of the seed MLP in the page: ${JSON.stringify(figures)}`);
+});
+
+test('saved runs belong to the browser that made them: a second browser context sees none of the first\'s, and cannot wipe them (B8)', async () => {
+  const setup = 'step=1&engine=cpu&epochs=12';
+  const first = await PrivacyPage.open(browser, server.url, setup);
+  let second;
+  try {
+    await first.ready('mia-train-plain');
+    await first.byId('mia-train-plain').click();
+    await first.byId('mia-advantage').waitFor({ timeout: 300_000 });
+    const advantage = await first.value('mia-advantage');
+    // The native process kept it for this browser: a reload shows it again (so an empty second browser
+    // below is not just a store that keeps nothing).
+    await first.page.reload();
+    await first.byId('privacy-resumed').waitFor({ timeout: 120_000 });
+    assert.equal(await first.value('mia-advantage'), advantage);
+    // Another tab of the same browser (same context: the same localStorage id) finds it too.
+    const tab = new PrivacyPage(await first.page.context().newPage());
+    await tab.page.goto(`${server.url}index.html?lesson=privacy&${setup}`);
+    await tab.byId('privacy-resumed').waitFor({ timeout: 120_000 });
+    await tab.page.close();
+
+    // A second browser (a new context: its own localStorage, so its own id), while the first is open.
+    second = await PrivacyPage.open(browser, server.url, setup);
+    await second.ready('mia-train-plain');
+    // Past the moment the first browser's reload had replayed its runs.
+    await second.page.waitForTimeout(1500);
+    assert.equal(await second.byId('privacy-resumed').count(), 0, 'the first browser\'s runs were offered to the second');
+    assert.equal(await second.byId('mia-advantage').count(), 0, 'the first browser\'s advantage was shown in the second');
+    const ids = await Promise.all([first, second].map((p) => p.page.evaluate(() => localStorage.getItem('backprop-lab-browser'))));
+    assert.match(ids[0], /^[0-9a-f]{32}$/);
+    assert.notEqual(ids[0], ids[1]);
+    assert.deepEqual(second.consoleErrors, []);
+    await second.close();
+    second = undefined;
+
+    // The second browser's visit changed nothing of the first's: still there after another reload.
+    await first.page.reload();
+    await first.byId('privacy-resumed').waitFor({ timeout: 120_000 });
+    assert.equal(await first.value('mia-advantage'), advantage);
+    // Its own "Start afresh" forgets it for good.
+    await first.byId('privacy-afresh').click();
+    await first.byId('privacy-resumed').waitFor({ state: 'detached' });
+    await first.page.reload();
+    await first.ready('mia-train-plain');
+    await first.page.waitForTimeout(1500);
+    assert.equal(await first.byId('privacy-resumed').count(), 0, 'forgotten for good');
+    assert.deepEqual(first.consoleErrors, []);
+  } finally {
+    await second?.close();
+    await first.close();
+  }
 });
 
 test('no content security policy violation and no request off the origin in this file\'s tests', () => {

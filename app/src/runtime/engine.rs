@@ -9,17 +9,67 @@ use wasm_bindgen_futures::JsFuture;
 use super::sleep;
 use crate::messages::{MessageCode, WorkerMessage};
 use crate::protocol::EnginePreference;
+use crate::ui::i18n::{Lang, Text, tx};
 
 /// Seconds of timed dispatches a lesson spends choosing its matrix-product kernel per shape on a GPU
 /// (`GpuEngine::tune`); `lesson-bench` tunes its bare engine the same way.
 pub const TUNE_SECONDS: f64 = 0.3;
 
-/// The CPU engine's name where an adapter's would stand.
-#[cfg(target_arch = "wasm32")]
-pub const CPU_ADAPTER: &str = "CPU engine (wasm)";
+/// The CPU engine's name where an adapter's would stand (the browser's).
+pub const CPU_ADAPTER_WASM: Text = tx("CPU engine (wasm)", "CPU 引擎（wasm）");
 /// The CPU engine's name where an adapter's would stand (the native engine's).
+pub const CPU_ADAPTER_NATIVE: Text = tx(
+    "CPU engine (native, in backprop-lab)",
+    "CPU 引擎（本机原生，在 backprop-lab 程序中）",
+);
+/// The CPU engine's name where an adapter's would stand, in this build.
+#[cfg(target_arch = "wasm32")]
+pub const CPU_ADAPTER: &str = CPU_ADAPTER_WASM.en;
+/// The CPU engine's name where an adapter's would stand, in this build.
 #[cfg(not(target_arch = "wasm32"))]
-pub const CPU_ADAPTER: &str = "CPU engine (native, in backprop-lab)";
+pub const CPU_ADAPTER: &str = CPU_ADAPTER_NATIVE.en;
+/// Added to a software adapter's name.
+pub const SOFTWARE_SUFFIX: Text = tx(" (software fallback adapter)", "（软件备用适配器）");
+/// Added to a native adapter's name: where it computes.
+pub const NATIVE_SUFFIX: Text = tx(
+    " — native, in backprop-lab",
+    "——本机原生，在 backprop-lab 程序中",
+);
+/// An adapter without a name.
+pub const UNNAMED: Text = tx("an unnamed WebGPU adapter", "一个未命名的 WebGPU 适配器");
+/// The CPU engine, in measured figures.
+pub const CPU_ENGINE: Text = tx("CPU engine", "CPU 引擎");
+/// The unit of a measured speed.
+pub const SAMPLES_PER_SECOND: Text = tx("samples/s", "样本/秒");
+/// Where a switch of engines happened, in measured figures ("; at step 120").
+pub const AT_STEP: Text = tx("; at step ", "；切换时的步数：");
+
+/// Every fixed phrase the runtime writes into an adapter's name or an engine choice's detail, longest
+/// first (a phrase that holds another is replaced first). The worker does not know the page's language,
+/// so it writes them in English and the page shows them with [`localize`].
+const PHRASES: [Text; 8] = [
+    CPU_ADAPTER_NATIVE,
+    SOFTWARE_SUFFIX,
+    NATIVE_SUFFIX,
+    UNNAMED,
+    CPU_ADAPTER_WASM,
+    AT_STEP,
+    SAMPLES_PER_SECOND,
+    CPU_ENGINE,
+];
+
+/// An adapter's name or an engine choice's detail, as the runtime wrote it, in `lang`: its fixed
+/// phrases translated, the adapter's own name (the vendor's) kept.
+pub fn localize(text: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return text.to_string();
+    }
+    let mut out = text.to_string();
+    for phrase in PHRASES {
+        out = out.replace(phrase.en, phrase.get(lang));
+    }
+    out
+}
 
 /// The WebGPU device a worker opened (kept even while the CPU engine runs, for a later switch).
 #[derive(Default)]
@@ -47,10 +97,7 @@ impl Gpu {
                 let name = ctx.adapter_info.name.trim().to_string();
                 // Natively the page says where it computes: the adapter, its backend, the process.
                 #[cfg(not(target_arch = "wasm32"))]
-                let name = format!(
-                    "{name}, {:?} — native, in backprop-lab",
-                    ctx.adapter_info.backend
-                );
+                let name = format!("{name}, {:?}{}", ctx.adapter_info.backend, NATIVE_SUFFIX.en);
                 #[cfg(not(target_arch = "wasm32"))]
                 let browser = None;
                 #[cfg(target_arch = "wasm32")]
@@ -58,10 +105,10 @@ impl Gpu {
                 let mut label = match (name.is_empty(), browser) {
                     (false, _) => name,
                     (true, Some(label)) => label,
-                    (true, None) => "an unnamed WebGPU adapter".into(),
+                    (true, None) => UNNAMED.en.into(),
                 };
                 if ctx.engine_info().software && !label.contains("fallback") {
-                    label.push_str(" (software fallback adapter)");
+                    label.push_str(SOFTWARE_SUFFIX.en);
                 }
                 Self {
                     ctx: Some(ctx),
@@ -75,6 +122,14 @@ impl Gpu {
                 label: String::new(),
             },
         }
+    }
+
+    /// The adapter's name without the note that it is a software one (for a sentence that says so).
+    pub fn name(&self) -> String {
+        self.label
+            .strip_suffix(SOFTWARE_SUFFIX.en)
+            .unwrap_or(&self.label)
+            .to_string()
     }
 
     /// Whether the adapter is a software one (SwiftShader).
@@ -164,15 +219,12 @@ pub fn choose(pref: EnginePreference, gpu: &Gpu, measures: bool) -> Choice {
         (EnginePreference::Auto, Some(_)) if measures => (
             EngineKind::Cpu,
             MessageCode::MeasuringEngines,
-            gpu.label.clone(),
+            gpu.name(),
             true,
         ),
-        (EnginePreference::Auto, Some(_)) => (
-            EngineKind::Cpu,
-            MessageCode::CpuFallback,
-            "software WebGPU adapter".into(),
-            false,
-        ),
+        (EnginePreference::Auto, Some(_)) => {
+            (EngineKind::Cpu, MessageCode::CpuFallback, gpu.name(), false)
+        }
     };
     Choice {
         kind,

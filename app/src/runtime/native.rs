@@ -2,8 +2,9 @@
 //! `backprop-lab` process for `serve --native-engine`. A session is one lesson worker on its own thread,
 //! fed JSON text (the same envelope `postMessage` carries as a structured clone) from a channel and
 //! answering into another; the lesson's code is unchanged. Files come from the server's own source
-//! (the embedded app or `--dir`), the browser's store is a map in the process (a reload of the tab
-//! finds its kept runs), and one timer thread wakes every session's executor when its sleep is over.
+//! (the embedded app or `--dir`), the browser's store is a map in the process keyed by the browser that
+//! opened the session (a reload of the tab finds its kept runs; another browser finds none of them),
+//! and one timer thread wakes every session's executor when its sleep is over.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -30,6 +31,9 @@ pub struct NativeIo {
     pub inbox: Receiver<String>,
     /// Messages to the page.
     pub outbox: Sender<String>,
+    /// The browser that opened the session (its page's random id, `client::browser_id`): the runs the
+    /// session keeps are that browser's only.
+    pub browser: String,
 }
 
 /// Reads a file of the app (`static/data/mnist/manifest.json`), as the server would serve it.
@@ -51,27 +55,50 @@ pub fn read_file(url: &str) -> Result<Vec<u8>, String> {
         .ok_or_else(|| format!("{path}: not found in the app's files"))
 }
 
-static STORE: OnceLock<Mutex<HashMap<String, Vec<u8>>>> = OnceLock::new();
+/// Kept runs: (browser, key) → CBOR bytes.
+type Store = HashMap<(String, String), Vec<u8>>;
 
-fn store() -> std::sync::MutexGuard<'static, HashMap<String, Vec<u8>>> {
+static STORE: OnceLock<Mutex<Store>> = OnceLock::new();
+
+fn store() -> std::sync::MutexGuard<'static, Store> {
     STORE
         .get_or_init(Mutex::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner())
 }
 
-/// Keeps `value` under `key` for this process (the browser's IndexedDB store, natively). CBOR, not
-/// JSON: a kept run's losses may hold the NaN that made it diverge, and must read back as NaN.
+thread_local! {
+    /// The browser whose session runs on this thread (a session is one thread: its worker and the
+    /// tasks it spawns). Empty outside a session.
+    static BROWSER: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Runs `f` as browser `id`'s: what it keeps and reads in the store is that browser's only.
+pub fn as_browser<R>(id: &str, f: impl FnOnce() -> R) -> R {
+    let before = BROWSER.with(|b| std::mem::replace(&mut *b.borrow_mut(), id.to_string()));
+    let out = f();
+    BROWSER.with(|b| *b.borrow_mut() = before);
+    out
+}
+
+/// `key` as the current browser's.
+fn owned(key: &str) -> (String, String) {
+    (BROWSER.with(|b| b.borrow().clone()), key.to_string())
+}
+
+/// Keeps `value` under `key` for this process and this browser (the browser's IndexedDB store,
+/// natively). CBOR, not JSON: a kept run's losses may hold the NaN that made it diverge, and must read
+/// back as NaN.
 pub fn store_put<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
     let mut bytes = Vec::new();
     ciborium::into_writer(value, &mut bytes).map_err(|e| e.to_string())?;
-    store().insert(key.to_string(), bytes);
+    store().insert(owned(key), bytes);
     Ok(())
 }
 
-/// The value kept under `key`, if any.
+/// The value this browser kept under `key`, if any.
 pub fn store_get<T: DeserializeOwned>(key: &str) -> Result<Option<T>, String> {
-    match store().get(key) {
+    match store().get(&owned(key)) {
         Some(bytes) => ciborium::from_reader(bytes.as_slice())
             .map(Some)
             .map_err(|e| e.to_string()),
@@ -79,9 +106,9 @@ pub fn store_get<T: DeserializeOwned>(key: &str) -> Result<Option<T>, String> {
     }
 }
 
-/// Forgets `key`.
+/// Forgets this browser's `key` (another browser's stays).
 pub fn store_delete(key: &str) {
-    store().remove(key);
+    store().remove(&owned(key));
 }
 
 fn start() -> Instant {
@@ -233,7 +260,11 @@ impl<F: Future<Output = ()>> Future for Session<F> {
 /// message out is JSON on `io.outbox`. A panic in the lesson ends the session with an error event,
 /// never the process.
 pub fn serve<W: LessonWorker>(io: NativeIo) {
-    let NativeIo { inbox, outbox } = io;
+    let NativeIo {
+        inbox,
+        outbox,
+        browser,
+    } = io;
     let send = outbox.clone();
     let out = Outbox::<W::Protocol>::new(move |msg| match super::native_json::to_string(&msg) {
         Ok(text) => {
@@ -259,14 +290,16 @@ pub fn serve<W: LessonWorker>(io: NativeIo) {
         }
     };
     let finished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-        let mut pool = LocalPool::new();
-        SPAWNER.with(|s| *s.borrow_mut() = Some(pool.spawner()));
-        let worker = W::new(out);
-        pool.run_until(Session {
-            run: Box::pin(run(worker, next)),
-            closed,
-        });
-        SPAWNER.with(|s| *s.borrow_mut() = None);
+        as_browser(&browser, || {
+            let mut pool = LocalPool::new();
+            SPAWNER.with(|s| *s.borrow_mut() = Some(pool.spawner()));
+            let worker = W::new(out);
+            pool.run_until(Session {
+                run: Box::pin(run(worker, next)),
+                closed,
+            });
+            SPAWNER.with(|s| *s.borrow_mut() = None);
+        })
     }));
     if let Err(panic) = finished {
         let why = panic
@@ -329,5 +362,30 @@ mod tests {
         assert!(store_get::<String>("native-test-history").is_err());
         store_delete("native-test-history");
         assert_eq!(store_get::<Vec<f32>>("native-test-history"), Ok(None));
+    }
+
+    #[test]
+    fn a_browser_sees_only_the_runs_it_kept() {
+        let key = "native-test-owned";
+        as_browser("aaaaaaaaaaaaaaaa", || store_put(key, &1u32)).unwrap();
+        // Another browser finds nothing under the same key, and keeps its own beside it.
+        as_browser("bbbbbbbbbbbbbbbb", || {
+            assert_eq!(store_get::<u32>(key), Ok(None));
+            store_put(key, &2u32).unwrap();
+            assert_eq!(store_get::<u32>(key), Ok(Some(2)));
+        });
+        // The first browser's run is still its own; its "Start afresh" leaves the other's alone.
+        as_browser("aaaaaaaaaaaaaaaa", || {
+            assert_eq!(store_get::<u32>(key), Ok(Some(1)));
+            store_delete(key);
+            assert_eq!(store_get::<u32>(key), Ok(None));
+        });
+        assert_eq!(
+            as_browser("bbbbbbbbbbbbbbbb", || store_get::<u32>(key)),
+            Ok(Some(2))
+        );
+        // Outside a session (no browser) nothing of either is seen.
+        assert_eq!(store_get::<u32>(key), Ok(None));
+        as_browser("bbbbbbbbbbbbbbbb", || store_delete(key));
     }
 }

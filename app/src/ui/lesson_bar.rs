@@ -63,7 +63,7 @@ pub fn EngineBadge(engine: RwSignal<Option<EngineView>>) -> impl IntoView {
         <span class="engine" data-testid="engine">
             {move || engine.get().map(|e| view! {
                 <span class="badge" data-testid="engine-kind">{engine_label(e.kind)}</span>
-                <span class="adapter" data-testid="engine-adapter">{e.adapter.clone()}</span>
+                <span class="adapter" data-testid="engine-adapter">{crate::runtime::engine::localize(&e.adapter, lang.get())}</span>
                 <span class="note" data-testid="engine-note">{move || e.note.show(lang.get())}</span>
             })}
         </span>

@@ -487,8 +487,8 @@ pub fn FinetuneLesson() -> impl IntoView {
                 <span class="engine" data-testid="engine">
                     {move || state.engine.get().map(|e| view! {
                         <span class="badge" data-testid="engine-kind">{engine_label(e.kind)}</span>
-                        <span class="adapter" data-testid="engine-adapter">{e.adapter.clone()}</span>
-                        <span class="note" data-testid="engine-note">{text::message(e.note.code).get(lang.get())}</span>
+                        <span class="adapter" data-testid="engine-adapter">{crate::runtime::engine::localize(&e.adapter, lang.get())}</span>
+                        <span class="note" data-testid="engine-note">{e.note.show(lang.get())}</span>
                     })}
                 </span>
                 <ModelFiles client=client.clone() state=state lang=lang on_model=on_model />

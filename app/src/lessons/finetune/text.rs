@@ -124,12 +124,28 @@ pub fn scenario_note(s: Scenario) -> Text {
 pub fn scenario_model(s: Scenario) -> Text {
     match s {
         Scenario::Cifar => tx(
-            "Pretrained model: the shipped CIFAR-10 animals MLP, 3072→512→6 (41.65 % on six animal classes).",
-            "预训练模型：自带的 CIFAR-10 动物多层感知机，3072→512→6（在六类动物上 41.65%）。",
+            concat!(
+                "Pretrained model: the shipped CIFAR-10 animals MLP, 3072→512→6 (",
+                crate::cited::cifar_animals_accuracy!(),
+                " % on six animal classes)."
+            ),
+            concat!(
+                "预训练模型：自带的 CIFAR-10 动物多层感知机，3072→512→6（在六类动物上 ",
+                crate::cited::cifar_animals_accuracy!(),
+                "%）。"
+            ),
         ),
         _ => tx(
-            "Pretrained model: the shipped MNIST MLP, 784→512→10 (97.66 % on MNIST's test set).",
-            "预训练模型：自带的 MNIST 多层感知机，784→512→10（在 MNIST 测试集上 97.66%）。",
+            concat!(
+                "Pretrained model: the shipped MNIST MLP, 784→512→10 (",
+                crate::cited::mnist_mlp_accuracy!(),
+                " % on MNIST's test set)."
+            ),
+            concat!(
+                "预训练模型：自带的 MNIST 多层感知机，784→512→10（在 MNIST 测试集上 ",
+                crate::cited::mnist_mlp_accuracy!(),
+                "%）。"
+            ),
         ),
     }
 }

@@ -308,8 +308,8 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
             <div class="engine">
                 {move || live.engine.get().map(|(kind, adapter, note)| view! {
                     <span class="badge" data-testid="engine-kind">{engine_label(kind)}</span>
-                    <span class="adapter advanced">{adapter}</span>
-                    <span class="note advanced" data-testid="engine-note">{crate::messages::message(note.code).get(lang.get())}</span>
+                    <span class="adapter advanced">{crate::runtime::engine::localize(&adapter, lang.get())}</span>
+                    <span class="note advanced" data-testid="engine-note">{note.show(lang.get())}</span>
                 })}
             </div>
             <div class="buttons">

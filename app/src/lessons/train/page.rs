@@ -358,10 +358,10 @@ pub fn TrainPage() -> impl IntoView {
                     None => view! { <span class="pending">{move || text::STARTING.get(lang.get())}</span> }.into_any(),
                     Some(EngineView { kind, adapter, note, measurements }) => view! {
                         <span class="badge" data-testid="engine-kind">{engine_label(kind)}</span>
-                        <span class="adapter" data-testid="engine-adapter">{adapter}</span>
+                        <span class="adapter" data-testid="engine-adapter">{move || crate::runtime::engine::localize(&adapter, lang.get())}</span>
                         <span class="note" data-testid="engine-note">{move || note.show(lang.get())}</span>
                         <span class="measurements" data-testid="engine-measurements">
-                            {measurements.into_iter().map(|m| view! { <span class="measure">{format!("{}: {:.0} samples/s", m.engine, m.samples_per_second)}</span> }).collect_view()}
+                            {measurements.into_iter().map(|m| { let t = format!("{}: {:.0} {}", m.engine, m.samples_per_second, crate::runtime::engine::SAMPLES_PER_SECOND.en); view! { <span class="measure">{move || crate::runtime::engine::localize(&t, lang.get())}</span> } }).collect_view()}
                         </span>
                     }.into_any(),
                 }}
