@@ -123,7 +123,7 @@ pub struct AnswerKey {
 pub const ANSWER_KEYS: &[AnswerKey] = &[
     AnswerKey {
         lesson: "train",
-        step: 6,
+        step: 7,
         question: tx(
             "1. The cross-entropy of an untrained 10-class model?",
             "1. 未训练的 10 类模型的交叉熵是多少？",
@@ -132,20 +132,20 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "2.3 (ln 10 = 2.303). Graded as the option nearest to the first step's measured loss of a fresh run.",
             "2.3（ln 10 = 2.303）。按一次新运行第一步测得的损失，取最接近的选项评分。",
         ),
-        graded_by: "lessons/train/steps.rs check_panel",
+        graded_by: "lessons/train/check.rs check_panel",
     },
     AnswerKey {
         lesson: "train",
-        step: 6,
+        step: 7,
         question: tx(
             "2. Does a learning rate of 1 train well or blow up?",
             "2. 学习率为 1 时训练得好还是会崩溃？",
         ),
         answer: tx(
-            "It blows up — graded by whether the run at rate 1 diverged (the divergence banner), so the run decides.",
-            "会崩溃——按学习率为 1 的那次运行是否发散（发散横幅）评分，由运行结果决定。",
+            "Expect \"it blows up\" for the default model — but the run decides. Three outcomes: blew up (the loss became NaN or passed 20·ln 10; recorded before the rollback), stalled (after at least 20 steps at rate 1 the mean of the last 10 losses is ≥ 2.0, or validation accuracy < 50 %), trained (that mean loss < 0.5). Between those it keeps waiting.",
+            "默认模型预计“会崩溃”——但以运行结果为准。三种结果：崩溃（损失变成 NaN 或超过 20·ln 10，在回滚之前记录）、停滞（以学习率 1 至少跑 20 步后，最后 10 步的平均损失 ≥ 2.0，或验证准确率 < 50%）、训练成功（该平均损失 < 0.5）。介于两者之间时继续等待。",
         ),
-        graded_by: "lessons/train/steps.rs check_panel",
+        graded_by: "lessons/train/check.rs check_panel",
     },
     AnswerKey {
         lesson: "cross-entropy",

@@ -210,7 +210,7 @@ mod tests {
             "{s}"
         );
         // One run, or two of the same size: nothing to compare.
-        assert_eq!(compare_runs(&[small.clone()], Lang::En), None);
+        assert_eq!(compare_runs(std::slice::from_ref(&small), Lang::En), None);
         assert_eq!(compare_runs(&[small.clone(), small], Lang::En), None);
         let s = compare_runs(&[large], Lang::Zh);
         assert!(s.is_none());
