@@ -459,7 +459,8 @@ test('check yourself: answers given before the run are kept while the student do
   // The seed model at lr 1 (the walkthrough saw it diverge at step 6 with a loss of 52).
   const lesson = await LessonPage.open(browser, server.url, '?step=7&engine=cpu&train=2000&test=500&eval=60&lr=1');
   try {
-    await lesson.engineKind();
+    // The engine line is shown on the dashboard only (step 4): wait for it to exist.
+    await lesson.byId('engine-kind').waitFor({ state: 'attached', timeout: 120_000 });
     // Predict first: no run yet, so both answers wait.
     await lesson.byId('train-q1-2').click();
     await lesson.byId('train-q1-wait').waitFor();
