@@ -117,7 +117,7 @@ const SHIPPED: Cited = Cited {
     id: "",
     value: "",
     unit: "%",
-    what: tx("", ""),
+    what: Text { en: "", zh: "" }, // a template: every row sets its own
     command: "",
     check: Check::Published,
     source: "",
@@ -185,7 +185,7 @@ const LENET: Cited = Cited {
     id: "",
     value: "",
     unit: "%",
-    what: tx("", ""),
+    what: Text { en: "", zh: "" }, // a template: every row sets its own
     command: "",
     check: Check::Published,
     source: "https://pytorch.org/tutorials/beginner/fgsm_tutorial.html",

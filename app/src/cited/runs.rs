@@ -2,14 +2,14 @@
 //! adversarial-examples figures (README "DP-SGD in the engine", "Optimisers", "Adversarial examples").
 
 use super::{Check, Cited};
-use crate::ui::i18n::tx;
+use crate::ui::i18n::{Text, tx};
 
 /// `train` with the README's DP recipe: 784-512-10, lot 256, SGD lr 0.15, no momentum, seed 1.
 const DP: Cited = Cited {
     id: "",
     value: "",
     unit: "%",
-    what: tx("", ""),
+    what: Text { en: "", zh: "" }, // a template: every row sets its own
     command: "",
     check: Check::After("test accuracy", -1),
     source: "",
@@ -182,7 +182,7 @@ const SWEEP: Cited = Cited {
     id: "",
     value: "",
     unit: "lr",
-    what: tx("", ""),
+    what: Text { en: "", zh: "" }, // a template: every row sets its own
     command: "scripts/optimizer-sweep.sh",
     check: Check::Published,
     source: "",
@@ -258,7 +258,7 @@ const ATTACKED: Cited = Cited {
     id: "",
     value: "",
     unit: "%",
-    what: tx("", ""),
+    what: Text { en: "", zh: "" }, // a template: every row sets its own
     command: "",
     check: Check::After("accuracy", -1),
     source: "",
