@@ -294,10 +294,17 @@ mod tests {
             let p = path(&q, &opt, [-1.5, 1.0], 5000, 1e-3);
             let (e, a) = (p.first_entry.unwrap(), p.iterations.unwrap());
             println!("μ {mu}: first entry {e}, arrival {a}");
-            assert!(e.abs_diff(first) <= 3 && a.abs_diff(stays) <= 5, "μ {mu}: {e} {a}");
+            assert!(
+                e.abs_diff(first) <= 3 && a.abs_diff(stays) <= 5,
+                "μ {mu}: {e} {a}"
+            );
             assert_eq!(p.points.len(), a + 1);
             let d0 = q.distance_to_minimum([-1.5, 1.0]);
-            assert!(p.points[e..].iter().any(|&x| q.distance_to_minimum(x) > 1e-3 * d0));
+            assert!(
+                p.points[e..]
+                    .iter()
+                    .any(|&x| q.distance_to_minimum(x) > 1e-3 * d0)
+            );
         }
         // A cap that ends while the path is outside is no arrival.
         let wild = OptimizerConfig {
