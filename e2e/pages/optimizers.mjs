@@ -7,7 +7,7 @@ export class OptimizersPage extends BasePage {
     return BasePage.openLesson(OptimizersPage, 'optimizers', browser, baseUrl, setup, options);
   }
 
-  /** The iterations `id` needed to reach 1/1000 of the distance (NaN when it did not). */
+  /** The iteration at which `id` arrived: from then on within 1/1000 of the start's distance (NaN when it did not). */
   async iterations(id) {
     await this.byId(`opt-iterations-${id}`).waitFor({ state: 'attached' });
     return Number((await this.value(`opt-iterations-${id}`)) || NaN);
@@ -64,7 +64,8 @@ export class OptimizersLivePage extends OptimizersPage {
       && document.querySelector('[data-testid=adam-step-verdict]'), null, { timeout: 240_000 });
     const v = this.byId('adam-step-verdict');
     const n = async (k) => Number(await v.getAttribute(`data-${k}`));
-    return { adamSpread: await n('adam-spread'), sgdSpread: await n('sgd-spread'), adamMedian: await n('adam-median'), sgdMedian: await n('sgd-median') };
+    return { adamSpread: await n('adam-spread'), sgdSpread: await n('sgd-spread'), adamMedian: await n('adam-median'), sgdMedian: await n('sgd-median'),
+      still: await n('still'), adamMovesStill: await n('adam-moves-still') };
   }
 
   /** Step 5: races `ids` for `steps` steps (`same`: one learning rate for all), and waits for the end. */

@@ -42,10 +42,17 @@ test('step 4: Adam\'s first step moves every weight with a gradient by about lr,
     assert.ok(m.adamSpread < 1.1, `Adam's first steps are all about lr: spread ${m.adamSpread}`);
     assert.ok(m.sgdSpread > 10 * m.adamSpread, `the plain step follows the gradient: spread ${m.sgdSpread}`);
     assert.match(await p.text('adam-step-verdict'), /every weight moves about the same distance/);
+    // The first step: Adam's momentum is empty, so a weight with no gradient moves under neither rule.
+    assert.equal(m.adamMovesStill, 0, 'no momentum yet');
+    assert.match(await p.text('adam-step-verdict'), /moved under neither rule/);
     assert.equal(await p.byId('adam-step-map').getAttribute('data-drawn'), 'true');
     await p.screenshot('optimizers-live-02-step-map');
     const later = await p.stepMap(true);
     assert.ok(later.adamSpread > m.adamSpread, `after 300 steps the averages remember: ${later.adamSpread} vs ${m.adamSpread}`);
+    // After 300 Adam steps m̂ is not zero: weights with no gradient this step may still move under Adam,
+    // and the sentence says which case the page measured.
+    if (later.adamMovesStill > 0) assert.match(await p.text('adam-step-verdict'), /the plain step leaves them, Adam still moves/);
+    else assert.match(await p.text('adam-step-verdict'), /moved under neither rule/);
     if (later.adamSpread >= 2) assert.doesNotMatch(await p.text('adam-step-verdict'), /about the same distance/);
   } finally { await p.close(); }
 });

@@ -69,7 +69,7 @@ test('a learning rate past 2/κ makes gradient descent diverge, and the page say
     // Rosenbrock's curved valley: Adam gets there, plain gradient descent at 1e-3 does not in 5,000 steps.
     assert.ok(await p.iterations('adam') > 0, 'Adam reaches the minimum');
     assert.match(await p.text('opt-iterations-gd'), /not within 5000/);
-    assert.match(await p.text('opt-verdict'), /Gradient descent did not come within 1\/1000 of the distance in 5000 iterations/);
+    assert.match(await p.text('opt-verdict'), /Gradient descent did not stay within 1\/1000 of the start's distance by iteration 5000/);
     await p.screenshot('optimizers-02-rosenbrock');
     for (const s of ['saddle', 'beale']) {
       await p.byId('opt-surface-choice').selectOption(s);
@@ -174,9 +174,11 @@ test('momentum: no overshoot at μ = 0, overshoot at 0.99, each sentence and the
     assert.match(await p.text('opt-q2-1'), /^✓/);
     // The ratio and the crossings are named, not one bare "48×".
     const q2 = await p.text('opt-q2-result');
-    const m = q2.match(/μ 0\.9 arrived in (\d+) iterations, μ 0\.99 in (\d+) \((\d+\.\d)× as many\); μ 0\.99's path crossed the minimum (\d+) times/);
+    const m = q2.match(/μ 0\.9 arrived \(stayed within 1\/1000 from then on\) at iteration (\d+), μ 0\.99 at (\d+) \((\d+\.\d)× as many\); they first came within 1\/1000 at (\d+) and (\d+), and swung out again before staying; before arriving, μ 0\.99's path crossed the minimum (\d+) times/);
     assert.ok(m, q2);
     assert.equal(m[3], (Number(m[2]) / Number(m[1])).toFixed(1));
+    // Arrival is staying inside, not the first pass: both paths entered the ball earlier and left it.
+    assert.ok(Number(m[4]) < Number(m[1]) && Number(m[5]) < Number(m[2]), q2);
   } finally { await p.close(); }
 });
 

@@ -61,29 +61,44 @@ impl Surface {
         }
     }
 
-    /// The minimum the paths are measured against.
-    pub fn minimum(&self) -> [f64; 2] {
+    /// The minima the paths are measured against: the saddle has two, (0, ±1), equally low; the
+    /// others one.
+    pub fn minima(&self) -> &'static [[f64; 2]] {
         match self {
-            Self::Quadratic { .. } => [0.0, 0.0],
-            Self::Rosenbrock => [1.0, 1.0],
-            Self::Saddle => [0.0, 1.0],
-            Self::Beale => [3.0, 0.5],
+            Self::Quadratic { .. } => &[[0.0, 0.0]],
+            Self::Rosenbrock => &[[1.0, 1.0]],
+            Self::Saddle => &[[0.0, 1.0], [0.0, -1.0]],
+            Self::Beale => &[[3.0, 0.5]],
         }
+    }
+
+    /// The distance from `p` to the nearest minimum.
+    pub fn distance_to_minimum(&self, p: [f64; 2]) -> f64 {
+        self.minima()
+            .iter()
+            .map(|m| (p[0] - m[0]).hypot(p[1] - m[1]))
+            .fold(f64::INFINITY, f64::min)
     }
 }
 
 /// An optimiser's path over a surface.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Path {
-    /// The points visited, the start first.
+    /// The points visited, the start first, up to the arrival (all `max_steps` when it did not arrive).
     pub points: Vec<[f64; 2]>,
-    /// The first iteration whose distance to the minimum is at most `tolerance` times the start's,
-    /// if it came within the steps allowed.
+    /// The arrival: the first iteration from which the distance to the nearest minimum stays at most
+    /// `tolerance` times the start's for every later iteration up to the cap, if there is one. A path
+    /// that swings in and out of the ball arrives only when it enters it for good, not on its first pass.
     pub iterations: Option<usize>,
+    /// The first iteration at which the distance was at most `tolerance` times the start's, even if
+    /// the path later left the ball again.
+    pub first_entry: Option<usize>,
 }
 
-/// `opt`'s path from `start`: at most `max_steps` updates, stopping once the distance to the minimum
-/// is at most `tolerance` times the start's (or the point leaves ±1e6). Each update is
+/// `opt`'s path from `start`: `max_steps` updates (fewer only if the point leaves ±1e6, which is no
+/// arrival). The whole run is computed so that a path which enters the ball of `tolerance` times the
+/// start's distance and leaves it again is not counted as arrived: the arrival is the iteration after
+/// the last one outside the ball, provided the cap's point is inside. Each update is
 /// [`optim::element`] on the two coordinates, in f32 as the engine computes.
 pub fn path(
     surface: &Surface,
@@ -93,13 +108,14 @@ pub fn path(
     tolerance: f64,
 ) -> Path {
     let hyper = opt.hyper();
-    let target = surface.minimum();
-    let distance = |p: [f64; 2]| (p[0] - target[0]).hypot(p[1] - target[1]);
-    let first = distance(start);
+    let first = surface.distance_to_minimum(start);
     let mut p = start.map(|c| c as f32);
     let (mut m, mut v) = ([0f32; 2], [0f32; 2]);
     let mut points = vec![start];
-    let mut iterations = None;
+    // The last iteration outside the ball (0: the start, unless the start is the minimum itself).
+    let mut last_outside = 0;
+    let mut first_entry = None;
+    let mut diverged = false;
     for t in 1..=max_steps {
         let g = surface.gradient(p.map(f64::from));
         let step = TensorStep::new(opt.kind, opt.lr, &hyper, t as u64);
@@ -117,14 +133,24 @@ pub fn path(
         let here = p.map(f64::from);
         points.push(here);
         if !here.iter().all(|c| c.abs() < 1e6) {
+            diverged = true;
             break;
         }
-        if distance(here) <= tolerance * first {
-            iterations = Some(t);
-            break;
+        if surface.distance_to_minimum(here) <= tolerance * first {
+            first_entry.get_or_insert(t);
+        } else {
+            last_outside = t;
         }
     }
-    Path { points, iterations }
+    let iterations = (!diverged && last_outside < max_steps).then_some(last_outside + 1);
+    if let Some(t) = iterations {
+        points.truncate(t + 1);
+    }
+    Path {
+        points,
+        iterations,
+        first_entry,
+    }
 }
 
 /// Gradient descent at its optimal rate on the quadratic: lr = 2 / (κ + 1) (no momentum).
@@ -169,8 +195,8 @@ pub fn rate_iterations(rate: f64, tolerance: f64) -> f64 {
     tolerance.ln() / rate.ln()
 }
 
-/// The exact iteration count of the closed-form solution from `start` on the quadratic at the optimal
-/// setting (in exact arithmetic). Gradient descent: each coordinate shrinks by its own factor
+/// The exact arrival (as [`path`] counts it: from when it stays within `tolerance`) of the closed-form
+/// solution from `start` on the quadratic at the optimal setting (in exact arithmetic). Gradient descent: each coordinate shrinks by its own factor
 /// 1 − lr·h every step. Heavy ball: at its optimal μ both curvatures give a double root ±√μ, so each
 /// coordinate is x₀·(±√μ)ᵗ·(1 + t·(1 ∓ √μ)) — the factor t is why the count exceeds
 /// [`rate_iterations`] (≈ 46–58 against 34 at κ = 100, depending on the start).
@@ -194,12 +220,26 @@ pub fn exact_iterations(kappa: f64, momentum: bool, start: [f64; 2], tolerance: 
             (x0 * (1.0 - lr * h).powf(t)).abs()
         }
     };
-    (1..1_000_000)
-        .find(|&t| {
-            let t = t as f64;
-            coordinate(start[0], 1.0, t).hypot(coordinate(start[1], kappa, t)) <= tolerance * first
-        })
-        .unwrap_or(1_000_000)
+    // The arrival as [`path`] counts it: the iteration after the last one outside the ball. Each
+    // coordinate's magnitude rises at most until t = −1/ln r − 1/(1 − s) (heavy ball; never for gradient
+    // descent) and falls from then on, so once past that peak and inside, the path stays inside.
+    let peak = if momentum && r > 0.0 {
+        (-1.0 / r.ln() - 1.0 / (1.0 + r)).max(0.0)
+    } else {
+        0.0
+    };
+    let mut last_outside = 0;
+    for t in 1..1_000_000usize {
+        let tf = t as f64;
+        let inside = coordinate(start[0], 1.0, tf).hypot(coordinate(start[1], kappa, tf))
+            <= tolerance * first;
+        if !inside {
+            last_outside = t;
+        } else if tf > peak {
+            return last_outside + 1;
+        }
+    }
+    1_000_000
 }
 
 #[cfg(test)]
@@ -234,8 +274,90 @@ mod tests {
                     );
                 }
             }
-            assert_eq!(s.gradient(s.minimum()), [0.0, 0.0], "{s:?}");
+            for &m in s.minima() {
+                assert_eq!(s.gradient(m), [0.0, 0.0], "{s:?}");
+                assert_eq!(s.distance_to_minimum(m), 0.0);
+            }
         }
+    }
+
+    #[test]
+    fn arrival_is_when_the_path_stays_inside_not_its_first_pass() {
+        // The review's case: κ 10, lr 0.05 from (−1.5, 1); μ 0.9 first enters the ball at 78 but stays
+        // only from 129; μ 0.99 first enters at 678 and stays from 1,371.
+        let q = Surface::Quadratic { kappa: 10.0 };
+        for (mu, first, stays) in [(0.9f32, 78usize, 129usize), (0.99, 678, 1371)] {
+            let opt = OptimizerConfig {
+                momentum: mu,
+                ..OptimizerConfig::pytorch(OptimizerKind::Sgd, 0.05)
+            };
+            let p = path(&q, &opt, [-1.5, 1.0], 5000, 1e-3);
+            let (e, a) = (p.first_entry.unwrap(), p.iterations.unwrap());
+            println!("μ {mu}: first entry {e}, arrival {a}");
+            assert!(
+                e.abs_diff(first) <= 3 && a.abs_diff(stays) <= 5,
+                "μ {mu}: {e} {a}"
+            );
+            assert_eq!(p.points.len(), a + 1);
+            let d0 = q.distance_to_minimum([-1.5, 1.0]);
+            assert!(
+                p.points[e..]
+                    .iter()
+                    .any(|&x| q.distance_to_minimum(x) > 1e-3 * d0)
+            );
+        }
+        // A cap that ends while the path is outside is no arrival.
+        let wild = OptimizerConfig {
+            momentum: 0.99,
+            ..OptimizerConfig::pytorch(OptimizerKind::Sgd, 0.05)
+        };
+        assert_eq!(path(&q, &wild, [-1.5, 1.0], 1000, 1e-3).iterations, None);
+    }
+
+    #[test]
+    fn momentums_advantage_grows_with_kappa() {
+        // From the page's default start: the ratio the lesson's text quotes (≈ 2× at κ 10, 6× at 100,
+        // 18× at 1000) grows with κ and is far below √κ at κ ≤ 10.
+        let start = [-1.5, 1.0];
+        let mut last = 0.0;
+        for kappa in [10.0, 100.0, 1000.0] {
+            let q = Surface::Quadratic { kappa };
+            let gd = path(&q, &optimal_gradient_descent(kappa), start, 20_000, 1e-3);
+            let hb = path(&q, &optimal_heavy_ball(kappa), start, 20_000, 1e-3);
+            let (gd, hb) = (gd.iterations.unwrap(), hb.iterations.unwrap());
+            let ratio = gd as f64 / hb as f64;
+            let (gd_exact, hb_exact) = (
+                exact_iterations(kappa, false, start, 1e-3),
+                exact_iterations(kappa, true, start, 1e-3),
+            );
+            println!(
+                "κ {kappa}: gd {gd} (exact {gd_exact}), hb {hb} (exact {hb_exact}), ratio {ratio:.1}"
+            );
+            assert!(ratio > last && ratio < kappa.sqrt(), "κ {kappa}: {ratio}");
+            last = ratio;
+        }
+        for kappa in [1.0, 2.0, 5.0] {
+            let q = Surface::Quadratic { kappa };
+            let gd = path(&q, &optimal_gradient_descent(kappa), start, 20_000, 1e-3);
+            let hb = path(&q, &optimal_heavy_ball(kappa), start, 20_000, 1e-3);
+            println!("κ {kappa}: gd {:?}, hb {:?}", gd.iterations, hb.iterations);
+        }
+    }
+
+    #[test]
+    fn the_saddle_counts_both_minima() {
+        // Started below the saddle, gradient descent falls to (0, −1), which is as low as (0, 1).
+        let opt = OptimizerConfig {
+            momentum: 0.0,
+            ..OptimizerConfig::pytorch(OptimizerKind::Sgd, 0.1)
+        };
+        let p = path(&Surface::Saddle, &opt, [1.0, -0.01], 5000, 1e-3);
+        let last = *p.points.last().unwrap();
+        assert!(p.iterations.is_some() && last[1] < -0.99, "{last:?}");
+        assert_eq!(
+            Surface::Saddle.value([0.0, -1.0]),
+            Surface::Saddle.value([0.0, 1.0])
+        );
     }
 
     #[test]

@@ -46,8 +46,8 @@ pub const DEMOS: &[Demo] = &[
         lesson: "optimizers",
         setup: "step=2&kappa=100",
         what: tx(
-            "Gradient descent and momentum at their best settings on a valley 100 times more sharply curved across than along: ask how many times fewer iterations momentum will need before the table shows it (several times: about 6× here; √κ = 10 only for much tighter tolerances).",
-            "在横向曲率是纵向 100 倍的山谷上，梯度下降与动量都用最佳设置：在表格显示结果之前，先问动量需要的迭代次数会少多少倍（少好几倍：这里约 6 倍；只有容差小得多时才接近 √κ = 10 倍）。",
+            "Gradient descent and momentum at their best settings on a valley 100 times more sharply curved across than along: ask how many times fewer iterations momentum will need before the table shows it (about 6× fewer here, only about 2× at κ = 10; √κ = 10 only for much tighter tolerances).",
+            "在横向曲率是纵向 100 倍的山谷上，梯度下降与动量都用最佳设置：在表格显示结果之前，先问梯度下降所需的迭代次数会是动量的几倍（这里约 6 倍，κ = 10 时只有约 2 倍；只有容差小得多时才接近 √κ = 10 倍）。",
         ),
     },
     Demo {

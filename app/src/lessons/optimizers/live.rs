@@ -257,11 +257,29 @@ pub fn StepMapPanel(client: OpClient, state: OpState) -> impl IntoView {
             // Hidden units whose every incoming weight got no gradient: their ReLU was off for every
             // image of the batch (the inputs are normalised, so a blank pixel is not zero).
             let dead = moved.chunks(m.inputs.max(1)).filter(|t| t.iter().all(|m| !m)).count();
+            // After Adam steps its m̂ is not zero, so a weight with no gradient this step still moves
+            // under Adam: counted, not assumed.
+            let adam_moves_still = moved
+                .iter()
+                .zip(&m.adam)
+                .filter(|&(&g, &a)| !g && a > 0.0)
+                .count();
+            let still_count = moved.iter().filter(|m| !**m).count();
+            let prefix = if adam_moves_still == 0 { STILL_NEITHER } else { STILL_ADAM }
+                .get(l)
+                .replace("{still}", &percent(l, still, 1))
+                .replace("{dead}", &dead.to_string())
+                .replace("{hidden}", &m.hidden.to_string())
+                .replace(
+                    "{x}",
+                    &percent(l, adam_moves_still as f64 / still_count.max(1) as f64, 1),
+                );
             let (a10, a50, a90) = spread(&m.adam, &moved, m.lr)?;
             let (s10, s50, s90) = spread(&m.sgd, &moved, m.lr)?;
             let (ar, sr) = (a90 / a10.max(f32::MIN_POSITIVE), s90 / s10.max(f32::MIN_POSITIVE));
             // "About the same distance" only when the middle 80 % of Adam's steps lie within 2×.
-            let text = if ar < 2.0 && ar < sr {
+            let text = prefix
+                + &if ar < 2.0 && ar < sr {
                 EVENER
             } else if ar < sr {
                 MORE_EVEN
@@ -278,7 +296,8 @@ pub fn StepMapPanel(client: OpClient, state: OpState) -> impl IntoView {
                 .replace("{sr}", &format!("{sr:.0}"));
             Some(view! {
                 <p data-testid="adam-step-verdict" data-adam-spread=ar.to_string() data-sgd-spread=sr.to_string()
-                    data-adam-median=a50.to_string() data-sgd-median=s50.to_string()>{text}</p>
+                    data-adam-median=a50.to_string() data-sgd-median=s50.to_string()
+                    data-still=still_count.to_string() data-adam-moves-still=adam_moves_still.to_string()>{text}</p>
             })
         })
     };
@@ -352,15 +371,23 @@ const SCALE: Text = tx(
     "Each map on its own logarithmic scale: full red is its own 90th-percentile step or more, white 10⁻⁴ of that or less. At one rate the two rules' step sizes are not comparable; how evenly each spreads its steps is.",
     "每张图使用各自的对数刻度：深红表示该图自身第 90 百分位的步长及以上，白色表示其 10⁻⁴ 及以下。同一学习率下两条规则的步长大小不可比较，可比较的是各自步长分布得有多均匀。",
 );
+const STILL_NEITHER: Text = tx(
+    "{still} of fc1's weights got no gradient this step and moved under neither rule ({dead} of the {hidden} hidden units were inactive — ReLU output 0 — for every image of the batch). ",
+    "fc1 中有 {still} 的权重本步没有梯度，两种规则都没有移动它们（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都未激活（ReLU 输出为 0））。",
+);
+const STILL_ADAM: Text = tx(
+    "{still} of fc1's weights got no gradient this step ({dead} of the {hidden} hidden units were inactive — ReLU output 0 — for every image of the batch): the plain step leaves them, Adam still moves {x} of them through its momentum. ",
+    "fc1 中有 {still} 的权重本步没有梯度（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都未激活（ReLU 输出为 0））：普通梯度步不移动它们，Adam 却凭借动量仍移动了其中的 {x}。",
+);
 const EVENER: Text = tx(
-    "{still} of fc1's weights got no gradient and moved under neither ({dead} of the {hidden} hidden units were off — ReLU zero — for every image of the batch). Of the others, Adam's median step is {a50} × lr and its 90th percentile is {ar} times its 10th; the plain gradient step's median is {s50} × lr, and its 90th percentile is {sr} times its 10th. Adam divides each gradient by its own running size, so every weight moves about the same distance, whatever its gradient's size; the plain step follows the gradient's size. (The two sizes are not compared: at one rate they say little, since SGD's tuned rate is hundreds of times Adam's.)",
-    "fc1 中有 {still} 的权重没有梯度，两种方法都不会移动它们（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都处于关闭状态——ReLU 为零）。其余权重中，Adam 的中位步长为 {a50} × lr，第 90 百分位与第 10 百分位之比为 {ar}；普通梯度步的中位数是 {s50} × lr，比值为 {sr}。Adam 用每个梯度自身的滑动大小去除它，所以无论梯度大小，每个权重移动的距离差不多；普通梯度步则随梯度大小而变。（两者步长的大小不作比较：同一学习率下它说明不了什么，因为 SGD 调好的学习率是 Adam 的几百倍。）",
+    "Of the others, Adam's median step is {a50} × lr and its 90th percentile is {ar} times its 10th; the plain gradient step's median is {s50} × lr, and its 90th percentile is {sr} times its 10th. Adam divides each gradient by its own running size, so every weight moves about the same distance, whatever its gradient's size; the plain step follows the gradient's size. (The two sizes are not compared: at one rate they say little, since SGD's tuned rate is hundreds of times Adam's.)",
+    "其余权重中，Adam 的中位步长为 {a50} × lr，第 90 百分位与第 10 百分位之比为 {ar}；普通梯度步的中位数是 {s50} × lr，比值为 {sr}。Adam 用每个梯度自身的滑动大小去除它，所以无论梯度大小，每个权重移动的距离差不多；普通梯度步则随梯度大小而变。（两者步长的大小不作比较：同一学习率下它说明不了什么，因为 SGD 调好的学习率是 Adam 的几百倍。）",
 );
 const MORE_EVEN: Text = tx(
-    "{still} of fc1's weights got no gradient and moved under neither ({dead} of the {hidden} hidden units were off — ReLU zero — for every image of the batch). Of the others, Adam's median step is {a50} × lr and its 90th percentile is {ar} times its 10th; the plain gradient step's median is {s50} × lr, and its 90th percentile is {sr} times its 10th. Adam's steps are more even than the plain step's; they are no longer all about lr, because its averages now remember earlier gradients.",
-    "fc1 中有 {still} 的权重没有梯度，两种方法都不会移动它们（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都处于关闭状态——ReLU 为零）。其余权重中，Adam 的中位步长为 {a50} × lr，第 90 百分位是第 10 百分位的 {ar} 倍；普通梯度步的中位数是 {s50} × lr，第 90 百分位是第 10 百分位的 {sr} 倍。Adam 的步长比普通步更均匀；它们不再都约等于 lr，因为它的平均值已经记住了之前的梯度。",
+    "Of the others, Adam's median step is {a50} × lr and its 90th percentile is {ar} times its 10th; the plain gradient step's median is {s50} × lr, and its 90th percentile is {sr} times its 10th. Adam's steps are more even than the plain step's; they are no longer all about lr, because its averages now remember earlier gradients.",
+    "其余权重中，Adam 的中位步长为 {a50} × lr，第 90 百分位是第 10 百分位的 {ar} 倍；普通梯度步的中位数是 {s50} × lr，第 90 百分位是第 10 百分位的 {sr} 倍。Adam 的步长比普通步更均匀；它们不再都约等于 lr，因为它的平均值已经记住了之前的梯度。",
 );
 const NOT_EVENER: Text = tx(
-    "{still} of fc1's weights got no gradient ({dead} of the {hidden} hidden units were off for every image of the batch). Here Adam's steps (median {a50} × lr, 90th percentile {ar} times the 10th) were not more even than the plain gradient's (median {s50} × lr, {sr} times).",
-    "fc1 中有 {still} 的权重没有梯度（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都处于关闭状态）。这里 Adam 的步长（中位 {a50} × lr，第 90 与第 10 百分位之比 {ar}）并不比普通梯度步（中位 {s50} × lr，比值 {sr}）更均匀。",
+    "Here Adam's steps (median {a50} × lr, 90th percentile {ar} times the 10th) were not more even than the plain gradient's (median {s50} × lr, {sr} times).",
+    "这里 Adam 的步长（中位 {a50} × lr，第 90 与第 10 百分位之比 {ar}）并不比普通梯度步（中位 {s50} × lr，比值 {sr}）更均匀。",
 );

@@ -173,7 +173,7 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
                     {row(Optimiser::Gd, gd_rate, gd_exact)}
                     {row(Optimiser::Momentum, hb_rate, hb_exact)}
                 </table>
-                <p class="hint">{move || WHY_EXACT.get(lang.get())}</p>
+                <p class="hint">{move || WHY_EXACT.get(lang.get()).replace("{cap}", &playground::MAX_STEPS.to_string())}</p>
             }
         })
     };
@@ -284,16 +284,16 @@ const REFUSED_MU: crate::ui::i18n::Text = tx(
     "{name}：μ“{text}”不被接受——它必须是从 0 到 1（不含 1）之间的数；在改正之前这一行不运行。",
 );
 const UNTUNED: crate::ui::i18n::Text = tx(
-    "\"Best settings\" sets each rule's own optimum on this quadratic for gradient descent, momentum and Nesterov; AdaGrad, RMSprop, Adam and AdamW have no such closed form and keep safe, untuned rates.",
-    "“最佳设置”为梯度下降、动量和 Nesterov 动量设置各自在这个二次曲面上的最优值；AdaGrad、RMSprop、Adam 和 AdamW 没有这样的闭式解，保留安全但未调过的学习率。",
+    "\"Best settings\" sets each rule's own optimum on this quadratic for gradient descent, momentum and Nesterov; AdaGrad, RMSprop, Adam and AdamW have no such closed form and keep safe, untuned rates. On a quadratic, heavy ball's tuned optimum is the fastest of the three; Nesterov's advantage is its guarantee on every smooth convex function, which a quadratic does not show.",
+    "“最佳设置”为梯度下降、动量和 Nesterov 动量设置各自在这个二次曲面上的最优值；AdaGrad、RMSprop、Adam 和 AdamW 没有这样的闭式解，保留安全但未调过的学习率。在二次曲面上，重球动量调好的最优设置是三者中最快的；Nesterov 的优势在于它对所有光滑凸函数都有收敛保证，而二次曲面体现不出这一点。",
 );
 const DIVERGED_ROW: crate::ui::i18n::Text = tx(
     "{name} diverged at its rate, so there is no count to compare: lower its learning rate.",
     "{name}在这个学习率下发散了，没有可比较的次数：请调低它的学习率。",
 );
 const NOT_ARRIVED_ROW: crate::ui::i18n::Text = tx(
-    "{name} did not come within 1/1000 of the distance in {cap} iterations, so the two counts cannot be compared.",
-    "{name}在 {cap} 次迭代内没有把距离缩小到 1/1000，所以两者的次数无法比较。",
+    "{name} did not stay within 1/1000 of the start's distance by iteration {cap}, so the two counts cannot be compared.",
+    "{name}到第 {cap} 次迭代时仍未稳定进入起点距离的 1/1000 范围，所以两者的次数无法比较。",
 );
 const FEWER: crate::ui::i18n::Text = tx(
     "Here momentum needed fewer iterations than gradient descent:",
@@ -308,8 +308,8 @@ const NO_COMPARISON: crate::ui::i18n::Text = tx(
     "勾选梯度下降和动量（并填入表格接受的学习率），才能比较。",
 );
 const WHY_EXACT: crate::ui::i18n::Text = tx(
-    "The rate alone is the long-run shrink factor per step. Momentum's exact count is higher because at its best μ the solution is x₀·(±√μ)ᵗ·(1 + t·(1 ∓ √μ)): the factor t delays it at first. The measured column uses the rows above, so it matches the closed forms only at the best settings.",
-    "仅按收敛率，是长期每一步的缩小倍数。动量的精确次数更高，因为在最佳 μ 下解为 x₀·(±√μ)ᵗ·(1 + t·(1 ∓ √μ))：因子 t 让它起初慢一些。实测一列使用上面表格中的设置，所以只有在最佳设置下才与闭式解一致。",
+    "The rate alone is the long-run shrink factor per step. Momentum's exact count is higher because at its best μ the solution is x₀·(±√μ)ᵗ·(1 + t·(1 ∓ √μ)): the factor t delays it at first. The measured column uses the rows above, so it matches the closed forms only at the best settings. Every count is an arrival: the first iteration from which the path stays within 1/1000 of the start's distance (to the nearest minimum) up to the cap of {cap} iterations — a path that swings into that ball and out again has not arrived.",
+    "仅按收敛率，是长期每一步的缩小倍数。动量的精确次数更高，因为在最佳 μ 下解为 x₀·(±√μ)ᵗ·(1 + t·(1 ∓ √μ))：因子 t 让它起初慢一些。实测一列使用上面表格中的设置，所以只有在最佳设置下才与闭式解一致。每个次数都是“到达”：从这一次迭代起，直到 {cap} 次的上限，路径与（最近的）极小值的距离一直不超过起点距离的 1/1000——进入这个范围又离开的路径不算到达。",
 );
 
 /// Step 2: gradient descent against momentum on a κ = 10 valley, μ on a slider.

@@ -77,7 +77,7 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, s: &Surface, runs: &[Run], start: [
             y1 - (py as f64 + 0.5) / H as f64 * (y1 - y0),
         ]
     };
-    let low = s.value(s.minimum());
+    let low = s.value(s.minima()[0]);
     let heights: Vec<f64> = (0..W * H)
         .map(|i| (s.value(at(i % W, i / W)) - low).max(0.0).ln_1p())
         .collect();
@@ -126,7 +126,9 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, s: &Surface, runs: &[Run], start: [
         let _ = g.arc(px, py, 5.0, 0.0, std::f64::consts::TAU);
         g.fill();
     };
-    mark(s.minimum(), "#fbbf24");
+    for &m in s.minima() {
+        mark(m, "#fbbf24");
+    }
     mark(start, "#ffffff");
 }
 
@@ -173,7 +175,9 @@ pub fn count_text(run: Option<&Run>, lang: Lang) -> String {
         Some(r) if r.diverged => ui::DIVERGED.get(lang).into(),
         Some(r) => match r.path.iterations {
             Some(n) => n.to_string(),
-            None => format!("{} {MAX_STEPS}", ui::NOT_REACHED.get(lang)),
+            None => ui::NOT_REACHED
+                .get(lang)
+                .replace("{n}", &MAX_STEPS.to_string()),
         },
     }
 }

@@ -24,7 +24,8 @@ fn lang() -> RwSignal<Lang> {
 /// the crossings of μ 0.99's path and how far it moved at all.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Measured {
-    /// Gradient descent's (q1) or μ 0.9's (q2) iterations to 1/1000, if within the cap.
+    /// Gradient descent's (q1) or μ 0.9's (q2) arrival (the iteration from which it stays within 1/1000
+    /// of the start's distance), if within the cap.
     pub a: Option<usize>,
     /// Momentum's (q1) or μ 0.99's (q2).
     pub b: Option<usize>,
@@ -32,6 +33,9 @@ pub struct Measured {
     pub swings: usize,
     /// The farthest μ 0.99's path got from its start (q2).
     pub moved: f64,
+    /// The iterations at which μ 0.9's and μ 0.99's paths first came within 1/1000, before they
+    /// left again (q2).
+    pub first: [Option<usize>; 2],
 }
 
 fn question_runs(q: usize) -> Measured {
@@ -46,6 +50,7 @@ fn question_runs(q: usize) -> Measured {
             b: count(&runs, Optimiser::Momentum),
             swings: 0,
             moved: 0.0,
+            first: [None; 2],
         }
     } else {
         let s = Surface::Quadratic { kappa: 10.0 };
@@ -70,6 +75,7 @@ fn question_runs(q: usize) -> Measured {
             b: wild.iterations,
             swings: overshoots(&wild.points),
             moved,
+            first: [calm.first_entry, wild.first_entry],
         }
     }
 }
@@ -112,8 +118,8 @@ pub fn Quiz(client: OpClient, state: OpState) -> impl IntoView {
             q1,
             1,
             tx(
-                "At κ = 100, both at their best settings: which reaches 1/1000 of the distance first?",
-                "κ = 100、两者都用最佳设置时：谁先把距离缩小到 1/1000？",
+                "At κ = 100, both at their best settings: which arrives first (stays within 1/1000 of the start's distance from then on)?",
+                "κ = 100、两者都用最佳设置时：谁先到达（此后距离一直不超过起点的 1/1000）？",
             ),
             [
                 tx("gradient descent", "梯度下降"),
@@ -217,11 +223,21 @@ fn q2_detail(m: &Measured, l: Lang) -> String {
         .get(l)
         .replace("{calm}", &show(m.a))
         .replace("{wild}", &show(m.b));
+
     if let (Some(calm), Some(wild)) = (m.a, m.b) {
         out.push_str(&Q2_RATIO.get(l).replace(
             "{ratio}",
             &format!("{:.1}", wild as f64 / calm.max(1) as f64),
         ));
+    }
+    // Said only when both paths did leave the ball after their first pass.
+    if m.first[0] < m.a && m.first[1] < m.b && m.first.iter().all(Option::is_some) {
+        out.push_str(
+            &Q2_FIRST
+                .get(l)
+                .replace("{calm_first}", &show(m.first[0]))
+                .replace("{wild_first}", &show(m.first[1])),
+        );
     }
     out.push_str(&Q2_SWINGS.get(l).replace("{n}", &m.swings.to_string()));
     out
@@ -229,16 +245,20 @@ fn q2_detail(m: &Measured, l: Lang) -> String {
 
 const Q1_RATIO: Text = tx(
     "momentum needed {ratio}× fewer iterations (here {several}× or more counts as several times).",
-    "动量需要的迭代次数少 {ratio} 倍（这里少 {several} 倍及以上算作“好几倍”）。",
+    "梯度下降所需迭代次数是动量的 {ratio} 倍（这里达到 {several} 倍及以上算作“快好几倍”）。",
 );
 const Q2_COUNTS: Text = tx(
-    "μ 0.9 arrived in {calm} iterations, μ 0.99 in {wild}",
-    "μ 0.9 用 {calm} 次迭代到达，μ 0.99 用 {wild} 次",
+    "μ 0.9 arrived (stayed within 1/1000 from then on) at iteration {calm}, μ 0.99 at {wild}",
+    "μ 0.9 在第 {calm} 次迭代到达（此后一直在 1/1000 范围内），μ 0.99 在第 {wild} 次",
+);
+const Q2_FIRST: Text = tx(
+    "; they first came within 1/1000 at {calm_first} and {wild_first}, and swung out again before staying",
+    "；两者首次进入 1/1000 范围分别在第 {calm_first} 和第 {wild_first} 次，之后又摆了出去，后来才稳定下来",
 );
 const Q2_RATIO: Text = tx(" ({ratio}× as many)", "（是前者的 {ratio} 倍）");
 const Q2_SWINGS: Text = tx(
-    "; μ 0.99's path crossed the minimum {n} times along the flat direction.",
-    "；μ 0.99 的路径在平坦方向上穿过极小值 {n} 次。",
+    "; before arriving, μ 0.99's path crossed the minimum {n} times along the flat direction.",
+    "；到达之前，μ 0.99 的路径在平坦方向上穿过极小值 {n} 次。",
 );
 
 /// Steps of the third question's race.
@@ -320,12 +340,18 @@ fn AdamQuestion(client: OpClient, state: OpState) -> impl IntoView {
                     None => percent(l, f64::from(adam), 1),
                 };
                 let detail = format!(
-                    "{} {} · {} {} ({Q3_STEPS} {})",
+                    "{} {} · {} {} ({Q3_STEPS} {}). {}",
                     name("sgd").get(l),
                     percent(l, f64::from(sgd), 1),
                     name("adam").get(l),
                     adam_text,
-                    ui::STEP_WORD.get(l)
+                    ui::STEP_WORD.get(l),
+                    Q3_RULE.get(l).replace(
+                        "{n}",
+                        &crate::ui::i18n::grouped(
+                            state.quiz.with(|r| r.as_ref().map_or(0, |r| r.test))
+                        )
+                    )
                 );
                 view! {
                     <p data-testid="opt-q3-result" data-correct=good.to_string() class=if good { "good" } else { "bad" }>
@@ -365,6 +391,10 @@ const Q3: Text = tx(
     "SGD trains this network well at a learning rate of {lr}. Give Adam the same rate: after {steps} steps on the same batches, which has the higher test accuracy?",
     "SGD 在学习率 {lr} 下能很好地训练这个网络。让 Adam 用同样的学习率：在同样的批次上训练 {steps} 步之后，谁的测试准确率更高？",
 );
+const Q3_RULE: Text = tx(
+    "Graded by the 95 % bands on the same {n} test images: \"more accurate\" only when they do not overlap — a conservative rule (a paired comparison on those images could separate closer results).",
+    "按同样 {n} 张测试图像上的 95% 区间评判：只有区间不重叠才算“更准确”——这是偏保守的判据（在这些图像上做配对比较，能分出更接近的结果）。",
+);
 const Q3_RUNNING: Text = tx(
     "Racing SGD and Adam at that rate…",
     "正在以这个学习率让 SGD 和 Adam 比赛…",
@@ -392,8 +422,9 @@ mod tests {
             b,
             swings: 3,
             moved,
+            first: [None; 2],
         };
-        assert_eq!(q2_right(&m(Some(78), Some(678), 2.0)), 1);
+        assert_eq!(q2_right(&m(Some(129), Some(1371), 2.0)), 1);
         assert_eq!(q2_right(&m(Some(78), None, 2.0)), 1);
         assert_eq!(q2_right(&m(Some(78), Some(50), 2.0)), 0);
         assert_eq!(q2_right(&m(None, Some(50), 2.0)), 0);
@@ -409,6 +440,12 @@ mod tests {
         assert_eq!(q1_right(q1.a, q1.b), 1);
         let q2 = question_runs(2);
         assert!(q2.swings > 0 && q2.b.unwrap() > q2.a.unwrap(), "{q2:?}");
+        // Arrival is staying, not the first pass: both paths enter the ball and leave it again first
+        // (78 and 678 against 129 and 1,371 from (−1.5, 1)).
+        assert!(
+            q2.first[0].unwrap() < q2.a.unwrap() && q2.first[1].unwrap() < q2.b.unwrap(),
+            "{q2:?}"
+        );
         assert_eq!(q2_right(&q2), 1);
         let text = q2_detail(&q2, Lang::En);
         assert!(

@@ -414,8 +414,8 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
 const TUNED_PRESET: Text = tx("each at its tuned rate", "各用调好的学习率");
 const SAME_PRESET: Text = tx("one learning rate for all:", "所有优化器用同一个学习率：");
 const TUNED_NOTE: Text = tx(
-    "Tuned rates: for each optimiser, the best of three rates (about 3× apart) after 3 epochs on all of MNIST with a 784-512-10 network, batch 64 (scripts/optimizer-sweep.sh in the project's repository; the table below prints each arm's rate). They were chosen by test accuracy — a choice that belongs on a validation split — so the tuned arms' test figures lean slightly optimistic. This race trains a 784-128-10 network on 10,000 images.",
-    "调好的学习率：每个优化器在三个学习率（相邻约差 3 倍）中选最好的一个——在完整 MNIST 上用 784-512-10 网络、批大小 64 训练 3 轮（项目仓库中的 scripts/optimizer-sweep.sh；下方表格列出每组所用的学习率）。它们是按测试准确率选的，而这种选择本应在验证集上做，所以调好的各组的测试结果略微偏乐观。这场比赛在 10,000 张图像上训练 784-128-10 网络。",
+    "Tuned rates: for each optimiser, the best of three rates (about 3× apart) after 3 epochs on all of MNIST with a 784-512-10 network, batch 64 (scripts/optimizer-sweep.sh in the project's repository; the table below prints each arm's rate). They were chosen by test accuracy — a choice that belongs on a validation split — so the tuned arms' test figures lean slightly optimistic. This race trains a 784-128-10 network on 10,000 images: the rates were chosen for a different network. For SGD, momentum, Nesterov and RMSprop the best rate was the largest tried, so their true optimum may be higher.",
+    "调好的学习率：每个优化器在三个学习率（相邻约差 3 倍）中选最好的一个——在完整 MNIST 上用 784-512-10 网络、批大小 64 训练 3 轮（项目仓库中的 scripts/optimizer-sweep.sh；下方表格列出每组所用的学习率）。它们是按测试准确率选的，而这种选择本应在验证集上做，所以调好的各组的测试结果略微偏乐观。这场比赛在 10,000 张图像上训练 784-128-10 网络：这些学习率是为另一个网络选的。对 SGD、动量、Nesterov 和 RMSprop 来说，最好的学习率就是试过的最大值，所以它们真正的最佳学习率可能更高。",
 );
 const SAME_REFUSED: Text = tx(
     "The learning rate \"{text}\" is refused: it must be a number above 0 and at most {max}. The race does not start until it is.",
@@ -462,12 +462,12 @@ const ALONE: Text = tx(
     "{name} 在第 {step} 步达到 {acc} 的测试准确率。",
 );
 const LEADS: Text = tx(
-    "At step {step}, {name} leads with {acc} ± {band} against {other}'s {acc2} ± {band2} on {n} test images: the bands do not overlap.",
-    "第 {step} 步时，{name} 以 {acc} ± {band} 领先于 {other} 的 {acc2} ± {band2}（{n} 张测试图像）：两个区间不重叠。",
+    "At step {step}, {name} leads with {acc} ± {band} against {other}'s {acc2} ± {band2} on {n} test images: the bands do not overlap (a conservative rule: both arms are scored on the same images, so a paired comparison would call some closer races too).",
+    "第 {step} 步时，{name} 以 {acc} ± {band} 领先于 {other} 的 {acc2} ± {band2}（{n} 张测试图像）：两个区间不重叠（这是偏保守的判据：两组在同样的图像上评分，配对比较能分出一些更接近的比赛）。",
 );
 const TOO_CLOSE: Text = tx(
-    "At step {step}, {name} ({acc} ± {band}) and {other} ({acc2} ± {band2}) are too close to call on {n} test images: the bands overlap.",
-    "第 {step} 步时，{name}（{acc} ± {band}）与 {other}（{acc2} ± {band2}）在 {n} 张测试图像上难分高下：两个区间重叠。",
+    "At step {step}, {name} ({acc} ± {band}) and {other} ({acc2} ± {band2}) are too close to call on {n} test images: the bands overlap (a conservative rule: both are scored on the same images, and a paired comparison might still separate them).",
+    "第 {step} 步时，{name}（{acc} ± {band}）与 {other}（{acc2} ± {band2}）在 {n} 张测试图像上难分高下：两个区间重叠（这是偏保守的判据：两组在同样的图像上评分，配对比较仍可能分出高下）。",
 );
 const DIVERGED: Text = tx(
     "{name} diverged at step {step} and stopped.",
@@ -510,6 +510,17 @@ mod tests {
 #[cfg(test)]
 mod more_tests {
     use super::*;
+
+    #[test]
+    fn step_fives_note_quotes_the_multiple_of_the_tuned_rates() {
+        // "Adam and RMSprop run 50× their tuned rate" at the one-rate preset.
+        for id in ["adam", "rmsprop"] {
+            let row = TUNED.iter().find(|r| r.0 == id).unwrap();
+            assert_eq!((SAME_LR / row.3).round(), 50.0, "{id}");
+        }
+        let notes = super::super::text::STEPS[4].notes;
+        assert!(notes.get(Lang::En).contains("50×") && notes.get(Lang::Zh).contains("50 倍"));
+    }
 
     #[test]
     fn the_shared_rate_is_taken_only_in_range() {

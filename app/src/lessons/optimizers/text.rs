@@ -30,12 +30,12 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("A surface you can see", "看得见的曲面"),
         body: tx(
-            "A network's loss depends on hundreds of thousands of weights; here it depends on two, x and y, so the whole surface fits on the screen (darker is lower). Each optimiser starts where you click and takes the steps its update rule gives — the same function the engine runs on every weight of the network. The table counts the iterations until the distance to the minimum is 1/1000 of the start's. On the quadratic valley ½(x² + κ·y²), κ says how much more sharply curved it is across than along (the ratio of the two curvatures): gradient descent must use a learning rate small enough for the sharply curved direction and then crawls along the flat one. Its best rate needs about ln(1000)/ln((κ+1)/(κ−1)) iterations; heavy-ball momentum's best needs several times fewer (about 6× at κ = 100 to 1/1000; √κ times fewer only for very tight tolerances, because of a t·(√μ)ᵗ transient). The table measures it for the κ you choose.",
-            "网络的损失取决于几十万个权重；这里只取决于两个，x 和 y，所以整个曲面能放进屏幕（颜色越深越低）。每个优化器从你点击的位置出发，按它的更新规则迈步——与引擎在网络每个权重上运行的是同一个函数。表格统计到达极小值的距离缩小到起点的 1/1000 所需的迭代次数。在二次山谷 ½(x² + κ·y²) 上，κ 表示横向比纵向弯曲得急多少倍（两个方向曲率之比）：梯度下降的学习率必须小到适合弯曲得急的方向，于是在平的方向上只能慢慢爬。它的最佳学习率约需 ln(1000)/ln((κ+1)/(κ−1)) 次迭代；重球动量的最佳设置需要的次数少好几倍（κ = 100、缩小到 1/1000 时约少 6 倍；只有容差非常小时才接近少 √κ 倍，原因是 t·(√μ)ᵗ 这一暂态项）。表格会针对你选的 κ 实测。",
+            "A network's loss depends on hundreds of thousands of weights; here it depends on two, x and y, so the whole surface fits on the screen (darker is lower). Each optimiser starts where you click and takes the steps its update rule gives — the same function the engine runs on every weight of the network. The table counts the iterations until the path arrives: from that iteration on, its distance to the nearest minimum stays within 1/1000 of the start's (a path that swings into that ball and out again has not arrived). On the quadratic valley ½(x² + κ·y²), κ says how much more sharply curved it is across than along (the ratio of the two curvatures): gradient descent must use a learning rate small enough for the sharply curved direction and then crawls along the flat one. Its best rate needs about ln(1000)/ln((κ+1)/(κ−1)) iterations; heavy-ball momentum's best needs fewer, and the more so the larger κ: from the default start, about 2× fewer at κ = 10, 6× at κ = 100 and 18× at κ = 1000 (√κ times fewer only for very tight tolerances, because of a t·(√μ)ᵗ transient). The table measures it for the κ you choose.",
+            "网络的损失取决于几十万个权重；这里只取决于两个，x 和 y，所以整个曲面能放进屏幕（颜色越深越低）。每个优化器从你点击的位置出发，按它的更新规则迈步——与引擎在网络每个权重上运行的是同一个函数。表格统计路径“到达”所需的迭代次数：从这一次迭代起，它到最近极小值的距离一直不超过起点距离的 1/1000（进入这个范围又离开的路径不算到达）。在二次山谷 ½(x² + κ·y²) 上，κ 表示横向比纵向弯曲得急多少倍（两个方向曲率之比）：梯度下降的学习率必须小到适合弯曲得急的方向，于是在平的方向上只能慢慢爬。它的最佳学习率约需 ln(1000)/ln((κ+1)/(κ−1)) 次迭代；重球动量的最佳设置所需迭代次数只有梯度下降的几分之一，κ 越大差距越大：从默认起点出发，κ = 10 时约 1/2，κ = 100 时约 1/6，κ = 1000 时约 1/18（只有容差非常小时才接近 1/√κ，原因是 t·(√μ)ᵗ 这一暂态项）。表格会针对你选的 κ 实测。",
         ),
         notes: tx(
-            "Set κ = 100 and press \"Best settings for the quadratic\". Before the class reads the table, ask: how many times fewer iterations will momentum need? (Several times: about 6× at κ = 100. √κ = 10 holds only for much tighter tolerances; the closed-form table under it says why.) Then try Rosenbrock: the adaptive rules walk the curved valley differently.",
-            "把 κ 设为 100，按“二次曲面的最佳设置”。在全班看表格之前先问：动量需要的迭代次数会少多少倍？（少好几倍：κ = 100 时约 6 倍。√κ = 10 倍只在容差小得多时成立；表格下方的闭式解说明了原因。）再试 Rosenbrock：自适应方法沿弯曲山谷走的路线各不相同。",
+            "Set κ = 100 and press \"Best settings for the quadratic\". Before the class reads the table, ask: how many times fewer iterations will momentum need? (About 6× fewer at κ = 100, but only about 2× at the default κ = 10. √κ = 10 holds only for much tighter tolerances; the closed-form table under it says why.) Then try Rosenbrock: the adaptive rules walk the curved valley differently.",
+            "把 κ 设为 100，按“二次曲面的最佳设置”。在全班看表格之前先问：梯度下降所需的迭代次数会是动量的几倍？（κ = 100 时约 6 倍，默认的 κ = 10 时只有约 2 倍。√κ = 10 倍只在容差小得多时成立；表格下方的闭式解说明了原因。）再试 Rosenbrock：自适应方法沿弯曲山谷走的路线各不相同。",
         ),
     },
     Step {
@@ -67,8 +67,8 @@ pub const STEPS: [Step; 6] = [
             "你勾选的优化器并排训练同一个网络：相同的初始权重，每一步都用相同的小批次，所以曲线的差别只来自更新规则，以及（在“调好的学习率”下）各自的学习率。用两种方式比较：各自用调好的学习率，以及全部用同一个学习率——后者说明为什么那样比较不公平。每次运行的设置都会列出；测试准确率在 1,000 张图像上测量，并给出 95% 区间。",
         ),
         notes: tx(
-            "Run the tuned preset first and ask which will lead after 500 steps; then the one-rate preset at 0.05 and watch the adaptive rules struggle. The verdict under the table only names a leader when the bands do not overlap.",
-            "先运行“调好的学习率”，问大家 500 步后谁会领先；再用同一学习率 0.05 运行，看自适应方法如何吃力。表格下方的结论只有在区间不重叠时才会指出领先者。",
+            "Run the tuned preset first and ask which will lead after 500 steps; then the one-rate preset at 0.05, and see which rules fit that rate and which do not (Adam and RMSprop run 50× their tuned rate). The verdict under the table only names a leader when the bands do not overlap — a conservative rule, since every arm is scored on the same 1,000 images.",
+            "先运行“调好的学习率”，问大家 500 步后谁会领先；再用同一学习率 0.05 运行，看哪些规则适合这个学习率、哪些不适合（Adam 和 RMSprop 用的是各自调好的学习率的 50 倍）。表格下方的结论只有在区间不重叠时才会指出领先者——这是偏保守的判据，因为各组都在同样的 1,000 张图像上评分。",
         ),
     },
     Step {
@@ -114,9 +114,12 @@ pub mod ui {
     /// Momentum / β1.
     pub const MOMENTUM_COL: Text = tx("μ or β1", "μ 或 β1");
     /// Iterations.
-    pub const ITERATIONS: Text = tx("Iterations to 1/1000", "到 1/1000 的迭代次数");
+    pub const ITERATIONS: Text = tx(
+        "Iterations until it stays within 1/1000",
+        "稳定进入 1/1000 范围所需的迭代次数",
+    );
     /// Not reached.
-    pub const NOT_REACHED: Text = tx("not within", "未在以下步数内达到：");
+    pub const NOT_REACHED: Text = tx("not within {n}", "{n} 次迭代内未达到");
     /// Diverged.
     pub const DIVERGED: Text = tx("diverged", "发散");
     /// A row whose box holds a refused value.
