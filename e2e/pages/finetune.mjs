@@ -12,6 +12,13 @@ export class FinetunePage extends BasePage {
     await this.page.waitForFunction((k) => document.querySelector('[data-testid=lesson-step]').dataset.value === String(k), n + 1);
   }
 
+  /** Goes back one step. */
+  async prev() {
+    const n = await this.step();
+    await this.byId('lesson-prev').click();
+    await this.page.waitForFunction((k) => document.querySelector('[data-testid=lesson-step]').dataset.value === String(k), n - 1);
+  }
+
   /** Waits for the accuracy of the `loads`-th loaded model on the held-out examples (1: the shipped one). */
   async pretrainedAccuracy(loads = 1, timeout = 120_000) {
     await this.page.waitForFunction((n) => {

@@ -327,10 +327,11 @@ test('3 seeds: both trained arms rerun from the model as loaded, seed 1 reproduc
       assert.ok(Math.abs(Number(await ft.byId(`ft-seeds-mean-${arm}`).getAttribute('data-sd')) - sd) < 1e-6, arm);
       arms[arm] = { m, sd };
     }
-    // The verdict compares the two best means within max(1, t·sqrt(sd²/3 + sd²/3 + p(1−p)/200 + q(1−q)/200)),
-    // with Student's t for 2 degrees of freedom (4.303), not 2.
+    // The verdict compares the two best means within max(1, sqrt(1.96²·(p(1−p) + q(1−q))/200 + t²·(sd²/3 + sd²/3))):
+    // Student's t for 2 degrees of freedom (4.303) only on the seeds' spread, z = 1.96 on the held-out sampling.
     const [a, b] = Object.entries(arms).sort((x, y) => y[1].m - x[1].m);
-    const band = Math.max(1, 100 * 4.303 * Math.sqrt(a[1].sd ** 2 / 3 + b[1].sd ** 2 / 3 + a[1].m * (1 - a[1].m) / 200 + b[1].m * (1 - b[1].m) / 200));
+    const held = 1.96 ** 2 * (a[1].m * (1 - a[1].m) + b[1].m * (1 - b[1].m)) / 200;
+    const band = Math.max(1, 100 * Math.sqrt(held + 4.303 ** 2 * (a[1].sd ** 2 / 3 + b[1].sd ** 2 / 3)));
     const verdict = ft.byId('ft-seeds-verdict');
     const text = await ft.text('ft-seeds-verdict');
     assert.ok(text.includes(`±${band.toFixed(1)}`) && text.includes('200 held-out'), `${text} (band ${band})`);
@@ -352,7 +353,7 @@ test('3 seeds: both trained arms rerun from the model as loaded, seed 1 reproduc
 });
 
 test('predict, then run: the gradient question is graded by the head phase\'s trace, the transfer question by the verdict on fine-tuning and scratch', async () => {
-  const ft = await FinetunePage.open(browser, server.url, 'step=4&scenario=pen&test=200&head_epochs=1&engine=cpu');
+  const ft = await FinetunePage.open(browser, server.url, 'step=4&scenario=pen&test=200&head_epochs=1&full_epochs=1&engine=cpu');
   try {
     await ft.pretrainedAccuracy();
     await ft.byId('ft-predict-fc2.weight').waitFor();
@@ -371,8 +372,16 @@ test('predict, then run: the gradient question is graded by the head phase\'s tr
     assert.ok(await ft.byId('ft-predict-same').isDisabled());
     await ft.fill('ft-scratch-epochs', 1);
     await ft.trainPhase('train-scratch', 'scratch');
+    // Only the head has trained: that is not fine-tuning, so the question waits for step 5.
+    await ft.byId('ft-predict-transfer-needs-full').waitFor();
+    assert.match(await ft.text('ft-predict-transfer-needs-full'), /Run step 5 \(fine-tune every layer\) to grade this/);
+    assert.equal(await ft.byId('ft-predict-transfer-result').count(), 0, 'not graded on a head-only run');
+    await ft.prev();
+    await ft.trainPhase('train-full', 'full');
+    await ft.next();
     const transfer = ft.byId('ft-predict-transfer-result');
     await transfer.waitFor();
+    assert.equal(await ft.byId('ft-predict-transfer-needs-full').count(), 0);
     const actual = await transfer.getAttribute('data-actual');
     assert.ok(['tuned', 'same', 'scratch'].includes(actual));
     assert.equal(await transfer.getAttribute('data-correct'), String(actual === 'tuned'));
@@ -402,10 +411,11 @@ test('walking steps 1→2→3→4 without touching a lock, "Train the head" stil
     assert.equal(await ft.number('weight-change-fc1.bias'), 0);
     assert.equal(await ft.value('grad-norm-fc1.weight'), '', 'no gradient computed for fc1');
     assert.ok(await ft.number('weight-change-fc2.weight') > 0, 'the head trained');
-    // The comparison names the phase reached: a linear probe, not yet fine-tuning.
+    // The comparison names the phase reached: head only, not yet fine-tuning; the pretrained head was kept
+    // (step 3 was walked past), so it is not called a linear probe.
     await ft.next(); await ft.next();
     assert.equal(await ft.byId('ft-tuned-name').getAttribute('data-full'), 'false');
-    assert.match(await ft.text('ft-tuned-name'), /head only \(a linear probe/);
+    assert.match(await ft.text('ft-tuned-name'), /head only \(pretrained head kept\)/);
     // Only one trained arm has run: no "Best", and the pending sentence says which arm is missing.
     assert.equal(await ft.byId('ft-verdict').getAttribute('data-state'), 'pending');
     assert.match(await ft.text('ft-verdict'), /A fine-tuning phase has run; the verdict appears once the from-scratch arm/);
@@ -438,11 +448,16 @@ test('early stopping per phase (ft-early-stop): set on the form, validated on ex
     assert.match(result, /10 examples carved from the training examples/, result);
     assert.match(result, /other 40 examples/, result);
     assert.match(await ft.text('ft-data'), /^Examples: 50 for training · 200 held out/, 'the held-out examples are untouched');
+    // The freezing panel describes the restored weights, not the last trained step: no gradient of theirs yet.
+    assert.equal(await ft.value('grad-norm-fc2.weight'), '');
+    assert.match(await ft.text('grad-norm-fc2.weight'), /no step since this changed/);
     // The best epoch's weights were kept: the status tile shows them, measured again.
     await ft.next(); await ft.next();
     assert.equal(await ft.number('ft-tuned-accuracy'), await ft.number('ft-accuracy'));
     // The from-scratch arm has the same setting on its form.
     assert.equal(await ft.byId('ft-early-stop').getAttribute('data-state'), 'off');
+    // Patience 3 on the head phase, none here: the arms would train on different examples, and the page says so.
+    assert.match(await ft.text('ft-patience-differs'), /Set the same patience on every arm, or none/);
     await ft.fill('ft-scratch-patience', 2);
     await ft.fill('ft-scratch-epochs', 80);
     const scratchRan = await ft.trainPhaseUntilEnded('train-scratch', 'scratch');

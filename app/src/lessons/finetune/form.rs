@@ -105,12 +105,24 @@ where
 
 const PATIENCE_LABEL: Text = tx(
     "Early stopping: patience in epochs (0 = off)",
-    "提前停止：耐心轮数（0 = 关闭）",
+    "早停：耐心轮数（0 = 关闭）",
 );
 const HINT: Text = tx(
     "The article trains each phase \"until it converges\". With a patience above 0, one in five training examples of each class is set aside as a validation split (never the held-out examples of the verdict); the phase trains on the rest, stops once the validation loss has not fallen for that many epochs, and keeps the weights of its best epoch.",
     "原文让每个阶段“训练到收敛为止”。耐心大于 0 时，每个类别的训练样本中有五分之一被留作验证集（绝不会用到结论所用的留出样本）；这个阶段在其余样本上训练，当验证损失连续这么多轮没有下降时停止，并保留最好那一轮的权重。",
 );
+
+/// Said when the phases' patience differs: the validation split takes 1 in 5 training examples from
+/// every phase with a patience above 0, so arms with different patience train on different examples.
+pub(super) const PATIENCE_DIFFERS: Text = tx(
+    "The patience differs between the phases: a patience above 0 sets aside 1 in 5 of each class's training examples for validation, so the arms would not train on the same examples. Set the same patience on every arm, or none.",
+    "各阶段的耐心轮数不一样：耐心大于 0 时，每个类别的训练样本中有五分之一被留作验证集，各组别就不是在同样的样本上训练了。请给每一组设相同的耐心轮数，或者都不设。",
+);
+
+/// Whether the head, full and from-scratch forms' patience differ (a warning, not a refusal).
+pub(super) fn patience_differs(patience: [usize; 3]) -> bool {
+    patience.iter().any(|&p| p != patience[0])
+}
 
 /// The sentence for a phase's stop.
 fn stop_sentence(lang: Lang, s: &StopInfo) -> String {
@@ -121,7 +133,7 @@ fn stop_sentence(lang: Lang, s: &StopInfo) -> String {
         ),
         (_, true) => (
             "Stopped early at epoch {stopped} of {epochs}: the validation loss ({validation} examples carved from the training examples) was lowest at epoch {best} ({loss}) and did not fall in the {patience} epochs after it. The weights of epoch {best} were kept, so the curve ends there. The phase trained on the other {train} examples.",
-            "在第 {stopped} 轮（共 {epochs} 轮）提前停止：验证损失（从训练样本中划出的 {validation} 个样本）在第 {best} 轮最低（{loss}），之后 {patience} 轮都没有再下降。保留了第 {best} 轮的权重，所以曲线在那里结束。这个阶段在其余 {train} 个样本上训练。",
+            "在第 {stopped} 轮（共 {epochs} 轮）触发早停：验证损失（从训练样本中划出的 {validation} 个样本）在第 {best} 轮最低（{loss}），之后 {patience} 轮都没有再下降。保留了第 {best} 轮的权重，所以曲线在那里结束。这个阶段在其余 {train} 个样本上训练。",
         ),
         (_, false) => (
             "Ran all {epochs} epochs without running out of patience: the validation loss ({validation} examples carved from the training examples) was lowest at epoch {best} ({loss}), whose weights were kept. The phase trained on the other {train} examples.",
@@ -228,6 +240,8 @@ mod tests {
             },
         );
         assert!(all.starts_with("Ran all 20 epochs"), "{all}");
+        assert!(!patience_differs([0, 0, 0]) && !patience_differs([3, 3, 3]));
+        assert!(patience_differs([3, 3, 0]) && patience_differs([0, 2, 0]));
         for r in [LR, MOMENTUM, WEIGHT_DECAY, EPOCHS, PATIENCE] {
             assert!(!(r.ok)(f64::NAN) && !(r.ok)(1000.0), "{}", r.text);
         }

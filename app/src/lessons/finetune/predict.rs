@@ -1,7 +1,7 @@
 //! Predict, then run: two questions the student answers before the engine shows the answer, each graded
 //! by what the engine then did — which tensors get a gradient in the head phase (step 4, graded by the
 //! freezing panel's trace), and whether fine-tuning will beat training from scratch (step 6, graded by
-//! the comparison's own verdict on those two arms).
+//! the comparison's own verdict on those two arms, once step 5 has fine-tuned every layer).
 
 use leptos::prelude::*;
 
@@ -78,6 +78,11 @@ pub fn gradient_question(state: FtState, lang: RwSignal<Lang>, p: Predictions) -
         "Not quite: in the last step the gradient was computed for {actual}. A frozen tensor's p.grad stays None.",
         "不完全对：上一步中计算了梯度的是 {actual}。被冻结张量的 p.grad 保持为 None。",
     );
+    // With step 2's zeroing toggle, PyTorch computes every tensor's gradient and zeroes the frozen ones.
+    let wrong_zeroed = tx(
+        "Not quite: in the last step the gradient was computed for {actual}. In zeroing mode PyTorch computes the frozen tensors' gradients too, then p.grad.zero_() sets them to 0.",
+        "不完全对：上一步中计算了梯度的是 {actual}。在清零梯度模式下，PyTorch 也会计算被冻结张量的梯度，然后由 p.grad.zero_() 把它们置为 0。",
+    );
     let names = move || {
         state
             .tensors
@@ -86,22 +91,31 @@ pub fn gradient_question(state: FtState, lang: RwSignal<Lang>, p: Predictions) -
             .map(|r| r.name)
             .collect::<Vec<_>>()
     };
-    // Graded only on a head-phase step's trace (before it, no gradient was computed at all).
-    let actual = move || {
-        let ran = state
+    // Graded only on a head-phase step's trace (before it, no gradient was computed at all). A tensor
+    // frozen by zeroing counts as getting a gradient: PyTorch computes it, then p.grad.zero_() zeroes it.
+    // The last trace that had gradients is kept: after early stopping restores the best epoch's
+    // weights the panel no longer shows the last step's gradients, but that step still happened.
+    let ran = move || {
+        state
             .progress
             .get()
-            .is_some_and(|pr| pr.phase == PhaseKind::Head && pr.steps > 0);
-        ran.then(|| {
-            state
-                .tensors
-                .get()
-                .into_iter()
-                .filter(|r| r.grad_norm.is_some() && !r.zeroed)
-                .map(|r| r.name)
-                .collect::<Vec<_>>()
-        })
+            .is_some_and(|pr| pr.phase == PhaseKind::Head && pr.steps > 0)
     };
+    let traced = RwSignal::new(None::<Vec<String>>);
+    Effect::new(move |_| {
+        let got: Vec<String> = state
+            .tensors
+            .get()
+            .into_iter()
+            .filter(|r| r.grad_norm.is_some() || r.zeroed)
+            .map(|r| r.name)
+            .collect();
+        if ran() && !got.is_empty() {
+            traced.set(Some(got));
+        }
+    });
+    let actual = move || traced.get().filter(|_| ran());
+    let zeroing = move || state.tensors.get().iter().any(|r| r.zeroed);
     view! {
         <div class="predict" data-testid="ft-predict-gradients">
             <p>{move || question.get(lang.get())}</p>
@@ -130,6 +144,7 @@ pub fn gradient_question(state: FtState, lang: RwSignal<Lang>, p: Predictions) -
                 actual.sort();
                 let ok = predicted == actual;
                 let list = actual.join(", ");
+                let wrong = if zeroing() { wrong_zeroed } else { wrong };
                 view! {
                     <p data-testid="ft-predict-gradients-result" data-correct=ok.to_string() class=if ok { "good" } else { "bad" } role="status">
                         {move || if ok { right.get(lang.get()).to_string() } else { wrong.get(lang.get()).replace("{actual}", &list) }}
@@ -172,8 +187,17 @@ pub fn transfer_question(
         "（按这一个随机种子；下面的 3 个随机种子选项会按多个种子重新评分）。",
     );
     let by_seeds = tx(" (over {n} seeds).", "（按 {n} 个随机种子）。");
+    let needs_full = tx(
+        "Run step 5 (fine-tune every layer) to grade this: training the head alone is not yet fine-tuning.",
+        "请先运行第 5 步（微调全部层）再评分：只训练分类头还不算微调。",
+    );
+    // Graded only once the tuned arm is fine-tuned: a head-only run is not what the question asks about.
+    let reached_full = move || state.curve.get().iter().any(|&(p, _)| p == PhaseKind::Full);
     // Graded by the verdict over seeds once one exists, else by this seed's verdict.
     let outcome = move || {
+        if !reached_full() {
+            return None;
+        }
         let n = state.counts.get().1;
         if let Some((runs, false)) = state.seeds.get() {
             let done: Vec<_> = runs
@@ -207,6 +231,8 @@ pub fn transfer_question(
                         on:click=move |_| p.transfer.set(Some(o))>{move || label.get(lang.get())}</button>
                 }).collect_view()}
             </div>
+            {move || (p.transfer.get().is_some() && !reached_full() && !state.scratch_curve.get().is_empty() && !running())
+                .then(|| view! { <p class="hint" data-testid="ft-predict-transfer-needs-full" role="status">{move || needs_full.get(lang.get())}</p> })}
             {move || p.transfer.get().zip(outcome()).map(|(predicted, (actual, seeds))| {
                 let ok = predicted == actual;
                 view! {

@@ -58,7 +58,7 @@ pub(super) fn seeds_section(
                 let (mean, sd) = verdict::mean_sd(&measured);
                 let any = !measured.is_empty();
                 view! {
-                    <tr><th scope="row">{move || text::arm_name(arm, full()).get(lang.get())}</th>
+                    <tr><th scope="row">{move || text::arm_name(arm, full(), state.head_replaced.get()).get(lang.get())}</th>
                         {values.into_iter().enumerate().map(|(i, v)| view! {
                             <td data-testid=format!("ft-seed-{}-{i}", arm.key()) data-value=v.map(|v| v.to_string())>
                                 {move || v.map_or("…".to_string(), |v| text::percent(lang.get(), v))}</td>
@@ -111,9 +111,9 @@ pub(super) fn seeds_section(
                             .replace("{seed}", &(seed + 1).to_string()).replace("{seeds}", &seeds.to_string())
                             .replace("{phase}", text::phase_label(phase).get(lang.get()))
                             .replace("{epoch}", &epoch.to_string()).replace("{epochs}", &epochs.to_string())))}</p> }.into_any(),
-                    (false, Some(v)) => { let (key, best) = (v.key(), v.best().map_or("", |a| a.key())); let f = full(); view! { <p class="verdict" data-testid="ft-seeds-verdict" data-state=key
+                    (false, Some(v)) => { let (key, best) = (v.key(), v.best().map_or("", |a| a.key())); let (f, r) = (full(), state.head_replaced.get()); view! { <p class="verdict" data-testid="ft-seeds-verdict" data-state=key
                         data-best=best>
-                        {move || text::seeds_verdict(lang.get(), &v, n, done, f)}</p> }.into_any() }
+                        {move || text::seeds_verdict(lang.get(), &v, n, done, f, r)}</p> }.into_any() }
                     (false, None) => view! { <p class="verdict" data-testid="ft-seeds-verdict" data-state="stopped">
                         {move || ui::SEEDS_STOPPED.get(lang.get())}</p> }.into_any(),
                 }}

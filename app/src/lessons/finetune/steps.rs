@@ -224,7 +224,7 @@ pub(super) fn settings_line(lang: Lang, form: PhaseForm) -> String {
     match (lang, patience) {
         (_, 0) => line,
         (Lang::En, p) => format!("{line} at most, early stopping with patience {p}"),
-        (Lang::Zh, p) => format!("{line}（至多），提前停止，耐心 {p} 轮"),
+        (Lang::Zh, p) => format!("{line}（至多），早停，耐心 {p} 轮"),
     }
 }
 
@@ -300,6 +300,8 @@ pub(super) fn compare_panel(
             {number_input("ft-scratch-epochs", ui::EPOCHS, scratch_form.epochs, lang, "1", form::EPOCHS, scratch_form.refused)}
         </div>
         {early_stop_field(state, lang, scratch_form, PhaseKind::Scratch, "ft-scratch-patience")}
+        {move || form::patience_differs([head.patience.get(), full.patience.get(), scratch_form.patience.get()])
+            .then(|| view! { <p class="hint bad" role="status" data-testid="ft-patience-differs">{move || form::PATIENCE_DIFFERS.get(lang.get())}</p> })}
         <div class="buttons">
             <button data-testid="train-scratch" disabled=move || running() || !has_examples(state) || !scratch_form.refused.get().is_empty() on:click=move |_| start()>{move || ui::TRAIN_SCRATCH.get(lang.get())}</button>
         </div>
@@ -311,7 +313,7 @@ pub(super) fn compare_panel(
                 <th scope="col">{move || ui::SETTINGS.get(lang.get())}</th>
             </tr></thead>
             <tbody>
-                <tr><th scope="row">{move || text::arm_name(Arm::Untouched, false).get(lang.get())}</th>
+                <tr><th scope="row">{move || text::arm_name(Arm::Untouched, false, false).get(lang.get())}</th>
                     {move || {
                         let missing = if setup.scenario.keeps_classes() {
                             ui::NOT_RUN.get(lang.get()).to_string()
@@ -321,10 +323,10 @@ pub(super) fn compare_panel(
                         cell("ft-untouched-accuracy", untouched(), missing)
                     }}
                     <td>{move || ui::AS_LOADED.get(lang.get())}</td></tr>
-                <tr><th scope="row" data-testid="ft-tuned-name" data-full=move || reached_full().to_string()>{move || text::arm_name(Arm::Tuned, reached_full()).get(lang.get())}</th>
+                <tr><th scope="row" data-testid="ft-tuned-name" data-full=move || reached_full().to_string()>{move || text::arm_name(Arm::Tuned, reached_full(), state.head_replaced.get()).get(lang.get())}</th>
                     {move || cell("ft-tuned-accuracy", tuned(), ui::NOT_RUN.get(lang.get()).to_string())}
                     <td data-testid="ft-tuned-settings">{move || format!("{}: {}; {}: {}", ui::TRAIN_HEAD.get(lang.get()), settings_line(lang.get(), head), ui::TRAIN_FULL.get(lang.get()), settings_line(lang.get(), full))}</td></tr>
-                <tr><th scope="row">{move || text::arm_name(Arm::Scratch, false).get(lang.get())}</th>
+                <tr><th scope="row">{move || text::arm_name(Arm::Scratch, false, false).get(lang.get())}</th>
                     {move || cell("ft-scratch-arm-accuracy", scratch(), ui::NOT_RUN.get(lang.get()).to_string())}
                     <td data-testid="ft-scratch-settings">{move || settings_line(lang.get(), scratch_form)}</td></tr>
             </tbody>
@@ -338,7 +340,7 @@ pub(super) fn compare_panel(
                     let (t, s) = if running() { (true, true) } else { ran() };
                     text::pending(lang.get(), t, s)
                 }
-                v => text::verdict(lang.get(), &v, held_out(), reached_full()),
+                v => text::verdict(lang.get(), &v, held_out(), reached_full(), state.head_replaced.get()),
             }}</p>
         {move || head_only().filter(|_| !running() && held_out() >= verdict::MIN_HELD_OUT).map(|h| {
             let k = k();

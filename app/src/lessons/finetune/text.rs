@@ -14,15 +14,15 @@ pub const STEPS: [Step; 6] = [
             "从一个已经训练好的模型开始——下面的场景会说明自带的是哪个——或你自己的 .safetensors 文件。在改动任何东西之前，先在新任务的留出样本上测量它：留出样本不参与训练，只用来测量。",
         ),
         notes: tx(
-            "Ask: will a model trained on clean MNIST read a thicker, shifted pen? Read the untouched accuracy aloud: it is the number every later step must beat.",
-            "提问：在干净的 MNIST 上训练的模型，能读懂更粗、偏移的笔迹吗？大声读出未经改动的准确率：这是后面每一步都必须超过的数。",
+            "Ask: will a model trained on clean MNIST read a thicker, shifted pen? Read the untouched accuracy aloud: it is the baseline the tuned model must beat.",
+            "提问：在干净的 MNIST 上训练的模型，能读懂更粗、偏移的笔迹吗？大声读出未经改动的准确率：这是微调后的模型必须超过的基线。",
         ),
     },
     Step {
         title: tx("Freeze", "冻结"),
         body: tx(
-            "Freezing a layer means its weights get no gradient and no update. The early layers keep what they learned; only what we choose will train. Click a lock to freeze or unfreeze a layer.",
-            "冻结一层，意味着它的权重不再计算梯度、也不更新。前面的层保留学到的东西，只有我们选中的部分会训练。点击锁来冻结或解冻某一层。",
+            "Freezing a layer means its weights get no gradient and no update. The locks show what freezing means and count the parameters. As in the article's code, the head phase (step 4) freezes every layer below the head, and step 5 unfreezes them all.",
+            "冻结一层，意味着它的权重不再计算梯度、也不更新。这些锁展示冻结的含义，并统计参数个数。和原文的代码一样，分类头阶段（第 4 步）会冻结分类头以下的所有层，第 5 步再把它们全部解冻。",
         ),
         notes: tx(
             "Click the padlocks: the counts of trainable and frozen parameters change. Ask which tensors will get a gradient in the head phase before anyone trains (only fc2's). The zeroing toggle shows a common PyTorch trap.",
@@ -43,8 +43,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Train the head", "训练分类头"),
         body: tx(
-            "Train only the head, at the article's rate of 0.001 (momentum 0.9): smaller than training from scratch (0.01 in \"Train a network\"). The small rate matters once the pretrained weights are unfrozen; a brand-new head often tolerates more. Each arm runs at a default, untuned rate: try the head at 0.01 before concluding. This phase freezes every layer below the head, whatever the locks show. Watch the freezing panel: the frozen layer gets no gradient at all and its weights do not move.",
-            "只训练分类头，使用原文的学习率 0.001（动量 0.9）：比从头训练时小（“训练一个神经网络”中是 0.01）。小学习率在解冻预训练权重之后才真正重要；全新的分类头通常能承受更大的学习率。每一组都用默认的、未经调优的学习率：下结论之前，先试试把分类头的学习率设为 0.01。无论锁显示什么，这个阶段都会冻结分类头以下的所有层。看冻结面板：被冻结的层根本不计算梯度，权重也不动。",
+            "Train only the head, at the article's rate of 0.001 (momentum 0.9): smaller than training from scratch (0.01 in \"Train a network\"). The small rate matters once the pretrained weights are unfrozen; a brand-new head often tolerates more. Each arm runs at a default, untuned rate: try the head at 0.01 before concluding. This phase freezes every layer below the head, whatever the locks show. Watch the freezing panel: the frozen layer gets no gradient at all and its weights do not move (unless you ticked step 2's zeroing trap).",
+            "只训练分类头，使用原文的学习率 0.001（动量 0.9）：比从头训练时小（“训练一个神经网络”中是 0.01）。小学习率在解冻预训练权重之后才真正重要；全新的分类头通常能承受更大的学习率。每一组都用默认的、未经调优的学习率：下结论之前，先试试把分类头的学习率设为 0.01。无论锁显示什么，这个阶段都会冻结分类头以下的所有层。看冻结面板：被冻结的层根本不计算梯度，权重也不动（除非你勾选了第 2 步的清零梯度陷阱）。",
         ),
         notes: tx(
             "Train the head: fc1's fingerprint must not change (it is frozen); ‖ΔW‖ of fc2 grows. Watch the chart's red line.",
@@ -65,8 +65,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Repeat and compare", "重复并对比"),
         body: tx(
-            "The article's step 6 repeats steps 4–5 until the model converges: the early-stopping setting on each phase's form does that on a validation split carved from the training examples. Here \"repeat\" also means rerunning with other seeds. Did transfer help? Three arms on the same held-out examples: the pretrained model untouched, the fine-tuned one, and the same network trained from scratch on the same examples and seed, at its own rate. The verdict below is computed from the measured numbers, with a band for how many examples are held out.",
-            "原文第 6 步是重复第 4–5 步直到模型收敛：每个阶段表单上的提前停止设置就在从训练样本中划出的验证集上做这件事。这里的“重复”也指换随机种子重跑。迁移有帮助吗？在同样的留出样本上比较三组：未改动的预训练模型、微调后的模型，以及用同样的样本和随机种子、以自己的学习率从头训练的同一个网络。下面的结论由实测数字得出，并按留出样本数给出误差带。",
+            "The article's step 6 repeats steps 4–5 until the model converges: the early-stopping setting on each phase's form can do that on a validation split carved from the training examples: set a patience above 0 (it is off by default). Here \"repeat\" also means rerunning with other seeds. Did transfer help? Three arms on the same held-out examples: the pretrained model untouched, the fine-tuned one, and the same network trained from scratch on the same examples and seed, at its own rate. The verdict below is computed from the measured numbers, with a band for how many examples are held out.",
+            "原文第 6 步是重复第 4–5 步直到模型收敛：每个阶段表单上的早停设置可以在从训练样本中划出的验证集上做这件事：把耐心轮数设为大于 0（默认关闭）。这里的“重复”也指换随机种子重跑。迁移有帮助吗？在同样的留出样本上比较三组：未改动的预训练模型、微调后的模型，以及用同样的样本和随机种子、以自己的学习率从头训练的同一个网络。下面的结论由实测数字得出，并按留出样本数给出误差带。",
         ),
         notes: tx(
             "Ask the class to predict the winner before training from scratch; the verdict names the held-out count and its band. With time left, rerun with 3 seeds: does the verdict hold?",
@@ -114,8 +114,8 @@ pub fn scenario_note(s: Scenario) -> Text {
             "原文 §5.2 流程的一个替代品，而不是它的缩小版：原文的模型是在 ImageNet 上训练的卷积网络（fc 宽 512，大概是 ResNet-18）；这里用一个在 CIFAR-10 六类动物上训练的 3072→512→6 多层感知机代替，通过新的 512→4 分类头微调到四类交通工具；随机翻转和裁剪（填充 4）在 gather 内核（按索引取一批样本）里完成，均值 0.5、标准差 0.5。第 6 步会测量这些动物特征的价值：只训练分类头时与随机猜测（1/4）相比如何，以及与在同样的交通工具图像上从头训练的新网络相比如何。无论结果如何，它只说明这个小小的多层感知机，并不是关于 CIFAR 上迁移学习的证据。",
         ),
         Scenario::Clothes => tx(
-            "Fashion-MNIST with the digit model: the honest case. With enough examples, features learned on digits barely help clothes, and the numbers will say so.",
-            "用数字模型做 Fashion-MNIST：一个如实呈现失败的例子。样本足够时，从数字学到的特征对服装几乎没有帮助，数字会说明这一点。",
+            "Fashion-MNIST with the digit model: the honest case. With enough examples, features learned on digits may barely help clothes, and the numbers will say so.",
+            "用数字模型做 Fashion-MNIST：一个如实呈现结果的例子：样本足够时，数字特征对服装可能几乎没有帮助，数字会说明这一点。",
         ),
     }
 }
@@ -180,20 +180,25 @@ pub fn phase_label(p: PhaseKind) -> Text {
     }
 }
 
-/// An arm's name in a sentence. The tuned arm is named by the phase it reached: the head alone on
-/// frozen features is a linear probe, not yet fine-tuning (`full`: the all-layers phase ran).
-pub fn arm_name(arm: Arm, full: bool) -> Text {
-    match (arm, full) {
-        (Arm::Untouched, _) => tx("the untouched pretrained model", "未改动的预训练模型"),
-        (Arm::Tuned, false) => tx(
+/// An arm's name in a sentence. The tuned arm is named by the phase it reached (`full`: the all-layers
+/// phase ran): the head alone on frozen features is not yet fine-tuning, and it is a linear probe only
+/// when the head was replaced (`replaced`); with the pretrained head kept it starts from that head.
+pub fn arm_name(arm: Arm, full: bool, replaced: bool) -> Text {
+    match (arm, full, replaced) {
+        (Arm::Untouched, _, _) => tx("the untouched pretrained model", "未改动的预训练模型"),
+        (Arm::Tuned, false, true) => tx(
             "head only (a linear probe on the frozen features)",
             "只训练分类头（在冻结特征上的线性探测）",
         ),
-        (Arm::Tuned, true) => tx(
+        (Arm::Tuned, false, false) => tx(
+            "head only (pretrained head kept)",
+            "只训练分类头（保留预训练的分类头）",
+        ),
+        (Arm::Tuned, true, _) => tx(
             "fine-tuned (head, then every layer)",
             "微调后的模型（先分类头，再全部层）",
         ),
-        (Arm::Scratch, _) => tx("training from scratch", "从头训练"),
+        (Arm::Scratch, _, _) => tx("training from scratch", "从头训练"),
     }
 }
 
@@ -204,8 +209,8 @@ pub fn percent(lang: Lang, fraction: f32) -> String {
 
 /// The verdict as a sentence: which arm is best and by how much against the band, on how many
 /// held-out examples — or why nothing is decided yet.
-pub fn verdict(lang: Lang, v: &Verdict, n: usize, full: bool) -> String {
-    let arm = |a: Arm| arm_name(a, full).get(lang);
+pub fn verdict(lang: Lang, v: &Verdict, n: usize, full: bool, replaced: bool) -> String {
+    let arm = |a: Arm| arm_name(a, full, replaced).get(lang);
     let pc = |a: f32| percent(lang, a);
     match (lang, v) {
         (_, Verdict::Pending) => pending(lang, false, false),
@@ -251,12 +256,19 @@ pub fn verdict(lang: Lang, v: &Verdict, n: usize, full: bool) -> String {
 }
 
 /// The verdict over several seeds' means.
-pub fn seeds_verdict(lang: Lang, v: &Verdict, n: usize, seeds: usize, full: bool) -> String {
-    let arm = |a: Arm| arm_name(a, full).get(lang);
+pub fn seeds_verdict(
+    lang: Lang,
+    v: &Verdict,
+    n: usize,
+    seeds: usize,
+    full: bool,
+    replaced: bool,
+) -> String {
+    let arm = |a: Arm| arm_name(a, full, replaced).get(lang);
     let pc = |a: f32| percent(lang, a);
     match (lang, v) {
         (Lang::En, Verdict::Best { best, next, band }) => format!(
-            "Over {seeds} seeds: best is {}, mean {}, {:.1} points above {} at {} — more than the ±{band:.1}-point band (Student's t for {seeds} seeds, from the seeds' spread and {n} held-out examples). It holds for this set of training examples: the seeds do not redraw which examples are trained on.",
+            "Over {seeds} seeds: best is {}, mean {}, {:.1} points above {} at {} — more than the ±{band:.1}-point band (Student's t for {seeds} seeds on the seeds' spread, plus 1.96 standard errors for sampling {n} held-out examples). It holds for this set of training examples: the seeds do not redraw which examples are trained on.",
             arm(best.0),
             pc(best.1),
             100.0 * (best.1 - next.1),
@@ -264,7 +276,7 @@ pub fn seeds_verdict(lang: Lang, v: &Verdict, n: usize, seeds: usize, full: bool
             pc(next.1)
         ),
         (Lang::Zh, Verdict::Best { best, next, band }) => format!(
-            "{seeds} 个随机种子下：最好的是{}，平均 {}，比{}的 {} 高 {:.1} 个百分点，超过了 ±{band:.1} 个百分点的误差带（按 {seeds} 个种子的 t 分布临界值，由种子间差异和 {n} 个留出样本得出）。这个结论只对这一组训练样本成立：随机种子不会重新抽取用来训练的样本。",
+            "{seeds} 个随机种子下：最好的是{}，平均 {}，比{}的 {} 高 {:.1} 个百分点，超过了 ±{band:.1} 个百分点的误差带（种子间差异按 {seeds} 个种子的 t 分布临界值计，{n} 个留出样本的抽样误差按 1.96 个标准误计）。这个结论只对这一组训练样本成立：随机种子不会重新抽取用来训练的样本。",
             arm(best.0),
             pc(best.1),
             arm(next.0),
@@ -272,20 +284,20 @@ pub fn seeds_verdict(lang: Lang, v: &Verdict, n: usize, seeds: usize, full: bool
             100.0 * (best.1 - next.1)
         ),
         (Lang::En, Verdict::Tie { best, next, band }) => format!(
-            "Over {seeds} seeds: about the same — {} (mean {}) and {} (mean {}) lie within ±{band:.1} points, the band (Student's t for {seeds} seeds) from the seeds' spread and {n} held-out examples. It holds for this set of training examples: the seeds do not redraw which examples are trained on.",
+            "Over {seeds} seeds: about the same — {} (mean {}) and {} (mean {}) lie within ±{band:.1} points, the band from the seeds' spread (Student's t for {seeds} seeds) and the sampling of {n} held-out examples (1.96 standard errors). It holds for this set of training examples: the seeds do not redraw which examples are trained on.",
             arm(best.0),
             pc(best.1),
             arm(next.0),
             pc(next.1)
         ),
         (Lang::Zh, Verdict::Tie { best, next, band }) => format!(
-            "{seeds} 个随机种子下：差不多——{}（平均 {}）与{}（平均 {}）相差在 ±{band:.1} 个百分点之内，这是按 {seeds} 个种子的 t 分布临界值、由种子间差异和 {n} 个留出样本得出的误差带。这个结论只对这一组训练样本成立：随机种子不会重新抽取用来训练的样本。",
+            "{seeds} 个随机种子下：差不多——{}（平均 {}）与{}（平均 {}）相差在 ±{band:.1} 个百分点之内，这个误差带由种子间差异（按 {seeds} 个种子的 t 分布临界值）和 {n} 个留出样本的抽样误差（1.96 个标准误）得出。这个结论只对这一组训练样本成立：随机种子不会重新抽取用来训练的样本。",
             arm(best.0),
             pc(best.1),
             arm(next.0),
             pc(next.1)
         ),
-        _ => verdict(lang, v, n, full),
+        _ => verdict(lang, v, n, full, replaced),
     }
 }
 
@@ -569,7 +581,10 @@ pub mod ui {
     /// Weight decay field.
     pub const WEIGHT_DECAY: Text = tx("Weight decay", "权重衰减");
     /// A gradient taken as zero.
-    pub const ZEROED: Text = tx("0 (zeroed, not computed)", "0（已清零，未计算）");
+    pub const ZEROED: Text = tx(
+        "0 (computed, then zeroed by p.grad.zero_())",
+        "0（先计算，再由 p.grad.zero_() 清零）",
+    );
     /// A layer frozen by zeroing moved.
     pub const DRIFTED: Text = tx(
         "Frozen by zeroing its gradient, {name} still moved: ‖ΔW‖ = {dw}. Its gradient was 0, but the optimiser still applied weight decay and momentum to it. With requires_grad = False (untick the box in step 2) it stays bit-identical.",
@@ -590,7 +605,7 @@ pub mod ui {
     /// Why it is disabled.
     pub const SEEDS_NEED: Text = tx(
         "Run a fine-tuning phase and the from-scratch arm first: the seeds repeat their settings, early stopping included, from the model as loaded (a new head, the shuffling and the scratch initialisation change with the seed; the training examples and the validation split do not).",
-        "请先运行一个微调阶段和从头训练组：各随机种子会从加载时的模型出发，重复它们的设置，包括提前停止。新分类头、打乱顺序和从头训练的初始化随种子而变；训练样本和验证集不变。",
+        "请先运行一个微调阶段和从头训练组：各随机种子会从加载时的模型出发，重复它们的设置，包括早停。新分类头、打乱顺序和从头训练的初始化随种子而变；训练样本和验证集不变。",
     );
     /// A seed column.
     pub const SEED: Text = tx("seed", "种子");
@@ -688,25 +703,31 @@ mod tests {
             (Arm::Scratch, Some(0.314)),
         ];
         let v = decide(&arms, true, 200);
-        let en = verdict(Lang::En, &v, 200, true);
+        let en = verdict(Lang::En, &v, 200, true, true);
         assert!(
             en.starts_with(
                 "Best: the untouched pretrained model at 48.2 %, 12.8 points above fine-tuned (head, then every layer) at 35.4 %"
             ),
             "{en}"
         );
-        assert!(verdict(Lang::En, &v, 200, false).contains("above head only (a linear probe"));
+        assert!(
+            verdict(Lang::En, &v, 200, false, true).contains("above head only (a linear probe")
+        );
+        assert!(
+            verdict(Lang::En, &v, 200, false, false)
+                .contains("above head only (pretrained head kept)")
+        );
         assert!(en.contains("200 held-out"), "{en}");
-        let zh = verdict(Lang::Zh, &v, 200, true);
+        let zh = verdict(Lang::Zh, &v, 200, true, true);
         assert!(zh.contains("48.2%") && !zh.contains(" %"), "{zh}");
         let tie = decide(
             &[(Arm::Tuned, Some(0.52)), (Arm::Scratch, Some(0.50))],
             true,
             500,
         );
-        assert!(verdict(Lang::En, &tie, 500, true).starts_with("About the same"));
+        assert!(verdict(Lang::En, &tie, 500, true, true).starts_with("About the same"));
         let few = decide(&arms, true, 12);
-        assert!(verdict(Lang::En, &few, 12, true).starts_with("Only 12 held-out examples"));
+        assert!(verdict(Lang::En, &few, 12, true, true).starts_with("Only 12 held-out examples"));
         // The CIFAR walkthrough's figures: the head alone at 52.3 % on four classes, scratch 57.7 %,
         // on 500 held-out examples (band ≈ 6.2 points).
         let f = features(Lang::En, 0.523, 4, Some(0.577), 500);

@@ -152,18 +152,26 @@ pub fn t_critical(df: usize) -> f64 {
 }
 
 /// The band, in points, for the difference of two arms' mean accuracies over seeds on `n` held-out
-/// examples: max(1 point, t·SE) with Student's t for (seeds − 1) degrees of freedom, the standard error
-/// combining the seeds' spread (sd²/seeds for each arm) and the held-out sampling error of each mean.
+/// examples: max(1 point, √(1.96²·s²_held/n + t²·(s²_a/k_a + s²_b/k_b))). Only the seed-spread term is
+/// estimated from the seeds, so only it gets Student's t for (seeds − 1) degrees of freedom; the
+/// held-out sampling term is not, so it gets z = 1.96. Both arms are measured on the same held-out
+/// images, but the page does not have their per-image agreement, so s²_held is the conservative
+/// fallback p_a(1 − p_a) + p_b(1 − p_b) (at least the paired-difference variance whenever the two
+/// arms' per-image errors are not negatively correlated).
 pub fn seeds_band(a: &[f32], b: &[f32], n: usize) -> f32 {
     let ((ma, sa), (mb, sb)) = (mean_sd(a), mean_sd(b));
     let seeds = |v: &[f32]| v.len().max(1) as f64;
-    let sampling = |m: f32| f64::from(m) * (1.0 - f64::from(m)) / n.max(1) as f64;
-    let var = f64::from(sa).powi(2) / seeds(a)
-        + f64::from(sb).powi(2) / seeds(b)
-        + sampling(ma)
-        + sampling(mb);
-    let seeds = a.len().min(b.len());
-    (100.0 * t_critical(seeds.saturating_sub(1)) * var.sqrt()).max(1.0) as f32
+    let p = |m: f32| f64::from(m) * (1.0 - f64::from(m));
+    let held = 1.96f64.powi(2) * (p(ma) + p(mb)) / n.max(1) as f64;
+    let spread = f64::from(sa).powi(2) / seeds(a) + f64::from(sb).powi(2) / seeds(b);
+    let k = a.len().min(b.len());
+    // One seed has no spread to estimate: t is infinite only when there is a spread term to scale.
+    let t = if spread > 0.0 {
+        t_critical(k.saturating_sub(1))
+    } else {
+        0.0
+    };
+    (100.0 * (held + t * t * spread).sqrt()).max(1.0) as f32
 }
 
 /// The verdict over arms measured with several seeds (each arm's accuracies, one per seed; the
@@ -223,6 +231,14 @@ mod tests {
             (two - 12.706 * 100.0 * (0.0002f64 / 2.0 * 2.0).sqrt() as f32).abs() < 0.05,
             "{two}"
         );
+        // The held-out term gets z = 1.96, never t: no spread, two seeds, 500 examples at 50 % →
+        // 1.96 · sqrt(0.5/500) = 6.20 points (t 12.71 on it would give 40).
+        let held = seeds_band(&[0.5, 0.5], &[0.5, 0.5], 500);
+        assert!((held - 6.198).abs() < 0.01, "{held}");
+        // Both terms: sqrt(1.96²·(0.25 + 0.25)/500 + 4.303²·(0.02²/3 + 0.02²/3)) points.
+        let both = seeds_band(&[0.48, 0.50, 0.52], &[0.48, 0.50, 0.52], 500);
+        let want = (1.96f64.powi(2) * 0.5 / 500.0 + 4.303f64.powi(2) * 0.0004 * 2.0 / 3.0).sqrt();
+        assert!((both - 100.0 * want as f32).abs() < 0.01, "{both}");
         let arms = [
             (Arm::Untouched, vec![0.5; 3]),
             (Arm::Tuned, vec![0.70, 0.72, 0.74]),

@@ -264,7 +264,8 @@ impl Worker {
 
 impl Worker {
     /// A phase with early stopping ends: its best epoch's weights come back, it is told where it
-    /// stopped, and the tuned model is measured again from those weights.
+    /// stopped, and the tuned model's freezing panel and accuracy are measured again from those
+    /// weights.
     async fn stop_early(&mut self, run: &Run, early: EarlyRun) -> Result<(), EngineError> {
         let engine = match run.slot {
             Slot::Tuned => self.tuned.as_mut(),
@@ -276,6 +277,8 @@ impl Worker {
         let info = early.finish(engine, train, run.phase, run.epochs, run.epoch)?;
         self.tell(&FtEvent::Stopped(info));
         if run.slot == Slot::Tuned {
+            // The freezing panel's fingerprint and ‖ΔW‖ follow the restored weights.
+            self.tensors_with(false).await?;
             self.evaluate(Slot::Tuned, None, info.best_epoch).await?;
         }
         Ok(())

@@ -13,6 +13,15 @@ impl Worker {
     /// The freezing panel's figures: gradient norms of the last step, ‖ΔW‖ since the phase began,
     /// momentum norms, and the kernels the last step launched.
     pub(super) async fn tensors(&mut self) -> Result<(), EngineError> {
+        self.tensors_with(true).await
+    }
+
+    /// The freezing panel's figures; with `read_trace` false the last step's gradients are not read
+    /// (after early stopping restored its best epoch's weights, that step's gradients are not those
+    /// of the weights now held, and the validation evaluation has reused the step's buffers), so the
+    /// trainable tensors' gradients say "no step since this changed" while ‖ΔW‖ and fc1's fingerprint
+    /// describe the restored weights.
+    pub(super) async fn tensors_with(&mut self, read_trace: bool) -> Result<(), EngineError> {
         let start = self.phase_start.clone();
         let Some(engine) = self.tuned.as_mut() else {
             return Ok(());
@@ -22,7 +31,7 @@ impl Worker {
         let launches: Vec<KernelLaunch> = engine.last_step_kernels();
         // The trace is valid right after a step; after an evaluation or a change it is not, and the
         // trainable tensors' gradient norms are then unknown (frozen ones are 0 either way).
-        let trace = if launches.is_empty() {
+        let trace = if launches.is_empty() || !read_trace {
             None
         } else {
             match engine.trace().await {
