@@ -248,7 +248,10 @@ mod tests {
         let before = predictions(&probs, &labels, 10);
         let all: Vec<usize> = (0..before.len()).collect();
         let e = ece(&reliability(&probs, &labels, 10, BINS));
-        assert!((ece_rows(&before, &all, BINS) - e).abs() < 1e-5, "same ECE as the diagram's");
+        assert!(
+            (ece_rows(&before, &all, BINS) - e).abs() < 1e-5,
+            "same ECE as the diagram's"
+        );
         assert_eq!(bootstrap_ece_change(&before, &before, 200, 1), (0.0, 0.0));
         // The same answers with confidences equal to their bin's accuracy: a clear gain.
         let after: Vec<(f32, bool)> = before.iter().map(|&(c, r)| (c * c, r)).collect();

@@ -158,8 +158,7 @@ pub async fn integrated(
         Completeness {
             sum,
             difference,
-            relative_error: (sum - difference).abs()
-                / difference.abs().max(ends[0].abs()).max(1.0),
+            relative_error: (sum - difference).abs() / difference.abs().max(ends[0].abs()).max(1.0),
         },
     ))
 }

@@ -243,7 +243,10 @@ pub mod ui {
         "正在测量校准（全部测试图像，在每一半上拟合 T）……",
     );
     pub const CAL_SPLIT: Text = tx("scaling", "缩放方式");
-    pub const CAL_ROW_BEFORE: Text = tx("before: T = 1, every test image", "缩放前：T = 1，全部测试图像");
+    pub const CAL_ROW_BEFORE: Text = tx(
+        "before: T = 1, every test image",
+        "缩放前：T = 1，全部测试图像",
+    );
     pub const CAL_ROW_FIT: Text = tx(
         "after, on the images T was fitted on (each half with its own T)",
         "缩放后，在拟合 T 的图像上（每一半用它自己的 T）",

@@ -49,8 +49,8 @@ impl Worker {
         };
         let ((ze, ye), (zo, yo)) = (half(0), half(1));
         let t = (fit_temperature(&ze, &ye, 10), fit_temperature(&zo, &yo, 10));
-        let own = move |i: usize| if i % 2 == 0 { t.0 } else { t.1 };
-        let other = move |i: usize| if i % 2 == 0 { t.1 } else { t.0 };
+        let own = move |i: usize| if i.is_multiple_of(2) { t.0 } else { t.1 };
+        let other = move |i: usize| if i.is_multiple_of(2) { t.1 } else { t.0 };
         // Probabilities and mean NLL with image i divided by temperature(i).
         let scaled = |temperature: &dyn Fn(usize) -> f32| {
             let mut probs = Vec::with_capacity(logits.len());
