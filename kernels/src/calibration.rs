@@ -114,6 +114,60 @@ pub fn fit_temperature(logits: &[f32], labels: &[u8], classes: usize) -> f32 {
     ((a + b) / 2.0).exp() as f32
 }
 
+/// Each prediction's confidence (its top class's probability) and whether that class is right.
+pub fn predictions(probs: &[f32], labels: &[u8], classes: usize) -> Vec<(f32, bool)> {
+    probs
+        .chunks_exact(classes)
+        .zip(labels)
+        .map(|(p, &l)| {
+            let (best, conf) = p
+                .iter()
+                .copied()
+                .enumerate()
+                .fold((0, f32::MIN), |b, (i, v)| if v > b.1 { (i, v) } else { b });
+            (conf, best == usize::from(l))
+        })
+        .collect()
+}
+
+/// ECE of the predictions `rows` picks from `pred` (rows may repeat), binned as [`reliability`]:
+/// Σ over bins of |right − Σ confidence| / n, which equals Σ (count/n)·|accuracy − confidence|.
+fn ece_rows(pred: &[(f32, bool)], rows: &[usize], bins: usize) -> f32 {
+    let mut gap = vec![0.0f64; bins];
+    for &r in rows {
+        let (conf, right) = pred[r];
+        let k = ((conf * bins as f32).ceil() as usize).clamp(1, bins) - 1;
+        gap[k] += f64::from(u8::from(right)) - f64::from(conf);
+    }
+    (gap.iter().map(|g| g.abs()).sum::<f64>() / rows.len().max(1) as f64) as f32
+}
+
+/// The 95 % bootstrap interval of ECE(after) − ECE(before), paired: each of `draws` draws resamples
+/// the images with replacement and measures both on the same sample. A change counts as real only
+/// when the interval leaves zero out: the ECE of a few thousand images moves by a fraction of a point
+/// from the sample alone.
+pub fn bootstrap_ece_change(
+    before: &[(f32, bool)],
+    after: &[(f32, bool)],
+    draws: usize,
+    seed: u64,
+) -> (f32, f32) {
+    let n = before.len().min(after.len());
+    if n == 0 || draws == 0 {
+        return (0.0, 0.0);
+    }
+    let mut rng = crate::rng::SeededRng::new(seed);
+    let mut changes: Vec<f32> = (0..draws)
+        .map(|_| {
+            let rows: Vec<usize> = (0..n).map(|_| rng.below(n)).collect();
+            ece_rows(after, &rows, BINS) - ece_rows(before, &rows, BINS)
+        })
+        .collect();
+    changes.sort_by(f32::total_cmp);
+    let at = |q: f64| changes[((q * (draws - 1) as f64).round() as usize).min(draws - 1)];
+    (at(0.025), at(0.975))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +241,21 @@ mod tests {
                 "the fit never does worse than T = 1"
             );
         }
+    }
+    #[test]
+    fn the_bootstrap_interval_is_zero_for_no_change_and_leaves_zero_out_for_a_clear_gain() {
+        let (probs, labels) = synthetic(5_000, |c| c * c);
+        let before = predictions(&probs, &labels, 10);
+        let all: Vec<usize> = (0..before.len()).collect();
+        let e = ece(&reliability(&probs, &labels, 10, BINS));
+        assert!(
+            (ece_rows(&before, &all, BINS) - e).abs() < 1e-5,
+            "same ECE as the diagram's"
+        );
+        assert_eq!(bootstrap_ece_change(&before, &before, 200, 1), (0.0, 0.0));
+        // The same answers with confidences equal to their bin's accuracy: a clear gain.
+        let after: Vec<(f32, bool)> = before.iter().map(|&(c, r)| (c * c, r)).collect();
+        let (lo, hi) = bootstrap_ece_change(&before, &after, 200, 1);
+        assert!(lo <= hi && hi < 0.0, "interval {lo}..{hi}");
     }
 }

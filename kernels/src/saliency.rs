@@ -22,7 +22,9 @@ pub struct Completeness {
     pub sum: f32,
     /// z_c(x) − z_c(x₀).
     pub difference: f32,
-    /// |sum − difference| / |difference|.
+    /// |sum − difference| / max(|difference|, |z_c(x)|, 1): the gap relative to the scale of the
+    /// scores, so that a difference near 0 (an image the baseline already scores alike) does not
+    /// turn a tiny gap into a huge relative error.
     pub relative_error: f32,
 }
 
@@ -156,7 +158,7 @@ pub async fn integrated(
         Completeness {
             sum,
             difference,
-            relative_error: (sum - difference).abs() / difference.abs().max(1e-6),
+            relative_error: (sum - difference).abs() / difference.abs().max(ends[0].abs()).max(1.0),
         },
     ))
 }
@@ -212,7 +214,9 @@ fn ranks(v: &[f32]) -> Vec<f64> {
 }
 
 /// Spearman's rank correlation of the magnitudes |a| and |b| (1: the same pixels matter in the same
-/// order; near 0: unrelated maps).
+/// order; near 0: unrelated maps). Ties share their mean rank, so pixels that are 0 in both maps agree
+/// perfectly: for integrated gradients from the black baseline, (x − x₀) is exactly 0 on the ~600
+/// background pixels of an MNIST digit, and ρ is dominated by them whatever the weights.
 pub fn rank_correlation(a: &[f32], b: &[f32]) -> f32 {
     let abs = |v: &[f32]| v.iter().map(|x| x.abs()).collect::<Vec<_>>();
     let (ra, rb) = (ranks(&abs(a)), ranks(&abs(b)));

@@ -1,6 +1,6 @@
-//! Step 7's calibration: the test images' reliability diagram and ECE before and after temperature
-//! scaling, with T fitted on a validation split of the training images (the worker's
-//! [`super::protocol::InQuery::Calibration`]).
+//! Step 7's calibration: the test images' reliability diagram, ECE and NLL before and after
+//! temperature scaling, with T cross-fitted on the test images (fitted on the even ones and checked on
+//! the odd ones, and the other way round; the worker's [`super::protocol::InQuery::Calibration`]).
 
 use leptos::prelude::*;
 
@@ -75,34 +75,53 @@ pub fn calibration(client: InClient, state: InState, lang: RwSignal<Lang>) -> im
         {move || match view_.get() {
             None => view! { <p class="hint" data-testid="calibration-wait">{move || ui::CAL_MEASURING.get(lang.get())}</p> }.into_any(),
             Some(c) => {
-                let (vb, va) = c.val_ece;
-                let (tb, ta) = c.test_ece;
-                let t = c.temperature;
-                let (v, from) = c.validation;
-                let better = ta < tb;
+                let (before, fit, held) = c.ece;
+                let (nb, nf, nh) = c.nll;
+                let (te, to) = c.temperature;
+                let t = (te + to) / 2.0;
+                let (lo, hi) = c.change_band;
+                let change = held - before;
+                // A change counts only when its bootstrap interval leaves 0 out.
+                let (better, worse) = (hi < 0.0, lo > 0.0);
                 let acc = c.test_accuracy;
+                let n = c.test;
+                let side = |t: f32| if t > 1.05 { 1 } else if t < 0.95 { -1 } else { 0 };
+                let t_line = match (side(te), side(to)) {
+                    (1, 1) => ui::CAL_OVER,
+                    (-1, -1) => ui::CAL_UNDER,
+                    (0, 0) => ui::CAL_CALIBRATED,
+                    _ => ui::CAL_MIXED,
+                };
+                let verdict = if better { ui::CAL_TEST_BETTER } else if worse { ui::CAL_TEST_WORSE } else { ui::CAL_TEST_NOISE };
+                let points = |v: f32| format!("{:+.2}", v * 100.0);
                 view! {
-                    <table class="numbers" data-testid="calibration-ece" data-value=tb.to_string()
-                        data-val-before=vb.to_string() data-val-after=va.to_string()
-                        data-test-before=tb.to_string() data-test-after=ta.to_string() data-temperature=t.to_string()>
-                        <thead><tr><th>{move || ui::CAL_SPLIT.get(lang.get())}</th><th>"n"</th>
-                            <th>{move || ui::CAL_BEFORE.get(lang.get())}</th><th>{move || ui::CAL_AFTER.get(lang.get())}</th></tr></thead>
+                    <table class="numbers" data-testid="calibration-ece" data-value=before.to_string()
+                        data-val-before=before.to_string() data-val-after=fit.to_string()
+                        data-test-before=before.to_string() data-test-after=held.to_string()
+                        data-change-lo=lo.to_string() data-change-hi=hi.to_string()
+                        data-nll-before=nb.to_string() data-nll-after=nh.to_string() data-temperature=t.to_string()>
+                        <thead><tr><th>{move || ui::CAL_SPLIT.get(lang.get())}</th><th>"ECE"</th><th>"NLL"</th></tr></thead>
                         <tbody>
-                            <tr><td>{move || ui::CAL_VALIDATION.get(lang.get())}{format!(" {from}–{})", from + v - 1)}</td><td>{v}</td>
-                                <td data-testid="calibration-ece-val-before" data-value=vb.to_string()>{pct(vb)}</td>
-                                <td data-testid="calibration-ece-val-after" data-value=va.to_string()>{pct(va)}</td></tr>
-                            <tr><td>{move || ui::CAL_TEST.get(lang.get())}</td><td>{c.test}</td>
-                                <td data-testid="calibration-ece-test-before" data-value=tb.to_string()>{pct(tb)}</td>
-                                <td data-testid="calibration-ece-test-after" data-value=ta.to_string()>{pct(ta)}</td></tr>
+                            <tr><td>{move || ui::CAL_ROW_BEFORE.get(lang.get())}{format!(" (n = {n})")}</td>
+                                <td data-testid="calibration-ece-test-before" data-value=before.to_string()>{pct(before)}</td>
+                                <td data-testid="calibration-nll-before" data-value=nb.to_string()>{format!("{nb:.4}")}</td></tr>
+                            <tr><td>{move || ui::CAL_ROW_FIT.get(lang.get())}</td>
+                                <td data-testid="calibration-ece-val-after" data-value=fit.to_string()>{pct(fit)}</td>
+                                <td data-testid="calibration-nll-fit" data-value=nf.to_string()>{format!("{nf:.4}")}</td></tr>
+                            <tr><td>{move || ui::CAL_ROW_HELD.get(lang.get())}</td>
+                                <td data-testid="calibration-ece-test-after" data-value=held.to_string()>{pct(held)}</td>
+                                <td data-testid="calibration-nll-after" data-value=nh.to_string()>{format!("{nh:.4}")}</td></tr>
                         </tbody>
                         <caption>{format!("ECE, {} bins · {:.0} ms", kernels::calibration::BINS, c.ms)}</caption>
                     </table>
-                    <p data-testid="calibration-temperature" data-value=t.to_string()>
-                        {move || ui::CAL_T.get(lang.get())}{format!(" {t:.2}. ")}
-                        {move || if t > 1.0 { ui::CAL_OVER.get(lang.get()) } else { ui::CAL_UNDER.get(lang.get()) }}</p>
-                    <p data-testid="calibration-verdict" data-better=better.to_string() class=if better { "good" } else { "bad" }>
-                        {move || if better { ui::CAL_TEST_BETTER.get(lang.get()) } else { ui::CAL_TEST_WORSE.get(lang.get()) }}
-                        {format!(" {:.1} %.", acc * 100.0)}</p>
+                    <p data-testid="calibration-temperature" data-value=t.to_string() data-even=te.to_string() data-odd=to.to_string()>
+                        {move || ui::CAL_T.get(lang.get())}{format!(" {te:.2}; ")}{move || ui::CAL_T_ODD.get(lang.get())}{format!(" {to:.2}. ")}
+                        {move || t_line.get(lang.get())}</p>
+                    <p data-testid="calibration-verdict" data-better=better.to_string() data-worse=worse.to_string()
+                        class=if better { "good" } else if worse { "bad" } else { "" }>
+                        {move || ui::CAL_CHANGE.get(lang.get()).replace("{d}", &points(change)).replace("{lo}", &points(lo))
+                            .replace("{hi}", &points(hi)).replace("{n}", &c.draws.to_string())}
+                        " "{move || verdict.get(lang.get())}{format!(" {:.1} %.", acc * 100.0)}</p>
                     <p class="hint">{move || ui::CAL_SEEN.get(lang.get())}</p>
                     {diagram(&c.bins.0, &c.bins.1, lang)}
                 }.into_any()

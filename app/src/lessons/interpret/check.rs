@@ -9,6 +9,12 @@ use super::state::{InClient, InState};
 use super::text::ui;
 use crate::ui::i18n::Lang;
 
+/// Whether an accuracy `acc` on `n` images is within two standard errors of 0.5.
+fn too_close(acc: f32, n: usize) -> bool {
+    let se = (acc * (1.0 - acc) / n.max(1) as f32).sqrt();
+    (acc - 0.5).abs() < 2.0 * se
+}
+
 /// Step 8.
 pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
     let q1 = RwSignal::new(None::<bool>);
@@ -26,17 +32,23 @@ pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>)
             });
         }
     };
-    // Q2: the gradient map with and without the output layer randomised, on the image shown.
+    // Q2: the gradient map with and without the output layer randomised, on the image shown (the
+    // drawing while the pad is open).
     let answer2 = move |yes| {
         q2.set(Some(yes));
         let maps = RwSignal::new(Vec::<Vec<f32>>::new());
+        let drawn = if pick.drawing.get_untracked() {
+            pick.drawn.get_untracked().map(serde_bytes::ByteBuf::from)
+        } else {
+            None
+        };
         for r in [0, 1] {
             ask(
                 &client,
                 state,
                 InQuery::Explain {
                     image: pick.image.get_untracked(),
-                    drawn: None,
+                    drawn: drawn.clone(),
                     method: Method::Gradient,
                     randomized: r,
                 },
@@ -67,6 +79,11 @@ pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>)
                 <button class="secondary" data-testid="interpret-q1-no" disabled=move || q1.get().is_some() on:click=move |_| answer1(false)>{move || ui::NO.get(lang.get())}</button>
             </div>
             {move || q1.get().map(|picked| match state.accuracy_at(Arm::Model, 0.1) {
+                // Within two standard errors of one half, n images cannot say which side it is on.
+                Some((acc, n)) if too_close(acc, n) => view! {
+                    <p data-testid="interpret-q1-result" data-correct="undecided">
+                        {move || ui::TOO_CLOSE.get(lang.get()).replace("{n}", &n.to_string())}{format!(" ε = 0.1: {:.1} %.", acc * 100.0)}</p>
+                }.into_any(),
                 Some((acc, n)) => result(picked, acc > 0.5, "interpret-q1-result", format!("ε = 0.1: {:.1} % (n = {n})", acc * 100.0)).into_any(),
                 None => view! { <p class="hint">{move || ui::WAIT_CURVE.get(lang.get())}</p> }.into_any(),
             })}
@@ -80,5 +97,19 @@ pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>)
                 None => view! { <p class="hint">{move || ui::WAIT_SANITY.get(lang.get())}</p> }.into_any(),
             })}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_close;
+
+    #[test]
+    fn an_accuracy_within_two_standard_errors_of_a_half_is_too_close_to_call() {
+        // SE at 0.52 on 1,000 images ≈ 0.0158: 0.02 < 0.032.
+        assert!(too_close(0.52, 1000));
+        assert!(!too_close(0.6, 1000));
+        assert!(!too_close(0.3, 1000));
+        assert!(too_close(0.6, 20), "0.1 < 2·0.11 on 20 images");
     }
 }

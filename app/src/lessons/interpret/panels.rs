@@ -305,7 +305,7 @@ pub fn saliency(
                     <p class="hint" data-testid="map-key" data-method=m.method.key()>{move || key.get(lang.get())}</p>
                     {completeness.map(|(sum, diff, rel)| view! {
                         <p data-testid="ig-completeness" data-value=rel.to_string() class=if rel <= 0.05 { "good" } else { "bad" }>
-                            {format!("Σ = {sum:.3} · z(x) − z(x₀) = {diff:.3} · {:.2} % · ", rel * 100.0)}
+                            {format!("Σ = {sum:.3} · Δz = z(x) − z(x₀) = {diff:.3} · |Σ − Δz| / max(|Δz|, |z(x)|, 1) = {:.2} % · ", rel * 100.0)}
                             {move || if rel <= 0.05 { ui::COMPLETE.get(lang.get()) } else { ui::INCOMPLETE.get(lang.get()) }}</p>
                     })}
                 }

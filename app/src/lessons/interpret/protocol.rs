@@ -221,7 +221,7 @@ pub struct MapView {
     pub randomized: usize,
     /// One value per pixel (signed; red raises the class's score, blue lowers it).
     pub map: Vec<f32>,
-    /// Integrated gradients: Σ attributions, z(x) − z(x₀), relative error.
+    /// Integrated gradients: Σ attributions, z(x) − z(x₀), and |Σ − Δz| / max(|Δz|, |z(x)|, 1).
     pub completeness: Option<(f32, f32, f32)>,
     /// Milliseconds the worker took.
     pub ms: f64,
@@ -251,19 +251,23 @@ pub struct FgsmView {
 /// The model's calibration (Guo et al. 2017), before and after temperature scaling.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationView {
-    /// The temperature fitted on the validation split (minimum NLL).
-    pub temperature: f32,
-    /// Validation images (the last ones of the training images loaded) and where they start.
-    pub validation: (usize, usize),
+    /// The temperatures fitted (minimum NLL) on the even and on the odd test images.
+    pub temperature: (f32, f32),
     /// Test images.
     pub test: usize,
-    /// ECE on the validation split, before and after.
-    pub val_ece: (f32, f32),
-    /// ECE on the test images, before and after.
-    pub test_ece: (f32, f32),
+    /// ECE of the test images before (T = 1), after with each half divided by the T fitted on it,
+    /// and after with each half divided by the T fitted on the other half (held out).
+    pub ece: (f32, f32, f32),
+    /// Mean NLL, the same three ways.
+    pub nll: (f32, f32, f32),
+    /// The 95 % bootstrap interval of the held-out ECE's change (after − before).
+    pub change_band: (f32, f32),
+    /// Bootstrap resamplings behind `change_band`.
+    pub draws: usize,
     /// Test accuracy (temperature scaling changes no prediction).
     pub test_accuracy: f32,
-    /// The test images' reliability diagram before and after ([`kernels::calibration::BINS`] bins).
+    /// The test images' reliability diagram before and after, held out ([`kernels::calibration::BINS`]
+    /// bins).
     pub bins: (
         Vec<kernels::calibration::Bin>,
         Vec<kernels::calibration::Bin>,

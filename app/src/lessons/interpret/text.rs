@@ -20,8 +20,8 @@ pub const STEPS: [Step; 8] = [
             "第一层的每个隐藏单元都把 784 个像素乘以它自己的 784 个权重：画成 28×28 的小图，红色权重：那里有笔画会提高该单元的输入，蓝色则降低。旁边是每个类别测试图像的平均图：权重必须区分的就是这些模式。",
         ),
         notes: tx(
-            "Ask which tiles look like strokes and which look like noise. A 512-unit layer spreads the work: few tiles look like a digit.",
-            "问学生哪些小图像笔画、哪些像噪声。512 个单元的层把任务分散开了：很少有小图像一个数字。",
+            "Ask which tiles look like strokes and which look like noise. A wide layer spreads the work over many units: few tiles look like a digit.",
+            "问学生哪些小图看起来像笔画、哪些像噪声。较宽的层把任务分散到许多单元上：很少有小图看起来像一个数字。",
         ),
     },
     Step {
@@ -38,19 +38,19 @@ pub const STEPS: [Step; 8] = [
     Step {
         title: tx("Sanity check", "合理性检验"),
         body: tx(
-            "A map that explains the model must change when the model does. This sanity check (Adebayo et al. 2018) replaces the trained weights by random ones, from the output layer down, and draws the map again, with the plain gradient or with integrated gradients. The rank correlation ρ compares which pixels matter before and after: near 1, the map shows the image more than the model.",
-            "能解释模型的热力图必须随模型而变。这个合理性检验（Adebayo 等，2018）把训练好的权重从输出层往下换成随机权重，用普通梯度或积分梯度再画一次。秩相关系数 ρ 比较前后哪些像素重要：接近 1 说明热力图更多地反映图像本身而不是模型。",
+            "A map that explains the model must change when the model does. This sanity check (Adebayo et al. 2018) replaces the trained weights by random ones, from the output layer down, and draws the map again, with the plain gradient or with integrated gradients. The rank correlation ρ compares which pixels matter before and after: near 1, the map does not depend on the randomised weights: it shows the image, or the layers left trained, rather than what those weights learned.",
+            "能解释模型的热力图必须随模型而变。这个合理性检验（Adebayo 等，2018）把训练好的权重从输出层往下换成随机权重，用普通梯度或积分梯度再画一次。秩相关系数 ρ 比较前后哪些像素重要：接近 1 说明热力图不依赖被随机化的权重：它反映的是图像本身或仍保持训练状态的层，而不是这些权重学到的东西。",
         ),
         notes: tx(
-            "Ask before pressing: will a random network's map look like a digit? For the plain gradient of this ReLU network, hardly: ∂z_c/∂x = Σⱼ W₂[c,j]·1[unit j on]·W₁[j,:] depends on the image only through which units are on, so with both layers random the map is noise, and with only the output layer random any stroke-like look comes from the first layer's learned weights, not from the image. Then switch to integrated gradients: it multiplies by (x − x₀), so with the black baseline the digit's strokes show through even with random weights — Adebayo et al.'s finding for methods that multiply by the input. That is why the test exists.",
-            "按之前先问：随机网络的热力图会像一个数字吗？对这个 ReLU 网络的普通梯度来说，几乎不会：∂z_c/∂x = Σⱼ W₂[c,j]·1[单元 j 激活]·W₁[j,:] 只通过哪些单元被激活来依赖图像，所以两层都随机时热力图是噪声；只随机化输出层时，任何像笔画的样子都来自第一层学到的权重，而不是来自图像。再换成积分梯度：它乘以 (x − x₀)，所以用黑色基线时，即使权重是随机的，数字的笔画也会透出来——这正是 Adebayo 等人对“乘以输入”的方法的发现。这就是需要这个检验的原因。",
+            "Ask before pressing: will a random network's map look like a digit? For the plain gradient of this ReLU network, hardly: ∂z_c/∂x = Σⱼ W₂[c,j]·1[unit j on]·W₁[j,:] depends on the image only through which units are on, so with both layers random the map is noise, and with only the output layer random any stroke-like look comes from the first layer's learned weights, not from the image. Then switch to integrated gradients: it multiplies by (x − x₀), so with the black baseline the digit's strokes show through even with random weights — Adebayo et al.'s finding for methods that multiply by the input. That is why the test exists. For integrated gradients from black, ρ is dominated by the ~600 background pixels that are exactly 0 in both maps (x − x₀ = 0 there), so a high ρ says little beyond that.",
+            "按之前先问：随机网络的热力图会像一个数字吗？对这个 ReLU 网络的普通梯度来说，几乎不会：∂z_c/∂x = Σⱼ W₂[c,j]·1[单元 j 激活]·W₁[j,:] 只通过哪些单元被激活来依赖图像，所以两层都随机时热力图是噪声；只随机化输出层时，任何像笔画的样子都来自第一层学到的权重，而不是来自图像。再换成积分梯度：它乘以 (x − x₀)，所以用黑色基线时，即使权重是随机的，数字的笔画也会透出来——这正是 Adebayo 等人对“乘以输入”的方法的发现。这就是需要这个检验的原因。对从黑色基线出发的积分梯度，ρ 主要由大约 600 个在两张图里都恰好为 0 的背景像素决定（那里 x − x₀ = 0），所以 ρ 高说明不了更多。",
         ),
     },
     Step {
         title: tx("Adversarial examples", "对抗样本"),
         body: tx(
-            "FGSM (Goodfellow et al. 2015) moves every pixel by ε in the direction that raises the loss: x′ = clip(x + ε·sign(∇ₓL), 0, 1). ε is in units of the 0–1 pixel range, so ε = 0.1 changes each pixel by at most a tenth of the way from black to white. To a person it is the same digit.",
-            "FGSM（Goodfellow 等，2015）把每个像素沿着使损失增大的方向移动 ε：x′ = clip(x + ε·sign(∇ₓL), 0, 1)。ε 以 0–1 像素范围为单位，所以 ε = 0.1 最多把每个像素改变从黑到白距离的十分之一。对人来说它仍是同一个数字。",
+            "FGSM (Goodfellow et al. 2015) moves every pixel by up to ε in the direction that raises the loss (pixels already at 0 or 1 cannot move further): x′ = clip(x + ε·sign(∇ₓL), 0, 1). ε is in units of the 0–1 pixel range, so ε = 0.1 changes each pixel by at most a tenth of the way from black to white. To a person it is the same digit.",
+            "FGSM（Goodfellow 等，2015）把每个像素沿着使损失增大的方向移动至多 ε（已经是 0 或 1 的像素不能再往外移）：x′ = clip(x + ε·sign(∇ₓL), 0, 1)。ε 以 0–1 像素范围为单位，所以 ε = 0.1 最多把每个像素改变从黑到白距离的十分之一。对人来说它仍是同一个数字。",
         ),
         notes: tx(
             "The slider opens at ε = 0 (no change). Raise ε slowly and stop at the first ε that changes the answer. Ask the class to read the attacked digit.",
@@ -82,8 +82,8 @@ pub const STEPS: [Step; 8] = [
     Step {
         title: tx("Overconfidence", "过度自信"),
         body: tx(
-            "Draw a scribble that is no digit, or ask for an image of pure noise. The softmax spreads exactly 100 % over the ten classes: there is no \"none of these\". A high probability says the class wins against the other nine, not that the image is a digit. Even on real digits, is 90 % confidence right nine times in ten? That is calibration: the reliability diagram below bins the test images by confidence and compares each bin's accuracy with the diagonal, and the expected calibration error (ECE) averages the gap. Dividing every logit by one number T, fitted on a validation split of the training images, is temperature scaling: it changes no answer, only how sure the model is.",
-            "画一个不是数字的涂鸦，或者生成一张纯噪声图像。softmax 把恰好 100% 分配给十个类别：没有“都不是”这个选项。高概率说明这个类别胜过了另外九个，而不是说这张图像是一个数字。即使在真正的数字上，90% 的置信度是否十次有九次对？这就是校准：下面的可靠性图按置信度把测试图像分组，把每组的准确率与对角线比较，期望校准误差（ECE）是这些差距的平均。把每个 logit 除以同一个数 T（在从训练图像中划出的验证集上拟合）就是温度缩放：它不改变任何答案，只改变模型有多确定。",
+            "Draw a scribble that is no digit, or ask for an image of pure noise. The softmax spreads exactly 100 % over the ten classes: there is no \"none of these\". A high probability says the class wins against the other nine, not that the image is a digit. Even on real digits, is 90 % confidence right nine times in ten? That is calibration: the reliability diagram below bins the test images by confidence and compares each bin's accuracy with the diagonal, and the expected calibration error (ECE) averages the gap, weighting each bin by its number of images. Dividing every logit by one number T is temperature scaling: it changes no answer, only how sure the model is. T is fitted on images the model did not train on: here half of the test images, checked on the other half, then the halves swap.",
+            "画一个不是数字的涂鸦，或者生成一张纯噪声图像。softmax 把恰好 100% 分配给十个类别：没有“都不是”这个选项。高概率说明这个类别胜过了另外九个，而不是说这张图像是一个数字。即使在真正的数字上，90% 的置信度是否十次有九次对？这就是校准：下面的可靠性图按置信度把测试图像分组，把每组的准确率与对角线比较，期望校准误差（ECE）是这些差距按各组图像数加权的平均。把每个 logit 除以同一个数 T 就是温度缩放：它不改变任何答案，只改变模型有多确定。T 要在模型训练时没见过的图像上拟合：这里在一半测试图像上拟合，在另一半上检验，然后两半互换。",
         ),
         notes: tx(
             "Ask: what would a model need to be able to say \"I don't know\"? (A reject option, an out-of-distribution detector, calibrated uncertainty.) Note that temperature scaling calibrates on digits; it does not make noise look uncertain.",
@@ -160,8 +160,8 @@ pub mod ui {
     );
     pub const COMPLETE: Text = tx("complete within 5 %", "完整性误差在 5% 以内");
     pub const INCOMPLETE: Text = tx(
-        "not complete: more steps bring the sum closer",
-        "不完整：增加步数能让总和更接近",
+        "not complete within 5 %: the path integral's Riemann sum is coarse; try more steps",
+        "完整性误差超过 5%：路径积分的黎曼和太粗糙；试试更多步数",
     );
     pub const RANDOMIZE: Text = tx("Randomised layers", "随机化的层");
     pub const NONE: Text = tx("none (trained)", "无（训练好的）");
@@ -174,8 +174,8 @@ pub mod ui {
         "在这张图像上 ρ 低于我们的经验值 0.5：热力图随权重改变了，所以它取决于模型学到的东西。（Adebayo 等人并未规定阈值；换几张图像试试。）",
     );
     pub const FAILED: Text = tx(
-        "ρ is at or above our rule of thumb of 0.5 on this image: the map barely changed, it shows the image more than the model. A warning sign for this method.",
-        "在这张图像上 ρ 不低于我们的经验值 0.5：热力图几乎没变，它更多地反映图像而不是模型。这是该方法的警示信号。",
+        "ρ is at or above our rule of thumb of 0.5 on this image: the map barely changed when these weights did: it does not reflect what they learned. A warning sign for this method.",
+        "在这张图像上 ρ 不低于我们的经验值 0.5：这些权重变了，热力图却几乎没变：它没有反映这些权重学到的东西。这是该方法的警示信号。",
     );
     pub const SANITY_METHOD: Text = tx("Method", "方法");
     pub const SANITY_IG: Text = tx(
@@ -186,7 +186,7 @@ pub mod ui {
         "Pick layers to randomise to run the check.",
         "选择要随机化的层来运行检验。",
     );
-    pub const EPS: Text = tx("ε (pixels)", "ε（像素）");
+    pub const EPS: Text = tx("ε (in 0–1 pixel units)", "ε（以 0–1 像素值为单位）");
     pub const ORIGINAL: Text = tx("original", "原图");
     pub const PERTURBATION: Text = tx("the change (ε·sign of the gradient)", "改动（ε·梯度符号）");
     pub const ATTACKED: Text = tx("attacked", "攻击后");
@@ -239,41 +239,66 @@ pub mod ui {
     );
     pub const CALIBRATION: Text = tx("Calibration on the test images", "测试图像上的校准");
     pub const CAL_MEASURING: Text = tx(
-        "Measuring the calibration (every test image and the validation split)…",
-        "正在测量校准（全部测试图像和验证集）……",
+        "Measuring the calibration (every test image, T fitted on each half)…",
+        "正在测量校准（全部测试图像，在每一半上拟合 T）……",
     );
-    pub const CAL_SPLIT: Text = tx("split", "数据");
-    pub const CAL_BEFORE: Text = tx("ECE before", "缩放前 ECE");
-    pub const CAL_AFTER: Text = tx("ECE after temperature scaling", "温度缩放后 ECE");
-    pub const CAL_VALIDATION: Text = tx("validation (training images", "验证集（训练图像");
-    pub const CAL_TEST: Text = tx("test", "测试集");
+    pub const CAL_SPLIT: Text = tx("scaling", "缩放方式");
+    pub const CAL_ROW_BEFORE: Text = tx(
+        "before: T = 1, every test image",
+        "缩放前：T = 1，全部测试图像",
+    );
+    pub const CAL_ROW_FIT: Text = tx(
+        "after, on the images T was fitted on (each half with its own T)",
+        "缩放后，在拟合 T 的图像上（每一半用它自己的 T）",
+    );
+    pub const CAL_ROW_HELD: Text = tx(
+        "after, held out (each half with the T fitted on the other half)",
+        "缩放后，留出检验（每一半用在另一半上拟合的 T）",
+    );
     pub const CAL_T: Text = tx(
-        "Temperature fitted on the validation split (minimum NLL): T =",
-        "在验证集上拟合的温度（使 NLL 最小）：T =",
+        "Temperature fitted (minimum NLL) on the even test images: T =",
+        "在偶数号测试图像上拟合的温度（使 NLL 最小）：T =",
     );
+    pub const CAL_T_ODD: Text = tx("on the odd ones: T =", "在奇数号测试图像上：T =");
     pub const CAL_OVER: Text = tx(
-        "T > 1: the model was overconfident; dividing the logits by T softens its probabilities.",
-        "T > 1：模型过度自信；把 logit 除以 T 让概率更平缓。",
+        "T > 1: on the images T was fitted on, the model was overconfident; dividing the logits by T softens its probabilities.",
+        "T > 1：在拟合 T 的图像上，模型过度自信；把 logit 除以 T 让概率更平缓。",
     );
     pub const CAL_UNDER: Text = tx(
-        "T < 1: the model was underconfident; dividing the logits by T sharpens its probabilities.",
-        "T < 1：模型不够自信；把 logit 除以 T 让概率更尖锐。",
+        "T < 1: on the images T was fitted on, the model was underconfident; dividing the logits by T sharpens its probabilities.",
+        "T < 1：在拟合 T 的图像上，模型不够自信；把 logit 除以 T 让概率更尖锐。",
+    );
+    pub const CAL_CALIBRATED: Text = tx(
+        "T ≈ 1 (within 0.05): on the images T was fitted on, the model was already calibrated; dividing by T changes little.",
+        "T ≈ 1（相差不到 0.05）：在拟合 T 的图像上，模型本来就是校准的；除以 T 几乎没有改变。",
+    );
+    pub const CAL_MIXED: Text = tx(
+        "The two halves' T do not fall on the same side of 1 (within 0.05 of 1 counts as 1): half the test images cannot pin down the direction of the miscalibration.",
+        "两半拟合出的 T 不在 1 的同一侧（与 1 相差不到 0.05 算作 1）：一半测试图像不足以确定校准偏差的方向。",
+    );
+    pub const CAL_CHANGE: Text = tx(
+        "On the held-out halves the ECE changed by {d} points (95 % bootstrap interval {lo} to {hi} points, over {n} resamplings of the images):",
+        "在留出的那一半上，ECE 变化了 {d} 个百分点（对图像重抽样 {n} 次得到的 95% 自助区间：{lo} 至 {hi} 个百分点）：",
     );
     pub const CAL_TEST_BETTER: Text = tx(
-        "On the test set the ECE went down: the confidences match the accuracy more closely. Accuracy is unchanged:",
-        "在测试集上 ECE 下降了：置信度与准确率更吻合。准确率不变：",
+        "lower beyond its sampling noise; the confidences match the accuracy more closely on images T was not fitted on. Accuracy is unchanged:",
+        "下降幅度超出了抽样噪声；在未用于拟合 T 的图像上，置信度与准确率更吻合。准确率不变：",
     );
     pub const CAL_TEST_WORSE: Text = tx(
-        "On the test set the ECE did not go down: what was fitted on the validation split did not carry over. Accuracy is unchanged:",
-        "在测试集上 ECE 没有下降：在验证集上拟合的结果没有迁移过来。准确率不变：",
+        "higher beyond its sampling noise; the T fitted on one half did not carry over to the other. Accuracy is unchanged:",
+        "上升幅度超出了抽样噪声；在一半上拟合的 T 没有迁移到另一半。准确率不变：",
+    );
+    pub const CAL_TEST_NOISE: Text = tx(
+        "within its sampling noise; this many images cannot tell whether temperature scaling helped. Accuracy is unchanged:",
+        "变化在抽样噪声之内；这么多图像还不能判断温度缩放是否有帮助。准确率不变：",
     );
     pub const CAL_SEEN: Text = tx(
-        "If the model was trained on these validation images (the shipped one saw all 60,000 training images), they are not new to it; the test set, measured once, is the check.",
-        "如果模型训练时见过这些验证图像（随应用提供的模型见过全部 60,000 张训练图像），它们对模型来说并不新；只测一次的测试集才是检验。",
+        "T must be fitted on images the model did not train on. The shipped model saw all 60,000 training images, so T is fitted on half of the test images and checked on the other half, then the halves swap (cross-fitting); the held-out row is the check.",
+        "T 必须在模型训练时没见过的图像上拟合。随应用提供的模型见过全部 60,000 张训练图像，所以 T 在一半测试图像上拟合、在另一半上检验，然后两半互换（交叉拟合）；“留出检验”那一行才是检验。",
     );
     pub const RELIABILITY: Text = tx(
-        "Reliability diagram (test images): accuracy per confidence bin, before (red) and after (blue) temperature scaling; the diagonal is perfect calibration",
-        "可靠性图（测试图像）：每个置信度区间的准确率，缩放前（红）与缩放后（蓝）；对角线表示完美校准",
+        "Reliability diagram (test images): accuracy per confidence bin, before (red) and after (blue) temperature scaling, each half with the T fitted on the other half; the diagonal is perfect calibration",
+        "可靠性图（测试图像）：每个置信度区间的准确率，缩放前（红）与缩放后（蓝，每一半用在另一半上拟合的 T）；对角线表示完美校准",
     );
     pub const CONFIDENCE: Text = tx("confidence", "置信度");
     pub const TOP: Text = tx("top class", "最高类别");
@@ -285,6 +310,10 @@ pub mod ui {
     pub const Q2: Text = tx(
         "Randomise the output layer: will the gradient map of the same digit stay much the same (ρ above 0.5)?",
         "随机化输出层：同一个数字的梯度热力图会基本不变（ρ 大于 0.5）吗？",
+    );
+    pub const TOO_CLOSE: Text = tx(
+        "Too close to call on {n} images: the accuracy is within two standard errors of 50 %, so neither answer is marked.",
+        "在 {n} 张图像上难以判定：准确率与 50% 的差距在两个标准误之内，所以两个答案都不判对错。",
     );
     pub const YES: Text = tx("Yes", "会");
     pub const NO: Text = tx("No", "不会");
