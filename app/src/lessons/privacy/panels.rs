@@ -307,7 +307,7 @@ pub fn lot_panel(
                 let zh_head = format!("这个批次的 {} 个样本中，有 {clipped} 个的梯度长于 C = {}，被缩短到 C。加到它们之和上的噪声长度为 {:.2}（预期 σ·C·√{} = {:.2}），和本身为 {:.2}，噪声是它的 {ratio:.2} 倍", a.rows, dp.clip, a.noise_norm, a.parameters, expected_noise, a.sum_norm);
                 let sentence = match (l, mostly_noise) {
                     (Lang::En, true) => format!("{en_head}: one step is mostly noise, and the signal comes through only over many steps."),
-                    (Lang::En, false) => format!("{en_head}: here the signal is larger than the noise, so this step is little protected (σ = {}).", dp.noise),
+                    (Lang::En, false) => format!("{en_head}: here the signal is larger than the noise: this step is little protected (σ = {}).", dp.noise),
                     (Lang::Zh, true) => format!("{zh_head}：单独一步几乎全是噪声，信号要在许多步之后才显现。"),
                     (Lang::Zh, false) => format!("{zh_head}：这里信号比噪声还大，这一步几乎没有受到保护（σ = {}）。", dp.noise),
                 };
