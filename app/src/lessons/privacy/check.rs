@@ -148,7 +148,11 @@ mod tests {
             for lot in [20, 100, 500] {
                 for epochs in [1, 10, 60] {
                     if let Some((a, b)) = q1_ratio(at(s10 as f32 / 10.0, lot, epochs), 1000) {
-                        assert!(b / a < 0.5, "σ {s10}/10, L {lot}, {epochs} epochs: {}", b / a);
+                        assert!(
+                            b / a < 0.5,
+                            "σ {s10}/10, L {lot}, {epochs} epochs: {}",
+                            b / a
+                        );
                     }
                 }
             }

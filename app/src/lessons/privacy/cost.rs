@@ -295,3 +295,17 @@ pub fn cost_panel(
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::accuracy_band;
+
+    #[test]
+    fn the_sweeps_band_is_two_standard_errors_of_the_difference() {
+        // 80 % and 84 % on 2,000 test images: 2·√(0.16/2000 + 0.1344/2000) ≈ 0.0243, so a
+        // 4-point rise is beyond it and a 2-point one is not.
+        let band = accuracy_band(0.80, 0.84, 2000);
+        assert!((band - 0.02426).abs() < 1e-4, "{band}");
+        assert!(0.04 > band && 0.02 < accuracy_band(0.80, 0.82, 2000));
+    }
+}
