@@ -7,10 +7,30 @@ use leptos::prelude::*;
 use super::cost::advantage_band;
 use super::math;
 use super::panels::DpForm;
-use super::protocol::{Answers, PrToWorker};
+use super::protocol::{Answers, PrToWorker, Q1At};
 use super::state::{PrClient, PrState};
 use super::text::ui;
 use crate::ui::i18n::Lang;
+
+/// ε at `at` and at twice its σ, over `members` images: (ε(σ), ε(2σ)).
+pub fn q1_ratio(at: Q1At, members: usize) -> Option<(f64, f64)> {
+    let steps = math::lots_per_epoch(at.lot, members) * at.epochs as u64;
+    let a = math::epsilon(at.lot, members, at.noise, steps)?;
+    let b = math::epsilon(at.lot, members, 2.0 * at.noise, steps)?;
+    Some((a, b))
+}
+
+/// Question 1's right option for ε(2σ)/ε(σ) = `r`: 0 about half (0.45–0.55), 1 drops but stays
+/// above half, 2 drops below half.
+pub fn q1_truth(r: f64) -> usize {
+    if (0.45..=0.55).contains(&r) {
+        0
+    } else if r > 0.55 {
+        1
+    } else {
+        2
+    }
+}
 
 /// Step 6: questions graded by the accountant and the runs.
 pub fn check_panel(
@@ -28,23 +48,19 @@ pub fn check_panel(
     let answer1 = answer.clone();
     let q1 = move || state.answers.get().q1;
     let q2 = move || state.answers.get().q2;
-    // ε at these settings and at twice the noise, for the planned epochs.
-    let ratio = move || {
-        let s = form.settings();
-        let steps = math::lots_per_epoch(s.lot, form.members) * form.epochs.get() as u64;
-        let a = math::epsilon(s.lot, form.members, s.noise, steps)?;
-        let b = math::epsilon(s.lot, form.members, 2.0 * s.noise, steps)?;
-        Some((a, b, b / a))
+    // The settings question 1 is graded at: those frozen when it was answered (answers kept before
+    // they were frozen fall back to the sliders now).
+    let q1_at = move || {
+        state.answers.get().q1_at.unwrap_or_else(|| Q1At {
+            noise: form.noise.get(),
+            lot: form.lot.get(),
+            epochs: form.epochs.get(),
+        })
     };
-    // 0: about half (within 10 %), 1: drops but stays above half, 2: drops below half.
-    let truth = move |r: f64| {
-        if (0.45..=0.55).contains(&r) {
-            0
-        } else if r > 0.55 {
-            1
-        } else {
-            2
-        }
+    // ε at those settings and at twice the noise, for their epochs.
+    let ratio = move || {
+        let at = q1_at();
+        q1_ratio(at, form.members).map(|(a, b)| (at, a, b, b / a))
     };
     view! {
         <div class="panel wide" data-testid="privacy-check">
@@ -54,16 +70,25 @@ pub fn check_panel(
                     let answer1 = answer1.clone();
                     view! {
                     <button class="secondary" class:chosen=move || q1() == Some(i) data-testid=format!("privacy-q1-{i}")
-                        disabled=move || q1().is_some() || form.noise.get() <= 0.0 on:click=move |_| answer1(&|a| a.q1 = Some(i))>{move || t.get(lang.get())}</button>
+                        disabled=move || q1().is_some() || form.noise.get() <= 0.0 on:click=move |_| {
+                            let at = Q1At { noise: form.noise.get_untracked(), lot: form.lot.get_untracked(), epochs: form.epochs.get_untracked() };
+                            answer1(&|a| { a.q1 = Some(i); a.q1_at = Some(at); })
+                        }>{move || t.get(lang.get())}</button>
                 }}).collect_view()}
             </div>
-            {move || q1().zip(ratio()).map(|(picked, (a, b, r))| {
-                let ok = picked == truth(r);
-                let s = form.noise.get();
+            {move || q1().zip(ratio()).map(|(picked, (at, a, b, r))| {
+                let ok = picked == q1_truth(r);
+                let s = at.noise;
+                let settings = match lang.get() {
+                    Lang::En => format!(" (L {}, {} epochs, as when you answered)", at.lot, at.epochs),
+                    Lang::Zh => format!("（L 为 {}，{} 轮，即你作答时的设置）", at.lot, at.epochs),
+                };
                 view! {
-                    <p data-testid="privacy-q1-result" data-correct=ok.to_string() class=if ok { "good" } else { "bad" }>
+                    <p data-testid="privacy-q1-result" data-correct=ok.to_string() data-ratio=r.to_string() data-noise=s.to_string()
+                        data-lot=at.lot.to_string() data-epochs=at.epochs.to_string() class=if ok { "good" } else { "bad" }>
                         {if ok { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}
-                        {format!(" σ = {s} → ε = {a:.2} (eᵋ ≈ {}); σ = {} → ε = {b:.2} (eᵋ ≈ {})", math::exp_epsilon(a), 2.0 * s, math::exp_epsilon(b))}</p>
+                        {format!(" σ = {s} → ε = {a:.2} (eᵋ ≈ {}); σ = {} → ε = {b:.2} (eᵋ ≈ {}); ε(2σ)/ε(σ) = {r:.2}", math::exp_epsilon(a), 2.0 * s, math::exp_epsilon(b))}
+                        {settings}</p>
                 }
             })}
             <p>{move || ui::Q2.get(lang.get())}</p>
@@ -96,5 +121,43 @@ pub fn check_panel(
                 _ => view! { <p class="hint" data-testid="privacy-q2-wait">{move || ui::Q2_WAIT.get(lang.get())}</p> }.into_any(),
             })}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(noise: f32, lot: usize, epochs: usize) -> Q1At {
+        Q1At { noise, lot, epochs }
+    }
+
+    #[test]
+    fn question_one_is_graded_by_the_ratio_at_the_frozen_settings() {
+        // The expert's figures at L 50, 30 epochs, 1,000 members: below half at small σ, about
+        // half from σ ≈ 2.1 up.
+        let r = |s: f32| q1_ratio(at(s, 50, 30), 1000).map(|(a, b)| b / a).unwrap();
+        assert!((r(1.0) - 0.35).abs() < 0.02, "{}", r(1.0));
+        assert_eq!(q1_truth(r(1.0)), 2);
+        assert_eq!(q1_truth(r(1.5)), 2);
+        assert_eq!(q1_truth(r(3.0)), 0, "{}", r(3.0));
+        assert_eq!(q1_truth(r(4.0)), 0, "{}", r(4.0));
+        // With the lesson's 1,000 members "stays above half" is never right in the sliders' ranges
+        // (the notes say so); in the full-MNIST mode it is, at large σ on small lots.
+        for s10 in (2..=40).step_by(3) {
+            for lot in [20, 100, 500] {
+                for epochs in [1, 10, 60] {
+                    if let Some((a, b)) = q1_ratio(at(s10 as f32 / 10.0, lot, epochs), 1000) {
+                        assert!(
+                            b / a < 0.5,
+                            "σ {s10}/10, L {lot}, {epochs} epochs: {}",
+                            b / a
+                        );
+                    }
+                }
+            }
+        }
+        let (a, b) = q1_ratio(at(3.4, 20, 1), 60_000).unwrap();
+        assert_eq!(q1_truth(b / a), 1, "{}", b / a);
     }
 }

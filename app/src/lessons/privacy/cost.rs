@@ -24,6 +24,13 @@ pub fn advantage_band(p: &ArmResult, d: &ArmResult) -> f32 {
     2.0 * (se(p).powi(2) + se(d).powi(2)).sqrt()
 }
 
+/// Twice the standard error of the difference of two test accuracies `lo` and `hi`, each measured
+/// on `n` test images: 2·√(p_l(1−p_l)/n + p_h(1−p_h)/n). A difference within it is sampling noise.
+pub fn accuracy_band(lo: f32, hi: f32, n: usize) -> f64 {
+    let (l, h, n) = (f64::from(lo), f64::from(hi), n.max(1) as f64);
+    2.0 * (l * (1.0 - l) / n + h * (1.0 - h) / n).sqrt()
+}
+
 /// The comparison in words, each clause chosen by the two runs' numbers.
 fn cost_sentence(p: &ArmResult, d: &ArmResult, l: Lang) -> String {
     let eps = d.epsilon.unwrap_or(f64::NAN);
@@ -71,11 +78,11 @@ fn cost_sentence(p: &ArmResult, d: &ArmResult, l: Lang) -> String {
             };
             s += &if names.is_empty() {
                 format!(
-                    "No digit loses more than twice its standard error (≈ {se:.0} points): one run per model cannot single one out."
+                    "No digit loses more than 2.8 times its standard error (≈ {se:.0} points; 2.8, not 2, because ten digits are tested at once): one run per model cannot single one out."
                 )
             } else {
                 format!(
-                    "Digits that lose more than twice their standard error (≈ {se:.0} points): {}.",
+                    "Digits that lose more than 2.8 times their standard error (≈ {se:.0} points; 2.8, not 2, because ten digits are tested at once): {}.",
                     names.join(", ")
                 )
             };
@@ -110,11 +117,11 @@ fn cost_sentence(p: &ArmResult, d: &ArmResult, l: Lang) -> String {
             };
             s += &if names.is_empty() {
                 format!(
-                    "没有哪个数字的降幅超过两倍标准误（约 {se:.0} 个百分点）：每个模型只运行一次，挑不出具体的数字。"
+                    "没有哪个数字的降幅超过 2.8 倍标准误（约 {se:.0} 个百分点；十个数字同时检验，所以取 2.8 而不是 2）：每个模型只运行一次，挑不出具体的数字。"
                 )
             } else {
                 format!(
-                    "降幅超过两倍标准误（约 {se:.0} 个百分点）的数字：{}。",
+                    "降幅超过 2.8 倍标准误（约 {se:.0} 个百分点；十个数字同时检验，所以取 2.8 而不是 2）的数字：{}。",
                     names.join("、")
                 )
             };
@@ -219,14 +226,17 @@ fn sweep_section(
                 let (a, b) = (percent(l, f64::from(lo.test_accuracy), 1), percent(l, f64::from(hi.test_accuracy), 1));
                 let (ea, eb) = (lo.epsilon.unwrap_or(f64::NAN), hi.epsilon.unwrap_or(f64::NAN));
                 let (xa, xb) = (math::exp_epsilon(ea), math::exp_epsilon(eb));
-                let rises = hi.test_accuracy > lo.test_accuracy;
+                let (members, tests) = state.data.get().map_or((0, 0), |(m, _, t)| (m, t));
+                let band = accuracy_band(lo.test_accuracy, hi.test_accuracy, tests);
+                let rises = f64::from(hi.test_accuracy - lo.test_accuracy) > band;
+                let pts = 100.0 * band;
                 let text = match (l, rises) {
-                    (Lang::En, true) => format!("More privacy, less accuracy: {a} at ε = {ea:.2} (eᵋ ≈ {xa}), {b} at ε = {eb:.2} (eᵋ ≈ {xb}){}.", plain.map(|p| format!(", {p} without privacy")).unwrap_or_default()),
-                    (Lang::En, false) => format!("Here accuracy did not rise with ε ({a} at ε = {ea:.2}, {b} at ε = {eb:.2}): on 1,000 images the runs' own noise is as large as the difference."),
-                    (Lang::Zh, true) => format!("隐私越强，准确率越低：ε = {ea:.2}（eᵋ ≈ {xa}）时 {a}，ε = {eb:.2}（eᵋ ≈ {xb}）时 {b}{}。", plain.map(|p| format!("，不加隐私保护时 {p}")).unwrap_or_default()),
-                    (Lang::Zh, false) => format!("这里准确率并未随 ε 上升（ε = {ea:.2} 时 {a}，ε = {eb:.2} 时 {b}）：在 1,000 张图像上，各次运行本身的噪声与差异一样大。"),
+                    (Lang::En, true) => format!("More privacy, less accuracy: {a} at ε = {ea:.2} (eᵋ ≈ {xa}), {b} at ε = {eb:.2} (eᵋ ≈ {xb}){}; the difference is beyond the test's sampling error (±{pts:.1} points on {tests} test images).", plain.map(|p| format!(", {p} without privacy")).unwrap_or_default()),
+                    (Lang::En, false) => format!("Here accuracy did not rise with ε by more than the test's sampling error ({a} at ε = {ea:.2}, {b} at ε = {eb:.2}, ±{pts:.1} points on {tests} test images): trained on {members} images, the difference is within the runs' noise."),
+                    (Lang::Zh, true) => format!("隐私越强，准确率越低：ε = {ea:.2}（eᵋ ≈ {xa}）时 {a}，ε = {eb:.2}（eᵋ ≈ {xb}）时 {b}{}；差异超出了测试的抽样误差（在 {tests} 张测试图像上为 ±{pts:.1} 个百分点）。", plain.map(|p| format!("，不加隐私保护时 {p}")).unwrap_or_default()),
+                    (Lang::Zh, false) => format!("这里准确率随 ε 的上升没有超出测试的抽样误差（ε = {ea:.2} 时 {a}，ε = {eb:.2} 时 {b}，在 {tests} 张测试图像上为 ±{pts:.1} 个百分点）：在 {members} 张图像上训练，这一差异落在各次运行本身的噪声之内。"),
                 };
-                view! { <p data-testid="dp-sweep-sentence">{text}</p> }
+                view! { <p data-testid="dp-sweep-sentence" data-band=band.to_string() data-rises=rises.to_string()>{text}</p> }
             })
         }}
     }
@@ -283,5 +293,19 @@ pub fn cost_panel(
             {sweep_section(client, state, form, lang)}
             <p class="hint" data-testid="dp-full-mnist">{move || ui::FULL_MNIST.get(lang.get())}</p>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accuracy_band;
+
+    #[test]
+    fn the_sweeps_band_is_two_standard_errors_of_the_difference() {
+        // 80 % and 84 % on 2,000 test images: 2·√(0.16/2000 + 0.1344/2000) ≈ 0.0243, so a
+        // 4-point rise is beyond it and a 2-point one is not.
+        let band = accuracy_band(0.80, 0.84, 2000);
+        assert!((band - 0.02426).abs() < 1e-4, "{band}");
+        assert!(0.04 > band && 0.02 < accuracy_band(0.80, 0.82, 2000));
     }
 }

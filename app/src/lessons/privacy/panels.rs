@@ -155,7 +155,7 @@ fn membership_sentence(r: &ArmResult, lang: Lang) -> String {
     let (adv, floor) = (m.advantage, r.floor);
     match (lang, adv > floor) {
         (Lang::En, true) => format!(
-            "The threshold chosen on half the images (loss at most {:.4}) catches {tpr} of the other half's members and wrongly accuses {fpr} of its outsiders: an advantage of {adv:.2}, above the no-leak floor of {floor:.2} (what 95 % of the shuffles of membership stay below). The model gives away which images it was trained on.",
+            "The threshold chosen on half the images (loss at most {:.4}) catches {tpr} of the other half's members and wrongly accuses {fpr} of its outsiders: an advantage of {adv:.2}, above the no-leak floor of {floor:.2} (what 95 % of the shuffles of membership stay below): unlikely to be luck (a one-sided 5 % test). The loss gives away, better than chance, which images the model was trained on.",
             m.threshold
         ),
         (Lang::En, false) => format!(
@@ -163,7 +163,7 @@ fn membership_sentence(r: &ArmResult, lang: Lang) -> String {
             m.threshold
         ),
         (Lang::Zh, true) => format!(
-            "在一半图像上选定的阈值（损失不超过 {:.4}）在另一半中抓到 {tpr} 的成员，同时误判 {fpr} 的非成员：优势为 {adv:.2}，高于无泄露基线 {floor:.2}（打乱成员身份的各次结果中 95% 不超过它）。模型暴露了它用哪些图像训练过。",
+            "在一半图像上选定的阈值（损失不超过 {:.4}）在另一半中抓到 {tpr} 的成员，同时误判 {fpr} 的非成员：优势为 {adv:.2}，高于无泄露基线 {floor:.2}（打乱成员身份的各次结果中 95% 不超过它）：不太可能是运气（单侧 5% 检验）。损失以优于随机猜测的程度暴露了模型用哪些图像训练过。",
             m.threshold
         ),
         (Lang::Zh, false) => format!(
@@ -224,9 +224,16 @@ pub fn remember_panel(
 ) -> impl IntoView {
     view! {
         <div class="panel wide" data-testid="mia">
-            {move || state.data.get().map(|(m, o, t)| match lang.get() {
-                Lang::En => format!("{m} member images (trained on) · {o} outsider images (same split, never trained on) · {t} test images · model 784-128-10 · SGD lr 0.1, momentum 0.5, batch {} · {} epochs", form.lot.get(), form.epochs.get()),
-                Lang::Zh => format!("{m} 张成员图像（参与训练）· {o} 张非成员图像（同一数据集，从未训练）· {t} 张测试图像 · 模型 784-128-10 · SGD 学习率 0.1，动量 0.5，批大小 {} · {} 轮", form.lot.get(), form.epochs.get()),
+            {move || state.data.get().map(|(m, o, t)| {
+                // The lesson's small set takes its outsiders from the training split; the full-MNIST
+                // mode (members above it) takes them from the test split (worker.rs).
+                let from_test = m > super::worker::MEMBERS;
+                match (lang.get(), from_test) {
+                    (Lang::En, false) => format!("{m} member images (trained on) · {o} outsider images (from the same training split, never trained on) · {t} test images · model 784-128-10 · SGD lr 0.1, momentum 0.5, batch {} · {} epochs", form.lot.get(), form.epochs.get()),
+                    (Lang::En, true) => format!("{m} member images (trained on) · {o} outsider images (from the test split, never trained on) · {t} test images · model 784-128-10 · SGD lr 0.1, momentum 0.5, batch {} · {} epochs", form.lot.get(), form.epochs.get()),
+                    (Lang::Zh, false) => format!("{m} 张成员图像（参与训练）· {o} 张非成员图像（来自同一训练集，从未参与训练）· {t} 张测试图像 · 模型 784-128-10 · SGD 学习率 0.1，动量 0.5，批大小 {} · {} 轮", form.lot.get(), form.epochs.get()),
+                    (Lang::Zh, true) => format!("{m} 张成员图像（参与训练）· {o} 张非成员图像（来自测试集，从未参与训练）· {t} 张测试图像 · 模型 784-128-10 · SGD 学习率 0.1，动量 0.5，批大小 {} · {} 轮", form.lot.get(), form.epochs.get()),
+                }
             }).map(|s| view! { <p class="hint" data-testid="mia-setup">{s}</p> })}
             {run_controls(client, state, form, Arm::Plain, lang)}
             {move || state.plain.get().map(|r| view! {
@@ -292,9 +299,17 @@ pub fn lot_panel(
                     .map(|(i, &c)| if i < c_bin { (c, 0.0) } else { (0.0, c) }).unzip();
                 let expected_noise = dp.noise * dp.clip * (a.parameters as f32).sqrt();
                 let l = lang.get();
-                let sentence = match l {
-                    Lang::En => format!("{clipped} of the {} examples in this lot had a gradient longer than C = {} and were scaled down to it. The noise added to their sum has length {:.2} (σ·C·√{} = {:.2} expected) against {:.2} for the sum itself: one step is mostly noise, and the signal comes through only over many steps.", a.rows, dp.clip, a.noise_norm, a.parameters, expected_noise, a.sum_norm),
-                    Lang::Zh => format!("这个批次的 {} 个样本中，有 {clipped} 个的梯度长于 C = {}，被缩短到 C。加到它们之和上的噪声长度为 {:.2}（预期 σ·C·√{} = {:.2}），而和本身只有 {:.2}：单独一步几乎全是噪声，信号要在许多步之后才显现。", a.rows, dp.clip, a.noise_norm, a.parameters, expected_noise, a.sum_norm),
+                // Which is longer is measured, not assumed: at small σ (σ starts at 0) the clipped
+                // sum of a large lot can outgrow the noise.
+                let ratio = a.noise_norm / a.sum_norm.max(f32::MIN_POSITIVE);
+                let mostly_noise = a.noise_norm > a.sum_norm;
+                let en_head = format!("{clipped} of the {} examples in this lot had a gradient longer than C = {} and were scaled down to it. The noise added to their sum has length {:.2} (σ·C·√{} = {:.2} expected) against {:.2} for the sum itself, {ratio:.2} times as long", a.rows, dp.clip, a.noise_norm, a.parameters, expected_noise, a.sum_norm);
+                let zh_head = format!("这个批次的 {} 个样本中，有 {clipped} 个的梯度长于 C = {}，被缩短到 C。加到它们之和上的噪声长度为 {:.2}（预期 σ·C·√{} = {:.2}），和本身为 {:.2}，噪声是它的 {ratio:.2} 倍", a.rows, dp.clip, a.noise_norm, a.parameters, expected_noise, a.sum_norm);
+                let sentence = match (l, mostly_noise) {
+                    (Lang::En, true) => format!("{en_head}: one step is mostly noise, and the signal comes through only over many steps."),
+                    (Lang::En, false) => format!("{en_head}: here the signal is larger than the noise: this step is little protected (σ = {}).", dp.noise),
+                    (Lang::Zh, true) => format!("{zh_head}：单独一步几乎全是噪声，信号要在许多步之后才显现。"),
+                    (Lang::Zh, false) => format!("{zh_head}：这里信号比噪声还大，这一步几乎没有受到保护（σ = {}）。", dp.noise),
                 };
                 view! {
                     <div class="two">
@@ -315,6 +330,7 @@ pub fn lot_panel(
                                     <tr><th scope="row">{move || tx("clipped", "被裁剪").get(lang.get())}</th><td data-testid="dp-lot-clipped" data-value=clipped.to_string() data-above=a.norms.iter().filter(|&&n| n > dp.clip).count().to_string()>{clipped}</td></tr>
                                     <tr><th scope="row">"‖Σ clip(g)‖"</th><td data-testid="dp-lot-sum">{format!("{:.3}", a.sum_norm)}</td></tr>
                                     <tr><th scope="row">{move || tx("‖noise‖", "‖噪声‖").get(lang.get())}</th><td data-testid="dp-lot-noise" data-value=a.noise_norm.to_string() data-expected=expected_noise.to_string()>{format!("{:.3}", a.noise_norm)}</td></tr>
+                                    <tr><th scope="row">{move || tx("‖noise‖ / ‖Σ clip(g)‖", "‖噪声‖ / ‖Σ clip(g)‖").get(lang.get())}</th><td data-testid="dp-lot-ratio" data-value=ratio.to_string()>{format!("{ratio:.2}")}</td></tr>
                                     <tr><th scope="row">{move || tx("‖update‖ = lr·‖(Σ + noise)/L‖", "‖更新‖ = lr·‖(Σ + 噪声)/L‖").get(lang.get())}</th><td>{format!("{:.4}", a.update_norm)}</td></tr>
                                 </tbody>
                             </table>

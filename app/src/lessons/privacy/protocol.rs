@@ -65,12 +65,27 @@ pub enum PrToWorker {
 }
 
 /// The student's answers to "Check yourself": the choice of question 1 and of question 2.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Answers {
     /// Question 1: 0 about half, 1 drops but stays above half, 2 drops below half.
     pub q1: Option<usize>,
+    /// The settings question 1 was answered at, frozen then: it is graded against them, so moving
+    /// the sliders afterwards cannot flip the grade. (Absent in answers kept before it existed.)
+    #[serde(default)]
+    pub q1_at: Option<Q1At>,
     /// Question 2: whether DP-SGD shrinks the advantage.
     pub q2: Option<bool>,
+}
+
+/// The sliders when question 1 was answered.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Q1At {
+    /// σ.
+    pub noise: f32,
+    /// Expected lot L.
+    pub lot: usize,
+    /// Planned epochs.
+    pub epochs: usize,
 }
 
 /// Questions to the worker.

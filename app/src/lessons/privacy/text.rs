@@ -16,8 +16,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("A model remembers", "模型会记忆"),
         body: tx(
-            "Train a network on 1,000 images (the members) for many epochs, then show it 1,000 other images of the same kind it never saw (the outsiders). Its loss is lower on what it trained on. That is enough for membership inference: an attacker who sees only the loss guesses \"member\" below a threshold. The advantage is the rate of members caught minus the rate of outsiders wrongly accused (0 is a coin toss, 1 is certainty). As a real attacker must, the page chooses the threshold on half of the members and outsiders and measures the advantage on the other half; beside it stands the no-leak floor, what the same test scores when membership is shuffled at random and so means nothing.",
-            "在 1,000 张图像（成员）上训练网络很多轮，然后给它看另外 1,000 张同类但从未见过的图像（非成员）。它在训练过的图像上损失更低。这就足以做成员推断：只看得到损失的攻击者在损失低于某个阈值时猜“成员”。优势等于抓到成员的比例减去误判非成员的比例（0 等于抛硬币，1 等于确定无疑）。正如真正的攻击者必须做的那样，页面在一半成员和非成员上选定阈值，在另一半上测量优势；旁边给出无泄露基线：把成员身份随机打乱、使之毫无意义时，同一测试得到的分数。",
+            "Train a network on the members (1,000 training images, unless the page's address asks for more with members=…; the line in the panel gives the counts and where the outsiders come from) for many epochs, then show it 1,000 other images of the same kind it never saw (the outsiders). Its loss is lower on what it trained on. That is enough for membership inference: an attacker who sees only the loss on an image (with its label) guesses \"member\" below a threshold. The advantage is the rate of members caught minus the rate of outsiders wrongly accused (0 is a coin toss, 1 is certainty). As a real attacker must, the page chooses the threshold on half of the members and outsiders and measures the advantage on the other half; beside it stands the no-leak floor, what the same test scores when membership is shuffled at random and so means nothing.",
+            "在成员图像上训练网络很多轮（默认 1,000 张训练图像，除非页面地址用 members=… 要求更多；面板中的说明行给出具体数目以及非成员来自哪里），然后给它看另外 1,000 张同类但从未见过的图像（非成员）。它在训练过的图像上损失更低。这就足以做成员推断：只看得到一张图像（连同其标签）上的损失的攻击者，在损失低于某个阈值时猜“成员”。优势等于抓到成员的比例减去误判非成员的比例（0 等于抛硬币，1 等于确定无疑）。正如真正的攻击者必须做的那样，页面在一半成员和非成员上选定阈值，在另一半上测量优势；旁边给出无泄露基线：把成员身份随机打乱、使之毫无意义时，同一测试得到的分数。",
         ),
         notes: tx(
             "Run it and ask: why would a hospital care? Point at the two loss histograms: the members' sit near zero. Why two halves: a threshold chosen and judged on the same images finds some advantage even where nothing leaks (about 0.03 on 1,000 against 1,000).",
@@ -38,7 +38,7 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("The privacy meter", "隐私计量"),
         body: tx(
-            "Differential privacy is a promise made with two numbers, ε and δ. Take any two training sets D and D′ that differ in one image (one image added or removed, whichever image it is). For every set S of outcomes (anything one can learn from the trained model), P[M(D) ∈ S] ≤ eᵋ·P[M(D′) ∈ S] + δ. In words: an observer's odds that this image was used grow by at most a factor eᵋ, plus a small slack δ. ε 1 means eᵋ ≈ 2.7; ε 4.2 means eᵋ ≈ 69. δ must be far below 1/N, or a run that published one random training image outright would pass: the page's δ = 10⁻⁵ is a hundredth of 1/1,000 for the lesson's members (against all 60,000 MNIST images it is only just below 1/60,000, a common but loose choice). The same promise caps any membership test's advantage at (eᵋ − 1 + 2δ)/(eᵋ + 1): the attack measures a lower bound on what leaks, ε gives an upper bound. Every step spends some ε; more noise or a smaller sampling rate spends less. The accountant gives ε for the steps taken, and a forecast for the planned epochs before training starts.",
+            "Differential privacy is a promise made with two numbers, ε and δ. Take any two training sets D and D′ that differ in one image (one image added or removed, whichever image it is). For every set S of outcomes (anything one can learn from the trained model), P[M(D) ∈ S] ≤ eᵋ·P[M(D′) ∈ S] + δ. In words: an observer's odds that this image was used grow by at most a factor eᵋ, plus a small slack δ. ε = 1 means eᵋ ≈ 2.7; ε = 4.2 means eᵋ ≈ 69. δ must be far below 1/N, or a run that published one random training image outright would pass: the page's δ = 10⁻⁵ is a hundredth of 1/1,000 for the lesson's members (against all 60,000 MNIST images it is only just below 1/60,000, a common but loose choice). The same promise caps any membership test's advantage at (eᵋ − 1 + 2δ)/(eᵋ + 1): the attack measures a lower bound on what leaks, ε gives an upper bound. Every step spends some ε; more noise or a smaller sampling rate spends less. The accountant gives ε for the steps taken, and a forecast for the planned epochs before training starts.",
             "差分隐私是用两个数 ε 和 δ 做出的承诺。取任意两个只差一张图像的训练集 D 和 D′（增加或去掉一张图像，无论是哪一张）。对任何一组结果 S（从训练好的模型中能得知的任何东西），都有 P[M(D) ∈ S] ≤ eᵋ·P[M(D′) ∈ S] + δ。也就是说：任何一组结果出现的概率，都不会因为某张图像在训练集中而增大到 eᵋ 倍以上（另加很小的 δ）；观察者认为这张图像被用过的几率，最多增大到 eᵋ 倍，再加一点余量 δ。ε = 1 意味着 eᵋ ≈ 2.7；ε = 4.2 意味着 eᵋ ≈ 69。δ 必须远小于 1/N，否则一次把某张随机训练图像原样公布的训练也能过关：本页的 δ = 10⁻⁵ 是本课 1,000 张成员图像对应的 1/1,000 的百分之一（面对全部 60,000 张 MNIST 图像，它只是略低于 1/60,000，这是常见但宽松的选择）。同一承诺把任何成员推断的优势限制在 (eᵋ − 1 + 2δ)/(eᵋ + 1) 以内：攻击测得的是泄露的下界，ε 给出的是上界。每一步都会消耗一些 ε；噪声越大、采样率越小，消耗越少。记账器给出已走步数对应的 ε，并在训练开始前预测计划轮数的 ε。",
         ),
         notes: tx(
@@ -53,8 +53,8 @@ pub const STEPS: [Step; 6] = [
             "两个模型在同样的成员图像上、用同样的优化器训练，并排比较：测试准确率、成员上的准确率、成员推断在留出一半上的优势及 ε 允许的最大优势，以及每个数字的准确率。优势的下降有一部分只是拟合得更少：DP-SGD 对成员本身也拟合得更少，页面会给出具体幅度。在 1,000 张图像上隐私代价很高；在全部 60,000 张 MNIST 图像上，同样的方法损失小得多（数字和命令见本步最下方）。",
         ),
         notes: tx(
-            "Ask which digits suffer most and why: clipping and noise drown the harder, atypical examples first. The page names a digit only when its drop exceeds twice its standard error (about 200 test images a digit, one run per model).",
-            "问学生哪些数字受影响最大、为什么：裁剪和噪声最先淹没那些较难、不典型的样本。只有降幅超过两倍标准误的数字，页面才会点名（每个数字约 200 张测试图像，每个模型只运行一次）。",
+            "Ask which digits suffer most and why: clipping and noise drown the harder, atypical examples first. The page names a digit only when its drop exceeds 2.8 times its standard error (about 200 test images a digit, one run per model): ten digits are tested at once, and at 2.8 SE the chance of naming any digit by luck stays near 5 % (Bonferroni).",
+            "问学生哪些数字受影响最大、为什么：裁剪和噪声最先淹没那些较难、不典型的样本。只有降幅超过 2.8 倍标准误的数字，页面才会点名（每个数字约 200 张测试图像，每个模型只运行一次）：十个数字同时检验，取 2.8 倍标准误时，纯属运气点名任何一个数字的概率保持在 5% 左右（Bonferroni 校正）。",
         ),
     },
     Step {
@@ -78,8 +78,8 @@ pub const STEPS: [Step; 6] = [
             "先作答：先预测，再运行。你在第 1 步和第 3 步训练时，答案会保存在本浏览器中；两次运行完成后，由记账器和运行结果评分。",
         ),
         notes: tx(
-            "Most students expect doubling σ to halve ε. The accountant says otherwise for these settings.",
-            "多数学生以为 σ 加倍 ε 就减半。对这些设置，记账器给出的结果并非如此。",
+            "Most students expect doubling σ to halve ε. At small σ (large ε), doubling σ cuts ε by more than half; at large σ, ε falls roughly as 1/σ and halves (with L 50 and 30 epochs, ε(2σ)/ε(σ) is 0.35 at σ 1, 0.45 at σ 2, 0.48 at σ 4). The page grades the answer at the σ, L and epochs the sliders had when the student answered (printed with the grade): \"about half\" is 0.45–0.55, \"below half\" under 0.45. \"Stays above half\" is a distractor: on the lesson's 1,000 members it is never right anywhere in the sliders' ranges (the ratio stays below 0.49); only in the full-MNIST mode, at large σ on small lots where ε is already tiny, does it come true.",
+            "多数学生以为 σ 加倍 ε 就减半。σ 小（ε 大）时，σ 加倍会让 ε 降到一半以下；σ 大时，ε 大致按 1/σ 下降，于是减半（L 为 50、训练 30 轮时，ε(2σ)/ε(σ) 在 σ 为 1 时是 0.35，为 2 时是 0.45，为 4 时是 0.48）。页面按学生作答时滑块上的 σ、L 和轮数评分（评分时一并列出）：“大约减半”指 0.45–0.55，“降到一半以下”指低于 0.45。“仍高于一半”是干扰项：在本课的 1,000 张成员图像上，滑块范围内它永远不对（比值始终低于 0.49）；只有在全 MNIST 模式下、σ 大而批次小、ε 已经很小时，它才会成立。",
         ),
     },
 ];
