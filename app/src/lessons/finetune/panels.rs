@@ -198,7 +198,7 @@ pub fn FreezingPanel(
                 }).collect_view()}
             </ol>
             // Stacked, not side by side: the program's lines need the panel's width.
-            <div class="side-by-side" style="grid-template-columns: 1fr">
+            <div class="side-by-side stacked">
                 <div>
                     <h3>{move || ui::PYTORCH.get(lang.get())}</h3>
                     <pre data-testid="ft-pytorch"><code>{move || pytorch.get()}</code></pre>
