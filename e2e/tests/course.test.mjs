@@ -71,7 +71,7 @@ test('the home page lists the lessons in course order, numbered, "start here" on
     const expects = await home.page.$$eval('[data-testid=demo-link]', (els) => els.map((li) => li.querySelector('[data-testid=demo-expect]')?.textContent.trim() ?? ''));
     assert.ok(expects.every((t) => t.length > 40), JSON.stringify(expects));
     const keys = await home.page.$$eval('[data-testid=answer-key]', (els) => els.map((e) => `${e.dataset.lesson}:${e.dataset.step}`));
-    for (const key of ['train:6', 'cross-entropy:6', 'chain-rule:4', 'optimizers:6', 'interpret:8', 'privacy:6']) assert.ok(keys.includes(key), `${key} in ${keys}`);
+    for (const key of ['train:7', 'cross-entropy:6', 'chain-rule:4', 'optimizers:6', 'interpret:8', 'privacy:6']) assert.ok(keys.includes(key), `${key} in ${keys}`);
     await home.screenshot('course-02-teacher');
     const demos = await home.page.$$eval('[data-testid=demo-link] a', (els) => els.map((a) => a.getAttribute('href')));
     assert.ok(demos.length >= 6, demos.join(' '));
