@@ -336,7 +336,7 @@ test('trained as long as Start allows, the live model\'s panels still agree or s
   try {
     await ch.ready();
     // B7: on the CPU engine the kernel's gradient is the CPU engine's, and says so.
-    await ch.byId('chain-kernel-label').waitFor();
+    await ch.page.waitForFunction(() => document.querySelector('[data-testid=chain-kernel-label]')?.dataset.engine, null, { timeout: 60_000 });
     assert.equal(await ch.byId('chain-kernel-label').getAttribute('data-engine'), 'CPU');
     assert.match(await ch.text('chain-kernel-label'), /CPU engine/);
     assert.doesNotMatch(await ch.text('chain-kernel-label'), /GPU/);
