@@ -103,11 +103,14 @@ pub struct State {
     pub walked: RwSignal<Option<Walked>>,
     /// The finished run measured on the test set, once: (step, accuracy, loss, images).
     pub test_final: RwSignal<Option<(u64, f32, f32, usize)>>,
-    /// The last divergence at a learning rate of 1, kept after its rollback and across resets: the
-    /// outcome "blew up" that "Check yourself" grades.
+    /// The last divergence at a learning rate of 1, kept after its rollback (cleared by a reset and
+    /// whenever the rate leaves 1): the outcome "blew up" that "Check yourself" grades.
     pub blown_at_one: RwSignal<Option<Divergence>>,
     /// The first loss of the last run that started from step 0, kept after a rollback undoes it.
     pub first_loss: RwSignal<Option<f32>>,
+    /// Whether the current run started from a fresh initialisation (not a loaded or resumed model):
+    /// only then is its first loss an untrained model's, and only then does "Check yourself" grade it.
+    pub from_init: RwSignal<bool>,
     /// "Why a GPU?": the last measurement, and whether one is under way.
     pub hardware: RwSignal<Option<super::protocol::HardwareReport>>,
     pub measuring: RwSignal<bool>,
@@ -148,6 +151,7 @@ impl State {
             test_final: RwSignal::new(None),
             blown_at_one: RwSignal::new(None),
             first_loss: RwSignal::new(None),
+            from_init: RwSignal::new(true),
             hardware: RwSignal::new(None),
             measuring: RwSignal::new(false),
         }
@@ -237,6 +241,8 @@ impl State {
                 evals,
             } => {
                 self.clear_run();
+                self.from_init.set(false);
+                self.blown_at_one.set(None);
                 self.losses.set(history);
                 self.evals.set(evals);
                 self.resumed.set(Some(config));
@@ -344,6 +350,8 @@ impl State {
             })),
             TrEvent::Imported { hidden } => {
                 self.clear_run();
+                self.from_init.set(false);
+                self.blown_at_one.set(None);
                 self.imported.set(Some(hidden));
             }
             TrEvent::Error(message) => {
