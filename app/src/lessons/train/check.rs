@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::config::LessonConfig;
-use super::state::{Divergence, State, is_rate_one};
+use super::state::{Divergence, RunOrigin, State, is_rate_one};
 use crate::ui::i18n::{Lang, Text, tx};
 
 /// Steps at a learning rate of 1 before a run that did not blow up is graded.
@@ -192,7 +192,7 @@ pub fn check_panel(
     let graded = move || {
         let (lr, since) = rate.get();
         let at_one = is_rate_one(lr) && is_rate_one(config.get().lr);
-        if !(at_one && since == 0 && state.from_init.get()) {
+        if !(at_one && since == 0 && state.origin.get() == RunOrigin::Fresh) {
             return None;
         }
         let steps = state.step.get();
@@ -226,6 +226,10 @@ pub fn check_panel(
     let loaded1 = tx(
         "(this run started from a loaded model, so its first loss is not an untrained one)",
         "（本次运行从载入的模型开始，所以它的第一个损失不是未训练模型的损失）",
+    );
+    let resumed1 = tx(
+        "This run was resumed from this browser: Reset and Step on the Train step to see a fresh run's first loss.",
+        "本次运行是在这个浏览器中接着上次继续的：在“训练”步骤中重置后单步，即可看到一次新运行的第一个损失。",
     );
     let wait2 = tx(
         "Your answer is kept. Reset, set the learning rate to 1, then Start (on the Train step). Only a run that starts at rate 1 from a fresh initialisation is graded: when it blows up, after 20 steps by the rules below, or when it ends.",
@@ -300,9 +304,10 @@ pub fn check_panel(
                 <p data-testid="train-q1-result" data-correct=(picked == key1).to_string() class=if picked == key1 { "good" } else { "bad" }>
                     {move || if picked == key1 { right1.get(lang.get()) } else { wrong1.get(lang.get()) }}
                     {move || key_said.get(lang.get())}</p>
-                <p class="hint" data-testid="train-q1-run" data-fresh=move || state.from_init.get().to_string()>
+                <p class="hint" data-testid="train-q1-run" data-fresh=move || (state.origin.get() == RunOrigin::Fresh).to_string()>
                     {move || match first_loss() {
-                        Some(f) if state.from_init.get() => format!("{} {f:.3}{}", run1.get(lang.get()), stop(lang.get())),
+                        _ if state.origin.get() == RunOrigin::Resumed => resumed1.get(lang.get()).to_string(),
+                        Some(f) if state.origin.get() == RunOrigin::Fresh => format!("{} {f:.3}{}", run1.get(lang.get()), stop(lang.get())),
                         Some(f) => format!("{} {f:.3} {}", run1.get(lang.get()), loaded1.get(lang.get())),
                         None => no_run1.get(lang.get()).to_string(),
                     }}</p>

@@ -173,7 +173,7 @@ pub fn TrainPage() -> impl IntoView {
             state.clear_run();
             // A fresh initialisation: its first loss is an untrained model's, and an older blow-up
             // no longer describes the run "Check yourself" grades.
-            state.from_init.set(true);
+            state.origin.set(state::RunOrigin::Fresh);
             state.blown_at_one.set(None);
             answers.rate.set((c.lr, 0));
             send(TrToWorker::Reset(c));

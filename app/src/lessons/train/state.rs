@@ -108,12 +108,23 @@ pub struct State {
     pub blown_at_one: RwSignal<Option<Divergence>>,
     /// The first loss of the last run that started from step 0, kept after a rollback undoes it.
     pub first_loss: RwSignal<Option<f32>>,
-    /// Whether the current run started from a fresh initialisation (not a loaded or resumed model):
-    /// only then is its first loss an untrained model's, and only then does "Check yourself" grade it.
-    pub from_init: RwSignal<bool>,
+    /// Where the current run started: only a fresh initialisation's first loss is an untrained
+    /// model's here, and only such a run is graded by "Check yourself".
+    pub origin: RwSignal<RunOrigin>,
     /// "Why a GPU?": the last measurement, and whether one is under way.
     pub hardware: RwSignal<Option<super::protocol::HardwareReport>>,
     pub measuring: RwSignal<bool>,
+}
+
+/// Where a run on the Train step started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunOrigin {
+    /// A fresh initialisation from the seed (page load or Reset).
+    Fresh,
+    /// A model the student loaded from a `.safetensors` file.
+    Loaded,
+    /// A run saved in this browser and taken up again (its settings' history is not known).
+    Resumed,
 }
 
 /// Whether a learning rate is the one "Check yourself" asks about (1).
@@ -151,7 +162,7 @@ impl State {
             test_final: RwSignal::new(None),
             blown_at_one: RwSignal::new(None),
             first_loss: RwSignal::new(None),
-            from_init: RwSignal::new(true),
+            origin: RwSignal::new(RunOrigin::Fresh),
             hardware: RwSignal::new(None),
             measuring: RwSignal::new(false),
         }
@@ -241,7 +252,7 @@ impl State {
                 evals,
             } => {
                 self.clear_run();
-                self.from_init.set(false);
+                self.origin.set(RunOrigin::Resumed);
                 self.blown_at_one.set(None);
                 self.losses.set(history);
                 self.evals.set(evals);
@@ -350,7 +361,7 @@ impl State {
             })),
             TrEvent::Imported { hidden } => {
                 self.clear_run();
-                self.from_init.set(false);
+                self.origin.set(RunOrigin::Loaded);
                 self.blown_at_one.set(None);
                 self.imported.set(Some(hidden));
             }
