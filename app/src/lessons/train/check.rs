@@ -199,9 +199,7 @@ pub fn check_panel(
         let loss = state
             .losses
             .with(|l| (!l.is_empty()).then(|| l.window_mean(false)));
-        let accuracy = state
-            .evals
-            .with(|e| e.last().map(|&(_, a, _)| a));
+        let accuracy = state.evals.with(|e| e.last().map(|&(_, a, _)| a));
         outcome(
             state.blown_at_one.get(),
             steps,

@@ -162,7 +162,9 @@ pub fn compare_runs(runs: &[RunSummary], lang: Lang) -> Option<String> {
             format!("更大（超出 ±{band_pts} 个百分点，即差值的两倍标准误）"),
         ),
         _ => (
-            format!("not measurably different (within ±{band_pts} points, two standard errors of the difference)"),
+            format!(
+                "not measurably different (within ±{band_pts} points, two standard errors of the difference)"
+            ),
             format!("没有可测出的差别（在 ±{band_pts} 个百分点之内，即差值的两倍标准误）"),
         ),
     };
@@ -291,7 +293,10 @@ mod tests {
             ..large.clone()
         };
         let s = compare_runs(&[small.clone(), other], Lang::En).unwrap();
-        assert!(s.contains("settings differ") && !s.contains("gap was"), "{s}");
+        assert!(
+            s.contains("settings differ") && !s.contains("gap was"),
+            "{s}"
+        );
         // One run, or two of the same size: nothing to compare.
         assert_eq!(compare_runs(std::slice::from_ref(&small), Lang::En), None);
         assert_eq!(compare_runs(&[small.clone(), small], Lang::En), None);

@@ -97,8 +97,8 @@ pub const STEPS: [Step; 7] = [
             "先作答；由运行结果来评分。题目按本页模型实际的表现评分，而不是按固定的答案。",
         ),
         notes: tx(
-            "Students answer first; the answers are kept while they go and do the run. The first question is graded by the first step of a fresh run; the second by a run at a learning rate of 1 (set it on the Train step): blew up (the loss passed 20·ln 10 or became non-finite), stalled (mean loss of the last 10 steps ≥ 2.0 or validation accuracy < 50 %) or trained (that mean loss < 0.5), as the panel says.",
-            "学生先作答；他们去完成运行时答案会保留。第一题按一次新运行的第一步评分；第二题按一次学习率为 1 的运行评分（在“训练”步骤中设置）：崩溃（损失超过 20·ln 10 或变成非有限值）、停滞（最近 10 步平均损失 ≥ 2.0 或验证准确率 < 50%）或训练得好（该平均损失 < 0.5），与面板上所写一致。",
+            "Students answer first; the answers are kept while they go and do the run. The first question is graded against ln 10, with a fresh run's first loss beside it as support; the second by the latest run that started at a learning rate of 1 from a fresh initialisation (Reset, set the rate to 1, then Start on the Train step): blew up (the loss passed 20·ln 10 or became non-finite), stalled (mean loss of the last 10 steps ≥ 2.0 or validation accuracy < 50 %) or trained (that mean loss < 0.5 and validation accuracy, once measured, ≥ 90 %); when the run ends it is trained at ≥ 90 % validation accuracy, otherwise stalled, as the panel says.",
+            "学生先作答；他们去完成运行时答案会保留。第一题按 ln 10 评分，旁边显示一次新运行的第一个损失作为佐证；第二题按最近一次从新初始化开始、学习率为 1 的运行评分（在“训练”步骤中重置，把学习率设为 1，再按“开始”）：发散（损失爆炸：损失超过 20·ln 10 或变成非有限值）、停滞（最近 10 步平均损失 ≥ 2.0 或验证准确率 < 50%）或训练得好（该平均损失 < 0.5，且验证准确率测得之后 ≥ 90%）；运行结束时，验证准确率 ≥ 90% 即为训练得好，否则为停滞，与面板上所写一致。",
         ),
     },
 ];
