@@ -249,7 +249,7 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "Usually no (one walkthrough run of this app: 24.4 %). Graded by the measured accuracy at ε = 0.1 on the test images: yes above 50 %.",
             "通常不能（本应用在走查中的一次运行：24.4%）。按在测试图像上测得的 ε = 0.1 时的准确率评分：高于 50% 算“会”。",
         ),
-        graded_by: "lessons/interpret/attack.rs check",
+        graded_by: "lessons/interpret/check.rs check",
     },
     AnswerKey {
         lesson: "interpret",
@@ -262,7 +262,7 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "No: the plain gradient runs through the output layer's weights, so the map changes and the rank correlation ρ is small. Graded by ρ between the two maps of the digit shown: yes above 0.5.",
             "不会：普通梯度要经过输出层的权重，所以图会变，秩相关 ρ 很小。按所示数字的两张图之间的 ρ 评分：大于 0.5 算“会”。",
         ),
-        graded_by: "lessons/interpret/attack.rs check",
+        graded_by: "lessons/interpret/check.rs check",
     },
     AnswerKey {
         lesson: "privacy",

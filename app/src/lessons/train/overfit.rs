@@ -325,7 +325,7 @@ mod tests {
             val_accuracy,
         };
         v.epochs.push((m(3, 1.0, 0.86), None));
-        assert!(gap_sentence(&v, Lang::En).unwrap().contains("memorised"));
+        assert!(gap_sentence(&v, Lang::En).unwrap().contains("overfitting"));
         v.epochs.push((m(4, 0.9, 0.88), Some(2)));
         assert!(gap_sentence(&v, Lang::En).unwrap().contains("no large gap"));
     }

@@ -174,6 +174,7 @@ pub fn TrainPage() -> impl IntoView {
             // A fresh initialisation: its first loss is an untrained model's, and an older blow-up
             // no longer describes the run "Check yourself" grades.
             state.origin.set(state::RunOrigin::Fresh);
+            state.first_loss.set(None);
             state.blown_at_one.set(None);
             answers.rate.set((c.lr, 0));
             send(TrToWorker::Reset(c));

@@ -253,6 +253,7 @@ impl State {
             } => {
                 self.clear_run();
                 self.origin.set(RunOrigin::Resumed);
+                self.first_loss.set(None);
                 self.blown_at_one.set(None);
                 self.losses.set(history);
                 self.evals.set(evals);
@@ -362,6 +363,7 @@ impl State {
             TrEvent::Imported { hidden } => {
                 self.clear_run();
                 self.origin.set(RunOrigin::Loaded);
+                self.first_loss.set(None);
                 self.blown_at_one.set(None);
                 self.imported.set(Some(hidden));
             }
