@@ -275,7 +275,7 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "It depends on the settings, which is the point: the accountant computes ε at σ and at 2σ for the planned epochs; \"about half\" when the ratio is within 0.45–0.55, otherwise less or more than half. The result line shows both ε.",
             "取决于设置，这正是要点：记账器按计划的轮数算出 σ 与 2σ 时的 ε；比值在 0.45–0.55 之间算“大约减半”，否则是降幅不到一半或降到一半以下。结果行会显示两个 ε。",
         ),
-        graded_by: "lessons/privacy/panels.rs check_panel",
+        graded_by: "lessons/privacy/check.rs check_panel",
     },
     AnswerKey {
         lesson: "privacy",
@@ -288,7 +288,7 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "Usually yes. Graded by the two runs' measured advantages: yes when the DP-SGD model's is lower than the plain model's.",
             "通常会。按两次运行测得的优势评分：DP-SGD 模型的优势低于普通模型时算“会”。",
         ),
-        graded_by: "lessons/privacy/panels.rs check_panel",
+        graded_by: "lessons/privacy/check.rs check_panel",
     },
 ];
 
