@@ -109,6 +109,13 @@ test('the quiz asks only when the answer shows on the bars: none on an untrained
       const b = await ce.waitNumber('quiz-h-b');
       assert.ok(Math.abs(Math.exp(-a) - Math.exp(-b)) >= 0.25, `q(true) ${Math.exp(-a)} vs ${Math.exp(-b)}`);
       assert.equal(await ce.byId('quiz-result').getAttribute('data-correct'), String((round % 2 === 0) === (a <= b)));
+      if (round === 0) {
+        // The answered pair is pinned to the step it was read at: another training step changes neither H.
+        await ce.trainSteps(1);
+        await ce.page.waitForTimeout(500);
+        assert.equal(await ce.number('quiz-h-a'), a);
+        assert.equal(await ce.number('quiz-h-b'), b);
+      }
       await ce.byId('quiz-next').click();
     }
     await ce.screenshot('ce-05-quiz');

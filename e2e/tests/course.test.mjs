@@ -28,7 +28,7 @@ test('the home page lists the lessons in course order, numbered, "start here" on
     // The intro says where the model computes, not "on your own GPU"; the course pages are linked above the cards.
     const homeIntro = await home.page.textContent('main.home p.intro');
     assert.doesNotMatch(homeIntro, /on your own GPU/);
-    assert.match(homeIntro, /in your browser \(on the GPU when WebGPU is there/);
+    assert.match(homeIntro, /in your browser \(on your GPU when the browser offers a real one through WebGPU, otherwise on the CPU\)/);
     const above = await home.page.evaluate(() => {
       const link = document.querySelector('[data-testid=teacher-link]').getBoundingClientRect().top;
       const card = document.querySelector('[data-testid=course-card]').getBoundingClientRect().top;

@@ -443,13 +443,16 @@ test('the lesson in steps: a digit before and after Normalize, the parameters as
     await lesson.byId('lesson-next').click();
     await lesson.byId('hw-measure').waitFor();
     await lesson.byId('lesson-next').click();
-    // The run's first loss is the untrained model's: about ln 10, so 2.3 is the right choice.
+    // Graded against ln 10 (the analytic answer); the run's first loss, from a fresh initialisation, supports it.
     await lesson.byId('train-q1-2').click();
     assert.equal(await lesson.byId('train-q1-result').getAttribute('data-correct'), 'true', await lesson.text('train-q1-result'));
+    assert.equal(await lesson.byId('train-q1-run').getAttribute('data-fresh'), 'true');
+    const firstLoss = Number((await lesson.text('train-q1-run')).match(/showed (\d+\.\d+)/)[1]);
+    assert.ok(Math.abs(firstLoss - Math.log(10)) < 0.3, `first loss ${firstLoss}`);
     await lesson.byId('train-q2-blows').click();
     // No run at a learning rate of 1 yet: the answer waits for one, with the rules it will be graded by.
     await lesson.byId('train-q2-wait').waitFor();
-    assert.match(await lesson.text('train-q2-rules'), /mean loss of the last 10 steps is 2\.0 or more.*below 0\.5/);
+    assert.match(await lesson.text('train-q2-rules'), /mean loss of the last 10 steps is 2\.0 or more.*below 0\.5 and the validation accuracy, once measured, is at least 90 %.*when the run ends/);
     await lesson.screenshot('06-check-yourself');
     assert.deepEqual(lesson.consoleErrors, []);
   } finally { await lesson.close(); }
@@ -461,9 +464,11 @@ test('check yourself: answers given before the run are kept while the student do
   try {
     // The engine line is shown on the dashboard only (step 4): wait for it to exist.
     await lesson.byId('engine-kind').waitFor({ state: 'attached', timeout: 120_000 });
-    // Predict first: no run yet, so both answers wait.
+    // Predict first: the first answer is graded against ln 10 at once (no run yet to show its first
+    // loss); the second waits for a run at rate 1.
     await lesson.byId('train-q1-2').click();
-    await lesson.byId('train-q1-wait').waitFor();
+    assert.equal(await lesson.byId('train-q1-result').getAttribute('data-correct'), 'true');
+    assert.match(await lesson.text('train-q1-run'), /Step the Train step after a Reset/);
     await lesson.byId('train-q2-blows').click();
     await lesson.byId('train-q2-wait').waitFor();
     // Then run: on the Train step, one step (the first loss), then Start until it blows up.

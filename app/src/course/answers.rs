@@ -56,8 +56,8 @@ pub const EXPECTED: &[Expected] = &[
         lesson: "train",
         setup: "step=5&hidden=128",
         expect: tx(
-            "On 500 images the training loss keeps falling while the validation loss turns up; the run stops, restores its best epoch and shows the test accuracy once. On 5,000 images the gap between training and validation is clearly smaller (one run in the walkthrough of this app: about 15 points at 500 images, about 6 at 5,000).",
-            "在 500 张图像上训练损失一直下降，而验证损失开始回升；运行停止，恢复最佳的一轮，并只显示一次测试准确率。在 5000 张图像上，训练与验证之间的差距明显更小（本应用在走查中的一次运行：500 张时约 15 个百分点，5000 张时约 6 个）。",
+            "On 500 images the training loss keeps falling while the validation loss stops falling (it flattens or turns up); the run stops, restores its best epoch and shows the test accuracy once. On 5,000 images the gap between training and validation is clearly smaller (one run in the walkthrough of this app: about 15 points at 500 images, about 6 at 5,000).",
+            "在 500 张图像上训练损失一直下降，而验证损失不再下降（趋于平缓或开始回升）；运行停止，恢复最佳的一轮，并只显示一次测试准确率。在 5000 张图像上，训练与验证之间的差距明显更小（本应用在走查中的一次运行：500 张时约 15 个百分点，5000 张时约 6 个）。",
         ),
     },
     Expected {
@@ -72,16 +72,16 @@ pub const EXPECTED: &[Expected] = &[
         lesson: "chain-rule",
         setup: "step=2&weight=1.3.5&image=0",
         expect: tx(
-            "The product of the factors and the engine's gradient agree within f32 rounding, and the finite difference agrees within its resolution: the line says \"All three agree\". Two exceptions the page explains: a hidden unit within ε of its ReLU kink, and a hidden unit that is off for this image (h = 0, so the gradient is 0 and too small for a finite difference: pick another image). With 16 images the table's rows add up to the product.",
-            "因子之积与引擎算出的梯度在 f32 舍入之内一致，有限差分在其分辨精度之内一致：那一行写着“三者一致”。页面会解释两种例外：隐藏单元离 ReLU 拐点不到 ε；隐藏单元对这张图像未激活（h = 0，梯度为 0，小到有限差分无法分辨：换一张图像）。换成 16 张图像时，表格各行之和就是乘积。",
+            "The product of the factors and the engine's gradient agree within f32 rounding, and the finite difference agrees within its resolution: the line says \"All three agree\". The demo's weight is in fc2, where the exception the page explains is a hidden unit that is off for this image (h = 0): the gradient and the finite difference are then both 0, reported as underflow (pick another image). (A unit within ε of its ReLU kink matters only for fc1 weights.) With 16 images the table's rows add up to the product.",
+            "因子之积与引擎算出的梯度在 f32 舍入之内一致，有限差分在其分辨精度之内一致：那一行写着“三者一致”。演示的权重在 fc2 中，页面会解释的例外是隐藏单元对这张图像未激活（h = 0）：这时梯度和有限差分都是 0，报告为下溢（换一张图像）。（单元离 ReLU 拐点不到 ε 的情况只影响 fc1 的权重。）换成 16 张图像时，表格各行之和就是乘积。",
         ),
     },
     Expected {
         lesson: "finetune",
         setup: "scenario=pen&step=1",
         expect: tx(
-            "The pretrained model measures far above chance (10 %) on the new pen before any training; after the head and then fine-tuning, the verdict puts fine-tuning above training from scratch, with its band.",
-            "在任何训练之前，预训练模型在新笔迹上的准确率就远高于随机猜测（10%）；训练分类头再微调之后，结论显示微调高于从头训练，并附误差带。",
+            "The pretrained model measures far above chance (10 %) on the new pen before any training; after the head and then fine-tuning, with the head kept, fine-tuning usually ends a few points above from scratch — about one band (one walkthrough run: +7.0 against ±6.3), so 'About the same' also happens.",
+            "在任何训练之前，预训练模型在新笔迹上的准确率就远高于随机猜测（10%）；训练分类头再微调之后，在保留分类头时，微调通常比从头训练高几个百分点——大约一个误差带（走查中的一次运行：+7.0，误差带 ±6.3），所以“差不多”也会出现。",
         ),
     },
     Expected {
@@ -125,12 +125,12 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
         lesson: "train",
         step: 7,
         question: tx(
-            "1. The cross-entropy of an untrained 10-class model?",
-            "1. 未训练的 10 类模型的交叉熵是多少？",
+            "1. Before any training, what loss will this network's first step show? (A model giving every class the same probability has H = ?)",
+            "1. 训练开始之前，这个网络第一步会显示多大的损失？（一个给每个类别相同概率的模型，H = ?）",
         ),
         answer: tx(
-            "2.3 (ln 10 = 2.303). Graded as the option nearest to the first step's measured loss of a fresh run.",
-            "2.3（ln 10 = 2.303）。按一次新运行第一步测得的损失，取最接近的选项评分。",
+            "2.3 (H = ln 10 ≈ 2.303). Graded against ln 10; the first loss of a run from a fresh initialisation is shown beside it as support (if the run started from a loaded model, the page says so: its first loss is not an untrained one).",
+            "2.3（H = ln 10 ≈ 2.303）。按 ln 10 评分；旁边显示一次从新初始化开始的运行的第一个损失作为佐证（如果运行从载入的模型开始，页面会注明：它的第一个损失不是未训练模型的损失）。",
         ),
         graded_by: "lessons/train/check.rs check_panel",
     },
@@ -138,12 +138,12 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
         lesson: "train",
         step: 7,
         question: tx(
-            "2. Does a learning rate of 1 train well or blow up?",
-            "2. 学习率为 1 时训练得好还是会崩溃？",
+            "2. With a learning rate of 1, will this network train well, stall, or blow up?",
+            "2. 学习率为 1 时，这个网络会训练得好、停滞不前，还是会发散（损失爆炸）？",
         ),
         answer: tx(
-            "Expect \"it blows up\" for the default model — but the run decides. Three outcomes: blew up (the loss became NaN or passed 20·ln 10; recorded before the rollback), stalled (after at least 20 steps at rate 1 the mean of the last 10 losses is ≥ 2.0, or validation accuracy < 50 %), trained (that mean loss < 0.5). Between those it keeps waiting.",
-            "默认模型预计“会崩溃”——但以运行结果为准。三种结果：崩溃（损失变成 NaN 或超过 20·ln 10，在回滚之前记录）、停滞（以学习率 1 至少跑 20 步后，最后 10 步的平均损失 ≥ 2.0，或验证准确率 < 50%）、训练成功（该平均损失 < 0.5）。介于两者之间时继续等待。",
+            "Expect \"it blows up\" for the default model — but the run decides, and only the latest run that started at rate 1 from a fresh initialisation (Reset, set the rate to 1, then Start); a Reset or leaving rate 1 forgets an earlier blow-up. Three outcomes: blew up (the loss became NaN or passed 20·ln 10; recorded before the rollback), stalled (after at least 20 steps the mean of the last 10 losses is ≥ 2.0, or validation accuracy < 50 %), trained (that mean loss < 0.5 and validation accuracy, once measured, ≥ 90 %). Between those it keeps running; when the run ends it is trained if validation accuracy ≥ 90 %, otherwise stalled.",
+            "默认模型预计会发散（损失爆炸）——但以运行结果为准，而且只看最近一次从新初始化开始、以学习率 1 运行的那次（重置，把学习率设为 1，再按“开始”）；重置或离开学习率 1 会忘掉之前的发散。三种结果：发散（损失变成 NaN 或超过 20·ln 10，在回滚之前记录）、停滞（至少跑 20 步后，最后 10 步的平均损失 ≥ 2.0，或验证准确率 < 50%）、训练得好（该平均损失 < 0.5，且验证准确率测得之后 ≥ 90%）。介于两者之间时继续运行；运行结束时，验证准确率 ≥ 90% 即为训练得好，否则为停滞。",
         ),
         graded_by: "lessons/train/check.rs check_panel",
     },
@@ -168,8 +168,8 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "下一步会把所选权重推高还是压低？",
         ),
         answer: tx(
-            "Against μ·v + g: down when it is positive, up when it is negative (no move when both are zero). Graded by the weight's real change in the step that then runs.",
-            "朝 μ·v + g 的反方向：为正时变小，为负时变大（两者都为零时不动）。按随后运行的那一步中权重的真实变化评分。",
+            "Against μ·v + g: down when it is positive, up when it is negative (no move when μ·v + g = 0). Graded by the weight's real change in the step that then runs.",
+            "朝 μ·v + g 的反方向：为正时变小，为负时变大（μ·v + g = 0 时不动）。按随后运行的那一步中权重的真实变化评分。",
         ),
         graded_by: "lessons/chain_rule/panels.rs PredictPanel",
     },
@@ -194,8 +194,8 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "微调会胜过从头训练吗？",
         ),
         answer: tx(
-            "With the pen, yes; with clothes, often not by more than the band. Graded by the comparison's own verdict on those two arms.",
-            "换笔迹时会；换成服装时，常常超不出误差带。按比较结论对这两组的判定评分。",
+            "With the pen and the pretrained head kept, usually yes, but close to the band (one walkthrough run: +7.0 points against ±6.3). With the head replaced, the untouched model can win. Graded once step 5 (every layer) has run, by this seed's verdict, or by the verdict over seeds once two or more have finished.",
+            "换笔迹并保留预训练的分类头时，通常会，但离误差带很近（走查中的一次运行：+7.0 个百分点，误差带 ±6.3）。换掉分类头时，未改动的模型可能胜出。第 5 步（所有层）运行之后评分：按这个随机种子的结论评分；有两个或更多种子完成后，按多个种子的总体结论评分。",
         ),
         graded_by: "lessons/finetune/predict.rs transfer_question",
     },

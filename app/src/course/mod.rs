@@ -50,8 +50,8 @@ fn Home(unknown: bool) -> impl IntoView {
     let router = expect_context::<Router>();
     let lang = expect_context::<RwSignal<Lang>>();
     let intro = tx(
-        "Watch a real neural network learn, computed while you watch: in your browser (on the GPU when WebGPU is there, otherwise on the CPU), or in the backprop-lab program when a teacher serves the pages with it; each lesson names the engine that ran. Every number from the model on these pages is computed live, except the cited reference figures. The lessons follow one article, in this order.",
-        "看一个真实的神经网络学习，一边看一边计算：在你的浏览器里（有 WebGPU 时在 GPU 上，否则在 CPU 上），或者在老师用 backprop-lab 程序提供页面时在该程序里；每节课都会写明实际运行的引擎。这些页面上来自模型的每个数字都是实时算出的，引用的参考数字除外。各课按同一篇文章展开，顺序如下。",
+        "Watch a real neural network learn, computed while you watch: in your browser (on your GPU when the browser offers a real one through WebGPU, otherwise on the CPU), or in the backprop-lab program when a teacher serves the pages with it; each lesson names the engine that ran. Every number from the model on these pages is computed live, except the cited reference figures. The lessons follow one article, in this order.",
+        "看一个真实的神经网络学习，一边看一边计算：在你的浏览器里（浏览器通过 WebGPU 提供真实的 GPU 时在你的 GPU 上，否则在 CPU 上），或者在老师用 backprop-lab 程序提供页面时在该程序里；每节课都会写明实际运行的引擎。这些页面上来自模型的每个数字都是实时算出的，引用的参考数字除外。各课按同一篇文章展开，顺序如下。",
     );
     let steps = tx("steps", "个步骤");
     let minutes = tx("min", "分钟");

@@ -28,8 +28,8 @@ pub const DEMOS: &[Demo] = &[
         lesson: "train",
         setup: "step=4&lr=5&momentum=0.5",
         what: tx(
-            "Press Start: within a few steps the loss explodes, training pauses, says where it diverged and rolls back. Ask first: what will a rate 500 times the usual one do?",
-            "按“开始”：几步之内损失爆炸，训练暂停，指出在哪里发散并回滚。先问：比平常大 500 倍的学习率会怎样？",
+            "Press Start: within the first few dozen steps the loss explodes, training pauses, says where it diverged and rolls back. Ask first: what will a rate 500 times the usual one do?",
+            "按“开始”：在最初几十步之内损失爆炸，训练暂停，指出在哪里发散并回滚。先问：比平常大 500 倍的学习率会怎样？",
         ),
     },
     Demo {
@@ -64,8 +64,8 @@ pub const DEMOS: &[Demo] = &[
         lesson: "train",
         setup: "step=5&hidden=128",
         what: tx(
-            "Run the experiment on 500 images: the training loss keeps falling while the validation loss flattens; it stops and restores the best epoch, then the test accuracy appears once. Run it again with 5,000 images: the page compares the two runs by their numbers (the accuracy gap at the best epoch, and where that epoch fell, in epochs and in steps).",
-            "用 500 张图像运行实验：训练损失一直下降，而验证损失趋于平缓；它停下并恢复最佳一轮，然后测试准确率只出现一次。再用 5000 张图像运行：页面按数字比较两次运行（最佳一轮的准确率差距，以及这一轮按轮次和按步数分别落在哪里）。",
+            "Run the experiment on 500 images: the training loss keeps falling while the validation loss stops falling (it flattens or turns up); it stops and restores the best epoch, then the test accuracy appears once. Run it again with 5,000 images: the page compares the two runs by their numbers (the accuracy gap at the best epoch, and where that epoch fell, in epochs and in steps).",
+            "用 500 张图像运行实验：训练损失一直下降，而验证损失不再下降（趋于平缓或开始回升）；它停下并恢复最佳一轮，然后测试准确率只出现一次。再用 5000 张图像运行：页面按数字比较两次运行（最佳一轮的准确率差距，以及这一轮按轮次和按步数分别落在哪里）。",
         ),
     },
     Demo {
@@ -177,8 +177,8 @@ pub fn Teacher() -> impl IntoView {
     let period = tx("Period", "第");
     let period_end = tx("", "节课");
     let plan_note = tx(
-        "One lesson after another in course order, with the time each needs: two and a half to four minutes a step, its runs included. Every period opens with five minutes to settle and recap and keeps five at its end for questions, a slow run or the answer keys below; a lesson that does not fit before that opens the next period. The step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
-        "按课程顺序一课接一课，并给出每课所需时间：每个步骤两分半到四分钟，包括运行的时间。每节课开头留五分钟入座和复习，结尾留五分钟用于提问、等待较慢的运行或讲解下面的答案；放不进这段时间之前的课程移到下一节。每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示演讲者备注。",
+        "One lesson after another in course order, with the time each needs: two and a half to about four and a half minutes a step, its runs included. Every period opens with five minutes to settle and recap and keeps five at its end for questions, a slow run or the answer keys below; a lesson that does not fit before that opens the next period. The step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
+        "按课程顺序一课接一课，并给出每课所需时间：每个步骤两分半到大约四分半钟，包括运行的时间。每节课开头留五分钟入座和复习，结尾留五分钟用于提问、等待较慢的运行或讲解下面的答案；放不进这段时间之前的课程移到下一节。每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示演讲者备注。",
     );
     let intro_row = tx(
         "Settle in, recap, the question of the day",

@@ -378,8 +378,8 @@ pub const TERMS: &[Term] = &[
         "convergence",
         tx("convergence", "收敛"),
         tx(
-            "The loss no longer falling meaningfully; \"train until it converges\" needs a validation set to be judged.",
-            "损失不再有意义地下降；“训练到收敛”需要验证集才能判断。",
+            "The loss no longer falling meaningfully; whether to stop is better judged on a validation set: the training loss can keep falling while the model overfits.",
+            "损失不再有意义地下降；是否该停止，最好在验证集上判断：模型过拟合时，训练损失仍可能继续下降。",
         ),
     ),
     term(
@@ -544,10 +544,10 @@ pub const TERMS: &[Term] = &[
     ),
     term(
         "patience",
-        tx("patience", "耐心值（patience）"),
+        tx("patience", "耐心（patience）"),
         tx(
-            "In early stopping, how many epochs without a better validation loss to wait before stopping.",
-            "早停中，验证损失不再改善时还要再等待的轮数，超过它就停止训练。",
+            "In early stopping, how many evaluations (here one per epoch) without a better validation loss to wait before stopping.",
+            "早停中，验证损失不再改善时还要再等待的评估次数（这里每轮评估一次），超过它就停止训练。",
         ),
     ),
     term(

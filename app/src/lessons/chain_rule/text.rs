@@ -251,8 +251,8 @@ pub mod ui {
     pub const WENT_DOWN: Text = tx("the weight went down.", "权重变小了。");
     /// Unchanged.
     pub const UNCHANGED: Text = tx(
-        "the weight did not move (its gradient and momentum buffer are zero: a neuron that is off for the whole batch).",
-        "权重没有变化（梯度和动量缓冲区都为零：该神经元对整个批次都未激活，ReLU 输出为 0）。",
+        "the weight did not move: μ·v + g was 0 (a unit off for this batch and every earlier one), or the change was below what f32 can show at this weight's size.",
+        "权重没有变化：μ·v + g 为 0（该单元对这个批次以及之前的每个批次都未激活），或者变化量小于 f32 在这个权重大小下能表示的精度。",
     );
     /// The question: the next step, its result hidden until predicted.
     pub const QUESTION: Text = tx(

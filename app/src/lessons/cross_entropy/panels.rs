@@ -7,7 +7,7 @@ use super::math;
 use super::text::ui;
 use kernels::chain;
 
-use crate::lessons::live_model::protocol::{CtQuery, CtReply, ImageView, Surprise};
+use crate::lessons::live_model::protocol::{CtQuery, CtReply, CtToWorker, ImageView, Surprise};
 use crate::lessons::live_model::{ImagePicker, live_answer, text as live_text};
 use crate::ui::agreement::AgreementNote;
 use crate::ui::bars::{BarChart, BarSeries};
@@ -376,9 +376,32 @@ pub fn Quiz() -> impl IntoView {
         },
     );
     let indices = move || chosen.get().and_then(Result::ok);
-    let a = read_image(move || indices().map_or(0, |p| p.0));
-    let b = read_image(move || indices().map_or(0, |p| p.1));
+    // The quiz stops a running live model, so the pair it chose is still the one being read.
+    let live = expect_context::<crate::lessons::live_model::Live>();
+    if live.progress.get_untracked().is_some_and(|p| p.running) {
+        live.send(&CtToWorker::Run { on: false });
+    }
+    let live_a = read_image(move || indices().map_or(0, |p| p.0));
+    let live_b = read_image(move || indices().map_or(0, |p| p.1));
     let answer = RwSignal::new(None::<bool>);
+    // What the cards show and the grade uses: the two readings of the current pair taken at one
+    // step, pinned once the student answers (a Step or Start meanwhile cannot change them).
+    let a = RwSignal::new(None::<Reading>);
+    let b = RwSignal::new(None::<Reading>);
+    Effect::new(move |_| {
+        if answer.get().is_some() {
+            return;
+        }
+        let (Some((i, j)), Some(ra), Some(rb)) = (indices(), live_a.get(), live_b.get()) else {
+            a.set(None);
+            b.set(None);
+            return;
+        };
+        if ra.image.index == i && rb.image.index == j && ra.image.step == rb.image.step {
+            a.set(Some(ra));
+            b.set(Some(rb));
+        }
+    });
     let correct = move || {
         let (a, b) = (a.get()?, b.get()?);
         let picked_a = answer.get()?;
@@ -409,9 +432,9 @@ pub fn Quiz() -> impl IntoView {
             })}
             <div class="two" class:hidden=move || untrained().is_some()>{card("A", a)}{card("B", b)}</div>
             <div class="buttons">
-                <button data-testid="quiz-a" disabled=move || answer.get().is_some() || indices().is_none() on:click=move |_| answer.set(Some(true))>
+                <button data-testid="quiz-a" disabled=move || answer.get().is_some() || a.get().is_none() || b.get().is_none() on:click=move |_| answer.set(Some(true))>
                     {move || ui::OPTION_A.get(lang.get())}</button>
-                <button data-testid="quiz-b" disabled=move || answer.get().is_some() || indices().is_none() on:click=move |_| answer.set(Some(false))>
+                <button data-testid="quiz-b" disabled=move || answer.get().is_some() || a.get().is_none() || b.get().is_none() on:click=move |_| answer.set(Some(false))>
                     {move || ui::OPTION_B.get(lang.get())}</button>
                 <button data-testid="quiz-next" on:click=move |_| { answer.set(None); pair.update(|p| *p += 1); }>
                     {move || ui::ANOTHER.get(lang.get())}</button>

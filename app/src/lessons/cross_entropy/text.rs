@@ -128,8 +128,8 @@ pub mod ui {
                 "两者的差异超出了 f32 舍入能解释的范围（约 {res}）：要么两者是在不同的训练步算出的，要么其中一个算错了。",
             ),
             Agreement::Underflow => tx(
-                "Both are below what f32 resolves at these logits (about {res}): the model is so sure of this image that its loss is rounding, so the two cannot be compared. Training much longer on 5,000 digits does this.",
-                "两者都低于这些 logit 下 f32 能分辨的精度（约 {res}）：模型对这张图像过于确定，损失只剩舍入误差，无法比较。在 5000 张数字上训练太久就会这样。",
+                "Both are below what f32 resolves at these logits (about {res}): the model is so sure of this image that its loss is rounding, so the two cannot be compared. A very confident prediction does this.",
+                "两者都低于这些 logit 下 f32 能分辨的精度（约 {res}）：模型对这张图像过于确定，损失只剩舍入误差，无法比较。非常有把握的预测就会这样。",
             ),
         }
     }

@@ -28,9 +28,9 @@ pub const TRAINED: &str = "static/models/live-mnist-mlp-784-32-10.safetensors";
 /// Test images the concept lessons pick from (`image=0…999`).
 pub const TEST_POOL: usize = 1000;
 
-/// Epochs Start trains the live model for. Past a few epochs the 5,000 digits are memorised: losses
-/// and gradients round to zero in f32 and the lessons' comparisons have nothing left to compare
-/// (Step still takes single steps).
+/// Epochs Start trains the live model for: enough for the demonstrations, whose comparisons stay
+/// readable; much longer training would push more images' losses below what f32 resolves (Step
+/// still takes single steps).
 pub const EPOCH_LIMIT: usize = 5;
 
 /// The live model's engine worker (both concept lessons' registry rows name it).

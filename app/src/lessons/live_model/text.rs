@@ -42,8 +42,8 @@ pub const MODEL_DOWNLOAD: Text = tx("Download model (.safetensors)", "下载模�
 pub const MODEL_UPLOAD: Text = tx("Load a model (.safetensors)", "加载模型（.safetensors）");
 /// Why Start stopped.
 pub const LIMIT: Text = tx(
-    "Trained for {n} epochs, the limit: enough for these demonstrations. Longer training would memorise the 5,000 digits, and their losses and gradients would round to zero. Step still takes single steps; loading a model starts again.",
-    "已训练 {n} 轮，达到上限：对这些演示已经足够。再训练下去模型会记住这 5000 张数字，损失和梯度会被舍入为零。单步按钮仍可一步一步训练；加载一个模型会重新开始。",
+    "Trained for {n} epochs, the limit — enough for these demonstrations: the comparisons stay readable; much longer training would push more images' losses below what f32 resolves (see the underflow note). Step still takes single steps; loading a model starts again.",
+    "已训练 {n} 轮，达到上限，对这些演示已经足够：比较结果仍清晰可读；训练得更久会让更多图像的损失低于 f32 能分辨的精度（见下溢说明）。单步按钮仍可一步一步训练；加载一个模型会重新开始。",
 );
 /// After a reload.
 pub const RESUMED: Text = tx(

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::config::LessonConfig;
-use super::state::{Divergence, State, is_rate_one};
+use super::state::{Divergence, RunOrigin, State, is_rate_one};
 use crate::ui::i18n::{Lang, Text, tx};
 
 /// Steps at a learning rate of 1 before a run that did not blow up is graded.
@@ -15,8 +15,10 @@ pub const MIN_STEPS: u64 = 20;
 pub const STALLED_LOSS: f32 = 2.0;
 /// Validation accuracy below which the run "stalled".
 pub const STALLED_ACCURACY: f32 = 0.5;
-/// Mean loss of the last 10 steps below which the run "trained".
+/// Mean loss of the last 10 steps below which the run may be "trained".
 pub const TRAINED_LOSS: f32 = 0.5;
+/// Validation accuracy a "trained" run needs once one is measured (50 % would be a weak network).
+pub const TRAINED_ACCURACY: f32 = 0.9;
 
 /// What a run at a learning rate of 1 did.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,7 +27,8 @@ pub enum Outcome {
     BlewUp { step: u64, loss: f32 },
     /// It ran without blowing up, but its loss stayed high or its accuracy low.
     Stalled { loss: f32, accuracy: Option<f32> },
-    /// Its loss fell below [`TRAINED_LOSS`] (and its accuracy, once measured, is not low).
+    /// Its loss fell below [`TRAINED_LOSS`] with a validation accuracy of at least
+    /// [`TRAINED_ACCURACY`] (or, before any is measured, its loss alone).
     Trained { loss: f32, accuracy: Option<f32> },
 }
 
@@ -40,15 +43,17 @@ impl Outcome {
     }
 }
 
-/// Grades a run at a learning rate of 1: `blown` is its recorded divergence (it wins: the run was
-/// rolled back, but it happened), `steps` the steps taken at that rate since, `loss` the mean of the
-/// last 10 of them, `accuracy` the last validation accuracy measured at that rate. `None`: not decided
-/// yet (fewer than [`MIN_STEPS`] steps, or a loss between [`TRAINED_LOSS`] and [`STALLED_LOSS`]).
+/// Grades a run at a learning rate of 1: `blown` is its recorded divergence (the run was rolled
+/// back, but it happened), `steps` the steps taken at that rate, `loss` the mean of the last 10 of
+/// them, `accuracy` the last validation accuracy measured at that rate, `ended` whether the run has
+/// finished. `None`: not decided yet (fewer than [`MIN_STEPS`] steps, or between the bands while the
+/// run goes on — an ended run is always decided, so the wait is never for ever).
 pub fn outcome(
     blown: Option<Divergence>,
     steps: u64,
     loss: Option<f32>,
     accuracy: Option<f32>,
+    ended: bool,
 ) -> Option<Outcome> {
     if let Some(d) = blown {
         return Some(Outcome::BlewUp {
@@ -56,11 +61,19 @@ pub fn outcome(
             loss: d.loss,
         });
     }
-    let loss = loss.filter(|_| steps >= MIN_STEPS)?;
+    let loss = loss.filter(|_| steps >= MIN_STEPS || ended)?;
     if loss >= STALLED_LOSS || accuracy.is_some_and(|a| a < STALLED_ACCURACY) {
-        Some(Outcome::Stalled { loss, accuracy })
-    } else if loss < TRAINED_LOSS {
+        return Some(Outcome::Stalled { loss, accuracy });
+    }
+    let trained = loss < TRAINED_LOSS && accuracy.is_none_or(|a| a >= TRAINED_ACCURACY);
+    if trained {
         Some(Outcome::Trained { loss, accuracy })
+    } else if ended {
+        // The run is over: a network that never reached the bar did not train well.
+        match accuracy {
+            Some(a) if a >= TRAINED_ACCURACY => Some(Outcome::Trained { loss, accuracy }),
+            _ => Some(Outcome::Stalled { loss, accuracy }),
+        }
     } else {
         None
     }
@@ -92,7 +105,7 @@ impl Q2 {
                 "It stalls (the loss stays high)",
                 "停滞不前（损失一直很高）",
             ),
-            Q2::Blows => tx("It blows up", "会崩溃"),
+            Q2::Blows => tx("It blows up", "发散（损失爆炸）"),
         }
     }
 }
@@ -149,7 +162,7 @@ impl Answers {
 /// The first question's options: the cross-entropy of an untrained model.
 const OPTIONS: [f32; 4] = [0.1, 1.0, 2.3, 10.0];
 
-/// Step 6: questions graded by the run.
+/// Step 7: the first question graded against ln 10, the second by the run.
 pub fn check_panel(
     state: State,
     config: RwSignal<LessonConfig>,
@@ -157,62 +170,80 @@ pub fn check_panel(
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
     let Answers { q1, q2, rate } = answers;
-    // Q1: the loss of an untrained 10-class model; graded by the run's first step.
+    // Q1: the loss of an untrained 10-class model, graded against ln 10 (the analytic answer);
+    // the run's first loss is shown as support, and only called untrained when it is one.
     let first_loss = move || {
         state
             .first_loss
             .get()
             .or_else(|| state.losses.with(|l| l.first()))
     };
-    let nearest = move || {
-        first_loss().map(|f| {
-            OPTIONS
-                .iter()
-                .enumerate()
-                .min_by(|a, b| (a.1 - f).abs().total_cmp(&(b.1 - f).abs()))
-                .map_or(0, |(i, _)| i)
+    let key1 = OPTIONS
+        .iter()
+        .enumerate()
+        .min_by(|a, b| {
+            (a.1 - std::f32::consts::LN_10)
+                .abs()
+                .total_cmp(&(b.1 - std::f32::consts::LN_10).abs())
         })
-    };
-    // Q2: what a learning rate of 1 does; graded by a run at that rate (its divergence is kept).
+        .map_or(0, |(i, _)| i);
+    // Q2: what a learning rate of 1 does; graded only by a run that started from a fresh
+    // initialisation at that rate (from step 0), the latest one (a reset forgets older blow-ups).
     let graded = move || {
         let (lr, since) = rate.get();
         let at_one = is_rate_one(lr) && is_rate_one(config.get().lr);
-        let steps = if at_one {
-            state.step.get().saturating_sub(since)
-        } else {
-            0
-        };
+        if !(at_one && since == 0 && state.origin.get() == RunOrigin::Fresh) {
+            return None;
+        }
+        let steps = state.step.get();
         let loss = state
             .losses
             .with(|l| (!l.is_empty()).then(|| l.window_mean(false)));
-        let accuracy = state.evals.with(|e| {
-            e.iter()
-                .rev()
-                .find(|(s, _, _)| *s > since)
-                .map(|&(_, a, _)| a)
-        });
-        outcome(state.blown_at_one.get(), steps, loss, accuracy)
+        let accuracy = state.evals.with(|e| e.last().map(|&(_, a, _)| a));
+        outcome(
+            state.blown_at_one.get(),
+            steps,
+            loss,
+            accuracy,
+            state.finished.get(),
+        )
     };
     let ask1 = tx(
-        "1. Before any training, what is the cross-entropy of a 10-class model that gives every class the same probability?",
-        "1. 训练开始之前，一个给每个类别相同概率的 10 类模型，交叉熵是多少？",
+        "1. Before any training, what loss will this network's first step show? (A model giving every class the same probability has H = ?)",
+        "1. 训练开始之前，这个网络第一步会显示多大的损失？（一个给每个类别相同概率的模型，H = ?）",
     );
     let ask2 = tx(
         "2. With a learning rate of 1, will this network train well, stall, or blow up?",
-        "2. 学习率为 1 时，这个网络会训练得好、停滞不前，还是会崩溃？",
+        "2. 学习率为 1 时，这个网络会训练得好、停滞不前，还是会发散（损失爆炸）？",
     );
-    let wait1 = tx(
-        "Your answer is kept. Start a fresh run (Reset, then Step) on the Train step and come back to see it graded.",
-        "你的答案会保留。在“训练”步骤中开始一次新运行（重置后单步），回来即可看到评分。",
+    let no_run1 = tx(
+        "Step the Train step after a Reset to see a fresh run's first loss.",
+        "在“训练”步骤中重置后单步，即可看到一次新运行的第一个损失。",
+    );
+    let run1 = tx("This run's first step showed", "本次运行第一步的损失是");
+    let loaded1 = tx(
+        "(this run started from a loaded model, so its first loss is not an untrained one)",
+        "（本次运行从载入的模型开始，所以它的第一个损失不是未训练模型的损失）",
+    );
+    let resumed1 = tx(
+        "This run was resumed from this browser: Reset and Step on the Train step to see a fresh run's first loss.",
+        "本次运行是在这个浏览器中接着上次继续的：在“训练”步骤中重置后单步，即可看到一次新运行的第一个损失。",
     );
     let wait2 = tx(
-        "Your answer is kept. Set the learning rate to 1 on the Train step and run it (Start, or the space key); it is graded when it blows up, or after 20 steps at that rate by the rules below.",
-        "你的答案会保留。在“训练”步骤中把学习率设为 1 并运行（按“开始”或空格键）；若它崩溃即评分，否则在该学习率下跑满 20 步后按下面的规则评分。",
+        "Your answer is kept. Reset, set the learning rate to 1, then Start (on the Train step). Only a run that starts at rate 1 from a fresh initialisation is graded: when it blows up, after 20 steps by the rules below, or when it ends.",
+        "你的答案会保留。在“训练”步骤中重置，把学习率设为 1，然后按“开始”。只有从新的初始化开始、一直以学习率 1 运行的那次运行才会评分：发散时立即评分，否则跑满 20 步后按下面的规则评分，或在运行结束时评分。",
     );
     let rules = tx(
-        "How the run decides: it blew up if the loss became non-finite or passed 20·ln 10 ≈ 46 (the page then rolls back — the blow-up still counts); it stalled if the mean loss of the last 10 steps is 2.0 or more, or the validation accuracy is below 50 %; it trained well if that mean loss is below 0.5. In between, it keeps running until one of these holds.",
-        "运行结果的判定：损失变成非有限值或超过 20·ln 10 ≈ 46 即为崩溃（页面随后会回滚——崩溃仍然算数）；最近 10 步的平均损失不低于 2.0，或验证准确率低于 50%，即为停滞；平均损失低于 0.5 即为训练得好。介于两者之间时，继续运行，直到满足其中一条。",
+        "How the run decides: it blew up if the loss became non-finite or passed 20·ln 10 ≈ 46 (the page then rolls back — the blow-up still counts); it stalled if the mean loss of the last 10 steps is 2.0 or more, or the validation accuracy is below 50 %; it trained well if that mean loss is below 0.5 and the validation accuracy, once measured, is at least 90 %. In between, it keeps running; when the run ends, it trained well if the validation accuracy is at least 90 %, otherwise it stalled.",
+        "运行结果的判定：损失变成非有限值或超过 20·ln 10 ≈ 46 即为发散（损失爆炸；页面随后会回滚——发散仍然算数）；最近 10 步的平均损失不低于 2.0，或验证准确率低于 50%，即为停滞；平均损失低于 0.5 且验证准确率（测得之后）不低于 90%，即为训练得好。介于两者之间时继续运行；运行结束时，验证准确率不低于 90% 即为训练得好，否则为停滞。",
     );
+    let key_said = tx(
+        " H = ln 10 ≈ 2.303: ten equal probabilities of 0.1 each.",
+        "H = ln 10 ≈ 2.303：十个类别各得概率 0.1。",
+    );
+    let stop = |lang: Lang| if lang == Lang::En { "." } else { "。" };
+    let right1 = tx("Right:", "对了：");
+    let wrong1 = tx("Not quite:", "不太对：");
     let right = tx("Right, by this run:", "对了，按本次运行：");
     let wrong = tx("Not this time, by this run:", "这次不对，按本次运行：");
     let again = tx("Answer again", "重新作答");
@@ -228,7 +259,7 @@ pub fn check_panel(
                 crate::ui::formula::num(f64::from(loss))
             ),
             (Outcome::BlewUp { step, loss }, Lang::Zh) => format!(
-                "它在第 {step} 步崩溃（损失 {}），并已回滚。",
+                "它在第 {step} 步发散（损失爆炸，损失 {}），并已回滚。",
                 crate::ui::formula::num(f64::from(loss))
             ),
             (Outcome::Stalled { loss, accuracy }, Lang::En) => format!(
@@ -267,13 +298,17 @@ pub fn check_panel(
                     <button class="link" data-testid="train-q1-again" on:click=move |_| q1.set(None)>{move || again.get(lang.get())}</button>
                 })}
             </div>
-            {move || q1.get().map(|picked| match (nearest(), first_loss()) {
-                (Some(n), Some(f)) => view! {
-                    <p data-testid="train-q1-result" data-correct=(picked == n).to_string() class=if picked == n { "good" } else { "bad" }>
-                        {if picked == n { right.get(lang.get()) } else { wrong.get(lang.get()) }}
-                        {format!(" {f:.3} (ln 10 = 2.303)")}</p>
-                }.into_any(),
-                _ => view! { <p class="hint" data-testid="train-q1-wait">{move || wait1.get(lang.get())}</p> }.into_any(),
+            {move || q1.get().map(|picked| view! {
+                <p data-testid="train-q1-result" data-correct=(picked == key1).to_string() class=if picked == key1 { "good" } else { "bad" }>
+                    {move || if picked == key1 { right1.get(lang.get()) } else { wrong1.get(lang.get()) }}
+                    {move || key_said.get(lang.get())}</p>
+                <p class="hint" data-testid="train-q1-run" data-fresh=move || (state.origin.get() == RunOrigin::Fresh).to_string()>
+                    {move || match first_loss() {
+                        _ if state.origin.get() == RunOrigin::Resumed => resumed1.get(lang.get()).to_string(),
+                        Some(f) if state.origin.get() == RunOrigin::Fresh => format!("{} {f:.3}{}", run1.get(lang.get()), stop(lang.get())),
+                        Some(f) => format!("{} {f:.3} {}", run1.get(lang.get()), loaded1.get(lang.get())),
+                        None => no_run1.get(lang.get()).to_string(),
+                    }}</p>
             })}
             <p>{move || ask2.get(lang.get())}</p>
             <div class="buttons">
@@ -316,7 +351,7 @@ mod tests {
         };
         // The blow-up counts although the run was rolled back to step 0.
         assert_eq!(
-            outcome(Some(d), 0, None, None),
+            outcome(Some(d), 0, None, None, false),
             Some(Outcome::BlewUp {
                 step: 6,
                 loss: 51.99
@@ -324,7 +359,7 @@ mod tests {
         );
         // Not diverging is not training well: loss ≈ ln 10 and 10 % accuracy stalled.
         assert_eq!(
-            outcome(None, 40, Some(2.30), Some(0.1)),
+            outcome(None, 40, Some(2.30), Some(0.1), false),
             Some(Outcome::Stalled {
                 loss: 2.30,
                 accuracy: Some(0.1)
@@ -332,20 +367,35 @@ mod tests {
         );
         // A low loss but a low accuracy is not "trained".
         assert!(matches!(
-            outcome(None, 40, Some(0.3), Some(0.4)),
+            outcome(None, 40, Some(0.3), Some(0.4), false),
             Some(Outcome::Stalled { .. })
         ));
         assert!(matches!(
-            outcome(None, 40, Some(0.3), Some(0.9)),
+            outcome(None, 40, Some(0.3), Some(0.9), false),
             Some(Outcome::Trained { .. })
         ));
         assert!(matches!(
-            outcome(None, 40, Some(0.3), None),
+            outcome(None, 40, Some(0.3), None, false),
             Some(Outcome::Trained { .. })
         ));
+        // 50–90 % accuracy with a low loss is not "trained" yet: it waits while the run goes on...
+        assert_eq!(outcome(None, 40, Some(0.3), Some(0.7), false), None);
+        // ...and an ended run is always decided: below 90 % it stalled, at 90 % or more it trained.
+        assert!(matches!(
+            outcome(None, 40, Some(0.3), Some(0.7), true),
+            Some(Outcome::Stalled { .. })
+        ));
+        assert!(matches!(
+            outcome(None, 40, Some(1.0), Some(0.92), true),
+            Some(Outcome::Trained { .. })
+        ));
+        assert!(matches!(
+            outcome(None, 40, Some(1.0), None, true),
+            Some(Outcome::Stalled { .. })
+        ));
         // Too few steps, or between the bands: not decided yet.
-        assert_eq!(outcome(None, MIN_STEPS - 1, Some(2.3), None), None);
-        assert_eq!(outcome(None, 40, Some(1.0), Some(0.7)), None);
+        assert_eq!(outcome(None, MIN_STEPS - 1, Some(2.3), None, false), None);
+        assert_eq!(outcome(None, 40, Some(1.0), Some(0.7), false), None);
         assert_eq!(Outcome::BlewUp { step: 1, loss: 1.0 }.answer(), Q2::Blows);
     }
 }

@@ -7,12 +7,25 @@ use kernels::EngineKind;
 use kernels::engine::{StepShape, Task};
 use leptos::prelude::*;
 
+use super::config::LessonOptimizer;
 use super::protocol::{HardwareReport, TrQuery, TrReply};
 use super::state::{self, State, TrClient};
 use crate::ui::i18n::{Lang, tx};
 
-/// A step's arithmetic from the launch plan: (all FLOPs, those in matrix products).
-pub fn step_flops(widths: &[usize], batch: usize) -> (u64, u64) {
+/// FLOPs per parameter of one update by `optimizer`: SGD w −= lr·g (2); momentum v = μv + g, then
+/// w −= lr·v (4); Adam m = β1·m + (1−β1)·g (3), v = β2·v + (1−β2)·g² (4), the two bias corrections
+/// (2), √v̂ + ε and the division (3), w −= lr·… (2): 14.
+pub fn update_flops_per_parameter(optimizer: LessonOptimizer) -> u64 {
+    match optimizer {
+        LessonOptimizer::Sgd => 2,
+        LessonOptimizer::Momentum => 4,
+        LessonOptimizer::Adam => 14,
+    }
+}
+
+/// A step's arithmetic from the launch plan, with the update costed for the run's `optimizer`:
+/// (all FLOPs, those in matrix products).
+pub fn step_flops(widths: &[usize], batch: usize, optimizer: LessonOptimizer) -> (u64, u64) {
     let layers = widths.len().saturating_sub(1);
     let launches = StepShape {
         rows: batch,
@@ -21,7 +34,21 @@ pub fn step_flops(widths: &[usize], batch: usize) -> (u64, u64) {
         frozen: vec![(false, false); layers],
     }
     .launches();
-    let total = launches.iter().map(|l| l.flops).sum();
+    let per_parameter = update_flops_per_parameter(optimizer);
+    let total = launches
+        .iter()
+        .map(|l| match l.task {
+            Task::Update { layer, bias } => {
+                let n = if bias {
+                    widths[layer + 1]
+                } else {
+                    widths[layer] * widths[layer + 1]
+                };
+                per_parameter * n as u64
+            }
+            _ => l.flops,
+        })
+        .sum();
     let products = launches
         .iter()
         .filter(|l| {
@@ -85,14 +112,14 @@ fn verdict(r: &HardwareReport, flops: u64, lang: Lang) -> String {
                     seconds(10.0 * ce, lang)
                 ),
                 (Lang::En, false) => format!(
-                    "On this machine WebGPU was slower than the CPU engine on this model ({:.1}× slower: a software adapter, or a model too small to keep a GPU busy): an epoch of {} images takes {} on WebGPU and {} on the CPU engine.",
+                    "On this machine WebGPU was slower than the CPU engine on this model ({:.1}× slower: a software adapter, a model too small to keep a GPU busy, or per-step dispatch and synchronisation overhead in the browser): an epoch of {} images takes {} on WebGPU and {} on the CPU engine.",
                     1.0 / ratio.max(1e-12),
                     r.epoch_images,
                     seconds(ge, lang),
                     seconds(ce, lang)
                 ),
                 (Lang::Zh, false) => format!(
-                    "在这台机器上，对这个模型，WebGPU 比 CPU 引擎慢（慢 {:.1} 倍：可能是软件适配器，或者模型太小，不足以让 GPU 忙起来）：{} 张图像的一轮在 WebGPU 上需要 {}，在 CPU 引擎上需要 {}。",
+                    "在这台机器上，对这个模型，WebGPU 比 CPU 引擎慢（慢 {:.1} 倍：可能是软件适配器、模型太小不足以让 GPU 忙起来，或者浏览器中每一步的调度与同步开销）：{} 张图像的一轮在 WebGPU 上需要 {}，在 CPU 引擎上需要 {}。",
                     1.0 / ratio.max(1e-12),
                     r.epoch_images,
                     seconds(ge, lang),
@@ -137,8 +164,8 @@ pub fn hardware_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> i
         "正在测量：每个引擎约一秒的训练步（期间“训练”步骤中的运行会等待）……",
     );
     let general = tx(
-        "Why it matters: matrix products are what GPUs (and TPUs) are built for — thousands of multiply-adds at once. When they are nearly all of a step's arithmetic, a device that does them faster trains faster; and every extra training image is one more row through every product, so an epoch's time grows with the data.",
-        "为什么重要：矩阵乘法正是 GPU（以及 TPU）为之设计的——同时进行成千上万次乘加。当它们几乎占了一步的全部计算量时，做得更快的设备就训练得更快；而每多一张训练图像，就要多一行经过每一次乘法，所以一轮的时间随数据量增长。",
+        "Why it matters: matrix products are what GPUs (and TPUs) are built for — thousands of multiply-adds at once. When they are nearly all of a step's arithmetic, a device that does them faster trains faster; and every extra training image is one more row through every product, so an epoch's time grows with the data. Why lots of data: step 5 showed it — with fewer images the model overfits sooner; more data narrows the gap, and processing it is what makes the GPU pay.",
+        "为什么重要：矩阵乘法正是 GPU（以及 TPU）为之设计的——同时进行成千上万次乘加。当它们几乎占了一步的全部计算量时，做得更快的设备就训练得更快；而每多一张训练图像，就要多一行经过每一次乘法，所以一轮的时间随数据量增长。为什么需要大量数据：第 5 步已经展示——图像越少，模型越早过拟合；更多的数据能缩小差距，而处理这些数据正是 GPU 值得使用的地方。",
     );
     view! {
         <div class="panel wide" data-testid="hw">
@@ -150,18 +177,24 @@ pub fn hardware_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> i
                 })}
             </div>
             {move || state.hardware.get().map(|r| {
-                let (total, products) = step_flops(&r.widths, r.batch);
+                let (total, products) = step_flops(&r.widths, r.batch, r.optimizer);
                 let share = products as f64 / total.max(1) as f64;
                 let shape = r.widths.iter().map(usize::to_string).collect::<Vec<_>>().join(" → ");
                 let counted = move |lang: Lang| {
                     let pct = crate::ui::i18n::percent(lang, share, 1);
+                    let optimizer = match (r.optimizer, lang) {
+                        (LessonOptimizer::Sgd, _) => "SGD",
+                        (LessonOptimizer::Momentum, Lang::En) => "SGD with momentum",
+                        (LessonOptimizer::Momentum, Lang::Zh) => "带动量的 SGD",
+                        (LessonOptimizer::Adam, _) => "Adam",
+                    };
                     match lang {
                         Lang::En => format!(
-                            "Counted from the layer shapes: one training step of {shape} at batch {} is {:.1} MFLOP, of which {:.1} MFLOP ({pct}) are matrix products (the forward products, the weight gradients and the input gradients); normalising the batch, softmax and loss, bias sums, the ReLU mask and the update are the rest.",
+                            "Counted from the layer shapes: one training step of {shape} at batch {} is {:.1} MFLOP, of which {:.1} MFLOP ({pct}) are matrix products (the forward products, the weight gradients and the input gradients); normalising the batch's pixels, softmax and loss, bias sums, the ReLU mask and the update ({optimizer}) are the rest.",
                             r.batch, total as f64 / 1e6, products as f64 / 1e6
                         ),
                         Lang::Zh => format!(
-                            "按层的形状计数：{shape}、批大小 {} 的一个训练步共 {:.1} MFLOP，其中 {:.1} MFLOP（{pct}）是矩阵乘法（前向乘法、权重梯度和输入梯度）；批次归一化、softmax 与损失、偏置求和、ReLU 掩码和参数更新是其余部分。",
+                            "按层的形状计数：{shape}、批大小 {} 的一个训练步共 {:.1} MFLOP，其中 {:.1} MFLOP（{pct}）是矩阵乘法（前向乘法、权重梯度和输入梯度）；对批次像素做输入归一化、softmax 与损失、偏置求和、ReLU 掩码和参数更新（{optimizer}）是其余部分。",
                             r.batch, total as f64 / 1e6, products as f64 / 1e6
                         ),
                     }
@@ -207,7 +240,7 @@ mod tests {
 
     #[test]
     fn matrix_products_are_almost_all_of_the_seed_steps_arithmetic() {
-        let (total, products) = step_flops(&[784, 512, 10], 64);
+        let (total, products) = step_flops(&[784, 512, 10], 64, LessonOptimizer::Momentum);
         // fc1 forward and weight gradient 2·64·784·512 each; fc2 forward, weight and input gradient
         // 2·64·512·10 each.
         assert_eq!(products, 2 * 2 * 64 * 784 * 512 + 3 * 2 * 64 * 512 * 10);
@@ -218,5 +251,12 @@ mod tests {
         assert!((steps - 100.0).abs() < 1e-9);
         assert!((fps - 100.0 * total as f64).abs() < 1.0);
         assert!((epoch - 8.6).abs() < 1e-9);
+        // The update is costed for the optimiser that ran: Adam's costs more than SGD's.
+        let params = (784 * 512 + 512 + 512 * 10 + 10) as u64;
+        let (sgd, p_sgd) = step_flops(&[784, 512, 10], 64, LessonOptimizer::Sgd);
+        let (adam, p_adam) = step_flops(&[784, 512, 10], 64, LessonOptimizer::Adam);
+        assert_eq!((p_sgd, p_adam), (products, products));
+        assert_eq!(adam - sgd, 12 * params);
+        assert_eq!(total - sgd, 2 * params);
     }
 }

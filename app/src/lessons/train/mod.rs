@@ -31,8 +31,8 @@ pub const INFO: LessonInfo = LessonInfo {
     id: ID,
     title: tx("Train a network", "训练一个神经网络"),
     summary: tx(
-        "A small neural network learns to read handwritten digits in your browser (on your GPU when WebGPU is there): watch its error fall and its accuracy climb, see what its first layer looks for, and test it on a digit you draw.",
-        "一个小型神经网络在你的浏览器里学习识别手写数字（有 WebGPU 时在你的 GPU 上）：看它的误差下降、准确率上升，看它的第一层在找什么，再用你画的数字测试它。",
+        "A small neural network learns to read handwritten digits in your browser (on your GPU when the browser offers a real one through WebGPU, otherwise on the CPU): watch its error fall and its accuracy climb, see what its first layer looks for, and test it on a digit you draw.",
+        "一个小型神经网络在你的浏览器里学习识别手写数字（浏览器通过 WebGPU 提供真实的 GPU 时在你的 GPU 上，否则在 CPU 上）：看它的误差下降、准确率上升，看它的第一层在找什么，再用你画的数字测试它。",
     ),
     steps: &steps::STEPS,
     minutes: 20,

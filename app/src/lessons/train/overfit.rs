@@ -1,4 +1,4 @@
-//! Step 5, "Overfitting and when to stop": the worker trains the lesson's model on a few hundred images
+//! Step 5, "Overfitting and when to stop": the worker trains the lesson's model on a few hundred to a few thousand images
 //! with a validation split carved from the other training images (`worker/overfit.rs`); the page draws
 //! training and validation loss and accuracy per epoch, says when patience ran out and which epoch's
 //! weights came back, and shows the test accuracy measured once at the end. Every sentence here that
@@ -81,13 +81,13 @@ fn gap_sentence(view: &OverfitView, lang: Lang) -> Option<String> {
     );
     Some(match (lang, gap > 0.05) {
         (Lang::En, true) => format!(
-            "After epoch {epoch} the model gets {t} of its training images right but {v} of images it has not seen: the gap is what it memorised rather than learned."
+            "After epoch {epoch} the model gets {t} of its training images right but {v} of images it has not seen: the gap shows it fits its own images better than new ones: overfitting."
         ),
         (Lang::En, false) => format!(
             "After epoch {epoch}: {t} on its training images, {v} on the validation images — no large gap yet."
         ),
         (Lang::Zh, true) => format!(
-            "第 {epoch} 轮之后，模型在训练图像上正确率为 {t}，在没见过的图像上只有 {v}：这个差距就是它死记硬背、而非学会的部分。"
+            "第 {epoch} 轮之后，模型在训练图像上正确率为 {t}，在没见过的图像上只有 {v}：这个差距说明它对自己的训练图像拟合得比对新图像好：这就是过拟合。"
         ),
         (Lang::Zh, false) => {
             format!("第 {epoch} 轮之后：训练图像 {t}，验证图像 {v}——还没有明显的差距。")
@@ -325,7 +325,7 @@ mod tests {
             val_accuracy,
         };
         v.epochs.push((m(3, 1.0, 0.86), None));
-        assert!(gap_sentence(&v, Lang::En).unwrap().contains("memorised"));
+        assert!(gap_sentence(&v, Lang::En).unwrap().contains("overfitting"));
         v.epochs.push((m(4, 0.9, 0.88), Some(2)));
         assert!(gap_sentence(&v, Lang::En).unwrap().contains("no large gap"));
     }

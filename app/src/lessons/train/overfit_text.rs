@@ -16,6 +16,28 @@ pub struct RunSummary {
     pub best_step: usize,
     /// Training minus validation accuracy at that epoch.
     pub gap: f32,
+    /// Validation accuracy at that epoch (with `plan.validation`, its standard error).
+    pub val_accuracy: f32,
+    /// The run's settings: two runs are compared only when nothing but the image count differs.
+    pub plan: OverfitPlan,
+}
+
+impl RunSummary {
+    /// The standard error of the validation accuracy, √(p(1−p)/n) (p kept off 0 and 1 by half an
+    /// image, so a perfect score still has an uncertainty).
+    fn accuracy_se(&self) -> f64 {
+        let n = self.plan.validation.max(1) as f64;
+        let p = f64::from(self.val_accuracy).clamp(0.5 / n, 1.0 - 0.5 / n);
+        (p * (1.0 - p) / n).sqrt()
+    }
+
+    /// Whether the two runs' settings are the same but for the number of training images.
+    fn differs_only_in_images(&self, other: &Self) -> bool {
+        OverfitPlan {
+            train: other.plan.train,
+            ..self.plan.clone()
+        } == other.plan
+    }
 }
 
 impl RunSummary {
@@ -31,6 +53,8 @@ impl RunSummary {
             best_epoch: o.best_epoch,
             best_step: o.best_epoch * plan.train.div_ceil(plan.batch.max(1)),
             gap: m.train_accuracy - m.val_accuracy,
+            val_accuracy: m.val_accuracy,
+            plan: plan.clone(),
         })
     }
 }
@@ -93,9 +117,24 @@ pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], lang: Lang) -> Option<String>
 
 /// The last two finished runs with different numbers of training images, compared by their numbers:
 /// the accuracy gap at the restored epoch, and where the best epoch fell, in epochs and in steps.
+/// Differences are credited to the image count only when no other setting differs, and the gaps are
+/// called smaller or larger only beyond two standard errors of their difference (from the validation
+/// set sizes).
 pub fn compare_runs(runs: &[RunSummary], lang: Lang) -> Option<String> {
     let b = runs.last()?;
     let a = runs.iter().rev().find(|r| r.train != b.train)?;
+    if !a.differs_only_in_images(b) {
+        return Some(match lang {
+            Lang::En => format!(
+                "Your last two runs ({} and {} images) also differ in other settings, so their gaps and stopping points cannot be put down to the number of images: settings differ. Run both sizes with the same other settings to compare them.",
+                a.train, b.train
+            ),
+            Lang::Zh => format!(
+                "你最近的两次运行（{} 张和 {} 张图像）还有其他设置不同，所以它们的差距和停止位置不能归因于图像数量：设置不同。请用相同的其他设置运行这两种数量再比较。",
+                a.train, b.train
+            ),
+        });
+    }
     // Smaller first.
     let (small, large) = if a.train < b.train { (a, b) } else { (b, a) };
     let pts = |g: f32| format!("{:.1}", 100.0 * g);
@@ -108,15 +147,25 @@ pub fn compare_runs(runs: &[RunSummary], lang: Lang) -> Option<String> {
             -1
         }
     };
-    let gap = cmp(f64::from(small.gap), f64::from(large.gap), 0.005);
+    let band = 2.0 * small.accuracy_se().hypot(large.accuracy_se());
+    let gap = cmp(f64::from(small.gap), f64::from(large.gap), band);
     let epochs = cmp(small.best_epoch as f64, large.best_epoch as f64, 0.0);
     let steps = cmp(small.best_step as f64, large.best_step as f64, 0.0);
+    let band_pts = format!("{:.1}", 100.0 * band);
     let (en_gap, zh_gap) = match gap {
-        -1 => ("smaller", "更小"),
-        1 => ("larger", "更大"),
+        -1 => (
+            format!("smaller (beyond ±{band_pts} points, two standard errors of the difference)"),
+            format!("更小（超出 ±{band_pts} 个百分点，即差值的两倍标准误）"),
+        ),
+        1 => (
+            format!("larger (beyond ±{band_pts} points, two standard errors of the difference)"),
+            format!("更大（超出 ±{band_pts} 个百分点，即差值的两倍标准误）"),
+        ),
         _ => (
-            "about the same (within 0.5 points)",
-            "差不多（相差不到 0.5 个百分点）",
+            format!(
+                "not measurably different (within ±{band_pts} points, two standard errors of the difference)"
+            ),
+            format!("没有可测出的差别（在 ±{band_pts} 个百分点之内，即差值的两倍标准误）"),
         ),
     };
     let word = |c: i32, lang: Lang| match (c, lang) {
@@ -187,6 +236,20 @@ mod tests {
         assert!(s.contains("第 1 轮最高"), "{s}");
     }
 
+    fn plan(train: usize) -> OverfitPlan {
+        OverfitPlan {
+            train,
+            validation: 1000,
+            patience: 3,
+            max_epochs: 30,
+            batch: 64,
+            lr: 0.05,
+            momentum: 0.5,
+            hidden: vec![128],
+            seed: 1,
+        }
+    }
+
     #[test]
     fn two_runs_are_compared_by_their_numbers_in_epochs_and_in_steps() {
         let small = RunSummary {
@@ -194,6 +257,8 @@ mod tests {
             best_epoch: 12,
             best_step: 12 * 8,
             gap: 0.15,
+            val_accuracy: 0.85,
+            plan: plan(500),
         };
         // Stopping earlier in epochs but later in steps: both said, neither "later" alone.
         let large = RunSummary {
@@ -201,12 +266,35 @@ mod tests {
             best_epoch: 6,
             best_step: 6 * 79,
             gap: 0.03,
+            val_accuracy: 0.95,
+            plan: plan(5000),
         };
         let s = compare_runs(&[small.clone(), large.clone()], Lang::En).unwrap();
         assert!(
             s.contains("gap was smaller")
                 && s.contains("earlier counted in epochs")
                 && s.contains("later counted in steps"),
+            "{s}"
+        );
+        // A difference inside two standard errors (1,000 validation images: about ±3 points) is not
+        // called smaller.
+        let close = RunSummary {
+            gap: 0.13,
+            ..large.clone()
+        };
+        let s = compare_runs(&[small.clone(), close], Lang::En).unwrap();
+        assert!(s.contains("not measurably different"), "{s}");
+        // Another setting differs too: the image count is not credited.
+        let other = RunSummary {
+            plan: OverfitPlan {
+                lr: 0.1,
+                ..plan(5000)
+            },
+            ..large.clone()
+        };
+        let s = compare_runs(&[small.clone(), other], Lang::En).unwrap();
+        assert!(
+            s.contains("settings differ") && !s.contains("gap was"),
             "{s}"
         );
         // One run, or two of the same size: nothing to compare.

@@ -171,6 +171,11 @@ pub fn TrainPage() -> impl IntoView {
             let c = config.get_untracked();
             update_url(&c, lang.get_untracked());
             state.clear_run();
+            // A fresh initialisation: its first loss is an untrained model's, and an older blow-up
+            // no longer describes the run "Check yourself" grades.
+            state.origin.set(state::RunOrigin::Fresh);
+            state.first_loss.set(None);
+            state.blown_at_one.set(None);
             answers.rate.set((c.lr, 0));
             send(TrToWorker::Reset(c));
             state.phase.set(Some(0));
@@ -187,6 +192,10 @@ pub fn TrainPage() -> impl IntoView {
             update_url(&c, lang.get_untracked());
             if answers.rate.get_untracked().0 != c.lr {
                 answers.rate.set((c.lr, state.step.get_untracked()));
+                // The blow-up graded is one of a run at rate 1; leaving that rate ends it.
+                if !state::is_rate_one(c.lr) {
+                    state.blown_at_one.set(None);
+                }
             }
             send(TrToWorker::SetRates {
                 lr: c.lr,

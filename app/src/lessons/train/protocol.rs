@@ -136,6 +136,8 @@ pub struct HardwareReport {
     pub widths: Vec<usize>,
     /// Rows per step.
     pub batch: usize,
+    /// The run's optimiser (the steps timed used it, so the count of a step's FLOPs does too).
+    pub optimizer: super::config::LessonOptimizer,
     /// Training images one epoch of the run goes through.
     pub epoch_images: usize,
     /// The engines measured (the CPU engine first).

@@ -103,14 +103,28 @@ pub struct State {
     pub walked: RwSignal<Option<Walked>>,
     /// The finished run measured on the test set, once: (step, accuracy, loss, images).
     pub test_final: RwSignal<Option<(u64, f32, f32, usize)>>,
-    /// The last divergence at a learning rate of 1, kept after its rollback and across resets: the
-    /// outcome "blew up" that "Check yourself" grades.
+    /// The last divergence at a learning rate of 1, kept after its rollback (cleared by a reset and
+    /// whenever the rate leaves 1): the outcome "blew up" that "Check yourself" grades.
     pub blown_at_one: RwSignal<Option<Divergence>>,
     /// The first loss of the last run that started from step 0, kept after a rollback undoes it.
     pub first_loss: RwSignal<Option<f32>>,
+    /// Where the current run started: only a fresh initialisation's first loss is an untrained
+    /// model's here, and only such a run is graded by "Check yourself".
+    pub origin: RwSignal<RunOrigin>,
     /// "Why a GPU?": the last measurement, and whether one is under way.
     pub hardware: RwSignal<Option<super::protocol::HardwareReport>>,
     pub measuring: RwSignal<bool>,
+}
+
+/// Where a run on the Train step started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunOrigin {
+    /// A fresh initialisation from the seed (page load or Reset).
+    Fresh,
+    /// A model the student loaded from a `.safetensors` file.
+    Loaded,
+    /// A run saved in this browser and taken up again (its settings' history is not known).
+    Resumed,
 }
 
 /// Whether a learning rate is the one "Check yourself" asks about (1).
@@ -148,6 +162,7 @@ impl State {
             test_final: RwSignal::new(None),
             blown_at_one: RwSignal::new(None),
             first_loss: RwSignal::new(None),
+            origin: RwSignal::new(RunOrigin::Fresh),
             hardware: RwSignal::new(None),
             measuring: RwSignal::new(false),
         }
@@ -237,6 +252,9 @@ impl State {
                 evals,
             } => {
                 self.clear_run();
+                self.origin.set(RunOrigin::Resumed);
+                self.first_loss.set(None);
+                self.blown_at_one.set(None);
                 self.losses.set(history);
                 self.evals.set(evals);
                 self.resumed.set(Some(config));
@@ -344,6 +362,9 @@ impl State {
             })),
             TrEvent::Imported { hidden } => {
                 self.clear_run();
+                self.origin.set(RunOrigin::Loaded);
+                self.first_loss.set(None);
+                self.blown_at_one.set(None);
                 self.imported.set(Some(hidden));
             }
             TrEvent::Error(message) => {

@@ -250,8 +250,8 @@ pub const TILES: Text = tx(
 pub const CONFUSION: Text = tx("Confusion matrix (validation set)", "混淆矩阵（验证集）");
 pub const DRAW: Text = tx("Draw a digit", "手写一个数字");
 pub const CREDITS: Text = tx(
-    "MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Every number on this page comes live from the model.",
-    "MNIST：LeCun、Cortes、Burges（CC BY-SA 3.0）。页面上的每个数字都实时来自模型。",
+    "MNIST: LeCun, Cortes, Burges (CC BY-SA 3.0). Every number from the model on this page is computed live.",
+    "MNIST：LeCun、Cortes、Burges（CC BY-SA 3.0）。本页上来自模型的每个数字都是实时算出的。",
 );
 pub const AVERAGES: Text = tx(
     "avg of the first 10 steps {first}, of the last 10 {last}",

@@ -1,4 +1,4 @@
-//! The overfitting experiment (step 5): the lesson's model trained on a few hundred images with a
+//! The overfitting experiment (step 5): the lesson's model trained on a few hundred to a few thousand images with a
 //! validation split carved from the other training images, one epoch per burst on an engine of its
 //! own, until early stopping (`kernels::early_stop`) restores the best weights and the test set is
 //! measured once. The dashboard's run is paused while it runs and is otherwise untouched.

@@ -134,6 +134,7 @@ impl Worker {
         Ok(TrReply::Hardware(HardwareReport {
             widths,
             batch: config.batch,
+            optimizer: config.optimizer,
             epoch_images,
             engines,
             gpu_problem,
