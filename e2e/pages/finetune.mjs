@@ -12,6 +12,15 @@ export class FinetunePage extends BasePage {
     await this.page.waitForFunction((k) => document.querySelector('[data-testid=lesson-step]').dataset.value === String(k), n + 1);
   }
 
+  /** Step 1's data line (`ft-data`), read there and back to the step the page was on. */
+  async dataLine() {
+    const at = await this.step();
+    while (await this.step() > 1) await this.prev();
+    const line = await this.text('ft-data');
+    while (await this.step() < at) await this.next();
+    return line;
+  }
+
   /** Goes back one step. */
   async prev() {
     const n = await this.step();

@@ -430,7 +430,7 @@ test('early stopping per phase (ft-early-stop): set on the form, validated on ex
     await ft.pretrainedAccuracy();
     const early = ft.byId('ft-early-stop');
     assert.equal(await early.getAttribute('data-state'), 'off', 'off by default: every epoch runs');
-    assert.match(await ft.text('ft-data'), /^Examples: 50 for training · 200 held out/);
+    assert.match(await ft.dataLine(), /^Examples: 50 for training · 200 held out/);
     await ft.fill('ft-lr', 0.1);
     await ft.fill('ft-patience', 3);
     assert.equal(await early.getAttribute('data-patience'), '3');
@@ -447,7 +447,7 @@ test('early stopping per phase (ft-early-stop): set on the form, validated on ex
     assert.match(result, new RegExp(`Stopped early at epoch ${stoppedAt} of 60`), result);
     assert.match(result, /10 examples carved from the training examples/, result);
     assert.match(result, /other 40 examples/, result);
-    assert.match(await ft.text('ft-data'), /^Examples: 50 for training · 200 held out/, 'the held-out examples are untouched');
+    assert.match(await ft.dataLine(), /^Examples: 50 for training · 200 held out/, 'the held-out examples are untouched');
     // The freezing panel describes the restored weights, not the last trained step: no gradient of theirs yet.
     assert.equal(await ft.value('grad-norm-fc2.weight'), '');
     assert.match(await ft.text('grad-norm-fc2.weight'), /no step since this changed/);
@@ -484,7 +484,7 @@ test('bad settings are refused with a message: URL keys named in the "ignored" l
     const line = await ft.text('ft-url-problem');
     assert.match(line, /^A setting in the URL was ignored:/, line);
     for (const key of ['scenario=banana', 'per_class=0', 'head_epochs=-1']) assert.ok(line.includes(key), `${key} in ${line}`);
-    assert.match(await ft.text('ft-data'), /^Examples: 50 for training/, 'the defaults stand in');
+    assert.match(await ft.dataLine(), /^Examples: 50 for training/, 'the defaults stand in');
     await ft.fill('ft-lr', 1000);
     assert.match(await ft.text('ft-lr-refused'), /1000 is refused; it must be \(0, 10\]/);
     assert.ok(await ft.byId('train-head').isDisabled(), 'Train waits until the rate is corrected');
