@@ -39,6 +39,8 @@ test('at κ = 100 momentum needs several (at least 5×) fewer iterations than gr
     assert.match(await p.text('opt-verdict'), new RegExp(`fewer iterations.*\\(${gd} / ${momentum}\\)`));
     await p.screenshot('optimizers-01-kappa-100');
     // Another start: the counts and the exact closed forms move together.
+    // In view first: the step's text is long enough to push the map's lower part below the fold.
+    await p.byId('opt-surface').scrollIntoViewIfNeeded();
     const box = await p.byId('opt-surface').boundingBox();
     await p.page.mouse.click(box.x + box.width * 0.2, box.y + box.height * 0.85);
     await p.page.waitForFunction(() => document.querySelector('[data-testid=opt-surface]').dataset.start !== '-1.5,1');
