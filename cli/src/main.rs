@@ -98,6 +98,11 @@ enum Command {
         /// Also write every step's loss here (a JSON array, in order).
         #[arg(long)]
         losses: Option<PathBuf>,
+        /// Hold out the first N training samples (never trained on), as "Train a network" holds out
+        /// its validation split (the first twelfth of the images a run uses); the streamed order then
+        /// starts after them, as the page's does.
+        #[arg(long, default_value_t = 0)]
+        holdout_first: usize,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -461,6 +466,20 @@ fn chunk_sizes(data: &DataArgs, len: usize) -> Result<Vec<usize>> {
         .collect())
 }
 
+/// Chunk sizes with the first `n` samples taken out (the app's `without_validation`): chunks they
+/// empty are dropped, the one they cut is shortened.
+fn without_first(chunks: &[usize], n: usize) -> Vec<usize> {
+    let mut left = n;
+    chunks
+        .iter()
+        .filter_map(|&c| {
+            let taken = c.min(left);
+            left -= taken;
+            (c > taken).then_some(c - taken)
+        })
+        .collect()
+}
+
 /// One benchmark measurement.
 #[derive(serde::Serialize)]
 pub(crate) struct BenchRow {
@@ -735,6 +754,7 @@ fn main() -> Result<()> {
             dp_delta,
             order,
             losses,
+            holdout_first,
             output,
         } => {
             let cfg = TrainConfig {
@@ -746,6 +766,15 @@ fn main() -> Result<()> {
             };
             cfg.validate()?;
             let (train_set, test_set) = load_data(&data)?;
+            let loaded = train_set.len();
+            if holdout_first >= loaded {
+                bail!("--holdout-first {holdout_first} leaves no training sample of {loaded}");
+            }
+            let train_set = if holdout_first > 0 {
+                train_set.select(&(holdout_first as u32..loaded as u32).collect::<Vec<_>>())
+            } else {
+                train_set
+            };
             let private = match (dp_clip, dp_noise) {
                 (Some(clip), Some(noise)) => {
                     let dp = DpConfig {
@@ -800,7 +829,9 @@ fn main() -> Result<()> {
                     Order::Streamed if private.is_some() => {
                         bail!("--order streamed has no Poisson lots: drop it for DP-SGD")
                     }
-                    Order::Streamed => Some(chunk_sizes(&data, train_set.len())?),
+                    Order::Streamed => {
+                        Some(without_first(&chunk_sizes(&data, loaded)?, holdout_first))
+                    }
                     Order::Shuffled => None,
                 },
                 losses: losses.as_deref(),

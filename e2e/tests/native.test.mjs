@@ -75,11 +75,13 @@ test('"Train a network" on the native engine: the page says so, and its first 50
     const worst = relative(gpuLosses, nativeLosses);
     console.log(`native GPU engine (${adapter}) against the native CPU engine: ${worst.toExponential(2)}`);
     assert.ok(worst < 1e-3, `${worst}`);
-    // `backprop-lab train` with the lesson's settings and its streamed order, on the same adapter.
+    // `backprop-lab train` with the lesson's settings and its streamed order, on the same adapter,
+    // holding out what the page holds out: its validation split, the first twelfth of the images
+    // (`VALIDATION_ONE_IN` in app/src/lessons/train/config.rs).
     const file = join(tmpdir(), `bpl-native-losses-${process.pid}.json`);
     execFileSync(BIN, ['train', '--engine', 'gpu', '--hidden', '32', '--batch-size', '32', '--lr', '0.05',
       '--momentum', '0.5', '--seed', '1', '--train-limit', '2000', '--test-limit', '500', '--epochs', '1',
-      '--order', 'streamed', '--losses', file, '--data-dir', fileURLToPath(new URL('../../static/data', import.meta.url))],
+      '--order', 'streamed', '--holdout-first', String(Math.floor(2000 / 12)), '--losses', file, '--data-dir', fileURLToPath(new URL('../../static/data', import.meta.url))],
     { env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' }, stdio: 'ignore' });
     const cli = JSON.parse(readFileSync(file, 'utf8')).slice(0, 50);
     // Both sides print the shortest decimal of an f32: equal as f32 means equal to the bit.

@@ -28,9 +28,11 @@ impl Worker {
     /// Tells the page which engine runs, on what, why, and what was measured.
     pub(super) fn announce(&self) {
         let kind = self.session.as_ref().map_or(self.kind, |s| s.engine.kind());
+        // The CPU engine goes by the runtime's name for it (a phrase the page translates), not by the
+        // engine's own English detail.
         let adapter = match &self.session {
-            Some(s) => s.engine.info().adapter.clone(),
-            None => self.gpu.adapter(kind),
+            Some(s) if kind != EngineKind::Cpu => s.engine.info().adapter.clone(),
+            _ => self.gpu.adapter(kind),
         };
         let adapter = if kind == EngineKind::Gpu && adapter.trim().is_empty() {
             self.gpu.label.clone()
