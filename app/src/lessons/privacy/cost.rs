@@ -211,7 +211,7 @@ fn sweep_section(
                         <td>{format!("ε = {e:.2}")} " (" {exp_eps(e)} ")"</td><td>{format!("σ = {:.2}", r.dp.noise)}</td>
                         <td>{move || percent(lang.get(), f64::from(r.test_accuracy), 1)}</td>
                         <td>{move || ui::ADVANTAGE.get(lang.get())} {format!(" {:.2}", r.membership.advantage)}</td>
-                        <td>{bound(e, r.tag.to_string(), lang)}</td>
+                        <td>{bound(e, r.tag.to_string(), ui::BOUND, lang)}</td>
                     </tr>
                 }}).collect_view()}
             </tbody>
@@ -265,7 +265,7 @@ pub fn cost_panel(
                                 <tr><th scope="row">{tx("Accuracy on the members", "成员上的准确率").get(l)}</th><td>{percent(l, f64::from(p.member_accuracy), 1)}</td><td>{percent(l, f64::from(d.member_accuracy), 1)}</td></tr>
                                 <tr><th scope="row">{ui::ADVANTAGE.get(l)}</th><td data-testid="cost-advantage-plain" data-value=p.membership.advantage.to_string()>{format!("{:.2}", p.membership.advantage)}</td>
                                     <td><span data-testid="cost-advantage-private" data-value=d.membership.advantage.to_string()>{format!("{:.2}", d.membership.advantage)}</span>
-                                        " · " {bound(e, "run".into(), lang)}</td></tr>
+                                        " · " {bound(e, "run".into(), ui::BOUND, lang)}</td></tr>
                                 <tr><th scope="row">{ui::FLOOR.get(l)}</th><td>{format!("{:.2}", p.floor)}</td><td>{format!("{:.2}", d.floor)}</td></tr>
                                 <tr><th scope="row">{tx("Settings", "设置").get(l)}</th><td>{match l {
                                     Lang::En => format!("batch {}, {} epochs", p.dp.lot, p.epochs),

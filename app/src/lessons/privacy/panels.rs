@@ -63,11 +63,12 @@ pub fn exp_eps(epsilon: f64) -> impl IntoView {
 }
 
 /// The most advantage (ε, δ = 10⁻⁵) allows any membership test, as `dp-bound`; `of` says whose ε
-/// (`forecast`, `run`, or a sweep's tag).
-pub fn bound(epsilon: f64, of: String, lang: RwSignal<Lang>) -> impl IntoView {
+/// (`forecast`, `run`, or a sweep's tag); `label` is [`ui::BOUND`] inside a line, [`ui::BOUND_LEAD`] at
+/// the start of a sentence.
+pub fn bound(epsilon: f64, of: String, label: Text, lang: RwSignal<Lang>) -> impl IntoView {
     let b = math::dp_bound(epsilon, math::DELTA);
     view! {
-        <span class="dp-bound">{move || ui::BOUND.get(lang.get())} " "
+        <span class="dp-bound">{move || label.get(lang.get())} " "
             <strong data-testid="dp-bound" data-value=b.to_string() data-epsilon=epsilon.to_string() data-of=of>{format!("{b:.2}")}</strong></span>
     }
 }
@@ -402,7 +403,7 @@ pub fn meter_panel(
                 }}}
             </p>
             {move || forecast().0.map(|e| view! {
-                <p data-testid="dp-forecast-bound">{bound(e, "forecast".into(), lang)}
+                <p data-testid="dp-forecast-bound">{bound(e, "forecast".into(), ui::BOUND_LEAD, lang)}
                     {move || tx(" for any membership test, before any run: the attack measures a lower bound on what leaks, ε gives an upper bound.",
                         "，对任何成员推断都成立，在任何运行之前即可算出：攻击测得的是泄露的下界，ε 给出的是上界。").get(lang.get())}</p>
             })}
@@ -419,7 +420,7 @@ pub fn meter_panel(
                 <p data-testid="dp-run-advantage">{move || ui::ADVANTAGE.get(lang.get())} " "
                     <strong data-value=r.membership.advantage.to_string()>{format!("{:.2}", r.membership.advantage)}</strong>
                     {move || tx(" (measured, held out; no-leak floor ", "（实测，留出一半；无泄露基线 ").get(lang.get())}{format!("{:.2}", r.floor)}
-                    {move || tx(") · ", "）· ").get(lang.get())}{bound(e, "run".into(), lang)}</p>
+                    {move || tx(") · ", "）· ").get(lang.get())}{bound(e, "run".into(), ui::BOUND, lang)}</p>
             })}
             <div class="two">
                 <LineChart series=eps_series x_label=EPOCH y_label=tx("ε", "ε") testid="dp-epsilon-chart" aria=tx("ε after each epoch", "每轮之后的 ε") />

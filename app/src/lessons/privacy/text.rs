@@ -102,6 +102,8 @@ pub mod ui {
     pub const TEST_ACCURACY: Text = tx("Test accuracy", "测试准确率");
     pub const EPSILON: Text = tx("ε (δ = 10⁻⁵)", "ε（δ = 10⁻⁵）");
     pub const BOUND: Text = tx("most advantage ε allows", "ε 允许的最大优势");
+    /// [`BOUND`] at the start of a sentence.
+    pub const BOUND_LEAD: Text = tx("The most advantage ε allows is", "ε 允许的最大优势为");
     pub const FLOOR: Text = tx("No-leak floor", "无泄露基线");
     pub const FORECAST: Text = tx("Forecast for the planned epochs", "按计划轮数预测");
     pub const LOSS_AXIS: Text = tx("loss", "损失");
