@@ -100,7 +100,8 @@ enum Command {
         losses: Option<PathBuf>,
         /// Hold out the first N training samples (never trained on), as "Train a network" holds out
         /// its validation split (the first twelfth of the images a run uses); the streamed order then
-        /// starts after them, as the page's does.
+        /// starts after them, as the page's does. Each epoch also reports the held-out samples' loss
+        /// and accuracy (`val_loss`, `val_accuracy`): the figure to choose settings on.
         #[arg(long, default_value_t = 0)]
         holdout_first: usize,
         #[command(flatten)]
@@ -244,6 +245,11 @@ struct EpochLine {
     train_loss: f32,
     test_loss: f32,
     test_accuracy: f32,
+    /// With `--holdout-first`: the held-out training samples' loss and accuracy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    val_loss: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    val_accuracy: Option<f32>,
     samples_per_second: f64,
     seconds: f64,
     /// With DP-SGD: ε after this epoch at `--dp-delta` (classic conversion).
@@ -269,6 +275,7 @@ async fn train<E: Engine>(
     cfg: &TrainConfig,
     train: &Dataset,
     test: &Dataset,
+    val: Option<&Dataset>,
     out: Option<&Path>,
     plot_dir: Option<&Path>,
     json: bool,
@@ -336,6 +343,17 @@ async fn train<E: Engine>(
         .await?;
         let seconds = t0.elapsed().as_secs_f64();
         bar.finish_and_clear();
+        let val_eval = match val {
+            // The engine evaluates its test split: the held-out samples stand in for it, then the
+            // test images go back.
+            Some(v) => {
+                engine.set_data(Split::Test, v)?;
+                let e = engine.evaluate(None).await?;
+                engine.set_data(Split::Test, test)?;
+                Some(e)
+            }
+            None => None,
+        };
         let eval = engine.evaluate(None).await?;
         let epsilon = match private {
             Some(p) => Some(
@@ -355,6 +373,8 @@ async fn train<E: Engine>(
             train_loss: mean(&losses),
             test_loss: eval.loss,
             test_accuracy: eval.accuracy(),
+            val_loss: val_eval.as_ref().map(|e| e.loss),
+            val_accuracy: val_eval.as_ref().map(|e| e.accuracy()),
             samples_per_second: train.len() as f64 / seconds,
             seconds,
             epsilon,
@@ -369,6 +389,14 @@ async fn train<E: Engine>(
             line.samples_per_second,
             seconds
         );
+        if let Some(v) = &val_eval {
+            println!(
+                "           validation ({} held-out training samples): loss {:.4}  accuracy {:.2}%",
+                v.total,
+                v.loss,
+                100.0 * v.accuracy()
+            );
+        }
         if let (Some(e), Some(p)) = (epsilon, private) {
             println!(
                 "           ε = {e:.3} at δ = {} after {steps} steps (classic conversion)",
@@ -770,10 +798,13 @@ fn main() -> Result<()> {
             if holdout_first >= loaded {
                 bail!("--holdout-first {holdout_first} leaves no training sample of {loaded}");
             }
-            let train_set = if holdout_first > 0 {
-                train_set.select(&(holdout_first as u32..loaded as u32).collect::<Vec<_>>())
+            let (train_set, val_set) = if holdout_first > 0 {
+                let val = train_set.select(&(0..holdout_first as u32).collect::<Vec<_>>());
+                let rest =
+                    train_set.select(&(holdout_first as u32..loaded as u32).collect::<Vec<_>>());
+                (rest, Some(val))
             } else {
-                train_set
+                (train_set, None)
             };
             let private = match (dp_clip, dp_noise) {
                 (Some(clip), Some(noise)) => {
@@ -844,6 +875,7 @@ fn main() -> Result<()> {
                     &cfg,
                     &train_set,
                     &test_set,
+                    val_set.as_ref(),
                     output.out.as_deref(),
                     output.plots.as_deref(),
                     output.json,
