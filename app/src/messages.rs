@@ -229,10 +229,10 @@ message_codes! {
         "The engine's worker failed:",
         "计算引擎的工作线程出错：",
     ),
-    /// A setting in the URL was ignored (detail: which and why).
+    /// Settings in the URL were ignored (detail: the `key=value` pairs as written).
     UrlProblem => (
-        "A setting in the URL was ignored:",
-        "网址中的一个设置被忽略了：",
+        "Settings in the URL were ignored (a value out of range or not a number, or a key this lesson does not read):",
+        "网址中的设置被忽略了（数值超出范围或不是数字，或本课不读这个键）：",
     ),
     /// A picked file could not be read (detail: why).
     FileUnreadable => (

@@ -115,9 +115,11 @@ pub fn from_query<C: Default>(params: &[Param<C>], query: &str) -> (C, Vec<Strin
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match params.iter().find(|p| p.key == key) {
             Some(p) if (p.set)(&mut c, value) => {}
-            Some(_) => problems.push(format!("ignored {key}={value}")),
+            // The detail names the pair as written, in no language: the page's translated sentence says
+            // why (a value out of range or not a number, or a key this lesson does not read).
+            Some(_) => problems.push(format!("{key}={value}")),
             None if SHELL_KEYS.contains(&key) => {}
-            None => problems.push(format!("unknown setting {key}")),
+            None => problems.push(pair.to_string()),
         }
     }
     (c, problems)

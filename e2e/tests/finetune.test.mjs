@@ -482,7 +482,7 @@ test('bad settings are refused with a message: URL keys named in the "ignored" l
   try {
     await ft.pretrainedAccuracy();
     const line = await ft.text('ft-url-problem');
-    assert.match(line, /^A setting in the URL was ignored:/, line);
+    assert.match(line, /^Settings in the URL were ignored \(/, line);
     for (const key of ['scenario=banana', 'per_class=0', 'head_epochs=-1']) assert.ok(line.includes(key), `${key} in ${line}`);
     assert.match(await ft.dataLine(), /^Examples: 50 for training/, 'the defaults stand in');
     await ft.fill('ft-lr', 1000);

@@ -403,6 +403,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             momentum: f.momentum.get(),
             weight_decay: f.weight_decay.get(),
             epochs: f.epochs.get(),
+            patience: f.patience.get(),
         };
         pytorch::snippet(&pytorch::SnippetState {
             new_head: state
@@ -477,7 +478,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             <StepPlayer steps=&STEPS />
             <div class="errors" data-testid="errors" role="alert">
                 {url_problem.map(|d| view! {
-                    <p class="error" data-testid="ft-url-problem">{move || text::message(MessageCode::UrlProblem).get(lang.get())}" ("{d}")"</p>
+                    <p class="error" data-testid="ft-url-problem">{move || text::message(MessageCode::UrlProblem).get(lang.get())}" "{d}</p>
                 })}
                 {move || state.errors.get().into_iter().map(|m| view! {
                     <p class="error">{text::message(m.code).get(lang.get())}{(!m.detail.is_empty()).then(|| format!(" ({})", m.detail))}</p>

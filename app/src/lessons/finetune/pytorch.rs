@@ -14,6 +14,8 @@ pub struct PhaseCode {
     pub weight_decay: f32,
     /// Epochs.
     pub epochs: usize,
+    /// Early stopping's patience in epochs (0: off), as the page's form sets it.
+    pub patience: usize,
 }
 
 /// What the snippet is generated from.
@@ -52,6 +54,10 @@ pub fn snippet(s: &SnippetState) -> String {
     out.push_str(
         "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nimport torch.optim as optim\n",
     );
+    let stopping = s.head.patience > 0 || s.full.patience > 0;
+    if stopping {
+        out.push_str("import copy\n");
+    }
     out.push_str("from torch.utils.data import DataLoader, TensorDataset\n");
     out.push_str("from safetensors.torch import load_file\n\n");
     out.push_str(&format!(
@@ -87,9 +93,19 @@ pub fn snippet(s: &SnippetState) -> String {
     out.push_str(&format!(
         "# Stand-in examples so this runs as written: use your own DataLoader of the new task here.\n\
          train_loader = DataLoader(TensorDataset(torch.randn(50, {input}), torch.randint(0, {k}, (50,))),\n\
-         \x20                         batch_size={}, shuffle=True)\n\n",
+         \x20                         batch_size={}, shuffle=True)\n",
         s.batch
     ));
+    if stopping {
+        out.push_str(&format!(
+            "# Early stopping watches examples set aside from the training examples (the page takes 1 in 5\n\
+             # of each class), never the test examples: your own validation DataLoader here.\n\
+             val_loader = DataLoader(TensorDataset(torch.randn(12, {input}), torch.randint(0, {k}, (12,))),\n\
+             \x20                       batch_size={})\n",
+            s.batch
+        ));
+    }
+    out.push('\n');
     let frozen: Vec<usize> = (0..layers)
         .filter(|&l| s.frozen.get(l).copied().unwrap_or(false))
         .collect();
@@ -122,25 +138,63 @@ pub fn snippet(s: &SnippetState) -> String {
         )),
         None => out.push_str("# Step 3: the pretrained head is kept (same classes)\n\n"),
     }
-    out.push_str(
-        "def train(params, lr, momentum, weight_decay, epochs, zeroed=()):\n\
-         \x20   # a fresh optimiser per phase\n\
-         \x20   opt = optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)\n\
-         \x20   model.train()\n\
-         \x20   for epoch in range(epochs):\n\
-         \x20       for x, y in train_loader:\n\
-         \x20           opt.zero_grad()\n\
-         \x20           loss = F.cross_entropy(model(x), y)  # the batch mean\n\
-         \x20           loss.backward()\n\
-         \x20           for p in zeroed:\n\
-         \x20               p.grad.zero_()\n\
-         \x20           opt.step()\n\n",
-    );
+    if stopping {
+        out.push_str(
+            "def validation_loss():\n\
+             \x20   model.eval()\n\
+             \x20   with torch.no_grad():\n\
+             \x20       total = sum(F.cross_entropy(model(x), y, reduction=\"sum\").item() for x, y in val_loader)\n\
+             \x20   model.train()\n\
+             \x20   return total / len(val_loader.dataset)\n\n\
+             def train(params, lr, momentum, weight_decay, epochs, patience=0, zeroed=()):\n\
+             \x20   # a fresh optimiser per phase\n\
+             \x20   opt = optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)\n\
+             \x20   model.train()\n\
+             \x20   best, best_weights, since_best = float(\"inf\"), None, 0\n\
+             \x20   for epoch in range(epochs):\n\
+             \x20       for x, y in train_loader:\n\
+             \x20           opt.zero_grad()\n\
+             \x20           loss = F.cross_entropy(model(x), y)  # the batch mean\n\
+             \x20           loss.backward()\n\
+             \x20           for p in zeroed:\n\
+             \x20               p.grad.zero_()\n\
+             \x20           opt.step()\n\
+             \x20       if patience:  # \"until it converges\": stop once the validation loss stops falling\n\
+             \x20           v = validation_loss()\n\
+             \x20           if v < best:\n\
+             \x20               best, best_weights, since_best = v, copy.deepcopy(model.state_dict()), 0\n\
+             \x20           else:\n\
+             \x20               since_best += 1\n\
+             \x20               if since_best >= patience:\n\
+             \x20                   break\n\
+             \x20   if best_weights is not None:  # keep the best epoch's weights\n\
+             \x20       model.load_state_dict(best_weights)\n\n",
+        );
+    } else {
+        out.push_str(
+            "def train(params, lr, momentum, weight_decay, epochs, zeroed=()):\n\
+             \x20   # a fresh optimiser per phase\n\
+             \x20   opt = optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)\n\
+             \x20   model.train()\n\
+             \x20   for epoch in range(epochs):\n\
+             \x20       for x, y in train_loader:\n\
+             \x20           opt.zero_grad()\n\
+             \x20           loss = F.cross_entropy(model(x), y)  # the batch mean\n\
+             \x20           loss.backward()\n\
+             \x20           for p in zeroed:\n\
+             \x20               p.grad.zero_()\n\
+             \x20           opt.step()\n\n",
+        );
+    }
     let args = |p: &PhaseCode| {
-        format!(
+        let mut a = format!(
             "lr={}, momentum={}, weight_decay={}, epochs={}",
             p.lr, p.momentum, p.weight_decay, p.epochs
-        )
+        );
+        if p.patience > 0 {
+            a.push_str(&format!(", patience={}", p.patience));
+        }
+        a
     };
     if zeroing {
         out.push_str(&format!(
@@ -175,12 +229,14 @@ mod tests {
                 momentum: 0.9,
                 weight_decay: 0.0,
                 epochs: 20,
+                patience: 0,
             },
             full: PhaseCode {
                 lr: 0.0001,
                 momentum: 0.9,
                 weight_decay: 0.0,
                 epochs: 20,
+                patience: 0,
             },
             batch: 10,
             seed: 1,
@@ -214,6 +270,14 @@ mod tests {
         assert!(z.contains("zeroed = [*model.fc1.parameters()]"), "{z}");
         assert!(z.contains("train(model.parameters(), lr=0.001, momentum=0.9, weight_decay=0.01, epochs=20, zeroed=zeroed)"), "{z}");
         assert!(!z.contains("requires_grad = False"), "{z}");
+        assert!(!z.contains("patience") && !z.contains("import copy"), "{z}");
+        let mut stopping = state(None);
+        stopping.full.patience = 3;
+        let st = snippet(&stopping);
+        assert!(st.contains("import copy\n") && st.contains("val_loader = DataLoader"), "{st}");
+        assert!(st.contains("epochs=20, patience=3)"), "{st}");
+        assert!(st.contains("model.load_state_dict(best_weights)"), "{st}");
+        assert!(st.contains("lr=0.001, momentum=0.9, weight_decay=0, epochs=20)"), "the head phase has none: {st}");
     }
 }
 
@@ -224,11 +288,12 @@ mod tests {
 #[ignore = "run by scripts/check_pytorch_snippets.py, where PyTorch is installed"]
 fn write_snippets_for_the_pytorch_check() {
     let dir = std::env::var("BACKPROP_SNIPPETS").expect("BACKPROP_SNIPPETS names a folder");
-    let phase = |lr, momentum, epochs| PhaseCode {
+    let phase = |lr, momentum, epochs, patience| PhaseCode {
         lr,
         momentum,
         weight_decay: 0.01,
         epochs,
+        patience,
     };
     let mut n = 0;
     for (widths, heads) in [
@@ -236,18 +301,20 @@ fn write_snippets_for_the_pytorch_check() {
         (vec![3072, 512, 6], vec![Some(4)]),
     ] {
         for new_head in heads {
-            for (frozen, zero_grad) in [
-                (vec![true, false], false),
-                (vec![false, false], false),
-                (vec![true, false], true),
+            for (frozen, zero_grad, patience) in [
+                (vec![true, false], false, 0),
+                (vec![false, false], false, 0),
+                (vec![true, false], true, 0),
+                (vec![true, false], false, 1),
+                (vec![true, false], true, 2),
             ] {
                 let s = SnippetState {
                     widths: widths.clone(),
                     frozen,
                     new_head,
                     zero_grad,
-                    head: phase(0.001, 0.9, 2),
-                    full: phase(0.0001, 0.9, 1),
+                    head: phase(0.001, 0.9, 3, patience),
+                    full: phase(0.0001, 0.9, 2, patience),
                     batch: 10,
                     seed: 1,
                 };
@@ -256,5 +323,5 @@ fn write_snippets_for_the_pytorch_check() {
             }
         }
     }
-    assert_eq!(n, 12);
+    assert_eq!(n, 20);
 }

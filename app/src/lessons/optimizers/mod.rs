@@ -349,6 +349,13 @@ const SETTINGS: &[Param<Setup>] = &[
 pub fn OptimizersLesson() -> impl IntoView {
     let router = expect_context::<Router>();
     let (setup, problems) = settings::from_query(SETTINGS, &router.0.get_untracked().query());
+    let lang = expect_context::<RwSignal<crate::ui::i18n::Lang>>();
+    let url_problem = (!problems.is_empty()).then(|| {
+        crate::messages::WorkerMessage::new(
+            crate::messages::MessageCode::UrlProblem,
+            problems.join("; "),
+        )
+    });
     let step = current_step(router, STEPS.len());
     let (client, state) = state::start();
     client.send(&protocol::OpToWorker::Start {
@@ -387,8 +394,8 @@ pub fn OptimizersLesson() -> impl IntoView {
     view! {
         <main class="lesson optimizers">
             <StepPlayer steps=&STEPS />
-            {(!problems.is_empty()).then(|| view! {
-                <p class="error" role="alert" data-testid="errors">{problems.join("; ")}</p>
+            {url_problem.map(|m| view! {
+                <p class="error" role="alert" data-testid="errors">{move || m.show(lang.get())}</p>
             })}
             <ErrorList errors=state.errors />
             <KeptNote kept=state.resumed prefix="optimizers"
