@@ -268,21 +268,8 @@ mod tests {
     #[test]
     fn pgd_never_leaves_more_images_right_than_fgsm_and_fgsm_matches_its_accuracy() {
         use crate::{CpuEngine, Mlp};
-        let mut rng = crate::rng::SeededRng::new(4);
         let n = 200;
-        let test = Dataset {
-            name: "random".into(),
-            height: 1,
-            width: 12,
-            channels: 1,
-            class_names: (0..4).map(|c| c.to_string()).collect(),
-            mean: 0.5,
-            std: 0.3,
-            images: (0..n * 12)
-                .map(|_| (rng.next_f32() * 255.0) as u8)
-                .collect(),
-            labels: (0..n).map(|i| (i % 4) as u8).collect(),
-        };
+        let test = crate::testing::random_dataset(n, 12, 4, 4);
         let model = Mlp::new(12, &[16], 4, 3).unwrap();
         let mut engine = CpuEngine::new(&model, n).unwrap();
         let mut stronger = false;

@@ -209,20 +209,7 @@ mod tests {
     use crate::{CpuEngine, Mlp};
 
     fn data(samples: usize) -> Dataset {
-        let mut rng = crate::rng::SeededRng::new(3);
-        Dataset {
-            name: "random".into(),
-            height: 1,
-            width: 12,
-            channels: 1,
-            class_names: (0..4).map(|c| c.to_string()).collect(),
-            mean: 0.5,
-            std: 0.3,
-            images: (0..samples * 12)
-                .map(|_| (rng.next_f32() * 255.0) as u8)
-                .collect(),
-            labels: (0..samples).map(|i| (i % 4) as u8).collect(),
-        }
+        crate::testing::random_dataset(samples, 12, 4, 3)
     }
 
     fn arms(model: &Mlp, kinds: &[(OptimizerKind, f32)]) -> Vec<(OptimizerConfig, CpuEngine)> {

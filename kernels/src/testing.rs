@@ -1,5 +1,24 @@
 //! The one tolerance check used by every numeric test in the workspace.
 
+/// A dataset of `samples` random 1×`width` greyscale images in `classes` classes (labels cycle 0, 1,
+/// …), from `seed`: the small stand-in the engine-level tests train and attack.
+pub fn random_dataset(samples: usize, width: usize, classes: usize, seed: u64) -> crate::dataset::Dataset {
+    let mut rng = crate::rng::SeededRng::new(seed);
+    crate::dataset::Dataset {
+        name: "random".into(),
+        height: 1,
+        width,
+        channels: 1,
+        class_names: (0..classes).map(|c| c.to_string()).collect(),
+        mean: 0.5,
+        std: 0.3,
+        images: (0..samples * width)
+            .map(|_| (rng.next_f32() * 255.0) as u8)
+            .collect(),
+        labels: (0..samples).map(|i| (i % classes) as u8).collect(),
+    }
+}
+
 /// Checks `|actual − expected| ≤ atol + rtol · |expected|` element-wise and panics, naming `what` and
 /// printing the first mismatches with their index, the largest error and the lengths, when it fails.
 /// NaN never compares close (a NaN anywhere is a failure).
