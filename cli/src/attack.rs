@@ -13,7 +13,7 @@ use kernels::attack::{
 use kernels::{Engine, Mlp};
 
 use crate::data::{DataArgs, load_data};
-use crate::{EngineChoice, make_engine};
+use crate::engines::{EngineChoice, make_engine};
 
 /// Arguments of `attack`.
 #[derive(Args)]

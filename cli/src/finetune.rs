@@ -14,7 +14,8 @@ use kernels::finetune::{
 use kernels::{Engine, Mlp};
 
 use crate::data::OutputArgs;
-use crate::{DataArgs, EngineChoice, load_data, make_engine};
+use crate::data::{DataArgs, load_data};
+use crate::engines::{EngineChoice, make_engine};
 
 /// The `finetune` subcommand's options.
 #[derive(clap::Args, Debug)]

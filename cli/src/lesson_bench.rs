@@ -120,7 +120,7 @@ pub fn run(args: LessonBenchArgs) -> Result<()> {
         let bare = pollster::block_on(async {
             match engine {
                 LessonEngine::Cpu => {
-                    crate::bench_engine(
+                    crate::bench::bench_engine(
                         CpuEngine::new(&model, config.batch)?,
                         &train,
                         config.batch,
@@ -142,7 +142,7 @@ pub fn run(args: LessonBenchArgs) -> Result<()> {
                         backprop_lab_app::runtime::engine::TUNE_SECONDS,
                     )
                     .await?;
-                    crate::bench_engine(e, &train, config.batch, args.seconds).await
+                    crate::bench::bench_engine(e, &train, config.batch, args.seconds).await
                 }
             }
         });
