@@ -88,8 +88,8 @@ test('step 5: three optimisers race 200 steps from the same loss to the last bit
       assert.match(await p.text('race-same-lr-refused'), new RegExp(`The learning rate "${bad}" is refused`));
       assert.equal(await p.byId('race-start').isDisabled(), true, bad);
     }
-    // One learning rate for all: Adam at SGD's tuned rate is a different race, and the table prints the
-    // rate that ran.
+    // One learning rate for all: Adam at 0.3 (3× SGD's tuned rate) is a different race, and the table
+    // prints the rate that ran.
     const same = await p.race(['sgd', 'adam'], { steps: 200, same: 0.3 });
     assert.equal(await p.byId('race-same-lr-refused').count(), 0);
     for (const id of ['sgd', 'adam']) {

@@ -176,7 +176,7 @@ const DECADES: f32 = 4.0;
 
 /// One map: each weight's |step| on a log scale in units of `unit`, the map's own 90th-percentile step
 /// (white: 10⁻⁴·unit or less; red: unit or more). Each map has its own unit: at one learning rate the
-/// two rules' sizes are not comparable (SGD's tuned rate is hundreds of times Adam's), their spreads are.
+/// two rules' sizes are not comparable (SGD's tuned rate is far above Adam's), their spreads are.
 fn paint_map(canvas: &web_sys::HtmlCanvasElement, steps: &[f32], map: &StepMap, unit: f32) {
     let layout = Layout::Tiles {
         tiles: map.hidden,
@@ -380,8 +380,8 @@ const STILL_ADAM: Text = tx(
     "fc1 中有 {still} 的权重本步没有梯度（{hidden} 个隐藏单元中有 {dead} 个对该批每张图像都未激活（ReLU 输出为 0））：普通梯度步不移动它们，Adam 却凭借动量仍移动了其中的 {x}。",
 );
 const EVENER: Text = tx(
-    "Of the others, Adam's median step is {a50} × lr and its 90th percentile is {ar} times its 10th; the plain gradient step's median is {s50} × lr, and its 90th percentile is {sr} times its 10th. Adam divides each gradient by its own running size, so every weight moves about the same distance, whatever its gradient's size; the plain step follows the gradient's size. (The two sizes are not compared: at one rate they say little, since SGD's tuned rate is hundreds of times Adam's.)",
-    "其余权重中，Adam 的中位步长为 {a50} × lr，第 90 百分位与第 10 百分位之比为 {ar}；普通梯度步的中位数是 {s50} × lr，比值为 {sr}。Adam 用每个梯度自身的滑动大小去除它，所以无论梯度大小，每个权重移动的距离差不多；普通梯度步则随梯度大小而变。（两者步长的大小不作比较：同一学习率下它说明不了什么，因为 SGD 调好的学习率是 Adam 的几百倍。）",
+    "Of the others, Adam's median step is {a50} × lr and its 90th percentile is {ar} times its 10th; the plain gradient step's median is {s50} × lr, and its 90th percentile is {sr} times its 10th. Adam divides each gradient by its own running size, so every weight moves about the same distance, whatever its gradient's size; the plain step follows the gradient's size. (The two sizes are not compared: at one rate they say little, since SGD's tuned rate is far above Adam's.)",
+    "其余权重中，Adam 的中位步长为 {a50} × lr，第 90 百分位与第 10 百分位之比为 {ar}；普通梯度步的中位数是 {s50} × lr，比值为 {sr}。Adam 用每个梯度自身的滑动大小去除它，所以无论梯度大小，每个权重移动的距离差不多；普通梯度步则随梯度大小而变。（两者步长的大小不作比较：同一学习率下它说明不了什么，因为 SGD 调好的学习率远高于 Adam 的。）",
 );
 const MORE_EVEN: Text = tx(
     "Of the others, Adam's median step is {a50} × lr and its 90th percentile is {ar} times its 10th; the plain gradient step's median is {s50} × lr, and its 90th percentile is {sr} times its 10th. Adam's steps are more even than the plain step's; they are no longer all about lr, because its averages now remember earlier gradients.",

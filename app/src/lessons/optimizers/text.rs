@@ -52,8 +52,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Adaptive rates", "自适应学习率"),
         body: tx(
-            "AdaGrad divides each weight's step by the square root of the sum of its squared gradients so far, so a weight's rate shrinks the larger its past gradients; RMSprop uses a moving average of the squared gradients instead, so the rate does not die out; Adam keeps a moving average of the gradients too (momentum) and steps by lr · m̂/(√v̂ + ε), where the hats undo the averages' start at zero. On the live model: fc1's step this update, weight by weight — one 28×28 tile per hidden unit — under Adam and under the plain gradient step at the same rate. At one rate their sizes say little (SGD's tuned rate is hundreds of times Adam's), so each map has its own scale: compare how evenly each rule spreads its steps.",
-            "AdaGrad 用每个权重迄今梯度平方和的平方根去除它的步长，所以一个权重过去的梯度越大，它的学习率就越小；RMSprop 改用梯度平方的滑动平均，学习率因此不会衰减到零；Adam 还保留梯度本身的滑动平均（动量），步长为 lr · m̂/(√v̂ + ε)，帽子符号表示修正了从零开始的平均值偏差。在实时模型上：本次更新中 fc1 每个权重的步长——每个隐藏单元一块 28×28 图块——分别在 Adam 和同一学习率的普通梯度步下。同一学习率下两者步长的大小说明不了什么（SGD 调好的学习率是 Adam 的几百倍），所以每张图用各自的刻度：比较的是每条规则的步长分布得有多均匀。",
+            "AdaGrad divides each weight's step by the square root of the sum of its squared gradients so far, so a weight's rate shrinks the larger its past gradients; RMSprop uses a moving average of the squared gradients instead, so the rate does not die out; Adam keeps a moving average of the gradients too (momentum) and steps by lr · m̂/(√v̂ + ε), where the hats undo the averages' start at zero. On the live model: fc1's step this update, weight by weight — one 28×28 tile per hidden unit — under Adam and under the plain gradient step at the same rate. At one rate their sizes say little (SGD's tuned rate is far above Adam's), so each map has its own scale: compare how evenly each rule spreads its steps.",
+            "AdaGrad 用每个权重迄今梯度平方和的平方根去除它的步长，所以一个权重过去的梯度越大，它的学习率就越小；RMSprop 改用梯度平方的滑动平均，学习率因此不会衰减到零；Adam 还保留梯度本身的滑动平均（动量），步长为 lr · m̂/(√v̂ + ε)，帽子符号表示修正了从零开始的平均值偏差。在实时模型上：本次更新中 fc1 每个权重的步长——每个隐藏单元一块 28×28 图块——分别在 Adam 和同一学习率的普通梯度步下。同一学习率下两者步长的大小说明不了什么（SGD 调好的学习率远高于 Adam 的），所以每张图用各自的刻度：比较的是每条规则的步长分布得有多均匀。",
         ),
         notes: tx(
             "Take one step on the fresh model first: Adam's first step moves every weight that has a gradient by almost exactly lr, whatever the gradient's size (m̂/√v̂ = g/|g|). Then take it after 300 steps of Adam: the steps spread out as the averages remember.",
@@ -67,8 +67,8 @@ pub const STEPS: [Step; 6] = [
             "你勾选的优化器并排训练同一个网络：相同的初始权重，每一步都用相同的小批次，所以曲线的差别只来自更新规则，以及（在“调好的学习率”下）各自的学习率。用两种方式比较：各自用调好的学习率，以及全部用同一个学习率——后者说明为什么那样比较不公平。每次运行的设置都会列出；测试准确率在 1,000 张图像上测量，并给出 95% 区间。",
         ),
         notes: tx(
-            "Run the tuned preset first and ask which will lead after 500 steps; then the one-rate preset at 0.05, and see which rules fit that rate and which do not (Adam and RMSprop run 50× their tuned rate). The verdict under the table only names a leader when the bands do not overlap — a conservative rule, since every arm is scored on the same 1,000 images.",
-            "先运行“调好的学习率”，问大家 500 步后谁会领先；再用同一学习率 0.05 运行，看哪些规则适合这个学习率、哪些不适合（Adam 和 RMSprop 用的是各自调好的学习率的 50 倍）。表格下方的结论只有在区间不重叠时才会指出领先者——这是偏保守的判据，因为各组都在同样的 1,000 张图像上评分。",
+            "Run the tuned preset first and ask which will lead after 500 steps; then the one-rate preset at 0.05, and see which rules fit that rate and which do not (Adam runs at 50 times its tuned rate, RMSprop at more than 100 times). The verdict under the table only names a leader when the bands do not overlap — a conservative rule, since every arm is scored on the same 1,000 images.",
+            "先运行“调好的学习率”，问大家 500 步后谁会领先；再用同一学习率 0.05 运行，看哪些规则适合这个学习率、哪些不适合（Adam 用的是它调好的学习率的 50 倍，RMSprop 超过 100 倍）。表格下方的结论只有在区间不重叠时才会指出领先者——这是偏保守的判据，因为各组都在同样的 1,000 张图像上评分。",
         ),
     },
     Step {
