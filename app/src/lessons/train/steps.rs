@@ -49,8 +49,8 @@ pub const STEPS: [Step; 7] = [
     Step {
         title: tx("The loop in code", "代码中的循环"),
         body: tx(
-            "The article's §5.1 program (with the import torchvision it omits). Beside each line of the training loop: the kernels the WebGPU engine launches for it in one step of the current settings, from its launch plan (the CPU engine computes the same products in plain loops; the engine running this page is named above the code).",
-            "原文 §5.1 的程序（补上了它漏掉的 import torchvision）。训练循环的每一行旁边：按当前设置，WebGPU 引擎在一步中为它启动的内核，来自它的启动计划（CPU 引擎用普通循环计算同样的乘积；运行本页的引擎写在代码上方）。",
+            "The article's §5.1 program (with the import torchvision it omits). Beside each line of the training loop: the kernels the WebGPU engine launches for it in one step of this run's settings (a form change shows here after Reset), from its launch plan (the CPU engine computes the same products in plain loops; the engine running this page is named above the code).",
+            "原文 §5.1 的程序（补上了它漏掉的 import torchvision）。训练循环的每一行旁边：按本次运行的设置（表单中的改动在重置后才显示在这里），WebGPU 引擎在一步中为它启动的内核，来自它的启动计划（CPU 引擎用普通循环计算同样的乘积；运行本页的引擎写在代码上方）。",
         ),
         notes: tx(
             "Press Next line six times: the batch, then the loop's five calls (zero the gradients, forward, loss, backward, step). Read the cost line under the code: for the seed 784 → 512 → 10 at batch 64, forward is 2 launches and backward 6 (both layers' weight and bias gradients, fc2's input gradient and the ReLU's mask) in 2 dispatches of its own plus a share of the fused head's. Backward's arithmetic is only about 1.0× forward's here, not the usual rule of thumb's 2×, because the gradient with respect to the pixels is never computed (nothing below fc1 trains).",
@@ -104,7 +104,8 @@ pub const STEPS: [Step; 7] = [
 ];
 
 /// Step 1: a training digit before and after normalisation, from the worker's data.
-pub fn data_panel(client: TrClient, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn data_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> impl IntoView {
+    let loaded = move || state.origin.get() == super::state::RunOrigin::Loaded;
     let index = RwSignal::new(0usize);
     let image = RwSignal::new(None::<TrainImage>);
     Effect::new(move |_| {
@@ -144,7 +145,7 @@ pub fn data_panel(client: TrClient, lang: RwSignal<Lang>) -> impl IntoView {
                             <figcaption>{move || raw.get(lang.get())} " · " {move || label.get(lang.get())} " " <strong data-testid="train-data-label">{img.label}</strong>
                                 " · #" {img.index} " "
                                 <span data-testid="train-data-which" data-validation=img.in_validation.to_string()>
-                                    {let img = img.clone(); move || which_image(&img, lang.get())}</span></figcaption>
+                                    {let img = img.clone(); move || which_image(&img, loaded(), lang.get())}</span></figcaption>
                         </figure>
                         <div>
                             <p>{move || normalised.get(lang.get())} ": " <span data-testid="train-data-range" data-lo=lo.to_string() data-hi=hi.to_string()>
@@ -162,9 +163,10 @@ pub fn data_panel(client: TrClient, lang: RwSignal<Lang>) -> impl IntoView {
 }
 
 /// Which image this is: of how many loaded so far, of how many the run uses, and whether it is one of
-/// the validation images (never trained on).
-fn which_image(img: &TrainImage, lang: Lang) -> String {
-    let loaded = if img.count < img.total {
+/// the validation images (never trained on by a run started here; `loaded`: the run started from a
+/// loaded model, which may have trained on them elsewhere).
+fn which_image(img: &TrainImage, loaded: bool, lang: Lang) -> String {
+    let loaded_so_far = if img.count < img.total {
         match lang {
             Lang::En => format!(" ({} loaded so far)", img.count),
             Lang::Zh => format!("（已加载 {} 张）", img.count),
@@ -173,20 +175,28 @@ fn which_image(img: &TrainImage, lang: Lang) -> String {
         String::new()
     };
     match (lang, img.in_validation) {
+        (Lang::En, true) if loaded => format!(
+            "of the run's {} training images{loaded_so_far} · one of the first {}, the validation set: not trained on in this run (the loaded model may have been)",
+            img.total, img.validation
+        ),
+        (Lang::Zh, true) if loaded => format!(
+            "/ 本次运行共 {} 张训练图像{loaded_so_far} · 属于前 {} 张，即验证集：本次运行没有用它训练（载入的模型可能用它训练过）",
+            img.total, img.validation
+        ),
         (Lang::En, true) => format!(
-            "of the run's {} training images{loaded} · one of the first {}, the validation set: never trained on",
+            "of the run's {} training images{loaded_so_far} · one of the first {}, the validation set: never trained on",
             img.total, img.validation
         ),
         (Lang::Zh, true) => format!(
-            "/ 本次运行共 {} 张训练图像{loaded} · 属于前 {} 张，即验证集：从不参与训练",
+            "/ 本次运行共 {} 张训练图像{loaded_so_far} · 属于前 {} 张，即验证集：从不参与训练",
             img.total, img.validation
         ),
         (Lang::En, false) => format!(
-            "of the run's {} training images{loaded} · trained on (the first {} are the validation set)",
+            "of the run's {} training images{loaded_so_far} · trained on (the first {} are the validation set)",
             img.total, img.validation
         ),
         (Lang::Zh, false) => format!(
-            "/ 本次运行共 {} 张训练图像{loaded} · 参与训练（前 {} 张是验证集）",
+            "/ 本次运行共 {} 张训练图像{loaded_so_far} · 参与训练（前 {} 张是验证集）",
             img.total, img.validation
         ),
     }
@@ -447,8 +457,8 @@ fn walked_line(walked: &Walked, loss: Option<f32>, gpu: bool, lang: Lang) -> Str
     }
 }
 
-/// Step 3: the article's code, each loop line beside the launches the engine plans for it, lit line
-/// by line as the worker runs a step part by part.
+/// Step 3: the article's code, each loop line beside the launches the engine plans for it (`config`:
+/// the running configuration), lit line by line as the worker runs a step part by part.
 pub fn code_panel(
     client: TrClient,
     state: State,
