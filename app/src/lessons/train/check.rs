@@ -214,12 +214,7 @@ pub fn check_panel(
             .losses
             .with(|l| (!l.is_empty()).then(|| l.window_mean(false)));
         let eval = state.evals.with(|e| e.last().map(|&(at, a, _)| (at, a)));
-        outcome(
-            state.blown_at_one.get(),
-            loss,
-            eval,
-            state.finished.get(),
-        )
+        outcome(state.blown_at_one.get(), loss, eval, state.finished.get())
     };
     let ask1 = tx(
         "1. Before any training, what loss will this network's first step show? (A model giving every class the same probability has H = ?)",
@@ -410,7 +405,10 @@ mod tests {
         // A high but finite loss after 20 (or 299) steps may still blow up: it waits.
         assert_eq!(outcome(None, Some(8.0), None, false), None);
         assert_eq!(outcome(None, Some(8.0), Some((60, 0.1)), false), None);
-        assert_eq!(outcome(None, Some(0.3), Some((MIN_STEPS - 1, 0.95)), false), None);
+        assert_eq!(
+            outcome(None, Some(0.3), Some((MIN_STEPS - 1, 0.95)), false),
+            None
+        );
         // Evaluated at step 300 or later without blowing up: decided.
         assert!(matches!(
             outcome(None, Some(8.0), Some((MIN_STEPS, 0.1)), false),

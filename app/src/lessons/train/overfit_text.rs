@@ -80,7 +80,11 @@ pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], n_val: usize, lang: Lang) -> 
         return None;
     }
     let pct = |x: f32| percent(lang, f64::from(x), 1);
-    let (loss_l, acc_l, acc_a) = (by_loss.val_loss, by_loss.val_accuracy, by_accuracy.val_accuracy);
+    let (loss_l, acc_l, acc_a) = (
+        by_loss.val_loss,
+        by_loss.val_accuracy,
+        by_accuracy.val_accuracy,
+    );
     let n = n_val.max(1);
     let nf = n as f64;
     let p = (f64::from(acc_l + acc_a) / 2.0).clamp(0.5 / nf, 1.0 - 0.5 / nf);
@@ -127,12 +131,16 @@ pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], n_val: usize, lang: Lang) -> 
         let noise_en = if beyond {
             String::new()
         } else {
-            format!(" (the accuracies differ by {k} of the {n} images, within ±{band_pts} points, two standard errors of the difference)")
+            format!(
+                " (the accuracies differ by {k} of the {n} images, within ±{band_pts} points, two standard errors of the difference)"
+            )
         };
         let noise_zh = if beyond {
             String::new()
         } else {
-            format!("（两个准确率在 {n} 张图像中相差 {k} 张，在 ±{band_pts} 个百分点之内，即差值的两倍标准误）")
+            format!(
+                "（两个准确率在 {n} 张图像中相差 {k} 张，在 ±{band_pts} 个百分点之内，即差值的两倍标准误）"
+            )
         };
         Some(match lang {
             Lang::En => format!(
@@ -267,17 +275,28 @@ mod tests {
         let rose = [m(1, 0.5, 0.8), m(2, 0.4, 0.85), m(3, 0.45, 0.87)];
         let s = loss_vs_accuracy(&rose, 1000, Lang::En).unwrap();
         assert!(
-            s.contains("lowest at epoch 2") && s.contains("epoch 3") && s.contains("20 more of the 1000"),
+            s.contains("lowest at epoch 2")
+                && s.contains("epoch 3")
+                && s.contains("20 more of the 1000"),
             "{s}"
         );
-        assert!(s.contains("within noise") && !s.contains("likely reason"), "{s}");
+        assert!(
+            s.contains("within noise") && !s.contains("likely reason"),
+            "{s}"
+        );
         // 6 points is beyond it: the difference, the band and a hedged reason.
         let rose = [m(1, 0.5, 0.8), m(2, 0.4, 0.85), m(3, 0.45, 0.91)];
         let s = loss_vs_accuracy(&rose, 1000, Lang::En).unwrap();
-        assert!(s.contains("beyond ±") && s.contains("A likely reason"), "{s}");
+        assert!(
+            s.contains("beyond ±") && s.contains("A likely reason"),
+            "{s}"
+        );
         assert!(!s.contains("kept rising"), "{s}");
         let zh = loss_vs_accuracy(&rose, 1000, Lang::Zh).unwrap();
-        assert!(zh.contains("多对 60 张") && zh.contains("可能的原因"), "{zh}");
+        assert!(
+            zh.contains("多对 60 张") && zh.contains("可能的原因"),
+            "{zh}"
+        );
         let earlier = [m(1, 0.5, 0.86), m(2, 0.4, 0.85)];
         let s = loss_vs_accuracy(&earlier, 1000, Lang::Zh).unwrap();
         assert!(s.contains("第 1 轮最高"), "{s}");

@@ -273,18 +273,25 @@ pub fn TrainPage() -> impl IntoView {
         // rewrote for it); the run's own value beside it.
         let pending = move || {
             let (form, run) = ((p.get)(&config.get()), (p.get)(&running.get()));
-            (form != run && matches!(p.field, Field::Number(_) | Field::List | Field::Choice)).then(|| {
-                let shown = if p.key == "optimizer" {
-                    text::optimizer(running.get().optimizer).get(lang.get()).to_string()
-                } else {
-                    run
-                };
-                text::PENDING.get(lang.get()).replace("{run}", &shown)
-            })
+            (form != run && matches!(p.field, Field::Number(_) | Field::List | Field::Choice)).then(
+                || {
+                    let shown = if p.key == "optimizer" {
+                        text::optimizer(running.get().optimizer)
+                            .get(lang.get())
+                            .to_string()
+                    } else {
+                        run
+                    };
+                    text::PENDING.get(lang.get()).replace("{run}", &shown)
+                },
+            )
         };
-        let pending = move || pending().map(|t| view! {
+        let pending =
+            move || {
+                pending().map(|t| view! {
             <span class="hint pending" data-testid=format!("{}-pending", p.key)>{t}</span>
-        });
+        })
+            };
         let label = move || p.label.get(lang.get());
         let refused = move || {
             invalid.get().map(|v| view! {
