@@ -98,28 +98,28 @@ pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], n_val: usize, lang: Lang) -> 
         // The loss did not go below its lowest again after epoch l, while the accuracy peaked later.
         Some(match (lang, beyond) {
             (Lang::En, true) => format!(
-                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}), but the validation accuracy was higher at epoch {a} ({}: {k} more of the {n} validation images right, beyond ±{band_pts} points, two standard errors of the difference) while the loss stayed above its lowest (epoch {}: {:.4}). A likely reason: cross-entropy punishes confident mistakes heavily, so a model growing more confident — also on the validation images it gets wrong — can raise the loss even while it gets more of them right. Early stopping here goes by the loss.",
+                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}), but the validation accuracy was higher at epoch {a} ({}: {k} more of the {n} validation images right, beyond ±{band_pts} points, two standard errors of the difference) while the loss did not go below its lowest again (epoch {}: {:.4}). A likely reason: cross-entropy punishes confident mistakes heavily, so a model growing more confident — also on the validation images it gets wrong — can raise the loss even while it gets more of them right. Early stopping here goes by the loss.",
                 pct(acc_l),
                 pct(acc_a),
                 last.epoch,
                 last.val_loss
             ),
             (Lang::En, false) => format!(
-                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}); the highest validation accuracy came at epoch {a} ({}: {k} more of the {n} validation images right), within ±{band_pts} points, two standard errors of the difference — the accuracy stayed within noise while the loss stayed above its lowest (epoch {}: {:.4}). Early stopping here goes by the loss.",
+                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}); the highest validation accuracy came at epoch {a} ({}: {k} more of the {n} validation images right), within ±{band_pts} points, two standard errors of the difference — the accuracy stayed within noise while the loss did not go below its lowest again (epoch {}: {:.4}). Early stopping here goes by the loss.",
                 pct(acc_l),
                 pct(acc_a),
                 last.epoch,
                 last.val_loss
             ),
             (Lang::Zh, true) => format!(
-                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}），但第 {a} 轮的验证准确率更高（{}：在 {n} 张验证图像中多对 {k} 张，超出 ±{band_pts} 个百分点，即差值的两倍标准误），而损失一直高于最低值（第 {} 轮：{:.4}）。一个可能的原因是：交叉熵对有把握的错误惩罚很重，模型越来越自信——在它判错的验证图像上也是如此——即使判对的图像变多，损失也可能上升。这里的早停依据的是损失。",
+                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}），但第 {a} 轮的验证准确率更高（{}：在 {n} 张验证图像中多对 {k} 张，超出 ±{band_pts} 个百分点，即差值的两倍标准误），而损失没有再低于最低值（第 {} 轮：{:.4}）。一个可能的原因是：交叉熵对有把握的错误惩罚很重，模型越来越自信——在它判错的验证图像上也是如此——即使判对的图像变多，损失也可能上升。这里的早停依据的是损失。",
                 pct(acc_l),
                 pct(acc_a),
                 last.epoch,
                 last.val_loss
             ),
             (Lang::Zh, false) => format!(
-                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}）；验证准确率在第 {a} 轮最高（{}：在 {n} 张验证图像中多对 {k} 张），但在 ±{band_pts} 个百分点之内，即差值的两倍标准误——准确率的变化没有超出噪声，而损失一直高于最低值（第 {} 轮：{:.4}）。这里的早停依据的是损失。",
+                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}）；验证准确率在第 {a} 轮最高（{}：在 {n} 张验证图像中多对 {k} 张），但在 ±{band_pts} 个百分点之内，即差值的两倍标准误——准确率的变化没有超出噪声，而损失没有再低于最低值（第 {} 轮：{:.4}）。这里的早停依据的是损失。",
                 pct(acc_l),
                 pct(acc_a),
                 last.epoch,
