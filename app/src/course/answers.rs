@@ -24,8 +24,8 @@ pub const EXPECTED: &[Expected] = &[
         lesson: "train",
         setup: "step=4&lr=5&momentum=0.5",
         expect: tx(
-            "Within the first few dozen steps the loss leaves the chart (or becomes NaN); the banner names the step, the loss and the rate, and the model is rolled back to the last good step. Nothing to grade: if it trains, the rate field did not take 5.",
-            "在最初几十步之内损失冲出图表（或变成 NaN）；横幅写明是哪一步、损失多少、学习率多少，模型回滚到最后一个正常的步。没有什么要评分的：如果它正常训练了，说明学习率栏没有取到 5。",
+            "Within the first few dozen steps the loss leaves the chart (or becomes NaN); the banner names the step, the loss and the rate, and the model is rolled back to its last good snapshot (one is kept at each evaluation, so here usually step 0). Nothing to grade: if it trains, the rate field did not take 5.",
+            "在最初几十步之内损失冲出图表（或变成 NaN）；横幅写明是哪一步、损失多少、学习率多少，模型回滚到最后一个正常的快照（每次评估时保存一个，所以这里通常是第 0 步）。没有什么要评分的：如果它正常训练了，说明学习率栏没有取到 5。",
         ),
     },
     Expected {
@@ -56,8 +56,8 @@ pub const EXPECTED: &[Expected] = &[
         lesson: "train",
         setup: "step=5&hidden=128",
         expect: tx(
-            "On 500 images the training loss keeps falling while the validation loss stops falling (it flattens or turns up); the run stops, restores its best epoch and shows the test accuracy once. On 5,000 images the gap between training and validation is clearly smaller (one run in the walkthrough of this app: about 15 points at 500 images, about 6 at 5,000).",
-            "在 500 张图像上训练损失一直下降，而验证损失不再下降（趋于平缓或开始回升）；运行停止，恢复最佳的一轮，并只显示一次测试准确率。在 5000 张图像上，训练与验证之间的差距明显更小（本应用在走查中的一次运行：500 张时约 15 个百分点，5000 张时约 6 个）。",
+            "On 500 images the training loss keeps falling while the validation loss stops falling (it flattens or turns up); the run stops, restores its best epoch and shows the test accuracy once. On 5,000 images the gap between training and validation is usually smaller; the page says whether the difference is beyond its band (one walkthrough run of this app, CPU engine, one seed per size: about 15 points at 500 images, about 6 at 5,000 — not a measured average).",
+            "在 500 张图像上训练损失一直下降，而验证损失不再下降（趋于平缓或开始回升）；运行停止，恢复最佳的一轮，并只显示一次测试准确率。在 5000 张图像上，训练与验证之间的差距通常更小；页面会说明这个差别是否超出误差带（本应用在走查中的一次运行，CPU 引擎，每种数量一个随机种子：500 张时约 15 个百分点，5000 张时约 6 个——不是测得的平均值）。",
         ),
     },
     Expected {
@@ -129,8 +129,8 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "1. 训练开始之前，这个网络第一步会显示多大的损失？（一个给每个类别相同概率的模型，H = ?）",
         ),
         answer: tx(
-            "2.3 (H = ln 10 ≈ 2.303). Graded against ln 10; the first loss of a run from a fresh initialisation is shown beside it as support (if the run started from a loaded model, the page says so: its first loss is not an untrained one).",
-            "2.3（H = ln 10 ≈ 2.303）。按 ln 10 评分；旁边显示一次从新初始化开始的运行的第一个损失作为佐证（如果运行从载入的模型开始，页面会注明：它的第一个损失不是未训练模型的损失）。",
+            "2.3 (H ≈ ln 10 ≈ 2.303: small random weights give nearly equal probabilities, so the first loss is near ln 10, not exactly it). Graded against ln 10; the first loss of a run from a fresh initialisation is shown beside it as support (if the run started from a loaded model, the page says so: its first loss is not an untrained one).",
+            "2.3（H ≈ ln 10 ≈ 2.303：很小的随机权重给出几乎相等的概率，所以第一个损失接近 ln 10，但不恰好等于它）。按 ln 10 评分；旁边显示一次从新初始化开始的运行的第一个损失作为佐证（如果运行从载入的模型开始，页面会注明：它的第一个损失不是未训练模型的损失）。",
         ),
         graded_by: "lessons/train/check.rs check_panel",
     },
@@ -142,8 +142,8 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "2. 学习率为 1 时，这个网络会训练得好、停滞不前，还是会发散（损失爆炸）？",
         ),
         answer: tx(
-            "Expect \"it blows up\" for the default model — but the run decides, and only the latest run that started at rate 1 from a fresh initialisation (Reset, set the rate to 1, then Start); a Reset or leaving rate 1 forgets an earlier blow-up. Three outcomes: blew up (the loss became NaN or passed 20·ln 10; recorded before the rollback), stalled (after at least 20 steps the mean of the last 10 losses is ≥ 2.0, or validation accuracy < 50 %), trained (that mean loss < 0.5 and validation accuracy, once measured, ≥ 90 %). Between those it keeps running; when the run ends it is trained if validation accuracy ≥ 90 %, otherwise stalled.",
-            "默认模型预计会发散（损失爆炸）——但以运行结果为准，而且只看最近一次从新初始化开始、以学习率 1 运行的那次（重置，把学习率设为 1，再按“开始”）；重置或离开学习率 1 会忘掉之前的发散。三种结果：发散（损失变成 NaN 或超过 20·ln 10，在回滚之前记录）、停滞（至少跑 20 步后，最后 10 步的平均损失 ≥ 2.0，或验证准确率 < 50%）、训练得好（该平均损失 < 0.5，且验证准确率测得之后 ≥ 90%）。介于两者之间时继续运行；运行结束时，验证准确率 ≥ 90% 即为训练得好，否则为停滞。",
+            "Expect \"it blows up\" for the default model — but the run decides, and only the latest run that started at rate 1 from a fresh initialisation (Reset, set the rate to 1, then Start); a Reset or leaving rate 1 forgets an earlier blow-up. Three outcomes: blew up (the loss became NaN or passed 20·ln 10; recorded before the rollback), stalled (the mean of the last 10 losses is ≥ 2.0, or validation accuracy < 50 %), trained (that mean loss < 0.5 and validation accuracy, once measured, ≥ 90 %). A run that has not blown up is judged only once it has been evaluated at step 300 or later, or has ended (a high loss early on may still blow up). Between the bands it keeps running; when the run ends it is trained if validation accuracy ≥ 90 %, otherwise stalled.",
+            "默认模型预计会发散（损失爆炸）——但以运行结果为准，而且只看最近一次从新初始化开始、以学习率 1 运行的那次（重置，把学习率设为 1，再按“开始”）；重置或离开学习率 1 会忘掉之前的发散。三种结果：发散（损失变成 NaN 或超过 20·ln 10，在回滚之前记录）、停滞（最后 10 步的平均损失 ≥ 2.0，或验证准确率 < 50%）、训练得好（该平均损失 < 0.5，且验证准确率测得之后 ≥ 90%）。没有发散的运行，要到它在第 300 步或之后完成一次评估、或运行结束时才评判（开始时损失很高的运行之后仍可能发散）。介于两者之间时继续运行；运行结束时，验证准确率 ≥ 90% 即为训练得好，否则为停滞。",
         ),
         graded_by: "lessons/train/check.rs check_panel",
     },

@@ -165,6 +165,18 @@ fn periods(rows: &[(usize, u32, u32)]) -> Vec<(usize, Vec<usize>, u32)> {
     out
 }
 
+/// The fewest and the most minutes a step that the registry gives a lesson (its minutes over its
+/// steps; lessons without steps left out), for the plan's note.
+pub fn minutes_per_step() -> (f64, f64) {
+    LESSONS
+        .iter()
+        .filter(|l| !l.info.steps.is_empty())
+        .map(|l| f64::from(l.info.minutes) / l.info.steps.len() as f64)
+        .fold((f64::INFINITY, 0.0_f64), |(lo, hi), m| {
+            (lo.min(m), hi.max(m))
+        })
+}
+
 /// The page.
 #[component]
 pub fn Teacher() -> impl IntoView {
@@ -177,8 +189,8 @@ pub fn Teacher() -> impl IntoView {
     let period = tx("Period", "第");
     let period_end = tx("", "节课");
     let plan_note = tx(
-        "One lesson after another in course order, with the time each needs: two and a half to about four and a half minutes a step, its runs included. Every period opens with five minutes to settle and recap and keeps five at its end for questions, a slow run or the answer keys below; a lesson that does not fit before that opens the next period. The step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
-        "按课程顺序一课接一课，并给出每课所需时间：每个步骤两分半到大约四分半钟，包括运行的时间。每节课开头留五分钟入座和复习，结尾留五分钟用于提问、等待较慢的运行或讲解下面的答案；放不进这段时间之前的课程移到下一节。每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示演讲者备注。",
+        "One lesson after another in course order, with the time each needs: about {lo} to {hi} minutes a step, its runs included. Every period opens with five minutes to settle and recap and keeps five at its end for questions, a slow run or the answer keys below; a lesson that does not fit before that opens the next period. The step list of each lesson is its agenda. In presenter mode (the header's button) every step shows its speaker notes.",
+        "按课程顺序一课接一课，并给出每课所需时间：每个步骤约 {lo} 到 {hi} 分钟，包括运行的时间。每节课开头留五分钟入座和复习，结尾留五分钟用于提问、等待较慢的运行或讲解下面的答案；放不进这段时间之前的课程移到下一节。每课的步骤列表就是它的议程。在演示模式（页头的按钮）下，每一步都会显示演讲者备注。",
     );
     let intro_row = tx(
         "Settle in, recap, the question of the day",
@@ -240,7 +252,10 @@ pub fn Teacher() -> impl IntoView {
                 data-intro=INTRO.to_string() data-slack=SLACK.to_string() data-periods=period_count.to_string()
                 data-lesson-minutes=total_lessons.to_string()>
                 <h3>{move || plan_title.get(lang.get())}</h3>
-                <p class="hint">{move || plan_note.get(lang.get())}</p>
+                <p class="hint" data-testid="teacher-plan-note">{move || {
+                    let (lo, hi) = minutes_per_step();
+                    plan_note.get(lang.get()).replace("{lo}", &format!("{lo:.1}")).replace("{hi}", &format!("{hi:.1}"))
+                }}</p>
                 <div class="scroll-x">
                 <table class="plan">
                     {grouped.into_iter().map(|(p, members, end)| {
@@ -342,6 +357,17 @@ pub fn Teacher() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plan_note_gives_the_registrys_range_of_minutes_a_step() {
+        let (lo, hi) = minutes_per_step();
+        assert!(lo > 0.0 && lo <= hi, "{lo} {hi}");
+        // Every lesson's minutes a step lie in the range the note prints.
+        for l in LESSONS.iter().filter(|l| !l.info.steps.is_empty()) {
+            let m = f64::from(l.info.minutes) / l.info.steps.len() as f64;
+            assert!(m >= lo && m <= hi, "{}", l.info.id);
+        }
+    }
 
     #[test]
     fn the_plan_fills_45_minute_periods_and_every_demo_opens_its_lesson_as_the_link_says() {

@@ -370,8 +370,8 @@ pub const TERMS: &[Term] = &[
         "overfitting",
         tx("overfitting", "过拟合"),
         tx(
-            "Fitting the training examples so closely that accuracy on new examples gets worse.",
-            "把训练样本拟合得过于紧密，以致在新样本上的准确率变差。",
+            "Fitting the training examples so closely that the model stops improving, or gets worse, on new examples (usually first visible as the validation loss turning up while the training loss keeps falling).",
+            "把训练样本拟合得过于紧密，以致在新样本上不再变好甚至变差（通常先表现为训练损失继续下降时验证损失开始回升）。",
         ),
     ),
     term(

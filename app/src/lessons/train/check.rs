@@ -9,8 +9,10 @@ use super::config::LessonConfig;
 use super::state::{Divergence, RunOrigin, State, is_rate_one};
 use crate::ui::i18n::{Lang, Text, tx};
 
-/// Steps at a learning rate of 1 before a run that did not blow up is graded.
-pub const MIN_STEPS: u64 = 20;
+/// While a run at a learning rate of 1 goes on, it is called stalled or trained only once it has been
+/// evaluated at this step or later (one evaluation at the default interval): a loss that is high but
+/// finite early on may still blow up, and a blow-up is reported only in the burst where it happens.
+pub const MIN_STEPS: u64 = 300;
 /// Mean loss of the last 10 steps at or above which the run "stalled" (ln 10 ≈ 2.30 is guessing).
 pub const STALLED_LOSS: f32 = 2.0;
 /// Validation accuracy below which the run "stalled".
@@ -44,15 +46,14 @@ impl Outcome {
 }
 
 /// Grades a run at a learning rate of 1: `blown` is its recorded divergence (the run was rolled
-/// back, but it happened), `steps` the steps taken at that rate, `loss` the mean of the last 10 of
-/// them, `accuracy` the last validation accuracy measured at that rate, `ended` whether the run has
-/// finished. `None`: not decided yet (fewer than [`MIN_STEPS`] steps, or between the bands while the
-/// run goes on — an ended run is always decided, so the wait is never for ever).
+/// back, but it happened), `loss` the mean of its last 10 steps, `eval` its last validation evaluation
+/// (step, accuracy), `ended` whether the run has finished. `None`: not decided yet — while the run goes
+/// on, until it has been evaluated at step [`MIN_STEPS`] or later (before that it may still blow up),
+/// or between the bands; an ended run is always decided, so the wait is never for ever.
 pub fn outcome(
     blown: Option<Divergence>,
-    steps: u64,
     loss: Option<f32>,
-    accuracy: Option<f32>,
+    eval: Option<(u64, f32)>,
     ended: bool,
 ) -> Option<Outcome> {
     if let Some(d) = blown {
@@ -61,7 +62,9 @@ pub fn outcome(
             loss: d.loss,
         });
     }
-    let loss = loss.filter(|_| steps >= MIN_STEPS || ended)?;
+    let settled = ended || eval.is_some_and(|(at, _)| at >= MIN_STEPS);
+    let loss = loss.filter(|_| settled)?;
+    let accuracy = eval.map(|(_, a)| a);
     if loss >= STALLED_LOSS || accuracy.is_some_and(|a| a < STALLED_ACCURACY) {
         return Some(Outcome::Stalled { loss, accuracy });
     }
@@ -162,6 +165,18 @@ impl Answers {
 /// The first question's options: the cross-entropy of an untrained model.
 const OPTIONS: [f32; 4] = [0.1, 1.0, 2.3, 10.0];
 
+/// While the second answer waits for its run.
+const WAIT2: Text = tx(
+    "Your answer is kept. Reset, set the learning rate to 1, then Start (on the Train step). Only a run that starts at rate 1 from a fresh initialisation is graded: when it blows up, once it has been evaluated at step 300 or later (by the rules below), or when it ends.",
+    "你的答案会保留。在“训练”步骤中重置，把学习率设为 1，然后按“开始”。只有从新的初始化开始、一直以学习率 1 运行的那次运行才会评分：发散时立即评分；否则在第 300 步或之后完成一次评估时按下面的规则评分，或在运行结束时评分。",
+);
+
+/// How the second question is decided (the numbers are [`outcome`]'s constants; a test checks them).
+const RULES: Text = tx(
+    "How the run decides: it blew up if the loss became non-finite or passed 20·ln 10 ≈ 46 (the page then rolls back — the blow-up still counts). A run that has not blown up is judged only once it has been evaluated at step 300 or later, or has ended: a loss that is high early on may still blow up. Then it stalled if the mean loss of the last 10 steps is 2.0 or more, or the validation accuracy is below 50 %; it trained well if that mean loss is below 0.5 and the validation accuracy, once measured, is at least 90 %. In between, it keeps running; when the run ends, it trained well if the validation accuracy is at least 90 %, otherwise it stalled.",
+    "运行结果的判定：损失变成非有限值或超过 20·ln 10 ≈ 46 即为发散（损失爆炸；页面随后会回滚——发散仍然算数）。没有发散的运行，要到它在第 300 步或之后完成一次评估、或运行结束时才评判：开始时损失很高的运行之后仍可能发散。届时，最近 10 步的平均损失不低于 2.0，或验证准确率低于 50%，即为停滞；平均损失低于 0.5 且验证准确率（测得之后）不低于 90%，即为训练得好。介于两者之间时继续运行；运行结束时，验证准确率不低于 90% 即为训练得好，否则为停滞。",
+);
+
 /// Step 7: the first question graded against ln 10, the second by the run.
 pub fn check_panel(
     state: State,
@@ -195,18 +210,11 @@ pub fn check_panel(
         if !(at_one && since == 0 && state.origin.get() == RunOrigin::Fresh) {
             return None;
         }
-        let steps = state.step.get();
         let loss = state
             .losses
             .with(|l| (!l.is_empty()).then(|| l.window_mean(false)));
-        let accuracy = state.evals.with(|e| e.last().map(|&(_, a, _)| a));
-        outcome(
-            state.blown_at_one.get(),
-            steps,
-            loss,
-            accuracy,
-            state.finished.get(),
-        )
+        let eval = state.evals.with(|e| e.last().map(|&(at, a, _)| (at, a)));
+        outcome(state.blown_at_one.get(), loss, eval, state.finished.get())
     };
     let ask1 = tx(
         "1. Before any training, what loss will this network's first step show? (A model giving every class the same probability has H = ?)",
@@ -229,17 +237,11 @@ pub fn check_panel(
         "This run was resumed from this browser: Reset and Step on the Train step to see a fresh run's first loss.",
         "本次运行是在这个浏览器中接着上次继续的：在“训练”步骤中重置后单步，即可看到一次新运行的第一个损失。",
     );
-    let wait2 = tx(
-        "Your answer is kept. Reset, set the learning rate to 1, then Start (on the Train step). Only a run that starts at rate 1 from a fresh initialisation is graded: when it blows up, after 20 steps by the rules below, or when it ends.",
-        "你的答案会保留。在“训练”步骤中重置，把学习率设为 1，然后按“开始”。只有从新的初始化开始、一直以学习率 1 运行的那次运行才会评分：发散时立即评分，否则跑满 20 步后按下面的规则评分，或在运行结束时评分。",
-    );
-    let rules = tx(
-        "How the run decides: it blew up if the loss became non-finite or passed 20·ln 10 ≈ 46 (the page then rolls back — the blow-up still counts); it stalled if the mean loss of the last 10 steps is 2.0 or more, or the validation accuracy is below 50 %; it trained well if that mean loss is below 0.5 and the validation accuracy, once measured, is at least 90 %. In between, it keeps running; when the run ends, it trained well if the validation accuracy is at least 90 %, otherwise it stalled.",
-        "运行结果的判定：损失变成非有限值或超过 20·ln 10 ≈ 46 即为发散（损失爆炸；页面随后会回滚——发散仍然算数）；最近 10 步的平均损失不低于 2.0，或验证准确率低于 50%，即为停滞；平均损失低于 0.5 且验证准确率（测得之后）不低于 90%，即为训练得好。介于两者之间时继续运行；运行结束时，验证准确率不低于 90% 即为训练得好，否则为停滞。",
-    );
+    let wait2 = WAIT2;
+    let rules = RULES;
     let key_said = tx(
-        " H = ln 10 ≈ 2.303: ten equal probabilities of 0.1 each.",
-        "H = ln 10 ≈ 2.303：十个类别各得概率 0.1。",
+        " H ≈ ln 10 ≈ 2.303: small random weights give nearly equal probabilities, about 0.1 each.",
+        "H ≈ ln 10 ≈ 2.303：很小的随机权重给出几乎相等的概率，每类约 0.1。",
     );
     let stop = |lang: Lang| if lang == Lang::En { "." } else { "。" };
     let right1 = tx("Right:", "对了：");
@@ -351,15 +353,16 @@ mod tests {
         };
         // The blow-up counts although the run was rolled back to step 0.
         assert_eq!(
-            outcome(Some(d), 0, None, None, false),
+            outcome(Some(d), None, None, false),
             Some(Outcome::BlewUp {
                 step: 6,
                 loss: 51.99
             })
         );
+        let at = |a| Some((MIN_STEPS, a));
         // Not diverging is not training well: loss ≈ ln 10 and 10 % accuracy stalled.
         assert_eq!(
-            outcome(None, 40, Some(2.30), Some(0.1), false),
+            outcome(None, Some(2.30), at(0.1), false),
             Some(Outcome::Stalled {
                 loss: 2.30,
                 accuracy: Some(0.1)
@@ -367,35 +370,64 @@ mod tests {
         );
         // A low loss but a low accuracy is not "trained".
         assert!(matches!(
-            outcome(None, 40, Some(0.3), Some(0.4), false),
+            outcome(None, Some(0.3), at(0.4), false),
             Some(Outcome::Stalled { .. })
         ));
         assert!(matches!(
-            outcome(None, 40, Some(0.3), Some(0.9), false),
-            Some(Outcome::Trained { .. })
-        ));
-        assert!(matches!(
-            outcome(None, 40, Some(0.3), None, false),
+            outcome(None, Some(0.3), at(0.9), false),
             Some(Outcome::Trained { .. })
         ));
         // 50–90 % accuracy with a low loss is not "trained" yet: it waits while the run goes on...
-        assert_eq!(outcome(None, 40, Some(0.3), Some(0.7), false), None);
+        assert_eq!(outcome(None, Some(0.3), at(0.7), false), None);
         // ...and an ended run is always decided: below 90 % it stalled, at 90 % or more it trained.
         assert!(matches!(
-            outcome(None, 40, Some(0.3), Some(0.7), true),
+            outcome(None, Some(0.3), at(0.7), true),
             Some(Outcome::Stalled { .. })
         ));
         assert!(matches!(
-            outcome(None, 40, Some(1.0), Some(0.92), true),
+            outcome(None, Some(1.0), Some((40, 0.92)), true),
             Some(Outcome::Trained { .. })
         ));
         assert!(matches!(
-            outcome(None, 40, Some(1.0), None, true),
+            outcome(None, Some(1.0), None, true),
             Some(Outcome::Stalled { .. })
         ));
-        // Too few steps, or between the bands: not decided yet.
-        assert_eq!(outcome(None, MIN_STEPS - 1, Some(2.3), None, false), None);
-        assert_eq!(outcome(None, 40, Some(1.0), Some(0.7), false), None);
+        assert!(matches!(
+            outcome(None, Some(0.3), None, true),
+            Some(Outcome::Trained { .. })
+        ));
+        assert_eq!(outcome(None, Some(1.0), at(0.7), false), None);
         assert_eq!(Outcome::BlewUp { step: 1, loss: 1.0 }.answer(), Q2::Blows);
+    }
+
+    #[test]
+    fn a_running_run_is_not_called_stalled_or_trained_before_an_evaluation_at_step_300() {
+        // A high but finite loss after 20 (or 299) steps may still blow up: it waits.
+        assert_eq!(outcome(None, Some(8.0), None, false), None);
+        assert_eq!(outcome(None, Some(8.0), Some((60, 0.1)), false), None);
+        assert_eq!(
+            outcome(None, Some(0.3), Some((MIN_STEPS - 1, 0.95)), false),
+            None
+        );
+        // Evaluated at step 300 or later without blowing up: decided.
+        assert!(matches!(
+            outcome(None, Some(8.0), Some((MIN_STEPS, 0.1)), false),
+            Some(Outcome::Stalled { .. })
+        ));
+        assert!(matches!(
+            outcome(None, Some(0.3), Some((420, 0.95)), false),
+            Some(Outcome::Trained { .. })
+        ));
+        // An ended run is decided whatever its length.
+        assert!(matches!(
+            outcome(None, Some(8.0), Some((8, 0.1)), true),
+            Some(Outcome::Stalled { .. })
+        ));
+        // The rules and the wait line name the step the code uses.
+        let n = MIN_STEPS.to_string();
+        for t in [RULES, WAIT2] {
+            assert!(t.en.contains(&format!("step {n}")), "{}", t.en);
+            assert!(t.zh.contains(&format!("第 {n} 步")), "{}", t.zh);
+        }
     }
 }

@@ -83,6 +83,30 @@ fn seconds(s: f64, lang: Lang) -> String {
     }
 }
 
+/// Ratios of WebGPU's to the CPU engine's FLOP/s inside which the two are called about as fast: each
+/// engine is timed once for about a second, without a band from repeated timings, so a difference of
+/// a few per cent is not taken as one engine being faster.
+const SAME_LO: f64 = 0.8;
+const SAME_HI: f64 = 1.25;
+
+/// WebGPU against the CPU engine, by the ratio of their FLOP/s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Speed {
+    Faster,
+    Same,
+    Slower,
+}
+
+fn speed_class(ratio: f64) -> Speed {
+    if ratio >= SAME_HI {
+        Speed::Faster
+    } else if ratio > SAME_LO {
+        Speed::Same
+    } else {
+        Speed::Slower
+    }
+}
+
 /// What the numbers say, in words chosen by them.
 fn verdict(r: &HardwareReport, flops: u64, lang: Lang) -> String {
     let figures = |k: EngineKind| {
@@ -94,8 +118,20 @@ fn verdict(r: &HardwareReport, flops: u64, lang: Lang) -> String {
     match (figures(EngineKind::Cpu), figures(EngineKind::Gpu)) {
         (Some((_, cf, ce)), Some((_, gf, ge))) => {
             let ratio = gf / cf.max(1e-12);
-            match (lang, ratio >= 1.0) {
-                (Lang::En, true) => format!(
+            match (lang, speed_class(ratio)) {
+                (Lang::En, Speed::Same) => format!(
+                    "On this machine WebGPU and the CPU engine ran at about the same speed on this model (ratio {ratio:.2}, within {SAME_LO}–{SAME_HI}: one timing of about a second each cannot tell them apart): an epoch of {} images takes {} on WebGPU and {} on the CPU engine.",
+                    r.epoch_images,
+                    seconds(ge, lang),
+                    seconds(ce, lang)
+                ),
+                (Lang::Zh, Speed::Same) => format!(
+                    "在这台机器上，对这个模型，WebGPU 与 CPU 引擎速度差不多（比值 {ratio:.2}，在 {SAME_LO}–{SAME_HI} 之内：各计时约 1 秒的一次测量分不出快慢）：{} 张图像的一轮在 WebGPU 上需要 {}，在 CPU 引擎上需要 {}。",
+                    r.epoch_images,
+                    seconds(ge, lang),
+                    seconds(ce, lang)
+                ),
+                (Lang::En, Speed::Faster) => format!(
                     "On this machine WebGPU reached {ratio:.1}× the CPU engine's FLOP/s on this model: an epoch of {} images takes {} instead of {}, ten epochs (the article's loop) {} instead of {}.",
                     r.epoch_images,
                     seconds(ge, lang),
@@ -103,7 +139,7 @@ fn verdict(r: &HardwareReport, flops: u64, lang: Lang) -> String {
                     seconds(10.0 * ge, lang),
                     seconds(10.0 * ce, lang)
                 ),
-                (Lang::Zh, true) => format!(
+                (Lang::Zh, Speed::Faster) => format!(
                     "在这台机器上，对这个模型，WebGPU 达到了 CPU 引擎 {ratio:.1} 倍的 FLOP/s：{} 张图像的一轮需要 {}，而不是 {}；十轮（原文的循环）需要 {}，而不是 {}。",
                     r.epoch_images,
                     seconds(ge, lang),
@@ -111,15 +147,15 @@ fn verdict(r: &HardwareReport, flops: u64, lang: Lang) -> String {
                     seconds(10.0 * ge, lang),
                     seconds(10.0 * ce, lang)
                 ),
-                (Lang::En, false) => format!(
-                    "On this machine WebGPU was slower than the CPU engine on this model ({:.1}× slower: a software adapter, a model too small to keep a GPU busy, or per-step dispatch and synchronisation overhead in the browser): an epoch of {} images takes {} on WebGPU and {} on the CPU engine.",
+                (Lang::En, Speed::Slower) => format!(
+                    "On this machine WebGPU was slower than the CPU engine on this model (the CPU engine reached {:.1}× WebGPU's FLOP/s: a software adapter, a model too small to keep a GPU busy, or per-step dispatch and synchronisation overhead in the browser): an epoch of {} images takes {} on WebGPU and {} on the CPU engine.",
                     1.0 / ratio.max(1e-12),
                     r.epoch_images,
                     seconds(ge, lang),
                     seconds(ce, lang)
                 ),
-                (Lang::Zh, false) => format!(
-                    "在这台机器上，对这个模型，WebGPU 比 CPU 引擎慢（慢 {:.1} 倍：可能是软件适配器、模型太小不足以让 GPU 忙起来，或者浏览器中每一步的调度与同步开销）：{} 张图像的一轮在 WebGPU 上需要 {}，在 CPU 引擎上需要 {}。",
+                (Lang::Zh, Speed::Slower) => format!(
+                    "在这台机器上，对这个模型，WebGPU 比 CPU 引擎慢（CPU 引擎的 FLOP/s 是 WebGPU 的 {:.1} 倍：可能是软件适配器、模型太小不足以让 GPU 忙起来，或者浏览器中每一步的调度与同步开销）：{} 张图像的一轮在 WebGPU 上需要 {}，在 CPU 引擎上需要 {}。",
                     1.0 / ratio.max(1e-12),
                     r.epoch_images,
                     seconds(ge, lang),
@@ -164,8 +200,8 @@ pub fn hardware_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> i
         "正在测量：每个引擎约一秒的训练步（期间“训练”步骤中的运行会等待）……",
     );
     let general = tx(
-        "Why it matters: matrix products are what GPUs (and TPUs) are built for — thousands of multiply-adds at once. When they are nearly all of a step's arithmetic, a device that does them faster trains faster; and every extra training image is one more row through every product, so an epoch's time grows with the data. Why lots of data: step 5 showed it — with fewer images the model overfits sooner; more data narrows the gap, and processing it is what makes the GPU pay.",
-        "为什么重要：矩阵乘法正是 GPU（以及 TPU）为之设计的——同时进行成千上万次乘加。当它们几乎占了一步的全部计算量时，做得更快的设备就训练得更快；而每多一张训练图像，就要多一行经过每一次乘法，所以一轮的时间随数据量增长。为什么需要大量数据：第 5 步已经展示——图像越少，模型越早过拟合；更多的数据能缩小差距，而处理这些数据正是 GPU 值得使用的地方。",
+        "Why it matters: matrix products are what GPUs (and TPUs) are built for — thousands of multiply-adds at once. When they are nearly all of a step's arithmetic, a device that does them faster trains faster; and every extra training image is one more row through every product, so an epoch's time grows with the data. Why lots of data: more training images usually narrow the gap between training and validation accuracy — step 5 lets you measure it with two runs — and processing them is what makes the GPU pay.",
+        "为什么重要：矩阵乘法正是 GPU（以及 TPU）为之设计的——同时进行成千上万次乘加。当它们几乎占了一步的全部计算量时，做得更快的设备就训练得更快；而每多一张训练图像，就要多一行经过每一次乘法，所以一轮的时间随数据量增长。为什么需要大量数据：训练图像越多，训练与验证准确率的差距通常越小——第 5 步可以用两次运行来测量这一点——而处理这些数据正是 GPU 值得使用的地方。",
     );
     view! {
         <div class="panel wide" data-testid="hw">
@@ -258,5 +294,15 @@ mod tests {
         assert_eq!((p_sgd, p_adam), (products, products));
         assert_eq!(adam - sgd, 12 * params);
         assert_eq!(total - sgd, 2 * params);
+    }
+
+    #[test]
+    fn a_ratio_near_one_is_called_about_the_same_speed() {
+        assert_eq!(speed_class(1.02), Speed::Same);
+        assert_eq!(speed_class(0.98), Speed::Same);
+        assert_eq!(speed_class(1.25), Speed::Faster);
+        assert_eq!(speed_class(6.0), Speed::Faster);
+        assert_eq!(speed_class(0.8), Speed::Slower);
+        assert_eq!(speed_class(0.2), Speed::Slower);
     }
 }

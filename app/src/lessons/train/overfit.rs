@@ -70,24 +70,48 @@ fn plan_line(view: &OverfitView, lang: Lang) -> String {
     }
 }
 
-/// What the last evaluation says about overfitting: the gap between training and validation accuracy.
+/// What the last evaluation shows: the gap between training and validation accuracy (a generalisation
+/// gap), and — since a gap alone is not overfitting — what the validation loss has done.
 fn gap_sentence(view: &OverfitView, lang: Lang) -> Option<String> {
-    let &(m, _) = view.epochs.last()?;
+    let &(m, left) = view.epochs.last()?;
     let (epoch, ta, va) = (m.epoch, m.train_accuracy, m.val_accuracy);
     let gap = ta - va;
     let (t, v) = (
         percent(lang, f64::from(ta), 1),
         percent(lang, f64::from(va), 1),
     );
+    // The epoch with the lowest validation loss so far (the worker's "new best").
+    let best = view
+        .epochs
+        .iter()
+        .rev()
+        .find(|&&(_, left)| left.is_none())
+        .map(|&(b, _)| b);
+    let trend = match (lang, left, best) {
+        (Lang::En, None, _) | (Lang::En, Some(_), None) => {
+            "it reached its lowest value so far at this epoch, so it is still falling.".to_string()
+        }
+        (Lang::En, Some(_), Some(b)) => format!(
+            "it has not gone below epoch {}'s ({:.4}) since — the sign early stopping waits on.",
+            b.epoch, b.val_loss
+        ),
+        (Lang::Zh, None, _) | (Lang::Zh, Some(_), None) => {
+            "它在这一轮达到了目前的最低值，仍在下降。".to_string()
+        }
+        (Lang::Zh, Some(_), Some(b)) => format!(
+            "此后它一直没有低于第 {} 轮的 {:.4}——这正是早停所等待的信号。",
+            b.epoch, b.val_loss
+        ),
+    };
     Some(match (lang, gap > 0.05) {
         (Lang::En, true) => format!(
-            "After epoch {epoch} the model gets {t} of its training images right but {v} of images it has not seen: the gap shows it fits its own images better than new ones: overfitting."
+            "After epoch {epoch} the model gets {t} of its training images right but {v} of images it has not seen — a generalisation gap: it fits its own images better than new ones. Whether it is overfitting shows in the validation loss: {trend}"
         ),
         (Lang::En, false) => format!(
             "After epoch {epoch}: {t} on its training images, {v} on the validation images — no large gap yet."
         ),
         (Lang::Zh, true) => format!(
-            "第 {epoch} 轮之后，模型在训练图像上正确率为 {t}，在没见过的图像上只有 {v}：这个差距说明它对自己的训练图像拟合得比对新图像好：这就是过拟合。"
+            "第 {epoch} 轮之后，模型在训练图像上正确率为 {t}，在没见过的图像上只有 {v}——这个差距说明它对训练图像的拟合好于新图像，这是泛化差距。是否过拟合要看验证损失：{trend}"
         ),
         (Lang::Zh, false) => {
             format!("第 {epoch} 轮之后：训练图像 {t}，验证图像 {v}——还没有明显的差距。")
@@ -273,7 +297,8 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
             <p data-testid="overfit-gap">{move || view.with(|v| gap_sentence(v, lang.get()))}</p>
             {move || view.with(|v| {
                 let epochs: Vec<OverfitMetrics> = v.epochs.iter().map(|&(m, _)| m).collect();
-                loss_vs_accuracy(&epochs, lang.get())
+                let n_val = v.plan.as_ref().map_or(0, |p| p.validation);
+                loss_vs_accuracy(&epochs, n_val, lang.get())
             }).map(|s| view! { <p data-testid="overfit-loss-vs-accuracy">{s}</p> })}
             {move || view.with(|v| compare_runs(&v.finished, lang.get()))
                 .map(|s| view! { <p data-testid="overfit-compare">{s}</p> })}
@@ -325,8 +350,18 @@ mod tests {
             val_accuracy,
         };
         v.epochs.push((m(3, 1.0, 0.86), None));
-        assert!(gap_sentence(&v, Lang::En).unwrap().contains("overfitting"));
-        v.epochs.push((m(4, 0.9, 0.88), Some(2)));
+        // A gap alone is a generalisation gap, not "overfitting": the loss is still at its lowest.
+        let s = gap_sentence(&v, Lang::En).unwrap();
+        assert!(
+            s.contains("generalisation gap") && s.contains("still falling"),
+            "{s}"
+        );
+        assert!(gap_sentence(&v, Lang::Zh).unwrap().contains("泛化差距"));
+        // Once the validation loss has not gone below its best epoch's, that is said.
+        v.epochs.push((m(4, 1.0, 0.85), Some(2)));
+        let s = gap_sentence(&v, Lang::En).unwrap();
+        assert!(s.contains("not gone below epoch 3's"), "{s}");
+        v.epochs.push((m(5, 0.9, 0.88), Some(1)));
         assert!(gap_sentence(&v, Lang::En).unwrap().contains("no large gap"));
     }
 }

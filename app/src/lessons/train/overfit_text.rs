@@ -60,8 +60,11 @@ impl RunSummary {
 }
 
 /// When the lowest validation loss and the highest validation accuracy fall in different epochs: what
-/// that shows. `None` while they agree (or before the loss has had a later epoch to turn up in).
-pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], lang: Lang) -> Option<String> {
+/// that shows, with the accuracies' difference in images of the `n_val` validation images and a band
+/// of two standard errors of that difference (binomial, the two accuracies taken as independent). A
+/// difference inside the band is said to be within noise. `None` while the two epochs agree.
+pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], n_val: usize, lang: Lang) -> Option<String> {
+    // The first epoch with the lowest loss (later epochs never go below it).
     let by_loss = epochs
         .iter()
         .min_by(|a, b| a.val_loss.total_cmp(&b.val_loss))?;
@@ -77,21 +80,46 @@ pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], lang: Lang) -> Option<String>
         return None;
     }
     let pct = |x: f32| percent(lang, f64::from(x), 1);
-    let (loss_l, acc_l) = (by_loss.val_loss, by_loss.val_accuracy);
+    let (loss_l, acc_l, acc_a) = (
+        by_loss.val_loss,
+        by_loss.val_accuracy,
+        by_accuracy.val_accuracy,
+    );
+    let n = n_val.max(1);
+    let nf = n as f64;
+    let p = (f64::from(acc_l + acc_a) / 2.0).clamp(0.5 / nf, 1.0 - 0.5 / nf);
+    let band = 2.0 * (2.0 * p * (1.0 - p) / nf).sqrt();
+    let diff = f64::from(acc_a - acc_l);
+    let k = (diff * nf).round() as i64;
+    let band_pts = format!("{:.1}", 100.0 * band);
+    let beyond = diff > band;
     let last = epochs.last()?;
     if a > l {
-        // The loss turned up after epoch l while the accuracy still rose.
-        let acc_a = by_accuracy.val_accuracy;
-        Some(match lang {
-            Lang::En => format!(
-                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}), but the validation accuracy kept rising to {} at epoch {a} while the loss went up (epoch {}: {:.4}). Cross-entropy punishes confident mistakes heavily: a model growing more confident — also on the few validation images it gets wrong — raises the loss even while it gets more of them right. Early stopping here goes by the loss.",
+        // The loss did not go below its lowest again after epoch l, while the accuracy peaked later.
+        Some(match (lang, beyond) {
+            (Lang::En, true) => format!(
+                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}), but the validation accuracy was higher at epoch {a} ({}: {k} more of the {n} validation images right, beyond ±{band_pts} points, two standard errors of the difference) while the loss did not go below its lowest again (epoch {}: {:.4}). A likely reason: cross-entropy punishes confident mistakes heavily, so a model growing more confident — also on the validation images it gets wrong — can raise the loss even while it gets more of them right. Early stopping here goes by the loss.",
                 pct(acc_l),
                 pct(acc_a),
                 last.epoch,
                 last.val_loss
             ),
-            Lang::Zh => format!(
-                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}），但验证准确率之后继续上升，在第 {a} 轮达到 {}，而损失却在上升（第 {} 轮：{:.4}）。交叉熵对有把握的错误惩罚很重：模型越来越自信——在它判错的少数验证图像上也是如此——即使判对的图像变多，损失也会上升。这里的早停依据的是损失。",
+            (Lang::En, false) => format!(
+                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}); the highest validation accuracy came at epoch {a} ({}: {k} more of the {n} validation images right), within ±{band_pts} points, two standard errors of the difference — the accuracy stayed within noise while the loss did not go below its lowest again (epoch {}: {:.4}). Early stopping here goes by the loss.",
+                pct(acc_l),
+                pct(acc_a),
+                last.epoch,
+                last.val_loss
+            ),
+            (Lang::Zh, true) => format!(
+                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}），但第 {a} 轮的验证准确率更高（{}：在 {n} 张验证图像中多对 {k} 张，超出 ±{band_pts} 个百分点，即差值的两倍标准误），而损失没有再低于最低值（第 {} 轮：{:.4}）。一个可能的原因是：交叉熵对有把握的错误惩罚很重，模型越来越自信——在它判错的验证图像上也是如此——即使判对的图像变多，损失也可能上升。这里的早停依据的是损失。",
+                pct(acc_l),
+                pct(acc_a),
+                last.epoch,
+                last.val_loss
+            ),
+            (Lang::Zh, false) => format!(
+                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}）；验证准确率在第 {a} 轮最高（{}：在 {n} 张验证图像中多对 {k} 张），但在 ±{band_pts} 个百分点之内，即差值的两倍标准误——准确率的变化没有超出噪声，而损失没有再低于最低值（第 {} 轮：{:.4}）。这里的早停依据的是损失。",
                 pct(acc_l),
                 pct(acc_a),
                 last.epoch,
@@ -100,15 +128,29 @@ pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], lang: Lang) -> Option<String>
         })
     } else {
         // The accuracy peaked before the loss's lowest point.
+        let noise_en = if beyond {
+            String::new()
+        } else {
+            format!(
+                " (the accuracies differ by {k} of the {n} images, within ±{band_pts} points, two standard errors of the difference)"
+            )
+        };
+        let noise_zh = if beyond {
+            String::new()
+        } else {
+            format!(
+                "（两个准确率在 {n} 张图像中相差 {k} 张，在 ±{band_pts} 个百分点之内，即差值的两倍标准误）"
+            )
+        };
         Some(match lang {
             Lang::En => format!(
-                "The validation accuracy was highest at epoch {a} ({}), before the lowest validation loss at epoch {l} ({loss_l:.4}, accuracy {}): the two measures disagree, and early stopping here goes by the loss.",
-                pct(by_accuracy.val_accuracy),
+                "The validation accuracy was highest at epoch {a} ({}), before the lowest validation loss at epoch {l} ({loss_l:.4}, accuracy {}){noise_en}: the two measures' best epochs differ, and early stopping here goes by the loss.",
+                pct(acc_a),
                 pct(acc_l)
             ),
             Lang::Zh => format!(
-                "验证准确率在第 {a} 轮最高（{}），早于验证损失最低的第 {l} 轮（{loss_l:.4}，准确率 {}）：两个指标并不一致，这里的早停依据的是损失。",
-                pct(by_accuracy.val_accuracy),
+                "验证准确率在第 {a} 轮最高（{}），早于验证损失最低的第 {l} 轮（{loss_l:.4}，准确率 {}）{noise_zh}：两个指标的最佳轮次不一致，这里的早停依据的是损失。",
+                pct(acc_a),
                 pct(acc_l)
             ),
         })
@@ -152,29 +194,34 @@ pub fn compare_runs(runs: &[RunSummary], lang: Lang) -> Option<String> {
     let epochs = cmp(small.best_epoch as f64, large.best_epoch as f64, 0.0);
     let steps = cmp(small.best_step as f64, large.best_step as f64, 0.0);
     let band_pts = format!("{:.1}", 100.0 * band);
+    let nv = small.plan.validation;
+    let covers_en = format!(
+        "two standard errors from the {nv} validation images only; one run per size, so run-to-run variation is not included"
+    );
+    let covers_zh = format!(
+        "仅按 {nv} 张验证图像算出的两倍标准误；每种数量只跑了一次，未计入不同运行之间的波动"
+    );
     let (en_gap, zh_gap) = match gap {
         -1 => (
-            format!("smaller (beyond ±{band_pts} points, two standard errors of the difference)"),
-            format!("更小（超出 ±{band_pts} 个百分点，即差值的两倍标准误）"),
+            format!("smaller (beyond ±{band_pts} points: {covers_en})"),
+            format!("更小（超出 ±{band_pts} 个百分点：{covers_zh}）"),
         ),
         1 => (
-            format!("larger (beyond ±{band_pts} points, two standard errors of the difference)"),
-            format!("更大（超出 ±{band_pts} 个百分点，即差值的两倍标准误）"),
+            format!("larger (beyond ±{band_pts} points: {covers_en})"),
+            format!("更大（超出 ±{band_pts} 个百分点：{covers_zh}）"),
         ),
         _ => (
-            format!(
-                "not measurably different (within ±{band_pts} points, two standard errors of the difference)"
-            ),
-            format!("没有可测出的差别（在 ±{band_pts} 个百分点之内，即差值的两倍标准误）"),
+            format!("not measurably different (within ±{band_pts} points: {covers_en})"),
+            format!("没有可测出的差别（在 ±{band_pts} 个百分点之内：{covers_zh}）"),
         ),
     };
     let word = |c: i32, lang: Lang| match (c, lang) {
         (1, Lang::En) => "later",
         (-1, Lang::En) => "earlier",
         (_, Lang::En) => "at the same point",
-        (1, Lang::Zh) => "更晚",
-        (-1, Lang::Zh) => "更早",
-        (_, Lang::Zh) => "相同",
+        (1, Lang::Zh) => "出现得更晚",
+        (-1, Lang::Zh) => "出现得更早",
+        (_, Lang::Zh) => "与另一次运行相同",
     };
     Some(match lang {
         Lang::En => format!(
@@ -191,7 +238,7 @@ pub fn compare_runs(runs: &[RunSummary], lang: Lang) -> Option<String> {
             word(steps, lang)
         ),
         Lang::Zh => format!(
-            "你的两次运行：{} 张图像时最佳轮次为第 {} 轮（第 {} 步），训练与验证准确率相差 {} 个百分点；{} 张图像时为第 {} 轮（第 {} 步），相差 {} 个百分点。图像更多时：差距{zh_gap}；按轮次计最佳轮次{}，按步数计{}。",
+            "你的两次运行：{} 张图像时最佳轮次为第 {} 轮（第 {} 步），训练与验证准确率相差 {} 个百分点；{} 张图像时为第 {} 轮（第 {} 步），相差 {} 个百分点。图像更多时：差距{zh_gap}；按轮次计，最佳轮次{}；按步数计，{}。",
             small.train,
             small.best_epoch,
             small.best_step,
@@ -223,16 +270,35 @@ mod tests {
     #[test]
     fn loss_and_accuracy_disagreeing_is_said_only_when_they_do() {
         let agree = [m(1, 0.5, 0.8), m(2, 0.4, 0.85), m(3, 0.45, 0.84)];
-        assert_eq!(loss_vs_accuracy(&agree, Lang::En), None);
+        assert_eq!(loss_vs_accuracy(&agree, 1000, Lang::En), None);
+        // 2 points on 1,000 images is inside the band (about ±3.1 points): within noise, no mechanism.
         let rose = [m(1, 0.5, 0.8), m(2, 0.4, 0.85), m(3, 0.45, 0.87)];
-        let s = loss_vs_accuracy(&rose, Lang::En).unwrap();
+        let s = loss_vs_accuracy(&rose, 1000, Lang::En).unwrap();
         assert!(
-            s.contains("lowest at epoch 2") && s.contains("epoch 3"),
+            s.contains("lowest at epoch 2")
+                && s.contains("epoch 3")
+                && s.contains("20 more of the 1000"),
             "{s}"
         );
-        assert!(s.contains("kept rising"), "{s}");
+        assert!(
+            s.contains("within noise") && !s.contains("likely reason"),
+            "{s}"
+        );
+        // 6 points is beyond it: the difference, the band and a hedged reason.
+        let rose = [m(1, 0.5, 0.8), m(2, 0.4, 0.85), m(3, 0.45, 0.91)];
+        let s = loss_vs_accuracy(&rose, 1000, Lang::En).unwrap();
+        assert!(
+            s.contains("beyond ±") && s.contains("A likely reason"),
+            "{s}"
+        );
+        assert!(!s.contains("kept rising"), "{s}");
+        let zh = loss_vs_accuracy(&rose, 1000, Lang::Zh).unwrap();
+        assert!(
+            zh.contains("多对 60 张") && zh.contains("可能的原因"),
+            "{zh}"
+        );
         let earlier = [m(1, 0.5, 0.86), m(2, 0.4, 0.85)];
-        let s = loss_vs_accuracy(&earlier, Lang::Zh).unwrap();
+        let s = loss_vs_accuracy(&earlier, 1000, Lang::Zh).unwrap();
         assert!(s.contains("第 1 轮最高"), "{s}");
     }
 
@@ -273,8 +339,14 @@ mod tests {
         assert!(
             s.contains("gap was smaller")
                 && s.contains("earlier counted in epochs")
-                && s.contains("later counted in steps"),
+                && s.contains("later counted in steps")
+                && s.contains("run-to-run variation is not included"),
             "{s}"
+        );
+        let zh = compare_runs(&[small.clone(), large.clone()], Lang::Zh).unwrap();
+        assert!(
+            zh.contains("按轮次计，最佳轮次出现得更早；按步数计，出现得更晚"),
+            "{zh}"
         );
         // A difference inside two standard errors (1,000 validation images: about ±3 points) is not
         // called smaller.

@@ -93,6 +93,10 @@ pub fn TrainPage() -> impl IntoView {
         state.error(MessageCode::UrlProblem, p);
     }
     let config = RwSignal::new(initial.clone());
+    // The configuration the worker's run uses: set by Reset, a resumed run and a loaded model, and by
+    // the live settings (learning rate, momentum) as they are sent. The form (`config`) may hold
+    // changes that apply only on Reset; the outline, the "not used" hints and the code follow the run.
+    let running = RwSignal::new(initial.clone());
     // "Check yourself" answers and the rate in effect live with the page: a student answers, does the
     // run, and comes back to a grade.
     let answers = super::check::Answers::load(initial.lr);
@@ -139,12 +143,14 @@ pub fn TrainPage() -> impl IntoView {
         if let Some(c) = state.resumed.get() {
             update_url(&c, lang.get_untracked());
             answers.rate.set((c.lr, 0));
+            running.set(c.clone());
             config.set(c);
         }
     });
     // A loaded model brings its own hidden widths; the form shows them.
     Effect::new(move |_| {
         if let Some(hidden) = state.imported.get() {
+            running.update(|c| c.hidden.clone_from(&hidden));
             config.update(|c| c.hidden = hidden);
         }
     });
@@ -177,6 +183,7 @@ pub fn TrainPage() -> impl IntoView {
             state.first_loss.set(None);
             state.blown_at_one.set(None);
             answers.rate.set((c.lr, 0));
+            running.set(c.clone());
             send(TrToWorker::Reset(c));
             state.phase.set(Some(0));
             set_timeout(
@@ -185,22 +192,30 @@ pub fn TrainPage() -> impl IntoView {
             );
         }
     };
+    // Sends the live setting `key` (learning rate or momentum) to the run; the other one keeps the
+    // run's value (a rate the form rewrote for a pending optimiser stays pending).
     let set_rates = {
         let send = send.clone();
-        move || {
+        move |key: &str| {
             let c = config.get_untracked();
             update_url(&c, lang.get_untracked());
-            if answers.rate.get_untracked().0 != c.lr {
-                answers.rate.set((c.lr, state.step.get_untracked()));
+            let now = running.get_untracked();
+            let (lr, momentum) = match key {
+                "lr" => (c.lr, now.momentum),
+                _ => (now.lr, c.momentum),
+            };
+            if answers.rate.get_untracked().0 != lr {
+                answers.rate.set((lr, state.step.get_untracked()));
                 // The blow-up graded is one of a run at rate 1; leaving that rate ends it.
-                if !state::is_rate_one(c.lr) {
+                if !state::is_rate_one(lr) {
                     state.blown_at_one.set(None);
                 }
             }
-            send(TrToWorker::SetRates {
-                lr: c.lr,
-                momentum: c.momentum,
+            running.update(|r| {
+                r.lr = lr;
+                r.momentum = momentum;
             });
+            send(TrToWorker::SetRates { lr, momentum });
         }
     };
 
@@ -243,10 +258,40 @@ pub fn TrainPage() -> impl IntoView {
             });
             invalid.set((!ok).then_some(v));
             if ok && p.live {
-                set_rates();
+                set_rates(p.key);
             }
         };
-        let applies = move || (p.applies)(&config.get());
+        // A live setting means something if the running optimiser uses it; the rest, for the next run.
+        let applies = move || {
+            if p.live {
+                (p.applies)(&running.get())
+            } else {
+                (p.applies)(&config.get())
+            }
+        };
+        // A form value the run does not use yet: it applies on Reset (an optimiser, or a rate the form
+        // rewrote for it); the run's own value beside it.
+        let pending = move || {
+            let (form, run) = ((p.get)(&config.get()), (p.get)(&running.get()));
+            (form != run && matches!(p.field, Field::Number(_) | Field::List | Field::Choice)).then(
+                || {
+                    let shown = if p.key == "optimizer" {
+                        text::optimizer(running.get().optimizer)
+                            .get(lang.get())
+                            .to_string()
+                    } else {
+                        run
+                    };
+                    text::PENDING.get(lang.get()).replace("{run}", &shown)
+                },
+            )
+        };
+        let pending =
+            move || {
+                pending().map(|t| view! {
+            <span class="hint pending" data-testid=format!("{}-pending", p.key)>{t}</span>
+        })
+            };
         let label = move || p.label.get(lang.get());
         let refused = move || {
             invalid.get().map(|v| view! {
@@ -264,6 +309,7 @@ pub fn TrainPage() -> impl IntoView {
                 {move || (!applies()).then(|| view! {
                     <span class="hint not-applicable" data-testid=format!("{}-not-applicable", p.key)>{move || text::NOT_APPLICABLE.get(lang.get())}</span>
                 })}
+                {pending}
             }
             .into_any(),
             Field::List => view! {
@@ -272,6 +318,7 @@ pub fn TrainPage() -> impl IntoView {
                     prop:value=move || invalid.get().unwrap_or_else(|| (p.get)(&config.get())) class:invalid=move || invalid.with(Option::is_some)
                     aria-invalid=move || invalid.with(Option::is_some).to_string() on:change=on_change />
                 {refused}
+                {pending}
             }
             .into_any(),
             Field::Choice => view! {
@@ -281,6 +328,7 @@ pub fn TrainPage() -> impl IntoView {
                         <option value=o.as_str() selected=move || config.get().optimizer == o>{move || text::optimizer(o).get(lang.get())}</option>
                     }).collect_view()}
                 </select>
+                {pending}
                 <span class="hint">{move || text::USUAL_LR.get(lang.get())}</span>
             }
             .into_any(),
@@ -350,6 +398,8 @@ pub fn TrainPage() -> impl IntoView {
         let total = state.data.get().1;
         super::config::validation_images(if total > 0 { total } else { config.get().train })
     };
+    // A run from a loaded model: its validation images may have been trained on elsewhere.
+    let loaded = move || state.origin.get() == state::RunOrigin::Loaded;
     let outline_class = move |i: usize| {
         let active = state.phase.get() == Some(i);
         let running = state.running.get();
@@ -413,9 +463,9 @@ pub fn TrainPage() -> impl IntoView {
             {
                 let client = client.clone();
                 move || match at_step.get() {
-                    1 => steps::data_panel(client.clone(), lang).into_any(),
+                    1 => steps::data_panel(client.clone(), state, lang).into_any(),
                     2 => steps::model_panel(config, lang).into_any(),
-                    3 => steps::code_panel(client.clone(), state, config, lang).into_any(),
+                    3 => steps::code_panel(client.clone(), state, running, lang).into_any(),
                     steps::DASHBOARD => ().into_any(),
                     steps::OVERFIT => super::overfit::overfit_panel(client.clone(), state, lang).into_any(),
                     steps::HARDWARE => super::hardware::hardware_panel(client.clone(), state, lang).into_any(),
@@ -489,7 +539,7 @@ pub fn TrainPage() -> impl IntoView {
                     <dt>{move || text::SPEED.get(lang.get())}</dt><dd data-testid="speed">{move || { let v = state.speed.get(); if v > 0.0 { format!("{v:.0} {}", text::SAMPLES_PER_SECOND.get(lang.get())) } else { "–".into() } }}</dd>
                     <dt>{move || text::DATA.get(lang.get())}</dt><dd data-testid="data">{move || { let (a, b, c, d) = state.data.get(); format!("{} {a} / {b} · {} {c} / {d}", text::TRAIN.get(lang.get()), text::TEST.get(lang.get())) }}</dd>
                     <dt>{move || text::VALIDATION.get(lang.get())}</dt><dd data-testid="validation-split"
-                        data-value=move || validation().to_string()>{move || text::validation_split(validation(), lang.get())}</dd>
+                        data-value=move || validation().to_string() data-loaded=move || loaded().to_string()>{move || text::validation_split(validation(), loaded(), lang.get())}</dd>
                 </dl>
                 {move || (at_step.get() == steps::DASHBOARD).then(|| state.test_final.get().map(|(step, accuracy, loss, images)| view! {
                     <p class="test-final" data-testid="test-accuracy-final" data-value=accuracy.to_string() data-loss=loss.to_string()
@@ -509,7 +559,7 @@ pub fn TrainPage() -> impl IntoView {
             <section class="panel" aria-label=move || text::VAL_ACCURACY.get(lang.get())>
                 <h2>{move || text::VAL_ACCURACY.get(lang.get())}</h2>
                 <plots::AccuracyPlot evals=state.evals />
-                <p class="hint">{move || text::VAL_NOTE.get(lang.get())}</p>
+                <p class="hint" data-testid="val-note">{move || text::val_note(loaded()).get(lang.get())}</p>
             </section>
             <section class="panel" aria-label=move || text::FIRST_LAYER.get(lang.get())>
                 <h2>{move || text::FIRST_LAYER.get(lang.get())}</h2>
@@ -528,14 +578,14 @@ pub fn TrainPage() -> impl IntoView {
                 <h2>{move || text::LOOP.get(lang.get())}</h2>
                 <ol data-testid="outline">
                     {text::OUTLINE.iter().enumerate().map(|(i, &(name, what))| {
-                        // The update row follows the optimiser that runs.
+                        // The update row follows the optimiser that runs (not the form's, pending a Reset).
                         let update = i == text::UPDATE_ROW;
-                        let what = move || if update { text::update_rule(config.get().optimizer) } else { what };
+                        let what = move || if update { text::update_rule(running.get().optimizer) } else { what };
                         view! {
                             <li class=move || outline_class(i) style:animation-delay=format!("{:.1}s", i as f32 * 0.2) data-testid=format!("outline-{i}")>
                                 <strong>{move || name.get(lang.get())}</strong>
                                 <span data-testid=update.then_some("train-update-rule")
-                                    data-optimizer=move || update.then(|| config.get().optimizer.as_str())>{move || what().get(lang.get())}</span>
+                                    data-optimizer=move || update.then(|| running.get().optimizer.as_str())>{move || what().get(lang.get())}</span>
                             </li>
                         }
                     }).collect_view()}

@@ -28,7 +28,7 @@ pub const STEPS: [Step; 7] = [
         title: tx("The data", "数据"),
         body: tx(
             "MNIST: 60,000 handwritten training digits (and 10,000 test digits) of 28×28 grey pixels (0 = black, 255 = white ink), each with its label. The first twelfth of the training images a run uses (5,000 of all 60,000) is set aside as its validation set and never trained on. Before the network sees an image, every pixel is scaled to 0–1 and normalised as transforms.Normalize((0.1307,), (0.3081,)) does: x = (pixel/255 − 0.1307)/0.3081, so the background becomes about −0.42 and the brightest ink (pixel 255) about 2.82.",
-            "MNIST：60000 张手写数字训练图像（另有 10000 张测试图像），每张是 28×28 的灰度像素（0 为黑，255 为白色笔迹），并带有标签。一次运行所用训练图像的前十二分之一（全部 60000 张中的 5000 张）被留作验证集，从不参与训练。网络看到图像之前，每个像素先缩放到 0–1，再像 transforms.Normalize((0.1307,), (0.3081,)) 那样归一化：x = (像素/255 − 0.1307)/0.3081，于是背景约为 −0.42，最亮的笔迹（像素值 255）约为 2.82。",
+            "MNIST：60000 张手写数字训练图像（另有 10000 张测试图像），每张由 28×28 个灰度像素组成（0 为黑，255 为白色笔迹），并带有标签。一次运行所用训练图像的前十二分之一（全部 60000 张中的 5000 张）被留作验证集，从不参与训练。网络看到图像之前，每个像素先缩放到 0–1，再像 transforms.Normalize((0.1307,), (0.3081,)) 那样归一化：x = (像素/255 − 0.1307)/0.3081，于是背景约为 −0.42，最亮的笔迹（像素值 255）约为 2.82。",
         ),
         notes: tx(
             "Ask why the pixels are normalised: inputs centred near 0 with unit spread keep the first layer's sums in a range where the initial weights work. Flip through a few digits; some are hard even for people.",
@@ -49,8 +49,8 @@ pub const STEPS: [Step; 7] = [
     Step {
         title: tx("The loop in code", "代码中的循环"),
         body: tx(
-            "The article's §5.1 program (with the import torchvision it omits). Beside each line of the training loop: the kernels the WebGPU engine launches for it in one step of the current settings, from its launch plan (the CPU engine computes the same products in plain loops; the engine running this page is named above the code).",
-            "原文 §5.1 的程序（补上了它漏掉的 import torchvision）。训练循环的每一行旁边：按当前设置，WebGPU 引擎在一步中为它启动的内核，来自它的启动计划（CPU 引擎用普通循环计算同样的乘积；运行本页的引擎写在代码上方）。",
+            "The article's §5.1 program (with the import torchvision it omits). Beside each line of the training loop: the kernels the WebGPU engine launches for it in one step of this run's settings (a form change shows here after Reset), from its launch plan (the CPU engine computes the same products in plain loops; the engine running this page is named above the code).",
+            "原文 §5.1 的程序（补上了它漏掉的 import torchvision）。训练循环的每一行旁边：按本次运行的设置（表单中的改动在重置后才显示在这里），WebGPU 引擎在一步中为它启动的内核，来自它的启动计划（CPU 引擎用普通循环计算同样的乘积；运行本页的引擎写在代码上方）。",
         ),
         notes: tx(
             "Press Next line six times: the batch, then the loop's five calls (zero the gradients, forward, loss, backward, step). Read the cost line under the code: for the seed 784 → 512 → 10 at batch 64, forward is 2 launches and backward 6 (both layers' weight and bias gradients, fc2's input gradient and the ReLU's mask) in 2 dispatches of its own plus a share of the fused head's. Backward's arithmetic is only about 1.0× forward's here, not the usual rule of thumb's 2×, because the gradient with respect to the pixels is never computed (nothing below fc1 trains).",
@@ -60,8 +60,8 @@ pub const STEPS: [Step; 7] = [
     Step {
         title: tx("Train", "训练"),
         body: tx(
-            "Start the loop (the Start button, or the space key) and watch: the loss per step (thin: each batch; thick: smoothed), the validation accuracy after each evaluation — measured on training images set aside and never trained on, so it may guide your changes — the first layer's weights taking shape, the confusion matrix, and a digit you draw. Change the learning rate or momentum while it runs. The test set is measured once, when the run ends.",
-            "开始循环（按“开始”按钮或空格键）并观察：每一步的损失（细线：每个批次；粗线：平滑后）、每次评估后的验证准确率——在留出、从不参与训练的训练图像上测得，所以可以用它来指导你的调整——逐渐成形的第一层权重、混淆矩阵，以及你画的数字。训练时可以修改学习率或动量。测试集只在运行结束时测一次。",
+            "Start the loop (the Start button, or the space key) and watch: the loss per step (thin: each batch; thick: smoothed), the validation accuracy after each evaluation — measured on training images set aside, which a run started on this page never trains on, so it may guide your changes — the first layer's weights taking shape, the confusion matrix, and a digit you draw. Change the learning rate or momentum while it runs. The test set is measured once, when the run ends.",
+            "开始循环（按“开始”按钮或空格键）并观察：每一步的损失（细线：每个批次；粗线：平滑后）、每次评估后的验证准确率——在留出的训练图像上测得，本页开始的运行从不用它们训练，所以可以用它来指导你的调整——逐渐成形的第一层权重、混淆矩阵，以及你画的数字。训练时可以修改学习率或动量。测试集只在运行结束时测一次。",
         ),
         notes: tx(
             "Press Start (or the space key) and let it run for a minute. Ask a student to draw a digit badly on purpose. Then try a learning rate of 5 (the divergence demo) and watch the page roll back. Point at the validation accuracy: it is what a choice may be based on; the test accuracy appears once, at the end.",
@@ -71,8 +71,8 @@ pub const STEPS: [Step; 7] = [
     Step {
         title: tx("Overfitting and when to stop", "过拟合与何时停止"),
         body: tx(
-            "The article trains “until the loss converges”. But which loss? Here the network learns from a few hundred to a few thousand images (you choose). Other training images, set aside and never trained on, form a validation set: after each epoch both are measured. Watch whether the validation loss stops falling while the training loss keeps falling — from then on the model fits its own images better than new ones. Early stopping waits a few evaluations (the patience) for a new lowest validation loss, then stops and restores the weights of the best epoch. Only then is the test set used, once: a test set consulted while choosing when to stop would no longer be unseen.",
-            "原文说训练“直到损失收敛”。但看哪个损失？这里网络从几百到几千张图像中学习（由你选择）。另一些训练图像被留出、从不参与训练，组成验证集：每轮之后两者都会被测量。观察验证损失是否在训练损失继续下降时不再下降——从那以后模型对自己的图像拟合得越来越好，对新图像却没有变好。早停会等待几次评估（耐心），看验证损失能否创新低，然后停止并恢复最佳一轮的权重。只有到这时才使用测试集，而且只用一次：如果在决定何时停止时参考了测试集，它就不再是“没见过”的数据了。",
+            "The article trains for a preset number of epochs or “until the loss converges”. But which loss? Here the network learns from a few hundred to a few thousand images (you choose). Other training images, set aside and never trained on, form a validation set: after each epoch both are measured. Watch whether the validation loss stops falling while the training loss keeps falling — from then on training improves the fit to its own images but no longer to new ones. Early stopping waits a few evaluations (the patience) for a new lowest validation loss, then stops and restores the weights of the best epoch. Only then is the test set used, once: a test set consulted while choosing when to stop would no longer be unseen.",
+            "原文说训练到“预设的训练轮数或损失函数收敛”为止。但看哪个损失？这里网络从几百到几千张图像中学习（由你选择）。另一些训练图像被留出、从不参与训练，组成验证集：每轮之后两者都会被测量。观察验证损失是否在训练损失继续下降时不再下降——从那以后模型对自己的图像拟合得越来越好，对新图像却没有变好。早停会等待几次评估（耐心），看验证损失能否创新低，然后停止并恢复最佳一轮的权重。只有到这时才使用测试集，而且只用一次：如果在决定何时停止时参考了测试集，它就不再是“没见过”的数据了。",
         ),
         notes: tx(
             "Run it with 500 images and ask the class to predict where the two loss curves part. Then run it with 5,000 and compare: the page compares the two runs' gaps and stopping points by their numbers (an epoch of 5,000 images is ten times as many steps, so compare in steps, not only epochs). Stress that the test accuracy appears only once.",
@@ -82,8 +82,8 @@ pub const STEPS: [Step; 7] = [
     Step {
         title: tx("Why a GPU?", "为什么要用 GPU？"),
         body: tx(
-            "The article asks why training needs GPUs (or TPUs) and lots of data. Count and measure it here, for this lesson's model on this machine: how much of one training step's arithmetic (its FLOPs, floating-point operations) is matrix products, how many FLOP per second each engine achieves, and what that means for the time of an epoch. Why lots of data: step 5 showed it — with fewer images the model overfits sooner; more data narrows the gap, and processing it is what makes the GPU pay.",
-            "原文问：为什么训练需要 GPU（或 TPU）和大量数据？在这里针对本课的模型、在这台机器上数一数、测一测：一个训练步的计算量（FLOP，浮点运算次数）中有多少是矩阵乘法，每个引擎每秒实际完成多少 FLOP，以及这对一轮的时间意味着什么。为什么需要大量数据：第 5 步已经展示——图像越少，模型越早过拟合；更多的数据能缩小差距，而处理这些数据正是 GPU 值得使用的地方。",
+            "The article asks why training needs GPUs (or TPUs) and lots of data. Count and measure it here, for this lesson's model on this machine: how much of one training step's arithmetic (its FLOPs, floating-point operations) is matrix products, how many FLOP per second each engine achieves, and what that means for the time of an epoch. Why lots of data: more training images usually narrow the gap between training and validation accuracy — step 5 lets you measure it with two runs — and processing them is what makes the GPU pay.",
+            "原文问：为什么训练需要 GPU（或 TPU）和大量数据？在这里针对本课的模型、在这台机器上数一数、测一测：一个训练步的计算量（FLOP，浮点运算次数）中有多少是矩阵乘法，每个引擎每秒实际完成多少 FLOP，以及这对一轮的时间意味着什么。为什么需要大量数据：训练图像越多，训练与验证准确率的差距通常越小——第 5 步可以用两次运行来测量这一点——而处理这些数据正是 GPU 值得使用的地方。",
         ),
         notes: tx(
             "Press Measure on the machine you present from: every figure is that machine's (the CPU engine on its processor, WebGPU on its GPU, each timed for about a second). Ask: with ten times the data, what happens to an epoch's time? (Ten times the steps, so about ten times the time on either engine.)",
@@ -93,18 +93,19 @@ pub const STEPS: [Step; 7] = [
     Step {
         title: tx("Check yourself", "随堂自测"),
         body: tx(
-            "Answer first; the run grades you. The questions are graded by what this page's model did, not by a fixed answer key.",
-            "先作答；由运行结果来评分。题目按本页模型实际的表现评分，而不是按固定的答案。",
+            "Answer first. Question 1 is graded against ln 10 (beside it, the first loss of this page's run, once there is one); question 2 by what this page's run at a learning rate of 1 does.",
+            "先作答。第 1 题按 ln 10 评分（旁边显示本页运行的第一个损失，如果已有）；第 2 题按本页以学习率 1 运行的实际结果评分。",
         ),
         notes: tx(
-            "Students answer first; the answers are kept while they go and do the run. The first question is graded against ln 10, with a fresh run's first loss beside it as support; the second by the latest run that started at a learning rate of 1 from a fresh initialisation (Reset, set the rate to 1, then Start on the Train step): blew up (the loss passed 20·ln 10 or became non-finite), stalled (mean loss of the last 10 steps ≥ 2.0 or validation accuracy < 50 %) or trained (that mean loss < 0.5 and validation accuracy, once measured, ≥ 90 %); when the run ends it is trained at ≥ 90 % validation accuracy, otherwise stalled, as the panel says.",
-            "学生先作答；他们去完成运行时答案会保留。第一题按 ln 10 评分，旁边显示一次新运行的第一个损失作为佐证；第二题按最近一次从新初始化开始、学习率为 1 的运行评分（在“训练”步骤中重置，把学习率设为 1，再按“开始”）：发散（损失爆炸：损失超过 20·ln 10 或变成非有限值）、停滞（最近 10 步平均损失 ≥ 2.0 或验证准确率 < 50%）或训练得好（该平均损失 < 0.5，且验证准确率测得之后 ≥ 90%）；运行结束时，验证准确率 ≥ 90% 即为训练得好，否则为停滞，与面板上所写一致。",
+            "Students answer first; the answers are kept while they go and do the run. The first question is graded against ln 10, with a fresh run's first loss beside it as support; the second by the latest run that started at a learning rate of 1 from a fresh initialisation (Reset, set the rate to 1, then Start on the Train step): blew up (the loss passed 20·ln 10 or became non-finite), stalled (mean loss of the last 10 steps ≥ 2.0 or validation accuracy < 50 %) or trained (that mean loss < 0.5 and validation accuracy, once measured, ≥ 90 %) — a run that has not blown up is judged only once it has been evaluated at step 300 or later, or has ended; when the run ends it is trained at ≥ 90 % validation accuracy, otherwise stalled, as the panel says.",
+            "学生先作答；他们去完成运行时答案会保留。第一题按 ln 10 评分，旁边显示一次新运行的第一个损失作为佐证；第二题按最近一次从新初始化开始、学习率为 1 的运行评分（在“训练”步骤中重置，把学习率设为 1，再按“开始”）：发散（损失爆炸：损失超过 20·ln 10 或变成非有限值）、停滞（最近 10 步平均损失 ≥ 2.0 或验证准确率 < 50%）或训练得好（该平均损失 < 0.5，且验证准确率测得之后 ≥ 90%）——没有发散的运行，要到它在第 300 步或之后完成一次评估、或运行结束时才评判；运行结束时，验证准确率 ≥ 90% 即为训练得好，否则为停滞，与面板上所写一致。",
         ),
     },
 ];
 
 /// Step 1: a training digit before and after normalisation, from the worker's data.
-pub fn data_panel(client: TrClient, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn data_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> impl IntoView {
+    let loaded = move || state.origin.get() == super::state::RunOrigin::Loaded;
     let index = RwSignal::new(0usize);
     let image = RwSignal::new(None::<TrainImage>);
     Effect::new(move |_| {
@@ -144,7 +145,7 @@ pub fn data_panel(client: TrClient, lang: RwSignal<Lang>) -> impl IntoView {
                             <figcaption>{move || raw.get(lang.get())} " · " {move || label.get(lang.get())} " " <strong data-testid="train-data-label">{img.label}</strong>
                                 " · #" {img.index} " "
                                 <span data-testid="train-data-which" data-validation=img.in_validation.to_string()>
-                                    {let img = img.clone(); move || which_image(&img, lang.get())}</span></figcaption>
+                                    {let img = img.clone(); move || which_image(&img, loaded(), lang.get())}</span></figcaption>
                         </figure>
                         <div>
                             <p>{move || normalised.get(lang.get())} ": " <span data-testid="train-data-range" data-lo=lo.to_string() data-hi=hi.to_string()>
@@ -162,9 +163,10 @@ pub fn data_panel(client: TrClient, lang: RwSignal<Lang>) -> impl IntoView {
 }
 
 /// Which image this is: of how many loaded so far, of how many the run uses, and whether it is one of
-/// the validation images (never trained on).
-fn which_image(img: &TrainImage, lang: Lang) -> String {
-    let loaded = if img.count < img.total {
+/// the validation images (never trained on by a run started here; `loaded`: the run started from a
+/// loaded model, which may have trained on them elsewhere).
+fn which_image(img: &TrainImage, loaded: bool, lang: Lang) -> String {
+    let loaded_so_far = if img.count < img.total {
         match lang {
             Lang::En => format!(" ({} loaded so far)", img.count),
             Lang::Zh => format!("（已加载 {} 张）", img.count),
@@ -173,20 +175,28 @@ fn which_image(img: &TrainImage, lang: Lang) -> String {
         String::new()
     };
     match (lang, img.in_validation) {
+        (Lang::En, true) if loaded => format!(
+            "of the run's {} training images{loaded_so_far} · one of the first {}, the validation set: not trained on in this run (the loaded model may have been)",
+            img.total, img.validation
+        ),
+        (Lang::Zh, true) if loaded => format!(
+            "/ 本次运行共 {} 张训练图像{loaded_so_far} · 属于前 {} 张，即验证集：本次运行没有用它训练（载入的模型可能用它训练过）",
+            img.total, img.validation
+        ),
         (Lang::En, true) => format!(
-            "of the run's {} training images{loaded} · one of the first {}, the validation set: never trained on",
+            "of the run's {} training images{loaded_so_far} · one of the first {}, the validation set: never trained on",
             img.total, img.validation
         ),
         (Lang::Zh, true) => format!(
-            "/ 本次运行共 {} 张训练图像{loaded} · 属于前 {} 张，即验证集：从不参与训练",
+            "/ 本次运行共 {} 张训练图像{loaded_so_far} · 属于前 {} 张，即验证集：从不参与训练",
             img.total, img.validation
         ),
         (Lang::En, false) => format!(
-            "of the run's {} training images{loaded} · trained on (the first {} are the validation set)",
+            "of the run's {} training images{loaded_so_far} · trained on (the first {} are the validation set)",
             img.total, img.validation
         ),
         (Lang::Zh, false) => format!(
-            "/ 本次运行共 {} 张训练图像{loaded} · 参与训练（前 {} 张是验证集）",
+            "/ 本次运行共 {} 张训练图像{loaded_so_far} · 参与训练（前 {} 张是验证集）",
             img.total, img.validation
         ),
     }
@@ -447,8 +457,8 @@ fn walked_line(walked: &Walked, loss: Option<f32>, gpu: bool, lang: Lang) -> Str
     }
 }
 
-/// Step 3: the article's code, each loop line beside the launches the engine plans for it, lit line
-/// by line as the worker runs a step part by part.
+/// Step 3: the article's code, each loop line beside the launches the engine plans for it (`config`:
+/// the running configuration), lit line by line as the worker runs a step part by part.
 pub fn code_panel(
     client: TrClient,
     state: State,

@@ -159,8 +159,13 @@ pub const NOT_APPLICABLE: Text = tx(
 );
 /// Beside the optimiser.
 pub const USUAL_LR: Text = tx(
-    "A new optimiser starts at its usual rate: 0.01 for SGD (the seed recipe), 0.001 for Adam (PyTorch's default). One rate for both is not a fair comparison.",
-    "换优化器时学习率会换成它常用的值：SGD 为 0.01（种子流程），Adam 为 0.001（PyTorch 默认值）。用同一个学习率比较两者并不公平。",
+    "A new optimiser starts at its usual rate (unless you changed the rate by hand): 0.01 for SGD (the seed recipe), 0.001 for Adam (PyTorch's default). Both apply on Reset. One rate for both is not a fair comparison.",
+    "换优化器时学习率会换成它常用的值（除非你手动改过学习率）：SGD 为 0.01（种子流程），Adam 为 0.001（PyTorch 默认值）。两者都在重置后生效。用同一个学习率比较两者并不公平。",
+);
+/// Beside a form value the running model does not use yet: `{run}` is the run's own value.
+pub const PENDING: Text = tx(
+    "applies on Reset — this run uses {run}",
+    "重置后生效——本次运行使用 {run}",
 );
 
 /// An optimiser's name in the form.
@@ -182,13 +187,32 @@ pub const VAL_NOTE: Text = tx(
     "Measured on the validation set — training images set aside, never trained on — so it may guide your changes. The test set is measured once, when the run ends.",
     "在验证集上测得——留出、从不参与训练的训练图像——所以可以用它来指导你的调整。测试集只在运行结束时测一次。",
 );
+/// Under the accuracy chart when the run started from a loaded model: its validation images may have
+/// been its training images elsewhere (the concept lessons' live model trained on the first 5,000).
+pub const VAL_NOTE_LOADED: Text = tx(
+    "Measured on the validation set — training images this run has not trained on. This run started from a loaded model, which may have been trained on these images elsewhere: the validation accuracy is an honest held-out figure only for runs trained from scratch here. The test set is measured once, when the run ends.",
+    "在验证集上测得——本次运行没有用来训练的训练图像。本次运行从载入的模型开始，该模型可能在别处用这些图像训练过：只有在本页从头训练的运行，其验证准确率才是真正的留出数据结果。测试集只在运行结束时测一次。",
+);
+
+/// The note under the accuracy chart: `loaded` when the run started from a loaded model.
+pub fn val_note(loaded: bool) -> Text {
+    if loaded { VAL_NOTE_LOADED } else { VAL_NOTE }
+}
+
 pub const VALIDATION: Text = tx("Validation", "验证集");
 
-/// The validation split in the progress panel.
-pub fn validation_split(n: usize, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!("the first {n} training images (never trained on)"),
-        Lang::Zh => format!("前 {n} 张训练图像（从不参与训练）"),
+/// The validation split in the progress panel (`loaded`: the run started from a loaded model, which
+/// may have trained on them elsewhere).
+pub fn validation_split(n: usize, loaded: bool, lang: Lang) -> String {
+    match (lang, loaded) {
+        (Lang::En, false) => format!("the first {n} training images (never trained on)"),
+        (Lang::Zh, false) => format!("前 {n} 张训练图像（从不参与训练）"),
+        (Lang::En, true) => format!(
+            "the first {n} training images (not trained on in this run; the loaded model may have been)"
+        ),
+        (Lang::Zh, true) => {
+            format!("前 {n} 张训练图像（本次运行没有用它们训练；载入的模型可能用它们训练过）")
+        }
     }
 }
 
@@ -279,6 +303,7 @@ mod tests {
         assert!(AVERAGES.zh.contains("{first}") && AVERAGES.zh.contains("{last}"));
         assert!(MEMORY.zh.contains("{page}") && MEMORY.zh.contains("{worker}"));
         assert!(DISPATCHES.zh.contains("{n}"));
+        assert!(PENDING.en.contains("{run}") && PENDING.zh.contains("{run}"));
         // Every form field has its own rule in both languages.
         for key in ["lr", "momentum", "batch", "epochs", "seed", "hidden"] {
             let en = out_of_range(key, "1000", Lang::En);
