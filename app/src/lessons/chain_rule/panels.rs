@@ -362,14 +362,9 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
     // The last prediction found the model moved on (the step it is at now): nothing was graded.
     let moved_on = RwSignal::new(None::<u64>);
     // The question on screen has been answered: the preview is still the one graded (the next one is
-    // on its way) — its buttons stay off and its result may be shown.
-    let answered = move || {
-        current().is_some_and(|p| {
-            result
-                .get()
-                .is_some_and(|g| g.preview.step == p.step && g.preview.weight == p.weight)
-        })
-    };
+    // on its way) — its buttons stay off and its result may be shown. The whole preview is compared,
+    // so a replaced model's question at the same step count is a new question.
+    let answered = move || current().is_some_and(|p| result.get().is_some_and(|g| g.preview == p));
     // A running model takes steps between the preview on screen and the click: the prediction waits
     // for a pause (the panel pauses a running model when it opens, as the quiz does).
     let running = move || live.progress.get().is_some_and(|p| p.running);
