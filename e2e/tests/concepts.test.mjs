@@ -236,6 +236,13 @@ test('chain rule: the backward pass stage by stage, then predict an update and r
       assert.equal(await ch.byId('predict-result').getAttribute('data-correct'), a === b ? 'none' : String(a < b));
     }
     assert.equal(await ch.number('live-steps'), 3);
+    // While the live model trains the prediction waits: only the step shown is graded (A1).
+    await ch.byId('live-run').click();
+    await ch.byId('predict-running').waitFor({ timeout: 60_000 });
+    assert.ok(await ch.byId('predict-up').isDisabled(), 'no prediction while the model trains');
+    await ch.byId('live-run').click();
+    await ch.page.waitForFunction(() => !document.querySelector('[data-testid=predict-up]')?.disabled, null, { timeout: 120_000 });
+    assert.equal(await ch.byId('predict-running').count(), 0);
     assert.deepEqual(ch.consoleErrors, []);
   } finally { await ch.close(); }
 });

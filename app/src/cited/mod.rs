@@ -132,7 +132,7 @@ pub const MNIST_MLP: Cited = Cited {
     value: mnist_mlp_accuracy!(),
     what: tx(
         "test accuracy of the shipped MNIST MLP (784-512-10, static/models/mnist-mlp-784-512-10.safetensors) on MNIST's 10,000 test images",
-        "自带的 MNIST 多层感知机（784-512-10）在 MNIST 的 10,000 张测试图像上的测试准确率",
+        "自带的 MNIST 多层感知机（784-512-10，static/models/mnist-mlp-784-512-10.safetensors）在 MNIST 的 10000 张测试图像上的测试准确率",
     ),
     command: "backprop-lab eval static/models/mnist-mlp-784-512-10.safetensors --engine cpu",
     check: Check::After("accuracy", -1),

@@ -158,7 +158,9 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "The one whose true-class bar is taller: the loss is −ln q(true). The page only asks about pairs whose q(true) differ by at least 0.25, so the bars decide by eye.",
             "真实类别柱子更高的那个：损失是 −ln q(真实类别)。页面只问 q(真实类别) 相差至少 0.25 的一对，所以用眼睛看柱子就能判断。",
         ),
-        graded_by: "lessons/live_model/quiz.rs pair",
+        // The grade (a.h <= b.h on the two readings pinned at one step) is in the panel; the pair
+        // rule (q(true) at least 0.25 apart) is lessons/live_model/quiz.rs `pair`.
+        graded_by: "lessons/cross_entropy/panels.rs Quiz",
     },
     AnswerKey {
         lesson: "chain-rule",
@@ -168,10 +170,10 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "下一步会把所选权重推高还是压低？",
         ),
         answer: tx(
-            "Against μ·v + g: down when it is positive, up when it is negative (no move when μ·v + g = 0). Graded by the weight's real change in the step that then runs.",
-            "朝 μ·v + g 的反方向：为正时变小，为负时变大（μ·v + g = 0 时不动）。按随后运行的那一步中权重的真实变化评分。",
+            "Against μ·v + g: down when it is positive, up when it is negative (no move when μ·v + g = 0). Graded by the weight's real change in the step shown, which then runs; if the model moved on meanwhile, nothing is graded and the page asks again.",
+            "朝 μ·v + g 的反方向：为正时变小，为负时变大（μ·v + g = 0 时不动）。按显示的那一步（随后运行）中权重的真实变化评分；如果模型在此期间发生了变化，就不评分，页面会重新提问。",
         ),
-        graded_by: "lessons/chain_rule/panels.rs PredictPanel",
+        graded_by: "lessons/chain_rule/panels.rs outcome",
     },
     AnswerKey {
         lesson: "finetune",

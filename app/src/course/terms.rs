@@ -323,7 +323,7 @@ pub const TERMS: &[Term] = &[
         tx("normalisation", "归一化（即标准化，z-score）"),
         tx(
             "Rescaling inputs before the network: x = (pixel/255 − 0.1307)/0.3081 for MNIST, as transforms.Normalize does.",
-            "在输入网络之前重新缩放输入：MNIST 用 x = (pixel/255 − 0.1307)/0.3081，与 transforms.Normalize 一样。",
+            "在输入网络之前重新缩放输入：MNIST 用 x = (像素/255 − 0.1307)/0.3081，与 transforms.Normalize 一样。",
         ),
     ),
     term(
@@ -347,7 +347,7 @@ pub const TERMS: &[Term] = &[
         tx("validation set (held-out set)", "验证集（留出集）"),
         tx(
             "Examples held out of training to compare settings and decide when to stop, so the test set stays untouched.",
-            "从训练中留出、用来比较设置和决定何时停止的样本，使测试集保持不被触碰。",
+            "从训练中留出、用来比较设置和决定何时停止的样本，这样测试集始终不被用来做选择。",
         ),
     ),
     term(

@@ -5,9 +5,11 @@ use leptos::prelude::*;
 
 use super::text::ui;
 use super::{Choice, HIDDEN};
-use crate::lessons::live_model::protocol::{ChainView, CtQuery, CtReply, UpdatePreview, Weight};
+use crate::lessons::live_model::protocol::{
+    ChainView, CtQuery, CtReply, CtToWorker, UpdatePreview, Weight,
+};
 use crate::lessons::live_model::{ImagePicker, Live, live_answer};
-use crate::ui::agreement::{self, AgreementNote};
+use crate::ui::agreement;
 use crate::ui::formula::{Formula, num, tex};
 use crate::ui::heatmap::{Heatmap, Layout};
 use crate::ui::i18n::Lang;
@@ -191,6 +193,7 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
     let fd =
         Signal::derive(move || current().map_or_else(Vec::new, |v| vec![num(v.finite_difference)]));
     let output = move || weight.get().layer == 1;
+    // The three computations' verdict is shown with a sentence naming the pair that differs.
     // The engine that ran names the kernel's gradient (B7).
     let live = expect_context::<Live>();
     let engine = move || live.engine.get().map(|(k, _, _)| k);
@@ -232,8 +235,13 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
                 {cell("chain-fd", Box::new(move || current().map(|v| v.finite_difference)))}
             </dl>
             <Formula mathml=tex::FINITE_DIFFERENCE values=fd />
-            <AgreementNote verdict=Signal::derive(move || current().map(|v| (v.agreement, v.difference_resolution)))
-                text=ui::agreement />
+            <p class="agreement" data-testid="agreement" role="status"
+                data-state=move || current().map(|v| agreement::key(v.agreement))
+                data-resolution=move || current().map(|v| v.difference_resolution.to_string())
+                class:differ=move || current().is_some_and(|v| v.agreement == kernels::chain::Agreement::Differ)>
+                {move || current().map(|v| ui::verdict(v.agreement, v.kernel_agreement, v.weight.layer)
+                    .get(lang.get()).replace("{res}", &num(v.difference_resolution)))}
+            </p>
             <p class="hint" data-testid="kernel-agreement" data-state=move || current().map(|v| agreement::key(v.kernel_agreement))>
                 {move || current().map(|v| ui::kernel_agreement(v.kernel_agreement).get(lang.get()))}</p>
             {move || (rows.get() > 1).then(|| view! {
@@ -254,13 +262,65 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
 }
 
 /// A graded prediction: the update the student predicted (its preview), the guess and what happened.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Graded {
     preview: UpdatePreview,
     up: bool,
     before: f32,
     after: f32,
     expected: f32,
+}
+
+/// What the worker's answer to a prediction amounts to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Outcome {
+    /// The step taken is the one previewed: graded.
+    Graded(Graded),
+    /// The live model was no longer at the previewed step (it trained on, or was replaced): nothing is
+    /// graded; the model is at `now` steps.
+    MovedOn { now: u64 },
+}
+
+/// The grade of `up` for the step `preview` showed, from the worker's `reply`: only a step that
+/// started from the previewed state (the step count one past the preview's, the weight where the
+/// preview had it) is graded, so the grade, "before", "after" and "expected" describe one step.
+fn outcome(preview: UpdatePreview, up: bool, reply: CtReply) -> Option<Outcome> {
+    match reply {
+        CtReply::Updated {
+            before,
+            after,
+            step,
+        } => Some(
+            if step == preview.step + 1 && before.to_bits() == preview.value.to_bits() {
+                Outcome::Graded(Graded {
+                    preview,
+                    up,
+                    before,
+                    after,
+                    expected: preview.value
+                        - preview.lr * (preview.momentum * preview.velocity + preview.gradient),
+                })
+            } else {
+                Outcome::MovedOn { now: step }
+            },
+        ),
+        CtReply::MovedOn { step } => Some(Outcome::MovedOn { now: step }),
+        _ => None,
+    }
+}
+
+impl Graded {
+    /// Which way the weight moved (`None`: it did not), and whether the guess matched it.
+    fn verdict(&self) -> (Option<bool>, Option<bool>) {
+        let moved = if self.after > self.before {
+            Some(true)
+        } else if self.after < self.before {
+            Some(false)
+        } else {
+            None
+        };
+        (moved, moved.map(|m| m == self.up))
+    }
 }
 
 /// The update formula's numbers for `p`; its result only when `revealed`.
@@ -299,31 +359,38 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
             .filter(|p: &UpdatePreview| p.weight == weight.get())
     };
     let result = RwSignal::new(None::<Graded>);
+    // The last prediction found the model moved on (the step it is at now): nothing was graded.
+    let moved_on = RwSignal::new(None::<u64>);
     // The question on screen has been answered: the preview is still the one graded (the next one is
-    // on its way) — its buttons stay off and its result may be shown.
-    let answered = move || {
-        current().is_some_and(|p| {
-            result
-                .get()
-                .is_some_and(|g| g.preview.step == p.step && g.preview.weight == p.weight)
-        })
-    };
+    // on its way) — its buttons stay off and its result may be shown. The whole preview is compared,
+    // so a replaced model's question at the same step count is a new question.
+    let answered = move || current().is_some_and(|p| result.get().is_some_and(|g| g.preview == p));
+    // A running model takes steps between the preview on screen and the click: the prediction waits
+    // for a pause (the panel pauses a running model when it opens, as the quiz does).
+    let running = move || live.progress.get().is_some_and(|p| p.running);
+    if live.progress.get_untracked().is_some_and(|p| p.running) {
+        live.send(&CtToWorker::Run { on: false });
+    }
     let busy = RwSignal::new(false);
     let guess = move |up: bool| {
         let Some(p) = current() else { return };
         busy.set(true);
-        let expected = p.value - p.lr * (p.momentum * p.velocity + p.gradient);
+        moved_on.set(None);
         leptos::task::spawn_local(async move {
-            if let Some(CtReply::Updated { before, after, .. }) =
-                live.ask(CtQuery::StepWatching { weight: p.weight }).await
-            {
-                result.try_set(Some(Graded {
-                    preview: p,
-                    up,
-                    before,
-                    after,
-                    expected,
-                }));
+            let reply = live
+                .ask(CtQuery::StepWatching {
+                    weight: p.weight,
+                    at: p.step,
+                })
+                .await;
+            match reply.and_then(|r| outcome(p, up, r)) {
+                Some(Outcome::Graded(g)) => {
+                    result.try_set(Some(g));
+                }
+                Some(Outcome::MovedOn { now }) => {
+                    moved_on.try_set(Some(now));
+                }
+                None => {}
             }
             busy.try_set(false);
         });
@@ -332,6 +399,7 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
     Effect::new(move |_| {
         weight.track();
         result.set(None);
+        moved_on.set(None);
     });
     // The question's formula: the update's inputs, its result only once this very update is graded.
     let values =
@@ -344,7 +412,7 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
     let stat = |testid: &'static str, v: Option<f32>| {
         view! { <dd data-testid=testid data-value=v.map(|v| v.to_string())>{v.map(|v| num(f64::from(v)))}</dd> }
     };
-    let disabled = move || busy.get() || current().is_none() || answered();
+    let disabled = move || busy.get() || current().is_none() || answered() || running();
     let step_text =
         |t: crate::ui::i18n::Text, n: u64, lang: Lang| t.get(lang).replace("{n}", &n.to_string());
     view! {
@@ -365,14 +433,20 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
                 </dl>
             })}
             <Formula mathml=tex::UPDATE_LIVE values=values testid="update-formula" />
+            {move || running().then(|| view! {
+                <p class="hint" data-testid="predict-running">{move || ui::PAUSE_TO_PREDICT.get(lang.get())}</p>
+            })}
+            {move || moved_on.get().map(|n| view! {
+                <p class="hint" data-testid="predict-moved-on" role="status" data-value=n.to_string()>
+                    {move || step_text(ui::MOVED_ON, n, lang.get())}</p>
+            })}
             <div class="buttons">
                 <button data-testid="predict-up" disabled=disabled on:click=move |_| guess(true)>{move || ui::UP.get(lang.get())}</button>
                 <button data-testid="predict-down" disabled=disabled on:click=move |_| guess(false)>{move || ui::DOWN.get(lang.get())}</button>
             </div>
             {move || result.get().map(|g| {
-                let Graded { preview, up, before, after, expected } = g;
-                let moved = if after > before { Some(true) } else if after < before { Some(false) } else { None };
-                let correct = moved.map(|m| m == up);
+                let (moved, correct) = g.verdict();
+                let Graded { preview, before, after, expected, .. } = g;
                 view! {
                     <section class="graded" data-testid="update-graded" data-step=(preview.step + 1).to_string()>
                         <p data-testid="predict-result" role="status"
@@ -393,5 +467,97 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
                 }
             })}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preview(step: u64, value: f32) -> UpdatePreview {
+        UpdatePreview {
+            weight: Weight {
+                layer: 1,
+                out: 3,
+                input: 5,
+            },
+            value,
+            gradient: 0.2,
+            velocity: -0.1,
+            lr: 0.05,
+            momentum: 0.5,
+            step,
+        }
+    }
+
+    #[test]
+    fn only_the_previewed_step_is_graded() {
+        let p = preview(7, 0.25);
+        // The step that followed the preview: graded on its own before and after.
+        let taken = CtReply::Updated {
+            before: 0.25,
+            after: 0.2475,
+            step: 8,
+        };
+        let Some(Outcome::Graded(g)) = outcome(p, false, taken) else {
+            panic!("the previewed step is graded");
+        };
+        assert_eq!(g.verdict(), (Some(false), Some(true)));
+        assert!((g.expected - (0.25 - 0.05 * (0.5 * -0.1 + 0.2))).abs() < 1e-7);
+        let Some(Outcome::Graded(g)) = outcome(
+            p,
+            true,
+            CtReply::Updated {
+                before: 0.25,
+                after: 0.2475,
+                step: 8,
+            },
+        ) else {
+            panic!("graded");
+        };
+        assert_eq!(g.verdict(), (Some(false), Some(false)));
+        // The model trained on meanwhile: the worker took no step, nothing is graded.
+        assert_eq!(
+            outcome(p, true, CtReply::MovedOn { step: 12 }),
+            Some(Outcome::MovedOn { now: 12 })
+        );
+        // A step several steps after the preview, or from another weight value: not graded either.
+        assert_eq!(
+            outcome(
+                p,
+                true,
+                CtReply::Updated {
+                    before: 0.25,
+                    after: 0.26,
+                    step: 11,
+                }
+            ),
+            Some(Outcome::MovedOn { now: 11 })
+        );
+        assert_eq!(
+            outcome(
+                p,
+                true,
+                CtReply::Updated {
+                    before: 0.3,
+                    after: 0.31,
+                    step: 8,
+                }
+            ),
+            Some(Outcome::MovedOn { now: 8 })
+        );
+        // A weight that did not move: no verdict either way.
+        let Some(Outcome::Graded(g)) = outcome(
+            p,
+            true,
+            CtReply::Updated {
+                before: 0.25,
+                after: 0.25,
+                step: 8,
+            },
+        ) else {
+            panic!("graded");
+        };
+        assert_eq!(g.verdict(), (None, None));
     }
 }

@@ -53,8 +53,8 @@ pub const STEPS: [Step; 4] = [
             "这是所选的权重、它在下一个训练批次上的梯度 g 和它的动量缓冲区 v（PyTorch 的 momentum_buffer）。下一步会把它推高还是压低？先预测，再运行这一步：w ← w − lr·(μ·v + g)；在你作出预测之前，这一步的结果不会显示。这是 PyTorch 的动量写法；教科书上的写法 u ← μu − lr·g，w ← w + u 保存的是缩放不同的缓冲区（u = −lr·v），只有在学习率不变时才与它相同。",
         ),
         notes: tx(
-            "Everyone writes down a prediction first (sign and size of the change); only then run the step. The page grades the prediction against the real change.",
-            "每个人先写下预测（变化的正负和大小）；然后再运行这一步。页面会用真实的变化给预测打分。",
+            "Everyone writes down a prediction first: the direction, and if you like the size, lr·(μ·v + g); only then run the step. The page grades the direction against the real change and shows the size beside it (before, after, and w − lr·(μ·v + g)). The page pauses the live model when this step opens, and the buttons wait while it trains: only the step shown is graded.",
+            "每个人先写下预测：方向；愿意的话再写大小，即 lr·(μ·v + g)；然后再运行这一步。页面按真实的变化为方向评分，并在旁边给出变化的大小（这一步之前、之后，以及 w − lr·(μ·v + g)）。打开这一步时页面会暂停实时模型，模型训练期间按钮不可用：只有显示的那一步会被评分。",
         ),
     },
 ];
@@ -63,20 +63,31 @@ pub const STEPS: [Step; 4] = [
 pub mod ui {
     use kernels::chain::Agreement;
 
-    /// The three computations' sentence, chosen from the numbers.
-    pub fn agreement(a: Agreement) -> Text {
-        match a {
-            Agreement::Agree => tx(
+    /// The three computations' sentence, chosen from the numbers: the overall verdict, the factors'
+    /// product against the kernel alone (`kernel`), and the weight's layer (0 = fc1, with a ReLU between
+    /// it and the loss; 1 = fc2, with none). `{res}` is the finite difference's resolution; underflow
+    /// is [`kernels::chain::WeightGradient::difference_agreement`]'s rule, both below 4 × `{res}`.
+    pub fn verdict(agreement: Agreement, kernel: Agreement, layer: usize) -> Text {
+        match (agreement, kernel) {
+            (Agreement::Agree, _) => tx(
                 "All three agree: the product and the kernel within f32 rounding, the finite difference within its resolution (about {res}) and its O(ε²) error.",
                 "三者一致：乘积与内核结果相差在 f32 舍入之内，有限差分在其分辨精度（约 {res}）和 O(ε²) 误差之内。",
             ),
-            Agreement::Differ => tx(
-                "They differ by more than f32 rounding and ε explain (resolution about {res}). Near a ReLU kink — a pre-activation within ε·|x| of 0 — the finite difference straddles the corner; anywhere else it would be a bug.",
-                "三者的差异超出了 f32 舍入与 ε 能解释的范围（分辨精度约 {res}）。在 ReLU 的拐点附近（激活前的值与 0 的距离小于 ε·|x|），有限差分会跨过拐点；在别处出现就说明有错。",
+            (Agreement::Differ, Agreement::Differ) => tx(
+                "The factors' product and the kernel's gradient differ by more than f32 rounding explains. No ε is involved there: one of the two computations is wrong — a bug.",
+                "因子乘积与内核算出的梯度之差超出了 f32 舍入能解释的范围。这里不涉及 ε：两种计算中有一个是错的——这是程序错误。",
             ),
-            Agreement::Underflow => tx(
-                "This gradient is smaller than a finite difference of f32 losses can resolve here (about {res}), so the finite difference says nothing. Pick another weight or image, or look before the model has trained as long.",
-                "这个梯度小于 f32 损失的有限差分在这里能分辨的精度（约 {res}），所以有限差分无法说明什么。换一个权重或图像，或者在模型训练这么久之前再看。",
+            (Agreement::Differ, _) if layer == 0 => tx(
+                "The finite difference and the kernel's gradient differ by more than f32 rounding and ε explain (resolution about {res}). For an fc1 weight a ReLU kink can cause this: if an image's pre-activation z_j lies within ε·|x_i| of 0, the finite difference straddles the corner. If none does, it is a bug.",
+                "有限差分与内核算出的梯度之差超出了 f32 舍入与 ε 能解释的范围（分辨精度约 {res}）。对 fc1 的权重，ReLU 的拐点可能造成这种情况：如果某张图像的激活前值 z_j 与 0 的距离小于 ε·|x_i|，有限差分就会跨过拐点。如果没有这样的图像，就说明有错。",
+            ),
+            (Agreement::Differ, _) => tx(
+                "The finite difference and the kernel's gradient differ by more than f32 rounding and ε explain (resolution about {res}). No ReLU lies between an fc2 weight and the loss, so no kink can cause it: a bug.",
+                "有限差分与内核算出的梯度之差超出了 f32 舍入与 ε 能解释的范围（分辨精度约 {res}）。fc2 的权重与损失之间没有 ReLU，不可能是拐点造成的：这说明有错。",
+            ),
+            (Agreement::Underflow, _) => tx(
+                "This gradient is below four times what a finite difference of f32 losses resolves here (4 × {res}), so the finite difference cannot check it. Pick another weight or image.",
+                "这个梯度小于这里 f32 损失的有限差分分辨精度的四倍（4 × {res}），有限差分无法核对它。换一个权重或图像。",
             ),
         }
     }
@@ -264,9 +275,41 @@ pub mod ui {
         "The step you predicted (training step {n}), fully computed:",
         "你预测的那一步（第 {n} 个训练步）的完整计算：",
     );
+    /// Up/Down wait while the live model trains.
+    pub const PAUSE_TO_PREDICT: Text = tx(
+        "The live model is training: pause it (above) to predict. A running model would take other steps between the one shown and your answer.",
+        "实时模型正在训练：先暂停（上方）再预测。正在训练的模型会在显示的这一步和你的回答之间走好几步。",
+    );
+    /// The model was not at the previewed step when the prediction arrived.
+    pub const MOVED_ON: Text = tx(
+        "The live model moved on meanwhile (it trained on or was replaced; it is now at step {n}), so nothing was graded: predict again for the step shown.",
+        "实时模型在此期间发生了变化（继续训练了或被替换了；现在是第 {n} 步），所以这次没有评分：请对现在显示的这一步重新预测。",
+    );
     /// Why.
     pub const WHY: Text = tx(
         "It moves against μ·v + g: down when that is positive, up when negative.",
         "它朝 μ·v + g 的反方向移动：为正时变小，为负时变大。",
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ui::verdict;
+    use kernels::chain::Agreement::{Agree, Differ, Underflow};
+
+    #[test]
+    fn the_differ_sentence_names_the_pair_that_differs() {
+        let en = |a, k, layer| verdict(a, k, layer).get(crate::ui::i18n::Lang::En);
+        // The product against the kernel: no ε, no kink — a bug, on either layer.
+        for layer in 0..2 {
+            assert!(en(Differ, Differ, layer).starts_with("The factors' product"));
+            assert!(!en(Differ, Differ, layer).contains("kink"));
+        }
+        // The finite difference against the kernel: a kink can explain it only for fc1.
+        assert!(en(Differ, Agree, 0).contains("ReLU kink can cause"));
+        assert!(en(Differ, Underflow, 0).contains("ReLU kink can cause"));
+        assert!(en(Differ, Agree, 1).contains("No ReLU lies between an fc2 weight"));
+        assert!(en(Underflow, Agree, 1).contains("4 × {res}"));
+        assert!(en(Agree, Agree, 0).starts_with("All three agree"));
+    }
 }

@@ -42,6 +42,10 @@ fn reading_bars(r: RwSignal<Option<Reading>>) -> Signal<Vec<BarSeries>> {
     })
 }
 
+/// The relative allowance of the page's H against the kernel's loss, on top of f32's resolution at
+/// the logits (the agreement sentences say "plus 10⁻⁵ of the larger loss").
+const RELATIVE: f64 = 1e-5;
+
 fn lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
 }
@@ -107,7 +111,7 @@ pub fn LiveImagePanel(image: RwSignal<usize>, compare: bool) -> impl IntoView {
         reading.get().map(|r| {
             let res = chain::loss_resolution(&r.image.logits);
             (
-                chain::compare(r.h, f64::from(r.image.engine_loss), res, 1e-5),
+                chain::compare(r.h, f64::from(r.image.engine_loss), res, RELATIVE),
                 res,
             )
         })

@@ -38,12 +38,12 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Versus squared error", "与平方误差对比"),
         body: tx(
-            "Both losses as q of the true class goes from 0 to 1 (the rest spread evenly; the log is natural). Cross-entropy punishes a mistake without limit and its gradient on the true logit is exactly q − 1, close to −1 while q is small, so learning is fast exactly when the model is most wrong. Squared error on the probabilities, SE = Σ_k (q_k − p_k)² (a sum; the article's mean squared error is MSE = SE/K, as PyTorch's mse_loss divides by K), stays bounded, and through softmax its gradient carries a factor q_true that vanishes there: a confidently wrong model barely learns. (Squared error on raw scores, as in regression, has no such factor.)",
-            "当真实类别的 q 从 0 变到 1（其余概率平均分配；log 为自然对数）时的两种损失。交叉熵对错误给予无上限的惩罚，它对真实类别 logit 的梯度恰好是 q − 1，在 q 很小时接近 −1，所以模型错得最厉害时学得最快。概率上的平方误差 SE = Σ_k (q_k − p_k)²（是求和；原文的均方误差 MSE = SE/K，PyTorch 的 mse_loss 也除以 K）是有界的，经过 softmax 后它的梯度带有因子 q_真实，在那里趋于零：一个自信地犯错的模型几乎学不动。（在原始分数上做平方误差，如回归问题，就没有这个因子。）",
+            "Both losses as q of the true class goes from 0 to 1 (the rest spread evenly; the log is natural). Cross-entropy punishes a mistake without limit and its gradient on the true logit is exactly q − 1, close to −1 while q is small, so learning is fast exactly when the model is most wrong. Squared error on the probabilities, SE = Σ_k (q_k − p_k)² (a sum; the article's mean squared error is MSE = SE/K, as PyTorch's mse_loss divides by K), stays bounded, and through softmax its gradient carries a factor q_true that vanishes there: a confidently wrong model barely learns. The chart spreads the rest evenly, a diffuse mistake (its squared error tops out near 1.1); a confident mistake puts nearly all the rest on one wrong class: its squared error approaches 2, and its gradient vanishes the same way, through the same factor q_true. (Squared error on raw scores, as in regression, has no such factor.)",
+            "当真实类别的 q 从 0 变到 1（其余概率平均分配；log 为自然对数）时的两种损失。交叉熵对错误给予无上限的惩罚，它对真实类别 logit 的梯度恰好是 q − 1，在 q 很小时接近 −1，所以模型错得最厉害时学得最快。概率上的平方误差 SE = Σ_k (q_k − p_k)²（是求和；原文的均方误差 MSE = SE/K，PyTorch 的 mse_loss 也除以 K）是有界的，经过 softmax 后它的梯度带有因子 q_真实，在那里趋于零：一个自信地犯错的模型几乎学不动。图中其余概率平均分配，是一种分散的错误（其平方误差最高约 1.1）；自信的错误则几乎把其余概率全放在某一个错误类别上：它的平方误差接近 2，梯度同样因为因子 q_真实 而趋于零。（在原始分数上做平方误差，如回归问题，就没有这个因子。）",
         ),
         notes: tx(
-            "Ask before showing: which loss punishes a confident mistake more? Then point at the gradient curves near q = 0: cross-entropy's stays near −1, squared error's vanishes.",
-            "展示之前先问：哪种损失对自信的错误惩罚更重？再指出 q = 0 附近的梯度曲线：交叉熵的保持在 −1 附近，平方误差的趋于零。",
+            "Ask before showing: which loss punishes a confident mistake more? Then point at the gradient curves near q = 0: cross-entropy's stays near −1, squared error's vanishes. The curves spread the wrong mass evenly; with all of it on one wrong class squared error rises to 2, but its gradient vanishes just the same.",
+            "展示之前先问：哪种损失对自信的错误惩罚更重？再指出 q = 0 附近的梯度曲线：交叉熵的保持在 −1 附近，平方误差的趋于零。图中的曲线把错误的概率平均分配；如果全部放在一个错误类别上，平方误差会升到 2，但它的梯度同样趋于零。",
         ),
     },
     Step {
@@ -120,12 +120,12 @@ pub mod ui {
         use kernels::chain::Agreement;
         match a {
             Agreement::Agree => tx(
-                "They agree: the difference is within what f32 arithmetic resolves at these logits (about {res}).",
-                "两者一致：差异在这些 logit 下 f32 运算能分辨的精度之内（约 {res}）。",
+                "They agree: the difference is within f32 rounding at these logits (about {res}, plus 10⁻⁵ of the larger loss).",
+                "两者一致：差异在这些 logit 下 f32 的舍入范围之内（约 {res}，另加两个损失中较大者的 10⁻⁵）。",
             ),
             Agreement::Differ => tx(
-                "They differ by more than f32 rounding explains (about {res}): the two were computed at different steps, or one of them is wrong.",
-                "两者的差异超出了 f32 舍入能解释的范围（约 {res}）：要么两者是在不同的训练步算出的，要么其中一个算错了。",
+                "They differ by more than f32 rounding explains (about {res}, plus 10⁻⁵ of the larger loss). Both come from the same logits of the same model at the same step, so one of the two computations is wrong — report it.",
+                "两者的差异超出了 f32 舍入能解释的范围（约 {res}，另加两个损失中较大者的 10⁻⁵）。两者来自同一模型在同一训练步的同一组 logit，所以其中一个计算有错——请报告。",
             ),
             Agreement::Underflow => tx(
                 "Both are below what f32 resolves at these logits (about {res}): the model is so sure of this image that its loss is rounding, so the two cannot be compared. A very confident prediction does this.",

@@ -330,7 +330,11 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
                 <dd data-testid="live-steps" data-value=move || steps().to_string()>{steps}</dd>
                 <dt>{move || text::LOSS.get(lang.get())}</dt>
                 <dd data-testid="live-loss">{move || loss().map_or("–".into(), |l| num(f64::from(l)))}</dd>
-                <dt>{move || text::ACCURACY.get(lang.get())}</dt>
+                <dt>{move || {
+                    let l = lang.get();
+                    let n = if l == Lang::Zh { TEST_POOL.to_string() } else { crate::ui::i18n::grouped(TEST_POOL) };
+                    text::ACCURACY.get(l).replace("{n}", &n)
+                }}</dt>
                 <dd data-testid="live-accuracy" data-value=move || accuracy().map(|a| a.to_string())>
                     {move || accuracy().map_or("–".into(), |a| crate::ui::i18n::percent(lang.get(), f64::from(a), 1))}
                 </dd>

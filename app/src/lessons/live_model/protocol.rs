@@ -115,10 +115,14 @@ pub enum CtQuery {
         /// The weight.
         weight: Weight,
     },
-    /// Runs one training step and reports the weight before and after.
+    /// Runs one training step and reports the weight before and after — only if the live model is
+    /// still at `at` steps (the preview the student predicted from); else answers
+    /// [`CtReply::MovedOn`] and takes no step.
     StepWatching {
         /// The weight.
         weight: Weight,
+        /// Steps taken when the preview was computed ([`UpdatePreview::step`]).
+        at: u64,
     },
     /// The live model as `.safetensors` (PyTorch names).
     Export,
@@ -288,6 +292,12 @@ pub enum CtReply {
         before: f32,
         /// After.
         after: f32,
+        /// Steps taken now.
+        step: u64,
+    },
+    /// To [`CtQuery::StepWatching`] when the live model is no longer at the previewed step (it trained
+    /// on, or was replaced, meanwhile): no step was taken.
+    MovedOn {
         /// Steps taken now.
         step: u64,
     },

@@ -14,8 +14,12 @@ pub const STEP: Text = tx("Step +1", "单步 +1");
 pub const STEPS: Text = tx("steps", "步数");
 /// Loss label.
 pub const LOSS: Text = tx("loss", "损失");
-/// Accuracy label.
-pub const ACCURACY: Text = tx("test accuracy", "测试准确率");
+/// Accuracy label (`{n}`: the test pool): a test figure watched while training, which the first
+/// lesson's rule allows only because nothing is chosen by it.
+pub const ACCURACY: Text = tx(
+    "accuracy on {n} test images (for watching only: the page chooses nothing by it)",
+    "{n} 张测试图像上的准确率（仅供观察：页面不据此做任何选择）",
+);
 /// While loading.
 pub const LOADING: Text = tx(
     "Loading MNIST and starting the live model…",

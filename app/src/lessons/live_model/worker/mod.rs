@@ -410,8 +410,13 @@ impl Worker {
             } => live.chain(weight, image, rows).await,
             CtQuery::Backward { image, rows } => live.backward(image, rows).await,
             CtQuery::NextUpdate { weight } => live.next_update(weight).await,
-            CtQuery::StepWatching { weight } => {
+            CtQuery::StepWatching { weight, at } => {
                 self.running = false;
+                // Only the step the student predicted is taken: a model that trained on (or was
+                // replaced) since the preview is left where it is, and the page asks again.
+                if live.steps != at {
+                    return Ok(CtReply::MovedOn { step: live.steps });
+                }
                 live.step_watching(weight).await
             }
             CtQuery::Export => live.export().await,
@@ -522,8 +527,11 @@ impl LessonWorker for Worker {
     }
 
     fn replied(&mut self, reply: &CtReply) {
-        // A query that stepped or replaced the model moves the bar's figures.
-        if matches!(reply, CtReply::Updated { .. } | CtReply::Imported { .. }) {
+        // A query that stepped or replaced the model moves the bar's figures (a refused step paused it).
+        if matches!(
+            reply,
+            CtReply::Updated { .. } | CtReply::Imported { .. } | CtReply::MovedOn { .. }
+        ) {
             self.progress();
         }
     }
