@@ -62,6 +62,20 @@ pub fn exp_eps(epsilon: f64) -> impl IntoView {
     view! { <span class="exp-eps" data-testid="exp-epsilon" data-value=epsilon.exp().to_string()>"e"<sup>"ε"</sup>{format!(" ≈ {}", math::exp_epsilon(epsilon))}</span> }
 }
 
+/// ε as a table cell or a line shows it: "1.23 (eᵋ ≈ 3.4)", or at σ = 0 (no ε from the accountant)
+/// "∞" and why ([`ui::NO_GUARANTEE`]).
+pub fn epsilon_view(epsilon: Option<f64>, digits: usize, lang: RwSignal<Lang>) -> impl IntoView {
+    let e = math::shown_epsilon(epsilon);
+    view! {
+        {math::epsilon_text(e, digits)}
+        {if e.is_finite() {
+            view! { " (" {exp_eps(e)} ")" }.into_any()
+        } else {
+            view! { " " <span class="hint" data-testid="dp-no-guarantee">{move || ui::NO_GUARANTEE.get(lang.get())}</span> }.into_any()
+        }}
+    }
+}
+
 /// The most advantage (ε, δ = 10⁻⁵) allows any membership test, as `dp-bound`; `of` says whose ε
 /// (`forecast`, `run`, or a sweep's tag); `label` is [`ui::BOUND`] inside a line, [`ui::BOUND_LEAD`] at
 /// the start of a sentence.
@@ -135,7 +149,12 @@ fn run_controls(
             <span class="hint" role="status">{move || {
                 if state.data.get().is_none() { return ui::WAITING.get(lang.get()).to_string(); }
                 curve.with(|c| c.last().map(|&(e, steps, eps, acc)| {
-                    let eps = eps.map(|e| format!(" · ε {e:.2} (eᵋ ≈ {})", math::exp_epsilon(e))).unwrap_or_default();
+                    // The private arm always has an ε: ∞ at σ = 0, where the accountant gives none.
+                    let eps = match (arm, eps) {
+                        (Arm::Plain, _) => String::new(),
+                        (Arm::Private, Some(e)) => format!(" · ε {e:.2} (eᵋ ≈ {})", math::exp_epsilon(e)),
+                        (Arm::Private, None) => format!(" · ε ∞ ({})", ui::NO_GUARANTEE.get(lang.get())),
+                    };
                     match lang.get() {
                         Lang::En => format!("epoch {e}/{} · {steps} steps · test accuracy {}{eps}", form.epochs.get(), percent(lang.get(), f64::from(acc), 1)),
                         Lang::Zh => format!("第 {e}/{} 轮 · {steps} 步 · 测试准确率 {}{eps}", form.epochs.get(), percent(lang.get(), f64::from(acc), 1)),
@@ -257,6 +276,26 @@ pub fn remember_panel(
     }
 }
 
+/// The lot sentence's second half, chosen by σ first: at σ = 0 there is no noise and no protection;
+/// otherwise by whether the noise is longer than the clipped sum (`mostly_noise`), which tells how
+/// the step learns, while its protection stays that of σ.
+pub fn lot_sentence(noise: f32, mostly_noise: bool, l: Lang) -> String {
+    match (l, noise > 0.0, mostly_noise) {
+        (Lang::En, false, _) => "σ = 0: no noise at all, so this step has no protection.".into(),
+        (Lang::En, true, true) => {
+            "one step is mostly noise, and the signal comes through only over many steps.".into()
+        }
+        (Lang::En, true, false) => format!(
+            "here the lot's combined signal is longer than the noise, which helps learning. That does not make this step less private: its protection comes from the noise against one example's at most C (σ = {noise}) and from the sampling rate, not from the noise against the sum."
+        ),
+        (Lang::Zh, false, _) => "σ = 0：完全没有噪声，这一步毫无保护。".into(),
+        (Lang::Zh, true, true) => "单独一步几乎全是噪声，信号要在许多步之后才显现。".into(),
+        (Lang::Zh, true, false) => format!(
+            "这里整个批次的信号之和比噪声长，这有利于学习；但这并不削弱这一步的隐私保护：保护来自噪声相对于单个样本至多为 C 的贡献（σ = {noise}）以及采样率，而不是噪声相对于总和的大小。"
+        ),
+    }
+}
+
 /// Step 2: one lot taken apart.
 pub fn lot_panel(
     client: PrClient,
@@ -300,17 +339,17 @@ pub fn lot_panel(
                     .map(|(i, &c)| if i < c_bin { (c, 0.0) } else { (0.0, c) }).unzip();
                 let expected_noise = dp.noise * dp.clip * (a.parameters as f32).sqrt();
                 let l = lang.get();
-                // Which is longer is measured, not assumed: at small σ (σ starts at 0) the clipped
-                // sum of a large lot can outgrow the noise.
+                // Which is longer is measured, not assumed: at small σ (σ starts at 0), or with a
+                // large lot, the clipped sum can outgrow the noise. That says how well this step
+                // learns, not how private it is: the protection comes from the noise against one
+                // example's at most C (σ) and the sampling rate, never from the sum's length.
                 let ratio = a.noise_norm / a.sum_norm.max(f32::MIN_POSITIVE);
-                let mostly_noise = a.noise_norm > a.sum_norm;
+                let sentence = lot_sentence(dp.noise, a.noise_norm > a.sum_norm, l);
                 let en_head = format!("{clipped} of the {} examples in this lot had a gradient longer than C = {} and were scaled down to it. The noise added to their sum has length {:.2} (σ·C·√{} = {:.2} expected) against {:.2} for the sum itself, {ratio:.2} times as long", a.rows, dp.clip, a.noise_norm, a.parameters, expected_noise, a.sum_norm);
                 let zh_head = format!("这个批次的 {} 个样本中，有 {clipped} 个的梯度长于 C = {}，被缩短到 C。加到它们之和上的噪声长度为 {:.2}（预期 σ·C·√{} = {:.2}），和本身为 {:.2}，噪声是它的 {ratio:.2} 倍", a.rows, dp.clip, a.noise_norm, a.parameters, expected_noise, a.sum_norm);
-                let sentence = match (l, mostly_noise) {
-                    (Lang::En, true) => format!("{en_head}: one step is mostly noise, and the signal comes through only over many steps."),
-                    (Lang::En, false) => format!("{en_head}: here the signal is larger than the noise: this step is little protected (σ = {}).", dp.noise),
-                    (Lang::Zh, true) => format!("{zh_head}：单独一步几乎全是噪声，信号要在许多步之后才显现。"),
-                    (Lang::Zh, false) => format!("{zh_head}：这里信号比噪声还大，这一步几乎没有受到保护（σ = {}）。", dp.noise),
+                let sentence = match l {
+                    Lang::En => format!("{en_head}: {sentence}"),
+                    Lang::Zh => format!("{zh_head}：{sentence}"),
                 };
                 view! {
                     <div class="two">
@@ -397,26 +436,35 @@ pub fn meter_panel(
             <p class="big">{move || ui::FORECAST.get(lang.get())} ": "
                 {move || { let (e, steps) = forecast(); view! {
                     <strong data-testid="dp-epsilon-forecast" data-value=e.map(|v| v.to_string()).unwrap_or_default() data-steps=steps.to_string()>
-                        {e.map_or_else(|| "—".to_string(), |v| format!("ε = {v:.2}"))}</strong>
+                        {format!("ε = {}", math::epsilon_text(math::shown_epsilon(e), 2))}</strong>
                     {e.map(|v| view! { " (" {exp_eps(v)} ")" })}
                     <span class="hint">{format!(" ({steps} ")}{move || tx("lots; δ = 10⁻⁵)", "个批次；δ = 10⁻⁵）").get(lang.get())}</span>
                 }}}
             </p>
-            {move || forecast().0.map(|e| view! {
-                <p data-testid="dp-forecast-bound">{bound(e, "forecast".into(), ui::BOUND_LEAD, lang)}
-                    {move || tx(" for any membership test, before any run: the attack measures a lower bound on what leaks, ε gives an upper bound.",
-                        "，对任何成员推断都成立，在任何运行之前即可算出：攻击测得的是泄露的下界，ε 给出的是上界。").get(lang.get())}</p>
-            })}
+            {move || match forecast().0 {
+                Some(e) => view! {
+                    <p data-testid="dp-forecast-bound">{bound(e, "forecast".into(), ui::BOUND_LEAD, lang)}
+                        {move || tx(" for any membership test, before any run: the attack measures a lower bound on what leaks, ε gives an upper bound.",
+                            "，对任何成员推断都成立，在任何运行之前即可算出：攻击测得的是泄露的下界，ε 给出的是上界。").get(lang.get())}</p>
+                }.into_any(),
+                None => view! {
+                    <p data-testid="dp-forecast-no-guarantee">{move || ui::NO_GUARANTEE.get(lang.get())}
+                        {move || tx(" Nothing then limits what a membership test can find.", "这时没有任何东西限制成员推断能发现什么。").get(lang.get())}</p>
+                }.into_any(),
+            }}
             {run_controls(client, state, form, Arm::Private, lang)}
             {move || latest().map(|(epoch, steps, eps, acc)| view! {
                 <p>{move || ui::EPSILON.get(lang.get())} " "
                     <strong data-testid="dp-epsilon" data-value=eps.map(|v| v.to_string()).unwrap_or_default() data-steps=steps.to_string() data-epoch=epoch.to_string()>
-                        {eps.map_or_else(|| "—".to_string(), |v| format!("{v:.3}"))}</strong>
-                    {eps.map(|v| view! { " (" {exp_eps(v)} ")" })}
+                        {math::epsilon_text(math::shown_epsilon(eps), 3)}</strong>
+                    {match eps {
+                        Some(v) => view! { " (" {exp_eps(v)} ")" }.into_any(),
+                        None => view! { " (" {move || ui::NO_GUARANTEE.get(lang.get())} ")" }.into_any(),
+                    }}
                     " · " {move || ui::TEST_ACCURACY.get(lang.get())} " "
                     <strong data-testid="dp-accuracy" data-value=acc.to_string()>{move || percent(lang.get(), f64::from(acc), 1)}</strong></p>
             })}
-            {move || state.private.get().and_then(|r| r.epsilon.map(|e| (r, e))).map(|(r, e)| view! {
+            {move || state.private.get().map(|r| (math::shown_epsilon(r.epsilon), r)).map(|(e, r)| view! {
                 <p data-testid="dp-run-advantage">{move || ui::ADVANTAGE.get(lang.get())} " "
                     <strong data-value=r.membership.advantage.to_string()>{format!("{:.2}", r.membership.advantage)}</strong>
                     {move || tx(" (measured, held out; no-leak floor ", "（实测，留出一半；无泄露基线 ").get(lang.get())}{format!("{:.2}", r.floor)}

@@ -104,6 +104,11 @@ pub mod ui {
     pub const BOUND: Text = tx("most advantage ε allows", "ε 允许的最大优势");
     /// [`BOUND`] at the start of a sentence.
     pub const BOUND_LEAD: Text = tx("The most advantage ε allows is", "ε 允许的最大优势为");
+    /// What the page says wherever ε would be printed for σ = 0.
+    pub const NO_GUARANTEE: Text = tx(
+        "σ = 0: clipping alone gives no privacy guarantee (ε = ∞).",
+        "σ = 0：只有裁剪，没有任何隐私保证（ε = ∞）。",
+    );
     pub const FLOOR: Text = tx("No-leak floor", "无泄露基线");
     pub const FORECAST: Text = tx("Forecast for the planned epochs", "按计划轮数预测");
     pub const LOSS_AXIS: Text = tx("loss", "损失");
@@ -133,6 +138,14 @@ pub mod ui {
         "不会：会下降，但仍高于一半",
     );
     pub const Q1_MORE: Text = tx("No: it drops below half", "不会：降到一半以下");
+    pub const Q1_NO_NOISE: Text = tx(
+        "At σ = 0 there is no ε to halve: set σ above 0 (steps 2 and 3) to answer.",
+        "σ = 0 时没有可以减半的 ε：请先把 σ 调到 0 以上（第 2 步和第 3 步）再作答。",
+    );
+    pub const ALREADY_MEASURED: Text = tx(
+        "Already measured: this one is no longer a prediction.",
+        "已经测过了：这题不再是预测。",
+    );
     pub const Q2: Text = tx(
         "2. Will DP-SGD shrink the membership test's advantage on these images, by more than the test's own sampling error?",
         "2. 在这些图像上，DP-SGD 会让成员推断的优势减小，且减小幅度超出测试本身的抽样误差吗？",
