@@ -186,7 +186,30 @@ mod tests {
                 }
             }
         }
+        // The teacher's note, recomputed with the page's accountant: 0.35 at σ 1, 0.448 at σ 2
+        // (just below the 0.45 edge, so "below half" is right there), "about half" from σ 2.1,
+        // 0.47 at σ 3, 0.48 at σ 4.
+        assert!((0.445..0.45).contains(&r(2.0)), "{}", r(2.0));
+        assert_eq!(q1_truth(r(2.0)), 2);
+        assert!(r(2.1) >= 0.45, "{}", r(2.1));
+        assert_eq!(q1_truth(r(2.1)), 0);
+        assert!((r(3.0) - 0.47).abs() < 0.005, "{}", r(3.0));
+        assert!((r(4.0) - 0.48).abs() < 0.005, "{}", r(4.0));
         let (a, b) = q1_ratio(at(3.4, 20, 1), 60_000).unwrap();
         assert_eq!(q1_truth(b / a), 1, "{}", b / a);
+    }
+
+    #[test]
+    fn question_two_at_sigma_zero_says_there_is_no_bound_and_never_nan() {
+        for l in [Lang::En, Lang::Zh] {
+            let none = q2_detail(0.3, 0.25, 0.06, None, l);
+            assert!(none.contains("ε = ∞"), "{none}");
+            assert!(
+                !none.contains("NaN") && !none.contains("inf") && !none.contains("eᵋ"),
+                "{none}"
+            );
+            let some = q2_detail(0.3, 0.1, 0.06, Some(1.0), l);
+            assert!(some.contains("ε = 1.00") && some.contains("0.46"), "{some}");
+        }
     }
 }

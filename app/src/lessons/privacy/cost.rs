@@ -311,7 +311,77 @@ pub fn cost_panel(
 
 #[cfg(test)]
 mod tests {
-    use super::accuracy_band;
+    use super::*;
+    use crate::lessons::privacy::protocol::Membership;
+
+    /// A run on 1,000 members and 1,000 outsiders (500 + 500 judged) with these figures.
+    fn run(epsilon: Option<f64>, member: f32, test: f32, (tpr, fpr): (f32, f32)) -> ArmResult {
+        ArmResult {
+            arm: if epsilon.is_some() {
+                Arm::Private
+            } else {
+                Arm::Plain
+            },
+            tag: 0,
+            dp: DpSettings {
+                clip: 1.0,
+                noise: 0.0,
+                lot: 50,
+            },
+            epochs: 30,
+            steps: 600,
+            epsilon,
+            member_accuracy: member,
+            test_accuracy: test,
+            class_accuracy: vec![test; 10],
+            member_losses: vec![0.1; 1000],
+            outsider_losses: vec![0.5; 1000],
+            membership: Membership {
+                threshold: 0.2,
+                tpr,
+                fpr,
+                advantage: tpr - fpr,
+            },
+            floor: 0.05,
+            class_counts: vec![200; 10],
+        }
+    }
+
+    #[test]
+    fn the_cost_sentence_at_sigma_zero_says_infinity_and_no_guarantee() {
+        let plain = run(None, 1.0, 0.88, (0.7, 0.3));
+        let private = run(None, 0.97, 0.86, (0.6, 0.35));
+        for l in [Lang::En, Lang::Zh] {
+            let s = cost_sentence(&plain, &private, l);
+            assert!(s.contains("ε = ∞") && s.contains("σ = 0"), "{s}");
+            assert!(!s.contains("NaN") && !s.contains("= inf"), "{s}");
+        }
+    }
+
+    #[test]
+    fn less_fitting_is_chosen_by_the_members_sampling_error_and_the_bound_clause_names_the_attack()
+    {
+        let plain = run(Some(5.2), 0.95, 0.88, (0.7, 0.3));
+        // A 1.9-point fall on 1,000 members is within ±2.1 points: not called less fitting.
+        let held = run(Some(5.2), 0.931, 0.86, (0.55, 0.45));
+        let s = cost_sentence(&plain, &held, Lang::En);
+        assert!(s.contains("did not fall by more than its sampling error (95.0 % → 93.1 %, ±2.1 points on 1000 members)"), "{s}");
+        assert!(s.contains("went from 7.0 to 7.1 points"), "{s}");
+        // ε 5.2: the bound (≈ 0.99) is above what this attack found without privacy.
+        assert!(s.contains("against this attack, the bound adds no guarantee at this ε (it still caps stronger attacks)"), "{s}");
+        assert!(!s.contains("promises nothing"), "{s}");
+        let fell = run(Some(5.2), 0.90, 0.86, (0.55, 0.45));
+        let s = cost_sentence(&plain, &fell, Lang::En);
+        assert!(
+            s.contains("Some of that fall may be simply less fitting"),
+            "{s}"
+        );
+        let zh = cost_sentence(&plain, &fell, Lang::Zh);
+        assert!(zh.contains("可能有一部分只是拟合得更少"), "{zh}");
+        // At ε 0.5 the bound (0.24) is below the plain model's 0.40: the clause goes.
+        let tight = run(Some(0.5), 0.90, 0.86, (0.55, 0.45));
+        assert!(!cost_sentence(&plain, &tight, Lang::En).contains("adds no guarantee"));
+    }
 
     #[test]
     fn the_sweeps_band_is_two_standard_errors_of_the_difference() {

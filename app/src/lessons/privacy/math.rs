@@ -299,6 +299,15 @@ mod tests {
         assert_eq!(dp_bound(1000.0, 1e-5), 1.0);
         assert_eq!(exp_epsilon(4.229), "69");
         assert_eq!(exp_epsilon(1.0), "2.7");
+        // σ = 0: the accountant gives no ε, the page shows ∞ and the bound is 1 (none at all).
+        assert_eq!(epsilon(50, 1000, 0.0, 600), None);
+        let e = shown_epsilon(epsilon(50, 1000, 0.0, 600));
+        assert_eq!(
+            (epsilon_text(e, 2), dp_bound(e, DELTA)),
+            ("∞".to_string(), 1.0)
+        );
+        assert_eq!(exp_epsilon(e), "∞");
+        assert_eq!(epsilon_text(shown_epsilon(Some(4.2291)), 2), "4.23");
     }
 
     #[test]
@@ -330,6 +339,14 @@ mod tests {
             "σ {s}"
         );
         assert!(sigma_for(0.001, 500, 1000, 60_000).is_none());
+        // The full-MNIST hint's figures need lot=256: ε 0.91 at σ 1.4 over 10 epochs and 2.72 at σ
+        // 0.9 over 20; at the page's default L 50 the first is 0.52.
+        let full = |lot: usize, s: f32, epochs: u64| {
+            epsilon(lot, 60_000, s, lots_per_epoch(lot, 60_000) * epochs).unwrap()
+        };
+        assert!((full(256, 1.4, 10) - 0.91).abs() < 0.005);
+        assert!((full(256, 0.9, 20) - 2.72).abs() < 0.005);
+        assert!((full(50, 1.4, 10) - 0.52).abs() < 0.005);
         // Doubling σ does not halve ε: it falls by more.
         let (a, b) = (
             epsilon(50, 1000, 1.0, 600).unwrap(),

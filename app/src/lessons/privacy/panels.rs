@@ -173,13 +173,15 @@ fn membership_sentence(r: &ArmResult, lang: Lang) -> String {
         percent(lang, f64::from(m.fpr), 1),
     );
     let (adv, floor) = (m.advantage, r.floor);
+    // The judged half: the odd-numbered members and outsiders (math::held_out).
+    let (jm, jo) = (r.member_losses.len() / 2, r.outsider_losses.len() / 2);
     match (lang, adv > floor) {
         (Lang::En, true) => format!(
             "The threshold chosen on half the images (loss at most {:.4}) catches {tpr} of the other half's members and wrongly accuses {fpr} of its outsiders: an advantage of {adv:.2}, above the no-leak floor of {floor:.2} (what 95 % of the shuffles of membership stay below): unlikely to be luck (a one-sided 5 % test). The loss gives away, better than chance, which images the model was trained on.",
             m.threshold
         ),
         (Lang::En, false) => format!(
-            "The threshold chosen on half the images (loss at most {:.4}) catches {tpr} of the other half's members and accuses {fpr} of its outsiders: an advantage of only {adv:.2}, within the no-leak floor of {floor:.2}. The loss tells nothing measurable about which images were trained on.",
+            "The threshold chosen on half the images (loss at most {:.4}) catches {tpr} of the other half's members and accuses {fpr} of its outsiders: an advantage of only {adv:.2}, within the no-leak floor of {floor:.2}. This threshold test, on these {jm} + {jo} judged images, could not tell members from outsiders better than chance; a stronger attack might.",
             m.threshold
         ),
         (Lang::Zh, true) => format!(
@@ -187,7 +189,7 @@ fn membership_sentence(r: &ArmResult, lang: Lang) -> String {
             m.threshold
         ),
         (Lang::Zh, false) => format!(
-            "在一半图像上选定的阈值（损失不超过 {:.4}）在另一半中抓到 {tpr} 的成员、误判 {fpr} 的非成员：优势只有 {adv:.2}，没有超出无泄露基线 {floor:.2}。损失透露不出可测的、关于哪些图像参与过训练的信息。",
+            "在一半图像上选定的阈值（损失不超过 {:.4}）在另一半中抓到 {tpr} 的成员、误判 {fpr} 的非成员：优势只有 {adv:.2}，没有超出无泄露基线 {floor:.2}。在这 {jm} + {jo} 张被评判的图像上，这个阈值检验无法比随机猜测更好地区分成员与非成员；更强的攻击也许可以。",
             m.threshold
         ),
     }
@@ -487,5 +489,29 @@ pub fn encryption_panel(lang: RwSignal<Lang>) -> impl IntoView {
         <div class="panel wide card" data-testid="encryption">
             <p>{move || ui::ENCRYPTION_CARD.get(lang.get())}</p>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lot_sentence_never_calls_a_noisy_step_unprotected() {
+        // σ = 0: no noise, no protection, whatever the lengths.
+        for mostly_noise in [true, false] {
+            assert!(lot_sentence(0.0, mostly_noise, Lang::En).contains("no protection"));
+            assert!(lot_sentence(0.0, mostly_noise, Lang::Zh).contains("毫无保护"));
+        }
+        // σ > 0 with a longer sum: it helps learning, and the protection is σ's.
+        let en = lot_sentence(2.0, false, Lang::En);
+        assert!(
+            en.contains("helps learning") && en.contains("not make this step less private"),
+            "{en}"
+        );
+        assert!(!en.contains("little protected") && !en.contains("no protection"));
+        let zh = lot_sentence(2.0, false, Lang::Zh);
+        assert!(zh.contains("并不削弱") && !zh.contains("毫无保护"), "{zh}");
+        assert!(lot_sentence(2.0, true, Lang::En).contains("mostly noise"));
     }
 }
