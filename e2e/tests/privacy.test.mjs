@@ -65,6 +65,15 @@ test('a model remembers; DP-SGD: ε rises every epoch to the accountant\'s value
     assert.equal(before[0][1], forecast);
     assert.ok(Math.abs(before[0][0] - dpBound(forecast)) < 1e-9, `${before[0][0]} = (eᵋ − 1 + 2δ)/(eᵋ + 1) at ε ${forecast}`);
     assert.ok(!(await p.text('dp-meter')).includes('^'), 'eᵋ is set as a superscript, not written e^ε');
+    // σ = 0: the accountant has no ε; the meter says ∞ and why, never NaN, and shows no bound.
+    await p.slide('dp-noise', 0);
+    await p.byId('dp-forecast-no-guarantee').waitFor();
+    assert.match(await p.text('dp-epsilon-forecast'), /^ε = ∞$/);
+    assert.match(await p.text('dp-forecast-no-guarantee'), /σ = 0: clipping alone gives no privacy guarantee \(ε = ∞\)/);
+    assert.ok(!(await p.text('dp-meter')).includes('NaN'));
+    assert.equal((await p.bounds()).length, 0);
+    await p.slide('dp-noise', 1.5);
+    await p.byId('dp-forecast-bound').waitFor();
     await p.recordEpsilon();
     await p.byId('dp-train').click();
     await p.page.waitForFunction(() => document.querySelector('[data-testid=dp-epsilon]')?.dataset.epoch === '12', null, { timeout: 300_000 });
