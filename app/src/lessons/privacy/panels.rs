@@ -71,7 +71,7 @@ pub fn epsilon_view(epsilon: Option<f64>, digits: usize, lang: RwSignal<Lang>) -
         {if e.is_finite() {
             view! { " (" {exp_eps(e)} ")" }.into_any()
         } else {
-            view! { " " <span class="hint" data-testid="dp-no-guarantee">{move || ui::NO_GUARANTEE.get(lang.get())}</span> }.into_any()
+            view! { " · " <span class="hint" data-testid="dp-no-guarantee">{move || ui::NO_GUARANTEE.get(lang.get())}</span> }.into_any()
         }}
     }
 }
@@ -149,11 +149,12 @@ fn run_controls(
             <span class="hint" role="status">{move || {
                 if state.data.get().is_none() { return ui::WAITING.get(lang.get()).to_string(); }
                 curve.with(|c| c.last().map(|&(e, steps, eps, acc)| {
-                    // The private arm always has an ε: ∞ at σ = 0, where the accountant gives none.
+                    // The private arm always has an ε: ∞ at σ = 0, where the accountant gives none
+                    // (the meter's ε line below says why).
                     let eps = match (arm, eps) {
                         (Arm::Plain, _) => String::new(),
                         (Arm::Private, Some(e)) => format!(" · ε {e:.2} (eᵋ ≈ {})", math::exp_epsilon(e)),
-                        (Arm::Private, None) => format!(" · ε ∞ ({})", ui::NO_GUARANTEE.get(lang.get())),
+                        (Arm::Private, None) => " · ε ∞".to_string(),
                     };
                     match lang.get() {
                         Lang::En => format!("epoch {e}/{} · {steps} steps · test accuracy {}{eps}", form.epochs.get(), percent(lang.get(), f64::from(acc), 1)),
@@ -461,7 +462,7 @@ pub fn meter_panel(
                         {math::epsilon_text(math::shown_epsilon(eps), 3)}</strong>
                     {match eps {
                         Some(v) => view! { " (" {exp_eps(v)} ")" }.into_any(),
-                        None => view! { " (" {move || ui::NO_GUARANTEE.get(lang.get())} ")" }.into_any(),
+                        None => view! { " · " <span data-testid="dp-no-guarantee">{move || ui::NO_GUARANTEE.get(lang.get())}</span> }.into_any(),
                     }}
                     " · " {move || ui::TEST_ACCURACY.get(lang.get())} " "
                     <strong data-testid="dp-accuracy" data-value=acc.to_string()>{move || percent(lang.get(), f64::from(acc), 1)}</strong></p>
