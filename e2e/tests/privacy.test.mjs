@@ -46,13 +46,14 @@ test('a model remembers; DP-SGD: ε rises every epoch to the accountant\'s value
     const noise = p.byId('dp-lot-noise');
     const [n, expected] = [Number(await noise.getAttribute('data-value')), Number(await noise.getAttribute('data-expected'))];
     assert.ok(Math.abs(n / expected - 1) < 0.05, `‖noise‖ ${n} ≈ σ·C·√d = ${expected}`);
-    // The sentence is chosen by which is longer, and the ratio is printed: at σ = 0 the signal wins.
+    // At σ > 0 the sentence is chosen by which is longer, and the ratio is printed; a longer sum helps
+    // learning and leaves the protection as it is. At σ = 0 there is no noise and no protection.
     const ratio = Number(await p.byId('dp-lot-ratio').getAttribute('data-value'));
-    assert.match(await p.text('dp-lot-sentence'), ratio > 1 ? /one step is mostly noise/ : /the signal is larger than the noise/);
+    assert.match(await p.text('dp-lot-sentence'), ratio > 1 ? /one step is mostly noise/ : /combined signal is longer than the noise, which helps learning\. That does not make this step less private/);
     await p.slide('dp-noise', 0);
     await p.byId('dp-take-lot').click();
     await p.page.waitForFunction(() => Number(document.querySelector('[data-testid=dp-lot-ratio]')?.dataset.value) < 1, null, { timeout: 60_000 });
-    assert.match(await p.text('dp-lot-sentence'), /here the signal is larger than the noise: this step is little protected \(σ = 0\)/);
+    assert.match(await p.text('dp-lot-sentence'), /σ = 0: no noise at all, so this step has no protection\./);
     await p.slide('dp-noise', 1.5);
 
     await p.next();
@@ -64,6 +65,15 @@ test('a model remembers; DP-SGD: ε rises every epoch to the accountant\'s value
     assert.equal(before[0][1], forecast);
     assert.ok(Math.abs(before[0][0] - dpBound(forecast)) < 1e-9, `${before[0][0]} = (eᵋ − 1 + 2δ)/(eᵋ + 1) at ε ${forecast}`);
     assert.ok(!(await p.text('dp-meter')).includes('^'), 'eᵋ is set as a superscript, not written e^ε');
+    // σ = 0: the accountant has no ε; the meter says ∞ and why, never NaN, and shows no bound.
+    await p.slide('dp-noise', 0);
+    await p.byId('dp-forecast-no-guarantee').waitFor();
+    assert.match(await p.text('dp-epsilon-forecast'), /^ε = ∞$/);
+    assert.match(await p.text('dp-forecast-no-guarantee'), /σ = 0: clipping alone gives no privacy guarantee \(ε = ∞\)/);
+    assert.ok(!(await p.text('dp-meter')).includes('NaN'));
+    assert.equal((await p.bounds()).length, 0);
+    await p.slide('dp-noise', 1.5);
+    await p.byId('dp-forecast-bound').waitFor();
     await p.recordEpsilon();
     await p.byId('dp-train').click();
     await p.page.waitForFunction(() => document.querySelector('[data-testid=dp-epsilon]')?.dataset.epoch === '12', null, { timeout: 300_000 });

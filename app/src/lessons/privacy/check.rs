@@ -32,6 +32,32 @@ pub fn q1_truth(r: f64) -> usize {
     }
 }
 
+/// Question 2's grade after "Right:" or "Not this time:": the fall against its band, and the bound ε
+/// puts on any attack — none at σ = 0, where the accountant gives no ε.
+pub fn q2_detail(pa: f32, da: f32, band: f32, epsilon: Option<f64>, l: Lang) -> String {
+    let fall = pa - da;
+    match (l, epsilon) {
+        (Lang::En, Some(eps)) => format!(
+            " {pa:.2} → {da:.2}: a fall of {fall:.2} against ±{band:.2} of sampling error (two standard errors of the difference). At ε = {eps:.2} (eᵋ ≈ {}) no attack can have more than {:.2}.",
+            math::exp_epsilon(eps),
+            math::dp_bound(eps, math::DELTA)
+        ),
+        (Lang::En, None) => format!(
+            " {pa:.2} → {da:.2}: a fall of {fall:.2} against ±{band:.2} of sampling error (two standard errors of the difference). {} Without a finite ε nothing caps an attack's advantage below 1.",
+            ui::NO_GUARANTEE.get(l)
+        ),
+        (Lang::Zh, Some(eps)) => format!(
+            " {pa:.2} → {da:.2}：下降 {fall:.2}，抽样误差为 ±{band:.2}（差值的两倍标准误）。在 ε = {eps:.2}（eᵋ ≈ {}）下，任何攻击的优势都不会超过 {:.2}。",
+            math::exp_epsilon(eps),
+            math::dp_bound(eps, math::DELTA)
+        ),
+        (Lang::Zh, None) => format!(
+            " {pa:.2} → {da:.2}：下降 {fall:.2}，抽样误差为 ±{band:.2}（差值的两倍标准误）。{}没有有限的 ε，就没有什么能把攻击的优势限制在 1 以下。",
+            ui::NO_GUARANTEE.get(l)
+        ),
+    }
+}
+
 /// Step 6: questions graded by the accountant and the runs.
 pub fn check_panel(
     client: PrClient,
@@ -48,6 +74,8 @@ pub fn check_panel(
     let answer1 = answer.clone();
     let q1 = move || state.answers.get().q1;
     let q2 = move || state.answers.get().q2;
+    // Question 2 is a prediction only while the runs that grade it do not both exist yet.
+    let measured = move || state.plain.with(Option::is_some) && state.private.with(Option::is_some);
     // The settings question 1 is graded at: those frozen when it was answered (answers kept before
     // they were frozen fall back to the sliders now).
     let q1_at = move || {
@@ -76,6 +104,9 @@ pub fn check_panel(
                         }>{move || t.get(lang.get())}</button>
                 }}).collect_view()}
             </div>
+            {move || (q1().is_none() && form.noise.get() <= 0.0).then(|| view! {
+                <p class="hint" data-testid="privacy-q1-no-noise">{move || ui::Q1_NO_NOISE.get(lang.get())}</p>
+            })}
             {move || q1().zip(ratio()).map(|(picked, (at, a, b, r))| {
                 let ok = picked == q1_truth(r);
                 let s = at.noise;
@@ -97,21 +128,19 @@ pub fn check_panel(
                     let answer = answer.clone();
                     view! {
                     <button class="secondary" class:chosen=move || q2() == Some(v) data-testid=id
-                        disabled=move || q2().is_some() on:click=move |_| answer(&|a| a.q2 = Some(v))>{move || t.get(lang.get())}</button>
+                        disabled=move || q2().is_some() || measured() on:click=move |_| answer(&|a| a.q2 = Some(v))>{move || t.get(lang.get())}</button>
                 }}).collect_view()}
             </div>
+            {move || (q2().is_none() && measured()).then(|| view! {
+                <p class="hint" data-testid="privacy-q2-locked">{move || ui::ALREADY_MEASURED.get(lang.get())}</p>
+            })}
             {move || q2().map(|picked| match (state.plain.get(), state.private.get()) {
                 (Some(p), Some(d)) => {
                     let band = advantage_band(&p, &d);
                     let (pa, da) = (p.membership.advantage, d.membership.advantage);
                     // "Yes" is right when the fall is beyond twice its standard error.
                     let right = picked == (pa - da > band);
-                    let eps = d.epsilon.unwrap_or(f64::NAN);
-                    let g = math::dp_bound(eps, math::DELTA);
-                    let detail = match lang.get() {
-                        Lang::En => format!(" {pa:.2} → {da:.2}: a fall of {:.2} against ±{band:.2} of sampling error (two standard errors of the difference). At ε = {eps:.2} (eᵋ ≈ {}) no attack can have more than {g:.2}.", pa - da, math::exp_epsilon(eps)),
-                        Lang::Zh => format!(" {pa:.2} → {da:.2}：下降 {:.2}，抽样误差为 ±{band:.2}（差值的两倍标准误）。在 ε = {eps:.2}（eᵋ ≈ {}）下，任何攻击的优势都不会超过 {g:.2}。", pa - da, math::exp_epsilon(eps)),
-                    };
+                    let detail = q2_detail(pa, da, band, d.epsilon, lang.get());
                     view! {
                         <p data-testid="privacy-q2-result" data-correct=right.to_string() data-band=band.to_string() class=if right { "good" } else { "bad" }>
                             {if right { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}
@@ -157,7 +186,30 @@ mod tests {
                 }
             }
         }
+        // The teacher's note, recomputed with the page's accountant: 0.35 at σ 1, 0.448 at σ 2
+        // (just below the 0.45 edge, so "below half" is right there), "about half" from σ 2.1,
+        // 0.47 at σ 3, 0.48 at σ 4.
+        assert!((0.445..0.45).contains(&r(2.0)), "{}", r(2.0));
+        assert_eq!(q1_truth(r(2.0)), 2);
+        assert!(r(2.1) >= 0.45, "{}", r(2.1));
+        assert_eq!(q1_truth(r(2.1)), 0);
+        assert!((r(3.0) - 0.47).abs() < 0.005, "{}", r(3.0));
+        assert!((r(4.0) - 0.48).abs() < 0.005, "{}", r(4.0));
         let (a, b) = q1_ratio(at(3.4, 20, 1), 60_000).unwrap();
         assert_eq!(q1_truth(b / a), 1, "{}", b / a);
+    }
+
+    #[test]
+    fn question_two_at_sigma_zero_says_there_is_no_bound_and_never_nan() {
+        for l in [Lang::En, Lang::Zh] {
+            let none = q2_detail(0.3, 0.25, 0.06, None, l);
+            assert!(none.contains("ε = ∞"), "{none}");
+            assert!(
+                !none.contains("NaN") && !none.contains("inf") && !none.contains("eᵋ"),
+                "{none}"
+            );
+            let some = q2_detail(0.3, 0.1, 0.06, Some(1.0), l);
+            assert!(some.contains("ε = 1.00") && some.contains("0.46"), "{some}");
+        }
     }
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::math;
-use super::panels::{DpForm, bound, exp_eps};
+use super::panels::{DpForm, bound, epsilon_view};
 use super::protocol::{Arm, ArmResult, DpSettings, PrToWorker};
 use super::state::{PrClient, PrState};
 use super::text::ui;
@@ -33,44 +33,56 @@ pub fn accuracy_band(lo: f32, hi: f32, n: usize) -> f64 {
 
 /// The comparison in words, each clause chosen by the two runs' numbers.
 fn cost_sentence(p: &ArmResult, d: &ArmResult, l: Lang) -> String {
-    let eps = d.epsilon.unwrap_or(f64::NAN);
+    // ∞ at σ = 0, where the accountant gives no ε: clipping alone bounds nothing.
+    let eps = math::shown_epsilon(d.epsilon);
     let ee = math::exp_epsilon(eps);
     let g = math::dp_bound(eps, math::DELTA);
     let pc = |x: f32| percent(l, f64::from(x), 1);
     let (pa, da) = (p.membership.advantage, d.membership.advantage);
     let band = advantage_band(p, d);
     let fell = pa - da > band;
-    let fits_less = d.member_accuracy < p.member_accuracy - 0.02;
+    // Fitting less is a fall of the members' accuracy beyond twice the standard error of the
+    // difference on the member images.
+    let members = d.member_losses.len();
+    let member_band = accuracy_band(p.member_accuracy, d.member_accuracy, members);
+    let fits_less = f64::from(p.member_accuracy - d.member_accuracy) > member_band;
+    let mpts = 100.0 * member_band;
     let gap = |r: &ArmResult| 100.0 * (r.member_accuracy - r.test_accuracy);
+    let (gp, gd) = (gap(p), gap(d));
     let (named, se) =
         math::significant_drops(&p.class_accuracy, &d.class_accuracy, &d.class_counts);
     let se = 100.0 * se;
     let names = named.iter().map(usize::to_string).collect::<Vec<_>>();
+    let (test_d, test_p, member_p, member_d) = (
+        pc(d.test_accuracy),
+        pc(p.test_accuracy),
+        pc(p.member_accuracy),
+        pc(d.member_accuracy),
+    );
     match l {
         Lang::En => {
-            let mut s = format!(
-                "With DP-SGD (ε = {eps:.2}, eᵋ ≈ {ee}) the test accuracy is {} instead of {}, and the held-out membership advantage {da:.2} instead of {pa:.2} (no-leak floor {:.2}). ε caps any membership test's advantage at {g:.2}{}: the attack measures a lower bound on what leaks, ε gives an upper bound. ",
-                pc(d.test_accuracy),
-                pc(p.test_accuracy),
-                d.floor,
-                if f64::from(pa) <= g {
-                    ", more than the model without privacy showed, so at this ε the bound alone promises nothing here"
-                } else {
-                    ""
-                },
-            );
+            let mut s = if eps.is_finite() {
+                format!(
+                    "With DP-SGD (ε = {eps:.2}, eᵋ ≈ {ee}) the test accuracy is {test_d} instead of {test_p}, and the held-out membership advantage {da:.2} instead of {pa:.2} (no-leak floor {:.2}). ε caps any membership test's advantage at {g:.2}{}: the attack measures a lower bound on what leaks, ε gives an upper bound. ",
+                    d.floor,
+                    if f64::from(pa) <= g {
+                        ", more than this threshold attack found even on the model without privacy: against this attack, the bound adds no guarantee at this ε (it still caps stronger attacks)"
+                    } else {
+                        ""
+                    },
+                )
+            } else {
+                format!(
+                    "With DP-SGD at σ = 0 (ε = ∞: clipping alone gives no privacy guarantee) the test accuracy is {test_d} instead of {test_p}, and the held-out membership advantage {da:.2} instead of {pa:.2} (no-leak floor {:.2}). With no finite ε nothing caps what a membership test can find: only the attack's lower bound on what leaks remains. ",
+                    d.floor,
+                )
+            };
             s += &match (fell, fits_less) {
                 (true, true) => format!(
-                    "Part of that fall is simply less fitting: accuracy on the members fell too, from {} to {} (members ahead of the test images by {:.0} points, then {:.0}). ",
-                    pc(p.member_accuracy),
-                    pc(d.member_accuracy),
-                    gap(p),
-                    gap(d)
+                    "Some of that fall may be simply less fitting: accuracy on the members fell too, from {member_p} to {member_d}, beyond its sampling error (±{mpts:.1} points on {members} members), and the members' lead over the test images went from {gp:.1} to {gd:.1} points. "
                 ),
                 (true, false) => format!(
-                    "Accuracy on the members held ({} → {}), so the fall is not just less fitting. ",
-                    pc(p.member_accuracy),
-                    pc(d.member_accuracy)
+                    "Accuracy on the members did not fall by more than its sampling error ({member_p} → {member_d}, ±{mpts:.1} points on {members} members), and the members' lead over the test images went from {gp:.1} to {gd:.1} points: less fitting, as accuracy on the members measures it, does not explain the fall. "
                 ),
                 (false, _) => format!(
                     "The advantage did not fall by more than its sampling error (±{band:.2}). "
@@ -89,29 +101,28 @@ fn cost_sentence(p: &ArmResult, d: &ArmResult, l: Lang) -> String {
             s
         }
         Lang::Zh => {
-            let mut s = format!(
-                "使用 DP-SGD（ε = {eps:.2}，eᵋ ≈ {ee}）后，测试准确率为 {}（原为 {}），留出一半上的成员推断优势为 {da:.2}（原为 {pa:.2}；无泄露基线 {:.2}）。ε 把任何成员推断的优势限制在 {g:.2} 以内{}：攻击测得的是泄露的下界，ε 给出的是上界。",
-                pc(d.test_accuracy),
-                pc(p.test_accuracy),
-                d.floor,
-                if f64::from(pa) <= g {
-                    "，比不加隐私保护的模型表现出的还多，所以在这个 ε 下，这个上界本身在这里什么也保证不了"
-                } else {
-                    ""
-                },
-            );
+            let mut s = if eps.is_finite() {
+                format!(
+                    "使用 DP-SGD（ε = {eps:.2}，eᵋ ≈ {ee}）后，测试准确率为 {test_d}（原为 {test_p}），留出一半上的成员推断优势为 {da:.2}（原为 {pa:.2}；无泄露基线 {:.2}）。ε 把任何成员推断的优势限制在 {g:.2} 以内{}：攻击测得的是泄露的下界，ε 给出的是上界。",
+                    d.floor,
+                    if f64::from(pa) <= g {
+                        "，比这个阈值攻击在不加隐私保护的模型上测得的还多：就这个攻击而言，这个 ε 下的上界没有提供额外保证（它对更强的攻击仍然成立）"
+                    } else {
+                        ""
+                    },
+                )
+            } else {
+                format!(
+                    "在 σ = 0 下使用 DP-SGD（ε = ∞：只有裁剪，没有任何隐私保证）后，测试准确率为 {test_d}（原为 {test_p}），留出一半上的成员推断优势为 {da:.2}（原为 {pa:.2}；无泄露基线 {:.2}）。没有有限的 ε，就没有任何东西限制成员推断能发现什么：只剩下攻击测得的泄露下界。",
+                    d.floor,
+                )
+            };
             s += &match (fell, fits_less) {
                 (true, true) => format!(
-                    "这一下降有一部分只是拟合得更少：成员上的准确率也从 {} 降到 {}（成员比测试图像高出的幅度从 {:.0} 个百分点变为 {:.0} 个）。",
-                    pc(p.member_accuracy),
-                    pc(d.member_accuracy),
-                    gap(p),
-                    gap(d)
+                    "这一下降可能有一部分只是拟合得更少：成员上的准确率也从 {member_p} 降到 {member_d}，超出了它的抽样误差（在 {members} 张成员图像上为 ±{mpts:.1} 个百分点）；成员相对测试图像的领先幅度从 {gp:.1} 个百分点变为 {gd:.1} 个百分点。"
                 ),
                 (true, false) => format!(
-                    "成员上的准确率保持不变（{} → {}），所以下降不只是因为拟合得更少。",
-                    pc(p.member_accuracy),
-                    pc(d.member_accuracy)
+                    "成员上的准确率下降没有超出其抽样误差（{member_p} → {member_d}，在 {members} 张成员图像上为 ±{mpts:.1} 个百分点），成员相对测试图像的领先幅度从 {gp:.1} 个百分点变为 {gd:.1} 个百分点：以成员上的准确率衡量，拟合得更少并不能解释这一下降。"
                 ),
                 (false, _) => format!("优势的下降没有超出它的抽样误差（±{band:.2}）。"),
             };
@@ -204,11 +215,11 @@ fn sweep_section(
         <table class="numbers">
             <tbody>
                 {move || state.sweep.get().into_iter().map(|r| {
-                    let e = r.epsilon.unwrap_or(f64::NAN);
+                    let e = math::shown_epsilon(r.epsilon);
                     view! {
                     <tr data-testid="dp-sweep-row" data-epsilon=r.epsilon.map(|e| e.to_string()).unwrap_or_default() data-accuracy=r.test_accuracy.to_string()
                         data-advantage=r.membership.advantage.to_string()>
-                        <td>{format!("ε = {e:.2}")} " (" {exp_eps(e)} ")"</td><td>{format!("σ = {:.2}", r.dp.noise)}</td>
+                        <td>"ε = " {epsilon_view(r.epsilon, 2, lang)}</td><td>{format!("σ = {:.2}", r.dp.noise)}</td>
                         <td>{move || percent(lang.get(), f64::from(r.test_accuracy), 1)}</td>
                         <td>{move || ui::ADVANTAGE.get(lang.get())} {format!(" {:.2}", r.membership.advantage)}</td>
                         <td>{bound(e, r.tag.to_string(), ui::BOUND, lang)}</td>
@@ -224,17 +235,19 @@ fn sweep_section(
                 let l = lang.get();
                 let plain = state.plain.get().map(|p| percent(l, f64::from(p.test_accuracy), 1));
                 let (a, b) = (percent(l, f64::from(lo.test_accuracy), 1), percent(l, f64::from(hi.test_accuracy), 1));
-                let (ea, eb) = (lo.epsilon.unwrap_or(f64::NAN), hi.epsilon.unwrap_or(f64::NAN));
+                // The sweep's σ are at least 0.3 (math::sigma_for), so the accountant gives both.
+                let (ea, eb) = (math::shown_epsilon(lo.epsilon), math::shown_epsilon(hi.epsilon));
                 let (xa, xb) = (math::exp_epsilon(ea), math::exp_epsilon(eb));
+                let (ea, eb) = (math::epsilon_text(ea, 2), math::epsilon_text(eb, 2));
                 let (members, tests) = state.data.get().map_or((0, 0), |(m, _, t)| (m, t));
                 let band = accuracy_band(lo.test_accuracy, hi.test_accuracy, tests);
                 let rises = f64::from(hi.test_accuracy - lo.test_accuracy) > band;
                 let pts = 100.0 * band;
                 let text = match (l, rises) {
-                    (Lang::En, true) => format!("More privacy, less accuracy: {a} at ε = {ea:.2} (eᵋ ≈ {xa}), {b} at ε = {eb:.2} (eᵋ ≈ {xb}){}; the difference is beyond the test's sampling error (±{pts:.1} points on {tests} test images).", plain.map(|p| format!(", {p} without privacy")).unwrap_or_default()),
-                    (Lang::En, false) => format!("Here accuracy did not rise with ε by more than the test's sampling error ({a} at ε = {ea:.2}, {b} at ε = {eb:.2}, ±{pts:.1} points on {tests} test images): trained on {members} images, the difference is within the runs' noise."),
-                    (Lang::Zh, true) => format!("隐私越强，准确率越低：ε = {ea:.2}（eᵋ ≈ {xa}）时 {a}，ε = {eb:.2}（eᵋ ≈ {xb}）时 {b}{}；差异超出了测试的抽样误差（在 {tests} 张测试图像上为 ±{pts:.1} 个百分点）。", plain.map(|p| format!("，不加隐私保护时 {p}")).unwrap_or_default()),
-                    (Lang::Zh, false) => format!("这里准确率随 ε 的上升没有超出测试的抽样误差（ε = {ea:.2} 时 {a}，ε = {eb:.2} 时 {b}，在 {tests} 张测试图像上为 ±{pts:.1} 个百分点）：在 {members} 张图像上训练，这一差异落在各次运行本身的噪声之内。"),
+                    (Lang::En, true) => format!("More privacy, less accuracy: {a} at ε = {ea} (eᵋ ≈ {xa}), {b} at ε = {eb} (eᵋ ≈ {xb}){}; the difference is beyond the test's sampling error (±{pts:.1} points on {tests} test images).", plain.map(|p| format!(", {p} without privacy")).unwrap_or_default()),
+                    (Lang::En, false) => format!("Here accuracy did not rise with ε by more than the test's sampling error ({a} at ε = {ea}, {b} at ε = {eb}, ±{pts:.1} points on {tests} test images): trained on {members} images, the difference is within the runs' noise."),
+                    (Lang::Zh, true) => format!("隐私越强，准确率越低：ε = {ea}（eᵋ ≈ {xa}）时 {a}，ε = {eb}（eᵋ ≈ {xb}）时 {b}{}；差异超出了测试的抽样误差（在 {tests} 张测试图像上为 ±{pts:.1} 个百分点）。", plain.map(|p| format!("，不加隐私保护时 {p}")).unwrap_or_default()),
+                    (Lang::Zh, false) => format!("这里准确率随 ε 的上升没有超出测试的抽样误差（ε = {ea} 时 {a}，ε = {eb} 时 {b}，在 {tests} 张测试图像上为 ±{pts:.1} 个百分点）：在 {members} 张图像上训练，这一差异落在各次运行本身的噪声之内。"),
                 };
                 view! { <p data-testid="dp-sweep-sentence" data-band=band.to_string() data-rises=rises.to_string()>{text}</p> }
             })
@@ -255,12 +268,12 @@ pub fn cost_panel(
                 (Some(p), Some(d)) => {
                     let l = lang.get();
                     let sentence = cost_sentence(&p, &d, l);
-                    let e = d.epsilon.unwrap_or(f64::NAN);
+                    let e = math::shown_epsilon(d.epsilon);
                     view! {
                         <table class="numbers">
                             <thead><tr><th></th><th scope="col">{ui::NO_PRIVACY.get(l)}</th><th scope="col">{ui::DP_SGD.get(l)}</th></tr></thead>
                             <tbody>
-                                <tr><th scope="row">{ui::EPSILON.get(l)}</th><td>"∞"</td><td>{format!("{e:.2}")} " (" {exp_eps(e)} ")"</td></tr>
+                                <tr><th scope="row">{ui::EPSILON.get(l)}</th><td>"∞"</td><td data-testid="cost-epsilon">{epsilon_view(d.epsilon, 2, lang)}</td></tr>
                                 <tr><th scope="row">{ui::TEST_ACCURACY.get(l)}</th><td>{percent(l, f64::from(p.test_accuracy), 1)}</td><td>{percent(l, f64::from(d.test_accuracy), 1)}</td></tr>
                                 <tr><th scope="row">{tx("Accuracy on the members", "成员上的准确率").get(l)}</th><td>{percent(l, f64::from(p.member_accuracy), 1)}</td><td>{percent(l, f64::from(d.member_accuracy), 1)}</td></tr>
                                 <tr><th scope="row">{ui::ADVANTAGE.get(l)}</th><td data-testid="cost-advantage-plain" data-value=p.membership.advantage.to_string()>{format!("{:.2}", p.membership.advantage)}</td>
@@ -298,7 +311,77 @@ pub fn cost_panel(
 
 #[cfg(test)]
 mod tests {
-    use super::accuracy_band;
+    use super::*;
+    use crate::lessons::privacy::protocol::Membership;
+
+    /// A run on 1,000 members and 1,000 outsiders (500 + 500 judged) with these figures.
+    fn run(epsilon: Option<f64>, member: f32, test: f32, (tpr, fpr): (f32, f32)) -> ArmResult {
+        ArmResult {
+            arm: if epsilon.is_some() {
+                Arm::Private
+            } else {
+                Arm::Plain
+            },
+            tag: 0,
+            dp: DpSettings {
+                clip: 1.0,
+                noise: 0.0,
+                lot: 50,
+            },
+            epochs: 30,
+            steps: 600,
+            epsilon,
+            member_accuracy: member,
+            test_accuracy: test,
+            class_accuracy: vec![test; 10],
+            member_losses: vec![0.1; 1000],
+            outsider_losses: vec![0.5; 1000],
+            membership: Membership {
+                threshold: 0.2,
+                tpr,
+                fpr,
+                advantage: tpr - fpr,
+            },
+            floor: 0.05,
+            class_counts: vec![200; 10],
+        }
+    }
+
+    #[test]
+    fn the_cost_sentence_at_sigma_zero_says_infinity_and_no_guarantee() {
+        let plain = run(None, 1.0, 0.88, (0.7, 0.3));
+        let private = run(None, 0.97, 0.86, (0.6, 0.35));
+        for l in [Lang::En, Lang::Zh] {
+            let s = cost_sentence(&plain, &private, l);
+            assert!(s.contains("ε = ∞") && s.contains("σ = 0"), "{s}");
+            assert!(!s.contains("NaN") && !s.contains("= inf"), "{s}");
+        }
+    }
+
+    #[test]
+    fn less_fitting_is_chosen_by_the_members_sampling_error_and_the_bound_clause_names_the_attack()
+    {
+        let plain = run(Some(5.2), 0.95, 0.88, (0.7, 0.3));
+        // A 1.9-point fall on 1,000 members is within ±2.1 points: not called less fitting.
+        let held = run(Some(5.2), 0.931, 0.86, (0.55, 0.45));
+        let s = cost_sentence(&plain, &held, Lang::En);
+        assert!(s.contains("did not fall by more than its sampling error (95.0 % → 93.1 %, ±2.1 points on 1000 members)"), "{s}");
+        assert!(s.contains("went from 7.0 to 7.1 points"), "{s}");
+        // ε 5.2: the bound (≈ 0.99) is above what this attack found without privacy.
+        assert!(s.contains("against this attack, the bound adds no guarantee at this ε (it still caps stronger attacks)"), "{s}");
+        assert!(!s.contains("promises nothing"), "{s}");
+        let fell = run(Some(5.2), 0.90, 0.86, (0.55, 0.45));
+        let s = cost_sentence(&plain, &fell, Lang::En);
+        assert!(
+            s.contains("Some of that fall may be simply less fitting"),
+            "{s}"
+        );
+        let zh = cost_sentence(&plain, &fell, Lang::Zh);
+        assert!(zh.contains("可能有一部分只是拟合得更少"), "{zh}");
+        // At ε 0.5 the bound (0.24) is below the plain model's 0.40: the clause goes.
+        let tight = run(Some(0.5), 0.90, 0.86, (0.55, 0.45));
+        assert!(!cost_sentence(&plain, &tight, Lang::En).contains("adds no guarantee"));
+    }
 
     #[test]
     fn the_sweeps_band_is_two_standard_errors_of_the_difference() {

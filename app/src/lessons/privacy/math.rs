@@ -129,6 +129,22 @@ pub fn dp_bound(epsilon: f64, delta: f64) -> f64 {
     ((e - 1.0 + 2.0 * delta) / (e + 1.0)).min(1.0)
 }
 
+/// ε as the page shows it: the accountant's value, or ∞ where it gives none. With the lesson's ranges
+/// (L ≤ 500 of at least 1,000 members, σ from 0 to 20) it gives none only at σ = 0: with no noise,
+/// clipping alone bounds nothing, and no finite ε holds.
+pub fn shown_epsilon(epsilon: Option<f64>) -> f64 {
+    epsilon.unwrap_or(f64::INFINITY)
+}
+
+/// ε in a sentence or a table: `digits` decimals, or "∞".
+pub fn epsilon_text(epsilon: f64, digits: usize) -> String {
+    if epsilon.is_finite() {
+        format!("{epsilon:.digits$}")
+    } else {
+        "∞".to_string()
+    }
+}
+
 /// eᵋ as the page writes it: two significant figures below 10, whole numbers above (≈ 69 at ε 4.23).
 pub fn exp_epsilon(epsilon: f64) -> String {
     let e = epsilon.exp();
@@ -144,8 +160,9 @@ pub fn exp_epsilon(epsilon: f64) -> String {
 }
 
 /// Standard errors a digit's drop must exceed to be named: ten digits are tested at once, and at 2
-/// SE one in ten could be named by chance; 2.8 (Bonferroni over ten tests) keeps the chance of
-/// naming any digit by luck near 5 %.
+/// SE one in ten could be named by chance. Only drops are tested (one-sided): P(z > 2.8) ≈ 0.0026,
+/// so over ten digits the chance of naming any by luck is below 5 % (about 2.5 %; Bonferroni over
+/// ten one-sided tests would need only 2.58).
 pub const DROP_SE: f32 = 2.8;
 
 /// Digits whose accuracy drop from `plain` to `private` exceeds [`DROP_SE`] standard errors (the two
@@ -282,6 +299,15 @@ mod tests {
         assert_eq!(dp_bound(1000.0, 1e-5), 1.0);
         assert_eq!(exp_epsilon(4.229), "69");
         assert_eq!(exp_epsilon(1.0), "2.7");
+        // σ = 0: the accountant gives no ε, the page shows ∞ and the bound is 1 (none at all).
+        assert_eq!(epsilon(50, 1000, 0.0, 600), None);
+        let e = shown_epsilon(epsilon(50, 1000, 0.0, 600));
+        assert_eq!(
+            (epsilon_text(e, 2), dp_bound(e, DELTA)),
+            ("∞".to_string(), 1.0)
+        );
+        assert_eq!(exp_epsilon(e), "∞");
+        assert_eq!(epsilon_text(shown_epsilon(Some(4.2291)), 2), "4.23");
     }
 
     #[test]
@@ -313,6 +339,14 @@ mod tests {
             "σ {s}"
         );
         assert!(sigma_for(0.001, 500, 1000, 60_000).is_none());
+        // The full-MNIST hint's figures need lot=256: ε 0.91 at σ 1.4 over 10 epochs and 2.72 at σ
+        // 0.9 over 20; at the page's default L 50 the first is 0.52.
+        let full = |lot: usize, s: f32, epochs: u64| {
+            epsilon(lot, 60_000, s, lots_per_epoch(lot, 60_000) * epochs).unwrap()
+        };
+        assert!((full(256, 1.4, 10) - 0.91).abs() < 0.005);
+        assert!((full(256, 0.9, 20) - 2.72).abs() < 0.005);
+        assert!((full(50, 1.4, 10) - 0.52).abs() < 0.005);
         // Doubling σ does not halve ε: it falls by more.
         let (a, b) = (
             epsilon(50, 1000, 1.0, 600).unwrap(),

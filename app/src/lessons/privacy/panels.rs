@@ -62,6 +62,20 @@ pub fn exp_eps(epsilon: f64) -> impl IntoView {
     view! { <span class="exp-eps" data-testid="exp-epsilon" data-value=epsilon.exp().to_string()>"e"<sup>"ε"</sup>{format!(" ≈ {}", math::exp_epsilon(epsilon))}</span> }
 }
 
+/// ε as a table cell or a line shows it: "1.23 (eᵋ ≈ 3.4)", or at σ = 0 (no ε from the accountant)
+/// "∞" and why ([`ui::NO_GUARANTEE`]).
+pub fn epsilon_view(epsilon: Option<f64>, digits: usize, lang: RwSignal<Lang>) -> impl IntoView {
+    let e = math::shown_epsilon(epsilon);
+    view! {
+        {math::epsilon_text(e, digits)}
+        {if e.is_finite() {
+            view! { " (" {exp_eps(e)} ")" }.into_any()
+        } else {
+            view! { " · " <span class="hint" data-testid="dp-no-guarantee">{move || ui::NO_GUARANTEE.get(lang.get())}</span> }.into_any()
+        }}
+    }
+}
+
 /// The most advantage (ε, δ = 10⁻⁵) allows any membership test, as `dp-bound`; `of` says whose ε
 /// (`forecast`, `run`, or a sweep's tag); `label` is [`ui::BOUND`] inside a line, [`ui::BOUND_LEAD`] at
 /// the start of a sentence.
@@ -135,7 +149,13 @@ fn run_controls(
             <span class="hint" role="status">{move || {
                 if state.data.get().is_none() { return ui::WAITING.get(lang.get()).to_string(); }
                 curve.with(|c| c.last().map(|&(e, steps, eps, acc)| {
-                    let eps = eps.map(|e| format!(" · ε {e:.2} (eᵋ ≈ {})", math::exp_epsilon(e))).unwrap_or_default();
+                    // The private arm always has an ε: ∞ at σ = 0, where the accountant gives none
+                    // (the meter's ε line below says why).
+                    let eps = match (arm, eps) {
+                        (Arm::Plain, _) => String::new(),
+                        (Arm::Private, Some(e)) => format!(" · ε {e:.2} (eᵋ ≈ {})", math::exp_epsilon(e)),
+                        (Arm::Private, None) => " · ε ∞".to_string(),
+                    };
                     match lang.get() {
                         Lang::En => format!("epoch {e}/{} · {steps} steps · test accuracy {}{eps}", form.epochs.get(), percent(lang.get(), f64::from(acc), 1)),
                         Lang::Zh => format!("第 {e}/{} 轮 · {steps} 步 · 测试准确率 {}{eps}", form.epochs.get(), percent(lang.get(), f64::from(acc), 1)),
@@ -154,13 +174,15 @@ fn membership_sentence(r: &ArmResult, lang: Lang) -> String {
         percent(lang, f64::from(m.fpr), 1),
     );
     let (adv, floor) = (m.advantage, r.floor);
+    // The judged half: the odd-numbered members and outsiders (math::held_out).
+    let (jm, jo) = (r.member_losses.len() / 2, r.outsider_losses.len() / 2);
     match (lang, adv > floor) {
         (Lang::En, true) => format!(
             "The threshold chosen on half the images (loss at most {:.4}) catches {tpr} of the other half's members and wrongly accuses {fpr} of its outsiders: an advantage of {adv:.2}, above the no-leak floor of {floor:.2} (what 95 % of the shuffles of membership stay below): unlikely to be luck (a one-sided 5 % test). The loss gives away, better than chance, which images the model was trained on.",
             m.threshold
         ),
         (Lang::En, false) => format!(
-            "The threshold chosen on half the images (loss at most {:.4}) catches {tpr} of the other half's members and accuses {fpr} of its outsiders: an advantage of only {adv:.2}, within the no-leak floor of {floor:.2}. The loss tells nothing measurable about which images were trained on.",
+            "The threshold chosen on half the images (loss at most {:.4}) catches {tpr} of the other half's members and accuses {fpr} of its outsiders: an advantage of only {adv:.2}, within the no-leak floor of {floor:.2}. This threshold test, on these {jm} + {jo} judged images, could not tell members from outsiders better than chance; a stronger attack might.",
             m.threshold
         ),
         (Lang::Zh, true) => format!(
@@ -168,7 +190,7 @@ fn membership_sentence(r: &ArmResult, lang: Lang) -> String {
             m.threshold
         ),
         (Lang::Zh, false) => format!(
-            "在一半图像上选定的阈值（损失不超过 {:.4}）在另一半中抓到 {tpr} 的成员、误判 {fpr} 的非成员：优势只有 {adv:.2}，没有超出无泄露基线 {floor:.2}。损失透露不出可测的、关于哪些图像参与过训练的信息。",
+            "在一半图像上选定的阈值（损失不超过 {:.4}）在另一半中抓到 {tpr} 的成员、误判 {fpr} 的非成员：优势只有 {adv:.2}，没有超出无泄露基线 {floor:.2}。在这 {jm} + {jo} 张被评判的图像上，这个阈值检验无法比随机猜测更好地区分成员与非成员；更强的攻击也许可以。",
             m.threshold
         ),
     }
@@ -257,6 +279,26 @@ pub fn remember_panel(
     }
 }
 
+/// The lot sentence's second half, chosen by σ first: at σ = 0 there is no noise and no protection;
+/// otherwise by whether the noise is longer than the clipped sum (`mostly_noise`), which tells how
+/// the step learns, while its protection stays that of σ.
+pub fn lot_sentence(noise: f32, mostly_noise: bool, l: Lang) -> String {
+    match (l, noise > 0.0, mostly_noise) {
+        (Lang::En, false, _) => "σ = 0: no noise at all, so this step has no protection.".into(),
+        (Lang::En, true, true) => {
+            "one step is mostly noise, and the signal comes through only over many steps.".into()
+        }
+        (Lang::En, true, false) => format!(
+            "here the lot's combined signal is longer than the noise, which helps learning. That does not make this step less private: its protection comes from the noise against one example's at most C (σ = {noise}) and from the sampling rate, not from the noise against the sum."
+        ),
+        (Lang::Zh, false, _) => "σ = 0：完全没有噪声，这一步毫无保护。".into(),
+        (Lang::Zh, true, true) => "单独一步几乎全是噪声，信号要在许多步之后才显现。".into(),
+        (Lang::Zh, true, false) => format!(
+            "这里整个批次的信号之和比噪声长，这有利于学习；但这并不削弱这一步的隐私保护：保护来自噪声相对于单个样本至多为 C 的贡献（σ = {noise}）以及采样率，而不是噪声相对于总和的大小。"
+        ),
+    }
+}
+
 /// Step 2: one lot taken apart.
 pub fn lot_panel(
     client: PrClient,
@@ -300,17 +342,17 @@ pub fn lot_panel(
                     .map(|(i, &c)| if i < c_bin { (c, 0.0) } else { (0.0, c) }).unzip();
                 let expected_noise = dp.noise * dp.clip * (a.parameters as f32).sqrt();
                 let l = lang.get();
-                // Which is longer is measured, not assumed: at small σ (σ starts at 0) the clipped
-                // sum of a large lot can outgrow the noise.
+                // Which is longer is measured, not assumed: at small σ (σ starts at 0), or with a
+                // large lot, the clipped sum can outgrow the noise. That says how well this step
+                // learns, not how private it is: the protection comes from the noise against one
+                // example's at most C (σ) and the sampling rate, never from the sum's length.
                 let ratio = a.noise_norm / a.sum_norm.max(f32::MIN_POSITIVE);
-                let mostly_noise = a.noise_norm > a.sum_norm;
+                let sentence = lot_sentence(dp.noise, a.noise_norm > a.sum_norm, l);
                 let en_head = format!("{clipped} of the {} examples in this lot had a gradient longer than C = {} and were scaled down to it. The noise added to their sum has length {:.2} (σ·C·√{} = {:.2} expected) against {:.2} for the sum itself, {ratio:.2} times as long", a.rows, dp.clip, a.noise_norm, a.parameters, expected_noise, a.sum_norm);
                 let zh_head = format!("这个批次的 {} 个样本中，有 {clipped} 个的梯度长于 C = {}，被缩短到 C。加到它们之和上的噪声长度为 {:.2}（预期 σ·C·√{} = {:.2}），和本身为 {:.2}，噪声是它的 {ratio:.2} 倍", a.rows, dp.clip, a.noise_norm, a.parameters, expected_noise, a.sum_norm);
-                let sentence = match (l, mostly_noise) {
-                    (Lang::En, true) => format!("{en_head}: one step is mostly noise, and the signal comes through only over many steps."),
-                    (Lang::En, false) => format!("{en_head}: here the signal is larger than the noise: this step is little protected (σ = {}).", dp.noise),
-                    (Lang::Zh, true) => format!("{zh_head}：单独一步几乎全是噪声，信号要在许多步之后才显现。"),
-                    (Lang::Zh, false) => format!("{zh_head}：这里信号比噪声还大，这一步几乎没有受到保护（σ = {}）。", dp.noise),
+                let sentence = match l {
+                    Lang::En => format!("{en_head}: {sentence}"),
+                    Lang::Zh => format!("{zh_head}：{sentence}"),
                 };
                 view! {
                     <div class="two">
@@ -397,26 +439,35 @@ pub fn meter_panel(
             <p class="big">{move || ui::FORECAST.get(lang.get())} ": "
                 {move || { let (e, steps) = forecast(); view! {
                     <strong data-testid="dp-epsilon-forecast" data-value=e.map(|v| v.to_string()).unwrap_or_default() data-steps=steps.to_string()>
-                        {e.map_or_else(|| "—".to_string(), |v| format!("ε = {v:.2}"))}</strong>
+                        {format!("ε = {}", math::epsilon_text(math::shown_epsilon(e), 2))}</strong>
                     {e.map(|v| view! { " (" {exp_eps(v)} ")" })}
                     <span class="hint">{format!(" ({steps} ")}{move || tx("lots; δ = 10⁻⁵)", "个批次；δ = 10⁻⁵）").get(lang.get())}</span>
                 }}}
             </p>
-            {move || forecast().0.map(|e| view! {
-                <p data-testid="dp-forecast-bound">{bound(e, "forecast".into(), ui::BOUND_LEAD, lang)}
-                    {move || tx(" for any membership test, before any run: the attack measures a lower bound on what leaks, ε gives an upper bound.",
-                        "，对任何成员推断都成立，在任何运行之前即可算出：攻击测得的是泄露的下界，ε 给出的是上界。").get(lang.get())}</p>
-            })}
+            {move || match forecast().0 {
+                Some(e) => view! {
+                    <p data-testid="dp-forecast-bound">{bound(e, "forecast".into(), ui::BOUND_LEAD, lang)}
+                        {move || tx(" for any membership test, before any run: the attack measures a lower bound on what leaks, ε gives an upper bound.",
+                            "，对任何成员推断都成立，在任何运行之前即可算出：攻击测得的是泄露的下界，ε 给出的是上界。").get(lang.get())}</p>
+                }.into_any(),
+                None => view! {
+                    <p data-testid="dp-forecast-no-guarantee">{move || ui::NO_GUARANTEE.get(lang.get())}
+                        {move || tx(" Nothing then limits what a membership test can find.", "这时没有任何东西限制成员推断能发现什么。").get(lang.get())}</p>
+                }.into_any(),
+            }}
             {run_controls(client, state, form, Arm::Private, lang)}
             {move || latest().map(|(epoch, steps, eps, acc)| view! {
                 <p>{move || ui::EPSILON.get(lang.get())} " "
                     <strong data-testid="dp-epsilon" data-value=eps.map(|v| v.to_string()).unwrap_or_default() data-steps=steps.to_string() data-epoch=epoch.to_string()>
-                        {eps.map_or_else(|| "—".to_string(), |v| format!("{v:.3}"))}</strong>
-                    {eps.map(|v| view! { " (" {exp_eps(v)} ")" })}
+                        {math::epsilon_text(math::shown_epsilon(eps), 3)}</strong>
+                    {match eps {
+                        Some(v) => view! { " (" {exp_eps(v)} ")" }.into_any(),
+                        None => view! { " · " <span data-testid="dp-no-guarantee">{move || ui::NO_GUARANTEE.get(lang.get())}</span> }.into_any(),
+                    }}
                     " · " {move || ui::TEST_ACCURACY.get(lang.get())} " "
                     <strong data-testid="dp-accuracy" data-value=acc.to_string()>{move || percent(lang.get(), f64::from(acc), 1)}</strong></p>
             })}
-            {move || state.private.get().and_then(|r| r.epsilon.map(|e| (r, e))).map(|(r, e)| view! {
+            {move || state.private.get().map(|r| (math::shown_epsilon(r.epsilon), r)).map(|(e, r)| view! {
                 <p data-testid="dp-run-advantage">{move || ui::ADVANTAGE.get(lang.get())} " "
                     <strong data-value=r.membership.advantage.to_string()>{format!("{:.2}", r.membership.advantage)}</strong>
                     {move || tx(" (measured, held out; no-leak floor ", "（实测，留出一半；无泄露基线 ").get(lang.get())}{format!("{:.2}", r.floor)}
@@ -439,5 +490,29 @@ pub fn encryption_panel(lang: RwSignal<Lang>) -> impl IntoView {
         <div class="panel wide card" data-testid="encryption">
             <p>{move || ui::ENCRYPTION_CARD.get(lang.get())}</p>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lot_sentence_never_calls_a_noisy_step_unprotected() {
+        // σ = 0: no noise, no protection, whatever the lengths.
+        for mostly_noise in [true, false] {
+            assert!(lot_sentence(0.0, mostly_noise, Lang::En).contains("no protection"));
+            assert!(lot_sentence(0.0, mostly_noise, Lang::Zh).contains("毫无保护"));
+        }
+        // σ > 0 with a longer sum: it helps learning, and the protection is σ's.
+        let en = lot_sentence(2.0, false, Lang::En);
+        assert!(
+            en.contains("helps learning") && en.contains("not make this step less private"),
+            "{en}"
+        );
+        assert!(!en.contains("little protected") && !en.contains("no protection"));
+        let zh = lot_sentence(2.0, false, Lang::Zh);
+        assert!(zh.contains("并不削弱") && !zh.contains("毫无保护"), "{zh}");
+        assert!(lot_sentence(2.0, true, Lang::En).contains("mostly noise"));
     }
 }

@@ -53,8 +53,8 @@ pub const STEPS: [Step; 6] = [
             "两个模型在同样的成员图像上、用同样的优化器训练，并排比较：测试准确率、成员上的准确率、成员推断在留出一半上的优势及 ε 允许的最大优势，以及每个数字的准确率。优势的下降有一部分只是拟合得更少：DP-SGD 对成员本身也拟合得更少，页面会给出具体幅度。在 1,000 张图像上隐私代价很高；在全部 60,000 张 MNIST 图像上，同样的方法损失小得多（数字和命令见本步最下方）。",
         ),
         notes: tx(
-            "Ask which digits suffer most and why: clipping and noise drown the harder, atypical examples first. The page names a digit only when its drop exceeds 2.8 times its standard error (about 200 test images a digit, one run per model): ten digits are tested at once, and at 2.8 SE the chance of naming any digit by luck stays near 5 % (Bonferroni).",
-            "问学生哪些数字受影响最大、为什么：裁剪和噪声最先淹没那些较难、不典型的样本。只有降幅超过 2.8 倍标准误的数字，页面才会点名（每个数字约 200 张测试图像，每个模型只运行一次）：十个数字同时检验，取 2.8 倍标准误时，纯属运气点名任何一个数字的概率保持在 5% 左右（Bonferroni 校正）。",
+            "Ask which digits suffer most and why: clipping and noise drown the harder, atypical examples first. The page names a digit only when its drop exceeds 2.8 times its standard error (about 200 test images a digit with the lesson's 1,000 members, about 1,000 in the full-MNIST mode; one run per model): ten digits are tested at once, and 2.8 SE keeps the chance of naming any digit by luck below 5 % (about 2.5 %: only drops are tested, and Bonferroni over ten one-sided tests would need only 2.6 SE).",
+            "问学生哪些数字受影响最大、为什么：裁剪和噪声最先淹没那些较难、不典型的样本。只有降幅超过 2.8 倍标准误的数字，页面才会点名（本课 1,000 张成员图像时每个数字约 200 张测试图像，全 MNIST 模式下约 1,000 张；每个模型只运行一次）：十个数字同时检验，取 2.8 倍标准误让纯属运气点名任何数字的概率低于 5%（约 2.5%：只检验下降，对十个单侧检验做 Bonferroni 校正只需 2.6 倍标准误）。",
         ),
     },
     Step {
@@ -74,12 +74,12 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Check yourself", "随堂自测"),
         body: tx(
-            "Answer first: predict, then run. Your answers are kept in this browser while you train in steps 1 and 3; the accountant and the two runs grade them once the runs exist.",
-            "先作答：先预测，再运行。你在第 1 步和第 3 步训练时，答案会保存在本浏览器中；两次运行完成后，由记账器和运行结果评分。",
+            "Answer first: predict, then run. Your answers are kept in this browser while you train in steps 1 and 3. Question 1 is graded at once by the accountant; question 2 once both runs exist.",
+            "先作答：先预测，再运行。你在第 1 步和第 3 步训练时，答案会保存在本浏览器中。第 1 题由记账器立即评分；第 2 题在两次运行都完成后评分。",
         ),
         notes: tx(
-            "Most students expect doubling σ to halve ε. At small σ (large ε), doubling σ cuts ε by more than half; at large σ, ε falls roughly as 1/σ and halves (with L 50 and 30 epochs, ε(2σ)/ε(σ) is 0.35 at σ 1, 0.45 at σ 2, 0.48 at σ 4). The page grades the answer at the σ, L and epochs the sliders had when the student answered (printed with the grade): \"about half\" is 0.45–0.55, \"below half\" under 0.45. \"Stays above half\" is a distractor: on the lesson's 1,000 members it is never right anywhere in the sliders' ranges (the ratio stays below 0.49); only in the full-MNIST mode, at large σ on small lots where ε is already tiny, does it come true.",
-            "多数学生以为 σ 加倍 ε 就减半。σ 小（ε 大）时，σ 加倍会让 ε 降到一半以下；σ 大时，ε 大致按 1/σ 下降，于是减半（L 为 50、训练 30 轮时，ε(2σ)/ε(σ) 在 σ 为 1 时是 0.35，为 2 时是 0.45，为 4 时是 0.48）。页面按学生作答时滑块上的 σ、L 和轮数评分（评分时一并列出）：“大约减半”指 0.45–0.55，“降到一半以下”指低于 0.45。“仍高于一半”是干扰项：在本课的 1,000 张成员图像上，滑块范围内它永远不对（比值始终低于 0.49）；只有在全 MNIST 模式下、σ 大而批次小、ε 已经很小时，它才会成立。",
+            "Most students expect doubling σ to halve ε. At small σ (large ε), doubling σ cuts ε by more than half; at large σ, ε falls roughly as 1/σ and halves (with L 50 and 30 epochs, ε(2σ)/ε(σ) is 0.35 at σ 1, 0.448 at σ 2, 0.47 at σ 3, 0.48 at σ 4). At σ 2 the ratio is just below the 0.45 edge of \"about half\", so the page grades \"below half\" right there; \"about half\" is right from σ 2.1. The page grades the answer at the σ, L and epochs the sliders had when the student answered (printed with the grade): \"about half\" is 0.45–0.55, \"below half\" under 0.45. \"Stays above half\" is a distractor: on the lesson's 1,000 members it is never right anywhere in the sliders' ranges (the ratio stays below 0.49); only in the full-MNIST mode, at large σ on small lots where ε is already tiny, does it come true.",
+            "多数学生以为 σ 加倍 ε 就减半。σ 小（ε 大）时，σ 加倍会让 ε 降到一半以下；σ 大时，ε 大致按 1/σ 下降，于是减半（L 为 50、训练 30 轮时，ε(2σ)/ε(σ) 在 σ 为 1 时是 0.35，为 2 时是 0.448，为 3 时是 0.47，为 4 时是 0.48）。σ 为 2 时比值略低于“大约减半”的下限 0.45，所以页面在这里判“降到一半以下”为对；从 σ 为 2.1 起才判“大约减半”为对。页面按学生作答时滑块上的 σ、L 和轮数评分（评分时一并列出）：“大约减半”指 0.45–0.55，“降到一半以下”指低于 0.45。“仍高于一半”是干扰项：在本课的 1,000 张成员图像上，滑块范围内它永远不对（比值始终低于 0.49）；只有在全 MNIST 模式下、σ 大而批次小、ε 已经很小时，它才会成立。",
         ),
     },
 ];
@@ -104,6 +104,11 @@ pub mod ui {
     pub const BOUND: Text = tx("most advantage ε allows", "ε 允许的最大优势");
     /// [`BOUND`] at the start of a sentence.
     pub const BOUND_LEAD: Text = tx("The most advantage ε allows is", "ε 允许的最大优势为");
+    /// What the page says wherever ε would be printed for σ = 0.
+    pub const NO_GUARANTEE: Text = tx(
+        "σ = 0: clipping alone gives no privacy guarantee (ε = ∞).",
+        "σ = 0：只有裁剪，没有任何隐私保证（ε = ∞）。",
+    );
     pub const FLOOR: Text = tx("No-leak floor", "无泄露基线");
     pub const FORECAST: Text = tx("Forecast for the planned epochs", "按计划轮数预测");
     pub const LOSS_AXIS: Text = tx("loss", "损失");
@@ -116,8 +121,8 @@ pub mod ui {
         "先训练两个模型（第 1 步和第 3 步）再在这里比较。",
     );
     pub const FULL_MNIST: Text = tx(
-        "On all 60,000 training images (784-512-10, lot 256, C = 1, SGD lr 0.15, no momentum, CPU engine, seed 1; the command: backprop-lab train --engine cpu --batch-size 256 --lr 0.15 --momentum 0 --epochs E --dp-clip 1 --dp-noise σ, and without the two --dp options for no privacy): 91.7 % test accuracy at ε = 0.91 (eᵋ ≈ 2.5; σ 1.4, 10 epochs) against 97.7 % without privacy in as many epochs; 94.6 % at ε = 2.92 (eᵋ ≈ 19; σ 1.12, 60 epochs) against 98.3 %. This page does it too: add members=60000 to its address (784-128-10; measured in this page with the CPU engine: 91.8 % at ε = 0.91 with σ 1.4 over 10 epochs, 93.4 % at ε = 2.72, eᵋ ≈ 15, with σ 0.9 over 20 epochs).",
-        "在全部 60,000 张训练图像上（784-512-10，批大小 256，C = 1，SGD 学习率 0.15，无动量，CPU 引擎，随机种子 1；命令：backprop-lab train --engine cpu --batch-size 256 --lr 0.15 --momentum 0 --epochs E --dp-clip 1 --dp-noise σ，去掉两个 --dp 选项即为不加隐私保护）：ε = 0.91（eᵋ ≈ 2.5；σ 1.4，10 轮）时测试准确率 91.7%，同样轮数不加隐私保护为 97.7%；ε = 2.92（eᵋ ≈ 19；σ 1.12，60 轮）时 94.6%，不加隐私保护为 98.3%。本页也能做到：在地址后加上 members=60000（784-128-10；在本页用 CPU 引擎测得：σ 1.4 训练 10 轮、ε = 0.91 时 91.8%；σ 0.9 训练 20 轮、ε = 2.72（eᵋ ≈ 15）时 93.4%）。",
+        "On all 60,000 training images (784-512-10, lot 256, C = 1, SGD lr 0.15, no momentum, CPU engine, seed 1; the command: backprop-lab train --engine cpu --batch-size 256 --lr 0.15 --momentum 0 --epochs E --dp-clip 1 --dp-noise σ, and without the two --dp options for no privacy): 91.7 % test accuracy at ε = 0.91 (eᵋ ≈ 2.5; σ 1.4, 10 epochs) against 97.7 % without privacy in as many epochs; 94.6 % at ε = 2.92 (eᵋ ≈ 19; σ 1.12, 60 epochs) against 98.3 %. This page does it too: add members=60000&lot=256 to its address and set σ and the epochs (784-128-10, C 1, SGD lr 0.1, momentum 0.5; measured in this page with the CPU engine: 91.8 % at ε = 0.91 with σ 1.4 over 10 epochs, 93.4 % at ε = 2.72, eᵋ ≈ 15, with σ 0.9 over 20 epochs; at the page's default lot of 50, σ 1.4 over 10 epochs gives ε ≈ 0.52 instead).",
+        "在全部 60,000 张训练图像上（784-512-10，批大小 256，C = 1，SGD 学习率 0.15，无动量，CPU 引擎，随机种子 1；命令：backprop-lab train --engine cpu --batch-size 256 --lr 0.15 --momentum 0 --epochs E --dp-clip 1 --dp-noise σ，去掉两个 --dp 选项即为不加隐私保护）：ε = 0.91（eᵋ ≈ 2.5；σ 1.4，10 轮）时测试准确率 91.7%，同样轮数不加隐私保护为 97.7%；ε = 2.92（eᵋ ≈ 19；σ 1.12，60 轮）时 94.6%，不加隐私保护为 98.3%。本页也能做到：在地址后加上 members=60000&lot=256，再设定 σ 和轮数（784-128-10，C 1，SGD 学习率 0.1，动量 0.5；在本页用 CPU 引擎测得：σ 1.4 训练 10 轮、ε = 0.91 时 91.8%；σ 0.9 训练 20 轮、ε = 2.72（eᵋ ≈ 15）时 93.4%；若用本页默认的批大小 50，σ 1.4 训练 10 轮得到的 ε 约为 0.52）。",
     );
     pub const ENCRYPTION_CARD: Text = tx(
         "What it would take here. The first layer is 100,352 multiply-adds of the drawing's 784 pixels by known weights: with an additively homomorphic scheme (Paillier) the browser would encrypt each pixel: with a 2,048-bit key each ciphertext is a 4,096-bit number instead of 4 bytes, about 400 KB for one drawing (784 × 512 B). Real-valued pixels and weights must first be scaled to whole numbers (fixed-point encoding), since the scheme computes on integers modulo the key. The server would raise ciphertexts to the weights' powers — about 100,000 modular exponentiations, seconds to minutes on a CPU, against 0.1 ms in the clear. ReLU is not a sum or a product: the server must send the 128 hidden values back to be decrypted, rectified and encrypted again (one more round trip), or use a lattice scheme (CKKS) with a polynomial in place of ReLU, approximate and slower still. The answer comes back encrypted; only the student can read it. No encryption protects against what the trained weights themselves remember — that is what DP is for.",
@@ -127,12 +132,26 @@ pub mod ui {
         "1. At these settings, if σ is doubled, does ε halve?",
         "1. 在这些设置下，如果 σ 加倍，ε 会减半吗？",
     );
-    pub const Q1_YES: Text = tx("Yes, about half", "会，大约减半");
-    pub const Q1_LESS: Text = tx(
-        "No: it drops, but stays above half",
-        "不会：会下降，但仍高于一半",
+    pub const Q1_YES: Text = tx(
+        "Yes, about half (0.45–0.55 of it)",
+        "会，大约减半（为原来的 0.45–0.55）",
     );
-    pub const Q1_MORE: Text = tx("No: it drops below half", "不会：降到一半以下");
+    pub const Q1_LESS: Text = tx(
+        "No: it drops, but stays above half (over 0.55 of it)",
+        "不会：会下降，但仍高于一半（高于原来的 0.55）",
+    );
+    pub const Q1_MORE: Text = tx(
+        "No: it drops below half (under 0.45 of it)",
+        "不会：降到一半以下（低于原来的 0.45）",
+    );
+    pub const Q1_NO_NOISE: Text = tx(
+        "At σ = 0 there is no ε to halve: set σ above 0 (steps 2 and 3) to answer.",
+        "σ = 0 时没有可以减半的 ε：请先把 σ 调到 0 以上（第 2 步和第 3 步）再作答。",
+    );
+    pub const ALREADY_MEASURED: Text = tx(
+        "Already measured: this one is no longer a prediction.",
+        "已经测过了：这题不再是预测。",
+    );
     pub const Q2: Text = tx(
         "2. Will DP-SGD shrink the membership test's advantage on these images, by more than the test's own sampling error?",
         "2. 在这些图像上，DP-SGD 会让成员推断的优势减小，且减小幅度超出测试本身的抽样误差吗？",
