@@ -217,13 +217,25 @@ pub mod ui {
         "Against FGSM, adversarial training is not above both other arms at this ε by more than the uncertainty.",
         "在这个 ε 下，面对 FGSM，对抗训练并没有比另两组都高出不确定度以上。",
     );
+    /// PGD, when it helped against FGSM too.
     pub const HELPED_PGD: Text = tx(
         "Against PGD it helped too: above both other arms by more than the uncertainty.",
         "面对 PGD 它也有帮助：比另两组都高，且超出了不确定度。",
     );
+    /// PGD, when it did not help against FGSM.
+    pub const HELPED_PGD_ONLY: Text = tx(
+        "Against PGD it did help: above both other arms by more than the uncertainty.",
+        "面对 PGD 它却有帮助：比另两组都高，且超出了不确定度。",
+    );
+    /// PGD not helped, FGSM helped.
     pub const NOT_HELPED_PGD: Text = tx(
         "Against PGD it is not above both other arms by more than the uncertainty: what it learned may only blunt FGSM.",
         "面对 PGD，它并没有比另两组都高出不确定度以上：它学到的可能只是钝化了 FGSM。",
+    );
+    /// Neither attack helped.
+    pub const NOT_HELPED_PGD_EITHER: Text = tx(
+        "Against PGD it is not above both other arms by more than the uncertainty either: with this many fine-tuning images and one epoch, adversarial training showed no measurable gain against either attack.",
+        "面对 PGD，它也没有比另两组都高出不确定度以上：在这么多微调图像、一轮微调下，对抗训练对两种攻击都没有显示出可测的提升。",
     );
     pub const THIS_MODEL_PGD: Text = tx("this model (PGD-10)", "本模型（PGD-10）");
     pub const LR: Text = tx("SGD, learning rate", "SGD，学习率");
@@ -304,8 +316,13 @@ pub mod ui {
     pub const TOP: Text = tx("top class", "最高类别");
     pub const SUM: Text = tx("sum over the ten classes", "十个类别之和");
     pub const Q1: Text = tx(
-        "At ε = 0.1 — each pixel changed by at most a tenth of its range — will this model still classify more than half of the test images correctly?",
-        "在 ε = 0.1 时——每个像素最多改变其范围的十分之一——这个模型还能把一半以上的测试图像分类正确吗？",
+        "At ε = 0.1, under FGSM — each pixel changed by at most a tenth of its range — will this model still classify more than half of the test images correctly?",
+        "在 ε = 0.1、FGSM 攻击下——每个像素最多改变其范围的十分之一——这个模型还能把一半以上的测试图像分类正确吗？",
+    );
+    /// Q1 once the accuracy it is graded by is on the page.
+    pub const ALREADY_MEASURED: Text = tx(
+        "Already measured: the accuracy at ε = 0.1 is on this page, so this is no longer a prediction and is not graded.",
+        "已经测过了：ε = 0.1 时的准确率已在本页上，这题不再是预测，所以不评分。",
     );
     pub const Q2: Text = tx(
         "Randomise the output layer: will the gradient map of the same digit stay much the same (ρ above 0.5)?",
