@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 
 use super::panels::ask;
-use super::protocol::{CalibrationView, InQuery, InReply};
+use super::protocol::{CalibrationView, InQuery, InReply, ModelChoice, Source};
 use super::state::{InClient, InState};
 use super::text::ui;
-use crate::ui::i18n::{Lang, percent};
+use crate::ui::i18n::{Lang, Text, percent};
 use kernels::calibration::Bin;
 
 /// Percent with two decimals (ECE values are small), as `lang` writes it.
@@ -60,6 +60,16 @@ fn diagram(before: &[Bin], after: &[Bin], lang: RwSignal<Lang>) -> impl IntoView
             </svg>
             <figcaption>{move || ui::RELIABILITY.get(lang.get())}</figcaption>
         </figure>
+    }
+}
+
+/// Why T is fitted on the test images, for the model explained: only the shipped models' training
+/// images are known.
+fn why_test_images(source: Option<Source>) -> Text {
+    match source {
+        Some(Source::Shipped(ModelChoice::Shipped)) => ui::CAL_SEEN,
+        Some(Source::Shipped(ModelChoice::Small)) => ui::CAL_SEEN_SMALL,
+        Some(Source::File | Source::Live(_)) | None => ui::CAL_SEEN_UNKNOWN,
     }
 }
 
@@ -126,10 +136,25 @@ pub fn calibration(client: InClient, state: InState, lang: RwSignal<Lang>) -> im
                             Lang::En => format!(" {}.", percent(Lang::En, f64::from(acc), 1)),
                             Lang::Zh => format!("{}。", percent(Lang::Zh, f64::from(acc), 1)),
                         }}</p>
-                    <p class="hint">{move || ui::CAL_SEEN.get(lang.get())}</p>
+                    <p class="hint" data-testid="calibration-seen">{move || why_test_images(state.source.get()).get(lang.get())}</p>
                     {diagram(&c.bins.0, &c.bins.1, lang)}
                 }.into_any()
             }
         }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ModelChoice, Source, why_test_images};
+
+    #[test]
+    fn only_the_shipped_model_is_said_to_have_seen_all_60000_training_images() {
+        assert!(why_test_images(Some(Source::Shipped(ModelChoice::Shipped))).en.contains("60,000"));
+        for s in [Some(Source::Shipped(ModelChoice::Small)), Some(Source::File), Some(Source::Live(10)), None] {
+            let t = why_test_images(s);
+            assert!(!t.en.contains("60,000") && !t.zh.contains("60,000"), "{}", t.en);
+        }
+        assert!(why_test_images(Some(Source::File)).en.contains("not known"));
     }
 }
