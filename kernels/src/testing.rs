@@ -2,7 +2,12 @@
 
 /// A dataset of `samples` random 1×`width` greyscale images in `classes` classes (labels cycle 0, 1,
 /// …), from `seed`: the small stand-in the engine-level tests train and attack.
-pub fn random_dataset(samples: usize, width: usize, classes: usize, seed: u64) -> crate::dataset::Dataset {
+pub fn random_dataset(
+    samples: usize,
+    width: usize,
+    classes: usize,
+    seed: u64,
+) -> crate::dataset::Dataset {
     let mut rng = crate::rng::SeededRng::new(seed);
     crate::dataset::Dataset {
         name: "random".into(),

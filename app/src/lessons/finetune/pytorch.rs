@@ -274,10 +274,16 @@ mod tests {
         let mut stopping = state(None);
         stopping.full.patience = 3;
         let st = snippet(&stopping);
-        assert!(st.contains("import copy\n") && st.contains("val_loader = DataLoader"), "{st}");
+        assert!(
+            st.contains("import copy\n") && st.contains("val_loader = DataLoader"),
+            "{st}"
+        );
         assert!(st.contains("epochs=20, patience=3)"), "{st}");
         assert!(st.contains("model.load_state_dict(best_weights)"), "{st}");
-        assert!(st.contains("lr=0.001, momentum=0.9, weight_decay=0, epochs=20)"), "the head phase has none: {st}");
+        assert!(
+            st.contains("lr=0.001, momentum=0.9, weight_decay=0, epochs=20)"),
+            "the head phase has none: {st}"
+        );
     }
 }
 

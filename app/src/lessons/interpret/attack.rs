@@ -384,7 +384,11 @@ mod tests {
         assert!(pgd_sentence(true, false).en.contains("only blunt FGSM"));
         for helped_pgd in [true, false] {
             let t = pgd_sentence(false, helped_pgd);
-            assert!(!t.en.contains("too") && !t.en.contains("blunt FGSM"), "{}", t.en);
+            assert!(
+                !t.en.contains("too") && !t.en.contains("blunt FGSM"),
+                "{}",
+                t.en
+            );
             assert!(!t.zh.contains("钝化"), "{}", t.zh);
         }
         assert!(pgd_sentence(false, false).en.contains("either"));

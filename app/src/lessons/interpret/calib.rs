@@ -150,10 +150,23 @@ mod tests {
 
     #[test]
     fn only_the_shipped_model_is_said_to_have_seen_all_60000_training_images() {
-        assert!(why_test_images(Some(Source::Shipped(ModelChoice::Shipped))).en.contains("60,000"));
-        for s in [Some(Source::Shipped(ModelChoice::Small)), Some(Source::File), Some(Source::Live(10)), None] {
+        assert!(
+            why_test_images(Some(Source::Shipped(ModelChoice::Shipped)))
+                .en
+                .contains("60,000")
+        );
+        for s in [
+            Some(Source::Shipped(ModelChoice::Small)),
+            Some(Source::File),
+            Some(Source::Live(10)),
+            None,
+        ] {
             let t = why_test_images(s);
-            assert!(!t.en.contains("60,000") && !t.zh.contains("60,000"), "{}", t.en);
+            assert!(
+                !t.en.contains("60,000") && !t.zh.contains("60,000"),
+                "{}",
+                t.en
+            );
         }
         assert!(why_test_images(Some(Source::File)).en.contains("not known"));
     }

@@ -65,14 +65,19 @@ pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>)
             );
         }
     };
-    let result = move |picked: bool, truth: bool, testid: &'static str, detail: Box<dyn Fn(Lang) -> String + Send + Sync>| {
+    let result = move |picked: bool,
+                       truth: bool,
+                       testid: &'static str,
+                       detail: Box<dyn Fn(Lang) -> String + Send + Sync>| {
         view! {
             <p data-testid=testid data-correct=(picked == truth).to_string() class=if picked == truth { "good" } else { "bad" }>
                 {move || if picked == truth { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}{move || format!(" {}", detail(lang.get()))}</p>
         }
     };
     // Q1's measurement, as the page writes it: "FGSM, ε = 0.1: 24.4 % (n = 1000)".
-    let measured = |acc: f32, n: usize| move |l: Lang| format!("FGSM, ε = 0.1: {} (n = {n})", percent(l, f64::from(acc), 1));
+    let measured = |acc: f32, n: usize| {
+        move |l: Lang| format!("FGSM, ε = 0.1: {} (n = {n})", percent(l, f64::from(acc), 1))
+    };
     // Q1 is a prediction only while the accuracy it is graded by is not on the page (step 5 or 6
     // measured it, or the curve was kept from before a reload).
     let q1_locked = move || q1.get().is_none() && state.accuracy_at(Arm::Model, 0.1).is_some();
