@@ -411,6 +411,9 @@ test('walking steps 1→2→3→4 without touching a lock, "Train the head" stil
     assert.equal(await ft.number('weight-change-fc1.bias'), 0);
     assert.equal(await ft.value('grad-norm-fc1.weight'), '', 'no gradient computed for fc1');
     assert.ok(await ft.number('weight-change-fc2.weight') > 0, 'the head trained');
+    // Trained before predicting: the gradient question can no longer be locked in.
+    assert.ok(await ft.byId('ft-predict-lock').isDisabled(), 'no prediction after the head has trained');
+    assert.match(await ft.text('ft-predict-too-late'), /Predict before training/);
     // The comparison names the phase reached: head only, not yet fine-tuning; the pretrained head was kept
     // (step 3 was walked past), so it is not called a linear probe.
     await ft.next(); await ft.next();

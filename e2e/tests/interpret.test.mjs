@@ -172,15 +172,11 @@ test('the robustness curve falls from the clean accuracy and PGD is at or below 
     await p.screenshot('interpret-07-overconfidence');
 
     await p.next();
-    await p.byId('interpret-q1-yes').click();
-    await p.byId('interpret-q1-result').waitFor({ timeout: 120_000 });
-    {
-      // Within two standard errors of 50 % the page marks neither answer.
-      const n = 1000;
-      const se = Math.sqrt(acc[2] * (1 - acc[2]) / n);
-      const expected = Math.abs(acc[2] - 0.5) < 2 * se ? 'undecided' : String(acc[2] > 0.5);
-      assert.equal(await p.attr('interpret-q1-result', 'data-correct'), expected);
-    }
+    // The curve of step 5 already shows the accuracy at ε = 0.1: question 1 is no longer a prediction.
+    assert.equal(await p.byId('interpret-q1-yes').isDisabled(), true, 'Q1 locked once measured');
+    assert.equal(await p.byId('interpret-q1-no').isDisabled(), true);
+    assert.match(await p.text('interpret-q1-measured'), /no longer a prediction/);
+    assert.equal(await p.byId('interpret-q1-result').count(), 0);
     await p.byId('interpret-q2-no').click();
     await p.byId('interpret-q2-result').waitFor({ timeout: 60_000 });
     await p.screenshot('interpret-08-check');
@@ -194,6 +190,21 @@ test('the robustness curve falls from the clean accuracy and PGD is at or below 
     await p.byId('interpret-afresh').click();
     await p.byId('interpret-resumed').waitFor({ state: 'detached' });
     assert.equal(await p.byId('robustness-table').count(), 0, 'the curves are gone');
+    // Nothing measured any more: question 1 is a prediction again, graded by the accuracy at ε = 0.1
+    // that answering it measures (the same model and images as step 5's curve).
+    await p.next();
+    await p.next();
+    assert.equal(await p.byId('interpret-q1-measured').count(), 0);
+    await p.byId('interpret-q1-yes').click();
+    await p.byId('interpret-q1-result').waitFor({ timeout: 120_000 });
+    {
+      // Within two standard errors of 50 % the page marks neither answer.
+      const n = 1000;
+      const se = Math.sqrt(acc[2] * (1 - acc[2]) / n);
+      const expected = Math.abs(acc[2] - 0.5) < 2 * se ? 'undecided' : String(acc[2] > 0.5);
+      assert.equal(await p.attr('interpret-q1-result', 'data-correct'), expected);
+    }
+    assert.match(await p.text('interpret-q1-result'), /FGSM, ε = 0\.1/);
     assert.equal(await p.errors(), '');
     assert.deepEqual(p.consoleErrors, []);
   } finally { await p.page.context().close(); }

@@ -155,7 +155,7 @@ test('momentum: no overshoot at μ = 0, overshoot at 0.99, each sentence and the
     assert.match(await p.text('opt-overshoot'), /swings back/);
     assert.match(await p.page.textContent('[data-testid=opt-momentum]'), /0\.05 \/ \(1 − 0\.99\) = 5\.000/);
     for (let i = 0; i < 3; i++) await p.byId('lesson-next').click();
-    // Question 1 is graded by the ratio of the page's own counts: "several times sooner" is right
+    // Question 1 is graded by the ratio of the page's own counts: "at least twice as fast" is right
     // exactly when gradient descent needed at least twice momentum's iterations.
     await p.byId('opt-q1-1').click();
     const q1 = p.byId('opt-q1-result');
@@ -166,7 +166,7 @@ test('momentum: no overshoot at μ = 0, overshoot at 0.99, each sentence and the
     assert.equal(await q1.getAttribute('data-correct'), String(ratio >= 2), `ratio ${ratio}`);
     assert.ok(ratio > 4 && ratio < 8, `about 6× at κ = 100, not √κ = 10: ${ratio}`);
     assert.match(await p.text('opt-q1-result'), new RegExp(`Gradient descent ${gd} · Momentum ${hb}: momentum needed ${(gd / hb).toFixed(1)}× fewer iterations`));
-    assert.match(await p.text('opt-q1-1'), /several times sooner/);
+    assert.match(await p.text('opt-q1-1'), /at least twice as fast/);
     assert.equal(await p.byId('opt-q1-1').getAttribute('data-right'), 'true');
     // A wrong answer marks the right option.
     await p.byId('opt-q2-0').click();

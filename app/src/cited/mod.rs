@@ -111,7 +111,6 @@ macro_rules! cifar_animals_accuracy {
         "41.65"
     };
 }
-pub(crate) use cifar_animals_accuracy;
 
 const SHIPPED: Cited = Cited {
     id: "",

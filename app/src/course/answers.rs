@@ -209,8 +209,8 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "1. κ = 100、两者都用最佳设置时，谁先把距离缩小到 1/1000？",
         ),
         answer: tx(
-            "Momentum, several times sooner. Graded by the two paths' iteration counts on the page's surface (the result line shows both).",
-            "动量，快好几倍。按页面曲面上两条路径的迭代次数评分（结果行会显示两个次数）。",
+            "Momentum, at least twice as fast (about 6× here). Graded by the two paths' iteration counts on the page's surface (the result line shows both).",
+            "动量，至少快一倍（这里约 6 倍）。按页面曲面上两条路径的迭代次数评分（结果行会显示两个次数）。",
         ),
         graded_by: "lessons/optimizers/quiz.rs question_runs",
     },

@@ -135,6 +135,11 @@ fn stop_sentence(lang: Lang, s: &StopInfo) -> String {
             "Stopped early at epoch {stopped} of {epochs}: the validation loss ({validation} examples carved from the training examples) was lowest at epoch {best} ({loss}) and did not fall in the {patience} epochs after it. The weights of epoch {best} were kept, so the curve ends there. The phase trained on the other {train} examples.",
             "在第 {stopped} 轮（共 {epochs} 轮）触发早停：验证损失（从训练样本中划出的 {validation} 个样本）在第 {best} 轮最低（{loss}），之后 {patience} 轮都没有再下降。保留了第 {best} 轮的权重，所以曲线在那里结束。这个阶段在其余 {train} 个样本上训练。",
         ),
+        // The epochs after the best one are dropped from the curve (FtState::stopped): say so.
+        (best, false) if best < s.stopped_at => (
+            "Ran all {epochs} epochs without running out of patience: the validation loss ({validation} examples carved from the training examples) was lowest at epoch {best} ({loss}), whose weights were kept, so the curve ends at epoch {best}. The phase trained on the other {train} examples.",
+            "跑完了全部 {epochs} 轮，耐心没有用完：验证损失（从训练样本中划出的 {validation} 个样本）在第 {best} 轮最低（{loss}），保留了那一轮的权重，所以曲线在第 {best} 轮结束。这个阶段在其余 {train} 个样本上训练。",
+        ),
         (_, false) => (
             "Ran all {epochs} epochs without running out of patience: the validation loss ({validation} examples carved from the training examples) was lowest at epoch {best} ({loss}), whose weights were kept. The phase trained on the other {train} examples.",
             "跑完了全部 {epochs} 轮，耐心没有用完：验证损失（从训练样本中划出的 {validation} 个样本）在第 {best} 轮最低（{loss}），保留了那一轮的权重。这个阶段在其余 {train} 个样本上训练。",
@@ -240,6 +245,20 @@ mod tests {
             },
         );
         assert!(all.starts_with("Ran all 20 epochs"), "{all}");
+        assert!(all.contains("the curve ends at epoch 6"), "{all}");
+        let last = stop_sentence(
+            Lang::En,
+            &StopInfo {
+                early: false,
+                stopped_at: 20,
+                best_epoch: 20,
+                ..s
+            },
+        );
+        assert!(
+            !last.contains("curve ends"),
+            "the best epoch is the last: nothing is cut, {last}"
+        );
         assert!(!patience_differs([0, 0, 0]) && !patience_differs([3, 3, 3]));
         assert!(patience_differs([3, 3, 0]) && patience_differs([0, 2, 0]));
         for r in [LR, MOMENTUM, WEIGHT_DECAY, EPOCHS, PATIENCE] {

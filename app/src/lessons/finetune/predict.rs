@@ -115,6 +115,22 @@ pub fn gradient_question(state: FtState, lang: RwSignal<Lang>, p: Predictions) -
         }
     });
     let actual = move || traced.get().filter(|_| ran());
+    // A prediction is made before the head trains: once a head-phase step has run (its trace is on the
+    // freezing panel), an unanswered question can no longer be locked in.
+    let too_late = move || {
+        p.gradients.get().is_none()
+            && (ran()
+                || traced.get().is_some()
+                || state
+                    .curve
+                    .get()
+                    .iter()
+                    .any(|&(ph, _)| ph == PhaseKind::Head))
+    };
+    let late = tx(
+        "Predict before training: the head has already trained here. Start afresh to try again.",
+        "请在训练之前预测：这里的分类头已经训练过了。重新开始即可再试。",
+    );
     let zeroing = move || state.tensors.get().iter().any(|r| r.zeroed);
     view! {
         <div class="predict" data-testid="ft-predict-gradients">
@@ -126,7 +142,7 @@ pub fn gradient_question(state: FtState, lang: RwSignal<Lang>, p: Predictions) -
                     view! {
                         <label class="check">
                             <input type="checkbox" data-testid=format!("ft-predict-{name}")
-                                disabled=move || p.gradients.get().is_some()
+                                disabled=move || p.gradients.get().is_some() || too_late()
                                 prop:checked=move || p.ticked.get().contains(&n)
                                 on:change=move |ev| {
                                     let on = event_target_checked(&ev);
@@ -137,8 +153,9 @@ pub fn gradient_question(state: FtState, lang: RwSignal<Lang>, p: Predictions) -
                     }
                 }).collect_view()}
             </div>
-            <button class="secondary" data-testid="ft-predict-lock" disabled=move || p.gradients.get().is_some()
+            <button class="secondary" data-testid="ft-predict-lock" disabled=move || p.gradients.get().is_some() || too_late()
                 on:click=move |_| p.gradients.set(Some(p.ticked.get_untracked()))>{move || lock.get(lang.get())}</button>
+            {move || too_late().then(|| view! { <p class="hint" data-testid="ft-predict-too-late" role="status">{move || late.get(lang.get())}</p> })}
             {move || p.gradients.get().zip(actual()).map(|(mut predicted, mut actual)| {
                 predicted.sort();
                 actual.sort();

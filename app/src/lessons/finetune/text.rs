@@ -110,14 +110,29 @@ pub fn scenario_note(s: Scenario) -> Text {
             "自定义 k 个新类别（✓ ✗ ○、字母……）并画出例子：分类头就有 k 个输出。这正是新输出层的用途。",
         ),
         Scenario::Cifar => tx(
-            "A stand-in for the article's §5.2 program, not a scaled copy of it: its model is an ImageNet-trained CNN (a 512-wide fc, presumably a ResNet-18); here an MLP 3072→512→6 trained on CIFAR-10's six animal classes stands in, fine-tuned to the four vehicles through a new 512→4 head, with random flips and crops (padding 4) done in the gather kernel and mean 0.5 / std 0.5. Step 6 measures what its animal features are worth: the head alone on them against chance (1/4), and against a fresh network trained on the same vehicle images. Whatever it shows is about this small MLP, not evidence about transfer on CIFAR.",
-            "原文 §5.2 流程的一个替代品，而不是它的缩小版：原文的模型是在 ImageNet 上训练的卷积网络（fc 宽 512，大概是 ResNet-18）；这里用一个在 CIFAR-10 六类动物上训练的 3072→512→6 多层感知机代替，通过新的 512→4 分类头微调到四类交通工具；随机翻转和裁剪（填充 4）在 gather 内核（按索引取一批样本）里完成，均值 0.5、标准差 0.5。第 6 步会测量这些动物特征的价值：只训练分类头时与随机猜测（1/4）相比如何，以及与在同样的交通工具图像上从头训练的新网络相比如何。无论结果如何，它只说明这个小小的多层感知机，并不是关于 CIFAR 上迁移学习的证据。",
+            "A stand-in for the article's §5.2 program, not a scaled copy of it: the article does not say what its model is (the code loads pretrained_model.pth and replaces a .fc with 512 inputs, which suggests a torchvision ResNet-18, perhaps trained on ImageNet); here an MLP 3072→512→6 trained on CIFAR-10's six animal classes stands in, fine-tuned to the four vehicles through a new 512→4 head, with random flips and crops (padding 4) done in the gather kernel and mean 0.5 / std 0.5. Step 6 measures what its animal features are worth: the head alone on them against chance (1/4), and against a fresh network trained on the same vehicle images. Whatever it shows is about this small MLP, not evidence about transfer on CIFAR.",
+            "原文 §5.2 流程的一个替代品，而不是它的缩小版：原文没有说明它的模型是什么（代码加载 pretrained_model.pth，并替换一个输入为 512 的 .fc 层，这暗示它是 torchvision 的 ResNet-18，可能在 ImageNet 上训练过）；这里用一个在 CIFAR-10 六类动物上训练的 3072→512→6 多层感知机代替，通过新的 512→4 分类头微调到四类交通工具；随机翻转和裁剪（填充 4）在 gather 内核（按索引取一批样本）里完成，均值 0.5、标准差 0.5。第 6 步会测量这些动物特征的价值：只训练分类头时与随机猜测（1/4）相比如何，以及与在同样的交通工具图像上从头训练的新网络相比如何。无论结果如何，它只说明这个小小的多层感知机，并不是关于 CIFAR 上迁移学习的证据。",
         ),
         Scenario::Clothes => tx(
             "Fashion-MNIST with the digit model: the honest case. With enough examples, features learned on digits may barely help clothes, and the numbers will say so.",
-            "用数字模型做 Fashion-MNIST：一个如实呈现结果的例子：样本足够时，数字特征对服装可能几乎没有帮助，数字会说明这一点。",
+            "用数字模型做 Fashion-MNIST，这是一个如实呈现结果的例子：样本足够多时，从数字学到的特征对服装可能几乎没有帮助，测得的数值会如实说明这一点。",
         ),
     }
+}
+
+/// The cited CIFAR-10 animals accuracy ([`crate::cited::CIFAR_ANIMALS_MLP`]) to one decimal, the test
+/// images it was measured on and its 95 % band in points, as literals for `concat!` (a test checks
+/// them against the cited row).
+macro_rules! cifar_animals {
+    (accuracy) => {
+        "41.7"
+    };
+    (images) => {
+        "593"
+    };
+    (band) => {
+        "4.0"
+    };
 }
 
 /// The shipped model a scenario starts from.
@@ -126,13 +141,21 @@ pub fn scenario_model(s: Scenario) -> Text {
         Scenario::Cifar => tx(
             concat!(
                 "Pretrained model: the shipped CIFAR-10 animals MLP, 3072→512→6 (",
-                crate::cited::cifar_animals_accuracy!(),
-                " % on six animal classes)."
+                cifar_animals!(accuracy),
+                " % on the ",
+                cifar_animals!(images),
+                " test images of its six animal classes, ±",
+                cifar_animals!(band),
+                " points)."
             ),
             concat!(
-                "预训练模型：自带的 CIFAR-10 动物多层感知机，3072→512→6（在六类动物上 ",
-                crate::cited::cifar_animals_accuracy!(),
-                "%）。"
+                "预训练模型：自带的 CIFAR-10 动物多层感知机，3072→512→6（在六类动物的 ",
+                cifar_animals!(images),
+                " 张测试图像上为 ",
+                cifar_animals!(accuracy),
+                "%，±",
+                cifar_animals!(band),
+                " 个百分点）。"
             ),
         ),
         _ => tx(
@@ -357,6 +380,15 @@ pub fn features(lang: Lang, head: f32, k: usize, scratch: Option<f32>, n: usize)
     let b = band(head, s, n);
     let d = 100.0 * (head - s);
     let second = match (lang, d > b, -d > b) {
+        // The head alone showed nothing over chance: no "but", there is no claim to qualify.
+        (Lang::En, false, false) if !over_chance => format!(
+            " A fresh network trained from scratch on the same examples reaches {}, within the ±{b:.1}-point band of the head alone.",
+            pc(s)
+        ),
+        (Lang::Zh, false, false) if !over_chance => format!(
+            "在同样样本上从头训练的新网络达到 {}，与只训练分类头的结果相差在 ±{b:.1} 个百分点的误差带之内。",
+            pc(s)
+        ),
         (Lang::En, true, _) => format!(
             " They beat a fresh network trained from scratch on the same examples ({}) by more than the ±{b:.1}-point band.",
             pc(s)
@@ -500,8 +532,8 @@ pub mod ui {
     );
     /// What the article's own code assumes.
     pub const ARTICLE_CODE: Text = tx(
-        "What the article's §5.2 code assumes: its pretrained model is an ImageNet-trained CNN with a 512-wide fc (presumably a ResNet-18); torch.load of a whole module needs weights_only=False since PyTorch 2.6 (or save and load a state_dict, as above); it uses torchvision without importing it; and it freezes every parameter, while its text says \"the first layers\". BatchNorm layers also keep updating their running statistics in train() mode even when frozen.",
-        "原文 §5.2 的代码默认了这些：它的预训练模型是在 ImageNet 上训练、fc 宽 512 的卷积网络（大概是 ResNet-18）；从 PyTorch 2.6 起，用 torch.load 加载整个模块需要 weights_only=False（或者像上面那样保存并加载 state_dict）；它用了 torchvision 却没有导入；它冻结了全部参数，而正文说的是“前面几层”。另外，即使被冻结，BatchNorm 层在 train() 模式下仍会更新它的运行统计量。",
+        "What the article's §5.2 code assumes: a pretrained model whose .fc has 512 inputs (the article does not say which model; a torchvision ResNet-18, perhaps trained on ImageNet, would fit); torch.load of a whole module needs weights_only=False since PyTorch 2.6 (or save and load a state_dict, as above); it uses torchvision without importing it; and it freezes every parameter, while its text says \"the first layers\". BatchNorm layers also keep updating their running statistics in train() mode even when frozen.",
+        "原文 §5.2 的代码默认了这些：一个 .fc 层输入为 512 的预训练模型（原文没有说明是哪个模型；torchvision 的 ResNet-18，可能在 ImageNet 上训练过，就符合这一点）；从 PyTorch 2.6 起，用 torch.load 加载整个模块需要 weights_only=False（或者像上面那样保存并加载 state_dict）；它用了 torchvision 却没有导入；它冻结了全部参数，而正文说的是“前面几层”。另外，即使被冻结，BatchNorm 层在 train() 模式下仍会更新它的运行统计量。",
     );
     /// Engine column.
     pub const OURS: Text = tx(
@@ -674,6 +706,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_cifar_animals_figure_is_the_cited_rows_with_its_count_and_band() {
+        let row = crate::cited::CIFAR_ANIMALS_MLP;
+        let n: f64 = cifar_animals!(images).parse().unwrap();
+        // 41.65 % is 247 of 593 (41.653 %): one decimal from the count, not from the rounded figure.
+        let right = (row.number() / 100.0 * n).round();
+        let p = right / n;
+        assert!((100.0 * p - row.number()).abs() < 0.005, "{right} / {n}");
+        assert_eq!(cifar_animals!(accuracy), format!("{:.1}", 100.0 * p));
+        assert!(
+            row.what
+                .en
+                .contains(concat!("the ", cifar_animals!(images), " test images"))
+        );
+        let band = 196.0 * (p * (1.0 - p) / n).sqrt();
+        assert_eq!(cifar_animals!(band), format!("{band:.1}"));
+        let t = scenario_model(Scenario::Cifar);
+        assert!(
+            t.en.contains("41.7 % on the 593 test images") && t.zh.contains("41.7%，±4.0"),
+            "{}",
+            t.zh
+        );
+    }
+
+    #[test]
     fn every_kernel_task_reads_in_chinese() {
         use kernels::engine::{OptimizerKind, StepShape};
         let shape = StepShape {
@@ -738,6 +794,12 @@ mod tests {
         );
         let f = features(Lang::En, 0.27, 4, None, 200);
         assert!(f.contains("within the band of chance"), "{f}");
+        // Within chance and within the band of scratch: no "But" against a claim never made.
+        for lang in [Lang::En, Lang::Zh] {
+            let f = features(lang, 0.27, 4, Some(0.26), 200);
+            assert!(!f.contains("But") && !f.contains("但"), "{f}");
+            assert!(f.contains("26.0"), "{f}");
+        }
         assert!(!features(Lang::Zh, 0.523, 4, Some(0.577), 500).contains(" %"));
     }
 }

@@ -11,12 +11,17 @@ use super::text::ui;
 use super::{EPSILONS, HARDEN_EPSILON};
 use crate::ui::drawing::DrawingPad;
 use crate::ui::heatmap::{DigitImage, Heatmap, Layout};
-use crate::ui::i18n::Lang;
+use crate::ui::i18n::{Lang, percent};
 use crate::ui::line_chart::{LineChart, Series};
 use kernels::attack::FINE_TUNE;
 
 /// The PyTorch FGSM tutorial's published accuracies of its LeNet at ε = 0, 0.1, 0.2, 0.3.
 pub const REFERENCE: [(f32, f32); 4] = crate::cited::LENET_CURVE;
+
+/// An accuracy or a probability as `lang` writes it, one decimal ("24.4 %" / "24.4%").
+fn pc(lang: Lang, fraction: f32) -> String {
+    percent(lang, f64::from(fraction), 1)
+}
 
 /// 1.96 standard errors of an accuracy `p` measured on `n` images (a 95 % band).
 pub fn band(p: f32, n: usize) -> f32 {
@@ -67,13 +72,13 @@ pub fn fgsm(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) 
                     <div class="figure-row">
                         <figure><DigitImage pixels=Signal::derive(move || orig.clone()) testid="fgsm-original"
                             aria=Signal::derive(move || ui::ORIGINAL.get(lang.get()).to_string()) />
-                            <figcaption>{move || ui::ORIGINAL.get(lang.get())}{format!(" · {before} ({:.1} %)", pb * 100.0)}</figcaption></figure>
+                            <figcaption>{move || ui::ORIGINAL.get(lang.get())}{move || format!(" · {before} ({})", pc(lang.get(), pb))}</figcaption></figure>
                         <figure><Heatmap values=Signal::derive(move || change.clone()) layout=Layout::Tiles { tiles: 1, side: 28, per_row: 1 } px=4 testid="fgsm-perturbation"
                             aria=Signal::derive(move || ui::PERTURBATION.get(lang.get()).to_string()) />
                             <figcaption>{move || ui::PERTURBATION.get(lang.get())}</figcaption></figure>
                         <figure><DigitImage pixels=Signal::derive(move || adv.clone()) testid="fgsm-adversarial"
                             aria=Signal::derive(move || ui::ATTACKED.get(lang.get()).to_string()) />
-                            <figcaption>{move || ui::ATTACKED.get(lang.get())}{format!(" · {after} ({:.1} %)", pa * 100.0)}</figcaption></figure>
+                            <figcaption>{move || ui::ATTACKED.get(lang.get())}{move || format!(" · {after} ({})", pc(lang.get(), pa))}</figcaption></figure>
                     </div>
                     <p data-testid="fgsm-prediction" data-label=label data-before=before data-after=after data-epsilon=f.epsilon.to_string()
                         class=if before != after { "bad" } else { "good" }>
@@ -188,6 +193,7 @@ pub fn fragile(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl I
 
 /// The measured accuracies as a table, one column per arm, each with its 95 % band.
 fn curve_table(state: InState, arms: &'static [Arm], lang: RwSignal<Lang>) -> impl IntoView {
+    let l = lang.get();
     let n = arms
         .iter()
         .find_map(|&a| state.curve(a).with(|c| c.first().map(|p| p.2)));
@@ -203,7 +209,7 @@ fn curve_table(state: InState, arms: &'static [Arm], lang: RwSignal<Lang>) -> im
                     let pgd = state.pgd_at(a, e);
                     let suffix = if a == Arm::Model { format!("{e}") } else { format!("{}-{e}", key(a)) };
                     let shown = |c: Option<(f32, usize)>, measured: bool| match c {
-                        Some((p, n)) => format!("{:.1} % ± {:.1}", p * 100.0, band(p, n) * 100.0),
+                        Some((p, n)) => format!("{} ± {:.1}", pc(l, p), band(p, n) * 100.0),
                         // The point is in but PGD was not run at this ε.
                         None if measured => "—".into(),
                         None => "…".into(),
@@ -214,7 +220,7 @@ fn curve_table(state: InState, arms: &'static [Arm], lang: RwSignal<Lang>) -> im
                     }
                 }).collect_view()}</tr>
             }).collect_view()}</tbody>
-            <caption>{format!("n = {n} · ± 95 %")}</caption>
+            <caption>{format!("n = {n} · ± {}", percent(l, 0.95, 0))}</caption>
         </table>
     })
 }
@@ -293,17 +299,27 @@ pub fn sturdier(
                 " " <span class="swatch tuned"></span>{move || ui::ARM_CLEAN.get(lang.get())}
                 " " <span class="swatch hardened"></span>{move || ui::ARM_ADV.get(lang.get())}</p>
             {move || curve_table(state, &[Arm::Model, Arm::Clean, Arm::Adversarial], lang)}
-            {move || verdict().map(|((helped, m, c, a), (helped_pgd, pm, pc, pa))| view! {
+            {move || verdict().map(|((helped, m, c, a), (helped_pgd, pm, pcl, pa))| view! {
                 <div data-testid="harden-verdict" data-helped=helped.to_string() data-helped-pgd=helped_pgd.to_string()>
                     <p class=if helped { "good" } else { "bad" }>
-                        {format!("FGSM, ε = {HARDEN_EPSILON}: {:.1} % · {:.1} % · {:.1} % — ", m * 100.0, c * 100.0, a * 100.0)}
+                        {move || { let l = lang.get(); format!("FGSM, ε = {HARDEN_EPSILON}: {} · {} · {} — ", pc(l, m), pc(l, c), pc(l, a)) }}
                         {move || if helped { ui::HELPED.get(lang.get()) } else { ui::NOT_HELPED.get(lang.get()) }}</p>
                     <p class=if helped_pgd { "good" } else { "bad" }>
-                        {format!("PGD-10, ε = {HARDEN_EPSILON}: {:.1} % · {:.1} % · {:.1} % — ", pm * 100.0, pc * 100.0, pa * 100.0)}
-                        {move || if helped_pgd { ui::HELPED_PGD.get(lang.get()) } else { ui::NOT_HELPED_PGD.get(lang.get()) }}</p>
+                        {move || { let l = lang.get(); format!("PGD-10, ε = {HARDEN_EPSILON}: {} · {} · {} — ", pc(l, pm), pc(l, pcl), pc(l, pa)) }}
+                        {move || pgd_sentence(helped, helped_pgd).get(lang.get())}</p>
                 </div>
             })}
         </div>
+    }
+}
+
+/// The PGD verdict's sentence, chosen by both verdicts: it follows the FGSM line printed above it.
+fn pgd_sentence(helped_fgsm: bool, helped_pgd: bool) -> crate::ui::i18n::Text {
+    match (helped_fgsm, helped_pgd) {
+        (true, true) => ui::HELPED_PGD,
+        (false, true) => ui::HELPED_PGD_ONLY,
+        (true, false) => ui::NOT_HELPED_PGD,
+        (false, false) => ui::NOT_HELPED_PGD_EITHER,
     }
 }
 
@@ -340,7 +356,7 @@ pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) ->
         let (c, p) = top(probs);
         let sum: f32 = probs.iter().sum();
         view! { <p data-testid=testid data-class=c data-p=p.to_string()>
-        {move || ui::TOP.get(lang.get())}{format!(" {c}: {:.1} % · ", p * 100.0)}{move || ui::SUM.get(lang.get())}{format!(" {:.1} %", sum * 100.0)}</p> }
+        {move || ui::TOP.get(lang.get())}{move || format!(" {c}: {} · ", pc(lang.get(), p))}{move || ui::SUM.get(lang.get())}{move || format!(" {}", pc(lang.get(), sum))}</p> }
     };
     view! {
         <div class="panel wide" data-testid="overconfidence">
@@ -354,5 +370,28 @@ pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) ->
             })}
             {calib}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pgd_sentence;
+
+    #[test]
+    fn the_pgd_sentence_follows_the_fgsm_verdict() {
+        // "Too" and "only blunt FGSM" only where FGSM was helped.
+        assert!(pgd_sentence(true, true).en.contains("too"));
+        assert!(pgd_sentence(true, false).en.contains("only blunt FGSM"));
+        for helped_pgd in [true, false] {
+            let t = pgd_sentence(false, helped_pgd);
+            assert!(
+                !t.en.contains("too") && !t.en.contains("blunt FGSM"),
+                "{}",
+                t.en
+            );
+            assert!(!t.zh.contains("钝化"), "{}", t.zh);
+        }
+        assert!(pgd_sentence(false, false).en.contains("either"));
+        assert!(!pgd_sentence(false, true).zh.contains("也"));
     }
 }

@@ -5,15 +5,15 @@
 use leptos::prelude::*;
 
 use super::panels::ask;
-use super::protocol::{CalibrationView, InQuery, InReply};
+use super::protocol::{CalibrationView, InQuery, InReply, ModelChoice, Source};
 use super::state::{InClient, InState};
 use super::text::ui;
-use crate::ui::i18n::Lang;
+use crate::ui::i18n::{Lang, Text, percent};
 use kernels::calibration::Bin;
 
-/// Percent with two decimals (ECE values are small).
-fn pct(v: f32) -> String {
-    format!("{:.2} %", v * 100.0)
+/// Percent with two decimals (ECE values are small), as `lang` writes it.
+fn pct(lang: Lang, v: f32) -> String {
+    percent(lang, f64::from(v), 2)
 }
 
 /// The reliability diagram: per confidence bin, the accuracy before (red) and after (blue)
@@ -33,10 +33,11 @@ fn diagram(before: &[Bin], after: &[Bin], lang: RwSignal<Lang>) -> impl IntoView
                 let bw = pw / k / 2.0 - 1.0;
                 let x0 = x(i as f64 / k) + offset * (bw + 1.0) + 0.5;
                 let top_y = y(f64::from(b.accuracy));
+                let (count, accuracy) = (b.count, b.accuracy);
                 view! {
                     <rect class=class x=x0 y=top_y width=bw height=(y(0.0) - top_y).max(0.0) fill=colour
                         data-bin=i data-count=b.count data-accuracy=b.accuracy.to_string() data-confidence=b.confidence.to_string()>
-                        <title>{format!("{} · n = {} · {:.1} %", i, b.count, b.accuracy * 100.0)}</title></rect>
+                        <title>{move || format!("{i} · n = {count} · {}", percent(lang.get(), f64::from(accuracy), 1))}</title></rect>
                 }
             })
             .collect_view()
@@ -59,6 +60,16 @@ fn diagram(before: &[Bin], after: &[Bin], lang: RwSignal<Lang>) -> impl IntoView
             </svg>
             <figcaption>{move || ui::RELIABILITY.get(lang.get())}</figcaption>
         </figure>
+    }
+}
+
+/// Why T is fitted on the test images, for the model explained: only the shipped models' training
+/// images are known.
+fn why_test_images(source: Option<Source>) -> Text {
+    match source {
+        Some(Source::Shipped(ModelChoice::Shipped)) => ui::CAL_SEEN,
+        Some(Source::Shipped(ModelChoice::Small)) => ui::CAL_SEEN_SMALL,
+        Some(Source::File | Source::Live(_)) | None => ui::CAL_SEEN_UNKNOWN,
     }
 }
 
@@ -103,13 +114,13 @@ pub fn calibration(client: InClient, state: InState, lang: RwSignal<Lang>) -> im
                         <thead><tr><th>{move || ui::CAL_SPLIT.get(lang.get())}</th><th>"ECE"</th><th>"NLL"</th></tr></thead>
                         <tbody>
                             <tr><td>{move || ui::CAL_ROW_BEFORE.get(lang.get())}{format!(" (n = {n})")}</td>
-                                <td data-testid="calibration-ece-test-before" data-value=before.to_string()>{pct(before)}</td>
+                                <td data-testid="calibration-ece-test-before" data-value=before.to_string()>{move || pct(lang.get(), before)}</td>
                                 <td data-testid="calibration-nll-before" data-value=nb.to_string()>{format!("{nb:.4}")}</td></tr>
                             <tr><td>{move || ui::CAL_ROW_FIT.get(lang.get())}</td>
-                                <td data-testid="calibration-ece-val-after" data-value=fit.to_string()>{pct(fit)}</td>
+                                <td data-testid="calibration-ece-val-after" data-value=fit.to_string()>{move || pct(lang.get(), fit)}</td>
                                 <td data-testid="calibration-nll-fit" data-value=nf.to_string()>{format!("{nf:.4}")}</td></tr>
                             <tr><td>{move || ui::CAL_ROW_HELD.get(lang.get())}</td>
-                                <td data-testid="calibration-ece-test-after" data-value=held.to_string()>{pct(held)}</td>
+                                <td data-testid="calibration-ece-test-after" data-value=held.to_string()>{move || pct(lang.get(), held)}</td>
                                 <td data-testid="calibration-nll-after" data-value=nh.to_string()>{format!("{nh:.4}")}</td></tr>
                         </tbody>
                         <caption>{format!("ECE, {} bins · {:.0} ms", kernels::calibration::BINS, c.ms)}</caption>
@@ -121,11 +132,42 @@ pub fn calibration(client: InClient, state: InState, lang: RwSignal<Lang>) -> im
                         class=if better { "good" } else if worse { "bad" } else { "" }>
                         {move || ui::CAL_CHANGE.get(lang.get()).replace("{d}", &points(change)).replace("{lo}", &points(lo))
                             .replace("{hi}", &points(hi)).replace("{n}", &c.draws.to_string())}
-                        " "{move || verdict.get(lang.get())}{format!(" {:.1} %.", acc * 100.0)}</p>
-                    <p class="hint">{move || ui::CAL_SEEN.get(lang.get())}</p>
+                        {move || if lang.get() == Lang::En { " " } else { "" }}{move || verdict.get(lang.get())}{move || match lang.get() {
+                            Lang::En => format!(" {}.", percent(Lang::En, f64::from(acc), 1)),
+                            Lang::Zh => format!("{}。", percent(Lang::Zh, f64::from(acc), 1)),
+                        }}</p>
+                    <p class="hint" data-testid="calibration-seen">{move || why_test_images(state.source.get()).get(lang.get())}</p>
                     {diagram(&c.bins.0, &c.bins.1, lang)}
                 }.into_any()
             }
         }}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ModelChoice, Source, why_test_images};
+
+    #[test]
+    fn only_the_shipped_model_is_said_to_have_seen_all_60000_training_images() {
+        assert!(
+            why_test_images(Some(Source::Shipped(ModelChoice::Shipped)))
+                .en
+                .contains("60,000")
+        );
+        for s in [
+            Some(Source::Shipped(ModelChoice::Small)),
+            Some(Source::File),
+            Some(Source::Live(10)),
+            None,
+        ] {
+            let t = why_test_images(s);
+            assert!(
+                !t.en.contains("60,000") && !t.zh.contains("60,000"),
+                "{}",
+                t.en
+            );
+        }
+        assert!(why_test_images(Some(Source::File)).en.contains("not known"));
     }
 }

@@ -7,7 +7,7 @@ use super::panels::{Pick, ask};
 use super::protocol::{Arm, InQuery, InReply, InToWorker, Method};
 use super::state::{InClient, InState};
 use super::text::ui;
-use crate::ui::i18n::Lang;
+use crate::ui::i18n::{Lang, percent};
 
 /// Whether an accuracy `acc` on `n` images is within two standard errors of 0.5.
 fn too_close(acc: f32, n: usize) -> bool {
@@ -65,26 +65,40 @@ pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>)
             );
         }
     };
-    let result = move |picked: bool, truth: bool, testid: &'static str, detail: String| {
+    let result = move |picked: bool,
+                       truth: bool,
+                       testid: &'static str,
+                       detail: Box<dyn Fn(Lang) -> String + Send + Sync>| {
         view! {
             <p data-testid=testid data-correct=(picked == truth).to_string() class=if picked == truth { "good" } else { "bad" }>
-                {move || if picked == truth { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}{format!(" {detail}")}</p>
+                {move || if picked == truth { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}{move || format!(" {}", detail(lang.get()))}</p>
         }
     };
+    // Q1's measurement, as the page writes it: "FGSM, ε = 0.1: 24.4 % (n = 1000)".
+    let measured = |acc: f32, n: usize| {
+        move |l: Lang| format!("FGSM, ε = 0.1: {} (n = {n})", percent(l, f64::from(acc), 1))
+    };
+    // Q1 is a prediction only while the accuracy it is graded by is not on the page (step 5 or 6
+    // measured it, or the curve was kept from before a reload).
+    let q1_locked = move || q1.get().is_none() && state.accuracy_at(Arm::Model, 0.1).is_some();
     view! {
         <div class="panel wide" data-testid="interpret-check">
             <p>{move || ui::Q1.get(lang.get())}</p>
             <div class="buttons">
-                <button class="secondary" data-testid="interpret-q1-yes" disabled=move || q1.get().is_some() on:click={let a = answer1.clone(); move |_| a(true)}>{move || ui::YES.get(lang.get())}</button>
-                <button class="secondary" data-testid="interpret-q1-no" disabled=move || q1.get().is_some() on:click=move |_| answer1(false)>{move || ui::NO.get(lang.get())}</button>
+                <button class="secondary" data-testid="interpret-q1-yes" disabled=move || q1.get().is_some() || q1_locked() on:click={let a = answer1.clone(); move |_| a(true)}>{move || ui::YES.get(lang.get())}</button>
+                <button class="secondary" data-testid="interpret-q1-no" disabled=move || q1.get().is_some() || q1_locked() on:click=move |_| answer1(false)>{move || ui::NO.get(lang.get())}</button>
             </div>
+            {move || q1_locked().then(|| state.accuracy_at(Arm::Model, 0.1).map(|(acc, n)| {
+                let line = measured(acc, n);
+                view! { <p class="hint" data-testid="interpret-q1-measured">{move || ui::ALREADY_MEASURED.get(lang.get())}{move || format!(" {}", line(lang.get()))}</p> }
+            }))}
             {move || q1.get().map(|picked| match state.accuracy_at(Arm::Model, 0.1) {
                 // Within two standard errors of one half, n images cannot say which side it is on.
                 Some((acc, n)) if too_close(acc, n) => view! {
                     <p data-testid="interpret-q1-result" data-correct="undecided">
-                        {move || ui::TOO_CLOSE.get(lang.get()).replace("{n}", &n.to_string())}{format!(" ε = 0.1: {:.1} %.", acc * 100.0)}</p>
+                        {move || ui::TOO_CLOSE.get(lang.get()).replace("{n}", &n.to_string())}{move || format!(" FGSM, ε = 0.1: {}", percent(lang.get(), f64::from(acc), 1))}</p>
                 }.into_any(),
-                Some((acc, n)) => result(picked, acc > 0.5, "interpret-q1-result", format!("ε = 0.1: {:.1} % (n = {n})", acc * 100.0)).into_any(),
+                Some((acc, n)) => result(picked, acc > 0.5, "interpret-q1-result", Box::new(measured(acc, n))).into_any(),
                 None => view! { <p class="hint">{move || ui::WAIT_CURVE.get(lang.get())}</p> }.into_any(),
             })}
             <p>{move || ui::Q2.get(lang.get())}</p>
@@ -93,7 +107,7 @@ pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>)
                 <button class="secondary" data-testid="interpret-q2-no" disabled=move || q2.get().is_some() on:click=move |_| answer2(false)>{move || ui::NO.get(lang.get())}</button>
             </div>
             {move || q2.get().map(|picked| match rho.get() {
-                Some(r) => result(picked, r > 0.5, "interpret-q2-result", format!("ρ = {r:.2}")).into_any(),
+                Some(r) => result(picked, r > 0.5, "interpret-q2-result", Box::new(move |_| format!("ρ = {r:.2}"))).into_any(),
                 None => view! { <p class="hint">{move || ui::WAIT_SANITY.get(lang.get())}</p> }.into_any(),
             })}
         </div>

@@ -8,7 +8,7 @@ use super::state::{InClient, InState};
 use super::text::ui;
 use crate::ui::drawing::DrawingPad;
 use crate::ui::heatmap::{DigitImage, Heatmap, Layout};
-use crate::ui::i18n::Lang;
+use crate::ui::i18n::{Lang, percent};
 
 /// Asks `query` and hands a reply to `done`; a failure is said in the error list.
 pub fn ask(
@@ -156,7 +156,7 @@ fn map_figure(
     caption: String,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
-    let (class, p) = (m.class, m.probs.get(m.class).copied().unwrap_or(0.0));
+    let (class, p, ms) = (m.class, m.probs.get(m.class).copied().unwrap_or(0.0), m.ms);
     let values = m.map.clone();
     let key = map_key(m.method, false);
     view! {
@@ -164,7 +164,7 @@ fn map_figure(
             <Heatmap values=Signal::derive(move || values.clone()) layout=ONE px=8 testid="map-canvas"
                 aria=Signal::derive(move || key.get(lang.get()).to_string()) />
             <figcaption>{caption} " · " {move || ui::EXPLAINS.get(lang.get())}
-                {format!(" {class} (p = {:.1} %) · {:.0} ", p * 100.0, m.ms)}{move || ui::MS.get(lang.get())}</figcaption>
+                {move || format!(" {class} (p = {}) · {ms:.0} ", percent(lang.get(), f64::from(p), 1))}{move || ui::MS.get(lang.get())}</figcaption>
         </figure>
     }
 }
@@ -305,7 +305,7 @@ pub fn saliency(
                     <p class="hint" data-testid="map-key" data-method=m.method.key()>{move || key.get(lang.get())}</p>
                     {completeness.map(|(sum, diff, rel)| view! {
                         <p data-testid="ig-completeness" data-value=rel.to_string() class=if rel <= 0.05 { "good" } else { "bad" }>
-                            {format!("Σ = {sum:.3} · Δz = z(x) − z(x₀) = {diff:.3} · |Σ − Δz| / max(|Δz|, |z(x)|, 1) = {:.2} % · ", rel * 100.0)}
+                            {move || format!("Σ = {sum:.3} · Δz = z(x) − z(x₀) = {diff:.3} · |Σ − Δz| / max(|Δz|, |z(x)|, 1) = {} · ", percent(lang.get(), f64::from(rel), 2))}
                             {move || if rel <= 0.05 { ui::COMPLETE.get(lang.get()) } else { ui::INCOMPLETE.get(lang.get()) }}</p>
                     })}
                 }

@@ -38,8 +38,8 @@ pub const STEPS: [Step; 8] = [
     Step {
         title: tx("Sanity check", "合理性检验"),
         body: tx(
-            "A map that explains the model must change when the model does. This sanity check (Adebayo et al. 2018) replaces the trained weights by random ones, from the output layer down, and draws the map again, with the plain gradient or with integrated gradients. The rank correlation ρ compares which pixels matter before and after: near 1, the map does not depend on the randomised weights: it shows the image, or the layers left trained, rather than what those weights learned.",
-            "能解释模型的热力图必须随模型而变。这个合理性检验（Adebayo 等，2018）把训练好的权重从输出层往下换成随机权重，用普通梯度或积分梯度再画一次。秩相关系数 ρ 比较前后哪些像素重要：接近 1 说明热力图不依赖被随机化的权重：它反映的是图像本身或仍保持训练状态的层，而不是这些权重学到的东西。",
+            "A map that explains the model must change when the model does. This sanity check (Adebayo et al. 2018) replaces the trained weights by random ones, from the output layer down, and draws the map again, with the plain gradient or with integrated gradients. The rank correlation ρ of the two maps' magnitudes (sign ignored) compares which pixels matter before and after: near 1, the map does not depend on the randomised weights: it shows the image, or the layers left trained, rather than what those weights learned.",
+            "能解释模型的热力图必须随模型而变。这个合理性检验（Adebayo 等，2018）把训练好的权重从输出层往下换成随机权重，用普通梯度或积分梯度再画一次。两张图绝对值（忽略正负）的秩相关系数 ρ 比较前后哪些像素重要：接近 1 说明热力图不依赖被随机化的权重：它反映的是图像本身或仍保持训练状态的层，而不是这些权重学到的东西。",
         ),
         notes: tx(
             "Ask before pressing: will a random network's map look like a digit? For the plain gradient of this ReLU network, hardly: ∂z_c/∂x = Σⱼ W₂[c,j]·1[unit j on]·W₁[j,:] depends on the image only through which units are on, so with both layers random the map is noise, and with only the output layer random any stroke-like look comes from the first layer's learned weights, not from the image. Then switch to integrated gradients: it multiplies by (x − x₀), so with the black baseline the digit's strokes show through even with random weights — Adebayo et al.'s finding for methods that multiply by the input. That is why the test exists. For integrated gradients from black, ρ is dominated by the ~600 background pixels that are exactly 0 in both maps (x − x₀ = 0 there), so a high ρ says little beyond that.",
@@ -170,12 +170,12 @@ pub mod ui {
     pub const TRAINED_MAP: Text = tx("trained model", "训练好的模型");
     pub const RANDOM_MAP: Text = tx("randomised", "随机化后");
     pub const PASSED: Text = tx(
-        "ρ is below our rule of thumb of 0.5 on this image: the map changed with the weights, so it depends on what the model learned. (Adebayo et al. set no threshold; try other images.)",
-        "在这张图像上 ρ 低于我们的经验值 0.5：热力图随权重改变了，所以它取决于模型学到的东西。（Adebayo 等人并未规定阈值；换几张图像试试。）",
+        "ρ is below our rule of thumb of 0.5 on this image: the map changed with the weights, so it depends on them (a necessary condition, not proof that it explains what they learned). (Adebayo et al. set no threshold; try other images.)",
+        "在这张图像上 ρ 低于我们的经验值 0.5：热力图随权重改变了，所以它依赖这些权重（这是必要条件，并不证明它解释了这些权重学到的东西）。（Adebayo 等人并未规定阈值；换几张图像试试。）",
     );
     pub const FAILED: Text = tx(
-        "ρ is at or above our rule of thumb of 0.5 on this image: the map barely changed when these weights did: it does not reflect what they learned. A warning sign for this method.",
-        "在这张图像上 ρ 不低于我们的经验值 0.5：这些权重变了，热力图却几乎没变：它没有反映这些权重学到的东西。这是该方法的警示信号。",
+        "ρ is at or above our rule of thumb of 0.5 on this image: the map kept much of its pixel ranking when these weights were randomised, so it reflects them at most partly. A warning sign for this method.",
+        "在这张图像上 ρ 不低于我们的经验值 0.5：这些权重随机化后，热力图仍保留了大部分像素排序，所以它至多只部分反映这些权重。这是该方法的警示信号。",
     );
     pub const SANITY_METHOD: Text = tx("Method", "方法");
     pub const SANITY_IG: Text = tx(
@@ -217,13 +217,25 @@ pub mod ui {
         "Against FGSM, adversarial training is not above both other arms at this ε by more than the uncertainty.",
         "在这个 ε 下，面对 FGSM，对抗训练并没有比另两组都高出不确定度以上。",
     );
+    /// PGD, when it helped against FGSM too.
     pub const HELPED_PGD: Text = tx(
         "Against PGD it helped too: above both other arms by more than the uncertainty.",
         "面对 PGD 它也有帮助：比另两组都高，且超出了不确定度。",
     );
+    /// PGD, when it did not help against FGSM.
+    pub const HELPED_PGD_ONLY: Text = tx(
+        "Against PGD it did help: above both other arms by more than the uncertainty.",
+        "面对 PGD 它却有帮助：比另两组都高，且超出了不确定度。",
+    );
+    /// PGD not helped, FGSM helped.
     pub const NOT_HELPED_PGD: Text = tx(
         "Against PGD it is not above both other arms by more than the uncertainty: what it learned may only blunt FGSM.",
         "面对 PGD，它并没有比另两组都高出不确定度以上：它学到的可能只是钝化了 FGSM。",
+    );
+    /// Neither attack helped.
+    pub const NOT_HELPED_PGD_EITHER: Text = tx(
+        "Against PGD it is not above both other arms by more than the uncertainty either: with this many fine-tuning images and one epoch, adversarial training showed no measurable gain against either attack.",
+        "面对 PGD，它也没有比另两组都高出不确定度以上：在这么多微调图像、一轮微调下，对抗训练对两种攻击都没有显示出可测的提升。",
     );
     pub const THIS_MODEL_PGD: Text = tx("this model (PGD-10)", "本模型（PGD-10）");
     pub const LR: Text = tx("SGD, learning rate", "SGD，学习率");
@@ -292,9 +304,21 @@ pub mod ui {
         "within its sampling noise; this many images cannot tell whether temperature scaling helped. Accuracy is unchanged:",
         "变化在抽样噪声之内；这么多图像还不能判断温度缩放是否有帮助。准确率不变：",
     );
+    /// Why T is fitted on test images: the shipped 784-512-10 model.
     pub const CAL_SEEN: Text = tx(
         "T must be fitted on images the model did not train on. The shipped model saw all 60,000 training images, so T is fitted on half of the test images and checked on the other half, then the halves swap (cross-fitting); the held-out row is the check.",
         "T 必须在模型训练时没见过的图像上拟合。随应用提供的模型见过全部 60,000 张训练图像，所以 T 在一半测试图像上拟合、在另一半上检验，然后两半互换（交叉拟合）；“留出检验”那一行才是检验。",
+    );
+    /// The same for the concept lessons' trained 784-32-10 model (README: 2 epochs on 5,000 training
+    /// digits).
+    pub const CAL_SEEN_SMALL: Text = tx(
+        "T must be fitted on images the model did not train on. This model was trained on 5,000 of the training images and none of the test images, so T is fitted on half of the test images and checked on the other half, then the halves swap (cross-fitting); the held-out row is the check.",
+        "T 必须在模型训练时没见过的图像上拟合。这个模型只用 5,000 张训练图像训练过，没见过测试图像，所以 T 在一半测试图像上拟合、在另一半上检验，然后两半互换（交叉拟合）；“留出检验”那一行才是检验。",
+    );
+    /// The same for a live model or a file, whose training images the page does not know.
+    pub const CAL_SEEN_UNKNOWN: Text = tx(
+        "T must be fitted on images the model did not train on. Which images this model trained on is not known here; T is fitted on half of the test images, which a model trained on MNIST's training images has not seen, and checked on the other half, then the halves swap (cross-fitting); the held-out row is the check.",
+        "T 必须在模型训练时没见过的图像上拟合。这里不知道该模型用了哪些图像训练；T 在一半测试图像上拟合（用 MNIST 训练图像训练的模型没见过它们），在另一半上检验，然后两半互换（交叉拟合）；“留出检验”那一行才是检验。",
     );
     pub const RELIABILITY: Text = tx(
         "Reliability diagram (test images): accuracy per confidence bin, before (red) and after (blue) temperature scaling, each half with the T fitted on the other half; the diagonal is perfect calibration",
@@ -304,8 +328,13 @@ pub mod ui {
     pub const TOP: Text = tx("top class", "最高类别");
     pub const SUM: Text = tx("sum over the ten classes", "十个类别之和");
     pub const Q1: Text = tx(
-        "At ε = 0.1 — each pixel changed by at most a tenth of its range — will this model still classify more than half of the test images correctly?",
-        "在 ε = 0.1 时——每个像素最多改变其范围的十分之一——这个模型还能把一半以上的测试图像分类正确吗？",
+        "At ε = 0.1, under FGSM — each pixel changed by at most a tenth of its range — will this model still classify more than half of the test images correctly?",
+        "在 ε = 0.1、FGSM 攻击下——每个像素最多改变其范围的十分之一——这个模型还能把一半以上的测试图像分类正确吗？",
+    );
+    /// Q1 once the accuracy it is graded by is on the page.
+    pub const ALREADY_MEASURED: Text = tx(
+        "Already measured: the accuracy at ε = 0.1 is on this page, so this is no longer a prediction and is not graded.",
+        "已经测过了：ε = 0.1 时的准确率已在本页上，这题不再是预测，所以不评分。",
     );
     pub const Q2: Text = tx(
         "Randomise the output layer: will the gradient map of the same digit stay much the same (ρ above 0.5)?",

@@ -80,13 +80,13 @@ fn question_runs(q: usize) -> Measured {
     }
 }
 
-/// How many times fewer iterations counts as "several times sooner".
+/// How many times fewer iterations counts as "at least twice as fast" (the option says so).
 pub const SEVERAL: f64 = 2.0;
 
-/// Question 1's right option from the page's own counts: 1 (momentum, several times sooner) when
+/// Question 1's right option from the page's own counts: 1 (momentum, at least twice as fast) when
 /// gradient descent needed at least [`SEVERAL`] times momentum's iterations (a count past the cap
-/// counts as the cap, a lower bound); 0 (gradient descent) when it arrived first or alone; 2 (about
-/// the same) otherwise.
+/// counts as the cap, a lower bound); 0 (gradient descent) when it arrived first or alone; 2
+/// (momentum, but less than twice as fast, or a tie) otherwise.
 pub fn q1_right(gd: Option<usize>, hb: Option<usize>) -> usize {
     let cap = MAX_STEPS as f64;
     match (gd, hb) {
@@ -123,8 +123,11 @@ pub fn Quiz(client: OpClient, state: OpState) -> impl IntoView {
             ),
             [
                 tx("gradient descent", "梯度下降"),
-                tx("momentum, several times sooner", "动量，快好几倍"),
-                tx("about the same", "差不多"),
+                tx("momentum, at least twice as fast", "动量，至少快一倍"),
+                tx(
+                    "momentum, but less than twice as fast (or a tie)",
+                    "动量，但快不到一倍（或打平）",
+                ),
             ],
         ),
         (
@@ -244,8 +247,8 @@ fn q2_detail(m: &Measured, l: Lang) -> String {
 }
 
 const Q1_RATIO: Text = tx(
-    "momentum needed {ratio}× fewer iterations (here {several}× or more counts as several times).",
-    "梯度下降所需迭代次数是动量的 {ratio} 倍（这里达到 {several} 倍及以上算作“快好几倍”）。",
+    "momentum needed {ratio}× fewer iterations ({several}× or more counts as at least twice as fast).",
+    "梯度下降所需迭代次数是动量的 {ratio} 倍（达到 {several} 倍及以上才算“至少快一倍”）。",
 );
 const Q2_COUNTS: Text = tx(
     "μ 0.9 arrived (stayed within 1/1000 from then on) at iteration {calm}, μ 0.99 at {wild}",
@@ -435,7 +438,7 @@ mod tests {
     fn the_pages_own_runs_grade_the_first_two_questions() {
         let q1 = question_runs(1);
         let (gd, hb) = (q1.a.unwrap(), q1.b.unwrap());
-        // About 6× at κ = 100 from (1, 1): "several times sooner", and not the "ten times" of √κ.
+        // About 6× at κ = 100 from (1, 1): "at least twice as fast", and not the "ten times" of √κ.
         assert!(gd >= 5 * hb && gd < 8 * hb, "gd {gd}, momentum {hb}");
         assert_eq!(q1_right(q1.a, q1.b), 1);
         let q2 = question_runs(2);
