@@ -224,8 +224,8 @@ impl Network {
     }
 }
 
-/// `a @ w.T + bias` for row-major `a` [rows, k], `w` [n, k].
-fn linear(a: &[f64], w: &[f64], bias: &[f64], k: usize) -> Vec<f64> {
+/// `a @ w.T + bias` (a linear layer) for row-major `a` [rows, k], `w` [n, k].
+pub(crate) fn linear(a: &[f64], w: &[f64], bias: &[f64], k: usize) -> Vec<f64> {
     a.chunks_exact(k.max(1))
         .flat_map(|row| {
             w.chunks_exact(k.max(1))
@@ -291,33 +291,7 @@ pub(crate) fn compute(
     let h = round(z1.iter().map(|&z| act(z)).collect(), to_f32);
     let z2 = round(linear(&h, net.w2.data(), net.b2.data(), hid), to_f32);
 
-    let eps = f64::from(variant.label_smoothing);
-    let rows = b.max(1) as f64;
-    let mut loss = 0.0;
-    let mut dz2 = Vec::with_capacity(b * out);
-    for (logits, &label) in z2.chunks_exact(out.max(1)).zip(net.y.data()) {
-        let max = logits.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-        let log_total = logits.iter().map(|&v| (v - max).exp()).sum::<f64>().ln();
-        let log_p: Vec<f64> = logits.iter().map(|&v| v - max - log_total).collect();
-        let t = |k: usize| (1.0 - eps) * f64::from(u8::from(k as f64 == label)) + eps / out as f64;
-        match variant.loss {
-            Loss::CrossEntropy => {
-                for (k, &lp) in log_p.iter().enumerate() {
-                    loss -= t(k) * lp / rows;
-                    dz2.push((lp.exp() - t(k)) / rows);
-                }
-            }
-            Loss::MseSoftmax => {
-                let p: Vec<f64> = log_p.iter().map(|lp| lp.exp()).collect();
-                let g: Vec<f64> = p.iter().enumerate().map(|(k, &pk)| 2.0 * (pk - t(k)) / rows).collect();
-                let gp: f64 = g.iter().zip(&p).map(|(g, p)| g * p).sum();
-                for (k, (&pk, &gk)) in p.iter().zip(&g).enumerate() {
-                    loss += (pk - t(k)).powi(2) / rows;
-                    dz2.push(pk * (gk - gp));
-                }
-            }
-        }
-    }
+    let (loss, dz2) = head(&z2, net.y.data(), out, variant);
     let dw2 = outer_sum(&dz2, &h, out, hid);
     let db2 = column_sum(&dz2, out);
     // dh = dz2 @ W2: [B, out] @ [out, hid].
@@ -351,4 +325,41 @@ pub(crate) fn compute(
         loss,
         gradients,
     })
+}
+
+/// The loss and its gradient dz2 from the logits `z2` [B, out] and the labels.
+pub(crate) fn head(z2: &[f64], labels: &[f64], out: usize, variant: Variant) -> (f64, Vec<f64>) {
+    let eps = f64::from(variant.label_smoothing);
+    let rows = labels.len().max(1) as f64;
+    let mut loss = 0.0;
+    let mut dz2 = Vec::with_capacity(z2.len());
+    for (logits, &label) in z2.chunks_exact(out.max(1)).zip(labels) {
+        let max = logits.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        let log_total = logits.iter().map(|&v| (v - max).exp()).sum::<f64>().ln();
+        let log_p: Vec<f64> = logits.iter().map(|&v| v - max - log_total).collect();
+        let t = |k: usize| (1.0 - eps) * f64::from(u8::from(k as f64 == label)) + eps / out as f64;
+        match variant.loss {
+            Loss::CrossEntropy => {
+                for (k, &lp) in log_p.iter().enumerate() {
+                    loss -= t(k) * lp / rows;
+                    dz2.push((lp.exp() - t(k)) / rows);
+                }
+            }
+            Loss::MseSoftmax => {
+                // p ⊙ (g − Σ_k g_k p_k): the softmax's Jacobian applied to g = ∂L/∂p = 2(p − t)/B.
+                let p: Vec<f64> = log_p.iter().map(|lp| lp.exp()).collect();
+                let g: Vec<f64> = p
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &pk)| 2.0 * (pk - t(k)) / rows)
+                    .collect();
+                let gp: f64 = g.iter().zip(&p).map(|(g, p)| g * p).sum();
+                for (k, (&pk, &gk)) in p.iter().zip(&g).enumerate() {
+                    loss += (pk - t(k)).powi(2) / rows;
+                    dz2.push(pk * (gk - gp));
+                }
+            }
+        }
+    }
+    (loss, dz2)
 }
