@@ -167,7 +167,7 @@ fn run_answers(net: &Network, variant: Variant) -> Env {
 fn the_correct_lines_reproduce_the_reference_for_every_variant() {
     for (seed, variant) in variants().into_iter().enumerate() {
         run_answers(&network(seed as u64 + 20, [4, 784, 512, 10], 1.0), variant);
-        // A confident model (p of the true class within 1e-6 of 1, so p − onehot cancels) still grades right.
+        // A confident model (p of the true class all but 1, so p − onehot cancels) still grades right.
         run_answers(&network(seed as u64 + 40, [4, 30, 16, 10], 300.0), variant);
     }
 }
@@ -234,4 +234,16 @@ fn reference_refuses_shapes_that_do_not_chain() {
     assert!(reference(&net, Variant::BASE).is_err());
     let model = Mlp::new(4, &[3, 3], 2, 1).unwrap();
     assert!(Network::from_mlp(&model, &[0.0; 4], &[1]).is_err());
+}
+
+#[test]
+fn the_fuzzing_seed_that_uses_every_operator_evaluates() {
+    let env = run_answers(&network(3, [4, 6, 5, 3], 1.0), Variant::BASE);
+    let line = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fuzz/corpus/by_hand/seed-every-operator"
+    ))
+    .unwrap();
+    let (_, q) = eval_line(&line, &env).unwrap_or_else(|e| panic!("{}\n{e}", e.caret(&line)));
+    assert_eq!(q.shape(), &[5, 5]);
 }
