@@ -255,9 +255,9 @@ impl ByHandError {
                 // Full-width punctuation from a Chinese input method is the likeliest culprit.
                 let ascii = full_width_to_ascii(*found);
                 match (en, ascii) {
-                    (true, Some(a)) => format!(
-                        "'{found}' is a full-width character; type the ASCII '{a}' instead"
-                    ),
+                    (true, Some(a)) => {
+                        format!("'{found}' is a full-width character; type the ASCII '{a}' instead")
+                    }
                     (true, None) => format!("'{found}' is not part of the language"),
                     (false, Some(a)) => format!("'{found}' 是全角字符，请改用半角的 '{a}'"),
                     (false, None) => format!("无法识别的字符 '{found}'"),
@@ -351,7 +351,9 @@ impl ByHandError {
                     format!(
                         "{function}(): dim {dim} is out of range for a {rank}-D tensor (use {lo} to {hi})"
                     ),
-                    format!("{function}()：维度 {dim} 超出了 {rank} 维张量的范围（应为 {lo} 到 {hi}）"),
+                    format!(
+                        "{function}()：维度 {dim} 超出了 {rank} 维张量的范围（应为 {lo} 到 {hi}）"
+                    ),
                 )
             }
             K::NotAnInteger {
@@ -404,7 +406,9 @@ impl ByHandError {
             ),
             K::TooLarge { op, elements, max } => pick(
                 en,
-                format!("{op} would make a tensor of {elements} elements; at most {max} are allowed"),
+                format!(
+                    "{op} would make a tensor of {elements} elements; at most {max} are allowed"
+                ),
                 format!("{op} 会得到一个有 {elements} 个元素的张量，最多允许 {max} 个"),
             ),
             K::TooCostly { max } => pick(
@@ -532,7 +536,10 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `name`, if it is within a third of the name's length (at least one edit).
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = (name.chars().count() / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {

@@ -111,7 +111,13 @@ mod tests {
     #[test]
     fn right_shape_and_values() {
         let e = t(&[2, 2], &[1.0, -2.0, 3.0, 1e-9]);
-        assert!(grade(&t(&[2, 2], &[1.0, -2.0, 3.0 * (1.0 + 1e-7), 1e-9 + 1e-12]), &e).is_right());
+        assert!(
+            grade(
+                &t(&[2, 2], &[1.0, -2.0, 3.0 * (1.0 + 1e-7), 1e-9 + 1e-12]),
+                &e
+            )
+            .is_right()
+        );
         assert_eq!(
             grade(&t(&[2], &[1.0, 2.0]), &e),
             Grade::Shape {

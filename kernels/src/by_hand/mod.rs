@@ -28,9 +28,9 @@ mod grade;
 mod lex;
 mod parse;
 mod reference;
-mod tensor;
 #[cfg(test)]
 mod reference_tests;
+mod tensor;
 #[cfg(test)]
 mod tests;
 

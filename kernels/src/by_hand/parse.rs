@@ -137,7 +137,9 @@ impl Parser {
     }
 
     fn peek_at(&self, ahead: usize) -> &Tok {
-        self.toks.get(self.pos + ahead).map_or(&Tok::End, |(t, _)| t)
+        self.toks
+            .get(self.pos + ahead)
+            .map_or(&Tok::End, |(t, _)| t)
     }
 
     fn span(&self) -> Span {

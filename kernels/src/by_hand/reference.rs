@@ -104,7 +104,10 @@ pub struct Reference {
 impl Reference {
     /// The gradient named `name` (`"dW2"`, …).
     pub fn gradient(&self, name: &str) -> Option<&Tensor> {
-        self.gradients.iter().find(|(n, _)| *n == name).map(|(_, t)| t)
+        self.gradients
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t)
     }
 }
 
@@ -244,7 +247,8 @@ fn round(v: Vec<f64>, to_f32: bool) -> Vec<f64> {
 }
 
 fn tensor(shape: &[usize], data: Vec<f64>) -> Result<Tensor, ModelError> {
-    Tensor::from_f64(shape, data).ok_or_else(|| ModelError::InvalidShape("by hand: internal".into()))
+    Tensor::from_f64(shape, data)
+        .ok_or_else(|| ModelError::InvalidShape("by hand: internal".into()))
 }
 
 /// `a.T @ b` for `a` [rows, m], `b` [rows, n]: [m, n] (a weight gradient).
@@ -283,7 +287,10 @@ pub(crate) fn compute(
     to_f32: bool,
 ) -> Result<Reference, ModelError> {
     let (b, inp, hid, out) = net.dims()?;
-    let z1 = round(linear(net.x.data(), net.w1.data(), net.b1.data(), inp), to_f32);
+    let z1 = round(
+        linear(net.x.data(), net.w1.data(), net.b1.data(), inp),
+        to_f32,
+    );
     let act = |z: f64| match variant.activation {
         Activation::Relu => z.max(0.0),
         Activation::Tanh => z.tanh(),
@@ -296,7 +303,10 @@ pub(crate) fn compute(
     let db2 = column_sum(&dz2, out);
     // dh = dz2 @ W2: [B, out] @ [out, hid].
     let mut dh = vec![0.0; b * hid];
-    for (dhr, dzr) in dh.chunks_exact_mut(hid.max(1)).zip(dz2.chunks_exact(out.max(1))) {
+    for (dhr, dzr) in dh
+        .chunks_exact_mut(hid.max(1))
+        .zip(dz2.chunks_exact(out.max(1)))
+    {
         for (&d, wr) in dzr.iter().zip(net.w2.data().chunks_exact(hid.max(1))) {
             for (o, &w) in dhr.iter_mut().zip(wr) {
                 *o += d * w;
@@ -304,8 +314,16 @@ pub(crate) fn compute(
         }
     }
     let dz1: Vec<f64> = match variant.activation {
-        Activation::Relu => dh.iter().zip(&z1).map(|(&d, &z)| if z > 0.0 { d } else { 0.0 }).collect(),
-        Activation::Tanh => dh.iter().zip(&h).map(|(&d, &a)| d * (1.0 - a * a)).collect(),
+        Activation::Relu => dh
+            .iter()
+            .zip(&z1)
+            .map(|(&d, &z)| if z > 0.0 { d } else { 0.0 })
+            .collect(),
+        Activation::Tanh => dh
+            .iter()
+            .zip(&h)
+            .map(|(&d, &a)| d * (1.0 - a * a))
+            .collect(),
     };
     let dw1 = outer_sum(&dz1, net.x.data(), hid, inp);
     let db1 = column_sum(&dz1, hid);

@@ -22,7 +22,9 @@ fn variants() -> [Variant; 5] {
 
 fn random(rng: &mut SeededRng, shape: &[usize], scale: f32) -> Tensor {
     let n = shape.iter().product::<usize>();
-    let data = (0..n).map(|_| f64::from(rng.uniform(-scale, scale))).collect();
+    let data = (0..n)
+        .map(|_| f64::from(rng.uniform(-scale, scale)))
+        .collect();
     Tensor::from_f64(shape, data).unwrap()
 }
 
@@ -59,7 +61,10 @@ fn numeric(point: &[f64], loss: impl Fn(&[f64]) -> f64) -> Vec<f64> {
 
 fn assert_agrees(what: &str, analytic: &Tensor, numeric: &[f64]) {
     for (i, (&a, &n)) in analytic.data().iter().zip(numeric).enumerate() {
-        assert!((a - n).abs() <= 1e-7 + 1e-5 * n.abs(), "{what}[{i}]: analytic {a:e}, numeric {n:e}");
+        assert!(
+            (a - n).abs() <= 1e-7 + 1e-5 * n.abs(),
+            "{what}[{i}]: analytic {a:e}, numeric {n:e}"
+        );
     }
     assert_eq!(analytic.len(), numeric.len(), "{what}");
 }
@@ -71,7 +76,14 @@ fn gradients_match_finite_differences_for_every_variant() {
     for (seed, variant) in variants().into_iter().enumerate() {
         let net = network(seed as u64 + 1, dims, 1.0);
         // No ReLU kink within the differences' reach.
-        assert!(compute(&net, variant, false).unwrap().z1.data().iter().all(|z| z.abs() > 1e-4));
+        assert!(
+            compute(&net, variant, false)
+                .unwrap()
+                .z1
+                .data()
+                .iter()
+                .all(|z| z.abs() > 1e-4)
+        );
         let r = compute(&net, variant, false).unwrap();
         let g = |name| r.gradient(name).unwrap();
         let act = |z: &[f64]| -> Vec<f64> {
@@ -93,7 +105,10 @@ fn gradients_match_finite_differences_for_every_variant() {
             let net = &net;
             move |p: &[f64]| {
                 let mut n = net.clone();
-                let slot = [&mut n.w1, &mut n.b1, &mut n.w2, &mut n.b2].into_iter().nth(which).unwrap();
+                let slot = [&mut n.w1, &mut n.b1, &mut n.w2, &mut n.b2]
+                    .into_iter()
+                    .nth(which)
+                    .unwrap();
                 *slot = Tensor::from_f64(slot.shape(), p.to_vec()).unwrap();
                 compute(&n, variant, false).unwrap().loss
             }
@@ -119,13 +134,17 @@ fn the_base_variant_matches_the_cpu_engines_trace() {
         class_names: (0..classes).map(|c| c.to_string()).collect(),
         mean: 0.3,
         std: 0.4,
-        images: (0..20 * features).map(|_| (rng.next_u64() >> 56) as u8).collect(),
+        images: (0..20 * features)
+            .map(|_| (rng.next_u64() >> 56) as u8)
+            .collect(),
         labels: (0..20).map(|_| rng.below(classes) as u8).collect(),
     };
     let model = Mlp::new(features, &[7], classes, 3).unwrap();
     let mut engine = crate::CpuEngine::new(&model, 8).unwrap();
     engine.set_data(Split::Train, &data).unwrap();
-    engine.train_step(&[4, 11, 0, 17], &OptimizerConfig::default()).unwrap();
+    engine
+        .train_step(&[4, 11, 0, 17], &OptimizerConfig::default())
+        .unwrap();
     let trace = pollster::block_on(engine.trace()).unwrap();
     let net = Network::from_mlp(&model, &trace.inputs, &trace.labels).unwrap();
     let r = reference(&net, Variant::BASE).unwrap();
@@ -135,11 +154,31 @@ fn the_base_variant_matches_the_cpu_engines_trace() {
     let grads = &trace.gradients;
     close("z2", &r.z2, &trace.activations[1]);
     close("h", &r.h, &trace.activations[0]);
-    close("dz2", r.gradient("dz2").unwrap(), trace.deltas[1].as_ref().unwrap());
-    close("dW2", r.gradient("dW2").unwrap(), grads[1].weight.as_ref().unwrap());
-    close("db2", r.gradient("db2").unwrap(), grads[1].bias.as_ref().unwrap());
-    close("dW1", r.gradient("dW1").unwrap(), grads[0].weight.as_ref().unwrap());
-    close("db1", r.gradient("db1").unwrap(), grads[0].bias.as_ref().unwrap());
+    close(
+        "dz2",
+        r.gradient("dz2").unwrap(),
+        trace.deltas[1].as_ref().unwrap(),
+    );
+    close(
+        "dW2",
+        r.gradient("dW2").unwrap(),
+        grads[1].weight.as_ref().unwrap(),
+    );
+    close(
+        "db2",
+        r.gradient("db2").unwrap(),
+        grads[1].bias.as_ref().unwrap(),
+    );
+    close(
+        "dW1",
+        r.gradient("dW1").unwrap(),
+        grads[0].weight.as_ref().unwrap(),
+    );
+    close(
+        "db1",
+        r.gradient("db1").unwrap(),
+        grads[0].bias.as_ref().unwrap(),
+    );
     if let Some(dz1) = &trace.deltas[0] {
         close("dz1", r.gradient("dz1").unwrap(), dz1);
     }
@@ -154,7 +193,8 @@ fn run_answers(net: &Network, variant: Variant) -> Env {
     let mut env = net.env(&r, variant);
     let classes = net.b2.len();
     for answer in answers(variant, classes) {
-        let (name, value) = eval_line(&answer.line, &env).unwrap_or_else(|e| panic!("{}: {e}", answer.line));
+        let (name, value) =
+            eval_line(&answer.line, &env).unwrap_or_else(|e| panic!("{}: {e}", answer.line));
         assert_eq!(name, answer.name);
         let grade = grade(&value, r.gradient(answer.name).unwrap());
         assert!(grade.is_right(), "{variant:?} {}: {grade:?}", answer.line);
@@ -182,13 +222,22 @@ fn other_correct_spellings_grade_right_too() {
     let r = reference(&net, variant).unwrap();
     let env = run_answers(&net, variant);
     for (line, name) in [
-        ("dz2 = softmax(z2, dim=1) / B - F.one_hot(y, num_classes=10) / B", "dz2"),
-        ("dz2 = (exp(z2) / sum(exp(z2), 1, keepdim=True) - onehot(y, 10)) / 4", "dz2"),
+        (
+            "dz2 = softmax(z2, dim=1) / B - F.one_hot(y, num_classes=10) / B",
+            "dz2",
+        ),
+        (
+            "dz2 = (exp(z2) / sum(exp(z2), 1, keepdim=True) - onehot(y, 10)) / 4",
+            "dz2",
+        ),
         ("dW2 = (h.T @ dz2).T", "dW2"),
         ("db2 = mean(dz2, 0) * B", "db2"),
         ("dz1 = dh * (1 - tanh(z1) ** 2)", "dz1"),
         ("dz1 = dh - dh * h * h", "dz1"),
-        ("dW1 = (x.T @ dz1).T + 0 * torch.sum(dz1, dim=0, keepdim=True).T", "dW1"),
+        (
+            "dW1 = (x.T @ dz1).T + 0 * torch.sum(dz1, dim=0, keepdim=True).T",
+            "dW1",
+        ),
     ] {
         let (_, value) = eval_line(line, &env).unwrap_or_else(|e| panic!("{line}: {e}"));
         let g = grade(&value, r.gradient(name).unwrap());
@@ -218,7 +267,10 @@ fn typical_mistakes_grade_as_shape_or_values() {
     };
     assert!(max_rel_error > 1.0);
     assert!(matches!(check("dz1 = dh * (z1 < 0)"), Grade::Values { .. }));
-    assert!(matches!(check("dh = dz2 @ W2 * 1.001"), Grade::Values { .. }));
+    assert!(matches!(
+        check("dh = dz2 @ W2 * 1.001"),
+        Grade::Values { .. }
+    ));
     // Errors of the line itself, before grading: the transposed product the other way round.
     let e = eval_line("dW2 = dz2 @ h", &env).unwrap_err();
     assert!(e.message(Lang::En).contains("[4, 10] @ [4, 512]"), "{e}");

@@ -224,7 +224,11 @@ pub(crate) fn matmul(budget: &mut Budget, a: &Tensor, b: &Tensor) -> Result<Tens
     if k != k2 {
         return Err(ErrorKind::MatmulInner { left, right });
     }
-    budget.charge("@", m as u128 * n as u128, m as u128 * k as u128 * n as u128)?;
+    budget.charge(
+        "@",
+        m as u128 * n as u128,
+        m as u128 * k as u128 * n as u128,
+    )?;
     let mut data = vec![0.0; m * n];
     if k > 0 && n > 0 {
         // i-p-j order: both inner reads are contiguous rows.
@@ -273,7 +277,12 @@ fn lanes(t: &Tensor, dim: usize) -> (usize, usize, usize, impl Fn(usize) -> usiz
     if t.rank() == 2 && dim == 0 {
         (c, r, c, Box::new(|k| k) as Box<dyn Fn(usize) -> usize>)
     } else {
-        (r, c, 1, Box::new(move |k| k * c) as Box<dyn Fn(usize) -> usize>)
+        (
+            r,
+            c,
+            1,
+            Box::new(move |k| k * c) as Box<dyn Fn(usize) -> usize>,
+        )
     }
 }
 

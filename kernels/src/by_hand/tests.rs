@@ -66,7 +66,12 @@ fn precedence_follows_python() {
     assert_eq!(val("-mat2 @ mat2").data(), &[-7.0, -10.0, -15.0, -22.0]);
     // * and @ are one level, left to right: (a * mat2) @ mat2.
     assert_eq!(val("a * mat2 @ mat2").data(), &[14.0, 20.0, 30.0, 44.0]);
-    for (src, want) in [("a >= 2", 1.0), ("a <= 1", 0.0), ("a == 2", 1.0), ("a != 2", 0.0)] {
+    for (src, want) in [
+        ("a >= 2", 1.0),
+        ("a <= 1", 0.0),
+        ("a == 2", 1.0),
+        ("a != 2", 0.0),
+    ] {
         assert_eq!(scalar(src), want, "{src}");
     }
 }
@@ -107,9 +112,15 @@ fn broadcasting_is_pytorchs() {
             right: vec![10, 4]
         }
     );
-    assert!(e.message(Lang::En).contains("cannot broadcast [4, 10] with [10, 4]"));
+    assert!(
+        e.message(Lang::En)
+            .contains("cannot broadcast [4, 10] with [10, 4]")
+    );
     assert_eq!(e.span, Span { start: 0, end: 7 });
-    assert!(matches!(err("m * col.T").kind, ErrorKind::Broadcast { op: "*", .. }));
+    assert!(matches!(
+        err("m * col.T").kind,
+        ErrorKind::Broadcast { op: "*", .. }
+    ));
 }
 
 #[test]
@@ -131,9 +142,18 @@ fn transpose_and_matmul() {
             right: vec![10, 512]
         }
     );
-    assert!(e.message(Lang::En).contains("@ needs the inner sizes equal: [4, 512] @ [10, 512]"));
+    assert!(
+        e.message(Lang::En)
+            .contains("@ needs the inner sizes equal: [4, 512] @ [10, 512]")
+    );
     assert!(matches!(err("v @ m").kind, ErrorKind::MatmulRank { .. }));
-    assert!(matches!(err("m.t").kind, ErrorKind::Syntax { expected: Expected::Transpose, .. }));
+    assert!(matches!(
+        err("m.t").kind,
+        ErrorKind::Syntax {
+            expected: Expected::Transpose,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -152,7 +172,10 @@ fn every_function() {
 
     let o = val("onehot(y, 10)");
     assert_eq!(o.shape(), &[4, 10]);
-    assert_eq!((o.data()[3], o.data()[10], o.data()[29], o.data()[0]), (1.0, 1.0, 1.0, 0.0));
+    assert_eq!(
+        (o.data()[3], o.data()[10], o.data()[29], o.data()[0]),
+        (1.0, 1.0, 1.0, 0.0)
+    );
     assert_eq!(val("one_hot(y, num_classes=10)"), o);
     assert_eq!(val("onehot(b, 4)").data(), &[0.0, 0.0, 0.0, 1.0]);
 
@@ -170,7 +193,10 @@ fn every_function() {
     assert_eq!(scalar("exp(0)"), 1.0);
     assert_eq!(scalar("log(exp(a))"), 2.0);
     assert_eq!(scalar("tanh(0)"), 0.0);
-    assert_eq!(val("relu(v - 5)").data()[..6], [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
+    assert_eq!(
+        val("relu(v - 5)").data()[..6],
+        [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+    );
     assert_eq!(val("relu(m - 20)"), val("(m - 20) * (m > 20)"));
 }
 
@@ -185,8 +211,14 @@ fn function_errors_name_the_argument() {
             got: 1
         }
     );
-    assert!(matches!(err("exp(m, 1)").kind, ErrorKind::Arity { got: 2, .. }));
-    assert!(matches!(err("sum(m, 0, 1, 2)").kind, ErrorKind::Arity { got: 4, .. }));
+    assert!(matches!(
+        err("exp(m, 1)").kind,
+        ErrorKind::Arity { got: 2, .. }
+    ));
+    assert!(matches!(
+        err("sum(m, 0, 1, 2)").kind,
+        ErrorKind::Arity { got: 4, .. }
+    ));
     let src = "sum(m, 2)";
     let e = err(src);
     assert_eq!(
@@ -199,14 +231,47 @@ fn function_errors_name_the_argument() {
     );
     assert_eq!(e.span, Span { start: 7, end: 8 });
     assert_eq!(e.caret(src), "sum(m, 2)\n       ^");
-    assert!(matches!(err("softmax(m, -3)").kind, ErrorKind::DimOutOfRange { dim: -3, .. }));
-    assert!(matches!(err("sum(m, 0.5)").kind, ErrorKind::NotAnInteger { role: ArgRole::Dim, .. }));
-    assert!(matches!(err("sum(m, v)").kind, ErrorKind::NotAnInteger { .. }));
-    assert!(matches!(err("onehot(y, 0)").kind, ErrorKind::NotAnInteger { role: ArgRole::Classes, .. }));
-    assert_eq!(err("onehot(y, 5)").kind, ErrorKind::LabelOutOfRange { value: 9.0, classes: 5 });
-    assert!(matches!(err("onehot(m, 10)").kind, ErrorKind::OnehotRank { .. }));
-    assert!(matches!(err("sum(m, axis=0)").kind, ErrorKind::UnknownKeyword { .. }));
-    assert!(matches!(err("sum(m, 0, dim=1)").kind, ErrorKind::DuplicateArgument { name: "dim", .. }));
+    assert!(matches!(
+        err("softmax(m, -3)").kind,
+        ErrorKind::DimOutOfRange { dim: -3, .. }
+    ));
+    assert!(matches!(
+        err("sum(m, 0.5)").kind,
+        ErrorKind::NotAnInteger {
+            role: ArgRole::Dim,
+            ..
+        }
+    ));
+    assert!(matches!(
+        err("sum(m, v)").kind,
+        ErrorKind::NotAnInteger { .. }
+    ));
+    assert!(matches!(
+        err("onehot(y, 0)").kind,
+        ErrorKind::NotAnInteger {
+            role: ArgRole::Classes,
+            ..
+        }
+    ));
+    assert_eq!(
+        err("onehot(y, 5)").kind,
+        ErrorKind::LabelOutOfRange {
+            value: 9.0,
+            classes: 5
+        }
+    );
+    assert!(matches!(
+        err("onehot(m, 10)").kind,
+        ErrorKind::OnehotRank { .. }
+    ));
+    assert!(matches!(
+        err("sum(m, axis=0)").kind,
+        ErrorKind::UnknownKeyword { .. }
+    ));
+    assert!(matches!(
+        err("sum(m, 0, dim=1)").kind,
+        ErrorKind::DuplicateArgument { name: "dim", .. }
+    ));
     let e = err("sofmax(m, 1)");
     assert_eq!(
         e.kind,
@@ -230,18 +295,47 @@ fn syntax_errors_say_where_and_what() {
         }
     );
     assert_eq!(e.span.start, 12);
-    assert_eq!(e.message(Lang::En), "at character 13: expected ',' or ')', found the end of the line");
-    assert_eq!(e.message(Lang::Zh), "第 13 个字符处：此处应为 ',' 或 ')'，却是行尾");
+    assert_eq!(
+        e.message(Lang::En),
+        "at character 13: expected ',' or ')', found the end of the line"
+    );
+    assert_eq!(
+        e.message(Lang::Zh),
+        "第 13 个字符处：此处应为 ',' 或 ')'，却是行尾"
+    );
     let e = err("m + * v");
     assert_eq!(e.span.start, 4);
-    assert!(matches!(e.kind, ErrorKind::Syntax { expected: Expected::Expression, found: Some(ref f) } if f == "*"));
-    assert!(matches!(err("(m + v").kind, ErrorKind::Syntax { expected: Expected::CloseParen, .. }));
-    assert!(matches!(err("m v").kind, ErrorKind::Syntax { expected: Expected::EndOfLine, .. }));
-    assert!(matches!(err("a < b < c").kind, ErrorKind::Syntax { expected: Expected::EndOfLine, .. }));
+    assert!(
+        matches!(e.kind, ErrorKind::Syntax { expected: Expected::Expression, found: Some(ref f) } if f == "*")
+    );
+    assert!(matches!(
+        err("(m + v").kind,
+        ErrorKind::Syntax {
+            expected: Expected::CloseParen,
+            ..
+        }
+    ));
+    assert!(matches!(
+        err("m v").kind,
+        ErrorKind::Syntax {
+            expected: Expected::EndOfLine,
+            ..
+        }
+    ));
+    assert!(matches!(
+        err("a < b < c").kind,
+        ErrorKind::Syntax {
+            expected: Expected::EndOfLine,
+            ..
+        }
+    ));
     assert!(matches!(err("1e").kind, ErrorKind::BadNumber { .. }));
     assert!(matches!(err("1e999").kind, ErrorKind::BadNumber { .. }));
     let e = err("m # v");
-    assert_eq!((e.kind.clone(), e.span.start), (ErrorKind::UnexpectedChar { found: '#' }, 2));
+    assert_eq!(
+        (e.kind.clone(), e.span.start),
+        (ErrorKind::UnexpectedChar { found: '#' }, 2)
+    );
     // A full-width parenthesis from a Chinese input method is named as such.
     let src = "sum（m)";
     let e = err(src);
@@ -250,25 +344,50 @@ fn syntax_errors_say_where_and_what() {
     assert!(e.message(Lang::Zh).contains("全角"));
     assert_eq!(e.caret(src), "sum（m)\n   ^^");
     let e = eval_line("= m", &env()).unwrap_err();
-    assert!(matches!(e.kind, ErrorKind::Syntax { expected: Expected::Target, .. }));
+    assert!(matches!(
+        e.kind,
+        ErrorKind::Syntax {
+            expected: Expected::Target,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn unknown_names_suggest_the_closest() {
     let e = err("W + 1");
-    assert!(matches!(e.kind, ErrorKind::UnknownName { ref suggestion, .. } if suggestion.as_deref() == Some("w")));
+    assert!(
+        matches!(e.kind, ErrorKind::UnknownName { ref suggestion, .. } if suggestion.as_deref() == Some("w"))
+    );
     let e = err("hhh * 2");
     assert_eq!(e.span, Span { start: 0, end: 3 });
     assert!(e.message(Lang::En).contains("did you mean 'hh'?"));
-    assert!(matches!(err("zzzzzz").kind, ErrorKind::UnknownName { suggestion: None, .. }));
+    assert!(matches!(
+        err("zzzzzz").kind,
+        ErrorKind::UnknownName {
+            suggestion: None,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn chinese_messages_have_no_space_before_percent_and_name_the_position() {
-    for src in ["m + m.T", "hh @ w", "sum(m, 7)", "softmax(m)", "q", "(m", "onehot(y, 3)"] {
+    for src in [
+        "m + m.T",
+        "hh @ w",
+        "sum(m, 7)",
+        "softmax(m)",
+        "q",
+        "(m",
+        "onehot(y, 3)",
+    ] {
         let e = err(src);
         let zh = e.message(Lang::Zh);
-        assert!(zh.starts_with(&format!("第 {} 个字符处：", e.span.start + 1)), "{zh}");
+        assert!(
+            zh.starts_with(&format!("第 {} 个字符处：", e.span.start + 1)),
+            "{zh}"
+        );
         assert!(!zh.contains(" %"), "{zh}");
         assert_ne!(zh, e.message(Lang::En));
     }
@@ -288,19 +407,33 @@ fn bounds_are_errors_not_crashes() {
     let e = eval_line_with(&deep, &env(), lifted).unwrap_err();
     assert_eq!(e.kind, ErrorKind::TooDeep { max: 40 });
     let minus = format!("x = {}a", "-".repeat(10_000));
-    assert!(matches!(eval_line_with(&minus, &env(), lifted).unwrap_err().kind, ErrorKind::TooDeep { .. }));
+    assert!(matches!(
+        eval_line_with(&minus, &env(), lifted).unwrap_err().kind,
+        ErrorKind::TooDeep { .. }
+    ));
     let power = format!("x = a{}", " ** a".repeat(5_000));
     assert!(eval_line_with(&power, &env(), lifted).is_err());
-    assert!(eval_line(&format!("x = {}a{}", "(".repeat(39), ")".repeat(39)), &env()).is_ok());
+    assert!(
+        eval_line(
+            &format!("x = {}a{}", "(".repeat(39), ")".repeat(39)),
+            &env()
+        )
+        .is_ok()
+    );
     let many = format!("x = {}", ["a"; 120].join("+"));
-    assert!(matches!(eval_line(&many, &env()).unwrap_err().kind, ErrorKind::TooManyNodes { max: 200 }));
+    assert!(matches!(
+        eval_line(&many, &env()).unwrap_err().kind,
+        ErrorKind::TooManyNodes { max: 200 }
+    ));
     // A huge result is refused before it is allocated, a huge product before it is computed.
     let e = err("onehot(y, 100000000)");
     assert!(matches!(e.kind, ErrorKind::TooLarge { op: "onehot", .. }));
     // Two [2000, 2000] products are allowed; their product (8e9 multiply-adds) is not.
     let e = err("(onehot(v, 2000).T @ onehot(v, 2000)) @ (onehot(v, 2000).T @ onehot(v, 2000))");
     assert_eq!(e.kind, ErrorKind::TooCostly { max: 1 << 28 });
-    let e = err("sum(onehot(sum(onehot(v,1000),1)*0,200000).T @ onehot(sum(onehot(v,1000),1)*0,200000))");
+    let e = err(
+        "sum(onehot(sum(onehot(v,1000),1)*0,200000).T @ onehot(sum(onehot(v,1000),1)*0,200000))",
+    );
     assert!(matches!(e.kind, ErrorKind::TooLarge { .. }), "{e}");
     let small = Limits {
         max_madds: 1000,
@@ -312,7 +445,10 @@ fn bounds_are_errors_not_crashes() {
         max_total_elements: 100,
         ..Limits::default()
     };
-    assert_eq!(eval_expr("m + m + m + m", &env(), tight).unwrap_err().kind, ErrorKind::TooMuchMemory { max: 100 });
+    assert_eq!(
+        eval_expr("m + m + m + m", &env(), tight).unwrap_err().kind,
+        ErrorKind::TooMuchMemory { max: 100 }
+    );
 }
 
 #[test]
@@ -322,7 +458,14 @@ fn odd_values_give_values_not_panics() {
     assert_eq!(val("sum(onehot(y, 10) * 0, 1)").data(), &[0.0; 4]);
     let mut e = Env::new();
     e.insert("empty", Tensor::from_f64(&[0, 3], vec![]).unwrap());
-    for src in ["empty @ empty.T", "empty.T @ empty", "sum(empty, 0)", "mean(empty)", "softmax(empty, 0)", "onehot(sum(empty, 1), 3)"] {
+    for src in [
+        "empty @ empty.T",
+        "empty.T @ empty",
+        "sum(empty, 0)",
+        "mean(empty)",
+        "softmax(empty, 0)",
+        "onehot(sum(empty, 1), 3)",
+    ] {
         assert!(eval_expr(src, &e, Limits::default()).is_ok(), "{src}");
     }
 }
