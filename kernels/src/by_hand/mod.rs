@@ -23,9 +23,12 @@
 //! ([`ByHandError`]) carry the span they are about and read in English or Chinese ([`Lang`]).
 
 mod error;
+#[cfg(test)]
+mod error_tests;
 mod eval;
 mod grade;
 mod lex;
+mod messages;
 mod parse;
 mod reference;
 #[cfg(test)]
