@@ -254,3 +254,13 @@ fn bounds_are_errors_not_crashes() {
         ErrorKind::TooMuchMemory { max: 100 }
     );
 }
+
+#[test]
+fn display_is_the_english_message() {
+    let e = err("softmax(m, 1");
+    assert_eq!(e.to_string(), e.message(Lang::En));
+    assert_eq!(
+        e.detail(Lang::En),
+        "expected ',' or ')', found the end of the line"
+    );
+}

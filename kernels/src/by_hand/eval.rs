@@ -1,5 +1,7 @@
 //! Evaluates a parsed expression against an [`Env`], charging every operation to the line's budget.
 
+use std::borrow::Cow;
+
 use super::Env;
 use super::error::{ArgRole, ByHandError, ErrorKind, Span, closest};
 use super::parse::{BinOp, Expr, Node};
@@ -33,15 +35,19 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) budget: Budget,
 }
 
-fn at<T>(span: Span, r: Result<T, ErrorKind>) -> Result<T, ByHandError> {
-    r.map_err(|kind| ByHandError::new(span, kind))
+/// An operation's result, owned, with its error placed at `span`.
+fn at<'a>(span: Span, r: Result<Tensor, ErrorKind>) -> Result<Cow<'a, Tensor>, ByHandError> {
+    r.map(Cow::Owned)
+        .map_err(|kind| ByHandError::new(span, kind))
 }
 
-impl Evaluator<'_> {
-    pub(crate) fn eval(&mut self, node: &Node) -> Result<Tensor, ByHandError> {
+impl<'a> Evaluator<'a> {
+    /// The value of `node`. Names are borrowed from the environment, not copied, so a line that names a
+    /// large tensor many times costs no memory for it.
+    pub(crate) fn eval(&mut self, node: &Node) -> Result<Cow<'a, Tensor>, ByHandError> {
         let span = node.span;
         match &node.expr {
-            Expr::Num(v) => Ok(Tensor::scalar(*v)),
+            Expr::Num(v) => Ok(Cow::Owned(Tensor::scalar(*v))),
             Expr::Name(name) => self.lookup(name, span),
             Expr::Neg(inner) => {
                 let t = self.eval(inner)?;
@@ -84,14 +90,14 @@ impl Evaluator<'_> {
         }
     }
 
-    fn lookup(&self, name: &str, span: Span) -> Result<Tensor, ByHandError> {
+    fn lookup(&self, name: &str, span: Span) -> Result<Cow<'a, Tensor>, ByHandError> {
         if let Some(t) = self.env.get(name) {
-            return Ok(t.clone());
+            return Ok(Cow::Borrowed(t));
         }
         // Python's booleans, for `keepdim=True`, unless the environment defines them.
         match name {
-            "True" => return Ok(Tensor::scalar(1.0)),
-            "False" => return Ok(Tensor::scalar(0.0)),
+            "True" => return Ok(Cow::Owned(Tensor::scalar(1.0))),
+            "False" => return Ok(Cow::Owned(Tensor::scalar(0.0))),
             _ => {}
         }
         Err(ByHandError::new(
@@ -109,7 +115,7 @@ impl Evaluator<'_> {
         args: &[Node],
         keywords: &[(String, Span, Node)],
         span: Span,
-    ) -> Result<Tensor, ByHandError> {
+    ) -> Result<Cow<'a, Tensor>, ByHandError> {
         let Some((function, params, required)) = signature(name) else {
             return Err(ByHandError::new(
                 span,
@@ -193,7 +199,7 @@ impl Evaluator<'_> {
         };
         let second = values.next().flatten();
         let third = values.next().flatten();
-        let integer = |arg: &(Tensor, Span), role| {
+        let integer = |arg: &(Cow<Tensor>, Span), role| {
             arg.0.as_integer().ok_or_else(|| {
                 ByHandError::new(
                     arg.1,
@@ -205,7 +211,7 @@ impl Evaluator<'_> {
                 )
             })
         };
-        let dim = |arg: &(Tensor, Span)| {
+        let dim = |arg: &(Cow<Tensor>, Span)| {
             let d = integer(arg, ArgRole::Dim)?;
             normalize_dim(d, input.rank()).ok_or_else(|| {
                 ByHandError::new(
@@ -254,7 +260,10 @@ impl Evaluator<'_> {
             "exp" => map(b, function, &input, f64::exp),
             "log" => map(b, function, &input, f64::ln),
             "tanh" => map(b, function, &input, f64::tanh),
-            _ => map(b, function, &input, |v| if v > 0.0 { v } else { 0.0 }),
+            // NaN stays NaN, as in torch.relu.
+            _ => map(b, function, &input, |v| {
+                if v > 0.0 || v.is_nan() { v } else { 0.0 }
+            }),
         };
         at(span, result)
     }

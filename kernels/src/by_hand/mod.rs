@@ -147,7 +147,7 @@ pub fn eval_line_with(
         env,
         budget: tensor::Budget::new(limits),
     };
-    Ok((line.name, evaluator.eval(&line.expr)?))
+    Ok((line.name, evaluator.eval(&line.expr)?.into_owned()))
 }
 
 /// Evaluates a bare expression (no `name =`), e.g. for a scratch cell.
@@ -157,5 +157,5 @@ pub fn eval_expr(src: &str, env: &Env, limits: Limits) -> Result<Tensor, ByHandE
         env,
         budget: tensor::Budget::new(limits),
     };
-    evaluator.eval(&expr)
+    Ok(evaluator.eval(&expr)?.into_owned())
 }
