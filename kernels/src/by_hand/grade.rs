@@ -8,7 +8,8 @@
 //! an infinite error. (`testing::max_relative_error` is not used: it works in f32, skips NaN, and does not
 //! say where the worst element is.)
 
-use super::tensor::Tensor;
+use super::error::Lang;
+use super::tensor::{Tensor, shape_text};
 
 /// A line is right when its largest error is at most this.
 pub const TOLERANCE: f64 = 1e-5;
@@ -49,6 +50,43 @@ impl Grade {
     /// True for [`Grade::Right`].
     pub fn is_right(&self) -> bool {
         matches!(self, Grade::Right { .. })
+    }
+
+    /// The verdict as a sentence, e.g. "Wrong shape: expected [10, 512], got [512, 10]" / "形状不对：应为
+    /// [10, 512]，得到的是 [512, 10]".
+    pub fn message(&self, lang: Lang) -> String {
+        let en = lang == Lang::En;
+        match self {
+            Grade::Right { max_rel_error } if en => {
+                format!("Right (largest relative error {max_rel_error:.1e})")
+            }
+            Grade::Right { max_rel_error } => format!("正确（最大相对误差 {max_rel_error:.1e}）"),
+            Grade::Shape { expected, got } => {
+                let (e, g) = (shape_text(expected), shape_text(got));
+                if en {
+                    format!("Wrong shape: expected {e}, got {g}")
+                } else {
+                    format!("形状不对：应为 {e}，得到的是 {g}")
+                }
+            }
+            Grade::Values {
+                max_rel_error,
+                worst_index,
+                got,
+                expected,
+            } => {
+                let at = shape_text(worst_index);
+                if en {
+                    format!(
+                        "Wrong values: the largest difference is at {at}: {got:.4e} where {expected:.4e} is expected (relative error {max_rel_error:.1e})"
+                    )
+                } else {
+                    format!(
+                        "数值不对：差别最大的位置在 {at}：得到 {got:.4e}，应为 {expected:.4e}（相对误差 {max_rel_error:.1e}）"
+                    )
+                }
+            }
+        }
     }
 }
 
@@ -132,6 +170,35 @@ mod tests {
             panic!("values expected")
         };
         assert_eq!((worst_index, got), (vec![1, 1], 0.5));
+    }
+
+    #[test]
+    fn verdicts_read_in_both_languages() {
+        let shape = Grade::Shape {
+            expected: vec![10, 512],
+            got: vec![512, 10],
+        };
+        assert_eq!(
+            shape.message(Lang::En),
+            "Wrong shape: expected [10, 512], got [512, 10]"
+        );
+        assert_eq!(
+            shape.message(Lang::Zh),
+            "形状不对：应为 [10, 512]，得到的是 [512, 10]"
+        );
+        let e = t(&[2, 2], &[1.0, -2.0, 3.0, 1e-9]);
+        let values = grade(&t(&[2, 2], &[1.0, -2.0, 3.0, 0.5]), &e);
+        assert!(
+            values
+                .message(Lang::En)
+                .contains("at [1, 1]: 5.0000e-1 where 1.0000e-9")
+        );
+        assert!(
+            values
+                .message(Lang::Zh)
+                .starts_with("数值不对：差别最大的位置在 [1, 1]")
+        );
+        assert!(grade(&e, &e).message(Lang::Zh).starts_with("正确"));
     }
 
     #[test]
