@@ -23,7 +23,7 @@
 //! ([`ByHandError`]) carry the span they are about and read in English or Chinese ([`Lang`]).
 //!
 //! A lesson builds a [`Network`] from the live batch and the weights before the step
-//! ([`Network::from_mlp`]), computes its [`reference`] for a [`Variant`], gives the student
+//! ([`Network::from_mlp`]), computes its [`reference()`] for a [`Variant`], gives the student
 //! [`Network::env`] (`x y W1 b1 W2 b2 z1 h z2 B eps`), evaluates each typed line with [`eval_line`],
 //! [`grade`]s the value against [`Reference::gradient`] of the same name, and inserts it into the
 //! environment for the next lines. [`answers`] are the correct lines, for hints and tests.
