@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every reader of untrusted input with cargo-fuzz (nightly toolchain; `cargo install cargo-fuzz`):
-# dataset chunks, IDX files, CIFAR-10 records, safetensors models, the dataset manifest and the lesson URL.
+# dataset chunks, IDX files, CIFAR-10 records, safetensors models, the dataset manifest, the lesson URL and
+# Backprop by hand's tensor language.
 # Each target runs RUNS executions (default 1,000,000) from the saved corpus (fuzz/corpus/<target>, seeded
 # here with one small valid input each); new interesting inputs are added to it, and CI replays it on
 # stable Rust (kernels/tests/fuzz_corpus.rs, the app's config tests). Prints one line per target.
@@ -9,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-1000000}"
 shift || true
-TARGETS=("${@:-chunk idx cifar safetensors manifest url_config}")
+TARGETS=("${@:-chunk idx cifar safetensors manifest url_config by_hand}")
 read -r -a TARGETS <<< "${TARGETS[*]}"
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-/var/tmp/bpl-fuzz}"
 
@@ -38,6 +39,11 @@ for name, shape in tensors.items():
 h = json.dumps(header).encode()
 seed('safetensors', 'tiny-mlp', struct.pack('<Q', len(h)) + h + data)
 seed('manifest', 'mnist', open('static/data/mnist/manifest.json', 'rb').read())
+# The seven correct lines of the base lesson and a line that uses every operator and function.
+for line in ['dz2 = (softmax(z2, 1) - onehot(y, 3)) / B', 'dW2 = dz2.T @ h', 'db2 = sum(dz2, 0)', 'dh = dz2 @ W2',
+             'dz1 = dh * (z1 > 0)', 'dW1 = dz1.T @ x', 'db1 = sum(dz1, 0)']:
+    seed('by_hand', line.split()[0], line.encode())
+seed('by_hand', 'every-operator', b'q = -sum(relu(tanh(exp(log(h ** 2 + 1)))) * (z1 > 0), dim=0, keepdim=True).T @ mean(F.one_hot(y, num_classes=3) @ W2, 0, True) / 2.5e-1 - (W1 @ x.T >= 0) @ x @ W1.T')
 seed('url_config', 'default', b'hidden=64,32&lr=0.05&momentum=0.9&batch=64&epochs=2&optimizer=adam&engine=gpu&train=2000&test=500&eval=100&seed=7')
 PY
 

@@ -6,6 +6,7 @@
 //! safetensors files); [`dataset`] the readers; [`training`] the epoch loop shared by the CLI and the app.
 
 pub mod attack;
+pub mod by_hand;
 pub mod calibration;
 pub mod chain;
 pub mod cpu_gemm;

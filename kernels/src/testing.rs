@@ -161,4 +161,63 @@ pub mod fuzz {
             let _ = m.empty_dataset();
         }
     }
+
+    /// "Backprop by hand"'s language: a line of arbitrary UTF-8, as a line and as a bare expression,
+    /// against the lesson's environment on a 4 × 6 → 5 → 3 network. The size limits are lowered (the
+    /// checks are the same code) so that each input runs in microseconds; an error must render in both
+    /// languages with its caret.
+    pub fn by_hand(data: &[u8]) {
+        use crate::by_hand::{Lang, Limits, eval_expr, eval_line_with};
+        let Ok(src) = std::str::from_utf8(data) else {
+            return;
+        };
+        static ENV: std::sync::OnceLock<crate::by_hand::Env> = std::sync::OnceLock::new();
+        let env = ENV.get_or_init(by_hand_env);
+        let limits = Limits {
+            max_elements: 1 << 14,
+            max_total_elements: 1 << 16,
+            max_madds: 1 << 18,
+            ..Limits::default()
+        };
+        let results = [
+            eval_line_with(src, env, limits).map(|(_, t)| t),
+            eval_expr(src, env, limits),
+        ];
+        for result in results {
+            match result {
+                Ok(t) => assert_eq!(t.len(), t.shape().iter().product::<usize>()),
+                Err(e) => {
+                    let _ = (e.message(Lang::En), e.message(Lang::Zh), e.caret(src));
+                }
+            }
+        }
+    }
+
+    /// The lesson's environment on a small deterministic network, with the seven gradients defined too
+    /// (so inputs can use every name a lesson defines).
+    fn by_hand_env() -> crate::by_hand::Env {
+        use crate::by_hand::{Network, Tensor, Variant, reference};
+        let t = |shape: &[usize], seed: usize| {
+            let n: usize = shape.iter().product();
+            let data = (0..n)
+                .map(|i| (((i * 7919 + seed * 104_729) % 200) as f64 - 100.0) / 50.0)
+                .collect();
+            Tensor::from_f64(shape, data).expect("a consistent shape")
+        };
+        let net = Network {
+            x: t(&[4, 6], 1),
+            y: Tensor::from_f64(&[4], vec![0.0, 2.0, 1.0, 2.0]).expect("a consistent shape"),
+            w1: t(&[5, 6], 2),
+            b1: t(&[5], 3),
+            w2: t(&[3, 5], 4),
+            b2: t(&[3], 5),
+        };
+        let variant = Variant::BASE;
+        let r = reference(&net, variant).expect("the fuzzing network is consistent");
+        let mut env = net.env(&r, variant);
+        for (name, g) in r.gradients {
+            env.insert(name, g);
+        }
+        env
+    }
 }

@@ -31,4 +31,5 @@ fn the_saved_corpus_replays_without_a_panic() {
     replay("cifar", fuzz::cifar);
     replay("safetensors", fuzz::safetensors);
     replay("manifest", fuzz::manifest);
+    replay("by_hand", fuzz::by_hand);
 }
