@@ -439,7 +439,7 @@ pub trait Engine {
 
     /// DP-SGD from the next step on (`None`: plain steps): each example's gradient clipped to norm
     /// `clip`, Gaussian noise of standard deviation `noise · clip` added to the sum, divided by the
-    /// expected lot size (the caller samples the lots, e.g. [`crate::privacy::PoissonLots`]). Every
+    /// expected lot size (the caller samples the lots, e.g. [`crate::training::EpochBatches::poisson`]). Every
     /// layer must be trainable. By default refused; the GPU and CPU engines run it.
     fn set_privacy(&mut self, dp: Option<crate::ops::dp::DpConfig>) -> Result<(), EngineError> {
         match dp {
