@@ -231,8 +231,8 @@ message_codes! {
     ),
     /// Settings in the URL were ignored (detail: the `key=value` pairs as written).
     UrlProblem => (
-        "Settings in the URL were ignored (a value out of range or not a number, or a key this lesson does not read):",
-        "网址中的设置被忽略了（数值超出范围或不是数字，或本课不读这个键）：",
+        "Settings in the URL were ignored (a value this setting does not accept, or a setting this lesson does not have):",
+        "网址中的以下设置被忽略了（该设置不接受这个值，或本课没有这个设置）：",
     ),
     /// A picked file could not be read (detail: why).
     FileUnreadable => (

@@ -244,14 +244,14 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
         lesson: "interpret",
         step: 8,
         question: tx(
-            "1. At ε = 0.1, is the model still right on more than half of the test images?",
-            "1. 在 ε = 0.1 时，模型还能答对一半以上的测试图像吗？",
+            "1. At ε = 0.1, under FGSM, is the model still right on more than half of the test images?",
+            "1. 在 ε = 0.1、FGSM 攻击下，模型还能答对一半以上的测试图像吗？",
         ),
         answer: tx(
-            "Usually no (one walkthrough run of this app: 24.4 %). Graded by the measured accuracy at ε = 0.1 on the test images: yes above 50 %.",
-            "通常不能（本应用在走查中的一次运行：24.4%）。按在测试图像上测得的 ε = 0.1 时的准确率评分：高于 50% 算“会”。",
+            "Usually no (one walkthrough run of this app: 24.4 %). Graded by the FGSM accuracy at ε = 0.1 measured on the test images (yes above 50 %; within two standard errors of 50 % it is not decided), only if answered before that accuracy was on the page: it is asked on step 5 above Measure too.",
+            "通常不能（本应用在走查中的一次运行：24.4%）。按在测试图像上测得的 ε = 0.1 时 FGSM 下的准确率评分（高于 50% 算“会”；与 50% 相差不到两倍标准误时不判定），且只在该准确率出现在页面上之前作答才评分：第 5 步“测量”按钮上方也会问这道题。",
         ),
-        graded_by: "lessons/interpret/check.rs check",
+        graded_by: "lessons/interpret/check.rs question_one",
     },
     AnswerKey {
         lesson: "interpret",
@@ -287,10 +287,10 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "2. DP-SGD 会减小成员推断的优势吗？",
         ),
         answer: tx(
-            "Usually yes. Graded by the two runs' measured advantages: yes when the DP-SGD model's is lower than the plain model's.",
-            "通常会。按两次运行测得的优势评分：DP-SGD 模型的优势低于普通模型时算“会”。",
+            "Usually yes. Graded by the two runs' measured advantages: yes when the DP-SGD model's is lower than the plain model's by more than two standard errors of the difference; only if answered before both runs exist (it is asked on steps 1 and 3 too).",
+            "通常会。按两次运行测得的优势评分：DP-SGD 模型的优势比普通模型低、且差值超过两倍标准误时算“会”；只有在两次运行都完成之前作答才评分（第 1 步和第 3 步也会问这道题）。",
         ),
-        graded_by: "lessons/privacy/check.rs check_panel",
+        graded_by: "lessons/privacy/check.rs question_two",
     },
 ];
 

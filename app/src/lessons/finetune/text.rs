@@ -142,20 +142,20 @@ pub fn scenario_model(s: Scenario) -> Text {
             concat!(
                 "Pretrained model: the shipped CIFAR-10 animals MLP, 3072→512→6 (",
                 cifar_animals!(accuracy),
-                " % on the ",
+                " % on ",
                 cifar_animals!(images),
-                " test images of its six animal classes, ±",
+                " test images of its six animal classes — the subset the app ships — ±",
                 cifar_animals!(band),
-                " points)."
+                " points, 95 %)."
             ),
             concat!(
-                "预训练模型：自带的 CIFAR-10 动物多层感知机，3072→512→6（在六类动物的 ",
+                "预训练模型：自带的 CIFAR-10 动物多层感知机，3072→512→6（在随应用提供的子集中六类动物的 ",
                 cifar_animals!(images),
                 " 张测试图像上为 ",
                 cifar_animals!(accuracy),
                 "%，±",
                 cifar_animals!(band),
-                " 个百分点）。"
+                " 个百分点，95%）。"
             ),
         ),
         _ => tx(
@@ -387,6 +387,15 @@ pub fn features(lang: Lang, head: f32, k: usize, scratch: Option<f32>, n: usize)
         ),
         (Lang::Zh, false, false) if !over_chance => format!(
             "在同样样本上从头训练的新网络达到 {}，与只训练分类头的结果相差在 ±{b:.1} 个百分点的误差带之内。",
+            pc(s)
+        ),
+        // The head alone is within chance, and scratch is even lower: no gain to credit to the features.
+        (Lang::En, true, _) if !over_chance => format!(
+            " A fresh network trained from scratch on the same examples does even worse ({}, below the head alone by more than the ±{b:.1}-point band): these few examples did not lift it above chance.",
+            pc(s)
+        ),
+        (Lang::Zh, true, _) if !over_chance => format!(
+            "在同样样本上从头训练的新网络更差（{}，比只训练分类头低，超出 ±{b:.1} 个百分点的误差带）：这么少的样本没能让它超过随机猜测。",
             pc(s)
         ),
         (Lang::En, true, _) => format!(
@@ -723,7 +732,7 @@ mod tests {
         assert_eq!(cifar_animals!(band), format!("{band:.1}"));
         let t = scenario_model(Scenario::Cifar);
         assert!(
-            t.en.contains("41.7 % on the 593 test images") && t.zh.contains("41.7%，±4.0"),
+            t.en.contains("41.7 % on 593 test images") && t.zh.contains("41.7%，±4.0"),
             "{}",
             t.zh
         );

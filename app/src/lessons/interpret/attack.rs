@@ -147,6 +147,7 @@ fn arm_label(arm: Arm) -> crate::ui::i18n::Text {
 /// Step 5.
 pub fn fragile(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
     let stop = client.clone();
+    let predict = client.clone();
     let run = move |_| {
         state.begin(&[Arm::Model]);
         client.send(&InToWorker::Curve {
@@ -175,6 +176,11 @@ pub fn fragile(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl I
     };
     view! {
         <div class="panel wide" data-testid="fragile">
+            // Check yourself's question 1 is a prediction only before this curve exists: ask it here.
+            {move || (state.q1.get().is_some() || state.accuracy_at(Arm::Model, 0.1).is_none()).then(|| view! {
+                <p class="hint">{move || ui::Q1_FIRST.get(lang.get())}</p>
+            })}
+            {super::check::question_one(predict.clone(), state, lang, false)}
             <div class="buttons">
                 <button data-testid="robustness-run" disabled=move || state.busy.get().is_some() on:click=run>{move || ui::MEASURE.get(lang.get())}</button>
                 <button class="secondary" data-testid="interpret-stop" disabled=move || state.busy.get().is_none()

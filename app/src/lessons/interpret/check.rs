@@ -15,23 +15,73 @@ fn too_close(acc: f32, n: usize) -> bool {
     (acc - 0.5).abs() < 2.0 * se
 }
 
-/// Step 8.
-pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
-    let q1 = RwSignal::new(None::<bool>);
-    let q2 = RwSignal::new(None::<bool>);
-    let rho = RwSignal::new(None::<f32>);
-    let measure = client.clone();
-    // Q1 needs the curve at 0.1; ask for it if it is not measured.
+/// Question 1 with its buttons and, once answered and measured, its grade: on step 5 above "Measure"
+/// (`measure_now` false: the student measures next) and on step 8 (`measure_now`: the curve at 0.1 is
+/// measured on answering when it is not on the page). It is a prediction only while the accuracy it
+/// is graded by is not on the page.
+pub fn question_one(
+    client: InClient,
+    state: InState,
+    lang: RwSignal<Lang>,
+    measure_now: bool,
+) -> impl IntoView {
+    let q1 = state.q1;
     let answer1 = move |yes| {
         q1.set(Some(yes));
-        if state.accuracy_at(Arm::Model, 0.1).is_none() && state.busy.get_untracked().is_none() {
+        if measure_now
+            && state.accuracy_at(Arm::Model, 0.1).is_none()
+            && state.busy.get_untracked().is_none()
+        {
             state.begin(&[Arm::Model]);
-            measure.send(&InToWorker::Curve {
+            client.send(&InToWorker::Curve {
                 epsilons: vec![0.0, 0.1],
                 pgd: Vec::new(),
             });
         }
     };
+    // Q1's measurement, as the page writes it: "FGSM, ε = 0.1: 24.4 % (n = 1000)".
+    let measured = |acc: f32, n: usize| {
+        move |l: Lang| format!("FGSM, ε = 0.1: {} (n = {n})", percent(l, f64::from(acc), 1))
+    };
+    // Step 5 or 6 measured it, or the curve was kept from before a reload.
+    let q1_locked = move || q1.get().is_none() && state.accuracy_at(Arm::Model, 0.1).is_some();
+    view! {
+        <div class="question" data-testid="interpret-q1">
+            <p>{move || ui::Q1.get(lang.get())}</p>
+            <div class="buttons">
+                <button class="secondary" data-testid="interpret-q1-yes" disabled=move || q1.get().is_some() || q1_locked() on:click={let a = answer1.clone(); move |_| a(true)}>{move || ui::YES.get(lang.get())}</button>
+                <button class="secondary" data-testid="interpret-q1-no" disabled=move || q1.get().is_some() || q1_locked() on:click=move |_| answer1(false)>{move || ui::NO.get(lang.get())}</button>
+            </div>
+            {move || q1_locked().then(|| state.accuracy_at(Arm::Model, 0.1).map(|(acc, n)| {
+                let line = measured(acc, n);
+                view! { <p class="hint" data-testid="interpret-q1-measured">{move || ui::ALREADY_MEASURED.get(lang.get())}{move || format!(" {}", line(lang.get()))}</p> }
+            }))}
+            {move || q1.get().map(|picked| match state.accuracy_at(Arm::Model, 0.1) {
+                // Within two standard errors of one half, n images cannot say which side it is on.
+                Some((acc, n)) if too_close(acc, n) => view! {
+                    <p data-testid="interpret-q1-result" data-correct="undecided">
+                        {move || ui::TOO_CLOSE.get(lang.get()).replace("{n}", &n.to_string())}{move || format!(" FGSM, ε = 0.1: {}", percent(lang.get(), f64::from(acc), 1))}</p>
+                }.into_any(),
+                Some((acc, n)) => {
+                    let right = picked == (acc > 0.5);
+                    let line = measured(acc, n);
+                    view! {
+                        <p data-testid="interpret-q1-result" data-correct=right.to_string() class=if right { "good" } else { "bad" }>
+                            {move || if right { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}{move || format!(" {}", line(lang.get()))}</p>
+                    }.into_any()
+                }
+                None if measure_now => view! { <p class="hint">{move || ui::WAIT_CURVE.get(lang.get())}</p> }.into_any(),
+                None => view! { <p class="hint" data-testid="interpret-q1-now-measure">{move || ui::Q1_NOW_MEASURE.get(lang.get())}</p> }.into_any(),
+            })}
+        </div>
+    }
+}
+
+/// Step 8.
+pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
+    let q2 = RwSignal::new(None::<bool>);
+    let rho = RwSignal::new(None::<f32>);
+    let one = question_one(client.clone(), state, lang, true);
     // Q2: the gradient map with and without the output layer randomised, on the image shown (the
     // drawing while the pad is open).
     let answer2 = move |yes| {
@@ -74,33 +124,9 @@ pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>)
                 {move || if picked == truth { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}{move || format!(" {}", detail(lang.get()))}</p>
         }
     };
-    // Q1's measurement, as the page writes it: "FGSM, ε = 0.1: 24.4 % (n = 1000)".
-    let measured = |acc: f32, n: usize| {
-        move |l: Lang| format!("FGSM, ε = 0.1: {} (n = {n})", percent(l, f64::from(acc), 1))
-    };
-    // Q1 is a prediction only while the accuracy it is graded by is not on the page (step 5 or 6
-    // measured it, or the curve was kept from before a reload).
-    let q1_locked = move || q1.get().is_none() && state.accuracy_at(Arm::Model, 0.1).is_some();
     view! {
         <div class="panel wide" data-testid="interpret-check">
-            <p>{move || ui::Q1.get(lang.get())}</p>
-            <div class="buttons">
-                <button class="secondary" data-testid="interpret-q1-yes" disabled=move || q1.get().is_some() || q1_locked() on:click={let a = answer1.clone(); move |_| a(true)}>{move || ui::YES.get(lang.get())}</button>
-                <button class="secondary" data-testid="interpret-q1-no" disabled=move || q1.get().is_some() || q1_locked() on:click=move |_| answer1(false)>{move || ui::NO.get(lang.get())}</button>
-            </div>
-            {move || q1_locked().then(|| state.accuracy_at(Arm::Model, 0.1).map(|(acc, n)| {
-                let line = measured(acc, n);
-                view! { <p class="hint" data-testid="interpret-q1-measured">{move || ui::ALREADY_MEASURED.get(lang.get())}{move || format!(" {}", line(lang.get()))}</p> }
-            }))}
-            {move || q1.get().map(|picked| match state.accuracy_at(Arm::Model, 0.1) {
-                // Within two standard errors of one half, n images cannot say which side it is on.
-                Some((acc, n)) if too_close(acc, n) => view! {
-                    <p data-testid="interpret-q1-result" data-correct="undecided">
-                        {move || ui::TOO_CLOSE.get(lang.get()).replace("{n}", &n.to_string())}{move || format!(" FGSM, ε = 0.1: {}", percent(lang.get(), f64::from(acc), 1))}</p>
-                }.into_any(),
-                Some((acc, n)) => result(picked, acc > 0.5, "interpret-q1-result", Box::new(measured(acc, n))).into_any(),
-                None => view! { <p class="hint">{move || ui::WAIT_CURVE.get(lang.get())}</p> }.into_any(),
-            })}
+            {one}
             <p>{move || ui::Q2.get(lang.get())}</p>
             <div class="buttons">
                 <button class="secondary" data-testid="interpret-q2-yes" disabled=move || q2.get().is_some() on:click={let a = answer2.clone(); move |_| a(true)}>{move || ui::YES.get(lang.get())}</button>

@@ -32,6 +32,8 @@ pub struct InState {
     /// The curves shown were kept in this browser and replayed after a reload.
     pub resumed: RwSignal<bool>,
     pub errors: RwSignal<Vec<WorkerMessage>>,
+    /// Check yourself's question 1 (asked on step 5 before the curve, and on step 8): the answer.
+    pub q1: RwSignal<Option<bool>>,
 }
 
 impl InState {
@@ -46,6 +48,7 @@ impl InState {
             busy: RwSignal::new(None),
             resumed: RwSignal::new(false),
             errors: RwSignal::new(Vec::new()),
+            q1: RwSignal::new(None),
         }
     }
 
@@ -134,6 +137,8 @@ impl InState {
                 for arm in [Arm::Model, Arm::Clean, Arm::Adversarial] {
                     self.curve(arm).set(Vec::new());
                 }
+                // Afresh: question 1 can be predicted again.
+                self.q1.set(None);
                 self.busy.set(None);
                 self.resumed.set(false);
             }

@@ -93,12 +93,12 @@ pub const STEPS: [Step; 8] = [
     Step {
         title: tx("Check yourself", "随堂自测"),
         body: tx(
-            "Predict, then let the model answer.",
-            "先预测，再让模型回答。",
+            "Predict, then let the model answer. Question 1 is also asked on step 5, before its curve is measured: it is graded only if it was answered before the accuracy at ε = 0.1 was on the page.",
+            "先预测，再让模型回答。第 1 题在第 5 步测量曲线之前也会出现：只有在 ε = 0.1 的准确率出现在页面上之前作答，它才会评分。",
         ),
         notes: tx(
-            "Both answers are graded by what was measured on this page.",
-            "两道题都按本页测得的结果评判。",
+            "Question 1 is graded by the FGSM accuracy at ε = 0.1 measured on this page, if it was answered before that accuracy was measured (ask it on step 5, before Measure, when you teach in order); question 2 by the rank correlation measured when it is answered.",
+            "第 1 题按本页测得的 ε = 0.1 时 FGSM 下的准确率评分，前提是在该准确率测出之前作答（按顺序上课时，在第 5 步按“测量”之前提问）；第 2 题按作答时测得的秩相关系数评分。",
         ),
     },
 ];
@@ -175,7 +175,7 @@ pub mod ui {
     );
     pub const FAILED: Text = tx(
         "ρ is at or above our rule of thumb of 0.5 on this image: the map kept much of its pixel ranking when these weights were randomised, so it reflects them at most partly. A warning sign for this method.",
-        "在这张图像上 ρ 不低于我们的经验值 0.5：这些权重随机化后，热力图仍保留了大部分像素排序，所以它至多只部分反映这些权重。这是该方法的警示信号。",
+        "在这张图像上 ρ 不低于我们的经验值 0.5：这些权重随机化后，热力图仍保留了相当一部分像素排序，所以它至多只部分反映这些权重。这是该方法的警示信号。",
     );
     pub const SANITY_METHOD: Text = tx("Method", "方法");
     pub const SANITY_IG: Text = tx(
@@ -235,7 +235,7 @@ pub mod ui {
     /// Neither attack helped.
     pub const NOT_HELPED_PGD_EITHER: Text = tx(
         "Against PGD it is not above both other arms by more than the uncertainty either: with this many fine-tuning images and one epoch, adversarial training showed no measurable gain against either attack.",
-        "面对 PGD，它也没有比另两组都高出不确定度以上：在这么多微调图像、一轮微调下，对抗训练对两种攻击都没有显示出可测的提升。",
+        "面对 PGD，它也没有比另两组都高出不确定度以上：以当前的微调图像数、只微调一轮，对抗训练对两种攻击都没有显示出可测的提升。",
     );
     pub const THIS_MODEL_PGD: Text = tx("this model (PGD-10)", "本模型（PGD-10）");
     pub const LR: Text = tx("SGD, learning rate", "SGD，学习率");
@@ -312,8 +312,8 @@ pub mod ui {
     /// The same for the concept lessons' trained 784-32-10 model (README: 2 epochs on 5,000 training
     /// digits).
     pub const CAL_SEEN_SMALL: Text = tx(
-        "T must be fitted on images the model did not train on. This model was trained on 5,000 of the training images and none of the test images, so T is fitted on half of the test images and checked on the other half, then the halves swap (cross-fitting); the held-out row is the check.",
-        "T 必须在模型训练时没见过的图像上拟合。这个模型只用 5,000 张训练图像训练过，没见过测试图像，所以 T 在一半测试图像上拟合、在另一半上检验，然后两半互换（交叉拟合）；“留出检验”那一行才是检验。",
+        "T must be fitted on images the model did not train on. This model was trained on 5,000 of the training images and none of the test images. As for the other models, T is fitted on half of the test images and checked on the other half, then the halves swap (cross-fitting); the held-out row is the check.",
+        "T 必须在模型训练时没见过的图像上拟合。这个模型只用 5000 张训练图像训练过，没见过测试图像。与其他模型一样，T 在一半测试图像上拟合、在另一半上检验，然后两半互换（交叉拟合）；“留出检验”那一行才是检验。",
     );
     /// The same for a live model or a file, whose training images the page does not know.
     pub const CAL_SEEN_UNKNOWN: Text = tx(
@@ -333,8 +333,18 @@ pub mod ui {
     );
     /// Q1 once the accuracy it is graded by is on the page.
     pub const ALREADY_MEASURED: Text = tx(
-        "Already measured: the accuracy at ε = 0.1 is on this page, so this is no longer a prediction and is not graded.",
-        "已经测过了：ε = 0.1 时的准确率已在本页上，这题不再是预测，所以不评分。",
+        "Already measured: the accuracy at ε = 0.1 is on this page, so this is no longer a prediction and is not graded (\"Start afresh\" clears the curves to predict again).",
+        "已经测过了：ε = 0.1 时的准确率已在本页上，这题不再是预测，所以不评分（“重新开始”会清除曲线，可以再预测一次）。",
+    );
+    /// Above question 1 on step 5, before the curve is measured.
+    pub const Q1_FIRST: Text = tx(
+        "Predict first — question 1 of \"Check yourself\", graded by the curve you are about to measure:",
+        "先预测——这是“随堂自测”的第 1 题，按你马上要测的曲线评分：",
+    );
+    /// Question 1 answered on step 5, the curve not measured yet.
+    pub const Q1_NOW_MEASURE: Text = tx(
+        "Answer kept: press Measure below; the grade appears here and in \"Check yourself\".",
+        "答案已记下：请按下方的“测量”，评分会显示在这里和“随堂自测”中。",
     );
     pub const Q2: Text = tx(
         "Randomise the output layer: will the gradient map of the same digit stay much the same (ρ above 0.5)?",

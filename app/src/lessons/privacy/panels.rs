@@ -245,8 +245,10 @@ pub fn remember_panel(
     form: DpForm,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
+    let predict = super::check::predict_two_first(client.clone(), state, lang);
     view! {
         <div class="panel wide" data-testid="mia">
+            {predict}
             {move || state.data.get().map(|(m, o, t)| {
                 // The lesson's small set takes its outsiders from the training split; the full-MNIST
                 // mode (members above it) takes them from the test split (worker.rs).
@@ -433,8 +435,10 @@ pub fn meter_panel(
             },
         ]
     });
+    let predict = super::check::predict_two_first(client.clone(), state, lang);
     view! {
         <div class="panel wide" data-testid="dp-meter">
+            {predict}
             {dp_form(form, true, lang)}
             <p class="big">{move || ui::FORECAST.get(lang.get())} ": "
                 {move || { let (e, steps) = forecast(); view! {

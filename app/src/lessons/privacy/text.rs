@@ -74,8 +74,8 @@ pub const STEPS: [Step; 6] = [
     Step {
         title: tx("Check yourself", "随堂自测"),
         body: tx(
-            "Answer first: predict, then run. Your answers are kept in this browser while you train in steps 1 and 3. Question 1 is graded at once by the accountant; question 2 once both runs exist.",
-            "先作答：先预测，再运行。你在第 1 步和第 3 步训练时，答案会保存在本浏览器中。第 1 题由记账器立即评分；第 2 题在两次运行都完成后评分。",
+            "Answer first: predict, then run. Your answers are kept in this browser while you train in steps 1 and 3. Question 1 is graded at once by the accountant; question 2 — asked on steps 1 and 3 too, before the runs — once both runs exist, if it was answered before them.",
+            "先作答：先预测，再运行。你在第 1 步和第 3 步训练时，答案会保存在本浏览器中。第 1 题由记账器立即评分；第 2 题（第 1 步和第 3 步运行之前也会出现）若在两次运行之前作答，则在两次运行都完成后评分。",
         ),
         notes: tx(
             "Most students expect doubling σ to halve ε. At small σ (large ε), doubling σ cuts ε by more than half; at large σ, ε falls roughly as 1/σ and halves (with L 50 and 30 epochs, ε(2σ)/ε(σ) is 0.35 at σ 1, 0.448 at σ 2, 0.47 at σ 3, 0.48 at σ 4). At σ 2 the ratio is just below the 0.45 edge of \"about half\", so the page grades \"below half\" right there; \"about half\" is right from σ 2.1. The page grades the answer at the σ, L and epochs the sliders had when the student answered (printed with the grade): \"about half\" is 0.45–0.55, \"below half\" under 0.45. \"Stays above half\" is a distractor: on the lesson's 1,000 members it is never right anywhere in the sliders' ranges (the ratio stays below 0.49); only in the full-MNIST mode, at large σ on small lots where ε is already tiny, does it come true.",
@@ -147,6 +147,11 @@ pub mod ui {
     pub const Q1_NO_NOISE: Text = tx(
         "At σ = 0 there is no ε to halve: set σ above 0 (steps 2 and 3) to answer.",
         "σ = 0 时没有可以减半的 ε：请先把 σ 调到 0 以上（第 2 步和第 3 步）再作答。",
+    );
+    /// Above question 2 on steps 1 and 3, before the runs that grade it.
+    pub const Q2_FIRST: Text = tx(
+        "Predict first — question 2 of \"Check yourself\", graded once this step's run and the other exist:",
+        "先预测——这是“随堂自测”的第 2 题，等这一步的运行和另一次运行都完成后评分：",
     );
     pub const ALREADY_MEASURED: Text = tx(
         "Already measured: this one is no longer a prediction.",

@@ -126,7 +126,7 @@ fn verdict(r: &HardwareReport, flops: u64, lang: Lang) -> String {
                     seconds(ce, lang)
                 ),
                 (Lang::Zh, Speed::Same) => format!(
-                    "在这台机器上，对这个模型，WebGPU 与 CPU 引擎速度差不多（比值 {ratio:.2}，在 {SAME_LO}–{SAME_HI} 之内：各计时约 1 秒的一次测量分不出快慢）：{} 张图像的一轮在 WebGPU 上需要 {}，在 CPU 引擎上需要 {}。",
+                    "在这台机器上，对这个模型，WebGPU 与 CPU 引擎速度差不多（比值 {ratio:.2}，在 {SAME_LO}–{SAME_HI} 之内：每个引擎只计时一次、各约 1 秒，这样的测量分不出快慢）：{} 张图像的一轮在 WebGPU 上需要 {}，在 CPU 引擎上需要 {}。",
                     r.epoch_images,
                     seconds(ge, lang),
                     seconds(ce, lang)

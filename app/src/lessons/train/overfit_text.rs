@@ -62,7 +62,7 @@ impl RunSummary {
 /// When the lowest validation loss and the highest validation accuracy fall in different epochs: what
 /// that shows, with the accuracies' difference in images of the `n_val` validation images and a band
 /// of two standard errors of that difference (binomial, the two accuracies taken as independent). A
-/// difference inside the band is said to be within noise. `None` while the two epochs agree.
+/// difference inside the (conservative) band is said not to be a clear rise. `None` while the two epochs agree.
 pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], n_val: usize, lang: Lang) -> Option<String> {
     // The first epoch with the lowest loss (later epochs never go below it).
     let by_loss = epochs
@@ -98,28 +98,28 @@ pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], n_val: usize, lang: Lang) -> 
         // The loss did not go below its lowest again after epoch l, while the accuracy peaked later.
         Some(match (lang, beyond) {
             (Lang::En, true) => format!(
-                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}), but the validation accuracy was higher at epoch {a} ({}: {k} more of the {n} validation images right, beyond ±{band_pts} points, two standard errors of the difference) while the loss did not go below its lowest again (epoch {}: {:.4}). A likely reason: cross-entropy punishes confident mistakes heavily, so a model growing more confident — also on the validation images it gets wrong — can raise the loss even while it gets more of them right. Early stopping here goes by the loss.",
+                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}), but the validation accuracy was higher at epoch {a} ({}: {k} more of the {n} validation images right, beyond ±{band_pts} points, two standard errors if the two accuracies were independent — a conservative band, since both are measured on the same images) while the loss did not go below its lowest again (epoch {}: {:.4}). A likely reason: cross-entropy punishes confident mistakes heavily, so a model growing more confident — also on the validation images it gets wrong — can raise the loss even while it gets more of them right. Early stopping here goes by the loss.",
                 pct(acc_l),
                 pct(acc_a),
                 last.epoch,
                 last.val_loss
             ),
             (Lang::En, false) => format!(
-                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}); the highest validation accuracy came at epoch {a} ({}: {k} more of the {n} validation images right), within ±{band_pts} points, two standard errors of the difference — the accuracy stayed within noise while the loss did not go below its lowest again (epoch {}: {:.4}). Early stopping here goes by the loss.",
+                "The validation loss was lowest at epoch {l} ({loss_l:.4}, accuracy {}); the highest validation accuracy came at epoch {a} ({}: {k} more of the {n} validation images right), within ±{band_pts} points (two standard errors if the two accuracies were independent — a conservative band, since both are measured on the same images): by this band the accuracy did not clearly rise, while the loss did not go below its lowest again (epoch {}: {:.4}). Early stopping here goes by the loss.",
                 pct(acc_l),
                 pct(acc_a),
                 last.epoch,
                 last.val_loss
             ),
             (Lang::Zh, true) => format!(
-                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}），但第 {a} 轮的验证准确率更高（{}：在 {n} 张验证图像中多对 {k} 张，超出 ±{band_pts} 个百分点，即差值的两倍标准误），而损失没有再低于最低值（第 {} 轮：{:.4}）。一个可能的原因是：交叉熵对有把握的错误惩罚很重，模型越来越自信——在它判错的验证图像上也是如此——即使判对的图像变多，损失也可能上升。这里的早停依据的是损失。",
+                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}），但第 {a} 轮的验证准确率更高（{}：在 {n} 张验证图像中多对 {k} 张，超出 ±{band_pts} 个百分点——按两个准确率相互独立算的两倍标准误；两者是在同一批图像上测得的，所以这个误差带偏保守），而损失没有再低于最低值（第 {} 轮：{:.4}）。一个可能的原因是：交叉熵对有把握的错误惩罚很重，模型越来越自信——在它判错的验证图像上也是如此——即使判对的图像变多，损失也可能上升。这里的早停依据的是损失。",
                 pct(acc_l),
                 pct(acc_a),
                 last.epoch,
                 last.val_loss
             ),
             (Lang::Zh, false) => format!(
-                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}）；验证准确率在第 {a} 轮最高（{}：在 {n} 张验证图像中多对 {k} 张），但在 ±{band_pts} 个百分点之内，即差值的两倍标准误——准确率的变化没有超出噪声，而损失没有再低于最低值（第 {} 轮：{:.4}）。这里的早停依据的是损失。",
+                "验证损失在第 {l} 轮最低（{loss_l:.4}，准确率 {}）；验证准确率在第 {a} 轮最高（{}：在 {n} 张验证图像中多对 {k} 张），但在 ±{band_pts} 个百分点之内（按两个准确率相互独立算的两倍标准误；两者是在同一批图像上测得的，所以这个误差带偏保守）：按这个误差带看不出准确率明显上升，而损失没有再低于最低值（第 {} 轮：{:.4}）。这里的早停依据的是损失。",
                 pct(acc_l),
                 pct(acc_a),
                 last.epoch,
@@ -132,14 +132,14 @@ pub fn loss_vs_accuracy(epochs: &[OverfitMetrics], n_val: usize, lang: Lang) -> 
             String::new()
         } else {
             format!(
-                " (the accuracies differ by {k} of the {n} images, within ±{band_pts} points, two standard errors of the difference)"
+                " (the accuracies differ by {k} of the {n} images, within ±{band_pts} points, two standard errors if the two were independent — a conservative band, since both are measured on the same images)"
             )
         };
         let noise_zh = if beyond {
             String::new()
         } else {
             format!(
-                "（两个准确率在 {n} 张图像中相差 {k} 张，在 ±{band_pts} 个百分点之内，即差值的两倍标准误）"
+                "（两个准确率在 {n} 张图像中相差 {k} 张，在 ±{band_pts} 个百分点之内——按两者相互独立算的两倍标准误；两者是在同一批图像上测得的，所以这个误差带偏保守）"
             )
         };
         Some(match lang {
@@ -281,7 +281,7 @@ mod tests {
             "{s}"
         );
         assert!(
-            s.contains("within noise") && !s.contains("likely reason"),
+            s.contains("did not clearly rise") && !s.contains("likely reason"),
             "{s}"
         );
         // 6 points is beyond it: the difference, the band and a hedged reason.
