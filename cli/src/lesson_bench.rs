@@ -94,7 +94,11 @@ pub fn run(args: LessonBenchArgs) -> Result<()> {
     }
     let (config, problems) = LessonConfig::from_query(&args.setup);
     if !problems.is_empty() {
-        bail!("--setup: {}", problems.join("; "));
+        // The page's own sentence says why, as the page would say it.
+        let why = backprop_lab_app::messages::message(
+            backprop_lab_app::messages::MessageCode::UrlProblem,
+        );
+        bail!("--setup: {} {}", why.en, problems.join(" "));
     }
     if !(args.seconds > 0.0 && args.seconds <= 600.0) {
         bail!("--seconds must be in (0, 600]");

@@ -263,7 +263,8 @@ fn lesson_bench_plays_the_page_and_measures_the_lesson_beside_the_bare_engine() 
     let out = bench("hidden=0");
     assert!(!out.status.success());
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("--setup: ignored hidden=0"),
+        String::from_utf8_lossy(&out.stderr).contains("--setup: Settings in the URL were ignored")
+            && String::from_utf8_lossy(&out.stderr).contains(" hidden=0"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
