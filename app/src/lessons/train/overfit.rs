@@ -237,12 +237,17 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
     view! {
         <div class="panel wide" data-testid="overfit">
             <div class="form-row">
-                <label for="overfit-train">{move || TRAIN.get(lang.get())}</label>
-                <input id="overfit-train" data-testid="overfit-train" type="number" min=TRAIN_IMAGES.0 max=TRAIN_IMAGES.1
-                    prop:value=move || train.get() on:input=move |ev| train.set(event_target_value(&ev)) />
-                <label for="overfit-patience">{move || PATIENCE_LABEL.get(lang.get())}</label>
-                <input id="overfit-patience" data-testid="overfit-patience" type="number" min=PATIENCE.0 max=PATIENCE.1
-                    prop:value=move || patience.get() on:input=move |ev| patience.set(event_target_value(&ev)) />
+                // Each label stays on its input's line when the row wraps.
+                <span class="field-pair">
+                    <label for="overfit-train">{move || TRAIN.get(lang.get())}</label>
+                    <input id="overfit-train" data-testid="overfit-train" type="number" min=TRAIN_IMAGES.0 max=TRAIN_IMAGES.1
+                        prop:value=move || train.get() on:input=move |ev| train.set(event_target_value(&ev)) />
+                </span>
+                <span class="field-pair">
+                    <label for="overfit-patience">{move || PATIENCE_LABEL.get(lang.get())}</label>
+                    <input id="overfit-patience" data-testid="overfit-patience" type="number" min=PATIENCE.0 max=PATIENCE.1
+                        prop:value=move || patience.get() on:input=move |ev| patience.set(event_target_value(&ev)) />
+                </span>
                 <button data-testid="overfit-run" disabled=move || problem().is_some() || view.with(|v| v.running) on:click=start>
                     {move || RUN.get(lang.get())}</button>
                 <button class="secondary" data-testid="overfit-cancel" disabled=move || !view.with(|v| v.running) on:click=cancel>
