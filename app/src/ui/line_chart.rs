@@ -82,7 +82,10 @@ pub fn LineChart(
     y_label: Text,
     testid: &'static str,
     aria: Text,
-    #[prop(default = 640.0)] width: f64,
+    /// The drawing's width in SVG units (its 12-unit labels scale with it): a chart shown in half a
+    /// card, one of a pair side by side, uses about 420 so its labels stay about 12 px.
+    #[prop(default = 640.0)]
+    width: f64,
     #[prop(default = 260.0)] height: f64,
     /// Vertical marks at these x positions, labelled (where a phase starts).
     #[prop(optional, into)]

@@ -261,9 +261,9 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
                 <span class="swatch validation-key"></span>{move || validation_key.get(lang.get())}
             </p>
             <div class="two">
-                <LineChart series=Signal::derive(move || series(true)) x_label=EPOCH y_label=LOSS marks=marks
+                <LineChart series=Signal::derive(move || series(true)) width=420.0 x_label=EPOCH y_label=LOSS marks=marks
                     testid="overfit-loss-chart" aria=tx("training and validation loss per epoch", "每轮的训练损失与验证损失") />
-                <LineChart series=Signal::derive(move || series(false)) y_top=1.0 y_percent=true zoom=true x_label=EPOCH y_label=ACCURACY marks=marks
+                <LineChart series=Signal::derive(move || series(false)) width=420.0 y_top=1.0 y_percent=true zoom=true x_label=EPOCH y_label=ACCURACY marks=marks
                     testid="overfit-accuracy-chart" aria=tx("training and validation accuracy per epoch", "每轮的训练准确率与验证准确率") />
             </div>
             {move || latest().map(|(m, left)| view! {
