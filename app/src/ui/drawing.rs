@@ -266,7 +266,8 @@ pub fn DrawingPad(
                             <div class="bar-row" class:best=is_best data-testid=format!("prob-{d}")>
                                 <span class="digit">{d}</span>
                                 <span class="bar"><span class="fill" style:width=format!("{:.1}%", v * 100.0)></span></span>
-                                <span class="pct">{crate::ui::i18n::percent(lang.get(), f64::from(v), 1)}</span>
+                                // Nothing drawn yet: no distribution to show (ten "0.0 %" read as a bug).
+                                <span class="pct">{if p.is_empty() { "–".to_string() } else { crate::ui::i18n::percent(lang.get(), f64::from(v), 1) }}</span>
                             </div>
                         }
                     }).collect_view()

@@ -2,6 +2,12 @@
 
 use wasm_bindgen::JsCast;
 
+use super::i18n::{Text, tx};
+
+/// The face of a model-file input (the native input is hidden under it, so its "Choose File" is not in
+/// the browser's language but the page's).
+pub const CHOOSE_FILE: Text = tx("Choose a file…", "选择文件…");
+
 /// Offers `bytes` as a download named `name`.
 pub fn download(bytes: &[u8], name: &str) -> Result<(), String> {
     let array = js_sys::Uint8Array::from(bytes);

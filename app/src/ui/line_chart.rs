@@ -34,6 +34,20 @@ pub fn thin(points: Vec<(f64, f64)>, max: usize) -> Vec<(f64, f64)> {
     points.into_iter().step_by(stride).collect()
 }
 
+/// The drawing width on a narrow screen (a 390 px phone shows a card about 330 px wide).
+const NARROW_WIDTH: f64 = 360.0;
+/// The least drawing height on a narrow screen, so the plot area does not shrink to a strip.
+const NARROW_MIN_HEIGHT: f64 = 240.0;
+
+/// Whether the window is phone-narrow when the chart is made (below 640 CSS px, the stylesheet's
+/// narrow-screen break).
+fn narrow_screen() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .is_some_and(|w| w < 640.0)
+}
+
 /// A round step for about `n` ticks over `0..max`.
 fn tick_step(max: f64, n: f64) -> f64 {
     let raw = (max / n).max(f64::MIN_POSITIVE);
@@ -68,7 +82,10 @@ pub fn LineChart(
     y_label: Text,
     testid: &'static str,
     aria: Text,
-    #[prop(default = 640.0)] width: f64,
+    /// The drawing's width in SVG units (its 12-unit labels scale with it): a chart shown in half a
+    /// card, one of a pair side by side, uses about 420 so its labels stay about 12 px.
+    #[prop(default = 640.0)]
+    width: f64,
     #[prop(default = 260.0)] height: f64,
     /// Vertical marks at these x positions, labelled (where a phase starts).
     #[prop(optional, into)]
@@ -79,6 +96,18 @@ pub fn LineChart(
     zoom: bool,
 ) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
+    // On a phone the chart is drawn in a narrower coordinate system (about its real width in CSS px), so
+    // its 12 px tick labels stay about 12 px on screen instead of shrinking with a desktop-wide drawing.
+    let narrow = narrow_screen();
+    let (width, height) = if narrow {
+        (
+            NARROW_WIDTH,
+            (height * NARROW_WIDTH / width).max(NARROW_MIN_HEIGHT),
+        )
+    } else {
+        (width, height)
+    };
+    let x_tick_count = if narrow { 4.0 } else { 6.0 };
     let (left, right, top, bottom) = (52.0, 12.0, 10.0, 34.0);
     let plot_w = width - left - right;
     let plot_h = height - top - bottom;
@@ -108,7 +137,7 @@ pub fn LineChart(
                 let r = ranges();
                 let (x_max, y_min, y_max) = r;
                 let ys = tick_step(y_max - y_min, 4.0);
-                let xs = tick_step(x_max, 6.0);
+                let xs = tick_step(x_max, x_tick_count);
                 let y_ticks = (0..=((y_max - y_min) / ys + 1e-9).floor() as usize).map(move |i| y_min + i as f64 * ys);
                 let x_ticks = (0..=(x_max / xs + 1e-9).floor() as usize).map(|i| i as f64 * xs);
                 view! {

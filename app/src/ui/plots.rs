@@ -25,7 +25,8 @@ const CELL_BUTTON: Text = tx(
     "{n} 张真实为 {truth}、被预测为 {predicted} 的验证集图像",
 );
 const WEIGHTS_LABEL: Text = tx("first-layer weights", "第一层权重");
-const TRUE_PREDICTED: Text = tx("true ↓ predicted →", "真实↓ 预测→");
+const TRUE_ARROW: Text = tx("true ↓", "真实↓");
+const PREDICTED_ARROW: Text = tx("predicted →", "预测→");
 const LEGEND_RAW: Text = tx(
     "each step's loss (one batch: noisy)",
     "每一步的损失（一个批次：有噪声）",
@@ -223,7 +224,7 @@ pub fn Confusion(
             }
             view! {
                 <div class="scroll-x"><table class="confusion" data-testid="confusion" on:keydown=keys>
-                    <thead><tr><th scope="col" class="corner">{move || TRUE_PREDICTED.get(lang.get())}</th>{(0..k).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
+                    <thead><tr><th scope="col" class="corner"><span>{move || TRUE_ARROW.get(lang.get())}</span> <span>{move || PREDICTED_ARROW.get(lang.get())}</span></th>{(0..k).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
                     <tbody>
                         {(0..k).map(|t| {
                             let row_total: u32 = m[t * k..(t + 1) * k].iter().sum::<u32>().max(1);

@@ -334,6 +334,7 @@ pub fn ModelFiles(
             <label class="import">
                 <span>{move || ui::IMPORT.get(lang.get())}</span>
                 <input type="file" accept=".safetensors" data-testid="import-model" on:change=picked />
+                        <span class="file-button" aria-hidden="true">{move || crate::ui::files::CHOOSE_FILE.get(lang.get())}</span>
             </label>
         </div>
     }

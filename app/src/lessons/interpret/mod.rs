@@ -239,6 +239,7 @@ pub fn InterpretLesson() -> impl IntoView {
                     <label class="import">
                         <span>{move || text::ui::LOAD_FILE.get(lang.get())}</span>
                         <input type="file" accept=".safetensors" data-testid="interpret-load-model" disabled=move || state.loaded.get().is_none() on:change=pick_file />
+                        <span class="file-button" aria-hidden="true">{move || crate::ui::files::CHOOSE_FILE.get(lang.get())}</span>
                     </label>
                 </span>
             </div>

@@ -323,6 +323,7 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
                 <label class="import advanced">
                     <span>{move || text::MODEL_UPLOAD.get(lang.get())}</span>
                     <input type="file" accept=".safetensors" data-testid="import-model" disabled=not_ready on:change=import />
+                        <span class="file-button" aria-hidden="true">{move || crate::ui::files::CHOOSE_FILE.get(lang.get())}</span>
                 </label>
             </div>
             <dl class="live-numbers">

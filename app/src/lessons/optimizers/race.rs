@@ -223,9 +223,9 @@ pub fn RaceCharts(race: RwSignal<Option<RaceView>>, prefix: &'static str) -> imp
         <div class="chart-pair">
             // The axis fits the arms that did not diverge (at least a fresh model's ln 10 ≈ 2.3); a
             // diverged arm's spike is cut at that top and the note under the charts says so.
-            <LineChart series=loss_series x_label=line_chart::STEP y_label=line_chart::LOSS testid=loss_id
+            <LineChart series=loss_series width=420.0 x_label=line_chart::STEP y_label=line_chart::LOSS testid=loss_id
                 aria=tx("Each optimiser's training loss, step by step", "每个优化器逐步的训练损失") />
-            <LineChart series=accuracy_series x_label=line_chart::STEP y_label=line_chart::ACCURACY testid=acc_id
+            <LineChart series=accuracy_series width=420.0 x_label=line_chart::STEP y_label=line_chart::ACCURACY testid=acc_id
                 y_top=1.0 y_percent=true aria=tx("Each optimiser's test accuracy", "每个优化器的测试准确率") />
         </div>
         {clipped}

@@ -478,8 +478,8 @@ pub fn meter_panel(
                     {move || tx(") · ", "）· ").get(lang.get())}{bound(e, "run".into(), ui::BOUND, lang)}</p>
             })}
             <div class="two">
-                <LineChart series=eps_series x_label=EPOCH y_label=tx("ε", "ε") testid="dp-epsilon-chart" aria=tx("ε after each epoch", "每轮之后的 ε") />
-                <LineChart series=acc_series y_top=1.0 y_percent=true zoom=true x_label=EPOCH y_label=ACCURACY testid="dp-accuracy-chart"
+                <LineChart series=eps_series width=420.0 x_label=EPOCH y_label=tx("ε", "ε") testid="dp-epsilon-chart" aria=tx("ε after each epoch", "每轮之后的 ε") />
+                <LineChart series=acc_series width=420.0 y_top=1.0 y_percent=true zoom=true x_label=EPOCH y_label=ACCURACY testid="dp-accuracy-chart"
                     aria=tx("test accuracy per epoch, without privacy and with DP-SGD", "每轮的测试准确率：无隐私保护与 DP-SGD") />
             </div>
             <p class="legend"><span class="swatch train-key"></span>{move || ui::NO_PRIVACY.get(lang.get())}

@@ -237,12 +237,17 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
     view! {
         <div class="panel wide" data-testid="overfit">
             <div class="form-row">
-                <label for="overfit-train">{move || TRAIN.get(lang.get())}</label>
-                <input id="overfit-train" data-testid="overfit-train" type="number" min=TRAIN_IMAGES.0 max=TRAIN_IMAGES.1
-                    prop:value=move || train.get() on:input=move |ev| train.set(event_target_value(&ev)) />
-                <label for="overfit-patience">{move || PATIENCE_LABEL.get(lang.get())}</label>
-                <input id="overfit-patience" data-testid="overfit-patience" type="number" min=PATIENCE.0 max=PATIENCE.1
-                    prop:value=move || patience.get() on:input=move |ev| patience.set(event_target_value(&ev)) />
+                // Each label stays on its input's line when the row wraps.
+                <span class="field-pair">
+                    <label for="overfit-train">{move || TRAIN.get(lang.get())}</label>
+                    <input id="overfit-train" data-testid="overfit-train" type="number" min=TRAIN_IMAGES.0 max=TRAIN_IMAGES.1
+                        prop:value=move || train.get() on:input=move |ev| train.set(event_target_value(&ev)) />
+                </span>
+                <span class="field-pair">
+                    <label for="overfit-patience">{move || PATIENCE_LABEL.get(lang.get())}</label>
+                    <input id="overfit-patience" data-testid="overfit-patience" type="number" min=PATIENCE.0 max=PATIENCE.1
+                        prop:value=move || patience.get() on:input=move |ev| patience.set(event_target_value(&ev)) />
+                </span>
                 <button data-testid="overfit-run" disabled=move || problem().is_some() || view.with(|v| v.running) on:click=start>
                     {move || RUN.get(lang.get())}</button>
                 <button class="secondary" data-testid="overfit-cancel" disabled=move || !view.with(|v| v.running) on:click=cancel>
@@ -256,9 +261,9 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
                 <span class="swatch validation-key"></span>{move || validation_key.get(lang.get())}
             </p>
             <div class="two">
-                <LineChart series=Signal::derive(move || series(true)) x_label=EPOCH y_label=LOSS marks=marks
+                <LineChart series=Signal::derive(move || series(true)) width=420.0 x_label=EPOCH y_label=LOSS marks=marks
                     testid="overfit-loss-chart" aria=tx("training and validation loss per epoch", "每轮的训练损失与验证损失") />
-                <LineChart series=Signal::derive(move || series(false)) y_top=1.0 y_percent=true zoom=true x_label=EPOCH y_label=ACCURACY marks=marks
+                <LineChart series=Signal::derive(move || series(false)) width=420.0 y_top=1.0 y_percent=true zoom=true x_label=EPOCH y_label=ACCURACY marks=marks
                     testid="overfit-accuracy-chart" aria=tx("training and validation accuracy per epoch", "每轮的训练准确率与验证准确率") />
             </div>
             {move || latest().map(|(m, left)| view! {

@@ -508,6 +508,7 @@ pub fn TrainPage() -> impl IntoView {
                     <label class="import">
                         <span>{move || text::MODEL_UPLOAD.get(lang.get())}</span>
                         <input type="file" accept=".safetensors" data-testid="import-model" on:change=import_model />
+                        <span class="file-button" aria-hidden="true">{move || crate::ui::files::CHOOSE_FILE.get(lang.get())}</span>
                     </label>
                 </div>
                 <p class="hint">{move || text::KEYS.get(lang.get())}</p>
@@ -552,7 +553,7 @@ pub fn TrainPage() -> impl IntoView {
                     <progress data-testid="data-progress" class="data" max="1"
                         value=move || { let (a, b, c, d) = state.data.get(); ((a + c) as f64 / (b + d).max(1) as f64).to_string() }></progress></label>
             </section>
-            <section class="panel wide" aria-label=move || text::LOSS_PER_STEP.get(lang.get())>
+            <section class="panel wide loss" aria-label=move || text::LOSS_PER_STEP.get(lang.get())>
                 <h2>{move || text::LOSS_PER_STEP.get(lang.get())}</h2>
                 <plots::LossPlot losses=state.losses />
             </section>
