@@ -77,6 +77,14 @@ pub const EXPECTED: &[Expected] = &[
         ),
     },
     Expected {
+        lesson: "by-hand",
+        setup: "step=2&image=0",
+        expect: tx(
+            "Without / B, dz2 is graded 'wrong values': every entry is B = 4 times too large, so the relative error is 3 where it is largest. With it, 'right' (a relative error far below 1e-5). h.T @ dz2 is graded 'wrong shape: expected [10, 32], got [32, 10]'; dz2.T @ h is right, and the graph's edge into W2 lights up.",
+            "不带 / B 时，dz2 被评为“数值不对”：每个元素都大了 B = 4 倍，所以最大相对误差是 3。加上后评为“正确”（相对误差远小于 1e-5）。h.T @ dz2 被评为“形状不对：应为 [10, 32]，得到的是 [32, 10]”；dz2.T @ h 是对的，图中通往 W2 的边会亮起来。",
+        ),
+    },
+    Expected {
         lesson: "finetune",
         setup: "scenario=pen&step=1",
         expect: tx(

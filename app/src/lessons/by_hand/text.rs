@@ -224,7 +224,10 @@ pub mod ui {
     /// Finite differences' columns.
     pub const FD_YOURS: Text = tx("Your gradient", "你的梯度");
     /// Finite differences' columns.
-    pub const FD_VALUE: Text = tx("(L(w+ε) − L(w−ε))/2ε", "(L(w+ε) − L(w−ε))/2ε");
+    pub const FD_VALUE: Text = tx(
+        "Finite difference (L(w+ε) − L(w−ε))/2ε",
+        "有限差分 (L(w+ε) − L(w−ε))/2ε",
+    );
     /// Finite differences' columns.
     pub const FD_REL: Text = tx("Relative difference", "相对差");
 }
