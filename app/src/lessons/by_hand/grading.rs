@@ -128,8 +128,7 @@ impl Graded {
     }
 }
 
-/// Where the expression of `src` starts if it begins `name =` (an assignment, not `==`): the byte
-/// offset after the `=`.
+/// The name `src` assigns if it begins `name =` (an assignment, not `==`).
 fn assignment(src: &str) -> Option<&str> {
     let t = src.trim_start();
     let ident = t
@@ -272,6 +271,9 @@ impl FdRow {
     }
 }
 
+/// A parameter of the network, reached for a nudge.
+type Field = fn(&mut Network) -> &mut Tensor;
+
 /// A small xorshift, so the page picks the same weights for the same batch.
 fn next(state: &mut u64) -> u64 {
     *state ^= *state << 13;
@@ -285,7 +287,7 @@ fn next(state: &mut u64) -> u64 {
 /// fc2.weight), against the student's `[dW1, db1, dW2]`.
 pub fn finite_differences(s: &Snapshot, grads: [&Tensor; 3], seed: u64) -> Vec<FdRow> {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let tensors: [(&str, fn(&mut Network) -> &mut Tensor); 3] = [
+    let tensors: [(&str, Field); 3] = [
         ("fc1.weight", |n| &mut n.w1),
         ("fc1.bias", |n| &mut n.b1),
         ("fc2.weight", |n| &mut n.w2),

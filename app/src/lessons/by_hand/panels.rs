@@ -164,10 +164,7 @@ fn Line(i: usize) -> impl IntoView {
                     .map(|(a, b)| a - b)
                     .collect();
                 let t = kernels::by_hand::Tensor::from_f64(expected.shape(), diff)?;
-                let caption = match l {
-                    Lang::En => format!("yours − expected, {name}"),
-                    Lang::Zh => format!("你的 − 应有的，{name}"),
-                };
+                let caption = ui::DIFFERENCE.get(l).replace("{n}", name);
                 Some(view! { <TensorMap tensor=t caption=caption testid="bh-difference" /> })
             }
             _ => None,
@@ -175,6 +172,7 @@ fn Line(i: usize) -> impl IntoView {
     };
     let error = move || graded().and_then(|g| g.max_rel_error());
     let level = move || work.hints.with(|h| h[i]);
+    let exhausted = move || level() >= 3;
     let hints = move || {
         let l = lang.get();
         let n = level();
@@ -207,10 +205,11 @@ fn Line(i: usize) -> impl IntoView {
                 prop:value=move || work.lines.with(|l| l[i].clone())
                 on:input=move |ev| { let v = event_target_value(&ev); work.lines.update(|l| l[i] = v) }
                 on:keydown=move |ev| { if ev.key() == "Enter" { ev.prevent_default(); work.grade(i) } } />
-            <button class="secondary" data-testid=format!("bh-hint-{name}") disabled=move || level() >= 3
+            <button class="secondary" data-testid=format!("bh-hint-{name}") disabled=exhausted
                 on:click=move |_| work.hints.update(|h| h[i] = (h[i] + 1).min(3))>
-                {move || if level() >= 3 { ui::NO_MORE.get(lang.get()) } else { ui::HINT.get(lang.get()) }}</button>
+                {move || if exhausted() { ui::NO_MORE.get(lang.get()) } else { ui::HINT.get(lang.get()) }}</button>
             <p class="bh-grade" role="status" data-testid=format!("bh-grade-{name}") data-state=state
+                data-src=move || graded().map(|g| g.src)
                 class:good=move || state() == Some("right") class:bad=move || state().is_some_and(|s| s != "right")>
                 {message}</p>
             <span class="bh-error" data-testid=format!("bh-error-{name}") data-value=move || error().map(|e| e.to_string())>

@@ -167,6 +167,11 @@ pub mod ui {
         "This line is for {want}; it defines {got}.",
         "这一行应当定义 {want}，却定义了 {got}。",
     );
+    /// The wrong values' heat map.
+    pub const DIFFERENCE: Text = tx(
+        "Yours minus the exact {n}: where the values differ",
+        "你的结果减去精确的 {n}：数值不同的位置",
+    );
     /// The error's label.
     pub const ERROR: Text = tx("Largest relative error", "最大相对误差");
     /// The graph's label.
