@@ -8,10 +8,13 @@ pub mod grading;
 pub mod graph;
 pub mod panels;
 pub mod text;
+pub mod variants;
 
 use std::sync::Arc;
 
 use kernels::by_hand::{GRADIENT_NAMES, Variant};
+
+use self::variants::CHOICES;
 use leptos::prelude::*;
 
 use self::grading::{Graded, ROWS, Snapshot, env_for, grade_line};
@@ -48,7 +51,7 @@ pub const LESSON: Lesson = Lesson {
         view! { <ByHandLesson /> }.into_any()
     ),
     worker: Some(super::live_model::WORKER),
-    check: super::live_model::url_problems,
+    check: variants::url_problems,
 };
 
 /// The kernels' message language for the page's.
@@ -102,6 +105,8 @@ pub struct Work {
     pub snapshot: RwSignal<Option<Arc<Snapshot>>>,
     /// The first test image of the batch.
     pub image: RwSignal<usize>,
+    /// The variation ([`CHOICES`]).
+    pub variant: RwSignal<usize>,
     /// The seven lines as typed.
     pub lines: RwSignal<Vec<String>>,
     /// Their grades (`None`: not graded).
@@ -117,7 +122,7 @@ pub struct Work {
 }
 
 impl Work {
-    fn new(live: Live, image: usize) -> Self {
+    fn new(live: Live, image: usize, variant: usize) -> Self {
         let kept = storage()
             .and_then(|s| s.get_item(STORE_KEY).ok().flatten())
             .unwrap_or_default();
@@ -125,6 +130,7 @@ impl Work {
         let work = Self {
             snapshot: RwSignal::new(None),
             image: RwSignal::new(image),
+            variant: RwSignal::new(variant),
             lines: RwSignal::new(lines),
             graded: RwSignal::new(vec![None; 7]),
             hints: RwSignal::new(vec![0; 7]),
@@ -145,6 +151,25 @@ impl Work {
             }
         });
         work
+    }
+
+    /// The network graded now.
+    pub fn network(&self) -> Variant {
+        CHOICES[self.variant.get().min(CHOICES.len() - 1)].variant
+    }
+
+    /// Switches to variation `i`: the same batch, a new reference, the lines graded again.
+    pub fn set_variant(&self, i: usize) {
+        self.variant.set(i);
+        let variant = CHOICES[i].variant;
+        let rebuilt = self
+            .snapshot
+            .get_untracked()
+            .and_then(|s| Snapshot::new(s.batch.clone(), variant));
+        if let Some(s) = rebuilt {
+            self.snapshot.set(Some(Arc::new(s)));
+            self.regrade();
+        }
     }
 
     /// Grades line `i` as typed now.
@@ -186,6 +211,7 @@ impl Work {
         let live = self.live;
         let work = *self;
         let image = self.image.get_untracked().min(TEST_POOL - ROWS);
+        let variant = CHOICES[self.variant.get_untracked()].variant;
         leptos::task::spawn_local(async move {
             let reply = live
                 .ask(CtQuery::ByHand {
@@ -195,12 +221,20 @@ impl Work {
                 })
                 .await;
             if let Some(CtReply::ByHand(batch)) = reply
-                && let Some(s) = Snapshot::new(*batch, Variant::BASE)
+                && let Some(s) = Snapshot::new(*batch, variant)
                 && work.snapshot.try_set(Some(Arc::new(s))).is_some()
             {
                 work.regrade();
             }
             work.busy.try_set(false);
+            // The image changed while this batch was on its way: ask for the one on screen.
+            if work
+                .image
+                .try_get_untracked()
+                .is_some_and(|i| i.min(TEST_POOL - ROWS) != image)
+            {
+                work.fetch();
+            }
         });
     }
 
@@ -220,7 +254,7 @@ pub fn ByHandLesson() -> impl IntoView {
     let router = expect_context::<Router>();
     let route = router.0.get_untracked();
     let live = Live::start(&route);
-    let work = Work::new(live, url_image(&route));
+    let work = Work::new(live, url_image(&route), variants::from_route(&route));
     provide_context(work);
     // The first batch once the live model is there, and a new one for another image.
     Effect::new(move |_| {

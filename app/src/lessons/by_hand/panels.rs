@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::grading::{FD_EPS, Outcome, finite_differences, step_check};
 use super::graph::{StepGraph, TensorMap};
 use super::text::{HINTS, ui};
+use super::variants::{ENGINE_BASE_ONLY, VariantPicker, first_hint, forward_code};
 use super::{Work, message_lang};
 use crate::lessons::live_model::ImagePicker;
 use crate::ui::formula::num;
@@ -71,17 +72,25 @@ pub fn ForwardPanel() -> impl IntoView {
         work.snapshot.get().map(|s| {
             let r = &s.reference;
             let n = &s.net;
+            let act = match s.variant.activation {
+                kernels::by_hand::Activation::Relu => "relu(z1)",
+                kernels::by_hand::Activation::Tanh => "tanh(z1)",
+            };
+            let loss = match s.variant.loss {
+                kernels::by_hand::Loss::CrossEntropy => "cross_entropy(z2, y)",
+                kernels::by_hand::Loss::MseSoftmax => "sum((softmax(z2, 1) - onehot(y, 10)) ** 2) / B",
+            };
             [
                 ("x", n.x.shape().to_vec(), "images, one row each"),
                 ("y", n.y.shape().to_vec(), "labels"),
                 ("W1", n.w1.shape().to_vec(), "fc1.weight"),
                 ("b1", n.b1.shape().to_vec(), "fc1.bias"),
                 ("z1", r.z1.shape().to_vec(), "x @ W1.T + b1"),
-                ("h", r.h.shape().to_vec(), "relu(z1)"),
+                ("h", r.h.shape().to_vec(), act),
                 ("W2", n.w2.shape().to_vec(), "fc2.weight"),
                 ("b2", n.b2.shape().to_vec(), "fc2.bias"),
                 ("z2", r.z2.shape().to_vec(), "h @ W2.T + b2"),
-                ("L", vec![], "cross_entropy(z2, y)"),
+                ("L", vec![], loss),
             ]
             .into_iter()
             .map(|(name, shape, what)| {
@@ -101,9 +110,8 @@ pub fn ForwardPanel() -> impl IntoView {
             <div class="fields"><ImagePicker image=work.image /></div>
             <p>{move || ui::BATCH.get(lang.get())}</p>
             <div class="bh-batch" data-testid="bh-batch">{images}</div>
-            <pre class="bh-code" data-testid="bh-forward"><code>
-                "z1 = x @ W1.T + b1\nh  = relu(z1)\nz2 = h @ W2.T + b2\nL  = cross_entropy(z2, y)   # mean over B = 4"
-            </code></pre>
+            <VariantPicker />
+            <pre class="bh-code" data-testid="bh-forward"><code>{move || forward_code(work.network())}</code></pre>
             <table class="numbers" data-testid="bh-shapes">
                 <thead><tr>
                     <th scope="col">{move || ui::TENSOR.get(lang.get())}</th>
@@ -176,13 +184,15 @@ fn Line(i: usize) -> impl IntoView {
     let hints = move || {
         let l = lang.get();
         let n = level();
-        let mut shown: Vec<String> = HINTS[i]
+        let variant = work.network();
+        let first = first_hint(i, variant).unwrap_or(HINTS[i][0]);
+        let mut shown: Vec<String> = [first, HINTS[i][1]]
             .iter()
             .take(n)
             .map(|t| t.get(l).to_string())
             .collect();
         if n >= 3 {
-            let line = answers(kernels::by_hand::Variant::BASE, 10)[i].line.clone();
+            let line = answers(variant, 10)[i].line.clone();
             shown.push(format!("{} {line}", ui::FORMULA.get(l)));
         }
         shown
@@ -224,12 +234,12 @@ fn Line(i: usize) -> impl IntoView {
 /// Step 2: the seven backward lines, and the graph they light.
 #[component]
 pub fn LinesPanel() -> impl IntoView {
+    let work = expect_context::<Work>();
     view! {
         <div class="panel wide">
             <SnapshotNote />
-            <pre class="bh-code"><code>
-                "z1 = x @ W1.T + b1\nh  = relu(z1)\nz2 = h @ W2.T + b2\nL  = cross_entropy(z2, y)"
-            </code></pre>
+            <VariantPicker />
+            <pre class="bh-code"><code>{move || forward_code(work.network())}</code></pre>
             <div class="bh-lines" data-testid="bh-lines">
                 {(0..GRADIENT_NAMES.len()).map(|i| view! { <Line i=i /> }).collect_view()}
             </div>
@@ -262,6 +272,7 @@ pub fn LoopPanel() -> impl IntoView {
     view! {
         <div class="panel wide">
             <SnapshotNote />
+            <VariantPicker />
             {move || match results.get() {
                 None => view! {
                     <p class="hint" data-testid="bh-not-yet">
@@ -279,13 +290,21 @@ pub fn LoopPanel() -> impl IntoView {
                             .replace("{same}", &c.same.to_string())
                             .replace("{all}", &c.all.to_string())
                     };
+                    // The engine trains the article's network only.
+                    let base = work.variant.get() == 0;
                     view! {
-                        <p class="big" role="status" data-testid="bh-step-check" data-value=c.max_diff.to_string()
-                            data-same=c.same.to_string() data-all=c.all.to_string()>{sentence}</p>
+                        {if base {
+                            view! {
+                                <p class="big" role="status" data-testid="bh-step-check" data-value=c.max_diff.to_string()
+                                    data-same=c.same.to_string() data-all=c.all.to_string()>{sentence}</p>
+                            }.into_any()
+                        } else {
+                            view! { <p class="hint" data-testid="bh-engine-base-only">{ENGINE_BASE_ONLY.get(l)}</p> }.into_any()
+                        }}
                         <dl class="factors">
                             <dt>{ui::LOSS_BEFORE.get(l)}</dt>{stat("bh-loss-before", c.loss_before)}
                             <dt>{ui::LOSS_AFTER.get(l)}</dt>{stat("bh-loss-after", c.loss_after)}
-                            <dt>{ui::LOSS_ENGINE.get(l)}</dt>{stat("bh-loss-engine", c.loss_engine)}
+                            {base.then(|| view! { <dt>{ui::LOSS_ENGINE.get(l)}</dt>{stat("bh-loss-engine", c.loss_engine)} })}
                         </dl>
                         <h3>{ui::FD.get(l).replace("{eps}", &format!("{FD_EPS:e}"))}</h3>
                         <table class="numbers" data-testid="bh-fd">
