@@ -112,14 +112,14 @@ pub fn ForwardPanel() -> impl IntoView {
             <div class="bh-batch" data-testid="bh-batch">{images}</div>
             <VariantPicker />
             <pre class="bh-code" data-testid="bh-forward"><code>{move || forward_code(work.network())}</code></pre>
-            <table class="numbers" data-testid="bh-shapes">
+            <div class="bh-scroll"><table class="numbers" data-testid="bh-shapes">
                 <thead><tr>
                     <th scope="col">{move || ui::TENSOR.get(lang.get())}</th>
                     <th scope="col">{move || ui::SHAPE.get(lang.get())}</th>
                     <th scope="col">{move || ui::MEANING.get(lang.get())}</th>
                 </tr></thead>
                 <tbody>{shapes}</tbody>
-            </table>
+            </table></div>
             <p class="big">{move || ui::LOSS.get(lang.get())} " = "
                 <strong data-testid="bh-loss" data-value=move || loss().map(|l| l.to_string())>
                     {move || loss().map(num)}</strong></p>
@@ -307,7 +307,7 @@ pub fn LoopPanel() -> impl IntoView {
                             {base.then(|| view! { <dt>{ui::LOSS_ENGINE.get(l)}</dt>{stat("bh-loss-engine", c.loss_engine)} })}
                         </dl>
                         <h3>{ui::FD.get(l).replace("{eps}", &format!("{FD_EPS:e}"))}</h3>
-                        <table class="numbers" data-testid="bh-fd">
+                        <div class="bh-scroll"><table class="numbers" data-testid="bh-fd">
                             <thead><tr>
                                 <th scope="col">{ui::FD_WEIGHT.get(l)}</th><th scope="col">{ui::FD_YOURS.get(l)}</th>
                                 <th scope="col">{ui::FD_VALUE.get(l)}</th><th scope="col">{ui::FD_REL.get(l)}</th>
@@ -318,7 +318,7 @@ pub fn LoopPanel() -> impl IntoView {
                                     <td>{format!("{:.1e}", r.relative())}</td>
                                 </tr>
                             }).collect_view()}</tbody>
-                        </table>
+                        </table></div>
                     }.into_any()
                 }
             }}
