@@ -103,6 +103,25 @@ test('by hand in Chinese: the steps, a wrong shape and a syntax error read in Ch
   } finally { await zh.close(); }
 });
 
+test('by hand, a variation: with tanh the ReLU mask is wrong values and 1 − h² is right; switching back regrades the lines', async () => {
+  const bh = await ByHandPage.open(browser, server.url, 'step=2&engine=cpu&variant=tanh');
+  try {
+    await bh.batch();
+    assert.equal(await bh.byId('bh-variant').inputValue(), '2');
+    for (const name of ['dz2', 'dh']) assert.equal((await bh.type(name, ANSWERS[name])).state, 'right', name);
+    let g = await bh.type('dz1', ANSWERS.dz1);
+    assert.equal(g.state, 'values', g.text);
+    g = await bh.type('dz1', 'dz1 = dh * (1 - h ** 2)');
+    assert.equal(g.state, 'right', g.text);
+    assert.ok(g.error <= 1e-5);
+    // The article's network: the same line is now wrong, graded again without Enter.
+    await bh.byId('bh-variant').selectOption('0');
+    await bh.waitState('dz1', 'values');
+    assert.equal((await bh.grade('dz2')).state, 'right');
+    assert.doesNotMatch(bh.page.url(), /variant=/);
+  } finally { await bh.close(); }
+});
+
 test('by hand on a phone: no sideways scrolling on any step', async () => {
   for (const step of [1, 2, 3]) {
     const p = await ByHandPage.open(browser, server.url, `step=${step}&engine=cpu`, { viewport: { width: 390, height: 844 } });
