@@ -33,8 +33,9 @@ test('by hand: the seven lines grade right, the usual mistakes are graded for wh
     assert.match(await bh.text('bh-caret-dz2'), /\^/);
     assert.ok(Number(await bh.value('bh-caret-dz2')) > 0);
     // A wrong line defines nothing: dW2 cannot use dz2 yet.
-    g = await bh.type('dW2', ANSWERS.dW2);
+    g = await bh.type('dW2', 'dz2.T @ h');
     assert.equal(g.state, 'error', g.text);
+    assert.match(g.text, /dz2/);
     // The seven correct lines, each right within 1e-5; the transposed dW2 names both shapes.
     for (const name of NAMES) {
       g = await bh.type(name, ANSWERS[name]);

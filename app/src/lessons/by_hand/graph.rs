@@ -114,11 +114,19 @@ pub fn layout_for(shape: &[usize]) -> (Layout, usize) {
 
 /// A tensor as a heat map with its caption (what it is, its shape, the colours' scale).
 #[component]
-pub fn TensorMap(tensor: Tensor, caption: String, testid: &'static str) -> impl IntoView {
+pub fn TensorMap(tensor: Tensor, caption: String, testid: &'static str) -> AnyView {
     let lang = expect_context::<RwSignal<Lang>>();
     let (layout, px) = layout_for(tensor.shape());
     let max = tensor.data().iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let shape = kernels::by_hand::shape_text(tensor.shape());
+    if tensor.rank() == 0 {
+        // One number: said, not painted.
+        let v = tensor.data().first().copied().unwrap_or(f64::NAN);
+        return view! {
+            <p class="big" data-testid=testid data-value=v.to_string()>{caption} " = " {num(v)}</p>
+        }
+        .into_any();
+    }
     let values = tensor.to_f32();
     let aria = caption.clone();
     view! {
@@ -130,6 +138,7 @@ pub fn TensorMap(tensor: Tensor, caption: String, testid: &'static str) -> impl 
             </figcaption>
         </figure>
     }
+    .into_any()
 }
 
 /// The graph and, under it, the chosen node's value and gradient.
