@@ -184,6 +184,19 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
         graded_by: "lessons/chain_rule/panels.rs outcome",
     },
     AnswerKey {
+        lesson: "by-hand",
+        step: 2,
+        question: tx(
+            "Write the seven lines of the backward pass, dz2 to db1.",
+            "写出反向传播的七行，从 dz2 到 db1。",
+        ),
+        answer: tx(
+            "dz2 = (softmax(z2, 1) - onehot(y, 10)) / B; dW2 = dz2.T @ h; db2 = sum(dz2, 0); dh = dz2 @ W2; dz1 = dh * (z1 > 0); dW1 = dz1.T @ x; db1 = sum(dz1, 0). Any line computing the same tensor is right (largest relative error at most 1e-5 against the exact gradient); with tanh, dz1 = dh * (1 - h ** 2). The third hint of each line shows it.",
+            "dz2 = (softmax(z2, 1) - onehot(y, 10)) / B；dW2 = dz2.T @ h；db2 = sum(dz2, 0)；dh = dz2 @ W2；dz1 = dh * (z1 > 0)；dW1 = dz1.T @ x；db1 = sum(dz1, 0)。任何算出同一张量的写法都算对（与精确梯度相比最大相对误差不超过 1e-5）；用 tanh 时 dz1 = dh * (1 - h ** 2)。每一行的第三级提示会给出它。",
+        ),
+        graded_by: "lessons/by_hand/grading.rs grade_line",
+    },
+    AnswerKey {
         lesson: "finetune",
         step: 4,
         question: tx(
