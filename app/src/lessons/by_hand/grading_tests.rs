@@ -1,6 +1,17 @@
 //! Tests of the lesson's arithmetic on a small made-up batch.
 use super::*;
 
+/// Runs a future of the CPU engine (ready at once) to completion.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
 /// A small batch on a random 784-32-10 network.
 fn snapshot() -> Snapshot {
     let model = kernels::Mlp::new(784, &[32], 10, 3).unwrap();
@@ -131,5 +142,45 @@ fn every_variation_is_graded_against_its_own_reference() {
     assert_eq!(
         problems("?lesson=by-hand&variant=sigmoid"),
         vec!["variant=sigmoid"]
+    );
+}
+
+#[test]
+fn the_students_step_equals_the_cpu_engines() {
+    // Four made-up 28×28 images through a fresh 784-32-10 model on the CPU engine.
+    let labels = vec![7, 2, 1, 0];
+    let data = Dataset {
+        name: "t".into(),
+        height: 28,
+        width: 28,
+        channels: 1,
+        class_names: (0..10).map(|c| c.to_string()).collect(),
+        mean: 0.13,
+        std: 0.31,
+        images: (0..ROWS * 784).map(|i| ((i * 7919) % 256) as u8).collect(),
+        labels,
+    };
+    let model = kernels::Mlp::new(784, &[32], 10, 1).unwrap();
+    let mut probe = kernels::CpuEngine::new(&model, 64).unwrap();
+    let batch = block_on(engine_step(&mut probe, &model, &data, 0, 0.05, 0)).unwrap();
+    let s = Snapshot::new(batch, Variant::BASE).unwrap();
+    let answers = bh::answers(Variant::BASE, 10);
+    let lines: Vec<&str> = answers.iter().map(|a| a.line.as_str()).collect();
+    let graded = grade_all(&s, &lines);
+    let v = |i: usize| graded[i].as_ref().unwrap().right_value().unwrap();
+    let check = step_check(&s, [v(5), v(6), v(1), v(2)]).unwrap();
+    assert!(check.max_diff <= 1e-6, "{check:?}");
+    assert!(
+        check.same * 4 >= check.all * 3,
+        "most parameters equal to the bit: {check:?}"
+    );
+    assert!(check.loss_after < check.loss_before, "{check:?}");
+    assert!(
+        (check.loss_after - check.loss_engine).abs() < 1e-5,
+        "{check:?}"
+    );
+    assert!(
+        (f64::from(s.batch.engine_loss) - check.loss_before).abs() < 1e-4,
+        "{check:?}"
     );
 }
