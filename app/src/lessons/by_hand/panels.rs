@@ -140,7 +140,19 @@ fn Line(i: usize) -> impl IntoView {
         let l = lang.get();
         graded().map(|g| match &g.outcome {
             Outcome::Graded { grade, .. } => grade.message(message_lang(l)),
-            Outcome::Error(e) => e.message(message_lang(l)),
+            Outcome::Error(e) => match &e.kind {
+                // A gradient not right yet: say why it is not defined.
+                kernels::by_hand::ErrorKind::UnknownName { name: n, .. }
+                    if GRADIENT_NAMES.contains(&n.as_str()) =>
+                {
+                    format!(
+                        "{} {}",
+                        e.message(message_lang(l)),
+                        ui::NOT_DEFINED_YET.get(l).replace("{n}", n)
+                    )
+                }
+                _ => e.message(message_lang(l)),
+            },
             Outcome::WrongName(n) => ui::WRONG_NAME
                 .get(l)
                 .replace("{want}", name)

@@ -172,6 +172,11 @@ pub mod ui {
         "Yours minus the exact {n}: where the values differ",
         "你的结果减去精确的 {n}：数值不同的位置",
     );
+    /// A gradient used before its line is right.
+    pub const NOT_DEFINED_YET: Text = tx(
+        "({n} is defined once its own line is graded right.)",
+        "（{n} 要等它自己那一行被评为正确之后才有定义。）",
+    );
     /// The error's label.
     pub const ERROR: Text = tx("Largest relative error", "最大相对误差");
     /// The graph's label.
