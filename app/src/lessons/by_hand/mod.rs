@@ -175,6 +175,8 @@ impl Work {
     /// Grades line `i` as typed now.
     pub fn grade(&self, i: usize) {
         let Some(snapshot) = self.snapshot.get_untracked() else {
+            // No batch yet: graded as soon as it is there.
+            self.pending.update_value(|p| p[i] = true);
             return;
         };
         let name = GRADIENT_NAMES[i];
