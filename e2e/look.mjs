@@ -15,6 +15,7 @@ const LESSONS = [
   ['train', [1, 4, 5, 6, 7]],
   ['cross-entropy', [2, 3]],
   ['chain-rule', [2, 3]],
+  ['by-hand', [1, 2, 3]],
   ['finetune', [2, 4, 5]],
   ['optimizers', [2, 4]],
   ['interpret', [5, 7]],

@@ -77,6 +77,14 @@ pub const EXPECTED: &[Expected] = &[
         ),
     },
     Expected {
+        lesson: "by-hand",
+        setup: "step=2&image=0",
+        expect: tx(
+            "Without / B, dz2 is graded 'wrong values': every entry is B = 4 times too large, so the relative error is 3 where it is largest. With it, 'right' (a relative error far below 1e-5). h.T @ dz2 is graded 'wrong shape: expected [10, 32], got [32, 10]'; dz2.T @ h is right, and the graph's edge into W2 lights up.",
+            "不带 / B 时，dz2 被评为“数值不对”：每个元素都大了 B = 4 倍，所以最大相对误差是 3。加上后评为“正确”（相对误差远小于 1e-5）。h.T @ dz2 被评为“形状不对：应为 [10, 32]，得到的是 [32, 10]”；dz2.T @ h 是对的，图中通往 W2 的边会亮起来。",
+        ),
+    },
+    Expected {
         lesson: "finetune",
         setup: "scenario=pen&step=1",
         expect: tx(
@@ -174,6 +182,19 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "朝 μ·v + g 的反方向：为正时变小，为负时变大（μ·v + g = 0 时不动）。按显示的那一步（随后运行）中权重的真实变化评分；如果模型在此期间发生了变化，就不评分，页面会重新提问。",
         ),
         graded_by: "lessons/chain_rule/panels.rs outcome",
+    },
+    AnswerKey {
+        lesson: "by-hand",
+        step: 2,
+        question: tx(
+            "Write the seven lines of the backward pass, dz2 to db1.",
+            "写出反向传播的七行，从 dz2 到 db1。",
+        ),
+        answer: tx(
+            "dz2 = (softmax(z2, 1) - onehot(y, 10)) / B; dW2 = dz2.T @ h; db2 = sum(dz2, 0); dh = dz2 @ W2; dz1 = dh * (z1 > 0); dW1 = dz1.T @ x; db1 = sum(dz1, 0). Any line computing the same tensor is right (largest relative error at most 1e-5 against the exact gradient); with tanh, dz1 = dh * (1 - h ** 2). The third hint of each line shows it.",
+            "dz2 = (softmax(z2, 1) - onehot(y, 10)) / B；dW2 = dz2.T @ h；db2 = sum(dz2, 0)；dh = dz2 @ W2；dz1 = dh * (z1 > 0)；dW1 = dz1.T @ x；db1 = sum(dz1, 0)。任何算出同一张量的写法都算对（与精确梯度相比最大相对误差不超过 1e-5）；用 tanh 时 dz1 = dh * (1 - h ** 2)。每一行的第三级提示会给出它。",
+        ),
+        graded_by: "lessons/by_hand/grading.rs grade_line",
     },
     AnswerKey {
         lesson: "finetune",

@@ -90,6 +90,15 @@ pub const DEMOS: &[Demo] = &[
         ),
     },
     Demo {
+        title: tx("The backward pass by hand", "手写反向传播"),
+        lesson: "by-hand",
+        setup: "step=2&image=0",
+        what: tx(
+            "Type dz2 = (softmax(z2, 1) - onehot(y, 10)) without the / B first and press Enter, then add it; then type dW2 = h.T @ dz2. Ask the class what each grade means before fixing the line.",
+            "先输入不带 / B 的 dz2 = (softmax(z2, 1) - onehot(y, 10))，按回车，再把它加上；然后输入 dW2 = h.T @ dz2。在改正之前，先问全班每个评分是什么意思。",
+        ),
+    },
+    Demo {
         title: tx(
             "Another pen: transfer with the head kept",
             "另一支笔：保留分类头的迁移",

@@ -3,6 +3,7 @@
 //! (`lessons/<name>/`) with its steps, its text in both languages, its panels and its worker side;
 //! `live_model/` is the live model the concept lessons share (a worker, not a lesson).
 
+pub mod by_hand;
 pub mod chain_rule;
 pub mod cross_entropy;
 pub mod finetune;
@@ -24,6 +25,7 @@ pub const LESSONS: &[Lesson] = &[
     train::LESSON,
     cross_entropy::LESSON,
     chain_rule::LESSON,
+    by_hand::LESSON,
     finetune::LESSON,
     optimizers::LESSON,
     interpret::LESSON,

@@ -46,7 +46,8 @@ mod tests;
 pub use error::{ArgRole, ByHandError, ErrorKind, Expected, Lang, Span, caret_line};
 pub use grade::{Grade, RELATIVE_FLOOR, TOLERANCE, grade, max_relative_error};
 pub use reference::{
-    Activation, Answer, GRADIENT_NAMES, Loss, Network, Reference, Variant, answers, reference,
+    Activation, Answer, GRADIENT_NAMES, Loss, Network, Reference, Variant, answers, exact_loss,
+    reference,
 };
 pub use tensor::{Tensor, shape_text};
 

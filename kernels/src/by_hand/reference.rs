@@ -280,6 +280,12 @@ pub fn reference(net: &Network, variant: Variant) -> Result<Reference, ModelErro
     compute(net, variant, true)
 }
 
+/// The mean loss of `net` computed in f64 throughout, nothing rounded to f32: what a finite difference
+/// of a weight needs (a rounded forward pass would drown a small ε in rounding).
+pub fn exact_loss(net: &Network, variant: Variant) -> Result<f64, ModelError> {
+    Ok(compute(net, variant, false)?.loss)
+}
+
 /// The forward and backward pass; `to_f32` rounds z1, h and z2 as the engine stores them.
 pub(crate) fn compute(
     net: &Network,

@@ -6,6 +6,7 @@ use kernels::chain::Agreement;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
+pub use super::by_hand_batch::{ByHandBatch, Params};
 pub use crate::messages::{MessageCode, WorkerMessage};
 use crate::protocol::EnginePreference;
 
@@ -133,6 +134,17 @@ pub enum CtQuery {
     },
     /// Replace the live model by the shipped trained one ([`super::TRAINED`]), so a class does not wait.
     StartTrained,
+    /// "Backprop by hand": test images `image..image + rows` with the live weights, and the engine's
+    /// own plain SGD step (learning rate `lr`, no momentum) on them from those weights, taken on the
+    /// probe (the live model is not touched).
+    ByHand {
+        /// First test image.
+        image: usize,
+        /// Images in the batch.
+        rows: usize,
+        /// The step's learning rate.
+        lr: f32,
+    },
 }
 
 /// A test image through the live model.
@@ -308,6 +320,8 @@ pub enum CtReply {
         /// `[input, hidden…, classes]` (for the file name).
         widths: Vec<usize>,
     },
+    /// To [`CtQuery::ByHand`].
+    ByHand(Box<ByHandBatch>),
     /// To [`CtQuery::Import`]: the model is in place, measured on the test pool.
     Imported {
         /// Its test accuracy.

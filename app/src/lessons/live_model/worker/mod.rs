@@ -26,6 +26,7 @@ use crate::runtime::engine::{self, Gpu};
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
 use crate::store;
 
+mod by_hand_queries;
 mod chain_queries;
 
 /// Rows per training step.
@@ -419,6 +420,7 @@ impl Worker {
                 }
                 live.step_watching(weight).await
             }
+            CtQuery::ByHand { image, rows, lr } => live.by_hand(image, rows, lr).await,
             CtQuery::Export => live.export().await,
             CtQuery::Import { bytes } => {
                 self.running = false;
