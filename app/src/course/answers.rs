@@ -191,8 +191,8 @@ pub const ANSWER_KEYS: &[AnswerKey] = &[
             "写出反向传播的七行，从 dz2 到 db1。",
         ),
         answer: tx(
-            "dz2 = (softmax(z2, 1) - onehot(y, 10)) / B; dW2 = dz2.T @ h; db2 = sum(dz2, 0); dh = dz2 @ W2; dz1 = dh * (z1 > 0); dW1 = dz1.T @ x; db1 = sum(dz1, 0). Any line computing the same tensor is right (largest relative error at most 1e-5 against the exact gradient); with tanh, dz1 = dh * (1 - h ** 2). The third hint of each line shows it.",
-            "dz2 = (softmax(z2, 1) - onehot(y, 10)) / B；dW2 = dz2.T @ h；db2 = sum(dz2, 0)；dh = dz2 @ W2；dz1 = dh * (z1 > 0)；dW1 = dz1.T @ x；db1 = sum(dz1, 0)。任何算出同一张量的写法都算对（与精确梯度相比最大相对误差不超过 1e-5）；用 tanh 时 dz1 = dh * (1 - h ** 2)。每一行的第三级提示会给出它。",
+            "dz2 = (softmax(z2, 1) - onehot(y, 10)) / B; dW2 = dz2.T @ h; db2 = sum(dz2, 0); dh = dz2 @ W2; dz1 = dh * (z1 > 0); dW1 = dz1.T @ x; db1 = sum(dz1, 0). Any line computing the same tensor is right (largest relative error at most 1e-5 against the exact gradient). Variations change one line: with tanh, dz1 = dh * (1 - h ** 2) (or 1 - tanh(z1) ** 2); with label smoothing, dz2 = (softmax(z2, 1) - ((1 - eps) * onehot(y, 10) + eps / 10)) / B; with squared error on the softmax, dz2 = 2 / B * softmax(z2, 1) * (softmax(z2, 1) - onehot(y, 10) - sum((softmax(z2, 1) - onehot(y, 10)) * softmax(z2, 1), 1, keepdim=True)). The third hint of each line shows it.",
+            "dz2 = (softmax(z2, 1) - onehot(y, 10)) / B；dW2 = dz2.T @ h；db2 = sum(dz2, 0)；dh = dz2 @ W2；dz1 = dh * (z1 > 0)；dW1 = dz1.T @ x；db1 = sum(dz1, 0)。任何算出同一张量的写法都算对（与精确梯度相比最大相对误差不超过 1e-5）。变体只改变一行：用 tanh 时 dz1 = dh * (1 - h ** 2)（或 1 - tanh(z1) ** 2）；用标签平滑时 dz2 = (softmax(z2, 1) - ((1 - eps) * onehot(y, 10) + eps / 10)) / B；对 softmax 输出用平方误差时 dz2 = 2 / B * softmax(z2, 1) * (softmax(z2, 1) - onehot(y, 10) - sum((softmax(z2, 1) - onehot(y, 10)) * softmax(z2, 1), 1, keepdim=True))。每一行的第三级提示会给出它。",
         ),
         graded_by: "lessons/by_hand/grading.rs grade_line",
     },

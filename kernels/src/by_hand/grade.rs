@@ -78,11 +78,11 @@ impl Grade {
                 let at = shape_text(worst_index);
                 if en {
                     format!(
-                        "Wrong values: the largest difference is at {at}: {got:.4e} where {expected:.4e} is expected (relative error {max_rel_error:.1e})"
+                        "Wrong values: the largest relative error is at {at}: {got:.4e} where {expected:.4e} is expected (relative error {max_rel_error:.1e})"
                     )
                 } else {
                     format!(
-                        "数值不对：差别最大的位置在 {at}：得到 {got:.4e}，应为 {expected:.4e}（相对误差 {max_rel_error:.1e}）"
+                        "数值不对：相对误差最大的位置在 {at}：得到 {got:.4e}，应为 {expected:.4e}（相对误差 {max_rel_error:.1e}）"
                     )
                 }
             }
@@ -196,7 +196,7 @@ mod tests {
         assert!(
             values
                 .message(Lang::Zh)
-                .starts_with("数值不对：差别最大的位置在 [1, 1]")
+                .starts_with("数值不对：相对误差最大的位置在 [1, 1]")
         );
         assert!(grade(&e, &e).message(Lang::Zh).starts_with("正确"));
     }

@@ -159,8 +159,8 @@ impl ByHandError {
             }
             K::TooManyNodes { max } => pick(
                 en,
-                format!("the expression has more than {max} parts; split it over several lines"),
-                format!("表达式超过了 {max} 个部分，请拆成几行来写"),
+                format!("the expression has more than {max} parts; shorten it"),
+                format!("表达式超过了 {max} 个部分，请把它写得更短一些"),
             ),
             K::TooDeep { max } => pick(
                 en,

@@ -70,8 +70,8 @@ pub struct Limits {
 
 impl Default for Limits {
     /// 400 characters, 200 nodes, 40 levels, 4 Mi elements per result and 16 Mi in all (128 MiB of
-    /// f64), 256 Mi multiply-adds (well under a second): far above the lesson's 784-512-10 network at
-    /// batch 4, whose largest product is 4 × 512 × 784 ≈ 1.6 M multiply-adds.
+    /// f64), 256 Mi multiply-adds (well under a second): far above the lesson's 784-32-10 network at
+    /// batch 4 (and a 784-512-10 one, whose largest product is 4 × 512 × 784 ≈ 1.6 M multiply-adds).
     fn default() -> Self {
         Self {
             max_line_chars: 400,

@@ -51,7 +51,7 @@ pub struct Variant {
     /// The loss.
     pub loss: Loss,
     /// PyTorch's `label_smoothing` ε in [0, 1]: the target is (1 − ε)·onehot + ε/K.
-    pub label_smoothing: f32,
+    pub label_smoothing: f64,
 }
 
 impl Variant {
@@ -199,7 +199,7 @@ impl Network {
         }
         let rows = self.x.shape().first().copied().unwrap_or(0);
         env.insert("B", Tensor::scalar(rows as f64));
-        env.insert("eps", Tensor::scalar(f64::from(variant.label_smoothing)));
+        env.insert("eps", Tensor::scalar(variant.label_smoothing));
         env
     }
 
@@ -301,7 +301,10 @@ pub(crate) fn compute(
         Activation::Relu => z.max(0.0),
         Activation::Tanh => z.tanh(),
     };
-    let h = round(z1.iter().map(|&z| act(z)).collect(), to_f32);
+    // h is not rounded: ReLU of an f32 value is that f32 value already, and tanh's h stays the f64
+    // tanh(z1) a student's `tanh(z1)` computes (the engine never trains the tanh variation), so
+    // `1 - tanh(z1) ** 2` and `1 - h ** 2` are the same tensor even where a unit saturates.
+    let h: Vec<f64> = z1.iter().map(|&z| act(z)).collect();
     let z2 = round(linear(&h, net.w2.data(), net.b2.data(), hid), to_f32);
 
     let (loss, dz2) = head(&z2, net.y.data(), out, variant);
@@ -353,7 +356,7 @@ pub(crate) fn compute(
 
 /// The loss and its gradient dz2 from the logits `z2` [B, out] and the labels.
 pub(crate) fn head(z2: &[f64], labels: &[f64], out: usize, variant: Variant) -> (f64, Vec<f64>) {
-    let eps = f64::from(variant.label_smoothing);
+    let eps = variant.label_smoothing;
     let rows = labels.len().max(1) as f64;
     let mut loss = 0.0;
     let mut dz2 = Vec::with_capacity(z2.len());

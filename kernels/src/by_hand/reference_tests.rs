@@ -296,3 +296,39 @@ fn the_fuzzing_seed_that_uses_every_operator_evaluates() {
     let (_, q) = eval_line(line, &env).unwrap_or_else(|e| panic!("{}\n{e}", e.caret(line)));
     assert_eq!(q.shape(), &[5, 5]);
 }
+
+#[test]
+fn saturated_tanh_and_a_literal_smoothing_grade_right() {
+    // A large fc1 saturates tanh (|z1| far above 1): `tanh(z1)` and `h` must still be one tensor.
+    let tanh = Variant {
+        activation: Activation::Tanh,
+        ..Variant::BASE
+    };
+    let mut net = network(11, [4, 30, 16, 10], 1.0);
+    let big: Vec<f64> = net.w1.data().iter().map(|w| 20.0 * w).collect();
+    net.w1 = Tensor::from_f64(net.w1.shape(), big).unwrap();
+    let r = reference(&net, tanh).unwrap();
+    assert!(r.z1.data().iter().any(|z| z.abs() > 5.0), "not saturated");
+    let env = run_answers(&net, tanh);
+    let (_, value) = eval_line("dz1 = dh * (1 - tanh(z1) ** 2)", &env).unwrap();
+    let g = grade(&value, r.gradient("dz1").unwrap());
+    assert!(g.is_right(), "{g:?}");
+
+    // The page prints eps = 0.1: a student who types 0.1 computes the reference's target exactly.
+    let smooth = Variant {
+        label_smoothing: 0.1,
+        ..Variant::BASE
+    };
+    for seed in 0..20 {
+        let net = network(seed + 60, [4, 30, 16, 10], 3.0);
+        let r = reference(&net, smooth).unwrap();
+        let env = run_answers(&net, smooth);
+        let (_, value) = eval_line(
+            "dz2 = (softmax(z2, 1) - ((1 - 0.1) * onehot(y, 10) + 0.1 / 10)) / B",
+            &env,
+        )
+        .unwrap();
+        let g = grade(&value, r.gradient("dz2").unwrap());
+        assert!(g.is_right(), "{g:?}");
+    }
+}

@@ -224,7 +224,8 @@ impl Work {
                 .await;
             if let Some(CtReply::ByHand(batch)) = reply
                 && let Some(s) = Snapshot::new(*batch, variant)
-                && work.snapshot.try_set(Some(Arc::new(s))).is_some()
+                // `try_set` gives the value back (`Some`) only when the page is gone.
+                && work.snapshot.try_set(Some(Arc::new(s))).is_none()
             {
                 work.regrade();
             }

@@ -13,7 +13,7 @@ use super::{Work, message_lang};
 use crate::lessons::live_model::ImagePicker;
 use crate::ui::formula::num;
 use crate::ui::heatmap::DigitImage;
-use crate::ui::i18n::Lang;
+use crate::ui::i18n::{Lang, Text, tx};
 
 fn lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
@@ -77,26 +77,33 @@ pub fn ForwardPanel() -> impl IntoView {
                 kernels::by_hand::Activation::Tanh => "tanh(z1)",
             };
             let loss = match s.variant.loss {
+                kernels::by_hand::Loss::CrossEntropy if s.variant.label_smoothing > 0.0 => {
+                    "cross_entropy(z2, y, label_smoothing=eps)"
+                }
                 kernels::by_hand::Loss::CrossEntropy => "cross_entropy(z2, y)",
                 kernels::by_hand::Loss::MseSoftmax => "sum((softmax(z2, 1) - onehot(y, 10)) ** 2) / B",
             };
+            // Code is the same in both languages; the two prose rows are translated.
+            let code = |c: &'static str| (Text { en: c, zh: c }, true);
             [
-                ("x", n.x.shape().to_vec(), "images, one row each"),
-                ("y", n.y.shape().to_vec(), "labels"),
-                ("W1", n.w1.shape().to_vec(), "fc1.weight"),
-                ("b1", n.b1.shape().to_vec(), "fc1.bias"),
-                ("z1", r.z1.shape().to_vec(), "x @ W1.T + b1"),
-                ("h", r.h.shape().to_vec(), act),
-                ("W2", n.w2.shape().to_vec(), "fc2.weight"),
-                ("b2", n.b2.shape().to_vec(), "fc2.bias"),
-                ("z2", r.z2.shape().to_vec(), "h @ W2.T + b2"),
-                ("L", vec![], loss),
+                ("x", n.x.shape().to_vec(), (tx("images, one row each", "图像，每行一张"), false)),
+                ("y", n.y.shape().to_vec(), (tx("labels", "标签"), false)),
+                ("W1", n.w1.shape().to_vec(), code("fc1.weight")),
+                ("b1", n.b1.shape().to_vec(), code("fc1.bias")),
+                ("z1", r.z1.shape().to_vec(), code("x @ W1.T + b1")),
+                ("h", r.h.shape().to_vec(), code(act)),
+                ("W2", n.w2.shape().to_vec(), code("fc2.weight")),
+                ("b2", n.b2.shape().to_vec(), code("fc2.bias")),
+                ("z2", r.z2.shape().to_vec(), code("h @ W2.T + b2")),
+                ("L", vec![], code(loss)),
             ]
             .into_iter()
-            .map(|(name, shape, what)| {
+            .map(|(name, shape, (what, is_code))| {
+                let what = move || what.get(lang.get());
                 view! {
                     <tr data-testid=format!("bh-shape-{name}") data-shape=shape_text(&shape)>
-                        <td><code>{name}</code></td><td>{shape_text(&shape)}</td><td><code>{what}</code></td>
+                        <td><code>{name}</code></td><td>{shape_text(&shape)}</td>
+                        <td>{move || if is_code { view! { <code>{what}</code> }.into_any() } else { what().into_any() }}</td>
                     </tr>
                 }
             })
@@ -294,7 +301,9 @@ pub fn LoopPanel() -> impl IntoView {
                     let l = lang.get();
                     let lr = work.snapshot.get_untracked().map_or(0.0, |s| s.batch.lr);
                     let sentence = if c.max_diff == 0.0 {
-                        ui::STEP_EXACT.get(l).replace("{all}", &c.all.to_string())
+                        ui::STEP_EXACT.get(l)
+                            .replace("{lr}", &num(f64::from(lr)))
+                            .replace("{all}", &c.all.to_string())
                     } else {
                         ui::STEP_CHECK.get(l)
                             .replace("{lr}", &num(f64::from(lr)))

@@ -16,8 +16,8 @@ pub const STEPS: [Step; 3] = [
     Step {
         title: tx("The forward pass", "前向传播"),
         body: tx(
-            "Four test images (B = 4) go through the live model, written out as PyTorch would: z1 = x @ W1.T + b1, h = relu(z1), z2 = h @ W2.T + b2, L = cross_entropy(z2, y), the mean over the batch. Every tensor has a shape: x is [4, 784], W1 [32, 784], z1 and h [4, 32], W2 [10, 32], z2 [4, 10], and L is one number. Click a node of the graph to see its values. The next step asks for the gradient of L with respect to each of them: backpropagation, by hand.",
-            "四张测试图像（B = 4）通过实时模型，按 PyTorch 的写法展开：z1 = x @ W1.T + b1，h = relu(z1)，z2 = h @ W2.T + b2，L = cross_entropy(z2, y)，即批次上的平均值。每个张量都有形状：x 是 [4, 784]，W1 是 [32, 784]，z1 和 h 是 [4, 32]，W2 是 [10, 32]，z2 是 [4, 10]，L 是一个数。点击图中的节点可以查看它的值。下一步要你求 L 对其中每一个的梯度：亲手做反向传播。",
+            "Four test images (B = 4) go through the live model, written out as PyTorch would: z1 = x @ W1.T + b1, h = relu(z1), z2 = h @ W2.T + b2, L = cross_entropy(z2, y), the mean over the batch. Every tensor has a shape: x is [4, 784], W1 [32, 784], z1 and h [4, 32], W2 [10, 32], z2 [4, 10], and L is one number. This is the article's network; a variation picked below changes h or L as its code shows. Click a node of the graph to see its values. The next step asks for the gradient of L with respect to z2, W2, b2, h, z1, W1 and b1: backpropagation, by hand.",
+            "四张测试图像（B = 4）通过实时模型，按 PyTorch 的写法展开：z1 = x @ W1.T + b1，h = relu(z1)，z2 = h @ W2.T + b2，L = cross_entropy(z2, y)，即批次上的平均值。每个张量都有形状：x 是 [4, 784]，W1 是 [32, 784]，z1 和 h 是 [4, 32]，W2 是 [10, 32]，z2 是 [4, 10]，L 是一个数。这是文章中的网络；在下方选择变体时，h 或 L 按它的代码改变。点击图中的节点可以查看它的值。下一步要你求 L 对 z2、W2、b2、h、z1、W1 和 b1 的梯度：亲手做反向传播。",
         ),
         notes: tx(
             "Have the class read the shapes aloud before anything else: every backward line must produce a tensor of its variable's shape, and most mistakes show up as a wrong shape. Point out that the mean over the batch is where the 1/B of the first gradient comes from.",
@@ -27,8 +27,8 @@ pub const STEPS: [Step; 3] = [
     Step {
         title: tx("The backward pass", "反向传播"),
         body: tx(
-            "Write one line per gradient, from the loss down, and press Enter: dz2 = ∂L/∂z2, then dW2, db2, dh, dz1, dW1 and db1. The chain rule says each is the gradient above it times a local derivative; the shapes say how to multiply: a gradient has the shape of its variable. You may use x, y, W1, b1, W2, b2, z1, h, z2, B, the operators @ .T + - * / and comparisons (z1 > 0 gives 0 or 1), softmax(t, dim), onehot(y, 10), sum(t, dim), mean, exp and log — and the gradients you already have right (a wrong line defines nothing). Each line is graded against the exact gradient (right within a relative error of 10⁻⁵).",
-            "每个梯度写一行，从损失往下，按回车：dz2 = ∂L/∂z2，然后是 dW2、db2、dh、dz1、dW1 和 db1。链式法则说明每一个都是上一层的梯度乘以一个局部导数；形状告诉你怎样相乘：梯度与它的变量形状相同。可以使用 x、y、W1、b1、W2、b2、z1、h、z2、B，运算符 @ .T + - * / 和比较（z1 > 0 得到 0 或 1），softmax(t, dim)、onehot(y, 10)、sum(t, dim)、mean、exp 和 log——以及你已经写对的梯度（写错的行不定义任何名字）。每一行都与精确的梯度比较（相对误差不超过 10⁻⁵ 即为正确）。",
+            "Write one line per gradient, from the loss down, and press Enter: dz2 = ∂L/∂z2, then dW2, db2, dh, dz1, dW1 and db1. The chain rule says each is the gradient above it times a local derivative; the shapes say how to multiply: a gradient has the shape of its variable. You may use x, y, W1, b1, W2, b2, z1, h, z2, B, the operators @ .T + - * / ** and comparisons (x > 0 gives 0 or 1), softmax(t, dim), onehot(y, 10), sum(t, dim) (with keepdim=True if you need it), mean, exp, log, tanh and relu, eps in the label-smoothing variation — and the gradients you already have right (a wrong line defines nothing). Write functions, not methods: sum(dz2, 0), not dz2.sum(0). Each line is graded against the exact gradient (right within a relative error of 10⁻⁵).",
+            "每个梯度写一行，从损失往下，按回车：dz2 = ∂L/∂z2，然后是 dW2、db2、dh、dz1、dW1 和 db1。链式法则说明每一个都是上游梯度（更靠近损失的那一个）乘以一个局部导数；形状告诉你怎样相乘：梯度与它的变量形状相同。可以使用 x、y、W1、b1、W2、b2、z1、h、z2、B，运算符 @ .T + - * / ** 和比较（x > 0 得到 0 或 1），softmax(t, dim)、onehot(y, 10)、sum(t, dim)（需要时加 keepdim=True）、mean、exp、log、tanh 和 relu，标签平滑变体中还有 eps——以及你已经写对的梯度（写错的行不定义任何名字）。用函数而不是方法：写 sum(dz2, 0)，不写 dz2.sum(0)。每一行都与精确的梯度比较（相对误差不超过 10⁻⁵ 即为正确）。",
         ),
         notes: tx(
             "Let pairs work on dz2 first and share what went wrong: the usual mistakes are a missing / B (graded 'wrong values') and a transposed product (graded 'wrong shape', naming both shapes). Hints come in three levels; ask the class to use the first before the third. The lines stay in this browser after a reload.",
@@ -38,12 +38,12 @@ pub const STEPS: [Step; 3] = [
     Step {
         title: tx("Close the loop", "闭环验证"),
         body: tx(
-            "With all seven gradients right, your dW1, db1, dW2 and db2 take one step of SGD (stochastic gradient descent): W ← W − lr·dW. The engine takes its own step from the same weights on the same batch; the page compares the two parameter by parameter, and the batch's loss before and after. Beside it, a finite difference checks three weights picked at random: nudge one weight by ±ε, recompute the loss, and (L(w+ε) − L(w−ε))/2ε should match your gradient.",
-            "七个梯度全部写对后，你的 dW1、db1、dW2 和 db2 走一步 SGD（随机梯度下降）：W ← W − lr·dW。引擎从相同的权重、在相同的批次上走它自己的一步；页面逐个参数比较两者，并给出这一批在这一步前后的损失。旁边用有限差分核对随机选出的三个权重：把一个权重推动 ±ε，重新计算损失，(L(w+ε) − L(w−ε))/2ε 应当与你的梯度一致。",
+            "With all seven gradients right, your dW1, db1, dW2 and db2 take one step of SGD (stochastic gradient descent): W ← W − lr·dW. The engine takes its own step from the same weights on the same batch; the page compares the two parameter by parameter, and the batch's loss before and after (for the article's network: the engine trains no variation, so a variation's step is checked by its loss and the finite differences). Beside it, a finite difference checks one entry each of W1, b1 and W2, picked at random: move it by ±ε, recompute the loss, and (L(w+ε) − L(w−ε))/2ε should match your gradient.",
+            "七个梯度全部写对后，你的 dW1、db1、dW2 和 db2 走一步 SGD（随机梯度下降）：W ← W − lr·dW。引擎从相同的权重、在相同的批次上走它自己的一步；页面逐个参数比较两者，并给出这一批在这一步前后的损失（仅对文章中的网络：引擎不训练变体，变体的一步只通过损失和有限差分核对）。旁边用有限差分核对 W1、b1、W2 中各随机选出的一个参数：给它加上或减去 ε，重新计算损失，(L(w+ε) − L(w−ε))/2ε 应当与你的梯度一致。",
         ),
         notes: tx(
-            "The point to make: the class's seven lines are all a training framework does in its backward pass for this network. The step matches the engine's to the last bit or within a rounding unit of f32; ask why the two can differ at all (the engine computes in f32, the page in f64).",
-            "要讲清的一点：全班写的这七行，就是训练框架对这个网络做反向传播时所做的全部事情。这一步与引擎的一步在最后一位上相同，或在 f32 的一个舍入单位之内；问学生为什么两者还会有差别（引擎用 f32 计算，页面用 f64）。",
+            "The point to make: the class's seven lines are all a training framework does in its backward pass for this network. The step usually equals the engine's to the bit or differs by a few f32 rounding units, and the page shows the largest difference; ask why the two can differ at all (the engine computes in f32, the page in f64).",
+            "要讲清的一点：全班写的这七行，就是训练框架对这个网络做反向传播时所做的全部事情。这一步通常与引擎的一步逐位相同，或只差几个 f32 舍入单位，页面会给出最大差值；问学生为什么两者还会有差别（引擎用 f32 计算，页面用 f64）。",
         ),
     },
 ];
@@ -64,7 +64,7 @@ pub const HINTS: [[Text; 2]; 7] = [
     [
         tx(
             "z2 = h @ W2.T + b2: W2[k, j] multiplies h[b, j] into z2[b, k], so dW2 gathers dz2 times h, summed over the batch.",
-            "z2 = h @ W2.T + b2：W2[k, j] 乘以 h[b, j] 得到 z2[b, k] 的一部分，所以 dW2 汇集 dz2 乘以 h，对批次求和。",
+            "z2 = h @ W2.T + b2：W2[k, j] 乘以 h[b, j] 得到 z2[b, k] 的一部分，所以 dW2[k, j] 是 dz2[b, k]·h[b, j] 对批次求和。",
         ),
         tx(
             "dW2 has W2's shape, [10, 32]: a [10, 4] times a [4, 32].",
@@ -84,7 +84,7 @@ pub const HINTS: [[Text; 2]; 7] = [
     [
         tx(
             "h[b, j] reaches every z2[b, k] through W2[k, j]: dh gathers dz2 back through W2.",
-            "h[b, j] 通过 W2[k, j] 影响每一个 z2[b, k]：dh 把 dz2 经过 W2 汇集回来。",
+            "h[b, j] 通过 W2[k, j] 影响每一个 z2[b, k]：dh 由 dz2 经 W2 反向传回，对 k 求和。",
         ),
         tx(
             "dh has h's shape, [4, 32]: a [4, 10] times a [10, 32].",
@@ -104,7 +104,7 @@ pub const HINTS: [[Text; 2]; 7] = [
     [
         tx(
             "As for dW2, one layer down: z1 = x @ W1.T + b1, so dW1 gathers dz1 times the layer's input x.",
-            "与 dW2 一样，只是低一层：z1 = x @ W1.T + b1，所以 dW1 汇集 dz1 乘以这一层的输入 x。",
+            "与 dW2 一样，只是低一层：z1 = x @ W1.T + b1，所以 dW1 由 dz1 与这一层的输入 x 相乘、对批次求和得到。",
         ),
         tx(
             "dW1 has W1's shape, [32, 784]: a [32, 4] times a [4, 784].",
@@ -215,8 +215,8 @@ pub mod ui {
     );
     /// Step check: all equal.
     pub const STEP_EXACT: Text = tx(
-        "Your step equals the engine's to the bit, all {all} parameters.",
-        "你的一步与引擎的一步逐位相同，全部 {all} 个参数。",
+        "Your step (lr = {lr}) equals the engine's to the bit, all {all} parameters.",
+        "你的一步（lr = {lr}）：全部 {all} 个参数都与引擎的一步逐位相同。",
     );
     /// Loss before.
     pub const LOSS_BEFORE: Text = tx("Loss before the step", "这一步之前的损失");
@@ -226,8 +226,8 @@ pub mod ui {
     pub const LOSS_ENGINE: Text = tx("After the engine's step", "走完引擎的一步之后");
     /// Finite differences' heading.
     pub const FD: Text = tx(
-        "Finite differences, three weights picked at random (ε = {eps})",
-        "有限差分，随机选出的三个权重（ε = {eps}）",
+        "Finite differences, one entry each of W1, b1 and W2 picked at random (ε = {eps})",
+        "有限差分，W1、b1、W2 中各随机选出的一个参数（ε = {eps}）",
     );
     /// Finite differences' columns.
     pub const FD_WEIGHT: Text = tx("Weight", "权重");
@@ -239,5 +239,5 @@ pub mod ui {
         "有限差分 (L(w+ε) − L(w−ε))/2ε",
     );
     /// Finite differences' columns.
-    pub const FD_REL: Text = tx("Relative difference", "相对差");
+    pub const FD_REL: Text = tx("Relative difference", "相对差异");
 }

@@ -1,5 +1,5 @@
-//! The lesson's variations of the article's network (`variant=` in the URL): mean squared error on the
-//! softmax (the article's §4.1 comparison), tanh instead of ReLU, and label smoothing. Each is graded
+//! The lesson's variations of the article's network (`variant=` in the URL): squared error on the
+//! softmax (the article's §4.1 names MSE beside cross-entropy), tanh instead of ReLU, and label smoothing. Each is graded
 //! the same way against [`kernels::by_hand::reference`]; the engine trains only the article's network,
 //! so only that one's step is compared with the engine's.
 
@@ -22,7 +22,7 @@ pub struct Choice {
 }
 
 /// The label smoothing ε of the smoothing variation.
-pub const SMOOTHING: f32 = 0.1;
+pub const SMOOTHING: f64 = 0.1;
 
 /// The variations, the article's network first.
 pub const CHOICES: [Choice; 4] = [
@@ -37,8 +37,8 @@ pub const CHOICES: [Choice; 4] = [
     Choice {
         key: "mse",
         name: tx(
-            "Mean squared error on the softmax",
-            "对 softmax 输出用均方误差",
+            "Squared error on the softmax (summed over the classes, mean over B)",
+            "对 softmax 输出用平方误差（对类别求和，对批次取平均）",
         ),
         variant: Variant {
             activation: Activation::Relu,
