@@ -61,8 +61,11 @@ test('cross-entropy on the live model (WebGPU): the page\'s H equals the kernel\
     await ce.ready();
     assert.equal(await ce.text('engine-kind'), 'WebGPU', await ce.text('engine-note'));
     const check = async () => {
-      const engine = await ce.waitNumber('ce-engine-loss');
-      const page = await ce.number('ce-live-h');
+      await ce.waitNumber('ce-engine-loss');
+      // Both from one reading, read in one go: a reply arriving between two reads (the steps just taken
+      // refresh the image) would pair one reading's H with the next one's loss.
+      const [page, engine] = await ce.page.evaluate(() => ['ce-live-h', 'ce-engine-loss']
+        .map((id) => Number(document.querySelector(`[data-testid=${id}]`).dataset.value)));
       assert.ok(rel(page, engine) <= 1e-5, `page H ${page} vs engine ${engine}`);
       return engine;
     };
@@ -264,7 +267,9 @@ test('steps by keyboard and URL, presenter mode at 1280×720, Chinese, and no se
     for (const id of ['lesson-prev', 'lesson-next', 'live-run', 'live-step']) assert.ok(await ch.byId(id).isVisible(), `${id} stays in presenter mode`);
     assert.ok(!(await ch.byId('lesson-dot-1').isVisible()), 'the dots are hidden');
     const size = await ch.page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
-    assert.ok(size >= 24, `large type: ${size}px`);
+    // 20 px at 1280×720 (a projector's 1.5× of the usual 13–14 px): large, and the run's controls still
+    // fit the first screen (walkthrough-2's presenter finding).
+    assert.ok(size >= 20, `large type: ${size}px`);
     await ch.screenshot('chain-03-presenter');
   } finally { await ch.close(); }
 

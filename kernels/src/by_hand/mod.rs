@@ -68,19 +68,24 @@ pub struct Limits {
     pub max_madds: u64,
 }
 
-impl Default for Limits {
+impl Limits {
     /// 400 characters, 200 nodes, 40 levels, 4 Mi elements per result and 16 Mi in all (128 MiB of
     /// f64), 256 Mi multiply-adds (well under a second): far above the lesson's 784-32-10 network at
     /// batch 4 (and a 784-512-10 one, whose largest product is 4 × 512 × 784 ≈ 1.6 M multiply-adds).
+    pub const DEFAULT: Limits = Limits {
+        max_line_chars: 400,
+        max_nodes: 200,
+        max_depth: 40,
+        max_elements: 1 << 22,
+        max_total_elements: 1 << 24,
+        max_madds: 1 << 28,
+    };
+}
+
+impl Default for Limits {
+    /// [`Limits::DEFAULT`].
     fn default() -> Self {
-        Self {
-            max_line_chars: 400,
-            max_nodes: 200,
-            max_depth: 40,
-            max_elements: 1 << 22,
-            max_total_elements: 1 << 24,
-            max_madds: 1 << 28,
-        }
+        Self::DEFAULT
     }
 }
 

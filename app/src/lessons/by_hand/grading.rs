@@ -198,11 +198,22 @@ fn assignment(src: &str) -> Option<&str> {
     (rest.starts_with('=') && !rest.starts_with("==")).then(|| &t[..ident])
 }
 
+/// The lesson's bounds on a line: it is evaluated on the page's own thread, so a line may cost at most
+/// 16 Mi multiply-adds (a few milliseconds) and hold 1 Mi elements per result, 4 Mi in all (32 MiB):
+/// 160 times the lesson's largest product (dW1 = dz1.T @ x, 4 × 32 × 784 ≈ 100 k), and room for
+/// x.T @ x (784 × 784 ≈ 615 k elements). A line past them is an error that says which bound.
+pub const PAGE_LIMITS: Limits = Limits {
+    max_elements: 1 << 20,
+    max_total_elements: 1 << 22,
+    max_madds: 1 << 24,
+    ..Limits::DEFAULT
+};
+
 /// Grades `src`, the line for gradient `name` (either `expr` or `name = expr`), evaluated with `env`.
 pub fn grade_line(src: &str, name: &str, env: &Env, reference: &Reference) -> Graded {
     let evaluated = match assignment(src) {
-        Some(_) => bh::eval_line(src, env).map(|(n, t)| (Some(n), t)),
-        None => bh::eval_expr(src, env, Limits::default()).map(|t| (None, t)),
+        Some(_) => bh::eval_line_with(src, env, PAGE_LIMITS).map(|(n, t)| (Some(n), t)),
+        None => bh::eval_expr(src, env, PAGE_LIMITS).map(|t| (None, t)),
     };
     let outcome = match evaluated {
         Err(e) => Outcome::Error(e),

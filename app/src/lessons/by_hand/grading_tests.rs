@@ -184,3 +184,30 @@ fn the_students_step_equals_the_cpu_engines() {
         "{check:?}"
     );
 }
+
+#[test]
+fn a_line_past_the_page_bounds_is_an_error_not_a_freeze() {
+    let s = snapshot();
+    let env = env_for(&s, &[None, None, None, None, None, None, None], "dz2");
+    // 784³ ≈ 482 M multiply-adds: far past the page's 16 Mi, refused before it is computed.
+    let g = grade_line("dz2 = (x.T @ x) @ (x.T @ x)", "dz2", &env, &s.reference);
+    match &g.outcome {
+        Outcome::Error(e) => assert!(
+            matches!(e.kind, bh::ErrorKind::TooCostly { max } if max == PAGE_LIMITS.max_madds),
+            "{e:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    // x.T @ x itself (the largest result a line may reasonably make) is within them.
+    let g = grade_line("dz2 = x.T @ x", "dz2", &env, &s.reference);
+    assert!(
+        matches!(
+            &g.outcome,
+            Outcome::Graded {
+                grade: Grade::Shape { .. },
+                ..
+            }
+        ),
+        "{g:?}"
+    );
+}

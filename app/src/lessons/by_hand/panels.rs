@@ -241,8 +241,8 @@ fn Line(i: usize) -> impl IntoView {
                 data-src=move || graded().map(|g| g.src)
                 class:good=move || state() == Some("right") class:bad=move || state().is_some_and(|s| s != "right")>
                 {message}</p>
-            <span class="bh-error" data-testid=format!("bh-error-{name}") data-value=move || error().map(|e| e.to_string())>
-                {move || error().map(|e| format!("{}: {e:.1e}", ui::ERROR.get(lang.get())))}</span>
+            // The error at full precision for tests and tools; the grade's sentence above already says it.
+            <span class="bh-error" data-testid=format!("bh-error-{name}") data-value=move || error().map(|e| e.to_string())></span>
             {caret}
             {difference}
             <ol class="bh-hints">{hints}</ol>

@@ -177,8 +177,6 @@ pub mod ui {
         "({n} is defined once its own line is graded right.)",
         "（{n} 要等它自己那一行被评为正确之后才有定义。）",
     );
-    /// The error's label.
-    pub const ERROR: Text = tx("Largest relative error", "最大相对误差");
     /// The graph's label.
     pub const GRAPH: Text = tx(
         "The step's graph: x → z1 → h → z2 → L with the parameters; a solved line lights its edge",
