@@ -6,6 +6,7 @@
 //     included file's text into the chapter, so its links resolve from there in the built book);
 //   - every `{{#include path}}` of the book;
 //   - every repository path written as code (`app/src/…`, `kernels/…`, `scripts/…`, …), from the root;
+//   - README.md is at most 150 lines;
 //   - with the built book (target/book/docs, or the folder given as the first argument), every relative
 //     src and href of its HTML pages, so an image the book shows is in the built book.
 // http(s), mailto and pure #anchor links are not followed; #fragments and ?queries are stripped.
@@ -86,6 +87,9 @@ for (const file of sources) {
     checkLinks(readFileSync(included, "utf8"), dirname(file), `${rel(included)} (included by ${rel(file)})`);
   }
 }
+// The README is the front door: at most 150 lines, the rest is the book.
+const readmeLines = readFileSync(join(root, "README.md"), "utf8").split("\n").length - 1;
+if (readmeLines > 150) problems.push(`README.md: ${readmeLines} lines, more than 150 (move the detail into the book)`);
 // Each lesson folder's README is a chapter of the book.
 const summary = readFileSync(join(root, "docs/SUMMARY.md"), "utf8");
 const includedReadmes = new Set(
