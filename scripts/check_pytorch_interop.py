@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks safetensors interoperability with PyTorch both ways (not part of CI: PyTorch is a multi-GB
 download). The seed article's `Net` loads our shipped model with `load_state_dict` and reaches the
-accuracy the README records; a PyTorch-initialised `Net` saved with safetensors is written for
+accuracy the book records; a PyTorch-initialised `Net` saved with safetensors is written for
 `backprop-lab eval` to load. Usage (after the venv of scripts/bench_pytorch.py, plus `pip install safetensors`):
     /tmp/torchenv/bin/python scripts/check_pytorch_interop.py
     cargo run --release -p backprop-lab -- eval /tmp/pytorch-net.safetensors --engine cpu

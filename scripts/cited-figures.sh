@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Re-runs every cited figure's command (the table in app/src/cited/: every number a page or the README
+# Re-runs every cited figure's command (the table in app/src/cited/: every number a page or the book
 # cites that is not computed live) and checks the figure where the command prints it. Published figures
 # (the PyTorch FGSM tutorial's LeNet) are listed with their address, not re-run.
 #   scripts/cited-figures.sh            every row (the DP table's training runs and the optimiser sweep take

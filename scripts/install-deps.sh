@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a fresh machine of the project's kind (Debian,
 # root, package registries only). Idempotent: each step is skipped when its tool is already there.
-#   scripts/install-deps.sh          # Rust + Vulkan (lavapipe) + the browser app's toolchain + Chromium
+#   scripts/install-deps.sh          # Rust + Vulkan (lavapipe) + the browser app's toolchain + Chromium + mdbook
 #   scripts/install-deps.sh --app    # only what serving the app needs (trunk, wasm-bindgen-cli, wasm32)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +41,13 @@ fi
 if ! { command -v wasm-split-cli >/dev/null && cargo install --list | grep -q "^wasm_split_cli_support v0.2.4:"; }; then
   echo "install-deps: cargo install wasm_split_cli_support 0.2.4 (the wasm splitter, once)"
   cargo install wasm_split_cli_support --version 0.2.4 --features build-binary --locked
+fi
+
+# mdbook 0.5.4: builds the book (docs/, `mdbook build docs`); without its serve and watch features,
+# which the build does not need.
+if ! $app_only && ! mdbook --version 2>/dev/null | grep -q "v0.5.4\$"; then
+  echo "install-deps: cargo install mdbook 0.5.4 (a few minutes, once)"
+  cargo install mdbook --version 0.5.4 --locked --no-default-features --features search
 fi
 
 if ! $app_only && [ ! -d e2e/node_modules/playwright-core ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project: formatting, clippy (native and wasm32), the Rust test suite
-# in release mode (GPU tests on whatever adapter wgpu finds: lavapipe on CI machines), then the browser
-# app's build and its end-to-end tests in Chromium with WebGPU.
+# in release mode (GPU tests on whatever adapter wgpu finds: lavapipe on CI machines), the book (mdbook and
+# its link check), then the browser app's build and its end-to-end tests in Chromium with WebGPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +23,13 @@ echo "== cargo clippy (wasm32, app with the burn autodiff panel)"
 cargo clippy -p backprop-lab-app --features burn --target wasm32-unknown-unknown --locked -- -D warnings
 echo "== cargo test (the CLI turns on the burn engine, so its autodiff tests run too)"
 cargo test --workspace --release --locked
+echo "== the book: mdbook build docs (no warnings), then every link, image and path in it and the README"
+book_log=$(mdbook build docs 2>&1) || { echo "$book_log" >&2; exit 1; }
+if grep -E "WARN|ERROR" <<<"$book_log" >&2; then
+  echo "mdbook build docs warned (above)" >&2
+  exit 1
+fi
+node scripts/check-links.mjs target/book/docs
 echo "== trunk build --release"
 trunk build --release
 # scripts/wasm-budget: the most wasm one page may download (home, or home plus one lesson: checked by

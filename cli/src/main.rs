@@ -70,7 +70,7 @@ enum Command {
     /// Test accuracy under FGSM or PGD at each ε: every test image perturbed by at most ε per pixel
     /// (0–1 range) in the direction that raises its loss.
     Attack(attack::AttackArgs),
-    /// The figures the pages and the README cite (not computed live): listed, and with --run
+    /// The figures the pages and the book cite (not computed live): listed, and with --run
     /// reproduced by each one's command (--cheap: the quick ones).
     Cited(cited::CitedArgs),
 }

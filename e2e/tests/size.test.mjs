@@ -1,6 +1,6 @@
 // How much wasm the home page and each lesson download (`gzip -9` of each distinct file fetched by the
 // page and its workers: the main module, the lesson's chunk and the shared chunks it needs), for every
-// lesson the home page lists. The figures go to the README; the test fails when a page downloads more
+// lesson the home page lists. The figures go to the book; the test fails when a page downloads more
 // than the page budget, or when the home page downloads any lesson's code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -18,7 +18,7 @@ pub const MAX_ARMS: usize = 7;
 /// Each optimiser at its tuned rate: of the three or four rates `scripts/optimizer-sweep.sh` tries
 /// (784-512-10, batch 64, 3 epochs of MNIST, three seeds), the best mean accuracy on 5,000 held-out
 /// training images (a validation split; the test set is not chosen on). None is at its grid's edge;
-/// the README has the table.
+/// the book has the table.
 /// Rows: the lesson's id, the rule, its momentum (SGD's μ), its learning rate; PyTorch's defaults for
 /// the rest.
 pub const TUNED: [(&str, OptimizerKind, f32, f32); MAX_ARMS] = [

@@ -1,4 +1,4 @@
-//! Every figure a page or the README cites that is not computed live: one row each, with what it is
+//! Every figure a page or the book cites that is not computed live: one row each, with what it is
 //! (both languages), the command in this repository that reproduces it and what that command prints,
 //! or — for a published figure — where it was published, and when and on which engine it was measured.
 //! Texts read their figure from here (`crate::cited::mnist_mlp_accuracy!()` inside a `concat!`, or a
@@ -151,7 +151,7 @@ pub const CIFAR_ANIMALS_MLP: Cited = Cited {
     ..SHIPPED
 };
 
-/// The README's CIFAR-10 transfer run: the animals model's features fine-tuned to four vehicle classes,
+/// The book's CIFAR-10 transfer run: the animals model's features fine-tuned to four vehicle classes,
 /// against a model trained from scratch (1,582 training and 407 held-out images, 20 epochs each).
 pub const CIFAR_VEHICLES: [Cited; 2] = [
     Cited {
@@ -300,7 +300,7 @@ pub fn found(out: &str, check: Check, value: &str) -> Result<(), String> {
     }
 }
 
-/// Every row, in one list (the tests, `backprop-lab cited` and the README walk it).
+/// Every row, in one list (the tests, `backprop-lab cited` and the book walk it).
 pub fn all() -> Vec<Cited> {
     let mut rows = vec![MNIST_MLP, CIFAR_ANIMALS_MLP];
     rows.extend(CIFAR_VEHICLES);

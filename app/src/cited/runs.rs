@@ -1,10 +1,10 @@
 //! The cited figures of longer runs: the full-MNIST DP-SGD table, the optimisers' tuned rates and the
-//! adversarial-examples figures (README "DP-SGD in the engine", "Optimisers", "Adversarial examples").
+//! adversarial-examples figures (the book's "DP-SGD in the engine", "Optimisers", "Adversarial examples").
 
 use super::{Check, Cited};
 use crate::ui::i18n::{Text, tx};
 
-/// `train` with the README's DP recipe: 784-512-10, lot 256, SGD lr 0.15, no momentum, seed 1.
+/// `train` with the book's DP recipe: 784-512-10, lot 256, SGD lr 0.15, no momentum, seed 1.
 const DP: Cited = Cited {
     id: "",
     value: "",
@@ -28,7 +28,7 @@ const EPSILON: Cited = Cited {
     ..DP
 };
 
-/// The full-MNIST DP-SGD figures: the privacy lesson's step 4 and the README's tables.
+/// The full-MNIST DP-SGD figures: the privacy lesson's step 4 and the book's tables.
 pub const DP_FULL_MNIST: [Cited; 14] = [
     Cited {
         id: "dp-none-10-accuracy",

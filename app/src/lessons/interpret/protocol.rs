@@ -11,7 +11,7 @@ use crate::protocol::{EnginePreference, Messages};
 /// Which trained model the lesson explains and attacks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ModelChoice {
-    /// The shipped 784-512-10 MLP (the one the README's `attack` figures are for).
+    /// The shipped 784-512-10 MLP (the one the book's `attack` figures are for).
     Shipped,
     /// The concept lessons' trained 784-32-10 model (sixteen times cheaper to attack).
     Small,

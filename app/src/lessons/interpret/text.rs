@@ -309,7 +309,7 @@ pub mod ui {
         "T must be fitted on images the model did not train on. The shipped model saw all 60,000 training images, so T is fitted on half of the test images and checked on the other half, then the halves swap (cross-fitting); the held-out row is the check.",
         "T 必须在模型训练时没见过的图像上拟合。随应用提供的模型见过全部 60,000 张训练图像，所以 T 在一半测试图像上拟合、在另一半上检验，然后两半互换（交叉拟合）；“留出检验”那一行才是检验。",
     );
-    /// The same for the concept lessons' trained 784-32-10 model (README: 2 epochs on 5,000 training
+    /// The same for the concept lessons' trained 784-32-10 model (the book: 2 epochs on 5,000 training
     /// digits).
     pub const CAL_SEEN_SMALL: Text = tx(
         "T must be fitted on images the model did not train on. This model was trained on 5,000 of the training images and none of the test images. As for the other models, T is fitted on half of the test images and checked on the other half, then the halves swap (cross-fitting); the held-out row is the check.",

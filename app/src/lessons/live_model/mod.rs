@@ -24,7 +24,7 @@ use crate::ui::i18n::Lang;
 /// Hidden units of the live model: small enough to show every weight.
 pub const HIDDEN: usize = 32;
 /// The shipped trained live model: this recipe (784 → 32 → 10, SGD lr 0.05, momentum 0.5, batch 32,
-/// seed 1) for 2 epochs on the same 5,000 digits, made by `backprop-lab train` (see the README).
+/// seed 1) for 2 epochs on the same 5,000 digits, made by `backprop-lab train` (see the book).
 pub const TRAINED: &str = "static/models/live-mnist-mlp-784-32-10.safetensors";
 /// Test images the concept lessons pick from (`image=0…999`).
 pub const TEST_POOL: usize = 1000;

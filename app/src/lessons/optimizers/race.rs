@@ -1,6 +1,6 @@
 //! Step 5, the race: the optimisers the student ticks, trained side by side from one initialisation on
 //! one batch stream (`kernels::race`), under one of two presets — one learning rate for all (unfair:
-//! each rule has its own scale) or each at its tuned rate (the README's sweep, `kernels::race::TUNED`).
+//! each rule has its own scale) or each at its tuned rate (the book's sweep, `kernels::race::TUNED`).
 //! Loss and test-accuracy curves overlaid, each arm's settings printed, samples/s summed, and a verdict
 //! with its uncertainty band.
 

@@ -28,7 +28,7 @@ use crate::runtime::engine::{self, Gpu};
 use crate::runtime::{LessonWorker, Outbox};
 /// The shipped pretrained model.
 pub const PRETRAINED: &str = "static/models/mnist-mlp-784-512-10.safetensors";
-/// The CIFAR-10 program's pretrained model (six animal classes; `backprop-lab train`, see the README).
+/// The CIFAR-10 program's pretrained model (six animal classes; `backprop-lab train`, see the book).
 pub const PRETRAINED_CIFAR: &str = "static/models/cifar10-animals-mlp-3072-512-6.safetensors";
 /// CIFAR-10's vehicles, the program's new task.
 const VEHICLES: [usize; 4] = [0, 1, 8, 9];
