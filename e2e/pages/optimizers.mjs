@@ -81,10 +81,21 @@ export class OptimizersLivePage extends OptimizersPage {
       await this.byId('race-preset-tuned').check();
     }
     await this.byId('race-steps').selectOption(String(steps));
+    // A finished race's progress line says done at its last step until the new race's first update
+    // changes it: an observer set before the click notes the new race's start (the line gone, or not
+    // done), so the wait below cannot read the old race's end.
+    await this.page.evaluate(() => {
+      window.__raceStarted = false;
+      const started = () => {
+        const p = document.querySelector('[data-testid=race-progress]');
+        if (!p || p.dataset.done !== 'true') window.__raceStarted = true;
+      };
+      new MutationObserver(started).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-done', 'data-step'] });
+    });
     await this.byId('race-start').click();
     await this.page.waitForFunction((n) => {
       const p = document.querySelector('[data-testid=race-progress]');
-      return p && p.dataset.done === 'true' && p.dataset.step === String(n);
+      return window.__raceStarted && p && p.dataset.done === 'true' && p.dataset.step === String(n);
     }, steps, { timeout });
     return this.raceNumbers(ids);
   }
