@@ -18,12 +18,6 @@ fn snapshot() -> Snapshot {
     let inputs: Vec<f32> = (0..ROWS * 784)
         .map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0)
         .collect();
-    let params = |m: &kernels::Mlp| Params {
-        w1: m.layers[0].weight.clone(),
-        b1: m.layers[0].bias.clone(),
-        w2: m.layers[1].weight.clone(),
-        b2: m.layers[1].bias.clone(),
-    };
     let before = params(&model);
     let batch = ByHandBatch {
         image: 0,

@@ -15,6 +15,21 @@ fn too_close(acc: f32, n: usize) -> bool {
     (acc - 0.5).abs() < 2.0 * se
 }
 
+/// A question's grade: right or wrong, then what it was graded by (`detail`, in the page's language).
+fn result(
+    picked: bool,
+    truth: bool,
+    testid: &'static str,
+    detail: impl Fn(Lang) -> String + Send + Sync + 'static,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
+    let right = picked == truth;
+    view! {
+        <p data-testid=testid data-correct=right.to_string() class=if right { "good" } else { "bad" }>
+            {move || if right { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}{move || format!(" {}", detail(lang.get()))}</p>
+    }
+}
+
 /// Question 1 with its buttons and, once answered and measured, its grade: on step 5 above "Measure"
 /// (`measure_now` false: the student measures next) and on step 8 (`measure_now`: the curve at 0.1 is
 /// measured on answering when it is not on the page). It is a prediction only while the accuracy it
@@ -62,14 +77,7 @@ pub fn question_one(
                     <p data-testid="interpret-q1-result" data-correct="undecided">
                         {move || ui::TOO_CLOSE.get(lang.get()).replace("{n}", &n.to_string())}{move || format!(" FGSM, ε = 0.1: {}", percent(lang.get(), f64::from(acc), 1))}</p>
                 }.into_any(),
-                Some((acc, n)) => {
-                    let right = picked == (acc > 0.5);
-                    let line = measured(acc, n);
-                    view! {
-                        <p data-testid="interpret-q1-result" data-correct=right.to_string() class=if right { "good" } else { "bad" }>
-                            {move || if right { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}{move || format!(" {}", line(lang.get()))}</p>
-                    }.into_any()
-                }
+                Some((acc, n)) => result(picked, acc > 0.5, "interpret-q1-result", measured(acc, n), lang).into_any(),
                 None if measure_now => view! { <p class="hint">{move || ui::WAIT_CURVE.get(lang.get())}</p> }.into_any(),
                 None => view! { <p class="hint" data-testid="interpret-q1-now-measure">{move || ui::Q1_NOW_MEASURE.get(lang.get())}</p> }.into_any(),
             })}
@@ -115,15 +123,6 @@ pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>)
             );
         }
     };
-    let result = move |picked: bool,
-                       truth: bool,
-                       testid: &'static str,
-                       detail: Box<dyn Fn(Lang) -> String + Send + Sync>| {
-        view! {
-            <p data-testid=testid data-correct=(picked == truth).to_string() class=if picked == truth { "good" } else { "bad" }>
-                {move || if picked == truth { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}{move || format!(" {}", detail(lang.get()))}</p>
-        }
-    };
     view! {
         <div class="panel wide" data-testid="interpret-check">
             {one}
@@ -133,7 +132,7 @@ pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>)
                 <button class="secondary" data-testid="interpret-q2-no" disabled=move || q2.get().is_some() on:click=move |_| answer2(false)>{move || ui::NO.get(lang.get())}</button>
             </div>
             {move || q2.get().map(|picked| match rho.get() {
-                Some(r) => result(picked, r > 0.5, "interpret-q2-result", Box::new(move |_| format!("ρ = {r:.2}"))).into_any(),
+                Some(r) => result(picked, r > 0.5, "interpret-q2-result", move |_| format!("ρ = {r:.2}"), lang).into_any(),
                 None => view! { <p class="hint">{move || ui::WAIT_SANITY.get(lang.get())}</p> }.into_any(),
             })}
         </div>

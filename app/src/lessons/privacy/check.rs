@@ -66,12 +66,7 @@ pub fn check_panel(
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
     let two = client.clone();
-    let answer = move |f: &dyn Fn(&mut Answers)| {
-        let mut a = state.answers.get_untracked();
-        f(&mut a);
-        state.answers.set(a);
-        client.send(&PrToWorker::Answers(a));
-    };
+    let answer = answering(client, state);
     let answer1 = answer.clone();
     let q1 = move || state.answers.get().q1;
     // The settings question 1 is graded at: those frozen when it was answered (answers kept before
@@ -125,13 +120,26 @@ pub fn check_panel(
     }
 }
 
+/// Changes the answers with `f`, keeps them on the page and sends them to the worker (which keeps them
+/// in this browser).
+fn answering(client: PrClient, state: PrState) -> impl Fn(&dyn Fn(&mut Answers)) + Clone {
+    move |f: &dyn Fn(&mut Answers)| {
+        let mut a = state.answers.get_untracked();
+        f(&mut a);
+        state.answers.set(a);
+        client.send(&PrToWorker::Answers(a));
+    }
+}
+
+/// Both runs that grade question 2 exist (it is no longer a prediction).
+fn both_runs(state: PrState) -> bool {
+    state.plain.with(Option::is_some) && state.private.with(Option::is_some)
+}
+
 /// Question 2 on the steps whose runs grade it (1 and 3), while it is still a prediction or was
 /// answered: "predict first".
 pub fn predict_two_first(client: PrClient, state: PrState, lang: RwSignal<Lang>) -> impl IntoView {
-    let open = move || {
-        state.answers.get().q2.is_some()
-            || !(state.plain.with(Option::is_some) && state.private.with(Option::is_some))
-    };
+    let open = move || state.answers.get().q2.is_some() || !both_runs(state);
     view! {
         <div class="predict-first" class:hidden=move || !open()>
             <p class="hint">{move || ui::Q2_FIRST.get(lang.get())}</p>
@@ -143,44 +151,39 @@ pub fn predict_two_first(client: PrClient, state: PrState, lang: RwSignal<Lang>)
 /// Question 2 with its buttons and, once both runs exist, its grade: on step 6, and on steps 1 and 3
 /// before the runs that grade it (it is a prediction only while they do not both exist).
 pub fn question_two(client: PrClient, state: PrState, lang: RwSignal<Lang>) -> impl IntoView {
-    let answer = move |f: &dyn Fn(&mut Answers)| {
-        let mut a = state.answers.get_untracked();
-        f(&mut a);
-        state.answers.set(a);
-        client.send(&PrToWorker::Answers(a));
-    };
+    let answer = answering(client, state);
     let q2 = move || state.answers.get().q2;
-    let measured = move || state.plain.with(Option::is_some) && state.private.with(Option::is_some);
+    let measured = move || both_runs(state);
     view! {
         <div class="question" data-testid="privacy-q2">
             <p>{move || ui::Q2.get(lang.get())}</p>
-        <div class="buttons">
-            {[(true, ui::Q2_YES, "privacy-q2-yes"), (false, ui::Q2_NO, "privacy-q2-no")].into_iter().map(|(v, t, id)| {
-                let answer = answer.clone();
-                view! {
-                <button class="secondary" class:chosen=move || q2() == Some(v) data-testid=id
-                    disabled=move || q2().is_some() || measured() on:click=move |_| answer(&|a| a.q2 = Some(v))>{move || t.get(lang.get())}</button>
-            }}).collect_view()}
+            <div class="buttons">
+                {[(true, ui::Q2_YES, "privacy-q2-yes"), (false, ui::Q2_NO, "privacy-q2-no")].into_iter().map(|(v, t, id)| {
+                    let answer = answer.clone();
+                    view! {
+                    <button class="secondary" class:chosen=move || q2() == Some(v) data-testid=id
+                        disabled=move || q2().is_some() || measured() on:click=move |_| answer(&|a| a.q2 = Some(v))>{move || t.get(lang.get())}</button>
+                }}).collect_view()}
+            </div>
+            {move || (q2().is_none() && measured()).then(|| view! {
+                <p class="hint" data-testid="privacy-q2-locked">{move || ui::ALREADY_MEASURED.get(lang.get())}</p>
+            })}
+            {move || q2().map(|picked| match (state.plain.get(), state.private.get()) {
+                (Some(p), Some(d)) => {
+                    let band = advantage_band(&p, &d);
+                    let (pa, da) = (p.membership.advantage, d.membership.advantage);
+                    // "Yes" is right when the fall is beyond twice its standard error.
+                    let right = picked == (pa - da > band);
+                    let detail = q2_detail(pa, da, band, d.epsilon, lang.get());
+                    view! {
+                        <p data-testid="privacy-q2-result" data-correct=right.to_string() data-band=band.to_string() class=if right { "good" } else { "bad" }>
+                            {if right { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}
+                            {detail}</p>
+                    }.into_any()
+                }
+                _ => view! { <p class="hint" data-testid="privacy-q2-wait">{move || ui::Q2_WAIT.get(lang.get())}</p> }.into_any(),
+            })}
         </div>
-        {move || (q2().is_none() && measured()).then(|| view! {
-            <p class="hint" data-testid="privacy-q2-locked">{move || ui::ALREADY_MEASURED.get(lang.get())}</p>
-        })}
-        {move || q2().map(|picked| match (state.plain.get(), state.private.get()) {
-            (Some(p), Some(d)) => {
-                let band = advantage_band(&p, &d);
-                let (pa, da) = (p.membership.advantage, d.membership.advantage);
-                // "Yes" is right when the fall is beyond twice its standard error.
-                let right = picked == (pa - da > band);
-                let detail = q2_detail(pa, da, band, d.epsilon, lang.get());
-                view! {
-                    <p data-testid="privacy-q2-result" data-correct=right.to_string() data-band=band.to_string() class=if right { "good" } else { "bad" }>
-                        {if right { ui::RIGHT.get(lang.get()) } else { ui::WRONG.get(lang.get()) }}
-                        {detail}</p>
-                }.into_any()
-            }
-            _ => view! { <p class="hint" data-testid="privacy-q2-wait">{move || ui::Q2_WAIT.get(lang.get())}</p> }.into_any(),
-        })}
-    </div>
     }
 }
 
