@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-1000000}"
 shift || true
-TARGETS=("${@:-chunk idx cifar safetensors manifest url_config by_hand}")
+TARGETS=("${@:-chunk idx cifar safetensors manifest url_config by_hand class_message}")
 read -r -a TARGETS <<< "${TARGETS[*]}"
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-/var/tmp/bpl-fuzz}"
 
@@ -44,6 +44,21 @@ for line in ['dz2 = (softmax(z2, 1) - onehot(y, 3)) / B', 'dW2 = dz2.T @ h', 'db
              'dz1 = dh * (z1 > 0)', 'dW1 = dz1.T @ x', 'db1 = sum(dz1, 0)']:
     seed('by_hand', line.split()[0], line.encode())
 seed('by_hand', 'every-operator', b'q = -sum(relu(tanh(exp(log(h ** 2 + 1)))) * (z1 > 0), dim=0, keepdim=True).T @ mean(F.one_hot(y, num_classes=3) @ W2, 0, True) / 2.5e-1 - (W1 @ x.T >= 0) @ x @ W1.T')
+# Class mode's messages (classroom::parse_student / parse_teacher / parse_join): one of each kind.
+for name, msg in [
+    ('started', {'type': 'report', 'seq': 1, 'report': {'run': 1, 'lesson': 'train', 'body': {'kind': 'started', 'settings': {
+        'lr': 0.05, 'momentum': 0.9, 'batch': 64, 'optimizer': 'momentum', 'seed': 7, 'hidden': [64, 32], 'engine': 'gpu',
+        'dp_sigma': 1.0, 'dp_clip': 1.0}}}}),
+    ('evaluation', {'type': 'report', 'seq': 2, 'report': {'run': 1, 'lesson': 'train', 'body': {'kind': 'evaluation', 'step': 100, 'loss': 0.3, 'val_accuracy': 0.9}}}),
+    ('finished', {'type': 'report', 'seq': 3, 'report': {'run': 1, 'lesson': 'privacy', 'body': {'kind': 'finished', 'step': 900, 'test_accuracy': 0.95, 'confusion': list(range(100)), 'epsilon': 2.5}}}),
+    ('diverged', {'type': 'report', 'seq': 4, 'report': {'run': 2, 'lesson': 'train', 'body': {'kind': 'diverged', 'step': 3}}}),
+    ('where', {'type': 'where', 'lesson': 'train', 'step': 4}),
+    ('assign', {'type': 'assign', 'spread': {'what': 'learning_rates', 'min': 0.001, 'max': 10}}),
+    ('follow', {'type': 'follow', 'follow': {'lesson': 'train', 'step': 3}}),
+    ('start', {'type': 'start', 'resume': 'ABC234'}),
+    ('join', {'code': 'abc-234'}),
+]:
+    seed('class_message', name, json.dumps(msg).encode())
 seed('url_config', 'default', b'hidden=64,32&lr=0.05&momentum=0.9&batch=64&epochs=2&optimizer=adam&engine=gpu&train=2000&test=500&eval=100&seed=7')
 PY
 
