@@ -5,17 +5,22 @@ the committed files; PyTorch is needed to *remake* them. Exact command (PyTorch 
     python3 -m venv /var/tmp/torchenv && /var/tmp/torchenv/bin/pip install torch safetensors numpy
     /var/tmp/torchenv/bin/python scripts/make_pytorch_fixtures.py
 It writes kernels/tests/fixtures/pytorch/:
-- net-f64.safetensors, net-f16.safetensors, net-bf16.safetensors: the seed article's `Net`
-  (784-512-10) initialised by PyTorch in float64 (seed 0) and saved as F64, then cast by PyTorch to F16 and
-  BF16; dtypes.json: for each file and tensor, PyTorch's own `.float()` of it at 1,000 positions and the
-  float64 sum of all of it, which our loader's F32 tensors must match.
+- net-f64.safetensors, net-f16.safetensors, net-bf16.safetensors: the seed article's `Net` at width 32
+  (784-32-10; the conversions are what is tested, not the width) initialised by PyTorch in float64
+  (seed 0) and saved as F64, then cast by PyTorch to F16 and BF16; dtypes.json: for each file and tensor,
+  PyTorch's own `.float()` of it at 250 positions and the float64 sum of all of it, which our loader's
+  F32 tensors must match.
 - updates.safetensors: a fixed batch of 64 MNIST training images (the shipped chunks' first 64, as
   bytes, normalised in float32 exactly as our gather kernel does), fixed initial weights of a 784-32-10
   `Net` (seed 1), and PyTorch's losses and final weights after 10 steps on that batch of each optimiser
   in RUNS (SGD, SGD with momentum, Nesterov, AdaGrad, RMSprop with and without momentum, Adam, AdamW).
   The settings are in the file's metadata ("runs"), named as our OptimizerConfig names them.
 - article-net-updates.safetensors: the same for the article's 784-512-10 `Net` as PyTorch initialises it
-  (seed 0): 10 full-batch steps of each optimiser, fc1's final weights at 40,000 sampled positions.
+  (seed 0): 10 full-batch steps of each optimiser.
+Size (all six files under 2 MB): both update files start from PyTorch's initial weights rounded to
+float16 — PyTorch trains from exactly those values, stored as F16, which our loader widens to F32 exactly
+— and keep each run's fc1 weights at sampled positions (2,000 of 25,088; 4,000 of 401,408), the other
+tensors whole.
 """
 import json
 import pathlib
@@ -76,7 +81,7 @@ def state(net):
 
 def dtype_fixtures():
     torch.manual_seed(0)
-    net = Net().double()  # initialised in float64, so the F32 conversion really rounds
+    net = Net(hidden=32).double()  # initialised in float64, so the F32 conversion really rounds
     f64 = state(net)
     files = {
         "net-f64.safetensors": f64,
@@ -90,7 +95,7 @@ def dtype_fixtures():
         expected[name] = {}
         for k, v in tensors.items():
             as_f32 = v.float().flatten()
-            at = torch.randint(0, as_f32.numel(), (1000,), generator=g)
+            at = torch.randint(0, as_f32.numel(), (250,), generator=g)
             expected[name][k] = {
                 "shape": list(v.shape),
                 "at": at.tolist(),
@@ -137,47 +142,35 @@ def metadata():
             "std": str(STD), "torch": torch.__version__}
 
 
-def update_fixtures():
-    """A 784-32-10 Net (seed 1): every optimiser's 10 steps on the fixed batch, all weights kept."""
+def f16_exact(state_dict):
+    """PyTorch's initial weights rounded to float16 (and back): the file stores them as F16, exactly."""
+    return {k: v.half().float() for k, v in state_dict.items()}
+
+
+def updates(out, hidden, seed, sampled):
+    """A 784-hidden-10 Net (PyTorch's initialisation with `seed`, rounded to float16): every optimiser's
+    10 full-batch steps on the fixed batch; fc1's final weights kept at `sampled` positions, the other
+    tensors whole, and each run's largest |weight| (the tolerance's scale)."""
     pixels, labels, x, y = batch_x_y()
-    torch.manual_seed(1)
-    init = state(Net(hidden=32))
-    tensors = {"batch.pixels": pixels, "batch.labels": labels}
-    tensors.update({f"init.{k}": v for k, v in init.items()})
-    for name, (make, kw) in RUNS.items():
-        losses, final = train(init, x, y, lambda p: make(p, **kw), hidden=32)
-        tensors[f"{name}.losses"] = losses
-        tensors.update({f"{name}.{k}": v for k, v in final.items()})
-    save_file(tensors, str(OUT / "updates.safetensors"), metadata=metadata())
-
-
-SAMPLED = 40_000
-
-
-def article_net_fixtures():
-    """The article's Net (784-512-10) as PyTorch initialises it (seed 0, float32): every optimiser's 10
-    full-batch steps on the same 64 images. fc1's final weights are kept at SAMPLED positions (the whole
-    tensor seven times over would be 11 MB), the other tensors whole, and each run's largest |weight|."""
-    pixels, labels, x, y = batch_x_y()
-    torch.manual_seed(0)
-    init = state(Net(hidden=512))
-    at = torch.randperm(init["fc1.weight"].numel(), generator=torch.Generator().manual_seed(3))[:SAMPLED]
+    torch.manual_seed(seed)
+    init = f16_exact(state(Net(hidden=hidden)))
+    at = torch.randperm(init["fc1.weight"].numel(), generator=torch.Generator().manual_seed(3))[:sampled]
     tensors = {"batch.pixels": pixels, "batch.labels": labels, "fc1.sampled_at": at.to(torch.int64)}
-    tensors.update({f"init.{k}": v for k, v in init.items()})
+    tensors.update({f"init.{k}": v.half() for k, v in init.items()})
     for name, (make, kw) in RUNS.items():
-        losses, final = train(init, x, y, lambda p: make(p, **kw), hidden=512)
+        losses, final = train(init, x, y, lambda p: make(p, **kw), hidden=hidden)
         tensors[f"{name}.losses"] = losses
         tensors[f"{name}.fc1.weight.sampled"] = final["fc1.weight"].flatten()[at].contiguous()
         tensors.update({f"{name}.{k}": v for k, v in final.items() if k != "fc1.weight"})
         tensors[f"{name}.largest"] = torch.tensor([max(v.abs().max().item() for v in final.values())])
-    save_file(tensors, str(OUT / "article-net-updates.safetensors"), metadata=metadata())
+    save_file(tensors, str(OUT / out), metadata=metadata())
 
 
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
     dtype_fixtures()
-    update_fixtures()
-    article_net_fixtures()
+    updates("updates.safetensors", hidden=32, seed=1, sampled=2_000)
+    updates("article-net-updates.safetensors", hidden=512, seed=0, sampled=4_000)
     for f in sorted(OUT.iterdir()):
         print(f"{f.relative_to(ROOT)}: {f.stat().st_size} bytes")
