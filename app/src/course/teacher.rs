@@ -4,134 +4,9 @@
 
 use leptos::prelude::*;
 
-use super::answers::{ANSWER_KEYS, EXPECTED, fill};
-use crate::lessons::{self, LESSONS};
-use crate::ui::i18n::{Lang, Text, tx};
-
-/// A link that opens a lesson ready for one demonstration.
-#[derive(Clone, Copy, Debug)]
-pub struct Demo {
-    /// What it shows.
-    pub title: Text,
-    /// The lesson's id.
-    pub lesson: &'static str,
-    /// Its setup (`step=2&weight=1.3.5`).
-    pub setup: &'static str,
-    /// What to do and what the class should see.
-    pub what: Text,
-}
-
-/// The demos, in course order.
-pub const DEMOS: &[Demo] = &[
-    Demo {
-        title: tx("Divergence at a large learning rate", "学习率过大时发散"),
-        lesson: "train",
-        setup: "step=4&lr=5&momentum=0.5",
-        what: tx(
-            "Press Start: within the first few dozen steps the loss explodes, training pauses, says where it diverged and rolls back. Ask first: what will a rate 500 times the usual one do?",
-            "按“开始”：在最初几十步之内损失爆炸，训练暂停，指出在哪里发散并回滚。先问：比平常大 500 倍的学习率会怎样？",
-        ),
-    },
-    Demo {
-        title: tx("Batch 1 against batch 64", "批大小 1 与 64"),
-        lesson: "train",
-        setup: "step=4&batch=1&lr=0.01",
-        what: tx(
-            "The loss curve of single examples is far noisier; compare the samples per second with batch 64 (open the lesson again without the setup).",
-            "单个样本的损失曲线噪声大得多；再与批大小 64 比较每秒处理的样本数（去掉设置重新打开本课）。",
-        ),
-    },
-    Demo {
-        title: tx("Momentum in a narrow valley", "狭长山谷中的动量"),
-        lesson: "optimizers",
-        setup: "step=2&kappa=100",
-        what: tx(
-            "Gradient descent and momentum at their best settings on a valley 100 times more sharply curved across than along: ask how many times fewer iterations momentum will need before the table shows it (about 6× fewer here, only about 2× at κ = 10; √κ = 10 only for much tighter tolerances).",
-            "在横向曲率是纵向 100 倍的山谷上，梯度下降与动量都用最佳设置：在表格显示结果之前，先问梯度下降所需的迭代次数会是动量的几倍（这里约 6 倍，κ = 10 时只有约 2 倍；只有容差小得多时才接近 √κ = 10 倍）。",
-        ),
-    },
-    Demo {
-        title: tx("Adam against SGD", "Adam 与 SGD"),
-        lesson: "optimizers",
-        setup: "step=5",
-        what: tx(
-            "The race: SGD, momentum and Adam from the same initial weights on the same batches, each at its tuned rate. Ask which will lead after 500 steps, press Start, then switch to one learning rate for all and run again.",
-            "比赛：SGD、动量和 Adam 从相同的初始权重出发、用相同的批次，各自用调好的学习率。先问 500 步后谁会领先，按“开始比赛”，然后改为所有优化器用同一个学习率再跑一次。",
-        ),
-    },
-    Demo {
-        title: tx("Overfitting and early stopping", "过拟合与早停"),
-        lesson: "train",
-        setup: "step=5&hidden=128",
-        what: tx(
-            "Run the experiment on 500 images: the training loss keeps falling while the validation loss stops falling (it flattens or turns up); it stops and restores the best epoch, then the test accuracy appears once. Run it again with 5,000 images: the page compares the two runs by their numbers (the accuracy gap at the best epoch, and where that epoch fell, in epochs and in steps).",
-            "用 500 张图像运行实验：训练损失一直下降，而验证损失不再下降（趋于平缓或开始回升）；它停下并恢复最佳一轮，然后测试准确率只出现一次。再用 5000 张图像运行：页面按数字比较两次运行（最佳一轮的准确率差距，以及这一轮按轮次和按步数分别落在哪里）。",
-        ),
-    },
-    Demo {
-        title: tx("The loss of one image", "一张图像的损失"),
-        lesson: "cross-entropy",
-        setup: "step=4&image=5",
-        what: tx(
-            "The page's H and the loss from the engine's kernel (the engine the lesson's bar names) for the same image; before training both are about ln 10 ≈ 2.30. Ask why.",
-            "页面算出的 H 与引擎的内核（本课状态栏所示的引擎）对同一张图像算出的损失；训练前两者都约为 ln 10 ≈ 2.30。问学生为什么。",
-        ),
-    },
-    Demo {
-        title: tx(
-            "A picked weight in the chain rule",
-            "链式法则中选定的一个权重",
-        ),
-        lesson: "chain-rule",
-        setup: "step=2&weight=1.3.5&image=0",
-        what: tx(
-            "fc2.weight[3, 5]: its three factors, their product, the kernel's gradient and a finite difference on one image; then switch to a batch of 16.",
-            "fc2.weight[3, 5]：它的三个因子、它们的乘积、内核算出的梯度和单张图像上的有限差分；再切换到 16 张图像的批次。",
-        ),
-    },
-    Demo {
-        title: tx("The backward pass by hand", "手写反向传播"),
-        lesson: "by-hand",
-        setup: "step=2&image=0",
-        what: tx(
-            "Type dz2 = (softmax(z2, 1) - onehot(y, 10)) without the / B first and press Enter, then add it; then type dW2 = h.T @ dz2. Ask the class what each grade means before fixing the line.",
-            "先输入不带 / B 的 dz2 = (softmax(z2, 1) - onehot(y, 10))，按回车，再把它加上；然后输入 dW2 = h.T @ dz2。在改正之前，先问全班每个评分是什么意思。",
-        ),
-    },
-    Demo {
-        title: tx(
-            "Another pen: transfer with the head kept",
-            "另一支笔：保留分类头的迁移",
-        ),
-        lesson: "finetune",
-        setup: "scenario=pen&step=1",
-        what: tx(
-            "Five examples per digit in a thicker, shifted pen; keep the pretrained head in step 3 (do not replace it). The pretrained model starts far above chance; step 6 measures whether fine-tuning lifts it by more than the band.",
-            "用更粗、偏移的笔，每个数字只有五个样本；在第 3 步保留预训练的分类头（不要替换）。预训练模型一开始就远高于随机猜测；第 6 步测量微调能否让它的提高超过误差带。",
-        ),
-    },
-    Demo {
-        title: tx(
-            "Clothes: transfer that barely helps",
-            "服装：几乎无益的迁移",
-        ),
-        lesson: "finetune",
-        setup: "scenario=clothes&step=1",
-        what: tx(
-            "Digit features on Fashion-MNIST: run all three arms and read the verdict, with its band; ask the class to predict it first.",
-            "把数字特征用在 Fashion-MNIST 上：运行三组并读结论及其误差带；先让全班预测结果。",
-        ),
-    },
-    Demo {
-        title: tx("A digit that fools the model", "骗过模型的数字"),
-        lesson: "interpret",
-        setup: "step=4&image=0",
-        what: tx(
-            "Raise ε until the answer changes, then ask the class to read the attacked digit. Step 5 measures it on every test image.",
-            "增大 ε 直到答案改变，然后请全班读出被攻击的数字。第 5 步在全部测试图像上测量它。",
-        ),
-    },
-];
+use super::answers::fill;
+use crate::lessons::LESSONS;
+use crate::ui::i18n::{Lang, tx};
 
 /// Minutes of a class period.
 pub const PERIOD: u32 = 45;
@@ -316,21 +191,17 @@ pub fn Teacher() -> impl IntoView {
             <section class="panel" data-testid="teacher-demos">
                 <h3>{move || demos.get(lang.get())}</h3>
                 <ul class="demos">
-                    {DEMOS.iter().map(|d| {
+                    {LESSONS.iter().flat_map(|l| l.demos.iter().map(move |d| (l, d))).map(|(l, d)| {
                         // The lesson's own URL table judges the link (a typo would otherwise open a
                         // lesson that silently ignores its setup).
-                        let problems = lessons::find(d.lesson)
-                            .map_or_else(|| vec![d.lesson.to_string()], |l| (l.check)(&format!("?lesson={}&{}", d.lesson, d.setup)));
-                        let expected = EXPECTED.iter().find(|e| e.lesson == d.lesson && e.setup == d.setup);
+                        let problems = (l.check)(&format!("?lesson={}&{}", l.info.id, d.setup));
                         view! {
                             <li data-testid="demo-link">
-                                <a href=move || href(d.lesson, d.setup, lang.get())>{move || d.title.get(lang.get())}</a>
-                                " — " {move || lessons::find(d.lesson).map(|l| l.info.title.get(lang.get()))}
+                                <a href=move || href(l.info.id, d.setup, lang.get())>{move || d.title.get(lang.get())}</a>
+                                " — " {move || l.info.title.get(lang.get())}
                                 {(!problems.is_empty()).then(|| view! { <p class="error" data-testid="demo-problem">{problems.join("; ")}</p> })}
                                 <p class="hint">{move || d.what.get(lang.get())}</p>
-                                {expected.map(|e| view! {
-                                    <p data-testid="demo-expect"><strong>{move || expect_label.get(lang.get())}</strong> " " {move || e.expect.get(lang.get())}</p>
-                                })}
+                                <p data-testid="demo-expect"><strong>{move || expect_label.get(lang.get())}</strong> " " {move || d.expect.get(lang.get())}</p>
                             </li>
                         }
                     }).collect_view()}
@@ -340,13 +211,12 @@ pub fn Teacher() -> impl IntoView {
                 <h3>{move || keys_title.get(lang.get())}</h3>
                 <p class="hint">{move || keys_note.get(lang.get())}</p>
                 <dl class="answer-keys">
-                    {ANSWER_KEYS.iter().map(|k| {
-                        let lesson = lessons::find(k.lesson);
+                    {LESSONS.iter().flat_map(|l| l.answers.iter().map(move |k| (l, k))).map(|(l, k)| {
                         view! {
-                            <div data-testid="answer-key" data-lesson=k.lesson data-step=k.step.to_string() data-graded-by=k.graded_by>
+                            <div data-testid="answer-key" data-lesson=l.info.id data-step=k.step.to_string() data-graded-by=format!("{}/{}", l.folder(), k.graded_by)>
                                 <dt>
-                                    <a href=move || href(k.lesson, &format!("step={}", k.step), lang.get())>
-                                        {move || lesson.map(|l| l.info.title.get(lang.get()))} ", "
+                                    <a href=move || href(l.info.id, &format!("step={}", k.step), lang.get())>
+                                        {move || l.info.title.get(lang.get())} ", "
                                         {move || format!("{} {} {}", step_word.get(lang.get()), k.step, step_end.get(lang.get())).trim().to_string()}
                                     </a>
                                     ": " {move || k.question.get(lang.get())}
@@ -366,6 +236,7 @@ pub fn Teacher() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lessons;
 
     #[test]
     fn the_plan_note_gives_the_registrys_range_of_minutes_a_step() {
@@ -415,10 +286,11 @@ mod tests {
         );
         let grouped = periods(&plan(&[20, 15, 10, 25]));
         assert_eq!(grouped, vec![(1, vec![0, 1], 40), (2, vec![2, 3], 40)]);
-        for d in DEMOS {
-            let lesson =
-                lessons::find(d.lesson).unwrap_or_else(|| panic!("{}: no lesson", d.lesson));
-            let query = format!("?lesson={}&{}", d.lesson, d.setup);
+        for (lesson, d) in LESSONS
+            .iter()
+            .flat_map(|l| l.demos.iter().map(move |d| (l, d)))
+        {
+            let query = format!("?lesson={}&{}", lesson.info.id, d.setup);
             let problems = (lesson.check)(&query);
             assert!(problems.is_empty(), "{query}: {problems:?}");
             let step = crate::route::Route::parse(&query).step;

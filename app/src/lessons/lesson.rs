@@ -38,6 +38,33 @@ pub struct LessonInfo {
     pub article: Text,
 }
 
+/// A link on the teacher's page that opens the lesson ready for one demonstration.
+#[derive(Clone, Copy, Debug)]
+pub struct Demo {
+    /// What it shows.
+    pub title: Text,
+    /// Its setup (`step=2&weight=1.3.5`), checked against the lesson's URL table by a unit test.
+    pub setup: &'static str,
+    /// What to do and what the class should see.
+    pub what: Text,
+    /// The result a run shows, for the teacher to spot a wrong one.
+    pub expect: Text,
+}
+
+/// One graded question of a lesson and its key.
+#[derive(Clone, Copy, Debug)]
+pub struct AnswerKey {
+    /// The step that asks it (1-based).
+    pub step: usize,
+    /// The question, shortly.
+    pub question: Text,
+    /// The answer to expect and how the page decides it.
+    pub answer: Text,
+    /// The code that grades it, `<file in the lesson's folder> <function>` (a unit test checks both
+    /// exist, so whoever changes a question finds its key).
+    pub graded_by: &'static str,
+}
+
 /// A lesson's registry row: everything the home page, the router and the worker entry point need.
 #[derive(Clone, Copy)]
 pub struct Lesson {
@@ -50,6 +77,19 @@ pub struct Lesson {
     /// What the lesson would say is wrong with a URL's setup (`?lesson=…&lr=…`): empty when it opens
     /// as the link says (the teacher's demo links are checked with it).
     pub check: fn(query: &str) -> Vec<String>,
+    /// The teacher's demo links into the lesson.
+    pub demos: &'static [Demo],
+    /// The answer keys of the questions it grades.
+    pub answers: &'static [AnswerKey],
+    /// `module_path!()` of the lesson's module (its folder under `lessons/` is the last part).
+    pub module: &'static str,
+}
+
+impl Lesson {
+    /// The lesson's folder under `app/src/lessons/`.
+    pub fn folder(&self) -> &'static str {
+        self.module.rsplit("::").next().unwrap_or(self.module)
+    }
 }
 
 /// A lesson page's code, loaded when the lesson opens: the registry row's `page` for the view

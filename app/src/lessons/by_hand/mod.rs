@@ -7,6 +7,7 @@
 pub mod grading;
 pub mod graph;
 pub mod panels;
+mod teaching;
 pub mod text;
 pub mod variants;
 
@@ -52,6 +53,9 @@ pub const LESSON: Lesson = Lesson {
     ),
     worker: Some(super::live_model::WORKER),
     check: variants::url_problems,
+    demos: teaching::DEMOS,
+    answers: teaching::ANSWERS,
+    module: module_path!(),
 };
 
 /// The kernels' message language for the page's.

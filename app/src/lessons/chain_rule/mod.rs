@@ -4,6 +4,7 @@
 
 pub mod backward;
 pub mod panels;
+mod teaching;
 pub mod text;
 
 use leptos::prelude::*;
@@ -44,6 +45,9 @@ pub const LESSON: Lesson = Lesson {
     ),
     worker: Some(super::live_model::WORKER),
     check: super::live_model::url_problems,
+    demos: teaching::DEMOS,
+    answers: teaching::ANSWERS,
+    module: module_path!(),
 };
 
 /// What the student chose, kept in the URL.

@@ -4,6 +4,7 @@
 
 pub mod math;
 pub mod panels;
+mod teaching;
 pub mod text;
 
 use leptos::prelude::*;
@@ -39,6 +40,9 @@ pub const LESSON: Lesson = Lesson {
     ),
     worker: Some(super::live_model::WORKER),
     check: super::live_model::url_problems,
+    demos: teaching::DEMOS,
+    answers: teaching::ANSWERS,
+    module: module_path!(),
 };
 
 /// The lesson page.

@@ -11,6 +11,7 @@ pub mod pytorch;
 mod seeds;
 pub mod state;
 mod steps;
+mod teaching;
 pub mod text;
 pub mod verdict;
 mod worker;
@@ -56,6 +57,9 @@ pub const LESSON: Lesson = Lesson {
     ),
     worker: Some(WORKER),
     check: |query| settings::from_query(SETTINGS, query).1,
+    demos: teaching::DEMOS,
+    answers: teaching::ANSWERS,
+    module: module_path!(),
 };
 
 /// The lesson's setup from the URL, with the recipe's defaults.

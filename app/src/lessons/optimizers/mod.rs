@@ -11,6 +11,7 @@ pub mod protocol;
 pub mod quiz;
 pub mod race;
 pub mod state;
+mod teaching;
 pub mod text;
 mod worker;
 
@@ -58,6 +59,9 @@ pub const LESSON: Lesson = Lesson {
     ),
     worker: Some(WORKER),
     check: |query| settings::from_query(SETTINGS, query).1,
+    demos: teaching::DEMOS,
+    answers: teaching::ANSWERS,
+    module: module_path!(),
 };
 
 /// An optimiser as the lesson names it (`gd` is full-batch gradient descent: SGD without momentum

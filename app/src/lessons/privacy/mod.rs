@@ -9,6 +9,7 @@ pub mod math;
 pub mod panels;
 pub mod protocol;
 pub mod state;
+mod teaching;
 pub mod text;
 mod worker;
 
@@ -52,6 +53,9 @@ pub const LESSON: Lesson = Lesson {
     ),
     worker: Some(WORKER),
     check: |query| settings::from_query(SETTINGS, query).1,
+    demos: teaching::DEMOS,
+    answers: teaching::ANSWERS,
+    module: module_path!(),
 };
 
 /// The lesson's setup from the URL.

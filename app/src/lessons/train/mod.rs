@@ -14,6 +14,7 @@ pub mod protocol;
 mod resume;
 mod state;
 mod steps;
+mod teaching;
 mod text;
 mod worker;
 
@@ -51,6 +52,9 @@ pub const LESSON: Lesson = Lesson {
     page: super::lesson::split_page!(train, train_page, view! { <TrainLesson /> }.into_any()),
     worker: Some(WORKER),
     check: |query| crate::settings::from_query(config::PARAMS, query).1,
+    demos: teaching::DEMOS,
+    answers: teaching::ANSWERS,
+    module: module_path!(),
 };
 
 /// The lesson.
