@@ -1,0 +1,185 @@
+//! Class mode's server (`serve --class`): the teacher's socket, students' joins and sockets, the
+//! exports, all kept in SQLite so a restarted server resumes its classes. The wire format and its
+//! checks are `backprop-classroom`'s; this module stores, routes and guards.
+//!
+//! Use: [`ClassServer::open`] with a [`ClassConfig`] inside a tokio runtime, then merge
+//! [`ClassServer::router`] into the app's router and serve it with
+//! `into_make_service_with_connect_info::<SocketAddr>()` (the join limit is per client address).
+
+// Until `serve --class` calls it, the binary uses none of this outside the tests.
+#![allow(dead_code)]
+
+mod export;
+mod guard;
+mod join;
+mod queries;
+mod state;
+mod store;
+mod student;
+mod teacher;
+#[cfg(test)]
+mod tests;
+mod ws;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use state::{ClassLive, Live};
+use store::Store;
+
+/// How class mode runs.
+#[derive(Clone, Debug)]
+pub struct ClassConfig {
+    /// The folder of `class.sqlite3` (created if missing).
+    pub data_dir: PathBuf,
+    /// The teacher's secret (printed in the teacher's URL); [`new_token`] makes one.
+    pub teacher_token: String,
+    /// The start of the join URL (`https://192.168.1.5:8443`); none: the scheme below and the
+    /// `Host` the teacher's page was loaded from.
+    pub public_base: Option<String>,
+    /// With `public_base` none: whether the server is reached over HTTPS.
+    pub https: bool,
+    /// How long a class lives unless the teacher keeps it.
+    pub expiry: Duration,
+    /// Join attempts per client address per minute ([`backprop_classroom::code::JOIN_ATTEMPTS_PER_MINUTE`]).
+    pub joins_per_minute: u32,
+}
+
+impl ClassConfig {
+    /// The defaults: classes live 24 hours, the wire format's join limit, the join URL from `Host`.
+    pub fn new(data_dir: PathBuf, teacher_token: String) -> Self {
+        Self {
+            data_dir,
+            teacher_token,
+            public_base: None,
+            https: false,
+            expiry: Duration::from_secs(24 * 3600),
+            joins_per_minute: backprop_classroom::code::JOIN_ATTEMPTS_PER_MINUTE,
+        }
+    }
+}
+
+/// A fresh secret for [`ClassConfig::teacher_token`]: 128 random bits as 32 hex digits.
+pub fn new_token() -> String {
+    guard::new_token()
+}
+
+/// How often expired classes are deleted while serving (they are also deleted at open).
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Class mode's state: the database, the open classes, the join limiter.
+pub struct ClassServer {
+    config: ClassConfig,
+    store: Store,
+    live: Mutex<Live>,
+    joins: Mutex<guard::JoinLimiter>,
+}
+
+impl ClassServer {
+    /// Opens (or creates) `data_dir/class.sqlite3`, deletes the classes that expired, and resumes
+    /// the others: their students reconnect with their tokens and see what was acknowledged. Must be
+    /// called inside a tokio runtime (it starts the hourly expiry sweep, which ends with the server).
+    pub async fn open(config: ClassConfig) -> Result<Arc<Self>> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating {}", config.data_dir.display()))?;
+        let store = Store::open(&config.data_dir.join("class.sqlite3"))?;
+        let now = guard::now_ms();
+        let (classes, students) = store
+            .call(move |c| {
+                queries::delete_expired(c, now)?;
+                queries::load_all(c)
+            })
+            .await?;
+        let mut live = Live::default();
+        let mut by_class: std::collections::HashMap<String, Vec<queries::StudentRow>> =
+            Default::default();
+        for s in students {
+            by_class.entry(s.class.clone()).or_default().push(s);
+        }
+        for row in classes {
+            let students = by_class.remove(&row.code).unwrap_or_default();
+            let tokens: Vec<(String, u32)> =
+                students.iter().map(|s| (s.token.clone(), s.number)).collect();
+            let class = Arc::new(ClassLive::new(&row, students));
+            for (token, number) in tokens {
+                live.tokens.insert(token, (class.clone(), number));
+            }
+            live.classes.insert(row.code.clone(), class);
+        }
+        let server = Arc::new(Self {
+            joins: Mutex::new(guard::JoinLimiter::new(config.joins_per_minute)),
+            config,
+            store,
+            live: Mutex::new(live),
+        });
+        tokio::spawn(sweep_hourly(Arc::downgrade(&server)));
+        Ok(server)
+    }
+
+    /// The routes: `POST /class/join`, the sockets `/class/teacher` and `/class/student`, and the
+    /// exports `/class/export.csv` and `/class/export.json`.
+    pub fn router(self: &Arc<Self>) -> Router {
+        Router::new()
+            .route(
+                "/class/join",
+                post(join::join).layer(DefaultBodyLimit::max(backprop_classroom::MAX_MESSAGE_BYTES)),
+            )
+            .route("/class/teacher", get(teacher::connect))
+            .route("/class/student", get(student::connect))
+            .route("/class/export.csv", get(export::csv))
+            .route("/class/export.json", get(export::json))
+            .with_state(self.clone())
+    }
+
+    /// The open classes and tokens, locked (never held across an await).
+    fn live(&self) -> MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// An open class by its (normalised) code.
+    fn class(&self, code: &str) -> Option<Arc<ClassLive>> {
+        self.live().classes.get(code).cloned()
+    }
+
+    /// Deletes the classes that expired unless kept; their sockets are told the class ended.
+    pub async fn sweep_expired(&self) -> Result<()> {
+        let now = guard::now_ms();
+        let gone = self
+            .store
+            .call(move |c| queries::delete_expired(c, now))
+            .await?;
+        let mut guard = self.live();
+        let live = &mut *guard;
+        for code in gone {
+            if let Some(class) = live.classes.remove(&code) {
+                class.tell_students(None, &backprop_classroom::ToStudent::Ended);
+                class.tell_teachers(&backprop_classroom::ToTeacher::Ended);
+            }
+        }
+        let classes = &live.classes;
+        live.tokens
+            .retain(|_, (class, _)| classes.contains_key(&class.code));
+        Ok(())
+    }
+}
+
+/// Deletes expired classes every [`SWEEP_EVERY`] while the server lives.
+async fn sweep_hourly(server: Weak<ClassServer>) {
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    every.tick().await; // The first tick is now; `open` has just swept.
+    loop {
+        every.tick().await;
+        let Some(server) = server.upgrade() else {
+            return;
+        };
+        if let Err(e) = server.sweep_expired().await {
+            tracing::error!("deleting expired classes: {e:#}");
+        }
+    }
+}
