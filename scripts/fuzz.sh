@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every reader of untrusted input with cargo-fuzz (nightly toolchain; `cargo install cargo-fuzz`):
-# dataset chunks, IDX files, CIFAR-10 records, safetensors models, the dataset manifest, the lesson URL and
-# Backprop by hand's tensor language.
+# dataset chunks, IDX files, CIFAR-10 records, safetensors models, the dataset manifest, the lesson URL,
+# Backprop by hand's tensor language and class mode's messages.
 # Each target runs RUNS executions (default 1,000,000) from the saved corpus (fuzz/corpus/<target>, seeded
 # here with one small valid input each); new interesting inputs are added to it, and CI replays it on
 # stable Rust (kernels/tests/fuzz_corpus.rs, the app's config tests). Prints one line per target.
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-1000000}"
 shift || true
-TARGETS=("${@:-chunk idx cifar safetensors manifest url_config by_hand}")
+TARGETS=("${@:-chunk idx cifar safetensors manifest url_config by_hand class_message}")
 read -r -a TARGETS <<< "${TARGETS[*]}"
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-/var/tmp/bpl-fuzz}"
 
@@ -45,6 +45,11 @@ for line in ['dz2 = (softmax(z2, 1) - onehot(y, 3)) / B', 'dW2 = dz2.T @ h', 'db
     seed('by_hand', line.split()[0], line.encode())
 seed('by_hand', 'every-operator', b'q = -sum(relu(tanh(exp(log(h ** 2 + 1)))) * (z1 > 0), dim=0, keepdim=True).T @ mean(F.one_hot(y, num_classes=3) @ W2, 0, True) / 2.5e-1 - (W1 @ x.T >= 0) @ x @ W1.T')
 seed('url_config', 'default', b'hidden=64,32&lr=0.05&momentum=0.9&batch=64&epochs=2&optimizer=adam&engine=gpu&train=2000&test=500&eval=100&seed=7')
+# A student's report, a teacher's assignment and a join, as the pages send them.
+seed('class_message', 'report', b'{"type":"report","seq":1,"report":{"run":1,"lesson":"train","body":{"kind":"started","settings":{"lr":0.01,"momentum":0.9,"batch":64,"optimizer":"momentum","seed":7,"hidden":[128],"engine":"gpu","dp_sigma":1.1,"dp_clip":1}}}}')
+seed('class_message', 'finished', b'{"type":"report","seq":2,"report":{"run":1,"lesson":"privacy","body":{"kind":"finished","step":500,"test_accuracy":0.91,"confusion":[],"epsilon":2.5}}}')
+seed('class_message', 'assign', b'{"type":"assign","spread":{"what":"learning_rates","min":0.001,"max":10}}')
+seed('class_message', 'join', b'{"code":"abc-def"}')
 PY
 
 printf '%-12s %12s %8s %s\n' target executions crashes corpus
