@@ -2,7 +2,7 @@
 //! exports, all kept in SQLite so a restarted server resumes its classes. The wire format and its
 //! checks are `backprop-classroom`'s; this module stores, routes and guards.
 //!
-//! Use: [`ClassServer::open`] with a [`ClassConfig`] inside a tokio runtime, then merge
+//! Use: [`ClassServer::open`] with a [`ClassConfig`], then merge
 //! [`ClassServer::router`] into the app's router and serve it with
 //! `into_make_service_with_connect_info::<SocketAddr>()` (the join limit is per client address).
 
@@ -21,6 +21,7 @@ mod teacher;
 mod tests;
 mod ws;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
@@ -83,22 +84,20 @@ pub struct ClassServer {
 
 impl ClassServer {
     /// Opens (or creates) `data_dir/class.sqlite3`, deletes the classes that expired, and resumes
-    /// the others: their students reconnect with their tokens and see what was acknowledged. Must be
-    /// called inside a tokio runtime (it starts the hourly expiry sweep, which ends with the server).
-    pub async fn open(config: ClassConfig) -> Result<Arc<Self>> {
+    /// the others: their students reconnect with their tokens and see what was acknowledged. Starts
+    /// the database's thread and the hourly expiry sweep (both end with the server). Blocking; call it
+    /// at startup, inside or outside a runtime.
+    pub fn open(config: ClassConfig) -> Result<Arc<Self>> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating {}", config.data_dir.display()))?;
-        let store = Store::open(&config.data_dir.join("class.sqlite3"))?;
         let now = guard::now_ms();
-        let (classes, students) = store
-            .call(move |c| {
+        let (store, (classes, students)) =
+            Store::open(&config.data_dir.join("class.sqlite3"), |c| {
                 queries::delete_expired(c, now)?;
                 queries::load_all(c)
-            })
-            .await?;
+            })?;
         let mut live = Live::default();
-        let mut by_class: std::collections::HashMap<String, Vec<queries::StudentRow>> =
-            Default::default();
+        let mut by_class: HashMap<String, Vec<queries::StudentRow>> = HashMap::new();
         for s in students {
             by_class.entry(s.class.clone()).or_default().push(s);
         }
@@ -118,7 +117,10 @@ impl ClassServer {
             store,
             live: Mutex::new(live),
         });
-        tokio::spawn(sweep_hourly(Arc::downgrade(&server)));
+        let weak = Arc::downgrade(&server);
+        std::thread::Builder::new()
+            .name("class-expiry".into())
+            .spawn(move || sweep_hourly(&weak))?;
         Ok(server)
     }
 
@@ -148,12 +150,12 @@ impl ClassServer {
     }
 
     /// Deletes the classes that expired unless kept; their sockets are told the class ended.
-    pub async fn sweep_expired(&self) -> Result<()> {
+    /// Blocking (the sweep's own thread).
+    fn sweep_expired(&self) -> Result<()> {
         let now = guard::now_ms();
         let gone = self
             .store
-            .call(move |c| queries::delete_expired(c, now))
-            .await?;
+            .call_blocking(move |c| queries::delete_expired(c, now))?;
         let mut guard = self.live();
         let live = &mut *guard;
         for code in gone {
@@ -169,17 +171,20 @@ impl ClassServer {
     }
 }
 
-/// Deletes expired classes every [`SWEEP_EVERY`] while the server lives.
-async fn sweep_hourly(server: Weak<ClassServer>) {
-    let mut every = tokio::time::interval(SWEEP_EVERY);
-    every.tick().await; // The first tick is now; `open` has just swept.
+/// Deletes expired classes every [`SWEEP_EVERY`] while the server lives (checked each minute, so
+/// the thread ends soon after the server).
+fn sweep_hourly(server: &Weak<ClassServer>) {
+    let mut last = std::time::Instant::now();
     loop {
-        every.tick().await;
+        std::thread::sleep(Duration::from_secs(60));
         let Some(server) = server.upgrade() else {
             return;
         };
-        if let Err(e) = server.sweep_expired().await {
-            tracing::error!("deleting expired classes: {e:#}");
+        if last.elapsed() >= SWEEP_EVERY {
+            last = std::time::Instant::now();
+            if let Err(e) = server.sweep_expired() {
+                tracing::error!("deleting expired classes: {e:#}");
+            }
         }
     }
 }

@@ -65,8 +65,9 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path` and starts its thread.
-    pub fn open(path: &Path) -> Result<Self> {
+    /// Opens (or creates) the database at `path`, runs `init` on it on the calling thread (startup
+    /// work, before any job), and starts the store thread.
+    pub fn open<R>(path: &Path, init: impl FnOnce(&Connection) -> Result<R>) -> Result<(Self, R)> {
         let mut conn =
             Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
         // WAL: readers never wait for the writer; FULL: a commit is on disk before it returns, so an
@@ -84,15 +85,44 @@ impl Store {
         }
         conn.execute_batch(SCHEMA)
             .with_context(|| format!("creating the class tables in {}", path.display()))?;
+        let t = conn.transaction()?;
+        let first = init(&t)?;
+        t.commit()?;
         let (jobs, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("class-store".into())
             .spawn(move || run(&mut conn, &rx))?;
-        Ok(Self { jobs })
+        Ok((Self { jobs }, first))
+    }
+
+    /// [`Store::call`] from a thread outside the async runtime (it blocks until committed).
+    pub fn call_blocking<R, F>(&self, work: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+    {
+        let (job, rx) = Self::job(work);
+        self.jobs
+            .send(job)
+            .map_err(|_| anyhow!("the class store has stopped"))?;
+        rx.blocking_recv().map_err(|_| not_run())?
     }
 
     /// Runs `work` on the store thread and gives its result once it is committed.
     pub async fn call<R, F>(&self, work: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+    {
+        let (job, rx) = Self::job(work);
+        self.jobs
+            .send(job)
+            .map_err(|_| anyhow!("the class store has stopped"))?;
+        rx.await.map_err(|_| not_run())?
+    }
+
+    /// A job for `work` and where its answer arrives.
+    fn job<R, F>(work: F) -> (Job, oneshot::Receiver<Result<R>>)
     where
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R> + Send + 'static,
@@ -109,12 +139,13 @@ impl Store {
             });
             (ok, done)
         });
-        self.jobs
-            .send(job)
-            .map_err(|_| anyhow!("the class store has stopped"))?;
-        rx.await
-            .map_err(|_| anyhow!("the class database could not run this (see the server's log)"))?
+        (job, rx)
     }
+}
+
+/// The answer when a job was dropped unrun (the store thread could not begin a transaction).
+fn not_run() -> anyhow::Error {
+    anyhow!("the class database could not run this (see the server's log)")
 }
 
 /// The store thread: waits for a job, takes whatever else is already queued, runs each in a

@@ -56,7 +56,7 @@ impl TestServer {
             .unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel();
         runtime.spawn(async move {
-            let server = ClassServer::open(config).await.unwrap();
+            let server = ClassServer::open(config).unwrap();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             tx.send(listener.local_addr().unwrap()).unwrap();
             let app = server
