@@ -6,8 +6,6 @@
 //! [`ClassServer::router`] into the app's router and serve it with
 //! `into_make_service_with_connect_info::<SocketAddr>()` (the join limit is per client address).
 
-// Until `serve --class` calls it, the binary uses none of this outside the tests.
-#![allow(dead_code)]
 
 mod export;
 mod guard;
@@ -22,7 +20,8 @@ mod tests;
 mod ws;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -39,7 +38,7 @@ use store::Store;
 pub struct ClassConfig {
     /// The folder of `class.sqlite3` (created if missing).
     pub data_dir: PathBuf,
-    /// The teacher's secret (printed in the teacher's URL); [`new_token`] makes one.
+    /// The teacher's secret (printed in the teacher's URL).
     pub teacher_token: String,
     /// The start of the join URL (`https://192.168.1.5:8443`); none: the scheme below and the
     /// `Host` the teacher's page was loaded from.
@@ -66,9 +65,49 @@ impl ClassConfig {
     }
 }
 
-/// A fresh secret for [`ClassConfig::teacher_token`]: 128 random bits as 32 hex digits.
-pub fn new_token() -> String {
-    guard::new_token()
+/// `serve --class`'s routes for [`crate::serve::run_with`]: opens the class database in the data
+/// folder, prints the teacher's URL on its own line of standard output, and gives the router.
+pub fn serve_routes(site: &crate::serve::Site) -> Result<Router> {
+    let data_dir = site.data_dir()?.to_owned();
+    let token = teacher_token(&data_dir)?;
+    let mut config = ClassConfig::new(data_dir, token.clone());
+    config.https = site.scheme() == "https";
+    // With --lan the students' URL is the machine's network address, whatever the teacher opened.
+    config.public_base = site
+        .lan_urls()
+        .first()
+        .map(|url| url.trim_end_matches('/').to_owned());
+    let server = ClassServer::open(config)?;
+    // Not println!: whoever started the server may have stopped reading standard output.
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
+        "Teacher's page: {}?page=class&token={token}",
+        site.local_url()
+    );
+    let _ = out.flush();
+    Ok(server.router())
+}
+
+/// The teacher token kept in `data_dir/class-teacher-token`, made on first use, so the teacher's
+/// URL (and an open teacher's page) stays valid across a restart.
+fn teacher_token(data_dir: &Path) -> Result<String> {
+    let path = data_dir.join("class-teacher-token");
+    match std::fs::read_to_string(&path) {
+        Ok(token) if token.trim().len() >= 32 => return Ok(token.trim().to_owned()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+    let token = guard::new_token();
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    file.open(&path)
+        .and_then(|mut f| f.write_all(token.as_bytes()))
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(token)
 }
 
 /// How often expired classes are deleted while serving (they are also deleted at open).

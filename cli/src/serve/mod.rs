@@ -75,6 +75,10 @@ pub struct ServeArgs {
     /// Log every request on standard error (RUST_LOG, if set, says what to log instead).
     #[arg(long)]
     pub(crate) log: bool,
+    /// Class mode: prints the teacher's URL (with a secret token, kept in --data); students join by
+    /// code or QR and the teacher's page shows the class's runs live. Kept in --data/class.sqlite3.
+    #[arg(long)]
+    pub(crate) class: bool,
 }
 
 /// The address to bind: loopback by default, all interfaces with `--lan`, a chosen one only with
@@ -108,6 +112,9 @@ fn start_logging(log: bool) {
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> Result<()> {
+    if args.class {
+        return run_with(args, crate::class::serve_routes);
+    }
     run_with(args, |_| Ok(Router::new()))
 }
 
@@ -169,7 +176,8 @@ pub fn run_with(args: ServeArgs, routes: impl FnOnce(&Site) -> Result<Router>) -
     runtime.block_on(async move {
         let handle = axum_server::Handle::new();
         tokio::spawn(stop_on_signal(handle.clone()));
-        let service = app.into_make_service();
+        // The client's address: class mode limits join attempts per address (kept in memory only).
+        let service = app.into_make_service_with_connect_info::<SocketAddr>();
         match identity {
             Some(identity) => {
                 axum_server::from_tcp_rustls(listener, identity.rustls())?
@@ -229,6 +237,7 @@ mod tests {
             key: None,
             data: None,
             log: false,
+            class: false,
         }
     }
 
