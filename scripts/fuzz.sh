@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every reader of untrusted input with cargo-fuzz (nightly toolchain; `cargo install cargo-fuzz`):
-# dataset chunks, IDX files, CIFAR-10 records, safetensors models, the dataset manifest, the lesson URL and
-# Backprop by hand's tensor language.
+# dataset chunks, IDX files, CIFAR-10 records, safetensors models, the dataset manifest, the lesson URL,
+# Backprop by hand's tensor language and class mode's messages.
 # Each target runs RUNS executions (default 1,000,000) from the saved corpus (fuzz/corpus/<target>, seeded
 # here with one small valid input each); new interesting inputs are added to it, and CI replays it on
 # stable Rust (kernels/tests/fuzz_corpus.rs, the app's config tests). Prints one line per target.
@@ -60,6 +60,7 @@ for name, msg in [
 ]:
     seed('class_message', name, json.dumps(msg).encode())
 seed('url_config', 'default', b'hidden=64,32&lr=0.05&momentum=0.9&batch=64&epochs=2&optimizer=adam&engine=gpu&train=2000&test=500&eval=100&seed=7')
+# A student's report, a teacher's assignment and a join, as the pages send them.
 PY
 
 printf '%-12s %12s %8s %s\n' target executions crashes corpus

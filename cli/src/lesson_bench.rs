@@ -218,14 +218,9 @@ impl Loopback {
     fn start() -> Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).context("no loopback port")?;
         let port = listener.local_addr()?.port();
-        let engine = NativeEngine::new(port, false);
+        let engine = NativeEngine::new(port, false, false);
         let token = engine.token().to_string();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let engine = engine.clone();
-                std::thread::spawn(move || engine.handle(stream));
-            }
-        });
+        crate::serve::serve_engine_in_background(listener, engine)?;
         Ok(Self { port, token })
     }
 

@@ -4,6 +4,7 @@
 mod attack;
 mod bench;
 mod cited;
+mod class;
 mod convert;
 mod data;
 mod engines;
