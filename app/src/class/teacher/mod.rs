@@ -1,0 +1,2 @@
+//! The teacher's dashboard (`?page=class&token=…`).
+pub mod model;
