@@ -149,7 +149,7 @@ impl Class {
                 self.welcomed.set(true);
                 let waiting = self
                     .record
-                    .with_untracked(|r| r.as_ref().map(|r| r.outbox.pending.clone()))
+                    .with_untracked(|r| r.as_ref().map(|r| r.outbox.to_resend().cloned().collect::<Vec<_>>()))
                     .unwrap_or_default();
                 for (seq, report) in waiting {
                     self.send(&StudentMessage::Report { seq, report });
