@@ -10,7 +10,7 @@ pub mod student;
 pub mod teacher;
 pub mod text;
 
-pub use backprop_classroom::{Assignment, ReportBody, RunSettings};
+pub use backprop_classroom::{Assignment, ReportBody};
 
 /// Sends a summary of one of the student's runs to the teacher (kept until the server stored it); a
 /// `Started` opens the lesson's next run, whose later reports follow it. Nothing outside a class.
