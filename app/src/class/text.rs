@@ -98,7 +98,13 @@ pub fn status(status: &Status, lang: Lang) -> String {
 /// What a refused join says, in the page's language where the status is known: 404 an unknown code,
 /// 429 too many tries (with the server's `Retry-After` when it gave one), 503 a full class; otherwise the
 /// server's own text.
-pub fn join_refusal(status: u16, body: &str, retry_after_s: Option<u64>, code: &str, lang: Lang) -> String {
+pub fn join_refusal(
+    status: u16,
+    body: &str,
+    retry_after_s: Option<u64>,
+    code: &str,
+    lang: Lang,
+) -> String {
     match status {
         404 => UNKNOWN_CODE.get(lang).replace("{code}", code),
         429 => TOO_MANY_TRIES
@@ -120,8 +126,17 @@ mod tests {
         assert!(join_refusal(429, "", Some(42), "ABCDEF", Lang::En).contains("42 s"));
         assert!(join_refusal(429, "", None, "ABCDEF", Lang::Zh).contains("60 秒"));
         assert!(join_refusal(503, "", None, "ABCDEF", Lang::En).contains("full"));
-        let other = join_refusal(400, "code: a class code is six letters\n", None, "X", Lang::En);
-        assert!(other.ends_with("400 code: a class code is six letters"), "{other}");
+        let other = join_refusal(
+            400,
+            "code: a class code is six letters\n",
+            None,
+            "X",
+            Lang::En,
+        );
+        assert!(
+            other.ends_with("400 code: a class code is six letters"),
+            "{other}"
+        );
     }
 
     #[test]
@@ -135,6 +150,9 @@ mod tests {
             "connection lost: trying again in 2.0 s (attempt 3)"
         );
         assert_eq!(status(&r, Lang::Zh), "连接中断：2.0 秒后重试（第 3 次）");
-        assert_eq!(status(&Status::Closed("ended".into()), Lang::En), "closed (ended)");
+        assert_eq!(
+            status(&Status::Closed("ended".into()), Lang::En),
+            "closed (ended)"
+        );
     }
 }

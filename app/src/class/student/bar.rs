@@ -18,10 +18,18 @@ pub fn assigned_notice(a: &backprop_classroom::Assignment, lang: Lang) -> String
         parts.push(text::LR_SET.get(lang).replace("{lr}", &lr.to_string()));
     }
     if let Some(seed) = a.seed {
-        parts.push(text::SEED_SET.get(lang).replace("{seed}", &seed.to_string()));
+        parts.push(
+            text::SEED_SET
+                .get(lang)
+                .replace("{seed}", &seed.to_string()),
+        );
     }
     if let Some(sigma) = a.dp_sigma {
-        parts.push(text::SIGMA_SET.get(lang).replace("{sigma}", &sigma.to_string()));
+        parts.push(
+            text::SIGMA_SET
+                .get(lang)
+                .replace("{sigma}", &sigma.to_string()),
+        );
     }
     if parts.is_empty() {
         text::CLEARED.get(lang).to_string()
@@ -37,9 +45,14 @@ pub fn ClassBar() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let class = install(router);
     let url_code = Memo::new(move |_| router.0.with(|r| r.get("class").map(str::to_string)));
-    // The URL asks to join a class this browser has not joined (or another than the kept one).
+    Effect::new(move |_| {
+        if let Some(code) = url_code.get() {
+            class.invited.set(Some(code));
+        }
+    });
+    // The page was opened to join a class this browser has not joined (or another than the kept one).
     let to_join = move || {
-        let typed = url_code.get()?;
+        let typed = class.invited.get()?;
         let kept = class
             .record
             .with(|r| r.as_ref().map(|r| r.joined.code.clone()));
@@ -179,7 +192,10 @@ mod tests {
             assigned_notice(&a, Lang::En),
             "Your teacher set the learning rate to 0.1 for your next run."
         );
-        assert_eq!(assigned_notice(&a, Lang::Zh), "老师把你下一次运行的学习率设为 0.1。");
+        assert_eq!(
+            assigned_notice(&a, Lang::Zh),
+            "老师把你下一次运行的学习率设为 0.1。"
+        );
         assert!(assigned_notice(&Assignment::default(), Lang::En).contains("took"));
     }
 }

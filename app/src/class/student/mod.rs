@@ -41,6 +41,9 @@ pub struct Class {
     pub refused: RwSignal<Option<String>>,
     /// Settings the teacher assigned that no lesson's form has taken yet.
     pub assigned: RwSignal<Option<Assignment>>,
+    /// The code of a class the page was opened to join (`?class=`), kept while the student looks
+    /// around before joining (opening a lesson drops it from the URL).
+    pub invited: RwSignal<Option<String>>,
     router: Router,
 }
 
@@ -97,6 +100,7 @@ impl Class {
     pub fn joined(&self, record: Record) {
         save(Some(&record));
         self.record.set(Some(record));
+        self.invited.set(None);
         self.connect();
     }
 
@@ -130,6 +134,7 @@ impl Class {
         self.welcomed.set(false);
         self.notice.set(None);
         self.assigned.set(None);
+        self.invited.set(None);
         let mut r = self.router.0.get_untracked();
         if r.get("class").is_some() {
             r.set("class", None);
@@ -149,7 +154,10 @@ impl Class {
                 self.welcomed.set(true);
                 let waiting = self
                     .record
-                    .with_untracked(|r| r.as_ref().map(|r| r.outbox.to_resend().cloned().collect::<Vec<_>>()))
+                    .with_untracked(|r| {
+                        r.as_ref()
+                            .map(|r| r.outbox.to_resend().cloned().collect::<Vec<_>>())
+                    })
                     .unwrap_or_default();
                 for (seq, report) in waiting {
                     self.send(&StudentMessage::Report { seq, report });
@@ -260,7 +268,12 @@ impl Class {
             run
         } else {
             // A report of a run this page did not see start (a run resumed after a reload) has no run.
-            match RUNS.with(|runs| runs.borrow().iter().find(|(l, _)| l == lesson).map(|&(_, r)| r)) {
+            match RUNS.with(|runs| {
+                runs.borrow()
+                    .iter()
+                    .find(|(l, _)| l == lesson)
+                    .map(|&(_, r)| r)
+            }) {
                 Some(run) => run,
                 None => return,
             }
@@ -292,6 +305,7 @@ pub fn install(router: Router) -> Class {
         notice: RwSignal::new(None),
         refused: RwSignal::new(None),
         assigned: RwSignal::new(None),
+        invited: RwSignal::new(None),
         router,
     };
     CLASS.with(|c| c.set(Some(class)));

@@ -166,17 +166,33 @@ mod tests {
         assert_eq!(log_position(1e-9, 0.001, 10.0), 0.0, "clamped");
         assert_eq!(log_position(0.0, 0.001, 10.0), 0.0);
         // The axis grows to whole decades around the data.
-        assert_eq!(log_range([0.0005, 3.0].into_iter(), 1e-3, 10.0), (1e-4, 10.0));
-        assert_eq!(log_range([20.0, f64::NAN].into_iter(), 1e-3, 10.0), (1e-3, 100.0));
+        assert_eq!(
+            log_range([0.0005, 3.0].into_iter(), 1e-3, 10.0),
+            (1e-4, 10.0)
+        );
+        assert_eq!(
+            log_range([20.0, f64::NAN].into_iter(), 1e-3, 10.0),
+            (1e-3, 100.0)
+        );
         let d = decades(1e-3, 10.0);
         assert_eq!(d.len(), 5);
-        assert_eq!(d.iter().map(|&v| tick_label(v)).collect::<Vec<_>>(), ["0.001", "0.01", "0.1", "1", "10"]);
+        assert_eq!(
+            d.iter().map(|&v| tick_label(v)).collect::<Vec<_>>(),
+            ["0.001", "0.01", "0.1", "1", "10"]
+        );
     }
 
     #[test]
     fn the_join_url_becomes_an_svg_qr_code() {
         let svg = qr_svg("http://192.168.1.20:8080/?class=ABCDEF").unwrap();
-        assert!(svg.starts_with("<svg") && svg.contains("<path"), "{}", &svg[..80]);
-        assert!(!svg.contains("style="), "the page's CSP allows no inline styles");
+        assert!(
+            svg.starts_with("<svg") && svg.contains("<path"),
+            "{}",
+            &svg[..80]
+        );
+        assert!(
+            !svg.contains("style="),
+            "the page's CSP allows no inline styles"
+        );
     }
 }

@@ -10,7 +10,10 @@ use crate::ui::i18n::Lang;
 
 /// The learning-rate range typed, if the server would take it.
 pub fn lr_range(min: &str, max: &str) -> Option<(f64, f64)> {
-    let (a, b) = (min.trim().parse::<f64>().ok()?, max.trim().parse::<f64>().ok()?);
+    let (a, b) = (
+        min.trim().parse::<f64>().ok()?,
+        max.trim().parse::<f64>().ok()?,
+    );
     (a.is_finite() && b.is_finite() && 0.0 < a && a <= b && b <= 10.0).then_some((a, b))
 }
 
@@ -27,7 +30,10 @@ pub fn export_href(format: &str, token: &str, code: &str) -> String {
 #[component]
 pub fn Controls(d: Dashboard) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
-    let (lr_min, lr_max) = (RwSignal::new("0.001".to_string()), RwSignal::new("10".to_string()));
+    let (lr_min, lr_max) = (
+        RwSignal::new("0.001".to_string()),
+        RwSignal::new("10".to_string()),
+    );
     let bad = RwSignal::new(false);
     let assign_lr = move |_| match lr_range(&lr_min.get_untracked(), &lr_max.get_untracked()) {
         Some((min, max)) => {
@@ -54,13 +60,18 @@ pub fn Controls(d: Dashboard) -> impl IntoView {
             }),
         });
     };
-    let code = move || d.info.with(|i| i.as_ref().map(|i| i.code.clone()).unwrap_or_default());
+    let code = move || {
+        d.info
+            .with(|i| i.as_ref().map(|i| i.code.clone()).unwrap_or_default())
+    };
     let kept = move || d.info.with(|i| i.as_ref().is_some_and(|i| i.kept));
     let expires = move || {
         d.info.with(|i| {
             i.as_ref().map_or(String::new(), |i| {
                 let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(i.expires_ms as f64));
-                String::from(date.to_locale_string(lang.get().code(), &wasm_bindgen::JsValue::UNDEFINED))
+                String::from(
+                    date.to_locale_string(lang.get().code(), &wasm_bindgen::JsValue::UNDEFINED),
+                )
             })
         })
     };

@@ -15,7 +15,10 @@ fn place(lesson: Option<&str>, step: u32, lang: Lang) -> String {
         None => text::HOME.get(lang).to_string(),
         Some(id) => {
             let title = lessons::find(id).map_or(id, |l| l.info.title.get(lang));
-            format!("{title} · {}", text::STEP.get(lang).replace("{n}", &step.to_string()))
+            format!(
+                "{title} · {}",
+                text::STEP.get(lang).replace("{n}", &step.to_string())
+            )
         }
     }
 }

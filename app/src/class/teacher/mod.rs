@@ -55,6 +55,8 @@ pub struct Dashboard {
     /// Live messages not yet applied (applied together a few times a second, so sixty students'
     /// evaluations do not redraw the page sixty times a second).
     queue: StoredValue<Vec<ToTeacher>, LocalStorage>,
+    /// "Start" was pressed before the socket opened: it is sent when it does.
+    start_asked: StoredValue<bool>,
 }
 
 fn stored_key(token: &str) -> String {
@@ -98,6 +100,9 @@ impl Dashboard {
             .or_else(|| self.remembered_code());
         if let Some(code) = code {
             self.send(TeacherMessage::Start { resume: Some(code) });
+        } else if self.start_asked.get_value() {
+            self.start_asked
+                .set_value(!self.send(TeacherMessage::Start { resume: None }));
         }
     }
 
@@ -191,6 +196,7 @@ pub fn ClassPage() -> impl IntoView {
         anonymise: RwSignal::new(false),
         socket: StoredValue::new_local(None),
         queue: StoredValue::new_local(Vec::new()),
+        start_asked: StoredValue::new(false),
     };
     let encoded = String::from(js_sys::encode_uri_component(&token));
     let socket = Socket::open(
@@ -206,10 +212,10 @@ pub fn ClassPage() -> impl IntoView {
             s.close("page left");
         }
     });
-    let open = move || d.status.with(|s| *s == Status::Open);
     let start = move |_| {
         d.refused.set(None);
-        d.send(TeacherMessage::Start { resume: None });
+        d.start_asked
+            .set_value(!d.send(TeacherMessage::Start { resume: None }));
     };
     let curves = Signal::derive(move || {
         d.model.with(|m| {
@@ -236,10 +242,11 @@ pub fn ClassPage() -> impl IntoView {
                 <p class="error" role="alert" data-testid="class-refused">{move || text::REFUSED.get(lang.get())} {r.clone()}</p>
             })}
             {move || d.ended.get().then(|| view! { <p class="class-ended" data-testid="class-ended">{move || text::ENDED.get(lang.get())}</p> })}
+            <div class="class-top">
             {move || match d.info.get() {
                 None => view! {
                     <section class="panel class-start">
-                        <button data-testid="class-start" disabled=move || !open() on:click=start>{move || text::START.get(lang.get())}</button>
+                        <button data-testid="class-start" on:click=start>{move || text::START.get(lang.get())}</button>
                         <p class="hint">{move || text::START_HINT.get(lang.get())}</p>
                     </section>
                 }.into_any(),
@@ -259,8 +266,9 @@ pub fn ClassPage() -> impl IntoView {
                     }.into_any()
                 }
             }}
+            {move || d.info.with(Option::is_some).then(|| view! { <grid::StudentGrid d=d /> })}
+            </div>
             {move || d.info.with(Option::is_some).then(|| view! {
-                <grid::StudentGrid d=d />
                 <div class="class-charts">
                     <section class="panel">
                         <h3>{move || text::LR_TITLE.get(lang.get())}</h3>

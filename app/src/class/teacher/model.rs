@@ -112,8 +112,11 @@ impl ClassModel {
             .values()
             .filter_map(|r| {
                 let s = r.settings.as_ref()?;
-                (s.dp_sigma.is_none() && r.epsilon.is_none())
-                    .then_some((s.lr, r.accuracy()?, r.student))
+                (s.dp_sigma.is_none() && r.epsilon.is_none()).then_some((
+                    s.lr,
+                    r.accuracy()?,
+                    r.student,
+                ))
             })
             .collect()
     }
@@ -131,12 +134,7 @@ impl ClassModel {
         self.runs
             .values()
             .filter(|r| !r.evals.is_empty())
-            .map(|r| {
-                r.evals
-                    .iter()
-                    .map(|&(s, a)| (f64::from(s), a))
-                    .collect()
-            })
+            .map(|r| r.evals.iter().map(|&(s, a)| (f64::from(s), a)).collect())
             .collect()
     }
 
@@ -225,12 +223,17 @@ mod tests {
             stored(1, 1, 1, started(0.1, false)),
             stored(1, 2, 1, eval(100, 0.8)),
             stored(1, 3, 1, eval(200, 0.9)),
-            stored(1, 4, 1, ReportBody::Finished {
-                step: 200,
-                test_accuracy: 0.91,
-                confusion: vec![],
-                epsilon: None,
-            }),
+            stored(
+                1,
+                4,
+                1,
+                ReportBody::Finished {
+                    step: 200,
+                    test_accuracy: 0.91,
+                    confusion: vec![],
+                    epsilon: None,
+                },
+            ),
             // Unfinished: its last validation accuracy stands in.
             stored(2, 1, 1, started(0.001, false)),
             stored(2, 2, 1, eval(100, 0.5)),
@@ -238,12 +241,17 @@ mod tests {
             stored(3, 1, 1, started(1.0, false)),
             // A private run: on the privacy chart, not the learning-rate one.
             stored(3, 2, 2, started(0.1, true)),
-            stored(3, 3, 2, ReportBody::Finished {
-                step: 50,
-                test_accuracy: 0.7,
-                confusion: vec![],
-                epsilon: Some(2.0),
-            }),
+            stored(
+                3,
+                3,
+                2,
+                ReportBody::Finished {
+                    step: 50,
+                    test_accuracy: 0.7,
+                    confusion: vec![],
+                    epsilon: Some(2.0),
+                },
+            ),
         ];
         let mut m = ClassModel::snapshot(vec![view(1), view(2), view(3)], reports.clone());
         let mut points = m.lr_points();
@@ -257,7 +265,10 @@ mod tests {
         m.report(reports[1].clone());
         assert_eq!(m, before);
         // A snapshot after a reconnect replaces the model, not adds to it.
-        assert_eq!(ClassModel::snapshot(vec![view(1), view(2), view(3)], reports), before);
+        assert_eq!(
+            ClassModel::snapshot(vec![view(1), view(2), view(3)], reports),
+            before
+        );
     }
 
     #[test]

@@ -17,10 +17,7 @@ pub const JOIN_AT: Text = tx("Students open", "学生打开");
 pub const STUDENTS: Text = tx("Students", "学生");
 pub const ONLINE: Text = tx("{n} online", "{n} 人在线");
 pub const CAPACITY: Text = tx("of at most {n}", "最多 {n} 人");
-pub const NO_STUDENTS: Text = tx(
-    "No student has joined yet.",
-    "还没有学生加入。",
-);
+pub const NO_STUDENTS: Text = tx("No student has joined yet.", "还没有学生加入。");
 pub const HOME: Text = tx("home page", "首页");
 pub const STEP: Text = tx("step {n}", "第 {n} 步");
 pub const OFFLINE: Text = tx("offline", "离线");
@@ -32,24 +29,15 @@ pub const ANONYMISE: Text = tx(
     "Anonymise (Student 1, 2, … for the projector)",
     "匿名显示（投影时显示为学生 1、2、…）",
 );
-pub const LR_TITLE: Text = tx(
-    "Accuracy against learning rate",
-    "准确率与学习率",
-);
+pub const LR_TITLE: Text = tx("Accuracy against learning rate", "准确率与学习率");
 pub const LR_NOTE: Text = tx(
     "One dot per student run: its test accuracy, or its last validation accuracy while it runs; private runs are in the privacy chart.",
     "每个点是一名学生的一次运行：它的测试准确率，运行中的则用最近一次验证准确率；差分隐私的运行在隐私图中。",
 );
 pub const LEARNING_RATE: Text = tx("learning rate (log scale)", "学习率（对数刻度）");
 pub const ACCURACY: Text = tx("accuracy", "准确率");
-pub const CURVES_TITLE: Text = tx(
-    "Every run's validation accuracy",
-    "每次运行的验证准确率",
-);
-pub const PRIVACY_TITLE: Text = tx(
-    "Accuracy against privacy budget ε",
-    "准确率与隐私预算 ε",
-);
+pub const CURVES_TITLE: Text = tx("Every run's validation accuracy", "每次运行的验证准确率");
+pub const PRIVACY_TITLE: Text = tx("Accuracy against privacy budget ε", "准确率与隐私预算 ε");
 pub const NO_PRIVATE: Text = tx("No private runs yet.", "还没有差分隐私的运行。");
 pub const EPSILON: Text = tx("ε (smaller: more private)", "ε（越小越隐私）");
 pub const ASSIGN_TITLE: Text = tx("Assign settings", "分配设置");
@@ -63,7 +51,10 @@ pub const ASSIGN_LR: Text = tx(
     "Spread learning rates (log-evenly)",
     "分配学习率（对数均匀）",
 );
-pub const ASSIGN_SEEDS: Text = tx("A seed per student (1, 2, 3, …)", "每人一个随机种子（1、2、3、…）");
+pub const ASSIGN_SEEDS: Text = tx(
+    "A seed per student (1, 2, 3, …)",
+    "每人一个随机种子（1、2、3、…）",
+);
 pub const ASSIGN_CLEAR: Text = tx("Take assignments back", "撤回分配");
 pub const BAD_RANGE: Text = tx(
     "Learning rates need 0 < smallest ≤ largest ≤ 10.",
@@ -78,7 +69,10 @@ pub const EXPORT_TITLE: Text = tx("Export and the class", "导出与班级");
 pub const EXPORT_CSV: Text = tx("Download CSV", "下载 CSV");
 pub const EXPORT_JSON: Text = tx("Download JSON", "下载 JSON");
 pub const EXPIRES: Text = tx("The class expires at {t}.", "班级将于 {t} 过期。");
-pub const KEPT: Text = tx("The class is kept past its expiry.", "班级在过期后仍会保留。");
+pub const KEPT: Text = tx(
+    "The class is kept past its expiry.",
+    "班级在过期后仍会保留。",
+);
 pub const KEEP: Text = tx("Keep the class", "保留班级");
 pub const UNKEEP: Text = tx("Let it expire", "让它按时过期");
 pub const END: Text = tx("End the class", "结束班级");

@@ -4,9 +4,9 @@
 use kernels::EngineKind;
 use leptos::prelude::*;
 
+use super::class_report;
 use super::config::{LessonConfig, LessonOptimizer, PARAMS};
 use super::protocol::{MessageCode, TrQuery, TrReply, TrToWorker};
-use super::class_report;
 use super::resume;
 use super::state::{self, Divergence, EngineView, State, TrClient};
 use super::steps;
@@ -203,7 +203,10 @@ pub fn TrainPage() -> impl IntoView {
         Effect::new(move |_| {
             let Some(a) = assigned.get() else { return };
             crate::class::taken(&a);
-            let values = [("lr", a.lr.map(|v| v.to_string())), ("seed", a.seed.map(|v| v.to_string()))];
+            let values = [
+                ("lr", a.lr.map(|v| v.to_string())),
+                ("seed", a.seed.map(|v| v.to_string())),
+            ];
             let mut changed = false;
             config.update(|c| {
                 for (key, value) in &values {
