@@ -105,14 +105,15 @@ impl ClassModel {
         }
     }
 
-    /// Learning rate against accuracy: one point per run with a learning rate and a figure, private
-    /// runs left out (their accuracy is the privacy chart's). `(lr, accuracy, student)`.
+    /// Learning rate against accuracy: one point per Train run with a learning rate and a figure
+    /// (other lessons train other models; private runs are the privacy chart's). `(lr, accuracy,
+    /// student)`.
     pub fn lr_points(&self) -> Vec<(f64, f64, u32)> {
         self.runs
             .values()
             .filter_map(|r| {
                 let s = r.settings.as_ref()?;
-                (s.dp_sigma.is_none() && r.epsilon.is_none()).then_some((
+                (r.lesson == "train" && s.dp_sigma.is_none() && r.epsilon.is_none()).then_some((
                     s.lr,
                     r.accuracy()?,
                     r.student,
