@@ -120,7 +120,7 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
                 Err(e) => on_bad(e),
             }),
         });
-        inner.status.set(Status::Connecting);
+        inner.status.try_set(Status::Connecting);
         connect(&inner);
         Self {
             inner,
@@ -151,7 +151,10 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             let _ = ws.close();
         }
         self.inner.handlers.borrow_mut().take();
-        self.inner.status.set(Status::Closed(reason.to_string()));
+        // The page may be going away, its signals with it.
+        self.inner
+            .status
+            .try_set(Status::Closed(reason.to_string()));
     }
 }
 
@@ -189,7 +192,7 @@ fn connect(inner: &Rc<Inner>) {
         Closure::<dyn FnMut()>::new(move || {
             if let Some(inner) = weak.upgrade() {
                 inner.attempt.set(0);
-                inner.status.set(Status::Open);
+                inner.status.try_set(Status::Open);
                 (inner.on_open)();
             }
         })
@@ -227,7 +230,7 @@ fn schedule(inner: &Rc<Inner>) {
     let attempt = inner.attempt.get();
     inner.attempt.set(attempt + 1);
     let delay = backoff_ms(attempt, js_sys::Math::random());
-    inner.status.set(Status::Reconnecting {
+    inner.status.try_set(Status::Reconnecting {
         attempt: attempt + 1,
         in_ms: delay,
     });

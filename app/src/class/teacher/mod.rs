@@ -156,7 +156,8 @@ impl Dashboard {
         if queue.is_empty() {
             return;
         }
-        self.model.update(|m| {
+        // The page may have been left since the flush was planned.
+        self.model.try_update(|m| {
             for message in queue {
                 match message {
                     ToTeacher::Student(s) => m.student(s),
