@@ -10,6 +10,7 @@
 )]
 
 pub mod cited;
+pub mod class;
 pub mod client;
 pub mod course;
 pub mod history;

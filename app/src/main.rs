@@ -11,6 +11,7 @@
 )]
 
 mod cited;
+mod class;
 mod client;
 mod course;
 mod history;

@@ -71,10 +71,10 @@ pub type Inbound<P> = ToWorker<<P as Protocol>::Command, <P as Protocol>::Query>
 /// What a lesson's worker sends the page.
 pub type Outbound<P> = FromWorker<<P as Protocol>::Event, <P as Protocol>::Reply>;
 
-/// The URL keys the shell reads (language, lesson, step, presenter mode, debug controls); a lesson's
-/// own settings use any others.
+/// The URL keys the shell reads (language, lesson, step, presenter mode, debug controls, a class's join
+/// code and the teacher's token); a lesson's own settings use any others.
 pub const SHELL_KEYS: &[&str] = &[
-    "lang", "lesson", "step", "present", "debug", "page", "native",
+    "lang", "lesson", "step", "present", "debug", "page", "native", "class", "token",
 ];
 
 /// What the native engine's socket writes for NaN, +∞ and −∞ (`runtime::native_json`; JSON has no such

@@ -79,6 +79,8 @@ pub fn App() -> impl IntoView {
                 <span class="lesson-title" data-testid="lesson-title">{move || l.info.title.get(lang.get())}</span>
             })}
         </header>
+        <crate::class::student::bar::InsecureNotice />
+        <crate::class::student::bar::ClassBar />
         {move || lesson.get().and_then(|_| crate::client::native_engine()).map(|_| {
             let browser = tx("Compute in the browser instead", "改为在浏览器中计算");
             let here = tx(

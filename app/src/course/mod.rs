@@ -22,6 +22,8 @@ pub enum Page {
     Teacher,
     /// The glossary.
     Glossary,
+    /// Class mode's dashboard for the teacher (`?page=class&token=…`).
+    Class,
 }
 
 impl Page {
@@ -30,6 +32,7 @@ impl Page {
         match value {
             Some("teacher") => Self::Teacher,
             Some("glossary") => Self::Glossary,
+            Some("class") => Self::Class,
             _ => Self::Home,
         }
     }
@@ -40,6 +43,7 @@ impl Page {
             Self::Home => view! { <Home unknown=unknown_lesson /> }.into_any(),
             Self::Teacher => view! { <teacher::Teacher /> }.into_any(),
             Self::Glossary => view! { <glossary::Glossary /> }.into_any(),
+            Self::Class => view! { <crate::class::teacher::ClassPage /> }.into_any(),
         }
     }
 }

@@ -161,6 +161,7 @@ fn sweep_section(
         if runs.len() == SWEEP.len() {
             state.sweep.set(Vec::new());
             state.running.set(Some(Arm::Private));
+            state.class_live.set(true);
             client.send(&PrToWorker::Sweep {
                 runs,
                 epochs: form.epochs.get_untracked(),

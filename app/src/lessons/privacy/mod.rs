@@ -4,6 +4,7 @@
 //! (`?lesson=privacy&step=3&clip=1&noise=1.5&lot=50&epochs=30`).
 
 pub mod check;
+mod class_report;
 pub mod cost;
 pub mod math;
 pub mod panels;
@@ -188,6 +189,7 @@ pub fn PrivacyLesson() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let (setup, problems) = settings::from_query(SETTINGS, &router.0.get_untracked().query());
     let (client, state) = state::start();
+    state.class_seed.set(setup.seed);
     if !problems.is_empty() {
         state.errors.update(|v| {
             v.push(WorkerMessage::new(

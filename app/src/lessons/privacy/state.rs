@@ -31,6 +31,10 @@ pub struct PrState {
     /// The runs shown were kept in this browser and replayed after a reload.
     pub resumed: RwSignal<bool>,
     pub errors: RwSignal<Vec<WorkerMessage>>,
+    /// In class mode: a run the student started here is under way (its result is reported), and the
+    /// seed the worker was started with.
+    pub class_live: RwSignal<bool>,
+    pub class_seed: RwSignal<u64>,
 }
 
 impl PrState {
@@ -48,6 +52,8 @@ impl PrState {
             answers: RwSignal::new(Answers::default()),
             resumed: RwSignal::new(false),
             errors: RwSignal::new(Vec::new()),
+            class_live: RwSignal::new(false),
+            class_seed: RwSignal::new(1),
         }
     }
 
@@ -65,6 +71,7 @@ impl PrState {
         curve.set(Vec::new());
         result.set(None);
         self.running.set(Some(arm));
+        self.class_live.set(true);
     }
 
     fn apply(&self, event: PrEvent) {
@@ -155,7 +162,10 @@ pub fn start() -> (PrClient, PrState) {
     let state = PrState::new();
     let client = PrClient::start(
         super::WORKER.name,
-        move |ev| state.apply(ev),
+        move |ev| {
+            super::class_report::on_event(state, &ev);
+            state.apply(ev)
+        },
         move |detail| {
             state.errors.update(|v| {
                 v.push(WorkerMessage::new(

@@ -5,6 +5,7 @@
 #[cfg(feature = "burn")]
 mod autodiff;
 mod check;
+mod class_report;
 pub mod config;
 mod hardware;
 mod overfit;

@@ -4,6 +4,7 @@
 use kernels::EngineKind;
 use leptos::prelude::*;
 
+use super::class_report;
 use super::config::{LessonConfig, LessonOptimizer, PARAMS};
 use super::protocol::{MessageCode, TrQuery, TrReply, TrToWorker};
 use super::resume;
@@ -120,6 +121,7 @@ pub fn TrainPage() -> impl IntoView {
                 state.pausing.set(true);
             } else if !state.finished.get_untracked() {
                 state.diverged.set(None);
+                class_report::begin(state, &running.get_untracked());
                 send(TrToWorker::Start);
                 state.running.set(true);
             }
@@ -129,6 +131,7 @@ pub fn TrainPage() -> impl IntoView {
         let send = send.clone();
         move || {
             if !state.running.get_untracked() {
+                class_report::begin(state, &running.get_untracked());
                 send(TrToWorker::Step);
                 animate_step(state.phase);
             }
@@ -177,6 +180,7 @@ pub fn TrainPage() -> impl IntoView {
             let c = config.get_untracked();
             update_url(&c, lang.get_untracked());
             state.clear_run();
+            class_report::end(state);
             // A fresh initialisation: its first loss is an untrained model's, and an older blow-up
             // no longer describes the run "Check yourself" grades.
             state.origin.set(state::RunOrigin::Fresh);
@@ -192,6 +196,35 @@ pub fn TrainPage() -> impl IntoView {
             );
         }
     };
+    // Class mode: settings the teacher assigned go into the form for the next run (at once when no
+    // run has begun: a fresh initialisation with them, as Reset would do).
+    if let Some(assigned) = crate::class::assigned() {
+        let reset = reset.clone();
+        Effect::new(move |_| {
+            let Some(a) = assigned.get() else { return };
+            crate::class::taken(&a);
+            let values = [
+                ("lr", a.lr.map(|v| v.to_string())),
+                ("seed", a.seed.map(|v| v.to_string())),
+            ];
+            let mut changed = false;
+            config.update(|c| {
+                for (key, value) in &values {
+                    if let (Some(p), Some(v)) = (PARAMS.iter().find(|p| p.key == *key), value) {
+                        changed |= (p.set)(c, v);
+                    }
+                }
+            });
+            if !changed {
+                return;
+            }
+            if !state.running.get_untracked() && state.step.get_untracked() == 0 {
+                reset();
+            } else {
+                update_url(&config.get_untracked(), lang.get_untracked());
+            }
+        });
+    }
     // Sends the live setting `key` (learning rate or momentum) to the run; the other one keeps the
     // run's value (a rate the form rewrote for a pending optimiser stays pending).
     let set_rates = {

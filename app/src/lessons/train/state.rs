@@ -114,6 +114,8 @@ pub struct State {
     /// "Why a GPU?": the last measurement, and whether one is under way.
     pub hardware: RwSignal<Option<super::protocol::HardwareReport>>,
     pub measuring: RwSignal<bool>,
+    /// In class mode, the settings of the run the class saw start (`class_report`).
+    pub class_run: RwSignal<Option<backprop_classroom::RunSettings>>,
 }
 
 /// Where a run on the Train step started.
@@ -165,6 +167,7 @@ impl State {
             origin: RwSignal::new(RunOrigin::Fresh),
             hardware: RwSignal::new(None),
             measuring: RwSignal::new(false),
+            class_run: RwSignal::new(None),
         }
     }
 
@@ -383,7 +386,10 @@ pub fn start() -> (TrClient, State) {
     let state = State::new();
     let client = TrClient::start(
         "train",
-        move |event| state.apply(event),
+        move |event| {
+            super::class_report::on_event(state, &event);
+            state.apply(event)
+        },
         move |e| state.error(MessageCode::WorkerFailed, e),
     );
     (client, state)

@@ -1,0 +1,135 @@
+//! Train's runs as class mode's summaries ([`crate::class::report`], nothing outside a class): the
+//! settings when a run starts, each evaluation's training loss and validation accuracy, the final test
+//! accuracy, a divergence. Numbers only: no image, drawing or weight ever leaves the page.
+
+use backprop_classroom::{ReportBody, RunSettings};
+use kernels::EngineKind;
+use leptos::prelude::*;
+
+use super::ID;
+use super::config::{LessonConfig, LessonOptimizer};
+use super::protocol::TrEvent;
+use super::state::State;
+use crate::class;
+
+/// A run's settings as the class sees them. `engine` is the engine that runs (the preference while
+/// none is known yet); "native" when the backprop-lab program computes.
+pub fn settings(c: &LessonConfig, engine: Option<EngineKind>, native: bool) -> RunSettings {
+    // An f32 rate as the form writes it (0.1, not 0.10000000149011612).
+    let exact = |x: f32| x.to_string().parse::<f64>().unwrap_or(f64::from(x));
+    RunSettings {
+        lr: exact(c.lr),
+        momentum: if c.optimizer == LessonOptimizer::Momentum {
+            exact(c.momentum)
+        } else {
+            0.0
+        },
+        batch: c.batch as u32,
+        optimizer: c.optimizer.as_str().to_string(),
+        seed: c.seed,
+        hidden: c.hidden.iter().map(|&h| h as u32).collect(),
+        engine: match (native, engine) {
+            (true, _) => "native".to_string(),
+            (false, Some(kind)) => kind.to_string(),
+            (false, None) => c.engine.key().to_string(),
+        },
+        dp_sigma: None,
+        dp_clip: None,
+    }
+}
+
+/// The student starts (or steps) the run with `config`: a new class run begins unless the current one
+/// has these very settings (a pause and resume is the same run; a new rate after a divergence is not).
+pub fn begin(state: State, config: &LessonConfig) {
+    let engine = state.engine.with_untracked(|e| e.as_ref().map(|e| e.kind));
+    let s = settings(config, engine, crate::client::native_engine().is_some());
+    if state.class_run.with_untracked(|r| r.as_ref() == Some(&s)) {
+        return;
+    }
+    state.class_run.set(Some(s.clone()));
+    class::report(ID, ReportBody::Started { settings: s });
+}
+
+/// The run is over for the class (a reset, a loaded or resumed model): the next start is a new run.
+pub fn end(state: State) {
+    state.class_run.set(None);
+}
+
+fn step(s: u64) -> u32 {
+    s.min(10_000_000) as u32
+}
+
+/// A worker event, reported when it belongs to a run the class saw start.
+pub fn on_event(state: State, event: &TrEvent) {
+    if state.class_run.with_untracked(Option::is_none) {
+        if let TrEvent::Resumed { .. } | TrEvent::Imported { .. } = event {
+            end(state);
+        }
+        return;
+    }
+    let body = match *event {
+        TrEvent::Evaluation {
+            step: s, accuracy, ..
+        } => {
+            // The training loss of the last steps, as the report's field says.
+            let loss = f64::from(state.losses.with_untracked(|l| l.window_mean(false)));
+            if !(loss.is_finite() && (0.0..=1e6).contains(&loss)) {
+                return;
+            }
+            ReportBody::Evaluation {
+                step: step(s),
+                loss,
+                val_accuracy: f64::from(accuracy).clamp(0.0, 1.0),
+            }
+        }
+        // The page has the validation set's confusion matrix, not the test set's: none is sent.
+        TrEvent::TestFinal {
+            step: s, accuracy, ..
+        } => ReportBody::Finished {
+            step: step(s),
+            test_accuracy: f64::from(accuracy).clamp(0.0, 1.0),
+            confusion: Vec::new(),
+            epsilon: None,
+        },
+        TrEvent::Diverged { step: s, .. } => ReportBody::Diverged { step: step(s) },
+        TrEvent::Resumed { .. } | TrEvent::Imported { .. } => {
+            end(state);
+            return;
+        }
+        _ => return,
+    };
+    class::report(ID, body);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runs_settings_read_as_the_form_wrote_them_and_pass_the_servers_check() {
+        let (c, _) = LessonConfig::from_query("?lr=0.1&optimizer=adam&hidden=64,32&seed=7");
+        let s = settings(&c, Some(EngineKind::Cpu), false);
+        assert_eq!((s.lr, s.momentum, s.seed), (0.1, 0.0, 7));
+        assert_eq!((s.optimizer.as_str(), s.engine.as_str()), ("adam", "cpu"));
+        assert_eq!(s.hidden, vec![64, 32]);
+        let d = settings(&LessonConfig::default(), None, true);
+        assert_eq!(d.engine, "native");
+        assert_eq!(
+            d.momentum.to_string(),
+            LessonConfig::default().momentum.to_string()
+        );
+        // What the page sends is what the server accepts.
+        for s in [s, d] {
+            let text = serde_json::to_string(&backprop_classroom::StudentMessage::Report {
+                seq: 1,
+                report: backprop_classroom::Report {
+                    run: 1,
+                    lesson: ID.into(),
+                    body: ReportBody::Started { settings: s },
+                },
+            })
+            .unwrap();
+            backprop_classroom::parse_student(&text).unwrap();
+        }
+    }
+}
