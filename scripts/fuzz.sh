@@ -60,7 +60,6 @@ for name, msg in [
 ]:
     seed('class_message', name, json.dumps(msg).encode())
 seed('url_config', 'default', b'hidden=64,32&lr=0.05&momentum=0.9&batch=64&epochs=2&optimizer=adam&engine=gpu&train=2000&test=500&eval=100&seed=7')
-# A student's report, a teacher's assignment and a join, as the pages send them.
 PY
 
 printf '%-12s %12s %8s %s\n' target executions crashes corpus
