@@ -40,6 +40,9 @@ pub use site::Site;
 
 use crate::native_engine::NativeEngine;
 
+/// How long a request's headers may take once begun: a client trickling them byte by byte does not
+/// hold a connection (the hand-written server had the same limit).
+const HEADERS: Duration = Duration::from_secs(10);
 /// How long Ctrl-C waits for answers under way before the server stops.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -181,16 +184,14 @@ pub fn run_with(args: ServeArgs, routes: impl FnOnce(&Site) -> Result<Router>) -
         let service = app.into_make_service();
         match identity {
             Some(identity) => {
-                axum_server::from_tcp_rustls(listener, identity.rustls())?
-                    .handle(handle)
-                    .serve(service)
-                    .await
+                let mut server = axum_server::from_tcp_rustls(listener, identity.rustls())?;
+                server.http_builder().http1().header_read_timeout(HEADERS);
+                server.handle(handle).serve(service).await
             }
             None => {
-                axum_server::from_tcp(listener)?
-                    .handle(handle)
-                    .serve(service)
-                    .await
+                let mut server = axum_server::from_tcp(listener)?;
+                server.http_builder().http1().header_read_timeout(HEADERS);
+                server.handle(handle).serve(service).await
             }
         }
     })?;
