@@ -24,12 +24,13 @@ pub struct Site {
 impl Site {
     /// The site of a server listening on `local` (`tls`: HTTPS).
     pub(super) fn new(args: &ServeArgs, local: SocketAddr, tls: bool) -> Self {
-        let lan = if !args.lan {
+        let ip = local.ip();
+        let lan = if !args.lan || ip.is_loopback() {
             Vec::new()
-        } else if local.ip().is_unspecified() {
+        } else if ip.is_unspecified() {
             lan_addresses()
         } else {
-            vec![local.ip()]
+            vec![ip]
         };
         Self {
             port: local.port(),
@@ -123,8 +124,8 @@ impl Site {
                      (not a secure context): lessons train on the CPU engine there. Add --tls.\n",
                 );
             }
-            if let Some(url) = urls.first() {
-                out.push_str(&super::qr::terminal(url));
+            if !urls.is_empty() {
+                out.push_str(&super::qr::terminal(&self.public_url()));
             }
         }
         out
@@ -134,7 +135,11 @@ impl Site {
 /// `$XDG_DATA_HOME/backprop-lab`, `~/.local/share/backprop-lab`, `%APPDATA%\backprop-lab`, or
 /// `./backprop-lab-data` when none of them is known.
 fn default_data_dir() -> PathBuf {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(xdg) = var("XDG_DATA_HOME") {
         xdg.join("backprop-lab")
     } else if let Some(home) = var("HOME") {
@@ -200,6 +205,8 @@ mod tests {
         let bound = Site::new(&args, "10.1.2.3:80".parse().unwrap(), false);
         assert_eq!(bound.public_url(), "http://10.1.2.3:80/");
         assert!(bound.banner(None).contains("Add --tls"));
+        let looped = Site::new(&args, "127.0.0.1:80".parse().unwrap(), false);
+        assert!(looped.lan_urls().is_empty());
         let local = Site::new(
             &super::super::tests::args(None, false),
             "127.0.0.1:80".parse().unwrap(),
