@@ -81,11 +81,9 @@ test('a class of three: join, train, the dashboard and the CSV show their figure
     const { port } = server;
     await server.kill();
     server = await serveClass(DIST, DATA, { port });
+    // The teacher's page reopens the class it had (the code is kept in this browser) after a reload.
     await teacher.page.reload();
-    await teacher.byId('class-code').waitFor({ timeout: 60_000 }).catch(async () => {
-      // A restarted server keeps the class; a page that shows Start again reopens it.
-      await teacher.byId('class-start').click();
-    });
+    await teacher.byId('class-code').waitFor({ timeout: 60_000 });
     await teacher.waitForStudents(3);
     await teacher.waitForPoints(3);
     for (const s of students) await s.page.waitForFunction(() => /connected|已连接/.test(document.querySelector('[data-testid=class-joined]')?.textContent ?? ''), null, { timeout: 60_000 });
