@@ -105,6 +105,11 @@ pub fn Teacher() -> impl IntoView {
     let step_word = tx("step", "第");
     let step_end = tx("", "步");
     let glossary = tx("English–Chinese glossary", "中英术语表");
+    let class_mode = tx(
+        "Teach a class: with backprop-lab serve --class, students join with a code or a QR code and your screen shows the whole class's runs live.",
+        "带全班上课：用 backprop-lab serve --class，学生用代码或二维码加入，你的屏幕实时显示全班的运行。",
+    );
+    let class_open = tx("The class dashboard", "班级看板");
     let minutes = tx("min", "分钟");
     let steps = tx("steps", "个步骤");
     let minutes_each: Vec<u32> = LESSONS.iter().map(|l| l.info.minutes).collect();
@@ -132,6 +137,8 @@ pub fn Teacher() -> impl IntoView {
     view! {
         <main class="page teacher">
             <h2>{move || title.get(lang.get())}</h2>
+            <p class="course-links" data-testid="class-mode-link">{move || class_mode.get(lang.get())} " "
+                <a href=move || if lang.get() == Lang::Zh { "?page=class&lang=zh" } else { "?page=class" }>{move || class_open.get(lang.get())}</a></p>
             <section class="panel" data-testid="teacher-plan" data-minutes=PERIOD.to_string()
                 data-intro=INTRO.to_string() data-slack=SLACK.to_string() data-periods=period_count.to_string()
                 data-lesson-minutes=total_lessons.to_string()>

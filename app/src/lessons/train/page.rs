@@ -202,6 +202,10 @@ pub fn TrainPage() -> impl IntoView {
         let reset = reset.clone();
         Effect::new(move |_| {
             let Some(a) = assigned.get() else { return };
+            // A noise multiplier alone is the privacy lesson's to take.
+            if a.lr.is_none() && a.seed.is_none() && a.dp_sigma.is_some() {
+                return;
+            }
             crate::class::taken(&a);
             let values = [
                 ("lr", a.lr.map(|v| v.to_string())),
