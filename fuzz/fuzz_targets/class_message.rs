@@ -16,7 +16,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             assert_eq!(parse_teacher(&again).as_ref(), Ok(&message), "{text:?}");
         }
         if let Ok(code) = parse_join(text) {
-            assert_eq!(backprop_classroom::code::normalise(&code).as_deref(), Some(code.as_str()));
+            assert_eq!(
+                backprop_classroom::code::normalise(&code).as_deref(),
+                Some(code.as_str())
+            );
         }
     }
 });
