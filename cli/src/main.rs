@@ -60,7 +60,8 @@ enum Command {
         #[arg(long, default_value_t = 5000)]
         chunk: usize,
     },
-    /// Serve the web app and its data for a classroom without internet (loopback unless --lan).
+    /// Serve the web app and its data for a classroom without internet (loopback unless --lan;
+    /// HTTPS with --tls).
     Serve(serve::ServeArgs),
     /// "Train a network"'s speed as the page sees it with `serve --native-engine`, without a browser:
     /// the lesson's worker behind the same WebSocket, driven with the page's messages, beside the bare

@@ -361,7 +361,12 @@ fn cifar10_program_animals_to_vehicles_keeps_fc1_through_the_head_phase() {
 fn http(port: u16, method: &str, path: &str) -> (String, Vec<u8>) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("the server listens");
-    write!(s, "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n").unwrap();
+    // HTTP/1.1 keeps a connection open unless asked: the whole answer, then the end.
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut reply = Vec::new();
     s.read_to_end(&mut reply).unwrap();
     let split = reply

@@ -57,7 +57,12 @@ fn start(extra: &[&str]) -> Server {
 /// The token the served page carries.
 fn token(port: u16) -> String {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n").unwrap();
+    // HTTP/1.1 keeps a connection open unless asked: the whole page, then the end.
+    write!(
+        s,
+        "GET / HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut page = String::new();
     s.read_to_string(&mut page).unwrap();
     page.split("name=\"backprop-native-engine\" content=\"")

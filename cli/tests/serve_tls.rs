@@ -163,24 +163,42 @@ fn tls_on_loopback_serves_with_the_printed_and_kept_certificate() {
     .unwrap();
 
     let server = start(&app, &data);
-    let cert = CertificateDer::from_pem_file(data.join("tls/cert.pem")).expect("a kept certificate");
-    assert_eq!(server.fingerprint, sha256(&cert), "printed ≠ the certificate's");
+    let cert =
+        CertificateDer::from_pem_file(data.join("tls/cert.pem")).expect("a kept certificate");
+    assert_eq!(
+        server.fingerprint,
+        sha256(&cert),
+        "printed ≠ the certificate's"
+    );
 
     let page = get(server.port, "/", &server.fingerprint).expect("the pinned certificate");
     assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
     assert!(page.contains("Backprop Lab"), "{page}");
-    assert!(page.contains("cross-origin-embedder-policy: require-corp"), "{page}");
-    assert!(page.contains("content-security-policy: default-src 'self'"), "{page}");
+    assert!(
+        page.contains("cross-origin-embedder-policy: require-corp"),
+        "{page}"
+    );
+    assert!(
+        page.contains("content-security-policy: default-src 'self'"),
+        "{page}"
+    );
 
     let wrong = "00:".repeat(31) + "00";
-    assert!(get(server.port, "/", &wrong).is_err(), "another certificate accepted");
+    assert!(
+        get(server.port, "/", &wrong).is_err(),
+        "another certificate accepted"
+    );
 
     // A restart on the same data folder keeps the certificate.
     let first = server.fingerprint.clone();
     drop(server);
     let again = start(&app, &data);
     assert_eq!(again.fingerprint, first);
-    assert!(get(again.port, "/", &first).unwrap().starts_with("HTTP/1.1 200 OK"));
+    assert!(
+        get(again.port, "/", &first)
+            .unwrap()
+            .starts_with("HTTP/1.1 200 OK")
+    );
     drop(again);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use anyhow::Result;
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
-use axum::Router;
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
 use base64::Engine as _;
@@ -60,7 +60,10 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 /// The headers every answer gets.
 fn security_headers(policy: &str) -> Result<HeaderMap> {
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(policy)?);
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_str(policy)?,
+    );
     let fixed = [
         ("cross-origin-opener-policy", "same-origin"),
         ("cross-origin-embedder-policy", "require-corp"),
@@ -68,7 +71,10 @@ fn security_headers(policy: &str) -> Result<HeaderMap> {
         ("x-content-type-options", "nosniff"),
     ];
     for (name, value) in fixed {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     }
     Ok(headers)
 }
@@ -112,13 +118,12 @@ mod tests {
                     <script src=\"/b.js\"></script>";
         let policy = content_security_policy(page);
         // SHA-256 of the inline loader, base64, as scripts/csp.mjs computes it.
-        let digest = ring::digest::digest(
-            &ring::digest::SHA256,
-            b"import init from '/a.js';",
-        );
+        let digest = ring::digest::digest(&ring::digest::SHA256, b"import init from '/a.js';");
         let hash = base64::engine::general_purpose::STANDARD.encode(digest);
         assert!(
-            policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';")),
+            policy.contains(&format!(
+                "script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';"
+            )),
             "{policy}"
         );
         assert_eq!(policy.matches("sha256-").count(), 1, "{policy}");

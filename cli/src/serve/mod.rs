@@ -138,10 +138,12 @@ pub fn run_with(args: ServeArgs, routes: impl FnOnce(&Site) -> Result<Router>) -
     let site = Site::new(&args, listener.local_addr()?, tls);
     let identity = tls.then(|| tls::identity(&args, &site)).transpose()?;
     let port = site.port();
+    // Scripts and the browser tests read the port from this line: keep its form.
     println!(
-        "Serving Backprop Lab on {}://127.0.0.1:{port}/ (Ctrl-C stops)",
-        site.scheme()
+        "Serving Backprop Lab on {} (Ctrl-C stops)",
+        site.local_url()
     );
+    tracing::info!(urls = ?site.base_urls(), "listening");
     let engine = args.native_engine.then(|| {
         let files = source.clone();
         backprop_lab_app::runtime::native::set_files(Box::new(move |path| files.get(path)));

@@ -123,8 +123,8 @@ impl Site {
                      (not a secure context): lessons train on the CPU engine there. Add --tls.\n",
                 );
             }
-            if let Some(url) = urls.first() {
-                out.push_str(&super::qr::terminal(url));
+            if !urls.is_empty() {
+                out.push_str(&super::qr::terminal(&self.public_url()));
             }
         }
         out
@@ -134,7 +134,11 @@ impl Site {
 /// `$XDG_DATA_HOME/backprop-lab`, `~/.local/share/backprop-lab`, `%APPDATA%\backprop-lab`, or
 /// `./backprop-lab-data` when none of them is known.
 fn default_data_dir() -> PathBuf {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(xdg) = var("XDG_DATA_HOME") {
         xdg.join("backprop-lab")
     } else if let Some(home) = var("HOME") {

@@ -99,7 +99,8 @@ fn kept(dir: &Path, names: &[String]) -> Result<(PathBuf, PathBuf)> {
     let made = rcgen::generate_simple_self_signed(names.to_vec())
         .context("making the self-signed certificate")?;
     write_private(&key, made.signing_key.serialize_pem().as_bytes())?;
-    std::fs::write(&cert, made.cert.pem()).with_context(|| format!("writing {}", cert.display()))?;
+    std::fs::write(&cert, made.cert.pem())
+        .with_context(|| format!("writing {}", cert.display()))?;
     std::fs::write(&list, wanted).with_context(|| format!("writing {}", list.display()))?;
     Ok((cert, key))
 }
@@ -137,7 +138,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("key.pem")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join("key.pem"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o077, 0, "the key is readable by others");
         }
         let _ = std::fs::remove_dir_all(&dir);

@@ -80,9 +80,16 @@ async fn a_folder_is_served_with_types_headers_ranges_and_revalidation() {
         assert_eq!(header_of(&page, name), value, "{name}");
     }
     let csp = header_of(&page, "content-security-policy").to_string();
-    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+        "{csp}"
+    );
     let last_modified = header_of(&page, "last-modified").to_string();
-    assert!(String::from_utf8(body(page).await).unwrap().contains("Backprop Lab"));
+    assert!(
+        String::from_utf8(body(page).await)
+            .unwrap()
+            .contains("Backprop Lab")
+    );
     let same = ask(&app, "GET", "/index.html?lesson=train&lr=0.1", &[]).await;
     assert_eq!(same.status(), StatusCode::OK);
 
@@ -96,7 +103,10 @@ async fn a_folder_is_served_with_types_headers_ranges_and_revalidation() {
         let r = ask(&app, "GET", path, &[]).await;
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         assert!(header_of(&r, "content-type").starts_with(kind), "{path}");
-        assert!(!header_of(&r, "content-security-policy").is_empty(), "{path}");
+        assert!(
+            !header_of(&r, "content-security-policy").is_empty(),
+            "{path}"
+        );
     }
 
     // Missing, climbing out (plain, encoded, through a link), and methods other than GET/HEAD.
@@ -122,7 +132,13 @@ async fn a_folder_is_served_with_types_headers_ranges_and_revalidation() {
     assert!(body(head).await.is_empty());
 
     // A range of a dataset chunk.
-    let part = ask(&app, "GET", "/static/data/train-00.bpl.gz", &[("range", "bytes=10-19")]).await;
+    let part = ask(
+        &app,
+        "GET",
+        "/static/data/train-00.bpl.gz",
+        &[("range", "bytes=10-19")],
+    )
+    .await;
     assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(header_of(&part, "content-range"), "bytes 10-19/4000");
     assert_eq!(body(part).await, vec![0x1f; 10]);
@@ -138,7 +154,13 @@ async fn a_folder_is_served_with_types_headers_ranges_and_revalidation() {
     assert_eq!(body(br).await, b"pretend brotli");
     let js = ask(&app, "GET", "/app.js", &[("accept-encoding", "gzip")]).await;
     assert_eq!(header_of(&js, "content-encoding"), "gzip");
-    let data = ask(&app, "GET", "/static/data/train-00.bpl.gz", &[("accept-encoding", "gzip, br")]).await;
+    let data = ask(
+        &app,
+        "GET",
+        "/static/data/train-00.bpl.gz",
+        &[("accept-encoding", "gzip, br")],
+    )
+    .await;
     assert_eq!(header_of(&data, "content-encoding"), "");
     assert_eq!(body(data).await.len(), 4000);
     let _ = std::fs::remove_dir_all(&dir);
@@ -146,7 +168,8 @@ async fn a_folder_is_served_with_types_headers_ranges_and_revalidation() {
 
 #[tokio::test]
 async fn the_built_in_app_has_content_etags_and_the_page_carries_the_engine_secret() {
-    let page: &'static [u8] = b"<!DOCTYPE html><head><meta charset=\"utf-8\"><title>Backprop Lab</title>";
+    let page: &'static [u8] =
+        b"<!DOCTYPE html><head><meta charset=\"utf-8\"><title>Backprop Lab</title>";
     let script: &'static [u8] = b"export const x = 1;";
     let files = HashMap::from([("index.html", page), ("static/app.js", script)]);
     let engine = NativeEngine::new(8080, false, false);
@@ -161,18 +184,30 @@ async fn the_built_in_app_has_content_etags_and_the_page_carries_the_engine_secr
     let again = ask(&app, "GET", "/static/app.js", &[("if-none-match", &tag)]).await;
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(header_of(&again, "etag"), tag);
-    let other = ask(&app, "GET", "/static/app.js", &[("if-none-match", "W/\"00\"")]).await;
+    let other = ask(
+        &app,
+        "GET",
+        "/static/app.js",
+        &[("if-none-match", "W/\"00\"")],
+    )
+    .await;
     assert_eq!(other.status(), StatusCode::OK);
     let part = ask(&app, "GET", "/static/app.js", &[("range", "bytes=0-5")]).await;
     assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(body(part).await, b"export");
     // A folder of the app is a folder, not a missing file.
-    assert_eq!(ask(&app, "GET", "/static/none.js", &[]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        ask(&app, "GET", "/static/none.js", &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
 
     let served = ask(&app, "GET", "/", &[]).await;
     let page_tag = header_of(&served, "etag").to_string();
     let text = String::from_utf8(body(served).await).unwrap();
-    assert!(text.contains(&format!("content=\"{}\"", engine.token())), "{text}");
+    assert!(
+        text.contains(&format!("content=\"{}\"", engine.token())),
+        "{text}"
+    );
     let gz = ask(&app, "GET", "/index.html", &[("accept-encoding", "gzip")]).await;
     assert_eq!(header_of(&gz, "content-encoding"), "gzip");
     assert_eq!(header_of(&gz, "etag"), page_tag);
