@@ -68,7 +68,7 @@ pub struct ServeArgs {
     /// The private key (PEM) of --cert.
     #[arg(long, requires = "cert")]
     pub(crate) key: Option<PathBuf>,
-    /// Where serve keeps its state (the TLS certificate). Default: $XDG_DATA_HOME/backprop-lab
+    /// Where serve keeps its state (the TLS certificate, the classes of --class). Default: $XDG_DATA_HOME/backprop-lab
     /// (~/.local/share/backprop-lab), created when first needed.
     #[arg(long)]
     pub(crate) data: Option<PathBuf>,
