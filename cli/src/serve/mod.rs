@@ -68,8 +68,8 @@ pub struct ServeArgs {
     /// The private key (PEM) of --cert.
     #[arg(long, requires = "cert")]
     pub(crate) key: Option<PathBuf>,
-    /// Where serve keeps its state (the TLS certificate, the classes of --class). Default: $XDG_DATA_HOME/backprop-lab
-    /// (~/.local/share/backprop-lab), created when first needed.
+    /// Where serve keeps its state (the TLS certificate, the classes of --class). Default:
+    /// $XDG_DATA_HOME/backprop-lab (~/.local/share/backprop-lab), created when first needed.
     #[arg(long)]
     pub(crate) data: Option<PathBuf>,
     /// Log every request on standard error (RUST_LOG, if set, says what to log instead).
