@@ -11,6 +11,8 @@ async fn a_killed_server_resumes_its_class() {
     let server = TestServer::start(TestServer::config(&dir.0)).await;
     let (mut teacher, code, _) = start_class(&server, None).await;
     let mut tokens = Vec::new();
+    // The sockets stay open: the kill drops them mid-class.
+    let mut open = Vec::new();
     for _ in 0..2 {
         let joined = join(&server, &code).await;
         let (mut ws, _) = student_socket(&server, &joined.token).await;
@@ -18,8 +20,7 @@ async fn a_killed_server_resumes_its_class() {
             report_acked(&mut ws, seq, evaluation(1, seq as u32 * 10, 0.5, 0.5)).await;
         }
         tokens.push(joined.token);
-        // The socket is left open: the kill drops it mid-class.
-        std::mem::forget(ws);
+        open.push(ws);
     }
     let assign = TeacherMessage::Assign {
         spread: backprop_classroom::Spread::Seeds,
