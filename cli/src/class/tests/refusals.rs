@@ -187,6 +187,18 @@ async fn strangers_and_bad_requests_are_refused_with_reasons() {
         }
     }
     assert_eq!(rows_in_sqlite(&dir.0), 3);
+
+    // A fifth page of the same student is refused (each page has its own message rate).
+    let mut tabs = vec![ws];
+    for _ in 0..3 {
+        tabs.push(student_socket(&server, &joined.token).await.0);
+    }
+    let (status, why) = refused_upgrade(connect(server.addr, &student_path, Some(&origin)).await);
+    assert_eq!(
+        (status, why.contains("connected already")),
+        (429, true),
+        "{why}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
