@@ -1,6 +1,7 @@
 //! `serve --tls` on loopback: the certificate kept in `--data` (the same fingerprint after a restart),
 //! the printed fingerprint equal to the certificate's, and a client that pins that fingerprint gets
-//! the page over HTTPS with the security headers; a client pinning another fingerprint is refused.
+//! the page over HTTPS with the security headers; a client pinning another fingerprint is refused;
+//! `--cert/--key` serve one's own certificate.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -28,11 +29,16 @@ impl Drop for Server {
 }
 
 fn start(app: &Path, data: &Path) -> Server {
+    start_with(app, data, &[])
+}
+
+fn start_with(app: &Path, data: &Path, extra: &[&Path]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_backprop-lab"))
         .args(["serve", "--tls", "--port", "0", "--dir"])
         .arg(app)
         .arg("--data")
         .arg(data)
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -200,5 +206,25 @@ fn tls_on_loopback_serves_with_the_printed_and_kept_certificate() {
             .starts_with("HTTP/1.1 200 OK")
     );
     drop(again);
+
+    // One's own certificate: served and printed, nothing made in the data folder.
+    let own = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let (cert, key, data) = (dir.join("own.pem"), dir.join("own.key"), dir.join("data2"));
+    std::fs::write(&cert, own.cert.pem()).unwrap();
+    std::fs::write(&key, own.signing_key.serialize_pem()).unwrap();
+    let cert_flag = Path::new("--cert");
+    let key_flag = Path::new("--key");
+    let server = start_with(&app, &data, &[cert_flag, &cert, key_flag, &key]);
+    assert_eq!(server.fingerprint, sha256(own.cert.der()));
+    assert!(
+        get(server.port, "/", &server.fingerprint)
+            .unwrap()
+            .contains("Backprop Lab")
+    );
+    assert!(
+        !data.join("tls").exists(),
+        "a certificate made beside one's own"
+    );
+    drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -6,7 +6,14 @@
 //!
 //! axum on tokio (hyper): the files through tower-http's `ServeDir` ([`files`]), the security headers
 //! on every answer ([`headers`]), the native engine's WebSocket ([`engine_ws`]). Another module adds
-//! its own routes through [`run_with`], and learns the server's addresses from [`Site`].
+//! its own routes through [`run_with`], and learns the server's addresses from [`Site`]:
+//!
+//! ```ignore
+//! serve::run_with(args, |site| {
+//!     let db = site.data_dir()?.join("class.sqlite3");
+//!     Ok(class::routes(db, site.public_url())) // an axum::Router of `/class/...` routes
+//! })
+//! ```
 
 mod backend;
 mod engine_ws;
@@ -33,6 +40,9 @@ pub use site::Site;
 
 use crate::native_engine::NativeEngine;
 
+/// How long a request's headers may take once begun: a client trickling them byte by byte does not
+/// hold a connection (the hand-written server had the same limit).
+const HEADERS: Duration = Duration::from_secs(10);
 /// How long Ctrl-C waits for answers under way before the server stops.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -182,16 +192,14 @@ pub fn run_with(args: ServeArgs, routes: impl FnOnce(&Site) -> Result<Router>) -
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
         match identity {
             Some(identity) => {
-                axum_server::from_tcp_rustls(listener, identity.rustls())?
-                    .handle(handle)
-                    .serve(service)
-                    .await
+                let mut server = axum_server::from_tcp_rustls(listener, identity.rustls())?;
+                server.http_builder().http1().header_read_timeout(HEADERS);
+                server.handle(handle).serve(service).await
             }
             None => {
-                axum_server::from_tcp(listener)?
-                    .handle(handle)
-                    .serve(service)
-                    .await
+                let mut server = axum_server::from_tcp(listener)?;
+                server.http_builder().http1().header_read_timeout(HEADERS);
+                server.handle(handle).serve(service).await
             }
         }
     })?;

@@ -24,12 +24,13 @@ pub struct Site {
 impl Site {
     /// The site of a server listening on `local` (`tls`: HTTPS).
     pub(super) fn new(args: &ServeArgs, local: SocketAddr, tls: bool) -> Self {
-        let lan = if !args.lan {
+        let ip = local.ip();
+        let lan = if !args.lan || ip.is_loopback() {
             Vec::new()
-        } else if local.ip().is_unspecified() {
+        } else if ip.is_unspecified() {
             lan_addresses()
         } else {
-            vec![local.ip()]
+            vec![ip]
         };
         Self {
             port: local.port(),
@@ -204,6 +205,8 @@ mod tests {
         let bound = Site::new(&args, "10.1.2.3:80".parse().unwrap(), false);
         assert_eq!(bound.public_url(), "http://10.1.2.3:80/");
         assert!(bound.banner(None).contains("Add --tls"));
+        let looped = Site::new(&args, "127.0.0.1:80".parse().unwrap(), false);
+        assert!(looped.lan_urls().is_empty());
         let local = Site::new(
             &super::super::tests::args(None, false),
             "127.0.0.1:80".parse().unwrap(),
