@@ -6,14 +6,10 @@
 //!
 //! axum on tokio (hyper): the files through tower-http's `ServeDir` ([`files`]), the security headers
 //! on every answer ([`headers`]), the native engine's WebSocket ([`engine_ws`]). Another module adds
-//! its own routes through [`run_with`], and learns the server's addresses from [`Site`]:
-//!
-//! ```ignore
-//! serve::run_with(args, |site| {
-//!     let db = site.data_dir()?.join("class.sqlite3");
-//!     Ok(class::routes(db, site.public_url())) // an axum::Router of `/class/...` routes
-//! })
-//! ```
+//! its own routes through [`run_with`], and learns the server's addresses from [`Site`]: `--class`
+//! runs `run_with(args, crate::class::serve_routes)`, which opens `--data/class.sqlite3`, prints the
+//! teacher's URL and gives class mode's `/class/...` routes. Handlers see the client's address
+//! (`ConnectInfo<SocketAddr>`: class mode's join limit).
 
 mod backend;
 mod engine_ws;
