@@ -4,7 +4,8 @@
 # Backprop by hand's tensor language and class mode's messages.
 # Each target runs RUNS executions (default 1,000,000) from the saved corpus (fuzz/corpus/<target>, seeded
 # here with one small valid input each); new interesting inputs are added to it, and CI replays it on
-# stable Rust (kernels/tests/fuzz_corpus.rs, the app's config tests). Prints one line per target.
+# stable Rust (kernels/tests/fuzz_corpus.rs, classroom/tests/fuzz_corpus.rs, the app's config tests). Prints one
+# line per target.
 # Usage: scripts/fuzz.sh [RUNS] [target…]
 set -euo pipefail
 cd "$(dirname "$0")/.."

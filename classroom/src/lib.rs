@@ -21,6 +21,7 @@
 
 pub mod check;
 pub mod code;
+pub mod fuzz;
 pub mod message;
 pub mod pseudonym;
 pub mod spread;

@@ -164,7 +164,11 @@ fn temp(name: &str) -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_mid_class_nothing_acknowledged_is_lost() {
     let app = temp("app");
-    std::fs::write(app.join("index.html"), "<!doctype html><title>Backprop Lab</title>").unwrap();
+    std::fs::write(
+        app.join("index.html"),
+        "<!doctype html><title>Backprop Lab</title>",
+    )
+    .unwrap();
     let data = temp("data");
 
     let server = start(&app, &data, 0);
@@ -174,7 +178,10 @@ async fn killed_mid_class_nothing_acknowledged_is_lost() {
     for _ in 0..3 {
         let joined = join(port, &code).await;
         let mut ws = connect(port, &format!("/class/student?token={}", joined.token)).await;
-        assert!(matches!(recv(&mut ws).await, ToStudent::Welcome { acked: 0, .. }));
+        assert!(matches!(
+            recv(&mut ws).await,
+            ToStudent::Welcome { acked: 0, .. }
+        ));
         for seq in 1..=4 {
             acked(&mut ws, seq).await;
         }
@@ -189,8 +196,12 @@ async fn killed_mid_class_nothing_acknowledged_is_lost() {
     drop(server); // SIGKILL: no shutdown, no flush.
 
     let server = start(&app, &data, port);
-    assert_eq!(server.teacher_token, old_token, "the teacher's URL survives");
-    let (mut teacher, again, reports) = teacher(port, &server.teacher_token, Some(code.clone())).await;
+    assert_eq!(
+        server.teacher_token, old_token,
+        "the teacher's URL survives"
+    );
+    let (mut teacher, again, reports) =
+        teacher(port, &server.teacher_token, Some(code.clone())).await;
     assert_eq!(again, code);
     assert!(
         reports == 12 || reports == 13,
@@ -201,7 +212,10 @@ async fn killed_mid_class_nothing_acknowledged_is_lost() {
         let ToStudent::Welcome { acked: stored, .. } = recv(&mut ws).await else {
             panic!("expected Welcome")
         };
-        assert!(stored == 4 || (i == 0 && stored == 5), "student {i}: {stored}");
+        assert!(
+            stored == 4 || (i == 0 && stored == 5),
+            "student {i}: {stored}"
+        );
         acked(&mut ws, stored + 1).await;
         loop {
             match recv(&mut teacher).await {

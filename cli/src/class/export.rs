@@ -238,7 +238,10 @@ pub async fn csv(State(server): State<Arc<ClassServer>>, Query(q): Query<ExportQ
 }
 
 /// `GET /class/export.json`: the same rows as an array of objects (missing values are `null`).
-pub async fn json(State(server): State<Arc<ClassServer>>, Query(q): Query<ExportQuery>) -> Response {
+pub async fn json(
+    State(server): State<Arc<ClassServer>>,
+    Query(q): Query<ExportQuery>,
+) -> Response {
     match class_rows(&server, &q).await {
         Ok((code, rows)) => (
             [(

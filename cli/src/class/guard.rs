@@ -79,8 +79,7 @@ impl Bucket {
     /// keeps being refused.
     pub fn take(&mut self, rate: f64, burst: f64, overdraw: f64) -> Result<(), Duration> {
         let now = Instant::now();
-        self.tokens =
-            (self.tokens + now.duration_since(self.last).as_secs_f64() * rate).min(burst);
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * rate).min(burst);
         self.last = now;
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
@@ -123,9 +122,8 @@ impl JoinLimiter {
         if self.buckets.len() >= MAX_ADDRESSES {
             // A full bucket is the same as no bucket: forgetting those loses nothing.
             let now = Instant::now();
-            self.buckets.retain(|_, b| {
-                b.tokens + now.duration_since(b.last).as_secs_f64() * rate < burst
-            });
+            self.buckets
+                .retain(|_, b| b.tokens + now.duration_since(b.last).as_secs_f64() * rate < burst);
             if self.buckets.len() >= MAX_ADDRESSES {
                 return Err(60);
             }

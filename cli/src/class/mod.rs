@@ -6,7 +6,6 @@
 //! [`ClassServer::router`] into the app's router and serve it with
 //! `into_make_service_with_connect_info::<SocketAddr>()` (the join limit is per client address).
 
-
 mod export;
 mod guard;
 mod join;
@@ -73,10 +72,8 @@ pub fn serve_routes(site: &crate::serve::Site) -> Result<Router> {
     let mut config = ClassConfig::new(data_dir, token.clone());
     config.https = site.scheme() == "https";
     // With --lan the students' URL is the machine's network address, whatever the teacher opened.
-    config.public_base = site
-        .lan_urls()
-        .first()
-        .map(|url| url.trim_end_matches('/').to_owned());
+    config.public_base =
+        (!site.lan_urls().is_empty()).then(|| site.public_url().trim_end_matches('/').to_owned());
     let server = ClassServer::open(config)?;
     // Not println!: whoever started the server may have stopped reading standard output.
     let mut out = std::io::stdout();
@@ -142,8 +139,10 @@ impl ClassServer {
         }
         for row in classes {
             let students = by_class.remove(&row.code).unwrap_or_default();
-            let tokens: Vec<(String, u32)> =
-                students.iter().map(|s| (s.token.clone(), s.number)).collect();
+            let tokens: Vec<(String, u32)> = students
+                .iter()
+                .map(|s| (s.token.clone(), s.number))
+                .collect();
             let class = Arc::new(ClassLive::new(&row, students));
             for (token, number) in tokens {
                 live.tokens.insert(token, (class.clone(), number));
@@ -169,7 +168,8 @@ impl ClassServer {
         Router::new()
             .route(
                 "/class/join",
-                post(join::join).layer(DefaultBodyLimit::max(backprop_classroom::MAX_MESSAGE_BYTES)),
+                post(join::join)
+                    .layer(DefaultBodyLimit::max(backprop_classroom::MAX_MESSAGE_BYTES)),
             )
             .route("/class/teacher", get(teacher::connect))
             .route("/class/student", get(student::connect))

@@ -192,10 +192,7 @@ impl ClassState {
 
     /// Every student's view, in join order.
     pub fn views(&self) -> Vec<StudentView> {
-        self.students
-            .keys()
-            .filter_map(|&n| self.view(n))
-            .collect()
+        self.students.keys().filter_map(|&n| self.view(n)).collect()
     }
 }
 

@@ -31,7 +31,11 @@ pub struct StudentQuery {
 /// Messages a socket may save up: [`MAX_MESSAGES_PER_SECOND`] on average over ten seconds.
 const BURST: f64 = MAX_MESSAGES_PER_SECOND as f64 * 10.0;
 
-/// Checks the Origin and the student token, then upgrades.
+/// Pages one student may have connected at once (tabs); each socket has its own message rate, so
+/// this bounds what one token may send.
+const MAX_TABS: u32 = 4;
+
+/// Checks the Origin, the student token and the number of the student's open pages, then upgrades.
 pub async fn connect(
     State(server): State<Arc<ClassServer>>,
     Query(query): Query<StudentQuery>,
@@ -48,6 +52,15 @@ pub async fn connect(
         )
             .into_response();
     };
+    if class
+        .state()
+        .students
+        .get(&number)
+        .is_some_and(|s| s.online >= MAX_TABS)
+    {
+        let why = format!("{MAX_TABS} pages of this student are connected already; close one");
+        return (StatusCode::TOO_MANY_REQUESTS, why).into_response();
+    }
     ws::upgrade(upgrade, move |socket| async move {
         set_online(&class, number, true);
         session(&server, &class, number, socket).await;

@@ -13,12 +13,12 @@ use backprop_classroom::{TeacherMessage, ToStudent, ToTeacher};
 use serde::Deserialize;
 use tokio::sync::broadcast::{self, error::RecvError};
 
+use super::ClassServer;
 use super::guard::{is_teacher, now_ms, random, same_origin};
 use super::join::class_message;
 use super::queries::{self, ClassRow};
 use super::state::{ClassLive, TeacherEvent};
 use super::ws::{self, Incoming};
-use super::ClassServer;
 
 /// The token in a teacher's URL.
 #[derive(Deserialize)]

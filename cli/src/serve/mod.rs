@@ -6,14 +6,10 @@
 //!
 //! axum on tokio (hyper): the files through tower-http's `ServeDir` ([`files`]), the security headers
 //! on every answer ([`headers`]), the native engine's WebSocket ([`engine_ws`]). Another module adds
-//! its own routes through [`run_with`], and learns the server's addresses from [`Site`]:
-//!
-//! ```ignore
-//! serve::run_with(args, |site| {
-//!     let db = site.data_dir()?.join("class.sqlite3");
-//!     Ok(class::routes(db, site.public_url())) // an axum::Router of `/class/...` routes
-//! })
-//! ```
+//! its own routes through [`run_with`], and learns the server's addresses from [`Site`]: `--class`
+//! runs `run_with(args, crate::class::serve_routes)`, which opens `--data/class.sqlite3`, prints the
+//! teacher's URL and gives class mode's `/class/...` routes. Handlers see the client's address
+//! (`ConnectInfo<SocketAddr>`: class mode's join limit).
 
 mod backend;
 mod engine_ws;
@@ -78,8 +74,8 @@ pub struct ServeArgs {
     /// The private key (PEM) of --cert.
     #[arg(long, requires = "cert")]
     pub(crate) key: Option<PathBuf>,
-    /// Where serve keeps its state (the TLS certificate). Default: $XDG_DATA_HOME/backprop-lab
-    /// (~/.local/share/backprop-lab), created when first needed.
+    /// Where serve keeps its state (the TLS certificate, the classes of --class). Default:
+    /// $XDG_DATA_HOME/backprop-lab (~/.local/share/backprop-lab), created when first needed.
     #[arg(long)]
     pub(crate) data: Option<PathBuf>,
     /// Log every request on standard error (RUST_LOG, if set, says what to log instead).

@@ -33,8 +33,10 @@ async fn a_class_from_start_to_export() {
         assert!(matches!(welcome, ToStudent::Welcome { acked: 0, .. }));
         students.push((joined, ws));
     }
-    let names: std::collections::HashSet<_> =
-        students.iter().map(|(j, _)| j.pseudonym.en.clone()).collect();
+    let names: std::collections::HashSet<_> = students
+        .iter()
+        .map(|(j, _)| j.pseudonym.en.clone())
+        .collect();
     assert_eq!(names.len(), 3, "pseudonyms differ");
 
     // Each runs once: started, two evaluations, finished; every report acknowledged and shown.
@@ -93,7 +95,10 @@ async fn a_class_from_start_to_export() {
     };
     send(&mut teacher, &message).await;
     for (_, ws) in students.iter_mut() {
-        assert_eq!(recv::<ToStudent>(ws).await, ToStudent::Follow(follow.clone()));
+        assert_eq!(
+            recv::<ToStudent>(ws).await,
+            ToStudent::Follow(follow.clone())
+        );
     }
 
     // A student who reconnects is told what is stored and assigned.
@@ -115,9 +120,7 @@ async fn a_class_from_start_to_export() {
     }
 
     // The exports have one row per run, equal to what was sent.
-    let export = |ext: &str| {
-        format!("/class/export.{ext}?token={TEACHER}&code={code}")
-    };
+    let export = |ext: &str| format!("/class/export.{ext}?token={TEACHER}&code={code}");
     let csv = http(server.addr, &export("csv"), None, None).await;
     assert_eq!(csv.status, 200, "{}", csv.body);
     let lines: Vec<&str> = csv.body.trim_end().split("\r\n").collect();
@@ -140,7 +143,10 @@ async fn a_class_from_start_to_export() {
     let json = http(server.addr, &export("json"), None, None).await;
     let rows: Vec<serde_json::Value> = serde_json::from_str(&json.body).unwrap();
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[2]["test_accuracy"], serde_json::json!(0.8 + 0.05 * 2.0));
+    assert_eq!(
+        rows[2]["test_accuracy"],
+        serde_json::json!(0.8 + 0.05 * 2.0)
+    );
     assert_eq!(rows[0]["evaluations"], serde_json::json!(2));
 
     // A second teacher's socket resuming the class sees everything.

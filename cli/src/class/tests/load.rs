@@ -72,14 +72,12 @@ async fn a_hundred_students_reporting_every_second() {
             for seq in 1..=seconds {
                 tokio::time::sleep_until((start + offset + Duration::from_secs(seq)).into()).await;
                 let report = evaluation(1, seq as u32, 1.0 / seq as f64, 0.9);
-                sent_at.lock().unwrap().insert((joined.student, seq), Instant::now());
+                sent_at
+                    .lock()
+                    .unwrap()
+                    .insert((joined.student, seq), Instant::now());
                 send(&mut ws, &StudentMessage::Report { seq, report }).await;
-                loop {
-                    match recv(&mut ws).await {
-                        ToStudent::Ack { seq: s } if s == seq => break,
-                        other => panic!("expected Ack {seq}, got {other:?}"),
-                    }
-                }
+                assert_eq!(recv::<ToStudent>(&mut ws).await, ToStudent::Ack { seq });
                 acked += 1;
             }
             acked
@@ -114,7 +112,11 @@ async fn a_hundred_students_reporting_every_second() {
     );
     assert_eq!(acked, expected);
     assert_eq!(rows, acked, "rows in SQLite = acknowledged");
-    assert_eq!(latencies.len() as u64, acked, "the teacher heard of every report");
+    assert_eq!(
+        latencies.len() as u64,
+        acked,
+        "the teacher heard of every report"
+    );
     assert!(p95 <= Duration::from_secs(2), "p95 {p95:?}");
     assert!(
         rss_after.saturating_sub(rss_before) < 256 * 1024,

@@ -100,7 +100,12 @@ pub struct Answer {
 }
 
 /// One HTTP/1.1 request (`body` none: GET) with an optional Origin.
-pub async fn http(addr: SocketAddr, path: &str, body: Option<&str>, origin: Option<&str>) -> Answer {
+pub async fn http(
+    addr: SocketAddr,
+    path: &str,
+    body: Option<&str>,
+    origin: Option<&str>,
+) -> Answer {
     let stream = TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) =
         hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
@@ -151,7 +156,11 @@ pub async fn join(server: &TestServer, code: &str) -> Joined {
 }
 
 /// Opens a socket at `path` with an Origin (none: no header).
-pub async fn connect(addr: SocketAddr, path: &str, origin: Option<&str>) -> Result<Ws, tungstenite::Error> {
+pub async fn connect(
+    addr: SocketAddr,
+    path: &str,
+    origin: Option<&str>,
+) -> Result<Ws, tungstenite::Error> {
     let mut request = format!("ws://{addr}{path}").into_client_request().unwrap();
     if let Some(o) = origin {
         request.headers_mut().insert("origin", o.parse().unwrap());
@@ -189,7 +198,10 @@ pub async fn next_frame(ws: &mut Ws) -> Message {
             .expect("no message in time")
             .expect("socket ended")
             .expect("socket broke");
-        if matches!(message, Message::Text(_) | Message::Close(_) | Message::Binary(_)) {
+        if matches!(
+            message,
+            Message::Text(_) | Message::Close(_) | Message::Binary(_)
+        ) {
             return message;
         }
     }
@@ -198,8 +210,9 @@ pub async fn next_frame(ws: &mut Ws) -> Message {
 /// The next message as JSON of `T`.
 pub async fn recv<T: serde::de::DeserializeOwned>(ws: &mut Ws) -> T {
     match next_frame(ws).await {
-        Message::Text(text) => serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{e}: {text}")),
+        Message::Text(text) => {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+        }
         other => panic!("expected text, got {other:?}"),
     }
 }
@@ -207,7 +220,9 @@ pub async fn recv<T: serde::de::DeserializeOwned>(ws: &mut Ws) -> T {
 /// The teacher's socket after `Start`: the socket, the class code and the snapshot's report count.
 pub async fn start_class(server: &TestServer, resume: Option<&str>) -> (Ws, String, usize) {
     let path = format!("/class/teacher?token={TEACHER}");
-    let mut ws = connect(server.addr, &path, Some(&server.origin())).await.unwrap();
+    let mut ws = connect(server.addr, &path, Some(&server.origin()))
+        .await
+        .unwrap();
     let resume = resume.map(str::to_owned);
     send(&mut ws, &TeacherMessage::Start { resume }).await;
     let code = match recv(&mut ws).await {
@@ -227,7 +242,9 @@ pub async fn start_class(server: &TestServer, resume: Option<&str>) -> (Ws, Stri
 /// A student's socket after `Welcome`: the socket and the welcome's `acked`.
 pub async fn student_socket(server: &TestServer, token: &str) -> (Ws, ToStudent) {
     let path = format!("/class/student?token={token}");
-    let mut ws = connect(server.addr, &path, Some(&server.origin())).await.unwrap();
+    let mut ws = connect(server.addr, &path, Some(&server.origin()))
+        .await
+        .unwrap();
     let welcome: ToStudent = recv(&mut ws).await;
     assert!(matches!(welcome, ToStudent::Welcome { .. }), "{welcome:?}");
     (ws, welcome)

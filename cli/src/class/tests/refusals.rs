@@ -1,6 +1,6 @@
 //! Everything that must be refused is, with its reason, and the server keeps serving after each.
 
-use backprop_classroom::{StudentMessage, TeacherMessage, ToStudent, ToTeacher, MAX_MESSAGE_BYTES};
+use backprop_classroom::{MAX_MESSAGE_BYTES, StudentMessage, TeacherMessage, ToStudent, ToTeacher};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
@@ -14,11 +14,20 @@ async fn strangers_and_bad_requests_are_refused_with_reasons() {
     let (mut teacher, code, _) = start_class(&server, None).await;
 
     // Wrong teacher token, on the socket and the exports.
-    let (status, why) = refused_upgrade(
-        connect(server.addr, "/class/teacher?token=guess", Some(&origin)).await,
+    let (status, why) =
+        refused_upgrade(connect(server.addr, "/class/teacher?token=guess", Some(&origin)).await);
+    assert_eq!(
+        (status, why.contains("teacher token")),
+        (403, true),
+        "{why}"
     );
-    assert_eq!((status, why.contains("teacher token")), (403, true), "{why}");
-    let export = http(server.addr, &format!("/class/export.csv?token=guess&code={code}"), None, None).await;
+    let export = http(
+        server.addr,
+        &format!("/class/export.csv?token=guess&code={code}"),
+        None,
+        None,
+    )
+    .await;
     assert_eq!(export.status, 403, "{}", export.body);
 
     // Another site's page, or none, on the sockets and the join.
@@ -28,7 +37,12 @@ async fn strangers_and_bad_requests_are_refused_with_reasons() {
         assert_eq!((status, why.contains("rigin")), (403, true), "{why}");
         let body = format!(r#"{{"code":"{code}"}}"#);
         let join = http(server.addr, "/class/join", Some(&body), bad).await;
-        assert_eq!((join.status, join.body.contains("rigin")), (403, true), "{}", join.body);
+        assert_eq!(
+            (join.status, join.body.contains("rigin")),
+            (403, true),
+            "{}",
+            join.body
+        );
     }
     let joined = join(&server, &code).await;
     let student_path = format!("/class/student?token={}", joined.token);
@@ -45,9 +59,17 @@ async fn strangers_and_bad_requests_are_refused_with_reasons() {
         async move { http(server.addr, "/class/join", Some(&body), Some(&origin)).await }
     };
     let wrong = post(r#"{"code":"ZZZZZZ"}"#.into()).await;
-    assert_eq!((wrong.status, wrong.body.contains("ZZZZZZ")), (404, true), "{}", wrong.body);
+    assert_eq!(
+        (wrong.status, wrong.body.contains("ZZZZZZ")),
+        (404, true),
+        "{}",
+        wrong.body
+    );
     let malformed = post(r#"{"code":"#.into()).await;
-    assert_eq!((malformed.status, malformed.body.contains("malformed")), (400, true));
+    assert_eq!(
+        (malformed.status, malformed.body.contains("malformed")),
+        (400, true)
+    );
     let extra = post(format!(r#"{{"code":"{code}","name":"Ann"}}"#)).await;
     assert_eq!(extra.status, 400, "a name is never sent: {}", extra.body);
     let huge = post(format!(r#"{{"code":"{}"}}"#, "A".repeat(MAX_MESSAGE_BYTES))).await;
@@ -55,7 +77,9 @@ async fn strangers_and_bad_requests_are_refused_with_reasons() {
 
     // The teacher's bad messages.
     let (mut fresh, _) = (
-        connect(server.addr, &teacher_path, Some(&origin)).await.unwrap(),
+        connect(server.addr, &teacher_path, Some(&origin))
+            .await
+            .unwrap(),
         (),
     );
     let refused = |m: ToTeacher| match m {
@@ -64,7 +88,10 @@ async fn strangers_and_bad_requests_are_refused_with_reasons() {
     };
     // The join above reached the teacher's socket first.
     assert!(matches!(recv(&mut teacher).await, ToTeacher::Student(_)));
-    fresh.send(Message::text(r#"{"type":"end"}"#)).await.unwrap();
+    fresh
+        .send(Message::text(r#"{"type":"end"}"#))
+        .await
+        .unwrap();
     assert!(refused(recv(&mut fresh).await).contains("start"));
     fresh
         .send(Message::text(r#"{"type":"start","resume":"ZZZZZZ"}"#))
@@ -91,7 +118,14 @@ async fn strangers_and_bad_requests_are_refused_with_reasons() {
     if let backprop_classroom::ReportBody::Started { settings } = &mut bad.body {
         settings.lr = 50.0;
     }
-    send(&mut ws, &StudentMessage::Report { seq: 1, report: bad }).await;
+    send(
+        &mut ws,
+        &StudentMessage::Report {
+            seq: 1,
+            report: bad,
+        },
+    )
+    .await;
     assert!(refusal(recv(&mut ws).await).1.contains("settings.lr"));
     ws.send(Message::text(
         r#"{"type":"report","seq":1,"report":{"run":1,"lesson":"train","body":{"kind":"evaluation","step":1,"loss":-1,"val_accuracy":0.5}}}"#,
@@ -153,6 +187,18 @@ async fn strangers_and_bad_requests_are_refused_with_reasons() {
         }
     }
     assert_eq!(rows_in_sqlite(&dir.0), 3);
+
+    // A fifth page of the same student is refused (each page has its own message rate).
+    let mut tabs = vec![ws];
+    for _ in 0..3 {
+        tabs.push(student_socket(&server, &joined.token).await.0);
+    }
+    let (status, why) = refused_upgrade(connect(server.addr, &student_path, Some(&origin)).await);
+    assert_eq!(
+        (status, why.contains("connected already")),
+        (429, true),
+        "{why}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -164,16 +210,35 @@ async fn guessing_codes_hits_the_join_limit() {
     let alphabet = backprop_classroom::code::ALPHABET;
     let guess = |i: u32| format!(r#"{{"code":"GUESS{}"}}"#, alphabet[i as usize] as char);
     for i in 0..limit {
-        let answer = http(server.addr, "/class/join", Some(&guess(i)), Some(&server.origin())).await;
+        let answer = http(
+            server.addr,
+            "/class/join",
+            Some(&guess(i)),
+            Some(&server.origin()),
+        )
+        .await;
         assert_eq!(answer.status, 404, "attempt {i}: {}", answer.body);
     }
     let body = format!(r#"{{"code":"{code}"}}"#);
-    let limited = http(server.addr, "/class/join", Some(&body), Some(&server.origin())).await;
+    let limited = http(
+        server.addr,
+        "/class/join",
+        Some(&body),
+        Some(&server.origin()),
+    )
+    .await;
     assert_eq!(limited.status, 429, "{}", limited.body);
-    assert!(limited.body.contains("too many join attempts"), "{}", limited.body);
+    assert!(
+        limited.body.contains("too many join attempts"),
+        "{}",
+        limited.body
+    );
     let wait: u64 = limited.retry_after.unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
     // The server keeps serving: the teacher's socket still answers.
     send(&mut teacher, &TeacherMessage::Keep { keep: true }).await;
-    assert!(matches!(recv(&mut teacher).await, ToTeacher::Class { kept: true, .. }));
+    assert!(matches!(
+        recv(&mut teacher).await,
+        ToTeacher::Class { kept: true, .. }
+    ));
 }

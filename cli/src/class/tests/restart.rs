@@ -11,6 +11,8 @@ async fn a_killed_server_resumes_its_class() {
     let server = TestServer::start(TestServer::config(&dir.0)).await;
     let (mut teacher, code, _) = start_class(&server, None).await;
     let mut tokens = Vec::new();
+    // The sockets stay open: the kill drops them mid-class.
+    let mut open = Vec::new();
     for _ in 0..2 {
         let joined = join(&server, &code).await;
         let (mut ws, _) = student_socket(&server, &joined.token).await;
@@ -18,8 +20,7 @@ async fn a_killed_server_resumes_its_class() {
             report_acked(&mut ws, seq, evaluation(1, seq as u32 * 10, 0.5, 0.5)).await;
         }
         tokens.push(joined.token);
-        // The socket is left open: the kill drops it mid-class.
-        std::mem::forget(ws);
+        open.push(ws);
     }
     let assign = TeacherMessage::Assign {
         spread: backprop_classroom::Spread::Seeds,
@@ -36,7 +37,11 @@ async fn a_killed_server_resumes_its_class() {
     }
     server.kill();
     drop(teacher);
-    assert_eq!(rows_in_sqlite(&dir.0), 6, "every acknowledged report is stored");
+    assert_eq!(
+        rows_in_sqlite(&dir.0),
+        6,
+        "every acknowledged report is stored"
+    );
 
     let server = TestServer::start(TestServer::config(&dir.0)).await;
     let (mut teacher, again, reports) = start_class(&server, Some(&code)).await;
@@ -65,7 +70,10 @@ async fn a_killed_server_resumes_its_class() {
         },
     )
     .await;
-    assert!(matches!(recv(&mut ws).await, ToStudent::Refused { seq: Some(6), .. }));
+    assert!(matches!(
+        recv(&mut ws).await,
+        ToStudent::Refused { seq: Some(6), .. }
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,10 +85,19 @@ async fn classes_expire_unless_kept() {
     let (mut kept, kept_code, _) = start_class(&server, None).await;
     let (_, gone_code, _) = start_class(&server, None).await;
     let body = format!(r#"{{"code":"{gone_code}"}}"#);
-    let expired = http(server.addr, "/class/join", Some(&body), Some(&server.origin())).await;
+    let expired = http(
+        server.addr,
+        "/class/join",
+        Some(&body),
+        Some(&server.origin()),
+    )
+    .await;
     assert_eq!(expired.status, 404, "{}", expired.body);
     send(&mut kept, &TeacherMessage::Keep { keep: true }).await;
-    assert!(matches!(recv(&mut kept).await, ToTeacher::Class { kept: true, .. }));
+    assert!(matches!(
+        recv(&mut kept).await,
+        ToTeacher::Class { kept: true, .. }
+    ));
     let joined = join(&server, &kept_code).await;
     server.kill();
 
@@ -90,7 +107,9 @@ async fn classes_expire_unless_kept() {
     let (_ws, welcome) = student_socket(&server, &joined.token).await;
     assert!(matches!(welcome, ToStudent::Welcome { acked: 0, .. }));
     let path = format!("/class/teacher?token={TEACHER}");
-    let mut teacher = connect(server.addr, &path, Some(&server.origin())).await.unwrap();
+    let mut teacher = connect(server.addr, &path, Some(&server.origin()))
+        .await
+        .unwrap();
     let resume = TeacherMessage::Start {
         resume: Some(gone_code.clone()),
     };
