@@ -43,7 +43,13 @@ impl Page {
             Self::Home => view! { <Home unknown=unknown_lesson /> }.into_any(),
             Self::Teacher => view! { <teacher::Teacher /> }.into_any(),
             Self::Glossary => view! { <glossary::Glossary /> }.into_any(),
-            Self::Class => view! { <crate::class::teacher::ClassPage /> }.into_any(),
+            // The dashboard (its charts, grid and QR code) is its own wasm chunk: a student's page,
+            // which carries only the class bar, never downloads it.
+            Self::Class => (crate::lessons::lesson::split_page!(
+                class_dashboard,
+                class_dashboard_page,
+                view! { <crate::class::teacher::ClassPage /> }.into_any()
+            ))(),
         }
     }
 }
