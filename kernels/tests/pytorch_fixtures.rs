@@ -126,7 +126,12 @@ impl Updates {
                 .iter()
                 .map(|n| {
                     let t = st.tensor(&format!("init.{n}")).unwrap();
-                    ((*n).to_string(), t.data().to_vec(), t.shape().to_vec(), t.dtype())
+                    (
+                        (*n).to_string(),
+                        t.data().to_vec(),
+                        t.shape().to_vec(),
+                        t.dtype(),
+                    )
                 })
                 .collect();
         let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = init
