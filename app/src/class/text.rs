@@ -35,7 +35,7 @@ pub const CLASS_FULL: Text = tx("The class is full ({n} students).", "课堂已�
 pub const SERVER_SAYS: Text = tx("The server refused the join", "服务器拒绝了加入");
 pub const UNREACHABLE: Text = tx(
     "The class server could not be reached: ",
-    "无法连接到课堂服务器：",
+    "无法连接到课堂服务器，请检查网络后再试。",
 );
 pub const YOU_ARE: Text = tx("You are", "你的化名是");
 pub const IN_CLASS: Text = tx("In class {code} · connected", "已加入课堂 {code} · 已连接");

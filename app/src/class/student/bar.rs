@@ -30,6 +30,13 @@ pub fn assigned_notice(
                 .replace("{seed}", &seed.to_string()),
         );
     }
+    if !parts.is_empty() {
+        match begun {
+            Some(true) => parts.push(text::PRESS_RESET.get(lang).to_string()),
+            Some(false) => parts.push(text::NEXT_START.get(lang).to_string()),
+            None => {}
+        }
+    }
     if let Some(sigma) = a.dp_sigma {
         parts.push(
             text::SIGMA_SET
@@ -40,13 +47,6 @@ pub fn assigned_notice(
     if parts.is_empty() {
         text::CLEARED.get(lang).to_string()
     } else {
-        if a.lr.is_some() || a.seed.is_some() {
-            match begun {
-                Some(true) => parts.push(text::PRESS_RESET.get(lang).to_string()),
-                Some(false) => parts.push(text::NEXT_START.get(lang).to_string()),
-                None => {}
-            }
-        }
         parts.join(if lang == Lang::Zh { "" } else { " " })
     }
 }
