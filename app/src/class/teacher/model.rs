@@ -73,6 +73,9 @@ pub struct Point {
     pub optimizer: String,
 }
 
+/// A run's learning rate (once known) and validation-accuracy curve, `(step, accuracy)`.
+pub type Curve = (Option<f64>, Vec<(f64, f64)>);
+
 /// Which runs the learning-rate chart shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Filter {
@@ -285,7 +288,7 @@ impl ClassModel {
     }
 
     /// Every run's validation-accuracy curve, `(step, accuracy)`, with the run's learning rate.
-    pub fn curves(&self) -> Vec<(Option<f64>, Vec<(f64, f64)>)> {
+    pub fn curves(&self) -> Vec<Curve> {
         self.runs
             .values()
             .filter(|r| !r.evals.is_empty())
