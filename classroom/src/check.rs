@@ -91,7 +91,13 @@ fn check_report(report: &Report) -> Result<(), Refusal> {
     }
     check_name("lesson", &report.lesson)?;
     match &report.body {
-        ReportBody::Started { settings } => check_settings(settings),
+        ReportBody::Started {
+            settings,
+            from_step,
+        } => {
+            check_step(*from_step)?;
+            check_settings(settings)
+        }
         ReportBody::Evaluation {
             step,
             loss,
@@ -245,6 +251,11 @@ mod tests {
         for body in [
             ReportBody::Started {
                 settings: settings(),
+                from_step: 0,
+            },
+            ReportBody::Started {
+                settings: settings(),
+                from_step: 4000,
             },
             ReportBody::Evaluation {
                 step: 100,
@@ -316,11 +327,21 @@ mod tests {
         assert!(refused(r#"{"type":"report","seq":1,"report":{"run":1,"lesson":"train","body":{"kind":"evaluation","step":1,"loss":0.1,"val_accuracy":0.5}},"image":[1,2]}"#).contains("malformed"));
         let mut s = settings();
         s.lr = 11.0;
-        assert!(refused(&report(ReportBody::Started { settings: s })).contains("settings.lr"));
+        assert!(
+            refused(&report(ReportBody::Started {
+                settings: s,
+                from_step: 0,
+            }))
+            .contains("settings.lr")
+        );
         let mut s = settings();
         s.optimizer = "SGD; DROP TABLE".into();
         assert!(
-            refused(&report(ReportBody::Started { settings: s })).contains("settings.optimizer")
+            refused(&report(ReportBody::Started {
+                settings: s,
+                from_step: 0,
+            }))
+            .contains("settings.optimizer")
         );
         assert!(
             refused(&report(ReportBody::Evaluation {

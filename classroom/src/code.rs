@@ -1,7 +1,8 @@
 //! Join codes: six characters from an alphabet without look-alikes (no 0/O, 1/I/L), so a code read off
-//! a projector is typed right. 31^6 ≈ 887 million codes: with 10 classes open and joins limited to
-//! [`JOIN_ATTEMPTS_PER_MINUTE`] per address, guessing any open class takes one address about
-//! 887e6 / 10 / 10 ≈ 8.9 million minutes (17 years) on average.
+//! a projector is typed right. 31^6 ≈ 887.5 million codes, each equally likely ([`from_random`] rejects
+//! the bytes that would favour some characters). Joins are limited to [`JOIN_ATTEMPTS_PER_MINUTE`] per
+//! address, so one address trying for a class's whole 24 hours (14,400 tries) has about a 1 in 62,000
+//! chance of hitting that class (1 in 6,200 of hitting one of 10 open classes).
 
 /// The characters a code is made of.
 pub const ALPHABET: &[u8; 31] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -10,13 +11,20 @@ pub const LENGTH: usize = 6;
 /// Join attempts one network address may make per minute (a wrong code counts; a right one too).
 pub const JOIN_ATTEMPTS_PER_MINUTE: u32 = 10;
 
-/// A code made from random bytes (the server's randomness; one byte per character, rejection-free
-/// because 256 mod 31 is small enough not to matter for a code that is also rate-limited).
-pub fn from_random(bytes: [u8; LENGTH]) -> String {
-    bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
+/// The bytes [`from_random`] uses: below 248 = 8 × 31, so every character is equally likely.
+const ACCEPTED: u8 = (256 / ALPHABET.len() * ALPHABET.len()) as u8;
+
+/// A code made from random bytes (the server's randomness, drawn one at a time by `next`): a byte of
+/// 248 or more is rejected and another drawn, so that `byte % 31` is uniform.
+pub fn from_random(mut next: impl FnMut() -> u8) -> String {
+    let mut code = String::with_capacity(LENGTH);
+    while code.len() < LENGTH {
+        let b = next();
+        if b < ACCEPTED {
+            code.push(ALPHABET[b as usize % ALPHABET.len()] as char);
+        }
+    }
+    code
 }
 
 /// A typed code in canonical form: upper case, spaces and dashes dropped, `O`→`0` is *not* guessed
@@ -39,8 +47,20 @@ mod tests {
 
     #[test]
     fn codes_are_typed_forgivingly_and_checked_strictly() {
-        let code = from_random([0, 30, 31, 255, 7, 100]);
-        assert_eq!(code.len(), LENGTH);
+        let mut bytes = [0u8, 30, 31, 255, 248, 7, 100, 247].into_iter();
+        let code = from_random(|| bytes.next().unwrap());
+        assert_eq!(code, "A9AHH9", "248 and 255 are rejected");
+        assert_eq!(ACCEPTED, 248);
+        // Every character equally often over the accepted bytes.
+        let mut counts = [0u32; 31];
+        let mut all = (0..=255u8).cycle();
+        for c in (0..248)
+            .map(|_| from_random(|| all.next().unwrap()))
+            .flat_map(|c| c.into_bytes())
+        {
+            counts[ALPHABET.iter().position(|&a| a == c).unwrap()] += 1;
+        }
+        assert!(counts.iter().all(|&n| n == counts[0]), "{counts:?}");
         assert_eq!(
             normalise(&code.to_lowercase()).as_deref(),
             Some(code.as_str())

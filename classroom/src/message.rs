@@ -61,6 +61,11 @@ pub enum ReportBody {
     Started {
         /// The form's settings.
         settings: RunSettings,
+        /// The training step the run starts from: 0 for a fresh initialisation, more for a run that
+        /// goes on from trained weights (a saved run continued after a reload, a run resumed with a new
+        /// learning rate, a rate changed while it ran). Absent in the JSON when 0.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        from_step: u32,
     },
     /// One evaluation during the run.
     Evaluation {
@@ -309,4 +314,9 @@ pub enum ToTeacher {
     },
     /// The class has ended.
     Ended,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

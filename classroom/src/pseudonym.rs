@@ -1,6 +1,7 @@
-//! Pseudonyms ("Blue Otter 17" / "蓝色水獭 17"): what the class sees of a student. Made by the server
-//! from the join order and a random number, so two students of one class never share one; no name a
-//! student types ever leaves their browser.
+//! Pseudonyms ("Blue Otter" / "蓝色水獭", then "Blue Otter 17" once the 192 colour–animal pairs are
+//! used up): what the class sees of a student. Made by the server from the join order and a random
+//! number, so two students of one class never share one; no name a student types ever leaves their
+//! browser.
 
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +50,8 @@ pub struct Pseudonym {
 
 impl Pseudonym {
     /// The pseudonym of the `index`-th student to join (from 0), shuffled by the class's `salt` so
-    /// classes differ. Distinct for every index below 12 × 16 × 90 = 17,280.
+    /// classes differ. The first 192 students get a colour and an animal alone; each later round of 192
+    /// adds a number (10 to 99, shifted by the salt). Distinct for every index below 192 × 90 = 17,280.
     pub fn new(index: u32, salt: u32) -> Self {
         let pairs = (COLOURS.len() * ANIMALS.len()) as u32;
         // A multiplier prime to 192 pairs walks every colour/animal pair once before repeating.
@@ -58,7 +60,15 @@ impl Pseudonym {
             COLOURS[(pair % COLOURS.len() as u32) as usize],
             ANIMALS[(pair / COLOURS.len() as u32) as usize],
         );
-        let number = 10 + (index / pairs + salt / pairs) % 90;
+        let round = index / pairs;
+        if round == 0 {
+            return Self {
+                en: format!("{} {}", colour.0, animal.0),
+                zh: format!("{}{}", colour.1, animal.1),
+            };
+        }
+        // Rounds 1 to 89 take 89 different numbers (round 0 has none).
+        let number = 10 + (round + salt / pairs) % 90;
         Self {
             en: format!("{} {} {number}", colour.0, animal.0),
             zh: format!("{}{} {number}", colour.1, animal.1),
@@ -74,10 +84,16 @@ mod tests {
     #[test]
     fn a_class_never_shares_a_pseudonym() {
         for salt in [0, 1, 12345, u32::MAX] {
-            let names: HashSet<String> = (0..1000).map(|i| Pseudonym::new(i, salt).en).collect();
-            assert_eq!(names.len(), 1000, "salt {salt}");
+            let names: HashSet<String> = (0..17_280).map(|i| Pseudonym::new(i, salt).en).collect();
+            assert_eq!(names.len(), 17_280, "salt {salt}");
+            let zh: HashSet<String> = (0..17_280).map(|i| Pseudonym::new(i, salt).zh).collect();
+            assert_eq!(zh.len(), 17_280, "salt {salt}");
         }
+        // The first 192 have no number; later ones do, in both languages alike.
         let p = Pseudonym::new(0, 0);
-        assert!(p.en.split(' ').count() == 3 && p.zh.ends_with(&p.en[p.en.rfind(' ').unwrap()..]));
+        assert_eq!(p.en.split(' ').count(), 2, "{}", p.en);
+        assert!(!p.zh.contains(' '), "{}", p.zh);
+        let q = Pseudonym::new(192, 7);
+        assert!(q.en.split(' ').count() == 3 && q.zh.ends_with(&q.en[q.en.rfind(' ').unwrap()..]));
     }
 }

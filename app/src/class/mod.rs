@@ -24,9 +24,10 @@ pub fn assigned() -> Option<leptos::prelude::RwSignal<Option<Assignment>>> {
     student::class().map(|c| c.assigned)
 }
 
-/// A lesson's form took the assigned settings: a reconnect does not apply them again.
-pub fn taken(a: &Assignment) {
+/// A lesson's form took the assigned settings: a reconnect does not apply them again. `begun`: a run
+/// had begun (the student's bar says Reset starts a new run with them).
+pub fn taken(a: &Assignment, begun: bool) {
     if let Some(c) = student::class() {
-        c.taken(a);
+        c.taken(a, begun);
     }
 }

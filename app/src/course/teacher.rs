@@ -107,9 +107,9 @@ pub fn Teacher() -> impl IntoView {
     let glossary = tx("English–Chinese glossary", "中英术语表");
     let class_mode = tx(
         "Teach a class: with backprop-lab serve --class, students join with a code or a QR code and your screen shows the whole class's runs live.",
-        "带全班上课：用 backprop-lab serve --class，学生用代码或二维码加入，你的屏幕实时显示全班的运行。",
+        "带全班上课：用 backprop-lab serve --class，学生用加入码或二维码加入，你的屏幕实时显示全班的运行。",
     );
-    let class_open = tx("The class dashboard", "班级看板");
+    let class_open = tx("The class dashboard", "课堂看板");
     let minutes = tx("min", "分钟");
     let steps = tx("steps", "个步骤");
     let minutes_each: Vec<u32> = LESSONS.iter().map(|l| l.info.minutes).collect();

@@ -82,7 +82,7 @@ pub fn rows(reports: &[StoredReport], pseudonym: impl Fn(u32) -> String) -> Vec<
             ..RunRow::default()
         });
         match &r.report.body {
-            ReportBody::Started { settings: s } => {
+            ReportBody::Started { settings: s, .. } => {
                 row.lr = Some(s.lr);
                 row.momentum = Some(s.momentum);
                 row.batch = Some(s.batch);

@@ -176,7 +176,7 @@ async fn new_class(server: &Arc<ClassServer>) -> Result<Arc<ClassLive>, String> 
     for _ in 0..16 {
         let now = now_ms();
         let row = ClassRow {
-            code: backprop_classroom::code::from_random(random()),
+            code: backprop_classroom::code::from_random(|| random::<1>()[0]),
             expires_ms: now + server.config.expiry.as_millis() as u64,
             kept: false,
             ended: false,

@@ -11,8 +11,14 @@ use crate::class::text;
 use crate::route::Router;
 use crate::ui::i18n::Lang;
 
-/// The notice of an assignment, in the page's language.
-pub fn assigned_notice(a: &backprop_classroom::Assignment, lang: Lang) -> String {
+/// The notice of an assignment, in the page's language. `begun`: a run had begun when the form took
+/// it (Reset starts a new run with it), `Some(false)`: the form was reset with it (the next Start uses
+/// it), `None`: no lesson's form has taken it yet.
+pub fn assigned_notice(
+    a: &backprop_classroom::Assignment,
+    begun: Option<bool>,
+    lang: Lang,
+) -> String {
     let mut parts = Vec::new();
     if let Some(lr) = a.lr {
         parts.push(text::LR_SET.get(lang).replace("{lr}", &lr.to_string()));
@@ -24,6 +30,13 @@ pub fn assigned_notice(a: &backprop_classroom::Assignment, lang: Lang) -> String
                 .replace("{seed}", &seed.to_string()),
         );
     }
+    if !parts.is_empty() {
+        match begun {
+            Some(true) => parts.push(text::PRESS_RESET.get(lang).to_string()),
+            Some(false) => parts.push(text::NEXT_START.get(lang).to_string()),
+            None => {}
+        }
+    }
     if let Some(sigma) = a.dp_sigma {
         parts.push(
             text::SIGMA_SET
@@ -34,7 +47,7 @@ pub fn assigned_notice(a: &backprop_classroom::Assignment, lang: Lang) -> String
     if parts.is_empty() {
         text::CLEARED.get(lang).to_string()
     } else {
-        parts.join(" ")
+        parts.join(if lang == Lang::Zh { "" } else { " " })
     }
 }
 
@@ -137,7 +150,10 @@ fn joined_bar(class: Class, lang: RwSignal<Lang>) -> impl IntoView {
         <div class="class-bar" data-testid="class-bar" role="status" aria-live="polite">
             <span class="class-who">{move || text::YOU_ARE.get(lang.get())} " "
                 <strong data-testid="class-pseudonym">{pseudonym}</strong>
-                {move || name().map(|n| view! { " (" <span data-testid="class-own-name">{n}</span> ")" })}
+                {move || name().map(|n| {
+                    let (open, close) = if lang.get() == Lang::Zh { ("（", "）") } else { (" (", ")") };
+                    view! { {open} <span data-testid="class-own-name">{n}</span> {close} }
+                })}
             </span>
             {move || connected().then(|| view! {
                 <span class="class-joined" data-testid="class-joined" data-code=code>
@@ -154,13 +170,14 @@ fn joined_bar(class: Class, lang: RwSignal<Lang>) -> impl IntoView {
             {move || ended().then(|| view! { <p class="class-ended" data-testid="class-ended">{move || text::ENDED.get(lang.get())}</p> })}
             {move || class.notice.get().map(|n| {
                 let line = move || match &n {
-                    Notice::Assigned(a) => assigned_notice(a, lang.get()),
+                    Notice::Assigned(a) => assigned_notice(a, class.begun.get(), lang.get()),
                     Notice::Followed => text::FOLLOWING.get(lang.get()).to_string(),
                 };
                 view! { <p class="class-notice" data-testid="class-notice">{line}</p> }
             })}
-            {move || class.refused.get().map(|r| view! {
-                <p class="error" data-testid="class-refused">{move || text::REFUSED.get(lang.get())} {r.clone()}</p>
+            {move || class.refused.get().map(|r| {
+                let raw = r.clone();
+                view! { <p class="error" data-testid="class-refused" title=raw>{move || text::REFUSED.get(lang.get())} {move || text::refusal(&r, lang.get())}</p> }
             })}
         </div>
     }
@@ -189,13 +206,17 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            assigned_notice(&a, Lang::En),
-            "Your teacher set the learning rate to 0.1 for your next run."
+            assigned_notice(&a, Some(true), Lang::En),
+            "Your teacher set your learning rate to 0.1. Press Reset to start a new run with it."
         );
         assert_eq!(
-            assigned_notice(&a, Lang::Zh),
-            "老师把你下一次运行的学习率设为 0.1。"
+            assigned_notice(&a, Some(false), Lang::Zh),
+            "老师把你的学习率设为 0.1。下一次按“开始”时就会使用它。"
         );
-        assert!(assigned_notice(&Assignment::default(), Lang::En).contains("took"));
+        assert_eq!(
+            assigned_notice(&a, None, Lang::En),
+            "Your teacher set your learning rate to 0.1."
+        );
+        assert!(assigned_notice(&Assignment::default(), None, Lang::En).contains("took"));
     }
 }

@@ -11,7 +11,11 @@ use crate::ui::i18n::Lang;
 
 /// Asks the server to join the class `code`; a refusal is a sentence for the page.
 pub async fn join(code: &str, lang: Lang) -> Result<Joined, String> {
-    let unreachable = |e: String| format!("{}{e}", text::UNREACHABLE.get(lang));
+    // The browser's own error is English: it follows in English only.
+    let unreachable = |e: String| match lang {
+        Lang::En => format!("{}{e}", text::UNREACHABLE.get(lang)),
+        Lang::Zh => text::UNREACHABLE.get(lang).to_string(),
+    };
     let body = to_json(&JoinRequest {
         code: code.to_string(),
     })

@@ -41,6 +41,8 @@ pub struct Class {
     pub refused: RwSignal<Option<String>>,
     /// Settings the teacher assigned that no lesson's form has taken yet.
     pub assigned: RwSignal<Option<Assignment>>,
+    /// Whether a run had begun when a lesson's form took the last assignment (`None`: not taken yet).
+    pub begun: RwSignal<Option<bool>>,
     /// The code of a class the page was opened to join (`?class=`), kept while the student looks
     /// around before joining (opening a lesson drops it from the URL).
     pub invited: RwSignal<Option<String>>,
@@ -200,12 +202,14 @@ impl Class {
         if key.is_some() && key == applied {
             return;
         }
+        self.begun.set(None);
         self.notice.set(Some(Notice::Assigned(a.clone())));
         self.assigned.set(Some(a));
     }
 
-    /// A lesson's form took the assigned settings.
-    pub fn taken(&self, a: &Assignment) {
+    /// A lesson's form took the assigned settings (`begun`: a run had begun, so Reset is needed).
+    pub fn taken(&self, a: &Assignment, begun: bool) {
+        self.begun.set(Some(begun));
         let key = to_json(a).ok();
         self.edit(|r| r.applied = key);
         self.assigned.set(None);
@@ -305,6 +309,7 @@ pub fn install(router: Router) -> Class {
         notice: RwSignal::new(None),
         refused: RwSignal::new(None),
         assigned: RwSignal::new(None),
+        begun: RwSignal::new(None),
         invited: RwSignal::new(None),
         router,
     };

@@ -1,10 +1,13 @@
-//! The dashboard's own drawings: the pooled scatter charts (learning rate on a log axis, or ε on a
-//! linear one, against accuracy, one dot per student run), a student's sparkline, and the join URL's
-//! QR code. SVG with attributes only (the page's CSP allows no inline styles).
+//! The dashboard's own drawings: the pooled scatter charts (learning rate or ε on a log axis against
+//! accuracy, one dot per student run), a student's sparkline, and the join URL's QR code. SVG with attributes only (the page's CSP allows no inline styles).
+
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
-use crate::ui::i18n::{Lang, Text};
+use super::model::{Figure, Point};
+use super::text;
+use crate::ui::i18n::{Lang, Text, grouped, percent};
 
 /// Where `v` falls between `lo` and `hi` on a log axis, from 0 to 1 (clamped).
 pub fn log_position(v: f64, lo: f64, hi: f64) -> f64 {
@@ -32,10 +35,62 @@ pub fn decades(lo: f64, hi: f64) -> Vec<f64> {
     (a..=b).map(|e| 10f64.powi(e)).collect()
 }
 
-fn tick_label(v: f64) -> String {
-    // 0.001 … 10 as written in a form, not 1e-3.
+/// A tick's or tooltip's number as a form writes it: 0.001 … 10, not 1e-3; below 0.0001 the 1e-7 form
+/// (a fixed number of decimals would print a small rate as 0).
+pub fn tick_label(v: f64) -> String {
+    if v != 0.0 && v.abs() < 1e-4 {
+        return format!("{v:e}");
+    }
     let s = format!("{v:.6}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// What hovering a dot says: who, the x value, the step, and which figure ("test 91.0 %", "validation
+/// 45.0 %", or "diverged at step 40").
+pub fn tooltip(p: &Point, name: &str, x_name: &str, lang: Lang) -> String {
+    let x = format!("{x_name} {}", tick_label(p.x));
+    let figure = match p.figure {
+        Figure::Test => format!("{} {}", text::TEST_WORD.get(lang), percent(lang, p.y, 1)),
+        Figure::Validation => format!("{} {}", text::VALIDATION.get(lang), percent(lang, p.y, 1)),
+        Figure::Diverged => {
+            return format!(
+                "{name} · {x} · {}",
+                text::DIVERGED_AT_STEP
+                    .get(lang)
+                    .replace("{n}", &grouped(p.step as usize))
+            );
+        }
+    };
+    let step = text::STEP
+        .get(lang)
+        .replace("{n}", &grouped(p.step as usize));
+    format!("{name} · {x} · {step} · {figure}")
+}
+
+/// The mark of a dot: its shape says the optimiser (circle SGD, square momentum, triangle Adam), its fill
+/// the figure (filled test, hollow validation), a × a divergence.
+fn mark(p: &Point, cx: f64, cy: f64) -> AnyView {
+    let class = match p.figure {
+        Figure::Test => "class-point test",
+        Figure::Validation => "class-point validation",
+        Figure::Diverged => "class-point diverged",
+    };
+    let r = 5.5;
+    match (p.figure, p.optimizer.as_str()) {
+        (Figure::Diverged, _) => view! {
+            <path class=class d=format!("M{} {}L{} {}M{} {}L{} {}", cx - r, cy - r, cx + r, cy + r, cx - r, cy + r, cx + r, cy - r) />
+        }
+        .into_any(),
+        (_, "momentum") => view! {
+            <rect class=class x=cx - r y=cy - r width=2.0 * r height=2.0 * r />
+        }
+        .into_any(),
+        (_, "adam") => view! {
+            <path class=class d=format!("M{} {}L{} {}L{} {}Z", cx, cy - r * 1.15, cx + r * 1.1, cy + r * 0.8, cx - r * 1.1, cy + r * 0.8) />
+        }
+        .into_any(),
+        _ => view! { <circle class=class cx=cx cy=cy r=r /> }.into_any(),
+    }
 }
 
 const W: f64 = 640.0;
@@ -45,11 +100,17 @@ const RIGHT: f64 = 14.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 36.0;
 
-/// A scatter chart of `(x, accuracy, student)` points; `log` puts x on a log axis.
+/// A scatter chart of dots on a log x axis (learning rate or ε) against accuracy. `data-points` counts
+/// the dots drawn; `runs`, when given, becomes `data-runs`. `names` gives each student's shown name.
 #[component]
 pub fn Scatter(
-    #[prop(into)] points: Signal<Vec<(f64, f64, u32)>>,
-    log: bool,
+    #[prop(into)] points: Signal<Vec<Point>>,
+    #[prop(into)] names: Signal<BTreeMap<u32, String>>,
+    #[prop(optional, into)] runs: Option<Signal<usize>>,
+    /// The lower end the log axis shows at least, and the upper.
+    axis: (f64, f64),
+    /// The x value's short name in a tooltip ("lr", "ε").
+    x_name: Text,
     x_label: Text,
     y_label: Text,
     testid: &'static str,
@@ -57,60 +118,51 @@ pub fn Scatter(
 ) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
-    let range = move || {
-        points.with(|p| {
-            if log {
-                log_range(p.iter().map(|q| q.0), 1e-3, 10.0)
-            } else {
-                let hi = p.iter().map(|q| q.0).fold(1.0f64, f64::max);
-                (0.0, (hi * 1.1).ceil())
-            }
-        })
-    };
-    let x_of = move |v: f64, (lo, hi): (f64, f64)| {
-        LEFT + pw
-            * if log {
-                log_position(v, lo, hi)
-            } else {
-                ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
-            }
-    };
+    let range = move || points.with(|p| log_range(p.iter().map(|q| q.x), axis.0, axis.1));
+    let x_of = move |v: f64, (lo, hi): (f64, f64)| LEFT + pw * log_position(v, lo, hi);
     let y_of = move |a: f64| TOP + ph * (1.0 - a.clamp(0.0, 1.0));
+    let diverged = move || points.with(|p| p.iter().any(|q| q.figure == Figure::Diverged));
     view! {
         <svg class="line-chart class-scatter" data-testid=testid viewBox=format!("0 0 {W} {H}") role="img"
-            data-points=move || points.with(Vec::len).to_string() aria-label=move || aria.get(lang.get())>
+            data-points=move || points.with(Vec::len).to_string()
+            data-runs=move || runs.map(|r| r.get().to_string())
+            aria-label=move || aria.get(lang.get())>
             {move || {
                 let r = range();
-                let x_ticks: Vec<f64> = if log {
-                    decades(r.0, r.1)
-                } else {
-                    let step = ((r.1 - r.0) / 5.0).max(1.0).ceil();
-                    (0..=((r.1 - r.0) / step) as usize).map(|i| r.0 + i as f64 * step).collect()
-                };
+                let lang = lang.get();
                 view! {
                     {[0.0, 0.25, 0.5, 0.75, 1.0].into_iter().map(|a| {
                         let y = y_of(a);
                         view! {
                             <line x1=LEFT x2=W - RIGHT y1=y y2=y class="grid" />
-                            <text x=LEFT - 6.0 y=y + 4.0 class="tick" text-anchor="end">{format!("{:.0}%", a * 100.0)}</text>
+                            <text x=LEFT - 6.0 y=y + 4.0 class="tick" text-anchor="end">{percent(lang, a, 0)}</text>
                         }
                     }).collect_view()}
-                    {x_ticks.into_iter().map(|v| {
+                    {decades(r.0, r.1).into_iter().map(|v| {
                         let x = x_of(v, r);
                         view! {
                             <line x1=x x2=x y1=TOP y2=TOP + ph class="grid" />
                             <text x=x y=H - BOTTOM + 16.0 class="tick" text-anchor="middle">{tick_label(v)}</text>
                         }
                     }).collect_view()}
-                    <text x=LEFT + pw / 2.0 y=H - 4.0 class="axis" text-anchor="middle">{move || x_label.get(lang.get())}</text>
+                    <text x=LEFT + pw / 2.0 y=H - 4.0 class="axis" text-anchor="middle">{x_label.get(lang)}</text>
                     <text x="12" y=TOP + ph / 2.0 class="axis" text-anchor="middle"
-                        transform=format!("rotate(-90 12 {})", TOP + ph / 2.0)>{move || y_label.get(lang.get())}</text>
-                    {points.get().into_iter().map(|(x, a, student)| view! {
-                        <circle cx=x_of(x, r) cy=y_of(a) r="6" class="class-point" data-student=student.to_string()
-                            data-x=x.to_string() data-y=a.to_string()>
-                            <title>{format!("{} · {:.1}%", tick_label(x), a * 100.0)}</title>
-                        </circle>
-                    }).collect_view()}
+                        transform=format!("rotate(-90 12 {})", TOP + ph / 2.0)>{y_label.get(lang)}</text>
+                    {names.with(|names| points.get().into_iter().map(|p| {
+                        let name = names.get(&p.student).cloned().unwrap_or_else(|| p.student.to_string());
+                        let tip = tooltip(&p, &name, x_name.get(lang), lang);
+                        view! {
+                            <g class="class-dot-mark" data-student=p.student.to_string() data-run=p.run.to_string()
+                                data-x=p.x.to_string() data-y=p.y.to_string() data-figure=format!("{:?}", p.figure).to_lowercase()>
+                                <title>{tip}</title>
+                                {mark(&p, x_of(p.x, r), y_of(p.y))}
+                            </g>
+                        }
+                    }).collect_view())}
+                    {diverged().then(|| view! {
+                        <text x=W - RIGHT - 4.0 y=TOP + ph - 6.0 class="tick class-legend" text-anchor="end">
+                            {text::LEGEND_DIVERGED.get(lang)}</text>
+                    })}
                 }
             }}
         </svg>
@@ -179,6 +231,50 @@ mod tests {
         assert_eq!(
             d.iter().map(|&v| tick_label(v)).collect::<Vec<_>>(),
             ["0.001", "0.01", "0.1", "1", "10"]
+        );
+    }
+
+    #[test]
+    fn small_rates_are_not_printed_as_zero() {
+        assert_eq!(tick_label(1e-7), "1e-7");
+        assert_eq!(tick_label(3.2e-5), "3.2e-5");
+        assert_eq!(tick_label(0.0001), "0.0001");
+        assert_eq!(tick_label(0.0316), "0.0316");
+        assert_eq!(tick_label(0.0), "0");
+        assert_eq!(
+            decades(1e-7, 1e-5)
+                .iter()
+                .map(|&v| tick_label(v))
+                .collect::<Vec<_>>(),
+            ["1e-7", "1e-6", "1e-5"]
+        );
+    }
+
+    #[test]
+    fn a_dot_says_who_when_and_which_figure() {
+        let mut p = Point {
+            x: 0.1,
+            y: 0.91,
+            student: 3,
+            run: 2,
+            step: 9375,
+            figure: Figure::Test,
+            optimizer: "sgd".into(),
+        };
+        assert_eq!(
+            tooltip(&p, "Blue Otter", "lr", Lang::En),
+            "Blue Otter · lr 0.1 · step 9,375 · test 91.0 %"
+        );
+        p.figure = Figure::Validation;
+        assert_eq!(
+            tooltip(&p, "蓝水獭", "学习率", Lang::Zh),
+            "蓝水獭 · 学习率 0.1 · 第 9,375 步 · 验证 91.0%"
+        );
+        p.figure = Figure::Diverged;
+        p.step = 40;
+        assert_eq!(
+            tooltip(&p, "Blue Otter", "lr", Lang::En),
+            "Blue Otter · lr 0.1 · diverged at step 40"
         );
     }
 

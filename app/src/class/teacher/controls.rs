@@ -17,6 +17,27 @@ pub fn lr_range(min: &str, max: &str) -> Option<(f64, f64)> {
     (a.is_finite() && b.is_finite() && 0.0 < a && a <= b && b <= 10.0).then_some((a, b))
 }
 
+/// The noise-multiplier range typed, if the server would take it.
+pub fn sigma_range(min: &str, max: &str) -> Option<(f64, f64)> {
+    let (a, b) = (
+        min.trim().parse::<f64>().ok()?,
+        max.trim().parse::<f64>().ok()?,
+    );
+    (a.is_finite() && b.is_finite() && 0.0 <= a && a <= b && b <= 100.0).then_some((a, b))
+}
+
+/// The factor between neighbouring rates of a log-even spread over `n` students, to 3 figures
+/// ("1.37"); 1 for one student or equal ends.
+pub fn spread_factor(min: f64, max: f64, n: usize) -> String {
+    let f = if n <= 1 || !(min > 0.0 && max >= min) {
+        1.0
+    } else {
+        (max / min).powf(1.0 / (n - 1) as f64)
+    };
+    let digits = (2 - f.log10().floor() as i32).max(0) as usize;
+    format!("{f:.digits$}")
+}
+
 /// An export link's address.
 pub fn export_href(format: &str, token: &str, code: &str) -> String {
     format!(
@@ -35,6 +56,33 @@ pub fn Controls(d: Dashboard) -> impl IntoView {
         RwSignal::new("10".to_string()),
     );
     let bad = RwSignal::new(false);
+    let (sigma_min, sigma_max) = (
+        RwSignal::new("0.5".to_string()),
+        RwSignal::new("4".to_string()),
+    );
+    let bad_sigma = RwSignal::new(false);
+    let assign_sigma =
+        move |_| match sigma_range(&sigma_min.get_untracked(), &sigma_max.get_untracked()) {
+            Some((min, max)) => {
+                bad_sigma.set(false);
+                d.send(TeacherMessage::Assign {
+                    spread: Spread::Sigmas { min, max },
+                });
+            }
+            None => bad_sigma.set(true),
+        };
+    let students = move || d.model.with(|m| m.students.len());
+    let how = move || {
+        let lang = lang.get();
+        let n = students().max(2);
+        let (min, max) = lr_range(&lr_min.get(), &lr_max.get()).unwrap_or((0.001, 10.0));
+        text::SPREAD_HOW
+            .get(lang)
+            .replace("{f}", &spread_factor(min, max, n))
+            .replace("{n}", &n.to_string())
+            .replace("{min}", &super::charts::tick_label(min))
+            .replace("{max}", &super::charts::tick_label(max))
+    };
     let assign_lr = move |_| match lr_range(&lr_min.get_untracked(), &lr_max.get_untracked()) {
         Some((min, max)) => {
             bad.set(false);
@@ -89,7 +137,7 @@ pub fn Controls(d: Dashboard) -> impl IntoView {
         <div class="class-controls">
             <section class="panel">
                 <h3>{move || text::ASSIGN_TITLE.get(lang.get())}</h3>
-                <p class="hint">{move || text::ASSIGN_NOTE.get(lang.get())}</p>
+                <p class="hint">{move || text::ASSIGN_NOTE.get(lang.get()).replace("{n}", &students().to_string())}</p>
                 <div class="fields">
                     <label for="class-lr-min">{move || text::LR_MIN.get(lang.get())}</label>
                     <input id="class-lr-min" data-testid="class-assign-lr-min" type="number" step="any" min="0" max="10"
@@ -98,11 +146,25 @@ pub fn Controls(d: Dashboard) -> impl IntoView {
                     <input id="class-lr-max" data-testid="class-assign-lr-max" type="number" step="any" min="0" max="10"
                         prop:value=move || lr_max.get() on:change=move |ev| lr_max.set(event_target_value(&ev)) />
                 </div>
+                <p class="hint" data-testid="class-assign-how">{how}</p>
                 {move || bad.get().then(|| view! { <p class="error" role="alert" data-testid="class-assign-error">{move || text::BAD_RANGE.get(lang.get())}</p> })}
                 <div class="buttons">
                     <button data-testid="class-assign-lr" on:click=assign_lr>{move || text::ASSIGN_LR.get(lang.get())}</button>
                     <button data-testid="class-assign-seeds" on:click=move |_| { d.send(TeacherMessage::Assign { spread: Spread::Seeds }); }>
                         {move || text::ASSIGN_SEEDS.get(lang.get())}</button>
+                </div>
+                <div class="fields">
+                    <label for="class-sigma-min">{move || text::SIGMA_MIN.get(lang.get())}</label>
+                    <input id="class-sigma-min" data-testid="class-assign-sigma-min" type="number" step="any" min="0" max="100"
+                        prop:value=move || sigma_min.get() on:change=move |ev| sigma_min.set(event_target_value(&ev)) />
+                    <label for="class-sigma-max">{move || text::SIGMA_MAX.get(lang.get())}</label>
+                    <input id="class-sigma-max" data-testid="class-assign-sigma-max" type="number" step="any" min="0" max="100"
+                        prop:value=move || sigma_max.get() on:change=move |ev| sigma_max.set(event_target_value(&ev)) />
+                </div>
+                <p class="hint">{move || text::SIGMA_HOW.get(lang.get())}</p>
+                {move || bad_sigma.get().then(|| view! { <p class="error" role="alert" data-testid="class-assign-sigma-error">{move || text::BAD_SIGMA.get(lang.get())}</p> })}
+                <div class="buttons">
+                    <button data-testid="class-assign-sigma" on:click=assign_sigma>{move || text::ASSIGN_SIGMA.get(lang.get())}</button>
                     <button class="secondary" data-testid="class-assign-clear" on:click=move |_| { d.send(TeacherMessage::Assign { spread: Spread::Clear }); }>
                         {move || text::ASSIGN_CLEAR.get(lang.get())}</button>
                 </div>
@@ -159,5 +221,16 @@ mod tests {
         assert_eq!(lr_range("0.1", "11"), None);
         assert_eq!(lr_range("abc", "1"), None);
         assert_eq!(lr_range("NaN", "1"), None);
+        assert_eq!(sigma_range("0", "4"), Some((0.0, 4.0)));
+        assert_eq!(sigma_range("-1", "4"), None);
+        assert_eq!(sigma_range("2", "101"), None);
+    }
+
+    #[test]
+    fn the_spread_factor_is_for_the_class_size() {
+        assert_eq!(spread_factor(0.001, 10.0, 30), "1.37");
+        assert_eq!(spread_factor(0.001, 10.0, 3), "100");
+        assert_eq!(spread_factor(0.1, 0.1, 30), "1.00");
+        assert_eq!(spread_factor(0.001, 10.0, 1), "1.00");
     }
 }

@@ -16,8 +16,20 @@ use leptos::prelude::*;
 use super::socket::{Socket, Status};
 use crate::route::Router;
 use crate::ui::i18n::Lang;
-use crate::ui::line_chart::{LineChart, STEP, Series, thin};
-use model::ClassModel;
+use crate::ui::line_chart::{LineChart, Series, thin};
+use model::{ClassModel, Filter};
+
+/// A curve's CSS class by its learning rate's decade (≤ 0.001, 0.01, 0.1, 1, ≥ 10).
+fn curve_class(lr: Option<f64>) -> &'static str {
+    match lr.map(f64::log10) {
+        Some(l) if l < -2.5 => "class-curve lr-0",
+        Some(l) if l < -1.5 => "class-curve lr-1",
+        Some(l) if l < -0.5 => "class-curve lr-2",
+        Some(l) if l < 0.5 => "class-curve lr-3",
+        Some(_) => "class-curve lr-4",
+        None => "class-curve",
+    }
+}
 
 /// The class the server started: its code, join URL, expiry.
 #[derive(Clone, Debug, PartialEq)]
@@ -222,16 +234,27 @@ pub fn ClassPage() -> impl IntoView {
         d.model.with(|m| {
             m.curves()
                 .into_iter()
-                .map(|c| Series {
+                .map(|(lr, c)| Series {
                     points: thin(c, 200),
-                    class: "class-curve",
+                    class: curve_class(lr),
                     dots: false,
                 })
                 .collect::<Vec<_>>()
         })
     });
-    let lr_points = Signal::derive(move || d.model.with(ClassModel::lr_points));
+    let filter = RwSignal::new(Filter::default());
+    let lr_points = Signal::derive(move || d.model.with(|m| m.lr_points(filter.get())));
+    let train_runs = Signal::derive(move || d.model.with(ClassModel::train_runs));
     let privacy_points = Signal::derive(move || d.model.with(ClassModel::privacy_points));
+    let names = Signal::derive(move || {
+        let (lang, anonymise) = (lang.get(), d.anonymise.get());
+        d.model.with(|m| {
+            m.students
+                .values()
+                .map(|s| (s.student, model::display_name(s, anonymise, lang)))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        })
+    });
     view! {
         <main class="page class-page" data-testid="class-page">
             <div class="class-head">
@@ -239,8 +262,9 @@ pub fn ClassPage() -> impl IntoView {
                 <span class="hint" data-testid="class-socket">{move || text::CONNECTION.get(lang.get())} " "
                     {move || d.status.with(|s| super::text::status(s, lang.get()))}</span>
             </div>
-            {move || d.refused.get().map(|r| view! {
-                <p class="error" role="alert" data-testid="class-refused">{move || text::REFUSED.get(lang.get())} {r.clone()}</p>
+            {move || d.refused.get().map(|r| {
+                let raw = r.clone();
+                view! { <p class="error" role="alert" data-testid="class-refused" title=raw>{move || text::REFUSED.get(lang.get())} {move || super::text::refusal(&r, lang.get())}</p> }
             })}
             {move || d.ended.get().then(|| view! { <p class="class-ended" data-testid="class-ended">{move || text::ENDED.get(lang.get())}</p> })}
             <div class="class-top">
@@ -273,22 +297,32 @@ pub fn ClassPage() -> impl IntoView {
                 <div class="class-charts">
                     <section class="panel">
                         <h3>{move || text::LR_TITLE.get(lang.get())}</h3>
-                        <charts::Scatter points=lr_points log=true x_label=text::LEARNING_RATE y_label=text::ACCURACY
-                            testid="class-lr-accuracy" aria=text::LR_TITLE />
+                        <charts::Scatter points=lr_points names=names runs=train_runs axis=(1e-3, 10.0) x_name=text::LR_SHORT
+                            x_label=text::LEARNING_RATE y_label=text::LR_ACCURACY testid="class-lr-accuracy" aria=text::LR_TITLE />
+                        <div class="class-filter" role="radiogroup" data-testid="class-lr-filter">
+                            {[(Filter::Latest, text::FILTER_LATEST, "latest"), (Filter::Every, text::FILTER_ALL, "every")].into_iter().map(|(f, label, id)| view! {
+                                <label>
+                                    <input type="radio" name="class-lr-filter" value=id data-testid=format!("class-lr-filter-{id}")
+                                        prop:checked=move || filter.get() == f on:change=move |_| filter.set(f) />
+                                    {move || label.get(lang.get())}
+                                </label>
+                            }).collect_view()}
+                        </div>
                         <p class="hint">{move || text::LR_NOTE.get(lang.get())}</p>
                     </section>
                     <section class="panel">
                         <h3>{move || text::CURVES_TITLE.get(lang.get())}</h3>
-                        <LineChart series=curves y_top=1.0 y_percent=true x_label=STEP y_label=text::ACCURACY
+                        <LineChart series=curves y_top=1.0 y_percent=true x_label=text::CURVES_X y_label=text::VAL_ACCURACY
                             testid="class-curves" aria=text::CURVES_TITLE />
+                        <p class="hint">{move || text::CURVES_NOTE.get(lang.get())}</p>
                     </section>
                     <section class="panel" data-testid="class-privacy" data-points=move || privacy_points.with(Vec::len).to_string()>
                         <h3>{move || text::PRIVACY_TITLE.get(lang.get())}</h3>
                         {move || if privacy_points.with(Vec::is_empty) {
                             view! { <p class="hint" data-testid="class-privacy-empty">{move || text::NO_PRIVATE.get(lang.get())}</p> }.into_any()
                         } else {
-                            view! { <charts::Scatter points=privacy_points log=false x_label=text::EPSILON y_label=text::ACCURACY
-                                testid="class-privacy-chart" aria=text::PRIVACY_TITLE /> }.into_any()
+                            view! { <charts::Scatter points=privacy_points names=names axis=(0.1, 10.0) x_name=text::EPS_SHORT
+                                x_label=text::EPSILON y_label=text::TEST_ACCURACY testid="class-privacy-chart" aria=text::PRIVACY_TITLE /> }.into_any()
                         }}
                     </section>
                 </div>

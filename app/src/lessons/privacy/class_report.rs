@@ -57,7 +57,13 @@ pub fn on_event(state: PrState, event: &PrEvent) {
         .with_untracked(|e| e.as_ref().map(|e| e.kind.to_string()))
         .unwrap_or_else(|| "auto".to_string());
     let settings = settings(r, state.class_seed.get_untracked(), &engine);
-    crate::class::report(ID, ReportBody::Started { settings });
+    crate::class::report(
+        ID,
+        ReportBody::Started {
+            settings,
+            from_step: 0,
+        },
+    );
     crate::class::report(
         ID,
         ReportBody::Finished {

@@ -218,7 +218,7 @@ pub fn PrivacyLesson() -> impl IntoView {
                 return;
             };
             if let Some(a) = assigned.get_untracked() {
-                crate::class::taken(&a);
+                crate::class::taken(&a, false);
             }
             let mut s = setup;
             if let Some(p) = SETTINGS.iter().find(|p| p.key == "noise")

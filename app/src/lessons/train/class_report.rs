@@ -40,6 +40,9 @@ pub fn settings(c: &LessonConfig, engine: Option<EngineKind>, native: bool) -> R
 
 /// The student starts (or steps) the run with `config`: a new class run begins unless the current one
 /// has these very settings (a pause and resume is the same run; a new rate after a divergence is not).
+/// A run that begins from trained weights (a saved run continued after a reload, a rolled-back or paused
+/// run resumed with new settings) says the step it starts from, so the dashboard does not take it for a
+/// fresh run at its rate.
 pub fn begin(state: State, config: &LessonConfig) {
     let engine = state.engine.with_untracked(|e| e.as_ref().map(|e| e.kind));
     let s = settings(config, engine, crate::client::native_engine().is_some());
@@ -47,7 +50,22 @@ pub fn begin(state: State, config: &LessonConfig) {
         return;
     }
     state.class_run.set(Some(s.clone()));
-    class::report(ID, ReportBody::Started { settings: s });
+    class::report(
+        ID,
+        ReportBody::Started {
+            settings: s,
+            from_step: step(state.step.get_untracked()),
+        },
+    );
+}
+
+/// The learning rate or momentum changed while a class run trains: the class sees a new run from the
+/// current step (the old run stops there), so no dot claims one rate for a run trained at two. (While
+/// paused, the next Start does the same; a Reset before it starts afresh.)
+pub fn rates_changed(state: State, config: &LessonConfig) {
+    if state.running.get_untracked() && state.class_run.with_untracked(Option::is_some) {
+        begin(state, config);
+    }
 }
 
 /// The run is over for the class (a reset, a loaded or resumed model): the next start is a new run.
@@ -125,7 +143,10 @@ mod tests {
                 report: backprop_classroom::Report {
                     run: 1,
                     lesson: ID.into(),
-                    body: ReportBody::Started { settings: s },
+                    body: ReportBody::Started {
+                        settings: s,
+                        from_step: 0,
+                    },
                 },
             })
             .unwrap();

@@ -206,7 +206,8 @@ pub fn TrainPage() -> impl IntoView {
             if a.lr.is_none() && a.seed.is_none() && a.dp_sigma.is_some() {
                 return;
             }
-            crate::class::taken(&a);
+            let begun = state.running.get_untracked() || state.step.get_untracked() != 0;
+            crate::class::taken(&a, begun);
             let values = [
                 ("lr", a.lr.map(|v| v.to_string())),
                 ("seed", a.seed.map(|v| v.to_string())),
@@ -222,7 +223,7 @@ pub fn TrainPage() -> impl IntoView {
             if !changed {
                 return;
             }
-            if !state.running.get_untracked() && state.step.get_untracked() == 0 {
+            if !begun {
                 reset();
             } else {
                 update_url(&config.get_untracked(), lang.get_untracked());
@@ -252,6 +253,7 @@ pub fn TrainPage() -> impl IntoView {
                 r.lr = lr;
                 r.momentum = momentum;
             });
+            class_report::rates_changed(state, &running.get_untracked());
             send(TrToWorker::SetRates { lr, momentum });
         }
     };

@@ -290,6 +290,7 @@ pub fn started(run: u32, lr: f64, seed: u64) -> Report {
                 dp_sigma: None,
                 dp_clip: None,
             },
+            from_step: 0,
         },
     }
 }

@@ -115,7 +115,7 @@ async fn strangers_and_bad_requests_are_refused_with_reasons() {
     ws.send(Message::text("{not json")).await.unwrap();
     assert!(refusal(recv(&mut ws).await).1.contains("malformed"));
     let mut bad = started(1, 0.1, 1);
-    if let backprop_classroom::ReportBody::Started { settings } = &mut bad.body {
+    if let backprop_classroom::ReportBody::Started { settings, .. } = &mut bad.body {
         settings.lr = 50.0;
     }
     send(
