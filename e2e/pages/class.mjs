@@ -26,6 +26,10 @@ export class TeacherPage extends BasePage {
   async waitForPoints(n, timeout = 120_000) {
     await this.page.waitForFunction((k) => Number(document.querySelector('[data-testid=class-lr-accuracy]')?.dataset.points) === k, n, { timeout });
   }
+  /** Waits until the learning-rate chart counts `n` Train runs (every run, whatever the chart's filter). */
+  async waitForRuns(n, timeout = 120_000) {
+    await this.page.waitForFunction((k) => Number(document.querySelector('[data-testid=class-lr-accuracy]')?.dataset.runs) === k, n, { timeout });
+  }
   /** The CSV export's text, fetched the way the link would download it. */
   async exportCsv() {
     const href = await this.byId('class-export-csv').getAttribute('href');
