@@ -50,7 +50,7 @@ pub enum Figure {
     Test,
     /// The last validation accuracy of a run with no test figure (a hollow dot).
     Validation,
-    /// Diverged before its first evaluation: no accuracy (a × on the bottom edge).
+    /// Diverged (before or after evaluations): no accuracy (a × on the bottom edge).
     Diverged,
 }
 
@@ -87,8 +87,9 @@ pub enum Filter {
 }
 
 impl Run {
-    /// The figure a pooled chart plots, with its step: the test accuracy, else the last validation
-    /// accuracy, else a divergence before any evaluation.
+    /// The figure a pooled chart plots, with its step: the test accuracy, else a divergence (a run
+    /// whose loss stopped being a number has no accuracy to show, whatever it measured before it
+    /// blew up), else the last validation accuracy.
     pub fn figure(&self) -> Option<(f64, u32, Figure)> {
         if let Some(t) = self.test_accuracy {
             let step = self
@@ -96,10 +97,12 @@ impl Run {
                 .or_else(|| self.evals.last().map(|e| e.0))
                 .unwrap_or(0);
             Some((t, step, Figure::Test))
-        } else if let Some(&(step, a)) = self.evals.last() {
-            Some((a, step, Figure::Validation))
+        } else if let Some(step) = self.diverged {
+            Some((0.0, step, Figure::Diverged))
         } else {
-            self.diverged.map(|step| (0.0, step, Figure::Diverged))
+            self.evals
+                .last()
+                .map(|&(step, a)| (a, step, Figure::Validation))
         }
     }
 
@@ -422,21 +425,26 @@ mod tests {
             // Diverged before its first evaluation: a × at the bottom.
             stored(4, 1, 1, started(5.0, false)),
             stored(4, 2, 1, ReportBody::Diverged { step: 40 }),
+            // Diverged after an evaluation: still a ×, not the accuracy it had before.
+            stored(5, 1, 1, started(2.0, false)),
+            stored(5, 2, 1, eval(100, 0.3)),
+            stored(5, 3, 1, ReportBody::Diverged { step: 140 }),
         ];
-        let students = vec![view(1), view(2), view(3), view(4)];
+        let students = vec![view(1), view(2), view(3), view(4), view(5)];
         let mut m = ClassModel::snapshot(students.clone(), reports.clone());
         assert_eq!(
             dots(&m, Filter::Every),
             vec![
                 (0.001, 0.5, 2, Figure::Validation),
                 (0.1, 0.91, 1, Figure::Test),
+                (2.0, 0.0, 5, Figure::Diverged),
                 (5.0, 0.0, 4, Figure::Diverged),
             ]
         );
         let p = &m.privacy_points()[0];
         assert_eq!((p.x, p.y, p.student), (2.0, 0.7, 3));
-        assert_eq!(m.train_runs(), 4);
-        assert_eq!(m.curves().len(), 2);
+        assert_eq!(m.train_runs(), 5);
+        assert_eq!(m.curves().len(), 3);
         assert_eq!(m.latest_run(3).map(|r| r.run), Some(2));
         // The same report again (a resend the server relayed twice) changes nothing.
         let before = m.clone();

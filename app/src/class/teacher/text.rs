@@ -45,12 +45,12 @@ pub const ANONYMISE: Text = tx(
 );
 pub const LR_TITLE: Text = tx("Accuracy against learning rate", "不同学习率下的准确率");
 pub const LR_NOTE: Text = tx(
-    "One dot per Train run (three runs, three dots). Filled: test accuracy of a finished run. Hollow: last validation accuracy of a run with no test figure (running, paused, reloaded or left), which may be far from where it would end. ×: diverged before its first evaluation. Shape: the optimiser (● SGD, ■ momentum, ▲ Adam). Dots are comparable only when everything else is equal: compare like with like. A run continued from trained weights or whose rate changed mid-run is left out. One run per dot: a point or two can be luck (the seed).",
-    "每个点是“训练”课中的一次运行（运行三次就有三个点）。实心：已完成运行的测试准确率。空心：没有测试结果的运行（仍在运行、已暂停、页面重新加载或已离开）最近一次的验证准确率，可能与运行结束时相差很远。×：第一次评估前就已发散。形状表示优化器（● SGD、■ 动量、▲ Adam）。只有其他设置都相同时，各点才可比较：只比较设置相同的点。从已训练权重接续的运行或运行中改过学习率的运行不在图中。每个点只是一次运行：一两个百分点的差异可能只是运气（随机种子）。",
+    "One dot per Train run (three runs, three dots). Filled: test accuracy of a finished run. Hollow: last validation accuracy of a run with no test figure (running, paused, reloaded or left), which may be far from where it would end. ×: diverged (at the bottom, whatever it measured before). Shape: the optimiser (● SGD, ■ momentum, ▲ Adam). Dots are comparable only when everything else is equal: compare like with like. A run continued from trained weights or whose rate changed mid-run is left out. One run per dot: a point or two can be luck (the seed).",
+    "每个点是“训练”课中的一次运行（运行三次就有三个点）。实心：已完成运行的测试准确率。空心：没有测试结果的运行（仍在运行、已暂停、页面重新加载或已离开）最近一次的验证准确率，可能与运行结束时相差很远。×：已发散（画在底部，不论此前测得多少）。形状表示优化器（● SGD、■ 动量、▲ Adam）。只有其他设置都相同时，各点才可比较：只比较设置相同的点。从已训练权重接续的运行或运行中改过学习率的运行不在图中。每个点只是一次运行：一两个百分点的差异可能只是运气（随机种子）。",
 );
 pub const LEGEND_DIVERGED: Text = tx(
-    "× diverged before it could be measured",
-    "× 在测得准确率之前已发散",
+    "× diverged (its loss stopped being a number: no accuracy to show)",
+    "× 已发散（损失不再是一个数：没有准确率可显示）",
 );
 pub const FILTER_LATEST: Text = tx("Latest run per student", "每名学生的最近一次运行");
 pub const FILTER_ALL: Text = tx("Every run", "全部运行");
