@@ -8,8 +8,9 @@
 //! - A student's page at the join URL posts [`JoinRequest`] to `/class/join` and gets [`Joined`]: a
 //!   pseudonym ([`pseudonym`]) and a per-join token. The name a student may type stays in their browser.
 //! - The student's page then keeps a WebSocket to `/class/student?token=S` and sends [`Report`]s — a
-//!   run's settings, each evaluation's loss and validation accuracy, the final test accuracy, confusion
-//!   matrix and ε — numbers only, never images or drawings. Each report carries a sequence number; the
+//!   run's settings, each evaluation's loss and validation accuracy, the final test accuracy (with a
+//!   confusion matrix where the lesson has the test set's; Train and Privacy send none today) and ε —
+//!   numbers only, never images or drawings. Each report carries a sequence number; the
 //!   server stores it (SQLite) *before* it sends [`ToStudent::Ack`], and the page resends what was not
 //!   acknowledged after a reconnect, so a report is stored once and never lost.
 //! - The teacher's page receives every stored report ([`ToTeacher::Report`]) and may push settings
