@@ -300,16 +300,7 @@ impl<P: Protocol> WorkerClient<P> {
 
     fn post(&self, msg: &impl serde::Serialize) {
         if let Some(socket) = &self.socket {
-            // JSON as serde_json writes it: maps as objects, bytes as arrays of numbers.
-            let text = msg
-                .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-                .map_err(|e| e.to_string())
-                .and_then(|v| {
-                    js_sys::JSON::stringify(&v)
-                        .map(String::from)
-                        .map_err(|e| format!("{e:?}"))
-                });
-            match text {
+            match to_json(msg) {
                 Ok(text) => {
                     let mut waiting = socket.waiting.lock().ok();
                     match waiting.as_mut().and_then(|w| w.as_mut()) {
@@ -355,6 +346,20 @@ extern "C" {
 
 /// A native engine message as the value a structured clone would have given: `JSON.parse`, with the
 /// stand-ins the native side writes for NaN and ±∞ (`protocol::NON_FINITE`) turned back into numbers.
+/// A message as JSON text, the way serde_json writes it (maps as objects, bytes as arrays of numbers),
+/// through the browser's `JSON.stringify`: no JSON code of our own in the page. The native engine's
+/// socket and class mode's socket both send with it.
+pub fn to_json<T: serde::Serialize + ?Sized>(message: &T) -> Result<String, String> {
+    message
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| e.to_string())
+        .and_then(|v| {
+            js_sys::JSON::stringify(&v)
+                .map(String::from)
+                .map_err(|e| format!("{e:?}"))
+        })
+}
+
 /// The reviver, a call into wasm per value, runs only for a message that holds a stand-in.
 fn parse_json(text: &str) -> Result<JsValue, JsValue> {
     if !text.contains(NON_FINITE_MARK) {

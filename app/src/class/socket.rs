@@ -54,18 +54,7 @@ pub fn url(path: &str) -> String {
     format!("{}//{host}{path}", if secure { "wss:" } else { "ws:" })
 }
 
-/// A message as JSON text, the way serde_json writes it (through the browser's `JSON.stringify`: no JSON
-/// code of our own in the page, as `client.rs` does for the native engine).
-pub fn to_json<T: Serialize>(message: &T) -> Result<String, String> {
-    message
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| e.to_string())
-        .and_then(|v| {
-            js_sys::JSON::stringify(&v)
-                .map(String::from)
-                .map_err(|e| format!("{e:?}"))
-        })
-}
+pub use crate::client::to_json;
 
 /// JSON text read into a message (`JSON.parse`, then serde).
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, String> {
