@@ -16,6 +16,12 @@ export class CoursePage extends BasePage {
     return this.page.$$eval('[data-testid=course-card]', (els) => els.map((e) => [Number(e.dataset.order), e.dataset.lesson]));
   }
 
+  /** Every lesson the home page lists (the registry's rows, in course order) as `[lesson, steps]`. */
+  async lessons() {
+    await this.byId('course-card').first().waitFor();
+    return this.page.$$eval('[data-testid=course-card]', (els) => els.map((e) => [e.dataset.lesson, Number(e.dataset.steps)]));
+  }
+
   /** How far the page scrolls sideways beyond its window (0 when it does not). */
   async sideways() {
     return this.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

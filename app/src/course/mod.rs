@@ -96,7 +96,7 @@ fn Home(unknown: bool) -> impl IntoView {
                     let order = i + 1;
                     let href = format!("?lesson={}", l.id);
                     view! {
-                        <li class="card" class:first=order == 1 data-testid="course-card" data-order=order.to_string() data-lesson=l.id data-worker=worker>
+                        <li class="card" class:first=order == 1 data-testid="course-card" data-order=order.to_string() data-lesson=l.id data-worker=worker data-steps=l.steps.len().to_string()>
                             <div data-testid=format!("lesson-card-{}", l.id)>
                                 <p class="order"><span class="num">{order}</span>
                                     {(order == 1).then(|| view! { <span class="start-here" data-testid="start-here">{move || start_here.get(lang.get())}</span> })}</p>
