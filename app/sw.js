@@ -4,10 +4,10 @@
 // - Datasets and models (static/data, static/models) pass through: the lessons' workers keep what they
 //   download in Cache Storage themselves and use it when the network fails (app/src/worker/mod.rs), so
 //   the first visit's downloads are kept even when they began before this worker took control.
-// VERSION is a hash of the build written by scripts/offline.mjs (a trunk post-build hook): a new build
+// VERSION is a hash of the build written by scripts/build/offline.mjs (a trunk post-build hook): a new build
 // gets new caches and the old ones are deleted when it activates.
 const VERSION = 'dev';
-// Every lesson's wasm chunks and their loader (scripts/build-wasm.sh), listed by scripts/offline.mjs: all
+// Every lesson's wasm chunks and their loader (scripts/build/build-wasm.sh), listed by scripts/build/offline.mjs: all
 // precached, so a lesson never opened online still opens offline.
 const CHUNKS = [];
 const SHELL = ['./', 'index.html', 'boot.js', 'backprop-lab-app.js', 'backprop-lab-app_bg.wasm', 'app.css',

@@ -37,7 +37,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg\$"; then
   echo "install-deps: cargo install wasm-bindgen-cli $wbg"
   cargo install wasm-bindgen-cli --version "$wbg"
 fi
-# wasm-split-cli: splits the app's wasm into a main module and one chunk per lesson (scripts/build-wasm.sh).
+# wasm-split-cli: splits the app's wasm into a main module and one chunk per lesson (scripts/build/build-wasm.sh).
 if ! { command -v wasm-split-cli >/dev/null && cargo install --list | grep -q "^wasm_split_cli_support v0.2.4:"; }; then
   echo "install-deps: cargo install wasm_split_cli_support 0.2.4 (the wasm splitter, once)"
   cargo install wasm_split_cli_support --version 0.2.4 --features build-binary --locked

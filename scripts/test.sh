@@ -29,12 +29,12 @@ if grep -E "WARN|ERROR" <<<"$book_log" >&2; then
   echo "mdbook build docs warned (above)" >&2
   exit 1
 fi
-node scripts/check-links.mjs target/book/docs
+node scripts/check/check-links.mjs target/book/docs
 echo "== trunk build --release"
 trunk build --release
-# scripts/wasm-budget: the most wasm one page may download (home, or home plus one lesson: checked by
+# scripts/build/wasm-budget: the most wasm one page may download (home, or home plus one lesson: checked by
 # e2e/tests/size.test.mjs in the browser) and the whole build (every chunk, checked here), gzip -9.
-budget() { awk -v k="$1" '$1 == k { print $2 }' scripts/wasm-budget; }
+budget() { awk -v k="$1" '$1 == k { print $2 }' scripts/build/wasm-budget; }
 build_gz=0
 for wasm in dist/*.wasm; do build_gz=$((build_gz + $(gzip -9 -c "$wasm" | wc -c))); done
 echo "app wasm: $(ls dist/*.wasm | wc -l) files, $build_gz bytes gzip in all (budget $(budget build)); the main module $(gzip -9 -c dist/backprop-lab-app_bg.wasm | wc -c)"
@@ -45,5 +45,5 @@ fi
 echo "== browser tests (e2e/)"
 (cd e2e && npm test)
 echo "== soak (short): memory per epoch must stay flat"
-node scripts/soak.mjs --epochs 3 --train 10000 --engine cpu | grep '^epoch'
+node scripts/check/soak.mjs --epochs 3 --train 10000 --engine cpu | grep '^epoch'
 

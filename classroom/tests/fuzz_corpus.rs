@@ -1,5 +1,5 @@
 //! Replays the saved corpus of the `class_message` fuzz target (`fuzz/corpus/class_message/`, grown
-//! by `scripts/fuzz.sh`) through the same harness on stable Rust: every input that once found new
+//! by `fuzz/run.sh`) through the same harness on stable Rust: every input that once found new
 //! behaviour must still be answered with a message or a refusal, never a panic, and whatever is
 //! accepted must survive its own round trip.
 
@@ -25,7 +25,7 @@ fn the_saved_class_message_corpus_replays_without_a_panic() {
             + usize::from(backprop_classroom::parse_teacher(&text).is_ok())
             + usize::from(backprop_classroom::parse_join(&text).is_ok());
     }
-    // The seeds are good messages (scripts/fuzz.sh writes one of each kind): the parsers are not
+    // The seeds are good messages (fuzz/run.sh writes one of each kind): the parsers are not
     // refusing everything.
     assert!(accepted >= 9, "only {accepted} inputs were accepted");
 }

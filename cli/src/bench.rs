@@ -33,7 +33,7 @@ pub struct BenchArgs {
     /// Seconds of timed dispatches for choosing our matrix-product kernel per shape (the app's budget).
     #[arg(long, default_value_t = 0.3)]
     tune_budget: f64,
-    /// Also run the PyTorch peer (`scripts/bench_pytorch.py`) with this Python, right after ours, so
+    /// Also run the PyTorch peer (`scripts/pytorch/bench_pytorch.py`) with this Python, right after ours, so
     /// the ratio is always side by side (e.g. `--with-pytorch /var/tmp/torchenv/bin/python`).
     #[arg(long)]
     with_pytorch: Option<PathBuf>,
@@ -142,7 +142,7 @@ pub(crate) async fn bench_engine<E: Engine>(
     })
 }
 
-/// The PyTorch peer's rows: `scripts/bench_pytorch.py` run with `python` (it measures batch 64 and 512).
+/// The PyTorch peer's rows: `scripts/pytorch/bench_pytorch.py` run with `python` (it measures batch 64 and 512).
 fn pytorch_rows(python: &Path, seconds: f64, batches: &[usize]) -> Result<Vec<BenchRow>> {
     #[derive(serde::Deserialize)]
     struct Row {
@@ -154,9 +154,14 @@ fn pytorch_rows(python: &Path, seconds: f64, batches: &[usize]) -> Result<Vec<Be
         gflops: f64,
     }
     let out = std::process::Command::new(python)
-        .args(["scripts/bench_pytorch.py", &seconds.to_string()])
+        .args(["scripts/pytorch/bench_pytorch.py", &seconds.to_string()])
         .output()
-        .with_context(|| format!("running {} scripts/bench_pytorch.py", python.display()))?;
+        .with_context(|| {
+            format!(
+                "running {} scripts/pytorch/bench_pytorch.py",
+                python.display()
+            )
+        })?;
     if !out.status.success() {
         bail!(
             "the PyTorch peer failed: {}",

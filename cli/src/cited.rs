@@ -2,7 +2,7 @@
 //! the book cites that is not computed live — listed, and with `--run` reproduced: each row's command
 //! is run from the repository's root (`backprop-lab …` is this program; `scripts/…` through bash, once
 //! for all the rows that share it) and the row's figure is looked for where the command prints it.
-//! `scripts/cited-figures.sh` runs it; `--cheap` keeps the rows that take seconds (CI's subset).
+//! `scripts/check/cited-figures.sh` runs it; `--cheap` keeps the rows that take seconds (CI's subset).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

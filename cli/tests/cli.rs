@@ -175,7 +175,7 @@ fn shipped_pretrained_model_reaches_its_recorded_accuracy() {
 
 #[test]
 fn the_cheap_cited_figures_reproduce() {
-    // CI's subset of `scripts/cited-figures.sh`: the shipped models' accuracies, the CIFAR-10 transfer
+    // CI's subset of `scripts/check/cited-figures.sh`: the shipped models' accuracies, the CIFAR-10 transfer
     // run, the attack and adversarial-training figures and the DP table's ε, each re-run by the command
     // its row names and found where that command prints it (about 45 s in a debug build).
     let (ok, out) = run(&["cited", "--run", "--cheap"]);

@@ -195,7 +195,7 @@ test('at 390×844 no page and no lesson step scrolls sideways', async () => {
 });
 
 test('a lesson whose code cannot be downloaded says so in the page\'s language, and opening it again loads it', async () => {
-  // Each lesson's page and engine are a wasm chunk fetched when the lesson opens (scripts/build-wasm.sh).
+  // Each lesson's page and engine are a wasm chunk fetched when the lesson opens (scripts/build/build-wasm.sh).
   let blocked = true;
   const p = await BasePage.openLesson(BasePage, 'privacy', browser, server.url, 'lang=zh&engine=cpu', {
     prepare: (context) => context.route('**/split_privacy.wasm',

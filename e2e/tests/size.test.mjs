@@ -12,9 +12,9 @@ import { serve } from '../server.mjs';
 import { launch, problems, ARTIFACTS } from '../pages/base.mjs';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
-/** The most wasm one page may download (gzip): the `page` line of scripts/wasm-budget (its `build` line,
+/** The most wasm one page may download (gzip): the `page` line of scripts/build/wasm-budget (its `build` line,
  * the whole build, is checked by scripts/test.sh). */
-const BUDGET = Number((await readFile(fileURLToPath(new URL('../../scripts/wasm-budget', import.meta.url)), 'utf8'))
+const BUDGET = Number((await readFile(fileURLToPath(new URL('../../scripts/build/wasm-budget', import.meta.url)), 'utf8'))
   .match(/^page (\d+)$/m)[1]);
 let server, browser;
 

@@ -15,7 +15,7 @@ use crate::training::{EpochBatches, diverged};
 /// At most this many arms race (the lesson's seven optimisers).
 pub const MAX_ARMS: usize = 7;
 
-/// Each optimiser at its tuned rate: of the three or four rates `scripts/optimizer-sweep.sh` tries
+/// Each optimiser at its tuned rate: of the three or four rates `scripts/bench/optimizer-sweep.sh` tries
 /// (784-512-10, batch 64, 3 epochs of MNIST, three seeds), the best mean accuracy on 5,000 held-out
 /// training images (a validation split; the test set is not chosen on). None is at its grid's edge;
 /// the book has the table.

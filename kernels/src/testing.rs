@@ -97,7 +97,7 @@ mod tests {
     }
 }
 
-/// The harnesses the fuzz targets (`fuzz/`, `scripts/fuzz.sh`) run, shared with the test that replays
+/// The harnesses the fuzz targets (`fuzz/`, `fuzz/run.sh`) run, shared with the test that replays
 /// the saved corpus on stable Rust (`kernels/tests/fuzz_corpus.rs`): each feeds arbitrary bytes to one
 /// reader. Any error is a correct answer; a panic, a hang or an unbounded allocation is the bug.
 pub mod fuzz {

@@ -1,4 +1,4 @@
-//! Replays the saved fuzzing corpus (`fuzz/corpus/<target>/`, grown by `scripts/fuzz.sh`) through the
+//! Replays the saved fuzzing corpus (`fuzz/corpus/<target>/`, grown by `fuzz/run.sh`) through the
 //! same harnesses the fuzz targets run, on stable Rust: every input that once found new behaviour must
 //! still be answered with a value or an error, never a panic.
 

@@ -1,4 +1,4 @@
-//! PyTorch is the reference: files written by PyTorch itself (`scripts/make_pytorch_fixtures.py`, its
+//! PyTorch is the reference: files written by PyTorch itself (`scripts/pytorch/make_pytorch_fixtures.py`, its
 //! exact command in its header) are loaded and matched.
 //! - F64, F16 and BF16 state dicts of the seed's `Net` (at width 32): our loader's F32 tensors equal
 //!   PyTorch's own `.float()` of them (bit for bit at 250 positions per tensor; the f64 sum of each

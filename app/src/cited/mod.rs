@@ -2,7 +2,7 @@
 //! (both languages), the command in this repository that reproduces it and what that command prints,
 //! or — for a published figure — where it was published, and when and on which engine it was measured.
 //! Texts read their figure from here (`crate::cited::mnist_mlp_accuracy!()` inside a `concat!`, or a
-//! row's [`Cited::number`]); `backprop-lab cited --run [--cheap]` (`scripts/cited-figures.sh`) re-runs
+//! row's [`Cited::number`]); `backprop-lab cited --run [--cheap]` (`scripts/check/cited-figures.sh`) re-runs
 //! the commands and checks each row's figure in their output, and the cheap rows are re-run by
 //! `cli/tests/cli.rs` in CI. A unit test refuses a row without a command (or, for a published figure,
 //! without its address).
@@ -27,7 +27,7 @@ pub enum Check {
     /// The number after the `n`-th occurrence of `after` (from 0; −1: the last), rounded to the
     /// row's decimals, is the row's value.
     After(&'static str, i32),
-    /// `scripts/optimizer-sweep.sh`'s choice: its last line names, per optimiser, the rate with the
+    /// `scripts/bench/optimizer-sweep.sh`'s choice: its last line names, per optimiser, the rate with the
     /// best mean validation accuracy (held-out training images; the test column is never chosen on).
     BestRate(&'static str),
 }

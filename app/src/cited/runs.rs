@@ -183,7 +183,7 @@ const SWEEP: Cited = Cited {
     value: "",
     unit: "lr",
     what: Text { en: "", zh: "" }, // a template: every row sets its own
-    command: "scripts/optimizer-sweep.sh",
+    command: "scripts/bench/optimizer-sweep.sh",
     check: Check::Published,
     source: "",
     measured: "2026-12-07",

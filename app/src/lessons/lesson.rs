@@ -94,7 +94,7 @@ impl Lesson {
 
 /// A lesson page's code, loaded when the lesson opens: the registry row's `page` for the view
 /// `$view`, whose code (and everything only it uses) the build's splitter moves into the wasm chunk
-/// `$chunk` (`scripts/build-wasm.sh`), through the split function `$load` (unique per chunk). The
+/// `$chunk` (`scripts/build/build-wasm.sh`), through the split function `$load` (unique per chunk). The
 /// home page never downloads it. A lesson's page and worker share one chunk: the lesson needs both,
 /// and the page's download serves the worker from the browser's cache.
 macro_rules! split_page {

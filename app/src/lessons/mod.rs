@@ -7,6 +7,8 @@ pub mod by_hand;
 pub mod chain_rule;
 pub mod cross_entropy;
 pub mod finetune;
+#[cfg(test)]
+mod footprint;
 pub mod interpret;
 pub mod lesson;
 pub mod live_model;

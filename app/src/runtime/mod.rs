@@ -226,7 +226,7 @@ pub type WorkerLoad =
 
 /// The [`WorkerEntry`] of the lesson worker `$worker` named `$name`, its code (and everything only it
 /// uses: the engines, the lesson's jobs) moved by the build's splitter into the wasm chunk `$chunk`
-/// (`scripts/build-wasm.sh`), which the worker downloads when it starts.
+/// (`scripts/build/build-wasm.sh`), which the worker downloads when it starts.
 macro_rules! split_worker {
     ($name:literal, $chunk:ident, $worker:ty) => {{
         #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]

@@ -14,7 +14,7 @@ use base64::Engine as _;
 
 use super::Source;
 
-/// The policy `scripts/csp.mjs` writes into the built page: the page's own if it has one, else the
+/// The policy `scripts/build/csp.mjs` writes into the built page: the page's own if it has one, else the
 /// same policy made here (its inline scripts allowed by their SHA-256).
 pub(crate) fn content_security_policy(index_html: &str) -> String {
     const META: &str = "<meta http-equiv=\"Content-Security-Policy\" content=\"";
@@ -117,7 +117,7 @@ mod tests {
         let page = "<script type=\"module\">import init from '/a.js';</script>\
                     <script src=\"/b.js\"></script>";
         let policy = content_security_policy(page);
-        // SHA-256 of the inline loader, base64, as scripts/csp.mjs computes it.
+        // SHA-256 of the inline loader, base64, as scripts/build/csp.mjs computes it.
         let digest = ring::digest::digest(&ring::digest::SHA256, b"import init from '/a.js';");
         let hash = base64::engine::general_purpose::STANDARD.encode(digest);
         assert!(

@@ -291,7 +291,7 @@ fn reference_refuses_shapes_that_do_not_chain() {
 #[test]
 fn the_fuzzing_seed_that_uses_every_operator_evaluates() {
     let env = run_answers(&network(3, [4, 6, 5, 3], 1.0), Variant::BASE);
-    // The seed `every-operator` that scripts/fuzz.sh writes (the corpus may be minimised without it).
+    // The seed `every-operator` that fuzz/run.sh writes (the corpus may be minimised without it).
     let line = "q = -sum(relu(tanh(exp(log(h ** 2 + 1)))) * (z1 > 0), dim=0, keepdim=True).T @ mean(F.one_hot(y, num_classes=3) @ W2, 0, True) / 2.5e-1 - (W1 @ x.T >= 0) @ x @ W1.T";
     let (_, q) = eval_line(line, &env).unwrap_or_else(|e| panic!("{}\n{e}", e.caret(line)));
     assert_eq!(q.shape(), &[5, 5]);

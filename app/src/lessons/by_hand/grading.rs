@@ -8,9 +8,6 @@ use kernels::by_hand::{
     Variant,
 };
 
-use kernels::dataset::{Dataset, Split};
-use kernels::{Engine, EngineError, Mlp, OptimizerConfig};
-
 use crate::lessons::live_model::protocol::{ByHandBatch, Params};
 
 /// Images in the batch (B).
@@ -64,59 +61,6 @@ impl Snapshot {
     pub fn env(&self) -> Env {
         self.net.env(&self.reference, self.variant)
     }
-}
-
-/// The four parameter tensors of a two-layer `model`.
-pub fn params(model: &Mlp) -> Params {
-    Params {
-        w1: model.layers[0].weight.clone(),
-        b1: model.layers[0].bias.clone(),
-        w2: model.layers[1].weight.clone(),
-        b2: model.layers[1].bias.clone(),
-    }
-}
-
-/// The engine's own plain SGD step (learning rate `lr`, no momentum, no weight decay) from `model` on
-/// every row of `data`, taken on `probe` (whose state it replaces): the batch the lesson grades on,
-/// test images `image..` with the weights before and after the step.
-pub async fn engine_step<E: Engine>(
-    probe: &mut E,
-    model: &Mlp,
-    data: &Dataset,
-    image: usize,
-    lr: f32,
-    step: u64,
-) -> Result<ByHandBatch, EngineError> {
-    if !(lr.is_finite() && lr > 0.0) || model.layers.len() != 2 {
-        return Err(EngineError::InvalidInput(format!(
-            "by hand: a two-layer model and a positive learning rate, not {} layers at {lr}",
-            model.layers.len()
-        )));
-    }
-    probe.set_model(model)?;
-    probe.set_data(Split::Train, data)?;
-    let rows: Vec<u32> = (0..data.len() as u32).collect();
-    let opt = OptimizerConfig {
-        lr,
-        momentum: 0.0,
-        weight_decay: 0.0,
-        ..OptimizerConfig::default()
-    };
-    probe.train_step(&rows, &opt)?;
-    let trace = probe.trace().await?;
-    let after = probe.model().await?;
-    Ok(ByHandBatch {
-        image,
-        rows: data.len(),
-        pixels: serde_bytes::ByteBuf::from(data.images.clone()),
-        labels: data.labels.clone(),
-        inputs: trace.inputs,
-        before: params(model),
-        after: params(&after),
-        lr,
-        engine_loss: trace.loss,
-        step,
-    })
 }
 
 /// What became of a line.

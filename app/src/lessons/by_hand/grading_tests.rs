@@ -1,5 +1,7 @@
 //! Tests of the lesson's arithmetic on a small made-up batch.
 use super::*;
+use crate::lessons::live_model::by_hand_batch::engine_step;
+use kernels::dataset::Dataset;
 
 /// Runs a future of the CPU engine (ready at once) to completion.
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -18,7 +20,7 @@ fn snapshot() -> Snapshot {
     let inputs: Vec<f32> = (0..ROWS * 784)
         .map(|i| ((i * 37 % 101) as f32 / 50.0) - 1.0)
         .collect();
-    let before = params(&model);
+    let before = Params::of(&model);
     let batch = ByHandBatch {
         image: 0,
         rows: ROWS,

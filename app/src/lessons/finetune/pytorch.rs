@@ -288,10 +288,10 @@ mod tests {
 }
 
 /// Writes every variant the page can produce (head kept or new, frozen or not) into
-/// `$BACKPROP_SNIPPETS` for `scripts/check_pytorch_snippets.py`, which runs each in PyTorch.
+/// `$BACKPROP_SNIPPETS` for `scripts/pytorch/check_pytorch_snippets.py`, which runs each in PyTorch.
 #[cfg(test)]
 #[test]
-#[ignore = "run by scripts/check_pytorch_snippets.py, where PyTorch is installed"]
+#[ignore = "run by scripts/pytorch/check_pytorch_snippets.py, where PyTorch is installed"]
 fn write_snippets_for_the_pytorch_check() {
     let dir = std::env::var("BACKPROP_SNIPPETS").expect("BACKPROP_SNIPPETS names a folder");
     let phase = |lr, momentum, epochs, patience| PhaseCode {

@@ -2,7 +2,7 @@
 //! worker side (`worker`) and client, the page's signals about it, and the bar that starts, pauses and
 //! steps it.
 
-mod by_hand_batch;
+pub mod by_hand_batch;
 pub mod protocol;
 pub mod quiz;
 pub mod saved;

@@ -414,8 +414,8 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
 const TUNED_PRESET: Text = tx("each at its tuned rate", "各用调好的学习率");
 const SAME_PRESET: Text = tx("one learning rate for all:", "所有优化器用同一个学习率：");
 const TUNED_NOTE: Text = tx(
-    "Tuned rates: for each optimiser, the rate with the best mean validation accuracy of three or four tried (about 3× apart; three seeds each) after 3 epochs of MNIST with a 784-512-10 network, batch 64 — validation being 5,000 training images held out, so the test set played no part in the choice (scripts/optimizer-sweep.sh in the project's repository; the table below prints each arm's rate). No chosen rate is at the edge of its grid. This race trains a 784-128-10 network on 10,000 images: the rates were chosen for a different network, so they are good, not necessarily best, here.",
-    "调好的学习率：每个优化器在试过的三到四个学习率（相邻约差 3 倍，每个用三个随机种子）中，取验证准确率平均最高的一个——在 MNIST 上用 784-512-10 网络、批大小 64 训练 3 轮；验证集是留出的 5000 张训练图像，所以选择时完全没有用到测试集（项目仓库中的 scripts/optimizer-sweep.sh；下方表格列出每组所用的学习率）。选中的学习率都不在所试范围的边缘。这场比赛在 10000 张图像上训练 784-128-10 网络：这些学习率是为另一个网络选的，所以在这里是好的，但未必是最好的。",
+    "Tuned rates: for each optimiser, the rate with the best mean validation accuracy of three or four tried (about 3× apart; three seeds each) after 3 epochs of MNIST with a 784-512-10 network, batch 64 — validation being 5,000 training images held out, so the test set played no part in the choice (scripts/bench/optimizer-sweep.sh in the project's repository; the table below prints each arm's rate). No chosen rate is at the edge of its grid. This race trains a 784-128-10 network on 10,000 images: the rates were chosen for a different network, so they are good, not necessarily best, here.",
+    "调好的学习率：每个优化器在试过的三到四个学习率（相邻约差 3 倍，每个用三个随机种子）中，取验证准确率平均最高的一个——在 MNIST 上用 784-512-10 网络、批大小 64 训练 3 轮；验证集是留出的 5000 张训练图像，所以选择时完全没有用到测试集（项目仓库中的 scripts/bench/optimizer-sweep.sh；下方表格列出每组所用的学习率）。选中的学习率都不在所试范围的边缘。这场比赛在 10000 张图像上训练 784-128-10 网络：这些学习率是为另一个网络选的，所以在这里是好的，但未必是最好的。",
 );
 const SAME_REFUSED: Text = tx(
     "The learning rate \"{text}\" is refused: it must be a number above 0 and at most {max}. The race does not start until it is.",

@@ -363,7 +363,7 @@ mod tests {
 mod fuzz_corpus {
     use super::LessonConfig;
 
-    /// Replays `fuzz/corpus/url_config` (grown by `scripts/fuzz.sh`): every query parses to a valid
+    /// Replays `fuzz/corpus/url_config` (grown by `fuzz/run.sh`): every query parses to a valid
     /// configuration, and that configuration survives its own URL form.
     #[test]
     fn the_url_corpus_parses_and_round_trips() {

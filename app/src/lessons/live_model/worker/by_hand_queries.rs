@@ -3,7 +3,7 @@
 //! touched).
 
 use super::*;
-use crate::lessons::by_hand::grading::engine_step;
+use crate::lessons::live_model::by_hand_batch::engine_step;
 
 impl Live {
     pub(super) async fn by_hand(

@@ -2,8 +2,8 @@
 """Checks safetensors interoperability with PyTorch both ways (not part of CI: PyTorch is a multi-GB
 download). The seed article's `Net` loads our shipped model with `load_state_dict` and reaches the
 accuracy the book records; a PyTorch-initialised `Net` saved with safetensors is written for
-`backprop-lab eval` to load. Usage (after the venv of scripts/bench_pytorch.py, plus `pip install safetensors`):
-    /tmp/torchenv/bin/python scripts/check_pytorch_interop.py
+`backprop-lab eval` to load. Usage (after the venv of scripts/pytorch/bench_pytorch.py, plus `pip install safetensors`):
+    /tmp/torchenv/bin/python scripts/pytorch/check_pytorch_interop.py
     cargo run --release -p backprop-lab -- eval /tmp/pytorch-net.safetensors --engine cpu
 """
 import pathlib
@@ -13,7 +13,7 @@ from safetensors.torch import load_file, save_file
 
 from bench_pytorch import Net, load_split  # the seed article's model and data, defined once
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 
 
 

@@ -6,11 +6,11 @@
 # with `serve --native-engine` (`lesson-bench`: the lesson's worker behind the same WebSocket, driven with
 # the page's messages, no browser needed) beside the bare engines in the same run, and writes one JSON
 # with the adapter, every row and the seed recipe's epoch time (60,000 samples at batch 64) for each.
-#   scripts/gpu-bench.sh [--bin target/release/backprop-lab] [--python python3] [--out gpu-bench.json] [--seconds 3]
+#   scripts/bench/gpu-bench.sh [--bin target/release/backprop-lab] [--python python3] [--out gpu-bench.json] [--seconds 3]
 # Without a Vulkan loader (`ldconfig -p | grep libvulkan` empty) it unpacks the Debian packages of a
 # carried `.gl/` folder first (see the device tool's README for how to fetch them). Tested here on lavapipe.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 bin=target/release/backprop-lab
 python=python3
@@ -56,7 +56,7 @@ pytorch_json='[]'
 if "$python" -c 'import torch' 2>/dev/null; then
   flag=""
   if "$python" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)'; then flag="--cuda"; fi
-  if "$python" scripts/bench_pytorch.py "$seconds" $flag > "$work/pytorch.txt"; then
+  if "$python" scripts/pytorch/bench_pytorch.py "$seconds" $flag > "$work/pytorch.txt"; then
     pytorch_json=$(sed -n '/^\[/,$p' "$work/pytorch.txt")
     grep -v '^\s*[][{}"]' "$work/pytorch.txt" || true
   else

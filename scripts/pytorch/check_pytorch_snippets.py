@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Runs every PyTorch program the fine-tuning lesson can show, in PyTorch, as written.
 
-The variants come from the app's own generator (`app/src/lessons/finetune/pytorch.rs`, written out by
+The variants come from the app's own generator (the fine-tuning lesson's `pytorch.rs`, written out by
 its ignored test); each runs in a folder holding the model file its `load_file` names, made from the
 shipped models. Not part of CI (PyTorch is a 5 GB install):
 
     python3 -m venv /var/tmp/torchenv && /var/tmp/torchenv/bin/pip install torch safetensors
-    /var/tmp/torchenv/bin/python scripts/check_pytorch_snippets.py
+    /var/tmp/torchenv/bin/python scripts/pytorch/check_pytorch_snippets.py
 """
 import os
 import shutil
@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODELS = {
     "mlp-784-512-10.safetensors": "static/models/mnist-mlp-784-512-10.safetensors",
     "mlp-3072-512-6.safetensors": "static/models/cifar10-animals-mlp-3072-512-6.safetensors",

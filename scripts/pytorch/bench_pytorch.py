@@ -5,8 +5,8 @@ of full training steps at batch 64 and 512 after a warm-up.
 
 Not part of the test suite and not installed by CI (PyTorch is a multi-GB download). To reproduce:
     python3 -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch numpy
-    /tmp/torchenv/bin/python scripts/bench_pytorch.py [SECONDS] [--cuda]
-`--cuda` trains on the GPU (scripts/gpu-bench.sh passes it when torch.cuda is available). It reads the app's own chunks from static/data/mnist, so it trains on exactly the same bytes.
+    /tmp/torchenv/bin/python scripts/pytorch/bench_pytorch.py [SECONDS] [--cuda]
+`--cuda` trains on the GPU (scripts/bench/gpu-bench.sh passes it when torch.cuda is available). It reads the app's own chunks from static/data/mnist, so it trains on exactly the same bytes.
 """
 import gzip, json, pathlib, struct, sys, time
 
@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 SECONDS = float(ARGS[0]) if ARGS else 3.0
 # `--cuda`: train on the GPU (data and model on the device, timed between synchronisations).

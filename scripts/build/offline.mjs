@@ -1,4 +1,4 @@
-// Trunk post-build hook (after csp.mjs): stamps the service worker (sw.js) with a hash of this build —
+// Trunk post-build step (scripts/build/post-build.sh, after lesson-styles.mjs and csp.mjs): stamps the service worker (sw.js) with a hash of this build —
 // the app shell, the lessons' wasm chunks, and the dataset and model manifests — so a new build gets fresh caches and the old ones
 // are dropped when it activates, while an unchanged build keeps what the browser already has.
 import { createHash } from 'node:crypto';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 const dir = process.env.TRUNK_STAGING_DIR;
 if (!dir) throw new Error('TRUNK_STAGING_DIR is not set: run this as a trunk post_build hook');
 const hash = createHash('sha256');
-// The lessons' wasm chunks and their loader (scripts/build-wasm.sh): precached by the service worker.
+// The lessons' wasm chunks and their loader (scripts/build/build-wasm.sh): precached by the service worker.
 const chunks = (await readdir(dir))
   .filter((f) => (f.endsWith('.wasm') && f !== 'backprop-lab-app_bg.wasm') || /^__wasm_split.*\.js$/.test(f))
   .sort();

@@ -3,7 +3,7 @@
 not our own code, is the reference for the safetensors import and for the update rules. CI only reads
 the committed files; PyTorch is needed to *remake* them. Exact command (PyTorch 2.15.0, CPU):
     python3 -m venv /var/tmp/torchenv && /var/tmp/torchenv/bin/pip install torch safetensors numpy
-    /var/tmp/torchenv/bin/python scripts/make_pytorch_fixtures.py
+    /var/tmp/torchenv/bin/python scripts/pytorch/make_pytorch_fixtures.py
 It writes kernels/tests/fixtures/pytorch/:
 - net-f64.safetensors, net-f16.safetensors, net-bf16.safetensors: the seed article's `Net` at width 32
   (784-32-10; the conversions are what is tested, not the width) initialised by PyTorch in float64
@@ -32,7 +32,7 @@ from safetensors.torch import save_file
 
 
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 OUT = ROOT / "kernels" / "tests" / "fixtures" / "pytorch"
 MEAN, STD = 0.1307, 0.3081
 # Every optimiser of the engine, as PyTorch's constructor takes it, and the same settings as our

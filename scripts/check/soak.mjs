@@ -2,11 +2,11 @@
 // each epoch, the page's and the worker's wasm memory and the page's JS heap after a garbage collection.
 // Memory must stay flat: the exit status is 1 if any figure at the last epoch exceeds the first epoch's
 // by more than 25 % + 4 MiB. Needs dist/ (trunk build --release) and the e2e/ packages (npm ci).
-//   node scripts/soak.mjs                      # the default recipe: 784-512-10, batch 64, 10 epochs
-//   node scripts/soak.mjs --epochs 3 --train 5000 --hidden 64    # the short version CI runs
+//   node scripts/check/soak.mjs                      # the default recipe: 784-512-10, batch 64, 10 epochs
+//   node scripts/check/soak.mjs --epochs 3 --train 5000 --hidden 64    # the short version CI runs
 import { fileURLToPath } from 'node:url';
-import { serve } from '../e2e/server.mjs';
-import { launch } from '../e2e/pages/base.mjs';
+import { serve } from '../../e2e/server.mjs';
+import { launch } from '../../e2e/pages/base.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean)
   .map((a) => a.trim().split(/\s+/)));
@@ -14,7 +14,7 @@ const epochs = Number(args.epochs ?? 10);
 const train = Number(args.train ?? 60000);
 const hidden = Number(args.hidden ?? 512);
 const engine = args.engine ?? 'auto';
-const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const MIB = 1024 * 1024;
 
 const server = await serve(DIST);

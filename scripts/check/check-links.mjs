@@ -10,12 +10,12 @@
 //   - with the built book (target/book/docs, or the folder given as the first argument), every relative
 //     src and href of its HTML pages, so an image the book shows is in the built book.
 // http(s), mailto and pure #anchor links are not followed; #fragments and ?queries are stripped.
-//   node scripts/check-links.mjs [BUILT_BOOK_DIR]
+//   node scripts/check/check-links.mjs [BUILT_BOOK_DIR]
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const built = resolve(root, process.argv[2] ?? "target/book/docs");
 const problems = [];
 const rel = (p) => relative(root, p) || ".";

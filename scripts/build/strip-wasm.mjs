@@ -1,6 +1,6 @@
 // Removes the custom sections (symbol names, the linker's relocations, producers) from the given wasm
 // files: the splitter leaves them in its chunks, and wasm-bindgen only strips the main module
-// (scripts/build-wasm.sh). The code, data and every standard section are copied byte for byte.
+// (scripts/build/build-wasm.sh). The code, data and every standard section are copied byte for byte.
 import { readFile, writeFile } from 'node:fs/promises';
 
 function leb(bytes, at) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../server.mjs';
 import { launch, problems } from '../pages/base.mjs';
-import { ChainRulePage, CrossEntropyPage, accessibilityProblems } from '../pages/concepts.mjs';
+import { ChainRulePage, CrossEntropyPage, accessibilityProblems } from '../pages/live-model.mjs';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 let server, browser;

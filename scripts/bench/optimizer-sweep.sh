@@ -6,9 +6,9 @@
 # holds out) are never trained on: they are the validation split. The tuned rate is the one with the
 # best mean validation accuracy after 3 epochs; the test accuracy is printed beside it, never chosen on.
 # Prints one Markdown row per optimiser and rate, then the chosen rates.
-#   scripts/optimizer-sweep.sh [--engine cpu|gpu] [--seeds "1 2 3"] [extra train flags…]
+#   scripts/bench/optimizer-sweep.sh [--engine cpu|gpu] [--seeds "1 2 3"] [extra train flags…]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 bin="${BACKPROP_LAB:-${CARGO_TARGET_DIR:-target}/release/backprop-lab}"
 [ -x "$bin" ] || cargo build --release -p backprop-lab
 engine=(--engine cpu)

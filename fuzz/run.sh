@@ -6,9 +6,20 @@
 # here with one small valid input each); new interesting inputs are added to it, and CI replays it on
 # stable Rust (kernels/tests/fuzz_corpus.rs, classroom/tests/fuzz_corpus.rs, the app's config tests). Prints one
 # line per target.
-# Usage: scripts/fuzz.sh [RUNS] [target…]
+# Usage: fuzz/run.sh [RUNS] [target…]
+#        fuzz/run.sh cmin [target…]   (minimise each saved corpus: `cargo fuzz cmin`, same coverage, fewer files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = cmin ]; then
+  shift
+  export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-/var/tmp/bpl-fuzz}"
+  for t in ${@:-chunk idx cifar safetensors manifest url_config by_hand class_message}; do
+    before=$(ls "fuzz/corpus/$t" | wc -l)
+    (cd fuzz && cargo +nightly fuzz cmin -O "$t" "corpus/$t" -- -max_len=65536 -rss_limit_mb=2048 -timeout=10) > "/tmp/fuzz-cmin-$t.log" 2>&1
+    echo "$t: $before -> $(ls "fuzz/corpus/$t" | wc -l) files ($(du -sh "fuzz/corpus/$t" | cut -f1))"
+  done
+  exit 0
+fi
 RUNS="${1:-1000000}"
 shift || true
 TARGETS=("${@:-chunk idx cifar safetensors manifest url_config by_hand class_message}")

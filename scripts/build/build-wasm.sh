@@ -9,7 +9,7 @@
 # share in shared chunks, all loaded by `__wasm_split.js`.
 #   APP_FEATURES=burn trunk build --release   # the page with burn's autodiff panel
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 staging="${TRUNK_STAGING_DIR:?TRUNK_STAGING_DIR is not set: run this as a trunk build hook}"
 target="${CARGO_TARGET_DIR:-target}"
 features=()
@@ -31,5 +31,5 @@ wasm-bindgen --target web --no-typescript --keep-lld-exports --remove-name-secti
 # the main module they import.
 find "$split" -maxdepth 1 -type f ! -name backprop-lab-app.wasm -exec cp {} "$staging/" \;
 find "$split" -maxdepth 1 -name '*.wasm' ! -name backprop-lab-app.wasm -printf "$staging/%f\n" \
-  | xargs node scripts/strip-wasm.mjs "$staging/backprop-lab-app_bg.wasm"
+  | xargs node scripts/build/strip-wasm.mjs "$staging/backprop-lab-app_bg.wasm"
 echo "build-wasm: main module and $(find "$split" -maxdepth 1 -name '*.wasm' ! -name backprop-lab-app.wasm | wc -l) chunks"

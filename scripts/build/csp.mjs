@@ -1,4 +1,4 @@
-// Trunk post-build hook: adds a content security policy to the built index.html. Everything comes from
+// Trunk post-build step (scripts/build/post-build.sh): adds a content security policy to the built index.html. Everything comes from
 // the page's own origin; the wasm module may be compiled ('wasm-unsafe-eval'); the only inline script,
 // trunk's loader, is allowed by its SHA-256 (computed here, so a trunk upgrade cannot silently break
 // it); styles come from the stylesheet (the app sets dynamic styles through the CSSOM, which CSP allows).
