@@ -125,6 +125,25 @@ pub fn from_query<C: Default>(params: &[Param<C>], query: &str) -> (C, Vec<Strin
     (c, problems)
 }
 
+/// What a lesson's registry row says is wrong with a URL's setup (its `check`): the table's problems.
+/// Under cargo-fuzz (`cfg(fuzzing)`, `fuzz/fuzz_targets/url_config.rs` walks every lesson's row) it
+/// also asserts that whatever the table reads survives its own URL form.
+pub fn url_problems<C: Default + PartialEq + std::fmt::Debug>(
+    params: &[Param<C>],
+    query: &str,
+) -> Vec<String> {
+    let (setup, problems) = from_query(params, query);
+    #[cfg(fuzzing)]
+    {
+        let (again, more) = from_query(params, &to_query(params, &setup));
+        assert!(more.is_empty(), "{more:?} for {query:?}");
+        assert_eq!(again, setup, "{query:?}");
+    }
+    #[cfg(not(fuzzing))]
+    drop(setup);
+    problems
+}
+
 /// The query string that reproduces `c` (only values that differ from the defaults; empty when none).
 pub fn to_query<C: Default>(params: &[Param<C>], c: &C) -> String {
     let d = C::default();

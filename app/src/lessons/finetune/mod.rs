@@ -56,7 +56,7 @@ pub const LESSON: Lesson = Lesson {
         view! { <FinetuneLesson /> }.into_any()
     ),
     worker: Some(WORKER),
-    check: |query| settings::from_query(SETTINGS, query).1,
+    check: |query| settings::url_problems(SETTINGS, query),
     demos: teaching::DEMOS,
     answers: teaching::ANSWERS,
     module: module_path!(),

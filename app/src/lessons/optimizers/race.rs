@@ -499,10 +499,10 @@ mod tests {
 
     #[test]
     fn the_stylesheets_curve_colours_are_the_swatches() {
-        let css = include_str!("../../../../static/styles/app.css");
+        let css = include_str!("style.css");
         for id in IDS {
             let rule = format!(".{} {{ stroke: {};", series_class(id), colour(id));
-            assert!(css.contains(&rule), "app.css lacks {rule}");
+            assert!(css.contains(&rule), "the lesson's style.css lacks {rule}");
         }
     }
 }

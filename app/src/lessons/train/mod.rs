@@ -52,7 +52,7 @@ pub const LESSON: Lesson = Lesson {
     info: INFO,
     page: super::lesson::split_page!(train, train_page, view! { <TrainLesson /> }.into_any()),
     worker: Some(WORKER),
-    check: |query| crate::settings::from_query(config::PARAMS, query).1,
+    check: |query| crate::settings::url_problems(config::PARAMS, query),
     demos: teaching::DEMOS,
     answers: teaching::ANSWERS,
     module: module_path!(),
