@@ -181,9 +181,9 @@ pub fn FreezingPanel(
             </p>
             <h3>{move || ui::KERNELS.get(lang.get())}</h3>
             <p class="hint" data-testid="ft-dispatches" data-value=move || state.dispatches.get().to_string()
-                data-engine=move || state.engine.get().map(|e| crate::protocol::engine_label(e.kind))>
+                data-engine=move || state.status.engine.get().map(|e| crate::protocol::engine_label(e.kind))>
                 {move || {
-                    let on_gpu = state.engine.get().is_none_or(|e| e.kind == kernels::EngineKind::Gpu);
+                    let on_gpu = state.status.engine.get().is_none_or(|e| e.kind == kernels::EngineKind::Gpu);
                     let sentence = match (state.dispatches.get(), on_gpu) {
                         (0, _) => ui::NO_DISPATCHES_YET,
                         (_, true) => ui::DISPATCHES,
@@ -298,7 +298,6 @@ pub fn ModelFiles(
                             web_sys::console::error_1(&e.into());
                         }
                     }
-                    Some(FtReply::Failed(m)) => state.errors.update(|v| v.push(m)),
                     _ => {}
                 }
             });
