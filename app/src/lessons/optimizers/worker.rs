@@ -14,7 +14,6 @@ use super::protocol::{
     BatchNoise, GradNoise, MessageCode, OpEvent, OpProtocol, OpQuery, OpReply, OpToWorker, RaceArm,
     RaceTag, StepMap,
 };
-use crate::protocol::EngineAnnounce;
 use crate::protocol::EnginePreference;
 use crate::protocol::Status;
 use crate::runtime::QueryError;
@@ -93,14 +92,7 @@ fn flat_gradient(trace: &kernels::StepTrace) -> Vec<f32> {
 impl Worker {
     async fn start(&mut self, pref: EnginePreference, seed: u64) {
         self.seed = seed;
-        self.gpu = Gpu::open(pref).await;
-        let choice = engine::choose(pref, &self.gpu, false);
-        self.kind = choice.kind;
-        self.out.engine(EngineAnnounce {
-            kind: self.kind,
-            adapter: self.gpu.adapter(self.kind),
-            note: choice.note,
-        });
+        (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         match crate::runtime::data::load_dataset("mnist", TRAIN_CHUNKS).await {
             Ok((train, test)) if train.len() >= MAX_GRAD_BATCH && test.len() >= TEST => {
                 let test = test.take(TEST);

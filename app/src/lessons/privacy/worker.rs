@@ -17,7 +17,7 @@ use super::protocol::{
     Answers, Arm, ArmResult, DpSettings, LotAnatomy, MessageCode, PrEvent, PrProtocol, PrQuery,
     PrReply, PrToWorker,
 };
-use crate::protocol::{EngineAnnounce, EnginePreference, Status};
+use crate::protocol::{EnginePreference, Status};
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::{LessonWorker, Outbox, QueryError, refuse};
 
@@ -95,14 +95,7 @@ pub struct Worker {
 impl Worker {
     async fn start(&mut self, pref: EnginePreference, seed: u64, members: usize) {
         self.seed = seed;
-        self.gpu = Gpu::open(pref).await;
-        let choice = engine::choose(pref, &self.gpu, false);
-        self.kind = choice.kind;
-        self.out.engine(EngineAnnounce {
-            kind: self.kind,
-            adapter: self.gpu.adapter(self.kind),
-            note: choice.note,
-        });
+        (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         // The lesson's small set (the first chunk), or the full-MNIST mode (`members=` above the
         // small set): members from the training split, outsiders from the test split, every test image.
         let full = members > MEMBERS;

@@ -22,7 +22,6 @@ use super::protocol::{
     FtEvent, FtQuery, FtReply, FtToWorker, MessageCode, PhaseKind, Scenario, Slot, fnv1a,
 };
 use super::state::FtProtocol;
-use crate::protocol::EngineAnnounce;
 use crate::protocol::EnginePreference;
 use crate::runtime::QueryError;
 use crate::runtime::engine::{self, Gpu};
@@ -120,14 +119,7 @@ impl Worker {
 
     async fn start_engine(&mut self, pref: EnginePreference) {
         self.started = true;
-        self.gpu = Gpu::open(pref).await;
-        let choice = engine::choose(pref, &self.gpu, false);
-        self.kind = choice.kind;
-        self.out.engine(EngineAnnounce {
-            kind: self.kind,
-            adapter: self.gpu.adapter(self.kind),
-            note: choice.note,
-        });
+        (self.gpu, self.kind) = engine::start(pref, &self.out).await;
     }
 
     /// Posts an event that is part of the run's story (kept with the run, replayed after a reload).

@@ -26,7 +26,6 @@ mod jobs;
 mod maps;
 
 use self::jobs::epsilons_ok;
-use crate::protocol::EngineAnnounce;
 use crate::protocol::Status;
 use crate::runtime::QueryError;
 
@@ -129,14 +128,7 @@ fn argmax(v: &[f32]) -> usize {
 
 impl Worker {
     async fn start(&mut self, pref: EnginePreference, choice: ModelChoice, test: usize) {
-        self.gpu = Gpu::open(pref).await;
-        let chosen = engine::choose(pref, &self.gpu, false);
-        self.kind = chosen.kind;
-        self.out.engine(EngineAnnounce {
-            kind: self.kind,
-            adapter: self.gpu.adapter(self.kind),
-            note: chosen.note,
-        });
+        (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         let model = match crate::runtime::fetch::fetch_bytes(choice.path()).await {
             // `install` checks its shape.
             Ok(b) => match Mlp::from_safetensors(&b) {

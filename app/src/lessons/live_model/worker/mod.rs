@@ -20,11 +20,10 @@ use super::protocol::{
 };
 use super::saved::{self, SavedLive};
 use super::{EPOCH_LIMIT, HIDDEN};
-use crate::protocol::EngineAnnounce;
 use crate::protocol::EnginePreference;
 use crate::runtime::QueryError;
 use crate::runtime::data::load_dataset;
-use crate::runtime::engine::{self, Gpu};
+use crate::runtime::engine;
 use crate::runtime::refuse;
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
 use crate::store;
@@ -287,13 +286,7 @@ impl Live {
 
 impl Worker {
     async fn start(&mut self, pref: EnginePreference, seed: u64) -> Result<(), EngineError> {
-        let gpu = Gpu::open(pref).await;
-        let choice = engine::choose(pref, &gpu, false);
-        self.out.engine(EngineAnnounce {
-            kind: choice.kind,
-            adapter: gpu.adapter(choice.kind),
-            note: choice.note,
-        });
+        let (gpu, kind) = engine::start(pref, &self.out).await;
         let (train, test) = match load_dataset("mnist", 1).await {
             Ok(d) => d,
             Err(e) => {
@@ -303,10 +296,10 @@ impl Worker {
         };
         let test = test.take(TEST_POOL);
         let model = Mlp::new(784, &[HIDDEN], 10, seed)?;
-        let device = gpu.for_kind(choice.kind);
-        let mut engine = AnyEngine::new(choice.kind, device, &model, EVAL_ROWS)?;
+        let device = gpu.for_kind(kind);
+        let mut engine = AnyEngine::new(kind, device, &model, EVAL_ROWS)?;
         engine.set_splits(&train, &test)?;
-        let probe = AnyEngine::new(choice.kind, device, &model, PROBE_ROWS)?;
+        let probe = AnyEngine::new(kind, device, &model, PROBE_ROWS)?;
         self.out.post(&CtEvent::Ready {
             hidden: HIDDEN,
             train: train.len(),
