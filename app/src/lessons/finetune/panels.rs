@@ -284,21 +284,16 @@ pub fn ModelFiles(
         move |_| {
             let client = client.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match client
-                    .query(FtQuery::Export {
-                        slot: super::protocol::Slot::Tuned,
-                    })
-                    .await
-                {
-                    Some(FtReply::Model(bytes)) => {
-                        let k = state.widths.get_untracked().last().copied().unwrap_or(10);
-                        if let Err(e) =
-                            download(&bytes, &format!("finetuned-mlp-784-512-{k}.safetensors"))
-                        {
-                            web_sys::console::error_1(&e.into());
-                        }
+                let query = FtQuery::Export {
+                    slot: super::protocol::Slot::Tuned,
+                };
+                if let Some(FtReply::Model(bytes)) = client.query(query).await {
+                    let k = state.widths.get_untracked().last().copied().unwrap_or(10);
+                    if let Err(e) =
+                        download(&bytes, &format!("finetuned-mlp-784-512-{k}.safetensors"))
+                    {
+                        web_sys::console::error_1(&e.into());
                     }
-                    _ => {}
                 }
             });
         }

@@ -14,9 +14,8 @@ use crate::ui::i18n::{Lang, percent};
 pub fn ask(client: &InClient, query: InQuery, done: impl FnOnce(InReply) + 'static) {
     let client = client.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        match client.query(query).await {
-            Some(reply) => done(reply),
-            None => {}
+        if let Some(reply) = client.query(query).await {
+            done(reply);
         }
     });
 }

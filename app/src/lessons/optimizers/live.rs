@@ -26,9 +26,8 @@ fn ask(client: &OpClient, busy: RwSignal<bool>, query: OpQuery, put: impl Fn(OpR
     let client = client.clone();
     busy.set(true);
     wasm_bindgen_futures::spawn_local(async move {
-        match client.query(query).await {
-            Some(reply) => put(reply),
-            None => {}
+        if let Some(reply) = client.query(query).await {
+            put(reply);
         }
         let _ = busy.try_set(false);
     });
