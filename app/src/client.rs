@@ -1,5 +1,7 @@
 //! A lesson's engine worker seen from the page: commands, queries that get exactly one reply matched
-//! by id, and events, in the envelope of [`crate::protocol`]. The worker is ended when the lesson's view
+//! by id, and events, in the envelope of [`crate::protocol`]; the worker's status (its engine, its
+//! errors, and what could not start or be read) the client keeps itself, in a [`WorkerStatus`] that
+//! the lesson bar (`lessons::bar`) shows. The worker is ended when the lesson's view
 //! is dropped. It runs in a Web Worker, or — when `backprop-lab serve --native-engine` served the page
 //! ([`native_engine`]) — in that native process, reached over a loopback WebSocket that carries the same
 //! envelope as JSON text.
@@ -13,19 +15,78 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, ErrorEvent, MessageEvent, WebSocket, Worker, WorkerOptions, WorkerType};
 
+use crate::messages::{MessageCode, WorkerMessage};
 use crate::protocol::{
-    FromWorker, Inbound, NON_FINITE, NON_FINITE_MARK, Outbound, Protocol, ToWorker,
+    EngineAnnounce, FromWorker, Inbound, NON_FINITE, NON_FINITE_MARK, Outbound, Protocol, Status,
+    ToWorker,
 };
 
 // Arc/Mutex only because leptos callbacks must be Send; a page has one thread.
-type Pending<R> = Arc<Mutex<HashMap<u32, oneshot::Sender<R>>>>;
+type Pending<R> = Arc<Mutex<HashMap<u32, oneshot::Sender<Result<R, WorkerMessage>>>>>;
 
 /// The page's end of a lesson's worker.
-pub struct WorkerClient<P: Protocol> {
+pub struct LessonClient<P: Protocol> {
     worker: Option<Worker>,
     socket: Option<Socket>,
     pending: Pending<P::Reply>,
     next_id: Arc<AtomicU32>,
+    status: WorkerStatus,
+}
+
+/// What the page knows of a lesson's worker besides the lesson's own events, the same in every
+/// lesson: the engine it announced and the errors to show (the worker's, a failed query's, what could
+/// not start or be read, and the URL's problems). Filled by [`LessonClient`]; shown by the lesson bar.
+#[derive(Clone, Copy)]
+pub struct WorkerStatus {
+    /// The errors, in the order they came.
+    pub errors: RwSignal<Vec<WorkerMessage>>,
+    /// The engine in use, once the worker has said.
+    pub engine: RwSignal<Option<EngineAnnounce>>,
+}
+
+impl Default for WorkerStatus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WorkerStatus {
+    /// No engine yet, no errors.
+    pub fn new() -> Self {
+        Self {
+            errors: RwSignal::new(Vec::new()),
+            engine: RwSignal::new(None),
+        }
+    }
+
+    /// Shows `message` in the error list (and its English detail in the console). Safe after the
+    /// page is gone (a late reply).
+    pub fn show(&self, message: WorkerMessage) {
+        web_sys::console::warn_1(&format!("Backprop Lab: {}", message.detail).into());
+        let _ = self.errors.try_update(|e| e.push(message));
+    }
+
+    /// Shows a problem: `code` in the page's language, `detail` in English.
+    pub fn say(&self, code: MessageCode, detail: impl Into<String>) {
+        self.show(WorkerMessage::new(code, detail));
+    }
+
+    /// Shows the settings the URL gave that the lesson ignored (none: nothing shown).
+    pub fn url_problems(&self, problems: &[String]) {
+        if !problems.is_empty() {
+            self.say(MessageCode::UrlProblem, problems.join("; "));
+        }
+    }
+
+    fn apply(&self, status: Status) {
+        match status {
+            Status::Ready => {}
+            Status::Engine(engine) => {
+                let _ = self.engine.try_set(Some(engine));
+            }
+            Status::Error(message) => self.show(message),
+        }
+    }
 }
 
 /// The native engine's WebSocket and what was sent before it opened.
@@ -36,13 +97,14 @@ struct Socket {
     waiting: Arc<Mutex<Option<Vec<String>>>>,
 }
 
-impl<P: Protocol> Clone for WorkerClient<P> {
+impl<P: Protocol> Clone for LessonClient<P> {
     fn clone(&self) -> Self {
         Self {
             worker: self.worker.clone(),
             socket: self.socket.clone(),
             pending: self.pending.clone(),
             next_id: self.next_id.clone(),
+            status: self.status,
         }
     }
 }
@@ -123,12 +185,13 @@ fn random_hex() -> String {
     raw.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Hands a message from the worker, in either transport, to its query or to `on_event`.
+/// Hands a message from the worker, in either transport, to its query, to `on_event`, or to the
+/// worker's status.
 fn deliver<P: Protocol>(
     msg: Result<Outbound<P>, String>,
     pending: &Pending<P::Reply>,
     on_event: &dyn Fn(P::Event),
-    on_error: &dyn Fn(String),
+    status: WorkerStatus,
 ) {
     match msg {
         Ok(FromWorker::Reply { id, reply }) => {
@@ -137,21 +200,22 @@ fn deliver<P: Protocol>(
             }
         }
         Ok(FromWorker::Event(event)) => on_event(event),
-        Err(e) => on_error(format!("unreadable message from the engine: {e}")),
+        Ok(FromWorker::Status(said)) => status.apply(said),
+        Err(e) => status.say(
+            MessageCode::WorkerFailed,
+            format!("unreadable message from the engine: {e}"),
+        ),
     }
 }
 
-impl<P: Protocol> WorkerClient<P> {
+impl<P: Protocol> LessonClient<P> {
     /// Starts the worker `name` (`worker.js` picks its entry point by name). Events go to `on_event`;
-    /// `on_error` gets what could not start or be read, in English detail.
-    pub fn start(
-        name: &str,
-        on_event: impl Fn(P::Event) + 'static,
-        on_error: impl Fn(String) + 'static,
-    ) -> Self {
+    /// the worker's engine and errors, and what could not start or be read, go to `status`.
+    pub fn start(name: &str, status: WorkerStatus, on_event: impl Fn(P::Event) + 'static) -> Self {
         if let Some(token) = native_engine() {
-            return Self::start_native(name, &token, on_event, on_error);
+            return Self::start_native(name, &token, status, on_event);
         }
+        let on_error = move |detail: String| status.say(MessageCode::WorkerFailed, detail);
         let pending: Pending<P::Reply> = Arc::default();
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Module);
@@ -163,11 +227,10 @@ impl<P: Protocol> WorkerClient<P> {
                 None
             }
         };
-        let on_error = std::rc::Rc::new(on_error);
         if let Some(w) = &worker {
             // What the worker could not start with (its lesson's wasm chunk not downloaded, say):
             // `worker.js` throws, and the error arrives here.
-            let report = on_error.clone();
+            let report = on_error;
             let onerror = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
                 ev.prevent_default();
                 report(format!(
@@ -181,7 +244,7 @@ impl<P: Protocol> WorkerClient<P> {
             let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
                 let msg = serde_wasm_bindgen::from_value::<Outbound<P>>(ev.data())
                     .map_err(|e| e.to_string());
-                deliver::<P>(msg, &sink, &on_event, &*on_error);
+                deliver::<P>(msg, &sink, &on_event, status);
             });
             w.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
             onmessage.forget();
@@ -193,6 +256,7 @@ impl<P: Protocol> WorkerClient<P> {
             socket: None,
             pending,
             next_id: Arc::new(AtomicU32::new(1)),
+            status,
         }
     }
 
@@ -201,9 +265,10 @@ impl<P: Protocol> WorkerClient<P> {
     fn start_native(
         name: &str,
         token: &str,
+        status: WorkerStatus,
         on_event: impl Fn(P::Event) + 'static,
-        on_error: impl Fn(String) + 'static,
     ) -> Self {
+        let on_error = move |detail: String| status.say(MessageCode::WorkerFailed, detail);
         let pending: Pending<P::Reply> = Arc::default();
         let location = web_sys::window().map(|w| w.location());
         let host = location
@@ -227,11 +292,11 @@ impl<P: Protocol> WorkerClient<P> {
                     socket: None,
                     pending,
                     next_id: Arc::new(AtomicU32::new(1)),
+                    status,
                 };
             }
         };
         let waiting: Arc<Mutex<Option<Vec<String>>>> = Arc::new(Mutex::new(Some(Vec::new())));
-        let on_error = std::rc::Rc::new(on_error);
         let onopen = {
             let (ws, waiting) = (ws.clone(), waiting.clone());
             Closure::<dyn FnMut()>::new(move || {
@@ -244,7 +309,6 @@ impl<P: Protocol> WorkerClient<P> {
         ws.set_onopen(Some(onopen.as_ref().unchecked_ref()));
         onopen.forget();
         let sink = pending.clone();
-        let report = on_error.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             // JSON.parse, then the same decoding as a Web Worker's structured clone (no JSON code of
             // our own in the page: serde_json's per-protocol code would add tens of KB to every
@@ -256,7 +320,7 @@ impl<P: Protocol> WorkerClient<P> {
                 Some(Err(e)) => Err(format!("{e:?}")),
                 None => Err("not text".into()),
             };
-            deliver::<P>(msg, &sink, &on_event, &*report);
+            deliver::<P>(msg, &sink, &on_event, status);
         });
         ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         onmessage.forget();
@@ -289,6 +353,7 @@ impl<P: Protocol> WorkerClient<P> {
             socket: Some(Socket { ws, waiting }),
             pending,
             next_id: Arc::new(AtomicU32::new(1)),
+            status,
         }
     }
 
@@ -327,13 +392,20 @@ impl<P: Protocol> WorkerClient<P> {
         }
     }
 
-    /// Asks a question; the answer is the reply with the same id (`None` if the worker is gone).
+    /// Asks a question; the answer is the reply with the same id. `None` if the worker is gone, or
+    /// could not answer: then why is shown in the error list.
     pub async fn query(&self, query: P::Query) -> Option<P::Reply> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         self.pending.lock().ok()?.insert(id, tx);
         self.post(&Inbound::<P>::Query { id, query });
-        rx.await.ok()
+        match rx.await.ok()? {
+            Ok(reply) => Some(reply),
+            Err(message) => {
+                self.status.show(message);
+                None
+            }
+        }
     }
 }
 

@@ -9,6 +9,8 @@ use kernels::EngineKind;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::messages::WorkerMessage;
+
 /// A lesson's four kinds of message.
 pub trait Protocol: 'static {
     /// Page → worker: do something.
@@ -55,15 +57,40 @@ pub enum ToWorker<C, Q> {
 /// A message from a lesson's worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum FromWorker<E, R> {
-    /// An event.
+    /// An event of the lesson's own.
     Event(E),
-    /// The answer to [`ToWorker::Query`] `id`.
+    /// The answer to [`ToWorker::Query`] `id`, or why there is none.
     Reply {
         /// The query's id.
         id: u32,
-        /// The answer.
-        reply: R,
+        /// The answer, or why the query could not be answered.
+        reply: Result<R, WorkerMessage>,
     },
+    /// What every lesson's worker says about itself (the lesson chrome: up, its engine, its errors).
+    Status(Status),
+}
+
+/// What a lesson's worker says about itself, the same in every lesson: the page's client keeps it
+/// ([`crate::client::WorkerStatus`]) and the lesson bar shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Status {
+    /// The worker is up and reads its messages.
+    Ready,
+    /// The engine the lesson computes on.
+    Engine(EngineAnnounce),
+    /// A problem, said to the page in its language.
+    Error(WorkerMessage),
+}
+
+/// The engine a lesson computes on, as its worker announces it and the lesson bar shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EngineAnnounce {
+    /// Which engine.
+    pub kind: EngineKind,
+    /// The adapter's name (the CPU engine's where it runs), written in English by the runtime.
+    pub adapter: String,
+    /// Why this engine (the URL asked, no WebGPU, a software adapter), shown on screen.
+    pub note: WorkerMessage,
 }
 
 /// What the page sends a lesson's worker.

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use backprop_lab_app::lessons::train::config::LessonConfig;
 use backprop_lab_app::lessons::train::protocol::{TrEvent, TrQuery, TrReply, TrToWorker};
-use backprop_lab_app::protocol::{EnginePreference, FromWorker, ToWorker};
+use backprop_lab_app::protocol::{EnginePreference, FromWorker, Status, ToWorker};
 use clap::{Args, ValueEnum};
 use kernels::dataset::{Split, load_split};
 use kernels::{AdapterOptions, CpuEngine, GpuContext, GpuEngine, Mlp};
@@ -263,18 +263,17 @@ impl Loopback {
         let measured = loop {
             let event = match next(&mut ws)? {
                 FromWorker::Event(e) => e,
-                FromWorker::Reply { .. } => continue,
+                FromWorker::Reply { .. } | FromWorker::Status(Status::Ready) => continue,
+                FromWorker::Status(Status::Engine(e)) => {
+                    kind = e.kind.to_string().to_lowercase();
+                    adapter = e.adapter;
+                    continue;
+                }
+                FromWorker::Status(Status::Error(m)) => {
+                    bail!("the lesson said {:?}: {}", m.code, m.detail)
+                }
             };
             match event {
-                TrEvent::Engine {
-                    kind: k,
-                    adapter: a,
-                    ..
-                } => {
-                    kind = k.to_string().to_lowercase();
-                    adapter = a;
-                }
-                TrEvent::Error(m) => bail!("the lesson said {:?}: {}", m.code, m.detail),
                 TrEvent::Diverged { step, loss, .. } => {
                     bail!("the run diverged at step {step} (loss {loss}): choose another --setup")
                 }

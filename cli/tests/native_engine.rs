@@ -137,7 +137,7 @@ fn bad_tabs_are_refused_with_a_message_and_the_server_serves_on() {
     let origin = format!("http://127.0.0.1:{port}");
     // A good tab: the privacy lesson's worker says it is up.
     let mut good = open(port, "privacy", &token, &origin).expect("admitted");
-    assert_eq!(next(&mut good), serde_json::json!({ "Event": "Ready" }));
+    assert_eq!(next(&mut good), serde_json::json!({ "Status": "Ready" }));
 
     let (status, why) = open(port, "privacy", "0123", &origin).unwrap_err();
     assert_eq!(status, 403);
@@ -163,13 +163,13 @@ fn bad_tabs_are_refused_with_a_message_and_the_server_serves_on() {
 
     // Malformed and binary messages: the lesson answers as in the browser, and goes on.
     let mut bad = open(port, "optimizers", &token, &origin).expect("admitted");
-    assert_eq!(next(&mut bad), serde_json::json!({ "Event": "Ready" }));
+    assert_eq!(next(&mut bad), serde_json::json!({ "Status": "Ready" }));
     bad.send(Message::text("{\"Command\": {\"Explode\": 1}}"))
         .unwrap();
     let said = next(&mut bad);
-    assert_eq!(said["Event"]["Error"]["code"], "BadMessage", "{said}");
+    assert_eq!(said["Status"]["Error"]["code"], "BadMessage", "{said}");
     bad.send(Message::binary(vec![0u8, 1, 2])).unwrap();
-    assert_eq!(next(&mut bad)["Event"]["Error"]["code"], "BadMessage");
+    assert_eq!(next(&mut bad)["Status"]["Error"]["code"], "BadMessage");
     // A query that is understood still gets its one reply (an error reply: no data loaded).
     bad.send(Message::text(
         r#"{"Query":{"id":7,"query":{"StepMap":{"warm_steps":99999}}}}"#,
@@ -177,7 +177,7 @@ fn bad_tabs_are_refused_with_a_message_and_the_server_serves_on() {
     .unwrap();
     let reply = next(&mut bad);
     assert_eq!(reply["Reply"]["id"], 7, "{reply}");
-    assert!(reply["Reply"]["reply"]["Failed"].is_object(), "{reply}");
+    assert!(reply["Reply"]["reply"]["Err"].is_object(), "{reply}");
 
     // Over the size limit: the socket is closed with the reason.
     let huge = "x".repeat(2 << 20);

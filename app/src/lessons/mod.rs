@@ -3,6 +3,7 @@
 //! (`lessons/<name>/`) with its steps, its text in both languages, its panels and its worker side;
 //! `live_model/` is the live model the concept lessons share (a worker, not a lesson).
 
+pub mod bar;
 pub mod by_hand;
 pub mod chain_rule;
 pub mod cross_entropy;
@@ -48,7 +49,7 @@ pub const NOT_FOUND: Text = tx(
 /// Entry point of a lesson's worker (`worker.js` awaits it with the worker's name); `early` holds the
 /// messages that arrived while the module was loading. It downloads the worker's chunk first; when
 /// that or the name fails, the returned promise rejects, `worker.js` throws, and the page's
-/// `WorkerClient` reports it as the engine worker not starting.
+/// `LessonClient` reports it as the engine worker not starting.
 #[wasm_bindgen]
 pub async fn worker_main(name: String, early: js_sys::Array) -> Result<(), JsValue> {
     console_error_panic_hook::set_once();

@@ -6,9 +6,9 @@ use kernels::{AdapterOptions, EngineError, EngineKind, GpuContext};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::sleep;
+use super::{Outbox, sleep};
 use crate::messages::{MessageCode, WorkerMessage};
-use crate::protocol::EnginePreference;
+use crate::protocol::{EngineAnnounce, EnginePreference, Protocol};
 use crate::ui::i18n::{Lang, Text, tx};
 
 /// Seconds of timed dispatches a lesson spends choosing its matrix-product kernel per shape on a GPU
@@ -231,6 +231,22 @@ pub fn choose(pref: EnginePreference, gpu: &Gpu, measures: bool) -> Choice {
         note: WorkerMessage::new(code, detail),
         measure,
     }
+}
+
+/// A lesson's engine start-up: opens WebGPU unless `pref` is the CPU engine, chooses the engine by
+/// [`choose`] (without measuring), and announces it to the page on `out`. Returns the device (kept for a
+/// later switch, and for a new one after a lost device) and the engine to run on. The training lesson,
+/// which measures a software adapter and announces once its data is in, uses [`Gpu::open`] and
+/// [`choose`] itself.
+pub async fn start<P: Protocol>(pref: EnginePreference, out: &Outbox<P>) -> (Gpu, EngineKind) {
+    let gpu = Gpu::open(pref).await;
+    let choice = choose(pref, &gpu, false);
+    out.engine(EngineAnnounce {
+        kind: choice.kind,
+        adapter: gpu.adapter(choice.kind),
+        note: choice.note,
+    });
+    (gpu, choice.kind)
 }
 
 /// `vendor architecture` of the browser's WebGPU adapter (Chrome leaves wgpu's `description` empty).

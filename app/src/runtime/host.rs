@@ -72,7 +72,7 @@ pub fn start<W: LessonWorker>(early: js_sys::Array) {
         let out = out.clone();
         move |value: JsValue| match serde_wasm_bindgen::from_value(value) {
             Ok(msg) => inbox.borrow_mut().push_back(msg),
-            Err(e) => unreadable::<W>(&out, e.to_string()),
+            Err(e) => unreadable(&out, e.to_string()),
         }
     };
     for value in early.iter() {

@@ -1,8 +1,8 @@
 //! The worker runtime: what runs in every lesson's worker and never names a lesson. A lesson implements
 //! [`LessonWorker`] (its commands, queries, replies, events, and the work it does between messages);
 //! [`run`] is the one inbox → handle → work loop, which answers every query exactly once (a failed
-//! answer becomes the lesson's failure reply) and reports every error the one way
-//! ([`LessonWorker::fail`]). The engine policy ([`engine`]), file downloads with retries and their
+//! answer is a failed reply, [`QueryError`]) and reports every error the one way
+//! ([`LessonWorker::fail`], [`Outbox::say`]). The engine policy ([`engine`]), file downloads with retries and their
 //! Cache Storage copy ([`fetch`]) and dataset loading, whole or streamed ([`data`]), live here too.
 //!
 //! The lesson side talks to the page only through its [`Outbox`] and receives only what [`run`] hands
@@ -25,7 +25,7 @@ use std::rc::Rc;
 use kernels::EngineError;
 
 use crate::messages::{MessageCode, WorkerMessage};
-use crate::protocol::{FromWorker, Inbound, Protocol, ToWorker};
+use crate::protocol::{EngineAnnounce, FromWorker, Inbound, Protocol, Status, ToWorker};
 #[cfg(target_arch = "wasm32")]
 pub use host::{now, sleep, wasm_memory_bytes};
 #[cfg(not(target_arch = "wasm32"))]
@@ -100,9 +100,47 @@ impl<P: Protocol> Outbox<P> {
         (self.sink)(FromWorker::Event(event));
     }
 
-    fn reply(&self, id: u32, reply: &P::Reply) {
+    /// Tells the page how the worker stands (up, its engine, a problem).
+    pub fn status(&self, status: Status) {
+        (self.sink)(FromWorker::Status(status));
+    }
+
+    /// Tells the page a problem: `code` says it in the page's language, `detail` in English.
+    pub fn say(&self, code: MessageCode, detail: impl Into<String>) {
+        self.status(Status::Error(WorkerMessage::new(code, detail)));
+    }
+
+    /// Tells the page the engine the lesson computes on now.
+    pub fn engine(&self, engine: EngineAnnounce) {
+        self.status(Status::Engine(engine));
+    }
+
+    fn reply(&self, id: u32, reply: Result<&P::Reply, WorkerMessage>) {
         (self.sink)(FromWorker::Reply { id, reply });
     }
+}
+
+/// Why a query got no answer: the engine failed (then handled as [`LessonWorker::fail`] handles it,
+/// unless the query itself was bad), or the lesson refused it with a message of its own (nothing to
+/// recover from: a file that did not save, no model yet).
+#[derive(Debug)]
+pub enum QueryError {
+    /// The engine failed while answering.
+    Engine(EngineError),
+    /// The lesson's own reason, said to the page as it is.
+    Refused(WorkerMessage),
+}
+
+impl From<EngineError> for QueryError {
+    fn from(e: EngineError) -> Self {
+        Self::Engine(e)
+    }
+}
+
+/// A query's refusal with `code` and an English `detail` (`Err(refuse(…))` from
+/// [`LessonWorker::answer`]).
+pub fn refuse(code: MessageCode, detail: impl Into<String>) -> QueryError {
+    QueryError::Refused(WorkerMessage::new(code, detail))
 }
 
 /// A lesson's worker side, run by [`run`].
@@ -126,18 +164,12 @@ pub trait LessonWorker: Sized + 'static {
         command: <Self::Protocol as Protocol>::Command,
     ) -> Result<(), EngineError>;
 
-    /// Answers a query. An error is answered with [`LessonWorker::failed`] and then handled as
+    /// Answers a query. An error is the query's failed reply; an engine error is then handled as
     /// [`LessonWorker::fail`] handles it (unless it only says the query was bad).
     async fn answer(
         &mut self,
         query: <Self::Protocol as Protocol>::Query,
-    ) -> Result<<Self::Protocol as Protocol>::Reply, EngineError>;
-
-    /// The reply that says a query could not be answered, and why.
-    fn failed(message: WorkerMessage) -> <Self::Protocol as Protocol>::Reply;
-
-    /// The event that reports a problem to the page.
-    fn error(message: WorkerMessage) -> <Self::Protocol as Protocol>::Event;
+    ) -> Result<<Self::Protocol as Protocol>::Reply, QueryError>;
 
     /// Work between messages, called whenever the inbox is empty (a burst of training steps, a
     /// measurement). Returns whether it did any: then the loop yields and comes straight back;
@@ -151,10 +183,7 @@ pub trait LessonWorker: Sized + 'static {
     /// A lesson that can recover (a lost GPU device) overrides it.
     async fn fail(&mut self, error: EngineError) {
         self.stop();
-        self.out().post(&Self::error(WorkerMessage::new(
-            MessageCode::EngineFailed,
-            error.to_string(),
-        )));
+        self.out().say(MessageCode::EngineFailed, error.to_string());
     }
 
     /// Called after a reply has been sent (a lesson whose query moved the model reports its progress).
@@ -162,11 +191,8 @@ pub trait LessonWorker: Sized + 'static {
 }
 
 /// A message the page sent that could not be read: said to the page, never a crash.
-pub fn unreadable<W: LessonWorker>(out: &Outbox<W::Protocol>, detail: String) {
-    out.post(&W::error(WorkerMessage::new(
-        MessageCode::BadMessage,
-        detail,
-    )));
+pub fn unreadable<P: Protocol>(out: &Outbox<P>, detail: String) {
+    out.say(MessageCode::BadMessage, detail);
 }
 
 /// The one worker loop: takes the next message from `next` and hands it to the lesson; when there is
@@ -183,18 +209,20 @@ pub async fn run<W: LessonWorker>(
                 }
             }
             Some(ToWorker::Query { id, query }) => {
-                let (reply, failure) = match worker.answer(query).await {
-                    Ok(reply) => (reply, None),
-                    Err(e) => (
-                        W::failed(WorkerMessage::new(MessageCode::EngineFailed, e.to_string())),
-                        Some(e),
-                    ),
-                };
-                worker.out().reply(id, &reply);
-                worker.replied(&reply);
-                // A bad question (an image index out of range) leaves the lesson as it was.
-                if let Some(e) = failure.filter(|e| !matches!(e, EngineError::InvalidInput(_))) {
-                    worker.fail(e).await;
+                match worker.answer(query).await {
+                    Ok(reply) => {
+                        worker.out().reply(id, Ok(&reply));
+                        worker.replied(&reply);
+                    }
+                    Err(QueryError::Refused(message)) => worker.out().reply(id, Err(message)),
+                    Err(QueryError::Engine(e)) => {
+                        let message = WorkerMessage::new(MessageCode::EngineFailed, e.to_string());
+                        worker.out().reply(id, Err(message));
+                        // A bad question (an image index out of range) leaves the lesson as it was.
+                        if !matches!(e, EngineError::InvalidInput(_)) {
+                            worker.fail(e).await;
+                        }
+                    }
                 }
             }
             None => match worker.idle().await {

@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 
 use super::{LessonWorker, Outbox, run, unreadable};
 use crate::messages::{MessageCode, WorkerMessage};
-use crate::protocol::{FromWorker, Inbound};
+use crate::protocol::{FromWorker, Inbound, Status};
 
 /// A session's two ends: the page's messages in, the worker's out (JSON text each).
 pub struct NativeIo {
@@ -279,7 +279,7 @@ pub fn serve<W: LessonWorker>(io: NativeIo) {
             match inbox.try_recv() {
                 Ok(text) => match serde_json::from_str::<Inbound<W::Protocol>>(&text) {
                     Ok(message) => return Some(message),
-                    Err(e) => unreadable::<W>(&out, e.to_string()),
+                    Err(e) => unreadable(&out, e.to_string()),
                 },
                 Err(TryRecvError::Empty) => return None,
                 Err(TryRecvError::Disconnected) => {
@@ -307,12 +307,11 @@ pub fn serve<W: LessonWorker>(io: NativeIo) {
             .cloned()
             .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_default();
-        let event = W::error(WorkerMessage::new(
+        let said = Status::Error(WorkerMessage::new(
             MessageCode::EngineFailed,
             format!("the native engine's session stopped: {why}"),
         ));
-        let envelope: FromWorker<&_, &<W::Protocol as crate::protocol::Protocol>::Reply> =
-            FromWorker::Event(&event);
+        let envelope: FromWorker<&(), &()> = FromWorker::Status(said);
         if let Ok(text) = super::native_json::to_string(&envelope) {
             let _ = outbox.send(text);
         }

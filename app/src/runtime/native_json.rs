@@ -268,8 +268,27 @@ mod tests {
     use serde_bytes::ByteBuf;
 
     use super::*;
-    use crate::lessons::train::protocol::TrEvent;
-    use crate::protocol::FromWorker;
+    use crate::messages::{MessageCode, WorkerMessage};
+    use crate::protocol::{FromWorker, Status};
+
+    /// A lesson's event as the runtime sees one (the runtime's tests name no lesson): a struct
+    /// variant of numbers, vectors and flags, like a training progress report.
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    enum Event {
+        Progress {
+            step: u64,
+            fraction: f32,
+            losses: Vec<f32>,
+            samples_per_second: f64,
+            running: bool,
+        },
+    }
+
+    /// A lesson's reply.
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    enum Reply {
+        Done(u32),
+    }
 
     #[derive(Serialize, Deserialize, Debug, PartialEq)]
     enum Shape {
@@ -312,21 +331,34 @@ mod tests {
     fn finite_values_are_written_exactly_as_serde_json_writes_them() {
         let v = finite();
         assert_eq!(to_string(&v).unwrap(), serde_json::to_string(&v).unwrap());
-        let losses = TrEvent::Progress {
+        let losses = Event::Progress {
             step: 3,
-            epoch: 1,
-            epoch_fraction: 0.25,
+            fraction: 0.25,
             losses: vec![std::f32::consts::LN_10, 1.5],
             samples_per_second: 1234.5,
             running: true,
-            finished: false,
-            worker_memory: 0.0,
         };
-        let envelope: FromWorker<&TrEvent, &()> = FromWorker::Event(&losses);
-        assert_eq!(
-            to_string(&envelope).unwrap(),
-            serde_json::to_string(&envelope).unwrap()
-        );
+        let done = Reply::Done(7);
+        let said = WorkerMessage::new(MessageCode::EngineFailed, "lost");
+        // Every shape the envelope takes: an event, a reply and a refusal, and the worker's status.
+        let envelopes: [FromWorker<&Event, &Reply>; 4] = [
+            FromWorker::Event(&losses),
+            FromWorker::Reply {
+                id: 1,
+                reply: Ok(&done),
+            },
+            FromWorker::Reply {
+                id: 2,
+                reply: Err(said.clone()),
+            },
+            FromWorker::Status(Status::Error(said)),
+        ];
+        for envelope in &envelopes {
+            assert_eq!(
+                to_string(envelope).unwrap(),
+                serde_json::to_string(envelope).unwrap()
+            );
+        }
     }
 
     #[test]

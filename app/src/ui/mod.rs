@@ -8,6 +8,5 @@ pub mod files;
 pub mod formula;
 pub mod heatmap;
 pub mod i18n;
-pub mod lesson_bar;
 pub mod line_chart;
 pub mod plots;

@@ -59,7 +59,7 @@ pub fn KernelSource(
     let lang = expect_context::<RwSignal<Lang>>();
     // Said as what ran: on the CPU engine this WGSL is what the GPU engine would have run.
     let live = expect_context::<crate::lessons::live_model::Live>();
-    let kind = move || live.engine.get().map(|(k, _, _)| k);
+    let kind = move || live.status.engine.get().map(|e| e.kind);
     let caption = move || match kind() {
         Some(kernels::EngineKind::Gpu) | None => ui::SOURCE,
         Some(_) => ui::SOURCE_ON_CPU,

@@ -196,7 +196,7 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
     // The three computations' verdict is shown with a sentence naming the pair that differs.
     // The engine that ran names the kernel's gradient (B7).
     let live = expect_context::<Live>();
-    let engine = move || live.engine.get().map(|(k, _, _)| k);
+    let engine = move || live.status.engine.get().map(|e| e.kind);
     let cell = move |testid: &'static str, value: Box<dyn Fn() -> Option<f64> + Send + Sync>| {
         let value = std::sync::Arc::new(value);
         let v2 = value.clone();

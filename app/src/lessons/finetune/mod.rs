@@ -19,12 +19,13 @@ mod worker;
 use leptos::prelude::*;
 
 use self::panels::{ComparisonChart, FreezingPanel, ModelFiles, StatusBar};
-use self::protocol::{FtToWorker, MessageCode, PhaseKind, PhaseSettings, Scenario, Slot};
+use self::protocol::{FtToWorker, PhaseKind, PhaseSettings, Scenario, Slot};
 use self::steps::{compare_panel, freeze_panel, head_panel, load_panel, train_panel};
 use self::text::{STEPS, ui};
+use super::bar::{EngineBadge, ErrorList};
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
-use crate::protocol::{EnginePreference, engine_label};
+use crate::protocol::EnginePreference;
 use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
@@ -207,8 +208,8 @@ pub fn FinetuneLesson() -> impl IntoView {
     let route = router.0.get_untracked();
     let (setup, problems) = settings::from_query(SETTINGS, &route.query());
     let (client, state) = state::start();
-    // Kept apart from the worker's messages, which a new load clears: a bad key stays named.
-    let url_problem = (!problems.is_empty()).then(|| problems.join("; "));
+    // A new load clears the worker's messages but not this one: a bad key stays named.
+    state.status.url_problems(&problems);
     let step = current_step(router, STEPS.len());
     let head = PhaseForm::new(0.001, 0.9, setup.head_epochs);
     let full = PhaseForm::new(0.0001, 0.9, setup.full_epochs);
@@ -480,22 +481,9 @@ pub fn FinetuneLesson() -> impl IntoView {
     view! {
         <main class="lesson finetune">
             <StepPlayer steps=&STEPS />
-            <div class="errors" data-testid="errors" role="alert">
-                {url_problem.map(|d| view! {
-                    <p class="error" data-testid="ft-url-problem">{move || text::message(MessageCode::UrlProblem).get(lang.get())}" "{d}</p>
-                })}
-                {move || state.errors.get().into_iter().map(|m| view! {
-                    <p class="error">{text::message(m.code).get(lang.get())}{(!m.detail.is_empty()).then(|| format!(" ({})", m.detail))}</p>
-                }).collect_view()}
-            </div>
+            <ErrorList status=state.status url_testid="ft-url-problem" />
             <div class="lesson-bar">
-                <span class="engine" data-testid="engine">
-                    {move || state.engine.get().map(|e| view! {
-                        <span class="badge" data-testid="engine-kind">{engine_label(e.kind)}</span>
-                        <span class="adapter" data-testid="engine-adapter">{crate::runtime::engine::localize(&e.adapter, lang.get())}</span>
-                        <span class="note" data-testid="engine-note">{e.note.show(lang.get())}</span>
-                    })}
-                </span>
+                <EngineBadge status=state.status />
                 <ModelFiles client=client.clone() state=state lang=lang on_model=on_model />
                 <span class="note" data-testid="ft-kept" data-value=move || state.kept.get().to_string()>
                     {move || (state.kept.get() > 0).then(|| ui::KEPT.get(lang.get()))}

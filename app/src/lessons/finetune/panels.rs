@@ -181,9 +181,9 @@ pub fn FreezingPanel(
             </p>
             <h3>{move || ui::KERNELS.get(lang.get())}</h3>
             <p class="hint" data-testid="ft-dispatches" data-value=move || state.dispatches.get().to_string()
-                data-engine=move || state.engine.get().map(|e| crate::protocol::engine_label(e.kind))>
+                data-engine=move || state.status.engine.get().map(|e| crate::protocol::engine_label(e.kind))>
                 {move || {
-                    let on_gpu = state.engine.get().is_none_or(|e| e.kind == kernels::EngineKind::Gpu);
+                    let on_gpu = state.status.engine.get().is_none_or(|e| e.kind == kernels::EngineKind::Gpu);
                     let sentence = match (state.dispatches.get(), on_gpu) {
                         (0, _) => ui::NO_DISPATCHES_YET,
                         (_, true) => ui::DISPATCHES,
@@ -284,22 +284,16 @@ pub fn ModelFiles(
         move |_| {
             let client = client.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match client
-                    .query(FtQuery::Export {
-                        slot: super::protocol::Slot::Tuned,
-                    })
-                    .await
-                {
-                    Some(FtReply::Model(bytes)) => {
-                        let k = state.widths.get_untracked().last().copied().unwrap_or(10);
-                        if let Err(e) =
-                            download(&bytes, &format!("finetuned-mlp-784-512-{k}.safetensors"))
-                        {
-                            web_sys::console::error_1(&e.into());
-                        }
+                let query = FtQuery::Export {
+                    slot: super::protocol::Slot::Tuned,
+                };
+                if let Some(FtReply::Model(bytes)) = client.query(query).await {
+                    let k = state.widths.get_untracked().last().copied().unwrap_or(10);
+                    if let Err(e) =
+                        download(&bytes, &format!("finetuned-mlp-784-512-{k}.safetensors"))
+                    {
+                        web_sys::console::error_1(&e.into());
                     }
-                    Some(FtReply::Failed(m)) => state.errors.update(|v| v.push(m)),
-                    _ => {}
                 }
             });
         }

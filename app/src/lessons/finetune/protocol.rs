@@ -1,11 +1,11 @@
 //! Messages between the fine-tuning lesson's page and its worker, in three kinds: commands (each names
 //! the model slot it acts on), queries that get exactly one reply matched by id, and events.
 
-use kernels::{EngineKind, Freezing};
+use kernels::Freezing;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
-pub use crate::messages::{MessageCode, WorkerMessage};
+pub use crate::messages::MessageCode;
 use crate::protocol::EnginePreference;
 
 /// Where the lesson's examples come from.
@@ -240,8 +240,6 @@ pub enum FtQuery {
 pub enum FtReply {
     /// `.safetensors` bytes.
     Model(ByteBuf),
-    /// The query failed.
-    Failed(WorkerMessage),
 }
 
 /// A training example as step 1 shows it.
@@ -293,15 +291,6 @@ pub struct KernelRow {
 /// Worker → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum FtEvent {
-    /// The engine in use.
-    Engine {
-        /// `WebGPU` or `CPU`.
-        kind: EngineKind,
-        /// Adapter name.
-        adapter: String,
-        /// Why.
-        note: WorkerMessage,
-    },
     /// The data in use.
     Data {
         /// Class names.
@@ -419,8 +408,6 @@ pub enum FtEvent {
     Kept,
     /// The kept run was forgotten (the page then reloads afresh).
     Forgotten,
-    /// Something went wrong; shown on screen.
-    Error(WorkerMessage),
 }
 
 /// FNV-1a (64-bit) as hex: a short fingerprint of bytes shown in `data-value` attributes.

@@ -1,26 +1,15 @@
 //! What the fine-tuning page knows (every number from the worker's engines), and the client that talks
 //! to the lesson's worker: commands, queries answered by id, events applied to the signals.
 
-use kernels::EngineKind;
 use leptos::prelude::*;
 
 use super::protocol::{
     FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, PhaseSettings, Sample, SeedRun,
-    Slot, StopInfo, TensorRow, WorkerMessage,
+    Slot, StopInfo, TensorRow,
 };
-use crate::client::WorkerClient;
+use crate::client::{LessonClient, WorkerStatus};
+use crate::messages::MessageCode;
 use crate::protocol::Messages;
-
-/// The engine as the worker announced it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EngineLine {
-    /// The engine.
-    pub kind: EngineKind,
-    /// Adapter.
-    pub adapter: String,
-    /// Why.
-    pub note: WorkerMessage,
-}
 
 /// Training progress.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -45,8 +34,8 @@ pub type SeedsAt = (usize, usize, PhaseKind, usize, usize);
 /// The page's signals, shared through context.
 #[derive(Clone, Copy)]
 pub struct FtState {
-    /// Engine line.
-    pub engine: RwSignal<Option<EngineLine>>,
+    /// The worker's engine and errors (the lesson bar's).
+    pub status: WorkerStatus,
     /// Class names of the data.
     pub classes: RwSignal<Vec<String>>,
     /// Training and held-out examples.
@@ -81,8 +70,6 @@ pub struct FtState {
     pub dispatches: RwSignal<usize>,
     /// fc1's fingerprint, read back from the engine.
     pub fc1_digest: RwSignal<String>,
-    /// Messages to show.
-    pub errors: RwSignal<Vec<WorkerMessage>>,
     /// Examples loaded (shipped scenario) or drawn ones in use.
     pub loaded: RwSignal<bool>,
     /// Models loaded so far (the shipped one, then each upload): tells a new measurement from an old one.
@@ -110,7 +97,7 @@ pub struct FtState {
 impl FtState {
     fn new() -> Self {
         Self {
-            engine: RwSignal::new(None),
+            status: WorkerStatus::new(),
             classes: RwSignal::new(Vec::new()),
             counts: RwSignal::new((0, 0)),
             widths: RwSignal::new(Vec::new()),
@@ -128,7 +115,6 @@ impl FtState {
             kernels: RwSignal::new(Vec::new()),
             dispatches: RwSignal::new(0),
             fc1_digest: RwSignal::new(String::new()),
-            errors: RwSignal::new(Vec::new()),
             loaded: RwSignal::new(false),
             loads: RwSignal::new(0),
             resumed: RwSignal::new(false),
@@ -156,7 +142,10 @@ impl FtState {
         self.seeds_progress.set(None);
         self.stops.set(Vec::new());
         self.validation.set(None);
-        self.errors.set(Vec::new());
+        // The URL's problems stay named: the URL has not changed.
+        self.status
+            .errors
+            .update(|e| e.retain(|m| m.code == MessageCode::UrlProblem));
     }
 
     /// The latest stop of `phase`, if it ran with early stopping.
@@ -193,15 +182,6 @@ impl FtState {
 
     fn apply(&self, ev: FtEvent) {
         match ev {
-            FtEvent::Engine {
-                kind,
-                adapter,
-                note,
-            } => self.engine.set(Some(EngineLine {
-                kind,
-                adapter,
-                note,
-            })),
             FtEvent::Data {
                 classes,
                 train,
@@ -317,10 +297,6 @@ impl FtState {
                     let _ = w.location().reload();
                 }
             }
-            FtEvent::Error(m) => {
-                web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
-                self.errors.update(|e| e.push(m));
-            }
         }
     }
 }
@@ -329,22 +305,11 @@ impl FtState {
 pub type FtProtocol = Messages<FtToWorker, FtQuery, FtReply, FtEvent>;
 
 /// Sends commands and queries to the lesson's worker.
-pub type FtClient = WorkerClient<FtProtocol>;
+pub type FtClient = LessonClient<FtProtocol>;
 
 /// Starts the lesson's worker (ended when the lesson is left) and the state it updates.
 pub fn start() -> (FtClient, FtState) {
     let state = FtState::new();
-    let client = FtClient::start(
-        super::WORKER.name,
-        move |ev| state.apply(ev),
-        move |detail| {
-            state.errors.update(|v| {
-                v.push(WorkerMessage {
-                    code: super::protocol::MessageCode::EngineFailed,
-                    detail,
-                })
-            })
-        },
-    );
+    let client = FtClient::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
     (client, state)
 }

@@ -173,8 +173,6 @@ pub fn scenario_model(s: Scenario) -> Text {
     }
 }
 
-pub use crate::messages::message;
-
 /// What a kernel launch computed, in the page's language.
 pub fn task(task: kernels::engine::Task, lang: Lang) -> String {
     let (en, zh) = task.names();

@@ -41,7 +41,6 @@ pub fn fgsm(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) 
         asked.set(n);
         ask(
             &client,
-            state,
             InQuery::Fgsm {
                 image: i,
                 drawn,
@@ -338,7 +337,7 @@ pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) ->
     let drawn = {
         let client = client.clone();
         Callback::new(move |pixels: Vec<u8>| {
-            classify_drawing(&client, state, pixels, prediction);
+            classify_drawing(&client, pixels, prediction);
         })
     };
     let classify_noise = move |_| {
@@ -346,7 +345,6 @@ pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) ->
         seed.set(s + 1);
         ask(
             &client,
-            state,
             InQuery::Classify {
                 pixels: None,
                 seed: s,

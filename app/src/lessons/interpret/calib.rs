@@ -76,7 +76,7 @@ fn why_test_images(source: Option<Source>) -> Text {
 /// The calibration panel: asked once when the step opens.
 pub fn calibration(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
     let view_ = RwSignal::new(None::<CalibrationView>);
-    ask(&client, state, InQuery::Calibration, move |r| {
+    ask(&client, InQuery::Calibration, move |r| {
         if let InReply::Calibration(c) = r {
             view_.set(Some(*c));
         }

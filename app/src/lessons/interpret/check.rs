@@ -103,7 +103,6 @@ pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>)
         for r in [0, 1] {
             ask(
                 &client,
-                state,
                 InQuery::Explain {
                     image: pick.image.get_untracked(),
                     drawn: drawn.clone(),

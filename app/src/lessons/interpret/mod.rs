@@ -15,8 +15,9 @@ mod worker;
 
 use leptos::prelude::*;
 
-use self::protocol::{InToWorker, MessageCode, ModelChoice, Source, WorkerMessage};
+use self::protocol::{InToWorker, MessageCode, ModelChoice, Source};
 use self::text::STEPS;
+use super::bar::LessonBar;
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
 use crate::protocol::EnginePreference;
@@ -24,7 +25,6 @@ use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Lang, tx};
-use crate::ui::lesson_bar::{EngineBadge, ErrorList, KeptNote};
 
 /// URL id.
 pub const ID: &str = "interpret";
@@ -151,14 +151,7 @@ pub fn InterpretLesson() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let (setup, problems) = settings::from_query(SETTINGS, &router.0.get_untracked().query());
     let (client, state) = state::start();
-    if !problems.is_empty() {
-        state.errors.update(|v| {
-            v.push(WorkerMessage::new(
-                MessageCode::UrlProblem,
-                problems.join("; "),
-            ))
-        });
-    }
+    state.status.url_problems(&problems);
     client.send(&InToWorker::Start {
         engine: setup.engine,
         model: setup.model,
@@ -194,9 +187,7 @@ pub fn InterpretLesson() -> impl IntoView {
                 Ok(bytes) => client.send(&InToWorker::Load {
                     bytes: serde_bytes::ByteBuf::from(bytes),
                 }),
-                Err(e) => state
-                    .errors
-                    .update(|v| v.push(WorkerMessage::new(MessageCode::FileUnreadable, e))),
+                Err(e) => state.status.say(MessageCode::FileUnreadable, e),
             }
         });
     };
@@ -206,7 +197,7 @@ pub fn InterpretLesson() -> impl IntoView {
             return view! { <div class="panel wide"><p class="hint" data-testid="interpret-loading">{move || text::ui::LOADING.get(lang.get())}</p></div> }.into_any();
         }
         match step.get() {
-            1 => panels::first_layer(client, state, lang).into_any(),
+            1 => panels::first_layer(client, lang).into_any(),
             2 => panels::saliency(client, state, pick, lang).into_any(),
             3 => panels::sanity(client, state, pick, lang).into_any(),
             4 => attack::fgsm(client, state, pick, lang).into_any(),
@@ -219,12 +210,9 @@ pub fn InterpretLesson() -> impl IntoView {
     view! {
         <main class="lesson interpret">
             <StepPlayer steps=&STEPS />
-            <ErrorList errors=state.errors />
-            <KeptNote kept=state.resumed prefix="interpret"
-                text=tx("The curves below were kept in this browser and shown again after the reload.", "下面的曲线保存在本浏览器中，重新加载后再次显示。")
-                on_afresh=Callback::new(move |()| forget.send(&InToWorker::Forget)) />
-            <div class="lesson-bar">
-                <EngineBadge engine=state.engine />
+            <LessonBar status=state.status kept=state.resumed prefix="interpret"
+                kept_text=tx("The curves below were kept in this browser and shown again after the reload.", "下面的曲线保存在本浏览器中，重新加载后再次显示。")
+                on_afresh=Callback::new(move |()| forget.send(&InToWorker::Forget))>
                 <span class="model" data-testid="interpret-model" data-source=move || match state.source.get() {
                     Some(Source::Shipped(_)) => "shipped", Some(Source::File) => "file", Some(Source::Live(_)) => "live", None => "" }>
                     {move || state.loaded.get().map(|(w, test, _)| format!("{} {} ({}) · {} {}",
@@ -246,7 +234,7 @@ pub fn InterpretLesson() -> impl IntoView {
                         <span class="file-button" aria-hidden="true">{move || crate::ui::files::CHOOSE_FILE.get(lang.get())}</span>
                     </label>
                 </span>
-            </div>
+            </LessonBar>
             {panel}
         </main>
     }

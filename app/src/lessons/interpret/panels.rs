@@ -11,34 +11,22 @@ use crate::ui::heatmap::{DigitImage, Heatmap, Layout};
 use crate::ui::i18n::{Lang, percent};
 
 /// Asks `query` and hands a reply to `done`; a failure is said in the error list.
-pub fn ask(
-    client: &InClient,
-    state: InState,
-    query: InQuery,
-    done: impl FnOnce(InReply) + 'static,
-) {
+pub fn ask(client: &InClient, query: InQuery, done: impl FnOnce(InReply) + 'static) {
     let client = client.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        match client.query(query).await {
-            Some(InReply::Failed(m)) => state.errors.update(|e| e.push(m)),
-            Some(reply) => done(reply),
-            None => {}
+        if let Some(reply) = client.query(query).await {
+            done(reply);
         }
     });
 }
 
 /// The model's probabilities for a drawing, into `prediction` (the drawing pads' bars).
-pub fn classify_drawing(
-    client: &InClient,
-    state: InState,
-    pixels: Vec<u8>,
-    prediction: RwSignal<Vec<f32>>,
-) {
+pub fn classify_drawing(client: &InClient, pixels: Vec<u8>, prediction: RwSignal<Vec<f32>>) {
     let query = InQuery::Classify {
         pixels: Some(pixels.into()),
         seed: 0,
     };
-    ask(client, state, query, move |r| {
+    ask(client, query, move |r| {
         if let InReply::Classified { probs, .. } = r {
             prediction.set(probs);
         }
@@ -96,7 +84,7 @@ pub fn ImagePicker(
     let prediction = RwSignal::new(Vec::<f32>::new());
     let on_digit = Callback::new(move |pixels: Vec<u8>| {
         pick.drawn.set(Some(pixels.clone()));
-        classify_drawing(&client, state, pixels, prediction);
+        classify_drawing(&client, pixels, prediction);
     });
     view! {
         <div class="controls picker">
@@ -114,9 +102,9 @@ pub fn ImagePicker(
 }
 
 /// Step 1.
-pub fn first_layer(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn first_layer(client: InClient, lang: RwSignal<Lang>) -> impl IntoView {
     let overview = RwSignal::new(None::<Overview>);
-    ask(&client, state, InQuery::Overview, move |r| {
+    ask(&client, InQuery::Overview, move |r| {
         if let InReply::Overview(o) = r {
             overview.set(Some(o));
         }
@@ -223,7 +211,6 @@ pub fn saliency(
         asked.set(n);
         ask(
             &client,
-            state,
             InQuery::Explain {
                 image: i,
                 drawn,
@@ -340,7 +327,6 @@ pub fn sanity(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>
         for r in if k == 0 { vec![0] } else { vec![0, k] } {
             ask(
                 &client,
-                state,
                 InQuery::Explain {
                     image: i,
                     drawn: drawn.clone(),

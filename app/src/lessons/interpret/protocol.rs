@@ -1,11 +1,10 @@
 //! Messages between the interpretability lesson's page and its worker: commands, queries answered once
 //! by id (the envelope is [`crate::protocol`]), and events.
 
-use kernels::EngineKind;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
-pub use crate::messages::{MessageCode, WorkerMessage};
+pub use crate::messages::MessageCode;
 use crate::protocol::{EnginePreference, Messages};
 
 /// Which trained model the lesson explains and attacks.
@@ -294,24 +293,11 @@ pub enum InReply {
         /// The image classified.
         pixels: ByteBuf,
     },
-    /// It could not be answered.
-    Failed(WorkerMessage),
 }
 
 /// Worker → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum InEvent {
-    /// The worker is up.
-    Ready,
-    /// The engine in use.
-    Engine {
-        /// Kind.
-        kind: EngineKind,
-        /// Adapter.
-        adapter: String,
-        /// Why this engine.
-        note: WorkerMessage,
-    },
     /// The model and the test images are in.
     Loaded {
         /// Layer widths.
@@ -357,8 +343,6 @@ pub enum InEvent {
     Resumed,
     /// The kept curves are forgotten.
     Forgotten,
-    /// Something went wrong.
-    Error(WorkerMessage),
 }
 
 /// The lesson's messages.

@@ -3,10 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{Arm, InEvent, InProtocol, MessageCode, Source, WorkerMessage};
-use crate::client::WorkerClient;
-
-pub use crate::ui::lesson_bar::EngineView;
+use super::protocol::{Arm, InEvent, InProtocol, Source};
+use crate::client::{LessonClient, WorkerStatus};
 
 /// One measured point: ε, accuracy under FGSM, images, milliseconds, accuracy under PGD (if
 /// measured).
@@ -18,7 +16,8 @@ pub type Busy = Option<(Arm, Option<(usize, usize)>)>;
 /// The page's state.
 #[derive(Clone, Copy)]
 pub struct InState {
-    pub engine: RwSignal<Option<EngineView>>,
+    /// The worker's engine and errors (the lesson bar's).
+    pub status: WorkerStatus,
     /// (widths, test images, training images) once loaded.
     pub loaded: RwSignal<Option<(Vec<usize>, usize, usize)>>,
     /// Where the model explained came from.
@@ -31,7 +30,6 @@ pub struct InState {
     pub busy: RwSignal<Busy>,
     /// The curves shown were kept in this browser and replayed after a reload.
     pub resumed: RwSignal<bool>,
-    pub errors: RwSignal<Vec<WorkerMessage>>,
     /// Check yourself's question 1 (asked on step 5 before the curve, and on step 8): the answer.
     pub q1: RwSignal<Option<bool>>,
 }
@@ -39,7 +37,7 @@ pub struct InState {
 impl InState {
     fn new() -> Self {
         Self {
-            engine: RwSignal::new(None),
+            status: WorkerStatus::new(),
             loaded: RwSignal::new(None),
             source: RwSignal::new(None),
             model_curve: RwSignal::new(Vec::new()),
@@ -47,7 +45,6 @@ impl InState {
             adversarial_curve: RwSignal::new(Vec::new()),
             busy: RwSignal::new(None),
             resumed: RwSignal::new(false),
-            errors: RwSignal::new(Vec::new()),
             q1: RwSignal::new(None),
         }
     }
@@ -89,16 +86,6 @@ impl InState {
 
     fn apply(&self, event: InEvent) {
         match event {
-            InEvent::Ready => {}
-            InEvent::Engine {
-                kind,
-                adapter,
-                note,
-            } => self.engine.set(Some(EngineView {
-                kind,
-                adapter,
-                note,
-            })),
             InEvent::Loaded {
                 widths,
                 test,
@@ -142,28 +129,16 @@ impl InState {
                 self.busy.set(None);
                 self.resumed.set(false);
             }
-            InEvent::Error(m) => {
-                web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
-                self.errors.update(|e| e.push(m));
-            }
         }
     }
 }
 
 /// Sends commands and queries to the worker.
-pub type InClient = WorkerClient<InProtocol>;
+pub type InClient = LessonClient<InProtocol>;
 
 /// Starts the worker and the state it updates.
 pub fn start() -> (InClient, InState) {
     let state = InState::new();
-    let client = InClient::start(
-        super::WORKER.name,
-        move |ev| state.apply(ev),
-        move |detail| {
-            state
-                .errors
-                .update(|v| v.push(WorkerMessage::new(MessageCode::EngineFailed, detail)))
-        },
-    );
+    let client = InClient::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
     (client, state)
 }

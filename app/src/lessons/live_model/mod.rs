@@ -9,13 +9,12 @@ pub mod saved;
 pub mod text;
 mod worker;
 
-use kernels::EngineKind;
 use leptos::prelude::*;
 
-use self::protocol::{CtEvent, CtQuery, CtReply, CtToWorker, WorkerMessage};
-use crate::client::WorkerClient;
-use crate::protocol::EnginePreference;
-use crate::protocol::{Messages, engine_label};
+use self::protocol::{CtEvent, CtQuery, CtReply, CtToWorker};
+use super::bar::{EngineBadge, ErrorList};
+use crate::client::{LessonClient, WorkerStatus};
+use crate::protocol::{EnginePreference, Messages};
 use crate::route::Route;
 use crate::runtime::WorkerEntry;
 use crate::ui::formula::num;
@@ -58,62 +57,42 @@ pub struct Progress {
 /// The page's signals about the live model, shared through context.
 #[derive(Clone, Copy)]
 pub struct Live {
-    /// `(kind, adapter, why)`.
-    pub engine: RwSignal<Option<(EngineKind, String, WorkerMessage)>>,
+    /// The worker's engine and errors.
+    pub status: WorkerStatus,
     /// Hidden units and test-pool size once ready.
     pub ready: RwSignal<Option<(usize, usize)>>,
     /// Progress.
     pub progress: RwSignal<Option<Progress>>,
-    /// Messages to show.
-    pub errors: RwSignal<Vec<WorkerMessage>>,
     /// The step the live model was taken up at from this browser (a reload), until it starts afresh.
     pub resumed: RwSignal<Option<u64>>,
     /// The worker.
-    pub client: StoredValue<WorkerClient<CtProtocol>>,
+    pub client: StoredValue<LessonClient<CtProtocol>>,
 }
 
 impl Live {
     /// Starts the live model's worker for a lesson page (ended when the page goes).
     pub fn start(route: &Route) -> Self {
-        let engine = RwSignal::new(None);
+        let status = WorkerStatus::new();
         let ready = RwSignal::new(None);
         let progress = RwSignal::new(None);
-        let errors = RwSignal::new(Vec::new());
         let resumed = RwSignal::new(None);
-        let client = WorkerClient::<CtProtocol>::start(
-            WORKER.name,
-            move |ev| match ev {
-                CtEvent::Engine {
-                    kind,
-                    adapter,
-                    note,
-                } => engine.set(Some((kind, adapter, note))),
-                CtEvent::Ready { hidden, test, .. } => ready.set(Some((hidden, test))),
-                CtEvent::Progress {
-                    step,
-                    epoch,
-                    loss,
-                    accuracy,
-                    running,
-                } => progress.set(Some(Progress {
-                    step,
-                    epoch,
-                    loss,
-                    accuracy,
-                    running,
-                })),
-                CtEvent::Error(m) => errors.update(|e| e.push(m)),
-                CtEvent::Resumed { step } => resumed.set(Some(step)),
-            },
-            move |detail| {
-                errors.update(|e| {
-                    e.push(WorkerMessage {
-                        code: protocol::MessageCode::EngineFailed,
-                        detail,
-                    })
-                })
-            },
-        );
+        let client = LessonClient::<CtProtocol>::start(WORKER.name, status, move |ev| match ev {
+            CtEvent::Ready { hidden, test, .. } => ready.set(Some((hidden, test))),
+            CtEvent::Progress {
+                step,
+                epoch,
+                loss,
+                accuracy,
+                running,
+            } => progress.set(Some(Progress {
+                step,
+                epoch,
+                loss,
+                accuracy,
+                running,
+            })),
+            CtEvent::Resumed { step } => resumed.set(Some(step)),
+        });
         client.send(&CtToWorker::Start {
             engine: route
                 .get("engine")
@@ -122,10 +101,9 @@ impl Live {
             seed: route.get("seed").and_then(|s| s.parse().ok()).unwrap_or(1),
         });
         let live = Self {
-            engine,
+            status,
             ready,
             progress,
-            errors,
             resumed,
             client: StoredValue::new(client),
         };
@@ -141,13 +119,7 @@ impl Live {
     /// Asks the worker; a failure is added to the page's messages and gives `None`.
     pub async fn ask(&self, query: CtQuery) -> Option<CtReply> {
         let client = self.client.get_value();
-        match client.query(query).await? {
-            CtReply::Failed(m) => {
-                self.errors.try_update(|e| e.push(m));
-                None
-            }
-            reply => Some(reply),
-        }
+        client.query(query).await
     }
 
     /// Steps taken so far (0 before the first), tracked.
@@ -266,12 +238,8 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
         wasm_bindgen_futures::spawn_local(async move {
             if let Some(CtReply::ModelFile { bytes, widths }) = live.ask(CtQuery::Export).await {
                 if let Err(e) = crate::ui::files::download_model(&bytes, &widths) {
-                    let _ = live.errors.try_update(|v| {
-                        v.push(WorkerMessage::new(
-                            crate::messages::MessageCode::ExportFailed,
-                            e,
-                        ))
-                    });
+                    live.status
+                        .say(crate::messages::MessageCode::ExportFailed, e);
                 }
             }
         });
@@ -294,25 +262,15 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
                     live.ask(CtQuery::Import { bytes }).await;
                 }
                 Err(e) => {
-                    let _ = live.errors.try_update(|v| {
-                        v.push(WorkerMessage::new(
-                            crate::messages::MessageCode::FileUnreadable,
-                            e,
-                        ))
-                    });
+                    live.status
+                        .say(crate::messages::MessageCode::FileUnreadable, e);
                 }
             }
         });
     };
     view! {
         <section class="live-bar" class:hidden=move || hidden.is_some_and(|h| h.get()) aria-label=move || text::LIVE.get(lang.get())>
-            <div class="engine">
-                {move || live.engine.get().map(|(kind, adapter, note)| view! {
-                    <span class="badge" data-testid="engine-kind">{engine_label(kind)}</span>
-                    <span class="adapter advanced">{crate::runtime::engine::localize(&adapter, lang.get())}</span>
-                    <span class="note advanced" data-testid="engine-note">{note.show(lang.get())}</span>
-                })}
-            </div>
+            <EngineBadge status=live.status advanced=true />
             <div class="buttons">
                 <button data-testid="live-run" disabled=move || not_ready() || limited() on:click=toggle>
                     {move || if running() { text::PAUSE.get(lang.get()) } else { text::START.get(lang.get()) }}
@@ -354,10 +312,7 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
             {move || limited().then(|| view! {
                 <p class="hint" data-testid="live-limit">{move || text::LIMIT.get(lang.get()).replace("{n}", &EPOCH_LIMIT.to_string())}</p>
             })}
-            {move || live.errors.get().into_iter().map(|m| view! {
-                <p class="error" role="alert">{crate::messages::message(m.code).get(lang.get())}
-                    {(!m.detail.is_empty()).then(|| format!(" ({})", m.detail))}</p>
-            }).collect_view()}
+            <ErrorList status=live.status />
         </section>
     }
 }

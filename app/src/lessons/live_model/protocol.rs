@@ -1,13 +1,12 @@
 //! Messages between a concept lesson's page and its worker (the cross-entropy and chain-rule lessons
 //! share one): commands for the live model, queries answered once by id, and events.
 
-use kernels::EngineKind;
 use kernels::chain::Agreement;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
 pub use super::by_hand_batch::{ByHandBatch, Params};
-pub use crate::messages::{MessageCode, WorkerMessage};
+pub use crate::messages::MessageCode;
 use crate::protocol::EnginePreference;
 
 /// One weight of the live model (`fc{layer+1}.weight[out, input]`).
@@ -327,22 +326,11 @@ pub enum CtReply {
         /// Its test accuracy.
         accuracy: f32,
     },
-    /// The query failed.
-    Failed(WorkerMessage),
 }
 
 /// Worker → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum CtEvent {
-    /// The engine in use.
-    Engine {
-        /// `WebGPU` or `CPU`.
-        kind: EngineKind,
-        /// Adapter.
-        adapter: String,
-        /// Why.
-        note: WorkerMessage,
-    },
     /// Data loaded and the live model initialised.
     Ready {
         /// Hidden units.
@@ -370,6 +358,4 @@ pub enum CtEvent {
         /// Training continuously.
         running: bool,
     },
-    /// Something went wrong; shown on screen.
-    Error(WorkerMessage),
 }

@@ -22,20 +22,12 @@ fn lang() -> RwSignal<Lang> {
 }
 
 /// Asks `query` and puts the answer where `put` says; a failure goes to the page's errors.
-fn ask(
-    client: &OpClient,
-    state: OpState,
-    busy: RwSignal<bool>,
-    query: OpQuery,
-    put: impl Fn(OpReply) + 'static,
-) {
+fn ask(client: &OpClient, busy: RwSignal<bool>, query: OpQuery, put: impl Fn(OpReply) + 'static) {
     let client = client.clone();
     busy.set(true);
     wasm_bindgen_futures::spawn_local(async move {
-        match client.query(query).await {
-            Some(OpReply::Failed(m)) => state.errors.update(|e| e.push(m)),
-            Some(reply) => put(reply),
-            None => {}
+        if let Some(reply) = client.query(query).await {
+            put(reply);
         }
         let _ = busy.try_set(false);
     });
@@ -76,7 +68,7 @@ pub fn GradNoisePanel(client: OpClient, state: OpState) -> impl IntoView {
             batches: BATCHES.to_vec(),
             draws: DRAWS,
         };
-        ask(&client, state, busy, query, move |r| {
+        ask(&client, busy, query, move |r| {
             if let OpReply::GradNoise(g) = r {
                 let _ = result.try_set(Some(g));
             }
@@ -236,17 +228,11 @@ pub fn StepMapPanel(client: OpClient, state: OpState) -> impl IntoView {
         } else {
             0
         };
-        ask(
-            &client,
-            state,
-            busy,
-            OpQuery::StepMap { warm_steps },
-            move |r| {
-                if let OpReply::StepMap(m) = r {
-                    let _ = result.try_set(Some(m));
-                }
-            },
-        );
+        ask(&client, busy, OpQuery::StepMap { warm_steps }, move |r| {
+            if let OpReply::StepMap(m) = r {
+                let _ = result.try_set(Some(m));
+            }
+        });
     };
     let sentence = move || {
         result.with(|m| {

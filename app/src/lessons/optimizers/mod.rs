@@ -20,6 +20,7 @@ use kernels::{OptimizerConfig, OptimizerKind};
 use leptos::prelude::*;
 
 use self::text::STEPS;
+use super::bar::LessonBar;
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
 use crate::protocol::EnginePreference;
@@ -27,7 +28,6 @@ use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Text, tx};
-use crate::ui::lesson_bar::{EngineBadge, ErrorList, KeptNote};
 
 /// URL id.
 pub const ID: &str = "optimizers";
@@ -353,15 +353,9 @@ const SETTINGS: &[Param<Setup>] = &[
 pub fn OptimizersLesson() -> impl IntoView {
     let router = expect_context::<Router>();
     let (setup, problems) = settings::from_query(SETTINGS, &router.0.get_untracked().query());
-    let lang = expect_context::<RwSignal<crate::ui::i18n::Lang>>();
-    let url_problem = (!problems.is_empty()).then(|| {
-        crate::messages::WorkerMessage::new(
-            crate::messages::MessageCode::UrlProblem,
-            problems.join("; "),
-        )
-    });
     let step = current_step(router, STEPS.len());
     let (client, state) = state::start();
+    state.status.url_problems(&problems);
     client.send(&protocol::OpToWorker::Start {
         engine: setup.engine,
         seed: setup.seed,
@@ -398,16 +392,9 @@ pub fn OptimizersLesson() -> impl IntoView {
     view! {
         <main class="lesson optimizers">
             <StepPlayer steps=&STEPS />
-            {url_problem.map(|m| view! {
-                <p class="error" role="alert" data-testid="errors">{move || m.show(lang.get())}</p>
-            })}
-            <ErrorList errors=state.errors />
-            <KeptNote kept=state.resumed prefix="optimizers"
-                text=tx("The races below were kept in this browser and shown again after the reload.", "下面的比赛结果保存在本浏览器中，重新加载后再次显示。")
+            <LessonBar status=state.status kept=state.resumed prefix="optimizers"
+                kept_text=tx("The races below were kept in this browser and shown again after the reload.", "下面的比赛结果保存在本浏览器中，重新加载后再次显示。")
                 on_afresh=Callback::new(move |()| forget_client.send(&protocol::OpToWorker::Forget)) />
-            <div class="lesson-bar">
-                <EngineBadge engine=state.engine />
-            </div>
             {panel}
         </main>
     }

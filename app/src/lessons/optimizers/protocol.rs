@@ -1,10 +1,10 @@
 //! Messages between the optimisers lesson's page and its worker (the live model's steps and the race):
 //! commands, queries answered once by id (the envelope is [`crate::protocol`]), and events.
 
-use kernels::{EngineKind, OptimizerKind};
+use kernels::OptimizerKind;
 use serde::{Deserialize, Serialize};
 
-pub use crate::messages::{MessageCode, WorkerMessage};
+pub use crate::messages::MessageCode;
 use crate::protocol::{EnginePreference, Messages};
 
 /// An optimiser's settings as they travel (the engine's `OptimizerConfig`, which has no serde).
@@ -169,24 +169,11 @@ pub enum OpReply {
     GradNoise(GradNoise),
     /// The step map.
     StepMap(StepMap),
-    /// It could not be answered.
-    Failed(WorkerMessage),
 }
 
 /// Worker → page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum OpEvent {
-    /// The worker is up.
-    Ready,
-    /// The engine in use.
-    Engine {
-        /// Kind.
-        kind: EngineKind,
-        /// Adapter.
-        adapter: String,
-        /// Why this engine.
-        note: WorkerMessage,
-    },
     /// The images are in.
     Data {
         /// Training images.
@@ -235,8 +222,6 @@ pub enum OpEvent {
     Resumed,
     /// The kept races are forgotten.
     Forgotten,
-    /// Something went wrong.
-    Error(WorkerMessage),
 }
 
 /// The lesson's messages.

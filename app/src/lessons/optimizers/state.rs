@@ -3,10 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{MessageCode, OpEvent, OpProtocol, RaceArm, RaceTag, WorkerMessage};
-use crate::client::WorkerClient;
-
-pub use crate::ui::lesson_bar::EngineView;
+use super::protocol::{OpEvent, OpProtocol, RaceArm, RaceTag};
+use crate::client::{LessonClient, WorkerStatus};
 
 /// One race as the page draws it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -55,7 +53,8 @@ impl RaceView {
 /// The page's state.
 #[derive(Clone, Copy)]
 pub struct OpState {
-    pub engine: RwSignal<Option<EngineView>>,
+    /// The worker's engine and errors (the lesson bar's).
+    pub status: WorkerStatus,
     /// (training images, test images, widths) once loaded.
     pub data: RwSignal<Option<(usize, usize, Vec<usize>)>>,
     pub race: RwSignal<Option<RaceView>>,
@@ -64,19 +63,17 @@ pub struct OpState {
     pub running: RwSignal<Option<RaceTag>>,
     /// The races shown were kept in this browser and replayed after a reload.
     pub resumed: RwSignal<bool>,
-    pub errors: RwSignal<Vec<WorkerMessage>>,
 }
 
 impl OpState {
     fn new() -> Self {
         Self {
-            engine: RwSignal::new(None),
+            status: WorkerStatus::new(),
             data: RwSignal::new(None),
             race: RwSignal::new(None),
             quiz: RwSignal::new(None),
             running: RwSignal::new(None),
             resumed: RwSignal::new(false),
-            errors: RwSignal::new(Vec::new()),
         }
     }
 
@@ -90,16 +87,6 @@ impl OpState {
 
     fn apply(&self, event: OpEvent) {
         match event {
-            OpEvent::Ready => {}
-            OpEvent::Engine {
-                kind,
-                adapter,
-                note,
-            } => self.engine.set(Some(EngineView {
-                kind,
-                adapter,
-                note,
-            })),
             OpEvent::Data {
                 train,
                 test,
@@ -168,28 +155,16 @@ impl OpState {
                 self.running.set(None);
                 self.resumed.set(false);
             }
-            OpEvent::Error(m) => {
-                web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
-                self.errors.update(|e| e.push(m));
-            }
         }
     }
 }
 
 /// Sends commands and queries to the worker.
-pub type OpClient = WorkerClient<OpProtocol>;
+pub type OpClient = LessonClient<OpProtocol>;
 
 /// Starts the worker and the state it updates.
 pub fn start() -> (OpClient, OpState) {
     let state = OpState::new();
-    let client = OpClient::start(
-        super::WORKER.name,
-        move |ev| state.apply(ev),
-        move |detail| {
-            state
-                .errors
-                .update(|v| v.push(WorkerMessage::new(MessageCode::EngineFailed, detail)))
-        },
-    );
+    let client = OpClient::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
     (client, state)
 }

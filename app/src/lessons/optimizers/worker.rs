@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use super::protocol::{
     BatchNoise, GradNoise, MessageCode, OpEvent, OpProtocol, OpQuery, OpReply, OpToWorker, RaceArm,
-    RaceTag, StepMap, WorkerMessage,
+    RaceTag, StepMap,
 };
 use crate::protocol::EnginePreference;
+use crate::protocol::Status;
+use crate::runtime::QueryError;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
 
@@ -88,21 +90,9 @@ fn flat_gradient(trace: &kernels::StepTrace) -> Vec<f32> {
 }
 
 impl Worker {
-    fn say(&self, code: MessageCode, detail: impl Into<String>) {
-        self.out
-            .post(&OpEvent::Error(WorkerMessage::new(code, detail)));
-    }
-
     async fn start(&mut self, pref: EnginePreference, seed: u64) {
         self.seed = seed;
-        self.gpu = Gpu::open(pref).await;
-        let choice = engine::choose(pref, &self.gpu, false);
-        self.kind = choice.kind;
-        self.out.post(&OpEvent::Engine {
-            kind: self.kind,
-            adapter: self.gpu.adapter(self.kind),
-            note: choice.note,
-        });
+        (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         match crate::runtime::data::load_dataset("mnist", TRAIN_CHUNKS).await {
             Ok((train, test)) if train.len() >= MAX_GRAD_BATCH && test.len() >= TEST => {
                 let test = test.take(TEST);
@@ -114,8 +104,10 @@ impl Worker {
                 self.data = Some((train, test));
                 self.resume().await;
             }
-            Ok(_) => self.say(MessageCode::DataFailed, "too few images in MNIST's chunks"),
-            Err(e) => self.say(MessageCode::DataFailed, e),
+            Ok(_) => self
+                .out
+                .say(MessageCode::DataFailed, "too few images in MNIST's chunks"),
+            Err(e) => self.out.say(MessageCode::DataFailed, e),
         }
     }
 
@@ -278,7 +270,7 @@ impl Worker {
         warm_steps: u32,
         batches: Vec<usize>,
         draws: usize,
-    ) -> Result<OpReply, EngineError> {
+    ) -> Result<OpReply, QueryError> {
         if warm_steps > MAX_STEPS
             || !(1..=32).contains(&draws)
             || batches.is_empty()
@@ -287,7 +279,7 @@ impl Worker {
         {
             return Err(EngineError::InvalidInput(format!(
                 "up to {MAX_STEPS} warm-up steps, 1 to 32 draws, 1 to 8 batch sizes of 1 to {MAX_GRAD_BATCH}"
-            )));
+            )).into());
         }
         let sgd = tuned_config(TUNED[0], TUNED[0].3);
         let mut warmed = self.warmed(sgd, warm_steps).await?;
@@ -364,11 +356,12 @@ impl Worker {
     }
 
     /// fc1's next step under Adam (after `warm_steps` of it) against plain SGD's step at Adam's rate.
-    async fn step_map(&mut self, warm_steps: u32) -> Result<OpReply, EngineError> {
+    async fn step_map(&mut self, warm_steps: u32) -> Result<OpReply, QueryError> {
         if warm_steps > MAX_STEPS {
             return Err(EngineError::InvalidInput(format!(
                 "up to {MAX_STEPS} warm-up steps (got {warm_steps})"
-            )));
+            ))
+            .into());
         }
         let adam = tuned_config(TUNED[5], TUNED[5].3);
         let mut race = self.warmed(adam, warm_steps).await?;
@@ -380,7 +373,7 @@ impl Worker {
             trace.gradients.first().and_then(|g| g.weight.as_ref()),
             trace.model.layers.first(),
         ) else {
-            return Err(EngineError::InvalidInput("fc1 has no gradient".into()));
+            return Err(EngineError::InvalidInput("fc1 has no gradient".into()).into());
         };
         let w0 = &before.layers[0].weight;
         Ok(OpReply::StepMap(StepMap {
@@ -403,7 +396,7 @@ impl LessonWorker for Worker {
     type Protocol = OpProtocol;
 
     fn new(out: Outbox<OpProtocol>) -> Self {
-        out.post(&OpEvent::Ready);
+        out.status(Status::Ready);
         Self {
             out,
             gpu: Gpu::default(),
@@ -425,7 +418,7 @@ impl LessonWorker for Worker {
             OpToWorker::Race { tag, arms, steps } => {
                 self.stop();
                 if let Err(e) = self.begin(tag, arms, steps) {
-                    self.say(MessageCode::BadSetting, e.to_string());
+                    self.out.say(MessageCode::BadSetting, e.to_string());
                     self.out.post(&OpEvent::Stopped);
                 }
             }
@@ -442,7 +435,7 @@ impl LessonWorker for Worker {
         Ok(())
     }
 
-    async fn answer(&mut self, query: OpQuery) -> Result<OpReply, EngineError> {
+    async fn answer(&mut self, query: OpQuery) -> Result<OpReply, QueryError> {
         match query {
             OpQuery::GradNoise {
                 warm_steps,
@@ -451,14 +444,6 @@ impl LessonWorker for Worker {
             } => self.grad_noise(warm_steps, batches, draws).await,
             OpQuery::StepMap { warm_steps } => self.step_map(warm_steps).await,
         }
-    }
-
-    fn failed(message: WorkerMessage) -> OpReply {
-        OpReply::Failed(message)
-    }
-
-    fn error(message: WorkerMessage) -> OpEvent {
-        OpEvent::Error(message)
     }
 
     async fn idle(&mut self) -> Result<bool, EngineError> {

@@ -53,6 +53,7 @@ pub fn on_event(state: PrState, event: &PrEvent) {
         state.class_live.set(false);
     }
     let engine = state
+        .status
         .engine
         .with_untracked(|e| e.as_ref().map(|e| e.kind.to_string()))
         .unwrap_or_else(|| "auto".to_string());

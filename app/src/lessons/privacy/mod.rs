@@ -17,8 +17,9 @@ mod worker;
 use leptos::prelude::*;
 
 use self::panels::DpForm;
-use self::protocol::{DpSettings, MessageCode, PrToWorker, WorkerMessage};
+use self::protocol::{DpSettings, PrToWorker};
 use self::text::STEPS;
+use super::bar::LessonBar;
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
 use crate::protocol::EnginePreference;
@@ -26,7 +27,6 @@ use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Lang, tx};
-use crate::ui::lesson_bar::{EngineBadge, ErrorList, KeptNote};
 
 /// URL id.
 pub const ID: &str = "privacy";
@@ -190,14 +190,7 @@ pub fn PrivacyLesson() -> impl IntoView {
     let (setup, problems) = settings::from_query(SETTINGS, &router.0.get_untracked().query());
     let (client, state) = state::start();
     state.class_seed.set(setup.seed);
-    if !problems.is_empty() {
-        state.errors.update(|v| {
-            v.push(WorkerMessage::new(
-                MessageCode::UrlProblem,
-                problems.join("; "),
-            ))
-        });
-    }
+    state.status.url_problems(&problems);
     client.send(&PrToWorker::Start {
         engine: setup.engine,
         seed: setup.seed,
@@ -265,13 +258,9 @@ pub fn PrivacyLesson() -> impl IntoView {
     view! {
         <main class="lesson privacy">
             <StepPlayer steps=&STEPS />
-            <ErrorList errors=state.errors />
-            <KeptNote kept=state.resumed prefix="privacy"
-                text=tx("The runs below were kept in this browser and shown again after the reload.", "下面的运行结果保存在本浏览器中，重新加载后再次显示。")
+            <LessonBar status=state.status kept=state.resumed prefix="privacy"
+                kept_text=tx("The runs below were kept in this browser and shown again after the reload.", "下面的运行结果保存在本浏览器中，重新加载后再次显示。")
                 on_afresh=Callback::new(move |()| forget_client.send(&PrToWorker::Forget)) />
-            <div class="lesson-bar">
-                <EngineBadge engine=state.engine />
-            </div>
             {panel}
         </main>
     }

@@ -320,7 +320,6 @@ pub fn lot_panel(
                 Some(PrReply::Lot(a)) => {
                     let _ = anatomy.try_set(Some((a, dp)));
                 }
-                Some(PrReply::Failed(m)) => state.errors.update(|e| e.push(m)),
                 None => {}
             }
         });

@@ -1,10 +1,9 @@
 //! Messages between the privacy lesson's page and its worker: commands, queries answered once by id
 //! (the envelope is [`crate::protocol`]), and events.
 
-use kernels::EngineKind;
 use serde::{Deserialize, Serialize};
 
-pub use crate::messages::{MessageCode, WorkerMessage};
+pub use crate::messages::MessageCode;
 use crate::protocol::{EnginePreference, Messages};
 
 /// DP-SGD's settings as the page's sliders hold them.
@@ -106,8 +105,6 @@ pub enum PrQuery {
 pub enum PrReply {
     /// The step taken apart.
     Lot(LotAnatomy),
-    /// It could not be answered.
-    Failed(WorkerMessage),
 }
 
 /// One DP-SGD step on one lot, measured.
@@ -182,17 +179,6 @@ pub struct ArmResult {
 /// Worker → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum PrEvent {
-    /// The worker is up.
-    Ready,
-    /// The engine in use.
-    Engine {
-        /// Kind.
-        kind: EngineKind,
-        /// Adapter.
-        adapter: String,
-        /// Why this engine.
-        note: WorkerMessage,
-    },
     /// The images are in: members (trained on), outsiders (never trained on), test.
     Data {
         /// Member images.
@@ -231,8 +217,6 @@ pub enum PrEvent {
     Forgotten,
     /// The student's answers kept in this browser (sent before the replayed runs).
     Answers(Answers),
-    /// Something went wrong.
-    Error(WorkerMessage),
 }
 
 /// The lesson's messages.

@@ -2,10 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{Answers, Arm, ArmResult, PrEvent, PrProtocol, WorkerMessage};
-use crate::client::WorkerClient;
-
-pub use crate::ui::lesson_bar::EngineView;
+use super::protocol::{Answers, Arm, ArmResult, PrEvent, PrProtocol};
+use crate::client::{LessonClient, WorkerStatus};
 
 /// One epoch as the page plots it: (epoch, steps, ε, test accuracy).
 pub type EpochPoint = (usize, u64, Option<f64>, f32);
@@ -13,7 +11,8 @@ pub type EpochPoint = (usize, u64, Option<f64>, f32);
 /// The page's state.
 #[derive(Clone, Copy)]
 pub struct PrState {
-    pub engine: RwSignal<Option<EngineView>>,
+    /// The worker's engine and errors (the lesson bar's).
+    pub status: WorkerStatus,
     /// (members, outsiders, test) once loaded.
     pub data: RwSignal<Option<(usize, usize, usize)>>,
     /// The arm running now.
@@ -30,7 +29,6 @@ pub struct PrState {
     pub answers: RwSignal<Answers>,
     /// The runs shown were kept in this browser and replayed after a reload.
     pub resumed: RwSignal<bool>,
-    pub errors: RwSignal<Vec<WorkerMessage>>,
     /// In class mode: a run the student started here is under way (its result is reported), and the
     /// seed the worker was started with.
     pub class_live: RwSignal<bool>,
@@ -40,7 +38,7 @@ pub struct PrState {
 impl PrState {
     fn new() -> Self {
         Self {
-            engine: RwSignal::new(None),
+            status: WorkerStatus::new(),
             data: RwSignal::new(None),
             running: RwSignal::new(None),
             plain_curve: RwSignal::new(Vec::new()),
@@ -51,7 +49,6 @@ impl PrState {
             sweep_at: RwSignal::new(None),
             answers: RwSignal::new(Answers::default()),
             resumed: RwSignal::new(false),
-            errors: RwSignal::new(Vec::new()),
             class_live: RwSignal::new(false),
             class_seed: RwSignal::new(1),
         }
@@ -76,16 +73,6 @@ impl PrState {
 
     fn apply(&self, event: PrEvent) {
         match event {
-            PrEvent::Ready => {}
-            PrEvent::Engine {
-                kind,
-                adapter,
-                note,
-            } => self.engine.set(Some(EngineView {
-                kind,
-                adapter,
-                note,
-            })),
             PrEvent::Data {
                 members,
                 outsiders,
@@ -146,34 +133,19 @@ impl PrState {
                 self.answers.set(Answers::default());
             }
             PrEvent::Answers(a) => self.answers.set(a),
-            PrEvent::Error(m) => {
-                web_sys::console::warn_1(&format!("Backprop Lab: {}", m.detail).into());
-                self.errors.update(|e| e.push(m));
-            }
         }
     }
 }
 
 /// Sends commands and queries to the worker.
-pub type PrClient = WorkerClient<PrProtocol>;
+pub type PrClient = LessonClient<PrProtocol>;
 
 /// Starts the worker and the state it updates.
 pub fn start() -> (PrClient, PrState) {
     let state = PrState::new();
-    let client = PrClient::start(
-        super::WORKER.name,
-        move |ev| {
-            super::class_report::on_event(state, &ev);
-            state.apply(ev)
-        },
-        move |detail| {
-            state.errors.update(|v| {
-                v.push(WorkerMessage::new(
-                    super::protocol::MessageCode::EngineFailed,
-                    detail,
-                ))
-            })
-        },
-    );
+    let client = PrClient::start(super::WORKER.name, state.status, move |ev| {
+        super::class_report::on_event(state, &ev);
+        state.apply(ev)
+    });
     (client, state)
 }

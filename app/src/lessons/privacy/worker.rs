@@ -15,11 +15,11 @@ use serde_bytes::ByteBuf;
 use super::math;
 use super::protocol::{
     Answers, Arm, ArmResult, DpSettings, LotAnatomy, MessageCode, PrEvent, PrProtocol, PrQuery,
-    PrReply, PrToWorker, WorkerMessage,
+    PrReply, PrToWorker,
 };
-use crate::protocol::EnginePreference;
+use crate::protocol::{EnginePreference, Status};
 use crate::runtime::engine::{self, Gpu};
-use crate::runtime::{LessonWorker, Outbox};
+use crate::runtime::{LessonWorker, Outbox, QueryError, refuse};
 
 /// Images of each role.
 pub const MEMBERS: usize = 1000;
@@ -93,21 +93,9 @@ pub struct Worker {
 }
 
 impl Worker {
-    fn say(&self, code: MessageCode, detail: impl Into<String>) {
-        self.out
-            .post(&PrEvent::Error(WorkerMessage::new(code, detail)));
-    }
-
     async fn start(&mut self, pref: EnginePreference, seed: u64, members: usize) {
         self.seed = seed;
-        self.gpu = Gpu::open(pref).await;
-        let choice = engine::choose(pref, &self.gpu, false);
-        self.kind = choice.kind;
-        self.out.post(&PrEvent::Engine {
-            kind: self.kind,
-            adapter: self.gpu.adapter(self.kind),
-            note: choice.note,
-        });
+        (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         // The lesson's small set (the first chunk), or the full-MNIST mode (`members=` above the
         // small set): members from the training split, outsiders from the test split, every test image.
         let full = members > MEMBERS;
@@ -134,11 +122,11 @@ impl Worker {
                 })
                 .await;
             }
-            Ok(_) => self.say(
+            Ok(_) => self.out.say(
                 MessageCode::DataFailed,
                 "too few images in the dataset's chunks",
             ),
-            Err(e) => self.say(MessageCode::DataFailed, e),
+            Err(e) => self.out.say(MessageCode::DataFailed, e),
         }
     }
 
@@ -236,7 +224,8 @@ impl Worker {
         tag: u32,
     ) -> Result<(), EngineError> {
         let Some(data) = &self.data else {
-            self.say(MessageCode::NotReady, "the images are still loading");
+            self.out
+                .say(MessageCode::NotReady, "the images are still loading");
             self.out.post(&PrEvent::Stopped);
             return Ok(());
         };
@@ -365,12 +354,9 @@ impl Worker {
     }
 
     /// One DP-SGD step on one Poisson lot, without and with noise, on the last trained model.
-    async fn lot(&mut self, dp: DpSettings, draw: u64) -> Result<PrReply, EngineError> {
+    async fn lot(&mut self, dp: DpSettings, draw: u64) -> Result<PrReply, QueryError> {
         let Some(data) = &self.data else {
-            return Ok(PrReply::Failed(WorkerMessage::new(
-                MessageCode::NotReady,
-                "",
-            )));
+            return Err(refuse(MessageCode::NotReady, ""));
         };
         super::check_settings(dp, 1).map_err(EngineError::Hyperparameter)?;
         let trained = self.last.is_some();
@@ -385,9 +371,7 @@ impl Worker {
             .map(|i| lots.batch(i))
             .find(|b| !b.is_empty())
         else {
-            return Err(EngineError::InvalidInput(
-                "every lot drawn was empty".into(),
-            ));
+            return Err(EngineError::InvalidInput("every lot drawn was empty".into()).into());
         };
         let mut grads = Vec::new();
         let mut norms = Vec::new();
@@ -435,7 +419,7 @@ impl LessonWorker for Worker {
     type Protocol = PrProtocol;
 
     fn new(out: Outbox<PrProtocol>) -> Self {
-        out.post(&PrEvent::Ready);
+        out.status(Status::Ready);
         Self {
             out,
             gpu: Gpu::default(),
@@ -464,7 +448,7 @@ impl LessonWorker for Worker {
             PrToWorker::Train { arm, dp, epochs } => {
                 self.queue.clear();
                 if let Err(e) = self.begin(arm, dp, epochs, 0) {
-                    self.say(MessageCode::BadSetting, e.to_string());
+                    self.out.say(MessageCode::BadSetting, e.to_string());
                     self.out.post(&PrEvent::Stopped);
                 }
             }
@@ -477,7 +461,7 @@ impl LessonWorker for Worker {
                     && let Err(e) = self.begin(Arm::Private, dp, epochs, tag)
                 {
                     self.queue.clear();
-                    self.say(MessageCode::BadSetting, e.to_string());
+                    self.out.say(MessageCode::BadSetting, e.to_string());
                     self.out.post(&PrEvent::Stopped);
                 }
             }
@@ -500,18 +484,10 @@ impl LessonWorker for Worker {
         Ok(())
     }
 
-    async fn answer(&mut self, query: PrQuery) -> Result<PrReply, EngineError> {
+    async fn answer(&mut self, query: PrQuery) -> Result<PrReply, QueryError> {
         match query {
             PrQuery::Lot { dp, draw } => self.lot(dp, draw).await,
         }
-    }
-
-    fn failed(message: WorkerMessage) -> PrReply {
-        PrReply::Failed(message)
-    }
-
-    fn error(message: WorkerMessage) -> PrEvent {
-        PrEvent::Error(message)
     }
 
     async fn idle(&mut self) -> Result<bool, EngineError> {

@@ -31,7 +31,7 @@ pub fn AutodiffPanel(client: TrClient, state: State) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let result = RwSignal::new(None::<AutodiffCheck>);
     let check = move |_| {
-        state::ask(&client, state, TrQuery::CheckAutodiff, move |reply| {
+        state::ask(&client, TrQuery::CheckAutodiff, move |reply| {
             if let TrReply::Autodiff(r) = reply {
                 let _ = result.try_set(Some(r));
             }

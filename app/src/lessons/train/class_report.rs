@@ -44,7 +44,10 @@ pub fn settings(c: &LessonConfig, engine: Option<EngineKind>, native: bool) -> R
 /// run resumed with new settings) says the step it starts from, so the dashboard does not take it for a
 /// fresh run at its rate.
 pub fn begin(state: State, config: &LessonConfig) {
-    let engine = state.engine.with_untracked(|e| e.as_ref().map(|e| e.kind));
+    let engine = state
+        .status
+        .engine
+        .with_untracked(|e| e.as_ref().map(|e| e.kind));
     let s = settings(config, engine, crate::client::native_engine().is_some());
     if state.class_run.with_untracked(|r| r.as_ref() == Some(&s)) {
         return;

@@ -187,7 +187,7 @@ fn verdict(r: &HardwareReport, flops: u64, lang: Lang) -> String {
 pub fn hardware_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> impl IntoView {
     let measure = move |_| {
         state.measuring.set(true);
-        state::ask(&client, state, TrQuery::Hardware, move |reply| {
+        state::ask(&client, TrQuery::Hardware, move |reply| {
             if let TrReply::Hardware(r) = reply {
                 let _ = state.hardware.try_set(Some(r));
             }

@@ -8,11 +8,11 @@ use super::class_report;
 use super::config::{LessonConfig, LessonOptimizer, PARAMS};
 use super::protocol::{MessageCode, TrQuery, TrReply, TrToWorker};
 use super::resume;
-use super::state::{self, Divergence, EngineView, State, TrClient};
+use super::state::{self, Divergence, State, TrClient};
 use super::steps;
 use super::text;
+use crate::lessons::bar::{EngineBadge, ErrorList};
 use crate::lessons::player::{StepPlayer, current_step};
-use crate::protocol::engine_label;
 use crate::settings::{Field, Param};
 use crate::ui::i18n::Lang;
 use crate::ui::plots::{self, CellView};
@@ -90,9 +90,7 @@ pub fn TrainPage() -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let at_step = current_step(router, steps::STEPS.len());
     let (client, state) = state::start();
-    for p in problems {
-        state.error(MessageCode::UrlProblem, p);
-    }
+    state.status.url_problems(&problems);
     let config = RwSignal::new(initial.clone());
     // The configuration the worker's run uses: set by Reset, a resumed run and a loaded model, and by
     // the live settings (learning rate, momentum) as they are sent. The form (`config`) may hold
@@ -168,7 +166,7 @@ pub fn TrainPage() -> impl IntoView {
                         Ok(bytes) => send(TrToWorker::Import {
                             bytes: serde_bytes::ByteBuf::from(bytes),
                         }),
-                        Err(e) => state.error(MessageCode::FileUnreadable, e.to_string()),
+                        Err(e) => state.status.say(MessageCode::FileUnreadable, e.to_string()),
                     }
                 });
             }
@@ -381,7 +379,7 @@ pub fn TrainPage() -> impl IntoView {
     let export_model = {
         let client = client.clone();
         move |_| {
-            state::ask(&client, state, TrQuery::Export, move |reply| {
+            state::ask(&client, TrQuery::Export, move |reply| {
                 if let TrReply::ModelFile { bytes, widths } = reply {
                     state::download_model(state, &bytes, &widths);
                 }
@@ -391,29 +389,24 @@ pub fn TrainPage() -> impl IntoView {
     let on_cell = {
         let client = client.clone();
         Callback::new(move |(truth, predicted): (u8, u8)| {
-            state::ask(
-                &client,
-                state,
-                TrQuery::Cell { truth, predicted },
-                move |reply| {
-                    if let TrReply::Cell(c) = reply {
-                        let _ = state.cell.try_set(Some(CellView {
-                            truth: c.truth,
-                            predicted: c.predicted,
-                            pixels: c.pixels.into_vec(),
-                            count: c.count,
-                            total: c.total,
-                        }));
-                    }
-                },
-            );
+            state::ask(&client, TrQuery::Cell { truth, predicted }, move |reply| {
+                if let TrReply::Cell(c) = reply {
+                    let _ = state.cell.try_set(Some(CellView {
+                        truth: c.truth,
+                        predicted: c.predicted,
+                        pixels: c.pixels.into_vec(),
+                        count: c.count,
+                        total: c.total,
+                    }));
+                }
+            });
         })
     };
     let on_digit = {
         let client = client.clone();
         Callback::new(move |pixels: Vec<u8>| {
             let pixels = serde_bytes::ByteBuf::from(pixels);
-            state::ask(&client, state, TrQuery::Predict { pixels }, move |reply| {
+            state::ask(&client, TrQuery::Predict { pixels }, move |reply| {
                 if let TrReply::Prediction(p) = reply {
                     let _ = state.prediction.try_set(p);
                 }
@@ -425,7 +418,7 @@ pub fn TrainPage() -> impl IntoView {
     let clear_saved = {
         let client = client.clone();
         Callback::new(move |()| {
-            state::ask(&client, state, TrQuery::ClearSaved, move |reply| {
+            state::ask(&client, TrQuery::ClearSaved, move |reply| {
                 if matches!(reply, TrReply::Cleared) {
                     let _ = cleared.try_set(true);
                 }
@@ -451,22 +444,16 @@ pub fn TrainPage() -> impl IntoView {
 
     view! {
         <div class="lesson-bar" class:hidden=move || at_step.get() != steps::DASHBOARD>
-            <div class="engine" data-testid="engine" role="status" aria-live="polite">
-                {move || match state.engine.get() {
-                    None => view! { <span class="pending">{move || text::STARTING.get(lang.get())}</span> }.into_any(),
-                    Some(EngineView { kind, adapter, note, measurements }) => view! {
-                        <span class="badge" data-testid="engine-kind">{engine_label(kind)}</span>
-                        <span class="adapter" data-testid="engine-adapter">{move || crate::runtime::engine::localize(&adapter, lang.get())}</span>
-                        <span class="note" data-testid="engine-note">{move || note.show(lang.get())}</span>
-                        <span class="measurements" data-testid="engine-measurements">
-                            {measurements.into_iter().map(|m| { let t = format!("{}: {:.0} {}", m.engine, m.samples_per_second, crate::runtime::engine::SAMPLES_PER_SECOND.en); view! { <span class="measure">{move || crate::runtime::engine::localize(&t, lang.get())}</span> } }).collect_view()}
-                        </span>
-                    }.into_any(),
-                }}
+            <EngineBadge status=state.status pending=text::STARTING>
+                {move || state.status.engine.get().is_some().then(|| view! {
+                    <span class="measurements" data-testid="engine-measurements">
+                        {state.measurements.get().into_iter().map(|m| { let t = format!("{}: {:.0} {}", m.engine, m.samples_per_second, crate::runtime::engine::SAMPLES_PER_SECOND.en); view! { <span class="measure">{move || crate::runtime::engine::localize(&t, lang.get())}</span> } }).collect_view()}
+                    </span>
+                })}
                 {move || {
                     // The line is there from the moment WebGPU is shown (a placeholder until the kernels
                     // are timed), so the page below never moves under a student's pen.
-                    let on_gpu = state.engine.get().is_some_and(|e| e.kind == EngineKind::Gpu);
+                    let on_gpu = state.status.engine.get().is_some_and(|e| e.kind == EngineKind::Gpu);
                     on_gpu.then(|| match state.kernels.get() {
                         None => view! {
                             <p class="kernels" data-testid="engine-kernels-pending">{move || text::TIMING.get(lang.get())}</p>
@@ -486,16 +473,15 @@ pub fn TrainPage() -> impl IntoView {
                         }.into_any(),
                     })
                 }}
-            </div>
+            </EngineBadge>
         </div>
-        <div class="errors" data-testid="errors" role="alert">
-            {move || state.errors.get().into_iter().map(|e| view! { <p class="error">{e.show(lang.get())}</p> }).collect_view()}
+        <ErrorList status=state.status>
             {move || state.diverged.get().map(|Divergence { step, loss, lr, rolled_back_to: back }| view! {
                 <p class="error" data-testid="diverged" data-step=step.to_string() data-lr=lr.to_string()
                     data-loss=loss.to_string() data-rolled-back-to=back.to_string()>
                     {diverged_message(lang.get(), step, loss, lr, back)}</p>
             })}
-        </div>
+        </ErrorList>
         <resume::ResumeOffer saved=state.saved lang=lang send=to_worker clear=clear_saved />
         <main class="lesson">
             <StepPlayer steps=&steps::STEPS />

@@ -114,8 +114,6 @@ pub enum TrReply {
     Cleared,
     /// Each engine's measured speed on the run's shape.
     Hardware(HardwareReport),
-    /// The question could not be answered (no model yet, an engine error, a build without burn).
-    Failed(WorkerMessage),
 }
 
 /// One engine's measured training speed.
@@ -256,19 +254,9 @@ pub struct SavedRun {
 /// Worker → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum TrEvent {
-    /// The worker is up and listening.
-    Ready,
-    /// The engine in use.
-    Engine {
-        /// `WebGPU` or `CPU`.
-        kind: EngineKind,
-        /// Adapter name.
-        adapter: String,
-        /// Why this engine (fallback reasons, measurements), shown on screen.
-        note: WorkerMessage,
-        /// Figures of each engine measured at start-up (software adapters only).
-        measurements: Vec<EngineMeasurement>,
-    },
+    /// The engines measured at start-up (software adapters only): each one's speed, sent before the
+    /// engine the run starts on is announced.
+    Measurements(Vec<EngineMeasurement>),
     /// How a training step runs on the GPU engine: its dispatches and the matrix-product kernel chosen
     /// per shape on this device (sent after the kernels are timed).
     Kernels {
@@ -392,8 +380,6 @@ pub enum TrEvent {
     },
     /// The overfitting experiment's progress.
     Overfit(OverfitEvent),
-    /// Something went wrong; shown on screen in the page's language.
-    Error(WorkerMessage),
 }
 
 /// A phase of the training loop, as the code's lines name them.
@@ -486,5 +472,5 @@ pub struct OverfitOutcome {
     pub test_images: usize,
 }
 
-/// The lesson's messages, for [`crate::client::WorkerClient`] and its worker.
+/// The lesson's messages, for [`crate::client::LessonClient`] and its worker.
 pub type TrProtocol = Messages<TrToWorker, TrQuery, TrReply, TrEvent>;

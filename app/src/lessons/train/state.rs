@@ -1,27 +1,17 @@
 //! What the page knows of the run — every number comes from the worker's engine — and the worker's end
 //! on the page: events update the signals, queries are answered by id.
 
-use kernels::EngineKind;
 use leptos::prelude::*;
 
 use super::config::LessonConfig;
 use super::protocol::{
     EngineMeasurement, GemmChoice, MessageCode, OverfitEvent, OverfitMetrics, OverfitOutcome,
-    OverfitPlan, Phase, SavedRun, TrEvent, TrProtocol, TrQuery, TrReply, WorkerMessage,
+    OverfitPlan, Phase, SavedRun, TrEvent, TrProtocol, TrQuery, TrReply,
 };
-use crate::client::WorkerClient;
+use crate::client::{LessonClient, WorkerStatus};
 use crate::history::{LossHistory, push_bounded};
 use crate::ui::files;
 use crate::ui::plots::{CellView, WeightsImage};
-
-/// The engine as shown in the header.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EngineView {
-    pub kind: EngineKind,
-    pub adapter: String,
-    pub note: WorkerMessage,
-    pub measurements: Vec<EngineMeasurement>,
-}
 
 /// The last divergence: where, the loss, the learning rate, and the step rolled back to.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -63,7 +53,10 @@ pub struct OverfitView {
 /// The run as the page shows it; widgets get the signals they show.
 #[derive(Clone, Copy)]
 pub struct State {
-    pub engine: RwSignal<Option<EngineView>>,
+    /// The worker's engine and errors (the lesson bar's).
+    pub status: WorkerStatus,
+    /// The engines measured at start-up, shown beside the engine.
+    pub measurements: RwSignal<Vec<EngineMeasurement>>,
     /// The GPU engine's dispatches per step and matrix-product kernels (None on the CPU engine).
     pub kernels: RwSignal<Option<(usize, Vec<GemmChoice>)>>,
     /// (train loaded, train total, test loaded, test total).
@@ -82,8 +75,6 @@ pub struct State {
     pub weights: RwSignal<Option<WeightsImage>>,
     pub prediction: RwSignal<Vec<f32>>,
     pub cell: RwSignal<Option<CellView>>,
-    /// What went wrong, translated when shown.
-    pub errors: RwSignal<Vec<WorkerMessage>>,
     /// The stage of the loop lit in the outline.
     pub phase: RwSignal<Option<usize>>,
     /// Pause requested, not yet acknowledged by the worker.
@@ -137,7 +128,8 @@ pub fn is_rate_one(lr: f32) -> bool {
 impl State {
     fn new() -> Self {
         Self {
-            engine: RwSignal::new(None),
+            status: WorkerStatus::new(),
+            measurements: RwSignal::new(Vec::new()),
             kernels: RwSignal::new(None),
             data: RwSignal::new((0, 0, 0, 0)),
             step: RwSignal::new(0),
@@ -151,7 +143,6 @@ impl State {
             weights: RwSignal::new(None),
             prediction: RwSignal::new(Vec::new()),
             cell: RwSignal::new(None),
-            errors: RwSignal::new(Vec::new()),
             phase: RwSignal::new(None),
             pausing: RwSignal::new(false),
             imported: RwSignal::new(None),
@@ -188,13 +179,6 @@ impl State {
         self.speed.set(0.0);
     }
 
-    /// Shows a problem in the page's language.
-    pub fn error(&self, code: MessageCode, detail: impl Into<String>) {
-        let message = WorkerMessage::new(code, detail);
-        web_sys::console::warn_1(&format!("Backprop Lab: {message:?}").into());
-        self.errors.update(|e| e.push(message));
-    }
-
     /// The curves go back to a snapshot's step: what came after it was undone.
     fn back_to(&self, step: u64) {
         self.losses.update(|l| l.truncate(step));
@@ -207,7 +191,6 @@ impl State {
 
     fn apply(&self, event: TrEvent) {
         match event {
-            TrEvent::Ready => {}
             TrEvent::Phase {
                 phase,
                 step,
@@ -262,17 +245,7 @@ impl State {
                 self.evals.set(evals);
                 self.resumed.set(Some(config));
             }
-            TrEvent::Engine {
-                kind,
-                adapter,
-                note,
-                measurements,
-            } => self.engine.set(Some(EngineView {
-                kind,
-                adapter,
-                note,
-                measurements,
-            })),
+            TrEvent::Measurements(measurements) => self.measurements.set(measurements),
             TrEvent::Kernels {
                 dispatches,
                 products,
@@ -370,41 +343,29 @@ impl State {
                 self.blown_at_one.set(None);
                 self.imported.set(Some(hidden));
             }
-            TrEvent::Error(message) => {
-                web_sys::console::warn_1(&format!("Backprop Lab: {message:?}").into());
-                self.errors.update(|e| e.push(message));
-            }
         }
     }
 }
 
 /// The lesson's worker seen from the page.
-pub type TrClient = WorkerClient<TrProtocol>;
+pub type TrClient = LessonClient<TrProtocol>;
 
 /// Starts the lesson's worker (ended when the lesson is left) and the state its events update.
 pub fn start() -> (TrClient, State) {
     let state = State::new();
-    let client = TrClient::start(
-        "train",
-        move |event| {
-            super::class_report::on_event(state, &event);
-            state.apply(event)
-        },
-        move |e| state.error(MessageCode::WorkerFailed, e),
-    );
+    let client = TrClient::start(super::WORKER.name, state.status, move |event| {
+        super::class_report::on_event(state, &event);
+        state.apply(event)
+    });
     (client, state)
 }
 
 /// Asks `query` and hands the answer to `then`; a failed query's message is shown.
-pub fn ask(client: &TrClient, state: State, query: TrQuery, then: impl FnOnce(TrReply) + 'static) {
+pub fn ask(client: &TrClient, query: TrQuery, then: impl FnOnce(TrReply) + 'static) {
     let client = client.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        match client.query(query).await {
-            Some(TrReply::Failed(message)) => {
-                let _ = state.errors.try_update(|e| e.push(message));
-            }
-            Some(reply) => then(reply),
-            None => {}
+        if let Some(reply) = client.query(query).await {
+            then(reply);
         }
     });
 }
@@ -412,6 +373,6 @@ pub fn ask(client: &TrClient, state: State, query: TrQuery, then: impl FnOnce(Tr
 /// Saves a model the worker sent as `mlp-784-512-10.safetensors`.
 pub fn download_model(state: State, bytes: &[u8], widths: &[usize]) {
     if let Err(e) = files::download_model(bytes, widths) {
-        state.error(MessageCode::ExportFailed, e);
+        state.status.say(MessageCode::ExportFailed, e);
     }
 }

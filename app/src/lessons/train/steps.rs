@@ -494,6 +494,7 @@ pub fn code_panel(
     let walk = move |_| client.send(&TrToWorker::WalkPhase);
     let gpu = move || {
         state
+            .status
             .engine
             .with(|e| e.as_ref().is_some_and(|e| e.kind != EngineKind::Cpu))
     };
@@ -506,7 +507,7 @@ pub fn code_panel(
     });
     view! {
         <div class="panel wide scroll-x" data-testid="train-code">
-            <p class="hint" data-testid="train-code-engine">{move || engine_line(state.engine.with(|e| e.as_ref().map(|e| e.kind)), lang.get())}</p>
+            <p class="hint" data-testid="train-code-engine">{move || engine_line(state.status.engine.with(|e| e.as_ref().map(|e| e.kind)), lang.get())}</p>
             <table class="code">
                 <tbody>
                     {move || {

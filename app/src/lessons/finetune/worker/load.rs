@@ -69,7 +69,7 @@ impl Worker {
             None => match fetch_bytes(shipped).await {
                 Ok(b) => b,
                 Err(e) => {
-                    self.report(MessageCode::BadModel, e);
+                    self.out.say(MessageCode::BadModel, e);
                     return Ok(());
                 }
             },
@@ -78,7 +78,7 @@ impl Worker {
         let mlp = match Mlp::from_safetensors(&bytes) {
             Ok(m) if m.input_size() == inputs => m,
             Ok(m) => {
-                self.report(
+                self.out.say(
                     MessageCode::BadModel,
                     format!(
                         "the model takes {} inputs; this scenario's images have {inputs}",
@@ -88,7 +88,7 @@ impl Worker {
                 return Ok(());
             }
             Err(e) => {
-                self.report(MessageCode::BadModel, e.to_string());
+                self.out.say(MessageCode::BadModel, e.to_string());
                 return Ok(());
             }
         };
@@ -113,7 +113,7 @@ impl Worker {
                         self.shipped = Some((scenario, train, held_out));
                     }
                     Err(e) => {
-                        self.report(MessageCode::DataFailed, e);
+                        self.out.say(MessageCode::DataFailed, e);
                         return Ok(());
                     }
                 }
@@ -188,11 +188,11 @@ impl Worker {
         ) {
             (Ok(a), Ok(b)) if !a.is_empty() && !b.is_empty() => (a, b),
             (Err(e), _) | (_, Err(e)) => {
-                self.report(MessageCode::DataFailed, e);
+                self.out.say(MessageCode::DataFailed, e);
                 return Ok(());
             }
             _ => {
-                self.report(MessageCode::DataFailed, "no drawings");
+                self.out.say(MessageCode::DataFailed, "no drawings");
                 return Ok(());
             }
         };

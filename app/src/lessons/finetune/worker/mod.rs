@@ -19,12 +19,13 @@ use kernels::{
 use serde_bytes::ByteBuf;
 
 use super::protocol::{
-    FtEvent, FtQuery, FtReply, FtToWorker, MessageCode, PhaseKind, Scenario, Slot, WorkerMessage,
-    fnv1a,
+    FtEvent, FtQuery, FtReply, FtToWorker, MessageCode, PhaseKind, Scenario, Slot, fnv1a,
 };
 use super::state::FtProtocol;
 use crate::protocol::EnginePreference;
+use crate::runtime::QueryError;
 use crate::runtime::engine::{self, Gpu};
+use crate::runtime::refuse;
 use crate::runtime::{LessonWorker, Outbox};
 /// The shipped pretrained model.
 pub const PRETRAINED: &str = "static/models/mnist-mlp-784-512-10.safetensors";
@@ -34,10 +35,6 @@ pub const PRETRAINED_CIFAR: &str = "static/models/cifar10-animals-mlp-3072-512-6
 const VEHICLES: [usize; 4] = [0, 1, 8, 9];
 /// Rows per dispatch: the largest batch, and the evaluation chunk.
 const MAX_ROWS: usize = 512;
-
-fn message(code: MessageCode, detail: impl Into<String>) -> WorkerMessage {
-    WorkerMessage::new(code, detail)
-}
 
 /// A training phase in progress.
 struct Run {
@@ -122,14 +119,7 @@ impl Worker {
 
     async fn start_engine(&mut self, pref: EnginePreference) {
         self.started = true;
-        self.gpu = Gpu::open(pref).await;
-        let choice = engine::choose(pref, &self.gpu, false);
-        self.kind = choice.kind;
-        self.out.post(&FtEvent::Engine {
-            kind: self.kind,
-            adapter: self.gpu.adapter(self.kind),
-            note: choice.note,
-        });
+        (self.gpu, self.kind) = engine::start(pref, &self.out).await;
     }
 
     /// Posts an event that is part of the run's story (kept with the run, replayed after a reload).
@@ -137,10 +127,6 @@ impl Worker {
         self.history.record(event);
         self.dirty = true;
         self.out.post(event);
-    }
-
-    fn report(&self, code: MessageCode, detail: impl Into<String>) {
-        self.out.post(&FtEvent::Error(message(code, detail)));
     }
 
     fn post_model(&self, slot: Slot, model: &Mlp) {
@@ -341,33 +327,22 @@ impl LessonWorker for Worker {
         self.command(command).await
     }
 
-    async fn answer(&mut self, query: FtQuery) -> Result<FtReply, EngineError> {
+    async fn answer(&mut self, query: FtQuery) -> Result<FtReply, QueryError> {
         match query {
             FtQuery::Export { slot } => {
                 let Some(engine) = self.slot(slot) else {
-                    return Ok(FtReply::Failed(message(
-                        MessageCode::NotReady,
-                        "no model is loaded",
-                    )));
+                    return Err(refuse(MessageCode::NotReady, "no model is loaded"));
                 };
                 let mut model = engine.model().await?;
                 for l in 0..model.layers.len() {
                     let _ = model.unfreeze(l);
                 }
-                Ok(match model.to_safetensors() {
-                    Ok(bytes) => FtReply::Model(ByteBuf::from(bytes)),
-                    Err(e) => FtReply::Failed(message(MessageCode::EngineFailed, e.to_string())),
-                })
+                match model.to_safetensors() {
+                    Ok(bytes) => Ok(FtReply::Model(ByteBuf::from(bytes))),
+                    Err(e) => Err(refuse(MessageCode::EngineFailed, e.to_string())),
+                }
             }
         }
-    }
-
-    fn failed(message: WorkerMessage) -> FtReply {
-        FtReply::Failed(message)
-    }
-
-    fn error(message: WorkerMessage) -> FtEvent {
-        FtEvent::Error(message)
     }
 
     async fn idle(&mut self) -> Result<bool, EngineError> {

@@ -30,15 +30,16 @@ impl Worker {
             ..OptimizerConfig::default()
         };
         if let Err(e) = opt.validate() {
-            self.report(MessageCode::EngineFailed, e.to_string());
+            self.out.say(MessageCode::EngineFailed, e.to_string());
             return Ok(());
         }
         if self.seeds.is_some() {
-            self.report(MessageCode::NotReady, "the 3-seed comparison is running");
+            self.out
+                .say(MessageCode::NotReady, "the 3-seed comparison is running");
             return Ok(());
         }
         let Some(mut train_len) = self.train.as_ref().map(Dataset::len) else {
-            self.report(MessageCode::NotReady, "no examples yet");
+            self.out.say(MessageCode::NotReady, "no examples yet");
             return Ok(());
         };
         if patience > 0
@@ -47,7 +48,7 @@ impl Worker {
                 .as_ref()
                 .is_none_or(|t| super::early::carve(t, self.seed).is_none())
         {
-            self.report(
+            self.out.say(
                 MessageCode::NotReady,
                 "early stopping needs at least 2 training examples of every class (one goes to validation)",
             );
@@ -59,7 +60,7 @@ impl Worker {
             Slot::Tuned
         };
         let Some(tuned) = self.tuned.as_mut() else {
-            self.report(MessageCode::NotReady, "no model is loaded");
+            self.out.say(MessageCode::NotReady, "no model is loaded");
             return Ok(());
         };
         let mut model = tuned.model().await?;
@@ -209,7 +210,7 @@ impl Worker {
             .iter()
             .any(|&l| kernels::training::diverged(l, classes))
         {
-            self.report(
+            self.out.say(
                 MessageCode::Diverged,
                 format!("learning rate {}", run.opt.lr),
             );

@@ -57,11 +57,11 @@ impl Worker {
     /// Starts the seeds job from the settings each phase last ran with.
     pub(super) async fn begin_seeds(&mut self) -> Result<(), EngineError> {
         if self.run.is_some() {
-            self.report(MessageCode::NotReady, "a phase is running");
+            self.out.say(MessageCode::NotReady, "a phase is running");
             return Ok(());
         }
         let Some(loaded) = self.loaded.clone() else {
-            self.report(MessageCode::NotReady, "no model is loaded");
+            self.out.say(MessageCode::NotReady, "no model is loaded");
             return Ok(());
         };
         let setting = |phase: PhaseKind| {
@@ -76,7 +76,7 @@ impl Worker {
             .filter_map(setting)
             .collect();
         let (Some(scratch), false) = (setting(PhaseKind::Scratch), tuned.is_empty()) else {
-            self.report(
+            self.out.say(
                 MessageCode::NotReady,
                 "run a fine-tuning phase and the from-scratch arm first",
             );

@@ -109,7 +109,7 @@ impl Worker {
         frozen: bool,
     ) -> Result<(), EngineError> {
         let Some(engine) = self.slot(slot) else {
-            self.report(MessageCode::NotReady, "no model is loaded");
+            self.out.say(MessageCode::NotReady, "no model is loaded");
             return Ok(());
         };
         engine.set_frozen(layer, frozen)?;
@@ -130,7 +130,7 @@ impl Worker {
         if classes < 2 {
             // A classifier of one class (or none) has nothing to decide: the page keeps its button
             // disabled until there are examples of at least two classes.
-            self.report(
+            self.out.say(
                 MessageCode::NotReady,
                 format!("a head needs at least 2 classes ({classes} given)"),
             );
@@ -139,7 +139,7 @@ impl Worker {
         let gpu = self.gpu.for_kind(self.kind).cloned();
         let augmentation = self.augmentation;
         let Some(engine) = self.slot(slot) else {
-            self.report(MessageCode::NotReady, "no model is loaded");
+            self.out.say(MessageCode::NotReady, "no model is loaded");
             return Ok(());
         };
         let mut model = engine.model().await?;

@@ -126,7 +126,7 @@ impl Worker {
 
     pub(super) fn queue(&mut self, tasks: Vec<Task>) {
         if self.ready().is_err() {
-            self.say(
+            self.out.say(
                 MessageCode::NotReady,
                 "the model and the images are still loading",
             );

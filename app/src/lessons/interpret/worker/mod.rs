@@ -15,7 +15,7 @@ use serde_bytes::ByteBuf;
 
 use super::protocol::{
     Arm, Baseline, CalibrationView, FgsmView, HARDEN_BATCH, InEvent, InProtocol, InQuery, InReply,
-    InToWorker, MapView, MessageCode, Method, ModelChoice, Overview, Source, WorkerMessage,
+    InToWorker, MapView, MessageCode, Method, ModelChoice, Overview, Source,
 };
 use crate::protocol::EnginePreference;
 use crate::runtime::engine::{self, Gpu};
@@ -26,6 +26,8 @@ mod jobs;
 mod maps;
 
 use self::jobs::epsilons_ok;
+use crate::protocol::Status;
+use crate::runtime::QueryError;
 
 /// Rows an engine takes at once (integrated gradients' 256 points fit in one go).
 const MAX_ROWS: usize = 512;
@@ -125,34 +127,22 @@ fn argmax(v: &[f32]) -> usize {
 }
 
 impl Worker {
-    fn say(&self, code: MessageCode, detail: impl Into<String>) {
-        self.out
-            .post(&InEvent::Error(WorkerMessage::new(code, detail)));
-    }
-
     async fn start(&mut self, pref: EnginePreference, choice: ModelChoice, test: usize) {
-        self.gpu = Gpu::open(pref).await;
-        let chosen = engine::choose(pref, &self.gpu, false);
-        self.kind = chosen.kind;
-        self.out.post(&InEvent::Engine {
-            kind: self.kind,
-            adapter: self.gpu.adapter(self.kind),
-            note: chosen.note,
-        });
+        (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         let model = match crate::runtime::fetch::fetch_bytes(choice.path()).await {
             // `install` checks its shape.
             Ok(b) => match Mlp::from_safetensors(&b) {
                 Ok(m) => m,
-                Err(e) => return self.say(MessageCode::BadModel, e.to_string()),
+                Err(e) => return self.out.say(MessageCode::BadModel, e.to_string()),
             },
-            Err(e) => return self.say(MessageCode::DataFailed, e),
+            Err(e) => return self.out.say(MessageCode::DataFailed, e),
         };
         // MNIST's chunks hold 5,000 images: three give every test image and the most training
         // images fine-tuning takes (`HARDEN_IMAGES`).
         let chunks = super::HARDEN_IMAGES.1.div_ceil(5000);
         let (train, all_test) = match crate::runtime::data::load_dataset("mnist", chunks).await {
             Ok(d) => d,
-            Err(e) => return self.say(MessageCode::DataFailed, e),
+            Err(e) => return self.out.say(MessageCode::DataFailed, e),
         };
         let test = all_test.take(test);
         let f = test.features();
@@ -172,7 +162,7 @@ impl Worker {
         });
         match self.install(model, Source::Shipped(choice)) {
             Ok(()) => self.replay().await,
-            Err(e) => self.say(MessageCode::EngineFailed, e.to_string()),
+            Err(e) => self.out.say(MessageCode::EngineFailed, e.to_string()),
         }
     }
 
@@ -224,16 +214,16 @@ impl Worker {
             Ok(Some(s)) => match s.model() {
                 Some(m) => {
                     if let Err(e) = self.install(m, Source::Live(s.steps)) {
-                        self.say(MessageCode::BadModel, e.to_string());
+                        self.out.say(MessageCode::BadModel, e.to_string());
                     }
                 }
-                None => self.say(MessageCode::BadModel, "the kept live model is of another version"),
+                None => self.out.say(MessageCode::BadModel, "the kept live model is of another version"),
             },
-            Ok(None) => self.say(
+            Ok(None) => self.out.say(
                 MessageCode::NotReady,
                 "no live model is kept in this browser: train it in the Cross-entropy or the Chain-rule lesson first",
             ),
-            Err(e) => self.say(MessageCode::RestoreFailed, e.to_string()),
+            Err(e) => self.out.say(MessageCode::RestoreFailed, e.to_string()),
         }
     }
 
@@ -345,7 +335,7 @@ impl LessonWorker for Worker {
     type Protocol = InProtocol;
 
     fn new(out: Outbox<InProtocol>) -> Self {
-        out.post(&InEvent::Ready);
+        out.status(Status::Ready);
         Self {
             out,
             gpu: Gpu::default(),
@@ -409,7 +399,7 @@ impl LessonWorker for Worker {
                 self.queue(tasks);
             }
             InToWorker::Curve { .. } | InToWorker::Harden { .. } => {
-                self.say(
+                self.out.say(
                     MessageCode::BadSetting,
                     "ε in 0–1 (at most 16 of them), fine-tuning ε in 0–0.5, images in range",
                 );
@@ -419,10 +409,10 @@ impl LessonWorker for Worker {
             InToWorker::Load { bytes } => match Mlp::from_safetensors(&bytes) {
                 Ok(m) => {
                     if let Err(e) = self.install(m, Source::File) {
-                        self.say(MessageCode::BadModel, e.to_string());
+                        self.out.say(MessageCode::BadModel, e.to_string());
                     }
                 }
-                Err(e) => self.say(MessageCode::BadModel, e.to_string()),
+                Err(e) => self.out.say(MessageCode::BadModel, e.to_string()),
             },
             InToWorker::UseLive => self.use_live().await,
             InToWorker::Forget => {
@@ -437,30 +427,26 @@ impl LessonWorker for Worker {
         Ok(())
     }
 
-    async fn answer(&mut self, query: InQuery) -> Result<InReply, EngineError> {
+    async fn answer(&mut self, query: InQuery) -> Result<InReply, QueryError> {
         match query {
-            InQuery::Overview => self.overview().map(InReply::Overview),
+            InQuery::Overview => Ok(InReply::Overview(self.overview()?)),
             InQuery::Explain {
                 image,
                 drawn,
                 method,
                 randomized,
-            } => self
-                .explain(image, drawn.as_ref(), method, randomized)
-                .await
-                .map(|m| InReply::Map(Box::new(m))),
+            } => Ok(InReply::Map(Box::new(
+                self.explain(image, drawn.as_ref(), method, randomized)
+                    .await?,
+            ))),
             InQuery::Fgsm {
                 image,
                 drawn,
                 epsilon,
-            } => self
-                .fgsm(image, drawn.as_ref(), epsilon)
-                .await
-                .map(|f| InReply::Fgsm(Box::new(f))),
-            InQuery::Calibration => self
-                .calibration()
-                .await
-                .map(|c| InReply::Calibration(Box::new(c))),
+            } => Ok(InReply::Fgsm(Box::new(
+                self.fgsm(image, drawn.as_ref(), epsilon).await?,
+            ))),
+            InQuery::Calibration => Ok(InReply::Calibration(Box::new(self.calibration().await?))),
             InQuery::Classify { pixels, seed } => {
                 let x: Vec<f32> = match pixels {
                     Some(p) if p.len() == 784 => p.iter().map(|&b| f32::from(b) / 255.0).collect(),
@@ -468,7 +454,8 @@ impl LessonWorker for Worker {
                         return Err(EngineError::InvalidInput(format!(
                             "a drawing of {} pixels, not 784",
                             p.len()
-                        )));
+                        ))
+                        .into());
                     }
                     None => {
                         let mut rng = SeededRng::new(seed);
@@ -482,14 +469,6 @@ impl LessonWorker for Worker {
                 })
             }
         }
-    }
-
-    fn failed(message: WorkerMessage) -> InReply {
-        InReply::Failed(message)
-    }
-
-    fn error(message: WorkerMessage) -> InEvent {
-        InEvent::Error(message)
     }
 
     async fn idle(&mut self) -> Result<bool, EngineError> {

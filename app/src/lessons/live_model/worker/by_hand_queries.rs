@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::lessons::live_model::by_hand_batch::engine_step;
+use crate::runtime::QueryError;
 
 impl Live {
     pub(super) async fn by_hand(
@@ -11,7 +12,7 @@ impl Live {
         image: usize,
         rows: usize,
         lr: f32,
-    ) -> Result<CtReply, EngineError> {
+    ) -> Result<CtReply, QueryError> {
         let image = image.min(self.test.len().saturating_sub(rows));
         let data = self.test_rows(image, rows)?;
         let model = self.engine.model().await?;

@@ -2,6 +2,7 @@
 //! backward pass stage by stage, and the update the next step will make.
 
 use super::*;
+use crate::runtime::QueryError;
 
 impl Live {
     pub(super) async fn chain(
@@ -9,7 +10,7 @@ impl Live {
         weight: Weight,
         image: usize,
         rows: usize,
-    ) -> Result<CtReply, EngineError> {
+    ) -> Result<CtReply, QueryError> {
         let data = self.test_rows(image, rows)?;
         let model = self.engine.model().await?;
         let (_, g) =
@@ -45,7 +46,7 @@ impl Live {
         &mut self,
         image: usize,
         rows: usize,
-    ) -> Result<CtReply, EngineError> {
+    ) -> Result<CtReply, QueryError> {
         let data = self.test_rows(image, rows)?;
         let model = self.engine.model().await?;
         let t = chain::probe(&mut self.probe, &model, &data).await?;
@@ -64,7 +65,7 @@ impl Live {
         }))
     }
 
-    pub(super) async fn next_update(&mut self, weight: Weight) -> Result<CtReply, EngineError> {
+    pub(super) async fn next_update(&mut self, weight: Weight) -> Result<CtReply, QueryError> {
         let rows = self.batches.batch(self.index).to_vec();
         let data = self.train.select(&rows);
         let model = self.engine.model().await?;

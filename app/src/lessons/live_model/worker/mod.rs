@@ -16,13 +16,15 @@ use super::CtProtocol;
 use super::TEST_POOL;
 use super::protocol::{
     BackwardView, ChainRow, ChainView, CtEvent, CtQuery, CtReply, CtToWorker, ImageView,
-    MessageCode, Surprise, UpdatePreview, Weight, WeightsView, WorkerMessage,
+    MessageCode, Surprise, UpdatePreview, Weight, WeightsView,
 };
 use super::saved::{self, SavedLive};
 use super::{EPOCH_LIMIT, HIDDEN};
 use crate::protocol::EnginePreference;
+use crate::runtime::QueryError;
 use crate::runtime::data::load_dataset;
-use crate::runtime::engine::{self, Gpu};
+use crate::runtime::engine;
+use crate::runtime::refuse;
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
 use crate::store;
 
@@ -39,10 +41,6 @@ const PROBE_ROWS: usize = 64;
 const EVAL_EVERY: f64 = 3.0;
 /// Finite-difference step.
 const EPS: f32 = 1e-3;
-
-fn message(code: MessageCode, detail: impl Into<String>) -> WorkerMessage {
-    WorkerMessage::new(code, detail)
-}
 
 fn weight_ref(w: Weight) -> WeightRef {
     WeightRef {
@@ -163,7 +161,7 @@ impl Live {
         Ok(self.test.select(&rows))
     }
 
-    async fn image(&mut self, index: usize) -> Result<CtReply, EngineError> {
+    async fn image(&mut self, index: usize) -> Result<CtReply, QueryError> {
         let data = self.test_rows(index, 1)?;
         let model = self.engine.model().await?;
         let trace = chain::probe(&mut self.probe, &model, &data).await?;
@@ -177,7 +175,7 @@ impl Live {
         }))
     }
 
-    async fn surprises(&mut self, count: usize) -> Result<CtReply, EngineError> {
+    async fn surprises(&mut self, count: usize) -> Result<CtReply, QueryError> {
         let eval = self.engine.evaluate(None).await?;
         self.accuracy = Some(eval.accuracy());
         let mut order: Vec<usize> = (0..eval.losses.len()).collect();
@@ -210,14 +208,14 @@ impl Live {
         ))
     }
 
-    async fn quiz_pair(&mut self, round: usize) -> Result<CtReply, EngineError> {
+    async fn quiz_pair(&mut self, round: usize) -> Result<CtReply, QueryError> {
         let eval = self.engine.evaluate(None).await?;
         // q(true) = e^(−H) for each image of the pool.
         let q_true: Vec<f32> = eval.losses.iter().map(|&h| (-h).exp()).collect();
         Ok(CtReply::QuizPair(super::quiz::pair(&q_true, round)))
     }
 
-    async fn weights(&mut self) -> Result<CtReply, EngineError> {
+    async fn weights(&mut self) -> Result<CtReply, QueryError> {
         let model = self.engine.model().await?;
         Ok(CtReply::Weights(WeightsView {
             hidden: HIDDEN,
@@ -228,36 +226,33 @@ impl Live {
     }
 
     /// The live model as `.safetensors`.
-    async fn export(&mut self) -> Result<CtReply, EngineError> {
+    async fn export(&mut self) -> Result<CtReply, QueryError> {
         let model = self.engine.model().await?;
-        Ok(match model.to_safetensors() {
-            Ok(bytes) => CtReply::ModelFile {
+        match model.to_safetensors() {
+            Ok(bytes) => Ok(CtReply::ModelFile {
                 bytes: ByteBuf::from(bytes),
                 widths: model.widths(),
-            },
-            Err(e) => CtReply::Failed(message(MessageCode::ExportFailed, e.to_string())),
-        })
+            }),
+            Err(e) => Err(refuse(MessageCode::ExportFailed, e.to_string())),
+        }
     }
 
     /// Replaces the live model by `bytes` (same widths), with a fresh optimiser from step 0.
-    async fn import(&mut self, bytes: &[u8]) -> Result<CtReply, EngineError> {
+    async fn import(&mut self, bytes: &[u8]) -> Result<CtReply, QueryError> {
         let widths = self.engine.widths();
         let model = match Mlp::from_safetensors(bytes) {
             Ok(m) if m.widths() == widths => m,
             Ok(m) => {
-                return Ok(CtReply::Failed(message(
+                return Err(refuse(
                     MessageCode::BadModel,
                     format!(
                         "it is {:?}; this lesson's live model is {widths:?}",
                         m.widths()
                     ),
-                )));
+                ));
             }
             Err(e) => {
-                return Ok(CtReply::Failed(message(
-                    MessageCode::BadModel,
-                    e.to_string(),
-                )));
+                return Err(refuse(MessageCode::BadModel, e.to_string()));
             }
         };
         let fresh = kernels::engine::fresh_optimizer_state(&model);
@@ -272,7 +267,7 @@ impl Live {
         Ok(CtReply::Imported { accuracy })
     }
 
-    async fn step_watching(&mut self, weight: Weight) -> Result<CtReply, EngineError> {
+    async fn step_watching(&mut self, weight: Weight) -> Result<CtReply, QueryError> {
         let w = weight_ref(weight);
         let before = self.engine.model().await?;
         let i = w.index(&before)?;
@@ -291,27 +286,20 @@ impl Live {
 
 impl Worker {
     async fn start(&mut self, pref: EnginePreference, seed: u64) -> Result<(), EngineError> {
-        let gpu = Gpu::open(pref).await;
-        let choice = engine::choose(pref, &gpu, false);
-        self.out.post(&CtEvent::Engine {
-            kind: choice.kind,
-            adapter: gpu.adapter(choice.kind),
-            note: choice.note,
-        });
+        let (gpu, kind) = engine::start(pref, &self.out).await;
         let (train, test) = match load_dataset("mnist", 1).await {
             Ok(d) => d,
             Err(e) => {
-                self.out
-                    .post(&CtEvent::Error(message(MessageCode::DataFailed, e)));
+                self.out.say(MessageCode::DataFailed, e);
                 return Ok(());
             }
         };
         let test = test.take(TEST_POOL);
         let model = Mlp::new(784, &[HIDDEN], 10, seed)?;
-        let device = gpu.for_kind(choice.kind);
-        let mut engine = AnyEngine::new(choice.kind, device, &model, EVAL_ROWS)?;
+        let device = gpu.for_kind(kind);
+        let mut engine = AnyEngine::new(kind, device, &model, EVAL_ROWS)?;
         engine.set_splits(&train, &test)?;
-        let probe = AnyEngine::new(choice.kind, device, &model, PROBE_ROWS)?;
+        let probe = AnyEngine::new(kind, device, &model, PROBE_ROWS)?;
         self.out.post(&CtEvent::Ready {
             hidden: HIDDEN,
             train: train.len(),
@@ -374,10 +362,10 @@ impl Worker {
         live.loss = kernels::training::mean(&losses);
         if losses.iter().any(|&l| kernels::training::diverged(l, 10)) {
             self.running = false;
-            self.out.post(&CtEvent::Error(message(
+            self.out.say(
                 MessageCode::Diverged,
                 format!("learning rate {}", live.opt.lr),
-            )));
+            );
         } else if live.epoch >= EPOCH_LIMIT {
             // The limit: stop, measure where it stopped, and keep it.
             self.running = false;
@@ -392,12 +380,9 @@ impl Worker {
         Ok(())
     }
 
-    async fn answer_live(&mut self, query: CtQuery) -> Result<CtReply, EngineError> {
+    async fn answer_live(&mut self, query: CtQuery) -> Result<CtReply, QueryError> {
         let Some(live) = self.live.as_mut() else {
-            return Ok(CtReply::Failed(message(
-                MessageCode::NotReady,
-                "the live model is loading",
-            )));
+            return Err(refuse(MessageCode::NotReady, "the live model is loading"));
         };
         match query {
             CtQuery::Image { index } => live.image(index).await,
@@ -430,7 +415,7 @@ impl Worker {
                 self.running = false;
                 match crate::runtime::fetch::fetch_bytes(super::TRAINED).await {
                     Ok(bytes) => live.import(&bytes).await,
-                    Err(e) => Ok(CtReply::Failed(message(MessageCode::BadModel, e))),
+                    Err(e) => Err(refuse(MessageCode::BadModel, e)),
                 }
             }
         }
@@ -495,16 +480,8 @@ impl LessonWorker for Worker {
         self.command(command).await
     }
 
-    async fn answer(&mut self, query: CtQuery) -> Result<CtReply, EngineError> {
+    async fn answer(&mut self, query: CtQuery) -> Result<CtReply, QueryError> {
         self.answer_live(query).await
-    }
-
-    fn failed(message: WorkerMessage) -> CtReply {
-        CtReply::Failed(message)
-    }
-
-    fn error(message: WorkerMessage) -> CtEvent {
-        CtEvent::Error(message)
     }
 
     async fn idle(&mut self) -> Result<bool, EngineError> {
@@ -521,10 +498,7 @@ impl LessonWorker for Worker {
 
     async fn fail(&mut self, error: EngineError) {
         self.stop();
-        self.out.post(&CtEvent::Error(message(
-            MessageCode::EngineFailed,
-            error.to_string(),
-        )));
+        self.out.say(MessageCode::EngineFailed, error.to_string());
         self.progress();
     }
 

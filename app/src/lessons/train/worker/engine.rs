@@ -12,6 +12,7 @@ use crate::lessons::train::config::LessonConfig;
 use crate::lessons::train::protocol::{
     EngineMeasurement, GemmChoice, MessageCode, TrEvent, WorkerMessage,
 };
+use crate::protocol::EngineAnnounce;
 use crate::runtime::engine;
 use crate::runtime::now;
 
@@ -39,11 +40,12 @@ impl Worker {
         } else {
             adapter
         };
-        self.out.post(&TrEvent::Engine {
+        self.out
+            .post(&TrEvent::Measurements(self.measurements.clone()));
+        self.out.engine(EngineAnnounce {
             kind,
             adapter,
             note: self.note.clone(),
-            measurements: self.measurements.clone(),
         });
     }
 

@@ -33,6 +33,8 @@ use super::protocol::{
 };
 use crate::history::LossHistory;
 use crate::protocol::EnginePreference;
+use crate::protocol::Status;
+use crate::runtime::QueryError;
 use crate::runtime::data::{Loaded, load_streamed};
 use crate::runtime::engine::Gpu;
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now, sleep};
@@ -172,10 +174,7 @@ impl Worker {
             let loaded = load_streamed(DATASET, loader.clone(), train_limit, test_limit, progress);
             if let Err(message) = loaded.await {
                 loader.borrow_mut().failed = true;
-                out.post(&TrEvent::Error(WorkerMessage::new(
-                    MessageCode::DataFailed,
-                    message,
-                )));
+                out.say(MessageCode::DataFailed, message);
             }
         });
         self.gpu = Gpu::open(config.engine).await;
@@ -194,10 +193,10 @@ impl Worker {
             sleep(0.02).await;
         }
         if config.engine == EnginePreference::Gpu && self.gpu.ctx.is_none() {
-            self.out.post(&TrEvent::Error(WorkerMessage::new(
+            self.out.say(
                 MessageCode::GpuMissing,
                 self.gpu.problem.clone().unwrap_or_default(),
-            )));
+            );
         }
         self.choose_engine(&config);
         match self.reset(config) {
@@ -215,10 +214,7 @@ impl Worker {
                 }
                 self.offer_saved().await;
             }
-            Err(message) => self.out.post(&TrEvent::Error(WorkerMessage::new(
-                MessageCode::EngineFailed,
-                message,
-            ))),
+            Err(message) => self.out.say(MessageCode::EngineFailed, message),
         }
     }
 
@@ -235,10 +231,7 @@ impl Worker {
                     crate::runtime::warn(&e.to_string());
                 }
                 if let Err(e) = self.reset(config) {
-                    self.out.post(&TrEvent::Error(WorkerMessage::new(
-                        MessageCode::BadSetting,
-                        e,
-                    )));
+                    self.out.say(MessageCode::BadSetting, e);
                     return Ok(());
                 }
                 // A new batch size or model has new shapes to time (known ones are skipped).
@@ -296,10 +289,7 @@ impl Worker {
                             s.config.lr = lr;
                             s.config.momentum = momentum;
                         }
-                        Err(e) => self.out.post(&TrEvent::Error(WorkerMessage::new(
-                            MessageCode::BadSetting,
-                            e.to_string(),
-                        ))),
+                        Err(e) => self.out.say(MessageCode::BadSetting, e.to_string()),
                     }
                 }
             }
@@ -366,7 +356,7 @@ impl LessonWorker for Worker {
     type Protocol = TrProtocol;
 
     fn new(out: Outbox<TrProtocol>) -> Self {
-        out.post(&TrEvent::Ready);
+        out.status(Status::Ready);
         Self {
             out,
             loaded: Rc::default(),
@@ -406,17 +396,9 @@ impl LessonWorker for Worker {
         Ok(())
     }
 
-    async fn answer(&mut self, query: TrQuery) -> Result<TrReply, EngineError> {
+    async fn answer(&mut self, query: TrQuery) -> Result<TrReply, QueryError> {
         self.finish_walk().await?;
         self.answer_query(query).await
-    }
-
-    fn failed(message: WorkerMessage) -> TrReply {
-        TrReply::Failed(message)
-    }
-
-    fn error(message: WorkerMessage) -> TrEvent {
-        TrEvent::Error(message)
     }
 
     async fn idle(&mut self) -> Result<bool, EngineError> {

@@ -8,7 +8,7 @@ use kernels::{AnyEngine, EngineError, Mlp};
 
 use super::Worker;
 use crate::lessons::train::protocol::{
-    MessageCode, OverfitEvent, OverfitMetrics, OverfitOutcome, OverfitPlan, TrEvent, WorkerMessage,
+    MessageCode, OverfitEvent, OverfitMetrics, OverfitOutcome, OverfitPlan, TrEvent,
 };
 
 /// The experiment in progress.
@@ -26,7 +26,7 @@ impl Worker {
         patience: usize,
     ) -> Result<(), EngineError> {
         let Some(session) = self.session.as_mut() else {
-            self.say(MessageCode::NotReady, "");
+            self.out.say(MessageCode::NotReady, "");
             return Ok(());
         };
         if session.running {
@@ -74,7 +74,7 @@ impl Worker {
                         seed: settings.seed,
                     })));
             }
-            Err(e) => self.say(MessageCode::BadSetting, &e.to_string()),
+            Err(e) => self.out.say(MessageCode::BadSetting, e.to_string()),
         }
         Ok(())
     }
@@ -131,16 +131,9 @@ impl Worker {
         match result {
             Ok(next) => self.overfit = next,
             Err(e) => {
-                self.say(MessageCode::EngineFailed, &e.to_string());
+                self.out.say(MessageCode::EngineFailed, e.to_string());
                 self.out.post(&TrEvent::Overfit(OverfitEvent::Cancelled));
             }
         }
-    }
-
-    fn say(&self, code: MessageCode, detail: &str) {
-        self.out.post(&TrEvent::Error(WorkerMessage::new(
-            code,
-            detail.to_string(),
-        )));
     }
 }

@@ -6,21 +6,22 @@
 use kernels::GpuEngine;
 #[cfg(feature = "burn")]
 use kernels::dataset::Split;
-use kernels::{Engine, EngineError, EngineKind};
+use kernels::{Engine, EngineKind};
 use serde_bytes::ByteBuf;
 
 use super::Worker;
 use super::checkpoint;
 use crate::lessons::train::protocol::{
     CellImages, EngineSpeed, HardwareReport, MessageCode, TrQuery, TrReply, TrainImage,
-    WorkerMessage,
 };
+use crate::runtime::QueryError;
+use crate::runtime::refuse;
 use crate::store;
 
 impl Worker {
-    pub(super) async fn predict(&mut self, pixels: &[u8]) -> Result<TrReply, EngineError> {
+    pub(super) async fn predict(&mut self, pixels: &[u8]) -> Result<TrReply, QueryError> {
         let Some(s) = self.session.as_mut() else {
-            return Ok(not_ready());
+            return Err(not_ready());
         };
         let (mean, std) = self
             .loaded
@@ -38,17 +39,17 @@ impl Worker {
         Ok(TrReply::Prediction(probabilities))
     }
 
-    pub(super) fn show_cell(&self, truth: u8, predicted: u8) -> TrReply {
+    pub(super) fn show_cell(&self, truth: u8, predicted: u8) -> Result<TrReply, QueryError> {
         let Some(s) = &self.session else {
-            return not_ready();
+            return Err(not_ready());
         };
         let Some(eval) = &s.last_eval else {
-            return not_ready();
+            return Err(not_ready());
         };
         // The evaluation is the validation set's: the first training images.
         let l = self.loaded.borrow();
         let Some(images) = &l.train else {
-            return not_ready();
+            return Err(not_ready());
         };
         let hits: Vec<usize> = (0..eval.total.min(images.len()))
             .filter(|&i| images.labels[i] == truth && eval.predictions[i] == u32::from(predicted))
@@ -57,24 +58,24 @@ impl Worker {
         for &i in hits.iter().take(48) {
             pixels.extend_from_slice(images.image(i));
         }
-        TrReply::Cell(CellImages {
+        Ok(TrReply::Cell(CellImages {
             truth,
             predicted,
             pixels: ByteBuf::from(pixels),
             count: hits.len().min(48),
             total: hits.len(),
-        })
+        }))
     }
 
     /// Training image `index` (modulo the images loaded so far).
-    pub(super) fn train_image(&self, index: usize) -> TrReply {
+    pub(super) fn train_image(&self, index: usize) -> Result<TrReply, QueryError> {
         let l = self.loaded.borrow();
         let Some(train) = l.train.as_ref().filter(|t| !t.is_empty()) else {
-            return not_ready();
+            return Err(not_ready());
         };
         let i = index % train.len();
         let validation = self.session.as_ref().map_or(0, |s| s.validation);
-        TrReply::Image(TrainImage {
+        Ok(TrReply::Image(TrainImage {
             index: i,
             count: train.len(),
             total: l.train_total,
@@ -85,15 +86,15 @@ impl Worker {
             label: train.labels[i],
             mean: train.mean,
             std: train.std,
-        })
+        }))
     }
 
     /// About a second of training steps of the CPU engine and, where there is one, of WebGPU, on the
     /// run's model shape and batch (the first 2,000 training images): the speeds "Why a GPU?" turns into
     /// FLOP/s and time per epoch. Training waits meanwhile (the page does not).
-    pub(super) async fn hardware(&mut self) -> Result<TrReply, EngineError> {
+    pub(super) async fn hardware(&mut self) -> Result<TrReply, QueryError> {
         let Some(s) = &self.session else {
-            return Ok(not_ready());
+            return Err(not_ready());
         };
         let config = s.config.clone();
         let epoch_images: usize = s.train_chunks.iter().sum();
@@ -106,7 +107,7 @@ impl Worker {
             .filter(|t| !t.is_empty())
             .map(|t| t.take(2_000));
         let Some(sample) = sample else {
-            return Ok(not_ready());
+            return Err(not_ready());
         };
         let mut engines = vec![EngineSpeed {
             kind: EngineKind::Cpu,
@@ -142,37 +143,35 @@ impl Worker {
     }
 
     /// The model as `.safetensors`.
-    pub(super) async fn export(&mut self) -> Result<TrReply, EngineError> {
+    pub(super) async fn export(&mut self) -> Result<TrReply, QueryError> {
         let Some(s) = self.session.as_mut() else {
-            return Ok(not_ready());
+            return Err(not_ready());
         };
         let model = s.engine.model().await?;
-        Ok(match model.to_safetensors() {
-            Ok(bytes) => TrReply::ModelFile {
+        match model.to_safetensors() {
+            Ok(bytes) => Ok(TrReply::ModelFile {
                 bytes: ByteBuf::from(bytes),
                 widths: model.widths(),
-            },
-            Err(e) => TrReply::Failed(WorkerMessage::new(MessageCode::ExportFailed, e.to_string())),
-        })
+            }),
+            Err(e) => Err(refuse(MessageCode::ExportFailed, e.to_string())),
+        }
     }
 
     /// Answers a query (exactly once, also when it fails).
-    pub(super) async fn answer_query(&mut self, query: TrQuery) -> Result<TrReply, EngineError> {
+    pub(super) async fn answer_query(&mut self, query: TrQuery) -> Result<TrReply, QueryError> {
         match query {
             TrQuery::Predict { pixels } => self.predict(&pixels).await,
-            TrQuery::Cell { truth, predicted } => Ok(self.show_cell(truth, predicted)),
-            TrQuery::TrainImage { index } => Ok(self.train_image(index)),
+            TrQuery::Cell { truth, predicted } => self.show_cell(truth, predicted),
+            TrQuery::TrainImage { index } => self.train_image(index),
             TrQuery::Export => self.export().await,
             TrQuery::CheckAutodiff => self.check_autodiff().await,
             TrQuery::Hardware => self.hardware().await,
             TrQuery::ClearSaved => {
                 self.withdraw_offer();
-                Ok(match store::delete(checkpoint::KEY).await {
-                    Ok(()) => TrReply::Cleared,
-                    Err(e) => {
-                        TrReply::Failed(WorkerMessage::new(MessageCode::SaveFailed, e.to_string()))
-                    }
-                })
+                match store::delete(checkpoint::KEY).await {
+                    Ok(()) => Ok(TrReply::Cleared),
+                    Err(e) => Err(refuse(MessageCode::SaveFailed, e.to_string())),
+                }
             }
         }
     }
@@ -180,21 +179,18 @@ impl Worker {
     /// One step of the current weights on a fresh copy of our GPU engine and on burn's autodiff, same
     /// batch and device; reports the largest difference per parameter.
     #[cfg(feature = "burn")]
-    pub(super) async fn check_autodiff(&mut self) -> Result<TrReply, EngineError> {
+    pub(super) async fn check_autodiff(&mut self) -> Result<TrReply, QueryError> {
         use crate::lessons::train::protocol::{AutodiffCheck, GradientDifference};
         let Some(ctx) = self.gpu.ctx.clone() else {
-            return Ok(TrReply::Failed(WorkerMessage::new(
-                MessageCode::AutodiffNeedsGpu,
-                "",
-            )));
+            return Err(refuse(MessageCode::AutodiffNeedsGpu, ""));
         };
         let Some(s) = self.session.as_mut() else {
-            return Ok(not_ready());
+            return Err(not_ready());
         };
         let model = s.engine.model().await?;
         let train = self.loaded.borrow().train.clone().filter(|d| !d.is_empty());
         let Some(train) = train else {
-            return Ok(not_ready());
+            return Err(not_ready());
         };
         let rows: Vec<u32> = (0..s.config.batch.min(train.len()) as u32).collect();
         let opt = s.opt;
@@ -236,15 +232,12 @@ impl Worker {
     }
 
     #[cfg(not(feature = "burn"))]
-    pub(super) async fn check_autodiff(&mut self) -> Result<TrReply, EngineError> {
-        Ok(TrReply::Failed(WorkerMessage::new(
-            MessageCode::NoAutodiff,
-            "",
-        )))
+    pub(super) async fn check_autodiff(&mut self) -> Result<TrReply, QueryError> {
+        Err(refuse(MessageCode::NoAutodiff, ""))
     }
 }
 
-/// The answer to a query that needs a model, data or an evaluation not there yet.
-fn not_ready() -> TrReply {
-    TrReply::Failed(WorkerMessage::new(MessageCode::NotYet, ""))
+/// The refusal of a query that needs a model, data or an evaluation not there yet.
+fn not_ready() -> QueryError {
+    refuse(MessageCode::NotYet, "")
 }

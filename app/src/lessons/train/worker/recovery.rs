@@ -84,17 +84,12 @@ impl Worker {
             }
             Err(e) => {
                 s.running = false;
-                self.out.post(&TrEvent::Error(WorkerMessage::new(
-                    MessageCode::DeviceLostNoEngine,
-                    format!("{why}; {e}"),
-                )));
+                self.out
+                    .say(MessageCode::DeviceLostNoEngine, format!("{why}; {e}"));
             }
         }
         if let Err(e) = self.sync_data() {
-            self.out.post(&TrEvent::Error(WorkerMessage::new(
-                MessageCode::EngineFailed,
-                e.to_string(),
-            )));
+            self.out.say(MessageCode::EngineFailed, e.to_string());
         }
         self.announce();
         let _ = self.report(0, None).await;
@@ -109,9 +104,6 @@ impl Worker {
         if let Some(s) = self.session.as_mut() {
             s.running = false;
         }
-        self.out.post(&TrEvent::Error(WorkerMessage::new(
-            MessageCode::EngineFailed,
-            e.to_string(),
-        )));
+        self.out.say(MessageCode::EngineFailed, e.to_string());
     }
 }

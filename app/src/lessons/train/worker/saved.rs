@@ -8,7 +8,7 @@ use kernels::training::EpochBatches;
 
 use super::checkpoint::{self, Checkpoint, Origin, Position};
 use super::{GoodState, Worker};
-use crate::lessons::train::protocol::{MessageCode, TrEvent, WorkerMessage};
+use crate::lessons::train::protocol::{MessageCode, TrEvent};
 use crate::protocol::engine_label;
 use crate::store;
 
@@ -67,10 +67,7 @@ impl Worker {
             && !self.save_failed
         {
             self.save_failed = true;
-            self.out.post(&TrEvent::Error(WorkerMessage::new(
-                MessageCode::SaveFailed,
-                e,
-            )));
+            self.out.say(MessageCode::SaveFailed, e);
         }
     }
 
@@ -118,10 +115,7 @@ impl Worker {
         let model = match restored {
             Ok(m) => m,
             Err(e) => {
-                self.out.post(&TrEvent::Error(WorkerMessage::new(
-                    MessageCode::RestoreFailed,
-                    e,
-                )));
+                self.out.say(MessageCode::RestoreFailed, e);
                 return Ok(());
             }
         };

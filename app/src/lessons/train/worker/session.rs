@@ -11,7 +11,7 @@ use super::render::weights_grid;
 use super::{GoodState, Session, Worker};
 use crate::history::{LossHistory, push_bounded};
 use crate::lessons::train::config::{LessonConfig, validation_images, without_validation};
-use crate::lessons::train::protocol::{MessageCode, TrEvent, WorkerMessage};
+use crate::lessons::train::protocol::{MessageCode, TrEvent};
 use crate::runtime::{now, wasm_memory_bytes};
 
 /// The validation set: the first `n` training images.
@@ -235,7 +235,7 @@ impl Worker {
         let model = match Mlp::from_safetensors(bytes) {
             Ok(m) if m.input_size() == widths[0] && m.classes() == widths[widths.len() - 1] => m,
             Ok(m) => {
-                self.out.post(&TrEvent::Error(WorkerMessage::new(
+                self.out.say(
                     MessageCode::BadModel,
                     format!(
                         "it has {} inputs and {} classes; the lesson's data needs {} and {}",
@@ -244,14 +244,11 @@ impl Worker {
                         widths[0],
                         widths[widths.len() - 1]
                     ),
-                )));
+                );
                 return Ok(());
             }
             Err(e) => {
-                self.out.post(&TrEvent::Error(WorkerMessage::new(
-                    MessageCode::BadModel,
-                    e.to_string(),
-                )));
+                self.out.say(MessageCode::BadModel, e.to_string());
                 return Ok(());
             }
         };
