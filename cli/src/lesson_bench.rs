@@ -15,9 +15,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use backprop_lab_app::lessons::train::config::LessonConfig;
-use backprop_lab_app::lessons::train::protocol::{TrEvent, TrQuery, TrReply, TrToWorker};
-use backprop_lab_app::protocol::{EnginePreference, FromWorker, Status, ToWorker};
+use backprop_lab_app::lessons::BENCHED;
+use backprop_lab_app::lessons::lesson::{BenchEvent, BenchShape};
+use backprop_lab_app::protocol::EnginePreference;
 use clap::{Args, ValueEnum};
 use kernels::dataset::{Split, load_split};
 use kernels::{AdapterOptions, CpuEngine, GpuContext, GpuEngine, Mlp};
@@ -92,14 +92,16 @@ pub fn run(args: LessonBenchArgs) -> Result<()> {
             root.display()
         );
     }
-    let (config, problems) = LessonConfig::from_query(&args.setup);
-    if !problems.is_empty() {
-        // The page's own sentence says why, as the page would say it.
-        let why = backprop_lab_app::messages::message(
-            backprop_lab_app::messages::MessageCode::UrlProblem,
-        );
-        bail!("--setup: {} {}", why.en, problems.join(" "));
-    }
+    let config: BenchShape = match (BENCHED.read_setup)(&args.setup) {
+        Ok(shape) => shape,
+        Err(problems) => {
+            // The page's own sentence says why, as the page would say it.
+            let why = backprop_lab_app::messages::message(
+                backprop_lab_app::messages::MessageCode::UrlProblem,
+            );
+            bail!("--setup: {} {}", why.en, problems.join(" "));
+        }
+    };
     if !(args.seconds > 0.0 && args.seconds <= 600.0) {
         bail!("--seconds must be in (0, 600]");
     }
@@ -111,12 +113,11 @@ pub fn run(args: LessonBenchArgs) -> Result<()> {
     let model = Mlp::new(train.features(), &config.hidden, 10, config.seed)?;
     let mut rows = Vec::new();
     for &engine in &args.engines {
-        let mut lesson_config = config.clone();
-        lesson_config.engine = match engine {
+        let preference = match engine {
             LessonEngine::Gpu => EnginePreference::Gpu,
             LessonEngine::Cpu => EnginePreference::Cpu,
         };
-        match server.measure(&lesson_config, args.seconds) {
+        match server.measure(&args.setup, preference, config.batch, args.seconds) {
             Ok(row) => rows.push(row),
             Err(e) => eprintln!("the lesson on {engine:?}: {e:#}"),
         }
@@ -211,8 +212,6 @@ struct Loopback {
 }
 
 type Socket = WebSocket<TcpStream>;
-type Inbound = ToWorker<TrToWorker, TrQuery>;
-type Outbound = FromWorker<TrEvent, TrReply>;
 
 impl Loopback {
     fn start() -> Result<Self> {
@@ -230,8 +229,8 @@ impl Loopback {
         // A browser id of its own (the page's is random): the bench keeps nothing of a real browser's.
         let browser = format!("{:032x}", std::process::id());
         let mut req = format!(
-            "ws://127.0.0.1:{port}/engine/train?token={}&browser={browser}",
-            self.token
+            "ws://127.0.0.1:{port}/engine/{}?token={}&browser={browser}",
+            BENCHED.worker, self.token
         )
         .into_client_request()?;
         req.headers_mut()
@@ -244,44 +243,40 @@ impl Loopback {
         Ok(ws)
     }
 
-    /// Trains with `config` until `seconds` have passed after the first [`WARM_STEPS`] steps.
-    fn measure(&self, config: &LessonConfig, seconds: f64) -> Result<Row> {
+    /// Trains the lesson's `setup` on `engine` until `seconds` have passed after the first
+    /// [`WARM_STEPS`] steps.
+    fn measure(
+        &self,
+        setup: &str,
+        engine: EnginePreference,
+        batch: usize,
+        seconds: f64,
+    ) -> Result<Row> {
         let mut ws = self.open()?;
-        let send = |ws: &mut Socket, m: Inbound| -> Result<()> {
-            ws.send(Message::text(serde_json::to_string(&m)?))?;
-            Ok(())
-        };
-        send(
-            &mut ws,
-            ToWorker::Command(TrToWorker::Reset(config.clone())),
-        )?;
-        send(&mut ws, ToWorker::Command(TrToWorker::Start))?;
+        for message in (BENCHED.start)(setup, engine) {
+            ws.send(Message::text(message))?;
+        }
         let mut adapter = String::new();
         let mut kind = String::new();
         let mut window: Option<(Instant, u64)> = None;
         let mut figures = Vec::new();
         let measured = loop {
-            let event = match next(&mut ws)? {
-                FromWorker::Event(e) => e,
-                FromWorker::Reply { .. } | FromWorker::Status(Status::Ready) => continue,
-                FromWorker::Status(Status::Engine(e)) => {
-                    kind = e.kind.to_string().to_lowercase();
-                    adapter = e.adapter;
-                    continue;
+            match next(&mut ws)? {
+                BenchEvent::Engine {
+                    kind: k,
+                    adapter: a,
+                } => {
+                    kind = k.to_string().to_lowercase();
+                    adapter = a;
                 }
-                FromWorker::Status(Status::Error(m)) => {
-                    bail!("the lesson said {:?}: {}", m.code, m.detail)
-                }
-            };
-            match event {
-                TrEvent::Diverged { step, loss, .. } => {
+                BenchEvent::Error(m) => bail!("the lesson said {m}"),
+                BenchEvent::Diverged { step, loss } => {
                     bail!("the run diverged at step {step} (loss {loss}): choose another --setup")
                 }
-                TrEvent::Progress {
+                BenchEvent::Progress {
                     step,
                     samples_per_second,
                     finished,
-                    ..
                 } => match window {
                     None if finished => {
                         bail!("the run finished within {WARM_STEPS} steps: raise train or epochs")
@@ -298,18 +293,18 @@ impl Loopback {
                         }
                     }
                 },
-                _ => {}
+                BenchEvent::Other => {}
             }
         };
-        let _ = send(&mut ws, ToWorker::Command(TrToWorker::Pause));
+        let _ = ws.send(Message::text((BENCHED.pause)()));
         let _ = ws.close(None);
         let (steps, elapsed) = measured;
         Ok(Row {
             engine: format!("lesson {kind}"),
             adapter,
-            batch: config.batch,
+            batch,
             steps,
-            samples_per_second: (steps as usize * config.batch) as f64 / elapsed,
+            samples_per_second: (steps as usize * batch) as f64 / elapsed,
             page_figure: (!figures.is_empty())
                 .then(|| figures.iter().sum::<f64>() / figures.len() as f64),
         })
@@ -317,12 +312,11 @@ impl Loopback {
 }
 
 /// The lesson's next message (anything but text is skipped; a closed socket is an error).
-fn next(ws: &mut Socket) -> Result<Outbound> {
+fn next(ws: &mut Socket) -> Result<BenchEvent> {
     loop {
         match ws.read().context("waiting for the lesson")? {
             Message::Text(t) => {
-                return serde_json::from_str(t.as_str())
-                    .with_context(|| format!("an unreadable message from the lesson: {t}"));
+                return (BENCHED.read)(t.as_str()).map_err(|e| anyhow::anyhow!("the lesson: {e}"));
             }
             Message::Close(f) => bail!("the lesson's socket closed: {f:?}"),
             _ => {}

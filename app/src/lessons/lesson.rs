@@ -145,3 +145,69 @@ const LOAD_FAILED: Text = tx(
     "This lesson's code could not be downloaded (is the network down on a first visit?). Open the lesson again to retry.",
     "无法下载这节课的代码（首次访问时网络断开了吗？）。请重新打开这节课再试。",
 );
+
+/// What `backprop-lab lesson-bench` needs of the lesson it plays over `serve --native-engine`'s socket:
+/// read a page URL's setup, the messages that start and pause a run, and the lesson's messages read
+/// as what the bench measures. The registry names the lesson (`lessons::BENCHED`), so the CLI names
+/// none.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Copy)]
+pub struct BenchPlay {
+    /// The worker's name (the socket's path, `/engine/<worker>`).
+    pub worker: &'static str,
+    /// The model and data a setup (`hidden=512&batch=64…`) trains, or what is wrong with it.
+    pub read_setup: fn(setup: &str) -> Result<BenchShape, Vec<String>>,
+    /// The messages (JSON text) that reset the lesson to `setup` on `engine` and start training.
+    pub start: fn(setup: &str, engine: crate::protocol::EnginePreference) -> Vec<String>,
+    /// The message that pauses training.
+    pub pause: fn() -> String,
+    /// One of the lesson's messages, as the bench reads it.
+    pub read: fn(text: &str) -> Result<BenchEvent, String>,
+}
+
+/// The shape a benched setup trains: what the bare-engine peer needs to train the same.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Debug, PartialEq)]
+pub struct BenchShape {
+    /// Training images.
+    pub train: usize,
+    /// Hidden widths.
+    pub hidden: Vec<usize>,
+    /// The initialisation's seed.
+    pub seed: u64,
+    /// Batch size.
+    pub batch: usize,
+}
+
+/// A lesson's message as the bench reads it.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone, Debug, PartialEq)]
+pub enum BenchEvent {
+    /// The engine the lesson computes on.
+    Engine {
+        /// Which engine.
+        kind: kernels::EngineKind,
+        /// Its adapter.
+        adapter: String,
+    },
+    /// A burst of training ended.
+    Progress {
+        /// Steps taken.
+        step: u64,
+        /// The lesson's own speed figure (0 when it has none yet).
+        samples_per_second: f64,
+        /// The run ended.
+        finished: bool,
+    },
+    /// The run diverged.
+    Diverged {
+        /// The first step whose loss exploded.
+        step: u64,
+        /// Its loss.
+        loss: f32,
+    },
+    /// The lesson reported a problem.
+    Error(String),
+    /// Anything the bench does not read.
+    Other,
+}

@@ -35,6 +35,10 @@ pub const LESSONS: &[Lesson] = &[
     privacy::LESSON,
 ];
 
+/// The lesson `backprop-lab lesson-bench` plays over `serve --native-engine`'s socket.
+#[cfg(not(target_arch = "wasm32"))]
+pub const BENCHED: lesson::BenchPlay = train::bench::PLAY;
+
 /// The registry row of `id`.
 pub fn find(id: &str) -> Option<&'static Lesson> {
     LESSONS.iter().find(|l| l.info.id == id)

@@ -4,6 +4,8 @@
 
 #[cfg(feature = "burn")]
 mod autodiff;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;
 mod check;
 mod class_report;
 pub mod config;

@@ -1,0 +1,102 @@
+//! What `backprop-lab lesson-bench` plays of this lesson (the registry's `lessons::BENCHED`): the page's
+//! `Reset` with a URL's setup and `Start`, `Pause`, and the `Progress`/`Diverged` events and engine
+//! status it measures.
+
+use super::config::LessonConfig;
+use super::protocol::{TrEvent, TrQuery, TrReply, TrToWorker};
+use crate::lessons::lesson::{BenchEvent, BenchPlay, BenchShape};
+use crate::protocol::{EnginePreference, FromWorker, Status, ToWorker};
+
+/// The lesson as `lesson-bench` plays it.
+pub const PLAY: BenchPlay = BenchPlay {
+    worker: super::WORKER.name,
+    read_setup,
+    start,
+    pause,
+    read,
+};
+
+fn read_setup(setup: &str) -> Result<BenchShape, Vec<String>> {
+    let (c, problems) = LessonConfig::from_query(setup);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(BenchShape {
+        train: c.train,
+        hidden: c.hidden,
+        seed: c.seed,
+        batch: c.batch,
+    })
+}
+
+fn command(c: TrToWorker) -> String {
+    serde_json::to_string(&ToWorker::<TrToWorker, TrQuery>::Command(c))
+        .expect("a command serialises")
+}
+
+fn start(setup: &str, engine: EnginePreference) -> Vec<String> {
+    let (mut config, _) = LessonConfig::from_query(setup);
+    config.engine = engine;
+    vec![
+        command(TrToWorker::Reset(config)),
+        command(TrToWorker::Start),
+    ]
+}
+
+fn pause() -> String {
+    command(TrToWorker::Pause)
+}
+
+fn read(text: &str) -> Result<BenchEvent, String> {
+    let message: FromWorker<TrEvent, TrReply> =
+        serde_json::from_str(text).map_err(|e| format!("an unreadable message ({e}): {text}"))?;
+    Ok(match message {
+        FromWorker::Status(Status::Engine(e)) => BenchEvent::Engine {
+            kind: e.kind,
+            adapter: e.adapter,
+        },
+        FromWorker::Status(Status::Error(m)) => {
+            BenchEvent::Error(format!("{:?}: {}", m.code, m.detail))
+        }
+        FromWorker::Event(TrEvent::Diverged { step, loss, .. }) => {
+            BenchEvent::Diverged { step, loss }
+        }
+        FromWorker::Event(TrEvent::Progress {
+            step,
+            samples_per_second,
+            finished,
+            ..
+        }) => BenchEvent::Progress {
+            step,
+            samples_per_second,
+            finished,
+        },
+        _ => BenchEvent::Other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bench_reads_a_setup_and_starts_the_run_it_describes() {
+        let shape = read_setup("hidden=32&batch=16&train=1000").unwrap();
+        assert_eq!(
+            (shape.hidden, shape.batch, shape.train),
+            (vec![32], 16, 1000)
+        );
+        assert!(read_setup("batch=0").is_err());
+        let sent = start("hidden=32", EnginePreference::Cpu);
+        assert_eq!(sent.len(), 2);
+        assert!(
+            sent[0].contains("Reset") && sent[0].contains("\"Cpu\"") && sent[1].contains("Start")
+        );
+        let status = r#"{"Status":{"Error":{"code":"EngineFailed","detail":"x"}}}"#;
+        assert_eq!(
+            read(status).unwrap(),
+            BenchEvent::Error("EngineFailed: x".into())
+        );
+        assert!(read("{").is_err());
+    }
+}
