@@ -47,19 +47,39 @@ fn model_file(widths: &[usize]) -> String {
 
 /// The program.
 pub fn snippet(s: &SnippetState) -> String {
-    let w = &s.widths;
-    let (input, classes) = (w[0], w[w.len() - 1]);
-    let layers = w.len() - 1;
+    let stopping = s.head.patience > 0 || s.full.patience > 0;
+    let frozen: Vec<usize> = (0..s.widths.len() - 1)
+        .filter(|&l| s.frozen.get(l).copied().unwrap_or(false))
+        .collect();
+    let zeroing = s.zero_grad && !frozen.is_empty();
+    let mut out = imports(stopping);
+    out.push_str(&model_class(&s.widths));
+    out.push_str(&load_and_data(s, stopping));
+    out.push_str(&freeze_and_head(s, &frozen, zeroing));
+    out.push_str(train_function(stopping));
+    out.push_str(&training_calls(s, zeroing));
+    out
+}
+
+/// The imports (`copy` only where early stopping keeps the best weights).
+fn imports(stopping: bool) -> String {
     let mut out = String::new();
     out.push_str(
         "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nimport torch.optim as optim\n",
     );
-    let stopping = s.head.patience > 0 || s.full.patience > 0;
     if stopping {
         out.push_str("import copy\n");
     }
     out.push_str("from torch.utils.data import DataLoader, TensorDataset\n");
     out.push_str("from safetensors.torch import load_file\n\n");
+    out
+}
+
+/// The network of these widths as an `nn.Module`.
+fn model_class(w: &[usize]) -> String {
+    let input = w[0];
+    let layers = w.len() - 1;
+    let mut out = String::new();
     out.push_str(&format!(
         "class Net(nn.Module):  # the article's §5.1 network, {}\n",
         w.iter()
@@ -83,6 +103,15 @@ pub fn snippet(s: &SnippetState) -> String {
         out.push_str(&format!("        x = F.relu(self.fc{l}(x))\n"));
     }
     out.push_str(&format!("        return self.fc{layers}(x)\n\n"));
+    out
+}
+
+/// The seed, the model loaded from the page's download, and the stand-in training (and, with early
+/// stopping, validation) data.
+fn load_and_data(s: &SnippetState, stopping: bool) -> String {
+    let w = &s.widths;
+    let (input, classes) = (w[0], w[w.len() - 1]);
+    let mut out = String::new();
     out.push_str(&format!("torch.manual_seed({})\n", s.seed));
     out.push_str("model = Net()\n");
     out.push_str(&format!(
@@ -106,10 +135,15 @@ pub fn snippet(s: &SnippetState) -> String {
         ));
     }
     out.push('\n');
-    let frozen: Vec<usize> = (0..layers)
-        .filter(|&l| s.frozen.get(l).copied().unwrap_or(false))
-        .collect();
-    let zeroing = s.zero_grad && !frozen.is_empty();
+    out
+}
+
+/// Step 2, the freezing (none, by `requires_grad`, or by zeroed gradients), and step 3, the head kept
+/// or replaced; `frozen` lists the frozen layers.
+fn freeze_and_head(s: &SnippetState, frozen: &[usize], zeroing: bool) -> String {
+    let w = &s.widths;
+    let layers = w.len() - 1;
+    let mut out = String::new();
     if frozen.is_empty() {
         out.push_str("# Step 2: nothing frozen (every layer trains in the head phase too)\n");
     } else if zeroing {
@@ -124,7 +158,7 @@ pub fn snippet(s: &SnippetState) -> String {
         out.push_str(&format!("zeroed = [{}]\n", names.join(", ")));
     } else {
         out.push_str("# Step 2: freeze (requires_grad = False: p.grad stays None, SGD skips it)\n");
-        for l in &frozen {
+        for l in frozen {
             out.push_str(&format!(
                 "for p in model.fc{}.parameters():\n    p.requires_grad = False\n",
                 l + 1
@@ -138,9 +172,13 @@ pub fn snippet(s: &SnippetState) -> String {
         )),
         None => out.push_str("# Step 3: the pretrained head is kept (same classes)\n\n"),
     }
+    out
+}
+
+/// The training loop, with the validation loss and best-weights bookkeeping when early stopping is on.
+fn train_function(stopping: bool) -> &'static str {
     if stopping {
-        out.push_str(
-            "def validation_loss():\n\
+        "def validation_loss():\n\
              \x20   model.eval()\n\
              \x20   with torch.no_grad():\n\
              \x20       total = sum(F.cross_entropy(model(x), y, reduction=\"sum\").item() for x, y in val_loader)\n\
@@ -168,11 +206,9 @@ pub fn snippet(s: &SnippetState) -> String {
              \x20               if since_best >= patience:\n\
              \x20                   break\n\
              \x20   if best_weights is not None:  # keep the best epoch's weights\n\
-             \x20       model.load_state_dict(best_weights)\n\n",
-        );
+             \x20       model.load_state_dict(best_weights)\n\n"
     } else {
-        out.push_str(
-            "def train(params, lr, momentum, weight_decay, epochs, zeroed=()):\n\
+        "def train(params, lr, momentum, weight_decay, epochs, zeroed=()):\n\
              \x20   # a fresh optimiser per phase\n\
              \x20   opt = optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)\n\
              \x20   model.train()\n\
@@ -183,9 +219,13 @@ pub fn snippet(s: &SnippetState) -> String {
              \x20           loss.backward()\n\
              \x20           for p in zeroed:\n\
              \x20               p.grad.zero_()\n\
-             \x20           opt.step()\n\n",
-        );
+             \x20           opt.step()\n\n"
     }
+}
+
+/// Steps 4 and 5: the calls that train the head and then the whole model.
+fn training_calls(s: &SnippetState, zeroing: bool) -> String {
+    let mut out = String::new();
     let args = |p: &PhaseCode| {
         let mut a = format!(
             "lr={}, momentum={}, weight_decay={}, epochs={}",
