@@ -129,8 +129,7 @@ pub(super) fn optimiser_rows(
 /// The sentence that says which boxes were refused and what each takes.
 pub(super) fn refusal_text(r: &[Refusal], l: Lang) -> Option<String> {
     (!r.is_empty()).then(|| {
-        let text = r
-            .iter()
+        r.iter()
             .map(|x| {
                 if x.mu { REFUSED_MU } else { REFUSED_LR }
                     .get(l)
@@ -139,7 +138,6 @@ pub(super) fn refusal_text(r: &[Refusal], l: Lang) -> Option<String> {
                     .replace("{max}", &LR_MAX.to_string())
             })
             .collect::<Vec<_>>()
-            .join(" ");
-        text
+            .join(" ")
     })
 }
