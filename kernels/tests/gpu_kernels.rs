@@ -30,86 +30,139 @@ fn run(
         .unwrap_or_else(|e| panic!("{}::{}: {e}", entry.shader.file, entry.entry))
 }
 
-#[test]
-fn gemm_forward_and_backward_products_match_reference() {
-    let Some(ctx) = common::gpu() else { return };
-    let runner = KernelRunner::new(&ctx);
-    let mut rng = SeededRng::new(21);
-    for (rows, in_f, out_f) in [
-        (1, 1, 1),
-        (2, 3, 33),
-        (33, 2, 5),
-        (7, 5, 13),
-        (65, 17, 63),
-        (130, 129, 70),
-        (3, 33, 200),
-        (64, 784, 10),
-    ] {
-        let x = common::random(&mut rng, rows * in_f, 1.0);
-        let w = common::random(&mut rng, out_f * in_f, 1.0);
-        let b = common::random(&mut rng, out_f, 1.0);
-        let dy = common::random(&mut rng, rows * out_f, 1.0);
-        let cases = [
+/// The GEMM shapes checked: single elements, sizes either side of the tile, and the MNIST layer.
+const GEMM_SHAPES: [(usize, usize, usize); 8] = [
+    (1, 1, 1),
+    (2, 3, 33),
+    (33, 2, 5),
+    (7, 5, 13),
+    (65, 17, 63),
+    (130, 129, 70),
+    (3, 33, 200),
+    (64, 784, 10),
+];
+
+/// One GEMM shape's random operands: the input `x` [rows, in], the weights `w` [out, in], the bias
+/// `b` [out], the output gradient `dy` [rows, out] and a ReLU mask [rows, in] (a layer's activation,
+/// half of it zero).
+struct GemmInputs {
+    rows: usize,
+    in_f: usize,
+    out_f: usize,
+    x: Vec<f32>,
+    w: Vec<f32>,
+    b: Vec<f32>,
+    dy: Vec<f32>,
+    mask: Vec<f32>,
+}
+
+/// One product to check: its name, its parameters, its two operands and its output's length.
+type GemmCase<'a> = (
+    &'static str,
+    linear::GemmParams,
+    &'a Vec<f32>,
+    &'a Vec<f32>,
+    usize,
+);
+
+impl GemmInputs {
+    /// Every shape's operands, drawn from one seeded generator in shape order.
+    fn all() -> Vec<Self> {
+        let mut rng = SeededRng::new(21);
+        GEMM_SHAPES
+            .iter()
+            .map(|&(rows, in_f, out_f)| Self {
+                rows,
+                in_f,
+                out_f,
+                x: common::random(&mut rng, rows * in_f, 1.0),
+                w: common::random(&mut rng, out_f * in_f, 1.0),
+                b: common::random(&mut rng, out_f, 1.0),
+                dy: common::random(&mut rng, rows * out_f, 1.0),
+                mask: common::random(&mut rng, rows * in_f, 1.0)
+                    .into_iter()
+                    .map(|v| v.max(0.0))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The products a layer needs: forward (with and without ReLU), the input and weight gradients,
+    /// the input gradient through the ReLU mask, and the weight gradient with the bias gradient's
+    /// row sums.
+    fn cases(&self) -> [GemmCase<'_>; 6] {
+        let (rows, in_f, out_f) = (self.rows, self.in_f, self.out_f);
+        [
             (
                 "forward+relu",
                 linear::GemmParams::forward(rows as u32, in_f as u32, out_f as u32, true),
-                &x,
-                &w,
+                &self.x,
+                &self.w,
                 rows * out_f,
             ),
             (
                 "forward",
                 linear::GemmParams::forward(rows as u32, in_f as u32, out_f as u32, false),
-                &x,
-                &w,
+                &self.x,
+                &self.w,
                 rows * out_f,
             ),
             (
                 "grad_input",
                 linear::GemmParams::grad_input(rows as u32, in_f as u32, out_f as u32),
-                &dy,
-                &w,
+                &self.dy,
+                &self.w,
                 rows * in_f,
             ),
             (
                 "grad_weight",
                 linear::GemmParams::grad_weight(rows as u32, in_f as u32, out_f as u32),
-                &dy,
-                &x,
+                &self.dy,
+                &self.x,
                 out_f * in_f,
             ),
             (
                 "grad_input+relu_mask",
                 linear::GemmParams::grad_input(rows as u32, in_f as u32, out_f as u32)
                     .with_relu_mask(),
-                &dy,
-                &w,
+                &self.dy,
+                &self.w,
                 rows * in_f,
             ),
             (
                 "grad_weight+row_sums",
                 linear::GemmParams::grad_weight(rows as u32, in_f as u32, out_f as u32)
                     .with_row_sums(),
-                &dy,
-                &x,
+                &self.dy,
+                &self.x,
                 out_f * in_f,
             ),
-        ];
-        // The ReLU mask is a layer's activation [rows, in]: half of it zero.
-        let mask: Vec<f32> = common::random(&mut rng, rows * in_f, 1.0)
-            .into_iter()
-            .map(|v| v.max(0.0))
-            .collect();
+        ]
+    }
+
+    /// The third operand of a product: the ReLU mask where it applies one, else the bias.
+    fn third(&self, p: &linear::GemmParams) -> &Vec<f32> {
+        if p.flags & linear::FLAG_RELU_MASK != 0 {
+            &self.mask
+        } else {
+            &self.b
+        }
+    }
+}
+
+#[test]
+fn gemm_split_k_products_match_reference() {
+    let Some(ctx) = common::gpu() else { return };
+    let runner = KernelRunner::new(&ctx);
+    for inputs in GemmInputs::all() {
+        let (rows, in_f, out_f) = (inputs.rows, inputs.in_f, inputs.out_f);
+        let cases = inputs.cases();
         for (what, p, a, bm, out_len) in &cases {
             // Split-K: partial sums over SPLITS slices of K, then the reduction with the epilogue.
             if p.flags & linear::FLAG_ROW_SUMS != 0 {
                 continue;
             }
-            let third = if p.flags & linear::FLAG_RELU_MASK != 0 {
-                &mask
-            } else {
-                &b
-            };
+            let third = inputs.third(p);
             let scratch = vec![f32::NAN; p.split_scratch()];
             let partial = run(
                 &runner,
@@ -145,6 +198,17 @@ fn gemm_forward_and_backward_products_match_reference() {
                 ATOL,
             );
         }
+    }
+}
+
+#[test]
+fn gemm_tiled_register_and_wide_products_match_reference() {
+    let Some(ctx) = common::gpu() else { return };
+    let runner = KernelRunner::new(&ctx);
+    for inputs in GemmInputs::all() {
+        let (rows, in_f, out_f) = (inputs.rows, inputs.in_f, inputs.out_f);
+        let (w, dy) = (&inputs.w, &inputs.dy);
+        let cases = inputs.cases();
         for ((what, p, a, bm, out_len), (entry, variant)) in cases.into_iter().flat_map(|c| {
             [
                 (c, (linear::GEMM, linear::GemmVariant::Tiled)),
@@ -152,11 +216,7 @@ fn gemm_forward_and_backward_products_match_reference() {
                 (c, (linear::GEMM_WIDE, linear::GemmVariant::Wide)),
             ]
         }) {
-            let third = if p.flags & linear::FLAG_RELU_MASK != 0 {
-                &mask
-            } else {
-                &b
-            };
+            let third = inputs.third(&p);
             // Sums start as NaN: a product without FLAG_ROW_SUMS must leave them alone.
             let sums = vec![f32::NAN; p.m as usize];
             let out = run(
@@ -180,14 +240,14 @@ fn gemm_forward_and_backward_products_match_reference() {
                 assert_close(
                     &format!("{label} row sums"),
                     &f32s(&out[4]),
-                    &linear::reference_grad_bias(&dy, rows, out_f),
+                    &linear::reference_grad_bias(dy, rows, out_f),
                     RTOL,
                     ATOL,
                 );
                 assert_close(
                     &format!("{label} reference row sums"),
                     &linear::reference_row_sums(&p, a),
-                    &linear::reference_grad_bias(&dy, rows, out_f),
+                    &linear::reference_grad_bias(dy, rows, out_f),
                     RTOL,
                     ATOL,
                 );
@@ -198,8 +258,8 @@ fn gemm_forward_and_backward_products_match_reference() {
                 );
             }
             if p.flags & linear::FLAG_RELU_MASK != 0 {
-                let mut through_relu = linear::reference_grad_input(&dy, &w, rows, in_f, out_f);
-                relu_backward::reference(&mask, &mut through_relu);
+                let mut through_relu = linear::reference_grad_input(dy, w, rows, in_f, out_f);
+                relu_backward::reference(&inputs.mask, &mut through_relu);
                 assert_close(
                     &format!("{label} = dX then ReLU backward"),
                     &expected,
@@ -209,6 +269,22 @@ fn gemm_forward_and_backward_products_match_reference() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn gemm_reference_is_the_textbook_formulas() {
+    for inputs in GemmInputs::all() {
+        let GemmInputs {
+            rows,
+            in_f,
+            out_f,
+            x,
+            w,
+            b,
+            dy,
+            ..
+        } = inputs;
         // The strided GEMM reference is itself the textbook formulas.
         let p = linear::GemmParams::grad_weight(rows as u32, in_f as u32, out_f as u32);
         assert_close(

@@ -47,9 +47,22 @@ pub fn export_href(format: &str, token: &str, code: &str) -> String {
     )
 }
 
-/// The panel of actions.
+/// The panel of actions: assign settings, bring everyone to a step, the exports and the class's lifetime.
 #[component]
 pub fn Controls(d: Dashboard) -> impl IntoView {
+    view! {
+        <div class="class-controls">
+            <AssignPanel d />
+            <FollowPanel d />
+            <ExportPanel d />
+        </div>
+    }
+}
+
+/// Assigning settings: learning rates spread log-evenly over a typed range, a seed each, noise
+/// multipliers spread over a typed range, or taking them back.
+#[component]
+fn AssignPanel(d: Dashboard) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let (lr_min, lr_max) = (
         RwSignal::new("0.001".to_string()),
@@ -92,6 +105,48 @@ pub fn Controls(d: Dashboard) -> impl IntoView {
         }
         None => bad.set(true),
     };
+    view! {
+    <section class="panel">
+        <h3>{move || text::ASSIGN_TITLE.get(lang.get())}</h3>
+        <p class="hint">{move || text::ASSIGN_NOTE.get(lang.get()).replace("{n}", &students().to_string())}</p>
+        <div class="fields">
+            <label for="class-lr-min">{move || text::LR_MIN.get(lang.get())}</label>
+            <input id="class-lr-min" data-testid="class-assign-lr-min" type="number" step="any" min="0" max="10"
+                prop:value=move || lr_min.get() on:change=move |ev| lr_min.set(event_target_value(&ev)) />
+            <label for="class-lr-max">{move || text::LR_MAX.get(lang.get())}</label>
+            <input id="class-lr-max" data-testid="class-assign-lr-max" type="number" step="any" min="0" max="10"
+                prop:value=move || lr_max.get() on:change=move |ev| lr_max.set(event_target_value(&ev)) />
+        </div>
+        <p class="hint" data-testid="class-assign-how">{how}</p>
+        {move || bad.get().then(|| view! { <p class="error" role="alert" data-testid="class-assign-error">{move || text::BAD_RANGE.get(lang.get())}</p> })}
+        <div class="buttons">
+            <button data-testid="class-assign-lr" on:click=assign_lr>{move || text::ASSIGN_LR.get(lang.get())}</button>
+            <button data-testid="class-assign-seeds" on:click=move |_| { d.send(TeacherMessage::Assign { spread: Spread::Seeds }); }>
+                {move || text::ASSIGN_SEEDS.get(lang.get())}</button>
+        </div>
+        <div class="fields">
+            <label for="class-sigma-min">{move || text::SIGMA_MIN.get(lang.get())}</label>
+            <input id="class-sigma-min" data-testid="class-assign-sigma-min" type="number" step="any" min="0" max="100"
+                prop:value=move || sigma_min.get() on:change=move |ev| sigma_min.set(event_target_value(&ev)) />
+            <label for="class-sigma-max">{move || text::SIGMA_MAX.get(lang.get())}</label>
+            <input id="class-sigma-max" data-testid="class-assign-sigma-max" type="number" step="any" min="0" max="100"
+                prop:value=move || sigma_max.get() on:change=move |ev| sigma_max.set(event_target_value(&ev)) />
+        </div>
+        <p class="hint">{move || text::SIGMA_HOW.get(lang.get())}</p>
+        {move || bad_sigma.get().then(|| view! { <p class="error" role="alert" data-testid="class-assign-sigma-error">{move || text::BAD_SIGMA.get(lang.get())}</p> })}
+        <div class="buttons">
+            <button data-testid="class-assign-sigma" on:click=assign_sigma>{move || text::ASSIGN_SIGMA.get(lang.get())}</button>
+            <button class="secondary" data-testid="class-assign-clear" on:click=move |_| { d.send(TeacherMessage::Assign { spread: Spread::Clear }); }>
+                {move || text::ASSIGN_CLEAR.get(lang.get())}</button>
+        </div>
+    </section>
+    }
+}
+
+/// Bringing every student to one lesson's step, or letting them go again.
+#[component]
+fn FollowPanel(d: Dashboard) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
     let follow_lesson = RwSignal::new(LESSONS.first().map_or("train", |l| l.info.id).to_string());
     let follow_step = RwSignal::new("1".to_string());
     let follow = move |_| {
@@ -108,6 +163,33 @@ pub fn Controls(d: Dashboard) -> impl IntoView {
             }),
         });
     };
+    view! {
+    <section class="panel">
+        <h3>{move || text::FOLLOW_TITLE.get(lang.get())}</h3>
+        <div class="fields">
+            <label for="class-follow-lesson">{move || text::FOLLOW_LESSON.get(lang.get())}</label>
+            <select id="class-follow-lesson" data-testid="class-follow-lesson" on:change=move |ev| follow_lesson.set(event_target_value(&ev))>
+                {LESSONS.iter().map(|l| view! {
+                    <option value=l.info.id selected=move || follow_lesson.get() == l.info.id>{move || l.info.title.get(lang.get())}</option>
+                }).collect_view()}
+            </select>
+            <label for="class-follow-step">{move || text::FOLLOW_STEP.get(lang.get())}</label>
+            <input id="class-follow-step" data-testid="class-follow-step" type="number" min="1" step="1"
+                prop:value=move || follow_step.get() on:change=move |ev| follow_step.set(event_target_value(&ev)) />
+        </div>
+        <div class="buttons">
+            <button data-testid="class-follow" on:click=follow>{move || text::FOLLOW.get(lang.get())}</button>
+            <button class="secondary" data-testid="class-follow-stop" on:click=move |_| { d.send(TeacherMessage::Follow { follow: None }); }>
+                {move || text::FOLLOW_STOP.get(lang.get())}</button>
+        </div>
+    </section>
+    }
+}
+
+/// The CSV and JSON exports, when the class expires, keeping it past that, and ending it.
+#[component]
+fn ExportPanel(d: Dashboard) -> impl IntoView {
+    let lang = expect_context::<RwSignal<Lang>>();
     let code = move || {
         d.info
             .with(|i| i.as_ref().map(|i| i.code.clone()).unwrap_or_default())
@@ -134,77 +216,22 @@ pub fn Controls(d: Dashboard) -> impl IntoView {
         }
     };
     view! {
-        <div class="class-controls">
-            <section class="panel">
-                <h3>{move || text::ASSIGN_TITLE.get(lang.get())}</h3>
-                <p class="hint">{move || text::ASSIGN_NOTE.get(lang.get()).replace("{n}", &students().to_string())}</p>
-                <div class="fields">
-                    <label for="class-lr-min">{move || text::LR_MIN.get(lang.get())}</label>
-                    <input id="class-lr-min" data-testid="class-assign-lr-min" type="number" step="any" min="0" max="10"
-                        prop:value=move || lr_min.get() on:change=move |ev| lr_min.set(event_target_value(&ev)) />
-                    <label for="class-lr-max">{move || text::LR_MAX.get(lang.get())}</label>
-                    <input id="class-lr-max" data-testid="class-assign-lr-max" type="number" step="any" min="0" max="10"
-                        prop:value=move || lr_max.get() on:change=move |ev| lr_max.set(event_target_value(&ev)) />
-                </div>
-                <p class="hint" data-testid="class-assign-how">{how}</p>
-                {move || bad.get().then(|| view! { <p class="error" role="alert" data-testid="class-assign-error">{move || text::BAD_RANGE.get(lang.get())}</p> })}
-                <div class="buttons">
-                    <button data-testid="class-assign-lr" on:click=assign_lr>{move || text::ASSIGN_LR.get(lang.get())}</button>
-                    <button data-testid="class-assign-seeds" on:click=move |_| { d.send(TeacherMessage::Assign { spread: Spread::Seeds }); }>
-                        {move || text::ASSIGN_SEEDS.get(lang.get())}</button>
-                </div>
-                <div class="fields">
-                    <label for="class-sigma-min">{move || text::SIGMA_MIN.get(lang.get())}</label>
-                    <input id="class-sigma-min" data-testid="class-assign-sigma-min" type="number" step="any" min="0" max="100"
-                        prop:value=move || sigma_min.get() on:change=move |ev| sigma_min.set(event_target_value(&ev)) />
-                    <label for="class-sigma-max">{move || text::SIGMA_MAX.get(lang.get())}</label>
-                    <input id="class-sigma-max" data-testid="class-assign-sigma-max" type="number" step="any" min="0" max="100"
-                        prop:value=move || sigma_max.get() on:change=move |ev| sigma_max.set(event_target_value(&ev)) />
-                </div>
-                <p class="hint">{move || text::SIGMA_HOW.get(lang.get())}</p>
-                {move || bad_sigma.get().then(|| view! { <p class="error" role="alert" data-testid="class-assign-sigma-error">{move || text::BAD_SIGMA.get(lang.get())}</p> })}
-                <div class="buttons">
-                    <button data-testid="class-assign-sigma" on:click=assign_sigma>{move || text::ASSIGN_SIGMA.get(lang.get())}</button>
-                    <button class="secondary" data-testid="class-assign-clear" on:click=move |_| { d.send(TeacherMessage::Assign { spread: Spread::Clear }); }>
-                        {move || text::ASSIGN_CLEAR.get(lang.get())}</button>
-                </div>
-            </section>
-            <section class="panel">
-                <h3>{move || text::FOLLOW_TITLE.get(lang.get())}</h3>
-                <div class="fields">
-                    <label for="class-follow-lesson">{move || text::FOLLOW_LESSON.get(lang.get())}</label>
-                    <select id="class-follow-lesson" data-testid="class-follow-lesson" on:change=move |ev| follow_lesson.set(event_target_value(&ev))>
-                        {LESSONS.iter().map(|l| view! {
-                            <option value=l.info.id selected=move || follow_lesson.get() == l.info.id>{move || l.info.title.get(lang.get())}</option>
-                        }).collect_view()}
-                    </select>
-                    <label for="class-follow-step">{move || text::FOLLOW_STEP.get(lang.get())}</label>
-                    <input id="class-follow-step" data-testid="class-follow-step" type="number" min="1" step="1"
-                        prop:value=move || follow_step.get() on:change=move |ev| follow_step.set(event_target_value(&ev)) />
-                </div>
-                <div class="buttons">
-                    <button data-testid="class-follow" on:click=follow>{move || text::FOLLOW.get(lang.get())}</button>
-                    <button class="secondary" data-testid="class-follow-stop" on:click=move |_| { d.send(TeacherMessage::Follow { follow: None }); }>
-                        {move || text::FOLLOW_STOP.get(lang.get())}</button>
-                </div>
-            </section>
-            <section class="panel">
-                <h3>{move || text::EXPORT_TITLE.get(lang.get())}</h3>
-                <p class="buttons">
-                    <a class="button" data-testid="class-export-csv" download=move || format!("class-{}.csv", code())
-                        href=move || export_href("csv", &d.token.get_value(), &code())>{move || text::EXPORT_CSV.get(lang.get())}</a>
-                    <a class="button" data-testid="class-export-json" download=move || format!("class-{}.json", code())
-                        href=move || export_href("json", &d.token.get_value(), &code())>{move || text::EXPORT_JSON.get(lang.get())}</a>
-                </p>
-                <p class="hint" data-testid="class-expiry">{move || if kept() { text::KEPT.get(lang.get()).to_string() } else { text::EXPIRES.get(lang.get()).replace("{t}", &expires()) }}</p>
-                <div class="buttons">
-                    <button class="secondary" data-testid="class-keep" aria-pressed=move || kept().to_string() on:click=toggle_keep>
-                        {move || if kept() { text::UNKEEP.get(lang.get()) } else { text::KEEP.get(lang.get()) }}</button>
-                    <button class="secondary" data-testid="class-end" disabled=move || d.ended.get() on:click=move |_| { d.send(TeacherMessage::End); }>
-                        {move || text::END.get(lang.get())}</button>
-                </div>
-            </section>
+    <section class="panel">
+        <h3>{move || text::EXPORT_TITLE.get(lang.get())}</h3>
+        <p class="buttons">
+            <a class="button" data-testid="class-export-csv" download=move || format!("class-{}.csv", code())
+                href=move || export_href("csv", &d.token.get_value(), &code())>{move || text::EXPORT_CSV.get(lang.get())}</a>
+            <a class="button" data-testid="class-export-json" download=move || format!("class-{}.json", code())
+                href=move || export_href("json", &d.token.get_value(), &code())>{move || text::EXPORT_JSON.get(lang.get())}</a>
+        </p>
+        <p class="hint" data-testid="class-expiry">{move || if kept() { text::KEPT.get(lang.get()).to_string() } else { text::EXPIRES.get(lang.get()).replace("{t}", &expires()) }}</p>
+        <div class="buttons">
+            <button class="secondary" data-testid="class-keep" aria-pressed=move || kept().to_string() on:click=toggle_keep>
+                {move || if kept() { text::UNKEEP.get(lang.get()) } else { text::KEEP.get(lang.get()) }}</button>
+            <button class="secondary" data-testid="class-end" disabled=move || d.ended.get() on:click=move |_| { d.send(TeacherMessage::End); }>
+                {move || text::END.get(lang.get())}</button>
         </div>
+    </section>
     }
 }
 

@@ -47,19 +47,39 @@ fn model_file(widths: &[usize]) -> String {
 
 /// The program.
 pub fn snippet(s: &SnippetState) -> String {
-    let w = &s.widths;
-    let (input, classes) = (w[0], w[w.len() - 1]);
-    let layers = w.len() - 1;
+    let stopping = s.head.patience > 0 || s.full.patience > 0;
+    let frozen: Vec<usize> = (0..s.widths.len() - 1)
+        .filter(|&l| s.frozen.get(l).copied().unwrap_or(false))
+        .collect();
+    let zeroing = s.zero_grad && !frozen.is_empty();
+    let mut out = imports(stopping);
+    out.push_str(&model_class(&s.widths));
+    out.push_str(&load_and_data(s, stopping));
+    out.push_str(&freeze_and_head(s, &frozen, zeroing));
+    out.push_str(train_function(stopping));
+    out.push_str(&training_calls(s, zeroing));
+    out
+}
+
+/// The imports (`copy` only where early stopping keeps the best weights).
+fn imports(stopping: bool) -> String {
     let mut out = String::new();
     out.push_str(
         "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nimport torch.optim as optim\n",
     );
-    let stopping = s.head.patience > 0 || s.full.patience > 0;
     if stopping {
         out.push_str("import copy\n");
     }
     out.push_str("from torch.utils.data import DataLoader, TensorDataset\n");
     out.push_str("from safetensors.torch import load_file\n\n");
+    out
+}
+
+/// The network of these widths as an `nn.Module`.
+fn model_class(w: &[usize]) -> String {
+    let input = w[0];
+    let layers = w.len() - 1;
+    let mut out = String::new();
     out.push_str(&format!(
         "class Net(nn.Module):  # the article's §5.1 network, {}\n",
         w.iter()
@@ -83,6 +103,15 @@ pub fn snippet(s: &SnippetState) -> String {
         out.push_str(&format!("        x = F.relu(self.fc{l}(x))\n"));
     }
     out.push_str(&format!("        return self.fc{layers}(x)\n\n"));
+    out
+}
+
+/// The seed, the model loaded from the page's download, and the stand-in training (and, with early
+/// stopping, validation) data.
+fn load_and_data(s: &SnippetState, stopping: bool) -> String {
+    let w = &s.widths;
+    let (input, classes) = (w[0], w[w.len() - 1]);
+    let mut out = String::new();
     out.push_str(&format!("torch.manual_seed({})\n", s.seed));
     out.push_str("model = Net()\n");
     out.push_str(&format!(
@@ -106,10 +135,15 @@ pub fn snippet(s: &SnippetState) -> String {
         ));
     }
     out.push('\n');
-    let frozen: Vec<usize> = (0..layers)
-        .filter(|&l| s.frozen.get(l).copied().unwrap_or(false))
-        .collect();
-    let zeroing = s.zero_grad && !frozen.is_empty();
+    out
+}
+
+/// Step 2, the freezing (none, by `requires_grad`, or by zeroed gradients), and step 3, the head kept
+/// or replaced; `frozen` lists the frozen layers.
+fn freeze_and_head(s: &SnippetState, frozen: &[usize], zeroing: bool) -> String {
+    let w = &s.widths;
+    let layers = w.len() - 1;
+    let mut out = String::new();
     if frozen.is_empty() {
         out.push_str("# Step 2: nothing frozen (every layer trains in the head phase too)\n");
     } else if zeroing {
@@ -124,7 +158,7 @@ pub fn snippet(s: &SnippetState) -> String {
         out.push_str(&format!("zeroed = [{}]\n", names.join(", ")));
     } else {
         out.push_str("# Step 2: freeze (requires_grad = False: p.grad stays None, SGD skips it)\n");
-        for l in &frozen {
+        for l in frozen {
             out.push_str(&format!(
                 "for p in model.fc{}.parameters():\n    p.requires_grad = False\n",
                 l + 1
@@ -138,9 +172,13 @@ pub fn snippet(s: &SnippetState) -> String {
         )),
         None => out.push_str("# Step 3: the pretrained head is kept (same classes)\n\n"),
     }
+    out
+}
+
+/// The training loop, with the validation loss and best-weights bookkeeping when early stopping is on.
+fn train_function(stopping: bool) -> &'static str {
     if stopping {
-        out.push_str(
-            "def validation_loss():\n\
+        "def validation_loss():\n\
              \x20   model.eval()\n\
              \x20   with torch.no_grad():\n\
              \x20       total = sum(F.cross_entropy(model(x), y, reduction=\"sum\").item() for x, y in val_loader)\n\
@@ -168,11 +206,9 @@ pub fn snippet(s: &SnippetState) -> String {
              \x20               if since_best >= patience:\n\
              \x20                   break\n\
              \x20   if best_weights is not None:  # keep the best epoch's weights\n\
-             \x20       model.load_state_dict(best_weights)\n\n",
-        );
+             \x20       model.load_state_dict(best_weights)\n\n"
     } else {
-        out.push_str(
-            "def train(params, lr, momentum, weight_decay, epochs, zeroed=()):\n\
+        "def train(params, lr, momentum, weight_decay, epochs, zeroed=()):\n\
              \x20   # a fresh optimiser per phase\n\
              \x20   opt = optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)\n\
              \x20   model.train()\n\
@@ -183,9 +219,13 @@ pub fn snippet(s: &SnippetState) -> String {
              \x20           loss.backward()\n\
              \x20           for p in zeroed:\n\
              \x20               p.grad.zero_()\n\
-             \x20           opt.step()\n\n",
-        );
+             \x20           opt.step()\n\n"
     }
+}
+
+/// Steps 4 and 5: the calls that train the head and then the whole model.
+fn training_calls(s: &SnippetState, zeroing: bool) -> String {
+    let mut out = String::new();
     let args = |p: &PhaseCode| {
         let mut a = format!(
             "lr={}, momentum={}, weight_decay={}, epochs={}",
@@ -284,6 +324,69 @@ mod tests {
             st.contains("lr=0.001, momentum=0.9, weight_decay=0, epochs=20)"),
             "the head phase has none: {st}"
         );
+    }
+
+    /// Every combination of the page's settings that changes the program: two- and three-layer
+    /// models, head kept or new, nothing / the first / every hidden layer frozen, frozen by
+    /// `requires_grad` or by zeroed gradients, early stopping off, in the head phase or in the full one.
+    fn every_variant() -> Vec<SnippetState> {
+        let phase = |lr, momentum, weight_decay, epochs, patience| PhaseCode {
+            lr,
+            momentum,
+            weight_decay,
+            epochs,
+            patience,
+        };
+        let mut out = Vec::new();
+        for widths in [
+            vec![784, 512, 10],
+            vec![784, 256, 128, 10],
+            vec![3072, 512, 6],
+        ] {
+            let layers = widths.len() - 1;
+            for new_head in [None, Some(3)] {
+                for frozen_layers in [0, 1, layers - 1] {
+                    for zero_grad in [false, true] {
+                        for (head_patience, full_patience) in [(0, 0), (2, 0), (0, 3)] {
+                            out.push(SnippetState {
+                                widths: widths.clone(),
+                                frozen: (0..layers).map(|l| l < frozen_layers).collect(),
+                                new_head,
+                                zero_grad,
+                                head: phase(0.001, 0.9, 0.0, 20, head_patience),
+                                full: phase(0.0001, 0.5, 0.01, 7, full_patience),
+                                batch: 32,
+                                seed: 7,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// FNV-1a, 64 bits: a digest of the programs that needs no dependency.
+    fn fnv1a(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    #[test]
+    fn every_variant_of_the_program_is_byte_for_byte_as_recorded() {
+        // The digest of all the variants' programs, recorded when `snippet` was split into one
+        // function per part: a change to any generated byte fails here. If the change is meant,
+        // check the new programs with scripts/check_pytorch_snippets.py and record the new digest.
+        let all: Vec<String> = every_variant().iter().map(snippet).collect();
+        if let Ok(dir) = std::env::var("BACKPROP_SNIPPET_DUMP") {
+            for (i, p) in all.iter().enumerate() {
+                std::fs::write(format!("{dir}/variant-{i}.py"), p).expect("written");
+            }
+        }
+        assert_eq!(all.len(), 108);
+        let digest = fnv1a(all.join("\u{0}").as_bytes());
+        assert_eq!(digest, 0xb95f_2a53_a075_dd57, "digest {digest:#018x}");
     }
 }
 

@@ -4,6 +4,10 @@
 
 use leptos::prelude::*;
 
+mod table;
+
+use self::table::Refusal;
+
 use super::playground::{self, Run, SurfaceMap, count_text};
 use super::text::ui;
 use super::{Choice, KAPPA, Optimiser, Setup, SurfaceChoice};
@@ -27,20 +31,7 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
     let start = RwSignal::new(setup.get_untracked().start());
     // Boxes whose text was refused: the row does not run until its box holds a number in range.
     let refused = RwSignal::new(Vec::<Refusal>::new());
-    // Every row's rate and μ for the surface (on the quadratic, the best settings), keeping the ticks;
-    // refusals go with the boxes' old text.
-    let reset_rates = move || {
-        let fresh = setup.get_untracked().choices();
-        choices.update(|cs| {
-            for (c, f) in cs.iter_mut().zip(fresh) {
-                *c = Choice {
-                    enabled: c.enabled,
-                    ..f
-                };
-            }
-        });
-        refused.set(Vec::new());
-    };
+    let reset_rates = move || table::reset_rates(setup, choices, refused);
     // A new surface or κ brings that surface's rates and start (on the quadratic, the best settings).
     let shape = Memo::new(move |_| {
         let s = setup.get();
@@ -75,66 +66,51 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
             ui::CLICK.get(lang.get())
         )
     });
-    let set_row = move |id: Optimiser, f: Box<dyn Fn(&mut Choice)>| {
-        choices.update(|cs| {
-            if let Some(c) = cs.iter_mut().find(|c| c.id == id) {
-                f(c);
-            }
-        })
-    };
-    // A box's new text: taken when in range, else refused (and said so) — never replaced silently.
-    let typed = move |id: Optimiser, mu: bool, text: String| {
-        let ok = text.trim().parse::<f32>().ok().filter(|v| {
-            if mu {
-                (0.0..1.0).contains(v)
-            } else {
-                *v > 0.0 && *v <= LR_MAX
-            }
-        });
-        refused.update(|r| r.retain(|x| !(x.id == id && x.mu == mu)));
-        match ok {
-            Some(v) if mu => set_row(id, Box::new(move |c| c.mu = v)),
-            Some(v) => set_row(id, Box::new(move |c| c.lr = v)),
-            None => refused.update(|r| r.push(Refusal { id, mu, text })),
-        }
-    };
-    let rows = move || {
-        Optimiser::ALL
-            .iter()
-            .map(|&id| {
-                let c = move || choices.with(|cs| *cs.iter().find(|c| c.id == id).unwrap());
-                let is_refused = move || refused.with(|r| r.iter().any(|x| x.id == id));
-                let cell = move || {
-                    if is_refused() {
-                        ui::REFUSED.get(lang.get()).to_string()
-                    } else {
-                        runs.with(|rs| count_text(rs.iter().find(|r| r.id == id), lang.get()))
-                    }
-                };
-                let value = move || runs.with(|rs| count(rs, id).map(|n| n.to_string()).unwrap_or_default());
-                view! {
-                    <tr data-testid=format!("opt-row-{}", id.id())>
-                        <td><label>
-                            <input type="checkbox" data-testid=format!("opt-enable-{}", id.id())
-                                prop:checked=move || c().enabled
-                                on:change=move |ev| { let on = event_target_checked(&ev); set_row(id, Box::new(move |c| c.enabled = on)) } />
-                            " " <span class="swatch" style:background=id.colour()></span> " "
-                            {move || id.name().get(lang.get())}
-                        </label></td>
-                        <td><input type="number" step="any" min="0" max=LR_MAX.to_string() class="narrow" data-testid=format!("opt-lr-{}", id.id())
-                            prop:value=move || c().lr.to_string()
-                            on:change=move |ev| typed(id, false, event_target_value(&ev)) /></td>
-                        // A row without μ shows an empty box with a dash placeholder ("–" is not a number).
-                        <td><input type="number" step="any" min="0" max="0.999" class="narrow" data-testid=format!("opt-mu-{}", id.id())
-                            disabled=!id.has_mu() placeholder="–" prop:value=move || if id.has_mu() { c().mu.to_string() } else { String::new() }
-                            on:change=move |ev| typed(id, true, event_target_value(&ev)) /></td>
-                        <td class="num" data-testid=format!("opt-iterations-{}", id.id()) data-value=value>{cell}</td>
-                    </tr>
-                }
-            })
-            .collect_view()
-    };
-    let kappa_slider = move || {
+    view! {
+        <section class="panel wide" data-testid="opt-playground">
+            <div class="controls">
+                <label>{move || ui::SURFACE.get(lang.get())} " "
+                    <select data-testid="opt-surface-choice"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if let Some(&c) = SurfaceChoice::ALL.iter().find(|c| c.key() == v) {
+                                setup.update(|s| s.surface = c);
+                            }
+                        }>
+                        {SurfaceChoice::ALL.iter().map(|&c| view! {
+                            <option value=c.key() selected=move || setup.get().surface == c>{move || c.name().get(lang.get())}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                {kappa_slider(setup, choices, refused)}
+            </div>
+            <SurfaceMap setup=setup runs=runs start=start aria=aria />
+            <p class="hint">{move || ui::CLICK.get(lang.get())} " "
+                {move || { let s = start.get(); format!("({:.2}, {:.2})", s[0], s[1]) }}</p>
+            <table class="numbers">
+                <tr><th>{move || ui::OPTIMISER.get(lang.get())}</th><th>{move || ui::LR.get(lang.get())}</th>
+                    <th>{move || ui::MOMENTUM_COL.get(lang.get())}</th><th>{move || ui::ITERATIONS.get(lang.get())}</th></tr>
+                {table::optimiser_rows(choices, refused, runs)}
+            </table>
+            {move || refused.with(|r| table::refusal_text(r, lang.get()))
+                .map(|text| view! { <p class="error" role="alert" data-testid="opt-refused">{text}</p> })}
+            <p class="hint" class:hidden=move || !is_quadratic()>{move || UNTUNED.get(lang.get())}</p>
+            <p data-testid="opt-verdict">{move || runs.with(|rs| verdict(rs, lang.get()))}</p>
+            {theory_table(setup, start, runs)}
+        </section>
+    }
+}
+
+/// On the quadratic, the κ slider and the button that brings every row's best settings back.
+fn kappa_slider(
+    setup: RwSignal<Setup>,
+    choices: RwSignal<Vec<Choice>>,
+    refused: RwSignal<Vec<Refusal>>,
+) -> impl IntoView {
+    let lang = lang();
+    let is_quadratic = move || setup.get().surface == SurfaceChoice::Quadratic;
+    let reset_rates = move || table::reset_rates(setup, choices, refused);
+    move || {
         is_quadratic().then(|| view! {
             <label class="slider">{move || ui::KAPPA.get(lang.get())} " = "
                 <strong data-testid="opt-kappa-value">{move || format!("{}", setup.get().kappa)}</strong>
@@ -152,8 +128,19 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
                 on:click=move |_| reset_rates()>
                 {move || ui::OPTIMAL.get(lang.get())}</button>
         })
-    };
-    let theory = move || {
+    }
+}
+
+/// On the quadratic, the closed-form iteration counts of gradient descent and heavy ball against the
+/// measured ones.
+fn theory_table(
+    setup: RwSignal<Setup>,
+    start: RwSignal<[f64; 2]>,
+    runs: Memo<Vec<Run>>,
+) -> impl IntoView {
+    let lang = lang();
+    let is_quadratic = move || setup.get().surface == SurfaceChoice::Quadratic;
+    move || {
         is_quadratic().then(|| {
             let k = setup.get().kappa;
             let [(gd_rate, gd_exact), (hb_rate, hb_exact)] = playground::theory(k, start.get());
@@ -176,113 +163,45 @@ pub fn Playground(setup: RwSignal<Setup>) -> impl IntoView {
                 <p class="hint">{move || WHY_EXACT.get(lang.get()).replace("{cap}", &playground::MAX_STEPS.to_string())}</p>
             }
         })
-    };
-    let verdict = move || {
-        let l = lang.get();
-        runs.with(|rs| {
-            let find = |id| rs.iter().find(|r| r.id == id);
-            match (find(Optimiser::Gd), find(Optimiser::Momentum)) {
-                (Some(gd), Some(hb)) => {
-                    match (count(rs, Optimiser::Gd), count(rs, Optimiser::Momentum)) {
-                        (Some(g), Some(h)) if h < g => {
-                            format!("{} {:.1}× ({g} / {h}).", FEWER.get(l), g as f64 / h as f64)
-                        }
-                        (Some(g), Some(h)) => format!("{} ({g} / {h}).", NOT_FEWER.get(l)),
-                        // Both run; one or both diverged or did not arrive: say which, and why no ratio.
-                        _ => [gd, hb]
-                            .iter()
-                            .filter(|r| r.diverged || r.path.iterations.is_none())
-                            .map(|r| {
-                                if r.diverged {
-                                    DIVERGED_ROW
-                                } else {
-                                    NOT_ARRIVED_ROW
-                                }
-                                .get(l)
-                                .replace("{name}", r.id.name().get(l))
-                                .replace("{cap}", &playground::MAX_STEPS.to_string())
-                            })
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    }
+    }
+}
+
+/// The verdict under the table: how many times fewer iterations momentum needed than gradient descent,
+/// or why the two counts cannot be compared.
+fn verdict(rs: &[Run], l: Lang) -> String {
+    let find = |id| rs.iter().find(|r| r.id == id);
+    match (find(Optimiser::Gd), find(Optimiser::Momentum)) {
+        (Some(gd), Some(hb)) => {
+            match (count(rs, Optimiser::Gd), count(rs, Optimiser::Momentum)) {
+                (Some(g), Some(h)) if h < g => {
+                    format!("{} {:.1}× ({g} / {h}).", FEWER.get(l), g as f64 / h as f64)
                 }
-                _ => NO_COMPARISON.get(l).to_string(),
-            }
-        })
-    };
-    let refusal = move || {
-        let l = lang.get();
-        refused.with(|r| {
-            (!r.is_empty()).then(|| {
-                let text = r
+                (Some(g), Some(h)) => format!("{} ({g} / {h}).", NOT_FEWER.get(l)),
+                // Both run; one or both diverged or did not arrive: say which, and why no ratio.
+                _ => [gd, hb]
                     .iter()
-                    .map(|x| {
-                        if x.mu { REFUSED_MU } else { REFUSED_LR }
-                            .get(l)
-                            .replace("{name}", x.id.name().get(l))
-                            .replace("{text}", &x.text)
-                            .replace("{max}", &LR_MAX.to_string())
+                    .filter(|r| r.diverged || r.path.iterations.is_none())
+                    .map(|r| {
+                        if r.diverged {
+                            DIVERGED_ROW
+                        } else {
+                            NOT_ARRIVED_ROW
+                        }
+                        .get(l)
+                        .replace("{name}", r.id.name().get(l))
+                        .replace("{cap}", &playground::MAX_STEPS.to_string())
                     })
                     .collect::<Vec<_>>()
-                    .join(" ");
-                view! { <p class="error" role="alert" data-testid="opt-refused">{text}</p> }
-            })
-        })
-    };
-    view! {
-        <section class="panel wide" data-testid="opt-playground">
-            <div class="controls">
-                <label>{move || ui::SURFACE.get(lang.get())} " "
-                    <select data-testid="opt-surface-choice"
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            if let Some(&c) = SurfaceChoice::ALL.iter().find(|c| c.key() == v) {
-                                setup.update(|s| s.surface = c);
-                            }
-                        }>
-                        {SurfaceChoice::ALL.iter().map(|&c| view! {
-                            <option value=c.key() selected=move || setup.get().surface == c>{move || c.name().get(lang.get())}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                {kappa_slider}
-            </div>
-            <SurfaceMap setup=setup runs=runs start=start aria=aria />
-            <p class="hint">{move || ui::CLICK.get(lang.get())} " "
-                {move || { let s = start.get(); format!("({:.2}, {:.2})", s[0], s[1]) }}</p>
-            <table class="numbers">
-                <tr><th>{move || ui::OPTIMISER.get(lang.get())}</th><th>{move || ui::LR.get(lang.get())}</th>
-                    <th>{move || ui::MOMENTUM_COL.get(lang.get())}</th><th>{move || ui::ITERATIONS.get(lang.get())}</th></tr>
-                {rows}
-            </table>
-            {refusal}
-            <p class="hint" class:hidden=move || !is_quadratic()>{move || UNTUNED.get(lang.get())}</p>
-            <p data-testid="opt-verdict">{verdict}</p>
-            {theory}
-        </section>
+                    .join(" "),
+            }
+        }
+        _ => NO_COMPARISON.get(l).to_string(),
     }
 }
 
 /// The largest learning rate a box takes (a surface's numbers leave any sane range far below it).
 pub const LR_MAX: f32 = 10.0;
 
-/// A box's text the table refused.
-#[derive(Clone, Debug, PartialEq)]
-struct Refusal {
-    id: Optimiser,
-    /// The μ box (else the learning rate's).
-    mu: bool,
-    text: String,
-}
-
-const REFUSED_LR: crate::ui::i18n::Text = tx(
-    "{name}: the learning rate \"{text}\" is refused — it must be a number above 0 and at most {max}; the row does not run until it is.",
-    "{name}：学习率“{text}”不被接受——它必须是大于 0、不超过 {max} 的数；在改正之前这一行不运行。",
-);
-const REFUSED_MU: crate::ui::i18n::Text = tx(
-    "{name}: μ \"{text}\" is refused — it must be a number from 0 up to (not including) 1; the row does not run until it is.",
-    "{name}：μ“{text}”不被接受——它必须是从 0 到 1（不含 1）之间的数；在改正之前这一行不运行。",
-);
 const UNTUNED: crate::ui::i18n::Text = tx(
     "\"Best settings\" sets each rule's own optimum on this quadratic for gradient descent, momentum and Nesterov; AdaGrad, RMSprop, Adam and AdamW have no such closed form and keep safe, untuned rates. On a quadratic, heavy ball's tuned optimum is the fastest of the three; Nesterov's advantage is its guarantee on every smooth convex function, which a quadratic does not show.",
     "“最佳设置”为梯度下降、动量和 Nesterov 动量设置各自在这个二次曲面上的最优值；AdaGrad、RMSprop、Adam 和 AdamW 没有这样的闭式解，保留安全但未调过的学习率。在二次曲面上，重球动量调好的最优设置是三者中最快的；Nesterov 的优势在于它对所有光滑凸函数都有收敛保证，而二次曲面体现不出这一点。",

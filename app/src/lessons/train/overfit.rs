@@ -155,9 +155,37 @@ fn stop_sentence(o: &OverfitOutcome, patience: usize, best_loss: f32, lang: Lang
 
 /// The step's panel.
 pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> impl IntoView {
+    let view = state.overfit;
+    view! {
+        <div class="panel wide" data-testid="overfit">
+            {overfit_form(client, view, lang)}
+            <p class="hint">{move || PAUSES.get(lang.get())}</p>
+            <p class="hint" data-testid="overfit-plan">{move || view.with(|v| plan_line(v, lang.get()))}</p>
+            {overfit_charts(view, lang)}
+            {latest_epoch(view, lang)}
+            {every_evaluation(view, lang)}
+            <p data-testid="overfit-gap">{move || view.with(|v| gap_sentence(v, lang.get()))}</p>
+            {move || view.with(|v| {
+                let epochs: Vec<OverfitMetrics> = v.epochs.iter().map(|&(m, _)| m).collect();
+                let n_val = v.plan.as_ref().map_or(0, |p| p.validation);
+                loss_vs_accuracy(&epochs, n_val, lang.get())
+            }).map(|s| view! { <p data-testid="overfit-loss-vs-accuracy">{s}</p> })}
+            {move || view.with(|v| compare_runs(&v.finished, lang.get()))
+                .map(|s| view! { <p data-testid="overfit-compare">{s}</p> })}
+            {outcome(view, lang)}
+        </div>
+    }
+}
+
+/// The experiment's form: training images and patience, checked before the run can start, and the
+/// buttons that start and stop it.
+fn overfit_form(
+    client: TrClient,
+    view: RwSignal<OverfitView>,
+    lang: RwSignal<Lang>,
+) -> impl IntoView {
     let train = RwSignal::new(500.to_string());
     let patience = RwSignal::new(5.to_string());
-    let view = state.overfit;
     let problem = move || {
         let mut bad = Vec::new();
         if within(&train.get(), TRAIN_IMAGES).is_none() {
@@ -190,6 +218,30 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
         }
     };
     let cancel = move |_| client.send(&TrToWorker::OverfitCancel);
+    view! {
+        <div class="form-row">
+            // Each label stays on its input's line when the row wraps.
+            <span class="field-pair">
+                <label for="overfit-train">{move || TRAIN.get(lang.get())}</label>
+                <input id="overfit-train" data-testid="overfit-train" type="number" min=TRAIN_IMAGES.0 max=TRAIN_IMAGES.1
+                    prop:value=move || train.get() on:input=move |ev| train.set(event_target_value(&ev)) />
+            </span>
+            <span class="field-pair">
+                <label for="overfit-patience">{move || PATIENCE_LABEL.get(lang.get())}</label>
+                <input id="overfit-patience" data-testid="overfit-patience" type="number" min=PATIENCE.0 max=PATIENCE.1
+                    prop:value=move || patience.get() on:input=move |ev| patience.set(event_target_value(&ev)) />
+            </span>
+            <button data-testid="overfit-run" disabled=move || problem().is_some() || view.with(|v| v.running) on:click=start>
+                {move || RUN.get(lang.get())}</button>
+            <button class="secondary" data-testid="overfit-cancel" disabled=move || !view.with(|v| v.running) on:click=cancel>
+                {move || CANCEL.get(lang.get())}</button>
+        </div>
+        {move || problem().map(|p| view! { <p class="bad" role="alert" data-testid="overfit-invalid">{p}</p> })}
+    }
+}
+
+/// The training and validation loss and accuracy per epoch, the best epoch marked.
+fn overfit_charts(view: RwSignal<OverfitView>, lang: RwSignal<Lang>) -> impl IntoView {
     let best = move || {
         view.with(|v| {
             v.epochs
@@ -233,100 +285,89 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
     });
     let training_key = tx("training images", "训练图像");
     let validation_key = tx("validation images", "验证图像");
+    view! {
+        <p class="legend">
+            <span class="swatch train-key"></span>{move || training_key.get(lang.get())}
+            <span class="swatch validation-key"></span>{move || validation_key.get(lang.get())}
+        </p>
+        <div class="two">
+            <LineChart series=Signal::derive(move || series(true)) width=420.0 x_label=EPOCH y_label=LOSS marks=marks
+                testid="overfit-loss-chart" aria=tx("training and validation loss per epoch", "每轮的训练损失与验证损失") />
+            <LineChart series=Signal::derive(move || series(false)) width=420.0 y_top=1.0 y_percent=true zoom=true x_label=EPOCH y_label=ACCURACY marks=marks
+                testid="overfit-accuracy-chart" aria=tx("training and validation accuracy per epoch", "每轮的训练准确率与验证准确率") />
+        </div>
+    }
+}
+
+/// The latest evaluation: its epoch, validation loss and accuracy, and the patience left.
+fn latest_epoch(view: RwSignal<OverfitView>, lang: RwSignal<Lang>) -> impl IntoView {
     let latest = move || view.with(|v| v.epochs.last().map(|&(m, left)| (m, left)));
     view! {
-        <div class="panel wide" data-testid="overfit">
-            <div class="form-row">
-                // Each label stays on its input's line when the row wraps.
-                <span class="field-pair">
-                    <label for="overfit-train">{move || TRAIN.get(lang.get())}</label>
-                    <input id="overfit-train" data-testid="overfit-train" type="number" min=TRAIN_IMAGES.0 max=TRAIN_IMAGES.1
-                        prop:value=move || train.get() on:input=move |ev| train.set(event_target_value(&ev)) />
-                </span>
-                <span class="field-pair">
-                    <label for="overfit-patience">{move || PATIENCE_LABEL.get(lang.get())}</label>
-                    <input id="overfit-patience" data-testid="overfit-patience" type="number" min=PATIENCE.0 max=PATIENCE.1
-                        prop:value=move || patience.get() on:input=move |ev| patience.set(event_target_value(&ev)) />
-                </span>
-                <button data-testid="overfit-run" disabled=move || problem().is_some() || view.with(|v| v.running) on:click=start>
-                    {move || RUN.get(lang.get())}</button>
-                <button class="secondary" data-testid="overfit-cancel" disabled=move || !view.with(|v| v.running) on:click=cancel>
-                    {move || CANCEL.get(lang.get())}</button>
-            </div>
-            {move || problem().map(|p| view! { <p class="bad" role="alert" data-testid="overfit-invalid">{p}</p> })}
-            <p class="hint">{move || PAUSES.get(lang.get())}</p>
-            <p class="hint" data-testid="overfit-plan">{move || view.with(|v| plan_line(v, lang.get()))}</p>
-            <p class="legend">
-                <span class="swatch train-key"></span>{move || training_key.get(lang.get())}
-                <span class="swatch validation-key"></span>{move || validation_key.get(lang.get())}
+        {move || latest().map(|(m, left)| view! {
+            <p>
+                {move || tx("Epoch", "轮次").get(lang.get())} " " <strong data-testid="overfit-epoch">{m.epoch}</strong> " · "
+                {move || tx("validation loss", "验证损失").get(lang.get())} " "
+                <strong data-testid="val-loss" data-value=m.val_loss.to_string()>{format!("{:.4}", m.val_loss)}</strong> " · "
+                {move || tx("validation accuracy", "验证准确率").get(lang.get())} " "
+                <strong data-testid="overfit-val-accuracy" data-value=m.val_accuracy.to_string()>{move || percent(lang.get(), f64::from(m.val_accuracy), 1)}</strong> " · "
+                {move || match left {
+                    None => tx("a new best", "新的最佳").get(lang.get()).to_string(),
+                    Some(k) => format!("{} {k}", tx("patience left:", "剩余耐心：").get(lang.get())),
+                }}
             </p>
-            <div class="two">
-                <LineChart series=Signal::derive(move || series(true)) width=420.0 x_label=EPOCH y_label=LOSS marks=marks
-                    testid="overfit-loss-chart" aria=tx("training and validation loss per epoch", "每轮的训练损失与验证损失") />
-                <LineChart series=Signal::derive(move || series(false)) width=420.0 y_top=1.0 y_percent=true zoom=true x_label=EPOCH y_label=ACCURACY marks=marks
-                    testid="overfit-accuracy-chart" aria=tx("training and validation accuracy per epoch", "每轮的训练准确率与验证准确率") />
-            </div>
-            {move || latest().map(|(m, left)| view! {
-                <p>
-                    {move || tx("Epoch", "轮次").get(lang.get())} " " <strong data-testid="overfit-epoch">{m.epoch}</strong> " · "
-                    {move || tx("validation loss", "验证损失").get(lang.get())} " "
-                    <strong data-testid="val-loss" data-value=m.val_loss.to_string()>{format!("{:.4}", m.val_loss)}</strong> " · "
-                    {move || tx("validation accuracy", "验证准确率").get(lang.get())} " "
-                    <strong data-testid="overfit-val-accuracy" data-value=m.val_accuracy.to_string()>{move || percent(lang.get(), f64::from(m.val_accuracy), 1)}</strong> " · "
-                    {move || match left {
-                        None => tx("a new best", "新的最佳").get(lang.get()).to_string(),
-                        Some(k) => format!("{} {k}", tx("patience left:", "剩余耐心：").get(lang.get())),
+        })}
+    }
+}
+
+/// Every evaluation as a table, folded away.
+fn every_evaluation(view: RwSignal<OverfitView>, lang: RwSignal<Lang>) -> impl IntoView {
+    view! {
+        <details>
+            <summary>{move || tx("Every evaluation", "每次评估").get(lang.get())}</summary>
+            <table class="numbers" data-testid="overfit-table">
+                <thead><tr>
+                    <th scope="col">{move || EPOCH.get(lang.get())}</th>
+                    <th scope="col">{move || tx("training loss", "训练损失").get(lang.get())}</th>
+                    <th scope="col">{move || tx("training accuracy", "训练准确率").get(lang.get())}</th>
+                    <th scope="col">{move || tx("validation loss", "验证损失").get(lang.get())}</th>
+                    <th scope="col">{move || tx("validation accuracy", "验证准确率").get(lang.get())}</th>
+                </tr></thead>
+                <tbody>
+                    {move || view.with(|v| v.epochs.iter().map(|&(m, left)| view! {
+                        <tr data-epoch=m.epoch.to_string() data-val-loss=m.val_loss.to_string() data-best=left.is_none().to_string()>
+                            <td>{m.epoch}</td><td>{format!("{:.4}", m.train_loss)}</td><td>{percent(lang.get(), f64::from(m.train_accuracy), 1)}</td>
+                            <td>{format!("{:.4}", m.val_loss)}</td><td>{percent(lang.get(), f64::from(m.val_accuracy), 1)}</td>
+                        </tr>
+                    }).collect_view())}
+                </tbody>
+            </table>
+        </details>
+    }
+}
+
+/// How the run ended: where it stopped, which epoch's weights came back, and the test accuracy
+/// measured once at the end.
+fn outcome(view: RwSignal<OverfitView>, lang: RwSignal<Lang>) -> impl IntoView {
+    view! {
+        {move || view.with(|v| v.outcome.clone().map(|o| {
+            let best_loss = v.epochs.get(o.best_epoch.saturating_sub(1)).map_or(f32::NAN, |e| e.0.val_loss);
+            let patience = v.plan.as_ref().map_or(0, |p| p.patience);
+            let sentence = stop_sentence(&o, patience, best_loss, lang.get());
+            view! {
+                <p data-testid="early-stop" data-best-epoch=o.best_epoch.to_string() data-stopped-at=o.stopped_at.to_string()
+                    data-stopped-early=o.stopped_early.to_string() data-best-val-loss=best_loss.to_string()
+                    data-restored-val-loss=o.restored_validation.0.to_string()>{sentence}</p>
+                <p class="big">
+                    {move || tx("Test accuracy, measured once, at the end:", "测试准确率（仅在最后测量一次）：").get(lang.get())} " "
+                    <strong data-testid="test-accuracy-final" data-value=o.test.0.to_string() data-images=o.test_images.to_string()>
+                        {move || percent(lang.get(), f64::from(o.test.0), 1)}</strong>
+                    {move || match lang.get() {
+                        Lang::En => format!(" on {} test images (loss {:.4})", o.test_images, o.test.1),
+                        Lang::Zh => format!("，共 {} 张测试图像（损失 {:.4}）", o.test_images, o.test.1),
                     }}
                 </p>
-            })}
-            <details>
-                <summary>{move || tx("Every evaluation", "每次评估").get(lang.get())}</summary>
-                <table class="numbers" data-testid="overfit-table">
-                    <thead><tr>
-                        <th scope="col">{move || EPOCH.get(lang.get())}</th>
-                        <th scope="col">{move || tx("training loss", "训练损失").get(lang.get())}</th>
-                        <th scope="col">{move || tx("training accuracy", "训练准确率").get(lang.get())}</th>
-                        <th scope="col">{move || tx("validation loss", "验证损失").get(lang.get())}</th>
-                        <th scope="col">{move || tx("validation accuracy", "验证准确率").get(lang.get())}</th>
-                    </tr></thead>
-                    <tbody>
-                        {move || view.with(|v| v.epochs.iter().map(|&(m, left)| view! {
-                            <tr data-epoch=m.epoch.to_string() data-val-loss=m.val_loss.to_string() data-best=left.is_none().to_string()>
-                                <td>{m.epoch}</td><td>{format!("{:.4}", m.train_loss)}</td><td>{percent(lang.get(), f64::from(m.train_accuracy), 1)}</td>
-                                <td>{format!("{:.4}", m.val_loss)}</td><td>{percent(lang.get(), f64::from(m.val_accuracy), 1)}</td>
-                            </tr>
-                        }).collect_view())}
-                    </tbody>
-                </table>
-            </details>
-            <p data-testid="overfit-gap">{move || view.with(|v| gap_sentence(v, lang.get()))}</p>
-            {move || view.with(|v| {
-                let epochs: Vec<OverfitMetrics> = v.epochs.iter().map(|&(m, _)| m).collect();
-                let n_val = v.plan.as_ref().map_or(0, |p| p.validation);
-                loss_vs_accuracy(&epochs, n_val, lang.get())
-            }).map(|s| view! { <p data-testid="overfit-loss-vs-accuracy">{s}</p> })}
-            {move || view.with(|v| compare_runs(&v.finished, lang.get()))
-                .map(|s| view! { <p data-testid="overfit-compare">{s}</p> })}
-            {move || view.with(|v| v.outcome.clone().map(|o| {
-                let best_loss = v.epochs.get(o.best_epoch.saturating_sub(1)).map_or(f32::NAN, |e| e.0.val_loss);
-                let patience = v.plan.as_ref().map_or(0, |p| p.patience);
-                let sentence = stop_sentence(&o, patience, best_loss, lang.get());
-                view! {
-                    <p data-testid="early-stop" data-best-epoch=o.best_epoch.to_string() data-stopped-at=o.stopped_at.to_string()
-                        data-stopped-early=o.stopped_early.to_string() data-best-val-loss=best_loss.to_string()
-                        data-restored-val-loss=o.restored_validation.0.to_string()>{sentence}</p>
-                    <p class="big">
-                        {move || tx("Test accuracy, measured once, at the end:", "测试准确率（仅在最后测量一次）：").get(lang.get())} " "
-                        <strong data-testid="test-accuracy-final" data-value=o.test.0.to_string() data-images=o.test_images.to_string()>
-                            {move || percent(lang.get(), f64::from(o.test.0), 1)}</strong>
-                        {move || match lang.get() {
-                            Lang::En => format!(" on {} test images (loss {:.4})", o.test_images, o.test.1),
-                            Lang::Zh => format!("，共 {} 张测试图像（损失 {:.4}）", o.test_images, o.test.1),
-                        }}
-                    </p>
-                }
-            }))}
-        </div>
+            }
+        }))}
     }
 }
 
