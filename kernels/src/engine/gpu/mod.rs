@@ -15,7 +15,7 @@ mod tune;
 use wgpu::util::DeviceExt;
 
 use crate::dataset::{Dataset, Split};
-use crate::engine::{EngineError, EngineInfo, OptimizerKind, StepShape};
+use crate::engine::{EngineError, EngineInfo, OptimizerKind, StepPlan, StepShape};
 use crate::model::Mlp;
 use crate::ops::{accuracy, dp, gather_normalize, head, linear, softmax_cross_entropy, update};
 
@@ -47,17 +47,20 @@ pub struct GpuEngine {
     losses_read: u64,
     last_rows: usize,
     last_optimizer: Option<OptimizerKind>,
-    /// What decided the last training step's launches.
-    last_step: Option<StepShape>,
-    /// Second dispatches of the split-K products in the last training step.
-    last_split_dispatches: usize,
+    /// The plan of the steps now taken (built once per shape and options; dropped by a rebuild
+    /// and by tuning).
+    plan: Option<std::sync::Arc<StepPlan>>,
+    /// The plan of the last completed training step: its launch list and dispatch count.
+    last_plan: Option<std::sync::Arc<StepPlan>>,
+    /// Dispatches the encoder issued in the last completed training step.
+    last_encoded: usize,
     /// Flip/crop of training batches in the gather kernel.
     augmentation: Option<gather_normalize::Augmentation>,
     /// What a step does with frozen tensors.
     freezing: crate::engine::Freezing,
     /// DP-SGD's settings (`None`: plain steps).
     dp: Option<dp::DpConfig>,
-    /// A step walked one part at a time: its settings, the part it runs next, its split dispatches.
+    /// A step walked one part at a time: its settings, the part it runs next, the dispatches issued.
     walk: Option<(step::PreparedStep, crate::engine::StepPart, usize)>,
 }
 
@@ -135,8 +138,9 @@ impl GpuEngine {
             losses_read: 0,
             last_rows: 0,
             last_optimizer: None,
-            last_step: None,
-            last_split_dispatches: 0,
+            plan: None,
+            last_plan: None,
+            last_encoded: 0,
             augmentation: None,
             freezing: crate::engine::Freezing::Skip,
             dp: None,
@@ -149,6 +153,12 @@ impl GpuEngine {
     /// The device context.
     pub fn context(&self) -> &GpuContext {
         &self.ctx
+    }
+
+    /// Dispatches the encoder issued in the last completed training step, counted as it issued
+    /// them (tests compare the count with the step's plan, [`crate::engine::Engine::last_step_dispatches`]).
+    pub fn last_step_encoded(&self) -> usize {
+        self.last_encoded
     }
 
     fn check_size(ctx: &GpuContext, what: &str, bytes: usize) -> Result<(), EngineError> {
@@ -611,6 +621,8 @@ impl GpuEngine {
         }
         self.ctx.queue.submit([enc.finish()]);
         self.res = res;
+        // Room for split-K may have changed with the batch size.
+        self.plan = None;
         self.last_rows = 0;
         self.ctx.check()
     }

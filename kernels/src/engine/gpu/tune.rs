@@ -112,6 +112,8 @@ impl GpuEngine {
     ) -> Result<Vec<GemmTiming>, EngineError> {
         let rows = rows.clamp(1, self.max_rows);
         let started = clock();
+        // The step's plan names each product's kernel: the next step plans with the new choices.
+        self.plan = None;
         self.set_rows(rows, None, self.res.gather_train_slot, 0, true);
         self.res.arena.flush(&self.ctx.queue);
         type Owned = (
