@@ -4,6 +4,7 @@ use super::*;
 use crate::engine::{Group, Pass};
 
 /// Per-tensor GPU state: where the tensor lies in the packed buffers ([`Packed`]).
+#[derive(Clone)]
 pub(super) struct TensorBuffers {
     /// First element in the packed buffers (aligned for binding a slice of them).
     pub(super) offset: usize,
