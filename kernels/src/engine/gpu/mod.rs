@@ -25,7 +25,7 @@ pub use context::{AdapterOptions, GpuContext};
 use pipelines::Kernels;
 use resources::{DataBuffers, LayerBuffers, Packed, Resources, TensorBuffers};
 pub use runner::{KernelEntry, KernelRunner};
-pub use tune::{GemmProduct, GemmTiming};
+pub use tune::{GemmProduct, GemmTiming, TUNE_SECONDS};
 
 /// Steps whose losses are kept on the GPU between two reads.
 pub const LOSS_RING: usize = 4096;

@@ -144,22 +144,37 @@ impl GpuEngine {
     /// choice drops the cache (`tune`).
     fn plan_for(&mut self, rows: usize, kind: OptimizerKind, fuse_head: bool) -> Arc<StepPlan> {
         let shape = StepShape::of(&self.model, rows, kind);
-        let options = StepOptions {
-            fuse_head,
-            freezing: self.freezing,
-            privacy: Privacy::of(self.dp.as_ref()),
-            split_k: self.res.layers[0].fwd_split.is_some(),
-        };
+        let options = self.step_options(fuse_head);
         if let Some(plan) = &self.plan
             && plan.shape == shape
             && plan.options == options
         {
             return plan.clone();
         }
-        let ctx = &self.ctx;
-        let plan = Arc::new(StepPlan::new(&shape, options, &|p| ctx.gemm_variant(p)));
+        let plan = Arc::new(self.plan_with(&shape, options));
         self.plan = Some(plan.clone());
         plan
+    }
+
+    /// What besides the shape decides this engine's launches now.
+    fn step_options(&self, fuse_head: bool) -> StepOptions {
+        StepOptions {
+            fuse_head,
+            freezing: self.freezing,
+            privacy: Privacy::of(self.dp.as_ref()),
+            split_k: self.res.layers[0].fwd_split.is_some(),
+        }
+    }
+
+    fn plan_with(&self, shape: &StepShape, options: StepOptions) -> StepPlan {
+        StepPlan::new(shape, options, &|p| self.ctx.gemm_variant(p))
+    }
+
+    /// The plan of a whole training step of `shape` on this engine: its freezing, DP-SGD and room for
+    /// split-K, and each product on the kernel its context chose (after [`GpuEngine::tune`], the
+    /// dispatches a step will take).
+    pub fn step_plan(&self, shape: &StepShape) -> StepPlan {
+        self.plan_with(shape, self.step_options(true))
     }
 
     /// Encodes the launches of `parts` from the step's plan in one compute pass and submits it;

@@ -4,6 +4,10 @@
 use super::*;
 use crate::ops::linear::{GemmParams, GemmVariant};
 
+/// Seconds of timed dispatches [`GpuEngine::tune`] spends choosing a matrix-product kernel per shape:
+/// the lessons' budget, `lesson-bench`'s, and `bench --tune-budget`'s default.
+pub const TUNE_SECONDS: f64 = 0.3;
+
 /// Which of a layer's three products.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GemmProduct {
