@@ -31,7 +31,7 @@ pub struct BenchArgs {
     #[arg(long, default_value = "static/data")]
     data_dir: PathBuf,
     /// Seconds of timed dispatches for choosing our matrix-product kernel per shape (the app's budget).
-    #[arg(long, default_value_t = 0.3)]
+    #[arg(long, default_value_t = kernels::engine::gpu::TUNE_SECONDS)]
     tune_budget: f64,
     /// Also run the PyTorch peer (`scripts/pytorch/bench_pytorch.py`) with this Python, right after ours, so
     /// the ratio is always side by side (e.g. `--with-pytorch /var/tmp/torchenv/bin/python`).

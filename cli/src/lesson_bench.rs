@@ -144,7 +144,7 @@ pub fn run(args: LessonBenchArgs) -> Result<()> {
                     e.tune(
                         config.batch,
                         &|| clock.elapsed().as_secs_f64(),
-                        backprop_lab_app::runtime::engine::TUNE_SECONDS,
+                        kernels::engine::gpu::TUNE_SECONDS,
                     )
                     .await?;
                     crate::bench::bench_engine(e, &train, config.batch, args.seconds).await

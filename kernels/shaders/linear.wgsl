@@ -193,7 +193,11 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
     var acc6 = vec4<f32>(0.0);
     var acc7 = vec4<f32>(0.0);
     // This workgroup's slice of K (all of it unless split), in steps of two (independent loads in
-    // flight), then the remainder.
+    // flight), then the remainder. The loop body is written out by hand, with eight named vec4
+    // accumulators rather than an array indexed in loops: WGSL has no unroll attribute, and an
+    // array of accumulators is a function-scope variable that the compilers behind WebGPU may keep
+    // in memory rather than registers (a private array measurably slows this kernel on SwiftShader;
+    // see the row sums below).
     let kc = (p.k + groups.z - 1u) / groups.z;
     let k_begin = min(wid.z * kc, p.k);
     let k_end = min(k_begin + kc, p.k);
@@ -201,8 +205,8 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
     var k = k_begin;
     for (; k < k2; k += 2u) {
         {
-            let ak = (k + 0u) * p.a_cs;
-            let bk = (k + 0u) * p.b_rs;
+            let ak = k * p.a_cs;
+            let bk = k * p.b_rs;
             let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
             let a0 = vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
             let a1 = vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);
@@ -233,8 +237,8 @@ fn gemm_registers(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgro
     }
     for (; k < k_end; k++) {
         {
-            let ak = (k + 0u) * p.a_cs;
-            let bk = (k + 0u) * p.b_rs;
+            let ak = k * p.a_cs;
+            let bk = k * p.b_rs;
             let bv = vec4<f32>(b[bk + b_at.x], b[bk + b_at.y], b[bk + b_at.z], b[bk + b_at.w]);
             let a0 = vec4<f32>(a[a_lo.x + ak], a[a_lo.y + ak], a[a_lo.z + ak], a[a_lo.w + ak]);
             let a1 = vec4<f32>(a[a_hi.x + ak], a[a_hi.y + ak], a[a_hi.z + ak], a[a_hi.w + ak]);

@@ -234,3 +234,71 @@ fn dp_sgd_refuses_frozen_layers_and_bad_settings() {
         assert!(g.train_step(&ROWS, &sgd()).is_err());
     }
 }
+
+/// One step on both engines (walked part by part or whole), then the GPU encoder's count, the GPU
+/// plan's and the GPU launch list's against `expected`, and the CPU engine's list against the GPU's.
+fn check_dispatches(
+    (gpu, cpu): (&mut GpuEngine, &mut CpuEngine),
+    what: &str,
+    expected: usize,
+    walk: bool,
+) {
+    let rows: Vec<u32> = (0..32).collect();
+    if walk {
+        for part in kernels::engine::StepPart::ALL {
+            gpu.train_step_part(&rows, &sgd(), part).unwrap();
+            cpu.train_step_part(&rows, &sgd(), part).unwrap();
+        }
+    } else {
+        gpu.train_step(&rows, &sgd()).unwrap();
+        cpu.train_step(&rows, &sgd()).unwrap();
+    }
+    let listed = kernels::KernelLaunch::dispatches(&gpu.last_step_kernels());
+    assert_eq!(
+        (gpu.last_step_encoded(), gpu.last_step_dispatches(), listed),
+        (expected, expected, expected),
+        "{what}: encoded, planned, listed"
+    );
+    // The CPU engine lists the GPU engine's plan of the step (it dispatches nothing itself).
+    assert_eq!(cpu.last_step_kernels(), gpu.last_step_kernels(), "{what}");
+}
+
+/// The dispatches the GPU encoder really issues (counted as it issues them) are the step plan's,
+/// and the launch list both engines give is the plan's: for the seed MLP (784-128-10), a head-only
+/// step, DP-SGD steps with and without noise (before the step plan the list under-reported these),
+/// and a step walked part by part (its head runs unfused).
+#[test]
+fn the_encoder_issues_the_dispatches_the_plan_lists() {
+    let Some(ctx) = gpu() else { return };
+    let data = common::random_dataset(5, 48, 784, 10);
+    let model = Mlp::new(784, &[128], 10, 3).unwrap();
+    let mut gpu = GpuEngine::new(&ctx, &model, 32).unwrap();
+    let mut cpu = CpuEngine::new(&model, 32).unwrap();
+    gpu.set_data(Split::Train, &data).unwrap();
+    cpu.set_data(Split::Train, &data).unwrap();
+    // gather, fc1, head (fc2 + loss + fc2's input gradient), fc2 dW+db, fc1 dW+db, update.
+    check_dispatches((&mut gpu, &mut cpu), "seed MLP", 6, false);
+    // The same walked: fc2 forward, softmax and fc2's input gradient run apart.
+    check_dispatches((&mut gpu, &mut cpu), "seed MLP walked", 8, true);
+    // Head only: no fc1 gradient, no input gradient.
+    gpu.set_frozen(0, true).unwrap();
+    cpu.set_frozen(0, true).unwrap();
+    check_dispatches((&mut gpu, &mut cpu), "head only", 5, false);
+    gpu.set_frozen(0, false).unwrap();
+    cpu.set_frozen(0, false).unwrap();
+    // DP-SGD: gather, 2 forward, softmax, fc2's input gradient, 2 norms, 2 clips, 2 dW+db, 2 noise,
+    // update.
+    let dp = DpConfig {
+        clip: 1.0,
+        noise: 1.1,
+        expected_lot: 32.0,
+        seed: 9,
+    };
+    gpu.set_privacy(Some(dp)).unwrap();
+    cpu.set_privacy(Some(dp)).unwrap();
+    check_dispatches((&mut gpu, &mut cpu), "DP-SGD", 14, false);
+    let clip_only = DpConfig { noise: 0.0, ..dp };
+    gpu.set_privacy(Some(clip_only)).unwrap();
+    cpu.set_privacy(Some(clip_only)).unwrap();
+    check_dispatches((&mut gpu, &mut cpu), "DP-SGD without noise", 12, false);
+}

@@ -160,6 +160,9 @@ fn split_k_and_wide_products_train_like_the_cpu_engine() {
     // gather, fc1 and fc2 forward, head, 3 × dW+db, fc2's input gradient, update: 9, and a second
     // dispatch for each of the three split products.
     assert_eq!(gpu.last_step_dispatches(), 9 + 3);
+    // The plan the train lesson announces after tuning is the one the step ran.
+    let shape = kernels::engine::StepShape::of(&model, batch as usize, opt.kind);
+    assert_eq!(gpu.step_plan(&shape).dispatches(), 9 + 3);
     let (lg, lc) = pollster::block_on(async {
         (
             gpu.take_losses().await.unwrap(),

@@ -11,10 +11,6 @@ use crate::messages::{MessageCode, WorkerMessage};
 use crate::protocol::{EngineAnnounce, EnginePreference, Protocol};
 use crate::ui::i18n::{Lang, Text, tx};
 
-/// Seconds of timed dispatches a lesson spends choosing its matrix-product kernel per shape on a GPU
-/// (`GpuEngine::tune`); `lesson-bench` tunes its bare engine the same way.
-pub const TUNE_SECONDS: f64 = 0.3;
-
 /// The CPU engine's name where an adapter's would stand (the browser's).
 pub const CPU_ADAPTER_WASM: Text = tx("CPU engine (wasm)", "CPU 引擎（wasm）");
 /// The CPU engine's name where an adapter's would stand (the native engine's).

@@ -2,6 +2,7 @@
 //! dispatch does it. Lessons list them to show that freezing skips work; `bench` counts dispatches.
 
 use super::OptimizerKind;
+use super::plan::{StepOptions, StepPlan};
 use crate::model::Mlp;
 
 /// One kernel launch of the last training step: what a lesson lists to show that freezing skips work.
@@ -51,6 +52,21 @@ pub enum Task {
         /// Layer.
         layer: usize,
     },
+    /// DP-SGD: each example's squared gradient norm over a layer.
+    ExampleNorms {
+        /// Layer.
+        layer: usize,
+    },
+    /// DP-SGD: a layer's per-example δ rows clipped and divided by the lot.
+    Clip {
+        /// Layer.
+        layer: usize,
+    },
+    /// DP-SGD: Gaussian noise added to a layer's gradients.
+    Noise {
+        /// Layer.
+        layer: usize,
+    },
     /// An optimiser update of a layer's weight or bias.
     Update {
         /// Layer.
@@ -91,6 +107,18 @@ impl Task {
             Task::ReluBackward { layer } => (
                 format!("ReLU backward below fc{}", layer + 1),
                 format!("fc{} 下方的 ReLU 反向传播", layer + 1),
+            ),
+            Task::ExampleNorms { layer } => (
+                format!("fc{} per-example gradient norms", layer + 1),
+                format!("fc{} 每个样本的梯度范数", layer + 1),
+            ),
+            Task::Clip { layer } => (
+                format!("clip fc{}'s per-example gradients", layer + 1),
+                format!("裁剪 fc{} 每个样本的梯度", layer + 1),
+            ),
+            Task::Noise { layer } => (
+                format!("add noise to fc{}'s gradients", layer + 1),
+                format!("给 fc{} 的梯度加噪声", layer + 1),
             ),
             Task::Update { layer, bias } => {
                 let tensor = if bias { "bias" } else { "weight" };
@@ -184,102 +212,15 @@ impl StepShape {
             .is_some_and(|&c| c <= crate::ops::head::MAX_CLASSES)
     }
 
-    /// The kernel launches of the step, in the order both engines run them, each with the GPU dispatch
-    /// that does it: gather; the forward products; the output layer's forward, softmax-cross-entropy
-    /// and input gradient (one `head.wgsl` dispatch for a narrow head); then per layer from the top the
-    /// weight gradient with the bias gradient in the same dispatch, and the input gradient through the
-    /// ReLU below while something trainable lies below (as [`Mlp::needs_input_grad`]); last, one
-    /// `update.wgsl` dispatch for every trainable tensor (it also writes the mean loss, so it runs even
-    /// when nothing trains). Frozen tensors appear nowhere.
+    /// The kernel launches of a plain step run whole (the head fused, frozen tensors skipped, no
+    /// DP-SGD, no split-K), in dispatch order: [`StepPlan::kernels`] of [`StepPlan::untuned`].
     pub fn launches(&self) -> Vec<KernelLaunch> {
-        let b = self.rows as u64;
-        let w = &self.widths;
-        let layers = w.len() - 1;
-        let top = layers - 1;
-        let trains_below = |l: usize| self.frozen[..l].iter().any(|&(w, b)| !w || !b);
-        let mut out: Vec<KernelLaunch> = Vec::new();
-        // `at`: the dispatch it joins; `None` starts the next one. Returns the dispatch used.
-        let mut push = |kernel, task, flops, at: Option<usize>| {
-            let next = out.iter().map(|k| k.dispatch + 1).max().unwrap_or(0);
-            let d = at.unwrap_or(next);
-            out.push(KernelLaunch::new(kernel, task, flops, d));
-            d
-        };
-        push("gather_normalize.wgsl", Task::Gather, b * w[0] as u64, None);
-        let gemm = "linear.wgsl::gemm";
-        for l in 0..top {
-            let flops = 2 * b * (w[l] * w[l + 1]) as u64;
-            push(gemm, Task::Forward { layer: l }, flops, None);
-        }
-        let (i, o) = (w[top] as u64, w[layers] as u64);
-        let fused = self.fused_head();
-        let head = if fused {
-            let d = push(
-                "head.wgsl",
-                Task::Forward { layer: top },
-                2 * b * i * o,
-                None,
-            );
-            push("head.wgsl", Task::Loss, 4 * b * o, Some(d));
-            Some(d)
-        } else {
-            push(gemm, Task::Forward { layer: top }, 2 * b * i * o, None);
-            push("softmax_cross_entropy.wgsl", Task::Loss, 4 * b * o, None);
-            None
-        };
-        for l in (0..layers).rev() {
-            let (i, o) = (w[l] as u64, w[l + 1] as u64);
-            let (weight_frozen, bias_frozen) = self.frozen[l];
-            let mut dw = None;
-            if !weight_frozen {
-                dw = Some(push(
-                    gemm,
-                    Task::WeightGradient { layer: l },
-                    2 * b * i * o,
-                    None,
-                ));
-            }
-            if !bias_frozen {
-                // FLAG_ROW_SUMS: in the weight gradient's dispatch when that runs, else on its own.
-                let kernel = if weight_frozen {
-                    "linear.wgsl::bias_grad"
-                } else {
-                    gemm
-                };
-                push(kernel, Task::BiasGradient { layer: l }, b * o, dw);
-            }
-            if !trains_below(l) {
-                break;
-            }
-            // The input gradient and the ReLU below in one dispatch: head.wgsl's for a fused head
-            // (which ran before the weight gradients; listed here in the chain rule's order).
-            let (kernel, at) = match head {
-                Some(d) if l == top => ("head.wgsl", Some(d)),
-                _ => (gemm, None),
-            };
-            let d = push(kernel, Task::InputGradient { layer: l }, 2 * b * i * o, at);
-            push(kernel, Task::ReluBackward { layer: l }, b * i, Some(d));
-        }
-        let mut update = None;
-        for l in 0..layers {
-            let (weight_frozen, bias_frozen) = self.frozen[l];
-            for (bias, frozen, n) in [
-                (false, weight_frozen, w[l] * w[l + 1]),
-                (true, bias_frozen, w[l + 1]),
-            ] {
-                if !frozen {
-                    let task = Task::Update { layer: l, bias };
-                    update = Some(push("update.wgsl", task, 4 * n as u64, update));
-                }
-            }
-        }
-        out
+        StepPlan::untuned(self, StepOptions::default()).kernels()
     }
 
-    /// GPU dispatches of the step: the distinct dispatches of [`StepShape::launches`], and the
-    /// update dispatch that writes the mean loss even when no tensor trains.
+    /// GPU dispatches of a plain step run whole, untuned: [`StepPlan::dispatches`].
     pub fn dispatches(&self) -> usize {
-        KernelLaunch::dispatches(&self.launches())
+        StepPlan::untuned(self, StepOptions::default()).dispatches()
     }
 }
 
@@ -314,10 +255,10 @@ mod tests {
                 (1, "linear.wgsl::gemm"),
                 (2, "head.wgsl"),
                 (2, "head.wgsl"),
-                (3, "linear.wgsl::gemm"),
-                (3, "linear.wgsl::gemm"),
                 (2, "head.wgsl"),
                 (2, "head.wgsl"),
+                (3, "linear.wgsl::gemm"),
+                (3, "linear.wgsl::gemm"),
                 (4, "linear.wgsl::gemm"),
                 (4, "linear.wgsl::gemm"),
                 (5, "update.wgsl"),

@@ -6,9 +6,11 @@ pub mod burn;
 pub mod cpu;
 pub mod gpu;
 mod launches;
+mod plan;
 
 pub use any::AnyEngine;
 pub use launches::{KernelLaunch, StepShape, Task};
+pub use plan::{Group, Launch, Pass, Privacy, StepOptions, StepPlan};
 
 use crate::dataset::{Dataset, Split};
 use crate::error::EngineError;
@@ -465,7 +467,8 @@ pub trait Engine {
     fn last_step_kernels(&self) -> Vec<KernelLaunch>;
 
     /// How many kernel dispatches the last training step took (`bench` prints it). By default one per
-    /// launch; the GPU engine fuses several launches into one dispatch.
+    /// launch; the GPU engine's is its step plan's ([`StepPlan::dispatches`]), which fuses several
+    /// launches into one dispatch and gives a split-K product two.
     fn last_step_dispatches(&self) -> usize {
         self.last_step_kernels().len()
     }

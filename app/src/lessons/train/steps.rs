@@ -322,7 +322,11 @@ impl Phase {
             Task::WeightGradient { .. }
             | Task::BiasGradient { .. }
             | Task::InputGradient { .. }
-            | Task::ReluBackward { .. } => Phase::Backward,
+            | Task::ReluBackward { .. }
+            // DP-SGD's clipping and noise run inside `loss.backward()`'s part of the step.
+            | Task::ExampleNorms { .. }
+            | Task::Clip { .. }
+            | Task::Noise { .. } => Phase::Backward,
             Task::Update { .. } => Phase::Step,
         }
     }

@@ -6,9 +6,9 @@ use crate::cpu_gemm::{Strided, sgemm};
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
     Engine, EngineError, EngineInfo, EngineKind, Evaluation, Freezing, InputGradient, KernelLaunch,
-    LayerGradients, OptimizerConfig, OptimizerKind, StepPart, StepShape, StepTrace,
-    TensorOptimizerState, check_data_fits, check_input_gradient_request, check_optimizer_state,
-    check_rows,
+    LayerGradients, OptimizerConfig, OptimizerKind, Privacy, StepOptions, StepPart, StepPlan,
+    StepShape, StepTrace, TensorOptimizerState, check_data_fits, check_input_gradient_request,
+    check_optimizer_state, check_rows,
 };
 use crate::model::Mlp;
 
@@ -80,8 +80,8 @@ pub struct CpuEngine {
     max_rows: usize,
     losses: Vec<f32>,
     last_optimizer: Option<OptimizerKind>,
-    /// What decided the last training step's work.
-    last_step: Option<StepShape>,
+    /// The plan of the last training step (the GPU engine's, untuned): its launch list.
+    last_plan: Option<StepPlan>,
     /// Flip/crop of training batches (the gather kernel's reference).
     augmentation: Option<gather_normalize::Augmentation>,
     /// Training steps taken (the augmentation's per-step seed).
@@ -132,7 +132,7 @@ impl CpuEngine {
             max_rows,
             losses: Vec::new(),
             last_optimizer: None,
-            last_step: None,
+            last_plan: None,
             augmentation: None,
             steps: 0,
             freezing: Freezing::Skip,
@@ -232,7 +232,10 @@ impl Engine for CpuEngine {
         part: StepPart,
     ) -> Result<(), EngineError> {
         if part == StepPart::Gather {
-            self.walk = Some(self.begin_step(rows, opt)?);
+            let mut step = self.begin_step(rows, opt)?;
+            // Walked part by part, the loss is a part of its own (the GPU runs the head unfused).
+            step.whole = false;
+            self.walk = Some(step);
             return Ok(());
         }
         crate::engine::check_part_order(self.walk.as_ref().map(|w| w.next), part)?;
@@ -362,9 +365,9 @@ impl Engine for CpuEngine {
     }
 
     fn last_step_kernels(&self) -> Vec<KernelLaunch> {
-        self.last_step
+        self.last_plan
             .as_ref()
-            .map_or_else(Vec::new, StepShape::launches)
+            .map_or_else(Vec::new, StepPlan::kernels)
     }
 
     fn set_augmentation(

@@ -22,6 +22,9 @@ pub(super) struct PendingStep {
     pub(super) next: StepPart,
     /// Steps taken before this one (DP-SGD's noise counter).
     pub(super) index: u64,
+    /// Run whole by `train_step` (not walked part by part): the GPU engine fuses its head, and the
+    /// launch list says so.
+    pub(super) whole: bool,
 }
 
 impl CpuEngine {
@@ -82,6 +85,7 @@ impl CpuEngine {
         self.steps += 1;
         Ok(PendingStep {
             index,
+            whole: true,
             rows: b,
             opt: *opt,
             x,
@@ -201,8 +205,19 @@ impl CpuEngine {
                 self.deltas = std::mem::take(&mut step.deltas);
                 self.labels = std::mem::take(&mut step.y);
                 self.rows = b;
-                // The same frozen flags and `needs_input_grad` decided the work done above.
-                self.last_step = Some(StepShape::of(&self.model, b, opt.kind));
+                // The same frozen flags and `needs_input_grad` decided the work done above; the
+                // launch list is the GPU engine's plan of this step (untuned: no split-K).
+                let options = StepOptions {
+                    fuse_head: step.whole,
+                    freezing: self.freezing,
+                    privacy: Privacy::of(self.dp.as_ref()),
+                    split_k: false,
+                };
+                let shape = StepShape::of(&self.model, b, opt.kind);
+                let same = |p: &StepPlan| p.shape == shape && p.options == options;
+                if !self.last_plan.as_ref().is_some_and(same) {
+                    self.last_plan = Some(StepPlan::untuned(&shape, options));
+                }
             }
         }
         step.next = part.next().unwrap_or(StepPart::Update);

@@ -5,8 +5,8 @@ use super::*;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
     Engine, EngineError, EngineInfo, Evaluation, Freezing, InputGradient, KernelLaunch,
-    LayerGradients, OptimizerConfig, StepPart, StepShape, StepTrace, TensorOptimizerState,
-    check_data_fits, check_input_gradient_request, check_optimizer_state, check_part_order,
+    LayerGradients, OptimizerConfig, StepPart, StepTrace, TensorOptimizerState, check_data_fits,
+    check_input_gradient_request, check_optimizer_state, check_part_order,
 };
 use crate::model::{Mlp, TensorKind};
 use crate::ops::{accuracy, gather_normalize, linear, softmax_cross_entropy};
@@ -43,9 +43,9 @@ impl Engine for GpuEngine {
 
     fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError> {
         self.walk = None;
-        let step = self.prepare_step(rows, opt)?;
-        let split = self.encode_parts(&step, &StepPart::ALL, true);
-        self.complete_step(&step, split)
+        let step = self.prepare_step(rows, opt, true)?;
+        let encoded = self.encode_parts(&step, &StepPart::ALL);
+        self.complete_step(&step, encoded)
     }
 
     fn train_step_part(
@@ -56,20 +56,21 @@ impl Engine for GpuEngine {
     ) -> Result<(), EngineError> {
         if part == StepPart::Gather {
             self.walk = None;
-            let step = self.prepare_step(rows, opt)?;
-            let split = self.encode_parts(&step, &[part], false);
-            self.walk = Some((step, StepPart::Forward, split));
+            // Walked part by part, the loss is a part of its own: the head runs unfused.
+            let step = self.prepare_step(rows, opt, false)?;
+            let encoded = self.encode_parts(&step, &[part]);
+            self.walk = Some((step, StepPart::Forward, encoded));
             return self.ctx.check();
         }
         check_part_order(self.walk.as_ref().map(|w| w.1), part)?;
-        let (step, _, split) = self.walk.take().expect("checked above");
-        let split = split + self.encode_parts(&step, &[part], false);
+        let (step, _, encoded) = self.walk.take().expect("checked above");
+        let encoded = encoded + self.encode_parts(&step, &[part]);
         match part.next() {
             Some(next) => {
-                self.walk = Some((step, next, split));
+                self.walk = Some((step, next, encoded));
                 self.ctx.check()
             }
-            None => self.complete_step(&step, split),
+            None => self.complete_step(&step, encoded),
         }
     }
 
@@ -273,8 +274,8 @@ impl Engine for GpuEngine {
             .collect();
         parts.push((&self.res.labels, 0, b as u64 * 4));
         parts.push((&self.res.loss_rows, 0, b as u64 * 4));
-        let shape = self.last_step.clone();
-        let computed = |l: usize| shape.as_ref().is_some_and(|s| s.computes_delta(l));
+        let plan = self.last_plan.clone();
+        let computed = |l: usize| plan.as_ref().is_some_and(|p| p.shape.computes_delta(l));
         for (l, (buf, &w)) in self.res.deltas.iter().zip(&widths[1..]).enumerate() {
             let len = if computed(l) { (b * w * 4) as u64 } else { 0 };
             parts.push((buf, 0, len));
@@ -325,15 +326,13 @@ impl Engine for GpuEngine {
     }
 
     fn last_step_kernels(&self) -> Vec<KernelLaunch> {
-        self.last_step
+        self.last_plan
             .as_ref()
-            .map_or_else(Vec::new, StepShape::launches)
+            .map_or_else(Vec::new, |p| p.kernels())
     }
 
     fn last_step_dispatches(&self) -> usize {
-        self.last_step
-            .as_ref()
-            .map_or(0, |s| s.dispatches() + self.last_split_dispatches)
+        self.last_plan.as_ref().map_or(0, |p| p.dispatches())
     }
 
     fn set_augmentation(

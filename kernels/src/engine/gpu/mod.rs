@@ -4,6 +4,7 @@
 //! asynchronous buffer mapping.
 
 mod arena;
+mod build;
 mod context;
 mod engine;
 mod pipelines;
@@ -15,7 +16,7 @@ mod tune;
 use wgpu::util::DeviceExt;
 
 use crate::dataset::{Dataset, Split};
-use crate::engine::{EngineError, EngineInfo, OptimizerKind, StepShape};
+use crate::engine::{EngineError, EngineInfo, OptimizerKind, StepPlan, StepShape};
 use crate::model::Mlp;
 use crate::ops::{accuracy, dp, gather_normalize, head, linear, softmax_cross_entropy, update};
 
@@ -24,7 +25,7 @@ pub use context::{AdapterOptions, GpuContext};
 use pipelines::Kernels;
 use resources::{DataBuffers, LayerBuffers, Packed, Resources, TensorBuffers};
 pub use runner::{KernelEntry, KernelRunner};
-pub use tune::{GemmProduct, GemmTiming};
+pub use tune::{GemmProduct, GemmTiming, TUNE_SECONDS};
 
 /// Steps whose losses are kept on the GPU between two reads.
 pub const LOSS_RING: usize = 4096;
@@ -47,17 +48,20 @@ pub struct GpuEngine {
     losses_read: u64,
     last_rows: usize,
     last_optimizer: Option<OptimizerKind>,
-    /// What decided the last training step's launches.
-    last_step: Option<StepShape>,
-    /// Second dispatches of the split-K products in the last training step.
-    last_split_dispatches: usize,
+    /// The plan of the steps now taken (built once per shape and options; dropped by a rebuild
+    /// and by tuning).
+    plan: Option<std::sync::Arc<StepPlan>>,
+    /// The plan of the last completed training step: its launch list and dispatch count.
+    last_plan: Option<std::sync::Arc<StepPlan>>,
+    /// Dispatches the encoder issued in the last completed training step.
+    last_encoded: usize,
     /// Flip/crop of training batches in the gather kernel.
     augmentation: Option<gather_normalize::Augmentation>,
     /// What a step does with frozen tensors.
     freezing: crate::engine::Freezing,
     /// DP-SGD's settings (`None`: plain steps).
     dp: Option<dp::DpConfig>,
-    /// A step walked one part at a time: its settings, the part it runs next, its split dispatches.
+    /// A step walked one part at a time: its settings, the part it runs next, the dispatches issued.
     walk: Option<(step::PreparedStep, crate::engine::StepPart, usize)>,
 }
 
@@ -135,8 +139,9 @@ impl GpuEngine {
             losses_read: 0,
             last_rows: 0,
             last_optimizer: None,
-            last_step: None,
-            last_split_dispatches: 0,
+            plan: None,
+            last_plan: None,
+            last_encoded: 0,
             augmentation: None,
             freezing: crate::engine::Freezing::Skip,
             dp: None,
@@ -149,6 +154,12 @@ impl GpuEngine {
     /// The device context.
     pub fn context(&self) -> &GpuContext {
         &self.ctx
+    }
+
+    /// Dispatches the encoder issued in the last completed training step, counted as it issued
+    /// them (tests compare the count with the step's plan, [`crate::engine::Engine::last_step_dispatches`]).
+    pub fn last_step_encoded(&self) -> usize {
+        self.last_encoded
     }
 
     fn check_size(ctx: &GpuContext, what: &str, bytes: usize) -> Result<(), EngineError> {
@@ -164,411 +175,6 @@ impl GpuEngine {
             });
         }
         Ok(())
-    }
-
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "one private constructor of all shape-dependent resources"
-    )]
-    fn build(
-        ctx: &GpuContext,
-        k: &Kernels,
-        model: &Mlp,
-        max_rows: usize,
-        eval_capacity: usize,
-        train: Option<&DataBuffers>,
-        test: Option<&DataBuffers>,
-        [empty, empty_out]: [&wgpu::Buffer; 2],
-    ) -> Result<Resources, EngineError> {
-        let device = &ctx.device;
-        let widths = model.widths();
-        for (i, &w) in widths.iter().enumerate() {
-            Self::check_size(
-                ctx,
-                &format!("activations of width {w} (layer {i})"),
-                max_rows * w * 4,
-            )?;
-        }
-        // Every tensor at an offset a storage binding may start at, in one buffer per kind.
-        let align = (ctx.device.limits().min_storage_buffer_offset_alignment as usize / 4).max(1);
-        let mut packed_len = 0;
-        let offsets: Vec<[usize; 2]> = model
-            .layers
-            .iter()
-            .map(|l| {
-                [l.weight.len(), l.bias.len()].map(|n| {
-                    let at = packed_len;
-                    packed_len = (at + n).next_multiple_of(align);
-                    at
-                })
-            })
-            .collect();
-        Self::check_size(ctx, "the model's parameters", packed_len * 4)?;
-        // The update dispatches one dimension of workgroups, one per chunk of a tensor.
-        let groups = ctx.device.limits().max_compute_workgroups_per_dimension as usize;
-        let chunks = packed_len / update::CHUNK as usize + 2 * model.layers.len();
-        if chunks > groups {
-            return Err(EngineError::Limit {
-                what: format!(
-                    "the update dispatch ({} values a workgroup, one dimension)",
-                    update::CHUNK
-                ),
-                needed: packed_len as u64,
-                allowed: (groups * update::CHUNK as usize) as u64,
-            });
-        }
-        let nl = model.layers.len();
-        let update_blocks = UniformArena::blocks(device, size_of::<update::UpdateParams>());
-        let mut arena = UniformArena::new(device, nl * 5 + 8 + update_blocks);
-        let acts: Vec<wgpu::Buffer> = widths
-            .iter()
-            .enumerate()
-            .map(|(i, &w)| storage(device, &format!("activations {i}"), max_rows * w * 4))
-            .collect();
-        let grads: Vec<Option<wgpu::Buffer>> = widths
-            .iter()
-            .enumerate()
-            .map(|(i, &w)| {
-                (i > 0).then(|| {
-                    storage(
-                        device,
-                        &format!("activation gradients {i}"),
-                        max_rows * w * 4,
-                    )
-                })
-            })
-            .collect();
-        // Split-K's partial sums: SPLITS slices of the widest forward or input-gradient output. Without
-        // room for them (a huge batch), no product is split.
-        let split_floats =
-            linear::SPLITS as usize * max_rows * widths.iter().copied().max().unwrap_or(1);
-        let scratch = (Self::check_size(ctx, "split-K scratch", split_floats * 4).is_ok()
-            && max_rows <= ctx.device.limits().max_compute_workgroups_per_dimension as usize)
-            .then(|| storage(device, "split-K partial sums", split_floats * 4));
-        let labels = storage(device, "batch labels", max_rows * 4);
-        let indices = storage(device, "batch indices", max_rows * 4);
-        let loss_rows = storage(device, "per-row losses", max_rows * 4);
-        let loss_log = storage(device, "loss ring", LOSS_RING * 4);
-        let predictions = storage(device, "test predictions", eval_capacity * 4);
-        let eval_losses = storage(device, "test losses", eval_capacity * 4);
-        let correct = storage(device, "correct count", 4);
-        let norms = storage(device, "per-example gradient norms", max_rows * 4);
-
-        let mut initial = vec![0f32; packed_len];
-        for (l, [w, b]) in model.layers.iter().zip(&offsets) {
-            initial[*w..*w + l.weight.len()].copy_from_slice(&l.weight);
-            initial[*b..*b + l.bias.len()].copy_from_slice(&l.bias);
-        }
-        let packed = Packed {
-            param: storage_init(device, "parameters", bytemuck::cast_slice(&initial)),
-            grad: storage(device, "parameter gradients", packed_len * 4),
-            m: storage(device, "optimiser moment 1", packed_len * 4),
-            v: storage(device, "optimiser moment 2", packed_len * 4),
-            len: packed_len,
-        };
-        let tensor = |offset: usize, values: &[f32], frozen: bool| TensorBuffers {
-            offset,
-            len: values.len(),
-            steps: 0,
-            frozen,
-            computed: false,
-        };
-
-        let mut layers = Vec::with_capacity(nl);
-        for (l, layer) in model.layers.iter().enumerate() {
-            let weight = tensor(offsets[l][0], &layer.weight, layer.weight_frozen);
-            let bias = tensor(offsets[l][1], &layer.bias, layer.bias_frozen);
-            let (fwd_slot, dw_slot, db_slot, dx_slot) =
-                (arena.alloc(), arena.alloc(), arena.alloc(), arena.alloc());
-            let gl = |label: &str, res: Vec<(&str, wgpu::BindingResource<'_>)>| {
-                k.bind_group(
-                    device,
-                    &linear::SHADER,
-                    &format!("fc{} {label}", l + 1),
-                    res,
-                )
-            };
-            let g_out = grads[l + 1]
-                .as_ref()
-                .expect("every layer output has a gradient buffer");
-            let fwd_group = gl(
-                "forward",
-                vec![
-                    ("p", arena.binding(fwd_slot)),
-                    ("a", acts[l].as_entire_binding()),
-                    ("b", weight.slice(&packed.param)),
-                    ("bias", bias.slice(&packed.param)),
-                    ("c", acts[l + 1].as_entire_binding()),
-                    ("sums", empty_out.as_entire_binding()),
-                ],
-            );
-            let dw_group = gl(
-                "weight grad",
-                vec![
-                    ("p", arena.binding(dw_slot)),
-                    ("a", g_out.as_entire_binding()),
-                    ("b", acts[l].as_entire_binding()),
-                    ("bias", empty.as_entire_binding()),
-                    ("c", weight.slice(&packed.grad)),
-                    // FLAG_ROW_SUMS: the bias gradient comes out of the same dispatch.
-                    ("sums", bias.slice(&packed.grad)),
-                ],
-            );
-            let db_group = gl(
-                "bias grad",
-                vec![
-                    ("p", arena.binding(db_slot)),
-                    ("a", g_out.as_entire_binding()),
-                    ("b", empty.as_entire_binding()),
-                    ("bias", empty.as_entire_binding()),
-                    ("c", bias.slice(&packed.grad)),
-                    ("sums", empty_out.as_entire_binding()),
-                ],
-            );
-            let dx_group = grads[l].as_ref().map(|g_in| {
-                gl(
-                    "input grad",
-                    vec![
-                        ("p", arena.binding(dx_slot)),
-                        ("a", g_out.as_entire_binding()),
-                        ("b", weight.slice(&packed.param)),
-                        // FLAG_RELU_MASK: the ReLU below, backward, in the same dispatch.
-                        ("bias", acts[l].as_entire_binding()),
-                        ("c", g_in.as_entire_binding()),
-                        ("sums", empty_out.as_entire_binding()),
-                    ],
-                )
-            });
-            // Split-K: the same product into the scratch, then the reduction with the epilogue into the
-            // output (the same uniform slot serves both passes).
-            let split = |slot: UniformSlot,
-                         x: wgpu::BindingResource<'_>,
-                         third: wgpu::BindingResource<'_>,
-                         out: wgpu::BindingResource<'_>| {
-                scratch.as_ref().map(|scratch| {
-                    (
-                        gl(
-                            "split-K partial sums",
-                            vec![
-                                ("p", arena.binding(slot)),
-                                ("a", x),
-                                ("b", weight.slice(&packed.param)),
-                                ("bias", empty.as_entire_binding()),
-                                ("c", scratch.as_entire_binding()),
-                                ("sums", empty_out.as_entire_binding()),
-                            ],
-                        ),
-                        gl(
-                            "split-K reduction",
-                            vec![
-                                ("p", arena.binding(slot)),
-                                ("a", scratch.as_entire_binding()),
-                                ("b", empty.as_entire_binding()),
-                                ("bias", third),
-                                ("c", out),
-                                ("sums", empty_out.as_entire_binding()),
-                            ],
-                        ),
-                    )
-                })
-            };
-            let fwd_split = split(
-                fwd_slot,
-                acts[l].as_entire_binding(),
-                bias.slice(&packed.param),
-                acts[l + 1].as_entire_binding(),
-            );
-            let dx_split = grads[l].as_ref().and_then(|g_in| {
-                split(
-                    dx_slot,
-                    g_out.as_entire_binding(),
-                    acts[l].as_entire_binding(),
-                    g_in.as_entire_binding(),
-                )
-            });
-            let dp_slot = arena.alloc_bytes(size_of::<dp::DpParams>());
-            let dp_group = k.bind_group(
-                device,
-                &dp::SHADER,
-                &format!("fc{} DP-SGD", l + 1),
-                vec![
-                    ("p", arena.binding(dp_slot)),
-                    ("delta", g_out.as_entire_binding()),
-                    ("act", acts[l].as_entire_binding()),
-                    ("norms", norms.as_entire_binding()),
-                    ("grad", packed.grad.as_entire_binding()),
-                ],
-            );
-            layers.push(LayerBuffers {
-                in_f: layer.in_features,
-                out_f: layer.out_features,
-                weight,
-                bias,
-                fwd_slot,
-                dw_slot,
-                db_slot,
-                dx_slot,
-                fwd_group,
-                dw_group,
-                db_group,
-                dx_group,
-                fwd_split,
-                dx_split,
-                dp_slot,
-                dp_group,
-            });
-        }
-        // The fused output layer (head.wgsl) for heads narrow enough to keep their logits in registers.
-        let head = (model.classes() <= head::MAX_CLASSES).then(|| {
-            let slot = arena.alloc();
-            let top = &layers[nl - 1];
-            let below = if nl >= 2 {
-                grads[nl - 1].as_ref()
-            } else {
-                None
-            };
-            let group = k.bind_group(
-                device,
-                &head::SHADER,
-                "fused head",
-                vec![
-                    ("p", arena.binding(slot)),
-                    ("x", acts[nl - 1].as_entire_binding()),
-                    ("w", top.weight.slice(&packed.param)),
-                    ("bias", top.bias.slice(&packed.param)),
-                    ("labels", labels.as_entire_binding()),
-                    ("logits", acts[nl].as_entire_binding()),
-                    ("loss_rows", loss_rows.as_entire_binding()),
-                    (
-                        "dlogits",
-                        grads[nl]
-                            .as_ref()
-                            .expect("logits have a gradient buffer")
-                            .as_entire_binding(),
-                    ),
-                    ("dx", below.unwrap_or(empty_out).as_entire_binding()),
-                ],
-            );
-            (slot, group)
-        });
-        let update_slot = arena.alloc_bytes(size_of::<update::UpdateParams>());
-        let update_group = k.bind_group(
-            device,
-            &update::SHADER,
-            "update",
-            vec![
-                ("p", arena.binding(update_slot)),
-                ("grad", packed.grad.as_entire_binding()),
-                ("loss_rows", loss_rows.as_entire_binding()),
-                ("param", packed.param.as_entire_binding()),
-                ("m", packed.m.as_entire_binding()),
-                ("v", packed.v.as_entire_binding()),
-                ("loss_log", loss_log.as_entire_binding()),
-            ],
-        );
-        // ∂/∂x of the inputs (attacks, saliency): layer 0's input-gradient product, with no ReLU below
-        // (its uniform slot is layer 0's, which training never uses).
-        let input_grad = storage(device, "input gradients", max_rows * widths[0] * 4);
-        let input_grad_group = k.bind_group(
-            device,
-            &linear::SHADER,
-            "fc1 input grad (to the inputs)",
-            vec![
-                ("p", arena.binding(layers[0].dx_slot)),
-                (
-                    "a",
-                    grads[1]
-                        .as_ref()
-                        .expect("every layer output has a gradient buffer")
-                        .as_entire_binding(),
-                ),
-                ("b", layers[0].weight.slice(&packed.param)),
-                ("bias", empty.as_entire_binding()),
-                ("c", input_grad.as_entire_binding()),
-                ("sums", empty_out.as_entire_binding()),
-            ],
-        );
-        let softmax_slot = arena.alloc();
-        let softmax_group = k.bind_group(
-            device,
-            &softmax_cross_entropy::SHADER,
-            "softmax cross-entropy",
-            vec![
-                ("p", arena.binding(softmax_slot)),
-                ("logits", acts[nl].as_entire_binding()),
-                ("labels", labels.as_entire_binding()),
-                ("loss_rows", loss_rows.as_entire_binding()),
-                (
-                    "dlogits",
-                    grads[nl]
-                        .as_ref()
-                        .expect("logits have a gradient buffer")
-                        .as_entire_binding(),
-                ),
-            ],
-        );
-        let accuracy_slot = arena.alloc();
-        let accuracy_group = k.bind_group(
-            device,
-            &accuracy::SHADER,
-            "accuracy",
-            vec![
-                ("p", arena.binding(accuracy_slot)),
-                ("logits", acts[nl].as_entire_binding()),
-                ("labels", labels.as_entire_binding()),
-                ("predictions", predictions.as_entire_binding()),
-                ("correct", correct.as_entire_binding()),
-            ],
-        );
-        let gather_group =
-            |label: &str, slot: UniformSlot, data: Option<&DataBuffers>, arena: &UniformArena| {
-                let (px, lb) = data.map_or((empty, empty), |d| (&d.pixels, &d.labels));
-                k.bind_group(
-                    device,
-                    &gather_normalize::SHADER,
-                    label,
-                    vec![
-                        ("p", arena.binding(slot)),
-                        ("pixels", px.as_entire_binding()),
-                        ("labels", lb.as_entire_binding()),
-                        ("indices", indices.as_entire_binding()),
-                        ("x", acts[0].as_entire_binding()),
-                        ("y", labels.as_entire_binding()),
-                    ],
-                )
-            };
-        let gather_train_slot = arena.alloc();
-        let gather_test_slot = arena.alloc();
-        let gather_train_group = gather_group("gather train", gather_train_slot, train, &arena);
-        let gather_test_group = gather_group("gather test", gather_test_slot, test, &arena);
-        Ok(Resources {
-            arena,
-            packed,
-            layers,
-            acts,
-            deltas: grads.into_iter().flatten().collect(),
-            labels,
-            indices,
-            loss_rows,
-            loss_log,
-            predictions,
-            eval_losses,
-            correct,
-            norms,
-            input_grad,
-            input_grad_group,
-            head,
-            update_slot,
-            update_group,
-            softmax_slot,
-            softmax_group,
-            accuracy_slot,
-            accuracy_group,
-            gather_train_slot,
-            gather_test_slot,
-            gather_train_group,
-            gather_test_group,
-        })
     }
 
     /// Recreates the shape-dependent resources. With `keep_parameters`, parameters, optimiser state and
@@ -611,6 +217,8 @@ impl GpuEngine {
         }
         self.ctx.queue.submit([enc.finish()]);
         self.res = res;
+        // Room for split-K may have changed with the batch size.
+        self.plan = None;
         self.last_rows = 0;
         self.ctx.check()
     }

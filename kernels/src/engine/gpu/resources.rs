@@ -1,8 +1,10 @@
 //! The buffers of a model on the GPU: per tensor, per layer, per split, and everything a step needs.
 
 use super::*;
+use crate::engine::{Group, Pass};
 
 /// Per-tensor GPU state: where the tensor lies in the packed buffers ([`Packed`]).
+#[derive(Clone)]
 pub(super) struct TensorBuffers {
     /// First element in the packed buffers (aligned for binding a slice of them).
     pub(super) offset: usize,
@@ -79,6 +81,48 @@ impl LayerBuffers {
     /// dX = dY·W at `rows` rows, through the ReLU below (its activation is the mask).
     pub(super) fn grad_input_params(&self, rows: u32) -> linear::GemmParams {
         linear::GemmParams::grad_input(rows, self.in_f as u32, self.out_f as u32).with_relu_mask()
+    }
+}
+
+impl Resources {
+    /// The bind group a launch of the step's plan binds.
+    pub(super) fn group(&self, group: Group) -> &wgpu::BindGroup {
+        fn split(s: &Option<(wgpu::BindGroup, wgpu::BindGroup)>, pass: Pass) -> &wgpu::BindGroup {
+            let (partial, reduce) = s
+                .as_ref()
+                .expect("a split pass is planned only with room for it");
+            if pass == Pass::Partial {
+                partial
+            } else {
+                reduce
+            }
+        }
+        match group {
+            Group::Gather => &self.gather_train_group,
+            Group::Forward { layer, pass } => match pass {
+                Pass::Whole => &self.layers[layer].fwd_group,
+                _ => split(&self.layers[layer].fwd_split, pass),
+            },
+            Group::WeightGradient { layer } => &self.layers[layer].dw_group,
+            Group::BiasGradient { layer } => &self.layers[layer].db_group,
+            Group::InputGradient { layer, pass } => match pass {
+                Pass::Whole => self.layers[layer]
+                    .dx_group
+                    .as_ref()
+                    .expect("layers above the first have an input-gradient bind group"),
+                _ => split(&self.layers[layer].dx_split, pass),
+            },
+            Group::Head => {
+                &self
+                    .head
+                    .as_ref()
+                    .expect("a fused head is planned only when built")
+                    .1
+            }
+            Group::Softmax => &self.softmax_group,
+            Group::Dp { layer } => &self.layers[layer].dp_group,
+            Group::Update => &self.update_group,
+        }
     }
 }
 

@@ -2,30 +2,35 @@
 //! counted — so that `train_step` encodes all five parts in one submission and `train_step_part`
 //! submits them one at a time (a lesson lights each line of the loop as its part runs).
 
+use std::sync::Arc;
+
 use super::*;
-use crate::engine::{Freezing, OptimizerConfig, StepPart, check_dp_trainable, check_rows};
+use crate::engine::{
+    Freezing, OptimizerConfig, Privacy, StepOptions, StepPart, StepPlan, check_dp_trainable,
+    check_rows,
+};
 use crate::ops::dp;
 use crate::ops::optim::TensorStep;
 
-/// A step's settings, written to the queue before its kernels are encoded.
+/// A step's settings, written to the queue before its kernels are encoded, and its plan.
 pub(super) struct PreparedStep {
     rows: usize,
-    top: usize,
-    head_params: head::HeadParams,
-    update_params: update::UpdateParams,
+    /// The dispatches the encoder issues, part by part.
+    plan: Arc<StepPlan>,
     /// The optimiser changed: its state is cleared before the update.
     reset_state: bool,
     /// Byte ranges of frozen tensors' gradients cleared before the update (`Freezing::ZeroGradient`).
     zeroed: Vec<(u64, u64)>,
-    kind: OptimizerKind,
 }
 
 impl GpuEngine {
-    /// Checks the step, writes its uniforms (gather, loss, head, update) and its rows to the queue.
+    /// Checks the step, writes its uniforms (gather, loss, head, update) and its rows to the queue,
+    /// and takes its plan (`fuse_head`: the step runs whole, see [`StepOptions::fuse_head`]).
     pub(super) fn prepare_step(
         &mut self,
         rows: &[u32],
         opt: &OptimizerConfig,
+        fuse_head: bool,
     ) -> Result<PreparedStep, EngineError> {
         opt.validate()?;
         self.ctx.check()?;
@@ -128,29 +133,53 @@ impl GpuEngine {
 
         Ok(PreparedStep {
             rows: b,
-            top,
-            head_params,
-            update_params,
+            plan: self.plan_for(b, opt.kind, fuse_head),
             reset_state,
             zeroed,
-            kind: opt.kind,
         })
     }
 
-    /// Encodes `parts` of a prepared step in one compute pass and submits it; returns the split-K
-    /// products' second dispatches. `fused`: the output layer's product, the loss and its δ in one
-    /// `head.wgsl` dispatch (when the head is narrow enough) — only when Forward and Loss are encoded
-    /// together.
-    pub(super) fn encode_parts(
-        &self,
-        step: &PreparedStep,
-        parts: &[StepPart],
-        fused: bool,
-    ) -> usize {
-        let b = step.rows;
-        let top = step.top;
-        // DP-SGD needs the logits' δ unscaled, which head.wgsl does not give: the two-dispatch path.
-        let fused = fused && self.res.head.is_some() && self.dp.is_none();
+    /// The plan of a step of `rows` rows: the cached one while the shape and options hold, else a
+    /// new one with each product on the kernel the context chose for it. A tuning that changes a
+    /// choice drops the cache (`tune`).
+    fn plan_for(&mut self, rows: usize, kind: OptimizerKind, fuse_head: bool) -> Arc<StepPlan> {
+        let shape = StepShape::of(&self.model, rows, kind);
+        let options = self.step_options(fuse_head);
+        if let Some(plan) = &self.plan
+            && plan.shape == shape
+            && plan.options == options
+        {
+            return plan.clone();
+        }
+        let plan = Arc::new(self.plan_with(&shape, options));
+        self.plan = Some(plan.clone());
+        plan
+    }
+
+    /// What besides the shape decides this engine's launches now.
+    fn step_options(&self, fuse_head: bool) -> StepOptions {
+        StepOptions {
+            fuse_head,
+            freezing: self.freezing,
+            privacy: Privacy::of(self.dp.as_ref()),
+            split_k: self.res.layers[0].fwd_split.is_some(),
+        }
+    }
+
+    fn plan_with(&self, shape: &StepShape, options: StepOptions) -> StepPlan {
+        StepPlan::new(shape, options, &|p| self.ctx.gemm_variant(p))
+    }
+
+    /// The plan of a whole training step of `shape` on this engine: its freezing, DP-SGD and room for
+    /// split-K, and each product on the kernel its context chose (after [`GpuEngine::tune`], the
+    /// dispatches a step will take).
+    pub fn step_plan(&self, shape: &StepShape) -> StepPlan {
+        self.plan_with(shape, self.step_options(true))
+    }
+
+    /// Encodes the launches of `parts` from the step's plan in one compute pass and submits it;
+    /// returns the dispatches it issued.
+    pub(super) fn encode_parts(&self, step: &PreparedStep, parts: &[StepPart]) -> usize {
         let mut enc = self
             .ctx
             .device
@@ -167,148 +196,36 @@ impl GpuEngine {
                 enc.clear_buffer(&self.res.packed.grad, offset, Some(bytes));
             }
         }
-        // Split-K products take a second dispatch each (counted for `last_step_dispatches`).
-        let mut split_dispatches = 0;
+        let mut dispatches = 0;
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("train step"),
                 timestamp_writes: None,
             });
             let k = self.ctx.kernels();
-            for &part in parts {
-                match part {
-                    StepPart::Gather => {
-                        self.encode_gather(&mut pass, &self.res.gather_train_group, b)
-                    }
-                    StepPart::Forward => {
-                        // Every layer but the last when head.wgsl computes the last with the loss.
-                        let layers = if fused { top } else { top + 1 };
-                        split_dispatches += self.encode_forward(&mut pass, b, layers) - layers;
-                    }
-                    StepPart::Loss => {
-                        if let (true, Some((_, group))) = (fused, &self.res.head) {
-                            pass.set_bind_group(0, group, &[]);
-                            pass.set_pipeline(k.pipeline(head::MAIN));
-                            let (x, y, z) = step.head_params.workgroups();
-                            pass.dispatch_workgroups(x, y, z);
-                        } else {
-                            pass.set_bind_group(0, &self.res.softmax_group, &[]);
-                            pass.set_pipeline(k.pipeline(softmax_cross_entropy::ROWS));
-                            pass.dispatch_workgroups(
-                                (b as u32).div_ceil(softmax_cross_entropy::ROWS_WORKGROUP),
-                                1,
-                                1,
-                            );
-                        }
-                    }
-                    StepPart::Backward if self.dp.is_some() => {
-                        split_dispatches += self.encode_backward_dp(&mut pass, b, top);
-                    }
-                    StepPart::Backward => {
-                        split_dispatches += self.encode_backward(&mut pass, b, top, fused);
-                    }
-                    StepPart::Update => {
-                        // Every trainable tensor's update and the batch's mean loss, in one dispatch.
-                        pass.set_pipeline(k.pipeline(step.kind.kernel()));
-                        pass.set_bind_group(0, &self.res.update_group, &[]);
-                        let (x, y, z) = step.update_params.workgroups();
-                        pass.dispatch_workgroups(x, y, z);
-                    }
-                }
+            for launch in step.plan.of_parts(parts) {
+                pass.set_pipeline(k.pipeline(launch.entry));
+                pass.set_bind_group(0, self.res.group(launch.group), &[]);
+                let (x, y, z) = launch.workgroups;
+                pass.dispatch_workgroups(x, y, z);
+                dispatches += 1;
             }
         }
         self.ctx.queue.submit([enc.finish()]);
-        split_dispatches
-    }
-
-    /// The backward products from the top layer down; returns the split-K second dispatches.
-    fn encode_backward(
-        &self,
-        pass: &mut wgpu::ComputePass<'_>,
-        b: usize,
-        top: usize,
-        fused: bool,
-    ) -> usize {
-        let k = self.ctx.kernels();
-        let mut split_dispatches = 0;
-        for (l, layer) in self.res.layers.iter().enumerate().rev() {
-            let o = layer.out_f as u32;
-            if !layer.weight.frozen {
-                // With a trainable bias this dispatch also writes its gradient (FLAG_ROW_SUMS).
-                let p = layer.grad_weight_params(b as u32);
-                self.encode_product(pass, &p, &layer.dw_group, None);
-            } else if !layer.bias.frozen {
-                pass.set_pipeline(k.pipeline(linear::BIAS_GRAD));
-                pass.set_bind_group(0, &layer.db_group, &[]);
-                pass.dispatch_workgroups(o.div_ceil(linear::BIAS_GRAD_WORKGROUP), 1, 1);
-            }
-            if !self.model.needs_input_grad(l) {
-                break;
-            }
-            if l == top && fused {
-                continue; // head.wgsl wrote this layer's input gradient
-            }
-            let dx = layer
-                .dx_group
-                .as_ref()
-                .expect("layers above the first have an input-gradient bind group");
-            let p = layer.grad_input_params(b as u32);
-            split_dispatches += self.encode_product(pass, &p, dx, layer.dx_split.as_ref()) - 1;
-        }
-        split_dispatches
-    }
-
-    /// DP-SGD's backward: every layer's δ (the input-gradient chain), each example's squared norm over
-    /// all layers, the δ rows clipped and divided by the lot, then the weight and bias gradients and
-    /// the noise. Returns the split-K second dispatches.
-    fn encode_backward_dp(&self, pass: &mut wgpu::ComputePass<'_>, b: usize, top: usize) -> usize {
-        let k = self.ctx.kernels();
-        let mut split_dispatches = 0;
-        for l in (1..=top).rev() {
-            let layer = &self.res.layers[l];
-            let dx = layer
-                .dx_group
-                .as_ref()
-                .expect("layers above the first have an input-gradient bind group");
-            let p = layer.grad_input_params(b as u32);
-            split_dispatches += self.encode_product(pass, &p, dx, layer.dx_split.as_ref()) - 1;
-        }
-        pass.set_pipeline(k.pipeline(dp::NORMS));
-        for layer in self.res.layers.iter().rev() {
-            pass.set_bind_group(0, &layer.dp_group, &[]);
-            pass.dispatch_workgroups((b as u32).div_ceil(dp::NORMS_WORKGROUP), 1, 1);
-        }
-        let groups = |n: usize| (n as u32).div_ceil(dp::STRIDE_WORKGROUP).clamp(1, 4096);
-        pass.set_pipeline(k.pipeline(dp::SCALE));
-        for layer in &self.res.layers {
-            pass.set_bind_group(0, &layer.dp_group, &[]);
-            pass.dispatch_workgroups(groups(b * layer.out_f), 1, 1);
-        }
-        for layer in &self.res.layers {
-            let p = layer.grad_weight_params(b as u32);
-            self.encode_product(pass, &p, &layer.dw_group, None);
-        }
-        if self.dp.is_some_and(|d| d.noise > 0.0) {
-            pass.set_pipeline(k.pipeline(dp::NOISE));
-            for layer in &self.res.layers {
-                pass.set_bind_group(0, &layer.dp_group, &[]);
-                pass.dispatch_workgroups(groups(layer.weight.len + layer.bias.len), 1, 1);
-            }
-        }
-        split_dispatches
+        dispatches
     }
 
     /// Counts a step whose every part has been submitted.
+    /// `encoded`: the dispatches its parts issued.
     pub(super) fn complete_step(
         &mut self,
         step: &PreparedStep,
-        split_dispatches: usize,
+        encoded: usize,
     ) -> Result<(), EngineError> {
         self.steps += 1;
         self.last_rows = step.rows;
-        // The same frozen flags and `needs_input_grad` decided the dispatches encoded.
-        self.last_step = Some(StepShape::of(&self.model, step.rows, step.kind));
-        self.last_split_dispatches = split_dispatches;
+        self.last_plan = Some(step.plan.clone());
+        self.last_encoded = encoded;
         self.ctx.check()
     }
 }

@@ -4,6 +4,10 @@
 use super::*;
 use crate::ops::linear::{GemmParams, GemmVariant};
 
+/// Seconds of timed dispatches [`GpuEngine::tune`] spends choosing a matrix-product kernel per shape:
+/// the lessons' budget, `lesson-bench`'s, and `bench --tune-budget`'s default.
+pub const TUNE_SECONDS: f64 = 0.3;
+
 /// Which of a layer's three products.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum GemmProduct {
@@ -112,6 +116,8 @@ impl GpuEngine {
     ) -> Result<Vec<GemmTiming>, EngineError> {
         let rows = rows.clamp(1, self.max_rows);
         let started = clock();
+        // The step's plan names each product's kernel: the next step plans with the new choices.
+        self.plan = None;
         self.set_rows(rows, None, self.res.gather_train_slot, 0, true);
         self.res.arena.flush(&self.ctx.queue);
         type Owned = (

@@ -159,7 +159,7 @@ impl Worker {
         let out = self.out.clone();
         if let Some(e) = s.engine.as_gpu() {
             let timings = e
-                .tune(s.config.batch, &now, crate::runtime::engine::TUNE_SECONDS)
+                .tune(s.config.batch, &now, kernels::engine::gpu::TUNE_SECONDS)
                 .await?;
             // This lesson never freezes a layer.
             let widths = e.widths();
@@ -169,13 +169,9 @@ impl Worker {
                 frozen: vec![(false, false); widths.len() - 1],
                 widths,
             };
-            // A product split over K takes a second dispatch.
-            let splits = timings
-                .iter()
-                .filter(|t| t.chosen == kernels::ops::linear::GemmVariant::Split)
-                .count();
             out.post(&TrEvent::Kernels {
-                dispatches: shape.dispatches() + splits,
+                // The step plan with the kernels just chosen (a split product takes two dispatches).
+                dispatches: e.step_plan(&shape).dispatches(),
                 products: timings
                     .iter()
                     .map(|t| GemmChoice {
