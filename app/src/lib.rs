@@ -8,6 +8,7 @@
     dead_code,
     reason = "the modules are the binary's; documented there, and the page half is unused natively"
 )]
+#![warn(clippy::too_many_lines)]
 
 pub mod cited;
 pub mod class;

@@ -13,6 +13,7 @@ mod hardware;
 mod overfit;
 mod overfit_text;
 mod page;
+mod panels;
 pub mod protocol;
 mod resume;
 mod state;

@@ -189,6 +189,31 @@ impl State {
         self.speed.set(0.0);
     }
 
+    /// The overfitting experiment's news.
+    fn overfit_event(&self, event: OverfitEvent) {
+        self.overfit.update(|o| match event {
+            OverfitEvent::Began(plan) => {
+                *o = OverfitView {
+                    plan: Some(plan),
+                    running: true,
+                    finished: std::mem::take(&mut o.finished),
+                    ..OverfitView::default()
+                }
+            }
+            OverfitEvent::Epoch { metrics, left } => o.epochs.push((metrics, left)),
+            OverfitEvent::Stopped(outcome) => {
+                if let Some(plan) = &o.plan {
+                    o.finished.extend(super::overfit_text::RunSummary::of(
+                        plan, &o.epochs, &outcome,
+                    ));
+                }
+                o.outcome = Some(outcome);
+                o.running = false;
+            }
+            OverfitEvent::Cancelled => o.running = false,
+        });
+    }
+
     fn apply(&self, event: TrEvent) {
         match event {
             TrEvent::Phase {
@@ -210,27 +235,7 @@ impl State {
                     ms,
                 });
             }),
-            TrEvent::Overfit(event) => self.overfit.update(|o| match event {
-                OverfitEvent::Began(plan) => {
-                    *o = OverfitView {
-                        plan: Some(plan),
-                        running: true,
-                        finished: std::mem::take(&mut o.finished),
-                        ..OverfitView::default()
-                    }
-                }
-                OverfitEvent::Epoch { metrics, left } => o.epochs.push((metrics, left)),
-                OverfitEvent::Stopped(outcome) => {
-                    if let Some(plan) = &o.plan {
-                        o.finished.extend(super::overfit_text::RunSummary::of(
-                            plan, &o.epochs, &outcome,
-                        ));
-                    }
-                    o.outcome = Some(outcome);
-                    o.running = false;
-                }
-                OverfitEvent::Cancelled => o.running = false,
-            }),
+            TrEvent::Overfit(event) => self.overfit_event(event),
             TrEvent::Saved { run } => self.saved.set(run),
             TrEvent::Resumed {
                 config,
