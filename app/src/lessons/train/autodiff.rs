@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::protocol::{AutodiffCheck, TrQuery, TrReply};
-use super::state::{self, State, TrClient};
+use super::state::{self, TrClient};
 use crate::ui::i18n::{Lang, Text, tx};
 
 const BATCH: Text = tx(
@@ -27,7 +27,7 @@ const AGREES: Text = tx("agrees", "一致");
 const DIFFERS: Text = tx("differs", "不一致");
 
 #[component]
-pub fn AutodiffPanel(client: TrClient, state: State) -> impl IntoView {
+pub fn AutodiffPanel(client: TrClient) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let result = RwSignal::new(None::<AutodiffCheck>);
     let check = move |_| {

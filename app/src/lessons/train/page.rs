@@ -73,12 +73,12 @@ fn animate_step(phase: RwSignal<Option<usize>>) {
 }
 
 #[cfg(feature = "burn")]
-fn autodiff_panel(client: TrClient, state: State) -> impl IntoView {
-    view! { <super::autodiff::AutodiffPanel client=client state=state /> }
+fn autodiff_panel(client: TrClient) -> impl IntoView {
+    view! { <super::autodiff::AutodiffPanel client=client /> }
 }
 
 #[cfg(not(feature = "burn"))]
-fn autodiff_panel(_client: TrClient, _state: State) -> impl IntoView {}
+fn autodiff_panel(_client: TrClient) -> impl IntoView {}
 
 /// Start or pause: the worker finishes its current burst first; its acknowledgement flips `running`.
 fn start_pause_action(
@@ -468,7 +468,7 @@ pub fn TrainPage() -> impl IntoView {
             {panels::progress_panel(ctx, at_step)}
             {panels::live_views(ctx, on_cell, on_digit)}
             {panels::outline_panel(ctx)}
-            {autodiff_panel(client.clone(), state)}
+            {autodiff_panel(client.clone())}
             </div>
         </main>
         <footer>{move || text::CREDITS.get(lang.get())}</footer>
