@@ -10,21 +10,23 @@
 #        fuzz/run.sh cmin [target…]   (minimise each saved corpus: `cargo fuzz cmin`, same coverage, fewer files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every target (fuzz/Cargo.toml's bins), and libFuzzer's limits for a run and a minimisation alike.
+ALL="chunk idx cifar safetensors manifest url_config by_hand class_message"
+LIMITS=(-max_len=65536 -rss_limit_mb=2048 -timeout=10)
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-/var/tmp/bpl-fuzz}"
 if [ "${1:-}" = cmin ]; then
   shift
-  export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-/var/tmp/bpl-fuzz}"
-  for t in ${@:-chunk idx cifar safetensors manifest url_config by_hand class_message}; do
+  for t in ${@:-$ALL}; do
     before=$(ls "fuzz/corpus/$t" | wc -l)
-    (cd fuzz && cargo +nightly fuzz cmin -O "$t" "corpus/$t" -- -max_len=65536 -rss_limit_mb=2048 -timeout=10) > "/tmp/fuzz-cmin-$t.log" 2>&1
+    (cd fuzz && cargo +nightly fuzz cmin -O "$t" "corpus/$t" -- "${LIMITS[@]}") > "/tmp/fuzz-cmin-$t.log" 2>&1
     echo "$t: $before -> $(ls "fuzz/corpus/$t" | wc -l) files ($(du -sh "fuzz/corpus/$t" | cut -f1))"
   done
   exit 0
 fi
 RUNS="${1:-1000000}"
 shift || true
-TARGETS=("${@:-chunk idx cifar safetensors manifest url_config by_hand class_message}")
+TARGETS=("${@:-$ALL}")
 read -r -a TARGETS <<< "${TARGETS[*]}"
-export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-/var/tmp/bpl-fuzz}"
 
 python3 - <<'PY'
 import gzip, json, os, struct, zlib
@@ -79,7 +81,7 @@ status=0
 for t in "${TARGETS[@]}"; do
   log="$CARGO_TARGET_DIR/fuzz-$t.log"
   mkdir -p "$CARGO_TARGET_DIR"
-  if (cd fuzz && cargo +nightly fuzz run -O "$t" "corpus/$t" -- -runs="$RUNS" -max_len=65536 -rss_limit_mb=2048 -timeout=10) >"$log" 2>&1; then
+  if (cd fuzz && cargo +nightly fuzz run -O "$t" "corpus/$t" -- -runs="$RUNS" "${LIMITS[@]}") >"$log" 2>&1; then
     crashes=0
   else
     crashes=1

@@ -19,7 +19,6 @@ const SKIP: &[&str] = &[
     ".git",
     "artifacts",
     "corpus",
-    "artifacts-fuzz",
 ];
 
 /// Every code file under `dir`, recursively.
