@@ -42,6 +42,12 @@ pub struct WorkerStatus {
     pub errors: RwSignal<Vec<WorkerMessage>>,
     /// The engine in use, once the worker has said.
     pub engine: RwSignal<Option<EngineAnnounce>>,
+    /// The results shown were kept in this browser and replayed after a reload
+    /// (`runtime::kept::Journal`); false again once forgotten.
+    pub kept: RwSignal<bool>,
+    /// What the lesson does when its kept results are replayed (`true`) or forgotten (`false`), in
+    /// order with its events.
+    on_kept: StoredValue<Option<Callback<bool>>>,
 }
 
 impl Default for WorkerStatus {
@@ -56,7 +62,16 @@ impl WorkerStatus {
         Self {
             errors: RwSignal::new(Vec::new()),
             engine: RwSignal::new(None),
+            kept: RwSignal::new(false),
+            on_kept: StoredValue::new(None),
         }
+    }
+
+    /// Calls `f` when the worker replays the results it kept (`true`: nothing runs after a reload)
+    /// and when it has forgotten them (`false`: the page clears what it drew), in order with the
+    /// lesson's events.
+    pub fn on_kept(&self, f: impl Fn(bool) + Send + Sync + 'static) {
+        self.on_kept.set_value(Some(Callback::new(f)));
     }
 
     /// Shows `message` in the error list (and its English detail in the console). Safe after the
@@ -85,6 +100,15 @@ impl WorkerStatus {
                 let _ = self.engine.try_set(Some(engine));
             }
             Status::Error(message) => self.show(message),
+            Status::Resumed => self.kept_now(true),
+            Status::Forgotten => self.kept_now(false),
+        }
+    }
+
+    fn kept_now(&self, kept: bool) {
+        let _ = self.kept.try_set(kept);
+        if let Some(f) = self.on_kept.try_get_value().flatten() {
+            f.run(kept);
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod cited;
 pub mod class;
 pub mod client;
 pub mod course;
+pub mod glossary;
 pub mod history;
 pub mod lessons;
 pub mod messages;

@@ -17,6 +17,7 @@ mod cited;
 mod class;
 mod client;
 mod course;
+mod glossary;
 mod history;
 mod lessons;
 mod messages;

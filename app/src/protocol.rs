@@ -80,6 +80,10 @@ pub enum Status {
     Engine(EngineAnnounce),
     /// A problem, said to the page in its language.
     Error(WorkerMessage),
+    /// The results kept in this browser were replayed (their events came just before).
+    Resumed,
+    /// The kept results are forgotten; the page starts afresh.
+    Forgotten,
 }
 
 /// The engine a lesson computes on, as its worker announces it and the lesson bar shows it.

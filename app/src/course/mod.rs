@@ -1,11 +1,9 @@
 //! The course around the lessons: the home page (the lessons in course order, numbered, with minutes
-//! and the article section each teaches), the teacher's page and the glossary. Pages other than lessons
+//! and the article section each teaches), the teacher's page, and the glossary (`crate::glossary`). Pages other than lessons
 //! are chosen by `?page=` ([`Page`]).
 
 pub mod answers;
-pub mod glossary;
 pub mod teacher;
-mod terms;
 
 use leptos::prelude::*;
 
@@ -42,7 +40,7 @@ impl Page {
         match self {
             Self::Home => view! { <Home unknown=unknown_lesson /> }.into_any(),
             Self::Teacher => view! { <teacher::Teacher /> }.into_any(),
-            Self::Glossary => view! { <glossary::Glossary /> }.into_any(),
+            Self::Glossary => view! { <crate::glossary::Glossary /> }.into_any(),
             // The dashboard (its charts, grid and QR code) is its own wasm chunk: a student's page,
             // which carries only the class bar, never downloads it.
             Self::Class => (crate::lessons::lesson::split_page!(

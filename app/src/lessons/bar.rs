@@ -30,10 +30,11 @@ pub fn ErrorList(
     }
 }
 
-/// "These were kept in this browser", with Start afresh (`<prefix>-resumed`, `<prefix>-afresh`).
+/// "These were kept in this browser", with Start afresh (`<prefix>-resumed`, `<prefix>-afresh`),
+/// while `kept` holds.
 #[component]
 pub fn KeptNote(
-    kept: RwSignal<bool>,
+    kept: Signal<bool>,
     prefix: &'static str,
     text: Text,
     on_afresh: Callback<()>,
@@ -85,12 +86,12 @@ pub fn EngineBadge(
     }
 }
 
-/// The bar of a lesson whose results its worker keeps: [`ErrorList`], [`KeptNote`], and a
-/// `lesson-bar` with the [`EngineBadge`] and the lesson's own `children`.
+/// The bar of a lesson whose results its worker keeps (`runtime::kept::Journal`): [`ErrorList`],
+/// [`KeptNote`] while the worker says its results were kept, and a `lesson-bar` with the
+/// [`EngineBadge`] and the lesson's own `children`.
 #[component]
 pub fn LessonBar(
     status: WorkerStatus,
-    kept: RwSignal<bool>,
     prefix: &'static str,
     kept_text: Text,
     on_afresh: Callback<()>,
@@ -98,7 +99,7 @@ pub fn LessonBar(
 ) -> impl IntoView {
     view! {
         <ErrorList status=status />
-        <KeptNote kept=kept prefix=prefix text=kept_text on_afresh=on_afresh />
+        <KeptNote kept=status.kept.into() prefix=prefix text=kept_text on_afresh=on_afresh />
         <div class="lesson-bar">
             <EngineBadge status=status />
             {children.map(|c| c())}

@@ -111,7 +111,7 @@ pub fn StepPlayer(steps: &'static [Step]) -> impl IntoView {
             <p>{move || steps[step.get() - 1].body.get(lang.get())}</p>
             {move || {
                 let l = lang.get();
-                let found = crate::course::glossary::terms_in(steps[step.get() - 1].body.get(l), l);
+                let found = crate::glossary::terms_in(steps[step.get() - 1].body.get(l), l);
                 let zh = if l == Lang::Zh { "&lang=zh" } else { "" };
                 (!found.is_empty()).then(|| view! {
                     <p class="terms" data-testid="step-terms">{terms_label.get(l)} " "

@@ -13,6 +13,7 @@ pub mod data;
 pub mod engine;
 pub mod fetch;
 pub mod host;
+pub mod kept;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 #[cfg(not(target_arch = "wasm32"))]
@@ -201,6 +202,8 @@ pub async fn run<W: LessonWorker>(
     mut worker: W,
     mut next: impl FnMut() -> Option<Inbound<W::Protocol>>,
 ) {
+    // Said once for every lesson: the worker is made and reads its inbox from now on.
+    worker.out().status(Status::Ready);
     loop {
         match next() {
             Some(ToWorker::Command(command)) => {

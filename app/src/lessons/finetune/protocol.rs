@@ -406,8 +406,6 @@ pub enum FtEvent {
     },
     /// The run was kept in this browser (it will be taken up after a reload).
     Kept,
-    /// The kept run was forgotten (the page then reloads afresh).
-    Forgotten,
 }
 
 /// FNV-1a (64-bit) as hex: a short fingerprint of bytes shown in `data-value` attributes.

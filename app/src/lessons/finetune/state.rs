@@ -291,12 +291,6 @@ impl FtState {
                 epochs,
             } => self.interrupted.set(Some((phase, epoch, epochs))),
             FtEvent::Kept => self.kept.update(|n| *n += 1),
-            FtEvent::Forgotten => {
-                // Afresh: the page starts again from its URL with nothing kept.
-                if let Some(w) = web_sys::window() {
-                    let _ = w.location().reload();
-                }
-            }
         }
     }
 }
@@ -311,5 +305,11 @@ pub type FtClient = LessonClient<FtProtocol>;
 pub fn start() -> (FtClient, FtState) {
     let state = FtState::new();
     let client = FtClient::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
+    state.status.on_kept(|kept| {
+        // Forgotten: the page starts again from its URL with nothing kept.
+        if !kept && let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    });
     (client, state)
 }

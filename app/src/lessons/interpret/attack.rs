@@ -170,7 +170,7 @@ pub fn fragile(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl I
     // A curve replayed after a reload that stops short: say so (the points are kept one by one).
     let partial = move || {
         let n = state.model_curve.with(Vec::len);
-        (state.resumed.get() && state.busy.get().is_none() && n > 0 && n < EPSILONS.len())
+        (state.status.kept.get() && state.busy.get().is_none() && n > 0 && n < EPSILONS.len())
             .then(|| view! { <p class="hint" data-testid="robustness-partial">{move || ui::PARTIAL.get(lang.get())}</p> })
     };
     view! {

@@ -210,7 +210,7 @@ pub fn InterpretLesson() -> impl IntoView {
     view! {
         <main class="lesson interpret">
             <StepPlayer steps=&STEPS />
-            <LessonBar status=state.status kept=state.resumed prefix="interpret"
+            <LessonBar status=state.status prefix="interpret"
                 kept_text=tx("The curves below were kept in this browser and shown again after the reload.", "下面的曲线保存在本浏览器中，重新加载后再次显示。")
                 on_afresh=Callback::new(move |()| forget.send(&InToWorker::Forget))>
                 <span class="model" data-testid="interpret-model" data-source=move || match state.source.get() {

@@ -131,7 +131,7 @@ pub enum InToWorker {
     },
     /// Stop what runs (curves and fine-tuning).
     Stop,
-    /// Forget the curves kept in this browser ([`InEvent::Forgotten`] answers).
+    /// Forget the curves kept in this browser ([`crate::protocol::Status::Forgotten`] answers).
     Forget,
     /// Explain a model file the student picked (`.safetensors`, 784 inputs, 10 classes).
     Load {
@@ -338,11 +338,6 @@ pub enum InEvent {
     Done,
     /// Stopped before the end.
     Stopped,
-    /// The curves kept in this browser for this model and these test images were replayed (their
-    /// points came just before).
-    Resumed,
-    /// The kept curves are forgotten.
-    Forgotten,
 }
 
 /// The lesson's messages.

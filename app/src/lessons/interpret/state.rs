@@ -28,8 +28,6 @@ pub struct InState {
     pub adversarial_curve: RwSignal<Vec<Point>>,
     /// What runs: (arm, training images done, of) while fine-tuning, or the arm measured.
     pub busy: RwSignal<Busy>,
-    /// The curves shown were kept in this browser and replayed after a reload.
-    pub resumed: RwSignal<bool>,
     /// Check yourself's question 1 (asked on step 5 before the curve, and on step 8): the answer.
     pub q1: RwSignal<Option<bool>>,
 }
@@ -44,7 +42,6 @@ impl InState {
             clean_curve: RwSignal::new(Vec::new()),
             adversarial_curve: RwSignal::new(Vec::new()),
             busy: RwSignal::new(None),
-            resumed: RwSignal::new(false),
             q1: RwSignal::new(None),
         }
     }
@@ -97,7 +94,8 @@ impl InState {
                     self.curve(arm).set(Vec::new());
                 }
                 self.busy.set(None);
-                self.resumed.set(false);
+                // The note of curves kept goes with them.
+                self.status.kept.set(false);
                 self.source.set(Some(source));
                 self.loaded.set(Some((widths, test, train)));
             }
@@ -115,20 +113,18 @@ impl InState {
             }
             InEvent::Training { arm, done, of } => self.busy.set(Some((arm, Some((done, of))))),
             InEvent::Done | InEvent::Stopped => self.busy.set(None),
-            InEvent::Resumed => {
-                // The replayed points said "measuring"; nothing runs after a reload.
-                self.busy.set(None);
-                self.resumed.set(true);
+        }
+    }
+
+    /// The kept curves were replayed (`true`: the replayed points said "measuring", and nothing
+    /// runs after a reload) or forgotten (`false`: no curve, and question 1 can be predicted again).
+    fn kept(&self, kept: bool) {
+        self.busy.set(None);
+        if !kept {
+            for arm in [Arm::Model, Arm::Clean, Arm::Adversarial] {
+                self.curve(arm).set(Vec::new());
             }
-            InEvent::Forgotten => {
-                for arm in [Arm::Model, Arm::Clean, Arm::Adversarial] {
-                    self.curve(arm).set(Vec::new());
-                }
-                // Afresh: question 1 can be predicted again.
-                self.q1.set(None);
-                self.busy.set(None);
-                self.resumed.set(false);
-            }
+            self.q1.set(None);
         }
     }
 }
@@ -140,5 +136,6 @@ pub type InClient = LessonClient<InProtocol>;
 pub fn start() -> (InClient, InState) {
     let state = InState::new();
     let client = InClient::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
+    state.status.on_kept(move |kept| state.kept(kept));
     (client, state)
 }

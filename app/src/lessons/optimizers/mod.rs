@@ -392,7 +392,7 @@ pub fn OptimizersLesson() -> impl IntoView {
     view! {
         <main class="lesson optimizers">
             <StepPlayer steps=&STEPS />
-            <LessonBar status=state.status kept=state.resumed prefix="optimizers"
+            <LessonBar status=state.status prefix="optimizers"
                 kept_text=tx("The races below were kept in this browser and shown again after the reload.", "下面的比赛结果保存在本浏览器中，重新加载后再次显示。")
                 on_afresh=Callback::new(move |()| forget_client.send(&protocol::OpToWorker::Forget)) />
             {panel}

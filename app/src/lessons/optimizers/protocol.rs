@@ -218,10 +218,6 @@ pub enum OpEvent {
     },
     /// A race was stopped.
     Stopped,
-    /// The races kept in this browser were replayed.
-    Resumed,
-    /// The kept races are forgotten.
-    Forgotten,
 }
 
 /// The lesson's messages.

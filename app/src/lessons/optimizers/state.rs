@@ -61,8 +61,6 @@ pub struct OpState {
     pub quiz: RwSignal<Option<RaceView>>,
     /// The race running now.
     pub running: RwSignal<Option<RaceTag>>,
-    /// The races shown were kept in this browser and replayed after a reload.
-    pub resumed: RwSignal<bool>,
 }
 
 impl OpState {
@@ -73,7 +71,6 @@ impl OpState {
             race: RwSignal::new(None),
             quiz: RwSignal::new(None),
             running: RwSignal::new(None),
-            resumed: RwSignal::new(false),
         }
     }
 
@@ -144,17 +141,16 @@ impl OpState {
                 self.running.set(None);
             }
             OpEvent::Stopped => self.running.set(None),
-            OpEvent::Resumed => {
-                // Replayed events may end mid-race: nothing runs after a reload.
-                self.running.set(None);
-                self.resumed.set(true);
-            }
-            OpEvent::Forgotten => {
-                self.race.set(None);
-                self.quiz.set(None);
-                self.running.set(None);
-                self.resumed.set(false);
-            }
+        }
+    }
+
+    /// The kept races were replayed (`true`: they may end mid-race, and nothing runs after a
+    /// reload) or forgotten (`false`: nothing is drawn).
+    fn kept(&self, kept: bool) {
+        self.running.set(None);
+        if !kept {
+            self.race.set(None);
+            self.quiz.set(None);
         }
     }
 }
@@ -166,5 +162,6 @@ pub type OpClient = LessonClient<OpProtocol>;
 pub fn start() -> (OpClient, OpState) {
     let state = OpState::new();
     let client = OpClient::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
+    state.status.on_kept(move |kept| state.kept(kept));
     (client, state)
 }

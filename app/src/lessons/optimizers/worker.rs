@@ -8,16 +8,15 @@ use kernels::dataset::{Dataset, Split};
 use kernels::race::{Race, TUNED, tuned_config};
 use kernels::training::EpochBatches;
 use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp, OptimizerConfig};
-use serde::{Deserialize, Serialize};
 
 use super::protocol::{
     BatchNoise, GradNoise, MessageCode, OpEvent, OpProtocol, OpQuery, OpReply, OpToWorker, RaceArm,
     RaceTag, StepMap,
 };
 use crate::protocol::EnginePreference;
-use crate::protocol::Status;
 use crate::runtime::QueryError;
 use crate::runtime::engine::{self, Gpu};
+use crate::runtime::kept::Journal;
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
 
 /// Hidden units of the lesson's model.
@@ -40,13 +39,6 @@ pub const MAX_GRAD_BATCH: usize = 1000;
 /// Where the races are kept in this browser (`crate::store`).
 const KEY: &str = "optimizers";
 
-/// The races kept in this browser: the events that drew them, replayed after a reload, for one seed.
-#[derive(Serialize, Deserialize)]
-struct Kept {
-    seed: u64,
-    events: Vec<OpEvent>,
-}
-
 struct Running {
     tag: RaceTag,
     race: Race<AnyEngine>,
@@ -61,8 +53,8 @@ pub struct Worker {
     seed: u64,
     data: Option<(Dataset, Dataset)>,
     running: Option<Running>,
-    /// Every race event shown, kept for a reload.
-    history: Vec<OpEvent>,
+    /// Every race event shown, kept in this browser for this seed and replayed after a reload.
+    journal: Journal<u64, OpEvent>,
 }
 
 fn tag_of(e: &OpEvent) -> Option<RaceTag> {
@@ -102,7 +94,8 @@ impl Worker {
                     widths: vec![train.features(), HIDDEN, train.classes()],
                 });
                 self.data = Some((train, test));
-                self.resume().await;
+                self.journal.set_scope(Some(seed));
+                self.journal.resume(&self.out).await;
             }
             Ok(_) => self
                 .out
@@ -111,35 +104,8 @@ impl Worker {
         }
     }
 
-    /// Replays the races kept in this browser for this seed, if any.
-    async fn resume(&mut self) {
-        match crate::store::get::<Kept>(KEY).await {
-            Ok(Some(k)) if k.seed == self.seed && !k.events.is_empty() => {
-                for event in &k.events {
-                    self.out.post(event);
-                }
-                self.history = k.events;
-                self.out.post(&OpEvent::Resumed);
-            }
-            Ok(_) => {}
-            Err(e) => crate::runtime::warn(&e.to_string()),
-        }
-    }
-
-    /// Keeps the races shown; a failure is said in the console only (the lesson goes on without it).
-    async fn keep(&self) {
-        let kept = Kept {
-            seed: self.seed,
-            events: self.history.clone(),
-        };
-        if let Err(e) = crate::store::put(KEY, &kept).await {
-            crate::runtime::warn(&e.to_string());
-        }
-    }
-
     fn record(&mut self, event: OpEvent) {
-        self.out.post(&event);
-        self.history.push(event);
+        self.journal.record(&self.out, event);
     }
 
     fn data(&self) -> Result<&(Dataset, Dataset), EngineError> {
@@ -199,7 +165,7 @@ impl Worker {
             )));
         }
         let race = self.race(arms.iter().map(|a| a.settings.into()).collect())?;
-        self.history.retain(|e| tag_of(e) != Some(tag));
+        self.journal.retain(|e| tag_of(e) != Some(tag));
         self.record(OpEvent::RaceBegun {
             tag,
             arms,
@@ -257,7 +223,7 @@ impl Worker {
         let all_diverged = run.race.arms().iter().all(|a| a.diverged.is_some());
         if step >= u64::from(run.steps) || all_diverged {
             self.record(OpEvent::RaceDone { tag });
-            self.keep().await;
+            self.journal.save().await;
         } else {
             self.running = Some(run);
         }
@@ -396,7 +362,6 @@ impl LessonWorker for Worker {
     type Protocol = OpProtocol;
 
     fn new(out: Outbox<OpProtocol>) -> Self {
-        out.status(Status::Ready);
         Self {
             out,
             gpu: Gpu::default(),
@@ -404,7 +369,7 @@ impl LessonWorker for Worker {
             seed: 1,
             data: None,
             running: None,
-            history: Vec::new(),
+            journal: Journal::new(KEY),
         }
     }
 
@@ -425,11 +390,7 @@ impl LessonWorker for Worker {
             OpToWorker::Stop => self.stop(),
             OpToWorker::Forget => {
                 self.stop();
-                self.history.clear();
-                if let Err(e) = crate::store::delete(KEY).await {
-                    crate::runtime::warn(&e.to_string());
-                }
-                self.out.post(&OpEvent::Forgotten);
+                self.journal.forget(&self.out).await;
             }
         }
         Ok(())

@@ -38,7 +38,7 @@ pub fn settings(r: &ArmResult, seed: u64, engine: &str) -> RunSettings {
 pub fn on_event(state: PrState, event: &PrEvent) {
     let r = match event {
         PrEvent::Result(r) => r,
-        PrEvent::Stopped | PrEvent::Resumed | PrEvent::Forgotten => {
+        PrEvent::Stopped => {
             state.class_live.set(false);
             return;
         }

@@ -258,7 +258,7 @@ pub fn PrivacyLesson() -> impl IntoView {
     view! {
         <main class="lesson privacy">
             <StepPlayer steps=&STEPS />
-            <LessonBar status=state.status kept=state.resumed prefix="privacy"
+            <LessonBar status=state.status prefix="privacy"
                 kept_text=tx("The runs below were kept in this browser and shown again after the reload.", "下面的运行结果保存在本浏览器中，重新加载后再次显示。")
                 on_afresh=Callback::new(move |()| forget_client.send(&PrToWorker::Forget)) />
             {panel}

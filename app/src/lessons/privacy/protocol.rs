@@ -57,7 +57,7 @@ pub enum PrToWorker {
     },
     /// Stop the run in progress and any queued (nothing is measured).
     Stop,
-    /// Forget the runs kept in this browser ([`PrEvent::Forgotten`] answers).
+    /// Forget the runs kept in this browser ([`crate::protocol::Status::Forgotten`] answers).
     Forget,
     /// The student's answers to "Check yourself", kept with the runs (graded once the runs exist).
     Answers(Answers),
@@ -211,10 +211,6 @@ pub enum PrEvent {
     Result(ArmResult),
     /// A run was stopped.
     Stopped,
-    /// The runs kept in this browser were replayed (their events came just before).
-    Resumed,
-    /// The kept runs are forgotten; the page starts afresh.
-    Forgotten,
     /// The student's answers kept in this browser (sent before the replayed runs).
     Answers(Answers),
 }

@@ -27,8 +27,6 @@ pub struct PrState {
     pub sweep_at: RwSignal<Option<(u32, usize, usize)>>,
     /// The student's answers to "Check yourself" (kept across steps, and in this browser by the worker).
     pub answers: RwSignal<Answers>,
-    /// The runs shown were kept in this browser and replayed after a reload.
-    pub resumed: RwSignal<bool>,
     /// In class mode: a run the student started here is under way (its result is reported), and the
     /// seed the worker was started with.
     pub class_live: RwSignal<bool>,
@@ -48,7 +46,6 @@ impl PrState {
             sweep: RwSignal::new(Vec::new()),
             sweep_at: RwSignal::new(None),
             answers: RwSignal::new(Answers::default()),
-            resumed: RwSignal::new(false),
             class_live: RwSignal::new(false),
             class_seed: RwSignal::new(1),
         }
@@ -114,25 +111,25 @@ impl PrState {
                 self.running.set(None);
                 self.sweep_at.set(None);
             }
-            PrEvent::Resumed => {
-                // Replayed events may end mid-run: nothing runs after a reload.
-                self.running.set(None);
-                self.sweep_at.set(None);
-                self.resumed.set(true);
-            }
-            PrEvent::Forgotten => {
-                for arm in [Arm::Plain, Arm::Private] {
-                    let (curve, result) = self.arm(arm);
-                    curve.set(Vec::new());
-                    result.set(None);
-                }
-                self.sweep.set(Vec::new());
-                self.running.set(None);
-                self.sweep_at.set(None);
-                self.resumed.set(false);
-                self.answers.set(Answers::default());
-            }
             PrEvent::Answers(a) => self.answers.set(a),
+        }
+    }
+
+    /// The kept runs were replayed (`true`: they may end mid-run, and nothing runs after a reload)
+    /// or forgotten (`false`: nothing is drawn, no answer stands).
+    fn kept(&self, kept: bool) {
+        self.running.set(None);
+        self.sweep_at.set(None);
+        // A run the class saw start is over either way.
+        self.class_live.set(false);
+        if !kept {
+            for arm in [Arm::Plain, Arm::Private] {
+                let (curve, result) = self.arm(arm);
+                curve.set(Vec::new());
+                result.set(None);
+            }
+            self.sweep.set(Vec::new());
+            self.answers.set(Answers::default());
         }
     }
 }
@@ -147,5 +144,6 @@ pub fn start() -> (PrClient, PrState) {
         super::class_report::on_event(state, &ev);
         state.apply(ev)
     });
+    state.status.on_kept(move |kept| state.kept(kept));
     (client, state)
 }

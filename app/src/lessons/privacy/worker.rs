@@ -17,8 +17,9 @@ use super::protocol::{
     Answers, Arm, ArmResult, DpSettings, LotAnatomy, MessageCode, PrEvent, PrProtocol, PrQuery,
     PrReply, PrToWorker,
 };
-use crate::protocol::{EnginePreference, Status};
+use crate::protocol::EnginePreference;
 use crate::runtime::engine::{self, Gpu};
+use crate::runtime::kept::Journal;
 use crate::runtime::{LessonWorker, Outbox, QueryError, refuse};
 
 /// Images of each role.
@@ -61,16 +62,11 @@ struct Run {
 /// Where the runs are kept in this browser (`crate::store`).
 const KEY: &str = "privacy";
 
-/// The runs kept in this browser: the events that drew them (replayed after a reload) and the last
-/// model trained (the lot query's), for one seed.
-#[derive(Serialize, Deserialize)]
-struct Kept {
-    seed: u64,
-    members: usize,
-    events: Vec<PrEvent>,
+/// What the runs are kept with: the last model trained (the lot query's) and the student's answers to
+/// "Check yourself".
+#[derive(Default, Serialize, Deserialize)]
+struct Extra {
     model: Option<ByteBuf>,
-    /// The student's answers to "Check yourself".
-    #[serde(default)]
     answers: Answers,
 }
 
@@ -86,8 +82,9 @@ pub struct Worker {
     last: Option<Mlp>,
     /// Runs waiting their turn (a sweep), in order.
     queue: std::collections::VecDeque<(DpSettings, usize, u32)>,
-    /// Every progress and result event of the runs shown, kept for a reload.
-    history: Vec<PrEvent>,
+    /// Every progress and result event of the runs shown, kept in this browser for this seed and
+    /// these member images, and replayed after a reload.
+    journal: Journal<(u64, usize), PrEvent, Extra>,
     /// The student's answers, kept with the runs.
     answers: Answers,
 }
@@ -140,41 +137,25 @@ impl Worker {
         self.resume().await;
     }
 
-    /// Replays the answers and the runs kept in this browser for this seed, if any.
+    /// Replays the answers and the runs kept in this browser for this seed and these members, if any.
     async fn resume(&mut self) {
-        let kept = match crate::store::get::<Kept>(KEY).await {
-            Ok(Some(k)) if k.seed == self.seed && k.members == self.members() => k,
-            Ok(_) => return,
-            Err(e) => {
-                crate::runtime::warn(&e.to_string());
-                return;
+        self.journal.set_scope(Some((self.seed, self.members())));
+        if let Some(kept) = self.journal.load().await {
+            if kept.answers != Answers::default() {
+                self.answers = kept.answers;
+                self.out.post(&PrEvent::Answers(kept.answers));
             }
-        };
-        if kept.answers != Answers::default() {
-            self.answers = kept.answers;
-            self.out.post(&PrEvent::Answers(kept.answers));
+            self.last = kept
+                .model
+                .as_ref()
+                .and_then(|b| Mlp::from_safetensors(b).ok());
         }
-        if kept.events.is_empty() {
-            return;
-        }
-        for event in &kept.events {
-            self.out.post(event);
-        }
-        self.last = kept
-            .model
-            .as_ref()
-            .and_then(|b| Mlp::from_safetensors(b).ok());
-        self.history = kept.events;
-        self.out.post(&PrEvent::Resumed);
+        self.journal.replay(&self.out);
     }
 
-    /// Keeps the runs shown (after each result); a failure is said once in the console only, as the
-    /// lesson goes on without it.
+    /// Keeps the runs shown (after each result) with the last model and the answers.
     async fn keep(&self) {
-        let kept = Kept {
-            seed: self.seed,
-            members: self.members(),
-            events: self.history.clone(),
+        let extra = Extra {
             model: self
                 .last
                 .as_ref()
@@ -182,15 +163,12 @@ impl Worker {
                 .map(ByteBuf::from),
             answers: self.answers,
         };
-        if let Err(e) = crate::store::put(KEY, &kept).await {
-            crate::runtime::warn(&e.to_string());
-        }
+        self.journal.save_with(&extra).await;
     }
 
     /// Records an event of the runs shown and sends it.
     fn record(&mut self, event: PrEvent) {
-        self.out.post(&event);
-        self.history.push(event);
+        self.journal.record(&self.out, event);
     }
 
     /// Member images: the small set's, or the full-MNIST mode's.
@@ -237,7 +215,7 @@ impl Worker {
             engine.set_privacy(Some(self.dp_config(dp)))?;
         }
         // A new run replaces the figures of the one it repeats (an arm, or the whole sweep).
-        self.history.retain(|e| {
+        self.journal.retain(|e| {
             let (a, t) = match e {
                 PrEvent::Progress { arm, tag, .. } => (*arm, *tag),
                 PrEvent::Result(r) => (r.arm, r.tag),
@@ -419,7 +397,6 @@ impl LessonWorker for Worker {
     type Protocol = PrProtocol;
 
     fn new(out: Outbox<PrProtocol>) -> Self {
-        out.status(Status::Ready);
         Self {
             out,
             gpu: Gpu::default(),
@@ -429,7 +406,7 @@ impl LessonWorker for Worker {
             run: None,
             last: None,
             queue: std::collections::VecDeque::new(),
-            history: Vec::new(),
+            journal: Journal::new(KEY),
             answers: Answers::default(),
         }
     }
@@ -472,13 +449,9 @@ impl LessonWorker for Worker {
             }
             PrToWorker::Forget => {
                 self.stop();
-                self.history.clear();
                 self.last = None;
                 self.answers = Answers::default();
-                if let Err(e) = crate::store::delete(KEY).await {
-                    crate::runtime::warn(&e.to_string());
-                }
-                self.out.post(&PrEvent::Forgotten);
+                self.journal.forget(&self.out).await;
             }
         }
         Ok(())

@@ -23,6 +23,7 @@ use super::protocol::{
 };
 use super::state::FtProtocol;
 use crate::protocol::EnginePreference;
+use crate::protocol::Status;
 use crate::runtime::QueryError;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::refuse;
@@ -248,7 +249,7 @@ impl Worker {
             }
             FtToWorker::Forget => {
                 self.forget().await;
-                self.out.post(&FtEvent::Forgotten);
+                self.out.status(Status::Forgotten);
                 Ok(())
             }
             FtToWorker::Train(settings) => self.begin(settings).await,

@@ -67,8 +67,8 @@ impl Worker {
                         pgd: with_pgd.then(|| job.pgd_correct as f32 / of),
                     };
                     // A new measurement of an arm at an ε replaces the old one.
-                    self.points.retain(|p| !matches!(p, InEvent::Point { arm: a, epsilon: e, .. } if a == arm && *e == epsilon));
-                    self.points.push(point.clone());
+                    self.journal.retain(|p| !matches!(p, InEvent::Point { arm: a, epsilon: e, .. } if a == arm && *e == epsilon));
+                    self.journal.push(point.clone());
                     job.index += 1;
                     job.next = 0;
                     job.correct = 0;
@@ -112,7 +112,7 @@ impl Worker {
         };
         // The point before "done": a point says "measuring", "done" says idle.
         if let Some(point) = measured {
-            self.keep().await;
+            self.journal.save().await;
             self.out.post(&point);
         }
         if finished {

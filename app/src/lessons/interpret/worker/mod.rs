@@ -19,6 +19,7 @@ use super::protocol::{
 };
 use crate::protocol::EnginePreference;
 use crate::runtime::engine::{self, Gpu};
+use crate::runtime::kept::Journal;
 use crate::runtime::{LessonWorker, Outbox, now};
 
 mod calib;
@@ -26,7 +27,6 @@ mod jobs;
 mod maps;
 
 use self::jobs::epsilons_ok;
-use crate::protocol::Status;
 use crate::runtime::QueryError;
 
 /// Rows an engine takes at once (integrated gradients' 256 points fit in one go).
@@ -75,14 +75,6 @@ struct Job {
 /// Where the curves are kept in this browser (`crate::store`).
 const KEY: &str = "interpret";
 
-/// The curves measured, kept for a reload: for one model and one number of test images.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Kept {
-    model: ModelChoice,
-    test: usize,
-    points: Vec<InEvent>,
-}
-
 /// The worker.
 pub struct Worker {
     out: Outbox<InProtocol>,
@@ -95,11 +87,10 @@ pub struct Worker {
     arm: Option<AnyEngine>,
     tasks: VecDeque<Task>,
     job: Option<Job>,
-    /// The model and test images loaded, and every point measured (kept after each job).
-    /// The shipped model and test images loaded, under which the curves are kept (`None`: a file or
-    /// the live model, whose curves are not kept).
-    kept_as: Option<(ModelChoice, usize)>,
-    points: Vec<InEvent>,
+    /// Every point measured, kept in this browser (after each point) for the shipped model and the
+    /// test images loaded; a model from a file or the live model has no scope, so its curves are
+    /// not kept.
+    journal: Journal<(ModelChoice, usize), InEvent>,
 }
 
 fn pixels_of(data: &Dataset, i: usize) -> Vec<f32> {
@@ -161,7 +152,7 @@ impl Worker {
             mean_image,
         });
         match self.install(model, Source::Shipped(choice)) {
-            Ok(()) => self.replay().await,
+            Ok(()) => self.journal.resume(&self.out).await,
             Err(e) => self.out.say(MessageCode::EngineFailed, e.to_string()),
         }
     }
@@ -187,11 +178,11 @@ impl Worker {
         let main = AnyEngine::new(self.kind, gpu, &model, MAX_ROWS)?;
         let arm = AnyEngine::new(self.kind, gpu, &model, MAX_ROWS)?;
         self.stop();
-        self.points.clear();
-        self.kept_as = match source {
+        self.journal.clear();
+        self.journal.set_scope(match source {
             Source::Shipped(choice) => Some((choice, test)),
             Source::File | Source::Live(_) => None,
-        };
+        });
         self.out.post(&InEvent::Loaded {
             widths: model.widths(),
             test,
@@ -224,35 +215,6 @@ impl Worker {
                 "no live model is kept in this browser: train it in the Cross-entropy or the Chain-rule lesson first",
             ),
             Err(e) => self.out.say(MessageCode::RestoreFailed, e.to_string()),
-        }
-    }
-
-    /// Replays the curves kept in this browser for this model and these test images, if any.
-    async fn replay(&mut self) {
-        let kept = match crate::store::get::<Kept>(KEY).await {
-            Ok(Some(k)) if Some((k.model, k.test)) == self.kept_as && !k.points.is_empty() => k,
-            Ok(_) => return,
-            Err(e) => return crate::runtime::warn(&e.to_string()),
-        };
-        for p in &kept.points {
-            self.out.post(p);
-        }
-        self.points = kept.points;
-        self.out.post(&InEvent::Resumed);
-    }
-
-    /// Keeps the curves measured; a failure is said in the console only (the lesson goes on).
-    async fn keep(&self) {
-        let Some((model, test)) = self.kept_as else {
-            return;
-        };
-        let kept = Kept {
-            model,
-            test,
-            points: self.points.clone(),
-        };
-        if let Err(e) = crate::store::put(KEY, &kept).await {
-            crate::runtime::warn(&e.to_string());
         }
     }
 
@@ -335,7 +297,6 @@ impl LessonWorker for Worker {
     type Protocol = InProtocol;
 
     fn new(out: Outbox<InProtocol>) -> Self {
-        out.status(Status::Ready);
         Self {
             out,
             gpu: Gpu::default(),
@@ -346,8 +307,7 @@ impl LessonWorker for Worker {
             arm: None,
             tasks: VecDeque::new(),
             job: None,
-            kept_as: None,
-            points: Vec::new(),
+            journal: Journal::new(KEY),
         }
     }
 
@@ -417,11 +377,7 @@ impl LessonWorker for Worker {
             InToWorker::UseLive => self.use_live().await,
             InToWorker::Forget => {
                 self.stop();
-                self.points.clear();
-                if let Err(e) = crate::store::delete(KEY).await {
-                    crate::runtime::warn(&e.to_string());
-                }
-                self.out.post(&InEvent::Forgotten);
+                self.journal.forget(&self.out).await;
             }
         }
         Ok(())

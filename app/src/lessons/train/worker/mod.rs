@@ -33,7 +33,6 @@ use super::protocol::{
 };
 use crate::history::LossHistory;
 use crate::protocol::EnginePreference;
-use crate::protocol::Status;
 use crate::runtime::QueryError;
 use crate::runtime::data::{Loaded, load_streamed};
 use crate::runtime::engine::Gpu;
@@ -356,7 +355,6 @@ impl LessonWorker for Worker {
     type Protocol = TrProtocol;
 
     fn new(out: Outbox<TrProtocol>) -> Self {
-        out.status(Status::Ready);
         Self {
             out,
             loaded: Rc::default(),

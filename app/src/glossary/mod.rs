@@ -6,6 +6,10 @@ use leptos::prelude::*;
 
 use crate::ui::i18n::{Lang, Text, tx};
 
+mod terms;
+
+pub use terms::TERMS;
+
 /// One glossary entry.
 #[derive(Clone, Copy, Debug)]
 pub struct Term {
@@ -17,12 +21,10 @@ pub struct Term {
     pub meaning: Text,
 }
 
-/// A table row (`course/terms.rs`).
-pub(super) const fn term(id: &'static str, name: Text, meaning: Text) -> Term {
+/// A table row (`terms.rs`).
+const fn term(id: &'static str, name: Text, meaning: Text) -> Term {
     Term { id, name, meaning }
 }
-
-pub use super::terms::TERMS;
 
 /// A term's short name in `lang`: the part before a parenthesis ("neuron (unit)" → "neuron").
 pub fn short_name(t: &Term, lang: Lang) -> &'static str {

@@ -1,7 +1,7 @@
 //! The glossary's table ([`TERMS`]): every term the lessons use, with its Chinese name and a
 //! one-sentence meaning in both languages (the glossary page and the lessons' term links read it).
 
-use super::glossary::{Term, term};
+use super::{Term, term};
 use crate::ui::i18n::tx;
 
 /// Every term, in the order a course meets them.
