@@ -22,7 +22,7 @@ use self::grading::{Graded, ROWS, Snapshot, env_for, grade_line};
 use self::panels::{ForwardPanel, LinesPanel, LoopPanel};
 use self::text::STEPS;
 use super::lesson::{Lesson, LessonInfo};
-use super::live_model::protocol::{CtQuery, CtReply};
+use super::live_model::protocol::{Query, Reply};
 use super::live_model::{Live, LiveBar, TEST_POOL, url_image};
 use super::player::{StepPlayer, current_step};
 use crate::route::Router;
@@ -220,13 +220,13 @@ impl Work {
         let variant = CHOICES[self.variant.get_untracked()].variant;
         leptos::task::spawn_local(async move {
             let reply = live
-                .ask(CtQuery::ByHand {
+                .ask(Query::ByHand {
                     image,
                     rows: ROWS,
                     lr: LR,
                 })
                 .await;
-            if let Some(CtReply::ByHand(batch)) = reply
+            if let Some(Reply::ByHand(batch)) = reply
                 && let Some(s) = Snapshot::new(*batch, variant)
                 // `try_set` gives the value back (`Some`) only when the page is gone.
                 && work.snapshot.try_set(Some(Arc::new(s))).is_none()

@@ -8,7 +8,7 @@ use super::text::ui;
 use super::{Choice, HIDDEN};
 use crate::lessons::live_model::ImagePicker;
 use crate::lessons::live_model::live_answer;
-use crate::lessons::live_model::protocol::{BackwardView, CtQuery, CtReply};
+use crate::lessons::live_model::protocol::{BackwardView, Query, Reply};
 use crate::ui::formula::{Formula, num, tex};
 use crate::ui::heatmap::{Heatmap, Layout};
 use crate::ui::i18n::Lang;
@@ -81,9 +81,9 @@ pub fn BackwardPanel(choice: Choice) -> impl IntoView {
     let Choice { image, rows, .. } = choice;
     let tensors = live_answer(
         move || Some((image.get(), rows.get())),
-        |&(image, rows)| CtQuery::Backward { image, rows },
+        |&(image, rows)| Query::Backward { image, rows },
         |r| match r {
-            CtReply::Backward(v) => Some(v),
+            Reply::Backward(v) => Some(v),
             _ => None,
         },
     );

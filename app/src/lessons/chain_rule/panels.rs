@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::text::ui;
 use super::{Choice, HIDDEN};
 use crate::lessons::live_model::protocol::{
-    ChainView, CtQuery, CtReply, CtToWorker, UpdatePreview, Weight,
+    ChainView, Command, Query, Reply, UpdatePreview, Weight,
 };
 use crate::lessons::live_model::{ImagePicker, Live, live_answer};
 use crate::ui::agreement;
@@ -80,9 +80,9 @@ pub fn Diagram(weight: RwSignal<Weight>) -> impl IntoView {
 fn live_weights() -> RwSignal<Option<(Vec<f32>, Vec<f32>)>> {
     live_answer(
         || Some(()),
-        |_| CtQuery::Weights,
+        |_| Query::Weights,
         |r| match r {
-            CtReply::Weights(w) => Some((w.fc1, w.fc2)),
+            Reply::Weights(w) => Some((w.fc1, w.fc2)),
             _ => None,
         },
     )
@@ -166,13 +166,13 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
     } = choice;
     let view_ = live_answer(
         move || Some((weight.get(), image.get(), rows.get())),
-        |&(weight, image, rows)| CtQuery::Chain {
+        |&(weight, image, rows)| Query::Chain {
             weight,
             image,
             rows,
         },
         |r| match r {
-            CtReply::Chain(v) => Some(v),
+            Reply::Chain(v) => Some(v),
             _ => None,
         },
     );
@@ -284,9 +284,9 @@ enum Outcome {
 /// The grade of `up` for the step `preview` showed, from the worker's `reply`: only a step that
 /// started from the previewed state (the step count one past the preview's, the weight where the
 /// preview had it) is graded, so the grade, "before", "after" and "expected" describe one step.
-fn outcome(preview: UpdatePreview, up: bool, reply: CtReply) -> Option<Outcome> {
+fn outcome(preview: UpdatePreview, up: bool, reply: Reply) -> Option<Outcome> {
     match reply {
-        CtReply::Updated {
+        Reply::Updated {
             before,
             after,
             step,
@@ -304,7 +304,7 @@ fn outcome(preview: UpdatePreview, up: bool, reply: CtReply) -> Option<Outcome> 
                 Outcome::MovedOn { now: step }
             },
         ),
-        CtReply::MovedOn { step } => Some(Outcome::MovedOn { now: step }),
+        Reply::MovedOn { step } => Some(Outcome::MovedOn { now: step }),
         _ => None,
     }
 }
@@ -347,9 +347,9 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
     let weight = choice.weight;
     let preview = live_answer(
         move || Some(weight.get()),
-        |&weight| CtQuery::NextUpdate { weight },
+        |&weight| Query::NextUpdate { weight },
         |r| match r {
-            CtReply::Preview(p) => Some(p),
+            Reply::Preview(p) => Some(p),
             _ => None,
         },
     );
@@ -369,7 +369,7 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
     // for a pause (the panel pauses a running model when it opens, as the quiz does).
     let running = move || live.progress.get().is_some_and(|p| p.running);
     if live.progress.get_untracked().is_some_and(|p| p.running) {
-        live.send(&CtToWorker::Run { on: false });
+        live.send(&Command::Run { on: false });
     }
     let busy = RwSignal::new(false);
     let guess = move |up: bool| {
@@ -378,7 +378,7 @@ pub fn PredictPanel(choice: Choice) -> impl IntoView {
         moved_on.set(None);
         leptos::task::spawn_local(async move {
             let reply = live
-                .ask(CtQuery::StepWatching {
+                .ask(Query::StepWatching {
                     weight: p.weight,
                     at: p.step,
                 })
@@ -494,7 +494,7 @@ mod tests {
     fn only_the_previewed_step_is_graded() {
         let p = preview(7, 0.25);
         // The step that followed the preview: graded on its own before and after.
-        let taken = CtReply::Updated {
+        let taken = Reply::Updated {
             before: 0.25,
             after: 0.2475,
             step: 8,
@@ -507,7 +507,7 @@ mod tests {
         let Some(Outcome::Graded(g)) = outcome(
             p,
             true,
-            CtReply::Updated {
+            Reply::Updated {
                 before: 0.25,
                 after: 0.2475,
                 step: 8,
@@ -518,7 +518,7 @@ mod tests {
         assert_eq!(g.verdict(), (Some(false), Some(false)));
         // The model trained on meanwhile: the worker took no step, nothing is graded.
         assert_eq!(
-            outcome(p, true, CtReply::MovedOn { step: 12 }),
+            outcome(p, true, Reply::MovedOn { step: 12 }),
             Some(Outcome::MovedOn { now: 12 })
         );
         // A step several steps after the preview, or from another weight value: not graded either.
@@ -526,7 +526,7 @@ mod tests {
             outcome(
                 p,
                 true,
-                CtReply::Updated {
+                Reply::Updated {
                     before: 0.25,
                     after: 0.26,
                     step: 11,
@@ -538,7 +538,7 @@ mod tests {
             outcome(
                 p,
                 true,
-                CtReply::Updated {
+                Reply::Updated {
                     before: 0.3,
                     after: 0.31,
                     step: 8,
@@ -550,7 +550,7 @@ mod tests {
         let Some(Outcome::Graded(g)) = outcome(
             p,
             true,
-            CtReply::Updated {
+            Reply::Updated {
                 before: 0.25,
                 after: 0.25,
                 step: 8,

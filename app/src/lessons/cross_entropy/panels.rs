@@ -7,7 +7,7 @@ use super::math;
 use super::text::ui;
 use kernels::chain;
 
-use crate::lessons::live_model::protocol::{CtQuery, CtReply, CtToWorker, ImageView, Surprise};
+use crate::lessons::live_model::protocol::{Command, ImageView, Query, Reply, Surprise};
 use crate::lessons::live_model::{ImagePicker, live_answer, text as live_text};
 use crate::ui::agreement::AgreementNote;
 use crate::ui::bars::{BarChart, BarSeries};
@@ -72,9 +72,9 @@ impl Reading {
 fn read_image(index: impl Fn() -> usize + 'static) -> RwSignal<Option<Reading>> {
     live_answer(
         move || Some(index()),
-        |&i| CtQuery::Image { index: i },
+        |&i| Query::Image { index: i },
         |r| match r {
-            CtReply::Image(v) => Some(Reading::of(v)),
+            Reply::Image(v) => Some(Reading::of(v)),
             _ => None,
         },
     )
@@ -326,9 +326,9 @@ pub fn Gallery() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let items = live_answer(
         move || Some(refresh.get()),
-        |_| CtQuery::Surprises { count: 12 },
+        |_| Query::Surprises { count: 12 },
         |r| match r {
-            CtReply::Surprises(v) => Some(v),
+            Reply::Surprises(v) => Some(v),
             _ => None,
         },
     );
@@ -373,9 +373,9 @@ pub fn Quiz() -> impl IntoView {
     // Two images whose q(true) differ visibly, chosen by the worker from the live model's numbers.
     let chosen = live_answer(
         move || Some(pair.get()),
-        |&round| CtQuery::QuizPair { round },
+        |&round| Query::QuizPair { round },
         |r| match r {
-            CtReply::QuizPair(p) => Some(p),
+            Reply::QuizPair(p) => Some(p),
             _ => None,
         },
     );
@@ -383,7 +383,7 @@ pub fn Quiz() -> impl IntoView {
     // The quiz stops a running live model, so the pair it chose is still the one being read.
     let live = expect_context::<crate::lessons::live_model::Live>();
     if live.progress.get_untracked().is_some_and(|p| p.running) {
-        live.send(&CtToWorker::Run { on: false });
+        live.send(&Command::Run { on: false });
     }
     let live_a = read_image(move || indices().map_or(0, |p| p.0));
     let live_b = read_image(move || indices().map_or(0, |p| p.1));

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::PhaseForm;
 use super::protocol::{PhaseKind, StopInfo};
-use super::state::FtState;
+use super::state::State;
 use crate::ui::i18n::{Lang, Text, tx};
 
 /// The values a field accepts, and how the refusal names them.
@@ -135,7 +135,7 @@ fn stop_sentence(lang: Lang, s: &StopInfo) -> String {
             "Stopped early at epoch {stopped} of {epochs}: the validation loss ({validation} examples carved from the training examples) was lowest at epoch {best} ({loss}) and did not fall in the {patience} epochs after it. The weights of epoch {best} were kept, so the curve ends there. The phase trained on the other {train} examples.",
             "在第 {stopped} 轮（共 {epochs} 轮）触发早停：验证损失（从训练样本中划出的 {validation} 个样本）在第 {best} 轮最低（{loss}），之后 {patience} 轮都没有再下降。保留了第 {best} 轮的权重，所以曲线在那里结束。这个阶段在其余 {train} 个样本上训练。",
         ),
-        // The epochs after the best one are dropped from the curve (FtState::stopped): say so.
+        // The epochs after the best one are dropped from the curve (State::stopped): say so.
         (best, false) if best < s.stopped_at => (
             "Ran all {epochs} epochs without running out of patience: the validation loss ({validation} examples carved from the training examples) was lowest at epoch {best} ({loss}), whose weights were kept, so the curve ends at epoch {best}. The phase trained on the other {train} examples.",
             "跑完了全部 {epochs} 轮，耐心没有用完：验证损失（从训练样本中划出的 {validation} 个样本）在第 {best} 轮最低（{loss}），保留了那一轮的权重，所以曲线在第 {best} 轮结束。这个阶段在其余 {train} 个样本上训练。",
@@ -165,7 +165,7 @@ const WATCHING: Text = tx(
 
 /// The early-stopping setting on a phase's form, and where the phase stopped once it ran with it.
 pub(super) fn early_stop_field(
-    state: FtState,
+    state: State,
     lang: RwSignal<Lang>,
     form: PhaseForm,
     phase: PhaseKind,

@@ -20,7 +20,7 @@ mod worker;
 use leptos::prelude::*;
 
 use self::panels::{ComparisonChart, FreezingPanel, ModelFiles, StatusBar};
-use self::protocol::{FtToWorker, Scenario};
+use self::protocol::{Command, Scenario};
 use self::text::{STEPS, ui};
 use super::bar::{EngineBadge, ErrorList};
 use super::lesson::{Lesson, LessonInfo};
@@ -233,7 +233,7 @@ pub fn FinetuneLesson() -> impl IntoView {
                 .awaiting_pretrained
                 .set(setup.scenario.dataset().is_some() || state.loaded.get_untracked());
             state.loads.update(|n| *n += 1);
-            client.send(&FtToWorker::Load {
+            client.send(&Command::Load {
                 scenario: setup.scenario,
                 engine: setup.engine,
                 per_class: setup.per_class(),
@@ -250,7 +250,7 @@ pub fn FinetuneLesson() -> impl IntoView {
             move |(classes, train, test): (Vec<String>, protocol::Examples, protocol::Examples)| {
                 state.clear_run();
                 state.awaiting_pretrained.set(true);
-                client.send(&FtToWorker::UseDrawn {
+                client.send(&Command::UseDrawn {
                     classes,
                     train,
                     test,
@@ -271,7 +271,7 @@ pub fn FinetuneLesson() -> impl IntoView {
     if route.step >= 4 && setup.scenario == Scenario::Symbols {
         state.head_replaced.set(true);
     }
-    client.send(&FtToWorker::RestoreStep {
+    client.send(&Command::RestoreStep {
         step: route.step,
         classes: drawn_classes.get_untracked().len(),
         seed: setup.seed,
@@ -292,7 +292,7 @@ pub fn FinetuneLesson() -> impl IntoView {
         let client = client.clone();
         move |_| {
             // The page reloads when the worker says the kept run is gone.
-            client.send(&FtToWorker::Forget);
+            client.send(&Command::Forget);
         }
     };
     let on_model = {

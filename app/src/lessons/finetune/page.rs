@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{self, FtToWorker, PhaseKind, PhaseSettings, Scenario, Slot};
-use super::state::{FtClient, FtState};
+use super::protocol::{self, Command, PhaseKind, PhaseSettings, Scenario, Slot};
+use super::state::{Client, State};
 use super::steps::{compare_panel, freeze_panel, head_panel, load_panel, train_panel};
 use super::text::{self, ui};
 use super::{PhaseForm, Setup, panels, predict, pytorch, seeds};
@@ -15,8 +15,8 @@ use kernels::Freezing;
 /// What the page's parts share: the worker, its state, the setup and the phase forms.
 #[derive(Clone)]
 pub(super) struct Page {
-    pub client: FtClient,
-    pub state: FtState,
+    pub client: Client,
+    pub state: State,
     pub setup: Setup,
     pub lang: RwSignal<Lang>,
     pub head: PhaseForm,
@@ -88,7 +88,7 @@ impl Page {
             if phase == PhaseKind::Full && state.head_frozen.get_untracked().is_none() {
                 state.head_frozen.set(Some(state.frozen.get_untracked()));
             }
-            client.send(&FtToWorker::Train(PhaseSettings {
+            client.send(&Command::Train(PhaseSettings {
                 phase,
                 epochs,
                 lr: form.lr.get_untracked(),
@@ -183,7 +183,7 @@ impl Page {
         let freeze = {
             let client = client.clone();
             move |layer: usize, frozen: bool| {
-                client.send(&FtToWorker::SetFrozen {
+                client.send(&Command::SetFrozen {
                     slot: Slot::Tuned,
                     layer,
                     frozen,
@@ -194,7 +194,7 @@ impl Page {
             let client = client.clone();
             move |_| {
                 state.head_replaced.set(true);
-                client.send(&FtToWorker::ReplaceHead {
+                client.send(&Command::ReplaceHead {
                     slot: Slot::Tuned,
                     classes: state.classes.get_untracked().len(),
                     seed: setup.seed,
@@ -204,7 +204,7 @@ impl Page {
         let train = self.train();
         let pause = {
             let client = client.clone();
-            move |_| client.send(&FtToWorker::Pause)
+            move |_| client.send(&Command::Pause)
         };
         let running = move || state.progress.get().is_some_and(|p| p.running);
         // A phase or the seeds job runs: the train buttons wait, Pause stops either.
@@ -274,7 +274,7 @@ impl Page {
 
 /// The notes about a run taken up from this browser (with "start afresh") and an interrupted phase.
 pub(super) fn run_notes(
-    state: FtState,
+    state: State,
     lang: RwSignal<Lang>,
     afresh: impl Fn(leptos::ev::MouseEvent) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {

@@ -1,12 +1,12 @@
 //! The fine-tuning lesson's panels: the status bar, the freezing panel, the comparison chart, and the
-//! model's download and upload. Each takes the signals it shows from the lesson's `FtState`.
+//! model's download and upload. Each takes the signals it shows from the lesson's `State`.
 
 use leptos::prelude::*;
 
 use crate::ui::files::{download, file_bytes};
 
-use super::protocol::{FtQuery, FtReply, PhaseKind};
-use super::state::{FtClient, FtState};
+use super::protocol::{PhaseKind, Query, Reply};
+use super::state::{Client, State};
 use super::text::{self, ui};
 use crate::ui::i18n::Lang;
 use crate::ui::line_chart::{ACCURACY, EPOCH, LineChart, Series};
@@ -33,7 +33,7 @@ fn full(v: Option<f32>) -> String {
 /// Pretrained accuracy, current accuracy, phase and scratch accuracy: always on screen.
 #[component]
 pub fn StatusBar(
-    state: FtState,
+    state: State,
     lang: RwSignal<Lang>,
     /// The task's classes are the pretrained head's (else its accuracy on the task means nothing).
     keeps_classes: bool,
@@ -142,7 +142,7 @@ fn drift(rows: &[super::protocol::TensorRow]) -> Option<(bool, String, f64)> {
 /// last step; PyTorch beside what the engine does.
 #[component]
 pub fn FreezingPanel(
-    state: FtState,
+    state: State,
     lang: RwSignal<Lang>,
     /// The PyTorch program for the page's current setup.
     pytorch: Signal<String>,
@@ -216,7 +216,7 @@ pub fn FreezingPanel(
 /// Accuracy per epoch: the tuned model from its pretrained accuracy (epoch 0) through the head and
 /// full phases (red), the scratch model (blue).
 #[component]
-pub fn ComparisonChart(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn ComparisonChart(state: State, lang: RwSignal<Lang>) -> impl IntoView {
     let series = Signal::derive(move || {
         let tuned: Vec<(f64, f64)> = state
             .pretrained
@@ -274,8 +274,8 @@ pub fn ComparisonChart(state: FtState, lang: RwSignal<Lang>) -> impl IntoView {
 /// Download the tuned model; pick or drop a `.safetensors` to load one (`on_model` gets its bytes).
 #[component]
 pub fn ModelFiles(
-    client: FtClient,
-    state: FtState,
+    client: Client,
+    state: State,
     lang: RwSignal<Lang>,
     on_model: Callback<Vec<u8>>,
 ) -> impl IntoView {
@@ -284,10 +284,10 @@ pub fn ModelFiles(
         move |_| {
             let client = client.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let query = FtQuery::Export {
+                let query = Query::Export {
                     slot: super::protocol::Slot::Tuned,
                 };
-                if let Some(FtReply::Model(bytes)) = client.query(query).await {
+                if let Some(Reply::Model(bytes)) = client.query(query).await {
                     let k = state.widths.get_untracked().last().copied().unwrap_or(10);
                     if let Err(e) =
                         download(&bytes, &format!("finetuned-mlp-784-512-{k}.safetensors"))

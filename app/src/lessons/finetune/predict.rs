@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::protocol::PhaseKind;
-use super::state::FtState;
+use super::state::State;
 use super::verdict::{self, Arm, Verdict};
 use crate::ui::i18n::{Lang, tx};
 
@@ -64,7 +64,7 @@ impl Predictions {
 }
 
 /// Step 4: which tensors will get a gradient when the head trains?
-pub fn gradient_question(state: FtState, lang: RwSignal<Lang>, p: Predictions) -> impl IntoView {
+pub fn gradient_question(state: State, lang: RwSignal<Lang>, p: Predictions) -> impl IntoView {
     let question = tx(
         "Predict first: which tensors will get a gradient while the head trains? Tick them, lock in, then train.",
         "先预测：训练分类头时，哪些张量会得到梯度？勾选它们，锁定答案，然后训练。",
@@ -174,7 +174,7 @@ pub fn gradient_question(state: FtState, lang: RwSignal<Lang>, p: Predictions) -
 
 /// Step 6: will fine-tuning beat training from scratch here? Graded by the verdict on those two arms.
 pub fn transfer_question(
-    state: FtState,
+    state: State,
     lang: RwSignal<Lang>,
     p: Predictions,
     running: impl Fn() -> bool + Copy + Send + Sync + 'static,

@@ -98,7 +98,7 @@ pub struct Examples {
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum FtToWorker {
+pub enum Command {
     /// Load a pretrained model into the tuned slot (the shipped one when `model` is `None`) and
     /// measure it on the held-out examples; for a shipped scenario also load its data.
     Load {
@@ -227,7 +227,7 @@ pub struct StopInfo {
 
 /// Questions to the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum FtQuery {
+pub enum Query {
     /// The slot's model as `.safetensors` (PyTorch names).
     Export {
         /// Which model.
@@ -237,7 +237,7 @@ pub enum FtQuery {
 
 /// Answers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum FtReply {
+pub enum Reply {
     /// `.safetensors` bytes.
     Model(ByteBuf),
 }
@@ -290,7 +290,7 @@ pub struct KernelRow {
 
 /// Worker → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum FtEvent {
+pub enum Event {
     /// The data in use.
     Data {
         /// Class names.

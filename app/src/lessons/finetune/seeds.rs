@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{FtToWorker, PhaseKind, SeedRun};
-use super::state::{FtClient, FtState};
+use super::protocol::{Command, PhaseKind, SeedRun};
+use super::state::{Client, State};
 use super::text::{self, ui};
 use super::verdict::{self, Arm};
 use crate::ui::i18n::Lang;
@@ -31,8 +31,8 @@ fn arms(runs: &[SeedRun], untouched: Option<f32>) -> Vec<(Arm, Vec<f32>)> {
 
 /// The section under the verdict.
 pub(super) fn seeds_section(
-    client: FtClient,
-    state: FtState,
+    client: Client,
+    state: State,
     lang: RwSignal<Lang>,
     untouched: Signal<Option<f32>>,
     busy: impl Fn() -> bool + Copy + Send + Sync + 'static,
@@ -42,7 +42,7 @@ pub(super) fn seeds_section(
     let running = move || state.seeds.get().is_some_and(|(_, r)| r);
     // The arms above must have run: the seeds repeat their settings.
     let ready = move || !state.curve.get().is_empty() && !state.scratch_curve.get().is_empty();
-    let start = move |_| client.send(&FtToWorker::Seeds);
+    let start = move |_| client.send(&Command::Seeds);
     view! {
         <div class="buttons">
             <button data-testid="ft-seeds" disabled=move || busy() || running() || !ready() on:click=start>

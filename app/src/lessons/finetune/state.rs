@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::protocol::{
-    FtEvent, FtQuery, FtReply, FtToWorker, KernelRow, PhaseKind, PhaseSettings, Sample, SeedRun,
-    Slot, StopInfo, TensorRow,
+    Command, Event, KernelRow, PhaseKind, PhaseSettings, Query, Reply, Sample, SeedRun, Slot,
+    StopInfo, TensorRow,
 };
 use crate::client::{LessonClient, WorkerStatus};
 use crate::messages::MessageCode;
@@ -33,7 +33,7 @@ pub type SeedsAt = (usize, usize, PhaseKind, usize, usize);
 
 /// The page's signals, shared through context.
 #[derive(Clone, Copy)]
-pub struct FtState {
+pub struct State {
     /// The worker's engine and errors (the lesson bar's).
     pub status: WorkerStatus,
     /// Class names of the data.
@@ -94,7 +94,7 @@ pub struct FtState {
     pub interrupted: RwSignal<Option<(PhaseKind, usize, usize)>>,
 }
 
-impl FtState {
+impl State {
     fn new() -> Self {
         Self {
             status: WorkerStatus::new(),
@@ -180,9 +180,9 @@ impl FtState {
         });
     }
 
-    fn apply(&self, ev: FtEvent) {
+    fn apply(&self, ev: Event) {
         match ev {
-            FtEvent::Data {
+            Event::Data {
                 classes,
                 train,
                 test,
@@ -193,7 +193,7 @@ impl FtState {
                 self.counts.set((train, test));
                 self.loaded.set(true);
             }
-            FtEvent::Model {
+            Event::Model {
                 slot: Slot::Tuned,
                 widths,
                 frozen,
@@ -204,8 +204,8 @@ impl FtState {
                 self.widths.set(widths);
                 self.frozen.set(frozen);
             }
-            FtEvent::Model { .. } => {}
-            FtEvent::Evaluation {
+            Event::Model { .. } => {}
+            Event::Evaluation {
                 slot,
                 phase,
                 accuracy,
@@ -224,7 +224,7 @@ impl FtState {
                 }
                 (Slot::Scratch, _) => self.scratch_curve.update(|c| c.push(accuracy)),
             },
-            FtEvent::Progress {
+            Event::Progress {
                 phase,
                 epoch,
                 epochs,
@@ -239,7 +239,7 @@ impl FtState {
                 loss,
                 running,
             })),
-            FtEvent::Tensors {
+            Event::Tensors {
                 rows,
                 kernels,
                 dispatches,
@@ -250,7 +250,7 @@ impl FtState {
                 self.dispatches.set(dispatches);
                 self.fc1_digest.set(fc1_digest);
             }
-            FtEvent::Resumed {
+            Event::Resumed {
                 head_replaced,
                 head_frozen,
                 settings,
@@ -263,13 +263,13 @@ impl FtState {
                 self.resumed_settings.set(settings);
                 self.resumed.set(true);
             }
-            FtEvent::Seeds { runs, running } => {
+            Event::Seeds { runs, running } => {
                 if !running {
                     self.seeds_progress.set(None);
                 }
                 self.seeds.set(Some((runs, running)));
             }
-            FtEvent::SeedsProgress {
+            Event::SeedsProgress {
                 seed,
                 seeds,
                 phase,
@@ -278,33 +278,33 @@ impl FtState {
             } => self
                 .seeds_progress
                 .set(Some((seed, seeds, phase, epoch, epochs))),
-            FtEvent::Stopped(info) => self.stopped(info),
-            FtEvent::Validation {
+            Event::Stopped(info) => self.stopped(info),
+            Event::Validation {
                 phase,
                 epoch,
                 loss,
                 left,
             } => self.validation.set(Some((phase, epoch, loss, left))),
-            FtEvent::Interrupted {
+            Event::Interrupted {
                 phase,
                 epoch,
                 epochs,
             } => self.interrupted.set(Some((phase, epoch, epochs))),
-            FtEvent::Kept => self.kept.update(|n| *n += 1),
+            Event::Kept => self.kept.update(|n| *n += 1),
         }
     }
 }
 
 /// The fine-tuning lesson's messages.
-pub type FtProtocol = Messages<FtToWorker, FtQuery, FtReply, FtEvent>;
+pub type Protocol = Messages<Command, Query, Reply, Event>;
 
 /// Sends commands and queries to the lesson's worker.
-pub type FtClient = LessonClient<FtProtocol>;
+pub type Client = LessonClient<Protocol>;
 
 /// Starts the lesson's worker (ended when the lesson is left) and the state it updates.
-pub fn start() -> (FtClient, FtState) {
-    let state = FtState::new();
-    let client = FtClient::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
+pub fn start() -> (Client, State) {
+    let state = State::new();
+    let client = Client::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
     state.status.on_kept(|kept| {
         // Forgotten: the page starts again from its URL with nothing kept.
         if !kept && let Some(w) = web_sys::window() {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::draw;
 use super::form::{self, early_stop_field, number_input};
 use super::protocol::{self, PhaseKind, Scenario};
-use super::state::FtState;
+use super::state::State;
 use super::text::{self, ui};
 use super::verdict::{self, Arm, Verdict};
 use super::{PhaseForm, Setup};
@@ -15,7 +15,7 @@ use crate::ui::heatmap::DigitImage;
 use crate::ui::i18n::Lang;
 
 pub(super) fn load_panel(
-    state: FtState,
+    state: State,
     setup: Setup,
     lang: RwSignal<Lang>,
     drawn_classes: RwSignal<Vec<String>>,
@@ -74,7 +74,7 @@ pub(super) fn lock_icon(frozen: bool) -> impl IntoView {
 }
 
 pub(super) fn freeze_panel(
-    state: FtState,
+    state: State,
     lang: RwSignal<Lang>,
     freeze: impl Fn(usize, bool) + Clone + Send + Sync + 'static,
     zero_grad: RwSignal<bool>,
@@ -147,7 +147,7 @@ pub(super) fn freeze_panel(
 }
 
 pub(super) fn head_panel(
-    state: FtState,
+    state: State,
     lang: RwSignal<Lang>,
     replace: impl Fn(leptos::ev::MouseEvent) + 'static,
 ) -> impl IntoView {
@@ -176,7 +176,7 @@ pub(super) fn head_panel(
     reason = "a phase panel's parts, each used once"
 )]
 pub(super) fn train_panel(
-    state: FtState,
+    state: State,
     lang: RwSignal<Lang>,
     form: PhaseForm,
     phase: PhaseKind,
@@ -204,7 +204,7 @@ pub(super) fn train_panel(
 }
 
 /// Whether there are training examples to work with (a drawn scenario starts with none).
-pub(super) fn has_examples(state: FtState) -> bool {
+pub(super) fn has_examples(state: State) -> bool {
     state.counts.get().0 > 0
 }
 
@@ -233,7 +233,7 @@ pub(super) fn settings_line(lang: Lang, form: PhaseForm) -> String {
     reason = "the three arms' forms and the panel's parts, each used once"
 )]
 pub(super) fn compare_panel(
-    state: FtState,
+    state: State,
     setup: Setup,
     lang: RwSignal<Lang>,
     forms: [PhaseForm; 3],

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use super::panels::{ImagePicker, Pick, ask, classify_drawing, top};
-use super::protocol::{Arm, FgsmView, InQuery, InReply, InToWorker};
-use super::state::{InClient, InState, Point};
+use super::protocol::{Arm, Command, FgsmView, Query, Reply};
+use super::state::{Client, Point, State};
 use super::text::ui;
 use super::{EPSILONS, HARDEN_EPSILON};
 use crate::ui::drawing::DrawingPad;
@@ -29,7 +29,7 @@ pub fn band(p: f32, n: usize) -> f32 {
 }
 
 /// Step 4.
-pub fn fgsm(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn fgsm(client: Client, state: State, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
     let picker = client.clone();
     // Opens at no change, so "raise ε until the answer changes" holds for every image.
     let eps = RwSignal::new(0.0f32);
@@ -41,13 +41,13 @@ pub fn fgsm(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) 
         asked.set(n);
         ask(
             &client,
-            InQuery::Fgsm {
+            Query::Fgsm {
                 image: i,
                 drawn,
                 epsilon: e,
             },
             move |r| {
-                if let InReply::Fgsm(f) = r
+                if let Reply::Fgsm(f) = r
                     && asked.get_untracked() == n
                 {
                     view_.set(Some(*f));
@@ -112,7 +112,7 @@ fn pgd_series(points: &[Point], class: &'static str) -> Series {
     }
 }
 
-fn progress(state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+fn progress(state: State, lang: RwSignal<Lang>) -> impl IntoView {
     move || {
         state
             .busy
@@ -144,12 +144,12 @@ fn arm_label(arm: Arm) -> crate::ui::i18n::Text {
 }
 
 /// Step 5.
-pub fn fragile(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn fragile(client: Client, state: State, lang: RwSignal<Lang>) -> impl IntoView {
     let stop = client.clone();
     let predict = client.clone();
     let run = move |_| {
         state.begin(&[Arm::Model]);
-        client.send(&InToWorker::Curve {
+        client.send(&Command::Curve {
             epsilons: EPSILONS.to_vec(),
             pgd: EPSILONS.to_vec(),
         });
@@ -183,7 +183,7 @@ pub fn fragile(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl I
             <div class="buttons">
                 <button data-testid="robustness-run" disabled=move || state.busy.get().is_some() on:click=run>{move || ui::MEASURE.get(lang.get())}</button>
                 <button class="secondary" data-testid="interpret-stop" disabled=move || state.busy.get().is_none()
-                    on:click=move |_| stop.send(&InToWorker::Stop)>{move || ui::STOP.get(lang.get())}</button>
+                    on:click=move |_| stop.send(&Command::Stop)>{move || ui::STOP.get(lang.get())}</button>
             </div>
             {progress(state, lang)}
             {partial}
@@ -197,7 +197,7 @@ pub fn fragile(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl I
 }
 
 /// The measured accuracies as a table, one column per arm, each with its 95 % band.
-fn curve_table(state: InState, arms: &'static [Arm], lang: RwSignal<Lang>) -> impl IntoView {
+fn curve_table(state: State, arms: &'static [Arm], lang: RwSignal<Lang>) -> impl IntoView {
     let l = lang.get();
     let n = arms
         .iter()
@@ -240,15 +240,15 @@ fn key(arm: Arm) -> &'static str {
 
 /// Step 6.
 pub fn sturdier(
-    client: InClient,
-    state: InState,
+    client: Client,
+    state: State,
     images: usize,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
     let stop = client.clone();
     let run = move |_| {
         state.begin(&[Arm::Model, Arm::Clean, Arm::Adversarial]);
-        client.send(&InToWorker::Harden {
+        client.send(&Command::Harden {
             images,
             epsilon: HARDEN_EPSILON,
             epsilons: EPSILONS.to_vec(),
@@ -296,7 +296,7 @@ pub fn sturdier(
             <p class="settings" data-testid="harden-settings">{move || ui::HARDEN.get(lang.get())} ": " {settings.clone()} {optimiser} " · " {move || ui::ONE_EPOCH.get(lang.get())}</p>
             <div class="buttons">
                 <button data-testid="adv-train" disabled=move || state.busy.get().is_some() on:click=run>{move || ui::HARDEN_RUN.get(lang.get())}</button>
-                <button class="secondary" disabled=move || state.busy.get().is_none() on:click=move |_| stop.send(&InToWorker::Stop)>{move || ui::STOP.get(lang.get())}</button>
+                <button class="secondary" disabled=move || state.busy.get().is_none() on:click=move |_| stop.send(&Command::Stop)>{move || ui::STOP.get(lang.get())}</button>
             </div>
             {progress(state, lang)}
             <LineChart series=chart y_top=1.0 x_top=0.3 y_percent=true x_label=ui::EPS y_label=ui::ACCURACY_UNDER testid="hardened-curve" aria=ui::ACCURACY_UNDER />
@@ -329,7 +329,7 @@ fn pgd_sentence(helped_fgsm: bool, helped_pgd: bool) -> crate::ui::i18n::Text {
 }
 
 /// Step 7.
-pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn overconfidence(client: Client, state: State, lang: RwSignal<Lang>) -> impl IntoView {
     let calib = super::calib::calibration(client.clone(), state, lang);
     let prediction = RwSignal::new(Vec::<f32>::new());
     let noise = RwSignal::new(None::<(Vec<u8>, Vec<f32>)>);
@@ -345,12 +345,12 @@ pub fn overconfidence(client: InClient, state: InState, lang: RwSignal<Lang>) ->
         seed.set(s + 1);
         ask(
             &client,
-            InQuery::Classify {
+            Query::Classify {
                 pixels: None,
                 seed: s,
             },
             move |r| {
-                if let InReply::Classified { probs, pixels } = r {
+                if let Reply::Classified { probs, pixels } = r {
                     noise.set(Some((pixels.to_vec(), probs)));
                 }
             },

@@ -1,12 +1,12 @@
 //! Step 7's calibration: the test images' reliability diagram, ECE and NLL before and after
 //! temperature scaling, with T cross-fitted on the test images (fitted on the even ones and checked on
-//! the odd ones, and the other way round; the worker's [`super::protocol::InQuery::Calibration`]).
+//! the odd ones, and the other way round; the worker's [`super::protocol::Query::Calibration`]).
 
 use leptos::prelude::*;
 
 use super::panels::ask;
-use super::protocol::{CalibrationView, InQuery, InReply, ModelChoice, Source};
-use super::state::{InClient, InState};
+use super::protocol::{CalibrationView, ModelChoice, Query, Reply, Source};
+use super::state::{Client, State};
 use super::text::ui;
 use crate::ui::i18n::{Lang, Text, percent};
 use kernels::calibration::Bin;
@@ -74,10 +74,10 @@ fn why_test_images(source: Option<Source>) -> Text {
 }
 
 /// The calibration panel: asked once when the step opens.
-pub fn calibration(client: InClient, state: InState, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn calibration(client: Client, state: State, lang: RwSignal<Lang>) -> impl IntoView {
     let view_ = RwSignal::new(None::<CalibrationView>);
-    ask(&client, InQuery::Calibration, move |r| {
-        if let InReply::Calibration(c) = r {
+    ask(&client, Query::Calibration, move |r| {
+        if let Reply::Calibration(c) = r {
             view_.set(Some(*c));
         }
     });

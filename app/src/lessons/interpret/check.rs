@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::panels::{Pick, ask};
-use super::protocol::{Arm, InQuery, InReply, InToWorker, Method};
-use super::state::{InClient, InState};
+use super::protocol::{Arm, Command, Method, Query, Reply};
+use super::state::{Client, State};
 use super::text::ui;
 use crate::ui::i18n::{Lang, percent};
 
@@ -35,8 +35,8 @@ fn result(
 /// measured on answering when it is not on the page). It is a prediction only while the accuracy it
 /// is graded by is not on the page.
 pub fn question_one(
-    client: InClient,
-    state: InState,
+    client: Client,
+    state: State,
     lang: RwSignal<Lang>,
     measure_now: bool,
 ) -> impl IntoView {
@@ -48,7 +48,7 @@ pub fn question_one(
             && state.busy.get_untracked().is_none()
         {
             state.begin(&[Arm::Model]);
-            client.send(&InToWorker::Curve {
+            client.send(&Command::Curve {
                 epsilons: vec![0.0, 0.1],
                 pgd: Vec::new(),
             });
@@ -86,7 +86,7 @@ pub fn question_one(
 }
 
 /// Step 8.
-pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn check(client: Client, state: State, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
     let q2 = RwSignal::new(None::<bool>);
     let rho = RwSignal::new(None::<f32>);
     let one = question_one(client.clone(), state, lang, true);
@@ -103,14 +103,14 @@ pub fn check(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>)
         for r in [0, 1] {
             ask(
                 &client,
-                InQuery::Explain {
+                Query::Explain {
                     image: pick.image.get_untracked(),
                     drawn: drawn.clone(),
                     method: Method::Gradient,
                     randomized: r,
                 },
                 move |reply| {
-                    if let InReply::Map(m) = reply {
+                    if let Reply::Map(m) = reply {
                         maps.update(|v| v.push(m.map));
                         maps.with_untracked(|v| {
                             if v.len() == 2 {

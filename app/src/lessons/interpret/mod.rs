@@ -15,7 +15,7 @@ mod worker;
 
 use leptos::prelude::*;
 
-use self::protocol::{InToWorker, MessageCode, ModelChoice, Source};
+use self::protocol::{Command, MessageCode, ModelChoice, Source};
 use self::text::STEPS;
 use super::bar::LessonBar;
 use super::lesson::{Lesson, LessonInfo};
@@ -152,7 +152,7 @@ pub fn InterpretLesson() -> impl IntoView {
     let (setup, problems) = settings::from_query(SETTINGS, &router.0.get_untracked().query());
     let (client, state) = state::start();
     state.status.url_problems(&problems);
-    client.send(&InToWorker::Start {
+    client.send(&Command::Start {
         engine: setup.engine,
         model: setup.model,
         test: setup.test,
@@ -184,7 +184,7 @@ pub fn InterpretLesson() -> impl IntoView {
         let client = load.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match crate::ui::files::file_bytes(file).await {
-                Ok(bytes) => client.send(&InToWorker::Load {
+                Ok(bytes) => client.send(&Command::Load {
                     bytes: serde_bytes::ByteBuf::from(bytes),
                 }),
                 Err(e) => state.status.say(MessageCode::FileUnreadable, e),
@@ -212,7 +212,7 @@ pub fn InterpretLesson() -> impl IntoView {
             <StepPlayer steps=&STEPS />
             <LessonBar status=state.status prefix="interpret"
                 kept_text=tx("The curves below were kept in this browser and shown again after the reload.", "下面的曲线保存在本浏览器中，重新加载后再次显示。")
-                on_afresh=Callback::new(move |()| forget.send(&InToWorker::Forget))>
+                on_afresh=Callback::new(move |()| forget.send(&Command::Forget))>
                 <span class="model" data-testid="interpret-model" data-source=move || match state.source.get() {
                     Some(Source::Shipped(_)) => "shipped", Some(Source::File) => "file", Some(Source::Live(_)) => "live", None => "" }>
                     {move || state.loaded.get().map(|(w, test, _)| format!("{} {} ({}) · {} {}",
@@ -227,7 +227,7 @@ pub fn InterpretLesson() -> impl IntoView {
                 </span>
                 <span class="model-choice">
                     <button class="secondary" data-testid="interpret-live-model" disabled=move || state.loaded.get().is_none()
-                        on:click=move |_| live.send(&InToWorker::UseLive)>{move || text::ui::USE_LIVE.get(lang.get())}</button>
+                        on:click=move |_| live.send(&Command::UseLive)>{move || text::ui::USE_LIVE.get(lang.get())}</button>
                     <label class="import">
                         <span>{move || text::ui::LOAD_FILE.get(lang.get())}</span>
                         <input type="file" accept=".safetensors" data-testid="interpret-load-model" disabled=move || state.loaded.get().is_none() on:change=pick_file />

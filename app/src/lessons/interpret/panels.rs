@@ -3,15 +3,15 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{Baseline, InQuery, InReply, MapView, Method, Overview};
-use super::state::{InClient, InState};
+use super::protocol::{Baseline, MapView, Method, Overview, Query, Reply};
+use super::state::{Client, State};
 use super::text::ui;
 use crate::ui::drawing::DrawingPad;
 use crate::ui::heatmap::{DigitImage, Heatmap, Layout};
 use crate::ui::i18n::{Lang, percent};
 
 /// Asks `query` and hands a reply to `done`; a failure is said in the error list.
-pub fn ask(client: &InClient, query: InQuery, done: impl FnOnce(InReply) + 'static) {
+pub fn ask(client: &Client, query: Query, done: impl FnOnce(Reply) + 'static) {
     let client = client.clone();
     wasm_bindgen_futures::spawn_local(async move {
         if let Some(reply) = client.query(query).await {
@@ -21,13 +21,13 @@ pub fn ask(client: &InClient, query: InQuery, done: impl FnOnce(InReply) + 'stat
 }
 
 /// The model's probabilities for a drawing, into `prediction` (the drawing pads' bars).
-pub fn classify_drawing(client: &InClient, pixels: Vec<u8>, prediction: RwSignal<Vec<f32>>) {
-    let query = InQuery::Classify {
+pub fn classify_drawing(client: &Client, pixels: Vec<u8>, prediction: RwSignal<Vec<f32>>) {
+    let query = Query::Classify {
         pixels: Some(pixels.into()),
         seed: 0,
     };
     ask(client, query, move |r| {
-        if let InReply::Classified { probs, .. } = r {
+        if let Reply::Classified { probs, .. } = r {
             prediction.set(probs);
         }
     });
@@ -75,8 +75,8 @@ impl Pick {
 #[component]
 pub fn ImagePicker(
     pick: Pick,
-    client: InClient,
-    state: InState,
+    client: Client,
+    state: State,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
     let count = move || state.loaded.with(|l| l.as_ref().map_or(1, |l| l.1));
@@ -102,10 +102,10 @@ pub fn ImagePicker(
 }
 
 /// Step 1.
-pub fn first_layer(client: InClient, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn first_layer(client: Client, lang: RwSignal<Lang>) -> impl IntoView {
     let overview = RwSignal::new(None::<Overview>);
-    ask(&client, InQuery::Overview, move |r| {
-        if let InReply::Overview(o) = r {
+    ask(&client, Query::Overview, move |r| {
+        if let Reply::Overview(o) = r {
             overview.set(Some(o));
         }
     });
@@ -178,12 +178,7 @@ fn method_label(m: Method) -> crate::ui::i18n::Text {
 }
 
 /// Step 2.
-pub fn saliency(
-    client: InClient,
-    state: InState,
-    pick: Pick,
-    lang: RwSignal<Lang>,
-) -> impl IntoView {
+pub fn saliency(client: Client, state: State, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
     let picker = client.clone();
     let method = RwSignal::new("integrated");
     let samples = RwSignal::new(25usize);
@@ -211,14 +206,14 @@ pub fn saliency(
         asked.set(n);
         ask(
             &client,
-            InQuery::Explain {
+            Query::Explain {
                 image: i,
                 drawn,
                 method: m,
                 randomized: 0,
             },
             move |r| {
-                if let InReply::Map(v) = r
+                if let Reply::Map(v) = r
                     && asked.get_untracked() == n
                 {
                     map.set(Some(*v));
@@ -302,7 +297,7 @@ pub fn saliency(
 }
 
 /// Step 3.
-pub fn sanity(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn sanity(client: Client, state: State, pick: Pick, lang: RwSignal<Lang>) -> impl IntoView {
     let picker = client.clone();
     let layers = RwSignal::new(0usize);
     // The plain gradient, or integrated gradients from black: the one that multiplies by the input,
@@ -327,14 +322,14 @@ pub fn sanity(client: InClient, state: InState, pick: Pick, lang: RwSignal<Lang>
         for r in if k == 0 { vec![0] } else { vec![0, k] } {
             ask(
                 &client,
-                InQuery::Explain {
+                Query::Explain {
                     image: i,
                     drawn: drawn.clone(),
                     method,
                     randomized: r,
                 },
                 move |reply| {
-                    if let InReply::Map(v) = reply
+                    if let Reply::Map(v) = reply
                         && asked.get_untracked() == n
                     {
                         if r == 0 {

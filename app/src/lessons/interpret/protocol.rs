@@ -101,7 +101,7 @@ pub enum Arm {
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum InToWorker {
+pub enum Command {
     /// Load the model and the data, open the engine (the page's first message).
     Start {
         /// Engine preference from the URL.
@@ -147,7 +147,7 @@ pub const HARDEN_BATCH: usize = kernels::attack::FINE_TUNE_BATCH;
 
 /// Questions to the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum InQuery {
+pub enum Query {
     /// The first layer's weights as tiles and each class's mean test image.
     Overview,
     /// A saliency map of test image `image` for the class the model predicts, with the top
@@ -277,7 +277,7 @@ pub struct CalibrationView {
 
 /// Answers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum InReply {
+pub enum Reply {
     /// The first layer and the class means.
     Overview(Overview),
     /// A map.
@@ -297,7 +297,7 @@ pub enum InReply {
 
 /// Worker → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum InEvent {
+pub enum Event {
     /// The model and the test images are in.
     Loaded {
         /// Layer widths.
@@ -341,4 +341,4 @@ pub enum InEvent {
 }
 
 /// The lesson's messages.
-pub type InProtocol = Messages<InToWorker, InQuery, InReply, InEvent>;
+pub type Protocol = Messages<Command, Query, Reply, Event>;

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{Arm, InEvent, InProtocol, Source};
+use super::protocol::{Arm, Event, Protocol, Source};
 use crate::client::{LessonClient, WorkerStatus};
 
 /// One measured point: ε, accuracy under FGSM, images, milliseconds, accuracy under PGD (if
@@ -15,7 +15,7 @@ pub type Busy = Option<(Arm, Option<(usize, usize)>)>;
 
 /// The page's state.
 #[derive(Clone, Copy)]
-pub struct InState {
+pub struct State {
     /// The worker's engine and errors (the lesson bar's).
     pub status: WorkerStatus,
     /// (widths, test images, training images) once loaded.
@@ -32,7 +32,7 @@ pub struct InState {
     pub q1: RwSignal<Option<bool>>,
 }
 
-impl InState {
+impl State {
     fn new() -> Self {
         Self {
             status: WorkerStatus::new(),
@@ -81,9 +81,9 @@ impl InState {
         self.busy.set(Some((arms[0], None)));
     }
 
-    fn apply(&self, event: InEvent) {
+    fn apply(&self, event: Event) {
         match event {
-            InEvent::Loaded {
+            Event::Loaded {
                 widths,
                 test,
                 train,
@@ -99,7 +99,7 @@ impl InState {
                 self.source.set(Some(source));
                 self.loaded.set(Some((widths, test, train)));
             }
-            InEvent::Point {
+            Event::Point {
                 arm,
                 epsilon,
                 accuracy,
@@ -111,8 +111,8 @@ impl InState {
                 self.curve(arm)
                     .update(|c| c.push((epsilon, accuracy, images, ms, pgd)));
             }
-            InEvent::Training { arm, done, of } => self.busy.set(Some((arm, Some((done, of))))),
-            InEvent::Done | InEvent::Stopped => self.busy.set(None),
+            Event::Training { arm, done, of } => self.busy.set(Some((arm, Some((done, of))))),
+            Event::Done | Event::Stopped => self.busy.set(None),
         }
     }
 
@@ -130,12 +130,12 @@ impl InState {
 }
 
 /// Sends commands and queries to the worker.
-pub type InClient = LessonClient<InProtocol>;
+pub type Client = LessonClient<Protocol>;
 
 /// Starts the worker and the state it updates.
-pub fn start() -> (InClient, InState) {
-    let state = InState::new();
-    let client = InClient::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
+pub fn start() -> (Client, State) {
+    let state = State::new();
+    let client = Client::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
     state.status.on_kept(move |kept| state.kept(kept));
     (client, state)
 }

@@ -11,7 +11,7 @@ mod worker;
 
 use leptos::prelude::*;
 
-use self::protocol::{CtEvent, CtQuery, CtReply, CtToWorker};
+use self::protocol::{Command, Event, Query, Reply};
 use super::bar::{EngineBadge, ErrorList};
 use crate::client::{LessonClient, WorkerStatus};
 use crate::protocol::{EnginePreference, Messages};
@@ -37,7 +37,7 @@ pub const EPOCH_LIMIT: usize = 5;
 pub const WORKER: WorkerEntry = crate::runtime::split_worker!("concepts", concepts, worker::Worker);
 
 /// The concept lessons' messages.
-pub type CtProtocol = Messages<CtToWorker, CtQuery, CtReply, CtEvent>;
+pub type Protocol = Messages<Command, Query, Reply, Event>;
 
 /// Training progress of the live model.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -66,7 +66,7 @@ pub struct Live {
     /// The step the live model was taken up at from this browser (a reload), until it starts afresh.
     pub resumed: RwSignal<Option<u64>>,
     /// The worker.
-    pub client: StoredValue<LessonClient<CtProtocol>>,
+    pub client: StoredValue<LessonClient<Protocol>>,
 }
 
 impl Live {
@@ -76,9 +76,9 @@ impl Live {
         let ready = RwSignal::new(None);
         let progress = RwSignal::new(None);
         let resumed = RwSignal::new(None);
-        let client = LessonClient::<CtProtocol>::start(WORKER.name, status, move |ev| match ev {
-            CtEvent::Ready { hidden, test, .. } => ready.set(Some((hidden, test))),
-            CtEvent::Progress {
+        let client = LessonClient::<Protocol>::start(WORKER.name, status, move |ev| match ev {
+            Event::Ready { hidden, test, .. } => ready.set(Some((hidden, test))),
+            Event::Progress {
                 step,
                 epoch,
                 loss,
@@ -91,9 +91,9 @@ impl Live {
                 accuracy,
                 running,
             })),
-            CtEvent::Resumed { step } => resumed.set(Some(step)),
+            Event::Resumed { step } => resumed.set(Some(step)),
         });
-        client.send(&CtToWorker::Start {
+        client.send(&Command::Start {
             engine: route
                 .get("engine")
                 .and_then(EnginePreference::parse)
@@ -112,12 +112,12 @@ impl Live {
     }
 
     /// Sends a command.
-    pub fn send(&self, cmd: &CtToWorker) {
+    pub fn send(&self, cmd: &Command) {
         self.client.with_value(|c| c.send(cmd));
     }
 
     /// Asks the worker; a failure is added to the page's messages and gives `None`.
-    pub async fn ask(&self, query: CtQuery) -> Option<CtReply> {
+    pub async fn ask(&self, query: Query) -> Option<Reply> {
         let client = self.client.get_value();
         client.query(query).await
     }
@@ -134,8 +134,8 @@ impl Live {
 /// most every [`REFRESH_WHILE_TRAINING`] seconds, so its questions do not slow training down.
 pub fn live_answer<K, T>(
     key: impl Fn() -> Option<K> + 'static,
-    ask: impl Fn(&K) -> CtQuery + 'static,
-    take: impl Fn(CtReply) -> Option<T> + 'static,
+    ask: impl Fn(&K) -> Query + 'static,
+    take: impl Fn(Reply) -> Option<T> + 'static,
 ) -> RwSignal<Option<T>>
 where
     K: Clone + PartialEq + 'static,
@@ -222,8 +222,8 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
             .get()
             .is_some_and(|p| p.epoch >= EPOCH_LIMIT && !p.running)
     };
-    let toggle = move |_| live.send(&CtToWorker::Run { on: !running() });
-    let step = move |_| live.send(&CtToWorker::Step);
+    let toggle = move |_| live.send(&Command::Run { on: !running() });
+    let step = move |_| live.send(&Command::Step);
     let steps = move || live.progress.get().map_or(0, |p| p.step);
     let loss = move || {
         live.progress
@@ -236,7 +236,7 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
     // The live model leaves and enters as `.safetensors` with PyTorch names.
     let export = move |_| {
         wasm_bindgen_futures::spawn_local(async move {
-            if let Some(CtReply::ModelFile { bytes, widths }) = live.ask(CtQuery::Export).await {
+            if let Some(Reply::ModelFile { bytes, widths }) = live.ask(Query::Export).await {
                 if let Err(e) = crate::ui::files::download_model(&bytes, &widths) {
                     live.status
                         .say(crate::messages::MessageCode::ExportFailed, e);
@@ -247,7 +247,7 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
     let start_trained = move |_| {
         wasm_bindgen_futures::spawn_local(async move {
             live.resumed.set(None);
-            live.ask(CtQuery::StartTrained).await;
+            live.ask(Query::StartTrained).await;
         });
     };
     let import = move |ev: leptos::ev::Event| {
@@ -259,7 +259,7 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
             match crate::ui::files::file_bytes(file).await {
                 Ok(bytes) => {
                     let bytes = serde_bytes::ByteBuf::from(bytes);
-                    live.ask(CtQuery::Import { bytes }).await;
+                    live.ask(Query::Import { bytes }).await;
                 }
                 Err(e) => {
                     live.status
@@ -305,7 +305,7 @@ pub fn LiveBar(#[prop(optional, into)] hidden: Option<Signal<bool>>) -> impl Int
                     {move || text::RESUMED.get(lang.get()).replace("{n}", &step.to_string())} " "
                     <button class="danger" data-testid="live-afresh" on:click=move |_| {
                         live.resumed.set(None);
-                        live.send(&CtToWorker::Afresh);
+                        live.send(&Command::Afresh);
                     }>{move || text::AFRESH.get(lang.get())}</button>
                 </p>
             })}

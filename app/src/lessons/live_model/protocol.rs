@@ -55,7 +55,7 @@ impl Weight {
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum CtToWorker {
+pub enum Command {
     /// Load MNIST and initialise the live model from `seed` (the first message).
     Start {
         /// Engine preference from the URL.
@@ -76,7 +76,7 @@ pub enum CtToWorker {
 
 /// Questions to the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum CtQuery {
+pub enum Query {
     /// One test image through the live model: q and the engine's own loss for it.
     Image {
         /// Index in the test pool.
@@ -117,7 +117,7 @@ pub enum CtQuery {
     },
     /// Runs one training step and reports the weight before and after — only if the live model is
     /// still at `at` steps (the preview the student predicted from); else answers
-    /// [`CtReply::MovedOn`] and takes no step.
+    /// [`Reply::MovedOn`] and takes no step.
     StepWatching {
         /// The weight.
         weight: Weight,
@@ -281,23 +281,23 @@ pub struct UpdatePreview {
 
 /// Answers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum CtReply {
-    /// To [`CtQuery::Image`].
+pub enum Reply {
+    /// To [`Query::Image`].
     Image(ImageView),
-    /// To [`CtQuery::Surprises`].
+    /// To [`Query::Surprises`].
     Surprises(Vec<Surprise>),
-    /// To [`CtQuery::QuizPair`]: the two test-pool indices, or the spread of q(true) over the pool
+    /// To [`Query::QuizPair`]: the two test-pool indices, or the spread of q(true) over the pool
     /// when no two differ visibly (an untrained model).
     QuizPair(Result<(usize, usize), f32>),
-    /// To [`CtQuery::Weights`].
+    /// To [`Query::Weights`].
     Weights(WeightsView),
-    /// To [`CtQuery::Chain`].
+    /// To [`Query::Chain`].
     Chain(ChainView),
-    /// To [`CtQuery::Backward`].
+    /// To [`Query::Backward`].
     Backward(BackwardView),
-    /// To [`CtQuery::NextUpdate`].
+    /// To [`Query::NextUpdate`].
     Preview(UpdatePreview),
-    /// To [`CtQuery::StepWatching`].
+    /// To [`Query::StepWatching`].
     Updated {
         /// The weight before the step.
         before: f32,
@@ -306,22 +306,22 @@ pub enum CtReply {
         /// Steps taken now.
         step: u64,
     },
-    /// To [`CtQuery::StepWatching`] when the live model is no longer at the previewed step (it trained
+    /// To [`Query::StepWatching`] when the live model is no longer at the previewed step (it trained
     /// on, or was replaced, meanwhile): no step was taken.
     MovedOn {
         /// Steps taken now.
         step: u64,
     },
-    /// To [`CtQuery::Export`].
+    /// To [`Query::Export`].
     ModelFile {
         /// `.safetensors` bytes.
         bytes: ByteBuf,
         /// `[input, hidden…, classes]` (for the file name).
         widths: Vec<usize>,
     },
-    /// To [`CtQuery::ByHand`].
+    /// To [`Query::ByHand`].
     ByHand(Box<ByHandBatch>),
-    /// To [`CtQuery::Import`]: the model is in place, measured on the test pool.
+    /// To [`Query::Import`]: the model is in place, measured on the test pool.
     Imported {
         /// Its test accuracy.
         accuracy: f32,
@@ -330,7 +330,7 @@ pub enum CtReply {
 
 /// Worker → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum CtEvent {
+pub enum Event {
     /// Data loaded and the live model initialised.
     Ready {
         /// Hidden units.

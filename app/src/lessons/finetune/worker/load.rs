@@ -9,7 +9,7 @@ use kernels::{Engine, EngineError, Mlp};
 use serde_bytes::ByteBuf;
 
 use super::{PRETRAINED, PRETRAINED_CIFAR, VEHICLES, Worker, engine_for};
-use crate::lessons::finetune::protocol::{Examples, FtEvent, MessageCode, Sample, Scenario, Slot};
+use crate::lessons::finetune::protocol::{Event, Examples, MessageCode, Sample, Scenario, Slot};
 use crate::runtime::data::load_dataset;
 use crate::runtime::fetch::fetch_bytes;
 
@@ -153,7 +153,7 @@ impl Worker {
 
     pub(super) fn post_data(&self) {
         if let (Some(train), Some(test)) = (&self.train, &self.test) {
-            self.out.post(&FtEvent::Data {
+            self.out.post(&Event::Data {
                 classes: train.class_names.clone(),
                 train: train.len(),
                 test: test.len(),

@@ -19,9 +19,9 @@ use kernels::{
 use serde_bytes::ByteBuf;
 
 use super::protocol::{
-    FtEvent, FtQuery, FtReply, FtToWorker, MessageCode, PhaseKind, Scenario, Slot, fnv1a,
+    Command, Event, MessageCode, PhaseKind, Query, Reply, Scenario, Slot, fnv1a,
 };
-use super::state::FtProtocol;
+use super::state::Protocol;
 use crate::protocol::EnginePreference;
 use crate::protocol::Status;
 use crate::runtime::QueryError;
@@ -58,7 +58,7 @@ struct Run {
 
 /// The lesson's worker.
 pub struct Worker {
-    out: Outbox<FtProtocol>,
+    out: Outbox<Protocol>,
     /// The engine started (the first command carries the preference).
     started: bool,
     gpu: Gpu,
@@ -124,14 +124,14 @@ impl Worker {
     }
 
     /// Posts an event that is part of the run's story (kept with the run, replayed after a reload).
-    fn tell(&mut self, event: &FtEvent) {
+    fn tell(&mut self, event: &Event) {
         self.history.record(event);
         self.dirty = true;
         self.out.post(event);
     }
 
     fn post_model(&self, slot: Slot, model: &Mlp) {
-        self.out.post(&FtEvent::Model {
+        self.out.post(&Event::Model {
             slot,
             widths: model.widths(),
             frozen: model.layers.iter().map(|l| l.weight_frozen).collect(),
@@ -158,13 +158,13 @@ impl Worker {
         slot: Slot,
         phase: Option<PhaseKind>,
         epoch: usize,
-    ) -> Result<Option<FtEvent>, EngineError> {
+    ) -> Result<Option<Event>, EngineError> {
         let Some(engine) = self.slot(slot) else {
             return Ok(None);
         };
         let eval = engine.evaluate(None).await?;
         let predictions: Vec<u8> = eval.predictions.iter().map(|&p| p as u8).collect();
-        Ok(Some(FtEvent::Evaluation {
+        Ok(Some(Event::Evaluation {
             slot,
             phase,
             epoch,
@@ -188,9 +188,9 @@ impl Worker {
         Ok(())
     }
 
-    async fn command(&mut self, msg: FtToWorker) -> Result<(), EngineError> {
+    async fn command(&mut self, msg: Command) -> Result<(), EngineError> {
         match msg {
-            FtToWorker::Load {
+            Command::Load {
                 scenario,
                 engine: _,
                 per_class,
@@ -209,12 +209,12 @@ impl Worker {
                 }
                 self.load(scenario, per_class, test, model).await
             }
-            FtToWorker::UseDrawn {
+            Command::UseDrawn {
                 classes,
                 train,
                 test,
             } => self.use_drawn(classes, train, test).await,
-            FtToWorker::SetFrozen {
+            Command::SetFrozen {
                 slot,
                 layer,
                 frozen,
@@ -222,7 +222,7 @@ impl Worker {
                 self.dirty = true;
                 self.set_frozen(slot, layer, frozen).await
             }
-            FtToWorker::ReplaceHead {
+            Command::ReplaceHead {
                 slot,
                 classes,
                 seed,
@@ -230,7 +230,7 @@ impl Worker {
                 self.history.head_replaced |= slot == Slot::Tuned;
                 self.replace_head(slot, classes, seed).await
             }
-            FtToWorker::RestoreStep {
+            Command::RestoreStep {
                 step,
                 classes,
                 seed,
@@ -247,14 +247,14 @@ impl Worker {
                 }
                 Ok(())
             }
-            FtToWorker::Forget => {
+            Command::Forget => {
                 self.forget().await;
                 self.out.status(Status::Forgotten);
                 Ok(())
             }
-            FtToWorker::Train(settings) => self.begin(settings).await,
-            FtToWorker::Seeds => self.begin_seeds().await,
-            FtToWorker::Pause => {
+            Command::Train(settings) => self.begin(settings).await,
+            Command::Seeds => self.begin_seeds().await,
+            Command::Pause => {
                 if let Some(run) = self.run.take() {
                     self.tell(&stopped(&run, f32::NAN));
                 }
@@ -269,8 +269,8 @@ impl Worker {
 }
 
 /// The progress event of a phase that stopped early.
-fn stopped(run: &Run, loss: f32) -> FtEvent {
-    FtEvent::Progress {
+fn stopped(run: &Run, loss: f32) -> Event {
+    Event::Progress {
         phase: run.phase,
         epoch: run.epoch,
         epochs: run.epochs,
@@ -281,9 +281,9 @@ fn stopped(run: &Run, loss: f32) -> FtEvent {
 }
 
 impl LessonWorker for Worker {
-    type Protocol = FtProtocol;
+    type Protocol = Protocol;
 
-    fn new(out: Outbox<FtProtocol>) -> Self {
+    fn new(out: Outbox<Protocol>) -> Self {
         Self {
             out,
             started: false,
@@ -312,15 +312,15 @@ impl LessonWorker for Worker {
         }
     }
 
-    fn out(&self) -> &Outbox<FtProtocol> {
+    fn out(&self) -> &Outbox<Protocol> {
         &self.out
     }
 
-    async fn handle(&mut self, command: FtToWorker) -> Result<(), EngineError> {
+    async fn handle(&mut self, command: Command) -> Result<(), EngineError> {
         if !self.started {
             // The first command (the page's Load) carries the engine preference.
             let pref = match &command {
-                FtToWorker::Load { engine, .. } => *engine,
+                Command::Load { engine, .. } => *engine,
                 _ => EnginePreference::Auto,
             };
             self.start_engine(pref).await;
@@ -328,9 +328,9 @@ impl LessonWorker for Worker {
         self.command(command).await
     }
 
-    async fn answer(&mut self, query: FtQuery) -> Result<FtReply, QueryError> {
+    async fn answer(&mut self, query: Query) -> Result<Reply, QueryError> {
         match query {
-            FtQuery::Export { slot } => {
+            Query::Export { slot } => {
                 let Some(engine) = self.slot(slot) else {
                     return Err(refuse(MessageCode::NotReady, "no model is loaded"));
                 };
@@ -339,7 +339,7 @@ impl LessonWorker for Worker {
                     let _ = model.unfreeze(l);
                 }
                 match model.to_safetensors() {
-                    Ok(bytes) => Ok(FtReply::Model(ByteBuf::from(bytes))),
+                    Ok(bytes) => Ok(Reply::Model(ByteBuf::from(bytes))),
                     Err(e) => Err(refuse(MessageCode::EngineFailed, e.to_string())),
                 }
             }

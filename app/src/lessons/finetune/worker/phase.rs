@@ -7,7 +7,7 @@ use kernels::{Engine, EngineError, Mlp, OptimizerConfig};
 
 use super::early::EarlyRun;
 use super::{MAX_ROWS, Run, Worker, engine_for, stopped};
-use crate::lessons::finetune::protocol::{FtEvent, MessageCode, PhaseKind, PhaseSettings, Slot};
+use crate::lessons::finetune::protocol::{Event, MessageCode, PhaseKind, PhaseSettings, Slot};
 use crate::runtime::{BURST_SECONDS, now};
 
 impl Worker {
@@ -235,7 +235,7 @@ impl Worker {
                 if let (Some(engine), Some(held_out)) = (engine, held_out) {
                     let (loss, verdict) = early.observe(engine, held_out, run.epoch).await?;
                     finished |= verdict == kernels::early_stop::Verdict::Stop;
-                    self.out.post(&FtEvent::Validation {
+                    self.out.post(&Event::Validation {
                         phase: run.phase,
                         epoch: run.epoch,
                         loss,
@@ -251,7 +251,7 @@ impl Worker {
                 self.stop_early(run, early).await?;
             }
         }
-        self.tell(&FtEvent::Progress {
+        self.tell(&Event::Progress {
             phase: run.phase,
             epoch: run.epoch,
             epochs: run.epochs,
@@ -276,7 +276,7 @@ impl Worker {
             return Ok(());
         };
         let info = early.finish(engine, train, run.phase, run.epochs, run.epoch)?;
-        self.tell(&FtEvent::Stopped(info));
+        self.tell(&Event::Stopped(info));
         if run.slot == Slot::Tuned {
             // The freezing panel's fingerprint and ‖ΔW‖ follow the restored weights.
             self.tensors_with(false).await?;

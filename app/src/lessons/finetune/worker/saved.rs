@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
 use super::Worker;
-use crate::lessons::finetune::protocol::{
-    FtEvent, PhaseKind, PhaseSettings, Scenario, Slot, fnv1a,
-};
+use crate::lessons::finetune::protocol::{Event, PhaseKind, PhaseSettings, Scenario, Slot, fnv1a};
 use crate::store;
 
 /// Bumped when the layout changes (an older entry is then ignored).
@@ -30,7 +28,7 @@ pub fn key(scenario: Scenario) -> String {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct History {
     /// Held-out measurements (the model as loaded first), and the last progress of a phase.
-    pub events: Vec<FtEvent>,
+    pub events: Vec<Event>,
     /// The head was replaced since the load.
     pub head_replaced: bool,
     /// The frozen flags the head phase ran with, kept once the full phase unfroze everything.
@@ -46,11 +44,11 @@ pub struct History {
 impl History {
     /// Records an event the page was sent, if it is part of the run's story: every measurement, and
     /// only the latest progress (a reload shows it stopped).
-    pub fn record(&mut self, event: &FtEvent) {
+    pub fn record(&mut self, event: &Event) {
         match event {
             // Every stop, in order: a replay drops the same epochs from the curve as the page did.
-            FtEvent::Evaluation { .. } | FtEvent::Stopped(_) => self.events.push(event.clone()),
-            FtEvent::Progress {
+            Event::Evaluation { .. } | Event::Stopped(_) => self.events.push(event.clone()),
+            Event::Progress {
                 phase,
                 epoch,
                 epochs,
@@ -59,9 +57,8 @@ impl History {
                 running,
             } => {
                 self.interrupted = running.then_some((*phase, *epoch, *epochs));
-                self.events
-                    .retain(|e| !matches!(e, FtEvent::Progress { .. }));
-                self.events.push(FtEvent::Progress {
+                self.events.retain(|e| !matches!(e, Event::Progress { .. }));
+                self.events.push(Event::Progress {
                     phase: *phase,
                     epoch: *epoch,
                     epochs: *epochs,
@@ -70,9 +67,9 @@ impl History {
                     running: false,
                 });
             }
-            FtEvent::Seeds { runs, .. } => {
-                self.events.retain(|e| !matches!(e, FtEvent::Seeds { .. }));
-                self.events.push(FtEvent::Seeds {
+            Event::Seeds { runs, .. } => {
+                self.events.retain(|e| !matches!(e, Event::Seeds { .. }));
+                self.events.push(Event::Seeds {
                     runs: runs.clone(),
                     running: false,
                 });
@@ -87,7 +84,7 @@ impl History {
             self.events.retain(|e| {
                 !matches!(
                     e,
-                    FtEvent::Evaluation {
+                    Event::Evaluation {
                         slot: Slot::Scratch,
                         ..
                     }
@@ -260,7 +257,7 @@ impl Worker {
                 .map_err(|e| e.to_string())
         };
         match kept.await {
-            Ok(()) => self.out.post(&FtEvent::Kept),
+            Ok(()) => self.out.post(&Event::Kept),
             Err(e) => crate::runtime::warn(&format!("the fine-tuning run was not kept: {e}")),
         }
     }
@@ -306,7 +303,7 @@ impl Worker {
             .settings
             .last()
             .map_or(kernels::Freezing::Skip, |s| s.freezing);
-        self.out.post(&FtEvent::Resumed {
+        self.out.post(&Event::Resumed {
             head_replaced: saved.history.head_replaced,
             head_frozen: saved.history.head_frozen.clone(),
             settings: saved.history.settings.clone(),
@@ -320,7 +317,7 @@ impl Worker {
         }
         // A phase cut off by the reload is not continued: the page says which, and how far it got.
         if let Some((phase, epoch, epochs)) = saved.history.interrupted {
-            self.out.post(&FtEvent::Interrupted {
+            self.out.post(&Event::Interrupted {
                 phase,
                 epoch,
                 epochs,
@@ -353,8 +350,8 @@ impl Worker {
 mod tests {
     use super::*;
 
-    fn eval(slot: Slot, phase: Option<PhaseKind>, accuracy: f32) -> FtEvent {
-        FtEvent::Evaluation {
+    fn eval(slot: Slot, phase: Option<PhaseKind>, accuracy: f32) -> Event {
+        Event::Evaluation {
             slot,
             phase,
             epoch: 1,
@@ -385,7 +382,7 @@ mod tests {
         h.begin(settings(PhaseKind::Head, 0.001));
         h.record(&eval(Slot::Tuned, Some(PhaseKind::Head), 0.6));
         for running in [true, true] {
-            h.record(&FtEvent::Progress {
+            h.record(&Event::Progress {
                 phase: PhaseKind::Head,
                 epoch: 1,
                 epochs: 2,
@@ -399,7 +396,7 @@ mod tests {
             Some((PhaseKind::Head, 1, 2)),
             "a reload now would cut the head phase off at epoch 1 of 2"
         );
-        h.record(&FtEvent::Progress {
+        h.record(&Event::Progress {
             phase: PhaseKind::Head,
             epoch: 2,
             epochs: 2,
@@ -418,7 +415,7 @@ mod tests {
             .events
             .iter()
             .filter_map(|e| match e {
-                FtEvent::Progress { running, .. } => Some(*running),
+                Event::Progress { running, .. } => Some(*running),
                 _ => None,
             })
             .collect();
@@ -431,7 +428,7 @@ mod tests {
             .events
             .iter()
             .filter_map(|e| match e {
-                FtEvent::Evaluation { accuracy, .. } => Some(*accuracy),
+                Event::Evaluation { accuracy, .. } => Some(*accuracy),
                 _ => None,
             })
             .collect();

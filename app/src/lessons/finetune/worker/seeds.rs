@@ -12,7 +12,7 @@ use kernels::{AnyEngine, Engine, EngineError, Mlp, OptimizerConfig};
 use super::early::EarlyRun;
 use super::{MAX_ROWS, Worker, engine_for};
 use crate::lessons::finetune::protocol::{
-    FtEvent, MessageCode, PhaseKind, PhaseSettings, SeedRun, Slot,
+    Event, MessageCode, PhaseKind, PhaseSettings, SeedRun, Slot,
 };
 use crate::runtime::{BURST_SECONDS, now};
 
@@ -145,7 +145,7 @@ impl Worker {
 
     pub(super) fn post_seeds(&mut self, running: bool) {
         let Some(job) = &self.seeds else { return };
-        let event = FtEvent::Seeds {
+        let event = Event::Seeds {
             runs: job.results.clone(),
             running,
         };
@@ -306,7 +306,7 @@ impl Worker {
         {
             let track = &job.tracks[job.track];
             let s = track.phases[job.phase];
-            self.out.post(&FtEvent::SeedsProgress {
+            self.out.post(&Event::SeedsProgress {
                 seed: track.seed_index,
                 seeds: job.seeds.len(),
                 phase: s.phase,

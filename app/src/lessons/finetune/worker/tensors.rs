@@ -6,7 +6,7 @@ use kernels::engine::{l2_distance, l2_norm};
 use kernels::{Engine, EngineError, Freezing, KernelLaunch};
 
 use super::{Worker, engine_for};
-use crate::lessons::finetune::protocol::{FtEvent, KernelRow, MessageCode, Slot, TensorRow, fnv1a};
+use crate::lessons::finetune::protocol::{Event, KernelRow, MessageCode, Slot, TensorRow, fnv1a};
 use crate::store::f32_bytes;
 
 impl Worker {
@@ -84,7 +84,7 @@ impl Worker {
         let shares = KernelLaunch::shares(&launches);
         // The GPU engine's plan, which both engines list.
         let dispatches = KernelLaunch::dispatches(&launches);
-        self.out.post(&FtEvent::Tensors {
+        self.out.post(&Event::Tensors {
             rows,
             kernels: launches
                 .into_iter()

@@ -58,7 +58,7 @@ impl Worker {
                 job.next = end;
                 if end >= n {
                     let of = n.max(1) as f32;
-                    let point = InEvent::Point {
+                    let point = Event::Point {
                         arm: *arm,
                         epsilon,
                         accuracy: job.correct as f32 / of,
@@ -67,7 +67,7 @@ impl Worker {
                         pgd: with_pgd.then(|| job.pgd_correct as f32 / of),
                     };
                     // A new measurement of an arm at an ε replaces the old one.
-                    self.journal.retain(|p| !matches!(p, InEvent::Point { arm: a, epsilon: e, .. } if a == arm && *e == epsilon));
+                    self.journal.retain(|p| !matches!(p, Event::Point { arm: a, epsilon: e, .. } if a == arm && *e == epsilon));
                     self.journal.push(point.clone());
                     job.index += 1;
                     job.next = 0;
@@ -102,7 +102,7 @@ impl Worker {
                     .await?;
                     job.next = end;
                 }
-                self.out.post(&InEvent::Training {
+                self.out.post(&Event::Training {
                     arm: *arm,
                     done: job.next,
                     of,
@@ -118,7 +118,7 @@ impl Worker {
         if finished {
             self.job = None;
             if self.tasks.is_empty() {
-                self.out.post(&InEvent::Done);
+                self.out.post(&Event::Done);
             }
         }
         Ok(true)
@@ -130,7 +130,7 @@ impl Worker {
                 MessageCode::NotReady,
                 "the model and the images are still loading",
             );
-            self.out.post(&InEvent::Stopped);
+            self.out.post(&Event::Stopped);
             return;
         }
         self.job = None;

@@ -14,8 +14,8 @@ use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp};
 use serde_bytes::ByteBuf;
 
 use super::protocol::{
-    Arm, Baseline, CalibrationView, FgsmView, HARDEN_BATCH, InEvent, InProtocol, InQuery, InReply,
-    InToWorker, MapView, MessageCode, Method, ModelChoice, Overview, Source,
+    Arm, Baseline, CalibrationView, Command, Event, FgsmView, HARDEN_BATCH, MapView, MessageCode,
+    Method, ModelChoice, Overview, Protocol, Query, Reply, Source,
 };
 use crate::protocol::EnginePreference;
 use crate::runtime::engine::{self, Gpu};
@@ -77,7 +77,7 @@ const KEY: &str = "interpret";
 
 /// The worker.
 pub struct Worker {
-    out: Outbox<InProtocol>,
+    out: Outbox<Protocol>,
     gpu: Gpu,
     kind: EngineKind,
     data: Option<Data>,
@@ -90,7 +90,7 @@ pub struct Worker {
     /// Every point measured, kept in this browser (after each point) for the shipped model and the
     /// test images loaded; a model from a file or the live model has no scope, so its curves are
     /// not kept.
-    journal: Journal<(ModelChoice, usize), InEvent>,
+    journal: Journal<(ModelChoice, usize), Event>,
 }
 
 fn pixels_of(data: &Dataset, i: usize) -> Vec<f32> {
@@ -183,7 +183,7 @@ impl Worker {
             Source::Shipped(choice) => Some((choice, test)),
             Source::File | Source::Live(_) => None,
         });
-        self.out.post(&InEvent::Loaded {
+        self.out.post(&Event::Loaded {
             widths: model.widths(),
             test,
             train,
@@ -294,9 +294,9 @@ impl Worker {
 }
 
 impl LessonWorker for Worker {
-    type Protocol = InProtocol;
+    type Protocol = Protocol;
 
-    fn new(out: Outbox<InProtocol>) -> Self {
+    fn new(out: Outbox<Protocol>) -> Self {
         Self {
             out,
             gpu: Gpu::default(),
@@ -311,25 +311,25 @@ impl LessonWorker for Worker {
         }
     }
 
-    fn out(&self) -> &Outbox<InProtocol> {
+    fn out(&self) -> &Outbox<Protocol> {
         &self.out
     }
 
-    async fn handle(&mut self, command: InToWorker) -> Result<(), EngineError> {
+    async fn handle(&mut self, command: Command) -> Result<(), EngineError> {
         match command {
-            InToWorker::Start {
+            Command::Start {
                 engine,
                 model,
                 test,
             } => self.start(engine, model, test.clamp(100, 10_000)).await,
-            InToWorker::Curve { epsilons, pgd } if epsilons_ok(&epsilons) => {
+            Command::Curve { epsilons, pgd } if epsilons_ok(&epsilons) => {
                 self.queue(vec![Task::Measure {
                     arm: Arm::Model,
                     epsilons,
                     pgd,
                 }]);
             }
-            InToWorker::Harden {
+            Command::Harden {
                 images,
                 epsilon,
                 epsilons,
@@ -358,15 +358,15 @@ impl LessonWorker for Worker {
                 }
                 self.queue(tasks);
             }
-            InToWorker::Curve { .. } | InToWorker::Harden { .. } => {
+            Command::Curve { .. } | Command::Harden { .. } => {
                 self.out.say(
                     MessageCode::BadSetting,
                     "ε in 0–1 (at most 16 of them), fine-tuning ε in 0–0.5, images in range",
                 );
-                self.out.post(&InEvent::Stopped);
+                self.out.post(&Event::Stopped);
             }
-            InToWorker::Stop => self.stop(),
-            InToWorker::Load { bytes } => match Mlp::from_safetensors(&bytes) {
+            Command::Stop => self.stop(),
+            Command::Load { bytes } => match Mlp::from_safetensors(&bytes) {
                 Ok(m) => {
                     if let Err(e) = self.install(m, Source::File) {
                         self.out.say(MessageCode::BadModel, e.to_string());
@@ -374,8 +374,8 @@ impl LessonWorker for Worker {
                 }
                 Err(e) => self.out.say(MessageCode::BadModel, e.to_string()),
             },
-            InToWorker::UseLive => self.use_live().await,
-            InToWorker::Forget => {
+            Command::UseLive => self.use_live().await,
+            Command::Forget => {
                 self.stop();
                 self.journal.forget(&self.out).await;
             }
@@ -383,27 +383,27 @@ impl LessonWorker for Worker {
         Ok(())
     }
 
-    async fn answer(&mut self, query: InQuery) -> Result<InReply, QueryError> {
+    async fn answer(&mut self, query: Query) -> Result<Reply, QueryError> {
         match query {
-            InQuery::Overview => Ok(InReply::Overview(self.overview()?)),
-            InQuery::Explain {
+            Query::Overview => Ok(Reply::Overview(self.overview()?)),
+            Query::Explain {
                 image,
                 drawn,
                 method,
                 randomized,
-            } => Ok(InReply::Map(Box::new(
+            } => Ok(Reply::Map(Box::new(
                 self.explain(image, drawn.as_ref(), method, randomized)
                     .await?,
             ))),
-            InQuery::Fgsm {
+            Query::Fgsm {
                 image,
                 drawn,
                 epsilon,
-            } => Ok(InReply::Fgsm(Box::new(
+            } => Ok(Reply::Fgsm(Box::new(
                 self.fgsm(image, drawn.as_ref(), epsilon).await?,
             ))),
-            InQuery::Calibration => Ok(InReply::Calibration(Box::new(self.calibration().await?))),
-            InQuery::Classify { pixels, seed } => {
+            Query::Calibration => Ok(Reply::Calibration(Box::new(self.calibration().await?))),
+            Query::Classify { pixels, seed } => {
                 let x: Vec<f32> = match pixels {
                     Some(p) if p.len() == 784 => p.iter().map(|&b| f32::from(b) / 255.0).collect(),
                     Some(p) => {
@@ -419,7 +419,7 @@ impl LessonWorker for Worker {
                     }
                 };
                 let probs = self.probabilities(&x).await?;
-                Ok(InReply::Classified {
+                Ok(Reply::Classified {
                     probs,
                     pixels: bytes(&x),
                 })
@@ -434,7 +434,7 @@ impl LessonWorker for Worker {
     fn stop(&mut self) {
         self.tasks.clear();
         if self.job.take().is_some() {
-            self.out.post(&InEvent::Stopped);
+            self.out.post(&Event::Stopped);
         }
     }
 }

@@ -12,11 +12,11 @@ impl Live {
         image: usize,
         rows: usize,
         lr: f32,
-    ) -> Result<CtReply, QueryError> {
+    ) -> Result<Reply, QueryError> {
         let image = image.min(self.test.len().saturating_sub(rows));
         let data = self.test_rows(image, rows)?;
         let model = self.engine.model().await?;
         let batch = engine_step(&mut self.probe, &model, &data, image, lr, self.steps).await?;
-        Ok(CtReply::ByHand(Box::new(batch)))
+        Ok(Reply::ByHand(Box::new(batch)))
     }
 }

@@ -10,12 +10,12 @@ impl Live {
         weight: Weight,
         image: usize,
         rows: usize,
-    ) -> Result<CtReply, QueryError> {
+    ) -> Result<Reply, QueryError> {
         let data = self.test_rows(image, rows)?;
         let model = self.engine.model().await?;
         let (_, g) =
             chain::weight_gradient(&mut self.probe, &model, &data, weight_ref(weight), EPS).await?;
-        Ok(CtReply::Chain(ChainView {
+        Ok(Reply::Chain(ChainView {
             weight,
             value: g.value,
             rows: g
@@ -46,13 +46,13 @@ impl Live {
         &mut self,
         image: usize,
         rows: usize,
-    ) -> Result<CtReply, QueryError> {
+    ) -> Result<Reply, QueryError> {
         let data = self.test_rows(image, rows)?;
         let model = self.engine.model().await?;
         let t = chain::probe(&mut self.probe, &model, &data).await?;
         let missing = || EngineError::InvalidInput("the probe kept no δ".into());
         let logits = t.activations.last().cloned().unwrap_or_default();
-        Ok(CtReply::Backward(BackwardView {
+        Ok(Reply::Backward(BackwardView {
             rows: t.rows,
             hidden: HIDDEN,
             labels: data.labels.clone(),
@@ -65,7 +65,7 @@ impl Live {
         }))
     }
 
-    pub(super) async fn next_update(&mut self, weight: Weight) -> Result<CtReply, QueryError> {
+    pub(super) async fn next_update(&mut self, weight: Weight) -> Result<Reply, QueryError> {
         let rows = self.batches.batch(self.index).to_vec();
         let data = self.train.select(&rows);
         let model = self.engine.model().await?;
@@ -81,7 +81,7 @@ impl Live {
             .get(2 * w.layer)
             .and_then(|s| s.momentum.get(i).copied())
             .unwrap_or(0.0);
-        Ok(CtReply::Preview(UpdatePreview {
+        Ok(Reply::Preview(UpdatePreview {
             weight,
             value: model.layers[w.layer].weight[i],
             gradient,

@@ -11,12 +11,12 @@ use kernels::training::EpochBatches;
 use kernels::{AnyEngine, Engine, EngineError, Mlp, OptimizerConfig};
 use serde_bytes::ByteBuf;
 
-use super::CtProtocol;
+use super::Protocol;
 /// Test images the lessons use (the surprise gallery ranks all of them).
 use super::TEST_POOL;
 use super::protocol::{
-    BackwardView, ChainRow, ChainView, CtEvent, CtQuery, CtReply, CtToWorker, ImageView,
-    MessageCode, Surprise, UpdatePreview, Weight, WeightsView,
+    BackwardView, ChainRow, ChainView, Command, Event, ImageView, MessageCode, Query, Reply,
+    Surprise, UpdatePreview, Weight, WeightsView,
 };
 use super::saved::{self, SavedLive};
 use super::{EPOCH_LIMIT, HIDDEN};
@@ -67,7 +67,7 @@ struct Live {
 
 /// The live model's worker.
 pub struct Worker {
-    out: Outbox<CtProtocol>,
+    out: Outbox<Protocol>,
     live: Option<Live>,
     running: bool,
     last_eval: f64,
@@ -161,11 +161,11 @@ impl Live {
         Ok(self.test.select(&rows))
     }
 
-    async fn image(&mut self, index: usize) -> Result<CtReply, QueryError> {
+    async fn image(&mut self, index: usize) -> Result<Reply, QueryError> {
         let data = self.test_rows(index, 1)?;
         let model = self.engine.model().await?;
         let trace = chain::probe(&mut self.probe, &model, &data).await?;
-        Ok(CtReply::Image(ImageView {
+        Ok(Reply::Image(ImageView {
             index,
             pixels: ByteBuf::from(data.images.clone()),
             label: data.labels[0],
@@ -175,7 +175,7 @@ impl Live {
         }))
     }
 
-    async fn surprises(&mut self, count: usize) -> Result<CtReply, QueryError> {
+    async fn surprises(&mut self, count: usize) -> Result<Reply, QueryError> {
         let eval = self.engine.evaluate(None).await?;
         self.accuracy = Some(eval.accuracy());
         let mut order: Vec<usize> = (0..eval.losses.len()).collect();
@@ -192,7 +192,7 @@ impl Live {
         );
         let logits = self.engine.predict(&x, rows.len()).await?;
         let classes = 10;
-        Ok(CtReply::Surprises(
+        Ok(Reply::Surprises(
             order
                 .iter()
                 .enumerate()
@@ -208,16 +208,16 @@ impl Live {
         ))
     }
 
-    async fn quiz_pair(&mut self, round: usize) -> Result<CtReply, QueryError> {
+    async fn quiz_pair(&mut self, round: usize) -> Result<Reply, QueryError> {
         let eval = self.engine.evaluate(None).await?;
         // q(true) = e^(−H) for each image of the pool.
         let q_true: Vec<f32> = eval.losses.iter().map(|&h| (-h).exp()).collect();
-        Ok(CtReply::QuizPair(super::quiz::pair(&q_true, round)))
+        Ok(Reply::QuizPair(super::quiz::pair(&q_true, round)))
     }
 
-    async fn weights(&mut self) -> Result<CtReply, QueryError> {
+    async fn weights(&mut self) -> Result<Reply, QueryError> {
         let model = self.engine.model().await?;
-        Ok(CtReply::Weights(WeightsView {
+        Ok(Reply::Weights(WeightsView {
             hidden: HIDDEN,
             fc1: model.layers[0].weight.clone(),
             fc2: model.layers[1].weight.clone(),
@@ -226,10 +226,10 @@ impl Live {
     }
 
     /// The live model as `.safetensors`.
-    async fn export(&mut self) -> Result<CtReply, QueryError> {
+    async fn export(&mut self) -> Result<Reply, QueryError> {
         let model = self.engine.model().await?;
         match model.to_safetensors() {
-            Ok(bytes) => Ok(CtReply::ModelFile {
+            Ok(bytes) => Ok(Reply::ModelFile {
                 bytes: ByteBuf::from(bytes),
                 widths: model.widths(),
             }),
@@ -238,7 +238,7 @@ impl Live {
     }
 
     /// Replaces the live model by `bytes` (same widths), with a fresh optimiser from step 0.
-    async fn import(&mut self, bytes: &[u8]) -> Result<CtReply, QueryError> {
+    async fn import(&mut self, bytes: &[u8]) -> Result<Reply, QueryError> {
         let widths = self.engine.widths();
         let model = match Mlp::from_safetensors(bytes) {
             Ok(m) if m.widths() == widths => m,
@@ -264,10 +264,10 @@ impl Live {
         let accuracy = self.engine.evaluate(None).await?.accuracy();
         self.accuracy = Some(accuracy);
         self.save().await;
-        Ok(CtReply::Imported { accuracy })
+        Ok(Reply::Imported { accuracy })
     }
 
-    async fn step_watching(&mut self, weight: Weight) -> Result<CtReply, QueryError> {
+    async fn step_watching(&mut self, weight: Weight) -> Result<Reply, QueryError> {
         let w = weight_ref(weight);
         let before = self.engine.model().await?;
         let i = w.index(&before)?;
@@ -276,7 +276,7 @@ impl Live {
         self.loss = kernels::training::mean(&losses);
         let after = self.engine.model().await?;
         self.save().await;
-        Ok(CtReply::Updated {
+        Ok(Reply::Updated {
             before: before.layers[w.layer].weight[i],
             after: after.layers[w.layer].weight[i],
             step: self.steps,
@@ -300,7 +300,7 @@ impl Worker {
         let mut engine = AnyEngine::new(kind, device, &model, EVAL_ROWS)?;
         engine.set_splits(&train, &test)?;
         let probe = AnyEngine::new(kind, device, &model, PROBE_ROWS)?;
-        self.out.post(&CtEvent::Ready {
+        self.out.post(&Event::Ready {
             hidden: HIDDEN,
             train: train.len(),
             test: test.len(),
@@ -326,7 +326,7 @@ impl Worker {
         };
         // A reload takes up the model this browser kept, where it stood.
         if let Some(step) = live.resume().await? {
-            self.out.post(&CtEvent::Resumed { step });
+            self.out.post(&Event::Resumed { step });
         }
         let eval = live.engine.evaluate(None).await?;
         live.accuracy = Some(eval.accuracy());
@@ -338,7 +338,7 @@ impl Worker {
 
     fn progress(&self) {
         if let Some(l) = &self.live {
-            self.out.post(&CtEvent::Progress {
+            self.out.post(&Event::Progress {
                 step: l.steps,
                 epoch: l.epoch,
                 loss: l.loss,
@@ -380,38 +380,38 @@ impl Worker {
         Ok(())
     }
 
-    async fn answer_live(&mut self, query: CtQuery) -> Result<CtReply, QueryError> {
+    async fn answer_live(&mut self, query: Query) -> Result<Reply, QueryError> {
         let Some(live) = self.live.as_mut() else {
             return Err(refuse(MessageCode::NotReady, "the live model is loading"));
         };
         match query {
-            CtQuery::Image { index } => live.image(index).await,
-            CtQuery::Surprises { count } => live.surprises(count).await,
-            CtQuery::QuizPair { round } => live.quiz_pair(round).await,
-            CtQuery::Weights => live.weights().await,
-            CtQuery::Chain {
+            Query::Image { index } => live.image(index).await,
+            Query::Surprises { count } => live.surprises(count).await,
+            Query::QuizPair { round } => live.quiz_pair(round).await,
+            Query::Weights => live.weights().await,
+            Query::Chain {
                 weight,
                 image,
                 rows,
             } => live.chain(weight, image, rows).await,
-            CtQuery::Backward { image, rows } => live.backward(image, rows).await,
-            CtQuery::NextUpdate { weight } => live.next_update(weight).await,
-            CtQuery::StepWatching { weight, at } => {
+            Query::Backward { image, rows } => live.backward(image, rows).await,
+            Query::NextUpdate { weight } => live.next_update(weight).await,
+            Query::StepWatching { weight, at } => {
                 self.running = false;
                 // Only the step the student predicted is taken: a model that trained on (or was
                 // replaced) since the preview is left where it is, and the page asks again.
                 if live.steps != at {
-                    return Ok(CtReply::MovedOn { step: live.steps });
+                    return Ok(Reply::MovedOn { step: live.steps });
                 }
                 live.step_watching(weight).await
             }
-            CtQuery::ByHand { image, rows, lr } => live.by_hand(image, rows, lr).await,
-            CtQuery::Export => live.export().await,
-            CtQuery::Import { bytes } => {
+            Query::ByHand { image, rows, lr } => live.by_hand(image, rows, lr).await,
+            Query::Export => live.export().await,
+            Query::Import { bytes } => {
                 self.running = false;
                 live.import(&bytes).await
             }
-            CtQuery::StartTrained => {
+            Query::StartTrained => {
                 self.running = false;
                 match crate::runtime::fetch::fetch_bytes(super::TRAINED).await {
                     Ok(bytes) => live.import(&bytes).await,
@@ -421,10 +421,10 @@ impl Worker {
         }
     }
 
-    async fn command(&mut self, msg: CtToWorker) -> Result<(), EngineError> {
+    async fn command(&mut self, msg: Command) -> Result<(), EngineError> {
         match msg {
-            CtToWorker::Start { engine, seed } => self.start(engine, seed).await,
-            CtToWorker::Run { on } => {
+            Command::Start { engine, seed } => self.start(engine, seed).await,
+            Command::Run { on } => {
                 self.running = on && self.live.as_ref().is_some_and(|l| l.epoch < EPOCH_LIMIT);
                 self.last_eval = now();
                 if !self.running
@@ -436,7 +436,7 @@ impl Worker {
                 self.progress();
                 Ok(())
             }
-            CtToWorker::Step => {
+            Command::Step => {
                 self.running = false;
                 if let Some(live) = self.live.as_mut() {
                     live.step()?;
@@ -447,7 +447,7 @@ impl Worker {
                 self.progress();
                 Ok(())
             }
-            CtToWorker::Afresh => {
+            Command::Afresh => {
                 self.running = false;
                 if let Some(live) = self.live.as_mut() {
                     live.afresh().await?;
@@ -461,9 +461,9 @@ impl Worker {
 }
 
 impl LessonWorker for Worker {
-    type Protocol = CtProtocol;
+    type Protocol = Protocol;
 
-    fn new(out: Outbox<CtProtocol>) -> Self {
+    fn new(out: Outbox<Protocol>) -> Self {
         Self {
             out,
             live: None,
@@ -472,15 +472,15 @@ impl LessonWorker for Worker {
         }
     }
 
-    fn out(&self) -> &Outbox<CtProtocol> {
+    fn out(&self) -> &Outbox<Protocol> {
         &self.out
     }
 
-    async fn handle(&mut self, command: CtToWorker) -> Result<(), EngineError> {
+    async fn handle(&mut self, command: Command) -> Result<(), EngineError> {
         self.command(command).await
     }
 
-    async fn answer(&mut self, query: CtQuery) -> Result<CtReply, QueryError> {
+    async fn answer(&mut self, query: Query) -> Result<Reply, QueryError> {
         self.answer_live(query).await
     }
 
@@ -502,11 +502,11 @@ impl LessonWorker for Worker {
         self.progress();
     }
 
-    fn replied(&mut self, reply: &CtReply) {
+    fn replied(&mut self, reply: &Reply) {
         // A query that stepped or replaced the model moves the bar's figures (a refused step paused it).
         if matches!(
             reply,
-            CtReply::Updated { .. } | CtReply::Imported { .. } | CtReply::MovedOn { .. }
+            Reply::Updated { .. } | Reply::Imported { .. } | Reply::MovedOn { .. }
         ) {
             self.progress();
         }
