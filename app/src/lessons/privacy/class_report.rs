@@ -48,7 +48,7 @@ pub fn on_event(state: PrState, event: &PrEvent) {
         return;
     }
     // One run ends the page's run; the sweep's last run ends the sweep.
-    let sweep_done = state.sweep.with_untracked(Vec::len) + 1 >= super::cost::SWEEP.len();
+    let sweep_done = state.sweep.with_untracked(Vec::len) + 1 >= super::state::SWEEP.len();
     if r.tag == 0 || sweep_done {
         state.class_live.set(false);
     }

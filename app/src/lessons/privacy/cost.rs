@@ -7,13 +7,10 @@ use leptos::prelude::*;
 use super::math;
 use super::panels::{DpForm, bound, epsilon_view};
 use super::protocol::{Arm, ArmResult, DpSettings, PrToWorker};
-use super::state::{PrClient, PrState};
+use super::state::{PrClient, PrState, SWEEP};
 use super::text::ui;
 use crate::ui::i18n::{Lang, percent, tx};
 use crate::ui::line_chart::{ACCURACY, LineChart, Series};
-
-/// The sweep's targets: ε ≈ 1, 3 and 8.
-pub const SWEEP: [f64; 3] = [1.0, 3.0, 8.0];
 
 /// Twice the standard error of the difference of two held-out advantages: a fall smaller than this
 /// is within the test's own sampling noise.

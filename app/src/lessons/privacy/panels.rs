@@ -32,7 +32,7 @@ impl DpForm {
         let plan = Memo::new(move |_| {
             let (lot, epochs) = (lot.get(), epochs.get());
             let steps = math::lots_per_epoch(lot, members) * epochs as u64;
-            super::cost::SWEEP
+            super::state::SWEEP
                 .iter()
                 .map(|&t| math::sigma_for(t, lot, members, steps))
                 .collect()

@@ -5,6 +5,9 @@ use leptos::prelude::*;
 use super::protocol::{Answers, Arm, ArmResult, PrEvent, PrProtocol};
 use crate::client::{LessonClient, WorkerStatus};
 
+/// The sweep's targets: ε ≈ 1, 3 and 8 (one run each; the page and the class report count them).
+pub const SWEEP: [f64; 3] = [1.0, 3.0, 8.0];
+
 /// One epoch as the page plots it: (epoch, steps, ε, test accuracy).
 pub type EpochPoint = (usize, u64, Option<f64>, f32);
 
@@ -101,7 +104,7 @@ impl PrState {
                 } else {
                     self.sweep.update(|s| s.push(r));
                     // The sweep's last run ends it.
-                    if self.sweep.with(|s| s.len()) == super::cost::SWEEP.len() {
+                    if self.sweep.with(|s| s.len()) == SWEEP.len() {
                         self.running.set(None);
                         self.sweep_at.set(None);
                     }
