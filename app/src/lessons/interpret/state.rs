@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::protocol::{Arm, Event, Protocol, Source};
-use crate::client::{LessonClient, WorkerStatus};
+use crate::client::{LessonClient, PageState, WorkerStatus};
 
 /// One measured point: ε, accuracy under FGSM, images, milliseconds, accuracy under PGD (if
 /// measured).
@@ -80,6 +80,14 @@ impl State {
         }
         self.busy.set(Some((arms[0], None)));
     }
+}
+
+impl PageState for State {
+    type Protocol = Protocol;
+
+    fn status(&self) -> WorkerStatus {
+        self.status
+    }
 
     fn apply(&self, event: Event) {
         match event {
@@ -135,7 +143,5 @@ pub type Client = LessonClient<Protocol>;
 /// Starts the worker and the state it updates.
 pub fn start() -> (Client, State) {
     let state = State::new();
-    let client = Client::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
-    state.status.on_kept(move |kept| state.kept(kept));
-    (client, state)
+    (Client::open(super::WORKER.name, state), state)
 }
