@@ -78,8 +78,9 @@ pub enum Freezing {
     ZeroGradient,
 }
 
-/// Optimiser hyperparameters; they may change between steps (learning rate and momentum mid-run).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Optimiser hyperparameters; they may change between steps (learning rate and momentum mid-run). Its
+/// serde form (field by field) is what the lessons' worker protocols carry.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OptimizerConfig {
     /// Which optimiser.
     pub kind: OptimizerKind,

@@ -26,7 +26,7 @@ use kernels::{
 };
 
 use self::checkpoint::Checkpoint;
-use super::config::{LessonConfig, LessonOptimizer};
+use super::config::LessonConfig;
 use super::protocol::{
     EngineMeasurement, MessageCode, TrEvent, TrProtocol, TrQuery, TrReply, TrToWorker,
     WorkerMessage,
@@ -280,7 +280,7 @@ impl Worker {
                 if let Some(s) = self.session.as_mut() {
                     let mut next = s.opt;
                     next.lr = lr;
-                    if next.momentum > 0.0 || s.config.optimizer == LessonOptimizer::Momentum {
+                    if next.momentum > 0.0 || s.config.optimizer == kernels::Optimizer::Momentum {
                         next.momentum = momentum;
                     }
                     match next.validate() {
