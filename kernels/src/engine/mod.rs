@@ -7,10 +7,12 @@ pub mod cpu;
 pub mod gpu;
 mod launches;
 mod plan;
+mod preference;
 
 pub use any::AnyEngine;
 pub use launches::{KernelLaunch, StepShape, Task};
 pub use plan::{Group, Launch, Pass, Privacy, StepOptions, StepPlan};
+pub use preference::Preference;
 
 use crate::dataset::{Dataset, Split};
 use crate::error::EngineError;

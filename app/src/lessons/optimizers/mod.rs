@@ -23,11 +23,11 @@ use self::text::STEPS;
 use super::bar::LessonBar;
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
-use crate::protocol::EnginePreference;
 use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Text, tx};
+use kernels::engine::Preference;
 
 /// URL id.
 pub const ID: &str = "optimizers";
@@ -190,7 +190,7 @@ pub struct Setup {
     /// The quadratic's condition number.
     pub kappa: f64,
     /// `engine=` as every lesson reads it (the live model's; the surfaces are computed on the page).
-    pub engine: EnginePreference,
+    pub engine: Preference,
     /// Seed of the live model's initial weights and batch stream.
     pub seed: u64,
 }
@@ -200,7 +200,7 @@ impl Default for Setup {
         Self {
             surface: SurfaceChoice::Quadratic,
             kappa: 10.0,
-            engine: EnginePreference::Auto,
+            engine: Preference::Auto,
             seed: 1,
         }
     }

@@ -1,10 +1,11 @@
 //! Messages between the optimisers lesson's page and its worker (the live model's steps and the race):
 //! commands, queries answered once by id (the envelope is [`crate::protocol`]), and events.
 
+use kernels::engine::Preference;
 use serde::{Deserialize, Serialize};
 
 pub use crate::messages::MessageCode;
-use crate::protocol::{EnginePreference, Messages};
+use crate::protocol::Messages;
 
 /// One arm of a race: the lesson's id of the optimiser (`sgd`, `momentum`, …) and its settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,7 +31,7 @@ pub enum OpToWorker {
     /// Load the data and open the engine (the page's first message).
     Start {
         /// Engine preference from the URL.
-        engine: EnginePreference,
+        engine: Preference,
         /// Seed of the initial weights and of the batch stream.
         seed: u64,
     },

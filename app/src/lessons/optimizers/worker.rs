@@ -15,11 +15,11 @@ use super::protocol::{
     BatchNoise, GradNoise, MessageCode, OpEvent, OpProtocol, OpQuery, OpReply, OpToWorker, RaceArm,
     RaceTag, StepMap,
 };
-use crate::protocol::EnginePreference;
 use crate::protocol::Status;
 use crate::runtime::QueryError;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
+use kernels::engine::Preference;
 
 /// Hidden units of the lesson's model.
 pub const HIDDEN: usize = 128;
@@ -91,7 +91,7 @@ fn flat_gradient(trace: &kernels::StepTrace) -> Vec<f32> {
 }
 
 impl Worker {
-    async fn start(&mut self, pref: EnginePreference, seed: u64) {
+    async fn start(&mut self, pref: Preference, seed: u64) {
         self.seed = seed;
         (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         match crate::runtime::data::load_dataset("mnist", TRAIN_CHUNKS).await {

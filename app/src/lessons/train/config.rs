@@ -5,9 +5,9 @@ use kernels::training::TrainConfig;
 use kernels::{Optimizer, OptimizerConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::EnginePreference;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::tx;
+use kernels::engine::Preference;
 
 /// The optimisers the lesson offers, in the form's order (rows of [`kernels::NAMED`]; their ids are
 /// the URL's `optimizer=` values).
@@ -49,7 +49,7 @@ pub struct LessonConfig {
     /// Test samples evaluated (the first N).
     pub test: usize,
     /// Engine preference.
-    pub engine: EnginePreference,
+    pub engine: Preference,
     /// Steps between evaluations.
     pub eval_every: usize,
 }
@@ -68,7 +68,7 @@ impl Default for LessonConfig {
             optimizer: Optimizer::Momentum,
             train: 60_000,
             test: 10_000,
-            engine: EnginePreference::Auto,
+            engine: Preference::Auto,
             eval_every: 300,
         }
     }
@@ -280,19 +280,23 @@ mod tests {
     }
 
     #[test]
+    fn the_url_takes_the_pages_engines_only() {
+        let engine = |q| LessonConfig::from_query(q);
+        assert_eq!(engine("?engine=webgpu").0.engine, Preference::Gpu);
+        assert_eq!(engine("?engine=auto").0.engine, Preference::Auto);
+        // burn is the command line's engine: the page refuses it as any unknown value.
+        let (c, problems) = engine("?engine=burn");
+        assert_eq!((c.engine, problems.len()), (Preference::Auto, 1));
+    }
+
+    #[test]
     fn query_round_trip_and_bad_values() {
         let (c, problems) =
             LessonConfig::from_query("?hidden=64,32&lr=0.05&train=2000&engine=cpu&optimizer=adam");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
             (c.hidden.clone(), c.lr, c.train, c.engine, c.optimizer),
-            (
-                vec![64, 32],
-                0.05,
-                2000,
-                EnginePreference::Cpu,
-                Optimizer::Adam
-            )
+            (vec![64, 32], 0.05, 2000, Preference::Cpu, Optimizer::Adam)
         );
         assert_eq!(LessonConfig::from_query(&c.to_query()).0, c);
         let (d, problems) = LessonConfig::from_query("?lr=-3&hidden=0&batch=abc&bogus=1");

@@ -22,11 +22,11 @@ use super::protocol::{
     FtEvent, FtQuery, FtReply, FtToWorker, MessageCode, PhaseKind, Scenario, Slot, fnv1a,
 };
 use super::state::FtProtocol;
-use crate::protocol::EnginePreference;
 use crate::runtime::QueryError;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::refuse;
 use crate::runtime::{LessonWorker, Outbox};
+use kernels::engine::Preference;
 /// The shipped pretrained model.
 pub const PRETRAINED: &str = "static/models/mnist-mlp-784-512-10.safetensors";
 /// The CIFAR-10 program's pretrained model (six animal classes; `backprop-lab train`, see the book).
@@ -117,7 +117,7 @@ impl Worker {
         }
     }
 
-    async fn start_engine(&mut self, pref: EnginePreference) {
+    async fn start_engine(&mut self, pref: Preference) {
         self.started = true;
         (self.gpu, self.kind) = engine::start(pref, &self.out).await;
     }
@@ -320,7 +320,7 @@ impl LessonWorker for Worker {
             // The first command (the page's Load) carries the engine preference.
             let pref = match &command {
                 FtToWorker::Load { engine, .. } => *engine,
-                _ => EnginePreference::Auto,
+                _ => Preference::Auto,
             };
             self.start_engine(pref).await;
         }

@@ -32,13 +32,13 @@ use super::protocol::{
     WorkerMessage,
 };
 use crate::history::LossHistory;
-use crate::protocol::EnginePreference;
 use crate::protocol::Status;
 use crate::runtime::QueryError;
 use crate::runtime::data::{Loaded, load_streamed};
 use crate::runtime::engine::Gpu;
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now, sleep};
 use crate::store;
+use kernels::engine::Preference;
 
 const DATASET: &str = "static/data/mnist";
 /// Rows the engine accepts per dispatch: the largest batch, and the evaluation chunk.
@@ -192,7 +192,7 @@ impl Worker {
             }
             sleep(0.02).await;
         }
-        if config.engine == EnginePreference::Gpu && self.gpu.ctx.is_none() {
+        if config.engine == Preference::Gpu && self.gpu.ctx.is_none() {
             self.out.say(
                 MessageCode::GpuMissing,
                 self.gpu.problem.clone().unwrap_or_default(),
