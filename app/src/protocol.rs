@@ -121,38 +121,6 @@ pub fn valid_browser_id(id: &str) -> bool {
     (16..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Which engine to use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EnginePreference {
-    /// WebGPU when it exists; on a software WebGPU adapter, whichever engine measures faster.
-    Auto,
-    /// WebGPU (fails loudly if there is none).
-    Gpu,
-    /// The CPU engine.
-    Cpu,
-}
-
-impl EnginePreference {
-    /// The URL's `engine=` value (`gpu` or `webgpu`, `cpu`, `auto`); `None` for anything else.
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "auto" => Some(Self::Auto),
-            "gpu" | "webgpu" => Some(Self::Gpu),
-            "cpu" => Some(Self::Cpu),
-            _ => None,
-        }
-    }
-
-    /// The value [`EnginePreference::parse`] reads back.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Auto => "auto",
-            Self::Gpu => "gpu",
-            Self::Cpu => "cpu",
-        }
-    }
-}
-
 /// An engine's name on screen (the header badge; the same in both languages). The GPU engine is WebGPU
 /// in the browser and wgpu's native backend when `serve --native-engine` computes for the page; the CPU
 /// engine is the page's wasm or the native program's, and the badge says which as the GPU's does.
@@ -167,26 +135,5 @@ pub fn engine_label(kind: EngineKind) -> &'static str {
         EngineKind::Cpu if native => "CPU (native)",
         EngineKind::Cpu => "CPU",
         EngineKind::Burn => "burn",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_engine_preference_reads_back_and_webgpu_is_gpu() {
-        for p in [
-            EnginePreference::Auto,
-            EnginePreference::Gpu,
-            EnginePreference::Cpu,
-        ] {
-            assert_eq!(EnginePreference::parse(p.key()), Some(p));
-        }
-        assert_eq!(
-            EnginePreference::parse("webgpu"),
-            Some(EnginePreference::Gpu)
-        );
-        assert_eq!(EnginePreference::parse("GPU!"), None);
     }
 }

@@ -14,8 +14,9 @@ use kernels::training::{EpochBatches, TrainConfig, mean, run_epoch};
 use kernels::{Engine, Mlp};
 
 use crate::data::{DataArgs, OutputArgs, load_data};
-use crate::engines::{EngineChoice, make_engine};
+use crate::engines::make_engine;
 use crate::{optimizer, plots};
+use kernels::engine::Preference;
 
 /// `train`'s arguments.
 #[derive(Args)]
@@ -37,8 +38,8 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Engine.
-    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
-    engine: EngineChoice,
+    #[arg(long, value_enum, default_value_t = Preference::Auto)]
+    engine: Preference,
     /// Start from these weights (safetensors) instead of a fresh initialisation.
     #[arg(long)]
     init: Option<PathBuf>,

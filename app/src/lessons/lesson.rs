@@ -158,7 +158,7 @@ pub struct BenchPlay {
     /// The model and data a setup (`hidden=512&batch=64…`) trains, or what is wrong with it.
     pub read_setup: fn(setup: &str) -> Result<BenchShape, Vec<String>>,
     /// The messages (JSON text) that reset the lesson to `setup` on `engine` and start training.
-    pub start: fn(setup: &str, engine: crate::protocol::EnginePreference) -> Vec<String>,
+    pub start: fn(setup: &str, engine: kernels::engine::Preference) -> Vec<String>,
     /// The message that pauses training.
     pub pause: fn() -> String,
     /// One of the lesson's messages, as the bench reads it.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
 pub use crate::messages::MessageCode;
-use crate::protocol::EnginePreference;
+use kernels::engine::Preference;
 
 /// Where the lesson's examples come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,7 +105,7 @@ pub enum Command {
         /// The scenario.
         scenario: Scenario,
         /// Engine preference from the URL.
-        engine: EnginePreference,
+        engine: Preference,
         /// Training examples per class (shipped scenarios).
         per_class: usize,
         /// Held-out examples measured (shipped scenarios).

@@ -9,12 +9,13 @@ pub mod saved;
 pub mod text;
 mod worker;
 
+use kernels::engine::Preference;
 use leptos::prelude::*;
 
 use self::protocol::{Command, Event, Query, Reply};
 use super::bar::{EngineBadge, ErrorList};
 use crate::client::{LessonClient, WorkerStatus};
-use crate::protocol::{EnginePreference, Messages};
+use crate::protocol::Messages;
 use crate::route::Route;
 use crate::runtime::WorkerEntry;
 use crate::ui::formula::num;
@@ -96,8 +97,8 @@ impl Live {
         client.send(&Command::Start {
             engine: route
                 .get("engine")
-                .and_then(EnginePreference::parse)
-                .unwrap_or(EnginePreference::Auto),
+                .and_then(Preference::parse)
+                .unwrap_or(Preference::Auto),
             seed: route.get("seed").and_then(|s| s.parse().ok()).unwrap_or(1),
         });
         let live = Self {
@@ -350,7 +351,7 @@ pub fn url_problems(query: &str) -> Vec<String> {
         "engine",
         route
             .get("engine")
-            .is_none_or(|v| EnginePreference::parse(v).is_some()),
+            .is_none_or(|v| Preference::parse(v).is_some()),
     );
     problems
 }

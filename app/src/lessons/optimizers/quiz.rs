@@ -2,7 +2,7 @@
 //! (the same update code the network trains with), the third by a race on the live model (Adam at
 //! SGD's tuned rate, 200 steps from one initialisation on one batch stream).
 
-use kernels::race::{TUNED, tuned_config};
+use kernels::Optimizer;
 use kernels::surface::Surface;
 use leptos::prelude::*;
 
@@ -12,7 +12,7 @@ use super::protocol::{OpToWorker, RaceTag};
 use super::race::{RaceCharts, band, name};
 use super::state::{OpClient, OpState};
 use super::text::ui;
-use super::{Choice, Optimiser, Setup};
+use super::{Choice, Setup, Shown};
 use crate::ui::i18n::{Lang, Text, percent, tx};
 
 fn lang() -> RwSignal<Lang> {
@@ -46,8 +46,8 @@ fn question_runs(q: usize) -> Measured {
         };
         let runs = playground::runs(&setup, &setup.choices(), [1.0, 1.0]);
         Measured {
-            a: count(&runs, Optimiser::Gd),
-            b: count(&runs, Optimiser::Momentum),
+            a: count(&runs, Optimizer::Sgd),
+            b: count(&runs, Optimizer::Momentum),
             swings: 0,
             moved: 0.0,
             first: [None; 2],
@@ -57,7 +57,7 @@ fn question_runs(q: usize) -> Measured {
         let start = [-1.5, 1.0];
         let run = |mu| {
             let c = Choice {
-                id: Optimiser::Momentum,
+                id: Optimizer::Momentum,
                 enabled: true,
                 lr: 0.05,
                 mu,
@@ -203,9 +203,9 @@ fn show(n: Option<usize>) -> String {
 fn q1_detail(m: &Measured, l: Lang) -> String {
     let counts = format!(
         "{} {} · {} {}",
-        Optimiser::Gd.name().get(l),
+        Optimizer::Sgd.name().get(l),
         show(m.a),
-        Optimiser::Momentum.name().get(l),
+        Optimizer::Momentum.name().get(l),
         show(m.b)
     );
     match (m.a, m.b) {
@@ -298,17 +298,15 @@ pub fn adam_grade(r: &super::state::RaceView) -> Option<(usize, f32, f32)> {
 fn AdamQuestion(client: OpClient, state: OpState) -> impl IntoView {
     let lang = lang();
     let picked = RwSignal::new(None::<usize>);
-    let rate = TUNED[0].3;
+    let rate = Optimizer::Sgd.named().tuned_lr;
     let ask = move |i: usize| {
         picked.set(Some(i));
-        let arms = ["sgd", "adam"]
-            .iter()
-            .filter_map(|&id| TUNED.iter().find(|r| r.0 == id))
-            .map(|&row| super::protocol::RaceArm {
-                id: row.0.to_string(),
-                settings: tuned_config(row, rate).into(),
+        let arms = [Optimizer::Sgd, Optimizer::Adam]
+            .map(|o| super::protocol::RaceArm {
+                id: o.id().to_string(),
+                settings: o.config(rate),
             })
-            .collect();
+            .into();
         client.send(&OpToWorker::Race {
             tag: RaceTag::Quiz,
             arms,

@@ -4,8 +4,9 @@
 //! up to seven models from one initialisation on one batch stream, a burst of steps between two
 //! reports, the test accuracy every [`EVAL_EVERY`] steps).
 
+use kernels::Optimizer;
 use kernels::dataset::{Dataset, Split};
-use kernels::race::{Race, TUNED, tuned_config};
+use kernels::race::Race;
 use kernels::training::EpochBatches;
 use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp, OptimizerConfig};
 
@@ -13,11 +14,11 @@ use super::protocol::{
     BatchNoise, GradNoise, MessageCode, OpEvent, OpProtocol, OpQuery, OpReply, OpToWorker, RaceArm,
     RaceTag, StepMap,
 };
-use crate::protocol::EnginePreference;
 use crate::runtime::QueryError;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::kept::Journal;
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
+use kernels::engine::Preference;
 
 /// Hidden units of the lesson's model.
 pub const HIDDEN: usize = 128;
@@ -82,7 +83,7 @@ fn flat_gradient(trace: &kernels::StepTrace) -> Vec<f32> {
 }
 
 impl Worker {
-    async fn start(&mut self, pref: EnginePreference, seed: u64) {
+    async fn start(&mut self, pref: Preference, seed: u64) {
         self.seed = seed;
         (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         match crate::runtime::data::load_dataset("mnist", TRAIN_CHUNKS).await {
@@ -164,7 +165,7 @@ impl Worker {
                 "a race of 1 to {MAX_STEPS} steps (got {steps})"
             )));
         }
-        let race = self.race(arms.iter().map(|a| a.settings.into()).collect())?;
+        let race = self.race(arms.iter().map(|a| a.settings).collect())?;
         self.journal.retain(|e| tag_of(e) != Some(tag));
         self.record(OpEvent::RaceBegun {
             tag,
@@ -247,7 +248,7 @@ impl Worker {
                 "up to {MAX_STEPS} warm-up steps, 1 to 32 draws, 1 to 8 batch sizes of 1 to {MAX_GRAD_BATCH}"
             )).into());
         }
-        let sgd = tuned_config(TUNED[0], TUNED[0].3);
+        let sgd = Optimizer::Sgd.tuned();
         let mut warmed = self.warmed(sgd, warm_steps).await?;
         let model = warmed.arms_mut()[0].engine.model().await?;
         let (train, _) = self.data()?;
@@ -329,7 +330,7 @@ impl Worker {
             ))
             .into());
         }
-        let adam = tuned_config(TUNED[5], TUNED[5].3);
+        let adam = Optimizer::Adam.tuned();
         let mut race = self.warmed(adam, warm_steps).await?;
         let before = race.arms_mut()[0].engine.model().await?;
         race.step()?;

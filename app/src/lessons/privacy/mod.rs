@@ -22,11 +22,11 @@ use self::text::STEPS;
 use super::bar::LessonBar;
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
-use crate::protocol::EnginePreference;
 use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Lang, tx};
+use kernels::engine::Preference;
 
 /// URL id.
 pub const ID: &str = "privacy";
@@ -69,7 +69,7 @@ struct Setup {
     seed: u64,
     /// Member images (1,000; up to 60,000 for the full-MNIST mode).
     members: usize,
-    engine: EnginePreference,
+    engine: Preference,
 }
 
 impl Default for Setup {
@@ -81,7 +81,7 @@ impl Default for Setup {
             epochs: 30,
             seed: 1,
             members: worker::MEMBERS,
-            engine: EnginePreference::Auto,
+            engine: Preference::Auto,
         }
     }
 }

@@ -1,10 +1,11 @@
 //! Messages between the privacy lesson's page and its worker: commands, queries answered once by id
 //! (the envelope is [`crate::protocol`]), and events.
 
+use kernels::engine::Preference;
 use serde::{Deserialize, Serialize};
 
 pub use crate::messages::MessageCode;
-use crate::protocol::{EnginePreference, Messages};
+use crate::protocol::Messages;
 
 /// DP-SGD's settings as the page's sliders hold them.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,7 +33,7 @@ pub enum PrToWorker {
     /// Load the data and open the engine (the page's first message).
     Start {
         /// Engine preference from the URL.
-        engine: EnginePreference,
+        engine: Preference,
         /// Seed of the models, the lots and the noise.
         seed: u64,
         /// Member images: the lesson's 1,000, or more for the full-MNIST mode (members from the

@@ -5,6 +5,7 @@
 //! query takes one DP-SGD step apart on two engines (without and with noise).
 
 use kernels::dataset::{Dataset, Split};
+use kernels::engine::Preference;
 use kernels::ops::dp::DpConfig;
 use kernels::training::{EpochBatches, run_epoch};
 use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp, OptimizerConfig};
@@ -17,7 +18,6 @@ use super::protocol::{
     Answers, Arm, ArmResult, DpSettings, LotAnatomy, MessageCode, PrEvent, PrProtocol, PrQuery,
     PrReply, PrToWorker,
 };
-use crate::protocol::EnginePreference;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::kept::Journal;
 use crate::runtime::{LessonWorker, Outbox, QueryError, refuse};
@@ -90,7 +90,7 @@ pub struct Worker {
 }
 
 impl Worker {
-    async fn start(&mut self, pref: EnginePreference, seed: u64, members: usize) {
+    async fn start(&mut self, pref: Preference, seed: u64, members: usize) {
         self.seed = seed;
         (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         // The lesson's small set (the first chunk), or the full-MNIST mode (`members=` above the

@@ -5,7 +5,8 @@
 use super::config::LessonConfig;
 use super::protocol::{TrEvent, TrQuery, TrReply, TrToWorker};
 use crate::lessons::lesson::{BenchEvent, BenchPlay, BenchShape};
-use crate::protocol::{EnginePreference, FromWorker, Status, ToWorker};
+use crate::protocol::{FromWorker, Status, ToWorker};
+use kernels::engine::Preference;
 
 /// The lesson as `lesson-bench` plays it.
 pub const PLAY: BenchPlay = BenchPlay {
@@ -34,7 +35,7 @@ fn command(c: TrToWorker) -> String {
         .expect("a command serialises")
 }
 
-fn start(setup: &str, engine: EnginePreference) -> Vec<String> {
+fn start(setup: &str, engine: Preference) -> Vec<String> {
     let (mut config, _) = LessonConfig::from_query(setup);
     config.engine = engine;
     vec![
@@ -87,7 +88,7 @@ mod tests {
             (vec![32], 16, 1000)
         );
         assert!(read_setup("batch=0").is_err());
-        let sent = start("hidden=32", EnginePreference::Cpu);
+        let sent = start("hidden=32", Preference::Cpu);
         assert_eq!(sent.len(), 2);
         assert!(
             sent[0].contains("Reset") && sent[0].contains("\"Cpu\"") && sent[1].contains("Start")

@@ -3,11 +3,11 @@
 //! accuracy, a divergence. Numbers only: no image, drawing or weight ever leaves the page.
 
 use backprop_classroom::{ReportBody, RunSettings};
-use kernels::EngineKind;
+use kernels::{EngineKind, Optimizer};
 use leptos::prelude::*;
 
 use super::ID;
-use super::config::{LessonConfig, LessonOptimizer};
+use super::config::LessonConfig;
 use super::protocol::TrEvent;
 use super::state::State;
 use crate::class;
@@ -19,13 +19,13 @@ pub fn settings(c: &LessonConfig, engine: Option<EngineKind>, native: bool) -> R
     let exact = |x: f32| x.to_string().parse::<f64>().unwrap_or(f64::from(x));
     RunSettings {
         lr: exact(c.lr),
-        momentum: if c.optimizer == LessonOptimizer::Momentum {
+        momentum: if c.optimizer == Optimizer::Momentum {
             exact(c.momentum)
         } else {
             0.0
         },
         batch: c.batch as u32,
-        optimizer: c.optimizer.as_str().to_string(),
+        optimizer: c.optimizer.id().to_string(),
         seed: c.seed,
         hidden: c.hidden.iter().map(|&h| h as u32).collect(),
         engine: match (native, engine) {

@@ -1,56 +1,30 @@
 //! The lesson's configuration, read from and written to the URL so a teacher can share a setup
 //! (`?hidden=64&lr=0.05&train=2000`) and tests can choose small sizes.
 
-use kernels::OptimizerConfig;
 use kernels::training::TrainConfig;
+use kernels::{Optimizer, OptimizerConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::EnginePreference;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::tx;
+use kernels::engine::Preference;
 
-/// Optimiser choice in the lesson.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LessonOptimizer {
-    /// Plain SGD (momentum forced to 0).
-    Sgd,
-    /// SGD with momentum.
-    Momentum,
-    /// Adam.
-    Adam,
+/// The optimisers the lesson offers, in the form's order (rows of [`kernels::NAMED`]; their ids are
+/// the URL's `optimizer=` values).
+pub const OPTIMIZERS: [Optimizer; 3] = [Optimizer::Sgd, Optimizer::Momentum, Optimizer::Adam];
+
+/// The learning rate a run starts from with `optimizer`: the seed recipe's 0.01 for SGD, PyTorch's
+/// default 0.001 for Adam.
+pub fn usual_lr(optimizer: Optimizer) -> f32 {
+    match optimizer {
+        Optimizer::Adam | Optimizer::AdamW => 0.001,
+        _ => 0.01,
+    }
 }
 
-impl LessonOptimizer {
-    /// The learning rate a run starts from with this optimiser: the seed recipe's 0.01 for SGD,
-    /// PyTorch's default 0.001 for Adam.
-    pub fn usual_lr(self) -> f32 {
-        match self {
-            Self::Sgd | Self::Momentum => 0.01,
-            Self::Adam => 0.001,
-        }
-    }
-
-    /// Every choice, in the form's order.
-    pub const ALL: [LessonOptimizer; 3] = [Self::Sgd, Self::Momentum, Self::Adam];
-
-    /// URL / form value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sgd => "sgd",
-            Self::Momentum => "momentum",
-            Self::Adam => "adam",
-        }
-    }
-
-    /// Parses a URL / form value.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "sgd" => Some(Self::Sgd),
-            "momentum" => Some(Self::Momentum),
-            "adam" => Some(Self::Adam),
-            _ => None,
-        }
-    }
+/// The offered optimiser whose id is `value` (a URL or form value).
+fn offered(value: &str) -> Option<Optimizer> {
+    Optimizer::parse(value).filter(|o| OPTIMIZERS.contains(o))
 }
 
 /// Everything that defines a run.
@@ -69,13 +43,13 @@ pub struct LessonConfig {
     /// Seed of weights and shuffling.
     pub seed: u64,
     /// Optimiser.
-    pub optimizer: LessonOptimizer,
+    pub optimizer: Optimizer,
     /// Training samples used (the first N).
     pub train: usize,
     /// Test samples evaluated (the first N).
     pub test: usize,
     /// Engine preference.
-    pub engine: EnginePreference,
+    pub engine: Preference,
     /// Steps between evaluations.
     pub eval_every: usize,
 }
@@ -91,10 +65,10 @@ impl Default for LessonConfig {
             batch: recipe.batch_size,
             epochs: recipe.epochs,
             seed: recipe.seed,
-            optimizer: LessonOptimizer::Momentum,
+            optimizer: Optimizer::Momentum,
             train: 60_000,
             test: 10_000,
-            engine: EnginePreference::Auto,
+            engine: Preference::Auto,
             eval_every: 300,
         }
     }
@@ -159,7 +133,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         field: Field::Number("0.05"),
         live: true,
         // Plain SGD has none; Adam's β₁ = 0.9 is fixed.
-        applies: |c| c.optimizer == LessonOptimizer::Momentum,
+        applies: |c| c.optimizer == Optimizer::Momentum,
         get: |c| c.momentum.to_string(),
         set: |c, v| accept(v, |&x| trainable(0.01, x), |x| c.momentum = x),
     },
@@ -229,8 +203,8 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         field: Field::Choice,
         live: false,
         applies: |_| true,
-        get: |c| c.optimizer.as_str().to_string(),
-        set: |c, v| LessonOptimizer::parse(v).map(|o| c.optimizer = o).is_some(),
+        get: |c| c.optimizer.id().to_string(),
+        set: |c, v| offered(v).map(|o| c.optimizer = o).is_some(),
     },
     Param {
         key: "train",
@@ -277,17 +251,19 @@ impl LessonConfig {
     /// The engine's optimiser configuration.
     pub fn optimizer_config(&self) -> OptimizerConfig {
         match self.optimizer {
-            LessonOptimizer::Sgd => OptimizerConfig {
+            Optimizer::Sgd => OptimizerConfig {
                 lr: self.lr,
                 momentum: 0.0,
                 ..OptimizerConfig::default()
             },
-            LessonOptimizer::Momentum => OptimizerConfig {
+            Optimizer::Momentum => OptimizerConfig {
                 lr: self.lr,
                 momentum: self.momentum,
                 ..OptimizerConfig::default()
             },
-            LessonOptimizer::Adam => OptimizerConfig::adam(self.lr),
+            Optimizer::Adam => OptimizerConfig::adam(self.lr),
+            // Not offered ([`OPTIMIZERS`]); a setup that names one anyway runs it at its own momentum.
+            other => other.config(self.lr),
         }
     }
 }
@@ -304,19 +280,23 @@ mod tests {
     }
 
     #[test]
+    fn the_url_takes_the_pages_engines_only() {
+        let engine = |q| LessonConfig::from_query(q);
+        assert_eq!(engine("?engine=webgpu").0.engine, Preference::Gpu);
+        assert_eq!(engine("?engine=auto").0.engine, Preference::Auto);
+        // burn is the command line's engine: the page refuses it as any unknown value.
+        let (c, problems) = engine("?engine=burn");
+        assert_eq!((c.engine, problems.len()), (Preference::Auto, 1));
+    }
+
+    #[test]
     fn query_round_trip_and_bad_values() {
         let (c, problems) =
             LessonConfig::from_query("?hidden=64,32&lr=0.05&train=2000&engine=cpu&optimizer=adam");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
             (c.hidden.clone(), c.lr, c.train, c.engine, c.optimizer),
-            (
-                vec![64, 32],
-                0.05,
-                2000,
-                EnginePreference::Cpu,
-                LessonOptimizer::Adam
-            )
+            (vec![64, 32], 0.05, 2000, Preference::Cpu, Optimizer::Adam)
         );
         assert_eq!(LessonConfig::from_query(&c.to_query()).0, c);
         let (d, problems) = LessonConfig::from_query("?lr=-3&hidden=0&batch=abc&bogus=1");

@@ -4,7 +4,7 @@
 use kernels::EngineKind;
 use leptos::prelude::*;
 
-use super::config::{LessonConfig, LessonOptimizer, PARAMS};
+use super::config::{LessonConfig, OPTIMIZERS, PARAMS, usual_lr};
 use super::protocol::TrToWorker;
 use super::resume;
 use super::state::{self, State};
@@ -110,8 +110,8 @@ fn settings_field(
             let before = c.optimizer;
             ok = (p.set)(c, &v);
             // A new optimiser starts from its usual rate unless the rate was changed by hand.
-            if c.optimizer != before && c.lr == before.usual_lr() {
-                c.lr = c.optimizer.usual_lr();
+            if c.optimizer != before && c.lr == usual_lr(before) {
+                c.lr = usual_lr(c.optimizer);
             }
         });
         invalid.set((!ok).then_some(v));
@@ -183,8 +183,8 @@ fn settings_field(
         Field::Choice => view! {
             <label for=p.key>{label}</label>
             <select id=p.key data-testid=p.key on:change=on_change>
-                {LessonOptimizer::ALL.into_iter().map(|o| view! {
-                    <option value=o.as_str() selected=move || config.get().optimizer == o>{move || text::optimizer(o).get(lang.get())}</option>
+                {OPTIMIZERS.into_iter().map(|o| view! {
+                    <option value=o.id() selected=move || config.get().optimizer == o>{move || text::optimizer(o).get(lang.get())}</option>
                 }).collect_view()}
             </select>
             {pending}
@@ -370,7 +370,7 @@ pub fn outline_panel(ctx: Ctx) -> impl IntoView {
                         <li class=move || outline_class(i) style:animation-delay=format!("{:.1}s", i as f32 * 0.2) data-testid=format!("outline-{i}")>
                             <strong>{move || name.get(lang.get())}</strong>
                             <span data-testid=update.then_some("train-update-rule")
-                                data-optimizer=move || update.then(|| running.get().optimizer.as_str())>{move || what().get(lang.get())}</span>
+                                data-optimizer=move || update.then(|| running.get().optimizer.id())>{move || what().get(lang.get())}</span>
                         </li>
                     }
                 }).collect_view()}

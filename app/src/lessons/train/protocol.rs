@@ -135,7 +135,7 @@ pub struct HardwareReport {
     /// Rows per step.
     pub batch: usize,
     /// The run's optimiser (the steps timed used it, so the count of a step's FLOPs does too).
-    pub optimizer: super::config::LessonOptimizer,
+    pub optimizer: kernels::Optimizer,
     /// Training images one epoch of the run goes through.
     pub epoch_images: usize,
     /// The engines measured (the CPU engine first).

@@ -26,18 +26,18 @@ use kernels::{
 };
 
 use self::checkpoint::Checkpoint;
-use super::config::{LessonConfig, LessonOptimizer};
+use super::config::LessonConfig;
 use super::protocol::{
     EngineMeasurement, MessageCode, TrEvent, TrProtocol, TrQuery, TrReply, TrToWorker,
     WorkerMessage,
 };
 use crate::history::LossHistory;
-use crate::protocol::EnginePreference;
 use crate::runtime::QueryError;
 use crate::runtime::data::{Loaded, load_streamed};
 use crate::runtime::engine::Gpu;
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now, sleep};
 use crate::store;
+use kernels::engine::Preference;
 
 const DATASET: &str = "static/data/mnist";
 /// Rows the engine accepts per dispatch: the largest batch, and the evaluation chunk.
@@ -191,7 +191,7 @@ impl Worker {
             }
             sleep(0.02).await;
         }
-        if config.engine == EnginePreference::Gpu && self.gpu.ctx.is_none() {
+        if config.engine == Preference::Gpu && self.gpu.ctx.is_none() {
             self.out.say(
                 MessageCode::GpuMissing,
                 self.gpu.problem.clone().unwrap_or_default(),
@@ -279,7 +279,7 @@ impl Worker {
                 if let Some(s) = self.session.as_mut() {
                     let mut next = s.opt;
                     next.lr = lr;
-                    if next.momentum > 0.0 || s.config.optimizer == LessonOptimizer::Momentum {
+                    if next.momentum > 0.0 || s.config.optimizer == kernels::Optimizer::Momentum {
                         next.momentum = momentum;
                     }
                     match next.validate() {
