@@ -498,3 +498,21 @@ fn parse_json(text: &str) -> Result<JsValue, JsValue> {
         });
     json_parse_reviving(text, reviver.as_ref().unchecked_ref())
 }
+
+/// An engine's name on screen (the header badge; the same in both languages). The GPU engine is WebGPU
+/// in the browser and wgpu's native backend when `serve --native-engine` computes for the page; the CPU
+/// engine is the page's wasm or the native program's, and the badge says which as the GPU's does.
+pub fn engine_label(kind: kernels::EngineKind) -> &'static str {
+    use kernels::EngineKind;
+    #[cfg(target_arch = "wasm32")]
+    let native = native_engine().is_some();
+    #[cfg(not(target_arch = "wasm32"))]
+    let native = false;
+    match kind {
+        EngineKind::Gpu if native => "GPU (native)",
+        EngineKind::Gpu => "WebGPU",
+        EngineKind::Cpu if native => "CPU (native)",
+        EngineKind::Cpu => "CPU",
+        EngineKind::Burn => "burn",
+    }
+}

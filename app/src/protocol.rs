@@ -120,20 +120,3 @@ pub const NON_FINITE_MARK: &str = "\\u0000";
 pub fn valid_browser_id(id: &str) -> bool {
     (16..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
-
-/// An engine's name on screen (the header badge; the same in both languages). The GPU engine is WebGPU
-/// in the browser and wgpu's native backend when `serve --native-engine` computes for the page; the CPU
-/// engine is the page's wasm or the native program's, and the badge says which as the GPU's does.
-pub fn engine_label(kind: EngineKind) -> &'static str {
-    #[cfg(target_arch = "wasm32")]
-    let native = crate::client::native_engine().is_some();
-    #[cfg(not(target_arch = "wasm32"))]
-    let native = false;
-    match kind {
-        EngineKind::Gpu if native => "GPU (native)",
-        EngineKind::Gpu => "WebGPU",
-        EngineKind::Cpu if native => "CPU (native)",
-        EngineKind::Cpu => "CPU",
-        EngineKind::Burn => "burn",
-    }
-}

@@ -10,7 +10,20 @@ pub mod student;
 pub mod teacher;
 pub mod text;
 
-pub use backprop_classroom::{Assignment, ReportBody};
+pub use backprop_classroom::{Assignment, ReportBody, RunEngine};
+use kernels::EngineKind;
+use kernels::engine::Preference;
+
+/// The class's name of the engine a run is on: the one that runs, else (none started yet) the one
+/// asked for.
+pub fn run_engine(engine: Result<EngineKind, Preference>) -> RunEngine {
+    match engine {
+        Ok(EngineKind::Gpu) | Err(Preference::Gpu) => RunEngine::Gpu,
+        Ok(EngineKind::Cpu) | Err(Preference::Cpu) => RunEngine::Cpu,
+        Ok(EngineKind::Burn) | Err(Preference::Burn) => RunEngine::Burn,
+        Err(Preference::Auto) => RunEngine::Auto,
+    }
+}
 
 /// Sends a summary of one of the student's runs to the teacher (kept until the server stored it); a
 /// `Started` opens the lesson's next run, whose later reports follow it. Nothing outside a class.

@@ -181,7 +181,7 @@ pub fn FreezingPanel(
             </p>
             <h3>{move || ui::KERNELS.get(lang.get())}</h3>
             <p class="hint" data-testid="ft-dispatches" data-value=move || state.dispatches.get().to_string()
-                data-engine=move || state.status.engine.get().map(|e| crate::protocol::engine_label(e.kind))>
+                data-engine=move || state.status.engine.get().map(|e| crate::client::engine_label(e.kind))>
                 {move || {
                     let on_gpu = state.status.engine.get().is_none_or(|e| e.kind == kernels::EngineKind::Gpu);
                     let sentence = match (state.dispatches.get(), on_gpu) {

@@ -4,7 +4,8 @@
 //! C for a private run, then its test accuracy and ε. Runs replayed from this browser after a reload
 //! are not reported again. Numbers only.
 
-use backprop_classroom::{ReportBody, RunSettings};
+use backprop_classroom::{ReportBody, RunEngine, RunSettings};
+use kernels::engine::Preference;
 use leptos::prelude::*;
 
 use super::ID;
@@ -13,7 +14,7 @@ use super::state::PrState;
 use super::worker::{HIDDEN, OPTIMIZER};
 
 /// The settings of a measured run.
-pub fn settings(r: &ArmResult, seed: u64, engine: &str) -> RunSettings {
+pub fn settings(r: &ArmResult, seed: u64, engine: RunEngine) -> RunSettings {
     let exact = |x: f32| x.to_string().parse::<f64>().unwrap_or(f64::from(x));
     let private = r.arm == Arm::Private;
     RunSettings {
@@ -28,7 +29,7 @@ pub fn settings(r: &ArmResult, seed: u64, engine: &str) -> RunSettings {
         .to_string(),
         seed,
         hidden: vec![HIDDEN as u32],
-        engine: engine.to_string(),
+        engine,
         dp_sigma: private.then(|| exact(r.dp.noise)),
         dp_clip: private.then(|| exact(r.dp.clip)),
     }
@@ -55,9 +56,13 @@ pub fn on_event(state: PrState, event: &PrEvent) {
     let engine = state
         .status
         .engine
-        .with_untracked(|e| e.as_ref().map(|e| e.kind.to_string()))
-        .unwrap_or_else(|| "auto".to_string());
-    let settings = settings(r, state.class_seed.get_untracked(), &engine);
+        .with_untracked(|e| e.as_ref().map(|e| e.kind))
+        .ok_or(Preference::Auto);
+    let settings = settings(
+        r,
+        state.class_seed.get_untracked(),
+        crate::class::run_engine(engine),
+    );
     crate::class::report(
         ID,
         ReportBody::Started {

@@ -2,7 +2,7 @@
 //! settings when a run starts, each evaluation's training loss and validation accuracy, the final test
 //! accuracy, a divergence. Numbers only: no image, drawing or weight ever leaves the page.
 
-use backprop_classroom::{ReportBody, RunSettings};
+use backprop_classroom::{ReportBody, RunEngine, RunSettings};
 use kernels::{EngineKind, Optimizer};
 use leptos::prelude::*;
 
@@ -13,7 +13,7 @@ use super::state::State;
 use crate::class;
 
 /// A run's settings as the class sees them. `engine` is the engine that runs (the preference while
-/// none is known yet); "native" when the backprop-lab program computes.
+/// none is known yet); [`RunEngine::Native`] when the backprop-lab program computes.
 pub fn settings(c: &LessonConfig, engine: Option<EngineKind>, native: bool) -> RunSettings {
     // An f32 rate as the form writes it (0.1, not 0.10000000149011612).
     let exact = |x: f32| x.to_string().parse::<f64>().unwrap_or(f64::from(x));
@@ -29,9 +29,8 @@ pub fn settings(c: &LessonConfig, engine: Option<EngineKind>, native: bool) -> R
         seed: c.seed,
         hidden: c.hidden.iter().map(|&h| h as u32).collect(),
         engine: match (native, engine) {
-            (true, _) => "native".to_string(),
-            (false, Some(kind)) => kind.to_string(),
-            (false, None) => c.engine.key().to_string(),
+            (true, _) => RunEngine::Native,
+            (false, engine) => class::run_engine(engine.ok_or(c.engine)),
         },
         dp_sigma: None,
         dp_clip: None,
@@ -131,10 +130,15 @@ mod tests {
         let (c, _) = LessonConfig::from_query("?lr=0.1&optimizer=adam&hidden=64,32&seed=7");
         let s = settings(&c, Some(EngineKind::Cpu), false);
         assert_eq!((s.lr, s.momentum, s.seed), (0.1, 0.0, 7));
-        assert_eq!((s.optimizer.as_str(), s.engine.as_str()), ("adam", "cpu"));
+        assert_eq!((s.optimizer.as_str(), s.engine), ("adam", RunEngine::Cpu));
         assert_eq!(s.hidden, vec![64, 32]);
         let d = settings(&LessonConfig::default(), None, true);
-        assert_eq!(d.engine, "native");
+        assert_eq!(d.engine, RunEngine::Native);
+        // On the wire and in a class database, the engine is the name it always was.
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["engine"], "native");
+        let pending = settings(&LessonConfig::default(), None, false);
+        assert_eq!(serde_json::to_value(&pending).unwrap()["engine"], "auto");
         assert_eq!(
             d.momentum.to_string(),
             LessonConfig::default().momentum.to_string()

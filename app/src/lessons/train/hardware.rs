@@ -229,7 +229,7 @@ pub fn hardware_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> i
                 };
                 let rows = r.engines.iter().map(|e| {
                     let (steps, fps, epoch) = engine_figures(e.samples_per_second, r.batch, total, r.epoch_images);
-                    let key = if e.kind == EngineKind::Gpu { "gpu" } else { "cpu" };
+                    let key = e.kind;
                     view! {
                         <tr data-testid=format!("hw-row-{key}")>
                             <th scope="row">{let name = e.name.clone(); let cpu = e.kind == EngineKind::Cpu;

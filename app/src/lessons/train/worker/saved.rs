@@ -8,8 +8,8 @@ use kernels::training::EpochBatches;
 
 use super::checkpoint::{self, Checkpoint, Origin, Position};
 use super::{GoodState, Worker};
+use crate::client::engine_label;
 use crate::lessons::train::protocol::{MessageCode, TrEvent};
-use crate::protocol::engine_label;
 use crate::store;
 
 impl Worker {
