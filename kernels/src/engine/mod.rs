@@ -66,7 +66,7 @@ impl std::fmt::Display for EngineInfo {
     }
 }
 
-pub use crate::ops::update::OptimizerKind;
+pub use crate::ops::optim::OptimizerKind;
 
 /// What a training step does with a frozen tensor.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use crate::ui::files::{download, file_bytes};
 
+use super::protocol::Client;
 use super::protocol::{PhaseKind, Query, Reply};
-use super::state::{Client, State};
+use super::state::State;
 use super::text::{self, ui};
 use crate::ui::i18n::Lang;
 use crate::ui::line_chart::{ACCURACY, EPOCH, LineChart, Series};

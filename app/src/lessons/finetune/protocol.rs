@@ -417,3 +417,9 @@ pub fn fnv1a(bytes: &[u8]) -> String {
     }
     format!("{h:016x}")
 }
+
+/// The lesson's messages, as the runtime's envelope carries them.
+pub type Protocol = crate::protocol::Messages<Command, Query, Reply, Event>;
+
+/// The page's end of the lesson's worker.
+pub type Client = crate::client::LessonClient<Protocol>;

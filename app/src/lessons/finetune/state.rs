@@ -3,13 +3,12 @@
 
 use leptos::prelude::*;
 
+use super::protocol::{Client, Protocol};
 use super::protocol::{
-    Command, Event, KernelRow, PhaseKind, PhaseSettings, Query, Reply, Sample, SeedRun, Slot,
-    StopInfo, TensorRow,
+    Event, KernelRow, PhaseKind, PhaseSettings, Sample, SeedRun, Slot, StopInfo, TensorRow,
 };
-use crate::client::{LessonClient, PageState, WorkerStatus};
+use crate::client::{PageState, WorkerStatus};
 use crate::messages::MessageCode;
-use crate::protocol::Messages;
 
 /// Training progress.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -310,12 +309,6 @@ impl PageState for State {
         }
     }
 }
-
-/// The fine-tuning lesson's messages.
-pub type Protocol = Messages<Command, Query, Reply, Event>;
-
-/// Sends commands and queries to the lesson's worker.
-pub type Client = LessonClient<Protocol>;
 
 /// Starts the lesson's worker (ended when the lesson is left) and the state it updates.
 pub fn start() -> (Client, State) {

@@ -341,5 +341,8 @@ pub enum Event {
     Stopped,
 }
 
-/// The lesson's messages.
+/// The lesson's messages, as the runtime's envelope carries them.
 pub type Protocol = Messages<Command, Query, Reply, Event>;
+
+/// The page's end of the lesson's worker.
+pub type Client = crate::client::LessonClient<Protocol>;

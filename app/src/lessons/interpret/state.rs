@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
+use super::protocol::Client;
 use super::protocol::{Arm, Event, Protocol, Source};
-use crate::client::{LessonClient, PageState, WorkerStatus};
+use crate::client::{PageState, WorkerStatus};
 
 /// One measured point: ε, accuracy under FGSM, images, milliseconds, accuracy under PGD (if
 /// measured).
@@ -136,9 +137,6 @@ impl PageState for State {
         }
     }
 }
-
-/// Sends commands and queries to the worker.
-pub type Client = LessonClient<Protocol>;
 
 /// Starts the worker and the state it updates.
 pub fn start() -> (Client, State) {

@@ -12,10 +12,10 @@ mod worker;
 use kernels::engine::Preference;
 use leptos::prelude::*;
 
+use self::protocol::{Client, Protocol};
 use self::protocol::{Command, Event, Query, Reply};
 use super::bar::{EngineBadge, ErrorList};
 use crate::client::{LessonClient, WorkerStatus};
-use crate::protocol::Messages;
 use crate::route::Route;
 use crate::runtime::WorkerEntry;
 use crate::ui::formula::num;
@@ -36,9 +36,6 @@ pub const EPOCH_LIMIT: usize = 5;
 
 /// The live model's engine worker (both concept lessons' registry rows name it).
 pub const WORKER: WorkerEntry = crate::runtime::split_worker!("concepts", concepts, worker::Worker);
-
-/// The concept lessons' messages.
-pub type Protocol = Messages<Command, Query, Reply, Event>;
 
 /// Training progress of the live model.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -77,7 +74,7 @@ impl Live {
         let ready = RwSignal::new(None);
         let progress = RwSignal::new(None);
         let resumed = RwSignal::new(None);
-        let client = LessonClient::<Protocol>::start(WORKER.name, status, move |ev| match ev {
+        let client = Client::start(WORKER.name, status, move |ev| match ev {
             Event::Ready { hidden, test, .. } => ready.set(Some((hidden, test))),
             Event::Progress {
                 step,

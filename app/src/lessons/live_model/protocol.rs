@@ -359,3 +359,9 @@ pub enum Event {
         running: bool,
     },
 }
+
+/// The lesson's messages, as the runtime's envelope carries them.
+pub type Protocol = crate::protocol::Messages<Command, Query, Reply, Event>;
+
+/// The page's end of the lesson's worker.
+pub type Client = crate::client::LessonClient<Protocol>;

@@ -318,7 +318,7 @@ pub fn OptimizersLesson() -> impl IntoView {
     let step = current_step(router, STEPS.len());
     let (client, state) = state::start();
     state.status.url_problems(&problems);
-    client.send(&protocol::OpToWorker::Start {
+    client.send(&protocol::Command::Start {
         engine: setup.engine,
         seed: setup.seed,
     });
@@ -356,7 +356,7 @@ pub fn OptimizersLesson() -> impl IntoView {
             <StepPlayer steps=&STEPS />
             <LessonBar status=state.status prefix="optimizers"
                 kept_text=tx("The races below were kept in this browser and shown again after the reload.", "下面的比赛结果保存在本浏览器中，重新加载后再次显示。")
-                on_afresh=Callback::new(move |()| forget_client.send(&protocol::OpToWorker::Forget)) />
+                on_afresh=Callback::new(move |()| forget_client.send(&protocol::Command::Forget)) />
             {panel}
         </main>
     }

@@ -27,7 +27,7 @@ pub enum RaceTag {
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum OpToWorker {
+pub enum Command {
     /// Load the data and open the engine (the page's first message).
     Start {
         /// Engine preference from the URL.
@@ -52,7 +52,7 @@ pub enum OpToWorker {
 
 /// Questions to the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum OpQuery {
+pub enum Query {
     /// The full-batch gradient against minibatch gradients of each size, on the model after
     /// `warm_steps` steps of SGD (0: the fresh model).
     GradNoise {
@@ -117,7 +117,7 @@ pub struct StepMap {
 
 /// Answers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum OpReply {
+pub enum Reply {
     /// The gradient noise.
     GradNoise(GradNoise),
     /// The step map.
@@ -126,7 +126,7 @@ pub enum OpReply {
 
 /// Worker → page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum OpEvent {
+pub enum Event {
     /// The images are in.
     Data {
         /// Training images.
@@ -173,5 +173,8 @@ pub enum OpEvent {
     Stopped,
 }
 
-/// The lesson's messages.
-pub type OpProtocol = Messages<OpToWorker, OpQuery, OpReply, OpEvent>;
+/// The lesson's messages, as the runtime's envelope carries them.
+pub type Protocol = Messages<Command, Query, Reply, Event>;
+
+/// The page's end of the lesson's worker.
+pub type Client = crate::client::LessonClient<Protocol>;

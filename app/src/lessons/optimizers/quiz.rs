@@ -8,9 +8,10 @@ use leptos::prelude::*;
 
 use super::panels::{count, overshoots};
 use super::playground::{self, MAX_STEPS, TOLERANCE};
-use super::protocol::{OpToWorker, RaceTag};
+use super::protocol::Client;
+use super::protocol::{Command, RaceTag};
 use super::race::{RaceCharts, band, name};
-use super::state::{OpClient, OpState};
+use super::state::State;
 use super::text::ui;
 use super::{Choice, Setup, Shown};
 use crate::ui::i18n::{Lang, Text, percent, tx};
@@ -109,7 +110,7 @@ pub fn q2_right(m: &Measured) -> usize {
 
 /// Step 6: predict, then run.
 #[component]
-pub fn Quiz(client: OpClient, state: OpState) -> impl IntoView {
+pub fn Quiz(client: Client, state: State) -> impl IntoView {
     let lang = lang();
     let q1 = RwSignal::new(None::<usize>);
     let q2 = RwSignal::new(None::<usize>);
@@ -295,7 +296,7 @@ pub fn adam_grade(r: &super::state::RaceView) -> Option<(usize, f32, f32)> {
 
 /// Question 3: Adam at SGD's tuned rate, graded by a race the answer starts.
 #[component]
-fn AdamQuestion(client: OpClient, state: OpState) -> impl IntoView {
+fn AdamQuestion(client: Client, state: State) -> impl IntoView {
     let lang = lang();
     let picked = RwSignal::new(None::<usize>);
     let rate = Optimizer::Sgd.named().tuned_lr;
@@ -307,7 +308,7 @@ fn AdamQuestion(client: OpClient, state: OpState) -> impl IntoView {
                 settings: o.config(rate),
             })
             .into();
-        client.send(&OpToWorker::Race {
+        client.send(&Command::Race {
             tag: RaceTag::Quiz,
             arms,
             steps: Q3_STEPS,

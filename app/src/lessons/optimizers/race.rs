@@ -8,8 +8,9 @@ use kernels::{NAMED, Optimizer, OptimizerConfig};
 use leptos::prelude::*;
 
 use super::Shown;
-use super::protocol::{OpToWorker, RaceArm, RaceTag};
-use super::state::{OpClient, OpState, RaceView};
+use super::protocol::Client;
+use super::protocol::{Command, RaceArm, RaceTag};
+use super::state::{RaceView, State};
 use crate::ui::i18n::{Lang, Text, grouped, percent, tx};
 use crate::ui::line_chart::{self, LineChart, Series, thin};
 
@@ -264,7 +265,7 @@ fn series_class(id: &str) -> &'static str {
 
 /// The race step.
 #[component]
-pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
+pub fn RacePanel(client: Client, state: State) -> impl IntoView {
     let lang = lang();
     let ticked = RwSignal::new(vec!["sgd", "momentum", "adam"]);
     let tuned = RwSignal::new(true);
@@ -289,7 +290,7 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
             .filter_map(|id| arm(id, same))
             .collect();
         if !arms.is_empty() {
-            client.send(&OpToWorker::Race {
+            client.send(&Command::Race {
                 tag: RaceTag::Race,
                 arms,
                 steps: steps.get_untracked(),
@@ -392,7 +393,7 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
                         || (!tuned.get() && same_lr().is_none())
                     on:click=start>{move || START.get(lang.get())}</button>
                 <button class="secondary" data-testid="race-stop" disabled=move || !running()
-                    on:click=move |_| stop_client.send(&OpToWorker::Stop)>{move || STOP.get(lang.get())}</button>
+                    on:click=move |_| stop_client.send(&Command::Stop)>{move || STOP.get(lang.get())}</button>
             </div>
             {move || (!tuned.get() && same_lr().is_none()).then(|| view! {
                 <p class="error" role="alert" data-testid="race-same-lr-refused">

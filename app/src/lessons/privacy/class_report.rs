@@ -9,8 +9,8 @@ use kernels::engine::Preference;
 use leptos::prelude::*;
 
 use super::ID;
-use super::protocol::{Arm, ArmResult, PrEvent};
-use super::state::PrState;
+use super::protocol::{Arm, ArmResult, Event};
+use super::state::State;
 use super::worker::{HIDDEN, OPTIMIZER};
 
 /// The settings of a measured run.
@@ -36,10 +36,10 @@ pub fn settings(r: &ArmResult, seed: u64, engine: RunEngine) -> RunSettings {
 }
 
 /// A worker event: a measured run the student started here is reported.
-pub fn on_event(state: PrState, event: &PrEvent) {
+pub fn on_event(state: State, event: &Event) {
     let r = match event {
-        PrEvent::Result(r) => r,
-        PrEvent::Stopped => {
+        Event::Result(r) => r,
+        Event::Stopped => {
             state.class_live.set(false);
             return;
         }

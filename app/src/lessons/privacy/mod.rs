@@ -17,7 +17,7 @@ mod worker;
 use leptos::prelude::*;
 
 use self::panels::DpForm;
-use self::protocol::{DpSettings, PrToWorker};
+use self::protocol::{Command, DpSettings};
 use self::text::STEPS;
 use super::bar::LessonBar;
 use super::lesson::{Lesson, LessonInfo};
@@ -191,7 +191,7 @@ pub fn PrivacyLesson() -> impl IntoView {
     let (client, state) = state::start();
     state.class_seed.set(setup.seed);
     state.status.url_problems(&problems);
-    client.send(&PrToWorker::Start {
+    client.send(&Command::Start {
         engine: setup.engine,
         seed: setup.seed,
         members: setup.members,
@@ -260,7 +260,7 @@ pub fn PrivacyLesson() -> impl IntoView {
             <StepPlayer steps=&STEPS />
             <LessonBar status=state.status prefix="privacy"
                 kept_text=tx("The runs below were kept in this browser and shown again after the reload.", "下面的运行结果保存在本浏览器中，重新加载后再次显示。")
-                on_afresh=Callback::new(move |()| forget_client.send(&PrToWorker::Forget)) />
+                on_afresh=Callback::new(move |()| forget_client.send(&Command::Forget)) />
             {panel}
         </main>
     }

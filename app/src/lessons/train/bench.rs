@@ -3,7 +3,7 @@
 //! status it measures.
 
 use super::config::LessonConfig;
-use super::protocol::{TrEvent, TrQuery, TrReply, TrToWorker};
+use super::protocol::{Command, Event, Query, Reply};
 use crate::lessons::lesson::{BenchEvent, BenchPlay, BenchShape};
 use crate::protocol::{FromWorker, Status, ToWorker};
 use kernels::engine::Preference;
@@ -30,26 +30,22 @@ fn read_setup(setup: &str) -> Result<BenchShape, Vec<String>> {
     })
 }
 
-fn command(c: TrToWorker) -> String {
-    serde_json::to_string(&ToWorker::<TrToWorker, TrQuery>::Command(c))
-        .expect("a command serialises")
+fn command(c: Command) -> String {
+    serde_json::to_string(&ToWorker::<Command, Query>::Command(c)).expect("a command serialises")
 }
 
 fn start(setup: &str, engine: Preference) -> Vec<String> {
     let (mut config, _) = LessonConfig::from_query(setup);
     config.engine = engine;
-    vec![
-        command(TrToWorker::Reset(config)),
-        command(TrToWorker::Start),
-    ]
+    vec![command(Command::Reset(config)), command(Command::Start)]
 }
 
 fn pause() -> String {
-    command(TrToWorker::Pause)
+    command(Command::Pause)
 }
 
 fn read(text: &str) -> Result<BenchEvent, String> {
-    let message: FromWorker<TrEvent, TrReply> =
+    let message: FromWorker<Event, Reply> =
         serde_json::from_str(text).map_err(|e| format!("an unreadable message ({e}): {text}"))?;
     Ok(match message {
         FromWorker::Status(Status::Engine(e)) => BenchEvent::Engine {
@@ -59,10 +55,10 @@ fn read(text: &str) -> Result<BenchEvent, String> {
         FromWorker::Status(Status::Error(m)) => {
             BenchEvent::Error(format!("{:?}: {}", m.code, m.detail))
         }
-        FromWorker::Event(TrEvent::Diverged { step, loss, .. }) => {
+        FromWorker::Event(Event::Diverged { step, loss, .. }) => {
             BenchEvent::Diverged { step, loss }
         }
-        FromWorker::Event(TrEvent::Progress {
+        FromWorker::Event(Event::Progress {
             step,
             samples_per_second,
             finished,

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use super::ID;
 use super::config::LessonConfig;
-use super::protocol::TrEvent;
+use super::protocol::Event;
 use super::state::State;
 use crate::class;
 
@@ -80,15 +80,15 @@ fn step(s: u64) -> u32 {
 }
 
 /// A worker event, reported when it belongs to a run the class saw start.
-pub fn on_event(state: State, event: &TrEvent) {
+pub fn on_event(state: State, event: &Event) {
     if state.class_run.with_untracked(Option::is_none) {
-        if let TrEvent::Resumed { .. } | TrEvent::Imported { .. } = event {
+        if let Event::Resumed { .. } | Event::Imported { .. } = event {
             end(state);
         }
         return;
     }
     let body = match *event {
-        TrEvent::Evaluation {
+        Event::Evaluation {
             step: s, accuracy, ..
         } => {
             // The training loss of the last steps, as the report's field says.
@@ -103,7 +103,7 @@ pub fn on_event(state: State, event: &TrEvent) {
             }
         }
         // The page has the validation set's confusion matrix, not the test set's: none is sent.
-        TrEvent::TestFinal {
+        Event::TestFinal {
             step: s, accuracy, ..
         } => ReportBody::Finished {
             step: step(s),
@@ -111,8 +111,8 @@ pub fn on_event(state: State, event: &TrEvent) {
             confusion: Vec::new(),
             epsilon: None,
         },
-        TrEvent::Diverged { step: s, .. } => ReportBody::Diverged { step: step(s) },
-        TrEvent::Resumed { .. } | TrEvent::Imported { .. } => {
+        Event::Diverged { step: s, .. } => ReportBody::Diverged { step: step(s) },
+        Event::Resumed { .. } | Event::Imported { .. } => {
             end(state);
             return;
         }

@@ -7,8 +7,9 @@ use kernels::engine::{StepShape, Task};
 use kernels::{EngineKind, Optimizer};
 use leptos::prelude::*;
 
-use super::protocol::{HardwareReport, TrQuery, TrReply};
-use super::state::{self, State, TrClient};
+use super::protocol::Client;
+use super::protocol::{HardwareReport, Query, Reply};
+use super::state::{self, State};
 use crate::ui::i18n::{Lang, tx};
 
 /// FLOPs per parameter of one update by `optimizer` (its row of [`kernels::NAMED`], which counts them):
@@ -178,11 +179,11 @@ fn verdict(r: &HardwareReport, flops: u64, lang: Lang) -> String {
 }
 
 /// The step's panel: a button, the count, the measured table and what it means.
-pub fn hardware_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn hardware_panel(client: Client, state: State, lang: RwSignal<Lang>) -> impl IntoView {
     let measure = move |_| {
         state.measuring.set(true);
-        state::ask(&client, TrQuery::Hardware, move |reply| {
-            if let TrReply::Hardware(r) = reply {
+        state::ask(&client, Query::Hardware, move |reply| {
+            if let Reply::Hardware(r) = reply {
                 let _ = state.hardware.try_set(Some(r));
             }
             let _ = state.measuring.try_set(false);

@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use super::class_report;
 use super::config::{LessonConfig, PARAMS};
 use super::panels::{self, Actions, Ctx};
-use super::protocol::{MessageCode, TrQuery, TrReply, TrToWorker};
+use super::protocol::Client;
+use super::protocol::{Command, MessageCode, Query, Reply};
 use super::resume;
-use super::state::{self, Divergence, State, TrClient};
+use super::state::{self, Divergence, State};
 use super::steps;
 use super::text;
 use crate::lessons::bar::{EngineBadge, ErrorList};
@@ -73,28 +74,28 @@ fn animate_step(phase: RwSignal<Option<usize>>) {
 }
 
 #[cfg(feature = "burn")]
-fn autodiff_panel(client: TrClient) -> impl IntoView {
+fn autodiff_panel(client: Client) -> impl IntoView {
     view! { <super::autodiff::AutodiffPanel client=client /> }
 }
 
 #[cfg(not(feature = "burn"))]
-fn autodiff_panel(_client: TrClient) -> impl IntoView {}
+fn autodiff_panel(_client: Client) -> impl IntoView {}
 
 /// Start or pause: the worker finishes its current burst first; its acknowledgement flips `running`.
 fn start_pause_action(
-    send: impl Fn(TrToWorker) + Send + Sync + 'static,
+    send: impl Fn(Command) + Send + Sync + 'static,
     state: State,
     running: RwSignal<LessonConfig>,
 ) -> Callback<()> {
     Callback::new(move |()| {
         if state.running.get_untracked() {
             // The worker finishes its current burst first; its acknowledgement flips `running`.
-            send(TrToWorker::Pause);
+            send(Command::Pause);
             state.pausing.set(true);
         } else if !state.finished.get_untracked() {
             state.diverged.set(None);
             class_report::begin(state, &running.get_untracked());
-            send(TrToWorker::Start);
+            send(Command::Start);
             state.running.set(true);
         }
     })
@@ -102,14 +103,14 @@ fn start_pause_action(
 
 /// A single step, when the run is not going.
 fn step_action(
-    send: impl Fn(TrToWorker) + Send + Sync + 'static,
+    send: impl Fn(Command) + Send + Sync + 'static,
     state: State,
     running: RwSignal<LessonConfig>,
 ) -> Callback<()> {
     Callback::new(move |()| {
         if !state.running.get_untracked() {
             class_report::begin(state, &running.get_untracked());
-            send(TrToWorker::Step);
+            send(Command::Step);
             animate_step(state.phase);
         }
     })
@@ -143,7 +144,7 @@ fn follow_worker(ctx: Ctx, answers: super::check::Answers) {
 
 /// Reads the chosen model file and sends it to the worker.
 fn import_model_action(
-    send: impl Fn(TrToWorker) + Clone + Send + Sync + 'static,
+    send: impl Fn(Command) + Clone + Send + Sync + 'static,
     state: State,
 ) -> Callback<leptos::ev::Event> {
     Callback::new(move |ev: leptos::ev::Event| {
@@ -152,7 +153,7 @@ fn import_model_action(
             let send = send.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match files::file_bytes(file).await {
-                    Ok(bytes) => send(TrToWorker::Import {
+                    Ok(bytes) => send(Command::Import {
                         bytes: serde_bytes::ByteBuf::from(bytes),
                     }),
                     Err(e) => state.status.say(MessageCode::FileUnreadable, e.to_string()),
@@ -164,7 +165,7 @@ fn import_model_action(
 
 /// Reset: a fresh initialisation with the form's settings.
 fn reset_action(
-    send: impl Fn(TrToWorker) + Send + Sync + 'static,
+    send: impl Fn(Command) + Send + Sync + 'static,
     ctx: Ctx,
     answers: super::check::Answers,
 ) -> Callback<()> {
@@ -186,7 +187,7 @@ fn reset_action(
         state.blown_at_one.set(None);
         answers.rate.set((c.lr, 0));
         running.set(c.clone());
-        send(TrToWorker::Reset(c));
+        send(Command::Reset(c));
         state.phase.set(Some(0));
         set_timeout(
             move || state.phase.set(None),
@@ -240,7 +241,7 @@ fn follow_class(reset: Callback<()>, ctx: Ctx) {
 /// Sends the live setting `key` (learning rate or momentum) to the run; the other one keeps the
 /// run's value (a rate the form rewrote for a pending optimiser stays pending).
 fn set_rates_action(
-    send: impl Fn(TrToWorker) + Send + Sync + 'static,
+    send: impl Fn(Command) + Send + Sync + 'static,
     ctx: Ctx,
     answers: super::check::Answers,
 ) -> Callback<&'static str> {
@@ -270,7 +271,7 @@ fn set_rates_action(
             r.momentum = momentum;
         });
         class_report::rates_changed(state, &running.get_untracked());
-        send(TrToWorker::SetRates { lr, momentum });
+        send(Command::SetRates { lr, momentum });
     })
 }
 
@@ -304,12 +305,12 @@ struct Queries {
 
 /// The questions the page asks the worker: the model file, a confusion cell, a drawn digit, and
 /// clearing the saved run (with the signal that says it is done).
-fn queries(client: &TrClient, state: State) -> Queries {
+fn queries(client: &Client, state: State) -> Queries {
     let export_model = {
         let client = client.clone();
         Callback::new(move |()| {
-            state::ask(&client, TrQuery::Export, move |reply| {
-                if let TrReply::ModelFile { bytes, widths } = reply {
+            state::ask(&client, Query::Export, move |reply| {
+                if let Reply::ModelFile { bytes, widths } = reply {
                     state::download_model(state, &bytes, &widths);
                 }
             });
@@ -318,8 +319,8 @@ fn queries(client: &TrClient, state: State) -> Queries {
     let on_cell = {
         let client = client.clone();
         Callback::new(move |(truth, predicted): (u8, u8)| {
-            state::ask(&client, TrQuery::Cell { truth, predicted }, move |reply| {
-                if let TrReply::Cell(c) = reply {
+            state::ask(&client, Query::Cell { truth, predicted }, move |reply| {
+                if let Reply::Cell(c) = reply {
                     let _ = state.cell.try_set(Some(CellView {
                         truth: c.truth,
                         predicted: c.predicted,
@@ -335,8 +336,8 @@ fn queries(client: &TrClient, state: State) -> Queries {
         let client = client.clone();
         Callback::new(move |pixels: Vec<u8>| {
             let pixels = serde_bytes::ByteBuf::from(pixels);
-            state::ask(&client, TrQuery::Predict { pixels }, move |reply| {
-                if let TrReply::Prediction(p) = reply {
+            state::ask(&client, Query::Predict { pixels }, move |reply| {
+                if let Reply::Prediction(p) = reply {
                     let _ = state.prediction.try_set(p);
                 }
             });
@@ -347,8 +348,8 @@ fn queries(client: &TrClient, state: State) -> Queries {
     let clear_saved = {
         let client = client.clone();
         Callback::new(move |()| {
-            state::ask(&client, TrQuery::ClearSaved, move |reply| {
-                if matches!(reply, TrReply::Cleared) {
+            state::ask(&client, Query::ClearSaved, move |reply| {
+                if matches!(reply, Reply::Cleared) {
                     let _ = cleared.try_set(true);
                 }
             });
@@ -381,7 +382,7 @@ pub fn TrainPage() -> impl IntoView {
     // "Check yourself" answers and the rate in effect live with the page: a student answers, does the
     // run, and comes back to a grade.
     let answers = super::check::Answers::load(initial.lr);
-    client.send(&TrToWorker::Reset(initial));
+    client.send(&Command::Reset(initial));
     state.phase.set(Some(0));
     set_timeout(
         move || state.phase.set(None),
@@ -389,7 +390,7 @@ pub fn TrainPage() -> impl IntoView {
     );
     let send = {
         let client = client.clone();
-        move |m: TrToWorker| client.send(&m)
+        move |m: Command| client.send(&m)
     };
     let ctx = Ctx {
         state,
@@ -412,7 +413,7 @@ pub fn TrainPage() -> impl IntoView {
     keyboard(start_pause, step, reset);
     let to_worker = {
         let send = send.clone();
-        Callback::new(move |m: TrToWorker| send(m))
+        Callback::new(move |m: Command| send(m))
     };
     let Queries {
         export_model,

@@ -5,7 +5,7 @@ use kernels::EngineKind;
 use leptos::prelude::*;
 
 use super::config::{LessonConfig, OPTIMIZERS, PARAMS, usual_lr};
-use super::protocol::TrToWorker;
+use super::protocol::Command;
 use super::resume;
 use super::state::{self, State};
 use super::steps;
@@ -32,7 +32,7 @@ pub struct Actions {
     pub start_pause: Callback<()>,
     pub step: Callback<()>,
     pub reset: Callback<()>,
-    pub send: Callback<TrToWorker>,
+    pub send: Callback<Command>,
     pub export_model: Callback<()>,
     pub import_model: Callback<leptos::ev::Event>,
     /// Sends the live setting with this key to the run.
@@ -224,9 +224,9 @@ pub fn controls_panel(ctx: Ctx, actions: Actions, debug: bool) -> impl IntoView 
                     let f = send;
                     let mib = |b: f64| format!("{:.1} MiB", b / 1048576.0);
                     let poison = send;
-                    view! { <button data-testid="debug-lose-device" on:click=move |_| f.run(TrToWorker::DebugLoseDevice)>
+                    view! { <button data-testid="debug-lose-device" on:click=move |_| f.run(Command::DebugLoseDevice)>
                         {move || text::LOSE_DEVICE.get(lang.get())}</button>
-                        <button data-testid="debug-poison" on:click=move |_| poison.run(TrToWorker::DebugPoison)>
+                        <button data-testid="debug-poison" on:click=move |_| poison.run(Command::DebugPoison)>
                         {move || text::POISON.get(lang.get())}</button>
                         // Read each time the worker reports: the page's own wasm memory alongside.
                         <span class="debug-memory" data-testid="memory"

@@ -21,7 +21,7 @@ use serde_bytes::ByteBuf;
 use super::protocol::{
     Command, Event, MessageCode, PhaseKind, Query, Reply, Scenario, Slot, fnv1a,
 };
-use super::state::Protocol;
+use crate::lessons::finetune::protocol::Protocol;
 use crate::protocol::Status;
 use crate::runtime::QueryError;
 use crate::runtime::engine::{self, Gpu};

@@ -11,7 +11,6 @@ use kernels::training::EpochBatches;
 use kernels::{AnyEngine, Engine, EngineError, Mlp, OptimizerConfig};
 use serde_bytes::ByteBuf;
 
-use super::Protocol;
 /// Test images the lessons use (the surprise gallery ranks all of them).
 use super::TEST_POOL;
 use super::protocol::{
@@ -20,6 +19,7 @@ use super::protocol::{
 };
 use super::saved::{self, SavedLive};
 use super::{EPOCH_LIMIT, HIDDEN};
+use crate::lessons::live_model::protocol::Protocol;
 use crate::runtime::QueryError;
 use crate::runtime::data::load_dataset;
 use crate::runtime::engine;

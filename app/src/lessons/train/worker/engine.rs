@@ -10,7 +10,7 @@ use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp};
 use super::{MAX_ROWS, Worker};
 use crate::lessons::train::config::LessonConfig;
 use crate::lessons::train::protocol::{
-    EngineMeasurement, GemmChoice, MessageCode, TrEvent, WorkerMessage,
+    EngineMeasurement, Event, GemmChoice, MessageCode, WorkerMessage,
 };
 use crate::protocol::EngineAnnounce;
 use crate::runtime::engine;
@@ -41,7 +41,7 @@ impl Worker {
             adapter
         };
         self.out
-            .post(&TrEvent::Measurements(self.measurements.clone()));
+            .post(&Event::Measurements(self.measurements.clone()));
         self.out.engine(EngineAnnounce {
             kind,
             adapter,
@@ -169,7 +169,7 @@ impl Worker {
                 frozen: vec![(false, false); widths.len() - 1],
                 widths,
             };
-            out.post(&TrEvent::Kernels {
+            out.post(&Event::Kernels {
                 // The step plan with the kernels just chosen (a split product takes two dispatches).
                 dispatches: e.step_plan(&shape).dispatches(),
                 products: timings

@@ -11,7 +11,7 @@ use super::render::weights_grid;
 use super::{GoodState, Session, Worker};
 use crate::history::{LossHistory, push_bounded};
 use crate::lessons::train::config::{LessonConfig, validation_images, without_validation};
-use crate::lessons::train::protocol::{MessageCode, TrEvent};
+use crate::lessons::train::protocol::{Event, MessageCode};
 use crate::runtime::{now, wasm_memory_bytes};
 
 /// The validation set: the first `n` training images.
@@ -209,7 +209,7 @@ impl Worker {
             .batches
             .as_ref()
             .map_or(0.0, |b| s.batch_index as f32 / b.len().max(1) as f32);
-        self.out.post(&TrEvent::Progress {
+        self.out.post(&Event::Progress {
             step: s.step,
             epoch: s.epoch,
             epoch_fraction: if s.finished { 1.0 } else { fraction },
@@ -262,7 +262,7 @@ impl Worker {
         s.running = false;
         s.finished = false;
         s.good = Some(GoodState::fresh(&model));
-        self.out.post(&TrEvent::Imported { hidden });
+        self.out.post(&Event::Imported { hidden });
         self.report(0, None).await?;
         self.evaluate().await?;
         self.send_weights().await
@@ -296,7 +296,7 @@ impl Worker {
             (confusion, classes)
         };
         push_bounded(&mut s.evals, (s.step, eval.accuracy(), eval.loss));
-        self.out.post(&TrEvent::Evaluation {
+        self.out.post(&Event::Evaluation {
             step: s.step,
             accuracy: eval.accuracy(),
             loss: eval.loss,
@@ -331,7 +331,7 @@ impl Worker {
         }
         let eval = eval?;
         s.tested = true;
-        self.out.post(&TrEvent::TestFinal {
+        self.out.post(&Event::TestFinal {
             step: s.step,
             accuracy: eval.accuracy(),
             loss: eval.loss,
