@@ -2,8 +2,8 @@
 //! `Reset` with a URL's setup and `Start`, `Pause`, and the `Progress`/`Diverged` events and engine
 //! status it measures.
 
-use super::config::LessonConfig;
 use super::protocol::{Command, Event, Query, Reply};
+use super::setup::Setup;
 use crate::lessons::lesson::{BenchEvent, BenchPlay, BenchShape};
 use crate::protocol::{FromWorker, Status, ToWorker};
 use kernels::engine::Preference;
@@ -18,7 +18,7 @@ pub const PLAY: BenchPlay = BenchPlay {
 };
 
 fn read_setup(setup: &str) -> Result<BenchShape, Vec<String>> {
-    let (c, problems) = LessonConfig::from_query(setup);
+    let (c, problems) = Setup::from_query(setup);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -35,7 +35,7 @@ fn command(c: Command) -> String {
 }
 
 fn start(setup: &str, engine: Preference) -> Vec<String> {
-    let (mut config, _) = LessonConfig::from_query(setup);
+    let (mut config, _) = Setup::from_query(setup);
     config.engine = engine;
     vec![command(Command::Reset(config)), command(Command::Start)]
 }

@@ -7,14 +7,14 @@ use kernels::{EngineKind, Optimizer};
 use leptos::prelude::*;
 
 use super::ID;
-use super::config::LessonConfig;
 use super::protocol::Event;
+use super::setup::Setup;
 use super::state::State;
 use crate::class;
 
 /// A run's settings as the class sees them. `engine` is the engine that runs (the preference while
 /// none is known yet); [`RunEngine::Native`] when the backprop-lab program computes.
-pub fn settings(c: &LessonConfig, engine: Option<EngineKind>, native: bool) -> RunSettings {
+pub fn settings(c: &Setup, engine: Option<EngineKind>, native: bool) -> RunSettings {
     // An f32 rate as the form writes it (0.1, not 0.10000000149011612).
     let exact = |x: f32| x.to_string().parse::<f64>().unwrap_or(f64::from(x));
     RunSettings {
@@ -42,7 +42,7 @@ pub fn settings(c: &LessonConfig, engine: Option<EngineKind>, native: bool) -> R
 /// A run that begins from trained weights (a saved run continued after a reload, a rolled-back or paused
 /// run resumed with new settings) says the step it starts from, so the dashboard does not take it for a
 /// fresh run at its rate.
-pub fn begin(state: State, config: &LessonConfig) {
+pub fn begin(state: State, config: &Setup) {
     let engine = state
         .status
         .engine
@@ -64,7 +64,7 @@ pub fn begin(state: State, config: &LessonConfig) {
 /// The learning rate or momentum changed while a class run trains: the class sees a new run from the
 /// current step (the old run stops there), so no dot claims one rate for a run trained at two. (While
 /// paused, the next Start does the same; a Reset before it starts afresh.)
-pub fn rates_changed(state: State, config: &LessonConfig) {
+pub fn rates_changed(state: State, config: &Setup) {
     if state.running.get_untracked() && state.class_run.with_untracked(Option::is_some) {
         begin(state, config);
     }
@@ -127,21 +127,21 @@ mod tests {
 
     #[test]
     fn a_runs_settings_read_as_the_form_wrote_them_and_pass_the_servers_check() {
-        let (c, _) = LessonConfig::from_query("?lr=0.1&optimizer=adam&hidden=64,32&seed=7");
+        let (c, _) = Setup::from_query("?lr=0.1&optimizer=adam&hidden=64,32&seed=7");
         let s = settings(&c, Some(EngineKind::Cpu), false);
         assert_eq!((s.lr, s.momentum, s.seed), (0.1, 0.0, 7));
         assert_eq!((s.optimizer.as_str(), s.engine), ("adam", RunEngine::Cpu));
         assert_eq!(s.hidden, vec![64, 32]);
-        let d = settings(&LessonConfig::default(), None, true);
+        let d = settings(&Setup::default(), None, true);
         assert_eq!(d.engine, RunEngine::Native);
         // On the wire and in a class database, the engine is the name it always was.
         let json = serde_json::to_value(&d).unwrap();
         assert_eq!(json["engine"], "native");
-        let pending = settings(&LessonConfig::default(), None, false);
+        let pending = settings(&Setup::default(), None, false);
         assert_eq!(serde_json::to_value(&pending).unwrap()["engine"], "auto");
         assert_eq!(
             d.momentum.to_string(),
-            LessonConfig::default().momentum.to_string()
+            Setup::default().momentum.to_string()
         );
         // What the page sends is what the server accepts.
         for s in [s, d] {

@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 
 use super::class_report;
-use super::config::{LessonConfig, PARAMS};
 use super::panels::{self, Actions, Ctx};
 use super::protocol::Client;
 use super::protocol::{Command, MessageCode, Query, Reply};
 use super::resume;
+use super::setup::{SETTINGS, Setup};
 use super::state::{self, Divergence, State};
 use super::steps;
 use super::text;
@@ -45,7 +45,7 @@ pub fn diverged_message(lang: Lang, step: u64, loss: f32, lr: f32, back: u64) ->
     }
 }
 
-fn update_url(config: &LessonConfig, lang: Lang) {
+fn update_url(config: &Setup, lang: Lang) {
     let router = expect_context::<crate::route::Router>();
     let mut route = crate::route::Route::parse(&config.to_query());
     route.lesson = Some(crate::lessons::train::ID.into());
@@ -85,7 +85,7 @@ fn autodiff_panel(_client: Client) -> impl IntoView {}
 fn start_pause_action(
     send: impl Fn(Command) + Send + Sync + 'static,
     state: State,
-    running: RwSignal<LessonConfig>,
+    running: RwSignal<Setup>,
 ) -> Callback<()> {
     Callback::new(move |()| {
         if state.running.get_untracked() {
@@ -105,7 +105,7 @@ fn start_pause_action(
 fn step_action(
     send: impl Fn(Command) + Send + Sync + 'static,
     state: State,
-    running: RwSignal<LessonConfig>,
+    running: RwSignal<Setup>,
 ) -> Callback<()> {
     Callback::new(move |()| {
         if !state.running.get_untracked() {
@@ -221,7 +221,7 @@ fn follow_class(reset: Callback<()>, ctx: Ctx) {
             let mut changed = false;
             config.update(|c| {
                 for (key, value) in &values {
-                    if let (Some(p), Some(v)) = (PARAMS.iter().find(|p| p.key == *key), value) {
+                    if let (Some(p), Some(v)) = (SETTINGS.iter().find(|p| p.key == *key), value) {
                         changed |= (p.set)(c, v);
                     }
                 }
@@ -369,7 +369,7 @@ fn queries(client: &Client, state: State) -> Queries {
 pub fn TrainPage() -> impl IntoView {
     let router = expect_context::<crate::route::Router>();
     let query = router.0.with_untracked(|r| r.query());
-    let (initial, problems) = LessonConfig::from_query(&query);
+    let (initial, problems) = Setup::from_query(&query);
     let lang = expect_context::<RwSignal<Lang>>();
     let at_step = current_step(router, steps::STEPS.len());
     let (client, state) = state::start();

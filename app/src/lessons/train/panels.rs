@@ -4,9 +4,9 @@
 use kernels::EngineKind;
 use leptos::prelude::*;
 
-use super::config::{LessonConfig, OPTIMIZERS, PARAMS, usual_lr};
 use super::protocol::Command;
 use super::resume;
+use super::setup::{OPTIMIZERS, SETTINGS, Setup, usual_lr};
 use super::state::{self, State};
 use super::steps;
 use super::text;
@@ -20,9 +20,9 @@ use crate::ui::plots;
 pub struct Ctx {
     pub state: State,
     /// The form (some changes apply only on Reset).
-    pub config: RwSignal<LessonConfig>,
+    pub config: RwSignal<Setup>,
     /// The configuration the worker's run uses.
-    pub running: RwSignal<LessonConfig>,
+    pub running: RwSignal<Setup>,
     pub lang: RwSignal<Lang>,
 }
 
@@ -43,9 +43,9 @@ pub struct Actions {
 }
 
 /// The run's validation images: the first twelfth of the training images it uses.
-fn validation_of(state: State, config: RwSignal<LessonConfig>) -> usize {
+fn validation_of(state: State, config: RwSignal<Setup>) -> usize {
     let total = state.data.get().1;
-    super::config::validation_images(if total > 0 { total } else { config.get().train })
+    super::setup::validation_images(if total > 0 { total } else { config.get().train })
 }
 
 /// A run from a loaded model: its validation images may have been trained on elsewhere.
@@ -92,7 +92,7 @@ pub fn engine_lines(state: State, lang: RwSignal<Lang>) -> impl IntoView {
 fn settings_field(
     ctx: Ctx,
     set_rates: Callback<&'static str>,
-    p: &'static Param<LessonConfig>,
+    p: &'static Param<Setup>,
 ) -> impl IntoView {
     let Ctx {
         config,
@@ -248,7 +248,7 @@ pub fn controls_panel(ctx: Ctx, actions: Actions, debug: bool) -> impl IntoView 
             </div>
             <p class="hint">{move || text::KEYS.get(lang.get())}</p>
             <div class="fields">
-                {PARAMS.iter().map(move |p| settings_field(ctx, set_rates, p)).collect_view()}
+                {SETTINGS.iter().map(move |p| settings_field(ctx, set_rates, p)).collect_view()}
             </div>
         </section>
     }

@@ -7,7 +7,7 @@ use kernels::EngineKind;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
-use super::config::LessonConfig;
+use super::setup::Setup;
 use crate::history::LossHistory;
 pub use crate::messages::{MessageCode, WorkerMessage};
 use crate::protocol::Messages;
@@ -17,7 +17,7 @@ use crate::protocol::Messages;
 pub enum Command {
     /// (Re)build the model and optimiser from this configuration and seed; keeps loaded data. The first
     /// one starts the worker; a later one begins a new run (and forgets the saved one).
-    Reset(LessonConfig),
+    Reset(Setup),
     /// Train continuously.
     Start,
     /// Stop after the current burst.
@@ -241,7 +241,7 @@ pub struct SavedRun {
     /// Its epoch (1-based).
     pub epoch: usize,
     /// Its configuration.
-    pub config: LessonConfig,
+    pub config: Setup,
     /// When it was saved (ms since 1970, the browser's clock).
     pub saved_at: f64,
     /// The engine it trained on (`WebGPU` or `CPU`).
@@ -321,7 +321,7 @@ pub enum Event {
     /// evaluation and weights follow.
     Resumed {
         /// The run's configuration (the form and the URL follow it).
-        config: LessonConfig,
+        config: Setup,
         /// Its loss curve up to the saved step.
         history: LossHistory,
         /// Its evaluations: (step, accuracy, loss).

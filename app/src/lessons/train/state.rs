@@ -3,12 +3,12 @@
 
 use leptos::prelude::*;
 
-use super::config::LessonConfig;
 use super::protocol::Client;
 use super::protocol::{
     EngineMeasurement, Event, GemmChoice, MessageCode, OverfitEvent, OverfitMetrics,
     OverfitOutcome, OverfitPlan, Phase, Protocol, Query, Reply, SavedRun,
 };
+use super::setup::Setup;
 use crate::client::{PageState, WorkerStatus};
 use crate::history::{LossHistory, push_bounded};
 use crate::ui::files;
@@ -88,7 +88,7 @@ pub struct State {
     /// A run saved in this browser that can be resumed.
     pub saved: RwSignal<Option<SavedRun>>,
     /// The configuration of a run just resumed (the form and the URL follow it).
-    pub resumed: RwSignal<Option<LessonConfig>>,
+    pub resumed: RwSignal<Option<Setup>>,
     /// The overfitting experiment.
     pub overfit: RwSignal<OverfitView>,
     /// The loop's line the worker ran last when walking a step.

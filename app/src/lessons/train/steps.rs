@@ -7,10 +7,10 @@ use kernels::EngineKind;
 use kernels::engine::{KernelLaunch, StepShape, Task};
 use leptos::prelude::*;
 
-use super::config::LessonConfig;
 use super::protocol::Client;
 pub use super::protocol::Phase;
 use super::protocol::{Command, Query, Reply, TrainImage};
+use super::setup::Setup;
 use super::state::{State, Walked};
 use crate::lessons::lesson::Step;
 use crate::ui::heatmap::DigitImage;
@@ -209,7 +209,7 @@ pub fn layer_parameters(inputs: usize, outputs: usize) -> (usize, usize) {
 }
 
 /// Step 2: the model's layers and parameter count, from the run's settings.
-pub fn model_panel(config: RwSignal<LessonConfig>, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn model_panel(config: RwSignal<Setup>, lang: RwSignal<Lang>) -> impl IntoView {
     let widths = move || {
         let c = config.get();
         let mut w = vec![784];
@@ -467,7 +467,7 @@ fn walked_line(walked: &Walked, loss: Option<f32>, gpu: bool, lang: Lang) -> Str
 pub fn code_panel(
     client: Client,
     state: State,
-    config: RwSignal<LessonConfig>,
+    config: RwSignal<Setup>,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
     let launches = move || {

@@ -138,7 +138,7 @@ pub const ADAM: Text = tx("Adam", "Adam（自适应矩估计）");
 
 /// The row of the outline that the running optimiser's update follows (PyTorch's forms; g is the
 /// gradient of the mean loss, lr the learning rate). The lesson offers SGD, momentum and Adam
-/// (`config::OPTIMIZERS`; the URL reader refuses the rest): any other reads as its nearest of the three.
+/// (`setup::OPTIMIZERS`; the URL reader refuses the rest): any other reads as its nearest of the three.
 pub fn update_rule(o: Optimizer) -> Text {
     match o {
         Optimizer::Sgd | Optimizer::Adagrad => tx("SGD: w ← w − lr·g", "SGD：w ← w − lr·g"),

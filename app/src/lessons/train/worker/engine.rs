@@ -8,10 +8,10 @@ use kernels::training::EpochBatches;
 use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp};
 
 use super::{MAX_ROWS, Worker};
-use crate::lessons::train::config::LessonConfig;
 use crate::lessons::train::protocol::{
     EngineMeasurement, Event, GemmChoice, MessageCode, WorkerMessage,
 };
+use crate::lessons::train::setup::Setup;
 use crate::protocol::EngineAnnounce;
 use crate::runtime::engine;
 use crate::runtime::now;
@@ -51,7 +51,7 @@ impl Worker {
 
     /// Chooses the engine once the first chunk is in (the runtime's policy; this lesson measures a
     /// software adapter against the CPU engine).
-    pub(super) fn choose_engine(&mut self, config: &LessonConfig) {
+    pub(super) fn choose_engine(&mut self, config: &Setup) {
         let choice = engine::choose(config.engine, &self.gpu, true);
         self.kind = choice.kind;
         self.note = choice.note;
@@ -62,7 +62,7 @@ impl Worker {
     pub(super) async fn measure(
         &self,
         kind: EngineKind,
-        config: &LessonConfig,
+        config: &Setup,
         train: &Dataset,
     ) -> Result<f64, EngineError> {
         let model = Mlp::new(

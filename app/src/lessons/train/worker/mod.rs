@@ -26,10 +26,10 @@ use kernels::{
 };
 
 use self::checkpoint::Checkpoint;
-use super::config::LessonConfig;
 use super::protocol::{
     Command, EngineMeasurement, Event, MessageCode, Protocol, Query, Reply, WorkerMessage,
 };
+use super::setup::Setup;
 use crate::history::LossHistory;
 use crate::runtime::QueryError;
 use crate::runtime::data::{Loaded, load_streamed};
@@ -40,12 +40,12 @@ use kernels::engine::Preference;
 
 const DATASET: &str = "static/data/mnist";
 /// Rows the engine accepts per dispatch: the largest batch, and the evaluation chunk.
-pub const MAX_ROWS: usize = super::config::MAX_BATCH;
+pub const MAX_ROWS: usize = super::setup::MAX_BATCH;
 /// How often the weight grid is refreshed while training.
 const WEIGHTS_EVERY_SECONDS: f64 = 1.5;
 
 struct Session {
-    config: LessonConfig,
+    config: Setup,
     opt: OptimizerConfig,
     engine: AnyEngine,
     /// `loaded.version` last given to the engine.
@@ -155,7 +155,7 @@ impl Worker {
     /// The page's first configuration: starts streaming the data, opens WebGPU, and once the first
     /// chunk is in chooses the engine and begins a session (without forgetting a saved run, which is
     /// offered).
-    async fn start(&mut self, config: LessonConfig) {
+    async fn start(&mut self, config: Setup) {
         self.started = true;
         let loader = self.loaded.clone();
         let out = self.out.clone();

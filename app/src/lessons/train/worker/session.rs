@@ -10,8 +10,8 @@ use kernels::{Engine, EngineError};
 use super::render::weights_grid;
 use super::{GoodState, Session, Worker};
 use crate::history::{LossHistory, push_bounded};
-use crate::lessons::train::config::{LessonConfig, validation_images, without_validation};
 use crate::lessons::train::protocol::{Event, MessageCode};
+use crate::lessons::train::setup::{Setup, validation_images, without_validation};
 use crate::runtime::{now, wasm_memory_bytes};
 
 /// The validation set: the first `n` training images.
@@ -19,7 +19,7 @@ fn validation_of(train: &Dataset, n: usize) -> Dataset {
     train.select(&(0..n as u32).collect::<Vec<_>>())
 }
 
-fn model_for(config: &LessonConfig, input: usize, classes: usize) -> Result<Mlp, String> {
+fn model_for(config: &Setup, input: usize, classes: usize) -> Result<Mlp, String> {
     Mlp::new(input, &config.hidden, classes, config.seed).map_err(|e| e.to_string())
 }
 
@@ -83,7 +83,7 @@ impl Session {
 }
 
 impl Worker {
-    pub(super) fn reset(&mut self, config: LessonConfig) -> Result<(), String> {
+    pub(super) fn reset(&mut self, config: Setup) -> Result<(), String> {
         let (input, classes) = {
             let l = self.loaded.borrow();
             let m = l

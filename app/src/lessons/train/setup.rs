@@ -29,7 +29,7 @@ fn offered(value: &str) -> Option<Optimizer> {
 
 /// Everything that defines a run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LessonConfig {
+pub struct Setup {
     /// Hidden widths.
     pub hidden: Vec<usize>,
     /// Learning rate.
@@ -54,7 +54,7 @@ pub struct LessonConfig {
     pub eval_every: usize,
 }
 
-impl Default for LessonConfig {
+impl Default for Setup {
     /// The seed recipe ([`TrainConfig::default`]) on the whole of MNIST.
     fn default() -> Self {
         let recipe = TrainConfig::default();
@@ -117,7 +117,7 @@ fn trainable(lr: f32, momentum: f32) -> bool {
 
 /// Every setting, in the form's order: the one place its URL key, form field, label, range and
 /// default live. URL parsing, the shared link and the form's fields and validation derive from it.
-pub const PARAMS: &[Param<LessonConfig>] = &[
+pub const SETTINGS: &[Param<Setup>] = &[
     Param {
         key: "lr",
         label: tx("Learning rate", "学习率"),
@@ -236,16 +236,16 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
     settings::engine_param(),
 ];
 
-impl LessonConfig {
+impl Setup {
     /// Reads a query string (`?a=1&b=2`), keeping defaults for missing keys and collecting a message
     /// for every value that cannot be used.
     pub fn from_query(query: &str) -> (Self, Vec<String>) {
-        settings::from_query(PARAMS, query)
+        settings::from_query(SETTINGS, query)
     }
 
     /// The query string that reproduces this configuration (only values that differ from defaults).
     pub fn to_query(&self) -> String {
-        settings::to_query(PARAMS, self)
+        settings::to_query(SETTINGS, self)
     }
 
     /// The engine's optimiser configuration.
@@ -268,20 +268,20 @@ impl LessonConfig {
     }
 }
 
-settings::engine_field!(LessonConfig);
+settings::engine_field!(Setup);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The setting of URL key `key`.
-    fn param(key: &str) -> Option<&'static Param<LessonConfig>> {
-        PARAMS.iter().find(|p| p.key == key)
+    fn param(key: &str) -> Option<&'static Param<Setup>> {
+        SETTINGS.iter().find(|p| p.key == key)
     }
 
     #[test]
     fn the_url_takes_the_pages_engines_only() {
-        let engine = |q| LessonConfig::from_query(q);
+        let engine = |q| Setup::from_query(q);
         assert_eq!(engine("?engine=webgpu").0.engine, Preference::Gpu);
         assert_eq!(engine("?engine=auto").0.engine, Preference::Auto);
         // burn is the command line's engine: the page refuses it as any unknown value.
@@ -292,19 +292,19 @@ mod tests {
     #[test]
     fn query_round_trip_and_bad_values() {
         let (c, problems) =
-            LessonConfig::from_query("?hidden=64,32&lr=0.05&train=2000&engine=cpu&optimizer=adam");
+            Setup::from_query("?hidden=64,32&lr=0.05&train=2000&engine=cpu&optimizer=adam");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
             (c.hidden.clone(), c.lr, c.train, c.engine, c.optimizer),
             (vec![64, 32], 0.05, 2000, Preference::Cpu, Optimizer::Adam)
         );
-        assert_eq!(LessonConfig::from_query(&c.to_query()).0, c);
-        let (d, problems) = LessonConfig::from_query("?lr=-3&hidden=0&batch=abc&bogus=1");
-        assert_eq!(d, LessonConfig::default());
+        assert_eq!(Setup::from_query(&c.to_query()).0, c);
+        let (d, problems) = Setup::from_query("?lr=-3&hidden=0&batch=abc&bogus=1");
+        assert_eq!(d, Setup::default());
         assert_eq!(problems.len(), 4);
-        assert_eq!(LessonConfig::default().to_query(), "");
+        assert_eq!(Setup::default().to_query(), "");
         // The form's rule is the URL's: the same table.
-        let mut c = LessonConfig::default();
+        let mut c = Setup::default();
         assert!(!(param("lr").unwrap().set)(&mut c, "11"));
         assert!((param("lr").unwrap().set)(&mut c, "10"));
         assert!(!(param("momentum").unwrap().set)(&mut c, "1"));
@@ -335,13 +335,13 @@ mod tests {
 
     #[test]
     fn every_setting_has_one_row_and_its_default_reads_back() {
-        crate::settings::check_table(PARAMS);
+        crate::settings::check_table(SETTINGS);
     }
 }
 
 #[cfg(test)]
 mod fuzz_corpus {
-    use super::LessonConfig;
+    use super::Setup;
 
     /// Replays `fuzz/corpus/url_config` (grown by `fuzz/run.sh`): every query parses to a valid
     /// configuration, and that configuration survives its own URL form.
@@ -356,8 +356,8 @@ mod fuzz_corpus {
             let Ok(query) = std::str::from_utf8(&data) else {
                 continue;
             };
-            let (config, _) = LessonConfig::from_query(query);
-            let (again, problems) = LessonConfig::from_query(&config.to_query());
+            let (config, _) = Setup::from_query(query);
+            let (again, problems) = Setup::from_query(&config.to_query());
             assert!(problems.is_empty(), "{problems:?} for {query:?}");
             assert_eq!(again, config, "{query:?}");
             n += 1;
