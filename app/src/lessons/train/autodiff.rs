@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
+use super::protocol::Client;
 use super::protocol::{AutodiffCheck, Query, Reply};
-use super::state::{self, Client};
+use super::state;
 use crate::ui::i18n::{Lang, Text, tx};
 
 const BATCH: Text = tx(
