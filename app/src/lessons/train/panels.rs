@@ -4,7 +4,7 @@
 use kernels::EngineKind;
 use leptos::prelude::*;
 
-use super::protocol::Command;
+use super::protocol::{Command, EngineMeasurement};
 use super::resume;
 use super::setup::{OPTIMIZERS, SETTINGS, Setup, usual_lr};
 use super::state::{self, State};
@@ -59,7 +59,7 @@ pub fn engine_lines(state: State, lang: RwSignal<Lang>) -> impl IntoView {
 
         {move || state.status.engine.get().is_some().then(|| view! {
             <span class="measurements" data-testid="engine-measurements">
-                {state.measurements.get().into_iter().map(|m| { let t = format!("{}: {:.0} {}", m.engine, m.samples_per_second, crate::runtime::engine::SAMPLES_PER_SECOND.en); view! { <span class="measure">{move || crate::runtime::engine::localize(&t, lang.get())}</span> } }).collect_view()}
+                {state.measurements.get().into_iter().map(|m| { let t = format!("{}: {:.0} {}", measured_engine(&m), m.samples_per_second, crate::runtime::engine::SAMPLES_PER_SECOND.en); view! { <span class="measure">{move || crate::runtime::engine::localize(&t, lang.get())}</span> } }).collect_view()}
             </span>
         })}
         {move || {
@@ -376,5 +376,14 @@ pub fn outline_panel(ctx: Ctx) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// A measured engine's name as the measurements line says it (in English; `localize` translates it).
+fn measured_engine(m: &EngineMeasurement) -> String {
+    match m.kind {
+        kernels::EngineKind::Gpu => format!("WebGPU ({})", m.adapter),
+        kernels::EngineKind::Cpu => "CPU engine".into(),
+        kernels::EngineKind::Burn => "burn".into(),
     }
 }

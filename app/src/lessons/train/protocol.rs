@@ -198,8 +198,10 @@ pub struct AutodiffCheck {
 /// A measured engine candidate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EngineMeasurement {
-    /// Engine label.
-    pub engine: String,
+    /// Which engine.
+    pub kind: kernels::EngineKind,
+    /// Its adapter (the software WebGPU adapter measured; empty for the CPU engine).
+    pub adapter: String,
     /// Training samples per second measured at start-up.
     pub samples_per_second: f64,
 }

@@ -118,11 +118,13 @@ impl Worker {
         };
         self.measurements = vec![
             EngineMeasurement {
-                engine: format!("WebGPU ({name})"),
+                kind: EngineKind::Gpu,
+                adapter: name.clone(),
                 samples_per_second: g,
             },
             EngineMeasurement {
-                engine: "CPU engine".into(),
+                kind: EngineKind::Cpu,
+                adapter: String::new(),
                 samples_per_second: c,
             },
         ];
