@@ -90,6 +90,50 @@ pub const fn engine_param<C: WithEngine>() -> Param<C> {
     }
 }
 
+/// A setup that carries the seed of its model and data order (`seed=`, kept in the URL only).
+pub trait WithSeed {
+    /// The seed.
+    fn seed(&self) -> u64;
+    /// Sets it.
+    fn set_seed(&mut self, seed: u64);
+}
+
+/// [`WithSeed`] for a setup that keeps the seed in its field `seed`.
+macro_rules! seed_field {
+    ($setup:ty) => {
+        impl $crate::settings::WithSeed for $setup {
+            fn seed(&self) -> u64 {
+                self.seed
+            }
+            fn set_seed(&mut self, seed: u64) {
+                self.seed = seed;
+            }
+        }
+    };
+}
+pub(crate) use seed_field;
+
+fn get_seed<C: WithSeed>(c: &C) -> String {
+    c.seed().to_string()
+}
+
+fn set_seed<C: WithSeed>(c: &mut C, v: &str) -> bool {
+    accept(v, |_: &u64| true, |n| c.set_seed(n))
+}
+
+/// The `seed=` row of a lesson that takes its seed from the URL only (any 64-bit number).
+pub const fn seed_param<C: WithSeed>() -> Param<C> {
+    Param {
+        key: "seed",
+        label: tx("Seed", "随机种子"),
+        field: Field::UrlOnly,
+        live: false,
+        applies: always::<C>,
+        get: get_seed::<C>,
+        set: set_seed::<C>,
+    }
+}
+
 /// Parses `v` and stores it when `ok` accepts it; whether it did.
 pub fn accept<T: std::str::FromStr>(
     v: &str,

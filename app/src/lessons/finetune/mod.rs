@@ -144,15 +144,7 @@ const SETTINGS: &[Param<Setup>] = &[
         get: |s| s.batch.to_string(),
         set: |s, v| accept(v, |n| (1..=512).contains(n), |n| s.batch = n),
     },
-    Param {
-        key: "seed",
-        label: tx("Seed", "随机种子"),
-        field: Field::UrlOnly,
-        live: false,
-        applies: |_| true,
-        get: |s| s.seed.to_string(),
-        set: |s, v| accept(v, |_: &u64| true, |n| s.seed = n),
-    },
+    settings::seed_param(),
     Param {
         key: "head_epochs",
         label: tx("Head-phase epochs", "分类头阶段的轮次"),
@@ -324,6 +316,7 @@ pub fn FinetuneLesson() -> impl IntoView {
 }
 
 settings::engine_field!(Setup);
+settings::seed_field!(Setup);
 
 #[cfg(test)]
 mod tests {

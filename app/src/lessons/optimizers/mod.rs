@@ -207,6 +207,7 @@ impl Default for Setup {
 }
 
 settings::engine_field!(Setup);
+settings::seed_field!(Setup);
 
 impl Setup {
     /// The function.
@@ -298,15 +299,7 @@ const SETTINGS: &[Param<Setup>] = &[
             )
         },
     },
-    Param {
-        key: "seed",
-        label: tx("Seed", "随机种子"),
-        field: Field::UrlOnly,
-        live: false,
-        applies: |_| true,
-        get: |s| s.seed.to_string(),
-        set: |s, v| accept(v, |_: &u64| true, |n| s.seed = n),
-    },
+    settings::seed_param(),
     settings::engine_param(),
 ];
 

@@ -87,6 +87,7 @@ impl Default for Setup {
 }
 
 settings::engine_field!(Setup);
+settings::seed_field!(Setup);
 
 /// Ranges of the settings (the sliders, the URL and the worker check against them).
 const CLIP: (f32, f32) = (0.1, 5.0);
@@ -170,15 +171,7 @@ const SETTINGS: &[Param<Setup>] = &[
             )
         },
     },
-    Param {
-        key: "seed",
-        label: tx("Seed", "随机种子"),
-        field: Field::UrlOnly,
-        live: false,
-        applies: |_| true,
-        get: |s| s.seed.to_string(),
-        set: |s, v| accept(v, |_: &u64| true, |n| s.seed = n),
-    },
+    settings::seed_param(),
     settings::engine_param(),
 ];
 
