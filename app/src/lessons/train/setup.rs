@@ -91,19 +91,6 @@ pub fn validation_images(train: usize) -> usize {
     train / VALIDATION_ONE_IN
 }
 
-/// The training chunks' sizes once the first `validation` images are taken out of the front.
-pub fn without_validation(chunks: &[usize], validation: usize) -> Vec<usize> {
-    let mut left = validation;
-    chunks
-        .iter()
-        .filter_map(|&c| {
-            let taken = c.min(left);
-            left -= taken;
-            (c > taken).then_some(c - taken)
-        })
-        .collect()
-}
-
 /// A learning rate or momentum the engine accepts (its own check, [`OptimizerConfig::validate`]).
 fn trainable(lr: f32, momentum: f32) -> bool {
     OptimizerConfig {
@@ -322,15 +309,18 @@ mod tests {
         assert_eq!(validation_images(2_000), 166);
         assert_eq!(validation_images(11), 0);
         assert_eq!(
-            without_validation(&[5_000, 5_000, 5_000], 5_000),
+            kernels::training::chunks_without_first(&[5_000, 5_000, 5_000], 5_000),
             vec![5_000, 5_000]
         );
         assert_eq!(
-            without_validation(&[5_000, 5_000], 1_250),
+            kernels::training::chunks_without_first(&[5_000, 5_000], 1_250),
             vec![3_750, 5_000]
         );
-        assert_eq!(without_validation(&[100, 50], 120), vec![30]);
-        assert_eq!(without_validation(&[64], 0), vec![64]);
+        assert_eq!(
+            kernels::training::chunks_without_first(&[100, 50], 120),
+            vec![30]
+        );
+        assert_eq!(kernels::training::chunks_without_first(&[64], 0), vec![64]);
     }
 
     #[test]

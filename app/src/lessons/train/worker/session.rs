@@ -11,7 +11,7 @@ use super::render::weights_grid;
 use super::{GoodState, Session, Worker};
 use crate::history::{LossHistory, push_bounded};
 use crate::lessons::train::protocol::{Event, MessageCode};
-use crate::lessons::train::setup::{Setup, validation_images, without_validation};
+use crate::lessons::train::setup::{Setup, validation_images};
 use crate::runtime::{now, wasm_memory_bytes};
 
 /// The validation set: the first `n` training images.
@@ -98,7 +98,7 @@ impl Worker {
             (l.train_chunks.clone(), l.train_total)
         };
         let validation = validation_images(total);
-        let train_chunks = without_validation(&chunks, validation);
+        let train_chunks = kernels::training::chunks_without_first(&chunks, validation);
         if train_chunks.is_empty() {
             return Err(format!(
                 "{total} training images leave none to train on after the {validation} set aside for validation"
