@@ -198,22 +198,19 @@ pub fn PrivacyLesson() -> impl IntoView {
     );
     // Class mode: a noise multiplier the teacher assigned goes into the form for the next private run,
     // through the URL table's own check.
-    if let Some(assigned) = crate::class::assigned() {
-        Effect::new(move |_| {
-            let Some(sigma) = assigned.with(|a| a.as_ref().and_then(|a| a.dp_sigma)) else {
-                return;
-            };
-            if let Some(a) = assigned.get_untracked() {
-                crate::class::taken(&a, false);
-            }
-            let mut s = setup;
-            if let Some(p) = SETTINGS.iter().find(|p| p.key == "noise")
-                && (p.set)(&mut s, &sigma.to_string())
-            {
-                form.noise.set(s.noise);
-            }
-        });
-    }
+    Effect::new(move |_| {
+        let Some(a) = crate::class::assignment() else {
+            return;
+        };
+        let Some(sigma) = a.dp_sigma else { return };
+        crate::class::taken(&a, false);
+        let mut s = setup;
+        if let Some(p) = SETTINGS.iter().find(|p| p.key == "noise")
+            && (p.set)(&mut s, &sigma.to_string())
+        {
+            form.noise.set(s.noise);
+        }
+    });
     // The sliders' values go into the URL, so a link reproduces them.
     Effect::new(move |_| {
         let s = Setup {

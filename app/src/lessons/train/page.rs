@@ -205,37 +205,37 @@ fn follow_class(reset: Callback<()>, ctx: Ctx) {
         lang,
         ..
     } = ctx;
-    if let Some(assigned) = crate::class::assigned() {
-        Effect::new(move |_| {
-            let Some(a) = assigned.get() else { return };
-            // A noise multiplier alone is the privacy lesson's to take.
-            if a.lr.is_none() && a.seed.is_none() && a.dp_sigma.is_some() {
-                return;
-            }
-            let begun = state.running.get_untracked() || state.step.get_untracked() != 0;
-            crate::class::taken(&a, begun);
-            let values = [
-                ("lr", a.lr.map(|v| v.to_string())),
-                ("seed", a.seed.map(|v| v.to_string())),
-            ];
-            let mut changed = false;
-            config.update(|c| {
-                for (key, value) in &values {
-                    if let (Some(p), Some(v)) = (SETTINGS.iter().find(|p| p.key == *key), value) {
-                        changed |= (p.set)(c, v);
-                    }
+    Effect::new(move |_| {
+        let Some(a) = crate::class::assignment() else {
+            return;
+        };
+        // A noise multiplier alone is the privacy lesson's to take.
+        if a.lr.is_none() && a.seed.is_none() && a.dp_sigma.is_some() {
+            return;
+        }
+        let begun = state.running.get_untracked() || state.step.get_untracked() != 0;
+        crate::class::taken(&a, begun);
+        let values = [
+            ("lr", a.lr.map(|v| v.to_string())),
+            ("seed", a.seed.map(|v| v.to_string())),
+        ];
+        let mut changed = false;
+        config.update(|c| {
+            for (key, value) in &values {
+                if let (Some(p), Some(v)) = (SETTINGS.iter().find(|p| p.key == *key), value) {
+                    changed |= (p.set)(c, v);
                 }
-            });
-            if !changed {
-                return;
-            }
-            if !begun {
-                reset.run(());
-            } else {
-                update_url(&config.get_untracked(), lang.get_untracked());
             }
         });
-    }
+        if !changed {
+            return;
+        }
+        if !begun {
+            reset.run(());
+        } else {
+            update_url(&config.get_untracked(), lang.get_untracked());
+        }
+    });
 }
 
 /// Sends the live setting `key` (learning rate or momentum) to the run; the other one keeps the
