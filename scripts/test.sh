@@ -37,7 +37,8 @@ trunk build --release
 budget() { awk -v k="$1" '$1 == k { print $2 }' scripts/build/wasm-budget; }
 build_gz=0
 for wasm in dist/*.wasm; do build_gz=$((build_gz + $(gzip -9 -c "$wasm" | wc -c))); done
-echo "app wasm: $(ls dist/*.wasm | wc -l) files, $build_gz bytes gzip in all (budget $(budget build)); the main module $(gzip -9 -c dist/backprop-lab-app_bg.wasm | wc -c)"
+build_br=$(cat dist/*.wasm.br | wc -c)
+echo "app wasm: $(ls dist/*.wasm | wc -l) files, $build_gz bytes gzip in all (budget $(budget build)), $build_br brotli; the main module $(gzip -9 -c dist/backprop-lab-app_bg.wasm | wc -c) gzip, $(wc -c < dist/backprop-lab-app_bg.wasm.br) brotli"
 if [ "$build_gz" -gt "$(budget build)" ]; then
   echo "the web build exceeds its $(budget build)-byte gzip budget" >&2
   exit 1
