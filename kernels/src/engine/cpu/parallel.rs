@@ -109,6 +109,14 @@ pub(super) fn column_sums(x: &[f32], out: &mut [f32]) {
     let cols = out.len();
     let rows = x.len() / cols.max(1);
     let per_task = (ELEMENT_CHUNK / rows.max(1)).max(8);
+    if per_task >= cols {
+        // One task: the same sums without rayon's bookkeeping.
+        out.iter_mut().for_each(|s| *s = 0.0);
+        for row in x.chunks_exact(cols.max(1)) {
+            out.iter_mut().zip(row).for_each(|(s, &v)| *s += v);
+        }
+        return;
+    }
     out.par_chunks_mut(per_task)
         .enumerate()
         .for_each(|(j, out)| {
@@ -125,6 +133,10 @@ pub(super) fn column_sums(x: &[f32], out: &mut [f32]) {
 /// Runs `f` on chunks of `a` in parallel (an element-wise loop: the chunking cannot change its
 /// results).
 pub(super) fn for_each_chunk<A: Send>(a: &mut [A], f: impl Fn(&mut [A]) + Send + Sync) {
+    if a.len() <= ELEMENT_CHUNK {
+        // One chunk: rayon would only add its bookkeeping.
+        return f(a);
+    }
     a.par_chunks_mut(ELEMENT_CHUNK).for_each(f);
 }
 
@@ -135,6 +147,9 @@ pub(super) fn zip_chunks<A: Send, B: Sync>(
     b: &[B],
     f: impl Fn(&mut [A], &[B]) + Send + Sync,
 ) {
+    if a.len() <= ELEMENT_CHUNK {
+        return f(a, b);
+    }
     a.par_chunks_mut(ELEMENT_CHUNK)
         .zip(b.par_chunks(ELEMENT_CHUNK))
         .for_each(|(a, b)| f(a, b));
@@ -152,6 +167,9 @@ pub(super) fn optimizer_update(
 ) {
     // Zipped chunks would skip a short state's tail silently where the plain loop panics.
     assert!(grad.len() == param.len() && m.len() == param.len() && v.len() == param.len());
+    if param.len() <= ELEMENT_CHUNK {
+        return optim::tensor(kind, h, t, grad, param, m, v);
+    }
     param
         .par_chunks_mut(ELEMENT_CHUNK)
         .zip(m.par_chunks_mut(ELEMENT_CHUNK))
