@@ -99,9 +99,20 @@ pub struct CpuEngine {
     dp: Option<crate::ops::dp::DpConfig>,
     /// With DP-SGD, the last step's per-example gradient norms before clipping.
     example_norms: Vec<f32>,
-    /// The threads the engine's work runs on (`None`: rayon's global pool, the calling thread on wasm
-    /// without threads or the pool a threaded wasm build starts).
-    pool: Option<Arc<rayon::ThreadPool>>,
+    /// The threads the engine's work runs on.
+    pool: Threads,
+}
+
+/// Where a CPU engine's work runs.
+#[derive(Clone)]
+enum Threads {
+    /// The calling thread alone (`with_threads(…, 1)`).
+    One,
+    /// A pool of the engine's own.
+    Pool(Arc<rayon::ThreadPool>),
+    /// rayon's global pool: the calling thread on wasm without threads, or the pool a threaded wasm
+    /// build starts.
+    Global,
 }
 
 impl CpuEngine {
@@ -110,7 +121,7 @@ impl CpuEngine {
     /// the process; in wasm the calling thread, or the workers a threaded build started
     /// (wasm-bindgen-rayon's `initThreadPool`).
     pub fn new(model: &Mlp, max_rows: usize) -> Result<Self, EngineError> {
-        Self::on_pool(model, max_rows, None)
+        Self::on_pool(model, max_rows, Threads::Global)
     }
 
     /// A CPU engine on a pool of its own of `threads` threads (1 to 256). The results are the same bits
@@ -122,19 +133,24 @@ impl CpuEngine {
                 "{threads} threads; the CPU engine takes 1 to 256"
             )));
         }
+        if threads == 1 {
+            // No pool: the calling thread does the work, without a hand-off to a pool's thread and
+            // back at every step.
+            return Self::on_pool(model, max_rows, Threads::One);
+        }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("cpu-engine-{i}"))
             .build()
             .ok()
             .map(Arc::new);
-        Self::on_pool(model, max_rows, pool)
+        Self::on_pool(model, max_rows, pool.map_or(Threads::Global, Threads::Pool))
     }
 
     fn on_pool(
         model: &Mlp,
         max_rows: usize,
-        pool: Option<Arc<rayon::ThreadPool>>,
+        pool: Threads,
     ) -> Result<Self, EngineError> {
         if max_rows == 0 || max_rows > 65_536 {
             return Err(EngineError::InvalidInput(format!(
@@ -142,9 +158,11 @@ impl CpuEngine {
             )));
         }
         check_parameters(model)?;
-        let threads = pool
-            .as_ref()
-            .map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+        let threads = match &pool {
+            Threads::One => 1,
+            Threads::Pool(p) => p.current_num_threads(),
+            Threads::Global => rayon::current_num_threads(),
+        };
         let mut engine = Self {
             info: EngineInfo {
                 kind: EngineKind::Cpu,
@@ -182,17 +200,19 @@ impl CpuEngine {
 
     /// Runs `f` on the engine's threads: the parallel loops inside it spread over its pool.
     fn in_pool<R: Send>(&mut self, f: impl FnOnce(&mut Self) -> R + Send) -> R {
-        match self.pool.clone() {
-            Some(pool) => pool.install(|| f(self)),
-            None => f(self),
+        match &self.pool {
+            Threads::Pool(pool) => pool.clone().install(|| f(self)),
+            Threads::One => parallel::sequential(|| f(self)),
+            Threads::Global => f(self),
         }
     }
 
     /// [`Self::in_pool`] for work that only reads the engine.
     fn in_pool_ref<R: Send>(&self, f: impl FnOnce(&Self) -> R + Send) -> R {
         match &self.pool {
-            Some(pool) => pool.install(|| f(self)),
-            None => f(self),
+            Threads::Pool(pool) => pool.install(|| f(self)),
+            Threads::One => parallel::sequential(|| f(self)),
+            Threads::Global => f(self),
         }
     }
 

@@ -14,6 +14,8 @@
 //! rayon runs these on the pool the caller is in (`ThreadPool::install`), or on its global pool, which
 //! on wasm32 without threads is the calling thread.
 
+use std::cell::Cell;
+
 use rayon::prelude::*;
 
 use crate::cpu_gemm::{Strided, sgemm};
@@ -29,6 +31,31 @@ const MIN_CHUNK_EXTENT: usize = 64;
 /// Elements per task in element-wise loops and column sums (large enough that a task outweighs
 /// rayon's overhead, small enough that a 100k-parameter tensor spreads over a few threads).
 const ELEMENT_CHUNK: usize = 1 << 14;
+
+thread_local! {
+    /// Set while a one-thread engine works ([`sequential`]): every loop runs whole on the calling
+    /// thread, with no pool to hand work to and back.
+    static SEQUENTIAL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with every parallel loop in it run whole on this thread. The bits are the same: a product
+/// in chunks equals one sgemm call (test `chunked_products_equal_one_sgemm`), and the loops' orders do
+/// not depend on their chunks.
+pub(super) fn sequential<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SEQUENTIAL.set(self.0);
+        }
+    }
+    let _restore = Restore(SEQUENTIAL.replace(true));
+    f()
+}
+
+/// Whether the loops run whole here: a one-thread engine, or a pool of one thread.
+fn inline() -> bool {
+    SEQUENTIAL.get() || rayon::current_num_threads() == 1
+}
 
 /// The number of rows (or columns) in each chunk when `extent` of them, each `macs_per_unit`
 /// multiply-adds, are split: a function of the shape alone, never of the thread count.
@@ -56,6 +83,9 @@ pub(super) fn par_sgemm(
     c: &mut [f32],
 ) {
     let c = &mut c[..m * n];
+    if inline() {
+        return sgemm(m, k, n, alpha, a, b, beta, c);
+    }
     if m >= n {
         let rows = split(m, k * n);
         if rows >= m {
@@ -109,7 +139,7 @@ pub(super) fn column_sums(x: &[f32], out: &mut [f32]) {
     let cols = out.len();
     let rows = x.len() / cols.max(1);
     let per_task = (ELEMENT_CHUNK / rows.max(1)).max(8);
-    if per_task >= cols {
+    if per_task >= cols || inline() {
         // One task: the same sums without rayon's bookkeeping.
         out.iter_mut().for_each(|s| *s = 0.0);
         for row in x.chunks_exact(cols.max(1)) {
@@ -133,7 +163,7 @@ pub(super) fn column_sums(x: &[f32], out: &mut [f32]) {
 /// Runs `f` on chunks of `a` in parallel (an element-wise loop: the chunking cannot change its
 /// results).
 pub(super) fn for_each_chunk<A: Send>(a: &mut [A], f: impl Fn(&mut [A]) + Send + Sync) {
-    if a.len() <= ELEMENT_CHUNK {
+    if a.len() <= ELEMENT_CHUNK || inline() {
         // One chunk: rayon would only add its bookkeeping.
         return f(a);
     }
@@ -147,7 +177,7 @@ pub(super) fn zip_chunks<A: Send, B: Sync>(
     b: &[B],
     f: impl Fn(&mut [A], &[B]) + Send + Sync,
 ) {
-    if a.len() <= ELEMENT_CHUNK {
+    if a.len() <= ELEMENT_CHUNK || inline() {
         return f(a, b);
     }
     a.par_chunks_mut(ELEMENT_CHUNK)
@@ -167,7 +197,7 @@ pub(super) fn optimizer_update(
 ) {
     // Zipped chunks would skip a short state's tail silently where the plain loop panics.
     assert!(grad.len() == param.len() && m.len() == param.len() && v.len() == param.len());
-    if param.len() <= ELEMENT_CHUNK {
+    if param.len() <= ELEMENT_CHUNK || inline() {
         return optim::tensor(kind, h, t, grad, param, m, v);
     }
     param
