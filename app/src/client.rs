@@ -232,7 +232,32 @@ fn deliver<P: Protocol>(
     }
 }
 
+/// A lesson page's state as its worker's messages reach it: [`LessonClient::open`] hands it every
+/// event, fills its [`WorkerStatus`], and tells it when the worker replayed or forgot the results it
+/// kept (`runtime::kept::Journal`).
+pub trait PageState: Copy + Send + Sync + 'static {
+    /// The lesson's messages.
+    type Protocol: Protocol;
+
+    /// Where the client keeps what the worker says of itself (the lesson bar shows it).
+    fn status(&self) -> WorkerStatus;
+
+    /// One event from the worker.
+    fn apply(&self, event: <Self::Protocol as Protocol>::Event);
+
+    /// The kept results were replayed (`true`: nothing runs after a reload) or forgotten (`false`:
+    /// clear what they drew). Nothing by default (a lesson that keeps nothing).
+    fn kept(&self, _kept: bool) {}
+}
+
 impl<P: Protocol> LessonClient<P> {
+    /// Starts the worker `name` for a page whose `state` takes its events, its status and the
+    /// kept-results note ([`PageState`]).
+    pub fn open<S: PageState<Protocol = P>>(name: &str, state: S) -> Self {
+        state.status().on_kept(move |kept| state.kept(kept));
+        Self::start(name, state.status(), move |event| state.apply(event))
+    }
+
     /// Starts the worker `name` (`worker.js` picks its entry point by name). Events go to `on_event`;
     /// the worker's engine and errors, and what could not start or be read, go to `status`.
     pub fn start(name: &str, status: WorkerStatus, on_event: impl Fn(P::Event) + 'static) -> Self {
@@ -472,4 +497,22 @@ fn parse_json(text: &str) -> Result<JsValue, JsValue> {
             }
         });
     json_parse_reviving(text, reviver.as_ref().unchecked_ref())
+}
+
+/// An engine's name on screen (the header badge; the same in both languages). The GPU engine is WebGPU
+/// in the browser and wgpu's native backend when `serve --native-engine` computes for the page; the CPU
+/// engine is the page's wasm or the native program's, and the badge says which as the GPU's does.
+pub fn engine_label(kind: kernels::EngineKind) -> &'static str {
+    use kernels::EngineKind;
+    #[cfg(target_arch = "wasm32")]
+    let native = native_engine().is_some();
+    #[cfg(not(target_arch = "wasm32"))]
+    let native = false;
+    match kind {
+        EngineKind::Gpu if native => "GPU (native)",
+        EngineKind::Gpu => "WebGPU",
+        EngineKind::Cpu if native => "CPU (native)",
+        EngineKind::Cpu => "CPU",
+        EngineKind::Burn => "burn",
+    }
 }

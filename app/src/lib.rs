@@ -16,6 +16,7 @@ pub mod client;
 pub mod course;
 pub mod glossary;
 pub mod history;
+pub mod lazy;
 pub mod lessons;
 pub mod messages;
 pub mod offline;

@@ -19,6 +19,7 @@ mod client;
 mod course;
 mod glossary;
 mod history;
+mod lazy;
 mod lessons;
 mod messages;
 mod offline;

@@ -3,8 +3,9 @@
 //! URL parsing ([`from_query`]), the shared link ([`to_query`]) and a lesson's form derive from the
 //! table, so a range or a default is written once.
 
-use crate::protocol::{EnginePreference, SHELL_KEYS};
+use crate::protocol::SHELL_KEYS;
 use crate::ui::i18n::{Text, tx};
+use kernels::engine::Preference;
 
 /// How a setting appears in the form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,19 +41,19 @@ pub struct Param<C: 'static> {
 /// A setup that carries the engine preference (`engine=`, which every lesson with a worker reads).
 pub trait WithEngine {
     /// The preference.
-    fn engine(&self) -> EnginePreference;
+    fn engine(&self) -> Preference;
     /// Sets it.
-    fn set_engine(&mut self, engine: EnginePreference);
+    fn set_engine(&mut self, engine: Preference);
 }
 
 /// [`WithEngine`] for a setup that keeps the preference in its field `engine`.
 macro_rules! engine_field {
     ($setup:ty) => {
         impl $crate::settings::WithEngine for $setup {
-            fn engine(&self) -> $crate::protocol::EnginePreference {
+            fn engine(&self) -> kernels::engine::Preference {
                 self.engine
             }
-            fn set_engine(&mut self, engine: $crate::protocol::EnginePreference) {
+            fn set_engine(&mut self, engine: kernels::engine::Preference) {
                 self.engine = engine;
             }
         }
@@ -68,8 +69,10 @@ fn get_engine<C: WithEngine>(c: &C) -> String {
     c.engine().key().to_string()
 }
 
+/// Sets the preference `engine=` names, of those the page offers (`burn` is the command line's).
 fn set_engine<C: WithEngine>(c: &mut C, v: &str) -> bool {
-    EnginePreference::parse(v)
+    Preference::parse(v)
+        .filter(|e| Preference::ON_PAGE.contains(e))
         .map(|e| c.set_engine(e))
         .is_some()
 }
@@ -84,6 +87,50 @@ pub const fn engine_param<C: WithEngine>() -> Param<C> {
         applies: always::<C>,
         get: get_engine::<C>,
         set: set_engine::<C>,
+    }
+}
+
+/// A setup that carries the seed of its model and data order (`seed=`, kept in the URL only).
+pub trait WithSeed {
+    /// The seed.
+    fn seed(&self) -> u64;
+    /// Sets it.
+    fn set_seed(&mut self, seed: u64);
+}
+
+/// [`WithSeed`] for a setup that keeps the seed in its field `seed`.
+macro_rules! seed_field {
+    ($setup:ty) => {
+        impl $crate::settings::WithSeed for $setup {
+            fn seed(&self) -> u64 {
+                self.seed
+            }
+            fn set_seed(&mut self, seed: u64) {
+                self.seed = seed;
+            }
+        }
+    };
+}
+pub(crate) use seed_field;
+
+fn get_seed<C: WithSeed>(c: &C) -> String {
+    c.seed().to_string()
+}
+
+fn set_seed<C: WithSeed>(c: &mut C, v: &str) -> bool {
+    accept(v, |_: &u64| true, |n| c.set_seed(n))
+}
+
+/// The `seed=` row of a lesson that takes its seed from the URL only (any 64-bit number).
+pub const fn seed_param<C: WithSeed>() -> Param<C> {
+    Param {
+        key: "seed",
+        label: tx("Seed", "随机种子"),
+        field: Field::UrlOnly,
+        live: false,
+        applies: always::<C>,
+        get: get_seed::<C>,
+        set: set_seed::<C>,
     }
 }
 

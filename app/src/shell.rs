@@ -80,7 +80,7 @@ pub fn App() -> impl IntoView {
             })}
         </header>
         <crate::class::student::bar::InsecureNotice />
-        <crate::class::student::bar::ClassBar />
+        {crate::class::student_bar()}
         {move || lesson.get().and_then(|_| crate::client::native_engine()).map(|_| {
             let browser = tx("Compute in the browser instead", "改为在浏览器中计算");
             let here = tx(

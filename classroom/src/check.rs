@@ -144,7 +144,6 @@ fn check_settings(s: &RunSettings) -> Result<(), Refusal> {
         return refuse(format!("settings.batch: 1 to 60000, not {}", s.batch));
     }
     check_name("settings.optimizer", &s.optimizer)?;
-    check_name("settings.engine", &s.engine)?;
     if s.seed >= 1 << 53 {
         return refuse("settings.seed: below 2^53");
     }
@@ -199,7 +198,7 @@ fn check_step(step: u32) -> Result<(), Refusal> {
     }
 }
 
-/// A lesson id, optimiser or engine: 1 to [`MAX_NAME_BYTES`] of `a-z 0-9 _ -`.
+/// A lesson id or optimiser: 1 to [`MAX_NAME_BYTES`] of `a-z 0-9 _ -`.
 fn check_name(field: &str, name: &str) -> Result<(), Refusal> {
     if !name.is_empty()
         && name.len() <= MAX_NAME_BYTES
@@ -228,7 +227,7 @@ mod tests {
             optimizer: "sgd".into(),
             seed: 42,
             hidden: vec![128],
-            engine: "gpu".into(),
+            engine: RunEngine::Gpu,
             dp_sigma: None,
             dp_clip: None,
         }

@@ -40,5 +40,5 @@ pub const CLASS_CAPACITY: usize = 200;
 pub const MAX_REPORTS_PER_STUDENT: u64 = 20_000;
 /// The most messages a student's socket may send per second, on average over ten seconds.
 pub const MAX_MESSAGES_PER_SECOND: u32 = 20;
-/// The longest lesson id, optimiser or engine name.
+/// The longest lesson id or optimiser name.
 pub const MAX_NAME_BYTES: usize = 32;

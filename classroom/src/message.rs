@@ -43,14 +43,47 @@ pub struct RunSettings {
     /// Hidden layer widths, each 1 to 4,096, at most 4 layers (empty: none given).
     #[serde(default)]
     pub hidden: Vec<u32>,
-    /// The engine that computed the run (`gpu`, `cpu`, `native`, …).
-    pub engine: String,
+    /// The engine that computed the run.
+    pub engine: RunEngine,
     /// DP-SGD's noise multiplier σ, in [0, 100] (privacy lesson only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dp_sigma: Option<f64>,
     /// DP-SGD's clipping norm C, in (0, 1000] (privacy lesson only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dp_clip: Option<f64>,
+}
+
+/// The engine that computed a run, as the class sees it; on the wire its lowercase name (`"gpu"`,
+/// `"native"`, …), as a class database has always stored it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunEngine {
+    /// The WebGPU (or wgpu) kernels.
+    Gpu,
+    /// The CPU engine.
+    Cpu,
+    /// burn's autodiff.
+    Burn,
+    /// The backprop-lab program computed for the page (`serve --native-engine`).
+    Native,
+    /// Not known yet: the page had asked for `auto` and no engine had started.
+    Auto,
+    /// A name this build does not know (a report from another version of the page); read, never sent.
+    #[serde(other)]
+    Other,
+}
+
+impl std::fmt::Display for RunEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Gpu => "gpu",
+            Self::Cpu => "cpu",
+            Self::Burn => "burn",
+            Self::Native => "native",
+            Self::Auto => "auto",
+            Self::Other => "other",
+        })
+    }
 }
 
 /// What a report says about a run.

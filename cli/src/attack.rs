@@ -13,7 +13,8 @@ use kernels::attack::{
 use kernels::{Engine, Mlp};
 
 use crate::data::{DataArgs, load_data};
-use crate::engines::{EngineChoice, make_engine};
+use crate::engines::make_engine;
+use kernels::engine::Preference;
 
 /// Arguments of `attack`.
 #[derive(Args)]
@@ -30,8 +31,8 @@ pub struct AttackArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Engine.
-    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
-    engine: EngineChoice,
+    #[arg(long, value_enum, default_value_t = Preference::Auto)]
+    engine: Preference,
     /// Also fine-tune two copies on the first N training images (one epoch, batches of 64 clean
     /// images): one with their FGSM images mixed in (adversarial training), one with the clean images
     /// taken twice (the control); then measure all three models.

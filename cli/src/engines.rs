@@ -1,32 +1,17 @@
 //! `--engine`: the engine a subcommand runs on, and making it.
 
 use anyhow::{Context, Result};
-use clap::ValueEnum;
+use kernels::engine::Preference;
 use kernels::{AdapterOptions, AnyEngine, EngineKind, GpuContext, Mlp};
 
-/// The engine `--engine` names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum EngineChoice {
-    /// A hardware GPU if there is one, else a software adapter (lavapipe), else the CPU engine.
-    Auto,
-    /// The WGSL kernels on a wgpu adapter (software adapters allowed).
-    Gpu,
-    /// The CPU engine.
-    Cpu,
-    /// burn's tensors and autodiff on the same wgpu adapter (the independent reference).
-    #[cfg(feature = "burn")]
-    Burn,
-}
-
 /// The engine `--engine` asks for: `auto` takes a hardware GPU, else a software adapter (with a note),
-/// else the CPU engine.
-pub async fn make_engine(choice: EngineChoice, model: &Mlp, max_rows: usize) -> Result<AnyEngine> {
+/// else the CPU engine. `burn` is offered (by clap) only in a build with the feature `burn`.
+pub async fn make_engine(choice: Preference, model: &Mlp, max_rows: usize) -> Result<AnyEngine> {
     let gpu =
         |allow_software| async move { GpuContext::new(AdapterOptions { allow_software }).await };
     match choice {
-        EngineChoice::Cpu => Ok(AnyEngine::new(EngineKind::Cpu, None, model, max_rows)?),
-        #[cfg(feature = "burn")]
-        EngineChoice::Burn => {
+        Preference::Cpu => Ok(AnyEngine::new(EngineKind::Cpu, None, model, max_rows)?),
+        Preference::Burn => {
             let ctx = gpu(true)
                 .await
                 .context("--engine burn needs a wgpu adapter")?;
@@ -37,7 +22,7 @@ pub async fn make_engine(choice: EngineChoice, model: &Mlp, max_rows: usize) -> 
                 max_rows,
             )?)
         }
-        EngineChoice::Gpu => {
+        Preference::Gpu => {
             let ctx = gpu(true)
                 .await
                 .context("--engine gpu needs a wgpu adapter")?;
@@ -48,7 +33,7 @@ pub async fn make_engine(choice: EngineChoice, model: &Mlp, max_rows: usize) -> 
                 max_rows,
             )?)
         }
-        EngineChoice::Auto => match gpu(false).await {
+        Preference::Auto => match gpu(false).await {
             Ok(ctx) => Ok(AnyEngine::new(
                 EngineKind::Gpu,
                 Some(&ctx),

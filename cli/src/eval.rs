@@ -9,7 +9,8 @@ use kernels::dataset::{Dataset, Split};
 use kernels::{Engine, Mlp};
 
 use crate::data::{DataArgs, load_data};
-use crate::engines::{EngineChoice, make_engine};
+use crate::engines::make_engine;
+use kernels::engine::Preference;
 
 /// `eval`'s arguments.
 #[derive(Args)]
@@ -19,8 +20,8 @@ pub struct EvalArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Engine.
-    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
-    engine: EngineChoice,
+    #[arg(long, value_enum, default_value_t = Preference::Auto)]
+    engine: Preference,
 }
 
 /// Runs `eval`.

@@ -15,7 +15,8 @@ use kernels::{Engine, Mlp};
 
 use crate::data::OutputArgs;
 use crate::data::{DataArgs, load_data};
-use crate::engines::{EngineChoice, make_engine};
+use crate::engines::make_engine;
+use kernels::engine::Preference;
 
 /// The `finetune` subcommand's options.
 #[derive(clap::Args, Debug)]
@@ -67,8 +68,8 @@ pub struct FinetuneArgs {
     #[arg(long, default_value_t = 0.5)]
     scratch_momentum: f32,
     /// Engine.
-    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
-    engine: EngineChoice,
+    #[arg(long, value_enum, default_value_t = Preference::Auto)]
+    engine: Preference,
     #[command(flatten)]
     output: OutputArgs,
 }

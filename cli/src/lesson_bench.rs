@@ -17,9 +17,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use backprop_lab_app::lessons::BENCHED;
 use backprop_lab_app::lessons::lesson::{BenchEvent, BenchShape};
-use backprop_lab_app::protocol::EnginePreference;
-use clap::{Args, ValueEnum};
+use clap::Args;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use kernels::dataset::{Split, load_split};
+use kernels::engine::Preference;
 use kernels::{AdapterOptions, CpuEngine, GpuContext, GpuEngine, Mlp};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::{Message, WebSocket};
@@ -33,21 +34,23 @@ pub const DEFAULT_SETUP: &str = "hidden=512&batch=64&train=20000&test=500&epochs
 /// Steps the lesson takes before the window opens (start-up: kernel timing, the first data chunk).
 const WARM_STEPS: u64 = 20;
 
-/// The engine the page asks the lesson for (`?engine=`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum LessonEngine {
-    /// The WGSL kernels on the best native wgpu adapter.
-    Gpu,
-    /// The CPU engine.
-    Cpu,
+/// `--engines`' values: the page's GPU and CPU engines (the lesson measured through the socket, and the
+/// bare engine beside it).
+fn lesson_engine() -> impl TypedValueParser<Value = Preference> {
+    PossibleValuesParser::new([
+        PossibleValue::new(Preference::Gpu.key())
+            .help("The WGSL kernels on the best native wgpu adapter"),
+        PossibleValue::new(Preference::Cpu.key()).help("The CPU engine"),
+    ])
+    .map(|key| Preference::parse(&key).expect("a possible value is a preference's key"))
 }
 
 /// `lesson-bench`'s options.
 #[derive(Args, Debug)]
 pub struct LessonBenchArgs {
     /// Engines to measure, in turn.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "gpu,cpu")]
-    engines: Vec<LessonEngine>,
+    #[arg(long, value_parser = lesson_engine(), value_delimiter = ',', default_value = "gpu,cpu")]
+    engines: Vec<Preference>,
     /// The lesson's settings as the page's URL gives them (keys of "Train a network"'s settings table).
     #[arg(long, default_value = DEFAULT_SETUP)]
     setup: String,
@@ -113,18 +116,14 @@ pub fn run(args: LessonBenchArgs) -> Result<()> {
     let model = Mlp::new(train.features(), &config.hidden, 10, config.seed)?;
     let mut rows = Vec::new();
     for &engine in &args.engines {
-        let preference = match engine {
-            LessonEngine::Gpu => EnginePreference::Gpu,
-            LessonEngine::Cpu => EnginePreference::Cpu,
-        };
-        match server.measure(&args.setup, preference, config.batch, args.seconds) {
+        match server.measure(&args.setup, engine, config.batch, args.seconds) {
             Ok(row) => rows.push(row),
             Err(e) => eprintln!("the lesson on {engine:?}: {e:#}"),
         }
         // The peer, in the same run: the engine alone on the same shape and data.
         let bare = pollster::block_on(async {
             match engine {
-                LessonEngine::Cpu => {
+                Preference::Cpu => {
                     crate::bench::bench_engine(
                         CpuEngine::new(&model, config.batch)?,
                         &train,
@@ -133,7 +132,8 @@ pub fn run(args: LessonBenchArgs) -> Result<()> {
                     )
                     .await
                 }
-                LessonEngine::Gpu => {
+                // The GPU engine (`--engines` takes only gpu and cpu).
+                _ => {
                     let ctx = GpuContext::new(AdapterOptions {
                         allow_software: true,
                     })
@@ -245,13 +245,7 @@ impl Loopback {
 
     /// Trains the lesson's `setup` on `engine` until `seconds` have passed after the first
     /// [`WARM_STEPS`] steps.
-    fn measure(
-        &self,
-        setup: &str,
-        engine: EnginePreference,
-        batch: usize,
-        seconds: f64,
-    ) -> Result<Row> {
+    fn measure(&self, setup: &str, engine: Preference, batch: usize, seconds: f64) -> Result<Row> {
         let mut ws = self.open()?;
         for message in (BENCHED.start)(setup, engine) {
             ws.send(Message::text(message))?;
@@ -321,5 +315,30 @@ fn next(ws: &mut Socket) -> Result<BenchEvent> {
             Message::Close(f) => bail!("the lesson's socket closed: {f:?}"),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        bench: LessonBenchArgs,
+    }
+
+    #[test]
+    fn engines_are_the_pages_gpu_and_cpu() {
+        let engines = |args: &[&str]| {
+            Flags::try_parse_from([&["lesson-bench"], args].concat()).map(|f| f.bench.engines)
+        };
+        let both = vec![Preference::Gpu, Preference::Cpu];
+        assert_eq!(engines(&[]).unwrap(), both);
+        assert_eq!(engines(&["--engines", "gpu,cpu"]).unwrap(), both);
+        assert_eq!(engines(&["--engines", "cpu"]).unwrap(), [Preference::Cpu]);
+        assert!(engines(&["--engines", "auto"]).is_err());
+        assert!(engines(&["--engines", "burn"]).is_err());
     }
 }

@@ -2,15 +2,15 @@
 //! rule (SGD's momentum defaults to the seed recipe's 0.5).
 
 use anyhow::{Result, bail};
-use kernels::{OptimizerConfig, OptimizerKind};
+use kernels::{NAMED, Optimizer, OptimizerConfig, OptimizerKind};
 
 /// The optimiser: `sgd`, `momentum` (SGD with momentum), `nesterov`, `adagrad`, `rmsprop`, `adam`,
 /// `adamw`, with PyTorch's semantics.
 #[derive(clap::Args, Debug, Clone)]
 pub struct OptimizerArgs {
     /// Optimiser: sgd, momentum (SGD with momentum), nesterov, adagrad, rmsprop, adam, adamw.
-    #[arg(long, default_value = "sgd", value_parser = parse_rule)]
-    optimizer: Rule,
+    #[arg(long, default_value = "sgd", value_parser = parse_optimizer)]
+    optimizer: Optimizer,
     /// Learning rate.
     #[arg(long, default_value_t = 0.01)]
     lr: f32,
@@ -34,36 +34,18 @@ pub struct OptimizerArgs {
     weight_decay: Option<f32>,
 }
 
-/// A rule as the command line names it: `momentum` is SGD with momentum.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Rule {
-    kind: OptimizerKind,
-    momentum_named: bool,
-}
-
-fn parse_rule(s: &str) -> Result<Rule, String> {
-    if s == "momentum" {
-        return Ok(Rule {
-            kind: OptimizerKind::Sgd,
-            momentum_named: true,
-        });
-    }
-    let kind = s
-        .parse()
-        .map_err(|e: String| format!("{e}, or momentum (SGD with momentum)"))?;
-    Ok(Rule {
-        kind,
-        momentum_named: false,
+/// `--optimizer`'s value: an id of [`kernels::NAMED`].
+fn parse_optimizer(s: &str) -> Result<Optimizer, String> {
+    Optimizer::parse(s).ok_or_else(|| {
+        let ids: Vec<_> = NAMED.iter().map(|n| n.id).collect();
+        format!("unknown optimiser {s:?} ({})", ids.join(", "))
     })
 }
 
 impl OptimizerArgs {
     /// The configuration the flags describe.
     pub fn config(&self) -> Result<OptimizerConfig> {
-        let Rule {
-            kind,
-            momentum_named,
-        } = self.optimizer;
+        let kind = self.optimizer.kind();
         let mut opt = OptimizerConfig::pytorch(kind, self.lr);
         if kind == OptimizerKind::Sgd {
             opt.momentum = 0.5;
@@ -71,7 +53,7 @@ impl OptimizerArgs {
         if let Some(m) = self.momentum {
             opt.momentum = m;
         }
-        if momentum_named && opt.momentum <= 0.0 {
+        if self.optimizer == Optimizer::Momentum && opt.momentum <= 0.0 {
             bail!(
                 "--optimizer momentum needs --momentum above 0 (use --optimizer sgd for plain SGD)"
             );
@@ -108,4 +90,39 @@ pub fn describe(opt: &OptimizerConfig) -> String {
         s += &format!(" weight decay {}", opt.weight_decay);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        optimizer: OptimizerArgs,
+    }
+
+    fn config(args: &[&str]) -> Result<OptimizerConfig> {
+        let flags = Flags::try_parse_from([&["train"], args].concat())?;
+        flags.optimizer.config()
+    }
+
+    #[test]
+    fn every_named_optimiser_is_a_value_and_momentum_is_sgd_with_momentum() {
+        for n in NAMED {
+            let c = config(&["--optimizer", n.id]).unwrap();
+            assert_eq!(c.kind, n.kind, "{}", n.id);
+        }
+        // SGD's momentum is the seed recipe's 0.5, named or not; `momentum` refuses none.
+        assert_eq!(config(&["--optimizer", "sgd"]).unwrap().momentum, 0.5);
+        assert_eq!(config(&[]).unwrap().momentum, 0.5);
+        assert_eq!(config(&["--optimizer", "momentum"]).unwrap().momentum, 0.5);
+        assert!(config(&["--optimizer", "momentum", "--momentum", "0"]).is_err());
+        let refused = config(&["--optimizer", "lion"]).unwrap_err().to_string();
+        assert!(
+            refused.contains("adagrad") && refused.contains("momentum"),
+            "{refused}"
+        );
+    }
 }

@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use anyhow::Result;
 use kernels::dataset::Dataset;
-use kernels::race::{Race, TUNED, tuned_config};
-use kernels::{Engine, OptimizerConfig};
+use kernels::race::Race;
+use kernels::{Engine, Optimizer, OptimizerConfig};
 
 /// One engine's race measurement.
 #[derive(serde::Serialize)]
@@ -67,18 +67,18 @@ pub async fn measure<E: Engine>(
     batch: usize,
     seconds: f64,
 ) -> Result<RaceRow> {
-    let one = vec![(tuned_config(TUNED[0], TUNED[0].3), make()?)];
+    let one = vec![(Optimizer::Sgd.tuned(), make()?)];
     let kind = one[0].1.info().kind.to_string();
     let one_model = samples_per_second(one, train, batch, seconds).await?;
-    let seven = TUNED
+    let seven = Optimizer::ALL
         .iter()
-        .map(|&row| Ok((tuned_config(row, row.3), make()?)))
+        .map(|o| Ok((o.tuned(), make()?)))
         .collect::<Result<Vec<_>>>()?;
     let seven_models = samples_per_second(seven, train, batch, seconds).await?;
     // Each alone: the time of a sample of every rule, added up.
     let mut seconds_per_sample = 0.0;
-    for &row in &TUNED {
-        let alone = vec![(tuned_config(row, row.3), make()?)];
+    for o in Optimizer::ALL {
+        let alone = vec![(o.tuned(), make()?)];
         seconds_per_sample += 1.0 / samples_per_second(alone, train, batch, seconds / 2.0).await?;
     }
     Ok(RaceRow {
@@ -86,7 +86,7 @@ pub async fn measure<E: Engine>(
         batch,
         one_model,
         seven_models,
-        seven_in_turn: TUNED.len() as f64 / seconds_per_sample,
+        seven_in_turn: Optimizer::ALL.len() as f64 / seconds_per_sample,
     })
 }
 

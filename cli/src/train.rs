@@ -14,8 +14,9 @@ use kernels::training::{EpochBatches, TrainConfig, mean, run_epoch};
 use kernels::{Engine, Mlp};
 
 use crate::data::{DataArgs, OutputArgs, load_data};
-use crate::engines::{EngineChoice, make_engine};
+use crate::engines::make_engine;
 use crate::{optimizer, plots};
+use kernels::engine::Preference;
 
 /// `train`'s arguments.
 #[derive(Args)]
@@ -37,8 +38,8 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Engine.
-    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
-    engine: EngineChoice,
+    #[arg(long, value_enum, default_value_t = Preference::Auto)]
+    engine: Preference,
     /// Start from these weights (safetensors) instead of a fresh initialisation.
     #[arg(long)]
     init: Option<PathBuf>,
@@ -163,7 +164,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
             Order::Streamed if private.is_some() => {
                 bail!("--order streamed has no Poisson lots: drop it for DP-SGD")
             }
-            Order::Streamed => Some(without_first(&chunk_sizes(&data, loaded)?, holdout_first)),
+            Order::Streamed => Some(kernels::training::chunks_without_first(
+                &chunk_sizes(&data, loaded)?,
+                holdout_first,
+            )),
             Order::Shuffled => None,
         },
         losses: losses.as_deref(),
@@ -415,18 +419,4 @@ fn chunk_sizes(data: &DataArgs, len: usize) -> Result<Vec<usize>> {
         })
         .filter(|&n| n > 0)
         .collect())
-}
-
-/// Chunk sizes with the first `n` samples taken out (the app's `without_validation`): chunks they
-/// empty are dropped, the one they cut is shortened.
-fn without_first(chunks: &[usize], n: usize) -> Vec<usize> {
-    let mut left = n;
-    chunks
-        .iter()
-        .filter_map(|&c| {
-            let taken = c.min(left);
-            left -= taken;
-            (c > taken).then_some(c - taken)
-        })
-        .collect()
 }

@@ -77,7 +77,7 @@ test('"Train a network" on the native engine: the page says so, and its first 50
     assert.ok(worst < 1e-3, `${worst}`);
     // `backprop-lab train` with the lesson's settings and its streamed order, on the same adapter,
     // holding out what the page holds out: its validation split, the first twelfth of the images
-    // (`VALIDATION_ONE_IN` in the Train lesson's config.rs).
+    // (`VALIDATION_ONE_IN` in the Train lesson's setup.rs).
     const file = join(tmpdir(), `bpl-native-losses-${process.pid}.json`);
     execFileSync(BIN, ['train', '--engine', 'gpu', '--hidden', '32', '--batch-size', '32', '--lr', '0.05',
       '--momentum', '0.5', '--seed', '1', '--train-limit', '2000', '--test-limit', '500', '--epochs', '1',

@@ -6,8 +6,6 @@
 //! u32 width, u32 channels, then `count` label bytes, then `count · features` pixel bytes (u8,
 //! row-major per sample; CIFAR's are channel-planar as in the original records).
 
-use std::io::Read;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::DatasetError;
@@ -252,15 +250,8 @@ pub fn maybe_gunzip_capped(
         size: size as u64,
         limit: limit as u64,
     };
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(bytes)
-            .take(limit as u64 + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| DatasetError::Gzip {
-                what: what.into(),
-                detail: e.to_string(),
-            })?;
+    if is_gzip(bytes) {
+        let out = gunzip(what, bytes, limit)?;
         if out.len() > limit {
             return Err(too_large(out.len()));
         }
@@ -270,6 +261,37 @@ pub fn maybe_gunzip_capped(
     } else {
         Ok(bytes.to_vec())
     }
+}
+
+/// Whether `bytes` begin as gzip data do (the magic `1f 8b`).
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// At most `limit + 1` bytes of the gzip data's contents (one more than the cap tells a bomb apart).
+#[cfg(not(target_arch = "wasm32"))]
+fn gunzip(what: &str, bytes: &[u8], limit: usize) -> Result<Vec<u8>, DatasetError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| DatasetError::Gzip {
+            what: what.into(),
+            detail: e.to_string(),
+        })?;
+    Ok(out)
+}
+
+/// The wasm build has no inflater of its own: the page decompresses with the browser's
+/// `DecompressionStream` before the readers see the bytes (one less library in every visitor's
+/// download), so gzip data reaching a reader here is a caller's mistake.
+#[cfg(target_arch = "wasm32")]
+fn gunzip(what: &str, _bytes: &[u8], _limit: usize) -> Result<Vec<u8>, DatasetError> {
+    Err(DatasetError::Gzip {
+        what: what.into(),
+        detail: "the wasm build reads gzip data only after the browser decompressed them".into(),
+    })
 }
 
 /// `a · b + c` for sizes read from a file, or a corrupt-header error when it does not fit a `usize`
@@ -426,6 +448,8 @@ pub struct Chunk {
 }
 
 /// Encodes samples `range` of `data` as a gzip chunk; returns the bytes and the CRC-32 of the raw chunk.
+/// (Native only: the command line writes the shipped chunks, the page only reads them.)
+#[cfg(not(target_arch = "wasm32"))]
 pub fn encode_chunk(data: &Dataset, range: std::ops::Range<usize>) -> (Vec<u8>, u32) {
     use std::io::Write;
     let f = data.features();
@@ -448,15 +472,18 @@ pub fn encode_chunk(data: &Dataset, range: std::ops::Range<usize>) -> (Vec<u8>, 
     (enc.finish().expect("writing to a Vec cannot fail"), crc)
 }
 
+/// The most decompressed bytes the chunk `info` describes may hold: the manifest's count bounds it (a
+/// header and count × (label + at most 4096² × 3 pixels)), and never more than [`MAX_CHUNK_BYTES`].
+pub fn chunk_limit(info: &ChunkInfo) -> usize {
+    size(&info.file, info.count, 1 + 4096 * 4096 * 3, CHUNK_HEADER)
+        .unwrap_or(usize::MAX)
+        .min(MAX_CHUNK_BYTES)
+}
+
 /// Decodes a gzip chunk and checks it against its manifest entry (count, CRC-32, labels).
 pub fn decode_chunk(info: &ChunkInfo, gz: &[u8], classes: usize) -> Result<Chunk, DatasetError> {
     let what = info.file.as_str();
-    // The manifest's count bounds the chunk: a header and count × (label + at most 4096² × 3 pixels),
-    // and never more than MAX_CHUNK_BYTES.
-    let limit = size(what, info.count, 1 + 4096 * 4096 * 3, CHUNK_HEADER)
-        .unwrap_or(usize::MAX)
-        .min(MAX_CHUNK_BYTES);
-    let raw = maybe_gunzip_capped(what, gz, limit)?;
+    let raw = maybe_gunzip_capped(what, gz, chunk_limit(info))?;
     let found = crc32fast::hash(&raw);
     if found != info.crc32 {
         return Err(DatasetError::Checksum {
@@ -654,6 +681,7 @@ pub fn load_split(
 mod tests {
     use super::*;
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn tiny() -> Dataset {
         Dataset {
             name: "mnist".into(),
@@ -668,6 +696,8 @@ mod tests {
         }
     }
 
+    // gzip is native only (the page's is the browser's).
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn chunk_round_trip() {
         let d = tiny();
@@ -683,6 +713,8 @@ mod tests {
         assert_eq!(c.images, d.images[6..24].to_vec());
     }
 
+    // gzip is native only (the page's is the browser's).
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn corrupt_and_truncated_chunks_are_rejected() {
         let d = tiny();

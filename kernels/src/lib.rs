@@ -20,6 +20,7 @@ pub mod error;
 pub mod finetune;
 pub mod model;
 pub mod ops;
+pub mod optimizer;
 pub mod privacy;
 pub mod race;
 pub mod rng;
@@ -40,3 +41,4 @@ pub use engine::{
 };
 pub use error::{DatasetError, EngineError, ModelError};
 pub use model::Mlp;
+pub use optimizer::{NAMED, Named, Optimizer};

@@ -8,35 +8,12 @@
 //! divergence on record: the others go on, and the comparison shows it.
 
 use crate::dataset::{Dataset, Split};
-use crate::engine::{Engine, Evaluation, OptimizerConfig, OptimizerKind};
+use crate::engine::{Engine, Evaluation, OptimizerConfig};
 use crate::error::EngineError;
 use crate::training::{EpochBatches, diverged};
 
-/// At most this many arms race (the lesson's seven optimisers).
-pub const MAX_ARMS: usize = 7;
-
-/// Each optimiser at its tuned rate: of the three or four rates `scripts/bench/optimizer-sweep.sh` tries
-/// (784-512-10, batch 64, 3 epochs of MNIST, three seeds), the best mean accuracy on 5,000 held-out
-/// training images (a validation split; the test set is not chosen on). None is at its grid's edge;
-/// the book has the table.
-/// Rows: the lesson's id, the rule, its momentum (SGD's μ), its learning rate; PyTorch's defaults for
-/// the rest.
-pub const TUNED: [(&str, OptimizerKind, f32, f32); MAX_ARMS] = [
-    ("sgd", OptimizerKind::Sgd, 0.0, 0.1),
-    ("momentum", OptimizerKind::Sgd, 0.9, 0.01),
-    ("nesterov", OptimizerKind::Nesterov, 0.9, 0.03),
-    ("adagrad", OptimizerKind::Adagrad, 0.0, 0.01),
-    ("rmsprop", OptimizerKind::Rmsprop, 0.0, 0.0003),
-    ("adam", OptimizerKind::Adam, 0.0, 0.001),
-    ("adamw", OptimizerKind::AdamW, 0.0, 0.001),
-];
-
-/// The configuration of a [`TUNED`] row at learning rate `lr` (PyTorch's defaults otherwise).
-pub fn tuned_config(row: (&str, OptimizerKind, f32, f32), lr: f32) -> OptimizerConfig {
-    let mut c = OptimizerConfig::pytorch(row.1, lr);
-    c.momentum = row.2;
-    c
-}
+/// At most this many arms race (the seven named optimisers, [`crate::NAMED`]).
+pub const MAX_ARMS: usize = crate::NAMED.len();
 
 /// One model in the race: its optimiser, its engine, where it stands.
 pub struct Arm<E: Engine> {
@@ -208,7 +185,7 @@ impl<E: Engine> Race<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CpuEngine, Mlp};
+    use crate::{CpuEngine, Mlp, OptimizerKind};
 
     fn data(samples: usize) -> Dataset {
         crate::testing::random_dataset(samples, 12, 4, 3)

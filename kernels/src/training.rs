@@ -237,6 +237,21 @@ pub fn mean(values: &[f32]) -> f32 {
     (values.iter().map(|&v| f64::from(v)).sum::<f64>() / values.len().max(1) as f64) as f32
 }
 
+/// The chunks' sample counts with the first `n` samples taken out of the front (a held-out split
+/// taken from the first chunks): chunks they empty are dropped, the one they cut is shortened. What
+/// [`EpochBatches::streamed`] is then given, by the Train lesson and the command-line trainer alike.
+pub fn chunks_without_first(chunks: &[usize], n: usize) -> Vec<usize> {
+    let mut left = n;
+    chunks
+        .iter()
+        .filter_map(|&c| {
+            let taken = c.min(left);
+            left -= taken;
+            (c > taken).then_some(c - taken)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The learning-rate sweep behind `kernels::race::TUNED` ("each at its tuned rate"): the seed MLP
+# The learning-rate sweep behind `kernels::NAMED` ("each at its tuned rate"): the seed MLP
 # (784-512-10, batch 64) trained for 3 epochs on MNIST by every optimiser at four rates (three where the
 # best is inside the grid), three seeds each, with PyTorch's defaults for everything else (SGD: momentum
 # 0; momentum and Nesterov: μ 0.9). The first 5,000 training images (a twelfth, as "Train a network"

@@ -27,9 +27,10 @@ wasm-split-cli --target web --out-name backprop-lab-app \
   "$target/wasm32-unknown-unknown/wasm-release/backprop-lab-app.wasm" "$split"
 wasm-bindgen --target web --no-typescript --keep-lld-exports --remove-name-section \
   --remove-producers-section --out-dir "$staging" --out-name backprop-lab-app "$split/backprop-lab-app.wasm"
-# The chunks (without the names and relocations the splitter leaves in them) and their loader, beside
-# the main module they import.
+# The chunks and their loader, beside the main module they import; then every module without the
+# names and relocations the splitter leaves in them and without the types it does not use (the
+# splitter gives each chunk the main module's whole type section).
 find "$split" -maxdepth 1 -type f ! -name backprop-lab-app.wasm -exec cp {} "$staging/" \;
 find "$split" -maxdepth 1 -name '*.wasm' ! -name backprop-lab-app.wasm -printf "$staging/%f\n" \
-  | xargs node scripts/build/strip-wasm.mjs "$staging/backprop-lab-app_bg.wasm"
+  | xargs cargo run --quiet --release --locked -p wasm-prune -- "$staging/backprop-lab-app_bg.wasm"
 echo "build-wasm: main module and $(find "$split" -maxdepth 1 -name '*.wasm' ! -name backprop-lab-app.wasm | wc -l) chunks"

@@ -396,10 +396,10 @@ mod tests {
         assert_eq!(LENET_CURVE[0], (0.0, 0.981));
         assert_eq!(LENET_CURVE[3], (0.3, 0.087));
         // The race's tuned rates are the rows' (a re-tuned rate needs its row, date and figure anew).
-        for (row, tuned) in super::runs::TUNED_RATES.iter().zip(kernels::race::TUNED) {
-            assert!(row.id.ends_with(tuned.0), "{} / {}", row.id, tuned.0);
-            assert_eq!(row.number() as f32, tuned.3, "{}", row.id);
+        for (row, named) in super::runs::TUNED_RATES.iter().zip(kernels::NAMED) {
+            assert!(row.id.ends_with(named.id), "{} / {}", row.id, named.id);
+            assert_eq!(row.number() as f32, named.tuned_lr, "{}", row.id);
         }
-        assert_eq!(super::runs::TUNED_RATES.len(), kernels::race::TUNED.len());
+        assert_eq!(super::runs::TUNED_RATES.len(), kernels::NAMED.len());
     }
 }

@@ -191,7 +191,7 @@ const SWEEP: Cited = Cited {
     cheap: false,
 };
 
-/// `kernels::race::TUNED`'s rates, in its order: the sweep's choice on its validation split.
+/// `kernels::NAMED`'s tuned rates, in its order: the sweep's choice on its validation split.
 pub const TUNED_RATES: [Cited; 7] = [
     Cited {
         id: "tuned-rate-sgd",

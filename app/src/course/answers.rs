@@ -4,17 +4,13 @@
 //! this app in the second walkthrough (CPU engine) and is said to be that; everything else is
 //! qualitative, because the pages measure their own numbers and a class's runs differ.
 
-/// `{sgd_lr}` and `{adam_lr}` of an answer, from the tuned-rate table the race uses.
+/// `{sgd_lr}` and `{adam_lr}` of an answer: SGD's and Adam's tuned rates ([`kernels::NAMED`], the
+/// race's).
 pub fn fill(answer: &str) -> String {
-    let rate = |id: &str| {
-        kernels::race::TUNED
-            .iter()
-            .find(|r| r.0 == id)
-            .map_or_else(String::new, |r| r.3.to_string())
-    };
+    let rate = |o: kernels::Optimizer| o.named().tuned_lr.to_string();
     answer
-        .replace("{sgd_lr}", &rate("sgd"))
-        .replace("{adam_lr}", &rate("adam"))
+        .replace("{sgd_lr}", &rate(kernels::Optimizer::Sgd))
+        .replace("{adam_lr}", &rate(kernels::Optimizer::Adam))
 }
 
 #[cfg(test)]
@@ -71,11 +67,8 @@ mod tests {
             .find(|k| k.answer.en.contains("{adam_lr}"))
             .unwrap();
         let filled = fill(adam.answer.en);
-        let adam_lr = kernels::race::TUNED
-            .iter()
-            .find(|r| r.0 == "adam")
-            .unwrap()
-            .3;
+        let adam_lr = kernels::NAMED[5].tuned_lr;
+        assert_eq!(kernels::NAMED[5].id, "adam");
         assert!(
             !filled.contains('{') && filled.contains(&adam_lr.to_string()),
             "{filled}"

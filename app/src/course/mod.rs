@@ -39,13 +39,26 @@ impl Page {
     pub fn view(self, unknown_lesson: bool) -> AnyView {
         match self {
             Self::Home => view! { <Home unknown=unknown_lesson /> }.into_any(),
-            Self::Teacher => view! { <teacher::Teacher /> }.into_any(),
-            Self::Glossary => view! { <crate::glossary::Glossary /> }.into_any(),
-            // The dashboard (its charts, grid and QR code) is its own wasm chunk: a student's page,
-            // which carries only the class bar, never downloads it.
-            Self::Class => (crate::lessons::lesson::split_page!(
+            // The other pages come in wasm chunks of their own: the home page (and a student's
+            // lesson) never downloads the teacher's plan, the glossary's page or the class dashboard
+            // (its charts, grid and QR code). The teacher's plan and the glossary share one chunk
+            // (each split point more multiplies the small chunks of code shared between them).
+            Self::Teacher => (crate::lazy::split_view!(
+                course_pages,
+                teacher_page_view,
+                crate::lazy::Part::Page,
+                view! { <teacher::Teacher /> }.into_any()
+            ))(),
+            Self::Glossary => (crate::lazy::split_view!(
+                course_pages,
+                glossary_page_view,
+                crate::lazy::Part::Page,
+                view! { <crate::glossary::Glossary /> }.into_any()
+            ))(),
+            Self::Class => (crate::lazy::split_view!(
                 class_dashboard,
                 class_dashboard_page,
+                crate::lazy::Part::Page,
                 view! { <crate::class::teacher::ClassPage /> }.into_any()
             ))(),
         }

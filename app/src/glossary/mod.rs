@@ -79,13 +79,18 @@ pub fn Glossary() -> impl IntoView {
     let handle =
         window_event_listener_untyped("hashchange", move |_| target.set(target_of(&hash())));
     on_cleanup(move || handle.remove());
+    // On the next frame: the page's code arrives in its own chunk, and the effect first runs before
+    // the list is in the document.
     Effect::new(move |_| {
-        if let Some(id) = target.get()
-            && let Some(el) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&format!("term-{id}")))
-        {
-            el.scroll_into_view();
+        if let Some(id) = target.get() {
+            request_animation_frame(move || {
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id(&format!("term-{id}")))
+                {
+                    el.scroll_into_view();
+                }
+            });
         }
     });
     let title = tx("Glossary", "术语表");

@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 
 use crate::client::WorkerStatus;
+use crate::client::engine_label;
 use crate::messages::MessageCode;
-use crate::protocol::engine_label;
 use crate::ui::i18n::{Lang, Text, tx};
 
 /// The worker's errors, in the page's language (`errors`). `url_testid` names the line of the URL's

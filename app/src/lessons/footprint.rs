@@ -108,8 +108,8 @@ fn a_lesson_is_named_only_by_its_folder_the_registry_and_its_own_browser_test() 
 
 #[test]
 fn the_check_sees_a_module_named_either_way_and_only_that_module() {
-    assert!(names("use crate::lessons::train::config;", "train"));
-    assert!(names("see app/src/lessons/train/config.rs", "train"));
+    assert!(names("use crate::lessons::train::setup;", "train"));
+    assert!(names("see app/src/lessons/train/setup.rs", "train"));
     assert!(!names("use crate::lessons::train_more;", "train"));
     assert!(!names("the train lesson", "train"));
 }

@@ -2,13 +2,10 @@
 //! worker it starts) and one step of a stepped lesson. Lesson folders import these from here, not from
 //! the registry that lists them.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use leptos::prelude::*;
 
 use crate::runtime::WorkerEntry;
-use crate::ui::i18n::{Lang, Text, tx};
+use crate::ui::i18n::Text;
 
 /// One step of a lesson: its title and what the text says.
 #[derive(Clone, Copy, Debug)]
@@ -94,57 +91,15 @@ impl Lesson {
 
 /// A lesson page's code, loaded when the lesson opens: the registry row's `page` for the view
 /// `$view`, whose code (and everything only it uses) the build's splitter moves into the wasm chunk
-/// `$chunk` (`scripts/build/build-wasm.sh`), through the split function `$load` (unique per chunk). The
-/// home page never downloads it. A lesson's page and worker share one chunk: the lesson needs both,
-/// and the page's download serves the worker from the browser's cache.
+/// `$chunk`, through the split function `$load` (unique per chunk; see [`crate::lazy`]). The home page
+/// never downloads it. A lesson's page and worker share one chunk: the lesson needs both, and the
+/// page's download serves the worker from the browser's cache.
 macro_rules! split_page {
-    ($chunk:ident, $load:ident, $view:expr) => {{
-        #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible)]
-        fn $load() -> ::core::result::Result<
-            ::leptos::prelude::AnyView,
-            ::leptos::wasm_split::SplitLoaderError,
-        > {
-            Ok($view)
-        }
-        || $crate::lessons::lesson::lazy_page(::std::boxed::Box::pin($load()))
-    }};
+    ($chunk:ident, $load:ident, $view:expr) => {
+        $crate::lazy::split_view!($chunk, $load, $crate::lazy::Part::Lesson, $view)
+    };
 }
 pub(crate) use split_page;
-
-/// A page chunk being loaded (see [`split_page`]).
-pub type PageLoad =
-    Pin<Box<dyn Future<Output = Result<AnyView, leptos::wasm_split::SplitLoaderError>>>>;
-
-/// The lesson's page once its chunk is there: "Loading the lesson…" until then, and a message in the
-/// page's language when it cannot be downloaded (the next visit to the lesson tries again).
-pub fn lazy_page(load: PageLoad) -> AnyView {
-    let load = send_wrapper::SendWrapper::new(load);
-    let lang = expect_context::<RwSignal<Lang>>();
-    view! {
-        <Suspense fallback=move || view! {
-            <p class="lesson-loading" data-testid="lesson-loading">{move || LOADING.get(lang.get())}</p>
-        }>
-            {Suspend::new(async move {
-                match load.await {
-                    Ok(page) => page,
-                    Err(_) => view! {
-                        <p class="error" role="alert" data-testid="lesson-load-error">
-                            {move || LOAD_FAILED.get(lang.get())}
-                        </p>
-                    }
-                    .into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
-}
-
-const LOADING: Text = tx("Loading the lesson…", "正在加载课程…");
-const LOAD_FAILED: Text = tx(
-    "This lesson's code could not be downloaded (is the network down on a first visit?). Open the lesson again to retry.",
-    "无法下载这节课的代码（首次访问时网络断开了吗？）。请重新打开这节课再试。",
-);
 
 /// What `backprop-lab lesson-bench` needs of the lesson it plays over `serve --native-engine`'s socket:
 /// read a page URL's setup, the messages that start and pause a run, and the lesson's messages read
@@ -158,7 +113,7 @@ pub struct BenchPlay {
     /// The model and data a setup (`hidden=512&batch=64…`) trains, or what is wrong with it.
     pub read_setup: fn(setup: &str) -> Result<BenchShape, Vec<String>>,
     /// The messages (JSON text) that reset the lesson to `setup` on `engine` and start training.
-    pub start: fn(setup: &str, engine: crate::protocol::EnginePreference) -> Vec<String>,
+    pub start: fn(setup: &str, engine: kernels::engine::Preference) -> Vec<String>,
     /// The message that pauses training.
     pub pause: fn() -> String,
     /// One of the lesson's messages, as the bench reads it.

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use kernels::dataset::{Dataset, Manifest, Split, decode_chunk};
+use kernels::dataset::{Chunk, ChunkInfo, Dataset, Manifest, Split, decode_chunk};
 
 use super::fetch::fetch_bytes;
 
@@ -22,15 +22,26 @@ pub async fn load_dataset(name: &str, chunks: usize) -> Result<(Dataset, Dataset
         }
         let mut data = manifest.empty_dataset();
         for chunk in info.chunks.iter().take(chunks.max(1)) {
-            let bytes = fetch_bytes(&format!("{base}/{}", chunk.file)).await?;
-            let decoded =
-                decode_chunk(chunk, &bytes, manifest.classes.len()).map_err(|e| e.to_string())?;
+            let decoded = fetch_chunk(&base, chunk, manifest.classes.len()).await?;
             data.append(&decoded).map_err(|e| e.to_string())?;
         }
         out.push(data);
     }
     let test = out.pop().expect("two splits");
     Ok((out.pop().expect("two splits"), test))
+}
+
+/// One chunk of the dataset at `base`, checked against its manifest entry. In the browser its gzip is
+/// undone by the browser ([`super::gunzip`]); natively `decode_chunk` undoes it.
+async fn fetch_chunk(base: &str, info: &ChunkInfo, classes: usize) -> Result<Chunk, String> {
+    let bytes = fetch_bytes(&format!("{base}/{}", info.file)).await?;
+    #[cfg(target_arch = "wasm32")]
+    let bytes = if kernels::dataset::is_gzip(&bytes) {
+        super::gunzip::gunzip(&info.file, &bytes, kernels::dataset::chunk_limit(info)).await?
+    } else {
+        bytes
+    };
+    decode_chunk(info, &bytes, classes).map_err(|e| e.to_string())
 }
 
 /// The data loaded so far (shared between the loader task and the training loop).
@@ -101,9 +112,7 @@ pub async fn load_streamed(
     order.extend(tr.map(|c| (Split::Train, c)));
     order.extend(te.map(|c| (Split::Test, c)));
     for (split, info) in order {
-        let bytes = fetch_bytes(&format!("{dataset}/{}", info.file)).await?;
-        let chunk =
-            decode_chunk(&info, &bytes, manifest.classes.len()).map_err(|e| e.to_string())?;
+        let chunk = fetch_chunk(dataset, &info, manifest.classes.len()).await?;
         let mut l = loaded.borrow_mut();
         let (limit, data) = match split {
             Split::Train => (l.train_total, l.train.as_mut()),

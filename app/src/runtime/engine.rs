@@ -2,13 +2,14 @@
 //! choose an engine for a preference, name the adapter, and tell a lost GPU device from other engine
 //! errors (device-loss recovery). Lessons hold the chosen engine as a [`kernels::AnyEngine`].
 
+use kernels::engine::Preference;
 use kernels::{AdapterOptions, EngineError, EngineKind, GpuContext};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{Outbox, sleep};
 use crate::messages::{MessageCode, WorkerMessage};
-use crate::protocol::{EngineAnnounce, EnginePreference, Protocol};
+use crate::protocol::{EngineAnnounce, Protocol};
 use crate::ui::i18n::{Lang, Text, tx};
 
 /// The CPU engine's name where an adapter's would stand (the browser's).
@@ -80,8 +81,8 @@ pub struct Gpu {
 
 impl Gpu {
     /// Opens WebGPU unless `pref` is the CPU engine.
-    pub async fn open(pref: EnginePreference) -> Self {
-        if pref == EnginePreference::Cpu {
+    pub async fn open(pref: Preference) -> Self {
+        if pref == Preference::Cpu {
             return Self::default();
         }
         match GpuContext::new(AdapterOptions {
@@ -189,18 +190,16 @@ pub struct Choice {
 /// The policy: the CPU engine when the URL asks for it or WebGPU is missing; WebGPU when the URL asks
 /// for it or the adapter is a real GPU; on a software adapter in auto mode, the CPU engine (it is far
 /// faster there), measured against WebGPU when the lesson `measures`.
-pub fn choose(pref: EnginePreference, gpu: &Gpu, measures: bool) -> Choice {
+pub fn choose(pref: Preference, gpu: &Gpu, measures: bool) -> Choice {
     let (kind, code, detail, measure) = match (pref, &gpu.ctx) {
-        (EnginePreference::Cpu, _) => {
-            (EngineKind::Cpu, MessageCode::CpuByUrl, String::new(), false)
-        }
-        (EnginePreference::Gpu, Some(_)) if gpu.software() => (
+        (Preference::Cpu, _) => (EngineKind::Cpu, MessageCode::CpuByUrl, String::new(), false),
+        (Preference::Gpu, Some(_)) if gpu.software() => (
             EngineKind::Gpu,
             MessageCode::GpuByUrlSoftware,
             String::new(),
             false,
         ),
-        (EnginePreference::Gpu, Some(_)) => {
+        (Preference::Gpu, Some(_)) => {
             (EngineKind::Gpu, MessageCode::GpuByUrl, String::new(), false)
         }
         (_, None) => (
@@ -209,16 +208,17 @@ pub fn choose(pref: EnginePreference, gpu: &Gpu, measures: bool) -> Choice {
             gpu.problem.clone().unwrap_or_default(),
             false,
         ),
-        (EnginePreference::Auto, Some(_)) if !gpu.software() => {
+        // `Burn` is the command line's: the page's URL refuses it, and a worker sent it takes it as `Auto`.
+        (Preference::Auto | Preference::Burn, Some(_)) if !gpu.software() => {
             (EngineKind::Gpu, MessageCode::OnGpu, String::new(), false)
         }
-        (EnginePreference::Auto, Some(_)) if measures => (
+        (Preference::Auto | Preference::Burn, Some(_)) if measures => (
             EngineKind::Cpu,
             MessageCode::MeasuringEngines,
             gpu.name(),
             true,
         ),
-        (EnginePreference::Auto, Some(_)) => {
+        (Preference::Auto | Preference::Burn, Some(_)) => {
             (EngineKind::Cpu, MessageCode::CpuFallback, gpu.name(), false)
         }
     };
@@ -234,7 +234,7 @@ pub fn choose(pref: EnginePreference, gpu: &Gpu, measures: bool) -> Choice {
 /// later switch, and for a new one after a lost device) and the engine to run on. The training lesson,
 /// which measures a software adapter and announces once its data is in, uses [`Gpu::open`] and
 /// [`choose`] itself.
-pub async fn start<P: Protocol>(pref: EnginePreference, out: &Outbox<P>) -> (Gpu, EngineKind) {
+pub async fn start<P: Protocol>(pref: Preference, out: &Outbox<P>) -> (Gpu, EngineKind) {
     let gpu = Gpu::open(pref).await;
     let choice = choose(pref, &gpu, false);
     out.engine(EngineAnnounce {

@@ -3,7 +3,7 @@
 //! [`run`] is the one inbox → handle → work loop, which answers every query exactly once (a failed
 //! answer is a failed reply, [`QueryError`]) and reports every error the one way
 //! ([`LessonWorker::fail`], [`Outbox::say`]). The engine policy ([`engine`]), file downloads with retries and their
-//! Cache Storage copy ([`fetch`]) and dataset loading, whole or streamed ([`data`]), live here too.
+//! Cache Storage copy ([`fetch`]), the browser's gzip (`gunzip`) and dataset loading, whole or streamed ([`data`]), live here too.
 //!
 //! The lesson side talks to the page only through its [`Outbox`] and receives only what [`run`] hands
 //! it, so it does not depend on running inside a Web Worker: [`host`] is the one module that knows the
@@ -12,6 +12,8 @@
 pub mod data;
 pub mod engine;
 pub mod fetch;
+#[cfg(target_arch = "wasm32")]
+pub mod gunzip;
 pub mod host;
 pub mod kept;
 #[cfg(not(target_arch = "wasm32"))]

@@ -95,7 +95,7 @@ pub fn rows(reports: &[StoredReport], pseudonym: impl Fn(u32) -> String) -> Vec<
                         .collect::<Vec<_>>()
                         .join("-"),
                 );
-                row.engine = Some(s.engine.clone());
+                row.engine = Some(s.engine.to_string());
                 row.dp_sigma = s.dp_sigma;
                 row.dp_clip = s.dp_clip;
             }

@@ -7,10 +7,12 @@ pub mod cpu;
 pub mod gpu;
 mod launches;
 mod plan;
+mod preference;
 
 pub use any::AnyEngine;
 pub use launches::{KernelLaunch, StepShape, Task};
 pub use plan::{Group, Launch, Pass, Privacy, StepOptions, StepPlan};
+pub use preference::Preference;
 
 use crate::dataset::{Dataset, Split};
 use crate::error::EngineError;
@@ -64,7 +66,7 @@ impl std::fmt::Display for EngineInfo {
     }
 }
 
-pub use crate::ops::update::OptimizerKind;
+pub use crate::ops::optim::OptimizerKind;
 
 /// What a training step does with a frozen tensor.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -78,8 +80,9 @@ pub enum Freezing {
     ZeroGradient,
 }
 
-/// Optimiser hyperparameters; they may change between steps (learning rate and momentum mid-run).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Optimiser hyperparameters; they may change between steps (learning rate and momentum mid-run). Its
+/// serde form (field by field) is what the lessons' worker protocols carry.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OptimizerConfig {
     /// Which optimiser.
     pub kind: OptimizerKind,

@@ -13,7 +13,76 @@
 //! | `adam` | `Adam(lr, betas, eps, weight_decay)` (L2 decay, no amsgrad) | mean g | mean g² |
 //! | `adamw` | `AdamW(lr, betas, eps, weight_decay)` (decoupled decay) | mean g | mean g² |
 
-use super::update::OptimizerKind;
+/// The optimiser: the rule [`element`] applies and the fused update kernel's entry point. PyTorch's SGD with
+/// momentum is `Sgd` with μ > 0 (the lessons call it `momentum`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum OptimizerKind {
+    /// SGD, with momentum when μ > 0 (PyTorch's `SGD`).
+    Sgd,
+    /// SGD with Nesterov momentum (PyTorch's `SGD(nesterov=True)`).
+    Nesterov,
+    /// AdaGrad (PyTorch's `Adagrad`).
+    Adagrad,
+    /// RMSprop (PyTorch's `RMSprop`, not centred).
+    Rmsprop,
+    /// Adam with L2 weight decay (PyTorch's `Adam`).
+    Adam,
+    /// Adam with decoupled weight decay (PyTorch's `AdamW`).
+    AdamW,
+}
+
+impl OptimizerKind {
+    /// Every rule, as the command line and the lessons name them.
+    pub const ALL: [OptimizerKind; 6] = [
+        Self::Sgd,
+        Self::Nesterov,
+        Self::Adagrad,
+        Self::Rmsprop,
+        Self::Adam,
+        Self::AdamW,
+    ];
+
+    /// Its name (`sgd`, `nesterov`, `adagrad`, `rmsprop`, `adam`, `adamw`): the command line's value
+    /// and the kernel's entry point.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sgd => "sgd",
+            Self::Nesterov => "nesterov",
+            Self::Adagrad => "adagrad",
+            Self::Rmsprop => "rmsprop",
+            Self::Adam => "adam",
+            Self::AdamW => "adamw",
+        }
+    }
+
+    /// Whether the rule keeps a second moment (`v`) as well as `m`.
+    pub fn uses_second_moment(self) -> bool {
+        matches!(
+            self,
+            Self::Adagrad | Self::Rmsprop | Self::Adam | Self::AdamW
+        )
+    }
+}
+
+impl std::fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for OptimizerKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|k| k.name()).collect();
+                format!("unknown optimiser {s:?} ({})", names.join(", "))
+            })
+    }
+}
 
 /// The hyperparameters every element of every tensor sees (the kernel's uniform holds the same).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -5,86 +5,11 @@
 use bytemuck::{Pod, Zeroable};
 
 use super::kernel::{KernelEntry, Shader, read, read_write, uniform};
+use super::optim::OptimizerKind;
 use super::{optim, softmax_cross_entropy};
 
 /// WGSL source (`shaders/update.wgsl`).
 pub const SOURCE: &str = include_str!("../../shaders/update.wgsl");
-
-/// The optimiser: the fused update kernel's entry point and [`super::optim`]'s rule. PyTorch's SGD with
-/// momentum is `Sgd` with μ > 0 (the lessons call it `momentum`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum OptimizerKind {
-    /// SGD, with momentum when μ > 0 (PyTorch's `SGD`).
-    Sgd,
-    /// SGD with Nesterov momentum (PyTorch's `SGD(nesterov=True)`).
-    Nesterov,
-    /// AdaGrad (PyTorch's `Adagrad`).
-    Adagrad,
-    /// RMSprop (PyTorch's `RMSprop`, not centred).
-    Rmsprop,
-    /// Adam with L2 weight decay (PyTorch's `Adam`).
-    Adam,
-    /// Adam with decoupled weight decay (PyTorch's `AdamW`).
-    AdamW,
-}
-
-impl OptimizerKind {
-    /// Every rule, as the command line and the lessons name them.
-    pub const ALL: [OptimizerKind; 6] = [
-        Self::Sgd,
-        Self::Nesterov,
-        Self::Adagrad,
-        Self::Rmsprop,
-        Self::Adam,
-        Self::AdamW,
-    ];
-
-    /// Its name (`sgd`, `nesterov`, `adagrad`, `rmsprop`, `adam`, `adamw`): the command line's value
-    /// and the kernel's entry point.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Sgd => "sgd",
-            Self::Nesterov => "nesterov",
-            Self::Adagrad => "adagrad",
-            Self::Rmsprop => "rmsprop",
-            Self::Adam => "adam",
-            Self::AdamW => "adamw",
-        }
-    }
-
-    /// The update kernel's entry point for this rule.
-    pub fn kernel(self) -> KernelEntry {
-        KernelEntry::of(&SHADER, self.name())
-    }
-
-    /// Whether the rule keeps a second moment (`v`) as well as `m`.
-    pub fn uses_second_moment(self) -> bool {
-        matches!(
-            self,
-            Self::Adagrad | Self::Rmsprop | Self::Adam | Self::AdamW
-        )
-    }
-}
-
-impl std::fmt::Display for OptimizerKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for OptimizerKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Self::ALL.iter().map(|k| k.name()).collect();
-                format!("unknown optimiser {s:?} ({})", names.join(", "))
-            })
-    }
-}
 
 /// The shader's bindings and entry points (the engines build from this; `tests/shaders.rs` checks it
 /// against the WGSL).
@@ -103,6 +28,13 @@ pub const SHADER: Shader = Shader {
     entries: &["sgd", "nesterov", "adagrad", "rmsprop", "adam", "adamw"],
     constants: &[],
 };
+
+impl OptimizerKind {
+    /// The update kernel's entry point for this rule (one per rule in `shaders/update.wgsl`).
+    pub fn kernel(self) -> KernelEntry {
+        KernelEntry::of(&SHADER, self.name())
+    }
+}
 /// Invocations per workgroup.
 pub const WORKGROUP: u32 = 256;
 /// Elements one workgroup updates (8 per invocation), all of one tensor.

@@ -70,6 +70,12 @@ fn load() -> Option<Record> {
     from_json(&text).ok()
 }
 
+/// Whether this browser kept a join (read without the class's code: the shell asks before it
+/// downloads the bar).
+pub fn kept_join() -> bool {
+    storage().is_some_and(|s| s.get_item(STORE_KEY).ok().flatten().is_some())
+}
+
 fn save(record: Option<&Record>) {
     let Some(s) = storage() else { return };
     // Private browsing may refuse: the join and the outbox then last as long as the page.
@@ -314,6 +320,15 @@ pub fn install(router: Router) -> Class {
         router,
     };
     CLASS.with(|c| c.set(Some(class)));
+    super::set_student(super::StudentHooks {
+        report,
+        taken: |a, begun| {
+            if let Some(c) = self::class() {
+                c.taken(a, begun);
+            }
+        },
+        assigned: class.assigned,
+    });
     // A join for another class than the URL's waits for the student to join the new one.
     let url_code = router
         .0
@@ -336,7 +351,7 @@ pub fn install(router: Router) -> Class {
 }
 
 /// Queues a report for the teacher (nothing outside a class).
-pub fn report(lesson: &str, body: ReportBody) {
+fn report(lesson: &str, body: ReportBody) {
     if let Some(c) = class() {
         c.report(lesson, body);
     }

@@ -342,7 +342,7 @@ mod tests {
             optimizer: "momentum".into(),
             seed: 1,
             hidden: vec![128],
-            engine: "cpu".into(),
+            engine: backprop_classroom::RunEngine::Cpu,
             dp_sigma: dp.then_some(1.0),
             dp_clip: dp.then_some(1.0),
         }

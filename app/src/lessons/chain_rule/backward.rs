@@ -66,7 +66,7 @@ pub fn KernelSource(
     };
     view! {
         <figure class="kernel-source" data-testid="kernel-source" data-file=file
-            data-engine=move || kind().map(crate::protocol::engine_label)>
+            data-engine=move || kind().map(crate::client::engine_label)>
             <figcaption>{move || caption().get(lang.get())} ": " <code>{format!("kernels/shaders/{file}")}</code></figcaption>
             <pre tabindex="0" aria-label=file><code>{source.lines().map(line).collect_view()}</code></pre>
         </figure>

@@ -228,7 +228,7 @@ pub fn ChainPanel(choice: Choice) -> impl IntoView {
                 {cell("chain-factor-3", Box::new(move || first().map(|f| f64::from(f.dz_dw))))}
                 <dt>{move || ui::PRODUCT.get(lang.get())}</dt>
                 {cell("chain-product", Box::new(move || current().map(|v| v.product)))}
-                <dt data-testid="chain-kernel-label" data-engine=move || engine().map(crate::protocol::engine_label)>
+                <dt data-testid="chain-kernel-label" data-engine=move || engine().map(crate::client::engine_label)>
                     {move || if engine() == Some(EngineKind::Cpu) { ui::KERNEL_CPU.get(lang.get()) } else { ui::KERNEL.get(lang.get()) }}</dt>
                 {cell("chain-kernel-grad", Box::new(move || current().map(|v| f64::from(v.kernel))))}
                 <dt>{move || ui::FD.get(lang.get())} {move || current().map(|v| format!(" (ε = {})", num(f64::from(v.eps))))}</dt>

@@ -23,7 +23,7 @@ pub const DEMOS: &[Demo] = &[Demo {
     ),
 }];
 
-/// Every question the lesson grades. `{sgd_lr}` and `{adam_lr}` are filled from `kernels::race::TUNED`.
+/// Every question the lesson grades. `{sgd_lr}` and `{adam_lr}` are filled from `kernels::NAMED`'s tuned rates.
 pub const ANSWERS: &[AnswerKey] = &[AnswerKey {
     step: 4,
     question: tx(

@@ -25,11 +25,11 @@ use self::text::{STEPS, ui};
 use super::bar::{EngineBadge, ErrorList};
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
-use crate::protocol::EnginePreference;
 use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Lang, tx};
+use kernels::engine::Preference;
 
 /// URL id.
 pub const ID: &str = "finetune";
@@ -66,7 +66,7 @@ pub const LESSON: Lesson = Lesson {
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Setup {
     scenario: Scenario,
-    engine: EnginePreference,
+    engine: Preference,
     /// Training examples per class (`None`: the scenario's default).
     per_class: Option<usize>,
     test: usize,
@@ -81,7 +81,7 @@ impl Default for Setup {
         Self {
             // A ready-made task: "another pen" works at once (drawing 20 digits first does not fit a class).
             scenario: Scenario::Pen,
-            engine: EnginePreference::Auto,
+            engine: Preference::Auto,
             per_class: None,
             test: 500,
             batch: 10,
@@ -144,15 +144,7 @@ const SETTINGS: &[Param<Setup>] = &[
         get: |s| s.batch.to_string(),
         set: |s, v| accept(v, |n| (1..=512).contains(n), |n| s.batch = n),
     },
-    Param {
-        key: "seed",
-        label: tx("Seed", "随机种子"),
-        field: Field::UrlOnly,
-        live: false,
-        applies: |_| true,
-        get: |s| s.seed.to_string(),
-        set: |s, v| accept(v, |_: &u64| true, |n| s.seed = n),
-    },
+    settings::seed_param(),
     Param {
         key: "head_epochs",
         label: tx("Head-phase epochs", "分类头阶段的轮次"),
@@ -324,6 +316,7 @@ pub fn FinetuneLesson() -> impl IntoView {
 }
 
 settings::engine_field!(Setup);
+settings::seed_field!(Setup);
 
 #[cfg(test)]
 mod tests {

@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
+use super::protocol::Client;
 use super::protocol::{self, Command, PhaseKind, PhaseSettings, Scenario, Slot};
-use super::state::{Client, State};
+use super::state::State;
 use super::steps::{compare_panel, freeze_panel, head_panel, load_panel, train_panel};
 use super::text::{self, ui};
 use super::{PhaseForm, Setup, panels, predict, pytorch, seeds};

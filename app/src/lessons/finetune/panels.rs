@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use crate::ui::files::{download, file_bytes};
 
+use super::protocol::Client;
 use super::protocol::{PhaseKind, Query, Reply};
-use super::state::{Client, State};
+use super::state::State;
 use super::text::{self, ui};
 use crate::ui::i18n::Lang;
 use crate::ui::line_chart::{ACCURACY, EPOCH, LineChart, Series};
@@ -181,7 +182,7 @@ pub fn FreezingPanel(
             </p>
             <h3>{move || ui::KERNELS.get(lang.get())}</h3>
             <p class="hint" data-testid="ft-dispatches" data-value=move || state.dispatches.get().to_string()
-                data-engine=move || state.status.engine.get().map(|e| crate::protocol::engine_label(e.kind))>
+                data-engine=move || state.status.engine.get().map(|e| crate::client::engine_label(e.kind))>
                 {move || {
                     let on_gpu = state.status.engine.get().is_none_or(|e| e.kind == kernels::EngineKind::Gpu);
                     let sentence = match (state.dispatches.get(), on_gpu) {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
 pub use crate::messages::MessageCode;
-use crate::protocol::EnginePreference;
+use kernels::engine::Preference;
 
 /// Where the lesson's examples come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,7 +105,7 @@ pub enum Command {
         /// The scenario.
         scenario: Scenario,
         /// Engine preference from the URL.
-        engine: EnginePreference,
+        engine: Preference,
         /// Training examples per class (shipped scenarios).
         per_class: usize,
         /// Held-out examples measured (shipped scenarios).
@@ -417,3 +417,9 @@ pub fn fnv1a(bytes: &[u8]) -> String {
     }
     format!("{h:016x}")
 }
+
+/// The lesson's messages, as the runtime's envelope carries them.
+pub type Protocol = crate::protocol::Messages<Command, Query, Reply, Event>;
+
+/// The page's end of the lesson's worker.
+pub type Client = crate::client::LessonClient<Protocol>;

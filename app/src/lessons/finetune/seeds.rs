@@ -4,8 +4,9 @@
 
 use leptos::prelude::*;
 
+use super::protocol::Client;
 use super::protocol::{Command, PhaseKind, SeedRun};
-use super::state::{Client, State};
+use super::state::State;
 use super::text::{self, ui};
 use super::verdict::{self, Arm};
 use crate::ui::i18n::Lang;

@@ -3,13 +3,12 @@
 
 use leptos::prelude::*;
 
+use super::protocol::{Client, Protocol};
 use super::protocol::{
-    Command, Event, KernelRow, PhaseKind, PhaseSettings, Query, Reply, Sample, SeedRun, Slot,
-    StopInfo, TensorRow,
+    Event, KernelRow, PhaseKind, PhaseSettings, Sample, SeedRun, Slot, StopInfo, TensorRow,
 };
-use crate::client::{LessonClient, WorkerStatus};
+use crate::client::{PageState, WorkerStatus};
 use crate::messages::MessageCode;
-use crate::protocol::Messages;
 
 /// Training progress.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -179,6 +178,14 @@ impl State {
             s.push(info);
         });
     }
+}
+
+impl PageState for State {
+    type Protocol = Protocol;
+
+    fn status(&self) -> WorkerStatus {
+        self.status
+    }
 
     fn apply(&self, ev: Event) {
         match ev {
@@ -293,23 +300,18 @@ impl State {
             Event::Kept => self.kept.update(|n| *n += 1),
         }
     }
+
+    /// The kept run was forgotten: the page starts again from its URL with nothing kept. (A kept run
+    /// taken up is said by its own `Event::Resumed`, which carries the run's settings.)
+    fn kept(&self, kept: bool) {
+        if !kept && let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    }
 }
-
-/// The fine-tuning lesson's messages.
-pub type Protocol = Messages<Command, Query, Reply, Event>;
-
-/// Sends commands and queries to the lesson's worker.
-pub type Client = LessonClient<Protocol>;
 
 /// Starts the lesson's worker (ended when the lesson is left) and the state it updates.
 pub fn start() -> (Client, State) {
     let state = State::new();
-    let client = Client::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
-    state.status.on_kept(|kept| {
-        // Forgotten: the page starts again from its URL with nothing kept.
-        if !kept && let Some(w) = web_sys::window() {
-            let _ = w.location().reload();
-        }
-    });
-    (client, state)
+    (Client::open(super::WORKER.name, state), state)
 }

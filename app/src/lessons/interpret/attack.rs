@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 
 use super::panels::{ImagePicker, Pick, ask, classify_drawing, top};
+use super::protocol::Client;
 use super::protocol::{Arm, Command, FgsmView, Query, Reply};
-use super::state::{Client, Point, State};
+use super::state::{Point, State};
 use super::text::ui;
 use super::{EPSILONS, HARDEN_EPSILON};
 use crate::ui::drawing::DrawingPad;

@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 
 use super::panels::ask;
+use super::protocol::Client;
 use super::protocol::{CalibrationView, ModelChoice, Query, Reply, Source};
-use super::state::{Client, State};
+use super::state::State;
 use super::text::ui;
 use crate::ui::i18n::{Lang, Text, percent};
 use kernels::calibration::Bin;

@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 
 use super::panels::{Pick, ask};
+use super::protocol::Client;
 use super::protocol::{Arm, Command, Method, Query, Reply};
-use super::state::{Client, State};
+use super::state::State;
 use super::text::ui;
 use crate::ui::i18n::{Lang, percent};
 

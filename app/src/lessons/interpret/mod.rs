@@ -20,11 +20,11 @@ use self::text::STEPS;
 use super::bar::LessonBar;
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
-use crate::protocol::EnginePreference;
 use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Lang, tx};
+use kernels::engine::Preference;
 
 /// URL id.
 pub const ID: &str = "interpret";
@@ -73,7 +73,7 @@ pub struct Setup {
     pub test: usize,
     pub harden: usize,
     pub image: usize,
-    pub engine: EnginePreference,
+    pub engine: Preference,
 }
 
 impl Default for Setup {
@@ -83,7 +83,7 @@ impl Default for Setup {
             test: 10_000,
             harden: 6000,
             image: 0,
-            engine: EnginePreference::Auto,
+            engine: Preference::Auto,
         }
     }
 }

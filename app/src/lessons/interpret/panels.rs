@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
+use super::protocol::Client;
 use super::protocol::{Baseline, MapView, Method, Overview, Query, Reply};
-use super::state::{Client, State};
+use super::state::State;
 use super::text::ui;
 use crate::ui::drawing::DrawingPad;
 use crate::ui::heatmap::{DigitImage, Heatmap, Layout};

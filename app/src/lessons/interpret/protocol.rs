@@ -1,11 +1,12 @@
 //! Messages between the interpretability lesson's page and its worker: commands, queries answered once
 //! by id (the envelope is [`crate::protocol`]), and events.
 
+use kernels::engine::Preference;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
 pub use crate::messages::MessageCode;
-use crate::protocol::{EnginePreference, Messages};
+use crate::protocol::Messages;
 
 /// Which trained model the lesson explains and attacks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,7 +106,7 @@ pub enum Command {
     /// Load the model and the data, open the engine (the page's first message).
     Start {
         /// Engine preference from the URL.
-        engine: EnginePreference,
+        engine: Preference,
         /// The model.
         model: ModelChoice,
         /// Test images the curves are measured on (the first ones of the test split).
@@ -340,5 +341,8 @@ pub enum Event {
     Stopped,
 }
 
-/// The lesson's messages.
+/// The lesson's messages, as the runtime's envelope carries them.
 pub type Protocol = Messages<Command, Query, Reply, Event>;
+
+/// The page's end of the lesson's worker.
+pub type Client = crate::client::LessonClient<Protocol>;

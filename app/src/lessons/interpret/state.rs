@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
+use super::protocol::Client;
 use super::protocol::{Arm, Event, Protocol, Source};
-use crate::client::{LessonClient, WorkerStatus};
+use crate::client::{PageState, WorkerStatus};
 
 /// One measured point: ε, accuracy under FGSM, images, milliseconds, accuracy under PGD (if
 /// measured).
@@ -80,6 +81,14 @@ impl State {
         }
         self.busy.set(Some((arms[0], None)));
     }
+}
+
+impl PageState for State {
+    type Protocol = Protocol;
+
+    fn status(&self) -> WorkerStatus {
+        self.status
+    }
 
     fn apply(&self, event: Event) {
         match event {
@@ -129,13 +138,8 @@ impl State {
     }
 }
 
-/// Sends commands and queries to the worker.
-pub type Client = LessonClient<Protocol>;
-
 /// Starts the worker and the state it updates.
 pub fn start() -> (Client, State) {
     let state = State::new();
-    let client = Client::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
-    state.status.on_kept(move |kept| state.kept(kept));
-    (client, state)
+    (Client::open(super::WORKER.name, state), state)
 }

@@ -9,12 +9,13 @@ pub mod saved;
 pub mod text;
 mod worker;
 
+use kernels::engine::Preference;
 use leptos::prelude::*;
 
+use self::protocol::{Client, Protocol};
 use self::protocol::{Command, Event, Query, Reply};
 use super::bar::{EngineBadge, ErrorList};
 use crate::client::{LessonClient, WorkerStatus};
-use crate::protocol::{EnginePreference, Messages};
 use crate::route::Route;
 use crate::runtime::WorkerEntry;
 use crate::ui::formula::num;
@@ -35,9 +36,6 @@ pub const EPOCH_LIMIT: usize = 5;
 
 /// The live model's engine worker (both concept lessons' registry rows name it).
 pub const WORKER: WorkerEntry = crate::runtime::split_worker!("concepts", concepts, worker::Worker);
-
-/// The concept lessons' messages.
-pub type Protocol = Messages<Command, Query, Reply, Event>;
 
 /// Training progress of the live model.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -76,7 +74,7 @@ impl Live {
         let ready = RwSignal::new(None);
         let progress = RwSignal::new(None);
         let resumed = RwSignal::new(None);
-        let client = LessonClient::<Protocol>::start(WORKER.name, status, move |ev| match ev {
+        let client = Client::start(WORKER.name, status, move |ev| match ev {
             Event::Ready { hidden, test, .. } => ready.set(Some((hidden, test))),
             Event::Progress {
                 step,
@@ -96,8 +94,8 @@ impl Live {
         client.send(&Command::Start {
             engine: route
                 .get("engine")
-                .and_then(EnginePreference::parse)
-                .unwrap_or(EnginePreference::Auto),
+                .and_then(Preference::parse)
+                .unwrap_or(Preference::Auto),
             seed: route.get("seed").and_then(|s| s.parse().ok()).unwrap_or(1),
         });
         let live = Self {
@@ -350,7 +348,7 @@ pub fn url_problems(query: &str) -> Vec<String> {
         "engine",
         route
             .get("engine")
-            .is_none_or(|v| EnginePreference::parse(v).is_some()),
+            .is_none_or(|v| Preference::parse(v).is_some()),
     );
     problems
 }

@@ -7,7 +7,7 @@ use serde_bytes::ByteBuf;
 
 pub use super::by_hand_batch::{ByHandBatch, Params};
 pub use crate::messages::MessageCode;
-use crate::protocol::EnginePreference;
+use kernels::engine::Preference;
 
 /// One weight of the live model (`fc{layer+1}.weight[out, input]`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +59,7 @@ pub enum Command {
     /// Load MNIST and initialise the live model from `seed` (the first message).
     Start {
         /// Engine preference from the URL.
-        engine: EnginePreference,
+        engine: Preference,
         /// Initialisation and shuffling seed.
         seed: u64,
     },
@@ -359,3 +359,9 @@ pub enum Event {
         running: bool,
     },
 }
+
+/// The lesson's messages, as the runtime's envelope carries them.
+pub type Protocol = crate::protocol::Messages<Command, Query, Reply, Event>;
+
+/// The page's end of the lesson's worker.
+pub type Client = crate::client::LessonClient<Protocol>;

@@ -5,8 +5,9 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::protocol::{GradNoise, OpQuery, OpReply, StepMap};
-use super::state::{OpClient, OpState};
+use super::protocol::Client;
+use super::protocol::{GradNoise, Query, Reply, StepMap};
+use super::state::State;
 use crate::ui::heatmap::{Layout, diverging, paint};
 use crate::ui::i18n::{Lang, Text, grouped, percent, tx};
 
@@ -22,7 +23,7 @@ fn lang() -> RwSignal<Lang> {
 }
 
 /// Asks `query` and puts the answer where `put` says; a failure goes to the page's errors.
-fn ask(client: &OpClient, busy: RwSignal<bool>, query: OpQuery, put: impl Fn(OpReply) + 'static) {
+fn ask(client: &Client, busy: RwSignal<bool>, query: Query, put: impl Fn(Reply) + 'static) {
     let client = client.clone();
     busy.set(true);
     wasm_bindgen_futures::spawn_local(async move {
@@ -52,7 +53,7 @@ fn model_picker(
 
 /// Step 1: the full-batch gradient against minibatch gradients of 1, 8, 64 and 512 images.
 #[component]
-pub fn GradNoisePanel(client: OpClient, state: OpState) -> impl IntoView {
+pub fn GradNoisePanel(client: Client, state: State) -> impl IntoView {
     let lang = lang();
     let trained = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -63,13 +64,13 @@ pub fn GradNoisePanel(client: OpClient, state: OpState) -> impl IntoView {
         } else {
             0
         };
-        let query = OpQuery::GradNoise {
+        let query = Query::GradNoise {
             warm_steps,
             batches: BATCHES.to_vec(),
             draws: DRAWS,
         };
         ask(&client, busy, query, move |r| {
-            if let OpReply::GradNoise(g) = r {
+            if let Reply::GradNoise(g) = r {
                 let _ = result.try_set(Some(g));
             }
         });
@@ -202,7 +203,7 @@ fn paint_map(canvas: &web_sys::HtmlCanvasElement, steps: &[f32], map: &StepMap, 
 
 /// Step 4: fc1's step under Adam against the plain gradient step, weight by weight.
 #[component]
-pub fn StepMapPanel(client: OpClient, state: OpState) -> impl IntoView {
+pub fn StepMapPanel(client: Client, state: State) -> impl IntoView {
     let lang = lang();
     let trained = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -228,8 +229,8 @@ pub fn StepMapPanel(client: OpClient, state: OpState) -> impl IntoView {
         } else {
             0
         };
-        ask(&client, busy, OpQuery::StepMap { warm_steps }, move |r| {
-            if let OpReply::StepMap(m) = r {
+        ask(&client, busy, Query::StepMap { warm_steps }, move |r| {
+            if let Reply::StepMap(m) = r {
                 let _ = result.try_set(Some(m));
             }
         });

@@ -16,18 +16,18 @@ pub mod text;
 mod worker;
 
 use kernels::surface::Surface;
-use kernels::{OptimizerConfig, OptimizerKind};
+use kernels::{Optimizer, OptimizerConfig};
 use leptos::prelude::*;
 
 use self::text::STEPS;
 use super::bar::LessonBar;
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
-use crate::protocol::EnginePreference;
 use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Text, tx};
+use kernels::engine::Preference;
 
 /// URL id.
 pub const ID: &str = "optimizers";
@@ -64,55 +64,31 @@ pub const LESSON: Lesson = Lesson {
     module: module_path!(),
 };
 
-/// An optimiser as the lesson names it (`gd` is full-batch gradient descent: SGD without momentum
-/// on the exact gradient, which is all a surface has).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Optimiser {
-    /// Gradient descent.
-    Gd,
-    /// Heavy-ball momentum (PyTorch's SGD with momentum).
-    Momentum,
-    /// Nesterov momentum.
-    Nesterov,
-    /// AdaGrad.
-    Adagrad,
-    /// RMSprop.
-    Rmsprop,
-    /// Adam.
-    Adam,
-    /// AdamW.
-    AdamW,
+/// How the lesson shows a named optimiser ([`kernels::NAMED`]). On a surface `Optimizer::Sgd` is
+/// gradient descent: SGD without momentum on the exact gradient, which is all a surface has (`gd` in
+/// its `data-testid`s); in the race it is SGD on minibatches.
+pub trait Shown {
+    /// The id in the table's `data-testid`s (`gd`, `momentum`, …).
+    fn testid(self) -> &'static str;
+    /// Its name on the page.
+    fn name(self) -> Text;
+    /// Whether it has a μ (momentum) or β1 the table lets the student set.
+    fn has_mu(self) -> bool;
+    /// Its path's (and race curve's) colour.
+    fn colour(self) -> &'static str;
 }
 
-impl Optimiser {
-    /// Every optimiser, in the table's order.
-    pub const ALL: [Self; 7] = [
-        Self::Gd,
-        Self::Momentum,
-        Self::Nesterov,
-        Self::Adagrad,
-        Self::Rmsprop,
-        Self::Adam,
-        Self::AdamW,
-    ];
-
-    /// The id in `data-testid`s.
-    pub fn id(self) -> &'static str {
+impl Shown for Optimizer {
+    fn testid(self) -> &'static str {
         match self {
-            Self::Gd => "gd",
-            Self::Momentum => "momentum",
-            Self::Nesterov => "nesterov",
-            Self::Adagrad => "adagrad",
-            Self::Rmsprop => "rmsprop",
-            Self::Adam => "adam",
-            Self::AdamW => "adamw",
+            Self::Sgd => "gd",
+            other => other.id(),
         }
     }
 
-    /// Its name on the page.
-    pub fn name(self) -> Text {
+    fn name(self) -> Text {
         match self {
-            Self::Gd => tx("Gradient descent", "梯度下降"),
+            Self::Sgd => tx("Gradient descent", "梯度下降"),
             Self::Momentum => tx("Momentum", "动量"),
             Self::Nesterov => tx("Nesterov", "Nesterov 动量"),
             Self::Adagrad => tx("AdaGrad", "AdaGrad（自适应梯度）"),
@@ -122,27 +98,13 @@ impl Optimiser {
         }
     }
 
-    /// The engine's rule.
-    pub fn kind(self) -> OptimizerKind {
-        match self {
-            Self::Gd | Self::Momentum => OptimizerKind::Sgd,
-            Self::Nesterov => OptimizerKind::Nesterov,
-            Self::Adagrad => OptimizerKind::Adagrad,
-            Self::Rmsprop => OptimizerKind::Rmsprop,
-            Self::Adam => OptimizerKind::Adam,
-            Self::AdamW => OptimizerKind::AdamW,
-        }
+    fn has_mu(self) -> bool {
+        !matches!(self, Self::Sgd | Self::Adagrad)
     }
 
-    /// Whether it has a μ (momentum) or β1 the table lets the student set.
-    pub fn has_mu(self) -> bool {
-        !matches!(self, Self::Gd | Self::Adagrad)
-    }
-
-    /// Its path's colour.
-    pub fn colour(self) -> &'static str {
+    fn colour(self) -> &'static str {
         match self {
-            Self::Gd => "#f87171",
+            Self::Sgd => "#f87171",
             Self::Momentum => "#34d399",
             Self::Nesterov => "#22d3ee",
             Self::Adagrad => "#c084fc",
@@ -157,7 +119,7 @@ impl Optimiser {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Choice {
     /// Which.
-    pub id: Optimiser,
+    pub id: Optimizer,
     /// Drawn and counted.
     pub enabled: bool,
     /// Learning rate.
@@ -171,9 +133,9 @@ impl Choice {
     pub fn config(&self) -> OptimizerConfig {
         let mut c = OptimizerConfig::pytorch(self.id.kind(), self.lr);
         match self.id {
-            Optimiser::Gd | Optimiser::Adagrad => c.momentum = 0.0,
-            Optimiser::Momentum | Optimiser::Nesterov | Optimiser::Rmsprop => c.momentum = self.mu,
-            Optimiser::Adam | Optimiser::AdamW => c.beta1 = self.mu,
+            Optimizer::Sgd | Optimizer::Adagrad => c.momentum = 0.0,
+            Optimizer::Momentum | Optimizer::Nesterov | Optimizer::Rmsprop => c.momentum = self.mu,
+            Optimizer::Adam | Optimizer::AdamW => c.beta1 = self.mu,
         }
         c
     }
@@ -228,7 +190,7 @@ pub struct Setup {
     /// The quadratic's condition number.
     pub kappa: f64,
     /// `engine=` as every lesson reads it (the live model's; the surfaces are computed on the page).
-    pub engine: EnginePreference,
+    pub engine: Preference,
     /// Seed of the live model's initial weights and batch stream.
     pub seed: u64,
 }
@@ -238,13 +200,14 @@ impl Default for Setup {
         Self {
             surface: SurfaceChoice::Quadratic,
             kappa: 10.0,
-            engine: EnginePreference::Auto,
+            engine: Preference::Auto,
             seed: 1,
         }
     }
 }
 
 settings::engine_field!(Setup);
+settings::seed_field!(Setup);
 
 impl Setup {
     /// The function.
@@ -275,21 +238,21 @@ impl Setup {
             self.surface,
             SurfaceChoice::Quadratic | SurfaceChoice::Saddle
         );
-        Optimiser::ALL
+        Optimizer::ALL
             .iter()
             .map(|&id| {
                 let (lr, mu) = match id {
-                    Optimiser::Gd => (if gentle { 1e-3 } else { 0.1 }, 0.0),
-                    Optimiser::Momentum | Optimiser::Nesterov => {
+                    Optimizer::Sgd => (if gentle { 1e-3 } else { 0.1 }, 0.0),
+                    Optimizer::Momentum | Optimizer::Nesterov => {
                         (if gentle { 1e-3 } else { 0.05 }, 0.9)
                     }
-                    Optimiser::Adagrad => (0.3, 0.0),
-                    Optimiser::Rmsprop => (0.01, 0.0),
-                    Optimiser::Adam | Optimiser::AdamW => (0.05, 0.9),
+                    Optimizer::Adagrad => (0.3, 0.0),
+                    Optimizer::Rmsprop => (0.01, 0.0),
+                    Optimizer::Adam | Optimizer::AdamW => (0.05, 0.9),
                 };
                 let mut c = Choice {
                     id,
-                    enabled: matches!(id, Optimiser::Gd | Optimiser::Momentum | Optimiser::Adam),
+                    enabled: matches!(id, Optimizer::Sgd | Optimizer::Momentum | Optimizer::Adam),
                     lr,
                     mu,
                 };
@@ -336,15 +299,7 @@ const SETTINGS: &[Param<Setup>] = &[
             )
         },
     },
-    Param {
-        key: "seed",
-        label: tx("Seed", "随机种子"),
-        field: Field::UrlOnly,
-        live: false,
-        applies: |_| true,
-        get: |s| s.seed.to_string(),
-        set: |s, v| accept(v, |_: &u64| true, |n| s.seed = n),
-    },
+    settings::seed_param(),
     settings::engine_param(),
 ];
 
@@ -356,7 +311,7 @@ pub fn OptimizersLesson() -> impl IntoView {
     let step = current_step(router, STEPS.len());
     let (client, state) = state::start();
     state.status.url_problems(&problems);
-    client.send(&protocol::OpToWorker::Start {
+    client.send(&protocol::Command::Start {
         engine: setup.engine,
         seed: setup.seed,
     });
@@ -394,7 +349,7 @@ pub fn OptimizersLesson() -> impl IntoView {
             <StepPlayer steps=&STEPS />
             <LessonBar status=state.status prefix="optimizers"
                 kept_text=tx("The races below were kept in this browser and shown again after the reload.", "下面的比赛结果保存在本浏览器中，重新加载后再次显示。")
-                on_afresh=Callback::new(move |()| forget_client.send(&protocol::OpToWorker::Forget)) />
+                on_afresh=Callback::new(move |()| forget_client.send(&protocol::Command::Forget)) />
             {panel}
         </main>
     }
@@ -432,7 +387,7 @@ mod tests {
             }
             let start = setup.start();
             let runs = playground::runs(&setup, &rows, start);
-            assert_eq!(runs.len(), Optimiser::ALL.len());
+            assert_eq!(runs.len(), Optimizer::ALL.len());
             let first = start[0].hypot(start[1]);
             for run in &runs {
                 let last = *run.path.points.last().unwrap();
@@ -480,8 +435,8 @@ mod tests {
         };
         let runs = playground::runs(&setup, &setup.choices(), setup.start());
         let find = |id| runs.iter().find(|r| r.id == id).unwrap();
-        assert!(find(Optimiser::Gd).path.iterations.is_none() && !find(Optimiser::Gd).diverged);
-        assert!(find(Optimiser::Adam).path.iterations.is_some());
+        assert!(find(Optimizer::Sgd).path.iterations.is_none() && !find(Optimizer::Sgd).diverged);
+        assert!(find(Optimizer::Adam).path.iterations.is_some());
     }
 
     #[test]
@@ -509,7 +464,7 @@ mod tests {
                 .and_then(|r| r.path.iterations)
                 .unwrap()
         };
-        let (gd, momentum) = (count(Optimiser::Gd), count(Optimiser::Momentum));
+        let (gd, momentum) = (count(Optimizer::Sgd), count(Optimizer::Momentum));
         assert!(gd >= 5 * momentum, "gd {gd}, momentum {momentum}");
         let [(_, gd_exact), (_, momentum_exact)] = playground::theory(100.0, [1.0, 1.0]);
         assert!(

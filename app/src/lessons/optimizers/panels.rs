@@ -2,6 +2,7 @@
 //! quadratic, the closed forms), momentum (μ against overshoot), and the predict-then-run questions.
 //! Every sentence that states a result is chosen by the computed paths.
 
+use kernels::Optimizer;
 use leptos::prelude::*;
 
 mod table;
@@ -10,14 +11,14 @@ use self::table::Refusal;
 
 use super::playground::{self, Run, SurfaceMap, count_text};
 use super::text::ui;
-use super::{Choice, KAPPA, Optimiser, Setup, SurfaceChoice};
+use super::{Choice, KAPPA, Setup, Shown, SurfaceChoice};
 use crate::ui::i18n::{Lang, tx};
 
 fn lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
 }
 
-pub fn count(runs: &[Run], id: Optimiser) -> Option<usize> {
+pub fn count(runs: &[Run], id: Optimizer) -> Option<usize> {
     runs.iter()
         .find(|r| r.id == id && !r.diverged)
         .and_then(|r| r.path.iterations)
@@ -144,11 +145,11 @@ fn theory_table(
         is_quadratic().then(|| {
             let k = setup.get().kappa;
             let [(gd_rate, gd_exact), (hb_rate, hb_exact)] = playground::theory(k, start.get());
-            let row = move |id: Optimiser, rate: f64, exact: usize| view! {
+            let row = move |id: Optimizer, rate: f64, exact: usize| view! {
                 <tr>
                     <td>{move || id.name().get(lang.get())}</td>
                     <td class="num">{format!("{rate:.1}")}</td>
-                    <td class="num" data-testid=format!("opt-theory-{}", id.id()) data-value=exact.to_string() data-rate=format!("{rate:.1}")>{exact}</td>
+                    <td class="num" data-testid=format!("opt-theory-{}", id.testid()) data-value=exact.to_string() data-rate=format!("{rate:.1}")>{exact}</td>
                     <td class="num">{move || runs.with(|rs| count_text(rs.iter().find(|r| r.id == id), lang.get()))}</td>
                 </tr>
             };
@@ -157,8 +158,8 @@ fn theory_table(
                 <table class="numbers">
                     <tr><th>{move || ui::OPTIMISER.get(lang.get())}</th><th>{move || ui::BY_RATE.get(lang.get())}</th>
                         <th>{move || ui::EXACT.get(lang.get())}</th><th>{move || ui::MEASURED.get(lang.get())}</th></tr>
-                    {row(Optimiser::Gd, gd_rate, gd_exact)}
-                    {row(Optimiser::Momentum, hb_rate, hb_exact)}
+                    {row(Optimizer::Sgd, gd_rate, gd_exact)}
+                    {row(Optimizer::Momentum, hb_rate, hb_exact)}
                 </table>
                 <p class="hint">{move || WHY_EXACT.get(lang.get()).replace("{cap}", &playground::MAX_STEPS.to_string())}</p>
             }
@@ -170,9 +171,9 @@ fn theory_table(
 /// or why the two counts cannot be compared.
 fn verdict(rs: &[Run], l: Lang) -> String {
     let find = |id| rs.iter().find(|r| r.id == id);
-    match (find(Optimiser::Gd), find(Optimiser::Momentum)) {
+    match (find(Optimizer::Sgd), find(Optimizer::Momentum)) {
         (Some(gd), Some(hb)) => {
-            match (count(rs, Optimiser::Gd), count(rs, Optimiser::Momentum)) {
+            match (count(rs, Optimizer::Sgd), count(rs, Optimizer::Momentum)) {
                 (Some(g), Some(h)) if h < g => {
                     format!("{} {:.1}× ({g} / {h}).", FEWER.get(l), g as f64 / h as f64)
                 }
@@ -245,13 +246,13 @@ pub fn MomentumPanel() -> impl IntoView {
     let choices = move || {
         [
             Choice {
-                id: Optimiser::Gd,
+                id: Optimizer::Sgd,
                 enabled: true,
                 lr: LR,
                 mu: 0.0,
             },
             Choice {
-                id: Optimiser::Momentum,
+                id: Optimizer::Momentum,
                 enabled: true,
                 lr: LR,
                 mu: mu.get(),
@@ -262,7 +263,7 @@ pub fn MomentumPanel() -> impl IntoView {
     let crossings = move || {
         runs.with(|rs| {
             rs.iter()
-                .find(|r| r.id == Optimiser::Momentum)
+                .find(|r| r.id == Optimizer::Momentum)
                 .map(|r| overshoots(&r.path.points))
                 .unwrap_or(0)
         })
@@ -288,9 +289,9 @@ pub fn MomentumPanel() -> impl IntoView {
             <SurfaceMap setup=setup runs=runs start=start aria=aria />
             <table class="numbers">
                 <tr><th>{move || ui::OPTIMISER.get(lang.get())}</th><th>{move || ui::ITERATIONS.get(lang.get())}</th></tr>
-                {[Optimiser::Gd, Optimiser::Momentum].map(|id| view! {
+                {[Optimizer::Sgd, Optimizer::Momentum].map(|id| view! {
                     <tr><td><span class="swatch" style:background=id.colour()></span> " " {move || id.name().get(lang.get())}</td>
-                        <td class="num" data-testid=format!("opt-momentum-iterations-{}", id.id())
+                        <td class="num" data-testid=format!("opt-momentum-iterations-{}", id.testid())
                             data-value=move || runs.with(|rs| count(rs, id).map(|n| n.to_string()).unwrap_or_default())>
                             {move || runs.with(|rs| count_text(rs.iter().find(|r| r.id == id), lang.get()))}</td></tr>
                 })}

@@ -2,13 +2,13 @@
 //! the student clicks, computed by `kernels::surface::path` — the engine's own update rule — and the
 //! iterations each needs; on the quadratic, the closed forms beside the measured counts.
 
-use kernels::OptimizerConfig;
 use kernels::surface::{self, Surface};
+use kernels::{Optimizer, OptimizerConfig};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::text::ui;
-use super::{Choice, Optimiser, Setup};
+use super::{Choice, Setup, Shown};
 use crate::ui::heatmap::paint;
 use crate::ui::i18n::Lang;
 
@@ -35,7 +35,7 @@ pub fn region(s: &Surface) -> (f64, f64, f64, f64) {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
     /// Which.
-    pub id: Optimiser,
+    pub id: Optimizer,
     /// The path.
     pub path: surface::Path,
     /// It left the region of finite numbers.
@@ -196,11 +196,11 @@ pub fn theory(kappa: f64, start: [f64; 2]) -> [(f64, usize); 2] {
 /// The best settings for the quadratic: gradient descent's, heavy-ball momentum's and Nesterov's own
 /// optima (each rule has its own; heavy ball's makes Nesterov diverge). The adaptive rules have no
 /// closed-form optimum here and keep their untuned rows.
-pub fn optimal(kappa: f64, id: Optimiser) -> Option<OptimizerConfig> {
+pub fn optimal(kappa: f64, id: Optimizer) -> Option<OptimizerConfig> {
     match id {
-        Optimiser::Gd => Some(surface::optimal_gradient_descent(kappa)),
-        Optimiser::Momentum => Some(surface::optimal_heavy_ball(kappa)),
-        Optimiser::Nesterov => Some(surface::optimal_nesterov(kappa)),
+        Optimizer::Sgd => Some(surface::optimal_gradient_descent(kappa)),
+        Optimizer::Momentum => Some(surface::optimal_heavy_ball(kappa)),
+        Optimizer::Nesterov => Some(surface::optimal_nesterov(kappa)),
         _ => None,
     }
 }

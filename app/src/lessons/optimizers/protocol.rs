@@ -1,58 +1,11 @@
 //! Messages between the optimisers lesson's page and its worker (the live model's steps and the race):
 //! commands, queries answered once by id (the envelope is [`crate::protocol`]), and events.
 
-use kernels::OptimizerKind;
+use kernels::engine::Preference;
 use serde::{Deserialize, Serialize};
 
 pub use crate::messages::MessageCode;
-use crate::protocol::{EnginePreference, Messages};
-
-/// An optimiser's settings as they travel (the engine's `OptimizerConfig`, which has no serde).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Settings {
-    /// The rule.
-    pub kind: OptimizerKind,
-    /// Learning rate.
-    pub lr: f32,
-    /// SGD's, Nesterov's and RMSprop's μ.
-    pub momentum: f32,
-    /// Adam's β1.
-    pub beta1: f32,
-    /// Adam's β2; RMSprop's α.
-    pub beta2: f32,
-    /// ε.
-    pub eps: f32,
-    /// Weight decay.
-    pub weight_decay: f32,
-}
-
-impl From<kernels::OptimizerConfig> for Settings {
-    fn from(c: kernels::OptimizerConfig) -> Self {
-        Self {
-            kind: c.kind,
-            lr: c.lr,
-            momentum: c.momentum,
-            beta1: c.beta1,
-            beta2: c.beta2,
-            eps: c.eps,
-            weight_decay: c.weight_decay,
-        }
-    }
-}
-
-impl From<Settings> for kernels::OptimizerConfig {
-    fn from(s: Settings) -> Self {
-        Self {
-            kind: s.kind,
-            lr: s.lr,
-            momentum: s.momentum,
-            beta1: s.beta1,
-            beta2: s.beta2,
-            eps: s.eps,
-            weight_decay: s.weight_decay,
-        }
-    }
-}
+use crate::protocol::Messages;
 
 /// One arm of a race: the lesson's id of the optimiser (`sgd`, `momentum`, …) and its settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -60,7 +13,7 @@ pub struct RaceArm {
     /// The optimiser's id.
     pub id: String,
     /// Its settings.
-    pub settings: Settings,
+    pub settings: kernels::OptimizerConfig,
 }
 
 /// Which race: the race step's, or the quiz's own (Adam at SGD's rate).
@@ -74,11 +27,11 @@ pub enum RaceTag {
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum OpToWorker {
+pub enum Command {
     /// Load the data and open the engine (the page's first message).
     Start {
         /// Engine preference from the URL.
-        engine: EnginePreference,
+        engine: Preference,
         /// Seed of the initial weights and of the batch stream.
         seed: u64,
     },
@@ -99,7 +52,7 @@ pub enum OpToWorker {
 
 /// Questions to the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum OpQuery {
+pub enum Query {
     /// The full-batch gradient against minibatch gradients of each size, on the model after
     /// `warm_steps` steps of SGD (0: the fresh model).
     GradNoise {
@@ -164,7 +117,7 @@ pub struct StepMap {
 
 /// Answers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum OpReply {
+pub enum Reply {
     /// The gradient noise.
     GradNoise(GradNoise),
     /// The step map.
@@ -173,7 +126,7 @@ pub enum OpReply {
 
 /// Worker → page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum OpEvent {
+pub enum Event {
     /// The images are in.
     Data {
         /// Training images.
@@ -220,5 +173,8 @@ pub enum OpEvent {
     Stopped,
 }
 
-/// The lesson's messages.
-pub type OpProtocol = Messages<OpToWorker, OpQuery, OpReply, OpEvent>;
+/// The lesson's messages, as the runtime's envelope carries them.
+pub type Protocol = Messages<Command, Query, Reply, Event>;
+
+/// The page's end of the lesson's worker.
+pub type Client = crate::client::LessonClient<Protocol>;

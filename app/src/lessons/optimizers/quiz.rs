@@ -2,17 +2,18 @@
 //! (the same update code the network trains with), the third by a race on the live model (Adam at
 //! SGD's tuned rate, 200 steps from one initialisation on one batch stream).
 
-use kernels::race::{TUNED, tuned_config};
+use kernels::Optimizer;
 use kernels::surface::Surface;
 use leptos::prelude::*;
 
 use super::panels::{count, overshoots};
 use super::playground::{self, MAX_STEPS, TOLERANCE};
-use super::protocol::{OpToWorker, RaceTag};
+use super::protocol::Client;
+use super::protocol::{Command, RaceTag};
 use super::race::{RaceCharts, band, name};
-use super::state::{OpClient, OpState};
+use super::state::State;
 use super::text::ui;
-use super::{Choice, Optimiser, Setup};
+use super::{Choice, Setup, Shown};
 use crate::ui::i18n::{Lang, Text, percent, tx};
 
 fn lang() -> RwSignal<Lang> {
@@ -46,8 +47,8 @@ fn question_runs(q: usize) -> Measured {
         };
         let runs = playground::runs(&setup, &setup.choices(), [1.0, 1.0]);
         Measured {
-            a: count(&runs, Optimiser::Gd),
-            b: count(&runs, Optimiser::Momentum),
+            a: count(&runs, Optimizer::Sgd),
+            b: count(&runs, Optimizer::Momentum),
             swings: 0,
             moved: 0.0,
             first: [None; 2],
@@ -57,7 +58,7 @@ fn question_runs(q: usize) -> Measured {
         let start = [-1.5, 1.0];
         let run = |mu| {
             let c = Choice {
-                id: Optimiser::Momentum,
+                id: Optimizer::Momentum,
                 enabled: true,
                 lr: 0.05,
                 mu,
@@ -109,7 +110,7 @@ pub fn q2_right(m: &Measured) -> usize {
 
 /// Step 6: predict, then run.
 #[component]
-pub fn Quiz(client: OpClient, state: OpState) -> impl IntoView {
+pub fn Quiz(client: Client, state: State) -> impl IntoView {
     let lang = lang();
     let q1 = RwSignal::new(None::<usize>);
     let q2 = RwSignal::new(None::<usize>);
@@ -203,9 +204,9 @@ fn show(n: Option<usize>) -> String {
 fn q1_detail(m: &Measured, l: Lang) -> String {
     let counts = format!(
         "{} {} · {} {}",
-        Optimiser::Gd.name().get(l),
+        Optimizer::Sgd.name().get(l),
         show(m.a),
-        Optimiser::Momentum.name().get(l),
+        Optimizer::Momentum.name().get(l),
         show(m.b)
     );
     match (m.a, m.b) {
@@ -295,21 +296,19 @@ pub fn adam_grade(r: &super::state::RaceView) -> Option<(usize, f32, f32)> {
 
 /// Question 3: Adam at SGD's tuned rate, graded by a race the answer starts.
 #[component]
-fn AdamQuestion(client: OpClient, state: OpState) -> impl IntoView {
+fn AdamQuestion(client: Client, state: State) -> impl IntoView {
     let lang = lang();
     let picked = RwSignal::new(None::<usize>);
-    let rate = TUNED[0].3;
+    let rate = Optimizer::Sgd.named().tuned_lr;
     let ask = move |i: usize| {
         picked.set(Some(i));
-        let arms = ["sgd", "adam"]
-            .iter()
-            .filter_map(|&id| TUNED.iter().find(|r| r.0 == id))
-            .map(|&row| super::protocol::RaceArm {
-                id: row.0.to_string(),
-                settings: tuned_config(row, rate).into(),
+        let arms = [Optimizer::Sgd, Optimizer::Adam]
+            .map(|o| super::protocol::RaceArm {
+                id: o.id().to_string(),
+                settings: o.config(rate),
             })
-            .collect();
-        client.send(&OpToWorker::Race {
+            .into();
+        client.send(&Command::Race {
             tag: RaceTag::Quiz,
             arms,
             steps: Q3_STEPS,

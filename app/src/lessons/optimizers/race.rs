@@ -1,26 +1,26 @@
 //! Step 5, the race: the optimisers the student ticks, trained side by side from one initialisation on
 //! one batch stream (`kernels::race`), under one of two presets — one learning rate for all (unfair:
-//! each rule has its own scale) or each at its tuned rate (the book's sweep, `kernels::race::TUNED`).
+//! each rule has its own scale) or each at its tuned rate (the book's sweep, `kernels::NAMED`).
 //! Loss and test-accuracy curves overlaid, each arm's settings printed, samples/s summed, and a verdict
 //! with its uncertainty band.
 
-use kernels::race::{TUNED, tuned_config};
+use kernels::{NAMED, Optimizer, OptimizerConfig};
 use leptos::prelude::*;
 
-use super::Optimiser;
-use super::protocol::{OpToWorker, RaceArm, RaceTag, Settings};
-use super::state::{OpClient, OpState, RaceView};
+use super::Shown;
+use super::protocol::Client;
+use super::protocol::{Command, RaceArm, RaceTag};
+use super::state::{RaceView, State};
 use crate::ui::i18n::{Lang, Text, grouped, percent, tx};
 use crate::ui::line_chart::{self, LineChart, Series, thin};
 
-/// The race's optimisers: the ids of `kernels::race::TUNED`, in its order, which is the surface
-/// table's (`Optimiser::ALL`; its gradient descent is SGD here, on minibatches). A test checks the two
-/// tables agree.
+/// The race's optimisers: the ids of [`NAMED`], in its order, which is the surface table's (its
+/// gradient descent is SGD here, on minibatches).
 pub const IDS: [&str; 7] = {
     let mut ids = [""; 7];
     let mut i = 0;
     while i < ids.len() {
-        ids[i] = TUNED[i].0;
+        ids[i] = NAMED[i].id;
         i += 1;
     }
     ids
@@ -48,34 +48,29 @@ fn lang() -> RwSignal<Lang> {
 /// An id's display name (the surface's table has the same optimisers; SGD is its gradient descent
 /// on minibatches).
 pub fn name(id: &str) -> Text {
-    match id {
-        "sgd" => tx("SGD", "SGD（随机梯度下降）"),
-        other => IDS
-            .iter()
-            .position(|i| *i == other)
-            .map(|i| Optimiser::ALL[i].name())
-            .unwrap_or(tx("?", "?")),
+    match Optimizer::parse(id) {
+        Some(Optimizer::Sgd) => tx("SGD", "SGD（随机梯度下降）"),
+        Some(other) => other.name(),
+        None => tx("?", "?"),
     }
 }
 
 /// The colour of an id's curve.
 pub fn colour(id: &str) -> &'static str {
-    IDS.iter()
-        .position(|i| *i == id)
-        .map_or("#888", |i| Optimiser::ALL[i].colour())
+    Optimizer::parse(id).map_or("#888", Shown::colour)
 }
 
 /// The arm of `id` under a preset: its tuned row at its tuned rate, or at `same` when given.
 pub fn arm(id: &str, same: Option<f32>) -> Option<RaceArm> {
-    let row = TUNED.iter().find(|r| r.0 == id)?;
+    let o = Optimizer::parse(id)?;
     Some(RaceArm {
         id: id.to_string(),
-        settings: tuned_config(*row, same.unwrap_or(row.3)).into(),
+        settings: o.config(same.unwrap_or(o.named().tuned_lr)),
     })
 }
 
 /// The settings as the table prints them.
-pub fn settings_text(s: &Settings) -> String {
+pub fn settings_text(s: &OptimizerConfig) -> String {
     use kernels::OptimizerKind as K;
     let extra = match s.kind {
         K::Sgd | K::Nesterov if s.momentum > 0.0 => format!("μ {}", s.momentum),
@@ -270,7 +265,7 @@ fn series_class(id: &str) -> &'static str {
 
 /// The race step.
 #[component]
-pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
+pub fn RacePanel(client: Client, state: State) -> impl IntoView {
     let lang = lang();
     let ticked = RwSignal::new(vec!["sgd", "momentum", "adam"]);
     let tuned = RwSignal::new(true);
@@ -295,7 +290,7 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
             .filter_map(|id| arm(id, same))
             .collect();
         if !arms.is_empty() {
-            client.send(&OpToWorker::Race {
+            client.send(&Command::Race {
                 tag: RaceTag::Race,
                 arms,
                 steps: steps.get_untracked(),
@@ -398,7 +393,7 @@ pub fn RacePanel(client: OpClient, state: OpState) -> impl IntoView {
                         || (!tuned.get() && same_lr().is_none())
                     on:click=start>{move || START.get(lang.get())}</button>
                 <button class="secondary" data-testid="race-stop" disabled=move || !running()
-                    on:click=move |_| stop_client.send(&OpToWorker::Stop)>{move || STOP.get(lang.get())}</button>
+                    on:click=move |_| stop_client.send(&Command::Stop)>{move || STOP.get(lang.get())}</button>
             </div>
             {move || (!tuned.get() && same_lr().is_none()).then(|| view! {
                 <p class="error" role="alert" data-testid="race-same-lr-refused">
@@ -480,21 +475,21 @@ mod tests {
 
     #[test]
     fn the_races_rows_are_the_surface_tables_optimisers_in_the_same_order() {
-        for (i, row) in TUNED.iter().enumerate() {
-            let o = Optimiser::ALL[i];
-            assert_eq!(row.1, o.kind(), "{}", row.0);
-            assert_eq!(
-                row.2 > 0.0,
-                matches!(o, Optimiser::Momentum | Optimiser::Nesterov),
-                "{}",
-                row.0
-            );
+        for (i, o) in Optimizer::ALL.into_iter().enumerate() {
+            assert_eq!(IDS[i], o.id());
+            // The table's ids are the race's, but for gradient descent (SGD on a surface).
             if i > 0 {
-                assert_eq!(row.0, o.id());
+                assert_eq!(o.testid(), o.id());
             }
+            let arm = arm(o.id(), None).unwrap();
+            assert_eq!(arm.settings, o.tuned());
+            assert_eq!(arm.settings.momentum > 0.0, o.named().momentum > 0.0);
         }
-        assert_eq!(IDS[0], "sgd");
-        assert_eq!(colour("adam"), Optimiser::Adam.colour());
+        assert_eq!((IDS[0], Optimizer::Sgd.testid()), ("sgd", "gd"));
+        assert_eq!(colour("adam"), Optimizer::Adam.colour());
+        assert_eq!(name("sgd").get(Lang::En), "SGD");
+        assert_eq!(name("adam").get(Lang::En), "Adam");
+        assert!(arm("gd", None).is_none());
     }
 
     #[test]
@@ -514,7 +509,7 @@ mod more_tests {
     #[test]
     fn step_fives_note_quotes_the_multiple_of_the_tuned_rates() {
         // "Adam runs at 50 times its tuned rate, RMSprop at more than 100 times" at the one-rate preset.
-        let rate = |id| TUNED.iter().find(|r| r.0 == id).unwrap().3;
+        let rate = |id| Optimizer::parse(id).unwrap().named().tuned_lr;
         assert_eq!((SAME_LR / rate("adam")).round(), 50.0);
         assert!(SAME_LR / rate("rmsprop") > 100.0);
         let notes = super::super::text::STEPS[4].notes;

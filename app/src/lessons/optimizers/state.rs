@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{OpEvent, OpProtocol, RaceArm, RaceTag};
-use crate::client::{LessonClient, WorkerStatus};
+use super::protocol::Client;
+use super::protocol::{Event, Protocol, RaceArm, RaceTag};
+use crate::client::{PageState, WorkerStatus};
 
 /// One race as the page draws it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -52,7 +53,7 @@ impl RaceView {
 
 /// The page's state.
 #[derive(Clone, Copy)]
-pub struct OpState {
+pub struct State {
     /// The worker's engine and errors (the lesson bar's).
     pub status: WorkerStatus,
     /// (training images, test images, widths) once loaded.
@@ -63,7 +64,7 @@ pub struct OpState {
     pub running: RwSignal<Option<RaceTag>>,
 }
 
-impl OpState {
+impl State {
     fn new() -> Self {
         Self {
             status: WorkerStatus::new(),
@@ -81,15 +82,23 @@ impl OpState {
             RaceTag::Quiz => self.quiz,
         }
     }
+}
 
-    fn apply(&self, event: OpEvent) {
+impl PageState for State {
+    type Protocol = Protocol;
+
+    fn status(&self) -> WorkerStatus {
+        self.status
+    }
+
+    fn apply(&self, event: Event) {
         match event {
-            OpEvent::Data {
+            Event::Data {
                 train,
                 test,
                 widths,
             } => self.data.set(Some((train, test, widths))),
-            OpEvent::RaceBegun {
+            Event::RaceBegun {
                 tag,
                 arms,
                 steps,
@@ -109,7 +118,7 @@ impl OpState {
                 }));
                 self.running.set(Some(tag));
             }
-            OpEvent::RaceProgress {
+            Event::RaceProgress {
                 tag,
                 step,
                 losses,
@@ -132,7 +141,7 @@ impl OpState {
                 r.diverged = diverged;
                 r.samples_per_s = samples_per_s;
             }),
-            OpEvent::RaceDone { tag } => {
+            Event::RaceDone { tag } => {
                 self.race(tag).update(|r| {
                     if let Some(r) = r {
                         r.done = true;
@@ -140,7 +149,7 @@ impl OpState {
                 });
                 self.running.set(None);
             }
-            OpEvent::Stopped => self.running.set(None),
+            Event::Stopped => self.running.set(None),
         }
     }
 
@@ -155,13 +164,8 @@ impl OpState {
     }
 }
 
-/// Sends commands and queries to the worker.
-pub type OpClient = LessonClient<OpProtocol>;
-
 /// Starts the worker and the state it updates.
-pub fn start() -> (OpClient, OpState) {
-    let state = OpState::new();
-    let client = OpClient::start(super::WORKER.name, state.status, move |ev| state.apply(ev));
-    state.status.on_kept(move |kept| state.kept(kept));
-    (client, state)
+pub fn start() -> (Client, State) {
+    let state = State::new();
+    (Client::open(super::WORKER.name, state), state)
 }

@@ -4,20 +4,21 @@
 //! up to seven models from one initialisation on one batch stream, a burst of steps between two
 //! reports, the test accuracy every [`EVAL_EVERY`] steps).
 
+use kernels::Optimizer;
 use kernels::dataset::{Dataset, Split};
-use kernels::race::{Race, TUNED, tuned_config};
+use kernels::race::Race;
 use kernels::training::EpochBatches;
 use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp, OptimizerConfig};
 
 use super::protocol::{
-    BatchNoise, GradNoise, MessageCode, OpEvent, OpProtocol, OpQuery, OpReply, OpToWorker, RaceArm,
-    RaceTag, StepMap,
+    BatchNoise, Command, Event, GradNoise, MessageCode, Protocol, Query, RaceArm, RaceTag, Reply,
+    StepMap,
 };
-use crate::protocol::EnginePreference;
 use crate::runtime::QueryError;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::kept::Journal;
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
+use kernels::engine::Preference;
 
 /// Hidden units of the lesson's model.
 pub const HIDDEN: usize = 128;
@@ -47,21 +48,21 @@ struct Running {
 
 /// The worker.
 pub struct Worker {
-    out: Outbox<OpProtocol>,
+    out: Outbox<Protocol>,
     gpu: Gpu,
     kind: EngineKind,
     seed: u64,
     data: Option<(Dataset, Dataset)>,
     running: Option<Running>,
     /// Every race event shown, kept in this browser for this seed and replayed after a reload.
-    journal: Journal<u64, OpEvent>,
+    journal: Journal<u64, Event>,
 }
 
-fn tag_of(e: &OpEvent) -> Option<RaceTag> {
+fn tag_of(e: &Event) -> Option<RaceTag> {
     match e {
-        OpEvent::RaceBegun { tag, .. }
-        | OpEvent::RaceProgress { tag, .. }
-        | OpEvent::RaceDone { tag } => Some(*tag),
+        Event::RaceBegun { tag, .. }
+        | Event::RaceProgress { tag, .. }
+        | Event::RaceDone { tag } => Some(*tag),
         _ => None,
     }
 }
@@ -82,13 +83,13 @@ fn flat_gradient(trace: &kernels::StepTrace) -> Vec<f32> {
 }
 
 impl Worker {
-    async fn start(&mut self, pref: EnginePreference, seed: u64) {
+    async fn start(&mut self, pref: Preference, seed: u64) {
         self.seed = seed;
         (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         match crate::runtime::data::load_dataset("mnist", TRAIN_CHUNKS).await {
             Ok((train, test)) if train.len() >= MAX_GRAD_BATCH && test.len() >= TEST => {
                 let test = test.take(TEST);
-                self.out.post(&OpEvent::Data {
+                self.out.post(&Event::Data {
                     train: train.len(),
                     test: test.len(),
                     widths: vec![train.features(), HIDDEN, train.classes()],
@@ -104,7 +105,7 @@ impl Worker {
         }
     }
 
-    fn record(&mut self, event: OpEvent) {
+    fn record(&mut self, event: Event) {
         self.journal.record(&self.out, event);
     }
 
@@ -164,9 +165,9 @@ impl Worker {
                 "a race of 1 to {MAX_STEPS} steps (got {steps})"
             )));
         }
-        let race = self.race(arms.iter().map(|a| a.settings.into()).collect())?;
+        let race = self.race(arms.iter().map(|a| a.settings).collect())?;
         self.journal.retain(|e| tag_of(e) != Some(tag));
-        self.record(OpEvent::RaceBegun {
+        self.record(Event::RaceBegun {
             tag,
             arms,
             steps,
@@ -211,7 +212,7 @@ impl Worker {
             initial
         };
         let tag = run.tag;
-        self.record(OpEvent::RaceProgress {
+        self.record(Event::RaceProgress {
             tag,
             step,
             losses,
@@ -222,7 +223,7 @@ impl Worker {
         });
         let all_diverged = run.race.arms().iter().all(|a| a.diverged.is_some());
         if step >= u64::from(run.steps) || all_diverged {
-            self.record(OpEvent::RaceDone { tag });
+            self.record(Event::RaceDone { tag });
             self.journal.save().await;
         } else {
             self.running = Some(run);
@@ -236,7 +237,7 @@ impl Worker {
         warm_steps: u32,
         batches: Vec<usize>,
         draws: usize,
-    ) -> Result<OpReply, QueryError> {
+    ) -> Result<Reply, QueryError> {
         if warm_steps > MAX_STEPS
             || !(1..=32).contains(&draws)
             || batches.is_empty()
@@ -247,7 +248,7 @@ impl Worker {
                 "up to {MAX_STEPS} warm-up steps, 1 to 32 draws, 1 to 8 batch sizes of 1 to {MAX_GRAD_BATCH}"
             )).into());
         }
-        let sgd = tuned_config(TUNED[0], TUNED[0].3);
+        let sgd = Optimizer::Sgd.tuned();
         let mut warmed = self.warmed(sgd, warm_steps).await?;
         let model = warmed.arms_mut()[0].engine.model().await?;
         let (train, _) = self.data()?;
@@ -312,7 +313,7 @@ impl Worker {
                 ms: ms / draws as f64,
             });
         }
-        Ok(OpReply::GradNoise(GradNoise {
+        Ok(Reply::GradNoise(GradNoise {
             warm_steps,
             full_rows: n,
             full_ms,
@@ -322,14 +323,14 @@ impl Worker {
     }
 
     /// fc1's next step under Adam (after `warm_steps` of it) against plain SGD's step at Adam's rate.
-    async fn step_map(&mut self, warm_steps: u32) -> Result<OpReply, QueryError> {
+    async fn step_map(&mut self, warm_steps: u32) -> Result<Reply, QueryError> {
         if warm_steps > MAX_STEPS {
             return Err(EngineError::InvalidInput(format!(
                 "up to {MAX_STEPS} warm-up steps (got {warm_steps})"
             ))
             .into());
         }
-        let adam = tuned_config(TUNED[5], TUNED[5].3);
+        let adam = Optimizer::Adam.tuned();
         let mut race = self.warmed(adam, warm_steps).await?;
         let before = race.arms_mut()[0].engine.model().await?;
         race.step()?;
@@ -342,7 +343,7 @@ impl Worker {
             return Err(EngineError::InvalidInput("fc1 has no gradient".into()).into());
         };
         let w0 = &before.layers[0].weight;
-        Ok(OpReply::StepMap(StepMap {
+        Ok(Reply::StepMap(StepMap {
             warm_steps,
             hidden: before.layers[0].out_features,
             inputs: before.layers[0].in_features,
@@ -359,9 +360,9 @@ impl Worker {
 }
 
 impl LessonWorker for Worker {
-    type Protocol = OpProtocol;
+    type Protocol = Protocol;
 
-    fn new(out: Outbox<OpProtocol>) -> Self {
+    fn new(out: Outbox<Protocol>) -> Self {
         Self {
             out,
             gpu: Gpu::default(),
@@ -373,22 +374,22 @@ impl LessonWorker for Worker {
         }
     }
 
-    fn out(&self) -> &Outbox<OpProtocol> {
+    fn out(&self) -> &Outbox<Protocol> {
         &self.out
     }
 
-    async fn handle(&mut self, command: OpToWorker) -> Result<(), EngineError> {
+    async fn handle(&mut self, command: Command) -> Result<(), EngineError> {
         match command {
-            OpToWorker::Start { engine, seed } => self.start(engine, seed).await,
-            OpToWorker::Race { tag, arms, steps } => {
+            Command::Start { engine, seed } => self.start(engine, seed).await,
+            Command::Race { tag, arms, steps } => {
                 self.stop();
                 if let Err(e) = self.begin(tag, arms, steps) {
                     self.out.say(MessageCode::BadSetting, e.to_string());
-                    self.out.post(&OpEvent::Stopped);
+                    self.out.post(&Event::Stopped);
                 }
             }
-            OpToWorker::Stop => self.stop(),
-            OpToWorker::Forget => {
+            Command::Stop => self.stop(),
+            Command::Forget => {
                 self.stop();
                 self.journal.forget(&self.out).await;
             }
@@ -396,14 +397,14 @@ impl LessonWorker for Worker {
         Ok(())
     }
 
-    async fn answer(&mut self, query: OpQuery) -> Result<OpReply, QueryError> {
+    async fn answer(&mut self, query: Query) -> Result<Reply, QueryError> {
         match query {
-            OpQuery::GradNoise {
+            Query::GradNoise {
                 warm_steps,
                 batches,
                 draws,
             } => self.grad_noise(warm_steps, batches, draws).await,
-            OpQuery::StepMap { warm_steps } => self.step_map(warm_steps).await,
+            Query::StepMap { warm_steps } => self.step_map(warm_steps).await,
         }
     }
 
@@ -417,7 +418,7 @@ impl LessonWorker for Worker {
 
     fn stop(&mut self) {
         if self.running.take().is_some() {
-            self.out.post(&OpEvent::Stopped);
+            self.out.post(&Event::Stopped);
         }
     }
 }

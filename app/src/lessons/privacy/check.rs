@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use super::cost::advantage_band;
 use super::math;
 use super::panels::DpForm;
-use super::protocol::{Answers, PrToWorker, Q1At};
-use super::state::{PrClient, PrState};
+use super::protocol::Client;
+use super::protocol::{Answers, Command, Q1At};
+use super::state::State;
 use super::text::ui;
 use crate::ui::i18n::Lang;
 
@@ -60,8 +61,8 @@ pub fn q2_detail(pa: f32, da: f32, band: f32, epsilon: Option<f64>, l: Lang) -> 
 
 /// Step 6: questions graded by the accountant and the runs.
 pub fn check_panel(
-    client: PrClient,
-    state: PrState,
+    client: Client,
+    state: State,
     form: DpForm,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
@@ -122,23 +123,23 @@ pub fn check_panel(
 
 /// Changes the answers with `f`, keeps them on the page and sends them to the worker (which keeps them
 /// in this browser).
-fn answering(client: PrClient, state: PrState) -> impl Fn(&dyn Fn(&mut Answers)) + Clone {
+fn answering(client: Client, state: State) -> impl Fn(&dyn Fn(&mut Answers)) + Clone {
     move |f: &dyn Fn(&mut Answers)| {
         let mut a = state.answers.get_untracked();
         f(&mut a);
         state.answers.set(a);
-        client.send(&PrToWorker::Answers(a));
+        client.send(&Command::Answers(a));
     }
 }
 
 /// Both runs that grade question 2 exist (it is no longer a prediction).
-fn both_runs(state: PrState) -> bool {
+fn both_runs(state: State) -> bool {
     state.plain.with(Option::is_some) && state.private.with(Option::is_some)
 }
 
 /// Question 2 on the steps whose runs grade it (1 and 3), while it is still a prediction or was
 /// answered: "predict first".
-pub fn predict_two_first(client: PrClient, state: PrState, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn predict_two_first(client: Client, state: State, lang: RwSignal<Lang>) -> impl IntoView {
     let open = move || state.answers.get().q2.is_some() || !both_runs(state);
     view! {
         <div class="predict-first" class:hidden=move || !open()>
@@ -150,7 +151,7 @@ pub fn predict_two_first(client: PrClient, state: PrState, lang: RwSignal<Lang>)
 
 /// Question 2 with its buttons and, once both runs exist, its grade: on step 6, and on steps 1 and 3
 /// before the runs that grade it (it is a prediction only while they do not both exist).
-pub fn question_two(client: PrClient, state: PrState, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn question_two(client: Client, state: State, lang: RwSignal<Lang>) -> impl IntoView {
     let answer = answering(client, state);
     let q2 = move || state.answers.get().q2;
     let measured = move || both_runs(state);

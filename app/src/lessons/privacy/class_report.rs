@@ -4,16 +4,17 @@
 //! C for a private run, then its test accuracy and ε. Runs replayed from this browser after a reload
 //! are not reported again. Numbers only.
 
-use backprop_classroom::{ReportBody, RunSettings};
+use backprop_classroom::{ReportBody, RunEngine, RunSettings};
+use kernels::engine::Preference;
 use leptos::prelude::*;
 
 use super::ID;
-use super::protocol::{Arm, ArmResult, PrEvent};
-use super::state::PrState;
+use super::protocol::{Arm, ArmResult, Event};
+use super::state::State;
 use super::worker::{HIDDEN, OPTIMIZER};
 
 /// The settings of a measured run.
-pub fn settings(r: &ArmResult, seed: u64, engine: &str) -> RunSettings {
+pub fn settings(r: &ArmResult, seed: u64, engine: RunEngine) -> RunSettings {
     let exact = |x: f32| x.to_string().parse::<f64>().unwrap_or(f64::from(x));
     let private = r.arm == Arm::Private;
     RunSettings {
@@ -28,17 +29,17 @@ pub fn settings(r: &ArmResult, seed: u64, engine: &str) -> RunSettings {
         .to_string(),
         seed,
         hidden: vec![HIDDEN as u32],
-        engine: engine.to_string(),
+        engine,
         dp_sigma: private.then(|| exact(r.dp.noise)),
         dp_clip: private.then(|| exact(r.dp.clip)),
     }
 }
 
 /// A worker event: a measured run the student started here is reported.
-pub fn on_event(state: PrState, event: &PrEvent) {
+pub fn on_event(state: State, event: &Event) {
     let r = match event {
-        PrEvent::Result(r) => r,
-        PrEvent::Stopped => {
+        Event::Result(r) => r,
+        Event::Stopped => {
             state.class_live.set(false);
             return;
         }
@@ -55,9 +56,13 @@ pub fn on_event(state: PrState, event: &PrEvent) {
     let engine = state
         .status
         .engine
-        .with_untracked(|e| e.as_ref().map(|e| e.kind.to_string()))
-        .unwrap_or_else(|| "auto".to_string());
-    let settings = settings(r, state.class_seed.get_untracked(), &engine);
+        .with_untracked(|e| e.as_ref().map(|e| e.kind))
+        .ok_or(Preference::Auto);
+    let settings = settings(
+        r,
+        state.class_seed.get_untracked(),
+        crate::class::run_engine(engine),
+    );
     crate::class::report(
         ID,
         ReportBody::Started {

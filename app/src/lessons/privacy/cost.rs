@@ -6,8 +6,9 @@ use leptos::prelude::*;
 
 use super::math;
 use super::panels::{DpForm, bound, epsilon_view};
-use super::protocol::{Arm, ArmResult, DpSettings, PrToWorker};
-use super::state::{PrClient, PrState, SWEEP};
+use super::protocol::Client;
+use super::protocol::{Arm, ArmResult, Command, DpSettings};
+use super::state::{SWEEP, State};
 use super::text::ui;
 use crate::ui::i18n::{Lang, percent, tx};
 use crate::ui::line_chart::{ACCURACY, LineChart, Series};
@@ -141,8 +142,8 @@ fn cost_sentence(p: &ArmResult, d: &ArmResult, l: Lang) -> String {
 /// Accuracy against ε: DP-SGD runs at σ chosen by the accountant for ε ≈ 1, 3, 8 (same C, L and epochs
 /// as the meter), beside the run without privacy.
 fn sweep_section(
-    client: PrClient,
-    state: PrState,
+    client: Client,
+    state: State,
     form: DpForm,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
@@ -159,7 +160,7 @@ fn sweep_section(
             state.sweep.set(Vec::new());
             state.running.set(Some(Arm::Private));
             state.class_live.set(true);
-            client.send(&PrToWorker::Sweep {
+            client.send(&Command::Sweep {
                 runs,
                 epochs: form.epochs.get_untracked(),
             });
@@ -255,8 +256,8 @@ fn sweep_section(
 
 /// Step 4: the two arms side by side, and accuracy against ε.
 pub fn cost_panel(
-    client: PrClient,
-    state: PrState,
+    client: Client,
+    state: State,
     form: DpForm,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {

@@ -17,16 +17,16 @@ mod worker;
 use leptos::prelude::*;
 
 use self::panels::DpForm;
-use self::protocol::{DpSettings, PrToWorker};
+use self::protocol::{Command, DpSettings};
 use self::text::STEPS;
 use super::bar::LessonBar;
 use super::lesson::{Lesson, LessonInfo};
 use super::player::{StepPlayer, current_step};
-use crate::protocol::EnginePreference;
 use crate::route::Router;
 use crate::runtime::WorkerEntry;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::{Lang, tx};
+use kernels::engine::Preference;
 
 /// URL id.
 pub const ID: &str = "privacy";
@@ -69,7 +69,7 @@ struct Setup {
     seed: u64,
     /// Member images (1,000; up to 60,000 for the full-MNIST mode).
     members: usize,
-    engine: EnginePreference,
+    engine: Preference,
 }
 
 impl Default for Setup {
@@ -81,12 +81,13 @@ impl Default for Setup {
             epochs: 30,
             seed: 1,
             members: worker::MEMBERS,
-            engine: EnginePreference::Auto,
+            engine: Preference::Auto,
         }
     }
 }
 
 settings::engine_field!(Setup);
+settings::seed_field!(Setup);
 
 /// Ranges of the settings (the sliders, the URL and the worker check against them).
 const CLIP: (f32, f32) = (0.1, 5.0);
@@ -170,15 +171,7 @@ const SETTINGS: &[Param<Setup>] = &[
             )
         },
     },
-    Param {
-        key: "seed",
-        label: tx("Seed", "随机种子"),
-        field: Field::UrlOnly,
-        live: false,
-        applies: |_| true,
-        get: |s| s.seed.to_string(),
-        set: |s, v| accept(v, |_: &u64| true, |n| s.seed = n),
-    },
+    settings::seed_param(),
     settings::engine_param(),
 ];
 
@@ -191,7 +184,7 @@ pub fn PrivacyLesson() -> impl IntoView {
     let (client, state) = state::start();
     state.class_seed.set(setup.seed);
     state.status.url_problems(&problems);
-    client.send(&PrToWorker::Start {
+    client.send(&Command::Start {
         engine: setup.engine,
         seed: setup.seed,
         members: setup.members,
@@ -205,22 +198,19 @@ pub fn PrivacyLesson() -> impl IntoView {
     );
     // Class mode: a noise multiplier the teacher assigned goes into the form for the next private run,
     // through the URL table's own check.
-    if let Some(assigned) = crate::class::assigned() {
-        Effect::new(move |_| {
-            let Some(sigma) = assigned.with(|a| a.as_ref().and_then(|a| a.dp_sigma)) else {
-                return;
-            };
-            if let Some(a) = assigned.get_untracked() {
-                crate::class::taken(&a, false);
-            }
-            let mut s = setup;
-            if let Some(p) = SETTINGS.iter().find(|p| p.key == "noise")
-                && (p.set)(&mut s, &sigma.to_string())
-            {
-                form.noise.set(s.noise);
-            }
-        });
-    }
+    Effect::new(move |_| {
+        let Some(a) = crate::class::assignment() else {
+            return;
+        };
+        let Some(sigma) = a.dp_sigma else { return };
+        crate::class::taken(&a, false);
+        let mut s = setup;
+        if let Some(p) = SETTINGS.iter().find(|p| p.key == "noise")
+            && (p.set)(&mut s, &sigma.to_string())
+        {
+            form.noise.set(s.noise);
+        }
+    });
     // The sliders' values go into the URL, so a link reproduces them.
     Effect::new(move |_| {
         let s = Setup {
@@ -260,7 +250,7 @@ pub fn PrivacyLesson() -> impl IntoView {
             <StepPlayer steps=&STEPS />
             <LessonBar status=state.status prefix="privacy"
                 kept_text=tx("The runs below were kept in this browser and shown again after the reload.", "下面的运行结果保存在本浏览器中，重新加载后再次显示。")
-                on_afresh=Callback::new(move |()| forget_client.send(&PrToWorker::Forget)) />
+                on_afresh=Callback::new(move |()| forget_client.send(&Command::Forget)) />
             {panel}
         </main>
     }

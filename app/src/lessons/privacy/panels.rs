@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 
 use super::math;
-use super::protocol::{Arm, ArmResult, DpSettings, PrQuery, PrReply, PrToWorker};
-use super::state::{PrClient, PrState};
+use super::protocol::Client;
+use super::protocol::{Arm, ArmResult, Command, DpSettings, Query, Reply};
+use super::state::State;
 use super::text::ui;
 use crate::ui::bars::{BarChart, BarSeries};
 use crate::ui::i18n::{Lang, Text, percent, tx};
@@ -120,8 +121,8 @@ pub fn dp_form(form: DpForm, with_epochs: bool, lang: RwSignal<Lang>) -> impl In
 
 /// A run's button pair (train / stop) and its progress line.
 fn run_controls(
-    client: PrClient,
-    state: PrState,
+    client: Client,
+    state: State,
     form: DpForm,
     arm: Arm,
     lang: RwSignal<Lang>,
@@ -133,7 +134,7 @@ fn run_controls(
     let stop_client = client.clone();
     let start = move |_| {
         state.begin(arm);
-        client.send(&PrToWorker::Train {
+        client.send(&Command::Train {
             arm,
             dp: form.settings(),
             epochs: form.epochs.get_untracked(),
@@ -145,7 +146,7 @@ fn run_controls(
             <button data-testid=id disabled=move || state.data.get().is_none() || state.running.get().is_some() on:click=start>
                 {move || label.get(lang.get())}</button>
             <button class="secondary" data-testid=format!("{id}-stop") disabled=move || state.running.get() != Some(arm)
-                on:click=move |_| stop_client.send(&PrToWorker::Stop)>{move || ui::STOP.get(lang.get())}</button>
+                on:click=move |_| stop_client.send(&Command::Stop)>{move || ui::STOP.get(lang.get())}</button>
             <span class="hint" role="status">{move || {
                 if state.data.get().is_none() { return ui::WAITING.get(lang.get()).to_string(); }
                 curve.with(|c| c.last().map(|&(e, steps, eps, acc)| {
@@ -240,8 +241,8 @@ fn loss_histograms(r: &ArmResult, lang: Lang) -> impl IntoView + use<> {
 
 /// Step 1: train without privacy; the membership test on its losses.
 pub fn remember_panel(
-    client: PrClient,
-    state: PrState,
+    client: Client,
+    state: State,
     form: DpForm,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
@@ -303,8 +304,8 @@ pub fn lot_sentence(noise: f32, mostly_noise: bool, l: Lang) -> String {
 
 /// Step 2: one lot taken apart.
 pub fn lot_panel(
-    client: PrClient,
-    state: PrState,
+    client: Client,
+    state: State,
     form: DpForm,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
@@ -316,8 +317,8 @@ pub fn lot_panel(
         let draw = draws.get_untracked();
         draws.set(draw + 1);
         wasm_bindgen_futures::spawn_local(async move {
-            match client.query(PrQuery::Lot { dp, draw }).await {
-                Some(PrReply::Lot(a)) => {
+            match client.query(Query::Lot { dp, draw }).await {
+                Some(Reply::Lot(a)) => {
                     let _ = anatomy.try_set(Some((a, dp)));
                 }
                 None => {}
@@ -390,8 +391,8 @@ pub fn lot_panel(
 
 /// Step 3: the meter.
 pub fn meter_panel(
-    client: PrClient,
-    state: PrState,
+    client: Client,
+    state: State,
     form: DpForm,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {

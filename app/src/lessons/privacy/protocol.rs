@@ -1,10 +1,11 @@
 //! Messages between the privacy lesson's page and its worker: commands, queries answered once by id
 //! (the envelope is [`crate::protocol`]), and events.
 
+use kernels::engine::Preference;
 use serde::{Deserialize, Serialize};
 
 pub use crate::messages::MessageCode;
-use crate::protocol::{EnginePreference, Messages};
+use crate::protocol::Messages;
 
 /// DP-SGD's settings as the page's sliders hold them.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,11 +29,11 @@ pub enum Arm {
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum PrToWorker {
+pub enum Command {
     /// Load the data and open the engine (the page's first message).
     Start {
         /// Engine preference from the URL.
-        engine: EnginePreference,
+        engine: Preference,
         /// Seed of the models, the lots and the noise.
         seed: u64,
         /// Member images: the lesson's 1,000, or more for the full-MNIST mode (members from the
@@ -89,7 +90,7 @@ pub struct Q1At {
 
 /// Questions to the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum PrQuery {
+pub enum Query {
     /// One DP-SGD step on one Poisson lot of the members, taken apart (the model is the last one
     /// trained, or a fresh one).
     Lot {
@@ -102,7 +103,7 @@ pub enum PrQuery {
 
 /// Answers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum PrReply {
+pub enum Reply {
     /// The step taken apart.
     Lot(LotAnatomy),
 }
@@ -178,7 +179,7 @@ pub struct ArmResult {
 
 /// Worker → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum PrEvent {
+pub enum Event {
     /// The images are in: members (trained on), outsiders (never trained on), test.
     Data {
         /// Member images.
@@ -215,5 +216,8 @@ pub enum PrEvent {
     Answers(Answers),
 }
 
-/// The lesson's messages.
-pub type PrProtocol = Messages<PrToWorker, PrQuery, PrReply, PrEvent>;
+/// The lesson's messages, as the runtime's envelope carries them.
+pub type Protocol = Messages<Command, Query, Reply, Event>;
+
+/// The page's end of the lesson's worker.
+pub type Client = crate::client::LessonClient<Protocol>;

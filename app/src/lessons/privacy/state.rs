@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{Answers, Arm, ArmResult, PrEvent, PrProtocol};
-use crate::client::{LessonClient, WorkerStatus};
+use super::protocol::Client;
+use super::protocol::{Answers, Arm, ArmResult, Event, Protocol};
+use crate::client::{PageState, WorkerStatus};
 
 /// The sweep's targets: ε ≈ 1, 3 and 8 (one run each; the page and the class report count them).
 pub const SWEEP: [f64; 3] = [1.0, 3.0, 8.0];
@@ -13,7 +14,7 @@ pub type EpochPoint = (usize, u64, Option<f64>, f32);
 
 /// The page's state.
 #[derive(Clone, Copy)]
-pub struct PrState {
+pub struct State {
     /// The worker's engine and errors (the lesson bar's).
     pub status: WorkerStatus,
     /// (members, outsiders, test) once loaded.
@@ -36,7 +37,7 @@ pub struct PrState {
     pub class_seed: RwSignal<u64>,
 }
 
-impl PrState {
+impl State {
     fn new() -> Self {
         Self {
             status: WorkerStatus::new(),
@@ -70,15 +71,25 @@ impl PrState {
         self.running.set(Some(arm));
         self.class_live.set(true);
     }
+}
 
-    fn apply(&self, event: PrEvent) {
+impl PageState for State {
+    type Protocol = Protocol;
+
+    fn status(&self) -> WorkerStatus {
+        self.status
+    }
+
+    fn apply(&self, event: Event) {
+        // A run the student started is reported to the class before the page shows it.
+        super::class_report::on_event(*self, &event);
         match event {
-            PrEvent::Data {
+            Event::Data {
                 members,
                 outsiders,
                 test,
             } => self.data.set(Some((members, outsiders, test))),
-            PrEvent::Progress {
+            Event::Progress {
                 arm,
                 tag,
                 epoch,
@@ -97,7 +108,7 @@ impl PrState {
                     self.sweep_at.set(Some((tag, epoch, epochs)));
                 }
             }
-            PrEvent::Result(r) => {
+            Event::Result(r) => {
                 if r.tag == 0 {
                     self.running.set(None);
                     self.arm(r.arm).1.set(Some(r));
@@ -110,11 +121,11 @@ impl PrState {
                     }
                 }
             }
-            PrEvent::Stopped => {
+            Event::Stopped => {
                 self.running.set(None);
                 self.sweep_at.set(None);
             }
-            PrEvent::Answers(a) => self.answers.set(a),
+            Event::Answers(a) => self.answers.set(a),
         }
     }
 
@@ -137,16 +148,8 @@ impl PrState {
     }
 }
 
-/// Sends commands and queries to the worker.
-pub type PrClient = LessonClient<PrProtocol>;
-
 /// Starts the worker and the state it updates.
-pub fn start() -> (PrClient, PrState) {
-    let state = PrState::new();
-    let client = PrClient::start(super::WORKER.name, state.status, move |ev| {
-        super::class_report::on_event(state, &ev);
-        state.apply(ev)
-    });
-    state.status.on_kept(move |kept| state.kept(kept));
-    (client, state)
+pub fn start() -> (Client, State) {
+    let state = State::new();
+    (Client::open(super::WORKER.name, state), state)
 }

@@ -9,7 +9,7 @@ use crate::ui::i18n::tx;
 /// The demos, in the order the teacher's page lists them.
 pub const DEMOS: &[Demo] = &[];
 
-/// Every question the lesson grades. `{sgd_lr}` and `{adam_lr}` are filled from `kernels::race::TUNED`.
+/// Every question the lesson grades. `{sgd_lr}` and `{adam_lr}` are filled from `kernels::NAMED`'s tuned rates.
 pub const ANSWERS: &[AnswerKey] = &[
     AnswerKey {
         step: 6,

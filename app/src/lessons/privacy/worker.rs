@@ -5,6 +5,7 @@
 //! query takes one DP-SGD step apart on two engines (without and with noise).
 
 use kernels::dataset::{Dataset, Split};
+use kernels::engine::Preference;
 use kernels::ops::dp::DpConfig;
 use kernels::training::{EpochBatches, run_epoch};
 use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp, OptimizerConfig};
@@ -14,10 +15,9 @@ use serde_bytes::ByteBuf;
 
 use super::math;
 use super::protocol::{
-    Answers, Arm, ArmResult, DpSettings, LotAnatomy, MessageCode, PrEvent, PrProtocol, PrQuery,
-    PrReply, PrToWorker,
+    Answers, Arm, ArmResult, Command, DpSettings, Event, LotAnatomy, MessageCode, Protocol, Query,
+    Reply,
 };
-use crate::protocol::EnginePreference;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::kept::Journal;
 use crate::runtime::{LessonWorker, Outbox, QueryError, refuse};
@@ -72,7 +72,7 @@ struct Extra {
 
 /// The worker.
 pub struct Worker {
-    out: Outbox<PrProtocol>,
+    out: Outbox<Protocol>,
     gpu: Gpu,
     kind: EngineKind,
     seed: u64,
@@ -84,13 +84,13 @@ pub struct Worker {
     queue: std::collections::VecDeque<(DpSettings, usize, u32)>,
     /// Every progress and result event of the runs shown, kept in this browser for this seed and
     /// these member images, and replayed after a reload.
-    journal: Journal<(u64, usize), PrEvent, Extra>,
+    journal: Journal<(u64, usize), Event, Extra>,
     /// The student's answers, kept with the runs.
     answers: Answers,
 }
 
 impl Worker {
-    async fn start(&mut self, pref: EnginePreference, seed: u64, members: usize) {
+    async fn start(&mut self, pref: Preference, seed: u64, members: usize) {
         self.seed = seed;
         (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         // The lesson's small set (the first chunk), or the full-MNIST mode (`members=` above the
@@ -128,7 +128,7 @@ impl Worker {
     }
 
     async fn install(&mut self, data: Data) {
-        self.out.post(&PrEvent::Data {
+        self.out.post(&Event::Data {
             members: data.members.len(),
             outsiders: data.outsiders.len(),
             test: data.test.len(),
@@ -143,7 +143,7 @@ impl Worker {
         if let Some(kept) = self.journal.load().await {
             if kept.answers != Answers::default() {
                 self.answers = kept.answers;
-                self.out.post(&PrEvent::Answers(kept.answers));
+                self.out.post(&Event::Answers(kept.answers));
             }
             self.last = kept
                 .model
@@ -167,7 +167,7 @@ impl Worker {
     }
 
     /// Records an event of the runs shown and sends it.
-    fn record(&mut self, event: PrEvent) {
+    fn record(&mut self, event: Event) {
         self.journal.record(&self.out, event);
     }
 
@@ -204,7 +204,7 @@ impl Worker {
         let Some(data) = &self.data else {
             self.out
                 .say(MessageCode::NotReady, "the images are still loading");
-            self.out.post(&PrEvent::Stopped);
+            self.out.post(&Event::Stopped);
             return Ok(());
         };
         super::check_settings(dp, epochs).map_err(EngineError::Hyperparameter)?;
@@ -217,8 +217,8 @@ impl Worker {
         // A new run replaces the figures of the one it repeats (an arm, or the whole sweep).
         self.journal.retain(|e| {
             let (a, t) = match e {
-                PrEvent::Progress { arm, tag, .. } => (*arm, *tag),
-                PrEvent::Result(r) => (r.arm, r.tag),
+                Event::Progress { arm, tag, .. } => (*arm, *tag),
+                Event::Result(r) => (r.arm, r.tag),
                 _ => return true,
             };
             if tag == 0 {
@@ -263,7 +263,7 @@ impl Worker {
             .then(|| math::epsilon(run.dp.lot, n, run.dp.noise, run.steps))
             .flatten();
         let eval = run.engine.evaluate(None).await?;
-        self.record(PrEvent::Progress {
+        self.record(Event::Progress {
             arm: run.arm,
             tag: run.tag,
             epoch: run.epoch,
@@ -281,7 +281,7 @@ impl Worker {
         if run.tag == 0 {
             self.last = Some(run.engine.model().await?);
         }
-        self.record(PrEvent::Result(result));
+        self.record(Event::Result(result));
         self.keep().await;
         if let Some((dp, epochs, tag)) = self.queue.pop_front() {
             self.begin(Arm::Private, dp, epochs, tag)?;
@@ -332,7 +332,7 @@ impl Worker {
     }
 
     /// One DP-SGD step on one Poisson lot, without and with noise, on the last trained model.
-    async fn lot(&mut self, dp: DpSettings, draw: u64) -> Result<PrReply, QueryError> {
+    async fn lot(&mut self, dp: DpSettings, draw: u64) -> Result<Reply, QueryError> {
         let Some(data) = &self.data else {
             return Err(refuse(MessageCode::NotReady, ""));
         };
@@ -381,7 +381,7 @@ impl Worker {
             v.map(|x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt() as f32
         };
         let lot = dp.lot as f32;
-        Ok(PrReply::Lot(LotAnatomy {
+        Ok(Reply::Lot(LotAnatomy {
             rows: rows.len(),
             norms,
             sum_norm: l2(&mut grads[0].iter().map(|g| g * lot)),
@@ -394,9 +394,9 @@ impl Worker {
 }
 
 impl LessonWorker for Worker {
-    type Protocol = PrProtocol;
+    type Protocol = Protocol;
 
-    fn new(out: Outbox<PrProtocol>) -> Self {
+    fn new(out: Outbox<Protocol>) -> Self {
         Self {
             out,
             gpu: Gpu::default(),
@@ -411,25 +411,25 @@ impl LessonWorker for Worker {
         }
     }
 
-    fn out(&self) -> &Outbox<PrProtocol> {
+    fn out(&self) -> &Outbox<Protocol> {
         &self.out
     }
 
-    async fn handle(&mut self, command: PrToWorker) -> Result<(), EngineError> {
+    async fn handle(&mut self, command: Command) -> Result<(), EngineError> {
         match command {
-            PrToWorker::Start {
+            Command::Start {
                 engine,
                 seed,
                 members,
             } => self.start(engine, seed, members).await,
-            PrToWorker::Train { arm, dp, epochs } => {
+            Command::Train { arm, dp, epochs } => {
                 self.queue.clear();
                 if let Err(e) = self.begin(arm, dp, epochs, 0) {
                     self.out.say(MessageCode::BadSetting, e.to_string());
-                    self.out.post(&PrEvent::Stopped);
+                    self.out.post(&Event::Stopped);
                 }
             }
-            PrToWorker::Sweep { runs, epochs } => {
+            Command::Sweep { runs, epochs } => {
                 self.queue = runs
                     .into_iter()
                     .map(|(dp, tag)| (dp, epochs, tag))
@@ -439,15 +439,15 @@ impl LessonWorker for Worker {
                 {
                     self.queue.clear();
                     self.out.say(MessageCode::BadSetting, e.to_string());
-                    self.out.post(&PrEvent::Stopped);
+                    self.out.post(&Event::Stopped);
                 }
             }
-            PrToWorker::Stop => self.stop(),
-            PrToWorker::Answers(answers) => {
+            Command::Stop => self.stop(),
+            Command::Answers(answers) => {
                 self.answers = answers;
                 self.keep().await;
             }
-            PrToWorker::Forget => {
+            Command::Forget => {
                 self.stop();
                 self.last = None;
                 self.answers = Answers::default();
@@ -457,9 +457,9 @@ impl LessonWorker for Worker {
         Ok(())
     }
 
-    async fn answer(&mut self, query: PrQuery) -> Result<PrReply, QueryError> {
+    async fn answer(&mut self, query: Query) -> Result<Reply, QueryError> {
         match query {
-            PrQuery::Lot { dp, draw } => self.lot(dp, draw).await,
+            Query::Lot { dp, draw } => self.lot(dp, draw).await,
         }
     }
 
@@ -474,7 +474,7 @@ impl LessonWorker for Worker {
     fn stop(&mut self) {
         self.queue.clear();
         if self.run.take().is_some() {
-            self.out.post(&PrEvent::Stopped);
+            self.out.post(&Event::Stopped);
         }
     }
 }

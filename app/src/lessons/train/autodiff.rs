@@ -3,8 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{AutodiffCheck, TrQuery, TrReply};
-use super::state::{self, TrClient};
+use super::protocol::Client;
+use super::protocol::{AutodiffCheck, Query, Reply};
+use super::state;
 use crate::ui::i18n::{Lang, Text, tx};
 
 const BATCH: Text = tx(
@@ -27,12 +28,12 @@ const AGREES: Text = tx("agrees", "一致");
 const DIFFERS: Text = tx("differs", "不一致");
 
 #[component]
-pub fn AutodiffPanel(client: TrClient) -> impl IntoView {
+pub fn AutodiffPanel(client: Client) -> impl IntoView {
     let lang = expect_context::<RwSignal<Lang>>();
     let result = RwSignal::new(None::<AutodiffCheck>);
     let check = move |_| {
-        state::ask(&client, TrQuery::CheckAutodiff, move |reply| {
-            if let TrReply::Autodiff(r) = reply {
+        state::ask(&client, Query::CheckAutodiff, move |reply| {
+            if let Reply::Autodiff(r) = reply {
                 let _ = result.try_set(Some(r));
             }
         });

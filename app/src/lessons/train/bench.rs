@@ -2,10 +2,11 @@
 //! `Reset` with a URL's setup and `Start`, `Pause`, and the `Progress`/`Diverged` events and engine
 //! status it measures.
 
-use super::config::LessonConfig;
-use super::protocol::{TrEvent, TrQuery, TrReply, TrToWorker};
+use super::protocol::{Command, Event, Query, Reply};
+use super::setup::Setup;
 use crate::lessons::lesson::{BenchEvent, BenchPlay, BenchShape};
-use crate::protocol::{EnginePreference, FromWorker, Status, ToWorker};
+use crate::protocol::{FromWorker, Status, ToWorker};
+use kernels::engine::Preference;
 
 /// The lesson as `lesson-bench` plays it.
 pub const PLAY: BenchPlay = BenchPlay {
@@ -17,7 +18,7 @@ pub const PLAY: BenchPlay = BenchPlay {
 };
 
 fn read_setup(setup: &str) -> Result<BenchShape, Vec<String>> {
-    let (c, problems) = LessonConfig::from_query(setup);
+    let (c, problems) = Setup::from_query(setup);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -29,26 +30,22 @@ fn read_setup(setup: &str) -> Result<BenchShape, Vec<String>> {
     })
 }
 
-fn command(c: TrToWorker) -> String {
-    serde_json::to_string(&ToWorker::<TrToWorker, TrQuery>::Command(c))
-        .expect("a command serialises")
+fn command(c: Command) -> String {
+    serde_json::to_string(&ToWorker::<Command, Query>::Command(c)).expect("a command serialises")
 }
 
-fn start(setup: &str, engine: EnginePreference) -> Vec<String> {
-    let (mut config, _) = LessonConfig::from_query(setup);
+fn start(setup: &str, engine: Preference) -> Vec<String> {
+    let (mut config, _) = Setup::from_query(setup);
     config.engine = engine;
-    vec![
-        command(TrToWorker::Reset(config)),
-        command(TrToWorker::Start),
-    ]
+    vec![command(Command::Reset(config)), command(Command::Start)]
 }
 
 fn pause() -> String {
-    command(TrToWorker::Pause)
+    command(Command::Pause)
 }
 
 fn read(text: &str) -> Result<BenchEvent, String> {
-    let message: FromWorker<TrEvent, TrReply> =
+    let message: FromWorker<Event, Reply> =
         serde_json::from_str(text).map_err(|e| format!("an unreadable message ({e}): {text}"))?;
     Ok(match message {
         FromWorker::Status(Status::Engine(e)) => BenchEvent::Engine {
@@ -58,10 +55,10 @@ fn read(text: &str) -> Result<BenchEvent, String> {
         FromWorker::Status(Status::Error(m)) => {
             BenchEvent::Error(format!("{:?}: {}", m.code, m.detail))
         }
-        FromWorker::Event(TrEvent::Diverged { step, loss, .. }) => {
+        FromWorker::Event(Event::Diverged { step, loss, .. }) => {
             BenchEvent::Diverged { step, loss }
         }
-        FromWorker::Event(TrEvent::Progress {
+        FromWorker::Event(Event::Progress {
             step,
             samples_per_second,
             finished,
@@ -87,7 +84,7 @@ mod tests {
             (vec![32], 16, 1000)
         );
         assert!(read_setup("batch=0").is_err());
-        let sent = start("hidden=32", EnginePreference::Cpu);
+        let sent = start("hidden=32", Preference::Cpu);
         assert_eq!(sent.len(), 2);
         assert!(
             sent[0].contains("Reset") && sent[0].contains("\"Cpu\"") && sent[1].contains("Start")

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use super::config::LessonConfig;
+use super::setup::Setup;
 use super::state::{Divergence, RunOrigin, State, is_rate_one};
 use crate::ui::i18n::{Lang, Text, tx};
 
@@ -180,7 +180,7 @@ const RULES: Text = tx(
 /// Step 7: the first question graded against ln 10, the second by the run.
 pub fn check_panel(
     state: State,
-    config: RwSignal<LessonConfig>,
+    config: RwSignal<Setup>,
     answers: Answers,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {

@@ -2,36 +2,35 @@
 //! settings when a run starts, each evaluation's training loss and validation accuracy, the final test
 //! accuracy, a divergence. Numbers only: no image, drawing or weight ever leaves the page.
 
-use backprop_classroom::{ReportBody, RunSettings};
-use kernels::EngineKind;
+use backprop_classroom::{ReportBody, RunEngine, RunSettings};
+use kernels::{EngineKind, Optimizer};
 use leptos::prelude::*;
 
 use super::ID;
-use super::config::{LessonConfig, LessonOptimizer};
-use super::protocol::TrEvent;
+use super::protocol::Event;
+use super::setup::Setup;
 use super::state::State;
 use crate::class;
 
 /// A run's settings as the class sees them. `engine` is the engine that runs (the preference while
-/// none is known yet); "native" when the backprop-lab program computes.
-pub fn settings(c: &LessonConfig, engine: Option<EngineKind>, native: bool) -> RunSettings {
+/// none is known yet); [`RunEngine::Native`] when the backprop-lab program computes.
+pub fn settings(c: &Setup, engine: Option<EngineKind>, native: bool) -> RunSettings {
     // An f32 rate as the form writes it (0.1, not 0.10000000149011612).
     let exact = |x: f32| x.to_string().parse::<f64>().unwrap_or(f64::from(x));
     RunSettings {
         lr: exact(c.lr),
-        momentum: if c.optimizer == LessonOptimizer::Momentum {
+        momentum: if c.optimizer == Optimizer::Momentum {
             exact(c.momentum)
         } else {
             0.0
         },
         batch: c.batch as u32,
-        optimizer: c.optimizer.as_str().to_string(),
+        optimizer: c.optimizer.id().to_string(),
         seed: c.seed,
         hidden: c.hidden.iter().map(|&h| h as u32).collect(),
         engine: match (native, engine) {
-            (true, _) => "native".to_string(),
-            (false, Some(kind)) => kind.to_string(),
-            (false, None) => c.engine.key().to_string(),
+            (true, _) => RunEngine::Native,
+            (false, engine) => class::run_engine(engine.ok_or(c.engine)),
         },
         dp_sigma: None,
         dp_clip: None,
@@ -43,7 +42,7 @@ pub fn settings(c: &LessonConfig, engine: Option<EngineKind>, native: bool) -> R
 /// A run that begins from trained weights (a saved run continued after a reload, a rolled-back or paused
 /// run resumed with new settings) says the step it starts from, so the dashboard does not take it for a
 /// fresh run at its rate.
-pub fn begin(state: State, config: &LessonConfig) {
+pub fn begin(state: State, config: &Setup) {
     let engine = state
         .status
         .engine
@@ -65,7 +64,7 @@ pub fn begin(state: State, config: &LessonConfig) {
 /// The learning rate or momentum changed while a class run trains: the class sees a new run from the
 /// current step (the old run stops there), so no dot claims one rate for a run trained at two. (While
 /// paused, the next Start does the same; a Reset before it starts afresh.)
-pub fn rates_changed(state: State, config: &LessonConfig) {
+pub fn rates_changed(state: State, config: &Setup) {
     if state.running.get_untracked() && state.class_run.with_untracked(Option::is_some) {
         begin(state, config);
     }
@@ -81,15 +80,15 @@ fn step(s: u64) -> u32 {
 }
 
 /// A worker event, reported when it belongs to a run the class saw start.
-pub fn on_event(state: State, event: &TrEvent) {
+pub fn on_event(state: State, event: &Event) {
     if state.class_run.with_untracked(Option::is_none) {
-        if let TrEvent::Resumed { .. } | TrEvent::Imported { .. } = event {
+        if let Event::Resumed { .. } | Event::Imported { .. } = event {
             end(state);
         }
         return;
     }
     let body = match *event {
-        TrEvent::Evaluation {
+        Event::Evaluation {
             step: s, accuracy, ..
         } => {
             // The training loss of the last steps, as the report's field says.
@@ -104,7 +103,7 @@ pub fn on_event(state: State, event: &TrEvent) {
             }
         }
         // The page has the validation set's confusion matrix, not the test set's: none is sent.
-        TrEvent::TestFinal {
+        Event::TestFinal {
             step: s, accuracy, ..
         } => ReportBody::Finished {
             step: step(s),
@@ -112,8 +111,8 @@ pub fn on_event(state: State, event: &TrEvent) {
             confusion: Vec::new(),
             epsilon: None,
         },
-        TrEvent::Diverged { step: s, .. } => ReportBody::Diverged { step: step(s) },
-        TrEvent::Resumed { .. } | TrEvent::Imported { .. } => {
+        Event::Diverged { step: s, .. } => ReportBody::Diverged { step: step(s) },
+        Event::Resumed { .. } | Event::Imported { .. } => {
             end(state);
             return;
         }
@@ -128,16 +127,21 @@ mod tests {
 
     #[test]
     fn a_runs_settings_read_as_the_form_wrote_them_and_pass_the_servers_check() {
-        let (c, _) = LessonConfig::from_query("?lr=0.1&optimizer=adam&hidden=64,32&seed=7");
+        let (c, _) = Setup::from_query("?lr=0.1&optimizer=adam&hidden=64,32&seed=7");
         let s = settings(&c, Some(EngineKind::Cpu), false);
         assert_eq!((s.lr, s.momentum, s.seed), (0.1, 0.0, 7));
-        assert_eq!((s.optimizer.as_str(), s.engine.as_str()), ("adam", "cpu"));
+        assert_eq!((s.optimizer.as_str(), s.engine), ("adam", RunEngine::Cpu));
         assert_eq!(s.hidden, vec![64, 32]);
-        let d = settings(&LessonConfig::default(), None, true);
-        assert_eq!(d.engine, "native");
+        let d = settings(&Setup::default(), None, true);
+        assert_eq!(d.engine, RunEngine::Native);
+        // On the wire and in a class database, the engine is the name it always was.
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["engine"], "native");
+        let pending = settings(&Setup::default(), None, false);
+        assert_eq!(serde_json::to_value(&pending).unwrap()["engine"], "auto");
         assert_eq!(
             d.momentum.to_string(),
-            LessonConfig::default().momentum.to_string()
+            Setup::default().momentum.to_string()
         );
         // What the page sends is what the server accepts.
         for s in [s, d] {

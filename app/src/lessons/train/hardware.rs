@@ -3,29 +3,24 @@
 //! achieved FLOP/s and time per epoch, from about a second of steps timed on the student's machine.
 //! Every figure is computed from what was counted and measured here.
 
-use kernels::EngineKind;
 use kernels::engine::{StepShape, Task};
+use kernels::{EngineKind, Optimizer};
 use leptos::prelude::*;
 
-use super::config::LessonOptimizer;
-use super::protocol::{HardwareReport, TrQuery, TrReply};
-use super::state::{self, State, TrClient};
+use super::protocol::Client;
+use super::protocol::{HardwareReport, Query, Reply};
+use super::state::{self, State};
 use crate::ui::i18n::{Lang, tx};
 
-/// FLOPs per parameter of one update by `optimizer`: SGD w −= lr·g (2); momentum v = μv + g, then
-/// w −= lr·v (4); Adam m = β1·m + (1−β1)·g (3), v = β2·v + (1−β2)·g² (4), the two bias corrections
-/// (2), √v̂ + ε and the division (3), w −= lr·… (2): 14.
-pub fn update_flops_per_parameter(optimizer: LessonOptimizer) -> u64 {
-    match optimizer {
-        LessonOptimizer::Sgd => 2,
-        LessonOptimizer::Momentum => 4,
-        LessonOptimizer::Adam => 14,
-    }
+/// FLOPs per parameter of one update by `optimizer` (its row of [`kernels::NAMED`], which counts them):
+/// SGD 2, momentum 4, Adam 14.
+pub fn update_flops_per_parameter(optimizer: Optimizer) -> u64 {
+    optimizer.named().update_flops
 }
 
 /// A step's arithmetic from the launch plan, with the update costed for the run's `optimizer`:
 /// (all FLOPs, those in matrix products).
-pub fn step_flops(widths: &[usize], batch: usize, optimizer: LessonOptimizer) -> (u64, u64) {
+pub fn step_flops(widths: &[usize], batch: usize, optimizer: Optimizer) -> (u64, u64) {
     let layers = widths.len().saturating_sub(1);
     let launches = StepShape {
         rows: batch,
@@ -184,11 +179,11 @@ fn verdict(r: &HardwareReport, flops: u64, lang: Lang) -> String {
 }
 
 /// The step's panel: a button, the count, the measured table and what it means.
-pub fn hardware_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn hardware_panel(client: Client, state: State, lang: RwSignal<Lang>) -> impl IntoView {
     let measure = move |_| {
         state.measuring.set(true);
-        state::ask(&client, TrQuery::Hardware, move |reply| {
-            if let TrReply::Hardware(r) = reply {
+        state::ask(&client, Query::Hardware, move |reply| {
+            if let Reply::Hardware(r) = reply {
                 let _ = state.hardware.try_set(Some(r));
             }
             let _ = state.measuring.try_set(false);
@@ -219,10 +214,8 @@ pub fn hardware_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> i
                 let counted = move |lang: Lang| {
                     let pct = crate::ui::i18n::percent(lang, share, 1);
                     let optimizer = match (r.optimizer, lang) {
-                        (LessonOptimizer::Sgd, _) => "SGD",
-                        (LessonOptimizer::Momentum, Lang::En) => "SGD with momentum",
-                        (LessonOptimizer::Momentum, Lang::Zh) => "带动量的 SGD",
-                        (LessonOptimizer::Adam, _) => "Adam",
+                        (Optimizer::Momentum, Lang::Zh) => "带动量的 SGD",
+                        (o, _) => o.named().label,
                     };
                     match lang {
                         Lang::En => format!(
@@ -237,7 +230,7 @@ pub fn hardware_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> i
                 };
                 let rows = r.engines.iter().map(|e| {
                     let (steps, fps, epoch) = engine_figures(e.samples_per_second, r.batch, total, r.epoch_images);
-                    let key = if e.kind == EngineKind::Gpu { "gpu" } else { "cpu" };
+                    let key = e.kind;
                     view! {
                         <tr data-testid=format!("hw-row-{key}")>
                             <th scope="row">{let name = e.name.clone(); let cpu = e.kind == EngineKind::Cpu;
@@ -276,7 +269,7 @@ mod tests {
 
     #[test]
     fn matrix_products_are_almost_all_of_the_seed_steps_arithmetic() {
-        let (total, products) = step_flops(&[784, 512, 10], 64, LessonOptimizer::Momentum);
+        let (total, products) = step_flops(&[784, 512, 10], 64, Optimizer::Momentum);
         // fc1 forward and weight gradient 2·64·784·512 each; fc2 forward, weight and input gradient
         // 2·64·512·10 each.
         assert_eq!(products, 2 * 2 * 64 * 784 * 512 + 3 * 2 * 64 * 512 * 10);
@@ -289,8 +282,8 @@ mod tests {
         assert!((epoch - 8.6).abs() < 1e-9);
         // The update is costed for the optimiser that ran: Adam's costs more than SGD's.
         let params = (784 * 512 + 512 + 512 * 10 + 10) as u64;
-        let (sgd, p_sgd) = step_flops(&[784, 512, 10], 64, LessonOptimizer::Sgd);
-        let (adam, p_adam) = step_flops(&[784, 512, 10], 64, LessonOptimizer::Adam);
+        let (sgd, p_sgd) = step_flops(&[784, 512, 10], 64, Optimizer::Sgd);
+        let (adam, p_adam) = step_flops(&[784, 512, 10], 64, Optimizer::Adam);
         assert_eq!((p_sgd, p_adam), (products, products));
         assert_eq!(adam - sgd, 12 * params);
         assert_eq!(total - sgd, 2 * params);

@@ -1,5 +1,5 @@
 //! "Train a network": the seed recipe on MNIST with every control and live view (the first lesson).
-//! `page` is the page, `state` what it knows of the run, `config` its setup (URL and form), `protocol`
+//! `page` is the page, `state` what it knows of the run, `setup` its settings table (URL and form), `protocol`
 //! its messages with `worker` (the engine side), `text` every sentence in both languages.
 
 #[cfg(feature = "burn")]
@@ -8,7 +8,6 @@ mod autodiff;
 pub mod bench;
 mod check;
 mod class_report;
-pub mod config;
 mod hardware;
 mod overfit;
 mod overfit_text;
@@ -16,6 +15,7 @@ mod page;
 mod panels;
 pub mod protocol;
 mod resume;
+pub mod setup;
 mod state;
 mod steps;
 mod teaching;
@@ -55,7 +55,7 @@ pub const LESSON: Lesson = Lesson {
     info: INFO,
     page: super::lesson::split_page!(train, train_page, view! { <TrainLesson /> }.into_any()),
     worker: Some(WORKER),
-    check: |query| crate::settings::url_problems(config::PARAMS, query),
+    check: |query| crate::settings::url_problems(setup::SETTINGS, query),
     demos: teaching::DEMOS,
     answers: teaching::ANSWERS,
     module: module_path!(),

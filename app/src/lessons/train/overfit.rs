@@ -8,8 +8,9 @@ use kernels::early_stop::{PATIENCE, TRAIN_IMAGES};
 use leptos::prelude::*;
 
 use super::overfit_text::{compare_runs, loss_vs_accuracy};
-use super::protocol::{OverfitMetrics, OverfitOutcome, TrToWorker};
-use super::state::{OverfitView, State, TrClient};
+use super::protocol::Client;
+use super::protocol::{Command, OverfitMetrics, OverfitOutcome};
+use super::state::{OverfitView, State};
 use crate::ui::i18n::{Lang, Text, percent, tx};
 use crate::ui::line_chart::{ACCURACY, EPOCH, LOSS, LineChart, Series};
 
@@ -154,7 +155,7 @@ fn stop_sentence(o: &OverfitOutcome, patience: usize, best_loss: f32, lang: Lang
 }
 
 /// The step's panel.
-pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn overfit_panel(client: Client, state: State, lang: RwSignal<Lang>) -> impl IntoView {
     let view = state.overfit;
     view! {
         <div class="panel wide" data-testid="overfit">
@@ -180,7 +181,7 @@ pub fn overfit_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> im
 /// The experiment's form: training images and patience, checked before the run can start, and the
 /// buttons that start and stop it.
 fn overfit_form(
-    client: TrClient,
+    client: Client,
     view: RwSignal<OverfitView>,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
@@ -213,11 +214,11 @@ fn overfit_form(
                 within(&train.get_untracked(), TRAIN_IMAGES),
                 within(&patience.get_untracked(), PATIENCE),
             ) {
-                client.send(&TrToWorker::Overfit { train, patience });
+                client.send(&Command::Overfit { train, patience });
             }
         }
     };
-    let cancel = move |_| client.send(&TrToWorker::OverfitCancel);
+    let cancel = move |_| client.send(&Command::OverfitCancel);
     view! {
         <div class="form-row">
             // Each label stays on its input's line when the row wraps.

@@ -4,11 +4,12 @@
 use leptos::prelude::*;
 
 use super::class_report;
-use super::config::{LessonConfig, PARAMS};
 use super::panels::{self, Actions, Ctx};
-use super::protocol::{MessageCode, TrQuery, TrReply, TrToWorker};
+use super::protocol::Client;
+use super::protocol::{Command, MessageCode, Query, Reply};
 use super::resume;
-use super::state::{self, Divergence, State, TrClient};
+use super::setup::{SETTINGS, Setup};
+use super::state::{self, Divergence, State};
 use super::steps;
 use super::text;
 use crate::lessons::bar::{EngineBadge, ErrorList};
@@ -44,7 +45,7 @@ pub fn diverged_message(lang: Lang, step: u64, loss: f32, lr: f32, back: u64) ->
     }
 }
 
-fn update_url(config: &LessonConfig, lang: Lang) {
+fn update_url(config: &Setup, lang: Lang) {
     let router = expect_context::<crate::route::Router>();
     let mut route = crate::route::Route::parse(&config.to_query());
     route.lesson = Some(crate::lessons::train::ID.into());
@@ -73,28 +74,28 @@ fn animate_step(phase: RwSignal<Option<usize>>) {
 }
 
 #[cfg(feature = "burn")]
-fn autodiff_panel(client: TrClient) -> impl IntoView {
+fn autodiff_panel(client: Client) -> impl IntoView {
     view! { <super::autodiff::AutodiffPanel client=client /> }
 }
 
 #[cfg(not(feature = "burn"))]
-fn autodiff_panel(_client: TrClient) -> impl IntoView {}
+fn autodiff_panel(_client: Client) -> impl IntoView {}
 
 /// Start or pause: the worker finishes its current burst first; its acknowledgement flips `running`.
 fn start_pause_action(
-    send: impl Fn(TrToWorker) + Send + Sync + 'static,
+    send: impl Fn(Command) + Send + Sync + 'static,
     state: State,
-    running: RwSignal<LessonConfig>,
+    running: RwSignal<Setup>,
 ) -> Callback<()> {
     Callback::new(move |()| {
         if state.running.get_untracked() {
             // The worker finishes its current burst first; its acknowledgement flips `running`.
-            send(TrToWorker::Pause);
+            send(Command::Pause);
             state.pausing.set(true);
         } else if !state.finished.get_untracked() {
             state.diverged.set(None);
             class_report::begin(state, &running.get_untracked());
-            send(TrToWorker::Start);
+            send(Command::Start);
             state.running.set(true);
         }
     })
@@ -102,14 +103,14 @@ fn start_pause_action(
 
 /// A single step, when the run is not going.
 fn step_action(
-    send: impl Fn(TrToWorker) + Send + Sync + 'static,
+    send: impl Fn(Command) + Send + Sync + 'static,
     state: State,
-    running: RwSignal<LessonConfig>,
+    running: RwSignal<Setup>,
 ) -> Callback<()> {
     Callback::new(move |()| {
         if !state.running.get_untracked() {
             class_report::begin(state, &running.get_untracked());
-            send(TrToWorker::Step);
+            send(Command::Step);
             animate_step(state.phase);
         }
     })
@@ -143,7 +144,7 @@ fn follow_worker(ctx: Ctx, answers: super::check::Answers) {
 
 /// Reads the chosen model file and sends it to the worker.
 fn import_model_action(
-    send: impl Fn(TrToWorker) + Clone + Send + Sync + 'static,
+    send: impl Fn(Command) + Clone + Send + Sync + 'static,
     state: State,
 ) -> Callback<leptos::ev::Event> {
     Callback::new(move |ev: leptos::ev::Event| {
@@ -152,7 +153,7 @@ fn import_model_action(
             let send = send.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match files::file_bytes(file).await {
-                    Ok(bytes) => send(TrToWorker::Import {
+                    Ok(bytes) => send(Command::Import {
                         bytes: serde_bytes::ByteBuf::from(bytes),
                     }),
                     Err(e) => state.status.say(MessageCode::FileUnreadable, e.to_string()),
@@ -164,7 +165,7 @@ fn import_model_action(
 
 /// Reset: a fresh initialisation with the form's settings.
 fn reset_action(
-    send: impl Fn(TrToWorker) + Send + Sync + 'static,
+    send: impl Fn(Command) + Send + Sync + 'static,
     ctx: Ctx,
     answers: super::check::Answers,
 ) -> Callback<()> {
@@ -186,7 +187,7 @@ fn reset_action(
         state.blown_at_one.set(None);
         answers.rate.set((c.lr, 0));
         running.set(c.clone());
-        send(TrToWorker::Reset(c));
+        send(Command::Reset(c));
         state.phase.set(Some(0));
         set_timeout(
             move || state.phase.set(None),
@@ -204,43 +205,43 @@ fn follow_class(reset: Callback<()>, ctx: Ctx) {
         lang,
         ..
     } = ctx;
-    if let Some(assigned) = crate::class::assigned() {
-        Effect::new(move |_| {
-            let Some(a) = assigned.get() else { return };
-            // A noise multiplier alone is the privacy lesson's to take.
-            if a.lr.is_none() && a.seed.is_none() && a.dp_sigma.is_some() {
-                return;
-            }
-            let begun = state.running.get_untracked() || state.step.get_untracked() != 0;
-            crate::class::taken(&a, begun);
-            let values = [
-                ("lr", a.lr.map(|v| v.to_string())),
-                ("seed", a.seed.map(|v| v.to_string())),
-            ];
-            let mut changed = false;
-            config.update(|c| {
-                for (key, value) in &values {
-                    if let (Some(p), Some(v)) = (PARAMS.iter().find(|p| p.key == *key), value) {
-                        changed |= (p.set)(c, v);
-                    }
+    Effect::new(move |_| {
+        let Some(a) = crate::class::assignment() else {
+            return;
+        };
+        // A noise multiplier alone is the privacy lesson's to take.
+        if a.lr.is_none() && a.seed.is_none() && a.dp_sigma.is_some() {
+            return;
+        }
+        let begun = state.running.get_untracked() || state.step.get_untracked() != 0;
+        crate::class::taken(&a, begun);
+        let values = [
+            ("lr", a.lr.map(|v| v.to_string())),
+            ("seed", a.seed.map(|v| v.to_string())),
+        ];
+        let mut changed = false;
+        config.update(|c| {
+            for (key, value) in &values {
+                if let (Some(p), Some(v)) = (SETTINGS.iter().find(|p| p.key == *key), value) {
+                    changed |= (p.set)(c, v);
                 }
-            });
-            if !changed {
-                return;
-            }
-            if !begun {
-                reset.run(());
-            } else {
-                update_url(&config.get_untracked(), lang.get_untracked());
             }
         });
-    }
+        if !changed {
+            return;
+        }
+        if !begun {
+            reset.run(());
+        } else {
+            update_url(&config.get_untracked(), lang.get_untracked());
+        }
+    });
 }
 
 /// Sends the live setting `key` (learning rate or momentum) to the run; the other one keeps the
 /// run's value (a rate the form rewrote for a pending optimiser stays pending).
 fn set_rates_action(
-    send: impl Fn(TrToWorker) + Send + Sync + 'static,
+    send: impl Fn(Command) + Send + Sync + 'static,
     ctx: Ctx,
     answers: super::check::Answers,
 ) -> Callback<&'static str> {
@@ -270,7 +271,7 @@ fn set_rates_action(
             r.momentum = momentum;
         });
         class_report::rates_changed(state, &running.get_untracked());
-        send(TrToWorker::SetRates { lr, momentum });
+        send(Command::SetRates { lr, momentum });
     })
 }
 
@@ -304,12 +305,12 @@ struct Queries {
 
 /// The questions the page asks the worker: the model file, a confusion cell, a drawn digit, and
 /// clearing the saved run (with the signal that says it is done).
-fn queries(client: &TrClient, state: State) -> Queries {
+fn queries(client: &Client, state: State) -> Queries {
     let export_model = {
         let client = client.clone();
         Callback::new(move |()| {
-            state::ask(&client, TrQuery::Export, move |reply| {
-                if let TrReply::ModelFile { bytes, widths } = reply {
+            state::ask(&client, Query::Export, move |reply| {
+                if let Reply::ModelFile { bytes, widths } = reply {
                     state::download_model(state, &bytes, &widths);
                 }
             });
@@ -318,8 +319,8 @@ fn queries(client: &TrClient, state: State) -> Queries {
     let on_cell = {
         let client = client.clone();
         Callback::new(move |(truth, predicted): (u8, u8)| {
-            state::ask(&client, TrQuery::Cell { truth, predicted }, move |reply| {
-                if let TrReply::Cell(c) = reply {
+            state::ask(&client, Query::Cell { truth, predicted }, move |reply| {
+                if let Reply::Cell(c) = reply {
                     let _ = state.cell.try_set(Some(CellView {
                         truth: c.truth,
                         predicted: c.predicted,
@@ -335,8 +336,8 @@ fn queries(client: &TrClient, state: State) -> Queries {
         let client = client.clone();
         Callback::new(move |pixels: Vec<u8>| {
             let pixels = serde_bytes::ByteBuf::from(pixels);
-            state::ask(&client, TrQuery::Predict { pixels }, move |reply| {
-                if let TrReply::Prediction(p) = reply {
+            state::ask(&client, Query::Predict { pixels }, move |reply| {
+                if let Reply::Prediction(p) = reply {
                     let _ = state.prediction.try_set(p);
                 }
             });
@@ -347,8 +348,8 @@ fn queries(client: &TrClient, state: State) -> Queries {
     let clear_saved = {
         let client = client.clone();
         Callback::new(move |()| {
-            state::ask(&client, TrQuery::ClearSaved, move |reply| {
-                if matches!(reply, TrReply::Cleared) {
+            state::ask(&client, Query::ClearSaved, move |reply| {
+                if matches!(reply, Reply::Cleared) {
                     let _ = cleared.try_set(true);
                 }
             });
@@ -368,7 +369,7 @@ fn queries(client: &TrClient, state: State) -> Queries {
 pub fn TrainPage() -> impl IntoView {
     let router = expect_context::<crate::route::Router>();
     let query = router.0.with_untracked(|r| r.query());
-    let (initial, problems) = LessonConfig::from_query(&query);
+    let (initial, problems) = Setup::from_query(&query);
     let lang = expect_context::<RwSignal<Lang>>();
     let at_step = current_step(router, steps::STEPS.len());
     let (client, state) = state::start();
@@ -381,7 +382,7 @@ pub fn TrainPage() -> impl IntoView {
     // "Check yourself" answers and the rate in effect live with the page: a student answers, does the
     // run, and comes back to a grade.
     let answers = super::check::Answers::load(initial.lr);
-    client.send(&TrToWorker::Reset(initial));
+    client.send(&Command::Reset(initial));
     state.phase.set(Some(0));
     set_timeout(
         move || state.phase.set(None),
@@ -389,7 +390,7 @@ pub fn TrainPage() -> impl IntoView {
     );
     let send = {
         let client = client.clone();
-        move |m: TrToWorker| client.send(&m)
+        move |m: Command| client.send(&m)
     };
     let ctx = Ctx {
         state,
@@ -412,7 +413,7 @@ pub fn TrainPage() -> impl IntoView {
     keyboard(start_pause, step, reset);
     let to_worker = {
         let send = send.clone();
-        Callback::new(move |m: TrToWorker| send(m))
+        Callback::new(move |m: Command| send(m))
     };
     let Queries {
         export_model,

@@ -4,9 +4,9 @@
 use kernels::EngineKind;
 use leptos::prelude::*;
 
-use super::config::{LessonConfig, LessonOptimizer, PARAMS};
-use super::protocol::TrToWorker;
+use super::protocol::{Command, EngineMeasurement};
 use super::resume;
+use super::setup::{OPTIMIZERS, SETTINGS, Setup, usual_lr};
 use super::state::{self, State};
 use super::steps;
 use super::text;
@@ -20,9 +20,9 @@ use crate::ui::plots;
 pub struct Ctx {
     pub state: State,
     /// The form (some changes apply only on Reset).
-    pub config: RwSignal<LessonConfig>,
+    pub config: RwSignal<Setup>,
     /// The configuration the worker's run uses.
-    pub running: RwSignal<LessonConfig>,
+    pub running: RwSignal<Setup>,
     pub lang: RwSignal<Lang>,
 }
 
@@ -32,7 +32,7 @@ pub struct Actions {
     pub start_pause: Callback<()>,
     pub step: Callback<()>,
     pub reset: Callback<()>,
-    pub send: Callback<TrToWorker>,
+    pub send: Callback<Command>,
     pub export_model: Callback<()>,
     pub import_model: Callback<leptos::ev::Event>,
     /// Sends the live setting with this key to the run.
@@ -43,9 +43,9 @@ pub struct Actions {
 }
 
 /// The run's validation images: the first twelfth of the training images it uses.
-fn validation_of(state: State, config: RwSignal<LessonConfig>) -> usize {
+fn validation_of(state: State, config: RwSignal<Setup>) -> usize {
     let total = state.data.get().1;
-    super::config::validation_images(if total > 0 { total } else { config.get().train })
+    super::setup::validation_images(if total > 0 { total } else { config.get().train })
 }
 
 /// A run from a loaded model: its validation images may have been trained on elsewhere.
@@ -59,7 +59,7 @@ pub fn engine_lines(state: State, lang: RwSignal<Lang>) -> impl IntoView {
 
         {move || state.status.engine.get().is_some().then(|| view! {
             <span class="measurements" data-testid="engine-measurements">
-                {state.measurements.get().into_iter().map(|m| { let t = format!("{}: {:.0} {}", m.engine, m.samples_per_second, crate::runtime::engine::SAMPLES_PER_SECOND.en); view! { <span class="measure">{move || crate::runtime::engine::localize(&t, lang.get())}</span> } }).collect_view()}
+                {state.measurements.get().into_iter().map(|m| { let t = format!("{}: {:.0} {}", measured_engine(&m), m.samples_per_second, crate::runtime::engine::SAMPLES_PER_SECOND.en); view! { <span class="measure">{move || crate::runtime::engine::localize(&t, lang.get())}</span> } }).collect_view()}
             </span>
         })}
         {move || {
@@ -92,7 +92,7 @@ pub fn engine_lines(state: State, lang: RwSignal<Lang>) -> impl IntoView {
 fn settings_field(
     ctx: Ctx,
     set_rates: Callback<&'static str>,
-    p: &'static Param<LessonConfig>,
+    p: &'static Param<Setup>,
 ) -> impl IntoView {
     let Ctx {
         config,
@@ -110,8 +110,8 @@ fn settings_field(
             let before = c.optimizer;
             ok = (p.set)(c, &v);
             // A new optimiser starts from its usual rate unless the rate was changed by hand.
-            if c.optimizer != before && c.lr == before.usual_lr() {
-                c.lr = c.optimizer.usual_lr();
+            if c.optimizer != before && c.lr == usual_lr(before) {
+                c.lr = usual_lr(c.optimizer);
             }
         });
         invalid.set((!ok).then_some(v));
@@ -183,8 +183,8 @@ fn settings_field(
         Field::Choice => view! {
             <label for=p.key>{label}</label>
             <select id=p.key data-testid=p.key on:change=on_change>
-                {LessonOptimizer::ALL.into_iter().map(|o| view! {
-                    <option value=o.as_str() selected=move || config.get().optimizer == o>{move || text::optimizer(o).get(lang.get())}</option>
+                {OPTIMIZERS.into_iter().map(|o| view! {
+                    <option value=o.id() selected=move || config.get().optimizer == o>{move || text::optimizer(o).get(lang.get())}</option>
                 }).collect_view()}
             </select>
             {pending}
@@ -224,9 +224,9 @@ pub fn controls_panel(ctx: Ctx, actions: Actions, debug: bool) -> impl IntoView 
                     let f = send;
                     let mib = |b: f64| format!("{:.1} MiB", b / 1048576.0);
                     let poison = send;
-                    view! { <button data-testid="debug-lose-device" on:click=move |_| f.run(TrToWorker::DebugLoseDevice)>
+                    view! { <button data-testid="debug-lose-device" on:click=move |_| f.run(Command::DebugLoseDevice)>
                         {move || text::LOSE_DEVICE.get(lang.get())}</button>
-                        <button data-testid="debug-poison" on:click=move |_| poison.run(TrToWorker::DebugPoison)>
+                        <button data-testid="debug-poison" on:click=move |_| poison.run(Command::DebugPoison)>
                         {move || text::POISON.get(lang.get())}</button>
                         // Read each time the worker reports: the page's own wasm memory alongside.
                         <span class="debug-memory" data-testid="memory"
@@ -248,7 +248,7 @@ pub fn controls_panel(ctx: Ctx, actions: Actions, debug: bool) -> impl IntoView 
             </div>
             <p class="hint">{move || text::KEYS.get(lang.get())}</p>
             <div class="fields">
-                {PARAMS.iter().map(move |p| settings_field(ctx, set_rates, p)).collect_view()}
+                {SETTINGS.iter().map(move |p| settings_field(ctx, set_rates, p)).collect_view()}
             </div>
         </section>
     }
@@ -370,11 +370,20 @@ pub fn outline_panel(ctx: Ctx) -> impl IntoView {
                         <li class=move || outline_class(i) style:animation-delay=format!("{:.1}s", i as f32 * 0.2) data-testid=format!("outline-{i}")>
                             <strong>{move || name.get(lang.get())}</strong>
                             <span data-testid=update.then_some("train-update-rule")
-                                data-optimizer=move || update.then(|| running.get().optimizer.as_str())>{move || what().get(lang.get())}</span>
+                                data-optimizer=move || update.then(|| running.get().optimizer.id())>{move || what().get(lang.get())}</span>
                         </li>
                     }
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// A measured engine's name as the measurements line says it (in English; `localize` translates it).
+fn measured_engine(m: &EngineMeasurement) -> String {
+    match m.kind {
+        kernels::EngineKind::Gpu => format!("WebGPU ({})", m.adapter),
+        kernels::EngineKind::Cpu => "CPU engine".into(),
+        kernels::EngineKind::Burn => "burn".into(),
     }
 }

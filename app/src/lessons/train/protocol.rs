@@ -1,5 +1,5 @@
 //! Messages between "Train a network" and its worker, in three kinds: commands, queries that get
-//! exactly one [`TrReply`] with the same id (the envelope is [`crate::protocol`]), and events. They cross `postMessage` as structured
+//! exactly one [`Reply`] with the same id (the envelope is [`crate::protocol`]), and events. They cross `postMessage` as structured
 //! clones built by serde-wasm-bindgen; bulk bytes (`ByteBuf`) travel as `Uint8Array`s. What the worker
 //! says travels as a [`WorkerMessage`] (a code the page translates, and the engine's own detail).
 
@@ -7,17 +7,17 @@ use kernels::EngineKind;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
-use super::config::LessonConfig;
+use super::setup::Setup;
 use crate::history::LossHistory;
 pub use crate::messages::{MessageCode, WorkerMessage};
 use crate::protocol::Messages;
 
 /// Page → worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum TrToWorker {
+pub enum Command {
     /// (Re)build the model and optimiser from this configuration and seed; keeps loaded data. The first
     /// one starts the worker; a later one begins a new run (and forgets the saved one).
-    Reset(LessonConfig),
+    Reset(Setup),
     /// Train continuously.
     Start,
     /// Stop after the current burst.
@@ -41,7 +41,7 @@ pub enum TrToWorker {
     /// Put a NaN into the model (the output layer's first bias), as an overflowing weight would: the
     /// next step's loss is NaN and the divergence path runs (`?debug=1` shows the control).
     DebugPoison,
-    /// Continue the run saved in this browser ([`TrEvent::Saved`] offered it).
+    /// Continue the run saved in this browser ([`Event::Saved`] offered it).
     Resume,
     /// The overfitting experiment (step 5) on an engine of its own: pauses the run above, trains the
     /// lesson's model on `train` images with a validation split until `patience` evaluations bring no
@@ -55,14 +55,14 @@ pub enum TrToWorker {
     /// Stop the overfitting experiment where it is (nothing is measured on the test set).
     OverfitCancel,
     /// Run the next line of the loop: the next step's batch, `zero_grad`, forward, loss, backward or
-    /// the optimiser's step, one engine part each ([`TrEvent::Phase`] says when it ran). Pauses a
+    /// the optimiser's step, one engine part each ([`Event::Phase`] says when it ran). Pauses a
     /// running run; any other command or query completes the walked step first.
     WalkPhase,
 }
 
 /// Questions to the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum TrQuery {
+pub enum Query {
     /// Classify a drawn digit: `input_size` pixels in 0..=255, row-major.
     Predict {
         /// Pixels.
@@ -94,7 +94,7 @@ pub enum TrQuery {
 
 /// Answers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum TrReply {
+pub enum Reply {
     /// Softmax probabilities of the drawn digit.
     Prediction(Vec<f32>),
     /// Test images of one confusion-matrix cell.
@@ -135,7 +135,7 @@ pub struct HardwareReport {
     /// Rows per step.
     pub batch: usize,
     /// The run's optimiser (the steps timed used it, so the count of a step's FLOPs does too).
-    pub optimizer: super::config::LessonOptimizer,
+    pub optimizer: kernels::Optimizer,
     /// Training images one epoch of the run goes through.
     pub epoch_images: usize,
     /// The engines measured (the CPU engine first).
@@ -198,8 +198,10 @@ pub struct AutodiffCheck {
 /// A measured engine candidate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EngineMeasurement {
-    /// Engine label.
-    pub engine: String,
+    /// Which engine.
+    pub kind: kernels::EngineKind,
+    /// Its adapter (the software WebGPU adapter measured; empty for the CPU engine).
+    pub adapter: String,
     /// Training samples per second measured at start-up.
     pub samples_per_second: f64,
 }
@@ -241,7 +243,7 @@ pub struct SavedRun {
     /// Its epoch (1-based).
     pub epoch: usize,
     /// Its configuration.
-    pub config: LessonConfig,
+    pub config: Setup,
     /// When it was saved (ms since 1970, the browser's clock).
     pub saved_at: f64,
     /// The engine it trained on (`WebGPU` or `CPU`).
@@ -253,7 +255,7 @@ pub struct SavedRun {
 
 /// Worker → page.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum TrEvent {
+pub enum Event {
     /// The engines measured at start-up (software adapters only): each one's speed, sent before the
     /// engine the run starts on is announced.
     Measurements(Vec<EngineMeasurement>),
@@ -321,7 +323,7 @@ pub enum TrEvent {
     /// evaluation and weights follow.
     Resumed {
         /// The run's configuration (the form and the URL follow it).
-        config: LessonConfig,
+        config: Setup,
         /// Its loss curve up to the saved step.
         history: LossHistory,
         /// Its evaluations: (step, accuracy, loss).
@@ -367,7 +369,7 @@ pub enum TrEvent {
         /// RGBA bytes.
         rgba: ByteBuf,
     },
-    /// A line of the loop ran (walked by [`TrToWorker::WalkPhase`]).
+    /// A line of the loop ran (walked by [`Command::WalkPhase`]).
     Phase {
         /// The line.
         phase: Phase,
@@ -472,5 +474,8 @@ pub struct OverfitOutcome {
     pub test_images: usize,
 }
 
-/// The lesson's messages, for [`crate::client::LessonClient`] and its worker.
-pub type TrProtocol = Messages<TrToWorker, TrQuery, TrReply, TrEvent>;
+/// The lesson's messages, as the runtime's envelope carries them.
+pub type Protocol = Messages<Command, Query, Reply, Event>;
+
+/// The page's end of the lesson's worker.
+pub type Client = crate::client::LessonClient<Protocol>;

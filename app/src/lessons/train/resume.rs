@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::protocol::{SavedRun, TrToWorker};
+use super::protocol::{Command, SavedRun};
 use crate::ui::i18n::{Lang, Text, tx};
 
 const FOUND: Text = tx(
@@ -69,7 +69,7 @@ fn describe(run: &SavedRun, lang: Lang) -> String {
 pub fn ResumeOffer(
     saved: RwSignal<Option<SavedRun>>,
     lang: RwSignal<Lang>,
-    send: Callback<TrToWorker>,
+    send: Callback<Command>,
     clear: Callback<()>,
 ) -> impl IntoView {
     // Pressed: the button is disabled and says what happens until the worker's answer takes the offer away.
@@ -84,7 +84,7 @@ pub fn ResumeOffer(
                     {if run.compatible {
                         view! {
                             <button data-testid="resume-run" disabled=move || resuming.get()
-                                on:click=move |_| { resuming.set(true); send.run(TrToWorker::Resume); }>
+                                on:click=move |_| { resuming.set(true); send.run(Command::Resume); }>
                                 {move || RESUME.get(lang.get())}</button>
                             {move || resuming.get().then(|| view! {
                                 <span class="hint" data-testid="resuming" role="status">{move || RESUMING.get(lang.get())}</span>

@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::config::LessonConfig;
+use super::protocol::Client;
 use super::protocol::{
-    EngineMeasurement, GemmChoice, MessageCode, OverfitEvent, OverfitMetrics, OverfitOutcome,
-    OverfitPlan, Phase, SavedRun, TrEvent, TrProtocol, TrQuery, TrReply,
+    EngineMeasurement, Event, GemmChoice, MessageCode, OverfitEvent, OverfitMetrics,
+    OverfitOutcome, OverfitPlan, Phase, Protocol, Query, Reply, SavedRun,
 };
-use crate::client::{LessonClient, WorkerStatus};
+use super::setup::Setup;
+use crate::client::{PageState, WorkerStatus};
 use crate::history::{LossHistory, push_bounded};
 use crate::ui::files;
 use crate::ui::plots::{CellView, WeightsImage};
@@ -87,7 +88,7 @@ pub struct State {
     /// A run saved in this browser that can be resumed.
     pub saved: RwSignal<Option<SavedRun>>,
     /// The configuration of a run just resumed (the form and the URL follow it).
-    pub resumed: RwSignal<Option<LessonConfig>>,
+    pub resumed: RwSignal<Option<Setup>>,
     /// The overfitting experiment.
     pub overfit: RwSignal<OverfitView>,
     /// The loop's line the worker ran last when walking a step.
@@ -213,10 +214,20 @@ impl State {
             OverfitEvent::Cancelled => o.running = false,
         });
     }
+}
 
-    fn apply(&self, event: TrEvent) {
+impl PageState for State {
+    type Protocol = Protocol;
+
+    fn status(&self) -> WorkerStatus {
+        self.status
+    }
+
+    fn apply(&self, event: Event) {
+        // A run the student started is reported to the class before the page shows it.
+        super::class_report::on_event(*self, &event);
         match event {
-            TrEvent::Phase {
+            Event::Phase {
                 phase,
                 step,
                 labels,
@@ -235,9 +246,9 @@ impl State {
                     ms,
                 });
             }),
-            TrEvent::Overfit(event) => self.overfit_event(event),
-            TrEvent::Saved { run } => self.saved.set(run),
-            TrEvent::Resumed {
+            Event::Overfit(event) => self.overfit_event(event),
+            Event::Saved { run } => self.saved.set(run),
+            Event::Resumed {
                 config,
                 history,
                 evals,
@@ -250,12 +261,12 @@ impl State {
                 self.evals.set(evals);
                 self.resumed.set(Some(config));
             }
-            TrEvent::Measurements(measurements) => self.measurements.set(measurements),
-            TrEvent::Kernels {
+            Event::Measurements(measurements) => self.measurements.set(measurements),
+            Event::Kernels {
                 dispatches,
                 products,
             } => self.kernels.set(Some((dispatches, products))),
-            TrEvent::Data {
+            Event::Data {
                 train_loaded,
                 train_total,
                 test_loaded,
@@ -263,7 +274,7 @@ impl State {
             } => self
                 .data
                 .set((train_loaded, train_total, test_loaded, test_total)),
-            TrEvent::Progress {
+            Event::Progress {
                 step,
                 epoch,
                 epoch_fraction,
@@ -292,8 +303,8 @@ impl State {
                 }
                 self.finished.set(finished);
             }
-            TrEvent::Restored { step } => self.back_to(step),
-            TrEvent::Diverged {
+            Event::Restored { step } => self.back_to(step),
+            Event::Diverged {
                 step,
                 loss,
                 lr,
@@ -313,13 +324,13 @@ impl State {
                 }
                 self.diverged.set(Some(d));
             }
-            TrEvent::TestFinal {
+            Event::TestFinal {
                 step,
                 accuracy,
                 loss,
                 images,
             } => self.test_final.set(Some((step, accuracy, loss, images))),
-            TrEvent::Evaluation {
+            Event::Evaluation {
                 step,
                 accuracy,
                 loss,
@@ -330,7 +341,7 @@ impl State {
                     .update(|e| push_bounded(e, (step, accuracy, loss)));
                 self.confusion.set((confusion, classes));
             }
-            TrEvent::Weights {
+            Event::Weights {
                 width,
                 height,
                 units,
@@ -341,7 +352,7 @@ impl State {
                 units,
                 rgba: rgba.into_vec(),
             })),
-            TrEvent::Imported { hidden } => {
+            Event::Imported { hidden } => {
                 self.clear_run();
                 self.origin.set(RunOrigin::Loaded);
                 self.first_loss.set(None);
@@ -352,21 +363,14 @@ impl State {
     }
 }
 
-/// The lesson's worker seen from the page.
-pub type TrClient = LessonClient<TrProtocol>;
-
 /// Starts the lesson's worker (ended when the lesson is left) and the state its events update.
-pub fn start() -> (TrClient, State) {
+pub fn start() -> (Client, State) {
     let state = State::new();
-    let client = TrClient::start(super::WORKER.name, state.status, move |event| {
-        super::class_report::on_event(state, &event);
-        state.apply(event)
-    });
-    (client, state)
+    (Client::open(super::WORKER.name, state), state)
 }
 
 /// Asks `query` and hands the answer to `then`; a failed query's message is shown.
-pub fn ask(client: &TrClient, query: TrQuery, then: impl FnOnce(TrReply) + 'static) {
+pub fn ask(client: &Client, query: Query, then: impl FnOnce(Reply) + 'static) {
     let client = client.clone();
     wasm_bindgen_futures::spawn_local(async move {
         if let Some(reply) = client.query(query).await {

@@ -7,10 +7,11 @@ use kernels::EngineKind;
 use kernels::engine::{KernelLaunch, StepShape, Task};
 use leptos::prelude::*;
 
-use super::config::LessonConfig;
+use super::protocol::Client;
 pub use super::protocol::Phase;
-use super::protocol::{TrQuery, TrReply, TrToWorker, TrainImage};
-use super::state::{State, TrClient, Walked};
+use super::protocol::{Command, Query, Reply, TrainImage};
+use super::setup::Setup;
+use super::state::{State, Walked};
 use crate::lessons::lesson::Step;
 use crate::ui::heatmap::DigitImage;
 use crate::ui::i18n::{Lang, Text, tx};
@@ -104,7 +105,7 @@ pub const STEPS: [Step; 7] = [
 ];
 
 /// Step 1: a training digit before and after normalisation, from the worker's data.
-pub fn data_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn data_panel(client: Client, state: State, lang: RwSignal<Lang>) -> impl IntoView {
     let loaded = move || state.origin.get() == super::state::RunOrigin::Loaded;
     let index = RwSignal::new(0usize);
     let image = RwSignal::new(None::<TrainImage>);
@@ -114,8 +115,8 @@ pub fn data_panel(client: TrClient, state: State, lang: RwSignal<Lang>) -> impl 
         wasm_bindgen_futures::spawn_local(async move {
             // The data may still be loading: ask again until the worker has images.
             for _ in 0..60 {
-                match client.query(TrQuery::TrainImage { index: i }).await {
-                    Some(TrReply::Image(img)) => {
+                match client.query(Query::TrainImage { index: i }).await {
+                    Some(Reply::Image(img)) => {
                         let _ = image.try_set(Some(img));
                         return;
                     }
@@ -208,7 +209,7 @@ pub fn layer_parameters(inputs: usize, outputs: usize) -> (usize, usize) {
 }
 
 /// Step 2: the model's layers and parameter count, from the run's settings.
-pub fn model_panel(config: RwSignal<LessonConfig>, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn model_panel(config: RwSignal<Setup>, lang: RwSignal<Lang>) -> impl IntoView {
     let widths = move || {
         let c = config.get();
         let mut w = vec![784];
@@ -464,9 +465,9 @@ fn walked_line(walked: &Walked, loss: Option<f32>, gpu: bool, lang: Lang) -> Str
 /// Step 3: the article's code, each loop line beside the launches the engine plans for it (`config`:
 /// the running configuration), lit line by line as the worker runs a step part by part.
 pub fn code_panel(
-    client: TrClient,
+    client: Client,
     state: State,
-    config: RwSignal<LessonConfig>,
+    config: RwSignal<Setup>,
     lang: RwSignal<Lang>,
 ) -> impl IntoView {
     let launches = move || {
@@ -495,7 +496,7 @@ pub fn code_panel(
             .then(|| state.losses.with(|l| l.last()))
             .flatten()
     };
-    let walk = move |_| client.send(&TrToWorker::WalkPhase);
+    let walk = move |_| client.send(&Command::WalkPhase);
     let gpu = move || {
         state
             .status

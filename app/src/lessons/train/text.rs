@@ -3,8 +3,8 @@
 
 use kernels::ops::linear::GemmVariant;
 
-use super::config::LessonOptimizer;
 use crate::ui::i18n::{Lang, Text, tx};
+use kernels::Optimizer;
 
 pub const STARTING: Text = tx("Starting the engine…", "正在启动计算引擎…");
 pub const LOOP: Text = tx("The training loop", "训练循环");
@@ -137,15 +137,16 @@ pub const SGD_MOMENTUM: Text = tx("SGD + momentum", "SGD + 动量");
 pub const ADAM: Text = tx("Adam", "Adam（自适应矩估计）");
 
 /// The row of the outline that the running optimiser's update follows (PyTorch's forms; g is the
-/// gradient of the mean loss, lr the learning rate).
-pub fn update_rule(o: LessonOptimizer) -> Text {
+/// gradient of the mean loss, lr the learning rate). The lesson offers SGD, momentum and Adam
+/// (`setup::OPTIMIZERS`; the URL reader refuses the rest): any other reads as its nearest of the three.
+pub fn update_rule(o: Optimizer) -> Text {
     match o {
-        LessonOptimizer::Sgd => tx("SGD: w ← w − lr·g", "SGD：w ← w − lr·g"),
-        LessonOptimizer::Momentum => tx(
+        Optimizer::Sgd | Optimizer::Adagrad => tx("SGD: w ← w − lr·g", "SGD：w ← w − lr·g"),
+        Optimizer::Momentum | Optimizer::Nesterov => tx(
             "SGD with momentum (PyTorch's form): v ← μ·v + g, w ← w − lr·v",
             "带动量的 SGD（PyTorch 的写法）：v ← μ·v + g，w ← w − lr·v",
         ),
-        LessonOptimizer::Adam => tx(
+        Optimizer::Adam | Optimizer::AdamW | Optimizer::Rmsprop => tx(
             "Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − lr·m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)",
             "Adam：m ← β₁m + (1−β₁)g，v ← β₂v + (1−β₂)g²，w ← w − lr·m̂/(√v̂ + ε)，其中 m̂ = m/(1−β₁ᵗ)，v̂ = v/(1−β₂ᵗ)",
         ),
@@ -168,12 +169,12 @@ pub const PENDING: Text = tx(
     "重置后生效——本次运行使用 {run}",
 );
 
-/// An optimiser's name in the form.
-pub fn optimizer(o: LessonOptimizer) -> Text {
+/// An optimiser's name in the form (of the three the lesson offers; any other reads as its nearest).
+pub fn optimizer(o: Optimizer) -> Text {
     match o {
-        LessonOptimizer::Sgd => SGD,
-        LessonOptimizer::Momentum => SGD_MOMENTUM,
-        LessonOptimizer::Adam => ADAM,
+        Optimizer::Sgd | Optimizer::Adagrad => SGD,
+        Optimizer::Momentum | Optimizer::Nesterov => SGD_MOMENTUM,
+        Optimizer::Adam | Optimizer::AdamW | Optimizer::Rmsprop => ADAM,
     }
 }
 pub const PROGRESS: Text = tx("Progress", "进度");

@@ -286,7 +286,7 @@ pub fn started(run: u32, lr: f64, seed: u64) -> Report {
                 optimizer: "momentum".into(),
                 seed,
                 hidden: vec![128, 64],
-                engine: "cpu".into(),
+                engine: backprop_classroom::RunEngine::Cpu,
                 dp_sigma: None,
                 dp_clip: None,
             },

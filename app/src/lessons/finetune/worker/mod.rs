@@ -21,13 +21,13 @@ use serde_bytes::ByteBuf;
 use super::protocol::{
     Command, Event, MessageCode, PhaseKind, Query, Reply, Scenario, Slot, fnv1a,
 };
-use super::state::Protocol;
-use crate::protocol::EnginePreference;
+use crate::lessons::finetune::protocol::Protocol;
 use crate::protocol::Status;
 use crate::runtime::QueryError;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::refuse;
 use crate::runtime::{LessonWorker, Outbox};
+use kernels::engine::Preference;
 /// The shipped pretrained model.
 pub const PRETRAINED: &str = "static/models/mnist-mlp-784-512-10.safetensors";
 /// The CIFAR-10 program's pretrained model (six animal classes; `backprop-lab train`, see the book).
@@ -118,7 +118,7 @@ impl Worker {
         }
     }
 
-    async fn start_engine(&mut self, pref: EnginePreference) {
+    async fn start_engine(&mut self, pref: Preference) {
         self.started = true;
         (self.gpu, self.kind) = engine::start(pref, &self.out).await;
     }
@@ -321,7 +321,7 @@ impl LessonWorker for Worker {
             // The first command (the page's Load) carries the engine preference.
             let pref = match &command {
                 Command::Load { engine, .. } => *engine,
-                _ => EnginePreference::Auto,
+                _ => Preference::Auto,
             };
             self.start_engine(pref).await;
         }

@@ -17,10 +17,10 @@ use super::protocol::{
     Arm, Baseline, CalibrationView, Command, Event, FgsmView, HARDEN_BATCH, MapView, MessageCode,
     Method, ModelChoice, Overview, Protocol, Query, Reply, Source,
 };
-use crate::protocol::EnginePreference;
 use crate::runtime::engine::{self, Gpu};
 use crate::runtime::kept::Journal;
 use crate::runtime::{LessonWorker, Outbox, now};
+use kernels::engine::Preference;
 
 mod calib;
 mod jobs;
@@ -118,7 +118,7 @@ fn argmax(v: &[f32]) -> usize {
 }
 
 impl Worker {
-    async fn start(&mut self, pref: EnginePreference, choice: ModelChoice, test: usize) {
+    async fn start(&mut self, pref: Preference, choice: ModelChoice, test: usize) {
         (self.gpu, self.kind) = engine::start(pref, &self.out).await;
         let model = match crate::runtime::fetch::fetch_bytes(choice.path()).await {
             // `install` checks its shape.

@@ -11,7 +11,6 @@ use kernels::training::EpochBatches;
 use kernels::{AnyEngine, Engine, EngineError, Mlp, OptimizerConfig};
 use serde_bytes::ByteBuf;
 
-use super::Protocol;
 /// Test images the lessons use (the surprise gallery ranks all of them).
 use super::TEST_POOL;
 use super::protocol::{
@@ -20,13 +19,14 @@ use super::protocol::{
 };
 use super::saved::{self, SavedLive};
 use super::{EPOCH_LIMIT, HIDDEN};
-use crate::protocol::EnginePreference;
+use crate::lessons::live_model::protocol::Protocol;
 use crate::runtime::QueryError;
 use crate::runtime::data::load_dataset;
 use crate::runtime::engine;
 use crate::runtime::refuse;
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now};
 use crate::store;
+use kernels::engine::Preference;
 
 mod by_hand_queries;
 mod chain_queries;
@@ -285,7 +285,7 @@ impl Live {
 }
 
 impl Worker {
-    async fn start(&mut self, pref: EnginePreference, seed: u64) -> Result<(), EngineError> {
+    async fn start(&mut self, pref: Preference, seed: u64) -> Result<(), EngineError> {
         let (gpu, kind) = engine::start(pref, &self.out).await;
         let (train, test) = match load_dataset("mnist", 1).await {
             Ok(d) => d,

@@ -1,19 +1,20 @@
 //! The playground's table of optimisers: a row per optimiser with its tick, rate and μ boxes and its
 //! iteration count, and the boxes' refusals of text out of range.
 
+use kernels::Optimizer;
 use leptos::prelude::*;
 
 use super::{LR_MAX, count, lang};
 use crate::lessons::optimizers::playground::{Run, count_text};
 use crate::lessons::optimizers::text::ui;
-use crate::lessons::optimizers::{Choice, Optimiser, Setup};
+use crate::lessons::optimizers::{Choice, Setup, Shown};
 use crate::ui::i18n::{Lang, tx};
 
 /// A box's text the table refused.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Refusal {
     /// The row's optimiser.
-    pub(super) id: Optimiser,
+    pub(super) id: Optimizer,
     /// The μ box (else the learning rate's).
     pub(super) mu: bool,
     /// The text refused.
@@ -50,7 +51,7 @@ pub(super) fn reset_rates(
 }
 
 /// Changes the row of optimiser `id` with `f`.
-fn set_row(choices: RwSignal<Vec<Choice>>, id: Optimiser, f: impl FnOnce(&mut Choice)) {
+fn set_row(choices: RwSignal<Vec<Choice>>, id: Optimizer, f: impl FnOnce(&mut Choice)) {
     choices.update(|cs| {
         if let Some(c) = cs.iter_mut().find(|c| c.id == id) {
             f(c);
@@ -62,7 +63,7 @@ fn set_row(choices: RwSignal<Vec<Choice>>, id: Optimiser, f: impl FnOnce(&mut Ch
 fn typed(
     choices: RwSignal<Vec<Choice>>,
     refused: RwSignal<Vec<Refusal>>,
-    id: Optimiser,
+    id: Optimizer,
     mu: bool,
     text: String,
 ) {
@@ -89,7 +90,7 @@ pub(super) fn optimiser_rows(
 ) -> impl IntoView {
     let lang = lang();
     move || {
-        Optimiser::ALL
+        Optimizer::ALL
             .iter()
             .map(|&id| {
                 let c = move || choices.with(|cs| *cs.iter().find(|c| c.id == id).unwrap());
@@ -103,22 +104,22 @@ pub(super) fn optimiser_rows(
                 };
                 let value = move || runs.with(|rs| count(rs, id).map(|n| n.to_string()).unwrap_or_default());
                 view! {
-                    <tr data-testid=format!("opt-row-{}", id.id())>
+                    <tr data-testid=format!("opt-row-{}", id.testid())>
                         <td><label>
-                            <input type="checkbox" data-testid=format!("opt-enable-{}", id.id())
+                            <input type="checkbox" data-testid=format!("opt-enable-{}", id.testid())
                                 prop:checked=move || c().enabled
                                 on:change=move |ev| { let on = event_target_checked(&ev); set_row(choices, id, |c| c.enabled = on) } />
                             " " <span class="swatch" style:background=id.colour()></span> " "
                             {move || id.name().get(lang.get())}
                         </label></td>
-                        <td><input type="number" step="any" min="0" max=LR_MAX.to_string() class="narrow" data-testid=format!("opt-lr-{}", id.id())
+                        <td><input type="number" step="any" min="0" max=LR_MAX.to_string() class="narrow" data-testid=format!("opt-lr-{}", id.testid())
                             prop:value=move || c().lr.to_string()
                             on:change=move |ev| typed(choices, refused, id, false, event_target_value(&ev)) /></td>
                         // A row without μ shows an empty box with a dash placeholder ("–" is not a number).
-                        <td><input type="number" step="any" min="0" max="0.999" class="narrow" data-testid=format!("opt-mu-{}", id.id())
+                        <td><input type="number" step="any" min="0" max="0.999" class="narrow" data-testid=format!("opt-mu-{}", id.testid())
                             disabled=!id.has_mu() placeholder="–" prop:value=move || if id.has_mu() { c().mu.to_string() } else { String::new() }
                             on:change=move |ev| typed(choices, refused, id, true, event_target_value(&ev)) /></td>
-                        <td class="num" data-testid=format!("opt-iterations-{}", id.id()) data-value=value>{cell}</td>
+                        <td class="num" data-testid=format!("opt-iterations-{}", id.testid()) data-value=value>{cell}</td>
                     </tr>
                 }
             })

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
 use crate::history::LossHistory;
-use crate::lessons::train::config::LessonConfig;
 use crate::lessons::train::protocol::SavedRun;
+use crate::lessons::train::setup::Setup;
 use crate::store::{bytes_f32, f32_bytes};
 
 /// Key of the lesson's entry in the store.
@@ -33,7 +33,7 @@ struct SavedTensorState {
 pub struct Checkpoint {
     version: u32,
     /// The run's configuration (learning rate and momentum as last set).
-    pub config: LessonConfig,
+    pub config: Setup,
     /// Steps taken.
     pub step: u64,
     /// Epoch (1-based).
@@ -81,7 +81,7 @@ pub struct Position {
 impl Checkpoint {
     /// A checkpoint of `model` and `optimizer` at `at`, with the run's curves.
     pub fn new(
-        config: &LessonConfig,
+        config: &Setup,
         at: Position,
         model: &Mlp,
         optimizer: &[TensorOptimizerState],
@@ -177,7 +177,7 @@ mod tests {
         let mut history = LossHistory::new();
         history.extend(&[2.3, 2.1, 1.9]);
         let evals = [(3, 0.5, 1.8)];
-        let config = LessonConfig::default();
+        let config = Setup::default();
         let c = Checkpoint::new(
             &config,
             Position {

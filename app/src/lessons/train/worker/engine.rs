@@ -8,10 +8,10 @@ use kernels::training::EpochBatches;
 use kernels::{AnyEngine, Engine, EngineError, EngineKind, Mlp};
 
 use super::{MAX_ROWS, Worker};
-use crate::lessons::train::config::LessonConfig;
 use crate::lessons::train::protocol::{
-    EngineMeasurement, GemmChoice, MessageCode, TrEvent, WorkerMessage,
+    EngineMeasurement, Event, GemmChoice, MessageCode, WorkerMessage,
 };
+use crate::lessons::train::setup::Setup;
 use crate::protocol::EngineAnnounce;
 use crate::runtime::engine;
 use crate::runtime::now;
@@ -41,7 +41,7 @@ impl Worker {
             adapter
         };
         self.out
-            .post(&TrEvent::Measurements(self.measurements.clone()));
+            .post(&Event::Measurements(self.measurements.clone()));
         self.out.engine(EngineAnnounce {
             kind,
             adapter,
@@ -51,7 +51,7 @@ impl Worker {
 
     /// Chooses the engine once the first chunk is in (the runtime's policy; this lesson measures a
     /// software adapter against the CPU engine).
-    pub(super) fn choose_engine(&mut self, config: &LessonConfig) {
+    pub(super) fn choose_engine(&mut self, config: &Setup) {
         let choice = engine::choose(config.engine, &self.gpu, true);
         self.kind = choice.kind;
         self.note = choice.note;
@@ -62,7 +62,7 @@ impl Worker {
     pub(super) async fn measure(
         &self,
         kind: EngineKind,
-        config: &LessonConfig,
+        config: &Setup,
         train: &Dataset,
     ) -> Result<f64, EngineError> {
         let model = Mlp::new(
@@ -118,11 +118,13 @@ impl Worker {
         };
         self.measurements = vec![
             EngineMeasurement {
-                engine: format!("WebGPU ({name})"),
+                kind: EngineKind::Gpu,
+                adapter: name.clone(),
                 samples_per_second: g,
             },
             EngineMeasurement {
-                engine: "CPU engine".into(),
+                kind: EngineKind::Cpu,
+                adapter: String::new(),
                 samples_per_second: c,
             },
         ];
@@ -169,7 +171,7 @@ impl Worker {
                 frozen: vec![(false, false); widths.len() - 1],
                 widths,
             };
-            out.post(&TrEvent::Kernels {
+            out.post(&Event::Kernels {
                 // The step plan with the kernels just chosen (a split product takes two dispatches).
                 dispatches: e.step_plan(&shape).dispatches(),
                 products: timings

@@ -26,27 +26,26 @@ use kernels::{
 };
 
 use self::checkpoint::Checkpoint;
-use super::config::{LessonConfig, LessonOptimizer};
 use super::protocol::{
-    EngineMeasurement, MessageCode, TrEvent, TrProtocol, TrQuery, TrReply, TrToWorker,
-    WorkerMessage,
+    Command, EngineMeasurement, Event, MessageCode, Protocol, Query, Reply, WorkerMessage,
 };
+use super::setup::Setup;
 use crate::history::LossHistory;
-use crate::protocol::EnginePreference;
 use crate::runtime::QueryError;
 use crate::runtime::data::{Loaded, load_streamed};
 use crate::runtime::engine::Gpu;
 use crate::runtime::{BURST_SECONDS, LessonWorker, Outbox, now, sleep};
 use crate::store;
+use kernels::engine::Preference;
 
 const DATASET: &str = "static/data/mnist";
 /// Rows the engine accepts per dispatch: the largest batch, and the evaluation chunk.
-pub const MAX_ROWS: usize = super::config::MAX_BATCH;
+pub const MAX_ROWS: usize = super::setup::MAX_BATCH;
 /// How often the weight grid is refreshed while training.
 const WEIGHTS_EVERY_SECONDS: f64 = 1.5;
 
 struct Session {
-    config: LessonConfig,
+    config: Setup,
     opt: OptimizerConfig,
     engine: AnyEngine,
     /// `loaded.version` last given to the engine.
@@ -129,7 +128,7 @@ impl GoodState {
 
 /// The lesson's worker.
 pub struct Worker {
-    out: Outbox<TrProtocol>,
+    out: Outbox<Protocol>,
     loaded: Rc<RefCell<Loaded>>,
     /// The page's first configuration has started the worker (data loading, engine choice).
     started: bool,
@@ -156,14 +155,14 @@ impl Worker {
     /// The page's first configuration: starts streaming the data, opens WebGPU, and once the first
     /// chunk is in chooses the engine and begins a session (without forgetting a saved run, which is
     /// offered).
-    async fn start(&mut self, config: LessonConfig) {
+    async fn start(&mut self, config: Setup) {
         self.started = true;
         let loader = self.loaded.clone();
         let out = self.out.clone();
         let (train_limit, test_limit) = (config.train, config.test);
         crate::runtime::spawn_local(async move {
             let progress = |l: &Loaded| {
-                out.post(&TrEvent::Data {
+                out.post(&Event::Data {
                     train_loaded: l.train.as_ref().map_or(0, Dataset::len),
                     train_total: l.train_total,
                     test_loaded: l.test.as_ref().map_or(0, Dataset::len),
@@ -191,7 +190,7 @@ impl Worker {
             }
             sleep(0.02).await;
         }
-        if config.engine == EnginePreference::Gpu && self.gpu.ctx.is_none() {
+        if config.engine == Preference::Gpu && self.gpu.ctx.is_none() {
             self.out.say(
                 MessageCode::GpuMissing,
                 self.gpu.problem.clone().unwrap_or_default(),
@@ -217,13 +216,13 @@ impl Worker {
         }
     }
 
-    async fn command(&mut self, msg: TrToWorker) -> Result<(), EngineError> {
+    async fn command(&mut self, msg: Command) -> Result<(), EngineError> {
         // The engine is between two steps for everything but the walk itself.
-        if !matches!(msg, TrToWorker::WalkPhase) {
+        if !matches!(msg, Command::WalkPhase) {
             self.finish_walk().await?;
         }
         match msg {
-            TrToWorker::Reset(config) => {
+            Command::Reset(config) => {
                 // A new run: the saved one is forgotten (a new save replaces it at the first evaluation).
                 self.withdraw_offer();
                 if let Err(e) = store::delete(checkpoint::KEY).await {
@@ -238,7 +237,7 @@ impl Worker {
                 self.report(0, None).await?;
                 self.send_weights().await?;
             }
-            TrToWorker::Start => {
+            Command::Start => {
                 self.withdraw_offer();
                 // One run at a time: the experiment gives way to the dashboard's run.
                 self.cancel_overfit();
@@ -246,7 +245,7 @@ impl Worker {
                     s.running = !s.finished;
                 }
             }
-            TrToWorker::Pause => {
+            Command::Pause => {
                 if let Some(s) = self.session.as_mut() {
                     s.running = false;
                 }
@@ -258,8 +257,8 @@ impl Worker {
                     }
                 }
             }
-            TrToWorker::Resume => self.resume().await?,
-            TrToWorker::Step => {
+            Command::Resume => self.resume().await?,
+            Command::Step => {
                 self.withdraw_offer();
                 if self.session.as_ref().is_some_and(|s| !s.running) {
                     self.sync_data()?;
@@ -271,15 +270,15 @@ impl Worker {
                     }
                 }
             }
-            TrToWorker::WalkPhase => {
+            Command::WalkPhase => {
                 self.withdraw_offer();
                 self.walk_phase().await?;
             }
-            TrToWorker::SetRates { lr, momentum } => {
+            Command::SetRates { lr, momentum } => {
                 if let Some(s) = self.session.as_mut() {
                     let mut next = s.opt;
                     next.lr = lr;
-                    if next.momentum > 0.0 || s.config.optimizer == LessonOptimizer::Momentum {
+                    if next.momentum > 0.0 || s.config.optimizer == kernels::Optimizer::Momentum {
                         next.momentum = momentum;
                     }
                     match next.validate() {
@@ -292,18 +291,18 @@ impl Worker {
                     }
                 }
             }
-            TrToWorker::Import { bytes } => self.import(&bytes).await?,
-            TrToWorker::Overfit { train, patience } => {
+            Command::Import { bytes } => self.import(&bytes).await?,
+            Command::Overfit { train, patience } => {
                 self.withdraw_offer();
                 self.begin_overfit(train, patience).await?;
             }
-            TrToWorker::OverfitCancel => self.cancel_overfit(),
-            TrToWorker::DebugLoseDevice => {
+            Command::OverfitCancel => self.cancel_overfit(),
+            Command::DebugLoseDevice => {
                 if let Some(ctx) = self.gpu.for_kind(self.kind) {
                     ctx.destroy();
                 }
             }
-            TrToWorker::DebugPoison => {
+            Command::DebugPoison => {
                 if let Some(s) = self.session.as_mut() {
                     let mut model = s.engine.model().await?;
                     if let Some(b) = model.layers.last_mut().and_then(|l| l.bias.first_mut()) {
@@ -352,9 +351,9 @@ impl Worker {
 }
 
 impl LessonWorker for Worker {
-    type Protocol = TrProtocol;
+    type Protocol = Protocol;
 
-    fn new(out: Outbox<TrProtocol>) -> Self {
+    fn new(out: Outbox<Protocol>) -> Self {
         Self {
             out,
             loaded: Rc::default(),
@@ -373,14 +372,14 @@ impl LessonWorker for Worker {
         }
     }
 
-    fn out(&self) -> &Outbox<TrProtocol> {
+    fn out(&self) -> &Outbox<Protocol> {
         &self.out
     }
 
-    async fn handle(&mut self, command: TrToWorker) -> Result<(), EngineError> {
+    async fn handle(&mut self, command: Command) -> Result<(), EngineError> {
         match command {
             // The page's first configuration starts the worker.
-            TrToWorker::Reset(config) if !self.started => self.start(config).await,
+            Command::Reset(config) if !self.started => self.start(config).await,
             // Nothing else means anything before it.
             _ if !self.started => {}
             command => {
@@ -394,7 +393,7 @@ impl LessonWorker for Worker {
         Ok(())
     }
 
-    async fn answer(&mut self, query: TrQuery) -> Result<TrReply, QueryError> {
+    async fn answer(&mut self, query: Query) -> Result<Reply, QueryError> {
         self.finish_walk().await?;
         self.answer_query(query).await
     }

@@ -8,7 +8,7 @@ use kernels::{AnyEngine, EngineError, Mlp};
 
 use super::Worker;
 use crate::lessons::train::protocol::{
-    MessageCode, OverfitEvent, OverfitMetrics, OverfitOutcome, OverfitPlan, TrEvent,
+    Event, MessageCode, OverfitEvent, OverfitMetrics, OverfitOutcome, OverfitPlan,
 };
 
 /// The experiment in progress.
@@ -62,7 +62,7 @@ impl Worker {
             Ok(job) => {
                 self.overfit = Some(job);
                 self.out
-                    .post(&TrEvent::Overfit(OverfitEvent::Began(OverfitPlan {
+                    .post(&Event::Overfit(OverfitEvent::Began(OverfitPlan {
                         train: settings.train,
                         validation: settings.validation,
                         patience: settings.patience,
@@ -82,7 +82,7 @@ impl Worker {
     /// Stops the experiment without measuring the test set.
     pub(super) fn cancel_overfit(&mut self) {
         if self.overfit.take().is_some() {
-            self.out.post(&TrEvent::Overfit(OverfitEvent::Cancelled));
+            self.out.post(&Event::Overfit(OverfitEvent::Cancelled));
         }
     }
 
@@ -99,7 +99,7 @@ impl Worker {
                 Verdict::Wait { left } => Some(left),
                 Verdict::Stop => Some(0),
             };
-            self.out.post(&TrEvent::Overfit(OverfitEvent::Epoch {
+            self.out.post(&Event::Overfit(OverfitEvent::Epoch {
                 metrics: OverfitMetrics {
                     epoch: m.epoch,
                     train_loss: m.train_loss,
@@ -117,7 +117,7 @@ impl Worker {
                 test.ok_or_else(|| EngineError::InvalidInput("no test images yet".into()))?;
             let o = job.run.finish(&mut job.engine, &test).await?;
             self.out
-                .post(&TrEvent::Overfit(OverfitEvent::Stopped(OverfitOutcome {
+                .post(&Event::Overfit(OverfitEvent::Stopped(OverfitOutcome {
                     best_epoch: o.best.epoch,
                     stopped_at: o.stopped_at,
                     stopped_early: o.stopped_early,
@@ -132,7 +132,7 @@ impl Worker {
             Ok(next) => self.overfit = next,
             Err(e) => {
                 self.out.say(MessageCode::EngineFailed, e.to_string());
-                self.out.post(&TrEvent::Overfit(OverfitEvent::Cancelled));
+                self.out.post(&Event::Overfit(OverfitEvent::Cancelled));
             }
         }
     }

@@ -12,14 +12,14 @@ use serde_bytes::ByteBuf;
 use super::Worker;
 use super::checkpoint;
 use crate::lessons::train::protocol::{
-    CellImages, EngineSpeed, HardwareReport, MessageCode, TrQuery, TrReply, TrainImage,
+    CellImages, EngineSpeed, HardwareReport, MessageCode, Query, Reply, TrainImage,
 };
 use crate::runtime::QueryError;
 use crate::runtime::refuse;
 use crate::store;
 
 impl Worker {
-    pub(super) async fn predict(&mut self, pixels: &[u8]) -> Result<TrReply, QueryError> {
+    pub(super) async fn predict(&mut self, pixels: &[u8]) -> Result<Reply, QueryError> {
         let Some(s) = self.session.as_mut() else {
             return Err(not_ready());
         };
@@ -36,10 +36,10 @@ impl Worker {
         let logits = s.engine.predict(&x, 1).await?;
         let probabilities =
             kernels::ops::softmax_cross_entropy::softmax_rows(&logits, logits.len());
-        Ok(TrReply::Prediction(probabilities))
+        Ok(Reply::Prediction(probabilities))
     }
 
-    pub(super) fn show_cell(&self, truth: u8, predicted: u8) -> Result<TrReply, QueryError> {
+    pub(super) fn show_cell(&self, truth: u8, predicted: u8) -> Result<Reply, QueryError> {
         let Some(s) = &self.session else {
             return Err(not_ready());
         };
@@ -58,7 +58,7 @@ impl Worker {
         for &i in hits.iter().take(48) {
             pixels.extend_from_slice(images.image(i));
         }
-        Ok(TrReply::Cell(CellImages {
+        Ok(Reply::Cell(CellImages {
             truth,
             predicted,
             pixels: ByteBuf::from(pixels),
@@ -68,14 +68,14 @@ impl Worker {
     }
 
     /// Training image `index` (modulo the images loaded so far).
-    pub(super) fn train_image(&self, index: usize) -> Result<TrReply, QueryError> {
+    pub(super) fn train_image(&self, index: usize) -> Result<Reply, QueryError> {
         let l = self.loaded.borrow();
         let Some(train) = l.train.as_ref().filter(|t| !t.is_empty()) else {
             return Err(not_ready());
         };
         let i = index % train.len();
         let validation = self.session.as_ref().map_or(0, |s| s.validation);
-        Ok(TrReply::Image(TrainImage {
+        Ok(Reply::Image(TrainImage {
             index: i,
             count: train.len(),
             total: l.train_total,
@@ -92,7 +92,7 @@ impl Worker {
     /// About a second of training steps of the CPU engine and, where there is one, of WebGPU, on the
     /// run's model shape and batch (the first 2,000 training images): the speeds "Why a GPU?" turns into
     /// FLOP/s and time per epoch. Training waits meanwhile (the page does not).
-    pub(super) async fn hardware(&mut self) -> Result<TrReply, QueryError> {
+    pub(super) async fn hardware(&mut self) -> Result<Reply, QueryError> {
         let Some(s) = &self.session else {
             return Err(not_ready());
         };
@@ -132,7 +132,7 @@ impl Worker {
                     .unwrap_or_else(|| "no WebGPU adapter".into()),
             );
         }
-        Ok(TrReply::Hardware(HardwareReport {
+        Ok(Reply::Hardware(HardwareReport {
             widths,
             batch: config.batch,
             optimizer: config.optimizer,
@@ -143,13 +143,13 @@ impl Worker {
     }
 
     /// The model as `.safetensors`.
-    pub(super) async fn export(&mut self) -> Result<TrReply, QueryError> {
+    pub(super) async fn export(&mut self) -> Result<Reply, QueryError> {
         let Some(s) = self.session.as_mut() else {
             return Err(not_ready());
         };
         let model = s.engine.model().await?;
         match model.to_safetensors() {
-            Ok(bytes) => Ok(TrReply::ModelFile {
+            Ok(bytes) => Ok(Reply::ModelFile {
                 bytes: ByteBuf::from(bytes),
                 widths: model.widths(),
             }),
@@ -158,18 +158,18 @@ impl Worker {
     }
 
     /// Answers a query (exactly once, also when it fails).
-    pub(super) async fn answer_query(&mut self, query: TrQuery) -> Result<TrReply, QueryError> {
+    pub(super) async fn answer_query(&mut self, query: Query) -> Result<Reply, QueryError> {
         match query {
-            TrQuery::Predict { pixels } => self.predict(&pixels).await,
-            TrQuery::Cell { truth, predicted } => self.show_cell(truth, predicted),
-            TrQuery::TrainImage { index } => self.train_image(index),
-            TrQuery::Export => self.export().await,
-            TrQuery::CheckAutodiff => self.check_autodiff().await,
-            TrQuery::Hardware => self.hardware().await,
-            TrQuery::ClearSaved => {
+            Query::Predict { pixels } => self.predict(&pixels).await,
+            Query::Cell { truth, predicted } => self.show_cell(truth, predicted),
+            Query::TrainImage { index } => self.train_image(index),
+            Query::Export => self.export().await,
+            Query::CheckAutodiff => self.check_autodiff().await,
+            Query::Hardware => self.hardware().await,
+            Query::ClearSaved => {
                 self.withdraw_offer();
                 match store::delete(checkpoint::KEY).await {
-                    Ok(()) => Ok(TrReply::Cleared),
+                    Ok(()) => Ok(Reply::Cleared),
                     Err(e) => Err(refuse(MessageCode::SaveFailed, e.to_string())),
                 }
             }
@@ -179,7 +179,7 @@ impl Worker {
     /// One step of the current weights on a fresh copy of our GPU engine and on burn's autodiff, same
     /// batch and device; reports the largest difference per parameter.
     #[cfg(feature = "burn")]
-    pub(super) async fn check_autodiff(&mut self) -> Result<TrReply, QueryError> {
+    pub(super) async fn check_autodiff(&mut self) -> Result<Reply, QueryError> {
         use crate::lessons::train::protocol::{AutodiffCheck, GradientDifference};
         let Some(ctx) = self.gpu.ctx.clone() else {
             return Err(refuse(MessageCode::AutodiffNeedsGpu, ""));
@@ -224,7 +224,7 @@ impl Worker {
                 });
             }
         }
-        Ok(TrReply::Autodiff(AutodiffCheck {
+        Ok(Reply::Autodiff(AutodiffCheck {
             rows: rows.len(),
             losses: (a.loss, b.loss),
             parameters,
@@ -232,7 +232,7 @@ impl Worker {
     }
 
     #[cfg(not(feature = "burn"))]
-    pub(super) async fn check_autodiff(&mut self) -> Result<TrReply, QueryError> {
+    pub(super) async fn check_autodiff(&mut self) -> Result<Reply, QueryError> {
         Err(refuse(MessageCode::NoAutodiff, ""))
     }
 }

@@ -5,7 +5,7 @@
 use kernels::{AnyEngine, Engine, EngineError, EngineKind};
 
 use super::{MAX_ROWS, Worker};
-use crate::lessons::train::protocol::{MessageCode, TrEvent, WorkerMessage};
+use crate::lessons::train::protocol::{Event, MessageCode, WorkerMessage};
 use crate::runtime::wasm_memory_bytes;
 
 impl Worker {
@@ -26,7 +26,7 @@ impl Worker {
         s.history.extend(&losses);
         s.rewind();
         s.finished = false;
-        self.out.post(&TrEvent::Progress {
+        self.out.post(&Event::Progress {
             step: diverged.saturating_sub(1),
             epoch: s.epoch,
             epoch_fraction: 0.0,
@@ -36,7 +36,7 @@ impl Worker {
             finished: false,
             worker_memory: wasm_memory_bytes(),
         });
-        self.out.post(&TrEvent::Diverged {
+        self.out.post(&Event::Diverged {
             step: diverged,
             loss,
             lr: s.opt.lr,
@@ -72,7 +72,7 @@ impl Worker {
                 s.engine = engine;
                 s.data_version = 0;
                 s.rewind();
-                self.out.post(&TrEvent::Restored { step: s.step });
+                self.out.post(&Event::Restored { step: s.step });
                 self.note = WorkerMessage::new(
                     if self.kind == EngineKind::Gpu {
                         MessageCode::DeviceLostNewGpu

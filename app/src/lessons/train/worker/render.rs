@@ -4,16 +4,16 @@
 use kernels::Mlp;
 use serde_bytes::ByteBuf;
 
-use crate::lessons::train::protocol::TrEvent;
+use crate::lessons::train::protocol::Event;
 use crate::ui::heatmap::diverging;
 
 /// Renders up to 64 first-layer units as 28×28 tiles in the heat-maps' colours (blue negative, white
 /// zero, red positive), each unit scaled by its own largest magnitude.
-pub(super) fn weights_grid(model: &Mlp) -> TrEvent {
+pub(super) fn weights_grid(model: &Mlp) -> Event {
     let layer = &model.layers[0];
     let side = (layer.in_features as f64).sqrt() as usize;
     if side * side != layer.in_features {
-        return TrEvent::Weights {
+        return Event::Weights {
             width: 0,
             height: 0,
             units: 0,
@@ -36,7 +36,7 @@ pub(super) fn weights_grid(model: &Mlp) -> TrEvent {
             rgba[at..at + 4].copy_from_slice(&[r, g, b, 255]);
         }
     }
-    TrEvent::Weights {
+    Event::Weights {
         width: w as u32,
         height: h as u32,
         units,

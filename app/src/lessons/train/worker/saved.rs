@@ -8,8 +8,8 @@ use kernels::training::EpochBatches;
 
 use super::checkpoint::{self, Checkpoint, Origin, Position};
 use super::{GoodState, Worker};
-use crate::lessons::train::protocol::{MessageCode, TrEvent};
-use crate::protocol::engine_label;
+use crate::client::engine_label;
+use crate::lessons::train::protocol::{Event, MessageCode};
 use crate::store;
 
 impl Worker {
@@ -81,7 +81,7 @@ impl Worker {
     pub(super) async fn offer_saved(&mut self) {
         match store::get::<Checkpoint>(checkpoint::KEY).await {
             Ok(Some(c)) if c.readable() => {
-                self.out.post(&TrEvent::Saved {
+                self.out.post(&Event::Saved {
                     run: Some(c.summary(self.data_sizes())),
                 });
                 self.offer = Some(c);
@@ -95,7 +95,7 @@ impl Worker {
     /// Withdraws the offer (a new run began, or it was resumed or cleared).
     pub(super) fn withdraw_offer(&mut self) {
         if self.offer.take().is_some() {
-            self.out.post(&TrEvent::Saved { run: None });
+            self.out.post(&Event::Saved { run: None });
         }
     }
 
@@ -136,7 +136,7 @@ impl Worker {
         });
         s.rewind();
         s.finished = c.finished;
-        self.out.post(&TrEvent::Resumed {
+        self.out.post(&Event::Resumed {
             config: c.config.clone(),
             history: c.history.clone(),
             evals: c.evals.clone(),

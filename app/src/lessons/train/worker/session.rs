@@ -10,8 +10,8 @@ use kernels::{Engine, EngineError};
 use super::render::weights_grid;
 use super::{GoodState, Session, Worker};
 use crate::history::{LossHistory, push_bounded};
-use crate::lessons::train::config::{LessonConfig, validation_images, without_validation};
-use crate::lessons::train::protocol::{MessageCode, TrEvent};
+use crate::lessons::train::protocol::{Event, MessageCode};
+use crate::lessons::train::setup::{Setup, validation_images};
 use crate::runtime::{now, wasm_memory_bytes};
 
 /// The validation set: the first `n` training images.
@@ -19,7 +19,7 @@ fn validation_of(train: &Dataset, n: usize) -> Dataset {
     train.select(&(0..n as u32).collect::<Vec<_>>())
 }
 
-fn model_for(config: &LessonConfig, input: usize, classes: usize) -> Result<Mlp, String> {
+fn model_for(config: &Setup, input: usize, classes: usize) -> Result<Mlp, String> {
     Mlp::new(input, &config.hidden, classes, config.seed).map_err(|e| e.to_string())
 }
 
@@ -83,7 +83,7 @@ impl Session {
 }
 
 impl Worker {
-    pub(super) fn reset(&mut self, config: LessonConfig) -> Result<(), String> {
+    pub(super) fn reset(&mut self, config: Setup) -> Result<(), String> {
         let (input, classes) = {
             let l = self.loaded.borrow();
             let m = l
@@ -98,7 +98,7 @@ impl Worker {
             (l.train_chunks.clone(), l.train_total)
         };
         let validation = validation_images(total);
-        let train_chunks = without_validation(&chunks, validation);
+        let train_chunks = kernels::training::chunks_without_first(&chunks, validation);
         if train_chunks.is_empty() {
             return Err(format!(
                 "{total} training images leave none to train on after the {validation} set aside for validation"
@@ -209,7 +209,7 @@ impl Worker {
             .batches
             .as_ref()
             .map_or(0.0, |b| s.batch_index as f32 / b.len().max(1) as f32);
-        self.out.post(&TrEvent::Progress {
+        self.out.post(&Event::Progress {
             step: s.step,
             epoch: s.epoch,
             epoch_fraction: if s.finished { 1.0 } else { fraction },
@@ -262,7 +262,7 @@ impl Worker {
         s.running = false;
         s.finished = false;
         s.good = Some(GoodState::fresh(&model));
-        self.out.post(&TrEvent::Imported { hidden });
+        self.out.post(&Event::Imported { hidden });
         self.report(0, None).await?;
         self.evaluate().await?;
         self.send_weights().await
@@ -296,7 +296,7 @@ impl Worker {
             (confusion, classes)
         };
         push_bounded(&mut s.evals, (s.step, eval.accuracy(), eval.loss));
-        self.out.post(&TrEvent::Evaluation {
+        self.out.post(&Event::Evaluation {
             step: s.step,
             accuracy: eval.accuracy(),
             loss: eval.loss,
@@ -331,7 +331,7 @@ impl Worker {
         }
         let eval = eval?;
         s.tested = true;
-        self.out.post(&TrEvent::TestFinal {
+        self.out.post(&Event::TestFinal {
             step: s.step,
             accuracy: eval.accuracy(),
             loss: eval.loss,

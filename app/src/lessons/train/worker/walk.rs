@@ -8,7 +8,7 @@ use kernels::engine::StepPart;
 use kernels::{Engine, EngineError};
 
 use super::Worker;
-use crate::lessons::train::protocol::{Phase, TrEvent};
+use crate::lessons::train::protocol::{Event, Phase};
 use crate::runtime::now;
 
 impl Phase {
@@ -76,7 +76,7 @@ impl Worker {
         } else {
             s.walk = Some((rows, phase.after()));
         }
-        self.out.post(&TrEvent::Phase {
+        self.out.post(&Event::Phase {
             phase,
             step,
             labels,

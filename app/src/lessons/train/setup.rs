@@ -1,61 +1,35 @@
 //! The lesson's configuration, read from and written to the URL so a teacher can share a setup
 //! (`?hidden=64&lr=0.05&train=2000`) and tests can choose small sizes.
 
-use kernels::OptimizerConfig;
 use kernels::training::TrainConfig;
+use kernels::{Optimizer, OptimizerConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::EnginePreference;
 use crate::settings::{self, Field, Param, accept};
 use crate::ui::i18n::tx;
+use kernels::engine::Preference;
 
-/// Optimiser choice in the lesson.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LessonOptimizer {
-    /// Plain SGD (momentum forced to 0).
-    Sgd,
-    /// SGD with momentum.
-    Momentum,
-    /// Adam.
-    Adam,
+/// The optimisers the lesson offers, in the form's order (rows of [`kernels::NAMED`]; their ids are
+/// the URL's `optimizer=` values).
+pub const OPTIMIZERS: [Optimizer; 3] = [Optimizer::Sgd, Optimizer::Momentum, Optimizer::Adam];
+
+/// The learning rate a run starts from with `optimizer`: the seed recipe's 0.01 for SGD, PyTorch's
+/// default 0.001 for Adam.
+pub fn usual_lr(optimizer: Optimizer) -> f32 {
+    match optimizer {
+        Optimizer::Adam | Optimizer::AdamW => 0.001,
+        _ => 0.01,
+    }
 }
 
-impl LessonOptimizer {
-    /// The learning rate a run starts from with this optimiser: the seed recipe's 0.01 for SGD,
-    /// PyTorch's default 0.001 for Adam.
-    pub fn usual_lr(self) -> f32 {
-        match self {
-            Self::Sgd | Self::Momentum => 0.01,
-            Self::Adam => 0.001,
-        }
-    }
-
-    /// Every choice, in the form's order.
-    pub const ALL: [LessonOptimizer; 3] = [Self::Sgd, Self::Momentum, Self::Adam];
-
-    /// URL / form value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sgd => "sgd",
-            Self::Momentum => "momentum",
-            Self::Adam => "adam",
-        }
-    }
-
-    /// Parses a URL / form value.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "sgd" => Some(Self::Sgd),
-            "momentum" => Some(Self::Momentum),
-            "adam" => Some(Self::Adam),
-            _ => None,
-        }
-    }
+/// The offered optimiser whose id is `value` (a URL or form value).
+fn offered(value: &str) -> Option<Optimizer> {
+    Optimizer::parse(value).filter(|o| OPTIMIZERS.contains(o))
 }
 
 /// Everything that defines a run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LessonConfig {
+pub struct Setup {
     /// Hidden widths.
     pub hidden: Vec<usize>,
     /// Learning rate.
@@ -69,18 +43,18 @@ pub struct LessonConfig {
     /// Seed of weights and shuffling.
     pub seed: u64,
     /// Optimiser.
-    pub optimizer: LessonOptimizer,
+    pub optimizer: Optimizer,
     /// Training samples used (the first N).
     pub train: usize,
     /// Test samples evaluated (the first N).
     pub test: usize,
     /// Engine preference.
-    pub engine: EnginePreference,
+    pub engine: Preference,
     /// Steps between evaluations.
     pub eval_every: usize,
 }
 
-impl Default for LessonConfig {
+impl Default for Setup {
     /// The seed recipe ([`TrainConfig::default`]) on the whole of MNIST.
     fn default() -> Self {
         let recipe = TrainConfig::default();
@@ -91,10 +65,10 @@ impl Default for LessonConfig {
             batch: recipe.batch_size,
             epochs: recipe.epochs,
             seed: recipe.seed,
-            optimizer: LessonOptimizer::Momentum,
+            optimizer: Optimizer::Momentum,
             train: 60_000,
             test: 10_000,
-            engine: EnginePreference::Auto,
+            engine: Preference::Auto,
             eval_every: 300,
         }
     }
@@ -117,19 +91,6 @@ pub fn validation_images(train: usize) -> usize {
     train / VALIDATION_ONE_IN
 }
 
-/// The training chunks' sizes once the first `validation` images are taken out of the front.
-pub fn without_validation(chunks: &[usize], validation: usize) -> Vec<usize> {
-    let mut left = validation;
-    chunks
-        .iter()
-        .filter_map(|&c| {
-            let taken = c.min(left);
-            left -= taken;
-            (c > taken).then_some(c - taken)
-        })
-        .collect()
-}
-
 /// A learning rate or momentum the engine accepts (its own check, [`OptimizerConfig::validate`]).
 fn trainable(lr: f32, momentum: f32) -> bool {
     OptimizerConfig {
@@ -143,7 +104,7 @@ fn trainable(lr: f32, momentum: f32) -> bool {
 
 /// Every setting, in the form's order: the one place its URL key, form field, label, range and
 /// default live. URL parsing, the shared link and the form's fields and validation derive from it.
-pub const PARAMS: &[Param<LessonConfig>] = &[
+pub const SETTINGS: &[Param<Setup>] = &[
     Param {
         key: "lr",
         label: tx("Learning rate", "学习率"),
@@ -159,7 +120,7 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         field: Field::Number("0.05"),
         live: true,
         // Plain SGD has none; Adam's β₁ = 0.9 is fixed.
-        applies: |c| c.optimizer == LessonOptimizer::Momentum,
+        applies: |c| c.optimizer == Optimizer::Momentum,
         get: |c| c.momentum.to_string(),
         set: |c, v| accept(v, |&x| trainable(0.01, x), |x| c.momentum = x),
     },
@@ -229,8 +190,8 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
         field: Field::Choice,
         live: false,
         applies: |_| true,
-        get: |c| c.optimizer.as_str().to_string(),
-        set: |c, v| LessonOptimizer::parse(v).map(|o| c.optimizer = o).is_some(),
+        get: |c| c.optimizer.id().to_string(),
+        set: |c, v| offered(v).map(|o| c.optimizer = o).is_some(),
     },
     Param {
         key: "train",
@@ -262,69 +223,75 @@ pub const PARAMS: &[Param<LessonConfig>] = &[
     settings::engine_param(),
 ];
 
-impl LessonConfig {
+impl Setup {
     /// Reads a query string (`?a=1&b=2`), keeping defaults for missing keys and collecting a message
     /// for every value that cannot be used.
     pub fn from_query(query: &str) -> (Self, Vec<String>) {
-        settings::from_query(PARAMS, query)
+        settings::from_query(SETTINGS, query)
     }
 
     /// The query string that reproduces this configuration (only values that differ from defaults).
     pub fn to_query(&self) -> String {
-        settings::to_query(PARAMS, self)
+        settings::to_query(SETTINGS, self)
     }
 
     /// The engine's optimiser configuration.
     pub fn optimizer_config(&self) -> OptimizerConfig {
         match self.optimizer {
-            LessonOptimizer::Sgd => OptimizerConfig {
+            Optimizer::Sgd => OptimizerConfig {
                 lr: self.lr,
                 momentum: 0.0,
                 ..OptimizerConfig::default()
             },
-            LessonOptimizer::Momentum => OptimizerConfig {
+            Optimizer::Momentum => OptimizerConfig {
                 lr: self.lr,
                 momentum: self.momentum,
                 ..OptimizerConfig::default()
             },
-            LessonOptimizer::Adam => OptimizerConfig::adam(self.lr),
+            Optimizer::Adam => OptimizerConfig::adam(self.lr),
+            // Not offered ([`OPTIMIZERS`]); a setup that names one anyway runs it at its own momentum.
+            other => other.config(self.lr),
         }
     }
 }
 
-settings::engine_field!(LessonConfig);
+settings::engine_field!(Setup);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The setting of URL key `key`.
-    fn param(key: &str) -> Option<&'static Param<LessonConfig>> {
-        PARAMS.iter().find(|p| p.key == key)
+    fn param(key: &str) -> Option<&'static Param<Setup>> {
+        SETTINGS.iter().find(|p| p.key == key)
+    }
+
+    #[test]
+    fn the_url_takes_the_pages_engines_only() {
+        let engine = |q| Setup::from_query(q);
+        assert_eq!(engine("?engine=webgpu").0.engine, Preference::Gpu);
+        assert_eq!(engine("?engine=auto").0.engine, Preference::Auto);
+        // burn is the command line's engine: the page refuses it as any unknown value.
+        let (c, problems) = engine("?engine=burn");
+        assert_eq!((c.engine, problems.len()), (Preference::Auto, 1));
     }
 
     #[test]
     fn query_round_trip_and_bad_values() {
         let (c, problems) =
-            LessonConfig::from_query("?hidden=64,32&lr=0.05&train=2000&engine=cpu&optimizer=adam");
+            Setup::from_query("?hidden=64,32&lr=0.05&train=2000&engine=cpu&optimizer=adam");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
             (c.hidden.clone(), c.lr, c.train, c.engine, c.optimizer),
-            (
-                vec![64, 32],
-                0.05,
-                2000,
-                EnginePreference::Cpu,
-                LessonOptimizer::Adam
-            )
+            (vec![64, 32], 0.05, 2000, Preference::Cpu, Optimizer::Adam)
         );
-        assert_eq!(LessonConfig::from_query(&c.to_query()).0, c);
-        let (d, problems) = LessonConfig::from_query("?lr=-3&hidden=0&batch=abc&bogus=1");
-        assert_eq!(d, LessonConfig::default());
+        assert_eq!(Setup::from_query(&c.to_query()).0, c);
+        let (d, problems) = Setup::from_query("?lr=-3&hidden=0&batch=abc&bogus=1");
+        assert_eq!(d, Setup::default());
         assert_eq!(problems.len(), 4);
-        assert_eq!(LessonConfig::default().to_query(), "");
+        assert_eq!(Setup::default().to_query(), "");
         // The form's rule is the URL's: the same table.
-        let mut c = LessonConfig::default();
+        let mut c = Setup::default();
         assert!(!(param("lr").unwrap().set)(&mut c, "11"));
         assert!((param("lr").unwrap().set)(&mut c, "10"));
         assert!(!(param("momentum").unwrap().set)(&mut c, "1"));
@@ -342,26 +309,29 @@ mod tests {
         assert_eq!(validation_images(2_000), 166);
         assert_eq!(validation_images(11), 0);
         assert_eq!(
-            without_validation(&[5_000, 5_000, 5_000], 5_000),
+            kernels::training::chunks_without_first(&[5_000, 5_000, 5_000], 5_000),
             vec![5_000, 5_000]
         );
         assert_eq!(
-            without_validation(&[5_000, 5_000], 1_250),
+            kernels::training::chunks_without_first(&[5_000, 5_000], 1_250),
             vec![3_750, 5_000]
         );
-        assert_eq!(without_validation(&[100, 50], 120), vec![30]);
-        assert_eq!(without_validation(&[64], 0), vec![64]);
+        assert_eq!(
+            kernels::training::chunks_without_first(&[100, 50], 120),
+            vec![30]
+        );
+        assert_eq!(kernels::training::chunks_without_first(&[64], 0), vec![64]);
     }
 
     #[test]
     fn every_setting_has_one_row_and_its_default_reads_back() {
-        crate::settings::check_table(PARAMS);
+        crate::settings::check_table(SETTINGS);
     }
 }
 
 #[cfg(test)]
 mod fuzz_corpus {
-    use super::LessonConfig;
+    use super::Setup;
 
     /// Replays `fuzz/corpus/url_config` (grown by `fuzz/run.sh`): every query parses to a valid
     /// configuration, and that configuration survives its own URL form.
@@ -376,8 +346,8 @@ mod fuzz_corpus {
             let Ok(query) = std::str::from_utf8(&data) else {
                 continue;
             };
-            let (config, _) = LessonConfig::from_query(query);
-            let (again, problems) = LessonConfig::from_query(&config.to_query());
+            let (config, _) = Setup::from_query(query);
+            let (again, problems) = Setup::from_query(&config.to_query());
             assert!(problems.is_empty(), "{problems:?} for {query:?}");
             assert_eq!(again, config, "{query:?}");
             n += 1;
