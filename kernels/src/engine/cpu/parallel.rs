@@ -3,10 +3,11 @@
 //! same bits.
 //!
 //! Two rules make that so:
-//! - A matrix product is split into chunks of output rows or columns whose boundaries depend only on
-//!   the product's shape ([`split`]), and each chunk is one sgemm call over the whole inner dimension.
-//!   Every output element is then one sgemm reduction whose order does not depend on which thread ran
-//!   its chunk or how many chunks ran at once.
+//! - A matrix product is split into chunks of output rows or columns ([`split`]: one per thread, unless
+//!   the product is too small), and each chunk is one sgemm call over the whole inner dimension. Every
+//!   output element is then one sgemm reduction over the whole inner dimension, in sgemm's order,
+//!   whatever chunk it fell in: a product in chunks has the bits of one sgemm call (test
+//!   `chunked_products_equal_one_sgemm`), so the chunks may follow the thread count.
 //! - A reduction ([`column_sums`]) adds each output's terms in one fixed order (row by row), whatever
 //!   the chunks of outputs the threads take; element-wise loops ([`for_each_chunk`], [`zip_chunks`],
 //!   [`optimizer_update`]) have no order to keep.
@@ -58,10 +59,11 @@ fn inline() -> bool {
 }
 
 /// The number of rows (or columns) in each chunk when `extent` of them, each `macs_per_unit`
-/// multiply-adds, are split: a function of the shape alone, never of the thread count.
-fn split(extent: usize, macs_per_unit: usize) -> usize {
+/// multiply-adds, are split over `threads` threads: one chunk per thread (each chunk packs the other
+/// operand again, so more chunks than threads only cost), fewer when the product is small.
+fn split(extent: usize, macs_per_unit: usize, threads: usize) -> usize {
     let by_work = extent.saturating_mul(macs_per_unit) / MIN_CHUNK_MACS;
-    let chunks = by_work.min(extent / MIN_CHUNK_EXTENT).max(1);
+    let chunks = by_work.min(extent / MIN_CHUNK_EXTENT).min(threads).max(1);
     extent.div_ceil(chunks)
 }
 
@@ -87,7 +89,7 @@ pub(super) fn par_sgemm(
         return sgemm(m, k, n, alpha, a, b, beta, c);
     }
     if m >= n {
-        let rows = split(m, k * n);
+        let rows = split(m, k * n, rayon::current_num_threads());
         if rows >= m {
             return sgemm(m, k, n, alpha, a, b, beta, c);
         }
@@ -99,7 +101,7 @@ pub(super) fn par_sgemm(
             sgemm(c.len() / n, k, n, alpha, a, b, beta, c);
         });
     } else {
-        let cols = split(n, m * k);
+        let cols = split(n, m * k, rayon::current_num_threads());
         if cols >= n {
             return sgemm(m, k, n, alpha, a, b, beta, c);
         }
@@ -234,12 +236,15 @@ mod tests {
     }
 
     #[test]
-    fn splits_depend_on_the_shape_only() {
-        // Small products stay whole; large ones split into chunks of at least MIN_CHUNK_EXTENT.
-        assert_eq!(split(64, 784 * 128), 64);
-        assert_eq!(split(512, 784 * 128), 64);
-        assert_eq!(split(784, 128 * 512), 66);
-        assert_eq!(split(10, 128 * 512), 10);
+    fn products_split_one_chunk_per_thread_unless_small() {
+        // Small products stay whole; large ones split into one chunk per thread, each of at least
+        // MIN_CHUNK_EXTENT rows.
+        assert_eq!(split(64, 784 * 128, 2), 64);
+        assert_eq!(split(512, 784 * 128, 2), 256);
+        assert_eq!(split(512, 784 * 128, 16), 64);
+        assert_eq!(split(784, 128 * 512, 4), 196);
+        assert_eq!(split(10, 128 * 512, 4), 10);
+        assert_eq!(split(512, 784 * 128, 1), 512);
     }
 
     #[test]
