@@ -23,7 +23,7 @@ use crate::model::Mlp;
 pub enum EngineKind {
     /// Hand-written WGSL compute shaders through wgpu (WebGPU, Vulkan, Metal, DX12).
     Gpu,
-    /// The CPU engine (matrixmultiply sgemm + the reference element-wise kernels).
+    /// The CPU engine (matrixmultiply sgemm on rayon threads + the reference element-wise kernels).
     Cpu,
     /// burn's tensors and autodiff on the same wgpu device (feature `burn`).
     Burn,

@@ -20,7 +20,7 @@ impl CpuEngine {
             let layer = &self.model.layers[l];
             let (i, o) = (layer.in_features, layer.out_features);
             let mut dx = vec![0.0; b * i];
-            sgemm(
+            par_sgemm(
                 b,
                 o,
                 i,
@@ -30,7 +30,7 @@ impl CpuEngine {
                 0.0,
                 &mut dx,
             );
-            relu_backward::reference(&acts[l], &mut dx);
+            parallel::zip_chunks(&mut dx, &acts[l], |dx, a| relu_backward::reference(a, dx));
             deltas[l - 1] = dx;
         }
         // ‖g_r‖² = Σ_l ‖δ_r^l‖²·(‖a_r^l‖² + 1).
@@ -52,7 +52,7 @@ impl CpuEngine {
         for (l, layer) in self.model.layers.iter().enumerate() {
             let (i, o) = (layer.in_features, layer.out_features);
             let (ws, bs) = &mut self.state[l];
-            sgemm(
+            par_sgemm(
                 o,
                 b,
                 i,
@@ -62,10 +62,7 @@ impl CpuEngine {
                 0.0,
                 &mut ws.grad,
             );
-            bs.grad.iter_mut().for_each(|g| *g = 0.0);
-            for row in deltas[l].chunks_exact(o) {
-                bs.grad.iter_mut().zip(row).for_each(|(g, &d)| *g += d);
-            }
+            parallel::column_sums(&deltas[l], &mut bs.grad);
             if noise_std > 0.0 {
                 for (t, grad) in [(2 * l, &mut ws.grad), (2 * l + 1, &mut bs.grad)] {
                     for (j, g) in grad.iter_mut().enumerate() {

@@ -1,8 +1,11 @@
 //! The CPU engine: the same step as the GPU engine, with matrix products on matrixmultiply's sgemm and
 //! the element-wise kernels' plain-Rust references. Used where no GPU adapter exists, and as the oracle
-//! of the GPU engine's golden runs.
+//! of the GPU engine's golden runs. Products and reductions run on rayon threads ([`parallel`]) in an
+//! order that does not depend on how many there are: any thread count gives the same bits.
 
-use crate::cpu_gemm::{Strided, sgemm};
+use std::sync::Arc;
+
+use crate::cpu_gemm::Strided;
 use crate::dataset::{Dataset, Split};
 use crate::engine::{
     Engine, EngineError, EngineInfo, EngineKind, Evaluation, Freezing, InputGradient, KernelLaunch,
@@ -13,8 +16,10 @@ use crate::engine::{
 use crate::model::Mlp;
 
 mod dp;
+mod parallel;
 mod step;
 use crate::ops::{accuracy, gather_normalize, optim, relu_backward, softmax_cross_entropy};
+use parallel::par_sgemm;
 
 /// Rows per chunk when evaluating or predicting.
 const EVAL_CHUNK: usize = 1000;
@@ -94,27 +99,75 @@ pub struct CpuEngine {
     dp: Option<crate::ops::dp::DpConfig>,
     /// With DP-SGD, the last step's per-example gradient norms before clipping.
     example_norms: Vec<f32>,
+    /// The threads the engine's work runs on.
+    pool: Threads,
+}
+
+/// Where a CPU engine's work runs.
+#[derive(Clone)]
+enum Threads {
+    /// The calling thread alone (`with_threads(…, 1)`).
+    One,
+    /// A pool of the engine's own.
+    Pool(Arc<rayon::ThreadPool>),
+    /// rayon's global pool: the calling thread on wasm without threads, or the pool a threaded wasm
+    /// build starts.
+    Global,
 }
 
 impl CpuEngine {
-    /// A CPU engine training `model`, taking batches of up to `max_rows` rows.
+    /// A CPU engine training `model`, taking batches of up to `max_rows` rows, on rayon's global pool:
+    /// every core natively (`available_parallelism`, or `RAYON_NUM_THREADS`), shared by every engine of
+    /// the process; in wasm the calling thread, or the workers a threaded build started
+    /// (wasm-bindgen-rayon's `initThreadPool`).
     pub fn new(model: &Mlp, max_rows: usize) -> Result<Self, EngineError> {
+        Self::on_pool(model, max_rows, Threads::Global)
+    }
+
+    /// A CPU engine on a pool of its own of `threads` threads (1 to 256). The results are the same bits
+    /// for every thread count. Where threads cannot start here (wasm, whose workers only rayon's global
+    /// pool gets) it runs on the global pool, and its adapter string says how many threads that has.
+    pub fn with_threads(model: &Mlp, max_rows: usize, threads: usize) -> Result<Self, EngineError> {
+        if threads == 0 || threads > 256 {
+            return Err(EngineError::InvalidInput(format!(
+                "{threads} threads; the CPU engine takes 1 to 256"
+            )));
+        }
+        if threads == 1 {
+            // No pool: the calling thread does the work, without a hand-off to a pool's thread and
+            // back at every step.
+            return Self::on_pool(model, max_rows, Threads::One);
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("cpu-engine-{i}"))
+            .build()
+            .ok()
+            .map(Arc::new);
+        Self::on_pool(model, max_rows, pool.map_or(Threads::Global, Threads::Pool))
+    }
+
+    fn on_pool(
+        model: &Mlp,
+        max_rows: usize,
+        pool: Threads,
+    ) -> Result<Self, EngineError> {
         if max_rows == 0 || max_rows > 65_536 {
             return Err(EngineError::InvalidInput(format!(
                 "a batch of {max_rows} rows; the CPU engine takes 1 to 65,536"
             )));
         }
         check_parameters(model)?;
-        let threads = if cfg!(target_arch = "wasm32") {
-            1
-        } else {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
+        let threads = match &pool {
+            Threads::One => 1,
+            Threads::Pool(p) => p.current_num_threads(),
+            Threads::Global => rayon::current_num_threads(),
         };
         let mut engine = Self {
             info: EngineInfo {
                 kind: EngineKind::Cpu,
                 adapter: format!(
-                    "CPU ({threads} thread{}, matrixmultiply sgemm)",
+                    "CPU ({threads} thread{}, rayon + matrixmultiply sgemm)",
                     if threads == 1 { "" } else { "s" }
                 ),
                 backend: "cpu".into(),
@@ -139,9 +192,28 @@ impl CpuEngine {
             walk: None,
             dp: None,
             example_norms: Vec::new(),
+            pool,
         };
         engine.set_model(model)?;
         Ok(engine)
+    }
+
+    /// Runs `f` on the engine's threads: the parallel loops inside it spread over its pool.
+    fn in_pool<R: Send>(&mut self, f: impl FnOnce(&mut Self) -> R + Send) -> R {
+        match &self.pool {
+            Threads::Pool(pool) => pool.clone().install(|| f(self)),
+            Threads::One => parallel::sequential(|| f(self)),
+            Threads::Global => f(self),
+        }
+    }
+
+    /// [`Self::in_pool`] for work that only reads the engine.
+    fn in_pool_ref<R: Send>(&self, f: impl FnOnce(&Self) -> R + Send) -> R {
+        match &self.pool {
+            Threads::Pool(pool) => pool.install(|| f(self)),
+            Threads::One => parallel::sequential(|| f(self)),
+            Threads::Global => f(self),
+        }
     }
 
     /// Forward pass of `rows` inputs, keeping every layer's output in `acts`.
@@ -152,7 +224,7 @@ impl CpuEngine {
             let (i, o) = (layer.in_features, layer.out_features);
             // y = b broadcast over rows, then y += x · Wᵀ.
             let mut y: Vec<f32> = layer.bias.iter().copied().cycle().take(rows * o).collect();
-            sgemm(
+            par_sgemm(
                 rows,
                 i,
                 o,
@@ -163,7 +235,7 @@ impl CpuEngine {
                 &mut y,
             );
             if l < last {
-                y.iter_mut().for_each(|v| *v = v.max(0.0));
+                parallel::for_each_chunk(&mut y, |y| y.iter_mut().for_each(|v| *v = v.max(0.0)));
             }
             acts.push(y);
         }
@@ -188,7 +260,7 @@ impl CpuEngine {
         st.steps += 1;
         let hyper = opt.hyper();
         let step = optim::TensorStep::new(opt.kind, opt.lr, &hyper, st.steps);
-        optim::tensor(
+        parallel::optimizer_update(
             opt.kind, &hyper, &step, &st.grad, param, &mut st.m, &mut st.v,
         );
     }
@@ -218,11 +290,13 @@ impl Engine for CpuEngine {
 
     fn train_step(&mut self, rows: &[u32], opt: &OptimizerConfig) -> Result<(), EngineError> {
         self.walk = None;
-        let mut step = self.begin_step(rows, opt)?;
-        for part in &StepPart::ALL[1..] {
-            self.run_part(&mut step, *part);
-        }
-        Ok(())
+        self.in_pool(|engine| {
+            let mut step = engine.begin_step(rows, opt)?;
+            for part in &StepPart::ALL[1..] {
+                engine.run_part(&mut step, *part);
+            }
+            Ok(())
+        })
     }
 
     fn train_step_part(
@@ -232,7 +306,7 @@ impl Engine for CpuEngine {
         part: StepPart,
     ) -> Result<(), EngineError> {
         if part == StepPart::Gather {
-            let mut step = self.begin_step(rows, opt)?;
+            let mut step = self.in_pool(|engine| engine.begin_step(rows, opt))?;
             // Walked part by part, the loss is a part of its own (the GPU runs the head unfused).
             step.whole = false;
             self.walk = Some(step);
@@ -240,7 +314,7 @@ impl Engine for CpuEngine {
         }
         crate::engine::check_part_order(self.walk.as_ref().map(|w| w.next), part)?;
         let mut step = self.walk.take().expect("checked above");
-        self.run_part(&mut step, part);
+        self.in_pool(|engine| engine.run_part(&mut step, part));
         if part != StepPart::Update {
             self.walk = Some(step);
         }
@@ -271,7 +345,7 @@ impl Engine for CpuEngine {
                 test.std,
             );
             let logits = self
-                .forward(x, idx.len())
+                .in_pool_ref(|engine| engine.forward(x, idx.len()))
                 .pop()
                 .expect("forward returns the logits last");
             let (losses, _) =
@@ -420,6 +494,34 @@ impl Engine for CpuEngine {
         let input = self.model.input_size();
         let classes = self.model.classes();
         check_input_gradient_request(inputs.len(), rows, input, classes, labels, target)?;
+        self.in_pool_ref(|engine| engine.input_gradients_now(inputs, labels, target))
+    }
+
+    async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {
+        let input = self.model.input_size();
+        if inputs.len() != rows * input {
+            return Err(EngineError::InvalidInput(format!(
+                "{} inputs for {rows} rows of {input}",
+                inputs.len()
+            )));
+        }
+        Ok(self
+            .in_pool_ref(|engine| engine.forward(inputs.to_vec(), rows))
+            .pop()
+            .expect("forward returns the logits last"))
+    }
+}
+
+impl CpuEngine {
+    /// The body of [`Engine::input_gradients`] (checked), run on the engine's threads.
+    fn input_gradients_now(
+        &self,
+        inputs: &[f32],
+        labels: &[u32],
+        target: InputGradient,
+    ) -> Result<Vec<f32>, EngineError> {
+        let rows = labels.len();
+        let classes = self.model.classes();
         let acts = self.forward(inputs.to_vec(), rows);
         let mut grad = match target {
             InputGradient::Loss => {
@@ -436,7 +538,7 @@ impl Engine for CpuEngine {
             let layer = &self.model.layers[l];
             let (i, o) = (layer.in_features, layer.out_features);
             let mut dx = vec![0.0; rows * i];
-            sgemm(
+            par_sgemm(
                 rows,
                 o,
                 i,
@@ -447,24 +549,10 @@ impl Engine for CpuEngine {
                 &mut dx,
             );
             if l > 0 {
-                relu_backward::reference(&acts[l], &mut dx);
+                parallel::zip_chunks(&mut dx, &acts[l], |dx, a| relu_backward::reference(a, dx));
             }
             grad = dx;
         }
         Ok(grad)
-    }
-
-    async fn predict(&mut self, inputs: &[f32], rows: usize) -> Result<Vec<f32>, EngineError> {
-        let input = self.model.input_size();
-        if inputs.len() != rows * input {
-            return Err(EngineError::InvalidInput(format!(
-                "{} inputs for {rows} rows of {input}",
-                inputs.len()
-            )));
-        }
-        Ok(self
-            .forward(inputs.to_vec(), rows)
-            .pop()
-            .expect("forward returns the logits last"))
     }
 }

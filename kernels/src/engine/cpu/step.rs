@@ -139,7 +139,7 @@ impl CpuEngine {
                     let (ws, bs) = &mut self.state[l];
                     if !layer.weight_frozen {
                         // dW[o, i] = dYᵀ · X
-                        sgemm(
+                        par_sgemm(
                             o,
                             b,
                             i,
@@ -152,16 +152,13 @@ impl CpuEngine {
                         self.computed[l].0 = true;
                     }
                     if !layer.bias_frozen {
-                        bs.grad.iter_mut().for_each(|g| *g = 0.0);
-                        for row in grad.chunks_exact(o) {
-                            bs.grad.iter_mut().zip(row).for_each(|(g, &d)| *g += d);
-                        }
+                        parallel::column_sums(&grad, &mut bs.grad);
                         self.computed[l].1 = true;
                     }
                     if needs_input {
                         // dX[b, i] = dY · W, then through the ReLU that produced acts[l].
                         let mut dx = vec![0.0; b * i];
-                        sgemm(
+                        par_sgemm(
                             b,
                             o,
                             i,
@@ -171,7 +168,9 @@ impl CpuEngine {
                             0.0,
                             &mut dx,
                         );
-                        relu_backward::reference(&acts[l], &mut dx);
+                        parallel::zip_chunks(&mut dx, &acts[l], |dx, a| {
+                            relu_backward::reference(a, dx)
+                        });
                         grad = dx;
                     } else {
                         break;
