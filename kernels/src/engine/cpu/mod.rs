@@ -109,7 +109,7 @@ enum Threads {
     /// The calling thread alone (`with_threads(…, 1)`).
     One,
     /// A pool of the engine's own.
-    Pool(Arc<rayon::ThreadPool>),
+    Pool(Arc<parallel::Pool>),
     /// rayon's global pool: the calling thread on wasm without threads, or the pool a threaded wasm
     /// build starts.
     Global,
@@ -138,20 +138,11 @@ impl CpuEngine {
             // back at every step.
             return Self::on_pool(model, max_rows, Threads::One);
         }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("cpu-engine-{i}"))
-            .build()
-            .ok()
-            .map(Arc::new);
+        let pool = parallel::build_pool(threads).map(Arc::new);
         Self::on_pool(model, max_rows, pool.map_or(Threads::Global, Threads::Pool))
     }
 
-    fn on_pool(
-        model: &Mlp,
-        max_rows: usize,
-        pool: Threads,
-    ) -> Result<Self, EngineError> {
+    fn on_pool(model: &Mlp, max_rows: usize, pool: Threads) -> Result<Self, EngineError> {
         if max_rows == 0 || max_rows > 65_536 {
             return Err(EngineError::InvalidInput(format!(
                 "a batch of {max_rows} rows; the CPU engine takes 1 to 65,536"
@@ -161,13 +152,13 @@ impl CpuEngine {
         let threads = match &pool {
             Threads::One => 1,
             Threads::Pool(p) => p.current_num_threads(),
-            Threads::Global => rayon::current_num_threads(),
+            Threads::Global => parallel::global_threads(),
         };
         let mut engine = Self {
             info: EngineInfo {
                 kind: EngineKind::Cpu,
                 adapter: format!(
-                    "CPU ({threads} thread{}, rayon + matrixmultiply sgemm)",
+                    "CPU ({threads} thread{}, matrixmultiply sgemm)",
                     if threads == 1 { "" } else { "s" }
                 ),
                 backend: "cpu".into(),

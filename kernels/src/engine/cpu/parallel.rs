@@ -12,11 +12,22 @@
 //!   the chunks of outputs the threads take; element-wise loops ([`for_each_chunk`], [`zip_chunks`],
 //!   [`optimizer_update`]) have no order to keep.
 //!
-//! rayon runs these on the pool the caller is in (`ThreadPool::install`), or on its global pool, which
-//! on wasm32 without threads is the calling thread.
+//! rayon runs these on the pool the caller is in (`ThreadPool::install`), or on its global pool. The
+//! wasm build (one thread in the browser) has no rayon: every loop runs whole, [`Pool`] has no value,
+//! and the download carries none of rayon's 22 KB (gzip) of pool code.
+
+#![cfg_attr(
+    target_arch = "wasm32",
+    allow(
+        dead_code,
+        clippy::needless_return,
+        reason = "the wasm build has no threads: only the whole-loop paths remain"
+    )
+)]
 
 use std::cell::Cell;
 
+#[cfg(not(target_arch = "wasm32"))]
 use rayon::prelude::*;
 
 use crate::cpu_gemm::{Strided, sgemm};
@@ -55,7 +66,51 @@ pub(super) fn sequential<R>(f: impl FnOnce() -> R) -> R {
 
 /// Whether the loops run whole here: a one-thread engine, or a pool of one thread.
 fn inline() -> bool {
-    SEQUENTIAL.get() || rayon::current_num_threads() == 1
+    SEQUENTIAL.get() || global_threads() == 1
+}
+
+/// A pool of threads of an engine's own.
+#[cfg(not(target_arch = "wasm32"))]
+pub(super) type Pool = rayon::ThreadPool;
+
+/// No pool in the wasm build (no value of this type exists).
+#[cfg(target_arch = "wasm32")]
+pub(super) enum Pool {}
+
+#[cfg(target_arch = "wasm32")]
+impl Pool {
+    /// (Never called: there is no pool.)
+    pub(super) fn install<R>(&self, _f: impl FnOnce() -> R) -> R {
+        match *self {}
+    }
+
+    /// (Never called: there is no pool.)
+    pub(super) fn current_num_threads(&self) -> usize {
+        match *self {}
+    }
+}
+
+/// A pool of `threads` threads, where threads can start.
+pub(super) fn build_pool(threads: usize) -> Option<Pool> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("cpu-engine-{i}"))
+        .build()
+        .ok();
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = threads;
+        None
+    }
+}
+
+/// The threads of the pool the caller is in, or of rayon's global pool (one in the wasm build).
+pub(super) fn global_threads() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    return rayon::current_num_threads();
+    #[cfg(target_arch = "wasm32")]
+    1
 }
 
 /// The number of rows (or columns) in each chunk when `extent` of them, each `macs_per_unit`
@@ -88,6 +143,26 @@ pub(super) fn par_sgemm(
     if inline() {
         return sgemm(m, k, n, alpha, a, b, beta, c);
     }
+    #[cfg(not(target_arch = "wasm32"))]
+    par_sgemm_chunks(m, k, n, alpha, a, b, beta, c);
+}
+
+/// [`par_sgemm`] in chunks on the pool's threads.
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the BLAS sgemm signature, kept so call sites read like the formula"
+)]
+fn par_sgemm_chunks(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: f32,
+    a: Strided<'_>,
+    b: Strided<'_>,
+    beta: f32,
+    c: &mut [f32],
+) {
     if m >= n {
         let rows = split(m, k * n, rayon::current_num_threads());
         if rows >= m {
@@ -149,6 +224,7 @@ pub(super) fn column_sums(x: &[f32], out: &mut [f32]) {
         }
         return;
     }
+    #[cfg(not(target_arch = "wasm32"))]
     out.par_chunks_mut(per_task)
         .enumerate()
         .for_each(|(j, out)| {
@@ -169,6 +245,7 @@ pub(super) fn for_each_chunk<A: Send>(a: &mut [A], f: impl Fn(&mut [A]) + Send +
         // One chunk: rayon would only add its bookkeeping.
         return f(a);
     }
+    #[cfg(not(target_arch = "wasm32"))]
     a.par_chunks_mut(ELEMENT_CHUNK).for_each(f);
 }
 
@@ -182,6 +259,7 @@ pub(super) fn zip_chunks<A: Send, B: Sync>(
     if a.len() <= ELEMENT_CHUNK || inline() {
         return f(a, b);
     }
+    #[cfg(not(target_arch = "wasm32"))]
     a.par_chunks_mut(ELEMENT_CHUNK)
         .zip(b.par_chunks(ELEMENT_CHUNK))
         .for_each(|(a, b)| f(a, b));
@@ -202,6 +280,7 @@ pub(super) fn optimizer_update(
     if param.len() <= ELEMENT_CHUNK || inline() {
         return optim::tensor(kind, h, t, grad, param, m, v);
     }
+    #[cfg(not(target_arch = "wasm32"))]
     param
         .par_chunks_mut(ELEMENT_CHUNK)
         .zip(m.par_chunks_mut(ELEMENT_CHUNK))
